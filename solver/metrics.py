@@ -1,0 +1,51 @@
+"""Release outcomes and plan metrics, computed from assignments alone.
+
+Used by every planning method to build its Plan; ``validate`` recomputes all of this
+on its own and never calls this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from solver.plan import Assignment, Metrics, ReleaseOutcome, Unplaced
+from solver.scenario import Scenario
+
+
+def release_outcomes(scenario: Scenario, assignments: Iterable[Assignment]) -> list[ReleaseOutcome]:
+    ends: dict[str, int] = {}
+    for a in assignments:
+        ends[a.release] = max(ends.get(a.release, 0), a.end)
+    outcomes = []
+    for rel in scenario.releases:
+        end = ends.get(rel.id)
+        late = max(0, end - rel.due) if end is not None and rel.due is not None else 0
+        outcomes.append(ReleaseOutcome(id=rel.id, end=end, due=rel.due, late_days=late))
+    return outcomes
+
+
+def is_moved(scenario: Scenario, assignment: Assignment) -> bool:
+    """True when a phase with a booking in force runs elsewhere or at another start."""
+    booking = scenario.booking_by_phase.get(assignment.phase)
+    if booking is None:
+        return False
+    return (booking.environment, booking.start) != (assignment.environment, assignment.start)
+
+
+def compute_metrics(
+    scenario: Scenario, assignments: Iterable[Assignment], unplaced: Iterable[Unplaced]
+) -> Metrics:
+    placed = list(assignments)
+    missing = list(unplaced)
+    priority = {rel.id: rel.priority for rel in scenario.releases}
+    outcomes = release_outcomes(scenario, placed)
+    unplaced_bookings = sum(1 for u in missing if u.phase in scenario.booking_by_phase)
+    return Metrics(
+        placed_phases=len(placed),
+        unplaced_phases=len(missing),
+        weighted_unplaced=sum(priority[u.release] for u in missing),
+        weighted_tardiness=sum(priority[o.id] * o.late_days for o in outcomes),
+        late_releases=sum(1 for o in outcomes if o.late_days > 0),
+        makespan_days=max((a.end for a in placed), default=0),
+        moved_bookings=sum(1 for a in placed if is_moved(scenario, a)) + unplaced_bookings,
+    )

@@ -1,0 +1,89 @@
+"""The result of planning: where and when each phase runs, and what could not be placed.
+
+Days are integers from the scenario's start; ``plan_file`` turns them into ISO dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    phase: str
+    release: str
+    environment: str
+    start: int
+    end: int
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    phase: str
+    release: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    """``end`` is None when no phase of the release is placed."""
+
+    id: str
+    end: int | None
+    due: int | None
+    late_days: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    placed_phases: int = 0
+    unplaced_phases: int = 0
+    weighted_unplaced: int = 0
+    weighted_tardiness: int = 0
+    late_releases: int = 0
+    makespan_days: int = 0
+    moved_bookings: int = 0
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    method: str
+    seconds: float
+    objective: float | None = None
+    bound: float | None = None
+    workers: int = 1
+    # named soft terms of the objective, so a plan can say why it looks as it does
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between objective and bound, or None when either is unknown."""
+        if self.objective is None or self.bound is None:
+            return None
+        if self.objective == 0:
+            return 0.0
+        return abs(self.objective - self.bound) / abs(self.objective)
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: str
+    status: str
+    solver: SolverInfo
+    assignments: tuple[Assignment, ...] = ()
+    unplaced: tuple[Unplaced, ...] = ()
+    releases: tuple[ReleaseOutcome, ...] = ()
+    metrics: Metrics = Metrics()
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown plan status {self.status!r}")
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
