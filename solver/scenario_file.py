@@ -1,0 +1,453 @@
+"""The scenario file, ``envsched-scenario/1``: JSON with ISO dates, read into a Scenario.
+
+This is the one place where dates become integer days from the scenario's start. Every
+bad input raises ScenarioError naming the file, the JSON path and what is wrong, for the
+first problem found; ``Reader`` is the typed, path-tracking JSON access that
+``plan_file`` shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from solver.errors import ScenarioError
+from solver.scenario import (
+    OBJECTIVES,
+    Booking,
+    Environment,
+    Freeze,
+    Phase,
+    Release,
+    Scenario,
+    Window,
+    is_eligible,
+)
+
+FORMAT = "envsched-scenario/1"
+
+_TOP_KEYS = ("format", "name", "start", "horizon_days", "objective", "environments",
+             "freezes", "releases", "bookings")
+_ENVIRONMENT_KEYS = ("id", "type", "capacity", "tags", "changeover_days", "unavailable")
+_WINDOW_KEYS = ("start", "end", "reason")
+_FREEZE_KEYS = ("start", "end", "types", "reason")
+_RELEASE_KEYS = ("id", "name", "priority", "earliest_start", "due", "phases")
+_PHASE_KEYS = ("id", "type", "duration_days", "gap_days", "after", "requires_tags",
+               "environments", "earliest_start")
+_BOOKING_KEYS = ("phase", "environment", "start", "pinned")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# -- typed, path-tracking JSON access --------------------------------------------------
+
+def describe(value: object) -> str:
+    """A JSON value as an error message shows it: its kind, and the value when short."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value) if value is None else f"boolean {json.dumps(value)}"
+    if isinstance(value, str):
+        return f"string {quote(value)}"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def quote(name: str) -> str:
+    return repr(name if len(name) <= 40 else name[:37] + "...")
+
+
+def listing(names: Iterable[str], limit: int = 12) -> str:
+    """Sorted names for a message, cut short when there are many."""
+    found = sorted(set(names))
+    shown = ", ".join(found[:limit]) or "none"
+    return f"{shown}, … ({len(found) - limit} more)" if len(found) > limit else shown
+
+
+class Reader:
+    """One JSON object being read: every error it raises names the field's path."""
+
+    def __init__(self, data: object, path: str, source: str) -> None:
+        self.path, self.source = path, source
+        if not isinstance(data, dict):
+            raise ScenarioError(f"expected an object, got {describe(data)}", path, source)
+        self.data: dict[str, Any] = data
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, message: str) -> NoReturn:
+        raise ScenarioError(message, self.at(key), self.source)
+
+    def check_keys(self, allowed: Sequence[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.fail(str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def value(self, key: str) -> object:
+        if key not in self.data:
+            self.fail(key, "required key is missing")
+        return self.data[key]
+
+    def expect(self, key: str, wanted: str) -> NoReturn:
+        self.fail(key, f"expected {wanted}, got {describe(self.data[key])}")
+
+    def text(self, key: str, default: str | None = None, nonempty: bool = False) -> str:
+        if default is not None and key not in self.data:
+            return default
+        value = self.value(key)
+        if not isinstance(value, str):
+            self.expect(key, "a string")
+        if nonempty and not value.strip():
+            self.fail(key, "must not be empty")
+        return value
+
+    def integer(self, key: str, minimum: int | None = None, default: int | None = None) -> int:
+        if default is not None and key not in self.data:
+            return default
+        value = self.value(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.expect(key, "an integer")
+        if minimum is not None and value < minimum:
+            self.fail(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def number(self, key: str) -> float:
+        value = self.value(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.expect(key, "a number")
+        return value
+
+    def boolean(self, key: str, default: bool | None = None) -> bool:
+        if default is not None and key not in self.data:
+            return default
+        value = self.value(key)
+        if not isinstance(value, bool):
+            self.expect(key, "true or false")
+        return value
+
+    def date(self, key: str) -> dt.date:
+        value = self.value(key)
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            self.expect(key, "a date YYYY-MM-DD")
+        try:
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError as exc:
+            self.fail(key, f"no such date {quote(value)} ({exc})")
+
+    def array(self, key: str) -> list[Any]:
+        """The array at ``key``; an absent array is empty."""
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            self.expect(key, "an array")
+        return value
+
+    def texts(self, key: str) -> list[str]:
+        items = self.array(key)
+        for i, item in enumerate(items):
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{key}[{i}]", f"expected a non-empty string, got {describe(item)}")
+        return items
+
+    def objects(self, key: str, allowed: Sequence[str]) -> list[Reader]:
+        self.value(key)
+        readers = [Reader(item, self.at(f"{key}[{i}]"), self.source)
+                   for i, item in enumerate(self.array(key))]
+        for reader in readers:
+            reader.check_keys(allowed)
+        return readers
+
+    def optional_objects(self, key: str, allowed: Sequence[str]) -> list[Reader]:
+        return self.objects(key, allowed) if key in self.data else []
+
+
+def read_format(top: Reader, expected: str) -> None:
+    """Checked before any other key, so a file of the wrong kind says so first."""
+    if top.value("format") != expected:
+        top.expect("format", quote(expected))
+
+
+def read_json(path: str | Path) -> object:
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror})", "", source) from exc
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", "", source) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise ScenarioError(message, "", source) from exc
+
+
+def write_json(data: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# -- reading a scenario ----------------------------------------------------------------
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario file; its name defaults to the file's stem."""
+    return parse_scenario(read_json(path), source=str(path), name=Path(path).stem)
+
+
+def parse_scenario(data: object, source: str = "", name: str | None = None) -> Scenario:
+    """A Scenario from decoded JSON; ``name`` is used when the data has none."""
+    top = Reader(data, "", source)
+    read_format(top, FORMAT)
+    top.check_keys(_TOP_KEYS)
+    default_name = name or Path(source).stem or "scenario"
+    return _ScenarioParser(top, top.text("name", default=default_name)).scenario()
+
+
+class _ScenarioParser:
+    """Reads the sections in order, indexing ids so later sections can refer to them."""
+
+    def __init__(self, top: Reader, name: str) -> None:
+        self.top, self.name = top, name
+        self.start = top.date("start")
+        self.horizon = top.integer("horizon_days", minimum=1)
+        self.objective = top.text("objective", default="tardiness")
+        if self.objective not in OBJECTIVES:
+            top.fail("objective", f"must be one of {', '.join(OBJECTIVES)}, "
+                                  f"got {quote(self.objective)}")
+        self.environments: dict[str, Environment] = {}
+        self.phases: dict[str, Phase] = {}
+        self.phase_readers: dict[str, list[Reader]] = {}  # release id -> its phases' readers
+        self.seen: dict[str, str] = {}  # "kind id" -> path where that id was first given
+
+    def scenario(self) -> Scenario:
+        environments = tuple(self.environment(r) for r in self.top.objects(
+            "environments", _ENVIRONMENT_KEYS))
+        freezes = tuple(self.freeze(r) for r in self.top.optional_objects("freezes", _FREEZE_KEYS))
+        releases = tuple(self.release(r) for r in self.top.objects("releases", _RELEASE_KEYS))
+        for release in releases:  # once all are read, so "after" can name any phase
+            _check_order(self.phase_readers[release.id], release.phases, self.phases)
+        bookings: dict[str, Booking] = {}
+        for reader in self.top.optional_objects("bookings", _BOOKING_KEYS):
+            booking = self.booking(reader, bookings)
+            bookings[booking.phase] = booking
+        return Scenario(name=self.name, start=self.start, horizon_days=self.horizon,
+                        environments=environments, releases=releases, freezes=freezes,
+                        bookings=tuple(bookings.values()), objective=self.objective)
+
+    def day(self, r: Reader, key: str) -> int:
+        return (r.date(key) - self.start).days
+
+    def unique_id(self, r: Reader, kind: str) -> str:
+        """Ids are unique per kind; phase ids across the whole scenario."""
+        ident = r.text("id", nonempty=True)
+        first = self.seen.setdefault(f"{kind} {ident}", r.at("id"))
+        if first != r.at("id"):
+            r.fail("id", f"duplicate {kind} id {quote(ident)} (first at {first})")
+        return ident
+
+    def before_horizon_end(self, r: Reader, key: str) -> int:
+        day = self.day(r, key)
+        if day >= self.horizon:
+            end = self.start + dt.timedelta(days=self.horizon)
+            r.fail(key, f"must be before the end of the horizon ({end}), got {r.data[key]}")
+        return day
+
+    # -- sections ---------------------------------------------------------------------
+
+    def environment(self, r: Reader) -> Environment:
+        env = Environment(
+            id=self.unique_id(r, "environment"), type=r.text("type", nonempty=True),
+            capacity=r.integer("capacity", minimum=1, default=1),
+            tags=frozenset(r.texts("tags")),
+            changeover_days=r.integer("changeover_days", minimum=0, default=0),
+            unavailable=tuple(Window(*self.window(w))
+                              for w in r.optional_objects("unavailable", _WINDOW_KEYS)))
+        self.environments[env.id] = env
+        return env
+
+    def window(self, r: Reader) -> tuple[int, int, str]:
+        start, end = self.day(r, "start"), self.day(r, "end")
+        if end <= start:
+            r.fail("end", f"must be after start ({r.data['start']}), got {r.data['end']}")
+        return start, end, r.text("reason", default="")
+
+    def freeze(self, r: Reader) -> Freeze:
+        start, end, reason = self.window(r)
+        return Freeze(start=start, end=end, reason=reason, types=frozenset(r.texts("types")))
+
+    def release(self, r: Reader) -> Release:
+        ident = self.unique_id(r, "release")
+        name = r.text("name", default="")
+        priority = r.integer("priority", minimum=1, default=1)
+        earliest = self.before_horizon_end(r, "earliest_start") if r.has("earliest_start") else 0
+        due = self.day(r, "due") if r.has("due") else None
+        self.phase_readers[ident] = r.objects("phases", _PHASE_KEYS)
+        phases = tuple(self.phase(p, ident) for p in self.phase_readers[ident])
+        return Release(id=ident, phases=phases, name=name, priority=priority,
+                       earliest_start=earliest, due=due)
+
+    def phase(self, r: Reader, release: str) -> Phase:
+        phase = Phase(
+            id=self.unique_id(r, "phase"), release=release, type=self.phase_type(r),
+            duration=r.integer("duration_days", minimum=1),
+            gap_days=r.integer("gap_days", minimum=0, default=0),
+            after=tuple(r.texts("after")) if r.has("after") else None,
+            requires_tags=frozenset(self.required_tags(r)),
+            environments=tuple(self.named_environments(r)) if r.has("environments") else None,
+            earliest_start=(self.before_horizon_end(r, "earliest_start")
+                            if r.has("earliest_start") else None))
+        self.phases[phase.id] = phase
+        return phase
+
+    def phase_type(self, r: Reader) -> str:
+        kind = r.text("type", nonempty=True)
+        types = {env.type for env in self.environments.values()}
+        if kind not in types:
+            r.fail("type", f"no environment has type {quote(kind)} (types: {listing(types)})")
+        return kind
+
+    def required_tags(self, r: Reader) -> list[str]:
+        tags = {tag for env in self.environments.values() for tag in env.tags}
+        for i, tag in enumerate(wanted := r.texts("requires_tags")):
+            if tag not in tags:
+                r.fail(f"requires_tags[{i}]",
+                       f"no environment has tag {quote(tag)} (tags: {listing(tags)})")
+        return wanted
+
+    def named_environments(self, r: Reader) -> list[str]:
+        for i, ident in enumerate(names := r.texts("environments")):
+            if ident not in self.environments:
+                r.fail(f"environments[{i}]", f"unknown environment {quote(ident)}")
+        return names
+
+    def booking(self, r: Reader, earlier: dict[str, Booking]) -> Booking:
+        phase_id, env_id = r.text("phase"), r.text("environment")
+        phase = self.phases.get(phase_id)
+        if phase is None:
+            r.fail("phase", f"unknown phase {quote(phase_id)}")
+        if phase_id in earlier:
+            r.fail("phase", f"phase {quote(phase_id)} is booked twice")
+        env = self.environments.get(env_id)
+        if env is None:
+            r.fail("environment", f"unknown environment {quote(env_id)}")
+        if not is_eligible(phase, env):
+            eligible = [e.id for e in self.environments.values() if is_eligible(phase, e)]
+            r.fail("environment", f"environment {quote(env_id)} is not eligible for phase "
+                                  f"{quote(phase_id)} (eligible: {listing(eligible)})")
+        start = self.day(r, "start")
+        if start < 0 or start + phase.duration > self.horizon:
+            end = self.start + dt.timedelta(days=self.horizon)
+            r.fail("start", f"the booking's {phase.duration} days from {r.data['start']} do not "
+                            f"fit the horizon [{self.start}, {end})")
+        return Booking(phase=phase_id, environment=env_id, start=start,
+                       pinned=r.boolean("pinned", default=False))
+
+
+def _check_order(readers: list[Reader], phases: tuple[Phase, ...],
+                 known: dict[str, Phase]) -> None:
+    """``after`` names phases of the same release, and no phases wait for each other."""
+    own = {ph.id for ph in phases}
+    for reader, phase in zip(readers, phases, strict=True):
+        for i, name in enumerate(phase.after or ()):
+            if name not in known:
+                reader.fail(f"after[{i}]", f"unknown phase {quote(name)}")
+            if name not in own:
+                reader.fail(f"after[{i}]", f"phase {quote(name)} belongs to release "
+                                           f"{quote(known[name].release)}; phases never wait "
+                                           "across releases")
+    waits = _waits_for(phases)
+    for reader, phase in zip(readers, phases, strict=True):
+        cycle = _cycle_from(phase.id, waits)
+        if cycle and phase.after is not None:
+            reader.fail("after", "phases wait for each other in a cycle: "
+                                 + " waits for ".join(cycle))
+
+
+def _waits_for(phases: tuple[Phase, ...]) -> dict[str, tuple[str, ...]]:
+    """Phase id -> the phases it waits for: ``after``, or else the phase listed before it."""
+    previous = [None, *(ph.id for ph in phases)]
+    return {ph.id: ph.after if ph.after is not None else (() if prev is None else (prev,))
+            for ph, prev in zip(phases, previous, strict=False)}
+
+
+def _cycle_from(start: str, waits: dict[str, tuple[str, ...]]) -> list[str]:
+    """A path start -> ... -> start along "waits for", or [] when start is on no cycle."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    visited: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for pred in waits.get(node, ()):
+            if pred == start:
+                return [*path, start]
+            if pred not in visited:
+                visited.add(pred)
+                stack.append((pred, [*path, pred]))
+    return []
+
+
+# -- writing a scenario ----------------------------------------------------------------
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    write_json(scenario_to_dict(scenario), path)
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The file's JSON; optional keys at their default are left out, ``after`` kept when set."""
+    def iso(day: int) -> str:
+        return scenario.date(day).isoformat()
+
+    return {
+        "format": FORMAT, "name": scenario.name, "start": scenario.start.isoformat(),
+        "horizon_days": scenario.horizon_days, "objective": scenario.objective,
+        "environments": [_environment_dict(env, iso) for env in scenario.environments],
+        "freezes": [_freeze_dict(f, iso) for f in scenario.freezes],
+        "releases": [_release_dict(rel, iso) for rel in scenario.releases],
+        "bookings": [{"phase": b.phase, "environment": b.environment, "start": iso(b.start),
+                      "pinned": b.pinned} for b in scenario.bookings],
+    }
+
+
+def _compact(data: dict[str, Any], **defaults: object) -> dict[str, Any]:
+    """Drops None values and values equal to their default."""
+    return {key: value for key, value in data.items()
+            if value is not None and (key not in defaults or value != defaults[key])}
+
+
+def _window_dict(window: Window, iso: Callable[[int], str]) -> dict[str, Any]:
+    return _compact({"start": iso(window.start), "end": iso(window.end),
+                     "reason": window.reason}, reason="")
+
+
+def _freeze_dict(freeze: Freeze, iso: Callable[[int], str]) -> dict[str, Any]:
+    return _compact({"start": iso(freeze.start), "end": iso(freeze.end),
+                     "types": sorted(freeze.types), "reason": freeze.reason}, types=[], reason="")
+
+
+def _environment_dict(env: Environment, iso: Callable[[int], str]) -> dict[str, Any]:
+    return _compact({"id": env.id, "type": env.type, "capacity": env.capacity,
+                     "tags": sorted(env.tags), "changeover_days": env.changeover_days,
+                     "unavailable": [_window_dict(w, iso) for w in env.unavailable]},
+                    capacity=1, tags=[], changeover_days=0, unavailable=[])
+
+
+def _release_dict(rel: Release, iso: Callable[[int], str]) -> dict[str, Any]:
+    return _compact({"id": rel.id, "name": rel.name, "priority": rel.priority,
+                     "earliest_start": iso(rel.earliest_start),
+                     "due": None if rel.due is None else iso(rel.due),
+                     "phases": [_phase_dict(ph, iso) for ph in rel.phases]},
+                    name="", priority=1, earliest_start=iso(0))
+
+
+def _phase_dict(phase: Phase, iso: Callable[[int], str]) -> dict[str, Any]:
+    return _compact({
+        "id": phase.id, "type": phase.type, "duration_days": phase.duration,
+        "gap_days": phase.gap_days,
+        "after": None if phase.after is None else list(phase.after),
+        "requires_tags": sorted(phase.requires_tags),
+        "environments": None if phase.environments is None else list(phase.environments),
+        "earliest_start": None if phase.earliest_start is None else iso(phase.earliest_start),
+    }, gap_days=0, requires_tags=[])
