@@ -1,0 +1,103 @@
+"""``envsched plan``, ``check`` and ``generate``: the solver on files, no database.
+
+Errors are not caught here: ``errors.TranslatingGroup`` turns bad input into exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from envsched.cli.errors import EXIT_PROBLEMS
+from envsched.cli.summary import format_progress, format_summary
+from solver.options import METHODS, Options, Progress
+from solver.plan import Plan
+from solver.plan_file import load_plan, save_plan
+from solver.scenario import OBJECTIVES, Scenario
+from solver.scenario_file import load_scenario, save_scenario, scenario_to_dict
+from solver.validate import validate
+
+FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def print_progress(progress: Progress) -> None:
+    click.echo(format_progress(progress), err=True)
+
+
+def run_planner(scenario: Scenario, options: Options) -> Plan:
+    """The greedy baseline or CP-SAT, as ``options.method`` says."""
+    if options.method == "greedy":
+        from solver.greedy import greedy_plan
+
+        return greedy_plan(scenario, options)
+    # imported here so that commands which never solve do not load OR-Tools' model code
+    from solver import plan as cp_sat_plan
+
+    return cp_sat_plan(scenario, options)
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=FILE)
+@click.option("--out", type=FILE, help="Write the plan file here.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds the solver may search.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Parallel CP-SAT search workers.")
+@click.option("--objective", type=click.Choice(OBJECTIVES),
+              help="Override the scenario's objective.")
+@click.option("--method", type=click.Choice(METHODS), default="cp-sat", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
+         objective: str | None, method: str, seed: int) -> None:
+    """Solve a scenario file: progress on stderr, a summary on stdout.
+
+    Exits 1 when no plan was found (status INFEASIBLE or UNKNOWN).
+    """
+    scenario = load_scenario(scenario_path)
+    options = Options(time_limit=time_limit, workers=workers, objective=objective,
+                      seed=seed, method=method, progress=print_progress)
+    result = run_planner(scenario, options)
+    if out is not None:
+        save_plan(result, scenario, out)
+    click.echo(format_summary(result, scenario))
+    if not result.has_plan:
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+@click.command()
+@click.argument("scenario_path", metavar="SCENARIO", type=FILE)
+@click.argument("plan_path", metavar="PLAN", type=FILE)
+def check(scenario_path: Path, plan_path: Path) -> None:
+    """Validate a plan file against every rule of its scenario; exit 1 if any is broken."""
+    scenario = load_scenario(scenario_path)
+    loaded = load_plan(plan_path, scenario)
+    violations = validate(scenario, loaded)
+    if violations:
+        click.echo(f"plan is NOT valid: {len(violations)} violations")
+        for violation in violations:
+            click.echo(f"  {violation.rule}: {violation.message}")
+        raise SystemExit(EXIT_PROBLEMS)
+    late = sum(1 for r in loaded.releases if r.late_days > 0)
+    click.echo(f"plan is valid: {len(loaded.assignments)} phases placed, "
+               f"{len(loaded.unplaced)} unplaced, {late} late releases")
+
+
+@click.command()
+@click.option("--releases", type=click.IntRange(min=1), required=True)
+@click.option("--environments", type=click.IntRange(min=1), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", type=FILE, help="Write the scenario here instead of stdout.")
+def generate(releases: int, environments: int, seed: int, out: Path | None) -> None:
+    """Write a realistic, contended scenario; the same seed gives the same scenario."""
+    from envsched.generate import generate_scenario
+
+    scenario = generate_scenario(releases, environments, seed=seed)
+    if out is None:
+        click.echo(json.dumps(scenario_to_dict(scenario), indent=2))
+    else:
+        save_scenario(scenario, out)
+
+
+COMMANDS = (plan, check, generate)
