@@ -1,0 +1,155 @@
+"""The plan file, ``envsched-plan/1``: a Plan as JSON with ISO dates.
+
+Reading rejects only what is structurally wrong (shape, types, dates, status). Whether
+the plan obeys the scenario — known phases, eligible environments, overlaps, metrics —
+is for ``validate`` to say, so that ``envsched check`` can list every violation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from solver.plan import (
+    STATUSES,
+    Assignment,
+    Metrics,
+    Plan,
+    ReleaseOutcome,
+    SolverInfo,
+    Unplaced,
+)
+from solver.scenario import Scenario
+from solver.scenario_file import Reader, quote, read_format, read_json, write_json
+
+FORMAT = "envsched-plan/1"
+
+_TOP_KEYS = ("format", "scenario", "status", "reason", "solver", "assignments", "unplaced",
+             "releases", "metrics")
+_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms")
+_ASSIGNMENT_KEYS = ("phase", "release", "environment", "start", "end", "moved")
+_UNPLACED_KEYS = ("phase", "release", "reason")
+_RELEASE_KEYS = ("id", "end", "due", "late_days", "reason")
+_METRIC_KEYS = ("placed_phases", "unplaced_phases", "weighted_unplaced", "weighted_tardiness",
+                "late_releases", "makespan_days", "moved_bookings")
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def save_plan(plan: Plan, scenario: Scenario, path: str | Path) -> None:
+    write_json(plan_to_dict(plan, scenario), path)
+
+
+def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
+    """The file's JSON; the extras (reasons, gap, terms, weighted_unplaced) only when present."""
+    def iso(day: int | None) -> str | None:
+        return None if day is None else scenario.date(day).isoformat()
+
+    data: dict[str, Any] = {"format": FORMAT, "scenario": plan.scenario, "status": plan.status}
+    if plan.reason:
+        data["reason"] = plan.reason
+    return data | {
+        "solver": _solver_dict(plan.solver),
+        "assignments": [{"phase": a.phase, "release": a.release, "environment": a.environment,
+                         "start": iso(a.start), "end": iso(a.end), "moved": a.moved}
+                        for a in plan.assignments],
+        "unplaced": [{"phase": u.phase, "release": u.release, "reason": u.reason}
+                     for u in plan.unplaced],
+        "releases": [{"id": o.id, "end": iso(o.end), "due": iso(o.due), "late_days": o.late_days}
+                     | ({"reason": o.reason} if o.reason else {}) for o in plan.releases],
+        "metrics": _metrics_dict(plan.metrics),
+    }
+
+
+def _plain(number: float | None) -> float | None:
+    """Whole numbers as JSON integers (``0``, not ``0.0``)."""
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
+def _solver_dict(info: SolverInfo) -> dict[str, Any]:
+    data = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
+            "objective": _plain(info.objective), "bound": _plain(info.bound),
+            "workers": info.workers}
+    if info.gap is not None:
+        data["gap"] = info.gap
+    return data | ({"terms": dict(info.terms)} if info.terms else {})
+
+
+def _metrics_dict(metrics: Metrics) -> dict[str, int]:
+    data = {key: getattr(metrics, key) for key in _METRIC_KEYS}
+    if not metrics.weighted_unplaced:
+        del data["weighted_unplaced"]
+    return data
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def load_plan(path: str | Path, scenario: Scenario) -> Plan:
+    return parse_plan(read_json(path), scenario, source=str(path))
+
+
+def parse_plan(data: object, scenario: Scenario, source: str = "") -> Plan:
+    """A Plan from decoded JSON; dates become days from the scenario's start."""
+    top = Reader(data, "", source)
+    read_format(top, FORMAT)
+    top.check_keys(_TOP_KEYS)
+    status = top.text("status")
+    if status not in STATUSES:
+        top.fail("status", f"must be one of {', '.join(STATUSES)}, got {quote(status)}")
+    return Plan(
+        scenario=top.text("scenario"), status=status, reason=top.text("reason", default=""),
+        solver=_solver(_section(top, "solver", _SOLVER_KEYS)),
+        assignments=tuple(_assignment(r, scenario)
+                          for r in top.objects("assignments", _ASSIGNMENT_KEYS)),
+        unplaced=tuple(Unplaced(phase=r.text("phase"), release=r.text("release"),
+                                reason=r.text("reason"))
+                       for r in top.objects("unplaced", _UNPLACED_KEYS)),
+        releases=tuple(_outcome(r, scenario) for r in top.objects("releases", _RELEASE_KEYS)),
+        metrics=_metrics(_section(top, "metrics", _METRIC_KEYS)),
+    )
+
+
+def _section(top: Reader, key: str, allowed: tuple[str, ...]) -> Reader:
+    reader = Reader(top.value(key), top.at(key), top.source)
+    reader.check_keys(allowed)
+    return reader
+
+
+def _nullable_number(r: Reader, key: str) -> float | None:
+    return None if r.value(key) is None else r.number(key)
+
+
+def _nullable_day(r: Reader, key: str, scenario: Scenario) -> int | None:
+    return None if r.value(key) is None else scenario.day(r.date(key))
+
+
+def _solver(r: Reader) -> SolverInfo:
+    method, seconds = r.text("method"), r.number("seconds")
+    objective, bound = _nullable_number(r, "objective"), _nullable_number(r, "bound")
+    if r.has("gap"):  # derived from objective and bound: checked, not kept
+        _nullable_number(r, "gap")
+    workers = r.integer("workers")
+    terms = Reader(r.data.get("terms", {}), r.at("terms"), r.source)
+    return SolverInfo(method=method, seconds=seconds, objective=objective, bound=bound,
+                      workers=workers, terms={key: terms.integer(key) for key in terms.data})
+
+
+def _assignment(r: Reader, scenario: Scenario) -> Assignment:
+    phase, release, environment = r.text("phase"), r.text("release"), r.text("environment")
+    start, end = scenario.day(r.date("start")), scenario.day(r.date("end"))
+    return Assignment(phase=phase, release=release, environment=environment, start=start,
+                      end=end, moved=r.boolean("moved"))
+
+
+def _outcome(r: Reader, scenario: Scenario) -> ReleaseOutcome:
+    ident = r.text("id")
+    end, due = _nullable_day(r, "end", scenario), _nullable_day(r, "due", scenario)
+    return ReleaseOutcome(id=ident, end=end, due=due, late_days=r.integer("late_days"),
+                          reason=r.text("reason", default=""))
+
+
+def _metrics(r: Reader) -> Metrics:
+    return Metrics(**{key: r.integer(key, default=0 if key == "weighted_unplaced" else None)
+                      for key in _METRIC_KEYS})
