@@ -179,7 +179,8 @@ def read_json(path: str | Path) -> object:
     except OSError as exc:
         raise ScenarioError(f"cannot read the file ({exc.strerror})", "", source) from exc
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"not UTF-8 text (byte {exc.start})", "", source) from exc
+        message = f"not UTF-8 text (invalid byte at offset {exc.start})"
+        raise ScenarioError(message, "", source) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
