@@ -12,6 +12,7 @@ import click
 
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.summary import format_progress, format_summary
+from envsched.generate import MAIN_TYPES, generate_scenario
 from solver.options import METHODS, Options, Progress
 from solver.plan import Plan
 from solver.plan_file import load_plan, save_plan
@@ -86,13 +87,12 @@ def check(scenario_path: Path, plan_path: Path) -> None:
 
 @click.command()
 @click.option("--releases", type=click.IntRange(min=1), required=True)
-@click.option("--environments", type=click.IntRange(min=1), required=True)
+@click.option("--environments", type=click.IntRange(min=len(MAIN_TYPES)), required=True,
+              help="At least one per main type (SIT, UAT, PERF, STAGING).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=FILE, help="Write the scenario here instead of stdout.")
 def generate(releases: int, environments: int, seed: int, out: Path | None) -> None:
     """Write a realistic, contended scenario; the same seed gives the same scenario."""
-    from envsched.generate import generate_scenario
-
     scenario = generate_scenario(releases, environments, seed=seed)
     if out is None:
         click.echo(json.dumps(scenario_to_dict(scenario), indent=2))

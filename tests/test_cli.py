@@ -1,0 +1,241 @@
+"""The ``envsched`` command line end to end: files in, exit codes and text out.
+
+Most cases run in-process through click's ``CliRunner``; ``test_console_script_*`` run the
+installed console script in a real subprocess, as a user would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from envsched.cli import main
+from solver.scenario_file import load_scenario
+
+# Two releases contend for one SIT environment; R1 also needs UAT afterwards.
+TINY_SCENARIO: dict[str, Any] = {
+    "format": "envsched-scenario/1",
+    "name": "tiny",
+    "start": "2027-01-04",
+    "horizon_days": 60,
+    "environments": [{"id": "SIT-1", "type": "SIT"}, {"id": "UAT-1", "type": "UAT"}],
+    "releases": [
+        {"id": "R1", "due": "2027-01-20", "phases": [
+            {"id": "R1-SIT", "type": "SIT", "duration_days": 5},
+            {"id": "R1-UAT", "type": "UAT", "duration_days": 3},
+        ]},
+        {"id": "R2", "priority": 2, "phases": [
+            {"id": "R2-SIT", "type": "SIT", "duration_days": 4},
+        ]},
+    ],
+}
+PHASE_COUNT = 3
+
+
+def write_json(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def scenario_file(tmp_path: Path) -> Path:
+    return write_json(tmp_path / "tiny.json", TINY_SCENARIO)
+
+
+def envsched(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def plan_file(scenario: Path, method: str = "greedy") -> Path:
+    out = scenario.with_name(f"plan-{method}.json")
+    result = envsched("plan", scenario, "--method", method, "--time-limit", "10", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def assert_bad_input(result: Result, *expected: str) -> None:
+    """Exit 2 with one line on stderr that holds every expected fragment, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for fragment in expected:
+        assert fragment in lines[0]
+
+
+# -- plan -------------------------------------------------------------------------------
+
+def test_plan_with_greedy_prints_a_summary_and_writes_the_plan(scenario_file: Path) -> None:
+    out = scenario_file.with_name("plan.json")
+    result = envsched("plan", scenario_file, "--method", "greedy", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"placed\s+{PHASE_COUNT} of {PHASE_COUNT} phases", result.stdout)
+    assert re.search(r"method\s+greedy", result.stdout)
+    assert re.search(r"status\s+FEASIBLE", result.stdout)
+    assert "greedy" in result.stderr  # the progress line of the greedy stage
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["format"] == "envsched-plan/1"
+    assert len(written["assignments"]) == PHASE_COUNT
+
+
+def test_plan_with_cp_sat_finds_an_optimal_plan_with_nothing_late(scenario_file: Path) -> None:
+    result = envsched("plan", scenario_file, "--time-limit", "20", "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"status\s+OPTIMAL", result.stdout)
+    assert re.search(r"method\s+cp-sat", result.stdout)
+    assert re.search(r"late releases\s+0", result.stdout)
+    assert re.search(r"weighted tardiness\s+0", result.stdout)
+    assert result.stderr.strip(), "expected progress lines on stderr"
+
+
+def test_plan_lists_each_unplaced_phase_with_its_reason(tmp_path: Path) -> None:
+    # UAT-1 is out of service for the whole horizon, so R1-UAT has nowhere to go
+    rebuild = {"start": "2027-01-04", "end": "2027-03-05", "reason": "rebuild"}
+    no_uat = {**TINY_SCENARIO, "environments": [
+        {"id": "SIT-1", "type": "SIT"}, {"id": "UAT-1", "type": "UAT", "unavailable": [rebuild]}]}
+    scenario = write_json(tmp_path / "no-uat.json", no_uat)
+    result = envsched("plan", scenario, "--method", "greedy")
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"placed\s+{PHASE_COUNT - 1} of {PHASE_COUNT} phases", result.stdout)
+    unplaced = [line for line in result.stdout.splitlines() if "R1-UAT (R1): " in line]
+    assert len(unplaced) == 1 and unplaced[0].split(": ", 1)[1].strip()
+
+
+def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path) -> None:
+    result = envsched("plan", scenario_file, "--objective", "makespan", "--time-limit", "20")
+    assert result.exit_code == 0, result.output
+    # both SIT phases share SIT-1 (9 days), and R1-UAT can follow R1-SIT at day 5 at best
+    assert re.search(r"makespan\s+9 days", result.stdout)
+
+
+# -- check ------------------------------------------------------------------------------
+
+def test_check_accepts_the_plan_that_plan_wrote(scenario_file: Path) -> None:
+    result = envsched("check", scenario_file, plan_file(scenario_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"plan is valid: {PHASE_COUNT} phases placed")
+
+
+def test_check_lists_the_overlap_of_a_corrupted_plan_and_exits_1(scenario_file: Path) -> None:
+    path = plan_file(scenario_file)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_phase = {a["phase"]: a for a in data["assignments"]}
+    first, second = by_phase["R1-SIT"], by_phase["R2-SIT"]
+    # put R2-SIT on SIT-1 on the same days as R1-SIT: two phases on a capacity-1 environment
+    start = dt.date.fromisoformat(first["start"])
+    second.update(environment=first["environment"], start=first["start"],
+                  end=(start + dt.timedelta(days=4)).isoformat())
+    write_json(path, data)
+    result = envsched("check", scenario_file, path)
+    assert result.exit_code == 1, result.output
+    assert "plan is NOT valid" in result.stdout
+    overlap = [line for line in result.stdout.splitlines() if line.strip().startswith("overlap:")]
+    assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
+
+
+def test_check_with_a_malformed_plan_file_is_bad_input(scenario_file: Path) -> None:
+    path = plan_file(scenario_file)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["assignments"][0]["start"] = "next Monday"
+    write_json(path, data)
+    assert_bad_input(envsched("check", scenario_file, path), path.name, "assignments[0].start")
+
+
+# -- bad input --------------------------------------------------------------------------
+
+def test_a_bad_scenario_file_names_the_file_and_the_field(tmp_path: Path) -> None:
+    broken = json.loads(json.dumps(TINY_SCENARIO))
+    broken["releases"][0]["phases"][1]["type"] = 42
+    path = write_json(tmp_path / "broken.json", broken)
+    assert_bad_input(envsched("plan", path), "broken.json", "releases[0].phases[1].type")
+
+
+def test_a_scenario_that_is_not_json_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.json"
+    path.write_text("{ not json", encoding="utf-8")
+    assert_bad_input(envsched("check", path, path), "garbage.json")
+
+
+def test_a_missing_scenario_file_is_bad_input(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    assert_bad_input(envsched("plan", missing), "missing.json")
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--workers", "0"),
+    ("--time-limit", "0"),
+    ("--time-limit", "soon"),
+    ("--method", "annealing"),
+    ("--objective", "cost"),
+])
+def test_a_bad_option_value_is_one_line_naming_the_option(
+        scenario_file: Path, option: str, value: str) -> None:
+    assert_bad_input(envsched("plan", scenario_file, option, value), option)
+
+
+# -- generate ---------------------------------------------------------------------------
+
+def test_generate_with_too_few_environments_is_bad_input() -> None:
+    assert_bad_input(envsched("generate", "--releases", "3", "--environments", "2"),
+                     "--environments")
+
+
+def test_generate_with_a_seed_is_deterministic() -> None:
+    first = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7")
+    second = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7")
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    assert json.loads(first.stdout)["format"] == "envsched-scenario/1"
+
+
+def test_generate_writes_a_scenario_that_loads_back_and_plans(tmp_path: Path) -> None:
+    out = tmp_path / "generated.json"
+    result = envsched("generate", "--releases", "6", "--environments", "4", "--seed", "3",
+                      "--out", out)
+    assert result.exit_code == 0, result.output
+    scenario = load_scenario(out)
+    assert len(scenario.releases) == 6
+    assert len(scenario.environments) == 4
+    assert envsched("check", out, plan_file(out)).exit_code == 0
+
+
+# -- the installed console script, in a real process ------------------------------------
+
+def run_console_script(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "envsched"
+    assert script.exists(), f"console script not installed at {script}: pip install -e ."
+    return subprocess.run([str(script), *map(str, args)], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_console_script_plans_with_cp_sat_and_checks_the_plan(scenario_file: Path) -> None:
+    out = scenario_file.with_name("plan.json")
+    planned = run_console_script("plan", scenario_file, "--time-limit", "20", "--out", out)
+    assert planned.returncode == 0, planned.stderr
+    assert re.search(rf"placed\s+{PHASE_COUNT} of {PHASE_COUNT} phases", planned.stdout)
+    checked = run_console_script("check", scenario_file, out)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("plan is valid")
+
+
+def test_console_script_reports_bad_input_without_a_traceback(tmp_path: Path) -> None:
+    result = run_console_script("plan", tmp_path / "missing.json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "missing.json" in result.stderr
+
+
+def test_python_dash_m_envsched_runs_the_same_command_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "envsched", "--help"], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    for command in ("plan", "check", "generate"):
+        assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE)
