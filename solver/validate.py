@@ -9,7 +9,7 @@ Work per environment is a sweep over sorted intervals, never a pairwise comparis
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from itertools import pairwise
 
@@ -121,8 +121,7 @@ def _duration(phase: Phase, a: Assignment) -> Iterator[Violation]:
 def _horizon(scenario: Scenario, a: Assignment) -> Iterator[Violation]:
     """A placed phase lies inside ``[0, horizon_days)``."""
     if a.start < 0 or a.end > scenario.horizon_days:
-        yield Violation("horizon", f"{a.phase} on {a.environment} runs "
-                        f"{_span(scenario, a.start, a.end)}, outside the "
+        yield Violation("horizon", f"{_runs(scenario, a)}, outside the "
                         f"{scenario.horizon_days}-day horizon", a.phase)
 
 
@@ -157,16 +156,14 @@ def _blocked(scenario: Scenario, env: Environment, a: Assignment) -> Iterator[Vi
     """No phase overlaps an unavailable window of its environment, nor a freeze of its type."""
     for window in env.unavailable:
         if _overlaps(window.start, window.end, a.start, a.end):
-            yield Violation("unavailable", f"{a.phase} on {env.id} runs "
-                            f"{_span(scenario, a.start, a.end)}, overlapping its unavailable "
-                            f"window {_span(scenario, window.start, window.end)}"
+            yield Violation("unavailable", f"{_runs(scenario, a)}, overlapping its unavailable "
+                            f"window on {_days(scenario, window.start, window.end)}"
                             f"{_because(window.reason)}", a.phase)
     for freeze in scenario.freezes:
         covers = not freeze.types or env.type in freeze.types
         if covers and _overlaps(freeze.start, freeze.end, a.start, a.end):
-            yield Violation("freeze", f"{a.phase} on {env.id} runs "
-                            f"{_span(scenario, a.start, a.end)}, overlapping a freeze of "
-                            f"{env.type} {_span(scenario, freeze.start, freeze.end)}"
+            yield Violation("freeze", f"{_runs(scenario, a)}, overlapping a freeze of "
+                            f"{env.type} on {_days(scenario, freeze.start, freeze.end)}"
                             f"{_because(freeze.reason)}", a.phase)
 
 
@@ -192,7 +189,7 @@ def _capacity(scenario: Scenario, env: Environment,
         until = events[i + 1][0] if i + 1 < len(events) else day
         if until > day and len(running) > env.capacity:
             yield Violation(rule, f"{env.id} holds {len(running)} phases on "
-                            f"{_days(scenario, day, until)} ({', '.join(running)}) but its "
+                            f"{_days(scenario, day, until)} ({_names(running)}) but its "
                             f"capacity is {env.capacity}", next(iter(running)))
 
 
@@ -350,18 +347,23 @@ def _on(scenario: Scenario, day: int) -> str:
     return f"{scenario.date(day).isoformat()} (day {day})"
 
 
-def _span(scenario: Scenario, start: int, end: int) -> str:
-    """A half-open interval as dates: the end is the first day after it."""
-    return f"[{scenario.date(start).isoformat()}, {scenario.date(end).isoformat()}) " \
-           f"(days {start}-{end})"
+def _runs(scenario: Scenario, a: Assignment) -> str:
+    return f"{a.phase} on {a.environment} runs on {_days(scenario, a.start, a.end)}"
 
 
 def _days(scenario: Scenario, first: int, end: int) -> str:
-    """The days ``[first, end)`` as one day or an inclusive range, for a person to read."""
-    if end - first == 1:
+    """The half-open ``[first, end)`` as one day or an inclusive range, for a person to read."""
+    if end - first <= 1:
         return f"day {first} ({scenario.date(first).isoformat()})"
     return (f"days {first}-{end - 1} ({scenario.date(first).isoformat()} to "
             f"{scenario.date(end - 1).isoformat()})")
+
+
+def _names(phase_ids: Iterable[str], shown: int = 5) -> str:
+    """Phase ids for a message, the first few only: an overload may hold thousands."""
+    ids = list(phase_ids)
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def _because(reason: str) -> str:
