@@ -1,0 +1,205 @@
+"""Who occupies which environment on which day, and where a phase still fits.
+
+The greedy planner asks ``earliest_fit`` for every (phase, eligible environment) pair,
+so the answer must not step day by day. Each environment keeps one ``closed`` byte per
+day (blocked by a window or freeze, or full to capacity): ``bytearray.rfind`` then finds
+the last closed day inside a candidate interval in C, and the search jumps past it.
+Changeover on capacity-1 environments depends on the neighbour's release, so it is
+checked against the few neighbouring intervals found by bisection.
+
+The module also holds the day window a phase may use by precedence alone (ready day,
+latest start before pinned successors), which the planner and the explanations share.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
+
+from solver.scenario import Environment, Phase, Scenario, topological_order
+
+
+class Occupancy(NamedTuple):
+    """One phase on one environment; sorts by start, as the interval lists need."""
+
+    start: int
+    end: int
+    release: str
+    phase: str
+
+
+class _Track:
+    """The occupancy of one environment."""
+
+    __slots__ = ("blocked", "capacity", "changeover", "closed", "intervals", "load", "longest")
+
+    def __init__(self, env: Environment, blocked: bytearray) -> None:
+        self.capacity = env.capacity
+        # changeover only separates phases on capacity-1 environments
+        self.changeover = env.changeover_days if env.capacity == 1 else 0
+        self.blocked = blocked
+        self.closed = bytearray(blocked)
+        self.load = [0] * len(blocked)
+        self.intervals: list[Occupancy] = []
+        self.longest = 0
+
+
+class EnvironmentCalendar:
+    """The occupancy of every environment of a scenario within ``[0, horizon_days)``.
+
+    Mutable on purpose: the planners place and remove phases thousands of times.
+    Use ``copy()`` to branch.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.horizon = scenario.horizon_days
+        self._tracks = {env.id: _Track(env, self._blocked_days(scenario, env.id))
+                        for env in scenario.environments}
+        self._placed: dict[str, tuple[str, Occupancy]] = {}
+
+    def _blocked_days(self, scenario: Scenario, env_id: str) -> bytearray:
+        days = bytearray(self.horizon)
+        for window in scenario.blocked[env_id]:
+            lo, hi = max(window.start, 0), min(window.end, self.horizon)
+            if lo < hi:
+                days[lo:hi] = b"\x01" * (hi - lo)
+        return days
+
+    def copy(self) -> EnvironmentCalendar:
+        twin = object.__new__(EnvironmentCalendar)
+        twin.horizon = self.horizon
+        twin._tracks = {}
+        for env_id, track in self._tracks.items():
+            clone = object.__new__(_Track)
+            clone.capacity, clone.changeover = track.capacity, track.changeover
+            clone.blocked, clone.closed = track.blocked, bytearray(track.closed)
+            clone.load, clone.intervals = list(track.load), list(track.intervals)
+            clone.longest = track.longest
+            twin._tracks[env_id] = clone
+        twin._placed = dict(self._placed)
+        return twin
+
+    # -- questions -----------------------------------------------------------------
+
+    def fits(self, env_id: str, start: int, end: int, release: str) -> bool:
+        """True when ``[start, end)`` is inside the horizon, free and clear of changeover."""
+        track = self._tracks[env_id]
+        if start < 0 or end > self.horizon or track.closed.find(1, start, end) >= 0:
+            return False
+        return not track.changeover or _changeover_push(track, start, end, release) is None
+
+    def earliest_fit(self, env_id: str, earliest: int, duration: int, release: str,
+                     latest: int | None = None) -> int | None:
+        """First start >= ``earliest`` (and <= ``latest``) where ``duration`` days fit."""
+        track = self._tracks[env_id]
+        last = self.horizon - duration
+        if latest is not None and latest < last:
+            last = latest
+        start = earliest if earliest > 0 else 0
+        rfind = track.closed.rfind  # the hot loop of every planner: keep it lean
+        while start <= last:
+            hit = rfind(1, start, start + duration)
+            if hit >= 0:
+                start = hit + 1
+                continue
+            if not track.changeover:
+                return start
+            push = _changeover_push(track, start, start + duration, release)
+            if push is None:
+                return start
+            start = push
+        return None
+
+    def occupants(self, env_id: str, day: int) -> list[Occupancy]:
+        return self.occupants_between(env_id, day, day + 1)
+
+    def occupants_between(self, env_id: str, start: int, end: int) -> list[Occupancy]:
+        """Phases on the environment overlapping ``[start, end)``, by start."""
+        track = self._tracks[env_id]
+        lo = bisect_left(track.intervals, (start - track.longest,))
+        hi = bisect_left(track.intervals, (end,))
+        return [occ for occ in track.intervals[lo:hi] if occ.end > start]
+
+    def placement(self, phase_id: str) -> tuple[str, Occupancy] | None:
+        """(environment id, occupancy) of a placed phase, or None."""
+        return self._placed.get(phase_id)
+
+    def placements(self) -> Iterator[tuple[str, str, Occupancy]]:
+        """(phase id, environment id, occupancy) of every placed phase."""
+        for phase_id, (env_id, occ) in self._placed.items():
+            yield phase_id, env_id, occ
+
+    def load(self, env_id: str, day: int) -> int:
+        return self._tracks[env_id].load[day]
+
+    # -- changes -------------------------------------------------------------------
+
+    def occupy(self, env_id: str, start: int, end: int, release: str, phase: str) -> None:
+        """Place a phase as told, even beyond capacity (pinned bookings are kept as given)."""
+        if phase in self._placed:
+            raise ValueError(f"phase {phase} is already placed")
+        track = self._tracks[env_id]
+        occ = Occupancy(start, end, release, phase)
+        insort(track.intervals, occ)
+        track.longest = max(track.longest, end - start)
+        self._placed[phase] = (env_id, occ)
+        self._add_load(track, start, end, +1)
+
+    def remove(self, phase: str) -> tuple[str, Occupancy]:
+        """Take a placed phase off its environment; returns where it was."""
+        env_id, occ = self._placed.pop(phase)
+        track = self._tracks[env_id]
+        del track.intervals[bisect_left(track.intervals, occ)]
+        self._add_load(track, occ.start, occ.end, -1)
+        return env_id, occ
+
+    def _add_load(self, track: _Track, start: int, end: int, delta: int) -> None:
+        load, closed, capacity = track.load, track.closed, track.capacity
+        for day in range(max(start, 0), min(end, self.horizon)):
+            load[day] += delta
+            closed[day] = 1 if track.blocked[day] or load[day] >= capacity else 0
+
+
+def _changeover_push(track: _Track, start: int, end: int, release: str) -> int | None:
+    """None when no phase of another release is within changeover of ``[start, end)``;
+    else the first start after the latest such neighbour's changeover."""
+    gap, intervals = track.changeover, track.intervals
+    lo = bisect_left(intervals, (start - gap - track.longest,))
+    hi = bisect_left(intervals, (end + gap,))
+    push: int | None = None
+    for index in range(lo, hi):
+        occ = intervals[index]
+        if occ.release != release and occ.end + gap > start:
+            push = max(push or 0, occ.end + gap)
+    return push
+
+
+# -- the day window precedence leaves a phase -------------------------------------------
+
+
+def ready_day(scenario: Scenario, phase: Phase, ends: Mapping[str, int]) -> int:
+    """First day the phase may start: its release's earliest start and every placed
+    predecessor's end plus gap (``ends`` maps placed phase ids to their end)."""
+    ready = scenario.release_start(phase)
+    for pred, gap in scenario.predecessors[phase.id]:
+        if pred in ends:
+            ready = max(ready, ends[pred] + gap)
+    return ready
+
+
+def latest_starts(scenario: Scenario, fixed: Mapping[str, int]) -> dict[str, int]:
+    """Phase id -> last start that still lets every fixed (pinned) successor keep its start.
+
+    Only phases upstream of a fixed phase appear; ``fixed`` maps phase ids to starts.
+    """
+    duration = {ph.id: ph.duration for ph in scenario.phases}
+    bound: dict[str, int] = {}
+    for phase_id in reversed(topological_order(scenario)):
+        limit = fixed.get(phase_id, bound.get(phase_id))
+        if limit is None:
+            continue
+        for pred, gap in scenario.predecessors[phase_id]:
+            candidate = limit - gap - duration[pred]
+            bound[pred] = min(bound.get(pred, candidate), candidate)
+    return bound

@@ -1,0 +1,303 @@
+"""The fast baseline: dispatch releases one by one, each phase at its earliest fit.
+
+``dispatch`` is also the warm start of the CP-SAT planner, called with several release
+orders, so it is quick (one ``earliest_fit`` per eligible environment, pruned by the best
+start found so far) and touches nothing but the calendar it builds or is given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from solver.calendar import EnvironmentCalendar, Occupancy, latest_starts, ready_day
+from solver.explain import (
+    blocking_windows,
+    calendar_of,
+    describe_unplaced,
+    describe_window,
+    explain_late,
+)
+from solver.metrics import compute_metrics, release_outcomes
+from solver.options import Options, Progress
+from solver.plan import Assignment, Plan, ReleaseOutcome, SolverInfo, Unplaced
+from solver.scenario import Booking, Environment, Phase, Scenario, topological_order
+
+
+def greedy_plan(scenario: Scenario, options: Options) -> Plan:
+    """The plan ``envsched plan --method greedy`` returns: FEASIBLE, or INFEASIBLE with the
+    pinned bookings that clash (with each other, a hard rule, or their predecessors)."""
+    started = time.perf_counter()
+    conflicts = pinned_conflicts(scenario)
+    if conflicts:
+        return Plan(scenario=scenario.name, status="INFEASIBLE",
+                    solver=_info(started), reason="; ".join(conflicts))
+    assignments, unplaced = dispatch(scenario, fcfs_order(scenario))
+    stranded = stranded_pinned(scenario, unplaced)
+    if stranded:
+        return Plan(scenario=scenario.name, status="INFEASIBLE",
+                    solver=_info(started), reason="; ".join(stranded))
+    releases = explained_outcomes(scenario, assignments)
+    info = _info(started)
+    options.report(Progress(elapsed=info.seconds, stage="greedy",
+                            message=f"{len(assignments)} placed, {len(unplaced)} unplaced"))
+    return Plan(scenario=scenario.name, status="FEASIBLE", solver=info,
+                assignments=tuple(assignments), unplaced=tuple(unplaced),
+                releases=tuple(releases),
+                metrics=compute_metrics(scenario, assignments, unplaced))
+
+
+def stranded_pinned(scenario: Scenario, unplaced: Sequence[Unplaced]) -> list[str]:
+    """Pinned phases whose predecessor found no room before them: a pinned booking and the
+    order rule then contradict each other (as far as this planner could find)."""
+    reasons = {u.phase: u.reason for u in unplaced}
+    return [f"pinned {b.phase} needs {pred} to end before it, but {reasons[pred]}"
+            for b in scenario.bookings if b.pinned
+            for pred, _gap in scenario.predecessors.get(b.phase, ()) if pred in reasons]
+
+
+def _info(started: float) -> SolverInfo:
+    return SolverInfo(method="greedy", seconds=time.perf_counter() - started, workers=1)
+
+
+def explained_outcomes(scenario: Scenario, assignments: Sequence[Assignment]
+                       ) -> list[ReleaseOutcome]:
+    """Release outcomes, each late one with the reason it is late."""
+    calendar = calendar_of(scenario, assignments)
+    return [replace(o, reason=explain_late(scenario, o.id, assignments, calendar))
+            if o.late_days else o for o in release_outcomes(scenario, assignments)]
+
+
+def fcfs_order(scenario: Scenario) -> list[str]:
+    """First come, first served: earliest start, then higher priority, then scenario order."""
+    ranked = sorted(enumerate(scenario.releases),
+                    key=lambda item: (item[1].earliest_start, -item[1].priority, item[0]))
+    return [release.id for _index, release in ranked]
+
+
+def dispatch(scenario: Scenario, release_order: Sequence[str],
+             calendar: EnvironmentCalendar | None = None,
+             keep_bookings: bool = True) -> tuple[list[Assignment], list[Unplaced]]:
+    """Place pinned bookings, then every release in ``release_order`` phase by phase
+    (the predecessors of pinned phases first, so that they fit before them).
+
+    Releases missing from the order follow in scenario order. A given calendar is filled
+    in place, and the phases it already holds stay where they are (how a large
+    neighbourhood search re-inserts the phases it removed). Returns every placed phase
+    (in scenario order) and every unplaced one with its reason.
+    """
+    calendar = calendar if calendar is not None else EnvironmentCalendar(scenario)
+    place_pinned(scenario, calendar)
+    fixed = {phase_id: occ.start for phase_id, _env, occ in calendar.placements()}
+    run = _Dispatch(scenario, calendar, keep_bookings, latest_starts(scenario, fixed))
+    by_release = _phases_by_release(scenario)
+    order = _complete_order(scenario, release_order)
+    # phases that must end before a fixed (pinned) successor go first, while room is left
+    for phase in (ph for rid in order for ph in by_release[rid] if ph.id in run.latest):
+        run.place(phase)
+    for phase in (ph for rid in order for ph in by_release[rid]):
+        run.place(phase)
+    return _assignments(scenario, calendar), run.unplaced
+
+
+def place_pinned(scenario: Scenario, calendar: EnvironmentCalendar) -> None:
+    """Put every pinned booking on the calendar exactly as given (unless already there)."""
+    for booking in scenario.bookings:
+        if booking.pinned and calendar.placement(booking.phase) is None:
+            phase = scenario.phase_by_id[booking.phase]
+            calendar.occupy(booking.environment, booking.start, booking.start + phase.duration,
+                            phase.release, phase.id)
+
+
+def _complete_order(scenario: Scenario, release_order: Sequence[str]) -> list[str]:
+    unknown = [rid for rid in release_order if rid not in scenario.release_by_id]
+    if unknown:
+        raise ValueError(f"unknown releases in the order: {', '.join(unknown)}")
+    ordered = dict.fromkeys(release_order)
+    return [*ordered, *(rel.id for rel in scenario.releases if rel.id not in ordered)]
+
+
+def _phases_by_release(scenario: Scenario) -> dict[str, list[Phase]]:
+    """Each release's phases in precedence order."""
+    grouped: dict[str, list[Phase]] = {rel.id: [] for rel in scenario.releases}
+    for phase_id in topological_order(scenario):
+        phase = scenario.phase_by_id[phase_id]
+        grouped[phase.release].append(phase)
+    return grouped
+
+
+def _assignments(scenario: Scenario, calendar: EnvironmentCalendar) -> list[Assignment]:
+    result = []
+    for phase in scenario.phases:
+        placed = calendar.placement(phase.id)
+        if placed is not None:
+            env_id, occ = placed
+            booking = scenario.booking_by_phase.get(phase.id)
+            moved = booking is not None and (booking.environment, booking.start) != (env_id,
+                                                                                    occ.start)
+            result.append(Assignment(phase.id, phase.release, env_id, occ.start, occ.end, moved))
+    return result
+
+
+class _Dispatch:
+    """One dispatch pass: places phases one at a time on the shared calendar."""
+
+    def __init__(self, scenario: Scenario, calendar: EnvironmentCalendar,
+                 keep_bookings: bool, latest: dict[str, int]) -> None:
+        self.scenario = scenario
+        self.calendar = calendar
+        self.keep_bookings = keep_bookings
+        self.latest = latest
+        self.unplaced: list[Unplaced] = []
+
+    def place(self, phase: Phase) -> None:
+        if self.calendar.placement(phase.id) is not None:
+            return
+        missing = self._unplaced_predecessor(phase)
+        if missing is not None:
+            self._leave(phase, f"predecessor {missing} is unplaced")
+            return
+        ready = ready_day(self.scenario, phase, self._predecessor_ends(phase))
+        spot = self._kept_booking(phase, ready) or self._earliest_spot(phase, ready)
+        if spot is None:
+            reason = describe_unplaced(self.scenario, phase.id, self.calendar,
+                                       self.latest.get(phase.id))
+            self._leave(phase, reason)
+            return
+        env_id, start = spot
+        self.calendar.occupy(env_id, start, start + phase.duration, phase.release, phase.id)
+
+    def _kept_booking(self, phase: Phase, ready: int) -> tuple[str, int] | None:
+        """The phase's own (non-pinned) booking, when it still fits there in time."""
+        booking = self.scenario.booking_by_phase.get(phase.id)
+        if not self.keep_bookings or booking is None:
+            return None
+        if booking.environment not in self.scenario.eligible[phase.id]:
+            return None
+        start, latest = booking.start, self.latest.get(phase.id, booking.start)
+        if start < ready or start > latest:
+            return None
+        if not self.calendar.fits(booking.environment, start, start + phase.duration,
+                                  phase.release):
+            return None
+        return booking.environment, start
+
+    def _earliest_spot(self, phase: Phase, ready: int) -> tuple[str, int] | None:
+        """Earliest start over the eligible environments; ties go to the one listed first."""
+        best: tuple[str, int] | None = None
+        latest = self.latest.get(phase.id)
+        for env_id in self.scenario.eligible[phase.id]:
+            start = self.calendar.earliest_fit(env_id, ready, phase.duration, phase.release,
+                                               latest)
+            if start is not None:
+                best, latest = (env_id, start), start - 1
+                if start == ready:
+                    break
+        return best
+
+    def _unplaced_predecessor(self, phase: Phase) -> str | None:
+        for pred, _gap in self.scenario.predecessors[phase.id]:
+            if self.calendar.placement(pred) is None:
+                return pred
+        return None
+
+    def _predecessor_ends(self, phase: Phase) -> dict[str, int]:
+        ends = {}
+        for pred, _gap in self.scenario.predecessors[phase.id]:
+            placed = self.calendar.placement(pred)
+            if placed is not None:
+                ends[pred] = placed[1].end
+        return ends
+
+    def _leave(self, phase: Phase, reason: str) -> None:
+        self.unplaced.append(Unplaced(phase.id, phase.release, reason))
+
+
+# -- pinned bookings that contradict each other or a hard rule ---------------------------
+
+
+def pinned_conflicts(scenario: Scenario) -> list[str]:
+    """Why the pinned bookings cannot all be kept; empty when they can."""
+    pinned = [b for b in scenario.bookings if b.pinned]
+    problems = [p for b in pinned for p in _booking_problems(scenario, b)]
+    known = [b for b in pinned if b.phase in scenario.phase_by_id
+             and b.environment in scenario.environment_by_id]
+    return problems + _capacity_clashes(scenario, known) + _order_problems(scenario, known)
+
+
+def _booking_problems(scenario: Scenario, booking: Booking) -> list[str]:
+    """What one pinned booking breaks on its own: existence, eligibility, horizon, windows."""
+    phase = scenario.phase_by_id.get(booking.phase)
+    env_id = booking.environment
+    if phase is None or env_id not in scenario.environment_by_id:
+        return [f"pinned booking of {booking.phase} names an unknown phase or environment"]
+    end, where = booking.start + phase.duration, f"pinned {phase.id} on {env_id}"
+    problems = []
+    if env_id not in scenario.eligible[phase.id]:
+        problems.append(f"{where}: {env_id} is not eligible for it")
+    if booking.start < 0 or end > scenario.horizon_days:
+        problems.append(f"{where} runs outside the planning horizon")
+    if booking.start < scenario.release_start(phase):
+        problems.append(f"{where} starts before its earliest start "
+                        f"{scenario.date(scenario.release_start(phase))}")
+    problems.extend(f"{where} overlaps a window: {env_id} {describe_window(w)}"
+                    for w in blocking_windows(scenario, env_id, booking.start, end))
+    return problems
+
+
+def _capacity_clashes(scenario: Scenario, pinned: Sequence[Booking]) -> list[str]:
+    """Pinned bookings sharing an environment beyond its capacity or its changeover."""
+    calendar = EnvironmentCalendar(scenario)
+    for b in pinned:
+        phase = scenario.phase_by_id[b.phase]
+        if calendar.placement(phase.id) is None:
+            calendar.occupy(b.environment, b.start, b.start + phase.duration, phase.release,
+                            phase.id)
+    clashes: dict[frozenset[str], str] = {}
+    for b in pinned:
+        env = scenario.environment_by_id[b.environment]
+        for names, text in _crowding(calendar, env, b.phase):
+            clashes.setdefault(names, text)
+    return list(clashes.values())
+
+
+def _crowding(calendar: EnvironmentCalendar, env: Environment, phase_id: str
+              ) -> Iterator[tuple[frozenset[str], str]]:
+    """The clashes of one placed phase: a day over capacity, a changeover too short."""
+    _env_id, mine = calendar.placement(phase_id) or ("", Occupancy(0, 0, "", ""))
+    for day in range(max(mine.start, 0), min(mine.end, calendar.horizon)):
+        if calendar.load(env.id, day) > env.capacity:
+            names = [o.phase for o in calendar.occupants(env.id, day)]
+            yield frozenset(names), (f"pinned bookings {' and '.join(names)} overlap on "
+                                     f"{env.id} beyond its capacity {env.capacity}")
+            break
+    gap = env.changeover_days if env.capacity == 1 else 0
+    for other in calendar.occupants_between(env.id, mine.start - gap, mine.end + gap):
+        apart = other.end <= mine.start or mine.end <= other.start
+        if gap and apart and other.release != mine.release:
+            pair = sorted((mine.phase, other.phase))
+            yield frozenset(pair), (f"pinned bookings {' and '.join(pair)} on {env.id} leave "
+                                    f"less than its {gap} changeover days")
+
+
+def _order_problems(scenario: Scenario, pinned: Sequence[Booking]) -> list[str]:
+    """Pinned phases that start before their predecessors can have ended (resources aside)."""
+    fixed = {b.phase: b.start for b in pinned}
+    earliest: dict[str, int] = {}
+    problems = []
+    for phase_id in topological_order(scenario):
+        phase = scenario.phase_by_id[phase_id]
+        start = scenario.release_start(phase)
+        binding = None
+        for pred, gap in scenario.predecessors[phase_id]:
+            pred_end = fixed.get(pred, earliest[pred]) + scenario.phase_by_id[pred].duration
+            if pred_end + gap > start:
+                start, binding = pred_end + gap, pred
+        earliest[phase_id] = start
+        if phase_id in fixed and binding is not None and fixed[phase_id] < start:
+            kind = "pinned predecessor" if binding in fixed else "predecessor"
+            problems.append(f"pinned {phase_id} starts on {scenario.date(fixed[phase_id])} "
+                            f"but its {kind} {binding} lets it start on "
+                            f"{scenario.date(start)} at the earliest")
+    return problems
