@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.errors import ScenarioError
 from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenario, Window
@@ -320,6 +323,64 @@ def rich_scenario() -> Scenario:
 
 def test_a_scenario_survives_a_round_trip() -> None:
     scenario = rich_scenario()
+    assert parse_scenario(scenario_to_dict(scenario)) == scenario
+
+
+SMALL = st.integers(0, 9)
+
+
+@st.composite
+def environments(draw: st.DrawFn, index: int) -> Environment:
+    windows = [(day, day + draw(st.integers(1, 9))) for day in draw(st.lists(SMALL, max_size=2))]
+    return make_environment(f"E{index}", draw(st.sampled_from(["SIT", "UAT"])),
+                            capacity=draw(st.integers(1, 3)), changeover_days=draw(SMALL),
+                            tags=draw(st.sets(st.sampled_from(["a", "b"]))), unavailable=windows)
+
+
+@st.composite
+def phases(draw: st.DrawFn, ident: str, release: str, env: Environment, earlier: list[str],
+           horizon: int) -> Phase:
+    """A phase ``env`` can run, waiting (if at all) only for earlier phases of its release."""
+    after = st.lists(st.sampled_from(earlier), max_size=2) if earlier else st.just([])
+    tags = st.sets(st.sampled_from(sorted(env.tags))) if env.tags else st.just(set())
+    return make_phase(ident, release, env.type, draw(st.integers(1, 9)), gap_days=draw(SMALL),
+                      after=draw(st.none() | after),
+                      requires_tags=draw(tags),
+                      environments=draw(st.none() | st.just([env.id])),
+                      earliest_start=draw(st.none() | st.integers(-5, horizon - 1)))
+
+
+@st.composite
+def releases(draw: st.DrawFn, index: int, envs: list[Environment], horizon: int) -> Release:
+    ident, built = f"R{index}", list[Phase]()
+    for p in range(draw(st.integers(1, 3))):
+        built.append(draw(phases(f"{ident}-{p}", ident, draw(st.sampled_from(envs)),
+                                 [ph.id for ph in built], horizon)))
+    return make_release(ident, phase_objects=tuple(built),
+                        earliest_start=draw(st.integers(-9, horizon - 1)),
+                        due=draw(st.none() | st.integers(-9, 500)))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """Random valid scenarios, with bookings on eligible environments inside the horizon."""
+    horizon = draw(st.integers(10, 400))
+    envs = [draw(environments(i)) for i in range(draw(st.integers(1, 4)))]
+    scenario = make_scenario(
+        envs, [draw(releases(i, envs, horizon)) for i in range(draw(st.integers(1, 3)))],
+        horizon_days=horizon, objective=draw(st.sampled_from(["tardiness", "makespan"])),
+        freezes=[make_freeze(day, day + 3, draw(st.sampled_from([(), ("UAT",)])))
+                 for day in draw(st.lists(st.integers(-5, 500), max_size=2))])
+    booked = draw(st.lists(st.sampled_from(scenario.phases), unique=True, max_size=3))
+    bookings = [make_booking(ph.id, scenario.eligible[ph.id][0],
+                             draw(st.integers(0, horizon - ph.duration)), draw(st.booleans()))
+                for ph in booked]
+    return dataclasses.replace(scenario, bookings=tuple(bookings))
+
+
+@settings(deadline=None)  # never assert on time: the machine may be busy
+@given(scenarios())
+def test_any_valid_scenario_survives_a_round_trip(scenario: Scenario) -> None:
     assert parse_scenario(scenario_to_dict(scenario)) == scenario
 
 
