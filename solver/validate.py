@@ -176,9 +176,10 @@ def _capacity(scenario: Scenario, env: Environment,
 
     A sweep over start and end events; ends sort before starts on the same day, because
     intervals are half-open. Each run of days with the same overload is reported once.
+    An assignment that ends before it starts holds no day (the duration rule reports it).
     """
     rule = "overlap" if env.capacity == 1 else "capacity"
-    events = sorted((day, delta, a.phase) for a in assigned
+    events = sorted((day, delta, a.phase) for a in assigned if a.end > a.start
                     for day, delta in ((a.start, 1), (a.end, -1)))
     running: dict[str, None] = {}  # an insertion-ordered set of the phases on the environment
     for i, (day, delta, phase_id) in enumerate(events):

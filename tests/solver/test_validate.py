@@ -196,6 +196,7 @@ CORRUPTIONS = [
     ("ends after the horizon", moved_to("R3-SIT", "SIT-2", 58), {"horizon"}),
     ("starts before day 0", moved_to("R4-SIT", "SIT-2", -1), {"horizon", "earliest_start"}),
     ("wrong duration", lambda p: consistent(edited("R3-SIT", end=4)(p)), {"duration"}),
+    ("ends where it starts", lambda p: consistent(edited("R1-SIT", end=2)(p)), {"duration"}),
     ("a phase missing", without("R4-SIT"), {"missing_phase"}),
     ("placed and unplaced", also_unplaced("R3-SIT"), {"duplicate_phase"}),
     ("an unknown phase", lambda p: dataclasses.replace(
