@@ -1,0 +1,93 @@
+"""Engine and session factory, built from ``Settings`` on demand (never at import).
+
+Writers are serialised so that "count the bookings, then insert one" cannot race:
+
+* PostgreSQL: services lock the environment row (``SELECT … FOR UPDATE``); the
+  exclusion constraint on ``booking`` is the last line of defence for capacity 1.
+* SQLite has no row locks, so every transaction starts with ``BEGIN IMMEDIATE``,
+  taking the database's write lock at its start rather than at its first write
+  (a deferred transaction that read first would fail with "database is locked"
+  instead of waiting). Read-only work opts out with ``read_transaction``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from envsched.settings import Settings
+
+SessionFactory = sessionmaker[Session]
+
+# Execution option that makes a SQLite transaction start with a plain (shared) BEGIN.
+READ_ONLY = "envsched_read_only"
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def normalise_url(url: str) -> URL:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3, the driver we ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine(settings: Settings, **overrides: Any) -> Engine:
+    """The engine for ``settings.database_url``, with our SQLite transaction rules."""
+    url = normalise_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, settings, overrides)
+    options: dict[str, Any] = {"pool_size": settings.database_pool_size, "pool_pre_ping": True}
+    options.update(overrides)
+    return sa_create_engine(url, echo=settings.database_echo, **options)
+
+
+def _sqlite_engine(url: URL, settings: Settings, overrides: dict[str, Any]) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    options.update(overrides)
+    engine = sa_create_engine(url, echo=settings.database_echo, **options)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module so "begin" below decides.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")  # readers do not wait for the writer
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> SessionFactory:
+    """Sessions whose objects stay readable after commit (services return them)."""
+    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+
+
+@contextmanager
+def read_transaction(sessions: SessionFactory) -> Iterator[Session]:
+    """A session for queries only: on SQLite it does not take the write lock."""
+    with sessions() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+        session.rollback()
+
+
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,85 @@
+"""The stored domain, one module per concept; importing this package registers every table.
+
+``metadata`` is what Alembic compares against and what tests may ``create_all`` from.
+"""
+
+from sqlmodel import SQLModel
+
+from envsched.models.base import UTCDateTime
+from envsched.models.bookings import (
+    LIVE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Booking,
+    BookingCreate,
+    BookingPublic,
+    BookingRequest,
+    BookingRequestCreate,
+    BookingRequestPublic,
+    BookingStatus,
+    RequestStatus,
+)
+from envsched.models.environments import (
+    Component,
+    Environment,
+    EnvironmentCreate,
+    EnvironmentPublic,
+    EnvironmentStatus,
+    EnvironmentType,
+    EnvironmentUpdate,
+    Freeze,
+    MaintenanceWindow,
+)
+from envsched.models.releases import (
+    Phase,
+    PhaseCreate,
+    PhasePublic,
+    PhaseUpdate,
+    Release,
+    ReleaseCreate,
+    ReleasePublic,
+    ReleaseStatus,
+    ReleaseType,
+    ReleaseUpdate,
+)
+from envsched.models.users import ApiToken, AuditEntry, Role, User, UserPublic
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "LIVE_STATUSES",
+    "OPEN_REQUEST_STATUSES",
+    "ApiToken",
+    "AuditEntry",
+    "Booking",
+    "BookingCreate",
+    "BookingPublic",
+    "BookingRequest",
+    "BookingRequestCreate",
+    "BookingRequestPublic",
+    "BookingStatus",
+    "Component",
+    "Environment",
+    "EnvironmentCreate",
+    "EnvironmentPublic",
+    "EnvironmentStatus",
+    "EnvironmentType",
+    "EnvironmentUpdate",
+    "Freeze",
+    "MaintenanceWindow",
+    "Phase",
+    "PhaseCreate",
+    "PhasePublic",
+    "PhaseUpdate",
+    "Release",
+    "ReleaseCreate",
+    "ReleasePublic",
+    "ReleaseStatus",
+    "ReleaseType",
+    "ReleaseUpdate",
+    "RequestStatus",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "UserPublic",
+    "metadata",
+]

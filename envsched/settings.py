@@ -1,0 +1,92 @@
+"""One typed configuration object, read from ``ENVSCHED_*`` environment variables.
+
+Nothing reads the environment at import time: the edges call ``Settings.from_env()``
+once and pass the result into the engine, the web app and the scheduler. A bad value
+raises ``ConfigError`` naming the variable, so start-up fails with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+from envsched.errors import ConfigError
+
+PREFIX = "ENVSCHED_"
+DEFAULT_DATABASE_URL = "sqlite:///instance/envsched.db"
+
+T = TypeVar("T")
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true/false, 1/0, yes/no or on/off")
+
+
+def _parse_positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be a whole number of at least 1")
+    return value
+
+
+def _parse_database_url(text: str) -> str:
+    url = text.strip()
+    if not url.startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
+        raise ValueError("expected a sqlite:/// or postgresql:// URL")
+    return url
+
+
+def _parse_hour_minute(text: str) -> str:
+    hour, _, minute = text.strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ValueError("expected HH:MM, 24-hour clock")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def _setting(default: T, parse: Callable[[str], T], help: str) -> Any:
+    """A dataclass field that remembers how to parse its environment variable."""
+    return field(default=default, metadata={"parse": parse, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the application; each field ``x`` is read from ``ENVSCHED_X``."""
+
+    database_url: str = _setting(
+        DEFAULT_DATABASE_URL, _parse_database_url,
+        "SQLAlchemy URL; relative SQLite paths are relative to the working directory")
+    database_echo: bool = _setting(False, _parse_bool, "log every SQL statement")
+    database_pool_size: int = _setting(5, _parse_positive_int, "connections kept per process")
+    secret_key: str = _setting("", str, "signs web sessions; empty means a random per-run key")
+    replan_at: str = _setting("02:00", _parse_hour_minute, "UTC time of the nightly re-plan")
+    replan_time_limit: int = _setting(60, _parse_positive_int, "solver seconds per re-plan")
+    horizon_days: int = _setting(365, _parse_positive_int, "days ahead a plan looks")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every ``ENVSCHED_*`` variable that is set; the rest keep their defaults."""
+        source = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = PREFIX + spec.name.upper()
+            if name in source:
+                values[spec.name] = _parse(name, source[name], spec.metadata["parse"])
+        return cls(**values)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _parse(variable: str, text: str, parse: Callable[[str], Any]) -> Any:
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise ConfigError(variable, f"{text!r} is not valid: {exc}") from None
