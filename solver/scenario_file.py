@@ -84,7 +84,8 @@ class Reader:
     def check_keys(self, allowed: Sequence[str]) -> None:
         for key in self.data:
             if key not in allowed:
-                self.fail(str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+                self.fail(str(key), f"unknown key {quote(str(key))} "
+                                   f"(allowed: {', '.join(sorted(allowed))})")
 
     def has(self, key: str) -> bool:
         return key in self.data

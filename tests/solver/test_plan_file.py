@@ -130,8 +130,8 @@ STRUCTURAL: list[tuple[list[str | int], object, str, str]] = [
     (["solver", "workers"], DELETE, "solver.workers", "required key is missing"),
     (["assignments", 0, "moved"], DELETE, "assignments[0].moved", "required key is missing"),
     (["status_"], "OPTIMAL", "status_",
-     "unknown key (allowed: assignments, format, metrics, reason, releases, scenario, solver, "
-     "status, unplaced)"),
+     "unknown key 'status_' (allowed: assignments, format, metrics, reason, releases, scenario, "
+     "solver, status, unplaced)"),
     (["solver", "seconds"], "12", "solver.seconds", "expected a number, got string '12'"),
     (["solver", "gap"], "0", "solver.gap", "expected a number, got string '0'"),
     (["solver", "terms"], {"moved": 1.5}, "solver.terms.moved",
