@@ -44,11 +44,7 @@ def describe_unplaced(scenario: Scenario, phase_id: str, calendar: EnvironmentCa
     ready = ready_day(scenario, phase, _ends(scenario, phase, calendar))
     limit = scenario.horizon_days if latest is None else min(latest + phase.duration,
                                                             scenario.horizon_days)
-    span = f"between {_iso(scenario, ready)} and {_iso(scenario, limit)}"
-    if limit < scenario.horizon_days:
-        span += " (when its pinned successors need it done)"
-    else:
-        span += " (horizon end)"
+    span = _span(scenario, ready, limit)
     if limit - ready < phase.duration:
         room = max(0, limit - ready)
         return f"{phase_id} needs {phase.duration} days but only {room} remain {span}"
@@ -59,6 +55,13 @@ def describe_unplaced(scenario: Scenario, phase_id: str, calendar: EnvironmentCa
         grouped.setdefault(_env_cause(scenario, env_id, calendar, ready, limit), []).append(env_id)
     causes = [f"{_names(env_ids, limit=2)} {cause}" for cause, env_ids in grouped.items()]
     return head + _within_budget(causes, MAX_CHARS - len(head), "; ")
+
+
+def _span(scenario: Scenario, ready: int, limit: int) -> str:
+    """The days a phase could use: from its ready day to the horizon or its pinned successors."""
+    pinned = limit < scenario.horizon_days
+    why = "when its pinned successors need it done" if pinned else "horizon end"
+    return f"between {_iso(scenario, ready)} and {_iso(scenario, limit)} ({why})"
 
 
 def no_eligible_environment(scenario: Scenario, phase: Phase) -> str:

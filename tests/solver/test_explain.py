@@ -8,6 +8,7 @@ from solver.options import Options
 from solver.plan import Assignment
 from solver.scenario import Scenario
 from tests.solver.factories import (
+    make_booking,
     make_environment,
     make_freeze,
     make_phase,
@@ -81,6 +82,18 @@ def test_unplaced_reason_stays_short_with_many_environments():
     scenario = make_scenario(envs, [make_release("R1", [("SIT", 45)])])
     reason = unplaced_reasons(scenario)["R1-SIT"]
     assert len(reason) <= MAX_CHARS + 20 and "more" in reason
+
+
+def test_unplaced_before_a_pinned_successor_says_when_it_had_to_be_done():
+    envs = [make_environment(), make_environment("UAT-1", "UAT")]
+    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)]), make_release("R2", [("SIT", 10)])]
+    scenario = make_scenario(envs, releases, bookings=[
+        make_booking("R2-SIT", "SIT-1", 0, pinned=True),
+        make_booking("R1-UAT", "UAT-1", 6, pinned=True)])
+    reason = unplaced_reasons(scenario)["R1-SIT"]
+    assert "pinned successors" in reason and "busy with R2" in reason
+    plan = greedy_plan(scenario, Options(method="greedy"))
+    assert plan.status == "INFEASIBLE" and "pinned R1-UAT needs R1-SIT" in plan.reason
 
 
 # -- late releases ------------------------------------------------------------------------
