@@ -1,0 +1,12 @@
+"""envsched's planning core: Scenario in, Plan out. Pure: no database, web or clock."""
+
+from solver.options import Options, Progress, Weights
+from solver.plan import Assignment, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
+from solver.planner import plan
+from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenario, Window
+
+__all__ = [
+    "Assignment", "Booking", "Environment", "Freeze", "Metrics", "Options", "Phase", "Plan",
+    "Progress", "Release", "ReleaseOutcome", "Scenario", "SolverInfo", "Unplaced", "Weights",
+    "Window", "plan",
+]

@@ -1,0 +1,184 @@
+"""Large-neighbourhood search around CP-SAT for scenarios too big to solve whole.
+
+Each round frees a few whole releases (their unpinned phases), keeps every other phase
+where the incumbent has it, and lets CP-SAT re-optimise the freed part from the
+incumbent as a hint. A round is kept when the plan's score does not get worse. The
+neighbourhood size adapts: it grows while rounds are solved to optimality quickly and
+shrinks when they run out of time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from solver.model import Neighbourhood, PlanModel
+from solver.scenario import Scenario
+from solver.search import Placement, solve
+
+Score = tuple[int, int, int]  # (weighted unplaced, lateness or makespan, moved bookings)
+
+MIN_FREE, START_FREE, MAX_FREE = 8, 60, 400
+ROUND_SECONDS = (1.0, 4.0)
+
+
+def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
+    """The objective's first three criteria, in their strict order, for a placement."""
+    unplaced = sum(scenario.release_by_id[ph.release].priority
+                   for ph in scenario.phases if ph.id not in placement)
+    ends: dict[str, int] = defaultdict(int)
+    for phase_id, (_env, start) in placement.items():
+        ph = scenario.phase_by_id[phase_id]
+        ends[ph.release] = max(ends[ph.release], start + ph.duration)
+    if objective == "makespan":
+        timing = max(ends.values(), default=0)
+    else:
+        timing = sum(r.priority * max(0, ends[r.id] - r.due) for r in scenario.releases
+                     if r.due is not None and r.id in ends)
+    moved = sum(1 for b in scenario.bookings
+                if not b.pinned and placement.get(b.phase) != (b.environment, b.start))
+    return unplaced, timing, moved
+
+
+@dataclass
+class SearchState:
+    placement: Placement
+    score: Score
+    free_size: int = START_FREE
+    round_seconds: float = ROUND_SECONDS[0]
+    rounds: int = 0
+    improvements: int = 0
+
+
+class NeighbourhoodSearch:
+    def __init__(self, scenario: Scenario, objective: str, workers: int, seed: int,
+                 on_improvement: Callable[[SearchState], None]) -> None:
+        self.scenario = scenario
+        self.objective = objective
+        self.workers = workers
+        self.rng = random.Random(seed)
+        self.on_improvement = on_improvement
+        self.movable = {ph.release: [] for ph in scenario.phases}  # type: dict[str, list[str]]
+        pinned = {b.phase for b in scenario.bookings if b.pinned}
+        for ph in scenario.phases:
+            if ph.id not in pinned:
+                self.movable[ph.release].append(ph.id)
+
+    def run(self, placement: Placement, deadline: float) -> SearchState:
+        state = SearchState(placement, score(self.scenario, self.objective, placement))
+        while time.perf_counter() < deadline - 0.05 and not self._surely_optimal(state):
+            releases = self.pick_releases(state)
+            if releases:
+                self.improve(state, releases, deadline)
+        return state
+
+    def _surely_optimal(self, state: SearchState) -> bool:
+        return state.score == (0, 0, 0)
+
+    def improve(self, state: SearchState, releases: set[str], deadline: float) -> None:
+        free = frozenset(p for r in releases for p in self.movable[r])
+        fixed = {p: w for p, w in state.placement.items() if p not in free}
+        must = frozenset(p for p in free if p in state.placement)
+        model = PlanModel(self.scenario, Neighbourhood(free, fixed, must), self.objective,
+                          redundant=False)
+        limit = min(state.round_seconds, deadline - time.perf_counter())
+        result = solve(model, state.placement, limit, self.workers, self.rng.randrange(1 << 30),
+                       light_presolve=True)
+        state.rounds += 1
+        self._adapt(state, result.status, result.seconds, limit)
+        if result.placement is None:
+            return
+        candidate = {**fixed, **result.placement}
+        new_score = score(self.scenario, self.objective, candidate)
+        if new_score <= state.score:
+            improved = new_score < state.score
+            state.placement, state.score = candidate, new_score
+            if improved:
+                state.improvements += 1
+                self.on_improvement(state)
+
+    def _adapt(self, state: SearchState, status: str, seconds: float, limit: float) -> None:
+        if status == "OPTIMAL" and seconds < limit / 2:
+            state.free_size = min(MAX_FREE, int(state.free_size * 1.25) + 1)
+        elif status != "OPTIMAL":
+            state.free_size = max(MIN_FREE, int(state.free_size * 0.8))
+            state.round_seconds = min(ROUND_SECONDS[1], state.round_seconds * 1.2)
+
+    # -- choosing a neighbourhood ----------------------------------------------------
+
+    def pick_releases(self, state: SearchState) -> set[str]:
+        targets = self._targets(state)
+        if targets and self.rng.random() < 0.7:
+            anchor = self._weighted_choice(targets)
+            return self._around(state, anchor)
+        return self._time_window(state)
+
+    def _targets(self, state: SearchState) -> dict[str, int]:
+        """Releases worth improving, with a weight: late, unplaced, or moved bookings."""
+        weights: dict[str, int] = defaultdict(int)
+        ends: dict[str, int] = defaultdict(int)
+        for phase_id, (_env, start) in state.placement.items():
+            ph = self.scenario.phase_by_id[phase_id]
+            ends[ph.release] = max(ends[ph.release], start + ph.duration)
+        makespan = max(ends.values(), default=0)
+        for rel in self.scenario.releases:
+            if self.objective == "makespan" and ends.get(rel.id) == makespan:
+                weights[rel.id] += 1
+            elif rel.due is not None and ends.get(rel.id, 0) > rel.due:
+                weights[rel.id] += rel.priority * (ends[rel.id] - rel.due)
+        for ph in self.scenario.phases:
+            if ph.id not in state.placement:
+                weights[ph.release] += 10 * self.scenario.release_by_id[ph.release].priority
+        return {r: w for r, w in weights.items() if self.movable[r]}
+
+    def _weighted_choice(self, weights: dict[str, int]) -> str:
+        names = list(weights)
+        return self.rng.choices(names, weights=[weights[n] for n in names])[0]
+
+    def _around(self, state: SearchState, anchor: str) -> set[str]:
+        """The anchor release and the releases nearest it in time on the environments its
+        phases may use, up to the neighbourhood size."""
+        span = self._span(state, anchor)
+        envs = {e for p in self.movable[anchor] for e in self.scenario.eligible[p]}
+        distance: dict[str, int] = {}
+        for phase_id, (env_id, start) in state.placement.items():
+            ph = self.scenario.phase_by_id[phase_id]
+            if env_id in envs and ph.release != anchor:
+                gap = max(span[0] - (start + ph.duration), start - span[1], 0)
+                distance[ph.release] = min(distance.get(ph.release, gap), gap)
+        ranked = sorted(distance, key=lambda r: (distance[r], self.rng.random()))
+        return self._fill({anchor}, ranked, state.free_size)
+
+    def _span(self, state: SearchState, release: str) -> tuple[int, int]:
+        rel = self.scenario.release_by_id[release]
+        ends = [s + self.scenario.phase_by_id[p].duration
+                for p, (_e, s) in state.placement.items()
+                if self.scenario.phase_by_id[p].release == release]
+        end = max(ends, default=rel.due or self.scenario.horizon_days)
+        return rel.earliest_start, max(end, rel.due or 0)
+
+    def _time_window(self, state: SearchState) -> set[str]:
+        """Releases with a phase in a random stretch of time on one environment type."""
+        types = sorted({ph.type for ph in self.scenario.phases})
+        env_type = self.rng.choice(types)
+        day = self.rng.randrange(max(1, self.scenario.horizon_days))
+        nearby = []
+        for phase_id, (_env, start) in state.placement.items():
+            ph = self.scenario.phase_by_id[phase_id]
+            if ph.type == env_type:
+                nearby.append((abs(start - day), self.rng.random(), ph.release))
+        ranked = [release for _d, _r, release in sorted(nearby)]
+        return self._fill(set(), ranked, state.free_size)
+
+    def _fill(self, chosen: set[str], ranked: list[str], size: int) -> set[str]:
+        count = sum(len(self.movable[r]) for r in chosen)
+        for release in ranked:
+            if count >= size:
+                break
+            if release not in chosen and self.movable[release]:
+                chosen.add(release)
+                count += len(self.movable[release])
+        return chosen
