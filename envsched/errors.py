@@ -6,7 +6,9 @@ exit code and one line on stderr; nothing in between catches them to guess.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -51,8 +53,25 @@ class InvalidInput(EnvschedError):
         self.problem = problem
 
 
+@dataclass(frozen=True)
+class Clash:
+    """A stored booking in the way, as plain values (it outlives the rolled-back session)."""
+
+    booking_id: int
+    environment: str
+    start: dt.date
+    end: dt.date
+    status: str
+    phase: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(start=self.start.isoformat(), end=self.end.isoformat())
+        return data
+
+
 class BookingConflict(EnvschedError):
-    """A booking would break capacity, a maintenance window or a freeze.
+    """A booking would break capacity, changeover, a maintenance window or a freeze.
 
     ``clashes`` holds the stored bookings it collides with (empty when the obstacle is a
     window or a freeze, which ``reason`` then names).
@@ -61,14 +80,14 @@ class BookingConflict(EnvschedError):
     code = "booking_conflict"
     http_status = 409
 
-    def __init__(self, reason: str, clashes: Sequence[Any] = ()) -> None:
+    def __init__(self, reason: str, clashes: Sequence[Clash] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
         self.clashes = list(clashes)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
-        data["clashes"] = [getattr(b, "id", None) for b in self.clashes]
+        data["clashes"] = [clash.to_dict() for clash in self.clashes]
         return data
 
 

@@ -1,0 +1,221 @@
+"""Can an environment take a booking on these days, and where is the earliest room?
+
+Both questions look at the same obstacles: maintenance windows, freezes covering the
+environment's type, days already full of live bookings, and (capacity 1) changeover
+days next to another release's booking. These functions only read, inside the
+caller's transaction; the booking services take the environment's lock first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from envsched.errors import BookingConflict, Clash, InvalidInput
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    Environment,
+    EnvironmentStatus,
+    EnvironmentType,
+    Freeze,
+    MaintenanceWindow,
+    Phase,
+)
+
+SEARCH_HORIZON_DAYS = 365
+Interval = tuple[dt.date, dt.date]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Free days ``[start, end)`` on environment ``environment`` (its name)."""
+
+    environment: str
+    environment_id: int
+    start: dt.date
+    end: dt.date
+
+
+# -- finding and locking environments ----------------------------------------------------
+
+def environment_named(session: Session, name: str, field: str = "environment") -> Environment:
+    found = session.exec(select(Environment).where(Environment.name == name)).first()
+    if found is None:
+        raise InvalidInput(field, f"no environment named {name!r}")
+    return found
+
+
+def lock_environment(session: Session, environment_id: int) -> Environment:
+    """The environment row, locked until commit on PostgreSQL (SQLite holds its write lock)."""
+    query = (select(Environment).where(Environment.id == environment_id)
+             .with_for_update().execution_options(populate_existing=True))
+    return session.exec(query).one()
+
+
+def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str],
+                   names: Sequence[str] | None, field: str = "environment") -> None:
+    """Raise ``InvalidInput`` unless ``env`` has the type, every tag, and is among ``names``."""
+    if type_id is not None and env.type_id != type_id:
+        raise InvalidInput(field, f"{env.name} is of type {env.type.name}, not the one asked for")
+    missing = sorted(set(tags) - set(env.tags))
+    if missing:
+        raise InvalidInput(field, f"{env.name} lacks the tags {', '.join(missing)}")
+    if names is not None and env.name not in names:
+        raise InvalidInput(field, f"{env.name} is not among the allowed {', '.join(names)}")
+    if env.status == EnvironmentStatus.RETIRED:
+        raise InvalidInput(field, f"{env.name} is retired")
+
+
+# -- can this environment take these days? ------------------------------------------------
+
+def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date, *,
+               release_id: int | None = None, ignore_booking: int | None = None) -> None:
+    """Raise ``BookingConflict`` if ``[start, end)`` on ``env`` hits anything."""
+    for window in _windows(session, [env], start, end):
+        raise BookingConflict(f"{env.name} is in maintenance from {window.start} to "
+                              f"{window.end} ({window.reason or 'no reason given'})")
+    for freeze in _freezes(session, env.type.name, start, end):
+        raise BookingConflict(f"a freeze covers {env.type.name} from {freeze.start} to "
+                              f"{freeze.end} ({freeze.reason or freeze.name})")
+    live = [b for b, _ in _live_bookings(session, [env], start, end) if b.id != ignore_booking]
+    full = [b for b in live if _busiest_day(live, b.start, b.end, start, end) >= env.capacity]
+    if full:
+        raise BookingConflict(f"{env.name} is fully booked on some of these days",
+                              clashes(env, full))
+    _check_changeover(session, env, start, end, release_id, ignore_booking)
+
+
+def _busiest_day(bookings: Sequence[Booking], a: dt.date, b: dt.date,
+                 start: dt.date, end: dt.date) -> int:
+    """Most live bookings on any day of ``[a, b) ∩ [start, end)``."""
+    days = range(max(a, start).toordinal(), min(b, end).toordinal())
+    return max((sum(1 for bk in bookings if bk.start.toordinal() <= d < bk.end.toordinal())
+                for d in days), default=0)
+
+
+def _check_changeover(session: Session, env: Environment, start: dt.date, end: dt.date,
+                      release_id: int | None, ignore_booking: int | None) -> None:
+    """Capacity 1: ``changeover_days`` free days between bookings of different releases."""
+    gap = dt.timedelta(days=env.changeover_days)
+    if env.capacity != 1 or not gap:
+        return
+    near = _live_bookings(session, [env], start - gap, end + gap)
+    other = [b for b, rel in near
+             if b.id != ignore_booking and (rel is None or rel != release_id)]
+    if other:
+        raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
+                              f"between releases", clashes(env, other))
+
+
+def clashes(env: Environment, bookings: Iterable[Booking]) -> list[Clash]:
+    return [Clash(b.id or 0, env.name, b.start, b.end, b.status.value,
+                  b.phase.key if b.phase else None) for b in bookings]
+
+
+# -- where is the earliest room? ----------------------------------------------------------
+
+def find_free_slots(session: Session, type_name: str | None, duration: int, after: dt.date,
+                    *, tags: Iterable[str] = (), environments: Sequence[str] | None = None,
+                    before: dt.date | None = None, limit: int = 5) -> list[Slot]:
+    """The earliest free run of ``duration`` days per eligible environment, earliest first.
+
+    A slot starts on or after ``after`` and ends by ``before`` (default: a year after
+    ``after``). Only available environments are offered.
+    """
+    envs = _eligible(session, type_name, set(tags), environments)
+    last = before or after + dt.timedelta(days=SEARCH_HORIZON_DAYS)
+    blocked = _blocked_by_environment(session, envs, after, last)
+    slots = []
+    for env in envs:
+        start = earliest_start(blocked[env.id], duration, after, last)
+        if start is not None and env.id is not None:
+            slots.append(Slot(env.name, env.id, start, start + dt.timedelta(days=duration)))
+    return sorted(slots, key=lambda s: (s.start, s.environment))[:limit]
+
+
+def earliest_start(blocked: Iterable[Interval], duration: int, after: dt.date,
+                   last: dt.date) -> dt.date | None:
+    """First ``s >= after`` with ``[s, s + duration)`` inside ``last`` and clear of ``blocked``."""
+    length = dt.timedelta(days=duration)
+    start = after
+    for block_start, block_end in sorted(blocked):
+        if start + length <= block_start:
+            break
+        start = max(start, block_end)
+    return start if start + length <= last else None
+
+
+def _eligible(session: Session, type_name: str | None, tags: set[str],
+              names: Sequence[str] | None) -> list[Environment]:
+    query = select(Environment).join(EnvironmentType).where(
+        Environment.status == EnvironmentStatus.AVAILABLE)
+    if type_name is not None:
+        query = query.where(EnvironmentType.name == type_name)
+    if names is not None:
+        query = query.where(col(Environment.name).in_(names))
+    found = session.exec(query.order_by(col(Environment.name))).all()
+    return [env for env in found if tags <= set(env.tags)]
+
+
+def _blocked_by_environment(session: Session, envs: Sequence[Environment], start: dt.date,
+                            end: dt.date) -> dict[int | None, list[Interval]]:
+    blocked: dict[int | None, list[Interval]] = {env.id: [] for env in envs}
+    for window in _windows(session, envs, start, end):
+        blocked[window.environment_id].append((window.start, window.end))
+    freezes = list(_freezes(session, None, start, end))
+    bookings: dict[int | None, list[Booking]] = {env.id: [] for env in envs}
+    for booking, _release in _live_bookings(session, envs, start, end):
+        bookings[booking.environment_id].append(booking)
+    for env in envs:
+        blocked[env.id] += [(f.start, f.end) for f in freezes if f.covers(env.type.name)]
+        blocked[env.id] += full_intervals(bookings[env.id], env.capacity, env.changeover_days)
+    return blocked
+
+
+def full_intervals(bookings: Sequence[Booking], capacity: int,
+                   changeover_days: int = 0) -> list[Interval]:
+    """Day ranges on which ``bookings`` leave no room (widened by changeover for capacity 1)."""
+    if capacity == 1:
+        pad = dt.timedelta(days=changeover_days)
+        return [(b.start - pad, b.end + pad) for b in bookings]
+    events = sorted([(b.start, 1) for b in bookings] + [(b.end, -1) for b in bookings])
+    result, running, opened = [], 0, None
+    for day, step in events:
+        running += step
+        if running >= capacity and opened is None:
+            opened = day
+        elif running < capacity and opened is not None:
+            result.append((opened, day))
+            opened = None
+    return result
+
+
+# -- the obstacles, as queries ------------------------------------------------------------
+
+def _windows(session: Session, envs: Sequence[Environment], start: dt.date,
+             end: dt.date) -> Sequence[MaintenanceWindow]:
+    ids = [env.id for env in envs]
+    return session.exec(select(MaintenanceWindow).where(
+        col(MaintenanceWindow.environment_id).in_(ids),
+        MaintenanceWindow.start < end, MaintenanceWindow.end > start)).all()
+
+
+def _freezes(session: Session, type_name: str | None, start: dt.date,
+             end: dt.date) -> list[Freeze]:
+    found = session.exec(select(Freeze).where(Freeze.start < end, Freeze.end > start)).all()
+    return [f for f in found if type_name is None or f.covers(type_name)]
+
+
+def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date,
+                   end: dt.date) -> list[tuple[Booking, int | None]]:
+    """Live bookings overlapping ``[start, end)`` with the release each serves (if any)."""
+    ids = [env.id for env in envs]
+    query = (select(Booking, Phase.release_id).outerjoin(Phase)
+             .where(col(Booking.environment_id).in_(ids), col(Booking.status).in_(LIVE_STATUSES),
+                    Booking.start < end, Booking.end > start)
+             .order_by(col(Booking.start)))
+    return [(booking, release) for booking, release in session.exec(query).all()]

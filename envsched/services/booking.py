@@ -1,0 +1,338 @@
+"""The booking workflow: request, approve (or reject, or waitlist), book, cancel, release.
+
+Every write locks the environment it books (``lock_environment``) and re-checks the
+days under that lock, so concurrent writers cannot both take the last room. On
+PostgreSQL the exclusion constraint backs this up for capacity-1 environments; its
+violation is translated into ``BookingConflict`` like any other clash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
+from envsched.models import (
+    LIVE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Booking,
+    BookingCreate,
+    BookingRequest,
+    BookingStatus,
+    Environment,
+    Phase,
+    RequestStatus,
+    Role,
+    User,
+)
+from envsched.services import audit
+from envsched.services.availability import (
+    Slot,
+    check_eligible,
+    check_fits,
+    environment_named,
+    find_free_slots,
+    lock_environment,
+)
+from envsched.services.requests import (
+    close_request,
+    eligible_slots,
+    get_request,
+    request_booking,
+    request_rules,
+)
+from envsched.services.users import require_role
+
+__all__ = [
+    "Slot",
+    "approve_request",
+    "book_direct",
+    "cancel_booking",
+    "find_free_slots",
+    "offer_freed_slot",
+    "reject_request",
+    "release_early",
+    "request_booking",
+    "suggest_slots",
+    "waitlist_request",
+]
+
+MANAGERS = (Role.ENVIRONMENT_MANAGER,)
+EXCLUSION_CONSTRAINT = "ex_booking_no_double_booking"
+
+
+@contextmanager
+def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
+    """A write transaction in which the database's own double-booking guard is a clash."""
+    try:
+        with sessions.begin() as session:
+            yield session
+    except IntegrityError as exc:
+        if EXCLUSION_CONSTRAINT in str(exc.orig):
+            raise BookingConflict("the environment is already booked on these days") from exc
+        raise
+
+
+# -- direct bookings ----------------------------------------------------------------------
+
+def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | None,
+                now: dt.datetime) -> Booking:
+    """An environment manager books ``data.environment`` on ``[start, end)`` outright."""
+    require_role(actor, *MANAGERS)
+    _check_days(data.start, data.end)
+    if data.status not in LIVE_STATUSES:
+        raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
+    with booking_transaction(sessions) as session:
+        env = environment_named(session, data.environment)
+        phase = _phase_for(session, env, data.phase)
+        assert env.id is not None
+        env = lock_environment(session, env.id)
+        check_fits(session, env, data.start, data.end,
+                   release_id=phase.release_id if phase else None)
+        booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
+                               phase=phase, status=data.status, pinned=data.pinned,
+                               note=data.note)
+        session.add(booking)
+        audit.record(session, actor=actor, now=now, action="book", row=booking)
+    return booking
+
+
+def _phase_for(session: Session, env: Environment, key: str | None) -> Phase | None:
+    if key is None:
+        return None
+    phase = session.exec(select(Phase).where(Phase.key == key)).first()
+    if phase is None:
+        raise InvalidInput("phase", f"no phase {key!r}")
+    check_eligible(env, type_id=phase.type_id, tags=phase.required_tags,
+                   names=phase.environments)
+    return phase
+
+
+def _check_days(start: dt.date, end: dt.date) -> None:
+    if not start < end:
+        raise InvalidInput("end", f"{end} must be after start {start}")
+
+
+def _new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
+                 actor: User | None, phase: Phase | None = None,
+                 request: BookingRequest | None = None,
+                 status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
+                 note: str = "") -> Booking:
+    assert env.id is not None
+    return Booking(environment_id=env.id, start=start, end=end, status=status, pinned=pinned,
+                   note=note, exclusive=env.capacity == 1, created_at=now, updated_at=now,
+                   phase_id=phase.id if phase else (request.phase_id if request else None),
+                   request_id=request.id if request else None,
+                   created_by_id=actor.id if actor else None)
+
+
+# -- deciding on requests -----------------------------------------------------------------
+
+def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5) -> list[Slot]:
+    """The earliest free slots that would satisfy request ``request_id``."""
+    with read_transaction(sessions) as session:
+        return eligible_slots(session, get_request(session, request_id), limit=limit)
+
+
+def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
+                    now: dt.datetime, environment: str | None = None,
+                    start: dt.date | None = None) -> Booking:
+    """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot."""
+    require_role(actor, *MANAGERS)
+    with booking_transaction(sessions) as session:
+        request = _open_request(session, request_id)
+        if environment is None:
+            booking = _book_earliest(session, request, actor=actor, now=now)
+        else:
+            booking = _book_chosen(session, request, environment, start, actor=actor, now=now)
+        close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now)
+    return booking
+
+
+def _book_chosen(session: Session, request: BookingRequest, name: str,
+                 start: dt.date | None, *, actor: User | None, now: dt.datetime) -> Booking:
+    env = environment_named(session, name)
+    rules = request_rules(session, request)
+    check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
+    if start is None:
+        slots = find_free_slots(session, None, request.duration_days, rules.after,
+                                environments=[env.name], before=rules.before, limit=1)
+        if not slots:
+            raise BookingConflict(f"{env.name} has no free {request.duration_days} days "
+                                  f"for request {request.id}")
+        start = slots[0].start
+    rules.check_start(start)
+    return _book_locked(session, env, start, request, actor=actor, now=now)
+
+
+def _book_earliest(session: Session, request: BookingRequest, *, actor: User | None,
+                   now: dt.datetime) -> Booking:
+    """Try the suggested slots in order; a slot taken meanwhile falls through to the next."""
+    slots = eligible_slots(session, request, limit=20)
+    for slot in slots:
+        env = session.get_one(Environment, slot.environment_id)
+        try:
+            with session.begin_nested():
+                return _book_locked(session, env, slot.start, request, actor=actor, now=now)
+        except BookingConflict:
+            continue
+    raise BookingConflict(f"no environment has {request.duration_days} free days "
+                          f"for request {request.id}")
+
+
+def _book_locked(session: Session, env: Environment, start: dt.date, request: BookingRequest,
+                 *, actor: User | None, now: dt.datetime) -> Booking:
+    end = start + dt.timedelta(days=request.duration_days)
+    assert env.id is not None
+    env = lock_environment(session, env.id)
+    phase = session.get(Phase, request.phase_id) if request.phase_id else None
+    check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
+    booking = _new_booking(env, start, end, now=now, actor=actor, request=request)
+    session.add(booking)
+    audit.record(session, actor=actor, now=now, action="book", row=booking)
+    return booking
+
+
+def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
+                   actor: User | None, now: dt.datetime) -> BookingRequest:
+    require_role(actor, *MANAGERS)
+    if not reason.strip():
+        raise InvalidInput("reason", "say why the request is rejected")
+    return _decide(sessions, request_id, RequestStatus.REJECTED, reason, actor=actor, now=now)
+
+
+def waitlist_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
+                     now: dt.datetime, reason: str = "") -> BookingRequest:
+    """Park a request: it is offered the next freed days that fit it, by priority."""
+    require_role(actor, *MANAGERS)
+    return _decide(sessions, request_id, RequestStatus.WAITLISTED, reason, actor=actor, now=now)
+
+
+def _decide(sessions: SessionFactory, request_id: int, status: RequestStatus, reason: str,
+            *, actor: User | None, now: dt.datetime) -> BookingRequest:
+    with sessions.begin() as session:
+        request = _open_request(session, request_id)
+        close_request(session, request, status, actor=actor, now=now, reason=reason)
+    return request
+
+
+def _open_request(session: Session, request_id: int) -> BookingRequest:
+    request = get_request(session, request_id)
+    if request.status not in OPEN_REQUEST_STATUSES:
+        raise InvalidState(f"request {request_id} is {request.status.value}, not open")
+    return request
+
+
+# -- giving days back ---------------------------------------------------------------------
+
+def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+                   now: dt.datetime, reason: str = "") -> Booking:
+    """Cancel a live booking; its days still ahead are offered to the waitlist."""
+    return _give_back(sessions, booking_id, actor=actor, now=now,
+                      change=lambda b: _cancel(b, reason))
+
+
+def release_early(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+                  now: dt.datetime, on: dt.date | None = None) -> Booking:
+    """End a live booking on ``on`` (default today); ``[on, end)`` goes to the waitlist."""
+    day = on or now.date()
+    return _give_back(sessions, booking_id, actor=actor, now=now,
+                      change=lambda b: _release(b, day))
+
+
+def _cancel(booking: Booking, reason: str) -> None:
+    booking.status = BookingStatus.CANCELLED
+    if reason:
+        booking.note = f"{booking.note}\ncancelled: {reason}".strip()
+
+
+def _release(booking: Booking, day: dt.date) -> None:
+    if not booking.start < day < booking.end:
+        raise InvalidInput("on", f"{day} is not inside the booking ({booking.start} to "
+                                 f"{booking.end}); cancel a booking that has not started")
+    booking.end = day
+    booking.status = BookingStatus.RELEASED
+
+
+def _give_back(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+               now: dt.datetime, change: Callable[[Booking], None]) -> Booking:
+    with booking_transaction(sessions) as session:
+        booking = _live_booking(session, booking_id, actor)
+        lock_environment(session, booking.environment_id)
+        before, freed_end = audit.snapshot(booking), booking.end
+        change(booking)
+        booking.updated_at = now
+        audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
+                     before=before)
+        freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
+        _offer(session, booking.environment_id, max(freed_start, now.date()), freed_end,
+               actor=actor, now=now)
+    return booking
+
+
+def _live_booking(session: Session, booking_id: int, actor: User | None) -> Booking:
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("booking", booking_id)
+    if not _is_own(session, booking, actor):
+        require_role(actor, *MANAGERS)
+    if booking.status not in LIVE_STATUSES:
+        raise InvalidState(f"booking {booking_id} is {booking.status.value}, not live")
+    return booking
+
+
+def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
+    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
+    return actor is not None and request is not None and request.requester_id == actor.id
+
+
+def offer_freed_slot(sessions: SessionFactory, environment: str, start: dt.date,
+                     end: dt.date, *, actor: User | None, now: dt.datetime) -> list[Booking]:
+    """Offer days ``[start, end)`` of ``environment`` to the waitlist, highest priority first."""
+    require_role(actor, *MANAGERS)
+    _check_days(start, end)
+    with booking_transaction(sessions) as session:
+        env = environment_named(session, environment)
+        assert env.id is not None
+        return _offer(session, env.id, start, end, actor=actor, now=now)
+
+
+def _offer(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
+           actor: User | None, now: dt.datetime) -> list[Booking]:
+    """Approve, in priority order, each waitlisted request that fits inside the freed days."""
+    if not start < end:
+        return []
+    env = lock_environment(session, environment_id)
+    waiting = session.exec(select(BookingRequest)
+                           .where(BookingRequest.status == RequestStatus.WAITLISTED)
+                           .order_by(col(BookingRequest.priority).desc(),
+                                     col(BookingRequest.created_at), col(BookingRequest.id)))
+    booked = []
+    for request in waiting.all():
+        booking = _offer_one(session, env, request, start, end, actor=actor, now=now)
+        if booking is not None:
+            booked.append(booking)
+    return booked
+
+
+def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
+               end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
+    rules = request_rules(session, request)
+    try:
+        check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
+    except InvalidInput:
+        return None
+    latest = min(end, rules.before) if rules.before else end
+    slots = find_free_slots(session, None, request.duration_days, max(start, rules.after),
+                            environments=[env.name], before=latest, limit=1)
+    if not slots:
+        return None
+    booking = _book_locked(session, env, slots[0].start, request, actor=actor, now=now)
+    close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now,
+                  reason=f"offered freed days on {env.name}")
+    return booking

@@ -1,0 +1,212 @@
+"""Users, roles, passwords and API tokens; and the one rule of who may do what.
+
+Passwords are hashed with scrypt from the standard library (salted, parameters kept in
+the hash so they can be raised later). API tokens are random ``secrets.token_urlsafe``
+strings shown once; only their SHA-256 is stored, so a leaked database leaks no token.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlmodel import Session, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidInput, NotFound, PermissionDenied
+from envsched.models import ApiToken, Role, User
+from envsched.services import audit
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+TOKEN_BYTES = 32
+
+
+# -- who may do what ----------------------------------------------------------------------
+
+def require_role(actor: User | None, *roles: Role) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` has one of ``roles`` (admins always do).
+
+    ``None`` is the system itself (the CLI, the scheduler): it may do anything.
+    """
+    if actor is None:
+        return
+    if not actor.active:
+        raise PermissionDenied(f"user {actor.name!r} is deactivated")
+    if actor.role == Role.ADMIN or actor.role in roles:
+        return
+    allowed = ", ".join(sorted(r.value for r in roles)) or "admin"
+    raise PermissionDenied(f"user {actor.name!r} ({actor.role.value}) may not do this; "
+                           f"it needs one of: {allowed}")
+
+
+# -- passwords ----------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = (stored or "").split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
+    return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=2**26, dklen=32)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# -- services -----------------------------------------------------------------------------
+
+def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
+                now: dt.datetime, password: str | None = None, full_name: str = "",
+                email: str = "") -> User:
+    """Add a user; ``name`` must be new. Without a password the user signs in by token only."""
+    require_role(actor)
+    name = _valid_name(name)
+    with sessions.begin() as session:
+        if _find_user(session, name) is not None:
+            raise InvalidInput("name", f"user {name!r} already exists")
+        user = User(name=name, role=_valid_role(role), full_name=full_name, email=email,
+                    password_hash=hash_password(password) if password else None, created_at=now)
+        session.add(user)
+        audit.record(session, actor=actor, now=now, action="create", row=user,
+                     after=_public(user))
+    return user
+
+
+def set_role(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
+             now: dt.datetime) -> User:
+    require_role(actor)
+    with sessions.begin() as session:
+        user = get_user(session, name)
+        before = _public(user)
+        user.role = _valid_role(role)
+        audit.record(session, actor=actor, now=now, action="set_role", row=user,
+                     before=before, after=_public(user))
+    return user
+
+
+def set_password(sessions: SessionFactory, name: str, password: str, *,
+                 actor: User | None, now: dt.datetime) -> None:
+    """Users change their own password; admins anyone's."""
+    if actor is not None and actor.name != name:
+        require_role(actor)
+    if len(password) < 8:
+        raise InvalidInput("password", "must be at least 8 characters")
+    with sessions.begin() as session:
+        user = get_user(session, name)
+        user.password_hash = hash_password(password)
+        audit.record(session, actor=actor, now=now, action="set_password", row=user,
+                     after=_public(user))
+
+
+def authenticate(sessions: SessionFactory, name: str, password: str) -> User:
+    """The active user with this name and password, or ``PermissionDenied``."""
+    with read_transaction(sessions) as session:
+        user = _find_user(session, name)
+    if user is None or not user.active or not verify_password(password, user.password_hash):
+        raise PermissionDenied("unknown user or wrong password")
+    return user
+
+
+def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
+                now: dt.datetime, label: str = "",
+                expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """A new API token for ``user_name``: the stored row and the secret, shown this once."""
+    if actor is not None and actor.name != user_name:
+        require_role(actor)
+    secret = secrets.token_urlsafe(TOKEN_BYTES)
+    with sessions.begin() as session:
+        user = get_user(session, user_name)
+        assert user.id is not None
+        token = ApiToken(user_id=user.id, name=label, token_hash=token_hash(secret),
+                         created_at=now, expires_at=expires_at)
+        session.add(token)
+        audit.record(session, actor=actor, now=now, action="create", row=token)
+    return token, secret
+
+
+def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -> User:
+    """The active user a bearer token belongs to; ``PermissionDenied`` for any bad token."""
+    with sessions.begin() as session:
+        found = session.exec(select(ApiToken, User)
+                             .join(User)
+                             .where(ApiToken.token_hash == token_hash(secret))).first()
+        if found is None or not _token_usable(found[0], found[1], now):
+            raise PermissionDenied("invalid, expired or revoked API token")
+        token, user = found
+        token.last_used_at = now
+    return user
+
+
+def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:
+    expired = token.expires_at is not None and token.expires_at <= now
+    return user.active and token.revoked_at is None and not expired
+
+
+def revoke_token(sessions: SessionFactory, token_id: int, *, actor: User | None,
+                 now: dt.datetime) -> None:
+    with sessions.begin() as session:
+        token = session.get(ApiToken, token_id)
+        if token is None:
+            raise NotFound("api token", token_id)
+        if actor is not None and actor.id != token.user_id:
+            require_role(actor)
+        token.revoked_at = now
+        audit.record(session, actor=actor, now=now, action="revoke", row=token)
+
+
+def get_user(session: Session, name: str) -> User:
+    user = _find_user(session, name)
+    if user is None:
+        raise NotFound("user", name)
+    return user
+
+
+def find_user(sessions: SessionFactory, name: str) -> User:
+    with read_transaction(sessions) as session:
+        return get_user(session, name)
+
+
+def _find_user(session: Session, name: str) -> User | None:
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def _valid_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise InvalidInput("name", "must be 1 to 64 characters without spaces")
+    return name
+
+
+def _valid_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise InvalidInput("role", f"{role!r} is not one of: {choices}") from None
+
+
+def _public(user: User) -> dict[str, object]:
+    """A user as the audit log may keep it: never the password hash."""
+    data = user.model_dump(mode="json")
+    data.pop("password_hash", None)
+    return data
