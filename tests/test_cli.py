@@ -109,6 +109,16 @@ def test_plan_lists_each_unplaced_phase_with_its_reason(tmp_path: Path) -> None:
     assert len(unplaced) == 1 and unplaced[0].split(": ", 1)[1].strip()
 
 
+def test_plan_lists_each_late_release_with_its_days_late(tmp_path: Path) -> None:
+    # R1 needs 8 days of testing but is due on day 2: late whatever the plan
+    rushed = json.loads(json.dumps(TINY_SCENARIO))
+    rushed["releases"][0]["due"] = "2027-01-06"
+    scenario = write_json(tmp_path / "rushed.json", rushed)
+    result = envsched("plan", scenario, "--method", "greedy")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"late releases\s+1\n\s+R1: \d+ days late \(due 2027-01-06", result.stdout)
+
+
 def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path) -> None:
     result = envsched("plan", scenario_file, "--objective", "makespan", "--time-limit", "20")
     assert result.exit_code == 0, result.output

@@ -52,8 +52,9 @@ def run_planner(scenario: Scenario, options: Options) -> Plan:
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
 def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
          objective: str | None, method: str, seed: int) -> None:
-    """Solve a scenario file: progress on stderr, a summary on stdout.
+    """Solve a scenario file.
 
+    Progress goes to stderr, one line per improvement; the summary to stdout.
     Exits 1 when no plan was found (status INFEASIBLE or UNKNOWN).
     """
     scenario = load_scenario(scenario_path)
@@ -71,7 +72,10 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
 @click.argument("scenario_path", metavar="SCENARIO", type=FILE)
 @click.argument("plan_path", metavar="PLAN", type=FILE)
 def check(scenario_path: Path, plan_path: Path) -> None:
-    """Validate a plan file against every rule of its scenario; exit 1 if any is broken."""
+    """Validate a plan file against its scenario.
+
+    Every rule of the scenario is checked; exits 1 and lists the violations if any.
+    """
     scenario = load_scenario(scenario_path)
     loaded = load_plan(plan_path, scenario)
     violations = validate(scenario, loaded)
@@ -92,7 +96,10 @@ def check(scenario_path: Path, plan_path: Path) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--out", type=FILE, help="Write the scenario here instead of stdout.")
 def generate(releases: int, environments: int, seed: int, out: Path | None) -> None:
-    """Write a realistic, contended scenario; the same seed gives the same scenario."""
+    """Write a realistic, contended scenario.
+
+    The same seed gives the same scenario; it goes to stdout unless --out is given.
+    """
     scenario = generate_scenario(releases, environments, seed=seed)
     if out is None:
         click.echo(json.dumps(scenario_to_dict(scenario), indent=2))
