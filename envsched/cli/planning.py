@@ -13,10 +13,10 @@ import click
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.summary import format_progress, format_summary
 from envsched.generate import MAIN_TYPES, generate_scenario
+from solver import plan as solve
 from solver.options import METHODS, Options, Progress
-from solver.plan import Plan
 from solver.plan_file import load_plan, save_plan
-from solver.scenario import OBJECTIVES, Scenario
+from solver.scenario import OBJECTIVES
 from solver.scenario_file import load_scenario, save_scenario, scenario_to_dict
 from solver.validate import validate
 
@@ -25,18 +25,6 @@ FILE = click.Path(dir_okay=False, path_type=Path)
 
 def print_progress(progress: Progress) -> None:
     click.echo(format_progress(progress), err=True)
-
-
-def run_planner(scenario: Scenario, options: Options) -> Plan:
-    """The greedy baseline or CP-SAT, as ``options.method`` says."""
-    if options.method == "greedy":
-        from solver.greedy import greedy_plan
-
-        return greedy_plan(scenario, options)
-    # imported here so that commands which never solve do not load OR-Tools' model code
-    from solver import plan as cp_sat_plan
-
-    return cp_sat_plan(scenario, options)
 
 
 @click.command()
@@ -60,7 +48,7 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
     scenario = load_scenario(scenario_path)
     options = Options(time_limit=time_limit, workers=workers, objective=objective,
                       seed=seed, method=method, progress=print_progress)
-    result = run_planner(scenario, options)
+    result = solve(scenario, options)  # CP-SAT or the greedy baseline, by options.method
     if out is not None:
         save_plan(result, scenario, out)
     click.echo(format_summary(result, scenario))
