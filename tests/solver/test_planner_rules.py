@@ -333,3 +333,45 @@ def test_pinned_booking_inside_a_window_makes_the_plan_infeasible():
     result = planned(scenario)
     assert result.status == "INFEASIBLE" and result.assignments == ()
     assert "R1-SIT" in result.reason and "patching" in result.reason
+
+
+def test_pinned_phase_whose_predecessor_has_no_room_makes_the_plan_infeasible_naming_both():
+    envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
+    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)]), make_release("R2", [("SIT", 5)])]
+    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+                make_booking("R2-SIT", "SIT-1", 0, pinned=True)]
+    result = planned(make_scenario(envs, releases, bookings=bookings))
+    assert result.status == "INFEASIBLE" and result.assignments == ()
+    # DESIGN: "the reason says which" pinned booking contradicts the order rule
+    assert "R1-UAT" in result.reason and "R1-SIT" in result.reason, result.reason
+
+
+def test_pinned_successors_are_planned_when_one_release_order_fits_their_predecessors():
+    # R2 comes first by priority (first come first served), and its SIT would take the
+    # days R1-SIT needs before R1's pinned UAT; R1's SIT first, then R2's, fits both.
+    envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
+    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)], priority=1, due=8),
+                make_release("R2", [("SIT", 5), ("UAT", 3)], priority=3, due=13)]
+    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+                make_booking("R2-UAT", "UAT-1", 10, pinned=True)]
+    result = planned(make_scenario(envs, releases, bookings=bookings))
+    assert result.has_plan, result.reason
+    assert spots(result)["R1-SIT"] == ("SIT-1", 0) and spots(result)["R2-SIT"] == ("SIT-1", 5)
+
+
+def test_pinned_successors_are_planned_when_only_the_model_finds_room_for_their_predecessors():
+    # Every dispatch order puts R1 first and its short SIT on SIT-1 (listed first), which
+    # leaves R2's long SIT (SIT-1 only) no room before its pinned UAT; R1-SIT on SIT-2 fits.
+    envs = [make_environment("SIT-1"), make_environment("SIT-2"),
+            make_environment("UAT-1", "UAT"), make_environment("UAT-2", "UAT")]
+    r1 = make_release("R1", phase_objects=(make_phase("R1-SIT", "R1", duration=2),
+                                           make_phase("R1-UAT", "R1", "UAT", 3)),
+                      priority=5, due=4)
+    r2 = make_release("R2", phase_objects=(make_phase("R2-SIT", "R2", duration=10,
+                                                      environments=["SIT-1"]),
+                                           make_phase("R2-UAT", "R2", "UAT", 3)))
+    bookings = [make_booking("R1-UAT", "UAT-1", 10, pinned=True),
+                make_booking("R2-UAT", "UAT-2", 10, pinned=True)]
+    result = planned(make_scenario(envs, [r1, r2], bookings=bookings))
+    assert result.has_plan, result.reason
+    assert spots(result)["R1-SIT"][0] == "SIT-2" and spots(result)["R2-SIT"] == ("SIT-1", 0)
