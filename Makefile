@@ -32,22 +32,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-## bench: generated scenarios of growing size, greedy and CP-SAT, plans in bench/results/
-BENCH_SIZES ?= 10x4 40x10 120x24
-BENCH_TIME_LIMIT ?= 30
+## bench: generated scenarios of growing size (greedy and CP-SAT), then classic job shops;
+## Markdown tables on stdout, CSV in bench/results/ (docs/benchmarks.md reads them)
+BENCH_SIZES ?= 100,1k,5k,target
+BENCH_TIME_LIMIT ?= 60
 bench: install
 	mkdir -p bench/results
-	for size in $(BENCH_SIZES); do \
-	  releases=$${size%x*}; environments=$${size#*x}; \
-	  scenario=bench/results/scenario-$$size.json; \
-	  $(BIN)/envsched generate --releases $$releases --environments $$environments \
-	    --seed 1 --out $$scenario || exit 1; \
-	  for method in greedy cp-sat; do \
-	    echo "== $$size $$method"; \
-	    $(BIN)/envsched plan $$scenario --method $$method --time-limit $(BENCH_TIME_LIMIT) \
-	      --out bench/results/plan-$$size-$$method.json 2>/dev/null || exit 1; \
-	  done; \
-	done
+	$(BIN)/python bench/plan_bench.py --sizes $(BENCH_SIZES) --time-limit $(BENCH_TIME_LIMIT) \
+	  --csv bench/results/plan.csv
+	$(BIN)/python bench/jobshop.py --csv bench/results/jobshop.csv
 
 clean:
 	rm -rf $(VENV) instance/demo-plan.json bench/results .pytest_cache .mypy_cache .ruff_cache
