@@ -1,0 +1,244 @@
+"""The one place where stored state becomes a solver scenario and a plan becomes bookings.
+
+Dates become integer days from the scenario's start here and nowhere else in
+``envsched``. The mapping follows DESIGN.md:
+
+* every environment is in the scenario (a retired one too, so phases that name it stay
+  valid); maintenance windows, and a status other than ``available`` for the whole
+  horizon, become its unavailable windows;
+* releases that are planned or in progress, with their phases (order, ``after``, gap,
+  tags, allowed environments); a release the solver could not read (a phase of a type
+  no environment has, a start past the horizon) is left out and said so;
+* live bookings serving a phase become the scenario's bookings: confirmed and in-use
+  ones (and any booking marked pinned) are pinned, tentative ones may move.
+
+``plan_bookings`` writes a plan back as tentative bookings; ``scenario_import`` loads a
+scenario file into an empty database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidInput
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Environment,
+    EnvironmentStatus,
+    Freeze,
+    Phase,
+    Release,
+    ReleaseStatus,
+)
+from solver import scenario as sc
+from solver.scenario_file import save_scenario
+
+DEFAULT_HORIZON_DAYS = 365
+OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
+PINNED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_USE)
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A scenario built from the database, and what had to be left out of it (and why)."""
+
+    scenario: sc.Scenario
+    left_out: tuple[str, ...] = field(default=())
+
+
+# -- stored state -> scenario -------------------------------------------------------------
+
+def build_scenario(session: Session, *, start: dt.date | None = None,
+                   horizon_days: int | None = None, name: str = "envsched") -> Mapped:
+    """The stored state as a solver scenario, inside the caller's (read) transaction."""
+    envs = session.exec(select(Environment).order_by(col(Environment.name))).all()
+    releases = session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASES))
+                            .order_by(col(Release.key))).all()
+    live = _live_bookings(session)
+    start = start or default_start(releases, live)
+    horizon = horizon_days or default_horizon(start, releases, live)
+    day = _Days(start)
+    freezes = tuple(_freeze(f, day) for f in session.exec(
+        select(Freeze).order_by(col(Freeze.start), col(Freeze.id))).all())
+    left_out: list[str] = []
+    draft = sc.Scenario(name=name, start=start, horizon_days=horizon,
+                        environments=tuple(_environment(env, day, horizon) for env in envs),
+                        releases=(), freezes=freezes)
+    draft = replace(draft, releases=_readable_releases(releases, draft.environments, day,
+                                                       horizon, left_out))
+    bookings, others = _bookings(draft, live, left_out)
+    occupied = _occupied(others, day, left_out)
+    scenario = replace(draft, bookings=bookings, environments=tuple(
+        _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs))
+    return Mapped(scenario, tuple(left_out))
+
+
+def export_scenario(sessions: SessionFactory, path: str | Path, start: dt.date | None = None,
+                    horizon_days: int | None = None, name: str = "envsched") -> Mapped:
+    """Write the stored state as an ``envsched-scenario/1`` file; returns what was mapped."""
+    with read_transaction(sessions) as session:
+        mapped = build_scenario(session, start=start, horizon_days=horizon_days, name=name)
+    save_scenario(mapped.scenario, path)
+    return mapped
+
+
+def default_start(releases: Sequence[Release], bookings: Sequence[Booking]) -> dt.date:
+    """The first day anything open happens: a release may start or a live booking runs."""
+    days = [b.start for b in bookings] + [r.earliest_start for r in releases if r.earliest_start]
+    if not days:
+        raise InvalidInput("start", "nothing open has a date to start from; give a start")
+    return min(days)
+
+
+def default_horizon(start: dt.date, releases: Sequence[Release],
+                    bookings: Sequence[Booking]) -> int:
+    """A year, or longer when a live booking or a release's start lies beyond it."""
+    ends = [b.end for b in bookings] + [r.earliest_start + dt.timedelta(days=1)
+                                        for r in releases if r.earliest_start]
+    return max([DEFAULT_HORIZON_DAYS, *((end - start).days for end in ends)])
+
+
+@dataclass(frozen=True)
+class _Days:
+    """Date -> day number from the scenario's start: the one conversion of this module."""
+
+    start: dt.date
+
+    def __call__(self, date: dt.date) -> int:
+        return (date - self.start).days
+
+
+def _environment(env: Environment, day: _Days, horizon: int,
+                 occupied: Sequence[sc.Window] = ()) -> sc.Environment:
+    windows = [sc.Window(day(w.start), day(w.end), w.reason) for w in env.maintenance_windows]
+    windows += occupied
+    if env.status != EnvironmentStatus.AVAILABLE:
+        windows = [sc.Window(0, horizon, f"environment is {env.status.value}")]
+    return sc.Environment(id=env.name, type=env.type.name, capacity=env.capacity,
+                          tags=frozenset(env.tags), changeover_days=env.changeover_days,
+                          unavailable=tuple(windows))
+
+
+def _freeze(freeze: Freeze, day: _Days) -> sc.Freeze:
+    return sc.Freeze(start=day(freeze.start), end=day(freeze.end), reason=freeze.reason,
+                     types=frozenset(freeze.types))
+
+
+def _readable_releases(releases: Iterable[Release], envs: Sequence[sc.Environment],
+                       day: _Days, horizon: int, left_out: list[str]) -> tuple[sc.Release, ...]:
+    kept = []
+    for release in releases:
+        problem = _unreadable(release, envs, day, horizon)
+        if problem:
+            left_out.append(f"release {release.key}: {problem}")
+        else:
+            kept.append(_release(release, day))
+    return tuple(kept)
+
+
+def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days,
+                horizon: int) -> str:
+    """Why the solver's scenario reader would refuse this release, or '' if it would not."""
+    if not release.phases:
+        return "has no phases"
+    if release.earliest_start and day(release.earliest_start) >= horizon:
+        return "starts after the horizon"
+    types, tags = {e.type for e in envs}, {t for e in envs for t in e.tags}
+    keys = {p.key for p in release.phases}
+    for phase in release.phases:
+        if phase.type.name not in types:
+            return f"phase {phase.key} needs type {phase.type.name}, which no environment has"
+        if missing := sorted(set(phase.required_tags) - tags):
+            return f"phase {phase.key} needs tags no environment has: {', '.join(missing)}"
+        if phase.earliest_start and day(phase.earliest_start) >= horizon:
+            return f"phase {phase.key} starts after the horizon"
+        if not set(phase.after or ()) <= keys:
+            return f"phase {phase.key} waits for a phase of another release"
+    return ""
+
+
+def _release(release: Release, day: _Days) -> sc.Release:
+    phases = tuple(_phase(release.key, p, day) for p in release.phases)
+    earliest = day(release.earliest_start) if release.earliest_start else 0
+    return sc.Release(id=release.key, phases=phases, name=release.title,
+                      priority=release.priority, earliest_start=max(0, earliest),
+                      due=day(release.due) if release.due else None)
+
+
+def _phase(release: str, phase: Phase, day: _Days) -> sc.Phase:
+    own = max(0, day(phase.earliest_start)) if phase.earliest_start else None
+    return sc.Phase(
+        id=phase.key, release=release, type=phase.type.name, duration=phase.duration_days,
+        gap_days=phase.gap_days, after=None if phase.after is None else tuple(phase.after),
+        requires_tags=frozenset(phase.required_tags),
+        environments=None if phase.environments is None else tuple(phase.environments),
+        earliest_start=own)
+
+
+def _live_bookings(session: Session) -> list[Booking]:
+    """Live bookings, the ones to keep first: pinned, then earliest."""
+    found = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))).all()
+    return sorted(found, key=lambda b: (not is_pinned(b), b.start, b.id or 0))
+
+
+def is_pinned(booking: Booking) -> bool:
+    """Confirmed and in-use bookings never move; a tentative one only if marked pinned."""
+    return booking.status in PINNED_STATUSES or booking.pinned
+
+
+def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[str]
+              ) -> tuple[tuple[sc.Booking, ...], list[Booking]]:
+    """One scenario booking per phase, and the live bookings that cannot be one."""
+    kept: dict[str, sc.Booking] = {}
+    others = []
+    for booking in bookings:
+        if booking.phase is None:
+            others.append(booking)  # a request's booking: it only takes room
+            continue
+        key, env = booking.phase.key, booking.environment.name
+        problem = _unmappable(draft, key, env, draft.day(booking.start), kept)
+        if problem:
+            left_out.append(f"booking {booking.id} of {key} on {env}: {problem}")
+            others.append(booking)
+            continue
+        kept[key] = sc.Booking(phase=key, environment=env, start=draft.day(booking.start),
+                               pinned=is_pinned(booking))
+    return tuple(kept.values()), others
+
+
+def _occupied(bookings: Iterable[Booking], day: _Days,
+              left_out: list[str]) -> dict[str, list[sc.Window]]:
+    """Live bookings outside the scenario still hold their days: on a capacity-1
+    environment they become unavailable windows; a larger one cannot say "one less"."""
+    found: dict[str, list[sc.Window]] = {}
+    for booking in bookings:
+        env = booking.environment
+        if env.capacity == 1:
+            found.setdefault(env.name, []).append(
+                sc.Window(day(booking.start), day(booking.end), f"booking {booking.id}"))
+        else:
+            left_out.append(f"booking {booking.id} on {env.name} (capacity {env.capacity}) "
+                            "still takes a place the planner does not see")
+    return found
+
+
+def _unmappable(draft: sc.Scenario, key: str, env: str, start: int,
+                kept: dict[str, sc.Booking]) -> str:
+    phase = draft.phase_by_id.get(key)
+    if phase is None:
+        return "its release is not open or was left out"
+    if key in kept:
+        return "the phase already has a live booking in the scenario"
+    if not sc.is_eligible(phase, draft.environment_by_id[env]):
+        return "the environment is not eligible for the phase"
+    if start < 0 or start + phase.duration > draft.horizon_days:
+        return "it does not fit inside the scenario's horizon"
+    return ""
