@@ -91,3 +91,13 @@ def read_transaction(sessions: SessionFactory) -> Iterator[Session]:
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[SessionFactory]:
+    """Sessions on ``settings``' database for one command or job; the engine closes after."""
+    engine = create_engine(settings)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()

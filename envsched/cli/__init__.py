@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from envsched.cli import planning
+from envsched.cli import db, planning, users
 from envsched.cli.errors import TranslatingGroup
 
-COMMAND_MODULES = (planning,)
+COMMAND_MODULES = (planning, db, users)
 
 
 @click.group(cls=TranslatingGroup)
