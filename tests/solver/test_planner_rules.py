@@ -346,6 +346,21 @@ def test_pinned_phase_whose_predecessor_has_no_room_makes_the_plan_infeasible_na
     assert "R1-UAT" in result.reason and "R1-SIT" in result.reason, result.reason
 
 
+def test_pinned_successors_planned_by_greedy_are_planned_by_cp_sat_too():
+    # first come first served (R1 first, by priority) fits both SITs before their pinned
+    # UATs; the earliest-due-date order (R2 first) would not
+    envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
+    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)], priority=3, due=20),
+                make_release("R2", [("SIT", 5), ("UAT", 3)], priority=1, due=13)]
+    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+                make_booking("R2-UAT", "UAT-1", 10, pinned=True)]
+    scenario = make_scenario(envs, releases, bookings=bookings)
+    assert planned(scenario, method="greedy").status == "FEASIBLE"
+    result = planned(scenario)
+    assert result.has_plan, result.reason
+    assert spots(result)["R1-SIT"] == ("SIT-1", 0) and spots(result)["R2-SIT"] == ("SIT-1", 5)
+
+
 def test_pinned_successors_are_planned_when_one_release_order_fits_their_predecessors():
     # R2 comes first by priority (first come first served), and its SIT would take the
     # days R1-SIT needs before R1's pinned UAT; R1's SIT first, then R2's, fits both.
