@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidScenario, InvalidState
@@ -181,7 +181,7 @@ def planned(sessions: SessionFactory) -> tuple[Scenario, list[Booking]]:
 
 def live(sessions: SessionFactory) -> list[Booking]:
     with sessions() as session:
-        return list(session.exec(select(Booking).order_by(Booking.start)).all())
+        return list(session.exec(select(Booking).order_by(col(Booking.start))).all())
 
 
 def test_plan_becomes_tentative_bookings_around_a_confirmed_one(
