@@ -51,6 +51,7 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
     result = solve(scenario, options)  # CP-SAT or the greedy baseline, by options.method
     if out is not None:
         save_plan(result, scenario, out)
+        click.echo(f"plan written to {out}", err=True)
     click.echo(format_summary(result, scenario))
     if not result.has_plan:
         raise SystemExit(EXIT_PROBLEMS)
