@@ -82,11 +82,13 @@ def session_factory(engine: Engine) -> SessionFactory:
 
 @contextmanager
 def read_transaction(sessions: SessionFactory) -> Iterator[Session]:
-    """A session for queries only: on SQLite it does not take the write lock."""
+    """A session for queries only: on SQLite it does not take the write lock.
+
+    Closing (not rolling back) ends it, so the rows it returns stay readable.
+    """
     with sessions() as session:
         session.connection(execution_options={READ_ONLY: True})
         yield session
-        session.rollback()
 
 
 def is_postgresql(session: Session) -> bool:
