@@ -76,9 +76,3 @@ def utc_datetime_field(nullable: bool = False, **kwargs: Any) -> Any:
     """A ``Field`` for an aware UTC datetime column."""
     return Field(sa_type=UTCDateTime, nullable=nullable, **kwargs)
 
-
-def utc_now_required(value: dt.datetime) -> dt.datetime:
-    """Check a ``now`` handed to a service: it must be aware, and is returned in UTC."""
-    if value.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
-    return value.astimezone(dt.UTC)
