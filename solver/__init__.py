@@ -2,8 +2,11 @@
 
 from solver.options import Options, Progress, Weights
 from solver.plan import Assignment, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
-from solver.planner import plan
 from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenario, Window
+
+# Last, on purpose: the function ``plan`` replaces the attribute that the submodule
+# ``solver.plan`` (the result types) set on this package when it was imported above.
+from solver.planner import plan  # isort: skip
 
 __all__ = [
     "Assignment", "Booking", "Environment", "Freeze", "Metrics", "Options", "Phase", "Plan",

@@ -15,14 +15,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from solver.calendar import ready_day
 from solver.model import Neighbourhood, PlanModel
 from solver.scenario import Scenario
 from solver.search import Placement, solve
 
 Score = tuple[int, int, int]  # (weighted unplaced, lateness or makespan, moved bookings)
 
-MIN_FREE, START_FREE, MAX_FREE = 8, 60, 400
-ROUND_SECONDS = (1.0, 4.0)
+MIN_FREE, START_FREE, MAX_FREE = 8, 30, 400
+ROUND_SECONDS = (1.0, 1.0)
+# how much later than now a round may move a placed phase (earlier is always allowed)
+REACH_DAYS = 28
 
 
 def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
@@ -55,7 +58,10 @@ class SearchState:
 
 class NeighbourhoodSearch:
     def __init__(self, scenario: Scenario, objective: str, workers: int, seed: int,
-                 on_improvement: Callable[[SearchState], None]) -> None:
+                 on_improvement: Callable[[SearchState], None],
+                 target: Score = (0, 0, 0)) -> None:
+        """``target`` is a score no plan can beat: the search stops when it gets there."""
+        self.target = target
         self.scenario = scenario
         self.objective = objective
         self.workers = workers
@@ -69,21 +75,19 @@ class NeighbourhoodSearch:
 
     def run(self, placement: Placement, deadline: float) -> SearchState:
         state = SearchState(placement, score(self.scenario, self.objective, placement))
-        while time.perf_counter() < deadline - 0.05 and not self._surely_optimal(state):
+        while time.perf_counter() < deadline - 0.05 and state.score > self.target:
             releases = self.pick_releases(state)
             if releases:
                 self.improve(state, releases, deadline)
         return state
 
-    def _surely_optimal(self, state: SearchState) -> bool:
-        return state.score == (0, 0, 0)
-
     def improve(self, state: SearchState, releases: set[str], deadline: float) -> None:
         free = frozenset(p for r in releases for p in self.movable[r])
         fixed = {p: w for p, w in state.placement.items() if p not in free}
         must = frozenset(p for p in free if p in state.placement)
-        model = PlanModel(self.scenario, Neighbourhood(free, fixed, must), self.objective,
-                          redundant=False)
+        latest = {p: state.placement[p][1] + REACH_DAYS for p in must}
+        model = PlanModel(self.scenario, Neighbourhood(free, fixed, must, latest),
+                          self.objective, redundant=False)
         limit = min(state.round_seconds, deadline - time.perf_counter())
         result = solve(model, state.placement, limit, self.workers, self.rng.randrange(1 << 30),
                        light_presolve=True)
@@ -139,26 +143,35 @@ class NeighbourhoodSearch:
         return self.rng.choices(names, weights=[weights[n] for n in names])[0]
 
     def _around(self, state: SearchState, anchor: str) -> set[str]:
-        """The anchor release and the releases nearest it in time on the environments its
-        phases may use, up to the neighbourhood size."""
-        span = self._span(state, anchor)
-        envs = {e for p in self.movable[anchor] for e in self.scenario.eligible[p]}
+        """The anchor release and the releases holding the environments its phases waited
+        for, nearest in time first, up to the neighbourhood size."""
+        waits = self._waits(state, anchor)
         distance: dict[str, int] = {}
         for phase_id, (env_id, start) in state.placement.items():
             ph = self.scenario.phase_by_id[phase_id]
-            if env_id in envs and ph.release != anchor:
-                gap = max(span[0] - (start + ph.duration), start - span[1], 0)
-                distance[ph.release] = min(distance.get(ph.release, gap), gap)
+            if ph.release == anchor or env_id not in waits:
+                continue
+            lo, hi = waits[env_id]
+            gap = max(lo - (start + ph.duration), start - hi, 0)
+            distance[ph.release] = min(distance.get(ph.release, gap), gap)
         ranked = sorted(distance, key=lambda r: (distance[r], self.rng.random()))
         return self._fill({anchor}, ranked, state.free_size)
 
-    def _span(self, state: SearchState, release: str) -> tuple[int, int]:
-        rel = self.scenario.release_by_id[release]
-        ends = [s + self.scenario.phase_by_id[p].duration
+    def _waits(self, state: SearchState, release: str) -> dict[str, tuple[int, int]]:
+        """Environment -> the days (first, last) a phase of the release could have used it:
+        from the phase's ready day to its end, for every environment it may run on."""
+        ends = {p: s + self.scenario.phase_by_id[p].duration
                 for p, (_e, s) in state.placement.items()
-                if self.scenario.phase_by_id[p].release == release]
-        end = max(ends, default=rel.due or self.scenario.horizon_days)
-        return rel.earliest_start, max(end, rel.due or 0)
+                if self.scenario.phase_by_id[p].release == release}
+        waits: dict[str, tuple[int, int]] = {}
+        for phase_id in self.movable[release]:
+            phase = self.scenario.phase_by_id[phase_id]
+            ready = ready_day(self.scenario, phase, ends)
+            last = ends.get(phase_id, self.scenario.horizon_days)
+            for env_id in self.scenario.eligible[phase_id]:
+                lo, hi = waits.get(env_id, (ready, last))
+                waits[env_id] = (min(lo, ready), max(hi, last))
+        return waits
 
     def _time_window(self, state: SearchState) -> set[str]:
         """Releases with a phase in a random stretch of time on one environment type."""

@@ -45,6 +45,8 @@ class Neighbourhood:
     free: frozenset[str]
     fixed: dict[str, tuple[str, int]]
     must_place: frozenset[str] = frozenset()
+    # optional latest start per free phase: keeps a search round local in time
+    latest: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,7 +111,8 @@ class PlanModel:
     def _start_bounds(self, phase: Phase) -> tuple[int, int]:
         """Earliest and latest start allowed by the horizon and by fixed neighbours."""
         lo = self.scenario.release_start(phase)
-        hi = self.scenario.horizon_days - phase.duration
+        hi = min(self.scenario.horizon_days - phase.duration,
+                 self.hood.latest.get(phase.id, self.scenario.horizon_days))
         for pred, gap in self.scenario.predecessors[phase.id]:
             if pred in self.hood.fixed:
                 env_start = self.hood.fixed[pred][1]
@@ -196,7 +199,11 @@ def add_capacity(m: PlanModel) -> None:
             continue
         stretch = env.changeover_days if env.capacity == 1 else 0
         intervals = [_interval(m, pv, lit, env.id, stretch) for pv, lit in users]
-        fixed = _fixed_blocks(m.fixed_on(env.id), stretch)
+        first = min(pv.domains[env.id][0][0] for pv, _lit in users)
+        last = max(pv.domains[env.id][-1][1] + pv.phase.duration for pv, _lit in users)
+        # fixed phases outside the days the free ones can reach cannot clash with them
+        fixed = [(s, e) for s, e in _fixed_blocks(m.fixed_on(env.id), stretch)
+                 if s < last + stretch and e > first]
         intervals += [m.model.new_fixed_size_interval_var(s, e - s, f"fixed[{env.id},{s}]")
                       for s, e in fixed]
         if env.capacity == 1:

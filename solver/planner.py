@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from solver.bounds import timing_lower_bound
 from solver.compact import compact
 from solver.explain import explain_unplaced
 from solver.greedy import dispatch, explained_outcomes, greedy_plan, pinned_conflicts
@@ -158,14 +159,16 @@ def changeover_restricts(scenario: Scenario) -> bool:
 
 
 def search_neighbourhoods(run: _Run, start: Placement) -> tuple[Placement, str, float | None]:
+    bound = timing_lower_bound(run.scenario, run.objective)
+
     def improved(state: SearchState) -> None:
-        run.report(f"lns round {state.rounds}", state.score)
+        run.report(f"lns round {state.rounds}", state.score, bound)
 
     search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
-                                 run.options.seed, improved)
+                                 run.options.seed, improved, target=(0, bound, 0))
     state = search.run(start, run.deadline)
-    status = "OPTIMAL" if state.score == (0, 0, 0) else "FEASIBLE"
-    return state.placement, status, None
+    status = "OPTIMAL" if state.score == (0, bound, 0) else "FEASIBLE"
+    return state.placement, status, bound
 
 
 # -- the Plan ------------------------------------------------------------------------
