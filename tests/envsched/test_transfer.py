@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
@@ -51,7 +50,7 @@ def write(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def table(path: Path) -> list[dict[str, str]]:
-    return [{k: str(v) for k, v in row.items()} for row in read_table(path).to_dict("records")]
+    return [{str(k): str(v) for k, v in row.items()} for row in read_table(path).to_dict("records")]
 
 
 def count(sessions: SessionFactory, model: type) -> int:
@@ -169,15 +168,12 @@ def test_release_rows_must_agree_and_phases_name_known_things(
 def test_excel_dates_and_numbers_typed_as_such_are_read(
         sessions: SessionFactory, tmp_path: Path, make_environment: Factory) -> None:
     make_environment(name="UAT-6")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["environment", "start", "end"])
-    sheet.append(["UAT-6", dt.datetime(2027, 1, 4), dt.datetime(2027, 1, 6)])
-    book.save(tmp_path / "typed.xlsx")
+    typed = pd.DataFrame({"environment": ["UAT-6"], "start": [pd.Timestamp(2027, 1, 4)],
+                          "end": [pd.Timestamp(2027, 1, 6)]})
+    typed.to_excel(tmp_path / "typed.xlsx", index=False)  # real Excel dates, not text
     import_table(sessions, "bookings", tmp_path / "typed.xlsx", actor=None, now=NOW)
     with sessions() as session:
-        assert session.exec(select(Booking.start, Booking.end)).one() == (
+        assert session.exec(select(col(Booking.start), col(Booking.end))).one() == (
             dt.date(2027, 1, 4), dt.date(2027, 1, 6))
 
 
@@ -191,7 +187,7 @@ def test_a_wrong_header_is_reported_before_any_row(sessions: SessionFactory,
 
 def test_only_csv_and_excel_files_and_known_kinds(sessions: SessionFactory,
                                                   tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match="csv or .xlsx"):
+    with pytest.raises(InvalidInput, match=r"csv or \.xlsx"):
         export_table(sessions, "environments", tmp_path / "x.json")
     with pytest.raises(InvalidInput, match="not one of"):
         export_table(sessions, "users", tmp_path / "x.csv")
