@@ -48,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     bounds = best_known(args.data)
     options = Options(method=args.method, time_limit=args.time_limit, workers=args.workers)
+    commit = git_commit(REPO)  # before the runs: the tree may change while they go on
     rows = [run_instance(name, args.data, bounds.get(name), options)
             for name in expand_selection(args.instances)]
     gaps = [row[7] for row in rows if isinstance(row[7], float)]
-    print(f"Planner `{args.method}` at commit {git_commit(REPO)}; time limit "
+    print(f"Planner `{args.method}` at commit {commit}; time limit "
           f"{args.time_limit:g} s, {args.workers} workers.\n")
     print(markdown_table(HEADERS, rows))
     if gaps:

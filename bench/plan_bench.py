@@ -59,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         size, method = args.child
         print(json.dumps(run_one(size, method, args)))
         return 0
+    commit = git_commit(REPO)  # before the runs: the tree may change while they go on
     rows = [run_in_child(size, method, args)
             for size in args.sizes.split(",") for method in args.methods.split(",")]
-    print(f"Planner at commit {git_commit(REPO)}; seed {args.seed}, CP-SAT time limit "
+    print(f"Planner at commit {commit}; seed {args.seed}, CP-SAT time limit "
           f"{args.time_limit:g} s, {args.workers} workers.\n")
     print(markdown_table(HEADERS, rows))
     if args.csv:

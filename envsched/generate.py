@@ -246,8 +246,6 @@ def _priority(rng: random.Random) -> int:
 def _name(system: str, kind: str, versions: dict[str, list[int]]) -> str:
     """Version numbers that move on per system: 4.2 → 4.3 → 5.0, patches as 4.3.1."""
     major, minor, patch = versions.setdefault(system, [3, 0, 0])
-    if kind == "emergency":
-        return f"{system} {major}.{minor}.{patch} hotfix"
     if kind == "major":
         major, minor, patch = major + 1, 0, 0
     elif kind == "minor":
@@ -255,7 +253,8 @@ def _name(system: str, kind: str, versions: dict[str, list[int]]) -> str:
     else:
         patch += 1
     versions[system] = [major, minor, patch]
-    return f"{system} {major}.{minor}" + (f".{patch}" if patch else "")
+    hotfix = " hotfix" if kind == "emergency" else ""
+    return f"{system} {major}.{minor}" + (f".{patch}" if patch else "") + hotfix
 
 
 def _phase(rng: random.Random, rid: str, step: _Step, days: int, tag: str,
