@@ -1,0 +1,184 @@
+"""The demo bank: ``data/demo_bank.json`` loaded into an empty database.
+
+A retail bank's test estate — about 40 environments of four types, 30 releases on a
+quarterly cadence, bookings and requests in every status, a user for every role —
+with a few clashes and a capacity shortfall left in on purpose, for ``envsched
+clashes`` and ``envsched capacity`` to find.
+
+The file's dates are as of its ``anchor`` week. Loading shifts every date by whole
+weeks so the anchor becomes the week of ``now``: the demo is always "this week" and
+weekdays stay weekdays. Loading is one transaction and only into an empty database
+(loading twice is an ``InvalidState`` error); users whose name is taken are kept as
+they are and reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from envsched.db import SessionFactory
+from envsched.models import (
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Component,
+    Environment,
+    EnvironmentStatus,
+    EnvironmentType,
+    Freeze,
+    MaintenanceWindow,
+    Phase,
+    Release,
+    ReleaseStatus,
+    ReleaseType,
+    RequestStatus,
+    Role,
+    User,
+)
+from envsched.services import audit
+from envsched.services.booking import booking_transaction
+from envsched.services.scenario_import import ensure_empty
+from envsched.services.users import hash_password
+
+DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_bank.json"
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    role: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What was loaded: counts per kind, the users with their demo passwords, the shift."""
+
+    counts: dict[str, int]
+    users: tuple[DemoUser, ...]
+    kept_users: tuple[str, ...]
+    shift_days: int
+    anchor: dt.date
+
+
+def load_demo(sessions: SessionFactory, now: dt.datetime, *,
+              path: Path = DEMO_FILE) -> DemoSummary:
+    """Load the demo bank, dated so its anchor week is the week of ``now``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    anchor = dt.date.fromisoformat(data["anchor"])
+    this_monday = now.date() - dt.timedelta(days=now.date().weekday())
+    shift = dt.timedelta(days=7 * round((this_monday - anchor).days / 7))
+    with booking_transaction(sessions) as session:
+        ensure_empty(session, "loading the demo")
+        loader = _Loader(session, now, shift)
+        kept = loader.users(data["users"])
+        loader.environments(data["types"], data["environments"])
+        loader.freezes(data["freezes"])
+        loader.releases(data["releases"])
+        loader.requests(data["requests"])
+        loader.bookings(data["bookings"])
+    users = tuple(DemoUser(u["name"], u["role"], u["password"]) for u in data["users"]
+                  if u["name"] not in kept)
+    return DemoSummary(loader.counts, users, tuple(kept), shift.days, anchor + shift)
+
+
+class _Loader:
+    """Adds the demo's rows, shifting every date; keeps names -> rows for references."""
+
+    def __init__(self, session: Session, now: dt.datetime, shift: dt.timedelta) -> None:
+        self.session, self.now, self.shift = session, now, shift
+        self.counts: dict[str, int] = {}
+        self.ids: dict[tuple[str, str], int] = {}  # (kind, name) -> id
+
+    def date(self, text: str | None) -> dt.date | None:
+        return None if text is None else dt.date.fromisoformat(text) + self.shift
+
+    def day(self, text: str) -> dt.date:
+        return dt.date.fromisoformat(text) + self.shift
+
+    def add(self, kind: str, name: str, row: Any) -> int:
+        self.session.add(row)
+        audit.record(self.session, actor=None, now=self.now, action="demo", row=row)
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.ids[kind, name] = row.id
+        return int(row.id)
+
+    def users(self, users: list[Data]) -> list[str]:
+        kept = []
+        for u in users:
+            if self.session.exec(select(User).where(User.name == u["name"])).first():
+                kept.append(u["name"])
+                continue
+            self.add("users", u["name"], User(
+                name=u["name"], full_name=u["full_name"], email=u["email"], role=Role(u["role"]),
+                password_hash=hash_password(u["password"]), created_at=self.now))
+        return kept
+
+    def environments(self, types: list[Data], envs: list[Data]) -> None:
+        for t in types:
+            self.add("types", t["name"], EnvironmentType(**t))
+        for e in envs:
+            env_id = self.add("environments", e["name"], Environment(
+                type_id=self.ids["types", e["type"]],
+                status=EnvironmentStatus(e["status"]),
+                **{k: e[k] for k in ("name", "capacity", "changeover_days", "tags", "owner",
+                                     "description")}))
+            self.session.add_all(Component(environment_id=env_id, name=name, version=version)
+                                 for name, version in e["components"].items())
+            for w in e["maintenance"]:
+                self.add("maintenance windows", f"{e['name']} {w['start']}", MaintenanceWindow(
+                    environment_id=env_id, start=self.day(w["start"]), end=self.day(w["end"]),
+                    reason=w["reason"]))
+
+    def freezes(self, freezes: list[Data]) -> None:
+        for f in freezes:
+            self.add("freezes", f["name"], Freeze(
+                name=f["name"], start=self.day(f["start"]), end=self.day(f["end"]),
+                types=f["types"], reason=f["reason"]))
+
+    def releases(self, releases: list[Data]) -> None:
+        for r in releases:
+            release_id = self.add("releases", r["key"], Release(
+                key=r["key"], title=r["title"], type=ReleaseType(r["type"]), priority=r["priority"],
+                earliest_start=self.date(r["earliest_start"]), due=self.date(r["due"]),
+                status=ReleaseStatus(r["status"]), owner=r["owner"]))
+            for position, p in enumerate(r["phases"]):
+                self.add("phases", p["key"], Phase(
+                    release_id=release_id, position=position,
+                    type_id=self.ids["types", p["type"]], key=p["key"], name=p["name"],
+                    duration_days=p["duration_days"], gap_days=p.get("gap_days", 0),
+                    after=p.get("after"), required_tags=p.get("required_tags", [])))
+
+    def requests(self, requests: list[Data]) -> None:
+        for q in requests:
+            decided = q.get("decided_by")
+            self.add("booking requests", q["ref"], BookingRequest(
+                requester_id=self.ids["users", q["requester"]],
+                phase_id=self.ids["phases", q["phase"]] if q.get("phase") else None,
+                environment_type_id=self.ids["types", q["type"]] if q.get("type") else None,
+                duration_days=q["duration_days"], earliest_start=self.day(q["earliest_start"]),
+                latest_end=self.date(q.get("latest_end")), fixed=q.get("fixed", False),
+                priority=q["priority"], required_tags=q.get("required_tags", []),
+                justification=q["justification"], status=RequestStatus(q["status"]),
+                decision_reason=q.get("decision_reason", ""), created_at=self.now,
+                decided_at=self.now if q["status"] != "requested" else None,
+                decided_by_id=self.ids["users", decided] if decided else None))
+
+    def bookings(self, bookings: list[Data]) -> None:
+        capacity = {e.name: e.capacity for e in self.session.exec(select(Environment)).all()}
+        for n, b in enumerate(bookings):
+            self.add("bookings", str(n), Booking(
+                environment_id=self.ids["environments", b["environment"]],
+                phase_id=self.ids["phases", b["phase"]] if b["phase"] else None,
+                request_id=self.ids["booking requests", b["request"]] if b.get("request") else None,
+                start=self.day(b["start"]), end=self.day(b["end"]),
+                status=BookingStatus(b["status"]),
+                note=b["note"], exclusive=capacity[b["environment"]] == 1,
+                created_at=self.now, updated_at=self.now))
