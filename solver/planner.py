@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from solver.bounds import timing_lower_bound
 from solver.compact import compact
 from solver.explain import explain_unplaced
-from solver.greedy import dispatch, explained_outcomes, greedy_plan, pinned_conflicts
+from solver.greedy import explained_outcomes, greedy_plan, pinned_conflicts
 from solver.lns import NeighbourhoodSearch, SearchState, score
 from solver.metrics import compute_metrics, is_moved
 from solver.model import Neighbourhood, PlanModel
@@ -25,9 +25,10 @@ from solver.options import Options, Progress
 from solver.plan import Assignment, Plan, SolverInfo, Unplaced
 from solver.scenario import Scenario
 from solver.search import Placement, solve
+from solver.warmstart import WarmStart, best_dispatch
 
 # The whole model is solved directly up to this many optional intervals.
-FULL_MODEL_INTERVALS = 4_000
+FULL_MODEL_INTERVALS = 2_500
 
 
 @dataclass
@@ -59,61 +60,30 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     conflicts = pinned_conflicts(scenario)
     if conflicts:
         return _without_plan(run, "INFEASIBLE", "; ".join(conflicts))
-    start = best_dispatch(run)
-    if start is None:
-        return _without_plan(run, "INFEASIBLE", "the pinned bookings leave no room for "
-                             "their predecessors (see envsched plan --method greedy)")
-    run.report("greedy", score(scenario, run.objective, start))
+    start = best_dispatch(scenario, run.objective)
+    run.report("greedy", score(scenario, run.objective, start.placement))
     placement, status, bound = optimise(run, start)
+    if status in ("INFEASIBLE", "UNKNOWN"):
+        return _without_plan(run, status, "; ".join(start.stranded) or "no plan found in time")
     return build_plan(run, compact(scenario, placement), status, bound)
 
 
-def best_dispatch(run: _Run) -> Placement | None:
-    """The best of a few dispatch rules, or None when pinned phases strand a predecessor."""
-    best: tuple[tuple[int, int, int], Placement] | None = None
-    for order in dispatch_orders(run.scenario):
-        assignments, unplaced = dispatch(run.scenario, order)
-        if _strands_pinned(run.scenario, unplaced):
-            return None
-        placement = {a.phase: (a.environment, a.start) for a in assignments}
-        candidate = (score(run.scenario, run.objective, placement), placement)
-        if best is None or candidate[0] < best[0]:
-            best = candidate
-    return best[1] if best else None
+def optimise(run: _Run, start: WarmStart) -> tuple[Placement, str, float | None]:
+    """The whole model when it is small, else the neighbourhood search.
 
-
-def dispatch_orders(scenario: Scenario) -> list[list[str]]:
-    """Release orders: first come first served, earliest due date, least slack per priority."""
-    def work(rid: str) -> int:
-        return sum(ph.duration + ph.gap_days for ph in scenario.release_by_id[rid].phases)
-
-    releases = scenario.releases
-    priority = {r.id: r.priority for r in releases}
-    horizon = scenario.horizon_days
-    due = {r.id: r.due if r.due is not None else horizon + r.earliest_start for r in releases}
-    fcfs = [r.id for r in sorted(releases, key=lambda r: (r.earliest_start, -r.priority))]
-    edd = sorted(due, key=lambda rid: (due[rid], -priority[rid]))
-    slack = sorted(due, key=lambda rid: (due[rid] - work(rid)) / priority[rid])
-    return [fcfs, edd, slack]
-
-
-def _strands_pinned(scenario: Scenario, unplaced: list[Unplaced]) -> bool:
-    missing = {u.phase for u in unplaced}
-    return any(b.pinned and b.phase in missing for b in scenario.bookings) or any(
-        pred in missing for b in scenario.bookings if b.pinned
-        for pred, _gap in scenario.predecessors[b.phase])
-
-
-def optimise(run: _Run, start: Placement) -> tuple[Placement, str, float | None]:
-    """The whole model when it is small, else the neighbourhood search."""
+    A warm start that strands a pinned phase is no plan: only the whole model can look
+    for room for its predecessors; too large for that, the answer is UNKNOWN."""
     scenario = run.scenario
     pinned = {b.phase for b in scenario.bookings if b.pinned}
     free = frozenset(ph.id for ph in scenario.phases if ph.id not in pinned)
-    fixed = {p: w for p, w in start.items() if p in pinned}
+    fixed = {p: w for p, w in start.placement.items() if p in pinned}
     size = sum(len(scenario.eligible[p]) for p in free)
     if size <= FULL_MODEL_INTERVALS:
-        return solve_whole(run, start, Neighbourhood(free, fixed, _must_place(run, start, free)))
-    return search_neighbourhoods(run, start)
+        hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free))
+        return solve_whole(run, start, hood)
+    if start.stranded:
+        return start.placement, "UNKNOWN", None
+    return search_neighbourhoods(run, start.placement)
 
 
 def _must_place(run: _Run, start: Placement, free: frozenset[str]) -> frozenset[str]:
@@ -123,7 +93,7 @@ def _must_place(run: _Run, start: Placement, free: frozenset[str]) -> frozenset[
     return frozenset()
 
 
-def solve_whole(run: _Run, start: Placement,
+def solve_whole(run: _Run, start: WarmStart,
                 hood: Neighbourhood) -> tuple[Placement, str, float | None]:
     model = PlanModel(run.scenario, hood, run.objective, run.options.weights)
     scale = model.scale["timing"]
@@ -133,12 +103,16 @@ def solve_whole(run: _Run, start: Placement,
         run.report("cp-sat", best, bound // scale)
 
     remaining = run.deadline - time.perf_counter()
-    result = solve(model, start, remaining, run.options.workers, run.options.seed, progress)
+    result = solve(model, start.placement, remaining, run.options.workers, run.options.seed,
+                   progress)
     if result.placement is None:
-        return start, "FEASIBLE", None
+        fallback = "UNKNOWN" if start.stranded else "FEASIBLE"
+        return start.placement, "INFEASIBLE" if result.status == "INFEASIBLE" else fallback, None
     placement = {**hood.fixed, **result.placement}
-    if score(run.scenario, run.objective, placement) > score(run.scenario, run.objective, start):
-        return start, "FEASIBLE", None
+    worse = score(run.scenario, run.objective, placement) > score(
+        run.scenario, run.objective, start.placement)
+    if worse and not start.stranded:
+        return start.placement, "FEASIBLE", None
     bound = result.bound // scale if result.bound is not None else None
     proved = result.status == "OPTIMAL" and not changeover_restricts(run.scenario)
     return placement, "OPTIMAL" if proved else "FEASIBLE", bound
