@@ -79,7 +79,7 @@ def test_plan_with_greedy_prints_a_summary_and_writes_the_plan(scenario_file: Pa
     assert result.exit_code == 0, result.output
     assert re.search(rf"placed\s+{PHASE_COUNT} of {PHASE_COUNT} phases", result.stdout)
     assert re.search(r"method\s+greedy", result.stdout)
-    assert re.search(r"status\s+FEASIBLE", result.stdout)
+    assert result.stdout.startswith("plan for tiny: FEASIBLE")
     assert "greedy" in result.stderr  # the progress line of the greedy stage
     written = json.loads(out.read_text(encoding="utf-8"))
     assert written["format"] == "envsched-plan/1"
@@ -89,7 +89,7 @@ def test_plan_with_greedy_prints_a_summary_and_writes_the_plan(scenario_file: Pa
 def test_plan_with_cp_sat_finds_an_optimal_plan_with_nothing_late(scenario_file: Path) -> None:
     result = envsched("plan", scenario_file, "--time-limit", "20", "--workers", "1")
     assert result.exit_code == 0, result.output
-    assert re.search(r"status\s+OPTIMAL", result.stdout)
+    assert result.stdout.startswith("plan for tiny: OPTIMAL")
     assert re.search(r"method\s+cp-sat", result.stdout)
     assert re.search(r"late releases\s+0", result.stdout)
     assert re.search(r"weighted tardiness\s+0", result.stdout)
@@ -117,6 +117,21 @@ def test_plan_lists_each_late_release_with_its_days_late(tmp_path: Path) -> None
     result = envsched("plan", scenario, "--method", "greedy")
     assert result.exit_code == 0, result.output
     assert re.search(r"late releases\s+1\n\s+R1: \d+ days late \(due 2027-01-06", result.stdout)
+
+
+@pytest.mark.parametrize("method", ["greedy", "cp-sat"])
+def test_plan_exits_1_and_says_why_when_pinned_bookings_clash(tmp_path: Path, method: str) -> None:
+    clash = json.loads(json.dumps(TINY_SCENARIO))
+    clash["bookings"] = [
+        {"phase": "R1-SIT", "environment": "SIT-1", "start": "2027-01-05", "pinned": True},
+        {"phase": "R2-SIT", "environment": "SIT-1", "start": "2027-01-06", "pinned": True},
+    ]
+    scenario = write_json(tmp_path / "clash.json", clash)
+    result = envsched("plan", scenario, "--method", method)
+    assert result.exit_code == 1, result.output
+    header, reason = result.stdout.splitlines()[:2]
+    assert header == "plan for tiny: INFEASIBLE"
+    assert "R1-SIT" in reason and "R2-SIT" in reason
 
 
 def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path) -> None:

@@ -38,14 +38,16 @@ def format_gap(plan: Plan) -> str:
 
 
 def format_summary(plan: Plan, scenario: Scenario) -> str:
-    """The plan's outcome in the order a planner reads it: coverage, lateness, then the run."""
+    """The plan's outcome in the order a planner reads it: status (and why, when there is
+    no plan), coverage, lateness, then the run."""
     metrics = plan.metrics
     late = [r for r in plan.releases if r.late_days > 0]
     makespan = f"{metrics.makespan_days} days"
     if plan.assignments:
         makespan += f" (last phase ends {scenario.date(metrics.makespan_days)})"
     lines = [
-        f"plan for {scenario.name}",
+        f"plan for {scenario.name}: {plan.status}",
+        *([f"  reason              {plan.reason}"] if plan.reason else []),
         f"  placed              {metrics.placed_phases} of {len(scenario.phases)} phases",
         f"  unplaced            {metrics.unplaced_phases}",
         *(f"    {u.phase} ({u.release}): {u.reason}" for u in plan.unplaced),
@@ -54,11 +56,8 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         f"  weighted tardiness  {metrics.weighted_tardiness}",
         f"  makespan            {makespan}",
         f"  moved bookings      {metrics.moved_bookings}",
-        f"  status              {plan.status}",
         f"  method              {plan.solver.method} ({plan.solver.workers} workers)",
         f"  seconds             {plan.solver.seconds:.1f}",
         f"  gap                 {format_gap(plan)}",
     ]
-    if plan.reason:
-        lines.append(f"  reason              {plan.reason}")
     return "\n".join(lines)
