@@ -1,0 +1,59 @@
+"""The web app: booking pages (``ui``), the REST API (``/api/v1``) and calendar feeds.
+
+``create_app`` builds everything from ``Settings`` when called, never at import: the
+engine (unless a test hands one in), the session factory the views use, and the
+blueprints. The app never commits by itself: only ``envsched`` services do.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+from sqlalchemy import Engine
+
+from envsched.db import create_engine, session_factory
+from envsched.settings import Settings
+from web import assets, auth, errors
+from web.context import Clock, system_clock
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
+               clock: Clock = system_clock) -> Flask:
+    """The Flask app on ``settings``' database (or on ``engine``, for tests).
+
+    ``clock`` is the one place the app reads the time; tests pass a fixed one.
+    """
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    app.extensions["envsched"] = {
+        "settings": settings,
+        "sessions": session_factory(engine or create_engine(settings)),
+        "clock": clock,
+    }
+    errors.register(app)
+    auth.init_app(app)
+    assets.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    # Imported here: the blueprints import views that import this package's helpers.
+    from web.api import api
+    from web.calendar import calendar
+    from web.openapi import register_openapi
+    from web.ui import ui
+
+    app.register_blueprint(ui)
+    app.register_blueprint(api, url_prefix="/api/v1")
+    app.register_blueprint(calendar)
+    register_openapi(app)

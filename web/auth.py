@@ -1,0 +1,131 @@
+"""Who is asking: the signed-in user (session cookie) or a robot (``Authorization: Bearer``).
+
+``load_user`` runs before every request and sets ``g.user`` (a ``User`` or None) and
+``g.auth`` (``"session"``, ``"bearer"`` or None).
+
+CSRF: every state-changing request that rides on the session cookie must carry the
+CSRF token — in the form field ``csrf_token`` (pages) or the ``X-CSRFToken`` header
+(scripts calling ``/api/v1`` from a signed-in page). Bearer-authenticated requests are
+exempt: a browser never adds that header by itself, so a forged cross-site request
+cannot carry it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, g, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from envsched.db import read_transaction
+from envsched.errors import PermissionDenied
+from envsched.models import User
+from envsched.services import users
+from web.context import now, sessions
+from web.errors import api_error, is_api_request
+from web.permissions import can, roles_with
+
+csrf = CSRFProtect()
+View = TypeVar("View", bound=Callable[..., Any])
+BEARER = "bearer "
+
+
+def init_app(app: Flask) -> None:
+    # We call csrf.protect() ourselves, after we know how the request is authenticated.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
+    csrf.init_app(app)
+    app.before_request(load_user)
+    app.before_request(check_csrf)
+
+
+def current_user() -> User | None:
+    return cast(User | None, g.get("user"))
+
+
+def load_user() -> Response | None:
+    g.user, g.auth = None, None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith(BEARER):
+        return _load_bearer(header[len(BEARER):].strip())
+    user_id = session.get("user_id")
+    if user_id is not None:
+        g.user = _active_user(int(user_id))
+        g.auth = "session" if g.user else None
+        if g.user is None:
+            session.clear()
+    return None
+
+
+def _load_bearer(secret: str) -> Response | None:
+    try:
+        g.user = users.user_for_token(sessions(), secret, now=now())
+    except PermissionDenied as exc:
+        return api_error(401, "unauthorized", exc.message)
+    g.auth = "bearer"
+    return None
+
+
+def _active_user(user_id: int) -> User | None:
+    with read_transaction(sessions()) as db:
+        user = db.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def check_csrf() -> None:
+    if g.get("auth") != "bearer":
+        csrf.protect()  # does nothing for GET, HEAD, OPTIONS, TRACE
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session for ``user`` (a new cookie: no session fixation)."""
+    session.clear()
+    session["user_id"] = user.id
+    g.user, g.auth = user, "session"
+
+
+def sign_out() -> None:
+    session.clear()
+    g.user, g.auth = None, None
+
+
+def requires(permission: str) -> Callable[[View], View]:
+    """Refuse the view to anonymous callers (401 / sign-in page) and to roles without
+    ``permission`` (403). The permission name is checked against the matrix at import."""
+    roles_with(permission)
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return _unauthenticated()
+            if not can(user, permission):
+                raise PermissionDenied(f"{user.name} ({user.role.value}) may not do this: "
+                                       f"it needs {permission}")
+            return view(*args, **kwargs)
+
+        guarded.permission = permission  # type: ignore[attr-defined]
+        return cast(View, guarded)
+
+    return decorate
+
+
+def _unauthenticated() -> Any:
+    if is_api_request():
+        return api_error(401, "unauthorized",
+                         "sign in, or send Authorization: Bearer <API token>")
+    return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site (no open redirect)."""
+    if not target:
+        return url_for("ui.dashboard")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("ui.dashboard")
+    return target

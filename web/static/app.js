@@ -1,0 +1,22 @@
+// envsched pages: charts from embedded figure JSON, and live slot suggestions.
+// No inline scripts (the Content-Security-Policy forbids them): pages carry data in
+// data-* attributes and this file wires them up.
+"use strict";
+
+function drawCharts() {
+  if (typeof Plotly === "undefined") return;
+  document.querySelectorAll("[data-figure]").forEach(function (element) {
+    var figure = JSON.parse(element.getAttribute("data-figure"));
+    Plotly.newPlot(element, figure.data, figure.layout, {responsive: true, displaylogo: false});
+  });
+}
+
+function csrfToken() {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.getAttribute("content") : "";
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  drawCharts();
+  if (window.envschedSlots) window.envschedSlots.init();
+});
