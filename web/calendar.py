@@ -1,5 +1,157 @@
-"""Placeholder created by the web foundation so ``create_app`` runs; the API engineer owns it."""
+"""iCalendar feeds of bookings, for calendar clients: one per environment, one per release.
 
-from flask import Blueprint
+A calendar client cannot sign in or send a bearer header, so the feed URL carries a
+per-user feed token: ``?token=<user id>.<HMAC-SHA256 of the user id under the app's
+secret key>``. It is derived, not stored, so no migration is needed; it stops working
+when the user is deactivated or the secret key changes (with no ``ENVSCHED_SECRET_KEY``
+set the key is random per run, and every feed URL changes on restart).
 
-calendar = Blueprint("calendar", __name__)
+Bookings are all-day events: ``DTSTART``/``DTEND`` are dates and iCalendar's ``DTEND``
+is exclusive, exactly our half-open ``[start, end)``, so the dates go out unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+from icalendar import Calendar, Event
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from envsched.db import read_transaction
+from envsched.errors import NotFound, PermissionDenied
+from envsched.models import (
+    Booking,
+    BookingStatus,
+    Environment,
+    MaintenanceWindow,
+    Phase,
+    Release,
+    User,
+)
+from web.context import now, sessions
+from web.permissions import can
+
+PERMISSION = "calendar:read"
+FEED_STATUSES = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.IN_USE,
+                 BookingStatus.RELEASED)
+PRODID = "-//envsched//environment bookings//EN"
+
+calendar = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+# -- feed tokens ------------------------------------------------------------------------------
+
+def feed_token(user: User) -> str:
+    return f"{user.id}.{_signature(user.id or 0)}"
+
+
+def _signature(user_id: int) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"calendar-feed:{user_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def feed_user(session: Session, token: str) -> User:
+    """The active user whose feed token this is, holding the calendar permission."""
+    user_id, _, signature = token.partition(".")
+    if not user_id.isdigit() or not hmac.compare_digest(signature, _signature(int(user_id))):
+        abort(401, "the feed token in the URL is missing or wrong")
+    user = session.get(User, int(user_id))
+    if user is None or not user.active:
+        abort(401, "the feed token belongs to no active user")
+    if not can(user, PERMISSION):
+        raise PermissionDenied(f"{user.name} may not read calendars")
+    return user
+
+
+def feed_urls(user: User) -> dict[str, str]:
+    """URL templates of ``user``'s feeds (``{name}``/``{key}`` to fill in)."""
+    token = feed_token(user)
+    return {kind: url_for(endpoint, token=token, _external=True, **{arg: "_"})
+            .replace("/_.ics", "/{" + arg + "}.ics")
+            for kind, endpoint, arg in (("environment", "calendar.environment_feed", "name"),
+                                        ("release", "calendar.release_feed", "key"))}
+
+
+# -- feeds ------------------------------------------------------------------------------------
+
+@calendar.get("/environments/<name>.ics")
+def environment_feed(name: str) -> Response:
+    with read_transaction(sessions()) as session:
+        feed_user(session, request.args.get("token", ""))
+        env = session.exec(select(Environment).where(Environment.name == name)).first()
+        if env is None:
+            raise NotFound("environment", name)
+        bookings = session.exec(_bookings().where(Booking.environment_id == env.id)).all()
+        events = [*map(booking_event, bookings), *map(window_event, env.maintenance_windows)]
+        return _ics(f"{env.name} bookings", events, f"{env.name}.ics")
+
+
+@calendar.get("/releases/<key>.ics")
+def release_feed(key: str) -> Response:
+    with read_transaction(sessions()) as session:
+        feed_user(session, request.args.get("token", ""))
+        release = session.exec(select(Release).where(Release.key == key)).first()
+        if release is None:
+            raise NotFound("release", key)
+        bookings = session.exec(_bookings().join(Phase)
+                                .where(Phase.release_id == release.id)).all()
+        return _ics(f"{release.key} {release.title}".strip(), map(booking_event, bookings),
+                    f"{release.key}.ics")
+
+
+def _bookings() -> SelectOfScalar[Booking]:
+    return (select(Booking).where(col(Booking.status).in_(FEED_STATUSES))
+            .order_by(col(Booking.start), col(Booking.id)))
+
+
+# -- events -----------------------------------------------------------------------------------
+
+def booking_event(booking: Booking) -> Event:
+    phase = booking.phase
+    what = f"{phase.key} ({phase.release.key})" if phase else (booking.note or "booking")
+    event = _all_day(f"booking-{booking.id}", booking.start, booking.end,
+                     f"{booking.environment.name}: {what}", booking.updated_at)
+    event.add("status", "TENTATIVE" if booking.status == BookingStatus.TENTATIVE
+              else "CONFIRMED")
+    event.add("description", f"status {booking.status.value}"
+              + (f"\n{booking.note}" if booking.note else ""))
+    event.add("categories", ["booking"])
+    return event
+
+
+def window_event(window: MaintenanceWindow) -> Event:
+    event = _all_day(f"maintenance-{window.id}", window.start, window.end,
+                     f"{window.environment.name}: maintenance", now())
+    event.add("description", window.reason or "maintenance window")
+    event.add("categories", ["maintenance"])
+    return event
+
+
+def _all_day(uid: str, start: dt.date, end: dt.date, summary: str, stamp: dt.datetime
+             ) -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@envsched")
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("transp", "OPAQUE")
+    event.add("dtstamp", stamp)
+    return event
+
+
+def _ics(name: str, events: Iterable[Event], filename: str) -> Response:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    for event in events:
+        cal.add_component(event)
+    response = Response(cal.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -1,7 +1,173 @@
-"""Placeholder created by the web foundation so ``create_app`` runs; the API engineer owns it."""
+"""The OpenAPI 3.1 document of ``/api/v1``, served at ``/api/openapi.json``.
 
-from flask import Flask
+It is built from the same ``Route`` rows that register the Flask rules, and its schemas
+from the same pydantic models that validate the requests, so the document cannot list
+an endpoint, a parameter or a body field the API does not have (the tests check the
+rules against the paths both ways, and run the examples).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
+
+from web.api import ROUTES, Route
+from web.api.schemas import ErrorBody
+from web.permissions import roles_with
+
+PREFIX = "/api/v1"
+SCHEMA_REF = "#/components/schemas/{model}"
+RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
+ERROR_MEANINGS = {
+    400: "Bad input: `fields` names each bad field",
+    401: "Not signed in: no session and no valid `Authorization: Bearer` token",
+    403: "Signed in, but the role lacks the permission",
+    404: "The thing named in the path does not exist",
+    409: "A clash: the days are taken (`clashes` lists the bookings in the way), a "
+         "maintenance window or freeze is in the way, or the thing is in a state that "
+         "does not allow this",
+}
+Schemas = dict[str, Any]
 
 
 def register_openapi(app: Flask) -> None:
-    """Adds ``GET /api/openapi.json`` once the API engineer's module replaces this one."""
+    document = build_document(ROUTES)
+
+    def openapi_document() -> Response:
+        return jsonify(document)
+
+    app.add_url_rule("/api/openapi.json", "openapi", openapi_document, methods=["GET"])
+
+
+def build_document(routes: list[Route]) -> dict[str, Any]:
+    schemas: Schemas = {}
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(openapi_path(route.rule), {})[route.method.lower()] = (
+            _operation(route, schemas))
+    _schema_ref(ErrorBody, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "envsched API", "version": "1",
+                 "description": "Test environment booking: environments, releases, booking "
+                                "requests and bookings. Days are ISO dates; every interval "
+                                "is [start, end), end being the first day after it."},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "An API token (`envsched user add NAME --token`)"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                        "description": "The signed-in page's session; writes also need the "
+                                       "X-CSRFToken header"}}},
+        "security": [{"bearer": []}, {"session": []}],
+    }
+
+
+def openapi_path(rule: str) -> str:
+    """``/requests/<int:request_id>`` -> ``/api/v1/requests/{request_id}``."""
+    return PREFIX + RULE_ARGUMENT.sub(lambda m: "{" + m.group(2) + "}", rule)
+
+
+def _operation(route: Route, schemas: Schemas) -> dict[str, Any]:
+    roles = ", ".join(sorted(r.value for r in roles_with(route.permission)))
+    operation: dict[str, Any] = {
+        "operationId": route.endpoint,
+        "summary": route.summary,
+        "description": f"Needs permission `{route.permission}` (roles: {roles}; admin "
+                       f"holds every permission).",
+        "tags": [route.view.__module__.rsplit(".", 1)[-1]],
+        "x-permission": route.permission,
+        "parameters": _path_parameters(route.rule) + _query_parameters(route.query),
+        "responses": {str(route.status): _success(route, schemas),
+                      **_errors(route, schemas)},
+    }
+    if route.body is not None:
+        operation["requestBody"] = _request_body(route, schemas)
+    return operation
+
+
+def _path_parameters(rule: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True,
+             "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
+            for converter, name in RULE_ARGUMENT.findall(rule)]
+
+
+def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template=SCHEMA_REF)
+    parameters = []
+    for name, prop in schema["properties"].items():
+        parameter: dict[str, Any] = {"name": name, "in": "query",
+                                     "required": name in schema.get("required", []),
+                                     "schema": _inline_enums(prop, schema.get("$defs", {}))}
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        if _is_array(prop):
+            parameter.update(style="form", explode=False)  # ?tags=a,b
+        parameters.append(parameter)
+    return parameters
+
+
+def _inline_enums(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Query parameters carry their enum in place (a client builds a URL, not a body)."""
+    def resolve(schema: dict[str, Any]) -> dict[str, Any]:
+        ref = schema.get("$ref")
+        return dict(defs[ref.rsplit("/", 1)[-1]]) if ref else schema
+
+    if "anyOf" in prop:
+        return {**prop, "anyOf": [resolve(option) for option in prop["anyOf"]]}
+    return {**resolve(prop), **{k: v for k, v in prop.items() if k != "$ref"}}
+
+
+def _is_array(prop: dict[str, Any]) -> bool:
+    options = prop.get("anyOf", [prop])
+    return any(option.get("type") == "array" for option in options)
+
+
+def _request_body(route: Route, schemas: Schemas) -> dict[str, Any]:
+    assert route.body is not None
+    content: dict[str, Any] = {"schema": _schema_ref(route.body, schemas, "validation")}
+    if route.example is not None:
+        content["example"] = route.example
+    required = bool(route.body.model_json_schema().get("required"))
+    return {"required": required, "content": {"application/json": content}}
+
+
+def _success(route: Route, schemas: Schemas) -> dict[str, Any]:
+    if route.answer is None:
+        return {"description": "Done, no content"}
+    return {"description": "Created" if route.status == 201 else "OK",
+            "content": {"application/json": {"schema": _schema_ref(route.answer, schemas)}}}
+
+
+def _errors(route: Route, schemas: Schemas) -> dict[str, Any]:
+    error = {"$ref": SCHEMA_REF.format(model=ErrorBody.__name__)}
+    statuses = sorted({*route.errors, 401, 403})
+    if route.body is not None or route.query is not None:
+        statuses = sorted({*statuses, 400})
+    return {str(status): {"description": ERROR_MEANINGS[status],
+                          "content": {"application/json": {"schema": error}}}
+            for status in statuses}
+
+
+def _schema_ref(annotation: Any, schemas: Schemas, mode: JsonSchemaMode = "serialization"
+                ) -> dict[str, Any]:
+    """Put the schema of ``annotation`` (and every model it uses) into ``schemas``; a
+    reference to it (models) or the schema itself (``list[...]``) back."""
+    schema = TypeAdapter(annotation).json_schema(ref_template=SCHEMA_REF, mode=mode)
+    schemas.update(schema.pop("$defs", {}))
+    if schema.get("type") != "object":
+        return schema
+    name = _component_name(schema.get("title", getattr(annotation, "__name__", "Body")))
+    schemas[name] = schema
+    return {"$ref": SCHEMA_REF.format(model=name)}
+
+
+def _component_name(title: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", title)

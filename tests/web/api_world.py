@@ -1,0 +1,100 @@
+"""A small stored world for the API, calendar and OpenAPI tests, and a caller per role.
+
+Environments UAT-1 (mainframe), UAT-2, SIT-1 (capacity 2); release R1 with phases
+R1-SIT and R1-UAT (needs mainframe); an open request of the test manager for R1-UAT;
+a confirmed booking of UAT-2 on [2027-02-01, 2027-02-06); a maintenance window on
+UAT-1 on [2027-06-10, 2027-06-12). The clock of the app is ``helpers.NOW`` (2027-01-04).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from envsched.db import SessionFactory
+from envsched.models import (
+    Booking,
+    BookingRequest,
+    Environment,
+    MaintenanceWindow,
+    Phase,
+    Release,
+    Role,
+    User,
+)
+from tests.envsched import factories
+
+D = dt.date.fromisoformat
+Headers = Callable[..., dict[str, str]]
+
+
+@dataclass(frozen=True)
+class World:
+    uat1: Environment
+    uat2: Environment
+    sit1: Environment
+    release: Release
+    sit_phase: Phase
+    uat_phase: Phase
+    request: BookingRequest
+    booking: Booking
+    window: MaintenanceWindow
+    tester: User
+
+    def path_values(self, rule_path: str) -> dict[str, Any]:
+        """Values for the ``{…}`` of an API path, pointing at rows of this world."""
+        key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
+        return {"name": self.uat1.name, "key": key, "request_id": self.request.id,
+                "booking_id": self.booking.id, "window_id": self.window.id}
+
+
+def build_world(sessions: SessionFactory, tester: User) -> World:
+    uat1 = factories.make_environment(sessions, name="UAT-1", type="UAT", tags=["mainframe"],
+                                      components={"payments-api": "4.2.1"})
+    uat2 = factories.make_environment(sessions, name="UAT-2", type="UAT")
+    sit1 = factories.make_environment(sessions, name="SIT-1", type="SIT", capacity=2)
+    release = factories.make_release(sessions, key="R1", title="Payments 4.2",
+                                     earliest_start=D("2027-01-10"), due=D("2027-04-30"))
+    sit_phase = factories.make_phase(sessions, release, key="R1-SIT", type="SIT",
+                                     duration_days=10)
+    uat_phase = factories.make_phase(sessions, release, key="R1-UAT", type="UAT",
+                                     duration_days=5, required_tags=["mainframe"])
+    request = factories.make_request(sessions, tester, phase_id=uat_phase.id,
+                                     earliest_start=D("2027-03-01"),
+                                     required_tags=["mainframe"])
+    booking = factories.make_booking(sessions, uat2, start=D("2027-02-01"),
+                                     end=D("2027-02-06"), note="smoke tests")
+    window = factories.make_window(sessions, uat1, start=D("2027-06-10"),
+                                   end=D("2027-06-12"), reason="patching")
+    return World(uat1, uat2, sit1, release, sit_phase, uat_phase, request, booking, window,
+                 tester)
+
+
+class Caller:
+    """Calls the API as a role, with a bearer token of that role's user."""
+
+    def __init__(self, client: FlaskClient, token_headers: Headers) -> None:
+        self.client = client
+        self.token_headers = token_headers
+        self._headers: dict[str, dict[str, str]] = {}
+
+    def __call__(self, role: Role | str, method: str, path: str, json: Any = None,
+                 **query: Any) -> TestResponse:
+        role = Role(role)
+        if role not in self._headers:
+            self._headers[role] = self.token_headers(role)
+        return self.client.open(path, method=method, json=json, query_string=query or None,
+                                headers=self._headers[role])
+
+
+def error_of(response: TestResponse) -> dict[str, Any]:
+    """The ``error`` object of an API error response (asserting the one shape)."""
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message", "fields"} <= set(body["error"]), body
+    return dict(body["error"])

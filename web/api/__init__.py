@@ -1,0 +1,24 @@
+"""The REST API, ``/api/v1``: JSON in and out, one route table per resource.
+
+``ROUTES`` is the whole table; ``register`` turns each row into a Flask rule guarded by
+``requires(permission)``, and ``web.openapi`` turns the same rows into the document.
+"""
+
+from flask import Blueprint
+
+from web.api import bookings, environments, feeds, releases, reports, requests
+from web.api.routing import Route, register
+
+ROUTES: list[Route] = [
+    *environments.ROUTES,
+    *releases.ROUTES,
+    *requests.ROUTES,
+    *bookings.ROUTES,
+    *reports.ROUTES,
+    *feeds.ROUTES,
+]
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+register(api, ROUTES)
+
+__all__ = ["ROUTES", "Route", "api"]

@@ -1,0 +1,59 @@
+"""Bookings: the direct booking of DESIGN.md (201 or 409 with the clash), cancel, release."""
+
+from __future__ import annotations
+
+from envsched.db import read_transaction
+from envsched.models import BookingCreate
+from envsched.services import booking as booking_service
+from web.api import present, queries
+from web.api.routing import JSON, Route, actor
+from web.api.schemas import BookingOut, BookingQuery, Page, ReasonInput, ReleaseEarlyInput
+from web.context import now, sessions
+
+
+def list_bookings(query: BookingQuery) -> JSON:
+    with read_transaction(sessions()) as session:
+        return queries.page(session, queries.bookings(query), query, present.booking)
+
+
+def get_booking(booking_id: int) -> JSON:
+    with read_transaction(sessions()) as session:
+        return present.booking(queries.booking(session, booking_id))
+
+
+def book_direct(body: BookingCreate) -> JSON:
+    row = booking_service.book_direct(sessions(), body, actor=actor(), now=now())
+    return get_booking(row.id or 0)
+
+
+def cancel_booking(booking_id: int, body: ReasonInput) -> JSON:
+    booking_service.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
+                                   reason=body.reason)
+    return get_booking(booking_id)
+
+
+def release_early(booking_id: int, body: ReleaseEarlyInput) -> JSON:
+    booking_service.release_early(sessions(), booking_id, actor=actor(), now=now(),
+                                  on=body.on)
+    return get_booking(booking_id)
+
+
+ROUTES = [
+    Route("GET", "/bookings", list_bookings, "bookings:read",
+          "List bookings, filtered by environment, release, phase, status and days",
+          Page[BookingOut], query=BookingQuery, errors=(400,)),
+    Route("POST", "/bookings", book_direct, "bookings:direct",
+          "Book an environment on days [start, end) outright: 201, or 409 with the clash",
+          BookingOut, 201, body=BookingCreate, errors=(400, 409),
+          example={"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
+                   "phase": "R1-UAT", "note": "regression pack"}),
+    Route("GET", "/bookings/<int:booking_id>", get_booking, "bookings:read", "One booking",
+          BookingOut, errors=(404,)),
+    Route("POST", "/bookings/<int:booking_id>/cancel", cancel_booking, "bookings:cancel",
+          "Cancel a live booking; its days go to the waitlist", BookingOut,
+          body=ReasonInput, errors=(400, 404, 409), example={"reason": "release slipped"}),
+    Route("POST", "/bookings/<int:booking_id>/release", release_early, "bookings:cancel",
+          "End a live booking early on a day inside it; the rest goes to the waitlist",
+          BookingOut, body=ReleaseEarlyInput, errors=(400, 404, 409),
+          example={"on": "2027-03-04"}),
+]

@@ -1,0 +1,78 @@
+"""Environments and their maintenance windows, addressed by the environment's name."""
+
+from __future__ import annotations
+
+from envsched.db import read_transaction
+from envsched.models import EnvironmentCreate, EnvironmentPublic, EnvironmentUpdate
+from envsched.services import inventory
+from web.api import present, queries
+from web.api.routing import JSON, Route, actor
+from web.api.schemas import EnvironmentQuery, Page, WindowCreate, WindowPublic
+from web.context import now, sessions
+
+
+def list_environments(query: EnvironmentQuery) -> JSON:
+    with read_transaction(sessions()) as session:
+        return queries.page(session, queries.environments(query), query, present.environment)
+
+
+def get_environment(name: str) -> JSON:
+    with read_transaction(sessions()) as session:
+        return present.environment(queries.environment(session, name))
+
+
+def create_environment(body: EnvironmentCreate) -> JSON:
+    env = inventory.create_environment(sessions(), body, actor=actor(), now=now())
+    return get_environment(env.name)
+
+
+def update_environment(name: str, body: EnvironmentUpdate) -> JSON:
+    get_environment(name)  # 404 for a name in the URL; the service says 400 for bodies
+    env = inventory.update_environment(sessions(), name, body, actor=actor(), now=now())
+    return get_environment(env.name)
+
+
+def list_windows(name: str) -> list[JSON]:
+    with read_transaction(sessions()) as session:
+        env = queries.environment(session, name)
+        return [present.window(w) for w in env.maintenance_windows]
+
+
+def add_window(name: str, body: WindowCreate) -> JSON:
+    get_environment(name)
+    row = inventory.add_maintenance_window(sessions(), name, body.start, body.end,
+                                           actor=actor(), now=now(), reason=body.reason,
+                                           force=body.force)
+    with read_transaction(sessions()) as session:
+        return present.window(queries.window(session, queries.environment(session, name),
+                                             row.id or 0))
+
+
+def remove_window(name: str, window_id: int) -> None:
+    with read_transaction(sessions()) as session:
+        queries.window(session, queries.environment(session, name), window_id)
+    inventory.remove_maintenance_window(sessions(), window_id, actor=actor(), now=now())
+
+
+ROUTES = [
+    Route("GET", "/environments", list_environments, "environments:read",
+          "List environments, filtered by type, status and tag", Page[EnvironmentPublic],
+          query=EnvironmentQuery, errors=(400,)),
+    Route("POST", "/environments", create_environment, "environments:write",
+          "Add an environment", EnvironmentPublic, 201, body=EnvironmentCreate, errors=(400,),
+          example={"name": "UAT-9", "type": "UAT", "capacity": 1, "tags": ["mainframe"]}),
+    Route("GET", "/environments/<name>", get_environment, "environments:read",
+          "One environment with its components", EnvironmentPublic, errors=(404,)),
+    Route("PATCH", "/environments/<name>", update_environment, "environments:write",
+          "Change the fields given; a capacity cut below what is booked is a 409",
+          EnvironmentPublic, body=EnvironmentUpdate, errors=(400, 404, 409),
+          example={"description": "mainframe-connected UAT", "tags": ["mainframe"]}),
+    Route("GET", "/environments/<name>/maintenance-windows", list_windows, "environments:read",
+          "Maintenance windows of an environment", list[WindowPublic], errors=(404,)),
+    Route("POST", "/environments/<name>/maintenance-windows", add_window, "maintenance:write",
+          "Block days for maintenance; over live bookings only with force",
+          WindowPublic, 201, body=WindowCreate, errors=(400, 404, 409),
+          example={"start": "2027-06-01", "end": "2027-06-03", "reason": "patching"}),
+    Route("DELETE", "/environments/<name>/maintenance-windows/<int:window_id>", remove_window,
+          "maintenance:write", "Remove a maintenance window", None, 204, errors=(404,)),
+]

@@ -1,0 +1,83 @@
+"""Rows as the API shows them: names and keys instead of ids, dates as ISO strings.
+
+Each function reads relationships, so it runs inside the session the row came from.
+The output goes through the ``*Public`` model, which keeps the wire shape in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from envsched.models import (
+    Booking,
+    BookingRequest,
+    BookingRequestPublic,
+    Environment,
+    EnvironmentPublic,
+    EnvironmentType,
+    MaintenanceWindow,
+    Phase,
+    PhasePublic,
+    Release,
+    User,
+)
+from envsched.services.availability import Slot
+from envsched.services.clashes import StateClash
+from web.api.schemas import BookingOut, ClashPublic, ReleaseDetail, SlotPublic, WindowPublic
+
+JSON = dict[str, Any]
+
+
+def environment(env: Environment) -> JSON:
+    components = {c.name: c.version for c in env.components}
+    row = env.model_dump() | {"type": env.type.name, "components": components}
+    return EnvironmentPublic.model_validate(row).model_dump(mode="json")
+
+
+def window(row: MaintenanceWindow) -> JSON:
+    return WindowPublic.model_validate(
+        row.model_dump() | {"environment": row.environment.name}).model_dump(mode="json")
+
+
+def phase(row: Phase) -> JSON:
+    data = row.model_dump() | {"release": row.release.key, "type": row.type.name}
+    return PhasePublic.model_validate(data).model_dump(mode="json")
+
+
+def release(row: Release) -> JSON:
+    data = row.model_dump() | {"phases": [phase(p) for p in row.phases]}
+    return ReleaseDetail.model_validate(data).model_dump(mode="json")
+
+
+def booking(row: Booking) -> JSON:
+    data = row.model_dump() | {
+        "environment": row.environment.name,
+        "phase": row.phase.key if row.phase else None,
+        "release": row.phase.release.key if row.phase else None,
+    }
+    return BookingOut.model_validate(data).model_dump(mode="json")
+
+
+def booking_request(session: Session, row: BookingRequest) -> JSON:
+    requester = session.get_one(User, row.requester_id)
+    type_name = (session.get_one(EnvironmentType, row.environment_type_id).name
+                 if row.environment_type_id is not None else None)
+    data = row.model_dump() | {
+        "requester": requester.name,
+        "phase": row.phase.key if row.phase else None,
+        "type": type_name,
+    }
+    return BookingRequestPublic.model_validate(data).model_dump(mode="json")
+
+
+def slot(row: Slot) -> JSON:
+    return SlotPublic(environment=row.environment, start=row.start,
+                      end=row.end).model_dump(mode="json")
+
+
+def clash(row: StateClash) -> JSON:
+    return ClashPublic(kind=row.kind, message=row.message, start=row.start, end=row.end,
+                       environment=row.environment, release=row.release, phase=row.phase,
+                       booking_ids=list(row.booking_ids)).model_dump(mode="json")

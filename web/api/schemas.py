@@ -1,0 +1,195 @@
+"""Shapes the API adds to the models of ``envsched.models``: query strings, small request
+bodies, list pages and the outputs that have no ``*Public`` model of their own.
+
+Every request body and query string is validated once, into one of these (or a
+``*Create``/``*Update`` model), before a view sees it. They double as the source of the
+OpenAPI document, so what is documented is what is checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from envsched.models import (
+    BookingPublic,
+    BookingStatus,
+    EnvironmentStatus,
+    PhasePublic,
+    ReleasePublic,
+    ReleaseStatus,
+    ReleaseType,
+    RequestStatus,
+)
+
+Item = TypeVar("Item")
+MAX_PER_PAGE = 200
+
+
+def _comma_list(value: Any) -> Any:
+    """``?tags=a,b`` arrives as one string; an empty string means no items."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# -- query strings --------------------------------------------------------------------------
+
+class Paging(BaseModel):
+    """``?page=`` (from 1) and ``?per_page=`` (1 to 200) of every list."""
+
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
+
+
+class EnvironmentQuery(Paging):
+    type: str | None = Field(default=None, description="environment type name, e.g. UAT")
+    status: EnvironmentStatus | None = None
+    tag: str | None = Field(default=None, description="only environments carrying this tag")
+
+
+class ReleaseQuery(Paging):
+    status: ReleaseStatus | None = None
+    type: ReleaseType | None = None
+
+
+class RequestQuery(Paging):
+    status: RequestStatus | None = None
+    requester: str | None = Field(default=None, description="user name of the requester")
+    phase: str | None = Field(default=None, description="phase key")
+
+
+class BookingQuery(Paging):
+    environment: str | None = Field(default=None, description="environment name")
+    release: str | None = Field(default=None, description="release key")
+    phase: str | None = Field(default=None, description="phase key")
+    status: BookingStatus | None = None
+    after: dt.date | None = Field(default=None, description="bookings ending after this day")
+    before: dt.date | None = Field(default=None, description="bookings starting before this day")
+
+
+class SlotQuery(BaseModel):
+    type: str | None = Field(default=None, description="environment type name")
+    days: int = Field(ge=1, le=365, description="length of the slot in days")
+    after: dt.date = Field(description="first day a slot may start")
+    before: dt.date | None = Field(default=None, description="day by which a slot must end")
+    tags: list[str] = Field(default_factory=list, description="comma-separated required tags")
+    environments: list[str] | None = Field(
+        default=None, description="comma-separated environment names to choose from")
+    limit: int = Field(default=5, ge=1, le=50)
+
+    _split = field_validator("tags", "environments", mode="before")(_comma_list)
+
+
+class ClashQuery(Paging):
+    kind: str | None = Field(default=None, description="overbooked, maintenance, freeze, "
+                                                       "unavailable, ineligible, order or late")
+    environment: str | None = None
+    release: str | None = None
+
+
+class CapacityQuery(BaseModel):
+    type: str | None = Field(default=None, description="one environment type, default all")
+    weeks: int = Field(default=12, ge=1, le=104)
+    start: dt.date | None = Field(default=None, description="a day of the first week "
+                                                            "(default today)")
+
+
+# -- small request bodies -------------------------------------------------------------------
+
+class WindowCreate(BaseModel):
+    start: dt.date
+    end: dt.date
+    reason: str = Field(default="", max_length=2000)
+    force: bool = Field(default=False, description="accept it over live bookings (they clash)")
+
+
+class ApproveInput(BaseModel):
+    """No environment: the earliest suggested slot. An environment without start: its
+    earliest free days for the request."""
+
+    environment: str | None = Field(default=None, min_length=1)
+    start: dt.date | None = None
+
+
+class RejectInput(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ReasonInput(BaseModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ReleaseEarlyInput(BaseModel):
+    on: dt.date | None = Field(default=None, description="first day given back (default today)")
+
+
+# -- outputs --------------------------------------------------------------------------------
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    page: int
+    per_page: int
+    total: int
+
+
+class WindowPublic(BaseModel):
+    id: int
+    environment: str
+    start: dt.date
+    end: dt.date
+    reason: str
+
+
+class BookingOut(BookingPublic):
+    release: str | None = None
+    created_at: dt.datetime
+
+
+class ReleaseDetail(ReleasePublic):
+    phases: list[PhasePublic]
+
+
+class SlotPublic(BaseModel):
+    environment: str
+    start: dt.date
+    end: dt.date
+
+
+class ClashPublic(BaseModel):
+    kind: str
+    message: str
+    start: dt.date
+    end: dt.date
+    environment: str | None
+    release: str | None
+    phase: str | None
+    booking_ids: list[int]
+
+
+class CapacityRow(BaseModel):
+    type: str
+    week_start: dt.date
+    demand_days: int
+    supply_days: int
+    shortfall_days: int
+
+
+class CapacityReport(BaseModel):
+    start: dt.date
+    weeks: int
+    rows: list[CapacityRow]
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
