@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from envsched.cli import db, planning, users
+from envsched.cli import db, planning, state, users
 from envsched.cli.errors import TranslatingGroup
 
-COMMAND_MODULES = (planning, db, users)
+COMMAND_MODULES = (planning, db, users, state)
 
 
 @click.group(cls=TranslatingGroup)
