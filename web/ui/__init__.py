@@ -6,14 +6,26 @@ fails on a page that does not.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, url_for
 
 from web.auth import current_user
+from web.calendar import feed_token
 from web.permissions import can
-from web.ui import dashboard, session
+from web.ui import (
+    approvals,
+    audit,
+    capacity,
+    dashboard,
+    environments,
+    releases,
+    requests,
+    session,
+    timeline,
+)
 
 ui = Blueprint("ui", __name__)
 
@@ -22,18 +34,49 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/login", "login", session.login, BOTH),
     ("/logout", "logout", session.logout, POST),
     ("/", "dashboard", dashboard.dashboard, GET),
+    ("/environments", "environment_list", environments.environment_list, GET),
+    ("/environments/<name>", "environment_detail", environments.environment_detail, GET),
+    ("/timeline", "timeline", timeline.timeline, GET),
+    ("/requests/new", "request_new", requests.request_new, BOTH),
+    ("/requests/slots", "request_slots", requests.request_slots, GET),
+    ("/requests/<int:request_id>", "request_detail", requests.request_detail, GET),
+    ("/requests/<int:request_id>/cancel", "request_cancel", requests.request_cancel, POST),
+    ("/approvals", "approvals", approvals.approvals, GET),
+    ("/approvals/<int:request_id>/approve", "approve", approvals.approve, POST),
+    ("/approvals/<int:request_id>/reject", "reject", approvals.reject, POST),
+    ("/approvals/<int:request_id>/waitlist", "waitlist", approvals.waitlist, POST),
+    ("/releases", "release_list", releases.release_list, GET),
+    ("/releases/<key>", "release_detail", releases.release_detail, GET),
+    ("/capacity", "capacity", capacity.capacity, GET),
+    ("/audit", "audit_log", audit.audit_log, GET),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
 NAV_ITEMS = [
     ("ui.dashboard", "Dashboard", "dashboard:read"),
+    ("ui.environment_list", "Environments", "environments:read"),
+    ("ui.timeline", "Timeline", "timeline:read"),
+    ("ui.release_list", "Releases", "releases:read"),
+    ("ui.request_new", "Request a booking", "requests:create"),
+    ("ui.approvals", "Approvals", "requests:decide"),
+    ("ui.capacity", "Capacity", "capacity:read"),
+    ("ui.audit_log", "Audit log", "audit:read"),
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:
     ui.add_url_rule(_rule, _endpoint, _view, methods=_methods)
 
 
+def feed_url(endpoint: str, **values: Any) -> str | None:
+    """A calendar feed's URL with the signed-in user's feed token (None: no such feed)."""
+    user = current_user()
+    if user is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, token=feed_token(user), **values)
+
+
 @ui.record_once
 def _template_globals(state: Any) -> None:
     app: Flask = state.app
-    app.jinja_env.globals.update(current_user=current_user, can=can, nav_items=NAV_ITEMS)
+    app.jinja_env.globals.update(current_user=current_user, can=can, nav_items=NAV_ITEMS,
+                                 timedelta=dt.timedelta, feed_url=feed_url)

@@ -1,14 +1,56 @@
-"""The dashboard: what needs attention today, for the person signed in."""
+"""The dashboard: what needs attention today, for the person signed in.
+
+Clashes today and in the coming fortnight, capacity shortfalls in the next four weeks,
+the requests waiting for this user (to decide, or their own still open), their
+upcoming bookings, and this week's demand against supply per environment type.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pandas as pd
 from flask import render_template
 
-from web.auth import requires
+from envsched.db import read_transaction
+from envsched.services.capacity import capacity_report, monday
+from envsched.services.clashes import find_clashes
+from web import charts
+from web.auth import current_user, requires
+from web.context import sessions, today
+from web.permissions import can
+from web.ui.capacity import shortfall_rows
+from web.ui.queries import booking_rows, request_rows
+
+LOOKAHEAD = dt.timedelta(days=14)
+SHORTFALL_WEEKS = 4
 
 
 @requires("dashboard:read")
 def dashboard() -> Any:
-    return render_template("dashboard.html")
+    user = current_user()
+    assert user is not None and user.id is not None
+    day = today()
+    deciding = can(user, "requests:decide")
+    with read_transaction(sessions()) as session:
+        waiting = request_rows(session, open_only=True,
+                               requester_id=None if deciding else user.id)
+        mine = booking_rows(session, start=day, requester_id=user.id)[:15]
+    frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)
+    shares = _this_week(frame, monday(day))
+    return render_template(
+        "dashboard.html", today=day, clashes=_clashes_near(day), deciding=deciding,
+        waiting=waiting, mine=mine, shortfalls=shortfall_rows(frame), shares=shares,
+        utilisation=charts.figure_json(charts.utilisation_figure(shares)))
+
+
+def _clashes_near(day: dt.date) -> list[Any]:
+    return [c for c in find_clashes(sessions()) if c.start <= day + LOOKAHEAD and c.end > day]
+
+
+def _this_week(frame: pd.DataFrame, week: dt.date) -> list[tuple[str, float]]:
+    """Demand as a share of supply (per cent) per type in ``week``."""
+    rows = frame[frame["week_start"] == pd.Timestamp(week)].to_dict(orient="records")
+    return [(str(r["type"]), round(100.0 * r["demand_days"] / r["supply_days"], 1)
+             if r["supply_days"] else 0.0) for r in rows]

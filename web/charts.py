@@ -1,0 +1,126 @@
+"""Charts as pure functions: rows or a DataFrame in, a Plotly ``Figure`` out.
+
+No database, no request, no clock (``today`` is a parameter): tests build rows by hand
+and assert on ``figure.data``. Pages embed ``figure_json(fig)`` and ``app.js`` draws it
+with the Plotly served by the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from web.ui.queries import BookingRow
+
+MS_PER_DAY = 86_400_000
+ROW_HEIGHT_PX = 28
+# Colours with at least 4.5:1 contrast against white for the labels drawn on them.
+COLOURS = {"booked": "#0b4f9c", "tentative": "#8a5a00", "clash": "#a4161a"}
+FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1a1a1a"}
+
+
+def figure_json(figure: go.Figure) -> str:
+    """The figure as JSON for a ``data-figure`` attribute (``app.js`` draws it)."""
+    return str(pio.to_json(figure, validate=False, pretty=False))
+
+
+def _kind(row: BookingRow, clash_ids: Collection[int]) -> str:
+    if row.id in clash_ids:
+        return "clash"
+    return "tentative" if row.status == "tentative" else "booked"
+
+
+def timeline_figure(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
+                    environments: Sequence[str], start: dt.date, end: dt.date,
+                    today: dt.date | None = None) -> go.Figure:
+    """A Gantt chart: one line per environment, one bar per booking, clashes in red.
+
+    ``environments`` fixes the lines (in this order, top to bottom) so an idle
+    environment still shows as free.
+    """
+    figure = go.Figure()
+    for kind, label in (("booked", "Booked"), ("tentative", "Tentative"), ("clash", "Clash")):
+        chosen = [r for r in rows if _kind(r, clash_ids) == kind]
+        figure.add_trace(_bars(chosen, label, COLOURS[kind]))
+    figure.update_layout(
+        barmode="overlay", font=FONT, height=120 + ROW_HEIGHT_PX * max(len(environments), 3),
+        margin={"l": 90, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.05},
+        plot_bgcolor="#ffffff",
+        xaxis={"type": "date", "range": [start.isoformat(), end.isoformat()],
+               "gridcolor": "#e3e3e3", "title": None},
+        yaxis={"type": "category", "categoryorder": "array",
+               "categoryarray": list(reversed(environments)), "range":
+               [-0.5, max(len(environments), 1) - 0.5], "title": None},
+    )
+    if today is not None and start <= today < end:
+        figure.add_vline(x=today.isoformat(), line_width=2, line_dash="dot",
+                         line_color="#1a1a1a")
+    return figure
+
+
+def _bars(rows: Sequence[BookingRow], name: str, colour: str) -> go.Bar:
+    return go.Bar(
+        name=name, orientation="h", marker={"color": colour},
+        y=[r.environment for r in rows],
+        base=[r.start.isoformat() for r in rows],
+        x=[(r.end - r.start).days * MS_PER_DAY for r in rows],
+        text=[r.phase or r.note or f"booking {r.id}" for r in rows],
+        textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
+        customdata=[[r.id, r.start.isoformat(), r.last_day.isoformat(), r.status,
+                     r.release or "-"] for r in rows],
+        hovertemplate=("%{text}<br>%{y}: %{customdata[1]} to %{customdata[2]}<br>"
+                       "release %{customdata[4]}, %{customdata[3]}<extra>booking "
+                       "%{customdata[0]}</extra>"),
+    )
+
+
+def capacity_heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Demand as a share of supply per type (rows) and ISO week (columns).
+
+    Cells read "demand/supply"; above 100 % the type is short that week.
+    """
+    cells = {(r["type"], pd.Timestamp(r["week_start"])): (int(r["demand_days"]),
+                                                          int(r["supply_days"]))
+             for r in frame.to_dict(orient="records")}
+    types = sorted({t for t, _ in cells})
+    weeks = sorted({w for _, w in cells})
+    z = [[share(*cells[t, w]) for w in weeks] for t in types]
+    text = [[f"{cells[t, w][0]}/{cells[t, w][1]}" for w in weeks] for t in types]
+    labels = [w.strftime("%G-W%V") for w in weeks]
+    figure = go.Figure(go.Heatmap(
+        z=z, x=labels, y=types, text=text, texttemplate="%{text}",
+        colorscale=[[0, "#f2f7fd"], [0.5, "#9ec3e6"], [0.67, "#f4c26b"], [1, "#a4161a"]],
+        zmin=0, zmax=150, colorbar={"title": {"text": "demand / supply %"}},
+        hovertemplate="%{y}, week %{x}: %{text} environment-days (%{z:.0f} %)<extra></extra>",
+    ))
+    figure.update_layout(font=FONT, height=140 + 48 * max(len(types), 2),
+                         margin={"l": 90, "r": 20, "t": 20, "b": 60},
+                         yaxis={"autorange": "reversed"})
+    return figure
+
+
+def share(demand: int, supply: int) -> float:
+    """Demand as a per cent of supply; demand on no supply at all counts as 150 %."""
+    if supply == 0:
+        return 150.0 if demand else 0.0
+    return round(100.0 * demand / supply, 1)
+
+
+def utilisation_figure(shares: Sequence[tuple[str, float]]) -> go.Figure:
+    """Horizontal bars: the share of each type's supply that demand takes (per cent)."""
+    figure = go.Figure(go.Bar(
+        orientation="h", y=[name for name, _ in shares], x=[share for _, share in shares],
+        text=[f"{share:.0f} %" for _, share in shares], textposition="outside",
+        marker={"color": [COLOURS["clash"] if s > 100 else COLOURS["booked"]
+                          for _, s in shares]},
+        hovertemplate="%{y}: %{x:.0f} % of supply<extra></extra>",
+    ))
+    figure.update_layout(font=FONT, height=80 + 40 * max(len(shares), 2),
+                         margin={"l": 90, "r": 40, "t": 10, "b": 40},
+                         xaxis={"title": {"text": "demand / supply %"}, "rangemode": "tozero"},
+                         yaxis={"autorange": "reversed"})
+    return figure

@@ -1,0 +1,71 @@
+// The booking request form: offer the earliest free slots as the user types.
+// Asks the app's own JSON route (data-slots-url) a quarter second after the last change.
+"use strict";
+
+window.envschedSlots = (function () {
+  var timer = null;
+  var latest = 0;
+
+  function field(id) { return document.getElementById(id); }
+
+  function query(form) {
+    var phase = field("phase");
+    var params = new URLSearchParams();
+    params.set("phase", phase.value);
+    params.set("type", field("type").value);
+    params.set("duration", field("duration_days").value);
+    params.set("after", field("earliest_start").value);
+    if (field("latest_end").value) params.set("before", field("latest_end").value);
+    return form.getAttribute("data-slots-url") + "?" + params.toString();
+  }
+
+  function show(slots, message) {
+    var list = field("slot-list");
+    var status = field("slots-status");
+    list.textContent = "";
+    slots.forEach(function (slot, index) {
+      var item = document.createElement("li");
+      if (index === 0) item.className = "suggested";
+      item.textContent = (index === 0 ? "Suggested: " : "") + slot.environment +
+        " from " + slot.start + " to " + slot.last_day;
+      list.appendChild(item);
+    });
+    status.textContent = message || (slots.length ?
+      slots.length + " free slot" + (slots.length === 1 ? "" : "s") + " found; the first is suggested." :
+      "No free slot in the next year for these days.");
+  }
+
+  function refresh(form) {
+    var ticket = ++latest;
+    fetch(query(form), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        if (ticket !== latest) return;  // an older answer arriving late
+        if (body.error) { show([], body.error.message); return; }
+        show(body.slots, body.message);
+      })
+      .catch(function () { if (ticket === latest) show([], "Could not fetch free slots."); });
+  }
+
+  function onPhaseChange() {
+    var option = field("phase").selectedOptions[0];
+    var days = option ? option.getAttribute("data-duration") : "";
+    if (days) field("duration_days").value = days;
+    field("type").disabled = Boolean(field("phase").value);
+  }
+
+  function init() {
+    var form = document.getElementById("request-form");
+    if (!form) return;
+    field("phase").addEventListener("change", onPhaseChange);
+    onPhaseChange();
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { refresh(form); }, 250);
+    });
+    form.addEventListener("change", function () { refresh(form); });
+    refresh(form);
+  }
+
+  return {init: init};
+})();

@@ -1,0 +1,66 @@
+"""Environments: the list with filters, and one environment's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, render_template
+from sqlmodel import select
+
+from envsched.db import read_transaction
+from envsched.models import Environment, EnvironmentStatus
+from envsched.services.clashes import find_clashes
+from web import charts
+from web.auth import requires
+from web.context import sessions, today
+from web.ui.params import text_arg
+from web.ui.queries import booking_rows, environments, type_names
+
+DETAIL_WEEKS_AHEAD = 13
+
+
+@requires("environments:read")
+def environment_list() -> Any:
+    filters = {"type": text_arg("type"), "status": text_arg("status"), "tag": text_arg("tag"),
+               "q": text_arg("q")}
+    status = filters["status"] if filters["status"] in set(EnvironmentStatus) else None
+    day = today()
+    with read_transaction(sessions()) as session:
+        found = environments(session, type_name=filters["type"], status=status,
+                             tag=filters["tag"], text=filters["q"])
+        rows = [_summary(env, day) for env in found]
+        types = type_names(session)
+    return render_template("environments.html", rows=rows, filters=filters, types=types,
+                           statuses=[s.value for s in EnvironmentStatus])
+
+
+def _summary(env: Environment, day: dt.date) -> dict[str, Any]:
+    live = [b for b in env.bookings if b.is_live and b.end > day]
+    current = [b for b in live if b.start <= day]
+    upcoming = sorted((b for b in live if b.start > day), key=lambda b: b.start)
+    return {"name": env.name, "type": env.type.name, "capacity": env.capacity,
+            "status": env.status.value, "tags": env.tags, "owner": env.owner,
+            "in_use": len(current), "next": upcoming[0].start if upcoming else None}
+
+
+@requires("environments:read")
+def environment_detail(name: str) -> Any:
+    day = today()
+    start, end = day - dt.timedelta(days=7), day + dt.timedelta(weeks=DETAIL_WEEKS_AHEAD)
+    with read_transaction(sessions()) as session:
+        env = session.exec(select(Environment).where(Environment.name == name)).first()
+        if env is None:
+            abort(404, f"No environment named {name!r}.")
+        facts = _summary(env, day) | {"description": env.description,
+                                      "changeover_days": env.changeover_days}
+        components = [(c.name, c.version) for c in env.components]
+        windows = [(w.start, w.end, w.reason) for w in env.maintenance_windows]
+        bookings = booking_rows(session, environment=name, start=start, end=end)
+    clash_ids = {i for c in find_clashes(sessions()) if c.environment == name
+                 for i in c.booking_ids}
+    figure = charts.timeline_figure(bookings, clash_ids, environments=[name], start=start,
+                                    end=end, today=day)
+    return render_template("environment.html", env=facts, components=components,
+                           windows=windows, bookings=bookings, clash_ids=clash_ids,
+                           figure=charts.figure_json(figure), start=start, end=end)

@@ -1,0 +1,48 @@
+"""Reading filter values from query strings and forms, forgivingly.
+
+A page filter that cannot be read falls back to its default and says so in a flash
+message, rather than failing the whole page: the filters are a convenience, the page
+is still useful without them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, request
+
+
+def text_arg(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value or None
+
+
+def date_arg(name: str, default: dt.date) -> dt.date:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        flash(f"{name}: {value!r} is not a date (YYYY-MM-DD); showing {default}.", "error")
+        return default
+
+
+def int_arg(name: str, default: int, *, low: int, high: int) -> int:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        flash(f"{name}: give a whole number from {low} to {high}; showing {default}.", "error")
+        return default
+    return number
+
+
+def form_date(name: str) -> dt.date | None:
+    """A date form field, or None when empty; a bad date raises ``ValueError``."""
+    value = request.form.get(name, "").strip()
+    return dt.date.fromisoformat(value) if value else None

@@ -1,0 +1,152 @@
+"""Read-only queries behind the pages, returning plain rows (no ORM objects escape).
+
+Each function takes an open session (``read_transaction``), so a page reads a
+consistent picture, and returns frozen dataclasses the templates and charts can use
+after the session is closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from envsched.models import (
+    LIVE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Booking,
+    BookingRequest,
+    Environment,
+    EnvironmentStatus,
+    EnvironmentType,
+    Phase,
+    Release,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class BookingRow:
+    id: int
+    environment: str
+    type: str
+    start: dt.date
+    end: dt.date
+    status: str
+    phase: str | None
+    release: str | None
+    requester: str | None
+    note: str
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    requester: str
+    status: str
+    type: str | None
+    phase: str | None
+    release: str | None
+    duration_days: int
+    earliest_start: dt.date
+    latest_end: dt.date | None
+    fixed: bool
+    priority: int
+    tags: tuple[str, ...]
+    environments: tuple[str, ...] | None
+    justification: str
+    decision_reason: str
+    created_at: dt.datetime
+
+
+def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date | None = None,
+                 type_name: str | None = None, release: str | None = None,
+                 environment: str | None = None, requester_id: int | None = None,
+                 live_only: bool = True) -> list[BookingRow]:
+    """Bookings overlapping ``[start, end)`` matching every filter given, by start."""
+    query = select(Booking).join(Environment).join(EnvironmentType)
+    if live_only:
+        query = query.where(col(Booking.status).in_(LIVE_STATUSES))
+    if start is not None:
+        query = query.where(Booking.end > start)
+    if end is not None:
+        query = query.where(Booking.start < end)
+    if type_name:
+        query = query.where(EnvironmentType.name == type_name)
+    if environment:
+        query = query.where(Environment.name == environment)
+    if release:
+        query = query.join(Phase, col(Booking.phase_id) == Phase.id).join(Release).where(
+            Release.key == release)
+    if requester_id is not None:
+        query = query.join(BookingRequest, col(Booking.request_id) == BookingRequest.id).where(
+            BookingRequest.requester_id == requester_id)
+    found = session.exec(query.order_by(col(Booking.start), col(Booking.id))).all()
+    return [_booking_row(session, b) for b in found]
+
+
+def _booking_row(session: Session, booking: Booking) -> BookingRow:
+    phase = booking.phase
+    request = booking.request
+    requester = session.get(User, request.requester_id) if request else None
+    return BookingRow(booking.id or 0, booking.environment.name, booking.environment.type.name,
+                      booking.start, booking.end, booking.status.value,
+                      phase.key if phase else None, phase.release.key if phase else None,
+                      requester.name if requester else None, booking.note)
+
+
+def request_rows(session: Session, *, open_only: bool = False,
+                 requester_id: int | None = None, limit: int = 200) -> list[RequestRow]:
+    """Booking requests, highest priority and oldest first."""
+    query = select(BookingRequest)
+    if open_only:
+        query = query.where(col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
+    if requester_id is not None:
+        query = query.where(BookingRequest.requester_id == requester_id)
+    query = query.order_by(col(BookingRequest.priority).desc(), col(BookingRequest.created_at),
+                           col(BookingRequest.id)).limit(limit)
+    return [request_row(session, r) for r in session.exec(query).all()]
+
+
+def request_row(session: Session, request: BookingRequest) -> RequestRow:
+    requester = session.get_one(User, request.requester_id)
+    type_row = (session.get(EnvironmentType, request.environment_type_id)
+                if request.environment_type_id else None)
+    phase = request.phase
+    return RequestRow(
+        request.id or 0, requester.name, request.status.value,
+        type_row.name if type_row else None, phase.key if phase else None,
+        phase.release.key if phase else None, request.duration_days, request.earliest_start,
+        request.latest_end, request.fixed, request.priority, tuple(request.required_tags),
+        tuple(request.environments) if request.environments is not None else None,
+        request.justification, request.decision_reason, request.created_at)
+
+
+def type_names(session: Session) -> list[str]:
+    return list(session.exec(select(EnvironmentType.name)
+                             .order_by(col(EnvironmentType.name))).all())
+
+
+def release_keys(session: Session) -> list[str]:
+    return list(session.exec(select(Release.key).order_by(col(Release.key))).all())
+
+
+def environments(session: Session, *, type_name: str | None = None,
+                 status: str | None = None, tag: str | None = None,
+                 text: str | None = None) -> Sequence[Environment]:
+    """Environments matching the filters, by name (with type and components loaded)."""
+    query = select(Environment).join(EnvironmentType)
+    if type_name:
+        query = query.where(EnvironmentType.name == type_name)
+    if status:
+        query = query.where(Environment.status == EnvironmentStatus(status))
+    if text:
+        query = query.where(col(Environment.name).icontains(text))
+    found = session.exec(query.order_by(col(Environment.name))).all()
+    return [env for env in found if not tag or tag in env.tags]

@@ -1,0 +1,61 @@
+"""Releases: the list, and one release with its phases and their bookings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.models import Release, ReleaseStatus
+from web.auth import requires
+from web.context import sessions
+from web.ui.params import text_arg
+from web.ui.queries import booking_rows
+
+
+@requires("releases:read")
+def release_list() -> Any:
+    status = text_arg("status")
+    query = select(Release).order_by(col(Release.earliest_start), col(Release.key))
+    if status in set(ReleaseStatus):
+        query = query.where(Release.status == ReleaseStatus(status))
+    with read_transaction(sessions()) as session:
+        rows = [_summary(session, r) for r in session.exec(query).all()]
+    return render_template("releases.html", rows=rows, status=status,
+                           statuses=[s.value for s in ReleaseStatus])
+
+
+def _summary(session: Any, release: Release) -> dict[str, Any]:
+    booked = {b.phase for b in booking_rows(session, release=release.key)}
+    return {"key": release.key, "title": release.title, "type": release.type.value,
+            "status": release.status.value, "priority": release.priority,
+            "earliest_start": release.earliest_start, "due": release.due,
+            "owner": release.owner, "phases": len(release.phases),
+            "booked": sum(1 for p in release.phases if p.key in booked)}
+
+
+@requires("releases:read")
+def release_detail(key: str) -> Any:
+    with read_transaction(sessions()) as session:
+        release = session.exec(select(Release).where(Release.key == key)).first()
+        if release is None:
+            abort(404, f"No release {key!r}.")
+        facts = _summary(session, release)
+        bookings = booking_rows(session, release=key)
+        phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)
+                  for p in release.phases]
+    return render_template("release.html", release=facts, phases=phases)
+
+
+def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, Any]:
+    if phase.after is not None:
+        waits = ", ".join(phase.after) or "nothing"
+    else:
+        before = [p.key for p in siblings if p.position == phase.position - 1]
+        waits = before[0] if before else "nothing"
+    return {"key": phase.key, "name": phase.name, "type": phase.type.name,
+            "duration_days": phase.duration_days, "gap_days": phase.gap_days, "after": waits,
+            "tags": phase.required_tags, "environments": phase.environments,
+            "bookings": bookings}

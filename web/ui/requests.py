@@ -1,0 +1,120 @@
+"""Booking requests: the form (with free slots offered as you type), a request's page,
+withdrawing one, and the small JSON route the form asks for slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pydantic
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.errors import EnvschedError, InvalidInput
+from envsched.models import Booking, BookingRequestCreate, Phase, Release, ReleaseStatus
+from envsched.services import booking as booking_service
+from envsched.services import requests as request_service
+from envsched.services.availability import find_free_slots
+from web.auth import current_user, requires
+from web.context import now, sessions, today
+from web.ui.params import form_date
+from web.ui.queries import booking_rows, request_row, type_names
+
+OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
+SLOT_LIMIT = 5
+
+
+@requires("requests:create")
+def request_new() -> Any:
+    if request.method == "POST":
+        return _submit()
+    return _form(values={"release": request.args.get("release", ""),
+                         "earliest_start": today().isoformat(), "priority": "1"})
+
+
+def _form(values: dict[str, Any], error: str = "", field: str = "", status: int = 200) -> Any:
+    with read_transaction(sessions()) as session:
+        releases = session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASES))
+                                .order_by(col(Release.key))).all()
+        groups = [(r.key, r.title, [(p.key, p.name, p.type.name, p.duration_days)
+                                     for p in r.phases]) for r in releases]
+        types = type_names(session)
+    return render_template("request_form.html", groups=groups, types=types, values=values,
+                           error=error, field=field), status
+
+
+def _submit() -> Any:
+    form = request.form
+    try:
+        data = BookingRequestCreate.model_validate({
+            "phase": form.get("phase") or None,
+            "type": None if form.get("phase") else (form.get("type") or None),
+            "duration_days": int(form.get("duration_days") or 0),
+            "earliest_start": form_date("earliest_start"), "latest_end": form_date("latest_end"),
+            "fixed": form.get("fixed") == "on", "priority": int(form.get("priority") or 1),
+            "justification": form.get("justification", "")})
+        created = request_service.request_booking(sessions(), data, actor=current_user(),
+                                                  now=now())
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        return _form(dict(form), f"{first['loc'][0]}: {first['msg']}", str(first["loc"][0]), 400)
+    except ValueError as exc:
+        return _form(dict(form), f"Check the numbers and dates: {exc}", "", 400)
+    except InvalidInput as exc:
+        return _form(dict(form), exc.message, exc.field, 400)
+    flash(f"Request #{created.id} is submitted for approval.", "success")
+    return redirect(url_for("ui.request_detail", request_id=created.id))
+
+
+@requires("requests:read")
+def request_detail(request_id: int) -> Any:
+    with read_transaction(sessions()) as session:
+        row = request_service.get_request(session, request_id)
+        shown = request_row(session, row)
+        booked = session.exec(select(Booking).where(Booking.request_id == request_id)).all()
+        bookings = [b for b in booking_rows(session, live_only=False) if b.id in
+                    {x.id for x in booked}]
+    open_ = shown.status in ("requested", "waitlisted")
+    slots = booking_service.suggest_slots(sessions(), request_id) if open_ else []
+    user = current_user()
+    may_cancel = open_ and user is not None and (user.name == shown.requester)
+    return render_template("request.html", r=shown, slots=slots, bookings=bookings,
+                           may_cancel=may_cancel)
+
+
+@requires("requests:cancel")
+def request_cancel(request_id: int) -> Any:
+    try:
+        request_service.cancel_request(sessions(), request_id, actor=current_user(), now=now())
+        flash(f"Request #{request_id} is withdrawn.", "success")
+    except EnvschedError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("ui.request_detail", request_id=request_id))
+
+
+@requires("slots:read")
+def request_slots() -> Any:
+    """``{"slots": [...]}``: the earliest free slots for a phase (or a type) from a date."""
+    args = request.args
+    try:
+        after = dt.date.fromisoformat(args.get("after") or today().isoformat())
+        before = dt.date.fromisoformat(args["before"]) if args.get("before") else None
+        duration = int(args.get("duration") or 0)
+        if duration < 1:
+            raise ValueError("duration must be a whole number of days, at least 1")
+    except ValueError as exc:
+        return jsonify({"error": {"code": "invalid_input", "message": str(exc)}}), 400
+    with read_transaction(sessions()) as session:
+        phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
+        type_name = phase.type.name if phase else (args.get("type") or None)
+        if type_name is None:
+            return jsonify({"slots": [], "message": "choose a phase or a type"})
+        slots = find_free_slots(
+            session, type_name, duration, max(after, today()),
+            tags=phase.required_tags if phase else [],
+            environments=phase.environments if phase else None, before=before, limit=SLOT_LIMIT)
+    return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
+                               "end": s.end.isoformat(),
+                               "last_day": (s.end - dt.timedelta(days=1)).isoformat()}
+                              for s in slots]})

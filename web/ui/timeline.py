@@ -1,0 +1,47 @@
+"""The timeline: a Gantt chart of bookings by environment, clashes highlighted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import render_template
+
+from envsched.db import read_transaction
+from envsched.services.clashes import find_clashes
+from web import charts
+from web.auth import requires
+from web.context import sessions, today
+from web.ui.params import date_arg, int_arg, text_arg
+from web.ui.queries import booking_rows, environments, release_keys, type_names
+
+DEFAULT_WEEKS = 9
+
+
+@requires("timeline:read")
+def timeline() -> Any:
+    day = today()
+    type_name, release = text_arg("type"), text_arg("release")
+    start = date_arg("start", day - dt.timedelta(days=day.weekday() + 7))
+    weeks = int_arg("weeks", DEFAULT_WEEKS, low=1, high=52)
+    end = start + dt.timedelta(weeks=weeks)
+    with read_transaction(sessions()) as session:
+        rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
+        names = _lines(session, rows, type_name, release)
+        choices = {"types": type_names(session), "releases": release_keys(session)}
+    clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start]
+    clash_ids = {i for c in clashes for i in c.booking_ids}
+    figure = charts.timeline_figure(rows, clash_ids, environments=names, start=start, end=end,
+                                    today=day)
+    return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,
+                           clash_ids=clash_ids, clashes=clashes, start=start, end=end,
+                           weeks=weeks, filters={"type": type_name, "release": release},
+                           **choices)
+
+
+def _lines(session: Any, rows: list[Any], type_name: str | None,
+           release: str | None) -> list[str]:
+    """Every environment of the type (idle ones too), or those a release books."""
+    if release:
+        return sorted({r.environment for r in rows})
+    return [env.name for env in environments(session, type_name=type_name)]
