@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -98,3 +99,15 @@ def error_of(response: TestResponse) -> dict[str, Any]:
     assert set(body) == {"error"}, body
     assert {"code", "message", "fields"} <= set(body["error"]), body
     return dict(body["error"])
+
+
+# -- fixtures (imported by the test modules that use them) ---------------------------------
+
+@pytest.fixture(name="world")
+def world_fixture(sessions: SessionFactory, user_of: Callable[..., User]) -> World:
+    return build_world(sessions, user_of(Role.TEST_MANAGER))
+
+
+@pytest.fixture(name="call")
+def call_fixture(client: FlaskClient, token_headers: Headers) -> Caller:
+    return Caller(client, token_headers)

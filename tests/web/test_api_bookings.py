@@ -1,0 +1,130 @@
+"""/api/v1/bookings: the direct booking (201 or 409 with the clash), lists, cancel, release."""
+
+from __future__ import annotations
+
+import pytest
+
+from envsched.db import SessionFactory
+from envsched.models import BookingStatus, Role
+from tests.envsched import factories
+from tests.web.api_world import Caller, D, World, call_fixture, error_of, world_fixture  # noqa: F401
+
+ENV = Role.ENVIRONMENT_MANAGER
+DIRECT = {"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
+          "phase": "R1-UAT", "note": "regression pack"}
+
+
+def test_a_direct_booking_is_201_with_the_booking(call: Caller, world: World) -> None:
+    response = call(ENV, "POST", "/api/v1/bookings", DIRECT)
+    assert response.status_code == 201
+    booking = response.get_json()
+    assert booking | {"id": 0} == {
+        "id": 0, "environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
+        "phase": "R1-UAT", "release": "R1", "note": "regression pack", "pinned": False,
+        "status": "confirmed", "request_id": None, "created_at": "2027-01-04T09:00:00Z"}
+    assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{booking['id']}").get_json() == booking
+
+
+# Overlap cases against the stored UAT-2 booking [2027-02-01, 2027-02-06):
+@pytest.mark.parametrize(("start", "end", "status"), [
+    ("2027-01-25", "2027-02-01", 201),   # before, touching its start: half-open, no clash
+    ("2027-02-06", "2027-02-09", 201),   # after, touching its end
+    ("2027-01-30", "2027-02-02", 409),   # overlapping the start
+    ("2027-02-01", "2027-02-06", 409),   # the same days
+    ("2027-02-02", "2027-02-03", 409),   # inside
+    ("2027-01-20", "2027-02-20", 409),   # around
+])
+def test_a_direct_booking_clashes_only_on_shared_days(call: Caller, world: World, start: str,
+                                                      end: str, status: int) -> None:
+    response = call(ENV, "POST", "/api/v1/bookings",
+                    {"environment": "UAT-2", "start": start, "end": end})
+    assert response.status_code == status
+    if status == 409:
+        error = error_of(response)
+        assert error["code"] == "booking_conflict"
+        assert error["clashes"] == [{"booking_id": world.booking.id, "environment": "UAT-2",
+                                     "start": "2027-02-01", "end": "2027-02-06",
+                                     "status": "confirmed", "phase": None}]
+
+
+def test_a_capacity_two_environment_takes_two_bookings_then_409(call: Caller,
+                                                                world: World) -> None:
+    body = {"environment": "SIT-1", "start": "2027-02-01", "end": "2027-02-03"}
+    assert [call(ENV, "POST", "/api/v1/bookings", body).status_code
+            for _ in range(3)] == [201, 201, 409]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (DIRECT | {"end": "2027-03-01"}, "end"),             # empty range
+    (DIRECT | {"start": "March"}, "start"),
+    (DIRECT | {"environment": "NOPE-1"}, "environment"),
+    (DIRECT | {"phase": "R9-UAT"}, "phase"),
+    (DIRECT | {"environment": "UAT-2"}, "environment"),  # R1-UAT needs mainframe
+    (DIRECT | {"status": "cancelled"}, "status"),
+    ({"start": "2027-03-01", "end": "2027-03-02"}, "environment"),
+])
+def test_a_bad_direct_booking_is_a_400_naming_the_field(call: Caller, world: World,
+                                                        body: dict[str, object],
+                                                        field: str) -> None:
+    response = call(ENV, "POST", "/api/v1/bookings", body)
+    assert response.status_code == 400
+    assert field in error_of(response)["fields"]
+
+
+def test_only_managers_book_directly(call: Caller, world: World) -> None:
+    response = call(Role.TEST_MANAGER, "POST", "/api/v1/bookings", DIRECT)
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize(("query", "count"), [
+    ({}, 3),
+    ({"environment": "UAT-1"}, 2),
+    ({"release": "R1"}, 1),
+    ({"phase": "R1-UAT"}, 1),
+    ({"status": "cancelled"}, 1),
+    ({"after": "2027-03-01"}, 1),       # ends after the 1st of March
+    ({"before": "2027-02-02"}, 2),      # starts before the 2nd of February
+    ({"environment": "UAT-2", "status": "confirmed"}, 1),
+])
+def test_bookings_filter(call: Caller, world: World, sessions: SessionFactory,
+                         query: dict[str, str], count: int) -> None:
+    factories.make_booking(sessions, world.uat1, start=D("2027-01-10"), end=D("2027-01-12"),
+                           status=BookingStatus.CANCELLED)
+    factories.make_booking(sessions, world.uat1, start=D("2027-03-01"), end=D("2027-03-05"),
+                           phase_id=world.uat_phase.id)
+    page = call(Role.VIEWER, "GET", "/api/v1/bookings", **query).get_json()
+    assert page["total"] == len(page["items"]) == count
+
+
+def test_an_unknown_booking_is_a_404(call: Caller, world: World) -> None:
+    assert call(Role.VIEWER, "GET", "/api/v1/bookings/999999").status_code == 404
+    assert call(ENV, "POST", "/api/v1/bookings/999999/cancel").status_code == 404
+
+
+def test_cancelling_frees_the_days(call: Caller, world: World) -> None:
+    path = f"/api/v1/bookings/{world.booking.id}/cancel"
+    response = call(ENV, "POST", path, {"reason": "release slipped"})
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "cancelled"
+    assert "release slipped" in response.get_json()["note"]
+    again = call(ENV, "POST", "/api/v1/bookings",
+                 {"environment": "UAT-2", "start": "2027-02-01", "end": "2027-02-06"})
+    assert again.status_code == 201
+    assert call(ENV, "POST", path).status_code == 409   # no longer live
+
+
+def test_releasing_early_ends_the_booking_on_that_day(call: Caller, world: World) -> None:
+    path = f"/api/v1/bookings/{world.booking.id}/release"
+    outside = call(ENV, "POST", path, {"on": "2027-02-06"})
+    assert outside.status_code == 400 and "on" in error_of(outside)["fields"]
+    response = call(ENV, "POST", path, {"on": "2027-02-04"})
+    assert response.status_code == 200
+    assert (response.get_json()["end"], response.get_json()["status"]) == ("2027-02-04",
+                                                                          "released")
+
+
+def test_a_test_manager_may_not_cancel_a_booking_of_someone_else(call: Caller,
+                                                                 world: World) -> None:
+    response = call(Role.TEST_MANAGER, "POST", f"/api/v1/bookings/{world.booking.id}/cancel")
+    assert response.status_code == 403
