@@ -17,11 +17,15 @@ $(INSTALLED): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-## run: plan the demo scenario and print the plan summary
+## run: migrate the SQLite database under instance/, load the demo bank (first time only)
+## and serve the web app on http://127.0.0.1:5000 with waitress
 run: install
 	mkdir -p instance
-	$(BIN)/envsched plan data/demo.json --out instance/demo-plan.json
-	$(BIN)/envsched check data/demo.json instance/demo-plan.json
+	$(BIN)/envsched db upgrade
+	@$(BIN)/envsched demo || echo "(the database already holds data: the demo is not loaded again)"
+	@echo "envsched: open http://127.0.0.1:5000/ and sign in as one of the demo users:"
+	@$(BIN)/python -c "import json; [print(f\"  {u['name']:<6} {u['role']:<20} password {u['password']}\") for u in json.load(open('data/demo_bank.json'))['users']]"
+	$(BIN)/envsched serve --host 127.0.0.1 --port 5000
 
 ## test: the whole test suite (the README's test command)
 test: install
