@@ -80,7 +80,8 @@ def run_in_child(size: str, method: str, args: argparse.Namespace) -> list[objec
                               timeout=args.time_limit * 3 + 600)
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError) as error:
-        print(f"{size} {method} failed: {error}", file=sys.stderr)
+        stderr = getattr(error, "stderr", None) or ""
+        print(f"{size} {method} failed: {error}\n{stderr[-2000:]}", file=sys.stderr)
         return [size, releases, environments, None, method, "ERROR", *[None] * 8]
     return [result[key] for key in ("size", "releases", "environments", "phases", "method",
                                     "status", "placed", "weighted_placed_pct",
