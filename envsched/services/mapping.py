@@ -12,8 +12,9 @@ Dates become integer days from the scenario's start here and nowhere else in
 * live bookings serving a phase become the scenario's bookings: confirmed and in-use
   ones (and any booking marked pinned) are pinned, tentative ones may move.
 
-``plan_bookings`` writes a plan back as tentative bookings; ``scenario_import`` loads a
-scenario file into an empty database.
+``plan_bookings`` writes a plan back as tentative bookings and ``scenario_import`` loads a
+scenario file into an empty database; both are re-exported here, so callers find the
+whole mapping in one place.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from envsched.errors import InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
-    BookingStatus,
     Environment,
     EnvironmentStatus,
     Freeze,
@@ -38,12 +38,16 @@ from envsched.models import (
     Release,
     ReleaseStatus,
 )
+from envsched.services.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
+from envsched.services.scenario_import import import_scenario
 from solver import scenario as sc
 from solver.scenario_file import save_scenario
 
+__all__ = ["Mapped", "apply_plan_as_tentative", "build_scenario", "export_scenario",
+           "import_scenario", "is_pinned"]
+
 DEFAULT_HORIZON_DAYS = 365
 OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
-PINNED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_USE)
 
 
 @dataclass(frozen=True)

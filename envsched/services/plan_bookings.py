@@ -18,12 +18,13 @@ from envsched.models import Booking, BookingStatus, Phase, User
 from envsched.services import audit
 from envsched.services.availability import check_fits, environment_named, lock_environment
 from envsched.services.booking import booking_transaction
-from envsched.services.mapping import PINNED_STATUSES
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
 from solver.validate import validate
 
 REPLACED_NOTE = "replaced by a new plan"
+# The planner never moves these (``mapping`` pins them in the scenario).
+PINNED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_USE)
 
 
 def apply_plan_as_tentative(sessions: SessionFactory, scenario: Scenario, plan: Plan,

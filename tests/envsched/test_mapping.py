@@ -12,9 +12,13 @@ from sqlmodel import col, func, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidScenario, InvalidState
 from envsched.models import Booking, BookingStatus, Environment, EnvironmentStatus
-from envsched.services.mapping import Mapped, build_scenario, export_scenario
-from envsched.services.plan_bookings import apply_plan_as_tentative
-from envsched.services.scenario_import import import_scenario
+from envsched.services.mapping import (
+    Mapped,
+    apply_plan_as_tentative,
+    build_scenario,
+    export_scenario,
+    import_scenario,
+)
 from solver.greedy import greedy_plan
 from solver.options import Options
 from solver.scenario import Scenario, Window
