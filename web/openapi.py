@@ -108,6 +108,8 @@ def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
                                      "schema": _inline_enums(prop, schema.get("$defs", {}))}
         if "description" in prop:
             parameter["description"] = prop["description"]
+        if "examples" in prop:
+            parameter["example"] = prop["examples"][0]
         if _is_array(prop):
             parameter.update(style="form", explode=False)  # ?tags=a,b
         parameters.append(parameter)

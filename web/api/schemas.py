@@ -71,11 +71,13 @@ class BookingQuery(Paging):
 
 
 class SlotQuery(BaseModel):
-    type: str | None = Field(default=None, description="environment type name")
-    days: int = Field(ge=1, le=365, description="length of the slot in days")
-    after: dt.date = Field(description="first day a slot may start")
+    type: str | None = Field(default=None, description="environment type name",
+                             examples=["UAT"])
+    days: int = Field(ge=1, le=365, description="length of the slot in days", examples=[5])
+    after: dt.date = Field(description="first day a slot may start", examples=["2027-01-10"])
     before: dt.date | None = Field(default=None, description="day by which a slot must end")
-    tags: list[str] = Field(default_factory=list, description="comma-separated required tags")
+    tags: list[str] = Field(default_factory=list, description="comma-separated required tags",
+                            examples=[["mainframe"]])
     environments: list[str] | None = Field(
         default=None, description="comma-separated environment names to choose from")
     limit: int = Field(default=5, ge=1, le=50)
