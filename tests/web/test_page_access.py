@@ -1,0 +1,113 @@
+"""The permission matrix on the pages: every page for every role, and anonymous visitors.
+
+Each row of ``PAGES`` names a page and the permission it needs; the expected status for
+a role follows from ``web.permissions.PERMISSIONS`` (200 with it, 403 without), so the
+table below and the matrix cannot drift apart silently: a page whose guard names
+another permission fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from envsched.models import Role
+from tests.web.helpers import csrf_token
+from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
+from web.permissions import PERMISSIONS
+
+# page (with the world's ids filled in), permission it needs
+PAGES = [
+    ("/", "dashboard:read"),
+    ("/environments", "environments:read"),
+    ("/environments/UAT-1", "environments:read"),
+    ("/timeline", "timeline:read"),
+    ("/releases", "releases:read"),
+    ("/releases/R1", "releases:read"),
+    ("/requests/new", "requests:create"),
+    ("/requests/slots?phase=R1-UAT&duration=3", "slots:read"),
+    ("/requests/{request}", "requests:read"),
+    ("/approvals", "requests:decide"),
+    ("/capacity", "capacity:read"),
+    ("/audit", "audit:read"),
+]
+# state-changing pages: path, permission; a refused role must change nothing
+ACTIONS = [
+    ("/approvals/{request}/approve", "requests:decide"),
+    ("/approvals/{request}/reject", "requests:decide"),
+    ("/approvals/{request}/waitlist", "requests:decide"),
+    ("/requests/new", "requests:create"),
+]
+
+
+def expected(role: Role, permission: str) -> int:
+    return 200 if role == Role.ADMIN or role in PERMISSIONS[permission] else 403
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_answers_each_role_by_the_matrix(
+        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+    login(client, role)
+    actual = {path: client.get(path.format(request=world.request.id)).status_code
+              for path, _ in PAGES}
+    assert actual == {path: expected(role, permission) for path, permission in PAGES}
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in PERMISSIONS["requests:decide"]])
+def test_roles_without_the_permission_cannot_decide_requests(
+        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+    login(client, role)
+    token = csrf_token(client, "/")
+    for path, permission in ACTIONS:
+        response = client.post(path.format(request=world.request.id),
+                               data={"csrf_token": token, "reason": "no"})
+        if expected(role, permission) == 200:
+            assert response.status_code in (302, 400), path  # done, or refused as bad input
+        else:
+            assert response.status_code == 403, path
+    detail = client.get(f"/requests/{world.request.id}").get_data(as_text=True)
+    assert "requested" in detail
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_page(
+        client: FlaskClient, world: PageWorld) -> None:
+    for path, _ in PAGES:
+        response = client.get(path.format(request=world.request.id))
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient,
+                                                 world: PageWorld) -> None:
+    token = csrf_token(client)
+    for path, _ in ACTIONS:
+        response = client.post(path.format(request=world.request.id),
+                               data={"csrf_token": token})
+        assert response.status_code == 302
+
+
+def test_every_page_but_sign_in_and_out_names_a_permission(app: Flask) -> None:
+    unguarded = [rule.rule for rule in app.url_map.iter_rules()
+                 if rule.endpoint.startswith("ui.")
+                 and rule.endpoint not in ("ui.login", "ui.logout")
+                 and not hasattr(app.view_functions[rule.endpoint], "permission")]
+    assert unguarded == []
+
+
+def test_the_page_table_covers_every_guarded_page(app: Flask) -> None:
+    tested = {path.split("?")[0].replace("{request}", "<int:request_id>")
+              .replace("UAT-1", "<name>").replace("R1", "<key>") for path, _ in PAGES + ACTIONS}
+    pages = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("ui.")}
+    assert pages - tested == {"/login", "/logout", "/requests/<int:request_id>/cancel"}
+
+
+def test_the_navigation_shows_only_what_the_role_may_open(
+        client: FlaskClient, login: Callable[..., object], world: PageWorld) -> None:
+    login(client, Role.VIEWER)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/timeline"' in page
+    assert 'href="/approvals"' not in page and 'href="/audit"' not in page
+    assert 'href="/requests/new"' not in page

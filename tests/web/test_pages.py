@@ -1,0 +1,204 @@
+"""What the pages do: requesting, deciding, and what each page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.models import Booking, BookingRequest, RequestStatus, Role
+from tests.envsched import factories
+from tests.web.helpers import csrf_token
+from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+
+Login = Callable[..., object]
+
+
+def text(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def request_status(sessions: SessionFactory, request_id: int) -> RequestStatus:
+    with read_transaction(sessions) as session:
+        return session.get_one(BookingRequest, request_id).status
+
+
+def test_the_slots_route_offers_the_earliest_free_days_for_a_phase(
+        client: FlaskClient, login: Login, world: PageWorld) -> None:
+    login(client, Role.TEST_MANAGER)
+    body = client.get("/requests/slots?phase=R1-UAT&duration=3").get_json()
+    # only UAT-1 has the phase's tag; it is booked until day 4
+    assert body["slots"] == [{"environment": "UAT-1", "start": str(day(4)),
+                              "end": str(day(7)), "last_day": str(day(6))}]
+
+
+def test_the_slots_route_refuses_a_nonsense_duration(client: FlaskClient, login: Login,
+                                                     world: PageWorld) -> None:
+    login(client, Role.TEST_MANAGER)
+    response = client.get("/requests/slots?type=UAT&duration=zero")
+    assert response.status_code == 400 and "error" in response.get_json()
+
+
+def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.TEST_MANAGER)
+    response = client.post("/requests/new", data={
+        "csrf_token": csrf_token(client, "/requests/new"), "phase": "R1-UAT",
+        "duration_days": "3", "earliest_start": str(day(1)), "priority": "2",
+        "justification": "regression"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "is submitted for approval" in page
+    assert f"Suggested: UAT-1 from {day(4)} to {day(6)}" in page
+    with read_transaction(sessions) as session:
+        assert len(session.exec(select(BookingRequest)).all()) == 2
+
+
+def test_a_request_with_a_bad_date_is_shown_again_with_the_reason(
+        client: FlaskClient, login: Login, world: PageWorld) -> None:
+    login(client, Role.TEST_MANAGER)
+    response = client.post("/requests/new", data={
+        "csrf_token": csrf_token(client, "/requests/new"), "phase": "R1-UAT",
+        "duration_days": "3", "earliest_start": str(day(-3))})
+    assert response.status_code == 400
+    assert "is in the past" in response.get_data(as_text=True)
+
+
+def test_approving_to_the_suggested_slot_books_it(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    queue = text(client, "/approvals")
+    assert f"Suggested: UAT-1 from {day(4)} to {day(6)}" in queue
+    response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+                           data={"csrf_token": csrf_token(client, "/approvals"),
+                                 "slot": f"UAT-1|{day(4)}"})
+    assert f"approved: UAT-1 from {day(4)} to {day(6)}" in response.get_data(as_text=True)
+    assert request_status(sessions, world.request.id or 0) == RequestStatus.APPROVED
+    with read_transaction(sessions) as session:
+        booked = session.exec(select(Booking).where(
+            Booking.request_id == world.request.id)).one()
+    assert (booked.environment_id, booked.start) == (world.uat1.id, day(4))
+
+
+def test_approving_to_another_start_on_a_clash_says_why_and_books_nothing(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+                           data={"csrf_token": csrf_token(client, "/approvals"),
+                                 "slot": "other", "environment": "UAT-1",
+                                 "start": str(day(1))})
+    assert "fully booked" in response.get_data(as_text=True)
+    assert request_status(sessions, world.request.id or 0) == RequestStatus.REQUESTED
+
+
+def test_rejecting_needs_a_reason(client: FlaskClient, login: Login, world: PageWorld,
+                                  sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/approvals")
+    path = f"/approvals/{world.request.id}/reject"
+    blank = client.post(path, data={"csrf_token": token, "reason": " "}, follow_redirects=True)
+    assert "say why the request is rejected" in blank.get_data(as_text=True)
+    client.post(path, data={"csrf_token": token, "reason": "release cancelled"})
+    assert request_status(sessions, world.request.id or 0) == RequestStatus.REJECTED
+
+
+def test_waitlisting_keeps_the_request_in_the_queue(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    client.post(f"/approvals/{world.request.id}/waitlist",
+                data={"csrf_token": csrf_token(client, "/approvals")})
+    assert request_status(sessions, world.request.id or 0) == RequestStatus.WAITLISTED
+    assert f"Request #{world.request.id}</a>" in text(client, "/approvals")
+
+
+def test_the_requester_may_withdraw_an_open_request(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.TEST_MANAGER)
+    assert "Withdraw this request" in text(client, f"/requests/{world.request.id}")
+    client.post(f"/requests/{world.request.id}/cancel",
+                data={"csrf_token": csrf_token(client, "/")})
+    assert request_status(sessions, world.request.id or 0) == RequestStatus.CANCELLED
+
+
+def test_the_environment_list_filters_by_type_and_tag(client: FlaskClient, login: Login,
+                                                      world: PageWorld) -> None:
+    login(client, Role.VIEWER)
+    page = text(client, "/environments?type=UAT&tag=mainframe")
+    assert ">UAT-1</a>" in page and ">UAT-2</a>" not in page and ">SIT-1</a>" not in page
+    assert "1 environment<" in page
+
+
+def test_an_environment_page_shows_components_windows_and_bookings(
+        client: FlaskClient, login: Login, world: PageWorld) -> None:
+    login(client, Role.VIEWER)
+    assert "payments-api" in text(client, "/environments/UAT-1")
+    assert "smoke tests" in text(client, "/environments/UAT-1")
+    assert f"{day(20)} – {day(21)}" in text(client, "/environments/UAT-2")
+    assert client.get("/environments/NOPE-9").status_code == 404
+
+
+def test_the_timeline_filters_by_release(client: FlaskClient, login: Login,
+                                         world: PageWorld) -> None:
+    login(client, Role.VIEWER)
+    page = text(client, "/timeline?release=R1")
+    assert "1 booking from" in page and "R1-SIT" in page and "smoke tests" not in page
+
+
+def test_a_release_page_lists_its_phases_and_their_bookings(
+        client: FlaskClient, login: Login, world: PageWorld) -> None:
+    login(client, Role.VIEWER)
+    page = text(client, "/releases/R1")
+    assert "R1-SIT" in page and "R1-UAT" in page and "not booked" in page
+    assert "1 of 2" in page
+    assert client.get("/releases/R404").status_code == 404
+
+
+def overbook_uat_in_week_two(sessions: SessionFactory, world: PageWorld) -> None:
+    """Three bookings on UAT-1 (capacity 1) in the second week: a clash and a shortfall."""
+    for _ in range(3):
+        factories.make_booking(sessions, world.uat1, start=day(7), end=day(14),
+                               exclusive=False)  # past PostgreSQL's guard, as raw SQL could
+
+
+def test_capacity_lists_a_shortfall_in_environment_days(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.PLANNER)
+    assert "No shortfall in these weeks" in text(client, f"/capacity?start={day(0)}&weeks=4")
+    overbook_uat_in_week_two(sessions, world)
+    page = text(client, f"/capacity?start={day(0)}&weeks=4&type=UAT")
+    # UAT supply in week two: 2 environments x 7 days; demand: 3 x 7 booked days, plus the
+    # last day of R1-UAT forecast right after R1-SIT (booked until day 5) for 3 days
+    assert (f"<td>UAT</td><td>{day(7)} – {day(13)}</td><td class=\"num\">22</td>"
+            f"<td class=\"num\">14</td><td class=\"num\"><strong>8</strong>") in page
+
+
+def test_the_dashboard_shows_my_open_requests(client: FlaskClient, login: Login,
+                                              world: PageWorld) -> None:
+    login(client, Role.TEST_MANAGER)
+    page = text(client, "/")
+    assert "My open requests" in page and f"#{world.request.id}</a>" in page
+
+
+def test_the_dashboard_shows_clashes_of_the_coming_fortnight_and_shortfalls(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    assert "No clashes." in text(client, "/")
+    overbook_uat_in_week_two(sessions, world)
+    page = text(client, "/")
+    assert "UAT-1 holds 3 live bookings" in page
+    assert "Requests waiting for a decision" in page and f"#{world.request.id}</a>" in page
+    assert f"<td>UAT</td><td>{day(7)}</td>" in page
+
+
+def test_the_audit_log_filters_by_actor(client: FlaskClient, login: Login,
+                                        world: PageWorld) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    client.post(f"/approvals/{world.request.id}/waitlist",
+                data={"csrf_token": csrf_token(client, "/approvals")})
+    page = text(client, "/audit?actor=environment_manager")
+    assert "waitlisted" in page and "1 entry" in page
+    assert "0 entries" in text(client, "/audit?actor=nobody")
