@@ -55,5 +55,5 @@ ROUTES = [
     Route("POST", "/bookings/<int:booking_id>/release", release_early, "bookings:cancel",
           "End a live booking early on a day inside it; the rest goes to the waitlist",
           BookingOut, body=ReleaseEarlyInput, errors=(400, 404, 409),
-          example={"on": "2027-03-04"}),
+          example={"on": "2027-02-04"}),
 ]

@@ -1,0 +1,97 @@
+"""The OpenAPI document matches the API: the same operations, working examples, one
+error shape, and answers that fit the documented schemas."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pydantic import TypeAdapter
+
+from envsched.models import Role
+from tests.web.api_world import Caller, World, call_fixture, world_fixture  # noqa: F401
+from web.api import ROUTES, Route
+from web.openapi import build_document
+
+DOCUMENT = build_document(ROUTES)
+OPERATIONS = [(path, method) for path, item in DOCUMENT["paths"].items() for method in item]
+FLASK_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+ROUTE_OF = {route.endpoint: route for route in ROUTES}
+
+
+def _operation(path: str, method: str) -> dict[str, Any]:
+    operation: dict[str, Any] = DOCUMENT["paths"][path][method]
+    return operation
+
+
+def test_the_document_is_served_without_signing_in(client: FlaskClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json() == DOCUMENT
+    assert DOCUMENT["openapi"].startswith("3.")
+
+
+def test_every_api_rule_is_documented_and_every_documented_operation_exists(
+        app: Flask) -> None:
+    rules = {(FLASK_ARGUMENT.sub(r"{\1}", rule.rule), method.lower())
+             for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
+             for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+    assert rules == set(OPERATIONS)
+
+
+def test_every_reference_resolves() -> None:
+    text = repr(DOCUMENT)
+    names = set(re.findall(r"#/components/schemas/([^'\"]+)", text))
+    assert names and names <= set(DOCUMENT["components"]["schemas"])
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_every_operation_documents_its_parameters_security_and_errors(path: str,
+                                                                      method: str) -> None:
+    operation = _operation(path, method)
+    in_path = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+    assert in_path == set(re.findall(r"{(\w+)}", path))
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    for status in ("401", "403"):
+        assert operation["responses"][status]["content"]["application/json"]["schema"] == error
+    assert [s for s in operation["responses"] if s.startswith("2")], "no success answer"
+    assert operation["x-permission"] == ROUTE_OF[operation["operationId"]].permission
+    assert DOCUMENT["security"] == [{"bearer": []}, {"session": []}]
+
+
+def test_the_direct_booking_is_documented_as_design_says() -> None:
+    operation = _operation("/api/v1/bookings", "post")
+    assert set(operation["responses"]) == {"201", "400", "401", "403", "409"}
+    example = operation["requestBody"]["content"]["application/json"]["example"]
+    assert set(example) == {"environment", "start", "end", "phase", "note"}
+    schema = DOCUMENT["components"]["schemas"]["BookingCreate"]
+    assert set(schema["required"]) == {"environment", "start", "end"}
+
+
+def _example_query(operation: dict[str, Any]) -> dict[str, str]:
+    query = {}
+    for parameter in operation["parameters"]:
+        if parameter["in"] == "query" and parameter["required"]:
+            value = parameter["example"]
+            query[parameter["name"]] = ",".join(value) if isinstance(value, list) else value
+    return query
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_the_example_request_of_every_operation_succeeds(call: Caller, world: World,
+                                                         path: str, method: str) -> None:
+    operation = _operation(path, method)
+    body = operation.get("requestBody", {}).get("content", {}).get(
+        "application/json", {}).get("example")
+    url = path.format(**world.path_values(path))
+    response = call(Role.ADMIN, method.upper(), url, body, **_example_query(operation))
+    success = [s for s in operation["responses"] if s.startswith("2")]
+    assert [str(response.status_code)] == success, response.get_json()
+    route: Route = ROUTE_OF[operation["operationId"]]
+    if route.answer is not None:
+        TypeAdapter(route.answer).validate_python(response.get_json())
+    else:
+        assert response.data == b""
