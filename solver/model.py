@@ -19,18 +19,10 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.days import DayIntervals, allowed_starts, merge
+from solver.literals import Literal, always, never
+from solver.objective import set_objective
 from solver.options import Weights
 from solver.scenario import Environment, Phase, Scenario
-
-Literal = cp_model.IntVar | int
-
-
-def always(lit: Literal) -> bool:
-    return isinstance(lit, int) and lit == 1
-
-
-def never(lit: Literal) -> bool:
-    return isinstance(lit, int) and lit == 0
 
 
 @dataclass(frozen=True)
@@ -289,110 +281,3 @@ def _type_fixed_load(m: PlanModel, envs: list[Environment]) -> list[tuple[int, i
             if s < e:
                 load.append((s, e, env.capacity))
     return load
-
-
-# -- objective -----------------------------------------------------------------------
-
-
-def set_objective(m: PlanModel) -> None:
-    """Lexicographic: unplaced before lateness (or makespan) before moved bookings.
-
-    Each higher term is weighted above the largest possible sum of the terms below it,
-    so one sum keeps the strict order of DESIGN.md. "Earlier is better" is left to the
-    compaction pass after solving, which would otherwise swamp the sum.
-    """
-    moved = moved_bookings_term(m)
-    timing = makespan_term(m) if m.objective_kind == "makespan" else lateness_term(m)
-    unplaced = unplaced_term(m)
-    moved_max = sum(1 for _ in m.same_place)
-    timing_weight = (moved_max + 1) * m.weights.lateness
-    timing_max = _timing_upper_bound(m)
-    unplaced_weight = (timing_weight * timing_max + moved_max + 1) * m.weights.unplaced
-    m.terms = {"unplaced": unplaced, "timing": timing, "moved": moved}
-    m.model.minimize(cp_model.LinearExpr.weighted_sum(
-        [unplaced, timing, moved], [unplaced_weight, timing_weight, 1]))
-    m.scale = {"unplaced": unplaced_weight, "timing": timing_weight, "moved": 1}
-
-
-def unplaced_term(m: PlanModel) -> cp_model.LinearExprT:
-    """Soft: Σ priority × unplaced free phases."""
-    priority = {r.id: r.priority for r in m.scenario.releases}
-    pvs = list(m.vars.values())
-    total = sum(priority[pv.phase.release] for pv in pvs)
-    return total - cp_model.LinearExpr.weighted_sum(
-        [pv.placed for pv in pvs], [priority[pv.phase.release] for pv in pvs])
-
-
-def lateness_term(m: PlanModel) -> cp_model.LinearExprT:
-    """Soft: Σ priority × days late of every release with a free phase."""
-    touched = {pv.phase.release for pv in m.vars.values()}
-    lates, priorities = [], []
-    for rel in m.scenario.releases:
-        if rel.id not in touched or rel.due is None:
-            continue
-        late = _release_lateness(m, rel.id, rel.due)
-        if late is not None:
-            lates.append(late)
-            priorities.append(rel.priority)
-    return cp_model.LinearExpr.weighted_sum(lates, priorities)
-
-
-def _release_lateness(m: PlanModel, release: str, due: int) -> cp_model.IntVar | None:
-    upper = m.scenario.horizon_days - due
-    if upper <= 0:
-        return None
-    late = m.model.new_int_var(0, upper, f"late[{release}]")
-    for pv in m.vars.values():
-        if pv.phase.release == release and not never(pv.placed):
-            c = m.model.add(late >= pv.end - due)
-            if not always(pv.placed):
-                c.only_enforce_if(pv.placed)
-    fixed_ends = [s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items()
-                  if m.scenario.phase_by_id[p].release == release]
-    if fixed_ends:
-        m.model.add(late >= max(fixed_ends) - due)
-    m.late[release] = late
-    return late
-
-
-def makespan_term(m: PlanModel) -> cp_model.LinearExprT:
-    """Soft: the end of the last placed phase."""
-    fixed_end = max((s + m.scenario.phase_by_id[p].duration
-                     for p, (_e, s) in m.hood.fixed.items()), default=0)
-    makespan = m.model.new_int_var(fixed_end, m.scenario.horizon_days, "makespan")
-    for pv in m.vars.values():
-        if not never(pv.placed):
-            c = m.model.add(makespan >= pv.end)
-            if not always(pv.placed):
-                c.only_enforce_if(pv.placed)
-    m.makespan = makespan
-    return makespan
-
-
-def moved_bookings_term(m: PlanModel) -> cp_model.LinearExprT:
-    """Soft: the number of movable bookings that change environment or start."""
-    for pv in m.vars.values():
-        booking = m.scenario.booking_by_phase.get(pv.phase.id)
-        if booking is not None and not booking.pinned:
-            same = _same_place_literal(m, pv, booking.environment, booking.start)
-            m.same_place[pv.phase.id] = same
-    return len(m.same_place) - cp_model.LinearExpr.sum(list(m.same_place.values()))
-
-
-def _same_place_literal(m: PlanModel, pv: PhaseVars, env_id: str, start: int) -> Literal:
-    allowed = pv.domains.get(env_id, ())
-    if env_id not in pv.on or not any(lo <= start <= hi for lo, hi in allowed):
-        return 0
-    same = m.model.new_bool_var(f"same_place[{pv.phase.id}]")
-    on = pv.on[env_id]
-    if not always(on):
-        m.model.add_implication(same, on)
-    m.model.add(pv.start == start).only_enforce_if(same)
-    return same
-
-
-def _timing_upper_bound(m: PlanModel) -> int:
-    if m.objective_kind == "makespan":
-        return m.scenario.horizon_days
-    return sum(r.priority * max(0, m.scenario.horizon_days - r.due)
-               for r in m.scenario.releases if r.due is not None and r.id in m.late)

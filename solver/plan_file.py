@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from solver.json_reader import Reader, quote, read_format, read_json, write_json
 from solver.plan import (
     STATUSES,
     Assignment,
@@ -20,7 +21,6 @@ from solver.plan import (
     Unplaced,
 )
 from solver.scenario import Scenario
-from solver.scenario_file import Reader, quote, read_format, read_json, write_json
 
 FORMAT = "envsched-plan/1"
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solver.model import Literal, PlanModel
+from solver.literals import Literal
+from solver.model import PlanModel
 
 Placement = dict[str, tuple[str, int]]
 
