@@ -29,6 +29,14 @@ from envsched.models.environments import (
     Freeze,
     MaintenanceWindow,
 )
+from envsched.models.planning import (
+    DeliveryChannel,
+    NotificationDelivery,
+    PlanLock,
+    PlanRun,
+    PlanRunStatus,
+    PlanTrigger,
+)
 from envsched.models.releases import (
     Phase,
     PhaseCreate,
@@ -58,6 +66,7 @@ __all__ = [
     "BookingRequestPublic",
     "BookingStatus",
     "Component",
+    "DeliveryChannel",
     "Environment",
     "EnvironmentCreate",
     "EnvironmentPublic",
@@ -66,10 +75,15 @@ __all__ = [
     "EnvironmentUpdate",
     "Freeze",
     "MaintenanceWindow",
+    "NotificationDelivery",
     "Phase",
     "PhaseCreate",
     "PhasePublic",
     "PhaseUpdate",
+    "PlanLock",
+    "PlanRun",
+    "PlanRunStatus",
+    "PlanTrigger",
     "Release",
     "ReleaseCreate",
     "ReleasePublic",

@@ -1,0 +1,96 @@
+"""Planning rounds and what they send: a ``PlanRun`` per round, the round lock, deliveries.
+
+A ``PlanRun`` keeps everything a round found, as JSON shaped for the API and the CLI's
+``--json``: ``metrics`` (the solver's counts), ``flags`` (clashes, shortfalls, remedies)
+and ``diff`` (bookings ``moved``, phases newly ``placed``, phases left ``unplaced``).
+Proposals in the diff carry their own ``applied`` flag, so a run can be accepted whole
+or one booking at a time.
+
+``PlanLock`` is the round lock on SQLite (one row per lock name, claimed with a
+conditional UPDATE); PostgreSQL uses an advisory lock instead and never touches it.
+"""
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Index, Text
+from sqlmodel import Field, SQLModel
+
+from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, utc_datetime_field
+
+
+class PlanTrigger(enum.StrEnum):
+    MANUAL = "manual"  # ``envsched replan`` at a terminal
+    SCHEDULED = "scheduled"  # the nightly job of ``envsched scheduler``
+    API = "api"  # "Re-plan now" in the UI or the API
+
+
+class PlanRunStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"  # a valid plan was found and recorded (applied or proposed)
+    FAILED = "failed"  # no plan, an invalid plan, or applying it failed: bookings untouched
+    REFUSED = "refused"  # another round held the lock
+
+
+class PlanRun(SQLModel, table=True):
+    """One planning round over the stored state."""
+
+    __tablename__ = "plan_run"
+    __table_args__ = (
+        CheckConstraint("finished_at IS NULL OR started_at <= finished_at",
+                        name="started_before_finished"),
+        Index("ix_plan_run_started_at", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    trigger: PlanTrigger = Field(sa_type=enum_type(PlanTrigger, "trigger"))
+    status: PlanRunStatus = Field(
+        default=PlanRunStatus.RUNNING, sa_type=enum_type(PlanRunStatus, "status"))
+    dry_run: bool = False
+    started_at: dt.datetime = utc_datetime_field()
+    finished_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+    solver_status: str | None = Field(default=None, max_length=16)
+    objective: float | None = None
+    bound: float | None = None
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    flags: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    diff: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    applied: bool = False
+    applied_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+    applied_by_id: int | None = Field(default=None, foreign_key="app_user.id",
+                                      ondelete="SET NULL")
+    error: str = Field(default="", sa_type=Text)
+
+
+class PlanLock(SQLModel, table=True):
+    """A named lock row: free while ``holder`` is NULL (SQLite only; see ``runlock``)."""
+
+    __tablename__ = "plan_lock"
+
+    name: str = Field(primary_key=True, max_length=NAME_LENGTH)
+    holder: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
+    claimed_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+
+
+class DeliveryChannel(enum.StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class NotificationDelivery(SQLModel, table=True):
+    """One attempt to deliver one notification: what, to whom, and how it went."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (CheckConstraint("attempt >= 1", name="attempt_at_least_one"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = utc_datetime_field(index=True)
+    channel: DeliveryChannel = Field(sa_type=enum_type(DeliveryChannel, "channel"))
+    target: str = Field(max_length=TEXT_LENGTH)
+    event: str = Field(max_length=NAME_LENGTH)
+    attempt: int = 1
+    ok: bool = False
+    status_code: int | None = None
+    error: str = Field(default="", max_length=TEXT_LENGTH)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
