@@ -50,6 +50,7 @@ from envsched.models.releases import (
     ReleaseUpdate,
 )
 from envsched.models.users import ApiToken, AuditEntry, Role, User, UserPublic
+from envsched.models.whatif import WhatIf, WhatIfStatus
 
 metadata = SQLModel.metadata
 
@@ -95,5 +96,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserPublic",
+    "WhatIf",
+    "WhatIfStatus",
     "metadata",
 ]
