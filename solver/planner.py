@@ -17,11 +17,12 @@ from dataclasses import dataclass, replace
 from solver.bounds import timing_lower_bound
 from solver.compact import compact
 from solver.explain import explain_unplaced
-from solver.greedy import explained_outcomes, greedy_plan, pinned_conflicts
+from solver.greedy import explained_outcomes, greedy_plan
 from solver.lns import NeighbourhoodSearch, SearchState, score
 from solver.metrics import compute_metrics, is_moved
 from solver.model import Neighbourhood, PlanModel
 from solver.options import Options, Progress
+from solver.pinned import pinned_conflicts
 from solver.plan import Assignment, Plan, SolverInfo, Unplaced
 from solver.scenario import Scenario
 from solver.search import Placement, solve

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.calendar import EnvironmentCalendar
-from solver.greedy import dispatch, fcfs_order, greedy_plan, pinned_conflicts
+from solver.greedy import dispatch, fcfs_order, greedy_plan
 from solver.options import Options
+from solver.pinned import pinned_conflicts
 from solver.plan import Plan
 from solver.scenario import Scenario
 from solver.validate import validate
