@@ -31,6 +31,7 @@ from envsched.models.environments import (
 )
 from envsched.models.planning import (
     DeliveryChannel,
+    NotificationCursor,
     NotificationDelivery,
     PlanLock,
     PlanRun,
@@ -76,6 +77,7 @@ __all__ = [
     "EnvironmentUpdate",
     "Freeze",
     "MaintenanceWindow",
+    "NotificationCursor",
     "NotificationDelivery",
     "Phase",
     "PhaseCreate",

@@ -73,6 +73,15 @@ class PlanLock(SQLModel, table=True):
     claimed_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
 
 
+class NotificationCursor(SQLModel, table=True):
+    """How far a reader of the audit log has got: the last entry id it has handled."""
+
+    __tablename__ = "notification_cursor"
+
+    name: str = Field(primary_key=True, max_length=NAME_LENGTH)
+    last_id: int = 0
+
+
 class DeliveryChannel(enum.StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"

@@ -1,4 +1,4 @@
-"""Planning rounds: plan runs, the round lock row (SQLite), notification deliveries.
+"""Planning rounds: plan runs, the round lock row (SQLite), notification cursor and deliveries.
 
 Revision ID: 0002
 Revises: 0001
@@ -55,6 +55,11 @@ def upgrade() -> None:
     )
     op.bulk_insert(lock, [{'name': REPLAN_LOCK, 'holder': None, 'claimed_at': None}])
 
+    op.create_table('notification_cursor',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('last_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_notification_cursor'))
+    )
     op.create_table('notification_delivery',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
@@ -78,6 +83,7 @@ def downgrade() -> None:
     with op.batch_alter_table('notification_delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_delivery_at'))
     op.drop_table('notification_delivery')
+    op.drop_table('notification_cursor')
     op.drop_table('plan_lock')
     with op.batch_alter_table('plan_run', schema=None) as batch_op:
         batch_op.drop_index('ix_plan_run_started_at')
