@@ -35,10 +35,11 @@ Schemas = dict[str, Any]
 
 
 def register_openapi(app: Flask) -> None:
-    document = build_document(ROUTES)
+    with app.app_context():  # serialised once: the document never changes while running
+        body = jsonify(build_document(ROUTES)).get_data()
 
     def openapi_document() -> Response:
-        return jsonify(document)
+        return Response(body, mimetype="application/json")
 
     app.add_url_rule("/api/openapi.json", "openapi", openapi_document, methods=["GET"])
 

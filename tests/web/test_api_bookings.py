@@ -25,6 +25,16 @@ def test_a_direct_booking_is_201_with_the_booking(call: Caller, world: World) ->
     assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{booking['id']}").get_json() == booking
 
 
+def test_a_direct_booking_for_no_phase_answers_as_the_stored_booking(call: Caller,
+                                                                     world: World) -> None:
+    response = call(ENV, "POST", "/api/v1/bookings",
+                    {"environment": "SIT-1", "start": "2027-03-01", "end": "2027-03-03"})
+    assert response.status_code == 201
+    stored = call(Role.VIEWER, "GET", f"/api/v1/bookings/{response.get_json()['id']}")
+    assert response.get_json() == stored.get_json()
+    assert (stored.get_json()["phase"], stored.get_json()["release"]) == (None, None)
+
+
 # Overlap cases against the stored UAT-2 booking [2027-02-01, 2027-02-06):
 @pytest.mark.parametrize(("start", "end", "status"), [
     ("2027-01-25", "2027-02-01", 201),   # before, touching its start: half-open, no clash

@@ -60,6 +60,12 @@ def booking(row: Booking) -> JSON:
     return BookingOut.model_validate(data).model_dump(mode="json")
 
 
+def new_booking(row: Booking, *, environment: str) -> JSON:
+    """A booking just stored for no phase, from its columns (its session has closed)."""
+    data = row.model_dump() | {"environment": environment, "phase": None, "release": None}
+    return BookingOut.model_validate(data).model_dump(mode="json")
+
+
 def booking_request(session: Session, row: BookingRequest) -> JSON:
     requester = session.get_one(User, row.requester_id)
     type_name = (session.get_one(EnvironmentType, row.environment_type_id).name

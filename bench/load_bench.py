@@ -1,0 +1,302 @@
+"""Booking API under load: many clients racing for the same environment-days.
+
+Creates a PostgreSQL database for the run, migrates and seeds it (capacity-1 and one
+capacity-2 environment, one environment manager with an API token per client), starts
+the app on a production WSGI server (waitress, or gunicorn if installed) on 127.0.0.1,
+and lets ``--clients`` threads send ``--attempts`` direct bookings
+(``POST /api/v1/bookings``) on a few contended weeks. Afterwards it checks the database:
+no day of any environment holds more live bookings than its capacity, one stored
+booking per 201, and no answer was a 5xx. Prints one Markdown table row.
+
+    .venv/bin/python bench/load_bench.py --clients 20 --attempts 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
+
+from envsched import migrations
+from envsched.db import SessionFactory, create_engine, session_factory
+from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentCreate, Role
+from envsched.services import inventory, users
+from envsched.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("ENVSCHED_TEST_POSTGRES_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+NOW = dt.datetime.now(dt.UTC)
+FIRST_DAY = NOW.date() + dt.timedelta(days=30)
+CONTENDED_DAYS = 28
+REQUEST_TIMEOUT_S = 30
+RUN_DEADLINE_S = 300
+
+
+@dataclass(frozen=True)
+class Attempt:
+    environment: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int  # 0: no HTTP answer (connection error or timeout)
+    seconds: float
+
+
+# -- the database for this run ------------------------------------------------------------
+
+def create_database(name: str) -> str:
+    admin = create_engine(Settings(database_url=ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(name: str) -> None:
+    admin = create_engine(Settings(database_url=ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def seed(sessions: SessionFactory, environments: int, clients: int) -> list[str]:
+    """``environments`` capacity-1 UAT environments plus SHARED-1 (capacity 2), and an
+    environment manager per client (each client its own user, as separate tools are)."""
+    inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
+    names = [f"UAT-{n + 1}" for n in range(environments)]
+    for name in names:
+        inventory.create_environment(sessions, EnvironmentCreate(name=name, type="UAT"),
+                                     actor=None, now=NOW)
+    inventory.create_environment(sessions, EnvironmentCreate(name="SHARED-1", type="UAT",
+                                                             capacity=2), actor=None, now=NOW)
+    for n in range(clients):
+        users.create_user(sessions, f"loader{n}", Role.ENVIRONMENT_MANAGER, actor=None,
+                          now=NOW)
+    return [*names, "SHARED-1"]
+
+
+def attempts(environments: list[str], count: int, rng: random.Random) -> list[Attempt]:
+    """Bookings of 1 to 3 days on a few weeks of the given environments: most collide."""
+    made = []
+    for _ in range(count):
+        start = FIRST_DAY + dt.timedelta(days=rng.randrange(CONTENDED_DAYS))
+        made.append(Attempt(rng.choice(environments), start,
+                            start + dt.timedelta(days=rng.randint(1, 3))))
+    return made
+
+
+# -- the server ---------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(kind: str, database_url: str, port: int, threads: int,
+                 workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
+           "ENVSCHED_SECRET_KEY": "load-bench", "ENVSCHED_DATABASE_POOL_SIZE": str(threads)}
+    if kind == "waitress":
+        command = [sys.executable, "-m", "waitress", f"--threads={threads}",
+                   "--host=127.0.0.1", f"--port={port}", "--call", "web:create_app"]
+    else:
+        command = [sys.executable, "-m", "gunicorn", f"--workers={workers}",
+                   f"--threads={threads}", "--worker-class=gthread",
+                   f"--bind=127.0.0.1:{port}", "web:create_app()"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    wait_until_up(server, port)
+    return server
+
+
+def wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            errors = server.stderr.read().decode() if server.stderr else ""
+            raise SystemExit(f"the server exited: {errors}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/openapi.json")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+# -- the clients --------------------------------------------------------------------------
+
+def run_clients(port: int, tokens: list[str], work: list[Attempt]) -> tuple[list[Answer], float]:
+    todo: queue.SimpleQueue[Attempt] = queue.SimpleQueue()
+    for attempt in work:
+        todo.put(attempt)
+    answers: list[Answer] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + RUN_DEADLINE_S
+    threads = [threading.Thread(target=client,
+                                args=(port, token, todo, answers, lock, deadline))
+               for token in tokens]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers, time.perf_counter() - began
+
+
+def client(port: int, token: str, todo: queue.SimpleQueue[Attempt], answers: list[Answer],
+           lock: threading.Lock, deadline: float) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    while time.monotonic() < deadline:
+        try:
+            attempt = todo.get_nowait()
+        except queue.Empty:
+            break
+        answer = book(connection, headers, attempt)
+        if answer.status == 0:
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port,
+                                                    timeout=REQUEST_TIMEOUT_S)
+        with lock:
+            answers.append(answer)
+    connection.close()
+
+
+def book(connection: http.client.HTTPConnection, headers: dict[str, str],
+         attempt: Attempt) -> Answer:
+    body = json.dumps({"environment": attempt.environment, "start": attempt.start.isoformat(),
+                       "end": attempt.end.isoformat(), "note": "load bench"})
+    began = time.perf_counter()
+    try:
+        connection.request("POST", "/api/v1/bookings", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return Answer(response.status, time.perf_counter() - began)
+    except (OSError, http.client.HTTPException):
+        return Answer(0, time.perf_counter() - began)
+
+
+# -- the verdict --------------------------------------------------------------------------
+
+def overbooked_days(sessions: SessionFactory) -> list[str]:
+    """Every (environment, day) holding more live bookings than the environment's capacity."""
+    problems = []
+    with sessions() as session:
+        for env in session.exec(select(Environment)).all():
+            held: Counter[dt.date] = Counter()
+            for booking in session.exec(select(Booking).where(
+                    Booking.environment_id == env.id, col(Booking.status).in_(LIVE_STATUSES))):
+                for n in range((booking.end - booking.start).days):
+                    held[booking.start + dt.timedelta(days=n)] += 1
+            problems += [f"{env.name} {day}: {count} > {env.capacity}"
+                         for day, count in sorted(held.items()) if count > env.capacity]
+    return problems
+
+
+def stored_bookings(sessions: SessionFactory) -> int:
+    with sessions() as session:
+        return len(session.exec(select(Booking.id)).all())
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def report(kind: str, args: argparse.Namespace, answers: list[Answer], seconds: float,
+           problems: list[str], stored: int) -> bool:
+    statuses = Counter(a.status for a in answers)
+    latencies = [a.seconds * 1000 for a in answers]
+    failures = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
+    server = f"{kind} {args.workers}×{args.threads}" if kind == "gunicorn" else (
+        f"waitress ×{args.threads}")
+    print("| server | clients | attempts | 201 | 409 | other | 5xx or no answer | seconds "
+          "| requests/s | p50 ms | p99 ms | overbooked days |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    other = len(answers) - statuses[201] - statuses[409] - failures
+    print(f"| {server} | {args.clients} | {len(answers)} | {statuses[201]} | {statuses[409]} "
+          f"| {other} | {failures} | {seconds:.2f} | {len(answers) / seconds:.0f} "
+          f"| {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} "
+          f"| {len(problems)} |")
+    for problem in problems[:20]:
+        print(f"overbooked: {problem}", file=sys.stderr)
+    ok = (not problems and failures == 0 and other == 0 and stored == statuses[201]
+          and len(answers) == args.attempts)
+    if stored != statuses[201]:
+        print(f"{stored} bookings stored, but {statuses[201]} answers were 201",
+              file=sys.stderr)
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--attempts", type=int, default=500)
+    parser.add_argument("--environments", type=int, default=4,
+                        help="capacity-1 environments contended (plus one of capacity 2)")
+    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    name = f"envsched_load_{os.getpid()}"
+    url = create_database(name)
+    engine = create_engine(Settings(database_url=url))
+    try:
+        migrations.upgrade(engine)
+        sessions = session_factory(engine)
+        environments = seed(sessions, args.environments, args.clients)
+        tokens = [users.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
+                  for n in range(args.clients)]
+        work = attempts(environments, args.attempts, random.Random(args.seed))
+        port = free_port()
+        server = start_server(args.server, url, port, args.threads, args.workers)
+        try:
+            answers, seconds = run_clients(port, tokens, work)
+        finally:
+            stop_server(server)
+        ok = report(args.server, args, answers, seconds, overbooked_days(sessions),
+                    stored_bookings(sessions))
+    finally:
+        engine.dispose()
+        drop_database(name)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
