@@ -148,6 +148,15 @@ def test_the_timeline_filters_by_release(client: FlaskClient, login: Login,
     assert "1 booking from" in page and "R1-SIT" in page and "smoke tests" not in page
 
 
+def test_the_timeline_counts_only_the_clashes_of_the_bookings_it_shows(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    overbook_uat_in_week_two(sessions, world)
+    login(client, Role.VIEWER)
+    assert "3 of them in a clash" in text(client, f"/timeline?start={day(0)}")
+    page = text(client, f"/timeline?start={day(0)}&release=R1")
+    assert "0 of them in a clash" in page and "holds 3 live bookings" not in page
+
+
 def test_a_release_page_lists_its_phases_and_their_bookings(
         client: FlaskClient, login: Login, world: PageWorld) -> None:
     login(client, Role.VIEWER)

@@ -35,8 +35,17 @@ window.envschedSlots = (function () {
       "No free slot in the next year for these days.");
   }
 
+  function ready() {
+    return Number(field("duration_days").value) >= 1 &&
+      Boolean(field("phase").value || field("type").value) && Boolean(field("earliest_start").value);
+  }
+
   function refresh(form) {
     var ticket = ++latest;
+    if (!ready()) {
+      show([], "Choose a phase or a type, the days needed and the earliest start.");
+      return;
+    }
     fetch(query(form), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (response) { return response.json(); })
       .then(function (body) {

@@ -29,8 +29,10 @@ def timeline() -> Any:
         rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
         names = _lines(session, rows, type_name, release)
         choices = {"types": type_names(session), "releases": release_keys(session)}
-    clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start]
-    clash_ids = {i for c in clashes for i in c.booking_ids}
+    shown = {r.id for r in rows}
+    clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
+               and shown.intersection(c.booking_ids)]
+    clash_ids = {i for c in clashes for i in c.booking_ids} & shown
     figure = charts.timeline_figure(rows, clash_ids, environments=names, start=start, end=end,
                                     today=day)
     return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,

@@ -1,0 +1,93 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real waitress server.
+
+The server runs in a thread of the test process on a free port, over a SQLite file
+loaded with the demo bank (dated to this week, as ``make run`` does). Chromium must be
+installed at ``/usr/bin/chromium`` (``apt-get install chromium``): when it is missing the
+tests fail, never skip. Playwright's own browser downloads are not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from waitress.server import create_server
+
+from envsched import migrations
+from envsched.db import create_engine, read_transaction, session_factory
+from envsched.demo import load_demo
+from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
+from envsched.settings import Settings
+from web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    phase: str  # an unbooked phase of a planned release, for the scenario to request
+    release: str
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Chromium at {CHROMIUM} "
+                    f"(apt-get install -y chromium)", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("e2e") / "envsched.db"
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-secret-key")
+    engine = create_engine(settings)
+    migrations.upgrade(engine)
+    sessions = session_factory(engine)
+    load_demo(sessions, dt.datetime.now(dt.UTC))
+    phase, release = _unbooked_phase(sessions)
+    server = create_server(create_app(settings, engine=engine), host="127.0.0.1",
+                                    port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.effective_port}", phase, release)
+    server.close()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def _unbooked_phase(sessions: Any) -> tuple[str, str]:
+    """The first phase of a planned release that has no live booking yet."""
+    with read_transaction(sessions) as session:
+        booked = set(session.exec(select(Booking.phase_id).where(
+            col(Booking.status).in_(LIVE_STATUSES))).all())
+        planned = session.exec(select(Release).where(Release.status == ReleaseStatus.PLANNED)
+                               .order_by(col(Release.earliest_start))).all()
+        for release in planned:
+            phases: list[Phase] = list(release.phases)
+            if phases and phases[0].id not in booked:
+                return phases[0].key, release.key
+    raise AssertionError("the demo bank has no planned release with an unbooked first phase")
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS
