@@ -1,0 +1,148 @@
+"""Running a what-if: plan the baseline and the changed scenario, store progress and results.
+
+A run reads only the what-if's own row (its base document and changes) and writes only
+that row: it never reads or writes a booking, so the live plan cannot change because of
+it. Progress is written in short transactions of its own as the solver reports, so a
+page polling ``get_whatif`` sees the step, stage, elapsed seconds, best objective and
+bound. ``start_whatif_run`` runs the same work on a thread and returns at once.
+
+The time limit is for the whole run: each of the two plans gets half of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from envsched.db import SessionFactory
+from envsched.errors import InvalidInput, InvalidState
+from envsched.models import User, WhatIf, WhatIfStatus
+from envsched.services.whatif_compare import compare_plans
+from envsched.services.whatif_store import (
+    WhatIfRef,
+    base_scenario,
+    changed_scenario,
+    find,
+    require_editor,
+)
+from solver import plan as solve
+from solver.options import Options, Progress
+from solver.plan import Plan
+from solver.plan_file import plan_to_dict
+from solver.scenario import Scenario
+
+log = logging.getLogger(__name__)
+RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED)
+STEPS = ("baseline", "whatif")
+
+
+def run_whatif(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
+               now: dt.datetime, actor: User | None = None, workers: int = 2) -> WhatIf:
+    """Run in the caller's thread; returns the finished row (status done, or failed and
+    the error re-raised)."""
+    ident = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
+    _execute(sessions, ident, time_limit, workers, background=False)
+    with sessions() as session:
+        return find(session, ident)
+
+
+def start_whatif_run(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
+                     now: dt.datetime, actor: User | None = None,
+                     workers: int = 2) -> threading.Thread:
+    """Claim the what-if (status running) and run it on a thread; returns the thread.
+
+    The caller polls ``get_whatif`` for progress, or joins the thread.
+    """
+    ident = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
+    thread = threading.Thread(target=_execute, name=f"whatif-{ident}", daemon=True,
+                              args=(sessions, ident, time_limit, workers),
+                              kwargs={"background": True})
+    thread.start()
+    return thread
+
+
+def _claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
+           now: dt.datetime, actor: User | None) -> int:
+    """Atomically draft/done/failed -> running, clearing the last results."""
+    require_editor(actor)
+    if time_limit <= 0:
+        raise InvalidInput("time_limit", f"must be positive, got {time_limit}")
+    with sessions.begin() as session:
+        row = find(session, ref)
+        claimed = session.execute(
+            update(WhatIf).where(col(WhatIf.id) == row.id, col(WhatIf.status).in_(RUNNABLE))
+            .values(status=WhatIfStatus.RUNNING, started_at=now, error="", progress=None,
+                    baseline_plan=None, result_plan=None, comparison=None)
+            .execution_options(synchronize_session=False))
+        if getattr(claimed, "rowcount", 0) != 1:
+            raise InvalidState(f"what-if {row.name!r} is {row.status.value}; only a draft, "
+                               "done or failed what-if can run")
+        assert row.id is not None
+        return row.id
+
+
+def _execute(sessions: SessionFactory, ident: int, time_limit: float, workers: int, *,
+             background: bool) -> None:
+    """Both plans, then the comparison; any failure marks the row failed with why."""
+    try:
+        with sessions() as session:
+            row = find(session, ident)
+            base, changed = base_scenario(row), changed_scenario(row)
+        elapsed = 0.0
+        plans = []
+        for step, scenario in zip(STEPS, (base, changed), strict=True):
+            found = _plan(sessions, ident, step, scenario, time_limit / 2, workers, elapsed)
+            elapsed += found.solver.seconds
+            plans.append(found)
+        _finish(sessions, ident, base, changed, plans[0], plans[1], elapsed)
+    except Exception as exc:
+        _fail(sessions, ident, exc)
+        if not background:
+            raise
+        log.exception("what-if %s failed", ident)
+
+
+def _plan(sessions: SessionFactory, ident: int, step: str, scenario: Scenario,
+          seconds: float, workers: int, before: float) -> Plan:
+    report = _reporter(sessions, ident, step, before)
+    report(Progress(elapsed=0.0, stage="starting"))
+    return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report))
+
+
+def _reporter(sessions: SessionFactory, ident: int, step: str,
+              before: float) -> Callable[[Progress], None]:
+    """Writes each solver report to the row; ``elapsed`` counts the whole run."""
+    def report(progress: Progress) -> None:
+        _write(sessions, ident, progress={
+            "step": step, "step_number": STEPS.index(step) + 1, "steps": len(STEPS),
+            "stage": progress.stage, "elapsed": round(before + progress.elapsed, 2),
+            "objective": progress.objective, "bound": progress.bound})
+    return report
+
+
+def _finish(sessions: SessionFactory, ident: int, base: Scenario, changed: Scenario,
+            baseline: Plan, result: Plan, elapsed: float) -> None:
+    _write(sessions, ident, status=WhatIfStatus.DONE,
+           baseline_plan=plan_to_dict(baseline, base), result_plan=plan_to_dict(result, changed),
+           comparison=compare_plans(base, baseline, changed, result),
+           progress={"step": "done", "step_number": len(STEPS), "steps": len(STEPS),
+                     "stage": "done", "elapsed": round(elapsed, 2),
+                     "objective": result.solver.objective, "bound": result.solver.bound})
+
+
+def _fail(sessions: SessionFactory, ident: int, error: Exception) -> None:
+    _write(sessions, ident, status=WhatIfStatus.FAILED,
+           error=f"{type(error).__name__}: {error}"[:2000])
+
+
+def _write(sessions: SessionFactory, ident: int, **values: Any) -> None:
+    with sessions.begin() as session:
+        row = session.get_one(WhatIf, ident)
+        for key, value in values.items():
+            setattr(row, key, value)
