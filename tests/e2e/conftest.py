@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, select
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 from envsched import migrations
 from envsched.db import create_engine, read_transaction, session_factory
@@ -60,9 +60,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     phase, release = _unbooked_phase(sessions)
     server = create_server(create_app(settings, engine=engine), host="127.0.0.1",
                                     port=0, threads=4)
+    assert isinstance(server, BaseWSGIServer) and server.socket is not None  # one socket
+    port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.effective_port}", phase, release)
+    yield LiveServer(f"http://127.0.0.1:{port}", phase, release)
     server.close()
     thread.join(timeout=10)
     engine.dispose()
