@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from envsched.errors import ConfigError
 
@@ -34,6 +35,36 @@ def _parse_positive_int(text: str) -> int:
     if value < 1:
         raise ValueError("must be a whole number of at least 1")
     return value
+
+
+def _parse_non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number of at least 0")
+    return value
+
+
+def _parse_cron(text: str) -> str:
+    """Five crontab fields; APScheduler's own parser decides (imported only when set)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    CronTrigger.from_crontab(text.strip())
+    return text.strip()
+
+
+def _parse_timezone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected an IANA time zone such as UTC or Europe/Berlin") from None
+    return text.strip()
+
+
+def _parse_urls(text: str) -> tuple[str, ...]:
+    urls = tuple(u.strip() for u in text.split(",") if u.strip())
+    if not all(u.startswith(("http://", "https://")) for u in urls):
+        raise ValueError("expected comma-separated http:// or https:// URLs")
+    return urls
 
 
 def _parse_database_url(text: str) -> str:
@@ -68,6 +99,20 @@ class Settings:
     replan_at: str = _setting("02:00", _parse_hour_minute, "UTC time of the nightly re-plan")
     replan_time_limit: int = _setting(60, _parse_positive_int, "solver seconds per re-plan")
     horizon_days: int = _setting(365, _parse_positive_int, "days ahead a plan looks")
+    replan_cron: str = _setting("0 2 * * *", _parse_cron,
+                                "crontab line of the scheduled re-plan, in ENVSCHED_TIMEZONE")
+    timezone: str = _setting("UTC", _parse_timezone, "time zone of the re-plan schedule")
+    replan_auto_apply: bool = _setting(False, _parse_bool,
+                                       "apply a round's plan at once instead of proposing it")
+    near_term_days: int = _setting(5, _parse_non_negative_int,
+                                   "days ahead in which a re-plan changes nothing")
+    smtp_host: str = _setting("", str, "mail server for notifications; empty sends no mail")
+    smtp_port: int = _setting(25, _parse_positive_int, "mail server port")
+    smtp_from: str = _setting("envsched@localhost", str, "sender address of notifications")
+    notify_email: str = _setting("", str, "comma-separated addresses told about new flags")
+    webhook_urls: tuple[str, ...] = _setting(tuple[str, ...](), _parse_urls,
+                                             "comma-separated URLs that receive events")
+    webhook_secret: str = _setting("", str, "HMAC-SHA256 key that signs webhook bodies")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,107 @@
+"""What is worth telling, as events: a name, a subject and text for mail, a JSON payload.
+
+Pure functions of a run's flags or an audit entry (plus one lookup of whom an audit
+entry concerns), so ``notify`` only decides how to deliver them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from envsched.models import AuditEntry, Booking, BookingRequest, PlanRun, User
+
+# audit (entity, action) -> event name
+AUDIT_EVENTS = {
+    ("booking", "replan_move"): "booking.moved",
+    ("booking_request", "approved"): "request.approved",
+    ("booking_request", "rejected"): "request.rejected",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    subject: str
+    text: str
+    payload: dict[str, Any]
+
+
+def flag_key(kind: str, flag: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes a clash or shortfall "the same" from one round to the next."""
+    if kind == "clashes":
+        return (flag["kind"], flag["environment"], flag["phase"], flag["start"], flag["end"])
+    return (flag["type"], flag["first_week"], flag["last_week"])
+
+
+def new_flags(run: PlanRun, previous: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
+    seen = {flag_key(kind, f) for f in (previous or {}).get(kind, [])}
+    return [f for f in run.flags.get(kind, []) if flag_key(kind, f) not in seen]
+
+
+def round_events(run: PlanRun, previous: dict[str, Any] | None) -> list[Event]:
+    """One event per kind of flag that has something new since the previous round."""
+    events = []
+    clashes, shortfalls = new_flags(run, previous, "clashes"), new_flags(run, previous,
+                                                                         "shortfalls")
+    if clashes:
+        lines = [c["message"] for c in clashes]
+        events.append(_round_event(run, "round.clashes", f"{len(clashes)} new clash(es)",
+                                   lines, {"clashes": clashes}))
+    if shortfalls:
+        lines = [f"{s['type']} short by {s['short_days']} environment-days in {s['weeks']}"
+                 f"{_suffering(s)}" for s in shortfalls]
+        lines += [f"remedy: {r}" for r in run.flags.get("remedies", [])]
+        events.append(_round_event(run, "round.shortfalls",
+                                   f"{len(shortfalls)} new capacity shortfall(s)", lines,
+                                   {"shortfalls": shortfalls,
+                                    "remedies": run.flags.get("remedies", [])}))
+    return events
+
+
+def _suffering(shortfall: dict[str, Any]) -> str:
+    releases = shortfall.get("releases") or []
+    return f" ({', '.join(releases)} suffer)" if releases else ""
+
+
+def _round_event(run: PlanRun, name: str, subject: str, lines: list[str],
+                 payload: dict[str, Any]) -> Event:
+    return Event(name=name, subject=f"envsched plan run {run.id}: {subject}",
+                 text="\n".join(lines), payload={"event": name, "run": run.id, **payload})
+
+
+def audit_event(entry: AuditEntry) -> Event | None:
+    name = AUDIT_EVENTS.get((entry.entity, entry.action))
+    if name is None:
+        return None
+    after, before = entry.after or {}, entry.before or {}
+    if entry.entity == "booking":
+        text = (f"Booking {entry.entity_id} moved from {before.get('start')} to "
+                f"{after.get('start')} (ends {after.get('end')}) by {entry.actor}.")
+    else:
+        reason = after.get("decision_reason") or ""
+        text = (f"Request {entry.entity_id} was {entry.action} by {entry.actor}"
+                f"{': ' + reason if reason else '.'}")
+    payload = {"event": name, "id": int(entry.entity_id), "actor": entry.actor,
+               "at": entry.at.isoformat(), "before": before, "after": after}
+    return Event(name=name, subject=f"envsched: {text.split(' by ')[0]}", text=text,
+                 payload=payload)
+
+
+def concerned_user(session: Session, entry: AuditEntry) -> User | None:
+    """Whose booking or request the entry is about: the requester, else who booked it."""
+    if (entry.entity, entry.action) not in AUDIT_EVENTS:
+        return None
+    if entry.entity == "booking_request":
+        request = session.get(BookingRequest, int(entry.entity_id))
+        return session.get(User, request.requester_id) if request else None
+    booking = session.get(Booking, int(entry.entity_id))
+    if booking is None:
+        return None
+    if booking.request_id is not None:
+        request = session.get(BookingRequest, booking.request_id)
+        if request is not None:
+            return session.get(User, request.requester_id)
+    return session.get(User, booking.created_by_id) if booking.created_by_id else None

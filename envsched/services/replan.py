@@ -1,0 +1,172 @@
+"""One planning round: stored state -> scenario -> plan -> checked -> recorded as a PlanRun.
+
+``replan`` is the one path for every trigger (the CLI, the nightly job, "Re-plan now"):
+
+1. claim the round lock (``runlock``); a second round meanwhile is recorded as refused
+   and raises ``ReplanBusy``;
+2. build the round's scenario (``replan_scenario``: confirmed, in-use and near-term
+   bookings pinned, tentative ones movable) and solve it within the time limit;
+3. no plan (INFEASIBLE, UNKNOWN) or a plan the independent validator rejects: the run
+   is recorded as failed with the reason, and no booking is touched;
+4. otherwise record the diff (``replan_diff``) and the flags (``flags``); with
+   ``replan_auto_apply`` apply the proposals at once (``replan_apply``), else they wait
+   for an environment manager to accept them;
+5. tell people (``notify``): new clashes or shortfalls, bookings moved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import EnvschedError
+from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.services import replan_apply
+from envsched.services.clashes import clashes_in
+from envsched.services.flags import REMEDY_SECONDS, clash_flags, round_flags
+from envsched.services.notify import Notifier
+from envsched.services.replan_diff import plan_diff
+from envsched.services.replan_scenario import RoundScenario, round_scenario
+from envsched.services.runlock import ReplanBusy, round_lock
+from envsched.settings import Settings
+from solver import Options, Progress
+from solver import plan as solve
+from solver.plan import Plan
+from solver.validate import validate
+
+__all__ = ["ReplanBusy", "accept_proposal", "accept_run", "latest_runs", "replan"]
+
+log = logging.getLogger(__name__)
+accept_run = replan_apply.accept_run
+accept_proposal = replan_apply.accept_proposal
+SHOWN_VIOLATIONS = 3
+
+
+def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.datetime,
+           dry_run: bool = False, time_limit: float | None = None,
+           progress: Callable[[Progress], None] | None = None,
+           settings: Settings | None = None, notifier: Notifier | None = None) -> PlanRun:
+    """Run one planning round and return its recorded ``PlanRun``."""
+    settings = settings or Settings()
+    trigger = PlanTrigger(trigger)
+    try:
+        with round_lock(sessions, now):
+            run = _round(sessions, trigger, now, dry_run, settings,
+                         Options(time_limit=time_limit or settings.replan_time_limit,
+                                 progress=progress))
+            if not dry_run:  # under the lock: one reader of the audit log at a time
+                (notifier or Notifier(settings)).after_round(sessions, run, now)
+    except ReplanBusy:
+        _record(sessions, PlanRun(trigger=trigger, status=PlanRunStatus.REFUSED,
+                                  dry_run=dry_run, started_at=now, finished_at=now,
+                                  error="another planning round was running"))
+        raise
+    return run
+
+
+def latest_runs(sessions: SessionFactory, limit: int = 20) -> list[PlanRun]:
+    """The newest runs first: the history a UI or the API lists."""
+    with read_transaction(sessions) as session:
+        query = select(PlanRun).order_by(col(PlanRun.id).desc()).limit(limit)
+        return list(session.exec(query).all())
+
+
+def _record(sessions: SessionFactory, run: PlanRun) -> PlanRun:
+    with sessions.begin() as session:
+        session.add(run)
+    return run
+
+
+def _round(sessions: SessionFactory, trigger: PlanTrigger, now: dt.datetime, dry_run: bool,
+           settings: Settings, options: Options) -> PlanRun:
+    run = _record(sessions, PlanRun(trigger=trigger, dry_run=dry_run, started_at=now))
+    assert run.id is not None
+    began = time.perf_counter()
+    try:
+        with read_transaction(sessions) as session:
+            prepared = round_scenario(session, now, near_term_days=settings.near_term_days,
+                                      horizon_days=settings.horizon_days)
+            clashes = clash_flags(clashes_in(session))
+        result = solve(prepared.scenario, options)
+        fields = _outcome(sessions, prepared, result, clashes, now, settings)
+    except Exception as error:
+        replan_apply.mark_failed(sessions, run.id, f"the round broke: {error}", now)
+        raise
+    finished = now + dt.timedelta(seconds=time.perf_counter() - began)
+    run = _finish(sessions, run.id, finished, fields)
+    if _should_apply(run, settings):
+        run = _auto_apply(sessions, run.id or 0, finished)
+    return run
+
+
+def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
+             clashes: list[dict[str, Any]], now: dt.datetime,
+             settings: Settings) -> dict[str, Any]:
+    """The run's columns for this solver result (failed when there is no usable plan)."""
+    scenario = prepared.scenario
+    fields: dict[str, Any] = {
+        "solver_status": result.status, "objective": result.solver.objective,
+        "bound": result.solver.bound, "metrics": _metrics(result),
+        "flags": {"clashes": clashes, "shortfalls": [], "late": [], "remedies": [],
+                  "left_out": list(prepared.left_out)},
+        "diff": {"moved": [], "placed": [], "unplaced": [], "gain": ""}}
+    if not result.has_plan:
+        return dict(fields, status=PlanRunStatus.FAILED,
+                    error=f"no plan ({result.status}): {result.reason}")
+    violations = validate(scenario, result)
+    if violations:
+        shown = "; ".join(v.message for v in violations[:SHOWN_VIOLATIONS])
+        return dict(fields, status=PlanRunStatus.FAILED,
+                    error=f"the plan breaks {len(violations)} rule(s): {shown}")
+    stay = _stay_plan(scenario) if result.metrics.moved_bookings else None
+    weeks = max(1, settings.horizon_days // 7)
+    flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
+    return dict(fields, status=PlanRunStatus.DONE,
+                diff=plan_diff(scenario, result, prepared.booking_ids, stay),
+                flags=dict(flags, left_out=list(prepared.left_out)))
+
+
+def _metrics(result: Plan) -> dict[str, Any]:
+    return {**dataclasses.asdict(result.metrics), "solver_seconds": round(result.solver.seconds, 3),
+            "method": result.solver.method}
+
+
+def _stay_plan(scenario: Any) -> Plan | None:
+    """The plan with every booking pinned where it is: what moving bookings is measured by."""
+    pinned = tuple(dataclasses.replace(b, pinned=True) for b in scenario.bookings)
+    stay = solve(dataclasses.replace(scenario, bookings=pinned),
+                 Options(time_limit=REMEDY_SECONDS, workers=2))
+    return stay if stay.status != "UNKNOWN" else None
+
+
+def _finish(sessions: SessionFactory, run_id: int, finished: dt.datetime,
+            fields: dict[str, Any]) -> PlanRun:
+    with sessions.begin() as session:
+        run = session.get_one(PlanRun, run_id)
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.finished_at = finished
+    return run
+
+
+def _should_apply(run: PlanRun, settings: Settings) -> bool:
+    proposals = run.diff["moved"] or run.diff["placed"]
+    return (settings.replan_auto_apply and not run.dry_run and run.status == PlanRunStatus.DONE
+            and bool(proposals))
+
+
+def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> PlanRun:
+    """Apply at once; a failure has already marked the run failed and rolled back."""
+    try:
+        return replan_apply.accept_run(sessions, run_id, actor=None, now=now)
+    except EnvschedError as error:
+        log.warning("plan run %s could not be applied: %s", run_id, error)
+        with read_transaction(sessions) as session:
+            return session.get_one(PlanRun, run_id)
