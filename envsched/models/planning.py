@@ -6,6 +6,10 @@ and ``diff`` (bookings ``moved``, phases newly ``placed``, phases left ``unplace
 Proposals in the diff carry their own ``applied`` flag, so a run can be accepted whole
 or one booking at a time.
 
+``apscheduler_jobs`` is APScheduler's job store, with exactly the columns its
+``SQLAlchemyJobStore`` declares; it is part of our schema so migrations create it and
+the scheduler only finds it there.
+
 ``PlanLock`` is the round lock on SQLite (one row per lock name, claimed with a
 conditional UPDATE); PostgreSQL uses an advisory lock instead and never touches it.
 """
@@ -14,7 +18,17 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Float,
+    Index,
+    LargeBinary,
+    Table,
+    Text,
+    Unicode,
+)
 from sqlmodel import Field, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, utc_datetime_field
@@ -103,3 +117,11 @@ class NotificationDelivery(SQLModel, table=True):
     status_code: int | None = None
     error: str = Field(default="", max_length=TEXT_LENGTH)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+SCHEDULER_JOBS = Table(
+    "apscheduler_jobs", SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)

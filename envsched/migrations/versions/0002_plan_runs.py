@@ -1,4 +1,5 @@
-"""Planning rounds: plan runs, the round lock row (SQLite), notification cursor and deliveries.
+"""Planning rounds: plan runs, the round lock row (SQLite), notification cursor and deliveries,
+APScheduler's job store.
 
 Revision ID: 0002
 Revises: 0001
@@ -55,6 +56,15 @@ def upgrade() -> None:
     )
     op.bulk_insert(lock, [{'name': REPLAN_LOCK, 'holder': None, 'claimed_at': None}])
 
+    op.create_table('apscheduler_jobs',
+    sa.Column('id', sa.Unicode(length=191), nullable=False),
+    sa.Column('next_run_time', sa.Float(precision=25), nullable=True),
+    sa.Column('job_state', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_apscheduler_jobs'))
+    )
+    with op.batch_alter_table('apscheduler_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_apscheduler_jobs_next_run_time'), ['next_run_time'], unique=False)
+
     op.create_table('notification_cursor',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('last_id', sa.Integer(), nullable=False),
@@ -84,6 +94,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_notification_delivery_at'))
     op.drop_table('notification_delivery')
     op.drop_table('notification_cursor')
+    with op.batch_alter_table('apscheduler_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_apscheduler_jobs_next_run_time'))
+    op.drop_table('apscheduler_jobs')
     op.drop_table('plan_lock')
     with op.batch_alter_table('plan_run', schema=None) as batch_op:
         batch_op.drop_index('ix_plan_run_started_at')
