@@ -17,6 +17,7 @@ from envsched.services.whatif_changes import (
     AddEnvironment,
     AddMaintenance,
     AddRelease,
+    Change,
     ChangeEnvironment,
     ChangePhaseDuration,
     DelayRelease,
@@ -245,7 +246,8 @@ def test_a_phase_grown_past_the_horizon_loses_its_booking(scenario: Scenario) ->
 # -- lists of changes and their JSON ----------------------------------------------------------
 
 def test_changes_apply_in_order_and_errors_name_their_place(scenario: Scenario) -> None:
-    changes = [AddEnvironment("UAT-9", "UAT"), AddMaintenance("UAT-9", day(1), day(3))]
+    changes: list[Change] = [AddEnvironment("UAT-9", "UAT"),
+                             AddMaintenance("UAT-9", day(1), day(3))]
     assert apply_changes(scenario, changes).environment_by_id["UAT-9"].unavailable
     with pytest.raises(InvalidInput) as error:
         apply_changes(scenario, [*changes, DelayRelease("R1", 0)])
