@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from envsched.cli import db, planning, serve, state, users
+from envsched.cli import db, planning, replan, serve, state, users
 from envsched.cli.errors import TranslatingGroup
 
-COMMAND_MODULES = (planning, db, users, state, serve)
+COMMAND_MODULES = (planning, db, users, state, serve, replan)
 
 
 @click.group(cls=TranslatingGroup)

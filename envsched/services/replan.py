@@ -125,7 +125,7 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
         shown = "; ".join(v.message for v in violations[:SHOWN_VIOLATIONS])
         return dict(fields, status=PlanRunStatus.FAILED,
                     error=f"the plan breaks {len(violations)} rule(s): {shown}")
-    stay = _stay_plan(scenario) if result.metrics.moved_bookings else None
+    stay = _stay_plan(prepared) if result.metrics.moved_bookings else None
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
     return dict(fields, status=PlanRunStatus.DONE,
@@ -138,11 +138,9 @@ def _metrics(result: Plan) -> dict[str, Any]:
             "method": result.solver.method}
 
 
-def _stay_plan(scenario: Any) -> Plan | None:
+def _stay_plan(prepared: RoundScenario) -> Plan | None:
     """The plan with every booking pinned where it is: what moving bookings is measured by."""
-    pinned = tuple(dataclasses.replace(b, pinned=True) for b in scenario.bookings)
-    stay = solve(dataclasses.replace(scenario, bookings=pinned),
-                 Options(time_limit=REMEDY_SECONDS, workers=2))
+    stay = solve(prepared.staying(), Options(time_limit=REMEDY_SECONDS, workers=2))
     return stay if stay.status != "UNKNOWN" else None
 
 

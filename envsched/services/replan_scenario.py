@@ -32,6 +32,12 @@ class RoundScenario:
     booking_ids: dict[str, int]  # phase key -> id of the live booking the scenario holds
     fence: int  # first day a movable phase may start
     left_out: tuple[str, ...]
+    unfenced: sc.Scenario  # before ``fenced``: the base of other what-ifs of the round
+
+    def staying(self) -> sc.Scenario:
+        """The round's scenario with every booking pinned where it is."""
+        pinned = tuple(replace(b, pinned=True) for b in self.unfenced.bookings)
+        return fenced(replace(self.unfenced, bookings=pinned), self.fence)
 
 
 def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
@@ -43,9 +49,10 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
     mapped = build_scenario(session, start=start, horizon_days=horizon, name="replan")
     scenario = mapped.scenario
     fence = scenario.day(today) + near_term_days
-    scenario = without_done(scenario, _done_phases(session, scenario))
-    scenario = fenced(scenario, fence)
-    return RoundScenario(scenario, _booking_ids(live, scenario), fence, mapped.left_out)
+    unfenced = without_done(scenario, _done_phases(session, scenario))
+    scenario = fenced(unfenced, fence)
+    return RoundScenario(scenario, _booking_ids(live, scenario), fence, mapped.left_out,
+                         unfenced)
 
 
 def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:

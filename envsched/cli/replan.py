@@ -1,0 +1,81 @@
+"""``envsched replan`` (one planning round) and ``envsched scheduler`` (the nightly one).
+
+The clock is read here, once per command. Errors are not caught: ``TranslatingGroup``
+turns ``ReplanBusy`` (another round is running) into exit code 1 and one line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import click
+
+from envsched.cli.errors import EXIT_PROBLEMS
+from envsched.cli.planning import print_progress
+from envsched.cli.state import stored_state, utc_now
+from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.scheduler import run_scheduler
+from envsched.services.replan import replan as run_round
+from envsched.settings import Settings
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="Plan and report, but propose and apply nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run as JSON.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True),
+              help="Solver seconds (default ENVSCHED_REPLAN_TIME_LIMIT).")
+def replan(dry_run: bool, as_json: bool, time_limit: float | None) -> None:
+    """One planning round over the stored state.
+
+    Progress goes to stderr; the run to stdout. Exits 1 when the round failed.
+    """
+    settings = Settings.from_env()
+    with stored_state() as sessions:
+        run = run_round(sessions, trigger=PlanTrigger.MANUAL, now=utc_now(), dry_run=dry_run,
+                        time_limit=time_limit, progress=print_progress, settings=settings)
+    click.echo(json.dumps(run_to_dict(run), indent=2) if as_json else summary(run))
+    if run.status != PlanRunStatus.DONE:
+        raise SystemExit(EXIT_PROBLEMS)
+
+
+@click.command()
+def scheduler() -> None:
+    """Run the nightly re-planner (ENVSCHED_REPLAN_CRON, ENVSCHED_TIMEZONE) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    with stored_state():  # fails with one line when the schema is missing or old
+        pass
+    run_scheduler(settings)
+
+
+def run_to_dict(run: PlanRun) -> dict[str, Any]:
+    """The run as ``--json`` prints it (and as an API may return it)."""
+    return {"id": run.id, "trigger": run.trigger.value, "status": run.status.value,
+            "dry_run": run.dry_run, "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "solver_status": run.solver_status, "objective": run.objective,
+            "bound": run.bound, "applied": run.applied, "error": run.error,
+            "metrics": run.metrics, "flags": run.flags, "diff": run.diff}
+
+
+def summary(run: PlanRun) -> str:
+    diff, flags = run.diff, run.flags
+    lines = [f"plan run {run.id}: {run.status.value} ({run.solver_status or 'no solver status'})"
+             + (" — dry run" if run.dry_run else "")]
+    if run.error:
+        lines.append(f"  {run.error}")
+    lines.append(f"  moved {len(diff.get('moved', []))}, placed {len(diff.get('placed', []))}, "
+                 f"unplaced {len(diff.get('unplaced', []))}"
+                 + (" — applied" if run.applied else ""))
+    if diff.get("gain"):
+        lines.append(f"  {diff['gain']}")
+    lines.append(f"  clashes {len(flags.get('clashes', []))}, "
+                 f"shortfalls {len(flags.get('shortfalls', []))}, "
+                 f"late releases {len(flags.get('late', []))}")
+    lines += [f"  remedy: {remedy}" for remedy in flags.get("remedies", [])]
+    return "\n".join(lines)
+
+
+COMMANDS = (replan, scheduler)

@@ -1,0 +1,93 @@
+"""The nightly re-planner as its own process: ``envsched scheduler``.
+
+An APScheduler 3 ``BlockingScheduler`` whose job store is the ``apscheduler_jobs`` table
+of the application database, with two jobs:
+
+* ``scheduled_replan`` on the cron of ``ENVSCHED_REPLAN_CRON`` in ``ENVSCHED_TIMEZONE``;
+* ``scheduled_notify`` every few minutes: tells people about approvals, rejections and
+  accepted moves recorded in the audit log since the last look.
+
+The job functions live at module level and take no arguments, because the job store
+pickles a reference to them; each reads ``Settings`` and the clock itself, as an edge.
+Several scheduler processes may run: the round lock lets one round through at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+
+from envsched.db import create_engine, database
+from envsched.models.planning import SCHEDULER_JOBS, PlanTrigger
+from envsched.services.notify import Notifier
+from envsched.services.replan import replan
+from envsched.services.runlock import ReplanBusy, round_lock
+from envsched.settings import Settings
+
+log = logging.getLogger(__name__)
+REPLAN_JOB = "envsched-replan"
+NOTIFY_JOB = "envsched-notify"
+NOTIFY_EVERY_MINUTES = 5
+
+
+def scheduled_replan() -> int | None:
+    """One scheduled round; returns the run's id, or None when another round was running."""
+    settings = Settings.from_env()
+    with database(settings) as sessions:
+        try:
+            run = replan(sessions, trigger=PlanTrigger.SCHEDULED, now=dt.datetime.now(dt.UTC),
+                         settings=settings)
+        except ReplanBusy:
+            log.info("scheduled re-plan skipped: another round is running")
+            return None
+    log.info("scheduled re-plan: run %s %s", run.id, run.status.value)
+    return run.id
+
+
+def scheduled_notify() -> int:
+    """Send what the audit log holds since the last look; returns how many entries were read."""
+    settings = Settings.from_env()
+    now = dt.datetime.now(dt.UTC)
+    with database(settings) as sessions:
+        try:
+            with round_lock(sessions, now):
+                return Notifier(settings).audit_events(sessions, now)
+        except ReplanBusy:
+            return 0  # the round tells people itself when it ends
+
+
+def build_scheduler(settings: Settings, engine: Engine | None = None) -> BlockingScheduler:
+    """The scheduler with both jobs stored in the application database (not started)."""
+    zone = ZoneInfo(settings.timezone)
+    store = SQLAlchemyJobStore(engine=engine or create_engine(settings),
+                               tablename=SCHEDULER_JOBS.name)
+    scheduler = BlockingScheduler(jobstores={"default": store}, timezone=zone)
+    add_jobs(scheduler, settings)
+    return scheduler
+
+
+def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
+    zone = ZoneInfo(settings.timezone)
+    scheduler.add_job(scheduled_replan, CronTrigger.from_crontab(settings.replan_cron, zone),
+                      id=REPLAN_JOB, name="nightly re-plan", replace_existing=True,
+                      coalesce=True, max_instances=1, misfire_grace_time=3600)
+    scheduler.add_job(scheduled_notify, "interval", minutes=NOTIFY_EVERY_MINUTES,
+                      id=NOTIFY_JOB, name="notifications from the audit log",
+                      replace_existing=True, coalesce=True, max_instances=1)
+
+
+def run_scheduler(settings: Settings) -> None:
+    """Block, running the jobs, until interrupted."""
+    scheduler = build_scheduler(settings)
+    log.info("envsched scheduler: re-plan on '%s' (%s)", settings.replan_cron, settings.timezone)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
