@@ -9,8 +9,8 @@ criterion keeps its value. Phases that sit on their booking in force stay put.
 from __future__ import annotations
 
 from solver.calendar import EnvironmentCalendar, ready_day
+from solver.plan import Placement
 from solver.scenario import Scenario
-from solver.search import Placement
 
 
 def compact(scenario: Scenario, placement: Placement) -> Placement:

@@ -16,34 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from solver.calendar import ready_day
+from solver.metrics import Score, score
 from solver.model import Neighbourhood, PlanModel
+from solver.plan import Placement
 from solver.scenario import Scenario
-from solver.search import Placement, solve
-
-Score = tuple[int, int, int]  # (weighted unplaced, lateness or makespan, moved bookings)
+from solver.search import solve
 
 MIN_FREE, START_FREE, MAX_FREE = 8, 30, 400
 ROUND_SECONDS = (1.0, 1.0)
 # how much later than now a round may move a placed phase (earlier is always allowed)
 REACH_DAYS = 28
-
-
-def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
-    """The objective's first three criteria, in their strict order, for a placement."""
-    unplaced = sum(scenario.release_by_id[ph.release].priority
-                   for ph in scenario.phases if ph.id not in placement)
-    ends: dict[str, int] = defaultdict(int)
-    for phase_id, (_env, start) in placement.items():
-        ph = scenario.phase_by_id[phase_id]
-        ends[ph.release] = max(ends[ph.release], start + ph.duration)
-    if objective == "makespan":
-        timing = max(ends.values(), default=0)
-    else:
-        timing = sum(r.priority * max(0, ends[r.id] - r.due) for r in scenario.releases
-                     if r.due is not None and r.id in ends)
-    moved = sum(1 for b in scenario.bookings
-                if not b.pinned and placement.get(b.phase) != (b.environment, b.start))
-    return unplaced, timing, moved
 
 
 @dataclass

@@ -6,9 +6,10 @@ on its own and never calls this module.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
-from solver.plan import Assignment, Metrics, ReleaseOutcome, Unplaced
+from solver.plan import Assignment, Metrics, Placement, ReleaseOutcome, Unplaced
 from solver.scenario import Scenario
 
 
@@ -49,3 +50,25 @@ def compute_metrics(
         makespan_days=max((a.end for a in placed), default=0),
         moved_bookings=sum(1 for a in placed if is_moved(scenario, a)) + unplaced_bookings,
     )
+
+
+# (weighted unplaced, lateness or makespan, moved bookings)
+Score = tuple[int, int, int]
+
+
+def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
+    """The objective's first three criteria, in their strict order, for a placement."""
+    unplaced = sum(scenario.release_by_id[ph.release].priority
+                   for ph in scenario.phases if ph.id not in placement)
+    ends: dict[str, int] = defaultdict(int)
+    for phase_id, (_env, start) in placement.items():
+        ph = scenario.phase_by_id[phase_id]
+        ends[ph.release] = max(ends[ph.release], start + ph.duration)
+    if objective == "makespan":
+        timing = max(ends.values(), default=0)
+    else:
+        timing = sum(r.priority * max(0, ends[r.id] - r.due) for r in scenario.releases
+                     if r.due is not None and r.id in ends)
+    moved = sum(1 for b in scenario.bookings
+                if not b.pinned and placement.get(b.phase) != (b.environment, b.start))
+    return unplaced, timing, moved

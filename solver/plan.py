@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
+# Where each placed phase runs, {phase id: (environment id, start day)}: the common
+# currency of the dispatch rules, the CP-SAT model and the neighbourhood search.
+Placement = dict[str, tuple[str, int]]
+
 
 @dataclass(frozen=True)
 class Assignment:

@@ -1,8 +1,4 @@
-"""Solving one PlanModel with CP-SAT: parameters for its size, a hint, and the answer read back.
-
-Placements are ``{phase id: (environment id, start day)}``: the common currency of the
-greedy planner, the CP-SAT model and the large-neighbourhood search.
-"""
+"""Solving one PlanModel with CP-SAT: parameters for its size, a hint, and the answer read back."""
 
 from __future__ import annotations
 
@@ -14,8 +10,7 @@ from ortools.sat.python import cp_model
 
 from solver.literals import Literal
 from solver.model import PlanModel
-
-Placement = dict[str, tuple[str, int]]
+from solver.plan import Placement
 
 # Above this many optional intervals, presolve's probing costs more than it finds.
 LARGE_MODEL_INTERVALS = 20_000

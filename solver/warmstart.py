@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.greedy import dispatch, stranded_pinned
-from solver.lns import score
+from solver.metrics import score
+from solver.plan import Placement
 from solver.scenario import Scenario
-from solver.search import Placement
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 
 from solver import Options, Plan, Progress, Scenario, plan
 from solver.greedy import greedy_plan
-from solver.planner import FULL_MODEL_INTERVALS
+from solver.optimise import FULL_MODEL_INTERVALS
 from solver.validate import recompute_metrics, validate
 from tests.solver.factories import (
     make_booking,

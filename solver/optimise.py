@@ -1,0 +1,96 @@
+"""Improving the warm start with CP-SAT: the whole model when it is small, else the
+large-neighbourhood search. The only part of planning that loads OR-Tools."""
+
+from __future__ import annotations
+
+import time
+
+from solver.bounds import timing_lower_bound
+from solver.lns import NeighbourhoodSearch, SearchState
+from solver.metrics import score
+from solver.model import Neighbourhood, PlanModel
+from solver.plan import Placement
+from solver.run import Run
+from solver.scenario import Scenario
+from solver.search import solve
+from solver.warmstart import WarmStart
+
+# The whole model is solved directly up to this many optional intervals.
+FULL_MODEL_INTERVALS = 2_500
+
+
+def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
+    """The whole model when it is small, else the neighbourhood search.
+
+    A warm start that strands a pinned phase is no plan: only the whole model can look
+    for room for its predecessors; too large for that, the answer is UNKNOWN."""
+    scenario = run.scenario
+    pinned = {b.phase for b in scenario.bookings if b.pinned}
+    free = frozenset(ph.id for ph in scenario.phases if ph.id not in pinned)
+    fixed = {p: w for p, w in start.placement.items() if p in pinned}
+    size = sum(len(scenario.eligible[p]) for p in free)
+    if size <= FULL_MODEL_INTERVALS:
+        hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free))
+        return solve_whole(run, start, hood)
+    if start.stranded:
+        return start.placement, "UNKNOWN", None
+    return search_neighbourhoods(run, start.placement)
+
+
+def _must_place(run: Run, start: Placement, free: frozenset[str]) -> frozenset[str]:
+    """When the dispatch placed everything, nothing is left unplaced: say so to the model."""
+    if all(ph.id in start for ph in run.scenario.phases):
+        return free
+    return frozenset()
+
+
+def solve_whole(run: Run, start: WarmStart,
+                hood: Neighbourhood) -> tuple[Placement, str, float | None]:
+    model = PlanModel(run.scenario, hood, run.objective, run.options.weights)
+    scale = model.scale["timing"]
+
+    def progress(_elapsed: float, objective: float, bound: float) -> None:
+        best = (0, int(objective // scale), int(objective % scale))
+        run.report("cp-sat", best, bound // scale)
+
+    remaining = run.deadline - time.perf_counter()
+    result = solve(model, start.placement, remaining, run.options.workers, run.options.seed,
+                   progress)
+    if result.placement is None:
+        fallback = "UNKNOWN" if start.stranded else "FEASIBLE"
+        return start.placement, "INFEASIBLE" if result.status == "INFEASIBLE" else fallback, None
+    placement = {**hood.fixed, **result.placement}
+    worse = score(run.scenario, run.objective, placement) > score(
+        run.scenario, run.objective, start.placement)
+    if worse and not start.stranded:
+        return start.placement, "FEASIBLE", None
+    bound = result.bound // scale if result.bound is not None else None
+    proved = result.status == "OPTIMAL" and not changeover_restricts(run.scenario)
+    return placement, "OPTIMAL" if proved else "FEASIBLE", bound
+
+
+def changeover_restricts(scenario: Scenario) -> bool:
+    """True when two phases of one release may share an environment with changeover days:
+    the model then keeps the changeover between them too, so it may miss the optimum."""
+    stretched = {e.id for e in scenario.environments if e.capacity == 1 and e.changeover_days}
+    for rel in scenario.releases:
+        seen: set[str] = set()
+        for ph in rel.phases:
+            envs = stretched.intersection(scenario.eligible[ph.id])
+            if seen & envs:
+                return True
+            seen |= envs
+    return False
+
+
+def search_neighbourhoods(run: Run, start: Placement) -> tuple[Placement, str, float | None]:
+    bound = timing_lower_bound(run.scenario, run.objective)
+
+    def improved(state: SearchState) -> None:
+        run.report(f"lns round {state.rounds}", state.score, bound)
+
+    search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
+                                 run.options.seed, improved, target=(0, bound, 0))
+    state = search.run(start, run.deadline)
+    status = "OPTIMAL" if state.score == (0, bound, 0) else "FEASIBLE"
+    return state.placement, status, bound
