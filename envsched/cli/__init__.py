@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import click
 
-from envsched.cli import db, planning, replan, serve, state, users
+from envsched.cli import db, planning, replan, serve, state, users, whatif
 from envsched.cli.errors import TranslatingGroup
 
-COMMAND_MODULES = (planning, db, users, state, serve, replan)
+COMMAND_MODULES = (planning, db, users, state, serve, replan, whatif)
 
 
 @click.group(cls=TranslatingGroup)

@@ -38,16 +38,18 @@ from solver.plan_file import plan_to_dict
 from solver.scenario import Scenario
 
 log = logging.getLogger(__name__)
+OnProgress = Callable[[dict[str, Any]], None]
 RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED)
 STEPS = ("baseline", "whatif")
 
 
 def run_whatif(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-               now: dt.datetime, actor: User | None = None, workers: int = 2) -> WhatIf:
+               now: dt.datetime, actor: User | None = None, workers: int = 2,
+               on_progress: OnProgress | None = None) -> WhatIf:
     """Run in the caller's thread; returns the finished row (status done, or failed and
-    the error re-raised)."""
+    the error re-raised). ``on_progress`` also gets each progress report as stored."""
     ident = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
-    _execute(sessions, ident, time_limit, workers, background=False)
+    _execute(sessions, ident, time_limit, workers, background=False, on_progress=on_progress)
     with sessions() as session:
         return find(session, ident)
 
@@ -88,7 +90,7 @@ def _claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
 
 
 def _execute(sessions: SessionFactory, ident: int, time_limit: float, workers: int, *,
-             background: bool) -> None:
+             background: bool, on_progress: OnProgress | None = None) -> None:
     """Both plans, then the comparison; any failure marks the row failed with why."""
     try:
         with sessions() as session:
@@ -97,7 +99,8 @@ def _execute(sessions: SessionFactory, ident: int, time_limit: float, workers: i
         elapsed = 0.0
         plans = []
         for step, scenario in zip(STEPS, (base, changed), strict=True):
-            found = _plan(sessions, ident, step, scenario, time_limit / 2, workers, elapsed)
+            report = _reporter(sessions, ident, step, elapsed, on_progress)
+            found = _plan(scenario, time_limit / 2, workers, report)
             elapsed += found.solver.seconds
             plans.append(found)
         _finish(sessions, ident, base, changed, plans[0], plans[1], elapsed)
@@ -108,21 +111,22 @@ def _execute(sessions: SessionFactory, ident: int, time_limit: float, workers: i
         log.exception("what-if %s failed", ident)
 
 
-def _plan(sessions: SessionFactory, ident: int, step: str, scenario: Scenario,
-          seconds: float, workers: int, before: float) -> Plan:
-    report = _reporter(sessions, ident, step, before)
+def _plan(scenario: Scenario, seconds: float, workers: int,
+          report: Callable[[Progress], None]) -> Plan:
     report(Progress(elapsed=0.0, stage="starting"))
     return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report))
 
 
-def _reporter(sessions: SessionFactory, ident: int, step: str,
-              before: float) -> Callable[[Progress], None]:
+def _reporter(sessions: SessionFactory, ident: int, step: str, before: float,
+              also: OnProgress | None) -> Callable[[Progress], None]:
     """Writes each solver report to the row; ``elapsed`` counts the whole run."""
     def report(progress: Progress) -> None:
-        _write(sessions, ident, progress={
-            "step": step, "step_number": STEPS.index(step) + 1, "steps": len(STEPS),
-            "stage": progress.stage, "elapsed": round(before + progress.elapsed, 2),
-            "objective": progress.objective, "bound": progress.bound})
+        stored = {"step": step, "step_number": STEPS.index(step) + 1, "steps": len(STEPS),
+                  "stage": progress.stage, "elapsed": round(before + progress.elapsed, 2),
+                  "objective": progress.objective, "bound": progress.bound}
+        _write(sessions, ident, progress=stored)
+        if also is not None:
+            also(stored)
     return report
 
 
