@@ -1,0 +1,88 @@
+"""The scheduled job, triggered directly (not at 02:00), and ``envsched replan`` end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from click.testing import CliRunner
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from envsched import scheduler
+from envsched.cli import main
+from envsched.db import SessionFactory
+from envsched.models import PlanRun
+from envsched.settings import Settings
+from tests.envsched.factories import DAY0, Factory
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def configured(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
+    monkeypatch.setenv("ENVSCHED_REPLAN_TIME_LIMIT", "3")
+    return database_url
+
+
+def runs(sessions: SessionFactory) -> list[PlanRun]:
+    with sessions() as session:
+        return list(session.exec(select(PlanRun).order_by(col(PlanRun.id))).all())
+
+
+def test_the_scheduled_job_records_a_scheduled_run(
+        configured: str, sessions: SessionFactory, make_environment: Factory,
+        make_phase: Factory, make_release: Factory) -> None:
+    make_environment()
+    make_phase(make_release(earliest_start=dt.date.today() + 30 * DAY))
+    run_id = scheduler.scheduled_replan()
+    [run] = runs(sessions)
+    assert run.id == run_id and run.trigger.value == "scheduled" and run.status.value == "done"
+    assert len(run.diff["placed"]) == 1
+
+
+def test_the_jobs_are_stored_in_the_application_database_on_the_configured_cron(
+        configured: str, engine: Engine) -> None:
+    settings = Settings(database_url=configured, replan_cron="30 1 * * *",
+                        timezone="Europe/Berlin")
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    background = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+        timezone="Europe/Berlin")
+    background.start(paused=True)
+    try:
+        scheduler.add_jobs(background, settings)
+        job = background.get_job(scheduler.REPLAN_JOB)
+        assert job.func is scheduler.scheduled_replan
+        fire = job.trigger.get_next_fire_time(None, dt.datetime(2027, 1, 4, tzinfo=dt.UTC))
+        assert (fire.hour, fire.minute, str(fire.tzinfo)) == (1, 30, "Europe/Berlin")
+    finally:
+        background.shutdown(wait=False)
+    stored = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
+    stored.start(background, "default")
+    assert {j.id for j in stored.get_all_jobs()} == {scheduler.REPLAN_JOB, scheduler.NOTIFY_JOB}
+
+
+def test_replan_json_prints_status_metrics_flags_and_diff(
+        configured: str, make_environment: Factory, make_phase: Factory,
+        make_release: Factory) -> None:
+    make_environment()
+    make_phase(make_release(key="R1", earliest_start=DAY0 + 30 * DAY))
+    result = CliRunner().invoke(main, ["replan", "--json", "--dry-run", "--time-limit", "3"])
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["status"] == "done" and printed["dry_run"] is True
+    assert printed["metrics"]["placed_phases"] == 1
+    assert set(printed["flags"]) >= {"clashes", "shortfalls", "remedies"}
+    assert set(printed["diff"]) >= {"moved", "placed", "unplaced"}
+
+
+def test_replan_summary_says_what_the_round_did(configured: str) -> None:
+    result = CliRunner().invoke(main, ["replan", "--time-limit", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split(":", 1)[1].startswith(" done (OPTIMAL)")
+    assert "moved 0, placed 0, unplaced 0" in result.stdout
