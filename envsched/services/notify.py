@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Envsched-Signature"
 AUDIT_CURSOR = "audit"
 TIMEOUT_S = 10
+# Rounds whose flags count: a failed round still saw the clashes that may have failed it.
+FLAGGING = (PlanRunStatus.DONE, PlanRunStatus.FAILED)
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -71,7 +73,7 @@ class Notifier:
     sleep: Callable[[float], None] = field(default=time.sleep)
 
     def after_round(self, sessions: SessionFactory, run: PlanRun, now: dt.datetime) -> None:
-        if run.status == PlanRunStatus.DONE:
+        if run.status in FLAGGING:
             for event in round_events(run, _previous_flags(sessions, run)):
                 self.send(sessions, event, _manager_emails(sessions), now)
         self.audit_events(sessions, now)
@@ -158,7 +160,7 @@ def deliveries(sessions: SessionFactory) -> list[NotificationDelivery]:
 def _previous_flags(sessions: SessionFactory, run: PlanRun) -> dict[str, Any] | None:
     with read_transaction(sessions) as session:
         previous = session.exec(select(PlanRun).where(
-            PlanRun.status == PlanRunStatus.DONE, col(PlanRun.dry_run).is_(False),
+            col(PlanRun.status).in_(FLAGGING), col(PlanRun.dry_run).is_(False),
             col(PlanRun.id) < (run.id or 0)).order_by(col(PlanRun.id).desc())).first()
         return previous.flags if previous else None
 
