@@ -1,0 +1,178 @@
+"""KPIs on a history written by hand, every number worked out in the comments.
+
+The period is January to April 2027: 31 + 28 + 31 + 30 = 120 days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from envsched.services.kpis import (
+    BookingFact,
+    ClashFact,
+    Period,
+    ReleaseFact,
+    SupplyFact,
+    add_months,
+    clashes_per_month,
+    kpi_report,
+    lead_time,
+    merge,
+    monthly_frame,
+    open_days,
+    release_counts,
+    time_to_implement,
+    utilisation,
+)
+
+D = dt.date.fromisoformat
+PERIOD = Period(D("2027-01-01"), D("2027-05-01"))
+
+RELEASES = [
+    # on time: Jan 4 -> Feb 10 is 37 days
+    ReleaseFact("A", "major", "deployed", D("2027-02-15"), D("2027-01-04"), D("2027-02-10")),
+    # late (due Mar 1, deployed Mar 20): Jan 11 -> Mar 20 is 68 days; test gate waived
+    ReleaseFact("B", "major", "deployed", D("2027-03-01"), D("2027-01-11"), D("2027-03-20"),
+                test_signed=False),
+    # no due day: on time; 14 days; backed out, without a signed go/no-go
+    ReleaseFact("C", "minor", "backed_out", None, D("2027-02-01"), D("2027-02-15"),
+                backed_out=True, go_signed=False),
+    # on time, 10 days
+    ReleaseFact("D", "minor", "deployed", D("2027-03-31"), D("2027-03-01"), D("2027-03-11")),
+    # cancelled after testing started: failed
+    ReleaseFact("E", "emergency", "cancelled", None, D("2027-03-01"), None,
+                cancelled_on=D("2027-03-05")),
+    # cancelled before any testing: not a failure
+    ReleaseFact("F", "minor", "cancelled", None, None, None, cancelled_on=D("2027-02-01")),
+    # deployed late, but before the period
+    ReleaseFact("G", "major", "deployed", D("2026-12-01"), D("2026-11-01"), D("2026-12-20")),
+    # still in test
+    ReleaseFact("H", "major", "in_test", D("2027-06-01"), D("2027-04-01"), None),
+]
+SUPPLY = [
+    SupplyFact("UAT-1", "UAT", 1, ((D("2027-01-10"), D("2027-01-12")),)),  # 2 days closed
+    SupplyFact("SIT-1", "SIT", 2, ((D("2027-03-01"), D("2027-03-08")),)),  # 7 days frozen
+]
+BOOKINGS = [
+    BookingFact("UAT", D("2026-12-28"), D("2027-01-05"), D("2026-12-01")),  # 4 days inside
+    BookingFact("UAT", D("2027-01-20"), D("2027-01-30"), D("2027-01-06")),  # 10; lead 14
+    BookingFact("UAT", D("2027-04-25"), D("2027-05-05"), D("2027-04-20")),  # 6 inside; lead 5
+    BookingFact("SIT", D("2027-02-01"), D("2027-02-11"), D("2027-01-25")),  # 10; lead 7
+    BookingFact("SIT", D("2027-02-05"), D("2027-02-09"), D("2027-02-05")),  # 4; lead 0
+]
+CLASHES = [
+    ClashFact("overbooked", D("2027-01-20"), "overbooked:1,2"),
+    ClashFact("overbooked", D("2027-01-20"), "overbooked:1,2"),  # seen again next night
+    ClashFact("freeze", D("2027-03-02"), "freeze:7"),
+    ClashFact("late", D("2027-03-31"), "late:B"),
+    ClashFact("order", D("2027-06-01"), "order:9"),  # after the period
+]
+
+
+def test_release_counts_split_deployments_into_on_time_and_late() -> None:
+    counts = release_counts(RELEASES, PERIOD)
+    assert (counts["deployed"], counts["on_time"], counts["late"]) == (4, 3, 1)
+    assert counts["late_keys"] == ["B"]
+
+
+def test_backed_out_and_failed_releases_are_counted_in_the_period_they_ended() -> None:
+    counts = release_counts(RELEASES, PERIOD)
+    assert counts["backed_out"] == 1
+    assert counts["failed"] == 2
+    assert counts["failed_keys"] == ["C", "E"]
+
+
+def test_releases_deployed_without_test_or_operational_sign_off_are_named() -> None:
+    counts = release_counts(RELEASES, PERIOD)
+    assert counts["without_test_signoff"] == ["B"]
+    assert counts["without_operational_signoff"] == ["C"]
+
+
+def test_time_to_implement_gives_average_best_and_worst_per_release_type() -> None:
+    assert time_to_implement(RELEASES, PERIOD) == [
+        {"type": "major", "releases": 2, "average_days": 52.5, "best_days": 37,
+         "worst_days": 68},
+        {"type": "minor", "releases": 2, "average_days": 12.0, "best_days": 10,
+         "worst_days": 14},
+    ]
+
+
+def test_time_to_implement_is_empty_without_deployments() -> None:
+    assert time_to_implement(RELEASES, Period(D("2028-01-01"), D("2028-02-01"))) == []
+
+
+def test_utilisation_divides_booked_by_open_environment_days_per_type() -> None:
+    # UAT: 4 + 10 + 6 = 20 of 120 - 2 = 118 -> 16.9 %; SIT: 14 of 2 x (120 - 7) = 226 -> 6.2 %
+    assert utilisation(BOOKINGS, SUPPLY, (PERIOD.start, PERIOD.end)) == [
+        {"type": "SIT", "booked_days": 14, "open_days": 226, "percent": 6.2},
+        {"type": "UAT", "booked_days": 20, "open_days": 118, "percent": 16.9},
+    ]
+
+
+def test_overlapping_closures_are_not_counted_twice() -> None:
+    closed = ((D("2027-01-10"), D("2027-01-15")), (D("2027-01-12"), D("2027-01-20")),
+              (D("2027-01-20"), D("2027-01-21")))
+    assert merge(closed) == [(D("2027-01-10"), D("2027-01-21"))]
+    assert open_days(SupplyFact("X", "UAT", 3, closed), (D("2027-01-01"), D("2027-02-01"))) \
+        == 3 * (31 - 11)
+
+
+def test_lead_time_covers_bookings_starting_in_the_period() -> None:
+    # 14, 5, 7 and 0 days; the December booking started before the period
+    assert lead_time(BOOKINGS, PERIOD) == {"bookings": 4, "average_days": 6.5,
+                                           "median_days": 6.0, "shortest_days": 0,
+                                           "longest_days": 14}
+
+
+def test_lead_time_without_bookings_has_no_numbers() -> None:
+    assert lead_time([], PERIOD)["average_days"] is None
+
+
+def test_clashes_are_counted_once_per_month_they_start() -> None:
+    assert clashes_per_month(CLASHES, PERIOD) == {"2027-01": 1, "2027-02": 0, "2027-03": 2,
+                                                  "2027-04": 0}
+
+
+def test_the_monthly_trend_has_one_row_per_month_with_every_measure() -> None:
+    report = kpi_report(RELEASES, BOOKINGS, SUPPLY, CLASHES, PERIOD)
+    by_month = {row["month"]: row for row in report.monthly}
+    assert list(by_month) == ["2027-01", "2027-02", "2027-03", "2027-04"]
+    assert by_month["2027-02"] == {
+        "month": "2027-02", "deployed": 2, "on_time": 2, "late": 0, "backed_out": 1,
+        "failed": 1, "clashes": 0, "lead_time_days": 3.5,
+        # SIT: 14 of 2 x 28; UAT: nothing of 28
+        "utilisation_SIT": 25.0, "utilisation_UAT": 0.0}
+    # January UAT: 4 + 10 of 31 - 2 days
+    assert by_month["2027-01"]["utilisation_UAT"] == pytest.approx(48.3)
+    assert by_month["2027-03"]["late"] == 1
+    assert by_month["2027-03"]["failed"] == 1
+    assert by_month["2027-03"]["lead_time_days"] is None
+
+
+def test_the_report_totals_and_its_table_for_export() -> None:
+    report = kpi_report(RELEASES, BOOKINGS, SUPPLY, CLASHES, PERIOD)
+    data = report.to_dict()
+    assert data["period"] == {"start": "2027-01-01", "end": "2027-05-01"}
+    assert data["releases"]["clashes"] == 3
+    frame = monthly_frame(report)
+    assert list(frame["month"]) == ["2027-01", "2027-02", "2027-03", "2027-04"]
+    assert list(frame["deployed"]) == [0, 2, 2, 0]
+
+
+@pytest.mark.parametrize(("today", "start", "end"), [
+    ("2027-03-15", "2026-04-01", "2027-04-01"),
+    ("2027-12-31", "2027-01-01", "2028-01-01"),  # across the year end
+    ("2028-02-29", "2027-03-01", "2028-03-01"),  # a leap day
+])
+def test_the_default_period_is_the_twelve_months_up_to_this_one(today: str, start: str,
+                                                                end: str) -> None:
+    period = Period.months_ending(D(today))
+    assert (period.start, period.end) == (D(start), D(end))
+    assert len(period.months()) == 12
+
+
+def test_adding_months_crosses_year_ends_both_ways() -> None:
+    assert add_months(D("2027-11-20"), 3) == D("2028-02-01")
+    assert add_months(D("2027-01-31"), -1) == D("2026-12-01")
