@@ -6,7 +6,9 @@ the app on a production WSGI server (waitress, or gunicorn if installed) on 127.
 and lets ``--clients`` threads send ``--attempts`` direct bookings
 (``POST /api/v1/bookings``) on a few contended weeks. Afterwards it checks the database:
 no day of any environment holds more live bookings than its capacity, one stored
-booking per 201, and no answer was a 5xx. Prints one Markdown table row.
+booking per 201, and no answer was a 5xx. Prints one Markdown table row, with the
+machine's 1-minute load average when the clients started (2 cores: above 2, other
+work was competing for them).
 
     .venv/bin/python bench/load_bench.py --clients 20 --attempts 500
 """
@@ -239,20 +241,20 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def report(kind: str, args: argparse.Namespace, answers: list[Answer], seconds: float,
-           problems: list[str], stored: int) -> bool:
+           problems: list[str], stored: int, load: float) -> bool:
     statuses = Counter(a.status for a in answers)
     latencies = [a.seconds * 1000 for a in answers]
     failures = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
     server = f"{kind} {args.workers}×{args.threads}" if kind == "gunicorn" else (
         f"waitress ×{args.threads}")
     print("| server | clients | attempts | 201 | 409 | other | 5xx or no answer | seconds "
-          "| requests/s | p50 ms | p99 ms | overbooked days |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| requests/s | p50 ms | p99 ms | overbooked days | machine load |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     other = len(answers) - statuses[201] - statuses[409] - failures
     print(f"| {server} | {args.clients} | {len(answers)} | {statuses[201]} | {statuses[409]} "
           f"| {other} | {failures} | {seconds:.2f} | {len(answers) / seconds:.0f} "
           f"| {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} "
-          f"| {len(problems)} |")
+          f"| {len(problems)} | {load:.1f} |")
     for problem in problems[:20]:
         print(f"overbooked: {problem}", file=sys.stderr)
     ok = (not problems and failures == 0 and other == 0 and stored == statuses[201]
@@ -286,12 +288,13 @@ def main() -> int:
         work = attempts(environments, args.attempts, random.Random(args.seed))
         port = free_port()
         server = start_server(args.server, url, port, args.threads, args.workers)
+        load = os.getloadavg()[0]  # other work on the machine skews every number
         try:
             answers, seconds = run_clients(port, tokens, work)
         finally:
             stop_server(server)
         ok = report(args.server, args, answers, seconds, overbooked_days(sessions),
-                    stored_bookings(sessions))
+                    stored_bookings(sessions), load)
     finally:
         engine.dispose()
         drop_database(name)
