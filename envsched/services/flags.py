@@ -107,17 +107,31 @@ def extra_environment_remedies(scenario: Scenario, plan: Plan,
         if shortfall["type"] in seen or len(seen) == MAX_REMEDY_TRIES:
             continue
         seen.add(shortfall["type"])
-        helped = _helped_by_extra(scenario, plan, shortfall)
+        start, end = _extra_window(scenario, shortfall)
+        helped = _helped_by_extra(scenario, shortfall, start, end)
         if helped:
             remedies.append(f"one more {shortfall['type']} environment for "
-                            f"{shortfall['weeks']} brings {_and(helped)} in on time")
+                            f"{_weeks(start, end - dt.timedelta(days=1))} brings "
+                            f"{_and(helped)} in on time")
     return remedies
 
 
-def _helped_by_extra(scenario: Scenario, plan: Plan, shortfall: dict[str, Any]) -> list[str]:
-    what_if = with_extra_environment(scenario, shortfall["type"],
-                                     dt.date.fromisoformat(shortfall["first_week"]),
-                                     dt.date.fromisoformat(shortfall["last_week"]) + WEEK)
+def _extra_window(scenario: Scenario, shortfall: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    """From the first short week to the end of the later of the last short week and the
+    week the last suffering release is due: room for whole phases, not only short days."""
+    start = dt.date.fromisoformat(shortfall["first_week"])
+    end = dt.date.fromisoformat(shortfall["last_week"]) + WEEK
+    dues = [scenario.date(r.due) for r in scenario.releases
+            if r.id in shortfall["releases"] and r.due is not None]
+    if dues:
+        last_due = max(dues) - dt.timedelta(days=1)
+        end = max(end, last_due - dt.timedelta(days=last_due.weekday()) + WEEK)
+    return start, end
+
+
+def _helped_by_extra(scenario: Scenario, shortfall: dict[str, Any], start: dt.date,
+                     end: dt.date) -> list[str]:
+    what_if = with_extra_environment(scenario, shortfall["type"], start, end)
     if what_if is None:
         return []
     better = solve(what_if, Options(time_limit=REMEDY_SECONDS, workers=2))

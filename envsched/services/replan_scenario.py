@@ -98,7 +98,8 @@ def _done_phases(session: Session, scenario: sc.Scenario) -> dict[str, int]:
     for booking in released:
         key = booking.phase.key if booking.phase else ""
         if key in scenario.phase_by_id and key not in booked:
-            done[key] = max(done.get(key, 0), scenario.day(booking.end))
+            end = scenario.day(booking.end)
+            done[key] = max(done.get(key, end), end)
     return done
 
 
