@@ -3,7 +3,8 @@
 Environments UAT-1 (mainframe), UAT-2, SIT-1 (capacity 2); release R1 with phases
 R1-SIT and R1-UAT (needs mainframe); an open request of the test manager for R1-UAT;
 a confirmed booking of UAT-2 on [2027-02-01, 2027-02-06); a maintenance window on
-UAT-1 on [2027-06-10, 2027-06-12). The clock of the app is ``helpers.NOW`` (2027-01-04).
+UAT-1 on [2027-06-10, 2027-06-12); a STAGING freeze over the year end. The clock of
+the app is ``helpers.NOW`` (2027-01-04).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from envsched.models import (
     Booking,
     BookingRequest,
     Environment,
+    Freeze,
     MaintenanceWindow,
     Phase,
     Release,
@@ -45,13 +47,15 @@ class World:
     request: BookingRequest
     booking: Booking
     window: MaintenanceWindow
+    freeze: Freeze
     tester: User
 
     def path_values(self, rule_path: str) -> dict[str, Any]:
         """Values for the ``{…}`` of an API path, pointing at rows of this world."""
         key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
         return {"name": self.uat1.name, "key": key, "request_id": self.request.id,
-                "booking_id": self.booking.id, "window_id": self.window.id}
+                "booking_id": self.booking.id, "window_id": self.window.id,
+                "freeze_id": self.freeze.id}
 
 
 def build_world(sessions: SessionFactory, tester: User) -> World:
@@ -72,8 +76,10 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
                                      end=D("2027-02-06"), note="smoke tests")
     window = factories.make_window(sessions, uat1, start=D("2027-06-10"),
                                    end=D("2027-06-12"), reason="patching")
+    freeze = factories.make_freeze(sessions, name="year-end", start=D("2027-12-20"),
+                                   end=D("2028-01-04"), types=["STAGING"])
     return World(uat1, uat2, sit1, release, sit_phase, uat_phase, request, booking, window,
-                 tester)
+                 freeze, tester)
 
 
 class Caller:

@@ -6,11 +6,12 @@
 
 from flask import Blueprint
 
-from web.api import bookings, environments, feeds, releases, reports, requests
+from web.api import bookings, environments, feeds, freezes, releases, reports, requests
 from web.api.routing import Route, register
 
 ROUTES: list[Route] = [
     *environments.ROUTES,
+    *freezes.ROUTES,
     *releases.ROUTES,
     *requests.ROUTES,
     *bookings.ROUTES,

@@ -17,6 +17,7 @@ from envsched.models import (
     Environment,
     EnvironmentPublic,
     EnvironmentType,
+    Freeze,
     MaintenanceWindow,
     Phase,
     PhasePublic,
@@ -25,7 +26,14 @@ from envsched.models import (
 )
 from envsched.services.availability import Slot
 from envsched.services.clashes import StateClash
-from web.api.schemas import BookingOut, ClashPublic, ReleaseDetail, SlotPublic, WindowPublic
+from web.api.schemas import (
+    BookingOut,
+    ClashPublic,
+    FreezePublic,
+    ReleaseDetail,
+    SlotPublic,
+    WindowPublic,
+)
 
 JSON = dict[str, Any]
 
@@ -39,6 +47,10 @@ def environment(env: Environment) -> JSON:
 def window(row: MaintenanceWindow) -> JSON:
     return WindowPublic.model_validate(
         row.model_dump() | {"environment": row.environment.name}).model_dump(mode="json")
+
+
+def freeze(row: Freeze) -> JSON:
+    return FreezePublic.model_validate(row.model_dump()).model_dump(mode="json")
 
 
 def phase(row: Phase) -> JSON:

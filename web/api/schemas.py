@@ -108,6 +108,15 @@ class WindowCreate(BaseModel):
     force: bool = Field(default=False, description="accept it over live bookings (they clash)")
 
 
+class FreezeCreate(BaseModel):
+    name: str = Field(default="", max_length=64)
+    start: dt.date
+    end: dt.date
+    types: list[str] = Field(default_factory=list,
+                             description="environment types it covers; empty: every type")
+    reason: str = Field(default="", max_length=2000)
+
+
 class ApproveInput(BaseModel):
     """No environment: the earliest suggested slot. An environment without start: its
     earliest free days for the request."""
@@ -142,6 +151,15 @@ class WindowPublic(BaseModel):
     environment: str
     start: dt.date
     end: dt.date
+    reason: str
+
+
+class FreezePublic(BaseModel):
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    types: list[str]
     reason: str
 
 
