@@ -18,10 +18,20 @@ class ReleaseType(enum.StrEnum):
 
 
 class ReleaseStatus(enum.StrEnum):
+    """draft → planned → in_test → ready → deployed, or backed_out / cancelled
+    (``envsched.services.release_status`` holds the allowed steps)."""
+
+    DRAFT = "draft"
     PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    RELEASED = "released"
+    IN_TEST = "in_test"
+    READY = "ready"
+    DEPLOYED = "deployed"
+    BACKED_OUT = "backed_out"
     CANCELLED = "cancelled"
+
+
+# Releases still to be tested and deployed: what the planner schedules and reports count.
+OPEN_RELEASE_STATUSES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_TEST, ReleaseStatus.READY)
 
 
 class ReleaseBase(SQLModel):
@@ -46,6 +56,9 @@ class Release(ReleaseBase, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    # the release window it goes live in (envsched.models.lifecycle.ReleaseWindow)
+    window_id: int | None = Field(default=None, foreign_key="release_window.id",
+                                  ondelete="SET NULL", index=True)
 
     phases: list["Phase"] = Relationship(
         back_populates="release",

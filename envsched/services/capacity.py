@@ -24,6 +24,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
+    OPEN_RELEASE_STATUSES,
     OPEN_REQUEST_STATUSES,
     Booking,
     BookingRequest,
@@ -33,12 +34,11 @@ from envsched.models import (
     Freeze,
     Phase,
     Release,
-    ReleaseStatus,
 )
 
 COLUMNS = ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
 DAY = dt.timedelta(days=1)
-OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
+OPEN_RELEASES = OPEN_RELEASE_STATUSES
 Tally = Counter[tuple[str, dt.date]]  # (type, Monday of the week) -> environment-days
 
 

@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     LIVE_STATUSES,
+    OPEN_RELEASE_STATUSES,
     Booking,
     Environment,
     EnvironmentStatus,
     Freeze,
     Phase,
     Release,
-    ReleaseStatus,
 )
 
 KINDS = ("overbooked", "maintenance", "freeze", "unavailable", "ineligible", "order", "late")
@@ -66,7 +66,7 @@ def clashes_in(session: Session) -> list[StateClash]:
     for env_bookings in by_env.values():
         found += _overbooked(env_bookings[0].environment, env_bookings)
     releases = session.exec(select(Release).where(
-        col(Release.status).in_((ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)))).all()
+        col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
     for release in releases:
         found += [*_order(release, bookings), *_late(release, bookings)]
     return sorted(found, key=lambda c: (c.start, KINDS.index(c.kind), c.environment or "",

@@ -30,13 +30,13 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
+    OPEN_RELEASE_STATUSES,
     Booking,
     Environment,
     EnvironmentStatus,
     Freeze,
     Phase,
     Release,
-    ReleaseStatus,
 )
 from envsched.services.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
 from envsched.services.scenario_import import import_scenario
@@ -47,7 +47,7 @@ __all__ = ["Mapped", "apply_plan_as_tentative", "build_scenario", "export_scenar
            "import_scenario", "is_pinned"]
 
 DEFAULT_HORIZON_DAYS = 365
-OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
+OPEN_RELEASES = OPEN_RELEASE_STATUSES
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,6 @@ def test_finished_and_cancelled_releases_are_not_late(
         sessions: SessionFactory, make_environment: Factory, make_release: Factory,
         make_phase: Factory, make_booking: Factory) -> None:
     env = make_environment()
-    release = make_release(due=day(1), status=ReleaseStatus.RELEASED)
+    release = make_release(due=day(1), status=ReleaseStatus.DEPLOYED)
     make_booking(env, phase_id=make_phase(release).id)
     assert kinds(sessions) == []

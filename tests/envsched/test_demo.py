@@ -107,5 +107,5 @@ def test_demo_exports_to_a_scenario_the_planner_solves(demo: SessionFactory,
     assert plan.has_plan
     with demo() as session:
         open_phases = session.exec(select(Release).where(col(Release.status).in_(
-            ("planned", "in_progress")))).all()
+            ("planned", "in_test", "ready")))).all()
     assert len(scenario.releases) == len(open_phases)

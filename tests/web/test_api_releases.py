@@ -17,7 +17,7 @@ def test_releases_list_with_their_phases_in_order(call: Caller, world: World) ->
     assert (release["key"], release["title"], release["due"]) == ("R1", "Payments 4.2",
                                                                   "2027-04-30")
     assert [p["key"] for p in release["phases"]] == ["R1-SIT", "R1-UAT"]
-    assert call(Role.VIEWER, "GET", "/api/v1/releases", status="released"
+    assert call(Role.VIEWER, "GET", "/api/v1/releases", status="deployed"
                 ).get_json()["total"] == 0
 
 

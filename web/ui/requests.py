@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.models import Booking, BookingRequestCreate, Phase, Release, ReleaseStatus
+from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.availability import find_free_slots
@@ -21,7 +21,7 @@ from web.context import now, sessions, today
 from web.ui.params import form_date
 from web.ui.queries import booking_rows, request_row, type_names
 
-OPEN_RELEASES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS)
+OPEN_RELEASES = OPEN_RELEASE_STATUSES
 SLOT_LIMIT = 5
 
 

@@ -1,0 +1,188 @@
+"""What the release-lifecycle services take and give: inputs validated once at the edge,
+and the public shapes of the lifecycle rows (names and keys instead of ids)."""
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, model_validator
+
+from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
+from envsched.models.lifecycle import URL_LENGTH, CadenceKind, GateKind, GateState, LinkKind
+from envsched.models.releases import ReleaseStatus, ReleaseType
+from envsched.models.users import Role
+
+# -- strategy and windows -----------------------------------------------------------------
+
+
+class StrategyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    cadence: CadenceKind
+    anchor: dt.date = Field(description="the first go-live; the cadence counts from it")
+    dates: list[dt.date] = Field(default_factory=list,
+                                 description="the go-lives of a 'dates' cadence")
+    window_days: int = Field(default=14, ge=1, le=366)
+    freeze_days: int = Field(default=3, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "StrategyCreate":
+        if self.freeze_days >= self.window_days:
+            raise ValueError("freeze_days must be less than window_days")
+        if self.cadence == CadenceKind.DATES and not self.dates:
+            raise ValueError("a 'dates' cadence needs dates")
+        return self
+
+
+class StrategyPublic(BaseModel):
+    id: int
+    name: str
+    cadence: CadenceKind
+    anchor: dt.date
+    dates: list[dt.date]
+    window_days: int
+    freeze_days: int
+    published_at: dt.datetime | None
+
+
+class WindowCreate(BaseModel):
+    """A window added by hand, outside any cadence."""
+
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    start: dt.date
+    cutoff: dt.date
+    go_live: dt.date
+
+
+class WindowMove(BaseModel):
+    go_live: dt.date = Field(description="the new go-live; start and cut-off move with it")
+    replan: bool = Field(default=True, description="propose booking changes at once")
+
+
+class WindowPublic(BaseModel):
+    id: int
+    strategy: str | None
+    name: str
+    start: dt.date
+    cutoff: dt.date
+    go_live: dt.date
+    releases: list[str]
+
+
+class Assignment(BaseModel):
+    window_id: int | None = Field(default=None, description="None takes it out of its window")
+
+
+# -- templates ----------------------------------------------------------------------------
+
+class TemplatePhaseIn(BaseModel):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
+    type: str = Field(min_length=1, max_length=NAME_LENGTH, description="environment type")
+    duration_days: int = Field(ge=1, le=366)
+    gap_days: int = Field(default=0, ge=0, le=366)
+    after: list[str] | None = Field(
+        default=None, description="names of earlier template phases it waits for; "
+                                  "none: the phase before; []: none")
+    required_tags: list[str] = Field(default_factory=list)
+
+
+class TemplateIn(BaseModel):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    release_type: ReleaseType = ReleaseType.MINOR
+    description: str = Field(default="", max_length=TEXT_LENGTH)
+    phases: list[TemplatePhaseIn] = Field(min_length=1)
+
+
+class TemplatePhasePublic(BaseModel):
+    name: str
+    type: str
+    duration_days: int
+    gap_days: int
+    after: list[str] | None
+    required_tags: list[str]
+
+
+class TemplatePublic(BaseModel):
+    id: int
+    name: str
+    release_type: ReleaseType
+    description: str
+    phases: list[TemplatePhasePublic]
+
+
+class FromTemplate(BaseModel):
+    """A new release from a template; dates default to its window's (start, cut-off)."""
+
+    key: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(default="", max_length=TEXT_LENGTH)
+    priority: int = Field(default=1, ge=1)
+    owner: str = Field(default="", max_length=NAME_LENGTH)
+    window_id: int | None = None
+    earliest_start: dt.date | None = None
+    due: dt.date | None = None
+
+
+# -- status, deployments, links -----------------------------------------------------------
+
+class StatusChangeIn(BaseModel):
+    status: ReleaseStatus
+    reason: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class StatusChangePublic(BaseModel):
+    from_status: ReleaseStatus | None
+    to_status: ReleaseStatus
+    at: dt.datetime
+    by: str
+    reason: str
+
+
+class DeploymentIn(BaseModel):
+    deployed_on: dt.date
+    backout_plan: str = Field(min_length=1, max_length=20_000,
+                              description="how to undo it: required before going live")
+    notes: str = Field(default="", max_length=20_000)
+
+
+class BackOutIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=TEXT_LENGTH)
+
+
+class DeploymentPublic(BaseModel):
+    id: int
+    release: str
+    deployed_on: dt.date
+    backout_plan: str
+    backed_out: bool
+    backed_out_at: dt.datetime | None
+    notes: str
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class LinkIn(BaseModel):
+    kind: LinkKind
+    system: str = Field(min_length=1, max_length=NAME_LENGTH, examples=["ServiceNow"])
+    key: str = Field(min_length=1, max_length=NAME_LENGTH, examples=["CHG0012345"])
+    url: str = Field(default="", max_length=URL_LENGTH, pattern=r"^(https?://\S+)?$")
+
+
+class LinkPublic(BaseModel):
+    id: int
+    release: str
+    kind: LinkKind
+    system: str
+    key: str
+    url: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class GatePublic(BaseModel):
+    id: int
+    release: str
+    phase: str | None
+    kind: GateKind
+    criteria: str
+    signoff_role: Role
+    state: GateState
+    signed_by: str | None
+    signed_at: dt.datetime | None
+    reason: str

@@ -1,0 +1,102 @@
+"""Migration 0004 maps the old release statuses onto the new flow and keeps every row,
+on SQLite (which rebuilds the table) and PostgreSQL (which alters it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from envsched import migrations
+from envsched.db import create_engine
+from envsched.settings import Settings
+from tests.envsched.conftest import POSTGRES_ADMIN_URL
+
+OLD = {"R1": "planned", "R2": "in_progress", "R3": "released", "R4": "cancelled"}
+
+
+@pytest.fixture
+def empty_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a brand-new, unmigrated database of ``backend``."""
+    if backend == "sqlite":
+        engine = create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'old.db'}"))
+        yield engine
+        engine.dispose()
+        return
+    name = f"envsched_migrate_{os.getpid()}"
+    admin = create_engine(Settings(database_url=POSTGRES_ADMIN_URL),
+                          isolation_level="AUTOCOMMIT", pool_size=1)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(Settings(database_url=url))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _old_releases_with_a_phase(engine: Engine) -> None:
+    migrations.upgrade(engine, "0003")
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO environment_type (id, name, description) "
+                       "VALUES (1, 'UAT', '')"))
+        for number, (key, status) in enumerate(OLD.items(), start=1):
+            c.execute(text("INSERT INTO release (id, key, title, type, priority, status, owner) "
+                           "VALUES (:id, :key, '', 'minor', 1, :status, '')"),
+                      {"id": number, "key": key, "status": status})
+        c.execute(text("INSERT INTO phase (key, name, duration_days, gap_days, required_tags, "
+                       "release_id, type_id, position) "
+                       "VALUES ('R2-UAT', '', 5, 0, '[]', 2, 1, 0)"))
+
+
+def _statuses(engine: Engine) -> dict[str, str]:
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT key, status FROM release")).all()
+    return {str(key): str(status) for key, status in rows}
+
+
+def _phase_keys(engine: Engine) -> list[str]:
+    with engine.connect() as c:
+        return list(c.execute(text("SELECT key FROM phase")).scalars().all())
+
+
+def test_upgrade_maps_old_statuses_and_keeps_phases(empty_engine: Engine) -> None:
+    _old_releases_with_a_phase(empty_engine)
+    migrations.upgrade(empty_engine)
+    assert _statuses(empty_engine) == {"R1": "planned", "R2": "in_test", "R3": "deployed",
+                                       "R4": "cancelled"}
+    assert _phase_keys(empty_engine) == ["R2-UAT"]
+
+
+def test_upgraded_database_refuses_an_old_status(empty_engine: Engine) -> None:
+    _old_releases_with_a_phase(empty_engine)
+    migrations.upgrade(empty_engine)
+    with pytest.raises(IntegrityError, match="ck_release_status"), empty_engine.begin() as c:
+        c.execute(text("UPDATE release SET status = 'in_progress' WHERE key = 'R1'"))
+
+
+def test_upgraded_database_still_refuses_a_bad_priority(empty_engine: Engine) -> None:
+    """SQLite's rebuild of the release table keeps its other CHECK constraints."""
+    _old_releases_with_a_phase(empty_engine)
+    migrations.upgrade(empty_engine)
+    with pytest.raises(IntegrityError), empty_engine.begin() as c:
+        c.execute(text("UPDATE release SET priority = 0 WHERE key = 'R1'"))
+
+
+def test_downgrade_brings_back_the_old_statuses(empty_engine: Engine) -> None:
+    _old_releases_with_a_phase(empty_engine)
+    migrations.upgrade(empty_engine)
+    with empty_engine.begin() as c:
+        c.execute(text("UPDATE release SET status = 'ready' WHERE key = 'R1'"))
+    migrations.downgrade(empty_engine, "0003")
+    assert _statuses(empty_engine) == {"R1": "in_progress", "R2": "in_progress",
+                                       "R3": "released", "R4": "cancelled"}
+    assert _phase_keys(empty_engine) == ["R2-UAT"]
