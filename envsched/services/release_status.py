@@ -1,0 +1,178 @@
+"""The release status flow, deployments, back-outs and links to other systems.
+
+    draft → planned → in_test → ready → deployed → backed_out
+    (and back a step: planned → draft, in_test → planned, ready → in_test;
+     cancelled from anything not yet deployed; a backed-out release may be planned again)
+
+``deployed`` is reached only by recording a deployment (the back-out plan is part of
+it) and ``backed_out`` only by backing one out, so neither state exists without its
+record. Every step is kept in ``release_status_change`` and the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.models import (
+    Deployment,
+    ExternalLink,
+    Release,
+    ReleaseStatus,
+    ReleaseStatusChange,
+    Role,
+    User,
+)
+from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
+from envsched.services import audit
+from envsched.services.releases import get_release
+from envsched.services.users import require_role
+
+S = ReleaseStatus
+KEEPERS = (Role.RELEASE_MANAGER,)
+NEXT: dict[ReleaseStatus, tuple[ReleaseStatus, ...]] = {
+    S.DRAFT: (S.PLANNED, S.CANCELLED),
+    S.PLANNED: (S.IN_TEST, S.DRAFT, S.CANCELLED),
+    S.IN_TEST: (S.READY, S.PLANNED, S.CANCELLED),
+    S.READY: (S.DEPLOYED, S.IN_TEST, S.CANCELLED),
+    S.DEPLOYED: (S.BACKED_OUT,),
+    S.BACKED_OUT: (S.PLANNED, S.CANCELLED),
+    S.CANCELLED: (),
+}
+BY_RECORD = {S.DEPLOYED: "record a deployment", S.BACKED_OUT: "back out its deployment"}
+
+
+class InvalidTransition(InvalidState):
+    """The release's status does not lead to the requested one."""
+
+    code = "invalid_transition"
+
+    def __init__(self, key: str, current: ReleaseStatus, requested: ReleaseStatus,
+                 hint: str = "") -> None:
+        allowed = ", ".join(s.value for s in NEXT[current]) or "none"
+        super().__init__(
+            f"release {key} is {current.value} and cannot become {requested.value}"
+            f"{hint} (from {current.value}: {allowed})",
+            fields={"status": f"{current.value} → {requested.value} is not allowed"})
+        self.current, self.requested = current, requested
+
+
+def transition_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
+                       actor: User | None, now: dt.datetime, reason: str = "") -> Release:
+    """Move release ``key`` one step along the flow."""
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, key)
+        if status in BY_RECORD:
+            raise InvalidTransition(key, release.status, status, f": {BY_RECORD[status]}")
+        _step(session, release, status, actor=actor, now=now, reason=reason)
+    return release
+
+
+def record_deployment(sessions: SessionFactory, key: str, data: DeploymentIn, *,
+                      actor: User | None, now: dt.datetime) -> Deployment:
+    """A ready release went live: the record, and the release becomes deployed."""
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, key)
+        _step(session, release, S.DEPLOYED, actor=actor, now=now,
+              reason=f"deployed on {data.deployed_on}")
+        assert release.id is not None
+        deployment = Deployment(release_id=release.id, **data.model_dump(), recorded_at=now,
+                                recorded_by=_name(actor))
+        session.add(deployment)
+        audit.record(session, actor=actor, now=now, action="create", row=deployment)
+    return deployment
+
+
+def back_out(sessions: SessionFactory, key: str, data: BackOutIn, *, actor: User | None,
+             now: dt.datetime) -> Deployment:
+    """Undo the latest deployment of release ``key``; the release becomes backed out."""
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, key)
+        _step(session, release, S.BACKED_OUT, actor=actor, now=now, reason=data.reason)
+        deployment = _latest_deployment(session, release)
+        before = audit.snapshot(deployment)
+        deployment.backed_out, deployment.backed_out_at = True, now
+        deployment.notes = "\n".join(filter(None, [deployment.notes,
+                                                   f"backed out: {data.reason}"]))
+        audit.record(session, actor=actor, now=now, action="back_out", row=deployment,
+                     before=before)
+    return deployment
+
+
+def add_link(sessions: SessionFactory, key: str, data: LinkIn, *, actor: User | None,
+             now: dt.datetime) -> ExternalLink:
+    """Link release ``key`` to an incident or change in another system."""
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, key)
+        assert release.id is not None
+        if session.exec(select(ExternalLink).where(
+                ExternalLink.release_id == release.id, ExternalLink.system == data.system,
+                ExternalLink.key == data.key)).first():
+            raise InvalidInput("key", f"{key} is linked to {data.system} {data.key} already")
+        link = ExternalLink(release_id=release.id, **data.model_dump(), created_at=now,
+                            created_by=_name(actor))
+        session.add(link)
+        audit.record(session, actor=actor, now=now, action="create", row=link)
+    return link
+
+
+def remove_link(sessions: SessionFactory, key: str, link_id: int, *, actor: User | None,
+                now: dt.datetime) -> None:
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, key)
+        link = session.get(ExternalLink, link_id)
+        if link is None or link.release_id != release.id:
+            raise NotFound("link", link_id)
+        before = audit.snapshot(link)
+        session.delete(link)
+        audit.record(session, actor=actor, now=now, action="delete", row=link, before=before)
+
+
+def status_history(sessions: SessionFactory, key: str) -> list[ReleaseStatusChange]:
+    with read_transaction(sessions) as session:
+        release = get_release(session, key)
+        return list(session.exec(select(ReleaseStatusChange)
+                                 .where(ReleaseStatusChange.release_id == release.id)
+                                 .order_by(col(ReleaseStatusChange.id))).all())
+
+
+def record_status(session: Session, release: Release, previous: ReleaseStatus | None, *,
+                  actor: User | None, now: dt.datetime, reason: str = "") -> None:
+    """Add one step of history (inside the caller's transaction; the row has an id)."""
+    session.flush()
+    assert release.id is not None
+    session.add(ReleaseStatusChange(release_id=release.id, from_status=previous,
+                                    to_status=release.status, at=now, by=_name(actor),
+                                    reason=reason))
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def _step(session: Session, release: Release, status: ReleaseStatus, *, actor: User | None,
+          now: dt.datetime, reason: str) -> None:
+    if status not in NEXT[release.status]:
+        raise InvalidTransition(release.key, release.status, status)
+    before, previous = audit.snapshot(release), release.status
+    release.status = status
+    audit.record(session, actor=actor, now=now, action="status", row=release, before=before)
+    record_status(session, release, previous, actor=actor, now=now, reason=reason)
+
+
+def _latest_deployment(session: Session, release: Release) -> Deployment:
+    deployment = session.exec(select(Deployment).where(Deployment.release_id == release.id)
+                              .order_by(col(Deployment.id).desc())).first()
+    if deployment is None:
+        raise InvalidState(f"release {release.key} has no deployment to back out")
+    return deployment
+
+
+def _name(actor: User | None) -> str:
+    return actor.name if actor else audit.SYSTEM_ACTOR
