@@ -33,6 +33,7 @@ from envsched.models import (
     Release,
     User,
 )
+from envsched.services.release_calendar import CalendarItem, calendar_items, calendar_months
 from web.context import now, sessions
 from web.permissions import can
 
@@ -104,6 +105,17 @@ def release_feed(key: str) -> Response:
                     f"{release.key}.ics")
 
 
+@calendar.get("/release-calendar.ics")
+def release_calendar_feed() -> Response:
+    """Twelve months from this one: windows, releases, phases, deployments, freezes,
+    maintenance (the items of the release calendar page)."""
+    with read_transaction(sessions()) as session:
+        feed_user(session, request.args.get("token", ""))
+        start, end = calendar_months(now().date())
+        items = calendar_items(session, start, end)
+    return _ics("Release calendar", map(calendar_item_event, items), "release-calendar.ics")
+
+
 def _bookings() -> SelectOfScalar[Booking]:
     return (select(Booking).where(col(Booking.status).in_(FEED_STATUSES))
             .order_by(col(Booking.start), col(Booking.id)))
@@ -129,6 +141,14 @@ def window_event(window: MaintenanceWindow) -> Event:
                      f"{window.environment.name}: maintenance", now())
     event.add("description", window.reason or "maintenance window")
     event.add("categories", ["maintenance"])
+    return event
+
+
+def calendar_item_event(item: CalendarItem) -> Event:
+    event = _all_day(item.uid, item.start, item.end, f"{item.lane}: {item.label}", now())
+    if item.detail:
+        event.add("description", item.detail)
+    event.add("categories", [item.kind])
     return event
 
 

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "capacity:read": ALL,
     "clashes:read": ALL,
     "calendar:read": ALL,
+    "gates:read": ALL,
+    "kpis:read": ALL,
     # the environment inventory
     "environments:write": frozenset({ADMIN, ENV}),
     "maintenance:write": frozenset({ADMIN, ENV}),
@@ -46,8 +48,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "requests:decide": frozenset({ADMIN, ENV}),
     "bookings:direct": frozenset({ADMIN, ENV}),
     "bookings:cancel": REQUESTERS,
+    "bookings:start": frozenset({ADMIN, ENV}),
     # releases and their phases
     "releases:write": frozenset({ADMIN, REL}),
+    # gates: the service checks the gate's own sign-off role on top
+    "gates:define": frozenset({ADMIN, REL}),
+    "gates:decide": frozenset({ADMIN, ENV, TEST, REL}),
+    "gates:waive": frozenset({ADMIN, REL}),
     # oversight and administration
     "audit:read": frozenset({ADMIN, ENV}),
     "users:admin": frozenset({ADMIN}),

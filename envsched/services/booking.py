@@ -39,6 +39,7 @@ from envsched.services.availability import (
     find_free_slots,
     lock_environment,
 )
+from envsched.services.gates import check_can_start
 from envsched.services.requests import (
     close_request,
     eligible_slots,
@@ -58,6 +59,7 @@ __all__ = [
     "reject_request",
     "release_early",
     "request_booking",
+    "start_booking",
     "suggest_slots",
     "waitlist_request",
 ]
@@ -94,6 +96,8 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
         env = lock_environment(session, env.id)
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
+        if data.status == BookingStatus.IN_USE:
+            check_can_start(session, phase.id if phase else None)
         booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
                                phase=phase, status=data.status, pinned=data.pinned,
                                note=data.note)
@@ -226,6 +230,29 @@ def _open_request(session: Session, request_id: int) -> BookingRequest:
     if request.status not in OPEN_REQUEST_STATUSES:
         raise InvalidState(f"request {request_id} is {request.status.value}, not open")
     return request
+
+
+# -- starting -------------------------------------------------------------------------------
+
+def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+                  now: dt.datetime) -> Booking:
+    """Hand a confirmed booking's environment over: it is in use from now on.
+
+    The phase it serves must have passed its entry gate (signed or waived).
+    """
+    require_role(actor, *MANAGERS)
+    with sessions.begin() as session:
+        booking = session.get(Booking, booking_id)
+        if booking is None:
+            raise NotFound("booking", booking_id)
+        if booking.status != BookingStatus.CONFIRMED:
+            raise InvalidState(f"booking {booking_id} is {booking.status.value}; "
+                               f"only a confirmed booking starts")
+        check_can_start(session, booking.phase_id)
+        before = audit.snapshot(booking)
+        booking.status, booking.updated_at = BookingStatus.IN_USE, now
+        audit.record(session, actor=actor, now=now, action="start", row=booking, before=before)
+    return booking
 
 
 # -- giving days back ---------------------------------------------------------------------

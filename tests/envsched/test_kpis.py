@@ -9,6 +9,22 @@ import datetime as dt
 
 import pytest
 
+from envsched.db import SessionFactory
+from envsched.models import (
+    Deployment,
+    Gate,
+    GateKind,
+    GateState,
+    Phase,
+    PlanRun,
+    PlanTrigger,
+    Release,
+    ReleaseStatus,
+    ReleaseStatusChange,
+    ReleaseType,
+    Role,
+)
+from envsched.services.kpi_history import kpis_for
 from envsched.services.kpis import (
     BookingFact,
     ClashFact,
@@ -26,6 +42,7 @@ from envsched.services.kpis import (
     time_to_implement,
     utilisation,
 )
+from tests.envsched.factories import NOW, Factory
 
 D = dt.date.fromisoformat
 PERIOD = Period(D("2027-01-01"), D("2027-05-01"))
@@ -176,3 +193,71 @@ def test_the_default_period_is_the_twelve_months_up_to_this_one(today: str, star
 def test_adding_months_crosses_year_ends_both_ways() -> None:
     assert add_months(D("2027-11-20"), 3) == D("2028-02-01")
     assert add_months(D("2027-01-31"), -1) == D("2026-12-01")
+
+
+# -- from the stored history (SQLite and PostgreSQL) ---------------------------------------------
+
+def test_the_stored_history_gives_the_same_kpis_as_worked_out_by_hand(
+        sessions: SessionFactory, make_release: Factory, make_phase: Factory,
+        make_environment: Factory, make_booking: Factory, make_request: Factory) -> None:
+    uat = make_environment(name="UAT-1", type="UAT")
+    a = make_release(key="A", type=ReleaseType.MAJOR, due=D("2027-02-15"),
+                     status=ReleaseStatus.DEPLOYED)
+    b = make_release(key="B", type=ReleaseType.MINOR, due=D("2027-02-01"),
+                     status=ReleaseStatus.BACKED_OUT)
+    c = make_release(key="C", status=ReleaseStatus.CANCELLED)
+    a_uat, b_uat = make_phase(a, key="A-UAT"), make_phase(b, key="B-UAT")
+    asked = make_request(created_at=dt.datetime(2026, 12, 28, 15, tzinfo=dt.UTC))
+    # A: asked Dec 28, booked from Jan 4 (lead 7 days), deployed Feb 10: 37 days
+    make_booking(uat, phase_id=a_uat.id, request_id=asked.id, start=D("2027-01-04"),
+                 end=D("2027-01-14"))
+    # B: booked directly on Jan 4 from Jan 20 (lead 16), deployed Feb 5: 16 days, late
+    make_booking(uat, phase_id=b_uat.id, start=D("2027-01-20"), end=D("2027-01-25"))
+    with sessions.begin() as session:
+        session.add_all([
+            _gate(a, a_uat, GateKind.EXIT, GateState.SIGNED),
+            _gate(a, None, GateKind.GO_NO_GO, GateState.SIGNED),
+            _gate(b, b_uat, GateKind.EXIT, GateState.WAIVED),
+            Deployment(release_id=a.id, deployed_on=D("2027-02-10"), recorded_at=NOW),
+            Deployment(release_id=b.id, deployed_on=D("2027-02-05"), backed_out=True,
+                       backed_out_at=NOW, recorded_at=NOW),
+            # C went into test, then was cancelled: a failure
+            _change(c, ReleaseStatus.IN_TEST, "2027-01-10"),
+            _change(c, ReleaseStatus.CANCELLED, "2027-01-15"),
+            # the same clash seen by two nightly rounds
+            *[PlanRun(trigger=PlanTrigger.SCHEDULED, started_at=NOW,
+                      flags={"clashes": [{"kind": "overbooked", "environment": "UAT-1",
+                                          "release": None, "phase": None,
+                                          "start": "2027-01-21", "end": "2027-01-22",
+                                          "booking_ids": [1, 2], "message": "two"}]})
+              for _ in range(2)],
+        ])
+    report = kpis_for(sessions, Period(D("2027-01-01"), D("2027-03-01")))
+    counts = report.releases
+    assert (counts["deployed"], counts["on_time"], counts["late"]) == (2, 1, 1)
+    assert (counts["backed_out"], counts["failed_keys"]) == (1, ["B", "C"])
+    assert counts["without_test_signoff"] == ["B"]
+    assert counts["without_operational_signoff"] == ["B"]  # no go/no-go signed
+    assert counts["clashes"] == 1
+    assert report.time_to_implement == [
+        {"type": "major", "releases": 1, "average_days": 37.0, "best_days": 37,
+         "worst_days": 37},
+        {"type": "minor", "releases": 1, "average_days": 16.0, "best_days": 16,
+         "worst_days": 16}]
+    # 10 + 5 booked of 31 + 28 open days
+    assert report.utilisation == [{"type": "UAT", "booked_days": 15, "open_days": 59,
+                                   "percent": 25.4}]
+    assert (report.lead_time["average_days"], report.lead_time["longest_days"]) == (11.5, 16)
+
+
+def _gate(release: Release, phase: Phase | None, kind: GateKind, state: GateState) -> Gate:
+    assert release.id is not None
+    return Gate(release_id=release.id, phase_id=phase.id if phase else None, kind=kind,
+                signoff_role=Role.TEST_MANAGER, state=state, signed_by="someone",
+                signed_at=NOW)
+
+
+def _change(release: Release, status: ReleaseStatus, day: str) -> ReleaseStatusChange:
+    assert release.id is not None
+    return ReleaseStatusChange(release_id=release.id, to_status=status,
+                               at=dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC))

@@ -6,7 +6,17 @@
 
 from flask import Blueprint
 
-from web.api import bookings, environments, feeds, freezes, releases, reports, requests
+from web.api import (
+    bookings,
+    environments,
+    feeds,
+    freezes,
+    gates,
+    kpis,
+    releases,
+    reports,
+    requests,
+)
 from web.api.routing import Route, register
 
 ROUTES: list[Route] = [
@@ -17,6 +27,8 @@ ROUTES: list[Route] = [
     *bookings.ROUTES,
     *reports.ROUTES,
     *feeds.ROUTES,
+    *gates.ROUTES,
+    *kpis.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -1,0 +1,245 @@
+"""Gates: the entry and exit checks of each phase and the release's go/no-go.
+
+Every phase has an entry and an exit gate and every release one go/no-go gate. A gate
+that has no row yet is *open* with the default sign-off role of its kind (a test
+manager for a phase's entry and exit, the release manager for go/no-go); its row is
+written the first time someone defines or decides it (templates write theirs up front).
+
+The rules, one table each:
+
+* who signs: the gate's ``signoff_role`` (admins always may);
+* who vetoes: the sign-off role, or the release manager, who owns every gate; a veto
+  needs a reason;
+* who waives: the release manager only, with a reason (recorded, and counted by the
+  KPIs as "without sign-off");
+* from which states (``ALLOWED_FROM``): a vetoed gate may still be signed once the
+  problem is fixed, or waived; a signed gate may still be vetoed; a waived gate is
+  decided.
+
+A phase's booking may start only when every entry gate of the phase is signed or
+waived (``check_can_start``, called by the booking service). Every definition,
+sign-off, veto and waiver goes into the audit log with the gate before and after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, User
+from envsched.services import audit
+from envsched.services.users import require_role
+
+DEFAULT_ROLES = {GateKind.ENTRY: Role.TEST_MANAGER, GateKind.EXIT: Role.TEST_MANAGER,
+                 GateKind.GO_NO_GO: Role.RELEASE_MANAGER}
+OWNER = Role.RELEASE_MANAGER
+PASSED = (GateState.SIGNED, GateState.WAIVED)
+ALLOWED_FROM = {
+    GateState.SIGNED: (GateState.OPEN, GateState.VETOED),
+    GateState.VETOED: (GateState.OPEN, GateState.SIGNED),
+    GateState.WAIVED: (GateState.OPEN, GateState.VETOED),
+}
+VERBS = {GateState.SIGNED: "sign", GateState.VETOED: "veto", GateState.WAIVED: "waive"}
+
+
+@dataclass(frozen=True)
+class GateRef:
+    """Which gate: a release, one of its phases (None for go/no-go) and the kind."""
+
+    release: str
+    phase: str | None
+    kind: GateKind
+
+
+@dataclass(frozen=True)
+class GateView:
+    """A gate as plain values, stored (``id``) or not yet (``id`` None, open)."""
+
+    id: int | None
+    release: str
+    phase: str | None
+    kind: GateKind
+    criteria: str
+    signoff_role: Role
+    state: GateState
+    signed_by: str | None
+    signed_at: dt.datetime | None
+    reason: str
+
+    @property
+    def passed(self) -> bool:
+        return self.state in PASSED
+
+
+# -- reading ------------------------------------------------------------------------------
+
+def release_gates(sessions: SessionFactory, release_key: str) -> list[GateView]:
+    """Every gate of a release: each phase's entry and exit in phase order, then go/no-go."""
+    with read_transaction(sessions) as session:
+        return gates_in(session, _release(session, release_key))
+
+
+def gates_in(session: Session, release: Release) -> list[GateView]:
+    stored = _stored(session, release)
+    views = []
+    for phase in release.phases:
+        for kind in (GateKind.ENTRY, GateKind.EXIT):
+            views += _views(stored, release, phase, kind)
+    return views + _views(stored, release, None, GateKind.GO_NO_GO)
+
+
+def _views(stored: list[Gate], release: Release, phase: Phase | None,
+           kind: GateKind) -> list[GateView]:
+    phase_id = phase.id if phase else None
+    rows = [g for g in stored if g.phase_id == phase_id and g.kind == kind]
+    rows = rows or [_default(release, phase, kind)]
+    return [_view(g, release, phase) for g in rows]
+
+
+def _stored(session: Session, release: Release) -> list[Gate]:
+    return list(session.exec(select(Gate).where(Gate.release_id == release.id)
+                             .order_by(col(Gate.id))).all())
+
+
+def _default(release: Release, phase: Phase | None, kind: GateKind) -> Gate:
+    assert release.id is not None
+    return Gate(release_id=release.id, phase_id=phase.id if phase else None, kind=kind,
+                signoff_role=DEFAULT_ROLES[kind])
+
+
+def _view(gate: Gate, release: Release, phase: Phase | None) -> GateView:
+    return GateView(id=gate.id, release=release.key, phase=phase.key if phase else None,
+                    kind=GateKind(gate.kind), criteria=gate.criteria,
+                    signoff_role=Role(gate.signoff_role), state=GateState(gate.state),
+                    signed_by=gate.signed_by, signed_at=gate.signed_at, reason=gate.reason)
+
+
+# -- the booking rule --------------------------------------------------------------------------
+
+def check_can_start(session: Session, phase_id: int | None) -> None:
+    """Refuse to start a booking of a phase whose entry gate is not signed or waived."""
+    if phase_id is None:
+        return
+    phase = session.get_one(Phase, phase_id)
+    entries = [g for g in gates_in(session, phase.release)
+               if g.phase == phase.key and g.kind == GateKind.ENTRY]
+    blocking = [g for g in entries if not g.passed]
+    if blocking:
+        gate = blocking[0]
+        why = f": {gate.reason}" if gate.reason else ""
+        raise InvalidState(f"phase {phase.key} cannot start: its entry gate is "
+                           f"{gate.state.value}{why}; it needs the {gate.signoff_role.value}'s "
+                           f"sign-off or a waiver")
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
+                now: dt.datetime, criteria: str, signoff_role: Role | None = None) -> GateView:
+    """Set a gate's criteria (and who signs it): the release manager's call."""
+    require_role(actor, OWNER)
+    with sessions.begin() as session:
+        gate, release, phase = _gate_for(session, ref)
+        before = audit.snapshot(gate) if gate.id else None
+        gate.criteria = criteria.strip()
+        if signoff_role is not None:
+            gate.signoff_role = signoff_role
+        session.add(gate)
+        audit.record(session, actor=actor, now=now, action="gate_define", row=gate,
+                     before=before)
+        return _view(gate, release, phase)
+
+
+def sign_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
+              now: dt.datetime, note: str = "") -> GateView:
+    """The gate's sign-off role says its criteria are met."""
+    return _decide(sessions, ref, GateState.SIGNED, note, actor=actor, now=now)
+
+
+def veto_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
+              now: dt.datetime, reason: str) -> GateView:
+    """The sign-off role or the release manager says no, and why."""
+    return _decide(sessions, ref, GateState.VETOED, _required(reason), actor=actor, now=now)
+
+
+def waive_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
+               now: dt.datetime, reason: str) -> GateView:
+    """The release manager lets the release pass without the sign-off, and says why."""
+    return _decide(sessions, ref, GateState.WAIVED, _required(reason), actor=actor, now=now)
+
+
+def _required(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidInput("reason", "say why")
+    return reason.strip()
+
+
+def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: str, *,
+            actor: User | None, now: dt.datetime) -> GateView:
+    with sessions.begin() as session:
+        gate, release, phase = _gate_for(session, ref)
+        check_may_decide(actor, Role(gate.signoff_role), state)
+        if gate.state not in ALLOWED_FROM[state]:
+            raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
+                               f"it cannot be {state.value}")
+        before = audit.snapshot(gate) if gate.id else None
+        gate.state, gate.reason = state, reason
+        gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
+        session.add(gate)
+        audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
+                     before=before)
+        return _view(gate, release, phase)
+
+
+def check_may_decide(actor: User | None, signoff_role: Role, state: GateState) -> None:
+    """Who may sign, veto or waive a gate that ``signoff_role`` signs (see the module)."""
+    if state == GateState.SIGNED:
+        require_role(actor, signoff_role)
+    elif state == GateState.VETOED:
+        require_role(actor, signoff_role, OWNER)
+    else:
+        require_role(actor, OWNER)
+
+
+def _name(ref: GateRef) -> str:
+    return f"{ref.phase or ref.release} {ref.kind.value}"
+
+
+def _gate_for(session: Session, ref: GateRef) -> tuple[Gate, Release, Phase | None]:
+    """The stored gate ``ref`` names, or a new open one with the default role (not added)."""
+    release = _release(session, ref.release)
+    phase = _phase_of(session, release, ref)
+    stored = [g for g in _stored(session, release)
+              if g.phase_id == (phase.id if phase else None) and g.kind == ref.kind]
+    undecided = [g for g in stored if g.state not in PASSED]
+    gate = (undecided or stored or [_default(release, phase, ref.kind)])[0]
+    return gate, release, phase
+
+
+def _phase_of(session: Session, release: Release, ref: GateRef) -> Phase | None:
+    if ref.kind == GateKind.GO_NO_GO:
+        if ref.phase is not None:
+            raise InvalidInput("phase", "go/no-go is the release's gate: give no phase")
+        return None
+    if ref.phase is None:
+        raise InvalidInput("phase", f"an {ref.kind.value} gate belongs to a phase: name it")
+    phase = session.exec(select(Phase).where(Phase.key == ref.phase,
+                                             Phase.release_id == release.id)).first()
+    if phase is None:
+        raise NotFound("phase", ref.phase, field="phase")
+    return phase
+
+
+def _release(session: Session, key: str) -> Release:
+    release = session.exec(select(Release).where(Release.key == key)).first()
+    if release is None:
+        raise NotFound("release", key)
+    return release
+
+
+__all__ = ["GateRef", "GateView", "check_can_start", "define_gate",
+           "gates_in", "release_gates", "sign_gate", "veto_gate", "waive_gate"]

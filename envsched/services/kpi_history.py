@@ -1,0 +1,139 @@
+"""The stored history as the plain rows ``envsched.services.kpis`` computes over.
+
+Each release becomes a ``ReleaseFact`` (its deployments, gates, bookings and status
+history folded in), each booking not cancelled a ``BookingFact``, each environment that
+is not retired a ``SupplyFact`` (its maintenance windows and the freezes of its type as
+closed days), and each clash a ``ClashFact`` — the clashes every planning round recorded
+(``PlanRun.flags``) and those in the bookings now, each counted once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.models import (
+    Booking,
+    BookingStatus,
+    Deployment,
+    Environment,
+    EnvironmentStatus,
+    Freeze,
+    GateKind,
+    GateState,
+    Phase,
+    PlanRun,
+    Release,
+    ReleaseStatus,
+    ReleaseStatusChange,
+)
+from envsched.services.clashes import StateClash, clashes_in
+from envsched.services.gates import gates_in
+from envsched.services.kpis import (
+    BookingFact,
+    ClashFact,
+    KpiReport,
+    Period,
+    ReleaseFact,
+    SupplyFact,
+    kpi_report,
+)
+
+
+def kpis_for(sessions: SessionFactory, period: Period) -> KpiReport:
+    """The KPI report of ``period`` from everything stored."""
+    with read_transaction(sessions) as session:
+        return kpi_report(release_facts(session), booking_facts(session),
+                          supply_facts(session), clash_facts(session), period)
+
+
+# -- releases ------------------------------------------------------------------------------
+
+def release_facts(session: Session) -> list[ReleaseFact]:
+    releases = session.exec(select(Release).order_by(col(Release.key))).all()
+    deployments = session.exec(select(Deployment).order_by(col(Deployment.deployed_on))).all()
+    changes = session.exec(select(ReleaseStatusChange)
+                           .order_by(col(ReleaseStatusChange.at))).all()
+    firsts = _first_booked_days(session)
+    return [_release_fact(session, r, [d for d in deployments if d.release_id == r.id],
+                          [c for c in changes if c.release_id == r.id], firsts.get(r.id or 0))
+            for r in releases]
+
+
+def _release_fact(session: Session, release: Release, deployments: Sequence[Deployment],
+                  changes: Sequence[ReleaseStatusChange],
+                  first_booked: dt.date | None) -> ReleaseFact:
+    gates = gates_in(session, release)
+    exits = [g for g in gates if g.kind == GateKind.EXIT]
+    go = [g for g in gates if g.kind == GateKind.GO_NO_GO]
+    in_test = [c.at.date() for c in changes if c.to_status == ReleaseStatus.IN_TEST]
+    cancelled = [c.at.date() for c in changes if c.to_status == ReleaseStatus.CANCELLED]
+    started = min([*in_test, *([first_booked] if first_booked else [])], default=None)
+    return ReleaseFact(
+        key=release.key, type=release.type.value, status=release.status.value,
+        due=release.due, test_started=started,
+        deployed_on=deployments[-1].deployed_on if deployments else None,
+        backed_out=any(d.backed_out for d in deployments),
+        test_signed=all(g.state == GateState.SIGNED for g in exits),
+        go_signed=all(g.state == GateState.SIGNED for g in go),
+        cancelled_on=cancelled[-1] if release.status == ReleaseStatus.CANCELLED and cancelled
+        else None,
+    )
+
+
+def _first_booked_days(session: Session) -> dict[int, dt.date]:
+    bookings = session.exec(select(Booking).join(Phase)
+                            .where(Booking.status != BookingStatus.CANCELLED)).all()
+    firsts: dict[int, dt.date] = {}
+    for booking in bookings:
+        assert booking.phase is not None
+        release_id = booking.phase.release_id
+        firsts[release_id] = min(booking.start, firsts.get(release_id, booking.start))
+    return firsts
+
+
+# -- bookings and environments ------------------------------------------------------------------
+
+def booking_facts(session: Session) -> list[BookingFact]:
+    bookings = session.exec(select(Booking)
+                            .where(Booking.status != BookingStatus.CANCELLED)).all()
+    return [BookingFact(type=b.environment.type.name, start=b.start, end=b.end,
+                        asked_on=(b.request.created_at if b.request else b.created_at).date())
+            for b in bookings]
+
+
+def supply_facts(session: Session) -> list[SupplyFact]:
+    freezes = session.exec(select(Freeze)).all()
+    environments = session.exec(select(Environment)
+                                .where(Environment.status != EnvironmentStatus.RETIRED)).all()
+    return [SupplyFact(environment=env.name, type=env.type.name, capacity=env.capacity,
+                       closed=(*((w.start, w.end) for w in env.maintenance_windows),
+                               *((f.start, f.end) for f in freezes if f.covers(env.type.name))))
+            for env in environments]
+
+
+# -- clashes --------------------------------------------------------------------------------
+
+def clash_facts(session: Session) -> list[ClashFact]:
+    recorded = [clash for run in session.exec(select(PlanRun)).all()
+                for clash in (run.flags or {}).get("clashes", [])]
+    return [_clash_fact(c) for c in [*recorded, *map(_as_flag, clashes_in(session))]]
+
+
+def _as_flag(clash: StateClash) -> dict[str, Any]:
+    """A clash found now, in the shape a planning round records it."""
+    return {"kind": clash.kind, "environment": clash.environment, "release": clash.release,
+            "phase": clash.phase, "start": clash.start.isoformat(),
+            "booking_ids": list(clash.booking_ids)}
+
+
+def _clash_fact(flag: dict[str, Any]) -> ClashFact:
+    identity = ":".join(str(flag.get(k) or "") for k in ("kind", "environment", "release",
+                                                          "phase", "start"))
+    identity += ":" + ",".join(str(i) for i in sorted(flag.get("booking_ids") or []))
+    return ClashFact(kind=str(flag["kind"]), start=dt.date.fromisoformat(flag["start"]),
+                     identity=identity)

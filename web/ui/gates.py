@@ -1,0 +1,92 @@
+"""Gates of one release: each phase's entry and exit gate and the go/no-go, with the
+sign-off, veto and waiver forms for the roles that may use them. Each decision is one
+service call; a refusal comes back as a message on the page, not an error page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.errors import EnvschedError
+from envsched.models import OPEN_RELEASE_STATUSES, GateKind, Release
+from envsched.services import gates
+from envsched.services.gates import GateRef, GateView
+from web.auth import current_user, requires
+from web.context import now, sessions
+from web.ui.params import text_arg
+
+
+@requires("gates:read")
+def gate_list() -> Any:
+    with read_transaction(sessions()) as session:
+        releases = session.exec(select(Release).order_by(
+            col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key))).all()
+        keys = [r.key for r in releases]
+        chosen = text_arg("release")
+        key = chosen if chosen in keys else (keys[0] if keys else None)
+    views = gates.release_gates(sessions(), key) if key else []
+    return render_template("gates.html", releases=keys, release=key,
+                           rows=[_row(v) for v in views])
+
+
+def _row(view: GateView) -> dict[str, Any]:
+    user = current_user()
+    may = {verb: _may(user, view, verb) for verb in ("sign", "veto", "waive")}
+    return {"gate": view, "name": _name(view), "may": may,
+            "decidable": {"sign": view.state.value in ("open", "vetoed"),
+                          "veto": view.state.value in ("open", "signed"),
+                          "waive": view.state.value in ("open", "vetoed")}}
+
+
+def _name(view: GateView) -> str:
+    if view.kind == GateKind.GO_NO_GO:
+        return "Go/no-go"
+    return f"{view.phase} {view.kind.value}"
+
+
+def _may(user: Any, view: GateView, verb: str) -> bool:
+    """Whether to offer the form: the service's own rule, asked without side effects."""
+    state = {"sign": "signed", "veto": "vetoed", "waive": "waived"}[verb]
+    try:
+        gates.check_may_decide(user, view.signoff_role, gates.GateState(state))
+    except EnvschedError:
+        return False
+    return True
+
+
+@requires("gates:decide")
+def gate_sign(key: str) -> Any:
+    return _decide(key, "signed off", lambda ref: gates.sign_gate(
+        sessions(), ref, actor=current_user(), now=now(), note=request.form.get("note", "")))
+
+
+@requires("gates:decide")
+def gate_veto(key: str) -> Any:
+    return _decide(key, "vetoed", lambda ref: gates.veto_gate(
+        sessions(), ref, actor=current_user(), now=now(),
+        reason=request.form.get("reason", "")))
+
+
+@requires("gates:waive")
+def gate_waive(key: str) -> Any:
+    return _decide(key, "waived", lambda ref: gates.waive_gate(
+        sessions(), ref, actor=current_user(), now=now(),
+        reason=request.form.get("reason", "")))
+
+
+def _decide(key: str, done: str, action: Callable[[GateRef], GateView]) -> Any:
+    try:
+        ref = GateRef(key, request.form.get("phase") or None,
+                      GateKind(request.form.get("kind", "")))
+        view = action(ref)
+    except ValueError:
+        flash("Choose a gate: entry, exit or go/no-go.", "error")
+    except EnvschedError as exc:
+        flash(f"{key}: {exc.message}", "error")
+    else:
+        flash(f"{key}: {_name(view)} gate {done}.", "success")
+    return redirect(url_for("ui.gate_list", release=key))
