@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from envsched.db import SessionFactory, is_postgresql
+from envsched.db import SessionFactory, is_postgresql, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import (
     LIVE_STATUSES,
@@ -43,6 +43,8 @@ def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
                now: dt.datetime) -> PlanRun:
     """Apply every proposal of run ``run_id`` not applied yet; on failure mark it failed."""
     require_role(actor, Role.ENVIRONMENT_MANAGER)
+    with read_transaction(sessions) as session:
+        _acceptable_run(session, run_id)  # a run that may not be accepted stays as it is
     try:
         return _apply(sessions, run_id, lambda _p: True, actor=actor, now=now)
     except Exception as error:

@@ -83,6 +83,8 @@ def test_an_older_run_or_a_dry_run_cannot_be_accepted(
         accept_run(sessions, old.id or 0, actor=None, now=NOW)
     with pytest.raises(InvalidState, match="dry run"):
         accept_run(sessions, dry.id or 0, actor=None, now=NOW)
+    with sessions() as session:  # refusing to accept them changed nothing about them
+        assert session.get_one(PlanRun, old.id).status == PlanRunStatus.DONE
     assert accept_run(sessions, newer.id or 0, actor=None, now=NOW).applied
 
 
