@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from envsched import scheduler
 from envsched.cli import main
 from envsched.db import SessionFactory
+from envsched.errors import ConfigError
 from envsched.models import PlanRun
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, Factory
@@ -86,3 +87,25 @@ def test_replan_summary_says_what_the_round_did(configured: str) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.split(":", 1)[1].startswith(" done (OPTIMAL)")
     assert "moved 0, placed 0, unplaced 0" in result.stdout
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("ENVSCHED_REPLAN_CRON", "every night"),
+    ("ENVSCHED_TIMEZONE", "Mars/Olympus"),
+    ("ENVSCHED_WEBHOOK_URLS", "ftp://example.test/hook"),
+    ("ENVSCHED_NEAR_TERM_DAYS", "-1"),
+])
+def test_a_bad_scheduler_setting_fails_naming_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        Settings.from_env({variable: value})
+
+
+def test_scheduler_settings_read_from_the_environment() -> None:
+    settings = Settings.from_env({
+        "ENVSCHED_REPLAN_CRON": "15 3 * * 1-5", "ENVSCHED_TIMEZONE": "Europe/Berlin",
+        "ENVSCHED_REPLAN_AUTO_APPLY": "true", "ENVSCHED_NEAR_TERM_DAYS": "0",
+        "ENVSCHED_WEBHOOK_URLS": "http://a.test/h, https://b.test/h"})
+    assert (settings.replan_cron, settings.timezone) == ("15 3 * * 1-5", "Europe/Berlin")
+    assert settings.replan_auto_apply and settings.near_term_days == 0
+    assert settings.webhook_urls == ("http://a.test/h", "https://b.test/h")
+    assert Settings().webhook_urls == () and Settings().replan_cron == "0 2 * * *"
