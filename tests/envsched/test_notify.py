@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from envsched.db import SessionFactory
-from envsched.models import Role
+from envsched.models import BookingStatus, Role
 from envsched.services.booking import approve_request
 from envsched.services.notify import SIGNATURE_HEADER, Notifier, deliveries, verify
 from envsched.services.notify_events import Event
@@ -157,3 +157,22 @@ def make_window(sessions: SessionFactory, env: Any) -> None:
     from tests.envsched import factories
 
     factories.make_window(sessions, env, start=DAY0 + DAY, end=DAY0 + 2 * DAY)
+
+
+def test_the_owner_of_a_booking_a_round_moves_is_told(
+        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
+        make_phase: Factory, make_release: Factory, make_booking: Factory) -> None:
+    owner = make_user(role=Role.TEST_MANAGER, email="otto@example.test")
+    env = make_environment()
+    lazy = make_release(key="R1", earliest_start=DAY0, due=DAY0 + 60 * DAY)
+    urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY)
+    booking = make_booking(env, phase_id=make_phase(lazy).id, start=DAY0 + 10 * DAY,
+                           end=DAY0 + 15 * DAY, status=BookingStatus.TENTATIVE,
+                           created_by_id=owner.id)
+    make_phase(urgent)
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.server_address[1],
+                        replan_auto_apply=True)
+    run = run_round(sessions, settings=settings)
+    assert run.applied
+    [message] = [m for m in smtp.messages if "otto@example.test" in m]
+    assert f"Booking {booking.id} moved from 2027-01-14" in message
