@@ -55,6 +55,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "gates:define": frozenset({ADMIN, REL}),
     "gates:decide": frozenset({ADMIN, ENV, TEST, REL}),
     "gates:waive": frozenset({ADMIN, REL}),
+    # planning rounds and what-if scenarios
+    "planruns:read": ALL,
+    "planruns:run": frozenset({ADMIN, ENV, PLAN}),
+    "planruns:accept": frozenset({ADMIN, ENV}),
+    "whatif:read": ALL,
+    "whatif:write": frozenset({ADMIN, ENV, PLAN}),
+    "whatif:promote": frozenset({ADMIN, ENV}),
     # oversight and administration
     "audit:read": frozenset({ADMIN, ENV}),
     "users:admin": frozenset({ADMIN}),

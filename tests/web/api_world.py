@@ -10,7 +10,7 @@ the app is ``helpers.NOW`` (2027-01-04).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,8 @@ from envsched.models import (
     User,
 )
 from tests.envsched import factories
+from tests.web.planning_world import PlanningRows
+from web.background import join_all
 
 D = dt.date.fromisoformat
 Headers = Callable[..., dict[str, str]]
@@ -49,13 +51,14 @@ class World:
     window: MaintenanceWindow
     freeze: Freeze
     tester: User
+    planning: PlanningRows  # plan-run and what-if ids, made when a path needs them
 
     def path_values(self, rule_path: str) -> dict[str, Any]:
         """Values for the ``{…}`` of an API path, pointing at rows of this world."""
         key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
         return {"name": self.uat1.name, "key": key, "request_id": self.request.id,
                 "booking_id": self.booking.id, "window_id": self.window.id,
-                "freeze_id": self.freeze.id}
+                "freeze_id": self.freeze.id, **self.planning(rule_path)}
 
 
 def build_world(sessions: SessionFactory, tester: User) -> World:
@@ -79,7 +82,7 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
     freeze = factories.make_freeze(sessions, name="year-end", start=D("2027-12-20"),
                                    end=D("2028-01-04"), types=["STAGING"])
     return World(uat1, uat2, sit1, release, sit_phase, uat_phase, request, booking, window,
-                 freeze, tester)
+                 freeze, tester, PlanningRows(sessions))
 
 
 class Caller:
@@ -115,5 +118,6 @@ def world_fixture(sessions: SessionFactory, user_of: Callable[..., User]) -> Wor
 
 
 @pytest.fixture(name="call")
-def call_fixture(client: FlaskClient, token_headers: Headers) -> Caller:
-    return Caller(client, token_headers)
+def call_fixture(client: FlaskClient, token_headers: Headers) -> Iterator[Caller]:
+    yield Caller(client, token_headers)
+    join_all(client.application)  # rounds and what-if runs started in the background

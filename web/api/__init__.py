@@ -13,9 +13,11 @@ from web.api import (
     freezes,
     gates,
     kpis,
+    planruns,
     releases,
     reports,
     requests,
+    whatifs,
 )
 from web.api.routing import Route, register
 
@@ -29,6 +31,8 @@ ROUTES: list[Route] = [
     *feeds.ROUTES,
     *gates.ROUTES,
     *kpis.ROUTES,
+    *planruns.ROUTES,
+    *whatifs.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

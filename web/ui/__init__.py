@@ -23,11 +23,13 @@ from web.ui import (
     environments,
     gates,
     kpis,
+    planruns,
     release_calendar,
     releases,
     requests,
     session,
     timeline,
+    whatifs,
 )
 
 ui = Blueprint("ui", __name__)
@@ -59,6 +61,22 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/kpis.csv", "kpi_csv", kpis.kpi_csv, GET),
     ("/capacity", "capacity", capacity.capacity, GET),
     ("/audit", "audit_log", audit.audit_log, GET),
+    ("/plan-runs", "planrun_list", planruns.planrun_list, GET),
+    ("/plan-runs/start", "planrun_start", planruns.planrun_start, POST),
+    ("/plan-runs/<int:run_id>", "planrun_detail", planruns.planrun_detail, GET),
+    ("/plan-runs/<int:run_id>/accept", "planrun_accept", planruns.planrun_accept, POST),
+    ("/plan-runs/<int:run_id>/proposals/<phase>/accept", "proposal_accept",
+     planruns.proposal_accept, POST),
+    ("/what-ifs", "whatif_list", whatifs.whatif_list, GET),
+    ("/what-ifs/new", "whatif_create", whatifs.whatif_create, POST),
+    ("/what-ifs/<int:whatif_id>", "whatif_detail", whatifs.whatif_detail, GET),
+    ("/what-ifs/<int:whatif_id>/changes", "whatif_change_add", whatifs.whatif_change_add, POST),
+    ("/what-ifs/<int:whatif_id>/changes/<int:index>/remove", "whatif_change_remove",
+     whatifs.whatif_change_remove, POST),
+    ("/what-ifs/<int:whatif_id>/run", "whatif_run", whatifs.whatif_run, POST),
+    ("/what-ifs/<int:whatif_id>/promote", "whatif_promote", whatifs.whatif_promote, POST),
+    ("/what-ifs/<int:whatif_id>/scenario.json", "whatif_scenario", whatifs.whatif_scenario,
+     GET),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
@@ -73,6 +91,8 @@ NAV_ITEMS = [
     ("ui.gate_list", "Gates", "gates:read"),
     ("ui.kpi_page", "KPIs", "kpis:read"),
     ("ui.capacity", "Capacity", "capacity:read"),
+    ("ui.planrun_list", "Plan runs", "planruns:read"),
+    ("ui.whatif_list", "What-ifs", "whatif:read"),
     ("ui.audit_log", "Audit log", "audit:read"),
 ]
 

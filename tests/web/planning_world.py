@@ -1,0 +1,54 @@
+"""Plan runs and what-ifs for the API world (``api_world``), made only when a test asks.
+
+The permission and OpenAPI tests visit every route with the ids of real rows. A plan
+run and a what-if cost a solve each, so they are made the first time a path under
+``/plan-runs/`` or ``/what-ifs/`` needs them, with the real services and tiny time
+limits: a finished round proposing ``R1-SIT`` (unbooked in the world), and a what-if
+that re-prioritises R1 (one change, run, promotable: it invents no environment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from envsched.db import SessionFactory
+from envsched.models import PlanTrigger
+from envsched.services import replan, whatif
+from envsched.settings import Settings
+from tests.web.helpers import NOW
+
+SECONDS = 2
+PROPOSED_PHASE = "R1-SIT"
+
+
+class PlanningRows:
+    """Makes the rows on first use, once per world."""
+
+    def __init__(self, sessions: SessionFactory) -> None:
+        self.sessions = sessions
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, rule_path: str) -> dict[str, Any]:
+        if "/plan-runs/" in rule_path and "run_id" not in self.values:
+            self.values.update(run_id=self._run(), phase=PROPOSED_PHASE)
+        if "/what-ifs/" in rule_path and "whatif_id" not in self.values:
+            self.values.update(whatif_id=self._whatif(), index=0)
+        return self.values
+
+    def _run(self) -> int:
+        run = replan.replan(self.sessions, trigger=PlanTrigger.MANUAL, now=NOW,
+                            time_limit=SECONDS, settings=Settings(replan_time_limit=SECONDS))
+        assert any(p["phase"] == PROPOSED_PHASE for p in run.diff["placed"]), run.diff
+        assert run.id is not None
+        return run.id
+
+    def _whatif(self) -> int:
+        row = whatif.create_whatif(self.sessions, "world-plan", actor=None,
+                                   now=NOW - dt.timedelta(hours=1))
+        whatif.add_change(self.sessions, row.id or 0,
+                          {"kind": "reprioritise_release", "release": "R1", "priority": 3},
+                          actor=None)
+        done = whatif.run_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW)
+        assert done.id is not None
+        return done.id

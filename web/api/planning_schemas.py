@@ -1,0 +1,125 @@
+"""Request bodies and answers of the plan-run and what-if endpoints.
+
+A what-if change arrives as one flat JSON object, ``{"kind": "add_environment", ...}``.
+``ChangeBody`` only lists the field names the change kinds have (derived from the
+change dataclasses, so the document cannot drift from them) and lets any value through:
+the one validation of a change is ``whatif_codec.change_from_dict``, which names the
+bad field (``add_environment.capacity``) in the 400 it raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from envsched.services.whatif_changes import CHANGE_KINDS
+
+MAX_TIME_LIMIT = 3600
+
+
+# -- plan runs ------------------------------------------------------------------------------
+
+class ReplanInput(BaseModel):
+    """ "Re-plan now": the site's own time limit unless a shorter one is given."""
+
+    time_limit: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT,
+                                     description="solver seconds (default: the site's)")
+    dry_run: bool = Field(default=False, description="record the run, propose nothing")
+
+
+class PlanRunPublic(BaseModel):
+    id: int
+    trigger: str
+    status: str = Field(description="running, done, failed or refused")
+    dry_run: bool
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    solver_status: str | None
+    objective: float | None
+    bound: float | None
+    applied: bool
+    applied_at: dt.datetime | None
+    error: str
+    metrics: dict[str, Any]
+    open_proposals: int = Field(description="moved and placed proposals not yet applied")
+
+
+class PlanRunDetail(PlanRunPublic):
+    flags: dict[str, Any] = Field(description="clashes, shortfalls, late, remedies, left_out")
+    diff: dict[str, Any] = Field(description="moved, placed, unplaced (with reasons), gain")
+
+
+# -- what-ifs -------------------------------------------------------------------------------
+
+class WhatIfCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=64, examples=["more-uat"],
+                      description="unique, without spaces")
+    description: str = Field(default="", max_length=500)
+    start: dt.date | None = Field(default=None,
+                                  description="default: the earliest release or booking")
+    horizon_days: int | None = Field(default=None, ge=1, le=3660)
+
+
+class WhatIfRunInput(BaseModel):
+    time_limit: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT,
+                              description="solver seconds for the whole run (half per plan)")
+
+
+def _change_fields() -> dict[str, Any]:
+    """Every field of every change kind, typed loosely, described by the kinds using it."""
+    users: dict[str, list[str]] = {}
+    for kind in CHANGE_KINDS:
+        for field in dataclasses.fields(kind):
+            users.setdefault(field.name, []).append(kind.kind)
+    return {name: (Any, Field(default=None, description="used by " + ", ".join(kinds)))
+            for name, kinds in sorted(users.items())}
+
+
+ChangeBody: type[BaseModel] = create_model(
+    "ChangeBody", __config__=ConfigDict(extra="forbid"),
+    kind=(str, Field(description="one of " + ", ".join(k.kind for k in CHANGE_KINDS))),
+    **_change_fields())
+
+
+def change_data(body: BaseModel) -> dict[str, Any]:
+    """The change exactly as sent (fields not sent stay absent, as the codec expects)."""
+    return body.model_dump(exclude_unset=True)
+
+
+class WhatIfPublic(BaseModel):
+    id: int
+    name: str
+    description: str
+    status: str = Field(description="draft, running, done, failed or promoted")
+    created_by: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    progress: dict[str, Any] | None = Field(
+        description="step, step_number, steps, stage, elapsed, objective, bound")
+    error: str
+    changes: list[dict[str, Any]]
+    described: list[str] = Field(description="each change in words")
+    promoted_at: dt.datetime | None
+    promoted_by: str | None
+    summary: list[dict[str, Any]] | None = Field(
+        description="baseline and what-if metrics once run")
+
+
+class Comparison(BaseModel):
+    name: str
+    status: dict[str, Any] = Field(description="the solver status of each plan")
+    changes: list[str]
+    rows: list[dict[str, Any]]
+    utilisation: dict[str, Any]
+    shortfalls: dict[str, Any]
+    releases: list[dict[str, Any]]
+    baseline_plan: dict[str, Any] | None
+    whatif_plan: dict[str, Any] | None
+
+
+class Promotion(BaseModel):
+    what_if: str
+    bookings: list[int] = Field(description="ids of the new tentative bookings")

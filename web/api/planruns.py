@@ -1,0 +1,97 @@
+"""Plan runs: the history of planning rounds, "Re-plan now", and accepting proposals.
+
+``POST /plan-runs`` takes the nightly job's path (``web.background.replan_now``) and
+answers 202 with the run as soon as it has begun; another round running is 409.
+Accepting goes through ``services.replan`` (one transaction: all or nothing).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.errors import NotFound
+from envsched.models import PlanRun
+from envsched.services import replan
+from web.api import queries
+from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
+from web.api.routing import JSON, Route, actor
+from web.api.schemas import Page, Paging
+from web.background import replan_now
+from web.context import now, sessions
+
+SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_at",
+                  "solver_status", "objective", "bound", "applied", "applied_at", "error",
+                  "metrics")
+
+
+def open_proposals(run: PlanRun) -> int:
+    diff = run.diff or {}
+    return sum(1 for kind in ("moved", "placed") for p in diff.get(kind, [])
+               if not p.get("applied"))
+
+
+def run_summary(run: PlanRun) -> JSON:
+    data: dict[str, Any] = {name: getattr(run, name) for name in SUMMARY_FIELDS}
+    data.update(trigger=run.trigger.value, status=run.status.value,
+                open_proposals=open_proposals(run))
+    for name in ("started_at", "finished_at", "applied_at"):
+        data[name] = data[name].isoformat() if data[name] is not None else None
+    return data
+
+
+def run_detail(run: PlanRun) -> JSON:
+    return {**run_summary(run), "flags": run.flags or {}, "diff": run.diff or {}}
+
+
+def find_run(run_id: int) -> PlanRun:
+    with read_transaction(sessions()) as session:
+        run = session.get(PlanRun, run_id)
+    if run is None:
+        raise NotFound("plan run", run_id)
+    return run
+
+
+def list_runs(query: Paging) -> JSON:
+    with read_transaction(sessions()) as session:
+        rows = select(PlanRun).order_by(col(PlanRun.id).desc())
+        return queries.page(session, rows, query, run_summary)
+
+
+def get_run(run_id: int) -> JSON:
+    return run_detail(find_run(run_id))
+
+
+def start_run(body: ReplanInput) -> JSON:
+    return run_detail(replan_now(time_limit=body.time_limit, dry_run=body.dry_run))
+
+
+def accept_run(run_id: int) -> JSON:
+    find_run(run_id)  # 404 first: the service would try to mark a missing run failed
+    return run_detail(replan.accept_run(sessions(), run_id, actor=actor(), now=now()))
+
+
+def accept_proposal(run_id: int, phase: str) -> JSON:
+    return run_detail(replan.accept_proposal(sessions(), run_id, phase, actor=actor(),
+                                             now=now()))
+
+
+ROUTES = [
+    Route("GET", "/plan-runs", list_runs, "planruns:read",
+          "List planning rounds, newest first", Page[PlanRunPublic], query=Paging,
+          errors=(400,)),
+    Route("POST", "/plan-runs", start_run, "planruns:run",
+          "Re-plan now: start a planning round (the nightly job's path); 202 once it has "
+          "begun, 409 while another round runs", PlanRunDetail, 202, body=ReplanInput,
+          errors=(409,), example={"time_limit": 2, "dry_run": True}),
+    Route("GET", "/plan-runs/<int:run_id>", get_run, "planruns:read",
+          "A planning round: status, metrics, flags and diff", PlanRunDetail, errors=(404,)),
+    Route("POST", "/plan-runs/<int:run_id>/accept", accept_run, "planruns:accept",
+          "Accept every open proposal of the newest finished round (one transaction)",
+          PlanRunDetail, errors=(404, 409)),
+    Route("POST", "/plan-runs/<int:run_id>/proposals/<phase>/accept", accept_proposal,
+          "planruns:accept", "Accept the round's one proposal for a phase",
+          PlanRunDetail, errors=(400, 404, 409)),
+]

@@ -1,0 +1,43 @@
+// Progress of background work (a what-if run, a planning round): polls the app's own
+// JSON (the element's data-poll-url) once a second, shows the step and the solver's
+// latest numbers, and reloads the page when the work is no longer running.
+"use strict";
+
+(function () {
+  var EVERY_MS = 1000;
+
+  function describe(body) {
+    var p = body.progress;
+    if (!p) return "Running…";
+    var step = p.step === "whatif" ? "what-if plan" : p.step === "baseline" ? "baseline plan" : p.step;
+    var text = "Step " + p.step_number + " of " + p.steps + ": " + step + ", " + p.stage +
+      ", " + p.elapsed + " s";
+    if (p.objective !== null && p.objective !== undefined) text += ", best " + p.objective;
+    if (p.bound !== null && p.bound !== undefined) text += ", bound " + p.bound;
+    return text;
+  }
+
+  function poll(element) {
+    var status = document.getElementById("poll-status");
+    var bar = document.getElementById("progress-bar");
+    fetch(element.getAttribute("data-poll-url"),
+          {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        if (body.error) { status.textContent = body.error.message; return; }
+        if (body.status !== "running") { window.location.reload(); return; }
+        status.textContent = describe(body);
+        if (bar && body.progress) bar.value = body.progress.step_number - 0.5;
+        setTimeout(function () { poll(element); }, EVERY_MS);
+      })
+      .catch(function () {
+        status.textContent = "Lost touch with the server; retrying…";
+        setTimeout(function () { poll(element); }, EVERY_MS * 3);
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var element = document.querySelector("[data-poll-url]");
+    if (element) poll(element);
+  });
+})();

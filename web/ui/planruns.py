@@ -1,0 +1,92 @@
+"""Plan-run pages: the history of planning rounds, one round's diff and flags, and the
+buttons that start a round ("Re-plan now") or accept its proposals.
+
+Each action is one service call (the same as the API's); a refusal — another round
+running, a run out of date, a booking changed since — comes back as a message on the
+page, not an error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.errors import EnvschedError
+from envsched.models import PlanRun, PlanRunStatus
+from envsched.services import replan
+from web.api.planruns import find_run, open_proposals
+from web.auth import current_user, requires
+from web.background import replan_now
+from web.context import now, sessions
+from web.ui.params import int_arg
+
+PER_PAGE = 25
+METRIC_LABELS = {
+    "placed_phases": "Phases placed", "unplaced_phases": "Phases unplaced",
+    "late_releases": "Late releases", "weighted_tardiness": "Weighted tardiness (days)",
+    "makespan_days": "Makespan (days)", "moved_bookings": "Bookings moved",
+    "solver_seconds": "Solver seconds", "method": "Method"}
+
+
+@requires("planruns:read")
+def planrun_list() -> Any:
+    page = int_arg("page", 1, low=1, high=10_000)
+    with read_transaction(sessions()) as session:
+        runs = list(session.exec(select(PlanRun).order_by(col(PlanRun.id).desc())
+                                 .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all())
+    return render_template("planruns.html", runs=runs[:PER_PAGE], page=page,
+                           more=len(runs) > PER_PAGE, open_proposals=open_proposals)
+
+
+@requires("planruns:read")
+def planrun_detail(run_id: int) -> Any:
+    run = find_run(run_id)
+    return render_template("planrun.html", run=run, labels=METRIC_LABELS,
+                           open_count=open_proposals(run), acceptable=_acceptable(run),
+                           running=run.status == PlanRunStatus.RUNNING)
+
+
+def _acceptable(run: PlanRun) -> bool:
+    """Worth offering the accept buttons (the service still decides, e.g. out of date)."""
+    return run.status == PlanRunStatus.DONE and not run.dry_run and open_proposals(run) > 0
+
+
+@requires("planruns:run")
+def planrun_start() -> Any:
+    dry_run = request.form.get("dry_run") == "on"
+    try:
+        run = replan_now(dry_run=dry_run)
+    except EnvschedError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("ui.planrun_list"))
+    flash(f"Planning round {run.id} started.", "success")
+    return redirect(url_for("ui.planrun_detail", run_id=run.id))
+
+
+@requires("planruns:accept")
+def planrun_accept(run_id: int) -> Any:
+    find_run(run_id)  # 404 first: the service would try to mark a missing run failed
+    return _act(run_id, lambda: replan.accept_run(sessions(), run_id, actor=current_user(),
+                                                  now=now()),
+                "every open proposal was applied")
+
+
+@requires("planruns:accept")
+def proposal_accept(run_id: int, phase: str) -> Any:
+    return _act(run_id, lambda: replan.accept_proposal(
+        sessions(), run_id, phase, actor=current_user(), now=now()),
+        f"the proposal for {phase} was applied")
+
+
+def _act(run_id: int, action: Callable[[], Any], done: str) -> Any:
+    try:
+        action()
+    except EnvschedError as exc:
+        flash(f"Run {run_id}: {exc.message}", "error")
+    else:
+        flash(f"Run {run_id}: {done}.", "success")
+    return redirect(url_for("ui.planrun_detail", run_id=run_id))

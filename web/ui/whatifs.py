@@ -1,0 +1,123 @@
+"""What-if pages: the list, the editor (typed changes added and removed), a run with
+visible progress, the comparison side by side with both timelines, and promotion.
+
+Every action is one call of the what-if services; a refused change comes back on the
+editor as a message naming the field, with nothing stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from envsched.errors import EnvschedError
+from envsched.models import WhatIf, WhatIfStatus
+from envsched.services import whatif
+from envsched.services.whatif_store import changed_scenario
+from solver.scenario_file import scenario_to_dict
+from web.auth import current_user, requires
+from web.background import track
+from web.context import now, sessions
+from web.ui.whatif_forms import FORMS, change_from_form
+from web.ui.whatif_view import field_list, suggestions, timelines
+
+DEFAULT_SECONDS = 30
+MAX_SECONDS = 600
+SHOWS_RESULTS = (WhatIfStatus.DONE, WhatIfStatus.PROMOTED)
+
+
+@requires("whatif:read")
+def whatif_list() -> Any:
+    return render_template("whatifs.html", whatifs=whatif.list_whatifs(sessions()))
+
+
+@requires("whatif:write")
+def whatif_create() -> Any:
+    name = request.form.get("name", "")
+    try:
+        row = whatif.create_whatif(sessions(), name, actor=current_user(), now=now(),
+                                   description=request.form.get("description", "").strip())
+    except EnvschedError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("ui.whatif_list"))
+    flash(f"What-if {row.name} made from the stored state; add changes, then run it.",
+          "success")
+    return redirect(url_for("ui.whatif_detail", whatif_id=row.id))
+
+
+@requires("whatif:read")
+def whatif_detail(whatif_id: int) -> Any:
+    row = whatif.get_whatif(sessions(), whatif_id)
+    changed = _changed_document(row)
+    results = whatif.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
+    charts = timelines(results, row.base, changed) if results else None
+    return render_template("whatif.html", row=row, described=whatif.describe_changes(row),
+                           forms=FORMS, names=suggestions(changed), field_list=field_list,
+                           results=results, charts=charts, default_seconds=DEFAULT_SECONDS,
+                           max_seconds=MAX_SECONDS,
+                           editable=row.status not in (WhatIfStatus.RUNNING,
+                                                       WhatIfStatus.PROMOTED))
+
+
+def _changed_document(row: WhatIf) -> dict[str, Any]:
+    return scenario_to_dict(changed_scenario(row))
+
+
+@requires("whatif:write")
+def whatif_change_add(whatif_id: int) -> Any:
+    change = change_from_form(request.form)
+    return _act(whatif_id, lambda: whatif.add_change(sessions(), whatif_id, change,
+                                                     actor=current_user()),
+                "change added")
+
+
+@requires("whatif:write")
+def whatif_change_remove(whatif_id: int, index: int) -> Any:
+    return _act(whatif_id, lambda: whatif.remove_change(sessions(), whatif_id, index,
+                                                        actor=current_user()),
+                f"change {index + 1} removed")
+
+
+@requires("whatif:write")
+def whatif_run(whatif_id: int) -> Any:
+    seconds = _seconds(request.form.get("time_limit", ""))
+    return _act(whatif_id, lambda: track(whatif.start_whatif_run(
+        sessions(), whatif_id, time_limit=seconds, now=now(), actor=current_user())),
+        f"run started ({seconds:g} solver seconds at most)")
+
+
+def _seconds(raw: str) -> float:
+    """The form's time limit, kept within 1 to ``MAX_SECONDS``; empty: the default."""
+    try:
+        value = float(raw) if raw.strip() else DEFAULT_SECONDS
+    except ValueError:
+        value = DEFAULT_SECONDS
+    return min(max(value, 1.0), MAX_SECONDS)
+
+
+@requires("whatif:promote")
+def whatif_promote(whatif_id: int) -> Any:
+    return _act(whatif_id, lambda: whatif.promote_whatif(
+        sessions(), whatif_id, actor=current_user(), now=now()),
+        "promoted: its plan is now tentative bookings for approval")
+
+
+@requires("whatif:read")
+def whatif_scenario(whatif_id: int) -> Any:
+    row = whatif.get_whatif(sessions(), whatif_id)
+    body = json.dumps(_changed_document(row), indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{row.name}.scenario.json"'})
+
+
+def _act(whatif_id: int, action: Callable[[], Any], done: str) -> Any:
+    try:
+        action()
+    except EnvschedError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"What-if: {done}.", "success")
+    return redirect(url_for("ui.whatif_detail", whatif_id=whatif_id))
