@@ -226,6 +226,7 @@ def test_a_gate_is_signed_and_refused_through_the_page(
     text = done.get_data(as_text=True)
     assert "R1: R1-UAT exit gate signed off." in text
     assert "“green”" in text
+    assert text.count(">Sign off</button>") == 3  # not again on the signed gate
 
 
 def test_a_waiver_through_the_page_needs_the_release_manager(

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import OPEN_RELEASE_STATUSES, GateKind, Release
+from envsched.models import OPEN_RELEASE_STATUSES, GateKind, GateState, Release
 from envsched.services import gates
 from envsched.services.gates import GateRef, GateView
 from web.auth import current_user, requires
@@ -33,13 +33,15 @@ def gate_list() -> Any:
                            rows=[_row(v) for v in views])
 
 
+VERB_STATES = {"sign": GateState.SIGNED, "veto": GateState.VETOED, "waive": GateState.WAIVED}
+
+
 def _row(view: GateView) -> dict[str, Any]:
+    """The gate, and which decisions to offer: the ones the service would accept."""
     user = current_user()
-    may = {verb: _may(user, view, verb) for verb in ("sign", "veto", "waive")}
-    return {"gate": view, "name": _name(view), "may": may,
-            "decidable": {"sign": view.state.value in ("open", "vetoed"),
-                          "veto": view.state.value in ("open", "signed"),
-                          "waive": view.state.value in ("open", "vetoed")}}
+    offer = {verb: _may(user, view, state) and view.state in gates.ALLOWED_FROM[state]
+             for verb, state in VERB_STATES.items()}
+    return {"gate": view, "name": _name(view), "offer": offer}
 
 
 def _name(view: GateView) -> str:
@@ -48,11 +50,10 @@ def _name(view: GateView) -> str:
     return f"{view.phase} {view.kind.value}"
 
 
-def _may(user: Any, view: GateView, verb: str) -> bool:
-    """Whether to offer the form: the service's own rule, asked without side effects."""
-    state = {"sign": "signed", "veto": "vetoed", "waive": "waived"}[verb]
+def _may(user: Any, view: GateView, state: GateState) -> bool:
+    """The service's own rule of who decides, asked without side effects."""
     try:
-        gates.check_may_decide(user, view.signoff_role, gates.GateState(state))
+        gates.check_may_decide(user, view.signoff_role, state)
     except EnvschedError:
         return False
     return True
