@@ -51,6 +51,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "bookings:start": frozenset({ADMIN, ENV}),
     # releases and their phases
     "releases:write": frozenset({ADMIN, REL}),
+    # the release strategy, its windows, and release templates
+    "windows:read": ALL,
+    "windows:write": frozenset({ADMIN, REL}),
+    "templates:read": ALL,
+    "templates:write": frozenset({ADMIN, REL}),
     # gates: the service checks the gate's own sign-off role on top
     "gates:define": frozenset({ADMIN, REL}),
     "gates:decide": frozenset({ADMIN, ENV, TEST, REL}),

@@ -31,6 +31,7 @@ from envsched.models import (
     User,
 )
 from tests.envsched import factories
+from tests.web.lifecycle_world import lifecycle_values
 from tests.web.planning_world import PlanningRows
 from web.background import join_all
 
@@ -58,7 +59,8 @@ class World:
         key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
         return {"name": self.uat1.name, "key": key, "request_id": self.request.id,
                 "booking_id": self.booking.id, "window_id": self.window.id,
-                "freeze_id": self.freeze.id, **self.planning(rule_path)}
+                "freeze_id": self.freeze.id, **self.planning(rule_path),
+                **lifecycle_values(self.planning.sessions, rule_path)}
 
 
 def build_world(sessions: SessionFactory, tester: User) -> World:

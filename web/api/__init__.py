@@ -13,6 +13,7 @@ from web.api import (
     freezes,
     gates,
     kpis,
+    lifecycle,
     planruns,
     releases,
     reports,
@@ -33,6 +34,7 @@ ROUTES: list[Route] = [
     *kpis.ROUTES,
     *planruns.ROUTES,
     *whatifs.ROUTES,
+    *lifecycle.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

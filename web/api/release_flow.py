@@ -1,0 +1,121 @@
+"""A release's way to production: its window, status steps, deployments, back-out and
+links to incidents and changes in other systems (``/releases/<release>/…``)."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from envsched.db import read_transaction
+from envsched.models import Deployment, ExternalLink
+from envsched.models.lifecycle_io import (
+    Assignment,
+    BackOutIn,
+    DeploymentIn,
+    DeploymentPublic,
+    LinkIn,
+    LinkPublic,
+    StatusChangeIn,
+    StatusChangePublic,
+)
+from envsched.services import release_status, windows
+from web.api import lifecycle_present as show
+from web.api import present, queries
+from web.api.routing import JSON, Route, actor
+from web.api.schemas import ReleaseDetail
+from web.context import now, sessions
+
+
+def release_detail(key: str) -> JSON:
+    with read_transaction(sessions()) as session:
+        return present.release(queries.release(session, key))
+
+
+def assign_release_window(release: str, body: Assignment) -> JSON:
+    windows.assign_release(sessions(), release, body.window_id, actor=actor(), now=now())
+    return release_detail(release)
+
+
+def change_release_status(release: str, body: StatusChangeIn) -> JSON:
+    release_status.transition_release(sessions(), release, body.status, actor=actor(),
+                                      now=now(), reason=body.reason)
+    return release_detail(release)
+
+
+def release_status_history(release: str) -> list[JSON]:
+    return [show.status_change(row) for row in release_status.status_history(sessions(),
+                                                                              release)]
+
+
+def list_release_deployments(release: str) -> list[JSON]:
+    with read_transaction(sessions()) as session:
+        row = queries.release(session, release)
+        found = session.exec(select(Deployment).where(Deployment.release_id == row.id)
+                             .order_by(col(Deployment.id))).all()
+        return [show.deployment(session, d) for d in found]
+
+
+def record_release_deployment(release: str, body: DeploymentIn) -> JSON:
+    row = release_status.record_deployment(sessions(), release, body, actor=actor(), now=now())
+    with read_transaction(sessions()) as session:
+        return show.deployment(session, row)
+
+
+def back_out_release(release: str, body: BackOutIn) -> JSON:
+    row = release_status.back_out(sessions(), release, body, actor=actor(), now=now())
+    with read_transaction(sessions()) as session:
+        return show.deployment(session, row)
+
+
+def list_release_links(release: str) -> list[JSON]:
+    with read_transaction(sessions()) as session:
+        row = queries.release(session, release)
+        found = session.exec(select(ExternalLink).where(ExternalLink.release_id == row.id)
+                             .order_by(col(ExternalLink.id))).all()
+        return [show.link(session, link) for link in found]
+
+
+def add_release_link(release: str, body: LinkIn) -> JSON:
+    row = release_status.add_link(sessions(), release, body, actor=actor(), now=now())
+    with read_transaction(sessions()) as session:
+        return show.link(session, row)
+
+
+def remove_release_link(release: str, link_id: int) -> None:
+    release_status.remove_link(sessions(), release, link_id, actor=actor(), now=now())
+
+
+R = "/releases/<release>"
+ROUTES = [
+    Route("PUT", f"{R}/window", assign_release_window, "windows:write",
+          "Put a release in a release window (its cut-off becomes the due date), or take "
+          "it out with null", ReleaseDetail, body=Assignment, errors=(400, 404),
+          example={"window_id": None}),
+    Route("POST", f"{R}/status", change_release_status, "releases:write",
+          "One step of draft → planned → in_test → ready (or back a step, or cancelled); "
+          "409 names the current and the requested status", ReleaseDetail,
+          body=StatusChangeIn, errors=(400, 404, 409),
+          example={"status": "in_test", "reason": "SIT environment handed over"}),
+    Route("GET", f"{R}/status-history", release_status_history, "releases:read",
+          "Every status step of a release, oldest first", list[StatusChangePublic],
+          errors=(404,)),
+    Route("GET", f"{R}/deployments", list_release_deployments, "releases:read",
+          "A release's deployments", list[DeploymentPublic], errors=(404,)),
+    Route("POST", f"{R}/deployments", record_release_deployment, "releases:write",
+          "Record the go-live of a ready release (it becomes deployed)", DeploymentPublic,
+          201, body=DeploymentIn, errors=(400, 404, 409),
+          example={"deployed_on": "2027-01-04", "backout_plan": "redeploy 4.1 images",
+                   "notes": "CAB approved"}),
+    Route("POST", f"{R}/back-out", back_out_release, "releases:write",
+          "Back out a deployed release's latest deployment", DeploymentPublic,
+          body=BackOutIn, errors=(400, 404, 409), example={"reason": "INC0042 payments down"}),
+    Route("GET", f"{R}/links", list_release_links, "releases:read",
+          "A release's incidents and changes in other systems", list[LinkPublic],
+          errors=(404,)),
+    Route("POST", f"{R}/links", add_release_link, "releases:write",
+          "Link a release to an incident or change (system, key, URL)", LinkPublic, 201,
+          body=LinkIn, errors=(400, 404),
+          example={"kind": "change", "system": "ServiceNow", "key": "CHG0012345",
+                   "url": "https://servicenow.example/CHG0012345"}),
+    Route("DELETE", f"{R}/links/<int:link_id>", remove_release_link, "releases:write",
+          "Remove a link", None, 204, errors=(404,)),
+]
