@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.models import BookingRequest, Release, ReleaseTemplate, ReleaseWindow, Role
@@ -67,7 +67,7 @@ def test_a_release_manager_publishes_assigns_and_moves_a_window(
     page = client.get("/release-windows").get_data(as_text=True)
     assert "12 windows published" in page and "2027-01-24" in page  # the first cut-off
     with sessions() as session:
-        first = session.exec(select(ReleaseWindow).order_by(ReleaseWindow.go_live)).first()
+        first = session.exec(select(ReleaseWindow).order_by(col(ReleaseWindow.go_live))).first()
         assert first is not None
     assert post(client, "/release-windows/assign", release="R1", window_id=str(first.id)) == 302
     assert post(client, f"/release-windows/{first.id}/move", go_live="2027-02-05") == 302
