@@ -33,6 +33,10 @@ PAGES = [
     ("/approvals", "requests:decide"),
     ("/capacity", "capacity:read"),
     ("/audit", "audit:read"),
+    ("/gates?release=R1", "gates:read"),
+    ("/release-calendar", "calendar:read"),
+    ("/kpis", "kpis:read"),
+    ("/kpis.csv", "kpis:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -40,6 +44,9 @@ ACTIONS = [
     ("/approvals/{request}/reject", "requests:decide"),
     ("/approvals/{request}/waitlist", "requests:decide"),
     ("/requests/new", "requests:create"),
+    ("/releases/R1/gates/sign", "gates:decide"),
+    ("/releases/R1/gates/veto", "gates:decide"),
+    ("/releases/R1/gates/waive", "gates:waive"),
 ]
 
 
