@@ -65,7 +65,7 @@ def strategy_create() -> Response:
     fields = {k: request.form.get(k, "").strip() for k in
               ("name", "cadence", "anchor", "window_days", "freeze_days")}
     dates = request.form.get("dates", "").replace(",", " ").split()
-    return _act(lambda: windows.create_strategy(
+    return act(lambda: windows.create_strategy(
         sessions(), StrategyCreate.model_validate({**fields, "dates": dates}),
         actor=current_user(), now=now()), "ui.release_windows",
         lambda s: f"Strategy {s.name} added; publish it to make its windows.")
@@ -73,7 +73,7 @@ def strategy_create() -> Response:
 
 @requires("windows:write")
 def strategy_publish(name: str) -> Response:
-    return _act(lambda: windows.publish_plan(sessions(), name, actor=current_user(),
+    return act(lambda: windows.publish_plan(sessions(), name, actor=current_user(),
                                              now=now()),
                 "ui.release_windows", lambda rows: f"{name}: {len(rows)} windows published.")
 
@@ -87,7 +87,7 @@ def window_move(window_id: int) -> Response:
         return windows.move_window(sessions(), window_id, go_live, actor=current_user(),
                                    now=now(), settings=settings())
 
-    return _act(move, "ui.release_windows", _moved)
+    return act(move, "ui.release_windows", _moved)
 
 
 def _moved(moved: windows.MovedWindow) -> str:
@@ -100,7 +100,7 @@ def _moved(moved: windows.MovedWindow) -> str:
 def window_assign() -> Response:
     key = request.form.get("release", "")
     chosen = request.form.get("window_id", "")
-    return _act(lambda: windows.assign_release(
+    return act(lambda: windows.assign_release(
         sessions(), key, int(chosen) if chosen else None, actor=current_user(), now=now()),
         "ui.release_windows", lambda r: f"{r.key} is due by {r.due}.")
 
@@ -135,12 +135,12 @@ def template_save() -> Response:
                                              now=now())
         return templates.create_template(sessions(), data, actor=current_user(), now=now())
 
-    return _act(save, "ui.release_templates", lambda t: f"Template {t.name} saved.")
+    return act(save, "ui.release_templates", lambda t: f"Template {t.name} saved.")
 
 
 @requires("templates:write")
 def template_delete(name: str) -> Response:
-    return _act(lambda: templates.delete_template(sessions(), name, actor=current_user(),
+    return act(lambda: templates.delete_template(sessions(), name, actor=current_user(),
                                                   now=now()),
                 "ui.release_templates", lambda _: f"Template {name} removed.")
 
@@ -154,7 +154,7 @@ def template_instantiate(name: str) -> Response:
         return templates.create_release_from_template(sessions(), name, data,
                                                       actor=current_user(), now=now())
 
-    return _act(create, "ui.release_templates",
+    return act(create, "ui.release_templates",
                 lambda r: f"Release {r.key} created from {name}, with a booking request "
                           f"for each phase.")
 
@@ -177,7 +177,9 @@ def _phase_rows() -> list[TemplatePhaseIn]:
     return phases
 
 
-def _act(action: Callable[[], Any], page: str, done: Callable[[Any], str]) -> Response:
+def act(action: Callable[[], Any], page: str, done: Callable[[Any], str],
+        **values: Any) -> Response:
+    """Run one service call; its result or refusal is a flash message on ``page``."""
     try:
         result = action()
     except EnvschedError as exc:
@@ -189,4 +191,4 @@ def _act(action: Callable[[], Any], page: str, done: Callable[[Any], str]) -> Re
         flash(str(exc), "error")
     else:
         flash(done(result), "success")
-    return redirect(url_for(page))
+    return redirect(url_for(page, **values))
