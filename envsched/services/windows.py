@@ -126,6 +126,7 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
     require_role(actor, *KEEPERS)
     with sessions.begin() as session:
         window = get_window(session, window_id)
+        _check_free(session, window, go_live)
         shift = go_live - window.go_live
         before = audit.snapshot(window)
         window.start, window.cutoff, window.go_live = (
@@ -233,6 +234,18 @@ def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | No
                              time_limit=time_limit)
     except replan.ReplanBusy:
         return None
+
+
+def _check_free(session: Session, window: ReleaseWindow, go_live: dt.date) -> None:
+    """A strategy has one window per go-live day."""
+    if window.strategy_id is None or go_live == window.go_live:
+        return
+    taken = session.exec(select(ReleaseWindow).where(
+        ReleaseWindow.strategy_id == window.strategy_id, ReleaseWindow.go_live == go_live)
+    ).first()
+    if taken is not None:
+        raise InvalidInput("go_live", f"window {taken.name} of the same strategy goes live "
+                                      f"on {go_live} already")
 
 
 def _check_dates(start: dt.date, cutoff: dt.date, go_live: dt.date) -> None:

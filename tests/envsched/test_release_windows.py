@@ -173,3 +173,12 @@ def test_moving_an_empty_window_runs_no_planning_round(
     moved = windows.move_window(sessions, window.id or 0, DAY0 + 14 * DAY, actor=rm, now=NOW)
     assert moved.run is None and moved.releases == []
     assert moved.window.go_live == DAY0 + 14 * DAY
+
+
+def test_a_window_cannot_move_onto_another_go_live_of_its_strategy(
+        sessions: SessionFactory, make_user: Factory) -> None:
+    rm = make_user(role=Role.RELEASE_MANAGER)
+    windows.create_strategy(sessions, monthly(), actor=rm, now=NOW)
+    first, second = windows.publish_plan(sessions, "monthly", actor=rm, now=NOW)[:2]
+    with pytest.raises(InvalidInput, match="already"):
+        windows.move_window(sessions, first.id or 0, second.go_live, actor=rm, now=NOW)
