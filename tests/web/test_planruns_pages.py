@@ -1,0 +1,120 @@
+"""Plan-run and what-if pages for every role, and the actions through them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from envsched.db import SessionFactory
+from envsched.models import PlanTrigger, Role
+from envsched.services import replan, whatif
+from envsched.settings import Settings
+from tests.web.api_world import World, world_fixture  # noqa: F401
+from tests.web.helpers import NOW, csrf_token
+from web.background import join_all
+from web.permissions import PERMISSIONS
+
+Login = Callable[..., object]
+PAGES = [("/plan-runs", "planruns:read"), ("/plan-runs/{run}", "planruns:read"),
+         ("/what-ifs", "whatif:read"), ("/what-ifs/{w}", "whatif:read"),
+         ("/what-ifs/{w}/scenario.json", "whatif:read")]
+ACTIONS = [("/plan-runs/{run}/accept", "planruns:accept"),
+           ("/plan-runs/{run}/proposals/R1-SIT/accept", "planruns:accept"),
+           ("/what-ifs/new", "whatif:write"), ("/what-ifs/{w}/changes", "whatif:write"),
+           ("/what-ifs/{w}/changes/0/remove", "whatif:write"),
+           ("/what-ifs/{w}/run", "whatif:write"), ("/what-ifs/{w}/promote", "whatif:promote"),
+           ("/plan-runs/start", "planruns:run")]
+
+
+def _ids(sessions: SessionFactory) -> dict[str, int]:
+    run = replan.replan(sessions, trigger=PlanTrigger.MANUAL, now=NOW, time_limit=2,
+                        settings=Settings(replan_time_limit=2))
+    row = whatif.create_whatif(sessions, "pages", actor=None, now=NOW)
+    whatif.add_change(sessions, row.id or 0, {"kind": "delay_release", "release": "R1",
+                                              "days": 2}, actor=None)
+    return {"run": run.id or 0, "w": row.id or 0}
+
+
+def allowed(role: Role, permission: str) -> bool:
+    return role == Role.ADMIN or role in PERMISSIONS[permission]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_answers_each_role_by_the_matrix(client: FlaskClient, login: Login,
+                                                    sessions: SessionFactory, world: World,
+                                                    role: Role) -> None:
+    ids = _ids(sessions)
+    login(client, role)
+    for path, permission in PAGES:
+        status = client.get(path.format(**ids)).status_code
+        assert status == (200 if allowed(role, permission) else 403), (path, role)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_actions_are_refused_outside_the_matrix(client: FlaskClient, login: Login,
+                                                sessions: SessionFactory, world: World,
+                                                role: Role) -> None:
+    ids = _ids(sessions)
+    login(client, role)
+    token = csrf_token(client, "/")
+    for path, permission in ACTIONS:
+        response = client.post(path.format(**ids), data={"csrf_token": token})
+        assert response.status_code == (302 if allowed(role, permission) else 403), path
+    join_all(client.application)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, world: World) -> None:
+    for path, _ in PAGES:
+        response = client.get(path.format(run=1, w=1))
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_unknown_run_and_what_if_pages_are_404(client: FlaskClient, login: Login,
+                                               world: World) -> None:
+    login(client, Role.VIEWER)
+    assert client.get("/plan-runs/99").status_code == 404
+    assert client.get("/what-ifs/99").status_code == 404
+
+
+def test_re_plan_now_and_accepting_through_the_pages(client: FlaskClient, login: Login,
+                                                     world: World) -> None:
+    viewer = client.application.test_client()
+    login(viewer, Role.VIEWER)
+    assert 'id="replan-now"' not in viewer.get("/plan-runs").get_data(as_text=True)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    assert 'id="replan-now"' in client.get("/plan-runs").get_data(as_text=True)
+    started = client.post("/plan-runs/start", data={"csrf_token": csrf_token(client, "/")})
+    assert started.status_code == 302
+    join_all(client.application)
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "R1-SIT" in page and "Accept all" in page and "Newly placed phases" in page
+    run_path = started.headers["Location"]
+    done = client.post(f"{run_path}/proposals/R1-SIT/accept",
+                       data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    assert "the proposal for R1-SIT was applied" in done.get_data(as_text=True)
+
+
+def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
+        client: FlaskClient, login: Login, world: World) -> None:
+    login(client, Role.PLANNER)
+    token = csrf_token(client, "/")
+    made = client.post("/what-ifs/new", data={"csrf_token": token, "name": "ed"})
+    path = made.headers["Location"]
+    bad = client.post(f"{path}/changes", follow_redirects=True, data={
+        "csrf_token": token, "kind": "add_environment", "add_environment-id": "UAT-9",
+        "add_environment-type": "UAT", "add_environment-capacity": "lots"})
+    assert "add_environment.capacity" in bad.get_data(as_text=True)
+    good = client.post(f"{path}/changes", follow_redirects=True, data={
+        "csrf_token": token, "kind": "add_environment", "add_environment-id": "UAT-9",
+        "add_environment-type": "UAT", "add_environment-tags": "mainframe"})
+    assert "add environment UAT-9 (UAT, capacity 1)" in good.get_data(as_text=True)
+    running = client.post(f"{path}/run", data={"csrf_token": token, "time_limit": "2"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "data-poll-url" in running
+    join_all(client.application)
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="comparison-table"' in page and 'id="baseline-chart"' in page
+    assert 'id="whatif-chart"' in page and "UAT-9" in page
+    assert 'id="promote"' not in page  # planners run; environment managers promote
