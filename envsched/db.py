@@ -8,6 +8,10 @@ Writers are serialised so that "count the bookings, then insert one" cannot race
   taking the database's write lock at its start rather than at its first write
   (a deferred transaction that read first would fail with "database is locked"
   instead of waiting). Read-only work opts out with ``read_transaction``.
+
+Pooled PostgreSQL connections are not pinged on every checkout (a round trip per
+request, twice per API call): they are recycled after ``POOL_RECYCLE_S`` instead, and a
+connection found dead on use invalidates the pool, so only that one call fails.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ SessionFactory = sessionmaker[Session]
 # Execution option that makes a SQLite transaction start with a plain (shared) BEGIN.
 READ_ONLY = "envsched_read_only"
 SQLITE_BUSY_TIMEOUT_S = 30
+POOL_RECYCLE_S = 1800  # below the idle timeouts of common proxies and firewalls
 
 
 def normalise_url(url: str) -> URL:
@@ -45,7 +50,8 @@ def create_engine(settings: Settings, **overrides: Any) -> Engine:
     url = normalise_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, settings, overrides)
-    options: dict[str, Any] = {"pool_size": settings.database_pool_size, "pool_pre_ping": True}
+    options: dict[str, Any] = {"pool_size": settings.database_pool_size,
+                               "pool_recycle": POOL_RECYCLE_S}
     options.update(overrides)
     return sa_create_engine(url, echo=settings.database_echo, **options)
 
@@ -88,6 +94,21 @@ def read_transaction(sessions: SessionFactory) -> Iterator[Session]:
     """
     with sessions() as session:
         session.connection(execution_options={READ_ONLY: True})
+        yield session
+
+
+@contextmanager
+def single_read(sessions: SessionFactory) -> Iterator[Session]:
+    """A session for ONE query: on PostgreSQL it runs outside a transaction (autocommit),
+    sparing the ``BEGIN`` and ``ROLLBACK`` round trips; on SQLite it is ``read_transaction``.
+
+    Only for a single statement: two queries in it would not see the same snapshot.
+    """
+    with sessions() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        else:
+            session.connection(execution_options={READ_ONLY: True})
         yield session
 
 

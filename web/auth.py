@@ -7,7 +7,7 @@ CSRF: every state-changing request that rides on the session cookie must carry t
 CSRF token — in the form field ``csrf_token`` (pages) or the ``X-CSRFToken`` header
 (scripts calling ``/api/v1`` from a signed-in page). Bearer-authenticated requests are
 exempt: a browser never adds that header by itself, so a forged cross-site request
-cannot carry it.
+cannot carry it. An anonymous API call is not checked either: it gets 401, not 400.
 """
 
 from __future__ import annotations
@@ -76,8 +76,17 @@ def _active_user(user_id: int) -> User | None:
 
 
 def check_csrf() -> None:
-    if g.get("auth") != "bearer":
-        csrf.protect()  # does nothing for GET, HEAD, OPTIONS, TRACE
+    """CSRF guards what a session cookie may do; bearer calls carry no ambient authority.
+
+    An API call with no signed-in user has nothing a forged request could ride on: it
+    is let through to ``requires``, which answers 401 (every API route requires a
+    permission). Pages still check it for everyone: the sign-in form is anonymous.
+    """
+    if g.get("auth") == "bearer":
+        return
+    if g.get("user") is None and is_api_request():
+        return
+    csrf.protect()  # does nothing for GET, HEAD, OPTIONS, TRACE
 
 
 def sign_in(user: User) -> None:

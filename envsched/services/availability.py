@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from envsched.errors import BookingConflict, Clash, InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
+    BookingStatus,
     Environment,
     EnvironmentStatus,
     EnvironmentType,
@@ -51,9 +54,21 @@ def environment_named(session: Session, name: str, field: str = "environment") -
 
 def lock_environment(session: Session, environment_id: int) -> Environment:
     """The environment row, locked until commit on PostgreSQL (SQLite holds its write lock)."""
-    query = (select(Environment).where(Environment.id == environment_id)
-             .with_for_update().execution_options(populate_existing=True))
-    return session.exec(query).one()
+    return session.exec(_locking(Environment.id == environment_id)).one()
+
+
+def lock_environment_named(session: Session, name: str,
+                           field: str = "environment") -> Environment:
+    """``environment_named`` and ``lock_environment`` in one query (one round trip)."""
+    found = session.exec(_locking(Environment.name == name)).first()
+    if found is None:
+        raise InvalidInput(field, f"no environment named {name!r}")
+    return found
+
+
+def _locking(where: Any) -> Any:
+    return (select(Environment).where(where).with_for_update()
+            .execution_options(populate_existing=True))
 
 
 def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str],
@@ -72,43 +87,63 @@ def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str]
 
 # -- can this environment take these days? ------------------------------------------------
 
+@dataclass(frozen=True)
+class LiveBooking:
+    """A live booking as the capacity checks need it (a plain row: no ORM object)."""
+
+    id: int
+    start: dt.date
+    end: dt.date
+    status: BookingStatus
+    phase: str | None
+    release_id: int | None
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.start < end and start < self.end
+
+
 def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date, *,
                release_id: int | None = None, ignore_booking: int | None = None) -> None:
-    """Raise ``BookingConflict`` if ``[start, end)`` on ``env`` hits anything."""
+    """Raise ``BookingConflict`` if ``[start, end)`` on ``env`` hits anything.
+
+    The hot path of every booking: two light queries, windows and freezes read in
+    full only when one overlaps. The changeover rule looks at the days around
+    ``[start, end)``, which include the days themselves, so one query serves both.
+    """
+    if any(_obstacle_flags(session, env, start, end)):
+        _check_obstacles(session, env, start, end)
+    gap = dt.timedelta(days=env.changeover_days if env.capacity == 1 else 0)
+    near = [b for b in live_near(session, env, start - gap, end + gap) if b.id != ignore_booking]
+    live = [b for b in near if b.overlaps(start, end)]
+    full = _in_full_days(live, env.capacity, start, end)
+    if full:
+        raise BookingConflict(f"{env.name} is fully booked on some of these days",
+                              _clashes(env, full))
+    other = [b for b in near if b.release_id is None or b.release_id != release_id]
+    if gap and other:
+        raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
+                              f"between releases", _clashes(env, other))
+
+
+def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt.date) -> None:
     for window in _windows(session, [env], start, end):
         raise BookingConflict(f"{env.name} is in maintenance from {window.start} to "
                               f"{window.end} ({window.reason or 'no reason given'})")
     for freeze in _freezes(session, env.type.name, start, end):
         raise BookingConflict(f"a freeze covers {env.type.name} from {freeze.start} to "
                               f"{freeze.end} ({freeze.reason or freeze.name})")
-    live = [b for b, _ in _live_bookings(session, [env], start, end) if b.id != ignore_booking]
-    full = [b for b in live if _busiest_day(live, b.start, b.end, start, end) >= env.capacity]
-    if full:
-        raise BookingConflict(f"{env.name} is fully booked on some of these days",
-                              clashes(env, full))
-    _check_changeover(session, env, start, end, release_id, ignore_booking)
 
 
-def _busiest_day(bookings: Sequence[Booking], a: dt.date, b: dt.date,
-                 start: dt.date, end: dt.date) -> int:
-    """Most live bookings on any day of ``[a, b) ∩ [start, end)``."""
-    days = range(max(a, start).toordinal(), min(b, end).toordinal())
-    return max((sum(1 for bk in bookings if bk.start.toordinal() <= d < bk.end.toordinal())
-                for d in days), default=0)
+def _in_full_days(bookings: Sequence[LiveBooking], capacity: int, start: dt.date,
+                  end: dt.date) -> list[LiveBooking]:
+    """The bookings holding some day of ``[start, end)`` on which ``capacity`` is reached."""
+    full = [(max(a, start), min(b, end)) for a, b in full_intervals(bookings, capacity)]
+    full = [(a, b) for a, b in full if a < b]
+    return [bk for bk in bookings if any(bk.overlaps(a, b) for a, b in full)]
 
 
-def _check_changeover(session: Session, env: Environment, start: dt.date, end: dt.date,
-                      release_id: int | None, ignore_booking: int | None) -> None:
-    """Capacity 1: ``changeover_days`` free days between bookings of different releases."""
-    gap = dt.timedelta(days=env.changeover_days)
-    if env.capacity != 1 or not gap:
-        return
-    near = _live_bookings(session, [env], start - gap, end + gap)
-    other = [b for b, rel in near
-             if b.id != ignore_booking and (rel is None or rel != release_id)]
-    if other:
-        raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
-                              f"between releases", clashes(env, other))
+def _clashes(env: Environment, bookings: Iterable[LiveBooking]) -> list[Clash]:
+    return [Clash(b.id, env.name, b.start, b.end, b.status.value, b.phase) for b in bookings]
 
 
 def clashes(env: Environment, bookings: Iterable[Booking]) -> list[Clash]:
@@ -176,7 +211,17 @@ def _blocked_by_environment(session: Session, envs: Sequence[Environment], start
     return blocked
 
 
-def full_intervals(bookings: Sequence[Booking], capacity: int,
+class Days(Protocol):
+    """Anything holding days ``[start, end)``: a ``Booking`` or a ``LiveBooking``."""
+
+    @property
+    def start(self) -> dt.date: ...
+
+    @property
+    def end(self) -> dt.date: ...
+
+
+def full_intervals(bookings: Sequence[Days], capacity: int,
                    changeover_days: int = 0) -> list[Interval]:
     """Day ranges on which ``bookings`` leave no room (widened by changeover for capacity 1)."""
     if capacity == 1:
@@ -219,3 +264,36 @@ def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date
                     Booking.start < end, Booking.end > start)
              .order_by(col(Booking.start)))
     return [(booking, release) for booking, release in session.exec(query).all()]
+
+
+# Core statements for the booking hot path: built once, values bound per call; a Core
+# row costs a fraction of an ORM object to load.
+_OBSTACLES: Any = sa.select(
+    sa.exists().where(col(MaintenanceWindow.environment_id) == sa.bindparam("env"),
+                      col(MaintenanceWindow.start) < sa.bindparam("end"),
+                      col(MaintenanceWindow.end) > sa.bindparam("start")),
+    sa.exists().where(col(Freeze.start) < sa.bindparam("end"),
+                      col(Freeze.end) > sa.bindparam("start")))
+_LIVE_NEAR: Any = (
+    sa.select(col(Booking.id), col(Booking.start), col(Booking.end), col(Booking.status),
+              col(Phase.key).label("phase"), col(Phase.release_id))
+    .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
+    .where(col(Booking.environment_id) == sa.bindparam("env"),
+           col(Booking.status).in_(LIVE_STATUSES),
+           col(Booking.start) < sa.bindparam("end"), col(Booking.end) > sa.bindparam("start"))
+    .order_by(col(Booking.start)))
+
+
+def _obstacle_flags(session: Session, env: Environment, start: dt.date,
+                    end: dt.date) -> tuple[bool, bool]:
+    """(a maintenance window of ``env``, a freeze of any type) overlaps ``[start, end)``."""
+    row = session.connection().execute(_OBSTACLES,
+                                       {"env": env.id, "start": start, "end": end}).one()
+    return bool(row[0]), bool(row[1])
+
+
+def live_near(session: Session, env: Environment, start: dt.date,
+              end: dt.date) -> list[LiveBooking]:
+    """Live bookings of ``env`` overlapping ``[start, end)``, earliest first."""
+    rows = session.connection().execute(_LIVE_NEAR, {"env": env.id, "start": start, "end": end})
+    return [LiveBooking(*row) for row in rows]

@@ -38,6 +38,7 @@ from envsched.services.availability import (
     environment_named,
     find_free_slots,
     lock_environment,
+    lock_environment_named,
 )
 from envsched.services.gates import check_can_start
 from envsched.services.requests import (
@@ -90,10 +91,8 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
     with booking_transaction(sessions) as session:
-        env = environment_named(session, data.environment)
+        env = lock_environment_named(session, data.environment)
         phase = _phase_for(session, env, data.phase)
-        assert env.id is not None
-        env = lock_environment(session, env.id)
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:

@@ -13,15 +13,17 @@ import hashlib
 import hmac
 import secrets
 
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, single_read
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
 from envsched.services import audit
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 TOKEN_BYTES = 32
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # how stale last_used_at may be
 
 
 # -- who may do what ----------------------------------------------------------------------
@@ -145,16 +147,34 @@ def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
 
 
 def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -> User:
-    """The active user a bearer token belongs to; ``PermissionDenied`` for any bad token."""
-    with sessions.begin() as session:
+    """The active user a bearer token belongs to; ``PermissionDenied`` for any bad token.
+
+    Every call checks the token, its user, revocation and expiry afresh (one query);
+    ``last_used_at`` is written only when it is ``LAST_USED_RESOLUTION`` old, so a busy
+    robot does not pay a write and a commit on every request.
+    """
+    with single_read(sessions) as session:
         found = session.exec(select(ApiToken, User)
                              .join(User)
                              .where(ApiToken.token_hash == token_hash(secret))).first()
-        if found is None or not _token_usable(found[0], found[1], now):
-            raise PermissionDenied("invalid, expired or revoked API token")
-        token, user = found
-        token.last_used_at = now
+    if found is None or not _token_usable(found[0], found[1], now):
+        raise PermissionDenied("invalid, expired or revoked API token")
+    token, user = found
+    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
+        _mark_used(sessions, token, now)
     return user
+
+
+def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> None:
+    """Set ``last_used_at``; of concurrent requests with the same token, one writes."""
+    stale = now - LAST_USED_RESOLUTION
+    with sessions.begin() as session:
+        session.execute(update(ApiToken)
+                        .where(col(ApiToken.id) == token.id,
+                               or_(col(ApiToken.last_used_at).is_(None),
+                                   col(ApiToken.last_used_at) <= stale))
+                        .values(last_used_at=now))
+    token.last_used_at = now
 
 
 def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 
 from envsched.models import Role
 from tests.web.helpers import PASSWORD, csrf_token
+from web.api import ROUTES, Route
+from web.openapi import openapi_path
 
 
 def test_a_page_sends_an_anonymous_visitor_to_sign_in_and_back(client: FlaskClient) -> None:
@@ -75,3 +79,24 @@ def test_plotly_is_served_by_the_app_itself(client: FlaskClient) -> None:
         assert response.status_code == 200
         assert b"plotly" in response.data[:2000].lower()
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+WRITES = [route for route in ROUTES if route.method != "GET"]
+
+
+@pytest.mark.parametrize("route", WRITES, ids=lambda r: r.endpoint)
+def test_an_anonymous_api_write_without_a_csrf_token_is_401_not_400(
+        client: FlaskClient, route: Route) -> None:
+    url = re.sub(r"\{\w+\}", "1", openapi_path(route.rule))  # nothing is looked up
+    response = client.open(url, method=route.method, json=route.example or {})
+    assert response.status_code == 401, response.get_json()
+    assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_signed_in_api_write_still_needs_the_csrf_token(
+        client: FlaskClient, login: Callable[..., object]) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    body = {"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08"}
+    response = client.post("/api/v1/bookings", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "csrf_failed"
