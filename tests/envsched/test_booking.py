@@ -69,6 +69,43 @@ def test_capacity_three_takes_three_overlapping_bookings_and_refuses_a_fourth(
     book_direct(sessions, direct(env.name, 0, 1), actor=None, now=NOW)  # only two on day 0
 
 
+def test_a_clash_names_only_the_bookings_on_the_full_days_and_their_phases(
+        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
+        make_phase: Factory) -> None:
+    # Capacity 2: [0, 4) and [2, 6) fill days 2 and 3; [8, 12) overlaps the request
+    # too but leaves room on its days, so it is not part of the clash.
+    env = make_environment(capacity=2)
+    phase = make_phase()
+    early = make_booking(env, start=day(0), end=day(4), phase_id=phase.id)
+    middle = make_booking(env, start=day(2), end=day(6))
+    make_booking(env, start=day(8), end=day(12))
+    with pytest.raises(BookingConflict, match="fully booked") as caught:
+        book_direct(sessions, direct(env.name, 3, 10), actor=None, now=NOW)
+    assert [(c.booking_id, c.phase) for c in caught.value.clashes] == [
+        (early.id, phase.key), (middle.id, None)]
+    book_direct(sessions, direct(env.name, 4, 10), actor=None, now=NOW)  # one left each day
+
+
+def test_a_freeze_of_another_type_or_other_days_lets_the_booking_through(
+        sessions: SessionFactory, make_environment: Factory, make_freeze: Factory,
+        make_window: Factory) -> None:
+    env = make_environment(type="UAT")
+    make_freeze(start=day(0), end=day(30), types=["SIT"])
+    make_window(env, start=day(20), end=day(22))
+    booking = book_direct(sessions, direct(env.name, 0, 20), actor=None, now=NOW)
+    assert booking.id is not None
+
+
+def test_a_year_long_booking_is_checked_against_every_day(
+        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    env = make_environment(capacity=2)
+    make_booking(env, start=day(300), end=day(301))
+    make_booking(env, start=day(300), end=day(302))
+    with pytest.raises(BookingConflict, match="fully booked"):
+        book_direct(sessions, direct(env.name, 0, 365), actor=None, now=NOW)
+    book_direct(sessions, direct(env.name, 0, 300), actor=None, now=NOW)
+
+
 def test_cancelled_and_released_bookings_leave_their_days_free(
         sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
     env = make_environment()
