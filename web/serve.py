@@ -1,4 +1,13 @@
-"""Run the app on waitress, a production WSGI server (Flask's own is for development only).
+"""Run the app on a production WSGI server (Flask's own is for development only).
+
+* waitress (default; every platform): one process, ``threads`` worker threads.
+* gunicorn (POSIX): ``workers`` processes of ``threads`` threads each. Python runs one
+  thread at a time per process, so on a machine with several cores the processes are
+  what lets the API use them (see "Booking API load" in ``docs/benchmarks.md``).
+
+Each process builds its own app and engine (never shared across ``fork``); its
+connection pool keeps at least ``threads`` connections, one per thread that may need one
+(fewer would open and close a connection per request under load).
 
 ``envsched serve`` calls ``run`` through ``importlib`` so that ``envsched`` keeps no
 import of ``web`` (dependencies point down: ``web → envsched``).
@@ -6,19 +15,51 @@ import of ``web`` (dependencies point down: ``web → envsched``).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from typing import Any
 
 import waitress
+from flask import Flask
 
 from envsched.settings import Settings
 from web import create_app
 
 DEFAULT_THREADS = 8
+DEFAULT_WORKERS = 2
+SERVERS = ("waitress", "gunicorn")
 
 
-def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THREADS) -> None:
-    """Serve until interrupted; the engine is built once, shared by the worker threads."""
+def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THREADS,
+        server: str = "waitress", workers: int = DEFAULT_WORKERS) -> None:
+    """Serve until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(settings)
+    settings = dataclasses.replace(settings, database_pool_size=max(
+        settings.database_pool_size, threads))
     print(f"envsched is serving on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="envsched")
+    if server == "gunicorn":
+        _gunicorn(settings, host=host, port=port, threads=threads, workers=workers)
+    else:
+        waitress.serve(create_app(settings), host=host, port=port, threads=threads,
+                       ident="envsched")
+
+
+def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
+              workers: int) -> None:
+    # Imported here: gunicorn does not run on Windows, where waitress still does.
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    class Server(BaseApplication):  # gunicorn ships no type hints: BaseApplication is Any
+        def load_config(self) -> None:
+            options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                       "worker_class": "gthread", "preload_app": False}
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return create_app(settings)  # in each worker, after the fork
+
+        def init(self, parser: Any, opts: Any, args: Any) -> None:
+            return None
+
+    Server().run()
