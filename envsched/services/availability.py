@@ -54,21 +54,16 @@ def environment_named(session: Session, name: str, field: str = "environment") -
 
 def lock_environment(session: Session, environment_id: int) -> Environment:
     """The environment row, locked until commit on PostgreSQL (SQLite holds its write lock)."""
-    return session.exec(_locking(Environment.id == environment_id)).one()
+    return session.exec(_LOCK_BY_ID, params={"id": environment_id}).one()
 
 
 def lock_environment_named(session: Session, name: str,
                            field: str = "environment") -> Environment:
     """``environment_named`` and ``lock_environment`` in one query (one round trip)."""
-    found = session.exec(_locking(Environment.name == name)).first()
+    found = session.exec(_LOCK_BY_NAME, params={"name": name}).first()
     if found is None:
         raise InvalidInput(field, f"no environment named {name!r}")
     return found
-
-
-def _locking(where: Any) -> Any:
-    return (select(Environment).where(where).with_for_update()
-            .execution_options(populate_existing=True))
 
 
 def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str],
@@ -266,8 +261,13 @@ def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date
     return [(booking, release) for booking, release in session.exec(query).all()]
 
 
-# Core statements for the booking hot path: built once, values bound per call; a Core
-# row costs a fraction of an ORM object to load.
+# Statements of the booking hot path, built once with values bound per call (building
+# and keying a statement costs as much as running it); Core rows where no ORM object
+# is needed, as a row costs a fraction of an object to load.
+_LOCK_BY_ID: Any = (select(Environment).where(col(Environment.id) == sa.bindparam("id"))
+                    .with_for_update().execution_options(populate_existing=True))
+_LOCK_BY_NAME: Any = (select(Environment).where(col(Environment.name) == sa.bindparam("name"))
+                      .with_for_update().execution_options(populate_existing=True))
 _OBSTACLES: Any = sa.select(
     sa.exists().where(col(MaintenanceWindow.environment_id) == sa.bindparam("env"),
                       col(MaintenanceWindow.start) < sa.bindparam("end"),

@@ -12,8 +12,9 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction, single_read
@@ -154,9 +155,7 @@ def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -
     robot does not pay a write and a commit on every request.
     """
     with single_read(sessions) as session:
-        found = session.exec(select(ApiToken, User)
-                             .join(User)
-                             .where(ApiToken.token_hash == token_hash(secret))).first()
+        found = session.exec(_TOKEN_AND_USER, params={"hash": token_hash(secret)}).first()
     if found is None or not _token_usable(found[0], found[1], now):
         raise PermissionDenied("invalid, expired or revoked API token")
     token, user = found
@@ -175,6 +174,11 @@ def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> N
                                    col(ApiToken.last_used_at) <= stale))
                         .values(last_used_at=now))
     token.last_used_at = now
+
+
+# Built once: on every API request, building the statement would cost as much as running it.
+_TOKEN_AND_USER: Any = (select(ApiToken, User).join(User)
+                        .where(col(ApiToken.token_hash) == bindparam("hash")))
 
 
 def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:
