@@ -263,7 +263,9 @@ def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date
 
 # Statements of the booking hot path, built once with values bound per call (building
 # and keying a statement costs as much as running it); Core rows where no ORM object
-# is needed, as a row costs a fraction of an object to load.
+# is needed, as a row costs a fraction of an object to load. They run through the
+# session, not its connection, so pending changes (a booking moved earlier in the same
+# transaction) are flushed first and the checks see them.
 _LOCK_BY_ID: Any = (select(Environment).where(col(Environment.id) == sa.bindparam("id"))
                     .with_for_update().execution_options(populate_existing=True))
 _LOCK_BY_NAME: Any = (select(Environment).where(col(Environment.name) == sa.bindparam("name"))
@@ -287,13 +289,16 @@ _LIVE_NEAR: Any = (
 def _obstacle_flags(session: Session, env: Environment, start: dt.date,
                     end: dt.date) -> tuple[bool, bool]:
     """(a maintenance window of ``env``, a freeze of any type) overlaps ``[start, end)``."""
-    row = session.connection().execute(_OBSTACLES,
-                                       {"env": env.id, "start": start, "end": end}).one()
+    row = session.exec(_OBSTACLES, params=_days_of(env, start, end)).one()
     return bool(row[0]), bool(row[1])
 
 
 def live_near(session: Session, env: Environment, start: dt.date,
               end: dt.date) -> list[LiveBooking]:
     """Live bookings of ``env`` overlapping ``[start, end)``, earliest first."""
-    rows = session.connection().execute(_LIVE_NEAR, {"env": env.id, "start": start, "end": end})
+    rows = session.exec(_LIVE_NEAR, params=_days_of(env, start, end))
     return [LiveBooking(*row) for row in rows]
+
+
+def _days_of(env: Environment, start: dt.date, end: dt.date) -> dict[str, Any]:
+    return {"env": env.id, "start": start, "end": end}

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
 from envsched.models import AuditEntry, Booking, BookingCreate, BookingStatus, Role
+from envsched.services.availability import check_fits, lock_environment
 from envsched.services.booking import book_direct, booking_transaction
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -104,6 +105,19 @@ def test_a_year_long_booking_is_checked_against_every_day(
     with pytest.raises(BookingConflict, match="fully booked"):
         book_direct(sessions, direct(env.name, 0, 365), actor=None, now=NOW)
     book_direct(sessions, direct(env.name, 0, 300), actor=None, now=NOW)
+
+
+def test_the_fit_check_sees_a_booking_moved_earlier_in_the_same_transaction(
+        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    env = make_environment()
+    held = make_booking(env, start=day(0), end=day(5))
+    with booking_transaction(sessions) as session:
+        locked = lock_environment(session, env.id)
+        moved = session.get_one(Booking, held.id)
+        moved.start, moved.end = day(10), day(15)  # not flushed yet
+        check_fits(session, locked, day(0), day(5))
+        with pytest.raises(BookingConflict):
+            check_fits(session, locked, day(12), day(13))
 
 
 def test_cancelled_and_released_bookings_leave_their_days_free(
