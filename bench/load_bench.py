@@ -2,15 +2,19 @@
 
 Creates a PostgreSQL database for the run, migrates and seeds it (capacity-1 and one
 capacity-2 environment, one environment manager with an API token per client), starts
-the app on a production WSGI server (waitress, or gunicorn if installed) on 127.0.0.1,
-and lets ``--clients`` threads send ``--attempts`` direct bookings
+the app with ``envsched serve`` (waitress, or gunicorn's processes) on 127.0.0.1, and
+lets ``--clients`` threads send ``--attempts`` direct bookings
 (``POST /api/v1/bookings``) on a few contended weeks. Afterwards it checks the database:
 no day of any environment holds more live bookings than its capacity, one stored
 booking per 201, and no answer was a 5xx. Prints one Markdown table row, with the
-machine's 1-minute load average when the clients started (2 cores: above 2, other
-work was competing for them).
+machine's 1-minute load average when the clients started and ended (2 cores: above 2,
+other work was competing for them), and on stderr the CPU time the clients and the
+server spent per request. ``--trivial`` sends requests the app answers without the
+database instead: the most the clients and the HTTP layer can carry.
 
     .venv/bin/python bench/load_bench.py --clients 20 --attempts 500
+    .venv/bin/python bench/load_bench.py --server gunicorn --workers 2 --threads 4
+    .venv/bin/python bench/load_bench.py --trivial
 """
 
 from __future__ import annotations
