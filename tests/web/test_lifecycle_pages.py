@@ -45,7 +45,7 @@ def test_other_roles_are_refused_every_lifecycle_action_and_nothing_changes(
         role: Role) -> None:
     login(client, role)
     for path in ("/release-windows/strategies", "/release-windows/strategies/x/publish",
-                 "/release-windows/1/move", "/release-windows/assign",
+                 "/release-windows/move", "/release-windows/assign",
                  "/release-templates/save", "/release-templates/x/delete",
                  "/release-templates/x/releases"):
         assert post(client, path, **TEMPLATE_FORM) == 403, path
@@ -70,7 +70,8 @@ def test_a_release_manager_publishes_assigns_and_moves_a_window(
         first = session.exec(select(ReleaseWindow).order_by(col(ReleaseWindow.go_live))).first()
         assert first is not None
     assert post(client, "/release-windows/assign", release="R1", window_id=str(first.id)) == 302
-    assert post(client, f"/release-windows/{first.id}/move", go_live="2027-02-05") == 302
+    assert post(client, "/release-windows/move", window_id=str(first.id),
+                go_live="2027-02-05") == 302
     page = client.get("/release-windows").get_data(as_text=True)
     assert "now goes live 2027-02-05 (R1)" in page
     with sessions() as session:

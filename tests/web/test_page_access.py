@@ -37,6 +37,9 @@ PAGES = [
     ("/release-calendar", "calendar:read"),
     ("/kpis", "kpis:read"),
     ("/kpis.csv", "kpis:read"),
+    ("/release-windows", "windows:read"),
+    ("/release-templates", "templates:read"),
+    ("/releases/R1/lifecycle", "releases:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -47,6 +50,19 @@ ACTIONS = [
     ("/releases/R1/gates/sign", "gates:decide"),
     ("/releases/R1/gates/veto", "gates:decide"),
     ("/releases/R1/gates/waive", "gates:waive"),
+    # the release lifecycle: no such strategy or template ("UAT-1") is refused as a message
+    ("/release-windows/strategies", "windows:write"),
+    ("/release-windows/strategies/UAT-1/publish", "windows:write"),
+    ("/release-windows/move", "windows:write"),
+    ("/release-windows/assign", "windows:write"),
+    ("/release-templates/save", "templates:write"),
+    ("/release-templates/UAT-1/delete", "templates:write"),
+    ("/release-templates/UAT-1/releases", "templates:write"),
+    ("/releases/R1/lifecycle/step", "releases:write"),
+    ("/releases/R1/lifecycle/deploy", "releases:write"),
+    ("/releases/R1/lifecycle/back-out", "releases:write"),
+    ("/releases/R1/lifecycle/links", "releases:write"),
+    ("/releases/R1/lifecycle/links/remove", "releases:write"),
 ]
 
 

@@ -79,8 +79,9 @@ def strategy_publish(name: str) -> Response:
 
 
 @requires("windows:write")
-def window_move(window_id: int) -> Response:
+def window_move() -> Response:
     def move() -> windows.MovedWindow:
+        window_id = int(request.form.get("window_id", ""))
         go_live = form_date("go_live")
         if go_live is None:
             raise ValueError("give the new go-live date")

@@ -87,10 +87,10 @@ def release_link_add(key: str) -> Response:
 
 
 @requires("releases:write")
-def release_link_remove(key: str, link_id: int) -> Response:
-    return _act(key, lambda: release_status.remove_link(sessions(), key, link_id,
-                                                        actor=current_user(), now=now()),
-                lambda _: "Link removed.")
+def release_link_remove(key: str) -> Response:
+    return _act(key, lambda: release_status.remove_link(
+        sessions(), key, int(request.form.get("link_id", "")), actor=current_user(),
+        now=now()), lambda _: "Link removed.")
 
 
 def _act(key: str, action: Callable[[], Any], done: Callable[[Any], str]) -> Response:
