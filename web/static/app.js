@@ -7,6 +7,8 @@ function drawCharts() {
   if (typeof Plotly === "undefined") return;
   document.querySelectorAll("[data-figure]").forEach(function (element) {
     var figure = JSON.parse(element.getAttribute("data-figure"));
+    // the box takes the figure's height, so a responsive resize keeps every row in view
+    if (figure.layout && figure.layout.height) element.style.height = figure.layout.height + "px";
     Plotly.newPlot(element, figure.data, figure.layout, {responsive: true, displaylogo: false});
   });
 }
