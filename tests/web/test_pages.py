@@ -163,6 +163,7 @@ def test_a_release_page_lists_its_phases_and_their_bookings(
     page = text(client, "/releases/R1")
     assert "R1-SIT" in page and "R1-UAT" in page and "not booked" in page
     assert "1 of 2" in page
+    assert 'href="/gates?release=R1"' in page and 'href="/releases/R1/lifecycle"' in page
     assert client.get("/releases/R404").status_code == 404
 
 
