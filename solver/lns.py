@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from solver.calendar import ready_day
 from solver.metrics import Score, score
 from solver.model import Neighbourhood, PlanModel
+from solver.options import Weights
 from solver.plan import Placement
 from solver.scenario import Scenario
 from solver.search import solve
@@ -41,9 +42,10 @@ class SearchState:
 class NeighbourhoodSearch:
     def __init__(self, scenario: Scenario, objective: str, workers: int, seed: int,
                  on_improvement: Callable[[SearchState], None],
-                 target: Score = (0, 0, 0)) -> None:
+                 target: Score = (0, 0, 0), weights: Weights | None = None) -> None:
         """``target`` is a score no plan can beat: the search stops when it gets there."""
         self.target = target
+        self.weights = weights
         self.scenario = scenario
         self.objective = objective
         self.workers = workers
@@ -69,7 +71,7 @@ class NeighbourhoodSearch:
         must = frozenset(p for p in free if p in state.placement)
         latest = {p: state.placement[p][1] + REACH_DAYS for p in must}
         model = PlanModel(self.scenario, Neighbourhood(free, fixed, must, latest),
-                          self.objective, redundant=False)
+                          self.objective, self.weights, redundant=False)
         limit = min(state.round_seconds, deadline - time.perf_counter())
         result = solve(model, state.placement, limit, self.workers, self.rng.randrange(1 << 30),
                        light_presolve=True)

@@ -90,7 +90,8 @@ def search_neighbourhoods(run: Run, start: Placement) -> tuple[Placement, str, f
         run.report(f"lns round {state.rounds}", state.score, bound)
 
     search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
-                                 run.options.seed, improved, target=(0, bound, 0))
+                                 run.options.seed, improved, target=(0, bound, 0),
+                                 weights=run.options.weights)
     state = search.run(start, run.deadline)
     status = "OPTIMAL" if state.score == (0, bound, 0) else "FEASIBLE"
     return state.placement, status, bound

@@ -13,13 +13,12 @@ class Weights:
     """Relative weights that make the objective's lexicographic order hold in one sum.
 
     The model scales them so that one unit of a higher term always outweighs every
-    possible amount of the terms below it; these are only the unit costs.
+    possible amount of the terms below it; these are only the unit costs. A moved
+    booking always costs 1, and "earlier is better" is left to compaction.
     """
 
     unplaced: int = 1
     lateness: int = 1
-    moved: int = 1
-    start_day: int = 1
 
 
 @dataclass(frozen=True)
