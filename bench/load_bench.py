@@ -8,12 +8,13 @@ lets ``--clients`` threads send ``--attempts`` direct bookings
 no day of any environment holds more live bookings than its capacity, one stored
 booking per 201, and no answer was a 5xx. Prints one Markdown table row, with the
 machine's 1-minute load average when the clients started and ended (2 cores: above 2,
-other work was competing for them), and on stderr the CPU time the clients and the
-server spent per request. ``--trivial`` sends requests the app answers without the
-database instead: the most the clients and the HTTP layer can carry.
+other work was competing for them), and on stderr the CPU time the clients, the
+server and the whole machine spent per request, and when the slowest requests were
+sent. ``--trivial`` sends requests the app answers without the database instead: the
+most the clients and the HTTP layer can carry.
 
-    .venv/bin/python bench/load_bench.py --clients 20 --attempts 500
-    .venv/bin/python bench/load_bench.py --server gunicorn --workers 2 --threads 4
+    .venv/bin/python bench/load_bench.py --clients 20 --attempts 500   # gunicorn 2×4
+    .venv/bin/python bench/load_bench.py --server waitress --threads 8
     .venv/bin/python bench/load_bench.py --trivial
 """
 
@@ -32,12 +33,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -57,6 +60,8 @@ FIRST_DAY = NOW.date() + dt.timedelta(days=30)
 CONTENDED_DAYS = 28
 REQUEST_TIMEOUT_S = 30
 RUN_DEADLINE_S = 300
+QUIET_INTERVAL_S, QUIET_CPU_S = 0.5, 0.02  # "quiet": under 4 % of a core for half a second
+SLOWEST_SHOWN = 5  # on stderr: when in the run the slowest requests were sent
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Attempt:
 class Answer:
     status: int  # 0: no HTTP answer (connection error or timeout)
     seconds: float
+    sent: float  # time.perf_counter() when the request went out
 
 
 # -- the database for this run ------------------------------------------------------------
@@ -125,25 +131,28 @@ def free_port() -> int:
 
 
 def start_server(kind: str, database_url: str, port: int, threads: int,
-                 workers: int) -> subprocess.Popen[bytes]:
-    """``envsched serve``, as an operator starts it (its pool: a connection per thread)."""
+                 workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``envsched serve``, as an operator starts it (its pool: a connection per thread).
+
+    Its log goes to the file ``log``: to a pipe nobody reads, the server would block on
+    its first write beyond the pipe's buffer (waitress warns of every deep queue)."""
     env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
            "ENVSCHED_SECRET_KEY": "load-bench"}
     command = [sys.executable, "-m", "envsched", "serve", f"--server={kind}",
                f"--threads={threads}", f"--workers={workers}", "--host=127.0.0.1",
                f"--port={port}"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
-    wait_until_up(server, port)
+                              stderr=log)
+    wait_until_up(server, port, log)
     return server
 
 
-def wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
+def wait_until_up(server: subprocess.Popen[bytes], port: int, log: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            errors = server.stderr.read().decode() if server.stderr else ""
-            raise SystemExit(f"the server exited: {errors}")
+            log.seek(0)
+            raise SystemExit(f"the server exited: {log.read().decode()}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/api/openapi.json")
@@ -152,6 +161,19 @@ def wait_until_up(server: subprocess.Popen[bytes], port: int) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the server did not answer within 30 s")
+
+
+def wait_until_quiet(pid: int) -> None:
+    """Until the server's processes stop using CPU: gunicorn answers as soon as its first
+    worker is up, while the others may still be starting (work no request asked for)."""
+    deadline = time.monotonic() + 30
+    before = server_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(QUIET_INTERVAL_S)
+        now = server_cpu_seconds(pid)
+        if now - before < QUIET_CPU_S:
+            return
+        before = now
 
 
 def cpu_seconds() -> float:
@@ -173,6 +195,17 @@ def server_cpu_seconds(pid: int) -> float:
         if stat.parent.name == str(pid) or fields[1] == str(pid):
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has spent (PostgreSQL's included), from
+    /proc/stat (Linux); 0 where there is no /proc."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    idle, iowait = int(fields[3]), int(fields[4])
+    return (sum(int(f) for f in fields[:8]) - idle - iowait) / os.sysconf("SC_CLK_TCK")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -234,9 +267,9 @@ def book(connection: http.client.HTTPConnection, headers: dict[str, str],
         connection.request("POST", "/api/v1/bookings", body=body, headers=headers)
         response = connection.getresponse()
         response.read()
-        return Answer(response.status, time.perf_counter() - began)
+        return Answer(response.status, time.perf_counter() - began, began)
     except (OSError, http.client.HTTPException):
-        return Answer(0, time.perf_counter() - began)
+        return Answer(0, time.perf_counter() - began, began)
 
 
 def probe(connection: http.client.HTTPConnection, headers: dict[str, str],
@@ -248,9 +281,9 @@ def probe(connection: http.client.HTTPConnection, headers: dict[str, str],
         connection.request("GET", "/api/v1/no-such-endpoint")
         response = connection.getresponse()
         response.read()
-        return Answer(response.status, time.perf_counter() - began)
+        return Answer(response.status, time.perf_counter() - began, began)
     except (OSError, http.client.HTTPException):
-        return Answer(0, time.perf_counter() - began)
+        return Answer(0, time.perf_counter() - began, began)
 
 
 Sender = Callable[[http.client.HTTPConnection, dict[str, str], Attempt], Answer]
@@ -298,6 +331,10 @@ def report(args: argparse.Namespace, answers: list[Answer], seconds: float,
           f"| {other} | {failures} | {seconds:.2f} | {len(answers) / seconds:.0f} "
           f"| {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} "
           f"| {len(problems)} | {loads[0]:.1f}→{loads[1]:.1f} |")
+    first = min(a.sent for a in answers)
+    for answer in sorted(answers, key=lambda a: -a.seconds)[:SLOWEST_SHOWN]:
+        print(f"slow: {1000 * answer.seconds:.0f} ms, sent {1000 * (answer.sent - first):.0f} "
+              f"ms into the run, answered {answer.status}", file=sys.stderr)
     for problem in problems[:20]:
         print(f"overbooked: {problem}", file=sys.stderr)
     if stored != statuses[201]:
@@ -314,8 +351,8 @@ def main() -> int:
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--environments", type=int, default=4,
                         help="capacity-1 environments contended (plus one of capacity 2)")
-    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="waitress")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--server", choices=("waitress", "gunicorn"), default="gunicorn")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--trivial", action="store_true",
@@ -327,30 +364,41 @@ def main() -> int:
     engine = create_engine(Settings(database_url=url))
     try:
         migrations.upgrade(engine)
-        sessions = session_factory(engine)
-        environments = seed(sessions, args.environments, args.clients)
-        tokens = [users.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
-                  for n in range(args.clients)]
-        work = attempts(environments, args.attempts, random.Random(args.seed))
-        port = free_port()
-        server = start_server(args.server, url, port, args.threads, args.workers)
-        load = os.getloadavg()[0]  # other work on the machine skews every number
-        clients_cpu, server_cpu = cpu_seconds(), server_cpu_seconds(server.pid)
-        try:
-            answers, seconds = run_clients(port, tokens, work, args.trivial)
-            clients_cpu = cpu_seconds() - clients_cpu
-            server_cpu = server_cpu_seconds(server.pid) - server_cpu
-        finally:
-            stop_server(server)
-        print(f"CPU per request during the run: clients {1000 * clients_cpu / len(answers):.2f}"
-              f" ms, server {1000 * server_cpu / len(answers):.2f} ms (PostgreSQL not counted)",
-              file=sys.stderr)
-        ok = report(args, answers, seconds, overbooked_days(sessions),
-                    stored_bookings(sessions), (load, os.getloadavg()[0]))
+        with tempfile.TemporaryFile() as log:  # the server's log, read if it fails to start
+            ok = measure(args, url, session_factory(engine), log)
     finally:
         engine.dispose()
         drop_database(name)
     return 0 if ok else 1
+
+
+def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
+            log: IO[bytes]) -> bool:
+    """Seed, start the server, run the clients, stop it; True if every check held."""
+    environments = seed(sessions, args.environments, args.clients)
+    tokens = [users.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
+              for n in range(args.clients)]
+    work = attempts(environments, args.attempts, random.Random(args.seed))
+    port = free_port()
+    server = start_server(args.server, url, port, args.threads, args.workers, log)
+    try:
+        wait_until_quiet(server.pid)
+        load = os.getloadavg()[0]  # other work on the machine skews every number
+        clients_cpu, server_cpu = cpu_seconds(), server_cpu_seconds(server.pid)
+        machine_cpu = machine_cpu_seconds()
+        answers, seconds = run_clients(port, tokens, work, args.trivial)
+        clients_cpu = cpu_seconds() - clients_cpu
+        server_cpu = server_cpu_seconds(server.pid) - server_cpu
+        machine_cpu = machine_cpu_seconds() - machine_cpu
+    finally:
+        stop_server(server)
+    per_request = 1000 / len(answers)
+    print(f"CPU per request during the run: clients {clients_cpu * per_request:.2f} ms, "
+          f"server {server_cpu * per_request:.2f} ms, the whole machine (PostgreSQL and "
+          f"anything else running included) {machine_cpu * per_request:.2f} ms",
+          file=sys.stderr)
+    return report(args, answers, seconds, overbooked_days(sessions),
+                  stored_bookings(sessions), (load, os.getloadavg()[0]))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ connection found dead on use invalidates the pool, so only that one call fails.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,18 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(connection: Connection) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def fill_pool(engine: Engine, count: int, warm: Callable[[Session], object]) -> None:
+    """Open ``count`` pooled connections now and run ``warm`` once on each (rolled back),
+    so a server's first requests neither wait for new database connections (on
+    PostgreSQL a new backend process each) nor find every cache cold."""
+    held = [engine.connect() for _ in range(count)]
+    for connection in held:
+        with Session(bind=connection) as session:
+            warm(session)
+        connection.rollback()
+        connection.close()  # back to the pool, open
 
 
 def session_factory(engine: Engine) -> SessionFactory:

@@ -7,7 +7,8 @@
 
 Each process builds its own app and engine (never shared across ``fork``); its
 connection pool keeps at least ``threads`` connections, one per thread that may need one
-(fewer would open and close a connection per request under load).
+(fewer would open and close a connection per request under load), and opens them
+before the first request: a cold pool made the first second's requests the slowest.
 
 ``envsched serve`` calls ``run`` through ``importlib`` so that ``envsched`` keeps no
 import of ``web`` (dependencies point down: ``web → envsched``).
@@ -17,13 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
 from typing import Any
 
 import waitress
 from flask import Flask
+from sqlalchemy import literal, select
+from sqlmodel import Session
 
+from envsched.db import create_engine, fill_pool
+from envsched.models import metadata
+from envsched.services import availability, users
 from envsched.settings import Settings
-from web import create_app
+from web import create_app, import_views
 
 DEFAULT_THREADS = 8
 DEFAULT_WORKERS = 2
@@ -40,8 +47,31 @@ def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THRE
     if server == "gunicorn":
         _gunicorn(settings, host=host, port=port, threads=threads, workers=workers)
     else:
-        waitress.serve(create_app(settings), host=host, port=port, threads=threads,
+        signal.signal(signal.SIGTERM, _stop)  # as gunicorn does: finish what is in flight
+        waitress.serve(_warm_app(settings, threads), host=host, port=port, threads=threads,
                        ident="envsched")
+
+
+def _stop(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)  # waitress closes its sockets and lets its threads finish
+
+
+def _warm_app(settings: Settings, threads: int) -> Flask:
+    """The app, its pool already holding a connection per server thread, on which the
+    API's hottest statements have run once."""
+    engine = create_engine(settings)
+    fill_pool(engine, threads, warm_up)
+    return create_app(settings, engine)
+
+
+def warm_up(session: Session) -> None:
+    """What a fresh process and database connection do slowly the first time: read each
+    table once (a new PostgreSQL backend loads its catalogue entries), and run the token
+    check's and the booking checks' statements (compiled once per process)."""
+    for table in metadata.sorted_tables:
+        session.execute(select(literal(1)).select_from(table).limit(0))
+    users.warm_up(session)
+    availability.warm_up(session)
 
 
 def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
@@ -57,9 +87,10 @@ def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return create_app(settings)  # in each worker, after the fork
+            return _warm_app(settings, threads)  # in each worker, after the fork
 
         def init(self, parser: Any, opts: Any, args: Any) -> None:
             return None
 
+    import_views()  # once, in the master: every worker forks with it loaded
     Server().run()

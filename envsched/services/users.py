@@ -164,6 +164,11 @@ def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -
     return user
 
 
+def warm_up(session: Session) -> None:
+    """Run the token check's statement once, matching no token (see ``availability.warm_up``)."""
+    session.exec(_TOKEN_AND_USER, params={"hash": ""}).first()
+
+
 def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> None:
     """Set ``last_used_at``; of concurrent requests with the same token, one writes."""
     stale = now - LAST_USED_RESOLUTION
