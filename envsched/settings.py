@@ -74,13 +74,6 @@ def _parse_database_url(text: str) -> str:
     return url
 
 
-def _parse_hour_minute(text: str) -> str:
-    hour, _, minute = text.strip().partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-        raise ValueError("expected HH:MM, 24-hour clock")
-    return f"{int(hour):02d}:{int(minute):02d}"
-
-
 def _setting(default: T, parse: Callable[[str], T], help: str) -> Any:
     """A dataclass field that remembers how to parse its environment variable."""
     return field(default=default, metadata={"parse": parse, "help": help})
@@ -96,7 +89,6 @@ class Settings:
     database_echo: bool = _setting(False, _parse_bool, "log every SQL statement")
     database_pool_size: int = _setting(5, _parse_positive_int, "connections kept per process")
     secret_key: str = _setting("", str, "signs web sessions; empty means a random per-run key")
-    replan_at: str = _setting("02:00", _parse_hour_minute, "UTC time of the nightly re-plan")
     replan_time_limit: int = _setting(60, _parse_positive_int, "solver seconds per re-plan")
     horizon_days: int = _setting(365, _parse_positive_int, "days ahead a plan looks")
     replan_cron: str = _setting("0 2 * * *", _parse_cron,

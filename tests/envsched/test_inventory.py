@@ -110,8 +110,7 @@ def test_passwords_and_tokens_verify_and_only_admins_add_users(
 def test_settings_come_from_envsched_variables_and_bad_values_name_the_variable() -> None:
     assert Settings.from_env({}).database_url == DEFAULT_DATABASE_URL
     read = Settings.from_env({"ENVSCHED_DATABASE_URL": "postgresql://db/x",
-                              "ENVSCHED_REPLAN_AT": "3:05", "ENVSCHED_DATABASE_ECHO": "yes"})
-    assert (read.database_url, read.replan_at, read.database_echo) == (
-        "postgresql://db/x", "03:05", True)
+                              "ENVSCHED_DATABASE_ECHO": "yes"})
+    assert (read.database_url, read.database_echo) == ("postgresql://db/x", True)
     with pytest.raises(ConfigError, match="ENVSCHED_HORIZON_DAYS"):
         Settings.from_env({"ENVSCHED_HORIZON_DAYS": "0"})
