@@ -7,7 +7,8 @@ Two sources of events:
 * the audit log (``audit_events``): a booking moved by a plan (``replan_move``), a request
   approved or rejected. The booking services are not changed for this: the reader walks
   the audit log from its cursor (``notification_cursor``), so what it reports has been
-  committed. ``after_round`` and the scheduler's notify job run it.
+  committed. ``after_round`` and the scheduler's notify job run it. The cursor starts
+  at the reader's first look: what was recorded before then is history, never sent.
 
 Webhooks are ``POST`` JSON, signed ``X-Envsched-Signature: sha256=<hex>`` with
 HMAC-SHA256 of the exact body under ``ENVSCHED_WEBHOOK_SECRET``, and retried with
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
@@ -80,7 +82,7 @@ class Notifier:
 
     def audit_events(self, sessions: SessionFactory, now: dt.datetime) -> int:
         """Send what the audit log records since the cursor; returns how many events."""
-        entries, emails = _new_entries(sessions)
+        entries, emails = _new_entries(sessions, _cursor(sessions, now))
         for entry in entries:
             event = audit_event(entry)
             if event is not None:
@@ -172,11 +174,23 @@ def _manager_emails(sessions: SessionFactory) -> list[str]:
         return [u.email for u in managers if u.email]
 
 
-def _new_entries(sessions: SessionFactory) -> tuple[list[AuditEntry], dict[int, list[str]]]:
-    """Audit entries after the cursor, and the address of whom each one concerns."""
-    with read_transaction(sessions) as session:
+def _cursor(sessions: SessionFactory, now: dt.datetime) -> int:
+    """The last audit entry handled. The first look starts it at the last entry recorded
+    before ``now``: older history is not news, and mailing all of it would flood people."""
+    with sessions.begin() as session:
         cursor = session.get(NotificationCursor, AUDIT_CURSOR)
-        last = cursor.last_id if cursor else 0
+        if cursor is None:
+            latest = session.exec(select(func.max(AuditEntry.id))
+                                  .where(col(AuditEntry.at) < now)).one()
+            cursor = NotificationCursor(name=AUDIT_CURSOR, last_id=latest or 0)
+            session.add(cursor)
+        return cursor.last_id
+
+
+def _new_entries(sessions: SessionFactory,
+                 last: int) -> tuple[list[AuditEntry], dict[int, list[str]]]:
+    """Audit entries after ``last``, and the address of whom each one concerns."""
+    with read_transaction(sessions) as session:
         entries = list(session.exec(select(AuditEntry).where(col(AuditEntry.id) > last)
                                     .order_by(col(AuditEntry.id))).all())
         emails = {}

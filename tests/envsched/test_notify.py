@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import json
 import socketserver
@@ -10,11 +11,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from envsched.db import SessionFactory
-from envsched.models import BookingStatus, Role
+from envsched.models import AuditEntry, BookingStatus, NotificationCursor, Role
 from envsched.services.booking import approve_request
-from envsched.services.notify import SIGNATURE_HEADER, Notifier, deliveries, verify
+from envsched.services.notify import (
+    AUDIT_CURSOR,
+    SIGNATURE_HEADER,
+    Notifier,
+    deliveries,
+    verify,
+)
 from envsched.services.notify_events import Event
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
@@ -176,3 +184,27 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     assert run.applied
     [message] = [m for m in smtp.messages if "otto@example.test" in m]
     assert f"Booking {booking.id} moved from 2027-01-14" in message
+
+
+def test_the_first_look_at_the_audit_log_starts_at_now_and_sends_no_history(
+        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
+        make_request: Factory) -> None:
+    make_environment()
+    requester = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
+    old, new = make_request(requester), make_request(requester)
+    approve_request(sessions, old.id, actor=None, now=NOW - dt.timedelta(days=30))
+    history = audit_ids(sessions)
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.server_address[1])
+    assert Notifier(settings).audit_events(sessions, NOW) == 0  # configured today
+    assert smtp.messages == []
+    with sessions() as session:
+        assert session.get_one(NotificationCursor, AUDIT_CURSOR).last_id == max(history)
+    approve_request(sessions, new.id, actor=None, now=NOW + dt.timedelta(minutes=1))
+    assert Notifier(settings).audit_events(sessions, NOW + dt.timedelta(minutes=5)) >= 1
+    [message] = smtp.messages
+    assert "To: tess@example.test" in message and f"request {new.id}" in message.lower()
+
+
+def audit_ids(sessions: SessionFactory) -> list[int]:
+    with sessions() as session:
+        return [entry.id or 0 for entry in session.exec(select(AuditEntry)).all()]
