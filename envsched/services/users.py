@@ -14,16 +14,17 @@ import hmac
 import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, or_, text, update
 from sqlmodel import Session, col, select
 
-from envsched.db import SessionFactory, read_transaction, single_read
+from envsched.db import SessionFactory, is_postgresql, read_transaction, single_read
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
 from envsched.services import audit
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 TOKEN_BYTES = 32
+MIN_PASSWORD = 8
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # how stale last_used_at may be
 
 
@@ -84,6 +85,8 @@ def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor:
     """Add a user; ``name`` must be new. Without a password the user signs in by token only."""
     require_role(actor)
     name = _valid_name(name)
+    if password:
+        _check_password(password)
     with sessions.begin() as session:
         if _find_user(session, name) is not None:
             raise InvalidInput("name", f"user {name!r} already exists")
@@ -98,13 +101,53 @@ def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor:
 def set_role(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
              now: dt.datetime) -> User:
     require_role(actor)
+    role = _valid_role(role)
     with sessions.begin() as session:
         user = get_user(session, name)
+        if role != Role.ADMIN:
+            _keep_an_admin(session, user, field="role")
         before = _public(user)
-        user.role = _valid_role(role)
+        user.role = role
         audit.record(session, actor=actor, now=now, action="set_role", row=user,
                      before=before, after=_public(user))
     return user
+
+
+def set_active(sessions: SessionFactory, name: str, active: bool, *, actor: User | None,
+               now: dt.datetime) -> User:
+    """Deactivate a user (no sign-in, every token refused) or let them back in.
+
+    Nobody deactivates themselves, and the last active admin stays: someone must be
+    left who can undo it.
+    """
+    require_role(actor)
+    with sessions.begin() as session:
+        user = get_user(session, name)
+        if not active and actor is not None and actor.id == user.id:
+            raise InvalidInput("active", "you cannot deactivate yourself")
+        if not active:
+            _keep_an_admin(session, user, field="active")
+        before = _public(user)
+        user.active = active
+        audit.record(session, actor=actor, now=now,
+                     action="reactivate" if active else "deactivate", row=user,
+                     before=before, after=_public(user))
+    return user
+
+
+def _keep_an_admin(session: Session, losing: User, *, field: str) -> None:
+    """Refuse to take the admin role from the last active admin.
+
+    The active admins' rows are locked first (PostgreSQL), so two admins demoting each
+    other at the same moment cannot both succeed.
+    """
+    if losing.role != Role.ADMIN or not losing.active:
+        return
+    admins = session.exec(select(User.id).where(User.role == Role.ADMIN, col(User.active))
+                          .with_for_update()).all()
+    if set(admins) <= {losing.id}:
+        raise InvalidInput(field, f"{losing.name} is the last active admin; "
+                                  f"make someone else admin first")
 
 
 def set_password(sessions: SessionFactory, name: str, password: str, *,
@@ -112,8 +155,7 @@ def set_password(sessions: SessionFactory, name: str, password: str, *,
     """Users change their own password; admins anyone's."""
     if actor is not None and actor.name != name:
         require_role(actor)
-    if len(password) < 8:
-        raise InvalidInput("password", "must be at least 8 characters")
+    _check_password(password)
     with sessions.begin() as session:
         user = get_user(session, name)
         user.password_hash = hash_password(password)
@@ -173,6 +215,10 @@ def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> N
     """Set ``last_used_at``; of concurrent requests with the same token, one writes."""
     stale = now - LAST_USED_RESOLUTION
     with sessions.begin() as session:
+        if is_postgresql(session):
+            # A usage timestamp is not worth waiting for the disk: lost in a crash, the
+            # next request writes it again. (Bookings and audit rows are still durable.)
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         session.execute(update(ApiToken)
                         .where(col(ApiToken.id) == token.id,
                                or_(col(ApiToken.last_used_at).is_(None),
@@ -224,6 +270,11 @@ def _valid_name(name: str) -> str:
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise InvalidInput("name", "must be 1 to 64 characters without spaces")
     return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("password", f"must be at least {MIN_PASSWORD} characters")
 
 
 def _valid_role(role: Role | str) -> Role:
