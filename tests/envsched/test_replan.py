@@ -11,6 +11,7 @@ from envsched.db import SessionFactory
 from envsched.models import Booking, BookingStatus, PlanRun, PlanRunStatus
 from envsched.services.replan import replan
 from envsched.settings import Settings
+from solver.optimise import FULL_MODEL_INTERVALS
 from tests.envsched.factories import DAY0, NOW, Factory
 
 DAY = dt.timedelta(days=1)
@@ -119,3 +120,42 @@ def test_an_infeasible_state_leaves_bookings_untouched_and_records_why(
     assert run.error.startswith("no plan (INFEASIBLE)")
     assert [c["kind"] for c in run.flags["clashes"]] == ["overbooked"]
     assert bookings(sessions) == before
+
+
+def test_a_round_with_no_plan_in_time_fails_with_the_reason_and_leaves_every_booking(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_booking: Factory) -> None:
+    # The solver answers UNKNOWN when its fast dispatch plan strands a pinned phase and the
+    # scenario is too large for the whole CP-SAT model, the one search that could find room.
+    make_environment(type="PERF")  # the one PERF environment both releases need
+    uat = make_environment()
+    late = make_release(key="A", earliest_start=DAY0, due=DAY0 + DAY)
+    roomy = make_release(key="B", earliest_start=DAY0 + DAY, due=DAY0 + 300 * DAY)
+    for release, booked in ((late, 20), (roomy, 6)):
+        make_phase(release, key=f"{release.key}-PERF", type="PERF")  # 5 days
+        make_booking(uat, phase_id=make_phase(release, key=f"{release.key}-UAT").id,
+                     start=DAY0 + booked * DAY, end=DAY0 + (booked + 5) * DAY)
+    # Dispatch puts A-PERF first (A is due first) on days 0-4, so B-PERF cannot end by
+    # day 6; B-PERF then A-PERF is the plan. The filler makes the scenario too large.
+    fillers = 50
+    for _ in range(FULL_MODEL_INTERVALS // fillers + 1):
+        make_environment(type="SIT")
+    for n in range(fillers):
+        phase = make_phase(make_release(due=DAY0 + 5 * DAY), type="SIT", duration_days=1)
+        if n == 0:  # a tentative booking any plan would move forward, auto-applied
+            make_booking(make_environment(type="SIT"), phase_id=phase.id,
+                         start=DAY0 + 100 * DAY, end=DAY0 + 101 * DAY,
+                         status=BookingStatus.TENTATIVE)
+    before = every_booking_row(sessions)
+    run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
+    assert (run.status, run.solver_status) == (PlanRunStatus.FAILED, "UNKNOWN")
+    assert run.error.startswith("no plan (UNKNOWN): pinned B-UAT needs B-PERF")
+    assert run.finished_at is not None and not run.applied
+    assert run.diff == {"moved": [], "placed": [], "unplaced": [], "gain": ""}
+    assert every_booking_row(sessions) == before
+
+
+def every_booking_row(sessions: SessionFactory) -> list[dict[str, Any]]:
+    """Every column of every booking, to compare row by row."""
+    with sessions() as session:
+        return [b.model_dump() for b in session.exec(select(Booking).order_by(col(Booking.id)))]
