@@ -105,6 +105,17 @@ class InvalidState(EnvschedError):
     http_status = 409
 
 
+class GateConflict(InvalidState):
+    """Someone else wrote the same gate at the same moment (the database kept theirs)."""
+
+    code = "gate_conflict"
+
+    def __init__(self, gate: str) -> None:
+        super().__init__(f"the {gate} gate was changed by someone else at the same moment; "
+                         f"reload it and try again", fields={"gate": f"{gate}: changed meanwhile"})
+        self.gate = gate
+
+
 class InvalidScenario(EnvschedError):
     """A scenario file or the stored state cannot become a solver scenario."""
 

@@ -18,7 +18,7 @@ reads after a user is removed.
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from envsched.models.base import (
@@ -153,6 +153,14 @@ class GateState(enum.StrEnum):
     WAIVED = "waived"
 
 
+# One gate per phase and kind, and one go/no-go per release (migration 0005). Unique
+# *indexes*: SQLite adds them without rebuilding the table, and the go/no-go one is
+# partial, because a UNIQUE over (release_id, phase_id, kind) would let NULL phases repeat.
+GATE_PER_PHASE_KIND = "uq_gate_phase_kind"
+GO_NO_GO_PER_RELEASE = "uq_gate_release_go_no_go"
+GO_NO_GO_ROWS = "phase_id IS NULL"
+
+
 class Gate(SQLModel, table=True):
     """Criteria a phase (or the release, for go/no-go) must meet, and who says they are."""
 
@@ -161,6 +169,9 @@ class Gate(SQLModel, table=True):
         CheckConstraint("(kind = 'go_no_go') = (phase_id IS NULL)",
                         name="go_no_go_has_no_phase"),
         CheckConstraint("state = 'open' OR signed_at IS NOT NULL", name="decided_has_time"),
+        Index(GATE_PER_PHASE_KIND, "phase_id", "kind", unique=True),
+        Index(GO_NO_GO_PER_RELEASE, "release_id", unique=True,
+              sqlite_where=text(GO_NO_GO_ROWS), postgresql_where=text(GO_NO_GO_ROWS)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

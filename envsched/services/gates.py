@@ -24,13 +24,17 @@ sign-off, veto and waiver goes into the audit log with the gate before and after
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.errors import GateConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, User
+from envsched.models.lifecycle import GATE_PER_PHASE_KIND, GO_NO_GO_PER_RELEASE
 from envsched.services import audit
 from envsched.services.users import require_role
 
@@ -44,6 +48,8 @@ ALLOWED_FROM = {
     GateState.WAIVED: (GateState.OPEN, GateState.VETOED),
 }
 VERBS = {GateState.SIGNED: "sign", GateState.VETOED: "veto", GateState.WAIVED: "waive"}
+# How the database names a second row for one gate: PostgreSQL by index, SQLite by columns.
+DUPLICATE_GATE = (GATE_PER_PHASE_KIND, GO_NO_GO_PER_RELEASE, "UNIQUE constraint failed: gate.")
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,7 @@ def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
                 now: dt.datetime, criteria: str, signoff_role: Role | None = None) -> GateView:
     """Set a gate's criteria (and who signs it): the release manager's call."""
     require_role(actor, OWNER)
-    with sessions.begin() as session:
+    with _gate_transaction(sessions, ref) as session:
         gate, release, phase = _gate_for(session, ref)
         before = audit.snapshot(gate) if gate.id else None
         gate.criteria = criteria.strip()
@@ -180,7 +186,7 @@ def _required(reason: str) -> str:
 
 def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: str, *,
             actor: User | None, now: dt.datetime) -> GateView:
-    with sessions.begin() as session:
+    with _gate_transaction(sessions, ref) as session:
         gate, release, phase = _gate_for(session, ref)
         check_may_decide(actor, Role(gate.signoff_role), state)
         if gate.state not in ALLOWED_FROM[state]:
@@ -193,6 +199,19 @@ def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: st
         audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
                      before=before)
         return _view(gate, release, phase)
+
+
+@contextmanager
+def _gate_transaction(sessions: SessionFactory, ref: GateRef) -> Iterator[Session]:
+    """A write transaction in which a second row for the gate — written by someone else
+    between our read and our insert — is ``GateConflict``, not a database error."""
+    try:
+        with sessions.begin() as session:
+            yield session
+    except IntegrityError as exc:
+        if any(name in str(exc.orig) for name in DUPLICATE_GATE):
+            raise GateConflict(_name(ref)) from exc
+        raise
 
 
 def check_may_decide(actor: User | None, signoff_role: Role, state: GateState) -> None:

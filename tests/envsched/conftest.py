@@ -114,6 +114,29 @@ def engine(backend: str, database_url: str, request: pytest.FixtureRequest) -> I
 
 
 @pytest.fixture
+def empty_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a brand-new, unmigrated database of ``backend``."""
+    if backend == "sqlite":
+        engine = create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'old.db'}"))
+        yield engine
+        engine.dispose()
+        return
+    name = f"envsched_migrate_{os.getpid()}"
+    admin = create_engine(Settings(database_url=POSTGRES_ADMIN_URL),
+                          isolation_level="AUTOCOMMIT", pool_size=1)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(Settings(database_url=url))
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def sessions(engine: Engine) -> SessionFactory:
     return session_factory(engine)
 

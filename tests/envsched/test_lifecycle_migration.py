@@ -1,46 +1,16 @@
 """Migration 0004 maps the old release statuses onto the new flow and keeps every row,
-on SQLite (which rebuilds the table) and PostgreSQL (which alters it)."""
+on SQLite (which rebuilds the table) and PostgreSQL (which alters it). ``empty_engine``
+is in ``conftest.py``."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from envsched import migrations
-from envsched.db import create_engine
-from envsched.settings import Settings
-from tests.envsched.conftest import POSTGRES_ADMIN_URL
 
 OLD = {"R1": "planned", "R2": "in_progress", "R3": "released", "R4": "cancelled"}
-
-
-@pytest.fixture
-def empty_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
-    """An engine on a brand-new, unmigrated database of ``backend``."""
-    if backend == "sqlite":
-        engine = create_engine(Settings(database_url=f"sqlite:///{tmp_path / 'old.db'}"))
-        yield engine
-        engine.dispose()
-        return
-    name = f"envsched_migrate_{os.getpid()}"
-    admin = create_engine(Settings(database_url=POSTGRES_ADMIN_URL),
-                          isolation_level="AUTOCOMMIT", pool_size=1)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(Settings(database_url=url))
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _old_releases_with_a_phase(engine: Engine) -> None:

@@ -100,8 +100,9 @@ ROUTES = [
           "Every gate of a release: each phase's entry and exit, then go/no-go",
           list[GatePublic], errors=(404,)),
     Route("PUT", "/releases/<key>/gates", define_gate, "gates:define",
-          "Set a gate's criteria and who signs it off", GatePublic, body=GateDefine,
-          errors=(400, 404),
+          "Set a gate's criteria and who signs it off (409: someone else wrote the same "
+          "gate at the same moment)", GatePublic, body=GateDefine,
+          errors=(400, 404, 409),
           example={"phase": "R1-UAT", "kind": "exit", "signoff_role": "test_manager",
                    "criteria": "no open severity-1 defects; regression pack passed"}),
     Route("POST", "/releases/<key>/gates/sign", sign_gate, "gates:decide",
