@@ -8,18 +8,22 @@ with the Plotly served by the app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from web import timeline_lanes
 from web.ui.queries import BookingRow
 
 MS_PER_DAY = 86_400_000
 ROW_HEIGHT_PX = 28
 # Colours with at least 4.5:1 contrast against white for the labels drawn on them.
 COLOURS = {"booked": "#0b4f9c", "tentative": "#8a5a00", "clash": "#a4161a"}
+# Behind the lanes of one environment; light enough for any bar to stand out on.
+LANE_BANDS = {"shared": "#eef2f7", "over": "#fbe9e9"}
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1a1a1a"}
 
 
@@ -36,44 +40,79 @@ def _kind(row: BookingRow, clash_ids: Collection[int]) -> str:
 
 def timeline_figure(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
                     environments: Sequence[str], start: dt.date, end: dt.date,
+                    capacities: Mapping[str, int] | None = None,
                     today: dt.date | None = None) -> go.Figure:
     """A Gantt chart: one line per environment, one bar per booking, clashes in red.
 
     ``environments`` fixes the lines (in this order, top to bottom) so an idle
-    environment still shows as free.
+    environment still shows as free. Bookings sharing days on an environment (of
+    ``capacities``, 1 where not given) go to lanes of their own, ``SIT-1 · 1``,
+    ``SIT-1 · 2`` …, shaded together; see ``web.timeline_lanes``.
     """
+    lane_of = timeline_lanes.lane_numbers(rows)
+    lanes = timeline_lanes.chart_lanes(rows, lane_of, environments, capacities or {})
+    labels = {(lane.environment, lane.number): lane.label for lane in lanes}
     figure = go.Figure()
     for kind, label in (("booked", "Booked"), ("tentative", "Tentative"), ("clash", "Clash")):
         chosen = [r for r in rows if _kind(r, clash_ids) == kind]
-        figure.add_trace(_bars(chosen, label, COLOURS[kind]))
-    figure.update_layout(
-        barmode="overlay", font=FONT, height=120 + ROW_HEIGHT_PX * max(len(environments), 3),
-        margin={"l": 90, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.05},
-        plot_bgcolor="#ffffff",
-        xaxis={"type": "date", "range": [start.isoformat(), end.isoformat()],
-               "gridcolor": "#e3e3e3", "title": None},
-        yaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": list(reversed(environments)), "range":
-               [-0.5, max(len(environments), 1) - 0.5], "title": None},
-    )
+        figure.add_trace(_bars(chosen, [labels[r.environment, lane_of[r.id]] for r in chosen],
+                               label, COLOURS[kind]))
+    figure.update_layout(_timeline_layout(lanes, start, end))
     if today is not None and start <= today < end:
         figure.add_vline(x=today.isoformat(), line_width=2, line_dash="dot",
                          line_color="#1a1a1a")
     return figure
 
 
-def _bars(rows: Sequence[BookingRow], name: str, colour: str) -> go.Bar:
+def _timeline_layout(lanes: Sequence[timeline_lanes.Lane], start: dt.date,
+                     end: dt.date) -> dict[str, Any]:
+    return {
+        "barmode": "overlay", "font": FONT, "height": 120 + ROW_HEIGHT_PX * max(len(lanes), 3),
+        "margin": {"l": 90, "r": 20, "t": 40, "b": 40},
+        "legend": {"orientation": "h", "y": 1, "yanchor": "bottom"},  # above the top lane
+        "plot_bgcolor": "#ffffff", "shapes": _lane_bands(lanes),
+        "xaxis": {"type": "date", "range": [start.isoformat(), end.isoformat()],
+                  "gridcolor": "#e3e3e3", "title": None},
+        "yaxis": {"type": "category", "categoryorder": "array", "automargin": True,
+                  "categoryarray": [lane.label for lane in reversed(lanes)],
+                  "range": [-0.5, max(len(lanes), 1) - 0.5], "title": None},
+    }
+
+
+def _lane_bands(lanes: Sequence[timeline_lanes.Lane]) -> list[dict[str, Any]]:
+    """A shaded band behind each environment drawn on several lanes, so they read as one
+    environment, and a red one behind each lane over its capacity."""
+    position = {lane: i for i, lane in enumerate(reversed(lanes))}  # category index
+    groups: dict[str, list[int]] = {}
+    for lane in lanes:
+        groups.setdefault(lane.environment, []).append(position[lane])
+    bands = [_band(min(spots), max(spots), LANE_BANDS["shared"])
+             for spots in groups.values() if len(spots) > 1]
+    return bands + [_band(position[lane], position[lane], LANE_BANDS["over"])
+                    for lane in lanes if lane.over_capacity]
+
+
+def _band(low: int, high: int, colour: str) -> dict[str, Any]:
+    """A rectangle across the plot over category positions ``low`` to ``high``, between
+    the grid lines and the bars; inset a little so neighbouring environments stay apart."""
+    return {"type": "rect", "layer": "between", "xref": "paper", "x0": 0, "x1": 1,
+            "yref": "y", "y0": low - 0.46, "y1": high + 0.46, "fillcolor": colour,
+            "line": {"width": 0}}
+
+
+def _bars(rows: Sequence[BookingRow], lines: Sequence[str], name: str,
+          colour: str) -> go.Bar:
     return go.Bar(
         name=name, orientation="h", marker={"color": colour},
-        y=[r.environment for r in rows],
+        y=list(lines),
         base=[r.start.isoformat() for r in rows],
         x=[(r.end - r.start).days * MS_PER_DAY for r in rows],
         text=[r.phase or r.note or f"booking {r.id}" for r in rows],
         textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
         customdata=[[r.id, r.start.isoformat(), r.last_day.isoformat(), r.status,
-                     r.release or "-"] for r in rows],
-        hovertemplate=("%{text}<br>%{y}: %{customdata[1]} to %{customdata[2]}<br>"
-                       "release %{customdata[4]}, %{customdata[3]}<extra>booking "
+                     r.release or "-", r.environment] for r in rows],
+        hovertemplate=("%{text}<br>%{customdata[5]}: %{customdata[1]} to %{customdata[2]}"
+                       "<br>release %{customdata[4]}, %{customdata[3]}<extra>booking "
                        "%{customdata[0]}</extra>"),
     )
 

@@ -60,7 +60,7 @@ def environment_detail(name: str) -> Any:
     clash_ids = {i for c in find_clashes(sessions()) if c.environment == name
                  for i in c.booking_ids}
     figure = charts.timeline_figure(bookings, clash_ids, environments=[name], start=start,
-                                    end=end, today=day)
+                                    end=end, capacities={name: env.capacity}, today=day)
     return render_template("environment.html", env=facts, components=components,
                            windows=windows, bookings=bookings, clash_ids=clash_ids,
                            figure=charts.figure_json(figure), start=start, end=end)

@@ -27,14 +27,14 @@ def timeline() -> Any:
     end = start + dt.timedelta(weeks=weeks)
     with read_transaction(sessions()) as session:
         rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
-        names = _lines(session, rows, type_name, release)
+        capacities = _lines(session, rows, type_name, release)
         choices = {"types": type_names(session), "releases": release_keys(session)}
     shown = {r.id for r in rows}
     clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
                and shown.intersection(c.booking_ids)]
     clash_ids = {i for c in clashes for i in c.booking_ids} & shown
-    figure = charts.timeline_figure(rows, clash_ids, environments=names, start=start, end=end,
-                                    today=day)
+    figure = charts.timeline_figure(rows, clash_ids, environments=list(capacities),
+                                    capacities=capacities, start=start, end=end, today=day)
     return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,
                            clash_ids=clash_ids, clashes=clashes, start=start, end=end,
                            weeks=weeks, filters={"type": type_name, "release": release},
@@ -42,8 +42,9 @@ def timeline() -> Any:
 
 
 def _lines(session: Any, rows: list[Any], type_name: str | None,
-           release: str | None) -> list[str]:
-    """Every environment of the type (idle ones too), or those a release books."""
-    if release:
-        return sorted({r.environment for r in rows})
-    return [env.name for env in environments(session, type_name=type_name)]
+           release: str | None) -> dict[str, int]:
+    """Every environment of the type (idle ones too), or those a release books, by name,
+    with its capacity: the chart draws up to that many lanes, and marks any more."""
+    found = environments(session, type_name=type_name)
+    booked = {r.environment for r in rows}
+    return {env.name: env.capacity for env in found if not release or env.name in booked}

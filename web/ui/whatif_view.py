@@ -34,6 +34,8 @@ def plan_timeline(plan: dict[str, Any], scenario: dict[str, Any], start: dt.date
     types = {e["id"]: e["type"] for e in environments}
     figure = charts.timeline_figure(plan_rows(plan, types), (),
                                     environments=[e["id"] for e in environments],
+                                    capacities={e["id"]: e.get("capacity", 1)
+                                                for e in environments},
                                     start=start, end=end)
     return charts.figure_json(figure)
 
