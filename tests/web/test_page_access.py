@@ -13,10 +13,14 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlmodel import select
 
-from envsched.models import Role
-from tests.web.helpers import csrf_token
-from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
+from envsched.db import SessionFactory, read_transaction
+from envsched.models import MaintenanceWindow, Role
+from envsched.services import users
+from tests.envsched import factories
+from tests.web.helpers import NOW, csrf_token
+from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
 from web.permissions import PERMISSIONS
 
 # page (with the world's ids filled in), permission it needs
@@ -40,6 +44,13 @@ PAGES = [
     ("/release-windows", "windows:read"),
     ("/release-templates", "templates:read"),
     ("/releases/R1/lifecycle", "releases:read"),
+    # the inventory and user administration
+    ("/environments/new", "environments:write"),
+    ("/environments/UAT-1/edit", "environments:write"),
+    ("/environment-types", "environments:read"),
+    ("/freezes", "environments:read"),
+    ("/users", "users:admin"),
+    ("/users/test_manager", "users:admin"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -63,7 +74,35 @@ ACTIONS = [
     ("/releases/R1/lifecycle/back-out", "releases:write"),
     ("/releases/R1/lifecycle/links", "releases:write"),
     ("/releases/R1/lifecycle/links/remove", "releases:write"),
+    # the inventory: an empty form is refused as bad input, a button done or refused
+    ("/environments/new", "environments:write"),
+    ("/environments/UAT-1/edit", "environments:write"),
+    ("/environments/UAT-1/status", "environments:write"),
+    ("/environment-types/new", "environments:write"),
+    ("/environments/UAT-2/maintenance-windows", "maintenance:write"),
+    ("/environments/UAT-2/maintenance-windows/{window}/remove", "maintenance:write"),
+    ("/freezes/new", "freezes:write"),
+    ("/freezes/{freeze}/remove", "freezes:write"),
+    # user administration (on the test manager, who is no admin)
+    ("/users", "users:admin"),
+    ("/users/test_manager/role", "users:admin"),
+    ("/users/test_manager/password", "users:admin"),
+    ("/users/test_manager/tokens", "users:admin"),
+    ("/users/test_manager/tokens/{token}/revoke", "users:admin"),
+    ("/users/test_manager/active", "users:admin"),
 ]
+
+
+@pytest.fixture
+def ids(world: PageWorld, sessions: SessionFactory) -> dict[str, int]:
+    """The ids the paths above name: the world's request and window, a freeze, a token."""
+    with read_transaction(sessions) as session:
+        window = session.exec(select(MaintenanceWindow.id)).one()
+    freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
+    token, _secret = users.issue_token(sessions, "test_manager", actor=None, now=NOW)
+    assert window is not None and freeze.id is not None and token.id is not None
+    return {"request": world.request.id or 0, "window": window, "freeze": freeze.id,
+            "token": token.id}
 
 
 def expected(role: Role, permission: str) -> int:
@@ -72,21 +111,21 @@ def expected(role: Role, permission: str) -> int:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_page_answers_each_role_by_the_matrix(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+        client: FlaskClient, login: Callable[..., object], ids: dict[str, int],
+        role: Role) -> None:
     login(client, role)
-    actual = {path: client.get(path.format(request=world.request.id)).status_code
-              for path, _ in PAGES}
+    actual = {path: client.get(path.format(**ids)).status_code for path, _ in PAGES}
     assert actual == {path: expected(role, permission) for path, permission in PAGES}
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in PERMISSIONS["requests:decide"]])
 def test_roles_without_the_permission_cannot_decide_requests(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+        client: FlaskClient, login: Callable[..., object], world: PageWorld,
+        ids: dict[str, int], role: Role) -> None:
     login(client, role)
     token = csrf_token(client, "/")
     for path, permission in ACTIONS:
-        response = client.post(path.format(request=world.request.id),
-                               data={"csrf_token": token, "reason": "no"})
+        response = client.post(path.format(**ids), data={"csrf_token": token, "reason": "no"})
         if expected(role, permission) == 200:
             assert response.status_code in (302, 400), path  # done, or refused as bad input
         else:
@@ -96,19 +135,18 @@ def test_roles_without_the_permission_cannot_decide_requests(
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_page(
-        client: FlaskClient, world: PageWorld) -> None:
+        client: FlaskClient, ids: dict[str, int]) -> None:
     for path, _ in PAGES:
-        response = client.get(path.format(request=world.request.id))
+        response = client.get(path.format(**ids))
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/login?next=")
 
 
 def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient,
-                                                 world: PageWorld) -> None:
+                                                 ids: dict[str, int]) -> None:
     token = csrf_token(client)
     for path, _ in ACTIONS:
-        response = client.post(path.format(request=world.request.id),
-                               data={"csrf_token": token})
+        response = client.post(path.format(**ids), data={"csrf_token": token})
         assert response.status_code == 302
 
 
@@ -125,7 +163,7 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
     from tests.web import test_planruns_pages as planning
 
     adapter = app.url_map.bind("localhost")
-    ids = {"request": 1, "run": 1, "w": 1}
+    ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1}
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
         return {adapter.match(path.format(**ids).split("?")[0], method=method,
@@ -140,6 +178,18 @@ def test_the_navigation_shows_only_what_the_role_may_open(
         client: FlaskClient, login: Callable[..., object], world: PageWorld) -> None:
     login(client, Role.VIEWER)
     page = client.get("/").get_data(as_text=True)
-    assert 'href="/timeline"' in page
+    assert 'href="/timeline"' in page and 'href="/freezes"' in page
     assert 'href="/approvals"' not in page and 'href="/audit"' not in page
-    assert 'href="/requests/new"' not in page
+    assert 'href="/requests/new"' not in page and 'href="/users"' not in page
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_user_admins_see_users_in_the_navigation(
+        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+    login(client, role)
+    page = client.get("/environments").get_data(as_text=True)
+    nav = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
+    assert ('href="/users"' in nav) == (expected(role, "users:admin") == 200)
+    assert 'href="/freezes"' in nav
+    assert ('href="/environments/new"' in page) == (
+        expected(role, "environments:write") == 200)

@@ -20,10 +20,13 @@ from web.ui import (
     audit,
     capacity,
     dashboard,
+    environment_forms,
     environments,
+    freezes,
     gates,
     kpis,
     lifecycle,
+    maintenance,
     planruns,
     release_calendar,
     release_flow,
@@ -31,6 +34,7 @@ from web.ui import (
     requests,
     session,
     timeline,
+    user_admin,
     whatifs,
 )
 
@@ -42,7 +46,19 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/logout", "logout", session.logout, POST),
     ("/", "dashboard", dashboard.dashboard, GET),
     ("/environments", "environment_list", environments.environment_list, GET),
+    ("/environments/new", "environment_new", environment_forms.environment_new, BOTH),
     ("/environments/<name>", "environment_detail", environments.environment_detail, GET),
+    ("/environments/<name>/edit", "environment_edit", environment_forms.environment_edit, BOTH),
+    ("/environments/<name>/status", "environment_status", environment_forms.environment_status,
+     POST),
+    ("/environments/<name>/maintenance-windows", "window_add", maintenance.window_add, POST),
+    ("/environments/<name>/maintenance-windows/<int:window_id>/remove", "window_remove",
+     maintenance.window_remove, POST),
+    ("/environment-types", "environment_types", environment_forms.environment_types, GET),
+    ("/environment-types/new", "type_create", environment_forms.type_create, POST),
+    ("/freezes", "freeze_list", freezes.freeze_list, GET),
+    ("/freezes/new", "freeze_add", freezes.freeze_add, POST),
+    ("/freezes/<int:freeze_id>/remove", "freeze_remove", freezes.freeze_remove, POST),
     ("/timeline", "timeline", timeline.timeline, GET),
     ("/requests/new", "request_new", requests.request_new, BOTH),
     ("/requests/slots", "request_slots", requests.request_slots, GET),
@@ -99,12 +115,21 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/what-ifs/<int:whatif_id>/promote", "whatif_promote", whatifs.whatif_promote, POST),
     ("/what-ifs/<int:whatif_id>/scenario.json", "whatif_scenario", whatifs.whatif_scenario,
      GET),
+    ("/users", "user_list", user_admin.user_list, BOTH),
+    ("/users/<name>", "user_detail", user_admin.user_detail, GET),
+    ("/users/<name>/role", "user_role", user_admin.user_role, POST),
+    ("/users/<name>/password", "user_password", user_admin.user_password, POST),
+    ("/users/<name>/active", "user_active", user_admin.user_active, POST),
+    ("/users/<name>/tokens", "token_issue", user_admin.token_issue, POST),
+    ("/users/<name>/tokens/<int:token_id>/revoke", "token_revoke", user_admin.token_revoke,
+     POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
 NAV_ITEMS = [
     ("ui.dashboard", "Dashboard", "dashboard:read"),
     ("ui.environment_list", "Environments", "environments:read"),
+    ("ui.freeze_list", "Freezes", "environments:read"),
     ("ui.timeline", "Timeline", "timeline:read"),
     ("ui.release_list", "Releases", "releases:read"),
     ("ui.request_new", "Request a booking", "requests:create"),
@@ -118,6 +143,7 @@ NAV_ITEMS = [
     ("ui.planrun_list", "Plan runs", "planruns:read"),
     ("ui.whatif_list", "What-ifs", "whatif:read"),
     ("ui.audit_log", "Audit log", "audit:read"),
+    ("ui.user_list", "Users", "users:admin"),
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:

@@ -1,8 +1,10 @@
-"""Environments: the list with filters, and one environment's page."""
+"""Environments: the list with filters, and one environment's page (which holds the
+maintenance-window form of ``web.ui.maintenance``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, render_template
@@ -10,14 +12,17 @@ from sqlmodel import select
 
 from envsched.db import read_transaction
 from envsched.models import Environment, EnvironmentStatus
-from envsched.services.clashes import find_clashes
+from envsched.services.clashes import StateClash, find_clashes
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
+from web.ui.forms import Form
 from web.ui.params import text_arg
 from web.ui.queries import booking_rows, environments, type_names
 
 DETAIL_WEEKS_AHEAD = 13
+WINDOW_LABELS = {"start": "First day", "last_day": "Last day", "reason": "Reason",
+                 "force": "Add it anyway: the bookings in the way become clashes to resolve"}
 
 
 @requires("environments:read")
@@ -46,6 +51,12 @@ def _summary(env: Environment, day: dt.date) -> dict[str, Any]:
 
 @requires("environments:read")
 def environment_detail(name: str) -> Any:
+    return environment_page(name)
+
+
+def environment_page(name: str, window_form: Form | None = None, status: int = 200) -> Any:
+    """The environment's page; ``window_form`` is a maintenance-window form sent back
+    with its problems (the blank form otherwise)."""
     day = today()
     start, end = day - dt.timedelta(days=7), day + dt.timedelta(weeks=DETAIL_WEEKS_AHEAD)
     with read_transaction(sessions()) as session:
@@ -55,12 +66,28 @@ def environment_detail(name: str) -> Any:
         facts = _summary(env, day) | {"description": env.description,
                                       "changeover_days": env.changeover_days}
         components = [(c.name, c.version) for c in env.components]
-        windows = [(w.start, w.end, w.reason) for w in env.maintenance_windows]
+        windows = [MaintenanceRow(w.id or 0, w.start, w.end, w.reason)
+                   for w in env.maintenance_windows]
         bookings = booking_rows(session, environment=name, start=start, end=end)
-    clash_ids = {i for c in find_clashes(sessions()) if c.environment == name
-                 for i in c.booking_ids}
+    clashes = [c for c in find_clashes(sessions()) if c.environment == name]
+    clash_ids = {i for c in clashes for i in c.booking_ids}
     figure = charts.timeline_figure(bookings, clash_ids, environments=[name], start=start,
                                     end=end, capacities={name: env.capacity}, today=day)
     return render_template("environment.html", env=facts, components=components,
                            windows=windows, bookings=bookings, clash_ids=clash_ids,
-                           figure=charts.figure_json(figure), start=start, end=end)
+                           figure=charts.figure_json(figure), start=start, end=end,
+                           clashes=clashes, window_form=window_form or Form(
+                               WINDOW_LABELS, prefix="window-")), status
+
+
+@dataclass(frozen=True)
+class MaintenanceRow:
+    id: int
+    start: dt.date
+    end: dt.date
+    reason: str
+
+    def clashes(self, found: list[StateClash]) -> list[StateClash]:
+        """The bookings running into this window, from the stored state's clashes."""
+        return [c for c in found if c.kind == "maintenance"
+                and c.start < self.end and self.start < c.end]
