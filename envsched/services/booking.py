@@ -56,6 +56,7 @@ __all__ = [
     "book_direct",
     "cancel_booking",
     "find_free_slots",
+    "offer_days",
     "offer_freed_slot",
     "reject_request",
     "release_early",
@@ -296,8 +297,8 @@ def _give_back(sessions: SessionFactory, booking_id: int, *, actor: User | None,
         audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
                      before=before)
         freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
-        _offer(session, booking.environment_id, max(freed_start, now.date()), freed_end,
-               actor=actor, now=now)
+        offer_days(session, booking.environment_id, max(freed_start, now.date()), freed_end,
+                   actor=actor, now=now)
     return booking
 
 
@@ -325,12 +326,13 @@ def offer_freed_slot(sessions: SessionFactory, environment: str, start: dt.date,
     with booking_transaction(sessions) as session:
         env = environment_named(session, environment)
         assert env.id is not None
-        return _offer(session, env.id, start, end, actor=actor, now=now)
+        return offer_days(session, env.id, start, end, actor=actor, now=now)
 
 
-def _offer(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
-           actor: User | None, now: dt.datetime) -> list[Booking]:
-    """Approve, in priority order, each waitlisted request that fits inside the freed days."""
+def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
+               actor: User | None, now: dt.datetime) -> list[Booking]:
+    """Approve, in priority order, each waitlisted request that fits inside the freed days
+    (inside the caller's transaction)."""
     if not start < end:
         return []
     env = lock_environment(session, environment_id)

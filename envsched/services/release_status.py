@@ -1,12 +1,10 @@
-"""The release status flow, deployments, back-outs and links to other systems.
+"""The release lifecycle verbs: status steps, deployments, back-outs, links to other systems.
 
-    draft → planned → in_test → ready → deployed → backed_out
-    (and back a step: planned → draft, in_test → planned, ready → in_test;
-     cancelled from anything not yet deployed; a backed-out release may be planned again)
-
-``deployed`` is reached only by recording a deployment (the back-out plan is part of
-it) and ``backed_out`` only by backing one out, so neither state exists without its
-record. Every step is kept in ``release_status_change`` and the audit log.
+The flow itself is ``release_flow`` (``NEXT``). ``deployed`` is reached only by
+recording a deployment (the back-out plan is part of it) and ``backed_out`` only by
+backing one out, so neither state exists without its record. Every step is kept in
+``release_status_change`` and the audit log; cancelling gives back the release's open
+requests and live bookings in the same transaction (``release_cancel``).
 """
 
 from __future__ import annotations
@@ -28,47 +26,32 @@ from envsched.models import (
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.services import audit
+from envsched.services.booking import booking_transaction
+from envsched.services.release_flow import (
+    BY_RECORD,
+    NEXT,
+    InvalidTransition,
+    check_plain_step,
+    record_status,
+    step,
+)
 from envsched.services.releases import get_release
 from envsched.services.users import require_role
 
-S = ReleaseStatus
 KEEPERS = (Role.RELEASE_MANAGER,)
-NEXT: dict[ReleaseStatus, tuple[ReleaseStatus, ...]] = {
-    S.DRAFT: (S.PLANNED, S.CANCELLED),
-    S.PLANNED: (S.IN_TEST, S.DRAFT, S.CANCELLED),
-    S.IN_TEST: (S.READY, S.PLANNED, S.CANCELLED),
-    S.READY: (S.DEPLOYED, S.IN_TEST, S.CANCELLED),
-    S.DEPLOYED: (S.BACKED_OUT,),
-    S.BACKED_OUT: (S.PLANNED, S.CANCELLED),
-    S.CANCELLED: (),
-}
-BY_RECORD = {S.DEPLOYED: "record a deployment", S.BACKED_OUT: "back out its deployment"}
-
-
-class InvalidTransition(InvalidState):
-    """The release's status does not lead to the requested one."""
-
-    code = "invalid_transition"
-
-    def __init__(self, key: str, current: ReleaseStatus, requested: ReleaseStatus,
-                 hint: str = "") -> None:
-        allowed = ", ".join(s.value for s in NEXT[current]) or "none"
-        super().__init__(
-            f"release {key} is {current.value} and cannot become {requested.value}"
-            f"{hint} (from {current.value}: {allowed})",
-            fields={"status": f"{current.value} → {requested.value} is not allowed"})
-        self.current, self.requested = current, requested
+__all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "add_link", "back_out",
+           "record_deployment", "record_status", "remove_link", "status_history",
+           "transition_release"]
 
 
 def transition_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
                        actor: User | None, now: dt.datetime, reason: str = "") -> Release:
     """Move release ``key`` one step along the flow."""
     require_role(actor, *KEEPERS)
-    with sessions.begin() as session:
+    with booking_transaction(sessions) as session:  # a cancellation offers freed days
         release = get_release(session, key)
-        if status in BY_RECORD:
-            raise InvalidTransition(key, release.status, status, f": {BY_RECORD[status]}")
-        _step(session, release, status, actor=actor, now=now, reason=reason)
+        check_plain_step(release, status)
+        step(session, release, status, actor=actor, now=now, reason=reason)
     return release
 
 
@@ -78,7 +61,7 @@ def record_deployment(sessions: SessionFactory, key: str, data: DeploymentIn, *,
     require_role(actor, *KEEPERS)
     with sessions.begin() as session:
         release = get_release(session, key)
-        _step(session, release, S.DEPLOYED, actor=actor, now=now,
+        step(session, release, ReleaseStatus.DEPLOYED, actor=actor, now=now,
               reason=f"deployed on {data.deployed_on}")
         assert release.id is not None
         deployment = Deployment(release_id=release.id, **data.model_dump(), recorded_at=now,
@@ -94,7 +77,7 @@ def back_out(sessions: SessionFactory, key: str, data: BackOutIn, *, actor: User
     require_role(actor, *KEEPERS)
     with sessions.begin() as session:
         release = get_release(session, key)
-        _step(session, release, S.BACKED_OUT, actor=actor, now=now, reason=data.reason)
+        step(session, release, ReleaseStatus.BACKED_OUT, actor=actor, now=now, reason=data.reason)
         deployment = _latest_deployment(session, release)
         before = audit.snapshot(deployment)
         deployment.backed_out, deployment.backed_out_at = True, now
@@ -144,27 +127,7 @@ def status_history(sessions: SessionFactory, key: str) -> list[ReleaseStatusChan
                                  .order_by(col(ReleaseStatusChange.id))).all())
 
 
-def record_status(session: Session, release: Release, previous: ReleaseStatus | None, *,
-                  actor: User | None, now: dt.datetime, reason: str = "") -> None:
-    """Add one step of history (inside the caller's transaction; the row has an id)."""
-    session.flush()
-    assert release.id is not None
-    session.add(ReleaseStatusChange(release_id=release.id, from_status=previous,
-                                    to_status=release.status, at=now, by=_name(actor),
-                                    reason=reason))
-
-
 # -- helpers ------------------------------------------------------------------------------
-
-def _step(session: Session, release: Release, status: ReleaseStatus, *, actor: User | None,
-          now: dt.datetime, reason: str) -> None:
-    if status not in NEXT[release.status]:
-        raise InvalidTransition(release.key, release.status, status)
-    before, previous = audit.snapshot(release), release.status
-    release.status = status
-    audit.record(session, actor=actor, now=now, action="status", row=release, before=before)
-    record_status(session, release, previous, actor=actor, now=now, reason=reason)
-
 
 def _latest_deployment(session: Session, release: Release) -> Deployment:
     deployment = session.exec(select(Deployment).where(Deployment.release_id == release.id)

@@ -1,6 +1,9 @@
 """Releases and their phases, kept by release managers.
 
-Phase references are checked when stored: ``after`` names phases of the same release,
+A new release gets its first status-history row; a status given to ``update_release``
+takes the flow's step (``release_flow.step``: checked, recorded, and a cancellation
+gives back the release's requests and bookings), like the lifecycle verbs. Phase
+references are checked when stored: ``after`` names phases of the same release,
 ``environments`` names existing environments, the type exists. Positions stay dense
 (0, 1, 2 …) so "the phase before" is always well defined.
 """
@@ -26,6 +29,8 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
+from envsched.services.booking import booking_transaction
+from envsched.services.release_flow import check_plain_step, record_status, step
 from envsched.services.users import require_role
 
 KEEPERS = (Role.RELEASE_MANAGER,)
@@ -41,19 +46,25 @@ def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User
         release = Release(**data.model_dump())
         session.add(release)
         audit.record(session, actor=actor, now=now, action="create", row=release)
+        record_status(session, release, None, actor=actor, now=now, reason="created")
     return release
 
 
 def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
                    actor: User | None, now: dt.datetime) -> Release:
     require_role(actor, *KEEPERS)
-    with sessions.begin() as session:
+    changes = data.model_dump(exclude_unset=True)
+    status = changes.pop("status", None)
+    with booking_transaction(sessions) as session:  # a cancellation offers freed days
         release = get_release(session, key)
         before = audit.snapshot(release)
-        for field, value in data.model_dump(exclude_unset=True).items():
+        for field, value in changes.items():
             setattr(release, field, value)
         _check_window(release.earliest_start, release.due)
         audit.record(session, actor=actor, now=now, action="update", row=release, before=before)
+        if status is not None and status != release.status:
+            check_plain_step(release, status)
+            step(session, release, status, actor=actor, now=now, reason="release updated")
     return release
 
 

@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
+from envsched.services.release_flow import record_status
 from solver import scenario as sc
 from solver.errors import ScenarioError
 from solver.scenario_file import load_scenario
@@ -131,6 +132,8 @@ class _Writer:
                           due=None if rel.due is None else date(rel.due))
             self.add(row)
             assert row.id is not None
+            record_status(self.session, row, None, actor=self.actor, now=self.now,
+                          reason=f"imported from scenario {self.scenario.name}")
             for position, phase in enumerate(rel.phases):
                 self.phases[phase.id] = self.phase(row.id, position, phase)
 

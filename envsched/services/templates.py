@@ -33,7 +33,7 @@ from envsched.models import (
 )
 from envsched.models.lifecycle_io import FromTemplate, TemplateIn, TemplatePhaseIn
 from envsched.services import audit, requests
-from envsched.services.release_status import record_status
+from envsched.services.release_flow import record_status
 from envsched.services.users import require_role
 from envsched.services.windows import get_window
 

@@ -3,6 +3,9 @@
 A release without phases is one row with the phase columns empty. Rows of one release
 must agree on the release's columns. Phases are created or updated by key, in the
 file's order; stored phases the file does not mention keep their place after them.
+A new release gets its first status-history row; a stored release whose status the file
+changes takes the flow's step (``release_flow.step``), so a step off the flow is a bad
+``status`` cell and a cancellation gives back the release's requests and bookings.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
+from envsched.services.release_flow import (
+    InvalidTransition,
+    check_plain_step,
+    record_status,
+    step,
+)
 from envsched.services.transfer_rows import (
     Cells,
     Parsed,
@@ -94,7 +103,11 @@ def apply_releases(session: Session, parsed: Parsed, actor: User | None,
     errors = duplicates([(c, r) for c, r in parsed if r["phase"]], "phase")
     for rows in groups.values():
         errors += _disagreements(rows)
-        release = _upsert_release(session, rows[0][1], actor, now)
+        try:
+            release = _upsert_release(session, rows[0][1], actor, now)
+        except InvalidTransition as exc:
+            errors.append(RowError(rows[0][0].row, "status", exc.message))
+            continue
         errors += _apply_phases(session, release, rows, actor, now)
     return errors
 
@@ -109,14 +122,19 @@ def _upsert_release(session: Session, record: Record, actor: User | None,
                     now: dt.datetime) -> Release:
     release = session.exec(select(Release).where(Release.key == record["release"])).first()
     before = audit.snapshot(release)
-    release = release or Release(key=record["release"])
+    release = release or Release(key=record["release"], status=record["status"])
     release.title, release.type = record["title"], record["release_type"]
-    release.priority, release.status = record["priority"], record["status"]
+    release.priority = record["priority"]
     release.earliest_start, release.due = record["earliest_start"], record["due"]
     release.owner = record["owner"]
     session.add(release)
     audit.record(session, actor=actor, now=now, action="import" if before is None else "update",
                  row=release, before=before)
+    if before is None:
+        record_status(session, release, None, actor=actor, now=now, reason="imported")
+    elif record["status"] != release.status:
+        check_plain_step(release, record["status"])
+        step(session, release, record["status"], actor=actor, now=now, reason="imported")
     return release
 
 

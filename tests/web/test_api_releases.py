@@ -46,6 +46,19 @@ def test_updates_change_only_the_fields_given(call: Caller, world: World) -> Non
     assert call(Role.VIEWER, "GET", "/api/v1/phases/R1-UAT").get_json() == phase
 
 
+def test_a_status_patch_takes_the_flow_and_a_cancellation_withdraws_the_requests(
+        call: Caller, world: World) -> None:
+    refused = call(REL, "PATCH", "/api/v1/releases/R1", {"status": "deployed"})
+    assert refused.status_code == 409
+    assert error_of(refused)["code"] == "invalid_transition"
+    assert "status" in error_of(refused)["fields"]
+    done = call(REL, "PATCH", "/api/v1/releases/R1", {"status": "cancelled"})
+    assert done.get_json()["status"] == "cancelled"
+    request = call(Role.VIEWER, "GET", f"/api/v1/requests/{world.request.id}").get_json()
+    assert (request["status"], request["decision_reason"]) == (
+        "cancelled", "release R1 cancelled: release updated")
+
+
 @pytest.mark.parametrize(("method", "path", "body", "field"), [
     ("POST", "/api/v1/releases", {"key": "R1"}, "key"),
     ("POST", "/api/v1/releases", {"key": "R3", "type": "huge"}, "type"),

@@ -68,7 +68,9 @@ ROUTES = [
     Route("GET", "/releases/<key>", get_release, "releases:read",
           "One release with its phases in order", ReleaseDetail, errors=(404,)),
     Route("PATCH", "/releases/<key>", update_release, "releases:write",
-          "Change the fields given", ReleaseDetail, body=ReleaseUpdate, errors=(400, 404),
+          "Change the fields given; a new status takes the release flow's step (409 off "
+          "the flow; cancelled withdraws the release's open requests and live bookings)",
+          ReleaseDetail, body=ReleaseUpdate, errors=(400, 404, 409),
           example={"priority": 3, "due": "2027-05-31"}),
     Route("GET", "/releases/<key>/phases", list_phases, "releases:read",
           "The phases of a release, in order", list[PhasePublic], errors=(404,)),
