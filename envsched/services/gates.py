@@ -90,7 +90,19 @@ def release_gates(sessions: SessionFactory, release_key: str) -> list[GateView]:
 
 
 def gates_in(session: Session, release: Release) -> list[GateView]:
-    stored = _stored(session, release)
+    return gate_views(release, _stored(session, release))
+
+
+def stored_gates_by_release(session: Session) -> dict[int, list[Gate]]:
+    """Every stored gate, by release id, in one query (for reports over all releases)."""
+    found: dict[int, list[Gate]] = {}
+    for gate in session.exec(select(Gate).order_by(col(Gate.id))).all():
+        found.setdefault(gate.release_id, []).append(gate)
+    return found
+
+
+def gate_views(release: Release, stored: list[Gate]) -> list[GateView]:
+    """The gates of ``release`` from its ``stored`` rows (the missing ones open)."""
     views = []
     for phase in release.phases:
         for kind in (GateKind.ENTRY, GateKind.EXIT):
@@ -260,5 +272,6 @@ def _release(session: Session, key: str) -> Release:
     return release
 
 
-__all__ = ["GateRef", "GateView", "check_can_start", "define_gate",
-           "gates_in", "release_gates", "sign_gate", "veto_gate", "waive_gate"]
+__all__ = ["GateRef", "GateView", "check_can_start", "define_gate", "gate_views",
+           "gates_in", "release_gates", "sign_gate", "stored_gates_by_release", "veto_gate",
+           "waive_gate"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
@@ -23,6 +24,7 @@ from envsched.models import (
     Environment,
     EnvironmentStatus,
     Freeze,
+    Gate,
     GateKind,
     GateState,
     Phase,
@@ -32,7 +34,7 @@ from envsched.models import (
     ReleaseStatusChange,
 )
 from envsched.services.clashes import StateClash, clashes_in
-from envsched.services.gates import gates_in
+from envsched.services.gates import gate_views, stored_gates_by_release
 from envsched.services.kpis import (
     BookingFact,
     ClashFact,
@@ -54,20 +56,25 @@ def kpis_for(sessions: SessionFactory, period: Period) -> KpiReport:
 # -- releases ------------------------------------------------------------------------------
 
 def release_facts(session: Session) -> list[ReleaseFact]:
-    releases = session.exec(select(Release).order_by(col(Release.key))).all()
+    """One fact per release; each table is read once, whatever the number of releases."""
+    phases = cast(Any, Release.phases)  # SQLModel types the relationship as its list
+    releases = session.exec(select(Release).options(selectinload(phases))
+                            .order_by(col(Release.key))).all()
     deployments = session.exec(select(Deployment).order_by(col(Deployment.deployed_on))).all()
     changes = session.exec(select(ReleaseStatusChange)
                            .order_by(col(ReleaseStatusChange.at))).all()
+    gates = stored_gates_by_release(session)
     firsts = _first_booked_days(session)
-    return [_release_fact(session, r, [d for d in deployments if d.release_id == r.id],
-                          [c for c in changes if c.release_id == r.id], firsts.get(r.id or 0))
+    return [_release_fact(r, [d for d in deployments if d.release_id == r.id],
+                          [c for c in changes if c.release_id == r.id],
+                          gates.get(r.id or 0, []), firsts.get(r.id or 0))
             for r in releases]
 
 
-def _release_fact(session: Session, release: Release, deployments: Sequence[Deployment],
-                  changes: Sequence[ReleaseStatusChange],
+def _release_fact(release: Release, deployments: Sequence[Deployment],
+                  changes: Sequence[ReleaseStatusChange], stored_gates: list[Gate],
                   first_booked: dt.date | None) -> ReleaseFact:
-    gates = gates_in(session, release)
+    gates = gate_views(release, stored_gates)
     exits = [g for g in gates if g.kind == GateKind.EXIT]
     go = [g for g in gates if g.kind == GateKind.GO_NO_GO]
     in_test = [c.at.date() for c in changes if c.to_status == ReleaseStatus.IN_TEST]

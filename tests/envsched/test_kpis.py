@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import Engine, event
 
-from envsched.db import SessionFactory
+from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     Deployment,
     Gate,
@@ -24,7 +25,7 @@ from envsched.models import (
     ReleaseType,
     Role,
 )
-from envsched.services.kpi_history import kpis_for
+from envsched.services.kpi_history import kpis_for, release_facts
 from envsched.services.kpis import (
     BookingFact,
     ClashFact,
@@ -248,6 +249,30 @@ def test_the_stored_history_gives_the_same_kpis_as_worked_out_by_hand(
     assert report.utilisation == [{"type": "UAT", "booked_days": 15, "open_days": 59,
                                    "percent": 25.4}]
     assert (report.lead_time["average_days"], report.lead_time["longest_days"]) == (11.5, 16)
+
+
+def test_the_release_facts_read_gates_and_phases_once_however_many_releases(
+        engine: Engine, sessions: SessionFactory, make_release: Factory,
+        make_phase: Factory, make_environment: Factory, make_booking: Factory) -> None:
+    uat = make_environment(capacity=8)
+    for number in range(4):
+        release = make_release(key=f"K{number}")
+        for _ in range(2):
+            make_booking(uat, phase_id=make_phase(release).id)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with read_transaction(sessions) as session:
+            facts = release_facts(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [f.key for f in facts] == ["K0", "K1", "K2", "K3"]
+    assert sum("FROM gate" in s for s in statements) == 1
+    assert sum("FROM phase" in s for s in statements) == 1
 
 
 def _gate(release: Release, phase: Phase | None, kind: GateKind, state: GateState) -> Gate:
