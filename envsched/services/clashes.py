@@ -4,6 +4,11 @@ Written over the database rows rather than through ``solver.validate``: the data
 may hold what no scenario file may (a phase booked twice, a booking on an environment
 of the wrong type, overbooked days), and each such state must be reported, not refused.
 Only live bookings (tentative, confirmed, in use) are looked at.
+
+``changeover``: on a capacity-1 environment with ``changeover_days``, two bookings of
+different releases (a booking of no phase counts as another release, as the booking
+check has it) closer than that many free days; the clash covers the days that should
+have been free after the first, names both bookings, and points at the later one.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
+from typing import Literal, get_args
 
 from sqlmodel import Session, col, select
 
@@ -28,7 +34,9 @@ from envsched.models import (
     Release,
 )
 
-KINDS = ("overbooked", "maintenance", "freeze", "unavailable", "ineligible", "order", "late")
+ClashKind = Literal["overbooked", "changeover", "maintenance", "freeze", "unavailable",
+                    "ineligible", "order", "late"]
+KINDS: tuple[ClashKind, ...] = get_args(ClashKind)
 DAY = dt.timedelta(days=1)
 
 
@@ -36,7 +44,7 @@ DAY = dt.timedelta(days=1)
 class StateClash:
     """One problem: ``kind`` (one of ``KINDS``), where, which days ``[start, end)``, why."""
 
-    kind: str
+    kind: ClashKind
     message: str
     start: dt.date
     end: dt.date
@@ -64,7 +72,8 @@ def clashes_in(session: Session) -> list[StateClash]:
         found += [*_in_windows(booking), *_in_freezes(booking, freezes),
                   *_unavailable(booking), *_ineligible(booking)]
     for env_bookings in by_env.values():
-        found += _overbooked(env_bookings[0].environment, env_bookings)
+        env = env_bookings[0].environment
+        found += [*_overbooked(env, env_bookings), *_changeovers(env, env_bookings)]
     releases = session.exec(select(Release).where(
         col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
     for release in releases:
@@ -80,7 +89,7 @@ def _who(booking: Booking) -> str:
     return f"booking {booking.id}{serves} on {booking.environment.name}"
 
 
-def _clash(kind: str, booking: Booking, start: dt.date, end: dt.date, message: str
+def _clash(kind: ClashKind, booking: Booking, start: dt.date, end: dt.date, message: str
            ) -> StateClash:
     phase = booking.phase
     return StateClash(kind, message, start, end, booking.environment.name,
@@ -158,6 +167,36 @@ def _runs_over(bookings: Sequence[Booking], capacity: int
             run = (a, b, on)
     if run is not None:
         yield run
+
+
+def _changeovers(env: Environment, bookings: Sequence[Booking]) -> Iterator[StateClash]:
+    """Bookings of different releases with fewer free days between them than changeover."""
+    if env.capacity != 1 or not env.changeover_days:
+        return
+    need = dt.timedelta(days=env.changeover_days)
+    for later in bookings:
+        for first in bookings:
+            if first.end <= later.start < first.end + need and _releases_differ(first, later):
+                yield _changeover(env, first, later)
+
+
+def _changeover(env: Environment, first: Booking, later: Booking) -> StateClash:
+    free = (later.start - first.end).days
+    days = f"{env.changeover_days} changeover day{'s' if env.changeover_days != 1 else ''}"
+    clash = _clash("changeover", later, first.end,
+                   first.end + dt.timedelta(days=env.changeover_days),
+                   f"{env.name} needs {days} between releases, but {_who(first)} ends on "
+                   f"{first.end - DAY} and {_who(later)} starts on {later.start}: "
+                   f"{free} free day{'s' if free != 1 else ''} between them")
+    return replace(clash, booking_ids=(first.id or 0, later.id or 0))
+
+
+def _release_id(booking: Booking) -> int | None:
+    return booking.phase.release_id if booking.phase else None
+
+
+def _releases_differ(a: Booking, b: Booking) -> bool:
+    return _release_id(a) is None or _release_id(a) != _release_id(b)
 
 
 # -- a release's bookings together -----------------------------------------------------------

@@ -127,3 +127,55 @@ def test_finished_and_cancelled_releases_are_not_late(
     release = make_release(due=day(1), status=ReleaseStatus.DEPLOYED)
     make_booking(env, phase_id=make_phase(release).id)
     assert kinds(sessions) == []
+
+
+# -- changeover: capacity-1 environments need free days between releases ----------------------
+
+def test_too_few_changeover_days_between_releases_is_a_clash_naming_both_bookings(
+        sessions: SessionFactory, make_environment: Factory, make_release: Factory,
+        make_phase: Factory, make_booking: Factory) -> None:
+    env = make_environment(name="UAT-7", changeover_days=2)
+    r1 = make_phase(make_release(key="CO1"), key="R1-UAT")
+    r2 = make_phase(make_release(key="CO2"), key="R2-UAT")
+    first = make_booking(env, phase_id=r1.id, start=day(0), end=day(5))
+    later = make_booking(env, phase_id=r2.id, start=day(6), end=day(9))
+    clash = only(sessions, "changeover")
+    assert (clash.environment, clash.start, clash.end) == ("UAT-7", day(5), day(7))
+    assert clash.booking_ids == (first.id, later.id)
+    assert (clash.release, clash.phase) == ("CO2", "R2-UAT")  # the later booking's
+    assert clash.message == (
+        f"UAT-7 needs 2 changeover days between releases, but booking {first.id} (R1-UAT) "
+        f"on UAT-7 ends on {day(4)} and booking {later.id} (R2-UAT) on UAT-7 starts on "
+        f"{day(6)}: 1 free day between them")
+
+
+# Free days between a booking ending on day 5 and the next one, on an environment that
+# needs 2 changeover days; whether the two serve one release; capacity; is it a clash?
+@pytest.mark.parametrize(("free", "same_release", "capacity", "clash"), [
+    (0, False, 1, True),    # back to back, two releases
+    (1, False, 1, True),    # one day short
+    (2, False, 1, False),   # exactly the changeover
+    (5, False, 1, False),   # well apart
+    (0, True, 1, False),    # one release: no changeover needed
+    (0, False, 2, False),   # a shared environment has no changeover rule
+])
+def test_changeover_is_checked_between_releases_on_capacity_one_only(
+        sessions: SessionFactory, make_environment: Factory, make_release: Factory,
+        make_phase: Factory, make_booking: Factory, free: int, same_release: bool,
+        capacity: int, clash: bool) -> None:
+    env = make_environment(changeover_days=2, capacity=capacity)
+    release = make_release()
+    first = make_phase(release)
+    second = make_phase(release if same_release else None)
+    make_booking(env, phase_id=first.id, start=day(0), end=day(5))
+    make_booking(env, phase_id=second.id, start=day(5 + free), end=day(9 + free))
+    assert kinds(sessions) == (["changeover"] if clash else [])
+
+
+def test_a_booking_of_no_phase_needs_the_changeover_too(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_booking: Factory) -> None:
+    env = make_environment(changeover_days=1)
+    make_booking(env, start=day(0), end=day(5))  # a request's booking, no phase
+    make_booking(env, phase_id=make_phase().id, start=day(5), end=day(8))
+    assert kinds(sessions) == ["changeover"]

@@ -63,6 +63,26 @@ def test_clashes_list_an_overbooked_environment(call: Caller, world: World,
                 ).get_json()["total"] == 1
 
 
+def test_clashes_list_too_few_changeover_days_between_releases_by_kind(
+        call: Caller, world: World, sessions: SessionFactory) -> None:
+    env = factories.make_environment(sessions, name="UAT-CO", changeover_days=2)
+    first = factories.make_booking(sessions, env, start=D("2027-03-01"), end=D("2027-03-05"))
+    later = factories.make_booking(sessions, env, start=D("2027-03-06"), end=D("2027-03-08"))
+    page = call(VIEWER, "GET", "/api/v1/clashes", kind="changeover").get_json()
+    [clash] = page["items"]
+    assert (clash["kind"], clash["environment"], clash["start"], clash["end"]) == (
+        "changeover", "UAT-CO", "2027-03-05", "2027-03-07")
+    assert clash["booking_ids"] == [first.id, later.id]
+    assert "needs 2 changeover days between releases" in clash["message"]
+    assert call(VIEWER, "GET", "/api/v1/clashes", kind="overbooked").get_json()["total"] == 0
+
+
+def test_an_unknown_clash_kind_is_a_400_naming_it(call: Caller, world: World) -> None:
+    response = call(VIEWER, "GET", "/api/v1/clashes", kind="double")
+    assert response.status_code == 400
+    assert "kind" in error_of(response)["fields"]
+
+
 def test_clashes_paginate(call: Caller, world: World, sessions: SessionFactory) -> None:
     for day in ("2027-03-01", "2027-04-01", "2027-05-01"):
         for _ in range(2):

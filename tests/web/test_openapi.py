@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from pydantic import TypeAdapter
 
 from envsched.models import Role
+from envsched.services.clashes import KINDS
 from tests.web.api_world import Caller, World, call_fixture, world_fixture  # noqa: F401
 from web.api import ROUTES, Route
 from web.openapi import build_document
@@ -69,6 +70,15 @@ def test_the_direct_booking_is_documented_as_design_says() -> None:
     assert set(example) == {"environment", "start", "end", "phase", "note"}
     schema = DOCUMENT["components"]["schemas"]["BookingCreate"]
     assert set(schema["required"]) == {"environment", "start", "end"}
+
+
+def test_the_clash_kinds_are_enumerated_for_the_query_and_the_answer() -> None:
+    [kind] = [p for p in _operation("/api/v1/clashes", "get")["parameters"]
+              if p["name"] == "kind"]
+    assert "changeover" in KINDS
+    assert set(KINDS) <= set(re.findall(r"'(\w+)'", repr(kind["schema"])))
+    answer = repr(DOCUMENT["components"]["schemas"]["ClashPublic"]["properties"]["kind"])
+    assert set(KINDS) <= set(re.findall(r"'(\w+)'", answer))
 
 
 def _example_query(operation: dict[str, Any]) -> dict[str, str]:

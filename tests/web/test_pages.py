@@ -204,6 +204,17 @@ def test_the_dashboard_shows_clashes_of_the_coming_fortnight_and_shortfalls(
     assert f"<td>UAT</td><td>{day(7)}</td>" in page
 
 
+def test_the_dashboard_shows_too_few_changeover_days_as_a_clash(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    env = factories.make_environment(sessions, name="UAT-CO", changeover_days=3)
+    factories.make_booking(sessions, env, start=day(2), end=day(5))
+    factories.make_booking(sessions, env, start=day(6), end=day(9))
+    login(client, Role.VIEWER)
+    page = text(client, "/")
+    assert "UAT-CO needs 3 changeover days between releases" in page
+    assert "1 free day between them" in page
+
+
 def test_the_audit_log_filters_by_actor(client: FlaskClient, login: Login,
                                         world: PageWorld) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)

@@ -57,8 +57,9 @@ ROUTES = [
           "The earliest free runs of days, one per eligible environment, earliest first",
           list[SlotPublic], query=SlotQuery, errors=(400,)),
     Route("GET", "/clashes", list_clashes, "clashes:read",
-          "Clashes in the stored bookings: overbooked days, maintenance, freezes, "
-          "unavailable or ineligible environments, phase order, late releases",
+          "Clashes in the stored bookings: overbooked days, changeover days too few between "
+          "releases, maintenance, freezes, unavailable or ineligible environments, phase "
+          "order, late releases",
           Page[ClashPublic], query=ClashQuery, errors=(400,)),
     Route("GET", "/capacity", capacity, "capacity:read",
           "Demand, supply and shortfall in environment-days per type per ISO week",

@@ -23,6 +23,7 @@ from envsched.models import (
     ReleaseType,
     RequestStatus,
 )
+from envsched.services.clashes import ClashKind
 
 Item = TypeVar("Item")
 MAX_PER_PAGE = 200
@@ -86,8 +87,7 @@ class SlotQuery(BaseModel):
 
 
 class ClashQuery(Paging):
-    kind: str | None = Field(default=None, description="overbooked, maintenance, freeze, "
-                                                       "unavailable, ineligible, order or late")
+    kind: ClashKind | None = Field(default=None, description="one kind of clash only")
     environment: str | None = None
     release: str | None = None
 
@@ -179,7 +179,7 @@ class SlotPublic(BaseModel):
 
 
 class ClashPublic(BaseModel):
-    kind: str
+    kind: ClashKind
     message: str
     start: dt.date
     end: dt.date
