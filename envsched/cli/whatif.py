@@ -249,7 +249,7 @@ def _print_progress(progress: dict[str, Any]) -> None:
 def show(name: str) -> None:
     """What-if NAME: its changes, its status and, once run, the comparison."""
     with stored_state() as sessions:
-        row = service.get_whatif(sessions, name)
+        row = service.get_whatif(sessions, name, now=utc_now())
         click.echo(f"what-if {row.name} ({row.status.value}), made by {row.created_by} "
                    f"on {row.created_at:%Y-%m-%d %H:%M} UTC from the state of "
                    f"{row.base['start']}")
@@ -289,7 +289,7 @@ def export_(name: str, path: Path) -> None:
 def list_() -> None:
     """Every what-if: name, status, number of changes, who made it."""
     with stored_state() as sessions:
-        rows = service.list_whatifs(sessions)
+        rows = service.list_whatifs(sessions, now=utc_now())
     for row in rows:
         click.echo(f"{row.name:<24} {row.status.value:<9} {len(row.changes):>3} change(s)  "
                    f"{row.created_by}")

@@ -85,6 +85,8 @@ class PlanLock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=NAME_LENGTH)
     holder: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
     claimed_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+    # when the holder, if still holding, must have died: its time limit plus a margin
+    stale_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
 
 
 class NotificationCursor(SQLModel, table=True):

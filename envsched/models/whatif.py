@@ -4,8 +4,9 @@
 made; ``changes`` the ordered list of typed changes (``services.whatif_codec``) applied
 to it. A run plans both, storing ``progress`` as it goes so a page can poll it, then
 ``baseline_plan`` and ``result_plan`` (``envsched-plan/1`` documents) and their
-``comparison``. Nothing here refers to a live booking: a what-if never touches them
-until it is promoted.
+``comparison``. A run's claim (``run_owner``, ``run_time_limit``) tells a run left
+"running" by a process that died from one still going. Nothing here refers to a live
+booking: a what-if never touches them until it is promoted.
 """
 
 import datetime as dt
@@ -41,6 +42,9 @@ class WhatIf(SQLModel, table=True):
     # {"step": "baseline"|"what-if", "stage", "elapsed", "objective", "bound"}
     progress: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     started_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+    # the claim of the current or last run: who runs it (``services.claims``), how long
+    run_owner: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
+    run_time_limit: float | None = None
     baseline_plan: dict[str, Any] | None = Field(default=None,
                                                  sa_type=JSON(none_as_null=True))
     result_plan: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))

@@ -3,7 +3,8 @@
 ``replan`` is the one path for every trigger (the CLI, the nightly job, "Re-plan now"):
 
 1. claim the round lock (``runlock``); a second round meanwhile is recorded as refused
-   and raises ``ReplanBusy``;
+   and raises ``ReplanBusy``; a run still "running" then was left so by a process that
+   died, and is marked failed (interrupted);
 2. build the round's scenario (``replan_scenario``: confirmed, in-use and near-term
    bookings pinned, tentative ones movable) and solve it within the time limit;
 3. no plan (INFEASIBLE, UNKNOWN) or a plan the independent validator rejects: the run
@@ -34,19 +35,21 @@ from envsched.services.flags import REMEDY_SECONDS, clash_flags, round_flags
 from envsched.services.notify import Notifier
 from envsched.services.replan_diff import plan_diff
 from envsched.services.replan_scenario import RoundScenario, round_scenario
-from envsched.services.runlock import ReplanBusy, round_lock
+from envsched.services.runlock import ReplanBusy, round_lock, round_running
 from envsched.settings import Settings
 from solver import Options, Progress
 from solver import plan as solve
 from solver.plan import Plan
 from solver.validate import validate
 
-__all__ = ["ReplanBusy", "accept_proposal", "accept_run", "latest_runs", "replan"]
+__all__ = ["ReplanBusy", "accept_proposal", "accept_run", "latest_runs", "replan",
+           "settle_interrupted_runs"]
 
 log = logging.getLogger(__name__)
 accept_run = replan_apply.accept_run
 accept_proposal = replan_apply.accept_proposal
 SHOWN_VIOLATIONS = 3
+INTERRUPTED = "interrupted: the process running this round stopped before it finished"
 
 
 def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.datetime,
@@ -56,11 +59,12 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
     """Run one planning round and return its recorded ``PlanRun``."""
     settings = settings or Settings()
     trigger = PlanTrigger(trigger)
+    limit = time_limit or settings.replan_time_limit
     try:
-        with round_lock(sessions, now):
+        with round_lock(sessions, now, limit):
+            _fail_running(sessions, now)  # holding the lock: none of them is running
             run = _round(sessions, trigger, now, dry_run, settings,
-                         Options(time_limit=time_limit or settings.replan_time_limit,
-                                 progress=progress))
+                         Options(time_limit=limit, progress=progress))
             if not dry_run:  # under the lock: one reader of the audit log at a time
                 (notifier or Notifier(settings)).after_round(sessions, run, now)
     except ReplanBusy:
@@ -69,6 +73,26 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
                                   error="another planning round was running"))
         raise
     return run
+
+
+def settle_interrupted_runs(sessions: SessionFactory, now: dt.datetime) -> None:
+    """Mark failed the runs left "running" by a process that died before they ended.
+
+    Only a round holding the lock runs, so when nothing holds it, no run is running.
+    Pages and the API call this before they show runs."""
+    with read_transaction(sessions) as session:
+        running = session.exec(select(PlanRun.id).where(
+            PlanRun.status == PlanRunStatus.RUNNING)).first()
+    if running is not None and not round_running(sessions, now):
+        _fail_running(sessions, now)
+
+
+def _fail_running(sessions: SessionFactory, now: dt.datetime) -> None:
+    with sessions.begin() as session:
+        for run in session.exec(select(PlanRun).where(
+                PlanRun.status == PlanRunStatus.RUNNING).with_for_update()):
+            run.status, run.error = PlanRunStatus.FAILED, INTERRUPTED
+            run.finished_at = max(now, run.started_at)
 
 
 def latest_runs(sessions: SessionFactory, limit: int = 20) -> list[PlanRun]:

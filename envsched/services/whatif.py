@@ -5,7 +5,8 @@
   each checked against the scenario it would change, so a bad change is refused when it
   is made, not when it runs.
 * ``run_whatif`` / ``start_whatif_run`` (``whatif_run``) plan base and changed scenario;
-  ``compare`` shows them side by side. None of this touches a live booking.
+  ``compare`` shows them side by side. None of this touches a live booking. A run whose
+  process died is failed (interrupted) when seen, and can run again (``whatif_claim``).
 * ``promote_whatif`` turns the what-if's plan into tentative bookings through
   ``apply_plan_as_tentative`` (one transaction), by an environment manager, and only
   while the stored state is still exactly the base it started from.
@@ -27,6 +28,7 @@ from envsched.models import Booking, Role, User, WhatIf, WhatIfStatus
 from envsched.services.mapping import apply_plan_as_tentative, build_scenario
 from envsched.services.users import require_role
 from envsched.services.whatif_changes import Change
+from envsched.services.whatif_claim import settle_interrupted
 from envsched.services.whatif_codec import change_from_dict, change_to_dict
 from envsched.services.whatif_run import run_whatif, start_whatif_run
 from envsched.services.whatif_store import (
@@ -105,12 +107,19 @@ def _set_changes(row: WhatIf, changes: list[Change]) -> None:
     row.error = ""
 
 
-def list_whatifs(sessions: SessionFactory) -> list[WhatIf]:
+def list_whatifs(sessions: SessionFactory, now: dt.datetime | None = None) -> list[WhatIf]:
+    """Every what-if by name; seen ``now``, a run interrupted before then shows as failed."""
+    if now is not None:
+        settle_interrupted(sessions, now)
     with read_transaction(sessions) as session:
         return list(session.exec(select(WhatIf).order_by(col(WhatIf.name))).all())
 
 
-def get_whatif(sessions: SessionFactory, ref: WhatIfRef) -> WhatIf:
+def get_whatif(sessions: SessionFactory, ref: WhatIfRef,
+               now: dt.datetime | None = None) -> WhatIf:
+    """One what-if; seen ``now``, a run interrupted before then shows as failed."""
+    if now is not None:
+        settle_interrupted(sessions, now)
     with read_transaction(sessions) as session:
         return find(session, ref)
 

@@ -6,7 +6,9 @@ it. Progress is written in short transactions of its own as the solver reports, 
 page polling ``get_whatif`` sees the step, stage, elapsed seconds, best objective and
 bound. ``start_whatif_run`` runs the same work on a thread and returns at once.
 
-The time limit is for the whole run: each of the two plans gets half of it.
+The time limit is for the whole run: each of the two plans gets half of it. The run
+writes only while it holds its claim (``whatif_claim``): a run judged interrupted and
+claimed again cannot overwrite the new one.
 """
 
 from __future__ import annotations
@@ -17,12 +19,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
-
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState
 from envsched.models import User, WhatIf, WhatIfStatus
+from envsched.services.whatif_claim import Claim, claim, write_claimed
 from envsched.services.whatif_compare import compare_plans
 from envsched.services.whatif_store import (
     WhatIfRef,
@@ -39,7 +39,6 @@ from solver.scenario import Scenario
 
 log = logging.getLogger(__name__)
 OnProgress = Callable[[dict[str, Any]], None]
-RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED)
 STEPS = ("baseline", "whatif")
 
 
@@ -48,10 +47,10 @@ def run_whatif(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
                on_progress: OnProgress | None = None) -> WhatIf:
     """Run in the caller's thread; returns the finished row (status done, or failed and
     the error re-raised). ``on_progress`` also gets each progress report as stored."""
-    ident = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
-    _execute(sessions, ident, time_limit, workers, background=False, on_progress=on_progress)
+    held = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
+    _execute(sessions, held, time_limit, workers, background=False, on_progress=on_progress)
     with sessions() as session:
-        return find(session, ident)
+        return find(session, held.ident)
 
 
 def start_whatif_run(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
@@ -61,54 +60,43 @@ def start_whatif_run(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: fl
 
     The caller polls ``get_whatif`` for progress, or joins the thread.
     """
-    ident = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
-    thread = threading.Thread(target=_execute, name=f"whatif-{ident}", daemon=True,
-                              args=(sessions, ident, time_limit, workers),
+    held = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
+    thread = threading.Thread(target=_execute, name=f"whatif-{held.ident}", daemon=True,
+                              args=(sessions, held, time_limit, workers),
                               kwargs={"background": True})
     thread.start()
     return thread
 
 
 def _claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-           now: dt.datetime, actor: User | None) -> int:
-    """Atomically draft/done/failed -> running, clearing the last results."""
+           now: dt.datetime, actor: User | None) -> Claim:
     require_editor(actor)
     if time_limit <= 0:
         raise InvalidInput("time_limit", f"must be positive, got {time_limit}")
-    with sessions.begin() as session:
-        row = find(session, ref)
-        claimed = session.execute(
-            update(WhatIf).where(col(WhatIf.id) == row.id, col(WhatIf.status).in_(RUNNABLE))
-            .values(status=WhatIfStatus.RUNNING, started_at=now, error="", progress=None,
-                    baseline_plan=None, result_plan=None, comparison=None)
-            .execution_options(synchronize_session=False))
-        if getattr(claimed, "rowcount", 0) != 1:
-            raise InvalidState(f"what-if {row.name!r} is {row.status.value}; only a draft, "
-                               "done or failed what-if can run")
-        assert row.id is not None
-        return row.id
+    return claim(sessions, ref, time_limit=time_limit, now=now)
 
 
-def _execute(sessions: SessionFactory, ident: int, time_limit: float, workers: int, *,
+def _execute(sessions: SessionFactory, held: Claim, time_limit: float, workers: int, *,
              background: bool, on_progress: OnProgress | None = None) -> None:
     """Both plans, then the comparison; any failure marks the row failed with why."""
     try:
         with sessions() as session:
-            row = find(session, ident)
+            row = find(session, held.ident)
             base, changed = base_scenario(row), changed_scenario(row)
         elapsed = 0.0
         plans = []
         for step, scenario in zip(STEPS, (base, changed), strict=True):
-            report = _reporter(sessions, ident, step, elapsed, on_progress)
+            report = _reporter(sessions, held, step, elapsed, on_progress)
             found = _plan(scenario, time_limit / 2, workers, report)
             elapsed += found.solver.seconds
             plans.append(found)
-        _finish(sessions, ident, base, changed, plans[0], plans[1], elapsed)
+        _finish(sessions, held, base, changed, plans[0], plans[1], elapsed)
     except Exception as exc:
-        _fail(sessions, ident, exc)
+        write_claimed(sessions, held, status=WhatIfStatus.FAILED,
+                      error=f"{type(exc).__name__}: {exc}"[:2000])
         if not background:
             raise
-        log.exception("what-if %s failed", ident)
+        log.exception("what-if %s failed", held.ident)
 
 
 def _plan(scenario: Scenario, seconds: float, workers: int,
@@ -117,36 +105,28 @@ def _plan(scenario: Scenario, seconds: float, workers: int,
     return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report))
 
 
-def _reporter(sessions: SessionFactory, ident: int, step: str, before: float,
+def _reporter(sessions: SessionFactory, held: Claim, step: str, before: float,
               also: OnProgress | None) -> Callable[[Progress], None]:
     """Writes each solver report to the row; ``elapsed`` counts the whole run."""
     def report(progress: Progress) -> None:
         stored = {"step": step, "step_number": STEPS.index(step) + 1, "steps": len(STEPS),
                   "stage": progress.stage, "elapsed": round(before + progress.elapsed, 2),
                   "objective": progress.objective, "bound": progress.bound}
-        _write(sessions, ident, progress=stored)
+        write_claimed(sessions, held, progress=stored)
         if also is not None:
             also(stored)
     return report
 
 
-def _finish(sessions: SessionFactory, ident: int, base: Scenario, changed: Scenario,
+def _finish(sessions: SessionFactory, held: Claim, base: Scenario, changed: Scenario,
             baseline: Plan, result: Plan, elapsed: float) -> None:
-    _write(sessions, ident, status=WhatIfStatus.DONE,
-           baseline_plan=plan_to_dict(baseline, base), result_plan=plan_to_dict(result, changed),
-           comparison=compare_plans(base, baseline, changed, result),
-           progress={"step": "done", "step_number": len(STEPS), "steps": len(STEPS),
-                     "stage": "done", "elapsed": round(elapsed, 2),
-                     "objective": result.solver.objective, "bound": result.solver.bound})
-
-
-def _fail(sessions: SessionFactory, ident: int, error: Exception) -> None:
-    _write(sessions, ident, status=WhatIfStatus.FAILED,
-           error=f"{type(error).__name__}: {error}"[:2000])
-
-
-def _write(sessions: SessionFactory, ident: int, **values: Any) -> None:
-    with sessions.begin() as session:
-        row = session.get_one(WhatIf, ident)
-        for key, value in values.items():
-            setattr(row, key, value)
+    written = write_claimed(
+        sessions, held, status=WhatIfStatus.DONE,
+        baseline_plan=plan_to_dict(baseline, base), result_plan=plan_to_dict(result, changed),
+        comparison=compare_plans(base, baseline, changed, result),
+        progress={"step": "done", "step_number": len(STEPS), "steps": len(STEPS),
+                  "stage": "done", "elapsed": round(elapsed, 2),
+                  "objective": result.solver.objective, "bound": result.solver.bound})
+    if not written:
+        raise InvalidState(f"what-if {held.ident}: this run was judged interrupted and "
+                           "its claim given up before it finished; its results were dropped")

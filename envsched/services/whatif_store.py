@@ -22,12 +22,14 @@ EDITORS = (Role.PLANNER, Role.ENVIRONMENT_MANAGER)
 WhatIfRef = int | str  # the row's id, or its name
 
 
-def find(session: Session, ref: WhatIfRef) -> WhatIf:
-    """The what-if with this id (an int) or name (a string), or ``NotFound``."""
+def find(session: Session, ref: WhatIfRef, for_update: bool = False) -> WhatIf:
+    """The what-if with this id (an int) or name (a string), or ``NotFound``; with
+    ``for_update`` its row stays locked until the transaction ends (PostgreSQL)."""
     if isinstance(ref, int):
-        row = session.get(WhatIf, ref)
+        row = session.get(WhatIf, ref, with_for_update=for_update)
     else:
-        row = session.exec(select(WhatIf).where(WhatIf.name == ref)).first()
+        query = select(WhatIf).where(WhatIf.name == ref)
+        row = session.exec(query.with_for_update() if for_update else query).first()
     if row is None:
         raise NotFound("what-if", ref)
     return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 
 from envsched.db import SessionFactory, create_engine, session_factory
@@ -43,3 +44,10 @@ def round_in_process(url: str, barrier: Any, results: Any) -> None:
             results.put("refused")
     finally:
         engine.dispose()
+
+
+def crash_mid_round(url: str) -> None:
+    """Start a round and die in its middle, holding the lock, its run left "running"."""
+    engine = create_engine(Settings(database_url=url))
+    replan(session_factory(engine), trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=2.0,
+           progress=lambda _progress: os._exit(3))

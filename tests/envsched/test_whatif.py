@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import Booking, BookingStatus, Role, WhatIf, WhatIfStatus, metadata
+from envsched.services.claims import new_owner
 from envsched.services.whatif import (
     add_change,
     compare,
@@ -199,8 +200,10 @@ def test_a_failing_background_run_is_marked_failed_with_why(sessions: SessionFac
 def test_a_running_whatif_cannot_start_again_or_change(sessions: SessionFactory,
                                                       state: None) -> None:
     made = new_whatif(sessions)
-    with sessions.begin() as session:
-        session.get_one(WhatIf, made.id).status = WhatIfStatus.RUNNING
+    with sessions.begin() as session:  # claimed a minute ago by this very process
+        row = session.get_one(WhatIf, made.id)
+        row.status, row.started_at = WhatIfStatus.RUNNING, NOW - dt.timedelta(minutes=1)
+        row.run_owner, row.run_time_limit = new_owner(), TIME_LIMIT
     with pytest.raises(InvalidState, match="is running"):
         run_whatif(sessions, "more-uat", time_limit=TIME_LIMIT, now=NOW)
     with pytest.raises(InvalidState, match="cannot change now"):

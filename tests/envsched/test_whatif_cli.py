@@ -13,7 +13,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from envsched.cli import main
+from envsched.cli.state import utc_now
+from envsched.db import create_engine, session_factory
+from envsched.services.whatif import get_whatif
+from envsched.settings import Settings
 from solver.scenario_file import load_scenario
+from tests.envsched.stuck import dead_owner, stuck_whatif
 
 SCENARIO = {
     "format": "envsched-scenario/1", "name": "small", "start": "2027-01-04",
@@ -120,3 +125,20 @@ def test_promote_needs_an_environment_manager(cli: Cli) -> None:
     assert "promoted slip: 2 tentative booking(s) proposed" in promoted.stdout
     again = cli("whatif", "promote", "slip", "--as", "eve")
     assert again.exit_code == 1 and "promoted" in one_error_line(again)
+
+
+def test_show_and_list_give_a_run_whose_process_died_as_failed_and_run_starts_it_again(
+        cli: Cli) -> None:
+    cli.ok("whatif", "new", "w")
+    engine = create_engine(Settings(database_url=cli.url))
+    sessions, owner = session_factory(engine), dead_owner()
+    stuck_whatif(sessions, get_whatif(sessions, "w").id or 0, owner=owner,
+                 started_at=utc_now(), time_limit=5)
+    engine.dispose()
+    shown = cli.ok("whatif", "show", "w")
+    assert "what-if w (failed)" in shown.stdout
+    assert f"last run failed: interrupted: the process running it ({owner}) has ended" in (
+        shown.stdout)
+    assert cli.ok("whatif", "list").stdout.split()[:2] == ["w", "failed"]
+    cli.ok("whatif", "run", "w", "--time-limit", "2")
+    assert cli.ok("whatif", "list").stdout.split()[:2] == ["w", "done"]

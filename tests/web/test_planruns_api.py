@@ -3,6 +3,8 @@ runs) and accepting a run whole or one proposal at a time, on SQLite and Postgre
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask.testing import FlaskClient
 from sqlmodel import col, select
@@ -12,6 +14,7 @@ from envsched.models import Booking, BookingStatus, Phase, PlanTrigger, Role
 from envsched.services import replan
 from envsched.services.runlock import round_lock
 from envsched.settings import Settings
+from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run
 from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
 from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
@@ -161,3 +164,21 @@ def test_nobody_signed_in_gets_401(client: FlaskClient, world: World) -> None:
         response = client.open(path.format(run=1), method=method, headers=headers,
                                json={} if method == "POST" else None)
         assert response.status_code == 401, path
+
+
+def test_a_run_its_crashed_round_left_running_shows_failed_and_a_new_round_runs(
+        call: Caller, client: FlaskClient, sessions: SessionFactory, backend: str,
+        world: World) -> None:
+    stuck = stuck_run(sessions, NOW - dt.timedelta(hours=1))
+    if backend == "sqlite":  # the crashed round's claim on the lock, within its time
+        held_sqlite_lock(sessions, dead_owner(), NOW - dt.timedelta(hours=1),
+                         NOW + dt.timedelta(hours=1))
+    shown = call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{stuck}").get_json()
+    assert (shown["status"], shown["error"]) == ("failed", replan.INTERRUPTED)
+    listed = call(Role.VIEWER, "GET", "/api/v1/plan-runs").get_json()["items"]
+    assert [r["status"] for r in listed] == ["failed"]
+    response = call(Role.PLANNER, "POST", "/api/v1/plan-runs", {"time_limit": SECONDS})
+    assert response.status_code == 202
+    join_all(client.application)
+    assert call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{response.get_json()['id']}"
+                ).get_json()["status"] == "done"

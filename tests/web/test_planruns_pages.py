@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
 from envsched.services import replan, whatif
 from envsched.settings import Settings
+from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
 from tests.web.api_world import World, world_fixture  # noqa: F401
 from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
@@ -118,3 +120,19 @@ def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
     assert 'id="comparison-table"' in page and 'id="baseline-chart"' in page
     assert 'id="whatif-chart"' in page and "UAT-9" in page
     assert 'id="promote"' not in page  # planners run; environment managers promote
+
+
+def test_runs_a_crashed_process_left_running_show_as_failed_interrupted_on_the_pages(
+        client: FlaskClient, login: Login, sessions: SessionFactory, backend: str,
+        world: World) -> None:
+    stuck = stuck_run(sessions, NOW - dt.timedelta(hours=1))
+    if backend == "sqlite":  # the crashed round's claim on the lock, within its time
+        held_sqlite_lock(sessions, dead_owner(), NOW - dt.timedelta(hours=1),
+                         NOW + dt.timedelta(hours=1))
+    row = whatif.create_whatif(sessions, "stuck", actor=None, now=NOW)
+    stuck_whatif(sessions, row.id or 0, owner=dead_owner(), started_at=NOW, time_limit=2)
+    login(client, Role.VIEWER)
+    for path in (f"/plan-runs/{stuck}", f"/what-ifs/{row.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "interrupted: " in page and "data-poll-url" not in page, path
+        assert "status-failed" in page, path

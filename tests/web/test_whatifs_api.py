@@ -11,8 +11,9 @@ from sqlmodel import func, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, Role
+from tests.envsched.stuck import dead_owner, elsewhere_owner, stuck_whatif
 from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
-from tests.web.helpers import csrf_token
+from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
 from web.permissions import roles_with
 
@@ -167,3 +168,26 @@ def test_nobody_signed_in_gets_401(client: FlaskClient, world: World) -> None:
     for method, path, _permission, body in ENDPOINTS:
         response = client.open(path.format(w=1), method=method, headers=headers, json=body)
         assert response.status_code == 401, path
+
+
+def test_a_what_if_its_crashed_process_left_running_shows_failed_and_runs_again(
+        call: Caller, client: FlaskClient, sessions: SessionFactory, world: World) -> None:
+    ident = _make(call)
+    owner = dead_owner()  # the web worker that ran it was killed mid-run
+    stuck_whatif(sessions, ident, owner=owner, started_at=NOW, time_limit=2)
+    shown = call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}").get_json()
+    assert shown["status"] == "failed"
+    assert shown["error"] == f"interrupted: the process running it ({owner}) has ended"
+    assert [w["status"] for w in call(Role.VIEWER, "GET", "/api/v1/what-ifs").get_json()] == [
+        "failed"]
+    assert _run(call, client, ident)["status"] == "done"
+
+
+def test_a_what_if_running_elsewhere_within_its_time_is_409_to_run_again(
+        call: Caller, sessions: SessionFactory, world: World) -> None:
+    ident = _make(call)
+    stuck_whatif(sessions, ident, owner=elsewhere_owner(), started_at=NOW, time_limit=2)
+    again = call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/run", {"time_limit": 2})
+    assert again.status_code == 409 and "is running" in error_of(again)["message"]
+    assert call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}").get_json()["status"] == (
+        "running")

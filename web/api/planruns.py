@@ -47,6 +47,7 @@ def run_detail(run: PlanRun) -> JSON:
 
 
 def find_run(run_id: int) -> PlanRun:
+    replan.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         run = session.get(PlanRun, run_id)
     if run is None:
@@ -55,6 +56,7 @@ def find_run(run_id: int) -> PlanRun:
 
 
 def list_runs(query: Paging) -> JSON:
+    replan.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         rows = select(PlanRun).order_by(col(PlanRun.id).desc())
         return queries.page(session, rows, query, run_summary)

@@ -41,7 +41,7 @@ def whatif_summary(row: WhatIf) -> JSON:
 
 
 def list_whatifs() -> list[JSON]:
-    return [whatif_summary(row) for row in whatif.list_whatifs(sessions())]
+    return [whatif_summary(row) for row in whatif.list_whatifs(sessions(), now=now())]
 
 
 def create_whatif(body: WhatIfCreate) -> JSON:
@@ -53,7 +53,7 @@ def create_whatif(body: WhatIfCreate) -> JSON:
 
 
 def get_whatif(whatif_id: int) -> JSON:
-    return whatif_summary(whatif.get_whatif(sessions(), whatif_id))
+    return whatif_summary(whatif.get_whatif(sessions(), whatif_id, now=now()))
 
 
 def add_change(whatif_id: int, body: Any) -> JSON:

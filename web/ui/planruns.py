@@ -35,6 +35,7 @@ METRIC_LABELS = {
 @requires("planruns:read")
 def planrun_list() -> Any:
     page = int_arg("page", 1, low=1, high=10_000)
+    replan.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         runs = list(session.exec(select(PlanRun).order_by(col(PlanRun.id).desc())
                                  .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all())

@@ -31,7 +31,7 @@ SHOWS_RESULTS = (WhatIfStatus.DONE, WhatIfStatus.PROMOTED)
 
 @requires("whatif:read")
 def whatif_list() -> Any:
-    return render_template("whatifs.html", whatifs=whatif.list_whatifs(sessions()))
+    return render_template("whatifs.html", whatifs=whatif.list_whatifs(sessions(), now=now()))
 
 
 @requires("whatif:write")
@@ -50,7 +50,7 @@ def whatif_create() -> Any:
 
 @requires("whatif:read")
 def whatif_detail(whatif_id: int) -> Any:
-    row = whatif.get_whatif(sessions(), whatif_id)
+    row = whatif.get_whatif(sessions(), whatif_id, now=now())
     changed = _changed_document(row)
     results = whatif.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
     charts = timelines(results, row.base, changed) if results else None
