@@ -74,14 +74,16 @@ class BookingConflict(EnvschedError):
     """A booking would break capacity, changeover, a maintenance window or a freeze.
 
     ``clashes`` holds the stored bookings it collides with (empty when the obstacle is a
-    window or a freeze, which ``reason`` then names).
+    window or a freeze, which ``reason`` then names); ``field``, when given, names the
+    input that caused it (a capacity cut: ``capacity``).
     """
 
     code = "booking_conflict"
     http_status = 409
 
-    def __init__(self, reason: str, clashes: Sequence[Clash] = ()) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, clashes: Sequence[Clash] = (), *,
+                 field: str | None = None) -> None:
+        super().__init__(reason, fields={field: reason} if field else None)
         self.reason = reason
         self.clashes = list(clashes)
 

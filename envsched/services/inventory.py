@@ -3,6 +3,8 @@
 Environment managers keep it. A change that would strand stored bookings (a capacity
 cut below what is booked, a window over live bookings) is refused with the bookings
 in the way, unless the caller forces a window in knowingly (it then shows as a clash).
+``change_capacity`` is the one way a stored environment's capacity changes (the update
+here, an import), so bookings' ``exclusive`` flags always follow it.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpd
             env.type_id = _type_id(session, changes.pop("type"))
         if "components" in changes:
             _set_components(session, env, changes.pop("components") or {})
-        if changes.get("capacity") is not None and changes["capacity"] != env.capacity:
-            _change_capacity(session, env, changes.pop("capacity"))
+        if (capacity := changes.pop("capacity", None)) is not None:
+            change_capacity(session, env, capacity)
         if "name" in changes and changes["name"] != env.name:
             _check_new_name(session, changes["name"])
         for field, value in changes.items():
@@ -86,15 +88,27 @@ def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpd
     return env
 
 
-def _change_capacity(session: Session, env: Environment, capacity: int) -> None:
+def change_capacity(session: Session, env: Environment, capacity: int, *,
+                    field: str = "capacity") -> None:
+    """Set ``env``'s capacity (``env`` locked by the caller), keeping every booking's
+    ``exclusive`` flag — PostgreSQL's double-booking guard — in step with it.
+
+    Refused (``BookingConflict`` naming ``field``) below the most live bookings ``env``
+    holds on one day. Every way capacity changes comes here: the API's update, an import.
+    """
+    if capacity == env.capacity:
+        return
     live = session.exec(select(Booking).where(Booking.environment_id == env.id,
                                               col(Booking.status).in_(LIVE_STATUSES))).all()
-    crowded = [b for b in live
-               if sum(1 for o in live if o.overlaps(b.start, b.end) and o.start <= b.start)
-               > capacity]
+    at_once = {b.id: sum(1 for o in live if o.overlaps(b.start, b.end) and o.start <= b.start)
+               for b in live}
+    crowded = [b for b in live if at_once[b.id] > capacity]
     if crowded:
-        raise BookingConflict(f"{env.name} holds more than {capacity} live bookings on some "
-                              f"days; move them before cutting capacity", clashes(env, crowded))
+        peak = max(crowded, key=lambda b: at_once[b.id])
+        raise BookingConflict(
+            f"{env.name} holds {at_once[peak.id]} live bookings on {peak.start}; capacity "
+            f"{capacity} is below that: move or cancel bookings first", clashes(env, crowded),
+            field=field)
     env.capacity = capacity
     session.exec(update(Booking).where(col(Booking.environment_id) == env.id)
                  .values(exclusive=capacity == 1))

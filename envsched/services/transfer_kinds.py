@@ -26,6 +26,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.availability import check_eligible, check_fits, lock_environment
+from envsched.services.inventory import change_capacity
 from envsched.services.transfer_releases import (
     RELEASE_COLUMNS,
     apply_releases,
@@ -81,11 +82,18 @@ def parse_environment(cells: Cells) -> Record:
 def apply_environments(session: Session, parsed: Parsed, actor: User | None,
                        now: dt.datetime) -> list[RowError]:
     errors = duplicates(parsed, "name")
-    for _cells, record in parsed:
+    for cells, record in parsed:
         found = session.exec(select(Environment).where(Environment.name == record["name"]))
         env = found.first()
+        if env is not None and env.id is not None:
+            env = lock_environment(session, env.id)
         before = audit.snapshot(env)
-        env = env or Environment(name=record["name"], type_id=0)
+        env = env or Environment(name=record["name"], type_id=0, capacity=record["capacity"])
+        try:  # as the API's update does: refused below the bookings, flags kept in step
+            change_capacity(session, env, record.pop("capacity"))
+        except BookingConflict as exc:
+            errors.append(RowError(cells.row, "capacity", exc.message))
+            continue
         env.type_id = type_id(session, record.pop("type"))
         components = record.pop("components")
         for key, value in record.items():

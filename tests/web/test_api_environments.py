@@ -134,6 +134,7 @@ def test_a_capacity_cut_below_the_bookings_is_a_409(call: Caller, world: World,
     response = call(ENV, "PATCH", "/api/v1/environments/SIT-1", {"capacity": 1})
     assert response.status_code == 409
     assert len(error_of(response)["clashes"]) == 2
+    assert "holds 2 live bookings" in error_of(response)["fields"]["capacity"]
 
 
 # -- maintenance windows ------------------------------------------------------------------
