@@ -1,4 +1,5 @@
-"""One gate per phase and kind (entry, exit), one go/no-go gate per release.
+"""One gate per phase and kind (entry, exit), one go/no-go gate per release; bookings'
+``exclusive`` flags repaired to follow their environment's capacity.
 
 Before the unique indexes are created, duplicates are merged, each group into the row
 the gate service acted on: the first still undecided (open or vetoed), else the first.
@@ -7,7 +8,14 @@ or waiver on a duplicate is not lost silently: every removed row goes into the a
 log (action ``merge_duplicate``, the row as ``before``, the kept gate's id in ``after``)
 and is reported as a warning. The criteria of the group are kept, joined.
 
-Downgrade drops the indexes; merged rows stay merged (the audit log has them).
+``booking.exclusive`` (what PostgreSQL's double-booking guard looks at) may have been
+left behind by capacity changed through an import. It is set to "capacity is 1" again,
+except on live bookings of a capacity-1 environment that overlap another live booking
+there: the guard would refuse them, so they stay as they are (reported as a warning, and
+as an overbooked clash) until someone moves one.
+
+Downgrade drops the indexes; merged rows stay merged (the audit log has them), and the
+repaired flags stay repaired.
 
 Revision ID: 0005
 Revises: 0004
@@ -42,8 +50,16 @@ audit_entry = sa.table('audit_entry', sa.column('at', sa.DateTime(timezone=True)
                        sa.column('after', sa.JSON()))
 
 
+booking = sa.table('booking', sa.column('id'), sa.column('environment_id'),
+                   sa.column('start'), sa.column('end'), sa.column('status'),
+                   sa.column('exclusive', sa.Boolean()))
+environment = sa.table('environment', sa.column('id'), sa.column('capacity'))
+LIVE = ('tentative', 'confirmed', 'in_use')
+
+
 def upgrade() -> None:
     _merge_duplicates()
+    _repair_exclusive_flags()
     op.create_index('uq_gate_phase_kind', 'gate', ['phase_id', 'kind'], unique=True)
     op.create_index('uq_gate_release_go_no_go', 'gate', ['release_id'], unique=True,
                     sqlite_where=sa.text(GO_NO_GO_ROWS), postgresql_where=sa.text(GO_NO_GO_ROWS))
@@ -83,6 +99,30 @@ def _merge(bind: sa.Connection, duplicates: list[dict[str, Any]], now: dt.dateti
     log.warning('gate of release %s, phase %s, kind %s: kept gate %s (%s), merged %s',
                 kept['release_id'], kept['phase_id'], kept['kind'], kept['id'], kept['state'],
                 ', '.join(f"{g['id']} ({g['state']})" for g in removed))
+
+
+def _repair_exclusive_flags() -> None:
+    bind = op.get_bind()
+    shared = sa.select(environment.c.id).where(environment.c.capacity > 1)
+    single = sa.select(environment.c.id).where(environment.c.capacity == 1)
+    bind.execute(booking.update().where(booking.c.exclusive,
+                                        booking.c.environment_id.in_(shared))
+                 .values(exclusive=False))
+    other = booking.alias('other')
+    overlapped = sa.exists().where(
+        other.c.environment_id == booking.c.environment_id, other.c.id != booking.c.id,
+        other.c.status.in_(LIVE), other.c.start < booking.c.end,
+        booking.c.start < other.c.end)
+    stuck = sa.and_(booking.c.status.in_(LIVE), overlapped)
+    bind.execute(booking.update().where(sa.not_(booking.c.exclusive),
+                                        booking.c.environment_id.in_(single), sa.not_(stuck))
+                 .values(exclusive=True))
+    left = bind.execute(sa.select(booking.c.id).where(
+        sa.not_(booking.c.exclusive), booking.c.environment_id.in_(single), stuck)
+        .order_by(booking.c.id)).scalars().all()
+    if left:
+        log.warning('bookings %s overlap on capacity-1 environments: left non-exclusive '
+                    'until one moves', ', '.join(map(str, left)))
 
 
 def _json(row: dict[str, Any]) -> dict[str, Any]:
