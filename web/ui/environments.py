@@ -22,7 +22,7 @@ from web.ui.queries import booking_rows, environments, type_names
 
 DETAIL_WEEKS_AHEAD = 13
 WINDOW_LABELS = {"start": "First day", "last_day": "Last day", "reason": "Reason",
-                 "force": "Add it anyway: the bookings in the way become clashes to resolve"}
+                 "force": "Bookings in the way"}
 
 
 @requires("environments:read")

@@ -41,12 +41,13 @@ def window_add(name: str) -> Any:
                                          force=form.checked("force"))
     except BookingConflict as exc:
         form.fail("force", f"{exc.message}: {'; '.join(clash_lines(exc))}. Move them first, "
-                           f"or tick the box to block the days now.")
+                           f"or tick \"Add it anyway\" to block the days now.")
         return environment_page(name, window_form=form, status=409)
     except EnvschedError as exc:
         form.absorb(exc, rename={"end": "last_day"})
         return environment_page(name, window_form=form, status=400)
-    flash(f"Maintenance window {start} to {last} is added to {name}.", "success")
+    days = f"on {start}" if start == last else f"{start} to {last}"
+    flash(f"Maintenance window {days} is added to {name}.", "success")
     return redirect(url_for("ui.environment_detail", name=name, _anchor="windows-h"))
 
 
@@ -56,7 +57,8 @@ def window_remove(name: str, window_id: int) -> Any:
         window = session.get(MaintenanceWindow, window_id)
         if window is None or window.environment.name != name:
             abort(404, f"{name} has no maintenance window #{window_id}.")
-        days = f"{window.start} to {window.end - DAY}"
+        last = window.end - DAY
+        days = f"on {last}" if window.start == last else f"{window.start} to {last}"
     try:
         inventory.remove_maintenance_window(sessions(), window_id, actor=current_user(),
                                             now=now())
