@@ -1,6 +1,7 @@
 """An environment manager adds a UAT environment from the keyboard alone, is told next
 to the field when a name is taken, then blocks days for maintenance and sees both on
-the environment's page. Every step is photographed into ``tests/e2e/screenshots/``."""
+the environment's page, and removes the window (after saying no to the question once).
+Every step is photographed into ``tests/e2e/screenshots/``."""
 
 from __future__ import annotations
 
@@ -37,7 +38,11 @@ def test_an_environment_manager_adds_an_environment_and_a_maintenance_window(
     eric.shot("environment-new-name-taken")
     assert [e for e in eric.errors if "400 (BAD REQUEST)" in e] == eric.errors != []
     eric.errors.clear()  # the refused form itself answered 400, as it should
-    page.get_by_role("link", name="Name: environment 'UAT-1' already exists").click()
+    expect(page.locator(".error-summary")).to_be_focused()  # the page starts at the problems
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Name: environment 'UAT-1' already exists")
+           ).to_be_focused()
+    page.keyboard.press("Enter")
     expect(name_field).to_be_focused()  # the summary leads to the field
     page.keyboard.press("Control+A")
     page.keyboard.type(NAME)
@@ -89,3 +94,17 @@ def add_a_maintenance_window(eric: Visit) -> None:
            ).to_be_visible()
     page.wait_for_load_state("networkidle")
     eric.shot("window-added")
+    remove_it_after_saying_no_once(page, f"{first} – {last}")
+
+
+def remove_it_after_saying_no_once(page: Page, days: str) -> None:
+    remove = page.get_by_role("button", name=f"Remove maintenance window {days}")
+    questions: list[str] = []
+    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    remove.click()
+    expect(remove).to_be_visible()  # "no": nothing happened
+    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    remove.click()
+    expect(page.get_by_text(f"is removed from {NAME}")).to_be_visible()
+    expect(page.get_by_text("No maintenance windows.")).to_be_visible()
+    assert questions == [f"Remove the maintenance window {days} from {NAME}?"] * 2

@@ -18,7 +18,22 @@ function csrfToken() {
   return meta ? meta.getAttribute("content") : "";
 }
 
+// A form that undoes or removes something asks first: data-confirm holds the question.
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
+// A form sent back with problems: start at its list of them (keyboard and screen reader).
+function focusErrorSummary() {
+  var summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  summary.setAttribute("tabindex", "-1");
+  summary.focus();
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  focusErrorSummary();
   drawCharts();
   if (window.envschedSlots) window.envschedSlots.init();
 });
