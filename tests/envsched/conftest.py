@@ -3,7 +3,7 @@
 * SQLite: the real migration runs once into a template file; each test gets a fresh
   copy in its own temporary directory (a file, so threads can share it).
 * PostgreSQL (127.0.0.1:5432 unless ``ENVSCHED_TEST_POSTGRES_URL`` says otherwise): a
-  database ``envsched_test_<pid>`` is created for the test session and migrated once
+  database ``envsched_test_<pid>_<random>`` is created for the test session and migrated once
   (so ``btree_gist`` and the exclusion constraint exist); each test starts from
   emptied tables. PostgreSQL being unreachable is an error, never a skip.
 """
@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,8 +45,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
-    name = f"envsched_test_{os.getpid()}"
+    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards.
+
+    Named uniquely per fixture instance: ``tests/web`` re-uses this fixture in its own
+    conftest, which makes a second session-scoped instance; with one name per process
+    the second would drop the first's database under it."""
+    name = f"envsched_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = _postgres_admin_engine()
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
