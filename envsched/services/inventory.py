@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.availability import clashes, environment_named, lock_environment
+from envsched.services.environment_names import check_name
 from envsched.services.users import require_role
 
 KEEPERS = (Role.ENVIRONMENT_MANAGER,)
@@ -52,9 +53,9 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
 def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     require_role(actor, *KEEPERS)
+    check_name(data.name)
     with sessions.begin() as session:
-        if session.exec(select(Environment).where(Environment.name == data.name)).first():
-            raise InvalidInput("name", f"environment {data.name!r} already exists")
+        _check_new_name(session, data.name)
         env = Environment(type_id=_type_id(session, data.type),
                           **data.model_dump(exclude={"type", "components"}))
         session.add(env)
@@ -189,6 +190,7 @@ def _type_id(session: Session, name: str, field: str = "type") -> int:
 
 
 def _check_new_name(session: Session, name: str) -> None:
+    check_name(name)
     if session.exec(select(Environment).where(Environment.name == name)).first():
         raise InvalidInput("name", f"environment {name!r} already exists")
 

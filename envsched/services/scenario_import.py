@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
+from envsched.services.environment_names import check_name
 from envsched.services.release_flow import record_status
 from solver import scenario as sc
 from solver.errors import ScenarioError
@@ -108,6 +109,7 @@ class _Writer:
 
     def environments(self) -> None:
         for env in self.scenario.environments:
+            check_name(env.id)
             row = Environment(name=env.id, type_id=self.type_id(env.type), capacity=env.capacity,
                               tags=sorted(env.tags), changeover_days=env.changeover_days)
             self.add(row)

@@ -26,6 +26,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.availability import check_eligible, check_fits, lock_environment
+from envsched.services.environment_names import name_problem
 from envsched.services.inventory import change_capacity
 from envsched.services.transfer_releases import (
     RELEASE_COLUMNS,
@@ -70,7 +71,10 @@ def export_environments(session: Session) -> Iterator[Record]:
 
 
 def parse_environment(cells: Cells) -> Record:
-    return {"name": cells.text("name", required=True), "type": cells.text("type", required=True),
+    name = cells.text("name", required=True)
+    if name and (problem := name_problem(name)) is not None:
+        cells.fail("name", problem)
+    return {"name": name, "type": cells.text("type", required=True),
             "capacity": cells.integer("capacity", default=1, minimum=1),
             "changeover_days": cells.integer("changeover_days", default=0, minimum=0),
             "status": cells.choice("status", EnvironmentStatus, EnvironmentStatus.AVAILABLE),

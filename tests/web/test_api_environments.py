@@ -92,6 +92,8 @@ def test_an_environment_manager_adds_an_environment(call: Caller, world: World) 
     ({"name": "X-1", "type": "UAT", "capacity": 0}, "capacity"),
     ({"name": "X-1"}, "type"),
     ({"name": "X-1", "type": "UAT", "colour": "red"}, "colour"),
+    ({"name": "new", "type": "UAT"}, "name"),              # /environments/new is the form
+    ({"name": "UAT/3", "type": "UAT"}, "name"),            # no URL reaches it
 ])
 def test_a_bad_new_environment_is_a_400_naming_the_field(call: Caller, world: World,
                                                          body: dict[str, object],
@@ -192,3 +194,13 @@ def test_readers_may_not_change_the_inventory(call: Caller, world: World) -> Non
                     {"name": "X-1", "type": "UAT"})
     assert response.status_code == 403
     assert "environments:write" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("name", ["new", "UAT/9", ".."])
+def test_renaming_to_a_name_no_url_reaches_is_a_400_naming_name(call: Caller, world: World,
+                                                                name: str) -> None:
+    response = call(ENV, "PATCH", "/api/v1/environments/UAT-2", {"name": name})
+    assert response.status_code == 400
+    assert set(error_of(response)["fields"]) == {"name"}
+    assert call(VIEWER, "GET", "/api/v1/environments/UAT-2").status_code == 200
+
