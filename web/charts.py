@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from web import timeline_lanes
-from web.ui.queries import BookingRow
+from web.ui.queries import BlockedRow, BookingRow
 
 MS_PER_DAY = 86_400_000
 ROW_HEIGHT_PX = 28
@@ -24,6 +24,10 @@ ROW_HEIGHT_PX = 28
 COLOURS = {"booked": "#0b4f9c", "tentative": "#8a5a00", "clash": "#a4161a"}
 # Behind the lanes of one environment; light enough for any bar to stand out on.
 LANE_BANDS = {"shared": "#eef2f7", "over": "#fbe9e9"}
+# Days an environment takes no booking: light and hatched, so a booking drawn over them
+# (a clash) stands out; the labels on them are dark.
+BLOCKED = {"maintenance": ("Maintenance", "#e4e4e4", "/", "#6b6b6b"),
+           "freeze": ("Freeze", "#e6ecf5", "x", "#7d8ca3")}
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1a1a1a"}
 
 
@@ -41,18 +45,24 @@ def _kind(row: BookingRow, clash_ids: Collection[int]) -> str:
 def timeline_figure(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
                     environments: Sequence[str], start: dt.date, end: dt.date,
                     capacities: Mapping[str, int] | None = None,
+                    blocked: Sequence[BlockedRow] = (),
                     today: dt.date | None = None) -> go.Figure:
     """A Gantt chart: one line per environment, one bar per booking, clashes in red.
 
     ``environments`` fixes the lines (in this order, top to bottom) so an idle
     environment still shows as free. Bookings sharing days on an environment (of
     ``capacities``, 1 where not given) go to lanes of their own, ``SIT-1 · 1``,
-    ``SIT-1 · 2`` …, shaded together; see ``web.timeline_lanes``.
+    ``SIT-1 · 2`` …, shaded together; see ``web.timeline_lanes``. ``blocked`` days
+    (maintenance windows, freezes) are hatched across every lane of their environment,
+    under the bookings.
     """
     lane_of = timeline_lanes.lane_numbers(rows)
     lanes = timeline_lanes.chart_lanes(rows, lane_of, environments, capacities or {})
     labels = {(lane.environment, lane.number): lane.label for lane in lanes}
     figure = go.Figure()
+    for kind in BLOCKED:  # first, so the bookings are drawn over them
+        if chosen_blocked := [b for b in blocked if b.kind == kind]:
+            figure.add_trace(_blocked_bars(chosen_blocked, lanes, kind, start, end))
     for kind, label in (("booked", "Booked"), ("tentative", "Tentative"), ("clash", "Clash")):
         chosen = [r for r in rows if _kind(r, clash_ids) == kind]
         figure.add_trace(_bars(chosen, [labels[r.environment, lane_of[r.id]] for r in chosen],
@@ -114,6 +124,30 @@ def _bars(rows: Sequence[BookingRow], lines: Sequence[str], name: str,
         hovertemplate=("%{text}<br>%{customdata[5]}: %{customdata[1]} to %{customdata[2]}"
                        "<br>release %{customdata[4]}, %{customdata[3]}<extra>booking "
                        "%{customdata[0]}</extra>"),
+    )
+
+
+def _blocked_bars(blocked: Sequence[BlockedRow], lanes: Sequence[timeline_lanes.Lane],
+                  kind: str, start: dt.date, end: dt.date) -> go.Bar:
+    """One hatched bar per blocked period and lane of its environment, cut to the chart's
+    days so its label shows; the hover gives the period's own days."""
+    name, colour, hatch, lines = BLOCKED[kind]
+    drawn = [(b, lane.label) for b in blocked for lane in lanes
+             if lane.environment == b.environment]
+    days = [(max(b.start, start), min(b.end, end)) for b, _ in drawn]
+    return go.Bar(
+        name=name, orientation="h", y=[label for _, label in drawn],
+        marker={"color": colour, "pattern": {"shape": hatch, "fgcolor": lines, "size": 8},
+                "line": {"color": lines, "width": 1}},
+        base=[first.isoformat() for first, _ in days],
+        x=[(last - first).days * MS_PER_DAY for first, last in days],
+        text=[b.label for b, _ in drawn], textposition="inside", insidetextanchor="start",
+        textfont={"color": "#1a1a1a"},
+        customdata=[[b.environment, b.start.isoformat(), b.last_day.isoformat(),
+                     (b.end - b.start).days, b.reason or "no reason given"] for b, _ in drawn],
+        hovertemplate=(f"{name}: %{{text}}<br>%{{customdata[0]}}: %{{customdata[1]}} to "
+                       "%{customdata[2]} (%{customdata[3]} days)<br>%{customdata[4]}"
+                       "<extra></extra>"),
     )
 
 

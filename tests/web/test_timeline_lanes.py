@@ -19,6 +19,7 @@ from web.ui.whatif_view import plan_timeline
 
 Login = Callable[..., object]
 CLASH_RED = "#a4161a"
+BLOCKED_TRACES = {"Maintenance", "Freeze"}
 
 
 def page_figure(client: FlaskClient, path: str) -> dict[str, Any]:
@@ -32,8 +33,9 @@ def page_figure(client: FlaskClient, path: str) -> dict[str, Any]:
 
 
 def lines_by_label(figure: dict[str, Any]) -> dict[str, str]:
-    """The line each bar is drawn on, by the bar's label (phase, note or "booking N")."""
-    return {text: y for trace in figure["data"]
+    """The line each booking's bar is drawn on, by the bar's label (phase, note or
+    "booking N"); hatched maintenance and freeze bars are not bookings."""
+    return {text: y for trace in figure["data"] if trace["name"] not in BLOCKED_TRACES
             for text, y in zip(trace["text"], trace["y"], strict=True)}
 
 

@@ -18,7 +18,7 @@ from web.auth import requires
 from web.context import sessions, today
 from web.ui.forms import Form
 from web.ui.params import text_arg
-from web.ui.queries import booking_rows, environments, type_names
+from web.ui.queries import blocked_rows, booking_rows, environments, type_names
 
 DETAIL_WEEKS_AHEAD = 13
 WINDOW_LABELS = {"start": "First day", "last_day": "Last day", "reason": "Reason",
@@ -69,10 +69,12 @@ def environment_page(name: str, window_form: Form | None = None, status: int = 2
         windows = [MaintenanceRow(w.id or 0, w.start, w.end, w.reason)
                    for w in env.maintenance_windows]
         bookings = booking_rows(session, environment=name, start=start, end=end)
+        blocked = blocked_rows(session, [env], start=start, end=end)
     clashes = [c for c in find_clashes(sessions()) if c.environment == name]
     clash_ids = {i for c in clashes for i in c.booking_ids}
     figure = charts.timeline_figure(bookings, clash_ids, environments=[name], start=start,
-                                    end=end, capacities={name: env.capacity}, today=day)
+                                    end=end, capacities={name: env.capacity},
+                                    blocked=blocked, today=day)
     return render_template("environment.html", env=facts, components=components,
                            windows=windows, bookings=bookings, clash_ids=clash_ids,
                            figure=charts.figure_json(figure), start=start, end=end,

@@ -21,6 +21,8 @@ from envsched.models import (
     Environment,
     EnvironmentStatus,
     EnvironmentType,
+    Freeze,
+    MaintenanceWindow,
     Phase,
     Release,
     User,
@@ -39,6 +41,23 @@ class BookingRow:
     release: str | None
     requester: str | None
     note: str
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class BlockedRow:
+    """Days ``[start, end)`` an environment takes no booking: a maintenance window of it
+    (``label``: the reason) or a freeze covering its type (``label``: the freeze's name)."""
+
+    kind: str  # "maintenance" or "freeze"
+    environment: str
+    start: dt.date
+    end: dt.date
+    label: str
+    reason: str
 
     @property
     def last_day(self) -> dt.date:
@@ -150,3 +169,20 @@ def environments(session: Session, *, type_name: str | None = None,
         query = query.where(col(Environment.name).icontains(text))
     found = session.exec(query.order_by(col(Environment.name))).all()
     return [env for env in found if not tag or tag in env.tags]
+
+
+def blocked_rows(session: Session, environments: Sequence[Environment], *, start: dt.date,
+                 end: dt.date) -> list[BlockedRow]:
+    """Maintenance windows of ``environments`` and freezes covering their types that overlap
+    ``[start, end)``, by environment (in the order given) and start."""
+    ids = {env.id: env for env in environments}
+    windows = session.exec(select(MaintenanceWindow).where(
+        col(MaintenanceWindow.environment_id).in_(list(ids)),
+        MaintenanceWindow.end > start, MaintenanceWindow.start < end)).all()
+    freezes = session.exec(select(Freeze).where(Freeze.end > start, Freeze.start < end)).all()
+    rows = [BlockedRow("maintenance", ids[w.environment_id].name, w.start, w.end,
+                       w.reason or "maintenance", w.reason) for w in windows]
+    rows += [BlockedRow("freeze", env.name, f.start, f.end, f.name or "freeze", f.reason)
+             for env in environments for f in freezes if f.covers(env.type.name)]
+    order = {env.name: i for i, env in enumerate(environments)}
+    return sorted(rows, key=lambda r: (order[r.environment], r.start, r.kind))

@@ -8,12 +8,19 @@ from typing import Any
 from flask import render_template
 
 from envsched.db import read_transaction
+from envsched.models import Environment
 from envsched.services.clashes import find_clashes
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
 from web.ui.params import date_arg, int_arg, text_arg
-from web.ui.queries import booking_rows, environments, release_keys, type_names
+from web.ui.queries import (
+    blocked_rows,
+    booking_rows,
+    environments,
+    release_keys,
+    type_names,
+)
 
 DEFAULT_WEEKS = 9
 
@@ -27,14 +34,17 @@ def timeline() -> Any:
     end = start + dt.timedelta(weeks=weeks)
     with read_transaction(sessions()) as session:
         rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
-        capacities = _lines(session, rows, type_name, release)
+        shown_environments = _lines(session, rows, type_name, release)
+        capacities = {env.name: env.capacity for env in shown_environments}
+        blocked = blocked_rows(session, shown_environments, start=start, end=end)
         choices = {"types": type_names(session), "releases": release_keys(session)}
     shown = {r.id for r in rows}
     clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
                and shown.intersection(c.booking_ids)]
     clash_ids = {i for c in clashes for i in c.booking_ids} & shown
     figure = charts.timeline_figure(rows, clash_ids, environments=list(capacities),
-                                    capacities=capacities, start=start, end=end, today=day)
+                                    capacities=capacities, blocked=blocked, start=start, end=end,
+                                    today=day)
     return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,
                            clash_ids=clash_ids, clashes=clashes, start=start, end=end,
                            weeks=weeks, filters={"type": type_name, "release": release},
@@ -42,9 +52,9 @@ def timeline() -> Any:
 
 
 def _lines(session: Any, rows: list[Any], type_name: str | None,
-           release: str | None) -> dict[str, int]:
-    """Every environment of the type (idle ones too), or those a release books, by name,
-    with its capacity: the chart draws up to that many lanes, and marks any more."""
+           release: str | None) -> list[Environment]:
+    """Every environment of the type (idle ones too), or those a release books, by name:
+    the chart draws up to its capacity in lanes, and marks any more."""
     found = environments(session, type_name=type_name)
     booked = {r.environment for r in rows}
-    return {env.name: env.capacity for env in found if not release or env.name in booked}
+    return [env for env in found if not release or env.name in booked]
