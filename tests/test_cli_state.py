@@ -61,6 +61,9 @@ def test_demo_prints_what_it_loaded_and_every_users_password(cli: Cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0
     assert "40 environments" in result.stdout and "30 releases" in result.stdout
+    assert re.search(r"and its release lifecycle: \d\d release windows, 3 release templates, "
+                     r"12 past releases, 13 releases from templates, \d+ gate decisions, "
+                     r"1\d deployments", result.stdout)
     for role in ("admin", "environment_manager", "test_manager", "release_manager",
                  "planner", "viewer"):
         assert role in result.stdout
@@ -79,7 +82,7 @@ def test_clashes_in_the_demo_exit_1_and_list_every_kind(demo_cli: Cli) -> None:
     kinds = {line.split()[0] for line in result.stdout.splitlines()[:-1]}
     assert kinds == {"overbooked", "maintenance", "freeze", "unavailable", "ineligible",
                      "order", "late"}
-    assert result.stdout.splitlines()[-1] == "7 clashes"
+    assert result.stdout.splitlines()[-1] == "8 clashes"
 
 
 def test_clashes_on_a_clean_database_exit_0(cli: Cli) -> None:
@@ -183,4 +186,4 @@ def test_console_script_reports_demo_clashes_with_exit_1(demo_cli: Cli) -> None:
     done = subprocess.run([str(script), "clashes"], capture_output=True, text=True, check=False,
                           env={"ENVSCHED_DATABASE_URL": demo_cli.url, "PATH": ""})
     assert done.returncode == 1
-    assert done.stdout.splitlines()[-1] == "7 clashes" and done.stderr == ""
+    assert done.stdout.splitlines()[-1] == "8 clashes" and done.stderr == ""

@@ -69,6 +69,8 @@ def demo() -> None:
         summary = load_demo(sessions, utc_now())
     loaded = ", ".join(f"{count} {kind}" for kind, count in summary.counts.items())
     click.echo(f"loaded the demo bank (as of the week of {summary.anchor}): {loaded}")
+    lifecycle = ", ".join(f"{count} {kind}" for kind, count in summary.lifecycle.items())
+    click.echo(f"and its release lifecycle: {lifecycle}")
     for name in summary.kept_users:
         click.echo(f"kept existing user {name}")
     click.echo("demo users (name, role, password):")

@@ -1,10 +1,11 @@
 """The stored history as the plain rows ``envsched.services.kpis`` computes over.
 
 Each release becomes a ``ReleaseFact`` (its deployments, gates, bookings and status
-history folded in), each booking not cancelled a ``BookingFact``, each environment that
-is not retired a ``SupplyFact`` (its maintenance windows and the freezes of its type as
-closed days), and each clash a ``ClashFact`` — the clashes every planning round recorded
-(``PlanRun.flags``) and those in the bookings now, each counted once.
+history folded in; due by its window's go-live when it is in one), each booking not
+cancelled a ``BookingFact``, each environment that is not retired a ``SupplyFact`` (its
+maintenance windows and the freezes of its type as closed days), and each clash a
+``ClashFact`` — the clashes every planning round recorded (``PlanRun.flags``) and those
+in the bookings now, each counted once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from envsched.models import (
     Release,
     ReleaseStatus,
     ReleaseStatusChange,
+    ReleaseWindow,
 )
 from envsched.services.clashes import StateClash, clashes_in
 from envsched.services.gates import gate_views, stored_gates_by_release
@@ -65,15 +67,19 @@ def release_facts(session: Session) -> list[ReleaseFact]:
                            .order_by(col(ReleaseStatusChange.at))).all()
     gates = stored_gates_by_release(session)
     firsts = _first_booked_days(session)
+    go_lives = {w.id: w.go_live for w in session.exec(select(ReleaseWindow)).all()}
     return [_release_fact(r, [d for d in deployments if d.release_id == r.id],
                           [c for c in changes if c.release_id == r.id],
-                          gates.get(r.id or 0, []), firsts.get(r.id or 0))
+                          gates.get(r.id or 0, []), firsts.get(r.id or 0),
+                          go_lives.get(r.window_id))
             for r in releases]
 
 
 def _release_fact(release: Release, deployments: Sequence[Deployment],
                   changes: Sequence[ReleaseStatusChange], stored_gates: list[Gate],
-                  first_booked: dt.date | None) -> ReleaseFact:
+                  first_booked: dt.date | None, go_live: dt.date | None) -> ReleaseFact:
+    """``go_live``: the release's window's go-live, the day it is due to deploy by (its
+    own due day is the window's code cut-off, the day its testing must end by)."""
     gates = gate_views(release, stored_gates)
     exits = [g for g in gates if g.kind == GateKind.EXIT]
     go = [g for g in gates if g.kind == GateKind.GO_NO_GO]
@@ -82,7 +88,7 @@ def _release_fact(release: Release, deployments: Sequence[Deployment],
     started = min([*in_test, *([first_booked] if first_booked else [])], default=None)
     return ReleaseFact(
         key=release.key, type=release.type.value, status=release.status.value,
-        due=release.due, test_started=started,
+        due=go_live or release.due, test_started=started,
         deployed_on=deployments[-1].deployed_on if deployments else None,
         backed_out=any(d.backed_out for d in deployments),
         test_signed=all(g.state == GateState.SIGNED for g in exits),

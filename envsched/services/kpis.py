@@ -7,7 +7,8 @@ keeps every number checkable on a history written by hand in a test.
 Definitions (each one is what a release manager is asked about):
 
 * a release counts in the period of its deployment day (``deployed_on``); it is *on
-  time* when deployed on or before its due day (no due day: on time), *late* otherwise;
+  time* when deployed on or before its ``due`` day (no due day: on time), *late*
+  otherwise — for a release in a release window that is the window's go-live;
 * *backed out*: a deployment in the period was backed out; *failed*: backed out, or
   cancelled after its testing had started (effort spent, nothing shipped);
 * *without test sign-off*: deployed while a test phase's exit gate was not signed

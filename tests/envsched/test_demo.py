@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,136 @@ def test_demo_exports_to_a_scenario_the_planner_solves(demo: SessionFactory,
         open_phases = session.exec(select(Release).where(col(Release.status).in_(
             ("planned", "in_test", "ready")))).all()
     assert len(scenario.releases) == len(open_phases)
+
+
+# -- the release lifecycle around the bank ---------------------------------------------------
+
+def test_the_kpis_count_a_year_of_releases_with_every_outcome(demo: SessionFactory) -> None:
+    report = kpis_for(demo, Period.months_ending(TODAY))
+    counts = report.releases
+    assert counts["deployed"] >= 11 and counts["on_time"] > counts["late"] > 0
+    assert "PAY-2.1" in counts["late_keys"]  # went live after its window, this month
+    assert counts["backed_out"] == 1
+    assert {"CBS-6.0", "LOS-9.0"} <= set(counts["failed_keys"])  # backed out; cancelled in test
+    assert counts["without_test_signoff"] and counts["without_operational_signoff"]
+    assert counts["clashes"] >= 1
+    assert {t["type"] for t in report.time_to_implement} == {"major", "minor", "emergency"}
+    assert report.lead_time["average_days"] > 7 and report.lead_time["shortest_days"] >= 0
+    months = report.monthly
+    assert sum(1 for m in months if m["deployed"]) >= 10
+    assert all(m["lead_time_days"] for m in months)  # bookings asked for and started
+    assert all(any(v for k, v in m.items() if k.startswith("utilisation_")) for m in months)
+
+
+def test_the_release_train_has_monthly_windows_a_year_back_and_a_year_ahead(
+        demo: SessionFactory) -> None:
+    with read_transaction(demo) as session:
+        strategy = session.exec(select(ReleaseStrategy)).one()
+        windows = session.exec(select(ReleaseWindow).order_by(col(ReleaseWindow.go_live))).all()
+        releases = session.exec(select(Release)).all()
+    train = [w.go_live for w in windows if w.strategy_id == strategy.id]
+    assert strategy.cadence == CadenceKind.MONTHLY
+    assert strategy.published_at is not None and strategy.published_at < ANCHOR_WEEK
+    assert train[0] < TODAY - dt.timedelta(days=330) < TODAY + dt.timedelta(days=300) < train[-1]
+    assert all(28 <= (later - earlier).days <= 31 for earlier, later in pairwise(train))
+    assert any(w.strategy_id is None for w in windows)  # an emergency go-live between them
+    cutoffs = {w.id: w.cutoff for w in windows}
+    in_train = [r for r in releases if r.status in (*OPEN_RELEASE_STATUSES, S.DEPLOYED)]
+    assert all(r.window_id is not None and r.due == cutoffs[r.window_id] for r in in_train)
+
+
+def test_this_quarters_gates_stand_in_every_state_and_started_phases_passed_their_entry(
+        demo: SessionFactory) -> None:
+    with read_transaction(demo) as session:
+        releases = session.exec(select(Release).where(
+            col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
+        views = [g for release in releases for g in gates_in(session, release)]
+        started = session.exec(select(Booking).where(
+            col(Booking.status).in_((BookingStatus.IN_USE, BookingStatus.RELEASED)),
+            col(Booking.phase_id).is_not(None))).all()
+        started_phases = {b.phase.key for b in started
+                          if b.phase and b.phase.release.status in OPEN_RELEASE_STATUSES}
+    assert {g.state for g in views} == set(GateState)
+    assert all(g.reason for g in views if g.state in (GateState.VETOED, GateState.WAIVED))
+    assert any(g.kind == GateKind.GO_NO_GO and g.criteria for g in views)
+    entries = {g.phase: g for g in views if g.kind == GateKind.ENTRY}
+    assert started_phases and all(entries[key].passed for key in started_phases)
+
+
+def test_past_releases_went_through_the_flow_to_their_outcome(demo: SessionFactory) -> None:
+    def steps(key: str) -> list[ReleaseStatus | None]:
+        return [change.to_status for change in status_history(demo, key)]
+
+    assert steps("CBS-6.0") == [S.PLANNED, S.IN_TEST, S.READY, S.DEPLOYED, S.BACKED_OUT]
+    assert steps("LOS-9.0") == [S.PLANNED, S.IN_TEST, S.CANCELLED]
+    assert steps("PAY-2.1") == [S.PLANNED, S.IN_TEST, S.READY, S.DEPLOYED]
+    with read_transaction(demo) as session:
+        deployments = session.exec(select(Deployment)).all()
+        links = session.exec(select(ExternalLink)).all()
+        live = session.exec(select(func.count()).select_from(Booking).where(
+            col(Booking.status).in_((BookingStatus.CONFIRMED, BookingStatus.IN_USE)),
+            Booking.end < TODAY - dt.timedelta(days=60))).one()
+    assert len(deployments) >= 12 and all(d.backout_plan for d in deployments)
+    assert [d.backed_out for d in deployments].count(True) == 1
+    assert {link.kind for link in links} == set(LinkKind)
+    assert live == 0  # the past year's environments were handed back
+
+
+def test_a_release_made_from_a_template_asks_for_its_bookings_in_its_window(
+        demo: SessionFactory) -> None:
+    with read_transaction(demo) as session:
+        templates = session.exec(select(ReleaseTemplate)).all()
+        release = session.exec(select(Release).where(Release.key == "PAY-2.4")).one()
+        window = session.get_one(ReleaseWindow, release.window_id)
+        requests = session.exec(select(BookingRequest).where(
+            col(BookingRequest.phase_id).in_([p.id for p in release.phases]))).all()
+        phases = [p.key for p in release.phases]
+    assert len(templates) == 3 and {t.release_type.value for t in templates} == {
+        "major", "minor", "emergency"}
+    assert phases == ["PAY-2.4-SIT", "PAY-2.4-UAT", "PAY-2.4-STG"]
+    assert (release.status, release.due) == (S.PLANNED, window.cutoff)
+    assert [r.status for r in requests] == [RequestStatus.REQUESTED] * 3
+
+
+def test_the_release_calendar_of_the_year_shows_windows_releases_and_deployments(
+        demo: SessionFactory) -> None:
+    with read_transaction(demo) as session:
+        items = calendar_items(session, TODAY - dt.timedelta(days=365), TODAY)
+    kinds = {item.kind for item in items}
+    assert {"window", "go_live", "release", "phase", "deployment"} <= kinds
+    outcomes = [item.label for item in items if item.kind == "deployment"]
+    assert "CBS-6.0 backed out" in outcomes and "PAY-2.1 deployed" in outcomes
+
+
+@pytest.mark.parametrize("weeks", [3, 31])  # a monthly go-live drifts a few days either way
+def test_the_story_is_the_same_whatever_the_week_it_is_loaded(sessions: SessionFactory,
+                                                              weeks: int) -> None:
+    now = ANCHOR_WEEK + dt.timedelta(weeks=weeks)
+    load_demo(sessions, now)
+    counts = kpis_for(sessions, Period.months_ending(now.date())).releases
+    assert counts["late_keys"] == ["OBA-11.0", "OLB-5.0", "PAY-2.1"]
+    assert counts["failed_keys"] == ["CBS-6.0", "LOS-9.0"]
+    late = {c.release for c in find_clashes(sessions) if c.kind == "late"}
+    assert late == {"CBS-6.1", "CRM-7.1"}  # past their window's cut-off, still in test
+
+
+def test_a_demo_that_fails_half_way_leaves_the_database_empty(sessions: SessionFactory,
+                                                              tmp_path: Path) -> None:
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    data["lifecycle"]["past_releases"][-1]["template"] = "Hotfix"  # no such template
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(NotFound, match="Hotfix"):
+        load_demo(sessions, ANCHOR_WEEK, path=broken)
+    with sessions() as session:
+        assert session.exec(select(func.count()).select_from(Release)).one() == 0
+        assert session.exec(select(func.count()).select_from(AuditEntry)).one() == 0
+    load_demo(sessions, ANCHOR_WEEK)  # and it loads afterwards
+
+
+def test_a_kept_user_with_another_role_leaves_its_demo_part_to_the_admin(
+        sessions: SessionFactory, make_user: Factory) -> None:
+    make_user(name="rita", role=Role.VIEWER)
+    load_demo(sessions, ANCHOR_WEEK)
+    history = status_history(sessions, "CBS-6.0")
+    assert {change.by for change in history} == {"admin"}

@@ -23,6 +23,7 @@ from envsched.models import (
     ReleaseStatus,
     ReleaseStatusChange,
     ReleaseType,
+    ReleaseWindow,
     Role,
 )
 from envsched.services.kpi_history import kpis_for, release_facts
@@ -273,6 +274,24 @@ def test_the_release_facts_read_gates_and_phases_once_however_many_releases(
     assert [f.key for f in facts] == ["K0", "K1", "K2", "K3"]
     assert sum("FROM gate" in s for s in statements) == 1
     assert sum("FROM phase" in s for s in statements) == 1
+
+
+def test_a_release_in_a_window_is_on_time_when_it_goes_live_by_the_windows_go_live(
+        sessions: SessionFactory, make_release: Factory) -> None:
+    with sessions.begin() as session:
+        window = ReleaseWindow(name="2027-02", start=D("2027-01-25"), cutoff=D("2027-02-18"),
+                               go_live=D("2027-02-21"))
+        session.add(window)
+    # due is the cut-off, the day testing must end by: deploying after it is still on time
+    on_go_live = make_release(key="W1", due=D("2027-02-18"), window_id=window.id)
+    after_go_live = make_release(key="W2", due=D("2027-02-18"), window_id=window.id)
+    with sessions.begin() as session:
+        session.add_all([
+            Deployment(release_id=on_go_live.id, deployed_on=D("2027-02-21"), recorded_at=NOW),
+            Deployment(release_id=after_go_live.id, deployed_on=D("2027-02-22"),
+                       recorded_at=NOW)])
+    counts = kpis_for(sessions, Period(D("2027-02-01"), D("2027-03-01"))).releases
+    assert (counts["on_time"], counts["late_keys"]) == (1, ["W2"])
 
 
 def _gate(release: Release, phase: Phase | None, kind: GateKind, state: GateState) -> Gate:
