@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from envsched.models import (
     LIVE_STATUSES,
@@ -43,27 +45,27 @@ Days = tuple[dt.date, dt.date]
 
 @dataclass(frozen=True)
 class Withdrawn:
-    """What a cancellation gave back: request ids and booking ids."""
+    """What cancelling a release gives back, or would: the open requests' ids, and the live
+    bookings' ids — those not started (cancelled) and those running (released today)."""
 
-    requests: tuple[int, ...]
-    bookings: tuple[int, ...]
+    requests: tuple[int, ...] = ()
+    cancelled: tuple[int, ...] = ()
+    released: tuple[int, ...] = ()
+
+    @property
+    def bookings(self) -> tuple[int, ...]:
+        return self.cancelled + self.released
 
 
 def withdraw_release(session: Session, release: Release, *, actor: User | None,
                      now: dt.datetime, reason: str = "") -> Withdrawn:
     why = f"release {release.key} cancelled" + (f": {reason}" if reason else "")
-    phase_ids = select(Phase.id).where(Phase.release_id == release.id)
-    requests = session.exec(select(BookingRequest).where(
-        col(BookingRequest.phase_id).in_(phase_ids),
-        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
-        .order_by(col(BookingRequest.id))).all()
+    requests, bookings = _open_requests(session, release), _live_bookings(session, release,
+                                                                           now.date())
+    withdrawn = _withdrawn(requests, bookings, now.date())
     for request in requests:
         close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now,
                       reason=why)
-    bookings = session.exec(select(Booking).where(
-        col(Booking.phase_id).in_(phase_ids), col(Booking.status).in_(LIVE_STATUSES),
-        Booking.end > now.date())
-        .order_by(col(Booking.environment_id), col(Booking.start), col(Booking.id))).all()
     freed: dict[int, list[Days]] = defaultdict(list)
     for booking in bookings:  # in environment order: locks are always taken alike
         freed[booking.environment_id].append(
@@ -71,7 +73,39 @@ def withdraw_release(session: Session, release: Release, *, actor: User | None,
     for environment_id, days in freed.items():
         for start, end in _merged(days):
             offer_days(session, environment_id, start, end, actor=actor, now=now)
-    return Withdrawn(tuple(r.id or 0 for r in requests), tuple(b.id or 0 for b in bookings))
+    return withdrawn
+
+
+def held_by(session: Session, release: Release, today: dt.date) -> Withdrawn:
+    """What cancelling ``release`` today would give back (read only: for a warning)."""
+    return _withdrawn(_open_requests(session, release),
+                      _live_bookings(session, release, today), today)
+
+
+def _open_requests(session: Session, release: Release) -> Sequence[BookingRequest]:
+    return session.exec(select(BookingRequest).where(
+        col(BookingRequest.phase_id).in_(_phase_ids(release)),
+        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
+        .order_by(col(BookingRequest.id))).all()
+
+
+def _live_bookings(session: Session, release: Release, today: dt.date) -> Sequence[Booking]:
+    """Its live bookings not over by ``today``, by environment (the order locks go in)."""
+    return session.exec(select(Booking).where(
+        col(Booking.phase_id).in_(_phase_ids(release)), col(Booking.status).in_(LIVE_STATUSES),
+        Booking.end > today)
+        .order_by(col(Booking.environment_id), col(Booking.start), col(Booking.id))).all()
+
+
+def _phase_ids(release: Release) -> SelectOfScalar[int | None]:
+    return select(col(Phase.id)).where(Phase.release_id == release.id)
+
+
+def _withdrawn(requests: Sequence[BookingRequest], bookings: Sequence[Booking],
+               today: dt.date) -> Withdrawn:
+    return Withdrawn(tuple(r.id or 0 for r in requests),
+                     tuple(b.id or 0 for b in bookings if b.start >= today),
+                     tuple(b.id or 0 for b in bookings if b.start < today))
 
 
 def _give_back(session: Session, booking: Booking, why: str, *, actor: User | None,

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from envsched.errors import InvalidState
 from envsched.models import Release, ReleaseStatus, ReleaseStatusChange, User
 from envsched.services import audit
-from envsched.services.release_cancel import withdraw_release
+from envsched.services.release_cancel import Withdrawn, withdraw_release
 
 S = ReleaseStatus
 NEXT: dict[ReleaseStatus, tuple[ReleaseStatus, ...]] = {
@@ -58,8 +58,9 @@ def check_plain_step(release: Release, status: ReleaseStatus) -> None:
 
 
 def step(session: Session, release: Release, status: ReleaseStatus, *, actor: User | None,
-         now: dt.datetime, reason: str) -> None:
-    """Move ``release`` one step along the flow, inside the caller's transaction."""
+         now: dt.datetime, reason: str) -> Withdrawn:
+    """Move ``release`` one step along the flow, inside the caller's transaction; what a
+    cancellation gave back (nothing for any other step)."""
     if status not in NEXT[release.status]:
         raise InvalidTransition(release.key, release.status, status)
     before, previous = audit.snapshot(release), release.status
@@ -67,7 +68,8 @@ def step(session: Session, release: Release, status: ReleaseStatus, *, actor: Us
     audit.record(session, actor=actor, now=now, action="status", row=release, before=before)
     record_status(session, release, previous, actor=actor, now=now, reason=reason)
     if status == S.CANCELLED:
-        withdraw_release(session, release, actor=actor, now=now, reason=reason)
+        return withdraw_release(session, release, actor=actor, now=now, reason=reason)
+    return Withdrawn()
 
 
 def record_status(session: Session, release: Release, previous: ReleaseStatus | None, *,

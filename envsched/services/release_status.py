@@ -27,6 +27,7 @@ from envsched.models import (
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
+from envsched.services.release_cancel import Withdrawn
 from envsched.services.release_flow import (
     BY_RECORD,
     NEXT,
@@ -39,20 +40,33 @@ from envsched.services.releases import get_release
 from envsched.services.users import require_role
 
 KEEPERS = (Role.RELEASE_MANAGER,)
-__all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "add_link", "back_out",
-           "record_deployment", "record_status", "remove_link", "status_history",
+__all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "Withdrawn", "add_link", "back_out",
+           "cancel_release", "record_deployment", "record_status", "remove_link", "status_history",
            "transition_release"]
 
 
 def transition_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
                        actor: User | None, now: dt.datetime, reason: str = "") -> Release:
     """Move release ``key`` one step along the flow."""
+    return _step_release(sessions, key, status, actor=actor, now=now, reason=reason)[0]
+
+
+def cancel_release(sessions: SessionFactory, key: str, *, actor: User | None,
+                   now: dt.datetime, reason: str = "") -> Withdrawn:
+    """Cancel release ``key``: the step to ``cancelled``, and what it gave back."""
+    return _step_release(sessions, key, ReleaseStatus.CANCELLED, actor=actor, now=now,
+                         reason=reason)[1]
+
+
+def _step_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
+                  actor: User | None, now: dt.datetime,
+                  reason: str) -> tuple[Release, Withdrawn]:
     require_role(actor, *KEEPERS)
     with booking_transaction(sessions) as session:  # a cancellation offers freed days
         release = get_release(session, key)
         check_plain_step(release, status)
-        step(session, release, status, actor=actor, now=now, reason=reason)
-    return release
+        withdrawn = step(session, release, status, actor=actor, now=now, reason=reason)
+    return release, withdrawn
 
 
 def record_deployment(sessions: SessionFactory, key: str, data: DeploymentIn, *,

@@ -18,9 +18,12 @@ function csrfToken() {
   return meta ? meta.getAttribute("content") : "";
 }
 
-// A form that undoes or removes something asks first: data-confirm holds the question.
+// A form that undoes or removes something asks first: data-confirm holds the question,
+// on the form or on the one button of several that does it (the button pressed asks).
 document.addEventListener("submit", function (event) {
-  var question = event.target.getAttribute("data-confirm");
+  var button = event.submitter;
+  var question = (button && button.getAttribute("data-confirm")) ||
+    event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 

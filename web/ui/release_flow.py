@@ -24,7 +24,8 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
-from envsched.services import release_status
+from envsched.services import release_cancel, release_status
+from envsched.services.release_cancel import Withdrawn
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act
@@ -42,6 +43,7 @@ def release_lifecycle(key: str) -> Any:
                                    .order_by(col(Deployment.id))).all()
         links = session.exec(select(ExternalLink).where(ExternalLink.release_id == release.id)
                              .order_by(col(ExternalLink.id))).all()
+        held = release_cancel.held_by(session, release, now().date())
     steps = [s.value for s in release_status.NEXT[release.status]
              if s not in release_status.BY_RECORD]
     return render_template(
@@ -49,12 +51,17 @@ def release_lifecycle(key: str) -> Any:
         links=links, history=release_status.status_history(sessions(), key), steps=steps,
         can_deploy=ReleaseStatus.DEPLOYED in release_status.NEXT[release.status],
         can_back_out=release.status == ReleaseStatus.DEPLOYED,
-        link_kinds=[k.value for k in LinkKind], today=now().date())
+        link_kinds=[k.value for k in LinkKind], today=now().date(),
+        cancel_warning=cancel_warning(key, held))
 
 
 @requires("releases:write")
 def release_step(key: str) -> Response:
     status = request.form.get("status", "")
+    if status == ReleaseStatus.CANCELLED:
+        return _act(key, lambda: release_status.cancel_release(
+            sessions(), key, actor=current_user(), now=now(),
+            reason=request.form.get("reason", "")), lambda w: cancelled_message(key, w))
     return _act(key, lambda: release_status.transition_release(
         sessions(), key, ReleaseStatus(status), actor=current_user(), now=now(),
         reason=request.form.get("reason", "")), lambda r: f"{key} is {r.status.value}.")
@@ -91,6 +98,25 @@ def release_link_remove(key: str) -> Response:
     return _act(key, lambda: release_status.remove_link(
         sessions(), key, int(request.form.get("link_id", "")), actor=current_user(),
         now=now()), lambda _: "Link removed.")
+
+
+def cancel_warning(key: str, held: Withdrawn) -> str:
+    """The question the cancel button asks first: what cancelling would give back."""
+    if not held.requests and not held.bookings:
+        return f"Cancel {key}? It has no open booking requests or live bookings."
+    return (f"Cancel {key}? This also cancels {_count(held.requests, 'open booking request')}"
+            f" and {_count(held.cancelled, 'booking')} not started yet, and releases "
+            f"{_count(held.released, 'running booking')} from today.")
+
+
+def cancelled_message(key: str, withdrawn: Withdrawn) -> str:
+    return (f"{key} is cancelled: {_count(withdrawn.requests, 'open booking request')} "
+            f"cancelled, {_count(withdrawn.cancelled, 'booking')} cancelled, "
+            f"{_count(withdrawn.released, 'running booking')} released from today.")
+
+
+def _count(ids: tuple[int, ...], noun: str) -> str:
+    return f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'}"
 
 
 def _act(key: str, action: Callable[[], Any], done: Callable[[Any], str]) -> Response:
