@@ -70,6 +70,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # oversight and administration
     "audit:read": frozenset({ADMIN, ENV}),
     "users:admin": frozenset({ADMIN}),
+    # one's own account: password, API tokens, feed URLs (the views check it is one's own)
+    "account:manage": ALL,
 }
 
 

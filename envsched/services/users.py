@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, or_, text, update
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, is_postgresql, read_transaction, single_read
-from envsched.errors import InvalidInput, NotFound, PermissionDenied
+from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
 from envsched.services import audit
 
@@ -104,10 +104,8 @@ def set_role(sessions: SessionFactory, name: str, role: Role | str, *, actor: Us
     role = _valid_role(role)
     with sessions.begin() as session:
         user = get_user(session, name)
-        if role != Role.ADMIN:
-            _keep_an_admin(session, user, field="role")
         before = _public(user)
-        user.role = role
+        _change_role(session, user, role)
         audit.record(session, actor=actor, now=now, action="set_role", row=user,
                      before=before, after=_public(user))
     return user
@@ -123,16 +121,46 @@ def set_active(sessions: SessionFactory, name: str, active: bool, *, actor: User
     require_role(actor)
     with sessions.begin() as session:
         user = get_user(session, name)
-        if not active and actor is not None and actor.id == user.id:
-            raise InvalidInput("active", "you cannot deactivate yourself")
-        if not active:
-            _keep_an_admin(session, user, field="active")
         before = _public(user)
-        user.active = active
+        _change_active(session, user, active, actor)
         audit.record(session, actor=actor, now=now,
                      action="reactivate" if active else "deactivate", row=user,
                      before=before, after=_public(user))
     return user
+
+
+def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
+                now: dt.datetime, role: Role | str | None = None, active: bool | None = None,
+                full_name: str | None = None) -> User:
+    """Change any of role, active and full name at once: all of them or none (the rules
+    of ``set_role`` and ``set_active`` hold; ``None`` leaves a field as it is)."""
+    require_role(actor)
+    with sessions.begin() as session:
+        user = get_user(session, name)
+        before = _public(user)
+        if role is not None:
+            _change_role(session, user, _valid_role(role))
+        if active is not None:
+            _change_active(session, user, active, actor)
+        if full_name is not None:
+            user.full_name = full_name.strip()
+        audit.record(session, actor=actor, now=now, action="update", row=user,
+                     before=before, after=_public(user))
+    return user
+
+
+def _change_role(session: Session, user: User, role: Role) -> None:
+    if role != Role.ADMIN:
+        _keep_an_admin(session, user, field="role")
+    user.role = role
+
+
+def _change_active(session: Session, user: User, active: bool, actor: User | None) -> None:
+    if not active and actor is not None and actor.id == user.id:
+        raise InvalidInput("active", "you cannot deactivate yourself")
+    if not active:
+        _keep_an_admin(session, user, field="active")
+    user.active = active
 
 
 def _keep_an_admin(session: Session, losing: User, *, field: str) -> None:
@@ -163,6 +191,14 @@ def set_password(sessions: SessionFactory, name: str, password: str, *,
                      after=_public(user))
 
 
+def change_own_password(sessions: SessionFactory, user: User, current: str, new: str, *,
+                        now: dt.datetime) -> None:
+    """``user`` changes their password, proving it is them with the current one."""
+    if not verify_password(current, find_user(sessions, user.name).password_hash):
+        raise InvalidInput("current_password", "is not your current password")
+    set_password(sessions, user.name, new, actor=user, now=now)
+
+
 def authenticate(sessions: SessionFactory, name: str, password: str) -> User:
     """The active user with this name and password, or ``PermissionDenied``."""
     with read_transaction(sessions) as session:
@@ -187,6 +223,15 @@ def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
         session.add(token)
         audit.record(session, actor=actor, now=now, action="create", row=token)
     return token, secret
+
+
+def token_expiry(valid_until: dt.date | None, *, now: dt.datetime) -> dt.datetime | None:
+    """A token valid until a day works through that day (UTC); ``None``: no expiry."""
+    if valid_until is None:
+        return None
+    if valid_until < now.date():
+        raise InvalidInput("valid_until", f"{valid_until} is in the past")
+    return dt.datetime.combine(valid_until + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
 def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -> User:
@@ -245,6 +290,8 @@ def revoke_token(sessions: SessionFactory, token_id: int, *, actor: User | None,
             raise NotFound("api token", token_id)
         if actor is not None and actor.id != token.user_id:
             require_role(actor)
+        if token.revoked_at is not None:
+            raise InvalidState(f"API token {token_id} is already revoked")
         token.revoked_at = now
         audit.record(session, actor=actor, now=now, action="revoke", row=token)
 

@@ -4,7 +4,8 @@ Environments UAT-1 (mainframe), UAT-2, SIT-1 (capacity 2); release R1 with phase
 R1-SIT and R1-UAT (needs mainframe); an open request of the test manager for R1-UAT;
 a confirmed booking of UAT-2 on [2027-02-01, 2027-02-06); a maintenance window on
 UAT-1 on [2027-06-10, 2027-06-12); a STAGING freeze over the year end. The clock of
-the app is ``helpers.NOW`` (2027-01-04).
+the app is ``helpers.NOW`` (2027-01-04). Paths under ``/users/`` name the test manager,
+and a path naming a token gets a fresh token of theirs.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from envsched.models import (
     Role,
     User,
 )
+from envsched.services import users
 from tests.envsched import factories
+from tests.web.helpers import NOW
 from tests.web.lifecycle_world import lifecycle_values
 from tests.web.planning_world import PlanningRows
 from web.background import join_all
@@ -57,10 +60,20 @@ class World:
     def path_values(self, rule_path: str) -> dict[str, Any]:
         """Values for the ``{…}`` of an API path, pointing at rows of this world."""
         key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
-        return {"name": self.uat1.name, "key": key, "request_id": self.request.id,
+        name = self.tester.name if "/users/" in rule_path else self.uat1.name
+        return {"name": name, "key": key, "request_id": self.request.id,
                 "booking_id": self.booking.id, "window_id": self.window.id,
                 "freeze_id": self.freeze.id, **self.planning(rule_path),
-                **lifecycle_values(self.planning.sessions, rule_path)}
+                **lifecycle_values(self.planning.sessions, rule_path),
+                **self._token_values(rule_path)}
+
+    def _token_values(self, rule_path: str) -> dict[str, Any]:
+        """A fresh API token of the tester, for paths naming one."""
+        if "token_id" not in rule_path:
+            return {}
+        token, _secret = users.issue_token(self.planning.sessions, self.tester.name,
+                                           actor=None, now=NOW, label="world")
+        return {"token_id": token.id}
 
 
 def build_world(sessions: SessionFactory, tester: User) -> World:

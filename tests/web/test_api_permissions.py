@@ -2,7 +2,8 @@
 
 A role outside the route's permission gets 403 naming the permission; a role inside it
 is never refused by the matrix, and never by a service either, except where a service
-decides by ownership (a test manager cancels only bookings of their own requests) or by
+decides by ownership (a test manager cancels only bookings of their own requests, and
+manages only their own API tokens: the ``/users/…`` paths name the test manager) or by
 the gate's own sign-off role (a test manager signs a test phase's gates, the release
 manager the go/no-go).
 Anonymous callers get 401 everywhere.
@@ -22,7 +23,8 @@ from web.api import ROUTES, Route
 from web.openapi import openapi_path
 from web.permissions import roles_with
 
-BY_OWNERSHIP = {"cancel_booking", "release_early", "cancel_request", "sign_gate", "veto_gate"}
+BY_OWNERSHIP = {"cancel_booking", "release_early", "cancel_request", "sign_gate", "veto_gate",
+                "list_tokens", "issue_token", "revoke_token"}  # tokens: one's own only
 
 
 def _url(route: Route, world: World) -> str:

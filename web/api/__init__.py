@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from web.api import (
     bookings,
+    environment_types,
     environments,
     feeds,
     freezes,
@@ -18,12 +19,14 @@ from web.api import (
     releases,
     reports,
     requests,
+    users,
     whatifs,
 )
 from web.api.routing import Route, register
 
 ROUTES: list[Route] = [
     *environments.ROUTES,
+    *environment_types.ROUTES,
     *freezes.ROUTES,
     *releases.ROUTES,
     *requests.ROUTES,
@@ -35,6 +38,7 @@ ROUTES: list[Route] = [
     *planruns.ROUTES,
     *whatifs.ROUTES,
     *lifecycle.ROUTES,
+    *users.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -1,0 +1,78 @@
+"""Request bodies and answers of the user, API-token and environment-type endpoints.
+
+A token's secret appears in ``TokenIssued`` only, the answer of the request that made
+it; ``TokenPublic`` (every listing) has neither the secret nor its hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from envsched.models import Role
+from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
+from envsched.services.users import MIN_PASSWORD
+
+# -- environment types ----------------------------------------------------------------------
+
+
+class EnvironmentTypeCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="e.g. UAT, PERF")
+    description: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class EnvironmentTypePublic(BaseModel):
+    name: str
+    description: str
+    environments: int = Field(description="environments of this type not retired")
+
+
+# -- users ----------------------------------------------------------------------------------
+
+class UserCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="signs in with it")
+    role: Role = Role.VIEWER
+    full_name: str = Field(default="", max_length=NAME_LENGTH * 2)
+    email: str = Field(default="", max_length=NAME_LENGTH * 4)
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD,
+                                 description="none: the user signs in by API token only")
+
+
+class UserUpdate(BaseModel):
+    """The fields given change, together or not at all."""
+
+    role: Role | None = None
+    active: bool | None = Field(default=None, description="false: no sign-in, tokens refused")
+    full_name: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
+
+
+class UserOut(BaseModel):
+    name: str
+    full_name: str
+    email: str
+    role: Role
+    active: bool
+    signs_in_with_password: bool
+    created_at: dt.datetime
+
+
+# -- API tokens -----------------------------------------------------------------------------
+
+class TokenCreate(BaseModel):
+    label: str = Field(min_length=1, max_length=NAME_LENGTH, description="what uses it")
+    valid_until: dt.date | None = Field(default=None,
+                                        description="last day it works; none: no expiry")
+
+
+class TokenPublic(BaseModel):
+    id: int
+    label: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None = Field(description="first moment it no longer works")
+    revoked_at: dt.datetime | None
+
+
+class TokenIssued(TokenPublic):
+    secret: str = Field(description="send as Authorization: Bearer <secret>; shown this once")
