@@ -105,3 +105,12 @@ def test_the_release_calendar_of_the_past_year_draws_windows_and_deployments(
     assert len(trace(chart, "Deployment")["x"]) >= 11
     assert any(label == "CBS-6.0 backed out" and plan.startswith("back-out plan: Restore")
                for label, plan in trace(chart, "Deployment")["customdata"])
+
+
+def test_a_deployed_release_page_shows_its_window_and_the_bookings_it_handed_back(
+        rita: FlaskClient) -> None:
+    text = page(rita, "/releases/PAY-2.1")
+    assert "4 of 4" in text and "not booked" not in text
+    assert text.count(">released</span>") == 4  # every phase's environment handed back
+    assert re.search(r"Release window</dt><dd><a href=\"/release-windows\">\d{4}-\d\d</a>: "
+                     r"code cut-off \d{4}-\d\d-\d\d, go-live", text)

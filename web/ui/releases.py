@@ -1,4 +1,8 @@
-"""Releases: the list, and one release with its phases and their bookings."""
+"""Releases: the list, and one release with its phases and their bookings.
+
+A phase counts as booked while a booking holds it and once its booking has been handed
+back (its testing done): a deployed release's phases stay booked. Cancelled bookings
+are not shown."""
 
 from __future__ import annotations
 
@@ -8,11 +12,11 @@ from flask import abort, render_template
 from sqlmodel import col, select
 
 from envsched.db import read_transaction
-from envsched.models import Release, ReleaseStatus
+from envsched.models import BookingStatus, Release, ReleaseStatus, ReleaseWindow
 from web.auth import requires
 from web.context import sessions
 from web.ui.params import text_arg
-from web.ui.queries import booking_rows
+from web.ui.queries import BookingRow, booking_rows
 
 
 @requires("releases:read")
@@ -28,12 +32,18 @@ def release_list() -> Any:
 
 
 def _summary(session: Any, release: Release) -> dict[str, Any]:
-    booked = {b.phase for b in booking_rows(session, release=release.key)}
+    booked = {b.phase for b in _bookings(session, release.key)}
     return {"key": release.key, "title": release.title, "type": release.type.value,
             "status": release.status.value, "priority": release.priority,
             "earliest_start": release.earliest_start, "due": release.due,
             "owner": release.owner, "phases": len(release.phases),
             "booked": sum(1 for p in release.phases if p.key in booked)}
+
+
+def _bookings(session: Any, key: str) -> list[BookingRow]:
+    """The release's bookings, live or handed back."""
+    return [b for b in booking_rows(session, release=key, live_only=False)
+            if b.status != BookingStatus.CANCELLED]
 
 
 @requires("releases:read")
@@ -43,10 +53,11 @@ def release_detail(key: str) -> Any:
         if release is None:
             abort(404, f"No release {key!r}.")
         facts = _summary(session, release)
-        bookings = booking_rows(session, release=key)
+        window = session.get(ReleaseWindow, release.window_id) if release.window_id else None
+        bookings = _bookings(session, key)
         phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)
                   for p in release.phases]
-    return render_template("release.html", release=facts, phases=phases)
+    return render_template("release.html", release=facts, window=window, phases=phases)
 
 
 def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, Any]:
