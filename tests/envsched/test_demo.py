@@ -80,13 +80,8 @@ def test_demo_is_a_believable_bank(demo: SessionFactory) -> None:
     assert {u.role for u in users} == set(Role)
 
 
-# The changeover kind is newer than the demo bank, whose owner adds an example of it;
-# until then it is the one kind the demo may lack.
-NOT_IN_THE_DEMO_YET = {"changeover"}
-
-
 def test_demo_holds_every_kind_of_clash_and_a_capacity_shortfall(demo: SessionFactory) -> None:
-    assert {c.kind for c in find_clashes(demo)} | NOT_IN_THE_DEMO_YET == set(KINDS)
+    assert {c.kind for c in find_clashes(demo)} == set(KINDS)
     report = capacity_report(demo, dt.date(2027, 1, 25), weeks=12)
     short = report[report["shortfall_days"] > 0]
     assert list(short["type"]) == ["PERF"]
