@@ -51,6 +51,7 @@ PAGES = [
     ("/freezes", "environments:read"),
     ("/users", "users:admin"),
     ("/users/test_manager", "users:admin"),
+    ("/account", "account:manage"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -90,7 +91,12 @@ ACTIONS = [
     ("/users/test_manager/tokens", "users:admin"),
     ("/users/test_manager/tokens/{token}/revoke", "users:admin"),
     ("/users/test_manager/active", "users:admin"),
+    # one's own account (the token is the test manager's: 404 to anyone else)
+    ("/account/password", "account:manage"),
+    ("/account/tokens", "account:manage"),
+    ("/account/tokens/{token}/revoke", "account:manage"),
 ]
+OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
 
 @pytest.fixture
@@ -127,7 +133,8 @@ def test_roles_without_the_permission_cannot_decide_requests(
     for path, permission in ACTIONS:
         response = client.post(path.format(**ids), data={"csrf_token": token, "reason": "no"})
         if expected(role, permission) == 200:
-            assert response.status_code in (302, 400), path  # done, or refused as bad input
+            not_theirs = path in OWNER_ONLY and role != Role.TEST_MANAGER
+            assert response.status_code in ((404,) if not_theirs else (302, 400)), path
         else:
             assert response.status_code == 403, path
     detail = client.get(f"/requests/{world.request.id}").get_data(as_text=True)
@@ -193,3 +200,11 @@ def test_only_user_admins_see_users_in_the_navigation(
     assert 'href="/freezes"' in nav
     assert ('href="/environments/new"' in page) == (
         expected(role, "environments:write") == 200)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_signed_in_user_finds_their_account_under_their_name(
+        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+    login(client, role)
+    header = client.get("/").get_data(as_text=True).split('class="signout"', 1)[1]
+    assert 'href="/account"' in header.split("</form>", 1)[0]

@@ -16,6 +16,7 @@ from web.auth import current_user
 from web.calendar import feed_token
 from web.permissions import can
 from web.ui import (
+    account,
     approvals,
     audit,
     capacity,
@@ -115,6 +116,11 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/what-ifs/<int:whatif_id>/promote", "whatif_promote", whatifs.whatif_promote, POST),
     ("/what-ifs/<int:whatif_id>/scenario.json", "whatif_scenario", whatifs.whatif_scenario,
      GET),
+    ("/account", "account", account.account, GET),
+    ("/account/password", "account_password", account.account_password, POST),
+    ("/account/tokens", "account_token_issue", account.account_token_issue, POST),
+    ("/account/tokens/<int:token_id>/revoke", "account_token_revoke",
+     account.account_token_revoke, POST),
     ("/users", "user_list", user_admin.user_list, BOTH),
     ("/users/<name>", "user_detail", user_admin.user_detail, GET),
     ("/users/<name>/role", "user_role", user_admin.user_role, POST),
