@@ -141,14 +141,23 @@ def _blocked_bars(blocked: Sequence[BlockedRow], lanes: Sequence[timeline_lanes.
                 "line": {"color": lines, "width": 1}},
         base=[first.isoformat() for first, _ in days],
         x=[(last - first).days * MS_PER_DAY for first, last in days],
-        text=[b.label for b, _ in drawn], textposition="inside", insidetextanchor="start",
-        textfont={"color": "#1a1a1a"},
-        customdata=[[b.environment, b.start.isoformat(), b.last_day.isoformat(),
-                     (b.end - b.start).days, b.reason or "no reason given"] for b, _ in drawn],
-        hovertemplate=(f"{name}: %{{text}}<br>%{{customdata[0]}}: %{{customdata[1]}} to "
-                       "%{customdata[2]} (%{customdata[3]} days)<br>%{customdata[4]}"
-                       "<extra></extra>"),
+        # Level and full size: a label turned on its side or shrunk to fit a bar of a few
+        # days is not read; one that does not fit goes beside the bar.
+        text=[b.label for b, _ in drawn], textposition="auto", insidetextanchor="start",
+        textangle=0, constraintext="none", textfont={"color": "#1a1a1a"},
+        hovertext=[_blocked_hover(name, b) for b, _ in drawn],
+        hovertemplate="%{hovertext}<extra></extra>",
     )
+
+
+def _blocked_hover(name: str, row: BlockedRow) -> str:
+    """``Maintenance: OS patching`` or ``Freeze: Q1 close`` and its reason, then the
+    environment and the period's own days."""
+    days = (row.end - row.start).days
+    said = [f"{name}: {row.reason or 'no reason given'}" if row.kind == "maintenance"
+            else f"{name}: {row.label}" + (f" ({row.reason})" if row.reason else "")]
+    return "<br>".join([*said, f"{row.environment}: {row.start} to {row.last_day} "
+                                f"({days} day{'' if days == 1 else 's'})"])
 
 
 def capacity_heatmap(frame: pd.DataFrame) -> go.Figure:
