@@ -15,6 +15,7 @@ most the clients and the HTTP layer can carry.
 
     .venv/bin/python bench/load_bench.py --clients 20 --attempts 500   # gunicorn 2×4
     .venv/bin/python bench/load_bench.py --server waitress --threads 8
+    .venv/bin/python bench/load_bench.py --warmup 5    # each client reads 5 times first
     .venv/bin/python bench/load_bench.py --trivial
 """
 
@@ -219,30 +220,43 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 # -- the clients --------------------------------------------------------------------------
 
-def run_clients(port: int, tokens: list[str], work: list[Attempt],
-                trivial: bool = False) -> tuple[list[Answer], float]:
+def run_clients(port: int, tokens: list[str], work: list[Attempt], trivial: bool = False,
+                warmup: int = 0) -> tuple[list[Answer], float]:
+    """Every client sends ``warmup`` reads first (not counted); then, all at once, the
+    work. Returns the answers to the work and the seconds it took."""
     todo: queue.SimpleQueue[Attempt] = queue.SimpleQueue()
     for attempt in work:
         todo.put(attempt)
     answers: list[Answer] = []
     lock = threading.Lock()
     deadline = time.monotonic() + RUN_DEADLINE_S
+    start = threading.Barrier(len(tokens) + 1)
     send = probe if trivial else book
-    threads = [threading.Thread(target=client,
-                                args=(port, token, todo, answers, lock, deadline, send))
+    threads = [threading.Thread(target=client, args=(port, token, todo, answers, lock,
+                                                     deadline, send, warmup, start))
                for token in tokens]
-    began = time.perf_counter()
     for thread in threads:
         thread.start()
+    start.wait()
+    began = time.perf_counter()
     for thread in threads:
         thread.join()
     return answers, time.perf_counter() - began
 
 
 def client(port: int, token: str, todo: queue.SimpleQueue[Attempt], answers: list[Answer],
-           lock: threading.Lock, deadline: float, send: Sender) -> None:
+           lock: threading.Lock, deadline: float, send: Sender, warmup: int,
+           start: threading.Barrier) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for _ in range(warmup):
+        connection.request("GET", "/api/v1/environments?type=UAT", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:  # counted: the run then fails its checks
+            with lock:
+                answers.append(Answer(response.status, 0.0, time.perf_counter()))
+    start.wait()
     while time.monotonic() < deadline:
         try:
             attempt = todo.get_nowait()
@@ -322,7 +336,8 @@ def report(args: argparse.Namespace, answers: list[Answer], seconds: float,
     latencies = [a.seconds * 1000 for a in answers]
     failures = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
     server = (f"gunicorn {args.workers}×{args.threads}" if args.server == "gunicorn"
-              else f"waitress ×{args.threads}") + (" (404 probe)" if args.trivial else "")
+              else f"waitress ×{args.threads}") + (" (404 probe)" if args.trivial else "") + (
+                  f", warm-up {args.warmup}" if args.warmup else "")
     print("| server | clients | attempts | 201 | 409 | other | 5xx or no answer | seconds "
           "| requests/s | p50 ms | p99 ms | overbooked days | machine load |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -355,6 +370,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=0,
+                        help="reads each client sends before the measured attempts (not "
+                             "counted): without, the first second of a fresh server counts")
     parser.add_argument("--trivial", action="store_true",
                         help="send GET requests the app answers 404 without the database "
                              "instead of bookings: the ceiling of the clients and HTTP layer")
@@ -386,7 +404,7 @@ def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
         load = os.getloadavg()[0]  # other work on the machine skews every number
         clients_cpu, server_cpu = cpu_seconds(), server_cpu_seconds(server.pid)
         machine_cpu = machine_cpu_seconds()
-        answers, seconds = run_clients(port, tokens, work, args.trivial)
+        answers, seconds = run_clients(port, tokens, work, args.trivial, args.warmup)
         clients_cpu = cpu_seconds() - clients_cpu
         server_cpu = server_cpu_seconds(server.pid) - server_cpu
         machine_cpu = machine_cpu_seconds() - machine_cpu

@@ -13,11 +13,12 @@ cannot carry it. An anonymous API call is not checked either: it gets 401, not 4
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, redirect, request, session, url_for
+from flask import Flask, Response, after_this_request, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
 from envsched.db import read_transaction
@@ -29,6 +30,7 @@ from web.errors import api_error, is_api_request
 from web.permissions import can, roles_with
 
 csrf = CSRFProtect()
+logger = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
 BEARER = "bearer "
 
@@ -62,11 +64,27 @@ def load_user() -> Response | None:
 
 def _load_bearer(secret: str) -> Response | None:
     try:
-        g.user = users.user_for_token(sessions(), secret, now=now())
+        g.user = users.user_for_token(sessions(), secret, now=now(), record_use=_after_answer)
     except PermissionDenied as exc:
         return api_error(401, "unauthorized", exc.message)
     g.auth = "bearer"
     return None
+
+
+def _after_answer(work: Callable[[], None]) -> None:
+    """Run ``work`` once the answer has gone out: bookkeeping the caller need not wait for
+    (a token's first use in a minute is a write and a commit of its own)."""
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(functools.partial(_best_effort, work))
+        return response
+
+
+def _best_effort(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:  # the answer is sent: nobody is left to tell but the log
+        logger.exception("after the answer: %s failed", work)
 
 
 def _active_user(user_id: int) -> User | None:

@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from envsched.db import create_engine, fill_pool
 from envsched.models import metadata
-from envsched.services import availability, users
+from envsched.services import availability, booking, users
 from envsched.settings import Settings
 from web import create_app, import_views
 
@@ -73,11 +73,13 @@ def _warm_app(settings: Settings, threads: int) -> Flask:
 def warm_up(session: Session) -> None:
     """What a fresh process and database connection do slowly the first time: read each
     table once (a new PostgreSQL backend loads its catalogue entries), and run the token
-    check's and the booking checks' statements (compiled once per process)."""
+    check's, the booking checks' and a booking's statements (compiled once per process).
+    ``fill_pool`` rolls it all back."""
     for table in metadata.sorted_tables:
         session.execute(select(literal(1)).select_from(table).limit(0))
     users.warm_up(session)
     availability.warm_up(session)
+    booking.warm_up(session)
 
 
 def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,

@@ -46,7 +46,7 @@ class Slot:
 # -- finding and locking environments ----------------------------------------------------
 
 def environment_named(session: Session, name: str, field: str = "environment") -> Environment:
-    found = session.exec(select(Environment).where(Environment.name == name)).first()
+    found = session.exec(_BY_NAME, params={"name": name}).first()
     if found is None:
         raise InvalidInput(field, f"no environment named {name!r}")
     return found
@@ -268,6 +268,7 @@ def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date
 # transaction) are flushed first and the checks see them.
 _LOCK_BY_ID: Any = (select(Environment).where(col(Environment.id) == sa.bindparam("id"))
                     .with_for_update().execution_options(populate_existing=True))
+_BY_NAME: Any = select(Environment).where(col(Environment.name) == sa.bindparam("name"))
 _LOCK_BY_NAME: Any = (select(Environment).where(col(Environment.name) == sa.bindparam("name"))
                       .with_for_update().execution_options(populate_existing=True))
 _OBSTACLES: Any = sa.select(

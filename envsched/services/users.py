@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, or_, text, update
@@ -234,12 +236,14 @@ def token_expiry(valid_until: dt.date | None, *, now: dt.datetime) -> dt.datetim
     return dt.datetime.combine(valid_until + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
-def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -> User:
+def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime,
+                   record_use: Callable[[Callable[[], None]], None] | None = None) -> User:
     """The active user a bearer token belongs to; ``PermissionDenied`` for any bad token.
 
     Every call checks the token, its user, revocation and expiry afresh (one query);
     ``last_used_at`` is written only when it is ``LAST_USED_RESOLUTION`` old, so a busy
-    robot does not pay a write and a commit on every request.
+    robot does not pay a write and a commit on every request. ``record_use``, if given,
+    is handed that write to run later (the web app runs it once the answer is sent).
     """
     with single_read(sessions) as session:
         found = session.exec(_TOKEN_AND_USER, params={"hash": token_hash(secret)}).first()
@@ -247,13 +251,21 @@ def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime) -
         raise PermissionDenied("invalid, expired or revoked API token")
     token, user = found
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
-        _mark_used(sessions, token, now)
+        write = functools.partial(_mark_used, sessions, token, now)
+        if record_use is None:
+            write()
+        else:
+            record_use(write)
     return user
 
 
 def warm_up(session: Session) -> None:
-    """Run the token check's statement once, matching no token (see ``availability.warm_up``)."""
+    """Run the token check's statements once, matching no token (see
+    ``availability.warm_up``): a new server's first requests each use a token for the
+    first time, so each writes its ``last_used_at``."""
     session.exec(_TOKEN_AND_USER, params={"hash": ""}).first()
+    now = dt.datetime.now(dt.UTC)
+    session.execute(_MARK_USED, {"token_id": 0, "used_at": now, "stale_before": now})
 
 
 def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> None:
@@ -264,17 +276,18 @@ def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> N
             # A usage timestamp is not worth waiting for the disk: lost in a crash, the
             # next request writes it again. (Bookings and audit rows are still durable.)
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        session.execute(update(ApiToken)
-                        .where(col(ApiToken.id) == token.id,
-                               or_(col(ApiToken.last_used_at).is_(None),
-                                   col(ApiToken.last_used_at) <= stale))
-                        .values(last_used_at=now))
+        session.execute(_MARK_USED, {"token_id": token.id, "used_at": now, "stale_before": stale})
     token.last_used_at = now
 
 
 # Built once: on every API request, building the statement would cost as much as running it.
 _TOKEN_AND_USER: Any = (select(ApiToken, User).join(User)
                         .where(col(ApiToken.token_hash) == bindparam("hash")))
+_MARK_USED: Any = (update(ApiToken)
+                   .where(col(ApiToken.id) == bindparam("token_id"),
+                          or_(col(ApiToken.last_used_at).is_(None),
+                              col(ApiToken.last_used_at) <= bindparam("stale_before")))
+                   .values(last_used_at=bindparam("used_at")))
 
 
 def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:

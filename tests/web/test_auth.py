@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from sqlmodel import select
 
-from envsched.models import Role
-from tests.web.helpers import PASSWORD, csrf_token
+from envsched.db import SessionFactory
+from envsched.models import ApiToken, Role
+from tests.web.helpers import NOW, PASSWORD, csrf_token
 from web.api import ROUTES, Route
 from web.openapi import openapi_path
 
@@ -100,3 +103,20 @@ def test_a_signed_in_api_write_still_needs_the_csrf_token(
     response = client.post("/api/v1/bookings", json=body)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "csrf_failed"
+
+
+@pytest.mark.parametrize(("path", "status"), [("/api/v1/environments", 200),
+                                              ("/api/v1/environments/NO-SUCH", 404)])
+def test_a_tokens_use_is_recorded_once_the_answer_has_gone_out(
+        client: FlaskClient, sessions: SessionFactory,
+        token_headers: Callable[..., dict[str, str]], path: str, status: int) -> None:
+    response = client.get(path, headers=token_headers("viewer"))
+    assert response.status_code == status
+    assert token_last_used(sessions) is None  # the answer is not finished with yet
+    response.close()  # what the WSGI server does once the answer is sent
+    assert token_last_used(sessions) == NOW
+
+
+def token_last_used(sessions: SessionFactory) -> dt.datetime | None:
+    with sessions() as session:
+        return session.exec(select(ApiToken.last_used_at)).one()
