@@ -50,7 +50,7 @@ from sqlmodel import col, select
 from envsched import migrations
 from envsched.db import SessionFactory, create_engine, session_factory
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentCreate, Role
-from envsched.services import inventory, users
+from envsched.services import inventory, tokens, users
 from envsched.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -394,7 +394,7 @@ def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
             log: IO[bytes]) -> bool:
     """Seed, start the server, run the clients, stop it; True if every check held."""
     environments = seed(sessions, args.environments, args.clients)
-    tokens = [users.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
+    tokens = [tokens.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
               for n in range(args.clients)]
     work = attempts(environments, args.attempts, random.Random(args.seed))
     port = free_port()

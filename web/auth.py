@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFProtect
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
-from envsched.services import users
+from envsched.services import tokens
 from web.context import now, sessions
 from web.errors import api_error, is_api_request
 from web.permissions import can, roles_with
@@ -64,7 +64,7 @@ def load_user() -> Response | None:
 
 def _load_bearer(secret: str) -> Response | None:
     try:
-        g.user = users.user_for_token(sessions(), secret, now=now(), record_use=_after_answer)
+        g.user = tokens.user_for_token(sessions(), secret, now=now(), record_use=_after_answer)
     except PermissionDenied as exc:
         return api_error(401, "unauthorized", exc.message)
     g.auth = "bearer"

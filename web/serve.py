@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from envsched.db import create_engine, fill_pool
 from envsched.models import metadata
-from envsched.services import availability, booking, users
+from envsched.services import availability, booking, tokens
 from envsched.settings import Settings
 from web import create_app, import_views
 
@@ -77,7 +77,7 @@ def warm_up(session: Session) -> None:
     ``fill_pool`` rolls it all back."""
     for table in metadata.sorted_tables:
         session.execute(select(literal(1)).select_from(table).limit(0))
-    users.warm_up(session)
+    tokens.warm_up(session)
     availability.warm_up(session)
     booking.warm_up(session)
 

@@ -9,7 +9,7 @@ import click
 
 from envsched.db import database
 from envsched.models import Role
-from envsched.services import users
+from envsched.services import tokens, users
 from envsched.settings import Settings
 
 ROLES = [role.value for role in Role]
@@ -39,7 +39,7 @@ def add(name: str, role: str, full_name: str, email: str, password_stdin: bool,
                                   full_name=full_name, email=email)
         message = f"added user {added.name} ({added.role.value})"
         if with_token:
-            _token, secret = users.issue_token(sessions, added.name, actor=None, now=now,
+            _token, secret = tokens.issue_token(sessions, added.name, actor=None, now=now,
                                                label="cli")
             message += f"; API token: {secret}"
     click.echo(message)
@@ -51,7 +51,7 @@ def add(name: str, role: str, full_name: str, email: str, password_stdin: bool,
 def token(name: str, label: str) -> None:
     """Issue a new API token for NAME; the token is the last word of the output."""
     with database(Settings.from_env()) as sessions:
-        _token, secret = users.issue_token(sessions, name, actor=None,
+        _token, secret = tokens.issue_token(sessions, name, actor=None,
                                            now=dt.datetime.now(dt.UTC), label=label)
     click.echo(f"API token for {name}: {secret}")
 

@@ -15,7 +15,7 @@ from envsched.models import (
     ReleaseCreate,
     Role,
 )
-from envsched.services import audit, inventory, releases, users
+from envsched.services import audit, inventory, releases, tokens, users
 from envsched.settings import DEFAULT_DATABASE_URL, Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -94,12 +94,12 @@ def test_passwords_and_tokens_verify_and_only_admins_add_users(
     assert users.authenticate(sessions, "ada", "correct horse").name == "ada"
     with pytest.raises(PermissionDenied):
         users.authenticate(sessions, "ada", "wrong")
-    token, secret = users.issue_token(sessions, "ada", actor=None, now=NOW,
+    token, secret = tokens.issue_token(sessions, "ada", actor=None, now=NOW,
                                       expires_at=NOW + dt.timedelta(days=1))
     assert token.token_hash != secret
-    assert users.user_for_token(sessions, secret, now=NOW).name == "ada"
+    assert tokens.user_for_token(sessions, secret, now=NOW).name == "ada"
     with pytest.raises(PermissionDenied):
-        users.user_for_token(sessions, secret, now=NOW + dt.timedelta(days=2))
+        tokens.user_for_token(sessions, secret, now=NOW + dt.timedelta(days=2))
     with pytest.raises(PermissionDenied):
         users.create_user(sessions, "eve", Role.ADMIN, actor=user, now=NOW)
     with pytest.raises(InvalidInput) as caught:

@@ -31,7 +31,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import users
+from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW
 from tests.web.lifecycle_world import lifecycle_values
@@ -71,7 +71,7 @@ class World:
         """A fresh API token of the tester, for paths naming one."""
         if "token_id" not in rule_path:
             return {}
-        token, _secret = users.issue_token(self.planning.sessions, self.tester.name,
+        token, _secret = tokens.issue_token(self.planning.sessions, self.tester.name,
                                            actor=None, now=NOW, label="world")
         return {"token_id": token.id}
 

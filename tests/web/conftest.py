@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from envsched.db import SessionFactory
 from envsched.models import Role, User
-from envsched.services import users
+from envsched.services import tokens
 from envsched.settings import Settings
 from tests.envsched import conftest as database_fixtures
 from tests.web.helpers import NOW, PASSWORD, csrf_token, password_hash
@@ -74,7 +74,7 @@ def user_of(sessions: SessionFactory) -> UserOf:
 def token_headers(sessions: SessionFactory, user_of: UserOf) -> Callable[..., dict[str, str]]:
     def headers(role: Role | str, name: str | None = None) -> dict[str, str]:
         user = user_of(role, name)
-        _token, secret = users.issue_token(sessions, user.name, actor=None, now=NOW)
+        _token, secret = tokens.issue_token(sessions, user.name, actor=None, now=NOW)
         return {"Authorization": f"Bearer {secret}"}
 
     return headers

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, Role, User
-from envsched.services import users
+from envsched.services import tokens, users
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import NOW, PASSWORD, csrf_token
@@ -128,7 +128,7 @@ def test_nobody_revokes_another_users_token_from_their_account(
         client: FlaskClient, login: Login, user_of: Callable[..., User],
         sessions: SessionFactory) -> None:
     other = user_of(Role.PLANNER)
-    token, _secret = users.issue_token(sessions, other.name, actor=None, now=NOW,
+    token, _secret = tokens.issue_token(sessions, other.name, actor=None, now=NOW,
                                        label="planners-robot")
     login(client, Role.ENVIRONMENT_MANAGER)
     assert post(client, f"/account/tokens/{token.id}/revoke").status_code == 404

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import MaintenanceWindow, Role
-from envsched.services import users
+from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
@@ -105,7 +105,7 @@ def ids(world: PageWorld, sessions: SessionFactory) -> dict[str, int]:
     with read_transaction(sessions) as session:
         window = session.exec(select(MaintenanceWindow.id)).one()
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
-    token, _secret = users.issue_token(sessions, "test_manager", actor=None, now=NOW)
+    token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
     return {"request": world.request.id or 0, "window": window, "freeze": freeze.id,
             "token": token.id}

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, AuditEntry, Role, User
-from envsched.services import users
+from envsched.services import tokens
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import PASSWORD, csrf_token
 from web.permissions import PERMISSIONS
@@ -128,7 +128,7 @@ def test_a_token_secret_is_shown_once_works_on_the_api_and_stops_when_revoked(
         token = session.exec(select(ApiToken)).one()
     page = issued.get_data(as_text=True)
     secret = page.split('id="new-secret" class="secret" readonly value="', 1)[1].split('"')[0]
-    assert users.token_hash(secret) == token.token_hash
+    assert tokens.token_hash(secret) == token.token_hash
     assert str(token.expires_at) == "2028-01-01 00:00:00+00:00"
     assert secret not in page_text(client, "/users/planner")  # once only
     bearer = {"Authorization": f"Bearer {secret}"}
@@ -161,7 +161,7 @@ def test_a_token_of_another_user_is_not_found(
         client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory) -> None:
     user_of(Role.PLANNER)
     admin = login(client, Role.ADMIN)
-    token, secret = users.issue_token(sessions, admin.name, actor=None, now=admin.created_at)
+    token, secret = tokens.issue_token(sessions, admin.name, actor=None, now=admin.created_at)
     assert post(client, f"/users/planner/tokens/{token.id}/revoke").status_code == 404
     assert client.get("/users/nobody").status_code == 404
     assert client.get("/api/v1/environments",

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
-from envsched.services import users
+from envsched.services import tokens, users
 from web.api.routing import JSON, Route, actor
 from web.api.user_schemas import (
     TokenCreate,
@@ -78,8 +78,8 @@ def list_tokens(name: str) -> list[JSON]:
 
 def issue_token(name: str, body: TokenCreate) -> JSON:
     _token_owner(name)
-    expires = users.token_expiry(body.valid_until, now=now())
-    token, secret = users.issue_token(sessions(), name, actor=actor(), now=now(),
+    expires = tokens.token_expiry(body.valid_until, now=now())
+    token, secret = tokens.issue_token(sessions(), name, actor=actor(), now=now(),
                                       label=body.label, expires_at=expires)
     return _token(token) | {"secret": secret}
 
@@ -90,7 +90,7 @@ def revoke_token(name: str, token_id: int) -> JSON:
         token = session.get(ApiToken, token_id)
     if token is None or token.user_id != owner.id:
         raise NotFound(f"API token of {name}", token_id)
-    users.revoke_token(sessions(), token_id, actor=actor(), now=now())
+    tokens.revoke_token(sessions(), token_id, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return _token(session.get_one(ApiToken, token_id))
 

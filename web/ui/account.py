@@ -24,7 +24,7 @@ from envsched.models import (
     User,
 )
 from envsched.models.base import NAME_LENGTH
-from envsched.services import users
+from envsched.services import tokens, users
 from web.auth import current_user, requires
 from web.calendar import feed_token
 from web.context import now, sessions
@@ -71,9 +71,9 @@ def account_token_issue() -> Any:
     until = form.date("valid_until", required=False)
     if form.ok:
         try:
-            token, secret = users.issue_token(
+            token, secret = tokens.issue_token(
                 sessions(), _me().name, actor=_me(), now=now(), label=label,
-                expires_at=users.token_expiry(until, now=now()))
+                expires_at=tokens.token_expiry(until, now=now()))
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -90,7 +90,7 @@ def account_token_revoke(token_id: int) -> Any:
     if token is None or token.user_id != _me().id:
         abort(404, f"You have no API token #{token_id}.")
     try:
-        users.revoke_token(sessions(), token_id, actor=_me(), now=now())
+        tokens.revoke_token(sessions(), token_id, actor=_me(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:

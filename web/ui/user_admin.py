@@ -18,7 +18,7 @@ from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import ApiToken, Role, User
 from envsched.models.base import NAME_LENGTH
-from envsched.services import users
+from envsched.services import tokens, users
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.forms import Form
@@ -143,7 +143,7 @@ def token_issue(name: str) -> Any:
     expires = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
                if until else None)
     try:
-        token, secret = users.issue_token(sessions(), name, actor=current_user(), now=now(),
+        token, secret = tokens.issue_token(sessions(), name, actor=current_user(), now=now(),
                                           label=label, expires_at=expires)
     except EnvschedError as exc:
         form.absorb(exc)
@@ -161,7 +161,7 @@ def token_revoke(name: str, token_id: int) -> Any:
     if token is None or owner is None or owner.name != name:
         abort(404, f"{name} has no API token #{token_id}.")
     try:
-        users.revoke_token(sessions(), token_id, actor=current_user(), now=now())
+        tokens.revoke_token(sessions(), token_id, actor=current_user(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:
