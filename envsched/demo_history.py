@@ -44,7 +44,7 @@ from envsched.models import (
     User,
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, FromTemplate, LinkIn
-from envsched.services import booking, gates, release_status, templates
+from envsched.services import booking, gates, giveback, release_status, templates
 from envsched.services.gates import GateRef, GateView
 
 Data = dict[str, Any]
@@ -134,7 +134,7 @@ class PastRelease:
             self.at(last, 10, self.gate(gates.waive_gate, phase, GateKind.EXIT))
         else:
             self.at(last, 10, self.gate(gates.sign_gate, phase, GateKind.EXIT))
-        self.at(last, 10.5, lambda now: booking.release_early(
+        self.at(last, 10.5, lambda now: giveback.release_early(
             self.sessions, b.id or 0, actor=self.eric, now=now, on=last))
 
     def _cancel(self, booked: list[tuple[str, Booking]], day: dt.date) -> None:

@@ -1,4 +1,5 @@
-"""The booking workflow: request, approve (or reject, or waitlist), book, cancel, release.
+"""The booking workflow: request, approve (or reject, or waitlist), book, start
+(cancelling and releasing early: ``giveback``).
 
 Every write locks the environment it books (``lock_environment``) and re-checks the
 days under that lock, so concurrent writers cannot both take the last room. On
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
@@ -56,12 +57,8 @@ __all__ = [
     "Slot",
     "approve_request",
     "book_direct",
-    "cancel_booking",
     "find_free_slots",
-    "offer_days",
-    "offer_freed_slot",
     "reject_request",
-    "release_early",
     "request_booking",
     "start_booking",
     "suggest_slots",
@@ -90,7 +87,7 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
                 now: dt.datetime) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright."""
     require_role(actor, *MANAGERS)
-    _check_days(data.start, data.end)
+    check_days(data.start, data.end)
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
     with booking_transaction(sessions) as session:
@@ -139,7 +136,7 @@ def _phase_for(session: Session, env: Environment, key: str | None) -> Phase | N
     return phase
 
 
-def _check_days(start: dt.date, end: dt.date) -> None:
+def check_days(start: dt.date, end: dt.date) -> None:
     if not start < end:
         raise InvalidInput("end", f"{end} must be after start {start}")
 
@@ -193,7 +190,7 @@ def _book_chosen(session: Session, request: BookingRequest, name: str,
                                   f"for request {request.id}")
         start = slots[0].start
     rules.check_start(start)
-    return _book_locked(session, env, start, request, actor=actor, now=now)
+    return book_locked(session, env, start, request, actor=actor, now=now)
 
 
 def _book_earliest(session: Session, request: BookingRequest, *, actor: User | None,
@@ -204,14 +201,14 @@ def _book_earliest(session: Session, request: BookingRequest, *, actor: User | N
         env = session.get_one(Environment, slot.environment_id)
         try:
             with session.begin_nested():
-                return _book_locked(session, env, slot.start, request, actor=actor, now=now)
+                return book_locked(session, env, slot.start, request, actor=actor, now=now)
         except BookingConflict:
             continue
     raise BookingConflict(f"no environment has {request.duration_days} free days "
                           f"for request {request.id}")
 
 
-def _book_locked(session: Session, env: Environment, start: dt.date, request: BookingRequest,
+def book_locked(session: Session, env: Environment, start: dt.date, request: BookingRequest,
                  *, actor: User | None, now: dt.datetime) -> Booking:
     end = start + dt.timedelta(days=request.duration_days)
     assert env.id is not None
@@ -274,115 +271,4 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
         before = audit.snapshot(booking)
         booking.status, booking.updated_at = BookingStatus.IN_USE, now
         audit.record(session, actor=actor, now=now, action="start", row=booking, before=before)
-    return booking
-
-
-# -- giving days back ---------------------------------------------------------------------
-
-def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-                   now: dt.datetime, reason: str = "") -> Booking:
-    """Cancel a live booking; its days still ahead are offered to the waitlist."""
-    return _give_back(sessions, booking_id, actor=actor, now=now,
-                      change=lambda b: _cancel(b, reason))
-
-
-def release_early(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-                  now: dt.datetime, on: dt.date | None = None) -> Booking:
-    """End a live booking on ``on`` (default today); ``[on, end)`` goes to the waitlist."""
-    day = on or now.date()
-    return _give_back(sessions, booking_id, actor=actor, now=now,
-                      change=lambda b: _release(b, day))
-
-
-def _cancel(booking: Booking, reason: str) -> None:
-    booking.status = BookingStatus.CANCELLED
-    if reason:
-        booking.note = f"{booking.note}\ncancelled: {reason}".strip()
-
-
-def _release(booking: Booking, day: dt.date) -> None:
-    if not booking.start < day < booking.end:
-        raise InvalidInput("on", f"{day} is not inside the booking ({booking.start} to "
-                                 f"{booking.end}); cancel a booking that has not started")
-    booking.end = day
-    booking.status = BookingStatus.RELEASED
-
-
-def _give_back(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-               now: dt.datetime, change: Callable[[Booking], None]) -> Booking:
-    with booking_transaction(sessions) as session:
-        booking = _live_booking(session, booking_id, actor)
-        lock_environment(session, booking.environment_id)
-        before, freed_end = audit.snapshot(booking), booking.end
-        change(booking)
-        booking.updated_at = now
-        audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
-                     before=before)
-        freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
-        offer_days(session, booking.environment_id, max(freed_start, now.date()), freed_end,
-                   actor=actor, now=now)
-    return booking
-
-
-def _live_booking(session: Session, booking_id: int, actor: User | None) -> Booking:
-    booking = session.get(Booking, booking_id)
-    if booking is None:
-        raise NotFound("booking", booking_id)
-    if not _is_own(session, booking, actor):
-        require_role(actor, *MANAGERS)
-    if booking.status not in LIVE_STATUSES:
-        raise InvalidState(f"booking {booking_id} is {booking.status.value}, not live")
-    return booking
-
-
-def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
-    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
-    return actor is not None and request is not None and request.requester_id == actor.id
-
-
-def offer_freed_slot(sessions: SessionFactory, environment: str, start: dt.date,
-                     end: dt.date, *, actor: User | None, now: dt.datetime) -> list[Booking]:
-    """Offer days ``[start, end)`` of ``environment`` to the waitlist, highest priority first."""
-    require_role(actor, *MANAGERS)
-    _check_days(start, end)
-    with booking_transaction(sessions) as session:
-        env = environment_named(session, environment)
-        assert env.id is not None
-        return offer_days(session, env.id, start, end, actor=actor, now=now)
-
-
-def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
-               actor: User | None, now: dt.datetime) -> list[Booking]:
-    """Approve, in priority order, each waitlisted request that fits inside the freed days
-    (inside the caller's transaction)."""
-    if not start < end:
-        return []
-    env = lock_environment(session, environment_id)
-    waiting = session.exec(select(BookingRequest)
-                           .where(BookingRequest.status == RequestStatus.WAITLISTED)
-                           .order_by(col(BookingRequest.priority).desc(),
-                                     col(BookingRequest.created_at), col(BookingRequest.id)))
-    booked = []
-    for request in waiting.all():
-        booking = _offer_one(session, env, request, start, end, actor=actor, now=now)
-        if booking is not None:
-            booked.append(booking)
-    return booked
-
-
-def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
-               end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
-    rules = request_rules(session, request)
-    try:
-        check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
-    except InvalidInput:
-        return None
-    latest = min(end, rules.before) if rules.before else end
-    slots = find_free_slots(session, None, request.duration_days, max(start, rules.after),
-                            environments=[env.name], before=latest, limit=1)
-    if not slots:
-        return None
-    booking = _book_locked(session, env, slots[0].start, request, actor=actor, now=now)
-    close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now,
-                  reason=f"offered freed days on {env.name}")
     return booking

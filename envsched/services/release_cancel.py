@@ -37,7 +37,7 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.availability import lock_environment
-from envsched.services.booking import offer_days
+from envsched.services.giveback import offer_days
 from envsched.services.requests import close_request
 
 Days = tuple[dt.date, dt.date]

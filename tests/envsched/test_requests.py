@@ -22,13 +22,12 @@ from envsched.models import (
 from envsched.services.booking import (
     approve_request,
     book_direct,
-    cancel_booking,
     find_free_slots,
     reject_request,
-    release_early,
     suggest_slots,
     waitlist_request,
 )
+from envsched.services.giveback import cancel_booking, release_early
 from envsched.services.requests import cancel_request, request_booking
 from tests.envsched.factories import DAY0, NOW, Factory
 

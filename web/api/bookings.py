@@ -5,6 +5,7 @@ from __future__ import annotations
 from envsched.db import read_transaction
 from envsched.models import BookingCreate
 from envsched.services import booking as booking_service
+from envsched.services import giveback
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import BookingOut, BookingQuery, Page, ReasonInput, ReleaseEarlyInput
@@ -30,13 +31,13 @@ def book_direct(body: BookingCreate) -> JSON:
 
 
 def cancel_booking(booking_id: int, body: ReasonInput) -> JSON:
-    booking_service.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
+    giveback.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
                                    reason=body.reason)
     return get_booking(booking_id)
 
 
 def release_early(booking_id: int, body: ReleaseEarlyInput) -> JSON:
-    booking_service.release_early(sessions(), booking_id, actor=actor(), now=now(),
+    giveback.release_early(sessions(), booking_id, actor=actor(), now=now(),
                                   on=body.on)
     return get_booking(booking_id)
 
