@@ -102,6 +102,8 @@ def test_a_token_issued_on_the_page_is_shown_once_and_works_until_revoked(
     again = page_text(client, "/account")
     assert "my-laptop" in again and secret.group(1) not in again
     [token] = tokens_of(sessions, me)
+    revoke_form = f'action="/account/tokens/{token.id}/revoke"'
+    assert revoke_form in client.get("/account").get_data(as_text=True)
     revoked = post(client, f"/account/tokens/{token.id}/revoke")
     assert revoked.status_code == 302
     assert "is revoked" in page_text(client, "/account")

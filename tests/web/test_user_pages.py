@@ -131,6 +131,8 @@ def test_a_token_secret_is_shown_once_works_on_the_api_and_stops_when_revoked(
     assert tokens.token_hash(secret) == token.token_hash
     assert str(token.expires_at) == "2028-01-01 00:00:00+00:00"
     assert secret not in page_text(client, "/users/planner")  # once only
+    revoke_form = f'action="/users/planner/tokens/{token.id}/revoke"'
+    assert revoke_form in client.get("/users/planner").get_data(as_text=True)
     bearer = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/environments", headers=bearer).status_code == 200
     assert post(client, f"/users/planner/tokens/{token.id}/revoke").status_code == 302
