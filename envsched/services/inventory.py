@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, func, select, update
 
-from envsched.db import SessionFactory
+from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, NotFound
 from envsched.models import (
     LIVE_STATUSES,
@@ -21,6 +21,7 @@ from envsched.models import (
     Component,
     Environment,
     EnvironmentCreate,
+    EnvironmentStatus,
     EnvironmentType,
     EnvironmentUpdate,
     Freeze,
@@ -34,6 +35,20 @@ from envsched.services.environment_names import check_name
 from envsched.services.users import require_role
 
 KEEPERS = (Role.ENVIRONMENT_MANAGER,)
+
+
+def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
+    """Each type, by name: its name, description, and how many environments not retired
+    it has."""
+    in_service = (select(Environment.type_id, func.count().label("n"))
+                  .where(Environment.status != EnvironmentStatus.RETIRED)
+                  .group_by(col(Environment.type_id)).subquery())
+    query = (select(EnvironmentType.name, EnvironmentType.description, in_service.c.n)
+             .outerjoin(in_service, in_service.c.type_id == EnvironmentType.id)
+             .order_by(col(EnvironmentType.name)))
+    with read_transaction(sessions) as session:
+        return [(name, description, count or 0) for name, description, count
+                in session.exec(query)]
 
 
 def create_environment_type(sessions: SessionFactory, name: str, *, actor: User | None,

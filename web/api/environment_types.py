@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, func, select
-
-from envsched.db import read_transaction
-from envsched.models import Environment, EnvironmentStatus, EnvironmentType
 from envsched.services import inventory
 from web.api.routing import JSON, Route, actor
 from web.api.user_schemas import EnvironmentTypeCreate, EnvironmentTypePublic
@@ -13,16 +9,9 @@ from web.context import now, sessions
 
 
 def list_environment_types() -> list[JSON]:
-    in_service = (select(Environment.type_id, func.count().label("n"))
-                  .where(Environment.status != EnvironmentStatus.RETIRED)
-                  .group_by(col(Environment.type_id)).subquery())
-    query = (select(EnvironmentType.name, EnvironmentType.description, in_service.c.n)
-             .outerjoin(in_service, in_service.c.type_id == EnvironmentType.id)
-             .order_by(col(EnvironmentType.name)))
-    with read_transaction(sessions()) as session:
-        return [EnvironmentTypePublic(name=name, description=description,
-                                      environments=count or 0).model_dump(mode="json")
-                for name, description, count in session.exec(query)]
+    return [EnvironmentTypePublic(name=name, description=description,
+                                  environments=count).model_dump(mode="json")
+            for name, description, count in inventory.environment_types(sessions())]
 
 
 def create_environment_type(body: EnvironmentTypeCreate) -> JSON:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pydantic
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlmodel import Session, col, func, select
+from sqlmodel import select
 
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
@@ -20,7 +20,6 @@ from envsched.models import (
     Environment,
     EnvironmentCreate,
     EnvironmentStatus,
-    EnvironmentType,
     EnvironmentUpdate,
 )
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
@@ -190,17 +189,5 @@ def type_create() -> Any:
 
 
 def _types_page(form: Form, status: int = 200) -> Any:
-    with read_transaction(sessions()) as session:
-        rows = _type_rows(session)
+    rows = inventory.environment_types(sessions())
     return render_template("environment_types.html", rows=rows, form=form), status
-
-
-def _type_rows(session: Session) -> list[tuple[str, str, int]]:
-    """Each type: name, description, and how many environments not retired it has."""
-    in_service = (select(Environment.type_id, func.count().label("n"))
-                  .where(Environment.status != EnvironmentStatus.RETIRED)
-                  .group_by(col(Environment.type_id)).subquery())
-    query = (select(EnvironmentType.name, EnvironmentType.description, in_service.c.n)
-             .outerjoin(in_service, in_service.c.type_id == EnvironmentType.id)
-             .order_by(col(EnvironmentType.name)))
-    return [(name, description, count or 0) for name, description, count in session.exec(query)]
