@@ -220,7 +220,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 # -- the clients --------------------------------------------------------------------------
 
-def run_clients(port: int, tokens: list[str], work: list[Attempt], trivial: bool = False,
+def run_clients(port: int, secrets: list[str], work: list[Attempt], trivial: bool = False,
                 warmup: int = 0) -> tuple[list[Answer], float]:
     """Every client sends ``warmup`` reads first (not counted); then, all at once, the
     work. Returns the answers to the work and the seconds it took."""
@@ -230,11 +230,11 @@ def run_clients(port: int, tokens: list[str], work: list[Attempt], trivial: bool
     answers: list[Answer] = []
     lock = threading.Lock()
     deadline = time.monotonic() + RUN_DEADLINE_S
-    start = threading.Barrier(len(tokens) + 1)
+    start = threading.Barrier(len(secrets) + 1)
     send = probe if trivial else book
     threads = [threading.Thread(target=client, args=(port, token, todo, answers, lock,
                                                      deadline, send, warmup, start))
-               for token in tokens]
+               for token in secrets]
     for thread in threads:
         thread.start()
     start.wait()
@@ -394,8 +394,8 @@ def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
             log: IO[bytes]) -> bool:
     """Seed, start the server, run the clients, stop it; True if every check held."""
     environments = seed(sessions, args.environments, args.clients)
-    tokens = [tokens.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
-              for n in range(args.clients)]
+    secrets = [tokens.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
+               for n in range(args.clients)]
     work = attempts(environments, args.attempts, random.Random(args.seed))
     port = free_port()
     server = start_server(args.server, url, port, args.threads, args.workers, log)
@@ -404,7 +404,7 @@ def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
         load = os.getloadavg()[0]  # other work on the machine skews every number
         clients_cpu, server_cpu = cpu_seconds(), server_cpu_seconds(server.pid)
         machine_cpu = machine_cpu_seconds()
-        answers, seconds = run_clients(port, tokens, work, args.trivial, args.warmup)
+        answers, seconds = run_clients(port, secrets, work, args.trivial, args.warmup)
         clients_cpu = cpu_seconds() - clients_cpu
         server_cpu = server_cpu_seconds(server.pid) - server_cpu
         machine_cpu = machine_cpu_seconds() - machine_cpu

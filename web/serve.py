@@ -89,8 +89,12 @@ def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
 
     class Server(BaseApplication):  # gunicorn ships no type hints: BaseApplication is Any
         def load_config(self) -> None:
+            # reuse_port: each worker listens on a socket of its own and the kernel spreads
+            # new connections over them. On one shared socket whichever worker woke first
+            # took the connection: 20 keep-alive clients split 14:6 or 16:4, and the
+            # busier worker's clients waited longest.
             options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                       "worker_class": "gthread", "preload_app": False}
+                       "worker_class": "gthread", "preload_app": False, "reuse_port": True}
             for key, value in options.items():
                 self.cfg.set(key, value)
 

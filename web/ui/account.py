@@ -103,8 +103,8 @@ def _page(*, password_form: Form | None = None, token_form: Form | None = None,
           status: int = 200) -> tuple[str, int]:
     me = _me()
     with read_transaction(sessions()) as session:
-        tokens = session.exec(select(ApiToken).where(ApiToken.user_id == me.id)
-                              .order_by(col(ApiToken.id).desc())).all()
+        own = session.exec(select(ApiToken).where(ApiToken.user_id == me.id)
+                           .order_by(col(ApiToken.id).desc())).all()
         environments = session.exec(
             select(Environment.name).where(Environment.status != EnvironmentStatus.RETIRED)
             .order_by(col(Environment.name))).all()
@@ -112,7 +112,7 @@ def _page(*, password_form: Form | None = None, token_form: Form | None = None,
                                 .where(Release.status != ReleaseStatus.CANCELLED)
                                 .order_by(col(Release.key))).all()
     return render_template(
-        "account.html", user=me, tokens=tokens, now=now(), secret=secret,
+        "account.html", user=me, tokens=own, now=now(), secret=secret,
         new_token=new_token, feed=feed_token(me), environments=environments,
         releases=releases, min_password=users.MIN_PASSWORD,
         password_form=password_form or Form(PASSWORD_LABELS, prefix="password-"),

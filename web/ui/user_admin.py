@@ -65,9 +65,9 @@ def _email(form: Form) -> str:
 def _list_page(form: Form, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
         rows = session.exec(select(User).order_by(col(User.name))).all()
-        tokens = session.exec(select(ApiToken.user_id).where(
+        holders = session.exec(select(ApiToken.user_id).where(
             col(ApiToken.revoked_at).is_(None))).all()
-    usable = {user.id: sum(1 for t in tokens if t == user.id) for user in rows}
+    usable = {user.id: sum(1 for t in holders if t == user.id) for user in rows}
     return render_template("users.html", users=rows, tokens=usable, form=form,
                            roles=ROLES), status
 
@@ -177,13 +177,13 @@ def _detail_page(name: str, *, role_form: Form | None = None,
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
             abort(404, f"No user named {name!r}.")
-        tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)
+        theirs = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)
                               .order_by(col(ApiToken.id).desc())).all()
     forms = {"role_form": role_form or Form(ROLE_LABELS, {"role": user.role.value},
                                             prefix="role-"),
              "password_form": password_form or Form(PASSWORD_LABELS, prefix="password-"),
              "token_form": token_form or Form(TOKEN_LABELS, prefix="token-")}
-    return render_template("user.html", user=user, tokens=tokens, roles=ROLES, now=now(),
+    return render_template("user.html", user=user, tokens=theirs, roles=ROLES, now=now(),
                            secret=secret, new_token=new_token, **forms), status
 
 
