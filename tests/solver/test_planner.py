@@ -15,7 +15,8 @@ import pytest
 from solver import Options, Plan, Progress, Scenario, plan
 from solver.greedy import greedy_plan
 from solver.optimise import FULL_MODEL_INTERVALS
-from solver.validate import recompute_metrics, validate
+from solver.validate import validate
+from solver.validate.recompute import recompute_metrics
 from tests.solver.factories import (
     make_booking,
     make_environment,

@@ -15,7 +15,8 @@ import pytest
 from solver.metrics import compute_metrics, is_moved, release_outcomes
 from solver.plan import Assignment, Metrics, Plan, SolverInfo, Unplaced
 from solver.scenario import Scenario
-from solver.validate import Violation, recompute_metrics, recompute_release_outcomes, validate
+from solver.validate import Violation, validate
+from solver.validate.recompute import recompute_metrics, recompute_release_outcomes
 from tests.solver.factories import (
     make_booking,
     make_environment,

@@ -1,0 +1,42 @@
+"""The independent plan validator: every hard rule of DESIGN.md, restated in plain Python.
+
+It trusts nothing a planner says. Placements are checked against the scenario, and
+release outcomes and metrics are recomputed from the assignments alone; on purpose this
+package does not import ``solver.metrics``, so a bug there cannot vouch for itself.
+
+One module per concept: ``placement`` (each phase, each environment), ``plan_rules``
+(accounting, precedence, pinned bookings), ``recompute`` (what the plan reports about
+itself). ``validate`` here runs them all, in that order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from solver.plan import Assignment, Plan
+from solver.scenario import Scenario
+from solver.validate import placement, plan_rules, recompute
+from solver.validate.assignments import placements
+from solver.validate.violation import Violation
+
+__all__ = ["Violation", "validate"]
+
+
+def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every rule ``plan`` breaks against ``scenario``; an empty list means the plan is valid."""
+    placed = placements(scenario, plan)
+    by_env: dict[str, list[Assignment]] = defaultdict(list)
+    for a in placed.values():
+        by_env[a.environment].append(a)
+    found = [*plan_rules.status(plan), *plan_rules.accounting(scenario, plan),
+             *plan_rules.unplaced_reasons(plan)]
+    for a in placed.values():
+        found += placement.one_phase(scenario, scenario.phase_by_id[a.phase], a)
+    for env in scenario.environments:
+        found += [*placement.capacity(scenario, env, by_env[env.id]),
+                  *placement.changeover(scenario, env, by_env[env.id])]
+    found += [*plan_rules.order(scenario, plan, placed),
+              *plan_rules.pinned(scenario, plan, placed),
+              *recompute.moved_flags(scenario, placed),
+              *recompute.release_outcomes(scenario, plan), *recompute.metrics(scenario, plan)]
+    return found
