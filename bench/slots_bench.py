@@ -19,7 +19,7 @@ from pathlib import Path
 from envsched import migrations
 from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.demo import load_demo
-from envsched.services.availability import find_free_slots
+from envsched.services.free_slots import find_free_slots
 from envsched.settings import Settings
 
 QUERIES = [(t, d, tags) for t in ("SIT", "UAT", "PERF", "STAGING")

@@ -1,9 +1,11 @@
-"""Can an environment take a booking on these days, and where is the earliest room?
+"""Can an environment take a booking on these days? The checks every booking passes.
 
-Both questions look at the same obstacles: maintenance windows, freezes covering the
-environment's type, days already full of live bookings, and (capacity 1) changeover
-days next to another release's booking. These functions only read, inside the
-caller's transaction; the booking services take the environment's lock first.
+The obstacles: maintenance windows, freezes covering the environment's type, days
+already full of live bookings, and (capacity 1) changeover days next to another
+release's booking. The earliest-free-slot search (``free_slots``) looks at the same
+ones, through ``full_intervals`` and the window and freeze queries here. These functions
+only read, inside the caller's transaction; the booking services take the environment's
+lock first.
 """
 
 from __future__ import annotations
@@ -23,24 +25,12 @@ from envsched.models import (
     BookingStatus,
     Environment,
     EnvironmentStatus,
-    EnvironmentType,
     Freeze,
     MaintenanceWindow,
     Phase,
 )
 
-SEARCH_HORIZON_DAYS = 365
 Interval = tuple[dt.date, dt.date]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Free days ``[start, end)`` on environment ``environment`` (its name)."""
-
-    environment: str
-    environment_id: int
-    start: dt.date
-    end: dt.date
 
 
 # -- finding and locking environments ----------------------------------------------------
@@ -121,10 +111,10 @@ def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date,
 
 
 def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt.date) -> None:
-    for window in _windows(session, [env], start, end):
+    for window in maintenance_windows(session, [env], start, end):
         raise BookingConflict(f"{env.name} is in maintenance from {window.start} to "
                               f"{window.end} ({window.reason or 'no reason given'})")
-    for freeze in _freezes(session, env.type.name, start, end):
+    for freeze in freezes_over(session, env.type.name, start, end):
         raise BookingConflict(f"a freeze covers {env.type.name} from {freeze.start} to "
                               f"{freeze.end} ({freeze.reason or freeze.name})")
 
@@ -146,65 +136,7 @@ def clashes(env: Environment, bookings: Iterable[Booking]) -> list[Clash]:
                   b.phase.key if b.phase else None) for b in bookings]
 
 
-# -- where is the earliest room? ----------------------------------------------------------
-
-def find_free_slots(session: Session, type_name: str | None, duration: int, after: dt.date,
-                    *, tags: Iterable[str] = (), environments: Sequence[str] | None = None,
-                    before: dt.date | None = None, limit: int = 5) -> list[Slot]:
-    """The earliest free run of ``duration`` days per eligible environment, earliest first.
-
-    A slot starts on or after ``after`` and ends by ``before`` (default: a year after
-    ``after``). Only available environments are offered.
-    """
-    envs = _eligible(session, type_name, set(tags), environments)
-    last = before or after + dt.timedelta(days=SEARCH_HORIZON_DAYS)
-    blocked = _blocked_by_environment(session, envs, after, last)
-    slots = []
-    for env in envs:
-        start = earliest_start(blocked[env.id], duration, after, last)
-        if start is not None and env.id is not None:
-            slots.append(Slot(env.name, env.id, start, start + dt.timedelta(days=duration)))
-    return sorted(slots, key=lambda s: (s.start, s.environment))[:limit]
-
-
-def earliest_start(blocked: Iterable[Interval], duration: int, after: dt.date,
-                   last: dt.date) -> dt.date | None:
-    """First ``s >= after`` with ``[s, s + duration)`` inside ``last`` and clear of ``blocked``."""
-    length = dt.timedelta(days=duration)
-    start = after
-    for block_start, block_end in sorted(blocked):
-        if start + length <= block_start:
-            break
-        start = max(start, block_end)
-    return start if start + length <= last else None
-
-
-def _eligible(session: Session, type_name: str | None, tags: set[str],
-              names: Sequence[str] | None) -> list[Environment]:
-    query = select(Environment).join(EnvironmentType).where(
-        Environment.status == EnvironmentStatus.AVAILABLE)
-    if type_name is not None:
-        query = query.where(EnvironmentType.name == type_name)
-    if names is not None:
-        query = query.where(col(Environment.name).in_(names))
-    found = session.exec(query.order_by(col(Environment.name))).all()
-    return [env for env in found if tags <= set(env.tags)]
-
-
-def _blocked_by_environment(session: Session, envs: Sequence[Environment], start: dt.date,
-                            end: dt.date) -> dict[int | None, list[Interval]]:
-    blocked: dict[int | None, list[Interval]] = {env.id: [] for env in envs}
-    for window in _windows(session, envs, start, end):
-        blocked[window.environment_id].append((window.start, window.end))
-    freezes = list(_freezes(session, None, start, end))
-    bookings: dict[int | None, list[Booking]] = {env.id: [] for env in envs}
-    for booking, _release in _live_bookings(session, envs, start, end):
-        bookings[booking.environment_id].append(booking)
-    for env in envs:
-        blocked[env.id] += [(f.start, f.end) for f in freezes if f.covers(env.type.name)]
-        blocked[env.id] += full_intervals(bookings[env.id], env.capacity, env.changeover_days)
-    return blocked
-
+# -- days with no room left --------------------------------------------------------------
 
 class Days(Protocol):
     """Anything holding days ``[start, end)``: a ``Booking`` or a ``LiveBooking``."""
@@ -236,29 +168,20 @@ def full_intervals(bookings: Sequence[Days], capacity: int,
 
 # -- the obstacles, as queries ------------------------------------------------------------
 
-def _windows(session: Session, envs: Sequence[Environment], start: dt.date,
-             end: dt.date) -> Sequence[MaintenanceWindow]:
+def maintenance_windows(session: Session, envs: Sequence[Environment], start: dt.date,
+                        end: dt.date) -> Sequence[MaintenanceWindow]:
+    """Maintenance windows of ``envs`` overlapping ``[start, end)``."""
     ids = [env.id for env in envs]
     return session.exec(select(MaintenanceWindow).where(
         col(MaintenanceWindow.environment_id).in_(ids),
         MaintenanceWindow.start < end, MaintenanceWindow.end > start)).all()
 
 
-def _freezes(session: Session, type_name: str | None, start: dt.date,
-             end: dt.date) -> list[Freeze]:
+def freezes_over(session: Session, type_name: str | None, start: dt.date,
+                 end: dt.date) -> list[Freeze]:
+    """Freezes overlapping ``[start, end)`` that cover ``type_name`` (``None``: any type)."""
     found = session.exec(select(Freeze).where(Freeze.start < end, Freeze.end > start)).all()
     return [f for f in found if type_name is None or f.covers(type_name)]
-
-
-def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date,
-                   end: dt.date) -> list[tuple[Booking, int | None]]:
-    """Live bookings overlapping ``[start, end)`` with the release each serves (if any)."""
-    ids = [env.id for env in envs]
-    query = (select(Booking, Phase.release_id).outerjoin(Phase)
-             .where(col(Booking.environment_id).in_(ids), col(Booking.status).in_(LIVE_STATUSES),
-                    Booking.start < end, Booking.end > start)
-             .order_by(col(Booking.start)))
-    return [(booking, release) for booking, release in session.exec(query).all()]
 
 
 # Statements of the booking hot path, built once with values bound per call (building

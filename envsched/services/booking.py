@@ -35,14 +35,13 @@ from envsched.models import (
 )
 from envsched.services import audit
 from envsched.services.availability import (
-    Slot,
     check_eligible,
     check_fits,
     environment_named,
-    find_free_slots,
     lock_environment,
     lock_environment_named,
 )
+from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.gates import check_can_start
 from envsched.services.requests import (
     close_request,

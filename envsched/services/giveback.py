@@ -20,12 +20,9 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
-from envsched.services.availability import (
-    check_eligible,
-    find_free_slots,
-    lock_environment,
-)
+from envsched.services.availability import check_eligible, lock_environment
 from envsched.services.booking import MANAGERS, book_locked, booking_transaction
+from envsched.services.free_slots import find_free_slots
 from envsched.services.requests import close_request, request_rules
 from envsched.services.users import require_role
 

@@ -25,7 +25,7 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
-from envsched.services.availability import Slot, find_free_slots
+from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.users import require_role
 
 REQUESTERS = (Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.ENVIRONMENT_MANAGER)

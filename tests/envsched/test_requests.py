@@ -22,11 +22,11 @@ from envsched.models import (
 from envsched.services.booking import (
     approve_request,
     book_direct,
-    find_free_slots,
     reject_request,
     suggest_slots,
     waitlist_request,
 )
+from envsched.services.free_slots import find_free_slots
 from envsched.services.giveback import cancel_booking, release_early
 from envsched.services.requests import cancel_request, request_booking
 from tests.envsched.factories import DAY0, NOW, Factory

@@ -24,8 +24,8 @@ from envsched.models import (
     Release,
     User,
 )
-from envsched.services.availability import Slot
 from envsched.services.clashes import StateClash
+from envsched.services.free_slots import Slot
 from web.api.schemas import (
     BookingOut,
     ClashPublic,

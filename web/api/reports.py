@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from envsched.db import read_transaction
-from envsched.services.availability import find_free_slots
 from envsched.services.capacity import capacity_report
 from envsched.services.clashes import StateClash, clashes_in
+from envsched.services.free_slots import find_free_slots
 from web.api import present, queries
 from web.api.routing import JSON, Route
 from web.api.schemas import (

@@ -15,7 +15,7 @@ from envsched.errors import EnvschedError, InvalidInput
 from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
-from envsched.services.availability import find_free_slots
+from envsched.services.free_slots import find_free_slots
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.params import form_date
