@@ -40,17 +40,19 @@ from envsched.errors import InvalidInput
 from envsched.models import User, WhatIfStatus
 from envsched.services import whatif as service
 from envsched.services.users import find_user
-from envsched.services.whatif_changes import (
+from envsched.services.whatif_changes import Change
+from envsched.services.whatif_environment_changes import (
     AddEnvironment,
     AddMaintenance,
-    AddRelease,
-    Change,
     ChangeEnvironment,
+    RemoveEnvironment,
+)
+from envsched.services.whatif_release_changes import (
+    AddRelease,
     ChangePhaseDuration,
     DelayRelease,
     DropRelease,
     NewPhase,
-    RemoveEnvironment,
     ReprioritiseRelease,
 )
 

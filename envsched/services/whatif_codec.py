@@ -15,7 +15,8 @@ import typing
 from typing import Any
 
 from envsched.errors import InvalidInput
-from envsched.services.whatif_changes import CHANGE_KINDS, Change, NewPhase
+from envsched.services.whatif_changes import CHANGE_KINDS, Change
+from envsched.services.whatif_release_changes import NewPhase
 
 KINDS: dict[str, type[Change]] = {cls.kind: cls for cls in CHANGE_KINDS}
 

@@ -31,7 +31,8 @@ from envsched.services.whatif import (
     run_whatif,
     start_whatif_run,
 )
-from envsched.services.whatif_changes import AddEnvironment, DelayRelease, DropRelease
+from envsched.services.whatif_environment_changes import AddEnvironment
+from envsched.services.whatif_release_changes import DelayRelease, DropRelease
 from envsched.services.whatif_store import changed_scenario
 from solver.scenario_file import load_scenario, scenario_to_dict
 from tests.envsched.factories import DAY0, NOW, Factory

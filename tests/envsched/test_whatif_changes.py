@@ -13,22 +13,22 @@ from typing import Any
 import pytest
 
 from envsched.errors import InvalidInput
-from envsched.services.whatif_changes import (
+from envsched.services.whatif_changes import Change, apply_change, apply_changes
+from envsched.services.whatif_codec import change_from_dict, change_to_dict
+from envsched.services.whatif_environment_changes import (
     AddEnvironment,
     AddMaintenance,
-    AddRelease,
-    Change,
     ChangeEnvironment,
+    RemoveEnvironment,
+)
+from envsched.services.whatif_release_changes import (
+    AddRelease,
     ChangePhaseDuration,
     DelayRelease,
     DropRelease,
     NewPhase,
-    RemoveEnvironment,
     ReprioritiseRelease,
-    apply_change,
-    apply_changes,
 )
-from envsched.services.whatif_codec import change_from_dict, change_to_dict
 from solver.scenario import Scenario
 from solver.scenario_file import parse_scenario, scenario_to_dict
 from tests.solver.factories import (
