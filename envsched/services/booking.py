@@ -47,18 +47,14 @@ from envsched.services.requests import (
     close_request,
     eligible_slots,
     get_request,
-    request_booking,
     request_rules,
 )
 from envsched.services.users import require_role
 
 __all__ = [
-    "Slot",
     "approve_request",
     "book_direct",
-    "find_free_slots",
     "reject_request",
-    "request_booking",
     "start_booking",
     "suggest_slots",
     "waitlist_request",
