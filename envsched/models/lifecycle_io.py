@@ -6,9 +6,8 @@ import datetime as dt
 from pydantic import BaseModel, Field, model_validator
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
-from envsched.models.lifecycle import URL_LENGTH, CadenceKind, GateKind, GateState, LinkKind
+from envsched.models.lifecycle import URL_LENGTH, CadenceKind, LinkKind
 from envsched.models.releases import ReleaseStatus, ReleaseType
-from envsched.models.users import Role
 
 # -- strategy and windows -----------------------------------------------------------------
 
@@ -173,16 +172,3 @@ class LinkPublic(BaseModel):
     url: str
     created_by: str
     created_at: dt.datetime
-
-
-class GatePublic(BaseModel):
-    id: int
-    release: str
-    phase: str | None
-    kind: GateKind
-    criteria: str
-    signoff_role: Role
-    state: GateState
-    signed_by: str | None
-    signed_at: dt.datetime | None
-    reason: str
