@@ -10,7 +10,11 @@ Dates become integer days from the scenario's start here and nowhere else in
   tags, allowed environments); a release the solver could not read (a phase of a type
   no environment has, a start past the horizon) is left out and said so;
 * live bookings serving a phase become the scenario's bookings: confirmed and in-use
-  ones (and any booking marked pinned) are pinned, tentative ones may move.
+  ones (and any booking marked pinned) are pinned, tentative ones may move;
+* a booking the scenario cannot hold where it is (an environment not eligible for its
+  phase, days past the horizon) is a *stray*: a movable one leaves its phase to be
+  planned afresh and its days free (the round proposes to move that same booking, never
+  a second one); a pinned one keeps its days as an unavailable window.
 
 ``plan_bookings`` writes a plan back as tentative bookings and ``scenario_import`` loads a
 scenario file into an empty database; both are re-exported here, so callers find the
@@ -43,11 +47,25 @@ from envsched.services.scenario_import import import_scenario
 from solver import scenario as sc
 from solver.scenario_file import save_scenario
 
-__all__ = ["Mapped", "apply_plan_as_tentative", "build_scenario", "export_scenario",
+__all__ = ["Mapped", "Stray", "apply_plan_as_tentative", "build_scenario", "export_scenario",
            "import_scenario", "is_pinned"]
 
 DEFAULT_HORIZON_DAYS = 365
+DUPLICATE = "the phase already has a live booking in the scenario"
 OPEN_RELEASES = OPEN_RELEASE_STATUSES
+
+
+@dataclass(frozen=True)
+class Stray:
+    """A live booking of a phase in the scenario that the scenario cannot hold where it is."""
+
+    booking_id: int
+    phase: str
+    environment: str
+    start: dt.date
+    end: dt.date
+    pinned: bool
+    problem: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Mapped:
 
     scenario: sc.Scenario
     left_out: tuple[str, ...] = field(default=())
+    strays: tuple[Stray, ...] = field(default=())
 
 
 # -- stored state -> scenario -------------------------------------------------------------
@@ -78,11 +97,11 @@ def build_scenario(session: Session, *, start: dt.date | None = None,
                         releases=(), freezes=freezes)
     draft = replace(draft, releases=_readable_releases(releases, draft.environments, day,
                                                        horizon, left_out))
-    bookings, others = _bookings(draft, live, left_out)
+    bookings, others, strays = _bookings(draft, live, left_out)
     occupied = _occupied(others, day, left_out)
     scenario = replace(draft, bookings=bookings, environments=tuple(
         _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs))
-    return Mapped(scenario, tuple(left_out))
+    return Mapped(scenario, tuple(left_out), strays)
 
 
 def export_scenario(sessions: SessionFactory, path: str | Path, start: dt.date | None = None,
@@ -199,23 +218,54 @@ def is_pinned(booking: Booking) -> bool:
 
 
 def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[str]
-              ) -> tuple[tuple[sc.Booking, ...], list[Booking]]:
-    """One scenario booking per phase, and the live bookings that cannot be one."""
+              ) -> tuple[tuple[sc.Booking, ...], list[Booking], tuple[Stray, ...]]:
+    """One scenario booking per phase; the live bookings that only take room; the strays."""
     kept: dict[str, sc.Booking] = {}
-    others = []
+    others: list[Booking] = []
+    strays: list[tuple[Booking, str]] = []
     for booking in bookings:
         if booking.phase is None:
             others.append(booking)  # a request's booking: it only takes room
             continue
         key, env = booking.phase.key, booking.environment.name
         problem = _unmappable(draft, key, env, draft.day(booking.start), kept)
-        if problem:
-            left_out.append(f"booking {booking.id} of {key} on {env}: {problem}")
+        if not problem:
+            kept[key] = sc.Booking(phase=key, environment=env, start=draft.day(booking.start),
+                                   pinned=is_pinned(booking))
+        elif key in draft.phase_by_id and key not in kept:
+            strays.append((booking, problem))
+        else:
+            left_out.append(f"{_named(booking)}: {problem}")
+            others.append(booking)
+    return tuple(kept.values()), others, _strays(strays, kept, others, left_out)
+
+
+def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
+            others: list[Booking], left_out: list[str]) -> tuple[Stray, ...]:
+    """One stray a phase without a booking in the scenario; a pinned stray (and any
+    second one) keeps its days as the other live bookings outside the scenario do."""
+    strays: dict[str, Stray] = {}
+    for booking, problem in found:
+        assert booking.phase is not None and booking.id is not None
+        key, named = booking.phase.key, _named(booking)
+        if key in kept or key in strays:
+            left_out.append(f"{named}: {DUPLICATE}")
             others.append(booking)
             continue
-        kept[key] = sc.Booking(phase=key, environment=env, start=draft.day(booking.start),
-                               pinned=is_pinned(booking))
-    return tuple(kept.values()), others
+        strays[key] = Stray(booking.id, key, booking.environment.name, booking.start,
+                            booking.end, is_pinned(booking), problem)
+        if is_pinned(booking):
+            left_out.append(f"{named}: {problem}")
+            others.append(booking)
+        else:
+            left_out.append(f"{named}: {problem}; the phase is planned again and this "
+                            "booking is proposed to move")
+    return tuple(strays.values())
+
+
+def _named(booking: Booking) -> str:
+    phase = booking.phase.key if booking.phase else "no phase"
+    return f"booking {booking.id} of {phase} on {booking.environment.name}"
 
 
 def _occupied(bookings: Iterable[Booking], day: _Days,
@@ -240,7 +290,7 @@ def _unmappable(draft: sc.Scenario, key: str, env: str, start: int,
     if phase is None:
         return "its release is not open or was left out"
     if key in kept:
-        return "the phase already has a live booking in the scenario"
+        return DUPLICATE
     if not sc.is_eligible(phase, draft.environment_by_id[env]):
         return "the environment is not eligible for the phase"
     if start < 0 or start + phase.duration > draft.horizon_days:

@@ -153,7 +153,7 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
     return dict(fields, status=PlanRunStatus.DONE,
-                diff=plan_diff(scenario, result, prepared.booking_ids, stay),
+                diff=plan_diff(scenario, result, prepared.booked, stay, prepared.held),
                 flags=dict(flags, left_out=list(prepared.left_out)))
 
 
@@ -179,16 +179,19 @@ def _finish(sessions: SessionFactory, run_id: int, finished: dt.datetime,
 
 
 def _should_apply(run: PlanRun, settings: Settings) -> bool:
-    proposals = run.diff["moved"] or run.diff["placed"]
     return (settings.replan_auto_apply and not run.dry_run and run.status == PlanRunStatus.DONE
-            and bool(proposals))
+            and replan_apply.open_proposals(run) > 0)
 
 
 def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> PlanRun:
-    """Apply at once; a failure has already marked the run failed and rolled back."""
+    """Apply every proposal that fits; each one refused is logged with its reason."""
     try:
-        return replan_apply.accept_run(sessions, run_id, actor=None, now=now)
-    except EnvschedError as error:
+        run = replan_apply.accept_run(sessions, run_id, actor=None, now=now)
+    except EnvschedError as error:  # the run itself refused (never one proposal)
         log.warning("plan run %s could not be applied: %s", run_id, error)
         with read_transaction(sessions) as session:
             return session.get_one(PlanRun, run_id)
+    for refused in (replan_apply.last_accept(run) or {}).get("refused", []):
+        log.warning("plan run %s: the proposal for %s was refused: %s", run_id,
+                    refused["phase"], refused["reason"])
+    return run

@@ -1,7 +1,10 @@
 """What a round changes, and why: the ``diff`` of a ``PlanRun``.
 
-* ``moved``: live (tentative) bookings the plan puts on another environment or day;
-* ``placed``: phases without a live booking that the plan places;
+* ``moved``: live (tentative) bookings the plan puts on another environment or day,
+  ``from`` the days the booking holds now; a *stray* (a booking the scenario could not
+  hold where it is, ``replan_scenario``) moves to where the plan places its phase;
+* ``placed``: phases without a live booking that the plan places (never a phase that
+  has one: that would book it twice);
 * ``unplaced``: phases the plan cannot place, with the solver's reason.
 
 Why a booking moves is found by comparison with the *stay plan*: the same scenario with
@@ -12,22 +15,29 @@ gain; ``gain`` says it for the round, each move's ``why`` for its own release fi
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from envsched.services.replan_scenario import Booked
 from solver.plan import Assignment, Plan, ReleaseOutcome
 from solver.scenario import Scenario
 
 
-def plan_diff(scenario: Scenario, plan: Plan, booking_ids: dict[str, int],
-              stay: Plan | None) -> dict[str, Any]:
+def plan_diff(scenario: Scenario, plan: Plan, booked: Mapping[str, Booked],
+              stay: Plan | None, held: Collection[str] = ()) -> dict[str, Any]:
+    """``booked``: each movable phase's live booking; ``held``: phases whose pinned
+    booking the scenario could not hold, which are never proposed again."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
-    moved = [_moved(scenario, a, booking_ids, gains, stay) for a in plan.assignments if a.moved]
+    moved = [_moved(scenario, a, booked[a.phase], gains, stay)
+             for a in plan.assignments if a.moved]
+    fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
+    moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
     placed = [dict(_place(scenario, a), phase=a.phase, release=a.release, applied=False)
-              for a in plan.assignments if a.phase not in scenario.booking_by_phase]
+              for a in fresh if a.phase not in booked and a.phase not in held]
     unplaced = [{"phase": u.phase, "release": u.release, "reason": u.reason}
                 for u in plan.unplaced]
     return {"moved": moved, "placed": placed, "unplaced": unplaced,
-            "gain": _round_gain(plan, stay) if moved else ""}
+            "gain": _round_gain(plan, stay) if plan.metrics.moved_bookings else ""}
 
 
 def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
@@ -35,15 +45,22 @@ def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
             "end": scenario.date(a.end).isoformat()}
 
 
-def _moved(scenario: Scenario, a: Assignment, booking_ids: dict[str, int],
-           gains: dict[str, str], stay: Plan | None) -> dict[str, Any]:
-    booked = scenario.booking_by_phase[a.phase]
-    duration = scenario.phase_by_id[a.phase].duration
-    before = {"environment": booked.environment, "start": scenario.date(booked.start).isoformat(),
-              "end": scenario.date(booked.start + duration).isoformat()}
-    return {"booking": booking_ids.get(a.phase), "phase": a.phase, "release": a.release,
-            "from": before, "to": _place(scenario, a), "why": _why(a.release, gains, stay),
-            "applied": False}
+def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str],
+           stay: Plan | None) -> dict[str, Any]:
+    return _proposed_move(scenario, a, booked, _why(a.release, gains, stay))
+
+
+def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> dict[str, Any]:
+    why = f"booking {booked.booking_id} cannot stay on {booked.environment}: {booked.stray}"
+    return _proposed_move(scenario, a, booked, why)
+
+
+def _proposed_move(scenario: Scenario, a: Assignment, booked: Booked,
+                   why: str) -> dict[str, Any]:
+    before = {"environment": booked.environment, "start": booked.start.isoformat(),
+              "end": booked.end.isoformat()}
+    return {"booking": booked.booking_id, "phase": a.phase, "release": a.release,
+            "from": before, "to": _place(scenario, a), "why": why, "applied": False}
 
 
 def _why(release: str, gains: dict[str, str], stay: Plan | None) -> str:

@@ -8,7 +8,10 @@ needs on top, as pure changes to that scenario:
 * every booking that starts before the *fence* (today + ``near_term_days``) is pinned,
   and no movable phase may start before the fence: the next few days never change;
 * phases already done (a released booking and no live one) leave the scenario, their
-  successors waiting for the day they ended instead.
+  successors waiting for the day they ended instead;
+* ``booked`` names the stored live booking of each phase the round may move: the
+  scenario's own, and the *strays* (``mapping``) the scenario cannot hold where they are,
+  whose phase the plan places afresh: that placement is a move of the same booking.
 """
 
 from __future__ import annotations
@@ -20,16 +23,29 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from envsched.models import LIVE_STATUSES, Booking, BookingStatus
-from envsched.services.mapping import build_scenario
+from envsched.services.mapping import Stray, build_scenario
 from solver import scenario as sc
 
 
 @dataclass(frozen=True)
+class Booked:
+    """A phase's stored live booking as the round found it; ``stray`` says why the
+    scenario could not hold it where it is ('' when it could)."""
+
+    booking_id: int
+    environment: str
+    start: dt.date
+    end: dt.date
+    stray: str = ""
+
+
+@dataclass(frozen=True)
 class RoundScenario:
-    """The scenario, the live booking behind each scenario booking, and what was left out."""
+    """The scenario, the live booking behind each of its phases, and what was left out."""
 
     scenario: sc.Scenario
-    booking_ids: dict[str, int]  # phase key -> id of the live booking the scenario holds
+    booked: dict[str, Booked]  # phase key -> its live booking (the scenario's or a stray)
+    held: tuple[str, ...]  # phases whose pinned booking stays outside the scenario
     fence: int  # first day a movable phase may start
     left_out: tuple[str, ...]
     unfenced: sc.Scenario  # before ``fenced``: the base of other what-ifs of the round
@@ -51,8 +67,9 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
     fence = scenario.day(today) + near_term_days
     unfenced = without_done(scenario, _done_phases(session, scenario))
     scenario = fenced(unfenced, fence)
-    return RoundScenario(scenario, _booking_ids(live, scenario), fence, mapped.left_out,
-                         unfenced)
+    booked = {**_scenario_booked(live, scenario), **_strays_booked(mapped.strays)}
+    held = tuple(s.phase for s in mapped.strays if s.pinned)
+    return RoundScenario(scenario, booked, held, fence, mapped.left_out, unfenced)
 
 
 def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:
@@ -103,9 +120,15 @@ def _done_phases(session: Session, scenario: sc.Scenario) -> dict[str, int]:
     return done
 
 
-def _booking_ids(live: Sequence[Booking], scenario: sc.Scenario) -> dict[str, int]:
-    by_place = {(b.phase.key, b.environment.name, b.start): b.id or 0
+def _scenario_booked(live: Sequence[Booking], scenario: sc.Scenario) -> dict[str, Booked]:
+    by_place = {(b.phase.key, b.environment.name, b.start): b
                 for b in live if b.phase is not None}
-    return {b.phase: by_place[b.phase, b.environment, scenario.date(b.start)]
-            for b in scenario.bookings if (b.phase, b.environment, scenario.date(b.start))
-            in by_place}
+    found = (by_place.get((b.phase, b.environment, scenario.date(b.start)))
+             for b in scenario.bookings)
+    return {b.phase.key: Booked(b.id or 0, b.environment.name, b.start, b.end)
+            for b in found if b is not None and b.phase is not None}
+
+
+def _strays_booked(strays: Sequence[Stray]) -> dict[str, Booked]:
+    return {s.phase: Booked(s.booking_id, s.environment, s.start, s.end, s.problem)
+            for s in strays if not s.pinned}

@@ -1,16 +1,30 @@
-"""Accepting a round: whole or booking by booking, in one transaction, or not at all."""
+"""Accepting a round: every proposal that fits applies, the rest are refused one by one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidState, PermissionDenied
-from envsched.models import BookingStatus, PlanRun, PlanRunStatus, Role
+from envsched.models import (
+    AuditEntry,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Phase,
+    PlanRun,
+    PlanRunStatus,
+    PlanTrigger,
+    RequestStatus,
+    Role,
+)
 from envsched.services.availability import environment_named
 from envsched.services.replan import accept_proposal, accept_run
+from envsched.services.replan_apply import last_accept
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.test_replan import DAY, bookings, run_round
@@ -47,22 +61,112 @@ def test_accepting_one_proposal_leaves_the_others_proposed(
     assert not accepted.applied and len(bookings(sessions)) == 1
 
 
-def test_a_failing_accept_leaves_every_booking_as_it_was_and_marks_the_run_failed(
+def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+        make_release: Factory, make_booking: Factory, make_user: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
-    assert bookings(sessions) == []
+    first, second = (p["phase"] for p in run.diff["placed"])
     # Meanwhile someone books days of the second proposal by hand.
     with sessions() as session:
         env = environment_named(session, "UAT-A")
-    make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
-    before = bookings(sessions)
-    with pytest.raises(BookingConflict, match=r"fully booked|already booked"):
-        accept_run(sessions, run.id or 0, actor=None, now=NOW)
-    assert bookings(sessions) == before
+    blocker = make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    manager = make_user(role=Role.ENVIRONMENT_MANAGER)
+    accepted = accept_run(sessions, run.id or 0, actor=manager, now=NOW)
+    assert accepted.status == PlanRunStatus.DONE and not accepted.applied
+    assert [p["applied"] for p in accepted.diff["placed"]] == [True, False]
+    assert "fully booked" in accepted.diff["placed"][1]["refused"]
+    assert last_accept(accepted) == {
+        "at": NOW.isoformat(), "by": manager.name, "applied": [first],
+        "refused": [{"phase": second, "reason": accepted.diff["placed"][1]["refused"]}]}
+    assert [(r[2], r[4]) for r in bookings(sessions) if r[0] != blocker.id] == [
+        (DAY0 + 10 * DAY, "tentative")]
+
+
+def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_booking: Factory) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    second = run.diff["placed"][1]["phase"]
     with sessions() as session:
-        failed = session.get_one(PlanRun, run.id)
-        assert failed.status == PlanRunStatus.FAILED and "applying the plan failed" in failed.error
+        env = environment_named(session, "UAT-A")
+    blocker = make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    with pytest.raises(BookingConflict, match="fully booked"):
+        accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
+    with sessions() as session:  # the single refusal is on record too
+        stored = session.get_one(PlanRun, run.id)
+        assert [entry["refused"][0]["phase"] for entry in stored.diff["accepts"]] == [
+            second, second]
+    with sessions.begin() as session:
+        session.get_one(Booking, blocker.id).status = BookingStatus.CANCELLED
+    accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
+    assert accepted.applied and "refused" not in accepted.diff["placed"][1]
+
+
+def test_proposals_that_only_fit_together_apply_together_past_a_refused_one(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_booking: Factory) -> None:
+    env = make_environment(name="UAT-SWAP")
+    a, b, c = (make_booking(env, phase_id=make_phase(make_release()).id,
+                            status=BookingStatus.TENTATIVE, start=DAY0 + start * DAY,
+                            end=DAY0 + (start + 5) * DAY) for start in (10, 15, 30))
+    stale = dict(move(sessions, c, to=DAY0 + 40 * DAY), **{"from": {
+        "environment": "UAT-SWAP", "start": "2027-01-01", "end": "2027-01-06"}})
+    run = stored_run(sessions, [move(sessions, a, to=b.start), stale,
+                                move(sessions, b, to=a.start)])
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert [p["applied"] for p in accepted.diff["moved"]] == [True, False, True]
+    assert "changed since the round" in accepted.diff["moved"][1]["refused"]
+    assert [(r[0], r[2]) for r in bookings(sessions)] == [
+        (a.id, DAY0 + 15 * DAY), (b.id, DAY0 + 10 * DAY), (c.id, DAY0 + 30 * DAY)]
+
+
+def move(sessions: SessionFactory, booking: Booking, *, to: dt.date) -> dict[str, Any]:
+    """A round's proposal to move ``booking`` to day ``to`` of its environment."""
+    def days(start: dt.date) -> dict[str, str]:
+        return {"environment": "UAT-SWAP", "start": start.isoformat(),
+                "end": (start + (booking.end - booking.start)).isoformat()}
+    return {"booking": booking.id, "phase": _phase_key(sessions, booking), "release": "",
+            "from": days(booking.start), "to": days(to), "why": "", "applied": False}
+
+
+def stored_run(sessions: SessionFactory, moved: list[dict[str, Any]]) -> PlanRun:
+    """A finished round proposing ``moved``, written as a round stores it (the solver
+    has no reason to propose two bookings swapping their days)."""
+    run = PlanRun(trigger=PlanTrigger.MANUAL, status=PlanRunStatus.DONE, started_at=NOW,
+                  finished_at=NOW, diff={"moved": moved, "placed": [], "unplaced": [],
+                                         "gain": ""})
+    with sessions.begin() as session:
+        session.add(run)
+    return run
+
+
+def _phase_key(sessions: SessionFactory, booking: Booking) -> str:
+    with sessions() as session:
+        return session.get_one(Phase, booking.phase_id).key
+
+
+def test_accepting_a_proposal_closes_the_phases_open_requests(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_request: Factory, make_user: Factory) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    phase = run.diff["placed"][0]["phase"]
+    with sessions() as session:
+        phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
+    waiting = make_request(phase_id=phase_id, status=RequestStatus.WAITLISTED)
+    decided = make_request(phase_id=phase_id, status=RequestStatus.REJECTED)
+    other = make_request()  # for no phase: not the plan's business
+    manager = make_user(role=Role.ENVIRONMENT_MANAGER)
+    accept_proposal(sessions, run.id or 0, phase, actor=manager, now=NOW)
+    with sessions() as session:
+        closed = session.get_one(BookingRequest, waiting.id)
+        assert closed.status == RequestStatus.CANCELLED and closed.decided_by_id == manager.id
+        assert closed.decision_reason.startswith(f"phase {phase} was booked by plan run {run.id}")
+        assert session.get_one(BookingRequest, decided.id).status == RequestStatus.REJECTED
+        assert session.get_one(BookingRequest, other.id).status == RequestStatus.REQUESTED
+        audit = session.exec(select(AuditEntry).where(
+            AuditEntry.entity == "booking_request", AuditEntry.entity_id == waiting.id)).all()
+        assert [(a.action, a.actor) for a in audit] == [("cancelled", manager.name)]
 
 
 def test_only_environment_managers_accept(
