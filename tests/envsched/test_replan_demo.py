@@ -1,0 +1,60 @@
+"""The nightly round with auto-apply on the demo bank, as `make run` loads it: it applies,
+and the next round moves nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from sqlmodel import col, select
+
+from envsched.db import SessionFactory
+from envsched.demo import load_demo
+from envsched.models import (
+    LIVE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Booking,
+    BookingRequest,
+    PlanRun,
+    PlanRunStatus,
+    PlanTrigger,
+)
+from envsched.services.replan import replan
+from envsched.services.replan_apply import last_accept
+from envsched.settings import Settings
+
+NOW = dt.datetime(2027, 1, 27, 2, 0, tzinfo=dt.UTC)  # the nightly hour of the demo's week
+AUTO = Settings(replan_auto_apply=True)
+TIME_LIMIT = 20.0  # seconds: the demo's round is optimal in about one
+
+
+def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
+        sessions: SessionFactory) -> None:
+    load_demo(sessions, NOW)
+    first = nightly_round(sessions)
+    assert first.status == PlanRunStatus.DONE and not first.error
+    assert first.applied, last_accept(first)
+    assert len(first.diff["placed"]) > 50
+    # the demo's tentative CBS-6.2 SIT booking on an environment without the mainframe tag
+    [stray] = [m for m in first.diff["moved"] if m["phase"] == "CBS-6.2-SIT"]
+    assert stray["from"]["environment"] == "SIT-7" and "not eligible" in stray["why"]
+    assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
+    second = nightly_round(sessions)
+    assert second.status == PlanRunStatus.DONE
+    assert (second.diff["moved"], second.diff["placed"]) == ([], [])
+
+
+def nightly_round(sessions: SessionFactory) -> PlanRun:
+    return replan(sessions, trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=TIME_LIMIT,
+                  settings=AUTO)
+
+
+def assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(
+        sessions: SessionFactory) -> None:
+    with sessions() as session:
+        booked = Counter(session.exec(select(Booking.phase_id).where(
+            col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES))).all())
+        waiting = session.exec(select(BookingRequest.phase_id).where(
+            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))).all()
+    assert [phase for phase, count in booked.items() if count > 1] == []
+    assert [phase for phase in waiting if phase in booked] == []
