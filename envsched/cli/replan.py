@@ -18,6 +18,7 @@ from envsched.cli.state import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.scheduler import run_scheduler
 from envsched.services.replan import replan as run_round
+from envsched.services.replan_apply import last_accept
 from envsched.settings import Settings
 
 
@@ -71,11 +72,20 @@ def summary(run: PlanRun) -> str:
                  + (" — applied" if run.applied else ""))
     if diff.get("gain"):
         lines.append(f"  {diff['gain']}")
+    lines += [f"  refused {r['phase']}: {r['reason']}" for r in _refused(run)]
     lines.append(f"  clashes {len(flags.get('clashes', []))}, "
+                 f"pinned bookings breaking a rule {len(flags.get('pinned', []))}, "
                  f"shortfalls {len(flags.get('shortfalls', []))}, "
                  f"late releases {len(flags.get('late', []))}")
+    lines += [f"  pinned: {c['message']}" for c in flags.get("pinned", [])]
     lines += [f"  remedy: {remedy}" for remedy in flags.get("remedies", [])]
     return "\n".join(lines)
+
+
+def _refused(run: PlanRun) -> list[dict[str, str]]:
+    """The proposals the newest accept of ``run`` refused (auto-apply's, for a round)."""
+    accepted = last_accept(run)
+    return list(accepted["refused"]) if accepted else []
 
 
 COMMANDS = (replan, scheduler)

@@ -1,6 +1,9 @@
 """Trouble a round sees ahead, and the cheapest remedy the solver can find, in words.
 
 * ``clashes``: what is wrong with the stored bookings now (``clashes.clashes_in``);
+* ``pinned``: each rule a pinned booking breaks, which the plan keeps all the same
+  (``Plan.clashes``), with what it ``blocks``: the phases the plan leaves unplaced that
+  could run on its environment, and the other phases of the clash left unplaced;
 * ``shortfalls``: runs of weeks where a type's demand forecast beats its supply
   (``capacity.capacity_report``), with the releases the plan leaves late or unplaced
   that need that type;
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -24,7 +28,7 @@ from envsched.services.capacity import capacity_report
 from envsched.services.clashes import StateClash
 from solver import Options
 from solver import plan as solve
-from solver.plan import Plan
+from solver.plan import Clash, Plan
 from solver.scenario import Environment, Scenario, Window
 
 REMEDY_SECONDS = 2.0  # per what-if re-plan
@@ -35,6 +39,22 @@ WEEK = dt.timedelta(days=7)
 def clash_flags(clashes: list[StateClash]) -> list[dict[str, Any]]:
     return [dict(asdict(c), start=c.start.isoformat(), end=c.end.isoformat(),
                  booking_ids=list(c.booking_ids)) for c in clashes]
+
+
+def pinned_clash_flags(scenario: Scenario, plan: Plan,
+                       booking_ids: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The rules the kept pinned bookings break, each with its booking and what it blocks."""
+    unplaced = {u.phase for u in plan.unplaced}
+    return [{"booking": booking_ids.get(c.phase), "phase": c.phase, "release": c.release,
+             "environment": c.environment, "start": scenario.date(c.start).isoformat(),
+             "end": scenario.date(c.end).isoformat() if c.end is not None else None,
+             "rule": c.rule, "message": c.message, "with": list(c.involves),
+             "blocks": _blocked_by(scenario, c, unplaced)} for c in plan.clashes or ()]
+
+
+def _blocked_by(scenario: Scenario, clash: Clash, unplaced: set[str]) -> list[str]:
+    could_use = {p for p in unplaced if clash.environment in scenario.eligible.get(p, ())}
+    return sorted(could_use | (unplaced & set(clash.involves)))
 
 
 def round_flags(sessions: SessionFactory, scenario: Scenario, plan: Plan,

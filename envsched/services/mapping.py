@@ -11,10 +11,11 @@ Dates become integer days from the scenario's start here and nowhere else in
   no environment has, a start past the horizon) is left out and said so;
 * live bookings serving a phase become the scenario's bookings: confirmed and in-use
   ones (and any booking marked pinned) are pinned, tentative ones may move;
-* a booking the scenario cannot hold where it is (an environment not eligible for its
-  phase, days past the horizon) is a *stray*: a movable one leaves its phase to be
-  planned afresh and its days free (the round proposes to move that same booking, never
-  a second one); a pinned one keeps its days as an unavailable window.
+* a pinned booking stays in the scenario even where it breaks a rule (not eligible, past
+  the horizon): the planner keeps it and reports the clash (``Plan.clashes``); a movable
+  booking the scenario cannot hold where it is is a *stray*: its phase is planned afresh
+  and its days are free, and the round proposes to move that same booking, never to book
+  the phase a second time.
 
 ``plan_bookings`` writes a plan back as tentative bookings and ``scenario_import`` loads a
 scenario file into an empty database; both are re-exported here, so callers find the
@@ -64,7 +65,6 @@ class Stray:
     environment: str
     start: dt.date
     end: dt.date
-    pinned: bool
     problem: str
 
 
@@ -228,7 +228,8 @@ def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[st
             others.append(booking)  # a request's booking: it only takes room
             continue
         key, env = booking.phase.key, booking.environment.name
-        problem = _unmappable(draft, key, env, draft.day(booking.start), kept)
+        problem = _unmappable(draft, key, env, draft.day(booking.start), kept,
+                              pinned=is_pinned(booking))
         if not problem:
             kept[key] = sc.Booking(phase=key, environment=env, start=draft.day(booking.start),
                                    pinned=is_pinned(booking))
@@ -242,8 +243,8 @@ def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[st
 
 def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
             others: list[Booking], left_out: list[str]) -> tuple[Stray, ...]:
-    """One stray a phase without a booking in the scenario; a pinned stray (and any
-    second one) keeps its days as the other live bookings outside the scenario do."""
+    """One stray a phase without a booking in the scenario; any other keeps its days, as
+    the other live bookings outside the scenario do."""
     strays: dict[str, Stray] = {}
     for booking, problem in found:
         assert booking.phase is not None and booking.id is not None
@@ -253,13 +254,9 @@ def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
             others.append(booking)
             continue
         strays[key] = Stray(booking.id, key, booking.environment.name, booking.start,
-                            booking.end, is_pinned(booking), problem)
-        if is_pinned(booking):
-            left_out.append(f"{named}: {problem}")
-            others.append(booking)
-        else:
-            left_out.append(f"{named}: {problem}; the phase is planned again and this "
-                            "booking is proposed to move")
+                            booking.end, problem)
+        left_out.append(f"{named}: {problem}; the phase is planned again and this booking "
+                        "is proposed to move")
     return tuple(strays.values())
 
 
@@ -285,12 +282,16 @@ def _occupied(bookings: Iterable[Booking], day: _Days,
 
 
 def _unmappable(draft: sc.Scenario, key: str, env: str, start: int,
-                kept: dict[str, sc.Booking]) -> str:
+                kept: dict[str, sc.Booking], *, pinned: bool) -> str:
+    """Why the scenario cannot hold this booking ('' if it can); a pinned one it holds even
+    where it breaks a rule: the planner keeps it and reports the clash."""
     phase = draft.phase_by_id.get(key)
     if phase is None:
         return "its release is not open or was left out"
     if key in kept:
         return DUPLICATE
+    if pinned:
+        return ""
     if not sc.is_eligible(phase, draft.environment_by_id[env]):
         return "the environment is not eligible for the phase"
     if start < 0 or start + phase.duration > draft.horizon_days:

@@ -31,7 +31,12 @@ from envsched.errors import EnvschedError
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.services import replan_apply
 from envsched.services.clashes import clashes_in
-from envsched.services.flags import REMEDY_SECONDS, clash_flags, round_flags
+from envsched.services.flags import (
+    REMEDY_SECONDS,
+    clash_flags,
+    pinned_clash_flags,
+    round_flags,
+)
 from envsched.services.notify import Notifier
 from envsched.services.replan_diff import plan_diff
 from envsched.services.replan_scenario import RoundScenario, round_scenario
@@ -138,8 +143,8 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
     fields: dict[str, Any] = {
         "solver_status": result.status, "objective": result.solver.objective,
         "bound": result.solver.bound, "metrics": _metrics(result),
-        "flags": {"clashes": clashes, "shortfalls": [], "late": [], "remedies": [],
-                  "left_out": list(prepared.left_out)},
+        "flags": {"clashes": clashes, "pinned": [], "shortfalls": [], "late": [],
+                  "remedies": [], "left_out": list(prepared.left_out)},
         "diff": {"moved": [], "placed": [], "unplaced": [], "gain": ""}}
     if not result.has_plan:
         return dict(fields, status=PlanRunStatus.FAILED,
@@ -152,9 +157,11 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
     stay = _stay_plan(prepared) if result.metrics.moved_bookings else None
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
+    booking_ids = {phase: b.booking_id for phase, b in prepared.booked.items()}
     return dict(fields, status=PlanRunStatus.DONE,
-                diff=plan_diff(scenario, result, prepared.booked, stay, prepared.held),
-                flags=dict(flags, left_out=list(prepared.left_out)))
+                diff=plan_diff(scenario, result, prepared.booked, stay),
+                flags=dict(flags, left_out=list(prepared.left_out),
+                           pinned=pinned_clash_flags(scenario, result, booking_ids)))
 
 
 def _metrics(result: Plan) -> dict[str, Any]:

@@ -15,7 +15,7 @@ gain; ``gain`` says it for the round, each move's ``why`` for its own release fi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from envsched.services.replan_scenario import Booked
@@ -24,16 +24,15 @@ from solver.scenario import Scenario
 
 
 def plan_diff(scenario: Scenario, plan: Plan, booked: Mapping[str, Booked],
-              stay: Plan | None, held: Collection[str] = ()) -> dict[str, Any]:
-    """``booked``: each movable phase's live booking; ``held``: phases whose pinned
-    booking the scenario could not hold, which are never proposed again."""
+              stay: Plan | None) -> dict[str, Any]:
+    """``booked``: the live booking of each phase that has one (the scenario's or a stray)."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
     moved = [_moved(scenario, a, booked[a.phase], gains, stay)
              for a in plan.assignments if a.moved]
     fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
     moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
     placed = [dict(_place(scenario, a), phase=a.phase, release=a.release, applied=False)
-              for a in fresh if a.phase not in booked and a.phase not in held]
+              for a in fresh if a.phase not in booked]
     unplaced = [{"phase": u.phase, "release": u.release, "reason": u.reason}
                 for u in plan.unplaced]
     return {"moved": moved, "placed": placed, "unplaced": unplaced,
@@ -47,7 +46,10 @@ def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
 
 def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str],
            stay: Plan | None) -> dict[str, Any]:
-    return _proposed_move(scenario, a, booked, _why(a.release, gains, stay))
+    broken = [c.message for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
+    why = ("where it is, it breaks a rule: " + "; ".join(broken) if broken
+           else _why(a.release, gains, stay))
+    return _proposed_move(scenario, a, booked, why)
 
 
 def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> dict[str, Any]:

@@ -45,7 +45,6 @@ class RoundScenario:
 
     scenario: sc.Scenario
     booked: dict[str, Booked]  # phase key -> its live booking (the scenario's or a stray)
-    held: tuple[str, ...]  # phases whose pinned booking stays outside the scenario
     fence: int  # first day a movable phase may start
     left_out: tuple[str, ...]
     unfenced: sc.Scenario  # before ``fenced``: the base of other what-ifs of the round
@@ -68,8 +67,7 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
     unfenced = without_done(scenario, _done_phases(session, scenario))
     scenario = fenced(unfenced, fence)
     booked = {**_scenario_booked(live, scenario), **_strays_booked(mapped.strays)}
-    held = tuple(s.phase for s in mapped.strays if s.pinned)
-    return RoundScenario(scenario, booked, held, fence, mapped.left_out, unfenced)
+    return RoundScenario(scenario, booked, fence, mapped.left_out, unfenced)
 
 
 def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:
@@ -131,4 +129,4 @@ def _scenario_booked(live: Sequence[Booking], scenario: sc.Scenario) -> dict[str
 
 def _strays_booked(strays: Sequence[Stray]) -> dict[str, Booked]:
     return {s.phase: Booked(s.booking_id, s.environment, s.start, s.end, s.problem)
-            for s in strays if not s.pinned}
+            for s in strays}

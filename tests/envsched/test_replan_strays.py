@@ -63,7 +63,7 @@ def test_a_booking_the_round_cannot_map_is_moved_never_booked_twice(
     assert (again.diff["moved"], again.diff["placed"]) == ([], [])
 
 
-def test_a_pinned_booking_the_round_cannot_map_keeps_its_phase_from_a_second_booking(
+def test_a_pinned_booking_not_eligible_is_kept_flagged_and_never_booked_twice(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_booking: Factory) -> None:
     plain = make_environment(name="UAT-PLAIN")
@@ -75,7 +75,8 @@ def test_a_pinned_booking_the_round_cannot_map_keeps_its_phase_from_a_second_boo
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE
     assert "CBS-UAT" not in {p["phase"] for p in run.diff["placed"] + run.diff["moved"]}
-    assert any(f"booking {kept.id} of CBS-UAT" in note for note in run.flags["left_out"])
+    assert [(c["booking"], c["rule"], c["environment"]) for c in run.flags["pinned"]] == [
+        (kept.id, "eligibility", "UAT-PLAIN")]
     assert live_bookings_of(sessions, phase) == [(kept.id, "UAT-PLAIN", kept.start)]
 
 

@@ -13,8 +13,9 @@ import datetime as dt
 from typing import Any
 
 from envsched.db import SessionFactory
-from envsched.models import PlanTrigger
+from envsched.models import Booking, PlanRun, PlanTrigger
 from envsched.services import replan, whatif
+from envsched.services.availability import environment_named
 from envsched.settings import Settings
 from tests.web.helpers import NOW
 
@@ -52,3 +53,16 @@ class PlanningRows:
         done = whatif.run_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW)
         assert done.id is not None
         return done.id
+
+
+def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) -> str:
+    """Book the days of the run's proposal for ``phase`` by hand, as someone might meanwhile;
+    returns the environment's name."""
+    with sessions.begin() as session:
+        run = session.get_one(PlanRun, run_id)
+        [where] = [p for p in run.diff["placed"] if p["phase"] == phase]
+        env = environment_named(session, where["environment"])
+        session.add_all(Booking(environment_id=env.id or 0, start=dt.date.fromisoformat(
+            where["start"]), end=dt.date.fromisoformat(where["end"]), exclusive=False,
+            created_at=NOW, updated_at=NOW) for _ in range(env.capacity))
+    return str(where["environment"])

@@ -17,6 +17,7 @@ from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run
 from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
 from tests.web.helpers import NOW, csrf_token
+from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
 from web.permissions import roles_with
 
@@ -82,7 +83,24 @@ def test_accepting_the_whole_run_books_every_proposal(call: Caller, sessions: Se
     assert response.status_code == 200
     assert response.get_json()["applied"] is True
     assert response.get_json()["open_proposals"] == 0
+    assert set(response.get_json()["last_accept"]["applied"]) == proposed
     assert proposed <= _tentative_phases(sessions)
+
+
+def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
+        call: Caller, sessions: SessionFactory, world: World) -> None:
+    run_id = _round(sessions)
+    blocked = block_the_proposal_for(sessions, run_id, "R1-SIT")
+    response = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
+    assert response.status_code == 200
+    run = response.get_json()
+    assert run["status"] == "done" and not run["applied"] and run["open_proposals"] == 1
+    [refused] = run["last_accept"]["refused"]
+    assert refused["phase"] == "R1-SIT" and f"{blocked} is fully booked" in refused["reason"]
+    assert "R1-SIT" not in _tentative_phases(sessions)
+    alone = call(Role.ENVIRONMENT_MANAGER, "POST",
+                 f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/accept")
+    assert alone.status_code == 409 and "fully booked" in error_of(alone)["message"]
 
 
 def test_accepting_one_proposal_leaves_the_others_open(call: Caller, sessions: SessionFactory,

@@ -15,6 +15,7 @@ from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
 from tests.web.api_world import World, world_fixture  # noqa: F401
 from tests.web.helpers import NOW, csrf_token
+from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
 from web.permissions import PERMISSIONS
 
@@ -96,6 +97,24 @@ def test_re_plan_now_and_accepting_through_the_pages(client: FlaskClient, login:
     done = client.post(f"{run_path}/proposals/R1-SIT/accept",
                        data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
     assert "the proposal for R1-SIT was applied" in done.get_data(as_text=True)
+
+
+def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_button(
+        client: FlaskClient, login: Login, sessions: SessionFactory, world: World) -> None:
+    run = replan.replan(sessions, trigger=PlanTrigger.MANUAL, now=NOW, time_limit=2,
+                        settings=Settings(replan_time_limit=2))
+    blocked = block_the_proposal_for(sessions, run.id or 0, "R1-SIT")
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.post(f"/plan-runs/{run.id}/accept", data={"csrf_token": csrf_token(
+        client, "/")}, follow_redirects=True).get_data(as_text=True)
+    applied = len(run.diff["placed"]) + len(run.diff["moved"]) - 1
+    assert f"Run {run.id}: {applied} proposal(s) applied." in page
+    assert (f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked"
+            in page)
+    assert 'id="refused-R1-SIT"' in page
+    assert 'aria-label="Accept the proposal for R1-SIT"' in page
+    assert page.count('aria-label="Accept the proposal for') == 1
+    assert "Accept all 1 open proposals" in page
 
 
 def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(

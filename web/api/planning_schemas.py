@@ -47,9 +47,27 @@ class PlanRunPublic(BaseModel):
     open_proposals: int = Field(description="moved and placed proposals not yet applied")
 
 
+class RefusedProposal(BaseModel):
+    phase: str
+    reason: str = Field(description="why the proposal did not apply; it stays open")
+
+
+class AcceptPublic(BaseModel):
+    at: dt.datetime
+    by: str = Field(description="who accepted: a user's name, or the nightly round")
+    applied: list[str] = Field(description="phases whose proposal applied")
+    refused: list[RefusedProposal]
+
+
 class PlanRunDetail(PlanRunPublic):
-    flags: dict[str, Any] = Field(description="clashes, shortfalls, late, remedies, left_out")
-    diff: dict[str, Any] = Field(description="moved, placed, unplaced (with reasons), gain")
+    flags: dict[str, Any] = Field(
+        description="clashes (stored state), pinned (rules kept pinned bookings break, with "
+                    "what they block), shortfalls, late, remedies, left_out")
+    diff: dict[str, Any] = Field(
+        description="moved, placed (each with applied, and refused while refused), "
+                    "unplaced (with reasons), gain, accepts (every accept, oldest first)")
+    last_accept: AcceptPublic | None = Field(
+        description="the newest accept: what applied and what was refused, and why")
 
 
 # -- what-ifs -------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 ``POST /plan-runs`` takes the nightly job's path (``web.background.replan_now``) and
 answers 202 with the run as soon as it has begun; another round running is 409.
-Accepting goes through ``services.replan`` (one transaction: all or nothing).
+Accepting goes through ``services.replan``: every open proposal that still fits applies,
+the rest are refused one by one (``last_accept``) and stay open; a refusal is no error.
+Accepting one proposal that is refused answers 409 with the reason.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from envsched.db import read_transaction
 from envsched.errors import NotFound
 from envsched.models import PlanRun
 from envsched.services import replan
+from envsched.services.replan_apply import last_accept, open_proposals
 from web.api import queries
 from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor
@@ -27,12 +30,6 @@ SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_
                   "metrics")
 
 
-def open_proposals(run: PlanRun) -> int:
-    diff = run.diff or {}
-    return sum(1 for kind in ("moved", "placed") for p in diff.get(kind, [])
-               if not p.get("applied"))
-
-
 def run_summary(run: PlanRun) -> JSON:
     data: dict[str, Any] = {name: getattr(run, name) for name in SUMMARY_FIELDS}
     data.update(trigger=run.trigger.value, status=run.status.value,
@@ -43,7 +40,8 @@ def run_summary(run: PlanRun) -> JSON:
 
 
 def run_detail(run: PlanRun) -> JSON:
-    return {**run_summary(run), "flags": run.flags or {}, "diff": run.diff or {}}
+    return {**run_summary(run), "flags": run.flags or {}, "diff": run.diff or {},
+            "last_accept": last_accept(run)}
 
 
 def find_run(run_id: int) -> PlanRun:
@@ -91,9 +89,11 @@ ROUTES = [
     Route("GET", "/plan-runs/<int:run_id>", get_run, "planruns:read",
           "A planning round: status, metrics, flags and diff", PlanRunDetail, errors=(404,)),
     Route("POST", "/plan-runs/<int:run_id>/accept", accept_run, "planruns:accept",
-          "Accept every open proposal of the newest finished round (one transaction)",
+          "Accept every open proposal of the newest finished round that still fits; the "
+          "others stay open, each listed in last_accept.refused with its reason",
           PlanRunDetail, errors=(404, 409)),
     Route("POST", "/plan-runs/<int:run_id>/proposals/<phase>/accept", accept_proposal,
-          "planruns:accept", "Accept the round's one proposal for a phase",
+          "planruns:accept", "Accept the round's one proposal for a phase; 409 with the "
+          "reason when it no longer fits (it stays open)",
           PlanRunDetail, errors=(400, 404, 409)),
 ]

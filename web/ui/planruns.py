@@ -3,7 +3,8 @@ buttons that start a round ("Re-plan now") or accept its proposals.
 
 Each action is one service call (the same as the API's); a refusal — another round
 running, a run out of date, a booking changed since — comes back as a message on the
-page, not an error page.
+page, not an error page. "Accept all" applies what fits and says which proposals were
+refused and why; they keep their own Accept button.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import PlanRun, PlanRunStatus
 from envsched.services import replan
-from web.api.planruns import find_run, open_proposals
+from envsched.services.replan_apply import last_accept, open_proposals
+from web.api.planruns import find_run
 from web.auth import current_user, requires
 from web.background import replan_now
 from web.context import now, sessions
@@ -70,10 +72,22 @@ def planrun_start() -> Any:
 
 @requires("planruns:accept")
 def planrun_accept(run_id: int) -> Any:
-    find_run(run_id)  # 404 first: the service would try to mark a missing run failed
-    return _act(run_id, lambda: replan.accept_run(sessions(), run_id, actor=current_user(),
-                                                  now=now()),
-                "every open proposal was applied")
+    find_run(run_id)  # 404 first: a page, not a message, for a run that does not exist
+    try:
+        run = replan.accept_run(sessions(), run_id, actor=current_user(), now=now())
+    except EnvschedError as exc:
+        flash(f"Run {run_id}: {exc.message}", "error")
+    else:
+        _flash_accept(run)
+    return redirect(url_for("ui.planrun_detail", run_id=run_id))
+
+
+def _flash_accept(run: PlanRun) -> None:
+    accepted = last_accept(run) or {"applied": [], "refused": []}
+    flash(f"Run {run.id}: {len(accepted['applied'])} proposal(s) applied.", "success")
+    for refused in accepted["refused"]:
+        flash(f"Run {run.id}: the proposal for {refused['phase']} was refused: "
+              f"{refused['reason']}", "error")
 
 
 @requires("planruns:accept")
