@@ -255,8 +255,7 @@ def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
             continue
         strays[key] = Stray(booking.id, key, booking.environment.name, booking.start,
                             booking.end, problem)
-        left_out.append(f"{named}: {problem}; the phase is planned again and this booking "
-                        "is proposed to move")
+        left_out.append(f"{named}: {problem}")
     return tuple(strays.values())
 
 

@@ -9,9 +9,10 @@ needs on top, as pure changes to that scenario:
   and no movable phase may start before the fence: the next few days never change;
 * phases already done (a released booking and no live one) leave the scenario, their
   successors waiting for the day they ended instead;
-* ``booked`` names the stored live booking of each phase the round may move: the
-  scenario's own, and the *strays* (``mapping``) the scenario cannot hold where they are,
-  whose phase the plan places afresh: that placement is a move of the same booking.
+* ``booked`` names the stored live booking of each phase: the scenario's own, and the
+  *strays* (``mapping``) the scenario cannot hold where they are, whose phase the plan
+  places afresh: that placement is a move of the same booking. A stray that starts
+  before the fence is pinned where it is instead (the plan reports what it breaks).
 """
 
 from __future__ import annotations
@@ -62,12 +63,20 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
     start = min([today, *(b.start for b in live)])
     horizon = max([(today - start).days + horizon_days, *((b.end - start).days for b in live)])
     mapped = build_scenario(session, start=start, horizon_days=horizon, name="replan")
-    scenario = mapped.scenario
-    fence = scenario.day(today) + near_term_days
+    fence = mapped.scenario.day(today) + near_term_days
+    near = [s for s in mapped.strays if mapped.scenario.day(s.start) < fence]
+    scenario = _pinned_where_they_are(mapped.scenario, near)
     unfenced = without_done(scenario, _done_phases(session, scenario))
     scenario = fenced(unfenced, fence)
-    booked = {**_scenario_booked(live, scenario), **_strays_booked(mapped.strays)}
+    strays = [s for s in mapped.strays if s not in near]
+    booked = {**_scenario_booked(live, scenario), **_strays_booked(strays)}
     return RoundScenario(scenario, booked, fence, mapped.left_out, unfenced)
+
+
+def _pinned_where_they_are(scenario: sc.Scenario, strays: Sequence[Stray]) -> sc.Scenario:
+    kept = tuple(sc.Booking(phase=s.phase, environment=s.environment,
+                            start=scenario.day(s.start), pinned=True) for s in strays)
+    return replace(scenario, bookings=(*scenario.bookings, *kept)) if kept else scenario
 
 
 def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:

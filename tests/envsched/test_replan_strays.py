@@ -103,3 +103,20 @@ def test_auto_apply_applies_what_fits_and_reports_the_refused_proposal(
     again = accept_run(sessions, run.id or 0, actor=None, now=NOW)
     assert again.status == PlanRunStatus.DONE
     assert [r["phase"] for r in last_accept(again)["refused"]] == [refused["phase"]]  # type: ignore[index]
+
+
+def test_a_near_term_booking_the_round_cannot_map_stays_and_is_flagged(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_booking: Factory) -> None:
+    plain = make_environment(name="UAT-PLAIN")
+    make_environment(name="UAT-MF", tags=["mainframe"])
+    phase = make_phase(make_release(key="CBS", due=DAY0 + 25 * DAY), key="CBS-UAT",
+                       required_tags=["mainframe"])
+    # tentative, but it starts within the near term (5 days): the next days never change
+    near = make_booking(plain, phase_id=phase.id, status=BookingStatus.TENTATIVE,
+                        start=DAY0 + 2 * DAY, end=DAY0 + 7 * DAY)
+    run = run_round(sessions, settings=AUTO)
+    assert run.status == PlanRunStatus.DONE
+    assert (run.diff["moved"], run.diff["placed"]) == ([], [])
+    assert [(c["booking"], c["rule"]) for c in run.flags["pinned"]] == [(near.id, "eligibility")]
+    assert live_bookings_of(sessions, phase) == [(near.id, "UAT-PLAIN", near.start)]
