@@ -119,6 +119,10 @@ def _round_gain(plan: Plan, stay: Plan | None) -> str:
                      f"to {now.weighted_tardiness}")
     if now.makespan_days < before.makespan_days:
         parts.append(f"ends everything {before.makespan_days - now.makespan_days} days sooner")
+    moved_phases = {a.phase for a in plan.assignments if a.moved}
+    breaking = {c.phase for c in stay.clashes or () if c.phase in moved_phases}
+    if breaking:
+        parts.append(f"puts {len(breaking)} that break a rule where they are in order")
     moved = plan.metrics.moved_bookings
     head = f"moving {moved} tentative booking(s) "
     return head + (", ".join(parts) if parts else "gains nothing measurable over keeping them")
