@@ -1,0 +1,74 @@
+"""An environment manager re-plans the demo bank from the pages and accepts every proposal
+in Chromium: it applies, and the next round moves nothing. On a server of its own (a fresh
+demo), since accepting changes bookings the other browser tests look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from waitress.server import BaseWSGIServer, create_server
+
+from envsched import migrations
+from envsched.db import create_engine, session_factory
+from envsched.demo import load_demo
+from envsched.settings import Settings
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_booking_flow import Visit
+from web import create_app
+
+ROUND_SECONDS = 20  # the demo's round is optimal in about one
+WAIT_MS = 120_000  # for the round to finish on a loaded machine
+
+
+@pytest.fixture(scope="module")
+def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("e2e-replan") / "envsched.db"
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-replan-key",
+                        replan_time_limit=ROUND_SECONDS)
+    engine = create_engine(settings)
+    migrations.upgrade(engine)
+    load_demo(session_factory(engine), dt.datetime.now(dt.UTC))
+    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
+                           threads=4)
+    assert isinstance(server, BaseWSGIServer) and server.socket is not None
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", "")
+    server.close()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def test_accept_all_applies_on_the_demo_and_the_next_round_moves_nothing(
+        browser: Browser, fresh_demo_server: LiveServer, screenshots: Path) -> None:
+    eric = Visit(browser.new_page(), fresh_demo_server, screenshots, "eric")
+    eric.sign_in()
+    page = re_plan_now(eric, "replan-first-round")
+    accept_all = page.get_by_role("button", name=re.compile(r"Accept all \d+ open proposals"))
+    count = int(re.findall(r"\d+", accept_all.inner_text())[0])
+    assert count > 50
+    accept_all.click()
+    expect(page.get_by_text(f"{count} proposal(s) applied.")).to_be_visible()
+    expect(page.locator(".flash-error")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("Accept"))).to_have_count(0)
+    expect(page.locator("#accepts")).to_contain_text(f"eric: {count} applied")
+    eric.shot("replan-accepted")
+    page = re_plan_now(eric, "replan-second-round")
+    expect(page.get_by_text("No booking moves.")).to_be_visible()
+    expect(page.get_by_text("No phase newly placed.")).to_be_visible()
+    eric.assert_clean()
+
+
+def re_plan_now(visit: Visit, shot: str) -> Page:
+    """Start a round from the plan-runs page and wait until its page shows it done."""
+    page = visit.open("/plan-runs", "plan-runs")
+    page.get_by_role("button", name="Re-plan now").click()
+    expect(page.locator("h1 .badge")).to_have_text("done", timeout=WAIT_MS)
+    visit.shot(shot)
+    return page
