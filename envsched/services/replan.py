@@ -155,13 +155,19 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
         return dict(fields, status=PlanRunStatus.FAILED,
                     error=f"the plan breaks {len(violations)} rule(s): {shown}")
     stay = _stay_plan(prepared) if result.metrics.moved_bookings else None
-    weeks = max(1, settings.horizon_days // 7)
-    flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
-    booking_ids = {phase: b.booking_id for phase, b in prepared.booked.items()}
     return dict(fields, status=PlanRunStatus.DONE,
                 diff=plan_diff(scenario, result, prepared.booked, stay),
-                flags=dict(flags, left_out=list(prepared.left_out),
-                           pinned=pinned_clash_flags(scenario, result, booking_ids)))
+                flags=_flags(sessions, prepared, result, clashes, now, settings))
+
+
+def _flags(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
+           clashes: list[dict[str, Any]], now: dt.datetime,
+           settings: Settings) -> dict[str, Any]:
+    weeks = max(1, settings.horizon_days // 7)
+    flags = round_flags(sessions, prepared.scenario, result, clashes, now.date(), weeks)
+    booking_ids = {phase: b.booking_id for phase, b in prepared.booked.items()}
+    return dict(flags, left_out=list(prepared.left_out),
+                pinned=pinned_clash_flags(prepared.scenario, result, booking_ids))
 
 
 def _metrics(result: Plan) -> dict[str, Any]:
