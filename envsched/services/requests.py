@@ -24,7 +24,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import audit
+from envsched.services import audit, rulebook
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.users import require_role
 
@@ -47,22 +47,30 @@ class RequestRules:
     def check_start(self, start: dt.date) -> None:
         end = start + dt.timedelta(days=self.duration)
         if start < self.after:
-            raise InvalidInput("start", f"{start} is before the request's earliest start "
-                                        f"{self.after}")
+            raise InvalidInput("start", f"{start} is before {self.after}, the earliest the "
+                                        f"request and its phase's rules allow")
         if self.before is not None and end > self.before:
             raise InvalidInput("start", f"{self.duration} days from {start} end after "
                                         f"{self.before}, the latest the request accepts")
 
 
 def request_rules(session: Session, request: BookingRequest) -> RequestRules:
+    """The request's own days, narrowed to those its phase's rules allow (``rulebook``)."""
     type_row = (session.get(EnvironmentType, request.environment_type_id)
                 if request.environment_type_id else None)
     length = dt.timedelta(days=request.duration_days)
     before = request.earliest_start + length if request.fixed else request.latest_end
+    after = request.earliest_start
+    if request.phase is not None:
+        first, last_end = rulebook.phase_window(session, request.phase)
+        after, before = max(after, first), _earlier(before, last_end)
     return RequestRules(request.id, request.environment_type_id,
                         type_row.name if type_row else None, tuple(request.required_tags),
-                        request.environments, request.duration_days, request.earliest_start,
-                        before)
+                        request.environments, request.duration_days, after, before)
+
+
+def _earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return min(a, b) if a is not None and b is not None else (a or b)
 
 
 def eligible_slots(session: Session, request: BookingRequest, *, limit: int) -> list[Slot]:
@@ -83,6 +91,11 @@ def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
     _check_dates(data, now)
     with sessions.begin() as session:
         phase = _phase(session, data.phase)
+        if phase is not None:
+            latest = data.earliest_start + dt.timedelta(days=data.duration_days) if data.fixed \
+                else data.latest_end
+            rulebook.check_request(session, phase, data.earliest_start, latest,
+                                   data.duration_days)
         request = BookingRequest(
             requester_id=actor.id, phase_id=phase.id if phase else None,
             environment_type_id=_type_id(session, data, phase),
