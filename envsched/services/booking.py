@@ -49,7 +49,12 @@ from envsched.services.requests import (
     get_request,
     request_rules,
 )
-from envsched.services.rulebook import RuleBreak, RuleBroken, check_placement
+from envsched.services.rulebook import (
+    RuleBreak,
+    RuleBroken,
+    check_placement,
+    is_second_booking,
+)
 from envsched.services.users import require_role
 
 __all__ = [
@@ -74,6 +79,9 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
     except IntegrityError as exc:
         if EXCLUSION_CONSTRAINT in str(exc.orig):
             raise BookingConflict("the environment is already booked on these days") from exc
+        if is_second_booking(exc):
+            raise RuleBroken([RuleBreak("one_per_phase", "the phase was booked at the same "
+                                        "moment by someone else", "phase")]) from exc
         raise
 
 
@@ -208,8 +216,7 @@ def _book_chosen(session: Session, request: BookingRequest, name: str,
             raise BookingConflict(f"{env.name} has no free {request.duration_days} days "
                                   f"for request {request.id} that its phase's rules allow")
         start = slots[0].start
-    if force_reason is None:
-        rules.check_start(start)
+    rules.check_start(start)
     return book_locked(session, env, start, request, actor=actor, now=now,
                        force_reason=force_reason)
 

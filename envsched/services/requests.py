@@ -33,7 +33,8 @@ REQUESTERS = (Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.ENVIRO
 
 @dataclass(frozen=True)
 class RequestRules:
-    """What days and environments a request accepts."""
+    """What days and environments a request accepts: ``after`` and ``before`` narrowed to
+    the days its phase's rules allow (the search window), ``asked`` its own days."""
 
     request_id: int | None
     type_id: int | None
@@ -43,15 +44,18 @@ class RequestRules:
     duration: int
     after: dt.date
     before: dt.date | None  # the booking must end by this day, if set
+    asked: tuple[dt.date, dt.date | None]
 
     def check_start(self, start: dt.date) -> None:
+        """The request's own days (its phase's rules are the rulebook's to check)."""
         end = start + dt.timedelta(days=self.duration)
-        if start < self.after:
-            raise InvalidInput("start", f"{start} is before {self.after}, the earliest the "
-                                        f"request and its phase's rules allow")
-        if self.before is not None and end > self.before:
+        first, last = self.asked
+        if start < first:
+            raise InvalidInput("start", f"{start} is before the request's earliest start "
+                                        f"{first}")
+        if last is not None and end > last:
             raise InvalidInput("start", f"{self.duration} days from {start} end after "
-                                        f"{self.before}, the latest the request accepts")
+                                        f"{last}, the latest the request accepts")
 
 
 def request_rules(session: Session, request: BookingRequest) -> RequestRules:
@@ -59,14 +63,15 @@ def request_rules(session: Session, request: BookingRequest) -> RequestRules:
     type_row = (session.get(EnvironmentType, request.environment_type_id)
                 if request.environment_type_id else None)
     length = dt.timedelta(days=request.duration_days)
-    before = request.earliest_start + length if request.fixed else request.latest_end
-    after = request.earliest_start
+    asked = (request.earliest_start,
+             request.earliest_start + length if request.fixed else request.latest_end)
+    after, before = asked
     if request.phase is not None:
         first, last_end = rulebook.phase_window(session, request.phase)
         after, before = max(after, first), _earlier(before, last_end)
     return RequestRules(request.id, request.environment_type_id,
                         type_row.name if type_row else None, tuple(request.required_tags),
-                        request.environments, request.duration_days, after, before)
+                        request.environments, request.duration_days, after, before, asked)
 
 
 def _earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:

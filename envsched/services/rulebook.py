@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from envsched.errors import BookingConflict
@@ -37,6 +38,7 @@ Rule = Literal["eligibility", "earliest_start", "order", "one_per_phase"]
 RULES: tuple[Rule, ...] = get_args(Rule)
 UNFORCEABLE: frozenset[Rule] = frozenset({"one_per_phase"})
 DAY = dt.timedelta(days=1)
+ONE_PER_PHASE_INDEX = "uq_booking_live_phase"
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,12 @@ def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: d
                                 "earliest_start", (phase.key,)))
     if breaks:
         raise RuleBroken(breaks)
+
+
+def is_second_booking(exc: IntegrityError) -> bool:
+    """Whether the database refused a write for a second live booking of a phase."""
+    text = str(exc.orig)
+    return ONE_PER_PHASE_INDEX in text or "booking.phase_id" in text  # PostgreSQL, SQLite
 
 
 def phase_window(session: Session, phase: Phase) -> tuple[dt.date, dt.date | None]:
