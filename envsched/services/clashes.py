@@ -141,15 +141,22 @@ def _rule_breaks(bookings: Sequence[Booking], plans: dict[int, rulebook.ReleaseP
             continue
         for broken in rulebook.phase_breaks(plans[phase.release_id], phase, booking.environment,
                                             booking.start, booking.end, booking_id=booking.id):
-            if broken.rule != "one_per_phase":  # the database keeps that one out
-                key = (broken.rule, frozenset(broken.phases))
-                found.setdefault(key, _broken(booking, broken))
+            if _reported_here(broken):
+                found.setdefault((broken.rule, frozenset(broken.phases)),
+                                 _broken(booking, broken))
     return list(found.values())
+
+
+def _reported_here(broken: rulebook.RuleBreak) -> bool:
+    """A second booking of a phase the database keeps out; an order break is reported by
+    the phase that starts too early (``start``), not by the one that ends too late."""
+    return broken.rule != "one_per_phase" and (broken.rule, broken.field) != ("order", "end")
 
 
 def _broken(booking: Booking, broken: rulebook.RuleBreak) -> StateClash:
     forced = f" (forced: {booking.forced_reason})" if booking.forced_reason else ""
-    clash = _clash(RULE_KINDS[broken.rule], booking, booking.start, booking.end,
+    start, end = broken.days or (booking.start, booking.end)
+    clash = _clash(RULE_KINDS[broken.rule], booking, start, end,
                    f"{_who(booking)}: {broken.message}{forced}")
     return replace(clash, booking_ids=tuple(dict.fromkeys((booking.id or 0,
                                                            *broken.booking_ids))))

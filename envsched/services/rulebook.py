@@ -50,6 +50,7 @@ class RuleBreak:
     field: str
     phases: tuple[str, ...] = ()
     booking_ids: tuple[int, ...] = ()
+    days: tuple[dt.date, dt.date] | None = None  # the days it is about, when not all of them
 
 
 class RuleBroken(BookingConflict):
@@ -148,8 +149,8 @@ def _eligibility(phase: Phase, env: Environment) -> list[RuleBreak]:
         problems.append(f"{phase.key} needs a {phase.type.name} environment, "
                         f"and {env.name} is {env.type.name}")
     if missing := sorted(set(phase.required_tags) - set(env.tags)):
-        problems.append(f"{phase.key} needs the tags {', '.join(missing)}, "
-                        f"which {env.name} lacks")
+        problems.append(f"{env.name} lacks the tags {', '.join(missing)}, "
+                        f"which {phase.key} needs")
     if phase.environments is not None and env.name not in phase.environments:
         problems.append(f"{phase.key} may only use {', '.join(phase.environments)}")
     return [RuleBreak("eligibility", p, "environment", (phase.key,)) for p in problems]
@@ -160,7 +161,8 @@ def _earliest_start(plan: ReleasePlan, phase: Phase, start: dt.date) -> list[Rul
     if first is None or start >= first:
         return []
     return [RuleBreak("earliest_start", f"{phase.key} cannot start before {first} ({why}); "
-                                        f"{start} is too early", "start", (phase.key,))]
+                                        f"{start} is too early", "start", (phase.key,),
+                      days=(start, first))]
 
 
 def own_earliest(release: Release, phase: Phase) -> tuple[dt.date | None, str]:
@@ -178,14 +180,15 @@ def _order(plan: ReleasePlan, phase: Phase, start: dt.date, end: dt.date,
         if start < done:
             found.append(RuleBreak("order", f"{phase.key} cannot start before {pred.key} is "
                                             f"done{_gap(phase)} on {done}; {start} is too early",
-                                   "start", (phase.key, pred.key), _ids(plan, pred)))
+                                   "start", (phase.key, pred.key), _ids(plan, pred),
+                                   (start, min(done, end))))
     for succ in plan.successors(phase):
         for held in plan.others(succ, None):
             if held.id != booking_id and held.start < end + succ.gap_days * DAY:
                 found.append(RuleBreak(
                     "order", f"{succ.key} is booked from {held.start}, so {phase.key} must be "
                              f"done{_gap(succ)} by then; it would end on {end - DAY}",
-                    "start", (phase.key, succ.key), (held.id,)))
+                    "end", (phase.key, succ.key), (held.id,)))
     return found
 
 
