@@ -99,8 +99,8 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
     with booking_transaction(sessions) as session:
         env = lock_environment_named(session, data.environment)
         phase = _phase_named(session, data.phase)
-        breaks = (check_placement(session, phase, env, data.start, data.end, forced=forced)
-                  if phase else [])
+        breaks = (check_placement(session, phase, env, data.start, data.end, forced=forced,
+                                  today=now.date()) if phase else [])
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:
@@ -122,11 +122,8 @@ def forcing(reason: str | None) -> bool:
 
 
 def forced_reason(reason: str | None, breaks: list[RuleBreak]) -> str:
-    """What a forced booking stores: the reason and the rules it breaks ("" if none)."""
-    if not breaks or reason is None:
-        return ""
-    rules = ", ".join(dict.fromkeys(b.rule for b in breaks))
-    return f"{reason.strip()} (breaks: {rules})"
+    """What a forced booking stores: the reason, when it does break a rule ("" if not)."""
+    return reason.strip() if breaks and reason is not None else ""
 
 
 def warm_up(session: Session) -> None:
@@ -178,10 +175,13 @@ def _new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.date
 
 # -- deciding on requests -----------------------------------------------------------------
 
-def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5) -> list[Slot]:
-    """The earliest free slots that would satisfy request ``request_id``."""
+def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5,
+                  today: dt.date | None = None) -> list[Slot]:
+    """The earliest free slots that would satisfy request ``request_id`` (from ``today``, a
+    phase not booked yet is done no earlier than its days from then)."""
     with read_transaction(sessions) as session:
-        return eligible_slots(session, get_request(session, request_id), limit=limit)
+        return eligible_slots(session, get_request(session, request_id), limit=limit,
+                              today=today)
 
 
 def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
@@ -206,7 +206,7 @@ def _book_chosen(session: Session, request: BookingRequest, name: str,
                  start: dt.date | None, *, actor: User | None, now: dt.datetime,
                  force_reason: str | None = None) -> Booking:
     env = environment_named(session, name)
-    rules = request_rules(session, request)
+    rules = request_rules(session, request, now.date())
     if force_reason is None:  # forced, the rulebook says what the placement breaks
         check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     if start is None:
@@ -224,7 +224,7 @@ def _book_chosen(session: Session, request: BookingRequest, name: str,
 def _book_earliest(session: Session, request: BookingRequest, *, actor: User | None,
                    now: dt.datetime) -> Booking:
     """Try the suggested slots in order; a slot taken meanwhile falls through to the next."""
-    slots = eligible_slots(session, request, limit=20)
+    slots = eligible_slots(session, request, limit=20, today=now.date())
     for slot in slots:
         env = session.get_one(Environment, slot.environment_id)
         try:
@@ -246,7 +246,7 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
     assert env.id is not None
     env = lock_environment(session, env.id)
     phase = session.get(Phase, request.phase_id) if request.phase_id else None
-    breaks = (check_placement(session, phase, env, start, end,
+    breaks = (check_placement(session, phase, env, start, end, today=now.date(),
                               forced=force_reason is not None) if phase else [])
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
     booking = _new_booking(env, start, end, now=now, actor=actor, request=request)

@@ -110,7 +110,7 @@ def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.da
 
 def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
                end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
-    rules = request_rules(session, request)
+    rules = request_rules(session, request, now.date())
     try:
         check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     except InvalidInput:

@@ -58,7 +58,8 @@ class RequestRules:
                                         f"{last}, the latest the request accepts")
 
 
-def request_rules(session: Session, request: BookingRequest) -> RequestRules:
+def request_rules(session: Session, request: BookingRequest, today: dt.date | None = None
+                  ) -> RequestRules:
     """The request's own days, narrowed to those its phase's rules allow (``rulebook``)."""
     type_row = (session.get(EnvironmentType, request.environment_type_id)
                 if request.environment_type_id else None)
@@ -67,7 +68,7 @@ def request_rules(session: Session, request: BookingRequest) -> RequestRules:
              request.earliest_start + length if request.fixed else request.latest_end)
     after, before = asked
     if request.phase is not None:
-        first, last_end = rulebook.phase_window(session, request.phase)
+        first, last_end = rulebook.phase_window(session, request.phase, today)
         after, before = max(after, first), _earlier(before, last_end)
     return RequestRules(request.id, request.environment_type_id,
                         type_row.name if type_row else None, tuple(request.required_tags),
@@ -78,11 +79,38 @@ def _earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return min(a, b) if a is not None and b is not None else (a or b)
 
 
-def eligible_slots(session: Session, request: BookingRequest, *, limit: int) -> list[Slot]:
-    rules = request_rules(session, request)
+def eligible_slots(session: Session, request: BookingRequest, *, limit: int,
+                   today: dt.date | None = None) -> list[Slot]:
+    rules = request_rules(session, request, today)
     return find_free_slots(session, rules.type_name, rules.duration, rules.after,
                            tags=rules.tags, environments=rules.environments,
                            before=rules.before, limit=limit)
+
+
+@dataclass(frozen=True)
+class PhaseSlots:
+    """Free slots for a phase inside the days its rules allow, and a word on those days."""
+
+    slots: list[Slot]
+    note: str = ""
+
+
+def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
+                before: dt.date | None, *, limit: int = 5, today: dt.date | None = None
+                ) -> PhaseSlots:
+    """The earliest free slots for ``phase`` from ``after``, by the rules of the phase."""
+    days = rulebook.phase_days(session, phase, today)
+    if days.booked:
+        held = days.booked[0]
+        return PhaseSlots([], f"{phase.key} is already booked on {held.environment} from "
+                              f"{held.start} to {held.end - dt.timedelta(days=1)}; "
+                              f"move that booking instead. ")
+    note = (f"{phase.key} may start from {days.first} ({days.why}). "
+            if days.first > after else "")
+    slots = find_free_slots(session, phase.type.name, duration, max(after, days.first),
+                            tags=phase.required_tags, environments=phase.environments,
+                            before=_earlier(before, days.last_end), limit=limit)
+    return PhaseSlots(slots, note)
 
 
 # -- services -----------------------------------------------------------------------------
@@ -100,7 +128,7 @@ def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
             latest = data.earliest_start + dt.timedelta(days=data.duration_days) if data.fixed \
                 else data.latest_end
             rulebook.check_request(session, phase, data.earliest_start, latest,
-                                   data.duration_days)
+                                   data.duration_days, today=now.date())
         request = BookingRequest(
             requester_id=actor.id, phase_id=phase.id if phase else None,
             environment_type_id=_type_id(session, data, phase),

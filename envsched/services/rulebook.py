@@ -89,6 +89,7 @@ class ReleasePlan:
 
     release: Release
     held: dict[str, list[Held]] = field(default_factory=dict)
+    today: dt.date | None = None  # a phase not booked yet is done no earlier than from here
 
     def phase(self, key: str) -> Phase:
         return next(p for p in self.release.phases if p.key == key)
@@ -110,10 +111,11 @@ class ReleasePlan:
 
 # -- reading --------------------------------------------------------------------------------
 
-def release_plan(session: Session, release: Release) -> ReleasePlan:
+def release_plan(session: Session, release: Release, today: dt.date | None = None
+                 ) -> ReleasePlan:
     """``release`` with the live bookings of its phases, in the caller's transaction."""
     rows = session.exec(_HELD, params={"release": release.id}).all()
-    return ReleasePlan(release, _by_phase(rows))
+    return ReleasePlan(release, _by_phase(rows), today)
 
 
 def release_plans(session: Session) -> dict[int, ReleasePlan]:
@@ -197,14 +199,23 @@ def done_by(plan: ReleasePlan, phase: Phase) -> dt.date:
     held = plan.held.get(phase.key)
     if held:
         return max(h.end for h in held)
-    return earliest_start(plan, phase) + phase.duration_days * DAY
+    return max(earliest_start(plan, phase), plan.today or dt.date.min) + phase.duration_days * DAY
 
 
 def earliest_start(plan: ReleasePlan, phase: Phase) -> dt.date:
     """The first day the rules let ``phase`` start (``date.min`` when nothing bounds it)."""
-    own = own_earliest(plan.release, phase)[0] or dt.date.min
-    after = [done_by(plan, p) + phase.gap_days * DAY for p in plan.predecessors(phase)]
-    return max([own, *after])
+    return first_start(plan, phase)[0]
+
+
+def first_start(plan: ReleasePlan, phase: Phase) -> tuple[dt.date, str]:
+    """``earliest_start`` and why, in words ("" when nothing bounds it)."""
+    own, why = own_earliest(plan.release, phase)
+    bounds = [(own or dt.date.min, why)]
+    for pred in plan.predecessors(phase):
+        booked = "booked" if plan.held.get(pred.key) else "at the earliest, not booked yet"
+        bounds.append((done_by(plan, pred) + phase.gap_days * DAY,
+                       f"after {pred.key}{_gap(phase)}, done {booked}"))
+    return max(bounds, key=lambda bound: bound[0])
 
 
 def latest_end(plan: ReleasePlan, phase: Phase) -> dt.date | None:
@@ -236,11 +247,11 @@ def _ids(plan: ReleasePlan, phase: Phase) -> tuple[int, ...]:
 # -- what the write paths call ----------------------------------------------------------------
 
 def check_placement(session: Session, phase: Phase, env: Environment, start: dt.date,
-                    end: dt.date, *, booking_id: int | None = None,
+                    end: dt.date, *, today: dt.date | None = None, booking_id: int | None = None,
                     forced: bool = False) -> list[RuleBreak]:
     """Raise ``RuleBroken`` if the placement breaks a rule; forced, return what it breaks
     (and still raise for a rule no one may force)."""
-    breaks = phase_breaks(release_plan(session, phase.release), phase, env, start, end,
+    breaks = phase_breaks(release_plan(session, phase.release, today), phase, env, start, end,
                           booking_id=booking_id)
     refused = [b for b in breaks if not forced or b.rule in UNFORCEABLE]
     if refused:
@@ -249,9 +260,9 @@ def check_placement(session: Session, phase: Phase, env: Environment, start: dt.
 
 
 def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: dt.date | None,
-                  duration: int) -> None:
+                  duration: int, *, today: dt.date | None = None) -> None:
     """Raise ``RuleBroken`` unless some day of a request's window follows ``phase``'s rules."""
-    plan = release_plan(session, phase.release)
+    plan = release_plan(session, phase.release, today)
     breaks = _one_per_phase(plan, phase, None)
     first, last = earliest_start(plan, phase), latest_end(plan, phase)
     if last_end is not None and last_end < first + duration * DAY:
@@ -272,10 +283,27 @@ def is_second_booking(exc: IntegrityError) -> bool:
     return ONE_PER_PHASE_INDEX in text or "booking.phase_id" in text  # PostgreSQL, SQLite
 
 
-def phase_window(session: Session, phase: Phase) -> tuple[dt.date, dt.date | None]:
+def phase_window(session: Session, phase: Phase, today: dt.date | None = None
+                 ) -> tuple[dt.date, dt.date | None]:
     """The days the rules leave ``phase``: first start, last end (None: open)."""
-    plan = release_plan(session, phase.release)
+    plan = release_plan(session, phase.release, today)
     return earliest_start(plan, phase), latest_end(plan, phase)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days the rules leave a phase, and why they start when they do."""
+
+    first: dt.date
+    why: str
+    last_end: dt.date | None
+    booked: list[Held]
+
+
+def phase_days(session: Session, phase: Phase, today: dt.date | None = None) -> Window:
+    plan = release_plan(session, phase.release, today)
+    first, why = first_start(plan, phase)
+    return Window(first, why, latest_end(plan, phase), plan.others(phase, None))
 
 
 def is_booked(session: Session, phase: Phase, booking_id: int | None = None) -> list[Held]:

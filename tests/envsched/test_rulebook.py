@@ -136,7 +136,7 @@ def test_a_forced_booking_is_stored_audited_and_listed_as_a_clash_of_its_rule(
     _, uat = release
     forced = book_direct(sessions, book(uat, "UAT-A", 2, force="audit asked for it"),
                          actor=manager, now=NOW)
-    assert forced.forced_reason == "audit asked for it (breaks: earliest_start, order)"
+    assert forced.forced_reason == "audit asked for it"
     kinds = {c.kind: c for c in find_clashes(sessions)}
     assert set(kinds) == {"early", "order"}
     assert "forced: audit asked for it" in kinds["early"].message
@@ -197,7 +197,7 @@ def test_approving_to_days_that_break_the_order_is_refused_unless_forced(
         release: tuple[Phase, Phase]) -> None:
     _, uat = release
     request = request_booking(sessions, ask(uat, 0), actor=tester, now=NOW)
-    with pytest.raises(RuleBroken, match="order|cannot start before"):
+    with pytest.raises(RuleBroken, match="cannot start before"):
         approve_request(sessions, request.id or 0, actor=manager, now=NOW,
                         environment="UAT-A", start=day(5))
     forced = approve_request(sessions, request.id or 0, actor=manager, now=NOW,
