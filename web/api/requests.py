@@ -38,12 +38,14 @@ def create_request(body: BookingRequestCreate) -> JSON:
 
 
 def suggested_slots(request_id: int) -> list[JSON]:
-    return [present.slot(s) for s in booking_service.suggest_slots(sessions(), request_id)]
+    return [present.slot(s) for s in booking_service.suggest_slots(sessions(), request_id,
+                                                                  today=now().date())]
 
 
 def approve_request(request_id: int, body: ApproveInput) -> JSON:
     row = booking_service.approve_request(sessions(), request_id, actor=actor(), now=now(),
-                                          environment=body.environment, start=body.start)
+                                          environment=body.environment, start=body.start,
+                                          force_reason=body.force_reason)
     return get_booking(row.id or 0)
 
 

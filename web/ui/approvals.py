@@ -15,7 +15,7 @@ from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
 from envsched.services import booking as booking_service
 from web.auth import current_user, requires
-from web.context import now, sessions
+from web.context import now, sessions, today
 from web.ui.queries import request_rows
 
 SUGGESTIONS = 4
@@ -25,7 +25,8 @@ SUGGESTIONS = 4
 def approvals() -> Any:
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True)
-    queue = [(r, booking_service.suggest_slots(sessions(), r.id, limit=SUGGESTIONS))
+    queue = [(r, booking_service.suggest_slots(sessions(), r.id, limit=SUGGESTIONS,
+                                                       today=today()))
              for r in waiting]
     return render_template("approvals.html", queue=queue)
 

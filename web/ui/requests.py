@@ -8,7 +8,7 @@ from typing import Any
 
 import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
@@ -16,6 +16,7 @@ from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.free_slots import find_free_slots
+from envsched.services.rulebook import RuleBroken
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.params import form_date
@@ -63,6 +64,8 @@ def _submit() -> Any:
         return _form(dict(form), f"Check the numbers and dates: {exc}", "", 400)
     except InvalidInput as exc:
         return _form(dict(form), exc.message, exc.field, 400)
+    except RuleBroken as exc:  # the message names the rule, the field where it bites
+        return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
     flash(f"Request #{created.id} is submitted for approval.", "success")
     return redirect(url_for("ui.request_detail", request_id=created.id))
 
@@ -76,7 +79,8 @@ def request_detail(request_id: int) -> Any:
         bookings = [b for b in booking_rows(session, live_only=False) if b.id in
                     {x.id for x in booked}]
     open_ = shown.status in ("requested", "waitlisted")
-    slots = booking_service.suggest_slots(sessions(), request_id) if open_ else []
+    slots = (booking_service.suggest_slots(sessions(), request_id, today=today()) if open_
+             else [])
     user = current_user()
     may_cancel = open_ and user is not None and (user.name == shown.requester)
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
@@ -107,14 +111,31 @@ def request_slots() -> Any:
         return jsonify({"error": {"code": "invalid_input", "message": str(exc)}}), 400
     with read_transaction(sessions()) as session:
         phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
-        type_name = phase.type.name if phase else (args.get("type") or None)
-        if type_name is None:
+        found = _slots(session, phase, args.get("type") or None, duration,
+                       max(after, today()), before)
+        if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
-        slots = find_free_slots(
-            session, type_name, duration, max(after, today()),
-            tags=phase.required_tags if phase else [],
-            environments=phase.environments if phase else None, before=before, limit=SLOT_LIMIT)
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
                                "end": s.end.isoformat(),
                                "last_day": (s.end - dt.timedelta(days=1)).isoformat()}
-                              for s in slots]})
+                              for s in found.slots],
+                    "message": _slots_message(found)})
+
+
+def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
+           after: dt.date, before: dt.date | None) -> request_service.PhaseSlots | None:
+    if phase is not None:
+        return request_service.phase_slots(session, phase, duration, after, before,
+                                           limit=SLOT_LIMIT, today=today())
+    if type_name is None:
+        return None
+    return request_service.PhaseSlots(find_free_slots(session, type_name, duration, after,
+                                                      before=before, limit=SLOT_LIMIT))
+
+
+def _slots_message(found: request_service.PhaseSlots) -> str:
+    count = len(found.slots)
+    if not count:
+        return f"{found.note}No free slot for these days." if found.note else ""
+    return (f"{found.note}{count} free slot{'s' if count != 1 else ''} found; "
+            f"the first is suggested.")
