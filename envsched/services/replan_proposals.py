@@ -1,8 +1,10 @@
 """Putting a round's proposals in place: every one that still fits, the rest refused one by one.
 
 A moved proposal moves its booking (the same row, so its owner and request stay
-attached); a placed proposal becomes a new tentative booking. Either way the phase is
-then booked, so its open requests are closed, naming the run.
+attached); a placed proposal becomes a new tentative booking. Each is checked as any
+other booking is: the environment's days (``availability.check_fits``) and its phase's
+rules (``rulebook.check_placement``), against the state with every proposal in place.
+The phase is then booked, so its open requests are closed, naming the run.
 
 Proposals are applied together inside a savepoint of the caller's transaction: every
 booking is put where the plan wants it, then each is checked against the final state (so
@@ -39,6 +41,7 @@ from envsched.services import audit
 from envsched.services.availability import check_fits, environment_named, lock_environment
 from envsched.services.booking import EXCLUSION_CONSTRAINT
 from envsched.services.requests import close_request
+from envsched.services.rulebook import RuleBreak, RuleBroken, check_placement, is_second_booking
 
 Proposal = dict[str, Any]
 
@@ -103,7 +106,7 @@ def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refuse
             session.flush()
             for chosen, booking in zip(group, touched, strict=True):
                 blamed = chosen
-                _check_fits(session, booking)
+                _check_fits(session, booking, context.now.date())
                 _close_open_requests(session, context, booking)
             if postgresql:  # the deferred guard checks now, inside the savepoint
                 session.execute(text(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE"))
@@ -117,6 +120,9 @@ def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refuse
 def _refusal_of(error: IntegrityError) -> EnvschedError:
     if EXCLUSION_CONSTRAINT in str(error.orig):
         return BookingConflict("the environment is already booked on these days")
+    if is_second_booking(error):
+        return RuleBroken([RuleBreak("one_per_phase", "the phase has another live booking",
+                                     "phase")])
     first_line = str(error.orig).splitlines()[0] if str(error.orig) else "a constraint"
     return InvalidState(f"the database refused it: {first_line}")
 
@@ -127,9 +133,12 @@ def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> Bookin
     return _place(session, context, chosen.proposal)
 
 
-def _check_fits(session: Session, booking: Booking) -> None:
+def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
     env = lock_environment(session, booking.environment_id)
     phase = session.get(Phase, booking.phase_id) if booking.phase_id else None
+    if phase is not None:
+        check_placement(session, phase, env, booking.start, booking.end, today=today,
+                        booking_id=booking.id)
     check_fits(session, env, booking.start, booking.end, ignore_booking=booking.id,
                release_id=phase.release_id if phase else None)
 
