@@ -19,6 +19,7 @@ from envsched.models import (
     PlanRun,
     PlanRunStatus,
     PlanTrigger,
+    Release,
     RequestStatus,
     Role,
 )
@@ -206,3 +207,16 @@ def test_auto_apply_moves_a_tentative_booking_in_place(
     moved = {r[0]: r for r in bookings(sessions)}[booking.id or 0]
     assert moved[2] == dt.date.fromisoformat(run.diff["moved"][0]["to"]["start"])
     assert moved[4] == "tentative"
+
+
+def test_a_proposal_that_now_breaks_a_rule_of_its_phase_is_refused_naming_it(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    with sessions.begin() as session:  # meanwhile R2 is put back: it may not start yet
+        release = session.exec(select(Release).where(Release.key == "R2")).one()
+        release.earliest_start, release.due = DAY0 + 40 * DAY, DAY0 + 60 * DAY
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert [p["applied"] for p in accepted.diff["placed"]] == [True, False]
+    assert "2027-02-13" in accepted.diff["placed"][1]["refused"]
+    assert [(r[2], r[4]) for r in bookings(sessions)] == [(DAY0 + 10 * DAY, "tentative")]
