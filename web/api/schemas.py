@@ -137,6 +137,14 @@ class ReleaseEarlyInput(BaseModel):
     on: dt.date | None = Field(default=None, description="first day given back (default today)")
 
 
+class MoveInput(BaseModel):
+    """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
+
+    environment: str = Field(min_length=1, max_length=64,
+                             description="the environment it moves to (may be its own)")
+    start: dt.date = Field(description="its new first day")
+
+
 # -- outputs --------------------------------------------------------------------------------
 
 class Page(BaseModel, Generic[Item]):

@@ -16,6 +16,7 @@ from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.free_slots import find_free_slots
+from envsched.services.withdraw import withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.params import form_date
@@ -86,7 +87,7 @@ def request_detail(request_id: int) -> Any:
 @requires("requests:cancel")
 def request_cancel(request_id: int) -> Any:
     try:
-        request_service.cancel_request(sessions(), request_id, actor=current_user(), now=now())
+        withdraw_request(sessions(), request_id, actor=current_user(), now=now())
         flash(f"Request #{request_id} is withdrawn.", "success")
     except EnvschedError as exc:
         flash(exc.message, "error")
