@@ -9,12 +9,22 @@ that are still ahead go to the waitlist, as a cancel's do (``giveback.offer_days
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.models import LIVE_STATUSES, Booking, BookingStatus, Environment, User
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Environment,
+    EnvironmentStatus,
+    EnvironmentType,
+    User,
+)
 from envsched.services import audit
 from envsched.services.availability import (
     check_eligible,
@@ -103,20 +113,42 @@ def _place(booking: Booking, target: Environment, start: dt.date, end: dt.date,
     booking.updated_at = now
 
 
+@dataclass(frozen=True)
+class MoveChoices:
+    """Where a booking could go: the environments its phase may use (by name), and the
+    earliest free slots of its length on them."""
+
+    environments: list[str]
+    slots: list[Slot]
+
+
 def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
-                 limit: int = 5) -> list[Slot]:
-    """Free slots of the booking's length that its phase (or environment type) could move
-    to, earliest first, from ``today`` and not before its release may start."""
+                 limit: int = 5) -> MoveChoices:
+    """The environments and free slots the booking's phase (else its environment's type)
+    could move to, from ``today`` and not before its release may start."""
     with read_transaction(sessions) as session:
         booking = session.get(Booking, booking_id)
         if booking is None:
             raise NotFound("booking", booking_id)
         phase, length = booking.phase, (booking.end - booking.start).days
         if phase is None:
-            return find_free_slots(session, booking.environment.type.name, length, today,
-                                   limit=limit)
+            kind = booking.environment.type.name
+            return MoveChoices(_names(session, kind, (), None),
+                               find_free_slots(session, kind, length, today, limit=limit))
         after = max([today, *(d for d in (phase.release.earliest_start, phase.earliest_start)
                               if d is not None)])
-        return find_free_slots(session, phase.type.name, length, after,
-                               tags=phase.required_tags, environments=phase.environments,
-                               limit=limit)
+        return MoveChoices(
+            _names(session, phase.type.name, phase.required_tags, phase.environments),
+            find_free_slots(session, phase.type.name, length, after, tags=phase.required_tags,
+                            environments=phase.environments, limit=limit))
+
+
+def _names(session: Session, type_name: str, tags: Sequence[str],
+           names: Sequence[str] | None) -> list[str]:
+    """Environments of ``type_name`` in service carrying ``tags`` (and among ``names``)."""
+    query = (select(Environment).join(EnvironmentType)
+             .where(EnvironmentType.name == type_name,
+                    Environment.status != EnvironmentStatus.RETIRED)
+             .order_by(col(Environment.name)))
+    return [env.name for env in session.exec(query).all()
+            if set(tags) <= set(env.tags) and (names is None or env.name in names)]

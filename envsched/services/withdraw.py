@@ -51,20 +51,22 @@ def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User |
     return request
 
 
-def may_withdraw(request: BookingRequest, bookings: list[Booking], today: dt.date) -> bool:
-    """Would ``withdraw_request`` accept this request now (the actor aside)?"""
+def may_withdraw(session: Session, request: BookingRequest, today: dt.date) -> bool:
+    """Would ``withdraw_request`` accept this request today (the actor aside)?"""
     if request.status in OPEN_REQUEST_STATUSES:
         return True
-    live = [b for b in bookings if b.status in LIVE_STATUSES]
     return request.status == RequestStatus.APPROVED and not any(
-        _started(b, today) for b in live)
+        _started(b, today) for b in _live_bookings(session, request))
+
+
+def _live_bookings(session: Session, request: BookingRequest) -> list[Booking]:
+    return list(session.exec(select(Booking).where(
+        Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).all())
 
 
 def _cancel_bookings(session: Session, request: BookingRequest, *, actor: User | None,
                      now: dt.datetime) -> None:
-    live = session.exec(select(Booking).where(Booking.request_id == request.id,
-                                              col(Booking.status).in_(LIVE_STATUSES))).all()
-    for booking in live:
+    for booking in _live_bookings(session, request):
         if _started(booking, now.date()):
             raise InvalidState(
                 f"the booking of {booking.environment.name} {days_text(booking.start, booking.end)}"

@@ -162,8 +162,24 @@ def test_the_choices_are_free_slots_of_the_phase_not_before_its_release(
     release = make_release(earliest_start=day(9))
     phase = make_phase(release, type="UAT", required_tags=["mainframe"], duration_days=4)
     booking = make_booking(uat, start=day(20), end=day(24), phase_id=phase.id)
-    slots = move_choices(sessions, booking.id or 0, today=DAY0)
-    assert [(s.environment, s.start, s.end) for s in slots] == [("UAT-1", day(9), day(13))]
+    choices = move_choices(sessions, booking.id or 0, today=DAY0)
+    assert [(s.environment, s.start, s.end) for s in choices.slots] == [
+        ("UAT-1", day(9), day(13))]
+    assert choices.environments == ["UAT-1"]
     with sessions() as session:
         ids = session.exec(select(Booking.id).order_by(col(Booking.id))).all()
     assert ids == [booking.id]  # choosing reads only
+
+
+def test_a_free_slot_keeps_the_changeover_after_a_booking_that_ended_just_before(
+        sessions: SessionFactory, manager: User, make_environment: Factory,
+        make_booking: Factory, make_phase: Factory) -> None:
+    env = make_environment(name="UAT-1", changeover_days=2)
+    make_booking(env, start=day(-5), end=day(1))  # another release's, over tomorrow
+    phase = make_phase(type="UAT", duration_days=3)
+    booking = make_booking(env, start=day(20), end=day(23), phase_id=phase.id)
+    [slot] = move_choices(sessions, booking.id or 0, today=day(1)).slots
+    assert slot.start == day(3)  # days 1 and 2 are the changeover
+    moved = move_booking(sessions, booking.id, environment="UAT-1", start=slot.start,
+                         actor=manager, now=NOW + dt.timedelta(days=1))
+    assert moved.start == day(3)

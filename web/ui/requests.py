@@ -10,15 +10,17 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
+from envsched.days import days_text, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
 from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.free_slots import find_free_slots
-from envsched.services.withdraw import withdraw_request
+from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.permissions import can
 from web.ui.params import form_date
 from web.ui.queries import booking_rows, request_row, type_names
 
@@ -76,10 +78,12 @@ def request_detail(request_id: int) -> Any:
         booked = session.exec(select(Booking).where(Booking.request_id == request_id)).all()
         bookings = [b for b in booking_rows(session, live_only=False) if b.id in
                     {x.id for x in booked}]
+        withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
     slots = booking_service.suggest_slots(sessions(), request_id) if open_ else []
     user = current_user()
-    may_cancel = open_ and user is not None and (user.name == shown.requester)
+    may_cancel = withdrawable and user is not None and (
+        user.name == shown.requester or can(user, "requests:decide"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 
@@ -116,6 +120,5 @@ def request_slots() -> Any:
             tags=phase.required_tags if phase else [],
             environments=phase.environments if phase else None, before=before, limit=SLOT_LIMIT)
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
-                               "end": s.end.isoformat(),
-                               "last_day": (s.end - dt.timedelta(days=1)).isoformat()}
-                              for s in slots]})
+                               "end": s.end.isoformat(), "last_day": last_day(s.end).isoformat(),
+                               "days": days_text(s.start, s.end)} for s in slots]})
