@@ -32,34 +32,40 @@ from envsched.services.availability import (
     environment_named,
     lock_environment,
 )
-from envsched.services.booking import MANAGERS, booking_transaction
+from envsched.services.booking import MANAGERS, booking_transaction, forced_reason, forcing
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.giveback import offer_days
 from envsched.services.requests import request_rules
+from envsched.services.rulebook import RuleBreak, check_placement, phase_window
 from envsched.services.users import require_role
 
 MOVERS = MANAGERS
 
 
 def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
-                 start: dt.date, actor: User | None, now: dt.datetime) -> Booking:
+                 start: dt.date, actor: User | None, now: dt.datetime,
+                 force_reason: str | None = None) -> Booking:
     """Move live booking ``booking_id`` to ``environment`` from ``start``, as long as it was.
 
     Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, or in use),
-    ``InvalidInput`` naming ``start`` or ``environment``, or ``BookingConflict`` when the
-    new days clash (the booking's own old days do not count).
+    ``InvalidInput`` naming ``start`` or ``environment``, ``RuleBroken`` when the new
+    place breaks a rule of the booking's phase (the rulebook; with ``force_reason`` it is
+    stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
+    booking's own old days do not count).
     """
     require_role(actor, *MOVERS)
     if start < now.date():
         raise InvalidInput("start", f"{start} is in the past")
+    forced = forcing(force_reason)
     with booking_transaction(sessions) as session:
         booking = _movable(session, booking_id)
         target = _lock_both(session, booking.environment_id, environment)
         end = start + (booking.end - booking.start)
-        _check_target(session, booking, target, start, end)
+        breaks = _check_target(session, booking, target, start, end, forced=forced)
         before, old = audit.snapshot(booking), (booking.environment_id, booking.start,
                                                 booking.end)
         _place(booking, target, start, end, now)
+        booking.forced_reason = forced_reason(force_reason, breaks)
         audit.record(session, actor=actor, now=now, action="move", row=booking, before=before)
         offer_days(session, old[0], max(old[1], now.date()), old[2], actor=actor, now=now)
     return booking
@@ -88,13 +94,14 @@ def _lock_both(session: Session, current_id: int, name: str) -> Environment:
 
 
 def _check_target(session: Session, booking: Booking, target: Environment, start: dt.date,
-                  end: dt.date) -> None:
-    """The target must suit the booking (its phase, else its request, else its type) and
-    have the days free of everything but the booking itself."""
-    phase = booking.phase
+                  end: dt.date, *, forced: bool) -> list[RuleBreak]:
+    """The target must suit the booking (its phase's rules, else its request, else its
+    type) and have the days free of everything but the booking itself; return the rules
+    a forced move breaks."""
+    phase, breaks = booking.phase, []
     if phase is not None:
-        check_eligible(target, type_id=phase.type_id, tags=phase.required_tags,
-                       names=phase.environments)
+        breaks = check_placement(session, phase, target, start, end, booking_id=booking.id,
+                                 forced=forced)
     elif booking.request is not None:
         rules = request_rules(session, booking.request)
         check_eligible(target, type_id=rules.type_id, tags=rules.tags,
@@ -103,6 +110,7 @@ def _check_target(session: Session, booking: Booking, target: Environment, start
         check_eligible(target, type_id=booking.environment.type_id, tags=(), names=None)
     check_fits(session, target, start, end, release_id=phase.release_id if phase else None,
                ignore_booking=booking.id)
+    return breaks
 
 
 def _place(booking: Booking, target: Environment, start: dt.date, end: dt.date,
@@ -125,7 +133,7 @@ class MoveChoices:
 def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
                  limit: int = 5) -> MoveChoices:
     """The environments and free slots the booking's phase (else its environment's type)
-    could move to, from ``today`` and not before its release may start."""
+    could move to: from ``today``, inside the days the rulebook leaves the phase."""
     with read_transaction(sessions) as session:
         booking = session.get(Booking, booking_id)
         if booking is None:
@@ -135,12 +143,12 @@ def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
             kind = booking.environment.type.name
             return MoveChoices(_names(session, kind, (), None),
                                find_free_slots(session, kind, length, today, limit=limit))
-        after = max([today, *(d for d in (phase.release.earliest_start, phase.earliest_start)
-                              if d is not None)])
+        first, last = phase_window(session, phase)  # the rulebook's days for the phase
         return MoveChoices(
             _names(session, phase.type.name, phase.required_tags, phase.environments),
-            find_free_slots(session, phase.type.name, length, after, tags=phase.required_tags,
-                            environments=phase.environments, limit=limit))
+            find_free_slots(session, phase.type.name, length, max(today, first),
+                            tags=phase.required_tags, environments=phase.environments,
+                            before=last, limit=limit))
 
 
 def _names(session: Session, type_name: str, tags: Sequence[str],

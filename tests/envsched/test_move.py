@@ -14,6 +14,7 @@ from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFoun
 from envsched.models import AuditEntry, Booking, BookingStatus, RequestStatus, Role, User
 from envsched.services.booking import waitlist_request
 from envsched.services.move import move_booking, move_choices
+from envsched.services.rulebook import RuleBroken
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -127,12 +128,15 @@ def test_a_move_names_the_field_it_cannot_take(
     make_environment(name="SIT-1", type="SIT")
     phase = make_phase(type="UAT", required_tags=["mainframe"])
     booking = make_booking(uat, start=day(10), end=day(15), phase_id=phase.id)
-    for name, problem in (("UAT-2", "lacks the tags mainframe"), ("SIT-1", "is of type SIT"),
-                          ("UAT-9", "no environment named")):
-        with pytest.raises(InvalidInput, match=problem) as caught:
+    for name, problem in (("UAT-2", "lacks the tags mainframe"), ("SIT-1", "and SIT-1 is SIT")):
+        with pytest.raises(RuleBroken, match=problem) as broken:  # the phase's rule
             move_booking(sessions, booking.id, environment=name, start=day(20),
                          actor=manager, now=NOW)
-        assert caught.value.field == "environment"
+        assert list(broken.value.fields) == ["environment"]
+    with pytest.raises(InvalidInput, match="no environment named") as caught:
+        move_booking(sessions, booking.id, environment="UAT-9", start=day(20), actor=manager,
+                     now=NOW)
+    assert caught.value.field == "environment"
     with pytest.raises(InvalidInput) as past:
         move_booking(sessions, booking.id, environment="UAT-1", start=day(-1), actor=manager,
                      now=NOW)
@@ -183,3 +187,21 @@ def test_a_free_slot_keeps_the_changeover_after_a_booking_that_ended_just_before
     moved = move_booking(sessions, booking.id, environment="UAT-1", start=slot.start,
                          actor=manager, now=NOW + dt.timedelta(days=1))
     assert moved.start == day(3)
+
+
+def test_a_move_before_its_release_may_start_is_refused_by_the_rulebook_unless_forced(
+        sessions: SessionFactory, manager: User, make_environment: Factory,
+        make_booking: Factory, make_phase: Factory, make_release: Factory) -> None:
+    env = make_environment(name="UAT-1")
+    phase = make_phase(make_release(earliest_start=day(10)), type="UAT", duration_days=5)
+    booking = make_booking(env, start=day(20), end=day(25), phase_id=phase.id)
+    with pytest.raises(RuleBroken) as broken:
+        move_booking(sessions, booking.id, environment="UAT-1", start=day(5), actor=manager,
+                     now=NOW)
+    assert [b.rule for b in broken.value.breaks] == ["earliest_start"]
+    assert stored(sessions, booking.id).start == day(20)
+    move_booking(sessions, booking.id, environment="UAT-1", start=day(5), actor=manager,
+                 now=NOW, force_reason="vendor window")
+    forced = stored(sessions, booking.id)
+    assert (forced.start, forced.forced_reason) == (day(5),
+                                                    "vendor window (breaks: earliest_start)")

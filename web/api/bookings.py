@@ -40,7 +40,7 @@ def book_direct(body: BookingCreate) -> JSON:
 
 def move_booking(booking_id: int, body: MoveInput) -> JSON:
     move.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
-                      actor=actor(), now=now())
+                      actor=actor(), now=now(), force_reason=body.force_reason)
     return get_booking(booking_id)
 
 

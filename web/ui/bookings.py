@@ -19,6 +19,7 @@ from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User
 from envsched.services import giveback, move
 from envsched.services.clashes import StateClash, find_clashes
+from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw
 from web.auth import current_user, requires
 from web.context import now, sessions, today
@@ -26,7 +27,8 @@ from web.permissions import can
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 
-MOVE_LABELS = {"environment": "Environment", "start": "First day"}
+MOVE_LABELS = {"environment": "Environment", "start": "First day",
+               "force_reason": "Move it anyway, because"}
 LIVE = ("tentative", "confirmed", "in_use")
 
 
@@ -92,9 +94,15 @@ def booking_move(booking_id: int) -> Any:
         form.date("start")
     if not form.ok or start is None:
         return booking_page(booking_id, form, 400)
+    reason = form.text("force_reason", longest=2000) or None
     try:
         moved = move.move_booking(sessions(), booking_id, environment=environment, start=start,
-                                  actor=current_user(), now=now())
+                                  actor=current_user(), now=now(), force_reason=reason)
+    except RuleBroken as exc:
+        for name, message in exc.fields.items():
+            form.fail(name if name in MOVE_LABELS else "start", message)
+        form.values.setdefault("force_reason", "")  # offer to force it, with a reason
+        return booking_page(booking_id, form, 409)
     except BookingConflict as exc:
         named = "; ".join(clash_lines(exc))
         form.fail("start", f"{exc.message}{': ' + named if named else ''}")
