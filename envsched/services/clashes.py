@@ -22,6 +22,7 @@ from typing import Literal, get_args
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     LIVE_STATUSES,
@@ -91,8 +92,9 @@ def clashes_in(session: Session) -> list[StateClash]:
 # -- one booking against its environment -----------------------------------------------------
 
 def _who(booking: Booking) -> str:
-    serves = f" ({booking.phase.key})" if booking.phase else ""
-    return f"booking {booking.id}{serves} on {booking.environment.name}"
+    """The booking in words, as people know it: what it serves, where, which days."""
+    serves = booking.phase.key if booking.phase else "the booking for no phase"
+    return f"{serves} on {booking.environment.name} ({days_text(booking.start, booking.end)})"
 
 
 def _clash(kind: ClashKind, booking: Booking, start: dt.date, end: dt.date, message: str
@@ -126,8 +128,7 @@ def _unavailable(booking: Booking) -> Iterator[StateClash]:
     status = booking.environment.status
     if status != EnvironmentStatus.AVAILABLE:
         yield _clash("unavailable", booking, booking.start, booking.end,
-                     f"{_who(booking)} {_span(booking.start, booking.end)}, "
-                     f"but the environment is {status.value}")
+                     f"{_who(booking)}, but {booking.environment.name} is {status.value}")
 
 
 def _rule_breaks(bookings: Sequence[Booking], plans: dict[int, rulebook.ReleasePlan]
@@ -206,9 +207,9 @@ def _changeover(env: Environment, first: Booking, later: Booking) -> StateClash:
     days = f"{env.changeover_days} changeover day{'s' if env.changeover_days != 1 else ''}"
     clash = _clash("changeover", later, first.end,
                    first.end + dt.timedelta(days=env.changeover_days),
-                   f"{env.name} needs {days} between releases, but {_who(first)} ends on "
-                   f"{first.end - DAY} and {_who(later)} starts on {later.start}: "
-                   f"{free} free day{'s' if free != 1 else ''} between them")
+                   f"{env.name} needs {days} between releases, but {_who(first)} and "
+                   f"{_who(later)} have {free} free day{'s' if free != 1 else ''} "
+                   f"between them")
     return replace(clash, booking_ids=(first.id or 0, later.id or 0))
 
 
@@ -239,11 +240,11 @@ def _late(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]
     if last.end > release.due:
         late = (last.end - release.due).days
         yield _clash("late", last, release.due, last.end,
-                     f"release {release.key} is due {release.due}, but its last booked phase "
-                     f"ends {last.end}: {late} day{'s' if late != 1 else ''} late")
+                     f"release {release.key} is due {day_text(release.due)}, but its last "
+                     f"booked phase, {_who(last)}, ends later: {late} day"
+                     f"{'s' if late != 1 else ''} late")
 
 
 def _span(start: dt.date, end: dt.date) -> str:
     """Half-open ``[start, end)`` as people read it: the first and the last day."""
-    last = end - DAY
-    return f"on {start}" if start == last else f"from {start} to {last}"
+    return f"on {days_text(start, end)}"

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory
-from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
-    OPEN_REQUEST_STATUSES,
     BookingRequest,
     BookingRequestCreate,
     Environment,
@@ -139,19 +138,6 @@ def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
                                                        "environments"}))
         session.add(request)
         audit.record(session, actor=actor, now=now, action="create", row=request)
-    return request
-
-
-def cancel_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
-                   now: dt.datetime) -> BookingRequest:
-    """The requester (or an environment manager) withdraws an open request."""
-    with sessions.begin() as session:
-        request = get_request(session, request_id)
-        if actor is None or actor.id != request.requester_id:
-            require_role(actor, Role.ENVIRONMENT_MANAGER)
-        if request.status not in OPEN_REQUEST_STATUSES:
-            raise InvalidState(f"request {request_id} is {request.status.value}, not open")
-        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now)
     return request
 
 

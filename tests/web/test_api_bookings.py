@@ -166,3 +166,52 @@ def test_an_environment_manager_forces_a_booking_with_a_reason_and_it_is_a_clash
     assert response.get_json()["forced_reason"] == "vendor visit"
     kinds = {c["kind"] for c in call(Role.VIEWER, "GET", "/api/v1/clashes").get_json()["items"]}
     assert {"early", "order"} <= kinds
+
+
+def test_a_move_answers_the_same_booking_on_its_new_days(call: Caller, world: World) -> None:
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move",
+                    {"environment": "UAT-1", "start": "2027-03-01"})
+    assert response.status_code == 200
+    moved = response.get_json()
+    assert (moved["id"], moved["environment"], moved["start"], moved["end"]) == (
+        world.booking.id, "UAT-1", "2027-03-01", "2027-03-06")  # five days, as before
+    assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{world.booking.id}").get_json() == moved
+
+
+def test_a_move_onto_another_booking_is_409_with_the_clash(call: Caller, world: World,
+                                                           sessions: SessionFactory) -> None:
+    other = factories.make_booking(sessions, world.uat1, start=D("2027-03-03"),
+                                   end=D("2027-03-05"))
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move",
+                    {"environment": "UAT-1", "start": "2027-03-01"})
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "booking_conflict"
+    assert [c["booking_id"] for c in error["clashes"]] == [other.id]
+    assert call(ENV, "GET", f"/api/v1/bookings/{world.booking.id}").get_json()["start"] == \
+        "2027-02-01"
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"environment": "SIT-1", "start": "2027-03-01"}, 400, "environment"),  # not UAT
+    ({"environment": "NOPE-1", "start": "2027-03-01"}, 400, "environment"),
+    ({"environment": "UAT-1", "start": "2026-12-01"}, 400, "start"),  # before today
+    ({"environment": "UAT-1", "start": "March"}, 400, "start"),
+    ({"environment": "UAT-1"}, 400, "start"),
+    ({"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-09"}, 400, "end"),
+])
+def test_a_move_names_the_field_it_cannot_take(call: Caller, world: World,
+                                               body: dict[str, str], status: int,
+                                               field: str) -> None:
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move", body)
+    assert response.status_code == status
+    assert field in error_of(response)["fields"]
+
+
+def test_a_move_is_403_for_a_test_manager_and_404_for_no_booking(call: Caller,
+                                                                 world: World) -> None:
+    body = {"environment": "UAT-1", "start": "2027-03-01"}
+    refused = call(Role.TEST_MANAGER, "POST", f"/api/v1/bookings/{world.booking.id}/move", body)
+    assert refused.status_code == 403
+    assert "bookings:move" in error_of(refused)["message"]
+    assert call(ENV, "POST", "/api/v1/bookings/9999/move", body).status_code == 404

@@ -142,6 +142,18 @@ class ReleaseEarlyInput(BaseModel):
     on: dt.date | None = Field(default=None, description="first day given back (default today)")
 
 
+class MoveInput(BaseModel):
+    """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
+
+    environment: str = Field(min_length=1, max_length=64,
+                             description="the environment it moves to (may be its own)")
+    start: dt.date = Field(description="its new first day")
+    force_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="an environment manager's reason to move it even if it breaks a rule of "
+                    "its phase (it is then listed as a clash)")
+
+
 # -- outputs --------------------------------------------------------------------------------
 
 class Page(BaseModel, Generic[Item]):

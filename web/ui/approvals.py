@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
@@ -46,8 +47,7 @@ def approve(request_id: int) -> Any:
 def _booked(booking: Booking) -> str:
     with read_transaction(sessions()) as session:
         name = session.get_one(Environment, booking.environment_id).name
-    last = booking.end - dt.timedelta(days=1)
-    return f"approved: {name} from {booking.start} to {last}"
+    return f"approved: {name}, {days_text(booking.start, booking.end)}"
 
 
 def _chosen_slot() -> tuple[str | None, dt.date | None]:

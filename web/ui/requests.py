@@ -10,6 +10,7 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
+from envsched.days import days_text, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
 from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
@@ -17,8 +18,10 @@ from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.free_slots import find_free_slots
 from envsched.services.rulebook import RuleBroken
+from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.permissions import can
 from web.ui.params import form_date
 from web.ui.queries import booking_rows, request_row, type_names
 
@@ -78,11 +81,13 @@ def request_detail(request_id: int) -> Any:
         booked = session.exec(select(Booking).where(Booking.request_id == request_id)).all()
         bookings = [b for b in booking_rows(session, live_only=False) if b.id in
                     {x.id for x in booked}]
+        withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
     slots = (booking_service.suggest_slots(sessions(), request_id, today=today()) if open_
              else [])
     user = current_user()
-    may_cancel = open_ and user is not None and (user.name == shown.requester)
+    may_cancel = withdrawable and user is not None and (
+        user.name == shown.requester or can(user, "requests:decide"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 
@@ -90,7 +95,7 @@ def request_detail(request_id: int) -> Any:
 @requires("requests:cancel")
 def request_cancel(request_id: int) -> Any:
     try:
-        request_service.cancel_request(sessions(), request_id, actor=current_user(), now=now())
+        withdraw_request(sessions(), request_id, actor=current_user(), now=now())
         flash(f"Request #{request_id} is withdrawn.", "success")
     except EnvschedError as exc:
         flash(exc.message, "error")
@@ -116,9 +121,8 @@ def request_slots() -> Any:
         if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
-                               "end": s.end.isoformat(),
-                               "last_day": (s.end - dt.timedelta(days=1)).isoformat()}
-                              for s in found.slots],
+                               "end": s.end.isoformat(), "last_day": last_day(s.end).isoformat(),
+                               "days": days_text(s.start, s.end)} for s in found.slots],
                     "message": _slots_message(found)})
 
 
