@@ -32,7 +32,7 @@ from envsched.services.whatif_changes import Change
 from envsched.services.whatif_claim import settle_interrupted
 from envsched.services.whatif_codec import change_from_dict, change_to_dict
 from envsched.services.whatif_run import run_whatif, start_whatif_run
-from envsched.services.whatif_snapshot import take_copy
+from envsched.services.whatif_snapshot import copy_taken_at, take_copy
 from envsched.services.whatif_store import (
     WhatIfRef,
     base_scenario,
@@ -136,8 +136,8 @@ def compare(sessions: SessionFactory, ref: WhatIfRef) -> dict[str, Any]:
     if row.comparison is None or row.status not in (WhatIfStatus.DONE, WhatIfStatus.PROMOTED):
         raise InvalidState(f"what-if {row.name!r} is {row.status.value}; run it first")
     return {"name": row.name, "status": row.status.value, "changes": describe_changes(row),
-            **row.comparison, "baseline_plan": row.baseline_plan,
-            "whatif_plan": row.result_plan}
+            "copy_taken_at": copy_taken_at(row).isoformat(), **row.comparison,
+            "baseline_plan": row.baseline_plan, "whatif_plan": row.result_plan}
 
 
 def export_whatif(sessions: SessionFactory, ref: WhatIfRef, path: str | Path) -> None:

@@ -106,7 +106,7 @@ def _execute(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit
             found = _plan(scenario, time_limit / 2, workers, report)
             elapsed += found.solver.seconds
             plans.append(found)
-        _require_plans(plans[0], plans[1])
+        require_plans(plans[0], plans[1])
         _finish(sessions, held, base, changed, plans, snapshot_of(row), elapsed)
     except Exception as exc:
         why = exc.message if isinstance(exc, EnvschedError) else f"{type(exc).__name__}: {exc}"
@@ -135,7 +135,7 @@ def _reporter(sessions: SessionFactory, held: Claim, step: str, before: float,
     return report
 
 
-def _require_plans(baseline: Plan, result: Plan) -> None:
+def require_plans(baseline: Plan, result: Plan) -> None:
     """No measures without two plans: a side the solver found no plan for ends the run,
     with the solver's answer and its reason."""
     missing = [_no_plan(side, found) for side, found in (("baseline", baseline),

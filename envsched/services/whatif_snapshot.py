@@ -61,6 +61,11 @@ def snapshot_of(row: WhatIf) -> Snapshot:
         tuple(Asked(**_undated(a, "start")) for a in data["asked"]))
 
 
+def copy_taken_at(row: WhatIf) -> dt.datetime:
+    """When the copy of the live state the what-if plans was taken."""
+    return snapshot_of(row).taken_at
+
+
 def take_copy(session: Session, name: str, now: dt.datetime, start: dt.date | None,
               horizon_days: int | None) -> tuple[dict[str, Any], Snapshot]:
     """The live state now as a what-if's base document and its snapshot."""
