@@ -68,7 +68,7 @@ def test_booking_on_a_down_environment_is_a_clash(
 
 
 @pytest.mark.parametrize(("env_fields", "phase_fields", "says"), [
-    ({"type": "SIT"}, {"type": "UAT"}, "needs UAT"),                         # wrong type
+    ({"type": "SIT"}, {"type": "UAT"}, "needs a UAT"),                       # wrong type
     ({"tags": ["cloud"]}, {"required_tags": ["mainframe"]}, "lacks the tags mainframe"),
     ({"name": "UAT-Z"}, {"environments": ["UAT-Y"]}, "may only use UAT-Y"),  # not listed
 ])
