@@ -34,7 +34,8 @@ def compare_plans(base: Scenario, base_plan: Plan, changed: Scenario, changed_pl
                       getattr(changed_plan.metrics, name)) for name in METRICS],
         "utilisation": _side_by_side(utilisation(base, base_plan, span),
                                      utilisation(changed, changed_plan, span)),
-        "shortfalls": _side_by_side(shortfalls(base, snapshot), shortfalls(changed, snapshot)),
+        "shortfalls": _side_by_side(shortfalls(base, snapshot),
+                                   shortfalls(changed, snapshot, base)),
         "releases": _release_changes(base, base_plan, changed_plan),
     }
 

@@ -1,12 +1,14 @@
 """The capacity forecast (``forecast``) of a what-if's scenario, baseline or changed.
 
 A scenario read as the forecast's ``Outlook``: its bookings on the days the planner
-gives them (start plus the phase's duration), its phases in precedence order, its
-environments closed by their windows and the freezes of their type; plus, from the
-snapshot, the live bookings outside the scenario and the open requests for no phase.
-A booking outside the scenario takes its days as demand, as on the capacity page, so
-the window the mapping put on its environment (for the planner) is not counted again
-as closed. The forecast runs from the week the copy was taken to the horizon's end.
+gives them (start plus the phase's duration; a live booking still where it was, its
+phase as long as in the base, on its own days, as the capacity page counts it), its
+phases in precedence order, its environments closed by their windows and the freezes of
+their type; plus, from the snapshot, the live bookings outside the scenario and the
+open requests for no phase. A booking outside the scenario takes its days as demand, as
+on the capacity page, so the window the mapping put on its environment (for the
+planner) is not counted again as closed. The forecast runs from the week the copy was
+taken to the horizon's end.
 """
 
 from __future__ import annotations
@@ -27,15 +29,17 @@ from envsched.services.forecast import (
     week_days,
 )
 from envsched.services.whatif_snapshot import Snapshot
-from solver.scenario import Environment, Scenario, topological_order
+from solver.scenario import Booking, Environment, Scenario, topological_order
 
 
-def shortfalls(scenario: Scenario, snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """Type -> {"days_short", "weeks": [Monday ISO dates]} for the types that fall short."""
+def shortfalls(scenario: Scenario, snapshot: Snapshot, base: Scenario | None = None
+               ) -> dict[str, dict[str, Any]]:
+    """Type -> {"days_short", "weeks": [Monday ISO dates]} for the types that fall short;
+    ``base`` is the scenario the copy was taken as (default: ``scenario`` itself)."""
     first = monday(snapshot.taken_at.date())
     weeks = max(1, math.ceil((scenario.date(scenario.horizon_days) - first).days / 7))
     days = week_days(first, weeks)
-    outlook = scenario_outlook(scenario, snapshot)
+    outlook = scenario_outlook(scenario, snapshot, base)
     wanted, given = demand(outlook, days), supply(outlook, days)
     short: dict[str, dict[str, Any]] = {}
     for (env_type, week), days_wanted in sorted(wanted.items()):
@@ -47,17 +51,26 @@ def shortfalls(scenario: Scenario, snapshot: Snapshot) -> dict[str, dict[str, An
     return short
 
 
-def scenario_outlook(scenario: Scenario, snapshot: Snapshot) -> Outlook:
-    held = tuple(_held(scenario, b.phase, b.environment, b.start) for b in scenario.bookings)
+def scenario_outlook(scenario: Scenario, snapshot: Snapshot,
+                     base: Scenario | None = None) -> Outlook:
+    live = {h.phase: h for h in snapshot.booked}
+    held = tuple(_held(scenario, base or scenario, b, live.get(b.phase))
+                 for b in scenario.bookings)
     steps = tuple(_step(scenario, key) for key in topological_order(scenario))
     usable = tuple(_usable(scenario, env, snapshot.outside) for env in scenario.environments)
     return Outlook(usable, held + snapshot.outside, steps, snapshot.asked)
 
 
-def _held(scenario: Scenario, phase_id: str, env_id: str, start: int) -> Held:
-    phase = scenario.phase_by_id[phase_id]
-    return Held(scenario.environment_by_id[env_id].type, scenario.date(start),
-                scenario.date(start + phase.duration), phase_id, env_id)
+def _held(scenario: Scenario, base: Scenario, booking: Booking, live: Held | None) -> Held:
+    phase = scenario.phase_by_id[booking.phase]
+    start = scenario.date(booking.start)
+    end = scenario.date(booking.start + phase.duration)
+    was = base.phase_by_id.get(booking.phase)
+    if (live is not None and (live.environment, live.start) == (booking.environment, start)
+            and was is not None and was.duration == phase.duration):
+        end = live.end
+    return Held(scenario.environment_by_id[booking.environment].type, start, end,
+                booking.phase, booking.environment)
 
 
 def _step(scenario: Scenario, phase_id: str) -> Step:

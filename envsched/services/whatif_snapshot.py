@@ -38,12 +38,14 @@ class Snapshot:
     horizon_days: int | None = None
     outside: tuple[Held, ...] = ()
     asked: tuple[Asked, ...] = ()
+    booked: tuple[Held, ...] = ()  # the live bookings the scenario holds, on their own days
 
     def to_dict(self) -> dict[str, Any]:
         return {"taken_at": self.taken_at.isoformat(), "horizon_days": self.horizon_days,
                 "start": self.start.isoformat() if self.start else None,
                 "outside": [_dated(h) for h in self.outside],
-                "asked": [_dated(a) for a in self.asked]}
+                "asked": [_dated(a) for a in self.asked],
+                "booked": [_dated(h) for h in self.booked]}
 
 
 def snapshot_of(row: WhatIf) -> Snapshot:
@@ -58,7 +60,8 @@ def snapshot_of(row: WhatIf) -> Snapshot:
         dt.date.fromisoformat(data["start"]) if data["start"] else None,
         data["horizon_days"],
         tuple(Held(**_undated(h, "start", "end")) for h in data["outside"]),
-        tuple(Asked(**_undated(a, "start")) for a in data["asked"]))
+        tuple(Asked(**_undated(a, "start")) for a in data["asked"]),
+        tuple(Held(**_undated(h, "start", "end")) for h in data.get("booked", [])))
 
 
 def copy_taken_at(row: WhatIf) -> dt.datetime:
@@ -74,8 +77,9 @@ def take_copy(session: Session, name: str, now: dt.datetime, start: dt.date | No
     live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
                         .order_by(col(Booking.id))).all()
     outside = tuple(held_by(b) for b in live if not _held_in(scenario, b))
+    booked = tuple(held_by(b) for b in live if _held_in(scenario, b))
     return scenario_to_dict(scenario), Snapshot(now, start, horizon_days, outside,
-                                                open_requests(session))
+                                                open_requests(session), booked)
 
 
 def _held_in(scenario: Scenario, booking: Booking) -> bool:

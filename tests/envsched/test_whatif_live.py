@@ -4,7 +4,8 @@ run, and no measures without a plan.
 
 The hand-made state: PERF-1 (capacity 1); R1 with one unbooked 5-day PERF phase from
 DAY0; two open 5-day PERF requests for no phase from DAY0; and a request's confirmed
-booking on PERF-1 in week 1 (outside the solver's scenario). Week 0 asks 15 PERF
+booking on PERF-1 in week 1 (outside the solver's scenario); R2's 5-day PERF phase booked
+for 3 days in week 2. Week 0 asks 15 PERF
 environment-days of a supply of 7: 8 short.
 """
 
@@ -44,6 +45,9 @@ def state(make_environment: Factory, make_release: Factory, make_phase: Factory,
     for _ in range(2):
         make_request(type="PERF", duration_days=5, earliest_start=DAY0)
     make_booking(perf, start=day(8), end=day(10))
+    short = make_phase(make_release(key="R2", earliest_start=DAY0), key="R2-PERF",
+                       type="PERF", duration_days=5)
+    make_booking(perf, phase_id=short.id, start=day(14), end=day(17))  # 3 of its 5 days
 
 
 def perf_shortfall(sessions: SessionFactory) -> dict[str, object]:
@@ -62,7 +66,8 @@ def test_a_whatif_counts_demand_and_supply_as_the_capacity_page_does(
     page = capacity_report(sessions, DAY0, weeks=WEEKS, type_name="PERF")
     seen = [(r.demand_days, r.supply_days) for r in page.itertuples()]
     assert seen == [(wanted["PERF", w], given["PERF", w]) for w in days[::7]]
-    assert seen[:2] == [(15, 7), (2, 7)]  # the request's booking: demand, not a closed day
+    # the request's booking is demand, not a closed day; R2-PERF's booking its own 3 days
+    assert seen[:3] == [(15, 7), (2, 7), (3, 7)]
 
 
 def test_open_requests_are_demand_and_an_added_environment_removes_the_shortfall(
