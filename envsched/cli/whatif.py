@@ -55,6 +55,7 @@ from envsched.services.whatif_release_changes import (
     NewPhase,
     ReprioritiseRelease,
 )
+from envsched.services.whatif_snapshot import copy_taken_at
 
 AS_USER = click.option("--as", "as_user", metavar="USER", help="Act as this user.")
 
@@ -253,8 +254,9 @@ def show(name: str) -> None:
     with stored_state() as sessions:
         row = service.get_whatif(sessions, name, now=utc_now())
         click.echo(f"what-if {row.name} ({row.status.value}), made by {row.created_by} "
-                   f"on {row.created_at:%Y-%m-%d %H:%M} UTC from the state of "
-                   f"{row.base['start']}")
+                   f"on {row.created_at:%Y-%m-%d %H:%M} UTC; copy of the live state taken "
+                   f"{copy_taken_at(row):%Y-%m-%d %H:%M} UTC (each run takes a fresh one), "
+                   f"from {row.base['start']}")
         if row.description:
             click.echo(row.description)
         _echo_changes(service.describe_changes(row))

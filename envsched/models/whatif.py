@@ -39,6 +39,9 @@ class WhatIf(SQLModel, table=True):
                                  sa_type=enum_type(WhatIfStatus, "status"))
     base: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # which copy of the live state ``base`` is, and the demand it cannot hold
+    # (``services.whatif_snapshot.Snapshot``); None on what-ifs made before it existed
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     # {"step": "baseline"|"what-if", "stage", "elapsed", "objective", "bound"}
     progress: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     started_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)

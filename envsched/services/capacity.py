@@ -1,20 +1,17 @@
 """Capacity per environment type per ISO week: demand, supply and shortfall in env-days.
 
-* demand: the days live bookings hold, plus what is asked for but not booked yet —
-  phases of open releases without a live booking, placed at their earliest start after
-  their predecessors (booked or not), and open requests that serve no phase, at their
-  earliest start. That is a forecast, not a plan: it shows where demand lands if every
-  phase starts as soon as it may.
-* supply: each usable environment gives its capacity on each day that is not in one of
-  its maintenance windows or a freeze of its type. Environments in maintenance, down or
-  retired give nothing (a status has no end date to plan around).
-* shortfall: ``max(0, demand - supply)``.
+The stored state as the forecast's ``Outlook`` (``forecast`` holds the rule, shared with
+what-ifs): every live booking on its own dates; the phases of open releases, each
+waiting for its release's and its own earliest start and for the phases before it; the
+open requests that serve no phase (``open_requests``: a request for a phase is that
+phase's demand, counted with its release); environments that are available, closed by
+their maintenance windows and the freezes of their type. Environments in maintenance,
+down or retired give nothing (a status has no end date to plan around).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -32,18 +29,24 @@ from envsched.models import (
     EnvironmentStatus,
     EnvironmentType,
     Freeze,
-    Phase,
     Release,
 )
+from envsched.services.forecast import (
+    Asked,
+    Held,
+    Outlook,
+    Step,
+    Usable,
+    demand,
+    monday,
+    supply,
+    week_days,
+)
+
+__all__ = ["COLUMNS", "capacity_report", "held_by", "monday", "open_requests",
+           "stored_outlook"]
 
 COLUMNS = ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
-DAY = dt.timedelta(days=1)
-OPEN_RELEASES = OPEN_RELEASE_STATUSES
-Tally = Counter[tuple[str, dt.date]]  # (type, Monday of the week) -> environment-days
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def capacity_report(sessions: SessionFactory, start: dt.date, weeks: int = 12,
@@ -51,15 +54,28 @@ def capacity_report(sessions: SessionFactory, start: dt.date, weeks: int = 12,
     """One row per type (or just ``type_name``) and week, from the week holding ``start``."""
     if weeks < 1:
         raise InvalidInput("weeks", f"must be at least 1, got {weeks}")
-    first = monday(start)
-    days = [first + n * DAY for n in range(7 * weeks)]
+    days = week_days(start, weeks)
     with read_transaction(sessions) as session:
         types = _type_names(session, type_name)
-        supply = _supply(session, days)
-        demand = _booked(session, days) + _unbooked(session, days)
-    rows = [(t, week, demand[t, week], supply[t, week]) for t in types
-            for week in days[::7]]
-    return _frame(rows)
+        outlook = stored_outlook(session)
+    wanted, given = demand(outlook, days), supply(outlook, days)
+    return _frame([(t, week, wanted[t, week], given[t, week]) for t in types
+                   for week in days[::7]])
+
+
+def stored_outlook(session: Session) -> Outlook:
+    """The stored state as the forecast counts it, inside the caller's transaction."""
+    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))).all()
+    releases = session.exec(select(Release).where(
+        col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
+    return Outlook(usable=_usable(session), held=tuple(held_by(b) for b in live),
+                   steps=tuple(s for r in releases for s in _steps(r)),
+                   asked=open_requests(session))
+
+
+def held_by(booking: Booking) -> Held:
+    return Held(booking.environment.type.name, booking.start, booking.end,
+                booking.phase.key if booking.phase else None, booking.environment.name)
 
 
 def _frame(rows: Sequence[tuple[str, dt.date, int, int]]) -> pd.DataFrame:
@@ -84,96 +100,37 @@ def _type_names(session: Session, wanted: str | None) -> list[str]:
     return [wanted]
 
 
-def _tally(type_name: str, start: dt.date, end: dt.date, days: Sequence[dt.date],
-           weight: int = 1) -> Tally:
-    """``weight`` environment-days on each day of ``[start, end)`` inside ``days``."""
-    tally: Tally = Counter()
-    lo, hi = max(start, days[0]), min(end, days[-1] + DAY)
-    for n in range((hi - lo).days):
-        tally[type_name, monday(lo + n * DAY)] += weight
-    return tally
-
-
-# -- supply -----------------------------------------------------------------------------------
-
-def _supply(session: Session, days: Sequence[dt.date]) -> Tally:
+def _usable(session: Session) -> tuple[Usable, ...]:
     envs = session.exec(select(Environment).where(
         Environment.status == EnvironmentStatus.AVAILABLE)).all()
-    freezes = session.exec(select(Freeze).where(Freeze.start <= days[-1],
-                                                Freeze.end > days[0])).all()
-    supply: Tally = Counter()
-    for env in envs:
-        closed = [(w.start, w.end) for w in env.maintenance_windows]
-        closed += [(f.start, f.end) for f in freezes if f.covers(env.type.name)]
-        for day in days:
-            if not any(a <= day < b for a, b in closed):
-                supply[env.type.name, monday(day)] += env.capacity
-    return supply
+    freezes = session.exec(select(Freeze)).all()
+    return tuple(Usable(env.type.name, env.capacity, tuple(
+        [(w.start, w.end) for w in env.maintenance_windows]
+        + [(f.start, f.end) for f in freezes if f.covers(env.type.name)])) for env in envs)
 
 
-# -- demand -----------------------------------------------------------------------------------
-
-def _booked(session: Session, days: Sequence[dt.date]) -> Tally:
-    bookings = session.exec(select(Booking).where(
-        col(Booking.status).in_(LIVE_STATUSES), Booking.start <= days[-1],
-        Booking.end > days[0])).all()
-    tally: Tally = Counter()
-    for b in bookings:
-        tally += _tally(b.environment.type.name, b.start, b.end, days)
-    return tally
-
-
-def _unbooked(session: Session, days: Sequence[dt.date]) -> Tally:
-    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES),
-                                              col(Booking.phase_id).is_not(None))).all()
-    booked_until: dict[int, dt.date] = {}
-    for b in live:
-        assert b.phase_id is not None
-        booked_until[b.phase_id] = max(b.end, booked_until.get(b.phase_id, b.end))
-    tally: Tally = Counter()
-    releases = session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASES))).all()
-    for release in releases:
-        tally += _release_demand(release, booked_until, days)
-    return tally + _request_demand(session, days)
-
-
-def _release_demand(release: Release, booked_until: dict[int, dt.date],
-                    days: Sequence[dt.date]) -> Tally:
-    """Each unbooked phase at its earliest start: after its release's start, its own, and
-    the (booked or forecast) end of each phase it waits for plus its gap."""
-    ends: dict[str, dt.date] = {}
-    tally: Tally = Counter()
-    for phase, preds in _with_predecessors(release.phases):
-        if phase.id in booked_until:
-            ends[phase.key] = booked_until[phase.id]
-            continue
-        start = max([days[0], release.earliest_start or days[0], phase.earliest_start or days[0],
-                     *(ends[p] + phase.gap_days * DAY for p in preds if p in ends)])
-        ends[phase.key] = start + phase.duration_days * DAY
-        tally += _tally(phase.type.name, start, ends[phase.key], days)
-    return tally
-
-
-def _with_predecessors(phases: Sequence[Phase]) -> Iterable[tuple[Phase, list[str]]]:
-    """Each phase with the keys it waits for: ``after``, or else the phase before it."""
+def _steps(release: Release) -> Iterable[Step]:
+    """Each phase, waiting for its release's start, its own, and ``after`` (or else the
+    phase before it) plus its gap."""
     previous: list[str] = []
-    for phase in phases:
-        yield phase, list(phase.after) if phase.after is not None else previous
+    for phase in release.phases:
+        waits = list(phase.after) if phase.after is not None else previous
+        starts = [d for d in (release.earliest_start, phase.earliest_start) if d]
+        yield Step(phase.key, phase.type.name, phase.duration_days,
+                   max(starts) if starts else None,
+                   tuple((key, phase.gap_days) for key in waits))
         previous = [phase.key]
 
 
-def _request_demand(session: Session, days: Sequence[dt.date]) -> Tally:
-    """Open requests for no phase (a phase's own demand is counted with its release)."""
+def open_requests(session: Session) -> tuple[Asked, ...]:
+    """Open requests for no phase, each at its earliest start; the one rule of which open
+    requests are demand of their own (a phase's request is its phase's demand)."""
     requests = session.exec(select(BookingRequest).where(
         col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
-        col(BookingRequest.phase_id).is_(None))).all()
-    tally: Tally = Counter()
-    for request in requests:
-        type_name = _request_type(session, request)
-        if type_name is not None:
-            end = request.earliest_start + request.duration_days * DAY
-            tally += _tally(type_name, request.earliest_start, end, days)
-    return tally
+        col(BookingRequest.phase_id).is_(None)).order_by(col(BookingRequest.id))).all()
+    asked = [(r, _request_type(session, r)) for r in requests]
+    return tuple(Asked(type_name, r.earliest_start, r.duration_days, f"request {r.id}")
+                 for r, type_name in asked if type_name is not None)
 
 
 def _request_type(session: Session, request: BookingRequest) -> str | None:
@@ -182,3 +139,4 @@ def _request_type(session: Session, request: BookingRequest) -> str | None:
     first = session.exec(select(Environment).where(
         col(Environment.name).in_(request.environments or []))).first()
     return first.type.name if first else None
+

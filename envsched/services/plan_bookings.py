@@ -2,8 +2,9 @@
 
 One transaction: the previous tentative bookings of every phase the plan places are
 cancelled, and each placement becomes a new tentative booking, checked under the
-environment's lock like any other booking. Confirmed and in-use bookings are never
-touched (the scenario pinned them, so the plan keeps them where they are).
+environment's lock like any other booking, and by the rulebook. Confirmed and in-use
+bookings are never touched (the scenario pinned them, so the plan keeps them where they
+are).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from envsched.models import Booking, BookingStatus, Phase, User
 from envsched.services import audit
 from envsched.services.availability import check_fits, environment_named, lock_environment
 from envsched.services.booking import booking_transaction
+from envsched.services.rulebook import check_placement
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
 from solver.validate import validate
@@ -41,7 +43,9 @@ def apply_plan_as_tentative(sessions: SessionFactory, scenario: Scenario, plan: 
         for assignment in movable:
             _cancel_tentative(session, assignment.phase, actor=actor, now=now)
         session.flush()  # free the days before the new bookings are checked and inserted
-        created = [_book(session, scenario, a, actor=actor, now=now) for a in movable]
+        # earliest first: a phase's predecessors are booked before the rulebook checks it
+        created = [_book(session, scenario, a, actor=actor, now=now)
+                   for a in sorted(movable, key=lambda a: (a.start, a.phase))]
     return created
 
 
@@ -88,6 +92,7 @@ def _book(session: Session, scenario: Scenario, assignment: Assignment, *,
     env_id = env.id
     env = lock_environment(session, env_id)
     start, end = scenario.date(assignment.start), scenario.date(assignment.end)
+    check_placement(session, phase, env, start, end, today=now.date())
     check_fits(session, env, start, end, release_id=phase.release_id)
     booking = Booking(environment_id=env_id, phase_id=phase.id, start=start, end=end,
                       status=BookingStatus.TENTATIVE, exclusive=env.capacity == 1,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
@@ -101,10 +102,9 @@ def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
     days = rulebook.phase_days(session, phase, today)
     if days.booked:
         held = days.booked[0]
-        return PhaseSlots([], f"{phase.key} is already booked on {held.environment} from "
-                              f"{held.start} to {held.end - dt.timedelta(days=1)}; "
-                              f"move that booking instead. ")
-    note = (f"{phase.key} may start from {days.first} ({days.why}). "
+        return PhaseSlots([], f"{phase.key} is already booked on {held.environment}, "
+                              f"{days_text(held.start, held.end)}; move that booking instead. ")
+    note = (f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
             if days.first > after else "")
     slots = find_free_slots(session, phase.type.name, duration, max(after, days.first),
                             tags=phase.required_tags, environments=phase.environments,

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text, days_text
 from envsched.errors import BookingConflict
 from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release
 
@@ -162,8 +163,9 @@ def _earliest_start(plan: ReleasePlan, phase: Phase, start: dt.date) -> list[Rul
     first, why = own_earliest(plan.release, phase)
     if first is None or start >= first:
         return []
-    return [RuleBreak("earliest_start", f"{phase.key} cannot start before {first} ({why}); "
-                                        f"{start} is too early", "start", (phase.key,),
+    return [RuleBreak("earliest_start", f"{phase.key} cannot start before {day_text(first)} "
+                                        f"({why}); {day_text(start)} is too early", "start",
+                      (phase.key,),
                       days=(start, first))]
 
 
@@ -181,15 +183,17 @@ def _order(plan: ReleasePlan, phase: Phase, start: dt.date, end: dt.date,
         done = done_by(plan, pred) + phase.gap_days * DAY
         if start < done:
             found.append(RuleBreak("order", f"{phase.key} cannot start before {pred.key} is "
-                                            f"done{_gap(phase)} on {done}; {start} is too early",
+                                            f"done{_gap(phase)}, on {day_text(done)}; "
+                                            f"{day_text(start)} is too early",
                                    "start", (phase.key, pred.key), _ids(plan, pred),
                                    (start, min(done, end))))
     for succ in plan.successors(phase):
         for held in plan.others(succ, None):
             if held.id != booking_id and held.start < end + succ.gap_days * DAY:
                 found.append(RuleBreak(
-                    "order", f"{succ.key} is booked from {held.start}, so {phase.key} must be "
-                             f"done{_gap(succ)} by then; it would end on {end - DAY}",
+                    "order", f"{succ.key} is booked from {day_text(held.start)}, so {phase.key} "
+                             f"must be done{_gap(succ)} by then; its last day would be "
+                             f"{day_text(end - DAY)}",
                     "end", (phase.key, succ.key), (held.id,)))
     return found
 
@@ -230,8 +234,8 @@ def _one_per_phase(plan: ReleasePlan, phase: Phase, booking_id: int | None) -> l
     if not others:
         return []
     held = others[0]
-    return [RuleBreak("one_per_phase", f"{phase.key} is already booked on {held.environment} "
-                                       f"from {held.start} to {held.end - DAY}; move that "
+    return [RuleBreak("one_per_phase", f"{phase.key} is already booked on {held.environment}, "
+                                       f"{days_text(held.start, held.end)}; move that "
                                        f"booking instead", "phase", (phase.key,),
                       tuple(h.id for h in others))]
 
@@ -267,11 +271,13 @@ def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: d
     first, last = earliest_start(plan, phase), latest_end(plan, phase)
     if last_end is not None and last_end < first + duration * DAY:
         rule: Rule = "earliest_start" if first == own_earliest(plan.release, phase)[0] else "order"
-        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {first}, so it cannot "
-                                      f"end by {last_end - DAY}", "earliest_start", (phase.key,)))
+        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {day_text(first)}, so it "
+                                      f"cannot be done by {day_text(last_end - DAY)}",
+                                "earliest_start", (phase.key,)))
     if last is not None and earliest + duration * DAY > last:
-        breaks.append(RuleBreak("order", f"{phase.key} must be done by {last - DAY}, before a "
-                                         f"later phase's booking; {earliest} is too late",
+        breaks.append(RuleBreak("order", f"{phase.key} must be done by {day_text(last - DAY)}, "
+                                         f"before a later phase's booking; "
+                                         f"{day_text(earliest)} is too late",
                                 "earliest_start", (phase.key,)))
     if breaks:
         raise RuleBroken(breaks)

@@ -1,9 +1,10 @@
 """What-if scenarios for planners: copy the stored state, change it, plan it, compare, promote.
 
-* ``create_whatif`` saves the stored state (built by ``mapping.build_scenario``) as the
-  what-if's base; ``add_change`` / ``remove_change`` edit its ordered list of changes,
-  each checked against the scenario it would change, so a bad change is refused when it
-  is made, not when it runs.
+* ``create_whatif`` saves the stored state (``whatif_snapshot.take_copy``: the scenario
+  of ``mapping.build_scenario`` and the demand outside it) as the what-if's base; each
+  run takes a fresh copy the same way, and the row says when. ``add_change`` /
+  ``remove_change`` edit its ordered list of changes, each checked against the scenario
+  it would change, so a bad change is refused when it is made, not when it runs.
 * ``run_whatif`` / ``start_whatif_run`` (``whatif_run``) plan base and changed scenario;
   ``compare`` shows them side by side. None of this touches a live booking. A run whose
   process died is failed (interrupted) when seen, and can run again (``whatif_claim``).
@@ -31,6 +32,7 @@ from envsched.services.whatif_changes import Change
 from envsched.services.whatif_claim import settle_interrupted
 from envsched.services.whatif_codec import change_from_dict, change_to_dict
 from envsched.services.whatif_run import run_whatif, start_whatif_run
+from envsched.services.whatif_snapshot import copy_taken_at, take_copy
 from envsched.services.whatif_store import (
     WhatIfRef,
     base_scenario,
@@ -60,10 +62,10 @@ def create_whatif(sessions: SessionFactory, name: str, *, actor: User | None,
     with sessions.begin() as session:
         if session.exec(select(WhatIf).where(WhatIf.name == name)).first() is not None:
             raise InvalidInput("name", f"a what-if named {name!r} already exists")
-        mapped = build_scenario(session, start=start, horizon_days=horizon_days, name=name)
+        base, snapshot = take_copy(session, name, now, start, horizon_days)
         row = WhatIf(name=name, description=description, created_at=now,
                      created_by=actor.name if actor else "system",
-                     base=scenario_to_dict(mapped.scenario), changes=[])
+                     base=base, snapshot=snapshot.to_dict(), changes=[])
         session.add(row)
     return row
 
@@ -134,8 +136,8 @@ def compare(sessions: SessionFactory, ref: WhatIfRef) -> dict[str, Any]:
     if row.comparison is None or row.status not in (WhatIfStatus.DONE, WhatIfStatus.PROMOTED):
         raise InvalidState(f"what-if {row.name!r} is {row.status.value}; run it first")
     return {"name": row.name, "status": row.status.value, "changes": describe_changes(row),
-            **row.comparison, "baseline_plan": row.baseline_plan,
-            "whatif_plan": row.result_plan}
+            "copy_taken_at": copy_taken_at(row).isoformat(), **row.comparison,
+            "baseline_plan": row.baseline_plan, "whatif_plan": row.result_plan}
 
 
 def export_whatif(sessions: SessionFactory, ref: WhatIfRef, path: str | Path) -> None:

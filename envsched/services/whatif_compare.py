@@ -5,9 +5,9 @@
 * ``utilisation``: per environment type, booked environment-days over usable
   environment-days, both counted over the same span (day 0 to the later of the two
   plans' ends), so the two sides are comparable.
-* ``shortfalls``: per type, environment-days short per ISO week when every phase starts
-  as early as its release and predecessors allow (booked phases where they are booked):
-  the capacity forecast of ``services.capacity``, computed on each scenario.
+* ``shortfalls``: per type, environment-days short and the weeks they fall in: the
+  capacity forecast (``forecast``, the capacity page's rule) of each scenario, with the
+  demand outside it (open requests, bookings it cannot hold) from the what-if's snapshot.
 * ``releases``: the releases whose lateness or placement differs.
 """
 
@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from envsched.services.whatif_forecast import shortfalls
+from envsched.services.whatif_snapshot import Snapshot
 from solver.plan import Plan
-from solver.scenario import Scenario, topological_order
+from solver.scenario import Scenario
 
 METRICS = ("placed_phases", "unplaced_phases", "late_releases", "weighted_tardiness",
            "makespan_days")
 
 
-def compare_plans(base: Scenario, base_plan: Plan, changed: Scenario,
-                  changed_plan: Plan) -> dict[str, Any]:
+def compare_plans(base: Scenario, base_plan: Plan, changed: Scenario, changed_plan: Plan,
+                  snapshot: Snapshot) -> dict[str, Any]:
     span = max(base_plan.metrics.makespan_days, changed_plan.metrics.makespan_days, 1)
     return {
         "status": {"baseline": base_plan.status, "whatif": changed_plan.status},
@@ -32,7 +34,8 @@ def compare_plans(base: Scenario, base_plan: Plan, changed: Scenario,
                       getattr(changed_plan.metrics, name)) for name in METRICS],
         "utilisation": _side_by_side(utilisation(base, base_plan, span),
                                      utilisation(changed, changed_plan, span)),
-        "shortfalls": _side_by_side(shortfalls(base), shortfalls(changed)),
+        "shortfalls": _side_by_side(shortfalls(base, snapshot),
+                                   shortfalls(changed, snapshot, base)),
         "releases": _release_changes(base, base_plan, changed_plan),
     }
 
@@ -63,56 +66,6 @@ def utilisation(scenario: Scenario, plan: Plan, span: int) -> dict[str, float]:
         env_type = scenario.environment_by_id[a.environment].type
         used[env_type] += max(0, min(a.end, span) - max(a.start, 0))
     return {t: round(used[t] / usable[t], 3) if usable[t] else 0.0 for t in sorted(usable)}
-
-
-# -- shortfalls -------------------------------------------------------------------------
-
-def shortfalls(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    """Type -> {"days_short", "weeks": [Monday ISO dates]} for the types that fall short."""
-    demand, supply = _demand(scenario), _supply(scenario)
-    short: dict[str, dict[str, Any]] = {}
-    for (env_type, week), wanted in sorted(demand.items()):
-        missing = wanted - supply[env_type, week]
-        if missing > 0:
-            entry = short.setdefault(env_type, {"days_short": 0, "weeks": []})
-            entry["days_short"] += missing
-            entry["weeks"].append(_monday(scenario, week))
-    return short
-
-
-def _week(scenario: Scenario, day: int) -> int:
-    """Index of the ISO week holding ``day`` (weeks start on Monday)."""
-    return (day + scenario.start.weekday()) // 7
-
-
-def _monday(scenario: Scenario, week: int) -> str:
-    return scenario.date(week * 7 - scenario.start.weekday()).isoformat()
-
-
-def _demand(scenario: Scenario) -> Counter[tuple[str, int]]:
-    """Env-days per (type, week) with every phase as early as it may be."""
-    ends: dict[str, int] = {}
-    demand: Counter[tuple[str, int]] = Counter()
-    for phase_id in topological_order(scenario):
-        phase = scenario.phase_by_id[phase_id]
-        booking = scenario.booking_by_phase.get(phase_id)
-        start = booking.start if booking else max(
-            [scenario.release_start(phase),
-             *(ends[p] + gap for p, gap in scenario.predecessors[phase_id])])
-        ends[phase_id] = start + phase.duration
-        for day in range(max(start, 0), min(ends[phase_id], scenario.horizon_days)):
-            demand[phase.type, _week(scenario, day)] += 1
-    return demand
-
-
-def _supply(scenario: Scenario) -> Counter[tuple[str, int]]:
-    supply: Counter[tuple[str, int]] = Counter()
-    for env in scenario.environments:
-        blocked = scenario.blocked[env.id]
-        for day in range(scenario.horizon_days):
-            if not any(w.overlaps(day, day + 1) for w in blocked):
-                supply[env.type, _week(scenario, day)] += env.capacity
-    return supply
 
 
 # -- releases ---------------------------------------------------------------------------

@@ -84,9 +84,9 @@ def pinned(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Ite
 
     One naming an unknown phase or environment cannot be kept (it is a clash)."""
     for booking in scenario.bookings:
-        if not booking.pinned or booking.phase not in scenario.phase_by_id:
-            continue
-        if booking.environment not in scenario.environment_by_id:
+        known = (booking.phase in scenario.phase_by_id
+                 and booking.environment in scenario.environment_by_id)
+        if not booking.pinned or not known:
             continue
         pinned_at = f"{booking.environment} from {on(scenario, booking.start)}"
         a = placed.get(booking.phase)

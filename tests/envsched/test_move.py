@@ -204,4 +204,4 @@ def test_a_move_before_its_release_may_start_is_refused_by_the_rulebook_unless_f
                  now=NOW, force_reason="vendor window")
     forced = stored(sessions, booking.id)
     assert (forced.start, forced.forced_reason) == (day(5),
-                                                    "vendor window (breaks: earliest_start)")
+                                                    "vendor window")

@@ -11,6 +11,7 @@ from envsched.db import SessionFactory
 from envsched.models import Booking, BookingStatus, PlanRun, PlanRunStatus
 from envsched.services.replan import replan
 from envsched.settings import Settings
+from solver.optimise import FULL_MODEL_INTERVALS
 from tests.envsched.factories import DAY0, NOW, Factory
 
 DAY = dt.timedelta(days=1)
@@ -129,3 +130,36 @@ def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_b
     assert run.flags["pinned"][0]["start"] == "2027-01-14"
     assert [u["phase"] for u in run.diff["unplaced"]] == ["R3-UAT"]
     assert bookings(sessions) == before
+
+
+def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_phase(
+        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
+        make_release: Factory, make_booking: Factory) -> None:
+    # The fast dispatch plan strands a pinned phase's predecessor and the scenario is too
+    # large for the whole CP-SAT model: the neighbourhood search starts from that plan (the
+    # predecessor unplaced, an order clash) and finds it room, instead of no plan at all.
+    make_environment(type="PERF")  # the one PERF environment both releases need
+    uat = make_environment()
+    late = make_release(key="A", earliest_start=DAY0, due=DAY0 + DAY)
+    roomy = make_release(key="B", earliest_start=DAY0 + DAY, due=DAY0 + 300 * DAY)
+    for release, booked in ((late, 20), (roomy, 6)):
+        make_phase(release, key=f"{release.key}-PERF", type="PERF")  # 5 days
+        make_booking(uat, phase_id=make_phase(release, key=f"{release.key}-UAT").id,
+                     start=DAY0 + booked * DAY, end=DAY0 + (booked + 5) * DAY)
+    # Dispatch puts A-PERF first (A is due first) on days 0-4, so B-PERF cannot end by
+    # day 6; B-PERF then A-PERF is the plan. The filler makes the scenario too large.
+    fillers = 50
+    for _ in range(FULL_MODEL_INTERVALS // fillers + 1):
+        make_environment(type="SIT")
+    for n in range(fillers):
+        phase = make_phase(make_release(due=DAY0 + 5 * DAY), type="SIT", duration_days=1)
+        if n == 0:  # a tentative booking any plan would move forward, auto-applied
+            make_booking(make_environment(type="SIT"), phase_id=phase.id,
+                         start=DAY0 + 100 * DAY, end=DAY0 + 101 * DAY,
+                         status=BookingStatus.TENTATIVE)
+    run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
+    assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
+    placed = {p["phase"]: p for p in run.diff["placed"]}
+    assert placed["B-PERF"]["end"] <= "2027-01-10" < placed["A-PERF"]["end"]  # B-UAT's start
+    assert run.diff["unplaced"] == []
+

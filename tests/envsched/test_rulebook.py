@@ -96,7 +96,7 @@ def test_a_phase_follows_its_booked_predecessor_plus_the_gap(
     sit, uat = release
     book_direct(sessions, book(sit, "SIT-A", 12), actor=manager, now=NOW)      # done day 22
     error = refused(sessions, book(uat, "UAT-A", 22), manager)                 # gap day missed
-    assert "on 2027-01-27" in error.message and error.breaks[0].booking_ids
+    assert "on 27 Jan 2027" in error.message and error.breaks[0].booking_ids
     booked = book_direct(sessions, book(uat, "UAT-A", 23), actor=manager, now=NOW)
     assert booked.start == day(23)
 

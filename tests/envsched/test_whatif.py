@@ -17,7 +17,16 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
-from envsched.models import Booking, BookingStatus, Role, WhatIf, WhatIfStatus, metadata
+from envsched.models import (
+    Booking,
+    BookingStatus,
+    Release,
+    ReleaseStatus,
+    Role,
+    WhatIf,
+    WhatIfStatus,
+    metadata,
+)
 from envsched.services.claims import new_owner
 from envsched.services.whatif import (
     add_change,
@@ -187,13 +196,14 @@ def test_a_background_run_stores_its_progress_until_done(sessions: SessionFactor
 def test_a_failing_background_run_is_marked_failed_with_why(sessions: SessionFactory,
                                                             state: None) -> None:
     made = new_whatif(sessions)
-    with sessions.begin() as session:  # a base no scenario reader accepts
-        row = session.get_one(WhatIf, made.id)
-        row.base = {**row.base, "horizon_days": 0}
+    add_change(sessions, made.id or 0, DelayRelease("R2", 5), actor=None)
+    with sessions.begin() as session:  # R2 closes: the run's fresh copy has no R2 to delay
+        release = session.exec(select(Release).where(Release.key == "R2")).one()
+        release.status = ReleaseStatus.CANCELLED
     start_whatif_run(sessions, made.id or 0, time_limit=TIME_LIMIT, now=NOW).join()
     failed = get_whatif(sessions, "more-uat")
     assert failed.status == WhatIfStatus.FAILED
-    assert "horizon_days" in failed.error and "at least 1" in failed.error
+    assert failed.error.startswith("changes[0].") and "R2" in failed.error
     with pytest.raises(InvalidState, match="run it first"):
         compare(sessions, "more-uat")
 

@@ -8,6 +8,7 @@ plan checked by the independent validator, which also recomputes the clashes.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,3 +185,23 @@ def test_every_clash_names_the_pinned_booking_and_its_days(method):
         "R1-SIT", "R1", "UAT-1", 1, 6)
     assert clash.message == ("pinned R1-SIT on UAT-1 (2027-01-05 to 2027-01-09): UAT-1 is "
                              "not eligible for it (of type UAT, not SIT)")
+
+
+@pytest.mark.parametrize("objective", ["tardiness", "makespan"])
+def test_a_pinned_booking_past_the_horizon_end_leaves_the_model_solvable(objective):
+    # R1-UAT ends on day 41 of a 40-day horizon; R1 is due on day 20 and so is R2: the
+    # whole model still proves its plan optimal rather than falling back to the dispatch
+    scenario = base_scenario([pinned("R1-UAT", "UAT-1", 38)])
+    scenario = dataclasses.replace(scenario, objective=objective, releases=tuple(
+        dataclasses.replace(r, due=20) for r in scenario.releases))
+    result = planned(scenario, "cp-sat")
+    assert result.status == "OPTIMAL" and result.unplaced == ()
+    assert clashes_of(result) == {("R1-UAT", "horizon", ())}
+    assert result.metrics.makespan_days == 41
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_release_all_pinned_before_the_horizon_ends_there(method):
+    # R3-SIT (2 days) pinned on days -3 and -2: the release ends on day -1
+    result = planned(base_scenario([pinned("R3-SIT", "SIT-1", -3)]), method)
+    assert {r.id: r.end for r in result.releases}["R3"] == -1

@@ -150,7 +150,7 @@ def test_a_direct_booking_that_breaks_the_phase_order_is_409_naming_the_rule(
     assert refused.status_code == 409
     assert (error["code"], error["rule"]) == ("rule_broken", "order")
     assert error["breaks"][0]["phases"] == ["R1-UAT", "R1-SIT"]
-    assert "start" in error["fields"] and "2027-02-11" in error["message"]
+    assert "start" in error["fields"] and "11 Feb 2027" in error["message"]
     wrong = error_of(call(ENV, "POST", "/api/v1/bookings", DIRECT | {"environment": "UAT-2"}))
     assert wrong["rule"] == "eligibility" and "mainframe" in wrong["fields"]["environment"]
     again = error_of(call(ENV, "POST", "/api/v1/bookings", sit | {"start": "2027-03-01",

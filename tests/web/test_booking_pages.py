@@ -146,7 +146,7 @@ def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cance
     clashing = factories.make_booking(sessions, world.uat2, start=day(3), end=day(6),
                                       phase_id=world.uat_phase.id)
     other = factories.make_booking(sessions, world.uat2, start=day(5), end=day(8),
-                                   note="data refresh")
+                                   note="data refresh", exclusive=False)  # as legacy rows are
     login(client, Role.ENVIRONMENT_MANAGER)
     page = page_text(client, "/")
     assert (f'<a href="/bookings/{clashing.id}">R1-UAT on UAT-2, 7–9 Jan 2027</a>' in page)

@@ -117,7 +117,11 @@ class WhatIfPublic(BaseModel):
     started_at: dt.datetime | None
     progress: dict[str, Any] | None = Field(
         description="step, step_number, steps, stage, elapsed, objective, bound")
-    error: str
+    error: str = Field(description="why the last run failed or found no plan (the "
+                             "solver's answer and reason); empty otherwise")
+    copy_taken_at: dt.datetime = Field(
+        description="when the copy of the live state it plans was taken (each run takes "
+                    "a fresh one)")
     changes: list[dict[str, Any]]
     described: list[str] = Field(description="each change in words")
     promoted_at: dt.datetime | None
@@ -130,6 +134,8 @@ class Comparison(BaseModel):
     name: str
     status: dict[str, Any] = Field(description="the solver status of each plan")
     changes: list[str]
+    copy_taken_at: dt.datetime = Field(
+        description="when the copy of the live state both plans start from was taken")
     rows: list[dict[str, Any]]
     utilisation: dict[str, Any]
     shortfalls: dict[str, Any]

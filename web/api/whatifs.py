@@ -11,6 +11,7 @@ from typing import Any
 
 from envsched.models import WhatIf
 from envsched.services import whatif
+from envsched.services.whatif_snapshot import copy_taken_at
 from envsched.services.whatif_store import changed_scenario
 from solver.scenario_file import scenario_to_dict
 from web.api.planning_schemas import (
@@ -37,7 +38,7 @@ def whatif_summary(row: WhatIf) -> JSON:
                  for name in TIMESTAMPS})
     summary = row.comparison["rows"] if row.comparison else None
     return {**data, "status": row.status.value, "described": whatif.describe_changes(row),
-            "summary": summary}
+            "summary": summary, "copy_taken_at": copy_taken_at(row).isoformat()}
 
 
 def list_whatifs() -> list[JSON]:
