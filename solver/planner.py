@@ -1,11 +1,13 @@
 """``plan(scenario, options) -> Plan``: the one entry point of the planning core.
 
 1. Pinned bookings that contradict each other or a hard rule: INFEASIBLE, with why.
-2. Dispatch rules (first come first served, earliest due date, least slack) give a
-   complete plan at once: the fallback, and CP-SAT's hint.
+2. Dispatch rules (first come first served, earliest due date, least slack), each
+   keeping the plan in force, give a complete plan at once: the fallback, and CP-SAT's
+   hint. First come, first served is the baseline the answer is never worse than.
 3. Small scenarios: the whole CP-SAT model, with the best dispatch plan as hint.
    Large ones: large-neighbourhood search, CP-SAT re-optimising a few releases at a time.
-4. Compaction moves phases earlier where that is free (the last criterion), and every
+4. Moved bookings that can go back to their place in force at no cost go back.
+5. Compaction moves phases earlier where that is free (the last criterion), and every
    metric is recomputed from the placement, never taken from the solver's objective.
 """
 
@@ -21,6 +23,7 @@ from solver.metrics import compute_metrics, is_moved, score
 from solver.options import Options
 from solver.pinned import pinned_conflicts
 from solver.plan import Assignment, Placement, Plan, SolverInfo, Unplaced
+from solver.restore import restore_bookings
 from solver.run import Run
 from solver.scenario import Scenario
 from solver.warmstart import best_dispatch
@@ -42,6 +45,7 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     placement, status, bound = optimise(run, start)
     if status in ("INFEASIBLE", "UNKNOWN"):
         return _without_plan(run, status, "; ".join(start.stranded) or "no plan found in time")
+    placement = restore_bookings(scenario, run.objective, placement)
     return build_plan(run, compact(scenario, placement), status, bound)
 
 
