@@ -19,7 +19,7 @@ from dataclasses import replace
 from solver.compact import compact
 from solver.explain import explain_unplaced
 from solver.greedy import explained_outcomes, greedy_plan
-from solver.metrics import compute_metrics, is_moved, score
+from solver.metrics import compute_metrics, is_moved
 from solver.options import Options
 from solver.pinned import pinned_conflicts
 from solver.plan import Assignment, Placement, Plan, SolverInfo, Unplaced
@@ -37,8 +37,8 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     conflicts = pinned_conflicts(scenario)
     if conflicts:
         return _without_plan(run, "INFEASIBLE", "; ".join(conflicts))
-    start = best_dispatch(scenario, run.objective)
-    run.report("greedy", score(scenario, run.objective, start.placement))
+    start = best_dispatch(scenario, run.objective, until=run.began + options.time_limit / 4,
+                          on_better=lambda best: run.report("greedy", best))
     # imported here so that reading, writing and checking plans never loads OR-Tools
     from solver.optimise import optimise
 
