@@ -37,7 +37,7 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     conflicts = pinned_conflicts(scenario)
     if conflicts:
         return _without_plan(run, "INFEASIBLE", "; ".join(conflicts))
-    start = best_dispatch(scenario, run.objective, until=run.began + options.time_limit / 4,
+    start = best_dispatch(scenario, run.objective, until=run.began + options.time_limit / 3,
                           on_better=lambda best: run.report("greedy", best))
     # imported here so that reading, writing and checking plans never loads OR-Tools
     from solver.optimise import optimise
