@@ -22,6 +22,7 @@ from solver.scenario import Scenario
 # days of due date one step of priority is worth, one dispatch order each; the orders
 # that did best on contended years first, as the time for trying them may run out
 PRIORITY_DAYS = (20, 10, 40, 5)
+START_WINDOW_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def best_dispatch(scenario: Scenario, objective: str, until: float | None = None
 
 def dispatch_orders(scenario: Scenario) -> list[list[str]]:
     """Release orders: first come first served, then earliest due date less ``k`` days
-    per step of priority, least slack per priority and plain earliest due date."""
+    per step of priority (also within windows of start), least slack per priority and
+    plain earliest due date."""
     def work(rid: str) -> int:
         return sum(ph.duration + ph.gap_days for ph in scenario.release_by_id[rid].phases)
 
@@ -66,7 +68,17 @@ def dispatch_orders(scenario: Scenario) -> list[list[str]]:
     edd = sorted(due, key=lambda rid: (due[rid], -priority[rid]))
     slack = sorted(due, key=lambda rid: (due[rid] - work(rid)) / priority[rid])
     first, second, *others = [_weighted_due_order(due, priority, k) for k in PRIORITY_DAYS]
-    return [fcfs_order(scenario), first, slack, second, edd, *others]
+    by_month = _by_start_window(scenario, first)
+    return [fcfs_order(scenario), first, slack, by_month, second, edd, *others]
+
+
+def _by_start_window(scenario: Scenario, order: list[str]) -> list[str]:
+    """``order`` within four-week windows of earliest start, the windows in time order:
+    close to first come, first served (which leaves the horizon's end least crowded)
+    while letting urgent releases of the same weeks go first."""
+    rank = {rid: index for index, rid in enumerate(order)}
+    start = {r.id: r.earliest_start for r in scenario.releases}
+    return sorted(order, key=lambda rid: (start[rid] // START_WINDOW_DAYS, rank[rid]))
 
 
 def _weighted_due_order(due: dict[str, int], priority: dict[str, int], days: int) -> list[str]:
