@@ -25,9 +25,10 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
-from envsched.services.availability import check_eligible, check_fits, lock_environment
+from envsched.services.availability import check_fits, lock_environment
 from envsched.services.environment_names import name_problem
 from envsched.services.inventory import change_capacity
+from envsched.services.rulebook import check_placement
 from envsched.services.transfer_releases import (
     RELEASE_COLUMNS,
     apply_releases,
@@ -125,7 +126,8 @@ def _set_components(session: Session, env: Environment, wanted: dict[str, str]) 
 
 # -- bookings ---------------------------------------------------------------------------------
 
-BOOKING_COLUMNS = ("environment", "start", "end", "phase", "status", "pinned", "note")
+BOOKING_COLUMNS = ("environment", "start", "end", "phase", "status", "pinned", "note",
+                   "forced_reason")
 
 
 def export_bookings(session: Session) -> Iterator[Record]:
@@ -133,7 +135,8 @@ def export_bookings(session: Session) -> Iterator[Record]:
     for b in session.exec(query).all():
         yield {"environment": b.environment.name, "start": iso(b.start), "end": iso(b.end),
                "phase": b.phase.key if b.phase else "", "status": b.status.value,
-               "pinned": "true" if b.pinned else "false", "note": b.note}
+               "pinned": "true" if b.pinned else "false", "note": b.note,
+               "forced_reason": b.forced_reason}
 
 
 def parse_booking(cells: Cells) -> Record:
@@ -143,7 +146,8 @@ def parse_booking(cells: Cells) -> Record:
     return {"environment": cells.text("environment", required=True), "start": start, "end": end,
             "phase": cells.text("phase"), "note": cells.text("note", limit=2000),
             "status": cells.choice("status", BookingStatus, BookingStatus.CONFIRMED),
-            "pinned": cells.boolean("pinned")}
+            "pinned": cells.boolean("pinned"),
+            "forced_reason": cells.text("forced_reason", limit=2000)}
 
 
 def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
@@ -153,12 +157,17 @@ def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
         try:
             booking = _booking(session, record, actor, now)
         except (InvalidInput, BookingConflict) as exc:
-            column = exc.field if isinstance(exc, InvalidInput) else "start"
+            column = exc.field if isinstance(exc, InvalidInput) else _column(exc)
             errors.append(RowError(cells.row, column, exc.message.removeprefix(f"{column}: ")))
             continue
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="import", row=booking)
     return errors
+
+
+def _column(exc: BookingConflict) -> str:
+    """The column a refused booking row is wrong in: the broken rule's field, else start."""
+    return next((name for name in exc.fields if name in BOOKING_COLUMNS), "start")
 
 
 def _booking(session: Session, record: Record, actor: User | None, now: dt.datetime) -> Booking:
@@ -167,17 +176,20 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
     if env is None or env.id is None:
         raise InvalidInput("environment", f"no environment named {record['environment']!r}")
     phase = phase_named(session, record["phase"]) if record["phase"] else None
-    if phase is not None:
-        check_eligible(env, type_id=phase.type_id, tags=phase.required_tags,
-                       names=phase.environments, field="environment")
+    forced = bool(record["forced_reason"])  # a forced booking comes back forced
+    breaks = []
     if record["status"] in LIVE_STATUSES:
         env = lock_environment(session, env.id)
+        if phase is not None:
+            breaks = check_placement(session, phase, env, record["start"], record["end"],
+                                     forced=forced, today=now.date())
         check_fits(session, env, record["start"], record["end"],
                    release_id=phase.release_id if phase else None)
     assert env.id is not None
     return Booking(environment_id=env.id, phase_id=phase.id if phase else None,
                    start=record["start"], end=record["end"], status=record["status"],
                    pinned=record["pinned"], note=record["note"], exclusive=env.capacity == 1,
+                   forced_reason=record["forced_reason"] if breaks else "",
                    created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
 
 
