@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from envsched.generate import HIGH_CONTENTION, generate_scenario
-from solver import Options, Plan, Scenario, plan
+from solver import Options, Plan, Progress, Scenario, plan
 from solver.optimise import FULL_MODEL_INTERVALS
 from solver.restore import restore_bookings
 from solver.validate import validate
@@ -128,6 +128,26 @@ def test_planner_is_never_worse_than_the_baseline_on_small_contended_years(seed)
     result = planned(scenario, time_limit=2, seed=seed)
     assert result.has_plan
     assert lexicographic(result) <= lexicographic(baseline)
+
+
+def test_first_plan_reported_is_the_baseline_and_later_ones_are_better():
+    scenario = generate_scenario(30, 8, seed=2, contention=HIGH_CONTENTION)
+    baseline = planned(scenario, method="greedy")
+    seen: list[Progress] = []
+    planned(scenario, time_limit=2, progress=seen.append)
+    assert seen[0].stage == "greedy"
+    assert seen[0].objective == baseline.metrics.weighted_tardiness
+    assert f"unplaced weight {baseline.metrics.weighted_unplaced}," in seen[0].message
+    ranks = [reported_rank(p) for p in seen]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def reported_rank(progress: Progress) -> tuple[int, float, int]:
+    """(weighted unplaced, objective, moved) of a report; its message reads
+    "unplaced weight U, moved bookings M"."""
+    unplaced, moved = (int(part.split()[-1]) for part in progress.message.split(","))
+    assert progress.objective is not None
+    return unplaced, progress.objective, moved
 
 
 @pytest.mark.slow
