@@ -22,6 +22,10 @@ from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenar
 
 HORIZON_DAYS = 365
 BOOKED_WEEKS = 6  # releases starting this early already hold bookings
+# a contention at which first come, first served (keeping the plan in force) leaves
+# up to 3-4 % of the phases unplaced and half the releases late or more
+HIGH_CONTENTION = 1.5
+LONGEST_CONTENDED_DAYS = 24
 
 # (type, share of the estate); the four main types always get at least one environment
 TYPE_SHARES = (("SIT", 0.36), ("UAT", 0.26), ("STAGING", 0.14), ("PERF", 0.14),
@@ -61,17 +65,27 @@ class _Step:
 
 
 def generate_scenario(releases: int, environments: int, seed: int = 0,
-                      start: dt.date = dt.date(2027, 1, 4)) -> Scenario:
-    """A one-year scenario with ``releases`` releases on ``environments`` environments."""
+                      start: dt.date = dt.date(2027, 1, 4), contention: float = 1.0) -> Scenario:
+    """A one-year scenario with ``releases`` releases on ``environments`` environments.
+
+    ``contention`` scales every phase's duration (and so the work each environment must
+    carry, and the due dates with the critical paths): 1.0 is a busy but roomy year,
+    ``HIGH_CONTENTION`` one where first come, first served leaves phases unplaced."""
     if environments < len(MAIN_TYPES):
         raise ValueError(f"need at least {len(MAIN_TYPES)} environments, one per main type")
     if releases < 1:
         raise ValueError("need at least one release")
+    if contention <= 0:
+        raise ValueError("contention must be positive")
     rng = random.Random(seed)
     envs = _environments(rng, environments, start)
-    base = Scenario(name=f"generated-{releases}x{environments}-seed{seed}", start=start,
+    name = f"generated-{releases}x{environments}-seed{seed}"
+    if contention != 1.0:
+        name += f"-contention{contention:g}"
+    base = Scenario(name=name, start=start,
                     horizon_days=HORIZON_DAYS, environments=envs,
-                    releases=_releases(rng, releases, envs, start), freezes=_freezes(start))
+                    releases=_releases(rng, releases, envs, start, contention),
+                    freezes=_freezes(start))
     return _with_bookings(rng, base)
 
 
@@ -172,19 +186,21 @@ def _major(rng: random.Random, types: set[str]) -> list[_Step]:
 
 
 def _releases(rng: random.Random, count: int, envs: Sequence[Environment],
-              start: dt.date) -> tuple[Release, ...]:
+              start: dt.date, contention: float) -> tuple[Release, ...]:
     versions: dict[str, list[int]] = {}
     trains = _train_days(start)
-    return tuple(_release(rng, f"R{n:04d}", envs, versions, trains) for n in range(1, count + 1))
+    return tuple(_release(rng, f"R{n:04d}", envs, versions, trains, contention)
+                 for n in range(1, count + 1))
 
 
 def _release(rng: random.Random, rid: str, envs: Sequence[Environment],
-             versions: dict[str, list[int]], trains: list[tuple[int, float]]) -> Release:
+             versions: dict[str, list[int]], trains: list[tuple[int, float]],
+             contention: float) -> Release:
     kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
     system, tag = rng.choice(SYSTEMS)
     scale = rng.uniform(0.6, 1.25)  # some releases are simply bigger than others
     steps = _template(rng, kind, {env.type for env in envs})
-    durations = [max(1, round(rng.randint(*step.days) * scale)) for step in steps]
+    durations = [_duration(rng.randint(*step.days), scale, contention) for step in steps]
     waits = _phase_waits(rng, steps, durations)
     path = _critical_path(steps, durations, waits)
     earliest = _earliest_start(rng, kind, path, trains)
@@ -193,6 +209,14 @@ def _release(rng: random.Random, rid: str, envs: Sequence[Environment],
     priority = rng.randint(4, 5) if kind == "emergency" else _priority(rng)
     return Release(id=rid, phases=phases, name=_name(system, kind, versions), priority=priority,
                    earliest_start=earliest, due=earliest + math.ceil(path * rng.uniform(1.1, 1.6)))
+
+
+def _duration(days: int, scale: float, contention: float) -> int:
+    """A phase's days; contention lengthens it, but never past ``LONGEST_CONTENDED_DAYS``
+    (a longer phase would fit between no two monthly patching windows: unplaceable by
+    any planner, which measures nothing)."""
+    usual = max(1, round(days * scale))
+    return max(usual, min(round(days * scale * contention), LONGEST_CONTENDED_DAYS))
 
 
 def _phase_waits(rng: random.Random, steps: Sequence[_Step], durations: Sequence[int]

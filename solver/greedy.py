@@ -17,6 +17,7 @@ from solver.explain import (
     describe_unplaced,
     explain_late,
 )
+from solver.in_force import keep_bookings_in_force
 from solver.metrics import compute_metrics, release_outcomes
 from solver.options import Options, Progress
 from solver.pinned_plan import keeping_pinned
@@ -73,8 +74,9 @@ def fcfs_order(scenario: Scenario) -> list[str]:
 def dispatch(scenario: Scenario, release_order: Sequence[str],
              calendar: EnvironmentCalendar | None = None,
              keep_bookings: bool = True) -> tuple[list[Assignment], list[Unplaced]]:
-    """Place pinned bookings, then every release in ``release_order`` phase by phase
-    (the predecessors of pinned phases first, so that they fit before them).
+    """Place pinned bookings, then (``keep_bookings``) every other booking that still
+    fits, then every release in ``release_order`` phase by phase (the predecessors of
+    pinned phases first, so that they fit before them).
 
     Releases missing from the order follow in scenario order. A given calendar is filled
     in place, and the phases it already holds stay where they are (how a large
@@ -83,6 +85,8 @@ def dispatch(scenario: Scenario, release_order: Sequence[str],
     """
     calendar = calendar if calendar is not None else EnvironmentCalendar(scenario)
     place_pinned(scenario, calendar)
+    if keep_bookings:
+        keep_bookings_in_force(scenario, calendar)
     fixed = {phase_id: occ.start for phase_id, _env, occ in calendar.placements()}
     run = _Dispatch(scenario, calendar, keep_bookings, latest_starts(scenario, fixed))
     by_release = _phases_by_release(scenario)

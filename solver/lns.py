@@ -51,6 +51,9 @@ class NeighbourhoodSearch:
         self.workers = workers
         self.rng = random.Random(seed)
         self.on_improvement = on_improvement
+        # rounds around an anchor release that found nothing: its weight halves with each
+        self.failures: dict[str, int] = defaultdict(int)
+        self.anchor: str | None = None
         self.movable = {ph.release: [] for ph in scenario.phases}  # type: dict[str, list[str]]
         pinned = {b.phase for b in scenario.bookings if b.pinned}
         for ph in scenario.phases:
@@ -81,12 +84,14 @@ class NeighbourhoodSearch:
             return
         candidate = {**fixed, **result.placement}
         new_score = score(self.scenario, self.objective, candidate)
+        improved = new_score < state.score
         if new_score <= state.score:
-            improved = new_score < state.score
             state.placement, state.score = candidate, new_score
-            if improved:
-                state.improvements += 1
-                self.on_improvement(state)
+        if improved:
+            state.improvements += 1
+            self.on_improvement(state)
+        elif self.anchor is not None:
+            self.failures[self.anchor] += 1
 
     def _adapt(self, state: SearchState, status: str, seconds: float, limit: float) -> None:
         if status == "OPTIMAL" and seconds < limit / 2:
@@ -99,13 +104,15 @@ class NeighbourhoodSearch:
 
     def pick_releases(self, state: SearchState) -> set[str]:
         targets = self._targets(state)
+        self.anchor = None
         if targets and self.rng.random() < 0.7:
-            anchor = self._weighted_choice(targets)
-            return self._around(state, anchor)
+            self.anchor = self._weighted_choice(targets)
+            return self._around(state, self.anchor)
         return self._time_window(state)
 
     def _targets(self, state: SearchState) -> dict[str, int]:
-        """Releases worth improving, with a weight: late, unplaced, or moved bookings."""
+        """Releases worth improving, with a weight: unplaced phases above all (placing
+        comes first in the objective), then lateness; halved for each fruitless round."""
         weights: dict[str, int] = defaultdict(int)
         ends: dict[str, int] = defaultdict(int)
         for phase_id, (_env, start) in state.placement.items():
@@ -117,10 +124,13 @@ class NeighbourhoodSearch:
                 weights[rel.id] += 1
             elif rel.due is not None and ends.get(rel.id, 0) > rel.due:
                 weights[rel.id] += rel.priority * (ends[rel.id] - rel.due)
+        unplaced_weight = self.scenario.horizon_days
         for ph in self.scenario.phases:
             if ph.id not in state.placement:
-                weights[ph.release] += 10 * self.scenario.release_by_id[ph.release].priority
-        return {r: w for r, w in weights.items() if self.movable[r]}
+                priority = self.scenario.release_by_id[ph.release].priority
+                weights[ph.release] += unplaced_weight * priority
+        return {r: (w >> min(self.failures[r], 30)) or 1 for r, w in weights.items()
+                if self.movable[r]}
 
     def _weighted_choice(self, weights: dict[str, int]) -> str:
         names = list(weights)

@@ -73,6 +73,7 @@ class PlanModel:
         self.scale: dict[str, int] = {}
         self._rank = {ph.id: i for i, ph in enumerate(scenario.phases)}
         self._fixed_by_env = _fixed_by_environment(scenario, hood)
+        self.fixed_release_ends = _fixed_release_ends(scenario, hood)
         self._build(redundant)
 
     # -- build ---------------------------------------------------------------------
@@ -151,6 +152,15 @@ def _fixed_by_environment(scenario: Scenario,
         ph = scenario.phase_by_id[phase_id]
         found[env_id].append((start, start + ph.duration, ph.release))
     return dict(found)
+
+
+def _fixed_release_ends(scenario: Scenario, hood: Neighbourhood) -> dict[str, int]:
+    """Release id -> the end of its last fixed phase (one pass, not one per release)."""
+    ends: dict[str, int] = {}
+    for phase_id, (_env, start) in hood.fixed.items():
+        ph = scenario.phase_by_id[phase_id]
+        ends[ph.release] = max(ends.get(ph.release, 0), start + ph.duration)
+    return ends
 
 
 # -- rules ---------------------------------------------------------------------------

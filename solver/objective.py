@@ -65,10 +65,8 @@ def _release_lateness(m: PlanModel, release: str, due: int) -> cp_model.IntVar |
             c = m.model.add(late >= pv.end - due)
             if not always(pv.placed):
                 c.only_enforce_if(pv.placed)
-    fixed_ends = [s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items()
-                  if m.scenario.phase_by_id[p].release == release]
-    if fixed_ends:
-        m.model.add(late >= max(fixed_ends) - due)
+    if release in m.fixed_release_ends:
+        m.model.add(late >= m.fixed_release_ends[release] - due)
     m.late[release] = late
     return late
 

@@ -47,8 +47,8 @@ def solve_whole(run: Run, start: WarmStart,
     scale = model.scale["timing"]
 
     def progress(_elapsed: float, objective: float, bound: float) -> None:
-        best = (0, int(objective // scale), int(objective % scale))
-        run.report("cp-sat", best, bound // scale)
+        unplaced, rest = divmod(int(objective), model.scale["unplaced"])
+        run.report("cp-sat", (unplaced, rest // scale, rest % scale), bound // scale)
 
     remaining = run.deadline - time.perf_counter()
     result = solve(model, start.placement, remaining, run.options.workers, run.options.seed,

@@ -2,11 +2,13 @@
 
 1. Pinned bookings are kept as they are; each rule they break is a clash of the plan,
    and the rest is planned around them (``pinned_plan``): never INFEASIBLE for that.
-2. Dispatch rules (first come first served, earliest due date, least slack) give a
-   complete plan at once: the fallback, and CP-SAT's hint.
+2. Dispatch rules (first come first served, earliest due date, least slack), each
+   keeping the plan in force, give a complete plan at once: the fallback, and CP-SAT's
+   hint. First come, first served is the baseline the answer is never worse than.
 3. Small scenarios: the whole CP-SAT model, with the best dispatch plan as hint.
    Large ones: large-neighbourhood search, CP-SAT re-optimising a few releases at a time.
-4. Compaction moves phases earlier where that is free (the last criterion), and every
+4. Moved bookings that can go back to their place in force at no cost go back.
+5. Compaction moves phases earlier where that is free (the last criterion), and every
    metric is recomputed from the placement, never taken from the solver's objective.
 """
 
@@ -18,10 +20,11 @@ from dataclasses import replace
 from solver.compact import compact
 from solver.explain import explain_unplaced
 from solver.greedy import explained_outcomes, greedy_plan
-from solver.metrics import compute_metrics, is_moved, score
+from solver.metrics import compute_metrics, is_moved
 from solver.options import Options
 from solver.pinned_plan import keeping_pinned
 from solver.plan import Assignment, Placement, Plan, SolverInfo, Unplaced
+from solver.restore import restore_bookings
 from solver.run import Run
 from solver.scenario import Scenario
 from solver.warmstart import best_dispatch
@@ -36,12 +39,13 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
 
 def _cp_sat(scenario: Scenario, options: Options) -> Plan:
     run = Run(scenario, options, options.objective or scenario.objective, time.perf_counter())
-    start = best_dispatch(scenario, run.objective)
-    run.report("greedy", score(scenario, run.objective, start.placement))
+    start = best_dispatch(scenario, run.objective, until=run.began + options.time_limit / 3,
+                          on_better=lambda best: run.report("greedy", best))
     # imported here so that reading, writing and checking plans never loads OR-Tools
     from solver.optimise import optimise
 
     placement, status, bound = optimise(run, start)
+    placement = restore_bookings(scenario, run.objective, placement)
     return build_plan(run, compact(scenario, placement), status, bound)
 
 

@@ -140,8 +140,16 @@ class Scenario:
     @cached_property
     def eligible(self) -> dict[str, tuple[str, ...]]:
         """Phase id -> ids of the environments it may run on, in scenario order."""
-        return {ph.id: tuple(env.id for env in self.environments if is_eligible(ph, env))
+        of_type: dict[str, list[Environment]] = {}
+        for env in self.environments:  # only an environment of the phase's type may qualify
+            of_type.setdefault(env.type, []).append(env)
+        return {ph.id: tuple(env.id for env in of_type.get(ph.type, ()) if is_eligible(ph, env))
                 for ph in self.phases}
+
+    @cached_property
+    def phase_order(self) -> tuple[str, ...]:
+        """Phase ids with every predecessor before its successors (see topological_order)."""
+        return tuple(_topological_order(self))
 
     def release_start(self, phase: Phase) -> int:
         """Earliest day the phase may start by its own and its release's earliest start."""
@@ -171,6 +179,10 @@ def is_eligible(phase: Phase, env: Environment) -> bool:
 
 def topological_order(scenario: Scenario) -> list[str]:
     """Phase ids with every predecessor before its successors (scenario is acyclic)."""
+    return list(scenario.phase_order)
+
+
+def _topological_order(scenario: Scenario) -> list[str]:
     order: list[str] = []
     indegree = {pid: len(preds) for pid, preds in scenario.predecessors.items()}
     ready = deque(pid for pid, deg in indegree.items() if deg == 0)

@@ -257,6 +257,21 @@ def test_generate_with_a_seed_is_deterministic() -> None:
     assert json.loads(first.stdout)["format"] == "envsched-scenario/1"
 
 
+def test_generate_with_contention_lengthens_phases_and_refuses_zero() -> None:
+    usual = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7")
+    high = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7",
+                    "--contention", "1.5")
+    assert high.exit_code == 0, high.output
+
+    def work(result: Any) -> int:
+        releases = json.loads(result.stdout)["releases"]
+        return sum(ph["duration_days"] for rel in releases for ph in rel["phases"])
+
+    assert work(high) > work(usual)
+    assert_bad_input(envsched("generate", "--releases", "6", "--environments", "5",
+                              "--contention", "0"), "--contention")
+
+
 def test_generate_writes_a_scenario_that_loads_back_and_plans(tmp_path: Path) -> None:
     out = tmp_path / "generated.json"
     result = envsched("generate", "--releases", "6", "--environments", "4", "--seed", "3",

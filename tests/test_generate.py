@@ -14,7 +14,7 @@ from bench.jobshop_convert import (
     read_jsp,
     to_scenario,
 )
-from envsched.generate import generate_scenario
+from envsched.generate import HIGH_CONTENTION, LONGEST_CONTENDED_DAYS, generate_scenario
 from solver import plan
 from solver.greedy import greedy_plan
 from solver.options import Options
@@ -62,6 +62,22 @@ def assert_valid(scenario: Scenario, result: Plan) -> None:
 def test_generator_gives_the_same_scenario_for_the_same_seed() -> None:
     assert generate_scenario(40, 10, seed=3) == generate_scenario(40, 10, seed=3)
     assert generate_scenario(40, 10, seed=3) != generate_scenario(40, 10, seed=4)
+
+
+def test_contention_gives_the_same_scenario_for_the_same_seed_with_longer_phases() -> None:
+    usual = generate_scenario(40, 10, seed=3)
+    high = generate_scenario(40, 10, seed=3, contention=HIGH_CONTENTION)
+    assert high == generate_scenario(40, 10, seed=3, contention=HIGH_CONTENTION)
+    assert generate_scenario(40, 10, seed=3, contention=1.0) == usual
+    pairs = list(zip(usual.phases, high.phases, strict=True))
+    assert all(a.id == b.id and a.duration <= b.duration for a, b in pairs)
+    assert sum(b.duration for _a, b in pairs) > 1.2 * sum(a.duration for a, _b in pairs)
+    assert all(b.duration <= max(a.duration, LONGEST_CONTENDED_DAYS) for a, b in pairs)
+
+
+def test_contention_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="contention"):
+        generate_scenario(10, 5, contention=0)
 
 
 @pytest.mark.parametrize(("releases", "environments"), [(1, 4), (15, 5), (120, 20)])

@@ -12,7 +12,7 @@ import click
 
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.summary import format_progress, format_summary
-from envsched.generate import MAIN_TYPES, generate_scenario
+from envsched.generate import HIGH_CONTENTION, MAIN_TYPES, generate_scenario
 from solver import plan as solve
 from solver.options import METHODS, Options, Progress
 from solver.plan_file import load_plan, save_plan
@@ -86,13 +86,18 @@ def check(scenario_path: Path, plan_path: Path) -> None:
 @click.option("--environments", type=click.IntRange(min=len(MAIN_TYPES)), required=True,
               help="At least one per main type (SIT, UAT, PERF, STAGING).")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--contention", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              show_default=True,
+              help=f"Scales every phase's duration: 1 is a busy year, {HIGH_CONTENTION:g} one "
+                   "where first come, first served leaves phases unplaced.")
 @click.option("--out", type=FILE, help="Write the scenario here instead of stdout.")
-def generate(releases: int, environments: int, seed: int, out: Path | None) -> None:
+def generate(releases: int, environments: int, seed: int, contention: float,
+             out: Path | None) -> None:
     """Write a realistic, contended scenario.
 
     The same seed gives the same scenario; it goes to stdout unless --out is given.
     """
-    scenario = generate_scenario(releases, environments, seed=seed)
+    scenario = generate_scenario(releases, environments, seed=seed, contention=contention)
     if out is None:
         click.echo(json.dumps(scenario_to_dict(scenario), indent=2))
     else:
