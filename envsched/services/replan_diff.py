@@ -122,7 +122,7 @@ def _round_gain(plan: Plan, stay: Plan | None) -> str:
     moved_phases = {a.phase for a in plan.assignments if a.moved}
     breaking = {c.phase for c in stay.clashes or () if c.phase in moved_phases}
     if breaking:
-        parts.append(f"puts {len(breaking)} that break a rule where they are in order")
+        parts.append(f"mends {len(breaking)} that break a rule of their phase where they are")
     moved = plan.metrics.moved_bookings
     head = f"moving {moved} tentative booking(s) "
     return head + (", ".join(parts) if parts else "gains nothing measurable over keeping them")

@@ -42,7 +42,7 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     assert {m["phase"]: m["why"].startswith("where it is, it breaks a rule")
             for m in first.diff["moved"] if m["phase"].startswith("MOB-4.2")} == {
         "MOB-4.2-SIT": True, "MOB-4.2-UAT": True}
-    assert "2 that break a rule where they are" in first.diff["gain"]
+    assert "mends 2 that break a rule of their phase where they are" in first.diff["gain"]
     assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
     second = nightly_round(sessions)
     assert second.status == PlanRunStatus.DONE
