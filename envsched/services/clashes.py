@@ -33,6 +33,7 @@ from envsched.models import (
     Phase,
     Release,
 )
+from envsched.services.phase_order import predecessors
 
 ClashKind = Literal["overbooked", "changeover", "maintenance", "freeze", "unavailable",
                     "ineligible", "order", "late"]
@@ -210,22 +211,11 @@ def _phase_bookings(release: Release, bookings: Sequence[Booking]) -> dict[int, 
     return found
 
 
-def _predecessors(release: Release) -> dict[str, list[Phase]]:
-    """Phase key -> the phases it waits for: its ``after`` list, or the one before it."""
-    by_key = {p.key: p for p in release.phases}
-    result: dict[str, list[Phase]] = {}
-    for i, phase in enumerate(release.phases):
-        names = phase.after if phase.after is not None else (
-            [release.phases[i - 1].key] if i else [])
-        result[phase.key] = [by_key[n] for n in names if n in by_key]
-    return result
-
-
 def _order(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]:
     """A phase booked to start before a predecessor's booking ends plus the phase's gap."""
     booked = _phase_bookings(release, bookings)
     for phase in release.phases:
-        for pred in _predecessors(release)[phase.key]:
+        for pred in predecessors(release)[phase.key]:
             if not booked.get(phase.id or 0) or not booked.get(pred.id or 0):
                 continue
             first = min(booked[phase.id or 0], key=lambda b: b.start)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.errors import BookingConflict, InvalidInput
+from envsched.errors import BookingConflict, GateNotPassed, InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -27,6 +27,7 @@ from envsched.models import (
 from envsched.services import audit
 from envsched.services.availability import check_eligible, check_fits, lock_environment
 from envsched.services.environment_names import name_problem
+from envsched.services.gate_rules import check_start
 from envsched.services.inventory import change_capacity
 from envsched.services.transfer_releases import (
     RELEASE_COLUMNS,
@@ -152,13 +153,21 @@ def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
     for cells, record in parsed:
         try:
             booking = _booking(session, record, actor, now)
-        except (InvalidInput, BookingConflict) as exc:
-            column = exc.field if isinstance(exc, InvalidInput) else "start"
+        except (InvalidInput, BookingConflict, GateNotPassed) as exc:
+            column = _column(exc)
             errors.append(RowError(cells.row, column, exc.message.removeprefix(f"{column}: ")))
             continue
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="import", row=booking)
     return errors
+
+
+def _column(exc: InvalidInput | BookingConflict | GateNotPassed) -> str:
+    """The cell a refused booking row is wrong in: an in-use row held by its gates is
+    wrong in its status."""
+    if isinstance(exc, InvalidInput):
+        return exc.field
+    return "status" if isinstance(exc, GateNotPassed) else "start"
 
 
 def _booking(session: Session, record: Record, actor: User | None, now: dt.datetime) -> Booking:
@@ -174,6 +183,8 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
         env = lock_environment(session, env.id)
         check_fits(session, env, record["start"], record["end"],
                    release_id=phase.release_id if phase else None)
+    if record["status"] == BookingStatus.IN_USE:
+        check_start(session, phase.id if phase else None)
     assert env.id is not None
     return Booking(environment_id=env.id, phase_id=phase.id if phase else None,
                    start=record["start"], end=record["end"], status=record["status"],
