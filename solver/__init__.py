@@ -1,7 +1,7 @@
 """envsched's planning core: Scenario in, Plan out. Pure: no database, web or clock."""
 
 from solver.options import Options, Progress, Weights
-from solver.plan import Assignment, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
+from solver.plan import Assignment, Clash, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
 from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenario, Window
 
 # Last, on purpose: the function ``plan`` replaces the attribute that the submodule
@@ -9,7 +9,7 @@ from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenar
 from solver.planner import plan  # isort: skip
 
 __all__ = [
-    "Assignment", "Booking", "Environment", "Freeze", "Metrics", "Options", "Phase", "Plan",
-    "Progress", "Release", "ReleaseOutcome", "Scenario", "SolverInfo", "Unplaced", "Weights",
-    "Window", "plan",
+    "Assignment", "Booking", "Clash", "Environment", "Freeze", "Metrics", "Options", "Phase",
+    "Plan", "Progress", "Release", "ReleaseOutcome", "Scenario", "SolverInfo", "Unplaced",
+    "Weights", "Window", "plan",
 ]

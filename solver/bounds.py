@@ -3,20 +3,15 @@ itself. They let the neighbourhood search stop early and report a gap."""
 
 from __future__ import annotations
 
-from solver.scenario import Scenario, topological_order
+from solver.pinned import ends_by_order
+from solver.scenario import Scenario
 
 
 def earliest_ends(scenario: Scenario) -> dict[str, int]:
-    """Phase id -> its end if every environment were free: durations, gaps and earliest
-    starts along the order, nothing else."""
-    ends: dict[str, int] = {}
-    for phase_id in topological_order(scenario):
-        phase = scenario.phase_by_id[phase_id]
-        start = scenario.release_start(phase)
-        for pred, gap in scenario.predecessors[phase_id]:
-            start = max(start, ends[pred] + gap)
-        ends[phase_id] = start + phase.duration
-    return ends
+    """Phase id -> its end if every environment were free: a pinned phase's own end, else
+    durations, gaps and earliest starts along the order, nothing else."""
+    pinned = {b.phase: b.start for b in scenario.bookings if b.pinned}
+    return ends_by_order(scenario, pinned)
 
 
 def timing_lower_bound(scenario: Scenario, objective: str) -> int:

@@ -19,24 +19,20 @@ from solver.explain import (
 )
 from solver.metrics import compute_metrics, release_outcomes
 from solver.options import Options, Progress
-from solver.pinned import pinned_conflicts
+from solver.pinned_plan import keeping_pinned
 from solver.plan import Assignment, Plan, ReleaseOutcome, SolverInfo, Unplaced
 from solver.scenario import Phase, Scenario, topological_order
 
 
 def greedy_plan(scenario: Scenario, options: Options) -> Plan:
-    """The plan ``envsched plan --method greedy`` returns: FEASIBLE, or INFEASIBLE with the
-    pinned bookings that clash (with each other, a hard rule, or their predecessors)."""
+    """The plan ``envsched plan --method greedy`` returns: always FEASIBLE, every pinned
+    booking kept and the rules they break listed as clashes."""
+    return keeping_pinned(scenario, lambda planned: _greedy(planned, options))
+
+
+def _greedy(scenario: Scenario, options: Options) -> Plan:
     started = time.perf_counter()
-    conflicts = pinned_conflicts(scenario)
-    if conflicts:
-        return Plan(scenario=scenario.name, status="INFEASIBLE",
-                    solver=_info(started), reason="; ".join(conflicts))
     assignments, unplaced = dispatch(scenario, fcfs_order(scenario))
-    stranded = stranded_pinned(scenario, unplaced)
-    if stranded:
-        return Plan(scenario=scenario.name, status="INFEASIBLE",
-                    solver=_info(started), reason="; ".join(stranded))
     releases = explained_outcomes(scenario, assignments)
     info = _info(started)
     options.report(Progress(elapsed=info.seconds, stage="greedy",
@@ -48,8 +44,7 @@ def greedy_plan(scenario: Scenario, options: Options) -> Plan:
 
 
 def stranded_pinned(scenario: Scenario, unplaced: Sequence[Unplaced]) -> list[str]:
-    """Pinned phases whose predecessor found no room before them: a pinned booking and the
-    order rule then contradict each other (as far as this planner could find)."""
+    """Pinned phases whose predecessor found no room before them (each an order clash)."""
     reasons = {u.phase: u.reason for u in unplaced}
     return [f"pinned {b.phase} needs {pred} to end before it, but {reasons[pred]}"
             for b in scenario.bookings if b.pinned
@@ -149,9 +144,12 @@ class _Dispatch:
         self.keep_bookings = keep_bookings
         self.latest = latest
         self.unplaced: list[Unplaced] = []
+        self.left: set[str] = set()
 
     def place(self, phase: Phase) -> None:
-        if self.calendar.placement(phase.id) is not None:
+        # a phase left unplaced in the first pass (no room before its pinned successor)
+        # finds none in the second either: the calendar only fills up
+        if self.calendar.placement(phase.id) is not None or phase.id in self.left:
             return
         missing = self._unplaced_predecessor(phase)
         if missing is not None:
@@ -211,3 +209,4 @@ class _Dispatch:
 
     def _leave(self, phase: Phase, reason: str) -> None:
         self.unplaced.append(Unplaced(phase.id, phase.release, reason))
+        self.left.add(phase.id)

@@ -15,8 +15,8 @@ from solver.scenario import Scenario
 
 def release_outcomes(scenario: Scenario, assignments: Iterable[Assignment]) -> list[ReleaseOutcome]:
     ends: dict[str, int] = {}
-    for a in assignments:
-        ends[a.release] = max(ends.get(a.release, 0), a.end)
+    for a in assignments:  # a pinned booking may end before day 0 (a horizon clash)
+        ends[a.release] = max(ends.get(a.release, a.end), a.end)
     outcomes = []
     for rel in scenario.releases:
         end = ends.get(rel.id)

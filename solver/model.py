@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from solver.days import DayIntervals, allowed_starts, merge
+from solver.fixed_load import capped, fixed_load
 from solver.literals import Literal, always, never
 from solver.objective import set_objective
 from solver.options import Weights
@@ -127,7 +128,14 @@ class PlanModel:
                    for pred, _gap in self.scenario.predecessors[phase.id])
 
     def _has_fixed_successor(self, phase: Phase) -> bool:
-        return any(succ in self.hood.fixed for succ in self.scenario.successors[phase.id])
+        """A fixed successor needs the phase placed, unless it is pinned: a pinned phase is
+        kept even when its predecessor finds no room before it (an order clash)."""
+        return any(succ in self.hood.fixed and not self._pinned(succ)
+                   for succ in self.scenario.successors[phase.id])
+
+    def _pinned(self, phase_id: str) -> bool:
+        booking = self.scenario.booking_by_phase.get(phase_id)
+        return booking is not None and booking.pinned
 
     # -- fixed neighbours ----------------------------------------------------------
 
@@ -182,8 +190,9 @@ def add_capacity(m: PlanModel) -> None:
     environment ``changeover_days`` free days between phases of different releases.
 
     Changeover is modelled by stretching each interval by the changeover days; phases of
-    one release on one environment therefore also keep that gap (a safe restriction),
-    and fixed phases of one release that sit closer are merged into one block.
+    one release on one environment therefore also keep that gap (a safe restriction).
+    Fixed phases enter as their load (``fixed_load``): merged, and capped at the capacity
+    where pinned bookings over-fill the environment.
     """
     for env in m.scenario.environments:
         users = [(pv, pv.on[env.id]) for pv in m.vars.values() if env.id in pv.on]
@@ -194,14 +203,15 @@ def add_capacity(m: PlanModel) -> None:
         first = min(pv.domains[env.id][0][0] for pv, _lit in users)
         last = max(pv.domains[env.id][-1][1] + pv.phase.duration for pv, _lit in users)
         # fixed phases outside the days the free ones can reach cannot clash with them
-        fixed = [(s, e) for s, e in _fixed_blocks(m.fixed_on(env.id), stretch)
+        fixed = [(s, e, d) for s, e, d in fixed_load(m.fixed_on(env.id), env.capacity, stretch)
                  if s < last + stretch and e > first]
         intervals += [m.model.new_fixed_size_interval_var(s, e - s, f"fixed[{env.id},{s}]")
-                      for s, e in fixed]
+                      for s, e, _d in fixed]
         if env.capacity == 1:
             m.model.add_no_overlap(intervals)
         else:
-            m.model.add_cumulative(intervals, [1] * len(intervals), env.capacity)
+            demands = [1] * len(users) + [d for _s, _e, d in fixed]
+            m.model.add_cumulative(intervals, demands, env.capacity)
 
 
 def _interval(m: PlanModel, pv: PhaseVars, lit: Literal, env_id: str,
@@ -211,17 +221,6 @@ def _interval(m: PlanModel, pv: PhaseVars, lit: Literal, env_id: str,
     if always(lit):
         return m.model.new_fixed_size_interval_var(pv.start, size, name)
     return m.model.new_optional_fixed_size_interval_var(pv.start, size, lit, name)
-
-
-def _fixed_blocks(fixed: list[tuple[int, int, str]], stretch: int) -> list[tuple[int, int]]:
-    """Fixed phases as (start, end + stretch) blocks, merging one release's close phases."""
-    blocks: list[tuple[int, int, str]] = []
-    for start, end, release in sorted(fixed):
-        if blocks and stretch and blocks[-1][2] == release and start < blocks[-1][1]:
-            blocks[-1] = (blocks[-1][0], max(blocks[-1][1], end + stretch), release)
-        else:
-            blocks.append((start, end + stretch, release))
-    return [(s, e) for s, e, _r in blocks]
 
 
 def add_order(m: PlanModel) -> None:
@@ -271,13 +270,12 @@ def add_type_capacity(m: PlanModel) -> None:
 
 
 def _type_fixed_load(m: PlanModel, envs: list[Environment]) -> list[tuple[int, int, int]]:
-    """(start, end, demand) of fixed phases and blocked days on the type's environments."""
+    """(start, end, demand) of fixed phases and blocked days on the type's environments,
+    each environment's share capped at its capacity."""
     load = []
     for env in envs:
-        load += [(s, e, 1) for s, e, _r in m.fixed_on(env.id)]
+        taken = [(s, e, 1) for s, e, _r in m.fixed_on(env.id)]
         windows = merge((w.start, w.end) for w in m.scenario.blocked[env.id])
-        for s, e in windows:
-            s, e = max(0, s), min(m.scenario.horizon_days, e)
-            if s < e:
-                load.append((s, e, env.capacity))
+        taken += [(max(0, s), min(m.scenario.horizon_days, e), env.capacity) for s, e in windows]
+        load += capped(taken, env.capacity)
     return load

@@ -56,7 +56,7 @@ def lateness_term(m: PlanModel) -> cp_model.LinearExprT:
 
 
 def _release_lateness(m: PlanModel, release: str, due: int) -> cp_model.IntVar | None:
-    upper = m.scenario.horizon_days - due
+    upper = last_end(m) - due
     if upper <= 0:
         return None
     late = m.model.new_int_var(0, upper, f"late[{release}]")
@@ -77,7 +77,7 @@ def makespan_term(m: PlanModel) -> cp_model.LinearExprT:
     """Soft: the end of the last placed phase."""
     fixed_end = max((s + m.scenario.phase_by_id[p].duration
                      for p, (_e, s) in m.hood.fixed.items()), default=0)
-    makespan = m.model.new_int_var(fixed_end, m.scenario.horizon_days, "makespan")
+    makespan = m.model.new_int_var(fixed_end, last_end(m), "makespan")
     for pv in m.vars.values():
         if not never(pv.placed):
             c = m.model.add(makespan >= pv.end)
@@ -110,7 +110,15 @@ def _same_place_literal(m: PlanModel, pv: PhaseVars, env_id: str, start: int) ->
 
 
 def _timing_upper_bound(m: PlanModel) -> int:
+    end = last_end(m)
     if m.objective_kind == "makespan":
-        return m.scenario.horizon_days
-    return sum(r.priority * max(0, m.scenario.horizon_days - r.due)
+        return end
+    return sum(r.priority * max(0, end - r.due)
                for r in m.scenario.releases if r.due is not None and r.id in m.late)
+
+
+def last_end(m: PlanModel) -> int:
+    """The last day any phase can end: the horizon's end, or later where a pinned booking
+    runs past it (kept all the same, as a clash)."""
+    return max([m.scenario.horizon_days,
+                *(s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items())])

@@ -20,10 +20,9 @@ FULL_MODEL_INTERVALS = 2_500
 
 
 def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
-    """The whole model when it is small, else the neighbourhood search.
-
-    A warm start that strands a pinned phase is no plan: only the whole model can look
-    for room for its predecessors; too large for that, the answer is UNKNOWN."""
+    """The whole model when it is small, else the neighbourhood search. Either way the
+    warm start is a plan already (a pinned phase's predecessor without room is unplaced),
+    so the answer is OPTIMAL or FEASIBLE."""
     scenario = run.scenario
     pinned = {b.phase for b in scenario.bookings if b.pinned}
     free = frozenset(ph.id for ph in scenario.phases if ph.id not in pinned)
@@ -32,8 +31,6 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     if size <= FULL_MODEL_INTERVALS:
         hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free))
         return solve_whole(run, start, hood)
-    if start.stranded:
-        return start.placement, "UNKNOWN", None
     return search_neighbourhoods(run, start.placement)
 
 
@@ -56,13 +53,13 @@ def solve_whole(run: Run, start: WarmStart,
     remaining = run.deadline - time.perf_counter()
     result = solve(model, start.placement, remaining, run.options.workers, run.options.seed,
                    progress)
+    # no solution in time, or none that keeps the model's stricter changeover between
+    # phases of one release while placing all: the warm start stands
     if result.placement is None:
-        fallback = "UNKNOWN" if start.stranded else "FEASIBLE"
-        return start.placement, "INFEASIBLE" if result.status == "INFEASIBLE" else fallback, None
+        return start.placement, "FEASIBLE", None
     placement = {**hood.fixed, **result.placement}
-    worse = score(run.scenario, run.objective, placement) > score(
-        run.scenario, run.objective, start.placement)
-    if worse and not start.stranded:
+    if score(run.scenario, run.objective, placement) > score(run.scenario, run.objective,
+                                                             start.placement):
         return start.placement, "FEASIBLE", None
     bound = result.bound // scale if result.bound is not None else None
     proved = result.status == "OPTIMAL" and not changeover_restricts(run.scenario)

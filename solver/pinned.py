@@ -1,96 +1,153 @@
-"""Pinned bookings that contradict each other or a hard rule: the reasons a plan is
-INFEASIBLE before any search starts."""
+"""What pinned bookings break: each rule a kept pinned booking breaks, as a Clash.
+
+Found from the scenario alone, before any planning (docs/design.md, "Meaning", says what
+each rule means for a pinned booking). The planners plan around them (``pinned_plan``);
+``solver.validate`` restates all of this on its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from solver.calendar import EnvironmentCalendar, Occupancy
 from solver.explain import blocking_windows, describe_window
-from solver.scenario import Booking, Environment, Scenario, topological_order
+from solver.pinned_crowding import crowding
+from solver.plan import CLASH_RULES, Clash
+from solver.scenario import Booking, Environment, Freeze, Phase, Scenario, topological_order
 
 
-def pinned_conflicts(scenario: Scenario) -> list[str]:
-    """Why the pinned bookings cannot all be kept; empty when they can."""
-    pinned = [b for b in scenario.bookings if b.pinned]
-    problems = [p for b in pinned for p in _booking_problems(scenario, b)]
-    known = [b for b in pinned if b.phase in scenario.phase_by_id
-             and b.environment in scenario.environment_by_id]
-    return problems + _capacity_clashes(scenario, known) + _order_problems(scenario, known)
+def pinned_clashes(scenario: Scenario) -> list[Clash]:
+    """Every rule the pinned bookings break, in booking order, then rule order."""
+    kept = kept_pinned(scenario)
+    found = [c for b in scenario.bookings if b.pinned for c in _unknown(scenario, b)]
+    found += [c for b in kept for c in _own_rules(scenario, b)]
+    found += [clash(scenario, c.booking, c.rule, c.message, c.partners)
+              for c in crowding(scenario, kept)]
+    found += order_clashes(scenario, kept)
+    return in_booking_order(scenario, found)
 
 
-def _booking_problems(scenario: Scenario, booking: Booking) -> list[str]:
-    """What one pinned booking breaks on its own: existence, eligibility, horizon, windows."""
+def kept_pinned(scenario: Scenario) -> list[Booking]:
+    """The pinned bookings that can be kept: their phase and environment exist."""
+    return [b for b in scenario.bookings if b.pinned and b.phase in scenario.phase_by_id
+            and b.environment in scenario.environment_by_id]
+
+
+def clash(scenario: Scenario, booking: Booking, rule: str, message: str,
+          involves: Sequence[str] = ()) -> Clash:
     phase = scenario.phase_by_id.get(booking.phase)
-    env_id = booking.environment
-    if phase is None or env_id not in scenario.environment_by_id:
-        return [f"pinned booking of {booking.phase} names an unknown phase or environment"]
-    end, where = booking.start + phase.duration, f"pinned {phase.id} on {env_id}"
-    problems = []
-    if env_id not in scenario.eligible[phase.id]:
-        problems.append(f"{where}: {env_id} is not eligible for it")
-    if booking.start < 0 or end > scenario.horizon_days:
-        problems.append(f"{where} runs outside the planning horizon")
-    if booking.start < scenario.release_start(phase):
-        problems.append(f"{where} starts before its earliest start "
-                        f"{scenario.date(scenario.release_start(phase))}")
-    problems.extend(f"{where} overlaps a window: {env_id} {describe_window(w)}"
-                    for w in blocking_windows(scenario, env_id, booking.start, end))
-    return problems
+    end = booking.start + phase.duration if phase else None
+    return Clash(booking.phase, phase.release if phase else "", booking.environment,
+                 booking.start, end, rule, message, tuple(sorted(involves)))
 
 
-def _capacity_clashes(scenario: Scenario, pinned: Sequence[Booking]) -> list[str]:
-    """Pinned bookings sharing an environment beyond its capacity or its changeover."""
-    calendar = EnvironmentCalendar(scenario)
-    for b in pinned:
-        phase = scenario.phase_by_id[b.phase]
-        if calendar.placement(phase.id) is None:
-            calendar.occupy(b.environment, b.start, b.start + phase.duration, phase.release,
-                            phase.id)
-    clashes: dict[frozenset[str], str] = {}
-    for b in pinned:
-        env = scenario.environment_by_id[b.environment]
-        for names, text in _crowding(calendar, env, b.phase):
-            clashes.setdefault(names, text)
-    return list(clashes.values())
+def in_booking_order(scenario: Scenario, clashes: Sequence[Clash]) -> list[Clash]:
+    """Sorted by the scenario's booking order, then by rule and the phases involved."""
+    rank = {b.phase: i for i, b in reversed(list(enumerate(scenario.bookings)))}
+    return sorted(clashes, key=lambda c: (rank.get(c.phase, len(rank)),
+                                          CLASH_RULES.index(c.rule), c.involves))
 
 
-def _crowding(calendar: EnvironmentCalendar, env: Environment, phase_id: str
-              ) -> Iterator[tuple[frozenset[str], str]]:
-    """The clashes of one placed phase: a day over capacity, a changeover too short."""
-    _env_id, mine = calendar.placement(phase_id) or ("", Occupancy(0, 0, "", ""))
-    for day in range(max(mine.start, 0), min(mine.end, calendar.horizon)):
-        if calendar.load(env.id, day) > env.capacity:
-            names = [o.phase for o in calendar.occupants(env.id, day)]
-            yield frozenset(names), (f"pinned bookings {' and '.join(names)} overlap on "
-                                     f"{env.id} beyond its capacity {env.capacity}")
-            break
-    gap = env.changeover_days if env.capacity == 1 else 0
-    for other in calendar.occupants_between(env.id, mine.start - gap, mine.end + gap):
-        apart = other.end <= mine.start or mine.end <= other.start
-        if gap and apart and other.release != mine.release:
-            pair = sorted((mine.phase, other.phase))
-            yield frozenset(pair), (f"pinned bookings {' and '.join(pair)} on {env.id} leave "
-                                    f"less than its {gap} changeover days")
+# -- a booking on its own ------------------------------------------------------------------
 
 
-def _order_problems(scenario: Scenario, pinned: Sequence[Booking]) -> list[str]:
-    """Pinned phases that start before their predecessors can have ended (resources aside)."""
-    fixed = {b.phase: b.start for b in pinned}
-    earliest: dict[str, int] = {}
-    problems = []
+def _unknown(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
+    where = f"pinned booking of {booking.phase} on {booking.environment}"
+    if booking.phase not in scenario.phase_by_id:
+        yield clash(scenario, booking, "unknown_phase",
+                    f"{where} names no phase of the scenario; it is ignored")
+    elif booking.environment not in scenario.environment_by_id:
+        yield clash(scenario, booking, "unknown_environment",
+                    f"{where} names no environment of the scenario; the phase is planned anew")
+
+
+def _own_rules(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
+    """Eligibility, horizon, earliest start, windows and freezes."""
+    phase = scenario.phase_by_id[booking.phase]
+    env = scenario.environment_by_id[booking.environment]
+    start, end = booking.start, booking.start + phase.duration
+    where = f"pinned {phase.id} on {env.id} ({_span(scenario, start, end)})"
+    if env.id not in scenario.eligible[phase.id]:
+        yield clash(scenario, booking, "eligibility",
+                    f"{where}: {env.id} is not eligible for it ({_ineligible(phase, env)})")
+    if start < 0 or end > scenario.horizon_days:
+        yield clash(scenario, booking, "horizon", f"{where} runs outside the "
+                    f"{scenario.horizon_days}-day horizon from {scenario.start.isoformat()}")
+    limit = earliest_start_limit(scenario, phase)
+    if start < limit:
+        yield clash(scenario, booking, "earliest_start", f"{where} starts before its earliest "
+                    f"start {scenario.date(limit).isoformat()}")
+    for window in blocking_windows(scenario, env.id, start, end):
+        rule = "freeze" if isinstance(window, Freeze) else "unavailable"
+        yield clash(scenario, booking, rule, f"{where} overlaps {env.id} "
+                    f"{describe_window(window)} ({_span(scenario, window.start, window.end)})")
+
+
+def earliest_start_limit(scenario: Scenario, phase: Phase) -> int:
+    """The release's earliest start, or the phase's own when that is later."""
+    release = scenario.release_by_id[phase.release]
+    own = phase.earliest_start if phase.earliest_start is not None else release.earliest_start
+    return max(release.earliest_start, own)
+
+
+def _ineligible(phase: Phase, env: Environment) -> str:
+    if env.type != phase.type:
+        return f"of type {env.type}, not {phase.type}"
+    if missing := sorted(phase.requires_tags - env.tags):
+        return f"lacks the tag(s) {', '.join(missing)}"
+    return f"not among {', '.join(phase.environments or ())}"
+
+
+def _span(scenario: Scenario, start: int, end: int) -> str:
+    """``[start, end)`` as its first and last day, for a person to read."""
+    first, last = scenario.date(start).isoformat(), scenario.date(end - 1).isoformat()
+    return first if first == last else f"{first} to {last}"
+
+
+# -- order -----------------------------------------------------------------------------
+
+
+def order_clashes(scenario: Scenario, kept: Sequence[Booking]) -> list[Clash]:
+    """Pinned phases that start before a predecessor can end (plus the gap) by the order
+    alone: the pinned predecessor's own end, or the earliest end of a free one."""
+    fixed = {b.phase: b for b in kept}
+    ends = ends_by_order(scenario, {p: b.start for p, b in fixed.items()})
+    found = []
+    for booking in kept:
+        for pred, gap in scenario.predecessors[booking.phase]:
+            if booking.start < ends[pred] + gap:
+                found.append(clash(scenario, booking, "order",
+                                   _order_message(scenario, booking, pred, ends[pred] + gap,
+                                                  pred in fixed), [pred]))
+    return found
+
+
+def ends_by_order(scenario: Scenario, fixed: dict[str, int]) -> dict[str, int]:
+    """Phase id -> its end by the order alone: a fixed phase's own (``fixed`` maps phase ids
+    to starts), else the earliest its earliest starts, gaps and predecessors allow."""
+    ends: dict[str, int] = {}
     for phase_id in topological_order(scenario):
         phase = scenario.phase_by_id[phase_id]
-        start = scenario.release_start(phase)
-        binding = None
-        for pred, gap in scenario.predecessors[phase_id]:
-            pred_end = fixed.get(pred, earliest[pred]) + scenario.phase_by_id[pred].duration
-            if pred_end + gap > start:
-                start, binding = pred_end + gap, pred
-        earliest[phase_id] = start
-        if phase_id in fixed and binding is not None and fixed[phase_id] < start:
-            kind = "pinned predecessor" if binding in fixed else "predecessor"
-            problems.append(f"pinned {phase_id} starts on {scenario.date(fixed[phase_id])} "
-                            f"but its {kind} {binding} lets it start on "
-                            f"{scenario.date(start)} at the earliest")
-    return problems
+        start = fixed.get(phase_id)
+        if start is None:
+            start = scenario.release_start(phase)
+            for pred, gap in scenario.predecessors[phase_id]:
+                start = max(start, ends[pred] + gap)
+        ends[phase_id] = start + phase.duration
+    return ends
+
+
+def _order_message(scenario: Scenario, booking: Booking, pred: str, ready: int,
+                   pinned: bool) -> str:
+    kind = "its pinned predecessor" if pinned else "its predecessor"
+    return (f"pinned {booking.phase} starts on {scenario.date(booking.start).isoformat()} "
+            f"but {kind} {pred} lets it start on {scenario.date(ready).isoformat()} at the "
+            "earliest")
+
+
+def stranded_clashes(scenario: Scenario, unplaced: dict[str, str]) -> list[Clash]:
+    """Pinned phases kept although a predecessor they do wait for is unplaced (it found no
+    room before them); ``unplaced`` maps phase ids to the reason."""
+    return [clash(scenario, booking, "order", f"pinned {booking.phase} is kept though its "
+                  f"predecessor {pred} is unplaced: {unplaced[pred]}", [pred])
+            for booking in kept_pinned(scenario)
+            for pred, _gap in scenario.predecessors[booking.phase] if pred in unplaced]

@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
+# The rules a pinned booking can break while it is kept (docs/design.md, "Meaning").
+CLASH_RULES = ("unknown_phase", "unknown_environment", "eligibility", "horizon",
+               "earliest_start", "unavailable", "freeze", "capacity", "changeover", "order")
+
 # Where each placed phase runs, {phase id: (environment id, start day)}: the common
 # currency of the dispatch rules, the CP-SAT model and the neighbourhood search.
 Placement = dict[str, tuple[str, int]]
@@ -29,6 +33,31 @@ class Unplaced:
     phase: str
     release: str
     reason: str
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One rule a pinned booking breaks; the booking is kept as it is all the same.
+
+    ``phase``, ``environment`` and ``start`` are the pinned booking's own; ``end`` is its
+    first free day (None when the phase is unknown, as is ``release`` then ""). ``rule``
+    is one of ``CLASH_RULES``; ``involves`` names the other phases of the clash, sorted:
+    the pinned bookings it over-fills or crowds an environment with ("capacity",
+    "changeover"), or the predecessor it does not wait for ("order").
+    """
+
+    phase: str
+    release: str
+    environment: str
+    start: int
+    end: int | None
+    rule: str
+    message: str
+    involves: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.rule not in CLASH_RULES:
+            raise ValueError(f"unknown clash rule {self.rule!r}")
 
 
 @dataclass(frozen=True)
@@ -83,6 +112,9 @@ class Plan:
     releases: tuple[ReleaseOutcome, ...] = ()
     metrics: Metrics = Metrics()
     reason: str = ""
+    # the rules the kept pinned bookings break; None when the plan does not say (a plan
+    # file from another tool), () when it says there are none
+    clashes: tuple[Clash, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -7,13 +7,16 @@ is for ``validate`` to say, so that ``envsched check`` can list every violation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from solver.json_reader import Reader, quote, read_format, read_json, write_json
 from solver.plan import (
+    CLASH_RULES,
     STATUSES,
     Assignment,
+    Clash,
     Metrics,
     Plan,
     ReleaseOutcome,
@@ -25,10 +28,11 @@ from solver.scenario import Scenario
 FORMAT = "envsched-plan/1"
 
 _TOP_KEYS = ("format", "scenario", "status", "reason", "solver", "assignments", "unplaced",
-             "releases", "metrics")
+             "releases", "metrics", "clashes")
 _SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms")
 _ASSIGNMENT_KEYS = ("phase", "release", "environment", "start", "end", "moved")
 _UNPLACED_KEYS = ("phase", "release", "reason")
+_CLASH_KEYS = ("phase", "release", "environment", "start", "end", "rule", "message", "with")
 _RELEASE_KEYS = ("id", "end", "due", "late_days", "reason")
 _METRIC_KEYS = ("placed_phases", "unplaced_phases", "weighted_unplaced", "weighted_tardiness",
                 "late_releases", "makespan_days", "moved_bookings")
@@ -41,14 +45,15 @@ def save_plan(plan: Plan, scenario: Scenario, path: str | Path) -> None:
 
 
 def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
-    """The file's JSON; the extras (reasons, gap, terms, weighted_unplaced) only when present."""
+    """The file's JSON; the extras (reasons, gap, terms, weighted_unplaced, clashes) only
+    when present."""
     def iso(day: int | None) -> str | None:
         return None if day is None else scenario.date(day).isoformat()
 
     data: dict[str, Any] = {"format": FORMAT, "scenario": plan.scenario, "status": plan.status}
     if plan.reason:
         data["reason"] = plan.reason
-    return data | {
+    data |= {
         "solver": _solver_dict(plan.solver),
         "assignments": [{"phase": a.phase, "release": a.release, "environment": a.environment,
                          "start": iso(a.start), "end": iso(a.end), "moved": a.moved}
@@ -59,6 +64,15 @@ def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
                      | ({"reason": o.reason} if o.reason else {}) for o in plan.releases],
         "metrics": _metrics_dict(plan.metrics),
     }
+    if plan.clashes is not None:
+        data["clashes"] = [_clash_dict(c, iso) for c in plan.clashes]
+    return data
+
+
+def _clash_dict(clash: Clash, iso: Callable[[int | None], str | None]) -> dict[str, Any]:
+    return {"phase": clash.phase, "release": clash.release, "environment": clash.environment,
+            "start": iso(clash.start), "end": iso(clash.end), "rule": clash.rule,
+            "message": clash.message, "with": list(clash.involves)}
 
 
 def _plain(number: float | None) -> float | None:
@@ -108,6 +122,8 @@ def parse_plan(data: object, scenario: Scenario, source: str = "") -> Plan:
                        for r in top.objects("unplaced", _UNPLACED_KEYS)),
         releases=tuple(_outcome(r, scenario) for r in top.objects("releases", _RELEASE_KEYS)),
         metrics=_metrics(_section(top, "metrics", _METRIC_KEYS)),
+        clashes=(tuple(_clash(r, scenario) for r in top.objects("clashes", _CLASH_KEYS))
+                 if top.has("clashes") else None),
     )
 
 
@@ -141,6 +157,18 @@ def _assignment(r: Reader, scenario: Scenario) -> Assignment:
     start, end = scenario.day(r.date("start")), scenario.day(r.date("end"))
     return Assignment(phase=phase, release=release, environment=environment, start=start,
                       end=end, moved=r.boolean("moved"))
+
+
+def _clash(r: Reader, scenario: Scenario) -> Clash:
+    """A clash; ``release``, ``end``, ``message`` and ``with`` may be left out."""
+    rule = r.text("rule")
+    if rule not in CLASH_RULES:
+        r.fail("rule", f"must be one of {', '.join(CLASH_RULES)}, got {quote(rule)}")
+    return Clash(phase=r.text("phase"), release=r.text("release", default=""),
+                 environment=r.text("environment"), start=scenario.day(r.date("start")),
+                 end=_nullable_day(r, "end", scenario) if r.has("end") else None, rule=rule,
+                 message=r.text("message", default=""),
+                 involves=tuple(sorted(r.texts("with"))))
 
 
 def _outcome(r: Reader, scenario: Scenario) -> ReleaseOutcome:

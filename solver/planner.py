@@ -1,6 +1,7 @@
 """``plan(scenario, options) -> Plan``: the one entry point of the planning core.
 
-1. Pinned bookings that contradict each other or a hard rule: INFEASIBLE, with why.
+1. Pinned bookings are kept as they are; each rule they break is a clash of the plan,
+   and the rest is planned around them (``pinned_plan``): never INFEASIBLE for that.
 2. Dispatch rules (first come first served, earliest due date, least slack) give a
    complete plan at once: the fallback, and CP-SAT's hint.
 3. Small scenarios: the whole CP-SAT model, with the best dispatch plan as hint.
@@ -19,7 +20,7 @@ from solver.explain import explain_unplaced
 from solver.greedy import explained_outcomes, greedy_plan
 from solver.metrics import compute_metrics, is_moved, score
 from solver.options import Options
-from solver.pinned import pinned_conflicts
+from solver.pinned_plan import keeping_pinned
 from solver.plan import Assignment, Placement, Plan, SolverInfo, Unplaced
 from solver.run import Run
 from solver.scenario import Scenario
@@ -30,18 +31,17 @@ def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     options = options or Options()
     if options.method == "greedy":
         return greedy_plan(scenario, options)
+    return keeping_pinned(scenario, lambda planned: _cp_sat(planned, options))
+
+
+def _cp_sat(scenario: Scenario, options: Options) -> Plan:
     run = Run(scenario, options, options.objective or scenario.objective, time.perf_counter())
-    conflicts = pinned_conflicts(scenario)
-    if conflicts:
-        return _without_plan(run, "INFEASIBLE", "; ".join(conflicts))
     start = best_dispatch(scenario, run.objective)
     run.report("greedy", score(scenario, run.objective, start.placement))
     # imported here so that reading, writing and checking plans never loads OR-Tools
     from solver.optimise import optimise
 
     placement, status, bound = optimise(run, start)
-    if status in ("INFEASIBLE", "UNKNOWN"):
-        return _without_plan(run, status, "; ".join(start.stranded) or "no plan found in time")
     return build_plan(run, compact(scenario, placement), status, bound)
 
 
@@ -79,8 +79,3 @@ def _assignment(scenario: Scenario, phase_id: str, where: tuple[str, int]) -> As
     assignment = Assignment(phase_id, phase.release, where[0], where[1],
                             where[1] + phase.duration)
     return replace(assignment, moved=is_moved(scenario, assignment))
-
-
-def _without_plan(run: Run, status: str, reason: str) -> Plan:
-    info = SolverInfo(method="cp-sat", seconds=run.elapsed, workers=run.options.workers)
-    return Plan(scenario=run.scenario.name, status=status, solver=info, reason=reason)

@@ -170,6 +170,9 @@ class _ScenarioParser:
         return names
 
     def booking(self, r: Reader, earlier: dict[str, Booking]) -> Booking:
+        """A booking of a known phase on a known environment, once per phase. A pinned one
+        is kept even where it breaks a rule (it is then a clash of the plan); one that is
+        not pinned must be eligible and inside the horizon."""
         phase_id, env_id = r.text("phase"), r.text("environment")
         phase = self.phases.get(phase_id)
         if phase is None:
@@ -179,17 +182,20 @@ class _ScenarioParser:
         env = self.environments.get(env_id)
         if env is None:
             r.fail("environment", f"unknown environment {quote(env_id)}")
+        start, pinned = self.day(r, "start"), r.boolean("pinned", default=False)
+        if not pinned:
+            self.check_movable(r, phase, env, start)
+        return Booking(phase=phase_id, environment=env_id, start=start, pinned=pinned)
+
+    def check_movable(self, r: Reader, phase: Phase, env: Environment, start: int) -> None:
         if not is_eligible(phase, env):
             eligible = [e.id for e in self.environments.values() if is_eligible(phase, e)]
-            r.fail("environment", f"environment {quote(env_id)} is not eligible for phase "
-                                  f"{quote(phase_id)} (eligible: {listing(eligible)})")
-        start = self.day(r, "start")
+            r.fail("environment", f"environment {quote(env.id)} is not eligible for phase "
+                                  f"{quote(phase.id)} (eligible: {listing(eligible)})")
         if start < 0 or start + phase.duration > self.horizon:
             end = self.start + dt.timedelta(days=self.horizon)
             r.fail("start", f"the booking's {phase.duration} days from {r.data['start']} do not "
                             f"fit the horizon [{self.start}, {end})")
-        return Booking(phase=phase_id, environment=env_id, start=start,
-                       pinned=r.boolean("pinned", default=False))
 
 
 def _check_order(readers: list[Reader], phases: tuple[Phase, ...],

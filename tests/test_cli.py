@@ -119,19 +119,55 @@ def test_plan_lists_each_late_release_with_its_days_late(tmp_path: Path) -> None
     assert re.search(r"late releases\s+1\n\s+R1: \d+ days late \(due 2027-01-06", result.stdout)
 
 
-@pytest.mark.parametrize("method", ["greedy", "cp-sat"])
-def test_plan_exits_1_and_says_why_when_pinned_bookings_clash(tmp_path: Path, method: str) -> None:
+def clashing_scenario(tmp_path: Path) -> Path:
+    """R1-SIT and R2-SIT pinned on overlapping days of SIT-1; R1-UAT pinned before R1-SIT
+    ends. A plan keeps all three and lists three clashes."""
     clash = json.loads(json.dumps(TINY_SCENARIO))
     clash["bookings"] = [
         {"phase": "R1-SIT", "environment": "SIT-1", "start": "2027-01-05", "pinned": True},
         {"phase": "R2-SIT", "environment": "SIT-1", "start": "2027-01-06", "pinned": True},
+        {"phase": "R1-UAT", "environment": "UAT-1", "start": "2027-01-07", "pinned": True},
     ]
-    scenario = write_json(tmp_path / "clash.json", clash)
-    result = envsched("plan", scenario, "--method", method)
+    return write_json(tmp_path / "clash.json", clash)
+
+
+@pytest.mark.parametrize("method", ["greedy", "cp-sat"])
+def test_plan_keeps_pinned_bookings_that_clash_and_lists_each_clash(tmp_path: Path,
+                                                                     method: str) -> None:
+    scenario = clashing_scenario(tmp_path)
+    out = tmp_path / f"plan-{method}.json"
+    result = envsched("plan", scenario, "--method", method, "--time-limit", "10", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.match(r"plan for tiny: (OPTIMAL|FEASIBLE)\n", result.stdout)
+    assert re.search(rf"placed\s+{PHASE_COUNT} of {PHASE_COUNT} phases", result.stdout)
+    assert re.search(r"pinned clashes\s+3\n", result.stdout)
+    assert "    R1-SIT (capacity): pinned R1-SIT and pinned R2-SIT together hold SIT-1" \
+        in result.stdout
+    assert "    R2-SIT (capacity): " in result.stdout
+    assert "    R1-UAT (order): pinned R1-UAT starts on 2027-01-07 but its pinned " \
+        "predecessor R1-SIT lets it start on 2027-01-10 at the earliest" in result.stdout
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert [(c["phase"], c["rule"], c["with"]) for c in written["clashes"]] == [
+        ("R1-SIT", "capacity", ["R2-SIT"]), ("R2-SIT", "capacity", ["R1-SIT"]),
+        ("R1-UAT", "order", ["R1-SIT"])]
+    checked = envsched("check", scenario, out)
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.startswith(f"plan is valid: {PHASE_COUNT} phases placed")
+    assert checked.stdout.rstrip().endswith("3 pinned clashes")
+
+
+def test_check_finds_a_clash_missing_from_a_plan_file_and_exits_1(tmp_path: Path) -> None:
+    scenario = clashing_scenario(tmp_path)
+    path = plan_file(scenario)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["clashes"] = [c for c in data["clashes"] if c["rule"] != "order"]
+    write_json(path, data)
+    result = envsched("check", scenario, path)
     assert result.exit_code == 1, result.output
-    header, reason = result.stdout.splitlines()[:2]
-    assert header == "plan for tiny: INFEASIBLE"
-    assert "R1-SIT" in reason and "R2-SIT" in reason
+    assert result.stdout.splitlines() == [
+        "plan is NOT valid: 1 violations",
+        "  clash_missing: pinned R1-UAT on UAT-1 from 2027-01-07 (day 3) breaks the order "
+        "rule with R1-SIT, but the plan lists no such clash"]
 
 
 def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path) -> None:

@@ -81,8 +81,8 @@ def test_clashes_in_the_demo_exit_1_and_list_every_kind(demo_cli: Cli) -> None:
     assert result.exit_code == 1
     kinds = {line.split()[0] for line in result.stdout.splitlines()[:-1]}
     assert kinds == {"overbooked", "changeover", "maintenance", "freeze", "unavailable",
-                     "ineligible", "order", "late"}
-    assert result.stdout.splitlines()[-1] == "9 clashes"
+                     "ineligible", "early", "order", "late"}
+    assert result.stdout.splitlines()[-1] == "11 clashes"
 
 
 def test_clashes_on_a_clean_database_exit_0(cli: Cli) -> None:
@@ -186,4 +186,4 @@ def test_console_script_reports_demo_clashes_with_exit_1(demo_cli: Cli) -> None:
     done = subprocess.run([str(script), "clashes"], capture_output=True, text=True, check=False,
                           env={"ENVSCHED_DATABASE_URL": demo_cli.url, "PATH": ""})
     assert done.returncode == 1
-    assert done.stdout.splitlines()[-1] == "9 clashes" and done.stderr == ""
+    assert done.stdout.splitlines()[-1] == "11 clashes" and done.stderr == ""

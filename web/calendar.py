@@ -22,6 +22,7 @@ from icalendar import Calendar, Event
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
 from envsched.models import (
@@ -130,8 +131,8 @@ def booking_event(booking: Booking) -> Event:
                      f"{booking.environment.name}: {what}", booking.updated_at)
     event.add("status", "TENTATIVE" if booking.status == BookingStatus.TENTATIVE
               else "CONFIRMED")
-    event.add("description", f"status {booking.status.value}"
-              + (f"\n{booking.note}" if booking.note else ""))
+    event.add("description", f"{days_text(booking.start, booking.end)}, "
+              f"status {booking.status.value}" + (f"\n{booking.note}" if booking.note else ""))
     event.add("categories", ["booking"])
     return event
 

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from envsched.days import days_length_text
 from web import timeline_lanes
 from web.ui.queries import BlockedRow, BookingRow
 
@@ -119,11 +120,12 @@ def _bars(rows: Sequence[BookingRow], lines: Sequence[str], name: str,
         x=[(r.end - r.start).days * MS_PER_DAY for r in rows],
         text=[r.phase or r.note or f"booking {r.id}" for r in rows],
         textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
-        customdata=[[r.id, r.start.isoformat(), r.last_day.isoformat(), r.status,
-                     r.release or "-", r.environment] for r in rows],
-        hovertemplate=("%{text}<br>%{customdata[5]}: %{customdata[1]} to %{customdata[2]}"
-                       "<br>release %{customdata[4]}, %{customdata[3]}<extra>booking "
-                       "%{customdata[0]}</extra>"),
+        # customdata[0] is the booking id: app.js opens its page when the bar is clicked
+        customdata=[[r.id, days_length_text(r.start, r.end), r.status, r.release or "-",
+                     r.environment] for r in rows],
+        hovertemplate=("%{text}<br>%{customdata[4]}: %{customdata[1]}"
+                       "<br>release %{customdata[3]}, %{customdata[2]}"
+                       "<br>click to open<extra></extra>"),
     )
 
 
@@ -153,11 +155,9 @@ def _blocked_bars(blocked: Sequence[BlockedRow], lanes: Sequence[timeline_lanes.
 def _blocked_hover(name: str, row: BlockedRow) -> str:
     """``Maintenance: OS patching`` or ``Freeze: Q1 close`` and its reason, then the
     environment and the period's own days."""
-    days = (row.end - row.start).days
     said = [f"{name}: {row.reason or 'no reason given'}" if row.kind == "maintenance"
             else f"{name}: {row.label}" + (f" ({row.reason})" if row.reason else "")]
-    return "<br>".join([*said, f"{row.environment}: {row.start} to {row.last_day} "
-                                f"({days} day{'' if days == 1 else 's'})"])
+    return "<br>".join([*said, f"{row.environment}: {days_length_text(row.start, row.end)}"])
 
 
 def capacity_heatmap(frame: pd.DataFrame) -> go.Figure:

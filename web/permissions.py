@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "requests:decide": frozenset({ADMIN, ENV}),
     "bookings:direct": frozenset({ADMIN, ENV}),
     "bookings:cancel": REQUESTERS,
+    "bookings:move": frozenset({ADMIN, ENV}),
     "bookings:start": frozenset({ADMIN, ENV}),
     # releases and their phases
     "releases:write": frozenset({ADMIN, REL}),

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from envsched.days import days_length_text
 from envsched.services.release_calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
@@ -84,10 +85,8 @@ def _bars(items: Sequence[CalendarItem], name: str, colour: str, *,
         x=[(i.end - i.start).days * charts.MS_PER_DAY for i in items],
         text=[None if release_span else i.label for i in items],
         textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
-        customdata=[[i.label, i.start.isoformat(), (i.end - dt.timedelta(days=1)).isoformat(),
-                     i.detail] for i in items],
-        hovertemplate="%{customdata[0]}: %{customdata[1]} to %{customdata[2]}<br>"
-                      "%{customdata[3]}<extra></extra>",
+        customdata=[[i.label, days_length_text(i.start, i.end), i.detail] for i in items],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     )
 
 

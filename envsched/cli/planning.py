@@ -42,8 +42,9 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
          objective: str | None, method: str, seed: int) -> None:
     """Solve a scenario file.
 
-    Progress goes to stderr, one line per improvement; the summary to stdout.
-    Exits 1 when no plan was found (status INFEASIBLE or UNKNOWN).
+    Progress goes to stderr, one line per improvement; the summary to stdout, with each
+    rule a pinned booking breaks (it is kept all the same). Exits 1 when no plan was
+    found (status INFEASIBLE or UNKNOWN).
     """
     scenario = load_scenario(scenario_path)
     options = Options(time_limit=time_limit, workers=workers, objective=objective,
@@ -63,7 +64,8 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
 def check(scenario_path: Path, plan_path: Path) -> None:
     """Validate a plan file against its scenario.
 
-    Every rule of the scenario is checked; exits 1 and lists the violations if any.
+    Every rule of the scenario is checked, and the plan's clashes (pinned bookings kept
+    though they break a rule) are recomputed; exits 1 and lists the violations if any.
     """
     scenario = load_scenario(scenario_path)
     loaded = load_plan(plan_path, scenario)
@@ -74,8 +76,9 @@ def check(scenario_path: Path, plan_path: Path) -> None:
             click.echo(f"  {violation.rule}: {violation.message}")
         raise SystemExit(EXIT_PROBLEMS)
     late = sum(1 for r in loaded.releases if r.late_days > 0)
+    clashes = "" if loaded.clashes is None else f", {len(loaded.clashes)} pinned clashes"
     click.echo(f"plan is valid: {len(loaded.assignments)} phases placed, "
-               f"{len(loaded.unplaced)} unplaced, {late} late releases")
+               f"{len(loaded.unplaced)} unplaced, {late} late releases{clashes}")
 
 
 @click.command()

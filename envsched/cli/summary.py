@@ -37,9 +37,18 @@ def format_gap(plan: Plan) -> str:
     return "-" if gap is None else f"{gap:.1%}"
 
 
+def format_clashes(plan: Plan) -> list[str]:
+    """The rules kept pinned bookings break, one line each; nothing when the plan is silent."""
+    if plan.clashes is None:
+        return []
+    return [f"  pinned clashes      {len(plan.clashes)}",
+            *(f"    {c.phase} ({c.rule}): {c.message}" for c in plan.clashes)]
+
+
 def format_summary(plan: Plan, scenario: Scenario) -> str:
     """The plan's outcome in the order a planner reads it: status (and why, when there is
-    no plan), coverage, lateness, then the run."""
+    no plan), coverage, the pinned bookings kept though they break a rule, lateness, then
+    the run."""
     metrics = plan.metrics
     late = [r for r in plan.releases if r.late_days > 0]
     makespan = f"{metrics.makespan_days} days"
@@ -51,6 +60,7 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         f"  placed              {metrics.placed_phases} of {len(scenario.phases)} phases",
         f"  unplaced            {metrics.unplaced_phases}",
         *(f"    {u.phase} ({u.release}): {u.reason}" for u in plan.unplaced),
+        *format_clashes(plan),
         f"  late releases       {len(late)}",
         *(f"    {format_late(r, scenario)}" for r in late),
         f"  weighted tardiness  {metrics.weighted_tardiness}",

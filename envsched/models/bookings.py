@@ -9,7 +9,7 @@ constraint (created by the migration) can only look at the booking's own columns
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list, utc_datetime_field
@@ -37,6 +37,7 @@ class BookingStatus(enum.StrEnum):
 
 
 LIVE_STATUSES = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.IN_USE)
+LIVE_PHASE_ROWS = "phase_id IS NOT NULL AND status IN ('tentative', 'confirmed', 'in_use')"
 
 
 class BookingRequestBase(SQLModel):
@@ -114,6 +115,9 @@ class Booking(BookingBase, table=True):
     __table_args__ = (
         CheckConstraint('start < "end"', name="start_before_end"),
         Index("ix_booking_environment_days", "environment_id", "start", "end"),
+        # one live booking per phase (migration 0007); the rulebook refuses it first
+        Index("uq_booking_live_phase", "phase_id", unique=True,
+              sqlite_where=text(LIVE_PHASE_ROWS), postgresql_where=text(LIVE_PHASE_ROWS)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,6 +130,8 @@ class Booking(BookingBase, table=True):
     created_at: dt.datetime = utc_datetime_field()
     updated_at: dt.datetime = utc_datetime_field()
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # why an environment manager placed it although it breaks a rule ("": not forced)
+    forced_reason: str = Field(default="", max_length=TEXT_LENGTH)
 
     environment: Environment = Relationship(back_populates="bookings")
     phase: Phase | None = Relationship()
@@ -145,6 +151,8 @@ class BookingCreate(BookingBase):
     environment: str = Field(min_length=1, max_length=NAME_LENGTH)
     phase: str | None = Field(default=None, max_length=NAME_LENGTH)
     status: BookingStatus = BookingStatus.CONFIRMED
+    # an environment manager's reason to place it although it breaks a rule of its phase
+    force_reason: str | None = Field(default=None, max_length=TEXT_LENGTH)
 
 
 class BookingPublic(BookingBase):
@@ -153,3 +161,4 @@ class BookingPublic(BookingBase):
     phase: str | None
     request_id: int | None
     status: BookingStatus
+    forced_reason: str = ""

@@ -49,6 +49,12 @@ from envsched.services.requests import (
     get_request,
     request_rules,
 )
+from envsched.services.rulebook import (
+    RuleBreak,
+    RuleBroken,
+    check_placement,
+    is_second_booking,
+)
 from envsched.services.users import require_role
 
 __all__ = [
@@ -73,6 +79,9 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
     except IntegrityError as exc:
         if EXCLUSION_CONSTRAINT in str(exc.orig):
             raise BookingConflict("the environment is already booked on these days") from exc
+        if is_second_booking(exc):
+            raise RuleBroken([RuleBreak("one_per_phase", "the phase was booked at the same "
+                                        "moment by someone else", "phase")]) from exc
         raise
 
 
@@ -80,14 +89,18 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
 
 def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | None,
                 now: dt.datetime) -> Booking:
-    """An environment manager books ``data.environment`` on ``[start, end)`` outright."""
+    """An environment manager books ``data.environment`` on ``[start, end)`` outright;
+    with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""
     require_role(actor, *MANAGERS)
     check_days(data.start, data.end)
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
+    forced = forcing(data.force_reason)
     with booking_transaction(sessions) as session:
         env = lock_environment_named(session, data.environment)
-        phase = _phase_for(session, env, data.phase)
+        phase = _phase_named(session, data.phase)
+        breaks = (check_placement(session, phase, env, data.start, data.end, forced=forced,
+                                  today=now.date()) if phase else [])
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:
@@ -95,9 +108,22 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
         booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
                                phase=phase, status=data.status, pinned=data.pinned,
                                note=data.note)
+        booking.forced_reason = forced_reason(data.force_reason, breaks)
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="book", row=booking)
     return booking
+
+
+def forcing(reason: str | None) -> bool:
+    """Whether a write forces past the rules: a reason given, and not blank."""
+    if reason is not None and not reason.strip():
+        raise InvalidInput("force_reason", "say why the booking may break the rules")
+    return reason is not None
+
+
+def forced_reason(reason: str | None, breaks: list[RuleBreak]) -> str:
+    """What a forced booking stores: the reason, when it does break a rule ("" if not)."""
+    return reason.strip() if breaks and reason is not None else ""
 
 
 def warm_up(session: Session) -> None:
@@ -120,14 +146,12 @@ def warm_up(session: Session) -> None:
     session.flush()
 
 
-def _phase_for(session: Session, env: Environment, key: str | None) -> Phase | None:
+def _phase_named(session: Session, key: str | None) -> Phase | None:
     if key is None:
         return None
     phase = session.exec(select(Phase).where(Phase.key == key)).first()
     if phase is None:
         raise InvalidInput("phase", f"no phase {key!r}")
-    check_eligible(env, type_id=phase.type_id, tags=phase.required_tags,
-                   names=phase.environments)
     return phase
 
 
@@ -151,66 +175,82 @@ def _new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.date
 
 # -- deciding on requests -----------------------------------------------------------------
 
-def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5) -> list[Slot]:
-    """The earliest free slots that would satisfy request ``request_id``."""
+def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5,
+                  today: dt.date | None = None) -> list[Slot]:
+    """The earliest free slots that would satisfy request ``request_id`` (from ``today``, a
+    phase not booked yet is done no earlier than its days from then)."""
     with read_transaction(sessions) as session:
-        return eligible_slots(session, get_request(session, request_id), limit=limit)
+        return eligible_slots(session, get_request(session, request_id), limit=limit,
+                              today=today)
 
 
 def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
                     now: dt.datetime, environment: str | None = None,
-                    start: dt.date | None = None) -> Booking:
-    """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot."""
+                    start: dt.date | None = None, force_reason: str | None = None) -> Booking:
+    """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot;
+    with ``force_reason``, to the chosen days even if they break a rule of the phase."""
     require_role(actor, *MANAGERS)
+    forced = forcing(force_reason)
     with booking_transaction(sessions) as session:
         request = _open_request(session, request_id)
         if environment is None:
             booking = _book_earliest(session, request, actor=actor, now=now)
         else:
-            booking = _book_chosen(session, request, environment, start, actor=actor, now=now)
+            booking = _book_chosen(session, request, environment, start, actor=actor, now=now,
+                                   force_reason=force_reason if forced else None)
         close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now)
     return booking
 
 
 def _book_chosen(session: Session, request: BookingRequest, name: str,
-                 start: dt.date | None, *, actor: User | None, now: dt.datetime) -> Booking:
+                 start: dt.date | None, *, actor: User | None, now: dt.datetime,
+                 force_reason: str | None = None) -> Booking:
     env = environment_named(session, name)
-    rules = request_rules(session, request)
-    check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
+    rules = request_rules(session, request, now.date())
+    if force_reason is None:  # forced, the rulebook says what the placement breaks
+        check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     if start is None:
         slots = find_free_slots(session, None, request.duration_days, rules.after,
                                 environments=[env.name], before=rules.before, limit=1)
         if not slots:
             raise BookingConflict(f"{env.name} has no free {request.duration_days} days "
-                                  f"for request {request.id}")
+                                  f"for request {request.id} that its phase's rules allow")
         start = slots[0].start
     rules.check_start(start)
-    return book_locked(session, env, start, request, actor=actor, now=now)
+    return book_locked(session, env, start, request, actor=actor, now=now,
+                       force_reason=force_reason)
 
 
 def _book_earliest(session: Session, request: BookingRequest, *, actor: User | None,
                    now: dt.datetime) -> Booking:
     """Try the suggested slots in order; a slot taken meanwhile falls through to the next."""
-    slots = eligible_slots(session, request, limit=20)
+    slots = eligible_slots(session, request, limit=20, today=now.date())
     for slot in slots:
         env = session.get_one(Environment, slot.environment_id)
         try:
             with session.begin_nested():
                 return book_locked(session, env, slot.start, request, actor=actor, now=now)
+        except RuleBroken:
+            raise  # the same for every slot: the phase is booked, or its days are wrong
         except BookingConflict:
             continue
     raise BookingConflict(f"no environment has {request.duration_days} free days "
-                          f"for request {request.id}")
+                          f"for request {request.id} that its phase's rules allow")
 
 
 def book_locked(session: Session, env: Environment, start: dt.date, request: BookingRequest,
-                 *, actor: User | None, now: dt.datetime) -> Booking:
+                *, actor: User | None, now: dt.datetime,
+                force_reason: str | None = None) -> Booking:
+    """Book ``request`` on ``env`` from ``start`` (the caller's transaction), by the rules."""
     end = start + dt.timedelta(days=request.duration_days)
     assert env.id is not None
     env = lock_environment(session, env.id)
     phase = session.get(Phase, request.phase_id) if request.phase_id else None
+    breaks = (check_placement(session, phase, env, start, end, today=now.date(),
+                              forced=force_reason is not None) if phase else [])
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
     booking = _new_booking(env, start, end, now=now, actor=actor, request=request)
+    booking.forced_reason = forced_reason(force_reason, breaks)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="book", row=booking)
     return booking

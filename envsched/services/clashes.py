@@ -22,6 +22,7 @@ from typing import Literal, get_args
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     LIVE_STATUSES,
@@ -30,13 +31,16 @@ from envsched.models import (
     Environment,
     EnvironmentStatus,
     Freeze,
-    Phase,
     Release,
 )
-from envsched.services.phase_order import predecessors
+from envsched.services import rulebook
+from envsched.services.rulebook import Rule
 
 ClashKind = Literal["overbooked", "changeover", "maintenance", "freeze", "unavailable",
-                    "ineligible", "order", "late"]
+                    "ineligible", "early", "order", "late"]
+# the kind of clash each rule of a phase's placement (``rulebook``) makes when broken
+RULE_KINDS: dict[Rule, ClashKind] = {"eligibility": "ineligible", "earliest_start": "early",
+                                     "order": "order", "one_per_phase": "overbooked"}
 KINDS: tuple[ClashKind, ...] = get_args(ClashKind)
 DAY = dt.timedelta(days=1)
 
@@ -68,17 +72,19 @@ def clashes_in(session: Session) -> list[StateClash]:
     freezes = session.exec(select(Freeze)).all()
     found: list[StateClash] = []
     by_env: dict[int, list[Booking]] = defaultdict(list)
+    plans = rulebook.release_plans(session)
     for booking in bookings:
         by_env[booking.environment_id].append(booking)
         found += [*_in_windows(booking), *_in_freezes(booking, freezes),
-                  *_unavailable(booking), *_ineligible(booking)]
+                  *_unavailable(booking)]
+    found += _rule_breaks(bookings, plans)
     for env_bookings in by_env.values():
         env = env_bookings[0].environment
         found += [*_overbooked(env, env_bookings), *_changeovers(env, env_bookings)]
     releases = session.exec(select(Release).where(
         col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
     for release in releases:
-        found += [*_order(release, bookings), *_late(release, bookings)]
+        found += list(_late(release, bookings))
     return sorted(found, key=lambda c: (c.start, KINDS.index(c.kind), c.environment or "",
                                         c.phase or ""))
 
@@ -86,8 +92,9 @@ def clashes_in(session: Session) -> list[StateClash]:
 # -- one booking against its environment -----------------------------------------------------
 
 def _who(booking: Booking) -> str:
-    serves = f" ({booking.phase.key})" if booking.phase else ""
-    return f"booking {booking.id}{serves} on {booking.environment.name}"
+    """The booking in words, as people know it: what it serves, where, which days."""
+    serves = booking.phase.key if booking.phase else "the booking for no phase"
+    return f"{serves} on {booking.environment.name} ({days_text(booking.start, booking.end)})"
 
 
 def _clash(kind: ClashKind, booking: Booking, start: dt.date, end: dt.date, message: str
@@ -121,25 +128,39 @@ def _unavailable(booking: Booking) -> Iterator[StateClash]:
     status = booking.environment.status
     if status != EnvironmentStatus.AVAILABLE:
         yield _clash("unavailable", booking, booking.start, booking.end,
-                     f"{_who(booking)} {_span(booking.start, booking.end)}, "
-                     f"but the environment is {status.value}")
+                     f"{_who(booking)}, but {booking.environment.name} is {status.value}")
 
 
-def _ineligible(booking: Booking) -> Iterator[StateClash]:
-    """The phase served needs another type, a tag the environment lacks, or another name."""
-    phase, env = booking.phase, booking.environment
-    if phase is None:
-        return
-    problems = []
-    if phase.type_id != env.type_id:
-        problems.append(f"{phase.key} needs {phase.type.name}, not {env.type.name}")
-    if missing := sorted(set(phase.required_tags) - set(env.tags)):
-        problems.append(f"{env.name} lacks the tags {', '.join(missing)}")
-    if phase.environments is not None and env.name not in phase.environments:
-        problems.append(f"{phase.key} may only use {', '.join(phase.environments)}")
-    if problems:
-        yield _clash("ineligible", booking, booking.start, booking.end,
-                     f"{_who(booking)} is the wrong environment: {'; '.join(problems)}")
+def _rule_breaks(bookings: Sequence[Booking], plans: dict[int, rulebook.ReleasePlan]
+                 ) -> list[StateClash]:
+    """The rules of its phase each booking breaks, by the rulebook the booking paths obey
+    (an order break between two bookings is one clash, not one from each side)."""
+    found: dict[tuple[str, frozenset[str]], StateClash] = {}
+    for booking in bookings:
+        phase = booking.phase
+        if phase is None:
+            continue
+        for broken in rulebook.phase_breaks(plans[phase.release_id], phase, booking.environment,
+                                            booking.start, booking.end, booking_id=booking.id):
+            if _reported_here(broken):
+                found.setdefault((broken.rule, frozenset(broken.phases)),
+                                 _broken(booking, broken))
+    return list(found.values())
+
+
+def _reported_here(broken: rulebook.RuleBreak) -> bool:
+    """A second booking of a phase the database keeps out; an order break is reported by
+    the phase that starts too early (``start``), not by the one that ends too late."""
+    return broken.rule != "one_per_phase" and (broken.rule, broken.field) != ("order", "end")
+
+
+def _broken(booking: Booking, broken: rulebook.RuleBreak) -> StateClash:
+    forced = f" (forced: {booking.forced_reason})" if booking.forced_reason else ""
+    start, end = broken.days or (booking.start, booking.end)
+    clash = _clash(RULE_KINDS[broken.rule], booking, start, end,
+                   f"{_who(booking)}: {broken.message}{forced}")
+    return replace(clash, booking_ids=tuple(dict.fromkeys((booking.id or 0,
+                                                           *broken.booking_ids))))
 
 
 # -- bookings of one environment together ----------------------------------------------------
@@ -186,9 +207,9 @@ def _changeover(env: Environment, first: Booking, later: Booking) -> StateClash:
     days = f"{env.changeover_days} changeover day{'s' if env.changeover_days != 1 else ''}"
     clash = _clash("changeover", later, first.end,
                    first.end + dt.timedelta(days=env.changeover_days),
-                   f"{env.name} needs {days} between releases, but {_who(first)} ends on "
-                   f"{first.end - DAY} and {_who(later)} starts on {later.start}: "
-                   f"{free} free day{'s' if free != 1 else ''} between them")
+                   f"{env.name} needs {days} between releases, but {_who(first)} and "
+                   f"{_who(later)} have {free} free day{'s' if free != 1 else ''} "
+                   f"between them")
     return replace(clash, booking_ids=(first.id or 0, later.id or 0))
 
 
@@ -211,21 +232,6 @@ def _phase_bookings(release: Release, bookings: Sequence[Booking]) -> dict[int, 
     return found
 
 
-def _order(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]:
-    """A phase booked to start before a predecessor's booking ends plus the phase's gap."""
-    booked = _phase_bookings(release, bookings)
-    for phase in release.phases:
-        for pred in predecessors(release)[phase.key]:
-            if not booked.get(phase.id or 0) or not booked.get(pred.id or 0):
-                continue
-            first = min(booked[phase.id or 0], key=lambda b: b.start)
-            ready = max(b.end for b in booked[pred.id or 0]) + phase.gap_days * DAY
-            if first.start < ready:
-                yield _clash("order", first, first.start, ready,
-                             f"{phase.key} is booked from {first.start}, before {pred.key} "
-                             f"is done{_plus_gap(phase)} on {ready}")
-
-
 def _late(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]:
     booked = [b for found in _phase_bookings(release, bookings).values() for b in found]
     if release.due is None or not booked:
@@ -234,15 +240,11 @@ def _late(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]
     if last.end > release.due:
         late = (last.end - release.due).days
         yield _clash("late", last, release.due, last.end,
-                     f"release {release.key} is due {release.due}, but its last booked phase "
-                     f"ends {last.end}: {late} day{'s' if late != 1 else ''} late")
-
-
-def _plus_gap(phase: Phase) -> str:
-    return f" plus {phase.gap_days} day gap" if phase.gap_days else ""
+                     f"release {release.key} is due {day_text(release.due)}, but its last "
+                     f"booked phase, {_who(last)}, ends later: {late} day"
+                     f"{'s' if late != 1 else ''} late")
 
 
 def _span(start: dt.date, end: dt.date) -> str:
     """Half-open ``[start, end)`` as people read it: the first and the last day."""
-    last = end - DAY
-    return f"on {start}" if start == last else f"from {start} to {last}"
+    return f"on {days_text(start, end)}"

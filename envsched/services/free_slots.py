@@ -92,7 +92,9 @@ def _blocked_by_environment(session: Session, envs: Sequence[Environment], start
         blocked[window.environment_id].append((window.start, window.end))
     freezes = list(freezes_over(session, None, start, end))
     bookings: dict[int | None, list[Booking]] = {env.id: [] for env in envs}
-    for booking, _release in _live_bookings(session, envs, start, end):
+    # a booking ending just before ``start`` still blocks its changeover days after it
+    pad = dt.timedelta(days=max((env.changeover_days for env in envs), default=0))
+    for booking, _release in _live_bookings(session, envs, start - pad, end + pad):
         bookings[booking.environment_id].append(booking)
     for env in envs:
         blocked[env.id] += [(f.start, f.end) for f in freezes if f.covers(env.type.name)]

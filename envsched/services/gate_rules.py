@@ -6,7 +6,7 @@ every path taking such a step calls.
 | a release becomes ``ready``   | the exit gate of every phase                            |
 | a release is deployed         | the exit gate of every phase, and the go/no-go          |
 | a phase's booking starts      | the phase's entry gate, and the exit gate of every      |
-| (becomes in use)              | phase it waits for (``phase_order``)                    |
+| (becomes in use)              | phase it waits for (``rulebook``'s order rule)          |
 
 A gate that is open or vetoed holds the step; the refusal (``GateNotPassed``) names each
 such gate, its state and the veto's reason. The way past a gate is its sign-off, or the
@@ -29,7 +29,7 @@ from sqlmodel import Session
 from envsched.errors import BlockingGate, GateNotPassed
 from envsched.models import GateKind, Phase, Release, ReleaseStatus
 from envsched.services.gates import GateView, gates_in
-from envsched.services.phase_order import predecessors
+from envsched.services.rulebook import ReleasePlan
 
 
 class GatedStep(enum.StrEnum):
@@ -55,7 +55,7 @@ def own_entry(_release: Release, phase: Phase | None) -> Iterable[GateKey]:
 
 
 def predecessors_exit(release: Release, phase: Phase | None) -> Iterable[GateKey]:
-    waits_for = predecessors(release)[phase.key] if phase else []
+    waits_for = ReleasePlan(release).predecessors(phase) if phase else []
     return ((p.key, GateKind.EXIT) for p in waits_for)
 
 

@@ -24,6 +24,7 @@ from envsched.services.availability import check_eligible, lock_environment
 from envsched.services.booking import MANAGERS, book_locked, booking_transaction
 from envsched.services.free_slots import find_free_slots
 from envsched.services.requests import close_request, request_rules
+from envsched.services.rulebook import RuleBroken
 from envsched.services.users import require_role
 
 
@@ -109,7 +110,7 @@ def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.da
 
 def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
                end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
-    rules = request_rules(session, request)
+    rules = request_rules(session, request, now.date())
     try:
         check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     except InvalidInput:
@@ -119,7 +120,10 @@ def _offer_one(session: Session, env: Environment, request: BookingRequest, star
                             environments=[env.name], before=latest, limit=1)
     if not slots:
         return None
-    booking = book_locked(session, env, slots[0].start, request, actor=actor, now=now)
+    try:
+        booking = book_locked(session, env, slots[0].start, request, actor=actor, now=now)
+    except RuleBroken:  # its phase was booked meanwhile, or its order no longer allows it
+        return None
     close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now,
                   reason=f"offered freed days on {env.name}")
     return booking

@@ -6,16 +6,19 @@ entry concerns), so ``notify`` only decides how to deliver them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
+from envsched.days import days_text
 from envsched.models import AuditEntry, Booking, BookingRequest, PlanRun, User
 
 # audit (entity, action) -> event name
 AUDIT_EVENTS = {
     ("booking", "replan_move"): "booking.moved",
+    ("booking", "move"): "booking.moved",  # an environment manager moved it by hand
     ("booking_request", "approved"): "request.approved",
     ("booking_request", "rejected"): "request.rejected",
 }
@@ -78,8 +81,8 @@ def audit_event(entry: AuditEntry) -> Event | None:
         return None
     after, before = entry.after or {}, entry.before or {}
     if entry.entity == "booking":
-        text = (f"Booking {entry.entity_id} moved from {before.get('start')} to "
-                f"{after.get('start')} (ends {after.get('end')}) by {entry.actor}.")
+        text = (f"Booking {entry.entity_id} moved from {_days(before)} to {_days(after)} "
+                f"by {entry.actor}.")
     else:
         reason = after.get("decision_reason") or ""
         text = (f"Request {entry.entity_id} was {entry.action} by {entry.actor}"
@@ -88,6 +91,13 @@ def audit_event(entry: AuditEntry) -> Event | None:
                "at": entry.at.isoformat(), "before": before, "after": after}
     return Event(name=name, subject=f"envsched: {text.split(' by ')[0]}", text=text,
                  payload=payload)
+
+
+def _days(row: dict[str, Any]) -> str:
+    """A booking snapshot's ``[start, end)`` as its first and last day."""
+    if not row.get("start") or not row.get("end"):
+        return "?"
+    return days_text(dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"]))
 
 
 def concerned_user(session: Session, entry: AuditEntry) -> User | None:

@@ -153,7 +153,8 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, scenario, result, clashes, now.date(), weeks)
     return dict(fields, status=PlanRunStatus.DONE,
-                diff=plan_diff(scenario, result, prepared.booking_ids, stay),
+                diff=plan_diff(scenario, result, prepared.booking_ids, stay,
+                               prepared.booking_ends),
                 flags=dict(flags, left_out=list(prepared.left_out)))
 
 

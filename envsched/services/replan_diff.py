@@ -12,6 +12,7 @@ gain; ``gain`` says it for the round, each move's ``why`` for its own release fi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from solver.plan import Assignment, Plan, ReleaseOutcome
@@ -19,9 +20,14 @@ from solver.scenario import Scenario
 
 
 def plan_diff(scenario: Scenario, plan: Plan, booking_ids: dict[str, int],
-              stay: Plan | None) -> dict[str, Any]:
+              stay: Plan | None, booking_ends: dict[str, dt.date] | None = None
+              ) -> dict[str, Any]:
+    """The round's proposals; days ``[start, end)`` as files keep them. A move's ``from``
+    is the booking as stored (``booking_ends``: its own end, which may differ from its
+    phase's length), not as the phase would place it."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
-    moved = [_moved(scenario, a, booking_ids, gains, stay) for a in plan.assignments if a.moved]
+    moved = [_moved(scenario, a, booking_ids, gains, stay, booking_ends or {})
+             for a in plan.assignments if a.moved]
     placed = [dict(_place(scenario, a), phase=a.phase, release=a.release, applied=False)
               for a in plan.assignments if a.phase not in scenario.booking_by_phase]
     unplaced = [{"phase": u.phase, "release": u.release, "reason": u.reason}
@@ -36,11 +42,13 @@ def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
 
 
 def _moved(scenario: Scenario, a: Assignment, booking_ids: dict[str, int],
-           gains: dict[str, str], stay: Plan | None) -> dict[str, Any]:
+           gains: dict[str, str], stay: Plan | None,
+           booking_ends: dict[str, dt.date]) -> dict[str, Any]:
     booked = scenario.booking_by_phase[a.phase]
-    duration = scenario.phase_by_id[a.phase].duration
+    end = booking_ends.get(a.phase) or scenario.date(
+        booked.start + scenario.phase_by_id[a.phase].duration)
     before = {"environment": booked.environment, "start": scenario.date(booked.start).isoformat(),
-              "end": scenario.date(booked.start + duration).isoformat()}
+              "end": end.isoformat()}
     return {"booking": booking_ids.get(a.phase), "phase": a.phase, "release": a.release,
             "from": before, "to": _place(scenario, a), "why": _why(a.release, gains, stay),
             "applied": False}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, col, select
 
@@ -33,6 +33,7 @@ class RoundScenario:
     fence: int  # first day a movable phase may start
     left_out: tuple[str, ...]
     unfenced: sc.Scenario  # before ``fenced``: the base of other what-ifs of the round
+    booking_ends: dict[str, dt.date] = field(default_factory=dict)  # phase key -> its end
 
     def staying(self) -> sc.Scenario:
         """The round's scenario with every booking pinned where it is."""
@@ -51,8 +52,9 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
     fence = scenario.day(today) + near_term_days
     unfenced = without_done(scenario, _done_phases(session, scenario))
     scenario = fenced(unfenced, fence)
-    return RoundScenario(scenario, _booking_ids(live, scenario), fence, mapped.left_out,
-                         unfenced)
+    ids = _booking_ids(live, scenario)
+    ends = {b.phase.key: b.end for b in live if b.phase is not None and b.id in ids.values()}
+    return RoundScenario(scenario, ids, fence, mapped.left_out, unfenced, ends)
 
 
 def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:

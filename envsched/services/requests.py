@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
-from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
-    OPEN_REQUEST_STATUSES,
     BookingRequest,
     BookingRequestCreate,
     Environment,
@@ -24,7 +24,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import audit
+from envsched.services import audit, rulebook
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.users import require_role
 
@@ -33,7 +33,8 @@ REQUESTERS = (Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.ENVIRO
 
 @dataclass(frozen=True)
 class RequestRules:
-    """What days and environments a request accepts."""
+    """What days and environments a request accepts: ``after`` and ``before`` narrowed to
+    the days its phase's rules allow (the search window), ``asked`` its own days."""
 
     request_id: int | None
     type_id: int | None
@@ -43,33 +44,72 @@ class RequestRules:
     duration: int
     after: dt.date
     before: dt.date | None  # the booking must end by this day, if set
+    asked: tuple[dt.date, dt.date | None]
 
     def check_start(self, start: dt.date) -> None:
+        """The request's own days (its phase's rules are the rulebook's to check)."""
         end = start + dt.timedelta(days=self.duration)
-        if start < self.after:
+        first, last = self.asked
+        if start < first:
             raise InvalidInput("start", f"{start} is before the request's earliest start "
-                                        f"{self.after}")
-        if self.before is not None and end > self.before:
+                                        f"{first}")
+        if last is not None and end > last:
             raise InvalidInput("start", f"{self.duration} days from {start} end after "
-                                        f"{self.before}, the latest the request accepts")
+                                        f"{last}, the latest the request accepts")
 
 
-def request_rules(session: Session, request: BookingRequest) -> RequestRules:
+def request_rules(session: Session, request: BookingRequest, today: dt.date | None = None
+                  ) -> RequestRules:
+    """The request's own days, narrowed to those its phase's rules allow (``rulebook``)."""
     type_row = (session.get(EnvironmentType, request.environment_type_id)
                 if request.environment_type_id else None)
     length = dt.timedelta(days=request.duration_days)
-    before = request.earliest_start + length if request.fixed else request.latest_end
+    asked = (request.earliest_start,
+             request.earliest_start + length if request.fixed else request.latest_end)
+    after, before = asked
+    if request.phase is not None:
+        first, last_end = rulebook.phase_window(session, request.phase, today)
+        after, before = max(after, first), _earlier(before, last_end)
     return RequestRules(request.id, request.environment_type_id,
                         type_row.name if type_row else None, tuple(request.required_tags),
-                        request.environments, request.duration_days, request.earliest_start,
-                        before)
+                        request.environments, request.duration_days, after, before, asked)
 
 
-def eligible_slots(session: Session, request: BookingRequest, *, limit: int) -> list[Slot]:
-    rules = request_rules(session, request)
+def _earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return min(a, b) if a is not None and b is not None else (a or b)
+
+
+def eligible_slots(session: Session, request: BookingRequest, *, limit: int,
+                   today: dt.date | None = None) -> list[Slot]:
+    rules = request_rules(session, request, today)
     return find_free_slots(session, rules.type_name, rules.duration, rules.after,
                            tags=rules.tags, environments=rules.environments,
                            before=rules.before, limit=limit)
+
+
+@dataclass(frozen=True)
+class PhaseSlots:
+    """Free slots for a phase inside the days its rules allow, and a word on those days."""
+
+    slots: list[Slot]
+    note: str = ""
+
+
+def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
+                before: dt.date | None, *, limit: int = 5, today: dt.date | None = None
+                ) -> PhaseSlots:
+    """The earliest free slots for ``phase`` from ``after``, by the rules of the phase."""
+    days = rulebook.phase_days(session, phase, today)
+    if days.booked:
+        held = days.booked[0]
+        return PhaseSlots([], f"{phase.key} is already booked on {held.environment}, "
+                              f"{days_text(held.start, held.end)}; move that booking instead. ")
+    note = (f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
+            if days.first > after else "")
+    slots = find_free_slots(session, phase.type.name, duration, max(after, days.first),
+                            tags=phase.required_tags, environments=phase.environments,
+                            before=_earlier(before, days.last_end), limit=limit)
+    return PhaseSlots(slots, note)
 
 
 # -- services -----------------------------------------------------------------------------
@@ -83,6 +123,11 @@ def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
     _check_dates(data, now)
     with sessions.begin() as session:
         phase = _phase(session, data.phase)
+        if phase is not None:
+            latest = data.earliest_start + dt.timedelta(days=data.duration_days) if data.fixed \
+                else data.latest_end
+            rulebook.check_request(session, phase, data.earliest_start, latest,
+                                   data.duration_days, today=now.date())
         request = BookingRequest(
             requester_id=actor.id, phase_id=phase.id if phase else None,
             environment_type_id=_type_id(session, data, phase),
@@ -93,19 +138,6 @@ def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
                                                        "environments"}))
         session.add(request)
         audit.record(session, actor=actor, now=now, action="create", row=request)
-    return request
-
-
-def cancel_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
-                   now: dt.datetime) -> BookingRequest:
-    """The requester (or an environment manager) withdraws an open request."""
-    with sessions.begin() as session:
-        request = get_request(session, request_id)
-        if actor is None or actor.id != request.requester_id:
-            require_role(actor, Role.ENVIRONMENT_MANAGER)
-        if request.status not in OPEN_REQUEST_STATUSES:
-            raise InvalidState(f"request {request_id} is {request.status.value}, not open")
-        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now)
     return request
 
 

@@ -32,6 +32,7 @@ from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.environment_names import check_name
 from envsched.services.release_flow import record_status
+from envsched.services.rulebook import check_placement
 from solver import scenario as sc
 from solver.errors import ScenarioError
 from solver.scenario_file import load_scenario
@@ -155,9 +156,13 @@ class _Writer:
             env, phase = self.envs[booking.environment], self.phases[booking.phase]
             assert env.id is not None
             start = self.scenario.date(booking.start)
+            end = start + dt.timedelta(days=phase.duration_days)
             status = BookingStatus.CONFIRMED if booking.pinned else BookingStatus.TENTATIVE
-            self.add(Booking(environment_id=env.id, phase_id=phase.id, start=start,
-                             end=start + dt.timedelta(days=phase.duration_days),
+            # the plan in force as the file has it: what breaks a rule comes in as forced,
+            # so that it is a clash (the planner keeps a pinned one and plans around it)
+            breaks = check_placement(self.session, phase, env, start, end, forced=True)
+            self.add(Booking(environment_id=env.id, phase_id=phase.id, start=start, end=end,
                              status=status, pinned=booking.pinned,
                              exclusive=env.capacity == 1, note="imported from a scenario",
-                             created_at=self.now, updated_at=self.now))
+                             forced_reason=f"imported from {self.scenario.name}" if breaks
+                             else "", created_at=self.now, updated_at=self.now))

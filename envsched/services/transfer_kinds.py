@@ -25,10 +25,11 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
-from envsched.services.availability import check_eligible, check_fits, lock_environment
+from envsched.services.availability import check_fits, lock_environment
 from envsched.services.environment_names import name_problem
 from envsched.services.gate_rules import check_start
 from envsched.services.inventory import change_capacity
+from envsched.services.rulebook import check_placement
 from envsched.services.transfer_releases import (
     RELEASE_COLUMNS,
     apply_releases,
@@ -126,7 +127,8 @@ def _set_components(session: Session, env: Environment, wanted: dict[str, str]) 
 
 # -- bookings ---------------------------------------------------------------------------------
 
-BOOKING_COLUMNS = ("environment", "start", "end", "phase", "status", "pinned", "note")
+BOOKING_COLUMNS = ("environment", "start", "end", "phase", "status", "pinned", "note",
+                   "forced_reason")
 
 
 def export_bookings(session: Session) -> Iterator[Record]:
@@ -134,7 +136,8 @@ def export_bookings(session: Session) -> Iterator[Record]:
     for b in session.exec(query).all():
         yield {"environment": b.environment.name, "start": iso(b.start), "end": iso(b.end),
                "phase": b.phase.key if b.phase else "", "status": b.status.value,
-               "pinned": "true" if b.pinned else "false", "note": b.note}
+               "pinned": "true" if b.pinned else "false", "note": b.note,
+               "forced_reason": b.forced_reason}
 
 
 def parse_booking(cells: Cells) -> Record:
@@ -144,7 +147,8 @@ def parse_booking(cells: Cells) -> Record:
     return {"environment": cells.text("environment", required=True), "start": start, "end": end,
             "phase": cells.text("phase"), "note": cells.text("note", limit=2000),
             "status": cells.choice("status", BookingStatus, BookingStatus.CONFIRMED),
-            "pinned": cells.boolean("pinned")}
+            "pinned": cells.boolean("pinned"),
+            "forced_reason": cells.text("forced_reason", limit=2000)}
 
 
 def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
@@ -163,11 +167,13 @@ def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
 
 
 def _column(exc: InvalidInput | BookingConflict | GateNotPassed) -> str:
-    """The cell a refused booking row is wrong in: an in-use row held by its gates is
-    wrong in its status."""
+    """The column a refused booking row is wrong in: the bad input's; the status of an
+    in-use row its gates hold; the broken rule's field, else start."""
     if isinstance(exc, InvalidInput):
         return exc.field
-    return "status" if isinstance(exc, GateNotPassed) else "start"
+    if isinstance(exc, GateNotPassed):
+        return "status"
+    return next((name for name in exc.fields if name in BOOKING_COLUMNS), "start")
 
 
 def _booking(session: Session, record: Record, actor: User | None, now: dt.datetime) -> Booking:
@@ -176,11 +182,13 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
     if env is None or env.id is None:
         raise InvalidInput("environment", f"no environment named {record['environment']!r}")
     phase = phase_named(session, record["phase"]) if record["phase"] else None
-    if phase is not None:
-        check_eligible(env, type_id=phase.type_id, tags=phase.required_tags,
-                       names=phase.environments, field="environment")
+    forced = bool(record["forced_reason"])  # a forced booking comes back forced
+    breaks = []
     if record["status"] in LIVE_STATUSES:
         env = lock_environment(session, env.id)
+        if phase is not None:
+            breaks = check_placement(session, phase, env, record["start"], record["end"],
+                                     forced=forced, today=now.date())
         check_fits(session, env, record["start"], record["end"],
                    release_id=phase.release_id if phase else None)
     if record["status"] == BookingStatus.IN_USE:
@@ -189,6 +197,7 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
     return Booking(environment_id=env.id, phase_id=phase.id if phase else None,
                    start=record["start"], end=record["end"], status=record["status"],
                    pinned=record["pinned"], note=record["note"], exclusive=env.capacity == 1,
+                   forced_reason=record["forced_reason"] if breaks else "",
                    created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
 
 

@@ -5,8 +5,9 @@ release outcomes and metrics are recomputed from the assignments alone; on purpo
 package does not import ``solver.metrics``, so a bug there cannot vouch for itself.
 
 One module per concept: ``placement`` (each phase, each environment), ``plan_rules``
-(accounting, precedence, pinned bookings), ``recompute`` (what the plan reports about
-itself). ``validate`` here runs them all, in that order.
+(accounting, precedence, pinned bookings), ``clashes`` (what kept pinned bookings break:
+excused in the plan, and listed in its clashes), ``recompute`` (what the plan reports
+about itself). ``validate`` here runs them all, in that order.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections import defaultdict
 
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
-from solver.validate import placement, plan_rules, recompute
+from solver.validate import clashes, placement, plan_rules, recompute
 from solver.validate.assignments import placements
+from solver.validate.clashes import PinnedBreaks
 from solver.validate.violation import Violation
 
 __all__ = ["Violation", "validate"]
@@ -25,18 +27,20 @@ __all__ = ["Violation", "validate"]
 def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
     """Every rule ``plan`` breaks against ``scenario``; an empty list means the plan is valid."""
     placed = placements(scenario, plan)
+    breaks = PinnedBreaks(scenario)
+    held = breaks.held(placed)
     by_env: dict[str, list[Assignment]] = defaultdict(list)
     for a in placed.values():
         by_env[a.environment].append(a)
     found = [*plan_rules.status(plan), *plan_rules.accounting(scenario, plan),
              *plan_rules.unplaced_reasons(plan)]
     for a in placed.values():
-        found += placement.one_phase(scenario, scenario.phase_by_id[a.phase], a)
+        found += placement.one_phase(scenario, scenario.phase_by_id[a.phase], a, a.phase in held)
     for env in scenario.environments:
-        found += [*placement.capacity(scenario, env, by_env[env.id]),
-                  *placement.changeover(scenario, env, by_env[env.id])]
-    found += [*plan_rules.order(scenario, plan, placed),
-              *plan_rules.pinned(scenario, plan, placed),
+        found += [*placement.capacity(scenario, env, by_env[env.id], held),
+                  *placement.changeover(scenario, env, by_env[env.id], held)]
+    found += [*plan_rules.order(scenario, plan, placed, breaks, held),
+              *plan_rules.pinned(scenario, plan, placed), *clashes.listed(scenario, plan, breaks),
               *recompute.moved_flags(scenario, placed),
               *recompute.release_outcomes(scenario, plan), *recompute.metrics(scenario, plan)]
     return found

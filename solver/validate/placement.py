@@ -5,8 +5,8 @@ Work per environment is a sweep over sorted intervals, never a pairwise comparis
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
-from itertools import pairwise
 
 from solver.plan import Assignment
 from solver.scenario import Environment, Phase, Scenario
@@ -16,8 +16,12 @@ from solver.validate.violation import Violation, because, days, names, on, runs
 # -- one placed phase ----------------------------------------------------------------
 
 
-def one_phase(scenario: Scenario, phase: Phase, a: Assignment) -> list[Violation]:
-    """Every rule that concerns one placed phase on its own."""
+def one_phase(scenario: Scenario, phase: Phase, a: Assignment,
+              held: bool = False) -> list[Violation]:
+    """Every rule that concerns one placed phase on its own; for a ``held`` phase (a kept
+    pinned booking) only its duration: what else it breaks is its clash."""
+    if held:
+        return list(_duration(phase, a))
     found = [*_duration(phase, a), *_horizon(scenario, a), *_earliest_start(scenario, phase, a)]
     env = scenario.environment_by_id.get(a.environment)
     if env is None:
@@ -92,15 +96,29 @@ def _overlaps(start_a: int, end_a: int, start_b: int, end_b: int) -> bool:
 # -- one environment -----------------------------------------------------------------
 
 
-def capacity(scenario: Scenario, env: Environment,
-             assigned: list[Assignment]) -> Iterator[Violation]:
+def capacity(scenario: Scenario, env: Environment, assigned: list[Assignment],
+             held: frozenset[str] = frozenset()) -> Iterator[Violation]:
     """At most ``capacity`` phases on the environment on any day (capacity 1: no overlap).
 
-    A sweep over start and end events; ends sort before starts on the same day, because
-    intervals are half-open. Each run of days with the same overload is reported once.
-    An assignment that ends before it starts holds no day (the duration rule reports it).
+    Each run of days with the same overload is reported once, unless only ``held`` phases
+    (kept pinned bookings) crowd it: that is their clash, not a broken rule of the plan.
     """
     rule = "overlap" if env.capacity == 1 else "capacity"
+    for first, until, running in crowded_runs(assigned, env.capacity):
+        if not held.issuperset(running):
+            yield Violation(rule, f"{env.id} holds {len(running)} phases on "
+                            f"{days(scenario, first, until)} ({names(running)}) but its "
+                            f"capacity is {env.capacity}", running[0])
+
+
+def crowded_runs(assigned: list[Assignment], limit: int) -> Iterator[tuple[int, int, list[str]]]:
+    """``(first, until, phases)`` for each run of days ``[first, until)`` on which more than
+    ``limit`` of the assignments sit, with those phases.
+
+    A sweep over start and end events; ends sort before starts on the same day, because
+    intervals are half-open. An assignment that ends before it starts holds no day (the
+    duration rule reports it).
+    """
     events = sorted((day, delta, a.phase) for a in assigned if a.end > a.start
                     for day, delta in ((a.start, 1), (a.end, -1)))
     running: dict[str, None] = {}  # an insertion-ordered set of the phases on the environment
@@ -110,25 +128,36 @@ def capacity(scenario: Scenario, env: Environment,
         else:
             running.pop(phase_id, None)
         until = events[i + 1][0] if i + 1 < len(events) else day
-        if until > day and len(running) > env.capacity:
-            yield Violation(rule, f"{env.id} holds {len(running)} phases on "
-                            f"{days(scenario, day, until)} ({names(running)}) but its "
-                            f"capacity is {env.capacity}", next(iter(running)))
+        if until > day and len(running) > limit:
+            yield day, until, list(running)
 
 
-def changeover(scenario: Scenario, env: Environment,
-               assigned: list[Assignment]) -> Iterator[Violation]:
-    """On a capacity-1 environment, ``changeover_days`` free days between different releases.
-
-    Overlapping neighbours are left to the capacity rule, so a clash is reported once.
-    """
-    if env.capacity != 1 or env.changeover_days <= 0:
-        return
-    ordered = sorted(assigned, key=lambda a: (a.start, a.end))
-    for first, second in pairwise(ordered):
+def changeover(scenario: Scenario, env: Environment, assigned: list[Assignment],
+               held: frozenset[str] = frozenset()) -> Iterator[Violation]:
+    """On a capacity-1 environment, ``changeover_days`` free days between different releases,
+    unless both phases are ``held`` (kept pinned bookings: their clash)."""
+    for first, second in close_pairs(scenario, env, assigned):
+        if first.phase in held and second.phase in held:
+            continue
         free = second.start - first.end
-        different = release_of(scenario, first) != release_of(scenario, second)
-        if different and 0 <= free < env.changeover_days:
-            yield Violation("changeover", f"{env.id} has {free} free day(s) between {first.phase} "
-                            f"(ends {on(scenario, first.end)}) and {second.phase} but needs "
-                            f"{env.changeover_days} between releases", second.phase)
+        yield Violation("changeover", f"{env.id} has {free} free day(s) between {first.phase} "
+                        f"(ends {on(scenario, first.end)}) and {second.phase} but needs "
+                        f"{env.changeover_days} between releases", second.phase)
+
+
+def close_pairs(scenario: Scenario, env: Environment,
+                assigned: list[Assignment]) -> Iterator[tuple[Assignment, Assignment]]:
+    """Pairs of phases of different releases, the first ending fewer than the changeover
+    days before the second starts (capacity-1 environments only). Overlapping phases are
+    left to the capacity rule, so a clash is reported once."""
+    gap = env.changeover_days
+    if env.capacity != 1 or gap <= 0:
+        return
+    by_end = sorted(assigned, key=lambda a: (a.end, a.start))
+    ends = [a.end for a in by_end]
+    for second in sorted(assigned, key=lambda a: (a.start, a.end)):
+        lo, hi = bisect_right(ends, second.start - gap), bisect_right(ends, second.start)
+        for first in by_end[lo:hi]:
+            if first is not second and release_of(scenario, first) != release_of(scenario,
+                                                                                 second):
+                yield first, second

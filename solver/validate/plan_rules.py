@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
+from solver.validate.clashes import PinnedBreaks
 from solver.validate.violation import Violation, on
 
 # -- the plan as a whole -------------------------------------------------------------
@@ -56,15 +57,18 @@ def unplaced_reasons(plan: Plan) -> Iterator[Violation]:
 # -- between phases ------------------------------------------------------------------
 
 
-def order(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Iterator[Violation]:
+def order(scenario: Scenario, plan: Plan, placed: dict[str, Assignment],
+          breaks: PinnedBreaks, held: frozenset[str]) -> Iterator[Violation]:
     """Each phase starts no earlier than each predecessor's end plus its gap.
 
     A placed phase never waits for an unplaced one: successors of unplaced phases are
-    unplaced too.
+    unplaced too. A kept pinned phase is excused what its clashes say (``PinnedBreaks``).
     """
     unplaced = {u.phase for u in plan.unplaced}
     for phase_id, a in placed.items():
         for pred, gap in scenario.predecessors[phase_id]:
+            if breaks.excuses_order(held, unplaced, phase_id, pred):
+                continue
             if pred in unplaced:
                 yield Violation("successor_of_unplaced", f"{phase_id} is placed but its "
                                 f"predecessor {pred} is unplaced", phase_id)
@@ -76,9 +80,13 @@ def order(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Iter
 
 
 def pinned(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Iterator[Violation]:
-    """A pinned booking is kept exactly as it is: placed, same environment, same start."""
+    """A pinned booking is kept exactly as it is: placed, same environment, same start.
+
+    One naming an unknown phase or environment cannot be kept (it is a clash)."""
     for booking in scenario.bookings:
-        if not booking.pinned or booking.phase not in scenario.phase_by_id:
+        known = (booking.phase in scenario.phase_by_id
+                 and booking.environment in scenario.environment_by_id)
+        if not booking.pinned or not known:
             continue
         pinned_at = f"{booking.environment} from {on(scenario, booking.start)}"
         a = placed.get(booking.phase)

@@ -38,6 +38,7 @@ class LiveServer:
     url: str
     phase: str  # an unbooked phase of a planned release, for the scenario to request
     release: str
+    database_url: str = ""  # the server's SQLite file, for tests that look behind the pages
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +65,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", phase, release)
+    yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
     server.close()
     thread.join(timeout=10)
     engine.dispose()

@@ -97,11 +97,11 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     engine: Engine = request.getfixturevalue("postgres_engine")
-    _empty_all_tables(engine)
+    empty_all_tables(engine)
     return str(request.getfixturevalue("postgres_url"))
 
 
-def _empty_all_tables(engine: Engine) -> None:
+def empty_all_tables(engine: Engine) -> None:
     # DELETE beats TRUNCATE on tables this small: TRUNCATE rewrites every file.
     with engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):

@@ -12,6 +12,7 @@ from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
 from envsched.models import AuditEntry, Booking, BookingCreate, BookingStatus, Role
 from envsched.services.availability import check_fits, lock_environment
 from envsched.services.booking import book_direct, booking_transaction
+from envsched.services.rulebook import RuleBroken
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -165,11 +166,13 @@ def test_a_phase_is_booked_only_on_an_environment_of_its_type_and_tags(
     sit = make_environment(type="SIT")
     plain_uat = make_environment(type="UAT")
     phase = make_phase(type="UAT", required_tags=["mainframe"])
-    with pytest.raises(InvalidInput, match="type") as wrong_type:
+    with pytest.raises(RuleBroken, match="needs a UAT environment") as wrong_type:
         book_direct(sessions, direct(sit.name, 0, 5, phase=phase.key), actor=None, now=NOW)
-    with pytest.raises(InvalidInput, match="mainframe") as no_tag:
+    with pytest.raises(RuleBroken, match="mainframe") as no_tag:
         book_direct(sessions, direct(plain_uat.name, 0, 5, phase=phase.key), actor=None, now=NOW)
-    assert wrong_type.value.field == no_tag.value.field == "environment"
+    for refused in (wrong_type.value, no_tag.value):
+        assert refused.breaks[0].rule == "eligibility"
+        assert "environment" in refused.fields
 
 
 @pytest.mark.parametrize(("body", "field"), [

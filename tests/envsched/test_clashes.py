@@ -68,7 +68,7 @@ def test_booking_on_a_down_environment_is_a_clash(
 
 
 @pytest.mark.parametrize(("env_fields", "phase_fields", "says"), [
-    ({"type": "SIT"}, {"type": "UAT"}, "needs UAT"),                         # wrong type
+    ({"type": "SIT"}, {"type": "UAT"}, "needs a UAT"),                       # wrong type
     ({"tags": ["cloud"]}, {"required_tags": ["mainframe"]}, "lacks the tags mainframe"),
     ({"name": "UAT-Z"}, {"environments": ["UAT-Y"]}, "may only use UAT-Y"),  # not listed
 ])
@@ -144,9 +144,8 @@ def test_too_few_changeover_days_between_releases_is_a_clash_naming_both_booking
     assert clash.booking_ids == (first.id, later.id)
     assert (clash.release, clash.phase) == ("CO2", "R2-UAT")  # the later booking's
     assert clash.message == (
-        f"UAT-7 needs 2 changeover days between releases, but booking {first.id} (R1-UAT) "
-        f"on UAT-7 ends on {day(4)} and booking {later.id} (R2-UAT) on UAT-7 starts on "
-        f"{day(6)}: 1 free day between them")
+        "UAT-7 needs 2 changeover days between releases, but R1-UAT on UAT-7 (4–8 Jan "
+        "2027) and R2-UAT on UAT-7 (10–12 Jan 2027) have 1 free day between them")
 
 
 # Free days between a booking ending on day 5 and the next one, on an environment that

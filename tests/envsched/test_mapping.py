@@ -230,22 +230,6 @@ def test_a_plan_that_no_longer_fits_writes_nothing(
     assert [b.status for b in live(sessions)] == [BookingStatus.CONFIRMED]
 
 
-def test_a_phase_booked_twice_keeps_its_pinned_booking_the_other_holds_its_days(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_booking: Factory) -> None:
-    first, second = make_environment(name="UAT-S1"), make_environment(name="UAT-S2")
-    phase = make_phase(duration_days=5)
-    make_booking(second, phase_id=phase.id, status=BookingStatus.TENTATIVE, start=day(1),
-                 end=day(6))
-    make_booking(first, phase_id=phase.id, start=day(20), end=day(25))
-    result = mapped(sessions)
-    assert [(b.environment, b.start, b.pinned) for b in result.scenario.bookings] == [
-        ("UAT-S1", 20, True)]
-    assert [(w.start, w.end) for w in result.scenario.environment_by_id["UAT-S2"].unavailable] \
-        == [(1, 6)]
-    assert any("already has a live booking" in note for note in result.left_out)
-
-
 def test_a_shared_environment_cannot_show_a_request_booking_and_says_so(
         sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
     env = make_environment(name="SIT-S", type="SIT", capacity=2)

@@ -183,7 +183,7 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     run = run_round(sessions, settings=settings)
     assert run.applied
     [message] = [m for m in smtp.messages if "otto@example.test" in m]
-    assert f"Booking {booking.id} moved from 2027-01-14" in message
+    assert f"Booking {booking.id} moved from 14–18 Jan 2027 to " in message
 
 
 def test_the_first_look_at_the_audit_log_starts_at_now_and_sends_no_history(

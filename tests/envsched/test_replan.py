@@ -106,7 +106,7 @@ def test_a_tentative_booking_moves_only_for_a_gain_and_the_diff_says_why(
     assert run.diff["placed"][0]["start"] == "2027-01-14"
 
 
-def test_an_infeasible_state_leaves_bookings_untouched_and_records_why(
+def test_an_overbooked_state_is_planned_around_and_its_bookings_kept(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_booking: Factory) -> None:
     env = make_environment()
@@ -116,17 +116,18 @@ def test_an_infeasible_state_leaves_bookings_untouched_and_records_why(
                      start=DAY0 + 10 * DAY, end=DAY0 + 15 * DAY, exclusive=False)
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
-    assert run.status == PlanRunStatus.FAILED and run.solver_status == "INFEASIBLE"
-    assert run.error.startswith("no plan (INFEASIBLE)")
+    # the planner keeps both (a capacity clash each) instead of answering INFEASIBLE
+    assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
     assert [c["kind"] for c in run.flags["clashes"]] == ["overbooked"]
     assert bookings(sessions) == before
 
 
-def test_a_round_with_no_plan_in_time_fails_with_the_reason_and_leaves_every_booking(
+def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_phase(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_booking: Factory) -> None:
-    # The solver answers UNKNOWN when its fast dispatch plan strands a pinned phase and the
-    # scenario is too large for the whole CP-SAT model, the one search that could find room.
+    # The fast dispatch plan strands a pinned phase's predecessor and the scenario is too
+    # large for the whole CP-SAT model: the neighbourhood search starts from that plan (the
+    # predecessor unplaced, an order clash) and finds it room, instead of no plan at all.
     make_environment(type="PERF")  # the one PERF environment both releases need
     uat = make_environment()
     late = make_release(key="A", earliest_start=DAY0, due=DAY0 + DAY)
@@ -146,16 +147,9 @@ def test_a_round_with_no_plan_in_time_fails_with_the_reason_and_leaves_every_boo
             make_booking(make_environment(type="SIT"), phase_id=phase.id,
                          start=DAY0 + 100 * DAY, end=DAY0 + 101 * DAY,
                          status=BookingStatus.TENTATIVE)
-    before = every_booking_row(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
-    assert (run.status, run.solver_status) == (PlanRunStatus.FAILED, "UNKNOWN")
-    assert run.error.startswith("no plan (UNKNOWN): pinned B-UAT needs B-PERF")
-    assert run.finished_at is not None and not run.applied
-    assert run.diff == {"moved": [], "placed": [], "unplaced": [], "gain": ""}
-    assert every_booking_row(sessions) == before
+    assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
+    placed = {p["phase"]: p for p in run.diff["placed"]}
+    assert placed["B-PERF"]["end"] <= "2027-01-10" < placed["A-PERF"]["end"]  # B-UAT's start
+    assert run.diff["unplaced"] == []
 
-
-def every_booking_row(sessions: SessionFactory) -> list[dict[str, Any]]:
-    """Every column of every booking, to compare row by row."""
-    with sessions() as session:
-        return [b.model_dump() for b in session.exec(select(Booking).order_by(col(Booking.id)))]

@@ -28,7 +28,8 @@ from envsched.services.booking import (
 )
 from envsched.services.free_slots import find_free_slots
 from envsched.services.giveback import cancel_booking, release_early
-from envsched.services.requests import cancel_request, request_booking
+from envsched.services.requests import request_booking
+from envsched.services.withdraw import withdraw_request
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -173,8 +174,8 @@ def test_a_requester_may_withdraw_their_own_request_only(
     request = request_booking(sessions, ask(), actor=tester, now=NOW)
     assert request.id is not None
     with pytest.raises(PermissionDenied):
-        cancel_request(sessions, request.id, actor=make_user(role=Role.TEST_MANAGER), now=NOW)
-    assert cancel_request(sessions, request.id, actor=tester, now=NOW).status == \
+        withdraw_request(sessions, request.id, actor=make_user(role=Role.TEST_MANAGER), now=NOW)
+    assert withdraw_request(sessions, request.id, actor=tester, now=NOW).status == \
         RequestStatus.CANCELLED
 
 

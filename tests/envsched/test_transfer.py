@@ -133,6 +133,27 @@ def test_rows_the_database_refuses_are_reported_and_nothing_is_written(
     assert count(sessions, Booking) == 1
 
 
+def test_an_imported_booking_breaking_its_phase_order_is_refused_unless_it_says_forced(
+        sessions: SessionFactory, tmp_path: Path, make_environment: Factory,
+        make_release: Factory, make_phase: Factory) -> None:
+    make_environment(name="SIT-5", type="SIT")
+    make_environment(name="UAT-5")
+    release = make_release(key="R6")
+    make_phase(release, key="R6-SIT", type="SIT", duration_days=10)
+    make_phase(release, key="R6-UAT")
+    uat = {"environment": "UAT-5", "start": "2027-01-04", "end": "2027-01-09",
+           "phase": "R6-UAT", "status": "confirmed", "pinned": "false", "note": ""}
+    with pytest.raises(TransferRejected) as caught:
+        import_table(sessions, "bookings", write(tmp_path / "a.csv", [uat]), actor=None,
+                     now=NOW)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "start")]
+    assert "R6-SIT" in caught.value.errors[0].problem
+    forced = uat | {"forced_reason": "legacy plan"}
+    import_table(sessions, "bookings", write(tmp_path / "b.csv", [forced]), actor=None, now=NOW)
+    with sessions() as session:
+        assert session.exec(select(Booking.forced_reason)).one() == "legacy plan"
+
+
 def test_bookings_export_and_import_into_an_environment(
         sessions: SessionFactory, tmp_path: Path, make_environment: Factory,
         make_phase: Factory) -> None:
@@ -144,7 +165,7 @@ def test_bookings_export_and_import_into_an_environment(
              "phase": "", "status": "released", "pinned": "true", "note": ""}]
     import_table(sessions, "bookings", write(tmp_path / "b.xlsx", rows), actor=None, now=NOW)
     export_table(sessions, "bookings", tmp_path / "out.csv")
-    assert table(tmp_path / "out.csv") == [rows[1], rows[0]]
+    assert table(tmp_path / "out.csv") == [r | {"forced_reason": ""} for r in (rows[1], rows[0])]
     with sessions() as session:
         assert session.exec(select(Booking.phase_id).where(Booking.note == "first cut")).one() \
             == phase.id

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from solver.calendar import EnvironmentCalendar
 from solver.greedy import dispatch, fcfs_order, greedy_plan
 from solver.options import Options
-from solver.pinned import pinned_conflicts
 from solver.plan import Plan
 from solver.scenario import Scenario
 from solver.validate import validate
@@ -212,52 +211,69 @@ def test_phase_that_fits_nowhere_is_unplaced_with_its_successors():
     assert plan.metrics.unplaced_phases == 2
 
 
-def test_pinned_phase_whose_predecessor_finds_no_room_makes_the_plan_infeasible():
+def test_pinned_phase_whose_predecessor_finds_no_room_is_kept_as_an_order_clash():
     envs = [make_environment(unavailable=[(0, 60, "decommissioned")]),
             make_environment("UAT-1", "UAT")]
     scenario = make_scenario(envs, [make_release("R1", [("SIT", 5), ("UAT", 3)])],
                              bookings=[make_booking("R1-UAT", "UAT-1", 10, pinned=True)])
     plan = plan_checked(scenario)
-    assert plan.status == "INFEASIBLE"
-    assert "R1-UAT" in plan.reason and "R1-SIT" in plan.reason
+    assert plan.status == "FEASIBLE" and spots(plan) == {"R1-UAT": ("UAT-1", 10)}
+    assert [u.phase for u in plan.unplaced] == ["R1-SIT"]
+    assert plan.clashes is not None
+    [clash] = plan.clashes
+    assert (clash.phase, clash.rule, clash.involves) == ("R1-UAT", "order", ("R1-SIT",))
+    assert "decommissioned" in clash.message
 
 
-# -- pinned bookings that cannot all hold -------------------------------------------------
+# -- pinned bookings that break a rule: kept, each rule a clash -----------------------------
 
 
-@pytest.mark.parametrize(("first", "second", "clash"), [
-    (0, 10, False),  # before: the second starts after the first has ended
-    (0, 5, False),   # touching: the second starts on the first's end day
-    (0, 3, True),    # overlapping
-    (0, 0, True),    # same days
-    (2, 2, True),    # inside (same length, same start)
-    (10, 0, False),  # after
+def clashes_of(plan: Plan) -> set[tuple[str, str, tuple[str, ...]]]:
+    assert plan.clashes is not None
+    return {(c.phase, c.rule, c.involves) for c in plan.clashes}
+
+
+# each row: the pinned starts of R1-SIT and R2-SIT (5 days each), whether they clash,
+# and where the free R3-SIT then starts: never on a day either pinned booking holds
+@pytest.mark.parametrize(("first", "second", "clash", "third"), [
+    (0, 10, False, 5),  # before: the second starts after the first has ended
+    (0, 5, False, 10),  # touching: the second starts on the first's end day
+    (0, 3, True, 8),    # overlapping
+    (0, 0, True, 5),    # same days
+    (2, 2, True, 7),    # inside (same length, same start)
+    (10, 0, False, 5),  # after
 ])
-def test_pinned_bookings_clash_only_when_they_overlap_on_capacity_one(first, second, clash):
-    scenario = make_scenario(releases=sit_releases(2), bookings=[
+def test_pinned_bookings_clash_only_when_they_overlap_on_capacity_one(first, second, clash,
+                                                                      third):
+    scenario = make_scenario(releases=sit_releases(3), bookings=[
         make_booking("R1-SIT", "SIT-1", first, pinned=True),
         make_booking("R2-SIT", "SIT-1", second, pinned=True)])
     plan = plan_checked(scenario)
-    assert (plan.status == "INFEASIBLE") == clash
-    if clash:
-        assert "R1-SIT" in plan.reason and "R2-SIT" in plan.reason and "SIT-1" in plan.reason
-        assert plan.assignments == ()
+    assert plan.status == "FEASIBLE"
+    assert spots(plan)["R1-SIT"] == ("SIT-1", first) and spots(plan)["R2-SIT"] == ("SIT-1", second)
+    expected = {("R1-SIT", "capacity", ("R2-SIT",)), ("R2-SIT", "capacity", ("R1-SIT",))}
+    assert clashes_of(plan) == (expected if clash else set())
+    assert spots(plan)["R3-SIT"] == ("SIT-1", third)
 
 
-def test_pinned_bookings_too_close_for_changeover_clash():
-    scenario = make_scenario([make_environment(changeover_days=2)], sit_releases(2), bookings=[
+def test_pinned_bookings_too_close_for_changeover_clash_and_nothing_goes_between():
+    scenario = make_scenario([make_environment(changeover_days=2)], sit_releases(3), bookings=[
         make_booking("R1-SIT", "SIT-1", 0, pinned=True),
         make_booking("R2-SIT", "SIT-1", 6, pinned=True)])
-    conflicts = pinned_conflicts(scenario)
-    assert len(conflicts) == 1 and "changeover" in conflicts[0]
-    assert "R1-SIT" in conflicts[0] and "R2-SIT" in conflicts[0]
+    plan = plan_checked(scenario)
+    assert clashes_of(plan) == {("R1-SIT", "changeover", ("R2-SIT",)),
+                                ("R2-SIT", "changeover", ("R1-SIT",))}
+    assert spots(plan)["R3-SIT"] == ("SIT-1", 13)  # after R2-SIT's end and its changeover
 
 
-def test_three_pinned_bookings_over_capacity_two_clash():
-    scenario = make_scenario([make_environment(capacity=2)], sit_releases(3), bookings=[
+def test_three_pinned_bookings_over_capacity_two_clash_each_naming_the_others():
+    scenario = make_scenario([make_environment(capacity=2)], sit_releases(4), bookings=[
         make_booking(f"R{i}-SIT", "SIT-1", i, pinned=True) for i in (1, 2, 3)])
-    conflicts = pinned_conflicts(scenario)
-    assert len(conflicts) == 1 and "capacity 2" in conflicts[0]
+    plan = plan_checked(scenario)
+    assert clashes_of(plan) == {("R1-SIT", "capacity", ("R2-SIT", "R3-SIT")),
+                                ("R2-SIT", "capacity", ("R1-SIT", "R3-SIT")),
+                                ("R3-SIT", "capacity", ("R1-SIT", "R2-SIT"))}
+    assert spots(plan)["R4-SIT"] == ("SIT-1", 7)  # one unit is free again once R2 is over
 
 
 def test_pinned_booking_in_a_window_on_a_wrong_environment_or_before_its_start_is_named():
@@ -266,18 +282,24 @@ def test_pinned_booking_in_a_window_on_a_wrong_environment_or_before_its_start_i
                                     make_release("R2", [("SIT", 5)])], bookings=[
         make_booking("R1-SIT", "SIT-1", 1, pinned=True),
         make_booking("R2-SIT", "UAT-1", 0, pinned=True)])
-    text = " | ".join(pinned_conflicts(scenario))
+    plan = plan_checked(scenario)
+    assert clashes_of(plan) == {("R1-SIT", "unavailable", ()), ("R1-SIT", "earliest_start", ()),
+                                ("R2-SIT", "eligibility", ())}
+    assert plan.clashes is not None
+    text = " | ".join(c.message for c in plan.clashes)
     assert "patching" in text and "earliest start" in text and "not eligible" in text
 
 
-def test_pinned_phases_in_the_wrong_order_clash():
+def test_pinned_phases_in_the_wrong_order_clash_and_both_are_kept():
     envs = [make_environment(), make_environment("UAT-1", "UAT")]
     scenario = make_scenario(envs, [make_release("R1", [("SIT", 5), ("UAT", 3)])], bookings=[
         make_booking("R1-SIT", "SIT-1", 10, pinned=True),
         make_booking("R1-UAT", "UAT-1", 12, pinned=True)])
     plan = plan_checked(scenario)
-    assert plan.status == "INFEASIBLE"
-    assert "R1-UAT" in plan.reason and "pinned predecessor R1-SIT" in plan.reason
+    assert plan.status == "FEASIBLE"
+    assert spots(plan) == {"R1-SIT": ("SIT-1", 10), "R1-UAT": ("UAT-1", 12)}
+    assert clashes_of(plan) == {("R1-UAT", "order", ("R1-SIT",))}
+    assert plan.clashes is not None and "pinned predecessor R1-SIT" in plan.clashes[0].message
 
 
 # -- orders and calendars -----------------------------------------------------------------
@@ -352,9 +374,7 @@ def contended_scenario(seed: int, releases: int, environments: int) -> Scenario:
 def test_greedy_plans_of_random_scenarios_break_no_rule(seed, releases, environments):
     scenario = contended_scenario(seed, releases, environments)
     plan = plan_checked(scenario)
-    if not plan.has_plan:  # only a pinned booking in a window can stop it here
-        assert plan.reason and plan.reason == "; ".join(pinned_conflicts(scenario))
-        return
+    assert plan.status == "FEASIBLE"  # a pinned booking in a window is a clash, kept
     assert plan.metrics.placed_phases + plan.metrics.unplaced_phases == 3 * releases
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from solver.errors import ScenarioError
-from solver.plan import Assignment, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
+from solver.plan import Assignment, Clash, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
 from solver.plan_file import FORMAT, load_plan, parse_plan, plan_to_dict, save_plan
 from tests.solver.factories import make_release, make_scenario
 
@@ -26,6 +26,8 @@ def solved_plan() -> Plan:
         releases=(ReleaseOutcome("R1", end=16, due=86, late_days=0),
                   ReleaseOutcome("R7", end=None, due=None, late_days=0)),
         metrics=Metrics(placed_phases=1, unplaced_phases=1, makespan_days=16),
+        clashes=(Clash("R1-SIT", "R1", "SIT-1", start=6, end=16, rule="capacity",
+                       message="SIT-1 over capacity", involves=("R7-SIT",)),),
     )
 
 
@@ -41,6 +43,9 @@ def test_a_plan_is_written_with_exactly_the_design_keys() -> None:
                      {"id": "R7", "end": None, "due": None, "late_days": 0}],
         "metrics": {"placed_phases": 1, "unplaced_phases": 1, "weighted_tardiness": 0,
                     "late_releases": 0, "makespan_days": 16, "moved_bookings": 0},
+        "clashes": [{"phase": "R1-SIT", "release": "R1", "environment": "SIT-1",
+                     "start": "2027-01-10", "end": "2027-01-20", "rule": "capacity",
+                     "message": "SIT-1 over capacity", "with": ["R7-SIT"]}],
     }
 
 
@@ -80,10 +85,31 @@ def test_a_plan_without_objective_writes_nulls_and_no_gap() -> None:
                            terms={"unplaced": 0, "moved": 2}),
          assignments=(Assignment("R1-SIT", "R1", "SIT-1", -3, 7, moved=True),),
          releases=(ReleaseOutcome("R1", end=7, due=5, late_days=2, reason="late"),),
-         metrics=Metrics(1, 2, 3, 4, 5, 6, 7)),
-], ids=["optimal", "infeasible", "every-extra"])
+         metrics=Metrics(1, 2, 3, 4, 5, 6, 7),
+         clashes=(Clash("R1-SIT", "R1", "SIT-1", -3, 7, "horizon", "runs before the start"),
+                  Clash("R9-UAT", "", "UAT-9", 2, None, "unknown_phase", "no such phase"),
+                  Clash("R1-SIT", "R1", "SIT-1", -3, 7, "order", "too early",
+                        ("R1-A", "R1-B")))),
+    Plan(scenario="demo", status="FEASIBLE", solver=SolverInfo("greedy", seconds=0.0),
+         clashes=()),
+], ids=["optimal", "infeasible", "every-extra", "no-clashes"])
 def test_a_plan_survives_a_round_trip(plan: Plan) -> None:
     assert parse_plan(plan_to_dict(plan, SCENARIO), SCENARIO) == plan
+
+
+def test_a_plan_without_clashes_says_nothing_about_them_rather_than_none() -> None:
+    data = plan_to_dict(solved_plan(), SCENARIO)
+    del data["clashes"]
+    assert parse_plan(data, SCENARIO).clashes is None
+    assert "clashes" not in plan_to_dict(parse_plan(data, SCENARIO), SCENARIO)
+
+
+def test_a_clash_needs_only_phase_environment_start_and_rule() -> None:
+    data = plan_to_dict(solved_plan(), SCENARIO)
+    data["clashes"] = [{"phase": "R1-SIT", "environment": "SIT-1", "start": "2027-01-10",
+                        "rule": "freeze"}]
+    assert parse_plan(data, SCENARIO).clashes == (
+        Clash("R1-SIT", "", "SIT-1", 6, None, "freeze", ""),)
 
 
 def test_a_plan_survives_saving_and_loading(tmp_path: Path) -> None:
@@ -130,8 +156,16 @@ STRUCTURAL: list[tuple[list[str | int], object, str, str]] = [
     (["solver", "workers"], DELETE, "solver.workers", "required key is missing"),
     (["assignments", 0, "moved"], DELETE, "assignments[0].moved", "required key is missing"),
     (["status_"], "OPTIMAL", "status_",
-     "unknown key 'status_' (allowed: assignments, format, metrics, reason, releases, scenario, "
-     "solver, status, unplaced)"),
+     "unknown key 'status_' (allowed: assignments, clashes, format, metrics, reason, releases, "
+     "scenario, solver, status, unplaced)"),
+    (["clashes", 0, "rule"], "overlap", "clashes[0].rule",
+     "must be one of unknown_phase, unknown_environment, eligibility, horizon, earliest_start, "
+     "unavailable, freeze, capacity, changeover, order, got 'overlap'"),
+    (["clashes", 0, "with"], "R7-SIT", "clashes[0].with", "expected an array, got string "
+     "'R7-SIT'"),
+    (["clashes", 0, "start"], DELETE, "clashes[0].start", "required key is missing"),
+    (["clashes", 0, "because"], "x", "clashes[0].because", "unknown key 'because' (allowed: "
+     "end, environment, message, phase, release, rule, start, with)"),
     (["solver", "seconds"], "12", "solver.seconds", "expected a number, got string '12'"),
     (["solver", "gap"], "0", "solver.gap", "expected a number, got string '0'"),
     (["solver", "terms"], {"moved": 1.5}, "solver.terms.moved",

@@ -274,6 +274,23 @@ def test_a_booking_is_unpinned_unless_it_says_so() -> None:
     assert parse_scenario(valid()).bookings == (Booking("R1-SIT", "SIT-1", 0, pinned=False),)
 
 
+# each row: a pinned booking that breaks a rule the reader refuses in a movable booking;
+# the planner keeps it and reports a clash (docs/design.md, "Meaning")
+@pytest.mark.parametrize(("environment", "start", "day"), [
+    ("UAT-1", "2027-01-04", 0),   # not eligible
+    ("SIT-1", "2027-01-01", -3),  # starts before the horizon
+    ("SIT-1", "2027-04-10", 96),  # runs past its end
+])
+def test_a_pinned_booking_that_breaks_eligibility_or_the_horizon_is_read_as_it_is(
+        environment: str, start: str, day: int) -> None:
+    data = valid()
+    data["bookings"] = [{"phase": "R1-SIT", "environment": environment, "start": start,
+                         "pinned": True}]
+    scenario = parse_scenario(data)
+    assert scenario.bookings == (Booking("R1-SIT", environment, day, pinned=True),)
+    assert parse_scenario(scenario_to_dict(scenario)) == scenario
+
+
 def test_the_design_example_needs_its_environments_to_parse() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario(FILES / "design_example.json")

@@ -21,7 +21,8 @@ def test_a_direct_booking_is_201_with_the_booking(call: Caller, world: World) ->
     assert booking | {"id": 0} == {
         "id": 0, "environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
         "phase": "R1-UAT", "release": "R1", "note": "regression pack", "pinned": False,
-        "status": "confirmed", "request_id": None, "created_at": "2027-01-04T09:00:00Z"}
+        "status": "confirmed", "request_id": None, "created_at": "2027-01-04T09:00:00Z",
+        "forced_reason": ""}
     assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{booking['id']}").get_json() == booking
 
 
@@ -69,7 +70,6 @@ def test_a_capacity_two_environment_takes_two_bookings_then_409(call: Caller,
     (DIRECT | {"start": "March"}, "start"),
     (DIRECT | {"environment": "NOPE-1"}, "environment"),
     (DIRECT | {"phase": "R9-UAT"}, "phase"),
-    (DIRECT | {"environment": "UAT-2"}, "environment"),  # R1-UAT needs mainframe
     (DIRECT | {"status": "cancelled"}, "status"),
     ({"start": "2027-03-01", "end": "2027-03-02"}, "environment"),
 ])
@@ -138,3 +138,80 @@ def test_a_test_manager_may_not_cancel_a_booking_of_someone_else(call: Caller,
                                                                  world: World) -> None:
     response = call(Role.TEST_MANAGER, "POST", f"/api/v1/bookings/{world.booking.id}/cancel")
     assert response.status_code == 403
+
+
+def test_a_direct_booking_that_breaks_the_phase_order_is_409_naming_the_rule(
+        call: Caller, world: World) -> None:
+    sit = {"environment": "SIT-1", "start": "2027-02-01", "end": "2027-02-11", "phase": "R1-SIT"}
+    assert call(ENV, "POST", "/api/v1/bookings", sit).status_code == 201
+    early = DIRECT | {"start": "2027-02-05", "end": "2027-02-10"}       # SIT runs until 10 Feb
+    refused = call(ENV, "POST", "/api/v1/bookings", early)
+    error = error_of(refused)
+    assert refused.status_code == 409
+    assert (error["code"], error["rule"]) == ("rule_broken", "order")
+    assert error["breaks"][0]["phases"] == ["R1-UAT", "R1-SIT"]
+    assert "start" in error["fields"] and "11 Feb 2027" in error["message"]
+    wrong = error_of(call(ENV, "POST", "/api/v1/bookings", DIRECT | {"environment": "UAT-2"}))
+    assert wrong["rule"] == "eligibility" and "mainframe" in wrong["fields"]["environment"]
+    again = error_of(call(ENV, "POST", "/api/v1/bookings", sit | {"start": "2027-03-01",
+                                                                  "end": "2027-03-11"}))
+    assert again["rule"] == "one_per_phase"
+
+
+def test_an_environment_manager_forces_a_booking_with_a_reason_and_it_is_a_clash(
+        call: Caller, world: World) -> None:
+    early = DIRECT | {"start": "2027-01-05", "end": "2027-01-10", "force_reason": "vendor visit"}
+    response = call(ENV, "POST", "/api/v1/bookings", early)
+    assert response.status_code == 201
+    assert response.get_json()["forced_reason"] == "vendor visit"
+    kinds = {c["kind"] for c in call(Role.VIEWER, "GET", "/api/v1/clashes").get_json()["items"]}
+    assert {"early", "order"} <= kinds
+
+
+def test_a_move_answers_the_same_booking_on_its_new_days(call: Caller, world: World) -> None:
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move",
+                    {"environment": "UAT-1", "start": "2027-03-01"})
+    assert response.status_code == 200
+    moved = response.get_json()
+    assert (moved["id"], moved["environment"], moved["start"], moved["end"]) == (
+        world.booking.id, "UAT-1", "2027-03-01", "2027-03-06")  # five days, as before
+    assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{world.booking.id}").get_json() == moved
+
+
+def test_a_move_onto_another_booking_is_409_with_the_clash(call: Caller, world: World,
+                                                           sessions: SessionFactory) -> None:
+    other = factories.make_booking(sessions, world.uat1, start=D("2027-03-03"),
+                                   end=D("2027-03-05"))
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move",
+                    {"environment": "UAT-1", "start": "2027-03-01"})
+    assert response.status_code == 409
+    error = error_of(response)
+    assert error["code"] == "booking_conflict"
+    assert [c["booking_id"] for c in error["clashes"]] == [other.id]
+    assert call(ENV, "GET", f"/api/v1/bookings/{world.booking.id}").get_json()["start"] == \
+        "2027-02-01"
+
+
+@pytest.mark.parametrize(("body", "status", "field"), [
+    ({"environment": "SIT-1", "start": "2027-03-01"}, 400, "environment"),  # not UAT
+    ({"environment": "NOPE-1", "start": "2027-03-01"}, 400, "environment"),
+    ({"environment": "UAT-1", "start": "2026-12-01"}, 400, "start"),  # before today
+    ({"environment": "UAT-1", "start": "March"}, 400, "start"),
+    ({"environment": "UAT-1"}, 400, "start"),
+    ({"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-09"}, 400, "end"),
+])
+def test_a_move_names_the_field_it_cannot_take(call: Caller, world: World,
+                                               body: dict[str, str], status: int,
+                                               field: str) -> None:
+    response = call(ENV, "POST", f"/api/v1/bookings/{world.booking.id}/move", body)
+    assert response.status_code == status
+    assert field in error_of(response)["fields"]
+
+
+def test_a_move_is_403_for_a_test_manager_and_404_for_no_booking(call: Caller,
+                                                                 world: World) -> None:
+    body = {"environment": "UAT-1", "start": "2027-03-01"}
+    refused = call(Role.TEST_MANAGER, "POST", f"/api/v1/bookings/{world.booking.id}/move", body)
+    assert refused.status_code == 403
+    assert "bookings:move" in error_of(refused)["message"]
+    assert call(ENV, "POST", "/api/v1/bookings/9999/move", body).status_code == 404

@@ -147,3 +147,11 @@ def test_an_unknown_request_is_a_404_for_every_verb(call: Caller, world: World) 
     for verb, body in [("approve", {}), ("reject", {"reason": "x"}), ("waitlist", {})]:
         assert call(ENV, "POST", f"/api/v1/requests/999999/{verb}", body).status_code == 404
     assert call(TEST, "POST", "/api/v1/requests/999999/cancel").status_code == 404
+
+
+def test_withdrawing_an_approved_request_cancels_its_booking(call: Caller, world: World) -> None:
+    booking = call(ENV, "POST", _path(world, "approve"), {}).get_json()
+    response = call(TEST, "POST", _path(world, "cancel"))
+    assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
+    assert call(TEST, "GET", f"/api/v1/bookings/{booking['id']}").get_json()["status"] == \
+        "cancelled"

@@ -139,14 +139,14 @@ def test_the_hover_of_a_lane_names_the_environment_release_phase_days_and_status
             booking(2, "SHARED-1", "2027-01-06", "2027-01-12", status="tentative")]
     figure = shared_timeline(rows)
     tentative = next(t for t in figure.data if t.name == "Tentative")
-    assert list(tentative.customdata[0]) == [2, "2027-01-06", "2027-01-11", "tentative", "-",
+    assert list(tentative.customdata[0]) == [2, "6–11 Jan 2027 (6 days)", "tentative", "-",
                                              "SHARED-1"]
     booked = next(t for t in figure.data if t.name == "Booked")
-    assert list(booked.customdata[0]) == [1, "2027-01-04", "2027-01-08", "confirmed", "R1",
+    assert list(booked.customdata[0]) == [1, "4–8 Jan 2027 (5 days)", "confirmed", "R1",
                                           "SHARED-1"]
     assert booked.text == ("R1-SIT",)
-    assert booked.hovertemplate.startswith("%{text}<br>%{customdata[5]}: %{customdata[1]} to")
-    assert "release %{customdata[4]}, %{customdata[3]}" in booked.hovertemplate
+    assert booked.hovertemplate.startswith("%{text}<br>%{customdata[4]}: %{customdata[1]}<br>")
+    assert "release %{customdata[3]}, %{customdata[2]}" in booked.hovertemplate
 
 
 def test_the_heatmap_shows_demand_over_supply_per_type_and_week() -> None:

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.models import MaintenanceWindow, Role
+from envsched.models import Booking, MaintenanceWindow, Role
 from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
@@ -34,6 +34,7 @@ PAGES = [
     ("/requests/new", "requests:create"),
     ("/requests/slots?phase=R1-UAT&duration=3", "slots:read"),
     ("/requests/{request}", "requests:read"),
+    ("/bookings/{booking}", "bookings:read"),
     ("/approvals", "requests:decide"),
     ("/capacity", "capacity:read"),
     ("/audit", "audit:read"),
@@ -59,6 +60,10 @@ ACTIONS = [
     ("/approvals/{request}/reject", "requests:decide"),
     ("/approvals/{request}/waitlist", "requests:decide"),
     ("/requests/new", "requests:create"),
+    # a booking: moved, cancelled (a test manager's refusal by ownership is a message), released
+    ("/bookings/{booking}/move", "bookings:move"),
+    ("/bookings/{booking}/cancel", "bookings:cancel"),
+    ("/bookings/{booking}/release", "bookings:cancel"),
     ("/releases/R1/gates/sign", "gates:decide"),
     ("/releases/R1/gates/veto", "gates:decide"),
     ("/releases/R1/gates/waive", "gates:waive"),
@@ -105,11 +110,12 @@ def ids(world: PageWorld, sessions: SessionFactory) -> dict[str, int]:
     """The ids the paths above name: the world's request and window, a freeze, a token."""
     with read_transaction(sessions) as session:
         window = session.exec(select(MaintenanceWindow.id)).one()
+        booking = session.exec(select(Booking.id).where(Booking.note == "smoke tests")).one()
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
     token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
     return {"request": world.request.id or 0, "window": window, "freeze": freeze.id,
-            "token": token.id}
+            "token": token.id, "booking": booking or 0}
 
 
 def expected(role: Role, permission: str) -> int:
@@ -171,7 +177,7 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
     from tests.web import test_planruns_pages as planning
 
     adapter = app.url_map.bind("localhost")
-    ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1}
+    ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1, "booking": 1}
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
         return {adapter.match(path.format(**ids).split("?")[0], method=method,

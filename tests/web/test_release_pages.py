@@ -78,7 +78,8 @@ def test_the_calendar_draws_each_phase_booking_on_its_release_line() -> None:
     assert list(phases.base) == ["2027-02-01", "2027-02-15"]
     assert list(phases.x) == [10 * MS_PER_DAY, 5 * MS_PER_DAY]
     assert list(phases.text) == ["R1-SIT", "R1-UAT"]
-    assert [c[2] for c in phases.customdata] == ["2027-02-10", "2027-02-19"]  # last days
+    assert [c[1] for c in phases.customdata] == ["1–10 Feb 2027 (10 days)",
+                                                 "15–19 Feb 2027 (5 days)"]  # last days
     assert list(by_name["Release span"].y) == ["R2", "R1"]
     assert list(by_name["Release window"].x) == [27 * MS_PER_DAY]
     assert list(by_name["Freeze"].base) == ["2027-12-20"]

@@ -69,7 +69,7 @@ def test_the_hover_of_a_window_gives_its_reason_environment_and_its_own_days() -
     # Cut to the chart's days, so its label shows; the hover keeps the window's own days.
     assert (list(maintenance.base), list(maintenance.x)) == (["2027-01-10"], [4 * MS_PER_DAY])
     assert list(maintenance.hovertext) == [
-        "Maintenance: DB refresh<br>UAT-1: 2027-01-04 to 2027-01-13 (10 days)"]
+        "Maintenance: DB refresh<br>UAT-1: 4–13 Jan 2027 (10 days)"]
 
 
 def test_freezes_have_a_trace_of_their_own_and_no_blocked_days_no_trace() -> None:
@@ -78,12 +78,12 @@ def test_freezes_have_a_trace_of_their_own_and_no_blocked_days_no_trace() -> Non
                              end=D("2027-02-01"), blocked=[freeze])
     assert bars(figure, "Freeze") == [("UAT-1", "year end", "2027-01-18")]
     assert list(trace(figure, "Freeze").hovertext) == [
-        "Freeze: year end<br>UAT-1: 2027-01-18 to 2027-01-24 (7 days)"]
+        "Freeze: year end<br>UAT-1: 18–24 Jan 2027 (7 days)"]
     no_reason = timeline_figure([], set(), environments=["UAT-1"], start=D("2027-01-01"),
                                 end=D("2027-02-01"),
                                 blocked=[window("UAT-1", "2027-01-05", "2027-01-06", "")])
     assert list(trace(no_reason, "Maintenance").hovertext) == [
-        "Maintenance: no reason given<br>UAT-1: 2027-01-05 to 2027-01-05 (1 day)"]
+        "Maintenance: no reason given<br>UAT-1: 5 Jan 2027 (1 day)"]
     plain = timeline_figure([], set(), environments=["UAT-1"], start=D("2027-01-01"),
                             end=D("2027-02-01"))
     assert [t.name for t in plain.data] == ["Booked", "Tentative", "Clash"]
@@ -100,10 +100,10 @@ def test_the_environment_page_draws_its_window_and_the_freezes_of_its_type(
     figure = page_figure(client, "/environments/UAT-2")
     assert bars(figure, "Maintenance") == [("UAT-2", "patching", day(20).isoformat())]
     assert trace(figure, "Maintenance")["hovertext"] == [
-        f"Maintenance: patching<br>UAT-2: {day(20)} to {day(21)} (2 days)"]
+        "Maintenance: patching<br>UAT-2: 24–25 Jan 2027 (2 days)"]
     assert bars(figure, "Freeze") == [("UAT-2", "UAT freeze", day(30).isoformat())]
     assert trace(figure, "Freeze")["hovertext"] == [
-        f"Freeze: UAT freeze (quarter end)<br>UAT-2: {day(30)} to {day(32)} (3 days)"]
+        "Freeze: UAT freeze (quarter end)<br>UAT-2: 3–5 Feb 2027 (3 days)"]
 
 
 def test_the_timeline_draws_windows_and_freezes_on_the_lines_they_block(

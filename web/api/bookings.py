@@ -1,14 +1,22 @@
-"""Bookings: the direct booking of DESIGN.md (201 or 409 with the clash), cancel, release."""
+"""Bookings: the direct booking of DESIGN.md (201 or 409 with the clash), move, cancel,
+release."""
 
 from __future__ import annotations
 
 from envsched.db import read_transaction
 from envsched.models import BookingCreate
 from envsched.services import booking as booking_service
-from envsched.services import giveback
+from envsched.services import giveback, move
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import BookingOut, BookingQuery, Page, ReasonInput, ReleaseEarlyInput
+from web.api.schemas import (
+    BookingOut,
+    BookingQuery,
+    MoveInput,
+    Page,
+    ReasonInput,
+    ReleaseEarlyInput,
+)
 from web.context import now, sessions
 
 
@@ -28,6 +36,12 @@ def book_direct(body: BookingCreate) -> JSON:
         return get_booking(row.id or 0)  # the release key takes a read
     # The hot path (bench/load_bench.py): the names are known, so no second round trip.
     return present.new_booking(row, environment=body.environment)
+
+
+def move_booking(booking_id: int, body: MoveInput) -> JSON:
+    move.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
+                      actor=actor(), now=now(), force_reason=body.force_reason)
+    return get_booking(booking_id)
 
 
 def cancel_booking(booking_id: int, body: ReasonInput) -> JSON:
@@ -53,6 +67,11 @@ ROUTES = [
                    "phase": "R1-UAT", "note": "regression pack"}),
     Route("GET", "/bookings/<int:booking_id>", get_booking, "bookings:read", "One booking",
           BookingOut, errors=(404,)),
+    Route("POST", "/bookings/<int:booking_id>/move", move_booking, "bookings:move",
+          "Move a live booking (not in use) to an environment and first day, keeping its "
+          "length and id: 409 with the clash, 400 naming a field the phase cannot use",
+          BookingOut, body=MoveInput, errors=(400, 404, 409),
+          example={"environment": "UAT-1", "start": "2027-03-01"}),
     Route("POST", "/bookings/<int:booking_id>/cancel", cancel_booking, "bookings:cancel",
           "Cancel a live booking; its days go to the waitlist", BookingOut,
           body=ReasonInput, errors=(400, 404, 409), example={"reason": "release slipped"}),

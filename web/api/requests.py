@@ -6,6 +6,7 @@ from envsched.db import read_transaction
 from envsched.models import BookingRequestCreate, BookingRequestPublic
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
+from envsched.services.withdraw import withdraw_request
 from web.api import present, queries
 from web.api.bookings import get_booking
 from web.api.routing import JSON, Route, actor
@@ -38,12 +39,14 @@ def create_request(body: BookingRequestCreate) -> JSON:
 
 
 def suggested_slots(request_id: int) -> list[JSON]:
-    return [present.slot(s) for s in booking_service.suggest_slots(sessions(), request_id)]
+    return [present.slot(s) for s in booking_service.suggest_slots(sessions(), request_id,
+                                                                  today=now().date())]
 
 
 def approve_request(request_id: int, body: ApproveInput) -> JSON:
     row = booking_service.approve_request(sessions(), request_id, actor=actor(), now=now(),
-                                          environment=body.environment, start=body.start)
+                                          environment=body.environment, start=body.start,
+                                          force_reason=body.force_reason)
     return get_booking(row.id or 0)
 
 
@@ -60,7 +63,7 @@ def waitlist_request(request_id: int, body: ReasonInput) -> JSON:
 
 
 def cancel_request(request_id: int) -> JSON:
-    request_service.cancel_request(sessions(), request_id, actor=actor(), now=now())
+    withdraw_request(sessions(), request_id, actor=actor(), now=now())
     return get_request(request_id)
 
 
@@ -90,6 +93,7 @@ ROUTES = [
           BookingRequestPublic, body=ReasonInput, errors=(400, 404, 409),
           example={"reason": "UAT full until March"}),
     Route("POST", "/requests/<int:request_id>/cancel", cancel_request, "requests:cancel",
-          "The requester (or an environment manager) withdraws an open request",
+          "The requester (or an environment manager) withdraws an open request, or an "
+          "approved one whose booking has not started (the booking is cancelled with it)",
           BookingRequestPublic, errors=(404, 409)),
 ]

@@ -24,6 +24,7 @@ from envsched.models import (
     RequestStatus,
 )
 from envsched.services.clashes import ClashKind
+from envsched.services.rulebook import Rule
 
 Item = TypeVar("Item")
 MAX_PER_PAGE = 200
@@ -123,6 +124,10 @@ class ApproveInput(BaseModel):
 
     environment: str | None = Field(default=None, min_length=1)
     start: dt.date | None = None
+    force_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="an environment manager's reason to book the chosen days although they "
+                    "break a rule of the phase (the booking is then a clash)")
 
 
 class RejectInput(BaseModel):
@@ -135,6 +140,18 @@ class ReasonInput(BaseModel):
 
 class ReleaseEarlyInput(BaseModel):
     on: dt.date | None = Field(default=None, description="first day given back (default today)")
+
+
+class MoveInput(BaseModel):
+    """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
+
+    environment: str = Field(min_length=1, max_length=64,
+                             description="the environment it moves to (may be its own)")
+    start: dt.date = Field(description="its new first day")
+    force_reason: str | None = Field(
+        default=None, max_length=2000,
+        description="an environment manager's reason to move it even if it breaks a rule of "
+                    "its phase (it is then listed as a clash)")
 
 
 # -- outputs --------------------------------------------------------------------------------
@@ -203,12 +220,27 @@ class CapacityReport(BaseModel):
     rows: list[CapacityRow]
 
 
+class RuleBreakOut(BaseModel):
+    """One rule of a phase's placement a write breaks (docs/design.md, "One rulebook")."""
+
+    rule: Rule
+    message: str
+    field: str
+    phases: list[str]
+    bookings: list[int]
+
+
 class ErrorDetail(BaseModel):
+    """``code`` ``rule_broken`` (409) adds ``rule`` (the first broken) and ``breaks``; a
+    clash of days adds ``clashes``."""
+
     model_config = ConfigDict(extra="allow")
 
     code: str
     message: str
     fields: dict[str, str] = Field(default_factory=dict)
+    rule: str | None = None
+    breaks: list[RuleBreakOut] | None = None
 
 
 class ErrorBody(BaseModel):

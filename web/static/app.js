@@ -10,7 +10,28 @@ function drawCharts() {
     // the box takes the figure's height, so a responsive resize keeps every row in view
     if (figure.layout && figure.layout.height) element.style.height = figure.layout.height + "px";
     Plotly.newPlot(element, figure.data, figure.layout, {responsive: true, displaylogo: false});
+    if (element.hasAttribute("data-booking-url")) openBookingsOnClick(element);
   });
+}
+
+// A timeline's booking bars open the booking's page: a bar's customdata starts with the
+// booking id (web/charts.py); data-booking-url is the page of booking 0, the id swapped in.
+// Hatched maintenance and freeze bars carry no customdata and open nothing.
+function openBookingsOnClick(element) {
+  var template = element.getAttribute("data-booking-url");
+  var drag = function () { return element.querySelector(".nsewdrag"); };
+  function bookingId(event) {
+    var point = event && event.points && event.points[0];
+    return point && point.customdata ? point.customdata[0] : null;
+  }
+  element.on("plotly_click", function (event) {
+    var id = bookingId(event);
+    if (id !== null) window.location.href = template.replace(/\/0$/, "/" + id);
+  });
+  element.on("plotly_hover", function (event) {
+    if (drag()) drag().style.cursor = bookingId(event) !== null ? "pointer" : "";
+  });
+  element.on("plotly_unhover", function () { if (drag()) drag().style.cursor = ""; });
 }
 
 function csrfToken() {

@@ -26,8 +26,8 @@ window.envschedSlots = (function () {
     slots.forEach(function (slot, index) {
       var item = document.createElement("li");
       if (index === 0) item.className = "suggested";
-      item.textContent = (index === 0 ? "Suggested: " : "") + slot.environment +
-        " from " + slot.start + " to " + slot.last_day;
+      // slot.days: the first and last day, worded by the server (envsched.days)
+      item.textContent = (index === 0 ? "Suggested: " : "") + slot.environment + ", " + slot.days;
       list.appendChild(item);
     });
     status.textContent = message || (slots.length ?

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
+from envsched.days import day_text, days_text
 from web.auth import current_user
 from web.calendar import feed_token
 from web.permissions import can
@@ -19,6 +20,7 @@ from web.ui import (
     account,
     approvals,
     audit,
+    bookings,
     capacity,
     dashboard,
     environment_forms,
@@ -65,6 +67,10 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/requests/slots", "request_slots", requests.request_slots, GET),
     ("/requests/<int:request_id>", "request_detail", requests.request_detail, GET),
     ("/requests/<int:request_id>/cancel", "request_cancel", requests.request_cancel, POST),
+    ("/bookings/<int:booking_id>", "booking_detail", bookings.booking_detail, GET),
+    ("/bookings/<int:booking_id>/move", "booking_move", bookings.booking_move, POST),
+    ("/bookings/<int:booking_id>/cancel", "booking_cancel", bookings.booking_cancel, POST),
+    ("/bookings/<int:booking_id>/release", "booking_release", bookings.booking_release, POST),
     ("/approvals", "approvals", approvals.approvals, GET),
     ("/approvals/<int:request_id>/approve", "approve", approvals.approve, POST),
     ("/approvals/<int:request_id>/reject", "reject", approvals.reject, POST),
@@ -169,4 +175,5 @@ def feed_url(endpoint: str, **values: Any) -> str | None:
 def _template_globals(state: Any) -> None:
     app: Flask = state.app
     app.jinja_env.globals.update(current_user=current_user, can=can, nav_items=NAV_ITEMS,
-                                 timedelta=dt.timedelta, feed_url=feed_url)
+                                 timedelta=dt.timedelta, feed_url=feed_url, days=days_text)
+    app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat)

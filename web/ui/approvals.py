@@ -10,12 +10,13 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
+from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
 from envsched.services import booking as booking_service
 from web.auth import current_user, requires
-from web.context import now, sessions
+from web.context import now, sessions, today
 from web.ui.queries import request_rows
 
 SUGGESTIONS = 4
@@ -25,7 +26,8 @@ SUGGESTIONS = 4
 def approvals() -> Any:
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True)
-    queue = [(r, booking_service.suggest_slots(sessions(), r.id, limit=SUGGESTIONS))
+    queue = [(r, booking_service.suggest_slots(sessions(), r.id, limit=SUGGESTIONS,
+                                                       today=today()))
              for r in waiting]
     return render_template("approvals.html", queue=queue)
 
@@ -45,8 +47,7 @@ def approve(request_id: int) -> Any:
 def _booked(booking: Booking) -> str:
     with read_transaction(sessions()) as session:
         name = session.get_one(Environment, booking.environment_id).name
-    last = booking.end - dt.timedelta(days=1)
-    return f"approved: {name} from {booking.start} to {last}"
+    return f"approved: {name}, {days_text(booking.start, booking.end)}"
 
 
 def _chosen_slot() -> tuple[str | None, dt.date | None]:

@@ -20,6 +20,7 @@ from web import charts
 from web.auth import current_user, requires
 from web.context import sessions, today
 from web.permissions import can
+from web.ui.bookings import clash_bookings
 from web.ui.capacity import shortfall_rows
 from web.ui.queries import booking_rows, request_rows
 
@@ -39,8 +40,10 @@ def dashboard() -> Any:
         mine = booking_rows(session, start=day, requester_id=user.id)[:15]
     frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)
     shares = _this_week(frame, monday(day))
+    clashes = _clashes_near(day)
     return render_template(
-        "dashboard.html", today=day, clashes=_clashes_near(day), deciding=deciding,
+        "dashboard.html", today=day, clashes=clashes, named=clash_bookings(clashes),
+        deciding=deciding,
         waiting=waiting, mine=mine, shortfalls=shortfall_rows(frame), shares=shares,
         utilisation=charts.figure_json(charts.utilisation_figure(shares)))
 

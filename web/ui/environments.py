@@ -16,6 +16,7 @@ from envsched.services.clashes import StateClash, find_clashes
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
+from web.ui.bookings import clash_bookings
 from web.ui.forms import Form
 from web.ui.params import text_arg
 from web.ui.queries import blocked_rows, booking_rows, environments, type_names
@@ -72,13 +73,14 @@ def environment_page(name: str, window_form: Form | None = None, status: int = 2
         blocked = blocked_rows(session, [env], start=start, end=end)
     clashes = [c for c in find_clashes(sessions()) if c.environment == name]
     clash_ids = {i for c in clashes for i in c.booking_ids}
+    named = clash_bookings(clashes)
     figure = charts.timeline_figure(bookings, clash_ids, environments=[name], start=start,
                                     end=end, capacities={name: env.capacity},
                                     blocked=blocked, today=day)
     return render_template("environment.html", env=facts, components=components,
                            windows=windows, bookings=bookings, clash_ids=clash_ids,
                            figure=charts.figure_json(figure), start=start, end=end,
-                           clashes=clashes, window_form=window_form or Form(
+                           clashes=clashes, named=named, window_form=window_form or Form(
                                WINDOW_LABELS, prefix="window-")), status
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pydantic
 from flask import request
 
+from envsched.days import days_text
 from envsched.errors import BookingConflict, EnvschedError, InvalidInput, NotFound
 
 FORM = "form"  # the key of a problem that belongs to no one field
@@ -118,6 +119,8 @@ class Form:
 
 
 def clash_lines(error: BookingConflict) -> list[str]:
-    """The bookings a conflict names, one readable line each."""
-    return [f"booking #{c.booking_id}{f' ({c.phase})' if c.phase else ''}, "
-            f"{c.start} to {c.end - dt.timedelta(days=1)}, {c.status}" for c in error.clashes]
+    """The bookings a conflict names, one line each, in words (not by id): what it serves,
+    where, its first and last day, its status."""
+    return [f"{c.phase or 'a booking for no phase'} on {c.environment}, "
+            f"{days_text(c.start, c.end)} ({c.status.replace('_', ' ')})"
+            for c in error.clashes]

@@ -14,6 +14,7 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from sqlmodel import Session, col, select
 
+from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentType, Freeze
@@ -50,7 +51,7 @@ def freeze_add() -> Any:
     except EnvschedError as exc:
         form.absorb(exc, rename={"end": "last_day"})
         return _page(form, status=400)
-    flash(f"{name or 'The freeze'}, {start} to {last}, is added.", "success")
+    flash(f"{name or 'The freeze'}, {days_text(start, last + DAY)}, is added.", "success")
     return redirect(url_for("ui.freeze_list"))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, url_for
 
+from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import MaintenanceWindow
@@ -46,8 +47,7 @@ def window_add(name: str) -> Any:
     except EnvschedError as exc:
         form.absorb(exc, rename={"end": "last_day"})
         return environment_page(name, window_form=form, status=400)
-    days = f"on {start}" if start == last else f"{start} to {last}"
-    flash(f"Maintenance window {days} is added to {name}.", "success")
+    flash(f"Maintenance window {days_text(start, last + DAY)} is added to {name}.", "success")
     return redirect(url_for("ui.environment_detail", name=name, _anchor="windows-h"))
 
 
@@ -57,8 +57,7 @@ def window_remove(name: str, window_id: int) -> Any:
         window = session.get(MaintenanceWindow, window_id)
         if window is None or window.environment.name != name:
             abort(404, f"{name} has no maintenance window #{window_id}.")
-        last = window.end - DAY
-        days = f"on {last}" if window.start == last else f"{window.start} to {last}"
+        days = days_text(window.start, window.end)
     try:
         inventory.remove_maintenance_window(sessions(), window_id, actor=current_user(),
                                             now=now())

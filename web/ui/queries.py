@@ -8,11 +8,12 @@ after the session is closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched.days import days_text, last_day
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -41,10 +42,29 @@ class BookingRow:
     release: str | None
     requester: str | None
     note: str
+    request_id: int | None = None
 
     @property
     def last_day(self) -> dt.date:
-        return self.end - dt.timedelta(days=1)
+        return last_day(self.end)
+
+    @property
+    def days(self) -> str:
+        """Its first and last day, as people read them: ``3–7 Mar 2027``."""
+        return days_text(self.start, self.end)
+
+    @property
+    def serves(self) -> str:
+        """What it is for: its phase, else the first line of its note."""
+        if self.phase:
+            return self.phase
+        return self.note.splitlines()[0] if self.note.strip() else "a booking for no phase"
+
+    @property
+    def words(self) -> str:
+        """The booking in words, as a clash or a link names it: ``R1-UAT on UAT-2, 3–7 Mar
+        2027`` (never "booking 42")."""
+        return f"{self.serves} on {self.environment}, {self.days}"
 
 
 @dataclass(frozen=True)
@@ -61,7 +81,7 @@ class BlockedRow:
 
     @property
     def last_day(self) -> dt.date:
-        return self.end - dt.timedelta(days=1)
+        return last_day(self.end)
 
 
 @dataclass(frozen=True)
@@ -117,7 +137,13 @@ def _booking_row(session: Session, booking: Booking) -> BookingRow:
     return BookingRow(booking.id or 0, booking.environment.name, booking.environment.type.name,
                       booking.start, booking.end, booking.status.value,
                       phase.key if phase else None, phase.release.key if phase else None,
-                      requester.name if requester else None, booking.note)
+                      requester.name if requester else None, booking.note, booking.request_id)
+
+
+def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingRow]:
+    """The bookings with these ids (any status), by id: what clashes name."""
+    found = session.exec(select(Booking).where(col(Booking.id).in_(list(ids)))).all()
+    return {b.id or 0: _booking_row(session, b) for b in found}
 
 
 def request_rows(session: Session, *, open_only: bool = False,

@@ -8,16 +8,20 @@ from typing import Any
 
 import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from envsched.days import days_text, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
 from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.free_slots import find_free_slots
+from envsched.services.rulebook import RuleBroken
+from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.permissions import can
 from web.ui.params import form_date
 from web.ui.queries import booking_rows, request_row, type_names
 
@@ -63,6 +67,8 @@ def _submit() -> Any:
         return _form(dict(form), f"Check the numbers and dates: {exc}", "", 400)
     except InvalidInput as exc:
         return _form(dict(form), exc.message, exc.field, 400)
+    except RuleBroken as exc:  # the message names the rule, the field where it bites
+        return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
     flash(f"Request #{created.id} is submitted for approval.", "success")
     return redirect(url_for("ui.request_detail", request_id=created.id))
 
@@ -75,10 +81,13 @@ def request_detail(request_id: int) -> Any:
         booked = session.exec(select(Booking).where(Booking.request_id == request_id)).all()
         bookings = [b for b in booking_rows(session, live_only=False) if b.id in
                     {x.id for x in booked}]
+        withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
-    slots = booking_service.suggest_slots(sessions(), request_id) if open_ else []
+    slots = (booking_service.suggest_slots(sessions(), request_id, today=today()) if open_
+             else [])
     user = current_user()
-    may_cancel = open_ and user is not None and (user.name == shown.requester)
+    may_cancel = withdrawable and user is not None and (
+        user.name == shown.requester or can(user, "requests:decide"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 
@@ -86,7 +95,7 @@ def request_detail(request_id: int) -> Any:
 @requires("requests:cancel")
 def request_cancel(request_id: int) -> Any:
     try:
-        request_service.cancel_request(sessions(), request_id, actor=current_user(), now=now())
+        withdraw_request(sessions(), request_id, actor=current_user(), now=now())
         flash(f"Request #{request_id} is withdrawn.", "success")
     except EnvschedError as exc:
         flash(exc.message, "error")
@@ -107,14 +116,30 @@ def request_slots() -> Any:
         return jsonify({"error": {"code": "invalid_input", "message": str(exc)}}), 400
     with read_transaction(sessions()) as session:
         phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
-        type_name = phase.type.name if phase else (args.get("type") or None)
-        if type_name is None:
+        found = _slots(session, phase, args.get("type") or None, duration,
+                       max(after, today()), before)
+        if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
-        slots = find_free_slots(
-            session, type_name, duration, max(after, today()),
-            tags=phase.required_tags if phase else [],
-            environments=phase.environments if phase else None, before=before, limit=SLOT_LIMIT)
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
-                               "end": s.end.isoformat(),
-                               "last_day": (s.end - dt.timedelta(days=1)).isoformat()}
-                              for s in slots]})
+                               "end": s.end.isoformat(), "last_day": last_day(s.end).isoformat(),
+                               "days": days_text(s.start, s.end)} for s in found.slots],
+                    "message": _slots_message(found)})
+
+
+def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
+           after: dt.date, before: dt.date | None) -> request_service.PhaseSlots | None:
+    if phase is not None:
+        return request_service.phase_slots(session, phase, duration, after, before,
+                                           limit=SLOT_LIMIT, today=today())
+    if type_name is None:
+        return None
+    return request_service.PhaseSlots(find_free_slots(session, type_name, duration, after,
+                                                      before=before, limit=SLOT_LIMIT))
+
+
+def _slots_message(found: request_service.PhaseSlots) -> str:
+    count = len(found.slots)
+    if not count:
+        return f"{found.note}No free slot for these days." if found.note else ""
+    return (f"{found.note}{count} free slot{'s' if count != 1 else ''} found; "
+            f"the first is suggested.")

@@ -13,6 +13,7 @@ from envsched.services.clashes import find_clashes
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
+from web.ui.bookings import clash_bookings
 from web.ui.params import date_arg, int_arg, text_arg
 from web.ui.queries import (
     blocked_rows,
@@ -46,7 +47,8 @@ def timeline() -> Any:
                                     capacities=capacities, blocked=blocked, start=start, end=end,
                                     today=day)
     return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,
-                           clash_ids=clash_ids, clashes=clashes, start=start, end=end,
+                           clash_ids=clash_ids, clashes=clashes, named=clash_bookings(clashes),
+                           start=start, end=end,
                            weeks=weeks, filters={"type": type_name, "release": release},
                            **choices)
 

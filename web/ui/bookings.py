@@ -1,0 +1,156 @@
+"""One booking's page, and acting on it: move (to a free slot of its phase, or to any
+environment and first day, checked as a new booking would be), cancel, hand back early;
+its request is withdrawn from the request's own button, shown here too.
+
+Reached from a bar of a timeline, a clash, the environment page and the release page.
+Each button shows only to whom the service would let do it; the service still decides,
+and its refusal comes back next to the field it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from envsched.db import read_transaction
+from envsched.errors import BookingConflict, EnvschedError
+from envsched.models import BookingRequest, User
+from envsched.services import giveback, move
+from envsched.services.clashes import StateClash, find_clashes
+from envsched.services.rulebook import RuleBroken
+from envsched.services.withdraw import may_withdraw
+from web.auth import current_user, requires
+from web.context import now, sessions, today
+from web.permissions import can
+from web.ui.forms import Form, clash_lines
+from web.ui.queries import BookingRow, bookings_by_id
+
+MOVE_LABELS = {"environment": "Environment", "start": "First day",
+               "force_reason": "Move it anyway, because"}
+LIVE = ("tentative", "confirmed", "in_use")
+
+
+@dataclass(frozen=True)
+class Powers:
+    """What the signed-in user may do to this booking now (the service has the last word)."""
+
+    move: bool
+    cancel: bool
+    hand_back: bool
+    withdraw: bool
+
+
+@requires("bookings:read")
+def booking_detail(booking_id: int) -> Any:
+    return booking_page(booking_id)
+
+
+def booking_page(booking_id: int, move_form: Form | None = None, status: int = 200) -> Any:
+    row, withdrawable = _booking(booking_id)
+    clashes = [c for c in find_clashes(sessions()) if booking_id in c.booking_ids]
+    named = clash_bookings(clashes)
+    powers = _powers(current_user(), row, withdrawable)
+    choices = move.move_choices(sessions(), booking_id, today=today()) if powers.move else None
+    return render_template("booking.html", b=row, powers=powers, clashes=clashes, named=named,
+                           choices=choices, next_url=_next_url(), today_iso=today().isoformat(),
+                           move_form=move_form or _blank_move_form(row)), status
+
+
+def _booking(booking_id: int) -> tuple[BookingRow, bool]:
+    """The booking as a row, and whether its request could be withdrawn today."""
+    with read_transaction(sessions()) as session:
+        found = bookings_by_id(session, [booking_id])
+        if booking_id not in found:
+            abort(404, f"No booking #{booking_id}.")
+        row = found[booking_id]
+        asked = session.get(BookingRequest, row.request_id) if row.request_id else None
+        withdrawable = asked is not None and may_withdraw(session, asked, today())
+    return row, withdrawable
+
+
+def _powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
+    live, day = row.status in LIVE, today()
+    own = user is not None and row.requester == user.name
+    gives_back = live and can(user, "bookings:cancel") and (own or can(user, "bookings:direct"))
+    return Powers(
+        move=live and row.status != "in_use" and can(user, "bookings:move"),
+        cancel=gives_back and row.status != "in_use",
+        hand_back=gives_back and row.start < day < row.end,
+        withdraw=withdrawable and can(user, "requests:cancel")
+        and (own or can(user, "requests:decide")))
+
+
+def _blank_move_form(row: BookingRow) -> Form:
+    return Form(MOVE_LABELS, {"environment": row.environment, "start": row.start.isoformat()},
+                prefix="move-")
+
+
+@requires("bookings:move")
+def booking_move(booking_id: int) -> Any:
+    form = Form.posted(MOVE_LABELS, prefix="move-")
+    environment, start = form.text("environment", required="choose an environment"), \
+        form.date("start")
+    if not form.ok or start is None:
+        return booking_page(booking_id, form, 400)
+    reason = form.text("force_reason", longest=2000) or None
+    try:
+        moved = move.move_booking(sessions(), booking_id, environment=environment, start=start,
+                                  actor=current_user(), now=now(), force_reason=reason)
+    except RuleBroken as exc:
+        for name, message in exc.fields.items():
+            form.fail(name if name in MOVE_LABELS else "start", message)
+        form.values.setdefault("force_reason", "")  # offer to force it, with a reason
+        return booking_page(booking_id, form, 409)
+    except BookingConflict as exc:
+        named = "; ".join(clash_lines(exc))
+        form.fail("start", f"{exc.message}{': ' + named if named else ''}")
+        return booking_page(booking_id, form, 409)
+    except EnvschedError as exc:
+        form.absorb(exc)
+        return booking_page(booking_id, form, 400)
+    row, _ = _booking(moved.id or booking_id)
+    flash(f"Moved: {row.words}.", "success")
+    return _back(booking_id)
+
+
+@requires("bookings:cancel")
+def booking_cancel(booking_id: int) -> Any:
+    reason = request.form.get("reason", "").strip()[:2000]
+    return _give_back(booking_id, "Cancelled", lambda: giveback.cancel_booking(
+        sessions(), booking_id, actor=current_user(), now=now(), reason=reason))
+
+
+@requires("bookings:cancel")
+def booking_release(booking_id: int) -> Any:
+    return _give_back(booking_id, "Handed back from today", lambda: giveback.release_early(
+        sessions(), booking_id, actor=current_user(), now=now()))
+
+
+def _give_back(booking_id: int, done: str, action: Any) -> Any:
+    before, _ = _booking(booking_id)
+    try:
+        action()
+    except EnvschedError as exc:
+        flash(f"{before.words}: {exc.message}", "error")
+        return redirect(url_for("ui.booking_detail", booking_id=booking_id))
+    flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
+    return _back(booking_id)
+
+
+def _next_url() -> str:
+    """Where to go after acting: a page of this app the form came from, else the booking."""
+    target = request.values.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+def _back(booking_id: int) -> Any:
+    return redirect(_next_url() or url_for("ui.booking_detail", booking_id=booking_id))
+
+
+def clash_bookings(clashes: list[StateClash]) -> dict[int, BookingRow]:
+    """The bookings the clashes name, by id, for the clash list macro."""
+    with read_transaction(sessions()) as session:
+        return bookings_by_id(session, {i for c in clashes for i in c.booking_ids})
+
