@@ -291,7 +291,8 @@ def test_a_direct_booking_in_use_from_the_outset_needs_the_same_gates(
         sessions: SessionFactory, release: Release, make_environment: Factory,
         admin: User) -> None:
     env = make_environment(name="UAT-7", type="UAT")
-    data = BookingCreate(environment=env.name, start=DAY0, end=DAY0 + dt.timedelta(days=3),
+    start = DAY0 + dt.timedelta(days=10)  # after R1-SIT can be done: the order rule holds
+    data = BookingCreate(environment=env.name, start=start, end=start + dt.timedelta(days=3),
                          phase="R1-UAT", status=BookingStatus.IN_USE)
     decide(sessions, ref("R1-UAT", GateKind.ENTRY), GateState.WAIVED, admin)
     with pytest.raises(GateNotPassed, match="the R1-SIT exit gate is open"):
