@@ -189,18 +189,25 @@ def _required(reason: str) -> str:
 def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: str, *,
             actor: User | None, now: dt.datetime) -> GateView:
     with _gate_transaction(sessions, ref) as session:
-        gate, release, phase = _gate_for(session, ref)
-        check_may_decide(actor, Role(gate.signoff_role), state)
-        if gate.state not in ALLOWED_FROM[state]:
-            raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
-                               f"it cannot be {state.value}")
-        before = audit.snapshot(gate) if gate.id else None
-        gate.state, gate.reason = state, reason
-        gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
-        session.add(gate)
-        audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
-                     before=before)
-        return _view(gate, release, phase)
+        return decide_in(session, ref, state, reason, actor=actor, now=now)
+
+
+def decide_in(session: Session, ref: GateRef, state: GateState, reason: str, *,
+              actor: User | None, now: dt.datetime) -> GateView:
+    """Sign, veto or waive a gate inside the caller's transaction (an import's), by the
+    same rules and with the same audit entry as the verbs above."""
+    gate, release, phase = _gate_for(session, ref)
+    check_may_decide(actor, Role(gate.signoff_role), state)
+    if gate.state not in ALLOWED_FROM[state]:
+        raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
+                           f"it cannot be {state.value}")
+    before = audit.snapshot(gate) if gate.id else None
+    gate.state, gate.reason = state, reason
+    gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
+    session.add(gate)
+    audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
+                 before=before)
+    return _view(gate, release, phase)
 
 
 @contextmanager
@@ -262,6 +269,6 @@ def _release(session: Session, key: str) -> Release:
     return release
 
 
-__all__ = ["GateRef", "GateView", "define_gate", "gate_views",
+__all__ = ["GateRef", "GateView", "decide_in", "define_gate", "gate_views",
            "gates_in", "release_gates", "sign_gate", "stored_gates_by_release", "veto_gate",
            "waive_gate"]

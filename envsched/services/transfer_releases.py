@@ -7,7 +7,9 @@ A new release gets its first status-history row; a stored release whose status t
 changes takes the flow's step (``release_flow.step``), so a step off the flow, or to
 ``ready`` or ``deployed`` while a gate it needs is open or vetoed (``gate_rules``), is a
 bad ``status`` cell, and a cancellation gives back the release's requests and bookings.
-A new release's status needs the same gates once its phases are in.
+A new release that arrives ready or deployed gets the gates its status needs waived, by
+the importer and audited (``_waive_for_first_status``): the documented way such a
+record from another system obeys the gate rule.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, col, select
 
-from envsched.errors import GateNotPassed, InvalidInput
+from envsched.errors import GateNotPassed, InvalidInput, PermissionDenied
 from envsched.models import (
     Environment,
     EnvironmentType,
+    GateState,
     Phase,
     Release,
     ReleaseStatus,
@@ -28,7 +31,8 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
-from envsched.services.gate_rules import check_status
+from envsched.services.gate_rules import STATUS_STEPS, blocking
+from envsched.services.gates import GateRef, decide_in
 from envsched.services.release_flow import (
     InvalidTransition,
     check_plain_step,
@@ -113,18 +117,25 @@ def apply_releases(session: Session, parsed: Parsed, actor: User | None,
             continue
         errors += _apply_phases(session, release, rows, actor, now)
         if new:
-            errors += _first_status_gates(session, release, rows[0][0])
+            errors += _waive_for_first_status(session, release, rows[0][0], actor, now)
     return errors
 
 
-def _first_status_gates(session: Session, release: Release, cells: Cells) -> list[RowError]:
-    """A new release's status from the file needs the same gates as the step to it (its
-    gates are all open, so a new release is never ready with phases, nor deployed)."""
+def _waive_for_first_status(session: Session, release: Release, cells: Cells,
+                            actor: User | None, now: dt.datetime) -> list[RowError]:
+    """A new release that arrives ready or deployed was let through its gates elsewhere:
+    each gate its status needs is waived, by the importer (who must be one who may waive)
+    and audited, so the rule holds here too and the KPIs count it as without sign-off."""
     session.flush()
     session.refresh(release, ["phases"])
+    step = STATUS_STEPS.get(release.status)
+    held = blocking(session, release, step) if step else []
+    reason = f"imported as {release.status.value}: the gate was decided outside envsched"
     try:
-        check_status(session, release, release.status)
-    except GateNotPassed as exc:
+        for gate in held:
+            decide_in(session, GateRef(release.key, gate.phase, gate.kind), GateState.WAIVED,
+                      reason, actor=actor, now=now)
+    except PermissionDenied as exc:
         return [RowError(cells.row, "status", exc.message)]
     return []
 
