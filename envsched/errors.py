@@ -118,6 +118,52 @@ class GateConflict(InvalidState):
         self.gate = gate
 
 
+@dataclass(frozen=True)
+class BlockingGate:
+    """A gate in the way of a step, as plain values: ``name`` (``R1-UAT exit``,
+    ``R1 go/no-go``), its ``state`` (open or vetoed), the veto's ``reason`` and the role
+    whose sign-off it awaits."""
+
+    name: str
+    state: str
+    reason: str
+    signoff_role: str
+
+    def __str__(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        return f"the {self.name} gate is {self.state}{why}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class GateNotPassed(InvalidState):
+    """A lifecycle step (ready, deploy, start a booking) needs gates that are open or
+    vetoed; ``gates`` names each, and the message says who may let the step through."""
+
+    code = "gate_not_passed"
+
+    def __init__(self, step: str, gates: Sequence[BlockingGate]) -> None:
+        super().__init__(f"{step}: {'; '.join(str(g) for g in gates)} — {_needs(gates)}",
+            fields={g.name: f"{g.state}{': ' + g.reason if g.reason else ''}" for g in gates})
+        self.gates = list(gates)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["gates"] = [gate.to_dict() for gate in self.gates]
+        return data
+
+
+def _needs(gates: Sequence[BlockingGate]) -> str:
+    """Who lets the step through: the sign-off role, or the release manager's waiver."""
+    if len(gates) > 1:
+        return "each needs its sign-off or the release manager's waiver"
+    role = gates[0].signoff_role.replace("_", " ")
+    if role == "release manager":
+        return "it needs the release manager's sign-off or waiver"
+    return f"it needs the {role}'s sign-off or the release manager's waiver"
+
+
 class InvalidScenario(EnvschedError):
     """A scenario file or the stored state cannot become a solver scenario."""
 

@@ -30,7 +30,9 @@ ERROR_MEANINGS = {
     409: "A clash: the days are taken (`clashes` lists the bookings in the way), a "
          "maintenance window or freeze is in the way, a rule of the phase is broken "
          "(code `rule_broken`: `rule` and `breaks` name it and the phases and bookings "
-         "involved), or the thing is in a state that does not allow this",
+         "involved), a gate the step needs is open or vetoed (code `gate_not_passed`: "
+         "`fields` and `gates` name each), or the thing is in a state that does not allow "
+         "this",
 }
 Schemas = dict[str, Any]
 

@@ -42,7 +42,7 @@ from envsched.services.availability import (
     lock_environment_named,
 )
 from envsched.services.free_slots import Slot, find_free_slots
-from envsched.services.gates import check_can_start
+from envsched.services.gate_rules import check_start
 from envsched.services.requests import (
     close_request,
     eligible_slots,
@@ -104,7 +104,7 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:
-            check_can_start(session, phase.id if phase else None)
+            check_start(session, phase.id if phase else None)
         booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
                                phase=phase, status=data.status, pinned=data.pinned,
                                note=data.note)
@@ -292,7 +292,8 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
                   now: dt.datetime) -> Booking:
     """Hand a confirmed booking's environment over: it is in use from now on.
 
-    The phase it serves must have passed its entry gate (signed or waived).
+    The gates its phase's start needs must be signed or waived (``gate_rules``: the
+    phase's entry gate and the exit gates of the phases it waits for).
     """
     require_role(actor, *MANAGERS)
     with sessions.begin() as session:
@@ -302,7 +303,7 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
         if booking.status != BookingStatus.CONFIRMED:
             raise InvalidState(f"booking {booking_id} is {booking.status.value}; "
                                f"only a confirmed booking starts")
-        check_can_start(session, booking.phase_id)
+        check_start(session, booking.phase_id)
         before = audit.snapshot(booking)
         booking.status, booking.updated_at = BookingStatus.IN_USE, now
         audit.record(session, actor=actor, now=now, action="start", row=booking, before=before)

@@ -16,9 +16,10 @@ The rules, one table each:
   problem is fixed, or waived; a signed gate may still be vetoed; a waived gate is
   decided.
 
-A phase's booking may start only when every entry gate of the phase is signed or
-waived (``check_can_start``, called by the booking service). Every definition,
-sign-off, veto and waiver goes into the audit log with the gate before and after.
+Which gates a step needs (ready, deploy, the start of a phase's booking) is
+``gate_rules``: the one table, checked by the release flow and the booking service.
+Every definition, sign-off, veto and waiver goes into the audit log with the gate before
+and after.
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ class GateView:
     def passed(self) -> bool:
         return self.state in PASSED
 
+    @property
+    def name(self) -> str:
+        """``R1-UAT exit``, ``R1-UAT entry``, ``R1 go/no-go``."""
+        if self.kind == GateKind.GO_NO_GO:
+            return f"{self.release} go/no-go"
+        return f"{self.phase} {self.kind.value}"
+
 
 # -- reading ------------------------------------------------------------------------------
 
@@ -136,24 +144,6 @@ def _view(gate: Gate, release: Release, phase: Phase | None) -> GateView:
                     signed_by=gate.signed_by, signed_at=gate.signed_at, reason=gate.reason)
 
 
-# -- the booking rule --------------------------------------------------------------------------
-
-def check_can_start(session: Session, phase_id: int | None) -> None:
-    """Refuse to start a booking of a phase whose entry gate is not signed or waived."""
-    if phase_id is None:
-        return
-    phase = session.get_one(Phase, phase_id)
-    entries = [g for g in gates_in(session, phase.release)
-               if g.phase == phase.key and g.kind == GateKind.ENTRY]
-    blocking = [g for g in entries if not g.passed]
-    if blocking:
-        gate = blocking[0]
-        why = f": {gate.reason}" if gate.reason else ""
-        raise InvalidState(f"phase {phase.key} cannot start: its entry gate is "
-                           f"{gate.state.value}{why}; it needs the {gate.signoff_role.value}'s "
-                           f"sign-off or a waiver")
-
-
 # -- writing ------------------------------------------------------------------------------------
 
 def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
@@ -199,18 +189,25 @@ def _required(reason: str) -> str:
 def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: str, *,
             actor: User | None, now: dt.datetime) -> GateView:
     with _gate_transaction(sessions, ref) as session:
-        gate, release, phase = _gate_for(session, ref)
-        check_may_decide(actor, Role(gate.signoff_role), state)
-        if gate.state not in ALLOWED_FROM[state]:
-            raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
-                               f"it cannot be {state.value}")
-        before = audit.snapshot(gate) if gate.id else None
-        gate.state, gate.reason = state, reason
-        gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
-        session.add(gate)
-        audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
-                     before=before)
-        return _view(gate, release, phase)
+        return decide_in(session, ref, state, reason, actor=actor, now=now)
+
+
+def decide_in(session: Session, ref: GateRef, state: GateState, reason: str, *,
+              actor: User | None, now: dt.datetime) -> GateView:
+    """Sign, veto or waive a gate inside the caller's transaction (an import's), by the
+    same rules and with the same audit entry as the verbs above."""
+    gate, release, phase = _gate_for(session, ref)
+    check_may_decide(actor, Role(gate.signoff_role), state)
+    if gate.state not in ALLOWED_FROM[state]:
+        raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
+                           f"it cannot be {state.value}")
+    before = audit.snapshot(gate) if gate.id else None
+    gate.state, gate.reason = state, reason
+    gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
+    session.add(gate)
+    audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
+                 before=before)
+    return _view(gate, release, phase)
 
 
 @contextmanager
@@ -272,6 +269,6 @@ def _release(session: Session, key: str) -> Release:
     return release
 
 
-__all__ = ["GateRef", "GateView", "check_can_start", "define_gate", "gate_views",
+__all__ = ["GateRef", "GateView", "decide_in", "define_gate", "gate_views",
            "gates_in", "release_gates", "sign_gate", "stored_gates_by_release", "veto_gate",
            "waive_gate"]

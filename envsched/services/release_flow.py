@@ -5,7 +5,8 @@
      cancelled from anything not yet deployed; a backed-out release may be planned again)
 
 ``step`` is used by every way a status changes (the lifecycle verbs, a release update,
-an import), so each change is checked against the flow, audited, kept in the status
+an import), so each change is checked against the flow and against the gates it needs
+(``gate_rules``: ready and deployed wait for their sign-offs), audited, kept in the status
 history, and — for ``cancelled`` — gives back what the release holds
 (``release_cancel``). ``record_status`` also writes a release's *first* status, whichever
 way the release was made.
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from envsched.errors import InvalidState
 from envsched.models import Release, ReleaseStatus, ReleaseStatusChange, User
 from envsched.services import audit
+from envsched.services.gate_rules import check_status
 from envsched.services.release_cancel import Withdrawn, withdraw_release
 
 S = ReleaseStatus
@@ -63,6 +65,7 @@ def step(session: Session, release: Release, status: ReleaseStatus, *, actor: Us
     cancellation gave back (nothing for any other step)."""
     if status not in NEXT[release.status]:
         raise InvalidTransition(release.key, release.status, status)
+    check_status(session, release, status)
     before, previous = audit.snapshot(release), release.status
     release.status = status
     audit.record(session, actor=actor, now=now, action="status", row=release, before=before)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.errors import BookingConflict, InvalidInput
+from envsched.errors import BookingConflict, GateNotPassed, InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -27,6 +27,7 @@ from envsched.models import (
 from envsched.services import audit
 from envsched.services.availability import check_fits, lock_environment
 from envsched.services.environment_names import name_problem
+from envsched.services.gate_rules import check_start
 from envsched.services.inventory import change_capacity
 from envsched.services.rulebook import check_placement
 from envsched.services.transfer_releases import (
@@ -156,8 +157,8 @@ def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
     for cells, record in parsed:
         try:
             booking = _booking(session, record, actor, now)
-        except (InvalidInput, BookingConflict) as exc:
-            column = exc.field if isinstance(exc, InvalidInput) else _column(exc)
+        except (InvalidInput, BookingConflict, GateNotPassed) as exc:
+            column = _column(exc)
             errors.append(RowError(cells.row, column, exc.message.removeprefix(f"{column}: ")))
             continue
         session.add(booking)
@@ -165,8 +166,13 @@ def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
     return errors
 
 
-def _column(exc: BookingConflict) -> str:
-    """The column a refused booking row is wrong in: the broken rule's field, else start."""
+def _column(exc: InvalidInput | BookingConflict | GateNotPassed) -> str:
+    """The column a refused booking row is wrong in: the bad input's; the status of an
+    in-use row its gates hold; the broken rule's field, else start."""
+    if isinstance(exc, InvalidInput):
+        return exc.field
+    if isinstance(exc, GateNotPassed):
+        return "status"
     return next((name for name in exc.fields if name in BOOKING_COLUMNS), "start")
 
 
@@ -185,6 +191,8 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
                                      forced=forced, today=now.date())
         check_fits(session, env, record["start"], record["end"],
                    release_id=phase.release_id if phase else None)
+    if record["status"] == BookingStatus.IN_USE:
+        check_start(session, phase.id if phase else None)
     assert env.id is not None
     return Booking(environment_id=env.id, phase_id=phase.id if phase else None,
                    start=record["start"], end=record["end"], status=record["status"],

@@ -4,8 +4,12 @@ A release without phases is one row with the phase columns empty. Rows of one re
 must agree on the release's columns. Phases are created or updated by key, in the
 file's order; stored phases the file does not mention keep their place after them.
 A new release gets its first status-history row; a stored release whose status the file
-changes takes the flow's step (``release_flow.step``), so a step off the flow is a bad
-``status`` cell and a cancellation gives back the release's requests and bookings.
+changes takes the flow's step (``release_flow.step``), so a step off the flow, or to
+``ready`` or ``deployed`` while a gate it needs is open or vetoed (``gate_rules``), is a
+bad ``status`` cell, and a cancellation gives back the release's requests and bookings.
+A new release that arrives ready or deployed gets the gates its status needs waived, by
+the importer and audited (``_waive_for_first_status``): the documented way such a
+record from another system obeys the gate rule.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, col, select
 
-from envsched.errors import InvalidInput
+from envsched.errors import GateNotPassed, InvalidInput, PermissionDenied
 from envsched.models import (
     Environment,
     EnvironmentType,
+    GateState,
     Phase,
     Release,
     ReleaseStatus,
@@ -26,6 +31,8 @@ from envsched.models import (
     User,
 )
 from envsched.services import audit
+from envsched.services.gate_rules import STATUS_STEPS, blocking
+from envsched.services.gates import GateRef, decide_in
 from envsched.services.release_flow import (
     InvalidTransition,
     check_plain_step,
@@ -104,12 +111,33 @@ def apply_releases(session: Session, parsed: Parsed, actor: User | None,
     for rows in groups.values():
         errors += _disagreements(rows)
         try:
-            release = _upsert_release(session, rows[0][1], actor, now)
-        except InvalidTransition as exc:
+            release, new = _upsert_release(session, rows[0][1], actor, now)
+        except (InvalidTransition, GateNotPassed) as exc:
             errors.append(RowError(rows[0][0].row, "status", exc.message))
             continue
         errors += _apply_phases(session, release, rows, actor, now)
+        if new:
+            errors += _waive_for_first_status(session, release, rows[0][0], actor, now)
     return errors
+
+
+def _waive_for_first_status(session: Session, release: Release, cells: Cells,
+                            actor: User | None, now: dt.datetime) -> list[RowError]:
+    """A new release that arrives ready or deployed was let through its gates elsewhere:
+    each gate its status needs is waived, by the importer (who must be one who may waive)
+    and audited, so the rule holds here too and the KPIs count it as without sign-off."""
+    session.flush()
+    session.refresh(release, ["phases"])
+    step = STATUS_STEPS.get(release.status)
+    held = blocking(session, release, step) if step else []
+    reason = f"imported as {release.status.value}: the gate was decided outside envsched"
+    try:
+        for gate in held:
+            decide_in(session, GateRef(release.key, gate.phase, gate.kind), GateState.WAIVED,
+                      reason, actor=actor, now=now)
+    except PermissionDenied as exc:
+        return [RowError(cells.row, "status", exc.message)]
+    return []
 
 
 def _disagreements(rows: Parsed) -> list[RowError]:
@@ -119,7 +147,8 @@ def _disagreements(rows: Parsed) -> list[RowError]:
 
 
 def _upsert_release(session: Session, record: Record, actor: User | None,
-                    now: dt.datetime) -> Release:
+                    now: dt.datetime) -> tuple[Release, bool]:
+    """The release, stored or new, and whether it is new."""
     release = session.exec(select(Release).where(Release.key == record["release"])).first()
     before = audit.snapshot(release)
     release = release or Release(key=record["release"], status=record["status"])
@@ -135,7 +164,7 @@ def _upsert_release(session: Session, record: Record, actor: User | None,
     elif record["status"] != release.status:
         check_plain_step(release, record["status"])
         step(session, release, record["status"], actor=actor, now=now, reason="imported")
-    return release
+    return release, before is None
 
 
 def _apply_phases(session: Session, release: Release, rows: Parsed, actor: User | None,

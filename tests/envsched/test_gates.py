@@ -1,5 +1,5 @@
 """Gates on SQLite and PostgreSQL: who signs, vetoes and waives which gate, from which
-state, what the audit log keeps, and that a booking starts only past its entry gate."""
+state, and what the audit log keeps. Which steps the gates hold: ``test_gate_rules``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from sqlmodel import select
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import (
-    Booking,
-    BookingCreate,
-    BookingStatus,
     Gate,
     GateKind,
     GateState,
@@ -23,9 +20,9 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import audit, booking, gates
+from envsched.services import audit, gates
 from envsched.services.gates import GateRef
-from tests.envsched.factories import DAY0, NOW, Factory
+from tests.envsched.factories import NOW, Factory
 
 Verb = Any
 VERBS: dict[str, Verb] = {
@@ -190,70 +187,6 @@ def test_the_release_manager_defines_criteria_and_who_signs(
         gates.sign_gate(sessions, entry_gate(), actor=people[TEST], now=NOW)
     assert gates.sign_gate(sessions, entry_gate(), actor=people[ENV], now=NOW).passed
     assert audit.recent(sessions)[1].action == "gate_define"
-
-
-# -- the booking rule ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("entry", "starts"), [
-    (None, False),               # no decision yet: the gate is open
-    (GateState.OPEN, False),
-    (GateState.VETOED, False),
-    (GateState.SIGNED, True),
-    (GateState.WAIVED, True),
-])
-def test_a_phase_booking_starts_only_past_its_entry_gate(
-        sessions: SessionFactory, release: Release, make_booking: Factory,
-        make_environment: Factory, people: dict[Role, User], entry: GateState | None,
-        starts: bool) -> None:
-    if entry is not None:
-        _put_gate(sessions, release, "R1-UAT", GateKind.ENTRY, entry)
-    held = make_booking(make_environment(), phase_id=_phase_id(sessions, "R1-UAT"))
-    if starts:
-        started = booking.start_booking(sessions, held.id, actor=people[ENV], now=NOW)
-        assert started.status == BookingStatus.IN_USE
-        return
-    with pytest.raises(InvalidState, match="R1-UAT cannot start: its entry gate"):
-        booking.start_booking(sessions, held.id, actor=people[ENV], now=NOW)
-    with read_transaction(sessions) as session:
-        assert session.get_one(Booking, held.id).status == BookingStatus.CONFIRMED
-
-
-def test_the_exit_gate_of_a_phase_does_not_hold_its_start(
-        sessions: SessionFactory, release: Release, make_booking: Factory,
-        make_environment: Factory) -> None:
-    _put_gate(sessions, release, "R1-UAT", GateKind.ENTRY, GateState.SIGNED)
-    _put_gate(sessions, release, "R1-UAT", GateKind.EXIT, GateState.VETOED)
-    held = make_booking(make_environment(), phase_id=_phase_id(sessions, "R1-UAT"))
-    assert booking.start_booking(sessions, held.id, actor=None, now=NOW).status == "in_use"
-
-
-def test_a_booking_for_no_phase_starts_without_gates(
-        sessions: SessionFactory, make_booking: Factory, people: dict[Role, User]) -> None:
-    held = make_booking()
-    assert booking.start_booking(sessions, held.id, actor=people[ENV], now=NOW).status \
-        == BookingStatus.IN_USE
-    with pytest.raises(InvalidState):
-        booking.start_booking(sessions, held.id, actor=people[ENV], now=NOW)
-
-
-def test_only_environment_managers_start_bookings(sessions: SessionFactory,
-                                                  make_booking: Factory,
-                                                  people: dict[Role, User]) -> None:
-    held = make_booking()
-    with pytest.raises(PermissionDenied):
-        booking.start_booking(sessions, held.id, actor=people[TEST], now=NOW)
-
-
-def test_a_direct_booking_in_use_from_the_outset_needs_the_entry_gate_too(
-        sessions: SessionFactory, release: Release, make_environment: Factory,
-        people: dict[Role, User]) -> None:
-    env = make_environment(name="UAT-7", type="UAT")
-    data = BookingCreate(environment=env.name, start=DAY0, end=DAY0 + dt.timedelta(days=3),
-                         phase="R1-UAT", status=BookingStatus.IN_USE)
-    with pytest.raises(InvalidState):
-        booking.book_direct(sessions, data, actor=people[ENV], now=NOW)
-    gates.waive_gate(sessions, entry_gate(), actor=people[REL], now=NOW, reason="re-run")
-    assert booking.book_direct(sessions, data, actor=people[ENV], now=NOW).status == "in_use"
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -10,9 +10,18 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
-from envsched.models import AuditEntry, Deployment, LinkKind, ReleaseStatus, Role, User
+from envsched.models import (
+    AuditEntry,
+    Deployment,
+    GateKind,
+    LinkKind,
+    ReleaseStatus,
+    Role,
+    User,
+)
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
-from envsched.services import release_status
+from envsched.services import gates, release_status
+from envsched.services.gates import GateRef
 from envsched.services.release_status import InvalidTransition
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -31,6 +40,8 @@ def walk(sessions: SessionFactory, rm: User, key: str, *steps: ReleaseStatus) ->
 
 
 def deploy(sessions: SessionFactory, rm: User, key: str) -> Deployment:
+    """Sign the go/no-go (the gate a deployment needs), then record the deployment."""
+    gates.sign_gate(sessions, GateRef(key, None, GateKind.GO_NO_GO), actor=rm, now=NOW)
     return release_status.record_deployment(
         sessions, key, DeploymentIn(deployed_on=DAY0, backout_plan="restore v4.1 images"),
         actor=rm, now=NOW)
@@ -115,7 +126,8 @@ def test_every_step_and_deployment_is_in_the_audit_log(
     deploy(sessions, rm, "R1")
     with sessions() as session:
         entries = session.exec(select(AuditEntry.entity, AuditEntry.action)).all()
-    assert sorted(entries) == [("deployment", "create"), ("release", "status")]
+    assert sorted(entries) == [("deployment", "create"), ("gate", "gate_sign"),
+                               ("release", "status")]
 
 
 @pytest.mark.parametrize("role", [Role.TEST_MANAGER, Role.ENVIRONMENT_MANAGER, Role.VIEWER])

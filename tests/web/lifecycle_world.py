@@ -2,8 +2,8 @@
 
 The permission and OpenAPI tests visit every route with real rows: a strategy, a window,
 a template, and releases in the status each route expects (``R1`` is planned; a ready
-one for deployments, a deployed one for the back-out). Every row is fetched or created
-by name, so asking twice makes nothing twice.
+one with its go/no-go signed for deployments, a deployed one for the back-out). Every
+row is fetched or created by name, so asking twice makes nothing twice.
 """
 
 from __future__ import annotations
@@ -18,12 +18,16 @@ from envsched.models import (
     CadenceKind,
     Deployment,
     ExternalLink,
+    Gate,
+    GateKind,
+    GateState,
     LinkKind,
     Release,
     ReleaseStatus,
     ReleaseStrategy,
     ReleaseTemplate,
     ReleaseWindow,
+    Role,
     TemplatePhase,
 )
 from tests.envsched import factories
@@ -48,7 +52,7 @@ def lifecycle_values(sessions: SessionFactory, rule_path: str) -> dict[str, Any]
 
 def _release_for(sessions: SessionFactory, rule_path: str) -> dict[str, Any]:
     if "/deployments" in rule_path:
-        return {"release": _release(sessions, "RL-READY", ReleaseStatus.READY)}
+        return {"release": _go(sessions, _release(sessions, "RL-READY", ReleaseStatus.READY))}
     if "/back-out" in rule_path:
         return {"release": _deployed(sessions)}
     if "/links/" in rule_path:
@@ -95,6 +99,19 @@ def _release(sessions: SessionFactory, key: str, status: ReleaseStatus) -> str:
     with sessions.begin() as session:
         if not session.exec(select(Release).where(Release.key == key)).first():
             session.add(Release(key=key, status=status))
+    return key
+
+
+def _go(sessions: SessionFactory, key: str) -> str:
+    """Release ``key`` with its go/no-go signed: the gate its deployment needs (it has no
+    phases, so no exit gates)."""
+    with sessions.begin() as session:
+        release = session.exec(select(Release).where(Release.key == key)).one()
+        if not session.exec(select(Gate).where(Gate.release_id == release.id)).first():
+            assert release.id is not None
+            session.add(Gate(release_id=release.id, kind=GateKind.GO_NO_GO,
+                             signoff_role=Role.RELEASE_MANAGER, state=GateState.SIGNED,
+                             signed_by="rita", signed_at=NOW))
     return key
 
 

@@ -49,6 +49,11 @@ def test_a_release_from_a_template_has_phases_and_booking_requests(
 
 def test_a_release_goes_live_and_is_backed_out_through_the_api(
         call: Caller, world: World) -> None:
+    for phase in ("R1-SIT", "R1-UAT"):  # the gates ready and the deployment need
+        assert call(Role.TEST_MANAGER, "POST", "/api/v1/releases/R1/gates/sign",
+                    {"phase": phase, "kind": "exit"}).status_code == 200
+    assert call(REL, "POST", "/api/v1/releases/R1/gates/sign",
+                {"kind": "go_no_go"}).status_code == 200
     for status in ("in_test", "ready"):
         assert call(REL, "POST", "/api/v1/releases/R1/status",
                     {"status": status}).status_code == 200

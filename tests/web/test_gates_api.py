@@ -117,9 +117,10 @@ def test_a_phase_booking_starts_only_after_its_entry_gate(
     held = factories.make_booking(sessions, world.uat1, phase_id=world.uat_phase.id,
                                   start=D("2027-03-01"), end=D("2027-03-06"))
     url = f"/api/v1/bookings/{held.id}/start"
+    call(Role.TEST_MANAGER, "POST", f"{GATES}/sign", {"phase": "R1-SIT", "kind": "exit"})
     refused = call(Role.ENVIRONMENT_MANAGER, "POST", url)
     assert refused.status_code == 409
-    assert "entry gate is open" in error_of(refused)["message"]
+    assert "the R1-UAT entry gate is open" in error_of(refused)["message"]
     assert call(Role.TEST_MANAGER, "POST", url).status_code == 403
     call(Role.TEST_MANAGER, "POST", f"{GATES}/sign", UAT_ENTRY)
     started = call(Role.ENVIRONMENT_MANAGER, "POST", url)

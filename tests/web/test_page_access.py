@@ -80,6 +80,7 @@ ACTIONS = [
     ("/releases/R1/lifecycle/back-out", "releases:write"),
     ("/releases/R1/lifecycle/links", "releases:write"),
     ("/releases/R1/lifecycle/links/remove", "releases:write"),
+    ("/releases/R1/start-booking", "bookings:start"),  # no booking named: a message
     # the inventory: an empty form is refused as bad input, a button done or refused
     ("/environments/new", "environments:write"),
     ("/environments/UAT-1/edit", "environments:write"),

@@ -10,8 +10,10 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from envsched.db import SessionFactory
-from envsched.models import ExternalLink, Release, ReleaseStatus, Role
-from tests.web.helpers import csrf_token
+from envsched.models import ExternalLink, GateKind, Release, ReleaseStatus, Role
+from envsched.services import gates
+from envsched.services.gates import GateRef
+from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
 
 Login = Callable[..., object]
@@ -30,6 +32,9 @@ def status_of(sessions: SessionFactory) -> ReleaseStatus:
 
 def test_a_release_manager_walks_r1_to_production_and_backs_it_out(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    for phase in ("R1-SIT", "R1-UAT"):  # the gates ready and the deployment need
+        gates.sign_gate(sessions, GateRef("R1", phase, GateKind.EXIT), actor=None, now=NOW)
+    gates.sign_gate(sessions, GateRef("R1", None, GateKind.GO_NO_GO), actor=None, now=NOW)
     login(client, Role.RELEASE_MANAGER)
     page = client.get(PAGE).get_data(as_text=True)
     assert 'value="in_test"' in page and 'value="ready"' not in page  # only allowed steps

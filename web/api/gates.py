@@ -118,6 +118,7 @@ ROUTES = [
           errors=(400, 404, 409),
           example={"kind": "go_no_go", "reason": "regulatory deadline; risk accepted"}),
     Route("POST", "/bookings/<int:booking_id>/start", start_booking, "bookings:start",
-          "Hand a confirmed booking over (in use); 409 while its phase's entry gate is "
-          "open or vetoed", BookingOut, errors=(404, 409)),
+          "Hand a confirmed booking over (in use); 409 while its phase's entry gate, or "
+          "the exit gate of a phase it waits for, is open or vetoed, naming each",
+          BookingOut, errors=(404, 409)),
 ]

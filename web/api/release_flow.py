@@ -92,7 +92,8 @@ ROUTES = [
           example={"window_id": None}),
     Route("POST", f"{R}/status", change_release_status, "releases:write",
           "One step of draft → planned → in_test → ready (or back a step, or cancelled); "
-          "409 names the current and the requested status", ReleaseDetail,
+          "409 names the current and the requested status, or (ready) each phase's exit "
+          "gate not yet signed or waived", ReleaseDetail,
           body=StatusChangeIn, errors=(400, 404, 409),
           example={"status": "in_test", "reason": "SIT environment handed over"}),
     Route("GET", f"{R}/status-history", release_status_history, "releases:read",
@@ -101,7 +102,8 @@ ROUTES = [
     Route("GET", f"{R}/deployments", list_release_deployments, "releases:read",
           "A release's deployments", list[DeploymentPublic], errors=(404,)),
     Route("POST", f"{R}/deployments", record_release_deployment, "releases:write",
-          "Record the go-live of a ready release (it becomes deployed)", DeploymentPublic,
+          "Record the go-live of a ready release (it becomes deployed); 409 while its "
+          "go/no-go or a phase's exit gate is open or vetoed, naming each", DeploymentPublic,
           201, body=DeploymentIn, errors=(400, 404, 409),
           example={"deployed_on": "2027-01-04", "backout_plan": "redeploy 4.1 images",
                    "notes": "CAB approved"}),

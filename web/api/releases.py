@@ -69,7 +69,8 @@ ROUTES = [
           "One release with its phases in order", ReleaseDetail, errors=(404,)),
     Route("PATCH", "/releases/<key>", update_release, "releases:write",
           "Change the fields given; a new status takes the release flow's step (409 off "
-          "the flow; cancelled withdraws the release's open requests and live bookings)",
+          "the flow, or to ready while an exit gate is open or vetoed; cancelled withdraws "
+          "the release's open requests and live bookings)",
           ReleaseDetail, body=ReleaseUpdate, errors=(400, 404, 409),
           example={"priority": 3, "due": "2027-05-31"}),
     Route("GET", "/releases/<key>/phases", list_phases, "releases:read",

@@ -77,6 +77,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/approvals/<int:request_id>/waitlist", "waitlist", approvals.waitlist, POST),
     ("/releases", "release_list", releases.release_list, GET),
     ("/releases/<key>", "release_detail", releases.release_detail, GET),
+    ("/releases/<key>/start-booking", "booking_start", releases.booking_start, POST),
     ("/gates", "gate_list", gates.gate_list, GET),
     ("/releases/<key>/gates/sign", "gate_sign", gates.gate_sign, POST),
     ("/releases/<key>/gates/veto", "gate_veto", gates.gate_veto, POST),

@@ -2,7 +2,9 @@
 
 Everyone reads the page; release managers get a button for each step the flow allows
 from the current status, the deployment form when it is ready, the back-out form when it
-is deployed, and the link form. Refusals come back as flash messages.
+is deployed, and the link form. Next to the ready button and the deployment form the page
+names the gates that still hold them (``gate_rules``); refusals come back as flash
+messages.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, render_template, request
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
 from envsched.db import read_transaction
@@ -24,7 +26,8 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
-from envsched.services import release_cancel, release_status
+from envsched.services import gate_rules, release_cancel, release_status
+from envsched.services.gates import GateView
 from envsched.services.release_cancel import Withdrawn
 from web.auth import current_user, requires
 from web.context import now, sessions
@@ -44,6 +47,7 @@ def release_lifecycle(key: str) -> Any:
         links = session.exec(select(ExternalLink).where(ExternalLink.release_id == release.id)
                              .order_by(col(ExternalLink.id))).all()
         held = release_cancel.held_by(session, release, now().date())
+        gated = held_steps(session, release)
     steps = [s.value for s in release_status.NEXT[release.status]
              if s not in release_status.BY_RECORD]
     return render_template(
@@ -52,7 +56,15 @@ def release_lifecycle(key: str) -> Any:
         can_deploy=ReleaseStatus.DEPLOYED in release_status.NEXT[release.status],
         can_back_out=release.status == ReleaseStatus.DEPLOYED,
         link_kinds=[k.value for k in LinkKind], today=now().date(),
-        cancel_warning=cancel_warning(key, held))
+        cancel_warning=cancel_warning(key, held), gated=gated)
+
+
+def held_steps(session: Session, release: Release) -> dict[str, list[GateView]]:
+    """For each status the release may step to next that waits for gates (ready,
+    deployed): the gates in its way, so the page says so before anyone clicks."""
+    return {status.value: gate_rules.blocking(session, release, step)
+            for status, step in gate_rules.STATUS_STEPS.items()
+            if status in release_status.NEXT[release.status]}
 
 
 @requires("releases:write")

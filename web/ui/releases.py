@@ -1,5 +1,8 @@
 """Releases: the list, and one release with its phases and their bookings.
 
+Each phase shows the gates its start still waits for (``gate_rules``), and environment
+managers start a confirmed booking from here.
+
 A phase counts as booked while a booking holds it and once its booking has been handed
 back (its testing done): a deployed release's phases stay booked. Cancelled bookings
 are not shown."""
@@ -8,13 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from sqlmodel import col, select
+from werkzeug.wrappers import Response
 
 from envsched.db import read_transaction
 from envsched.models import BookingStatus, Release, ReleaseStatus, ReleaseWindow
-from web.auth import requires
-from web.context import sessions
+from envsched.services import booking, gate_rules
+from envsched.services.gate_rules import GatedStep
+from web.auth import current_user, requires
+from web.context import now, sessions
+from web.ui.lifecycle import act
 from web.ui.params import text_arg
 from web.ui.queries import BookingRow, booking_rows
 
@@ -56,8 +63,18 @@ def release_detail(key: str) -> Any:
         window = session.get(ReleaseWindow, release.window_id) if release.window_id else None
         bookings = _bookings(session, key)
         phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)
+                  | {"held": gate_rules.blocking(session, release, GatedStep.START, p)}
                   for p in release.phases]
     return render_template("release.html", release=facts, window=window, phases=phases)
+
+
+@requires("bookings:start")
+def booking_start(key: str) -> Response:
+    """Hand a confirmed booking of the release over; the gates it waits for are checked
+    by the service and a refusal, naming them, is a flash on the release page."""
+    return act(lambda: booking.start_booking(
+        sessions(), int(request.form.get("booking_id", "")), actor=current_user(), now=now()),
+        "ui.release_detail", lambda b: f"Booking {b.id} is in use from now on.", key=key)
 
 
 def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, Any]:
