@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import LiveServer
 
 DEMO = {"tom": "demo-test-2027", "eric": "demo-envman-2027", "vera": "demo-viewer-2027"}
-SUGGESTED = re.compile(r"Suggested: (\S+) from (\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d)")
+SUGGESTED = re.compile(r"Suggested: (\S+), (.+)$")  # the environment, its days in words
 
 
 class Visit:
@@ -58,8 +58,8 @@ class Visit:
 
 def test_request_approve_and_see_the_booking_everywhere(
         browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
-    environment, start, last = request_as_test_manager(browser, live_server, screenshots)
-    approve_as_environment_manager(browser, live_server, screenshots, environment, start, last)
+    environment, start, days = request_as_test_manager(browser, live_server, screenshots)
+    approve_as_environment_manager(browser, live_server, screenshots, environment, start, days)
     look_around_as_viewer(browser, live_server, screenshots)
 
 
@@ -70,10 +70,13 @@ def request_as_test_manager(browser: Browser, server: LiveServer,
     expect(tom.page.locator(".chart .main-svg").first).to_be_attached()  # Plotly drew
     tom.shot("dashboard")
     page = tom.open("/requests/new", "request-form-empty")
-    page.get_by_label("Release and phase").select_option(server.phase)
-    page.get_by_label("Earliest start", exact=True).fill(dt.date.today().isoformat())
+    with page.expect_response(lambda r: "/requests/slots" in r.url
+                              and f"phase={server.phase}" in r.url) as answer:
+        page.get_by_label("Release and phase").select_option(server.phase)
+        page.get_by_label("Earliest start", exact=True).fill(dt.date.today().isoformat())
+    first = answer.value.json()["slots"][0]
     suggestion = page.locator("#slot-list li.suggested")
-    expect(suggestion).to_contain_text("Suggested: ")
+    expect(suggestion).to_have_text(f"Suggested: {first['environment']}, {first['days']}")
     found = SUGGESTED.search(suggestion.inner_text())
     assert found, suggestion.inner_text()
     tom.shot("request-form-with-slots")
@@ -84,11 +87,11 @@ def request_as_test_manager(browser: Browser, server: LiveServer,
     tom.shot("request-submitted")
     tom.assert_clean()
     tom.page.close()
-    return found.group(1), found.group(2), found.group(3)
+    return found.group(1), first["start"], found.group(2)
 
 
 def approve_as_environment_manager(browser: Browser, server: LiveServer, shots: Path,
-                                   environment: str, start: str, last: str) -> None:
+                                   environment: str, start: str, days: str) -> None:
     eric = Visit(browser.new_page(), server, shots, "eric")
     eric.sign_in()
     eric.shot("dashboard")
@@ -96,7 +99,7 @@ def approve_as_environment_manager(browser: Browser, server: LiveServer, shots: 
     request = page.locator("article.request", has_text=server.phase)
     expect(request.locator("select[name=slot]")).to_have_value(f"{environment}|{start}")
     request.get_by_role("button", name="Approve").click()
-    expect(page.get_by_text(f"approved: {environment} from {start} to {last}")).to_be_visible()
+    expect(page.get_by_text(f"approved: {environment}, {days}")).to_be_visible()
     eric.shot("approved")
     page = eric.open(f"/timeline?release={server.release}", "timeline-release")
     expect(page.locator("#timeline-chart .main-svg").first).to_be_attached()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.days import days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, RequestStatus, Role
 from tests.envsched import factories
@@ -147,6 +148,17 @@ def test_the_timeline_filters_by_release(client: FlaskClient, login: Login,
     login(client, Role.VIEWER)
     page = text(client, "/timeline?release=R1")
     assert "1 booking " in page and "R1-SIT" in page and "smoke tests" not in page
+
+
+def test_the_timeline_of_one_release_opens_on_its_bookings_months_ahead(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
+                           start=day(120), end=day(125))
+    far = days_text(day(120), day(125))
+    login(client, Role.VIEWER)
+    assert far not in text(client, "/timeline")  # nine weeks from last week
+    page = text(client, "/timeline?release=R1")
+    assert far in page and "R1-SIT" in page
 
 
 def test_the_timeline_counts_only_the_clashes_of_the_bookings_it_shows(

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from envsched.days import days_text, last_day
 from envsched.models import (
@@ -102,6 +102,15 @@ class RequestRow:
     justification: str
     decision_reason: str
     created_at: dt.datetime
+
+
+def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
+    """The first start and last end of release ``key``'s live bookings (None: none)."""
+    found = session.exec(select(func.min(Booking.start), func.max(Booking.end))
+                         .join(Phase, col(Booking.phase_id) == Phase.id).join(Release)
+                         .where(Release.key == key, col(Booking.status).in_(LIVE_STATUSES))
+                         ).one()
+    return (found[0], found[1]) if found[0] is not None else None
 
 
 def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date | None = None,

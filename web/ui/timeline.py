@@ -19,6 +19,7 @@ from web.ui.queries import (
     blocked_rows,
     booking_rows,
     environments,
+    release_days,
     release_keys,
     type_names,
 )
@@ -30,10 +31,9 @@ DEFAULT_WEEKS = 9
 def timeline() -> Any:
     day = today()
     type_name, release = text_arg("type"), text_arg("release")
-    start = date_arg("start", day - dt.timedelta(days=day.weekday() + 7))
-    weeks = int_arg("weeks", DEFAULT_WEEKS, low=1, high=52)
-    end = start + dt.timedelta(weeks=weeks)
     with read_transaction(sessions()) as session:
+        start, weeks = _window(session, day, release)
+        end = start + dt.timedelta(weeks=weeks)
         rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
         shown_environments = _lines(session, rows, type_name, release)
         capacities = {env.name: env.capacity for env in shown_environments}
@@ -51,6 +51,19 @@ def timeline() -> Any:
                            start=start, end=end,
                            weeks=weeks, filters={"type": type_name, "release": release},
                            **choices)
+
+
+def _window(session: Any, day: dt.date, release: str | None) -> tuple[dt.date, int]:
+    """The weeks asked for; by default from last week on, or, for one release, from the
+    week of its first live booking to its last (a release planned months ahead shows)."""
+    start = day - dt.timedelta(days=day.weekday() + 7)
+    weeks = DEFAULT_WEEKS
+    span = release_days(session, release) if release else None
+    if span is not None:
+        first, last = span
+        start = first - dt.timedelta(days=first.weekday())  # the week of its first booking
+        weeks = max(weeks, -(-(last - start).days // 7))  # whole weeks to its last
+    return date_arg("start", start), int_arg("weeks", min(weeks, 52), low=1, high=52)
 
 
 def _lines(session: Any, rows: list[Any], type_name: str | None,
