@@ -51,3 +51,10 @@ def days_length_text(start: dt.date, end: dt.date) -> str:
     """``3–7 Mar 2027 (5 days)``."""
     count = day_count(start, end)
     return f"{days_text(start, end)} ({count} day{'' if count == 1 else 's'})"
+
+
+def week_text(monday: dt.date | str) -> str:
+    """The week starting ``monday`` (a date or an ISO date, as stored JSON keeps it):
+    ``4–10 Jan 2027``."""
+    first = dt.date.fromisoformat(monday) if isinstance(monday, str) else monday
+    return days_text(first, first + dt.timedelta(days=7))

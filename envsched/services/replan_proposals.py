@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from envsched.days import days_text
 from envsched.db import is_postgresql
 from envsched.errors import BookingConflict, EnvschedError, InvalidState
 from envsched.models import (
@@ -186,14 +187,31 @@ def _put(session: Session, booking: Booking, where: dict[str, str]) -> None:
 
 
 def _close_open_requests(session: Session, context: _Context, booking: Booking) -> None:
-    """The phase is booked now: a request still open for it would book it twice."""
+    """The phase is booked now: a request still open for it would book it twice. The first
+    one whose own days the booking keeps is approved with it (the booking becomes its);
+    the others are cancelled, saying where the phase was booked."""
     if booking.phase_id is None:
         return
     phase = session.get_one(Phase, booking.phase_id)
-    reason = f"phase {phase.key} was booked by {context.note} (booking {booking.id})"
+    where = f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
     found = session.exec(select(BookingRequest).where(
         BookingRequest.phase_id == booking.phase_id,
-        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))).all()
+        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
+        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))).all()
     for request in found:
-        close_request(session, request, RequestStatus.CANCELLED, actor=context.actor,
-                      now=context.now, reason=reason)
+        if booking.request_id is None and _keeps_days_asked(request, booking):
+            booking.request_id = request.id
+            close_request(session, request, RequestStatus.APPROVED, actor=context.actor,
+                          now=context.now, reason=f"booked by {context.note}: {where}")
+        else:
+            close_request(session, request, RequestStatus.CANCELLED, actor=context.actor,
+                          now=context.now, reason=f"phase {phase.key} was booked by "
+                                                  f"{context.note}: {where}")
+
+
+def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
+    """Whether ``booking`` lies in the days ``request`` asked for."""
+    if request.fixed:
+        return booking.start == request.earliest_start
+    return booking.start >= request.earliest_start and (
+        request.latest_end is None or booking.end <= request.latest_end)

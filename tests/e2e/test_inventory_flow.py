@@ -10,6 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from envsched.days import days_text
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_booking_flow import Visit
 
@@ -85,16 +86,16 @@ def add_a_maintenance_window(eric: Visit) -> None:
     form.get_by_label("Reason").fill("OS patching")
     eric.shot("window-form-filled")
     form.get_by_role("button", name="Add window").click()
-    expect(page.get_by_text(f"Maintenance window {first} to {last} is added to {NAME}.")
-           ).to_be_visible()
+    days = days_text(first, last + dt.timedelta(days=1))  # as every page says days
+    expect(page.get_by_text(f"Maintenance window {days} is added to {NAME}.")).to_be_visible()
     windows = page.locator("table", has_text="Bookings in the way")
-    expect(windows).to_contain_text(f"{first} – {last}")
+    expect(windows).to_contain_text(days)
     expect(windows).to_contain_text("OS patching")
-    expect(windows.get_by_role("button", name=f"Remove maintenance window {first} – {last}")
+    expect(windows.get_by_role("button", name=f"Remove maintenance window {days}")
            ).to_be_visible()
     page.wait_for_load_state("networkidle")
     eric.shot("window-added")
-    remove_it_after_saying_no_once(page, f"{first} – {last}")
+    remove_it_after_saying_no_once(page, days)
 
 
 def remove_it_after_saying_no_once(page: Page, days: str) -> None:

@@ -92,12 +92,13 @@ def test_cancelling_a_release_cancels_its_open_requests_naming_the_release(
 def test_cancelling_a_release_gives_back_the_days_its_live_bookings_still_hold(
         sessions: SessionFactory, rm: User, r1: tuple[Release, Phase], uat: Environment,
         make_booking: Factory, make_phase: Factory) -> None:
-    _, phase = r1
+    release, phase = r1  # one live booking per phase: each of its own phase of R1
     ahead = make_booking(uat, phase_id=phase.id, start=day(3), end=day(8),
                          status=BookingStatus.TENTATIVE)
-    running = make_booking(uat, phase_id=phase.id, start=day(-2), end=day(2),
-                           status=BookingStatus.IN_USE)
-    over = make_booking(uat, phase_id=phase.id, start=day(-9), end=day(-4))
+    running = make_booking(uat, phase_id=make_phase(release, key="R1-UAT-b").id,
+                           start=day(-2), end=day(2), status=BookingStatus.IN_USE)
+    over = make_booking(uat, phase_id=make_phase(release, key="R1-UAT-c").id,
+                        start=day(-9), end=day(-4))
     gone = make_booking(uat, phase_id=phase.id, start=day(10), end=day(12),
                         status=BookingStatus.CANCELLED)
     theirs = make_booking(uat, phase_id=make_phase(key="R2-UAT").id, start=day(20),
@@ -117,10 +118,11 @@ def test_cancelling_a_release_gives_back_the_days_its_live_bookings_still_hold(
 
 def test_the_freed_days_go_to_the_waitlist_but_not_to_the_release_itself(
         sessions: SessionFactory, rm: User, r1: tuple[Release, Phase], uat: Environment,
-        make_booking: Factory, make_request: Factory) -> None:
-    _, phase = r1
+        make_booking: Factory, make_request: Factory, make_phase: Factory) -> None:
+    release, phase = r1
     make_booking(uat, phase_id=phase.id, start=day(3), end=day(6))
-    make_booking(uat, phase_id=phase.id, start=day(6), end=day(9))  # touching: one run
+    make_booking(uat, phase_id=make_phase(release, key="R1-UAT-b").id, start=day(6),
+                 end=day(9))  # touching: one run
     own = make_request(phase_id=phase.id, status=RequestStatus.WAITLISTED, priority=9)
     waiting = make_request(duration_days=6, earliest_start=day(1), latest_end=day(9),
                            status=RequestStatus.WAITLISTED)

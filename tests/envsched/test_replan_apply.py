@@ -147,27 +147,35 @@ def _phase_key(sessions: SessionFactory, booking: Booking) -> str:
         return session.get_one(Phase, booking.phase_id).key
 
 
-def test_accepting_a_proposal_closes_the_phases_open_requests(
+def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_request: Factory, make_user: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     phase = run.diff["placed"][0]["phase"]
     with sessions() as session:
         phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
-    waiting = make_request(phase_id=phase_id, status=RequestStatus.WAITLISTED)
+    waiting = make_request(phase_id=phase_id, status=RequestStatus.WAITLISTED,
+                           earliest_start=DAY0 - dt.timedelta(days=30))  # any day from then
+    elsewhere = make_request(phase_id=phase_id, fixed=True,
+                             earliest_start=DAY0 + dt.timedelta(days=200))
     decided = make_request(phase_id=phase_id, status=RequestStatus.REJECTED)
     other = make_request()  # for no phase: not the plan's business
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accept_proposal(sessions, run.id or 0, phase, actor=manager, now=NOW)
     with sessions() as session:
-        closed = session.get_one(BookingRequest, waiting.id)
-        assert closed.status == RequestStatus.CANCELLED and closed.decided_by_id == manager.id
+        kept = session.get_one(BookingRequest, waiting.id)
+        assert kept.status == RequestStatus.APPROVED and kept.decided_by_id == manager.id
+        assert kept.decision_reason.startswith(f"booked by plan run {run.id}")
+        booked = session.exec(select(Booking).where(Booking.phase_id == phase_id)).one()
+        assert booked.request_id == waiting.id
+        closed = session.get_one(BookingRequest, elsewhere.id)
+        assert closed.status == RequestStatus.CANCELLED
         assert closed.decision_reason.startswith(f"phase {phase} was booked by plan run {run.id}")
         assert session.get_one(BookingRequest, decided.id).status == RequestStatus.REJECTED
         assert session.get_one(BookingRequest, other.id).status == RequestStatus.REQUESTED
         audit = session.exec(select(AuditEntry).where(
             AuditEntry.entity == "booking_request", AuditEntry.entity_id == waiting.id)).all()
-        assert [(a.action, a.actor) for a in audit] == [("cancelled", manager.name)]
+        assert [(a.action, a.actor) for a in audit] == [("approved", manager.name)]
 
 
 def test_only_environment_managers_accept(

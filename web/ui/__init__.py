@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
-from envsched.days import day_text, days_text
+from envsched.days import day_text, days_text, week_text
 from web.auth import current_user
 from web.calendar import feed_token
 from web.permissions import can
@@ -175,5 +175,6 @@ def feed_url(endpoint: str, **values: Any) -> str | None:
 def _template_globals(state: Any) -> None:
     app: Flask = state.app
     app.jinja_env.globals.update(current_user=current_user, can=can, nav_items=NAV_ITEMS,
-                                 timedelta=dt.timedelta, feed_url=feed_url, days=days_text)
+                                 timedelta=dt.timedelta, feed_url=feed_url, days=days_text,
+                                 week=week_text)
     app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat)
