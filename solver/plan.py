@@ -13,6 +13,10 @@ STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 CLASH_RULES = ("unknown_phase", "unknown_environment", "eligibility", "horizon",
                "earliest_start", "unavailable", "freeze", "capacity", "changeover", "order")
 
+# What a plan file may leave out and Plan.omitted records; only format, scenario and
+# assignments are required. (Clashes may be left out too: ``Plan.clashes`` is None then.)
+OPTIONAL_PARTS = ("status", "solver", "moved", "unplaced", "releases", "metrics")
+
 # Where each placed phase runs, {phase id: (environment id, start day)}: the common
 # currency of the dispatch rules, the CP-SAT model and the neighbourhood search.
 Placement = dict[str, tuple[str, int]]
@@ -115,6 +119,9 @@ class Plan:
     # the rules the kept pinned bookings break; None when the plan does not say (a plan
     # file from another tool), () when it says there are none
     clashes: tuple[Clash, ...] | None = None
+    # the optional parts a plan file left out (OPTIONAL_PARTS): the validator checks
+    # only what a plan says, so a hand-made or foreign plan can still be checked
+    omitted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -202,6 +202,69 @@ def test_check_lists_the_overlap_of_a_corrupted_plan_and_exits_1(scenario_file: 
     assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
 
 
+def minimal_plan(scenario: Path, **extra: Any) -> Path:
+    """The greedy plan cut down to format, scenario and assignments (phase, environment,
+    start, end), plus the full plan's ``extra`` parts as edited by the caller."""
+    full = json.loads(plan_file(scenario).read_text(encoding="utf-8"))
+    data = {"format": full["format"], "scenario": full["scenario"],
+            "assignments": [{key: a[key] for key in ("phase", "environment", "start", "end")}
+                            for a in full["assignments"]]}
+    for part, edit in extra.items():
+        data[part] = edit(full)
+    return write_json(scenario.with_name("minimal.json"), data)
+
+
+def violations(result: Result, rule: str) -> list[str]:
+    assert result.exit_code == 1, result.output
+    assert "plan is NOT valid" in result.stdout
+    return [line for line in result.stdout.splitlines() if line.strip().startswith(f"{rule}:")]
+
+
+def test_check_accepts_a_minimal_plan(scenario_file: Path) -> None:
+    result = envsched("check", scenario_file, minimal_plan(scenario_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"plan is valid: {PHASE_COUNT} phases placed, 0 unplaced")
+
+
+def test_check_lists_the_overlap_in_a_minimal_plan(scenario_file: Path) -> None:
+    def overlapping(full: dict[str, Any]) -> list[dict[str, Any]]:
+        by_phase = {a["phase"]: a for a in full["assignments"]}
+        by_phase["R2-SIT"].update(environment="SIT-1", start=by_phase["R1-SIT"]["start"])
+        by_phase["R2-SIT"]["end"] = (dt.date.fromisoformat(by_phase["R1-SIT"]["start"])
+                                     + dt.timedelta(days=4)).isoformat()
+        return [{k: a[k] for k in ("phase", "environment", "start", "end")}
+                for a in full["assignments"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file,
+                                                           assignments=overlapping))
+    overlap = violations(result, "overlap")
+    assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
+
+
+def test_check_verifies_metrics_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
+    def wrong(full: dict[str, Any]) -> dict[str, Any]:
+        return full["metrics"] | {"placed_phases": 99}
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, metrics=wrong))
+    assert violations(result, "metrics") == [
+        f"  metrics: metrics.placed_phases is 99 but the plan gives {PHASE_COUNT}"]
+
+
+def test_check_verifies_moved_flags_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
+    def moved(full: dict[str, Any]) -> list[dict[str, Any]]:
+        return [a | {"moved": True} for a in full["assignments"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, assignments=moved))
+    flags = violations(result, "moved_flag")
+    assert len(flags) == PHASE_COUNT and "R1-SIT is marked moved=True" in "".join(flags)
+
+
+def test_check_verifies_release_outcomes_when_a_minimal_plan_gives_them(
+        scenario_file: Path) -> None:
+    def late(full: dict[str, Any]) -> list[dict[str, Any]]:
+        return [r | {"late_days": 7} if r["id"] == "R1" else r for r in full["releases"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, releases=late))
+    outcome = violations(result, "release_outcome")
+    assert len(outcome) == 1 and "release R1 reports late_days=7" in outcome[0]
+
+
 def test_check_with_a_malformed_plan_file_is_bad_input(scenario_file: Path) -> None:
     path = plan_file(scenario_file)
     data = json.loads(path.read_text(encoding="utf-8"))
