@@ -95,6 +95,9 @@ class SolverInfo:
     workers: int = 1
     # named soft terms of the objective, so a plan can say why it looks as it does
     terms: dict[str, int] = field(default_factory=dict)
+    # capacity-aware lower bounds, {"weighted_unplaced": n, "weighted_tardiness": n}
+    # (solver.bounds); empty when not computed
+    bounds: dict[str, int] = field(default_factory=dict)
 
     @property
     def gap(self) -> float | None:

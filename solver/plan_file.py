@@ -30,7 +30,9 @@ FORMAT = "envsched-plan/1"
 
 _TOP_KEYS = ("format", "scenario", "status", "reason", "solver", "assignments", "unplaced",
              "releases", "metrics", "clashes")
-_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms")
+_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms",
+                "bounds")
+_BOUND_KEYS = ("weighted_unplaced", "weighted_tardiness")
 _ASSIGNMENT_KEYS = ("phase", "release", "environment", "start", "end", "moved")
 _UNPLACED_KEYS = ("phase", "release", "reason")
 _CLASH_KEYS = ("phase", "release", "environment", "start", "end", "rule", "message", "with")
@@ -84,12 +86,15 @@ def _plain(number: float | None) -> float | None:
 
 
 def _solver_dict(info: SolverInfo) -> dict[str, Any]:
-    data = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
+    data: dict[str, Any] = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
             "objective": _plain(info.objective), "bound": _plain(info.bound),
             "workers": info.workers}
     if info.gap is not None:
         data["gap"] = info.gap
-    return data | ({"terms": dict(info.terms)} if info.terms else {})
+    for key, values in (("terms", info.terms), ("bounds", info.bounds)):
+        if values:
+            data[key] = dict(values)
+    return data
 
 
 def _metrics_dict(metrics: Metrics) -> dict[str, int]:
@@ -187,8 +192,11 @@ def _solver(r: Reader) -> SolverInfo:
         _nullable_number(r, "gap")
     workers = r.integer("workers")
     terms = Reader(r.data.get("terms", {}), r.at("terms"), r.source)
+    bounds = Reader(r.data.get("bounds", {}), r.at("bounds"), r.source)
+    bounds.check_keys(_BOUND_KEYS)
     return SolverInfo(method=method, seconds=seconds, objective=objective, bound=bound,
-                      workers=workers, terms={key: terms.integer(key) for key in terms.data})
+                      workers=workers, terms={key: terms.integer(key) for key in terms.data},
+                      bounds={key: bounds.integer(key, minimum=0) for key in bounds.data})
 
 
 def _assignment(r: Reader, scenario: Scenario) -> Assignment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,15 @@ def test_moved_on_some_assignments_but_not_all_is_rejected() -> None:
         parse_plan(data, SCENARIO, source="plan.json")
     assert str(caught.value) == ("plan.json: assignments[1].moved: give moved on every "
                                  "assignment or on none")
+
+
+def test_the_capacity_bounds_are_written_and_read_back() -> None:
+    plan = solved_plan()
+    with_bounds = replace(plan, solver=replace(plan.solver, bounds={"weighted_unplaced": 1,
+                                                                    "weighted_tardiness": 30}))
+    data = plan_to_dict(with_bounds, SCENARIO)
+    assert data["solver"]["bounds"] == {"weighted_unplaced": 1, "weighted_tardiness": 30}
+    assert parse_plan(data, SCENARIO) == with_bounds
+    data["solver"]["bounds"]["moved"] = 0
+    with pytest.raises(ScenarioError, match=r"solver\.bounds\.moved: unknown key 'moved'"):
+        parse_plan(data, SCENARIO)
