@@ -96,6 +96,24 @@ def test_plan_with_cp_sat_finds_an_optimal_plan_with_nothing_late(scenario_file:
     assert result.stderr.strip(), "expected progress lines on stderr"
 
 
+def test_plan_shows_the_capacity_bounds_in_the_summary_and_the_file(tmp_path: Path) -> None:
+    # three 10-day SIT phases due on day 10, one SIT environment: the critical path sees
+    # nothing late; the capacity bound sees 20 days of work that must move past day 10
+    scenario = TINY_SCENARIO | {"environments": [{"id": "SIT-1", "type": "SIT"}], "releases": [
+        {"id": f"R{i}", "priority": i, "due": "2027-01-14",
+         "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 10}]}
+        for i in (1, 2, 3)]}
+    out = tmp_path / "plan.json"
+    result = envsched("plan", write_json(tmp_path / "contended.json", scenario),
+                      "--method", "greedy", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"bound unplaced\s+0 \(weighted\)", result.stdout)
+    assert re.search(r"bound tardiness\s+30 \(weighted, every phase placed\)", result.stdout)
+    solver = json.loads(out.read_text(encoding="utf-8"))["solver"]
+    assert solver["bounds"] == {"weighted_unplaced": 0, "weighted_tardiness": 30}
+    assert solver["bound"] == 30
+
+
 def test_plan_lists_each_unplaced_phase_with_its_reason(tmp_path: Path) -> None:
     # UAT-1 is out of service for the whole horizon, so R1-UAT has nowhere to go
     rebuild = {"start": "2027-01-04", "end": "2027-03-05", "reason": "rebuild"}
