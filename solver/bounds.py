@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from solver.free_runs import fitted_ends, free_runs
 from solver.pinned import ends_by_order
 from solver.scenario import Phase, Scenario, Window, topological_order
 
@@ -96,24 +97,20 @@ def unplaced_lower_bound(scenario: Scenario) -> int:
     return bound
 
 
+def _fitted_ends(scenario: Scenario) -> dict[str, int | None]:
+    return fitted_ends(scenario, free_runs(scenario, _pinned_load(scenario)))
+
+
 def _never_placed(scenario: Scenario) -> set[str]:
-    """Phases that are not pinned and can be placed in no plan, with everything after them."""
-    starts = _earliest_starts(scenario)
-    movable = {phase.id for phase in movable_phases(scenario)}
-    forced: set[str] = set()
-    for phase_id in topological_order(scenario):
-        phase = scenario.phase_by_id[phase_id]
-        hopeless = (not scenario.eligible[phase_id]
-                    or starts[phase_id] + phase.duration > scenario.horizon_days
-                    or any(pred in forced for pred, _gap in scenario.predecessors[phase_id]))
-        if hopeless and phase_id in movable:
-            forced.add(phase_id)
-    return forced
+    """Phases that are not pinned and fit in no plan (``free_runs``), nor what waits for them."""
+    ends = _fitted_ends(scenario)
+    return {phase.id for phase in movable_phases(scenario) if ends[phase.id] is None}
 
 
 def _earliest_starts(scenario: Scenario) -> dict[str, int]:
-    ends = earliest_ends(scenario)
-    return {phase.id: ends[phase.id] - phase.duration for phase in scenario.phases}
+    ends = _fitted_ends(scenario)
+    return {phase.id: end - phase.duration for phase in scenario.phases
+            if (end := ends[phase.id]) is not None}
 
 
 def _weight(scenario: Scenario, phase_id: str) -> int:
@@ -170,13 +167,14 @@ def tardiness_lower_bound(scenario: Scenario) -> int:
 
 
 def _critical_lateness(scenario: Scenario) -> dict[str, int]:
-    """Release id -> its days late if every environment were free (releases with a due)."""
-    ends = earliest_ends(scenario)
+    """Release id -> its days late if each phase had its environments to itself (releases
+    with a due date). A phase that fits nowhere leaves no plan placing every phase."""
+    ends = _fitted_ends(scenario)
     late: dict[str, int] = {}
     for release in scenario.releases:
-        if release.due is not None and release.phases:
-            end = max(ends[phase.id] for phase in release.phases)
-            late[release.id] = max(0, end - release.due)
+        known = [end for phase in release.phases if (end := ends[phase.id]) is not None]
+        if release.due is not None and known:
+            late[release.id] = max(0, max(known) - release.due)
     return late
 
 

@@ -95,3 +95,17 @@ def test_every_plan_carries_the_bounds() -> None:
     assert result.solver.bound == 30
     cp_sat = plan(contended(), Options(time_limit=5, workers=1))
     assert cp_sat.solver.bounds == result.solver.bounds and cp_sat.solver.bound == 40
+
+
+def test_a_phase_waits_for_a_run_of_open_days_long_enough() -> None:
+    # SIT-1 is down on days 3-4: the 5-day phase cannot start before day 5, 5 days late
+    env = make_environment("SIT-1", "SIT", unavailable=[(3, 5, "patching")])
+    release = make_release("R1", phases=[("SIT", 5)], due=5, priority=2)
+    scenario = make_scenario([env], [release], horizon_days=60)
+    assert timing_lower_bound(scenario, "tardiness") == 0
+    assert optimum(scenario) == (0, 2 * 5)
+    assert tardiness_lower_bound(scenario) == 2 * 5
+    # with the horizon at day 9 it fits nowhere: unplaced, at its priority
+    short = make_scenario([env], [release], horizon_days=9)
+    assert optimum(short) == (2, 0)
+    assert unplaced_lower_bound(short) == 2
