@@ -18,6 +18,12 @@ def earliest_ends(scenario: Scenario) -> dict[str, int]:
     return ends_by_order(scenario, pinned)
 
 
+def search_bound(scenario: Scenario, objective: str) -> int:
+    """The best bound the search can stop at: under tardiness the capacity-aware one too."""
+    bound = timing_lower_bound(scenario, objective)
+    return max(bound, tardiness_lower_bound(scenario)) if objective == "tardiness" else bound
+
+
 def timing_lower_bound(scenario: Scenario, objective: str) -> int:
     """A bound on weighted tardiness (or makespan) for plans that place every phase."""
     ends = earliest_ends(scenario)

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from solver import Options, Scenario, plan
 from solver.bounds import (
     free_units,
+    search_bound,
     tardiness_lower_bound,
     timing_lower_bound,
     unplaced_lower_bound,
@@ -61,6 +62,9 @@ def test_the_tardiness_bound_sees_what_the_critical_path_does_not() -> None:
     # before day 10, 30 days of work against 10 free days: 20 days must move past day 10,
     # and a release moves at most its own 10: R1's at 1 a day, R2's at 2 a day
     assert tardiness_lower_bound(scenario) == 30
+    # the neighbourhood search may stop at it; under makespan only the critical path counts
+    assert search_bound(scenario, "tardiness") == 30
+    assert search_bound(scenario, "makespan") == timing_lower_bound(scenario, "makespan") == 10
 
 
 def test_the_unplaced_bound_counts_work_that_cannot_fit_in_the_horizon() -> None:
