@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from solver.bounds import timing_lower_bound
+from solver.bounds import search_bound
 from solver.lns import NeighbourhoodSearch, SearchState
 from solver.metrics import score
 from solver.model import Neighbourhood, PlanModel
@@ -81,7 +81,7 @@ def changeover_restricts(scenario: Scenario) -> bool:
 
 
 def search_neighbourhoods(run: Run, start: Placement) -> tuple[Placement, str, float | None]:
-    bound = timing_lower_bound(run.scenario, run.objective)
+    bound = search_bound(run.scenario, run.objective)
 
     def improved(state: SearchState) -> None:
         run.report(f"lns round {state.rounds}", state.score, bound)

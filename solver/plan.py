@@ -13,6 +13,10 @@ STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 CLASH_RULES = ("unknown_phase", "unknown_environment", "eligibility", "horizon",
                "earliest_start", "unavailable", "freeze", "capacity", "changeover", "order")
 
+# What a plan file may leave out and Plan.omitted records; only format, scenario and
+# assignments are required. (Clashes may be left out too: ``Plan.clashes`` is None then.)
+OPTIONAL_PARTS = ("status", "solver", "moved", "unplaced", "releases", "metrics")
+
 # Where each placed phase runs, {phase id: (environment id, start day)}: the common
 # currency of the dispatch rules, the CP-SAT model and the neighbourhood search.
 Placement = dict[str, tuple[str, int]]
@@ -91,6 +95,9 @@ class SolverInfo:
     workers: int = 1
     # named soft terms of the objective, so a plan can say why it looks as it does
     terms: dict[str, int] = field(default_factory=dict)
+    # capacity-aware lower bounds, {"weighted_unplaced": n, "weighted_tardiness": n}
+    # (solver.bounds); empty when not computed
+    bounds: dict[str, int] = field(default_factory=dict)
 
     @property
     def gap(self) -> float | None:
@@ -115,6 +122,9 @@ class Plan:
     # the rules the kept pinned bookings break; None when the plan does not say (a plan
     # file from another tool), () when it says there are none
     clashes: tuple[Clash, ...] | None = None
+    # the optional parts a plan file left out (OPTIONAL_PARTS): the validator checks
+    # only what a plan says, so a hand-made or foreign plan can still be checked
+    omitted: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

@@ -14,6 +14,7 @@ from typing import Any
 from solver.json_reader import Reader, quote, read_format, read_json, write_json
 from solver.plan import (
     CLASH_RULES,
+    OPTIONAL_PARTS,
     STATUSES,
     Assignment,
     Clash,
@@ -29,7 +30,9 @@ FORMAT = "envsched-plan/1"
 
 _TOP_KEYS = ("format", "scenario", "status", "reason", "solver", "assignments", "unplaced",
              "releases", "metrics", "clashes")
-_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms")
+_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms",
+                "bounds")
+_BOUND_KEYS = ("weighted_unplaced", "weighted_tardiness")
 _ASSIGNMENT_KEYS = ("phase", "release", "environment", "start", "end", "moved")
 _UNPLACED_KEYS = ("phase", "release", "reason")
 _CLASH_KEYS = ("phase", "release", "environment", "start", "end", "rule", "message", "with")
@@ -83,12 +86,15 @@ def _plain(number: float | None) -> float | None:
 
 
 def _solver_dict(info: SolverInfo) -> dict[str, Any]:
-    data = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
+    data: dict[str, Any] = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
             "objective": _plain(info.objective), "bound": _plain(info.bound),
             "workers": info.workers}
     if info.gap is not None:
         data["gap"] = info.gap
-    return data | ({"terms": dict(info.terms)} if info.terms else {})
+    for key, values in (("terms", info.terms), ("bounds", info.bounds)):
+        if values:
+            data[key] = dict(values)
+    return data
 
 
 def _metrics_dict(metrics: Metrics) -> dict[str, int]:
@@ -105,26 +111,64 @@ def load_plan(path: str | Path, scenario: Scenario) -> Plan:
 
 
 def parse_plan(data: object, scenario: Scenario, source: str = "") -> Plan:
-    """A Plan from decoded JSON; dates become days from the scenario's start."""
+    """A Plan from decoded JSON; dates become days from the scenario's start.
+
+    Only ``format``, ``scenario`` and ``assignments`` are required: a part left out is
+    recorded in ``Plan.omitted`` and not checked. Phases neither assigned nor listed are
+    unplaced when the plan has no ``unplaced`` list.
+    """
     top = Reader(data, "", source)
     read_format(top, FORMAT)
     top.check_keys(_TOP_KEYS)
-    status = top.text("status")
-    if status not in STATUSES:
-        top.fail("status", f"must be one of {', '.join(STATUSES)}, got {quote(status)}")
+    assignments = _assignments(top, scenario)
+    omitted = frozenset(part for part in OPTIONAL_PARTS if part != "moved" and not top.has(part))
+    if _some_without_moved(top):
+        omitted |= {"moved"}
     return Plan(
-        scenario=top.text("scenario"), status=status, reason=top.text("reason", default=""),
-        solver=_solver(_section(top, "solver", _SOLVER_KEYS)),
-        assignments=tuple(_assignment(r, scenario)
-                          for r in top.objects("assignments", _ASSIGNMENT_KEYS)),
-        unplaced=tuple(Unplaced(phase=r.text("phase"), release=r.text("release"),
-                                reason=r.text("reason"))
-                       for r in top.objects("unplaced", _UNPLACED_KEYS)),
-        releases=tuple(_outcome(r, scenario) for r in top.objects("releases", _RELEASE_KEYS)),
-        metrics=_metrics(_section(top, "metrics", _METRIC_KEYS)),
+        scenario=top.text("scenario"), status=_status(top), reason=top.text("reason", default=""),
+        solver=_solver(_section(top, "solver", _SOLVER_KEYS)) if top.has("solver")
+        else SolverInfo(method="unknown", seconds=0),
+        assignments=assignments, unplaced=_unplaced(top, scenario, assignments),
+        releases=tuple(_outcome(r, scenario)
+                       for r in top.optional_objects("releases", _RELEASE_KEYS)),
+        metrics=_metrics(_section(top, "metrics", _METRIC_KEYS)) if top.has("metrics")
+        else Metrics(),
         clashes=(tuple(_clash(r, scenario) for r in top.objects("clashes", _CLASH_KEYS))
                  if top.has("clashes") else None),
+        omitted=omitted,
     )
+
+
+def _status(top: Reader) -> str:
+    """A plan that does not say its status is taken as a plan (FEASIBLE)."""
+    status = top.text("status", default="FEASIBLE")
+    if status not in STATUSES:
+        top.fail("status", f"must be one of {', '.join(STATUSES)}, got {quote(status)}")
+    return status
+
+
+def _assignments(top: Reader, scenario: Scenario) -> tuple[Assignment, ...]:
+    readers = top.objects("assignments", _ASSIGNMENT_KEYS)
+    carrying = [r.has("moved") for r in readers]
+    if any(carrying) and not all(carrying):
+        missing = readers[carrying.index(False)]
+        missing.fail("moved", "give moved on every assignment or on none")
+    return tuple(_assignment(r, scenario) for r in readers)
+
+
+def _some_without_moved(top: Reader) -> bool:
+    return any(isinstance(a, dict) and "moved" not in a for a in top.array("assignments"))
+
+
+def _unplaced(top: Reader, scenario: Scenario,
+              assignments: tuple[Assignment, ...]) -> tuple[Unplaced, ...]:
+    if top.has("unplaced"):
+        return tuple(Unplaced(phase=r.text("phase"), release=r.text("release"),
+                              reason=r.text("reason"))
+                     for r in top.objects("unplaced", _UNPLACED_KEYS))
+    assigned = {a.phase for a in assignments}
+    return tuple(Unplaced(phase=p.id, release=p.release, reason="not in the plan's assignments")
+                 for p in scenario.phases if p.id not in assigned)
 
 
 def _section(top: Reader, key: str, allowed: tuple[str, ...]) -> Reader:
@@ -148,15 +192,20 @@ def _solver(r: Reader) -> SolverInfo:
         _nullable_number(r, "gap")
     workers = r.integer("workers")
     terms = Reader(r.data.get("terms", {}), r.at("terms"), r.source)
+    bounds = Reader(r.data.get("bounds", {}), r.at("bounds"), r.source)
+    bounds.check_keys(_BOUND_KEYS)
     return SolverInfo(method=method, seconds=seconds, objective=objective, bound=bound,
-                      workers=workers, terms={key: terms.integer(key) for key in terms.data})
+                      workers=workers, terms={key: terms.integer(key) for key in terms.data},
+                      bounds={key: bounds.integer(key, minimum=0) for key in bounds.data})
 
 
 def _assignment(r: Reader, scenario: Scenario) -> Assignment:
-    phase, release, environment = r.text("phase"), r.text("release"), r.text("environment")
+    phase, environment = r.text("phase"), r.text("environment")
+    known = scenario.phase_by_id.get(phase)
+    release = r.text("release", default=known.release if known else "")
     start, end = scenario.day(r.date("start")), scenario.day(r.date("end"))
     return Assignment(phase=phase, release=release, environment=environment, start=start,
-                      end=end, moved=r.boolean("moved"))
+                      end=end, moved=r.boolean("moved", default=False))
 
 
 def _clash(r: Reader, scenario: Scenario) -> Clash:

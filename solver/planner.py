@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+from solver.bounds import tardiness_lower_bound, unplaced_lower_bound
 from solver.compact import compact
 from solver.explain import explain_unplaced
 from solver.greedy import explained_outcomes, greedy_plan
@@ -33,8 +34,23 @@ from solver.warmstart import best_dispatch
 def plan(scenario: Scenario, options: Options | None = None) -> Plan:
     options = options or Options()
     if options.method == "greedy":
-        return greedy_plan(scenario, options)
-    return keeping_pinned(scenario, lambda planned: _cp_sat(planned, options))
+        result = greedy_plan(scenario, options)
+    else:
+        result = keeping_pinned(scenario, lambda planned: _cp_sat(planned, options))
+    return with_capacity_bounds(scenario, options.objective or scenario.objective, result)
+
+
+def with_capacity_bounds(scenario: Scenario, objective: str, result: Plan) -> Plan:
+    """The plan with the capacity-aware bounds in ``solver.bounds``; under the tardiness
+    objective, a plan that places every phase takes the better of them and its own bound
+    (both bound the best such plan, and the best plan is one when this one is)."""
+    bounds = {"weighted_unplaced": unplaced_lower_bound(scenario),
+              "weighted_tardiness": tardiness_lower_bound(scenario)}
+    info = replace(result.solver, bounds=bounds)
+    if objective == "tardiness" and result.has_plan and not result.metrics.unplaced_phases:
+        known = max(info.bound or 0, bounds["weighted_tardiness"])
+        info = replace(info, bound=min(known, result.metrics.weighted_tardiness))
+    return replace(result, solver=info)
 
 
 def _cp_sat(scenario: Scenario, options: Options) -> Plan:

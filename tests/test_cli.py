@@ -96,6 +96,24 @@ def test_plan_with_cp_sat_finds_an_optimal_plan_with_nothing_late(scenario_file:
     assert result.stderr.strip(), "expected progress lines on stderr"
 
 
+def test_plan_shows_the_capacity_bounds_in_the_summary_and_the_file(tmp_path: Path) -> None:
+    # three 10-day SIT phases due on day 10, one SIT environment: the critical path sees
+    # nothing late; the capacity bound sees 20 days of work that must move past day 10
+    scenario = TINY_SCENARIO | {"environments": [{"id": "SIT-1", "type": "SIT"}], "releases": [
+        {"id": f"R{i}", "priority": i, "due": "2027-01-14",
+         "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 10}]}
+        for i in (1, 2, 3)]}
+    out = tmp_path / "plan.json"
+    result = envsched("plan", write_json(tmp_path / "contended.json", scenario),
+                      "--method", "greedy", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"bound unplaced\s+0 \(weighted\)", result.stdout)
+    assert re.search(r"bound tardiness\s+30 \(weighted, every phase placed\)", result.stdout)
+    solver = json.loads(out.read_text(encoding="utf-8"))["solver"]
+    assert solver["bounds"] == {"weighted_unplaced": 0, "weighted_tardiness": 30}
+    assert solver["bound"] == 30
+
+
 def test_plan_lists_each_unplaced_phase_with_its_reason(tmp_path: Path) -> None:
     # UAT-1 is out of service for the whole horizon, so R1-UAT has nowhere to go
     rebuild = {"start": "2027-01-04", "end": "2027-03-05", "reason": "rebuild"}
@@ -200,6 +218,69 @@ def test_check_lists_the_overlap_of_a_corrupted_plan_and_exits_1(scenario_file: 
     assert "plan is NOT valid" in result.stdout
     overlap = [line for line in result.stdout.splitlines() if line.strip().startswith("overlap:")]
     assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
+
+
+def minimal_plan(scenario: Path, **extra: Any) -> Path:
+    """The greedy plan cut down to format, scenario and assignments (phase, environment,
+    start, end), plus the full plan's ``extra`` parts as edited by the caller."""
+    full = json.loads(plan_file(scenario).read_text(encoding="utf-8"))
+    data = {"format": full["format"], "scenario": full["scenario"],
+            "assignments": [{key: a[key] for key in ("phase", "environment", "start", "end")}
+                            for a in full["assignments"]]}
+    for part, edit in extra.items():
+        data[part] = edit(full)
+    return write_json(scenario.with_name("minimal.json"), data)
+
+
+def violations(result: Result, rule: str) -> list[str]:
+    assert result.exit_code == 1, result.output
+    assert "plan is NOT valid" in result.stdout
+    return [line for line in result.stdout.splitlines() if line.strip().startswith(f"{rule}:")]
+
+
+def test_check_accepts_a_minimal_plan(scenario_file: Path) -> None:
+    result = envsched("check", scenario_file, minimal_plan(scenario_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"plan is valid: {PHASE_COUNT} phases placed, 0 unplaced")
+
+
+def test_check_lists_the_overlap_in_a_minimal_plan(scenario_file: Path) -> None:
+    def overlapping(full: dict[str, Any]) -> list[dict[str, Any]]:
+        by_phase = {a["phase"]: a for a in full["assignments"]}
+        by_phase["R2-SIT"].update(environment="SIT-1", start=by_phase["R1-SIT"]["start"])
+        by_phase["R2-SIT"]["end"] = (dt.date.fromisoformat(by_phase["R1-SIT"]["start"])
+                                     + dt.timedelta(days=4)).isoformat()
+        return [{k: a[k] for k in ("phase", "environment", "start", "end")}
+                for a in full["assignments"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file,
+                                                           assignments=overlapping))
+    overlap = violations(result, "overlap")
+    assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
+
+
+def test_check_verifies_metrics_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
+    def wrong(full: dict[str, Any]) -> dict[str, Any]:
+        return full["metrics"] | {"placed_phases": 99}
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, metrics=wrong))
+    assert violations(result, "metrics") == [
+        f"  metrics: metrics.placed_phases is 99 but the plan gives {PHASE_COUNT}"]
+
+
+def test_check_verifies_moved_flags_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
+    def moved(full: dict[str, Any]) -> list[dict[str, Any]]:
+        return [a | {"moved": True} for a in full["assignments"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, assignments=moved))
+    flags = violations(result, "moved_flag")
+    assert len(flags) == PHASE_COUNT and "R1-SIT is marked moved=True" in "".join(flags)
+
+
+def test_check_verifies_release_outcomes_when_a_minimal_plan_gives_them(
+        scenario_file: Path) -> None:
+    def late(full: dict[str, Any]) -> list[dict[str, Any]]:
+        return [r | {"late_days": 7} if r["id"] == "R1" else r for r in full["releases"]]
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, releases=late))
+    outcome = violations(result, "release_outcome")
+    assert len(outcome) == 1 and "release R1 reports late_days=7" in outcome[0]
 
 
 def test_check_with_a_malformed_plan_file_is_bad_input(scenario_file: Path) -> None:

@@ -37,6 +37,15 @@ def format_gap(plan: Plan) -> str:
     return "-" if gap is None else f"{gap:.1%}"
 
 
+def format_bounds(plan: Plan) -> list[str]:
+    """The capacity-aware lower bounds, when the plan carries them."""
+    bounds = plan.solver.bounds
+    if not bounds:
+        return []
+    return [f"  bound unplaced      {bounds['weighted_unplaced']} (weighted)",
+            f"  bound tardiness     {bounds['weighted_tardiness']} (weighted, every phase placed)"]
+
+
 def format_clashes(plan: Plan) -> list[str]:
     """The rules kept pinned bookings break, one line each; nothing when the plan is silent."""
     if plan.clashes is None:
@@ -69,5 +78,6 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         f"  method              {plan.solver.method} ({plan.solver.workers} workers)",
         f"  seconds             {plan.solver.seconds:.1f}",
         f"  gap                 {format_gap(plan)}",
+        *format_bounds(plan),
     ]
     return "\n".join(lines)

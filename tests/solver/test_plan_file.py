@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from solver.errors import ScenarioError
-from solver.plan import Assignment, Clash, Metrics, Plan, ReleaseOutcome, SolverInfo, Unplaced
+from solver.plan import (
+    OPTIONAL_PARTS,
+    Assignment,
+    Clash,
+    Metrics,
+    Plan,
+    ReleaseOutcome,
+    SolverInfo,
+    Unplaced,
+)
 from solver.plan_file import FORMAT, load_plan, parse_plan, plan_to_dict, save_plan
 from tests.solver.factories import make_release, make_scenario
 
@@ -152,9 +162,11 @@ STRUCTURAL: list[tuple[list[str | int], object, str, str]] = [
      "expected 'envsched-plan/1', got string 'envsched-scenario/1'"),
     (["status"], "DONE", "status",
      "must be one of OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, got 'DONE'"),
-    (["metrics"], DELETE, "metrics", "required key is missing"),
+    (["assignments"], DELETE, "assignments", "required key is missing"),
+    (["scenario"], DELETE, "scenario", "required key is missing"),
     (["solver", "workers"], DELETE, "solver.workers", "required key is missing"),
-    (["assignments", 0, "moved"], DELETE, "assignments[0].moved", "required key is missing"),
+    (["assignments", 0, "environment"], DELETE, "assignments[0].environment",
+     "required key is missing"),
     (["status_"], "OPTIMAL", "status_",
      "unknown key 'status_' (allowed: assignments, clashes, format, metrics, reason, releases, "
      "scenario, solver, status, unplaced)"),
@@ -203,3 +215,60 @@ def test_a_plan_file_with_bad_json_names_line_and_column(tmp_path: Path) -> None
     (tmp_path / "plan.json").write_text('{"format": "' + FORMAT + '",,}')
     with pytest.raises(ScenarioError, match=r"plan\.json: not valid JSON: .* line 1, column 30"):
         load_plan(tmp_path / "plan.json", SCENARIO)
+
+
+# -- a minimal plan: format, scenario and assignments ------------------------------------
+
+MINIMAL: dict[str, Any] = {
+    "format": FORMAT, "scenario": "demo",
+    "assignments": [{"phase": "R1-SIT", "environment": "SIT-1", "start": "2027-01-10",
+                     "end": "2027-01-20"}],
+}
+
+
+def test_a_minimal_plan_is_read_and_says_what_it_left_out() -> None:
+    plan = parse_plan(MINIMAL, SCENARIO)
+    assert plan.omitted == frozenset(OPTIONAL_PARTS)
+    assert plan.assignments == (Assignment("R1-SIT", "R1", "SIT-1", start=6, end=16),)
+    assert plan.status == "FEASIBLE" and plan.clashes is None
+    # a phase the plan does not assign is unplaced, release taken from the scenario
+    assert plan.unplaced == (Unplaced("R7-SIT", "R7", "not in the plan's assignments"),)
+
+
+def test_a_full_plan_leaves_nothing_out() -> None:
+    assert parse_plan(plan_to_dict(solved_plan(), SCENARIO), SCENARIO).omitted == frozenset()
+
+
+def test_each_optional_part_given_is_no_longer_omitted() -> None:
+    full = plan_to_dict(solved_plan(), SCENARIO)
+    for part in ("status", "solver", "unplaced", "releases", "metrics"):
+        plan = parse_plan(MINIMAL | {part: full[part]}, SCENARIO)
+        assert plan.omitted == frozenset(OPTIONAL_PARTS) - {part}
+    with_moved = copy.deepcopy(MINIMAL)
+    with_moved["assignments"][0]["moved"] = True
+    plan = parse_plan(with_moved, SCENARIO)
+    assert "moved" not in plan.omitted and plan.assignments[0].moved
+    assert parse_plan(MINIMAL | {"clashes": full["clashes"]}, SCENARIO).clashes is not None
+
+
+def test_moved_on_some_assignments_but_not_all_is_rejected() -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["assignments"] = [dict(data["assignments"][0], moved=False),
+                           {"phase": "R7-SIT", "environment": "SIT-1", "start": "2027-01-17",
+                            "end": "2027-01-22"}]
+    with pytest.raises(ScenarioError) as caught:
+        parse_plan(data, SCENARIO, source="plan.json")
+    assert str(caught.value) == ("plan.json: assignments[1].moved: give moved on every "
+                                 "assignment or on none")
+
+
+def test_the_capacity_bounds_are_written_and_read_back() -> None:
+    plan = solved_plan()
+    with_bounds = replace(plan, solver=replace(plan.solver, bounds={"weighted_unplaced": 1,
+                                                                    "weighted_tardiness": 30}))
+    data = plan_to_dict(with_bounds, SCENARIO)
+    assert data["solver"]["bounds"] == {"weighted_unplaced": 1, "weighted_tardiness": 30}
+    assert parse_plan(data, SCENARIO) == with_bounds
+    data["solver"]["bounds"]["moved"] = 0
+    with pytest.raises(ScenarioError, match=r"solver\.bounds\.moved: unknown key 'moved'"):
+        parse_plan(data, SCENARIO)
