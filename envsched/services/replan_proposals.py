@@ -154,6 +154,7 @@ def _move(session: Session, context: _Context, proposal: Proposal) -> Booking:
                            "since the round; plan again")
     snapshot = audit.snapshot(booking)
     _put(session, booking, proposal["to"])
+    booking.forced_reason = ""  # where the plan puts it, it follows the rules (checked)
     booking.note = f"{booking.note}\nmoved by {context.note}".strip()
     booking.updated_at = context.now
     audit.record(session, actor=context.actor, now=context.now, action="replan_move",

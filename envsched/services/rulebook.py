@@ -62,7 +62,9 @@ class RuleBroken(BookingConflict):
     def __init__(self, breaks: Sequence[RuleBreak]) -> None:
         first = breaks[0]
         super().__init__("; ".join(b.message for b in breaks), field=first.field)
-        self.fields = {b.field: b.message for b in reversed(breaks)}
+        self.fields = {}  # every break said at its field, the first break's field first
+        for b in breaks:
+            self.fields[b.field] = "; ".join(filter(None, (self.fields.get(b.field), b.message)))
         self.breaks = list(breaks)
 
     def to_dict(self) -> dict[str, object]:
@@ -216,9 +218,10 @@ def first_start(plan: ReleasePlan, phase: Phase) -> tuple[dt.date, str]:
     own, why = own_earliest(plan.release, phase)
     bounds = [(own or dt.date.min, why)]
     for pred in plan.predecessors(phase):
-        booked = "booked" if plan.held.get(pred.key) else "at the earliest, not booked yet"
-        bounds.append((done_by(plan, pred) + phase.gap_days * DAY,
-                       f"after {pred.key}{_gap(phase)}, done {booked}"))
+        done = done_by(plan, pred)
+        how = (f"is booked until {day_text(done - DAY)}" if plan.held.get(pred.key) else
+               f"is not booked yet and is done on {day_text(done - DAY)} at the earliest")
+        bounds.append((done + phase.gap_days * DAY, f"{pred.key} {how}{_gap(phase)}"))
     return max(bounds, key=lambda bound: bound[0])
 
 
@@ -268,11 +271,12 @@ def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: d
     """Raise ``RuleBroken`` unless some day of a request's window follows ``phase``'s rules."""
     plan = release_plan(session, phase.release, today)
     breaks = _one_per_phase(plan, phase, None)
-    first, last = earliest_start(plan, phase), latest_end(plan, phase)
+    (first, why), last = first_start(plan, phase), latest_end(plan, phase)
     if last_end is not None and last_end < first + duration * DAY:
         rule: Rule = "earliest_start" if first == own_earliest(plan.release, phase)[0] else "order"
-        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {day_text(first)}, so it "
-                                      f"cannot be done by {day_text(last_end - DAY)}",
+        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {day_text(first)} "
+                                      f"({why}), and the days asked for end by "
+                                      f"{day_text(last_end - DAY)}",
                                 "earliest_start", (phase.key,)))
     if last is not None and earliest + duration * DAY > last:
         breaks.append(RuleBreak("order", f"{phase.key} must be done by {day_text(last - DAY)}, "

@@ -217,3 +217,18 @@ def test_approving_a_request_for_a_phase_booked_meanwhile_is_refused(
     with sessions() as session:
         assert session.get_one(type(request), request.id).status == RequestStatus.REQUESTED
     assert len(live_bookings(sessions)) == 1
+
+
+def test_a_refusal_names_every_rule_the_placement_breaks_at_its_field(
+        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase],
+        make_phase: Factory, make_environment: Factory) -> None:
+    sit, uat = release
+    make_environment(name="PERF-A", type="PERF")
+    with sessions() as session:
+        rel = session.get_one(Phase, sit.id).release
+    perf = make_phase(rel, type="PERF", duration_days=3, after=[sit.key])
+    book_direct(sessions, book(uat, "UAT-A", 40), actor=manager, now=NOW)
+    book_direct(sessions, book(perf, "PERF-A", 38), actor=manager, now=NOW)
+    error = refused(sessions, book(sit, "SIT-A", 30), manager)   # runs until day 39
+    assert [b.phases[1] for b in error.breaks] == [uat.key, perf.key]
+    assert uat.key in error.fields["end"] and perf.key in error.fields["end"]

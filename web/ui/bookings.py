@@ -28,7 +28,7 @@ from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 
 MOVE_LABELS = {"environment": "Environment", "start": "First day",
-               "force_reason": "Move it anyway, because"}
+               "force_reason": "To move it anyway, say why"}
 LIVE = ("tentative", "confirmed", "in_use")
 
 
@@ -99,8 +99,9 @@ def booking_move(booking_id: int) -> Any:
         moved = move.move_booking(sessions(), booking_id, environment=environment, start=start,
                                   actor=current_user(), now=now(), force_reason=reason)
     except RuleBroken as exc:
-        for name, message in exc.fields.items():
-            form.fail(name if name in MOVE_LABELS else "start", message)
+        for name in dict.fromkeys(n if n in MOVE_LABELS else "start" for n in exc.fields):
+            form.fail(name, "; ".join(message for field, message in exc.fields.items()
+                                      if (field if field in MOVE_LABELS else "start") == name))
         form.values.setdefault("force_reason", "")  # offer to force it, with a reason
         return booking_page(booking_id, form, 409)
     except BookingConflict as exc:

@@ -43,6 +43,7 @@ class BookingRow:
     requester: str | None
     note: str
     request_id: int | None = None
+    forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
 
     @property
     def last_day(self) -> dt.date:
@@ -146,7 +147,8 @@ def _booking_row(session: Session, booking: Booking) -> BookingRow:
     return BookingRow(booking.id or 0, booking.environment.name, booking.environment.type.name,
                       booking.start, booking.end, booking.status.value,
                       phase.key if phase else None, phase.release.key if phase else None,
-                      requester.name if requester else None, booking.note, booking.request_id)
+                      requester.name if requester else None, booking.note, booking.request_id,
+                      booking.forced_reason)
 
 
 def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingRow]:
