@@ -1,45 +1,22 @@
-"""The rules of a phase's placement, written once (docs/design.md, "Meaning").
-
-Every path that writes a booking of a phase (request, approve, direct booking, move,
-accept a proposal, offer freed days, import) asks ``check_placement``; the clash report
-asks ``phase_breaks`` of every stored booking; slot suggestions ask ``phase_window``.
-So the stored state is one the planner can plan, and what breaks a rule is a clash.
-
-The environment's own days (capacity, changeover, maintenance, freezes) are checked by
-``availability.check_fits``; here are the rules of the phase:
-
-* ``eligibility``: the environment has the phase's type, its tags, and is among the
-  environments it is limited to;
-* ``earliest_start``: not before the release's earliest start nor the phase's own;
-* ``order``: not before each predecessor is done plus the phase's gap (a predecessor not
-  yet booked is done at the earliest its own rules allow), and done before each booked
-  successor must start;
-* ``one_per_phase``: at most one live booking per phase (the database enforces it too).
-
-An environment manager may force a placement that breaks any rule but ``one_per_phase``
-and capacity, with a reason: the booking is then stored, audited, and reported as a clash.
-"""
+"""The rules of a phase's placement as pure functions over a release's phases and the
+live bookings they hold (``ReleasePlan``): no database here, so the write paths, the
+clash report and the gates all judge by the same code."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
-
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from typing import Literal, get_args
 
 from envsched.days import day_text, days_text
 from envsched.errors import BookingConflict
-from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release
+from envsched.models import Environment, Phase, Release
 
 Rule = Literal["eligibility", "earliest_start", "order", "one_per_phase"]
 RULES: tuple[Rule, ...] = get_args(Rule)
 UNFORCEABLE: frozenset[Rule] = frozenset({"one_per_phase"})
 DAY = dt.timedelta(days=1)
-ONE_PER_PHASE_INDEX = "uq_booking_live_phase"
 
 
 @dataclass(frozen=True)
@@ -111,33 +88,6 @@ class ReleasePlan:
     def others(self, phase: Phase, booking_id: int | None) -> list[Held]:
         return [h for h in self.held.get(phase.key, []) if h.id != booking_id]
 
-
-# -- reading --------------------------------------------------------------------------------
-
-def release_plan(session: Session, release: Release, today: dt.date | None = None
-                 ) -> ReleasePlan:
-    """``release`` with the live bookings of its phases, in the caller's transaction."""
-    rows = session.exec(_HELD, params={"release": release.id}).all()
-    return ReleasePlan(release, _by_phase(rows), today)
-
-
-def release_plans(session: Session) -> dict[int, ReleasePlan]:
-    """Every release with its phases' live bookings (for the clash report): two queries."""
-    rows = session.exec(_ALL_HELD).all()
-    held: dict[int, list[tuple[str, int, str, dt.date, dt.date]]] = {}
-    for release_id, *rest in rows:
-        held.setdefault(release_id, []).append(tuple(rest))
-    releases = session.exec(select(Release)).all()
-    return {r.id or 0: ReleasePlan(r, _by_phase(held.get(r.id or 0, []))) for r in releases}
-
-
-def _by_phase(rows: Iterable[Sequence[object]]) -> dict[str, list[Held]]:
-    found: dict[str, list[Held]] = {}
-    for key, *held in rows:
-        found.setdefault(str(key), []).append(Held(*held))  # type: ignore[arg-type]
-    return found
-
-
 # -- the rules ------------------------------------------------------------------------------
 
 def phase_breaks(plan: ReleasePlan, phase: Phase, env: Environment, start: dt.date,
@@ -145,7 +95,7 @@ def phase_breaks(plan: ReleasePlan, phase: Phase, env: Environment, start: dt.da
     """Every rule of ``phase`` that holding ``env`` on ``[start, end)`` breaks."""
     return [*_eligibility(phase, env), *_earliest_start(plan, phase, start),
             *_order(plan, phase, start, end, booking_id),
-            *_one_per_phase(plan, phase, booking_id)]
+            *one_per_phase(plan, phase, booking_id)]
 
 
 def _eligibility(phase: Phase, env: Environment) -> list[RuleBreak]:
@@ -232,7 +182,7 @@ def latest_end(plan: ReleasePlan, phase: Phase) -> dt.date | None:
     return min(ends) if ends else None
 
 
-def _one_per_phase(plan: ReleasePlan, phase: Phase, booking_id: int | None) -> list[RuleBreak]:
+def one_per_phase(plan: ReleasePlan, phase: Phase, booking_id: int | None) -> list[RuleBreak]:
     others = plan.others(phase, booking_id)
     if not others:
         return []
@@ -249,89 +199,3 @@ def _gap(phase: Phase) -> str:
 
 def _ids(plan: ReleasePlan, phase: Phase) -> tuple[int, ...]:
     return tuple(h.id for h in plan.held.get(phase.key, []))
-
-
-# -- what the write paths call ----------------------------------------------------------------
-
-def check_placement(session: Session, phase: Phase, env: Environment, start: dt.date,
-                    end: dt.date, *, today: dt.date | None = None, booking_id: int | None = None,
-                    forced: bool = False) -> list[RuleBreak]:
-    """Raise ``RuleBroken`` if the placement breaks a rule; forced, return what it breaks
-    (and still raise for a rule no one may force)."""
-    breaks = phase_breaks(release_plan(session, phase.release, today), phase, env, start, end,
-                          booking_id=booking_id)
-    refused = [b for b in breaks if not forced or b.rule in UNFORCEABLE]
-    if refused:
-        raise RuleBroken(refused)
-    return breaks
-
-
-def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: dt.date | None,
-                  duration: int, *, today: dt.date | None = None) -> None:
-    """Raise ``RuleBroken`` unless some day of a request's window follows ``phase``'s rules."""
-    plan = release_plan(session, phase.release, today)
-    breaks = _one_per_phase(plan, phase, None)
-    (first, why), last = first_start(plan, phase), latest_end(plan, phase)
-    if last_end is not None and last_end < first + duration * DAY:
-        rule: Rule = "earliest_start" if first == own_earliest(plan.release, phase)[0] else "order"
-        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {day_text(first)} "
-                                      f"({why}), and the days asked for end by "
-                                      f"{day_text(last_end - DAY)}",
-                                "earliest_start", (phase.key,)))
-    if last is not None and earliest + duration * DAY > last:
-        breaks.append(RuleBreak("order", f"{phase.key} must be done by {day_text(last - DAY)}, "
-                                         f"before a later phase's booking; "
-                                         f"{day_text(earliest)} is too late",
-                                "earliest_start", (phase.key,)))
-    if breaks:
-        raise RuleBroken(breaks)
-
-
-def is_second_booking(exc: IntegrityError) -> bool:
-    """Whether the database refused a write for a second live booking of a phase."""
-    text = str(exc.orig)
-    return ONE_PER_PHASE_INDEX in text or "booking.phase_id" in text  # PostgreSQL, SQLite
-
-
-def phase_window(session: Session, phase: Phase, today: dt.date | None = None
-                 ) -> tuple[dt.date, dt.date | None]:
-    """The days the rules leave ``phase``: first start, last end (None: open)."""
-    plan = release_plan(session, phase.release, today)
-    return earliest_start(plan, phase), latest_end(plan, phase)
-
-
-@dataclass(frozen=True)
-class Window:
-    """The days the rules leave a phase, and why they start when they do."""
-
-    first: dt.date
-    why: str
-    last_end: dt.date | None
-    booked: list[Held]
-
-
-def phase_days(session: Session, phase: Phase, today: dt.date | None = None) -> Window:
-    plan = release_plan(session, phase.release, today)
-    first, why = first_start(plan, phase)
-    return Window(first, why, latest_end(plan, phase), plan.others(phase, None))
-
-
-def is_booked(session: Session, phase: Phase, booking_id: int | None = None) -> list[Held]:
-    """The live bookings of ``phase`` other than ``booking_id``."""
-    return release_plan(session, phase.release).others(phase, booking_id)
-
-
-_HELD_COLUMNS = (col(Phase.key), col(Booking.id), col(Environment.name), col(Booking.start),
-                 col(Booking.end))
-_LIVE = (col(Booking.status).in_(LIVE_STATUSES),)
-# statements built once, values bound per call (as availability's hot path does)
-_HELD: Any = (
-    sa.select(*_HELD_COLUMNS).join(Phase, col(Booking.phase_id) == col(Phase.id))
-    .join(Environment, col(Booking.environment_id) == col(Environment.id))
-    .where(col(Phase.release_id) == sa.bindparam("release"), *_LIVE)
-    .order_by(col(Booking.start), col(Booking.id)))
-_ALL_HELD: Any = (
-    sa.select(col(Phase.release_id), *_HELD_COLUMNS)
-    .join(Phase, col(Booking.phase_id) == col(Phase.id))
-    .join(Environment, col(Booking.environment_id) == col(Environment.id))
-    .where(*_LIVE).order_by(col(Booking.start), col(Booking.id)))
