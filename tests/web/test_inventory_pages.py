@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.days import days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, Environment, EnvironmentStatus, EnvironmentType, Role
 from tests.envsched import factories
@@ -113,14 +114,15 @@ def test_editing_changes_the_fields_and_replaces_the_components(
 
 def test_cutting_capacity_below_what_is_booked_names_the_bookings_and_changes_nothing(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    second = factories.make_booking(sessions, world.sit1, start=day(1), end=day(3))
+    factories.make_booking(sessions, world.sit1, start=day(1), end=day(3))
     login(client, Role.ENVIRONMENT_MANAGER)
     edited = {**NEW, "name": "SIT-1", "type": "SIT", "capacity": "1", "owner": "changed"}
     response = post(client, "/environments/SIT-1/edit", edited)
     assert response.status_code == 400
     errors = field_errors(response)
     assert list(errors) == ["capacity"]
-    assert f"booking #{second.id}, {day(1)} to {day(2)}, confirmed" in errors["capacity"]
+    assert f"a booking for no phase on SIT-1, {days_text(day(1), day(3))} (confirmed)" \
+        in errors["capacity"]
     env = environment(sessions, "SIT-1")
     assert env is not None and (env.capacity, env.owner) == (2, "")
 

@@ -78,7 +78,8 @@ def test_a_window_over_a_booking_names_it_and_is_stored_only_when_forced(
     assert forced.status_code == 302
     page = page_text(client, "/environments/UAT-1")
     assert "runs into maintenance" in page  # the clashes service's own words
-    assert "clash</span> #" in page  # and next to the window
+    assert '<span class="badge status-cancelled">clash</span> <a href="/bookings/' in page  # and
+    # next to the window, linking the booking in the way
 
 
 @pytest.mark.parametrize(("form", "errors"), [

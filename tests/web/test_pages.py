@@ -32,10 +32,10 @@ def test_the_slots_route_offers_the_earliest_free_days_for_a_phase(
         client: FlaskClient, login: Login, world: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     body = client.get("/requests/slots?phase=R1-UAT&duration=3").get_json()
-    # only UAT-1 has the phase's tag; it is booked until day 4
-    assert body["slots"] == [{"environment": "UAT-1", "start": str(day(4)),
-                              "end": str(day(7)), "last_day": str(day(6)),
-                              "days": "8–10 Jan 2027"}]
+    # only UAT-1 has the phase's tag; it is free from day 4, but R1-SIT runs until day 5
+    assert body["slots"] == [{"environment": "UAT-1", "start": str(day(5)),
+                              "end": str(day(8)), "last_day": str(day(7)),
+                              "days": "9–11 Jan 2027"}]
 
 
 def test_the_slots_route_refuses_a_nonsense_duration(client: FlaskClient, login: Login,
@@ -55,7 +55,7 @@ def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "is submitted for approval" in page
-    assert "Suggested: UAT-1, 8–10 Jan 2027" in page  # days 4 to 6
+    assert "Suggested: UAT-1, 9–11 Jan 2027" in page  # days 5 to 7, after R1-SIT
     with read_transaction(sessions) as session:
         assert len(session.exec(select(BookingRequest)).all()) == 2
 
@@ -74,26 +74,31 @@ def test_approving_to_the_suggested_slot_books_it(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     queue = text(client, "/approvals")
-    assert "Suggested: UAT-1, 8–10 Jan 2027" in queue
+    assert "Suggested: UAT-1, 9–11 Jan 2027" in queue
     response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
                            data={"csrf_token": csrf_token(client, "/approvals"),
-                                 "slot": f"UAT-1|{day(4)}"})
-    assert "approved: UAT-1, 8–10 Jan 2027" in response.get_data(as_text=True)
+                                 "slot": f"UAT-1|{day(5)}"})
+    assert "approved: UAT-1, 9–11 Jan 2027" in response.get_data(as_text=True)
     assert request_status(sessions, world.request.id or 0) == RequestStatus.APPROVED
     with read_transaction(sessions) as session:
         booked = session.exec(select(Booking).where(
             Booking.request_id == world.request.id)).one()
-    assert (booked.environment_id, booked.start) == (world.uat1.id, day(4))
+    assert (booked.environment_id, booked.start) == (world.uat1.id, day(5))
 
 
 def test_approving_to_another_start_on_a_clash_says_why_and_books_nothing(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, world.uat1, start=day(6), end=day(8), note="load test")
     login(client, Role.ENVIRONMENT_MANAGER)
     response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
                            data={"csrf_token": csrf_token(client, "/approvals"),
                                  "slot": "other", "environment": "UAT-1",
-                                 "start": str(day(1))})
+                                 "start": str(day(5))})
     assert "fully booked" in response.get_data(as_text=True)
+    early = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+                        data={"csrf_token": csrf_token(client, "/approvals"),
+                              "slot": "other", "environment": "UAT-1", "start": str(day(1))})
+    assert "cannot start before R1-SIT is done" in early.get_data(as_text=True)
     assert request_status(sessions, world.request.id or 0) == RequestStatus.REQUESTED
 
 

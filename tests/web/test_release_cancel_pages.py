@@ -33,7 +33,8 @@ def hold_more(sessions: SessionFactory, world: PageWorld) -> None:
     UAT booking and one already over (which cancelling leaves alone)."""
     factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
                            start=day(-2), end=day(3), note="running")
-    factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
+    earlier = factories.make_phase(sessions, world.release, key="R1-SMOKE", type="UAT")
+    factories.make_booking(sessions, world.uat2, phase_id=earlier.id,  # one live booking a phase
                            start=day(-9), end=day(-4), note="over")
 
 
