@@ -7,6 +7,8 @@ compared, exported and promoted is always derived the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from envsched.errors import InvalidInput, InvalidState, NotFound
@@ -15,7 +17,7 @@ from envsched.services.users import require_role
 from envsched.services.whatif_changes import Change, apply_changes
 from envsched.services.whatif_codec import change_from_dict
 from solver.scenario import Scenario
-from solver.scenario_file import parse_scenario
+from solver.scenario_file import parse_scenario, scenario_to_dict
 
 # Who may make, change and run what-ifs; promoting needs an environment manager.
 EDITORS = (Role.PLANNER, Role.ENVIRONMENT_MANAGER)
@@ -64,3 +66,9 @@ def changed_scenario(row: WhatIf, changes: list[Change] | None = None) -> Scenar
     """The base with ``changes`` (default: the stored ones) applied, in order."""
     return apply_changes(base_scenario(row), stored_changes(row) if changes is None
                          else changes)
+
+
+def changed_scenario_document(row: WhatIf) -> dict[str, Any]:
+    """The changed scenario as an ``envsched-scenario/1`` document (what pages and the API
+    hand out), so the web layer reaches the solver's file format only through here."""
+    return scenario_to_dict(changed_scenario(row))

@@ -12,8 +12,7 @@ from typing import Any
 from envsched.models import WhatIf
 from envsched.services import whatif
 from envsched.services.whatif_snapshot import copy_taken_at
-from envsched.services.whatif_store import changed_scenario
-from solver.scenario_file import scenario_to_dict
+from envsched.services.whatif_store import changed_scenario_document
 from web.api.planning_schemas import (
     ChangeBody,
     Comparison,
@@ -85,7 +84,7 @@ def promote(whatif_id: int) -> JSON:
 def scenario_file(whatif_id: int) -> JSON:
     """The changed scenario as an ``envsched-scenario/1`` document, named after the what-if."""
     row = whatif.get_whatif(sessions(), whatif_id)
-    return scenario_to_dict(changed_scenario(row))
+    return changed_scenario_document(row)
 
 
 ROUTES = [

@@ -17,8 +17,7 @@ from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
 from envsched.services import whatif
 from envsched.services.whatif_snapshot import copy_taken_at
-from envsched.services.whatif_store import changed_scenario
-from solver.scenario_file import scenario_to_dict
+from envsched.services.whatif_store import changed_scenario_document
 from web.auth import current_user, requires
 from web.background import track
 from web.context import now, sessions
@@ -65,7 +64,7 @@ def whatif_detail(whatif_id: int) -> Any:
 
 
 def _changed_document(row: WhatIf) -> dict[str, Any]:
-    return scenario_to_dict(changed_scenario(row))
+    return changed_scenario_document(row)
 
 
 @requires("whatif:write")
