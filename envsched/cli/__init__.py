@@ -9,6 +9,7 @@ its commands to ``COMMAND_MODULES`` and nothing else here changes.
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import entry_points
 
 import click
 
@@ -16,7 +17,7 @@ from envsched.cli.errors import TranslatingGroup
 
 COMMAND_MODULES = {
     "plan": "planning", "check": "planning", "generate": "planning",
-    "db": "db", "user": "users", "serve": "serve",
+    "db": "db", "user": "users",
     "demo": "state", "clashes": "state", "capacity": "state",
     "export": "state", "import": "state",
     "replan": "replan", "scheduler": "replan",
@@ -24,16 +25,26 @@ COMMAND_MODULES = {
 }
 
 
+# Commands of the layers above (``envsched serve`` is the web app's), declared as entry
+# points by the package that holds them: this module never names them.
+PLUGIN_GROUP = "envsched.commands"
+
+
 class LazyGroup(TranslatingGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMAND_MODULES)
+        return sorted({*COMMAND_MODULES, *(e.name for e in entry_points(group=PLUGIN_GROUP))})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module_name = COMMAND_MODULES.get(cmd_name)
         if module_name is None:
-            return None
+            return _plugin(cmd_name)
         module = importlib.import_module(f"envsched.cli.{module_name}")
         return next(command for command in module.COMMANDS if command.name == cmd_name)
+
+
+def _plugin(name: str) -> click.Command | None:
+    found = entry_points(group=PLUGIN_GROUP, name=name)
+    return next((e.load() for e in found), None)
 
 
 @click.group(cls=LazyGroup)

@@ -1,13 +1,16 @@
 """``envsched serve [--server waitress|gunicorn] [--workers N] [--threads N]``: run the
-web app on a production WSGI server."""
+web app on a production WSGI server.
+
+The command belongs to the web layer; the ``envsched`` command line finds it through the
+``envsched.commands`` entry point that pyproject.toml declares, so ``envsched`` never
+names ``web`` (dependencies point down only)."""
 
 from __future__ import annotations
-
-import importlib
 
 import click
 
 from envsched.settings import Settings
+from web.serve import run
 
 
 @click.command()
@@ -23,10 +26,7 @@ from envsched.settings import Settings
 def serve(host: str, port: int, server: str, workers: int, threads: int) -> None:
     """Run the web app (pages, API, calendar feeds) on waitress or gunicorn."""
     settings = Settings.from_env()
-    # The CLI is the edge that starts the web app. ``web`` depends on ``envsched``, never
-    # the reverse, so it is looked up by name here, at run time, not imported above.
-    module = importlib.import_module("web.serve")
-    module.run(settings, host=host, port=port, threads=threads, server=server,
+    run(settings, host=host, port=port, threads=threads, server=server,
                workers=workers)
 
 
