@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from solver.calendar import ready_day
 from solver.metrics import Score, score
 from solver.model import Neighbourhood, PlanModel
+from solver.moves import moves_allowed
 from solver.options import Weights
 from solver.plan import Placement
 from solver.scenario import Scenario
@@ -42,9 +43,12 @@ class SearchState:
 class NeighbourhoodSearch:
     def __init__(self, scenario: Scenario, objective: str, workers: int, seed: int,
                  on_improvement: Callable[[SearchState], None],
-                 target: Score = (0, 0, 0), weights: Weights | None = None) -> None:
-        """``target`` is a score no plan can beat: the search stops when it gets there."""
+                 target: Score = (0, 0, 0), weights: Weights | None = None,
+                 move_budget: int | None = None) -> None:
+        """``target`` is a score no plan can beat: the search stops when it gets there;
+        ``move_budget`` caps the bookings in force a plan may move (``solver.moves``)."""
         self.target = target
+        self.move_budget = move_budget
         self.weights = weights
         self.scenario = scenario
         self.objective = objective
@@ -73,8 +77,8 @@ class NeighbourhoodSearch:
         fixed = {p: w for p, w in state.placement.items() if p not in free}
         must = frozenset(p for p in free if p in state.placement)
         latest = {p: state.placement[p][1] + REACH_DAYS for p in must}
-        model = PlanModel(self.scenario, Neighbourhood(free, fixed, must, latest),
-                          self.objective, self.weights, redundant=False)
+        hood = Neighbourhood(free, fixed, must, latest, self._moves_allowed(state, free))
+        model = PlanModel(self.scenario, hood, self.objective, self.weights, redundant=False)
         limit = min(state.round_seconds, deadline - time.perf_counter())
         result = solve(model, state.placement, limit, self.workers, self.rng.randrange(1 << 30),
                        light_presolve=True)
@@ -92,6 +96,11 @@ class NeighbourhoodSearch:
             self.on_improvement(state)
         elif self.anchor is not None:
             self.failures[self.anchor] += 1
+
+    def _moves_allowed(self, state: SearchState, free: frozenset[str]) -> int | None:
+        if self.move_budget is None:
+            return None
+        return moves_allowed(self.scenario, state.placement, free, self.move_budget)
 
     def _adapt(self, state: SearchState, status: str, seconds: float, limit: float) -> None:
         if status == "OPTIMAL" and seconds < limit / 2:

@@ -40,6 +40,8 @@ class Neighbourhood:
     must_place: frozenset[str] = frozenset()
     # optional latest start per free phase: keeps a search round local in time
     latest: dict[str, int] = field(default_factory=dict)
+    # at most this many movable bookings among the free phases may move (None: any)
+    max_moves: int | None = None
 
 
 @dataclass

@@ -92,7 +92,10 @@ def moved_bookings_term(m: PlanModel) -> cp_model.LinearExprT:
         if booking is not None and not booking.pinned:
             same = _same_place_literal(m, pv, booking.environment, booking.start)
             m.same_place[pv.phase.id] = same
-    return len(m.same_place) - cp_model.LinearExpr.sum(list(m.same_place.values()))
+    moved = len(m.same_place) - cp_model.LinearExpr.sum(list(m.same_place.values()))
+    if m.hood.max_moves is not None:
+        m.model.add(moved <= m.hood.max_moves)  # Hard: the stability budget (solver.moves)
+    return moved
 
 
 def _same_place_literal(m: PlanModel, pv: PhaseVars, env_id: str, start: int) -> Literal:

@@ -9,6 +9,7 @@ from solver.bounds import search_bound
 from solver.lns import NeighbourhoodSearch, SearchState
 from solver.metrics import score
 from solver.model import Neighbourhood, PlanModel
+from solver.moves import move_budget, moves_allowed
 from solver.plan import Placement
 from solver.run import Run
 from solver.scenario import Scenario
@@ -28,10 +29,12 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     free = frozenset(ph.id for ph in scenario.phases if ph.id not in pinned)
     fixed = {p: w for p, w in start.placement.items() if p in pinned}
     size = sum(len(scenario.eligible[p]) for p in free)
+    budget = move_budget(scenario, run.options.max_moved_share)
     if size <= FULL_MODEL_INTERVALS:
-        hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free))
+        hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free),
+                             max_moves=moves_allowed(scenario, start.placement, free, budget))
         return solve_whole(run, start, hood)
-    return search_neighbourhoods(run, start.placement)
+    return search_neighbourhoods(run, start.placement, budget)
 
 
 def _must_place(run: Run, start: Placement, free: frozenset[str]) -> frozenset[str]:
@@ -80,7 +83,8 @@ def changeover_restricts(scenario: Scenario) -> bool:
     return False
 
 
-def search_neighbourhoods(run: Run, start: Placement) -> tuple[Placement, str, float | None]:
+def search_neighbourhoods(run: Run, start: Placement,
+                          budget: int) -> tuple[Placement, str, float | None]:
     bound = search_bound(run.scenario, run.objective)
 
     def improved(state: SearchState) -> None:
@@ -88,7 +92,7 @@ def search_neighbourhoods(run: Run, start: Placement) -> tuple[Placement, str, f
 
     search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
                                  run.options.seed, improved, target=(0, bound, 0),
-                                 weights=run.options.weights)
+                                 weights=run.options.weights, move_budget=budget)
     state = search.run(start, run.deadline)
     status = "OPTIMAL" if state.score == (0, bound, 0) else "FEASIBLE"
     return state.placement, status, bound

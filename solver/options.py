@@ -40,6 +40,8 @@ class Options:
     seed: int = 0
     method: str = "cp-sat"
     weights: Weights = Weights()
+    # at most this share of the movable bookings in force may move (solver.moves)
+    max_moved_share: float = 0.1
     # called with each improvement; the CLI prints them, the web shows them
     progress: Callable[[Progress], None] | None = None
 
@@ -54,3 +56,5 @@ class Options:
             raise ValueError("time_limit must be positive")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if not 0 <= self.max_moved_share <= 1:
+            raise ValueError("max_moved_share must be between 0 and 1")

@@ -38,8 +38,11 @@ def print_progress(progress: Progress) -> None:
               help="Override the scenario's objective.")
 @click.option("--method", type=click.Choice(METHODS), default="cp-sat", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+@click.option("--max-moved", type=click.IntRange(min=0, max=100), default=10, show_default=True,
+              metavar="PERCENT",
+              help="At most this share of the unpinned bookings in force may move.")
 def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
-         objective: str | None, method: str, seed: int) -> None:
+         objective: str | None, method: str, seed: int, max_moved: int) -> None:
     """Solve a scenario file.
 
     Progress goes to stderr, one line per improvement; the summary to stdout, with each
@@ -48,7 +51,8 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
     """
     scenario = load_scenario(scenario_path)
     options = Options(time_limit=time_limit, workers=workers, objective=objective,
-                      seed=seed, method=method, progress=print_progress)
+                      seed=seed, method=method, max_moved_share=max_moved / 100,
+                      progress=print_progress)
     result = solve(scenario, options)  # CP-SAT or the greedy baseline, by options.method
     if out is not None:
         save_plan(result, scenario, out)
