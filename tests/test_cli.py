@@ -396,3 +396,32 @@ def test_python_dash_m_envsched_runs_the_same_command_line() -> None:
     assert result.returncode == 0, result.stderr
     for command in ("plan", "check", "generate"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE)
+
+
+def queue_scenario(bookings: int) -> dict[str, Any]:
+    """``bookings`` releases booked one after another on SIT-1, all due on day 5, while
+    SIT-2 stands empty: each booking moved to SIT-2 saves days of lateness."""
+    return TINY_SCENARIO | {
+        "environments": [{"id": "SIT-1", "type": "SIT"}, {"id": "SIT-2", "type": "SIT"}],
+        "releases": [{"id": f"R{i}", "due": "2027-01-09",
+                      "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 5}]}
+                     for i in range(bookings)],
+        "bookings": [{"phase": f"R{i}-SIT", "environment": "SIT-1",
+                      "start": (dt.date(2027, 1, 4) + dt.timedelta(days=5 * i)).isoformat()}
+                     for i in range(bookings)]}
+
+
+@pytest.mark.parametrize(("percent", "moved"), [("0", 0), ("10", 1), ("30", 3)])
+def test_plan_moves_at_most_the_share_of_bookings_max_moved_allows(
+        tmp_path: Path, percent: str, moved: int) -> None:
+    scenario = write_json(tmp_path / "queue.json", queue_scenario(10))
+    out = tmp_path / "plan.json"
+    result = envsched("plan", scenario, "--max-moved", percent, "--time-limit", "5", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["metrics"]["moved_bookings"] == moved
+
+
+def test_plan_refuses_a_share_of_moves_above_100_percent(scenario_file: Path) -> None:
+    result = CliRunner().invoke(main, ["plan", str(scenario_file), "--max-moved", "101"])
+    assert result.exit_code == 2
+    assert "--max-moved" in result.output
