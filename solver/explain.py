@@ -18,10 +18,16 @@ MAX_CHARS = 300
 
 def explain_unplaced(scenario: Scenario, phase_id: str, assignments: Iterable[Assignment]) -> str:
     """Why ``phase_id`` could not be placed next to the given assignments."""
+    return explain_all_unplaced(scenario, [phase_id], assignments)[phase_id]
+
+
+def explain_all_unplaced(scenario: Scenario, phase_ids: Iterable[str],
+                         assignments: Iterable[Assignment]) -> dict[str, str]:
+    """Phase id -> why it could not be placed, from one calendar of the assignments."""
     calendar = calendar_of(scenario, assignments)
     pinned = {b.phase: b.start for b in scenario.bookings if b.pinned}
-    latest = latest_starts(scenario, pinned).get(phase_id)
-    return describe_unplaced(scenario, phase_id, calendar, latest)
+    latest = latest_starts(scenario, pinned)
+    return {p: describe_unplaced(scenario, p, calendar, latest.get(p)) for p in phase_ids}
 
 
 def calendar_of(scenario: Scenario, assignments: Iterable[Assignment]) -> EnvironmentCalendar:
@@ -128,8 +134,15 @@ def explain_late(scenario: Scenario, release_id: str, assignments: Iterable[Assi
 
     Pass the ``calendar`` of the same assignments when explaining many releases.
     """
-    release = scenario.release_by_id[release_id]
     placed = {a.phase: a for a in assignments}
+    calendar = calendar if calendar is not None else calendar_of(scenario, placed.values())
+    return explain_late_placed(scenario, release_id, placed, calendar)
+
+
+def explain_late_placed(scenario: Scenario, release_id: str, placed: dict[str, Assignment],
+                        calendar: EnvironmentCalendar) -> str:
+    """As ``explain_late``, with the assignments by phase and their calendar at hand."""
+    release = scenario.release_by_id[release_id]
     own = [placed[ph.id] for ph in release.phases if ph.id in placed]
     if not own or release.due is None:
         return f"{release_id} has no placed phase or no due day"
@@ -138,7 +151,6 @@ def explain_late(scenario: Scenario, release_id: str, assignments: Iterable[Assi
     if late <= 0:
         return f"{release_id} is on time"
     waits, origin = _critical_path(scenario, last, placed)
-    calendar = calendar if calendar is not None else calendar_of(scenario, placed.values())
     causes = [_why_waited(scenario, calendar, a, ready) for a, ready in
               sorted(waits, key=lambda w: w[1] - w[0].start)]
     work = last.end - origin - sum(a.start - ready for a, ready in waits)

@@ -15,7 +15,7 @@ from solver.calendar import EnvironmentCalendar, latest_starts, ready_day
 from solver.explain import (
     calendar_of,
     describe_unplaced,
-    explain_late,
+    explain_late_placed,
 )
 from solver.in_force import keep_bookings_in_force
 from solver.metrics import compute_metrics, release_outcomes
@@ -60,7 +60,8 @@ def explained_outcomes(scenario: Scenario, assignments: Sequence[Assignment]
                        ) -> list[ReleaseOutcome]:
     """Release outcomes, each late one with the reason it is late."""
     calendar = calendar_of(scenario, assignments)
-    return [replace(o, reason=explain_late(scenario, o.id, assignments, calendar))
+    placed = {a.phase: a for a in assignments}
+    return [replace(o, reason=explain_late_placed(scenario, o.id, placed, calendar))
             if o.late_days else o for o in release_outcomes(scenario, assignments)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from solver.bounds import search_bound
+from solver.bounds import search_target
 from solver.lns import NeighbourhoodSearch, SearchState
 from solver.metrics import score
 from solver.model import Neighbourhood, PlanModel
@@ -85,14 +85,15 @@ def changeover_restricts(scenario: Scenario) -> bool:
 
 def search_neighbourhoods(run: Run, start: Placement,
                           budget: int) -> tuple[Placement, str, float | None]:
-    bound = search_bound(run.scenario, run.objective)
+    target = search_target(run.scenario, run.objective)
+    bound = None if target[0] else target[1]
 
     def improved(state: SearchState) -> None:
         run.report(f"lns round {state.rounds}", state.score, bound)
 
     search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
-                                 run.options.seed, improved, target=(0, bound, 0),
+                                 run.options.seed, improved, target=target,
                                  weights=run.options.weights, move_budget=budget)
     state = search.run(start, run.deadline)
-    status = "OPTIMAL" if state.score == (0, bound, 0) else "FEASIBLE"
+    status = "OPTIMAL" if state.score <= target else "FEASIBLE"
     return state.placement, status, bound

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from solver.bounds import tardiness_lower_bound, unplaced_lower_bound
 from solver.compact import compact
-from solver.explain import explain_unplaced
+from solver.explain import explain_all_unplaced
 from solver.greedy import explained_outcomes, greedy_plan
 from solver.metrics import compute_metrics, is_moved
 from solver.options import Options
@@ -72,8 +72,9 @@ def build_plan(run: Run, placement: Placement, status: str, bound: float | None)
     scenario = run.scenario
     assignments = [_assignment(scenario, p, placement[p]) for p in
                    (ph.id for ph in scenario.phases) if p in placement]
-    unplaced = [Unplaced(ph.id, ph.release, explain_unplaced(scenario, ph.id, assignments))
-                for ph in scenario.phases if ph.id not in placement]
+    missing = [ph for ph in scenario.phases if ph.id not in placement]
+    reasons = explain_all_unplaced(scenario, [ph.id for ph in missing], assignments)
+    unplaced = [Unplaced(ph.id, ph.release, reasons[ph.id]) for ph in missing]
     metrics = compute_metrics(scenario, assignments, unplaced)
     primary = metrics.makespan_days if run.objective == "makespan" else metrics.weighted_tardiness
     terms = {"weighted_unplaced": metrics.weighted_unplaced,
