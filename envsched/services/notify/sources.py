@@ -1,163 +1,83 @@
-"""Telling people: email over SMTP and signed webhooks, every delivery attempt logged.
+"""Where events come from, turned into queued deliveries (nothing is sent here).
 
-Two sources of events:
+* A finished round (``after_round``): clashes or shortfalls the previous round did not
+  have go to the environment managers, ``ENVSCHED_NOTIFY_EMAIL`` and the webhooks.
+* The audit log (``audit_events``): a booking moved by a plan (``replan_move``) or by
+  hand, a request approved or rejected. The booking services are not changed for this:
+  the reader walks the audit log from its cursor (``notification_cursor``), so what it
+  reports has been committed. The cursor starts at the reader's first look: what was
+  recorded before then is history, never sent.
 
-* a finished round (``after_round``): clashes or shortfalls the previous round did not
-  have go to the environment managers, ``ENVSCHED_NOTIFY_EMAIL`` and the webhooks;
-* the audit log (``audit_events``): a booking moved by a plan (``replan_move``), a request
-  approved or rejected. The booking services are not changed for this: the reader walks
-  the audit log from its cursor (``notification_cursor``), so what it reports has been
-  committed. ``after_round`` and the scheduler's notify job run it. The cursor starts
-  at the reader's first look: what was recorded before then is history, never sent.
-
-Webhooks are ``POST`` JSON, signed ``X-Envsched-Signature: sha256=<hex>`` with
-HMAC-SHA256 of the exact body under ``ENVSCHED_WEBHOOK_SECRET``, and retried with
-exponential backoff on a network error or a non-2xx answer.
+Each queues its deliveries in one transaction with the cursor's move, the cursor row
+locked, so two readers at once (a round and the scheduler's job) never queue an entry
+twice and a reader that fails half-way queues nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import json
-import logging
-import smtplib
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     AuditEntry,
-    DeliveryChannel,
     NotificationCursor,
-    NotificationDelivery,
     PlanRun,
     PlanRunStatus,
     Role,
     User,
 )
-from envsched.services.notify_events import Event, audit_event, concerned_user, round_events
+from envsched.services.notify.events import audit_event, concerned_user, round_events
+from envsched.services.notify.outbox import enqueue_event
 from envsched.settings import Settings
 
-log = logging.getLogger(__name__)
-SIGNATURE_HEADER = "X-Envsched-Signature"
 AUDIT_CURSOR = "audit"
-TIMEOUT_S = 10
 # Rounds whose flags count: a failed round still saw the clashes that may have failed it.
 FLAGGING = (PlanRunStatus.DONE, PlanRunStatus.FAILED)
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The signature header's value for ``body``: ``sha256=`` and the hex HMAC."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify(body: bytes, secret: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(body, secret), signature)
-
-
 @dataclass
 class Notifier:
-    """Sends events by the channels ``settings`` configures; ``sleep`` is the backoff's clock."""
+    """Queues what a round found and what the audit log holds, for the channels
+    ``settings`` configures. ``replan`` calls ``after_round`` under the round lock:
+    it only writes rows, so the lock is not held for any sending."""
 
     settings: Settings
-    attempts: int = 4
-    backoff_s: float = 1.0
-    sleep: Callable[[float], None] = field(default=time.sleep)
 
     def after_round(self, sessions: SessionFactory, run: PlanRun, now: dt.datetime) -> None:
-        if run.status in FLAGGING:
-            for event in round_events(run, _previous_flags(sessions, run)):
-                self.send(sessions, event, _manager_emails(sessions), now)
-        self.audit_events(sessions, now)
+        previous = _previous_flags(sessions, run)
+        with sessions.begin() as session:
+            if run.status in FLAGGING:
+                managers = _manager_emails(session)
+                for event in round_events(run, previous):
+                    enqueue_event(session, event, managers, self.settings, now)
+            self._queue_audit(session, now)
 
     def audit_events(self, sessions: SessionFactory, now: dt.datetime) -> int:
-        """Send what the audit log records since the cursor; returns how many events."""
-        entries, emails = _new_entries(sessions, _cursor(sessions, now))
+        """Queue what the audit log records since the cursor; returns how many entries."""
+        with sessions.begin() as session:
+            return self._queue_audit(session, now)
+
+    def _queue_audit(self, session: Session, now: dt.datetime) -> int:
+        cursor = _cursor(session, now)
+        entries = list(session.exec(select(AuditEntry)
+                                    .where(col(AuditEntry.id) > cursor.last_id)
+                                    .order_by(col(AuditEntry.id))).all())
         for entry in entries:
             event = audit_event(entry)
             if event is not None:
-                self.send(sessions, event, emails.get(entry.id or 0, []), now)
+                user = concerned_user(session, entry)
+                emails = [user.email] if user and user.email else []
+                enqueue_event(session, event, emails, self.settings, now)
         if entries:
-            _move_cursor(sessions, entries[-1].id or 0)
+            cursor.last_id = entries[-1].id or cursor.last_id
         return len(entries)
 
-    def send(self, sessions: SessionFactory, event: Event, emails: Iterable[str],
-             now: dt.datetime) -> None:
-        extra = [a.strip() for a in self.settings.notify_email.split(",") if a.strip()]
-        if self.settings.smtp_host:
-            for address in sorted({*emails, *extra}):
-                self._email(sessions, event, address, now)
-        for url in self.settings.webhook_urls:
-            self._webhook(sessions, event, url, now)
-
-    def _email(self, sessions: SessionFactory, event: Event, address: str,
-               now: dt.datetime) -> None:
-        message = EmailMessage()
-        message["From"], message["To"] = self.settings.smtp_from, address
-        message["Subject"] = event.subject
-        message.set_content(event.text)
-        try:
-            with smtplib.SMTP(self.settings.smtp_host, self.settings.smtp_port,
-                              timeout=TIMEOUT_S) as smtp:
-                smtp.send_message(message)
-            error = ""
-        except (OSError, smtplib.SMTPException) as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        _log(sessions, now, DeliveryChannel.EMAIL, address, event, 1, None, error)
-
-    def _webhook(self, sessions: SessionFactory, event: Event, url: str,
-                 now: dt.datetime) -> None:
-        body = json.dumps(event.payload, sort_keys=True).encode()
-        for attempt in range(1, self.attempts + 1):
-            status, error = _post(url, body, sign(body, self.settings.webhook_secret))
-            _log(sessions, now, DeliveryChannel.WEBHOOK, url, event, attempt, status, error)
-            if not error:
-                return
-            if attempt < self.attempts:
-                self.sleep(self.backoff_s * 2 ** (attempt - 1))
-        log.warning("webhook %s gave up on %s after %s attempts", url, event.name, self.attempts)
-
-
-def _post(url: str, body: bytes, signature: str) -> tuple[int | None, str]:
-    """(HTTP status, error text); the error is empty for a 2xx answer."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", SIGNATURE_HEADER: signature})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-            return answer.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _log(sessions: SessionFactory, now: dt.datetime, channel: DeliveryChannel, target: str,
-         event: Event, attempt: int, status: int | None, error: str) -> None:
-    with sessions.begin() as session:
-        session.add(NotificationDelivery(at=now, channel=channel, target=target,
-                                         event=event.name, attempt=attempt, ok=not error,
-                                         status_code=status, error=error[:2000],
-                                         payload=event.payload))
-
-
-def deliveries(sessions: SessionFactory) -> list[NotificationDelivery]:
-    """Every delivery attempt, oldest first."""
-    with read_transaction(sessions) as session:
-        query = select(NotificationDelivery).order_by(col(NotificationDelivery.id))
-        return list(session.exec(query).all())
-
-
-# -- who and what ---------------------------------------------------------------------------
 
 def _previous_flags(sessions: SessionFactory, run: PlanRun) -> dict[str, Any] | None:
     with read_transaction(sessions) as session:
@@ -167,43 +87,25 @@ def _previous_flags(sessions: SessionFactory, run: PlanRun) -> dict[str, Any] | 
         return previous.flags if previous else None
 
 
-def _manager_emails(sessions: SessionFactory) -> list[str]:
-    with read_transaction(sessions) as session:
-        managers = session.exec(select(User).where(
-            User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))).all()
-        return [u.email for u in managers if u.email]
+def _manager_emails(session: Session) -> list[str]:
+    managers = session.exec(select(User).where(
+        User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))).all()
+    return [u.email for u in managers if u.email]
 
 
-def _cursor(sessions: SessionFactory, now: dt.datetime) -> int:
-    """The last audit entry handled. The first look starts it at the last entry recorded
-    before ``now``: older history is not news, and mailing all of it would flood people."""
-    with sessions.begin() as session:
-        cursor = session.get(NotificationCursor, AUDIT_CURSOR)
-        if cursor is None:
-            latest = session.exec(select(func.max(AuditEntry.id))
-                                  .where(col(AuditEntry.at) < now)).one()
-            cursor = NotificationCursor(name=AUDIT_CURSOR, last_id=latest or 0)
-            session.add(cursor)
-        return cursor.last_id
-
-
-def _new_entries(sessions: SessionFactory,
-                 last: int) -> tuple[list[AuditEntry], dict[int, list[str]]]:
-    """Audit entries after ``last``, and the address of whom each one concerns."""
-    with read_transaction(sessions) as session:
-        entries = list(session.exec(select(AuditEntry).where(col(AuditEntry.id) > last)
-                                    .order_by(col(AuditEntry.id))).all())
-        emails = {}
-        for entry in entries:
-            user = concerned_user(session, entry)
-            emails[entry.id or 0] = [user.email] if user and user.email else []
-    return entries, emails
-
-
-def _move_cursor(sessions: SessionFactory, last_id: int) -> None:
-    with sessions.begin() as session:
-        cursor = session.get(NotificationCursor, AUDIT_CURSOR)
-        if cursor is None:
-            session.add(NotificationCursor(name=AUDIT_CURSOR, last_id=last_id))
-        else:
-            cursor.last_id = max(cursor.last_id, last_id)
+def _cursor(session: Session, now: dt.datetime) -> NotificationCursor:
+    """The audit cursor, locked for this transaction. The first look starts it at the last
+    entry recorded before ``now``: older history is not news, and mailing all of it
+    would flood people."""
+    cursor = session.get(NotificationCursor, AUDIT_CURSOR, with_for_update=True,
+                         populate_existing=True)
+    if cursor is not None:
+        return cursor
+    latest = session.exec(select(func.max(AuditEntry.id)).where(col(AuditEntry.at) < now)).one()
+    try:
+        with session.begin_nested():
+            session.add(NotificationCursor(name=AUDIT_CURSOR, last_id=latest or 0))
+    except IntegrityError:
+        pass  # another reader's first look made it meanwhile: take theirs, locked
+    return session.get_one(NotificationCursor, AUDIT_CURSOR, with_for_update=True,
+                           populate_existing=True)
