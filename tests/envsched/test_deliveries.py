@@ -174,3 +174,19 @@ def test_the_schedulers_notify_job_sends_what_is_due(
     enqueue_due_now(sessions, receiver, count=3)
     assert scheduler.scheduled_notify() == 3
     assert {d.status for d in queued(sessions)} == {DeliveryStatus.DELIVERED}
+
+
+def test_envsched_replan_sends_what_its_round_queued_once_the_lock_is_given_back(
+        configured: str, sessions: SessionFactory, receiver: Receiver,
+        make_environment: Factory, make_phase: Factory, make_release: Factory,
+        make_booking: Factory) -> None:
+    a_clash(sessions, make_environment, make_phase, make_release, make_booking)
+    receiver.state.failures = 1  # down for now: the round must not wait for it
+    receiver.state.observe = lambda: (round_running(sessions, dt.datetime.now(dt.UTC)),
+                                      run_statuses(sessions))
+    result = CliRunner().invoke(main, ["replan", "--time-limit", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert [r.seen for r in receiver.requests] == [(False, ["done"])]
+    [delivery] = queued(sessions)
+    assert (delivery.event, delivery.status, delivery.attempts) == (
+        "round.clashes", DeliveryStatus.PENDING, 1)
