@@ -4,17 +4,18 @@ An APScheduler 3 ``BlockingScheduler`` whose job store is the ``apscheduler_jobs
 of the application database, with two jobs:
 
 * ``scheduled_replan`` on the cron of ``ENVSCHED_REPLAN_CRON`` in ``ENVSCHED_TIMEZONE``;
-* ``scheduled_notify`` every few minutes: tells people about approvals, rejections and
-  accepted moves recorded in the audit log since the last look.
+* ``scheduled_notify`` every minute: queues what the audit log records since the last
+  look (approvals, rejections, moves), then sends every delivery that is due (new ones
+  and retries of failed ones; see ``services.notify``).
 
 The job functions live at module level and take no arguments, because the job store
 pickles a reference to them; each reads ``Settings`` and the clock itself, as an edge.
-Several scheduler processes may run: the round lock lets one round through at a time.
+Several scheduler processes may run: the round lock lets one round through at a time,
+and claims let one sender attempt each delivery.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
@@ -26,41 +27,41 @@ from sqlalchemy import Engine
 
 from envsched.db import create_engine, database
 from envsched.models.planning import SCHEDULER_JOBS, PlanTrigger
-from envsched.services.notify import Notifier
+from envsched.services.notify import Notifier, send_due
+from envsched.services.notify.sender import utc_now
 from envsched.services.replan import replan
-from envsched.services.runlock import ReplanBusy, round_lock
+from envsched.services.runlock import ReplanBusy
 from envsched.settings import Settings
 
 log = logging.getLogger(__name__)
 REPLAN_JOB = "envsched-replan"
 NOTIFY_JOB = "envsched-notify"
-NOTIFY_EVERY_MINUTES = 5
+NOTIFY_EVERY_MINUTES = 1
 
 
 def scheduled_replan() -> int | None:
-    """One scheduled round; returns the run's id, or None when another round was running."""
+    """One scheduled round, then what it queued is sent; returns the run's id, or None
+    when another round was running."""
     settings = Settings.from_env()
     with database(settings) as sessions:
         try:
-            run = replan(sessions, trigger=PlanTrigger.SCHEDULED, now=dt.datetime.now(dt.UTC),
+            run = replan(sessions, trigger=PlanTrigger.SCHEDULED, now=utc_now(),
                          settings=settings)
         except ReplanBusy:
             log.info("scheduled re-plan skipped: another round is running")
             return None
+        send_due(sessions, settings)  # the lock is given back: sending holds nobody up
     log.info("scheduled re-plan: run %s %s", run.id, run.status.value)
     return run.id
 
 
 def scheduled_notify() -> int:
-    """Send what the audit log holds since the last look; returns how many entries were read."""
+    """Queue what the audit log holds since the last look, send what is due; returns how
+    many deliveries were attempted."""
     settings = Settings.from_env()
-    now = dt.datetime.now(dt.UTC)
     with database(settings) as sessions:
-        try:
-            with round_lock(sessions, now):
-                return Notifier(settings).audit_events(sessions, now)
-        except ReplanBusy:
-            return 0  # the round tells people itself when it ends
+        Notifier(settings).audit_events(sessions, utc_now())
+        return sum(send_due(sessions, settings).values())
 
 
 def build_scheduler(settings: Settings, engine: Engine | None = None) -> BlockingScheduler:
@@ -79,7 +80,7 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
                       id=REPLAN_JOB, name="nightly re-plan", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(scheduled_notify, "interval", minutes=NOTIFY_EVERY_MINUTES,
-                      id=NOTIFY_JOB, name="notifications from the audit log",
+                      id=NOTIFY_JOB, name="notifications: queue the audit log's, send what is due",
                       replace_existing=True, coalesce=True, max_instances=1)
 
 

@@ -74,9 +74,10 @@ def _parse_database_url(text: str) -> str:
     return url
 
 
-def _setting(default: T, parse: Callable[[str], T], help: str) -> Any:
-    """A dataclass field that remembers how to parse its environment variable."""
-    return field(default=default, metadata={"parse": parse, "help": help})
+def _setting(default: T, parse: Callable[[str], T], help: str, *, secret: bool = False) -> Any:
+    """A dataclass field that remembers how to parse its environment variable; a
+    ``secret`` one is left out of the settings' ``repr``, so no log line shows it."""
+    return field(default=default, repr=not secret, metadata={"parse": parse, "help": help})
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,35 @@ class Settings:
     smtp_host: str = _setting("", str, "mail server for notifications; empty sends no mail")
     smtp_port: int = _setting(25, _parse_positive_int, "mail server port")
     smtp_from: str = _setting("envsched@localhost", str, "sender address of notifications")
+    smtp_starttls: bool = _setting(False, _parse_bool,
+                                   "upgrade the mail connection with STARTTLS (certificate "
+                                   "and host name checked) before anything is sent")
+    smtp_ca_file: str = _setting("", str, "PEM file of the CAs trusted for the mail server; "
+                                          "empty: the system's")
+    smtp_username: str = _setting("", str, "log in to the mail server as this user "
+                                           "(needs ENVSCHED_SMTP_STARTTLS)")
+    smtp_password: str = _setting("", str, "the mail login's password", secret=True)
     notify_email: str = _setting("", str, "comma-separated addresses told about new flags")
     webhook_urls: tuple[str, ...] = _setting(tuple[str, ...](), _parse_urls,
                                              "comma-separated URLs that receive events")
-    webhook_secret: str = _setting("", str, "HMAC-SHA256 key that signs webhook bodies")
+    webhook_secret: str = _setting("", str, "HMAC-SHA256 key that signs webhook deliveries "
+                                            "(needed when ENVSCHED_WEBHOOK_URLS is set)",
+                                   secret=True)
+    delivery_retry_seconds: int = _setting(
+        60, _parse_positive_int, "wait after a delivery's first failed attempt; doubled "
+                                 "after each further failure, at most an hour")
+    delivery_max_age_hours: int = _setting(
+        24, _parse_positive_int, "a delivery still failing this long after it was queued "
+                                 "is given up and marked expired")
+
+    def __post_init__(self) -> None:
+        if self.webhook_urls and not self.webhook_secret:
+            raise ConfigError("ENVSCHED_WEBHOOK_SECRET", "must be set when "
+                              "ENVSCHED_WEBHOOK_URLS is: receivers check every delivery's "
+                              "signature with it")
+        if self.smtp_username and not self.smtp_starttls:
+            raise ConfigError("ENVSCHED_SMTP_USERNAME", "needs ENVSCHED_SMTP_STARTTLS=true: "
+                              "a mail password is never sent unencrypted")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -5,7 +5,8 @@ Both run on threads of the web process. The app keeps the threads it started (in
 with ``join_all`` instead of leaving a solver writing into a database being torn down.
 
 ``replan_now`` takes exactly the path of the nightly job (``services.replan.replan``,
-trigger ``api``) and answers as soon as the round has begun: the run is recorded and
+trigger ``api``, then one attempt at the deliveries it queued, still on the thread) and
+answers as soon as the round has begun: the run is recorded and
 holds the round lock (the solver's first progress report), or it has already ended. A
 round that could not start because another one runs raises ``ReplanBusy`` (409) here,
 in the request, not on the thread.
@@ -22,6 +23,7 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.services.notify import send_due
 from envsched.services.replan import replan
 from web.context import now, sessions, settings
 
@@ -64,8 +66,10 @@ class _Round:
         except BaseException as error:  # handed to the request; logged if it has gone
             self.error = error
             log.warning("re-plan now ended with %s: %s", type(error).__name__, error)
+            return
         finally:
             self.begun.set()
+        send_due(self.sessions, kwargs["settings"])  # one try each; retries are the scheduler's
 
 
 def replan_now(*, time_limit: float | None = None, dry_run: bool = False) -> PlanRun:

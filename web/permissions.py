@@ -70,6 +70,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "whatif:promote": frozenset({ADMIN, ENV}),
     # oversight and administration
     "audit:read": frozenset({ADMIN, ENV}),
+    "deliveries:read": frozenset({ADMIN}),
     "users:admin": frozenset({ADMIN}),
     # one's own account: password, API tokens, feed URLs (the views check it is one's own)
     "account:manage": ALL,

@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "export": "state", "import": "state",
     "replan": "replan", "scheduler": "replan",
     "whatif": "whatif",
+    "notify": "notify",
 }
 
 

@@ -17,6 +17,7 @@ from envsched.cli.planning import print_progress
 from envsched.cli.state import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.scheduler import run_scheduler
+from envsched.services.notify import send_due
 from envsched.services.replan import replan as run_round
 from envsched.services.replan_apply import last_accept
 from envsched.settings import Settings
@@ -36,6 +37,7 @@ def replan(dry_run: bool, as_json: bool, time_limit: float | None) -> None:
     with stored_state() as sessions:
         run = run_round(sessions, trigger=PlanTrigger.MANUAL, now=utc_now(), dry_run=dry_run,
                         time_limit=time_limit, progress=print_progress, settings=settings)
+        send_due(sessions, settings)  # what the round queued; failures wait for retries
     click.echo(json.dumps(run_to_dict(run), indent=2) if as_json else summary(run))
     if run.status != PlanRunStatus.DONE:
         raise SystemExit(EXIT_PROBLEMS)

@@ -43,10 +43,14 @@ from envsched.models.lifecycle import (
     ReleaseWindow,
     TemplatePhase,
 )
-from envsched.models.planning import (
+from envsched.models.notifications import (
+    Delivery,
     DeliveryChannel,
+    DeliveryStatus,
     NotificationCursor,
     NotificationDelivery,
+)
+from envsched.models.planning import (
     PlanLock,
     PlanRun,
     PlanRunStatus,
@@ -85,7 +89,9 @@ __all__ = [
     "BookingStatus",
     "CadenceKind",
     "Component",
+    "Delivery",
     "DeliveryChannel",
+    "DeliveryStatus",
     "Deployment",
     "Environment",
     "EnvironmentCreate",

@@ -1,4 +1,4 @@
-"""Planning rounds and what they send: a ``PlanRun`` per round, the round lock, deliveries.
+"""Planning rounds: a ``PlanRun`` per round, the round lock, the scheduler's job store.
 
 A ``PlanRun`` keeps everything a round found, as JSON shaped for the API and the CLI's
 ``--json``: ``metrics`` (the solver's counts), ``flags`` (clashes, shortfalls, remedies)
@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, utc_datetime_field
+from envsched.models.base import NAME_LENGTH, enum_type, utc_datetime_field
 
 
 class PlanTrigger(enum.StrEnum):
@@ -87,38 +87,6 @@ class PlanLock(SQLModel, table=True):
     claimed_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     # when the holder, if still holding, must have died: its time limit plus a margin
     stale_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
-
-
-class NotificationCursor(SQLModel, table=True):
-    """How far a reader of the audit log has got: the last entry id it has handled."""
-
-    __tablename__ = "notification_cursor"
-
-    name: str = Field(primary_key=True, max_length=NAME_LENGTH)
-    last_id: int = 0
-
-
-class DeliveryChannel(enum.StrEnum):
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-
-
-class NotificationDelivery(SQLModel, table=True):
-    """One attempt to deliver one notification: what, to whom, and how it went."""
-
-    __tablename__ = "notification_delivery"
-    __table_args__ = (CheckConstraint("attempt >= 1", name="attempt_at_least_one"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: dt.datetime = utc_datetime_field(index=True)
-    channel: DeliveryChannel = Field(sa_type=enum_type(DeliveryChannel, "channel"))
-    target: str = Field(max_length=TEXT_LENGTH)
-    event: str = Field(max_length=NAME_LENGTH)
-    attempt: int = 1
-    ok: bool = False
-    status_code: int | None = None
-    error: str = Field(default="", max_length=TEXT_LENGTH)
-    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
 SCHEDULER_JOBS = Table(

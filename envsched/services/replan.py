@@ -12,7 +12,10 @@
 4. otherwise record the diff (``replan_diff``) and the flags (``flags``); with
    ``replan_auto_apply`` apply the proposals at once (``replan_apply``), else they wait
    for an environment manager to accept them;
-5. tell people (``notify``): new clashes or shortfalls, bookings moved.
+5. queue what to tell people (``notify``): new clashes or shortfalls, bookings moved.
+   Only rows are written under the lock; the deliveries are sent after the round by
+   whoever started it (``notify.send_due``) and retried later by the scheduler, so a
+   slow mail server or a dead webhook never keeps the lock held.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
             _fail_running(sessions, now)  # holding the lock: none of them is running
             run = _round(sessions, trigger, now, dry_run, settings,
                          Options(time_limit=limit, progress=progress))
-            if not dry_run:  # under the lock: one reader of the audit log at a time
+            if not dry_run:  # queued only: nothing is sent while the lock is held
                 (notifier or Notifier(settings)).after_round(sessions, run, now)
     except ReplanBusy:
         _record(sessions, PlanRun(trigger=trigger, status=PlanRunStatus.REFUSED,

@@ -31,7 +31,7 @@ LOCK_NAME = "replan"
 # 64-bit key every envsched process agrees on, derived from the lock's name.
 ADVISORY_KEY = zlib.crc32(b"envsched.replan")
 # What a holder may take beyond its solver time limit: the stay plan, remedies, applying,
-# and notifications (mail servers time out after 10 s, webhooks retry) to many people.
+# and queueing notifications (sent after the lock is given back).
 MARGIN = dt.timedelta(minutes=30)
 
 

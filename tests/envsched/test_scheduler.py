@@ -104,8 +104,31 @@ def test_scheduler_settings_read_from_the_environment() -> None:
     settings = Settings.from_env({
         "ENVSCHED_REPLAN_CRON": "15 3 * * 1-5", "ENVSCHED_TIMEZONE": "Europe/Berlin",
         "ENVSCHED_REPLAN_AUTO_APPLY": "true", "ENVSCHED_NEAR_TERM_DAYS": "0",
-        "ENVSCHED_WEBHOOK_URLS": "http://a.test/h, https://b.test/h"})
+        "ENVSCHED_WEBHOOK_URLS": "http://a.test/h, https://b.test/h",
+        "ENVSCHED_WEBHOOK_SECRET": "k"})
     assert (settings.replan_cron, settings.timezone) == ("15 3 * * 1-5", "Europe/Berlin")
     assert settings.replan_auto_apply and settings.near_term_days == 0
     assert settings.webhook_urls == ("http://a.test/h", "https://b.test/h")
     assert Settings().webhook_urls == () and Settings().replan_cron == "0 2 * * *"
+
+
+@pytest.mark.parametrize(("environ", "variable"), [
+    ({"ENVSCHED_WEBHOOK_URLS": "https://a.test/h"}, "ENVSCHED_WEBHOOK_SECRET"),
+    ({"ENVSCHED_SMTP_USERNAME": "mailer", "ENVSCHED_SMTP_PASSWORD": "p"},
+     "ENVSCHED_SMTP_USERNAME"),
+    ({"ENVSCHED_DELIVERY_RETRY_SECONDS": "0"}, "ENVSCHED_DELIVERY_RETRY_SECONDS"),
+    ({"ENVSCHED_DELIVERY_MAX_AGE_HOURS": "soon"}, "ENVSCHED_DELIVERY_MAX_AGE_HOURS"),
+])
+def test_notification_settings_that_cannot_be_trusted_fail_naming_the_variable(
+        environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{variable}: "):
+        Settings.from_env(environ)
+
+
+def test_mail_settings_read_from_the_environment_keep_the_password_out_of_sight() -> None:
+    settings = Settings.from_env({
+        "ENVSCHED_SMTP_HOST": "mail.test", "ENVSCHED_SMTP_STARTTLS": "true",
+        "ENVSCHED_SMTP_USERNAME": "mailer", "ENVSCHED_SMTP_PASSWORD": "hunter2-secret"})
+    assert (settings.smtp_starttls, settings.smtp_username) == (True, "mailer")
+    assert settings.smtp_password == "hunter2-secret"
+    assert "hunter2-secret" not in repr(settings)

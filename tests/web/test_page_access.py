@@ -38,6 +38,7 @@ PAGES = [
     ("/approvals", "requests:decide"),
     ("/capacity", "capacity:read"),
     ("/audit", "audit:read"),
+    ("/deliveries", "deliveries:read"),
     ("/gates?release=R1", "gates:read"),
     ("/release-calendar", "calendar:read"),
     ("/kpis", "kpis:read"),

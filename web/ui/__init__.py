@@ -23,6 +23,7 @@ from web.ui import (
     bookings,
     capacity,
     dashboard,
+    deliveries,
     environment_forms,
     environments,
     freezes,
@@ -107,6 +108,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/kpis.csv", "kpi_csv", kpis.kpi_csv, GET),
     ("/capacity", "capacity", capacity.capacity, GET),
     ("/audit", "audit_log", audit.audit_log, GET),
+    ("/deliveries", "delivery_list", deliveries.delivery_list, GET),
     ("/plan-runs", "planrun_list", planruns.planrun_list, GET),
     ("/plan-runs/start", "planrun_start", planruns.planrun_start, POST),
     ("/plan-runs/<int:run_id>", "planrun_detail", planruns.planrun_detail, GET),
@@ -156,6 +158,7 @@ NAV_ITEMS = [
     ("ui.planrun_list", "Plan runs", "planruns:read"),
     ("ui.whatif_list", "What-ifs", "whatif:read"),
     ("ui.audit_log", "Audit log", "audit:read"),
+    ("ui.delivery_list", "Failed deliveries", "deliveries:read"),
     ("ui.user_list", "Users", "users:admin"),
 ]
 
