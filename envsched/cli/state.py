@@ -27,6 +27,7 @@ from envsched.services.mapping import export_scenario
 from envsched.services.scenario_import import import_scenario
 from envsched.services.transfer import KINDS, export_table, import_table
 from envsched.settings import Settings
+from solver.scenario import MAX_HORIZON_DAYS
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -121,7 +122,8 @@ def format_capacity(report: pd.DataFrame) -> str:
 @click.command("export")
 @click.option("--scenario", "scenario_path", type=FILE, help="Write an envsched-scenario/1 file.")
 @click.option("--start", type=DATE, help="The scenario's day 0 (default: the first open date).")
-@click.option("--horizon", type=click.IntRange(min=1), help="The scenario's horizon in days.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_DAYS),
+              help="The scenario's horizon in days.")
 @click.option("--environments", type=FILE, help="Write environments as .csv or .xlsx.")
 @click.option("--releases", type=FILE, help="Write releases and phases as .csv or .xlsx.")
 @click.option("--bookings", type=FILE, help="Write bookings as .csv or .xlsx.")
