@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from sqlalchemy.exc import OperationalError
 
 from envsched import migrations
 from envsched.cli.errors import EXIT_PROBLEMS
@@ -43,15 +42,9 @@ def stored_state() -> Iterator[SessionFactory]:
 
 
 def _check_schema(sessions: SessionFactory) -> None:
-    engine = sessions.kw["bind"]
-    try:
-        revision = migrations.current_revision(engine)
-    except OperationalError as exc:
-        raise ConfigError("ENVSCHED_DATABASE_URL", f"cannot open the database: "
-                                                   f"{str(exc.orig).strip()}") from exc
-    if revision != migrations.head_revision():
-        raise ConfigError("ENVSCHED_DATABASE_URL", "the database schema is not current; "
-                                                   "run `envsched db upgrade` first")
+    status = migrations.schema_status(sessions.kw["bind"])
+    if not status.current:
+        raise ConfigError("ENVSCHED_DATABASE_URL", status.problem)
 
 
 def utc_now() -> dt.datetime:
