@@ -184,3 +184,17 @@ class ConfigError(EnvschedError):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}", fields={variable: problem})
         self.variable = variable
+
+
+class IdempotencyKeyReused(EnvschedError):
+    """An ``Idempotency-Key`` that already answered a different request (another method,
+    path or body) within its lifetime."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+    FIELD = "Idempotency-Key"
+
+    def __init__(self) -> None:
+        problem = ("this key already answered a different request (method, path or body); "
+                   "use a new key for a new request")
+        super().__init__(f"{self.FIELD}: {problem}", fields={self.FIELD: problem})

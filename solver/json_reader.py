@@ -29,6 +29,11 @@ def describe(value: object) -> str:
     return "an array" if isinstance(value, list) else "an object"
 
 
+def _short(number: int) -> str:
+    """A number for a message; a huge one by its size (Python refuses to print some)."""
+    return str(number) if abs(number) < 10**18 else "a number of 19 digits or more"
+
+
 def quote(name: str) -> str:
     return repr(name if len(name) <= 40 else name[:37] + "...")
 
@@ -82,7 +87,8 @@ class Reader:
             self.fail(key, "must not be empty")
         return value
 
-    def integer(self, key: str, minimum: int | None = None, default: int | None = None) -> int:
+    def integer(self, key: str, minimum: int | None = None, default: int | None = None,
+                maximum: int | None = None) -> int:
         if default is not None and key not in self.data:
             return default
         value = self.value(key)
@@ -90,6 +96,8 @@ class Reader:
             self.expect(key, "an integer")
         if minimum is not None and value < minimum:
             self.fail(key, f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            self.fail(key, f"must be at most {maximum}, got {_short(value)}")
         return value
 
     def number(self, key: str) -> float:
@@ -114,6 +122,12 @@ class Reader:
             return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
         except ValueError as exc:
             self.fail(key, f"no such date {quote(value)} ({exc})")
+
+    def date_between(self, key: str, first: dt.date, last: dt.date) -> dt.date:
+        date = self.date(key)
+        if not first <= date <= last:
+            self.fail(key, f"must be between {first} and {last}, got {date}")
+        return date
 
     def array(self, key: str) -> list[Any]:
         """The array at ``key``; an absent array is empty."""
@@ -161,6 +175,13 @@ def read_json(path: str | Path) -> object:
     except json.JSONDecodeError as exc:
         message = f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         raise ScenarioError(message, "", source) from exc
+    except RecursionError:
+        # Python's parser gives up near its recursion limit (about 1,000 levels); no
+        # scenario or plan nests deeper than five.
+        raise ScenarioError("not readable: arrays or objects nested too deeply", "",
+                            source) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ScenarioError(f"not readable: {exc}", "", source) from exc
 
 
 def write_json(data: dict[str, Any], path: str | Path) -> None:

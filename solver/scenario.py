@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 OBJECTIVES = ("tardiness", "makespan")
+# The longest horizon a scenario may have: ten years and a few days. The planner keeps
+# per-day tables of every environment, so an unbounded horizon (10**12 days) would only
+# end in running out of memory; and no lengths of days in a scenario exceed it either.
+MAX_HORIZON_DAYS = 3660
 
 
 @dataclass(frozen=True)

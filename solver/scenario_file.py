@@ -14,6 +14,7 @@ from typing import Any
 
 from solver.json_reader import Reader, listing, quote, read_format, read_json, write_json
 from solver.scenario import (
+    MAX_HORIZON_DAYS,
     OBJECTIVES,
     Booking,
     Environment,
@@ -36,6 +37,9 @@ _RELEASE_KEYS = ("id", "name", "priority", "earliest_start", "due", "phases")
 _PHASE_KEYS = ("id", "type", "duration_days", "gap_days", "after", "requires_tags",
                "environments", "earliest_start")
 _BOOKING_KEYS = ("phase", "environment", "start", "pinned")
+# Days from these dates are counted forward (a horizon, a booking's duration and
+# changeover, each at most MAX_HORIZON_DAYS): far from the calendar's ends, that stays a date.
+FIRST_START, LAST_START = dt.date(1000, 1, 1), dt.date(9000, 12, 31)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -57,8 +61,8 @@ class _ScenarioParser:
 
     def __init__(self, top: Reader, name: str) -> None:
         self.top, self.name = top, name
-        self.start = top.date("start")
-        self.horizon = top.integer("horizon_days", minimum=1)
+        self.start = top.date_between("start", FIRST_START, LAST_START)
+        self.horizon = _days(top, "horizon_days", minimum=1)
         self.objective = top.text("objective", default="tardiness")
         if self.objective not in OBJECTIVES:
             top.fail("objective", f"must be one of {', '.join(OBJECTIVES)}, "
@@ -108,7 +112,7 @@ class _ScenarioParser:
             id=self.unique_id(r, "environment"), type=r.text("type", nonempty=True),
             capacity=r.integer("capacity", minimum=1, default=1),
             tags=frozenset(r.texts("tags")),
-            changeover_days=r.integer("changeover_days", minimum=0, default=0),
+            changeover_days=_days(r, "changeover_days", minimum=0, default=0),
             unavailable=tuple(Window(*self.window(w))
                               for w in r.optional_objects("unavailable", _WINDOW_KEYS)))
         self.environments[env.id] = env
@@ -138,8 +142,8 @@ class _ScenarioParser:
     def phase(self, r: Reader, release: str) -> Phase:
         phase = Phase(
             id=self.unique_id(r, "phase"), release=release, type=self.phase_type(r),
-            duration=r.integer("duration_days", minimum=1),
-            gap_days=r.integer("gap_days", minimum=0, default=0),
+            duration=_days(r, "duration_days", minimum=1),
+            gap_days=_days(r, "gap_days", minimum=0, default=0),
             after=tuple(r.texts("after")) if r.has("after") else None,
             requires_tags=frozenset(self.required_tags(r)),
             environments=tuple(self.named_environments(r)) if r.has("environments") else None,
@@ -182,7 +186,8 @@ class _ScenarioParser:
         env = self.environments.get(env_id)
         if env is None:
             r.fail("environment", f"unknown environment {quote(env_id)}")
-        start, pinned = self.day(r, "start"), r.boolean("pinned", default=False)
+        start = (r.date_between("start", FIRST_START, LAST_START) - self.start).days
+        pinned = r.boolean("pinned", default=False)
         if not pinned:
             self.check_movable(r, phase, env, start)
         return Booking(phase=phase_id, environment=env_id, start=start, pinned=pinned)
@@ -196,6 +201,12 @@ class _ScenarioParser:
             end = self.start + dt.timedelta(days=self.horizon)
             r.fail("start", f"the booking's {phase.duration} days from {r.data['start']} do not "
                             f"fit the horizon [{self.start}, {end})")
+
+
+def _days(r: Reader, key: str, minimum: int, default: int | None = None) -> int:
+    """A number of days: none is longer than the longest horizon (which keeps the
+    planner's per-day tables, and the dates it computes, within bounds)."""
+    return r.integer(key, minimum=minimum, default=default, maximum=MAX_HORIZON_DAYS)
 
 
 def _check_order(readers: list[Reader], phases: tuple[Phase, ...],

@@ -16,6 +16,7 @@ from envsched.db import create_engine, session_factory
 from envsched.settings import Settings
 from web import assets, auth, errors
 from web.context import Clock, system_clock
+from web.health import register_health
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     errors.register(app)
     auth.init_app(app)
     assets.init_app(app)
+    register_health(app)
     _register_blueprints(app)
     return app
 

@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 from envsched.db import SessionFactory
 from envsched.settings import Settings
 
 Clock = Callable[[], dt.datetime]
+JOINED_SESSIONS = "envsched_joined_sessions"
 
 
 def system_clock() -> dt.datetime:
@@ -28,8 +29,10 @@ def _extension() -> dict[str, Any]:
 
 
 def sessions() -> SessionFactory:
-    """The session factory of the app's database."""
-    return _extension()["sessions"]
+    """The session factory of the app's database; while a request's write runs under an
+    idempotency key, the one that joins that write's transaction (``web.api.idempotency``)."""
+    joined: SessionFactory | None = g.get(JOINED_SESSIONS)
+    return joined if joined is not None else _extension()["sessions"]
 
 
 def settings() -> Settings:

@@ -15,7 +15,7 @@ from flask import Flask, Response, jsonify
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
-from web.api import ROUTES, Route
+from web.api import ROUTES, Route, idempotency
 from web.api.schemas import ErrorBody
 from web.permissions import roles_with
 
@@ -33,6 +33,8 @@ ERROR_MEANINGS = {
          "involved), a gate the step needs is open or vetoed (code `gate_not_passed`: "
          "`fields` and `gates` name each), or the thing is in a state that does not allow "
          "this",
+    422: "The `Idempotency-Key` already answered a different request (method, path or "
+         "body); `fields` names the header",
 }
 Schemas = dict[str, Any]
 
@@ -86,7 +88,8 @@ def _operation(route: Route, schemas: Schemas) -> dict[str, Any]:
                        f"holds every permission).",
         "tags": [route.view.__module__.rsplit(".", 1)[-1]],
         "x-permission": route.permission,
-        "parameters": _path_parameters(route.rule) + _query_parameters(route.query),
+        "parameters": (_path_parameters(route.rule) + _query_parameters(route.query)
+                       + ([idempotency.PARAMETER] if route.idempotent else [])),
         "responses": {str(route.status): _success(route, schemas),
                       **_errors(route, schemas)},
     }
@@ -157,6 +160,8 @@ def _errors(route: Route, schemas: Schemas) -> dict[str, Any]:
     statuses = sorted({*route.errors, 401, 403})
     if route.body is not None or route.query is not None:
         statuses = sorted({*statuses, 400})
+    if route.idempotent:
+        statuses = sorted({*statuses, 400, 422})
     return {str(status): {"description": ERROR_MEANINGS[status],
                           "content": {"application/json": {"schema": error}}}
             for status in statuses}

@@ -10,6 +10,11 @@ connection pool keeps at least ``threads`` connections, one per thread that may 
 (fewer would open and close a connection per request under load), and opens them
 before the first request: a cold pool made the first second's requests the slowest.
 
+Both servers write the access log (``web.access_log``: one line per request) unless
+``access_log`` is off. Each gunicorn instance has a control socket of its own
+(``gunicornc -s PATH``), named by its master's process id, so two instances never
+share one and stopping one never deletes the other's.
+
 ``envsched serve`` calls ``run`` through ``importlib`` so that ``envsched`` keeps no
 import of ``web`` (dependencies point down: ``web → envsched``).
 """
@@ -19,7 +24,9 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import waitress
@@ -32,6 +39,7 @@ from envsched.models import metadata
 from envsched.services import availability, booking, tokens
 from envsched.settings import Settings
 from web import create_app, import_views
+from web.access_log import AccessLog
 
 DEFAULT_THREADS = 8
 DEFAULT_WORKERS = 2
@@ -39,30 +47,34 @@ SERVERS = ("waitress", "gunicorn")
 
 
 def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THREADS,
-        server: str = "waitress", workers: int = DEFAULT_WORKERS) -> None:
+        server: str = "waitress", workers: int = DEFAULT_WORKERS,
+        access_log: bool = True) -> None:
     """Serve until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = dataclasses.replace(settings, database_pool_size=max(
         settings.database_pool_size, threads))
     print(f"envsched is serving on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     if server == "gunicorn":
-        _gunicorn(settings, host=host, port=port, threads=threads, workers=workers)
+        _gunicorn(settings, host=host, port=port, threads=threads, workers=workers,
+                  access_log=access_log)
     else:
         signal.signal(signal.SIGTERM, _stop)  # as gunicorn does: finish what is in flight
-        waitress.serve(_warm_app(settings, threads), host=host, port=port, threads=threads,
-                       ident="envsched")
+        waitress.serve(_warm_app(settings, threads, access_log), host=host, port=port,
+                       threads=threads, ident="envsched")
 
 
 def _stop(_signal: int, _frame: object) -> None:
     raise SystemExit(0)  # waitress closes its sockets and lets its threads finish
 
 
-def _warm_app(settings: Settings, threads: int) -> Flask:
+def _warm_app(settings: Settings, threads: int, access_log: bool) -> Flask:
     """The app, its pool already holding a connection per server thread, on which the
     API's hottest statements have run once, and its long-lived objects frozen."""
     engine = create_engine(settings)
     fill_pool(engine, threads, warm_up)
     app = create_app(settings, engine)
+    if access_log:
+        app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     # Everything loaded so far lives as long as the process. Frozen, the collector never
     # walks it again: a full collection over the ~200,000 objects of the imported
     # libraries stalled every thread of the process for 80 ms at random moments.
@@ -82,10 +94,22 @@ def warm_up(session: Session) -> None:
     booking.warm_up(session)
 
 
+def control_socket(pid: int) -> Path:
+    """The control socket of the gunicorn instance whose master is ``pid``: in gunicorn's
+    own folder for them (``$XDG_RUNTIME_DIR``, else ``~/.gunicorn``), named by the pid.
+    gunicorn's default is one path for every instance of the user: a second instance
+    took it over, and the first one stopping deleted it."""
+    from gunicorn.config import ControlSocket  # type: ignore[import-untyped]
+
+    return Path(ControlSocket.default).parent / f"envsched-{pid}.ctl"
+
+
 def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
-              workers: int) -> None:
+              workers: int, access_log: bool) -> None:
     # Imported here: gunicorn does not run on Windows, where waitress still does.
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    socket = control_socket(os.getpid())  # this process becomes gunicorn's master
 
     class Server(BaseApplication):  # gunicorn ships no type hints: BaseApplication is Any
         def load_config(self) -> None:
@@ -94,16 +118,18 @@ def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
             # took the connection: 20 keep-alive clients split 14:6 or 16:4, and the
             # busier worker's clients waited longest.
             options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                       "worker_class": "gthread", "preload_app": False, "reuse_port": True}
+                       "worker_class": "gthread", "preload_app": False, "reuse_port": True,
+                       "control_socket": str(socket)}
             for key, value in options.items():
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return _warm_app(settings, threads)  # in each worker, after the fork
+            return _warm_app(settings, threads, access_log)  # in each worker, after fork
 
         def init(self, parser: Any, opts: Any, args: Any) -> None:
             return None
 
+    print(f"gunicorn's control socket: {socket} (gunicornc -s {socket})", flush=True)
     import_views()  # once, in the master: every worker forks with it loaded
     gc.freeze()  # and the workers' collectors leave those pages alone (shared, not copied)
     Server().run()

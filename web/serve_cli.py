@@ -23,11 +23,14 @@ from web.serve import run
               help="gunicorn processes (about one per core).")
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Requests served at once by each process.")
-def serve(host: str, port: int, server: str, workers: int, threads: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="One line per request on stderr: client, method, path, status, duration.")
+def serve(host: str, port: int, server: str, workers: int, threads: int,
+          access_log: bool) -> None:
     """Run the web app (pages, API, calendar feeds) on waitress or gunicorn."""
     settings = Settings.from_env()
     run(settings, host=host, port=port, threads=threads, server=server,
-               workers=workers)
+               workers=workers, access_log=access_log)
 
 
 COMMANDS = (serve,)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from sqlalchemy.exc import OperationalError
 
 from envsched import migrations
 from envsched.cli.errors import EXIT_PROBLEMS
@@ -27,6 +26,7 @@ from envsched.services.mapping import export_scenario
 from envsched.services.scenario_import import import_scenario
 from envsched.services.transfer import KINDS, export_table, import_table
 from envsched.settings import Settings
+from solver.scenario import MAX_HORIZON_DAYS
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -42,15 +42,9 @@ def stored_state() -> Iterator[SessionFactory]:
 
 
 def _check_schema(sessions: SessionFactory) -> None:
-    engine = sessions.kw["bind"]
-    try:
-        revision = migrations.current_revision(engine)
-    except OperationalError as exc:
-        raise ConfigError("ENVSCHED_DATABASE_URL", f"cannot open the database: "
-                                                   f"{str(exc.orig).strip()}") from exc
-    if revision != migrations.head_revision():
-        raise ConfigError("ENVSCHED_DATABASE_URL", "the database schema is not current; "
-                                                   "run `envsched db upgrade` first")
+    status = migrations.schema_status(sessions.kw["bind"])
+    if not status.current:
+        raise ConfigError("ENVSCHED_DATABASE_URL", status.problem)
 
 
 def utc_now() -> dt.datetime:
@@ -121,7 +115,8 @@ def format_capacity(report: pd.DataFrame) -> str:
 @click.command("export")
 @click.option("--scenario", "scenario_path", type=FILE, help="Write an envsched-scenario/1 file.")
 @click.option("--start", type=DATE, help="The scenario's day 0 (default: the first open date).")
-@click.option("--horizon", type=click.IntRange(min=1), help="The scenario's horizon in days.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_DAYS),
+              help="The scenario's horizon in days.")
 @click.option("--environments", type=FILE, help="Write environments as .csv or .xlsx.")
 @click.option("--releases", type=FILE, help="Write releases and phases as .csv or .xlsx.")
 @click.option("--bookings", type=FILE, help="Write bookings as .csv or .xlsx.")

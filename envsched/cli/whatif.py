@@ -56,6 +56,7 @@ from envsched.services.whatif_release_changes import (
     ReprioritiseRelease,
 )
 from envsched.services.whatif_snapshot import copy_taken_at
+from solver.scenario import MAX_HORIZON_DAYS
 
 AS_USER = click.option("--as", "as_user", metavar="USER", help="Act as this user.")
 
@@ -73,7 +74,7 @@ def _actor(sessions: SessionFactory, name: str | None) -> User | None:
 @click.argument("name")
 @click.option("--description", default="")
 @click.option("--start", type=DATE, help="Day 0 (default: the first open date).")
-@click.option("--horizon", type=click.IntRange(min=1), help="Horizon in days.")
+@click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_DAYS), help="Horizon in days.")
 @AS_USER
 def new(name: str, description: str, start: dt.datetime | None, horizon: int | None,
         as_user: str | None) -> None:

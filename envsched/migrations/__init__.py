@@ -7,6 +7,8 @@ connection rules as the application).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from envsched.db import create_engine
 from envsched.settings import Settings
@@ -51,5 +54,36 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@functools.cache  # the scripts shipped with this code: they do not change while it runs
 def head_revision() -> str | None:
     return ScriptDirectory(str(SCRIPT_LOCATION)).get_current_head()
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Whether the database answers and is at the revision this code needs; ``problem``
+    says what is wrong ("" when nothing is)."""
+
+    reachable: bool
+    revision: str | None
+    head: str | None
+    problem: str
+
+    @property
+    def current(self) -> bool:
+        return not self.problem
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """Ask the database for its revision; the CLI and ``/healthz`` judge it alike."""
+    head = head_revision()
+    try:
+        revision = current_revision(engine)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "no answer"
+        return SchemaStatus(False, None, head, f"cannot open the database: {reason}")
+    if revision != head:
+        return SchemaStatus(True, revision, head, f"the database schema is at revision "
+                                                  f"{revision or 'none'}, this code needs "
+                                                  f"{head}; run `envsched db upgrade`")
+    return SchemaStatus(True, revision, head, "")

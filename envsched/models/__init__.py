@@ -29,6 +29,7 @@ from envsched.models.environments import (
     Freeze,
     MaintenanceWindow,
 )
+from envsched.models.idempotency import IdempotencyKey
 from envsched.models.lifecycle import (
     CadenceKind,
     Deployment,
@@ -104,6 +105,7 @@ __all__ = [
     "Gate",
     "GateKind",
     "GateState",
+    "IdempotencyKey",
     "LinkKind",
     "MaintenanceWindow",
     "NotificationCursor",

@@ -87,7 +87,9 @@ def build_scenario(session: Session, *, start: dt.date | None = None,
                             .order_by(col(Release.key))).all()
     live = _live_bookings(session)
     start = start or default_start(releases, live)
-    horizon = horizon_days or default_horizon(start, releases, live)
+    horizon = horizon_days or min(default_horizon(start, releases, live), sc.MAX_HORIZON_DAYS)
+    if horizon > sc.MAX_HORIZON_DAYS:  # the scenario file's bound: what we write reads back
+        raise InvalidInput("horizon_days", f"must be at most {sc.MAX_HORIZON_DAYS}, got {horizon}")
     day = _Days(start)
     freezes = tuple(_freeze(f, day) for f in session.exec(
         select(Freeze).order_by(col(Freeze.start), col(Freeze.id))).all())

@@ -14,6 +14,7 @@ empty for "follows the phase before" and ``(none)`` for "waits for nothing".
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,12 +88,49 @@ def import_table(sessions: SessionFactory, kind: str, path: str | Path, *,
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """The file's first table, every cell as text (empty cells as ``""``)."""
-    if _suffix(path) == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    else:
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-    return frame.fillna("")
+    """The file's first table, every cell as text (empty cells as ``""``).
+
+    A file that holds no such table (not UTF-8, empty, ragged, not a workbook) raises
+    ``InvalidInput`` naming the file and what is wrong."""
+    read = _read_csv if _suffix(path) == ".csv" else _read_excel
+    return read(path).fillna("")
+
+
+def _read_csv(path: str | Path) -> pd.DataFrame:
+    try:
+        with warnings.catch_warnings():  # a row longer than the header: refused, not cut
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark
+            return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False,
+                               encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(str(path), f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
+                                      f"save the file as CSV UTF-8") from None
+    except pd.errors.EmptyDataError:
+        raise InvalidInput(str(path), "the file is empty: expected a header row of column "
+                                      "names and a row per record") from None
+    except pd.errors.ParserWarning:
+        raise InvalidInput(str(path), "a row has more cells than the header has "
+                                      "columns") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InvalidInput(str(path), f"not a CSV table: {_first_line(exc)}") from None
+
+
+def _read_excel(path: str | Path) -> pd.DataFrame:
+    try:
+        return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except OSError:
+        raise  # the file cannot be opened: the caller's error, naming it, as for any file
+    except Exception as exc:
+        # Foreign bytes fail deep inside openpyxl in many ways (a zip error, broken XML, a
+        # missing part, a bad value); each means the same to the user: no workbook.
+        raise InvalidInput(str(path), f"not an Excel workbook (.xlsx): "
+                                      f"{_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).strip().strip("\"'").splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 def _cells(frame: pd.DataFrame, kind: str, source: str) -> Iterator[Cells]:

@@ -65,7 +65,7 @@ def test_every_operation_documents_its_parameters_security_and_errors(path: str,
 
 def test_the_direct_booking_is_documented_as_design_says() -> None:
     operation = _operation("/api/v1/bookings", "post")
-    assert set(operation["responses"]) == {"201", "400", "401", "403", "409"}
+    assert set(operation["responses"]) == {"201", "400", "401", "403", "409", "422"}
     example = operation["requestBody"]["content"]["application/json"]["example"]
     assert set(example) == {"environment", "start", "end", "phase", "note"}
     schema = DOCUMENT["components"]["schemas"]["BookingCreate"]

@@ -64,7 +64,7 @@ ROUTES = [
           "Book an environment on days [start, end) outright: 201, or 409 with the clash",
           BookingOut, 201, body=BookingCreate, errors=(400, 409),
           example={"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
-                   "phase": "R1-UAT", "note": "regression pack"}),
+                   "phase": "R1-UAT", "note": "regression pack"}, idempotent=True),
     Route("GET", "/bookings/<int:booking_id>", get_booking, "bookings:read", "One booking",
           BookingOut, errors=(404,)),
     Route("POST", "/bookings/<int:booking_id>/move", move_booking, "bookings:move",

@@ -75,7 +75,7 @@ ROUTES = [
           "Ask for an environment: a phase, a type or named environments, and days",
           BookingRequestPublic, 201, body=BookingRequestCreate, errors=(400,),
           example={"phase": "R1-UAT", "duration_days": 5, "earliest_start": "2027-03-01",
-                   "justification": "regression pack"}),
+                   "justification": "regression pack"}, idempotent=True),
     Route("GET", "/requests/<int:request_id>", get_request, "requests:read",
           "One booking request", BookingRequestPublic, errors=(404,)),
     Route("GET", "/requests/<int:request_id>/slots", suggested_slots, "requests:read",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from envsched.errors import EnvschedError, PermissionDenied
 from envsched.models import User
+from web.api.idempotency import answered_once
 from web.auth import current_user, requires
 
 View = Callable[..., Any]
@@ -51,6 +52,7 @@ class Route:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     example: dict[str, Any] | None = None
+    idempotent: bool = False  # honours the Idempotency-Key header (web.api.idempotency)
 
     @property
     def endpoint(self) -> str:
@@ -68,10 +70,13 @@ def _wrap(route: Route) -> View:
             path["body"] = parse_body(route.body)
         if route.query is not None:
             path["query"] = parse_query(route.query)
-        payload = route.view(**path)
+        if route.idempotent:
+            status, payload = answered_once(route.status, lambda: route.view(**path), actor())
+        else:
+            status, payload = route.status, route.view(**path)
         if payload is None:
-            return "", route.status
-        return jsonify(payload), route.status
+            return "", status
+        return jsonify(payload), status
 
     view.__name__ = route.endpoint
     view.__doc__ = route.summary
