@@ -1,8 +1,8 @@
 """Idempotency keys: the stored answer of a write made with an ``Idempotency-Key`` header,
 one per user and key.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 08:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 # ruff: noqa: E501  (table definitions read best one column per line)
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
