@@ -100,6 +100,20 @@ class PermissionDenied(EnvschedError):
     http_status = 403
 
 
+class TooManySignIns(PermissionDenied):
+    """Sign-in refused for a while: too many recent failures with this user name or from
+    this address. ``retry_after`` says in how many seconds the next try may work."""
+
+    code = "too_many_sign_ins"
+    http_status = 429
+
+    def __init__(self, whose: str, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"Too many failed sign-ins {whose}: try again in {minutes} "
+                         f"minute{'s' if minutes != 1 else ''}.")
+        self.retry_after = retry_after
+
+
 class InvalidState(EnvschedError):
     """The thing exists but is in a status that does not allow this verb."""
 

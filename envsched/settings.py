@@ -89,7 +89,22 @@ class Settings:
         "SQLAlchemy URL; relative SQLite paths are relative to the working directory")
     database_echo: bool = _setting(False, _parse_bool, "log every SQL statement")
     database_pool_size: int = _setting(5, _parse_positive_int, "connections kept per process")
-    secret_key: str = _setting("", str, "signs web sessions; empty means a random per-run key")
+    secret_key: str = _setting(
+        "", str, "signs web sessions and calendar feed URLs; empty: a key made once and kept "
+                 "in ENVSCHED_INSTANCE_PATH/secret_key, shared by every process")
+    instance_path: str = _setting(
+        "instance", str, "folder of the kept secret key; relative to the working directory")
+    secure_cookies: bool = _setting(
+        False, _parse_bool, "HTTPS installs: session cookie only over HTTPS, HSTS header")
+    trusted_proxies: int = _setting(
+        0, _parse_non_negative_int, "reverse proxies in front whose X-Forwarded-For and "
+                                    "X-Forwarded-Proto are believed (the client's address)")
+    signin_max_failures: int = _setting(
+        5, _parse_positive_int, "failed sign-ins with one user name before it is refused")
+    signin_max_failures_per_address: int = _setting(
+        20, _parse_positive_int, "failed sign-ins from one address before it is refused")
+    signin_window_minutes: int = _setting(
+        15, _parse_positive_int, "minutes a failed sign-in counts against the two limits")
     replan_time_limit: int = _setting(60, _parse_positive_int, "solver seconds per re-plan")
     horizon_days: int = _setting(365, _parse_positive_int, "days ahead a plan looks")
     replan_cron: str = _setting("0 2 * * *", _parse_cron,

@@ -7,18 +7,19 @@ blueprints. The app never commits by itself: only ``envsched`` services do.
 
 from __future__ import annotations
 
-import secrets
-
-from flask import Flask
+from flask import Flask, Response
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envsched.db import create_engine, session_factory
 from envsched.settings import Settings
 from web import assets, auth, errors
 from web.context import Clock, system_clock
 from web.health import register_health
+from web.secret_key import secret_key
 
 MAX_BODY_BYTES = 1024 * 1024
+HSTS = "max-age=31536000"  # a year: browsers then refuse plain HTTP to this host
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
@@ -30,11 +31,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
+    _transport(app, settings)
     app.extensions["envsched"] = {
         "settings": settings,
         "sessions": session_factory(engine or create_engine(settings)),
@@ -46,6 +48,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     register_health(app)
     _register_blueprints(app)
     return app
+
+
+def _transport(app: Flask, settings: Settings) -> None:
+    """HTTPS installs: cookies only over HTTPS, and browsers told to use nothing else
+    (the CSRF token lives in the session, so its cookie is covered). Behind reverse
+    proxies, the client's address and scheme come from their X-Forwarded headers."""
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    if not settings.secure_cookies:
+        return
+    app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+
+    @app.after_request
+    def strict_transport(response: Response) -> Response:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
 
 
 def import_views() -> None:

@@ -3,6 +3,11 @@
 ``load_user`` runs before every request and sets ``g.user`` (a ``User`` or None) and
 ``g.auth`` (``"session"``, ``"bearer"`` or None).
 
+Sessions end: the session keeps the user's ``session_version`` from sign-in, and a
+session whose version is no longer the user's is refused. Signing out, a new password,
+deactivation and a new role change the version (``envsched.services.users``), so every
+session of the user ends, on every device, copies of the cookie included.
+
 CSRF: every state-changing request that rides on the session cookie must carry the
 CSRF token — in the form field ``csrf_token`` (pages) or the ``X-CSRFToken`` header
 (scripts calling ``/api/v1`` from a signed-in page). Bearer-authenticated requests are
@@ -24,8 +29,9 @@ from flask_wtf.csrf import CSRFProtect
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
-from envsched.services import tokens
-from web.context import now, sessions
+from envsched.services import tokens, users
+from envsched.services.signin import SignInLimits
+from web.context import now, sessions, settings
 from web.errors import api_error, is_api_request
 from web.permissions import can, roles_with
 
@@ -33,6 +39,7 @@ csrf = CSRFProtect()
 logger = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
 BEARER = "bearer "
+USER_ID, SESSION_VERSION = "user_id", "session_version"  # keys in the session
 
 
 def init_app(app: Flask) -> None:
@@ -53,9 +60,9 @@ def load_user() -> Response | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith(BEARER):
         return _load_bearer(header[len(BEARER):].strip())
-    user_id = session.get("user_id")
+    user_id = session.get(USER_ID)
     if user_id is not None:
-        g.user = _active_user(int(user_id))
+        g.user = _session_user(int(user_id), session.get(SESSION_VERSION))
         g.auth = "session" if g.user else None
         if g.user is None:
             session.clear()
@@ -87,10 +94,13 @@ def _best_effort(work: Callable[[], None]) -> None:
         logger.exception("after the answer: %s failed", work)
 
 
-def _active_user(user_id: int) -> User | None:
+def _session_user(user_id: int, version: object) -> User | None:
+    """The session's user, if still active and the session not ended since sign-in."""
     with read_transaction(sessions()) as db:
         user = db.get(User, user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
 
 
 def check_csrf() -> None:
@@ -110,13 +120,38 @@ def check_csrf() -> None:
 def sign_in(user: User) -> None:
     """Start a fresh session for ``user`` (a new cookie: no session fixation)."""
     session.clear()
-    session["user_id"] = user.id
+    session[USER_ID] = user.id
+    session[SESSION_VERSION] = user.session_version
     g.user, g.auth = user, "session"
 
 
 def sign_out() -> None:
+    """End this session and every other session of its user."""
+    user = current_user()
+    if user is not None and g.get("auth") == "session":
+        users.end_sessions(sessions(), user.name)
     session.clear()
     g.user, g.auth = None, None
+
+
+def client_address() -> str:
+    """Where the request came from (the proxy's X-Forwarded-For with
+    ``ENVSCHED_TRUSTED_PROXIES``): the sign-in throttle counts failures by it."""
+    return request.remote_addr or ""
+
+
+def signin_limits() -> SignInLimits:
+    return SignInLimits.from_settings(settings())
+
+
+def stay_signed_in(changed: User) -> None:
+    """After a change that ended ``changed``'s sessions (a new password, a new role): if
+    they made it themselves, signed in, this session goes on; copies of it do not."""
+    me = current_user()
+    if g.get("auth") != "session" or me is None or me.id != changed.id:
+        return
+    if me.session_version != changed.session_version:
+        sign_in(changed)
 
 
 def requires(permission: str) -> Callable[[View], View]:

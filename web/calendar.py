@@ -3,8 +3,10 @@
 A calendar client cannot sign in or send a bearer header, so the feed URL carries a
 per-user feed token: ``?token=<user id>.<HMAC-SHA256 of the user id under the app's
 secret key>``. It is derived, not stored, so no migration is needed; it stops working
-when the user is deactivated or the secret key changes (with no ``ENVSCHED_SECRET_KEY``
-set the key is random per run, and every feed URL changes on restart).
+when the user is deactivated or the secret key changes. The key is the same in every
+process and across restarts (``web.secret_key``: ``ENVSCHED_SECRET_KEY``, or the key
+kept in the instance folder), so a feed URL stays valid. Signing out or a new password
+leaves it as it is: a calendar client holds no session.
 
 Bookings are all-day events: ``DTSTART``/``DTEND`` are dates and iCalendar's ``DTEND``
 is exclusive, exactly our half-open ``[start, end)``, so the dates go out unchanged.

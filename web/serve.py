@@ -40,6 +40,7 @@ from envsched.services import availability, booking, tokens
 from envsched.settings import Settings
 from web import create_app, import_views
 from web.access_log import AccessLog
+from web.secret_key import key_path, secret_key
 
 DEFAULT_THREADS = 8
 DEFAULT_WORKERS = 2
@@ -52,7 +53,7 @@ def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THRE
     """Serve until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = dataclasses.replace(settings, database_pool_size=max(
-        settings.database_pool_size, threads))
+        settings.database_pool_size, threads), secret_key=_one_key(settings))
     print(f"envsched is serving on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     if server == "gunicorn":
         _gunicorn(settings, host=host, port=port, threads=threads, workers=workers,
@@ -61,6 +62,15 @@ def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THRE
         signal.signal(signal.SIGTERM, _stop)  # as gunicorn does: finish what is in flight
         waitress.serve(_warm_app(settings, threads, access_log), host=host, port=port,
                        threads=threads, ident="envsched")
+
+
+def _one_key(settings: Settings) -> str:
+    """The key every process signs with, read (or made) once here, before any fork."""
+    key = secret_key(settings)
+    if not settings.secret_key:
+        print(f"ENVSCHED_SECRET_KEY is not set: every process signs with the key kept in "
+              f"{key_path(settings)}", flush=True)
+    return key
 
 
 def _stop(_signal: int, _frame: object) -> None:

@@ -70,7 +70,14 @@ from envsched.models.releases import (
     ReleaseType,
     ReleaseUpdate,
 )
-from envsched.models.users import ApiToken, AuditEntry, Role, User, UserPublic
+from envsched.models.users import (
+    ApiToken,
+    AuditEntry,
+    Role,
+    SignInFailure,
+    User,
+    UserPublic,
+)
 from envsched.models.whatif import WhatIf, WhatIfStatus
 
 metadata = SQLModel.metadata
@@ -130,6 +137,7 @@ __all__ = [
     "ReleaseWindow",
     "RequestStatus",
     "Role",
+    "SignInFailure",
     "TemplatePhase",
     "UTCDateTime",
     "User",

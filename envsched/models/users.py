@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from envsched.models.base import NAME_LENGTH, enum_type, utc_datetime_field
 
+ADDRESS_LENGTH = 64  # an IPv6 address with a zone fits
+
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
@@ -28,13 +30,19 @@ class UserBase(SQLModel):
 
 
 class User(UserBase, table=True):
-    """Someone who signs in; ``password_hash`` is None for token-only (robot) users."""
+    """Someone who signs in; ``password_hash`` is None for token-only (robot) users.
+
+    ``session_version`` is copied into a session at sign-in and compared on every
+    request: changing it (sign-out, a new password, deactivation, a new role) ends every
+    session of the user at once, including copies of their cookie.
+    """
 
     __tablename__ = "app_user"  # "user" is a reserved word in PostgreSQL
 
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str | None = Field(default=None, max_length=256)
     created_at: dt.datetime = utc_datetime_field()
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class UserPublic(UserBase):
@@ -54,6 +62,23 @@ class ApiToken(SQLModel, table=True):
     last_used_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     expires_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     revoked_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in: the user name tried (known or not), from which address, when.
+
+    The table is the one store every web process shares, so the sign-in throttle holds
+    across processes; rows older than the throttle's window are deleted as new ones come.
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_user_name_at", "user_name", "at"),
+                      Index("ix_sign_in_failure_address_at", "address", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = utc_datetime_field(index=True)
+    user_name: str = Field(max_length=NAME_LENGTH)
+    address: str = Field(max_length=ADDRESS_LENGTH)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -1,7 +1,14 @@
-"""Users, roles and passwords; and the one rule of who may do what (API tokens: ``tokens``).
+"""Users, roles and passwords; and the one rule of who may do what (API tokens: ``tokens``;
+signing in: ``signin``).
 
 Passwords are hashed with scrypt from the standard library (salted, parameters kept in
 the hash so they can be raised later).
+
+A new password, deactivation, a new role and signing out end every session of the user:
+each changes ``User.session_version``, which the web app compares on every request.
+API tokens are not sessions: deactivation refuses them (``tokens.user_for_token`` checks
+``active`` on every request) but does not revoke them, so a reactivated robot works again;
+revoke a token to end it for good.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from envsched.services import audit
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
+SESSION_VERSIONS = 2**31  # fits PostgreSQL's integer
 
 
 # -- who may do what ----------------------------------------------------------------------
@@ -66,6 +74,11 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+# A hash no password matches (no password hashes to 32 zero bytes), with the parameters
+# of a new hash: checking a password against it costs what checking a real one costs.
+NO_MATCH_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(bytes(16))}${_b64(bytes(32))}"
 
 
 # -- services -----------------------------------------------------------------------------
@@ -143,6 +156,8 @@ def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
 def _change_role(session: Session, user: User, role: Role) -> None:
     if role != Role.ADMIN:
         _keep_an_admin(session, user, field="role")
+    if role != user.role:
+        _end_sessions(user)
     user.role = role
 
 
@@ -151,6 +166,7 @@ def _change_active(session: Session, user: User, active: bool, actor: User | Non
         raise InvalidInput("active", "you cannot deactivate yourself")
     if not active:
         _keep_an_admin(session, user, field="active")
+        _end_sessions(user)
     user.active = active
 
 
@@ -170,33 +186,37 @@ def _keep_an_admin(session: Session, losing: User, *, field: str) -> None:
 
 
 def set_password(sessions: SessionFactory, name: str, password: str, *,
-                 actor: User | None, now: dt.datetime) -> None:
-    """Users change their own password; admins anyone's."""
+                 actor: User | None, now: dt.datetime) -> User:
+    """Users change their own password (``signin.change_own_password``); admins anyone's.
+
+    Every session of the user ends, so a session someone else took over is gone too."""
     if actor is not None and actor.name != name:
         require_role(actor)
     _check_password(password)
     with sessions.begin() as session:
         user = get_user(session, name)
         user.password_hash = hash_password(password)
+        _end_sessions(user)
         audit.record(session, actor=actor, now=now, action="set_password", row=user,
                      after=_public(user))
-
-
-def change_own_password(sessions: SessionFactory, user: User, current: str, new: str, *,
-                        now: dt.datetime) -> None:
-    """``user`` changes their password, proving it is them with the current one."""
-    if not verify_password(current, find_user(sessions, user.name).password_hash):
-        raise InvalidInput("current_password", "is not your current password")
-    set_password(sessions, user.name, new, actor=user, now=now)
-
-
-def authenticate(sessions: SessionFactory, name: str, password: str) -> User:
-    """The active user with this name and password, or ``PermissionDenied``."""
-    with read_transaction(sessions) as session:
-        user = _find_user(session, name)
-    if user is None or not user.active or not verify_password(password, user.password_hash):
-        raise PermissionDenied("unknown user or wrong password")
     return user
+
+
+def end_sessions(sessions: SessionFactory, name: str) -> User:
+    """End every session of ``name`` (signing out does it: on every device at once)."""
+    with sessions.begin() as session:
+        user = get_user(session, name)
+        _end_sessions(user)
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    """A new session version: a random one, not the next, so that of two changes at the
+    same moment the one committed last still ends sessions begun after the first."""
+    version = user.session_version
+    while version == user.session_version:
+        version = secrets.randbelow(SESSION_VERSIONS)
+    user.session_version = version
 
 
 def get_user(session: Session, name: str) -> User:
@@ -239,4 +259,5 @@ def _public(user: User) -> dict[str, object]:
     """A user as the audit log may keep it: never the password hash."""
     data = user.model_dump(mode="json")
     data.pop("password_hash", None)
+    data.pop("session_version", None)
     return data

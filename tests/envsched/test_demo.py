@@ -45,11 +45,11 @@ from envsched.services.kpis import Period
 from envsched.services.mapping import export_scenario
 from envsched.services.release_calendar import calendar_items
 from envsched.services.release_status import status_history
-from envsched.services.users import authenticate
+from envsched.services.signin import authenticate
 from solver.greedy import greedy_plan
 from solver.options import Options
 from solver.scenario_file import load_scenario
-from tests.envsched.factories import Factory
+from tests.envsched.factories import NOW, Factory
 
 ANCHOR_WEEK = dt.datetime(2027, 1, 27, 9, 0, tzinfo=dt.UTC)  # a Wednesday of the anchor week
 TODAY = ANCHOR_WEEK.date()
@@ -91,7 +91,7 @@ def test_demo_users_sign_in_with_their_demo_passwords(sessions: SessionFactory) 
     summary = load_demo(sessions, ANCHOR_WEEK)
     assert {u.role for u in summary.users} == {r.value for r in Role}
     first = summary.users[0]
-    assert authenticate(sessions, first.name, first.password).name == first.name
+    assert authenticate(sessions, first.name, first.password, now=NOW).name == first.name
 
 
 def test_demo_dates_move_to_the_week_of_now(sessions: SessionFactory) -> None:

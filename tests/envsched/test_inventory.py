@@ -15,7 +15,7 @@ from envsched.models import (
     ReleaseCreate,
     Role,
 )
-from envsched.services import audit, inventory, releases, tokens, users
+from envsched.services import audit, inventory, releases, signin, tokens, users
 from envsched.settings import DEFAULT_DATABASE_URL, Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -91,9 +91,9 @@ def test_passwords_and_tokens_verify_and_only_admins_add_users(
     user = users.create_user(sessions, "ada", Role.PLANNER, actor=None, now=NOW,
                              password="correct horse")
     assert user.password_hash and "correct" not in user.password_hash
-    assert users.authenticate(sessions, "ada", "correct horse").name == "ada"
+    assert signin.authenticate(sessions, "ada", "correct horse", now=NOW).name == "ada"
     with pytest.raises(PermissionDenied):
-        users.authenticate(sessions, "ada", "wrong")
+        signin.authenticate(sessions, "ada", "wrong", now=NOW)
     token, secret = tokens.issue_token(sessions, "ada", actor=None, now=NOW,
                                       expires_at=NOW + dt.timedelta(days=1))
     assert token.token_hash != secret

@@ -7,7 +7,7 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.models import Role
-from envsched.services import audit, tokens, users
+from envsched.services import audit, signin, tokens, users
 from tests.envsched.factories import NOW, Factory
 
 
@@ -19,11 +19,11 @@ def test_a_deactivated_user_cannot_sign_in_nor_use_a_token_until_reactivated(
     _token, secret = tokens.issue_token(sessions, "ada", actor=admin, now=NOW)
     users.set_active(sessions, "ada", False, actor=admin, now=NOW)
     with pytest.raises(PermissionDenied):
-        users.authenticate(sessions, "ada", "long enough")
+        signin.authenticate(sessions, "ada", "long enough", now=NOW)
     with pytest.raises(PermissionDenied):
         tokens.user_for_token(sessions, secret, now=NOW)
     users.set_active(sessions, "ada", True, actor=admin, now=NOW)
-    assert users.authenticate(sessions, "ada", "long enough").name == "ada"
+    assert signin.authenticate(sessions, "ada", "long enough", now=NOW).name == "ada"
     assert tokens.user_for_token(sessions, secret, now=NOW).name == "ada"
     ada = users.find_user(sessions, "ada")
     actions = [e.action for e in audit.history(sessions, "app_user", ada.id)]

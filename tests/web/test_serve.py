@@ -82,14 +82,17 @@ def test_envsched_serve_books_answers_clashes_and_stops(
 # -- helpers -------------------------------------------------------------------------------
 
 @contextmanager
-def running(server: str, options: list[str], database_url: str) -> Iterator[int]:
-    """``envsched serve`` in a subprocess on a free port (yielded); SIGTERM afterwards must
-    stop it, gunicorn's master with its workers, within 15 s."""
-    port = free_port()
+def running(server: str, options: list[str], database_url: str, *, port: int = 0,
+            environment: dict[str, str | None] | None = None) -> Iterator[int]:
+    """``envsched serve`` in a subprocess on ``port`` (a free one if 0; yielded); SIGTERM
+    afterwards must stop it, gunicorn's master with its workers, within 15 s.
+    ``environment`` adds variables, or with None removes them."""
+    port = port or free_port()
     command = [sys.executable, "-m", "envsched", "serve", f"--server={server}", *options,
                "--host=127.0.0.1", f"--port={port}"]
-    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
-           "ENVSCHED_SECRET_KEY": "serve-test"}
+    chosen = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
+              "ENVSCHED_SECRET_KEY": "serve-test", **(environment or {})}
+    env = {name: value for name, value in chosen.items() if value is not None}
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:

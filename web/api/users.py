@@ -21,6 +21,7 @@ from web.api.user_schemas import (
     UserOut,
     UserUpdate,
 )
+from web.auth import stay_signed_in
 from web.context import now, sessions
 
 
@@ -55,6 +56,7 @@ def create_user(body: UserCreate) -> JSON:
 def update_user(name: str, body: UserUpdate) -> JSON:
     changed = users.update_user(sessions(), name, actor=actor(), now=now(), role=body.role,
                                 active=body.active, full_name=body.full_name)
+    stay_signed_in(changed)
     return _user(changed)
 
 

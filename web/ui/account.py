@@ -24,8 +24,8 @@ from envsched.models import (
     User,
 )
 from envsched.models.base import NAME_LENGTH
-from envsched.services import tokens, users
-from web.auth import current_user, requires
+from envsched.services import signin, tokens, users
+from web.auth import client_address, current_user, requires, signin_limits, stay_signed_in
 from web.calendar import feed_token
 from web.context import now, sessions
 from web.ui.forms import Form
@@ -55,10 +55,13 @@ def account_password() -> Any:
         form.fail("current_password", "give your current password")
     if form.ok:
         try:
-            users.change_own_password(sessions(), _me(), current, new, now=now())
+            changed = signin.change_own_password(sessions(), _me(), current, new, now=now(),
+                                                 address=client_address(),
+                                                 limits=signin_limits())
         except EnvschedError as exc:
             form.absorb(exc)
         else:
+            stay_signed_in(changed)  # your other sessions have ended
             flash("Your password is changed.", "success")
             return redirect(url_for("ui.account"))
     return _page(password_form=form, status=400)

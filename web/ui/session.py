@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
-from envsched.errors import PermissionDenied
-from envsched.services import users
-from web.auth import current_user, safe_next, sign_in, sign_out
-from web.context import sessions
+from envsched.errors import PermissionDenied, TooManySignIns
+from envsched.services import signin
+from web.auth import client_address, current_user, safe_next, sign_in, sign_out, signin_limits
+from web.context import now, sessions
 
 
 def login() -> Any:
@@ -17,15 +17,24 @@ def login() -> Any:
     if request.method == "GET":
         if current_user() is not None:
             return redirect(target)
-        return render_template("login.html", next=request.args.get("next"), name="", error="")
+        return _form("", "")
     name = request.form.get("name", "").strip()
     try:
-        user = users.authenticate(sessions(), name, request.form.get("password", ""))
+        user = signin.authenticate(sessions(), name, request.form.get("password", ""),
+                                   now=now(), address=client_address(), limits=signin_limits())
+    except TooManySignIns as exc:
+        refused = make_response(_form(name, exc.message, 429))
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     except PermissionDenied:
-        return render_template("login.html", next=request.args.get("next"), name=name,
-                               error="Unknown user name or wrong password."), 401
+        return _form(name, "Unknown user name or wrong password.", 401)
     sign_in(user)
     return redirect(target)
+
+
+def _form(name: str, error: str, status: int = 200) -> tuple[str, int]:
+    return render_template("login.html", next=request.args.get("next"), name=name,
+                           error=error), status
 
 
 def logout() -> Any:

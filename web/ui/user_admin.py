@@ -19,7 +19,7 @@ from envsched.errors import EnvschedError
 from envsched.models import ApiToken, Role, User
 from envsched.models.base import NAME_LENGTH
 from envsched.services import tokens, users
-from web.auth import current_user, requires
+from web.auth import current_user, requires, stay_signed_in
 from web.context import now, sessions
 from web.ui.forms import Form
 
@@ -89,6 +89,7 @@ def user_role(name: str) -> Any:
         except EnvschedError as exc:
             form.absorb(exc)
         else:
+            stay_signed_in(changed)
             flash(f"{name} is now {_role_text(changed.role)}.", "success")
             return _after_change(changed)
     return _detail_page(name, role_form=form, status=400)
@@ -99,10 +100,12 @@ def user_password(name: str) -> Any:
     form = Form.posted(PASSWORD_LABELS, prefix="password-")
     password = form.values.pop("password", "")
     try:
-        users.set_password(sessions(), name, password, actor=current_user(), now=now())
+        changed = users.set_password(sessions(), name, password, actor=current_user(),
+                                     now=now())
     except EnvschedError as exc:
         form.absorb(exc)
         return _detail_page(name, password_form=form, status=400)
+    stay_signed_in(changed)
     flash(f"{name}'s password is changed; tell them through a channel you trust.", "success")
     return redirect(url_for("ui.user_detail", name=name))
 
