@@ -29,6 +29,7 @@ from envsched.models.environments import (
     Freeze,
     MaintenanceWindow,
 )
+from envsched.models.inbox import Notification
 from envsched.models.lifecycle import (
     CadenceKind,
     Deployment,
@@ -100,6 +101,7 @@ __all__ = [
     "GateState",
     "LinkKind",
     "MaintenanceWindow",
+    "Notification",
     "NotificationCursor",
     "NotificationDelivery",
     "Phase",
