@@ -98,7 +98,7 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_a_request(
     page.once("dialog", lambda dialog: dialog.accept())
     failover.get_by_role("button", name="Withdraw 7 days of PERF").click()
     expect(page.locator(".flash-success")).to_have_text(
-        "Request withdrawn: 7 days of PERF for tom.")
+        "Request withdrawn: 7 days of PERF for tom (“data-centre failover timing”).")
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(mine.filter(has_text="7 days of PERF")).to_contain_text("cancelled")
     expect(failover.get_by_role("button", name=re.compile("^Withdraw"))).to_have_count(0)
@@ -173,10 +173,12 @@ def test_an_environment_manager_approves_two_competing_requests_at_once(
     assert slots[0] == slots[1], slots  # the same days offered to both: they compete
     page.get_by_role("button", name="Approve the ticked suggested slots").click()
     expect(page.locator(".flash-success")).to_have_text(
-        f"Approved: 10 days of PERF for tom on {slots[0]}.")
-    expect(page.locator(".flash-error")).to_have_text(re.compile(
-        rf"^Refused: 10 days of PERF for tom on {re.escape(slots[0])} — the capacity rule: "
-        rf"PERF-\d is fully booked on some of these days\.$"))
+        f"Approved: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[0]}”) "
+        f"on {slots[0]}.")
+    expect(page.locator(".flash-error")).to_have_text(
+        f"Refused: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[1]}”) on "
+        f"{slots[0]} — the capacity rule: {slots[0].split(',')[0]} is fully booked on some "
+        f"of these days.")
     expect(page).to_have_url(re.compile(r"/approvals\?type=PERF"))
     eric.shot("approvals-bulk-decided")
     eric.assert_clean()

@@ -125,9 +125,11 @@ def test_bulk_approval_approves_one_and_refuses_the_clash_naming_the_rule(
                                                      "type": "PERF"})
     assert response.status_code == 302 and response.headers["Location"] == "/approvals?type=PERF"
     html = page(client, "/approvals?type=PERF")
-    assert "Approved: 10 days of PERF for tom on PERF-1, 25 Jan – 3 Feb 2027." in html
-    assert ("Refused: 10 days of PERF for tara on PERF-1, 25 Jan – 3 Feb 2027 — the capacity "
-            "rule: PERF-1 is fully booked on some of these days.") in html
+    assert ("Approved: 10 days of PERF for tom (“cards peak test”) on PERF-1, "
+            "25 Jan – 3 Feb 2027.") in html
+    assert ("Refused: 10 days of PERF for tara (“mobile peak test”) on PERF-1, "
+            "25 Jan – 3 Feb 2027 — the capacity rule: PERF-1 is fully booked on some of these "
+            "days.") in html
     assert status_of(sessions, queue.cards) == RequestStatus.APPROVED
     assert status_of(sessions, queue.mobile) == RequestStatus.REQUESTED
 

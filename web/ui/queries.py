@@ -114,8 +114,12 @@ class RequestRow:
 
     @property
     def words(self) -> str:
-        """The request as a message names it: ``10 days of PERF for tom``."""
-        return f"{self.asks} for {self.requester}"
+        """The request as a message names it: ``R1-UAT for tom``; one for no phase with its
+        reason, which tells it from the others: ``10 days of PERF for tom (“soak test”)``."""
+        said = f"{self.asks} for {self.requester}"
+        if self.phase or not self.justification.strip():
+            return said
+        return f"{said} (“{self.justification.strip()}”)"
 
 
 def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
