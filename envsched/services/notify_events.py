@@ -155,7 +155,7 @@ def in_words(session: Session, entry: AuditEntry) -> str:
 
 def _request_words(session: Session, entry: AuditEntry) -> str:
     request = session.get_one(BookingRequest, int(entry.entity_id))
-    said = f"Your request for {asked_words(session, request)} was {entry.action} by {entry.actor}"
+    said = f"Your request for {asked_words(session, request)} was {entry.action} by {_who(entry)}"
     if entry.action == "approved":
         booking = session.exec(select(Booking).where(
             Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).first()
@@ -182,8 +182,16 @@ def _move_words(session: Session, entry: AuditEntry) -> str:
     before, after = entry.before or {}, entry.after or {}
     what = booking.phase.key if booking.phase else (
         booking.note.splitlines()[0] if booking.note.strip() else "Your booking")
+    what = what[:1].upper() + what[1:]  # it starts the sentence
     return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
-            f"by {entry.actor}.")
+            f"by {_who(entry)}.")
+
+
+def _who(entry: AuditEntry) -> str:
+    """Who did it: a person's name, or (no one signed in) the planning round or envsched."""
+    if entry.user_id is not None:
+        return entry.actor
+    return "the planning round" if entry.action == "replan_move" else "envsched"
 
 
 def _place(session: Session, row: dict[str, Any]) -> str:

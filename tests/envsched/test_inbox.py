@@ -72,6 +72,18 @@ def test_a_move_by_a_manager_tells_whose_booking_it_is(
     assert (newest.entity, newest.entity_id) == ("booking", booking.id)
 
 
+def test_a_move_by_no_one_signed_in_says_envsched_did_it(
+        sessions: SessionFactory, make_environment: Factory, make_user: Factory,
+        make_booking: Factory) -> None:
+    tom = make_user(name="tom", role=Role.TEST_MANAGER)
+    env = make_environment(name="UAT-1")
+    own = make_booking(env, start=day(2), end=day(4), created_by_id=tom.id, note="smoke test")
+    move_booking(sessions, own.id, environment="UAT-1", start=day(9), actor=None, now=NOW)
+    [told] = inbox.notifications(sessions, tom)
+    assert told.text == ("Smoke test moved from UAT-1, 6–7 Jan 2027 to UAT-1, 13–14 Jan 2027 "
+                         "by envsched.")
+
+
 def test_who_moves_their_own_booking_is_not_told_of_it(
         sessions: SessionFactory, make_environment: Factory, make_user: Factory,
         make_booking: Factory) -> None:
