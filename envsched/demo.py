@@ -53,7 +53,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import audit
+from envsched.services import audit, inbox
 from envsched.services.booking import booking_transaction
 from envsched.services.release_status import record_status
 from envsched.services.scenario_import import ensure_empty
@@ -104,6 +104,7 @@ def load_demo(sessions: SessionFactory, now: dt.datetime, *,
             loader.requests(data["requests"])
             loader.bookings(data["bookings"])
         lifecycle = load_lifecycle(within, now, shift, data)
+        inbox.mark_past_read(within, before=now)  # the replayed year's news was read then
     users = tuple(DemoUser(u["name"], u["role"], u["password"]) for u in data["users"]
                   if u["name"] not in kept)
     return DemoSummary(loader.counts, lifecycle, users, tuple(kept), shift.days,

@@ -75,17 +75,20 @@ class BookingConflict(EnvschedError):
 
     ``clashes`` holds the stored bookings it collides with (empty when the obstacle is a
     window or a freeze, which ``reason`` then names); ``field``, when given, names the
-    input that caused it (a capacity cut: ``capacity``).
+    input that caused it (a capacity cut: ``capacity``); ``rule`` names the rule of the
+    environment's days it breaks (``capacity``, ``changeover``, ``maintenance``,
+    ``freeze``), as a refusal tells it.
     """
 
     code = "booking_conflict"
     http_status = 409
 
     def __init__(self, reason: str, clashes: Sequence[Clash] = (), *,
-                 field: str | None = None) -> None:
+                 field: str | None = None, rule: str = "capacity") -> None:
         super().__init__(reason, fields={field: reason} if field else None)
         self.reason = reason
         self.clashes = list(clashes)
+        self.rule = rule
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()

@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "calendar:read": ALL,
     "gates:read": ALL,
     "kpis:read": ALL,
+    # one's own work: My work, one's notifications (the service keeps them one's own), search
+    "work:read": ALL,
+    "notifications:read": ALL,
+    "search:read": ALL,
     # the environment inventory
     "environments:write": frozenset({ADMIN, ENV}),
     "maintenance:write": frozenset({ADMIN, ENV}),

@@ -30,6 +30,7 @@ from envsched.models.environments import (
     MaintenanceWindow,
 )
 from envsched.models.idempotency import IdempotencyKey
+from envsched.models.inbox import Notification
 from envsched.models.lifecycle import (
     CadenceKind,
     Deployment,
@@ -115,6 +116,7 @@ __all__ = [
     "IdempotencyKey",
     "LinkKind",
     "MaintenanceWindow",
+    "Notification",
     "NotificationCursor",
     "NotificationDelivery",
     "Phase",

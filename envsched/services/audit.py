@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
+from envsched.services import notify_events
 
 SYSTEM_ACTOR = "system"
 
@@ -28,7 +29,8 @@ def record(session: Session, *, actor: User | None, now: dt.datetime, action: st
     """Log ``action`` on ``row``; ``after`` defaults to the row as it is now.
 
     Flushes first, so a new row already has its id. A ``"delete"`` stores no after:
-    pass the snapshot taken before deleting as ``before``.
+    pass the snapshot taken before deleting as ``before``. An entry that makes an event
+    (``notify_events``) also tells whom it concerns, in the app, in the same transaction.
     """
     session.flush()
     entry = AuditEntry(
@@ -42,6 +44,7 @@ def record(session: Session, *, actor: User | None, now: dt.datetime, action: st
         after=None if action == "delete" else (after if after is not None else snapshot(row)),
     )
     session.add(entry)
+    notify_events.tell_in_app(session, entry)
     return entry
 
 

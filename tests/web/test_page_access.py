@@ -54,9 +54,14 @@ PAGES = [
     ("/users", "users:admin"),
     ("/users/test_manager", "users:admin"),
     ("/account", "account:manage"),
+    # one's own work, notifications and the search
+    ("/my", "work:read"),
+    ("/notifications", "notifications:read"),
+    ("/search?q=R1", "search:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
+    ("/approvals/bulk", "requests:decide"),  # nothing ticked: a message
     ("/approvals/{request}/approve", "requests:decide"),
     ("/approvals/{request}/reject", "requests:decide"),
     ("/approvals/{request}/waitlist", "requests:decide"),
@@ -102,6 +107,9 @@ ACTIONS = [
     ("/account/password", "account:manage"),
     ("/account/tokens", "account:manage"),
     ("/account/tokens/{token}/revoke", "account:manage"),
+    # one's own notifications (none here: a message)
+    ("/notifications/read", "notifications:read"),
+    ("/notifications/999999/read", "notifications:read"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 

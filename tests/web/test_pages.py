@@ -119,7 +119,7 @@ def test_waitlisting_keeps_the_request_in_the_queue(
     client.post(f"/approvals/{world.request.id}/waitlist",
                 data={"csrf_token": csrf_token(client, "/approvals")})
     assert request_status(sessions, world.request.id or 0) == RequestStatus.WAITLISTED
-    assert f"Request #{world.request.id}</a>" in text(client, "/approvals")
+    assert "R1-UAT</a>" in text(client, "/approvals")
 
 
 def test_the_requester_may_withdraw_an_open_request(

@@ -13,12 +13,15 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, url_for
 
 from envsched.days import day_text, days_text, week_text
+from envsched.services import inbox
 from web.auth import current_user
 from web.calendar import feed_token
+from web.context import sessions
 from web.permissions import can
 from web.ui import (
     account,
     approvals,
+    approvals_bulk,
     audit,
     bookings,
     capacity,
@@ -31,11 +34,14 @@ from web.ui import (
     kpis,
     lifecycle,
     maintenance,
+    my_work,
+    notifications,
     planruns,
     release_calendar,
     release_flow,
     releases,
     requests,
+    search,
     session,
     timeline,
     user_admin,
@@ -49,6 +55,12 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/login", "login", session.login, BOTH),
     ("/logout", "logout", session.logout, POST),
     ("/", "dashboard", dashboard.dashboard, GET),
+    ("/my", "my_work", my_work.my_work, GET),
+    ("/notifications", "notifications", notifications.notifications, GET),
+    ("/notifications/read", "notifications_read", notifications.notifications_read, POST),
+    ("/notifications/<int:notification_id>/read", "notification_read",
+     notifications.notification_read, POST),
+    ("/search", "search", search.search_page, GET),
     ("/environments", "environment_list", environments.environment_list, GET),
     ("/environments/new", "environment_new", environment_forms.environment_new, BOTH),
     ("/environments/<name>", "environment_detail", environments.environment_detail, GET),
@@ -73,6 +85,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/bookings/<int:booking_id>/cancel", "booking_cancel", bookings.booking_cancel, POST),
     ("/bookings/<int:booking_id>/release", "booking_release", bookings.booking_release, POST),
     ("/approvals", "approvals", approvals.approvals, GET),
+    ("/approvals/bulk", "approve_bulk", approvals_bulk.approve_bulk, POST),
     ("/approvals/<int:request_id>/approve", "approve", approvals.approve, POST),
     ("/approvals/<int:request_id>/reject", "reject", approvals.reject, POST),
     ("/approvals/<int:request_id>/waitlist", "waitlist", approvals.waitlist, POST),
@@ -143,6 +156,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
 # Main navigation: endpoint, label, the permission that shows it.
 NAV_ITEMS = [
     ("ui.dashboard", "Dashboard", "dashboard:read"),
+    ("ui.my_work", "My work", "work:read"),
     ("ui.environment_list", "Environments", "environments:read"),
     ("ui.freeze_list", "Freezes", "environments:read"),
     ("ui.timeline", "Timeline", "timeline:read"),
@@ -166,6 +180,11 @@ for _rule, _endpoint, _view, _methods in ROUTES:
     ui.add_url_rule(_rule, _endpoint, _view, methods=_methods)
 
 
+def unread_notifications() -> int:
+    """How many notifications the signed-in user has not read (the header's count)."""
+    return inbox.unread_count(sessions(), current_user())
+
+
 def feed_url(endpoint: str, **values: Any) -> str | None:
     """A calendar feed's URL with the signed-in user's feed token (None: no such feed)."""
     user = current_user()
@@ -179,5 +198,5 @@ def _template_globals(state: Any) -> None:
     app: Flask = state.app
     app.jinja_env.globals.update(current_user=current_user, can=can, nav_items=NAV_ITEMS,
                                  timedelta=dt.timedelta, feed_url=feed_url, days=days_text,
-                                 week=week_text)
+                                 week=week_text, unread_notifications=unread_notifications)
     app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat)

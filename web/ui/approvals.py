@@ -1,12 +1,17 @@
-"""The approvals queue: environment managers approve to the suggested slot or another,
-reject with a reason, or waitlist. Each decision is one service call; a clash or a
-stale request comes back as a message on the queue, not an error page."""
+"""The approvals queue: filtered by type, release and week; requests that compete for the
+same environment-days shown side by side with each one's suggested slot; each approved to
+its suggested slot or another eligible environment (chosen from those with free days),
+rejected with a reason, or waitlisted; or several approved at once to their suggested
+slots (``approve_bulk``). Each decision is a service call; a clash or a stale request
+comes back as a message on the queue, not an error page."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 
@@ -15,21 +20,79 @@ from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
 from envsched.services import booking as booking_service
+from envsched.services.approvals import competing_groups, free_days
+from envsched.services.free_slots import Slot
+from envsched.services.requests import get_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.ui.queries import request_rows
+from web.ui.params import text_arg, week_arg
+from web.ui.queries import RequestRow, request_row, request_rows, type_names
 
 SUGGESTIONS = 4
+FILTERS = ("type", "release", "week")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which open requests the queue shows: of a type, for a release, asking for days in
+    the week from ``week`` (a Monday)."""
+
+    type: str | None = None
+    release: str | None = None
+    week: dt.date | None = None
+
+    def admits(self, r: RequestRow) -> bool:
+        if self.type and r.type != self.type:
+            return False
+        if self.release and r.release != self.release:
+            return False
+        return self.week is None or _asks_days_in(r, self.week)
+
+
+def _asks_days_in(r: RequestRow, monday: dt.date) -> bool:
+    """Whether the days the request asks for reach into the week from ``monday``: from its
+    earliest start to its latest end, or (with none) its first possible days."""
+    first_end = r.earliest_start + dt.timedelta(days=r.duration_days)
+    last = r.latest_end if r.latest_end and not r.fixed else first_end
+    return r.earliest_start < monday + dt.timedelta(days=7) and last > monday
 
 
 @requires("requests:decide")
 def approvals() -> Any:
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True)
-    queue = [(r, booking_service.suggest_slots(sessions(), r.id, limit=SUGGESTIONS,
-                                                       today=today()))
-             for r in waiting]
-    return render_template("approvals.html", queue=queue)
+        types = type_names(session)
+    releases = sorted({r.release for r in waiting if r.release})
+    chosen = _filter(types, releases)
+    shown = [r for r in waiting if chosen.admits(r)]
+    slots = free_days(sessions(), [r.id for r in shown], today=today())
+    groups = competing_groups({r.id: slots[r.id][0] for r in shown if slots[r.id]})
+    grouped, by_id = {i for g in groups for i in g}, {r.id: r for r in shown}
+    return render_template(
+        "approvals.html", groups=[[by_id[i] for i in g] for g in groups],
+        alone=[r for r in shown if r.id not in grouped], slots=slots, chosen=chosen,
+        types=types, releases=releases, total=len(waiting), shown=len(shown),
+        suggestions=SUGGESTIONS, competing_heading=competing_heading,
+        week_value=request.args.get("week", "") if chosen.week else "")
+
+
+def _filter(types: list[str], releases: list[str]) -> QueueFilter:
+    """The filters asked for; one that names nothing known is dropped, with a message."""
+    kind, release = text_arg("type"), text_arg("release")
+    if kind and kind not in types:
+        flash(f"type: there is no environment type {kind!r}; showing every type.", "error")
+        kind = None
+    if release and release not in releases:
+        flash(f"release: no open request is for a release {release!r}; showing every "
+              f"release.", "error")
+        release = None
+    return QueueFilter(kind, release, week_arg("week"))
+
+
+def competing_heading(group: list[RequestRow], slots: dict[int, list[Slot]]) -> str:
+    """``3 requests want PERF-3 on overlapping days``."""
+    names = sorted({slots[r.id][0].environment for r in group})
+    return f"{len(group)} requests want {' and '.join(names)} on overlapping days"
 
 
 @requires("requests:decide")
@@ -37,8 +100,8 @@ def approve(request_id: int) -> Any:
     try:
         environment, start = _chosen_slot()
     except ValueError:
-        flash(f"Request #{request_id}: the start is not a date (YYYY-MM-DD).", "error")
-        return redirect(url_for("ui.approvals"))
+        flash(f"{_words(request_id)}: the start is not a date (YYYY-MM-DD).", "error")
+        return back_to_queue()
     return _decide(request_id, lambda: booking_service.approve_request(
         sessions(), request_id, actor=current_user(), now=now(), environment=environment,
         start=start), _booked)
@@ -51,7 +114,8 @@ def _booked(booking: Booking) -> str:
 
 
 def _chosen_slot() -> tuple[str | None, dt.date | None]:
-    """``slot`` is "" (the earliest) or "ENV|YYYY-MM-DD"; or ``environment`` + ``start``."""
+    """``slot`` is "" (the earliest) or "ENV|YYYY-MM-DD"; or "other" with ``environment``
+    (one of the eligible environments offered) and an optional ``start``."""
     slot = request.form.get("slot", "")
     if slot and slot != "other":
         name, _, day = slot.partition("|")
@@ -78,10 +142,26 @@ def waitlist(request_id: int) -> Any:
 
 
 def _decide(request_id: int, action: Callable[[], Any], done: Callable[[Any], str]) -> Any:
+    words = _words(request_id)
     try:
         result = action()
     except EnvschedError as exc:
-        flash(f"Request #{request_id}: {exc.message}", "error")
+        flash(f"{words}: {exc.message}", "error")
     else:
-        flash(f"Request #{request_id} {done(result)}.", "success")
-    return redirect(url_for("ui.approvals"))
+        flash(f"{words} {done(result)}.", "success")
+    return back_to_queue()
+
+
+def _words(request_id: int) -> str:
+    """The request in words (``R1-UAT for tom``), for the messages."""
+    try:
+        with read_transaction(sessions()) as session:
+            return request_row(session, get_request(session, request_id)).words
+    except EnvschedError:
+        return "That request"
+
+
+def back_to_queue() -> Any:
+    """Back to the queue, with the filters the form came from."""
+    kept = {name: request.form.get(name, "") for name in FILTERS if request.form.get(name)}
+    return redirect(url_for("ui.approvals") + (f"?{urlencode(kept)}" if kept else ""))

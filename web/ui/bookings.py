@@ -51,7 +51,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
     row, withdrawable = _booking(booking_id)
     clashes = [c for c in find_clashes(sessions()) if booking_id in c.booking_ids]
     named = clash_bookings(clashes)
-    powers = _powers(current_user(), row, withdrawable)
+    powers = booking_powers(current_user(), row, withdrawable)
     choices = move.move_choices(sessions(), booking_id, today=today()) if powers.move else None
     return render_template("booking.html", b=row, powers=powers, clashes=clashes, named=named,
                            choices=choices, next_url=_next_url(), today_iso=today().isoformat(),
@@ -70,7 +70,7 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
     return row, withdrawable
 
 
-def _powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
+def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
     live, day = row.status in LIVE, today()
     own = user is not None and row.requester == user.name
     gives_back = live and can(user, "bookings:cancel") and (own or can(user, "bookings:direct"))

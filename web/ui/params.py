@@ -8,8 +8,11 @@ is still useful without them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import flash, request
+
+ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")  # what <input type="week"> sends: 2027-W09
 
 
 def text_arg(name: str) -> str | None:
@@ -46,3 +49,19 @@ def form_date(name: str) -> dt.date | None:
     """A date form field, or None when empty; a bad date raises ``ValueError``."""
     value = request.form.get(name, "").strip()
     return dt.date.fromisoformat(value) if value else None
+
+
+def week_arg(name: str) -> dt.date | None:
+    """An ISO week (``2027-W09``) as its Monday, or None when empty or not a week."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    found = ISO_WEEK.match(value)
+    try:
+        if found is None:
+            raise ValueError(value)
+        return dt.date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
+        flash(f"{name}: {value!r} is not a week (such as 2027-W09); showing every week.",
+              "error")
+        return None

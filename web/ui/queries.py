@@ -104,6 +104,23 @@ class RequestRow:
     decision_reason: str
     created_at: dt.datetime
 
+    @property
+    def asks(self) -> str:
+        """What it asks for, in words: its phase, else days of a type (``10 days of PERF``)."""
+        if self.phase:
+            return self.phase
+        kind = self.type or ", ".join(self.environments or ()) or "an environment"
+        return f"{self.duration_days} days of {kind}"
+
+    @property
+    def words(self) -> str:
+        """The request as a message names it: ``R1-UAT for tom``; one for no phase with its
+        reason, which tells it from the others: ``10 days of PERF for tom (“soak test”)``."""
+        said = f"{self.asks} for {self.requester}"
+        if self.phase or not self.justification.strip():
+            return said
+        return f"{said} (“{self.justification.strip()}”)"
+
 
 def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
     """The first start and last end of release ``key``'s live bookings (None: none)."""

@@ -96,9 +96,14 @@ def request_detail(request_id: int) -> Any:
 def request_cancel(request_id: int) -> Any:
     try:
         withdraw_request(sessions(), request_id, actor=current_user(), now=now())
-        flash(f"Request #{request_id} is withdrawn.", "success")
+        with read_transaction(sessions()) as session:
+            words = request_row(session, request_service.get_request(session, request_id)).words
+        flash(f"Request withdrawn: {words}.", "success")
     except EnvschedError as exc:
         flash(exc.message, "error")
+    back = request.form.get("next", "")  # a page of this site the form came from (My work)
+    if back.startswith("/") and not back.startswith("//"):
+        return redirect(back)
     return redirect(url_for("ui.request_detail", request_id=request_id))
 
 

@@ -2,6 +2,10 @@
 
 Pure functions of a run's flags or an audit entry (plus one lookup of whom an audit
 entry concerns), so ``notify`` only decides how to deliver them.
+
+The in-app channel is here too (``tell_in_app``): as an audit entry that makes an event
+is recorded, the person it concerns gets a notification in words (``inbox``), in the
+same transaction. Mail and webhooks read the same entries later, from the audit log.
 """
 
 from __future__ import annotations
@@ -10,10 +14,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from envsched.days import days_text
-from envsched.models import AuditEntry, Booking, BookingRequest, PlanRun, User
+from envsched.models import (
+    LIVE_STATUSES,
+    AuditEntry,
+    Booking,
+    BookingRequest,
+    Environment,
+    EnvironmentType,
+    PlanRun,
+    User,
+)
+from envsched.services import inbox
 
 # audit (entity, action) -> event name
 AUDIT_EVENTS = {
@@ -115,3 +129,72 @@ def concerned_user(session: Session, entry: AuditEntry) -> User | None:
         if request is not None:
             return session.get(User, request.requester_id)
     return session.get(User, booking.created_by_id) if booking.created_by_id else None
+
+
+# -- the in-app channel ---------------------------------------------------------------------
+
+def tell_in_app(session: Session, entry: AuditEntry) -> None:
+    """Tell whom ``entry`` concerns, in the app, when it makes an event (not the person who
+    did it: they know). Called by ``audit.record`` inside the change's own transaction."""
+    name = AUDIT_EVENTS.get((entry.entity, entry.action))
+    if name is None:
+        return
+    user = concerned_user(session, entry)
+    if user is None or user.id is None or user.id == entry.user_id:
+        return
+    inbox.deliver(session, user.id, event=name, text=in_words(session, entry),
+                  entity=entry.entity, entity_id=entry.entity_id, now=entry.at)
+
+
+def in_words(session: Session, entry: AuditEntry) -> str:
+    """The event as people read it: phases, environments and days, never ids."""
+    if entry.entity == "booking_request":
+        return _request_words(session, entry)
+    return _move_words(session, entry)
+
+
+def _request_words(session: Session, entry: AuditEntry) -> str:
+    request = session.get_one(BookingRequest, int(entry.entity_id))
+    said = f"Your request for {asked_words(session, request)} was {entry.action} by {_who(entry)}"
+    if entry.action == "approved":
+        booking = session.exec(select(Booking).where(
+            Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).first()
+        return f"{said}: {_where(booking)}." if booking else f"{said}."
+    reason = (entry.after or {}).get("decision_reason") or ""
+    return f"{said}: {reason}" if reason else f"{said}."
+
+
+def asked_words(session: Session, request: BookingRequest) -> str:
+    """What a request asks for: its phase, else the days and the type (``10 days of PERF``)."""
+    if request.phase is not None:
+        return request.phase.key
+    kind = (session.get(EnvironmentType, request.environment_type_id)
+            if request.environment_type_id else None)
+    return f"{request.duration_days} days of {kind.name if kind else 'an environment'}"
+
+
+def _where(booking: Booking) -> str:
+    return f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
+
+
+def _move_words(session: Session, entry: AuditEntry) -> str:
+    booking = session.get_one(Booking, int(entry.entity_id))
+    before, after = entry.before or {}, entry.after or {}
+    what = booking.phase.key if booking.phase else (
+        booking.note.splitlines()[0] if booking.note.strip() else "Your booking")
+    what = what[:1].upper() + what[1:]  # it starts the sentence
+    return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
+            f"by {_who(entry)}.")
+
+
+def _who(entry: AuditEntry) -> str:
+    """Who did it: a person's name, or (no one signed in) the planning round or envsched."""
+    if entry.user_id is not None:
+        return entry.actor
+    return "the planning round" if entry.action == "replan_move" else "envsched"
+
+
+def _place(session: Session, row: dict[str, Any]) -> str:
+    """A booking snapshot's environment and days, in words."""
+    env = session.get(Environment, row.get("environment_id") or 0)
+    return f"{env.name}, {_days(row)}" if env else _days(row)

@@ -38,7 +38,8 @@ class RuleBroken(BookingConflict):
 
     def __init__(self, breaks: Sequence[RuleBreak]) -> None:
         first = breaks[0]
-        super().__init__("; ".join(b.message for b in breaks), field=first.field)
+        super().__init__("; ".join(b.message for b in breaks), field=first.field,
+                         rule=first.rule)
         self.fields = {}  # every break said at its field, the first break's field first
         for b in breaks:
             self.fields[b.field] = "; ".join(filter(None, (self.fields.get(b.field), b.message)))

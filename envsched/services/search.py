@@ -1,0 +1,107 @@
+"""Finding things by name or key for the search box in the page header: releases (key,
+title), phases (key, name), environments (name) and live bookings (their phase's or their
+environment's name). Exact matches come first, then names that start with the text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_
+from sqlmodel import Session, col, select
+
+from envsched.days import days_text
+from envsched.errors import InvalidInput
+from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release
+
+KINDS = ("release", "phase", "environment", "booking")
+SHORTEST, LONGEST = 2, 100
+PER_KIND = 8
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing found: ``kind``, ``key`` (what its page is found by: a release's key, the
+    key of a phase's release, an environment's name, a booking's id), and words."""
+
+    kind: str
+    key: str
+    label: str
+    detail: str
+
+
+def search(session: Session, text: str, *, kinds: Iterable[str] = KINDS,
+           limit: int = PER_KIND) -> list[Hit]:
+    """What matches ``text`` among ``kinds``, up to ``limit`` of each, best first."""
+    wanted = checked_text(text)
+    found: list[Hit] = []
+    for kind in kinds:
+        found += FINDERS[kind](session, wanted, limit)
+    return found
+
+
+def checked_text(text: str) -> str:
+    wanted = " ".join(text.split())
+    if len(wanted) < SHORTEST:
+        raise InvalidInput("q", f"type at least {SHORTEST} characters of a name or key")
+    if len(wanted) > LONGEST:
+        raise InvalidInput("q", f"at most {LONGEST} characters, please")
+    return wanted
+
+
+def _matching(text: str, *columns: object) -> ColumnElement[bool]:
+    return or_(*(col(c).icontains(text, autoescape=True) for c in columns))
+
+
+def _best_first(text: str, name: Any) -> list[Any]:
+    """Exact match, then starts with ``text``, then the rest; by name within each."""
+    lowered, wanted = func.lower(col(name)), text.lower()
+    return [case((lowered == wanted, 0), (lowered.startswith(wanted, autoescape=True), 1),
+                 else_=2), col(name)]
+
+
+def _releases(session: Session, text: str, limit: int) -> list[Hit]:
+    found = session.exec(select(Release).where(_matching(text, Release.key, Release.title))
+                         .order_by(*_best_first(text, Release.key)).limit(limit)).all()
+    return [Hit("release", r.key, r.key, f"{r.title} · {r.status.value.replace('_', ' ')}")
+            for r in found]
+
+
+def _phases(session: Session, text: str, limit: int) -> list[Hit]:
+    found = session.exec(select(Phase).where(_matching(text, Phase.key, Phase.name))
+                         .order_by(*_best_first(text, Phase.key)).limit(limit)).all()
+    return [Hit("phase", p.release.key, p.key,
+                f"{p.name or 'a phase'} of {p.release.key}, {p.duration_days} days of "
+                f"{p.type.name}") for p in found]
+
+
+def _environments(session: Session, text: str, limit: int) -> list[Hit]:
+    found = session.exec(select(Environment).where(_matching(text, Environment.name))
+                         .order_by(*_best_first(text, Environment.name)).limit(limit)).all()
+    return [Hit("environment", e.name, e.name,
+                f"{e.type.name}, {e.status.value.replace('_', ' ')}") for e in found]
+
+
+def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
+    query = (select(Booking).join(Environment).outerjoin(Phase, col(Booking.phase_id) == Phase.id)
+             .where(col(Booking.status).in_(LIVE_STATUSES),
+                    _matching(text, Phase.key, Environment.name))
+             .order_by(col(Booking.start), col(Booking.id)).limit(limit))
+    return [_booking_hit(b) for b in session.exec(query).all()]
+
+
+def _booking_hit(booking: Booking) -> Hit:
+    serves = booking.phase.key if booking.phase else (
+        booking.note.splitlines()[0] if booking.note.strip() else "a booking for no phase")
+    return Hit("booking", str(booking.id), f"{serves} on {booking.environment.name}, "
+               f"{days_text(booking.start, booking.end)}",
+               booking.status.value.replace("_", " "))
+
+
+FINDERS: dict[str, Callable[[Session, str, int], list[Hit]]] = {
+    "release": _releases, "phase": _phases, "environment": _environments,
+    "booking": _bookings,
+}
+
+__all__ = ["KINDS", "Hit", "checked_text", "search"]

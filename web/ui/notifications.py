@@ -1,0 +1,47 @@
+"""The signed-in person's notifications (what happened to their requests and bookings),
+newest first, and marking them read: one, or all. Only one's own: the service refuses
+another person's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+
+from envsched.errors import EnvschedError
+from envsched.services import inbox
+from web.auth import current_user, requires
+from web.context import now, sessions
+
+
+@requires("notifications:read")
+def notifications() -> Any:
+    user = current_user()
+    assert user is not None  # @requires signed them in
+    return render_template("notifications.html", rows=inbox.notifications(sessions(), user),
+                           link=link)
+
+
+def link(row: inbox.NotificationRow) -> str | None:
+    """The page of what ``row`` is about: its request or its booking (None: neither)."""
+    if row.entity == "booking_request":
+        return url_for("ui.request_detail", request_id=row.entity_id)
+    if row.entity == "booking":
+        return url_for("ui.booking_detail", booking_id=row.entity_id)
+    return None
+
+
+@requires("notifications:read")
+def notifications_read() -> Any:
+    count = inbox.mark_read(sessions(), current_user(), now=now())
+    flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
+    return redirect(url_for("ui.notifications"))
+
+
+@requires("notifications:read")
+def notification_read(notification_id: int) -> Any:
+    try:
+        inbox.mark_read(sessions(), current_user(), now=now(), notification_id=notification_id)
+    except EnvschedError:
+        flash("That notification is not yours, or no longer there.", "error")
+    return redirect(url_for("ui.notifications"))
