@@ -1,5 +1,5 @@
 """In-app notifications: what happened to a person's requests and bookings, to read in the
-app (the header counts the unread ones). Filled by ``notify_events`` from the same audit
+app (the header counts the unread ones). Filled by ``notify.events`` from the same audit
 events that send mail and webhooks."""
 
 import datetime as dt

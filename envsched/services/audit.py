@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
-from envsched.services import notify_events
+from envsched.services.notify import events as notify_events
 
 SYSTEM_ACTOR = "system"
 
@@ -30,7 +30,7 @@ def record(session: Session, *, actor: User | None, now: dt.datetime, action: st
 
     Flushes first, so a new row already has its id. A ``"delete"`` stores no after:
     pass the snapshot taken before deleting as ``before``. An entry that makes an event
-    (``notify_events``) also tells whom it concerns, in the app, in the same transaction.
+    (``notify.events``) also tells whom it concerns, in the app, in the same transaction.
     """
     session.flush()
     entry = AuditEntry(

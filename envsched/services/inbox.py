@@ -1,6 +1,6 @@
 """The in-app channel: notifications a person reads in the app, and marking them read.
 
-``deliver`` adds one inside the caller's transaction: ``notify_events.tell_in_app`` calls
+``deliver`` adds one inside the caller's transaction: ``notify.events.tell_in_app`` calls
 it as the audit entry it tells of is recorded, so a notification commits (or rolls back)
 with the change it is about. A person reads and marks only their own notifications.
 """
