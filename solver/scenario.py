@@ -17,6 +17,10 @@ OBJECTIVES = ("tardiness", "makespan")
 # per-day tables of every environment, so an unbounded horizon (10**12 days) would only
 # end in running out of memory; and no lengths of days in a scenario exceed it either.
 MAX_HORIZON_DAYS = 3660
+# The highest release priority. The objective weighs each criterion above every possible
+# sum of those below it in one 64-bit sum (``objective.set_objective``); unbounded
+# priorities (10**30) overflow it, and no organisation ranks releases in a thousand steps.
+MAX_PRIORITY = 1000
 
 
 @dataclass(frozen=True)

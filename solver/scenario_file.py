@@ -15,6 +15,7 @@ from typing import Any
 from solver.json_reader import Reader, listing, quote, read_format, read_json, write_json
 from solver.scenario import (
     MAX_HORIZON_DAYS,
+    MAX_PRIORITY,
     OBJECTIVES,
     Booking,
     Environment,
@@ -131,7 +132,7 @@ class _ScenarioParser:
     def release(self, r: Reader) -> Release:
         ident = self.unique_id(r, "release")
         name = r.text("name", default="")
-        priority = r.integer("priority", minimum=1, default=1)
+        priority = r.integer("priority", minimum=1, default=1, maximum=MAX_PRIORITY)
         earliest = self.before_horizon_end(r, "earliest_start") if r.has("earliest_start") else 0
         due = self.day(r, "due") if r.has("due") else None
         self.phase_readers[ident] = r.objects("phases", _PHASE_KEYS)

@@ -151,6 +151,10 @@ BAD = [
     ("releases[0].phases[1].gap_days", -1, "releases[0].phases[1].gap_days",
      "must be at least 0, got -1"),
     ("objective", "speed", "objective", "must be one of tardiness, makespan, got 'speed'"),
+    # priorities beyond a thousand steps would overflow the objective's one 64-bit sum
+    ("releases[0].priority", 1001, "releases[0].priority", "must be at most 1000, got 1001"),
+    ("releases[0].priority", 10**30, "releases[0].priority",
+     "must be at most 1000, got a number of 19 digits or more"),
     # duplicate ids; phase ids are unique across releases
     ("environments[2].id", "SIT-1", "environments[2].id",
      "duplicate environment id 'SIT-1' (first at environments[0].id)"),
