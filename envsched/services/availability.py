@@ -103,20 +103,21 @@ def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date,
     full = _in_full_days(live, env.capacity, start, end)
     if full:
         raise BookingConflict(f"{env.name} is fully booked on some of these days",
-                              _clashes(env, full))
+                              _clashes(env, full), rule="capacity")
     other = [b for b in near if b.release_id is None or b.release_id != release_id]
     if gap and other:
         raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
-                              f"between releases", _clashes(env, other))
+                              f"between releases", _clashes(env, other), rule="changeover")
 
 
 def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt.date) -> None:
     for window in maintenance_windows(session, [env], start, end):
         raise BookingConflict(f"{env.name} is in maintenance from {window.start} to "
-                              f"{window.end} ({window.reason or 'no reason given'})")
+                              f"{window.end} ({window.reason or 'no reason given'})",
+                              rule="maintenance")
     for freeze in freezes_over(session, env.type.name, start, end):
         raise BookingConflict(f"a freeze covers {env.type.name} from {freeze.start} to "
-                              f"{freeze.end} ({freeze.reason or freeze.name})")
+                              f"{freeze.end} ({freeze.reason or freeze.name})", rule="freeze")
 
 
 def _in_full_days(bookings: Sequence[LiveBooking], capacity: int, start: dt.date,
