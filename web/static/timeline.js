@@ -27,6 +27,10 @@
     var d = new Date(date);
     return new Date(d.getFullYear(), d.getMonth(), d.getDate());
   }
+  function ceilDay(date) {
+    var day = floorDay(date);
+    return day.getTime() === new Date(date).getTime() ? day : addDays(day, 1);
+  }
   function roundDay(date) { return floorDay(new Date(date).getTime() + DAY_MS / 2); }
   function addDays(date, days) {
     var d = new Date(date);
@@ -35,9 +39,16 @@
   function dayText(date) {
     return new Date(date).toLocaleDateString("en-GB", {day: "numeric", month: "short", year: "numeric"});
   }
-  function daysText(start, end) {  // [start, end) as its first and last day
-    var last = addDays(end, -1);
-    return last <= start ? dayText(start) : dayText(start) + " – " + dayText(last);
+  // [start, end) as its first and last day, as the server says them (envsched/days.py):
+  // "6–8 Dec 2026", "28 Feb – 3 Mar 2027", "30 Dec 2026 – 2 Jan 2027".
+  function daysText(start, end) {
+    var first = new Date(start), last = addDays(end, -1);
+    if (last <= first) return dayText(first);
+    if (first.getFullYear() !== last.getFullYear()) return dayText(first) + " – " + dayText(last);
+    if (first.getMonth() !== last.getMonth()) {
+      return first.toLocaleDateString("en-GB", {day: "numeric", month: "short"}) + " – " + dayText(last);
+    }
+    return first.getDate() + "–" + dayText(last);
   }
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -117,8 +128,9 @@
     this.form.elements.start.value = isoOf(start);
     this.form.elements.last_day.value = isoOf(addDays(end, -1));
     var count = Math.round((end - start) / DAY_MS);
+    var how = this.form.querySelectorAll("button").length > 1 ? "request or book" : "request";
     say(group + ", " + daysText(start, end) + " (" + count + " day" + (count === 1 ? "" : "s") +
-        ") chosen: request or book them below.", "info");
+        ") chosen: " + how + " them below.", "info");
   };
   // A press on a lane's free space (not on a booking) starts choosing days; moving
   // the mouse along the lane stretches the choice; letting go keeps it.
@@ -199,6 +211,18 @@
     });
   }
 
+  // The counts above the timeline follow what it shows (the page says them first).
+  function count(element, items, lanes, start, end) {
+    var shown = items.get({filter: function (item) {
+      return item.label !== undefined && asDay(item.start) < end && asDay(item.end) > start;
+    }});
+    var clashes = shown.filter(function (item) { return / clash/.test(item.className); });
+    document.getElementById("timeline-counts").textContent = shown.length + " booking" +
+      (shown.length === 1 ? "" : "s") + " " + daysText(floorDay(start), ceilDay(end)) +
+      " on " + lanes + " environment" + (lanes === 1 ? "" : "s") + "; " + clashes.length +
+      " of them in a clash (red).";
+  }
+
   function zoomLinks(timeline) {
     document.querySelectorAll("[data-zoom-weeks]").forEach(function (link) {
       link.addEventListener("click", function (event) {
@@ -232,6 +256,7 @@
       maxHeight: "75vh",
       margin: {axis: 4, item: {horizontal: 0, vertical: 4}},
       showWeekScale: true,
+      format: {minorLabels: {week: "D MMM"}},  // a week by its first day, not its number
       editable: mayMove ? {add: false, remove: false, updateTime: true, updateGroup: true,
                            overrideItems: false} : false,
       itemsAlwaysDraggable: {item: mayMove, range: mayMove},
@@ -267,7 +292,9 @@
     timeline.on("rangechanged", function (props) {
       element.setAttribute("data-visible-start", isoOf(props.start));
       element.setAttribute("data-visible-end", isoOf(props.end));
-      loader.cover(props.start, props.end);
+      loader.cover(props.start, props.end).then(function () {
+        count(element, items, groups.length, props.start, props.end);
+      });
     });
     if (element.getAttribute("data-may-pick") === "true" && document.getElementById("pick-days")) {
       var picker = new Picker(element, timeline, items);

@@ -148,7 +148,7 @@ def request_slots() -> Any:
     with read_transaction(sessions()) as session:
         phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
         found = _slots(session, phase, args.get("type") or None, duration,
-                       max(after, today()), before)
+                       max(after, today()), before, args.get("environment") or None)
         if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
@@ -158,14 +158,23 @@ def request_slots() -> Any:
 
 
 def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
-           after: dt.date, before: dt.date | None) -> request_service.PhaseSlots | None:
+           after: dt.date, before: dt.date | None,
+           environment: str | None) -> request_service.PhaseSlots | None:
+    """Free slots for the phase (else the type), on ``environment`` alone when one is
+    chosen (the timeline's days are for that environment)."""
     if phase is not None:
-        return request_service.phase_slots(session, phase, duration, after, before,
-                                           limit=SLOT_LIMIT, today=today())
+        found = request_service.phase_slots(session, phase, duration, after, before,
+                                            limit=SLOT_LIMIT, today=today())
+        if environment is None:
+            return found
+        return request_service.PhaseSlots(
+            [s for s in found.slots if s.environment == environment], found.note)
     if type_name is None:
         return None
+    only = [environment] if environment else None
     return request_service.PhaseSlots(find_free_slots(session, type_name, duration, after,
-                                                      before=before, limit=SLOT_LIMIT))
+                                                      environments=only, before=before,
+                                                      limit=SLOT_LIMIT))
 
 
 def _slots_message(found: request_service.PhaseSlots) -> str:
