@@ -137,6 +137,11 @@ def test_lanes_follow_natural_order(browser: Browser, live_server: LiveServer,
     page = open_timeline(vera, "", "timeline-lanes")
     assert lane_labels(page) == ["LANE-1", "LANE-2", "LANE-10"]
     expect(page.locator("#pick-days")).to_have_count(0)  # a viewer picks no days
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)  # vis-timeline redraws on resize
+    vera.shot("timeline-lanes-390px")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the timeline is {width} px wide at 390 px"
     vera.assert_clean()
     vera.page.close()
 

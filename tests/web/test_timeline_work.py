@@ -94,13 +94,14 @@ def test_a_viewer_may_neither_move_nor_pick_days(
 
 def test_clashing_bars_are_marked_and_blocked_days_lie_on_the_lanes_they_block(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.uat1, start=day(2), end=day(6), note="second")
+    factories.make_booking(sessions, world.sit1, start=day(1), end=day(4), note="second")
+    factories.make_booking(sessions, world.sit1, start=day(2), end=day(3), note="third")
     factories.make_freeze(sessions, name="quarter close", start=day(10), end=day(12),
                           types=["SIT"], reason="books closed")
     login(client, Role.VIEWER)
     items = page_data(client, "/timeline")["items"]
-    assert bookings(items)["second"]["className"] == "booking clash"
-    assert bookings(items)["R1-SIT"]["className"] == "booking booked"
+    assert bookings(items)["third"]["className"] == "booking clash"  # SIT-1 holds 2
+    assert bookings(items)["smoke tests"]["className"] == "booking booked"
     blocked = sorted((i["className"], i["group"], i["start"], i["content"]) for i in items
                      if i.get("type") == "background")
     assert blocked == [
