@@ -10,6 +10,7 @@ and days further out are fetched as the reader scrolls. Screenshots of each step
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +197,15 @@ def test_an_environment_manager_books_chosen_days_and_sees_the_bar(
     page.get_by_role("button", name="Book these days").click()
     expect(page.locator(".flash-success")).to_contain_text("Booked: one-day check on LANE-10")
     page = open_timeline(eric, "&zoom=weeks", "timeline-booked")
-    expect(bar(page, "one-day check")).to_be_visible()
+    one_day = bar(page, "one-day check")
+    expect(one_day).to_be_visible()
     assert item(page, "one-day check") == {"group": "LANE-10", "start": day.isoformat()}
+    expect(one_day).to_have_class(re.compile(r"\bnarrow\b"))  # too short for its label:
+    expect(one_day.locator(".label-short")).to_have_text("one-day")  # its first word
+    one_day.hover()
+    expect(page.locator(".vis-tooltip")).to_contain_text("one-day check")
+    expect(page.locator(".vis-tooltip")).to_contain_text(f"LANE-10: {day.day} ")
+    eric.shot("timeline-short-bar-tooltip")
     eric.assert_clean()
     eric.page.close()
 
