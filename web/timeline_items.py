@@ -58,27 +58,32 @@ def _lane_title(env: Environment) -> str:
 
 
 def booking_items(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
-                  movable: bool, today: dt.date) -> list[Item]:
+                  movable: bool, today: dt.date, page: str = "/bookings/{id}") -> list[Item]:
     """One item per booking. ``movable``: the viewer may move bookings; even then one in
-    use, or one that has ended, stays put (the move service would refuse it)."""
+    use, or one that has ended, stays put (the move service would refuse it). ``page``:
+    a booking's page, ``{id}`` standing for its id."""
     return [booking_item(row, row.id in clash_ids,
-                         movable=movable and row.status != "in_use" and row.end > today)
+                         movable=movable and row.status != "in_use" and row.end > today,
+                         page=page.replace("{id}", str(row.id)))
             for row in rows]
 
 
-def booking_item(row: BookingRow, clash: bool, *, movable: bool) -> Item:
+def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str) -> Item:
     kind = "clash" if clash else ("tentative" if row.status == "tentative" else "booked")
     return {"id": row.id, "group": row.environment, "start": row.start.isoformat(),
-            "end": row.end.isoformat(), "content": _content(row), "label": row.serves,
+            "end": row.end.isoformat(), "content": _content(row, page), "label": row.serves,
             "title": str(escape(booking_title(row, clash))).replace("\n", "<br>"),
             "className": f"booking {kind}" + (" movable" if movable else ""),
             "editable": movable}
 
 
-def _content(row: BookingRow) -> str:
-    """The full label, and a short one that CSS shows when the bar is too narrow."""
-    return (f'<span class="label-full">{escape(row.serves)}</span>'
-            f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>')
+def _content(row: BookingRow, page: str) -> str:
+    """A link to the booking's page (a keyboard reaches each bar), holding the full label
+    and a short one that ``timeline.js`` shows when the bar is too narrow."""
+    return (f'<a class="bar-link" href="{escape(page)}" draggable="false">'
+            f'<span class="label-full">{escape(row.serves)}</span>'
+            f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
+            f'</a>')
 
 
 def short_label(row: BookingRow) -> str:

@@ -143,6 +143,10 @@ def test_lanes_follow_natural_order(browser: Browser, live_server: LiveServer,
     vera.shot("timeline-lanes-390px")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the timeline is {width} px wide at 390 px"
+    page.set_viewport_size({"width": 1366, "height": 768})
+    bar(page, "far run").locator("a.bar-link").focus()  # a keyboard reaches each bar
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("far run on LANE-10")
     vera.assert_clean()
     vera.page.close()
 

@@ -60,10 +60,11 @@ def test_bars_say_their_phase_release_days_and_status_in_words(
     assert (sit["group"], sit["start"], sit["end"]) == ("SIT-1", day(0).isoformat(),
                                                          day(5).isoformat())
     assert sit["title"] == "R1-SIT, release R1<br>SIT-1: 4–8 Jan 2027 (5 days)<br>confirmed"
-    assert sit["content"] == ('<span class="label-full">R1-SIT</span>'
-                              '<span class="label-short" aria-hidden="true">SIT</span>')
+    assert sit["content"] == (f'<a class="bar-link" href="/bookings/{sit["id"]}" '
+                              'draggable="false"><span class="label-full">R1-SIT</span>'
+                              '<span class="label-short" aria-hidden="true">SIT</span></a>')
     assert "booking" not in sit["title"].lower()
-    assert found["smoke tests"]["content"].startswith('<span class="label-full">smoke tests<')
+    assert '<span class="label-full">smoke tests</span>' in found["smoke tests"]["content"]
 
 
 def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(

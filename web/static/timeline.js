@@ -264,7 +264,8 @@
       snap: function (date) { return roundDay(date); },
       onMove: function (item, callback) { handlers.onMove(item, callback); },
       tooltip: {followMouse: true, overflowMethod: "flip", delay: 200},
-      xss: {disabled: false, filterOptions: {whiteList: {span: ["class", "aria-hidden"], br: []}}}
+      xss: {disabled: false, filterOptions: {whiteList: {
+        a: ["class", "href", "draggable"], span: ["class", "aria-hidden"], br: []}}}
     };
   }
 
@@ -282,6 +283,11 @@
     element.addEventListener("pointerdown", function (event) {
       pressedAt = [event.clientX, event.clientY];
     }, true);
+    // A bar's link answers the keyboard (Enter); a mouse's click, which also ends a drag,
+    // is the timeline's to judge (below).
+    element.addEventListener("click", function (event) {
+      if (event.detail > 0 && event.target.closest("a.bar-link")) event.preventDefault();
+    });
     timeline.on("click", function (props) {
       var up = props.event, moved = pressedAt && up &&
         Math.abs(up.clientX - pressedAt[0]) + Math.abs(up.clientY - pressedAt[1]) > 4;

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template, request, url_for
 
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
@@ -103,8 +103,9 @@ def timeline_items_json() -> Any:
 def _items(shown: Shown) -> list[dict[str, Any]]:
     movable = can(current_user(), "bookings:move")
     return [*timeline_items.blocked_items(shown.blocked),
-            *timeline_items.booking_items(shown.rows, shown.clash_ids, movable=movable,
-                                          today=today())]
+            *timeline_items.booking_items(
+                shown.rows, shown.clash_ids, movable=movable, today=today(),
+                page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"))]
 
 
 def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
