@@ -75,16 +75,16 @@ class BookingConflict(EnvschedError):
 
     ``clashes`` holds the stored bookings it collides with (empty when the obstacle is a
     window or a freeze, which ``reason`` then names); ``field``, when given, names the
-    input that caused it (a capacity cut: ``capacity``); ``rule`` names the rule of the
-    environment's days it breaks (``capacity``, ``changeover``, ``maintenance``,
-    ``freeze``), as a refusal tells it.
+    input that caused it (a capacity cut: ``capacity``); ``rule``, when known, names the
+    environment's rule it breaks (``capacity``, ``changeover``, ``maintenance``, ``freeze``)
+    as the rulebook's refusals name theirs.
     """
 
     code = "booking_conflict"
     http_status = 409
 
     def __init__(self, reason: str, clashes: Sequence[Clash] = (), *,
-                 field: str | None = None, rule: str = "capacity") -> None:
+                 field: str | None = None, rule: str | None = None) -> None:
         super().__init__(reason, fields={field: reason} if field else None)
         self.reason = reason
         self.clashes = list(clashes)
@@ -93,6 +93,8 @@ class BookingConflict(EnvschedError):
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data["clashes"] = [clash.to_dict() for clash in self.clashes]
+        if self.rule is not None:
+            data["rule"] = self.rule
         return data
 
 

@@ -123,7 +123,7 @@ def _rules(exc: Exception) -> tuple[str, ...]:
     if isinstance(exc, RuleBroken):
         return tuple(dict.fromkeys(b.rule for b in exc.breaks))
     if isinstance(exc, BookingConflict):
-        return (exc.rule,)
+        return (exc.rule or "capacity",)  # a clash with stored bookings, unless named
     if isinstance(exc, InvalidInput):  # a start outside the request's days, no such place
         return ("request_days",) if exc.field == "start" else (exc.field,)
     return ("not_found",) if isinstance(exc, NotFound) else ("still_open",)

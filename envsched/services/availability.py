@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from envsched.days import days_text
 from envsched.errors import BookingConflict, Clash, InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
@@ -103,7 +104,7 @@ def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date,
     full = _in_full_days(live, env.capacity, start, end)
     if full:
         raise BookingConflict(f"{env.name} is fully booked on some of these days",
-                              _clashes(env, full))
+                              _clashes(env, full), rule="capacity")
     other = [b for b in near if b.release_id is None or b.release_id != release_id]
     if gap and other:
         raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
@@ -112,12 +113,13 @@ def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date,
 
 def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt.date) -> None:
     for window in maintenance_windows(session, [env], start, end):
-        raise BookingConflict(f"{env.name} is in maintenance from {window.start} to "
-                              f"{window.end} ({window.reason or 'no reason given'})",
-                              rule="maintenance")
+        raise BookingConflict(f"{env.name} is in maintenance on "
+                              f"{days_text(window.start, window.end)} "
+                              f"({window.reason or 'no reason given'})", rule="maintenance")
     for freeze in freezes_over(session, env.type.name, start, end):
-        raise BookingConflict(f"a freeze covers {env.type.name} from {freeze.start} to "
-                              f"{freeze.end} ({freeze.reason or freeze.name})", rule="freeze")
+        raise BookingConflict(f"a freeze covers {env.type.name} on "
+                              f"{days_text(freeze.start, freeze.end)} "
+                              f"({freeze.reason or freeze.name})", rule="freeze")
 
 
 def _in_full_days(bookings: Sequence[LiveBooking], capacity: int, start: dt.date,

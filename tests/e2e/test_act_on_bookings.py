@@ -21,16 +21,12 @@ PHASE = "TRY-10.1-UAT"  # a confirmed UAT booking of the demo, starting in a few
 
 
 def click_bar(page: Page, text: str) -> None:
-    """Click the timeline bar labelled ``text`` (Plotly's drag layer lies over the bars:
-    the mouse goes there, as a user's does)."""
-    bar = page.locator("#timeline-chart .barlayer .point", has_text=text).first
+    """Click the timeline bar labelled ``text``, after its tooltip has said what it is."""
+    bar = page.locator("#timeline .vis-item.booking", has_text=text).first
     expect(bar).to_be_visible()
-    box = bar.bounding_box()
-    assert box is not None
-    x, y = box["x"] + min(box["width"] / 2, 40), box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    expect(page.locator(".hoverlayer")).to_contain_text("click to open")
-    page.mouse.click(x, y)
+    bar.hover()
+    expect(page.locator(".vis-tooltip")).to_contain_text(text)
+    bar.click()
 
 
 def phone_shot(visit: Visit, name: str) -> None:
@@ -69,7 +65,8 @@ def test_a_manager_moves_then_cancels_a_booking_found_on_the_timeline(
     expect(page.get_by_role("heading", name="Move")).to_have_count(0)
     eric.shot("act-cancelled")
     page = eric.open("/timeline?type=UAT", "act-timeline-after")
-    expect(page.locator("#timeline-chart .barlayer .point", has_text=PHASE)).to_have_count(0)
+    expect(page.locator("#timeline[data-ready=true]")).to_be_attached()
+    expect(page.locator("#timeline .vis-item.booking", has_text=PHASE)).to_have_count(0)
     eric.assert_clean()
     eric.page.close()
 

@@ -102,7 +102,7 @@ def approve_as_environment_manager(browser: Browser, server: LiveServer, shots: 
     expect(page.get_by_text(f"approved: {environment}, {days}")).to_be_visible()
     eric.shot("approved")
     page = eric.open(f"/timeline?release={server.release}", "timeline-release")
-    expect(page.locator("#timeline-chart .main-svg").first).to_be_attached()
+    expect(page.locator("#timeline .vis-item.booking", has_text=server.phase)).to_be_visible()
     page.get_by_text("Bookings as a table").click()
     expect(page.locator("details table")).to_contain_text(f"{server.phase}")
     expect(page.locator("details table")).to_contain_text(environment)

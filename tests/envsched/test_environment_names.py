@@ -14,6 +14,7 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import Environment, EnvironmentCreate, EnvironmentUpdate
 from envsched.services import inventory
+from envsched.services.environment_names import natural_key
 from envsched.services.transfer import TransferRejected, import_table
 from tests.envsched import factories
 from tests.envsched.factories import NOW
@@ -74,3 +75,9 @@ def test_an_import_names_each_row_with_an_unreachable_name_and_adds_nothing(
     assert [(e.row, e.column) for e in caught.value.errors] == [(3, "name"), (4, "name")]
     assert "reserved" in caught.value.errors[0].problem
     assert names(sessions) == []
+
+
+def test_names_sort_as_people_count_them() -> None:
+    shuffled = ["SIT-10", "sit-3", "SIT-2", "PERF-1", "SIT-1", "SIT-2b", "UAT", "SIT-11", "10"]
+    assert sorted(shuffled, key=natural_key) == [
+        "10", "PERF-1", "SIT-1", "SIT-2", "SIT-2b", "sit-3", "SIT-10", "SIT-11", "UAT"]

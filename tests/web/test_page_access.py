@@ -29,12 +29,14 @@ PAGES = [
     ("/environments", "environments:read"),
     ("/environments/UAT-1", "environments:read"),
     ("/timeline", "timeline:read"),
+    ("/timeline/items?start=2027-01-04&end=2027-02-01", "timeline:read"),
     ("/releases", "releases:read"),
     ("/releases/R1", "releases:read"),
     ("/requests/new", "requests:create"),
     ("/requests/slots?phase=R1-UAT&duration=3", "slots:read"),
     ("/requests/{request}", "requests:read"),
     ("/bookings/{booking}", "bookings:read"),
+    ("/bookings/new?environment=UAT-2&start=2027-01-11&last_day=2027-01-12", "bookings:direct"),
     ("/approvals", "requests:decide"),
     ("/capacity", "capacity:read"),
     ("/audit", "audit:read"),
@@ -66,6 +68,7 @@ ACTIONS = [
     ("/approvals/{request}/reject", "requests:decide"),
     ("/approvals/{request}/waitlist", "requests:decide"),
     ("/requests/new", "requests:create"),
+    ("/bookings/new", "bookings:direct"),  # an empty form: refused as bad input
     # a booking: moved, cancelled (a test manager's refusal by ownership is a message), released
     ("/bookings/{booking}/move", "bookings:move"),
     ("/bookings/{booking}/cancel", "bookings:cancel"),

@@ -1,6 +1,7 @@
 """Maintenance windows and freezes on the timelines: hatched, labelled bars on every lane of
 their environment, under the bookings, with their days in the hover — on the figure alone,
-and on the figures the timeline and environment pages embed (SQLite and PostgreSQL)."""
+and on the figure the environment page embeds (SQLite and PostgreSQL). The timeline page's
+blocked days: tests/web/test_timeline_work.py."""
 
 from __future__ import annotations
 
@@ -104,20 +105,3 @@ def test_the_environment_page_draws_its_window_and_the_freezes_of_its_type(
     assert bars(figure, "Freeze") == [("UAT-2", "UAT freeze", day(30).isoformat())]
     assert trace(figure, "Freeze")["hovertext"] == [
         "Freeze: UAT freeze (quarter end)<br>UAT-2: 3–5 Feb 2027 (3 days)"]
-
-
-def test_the_timeline_draws_windows_and_freezes_on_the_lines_they_block(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_window(sessions, world.sit1, start=day(1), end=day(3), reason="")
-    factories.make_booking(sessions, world.sit1, start=day(2), end=day(8), note="perf smoke")
-    factories.make_freeze(sessions, name="all frozen", start=day(10), end=day(12))
-    login(client, Role.VIEWER)
-    figure = page_figure(client, "/timeline")
-    assert sorted(bars(figure, "Maintenance")) == [
-        ("SIT-1 · 1", "maintenance", day(1).isoformat()),
-        ("SIT-1 · 2", "maintenance", day(1).isoformat()),
-        ("UAT-2", "patching", day(20).isoformat())]
-    assert sorted(y for y, _, _ in bars(figure, "Freeze")) == [
-        "SIT-1 · 1", "SIT-1 · 2", "UAT-1", "UAT-2"]
-    sit_only = page_figure(client, "/timeline?type=SIT")
-    assert {y for y, _, _ in bars(sit_only, "Maintenance")} == {"SIT-1 · 1", "SIT-1 · 2"}

@@ -1,5 +1,6 @@
 """Bookings sharing an environment's days on lanes of their own, on the figures the pages
-really embed (timeline, environment page, what-if comparison), on SQLite and PostgreSQL."""
+really embed (environment page, what-if comparison), on SQLite and PostgreSQL. (The
+timeline page stacks them with vis-timeline: tests/web/test_timeline_work.py.)"""
 
 from __future__ import annotations
 
@@ -46,41 +47,17 @@ def share_sit1(sessions: SessionFactory, world: PageWorld) -> None:
     factories.make_booking(sessions, world.sit1, start=day(6), end=day(9), note="late smoke")
 
 
-def test_the_timeline_puts_overlapping_bookings_of_a_shared_environment_on_two_lanes(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    share_sit1(sessions, world)
-    login(client, Role.VIEWER)
-    figure = page_figure(client, "/timeline")
-    assert lines_by_label(figure) == {"R1-SIT": "SIT-1 · 1", "perf smoke": "SIT-1 · 2",
-                                      "late smoke": "SIT-1 · 1", "smoke tests": "UAT-1"}
-    assert figure["layout"]["yaxis"]["categoryarray"] == [
-        "UAT-2", "UAT-1", "SIT-1 · 2", "SIT-1 · 1"]
-    assert [s["fillcolor"] for s in figure["layout"]["shapes"][:1]] == ["#eef2f7"]
-
-
-def test_the_timeline_filters_keep_the_lanes_of_what_they_show(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    share_sit1(sessions, world)
-    login(client, Role.VIEWER)
-    by_type = page_figure(client, "/timeline?type=SIT")
-    assert by_type["layout"]["yaxis"]["categoryarray"] == ["SIT-1 · 2", "SIT-1 · 1"]
-    by_release = page_figure(client, "/timeline?release=R1")  # R1-SIT alone: one line
-    assert lines_by_label(by_release) == {"R1-SIT": "SIT-1"}
-    assert by_release["layout"]["yaxis"]["categoryarray"] == ["SIT-1"]
-
-
-def test_a_booking_past_the_capacity_gets_its_own_red_lane_on_the_timeline(
+def test_a_booking_past_the_capacity_gets_its_own_red_lane_on_the_environment_page(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
     factories.make_booking(sessions, world.sit1, start=day(1), end=day(4), note="second")
     factories.make_booking(sessions, world.sit1, start=day(2), end=day(3), note="third")
     login(client, Role.VIEWER)
-    for path in ("/timeline", "/environments/SIT-1"):
-        figure = page_figure(client, path)
-        clash = next(t for t in figure["data"] if t["name"] == "Clash")
-        assert dict(zip(clash["text"], clash["y"], strict=True)) == {
-            "R1-SIT": "SIT-1 · 1", "second": "SIT-1 · 2", "third": "SIT-1 · 3 (over)"}, path
-        assert clash["marker"]["color"] == CLASH_RED, path
-        assert "#fbe9e9" in [s.get("fillcolor") for s in figure["layout"]["shapes"]], path
+    figure = page_figure(client, "/environments/SIT-1")
+    clash = next(t for t in figure["data"] if t["name"] == "Clash")
+    assert dict(zip(clash["text"], clash["y"], strict=True)) == {
+        "R1-SIT": "SIT-1 · 1", "second": "SIT-1 · 2", "third": "SIT-1 · 3 (over)"}
+    assert clash["marker"]["color"] == CLASH_RED
+    assert "#fbe9e9" in [s.get("fillcolor") for s in figure["layout"]["shapes"]]
 
 
 def test_the_environment_page_draws_its_own_lanes(

@@ -13,6 +13,9 @@ window.envschedSlots = (function () {
     var params = new URLSearchParams();
     params.set("phase", phase.value);
     params.set("type", field("type").value);
+    if (field("environment") && field("environment").value) {
+      params.set("environment", field("environment").value);
+    }
     params.set("duration", field("duration_days").value);
     params.set("after", field("earliest_start").value);
     if (field("latest_end").value) params.set("before", field("latest_end").value);

@@ -10,12 +10,20 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
-from envsched.days import days_text, last_day
+from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.models import OPEN_RELEASE_STATUSES, Booking, BookingRequestCreate, Phase, Release
+from envsched.models import (
+    OPEN_RELEASE_STATUSES,
+    Booking,
+    BookingRequestCreate,
+    Environment,
+    Phase,
+    Release,
+)
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
+from envsched.services.environment_names import natural_key
 from envsched.services.free_slots import find_free_slots
 from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw, withdraw_request
@@ -23,7 +31,7 @@ from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.permissions import can
 from web.ui.params import form_date
-from web.ui.queries import booking_rows, request_row, type_names
+from web.ui.queries import booking_rows, environments, request_row, type_names
 
 OPEN_RELEASES = OPEN_RELEASE_STATUSES
 SLOT_LIMIT = 5
@@ -34,7 +42,27 @@ def request_new() -> Any:
     if request.method == "POST":
         return _submit()
     return _form(values={"release": request.args.get("release", ""),
-                         "earliest_start": today().isoformat(), "priority": "1"})
+                         "earliest_start": today().isoformat(), "priority": "1",
+                         **_chosen_days(request.args.get("environment", ""),
+                                        request.args.get("start", ""),
+                                        request.args.get("last_day", ""))})
+
+
+def _chosen_days(environment: str, start: str, last: str) -> dict[str, Any]:
+    """The form's fields for days chosen on the timeline: that environment (and its type),
+    exactly those days. What does not read as an environment or dates is left out."""
+    try:
+        first, final = dt.date.fromisoformat(start), dt.date.fromisoformat(last or start)
+    except ValueError:
+        return {"environment": environment} if environment else {}
+    if final < first:
+        return {"environment": environment} if environment else {}
+    with read_transaction(sessions()) as session:
+        env = session.exec(select(Environment).where(Environment.name == environment)).first()
+        kind = env.type.name if env is not None else ""
+    return {"environment": environment if env is not None else "", "type": kind,
+            "earliest_start": first.isoformat(), "latest_end": end_after(final).isoformat(),
+            "duration_days": str((final - first).days + 1), "fixed": "on"}
 
 
 def _form(values: dict[str, Any], error: str = "", field: str = "", status: int = 200) -> Any:
@@ -44,8 +72,9 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
         groups = [(r.key, r.title, [(p.key, p.name, p.type.name, p.duration_days)
                                      for p in r.phases]) for r in releases]
         types = type_names(session)
+        names = sorted((env.name for env in environments(session)), key=natural_key)
     return render_template("request_form.html", groups=groups, types=types, values=values,
-                           error=error, field=field), status
+                           environments=names, error=error, field=field), status
 
 
 def _submit() -> Any:
@@ -56,6 +85,7 @@ def _submit() -> Any:
             "type": None if form.get("phase") else (form.get("type") or None),
             "duration_days": int(form.get("duration_days") or 0),
             "earliest_start": form_date("earliest_start"), "latest_end": form_date("latest_end"),
+            "environments": [form["environment"]] if form.get("environment") else None,
             "fixed": form.get("fixed") == "on", "priority": int(form.get("priority") or 1),
             "justification": form.get("justification", "")})
         created = request_service.request_booking(sessions(), data, actor=current_user(),
@@ -66,7 +96,8 @@ def _submit() -> Any:
     except ValueError as exc:
         return _form(dict(form), f"Check the numbers and dates: {exc}", "", 400)
     except InvalidInput as exc:
-        return _form(dict(form), exc.message, exc.field, 400)
+        field = "environment" if exc.field == "environments" else exc.field
+        return _form(dict(form), exc.message, field, 400)
     except RuleBroken as exc:  # the message names the rule, the field where it bites
         return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
     flash(f"Request #{created.id} is submitted for approval.", "success")
@@ -122,7 +153,7 @@ def request_slots() -> Any:
     with read_transaction(sessions()) as session:
         phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
         found = _slots(session, phase, args.get("type") or None, duration,
-                       max(after, today()), before)
+                       max(after, today()), before, args.get("environment") or None)
         if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
     return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
@@ -132,14 +163,23 @@ def request_slots() -> Any:
 
 
 def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
-           after: dt.date, before: dt.date | None) -> request_service.PhaseSlots | None:
+           after: dt.date, before: dt.date | None,
+           environment: str | None) -> request_service.PhaseSlots | None:
+    """Free slots for the phase (else the type), on ``environment`` alone when one is
+    chosen (the timeline's days are for that environment)."""
     if phase is not None:
-        return request_service.phase_slots(session, phase, duration, after, before,
-                                           limit=SLOT_LIMIT, today=today())
+        found = request_service.phase_slots(session, phase, duration, after, before,
+                                            limit=SLOT_LIMIT, today=today())
+        if environment is None:
+            return found
+        return request_service.PhaseSlots(
+            [s for s in found.slots if s.environment == environment], found.note)
     if type_name is None:
         return None
+    only = [environment] if environment else None
     return request_service.PhaseSlots(find_free_slots(session, type_name, duration, after,
-                                                      before=before, limit=SLOT_LIMIT))
+                                                      environments=only, before=before,
+                                                      limit=SLOT_LIMIT))
 
 
 def _slots_message(found: request_service.PhaseSlots) -> str:

@@ -1,21 +1,35 @@
-"""The timeline: a Gantt chart of bookings by environment, clashes highlighted."""
+"""The timeline to work on: environments (lanes) by days, drawn by vis-timeline.
+
+The page carries its lanes and the items of the days first shown; ``timeline.js`` asks
+``/timeline/items`` for more as the reader scrolls or zooms out (one window of days at a
+time, so a year of 150 environments is never read at once). A bar opens its booking;
+days selected on a lane go to the request form or, for an environment manager, to the
+direct booking form; an environment manager drags a bar to move it, through the move
+API, which checks the rulebook and names the rule it refuses.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from typing import Any
 
-from flask import render_template
+from flask import jsonify, render_template, request, url_for
 
 from envsched.db import read_transaction
+from envsched.errors import InvalidInput
 from envsched.models import Environment
-from envsched.services.clashes import find_clashes
-from web import charts
-from web.auth import requires
+from envsched.services.clashes import StateClash, find_clashes
+from web import timeline_items
+from web.auth import current_user, requires
 from web.context import sessions, today
+from web.permissions import can
 from web.ui.bookings import clash_bookings
 from web.ui.params import date_arg, int_arg, text_arg
 from web.ui.queries import (
+    BlockedRow,
+    BookingRow,
     blocked_rows,
     booking_rows,
     environments,
@@ -24,40 +38,112 @@ from web.ui.queries import (
     type_names,
 )
 
-DEFAULT_WEEKS = 9
+# How many weeks each zoom shows; "months" is what the page opens on.
+ZOOM_WEEKS = {"weeks": 4, "months": 9, "quarter": 13}
+DEFAULT_ZOOM = "months"
+LONGEST_FETCH = dt.timedelta(days=400)  # one answer of /timeline/items at most
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader narrowed the lanes and bookings to (None: everything)."""
+
+    type: str | None
+    tag: str | None
+    release: str | None
+
+    @classmethod
+    def from_args(cls) -> Filters:
+        return cls(text_arg("type"), text_arg("tag"), text_arg("release"))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One window of days of the timeline: its lanes, bookings, blocked days, clashes."""
+
+    lanes: list[dict[str, Any]]  # vis groups, one per environment (timeline_items.lanes)
+    lane_names: list[str]
+    rows: list[BookingRow]
+    blocked: list[BlockedRow]
+    clashes: list[StateClash]
+    clash_ids: set[int]
 
 
 @requires("timeline:read")
 def timeline() -> Any:
-    day = today()
-    type_name, release = text_arg("type"), text_arg("release")
+    filters, zoom = Filters.from_args(), _zoom()
     with read_transaction(sessions()) as session:
-        start, weeks = _window(session, day, release)
-        end = start + dt.timedelta(weeks=weeks)
-        rows = booking_rows(session, start=start, end=end, type_name=type_name, release=release)
-        shown_environments = _lines(session, rows, type_name, release)
-        capacities = {env.name: env.capacity for env in shown_environments}
-        blocked = blocked_rows(session, shown_environments, start=start, end=end)
-        choices = {"types": type_names(session), "releases": release_keys(session)}
-    shown = {r.id for r in rows}
+        start, weeks = _window(session, today(), filters.release, ZOOM_WEEKS[zoom])
+        choices = {"types": type_names(session), "releases": release_keys(session),
+                   "tags": sorted({t for env in environments(session) for t in env.tags})}
+    end = start + dt.timedelta(weeks=weeks)
+    shown = _read(filters, start, end)
+    return render_template(
+        "timeline.html", rows=shown.rows, clash_ids=shown.clash_ids, clashes=shown.clashes,
+        named=clash_bookings(shown.clashes), start=start, end=end, weeks=weeks, zoom=zoom,
+        zooms=ZOOM_WEEKS, filters=filters, lane_names=shown.lane_names,
+        lanes_json=json.dumps(shown.lanes),
+        items_json=json.dumps(_items(shown)), rules_json=json.dumps(timeline_items.RULE_WORDS),
+        **choices)
+
+
+@requires("timeline:read")
+def timeline_items_json() -> Any:
+    """``{"start", "end", "items"}``: the bookings and blocked days of ``[start, end)`` on
+    the lanes the filters keep; 400 naming the parameter that is wrong."""
+    try:
+        start, end = _fetch_window()
+    except InvalidInput as exc:
+        return jsonify({"error": exc.to_dict()}), 400
+    shown = _read(Filters.from_args(), start, end)
+    return jsonify({"start": start.isoformat(), "end": end.isoformat(),
+                    "items": _items(shown)})
+
+
+def _items(shown: Shown) -> list[dict[str, Any]]:
+    movable = can(current_user(), "bookings:move")
+    return [*timeline_items.blocked_items(shown.blocked),
+            *timeline_items.booking_items(
+                shown.rows, shown.clash_ids, movable=movable, today=today(),
+                page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"))]
+
+
+def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
+    with read_transaction(sessions()) as session:
+        lanes = timeline_items.natural_order(_lanes(session, filters))
+        names = {env.name for env in lanes}
+        rows = [r for r in booking_rows(session, start=start, end=end, type_name=filters.type,
+                                        release=filters.release) if r.environment in names]
+        blocked = blocked_rows(session, lanes, start=start, end=end)
+        drawn = timeline_items.lanes(lanes)
+    shown_ids = {r.id for r in rows}
     clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
-               and shown.intersection(c.booking_ids)]
-    clash_ids = {i for c in clashes for i in c.booking_ids} & shown
-    figure = charts.timeline_figure(rows, clash_ids, environments=list(capacities),
-                                    capacities=capacities, blocked=blocked, start=start, end=end,
-                                    today=day)
-    return render_template("timeline.html", figure=charts.figure_json(figure), rows=rows,
-                           clash_ids=clash_ids, clashes=clashes, named=clash_bookings(clashes),
-                           start=start, end=end,
-                           weeks=weeks, filters={"type": type_name, "release": release},
-                           **choices)
+               and shown_ids.intersection(c.booking_ids)]
+    return Shown(drawn, [env.name for env in lanes], rows, blocked, clashes,
+                 {i for c in clashes for i in c.booking_ids} & shown_ids)
 
 
-def _window(session: Any, day: dt.date, release: str | None) -> tuple[dt.date, int]:
+def _lanes(session: Any, filters: Filters) -> list[Environment]:
+    """Every environment of the type and tag (idle ones too, so free days show), or for
+    a release those its live bookings are on."""
+    found = environments(session, type_name=filters.type, tag=filters.tag)
+    if not filters.release:
+        return list(found)
+    booked = {r.environment for r in booking_rows(session, release=filters.release)}
+    return [env for env in found if env.name in booked]
+
+
+def _zoom() -> str:
+    asked = request.args.get("zoom", "")
+    return asked if asked in ZOOM_WEEKS else DEFAULT_ZOOM
+
+
+def _window(session: Any, day: dt.date, release: str | None,
+            zoom_weeks: int) -> tuple[dt.date, int]:
     """The weeks asked for; by default from last week on, or, for one release, from the
     week of its first live booking to its last (a release planned months ahead shows)."""
     start = day - dt.timedelta(days=day.weekday() + 7)
-    weeks = DEFAULT_WEEKS
+    weeks = zoom_weeks
     span = release_days(session, release) if release else None
     if span is not None:
         first, last = span
@@ -66,10 +152,20 @@ def _window(session: Any, day: dt.date, release: str | None) -> tuple[dt.date, i
     return date_arg("start", start), int_arg("weeks", min(weeks, 52), low=1, high=52)
 
 
-def _lines(session: Any, rows: list[Any], type_name: str | None,
-           release: str | None) -> list[Environment]:
-    """Every environment of the type (idle ones too), or those a release books, by name:
-    the chart draws up to its capacity in lanes, and marks any more."""
-    found = environments(session, type_name=type_name)
-    booked = {r.environment for r in rows}
-    return [env for env in found if not release or env.name in booked]
+def _fetch_window() -> tuple[dt.date, dt.date]:
+    start, end = _date_param("start"), _date_param("end")
+    if end <= start:
+        raise InvalidInput("end", f"{end} is not after start {start}")
+    if end - start > LONGEST_FETCH:
+        raise InvalidInput("end", f"at most {LONGEST_FETCH.days} days at a time")
+    return start, end
+
+
+def _date_param(name: str) -> dt.date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        raise InvalidInput(name, "give a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(name, f"{raw!r} is not a date (YYYY-MM-DD)") from None

@@ -1,0 +1,128 @@
+"""What the working timeline draws, as plain JSON-ready data: lanes and items.
+
+Pure functions from query rows (``web.ui.queries``) to the shapes ``timeline.js`` hands
+to vis-timeline: one lane (a vis *group*) per environment, one item per booking, and a
+shaded background item per maintenance window or freeze on each lane it blocks. No
+database and no request here, so the queries behind them can change (paging, windowing)
+without touching the drawing, and tests assert on the data, not on HTML.
+
+Labels are words people use: a booking is its phase (or the first line of its note),
+its tooltip adds the release, environment, days and status; never "booking 23".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+
+from markupsafe import escape
+
+from envsched.days import days_length_text
+from envsched.models import Environment
+from envsched.services.environment_names import natural_key
+from web.ui.queries import BlockedRow, BookingRow
+
+Item = dict[str, Any]
+STATUS_WORDS = {"tentative": "tentative (proposed by the planner)", "confirmed": "confirmed",
+                "in_use": "in use", "released": "handed back", "cancelled": "cancelled"}
+# The rules a move or a booking can break, as the refusal names them to people: the
+# rulebook's (envsched.services.rulebook) and the environment's own (availability).
+RULE_WORDS = {
+    "eligibility": "the phase cannot use this environment",
+    "earliest_start": "too early for the phase",
+    "order": "phase order",
+    "one_per_phase": "one booking per phase",
+    "capacity": "the environment is full",
+    "changeover": "changeover days between releases",
+    "maintenance": "maintenance window",
+    "freeze": "change freeze",
+}
+
+
+def natural_order(environments: Iterable[Environment]) -> list[Environment]:
+    """Environments as lanes are read: ``SIT-2`` before ``SIT-10``."""
+    return sorted(environments, key=lambda env: natural_key(env.name))
+
+
+def lanes(environments: Sequence[Environment]) -> list[Item]:
+    """One lane per environment, in the order given (``order`` keeps it in vis)."""
+    return [{"id": env.name, "content": str(escape(env.name)), "order": index,
+             "title": str(escape(_lane_title(env)))}
+            for index, env in enumerate(environments)]
+
+
+def _lane_title(env: Environment) -> str:
+    tags = f", tags {', '.join(env.tags)}" if env.tags else ""
+    return f"{env.name}: {env.type.name}, room for {env.capacity} at a time{tags}"
+
+
+def booking_items(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
+                  movable: bool, today: dt.date, page: str = "/bookings/{id}") -> list[Item]:
+    """One item per booking. ``movable``: the viewer may move bookings; even then one in
+    use, or one that has ended, stays put (the move service would refuse it). ``page``:
+    a booking's page, ``{id}`` standing for its id."""
+    return [booking_item(row, row.id in clash_ids,
+                         movable=movable and row.status != "in_use" and row.end > today,
+                         page=page.replace("{id}", str(row.id)))
+            for row in rows]
+
+
+def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str) -> Item:
+    kind = "clash" if clash else ("tentative" if row.status == "tentative" else "booked")
+    return {"id": row.id, "group": row.environment, "start": row.start.isoformat(),
+            "end": row.end.isoformat(), "content": _content(row, page), "label": row.serves,
+            "title": str(escape(booking_title(row, clash))).replace("\n", "<br>"),
+            "className": f"booking {kind}" + (" movable" if movable else ""),
+            "editable": movable}
+
+
+def _content(row: BookingRow, page: str) -> str:
+    """A link to the booking's page (a keyboard reaches each bar), holding the full label
+    and a short one that ``timeline.js`` shows when the bar is too narrow."""
+    return (f'<a class="bar-link" href="{escape(page)}" draggable="false">'
+            f'<span class="label-full">{escape(row.serves)}</span>'
+            f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
+            f'</a>')
+
+
+def short_label(row: BookingRow) -> str:
+    """What fits a bar of a few days: the phase's own part (``UAT`` of ``R7-UAT``), or
+    the label's first word."""
+    if row.phase and row.release and row.phase.startswith(f"{row.release}-"):
+        return row.phase[len(row.release) + 1:]
+    first = row.serves.split()[0] if row.serves.split() else row.serves
+    return first[:8]
+
+
+def booking_title(row: BookingRow, clash: bool) -> str:
+    """The tooltip: the booking in words, one fact a line."""
+    lines = [row.serves + (f", release {row.release}" if row.release else ""),
+             f"{row.environment}: {days_length_text(row.start, row.end)}",
+             STATUS_WORDS.get(row.status, row.status)
+             + (f", asked for by {row.requester}" if row.requester else "")]
+    if clash:
+        lines.append("in a clash: open it to see with what")
+    if row.forced_reason:
+        lines.append(f"kept against a rule: {row.forced_reason}")
+    return "\n".join(lines)
+
+
+def blocked_items(rows: Sequence[BlockedRow]) -> list[Item]:
+    """A shaded background per maintenance window or freeze, on the lane it blocks."""
+    return [{"id": f"{row.kind}:{row.environment}:{row.start.isoformat()}:{index}",
+             "group": row.environment, "start": row.start.isoformat(),
+             "end": row.end.isoformat(), "type": "background",
+             "className": f"blocked {row.kind}", "content": str(escape(_blocked_label(row))),
+             "title": str(escape(_blocked_title(row)))}
+            for index, row in enumerate(rows)]
+
+
+def _blocked_label(row: BlockedRow) -> str:
+    return f"Freeze: {row.label}" if row.kind == "freeze" else f"Maintenance: {row.label}"
+
+
+def _blocked_title(row: BlockedRow) -> str:
+    why = f" ({row.reason})" if row.reason and row.reason != row.label else ""
+    return f"{_blocked_label(row)}{why}; {row.environment}: " \
+           f"{days_length_text(row.start, row.end)}; no booking on these days"

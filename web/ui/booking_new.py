@@ -1,0 +1,120 @@
+"""Booking an environment outright, as an environment manager does from the timeline.
+
+The form opens prefilled from the days selected on a lane (``environment``, ``start``,
+``last_day`` in the query string) and books through ``booking.book_direct``, the same
+service as ``POST /api/v1/bookings``: the rulebook and the environment's own days decide,
+and a refusal comes back next to the field it is about, naming the rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+from flask import flash, redirect, render_template, request, url_for
+from sqlmodel import Session, col, select
+
+from envsched.days import end_after
+from envsched.db import read_transaction
+from envsched.errors import BookingConflict, EnvschedError
+from envsched.models import (
+    LIVE_STATUSES,
+    OPEN_RELEASE_STATUSES,
+    Booking,
+    BookingCreate,
+    BookingStatus,
+    Environment,
+    Phase,
+    Release,
+)
+from envsched.services import booking as booking_service
+from envsched.services.rulebook import RuleBroken
+from web.auth import current_user, requires
+from web.context import now, sessions, today
+from web.timeline_items import RULE_WORDS, natural_order
+from web.ui.forms import Form, clash_lines
+from web.ui.queries import bookings_by_id, environments
+
+LABELS = {"environment": "Environment", "start": "First day", "last_day": "Last day",
+          "phase": "Release and phase", "status": "Status", "note": "Note"}
+RENAMED = {"end": "last_day"}  # the service's [start, end) as the form's last day
+STATUSES = [("confirmed", "Confirmed"), ("tentative", "Tentative (pencilled in)")]
+
+
+@requires("bookings:direct")
+def booking_new() -> Any:
+    if request.method == "POST":
+        return _submit(Form.posted(LABELS))
+    args = request.args
+    first = args.get("start") or today().isoformat()
+    return _page(Form(LABELS, {"environment": args.get("environment", ""), "start": first,
+                               "last_day": args.get("last_day") or first,
+                               "phase": args.get("phase", ""), "status": "confirmed"}))
+
+
+def _page(form: Form, status: int = 200) -> Any:
+    with read_transaction(sessions()) as session:
+        envs = natural_order(environments(session))
+        chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
+        phases = _phase_choices(session, chosen)
+    return render_template("booking_new.html", form=form, statuses=STATUSES,
+                           environments=[e.name for e in envs], phases=phases), status
+
+
+def _phase_choices(session: Session, env: Environment | None) -> list[tuple[str, str]]:
+    """Phases of open releases not booked yet (of the environment's type, when chosen)."""
+    booked = select(Booking.phase_id).where(col(Booking.phase_id).is_not(None),
+                                            col(Booking.status).in_(LIVE_STATUSES))
+    query = (select(Phase).join(Release)
+             .where(col(Release.status).in_(OPEN_RELEASE_STATUSES),
+                    col(Phase.id).not_in(booked))
+             .order_by(col(Release.key), col(Phase.position)))
+    if env is not None:
+        query = query.where(Phase.type_id == env.type_id)
+    return [(p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
+            for p in session.exec(query).all()]
+
+
+def _submit(form: Form) -> Any:
+    environment = form.text("environment", required="choose an environment")
+    start, last = form.date("start"), form.date("last_day")
+    if start is not None and last is not None and last < start:
+        form.fail("last_day", "the last day cannot come before the first day")
+    if not form.ok or start is None or last is None:
+        return _page(form, 400)
+    try:
+        data = BookingCreate(environment=environment, start=start, end=end_after(last),
+                             phase=form.text("phase") or None,
+                             status=BookingStatus(form.values.get("status", "confirmed")),
+                             note=form.text("note", longest=2000))
+        booked = booking_service.book_direct(sessions(), data, actor=current_user(), now=now())
+    except (pydantic.ValidationError, ValueError, EnvschedError) as exc:
+        return _refused(form, exc)
+    with read_transaction(sessions()) as session:
+        row = bookings_by_id(session, [booked.id or 0])[booked.id or 0]
+    flash(f"Booked: {row.words}.", "success")
+    return redirect(url_for("ui.booking_detail", booking_id=row.id))
+
+
+def _refused(form: Form, exc: Exception) -> Any:
+    """Put the refusal next to its field; a broken rule is named in words first."""
+    if isinstance(exc, RuleBroken):
+        for field, message in exc.fields.items():
+            name = RENAMED.get(field, field) if field in LABELS or field in RENAMED else "start"
+            form.fail(name, f"{_rule(exc.breaks[0].rule)}: {message}")
+        return _page(form, 409)
+    if isinstance(exc, BookingConflict):
+        named = "; ".join(clash_lines(exc))
+        form.fail("start", f"{_rule(exc.rule)}: {exc.message}{': ' + named if named else ''}")
+        return _page(form, 409)
+    if isinstance(exc, EnvschedError | pydantic.ValidationError):
+        form.absorb(exc, rename=RENAMED)
+    else:
+        form.fail("status", str(exc))
+    return _page(form, 400)
+
+
+def _rule(rule: str | None) -> str:
+    words = RULE_WORDS.get(rule or "", "not free")
+    return words[0].upper() + words[1:]
+
