@@ -25,8 +25,9 @@ METRIC_WORDS = {
     "late_releases": "Releases late",
     "weighted_tardiness": "Days late, weighted by priority",
     "moved_bookings": "Bookings moved",
-    "makespan_days": "Days until the last test ends",
 }
+# A what-if's measures: the same, and how long its plan runs.
+COMPARISON_WORDS = {**METRIC_WORDS, "makespan_days": "Days until the last test ends"}
 TRIGGER_WORDS = {
     PlanTrigger.SCHEDULED: "the nightly round",
     PlanTrigger.MANUAL: "envsched replan, at a terminal",

@@ -5,6 +5,7 @@ output)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -18,6 +19,7 @@ from web.release_charts import (
     utilisation_trend_figure,
     whole_axis,
 )
+from web.ui.whatif_view import comparison
 from web.whatif_charts import comparison_figure
 
 D = dt.date.fromisoformat
@@ -111,3 +113,14 @@ def test_the_month_grid_marks_windows_go_lives_and_freezes_on_their_days() -> No
     assert cell(months, D("2027-03-31")).freezes == ["Q1 close"]
     assert cell(months, D("2027-03-10")).today and not cell(months, D("2027-03-11")).today
     assert all(len(week) == 7 for m in months for week in m.weeks)
+
+
+def test_the_comparison_lists_environments_by_type_then_number() -> None:
+    base = {"start": "2027-01-04", "environments": [
+        {"id": "SIT-10", "type": "SIT"}, {"id": "SIT-2", "type": "SIT"},
+        {"id": "PERF-1", "type": "PERF"}]}
+    compared = comparison({"baseline_plan": {}, "whatif_plan": {}}, base, base)
+    figure = json.loads(compared["figure"])
+    top_down = list(reversed(figure["layout"]["yaxis"]["categoryarray"]))
+    assert top_down == ["PERF-1", "SIT-2", "SIT-10"]  # SIT-2 before SIT-10
+    assert compared["differences"] == [] and compared["unchanged"] == 0

@@ -9,6 +9,7 @@ what-if are drawn by the same chart function as the live bookings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from envsched.services.whatif_differences import plan_differences
@@ -51,7 +52,7 @@ def comparison(comparison: dict[str, Any], base: dict[str, Any],
                              comparison.get("whatif_plan") or {})
     environments = {e["id"]: e["type"] for doc in (base, changed)
                     for e in doc.get("environments", [])}
-    lines = sorted(environments, key=lambda e: (environments[e], e))
+    lines = sorted(environments, key=lambda e: (environments[e], _natural(e)))
     start = dt.date.fromisoformat(base["start"])
     ends = [p.end for d in found for p in (d.before, d.after) if p]
     end = max([*ends, start + dt.timedelta(days=1)]) + dt.timedelta(days=TAIL_DAYS)
@@ -59,6 +60,11 @@ def comparison(comparison: dict[str, Any], base: dict[str, Any],
     return {"differences": [d for d in found if d.kind != "unchanged"],
             "unchanged": sum(d.kind == "unchanged" for d in found),
             "figure": charts.figure_json(figure)}
+
+
+def _natural(name: str) -> list[Any]:
+    """``SIT-2`` before ``SIT-10``: the numbers in a name compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def suggestions(scenario: dict[str, Any]) -> dict[str, list[str]]:
