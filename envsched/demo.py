@@ -179,9 +179,21 @@ class _Loader:
 
     def freezes(self, freezes: list[Data]) -> None:
         for f in freezes:
-            self.add("freezes", f["name"], Freeze(
-                name=f["name"], start=self.day(f["start"]), end=self.day(f["end"]),
-                types=f["types"], reason=f["reason"]))
+            start, end = self.freeze_days(f)
+            self.add("freezes", f["name"], Freeze(name=f["name"], start=start, end=end,
+                                                  types=f["types"], reason=f["reason"]))
+
+    def freeze_days(self, freeze: Data) -> tuple[dt.date, dt.date]:
+        """A freeze named for its time of year (``"yearly": true``: Christmas, a quarter's
+        close) keeps its dates: it moves by the whole number of years nearest the story's
+        shift, as close to its place in the story as its dates allow, so it neither lands
+        on another day of the year ("Christmas" in October) nor on bookings the story
+        planned around it. Any other freeze (an event's) moves with the story."""
+        start, end = dt.date.fromisoformat(freeze["start"]), dt.date.fromisoformat(freeze["end"])
+        if not freeze.get("yearly"):
+            return start + self.shift, end + self.shift
+        years = round(self.shift.days / 365.25)
+        return _in_year(start, years), _in_year(end, years)
 
     def releases(self, releases: list[Data]) -> None:
         """Each release as planned; ``demo_lifecycle`` takes it on to its status in the file."""
@@ -235,3 +247,11 @@ class _Loader:
                 status=BookingStatus(b["status"]),
                 note=b["note"], exclusive=capacity[b["environment"]] == 1,
                 created_at=asked, updated_at=self.now))
+
+
+def _in_year(day: dt.date, years: int) -> dt.date:
+    """``day`` moved by whole years (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

@@ -25,6 +25,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.services.notify import send_due
 from envsched.services.replan import replan
+from web.auth import current_user
 from web.context import now, sessions, settings
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,12 @@ class _Round:
 
 
 def replan_now(*, time_limit: float | None = None, dry_run: bool = False) -> PlanRun:
-    """Start a round like the nightly job's; return its run once it has begun or ended."""
+    """Start a round like the nightly job's, for the person signed in; return its run once
+    it has begun or ended."""
     current = _Round(sessions())
     thread = threading.Thread(target=current.execute, name="replan-now", daemon=True, kwargs={
         "trigger": PlanTrigger.API, "now": now(), "dry_run": dry_run,
-        "time_limit": time_limit, "settings": settings()})
+        "time_limit": time_limit, "settings": settings(), "started_by": current_user()})
     track(thread).start()
     current.begun.wait()
     if current.error is not None and current.run_id is None:

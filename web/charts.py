@@ -118,10 +118,11 @@ def _bars(rows: Sequence[BookingRow], lines: Sequence[str], name: str,
         y=list(lines),
         base=[r.start.isoformat() for r in rows],
         x=[(r.end - r.start).days * MS_PER_DAY for r in rows],
-        text=[r.phase or r.note or f"booking {r.id}" for r in rows],
+        text=[r.serves for r in rows],  # what it is for, never "booking 42"
         textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
         # customdata[0] is the booking id: app.js opens its page when the bar is clicked
-        customdata=[[r.id, days_length_text(r.start, r.end), r.status, r.release or "-",
+        customdata=[[r.id, days_length_text(r.start, r.end), r.status.replace("_", " "),
+                     r.release or "no release",
                      r.environment] for r in rows],
         hovertemplate=("%{text}<br>%{customdata[4]}: %{customdata[1]}"
                        "<br>release %{customdata[3]}, %{customdata[2]}"
@@ -201,8 +202,11 @@ def utilisation_figure(shares: Sequence[tuple[str, float]]) -> go.Figure:
                           for _, s in shares]},
         hovertemplate="%{y}: %{x:.0f} % of supply<extra></extra>",
     ))
+    top = max([100.0, *(1.1 * s for _, s in shares)])  # full supply is the scale: 23 % looks low
     figure.update_layout(font=FONT, height=80 + 40 * max(len(shares), 2),
                          margin={"l": 90, "r": 40, "t": 10, "b": 40},
-                         xaxis={"title": {"text": "demand / supply %"}, "rangemode": "tozero"},
+                         xaxis={"title": {"text": "share of supply taken"},
+                                "range": [0, round(top)], "ticksuffix": " %",
+                                "dtick": 25 if top <= 150 else 50},
                          yaxis={"autorange": "reversed"})
     return figure

@@ -7,6 +7,7 @@ tests assert on ``figure.data``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -102,6 +103,21 @@ def _markers(items: Sequence[CalendarItem], name: str, colour: str, symbol: str
 
 # -- KPI trends ---------------------------------------------------------------------------------
 
+STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
+MOST_TICKS = 6
+
+
+def whole_axis(values: Sequence[float | None], title: str, **more: Any) -> dict[str, Any]:
+    """An axis of counts or days: ticks on whole numbers from 0 (never 6.7, 13.4), a step
+    of 1, 2, 5, 10 … giving at most six of them, and the top a whole step above the
+    largest value."""
+    top = max([0.0, *(float(v) for v in values if v is not None)])
+    step = next((s for s in STEPS if top / s <= MOST_TICKS - 1), STEPS[-1])
+    ceiling = (math.floor(top / step) + 1) * step
+    return {"title": {"text": title}, "range": [0, ceiling], "tick0": 0, "dtick": step,
+            "tickformat": "d", **more}
+
+
 def _kpi_layout(figure: go.Figure, **layout: Any) -> go.Figure:
     figure.update_layout(font=charts.FONT, height=320, plot_bgcolor="#ffffff",
                          margin={"l": 60, "r": 60, "t": 30, "b": 50},
@@ -122,8 +138,9 @@ def releases_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
         go.Scatter(name="Failed", x=months, y=[r["failed"] for r in monthly],
                    mode="lines+markers", line={"color": KPI_COLOURS["failed"], "dash": "dot"}),
     ])
-    return _kpi_layout(figure, barmode="stack",
-                       yaxis={"title": {"text": "releases"}, "rangemode": "tozero"})
+    stacked = [r["on_time"] + r["late"] for r in monthly]
+    lines = [v for r in monthly for v in (r["backed_out"], r["failed"])]
+    return _kpi_layout(figure, barmode="stack", yaxis=whole_axis([*stacked, *lines], "releases"))
 
 
 def clashes_and_lead_time_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
@@ -138,9 +155,9 @@ def clashes_and_lead_time_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure
                    line={"color": KPI_COLOURS["lead"]}),
     ])
     return _kpi_layout(figure,
-                       yaxis={"title": {"text": "clashes"}, "rangemode": "tozero"},
-                       yaxis2={"title": {"text": "days"}, "overlaying": "y", "side": "right",
-                               "rangemode": "tozero"})
+                       yaxis=whole_axis([r["clashes"] for r in monthly], "clashes"),
+                       yaxis2=whole_axis([r["lead_time_days"] for r in monthly], "lead time, days",
+                                         overlaying="y", side="right", showgrid=False))
 
 
 def utilisation_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
@@ -151,8 +168,11 @@ def utilisation_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
                     if key.startswith(prefix)})
     figure = go.Figure([go.Scatter(name=t, x=months, y=[r.get(prefix + t) for r in monthly],
                                    mode="lines+markers") for t in types])
-    return _kpi_layout(figure, yaxis={"title": {"text": "booked / open %"},
-                                      "rangemode": "tozero"})
+    highest = max([100.0, *(float(v) for r in monthly for k, v in r.items()
+                            if k.startswith(prefix) and v is not None)])
+    return _kpi_layout(figure, yaxis={"title": {"text": "booked of open days"},
+                                      "range": [0, math.ceil(highest / 25) * 25], "dtick": 25,
+                                      "ticksuffix": " %"})
 
 
 def time_to_implement_figure(rows: Sequence[dict[str, Any]]) -> go.Figure:
@@ -167,4 +187,4 @@ def time_to_implement_figure(rows: Sequence[dict[str, Any]]) -> go.Figure:
         hovertemplate="%{x}: %{y} days on average (best %{customdata[0]}, worst "
                       "%{customdata[1]}, %{customdata[2]} releases)<extra></extra>",
     ))
-    return _kpi_layout(figure, yaxis={"title": {"text": "days"}, "rangemode": "tozero"})
+    return _kpi_layout(figure, yaxis=whole_axis([r["worst_days"] for r in rows], "days"))

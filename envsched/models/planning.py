@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from envsched.models.base import NAME_LENGTH, enum_type, utc_datetime_field
+from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, utc_datetime_field
 
 
 class PlanTrigger(enum.StrEnum):
@@ -75,6 +75,11 @@ class PlanRun(SQLModel, table=True):
     applied_by_id: int | None = Field(default=None, foreign_key="app_user.id",
                                       ondelete="SET NULL")
     error: str = Field(default="", sa_type=Text)
+    # who asked for the round ("Re-plan now", a moved window), and what made it run; the
+    # nightly job and the CLI leave both empty (``envsched.services.run_words``)
+    started_by_id: int | None = Field(default=None, foreign_key="app_user.id",
+                                      ondelete="SET NULL")
+    cause: str = Field(default="", max_length=TEXT_LENGTH)
 
 
 class PlanLock(SQLModel, table=True):

@@ -41,6 +41,7 @@ from envsched.services.availability import (
     lock_environment,
     lock_environment_named,
 )
+from envsched.services.booking_words import booking_words, status_words
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.gate_rules import check_start
 from envsched.services.requests import (
@@ -301,7 +302,7 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
         if booking is None:
             raise NotFound("booking", booking_id)
         if booking.status != BookingStatus.CONFIRMED:
-            raise InvalidState(f"booking {booking_id} is {booking.status.value}; "
+            raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}; "
                                f"only a confirmed booking starts")
         check_start(session, booking.phase_id)
         before = audit.snapshot(booking)

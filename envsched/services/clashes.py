@@ -34,6 +34,7 @@ from envsched.models import (
     Release,
 )
 from envsched.services import rulebook
+from envsched.services.booking_words import booking_words
 from envsched.services.rulebook import Rule
 
 ClashKind = Literal["overbooked", "changeover", "maintenance", "freeze", "unavailable",
@@ -91,10 +92,7 @@ def clashes_in(session: Session) -> list[StateClash]:
 
 # -- one booking against its environment -----------------------------------------------------
 
-def _who(booking: Booking) -> str:
-    """The booking in words, as people know it: what it serves, where, which days."""
-    serves = booking.phase.key if booking.phase else "the booking for no phase"
-    return f"{serves} on {booking.environment.name} ({days_text(booking.start, booking.end)})"
+_who = booking_words  # the booking in words: what it serves, where, which days
 
 
 def _clash(kind: ClashKind, booking: Booking, start: dt.date, end: dt.date, message: str

@@ -22,6 +22,7 @@ from envsched.models import (
 from envsched.services import audit
 from envsched.services.availability import check_eligible, lock_environment
 from envsched.services.booking import MANAGERS, book_locked, booking_transaction
+from envsched.services.booking_words import booking_words, status_words
 from envsched.services.free_slots import find_free_slots
 from envsched.services.requests import close_request, request_rules
 from envsched.services.rulebook import RuleBroken
@@ -80,7 +81,8 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
     if not _is_own(session, booking, actor):
         require_role(actor, *MANAGERS)
     if booking.status not in LIVE_STATUSES:
-        raise InvalidState(f"booking {booking_id} is {booking.status.value}, not live")
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
+                           f"not live")
     return booking
 
 

@@ -43,6 +43,7 @@ from envsched.models import (
     Phase,
     Release,
 )
+from envsched.services.booking_words import booking_words
 from envsched.services.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
 from envsched.services.scenario_import import import_scenario
 from solver import scenario as sc
@@ -262,8 +263,7 @@ def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
 
 
 def _named(booking: Booking) -> str:
-    phase = booking.phase.key if booking.phase else "no phase"
-    return f"booking {booking.id} of {phase} on {booking.environment.name}"
+    return booking_words(booking)
 
 
 def _occupied(bookings: Iterable[Booking], day: _Days,
@@ -275,10 +275,11 @@ def _occupied(bookings: Iterable[Booking], day: _Days,
         env = booking.environment
         if env.capacity == 1:
             found.setdefault(env.name, []).append(
-                sc.Window(day(booking.start), day(booking.end), f"booking {booking.id}"))
+                sc.Window(day(booking.start), day(booking.end), booking_words(booking)))
         else:
-            left_out.append(f"booking {booking.id} on {env.name} (capacity {env.capacity}) "
-                            "still takes a place the planner does not see")
+            left_out.append(f"{booking_words(booking)} is not planned, yet it holds one of "
+                            f"the {env.capacity} places of {env.name}: the plan may put "
+                            f"one phase too many there on its days")
     return found
 
 

@@ -33,6 +33,7 @@ from envsched.services.availability import (
     lock_environment,
 )
 from envsched.services.booking import MANAGERS, booking_transaction, forced_reason, forcing
+from envsched.services.booking_words import booking_words, status_words
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.giveback import offer_days
 from envsched.services.requests import request_rules
@@ -76,10 +77,11 @@ def _movable(session: Session, booking_id: int) -> Booking:
     if booking is None:
         raise NotFound("booking", booking_id)
     if booking.status not in LIVE_STATUSES:
-        raise InvalidState(f"booking {booking_id} is {booking.status.value}, not live")
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
+                           f"not live")
     if booking.status == BookingStatus.IN_USE:
-        raise InvalidState(f"booking {booking_id} is in use; hand it back early instead "
-                           f"of moving it")
+        raise InvalidState(f"{booking_words(booking)} is in use; hand it back early "
+                           f"instead of moving it")
     return booking
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     Booking,
@@ -48,6 +49,7 @@ class CalendarItem:
     label: str
     detail: str = ""
     uid: str = ""
+    cutoff: dt.date | None = None  # a window's code cut-off (the month grid marks it)
 
 
 def calendar_months(first: dt.date, months: int = MONTHS) -> tuple[dt.date, dt.date]:
@@ -73,8 +75,8 @@ def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[Calen
 def _windows(session: Session) -> Iterable[CalendarItem]:
     for w in session.exec(select(ReleaseWindow)).all():
         yield CalendarItem("window", WINDOWS_LANE, w.start, w.go_live + DAY, w.name,
-                           f"open {w.start}, code cut-off {w.cutoff}, go-live {w.go_live}",
-                           f"window-{w.id}")
+                           f"open {day_text(w.start)}, code cut-off {day_text(w.cutoff)}, "
+                           f"go-live {day_text(w.go_live)}", f"window-{w.id}", w.cutoff)
         yield CalendarItem("go_live", WINDOWS_LANE, w.go_live, w.go_live + DAY,
                            f"{w.name} go-live", "", f"go-live-{w.id}")
 
@@ -98,12 +100,14 @@ def _release_items(release: Release, bookings: list[Booking],
     if len(days) >= 2 and min(days) < max(days):
         yield CalendarItem("release", lane, min(days), max(days),
                            f"{release.key} {release.title}".strip(),
-                           f"{release.type.value}, {release.status.value}, due "
-                           f"{release.due or 'no date'}", f"release-{release.id}")
+                           f"{release.type.value}, {release.status.value.replace('_', ' ')}, "
+                           f"due {day_text(release.due) if release.due else 'no date'}",
+                           f"release-{release.id}")
     for b in bookings:
         assert b.phase is not None
         yield CalendarItem("phase", lane, b.start, b.end, b.phase.key,
-                           f"{b.environment.name}, {b.status.value}", f"booking-{b.id}")
+                           f"{b.environment.name}, {b.status.value.replace('_', ' ')}",
+                           f"booking-{b.id}")
     for d in deployments:
         outcome = "backed out" if d.backed_out else "deployed"
         yield CalendarItem("deployment", lane, d.deployed_on, d.deployed_on + DAY,

@@ -31,7 +31,7 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.models import PlanRun, PlanRunStatus, PlanTrigger, User
 from envsched.services import replan_apply
 from envsched.services.clashes import clashes_in
 from envsched.services.flags import (
@@ -43,11 +43,13 @@ from envsched.services.flags import (
 from envsched.services.notify import Notifier
 from envsched.services.replan_diff import plan_diff
 from envsched.services.replan_scenario import RoundScenario, round_scenario
+from envsched.services.run_words import no_plan_error
 from envsched.services.runlock import ReplanBusy, round_lock, round_running
 from envsched.settings import Settings
 from solver import Options, Progress
 from solver import plan as solve
 from solver.plan import Plan
+from solver.scenario import Scenario
 from solver.validate import validate
 
 __all__ = ["ReplanBusy", "accept_proposal", "accept_run", "latest_runs", "replan",
@@ -63,21 +65,24 @@ INTERRUPTED = "interrupted: the process running this round stopped before it fin
 def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.datetime,
            dry_run: bool = False, time_limit: float | None = None,
            progress: Callable[[Progress], None] | None = None,
-           settings: Settings | None = None, notifier: Notifier | None = None) -> PlanRun:
-    """Run one planning round and return its recorded ``PlanRun``."""
+           settings: Settings | None = None, notifier: Notifier | None = None,
+           started_by: User | None = None, cause: str = "") -> PlanRun:
+    """Run one planning round and return its recorded ``PlanRun``; ``started_by`` and
+    ``cause`` say who asked for it and why ("Re-plan now", a moved window)."""
     settings = settings or Settings()
-    trigger = PlanTrigger(trigger)
+    started: dict[str, Any] = {
+        "trigger": PlanTrigger(trigger), "dry_run": dry_run, "started_at": now,
+        "started_by_id": started_by.id if started_by else None, "cause": cause}
     limit = time_limit or settings.replan_time_limit
     try:
         with round_lock(sessions, now, limit):
             _fail_running(sessions, now)  # holding the lock: none of them is running
-            run = _round(sessions, trigger, now, dry_run, settings,
+            run = _round(sessions, started, settings,
                          Options(time_limit=limit, progress=progress))
             if not dry_run:  # queued only: nothing is sent while the lock is held
                 (notifier or Notifier(settings)).after_round(sessions, run, now)
     except ReplanBusy:
-        _record(sessions, PlanRun(trigger=trigger, status=PlanRunStatus.REFUSED,
-                                  dry_run=dry_run, started_at=now, finished_at=now,
+        _record(sessions, PlanRun(**started, status=PlanRunStatus.REFUSED, finished_at=now,
                                   error="another planning round was running"))
         raise
     return run
@@ -116,9 +121,10 @@ def _record(sessions: SessionFactory, run: PlanRun) -> PlanRun:
     return run
 
 
-def _round(sessions: SessionFactory, trigger: PlanTrigger, now: dt.datetime, dry_run: bool,
-           settings: Settings, options: Options) -> PlanRun:
-    run = _record(sessions, PlanRun(trigger=trigger, dry_run=dry_run, started_at=now))
+def _round(sessions: SessionFactory, started: dict[str, Any], settings: Settings,
+           options: Options) -> PlanRun:
+    now: dt.datetime = started["started_at"]
+    run = _record(sessions, PlanRun(**started))
     assert run.id is not None
     began = time.perf_counter()
     try:
@@ -145,13 +151,13 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
     scenario = prepared.scenario
     fields: dict[str, Any] = {
         "solver_status": result.status, "objective": result.solver.objective,
-        "bound": result.solver.bound, "metrics": _metrics(result),
+        "bound": result.solver.bound, "metrics": _metrics(scenario, result),
         "flags": {"clashes": clashes, "pinned": [], "shortfalls": [], "late": [],
                   "remedies": [], "left_out": list(prepared.left_out)},
         "diff": {"moved": [], "placed": [], "unplaced": [], "gain": ""}}
     if not result.has_plan:
         return dict(fields, status=PlanRunStatus.FAILED,
-                    error=f"no plan ({result.status}): {result.reason}")
+                    error=no_plan_error(result.status, result.reason))
     violations = validate(scenario, result)
     if violations:
         shown = "; ".join(v.message for v in violations[:SHOWN_VIOLATIONS])
@@ -173,9 +179,13 @@ def _flags(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
                 pinned=pinned_clash_flags(prepared.scenario, result, booking_ids))
 
 
-def _metrics(result: Plan) -> dict[str, Any]:
+def _metrics(scenario: Scenario, result: Plan) -> dict[str, Any]:
+    """The solver's counts, and the day the last placed phase ends (its ``makespan_days``
+    as a date, for people: "last test ends 12 Oct 2027")."""
+    last_end = scenario.date(result.metrics.makespan_days) if result.assignments else None
     return {**dataclasses.asdict(result.metrics), "solver_seconds": round(result.solver.seconds, 3),
-            "method": result.solver.method}
+            "method": result.solver.method,
+            "last_end": last_end.isoformat() if last_end else None}
 
 
 def _stay_plan(prepared: RoundScenario) -> Plan | None:

@@ -53,7 +53,7 @@ def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, s
 
 
 def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> dict[str, Any]:
-    why = f"booking {booked.booking_id} cannot stay on {booked.environment}: {booked.stray}"
+    why = f"its booking cannot stay on {booked.environment}: {booked.stray}"
     return _proposed_move(scenario, a, booked, why)
 
 

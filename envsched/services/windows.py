@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched.days import day_text
 from envsched.db import SessionFactory
-from envsched.errors import InvalidInput, NotFound
+from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import (
     OPEN_REQUEST_STATUSES,
     BookingRequest,
@@ -122,10 +123,13 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
                 actor: User | None, now: dt.datetime, replan_now: bool = True,
                 settings: Settings | None = None,
                 time_limit: float | None = None) -> MovedWindow:
-    """Move a window to go live on ``go_live``; its releases' dates move alike."""
+    """Move a window to go live on ``go_live``; its releases' dates move alike. A window
+    that has gone live is history and stays where it is (see ``movable``), and none moves
+    into the past."""
     require_role(actor, *KEEPERS)
     with sessions.begin() as session:
         window = get_window(session, window_id)
+        _check_movable(window, go_live, now.date())
         _check_free(session, window, go_live)
         shift = go_live - window.go_live
         before = audit.snapshot(window)
@@ -134,7 +138,8 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
         audit.record(session, actor=actor, now=now, action="move", row=window, before=before)
         moved = [_shift_release(session, release, shift, actor=actor, now=now)
                  for release in _releases_in(session, window)]
-    run = _propose(sessions, now, settings, time_limit) if replan_now and moved else None
+    run = (_propose(sessions, now, settings, time_limit, actor, f"window {window.name} moved")
+           if replan_now and moved else None)
     return MovedWindow(window, moved, run)
 
 
@@ -225,15 +230,29 @@ def _later(day: dt.date | None, shift: dt.timedelta) -> dt.date | None:
 
 
 def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | None,
-             time_limit: float | None) -> PlanRun | None:
+             time_limit: float | None, actor: User | None, cause: str) -> PlanRun | None:
     """One planning round over the moved dates; its booking changes wait for acceptance
     (unless the site applies rounds automatically). A round already running will see the
     moved dates next time: no second one is forced."""
     try:
         return replan.replan(sessions, trigger=PlanTrigger.API, now=now, settings=settings,
-                             time_limit=time_limit)
+                             time_limit=time_limit, started_by=actor, cause=cause)
     except replan.ReplanBusy:
         return None
+
+
+def movable(window: ReleaseWindow, today: dt.date) -> bool:
+    """Whether a window may still move: not once it has gone live."""
+    return window.go_live >= today
+
+
+def _check_movable(window: ReleaseWindow, go_live: dt.date, today: dt.date) -> None:
+    if not movable(window, today):
+        raise InvalidState(f"window {window.name} went live on {day_text(window.go_live)}; "
+                           f"a window in the past does not move")
+    if go_live < today:
+        raise InvalidInput("go_live", f"{day_text(go_live)} is in the past: a window moves "
+                                      f"to today or later")
 
 
 def _check_free(session: Session, window: ReleaseWindow, go_live: dt.date) -> None:

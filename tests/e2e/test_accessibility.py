@@ -12,6 +12,7 @@ an ``aria-label`` of its own, which is checked.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Callable
 from urllib.parse import urldefrag, urlparse
 
 from playwright.sync_api import Browser, Page
@@ -162,14 +163,18 @@ def sign_in(page: Page, base: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def crawl(page: Page, base: str, problems: dict[str, list[str]]) -> set[str]:
+def crawl(page: Page, base: str, problems: dict[str, list[str]],
+          check: Callable[[Page, str, dict[str, list[str]]], None] | None = None) -> set[str]:
+    """Follow the app's links breadth-first from the dashboard, running ``check`` (the
+    audit below unless given) on each page reached."""
+    check = check or audit
     todo, seen = deque(["/"]), {"/"}
     kinds: Counter[tuple[str, ...]] = Counter()
     while todo and len(seen) <= MAX_PAGES:
         path = todo.popleft()
         response = page.goto(base + path)
         assert response is not None and response.ok, f"{path}: {response and response.status}"
-        audit(page, path, problems)
+        check(page, path, problems)
         for link in links(page, base):
             kind = page_kind(link)
             if link not in seen and kinds[kind] < PAGES_PER_KIND:

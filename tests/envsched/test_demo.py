@@ -25,6 +25,7 @@ from envsched.models import (
     Deployment,
     Environment,
     ExternalLink,
+    Freeze,
     GateKind,
     GateState,
     LinkKind,
@@ -104,6 +105,28 @@ def test_demo_dates_move_to_the_week_of_now(sessions: SessionFactory) -> None:
             Booking.status == BookingStatus.IN_USE)).all()
     assert all(b.start <= later.date() + dt.timedelta(days=7) for b in in_use)
     assert min(b.end for b in in_use) >= summary.anchor
+
+
+@pytest.mark.parametrize("now", [dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC),  # a December
+                                 ANCHOR_WEEK, ANCHOR_WEEK + dt.timedelta(weeks=31),
+                                 dt.datetime(2027, 12, 28, 9, tzinfo=dt.UTC)])
+def test_named_freezes_keep_their_dates_wherever_the_story_moves(
+        sessions: SessionFactory, now: dt.datetime) -> None:
+    summary = load_demo(sessions, now)
+    with sessions() as session:
+        freezes = {f.name: f for f in session.exec(select(Freeze)).all()}
+    named = {name: ((f.start.month, f.start.day), (f.end.month, f.end.day))
+             for name, f in freezes.items() if name != "Payments hub cut-over"}
+    assert named == {"Q1 close": ((3, 29), (4, 2)), "Q2 close": ((6, 28), (7, 2)),
+                     "Q3 close": ((9, 27), (10, 1)), "Year end": ((12, 15), (1, 4)),
+                     "Christmas": ((12, 23), (1, 2))}
+    file = {f["name"]: f for f in json.loads(DEMO_FILE.read_text())["freezes"]}
+    story = dt.timedelta(days=summary.shift_days)
+    for name, freeze in freezes.items():  # as near its place in the story as its date allows
+        planned = dt.date.fromisoformat(file[name]["start"]) + story
+        assert abs((freeze.start - planned).days) <= 183, name
+    # an event's freeze moves with the story: the rehearsal still runs into its cut-over
+    assert freezes["Payments hub cut-over"].start == dt.date(2027, 3, 16) + story
 
 
 def test_loading_the_demo_twice_is_refused_and_changes_nothing(demo: SessionFactory) -> None:

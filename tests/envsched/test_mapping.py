@@ -236,4 +236,5 @@ def test_a_shared_environment_cannot_show_a_request_booking_and_says_so(
     make_booking(env, start=day(0), end=day(3))
     result = mapped(sessions)
     assert result.scenario.environment_by_id["SIT-S"].unavailable == ()
-    assert any("SIT-S (capacity 2)" in note for note in result.left_out)
+    [note] = [n for n in result.left_out if "SIT-S" in n]
+    assert "holds one of the 2 places of SIT-S" in note and "booking 1" not in note

@@ -81,7 +81,8 @@ def test_calendar_items_say_what_they_are_and_have_stable_ids(
     assert items["phaseR1-UAT"].detail == "UAT-1, tentative"
     assert items["deploymentR1 deployed"].detail == "back-out plan: redeploy 4.1"
     assert items["freezeyear end"].detail == "UAT"
-    assert "code cut-off 2027-03-20" in items["window2027-Q1"].detail
+    assert "code cut-off 20 Mar 2027" in items["window2027-Q1"].detail
+    assert items["window2027-Q1"].cutoff == D("2027-03-20")
     assert len({i.uid for i in items.values()}) == len(items)
     assert all(isinstance(i, CalendarItem) and i.uid for i in items.values())
 

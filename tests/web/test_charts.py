@@ -29,7 +29,7 @@ def test_the_timeline_draws_each_booking_from_its_start_for_its_days() -> None:
     assert list(booked.y) == ["UAT-1", "UAT-2"]
     assert list(booked.base) == ["2027-01-04", "2027-01-06"]
     assert list(booked.x) == [5 * MS_PER_DAY, 1 * MS_PER_DAY]
-    assert list(booked.text) == ["R1-UAT", "booking 2"]
+    assert list(booked.text) == ["R1-UAT", "a booking for no phase"]  # never "booking 2"
 
 
 def test_the_timeline_puts_clashes_and_tentative_bookings_in_their_own_traces() -> None:
@@ -139,7 +139,8 @@ def test_the_hover_of_a_lane_names_the_environment_release_phase_days_and_status
             booking(2, "SHARED-1", "2027-01-06", "2027-01-12", status="tentative")]
     figure = shared_timeline(rows)
     tentative = next(t for t in figure.data if t.name == "Tentative")
-    assert list(tentative.customdata[0]) == [2, "6–11 Jan 2027 (6 days)", "tentative", "-",
+    assert list(tentative.customdata[0]) == [2, "6–11 Jan 2027 (6 days)", "tentative",
+                                             "no release",
                                              "SHARED-1"]
     booked = next(t for t in figure.data if t.name == "Booked")
     assert list(booked.customdata[0]) == [1, "4–8 Jan 2027 (5 days)", "confirmed", "R1",
@@ -172,3 +173,14 @@ def test_utilisation_bars_mark_types_over_their_supply() -> None:
     bars = utilisation_figure([("SIT", 80.0), ("UAT", 120.0)]).data[0]
     assert list(bars.y) == ["SIT", "UAT"] and list(bars.x) == [80.0, 120.0]
     assert list(bars.marker.color) == ["#0b4f9c", "#a4161a"]
+
+
+@pytest.mark.parametrize(("shares", "top"), [
+    ([("SIT", 23.0), ("UAT", 4.0)], 100),  # low shares: the axis still runs to 100 %
+    ([("SIT", 80.0), ("UAT", 140.0)], 154),  # over supply: room for the longest bar
+])
+def test_the_utilisation_axis_runs_to_100_percent_at_least(
+        shares: list[tuple[str, float]], top: float) -> None:
+    axis = utilisation_figure(shares).layout.xaxis
+    assert list(axis.range) == [0, top]
+    assert axis.ticksuffix == " %"

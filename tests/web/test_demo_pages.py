@@ -80,8 +80,7 @@ def test_the_templates_and_gates_pages_show_the_demos_decisions(rita: FlaskClien
     for name in ("Major release", "Minor release", "Emergency fix"):
         assert name in templates
     aml = page(rita, "/gates?release=AML-8.1")
-    states = set(re.findall(r'<span class="badge[^"]*">(signed|vetoed|waived|open)</span>',
-                            aml))
+    states = set(re.findall(r'<span class="badge gate-(signed|vetoed|waived|open)">', aml))
     assert {"signed", "vetoed", "open"} <= states
     assert "Two severity 1 defects open in sanctions screening" in aml
     crm = page(rita, "/gates?release=CRM-7.1")
@@ -99,7 +98,7 @@ def test_a_backed_out_release_shows_its_way_to_production(rita: FlaskClient) -> 
 def test_the_release_calendar_of_the_past_year_draws_windows_and_deployments(
         rita: FlaskClient) -> None:
     year_ago = (NOW.date() - dt.timedelta(days=330)).isoformat()
-    text = page(rita, f"/release-calendar?start={year_ago}&months=12")
+    text = page(rita, f"/release-calendar?view=gantt&start={year_ago}&months=12")
     chart = figure(text, "release-calendar-chart")
     assert len(trace(chart, "Release window")["y"]) >= 11
     assert len(trace(chart, "Deployment")["x"]) >= 11

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import (
     Booking,
@@ -62,7 +63,8 @@ def test_the_lifecycle_page_names_the_gates_holding_ready_and_refuses_the_step(
     gates.veto_gate(sessions, UAT_EXIT, actor=None, now=NOW, reason="sev-1 defects open")
     before = page(client, LIFECYCLE)
     assert "Ready waits for:" in before
-    assert ("Ready waits for: R1-SIT exit gate open; R1-UAT exit gate vetoed "
+    # each state a word and a mark (✓ signed, ✗ vetoed, ↷ waived, ○ open), not colour alone
+    assert ("Ready waits for: R1-SIT exit gate ○ open; R1-UAT exit gate ✗ vetoed "
             "“sev-1 defects open”") in before
     after = post(client, f"{LIFECYCLE}/step", status="ready")
     assert ("release R1 cannot become ready: the R1-SIT exit gate is open; the R1-UAT exit "
@@ -82,13 +84,20 @@ def test_the_lifecycle_page_names_the_go_no_go_holding_the_deployment(
     post(client, f"{LIFECYCLE}/step", status="in_test")
     post(client, f"{LIFECYCLE}/step", status="ready")
     assert "Deploying waits for: R1 go/no-go gate" in page(client, LIFECYCLE)
-    form = {"deployed_on": "2027-01-04", "backout_plan": "restore the 4.1 images"}
-    refused = post(client, f"{LIFECYCLE}/deploy", **form)
-    assert "release R1 cannot be deployed: the R1 go/no-go gate is open" in refused
+    form = {"deployed_on": "2027-01-04", "backout_plan": "restore the 4.1 images",
+            "notes": "change CHG-7"}
+    response = client.post(f"{LIFECYCLE}/deploy",
+                           data={"csrf_token": csrf_token(client, "/"), **form})
+    assert response.status_code == 409
+    refused = response.get_data(as_text=True)
+    assert "release R1 cannot be deployed: the R1 go/no-go gate is open" in text(refused)
+    # the form comes back as typed: the back-out plan is not lost to the refusal
+    assert re.search(r'<textarea id="d-plan"[^>]*>restore the 4.1 images</textarea>', refused)
+    assert 'value="change CHG-7"' in refused and 'value="2027-01-04"' in refused
     with read_transaction(sessions) as session:
         assert session.exec(select(Deployment)).all() == []
     gates.sign_gate(sessions, GO, actor=None, now=NOW)
-    assert "R1 deployed on 2027-01-04." in post(client, f"{LIFECYCLE}/deploy", **form)
+    assert "R1 deployed on 4 Jan 2027." in post(client, f"{LIFECYCLE}/deploy", **form)
     assert status_of(sessions) == ReleaseStatus.DEPLOYED
 
 
@@ -98,16 +107,16 @@ def test_the_release_page_names_the_gates_holding_a_start_and_starts_once_signed
         sit = session.exec(select(Booking).where(Booking.phase_id == world.sit_phase.id)).one()
     login(client, Role.ENVIRONMENT_MANAGER)
     before = page(client, "/releases/R1")
-    assert "Start waits for: R1-SIT entry gate open" in before
-    assert "Start waits for: R1-SIT exit gate open; R1-UAT entry gate open" in before
-    assert f"Start booking {sit.id}" in before
+    assert "Start waits for: R1-SIT entry gate ○ open" in before
+    assert "Start waits for: R1-SIT exit gate ○ open; R1-UAT entry gate ○ open" in before
+    assert "Start R1-SIT on SIT-1" in before
     refused = post(client, "/releases/R1/start-booking", booking_id=str(sit.id))
     assert "phase R1-SIT cannot start: the R1-SIT entry gate is open" in refused
     with read_transaction(sessions) as session:
         assert session.get_one(Booking, sit.id).status == BookingStatus.CONFIRMED
     gates.sign_gate(sessions, GateRef("R1", "R1-SIT", GateKind.ENTRY), actor=None, now=NOW)
     started = post(client, "/releases/R1/start-booking", booking_id=str(sit.id))
-    assert f"Booking {sit.id} is in use from now on." in started
+    assert f"The booking from {day_text(sit.start)} is in use from now on." in started
     with read_transaction(sessions) as session:
         assert session.get_one(Booking, sit.id).status == BookingStatus.IN_USE
 
@@ -116,4 +125,4 @@ def test_readers_see_what_holds_a_start_but_get_no_start_button(
         client: FlaskClient, login: Login, world: PageWorld) -> None:
     login(client, Role.VIEWER)
     shown = page(client, "/releases/R1")
-    assert "Start waits for:" in shown and "Start booking" not in shown
+    assert "Start waits for:" in shown and "Start R1-SIT on" not in shown

@@ -168,12 +168,31 @@ def _figure(page: str, chart_id: str) -> dict[str, object]:
 def test_the_calendar_page_shows_the_stored_release_on_its_chart(
         client: FlaskClient, login: Login, history: World) -> None:
     login(client, Role.VIEWER)
-    page = client.get("/release-calendar").get_data(as_text=True)
+    page = client.get("/release-calendar?view=gantt").get_data(as_text=True)
     figure = _figure(page, "release-calendar-chart")
     traces = {t["name"]: t for t in figure["data"]}  # type: ignore[attr-defined]
     assert traces["Phase booking"]["text"] == ["R1-SIT"]
     assert traces["Release window"]["y"] == [WINDOWS_LANE]
     assert "2027-Q1" in page and "/calendar/release-calendar.ics?token=" in page
+
+
+def test_the_calendar_opens_on_a_month_grid_of_windows_go_lives_and_freezes(
+        client: FlaskClient, login: Login, history: World, sessions: SessionFactory) -> None:
+    factories.make_freeze(sessions, name="Q1 close", start=D("2027-03-29"),
+                          end=D("2027-04-02"), types=["STAGING"])
+    login(client, Role.VIEWER)
+    page = client.get("/release-calendar").get_data(as_text=True)
+    assert 'id="release-calendar-chart"' not in page  # the Gantt is a click away
+    assert 'href="/release-calendar?view=gantt' in page
+    march = re.search(r"<caption>March 2027</caption>(.*?)</table>", page, re.S)
+    assert march, "no month table for March 2027"
+    days = {int(day): " ".join(re.sub(r"<[^>]+>", " ", body).split()) for day, body in
+            re.findall(r'<span class="day-number">(\d+).*?</span>(.*?)</td>', march.group(1),
+                       re.S)}
+    assert days[1] == "2027-Q1 opens" and days[20] == "2027-Q1 code cut-off"
+    assert days[27] == "2027-Q1 go-live" and days[29] == "Q1 close freeze begins"
+    assert len(re.findall(r'<td class="in-window', march.group(1))) == 27  # 1–27 March
+    assert len(re.findall(r"<caption>\w+ 20\d\d</caption>", page)) == 12
 
 
 def test_the_kpi_page_shows_counts_and_trends(client: FlaskClient, login: Login,

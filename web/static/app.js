@@ -56,7 +56,31 @@ function focusErrorSummary() {
   summary.focus();
 }
 
+// The header's Menu button (shown on narrow screens by app.css once the page is
+// .menu-ready) opens and closes the menu; Escape closes it and gives the button focus.
+function setUpMenu() {
+  var button = document.querySelector(".menu-button");
+  var menu = document.getElementById("site-menu");
+  if (!button || !menu) return;
+  function show(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("open", open);
+  }
+  button.hidden = false;
+  document.documentElement.classList.add("menu-ready");
+  button.addEventListener("click", function () {
+    show(button.getAttribute("aria-expanded") !== "true");
+  });
+  menu.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu.classList.contains("open")) {
+      show(false);
+      button.focus();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  setUpMenu();
   focusErrorSummary();
   drawCharts();
   if (window.envschedSlots) window.envschedSlots.init();

@@ -12,8 +12,8 @@
     var step = p.step === "whatif" ? "what-if plan" : p.step === "baseline" ? "baseline plan" : p.step;
     var text = "Step " + p.step_number + " of " + p.steps + ": " + step + ", " + p.stage +
       ", " + p.elapsed + " s";
-    if (p.objective !== null && p.objective !== undefined) text += ", best " + p.objective;
-    if (p.bound !== null && p.bound !== undefined) text += ", bound " + p.bound;
+    // the solver's own numbers (objective, bound) mean nothing to a reader: say what they mean
+    if (p.objective !== null && p.objective !== undefined) text += ", a plan in hand, looking for a better one";
     return text;
   }
 

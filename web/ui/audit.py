@@ -1,8 +1,8 @@
-"""The audit log: who changed what, when, with before and after; filtered and paged."""
+"""The audit log: who changed what, when, and what changed, in words (the thing by its
+name, never a column or an id: ``envsched.services.audit_words``); filtered and paged."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import render_template
@@ -10,6 +10,7 @@ from sqlmodel import col, func, select
 
 from envsched.db import read_transaction
 from envsched.models import AuditEntry
+from envsched.services.audit_words import audit_lines, entity_words
 from web.auth import requires
 from web.context import sessions
 from web.ui.params import int_arg, text_arg
@@ -32,21 +33,7 @@ def audit_log() -> Any:
                                .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
         entities = session.exec(select(AuditEntry.entity).distinct()
                                 .order_by(col(AuditEntry.entity))).all()
-    return render_template("audit.html", entries=[_row(e) for e in entries], filters=filters,
+        lines = audit_lines(session, list(entries))
+    return render_template("audit.html", entries=lines, filters=filters,
                            page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
-                           entities=entities)
-
-
-def _row(entry: AuditEntry) -> dict[str, Any]:
-    return {"at": entry.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M"), "actor": entry.actor,
-            "action": entry.action, "entity": entry.entity, "entity_id": entry.entity_id,
-            "changes": _changes(entry.before, entry.after)}
-
-
-def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """The fields that changed, as ``field: old → new`` (all fields of a new row)."""
-    before, after = before or {}, after or {}
-    keys = [k for k in after if before.get(k) != after.get(k)] if before else list(after)
-    shown = [f"{k}: {before[k]} → {after.get(k)}" if k in before else f"{k}: {after.get(k)}"
-             for k in keys if k not in ("created_at", "updated_at")]
-    return shown or (["deleted"] if before and not after else [])
+                           entities=[(e, entity_words(e)) for e in entities])

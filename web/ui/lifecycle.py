@@ -48,7 +48,8 @@ def release_windows() -> Any:
     today = now().date()
     with read_transaction(sessions()) as session:
         rows = [{"window": w, "releases": windows.release_keys(session, w),
-                 "strategy": w.strategy.name if w.strategy else "—"}
+                 "strategy": w.strategy.name if w.strategy else "—",
+                 "movable": windows.movable(w, today)}
                 for w in windows.windows_between(session, today - dt.timedelta(days=31),
                                                  today + dt.timedelta(days=PLAN_DAYS))]
         strategies = session.exec(select(ReleaseStrategy)
@@ -183,13 +184,18 @@ def act(action: Callable[[], Any], page: str, done: Callable[[Any], str],
     """Run one service call; its result or refusal is a flash message on ``page``."""
     try:
         result = action()
-    except EnvschedError as exc:
-        flash(exc.message, "error")
-    except ValidationError as exc:
-        flash("; ".join(f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}"
-                        for e in exc.errors()), "error")
-    except ValueError as exc:
-        flash(str(exc), "error")
+    except (EnvschedError, ValidationError, ValueError) as exc:
+        flash(refusal_message(exc), "error")
     else:
         flash(done(result), "success")
     return redirect(url_for(page, **values))
+
+
+def refusal_message(exc: Exception) -> str:
+    """A refused service call or a form that did not read, as one message."""
+    if isinstance(exc, EnvschedError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}"
+                         for e in exc.errors())
+    return str(exc)

@@ -9,16 +9,18 @@ refused and why; they keep their own Accept button.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import PlanRun, PlanRunStatus
-from envsched.services import replan
+from envsched.models import PlanRun, PlanRunStatus, User
+from envsched.services import replan, run_words
 from envsched.services.replan_apply import last_accept, open_proposals
 from web.api.planruns import find_run
 from web.auth import current_user, requires
@@ -27,11 +29,6 @@ from web.context import now, sessions
 from web.ui.params import int_arg
 
 PER_PAGE = 25
-METRIC_LABELS = {
-    "placed_phases": "Phases placed", "unplaced_phases": "Phases unplaced",
-    "late_releases": "Late releases", "weighted_tardiness": "Weighted tardiness (days)",
-    "makespan_days": "Makespan (days)", "moved_bookings": "Bookings moved",
-    "solver_seconds": "Solver seconds", "method": "Method"}
 
 
 @requires("planruns:read")
@@ -41,16 +38,37 @@ def planrun_list() -> Any:
     with read_transaction(sessions()) as session:
         runs = list(session.exec(select(PlanRun).order_by(col(PlanRun.id).desc())
                                  .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all())
+        started = _started_words(session, runs[:PER_PAGE])
     return render_template("planruns.html", runs=runs[:PER_PAGE], page=page,
-                           more=len(runs) > PER_PAGE, open_proposals=open_proposals)
+                           more=len(runs) > PER_PAGE, open_proposals=open_proposals,
+                           started=started)
 
 
 @requires("planruns:read")
 def planrun_detail(run_id: int) -> Any:
     run = find_run(run_id)
-    return render_template("planrun.html", run=run, labels=METRIC_LABELS,
+    with read_transaction(sessions()) as session:
+        started = _started_words(session, [run])[run.id or 0]
+    return render_template("planrun.html", run=run, started=started,
+                           metric_words=run_words.METRIC_WORDS,
+                           solver_words=run_words.solver_words(run.solver_status),
+                           rule_words=run_words.rule_words, last_end=_last_day(run),
                            open_count=open_proposals(run), acceptable=_acceptable(run),
                            running=run.status == PlanRunStatus.RUNNING)
+
+
+def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:
+    """Run id -> who or what started it, in words ("Re-plan now by Erin Ortiz")."""
+    ids = {r.started_by_id for r in runs if r.started_by_id is not None}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
+    names = {u.id: u.full_name or u.name for u in users}
+    return {r.id or 0: run_words.started_words(r, names.get(r.started_by_id)) for r in runs}
+
+
+def _last_day(run: PlanRun) -> dt.date | None:
+    """The last day a placed phase runs ("last test ends"), if the run recorded it."""
+    end = (run.metrics or {}).get("last_end")
+    return last_day(dt.date.fromisoformat(end)) if end else None
 
 
 def _acceptable(run: PlanRun) -> bool:

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
+from envsched.days import day_text
 from envsched.db import read_transaction
+from envsched.errors import EnvschedError
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -31,12 +34,19 @@ from envsched.services.gates import GateView
 from envsched.services.release_cancel import Withdrawn
 from web.auth import current_user, requires
 from web.context import now, sessions
-from web.ui.lifecycle import act
+from web.ui.lifecycle import act, refusal_message
 from web.ui.params import form_date
+
+DEPLOY_FIELDS = ("deployed_on", "backout_plan", "notes")
 
 
 @requires("releases:read")
 def release_lifecycle(key: str) -> Any:
+    return _lifecycle_page(key)
+
+
+def _lifecycle_page(key: str, deploy: dict[str, str] | None = None) -> str:
+    """The page; ``deploy`` is what a refused deployment form held, shown again as typed."""
     with read_transaction(sessions()) as session:
         release = session.exec(select(Release).where(Release.key == key)).first()
         if release is None:
@@ -56,7 +66,8 @@ def release_lifecycle(key: str) -> Any:
         can_deploy=ReleaseStatus.DEPLOYED in release_status.NEXT[release.status],
         can_back_out=release.status == ReleaseStatus.DEPLOYED,
         link_kinds=[k.value for k in LinkKind], today=now().date(),
-        cancel_warning=cancel_warning(key, held), gated=gated)
+        cancel_warning=cancel_warning(key, held), gated=gated,
+        deploy=deploy or {"deployed_on": now().date().isoformat()})
 
 
 def held_steps(session: Session, release: Release) -> dict[str, list[GateView]]:
@@ -80,15 +91,20 @@ def release_step(key: str) -> Response:
 
 
 @requires("releases:write")
-def release_deploy(key: str) -> Response:
-    def deploy() -> Deployment:
+def release_deploy(key: str) -> Any:
+    """Record a deployment; refused (a gate in the way, a bad date), the page comes back
+    with the message and the form as it was typed: a back-out plan is not typed twice."""
+    typed = {name: request.form.get(name, "") for name in DEPLOY_FIELDS}
+    try:
         data = DeploymentIn(deployed_on=form_date("deployed_on") or now().date(),
-                            backout_plan=request.form.get("backout_plan", ""),
-                            notes=request.form.get("notes", ""))
-        return release_status.record_deployment(sessions(), key, data, actor=current_user(),
-                                                now=now())
-
-    return _act(key, deploy, lambda d: f"{key} deployed on {d.deployed_on}.")
+                            backout_plan=typed["backout_plan"], notes=typed["notes"])
+        deployment = release_status.record_deployment(sessions(), key, data,
+                                                      actor=current_user(), now=now())
+    except (EnvschedError, ValidationError, ValueError) as exc:
+        flash(refusal_message(exc), "error")
+        return _lifecycle_page(key, deploy=typed), 409 if isinstance(exc, EnvschedError) else 400
+    flash(f"{key} deployed on {day_text(deployment.deployed_on)}.", "success")
+    return redirect(url_for("ui.release_lifecycle", key=key))
 
 
 @requires("releases:write")

@@ -15,6 +15,7 @@ from flask import abort, render_template, request
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
+from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.models import BookingStatus, Release, ReleaseStatus, ReleaseWindow
 from envsched.services import booking, gate_rules
@@ -74,7 +75,8 @@ def booking_start(key: str) -> Response:
     by the service and a refusal, naming them, is a flash on the release page."""
     return act(lambda: booking.start_booking(
         sessions(), int(request.form.get("booking_id", "")), actor=current_user(), now=now()),
-        "ui.release_detail", lambda b: f"Booking {b.id} is in use from now on.", key=key)
+        "ui.release_detail",
+        lambda b: f"The booking from {day_text(b.start)} is in use from now on.", key=key)
 
 
 def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, Any]:

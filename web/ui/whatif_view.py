@@ -9,10 +9,13 @@ what-if are drawn by the same chart function as the live bookings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
+from envsched.services.whatif_differences import plan_differences
 from web import charts
 from web.ui.queries import BookingRow
+from web.whatif_charts import comparison_figure
 
 TAIL_DAYS = 7  # room after the last bar
 
@@ -40,17 +43,28 @@ def plan_timeline(plan: dict[str, Any], scenario: dict[str, Any], start: dt.date
     return charts.figure_json(figure)
 
 
-def timelines(comparison: dict[str, Any], base: dict[str, Any],
-              changed: dict[str, Any]) -> dict[str, str]:
-    """Both plans over the same span, so the two charts line up."""
-    plans = {"baseline": comparison.get("baseline_plan") or {},
-             "whatif": comparison.get("whatif_plan") or {}}
+def comparison(comparison: dict[str, Any], base: dict[str, Any],
+               changed: dict[str, Any]) -> dict[str, Any]:
+    """What differs between the two plans: the differences (moved, added, dropped first)
+    and one chart of the what-if's plan over the baseline's, as JSON for a
+    ``data-figure``."""
+    found = plan_differences(comparison.get("baseline_plan") or {},
+                             comparison.get("whatif_plan") or {})
+    environments = {e["id"]: e["type"] for doc in (base, changed)
+                    for e in doc.get("environments", [])}
+    lines = sorted(environments, key=lambda e: (environments[e], _natural(e)))
     start = dt.date.fromisoformat(base["start"])
-    ends = [dt.date.fromisoformat(a["end"]) for plan in plans.values()
-            for a in plan.get("assignments", [])]
+    ends = [p.end for d in found for p in (d.before, d.after) if p]
     end = max([*ends, start + dt.timedelta(days=1)]) + dt.timedelta(days=TAIL_DAYS)
-    return {"baseline": plan_timeline(plans["baseline"], base, start, end),
-            "whatif": plan_timeline(plans["whatif"], changed, start, end)}
+    figure = comparison_figure(found, lines, start, end)
+    return {"differences": [d for d in found if d.kind != "unchanged"],
+            "unchanged": sum(d.kind == "unchanged" for d in found),
+            "figure": charts.figure_json(figure)}
+
+
+def _natural(name: str) -> list[Any]:
+    """``SIT-2`` before ``SIT-10``: the numbers in a name compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def suggestions(scenario: dict[str, Any]) -> dict[str, list[str]]:

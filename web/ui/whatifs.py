@@ -1,5 +1,5 @@
 """What-if pages: the list, the editor (typed changes added and removed), a run with
-visible progress, the comparison side by side with both timelines, and promotion.
+visible progress, the comparison: what differs, marked on one chart, and promotion.
 
 Every action is one call of the what-if services; a refused change comes back on the
 editor as a message naming the field, with nothing stored.
@@ -15,14 +15,14 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
-from envsched.services import whatif
+from envsched.services import run_words, whatif
 from envsched.services.whatif_snapshot import copy_taken_at
 from envsched.services.whatif_store import changed_scenario_document
 from web.auth import current_user, requires
 from web.background import track
 from web.context import now, sessions
 from web.ui.whatif_forms import FORMS, change_from_form
-from web.ui.whatif_view import field_list, suggestions, timelines
+from web.ui.whatif_view import comparison, field_list, suggestions
 
 DEFAULT_SECONDS = 30
 MAX_SECONDS = 600
@@ -53,11 +53,13 @@ def whatif_detail(whatif_id: int) -> Any:
     row = whatif.get_whatif(sessions(), whatif_id, now=now())
     changed = _changed_document(row)
     results = whatif.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
-    charts = timelines(results, row.base, changed) if results else None
+    compared = comparison(results, row.base, changed) if results else None
     return render_template("whatif.html", row=row, described=whatif.describe_changes(row),
                            copy_taken_at=copy_taken_at(row),
                            forms=FORMS, names=suggestions(changed), field_list=field_list,
-                           results=results, charts=charts, default_seconds=DEFAULT_SECONDS,
+                           results=results, compared=compared,
+                           metric_words=run_words.COMPARISON_WORDS,
+                           solver_words=run_words.solver_words, default_seconds=DEFAULT_SECONDS,
                            max_seconds=MAX_SECONDS,
                            editable=row.status not in (WhatIfStatus.RUNNING,
                                                        WhatIfStatus.PROMOTED))

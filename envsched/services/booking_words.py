@@ -1,0 +1,27 @@
+"""A booking as people know it: what it serves, where, which days ("R1-UAT on UAT-2
+(3–7 Mar 2027)"), never its id. Clash messages, refusals and a round's notes all name a
+booking through here."""
+
+from __future__ import annotations
+
+from envsched.days import days_text
+from envsched.models import Booking, BookingStatus
+
+NO_PHASE = "a booking for no phase"
+
+
+def serves(booking: Booking) -> str:
+    """Its phase, else the first line of its note, else that it serves no phase."""
+    if booking.phase is not None:
+        return booking.phase.key
+    note = booking.note.strip()
+    return note.splitlines()[0] if note else NO_PHASE
+
+
+def booking_words(booking: Booking) -> str:
+    return (f"{serves(booking)} on {booking.environment.name} "
+            f"({days_text(booking.start, booking.end)})")
+
+
+def status_words(status: BookingStatus) -> str:
+    return status.value.replace("_", " ")

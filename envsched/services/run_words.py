@@ -1,0 +1,72 @@
+"""A planning round in words: who started it, what the solver's answer means, and its
+figures under the names people use ("days late, weighted by priority", never "weighted
+tardiness"; "last test ends", never "makespan").
+
+Pages say a run through here; the precise figures stay in the run (the API and
+``envsched replan --json`` give them as they are) and behind a "details" on the page.
+"""
+
+from __future__ import annotations
+
+from envsched.models import PlanRun, PlanTrigger
+
+# What the solver's answer means for the person reading the run.
+SOLVER_WORDS = {
+    "OPTIMAL": "the best possible plan was found",
+    "FEASIBLE": "a good plan was found; time ran out before the planner could prove it "
+                "the best",
+    "INFEASIBLE": "no plan: the rules contradict each other",
+    "UNKNOWN": "no plan was found in the time allowed",
+}
+# The run's counts a page shows, in its order, under names that say what they count.
+METRIC_WORDS = {
+    "placed_phases": "Phases placed",
+    "unplaced_phases": "Phases left without a place",
+    "late_releases": "Releases late",
+    "weighted_tardiness": "Days late, weighted by priority",
+    "moved_bookings": "Bookings moved",
+}
+# A what-if's measures: the same, and how long its plan runs.
+COMPARISON_WORDS = {**METRIC_WORDS, "makespan_days": "Days until the last test ends"}
+TRIGGER_WORDS = {
+    PlanTrigger.SCHEDULED: "the nightly round",
+    PlanTrigger.MANUAL: "envsched replan, at a terminal",
+    PlanTrigger.API: "Re-plan now",
+}
+# The rule a kept pinned booking breaks (the plan file's ``clashes[].rule``), as a person
+# would name the trouble.
+RULE_WORDS = {
+    "unknown_phase": "no such phase",
+    "unknown_environment": "no such environment",
+    "eligibility": "the wrong kind of environment",
+    "horizon": "beyond the days planned",
+    "earliest_start": "starts too early",
+    "unavailable": "in a maintenance window",
+    "freeze": "in a change freeze",
+    "capacity": "overbooked",
+    "changeover": "no time to change over",
+    "order": "out of order",
+}
+
+
+def started_words(run: PlanRun, starter: str | None) -> str:
+    """``Re-plan now by Erin Ortiz``, ``window 2027-03 moved by Rita``, ``the nightly
+    round``; ``starter`` is the person's name (None when nobody is recorded)."""
+    if run.trigger != PlanTrigger.API and not run.cause:
+        return TRIGGER_WORDS[run.trigger]
+    what = run.cause or TRIGGER_WORDS[PlanTrigger.API]
+    return f"{what} by {starter}" if starter else what
+
+
+def solver_words(status: str | None) -> str:
+    return SOLVER_WORDS.get(status or "", "no answer from the planner")
+
+
+def rule_words(rule: str) -> str:
+    return RULE_WORDS.get(rule, rule.replace("_", " "))
+
+
+def no_plan_error(status: str, reason: str) -> str:
+    """Why a round that got no plan failed, as its error says it."""
+    said = solver_words(status)
+    return f"{said}: {reason}" if reason else said

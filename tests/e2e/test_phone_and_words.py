@@ -1,0 +1,140 @@
+"""Every page of the crawl on a phone, and in plain words.
+
+Signed in as the demo's admin, after a dry-run planning round and a what-if run (so
+their pages are in reach), the accessibility test's crawler (the app's own links,
+breadth-first, two pages of a kind) visits every page kind at 390 px wide. On each: the
+page does not scroll sideways (a wide table scrolls inside its own box), the header spans
+the page, and the words a person reads (``innerText``: a closed ``<details>`` keeps its
+precise figures out of it) hold no raw id or column name. Each page is photographed at
+390 px into ``tests/e2e/screenshots/phone-*.png``; a few at desktop width too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_accessibility import crawl, sign_in
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+WAIT_MS = 120_000  # for a round or a what-if run on a loaded machine
+# What a person must never read: a booking by its id, a column, a secret's column, the
+# trigger's bare name, the solver's own terms.
+RAW = re.compile(r"\bbooking \d+\b|\w+_id\b|token_hash|password_hash|Trigger: api|OPTIMAL|"
+                 r"makespan|weighted tardiness", re.IGNORECASE)
+MEASURE = """() => ({
+  scroll: document.documentElement.scrollWidth,
+  client: document.documentElement.clientWidth,
+  header: document.querySelector('.site-header').getBoundingClientRect().width,
+  text: document.body.innerText,
+})"""
+DESKTOP_PAGES = ["/", "/release-calendar", "/release-calendar?view=gantt", "/audit",
+                 "/gates", "/kpis", "/release-windows", "/plan-runs", "/what-ifs"]
+
+
+def shot_name(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "dashboard"
+
+
+Check = Callable[[Page, str, dict[str, list[str]]], None]
+
+
+def phone_check(shots: Path) -> Check:
+    def check(page: Page, path: str, problems: dict[str, list[str]]) -> None:
+        page.wait_for_load_state("networkidle")
+        seen = page.evaluate(MEASURE)
+        found = [f"{match.group(0)!r} in “…{_around(seen['text'], match)}…”"
+                 for match in RAW.finditer(seen["text"])]
+        if seen["scroll"] > seen["client"]:
+            found.append(f"scrolls sideways: {seen['scroll']} px wide in {seen['client']}")
+        if seen["header"] < seen["client"]:
+            found.append(f"the header is {seen['header']} px wide, the page {seen['client']}")
+        page.screenshot(path=str(shots / f"phone-{shot_name(path)}.png"), full_page=True)
+        if found:
+            problems[path] = found
+    return check
+
+
+def _around(text: str, match: re.Match[str]) -> str:
+    return " ".join(text[max(0, match.start() - 40):match.end() + 40].split())
+
+
+def give_the_crawl_a_round_and_a_what_if(page: Page, base: str) -> None:
+    """A dry-run round (it changes no booking the other browser tests look at) and a run
+    what-if, so the crawl reaches a plan run's page and a what-if's comparison."""
+    page.goto(f"{base}/plan-runs")
+    page.get_by_label("Dry run (record, propose nothing)").check()
+    page.locator("#replan-now").click()
+    expect(page.locator("#started-by")).to_contain_text("Re-plan now by")
+    expect(page.get_by_text("The round is running")).to_have_count(0, timeout=WAIT_MS)
+    page.goto(f"{base}/what-ifs")
+    page.get_by_label("Name").fill("phone-check")
+    page.get_by_role("button", name="New what-if from the current state").click()
+    page.get_by_label("Solver seconds (whole run)").fill("2")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#comparison-table")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_no_page_scrolls_sideways_on_a_phone_or_shows_a_raw_id(
+        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server.url)
+    give_the_crawl_a_round_and_a_what_if(page, live_server.url)
+    problems: dict[str, list[str]] = {}
+    visited = crawl(page, live_server.url, problems, phone_check(screenshots))
+    page.close()
+    assert len(visited) >= 20, f"the crawl reached only {sorted(visited)}"
+    for must in ("/requests/new", "/freezes", "/what-ifs", "/releases", "/audit"):
+        assert must in visited, f"the crawl never reached {must}"
+    for kind in ("/plan-runs/", "/what-ifs/"):
+        assert any(p.startswith(kind) for p in visited), f"the crawl never reached {kind}…"
+    assert not problems, "\n".join(f"{path}: {p}" for path, found in problems.items()
+                                   for p in found)
+
+
+def test_the_menu_folds_behind_a_button_that_a_keyboard_opens(
+        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server.url)
+    menu = page.get_by_role("button", name="Menu")
+    releases = page.get_by_role("navigation", name="Main").get_by_role("link", name="Releases")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(releases).to_be_hidden()
+    page.screenshot(path=str(screenshots / "phone-menu-closed.png"))
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand
+    page.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(releases).to_be_visible()
+    page.screenshot(path=str(screenshots / "phone-menu-open.png"), full_page=True)
+    releases.focus()
+    page.keyboard.press("Escape")
+    expect(releases).to_be_hidden()
+    expect(menu).to_be_focused()
+    page.set_viewport_size(DESKTOP)  # wide enough: the menu is the header itself
+    expect(menu).to_be_hidden()
+    expect(releases).to_be_visible()
+    page.close()
+
+
+def test_key_pages_at_desktop_width_fit_and_are_photographed(
+        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    sign_in(page, live_server.url)
+    for path in DESKTOP_PAGES:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.ok, path
+        page.wait_for_load_state("networkidle")
+        seen = page.evaluate(MEASURE)
+        assert seen["scroll"] <= seen["client"], f"{path} scrolls sideways at desktop width"
+        assert not RAW.search(seen["text"]), (path, RAW.search(seen["text"]))
+        page.screenshot(path=str(screenshots / f"desktop-{shot_name(path)}.png"),
+                        full_page=True)
+    page.close()
