@@ -65,6 +65,7 @@ from envsched.models.releases import (
     ReleaseType,
     ReleaseUpdate,
 )
+from envsched.models.state import StateVersion
 from envsched.models.users import ApiToken, AuditEntry, Role, User, UserPublic
 from envsched.models.whatif import WhatIf, WhatIfStatus
 
@@ -122,6 +123,7 @@ __all__ = [
     "ReleaseWindow",
     "RequestStatus",
     "Role",
+    "StateVersion",
     "TemplatePhase",
     "UTCDateTime",
     "User",

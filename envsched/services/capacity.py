@@ -15,9 +15,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, col, select
 
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, related
 from envsched.errors import InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
@@ -29,6 +30,7 @@ from envsched.models import (
     EnvironmentStatus,
     EnvironmentType,
     Freeze,
+    Phase,
     Release,
 )
 from envsched.services.forecast import (
@@ -42,6 +44,7 @@ from envsched.services.forecast import (
     supply,
     week_days,
 )
+from envsched.services.state_cache import remember
 
 __all__ = ["COLUMNS", "capacity_report", "held_by", "monday", "open_requests",
            "stored_outlook"]
@@ -51,23 +54,36 @@ COLUMNS = ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
 
 def capacity_report(sessions: SessionFactory, start: dt.date, weeks: int = 12,
                     type_name: str | None = None) -> pd.DataFrame:
-    """One row per type (or just ``type_name``) and week, from the week holding ``start``."""
+    """One row per type (or just ``type_name``) and week, from the week holding ``start``
+    (kept until the stored state changes; each caller gets its own copy)."""
     if weeks < 1:
         raise InvalidInput("weeks", f"must be at least 1, got {weeks}")
-    days = week_days(start, weeks)
     with read_transaction(sessions) as session:
-        types = _type_names(session, type_name)
-        outlook = stored_outlook(session)
+        kept = remember(session, "capacity", lambda s: _report(s, monday(start), weeks,
+                                                                type_name),
+                        monday(start), weeks, type_name)
+    return kept.copy()
+
+
+def _report(session: Session, first: dt.date, weeks: int, type_name: str | None
+            ) -> pd.DataFrame:
+    days = week_days(first, weeks)
+    types = _type_names(session, type_name)
+    outlook = remember(session, "outlook", stored_outlook)  # frozen: safe to share
     wanted, given = demand(outlook, days), supply(outlook, days)
     return _frame([(t, week, wanted[t, week], given[t, week]) for t in types
                    for week in days[::7]])
 
 
 def stored_outlook(session: Session) -> Outlook:
-    """The stored state as the forecast counts it, inside the caller's transaction."""
-    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))).all()
+    """The stored state as the forecast counts it, inside the caller's transaction (each
+    table read once, with what the forecast reads of its rows)."""
+    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES)).options(
+        joinedload(related(Booking.environment)).joinedload(related(Environment.type)),
+        joinedload(related(Booking.phase)))).all()
     releases = session.exec(select(Release).where(
-        col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
+        col(Release.status).in_(OPEN_RELEASE_STATUSES)).options(
+        selectinload(related(Release.phases)).joinedload(related(Phase.type)))).all()
     return Outlook(usable=_usable(session), held=tuple(held_by(b) for b in live),
                    steps=tuple(s for r in releases for s in _steps(r)),
                    asked=open_requests(session))
@@ -102,7 +118,9 @@ def _type_names(session: Session, wanted: str | None) -> list[str]:
 
 def _usable(session: Session) -> tuple[Usable, ...]:
     envs = session.exec(select(Environment).where(
-        Environment.status == EnvironmentStatus.AVAILABLE)).all()
+        Environment.status == EnvironmentStatus.AVAILABLE).options(
+        joinedload(related(Environment.type)),
+        selectinload(related(Environment.maintenance_windows)))).all()
     freezes = session.exec(select(Freeze)).all()
     return tuple(Usable(env.type.name, env.capacity, tuple(
         [(w.start, w.end) for w in env.maintenance_windows]

@@ -9,12 +9,14 @@ deployment is the one day it happens on.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, related
 from envsched.models import (
     Booking,
     BookingStatus,
@@ -80,13 +82,20 @@ def _windows(session: Session) -> Iterable[CalendarItem]:
 
 
 def _releases(session: Session) -> Iterable[CalendarItem]:
+    """Each release with its bookings and deployments, each table read once."""
     bookings = session.exec(select(Booking).join(Phase)
-                            .where(col(Booking.status).in_(SHOWN_BOOKINGS))).all()
-    deployments = session.exec(select(Deployment)).all()
+                            .where(col(Booking.status).in_(SHOWN_BOOKINGS))
+                            .options(joinedload(related(Booking.phase)),
+                                     joinedload(related(Booking.environment)))).all()
+    own: dict[int, list[Booking]] = defaultdict(list)
+    for b in bookings:
+        assert b.phase is not None
+        own[b.phase.release_id].append(b)
+    deployed: dict[int, list[Deployment]] = defaultdict(list)
+    for d in session.exec(select(Deployment)).all():
+        deployed[d.release_id].append(d)
     for release in session.exec(select(Release).order_by(col(Release.key))).all():
-        own = [b for b in bookings if b.phase and b.phase.release_id == release.id]
-        deployed = [d for d in deployments if d.release_id == release.id]
-        yield from _release_items(release, own, deployed)
+        yield from _release_items(release, own[release.id or 0], deployed[release.id or 0])
 
 
 def _release_items(release: Release, bookings: list[Booking],
@@ -119,6 +128,8 @@ def _freezes(session: Session) -> Iterable[CalendarItem]:
 
 
 def _maintenance(session: Session) -> Iterable[CalendarItem]:
-    for w in session.exec(select(MaintenanceWindow)).all():
+    windows = select(MaintenanceWindow).options(
+        joinedload(related(MaintenanceWindow.environment)))
+    for w in session.exec(windows).all():
         yield CalendarItem("maintenance", MAINTENANCE_LANE, w.start, w.end,
                            w.environment.name, w.reason, f"maintenance-{w.id}")
