@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from envsched.days import days_text, last_day
@@ -19,6 +21,7 @@ from envsched.models import (
     OPEN_REQUEST_STATUSES,
     Booking,
     BookingRequest,
+    BookingStatus,
     Environment,
     EnvironmentStatus,
     EnvironmentType,
@@ -119,7 +122,7 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
                  environment: str | None = None, requester_id: int | None = None,
                  live_only: bool = True) -> list[BookingRow]:
     """Bookings overlapping ``[start, end)`` matching every filter given, by start."""
-    query = select(Booking).join(Environment).join(EnvironmentType)
+    query = _BOOKING_ROWS
     if live_only:
         query = query.where(col(Booking.status).in_(LIVE_STATUSES))
     if start is not None:
@@ -131,30 +134,39 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
     if environment:
         query = query.where(Environment.name == environment)
     if release:
-        query = query.join(Phase, col(Booking.phase_id) == Phase.id).join(Release).where(
-            Release.key == release)
+        query = query.where(Release.key == release)
     if requester_id is not None:
-        query = query.join(BookingRequest, col(Booking.request_id) == BookingRequest.id).where(
-            BookingRequest.requester_id == requester_id)
-    found = session.exec(query.order_by(col(Booking.start), col(Booking.id))).all()
-    return [_booking_row(session, b) for b in found]
-
-
-def _booking_row(session: Session, booking: Booking) -> BookingRow:
-    phase = booking.phase
-    request = booking.request
-    requester = session.get(User, request.requester_id) if request else None
-    return BookingRow(booking.id or 0, booking.environment.name, booking.environment.type.name,
-                      booking.start, booking.end, booking.status.value,
-                      phase.key if phase else None, phase.release.key if phase else None,
-                      requester.name if requester else None, booking.note, booking.request_id,
-                      booking.forced_reason)
+        query = query.where(BookingRequest.requester_id == requester_id)
+    found = session.execute(query.order_by(col(Booking.start), col(Booking.id))).all()
+    return [_booking_row(row) for row in found]
 
 
 def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingRow]:
     """The bookings with these ids (any status), by id: what clashes name."""
-    found = session.exec(select(Booking).where(col(Booking.id).in_(list(ids)))).all()
-    return {b.id or 0: _booking_row(session, b) for b in found}
+    found = session.execute(_BOOKING_ROWS.where(col(Booking.id).in_(list(ids)))).all()
+    return {row.id: _booking_row(row) for row in found}
+
+
+# one statement for a page of bookings, whatever their number (no query per booking)
+_BOOKING_ROWS: Any = (
+    sa.select(col(Booking.id), col(Environment.name).label("environment"),
+              col(EnvironmentType.name).label("type"), col(Booking.start), col(Booking.end),
+              col(Booking.status), col(Phase.key).label("phase"),
+              col(Release.key).label("release"), col(User.name).label("requester"),
+              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason))
+    .select_from(Booking)
+    .join(Environment, col(Booking.environment_id) == col(Environment.id))
+    .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
+    .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
+    .outerjoin(Release, col(Phase.release_id) == col(Release.id))
+    .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
+    .outerjoin(User, col(BookingRequest.requester_id) == col(User.id)))
+
+
+def _booking_row(row: sa.Row[Any]) -> BookingRow:
+    return BookingRow(row.id, row.environment, row.type, row.start, row.end,
+                      BookingStatus(row.status).value, row.phase, row.release, row.requester,
+                      row.note, row.request_id, row.forced_reason)
 
 
 def request_rows(session: Session, *, open_only: bool = False,

@@ -1,0 +1,138 @@
+"""Pages at an enterprise's size: the same number of SQL statements whatever the number of
+releases, environments and bookings (no query per row); long lists a page at a time; the
+request form's phases found by a search instead of listed by the thousand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+from sqlmodel import select
+
+from envsched.db import SessionFactory
+from envsched.models import Booking, Environment, Phase, Release, ReleaseStatus, Role
+from tests.envsched import factories
+from tests.web.conftest import UserOf
+from tests.web.helpers import csrf_token
+
+Login = Callable[..., object]
+DAY0 = factories.DAY0
+PAGES = ["/", "/timeline", "/capacity", "/kpis", "/releases", "/releases/R001",
+         "/release-calendar", "/environments", "/environments/SIT-1", "/requests/new",
+         "/gates", "/release-windows"]
+
+
+def add_estate(sessions: SessionFactory, releases: range, environments: range) -> None:
+    """Releases ``R<n>`` of two phases (SIT then UAT), environments ``SIT-<n>`` and
+    ``UAT-<n>``; each release's SIT phase booked, one a week, on the SIT environments."""
+    with sessions.begin() as session:
+        sit, uat = (factories.type_id(session, t) for t in ("SIT", "UAT"))
+        envs = [Environment(name=f"{t}-{n}", type_id=i) for n in environments
+                for t, i in (("SIT", sit), ("UAT", uat))]
+        session.add_all(envs)
+        rows = [Release(key=f"R{n:03}", title=f"release {n}", earliest_start=DAY0)
+                for n in releases]
+        session.add_all(rows)
+        session.flush()
+        for n, release in zip(releases, rows, strict=True):
+            first = Phase(release_id=release.id or 0, key=f"R{n:03}-SIT", type_id=sit,
+                          duration_days=5, position=0)
+            session.add_all([first, Phase(release_id=release.id or 0, key=f"R{n:03}-UAT",
+                                          type_id=uat, duration_days=3, position=1)])
+            session.flush()
+            start = DAY0 + dt.timedelta(weeks=n)  # one release a week: no two overlap
+            session.add(Booking(environment_id=(envs[2 * (n % len(environments))].id or 0),
+                                phase_id=first.id, start=start,
+                                end=start + dt.timedelta(days=5), created_at=factories.NOW,
+                                updated_at=factories.NOW))
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[list[int]]:
+    count = [0]
+
+    def note(*_args: object) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield count
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def statements_per_page(client: FlaskClient, engine: Engine) -> dict[str, int]:
+    found = {}
+    for page in PAGES:
+        with counted(engine) as count:
+            response = client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+        found[page] = count[0]
+    return found
+
+
+def test_every_page_runs_as_many_statements_for_three_times_the_estate(
+        client: FlaskClient, login: Login, sessions: SessionFactory, engine: Engine,
+        user_of: UserOf) -> None:
+    add_estate(sessions, range(1, 11), range(1, 4))
+    login(client, Role.ENVIRONMENT_MANAGER)
+    small = statements_per_page(client, engine)
+    add_estate(sessions, range(11, 31), range(4, 10))  # a new state: nothing kept
+    large = statements_per_page(client, engine)
+    assert large == small
+
+
+def test_the_release_list_shows_a_hundred_releases_a_page_and_the_rest_on_page_two(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 106), range(1, 3))
+    login(client, Role.VIEWER)
+    first = client.get("/releases").get_data(as_text=True)
+    second = client.get("/releases?page=2").get_data(as_text=True)
+    assert "105 releases, 1–100 shown" in first and "Page 1 of 2" in first
+    assert 'href="/releases?page=2"' in first
+    shown = re.findall(r'href="/releases/(R\d+)"', second)
+    assert shown == [f"R{n:03}" for n in range(101, 106)]
+    assert "R001" not in second and "101–105 shown" in second
+
+
+def test_the_request_form_offers_the_first_phases_and_its_search_finds_the_others(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 101), range(1, 3))  # 200 phases of open releases
+    login(client, Role.TEST_MANAGER)
+    form = client.get("/requests/new").get_data(as_text=True)
+    assert "Showing 150 of 200 phases" in form
+    assert 'value="R001-SIT"' in form and 'value="R100-UAT"' not in form
+    found = client.get("/requests/new?q=R100").get_data(as_text=True)
+    assert re.findall(r'<option value="(R[^"]+)"', found) == ["R100-SIT", "R100-UAT"]
+    answer = client.get("/requests/phases?q=r100-u&phase=R002-SIT").get_json()
+    assert [(g["release"], [p["key"] for p in g["phases"]]) for g in answer["groups"]] == [
+        ("R002", ["R002-SIT"]), ("R100", ["R100-UAT"])]
+    assert answer["total"] == 1
+
+
+def test_a_phase_found_by_search_can_be_requested(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 101), range(1, 3))
+    login(client, Role.TEST_MANAGER)
+    response = client.post("/requests/new", data={
+        "csrf_token": csrf_token(client, "/requests/new"), "phase": "R100-UAT",
+        "duration_days": "3", "earliest_start": str(DAY0 + dt.timedelta(days=30)),
+        "priority": "2"}, follow_redirects=True)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "is submitted for approval" in response.get_data(as_text=True)
+
+
+def test_the_form_opened_for_a_release_offers_its_phases_beyond_the_first_ones(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 101), range(1, 3))
+    with sessions.begin() as session:
+        closed = session.exec(select(Release).where(Release.key == "R001")).one()
+        closed.status = ReleaseStatus.DEPLOYED
+    login(client, Role.TEST_MANAGER)
+    form = client.get("/requests/new?release=R099").get_data(as_text=True)
+    assert re.search(r'<option value="R099-SIT"[^>]*\sselected>', form)
+    assert 'value="R001-SIT"' not in form  # a deployed release has nothing to request
