@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,7 @@ from envsched.models import (
     Booking,
     BookingStatus,
     Deployment,
+    Environment,
     Freeze,
     MaintenanceWindow,
     Phase,
@@ -50,6 +52,7 @@ class CalendarItem:
     label: str
     detail: str = ""
     uid: str = ""
+    environment: str = ""  # a phase's booking's, a maintenance window's
 
 
 def calendar_months(first: dt.date, months: int = MONTHS) -> tuple[dt.date, dt.date]:
@@ -112,7 +115,8 @@ def _release_items(release: Release, bookings: list[Booking],
     for b in bookings:
         assert b.phase is not None
         yield CalendarItem("phase", lane, b.start, b.end, b.phase.key,
-                           f"{b.environment.name}, {b.status.value}", f"booking-{b.id}")
+                           f"{b.environment.name}, {b.status.value}", f"booking-{b.id}",
+                           b.environment.name)
     for d in deployments:
         outcome = "backed out" if d.backed_out else "deployed"
         yield CalendarItem("deployment", lane, d.deployed_on, d.deployed_on + DAY,
@@ -128,8 +132,12 @@ def _freezes(session: Session) -> Iterable[CalendarItem]:
 
 
 def _maintenance(session: Session) -> Iterable[CalendarItem]:
-    windows = select(MaintenanceWindow).options(
-        joinedload(related(MaintenanceWindow.environment)))
-    for w in session.exec(windows).all():
-        yield CalendarItem("maintenance", MAINTENANCE_LANE, w.start, w.end,
-                           w.environment.name, w.reason, f"maintenance-{w.id}")
+    windows = session.execute(
+        sa.select(col(MaintenanceWindow.id), col(MaintenanceWindow.start),
+                  col(MaintenanceWindow.end), col(MaintenanceWindow.reason),
+                  col(Environment.name))
+        .join(Environment, col(MaintenanceWindow.environment_id) == col(Environment.id))
+        .order_by(col(MaintenanceWindow.id))).all()
+    for id_, start, end, reason, name in windows:
+        yield CalendarItem("maintenance", MAINTENANCE_LANE, start, end, name, reason,
+                           f"maintenance-{id_}", name)

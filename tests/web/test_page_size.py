@@ -5,16 +5,27 @@ request form's phases found by a search instead of listed by the thousand."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from envsched.db import SessionFactory
-from envsched.models import Booking, Environment, Phase, Release, ReleaseStatus, Role
+from envsched.models import (
+    Booking,
+    Environment,
+    MaintenanceWindow,
+    Phase,
+    Release,
+    ReleaseStatus,
+    Role,
+)
 from tests.envsched import factories
 from tests.web.conftest import UserOf
 from tests.web.helpers import csrf_token
@@ -49,6 +60,12 @@ def add_estate(sessions: SessionFactory, releases: range, environments: range) -
                                 phase_id=first.id, start=start,
                                 end=start + dt.timedelta(days=5), created_at=factories.NOW,
                                 updated_at=factories.NOW))
+
+
+def figure(page: str, chart_id: str) -> dict[str, Any]:
+    found = re.search(rf'id="{chart_id}" data-figure="([^"]+)"', page)
+    assert found, chart_id
+    return dict(json.loads(html.unescape(found.group(1))))
 
 
 @contextmanager
@@ -136,3 +153,36 @@ def test_the_form_opened_for_a_release_offers_its_phases_beyond_the_first_ones(
     form = client.get("/requests/new?release=R099").get_data(as_text=True)
     assert re.search(r'<option value="R099-SIT"[^>]*\sselected>', form)
     assert 'value="R001-SIT"' not in form  # a deployed release has nothing to request
+
+
+def test_the_account_page_lists_feed_addresses_a_hundred_at_a_time(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 101), range(1, 4))  # 6 environments and 100 releases
+    login(client, Role.VIEWER)
+    first = client.get("/account").get_data(as_text=True)
+    second = client.get("/account?page=2").get_data(as_text=True)
+    assert "/calendar/environments/SIT-1.ics" in first and "Page 1 of 2" in first
+    assert "/calendar/releases/R094.ics" in first and "R095.ics" not in first
+    assert re.findall(r"/calendar/releases/(R\d+)\.ics", second) == [
+        f"R{n:03}" for n in range(95, 101)]
+
+
+def test_the_release_calendar_draws_forty_releases_a_page_with_their_maintenance(
+        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    add_estate(sessions, range(1, 51), range(1, 3))  # all from DAY0: by key on a tie
+    with sessions.begin() as session:
+        for name in ("SIT-1", "UAT-1"):  # UAT-1: booked by no release
+            env = session.exec(select(Environment).where(Environment.name == name)).one()
+            session.add(MaintenanceWindow(environment_id=env.id or 0, reason="patching",
+                                          start=DAY0, end=DAY0 + dt.timedelta(days=2)))
+    login(client, Role.VIEWER)
+    first = client.get("/release-calendar").get_data(as_text=True)
+    second = client.get(f"/release-calendar?start={DAY0}&months=12&page=2").get_data(
+        as_text=True)
+    assert "Releases 1–40 of 50" in first and "Page 1 of 2" in first
+    shown = re.findall(r'href="/releases/(R\d+)"', second)
+    assert shown == [f"R{n:03}" for n in range(41, 51)]
+    assert "Releases 41–50 of 50" in second and "R040-SIT" not in second
+    maintenance = [t for t in figure(second, "release-calendar-chart")["data"]
+                   if t["name"] == "Maintenance"]
+    assert [bar["text"] for bar in maintenance] == [["SIT-1"]]

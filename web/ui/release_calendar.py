@@ -1,5 +1,10 @@
 """The release calendar: twelve months of release windows, releases and their phases'
-bookings, deployments, freezes and maintenance on one chart, with its iCal feed."""
+bookings, deployments, freezes and maintenance on one chart, with its iCal feed.
+
+An enterprise has a thousand releases a year and a hundred environments: the chart draws
+``RELEASES_PER_PAGE`` releases (by their first day) and pages through the rest, with the
+windows, the freezes, and the maintenance of the environments those releases book. The
+iCal feed holds everything."""
 
 from __future__ import annotations
 
@@ -7,21 +12,43 @@ from typing import Any
 
 from flask import render_template
 
-from envsched.services.release_calendar import calendar_months, release_calendar
+from envsched.services.release_calendar import (
+    FREEZES_LANE,
+    MAINTENANCE_LANE,
+    WINDOWS_LANE,
+    CalendarItem,
+    calendar_months,
+    release_calendar,
+)
 from web import charts, release_charts
 from web.auth import requires
 from web.context import sessions, today
+from web.ui.paging import Paging, paging
 from web.ui.params import date_arg, int_arg
+
+RELEASES_PER_PAGE = 40
+SHARED_LANES = (WINDOWS_LANE, FREEZES_LANE, MAINTENANCE_LANE)
 
 
 @requires("calendar:read")
 def release_calendar_page() -> Any:
     months = int_arg("months", 12, low=1, high=24)
     start, end = calendar_months(date_arg("start", today()), months)
-    items = release_calendar(sessions(), start, end)
+    items, page = _one_page(release_calendar(sessions(), start, end))
     figure = release_charts.release_calendar_figure(items, start=start, end=end,
                                                     today=today())
     windows = [i for i in items if i.kind == "window"]
     return render_template("release_calendar.html", figure=charts.figure_json(figure),
-                           start=start, end=end, months=months, windows=windows,
+                           start=start, end=end, months=months, windows=windows, page=page,
                            releases=sorted({i.lane for i in items if i.kind == "release"}))
+
+
+def _one_page(items: list[CalendarItem]) -> tuple[list[CalendarItem], Paging]:
+    """The items of the page's releases, the windows and freezes, and the maintenance of
+    the environments the page's releases book."""
+    lanes = [lane for lane in release_charts.lane_order(items) if lane not in SHARED_LANES]
+    page = paging(len(lanes), RELEASES_PER_PAGE)
+    shown = set(lanes[page.offset:page.last_row])
+    booked = {i.environment for i in items if i.kind == "phase" and i.lane in shown}
+    return [i for i in items if i.lane in shown or i.lane in (WINDOWS_LANE, FREEZES_LANE)
+            or (i.kind == "maintenance" and i.environment in booked)], page
