@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -40,7 +40,7 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.services.clashes import StateClash, current_clashes
-from envsched.services.gates import gate_views, stored_gates_by_release
+from envsched.services.gates import phase_gate_views, stored_gates_by_release
 from envsched.services.kpis import (
     BookingFact,
     ClashFact,
@@ -71,9 +71,8 @@ def _report(session: Session, period: Period) -> KpiReport:
 
 def release_facts(session: Session) -> list[ReleaseFact]:
     """One fact per release; each table is read once, whatever the number of releases."""
-    phases = cast(Any, Release.phases)  # SQLModel types the relationship as its list
-    releases = session.exec(select(Release).options(selectinload(phases))
-                            .order_by(col(Release.key))).all()
+    releases = session.exec(select(Release).order_by(col(Release.key))).all()
+    phases = _phases_by_release(session)
     deployments = session.exec(select(Deployment).order_by(col(Deployment.deployed_on))).all()
     changes = session.exec(select(ReleaseStatusChange)
                            .order_by(col(ReleaseStatusChange.at))).all()
@@ -81,10 +80,20 @@ def release_facts(session: Session) -> list[ReleaseFact]:
     firsts = _first_booked_days(session)
     go_lives = {w.id: w.go_live for w in session.exec(select(ReleaseWindow)).all()}
     deployed, changed = _by_release(deployments), _by_release(changes)
-    return [_release_fact(r, deployed.get(r.id or 0, []), changed.get(r.id or 0, []),
-                          gates.get(r.id or 0, []), firsts.get(r.id or 0),
-                          go_lives.get(r.window_id))
+    return [_release_fact(r, phases.get(r.id or 0, []), deployed.get(r.id or 0, []),
+                          changed.get(r.id or 0, []), gates.get(r.id or 0, []),
+                          firsts.get(r.id or 0), go_lives.get(r.window_id))
             for r in releases]
+
+
+def _phases_by_release(session: Session) -> dict[int, list[tuple[int, str]]]:
+    """Each release's phases' ids and keys, in order: columns, not thousands of rows."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for release_id, phase_id, key in session.execute(
+            sa.select(col(Phase.release_id), col(Phase.id), col(Phase.key))
+            .order_by(col(Phase.release_id), col(Phase.position))).all():
+        found.setdefault(release_id, []).append((phase_id, key))
+    return found
 
 
 def _by_release(rows: Sequence[RowOfRelease]) -> dict[int, list[RowOfRelease]]:
@@ -95,12 +104,13 @@ def _by_release(rows: Sequence[RowOfRelease]) -> dict[int, list[RowOfRelease]]:
     return found
 
 
-def _release_fact(release: Release, deployments: Sequence[Deployment],
+def _release_fact(release: Release, phases: Sequence[tuple[int, str]],
+                  deployments: Sequence[Deployment],
                   changes: Sequence[ReleaseStatusChange], stored_gates: list[Gate],
                   first_booked: dt.date | None, go_live: dt.date | None) -> ReleaseFact:
     """``go_live``: the release's window's go-live, the day it is due to deploy by (its
     own due day is the window's code cut-off, the day its testing must end by)."""
-    gates = gate_views(release, stored_gates)
+    gates = phase_gate_views(release.key, phases, stored_gates)
     exits = [g for g in gates if g.kind == GateKind.EXIT]
     go = [g for g in gates if g.kind == GateKind.GO_NO_GO]
     in_test = [c.at.date() for c in changes if c.to_status == ReleaseStatus.IN_TEST]
