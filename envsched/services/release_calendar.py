@@ -30,6 +30,7 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.services.kpis import add_months
+from envsched.services.state_cache import remember
 
 DAY = dt.timedelta(days=1)
 MONTHS = 12
@@ -63,8 +64,10 @@ def calendar_months(first: dt.date, months: int = MONTHS) -> tuple[dt.date, dt.d
 
 def release_calendar(sessions: SessionFactory, start: dt.date, end: dt.date
                      ) -> list[CalendarItem]:
+    """``calendar_items``, kept until the stored state changes (``state_cache``)."""
     with read_transaction(sessions) as session:
-        return calendar_items(session, start, end)
+        return list(remember(session, "calendar",
+                             lambda s: tuple(calendar_items(s, start, end)), start, end))
 
 
 def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[CalendarItem]:

@@ -167,14 +167,15 @@ def test_the_account_page_lists_feed_addresses_a_hundred_at_a_time(
         f"R{n:03}" for n in range(95, 101)]
 
 
-def test_the_release_calendar_draws_forty_releases_a_page_with_their_maintenance(
+def test_the_release_calendar_draws_forty_releases_a_page_and_their_maintenance(
         client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
     add_estate(sessions, range(1, 51), range(1, 3))  # all from DAY0: by key on a tie
     with sessions.begin() as session:
-        for name in ("SIT-1", "UAT-1"):  # UAT-1: booked by no release
+        for name, first in (("SIT-1", 0), ("SIT-2", 1), ("UAT-1", 0), ("SIT-1", 40)):
             env = session.exec(select(Environment).where(Environment.name == name)).one()
+            start = DAY0 + dt.timedelta(days=first)  # UAT-1: booked by no release
             session.add(MaintenanceWindow(environment_id=env.id or 0, reason="patching",
-                                          start=DAY0, end=DAY0 + dt.timedelta(days=2)))
+                                          start=start, end=start + dt.timedelta(days=2)))
     login(client, Role.VIEWER)
     first = client.get("/release-calendar").get_data(as_text=True)
     second = client.get(f"/release-calendar?start={DAY0}&months=12&page=2").get_data(
@@ -183,6 +184,7 @@ def test_the_release_calendar_draws_forty_releases_a_page_with_their_maintenance
     shown = re.findall(r'href="/releases/(R\d+)"', second)
     assert shown == [f"R{n:03}" for n in range(41, 51)]
     assert "Releases 41–50 of 50" in second and "R040-SIT" not in second
-    maintenance = [t for t in figure(second, "release-calendar-chart")["data"]
-                   if t["name"] == "Maintenance"]
-    assert [bar["text"] for bar in maintenance] == [["SIT-1"]]
+    maintenance = next(t for t in figure(second, "release-calendar-chart")["data"]
+                       if t["name"] == "Maintenance")  # overlapping windows: one bar
+    assert maintenance["text"] == ["2 environments", "SIT-1"]
+    assert maintenance["customdata"][0][2] == "maintenance of SIT-1, SIT-2"

@@ -3,8 +3,9 @@ bookings, deployments, freezes and maintenance on one chart, with its iCal feed.
 
 An enterprise has a thousand releases a year and a hundred environments: the chart draws
 ``RELEASES_PER_PAGE`` releases (by their first day) and pages through the rest, with the
-windows, the freezes, and the maintenance of the environments those releases book. The
-iCal feed holds everything."""
+windows, the freezes, and the maintenance of the environments those releases book, one
+bar per run of days some of them are in maintenance (on one line, separate bars would
+only hide each other), naming them. The iCal feed holds every item as it is."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from web.ui.paging import Paging, paging
 from web.ui.params import date_arg, int_arg
 
 RELEASES_PER_PAGE = 40
+NAMED_IN_A_RUN = 12  # environments a maintenance bar names on hover
 SHARED_LANES = (WINDOWS_LANE, FREEZES_LANE, MAINTENANCE_LANE)
 
 
@@ -50,5 +52,26 @@ def _one_page(items: list[CalendarItem]) -> tuple[list[CalendarItem], Paging]:
     page = paging(len(lanes), RELEASES_PER_PAGE)
     shown = set(lanes[page.offset:page.last_row])
     booked = {i.environment for i in items if i.kind == "phase" and i.lane in shown}
-    return [i for i in items if i.lane in shown or i.lane in (WINDOWS_LANE, FREEZES_LANE)
-            or (i.kind == "maintenance" and i.environment in booked)], page
+    down = [i for i in items if i.kind == "maintenance" and i.environment in booked]
+    return [*(i for i in items if i.lane in shown or i.lane in (WINDOWS_LANE, FREEZES_LANE)),
+            *_runs(down)], page
+
+
+def _runs(windows: list[CalendarItem]) -> list[CalendarItem]:
+    """Overlapping or touching maintenance windows as one item per run of days, naming the
+    environments (a run of one window is that window)."""
+    runs: list[list[CalendarItem]] = []
+    for window in sorted(windows, key=lambda i: (i.start, i.end)):
+        if runs and window.start <= max(i.end for i in runs[-1]):
+            runs[-1].append(window)
+        else:
+            runs.append([window])
+    return [run[0] if len(run) == 1 else _run(run) for run in runs]
+
+
+def _run(run: list[CalendarItem]) -> CalendarItem:
+    names = sorted({i.environment for i in run})
+    shown = ", ".join(names[:NAMED_IN_A_RUN]) + (" …" if len(names) > NAMED_IN_A_RUN else "")
+    return CalendarItem("maintenance", MAINTENANCE_LANE, run[0].start, max(i.end for i in run),
+                        f"{len(names)} environments" if len(names) > 1 else names[0],
+                        f"maintenance of {shown}", f"maintenance-{run[0].uid}")
