@@ -19,6 +19,7 @@ from envsched.services.capacity import capacity_report
 from envsched.services.clashes import clashes_in, current_clashes, find_clashes
 from envsched.services.kpi_history import kpis_for
 from envsched.services.kpis import Period
+from envsched.services.release_calendar import release_calendar
 from envsched.state_version import UNWATCHED, read_token, writes_state
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -192,6 +193,18 @@ def test_the_kept_reads_read_no_unwatched_table(
             clashes_in(session)
         kpis_for(sessions, Period(dt.date(2027, 1, 1), dt.date(2027, 2, 1)))  # not kept yet
         capacity_report(sessions, DAY0, weeks=2)
+        release_calendar(sessions, DAY0, DAY0 + dt.timedelta(days=90))
     assert any("maintenance_window" in s for s in sent)  # the reads did run
     read = " ".join(sent).lower()
     assert [t for t in UNWATCHED - {"state_version"} if f"{t} " in read or f'"{t}"' in read] == []
+
+
+def test_the_release_calendar_shows_a_booking_made_after_it_was_kept(
+        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
+        make_phase: Factory) -> None:
+    env, phase = make_environment(), make_phase(key="R9-UAT")
+    months = (DAY0, DAY0 + dt.timedelta(days=90))
+    assert [i.label for i in release_calendar(sessions, *months) if i.kind == "phase"] == []
+    make_booking(env, phase_id=phase.id, start=day(3), end=day(8))
+    assert [i.label for i in release_calendar(sessions, *months) if i.kind == "phase"] == [
+        "R9-UAT"]
