@@ -33,6 +33,7 @@ PAGES = [
     ("/releases/R1", "releases:read"),
     ("/requests/new", "requests:create"),
     ("/requests/slots?phase=R1-UAT&duration=3", "slots:read"),
+    ("/requests/phases?q=R1", "requests:create"),
     ("/requests/{request}", "requests:read"),
     ("/bookings/{booking}", "bookings:read"),
     ("/approvals", "requests:decide"),
