@@ -11,7 +11,7 @@ and the phases of the release the form was opened for are always offered.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,7 +73,7 @@ def phase_search() -> Any:
     with read_transaction(sessions()) as session:
         found = phase_choices(session, text_arg("q"), phase=text_arg("phase"))
     return jsonify({"groups": [{"release": g.key, "title": g.title,
-                                "phases": [p.__dict__ for p in g.phases]} for g in found.groups],
+                                "phases": [asdict(p) for p in g.phases]} for g in found.groups],
                     "shown": found.shown, "total": found.total})
 
 
