@@ -14,17 +14,19 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from envsched.db import SessionFactory
 from envsched.models import (
     Booking,
+    BookingRequest,
     Environment,
     MaintenanceWindow,
     Phase,
     Release,
     ReleaseStatus,
     Role,
+    User,
 )
 from tests.envsched import factories
 from tests.web.conftest import UserOf
@@ -39,9 +41,11 @@ PAGES = ["/", "/timeline", "/capacity", "/kpis", "/releases", "/releases/R001",
 
 def add_estate(sessions: SessionFactory, releases: range, environments: range) -> None:
     """Releases ``R<n>`` of two phases (SIT then UAT), environments ``SIT-<n>`` and
-    ``UAT-<n>``; each release's SIT phase booked, one a week, on the SIT environments."""
+    ``UAT-<n>``; each release's SIT phase booked, one a week, on the SIT environments, and
+    its UAT phase asked for by a test manager."""
     with sessions.begin() as session:
         sit, uat = (factories.type_id(session, t) for t in ("SIT", "UAT"))
+        tester = _tester(session)
         envs = [Environment(name=f"{t}-{n}", type_id=i) for n in environments
                 for t, i in (("SIT", sit), ("UAT", uat))]
         session.add_all(envs)
@@ -52,14 +56,29 @@ def add_estate(sessions: SessionFactory, releases: range, environments: range) -
         for n, release in zip(releases, rows, strict=True):
             first = Phase(release_id=release.id or 0, key=f"R{n:03}-SIT", type_id=sit,
                           duration_days=5, position=0)
-            session.add_all([first, Phase(release_id=release.id or 0, key=f"R{n:03}-UAT",
-                                          type_id=uat, duration_days=3, position=1)])
+            second = Phase(release_id=release.id or 0, key=f"R{n:03}-UAT", type_id=uat,
+                           duration_days=3, position=1)
+            session.add_all([first, second])
             session.flush()
             start = DAY0 + dt.timedelta(weeks=n)  # one release a week: no two overlap
             session.add(Booking(environment_id=(envs[2 * (n % len(environments))].id or 0),
                                 phase_id=first.id, start=start,
                                 end=start + dt.timedelta(days=5), created_at=factories.NOW,
                                 updated_at=factories.NOW))
+            session.add(BookingRequest(requester_id=tester, phase_id=second.id,
+                                       environment_type_id=uat, duration_days=3,
+                                       earliest_start=start + dt.timedelta(days=5),
+                                       created_at=factories.NOW))
+
+
+def _tester(session: Session) -> int:
+    """The test manager who asks for every UAT phase, made on first use."""
+    found = session.exec(select(User).where(User.name == "tess")).first()
+    if found is None:
+        found = User(name="tess", role=Role.TEST_MANAGER, created_at=factories.NOW)
+        session.add(found)
+        session.flush()
+    return found.id or 0
 
 
 def figure(page: str, chart_id: str) -> dict[str, Any]:

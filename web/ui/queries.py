@@ -29,6 +29,7 @@ from envsched.models import (
     MaintenanceWindow,
     Phase,
     Release,
+    RequestStatus,
     User,
 )
 
@@ -171,29 +172,46 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
 
 def request_rows(session: Session, *, open_only: bool = False,
                  requester_id: int | None = None, limit: int = 200) -> list[RequestRow]:
-    """Booking requests, highest priority and oldest first."""
-    query = select(BookingRequest)
+    """Booking requests, highest priority and oldest first (one statement for them all)."""
+    query = _REQUEST_ROWS
     if open_only:
         query = query.where(col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
     if requester_id is not None:
         query = query.where(BookingRequest.requester_id == requester_id)
     query = query.order_by(col(BookingRequest.priority).desc(), col(BookingRequest.created_at),
                            col(BookingRequest.id)).limit(limit)
-    return [request_row(session, r) for r in session.exec(query).all()]
+    return [_request_row(row) for row in session.execute(query).all()]
 
 
 def request_row(session: Session, request: BookingRequest) -> RequestRow:
-    requester = session.get_one(User, request.requester_id)
-    type_row = (session.get(EnvironmentType, request.environment_type_id)
-                if request.environment_type_id else None)
-    phase = request.phase
+    return _request_row(session.execute(
+        _REQUEST_ROWS.where(col(BookingRequest.id) == request.id)).one())
+
+
+_REQUEST_ROWS: Any = (
+    sa.select(col(BookingRequest.id), col(User.name).label("requester"),
+              col(BookingRequest.status), col(EnvironmentType.name).label("type"),
+              col(Phase.key).label("phase"), col(Release.key).label("release"),
+              col(BookingRequest.duration_days), col(BookingRequest.earliest_start),
+              col(BookingRequest.latest_end), col(BookingRequest.fixed),
+              col(BookingRequest.priority), col(BookingRequest.required_tags),
+              col(BookingRequest.environments), col(BookingRequest.justification),
+              col(BookingRequest.decision_reason), col(BookingRequest.created_at))
+    .select_from(BookingRequest)
+    .join(User, col(BookingRequest.requester_id) == col(User.id))
+    .outerjoin(EnvironmentType,
+               col(BookingRequest.environment_type_id) == col(EnvironmentType.id))
+    .outerjoin(Phase, col(BookingRequest.phase_id) == col(Phase.id))
+    .outerjoin(Release, col(Phase.release_id) == col(Release.id)))
+
+
+def _request_row(row: sa.Row[Any]) -> RequestRow:
     return RequestRow(
-        request.id or 0, requester.name, request.status.value,
-        type_row.name if type_row else None, phase.key if phase else None,
-        phase.release.key if phase else None, request.duration_days, request.earliest_start,
-        request.latest_end, request.fixed, request.priority, tuple(request.required_tags),
-        tuple(request.environments) if request.environments is not None else None,
-        request.justification, request.decision_reason, request.created_at)
+        row.id, row.requester, RequestStatus(row.status).value, row.type, row.phase,
+        row.release, row.duration_days, row.earliest_start, row.latest_end, row.fixed,
+        row.priority, tuple(row.required_tags),
+        tuple(row.environments) if row.environments is not None else None,
+        row.justification, row.decision_reason, row.created_at)
 
 
 def type_names(session: Session) -> list[str]:
