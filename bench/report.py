@@ -33,13 +33,13 @@ def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Row]) -> None:
         writer.writerows(rows)
 
 
-def git_commit(repo: Path) -> str:
-    """The commit the numbers come from, with ``+dirty`` when the work tree has changes."""
+def git_commit(repo: Path, paths: Sequence[str] = ("solver",)) -> str:
+    """The commit the numbers come from, with ``+dirty`` when ``paths`` have changes."""
     def git(*args: str) -> str:
         result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
                                 check=False)
         return result.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "solver")
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", *paths)
     return commit + ("+dirty" if dirty else "")

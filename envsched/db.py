@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from envsched import state_version
 from envsched.settings import Settings
 
 SessionFactory = sessionmaker[Session]
@@ -53,7 +54,9 @@ def create_engine(settings: Settings, **overrides: Any) -> Engine:
     options: dict[str, Any] = {"pool_size": settings.database_pool_size,
                                "pool_recycle": POOL_RECYCLE_S}
     options.update(overrides)
-    return sa_create_engine(url, echo=settings.database_echo, **options)
+    engine = sa_create_engine(url, echo=settings.database_echo, **options)
+    state_version.track(engine)
+    return engine
 
 
 def _sqlite_engine(url: URL, settings: Settings, overrides: dict[str, Any]) -> Engine:
@@ -64,6 +67,7 @@ def _sqlite_engine(url: URL, settings: Settings, overrides: dict[str, Any]) -> E
     engine = sa_create_engine(url, echo=settings.database_echo, **options)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    state_version.track(engine)
     return engine
 
 
@@ -122,6 +126,12 @@ def single_read(sessions: SessionFactory) -> Iterator[Session]:
         else:
             session.connection(execution_options={READ_ONLY: True})
         yield session
+
+
+def related(relationship: object) -> Any:
+    """A relationship attribute as SQLAlchemy's loader options take it (``selectinload``,
+    ``joinedload``): SQLModel types it as its target, which they refuse."""
+    return relationship
 
 
 def is_postgresql(session: Session) -> bool:

@@ -18,7 +18,7 @@ from envsched.cli.errors import TranslatingGroup
 COMMAND_MODULES = {
     "plan": "planning", "check": "planning", "generate": "planning",
     "db": "db", "user": "users",
-    "demo": "state", "clashes": "state", "capacity": "state",
+    "demo": "state", "clashes": "clash_report", "capacity": "state",
     "export": "state", "import": "state",
     "replan": "replan", "scheduler": "replan",
     "whatif": "whatif",

@@ -14,7 +14,7 @@ import click
 
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.planning import print_progress
-from envsched.cli.state import stored_state, utc_now
+from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.scheduler import run_scheduler
 from envsched.services.notify import send_due

@@ -1,4 +1,4 @@
-"""``envsched demo``, ``clashes``, ``capacity``, ``export`` and ``import``: the stored state.
+"""``envsched demo``, ``capacity``, ``export`` and ``import``: the stored state.
 
 Each command opens the database named by ``ENVSCHED_DATABASE_URL`` for its own run and
 reads the clock once, here at the edge. Errors are not caught here:
@@ -8,47 +8,23 @@ reads the clock once, here at the edge. Errors are not caught here:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from envsched import migrations
-from envsched.cli.errors import EXIT_PROBLEMS
-from envsched.db import SessionFactory, database
+from envsched.cli.stored import stored_state, utc_now
 from envsched.demo import load_demo
-from envsched.errors import ConfigError, InvalidInput
+from envsched.errors import InvalidInput
 from envsched.services.capacity import capacity_report
-from envsched.services.clashes import find_clashes
 from envsched.services.mapping import export_scenario
 from envsched.services.scenario_import import import_scenario
 from envsched.services.transfer import KINDS, export_table, import_table
-from envsched.settings import Settings
 from solver.scenario import MAX_HORIZON_DAYS
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 IMPORT_KINDS = ("scenario", *KINDS)
-
-
-@contextmanager
-def stored_state() -> Iterator[SessionFactory]:
-    """Sessions on the configured database, once its schema is known to be current."""
-    with database(Settings.from_env()) as sessions:
-        _check_schema(sessions)
-        yield sessions
-
-
-def _check_schema(sessions: SessionFactory) -> None:
-    status = migrations.schema_status(sessions.kw["bind"])
-    if not status.current:
-        raise ConfigError("ENVSCHED_DATABASE_URL", status.problem)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -72,21 +48,7 @@ def demo() -> None:
         click.echo(f"  {user.name:<8} {user.role:<20} {user.password}")
 
 
-# -- clashes and capacity ---------------------------------------------------------------------
-
-@click.command()
-def clashes() -> None:
-    """List the clashes in the stored state; exits 1 when there are any."""
-    with stored_state() as sessions:
-        found = find_clashes(sessions)
-    for clash in found:
-        click.echo(f"{clash.kind:<12} {clash.message}")
-    if not found:
-        click.echo("no clashes")
-        return
-    click.echo(f"{len(found)} clash{'es' if len(found) != 1 else ''}")
-    raise SystemExit(EXIT_PROBLEMS)
-
+# -- capacity ---------------------------------------------------------------------------------
 
 @click.command()
 @click.option("--type", "type_name", help="Only this environment type.")
@@ -168,4 +130,4 @@ def _kind_of(path: Path) -> str:
                                f"({', '.join(KINDS)})")
 
 
-COMMANDS = (demo, clashes, capacity, export, import_)
+COMMANDS = (demo, capacity, export, import_)

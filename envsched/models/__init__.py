@@ -71,6 +71,7 @@ from envsched.models.releases import (
     ReleaseType,
     ReleaseUpdate,
 )
+from envsched.models.state import StateVersion
 from envsched.models.users import (
     ApiToken,
     AuditEntry,
@@ -140,6 +141,7 @@ __all__ = [
     "RequestStatus",
     "Role",
     "SignInFailure",
+    "StateVersion",
     "TemplatePhase",
     "UTCDateTime",
     "User",

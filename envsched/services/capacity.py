@@ -12,9 +12,14 @@ down or retired give nothing (a status has no end date to plan around).
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
@@ -29,6 +34,8 @@ from envsched.models import (
     EnvironmentStatus,
     EnvironmentType,
     Freeze,
+    MaintenanceWindow,
+    Phase,
     Release,
 )
 from envsched.services.forecast import (
@@ -42,6 +49,7 @@ from envsched.services.forecast import (
     supply,
     week_days,
 )
+from envsched.services.state_cache import remember
 
 __all__ = ["COLUMNS", "capacity_report", "held_by", "monday", "open_requests",
            "stored_outlook"]
@@ -51,26 +59,45 @@ COLUMNS = ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
 
 def capacity_report(sessions: SessionFactory, start: dt.date, weeks: int = 12,
                     type_name: str | None = None) -> pd.DataFrame:
-    """One row per type (or just ``type_name``) and week, from the week holding ``start``."""
+    """One row per type (or just ``type_name``) and week, from the week holding ``start``
+    (kept until the stored state changes; each caller gets its own copy)."""
     if weeks < 1:
         raise InvalidInput("weeks", f"must be at least 1, got {weeks}")
-    days = week_days(start, weeks)
     with read_transaction(sessions) as session:
-        types = _type_names(session, type_name)
-        outlook = stored_outlook(session)
+        kept = remember(session, "capacity", lambda s: _report(s, monday(start), weeks,
+                                                                type_name),
+                        monday(start), weeks, type_name)
+    return kept.copy()
+
+
+def _report(session: Session, first: dt.date, weeks: int, type_name: str | None
+            ) -> pd.DataFrame:
+    days = week_days(first, weeks)
+    types = _type_names(session, type_name)
+    outlook = remember(session, "outlook", stored_outlook)  # frozen: safe to share
     wanted, given = demand(outlook, days), supply(outlook, days)
     return _frame([(t, week, wanted[t, week], given[t, week]) for t in types
                    for week in days[::7]])
 
 
 def stored_outlook(session: Session) -> Outlook:
-    """The stored state as the forecast counts it, inside the caller's transaction."""
-    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))).all()
-    releases = session.exec(select(Release).where(
-        col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
-    return Outlook(usable=_usable(session), held=tuple(held_by(b) for b in live),
-                   steps=tuple(s for r in releases for s in _steps(r)),
-                   asked=open_requests(session))
+    """The stored state as the forecast counts it, inside the caller's transaction: plain
+    columns, each table read once (an enterprise has thousands of phases)."""
+    return Outlook(usable=_usable(session), held=_live_held(session),
+                   steps=_open_steps(session), asked=open_requests(session))
+
+
+def _live_held(session: Session) -> tuple[Held, ...]:
+    return tuple(Held(type_name, start, end, phase, environment)
+                 for type_name, start, end, phase, environment
+                 in session.execute(_LIVE_HELD).all())
+
+
+def _open_steps(session: Session) -> tuple[Step, ...]:
+    """The phases of open releases, each release's in their order."""
+    rows = session.execute(_OPEN_PHASES).all()
+    return tuple(step for _release, phases in groupby(rows, key=attrgetter("release_id"))
+                 for step in _steps(list(phases)))
 
 
 def held_by(booking: Booking) -> Held:
@@ -101,22 +128,29 @@ def _type_names(session: Session, wanted: str | None) -> list[str]:
 
 
 def _usable(session: Session) -> tuple[Usable, ...]:
-    envs = session.exec(select(Environment).where(
-        Environment.status == EnvironmentStatus.AVAILABLE)).all()
+    envs = session.execute(
+        sa.select(col(Environment.id), col(EnvironmentType.name), col(Environment.capacity))
+        .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
+        .where(col(Environment.status) == EnvironmentStatus.AVAILABLE)).all()
+    windows: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for env_id, start, end in session.execute(sa.select(
+            col(MaintenanceWindow.environment_id), col(MaintenanceWindow.start),
+            col(MaintenanceWindow.end))).all():
+        windows[env_id].append((start, end))
     freezes = session.exec(select(Freeze)).all()
-    return tuple(Usable(env.type.name, env.capacity, tuple(
-        [(w.start, w.end) for w in env.maintenance_windows]
-        + [(f.start, f.end) for f in freezes if f.covers(env.type.name)])) for env in envs)
+    return tuple(Usable(type_name, capacity, tuple(
+        windows[env_id] + [(f.start, f.end) for f in freezes if f.covers(type_name)]))
+        for env_id, type_name, capacity in envs)
 
 
-def _steps(release: Release) -> Iterable[Step]:
-    """Each phase, waiting for its release's start, its own, and ``after`` (or else the
-    phase before it) plus its gap."""
+def _steps(phases: Sequence[Any]) -> Iterable[Step]:
+    """Each phase of one release (rows of ``_OPEN_PHASES``, in order), waiting for its
+    release's start, its own, and ``after`` (or else the phase before it) plus its gap."""
     previous: list[str] = []
-    for phase in release.phases:
+    for phase in phases:
         waits = list(phase.after) if phase.after is not None else previous
-        starts = [d for d in (release.earliest_start, phase.earliest_start) if d]
-        yield Step(phase.key, phase.type.name, phase.duration_days,
+        starts = [d for d in (phase.release_start, phase.earliest_start) if d]
+        yield Step(phase.key, phase.type, phase.duration_days,
                    max(starts) if starts else None,
                    tuple((key, phase.gap_days) for key in waits))
         previous = [phase.key]
@@ -140,3 +174,23 @@ def _request_type(session: Session, request: BookingRequest) -> str | None:
         col(Environment.name).in_(request.environments or []))).first()
     return first.type.name if first else None
 
+
+
+_LIVE_HELD: Any = (
+    sa.select(col(EnvironmentType.name), col(Booking.start), col(Booking.end), col(Phase.key),
+              col(Environment.name))
+    .select_from(Booking)
+    .join(Environment, col(Booking.environment_id) == col(Environment.id))
+    .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
+    .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
+    .where(col(Booking.status).in_(LIVE_STATUSES)).order_by(col(Booking.id)))
+_OPEN_PHASES: Any = (
+    sa.select(col(Phase.release_id), col(Release.earliest_start).label("release_start"),
+              col(Phase.key), col(EnvironmentType.name).label("type"),
+              col(Phase.duration_days), col(Phase.earliest_start), col(Phase.after),
+              col(Phase.gap_days))
+    .select_from(Phase)
+    .join(Release, col(Phase.release_id) == col(Release.id))
+    .join(EnvironmentType, col(Phase.type_id) == col(EnvironmentType.id))
+    .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+    .order_by(col(Phase.release_id), col(Phase.position)))

@@ -18,12 +18,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from envsched.days import day_text, days_text
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, related
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
@@ -31,11 +33,13 @@ from envsched.models import (
     Environment,
     EnvironmentStatus,
     Freeze,
+    MaintenanceWindow,
     Release,
 )
 from envsched.services import rulebook
 from envsched.services.booking_words import booking_words
 from envsched.services.rulebook import Rule
+from envsched.services.state_cache import remember
 
 ClashKind = Literal["overbooked", "changeover", "maintenance", "freeze", "unavailable",
                     "ineligible", "early", "order", "late"]
@@ -63,31 +67,58 @@ class StateClash:
 def find_clashes(sessions: SessionFactory) -> list[StateClash]:
     """Every clash in the stored state, by start date."""
     with read_transaction(sessions) as session:
-        return clashes_in(session)
+        return current_clashes(session)
+
+
+def current_clashes(session: Session) -> list[StateClash]:
+    """``clashes_in``, kept until the stored state changes (``state_cache``)."""
+    return list(remember(session, "clashes", lambda s: tuple(clashes_in(s))))
 
 
 def clashes_in(session: Session) -> list[StateClash]:
-    """Every clash, inside the caller's transaction."""
-    bookings = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
-                            .order_by(col(Booking.start), col(Booking.id))).all()
-    freezes = session.exec(select(Freeze)).all()
+    """Every clash, inside the caller's transaction (a fixed number of queries)."""
+    bookings = session.exec(_LIVE_BOOKINGS).unique().all()
+    freezes, windows = session.exec(select(Freeze)).all(), _windows_met(session)
     found: list[StateClash] = []
     by_env: dict[int, list[Booking]] = defaultdict(list)
-    plans = rulebook.release_plans(session)
+    plans = rulebook.release_plans(session, {b.phase.release_id for b in bookings if b.phase})
     for booking in bookings:
         by_env[booking.environment_id].append(booking)
-        found += [*_in_windows(booking), *_in_freezes(booking, freezes),
+        found += [*_in_windows(booking, windows[booking.environment_id]),
+                  *_in_freezes(booking, freezes),
                   *_unavailable(booking)]
     found += _rule_breaks(bookings, plans)
     for env_bookings in by_env.values():
         env = env_bookings[0].environment
         found += [*_overbooked(env, env_bookings), *_changeovers(env, env_bookings)]
-    releases = session.exec(select(Release).where(
-        col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
-    for release in releases:
-        found += list(_late(release, bookings))
+    by_release = _by_release(bookings)
+    for plan in plans.values():
+        if plan.release.status in OPEN_RELEASE_STATUSES:
+            found += list(_late(plan.release, by_release[plan.release.id or 0]))
     return sorted(found, key=lambda c: (c.start, KINDS.index(c.kind), c.environment or "",
                                         c.phase or ""))
+
+
+# the live bookings with what the checks read of them, in one statement, not one a row
+_LIVE_BOOKINGS: Any = (
+    select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
+    .order_by(col(Booking.start), col(Booking.id))
+    .options(joinedload(related(Booking.phase)),
+             joinedload(related(Booking.environment)).joinedload(related(Environment.type))))
+
+
+def _windows_met(session: Session) -> dict[int, list[MaintenanceWindow]]:
+    """The maintenance windows a live booking runs into, by environment: a few of the
+    thousands an estate plans."""
+    window = MaintenanceWindow
+    met = select(window).where(sa.exists().where(
+        col(Booking.environment_id) == col(window.environment_id),
+        col(Booking.status).in_(LIVE_STATUSES), col(Booking.start) < col(window.end),
+        col(window.start) < col(Booking.end))).order_by(col(window.start), col(window.id))
+    found: dict[int, list[MaintenanceWindow]] = defaultdict(list)
+    for row in session.exec(met).all():
+        found[row.environment_id].append(row)
+    return found
 
 
 # -- one booking against its environment -----------------------------------------------------
@@ -103,8 +134,9 @@ def _clash(kind: ClashKind, booking: Booking, start: dt.date, end: dt.date, mess
                       (booking.id or 0,))
 
 
-def _in_windows(booking: Booking) -> Iterator[StateClash]:
-    for window in booking.environment.maintenance_windows:
+def _in_windows(booking: Booking, windows: Sequence[MaintenanceWindow]
+                ) -> Iterator[StateClash]:
+    for window in windows:
         if booking.overlaps(window.start, window.end):
             start, end = max(booking.start, window.start), min(booking.end, window.end)
             yield _clash("maintenance", booking, start, end,
@@ -221,17 +253,15 @@ def _releases_differ(a: Booking, b: Booking) -> bool:
 
 # -- a release's bookings together -----------------------------------------------------------
 
-def _phase_bookings(release: Release, bookings: Sequence[Booking]) -> dict[int, list[Booking]]:
-    ids = {p.id for p in release.phases}
+def _by_release(bookings: Sequence[Booking]) -> dict[int, list[Booking]]:
     found: dict[int, list[Booking]] = defaultdict(list)
     for booking in bookings:
-        if booking.phase_id is not None and booking.phase_id in ids:
-            found[booking.phase_id].append(booking)
+        if booking.phase is not None:
+            found[booking.phase.release_id].append(booking)
     return found
 
 
-def _late(release: Release, bookings: Sequence[Booking]) -> Iterator[StateClash]:
-    booked = [b for found in _phase_bookings(release, bookings).values() for b in found]
+def _late(release: Release, booked: Sequence[Booking]) -> Iterator[StateClash]:
     if release.due is None or not booked:
         return
     last = max(booked, key=lambda b: b.end)

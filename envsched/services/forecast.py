@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 DAY = dt.timedelta(days=1)
+WEEK = dt.timedelta(weeks=1)
 Tally = Counter[tuple[str, dt.date]]  # (type, Monday of the week) -> environment-days
 
 
@@ -90,45 +91,59 @@ def week_days(first: dt.date, weeks: int) -> list[dt.date]:
 def demand(outlook: Outlook, days: Sequence[dt.date]) -> Tally:
     tally: Tally = Counter()
     for held in outlook.held:
-        tally += _tally(held.type, held.start, held.end, days)
-    tally += _unbooked(outlook, days)
+        _count(tally, held.type, held.start, held.end, days)
+    _unbooked(outlook, days, tally)
     for asked in outlook.asked:
-        tally += _tally(asked.type, asked.start, asked.start + asked.days * DAY, days)
+        _count(tally, asked.type, asked.start, asked.start + asked.days * DAY, days)
     return tally
 
 
 def supply(outlook: Outlook, days: Sequence[dt.date]) -> Tally:
     tally: Tally = Counter()
+    weeks = [(day, monday(day)) for day in days]
     for env in outlook.usable:
-        for day in days:
-            if not any(a <= day < b for a, b in env.closed):
-                tally[env.type, monday(day)] += env.capacity
+        closed = _closed_days(env.closed, days)
+        for day, week in weeks:
+            if day not in closed:
+                tally[env.type, week] += env.capacity
     return tally
 
 
-def _unbooked(outlook: Outlook, days: Sequence[dt.date]) -> Tally:
-    """Each step without a booking at its earliest start; a booked one ends where its
-    (last) booking ends, for the steps that wait for it."""
+def _closed_days(windows: Sequence[tuple[dt.date, dt.date]], days: Sequence[dt.date]
+                 ) -> set[dt.date]:
+    """The days among ``days``' span that one of ``windows`` (``[start, end)``) closes."""
+    if not days:
+        return set()
+    first, after = days[0], days[-1] + DAY
+    return {lo + n * DAY for a, b in windows
+            for lo, hi in [(max(a, first), min(b, after))] for n in range((hi - lo).days)}
+
+
+def _unbooked(outlook: Outlook, days: Sequence[dt.date], tally: Tally) -> None:
+    """Count each step without a booking at its earliest start into ``tally``; a booked
+    one ends where its (last) booking ends, for the steps that wait for it."""
     ends: dict[str, dt.date] = {}
     for held in outlook.held:
         if held.phase is not None:
             ends[held.phase] = max(held.end, ends.get(held.phase, held.end))
     booked = set(ends)
-    tally: Tally = Counter()
     for step in outlook.steps:
         if step.key in booked:
             continue
         start = max([days[0], step.earliest or days[0],
                      *(ends[p] + gap * DAY for p, gap in step.waits if p in ends)])
         ends[step.key] = start + step.days * DAY
-        tally += _tally(step.type, start, ends[step.key], days)
-    return tally
+        _count(tally, step.type, start, ends[step.key], days)
 
 
-def _tally(type_name: str, start: dt.date, end: dt.date, days: Sequence[dt.date]) -> Tally:
-    """One environment-day on each day of ``[start, end)`` inside ``days``."""
-    tally: Tally = Counter()
+def _count(tally: Tally, type_name: str, start: dt.date, end: dt.date,
+           days: Sequence[dt.date]) -> None:
+    """One environment-day on each day of ``[start, end)`` inside ``days``' span, added
+    to ``tally`` a week at a time."""
     lo, hi = max(start, days[0]), min(end, days[-1] + DAY)
-    for n in range((hi - lo).days):
-        tally[type_name, monday(lo + n * DAY)] += 1
-    return tally
+    week = monday(lo)
+    while week < hi:
+        held = (min(hi, week + WEEK) - max(lo, week)).days
+        if held > 0:
+            tally[type_name, week] += held
+        week += WEEK

@@ -25,7 +25,7 @@ and after.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -111,19 +111,28 @@ def stored_gates_by_release(session: Session) -> dict[int, list[Gate]]:
 
 def gate_views(release: Release, stored: list[Gate]) -> list[GateView]:
     """The gates of ``release`` from its ``stored`` rows (the missing ones open)."""
+    return phase_gate_views(release.key, [(p.id or 0, p.key) for p in release.phases], stored)
+
+
+def phase_gate_views(release_key: str, phases: Sequence[tuple[int, str]], stored: list[Gate]
+                     ) -> list[GateView]:
+    """``gate_views`` from the release's key and its phases' ids and keys, in order (what a
+    report over every release reads as plain columns)."""
     views = []
-    for phase in release.phases:
+    for phase_id, phase_key in phases:
         for kind in (GateKind.ENTRY, GateKind.EXIT):
-            views += _views(stored, release, phase, kind)
-    return views + _views(stored, release, None, GateKind.GO_NO_GO)
+            views += _views(stored, release_key, phase_id, phase_key, kind)
+    return views + _views(stored, release_key, None, None, GateKind.GO_NO_GO)
 
 
-def _views(stored: list[Gate], release: Release, phase: Phase | None,
+def _views(stored: list[Gate], release_key: str, phase_id: int | None, phase_key: str | None,
            kind: GateKind) -> list[GateView]:
-    phase_id = phase.id if phase else None
     rows = [g for g in stored if g.phase_id == phase_id and g.kind == kind]
-    rows = rows or [_default(release, phase, kind)]
-    return [_view(g, release, phase) for g in rows]
+    if not rows:  # a view, not a Gate row: thousands of releases make thousands of these
+        return [GateView(id=None, release=release_key, phase=phase_key, kind=kind,
+                         criteria="", signoff_role=DEFAULT_ROLES[kind], state=GateState.OPEN,
+                         signed_by=None, signed_at=None, reason="")]
+    return [_gate_view(g, release_key, phase_key) for g in rows]
 
 
 def _stored(session: Session, release: Release) -> list[Gate]:
@@ -138,9 +147,13 @@ def _default(release: Release, phase: Phase | None, kind: GateKind) -> Gate:
 
 
 def _view(gate: Gate, release: Release, phase: Phase | None) -> GateView:
-    return GateView(id=gate.id, release=release.key, phase=phase.key if phase else None,
-                    kind=GateKind(gate.kind), criteria=gate.criteria,
-                    signoff_role=Role(gate.signoff_role), state=GateState(gate.state),
+    return _gate_view(gate, release.key, phase.key if phase else None)
+
+
+def _gate_view(gate: Gate, release_key: str, phase_key: str | None) -> GateView:
+    return GateView(id=gate.id, release=release_key, phase=phase_key, kind=GateKind(gate.kind),
+                    criteria=gate.criteria, signoff_role=Role(gate.signoff_role),
+                    state=GateState(gate.state),
                     signed_by=gate.signed_by, signed_at=gate.signed_at, reason=gate.reason)
 
 

@@ -10,20 +10,24 @@ in the bookings now, each counted once.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from sqlmodel import Session, col, func, select
 
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, related
 from envsched.models import (
     Booking,
+    BookingRequest,
     BookingStatus,
     Deployment,
     Environment,
     EnvironmentStatus,
+    EnvironmentType,
     Freeze,
     Gate,
     GateKind,
@@ -35,8 +39,8 @@ from envsched.models import (
     ReleaseStatusChange,
     ReleaseWindow,
 )
-from envsched.services.clashes import StateClash, clashes_in
-from envsched.services.gates import gate_views, stored_gates_by_release
+from envsched.services.clashes import StateClash, current_clashes
+from envsched.services.gates import phase_gate_views, stored_gates_by_release
 from envsched.services.kpis import (
     BookingFact,
     ClashFact,
@@ -46,41 +50,67 @@ from envsched.services.kpis import (
     SupplyFact,
     kpi_report,
 )
+from envsched.services.state_cache import remember
+
+RowOfRelease = TypeVar("RowOfRelease", Deployment, ReleaseStatusChange)
 
 
 def kpis_for(sessions: SessionFactory, period: Period) -> KpiReport:
-    """The KPI report of ``period`` from everything stored."""
+    """The KPI report of ``period`` from everything stored (kept until the state changes;
+    each caller gets its own copy)."""
     with read_transaction(sessions) as session:
-        return kpi_report(release_facts(session), booking_facts(session),
-                          supply_facts(session), clash_facts(session), period)
+        return copy.deepcopy(remember(session, "kpis", lambda s: _report(s, period), period))
+
+
+def _report(session: Session, period: Period) -> KpiReport:
+    return kpi_report(release_facts(session), booking_facts(session), supply_facts(session),
+                      clash_facts(session), period)
 
 
 # -- releases ------------------------------------------------------------------------------
 
 def release_facts(session: Session) -> list[ReleaseFact]:
     """One fact per release; each table is read once, whatever the number of releases."""
-    phases = cast(Any, Release.phases)  # SQLModel types the relationship as its list
-    releases = session.exec(select(Release).options(selectinload(phases))
-                            .order_by(col(Release.key))).all()
+    releases = session.exec(select(Release).order_by(col(Release.key))).all()
+    phases = _phases_by_release(session)
     deployments = session.exec(select(Deployment).order_by(col(Deployment.deployed_on))).all()
     changes = session.exec(select(ReleaseStatusChange)
                            .order_by(col(ReleaseStatusChange.at))).all()
     gates = stored_gates_by_release(session)
     firsts = _first_booked_days(session)
     go_lives = {w.id: w.go_live for w in session.exec(select(ReleaseWindow)).all()}
-    return [_release_fact(r, [d for d in deployments if d.release_id == r.id],
-                          [c for c in changes if c.release_id == r.id],
-                          gates.get(r.id or 0, []), firsts.get(r.id or 0),
-                          go_lives.get(r.window_id))
+    deployed, changed = _by_release(deployments), _by_release(changes)
+    return [_release_fact(r, phases.get(r.id or 0, []), deployed.get(r.id or 0, []),
+                          changed.get(r.id or 0, []), gates.get(r.id or 0, []),
+                          firsts.get(r.id or 0), go_lives.get(r.window_id))
             for r in releases]
 
 
-def _release_fact(release: Release, deployments: Sequence[Deployment],
+def _phases_by_release(session: Session) -> dict[int, list[tuple[int, str]]]:
+    """Each release's phases' ids and keys, in order: columns, not thousands of rows."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for release_id, phase_id, key in session.execute(
+            sa.select(col(Phase.release_id), col(Phase.id), col(Phase.key))
+            .order_by(col(Phase.release_id), col(Phase.position))).all():
+        found.setdefault(release_id, []).append((phase_id, key))
+    return found
+
+
+def _by_release(rows: Sequence[RowOfRelease]) -> dict[int, list[RowOfRelease]]:
+    """Rows grouped by their release, each group in the order given."""
+    found: dict[int, list[RowOfRelease]] = {}
+    for row in rows:
+        found.setdefault(row.release_id, []).append(row)
+    return found
+
+
+def _release_fact(release: Release, phases: Sequence[tuple[int, str]],
+                  deployments: Sequence[Deployment],
                   changes: Sequence[ReleaseStatusChange], stored_gates: list[Gate],
                   first_booked: dt.date | None, go_live: dt.date | None) -> ReleaseFact:
     """``go_live``: the release's window's go-live, the day it is due to deploy by (its
     own due day is the window's code cut-off, the day its testing must end by)."""
-    gates = gate_views(release, stored_gates)
+    gates = phase_gate_views(release.key, phases, stored_gates)
     exits = [g for g in gates if g.kind == GateKind.EXIT]
     go = [g for g in gates if g.kind == GateKind.GO_NO_GO]
     in_test = [c.at.date() for c in changes if c.to_status == ReleaseStatus.IN_TEST]
@@ -99,30 +129,35 @@ def _release_fact(release: Release, deployments: Sequence[Deployment],
 
 
 def _first_booked_days(session: Session) -> dict[int, dt.date]:
-    bookings = session.exec(select(Booking).join(Phase)
-                            .where(Booking.status != BookingStatus.CANCELLED)).all()
-    firsts: dict[int, dt.date] = {}
-    for booking in bookings:
-        assert booking.phase is not None
-        release_id = booking.phase.release_id
-        firsts[release_id] = min(booking.start, firsts.get(release_id, booking.start))
-    return firsts
+    """The first day of each release's first booking that was not cancelled."""
+    release_id = col(Phase.release_id)
+    return dict(session.exec(select(release_id, func.min(Booking.start)).join(Phase)
+                             .where(Booking.status != BookingStatus.CANCELLED)
+                             .group_by(release_id)).all())
 
 
 # -- bookings and environments ------------------------------------------------------------------
 
 def booking_facts(session: Session) -> list[BookingFact]:
-    bookings = session.exec(select(Booking)
-                            .where(Booking.status != BookingStatus.CANCELLED)).all()
-    return [BookingFact(type=b.environment.type.name, start=b.start, end=b.end,
-                        asked_on=(b.request.created_at if b.request else b.created_at).date())
-            for b in bookings]
+    rows = session.execute(
+        sa.select(col(EnvironmentType.name), col(Booking.start), col(Booking.end),
+                  col(BookingRequest.created_at), col(Booking.created_at))
+        .select_from(Booking)
+        .join(Environment, col(Booking.environment_id) == col(Environment.id))
+        .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
+        .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
+        .where(col(Booking.status) != BookingStatus.CANCELLED).order_by(col(Booking.id))).all()
+    return [BookingFact(type=type_name, start=start, end=end, asked_on=(asked or made).date())
+            for type_name, start, end, asked, made in rows]
 
 
 def supply_facts(session: Session) -> list[SupplyFact]:
     freezes = session.exec(select(Freeze)).all()
     environments = session.exec(select(Environment)
-                                .where(Environment.status != EnvironmentStatus.RETIRED)).all()
+                                .where(Environment.status != EnvironmentStatus.RETIRED)
+                                .options(joinedload(related(Environment.type)),
+                                         selectinload(related(Environment.maintenance_windows)))
+                                ).all()
     return [SupplyFact(environment=env.name, type=env.type.name, capacity=env.capacity,
                        closed=(*((w.start, w.end) for w in env.maintenance_windows),
                                *((f.start, f.end) for f in freezes if f.covers(env.type.name))))
@@ -134,7 +169,7 @@ def supply_facts(session: Session) -> list[SupplyFact]:
 def clash_facts(session: Session) -> list[ClashFact]:
     recorded = [clash for run in session.exec(select(PlanRun)).all()
                 for clash in (run.flags or {}).get("clashes", [])]
-    return [_clash_fact(c) for c in [*recorded, *map(_as_flag, clashes_in(session))]]
+    return [_clash_fact(c) for c in [*recorded, *map(_as_flag, current_clashes(session))]]
 
 
 def _as_flag(clash: StateClash) -> dict[str, Any]:

@@ -9,17 +9,21 @@ deployment is the one day it happens on.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from envsched.days import day_text
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, read_transaction, related
 from envsched.models import (
     Booking,
     BookingStatus,
     Deployment,
+    Environment,
     Freeze,
     MaintenanceWindow,
     Phase,
@@ -27,6 +31,7 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.services.kpis import add_months
+from envsched.services.state_cache import remember
 
 DAY = dt.timedelta(days=1)
 MONTHS = 12
@@ -49,6 +54,7 @@ class CalendarItem:
     label: str
     detail: str = ""
     uid: str = ""
+    environment: str = ""  # a phase's booking's, a maintenance window's
     cutoff: dt.date | None = None  # a window's code cut-off (the month grid marks it)
 
 
@@ -60,8 +66,10 @@ def calendar_months(first: dt.date, months: int = MONTHS) -> tuple[dt.date, dt.d
 
 def release_calendar(sessions: SessionFactory, start: dt.date, end: dt.date
                      ) -> list[CalendarItem]:
+    """``calendar_items``, kept until the stored state changes (``state_cache``)."""
     with read_transaction(sessions) as session:
-        return calendar_items(session, start, end)
+        return list(remember(session, "calendar",
+                             lambda s: tuple(calendar_items(s, start, end)), start, end))
 
 
 def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[CalendarItem]:
@@ -76,19 +84,26 @@ def _windows(session: Session) -> Iterable[CalendarItem]:
     for w in session.exec(select(ReleaseWindow)).all():
         yield CalendarItem("window", WINDOWS_LANE, w.start, w.go_live + DAY, w.name,
                            f"open {day_text(w.start)}, code cut-off {day_text(w.cutoff)}, "
-                           f"go-live {day_text(w.go_live)}", f"window-{w.id}", w.cutoff)
+                           f"go-live {day_text(w.go_live)}", f"window-{w.id}", cutoff=w.cutoff)
         yield CalendarItem("go_live", WINDOWS_LANE, w.go_live, w.go_live + DAY,
                            f"{w.name} go-live", "", f"go-live-{w.id}")
 
 
 def _releases(session: Session) -> Iterable[CalendarItem]:
+    """Each release with its bookings and deployments, each table read once."""
     bookings = session.exec(select(Booking).join(Phase)
-                            .where(col(Booking.status).in_(SHOWN_BOOKINGS))).all()
-    deployments = session.exec(select(Deployment)).all()
+                            .where(col(Booking.status).in_(SHOWN_BOOKINGS))
+                            .options(joinedload(related(Booking.phase)),
+                                     joinedload(related(Booking.environment)))).all()
+    own: dict[int, list[Booking]] = defaultdict(list)
+    for b in bookings:
+        assert b.phase is not None
+        own[b.phase.release_id].append(b)
+    deployed: dict[int, list[Deployment]] = defaultdict(list)
+    for d in session.exec(select(Deployment)).all():
+        deployed[d.release_id].append(d)
     for release in session.exec(select(Release).order_by(col(Release.key))).all():
-        own = [b for b in bookings if b.phase and b.phase.release_id == release.id]
-        deployed = [d for d in deployments if d.release_id == release.id]
-        yield from _release_items(release, own, deployed)
+        yield from _release_items(release, own[release.id or 0], deployed[release.id or 0])
 
 
 def _release_items(release: Release, bookings: list[Booking],
@@ -107,7 +122,7 @@ def _release_items(release: Release, bookings: list[Booking],
         assert b.phase is not None
         yield CalendarItem("phase", lane, b.start, b.end, b.phase.key,
                            f"{b.environment.name}, {b.status.value.replace('_', ' ')}",
-                           f"booking-{b.id}")
+                           f"booking-{b.id}", environment=b.environment.name)
     for d in deployments:
         outcome = "backed out" if d.backed_out else "deployed"
         yield CalendarItem("deployment", lane, d.deployed_on, d.deployed_on + DAY,
@@ -123,6 +138,12 @@ def _freezes(session: Session) -> Iterable[CalendarItem]:
 
 
 def _maintenance(session: Session) -> Iterable[CalendarItem]:
-    for w in session.exec(select(MaintenanceWindow)).all():
-        yield CalendarItem("maintenance", MAINTENANCE_LANE, w.start, w.end,
-                           w.environment.name, w.reason, f"maintenance-{w.id}")
+    windows = session.execute(
+        sa.select(col(MaintenanceWindow.id), col(MaintenanceWindow.start),
+                  col(MaintenanceWindow.end), col(MaintenanceWindow.reason),
+                  col(Environment.name))
+        .join(Environment, col(MaintenanceWindow.environment_id) == col(Environment.id))
+        .order_by(col(MaintenanceWindow.id))).all()
+    for id_, start, end, reason, name in windows:
+        yield CalendarItem("maintenance", MAINTENANCE_LANE, start, end, name, reason,
+                           f"maintenance-{id_}", environment=name)

@@ -34,6 +34,7 @@ PAGES = [
     ("/releases/R1", "releases:read"),
     ("/requests/new", "requests:create"),
     ("/requests/slots?phase=R1-UAT&duration=3", "slots:read"),
+    ("/requests/phases?q=R1", "requests:create"),
     ("/requests/{request}", "requests:read"),
     ("/bookings/{booking}", "bookings:read"),
     ("/bookings/new?environment=UAT-2&start=2027-01-11&last_day=2027-01-12", "bookings:direct"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from envsched.db import read_transaction
 from envsched.services.capacity import capacity_report
-from envsched.services.clashes import StateClash, clashes_in
+from envsched.services.clashes import StateClash, current_clashes
 from envsched.services.free_slots import find_free_slots
 from web.api import present, queries
 from web.api.routing import JSON, Route
@@ -32,7 +32,7 @@ def free_slots(query: SlotQuery) -> list[JSON]:
 
 def list_clashes(query: ClashQuery) -> JSON:
     with read_transaction(sessions()) as session:
-        found = [c for c in clashes_in(session) if _matches(c, query)]
+        found = [c for c in current_clashes(session) if _matches(c, query)]
     first = (query.page - 1) * query.per_page
     return {"items": [present.clash(c) for c in found[first:first + query.per_page]],
             "page": query.page, "per_page": query.per_page, "total": len(found)}

@@ -29,9 +29,11 @@ from web.auth import client_address, current_user, requires, signin_limits, stay
 from web.calendar import feed_token
 from web.context import now, sessions
 from web.ui.forms import Form
+from web.ui.paging import paging
 
 PASSWORD_LABELS = {"current_password": "Current password", "password": "New password"}
 TOKEN_LABELS = {"label": "Label", "valid_until": "Valid until"}
+FEEDS_PER_PAGE = 100  # feed addresses of environments and releases, a page at a time
 
 
 def _me() -> User:
@@ -114,9 +116,11 @@ def _page(*, password_form: Form | None = None, token_form: Form | None = None,
         releases = session.exec(select(Release.key)
                                 .where(Release.status != ReleaseStatus.CANCELLED)
                                 .order_by(col(Release.key))).all()
+    feeds = [*(("environment", n) for n in environments), *(("release", k) for k in releases)]
+    page = paging(len(feeds), FEEDS_PER_PAGE)
     return render_template(
         "account.html", user=me, tokens=own, now=now(), secret=secret,
-        new_token=new_token, feed=feed_token(me), environments=environments,
-        releases=releases, min_password=users.MIN_PASSWORD,
+        new_token=new_token, feed=feed_token(me), feeds=feeds[page.offset:page.last_row],
+        feed_page=page, min_password=users.MIN_PASSWORD,
         password_form=password_form or Form(PASSWORD_LABELS, prefix="password-"),
         token_form=token_form or Form(TOKEN_LABELS, prefix="token-")), status

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, render_template
-from sqlmodel import select
+from sqlmodel import Session, col, func, select
 
 from envsched.db import read_transaction
-from envsched.models import Environment, EnvironmentStatus
+from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentStatus
 from envsched.services.clashes import StateClash, find_clashes
 from web import charts
 from web.auth import requires
@@ -35,19 +35,30 @@ def environment_list() -> Any:
     with read_transaction(sessions()) as session:
         found = environments(session, type_name=filters["type"], status=status,
                              tag=filters["tag"], text=filters["q"])
-        rows = [_summary(env, day) for env in found]
+        held = _held_today(session, [env.id or 0 for env in found], day)
+        rows = [_summary(env, *held.get(env.id or 0, (0, None))) for env in found]
         types = type_names(session)
     return render_template("environments.html", rows=rows, filters=filters, types=types,
                            statuses=[s.value for s in EnvironmentStatus])
 
 
-def _summary(env: Environment, day: dt.date) -> dict[str, Any]:
-    live = [b for b in env.bookings if b.is_live and b.end > day]
-    current = [b for b in live if b.start <= day]
-    upcoming = sorted((b for b in live if b.start > day), key=lambda b: b.start)
+def _summary(env: Environment, in_use: int, upcoming: dt.date | None) -> dict[str, Any]:
     return {"name": env.name, "type": env.type.name, "capacity": env.capacity,
             "status": env.status.value, "tags": env.tags, "owner": env.owner,
-            "in_use": len(current), "next": upcoming[0].start if upcoming else None}
+            "in_use": in_use, "next": upcoming}
+
+
+def _held_today(session: Session, ids: list[int], day: dt.date
+                ) -> dict[int, tuple[int, dt.date | None]]:
+    """Per environment: its live bookings holding ``day``, and the first day of its next
+    one (two grouped queries for the whole list, not one per environment)."""
+    live = (col(Booking.status).in_(LIVE_STATUSES), col(Booking.environment_id).in_(ids))
+    by_env = col(Booking.environment_id)
+    holding = dict(session.exec(select(by_env, func.count()).where(
+        *live, Booking.start <= day, Booking.end > day).group_by(by_env)).all())
+    upcoming = dict(session.exec(select(by_env, func.min(Booking.start)).where(
+        *live, Booking.start > day).group_by(by_env)).all())
+    return {i: (holding.get(i, 0), upcoming.get(i)) for i in ids}
 
 
 @requires("environments:read")
@@ -64,8 +75,9 @@ def environment_page(name: str, window_form: Form | None = None, status: int = 2
         env = session.exec(select(Environment).where(Environment.name == name)).first()
         if env is None:
             abort(404, f"No environment named {name!r}.")
-        facts = _summary(env, day) | {"description": env.description,
-                                      "changeover_days": env.changeover_days}
+        held = _held_today(session, [env.id or 0], day)[env.id or 0]
+        facts = _summary(env, *held) | {"description": env.description,
+                                         "changeover_days": env.changeover_days}
         components = [(c.name, c.version) for c in env.components]
         windows = [MaintenanceRow(w.id or 0, w.start, w.end, w.reason)
                    for w in env.maintenance_windows]

@@ -23,9 +23,8 @@ from web.ui.params import text_arg
 @requires("gates:read")
 def gate_list() -> Any:
     with read_transaction(sessions()) as session:
-        releases = session.exec(select(Release).order_by(
-            col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key))).all()
-        keys = [r.key for r in releases]
+        keys = list(session.exec(select(Release.key).order_by(
+            col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key))).all())
         chosen = text_arg("release")
         key = chosen if chosen in keys else (keys[0] if keys else None)
     views = gates.release_gates(sessions(), key) if key else []

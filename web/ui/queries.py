@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from envsched.days import days_text, last_day
@@ -19,6 +21,7 @@ from envsched.models import (
     OPEN_REQUEST_STATUSES,
     Booking,
     BookingRequest,
+    BookingStatus,
     Environment,
     EnvironmentStatus,
     EnvironmentType,
@@ -26,6 +29,7 @@ from envsched.models import (
     MaintenanceWindow,
     Phase,
     Release,
+    RequestStatus,
     User,
 )
 
@@ -136,7 +140,7 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
                  environment: str | None = None, requester_id: int | None = None,
                  live_only: bool = True) -> list[BookingRow]:
     """Bookings overlapping ``[start, end)`` matching every filter given, by start."""
-    query = select(Booking).join(Environment).join(EnvironmentType)
+    query = _BOOKING_ROWS
     if live_only:
         query = query.where(col(Booking.status).in_(LIVE_STATUSES))
     if start is not None:
@@ -148,57 +152,83 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
     if environment:
         query = query.where(Environment.name == environment)
     if release:
-        query = query.join(Phase, col(Booking.phase_id) == Phase.id).join(Release).where(
-            Release.key == release)
+        query = query.where(Release.key == release)
     if requester_id is not None:
-        query = query.join(BookingRequest, col(Booking.request_id) == BookingRequest.id).where(
-            BookingRequest.requester_id == requester_id)
-    found = session.exec(query.order_by(col(Booking.start), col(Booking.id))).all()
-    return [_booking_row(session, b) for b in found]
-
-
-def _booking_row(session: Session, booking: Booking) -> BookingRow:
-    phase = booking.phase
-    request = booking.request
-    requester = session.get(User, request.requester_id) if request else None
-    return BookingRow(booking.id or 0, booking.environment.name, booking.environment.type.name,
-                      booking.start, booking.end, booking.status.value,
-                      phase.key if phase else None, phase.release.key if phase else None,
-                      requester.name if requester else None, booking.note, booking.request_id,
-                      booking.forced_reason)
+        query = query.where(BookingRequest.requester_id == requester_id)
+    found = session.execute(query.order_by(col(Booking.start), col(Booking.id))).all()
+    return [_booking_row(row) for row in found]
 
 
 def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingRow]:
     """The bookings with these ids (any status), by id: what clashes name."""
-    found = session.exec(select(Booking).where(col(Booking.id).in_(list(ids)))).all()
-    return {b.id or 0: _booking_row(session, b) for b in found}
+    found = session.execute(_BOOKING_ROWS.where(col(Booking.id).in_(list(ids)))).all()
+    return {row.id: _booking_row(row) for row in found}
+
+
+# one statement for a page of bookings, whatever their number (no query per booking)
+_BOOKING_ROWS: Any = (
+    sa.select(col(Booking.id), col(Environment.name).label("environment"),
+              col(EnvironmentType.name).label("type"), col(Booking.start), col(Booking.end),
+              col(Booking.status), col(Phase.key).label("phase"),
+              col(Release.key).label("release"), col(User.name).label("requester"),
+              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason))
+    .select_from(Booking)
+    .join(Environment, col(Booking.environment_id) == col(Environment.id))
+    .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
+    .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
+    .outerjoin(Release, col(Phase.release_id) == col(Release.id))
+    .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
+    .outerjoin(User, col(BookingRequest.requester_id) == col(User.id)))
+
+
+def _booking_row(row: sa.Row[Any]) -> BookingRow:
+    return BookingRow(row.id, row.environment, row.type, row.start, row.end,
+                      BookingStatus(row.status).value, row.phase, row.release, row.requester,
+                      row.note, row.request_id, row.forced_reason)
 
 
 def request_rows(session: Session, *, open_only: bool = False,
                  requester_id: int | None = None, limit: int = 200) -> list[RequestRow]:
-    """Booking requests, highest priority and oldest first."""
-    query = select(BookingRequest)
+    """Booking requests, highest priority and oldest first (one statement for them all)."""
+    query = _REQUEST_ROWS
     if open_only:
         query = query.where(col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
     if requester_id is not None:
         query = query.where(BookingRequest.requester_id == requester_id)
     query = query.order_by(col(BookingRequest.priority).desc(), col(BookingRequest.created_at),
                            col(BookingRequest.id)).limit(limit)
-    return [request_row(session, r) for r in session.exec(query).all()]
+    return [_request_row(row) for row in session.execute(query).all()]
 
 
 def request_row(session: Session, request: BookingRequest) -> RequestRow:
-    requester = session.get_one(User, request.requester_id)
-    type_row = (session.get(EnvironmentType, request.environment_type_id)
-                if request.environment_type_id else None)
-    phase = request.phase
+    return _request_row(session.execute(
+        _REQUEST_ROWS.where(col(BookingRequest.id) == request.id)).one())
+
+
+_REQUEST_ROWS: Any = (
+    sa.select(col(BookingRequest.id), col(User.name).label("requester"),
+              col(BookingRequest.status), col(EnvironmentType.name).label("type"),
+              col(Phase.key).label("phase"), col(Release.key).label("release"),
+              col(BookingRequest.duration_days), col(BookingRequest.earliest_start),
+              col(BookingRequest.latest_end), col(BookingRequest.fixed),
+              col(BookingRequest.priority), col(BookingRequest.required_tags),
+              col(BookingRequest.environments), col(BookingRequest.justification),
+              col(BookingRequest.decision_reason), col(BookingRequest.created_at))
+    .select_from(BookingRequest)
+    .join(User, col(BookingRequest.requester_id) == col(User.id))
+    .outerjoin(EnvironmentType,
+               col(BookingRequest.environment_type_id) == col(EnvironmentType.id))
+    .outerjoin(Phase, col(BookingRequest.phase_id) == col(Phase.id))
+    .outerjoin(Release, col(Phase.release_id) == col(Release.id)))
+
+
+def _request_row(row: sa.Row[Any]) -> RequestRow:
     return RequestRow(
-        request.id or 0, requester.name, request.status.value,
-        type_row.name if type_row else None, phase.key if phase else None,
-        phase.release.key if phase else None, request.duration_days, request.earliest_start,
-        request.latest_end, request.fixed, request.priority, tuple(request.required_tags),
-        tuple(request.environments) if request.environments is not None else None,
-        request.justification, request.decision_reason, request.created_at)
+        row.id, row.requester, RequestStatus(row.status).value, row.type, row.phase,
+        row.release, row.duration_days, row.earliest_start, row.latest_end, row.fixed,
+        row.priority, tuple(row.required_tags),
+        tuple(row.environments) if row.environments is not None else None,
+        row.justification, row.decision_reason, row.created_at)
 
 
 def type_names(session: Session) -> list[str]:

@@ -9,22 +9,26 @@ are not shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import abort, render_template, request
-from sqlmodel import col, select
+from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
 from envsched.days import day_text
 from envsched.db import read_transaction
-from envsched.models import BookingStatus, Release, ReleaseStatus, ReleaseWindow
+from envsched.models import Booking, BookingStatus, Phase, Release, ReleaseStatus, ReleaseWindow
 from envsched.services import booking, gate_rules
 from envsched.services.gate_rules import GatedStep
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act
+from web.ui.paging import paging
 from web.ui.params import text_arg
 from web.ui.queries import BookingRow, booking_rows
+
+PAGE_SIZE = 100  # releases a page of the list
 
 
 @requires("releases:read")
@@ -34,18 +38,30 @@ def release_list() -> Any:
     if status in set(ReleaseStatus):
         query = query.where(Release.status == ReleaseStatus(status))
     with read_transaction(sessions()) as session:
-        rows = [_summary(session, r) for r in session.exec(query).all()]
-    return render_template("releases.html", rows=rows, status=status,
+        page = paging(session.exec(select(func.count()).select_from(query.subquery())).one(),
+                      PAGE_SIZE)
+        shown = session.exec(query.offset(page.offset).limit(page.size)).all()
+        rows = _summaries(session, shown)
+    return render_template("releases.html", rows=rows, status=status, page=page,
                            statuses=[s.value for s in ReleaseStatus])
 
 
-def _summary(session: Any, release: Release) -> dict[str, Any]:
-    booked = {b.phase for b in _bookings(session, release.key)}
-    return {"key": release.key, "title": release.title, "type": release.type.value,
-            "status": release.status.value, "priority": release.priority,
-            "earliest_start": release.earliest_start, "due": release.due,
-            "owner": release.owner, "phases": len(release.phases),
-            "booked": sum(1 for p in release.phases if p.key in booked)}
+def _summaries(session: Session, releases: Sequence[Release]) -> list[dict[str, Any]]:
+    """Each release with how many phases it has and how many are booked (live or handed
+    back): two grouped queries for the whole list."""
+    ids = [r.id for r in releases]
+    release_id = col(Phase.release_id)
+    phases = dict(session.exec(select(release_id, func.count()).where(release_id.in_(ids))
+                               .group_by(release_id)).all())
+    booked = dict(session.exec(
+        select(release_id, func.count(col(Phase.id).distinct())).join(Booking)
+        .where(release_id.in_(ids), Booking.status != BookingStatus.CANCELLED)
+        .group_by(release_id)).all())
+    return [{"key": r.key, "title": r.title, "type": r.type.value, "status": r.status.value,
+             "priority": r.priority, "earliest_start": r.earliest_start, "due": r.due,
+             "owner": r.owner, "phases": phases.get(r.id or 0, 0),
+             "booked": booked.get(r.id or 0, 0)}
+            for r in releases]
 
 
 def _bookings(session: Any, key: str) -> list[BookingRow]:
@@ -60,7 +76,7 @@ def release_detail(key: str) -> Any:
         release = session.exec(select(Release).where(Release.key == key)).first()
         if release is None:
             abort(404, f"No release {key!r}.")
-        facts = _summary(session, release)
+        facts = _summaries(session, [release])[0]
         window = session.get(ReleaseWindow, release.window_id) if release.window_id else None
         bookings = _bookings(session, key)
         phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)

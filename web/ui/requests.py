@@ -8,19 +8,12 @@ from typing import Any
 
 import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.models import (
-    OPEN_RELEASE_STATUSES,
-    Booking,
-    BookingRequestCreate,
-    Environment,
-    Phase,
-    Release,
-)
+from envsched.models import Booking, BookingRequestCreate, Environment, Phase
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.environment_names import natural_key
@@ -31,9 +24,9 @@ from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.permissions import can
 from web.ui.params import form_date
-from web.ui.queries import booking_rows, environments, request_row, type_names
+from web.ui.phase_choices import phase_choices
+from web.ui.queries import bookings_by_id, environments, request_row, type_names
 
-OPEN_RELEASES = OPEN_RELEASE_STATUSES
 SLOT_LIMIT = 5
 
 
@@ -42,6 +35,8 @@ def request_new() -> Any:
     if request.method == "POST":
         return _submit()
     return _form(values={"release": request.args.get("release", ""),
+                         "phase": request.args.get("phase", ""),
+                         "q": request.args.get("q", "").strip(),
                          "earliest_start": today().isoformat(), "priority": "1",
                          **_chosen_days(request.args.get("environment", ""),
                                         request.args.get("start", ""),
@@ -67,13 +62,12 @@ def _chosen_days(environment: str, start: str, last: str) -> dict[str, Any]:
 
 def _form(values: dict[str, Any], error: str = "", field: str = "", status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
-        releases = session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASES))
-                                .order_by(col(Release.key))).all()
-        groups = [(r.key, r.title, [(p.key, p.name, p.type.name, p.duration_days)
-                                     for p in r.phases]) for r in releases]
+        choices = phase_choices(session, values.get("q") or None,
+                                phase=values.get("phase") or None,
+                                release=values.get("release") or None)
         types = type_names(session)
         names = sorted((env.name for env in environments(session)), key=natural_key)
-    return render_template("request_form.html", groups=groups, types=types, values=values,
+    return render_template("request_form.html", choices=choices, types=types, values=values,
                            environments=names, error=error, field=field), status
 
 
@@ -109,9 +103,9 @@ def request_detail(request_id: int) -> Any:
     with read_transaction(sessions()) as session:
         row = request_service.get_request(session, request_id)
         shown = request_row(session, row)
-        booked = session.exec(select(Booking).where(Booking.request_id == request_id)).all()
-        bookings = [b for b in booking_rows(session, live_only=False) if b.id in
-                    {x.id for x in booked}]
+        booked = session.exec(select(Booking.id).where(Booking.request_id == request_id)).all()
+        bookings = sorted(bookings_by_id(session, [i for i in booked if i is not None]).values(),
+                          key=lambda b: (b.start, b.id))
         withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
     slots = (booking_service.suggest_slots(sessions(), request_id, today=today()) if open_

@@ -1,0 +1,36 @@
+"""A test manager finds a phase on the request form by typing its release's key: the phase
+list narrows to that release as they type (the page asks the app, no reload), and the
+phase chosen from it gets its free slots as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_booking_flow import Visit
+
+
+def test_typing_a_release_key_narrows_the_phase_list_to_its_phases(
+        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    tom = Visit(browser.new_page(), live_server, screenshots, "tom")
+    tom.sign_in()
+    page = tom.open("/requests/new", "request-form-search")
+    phases = page.get_by_label("Release and phase")
+    with page.expect_response(lambda r: "/requests/phases" in r.url
+                              and f"q={live_server.release}" in r.url):
+        page.get_by_label("Find a release or phase").fill(live_server.release)
+    groups = phases.locator("optgroup")
+    expect(groups).to_have_count(1)
+    assert (groups.first.get_attribute("label") or "").startswith(f"{live_server.release} ")
+    shown = phases.locator("optgroup option").all_inner_texts()
+    assert shown and all(text.startswith(live_server.release) for text in shown), shown
+    expect(page.locator("#phase-count")).to_contain_text(f"matching “{live_server.release}”")
+    tom.shot("request-form-phases-found")
+    with page.expect_response(lambda r: "/requests/slots" in r.url
+                              and f"phase={live_server.phase}" in r.url) as answer:
+        phases.select_option(live_server.phase)
+    assert answer.value.json()["slots"], "the phase found offers free slots"
+    tom.assert_clean()
+    tom.page.close()
