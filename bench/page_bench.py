@@ -56,10 +56,10 @@ USER, PASSWORD = "eric", "page-bench-password"
 SEED = 3
 TODAY_OFFSET = dt.timedelta(weeks=3)  # "today", counted from the scenario's start
 PAGES = ["/", "/timeline", "/capacity", "/kpis", "/releases", "/releases/{release}",
-         "/releases/{release}/lifecycle", "/release-calendar", "/environments",
-         "/environments/{environment}", "/environment-types", "/bookings/{booking}",
-         "/approvals", "/requests/new", "/freezes", "/release-windows", "/release-templates",
-         "/gates", "/what-ifs", "/plan-runs", "/audit", "/account"]
+         "/releases/{release}/lifecycle", "/release-calendar", "/release-calendar?view=gantt",
+         "/environments", "/environments/{environment}", "/environment-types",
+         "/bookings/{booking}", "/approvals", "/requests/new", "/freezes", "/release-windows",
+         "/release-templates", "/gates", "/what-ifs", "/plan-runs", "/audit", "/account"]
 
 
 @dataclass(frozen=True)

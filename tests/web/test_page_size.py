@@ -35,8 +35,8 @@ from tests.web.helpers import csrf_token
 Login = Callable[..., object]
 DAY0 = factories.DAY0
 PAGES = ["/", "/timeline", "/capacity", "/kpis", "/releases", "/releases/R001",
-         "/release-calendar", "/environments", "/environments/SIT-1", "/requests/new",
-         "/gates", "/release-windows"]
+         "/release-calendar", "/release-calendar?view=gantt", "/environments",
+         "/environments/SIT-1", "/requests/new", "/gates", "/release-windows"]
 
 
 def add_estate(sessions: SessionFactory, releases: range, environments: range) -> None:
@@ -186,7 +186,7 @@ def test_the_account_page_lists_feed_addresses_a_hundred_at_a_time(
         f"R{n:03}" for n in range(95, 101)]
 
 
-def test_the_release_calendar_draws_forty_releases_a_page_and_their_maintenance(
+def test_the_release_calendar_gantt_draws_forty_releases_a_page_and_their_maintenance(
         client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
     add_estate(sessions, range(1, 51), range(1, 3))  # all from DAY0: by key on a tie
     with sessions.begin() as session:
@@ -196,10 +196,11 @@ def test_the_release_calendar_draws_forty_releases_a_page_and_their_maintenance(
             session.add(MaintenanceWindow(environment_id=env.id or 0, reason="patching",
                                           start=start, end=start + dt.timedelta(days=2)))
     login(client, Role.VIEWER)
-    first = client.get("/release-calendar").get_data(as_text=True)
-    second = client.get(f"/release-calendar?start={DAY0}&months=12&page=2").get_data(
-        as_text=True)
+    first = client.get("/release-calendar?view=gantt").get_data(as_text=True)
+    second = client.get(f"/release-calendar?view=gantt&start={DAY0}&months=12&page=2"
+                        ).get_data(as_text=True)
     assert "Releases 1–40 of 50" in first and "Page 1 of 2" in first
+    assert 'href="/release-calendar?page=2&amp;view=gantt' in first
     shown = re.findall(r'href="/releases/(R\d+)"', second)
     assert shown == [f"R{n:03}" for n in range(41, 51)]
     assert "Releases 41–50 of 50" in second and "R040-SIT" not in second
