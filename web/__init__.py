@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from envsched.db import create_engine, session_factory
 from envsched.settings import Settings
-from web import assets, auth, errors
+from web import assets, auth, errors, request_checks
 from web.context import Clock, system_clock
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
         "clock": clock,
     }
     errors.register(app)
+    request_checks.init_app(app)
     auth.init_app(app)
     assets.init_app(app)
     _register_blueprints(app)

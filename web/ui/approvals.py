@@ -17,6 +17,7 @@ from envsched.models import Booking, Environment
 from envsched.services import booking as booking_service
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.ui.forms import read_day
 from web.ui.queries import request_rows
 
 SUGGESTIONS = 4
@@ -55,10 +56,10 @@ def _chosen_slot() -> tuple[str | None, dt.date | None]:
     slot = request.form.get("slot", "")
     if slot and slot != "other":
         name, _, day = slot.partition("|")
-        return name, dt.date.fromisoformat(day)
+        return name, read_day(day)
     other = request.form.get("environment", "").strip() or None
     day = request.form.get("start", "").strip()
-    return other, dt.date.fromisoformat(day) if day and other else None
+    return other, read_day(day) if day and other else None
 
 
 @requires("requests:decide")

@@ -11,6 +11,8 @@ import datetime as dt
 
 from flask import flash, request
 
+from web.ui.forms import read_day
+
 
 def text_arg(name: str) -> str | None:
     value = request.args.get(name, "").strip()
@@ -22,9 +24,10 @@ def date_arg(name: str, default: dt.date) -> dt.date:
     if not value:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        return read_day(value)
     except ValueError:
-        flash(f"{name}: {value!r} is not a date (YYYY-MM-DD); showing {default}.", "error")
+        flash(f"{name}: {value[:40]!r} is not a date (YYYY-MM-DD); showing {default}.",
+              "error")
         return default
 
 
@@ -45,4 +48,4 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
 def form_date(name: str) -> dt.date | None:
     """A date form field, or None when empty; a bad date raises ``ValueError``."""
     value = request.form.get(name, "").strip()
-    return dt.date.fromisoformat(value) if value else None
+    return read_day(value) if value else None
