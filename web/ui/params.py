@@ -11,6 +11,8 @@ import datetime as dt
 
 from flask import flash, request
 
+from envsched.errors import InvalidInput
+from envsched.models.limits import INT_MAX
 from web.ui.forms import read_day
 
 
@@ -43,6 +45,14 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
         flash(f"{name}: give a whole number from {low} to {high}; showing {default}.", "error")
         return default
     return number
+
+
+def form_id(name: str) -> int:
+    """The id a form names (a hidden field or a choice): 1 to the database's INTEGER."""
+    value = request.form.get(name, "").strip()
+    if not value.isdigit() or not 1 <= int(value) <= INT_MAX:
+        raise InvalidInput(name, f"not an id: {value[:40]!r}")
+    return int(value)
 
 
 def form_date(name: str) -> dt.date | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
@@ -22,7 +22,7 @@ from envsched.services.gate_rules import GatedStep
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act
-from web.ui.params import text_arg
+from web.ui.params import form_id, text_arg
 from web.ui.queries import BookingRow, booking_rows
 
 
@@ -73,7 +73,7 @@ def booking_start(key: str) -> Response:
     """Hand a confirmed booking of the release over; the gates it waits for are checked
     by the service and a refusal, naming them, is a flash on the release page."""
     return act(lambda: booking.start_booking(
-        sessions(), int(request.form.get("booking_id", "")), actor=current_user(), now=now()),
+        sessions(), form_id("booking_id"), actor=current_user(), now=now()),
         "ui.release_detail", lambda b: f"Booking {b.id} is in use from now on.", key=key)
 
 
