@@ -77,8 +77,11 @@ class Form:
             self.fail(name, f"{raw[:40]!r} is not a whole number" if raw
                       else f"give a whole number, {low} or more")
             return low
-        if not low <= number <= high:
-            self.fail(name, f"must be from {low} to {high}, not {number}")
+        if number < low:
+            self.fail(name, f"must be {low} or more, not {number}")
+            return low
+        if number > high:
+            self.fail(name, f"must be at most {high}, not {number}")
             return low
         return number
 
@@ -89,9 +92,14 @@ class Form:
                 self.fail(name, "give a date (YYYY-MM-DD)")
             return None
         try:
-            return read_day(raw)
+            day: dt.date = iso_day(raw)
+        except ValueError:
+            self.fail(name, f"{raw[:40]!r} is not a date (YYYY-MM-DD)")
+            return None
+        try:
+            return within_calendar(day)
         except ValueError as exc:
-            self.fail(name, f"{raw[:40]!r}: {exc}")
+            self.fail(name, f"{raw!r}: {exc}")
             return None
 
     def words(self, name: str) -> list[str]:
