@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envsched.db import create_engine, session_factory
 from envsched.settings import Settings
-from web import assets, auth, errors
+from web import assets, auth, errors, request_checks
 from web.context import Clock, system_clock
 from web.health import register_health
 from web.secret_key import secret_key
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
         "clock": clock,
     }
     errors.register(app)
+    request_checks.init_app(app)
     auth.init_app(app)
     assets.init_app(app)
     register_health(app)

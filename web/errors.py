@@ -2,7 +2,11 @@
 
 API errors are ``{"error": {"code", "message", "fields"}}`` (a booking conflict adds
 ``clashes``). Domain errors carry their own status (``EnvschedError.http_status``);
-request bodies that fail validation are 400 with a message per field.
+request bodies that fail validation are 400 with a message per field. A value the
+database itself refuses (``DataError``, a CHECK or NOT NULL constraint) is a 400 too,
+naming the column or constraint when the driver says which, and a uniqueness the
+database enforces is a 409: the edge's checks should have caught both first, so neither
+is a 500. HTTP errors keep their headers (a 405 says ``Allow``).
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import pydantic
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from envsched.errors import EnvschedError
@@ -25,6 +30,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
 }
 
@@ -47,6 +53,8 @@ def register(app: Flask) -> None:
     app.register_error_handler(pydantic.ValidationError, _validation_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DataError, _database_refusal)
+    app.register_error_handler(IntegrityError, _database_refusal)
 
 
 def _domain_error(exc: EnvschedError) -> Any:
@@ -76,9 +84,49 @@ def _csrf_error(exc: CSRFError) -> Any:
 def _http_error(exc: HTTPException) -> Any:
     status = exc.code or 500
     message = exc.description or exc.name
+    if status == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        message = f"the body is larger than the {limit // 1024} KiB the server takes"
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
     if is_api_request():
-        return api_error(status, HTTP_CODES.get(status, "server_error"), message)
+        response = api_error(status, HTTP_CODES.get(status, "server_error"), message)
+    else:
+        text, _status = _page(status, message)
+        response = Response(text, status)
+    response.headers.extend(headers)
+    return response
+
+
+def _database_refusal(exc: DataError | IntegrityError) -> Any:
+    status, code, field, problem = db_refusal(exc)
+    message = f"{field}: {problem}"
+    if is_api_request():
+        return api_error(status, code, message, {field: problem})
     return _page(status, message)
+
+
+def db_refusal(exc: DataError | IntegrityError) -> tuple[int, str, str, str]:
+    """Status, code, field and problem of a value the database refused."""
+    diag = getattr(exc.orig, "diag", None)  # psycopg names what it refused; sqlite3 does not
+    first_line = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "refused"
+    field = (getattr(diag, "column_name", None) or getattr(diag, "constraint_name", None)
+             or _sqlite_subject(first_line) or "body")
+    if isinstance(exc, IntegrityError) and _is_uniqueness(exc, first_line):
+        return 409, "conflict", field, f"already taken ({first_line})"
+    return 400, "invalid_input", field, f"the database refused the value ({first_line})"
+
+
+def _is_uniqueness(exc: IntegrityError, text: str) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in ("23505", "23P01") or text.startswith("UNIQUE constraint failed")
+
+
+def _sqlite_subject(text: str) -> str | None:
+    """``CHECK constraint failed: ck_environment_capacity`` names what it refused."""
+    _failed, colon, subject = text.partition(" failed: ")
+    if not colon:
+        return None
+    return subject.strip() or None
 
 
 def _page(status: int, message: str) -> tuple[str, int]:

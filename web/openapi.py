@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from envsched.models.limits import INT_MAX
 from web.api import ROUTES, Route, idempotency
 from web.api.schemas import ErrorBody
 from web.permissions import roles_with
@@ -23,7 +24,8 @@ PREFIX = "/api/v1"
 SCHEMA_REF = "#/components/schemas/{model}"
 RULE_ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 ERROR_MEANINGS = {
-    400: "Bad input: `fields` names each bad field",
+    400: "Bad input: `fields` names each bad field (in the path, the query string or "
+         "the body)",
     401: "Not signed in: no session and no valid `Authorization: Bearer` token",
     403: "Signed in, but the role lacks the permission",
     404: "The thing named in the path does not exist",
@@ -35,6 +37,7 @@ ERROR_MEANINGS = {
          "this",
     422: "The `Idempotency-Key` already answered a different request (method, path or "
          "body); `fields` names the header",
+    413: "The body is larger than the server takes (1 MiB)",
 }
 Schemas = dict[str, Any]
 
@@ -99,8 +102,11 @@ def _operation(route: Route, schemas: Schemas) -> dict[str, Any]:
 
 
 def _path_parameters(rule: str) -> list[dict[str, Any]]:
+    """An ``<int:…>`` is a row id or an index (it fits the database's INTEGER)."""
+    number = {"type": "integer", "minimum": 0, "maximum": INT_MAX}
+    text = {"type": "string", "minLength": 1}
     return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
+             "schema": number if converter == "int" else text}
             for converter, name in RULE_ARGUMENT.findall(rule)]
 
 
@@ -157,14 +163,16 @@ def _success(route: Route, schemas: Schemas) -> dict[str, Any]:
 
 def _errors(route: Route, schemas: Schemas) -> dict[str, Any]:
     error = {"$ref": SCHEMA_REF.format(model=ErrorBody.__name__)}
-    statuses = sorted({*route.errors, 401, 403})
-    if route.body is not None or route.query is not None:
-        statuses = sorted({*statuses, 400})
+    statuses = {*route.errors, 401, 403}
+    if route.body is not None or route.query is not None or "<" in route.rule:
+        statuses.add(400)
+    if route.body is not None:
+        statuses.add(413)
     if route.idempotent:
-        statuses = sorted({*statuses, 400, 422})
+        statuses.update((400, 422))
     return {str(status): {"description": ERROR_MEANINGS[status],
                           "content": {"application/json": {"schema": error}}}
-            for status in statuses}
+            for status in sorted(statuses)}
 
 
 def _schema_ref(annotation: Any, schemas: Schemas, mode: JsonSchemaMode = "serialization"
@@ -172,12 +180,20 @@ def _schema_ref(annotation: Any, schemas: Schemas, mode: JsonSchemaMode = "seria
     """Put the schema of ``annotation`` (and every model it uses) into ``schemas``; a
     reference to it (models) or the schema itself (``list[...]``) back."""
     schema = TypeAdapter(annotation).json_schema(ref_template=SCHEMA_REF, mode=mode)
-    schemas.update(schema.pop("$defs", {}))
+    for name, nested in schema.pop("$defs", {}).items():
+        _add_component(schemas, name, nested)
     if schema.get("type") != "object":
         return schema
     name = _component_name(schema.get("title", getattr(annotation, "__name__", "Body")))
-    schemas[name] = schema
+    _add_component(schemas, name, schema)
     return {"$ref": SCHEMA_REF.format(model=name)}
+
+
+def _add_component(schemas: Schemas, name: str, schema: dict[str, Any]) -> None:
+    """Two models of one name would share a component: one endpoint would be described
+    by the other's schema (as the maintenance windows once were by the release windows')."""
+    if schemas.setdefault(name, schema) != schema:
+        raise ValueError(f"two different schemas are both named {name}")
 
 
 def _component_name(title: str) -> str:

@@ -9,11 +9,13 @@ constraint (created by the migration) can only look at the booking's own columns
 import datetime as dt
 import enum
 
+from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list, utc_datetime_field
 from envsched.models.environments import Environment
+from envsched.models.limits import INT_MAX, MAX_DAYS, Day, Flag, Tag
 from envsched.models.releases import Phase
 
 
@@ -41,12 +43,12 @@ LIVE_PHASE_ROWS = "phase_id IS NOT NULL AND status IN ('tentative', 'confirmed',
 
 
 class BookingRequestBase(SQLModel):
-    duration_days: int = Field(ge=1)
-    earliest_start: dt.date
-    latest_end: dt.date | None = None
-    fixed: bool = False
-    priority: int = Field(default=1, ge=1)
-    required_tags: list[str] = Field(default_factory=list, sa_type=json_list())
+    duration_days: int = Field(ge=1, le=MAX_DAYS)
+    earliest_start: Day
+    latest_end: Day | None = None
+    fixed: Flag = False
+    priority: int = Field(default=1, ge=1, le=INT_MAX)
+    required_tags: list[Tag] = Field(default_factory=list, sa_type=json_list())
     environments: list[str] | None = Field(default=None, sa_type=json_list(nullable=True))
     justification: str = Field(default="", max_length=TEXT_LENGTH)
 
@@ -87,6 +89,8 @@ class BookingRequest(BookingRequestBase, table=True):
 class BookingRequestCreate(BookingRequestBase):
     """Input: the phase by key, the type by name; one of ``type``/``environments`` needed."""
 
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     phase: str | None = Field(default=None, max_length=NAME_LENGTH)
     type: str | None = Field(default=None, max_length=NAME_LENGTH)
 
@@ -103,9 +107,9 @@ class BookingRequestPublic(BookingRequestBase):
 
 
 class BookingBase(SQLModel):
-    start: dt.date
-    end: dt.date
-    pinned: bool = False
+    start: Day
+    end: Day
+    pinned: Flag = False
     note: str = Field(default="", max_length=TEXT_LENGTH)
 
 
@@ -147,6 +151,8 @@ class Booking(BookingBase, table=True):
 
 class BookingCreate(BookingBase):
     """A direct booking, as the API takes it: environment by name, phase by key."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
     environment: str = Field(min_length=1, max_length=NAME_LENGTH)
     phase: str | None = Field(default=None, max_length=NAME_LENGTH)

@@ -8,10 +8,12 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
+from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list
+from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Tag
 
 if TYPE_CHECKING:
     from envsched.models.bookings import Booking
@@ -37,10 +39,11 @@ class EnvironmentType(SQLModel, table=True):
 
 
 class EnvironmentBase(SQLModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True)
-    capacity: int = Field(default=1, ge=1)
-    tags: list[str] = Field(default_factory=list, sa_type=json_list())
-    changeover_days: int = Field(default=0, ge=0)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
+                      schema_extra={"pattern": NAME_PATTERN})
+    capacity: int = Field(default=1, ge=1, le=INT_MAX)
+    tags: list[Tag] = Field(default_factory=list, sa_type=json_list())
+    changeover_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     status: EnvironmentStatus = Field(
         default=EnvironmentStatus.AVAILABLE, sa_type=enum_type(EnvironmentStatus, "status"))
     owner: str = Field(default="", max_length=NAME_LENGTH)
@@ -70,6 +73,8 @@ class Environment(EnvironmentBase, table=True):
 class EnvironmentCreate(EnvironmentBase):
     """Input: the type by name, components as ``{name: deployed version}``."""
 
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     type: str = Field(min_length=1, max_length=NAME_LENGTH)
     components: dict[str, str] = Field(default_factory=dict)
 
@@ -77,11 +82,14 @@ class EnvironmentCreate(EnvironmentBase):
 class EnvironmentUpdate(SQLModel):
     """Input for a partial update: only the fields given change."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH,
+                             schema_extra={"pattern": NAME_PATTERN})
     type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
-    capacity: int | None = Field(default=None, ge=1)
-    tags: list[str] | None = None
-    changeover_days: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=1, le=INT_MAX)
+    tags: list[Tag] | None = None
+    changeover_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     status: EnvironmentStatus | None = None
     owner: str | None = Field(default=None, max_length=NAME_LENGTH)
     description: str | None = Field(default=None, max_length=TEXT_LENGTH)

@@ -7,16 +7,17 @@ from pydantic import BaseModel, Field, model_validator
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.lifecycle import URL_LENGTH, CadenceKind, LinkKind
+from envsched.models.limits import INT_MAX, NAME_PATTERN, Day, Flag, Id, Input, Tag
 from envsched.models.releases import ReleaseStatus, ReleaseType
 
 # -- strategy and windows -----------------------------------------------------------------
 
 
-class StrategyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+class StrategyCreate(Input):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
     cadence: CadenceKind
-    anchor: dt.date = Field(description="the first go-live; the cadence counts from it")
-    dates: list[dt.date] = Field(default_factory=list,
+    anchor: Day = Field(description="the first go-live; the cadence counts from it")
+    dates: list[Day] = Field(default_factory=list,
                                  description="the go-lives of a 'dates' cadence")
     window_days: int = Field(default=14, ge=1, le=366)
     freeze_days: int = Field(default=3, ge=0, le=365)
@@ -41,18 +42,18 @@ class StrategyPublic(BaseModel):
     published_at: dt.datetime | None
 
 
-class WindowCreate(BaseModel):
+class WindowCreate(Input):
     """A window added by hand, outside any cadence."""
 
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    start: dt.date
-    cutoff: dt.date
-    go_live: dt.date
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
+    start: Day
+    cutoff: Day
+    go_live: Day
 
 
-class WindowMove(BaseModel):
-    go_live: dt.date = Field(description="the new go-live; start and cut-off move with it")
-    replan: bool = Field(default=True, description="propose booking changes at once")
+class WindowMove(Input):
+    go_live: Day = Field(description="the new go-live; start and cut-off move with it")
+    replan: Flag = Field(default=True, description="propose booking changes at once")
 
 
 class WindowPublic(BaseModel):
@@ -65,13 +66,13 @@ class WindowPublic(BaseModel):
     releases: list[str]
 
 
-class Assignment(BaseModel):
-    window_id: int | None = Field(default=None, description="None takes it out of its window")
+class Assignment(Input):
+    window_id: Id | None = Field(default=None, description="None takes it out of its window")
 
 
 # -- templates ----------------------------------------------------------------------------
 
-class TemplatePhaseIn(BaseModel):
+class TemplatePhaseIn(Input):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
     type: str = Field(min_length=1, max_length=NAME_LENGTH, description="environment type")
     duration_days: int = Field(ge=1, le=366)
@@ -79,11 +80,11 @@ class TemplatePhaseIn(BaseModel):
     after: list[str] | None = Field(
         default=None, description="names of earlier template phases it waits for; "
                                   "none: the phase before; []: none")
-    required_tags: list[str] = Field(default_factory=list)
+    required_tags: list[Tag] = Field(default_factory=list)
 
 
-class TemplateIn(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+class TemplateIn(Input):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
     release_type: ReleaseType = ReleaseType.MINOR
     description: str = Field(default="", max_length=TEXT_LENGTH)
     phases: list[TemplatePhaseIn] = Field(min_length=1)
@@ -106,21 +107,21 @@ class TemplatePublic(BaseModel):
     phases: list[TemplatePhasePublic]
 
 
-class FromTemplate(BaseModel):
+class FromTemplate(Input):
     """A new release from a template; dates default to its window's (start, cut-off)."""
 
     key: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
     title: str = Field(default="", max_length=TEXT_LENGTH)
-    priority: int = Field(default=1, ge=1)
+    priority: int = Field(default=1, ge=1, le=INT_MAX)
     owner: str = Field(default="", max_length=NAME_LENGTH)
-    window_id: int | None = None
-    earliest_start: dt.date | None = None
-    due: dt.date | None = None
+    window_id: Id | None = None
+    earliest_start: Day | None = None
+    due: Day | None = None
 
 
 # -- status, deployments, links -----------------------------------------------------------
 
-class StatusChangeIn(BaseModel):
+class StatusChangeIn(Input):
     status: ReleaseStatus
     reason: str = Field(default="", max_length=TEXT_LENGTH)
 
@@ -133,14 +134,14 @@ class StatusChangePublic(BaseModel):
     reason: str
 
 
-class DeploymentIn(BaseModel):
-    deployed_on: dt.date
+class DeploymentIn(Input):
+    deployed_on: Day
     backout_plan: str = Field(min_length=1, max_length=20_000,
                               description="how to undo it: required before going live")
     notes: str = Field(default="", max_length=20_000)
 
 
-class BackOutIn(BaseModel):
+class BackOutIn(Input):
     reason: str = Field(min_length=1, max_length=TEXT_LENGTH)
 
 
@@ -156,7 +157,7 @@ class DeploymentPublic(BaseModel):
     recorded_at: dt.datetime
 
 
-class LinkIn(BaseModel):
+class LinkIn(Input):
     kind: LinkKind
     system: str = Field(min_length=1, max_length=NAME_LENGTH, examples=["ServiceNow"])
     key: str = Field(min_length=1, max_length=NAME_LENGTH, examples=["CHG0012345"])

@@ -1,13 +1,14 @@
 """Releases and their test phases: what needs environments, in which order, by when."""
 
-import datetime as dt
 import enum
 
+from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list
 from envsched.models.environments import EnvironmentType
+from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Day, Tag
 
 
 class ReleaseType(enum.StrEnum):
@@ -35,12 +36,13 @@ OPEN_RELEASE_STATUSES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_TEST, ReleaseSt
 
 
 class ReleaseBase(SQLModel):
-    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True)
+    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
+                     schema_extra={"pattern": NAME_PATTERN})
     title: str = Field(default="", max_length=TEXT_LENGTH)
     type: ReleaseType = Field(default=ReleaseType.MINOR, sa_type=enum_type(ReleaseType, "type"))
-    priority: int = Field(default=1, ge=1)
-    earliest_start: dt.date | None = None
-    due: dt.date | None = None
+    priority: int = Field(default=1, ge=1, le=INT_MAX)
+    earliest_start: Day | None = None
+    due: Day | None = None
     status: ReleaseStatus = Field(
         default=ReleaseStatus.PLANNED, sa_type=enum_type(ReleaseStatus, "status"))
     owner: str = Field(default="", max_length=NAME_LENGTH)
@@ -66,15 +68,17 @@ class Release(ReleaseBase, table=True):
 
 
 class ReleaseCreate(ReleaseBase):
-    pass
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
 
 class ReleaseUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     title: str | None = Field(default=None, max_length=TEXT_LENGTH)
     type: ReleaseType | None = None
-    priority: int | None = Field(default=None, ge=1)
-    earliest_start: dt.date | None = None
-    due: dt.date | None = None
+    priority: int | None = Field(default=None, ge=1, le=INT_MAX)
+    earliest_start: Day | None = None
+    due: Day | None = None
     status: ReleaseStatus | None = None
     owner: str | None = Field(default=None, max_length=NAME_LENGTH)
 
@@ -84,14 +88,15 @@ class ReleasePublic(ReleaseBase):
 
 
 class PhaseBase(SQLModel):
-    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True)
+    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
+                     schema_extra={"pattern": NAME_PATTERN})
     name: str = Field(default="", max_length=NAME_LENGTH)
-    duration_days: int = Field(ge=1)
-    gap_days: int = Field(default=0, ge=0)
+    duration_days: int = Field(ge=1, le=MAX_DAYS)
+    gap_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     after: list[str] | None = Field(default=None, sa_type=json_list(nullable=True))
-    required_tags: list[str] = Field(default_factory=list, sa_type=json_list())
+    required_tags: list[Tag] = Field(default_factory=list, sa_type=json_list())
     environments: list[str] | None = Field(default=None, sa_type=json_list(nullable=True))
-    earliest_start: dt.date | None = None
+    earliest_start: Day | None = None
 
 
 class Phase(PhaseBase, table=True):
@@ -122,20 +127,24 @@ class Phase(PhaseBase, table=True):
 class PhaseCreate(PhaseBase):
     """Input: the environment type by name; ``position`` defaults to after the last."""
 
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     type: str = Field(min_length=1, max_length=NAME_LENGTH)
-    position: int | None = Field(default=None, ge=0)
+    position: int | None = Field(default=None, ge=0, le=INT_MAX)
 
 
 class PhaseUpdate(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     name: str | None = Field(default=None, max_length=NAME_LENGTH)
     type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
-    duration_days: int | None = Field(default=None, ge=1)
-    gap_days: int | None = Field(default=None, ge=0)
+    duration_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    gap_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
     after: list[str] | None = None
-    required_tags: list[str] | None = None
+    required_tags: list[Tag] | None = None
     environments: list[str] | None = None
-    earliest_start: dt.date | None = None
-    position: int | None = Field(default=None, ge=0)
+    earliest_start: Day | None = None
+    position: int | None = Field(default=None, ge=0, le=INT_MAX)
 
 
 class PhasePublic(PhaseBase):

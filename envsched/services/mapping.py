@@ -15,7 +15,9 @@ Dates become integer days from the scenario's start here and nowhere else in
   the horizon): the planner keeps it and reports the clash (``Plan.clashes``); a movable
   booking the scenario cannot hold where it is is a *stray*: its phase is planned afresh
   and its days are free, and the round proposes to move that same booking, never to book
-  the phase a second time.
+  the phase a second time;
+* blank tags are ignored, and any other row the scenario file's reader would refuse is
+  left out and said so (``readable_scenario``), so the scenario always reads back.
 
 ``plan_bookings`` writes a plan back as tentative bookings and ``scenario_import`` loads a
 scenario file into an empty database; both are re-exported here, so callers find the
@@ -43,8 +45,10 @@ from envsched.models import (
     Phase,
     Release,
 )
+from envsched.models.limits import clean_tags
 from envsched.services.booking_words import booking_words
 from envsched.services.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
+from envsched.services.readable_scenario import readable
 from envsched.services.scenario_import import import_scenario
 from solver import scenario as sc
 from solver.scenario_file import save_scenario
@@ -102,8 +106,8 @@ def build_scenario(session: Session, *, start: dt.date | None = None,
                                                        horizon, left_out))
     bookings, others, strays = _bookings(draft, live, left_out)
     occupied = _occupied(others, day, left_out)
-    scenario = replace(draft, bookings=bookings, environments=tuple(
-        _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs))
+    scenario = readable(replace(draft, bookings=bookings, environments=tuple(
+        _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs)), left_out)
     return Mapped(scenario, tuple(left_out), strays)
 
 
@@ -149,7 +153,8 @@ def _environment(env: Environment, day: _Days, horizon: int,
     if env.status != EnvironmentStatus.AVAILABLE:
         windows = [sc.Window(0, horizon, f"environment is {env.status.value}")]
     return sc.Environment(id=env.name, type=env.type.name, capacity=env.capacity,
-                          tags=frozenset(env.tags), changeover_days=env.changeover_days,
+                          tags=frozenset(clean_tags(env.tags)),
+                          changeover_days=env.changeover_days,
                           unavailable=tuple(windows))
 
 
@@ -182,7 +187,7 @@ def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days,
     for phase in release.phases:
         if phase.type.name not in types:
             return f"phase {phase.key} needs type {phase.type.name}, which no environment has"
-        if missing := sorted(set(phase.required_tags) - tags):
+        if missing := sorted(set(clean_tags(phase.required_tags)) - tags):
             return f"phase {phase.key} needs tags no environment has: {', '.join(missing)}"
         if phase.earliest_start and day(phase.earliest_start) >= horizon:
             return f"phase {phase.key} starts after the horizon"
@@ -204,7 +209,7 @@ def _phase(release: str, phase: Phase, day: _Days) -> sc.Phase:
     return sc.Phase(
         id=phase.key, release=release, type=phase.type.name, duration=phase.duration_days,
         gap_days=phase.gap_days, after=None if phase.after is None else tuple(phase.after),
-        requires_tags=frozenset(phase.required_tags),
+        requires_tags=frozenset(clean_tags(phase.required_tags)),
         environments=None if phase.environments is None else tuple(phase.environments),
         earliest_start=own)
 

@@ -3,7 +3,9 @@
 A change is stored (and, later, sent by the API) as a flat JSON object; dates are ISO
 strings and tuples are arrays. Decoding checks each value against the field's type and
 raises ``InvalidInput`` naming ``<kind>.<field>``, so a bad change never reaches a
-scenario. Only the types the change classes use are understood.
+scenario. Only the types the change classes use are understood. Numbers and dates are
+bounded as everywhere at the edge (``envsched.models.limits``): a number of days by
+``MAX_DAYS``, any other number by the database's INTEGER, a date by the calendar.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import typing
 from typing import Any
 
 from envsched.errors import InvalidInput
+from envsched.models.limits import INT_MAX, MAX_DAYS, iso_day, within_calendar
 from envsched.services.whatif_changes import CHANGE_KINDS, Change
 from envsched.services.whatif_release_changes import NewPhase
 
 KINDS: dict[str, type[Change]] = {cls.kind: cls for cls in CHANGE_KINDS}
+DAY_FIELDS = ("days", "duration_days", "gap_days", "changeover_days")
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
@@ -94,11 +98,20 @@ def _decode(hint: Any, value: Any, field: str, nested: dict[str, type[Any]]) -> 
 def _scalar(hint: Any, value: Any, field: str) -> Any:
     if hint is dt.date:
         try:
-            return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise InvalidInput(field, f"expected a date YYYY-MM-DD, got {value!r}") from None
-    if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise InvalidInput(field, f"expected a whole number, got {value!r}")
+            return within_calendar(iso_day(value))
+        except ValueError as exc:
+            raise InvalidInput(field, str(exc)) from None
+    if hint is int:
+        return _whole(value, field)
     if hint is str and not isinstance(value, str):
         raise InvalidInput(field, f"expected a string, got {value!r}")
+    return value
+
+
+def _whole(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(field, f"expected a whole number, got {value!r}")
+    bound = MAX_DAYS if field.rsplit(".", 1)[-1] in DAY_FIELDS else INT_MAX
+    if abs(value) > bound:
+        raise InvalidInput(field, f"must be between {-bound} and {bound}, got {value}")
     return value

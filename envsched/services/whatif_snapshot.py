@@ -31,7 +31,7 @@ from solver.scenario_file import scenario_to_dict
 class Snapshot:
     """When the copy was taken; the start and horizon asked for when the what-if was made
     (None: the first open date, the default horizon, at each copy); the demand outside
-    the scenario."""
+    the scenario; the stored rows the copy left out, each with why (``mapping``)."""
 
     taken_at: dt.datetime
     start: dt.date | None = None
@@ -39,13 +39,15 @@ class Snapshot:
     outside: tuple[Held, ...] = ()
     asked: tuple[Asked, ...] = ()
     booked: tuple[Held, ...] = ()  # the live bookings the scenario holds, on their own days
+    left_out: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"taken_at": self.taken_at.isoformat(), "horizon_days": self.horizon_days,
                 "start": self.start.isoformat() if self.start else None,
                 "outside": [_dated(h) for h in self.outside],
                 "asked": [_dated(a) for a in self.asked],
-                "booked": [_dated(h) for h in self.booked]}
+                "booked": [_dated(h) for h in self.booked],
+                "left_out": list(self.left_out)}
 
 
 def snapshot_of(row: WhatIf) -> Snapshot:
@@ -61,7 +63,8 @@ def snapshot_of(row: WhatIf) -> Snapshot:
         data["horizon_days"],
         tuple(Held(**_undated(h, "start", "end")) for h in data["outside"]),
         tuple(Asked(**_undated(a, "start")) for a in data["asked"]),
-        tuple(Held(**_undated(h, "start", "end")) for h in data.get("booked", [])))
+        tuple(Held(**_undated(h, "start", "end")) for h in data.get("booked", [])),
+        tuple(data.get("left_out", [])))
 
 
 def copy_taken_at(row: WhatIf) -> dt.datetime:
@@ -72,14 +75,15 @@ def copy_taken_at(row: WhatIf) -> dt.datetime:
 def take_copy(session: Session, name: str, now: dt.datetime, start: dt.date | None,
               horizon_days: int | None) -> tuple[dict[str, Any], Snapshot]:
     """The live state now as a what-if's base document and its snapshot."""
-    scenario = build_scenario(session, start=start, horizon_days=horizon_days,
-                              name=name).scenario
+    mapped = build_scenario(session, start=start, horizon_days=horizon_days, name=name)
+    scenario = mapped.scenario
     live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
                         .order_by(col(Booking.id))).all()
     outside = tuple(held_by(b) for b in live if not _held_in(scenario, b))
     booked = tuple(held_by(b) for b in live if _held_in(scenario, b))
     return scenario_to_dict(scenario), Snapshot(now, start, horizon_days, outside,
-                                                open_requests(session), booked)
+                                                open_requests(session), booked,
+                                                mapped.left_out)
 
 
 def _held_in(scenario: Scenario, booking: Booking) -> bool:

@@ -191,3 +191,26 @@ def test_a_missing_environment_has_no_edit_page(client: FlaskClient, login: Logi
     login(client, Role.ENVIRONMENT_MANAGER)
     assert client.get("/environments/NOPE/edit").status_code == 404
     assert post(client, "/environments/NOPE/edit", NEW).status_code == 404
+
+
+def test_the_environment_form_takes_the_api_bounds(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    before = names(sessions)
+    bad = {**NEW, "capacity": "2147483648", "changeover_days": str(2**40)}
+    response = post(client, "/environments/new", bad)
+    assert response.status_code == 400
+    errors = field_errors(response)
+    assert errors["capacity"] == "must be at most 2147483647, not 2147483648"
+    assert errors["changeover_days"].startswith("must be at most 3660")
+    assert names(sessions) == before
+
+
+def test_a_nul_byte_in_a_form_is_refused_before_anything_reads_it(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    before = names(sessions)
+    response = post(client, "/environments/new", {**NEW, "description": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+    assert names(sessions) == before

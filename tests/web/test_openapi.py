@@ -65,7 +65,7 @@ def test_every_operation_documents_its_parameters_security_and_errors(path: str,
 
 def test_the_direct_booking_is_documented_as_design_says() -> None:
     operation = _operation("/api/v1/bookings", "post")
-    assert set(operation["responses"]) == {"201", "400", "401", "403", "409", "422"}
+    assert set(operation["responses"]) == {"201", "400", "401", "403", "409", "413", "422"}
     example = operation["requestBody"]["content"]["application/json"]["example"]
     assert set(example) == {"environment", "start", "end", "phase", "note"}
     schema = DOCUMENT["components"]["schemas"]["BookingCreate"]
@@ -105,3 +105,77 @@ def test_the_example_request_of_every_operation_succeeds(call: Caller, world: Wo
         TypeAdapter(route.answer).validate_python(response.get_json())
     else:
         assert response.data == b""
+
+
+# -- what the document says is refused (issue 12) --------------------------------------------
+
+def _schemas_of(value: Any) -> list[dict[str, Any]]:
+    """Every schema object nested in ``value``."""
+    found: list[dict[str, Any]] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.append(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _request_schemas() -> list[dict[str, Any]]:
+    """The body schemas and query parameters of every operation, with what they use."""
+    components = DOCUMENT["components"]["schemas"]
+    seen: list[dict[str, Any]] = []
+    pending = [operation.get("requestBody", {}) for path, method in OPERATIONS
+               for operation in [_operation(path, method)]]
+    pending += [p["schema"] for path, method in OPERATIONS for p in
+                _operation(path, method)["parameters"]]
+    names: set[str] = set()
+    while pending:
+        for schema in _schemas_of(pending.pop()):
+            seen.append(schema)
+            name = schema.get("$ref", "").rsplit("/", 1)[-1]
+            if name and name not in names:
+                names.add(name)
+                pending.append(components[name])
+    return seen
+
+
+def test_every_request_number_is_bounded_by_the_database_integer() -> None:
+    numbers = [s for s in _request_schemas() if s.get("type") == "integer"]
+    assert numbers
+    for schema in numbers:
+        assert "minimum" in schema and schema.get("maximum", 2**31) <= 2**31 - 1, schema
+
+
+def test_every_request_body_refuses_fields_it_does_not_have() -> None:
+    objects = [s for s in _request_schemas() if s.get("type") == "object" and "properties" in s]
+    assert objects
+    assert all(s.get("additionalProperties") is False for s in objects), [
+        s.get("title") for s in objects if s.get("additionalProperties") is not False]
+
+
+def test_tags_are_documented_as_words() -> None:
+    schema = DOCUMENT["components"]["schemas"]["EnvironmentCreate"]["properties"]["tags"]
+    assert schema["items"]["minLength"] == 1 and schema["items"]["pattern"]
+
+
+def test_maintenance_windows_have_their_own_schemas() -> None:
+    path = "/api/v1/environments/{name}/maintenance-windows"
+    body = _operation(path, "post")["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/MaintenanceWindowCreate"}
+    schema = DOCUMENT["components"]["schemas"]["MaintenanceWindowCreate"]
+    assert {"start", "end", "reason", "force"} == set(schema["properties"])
+    release = DOCUMENT["components"]["schemas"]["WindowCreate"]
+    assert {"name", "start", "cutoff", "go_live"} == set(release["properties"])
+
+
+def test_a_method_a_path_does_not_have_is_405_with_allow(call: Caller, world: World) -> None:
+    for path, item in DOCUMENT["paths"].items():
+        documented = {method.upper() for method in item}
+        other = next(m for m in ("PATCH", "PUT", "DELETE", "POST", "GET") if m not in documented)
+        response = call(Role.ADMIN, other, path.format(**world.path_values(path)))
+        assert response.status_code == 405, path
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert documented <= allowed, (path, documented, allowed)

@@ -7,7 +7,7 @@ from envsched.models import EnvironmentCreate, EnvironmentPublic, EnvironmentUpd
 from envsched.services import inventory
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import EnvironmentQuery, Page, WindowCreate, WindowPublic
+from web.api.schemas import EnvironmentQuery, MaintenanceWindowCreate, MaintenanceWindowPublic, Page
 from web.context import now, sessions
 
 
@@ -38,7 +38,7 @@ def list_windows(name: str) -> list[JSON]:
         return [present.window(w) for w in env.maintenance_windows]
 
 
-def add_window(name: str, body: WindowCreate) -> JSON:
+def add_window(name: str, body: MaintenanceWindowCreate) -> JSON:
     get_environment(name)
     row = inventory.add_maintenance_window(sessions(), name, body.start, body.end,
                                            actor=actor(), now=now(), reason=body.reason,
@@ -68,10 +68,10 @@ ROUTES = [
           EnvironmentPublic, body=EnvironmentUpdate, errors=(400, 404, 409),
           example={"description": "mainframe-connected UAT", "tags": ["mainframe"]}),
     Route("GET", "/environments/<name>/maintenance-windows", list_windows, "environments:read",
-          "Maintenance windows of an environment", list[WindowPublic], errors=(404,)),
+          "Maintenance windows of an environment", list[MaintenanceWindowPublic], errors=(404,)),
     Route("POST", "/environments/<name>/maintenance-windows", add_window, "maintenance:write",
           "Block days for maintenance; over live bookings only with force",
-          WindowPublic, 201, body=WindowCreate, errors=(400, 404, 409),
+          MaintenanceWindowPublic, 201, body=MaintenanceWindowCreate, errors=(400, 404, 409),
           example={"start": "2027-06-01", "end": "2027-06-03", "reason": "patching"}),
     Route("DELETE", "/environments/<name>/maintenance-windows/<int:window_id>", remove_window,
           "maintenance:write", "Remove a maintenance window", None, 204, errors=(404,)),

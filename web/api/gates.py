@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from envsched.db import read_transaction
 from envsched.models import GateKind, GateState, Role
+from envsched.models.limits import Input
 from envsched.services import booking as booking_service
 from envsched.services import gates
 from envsched.services.gates import GateRef, GateView
@@ -22,7 +23,7 @@ from web.api.schemas import BookingOut
 from web.context import now, sessions
 
 
-class GateTarget(BaseModel):
+class GateTarget(Input):
     phase: str | None = Field(default=None, description="phase key; none for go/no-go",
                               max_length=64)
     kind: GateKind

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from envsched.models.limits import Day, Input
 from envsched.services.kpi_history import kpis_for
 from envsched.services.kpis import Period, add_months
 from envsched.services.release_calendar import calendar_months, release_calendar
@@ -15,8 +16,8 @@ from web.context import sessions, today
 MonthValue = int | float | str | None
 
 
-class MonthsQuery(BaseModel):
-    start: dt.date | None = Field(default=None, description="a day of the first month "
+class MonthsQuery(Input):
+    start: Day | None = Field(default=None, description="a day of the first month "
                                   "(default: twelve months up to this one for KPIs, this "
                                   "month for the calendar)")
     months: int = Field(default=12, ge=1, le=36)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import col, select
 
 from envsched.db import read_transaction
@@ -24,6 +24,7 @@ from envsched.models.lifecycle_io import (
     WindowMove,
     WindowPublic,
 )
+from envsched.models.limits import Day, Input
 from envsched.services import templates, windows
 from web.api import lifecycle_present as show
 from web.api import release_flow
@@ -34,10 +35,10 @@ from web.context import now, sessions, settings
 PLAN_DAYS = 366
 
 
-class WindowQuery(BaseModel):
-    start: dt.date | None = Field(default=None, description="windows going live on or after "
+class WindowQuery(Input):
+    start: Day | None = Field(default=None, description="windows going live on or after "
                                                             "this day (default today)")
-    end: dt.date | None = Field(default=None, description="... and before this day "
+    end: Day | None = Field(default=None, description="... and before this day "
                                                           "(default a year after start)")
 
 

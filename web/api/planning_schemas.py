@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from envsched.models.limits import Day, Flag, Input
 from envsched.services.whatif_changes import CHANGE_KINDS
 
 MAX_TIME_LIMIT = 3600
@@ -22,12 +23,12 @@ MAX_TIME_LIMIT = 3600
 
 # -- plan runs ------------------------------------------------------------------------------
 
-class ReplanInput(BaseModel):
+class ReplanInput(Input):
     """ "Re-plan now": the site's own time limit unless a shorter one is given."""
 
     time_limit: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT,
                                      description="solver seconds (default: the site's)")
-    dry_run: bool = Field(default=False, description="record the run, propose nothing")
+    dry_run: Flag = Field(default=False, description="record the run, propose nothing")
 
 
 class PlanRunPublic(BaseModel):
@@ -72,16 +73,16 @@ class PlanRunDetail(PlanRunPublic):
 
 # -- what-ifs -------------------------------------------------------------------------------
 
-class WhatIfCreate(BaseModel):
+class WhatIfCreate(Input):
     name: str = Field(min_length=1, max_length=64, examples=["more-uat"],
                       description="unique, without spaces")
     description: str = Field(default="", max_length=500)
-    start: dt.date | None = Field(default=None,
-                                  description="default: the earliest release or booking")
+    start: Day | None = Field(default=None,
+                              description="default: the earliest release or booking")
     horizon_days: int | None = Field(default=None, ge=1, le=3660)
 
 
-class WhatIfRunInput(BaseModel):
+class WhatIfRunInput(Input):
     time_limit: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT,
                               description="solver seconds for the whole run (half per plan)")
 
@@ -122,6 +123,9 @@ class WhatIfPublic(BaseModel):
     copy_taken_at: dt.datetime = Field(
         description="when the copy of the live state it plans was taken (each run takes "
                     "a fresh one)")
+    left_out: list[str] = Field(
+        description="stored rows the copy left out (the scenario file's reader refuses "
+                    "them), each with why")
     changes: list[dict[str, Any]]
     described: list[str] = Field(description="each change in words")
     promoted_at: dt.datetime | None

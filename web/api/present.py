@@ -30,9 +30,9 @@ from web.api.schemas import (
     BookingOut,
     ClashPublic,
     FreezePublic,
+    MaintenanceWindowPublic,
     ReleaseDetail,
     SlotPublic,
-    WindowPublic,
 )
 
 JSON = dict[str, Any]
@@ -45,7 +45,7 @@ def environment(env: Environment) -> JSON:
 
 
 def window(row: MaintenanceWindow) -> JSON:
-    return WindowPublic.model_validate(
+    return MaintenanceWindowPublic.model_validate(
         row.model_dump() | {"environment": row.environment.name}).model_dump(mode="json")
 
 

@@ -73,7 +73,7 @@ ROUTES = [
           Page[BookingRequestPublic], query=RequestQuery, errors=(400,)),
     Route("POST", "/requests", create_request, "requests:create",
           "Ask for an environment: a phase, a type or named environments, and days",
-          BookingRequestPublic, 201, body=BookingRequestCreate, errors=(400,),
+          BookingRequestPublic, 201, body=BookingRequestCreate, errors=(400, 409),
           example={"phase": "R1-UAT", "duration_days": 5, "earliest_start": "2027-03-01",
                    "justification": "regression pack"}, idempotent=True),
     Route("GET", "/requests/<int:request_id>", get_request, "requests:read",

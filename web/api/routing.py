@@ -19,6 +19,7 @@ from envsched.errors import EnvschedError, PermissionDenied
 from envsched.models import User
 from web.api.idempotency import answered_once
 from web.auth import current_user, requires
+from web.request_checks import json_body
 
 View = Callable[..., Any]
 JSON = dict[str, Any]
@@ -86,11 +87,11 @@ def _wrap(route: Route) -> View:
 # -- the edge: validate once --------------------------------------------------------------
 
 def parse_body(model: type[BaseModel]) -> Any:
-    """The JSON object body as ``model``; 400 naming every unknown or bad field."""
-    if not request.get_data():
-        data: Any = {}
-    else:
-        data = request.get_json(silent=True)
+    """The JSON object body as ``model``; 400 naming every unknown or bad field (the
+    checks every value passes first, whatever its field, are ``web.request_checks``)."""
+    data = json_body()
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise InvalidRequest("the body must be a JSON object", fields={"body": "not a JSON object"})
     return _validate(model, data)

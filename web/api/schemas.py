@@ -23,6 +23,7 @@ from envsched.models import (
     ReleaseType,
     RequestStatus,
 )
+from envsched.models.limits import INT_MAX, Day, Flag, Input
 from envsched.services.clashes import ClashKind
 from envsched.services.rulebook import Rule
 
@@ -39,10 +40,10 @@ def _comma_list(value: Any) -> Any:
 
 # -- query strings --------------------------------------------------------------------------
 
-class Paging(BaseModel):
+class Paging(Input):
     """``?page=`` (from 1) and ``?per_page=`` (1 to 200) of every list."""
 
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=INT_MAX)
     per_page: int = Field(default=50, ge=1, le=MAX_PER_PAGE)
 
 
@@ -68,16 +69,16 @@ class BookingQuery(Paging):
     release: str | None = Field(default=None, description="release key")
     phase: str | None = Field(default=None, description="phase key")
     status: BookingStatus | None = None
-    after: dt.date | None = Field(default=None, description="bookings ending after this day")
-    before: dt.date | None = Field(default=None, description="bookings starting before this day")
+    after: Day | None = Field(default=None, description="bookings ending after this day")
+    before: Day | None = Field(default=None, description="bookings starting before this day")
 
 
-class SlotQuery(BaseModel):
+class SlotQuery(Input):
     type: str | None = Field(default=None, description="environment type name",
                              examples=["UAT"])
     days: int = Field(ge=1, le=365, description="length of the slot in days", examples=[5])
-    after: dt.date = Field(description="first day a slot may start", examples=["2027-01-10"])
-    before: dt.date | None = Field(default=None, description="day by which a slot must end")
+    after: Day = Field(description="first day a slot may start", examples=["2027-01-10"])
+    before: Day | None = Field(default=None, description="day by which a slot must end")
     tags: list[str] = Field(default_factory=list, description="comma-separated required tags",
                             examples=[["mainframe"]])
     environments: list[str] | None = Field(
@@ -93,61 +94,61 @@ class ClashQuery(Paging):
     release: str | None = None
 
 
-class CapacityQuery(BaseModel):
+class CapacityQuery(Input):
     type: str | None = Field(default=None, description="one environment type, default all")
     weeks: int = Field(default=12, ge=1, le=104)
-    start: dt.date | None = Field(default=None, description="a day of the first week "
+    start: Day | None = Field(default=None, description="a day of the first week "
                                                             "(default today)")
 
 
 # -- small request bodies -------------------------------------------------------------------
 
-class WindowCreate(BaseModel):
-    start: dt.date
-    end: dt.date
+class MaintenanceWindowCreate(Input):
+    start: Day
+    end: Day
     reason: str = Field(default="", max_length=2000)
-    force: bool = Field(default=False, description="accept it over live bookings (they clash)")
+    force: Flag = Field(default=False, description="accept it over live bookings (they clash)")
 
 
-class FreezeCreate(BaseModel):
+class FreezeCreate(Input):
     name: str = Field(default="", max_length=64)
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     types: list[str] = Field(default_factory=list,
                              description="environment types it covers; empty: every type")
     reason: str = Field(default="", max_length=2000)
 
 
-class ApproveInput(BaseModel):
+class ApproveInput(Input):
     """No environment: the earliest suggested slot. An environment without start: its
     earliest free days for the request."""
 
     environment: str | None = Field(default=None, min_length=1)
-    start: dt.date | None = None
+    start: Day | None = None
     force_reason: str | None = Field(
         default=None, max_length=2000,
         description="an environment manager's reason to book the chosen days although they "
                     "break a rule of the phase (the booking is then a clash)")
 
 
-class RejectInput(BaseModel):
+class RejectInput(Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ReasonInput(BaseModel):
+class ReasonInput(Input):
     reason: str = Field(default="", max_length=2000)
 
 
-class ReleaseEarlyInput(BaseModel):
-    on: dt.date | None = Field(default=None, description="first day given back (default today)")
+class ReleaseEarlyInput(Input):
+    on: Day | None = Field(default=None, description="first day given back (default today)")
 
 
-class MoveInput(BaseModel):
+class MoveInput(Input):
     """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
 
     environment: str = Field(min_length=1, max_length=64,
                              description="the environment it moves to (may be its own)")
-    start: dt.date = Field(description="its new first day")
+    start: Day = Field(description="its new first day")
     force_reason: str | None = Field(
         default=None, max_length=2000,
         description="an environment manager's reason to move it even if it breaks a rule of "
@@ -163,7 +164,7 @@ class Page(BaseModel, Generic[Item]):
     total: int
 
 
-class WindowPublic(BaseModel):
+class MaintenanceWindowPublic(BaseModel):
     id: int
     environment: str
     start: dt.date

@@ -12,13 +12,15 @@ from pydantic import BaseModel, Field
 
 from envsched.models import Role
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
+from envsched.models.limits import NAME_PATTERN, Day, Flag, Input
 from envsched.services.users import MIN_PASSWORD
 
 # -- environment types ----------------------------------------------------------------------
 
 
-class EnvironmentTypeCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="e.g. UAT, PERF")
+class EnvironmentTypeCreate(Input):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
+                      description="e.g. UAT, PERF")
     description: str = Field(default="", max_length=TEXT_LENGTH)
 
 
@@ -30,8 +32,9 @@ class EnvironmentTypePublic(BaseModel):
 
 # -- users ----------------------------------------------------------------------------------
 
-class UserCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="signs in with it")
+class UserCreate(Input):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
+                      description="signs in with it")
     role: Role = Role.VIEWER
     full_name: str = Field(default="", max_length=NAME_LENGTH * 2)
     email: str = Field(default="", max_length=NAME_LENGTH * 4)
@@ -39,11 +42,11 @@ class UserCreate(BaseModel):
                                  description="none: the user signs in by API token only")
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Input):
     """The fields given change, together or not at all."""
 
     role: Role | None = None
-    active: bool | None = Field(default=None, description="false: no sign-in, tokens refused")
+    active: Flag | None = Field(default=None, description="false: no sign-in, tokens refused")
     full_name: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
 
 
@@ -59,9 +62,9 @@ class UserOut(BaseModel):
 
 # -- API tokens -----------------------------------------------------------------------------
 
-class TokenCreate(BaseModel):
+class TokenCreate(Input):
     label: str = Field(min_length=1, max_length=NAME_LENGTH, description="what uses it")
-    valid_until: dt.date | None = Field(default=None,
+    valid_until: Day | None = Field(default=None,
                                         description="last day it works; none: no expiry")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from envsched.models import WhatIf
 from envsched.services import whatif
-from envsched.services.whatif_snapshot import copy_taken_at
+from envsched.services.whatif_snapshot import snapshot_of
 from envsched.services.whatif_store import changed_scenario_document
 from web.api.planning_schemas import (
     ChangeBody,
@@ -36,8 +36,10 @@ def whatif_summary(row: WhatIf) -> JSON:
     data.update({name: (value.isoformat() if (value := getattr(row, name)) else None)
                  for name in TIMESTAMPS})
     summary = row.comparison["rows"] if row.comparison else None
+    snapshot = snapshot_of(row)
     return {**data, "status": row.status.value, "described": whatif.describe_changes(row),
-            "summary": summary, "copy_taken_at": copy_taken_at(row).isoformat()}
+            "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
+            "left_out": list(snapshot.left_out)}
 
 
 def list_whatifs() -> list[JSON]:

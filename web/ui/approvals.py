@@ -25,6 +25,7 @@ from envsched.services.free_slots import Slot
 from envsched.services.requests import get_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.ui.forms import read_day
 from web.ui.params import text_arg, week_arg
 from web.ui.queries import RequestRow, request_row, request_rows, type_names
 
@@ -119,10 +120,10 @@ def _chosen_slot() -> tuple[str | None, dt.date | None]:
     slot = request.form.get("slot", "")
     if slot and slot != "other":
         name, _, day = slot.partition("|")
-        return name, dt.date.fromisoformat(day)
+        return name, read_day(day)
     other = request.form.get("environment", "").strip() or None
     day = request.form.get("start", "").strip()
-    return other, dt.date.fromisoformat(day) if day and other else None
+    return other, read_day(day) if day and other else None
 
 
 @requires("requests:decide")

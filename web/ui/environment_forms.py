@@ -23,6 +23,7 @@ from envsched.models import (
     EnvironmentUpdate,
 )
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
+from envsched.models.limits import MAX_DAYS
 from envsched.services import inventory
 from envsched.services.clashes import find_clashes
 from web.auth import current_user, requires
@@ -113,7 +114,7 @@ def _read(form: Form, model: type[EnvironmentCreate] | type[EnvironmentUpdate]) 
     values = {"name": form.text("name", required="give the environment a name"),
               "type": form.text("type", required="choose a type"),
               "capacity": form.whole("capacity", low=1),
-              "changeover_days": form.whole("changeover_days", low=0),
+              "changeover_days": form.whole("changeover_days", low=0, high=MAX_DAYS),
               "status": form.text("status") or EnvironmentStatus.AVAILABLE,
               "tags": form.words("tags"), "owner": form.text("owner"),
               "description": form.text("description"), "components": _components(form)}

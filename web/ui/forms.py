@@ -18,6 +18,7 @@ from flask import request
 
 from envsched.days import days_text
 from envsched.errors import BookingConflict, EnvschedError, InvalidInput, NotFound
+from envsched.models.limits import INT_MAX, iso_day, within_calendar
 
 FORM = "form"  # the key of a problem that belongs to no one field
 _SEPARATORS = re.compile(r"[,\s]+")
@@ -66,17 +67,21 @@ class Form:
             self.fail(name, f"at most {longest} characters, not {len(value)}")
         return value
 
-    def whole(self, name: str, *, low: int) -> int:
-        """A whole number of at least ``low`` (``low`` itself when it is wrong)."""
+    def whole(self, name: str, *, low: int, high: int = INT_MAX) -> int:
+        """A whole number from ``low`` to ``high`` (``low`` itself when it is wrong); the
+        bounds are the API's (``envsched.models.limits``)."""
         raw = self.text(name)
         try:
             number = int(raw)
         except ValueError:
-            self.fail(name, f"{raw!r} is not a whole number" if raw
+            self.fail(name, f"{raw[:40]!r} is not a whole number" if raw
                       else f"give a whole number, {low} or more")
             return low
         if number < low:
             self.fail(name, f"must be {low} or more, not {number}")
+            return low
+        if number > high:
+            self.fail(name, f"must be at most {high}, not {number}")
             return low
         return number
 
@@ -87,9 +92,14 @@ class Form:
                 self.fail(name, "give a date (YYYY-MM-DD)")
             return None
         try:
-            return dt.date.fromisoformat(raw)
+            day: dt.date = iso_day(raw)
         except ValueError:
-            self.fail(name, f"{raw!r} is not a date (YYYY-MM-DD)")
+            self.fail(name, f"{raw[:40]!r} is not a date (YYYY-MM-DD)")
+            return None
+        try:
+            return within_calendar(day)
+        except ValueError as exc:
+            self.fail(name, f"{raw!r}: {exc}")
             return None
 
     def words(self, name: str) -> list[str]:
@@ -116,6 +126,13 @@ class Form:
                 self.fail(rename.get(name, name), message)
         else:
             self.fail(FORM, error.message)
+
+
+def read_day(text: str) -> dt.date:
+    """A typed date as the API reads it: ``YYYY-MM-DD`` within the calendar's bounds;
+    ``ValueError`` says what is wrong."""
+    day: dt.date = within_calendar(iso_day(text))
+    return day
 
 
 def clash_lines(error: BookingConflict) -> list[str]:

@@ -35,7 +35,7 @@ from envsched.models.lifecycle_io import (
 from envsched.services import templates, windows
 from web.auth import current_user, requires
 from web.context import now, sessions, settings
-from web.ui.params import form_date
+from web.ui.params import form_date, form_id
 
 PLAN_DAYS = 366
 PHASE_ROWS = 8  # rows of the template editor; blank rows are skipped
@@ -82,7 +82,7 @@ def strategy_publish(name: str) -> Response:
 @requires("windows:write")
 def window_move() -> Response:
     def move() -> windows.MovedWindow:
-        window_id = int(request.form.get("window_id", ""))
+        window_id = form_id("window_id")
         go_live = form_date("go_live")
         if go_live is None:
             raise ValueError("give the new go-live date")
@@ -103,7 +103,8 @@ def window_assign() -> Response:
     key = request.form.get("release", "")
     chosen = request.form.get("window_id", "")
     return act(lambda: windows.assign_release(
-        sessions(), key, int(chosen) if chosen else None, actor=current_user(), now=now()),
+        sessions(), key, form_id("window_id") if chosen else None, actor=current_user(),
+        now=now()),
         "ui.release_windows", lambda r: f"{r.key} is due by {r.due}.")
 
 

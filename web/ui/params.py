@@ -12,6 +12,10 @@ import re
 
 from flask import flash, request
 
+from envsched.errors import InvalidInput
+from envsched.models.limits import INT_MAX
+from web.ui.forms import read_day
+
 ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")  # what <input type="week"> sends: 2027-W09
 
 
@@ -25,9 +29,10 @@ def date_arg(name: str, default: dt.date) -> dt.date:
     if not value:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        return read_day(value)
     except ValueError:
-        flash(f"{name}: {value!r} is not a date (YYYY-MM-DD); showing {default}.", "error")
+        flash(f"{name}: {value[:40]!r} is not a date (YYYY-MM-DD); showing {default}.",
+              "error")
         return default
 
 
@@ -45,10 +50,18 @@ def int_arg(name: str, default: int, *, low: int, high: int) -> int:
     return number
 
 
+def form_id(name: str) -> int:
+    """The id a form names (a hidden field or a choice): 1 to the database's INTEGER."""
+    value = request.form.get(name, "").strip()
+    if not value.isdigit() or not 1 <= int(value) <= INT_MAX:
+        raise InvalidInput(name, f"not an id: {value[:40]!r}")
+    return int(value)
+
+
 def form_date(name: str) -> dt.date | None:
     """A date form field, or None when empty; a bad date raises ``ValueError``."""
     value = request.form.get(name, "").strip()
-    return dt.date.fromisoformat(value) if value else None
+    return read_day(value) if value else None
 
 
 def week_arg(name: str) -> dt.date | None:

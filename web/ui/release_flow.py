@@ -35,7 +35,7 @@ from envsched.services.release_cancel import Withdrawn
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act, refusal_message
-from web.ui.params import form_date
+from web.ui.params import form_date, form_id
 
 DEPLOY_FIELDS = ("deployed_on", "backout_plan", "notes")
 
@@ -124,7 +124,7 @@ def release_link_add(key: str) -> Response:
 @requires("releases:write")
 def release_link_remove(key: str) -> Response:
     return _act(key, lambda: release_status.remove_link(
-        sessions(), key, int(request.form.get("link_id", "")), actor=current_user(),
+        sessions(), key, form_id("link_id"), actor=current_user(),
         now=now()), lambda _: "Link removed.")
 
 

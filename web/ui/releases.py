@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
@@ -25,7 +25,7 @@ from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act
 from web.ui.paging import paging
-from web.ui.params import text_arg
+from web.ui.params import form_id, text_arg
 from web.ui.queries import BookingRow, booking_rows
 
 PAGE_SIZE = 100  # releases a page of the list
@@ -90,7 +90,7 @@ def booking_start(key: str) -> Response:
     """Hand a confirmed booking of the release over; the gates it waits for are checked
     by the service and a refusal, naming them, is a flash on the release page."""
     return act(lambda: booking.start_booking(
-        sessions(), int(request.form.get("booking_id", "")), actor=current_user(), now=now()),
+        sessions(), form_id("booking_id"), actor=current_user(), now=now()),
         "ui.release_detail",
         lambda b: f"The booking from {day_text(b.start)} is in use from now on.", key=key)
 

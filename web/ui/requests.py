@@ -13,7 +13,13 @@ from sqlmodel import Session, select
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.models import Booking, BookingRequestCreate, Environment, Phase
+from envsched.models import (
+    Booking,
+    BookingRequestCreate,
+    Environment,
+    Phase,
+)
+from envsched.models.limits import MAX_DAYS
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.environment_names import natural_key
@@ -23,6 +29,7 @@ from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.permissions import can
+from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
 from web.ui.queries import bookings_by_id, environments, request_row, type_names
@@ -137,11 +144,11 @@ def request_slots() -> Any:
     """``{"slots": [...]}``: the earliest free slots for a phase (or a type) from a date."""
     args = request.args
     try:
-        after = dt.date.fromisoformat(args.get("after") or today().isoformat())
-        before = dt.date.fromisoformat(args["before"]) if args.get("before") else None
+        after = read_day(args.get("after") or today().isoformat())
+        before = read_day(args["before"]) if args.get("before") else None
         duration = int(args.get("duration") or 0)
-        if duration < 1:
-            raise ValueError("duration must be a whole number of days, at least 1")
+        if not 1 <= duration <= MAX_DAYS:
+            raise ValueError(f"duration must be a whole number of days, 1 to {MAX_DAYS}")
     except ValueError as exc:
         return jsonify({"error": {"code": "invalid_input", "message": str(exc)}}), 400
     with read_transaction(sessions()) as session:

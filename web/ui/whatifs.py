@@ -16,7 +16,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
 from envsched.services import run_words, whatif
-from envsched.services.whatif_snapshot import copy_taken_at
+from envsched.services.whatif_snapshot import snapshot_of
 from envsched.services.whatif_store import changed_scenario_document
 from web.auth import current_user, requires
 from web.background import track
@@ -55,7 +55,7 @@ def whatif_detail(whatif_id: int) -> Any:
     results = whatif.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
     compared = comparison(results, row.base, changed) if results else None
     return render_template("whatif.html", row=row, described=whatif.describe_changes(row),
-                           copy_taken_at=copy_taken_at(row),
+                           snapshot=snapshot_of(row),
                            forms=FORMS, names=suggestions(changed), field_list=field_list,
                            results=results, compared=compared,
                            metric_words=run_words.COMPARISON_WORDS,
