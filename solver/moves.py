@@ -17,9 +17,10 @@ from solver.scenario import Scenario
 
 
 def move_budget(scenario: Scenario, share: float) -> int:
-    """How many movable bookings in force a plan may move: the share, rounded up."""
+    """How many movable bookings in force a plan may move: the share, rounded down (never
+    more than the share), but at least one unless the share is nought."""
     movable = sum(1 for b in scenario.bookings if not b.pinned and b.phase in scenario.phase_by_id)
-    return math.ceil(share * movable)
+    return max(1, math.floor(share * movable)) if share > 0 else 0
 
 
 def moved_phases(scenario: Scenario, placement: Placement, phases: Iterable[str]) -> int:

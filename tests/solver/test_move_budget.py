@@ -32,10 +32,11 @@ def planned(scenario: Scenario, **options: object) -> Plan:
     return result
 
 
-def test_budget_is_the_share_of_unpinned_bookings_rounded_up():
+def test_budget_is_the_share_of_unpinned_bookings_rounded_down_but_at_least_one():
     scenario = queued_on_one_environment()
     assert move_budget(scenario, 0.1) == 1
-    assert move_budget(scenario, 0.25) == 3
+    assert move_budget(scenario, 0.25) == 2
+    assert move_budget(scenario, 0.01) == 1
     assert move_budget(scenario, 0) == 0
 
 
