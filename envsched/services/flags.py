@@ -154,7 +154,8 @@ def _helped_by_extra(scenario: Scenario, shortfall: dict[str, Any], start: dt.da
     what_if = with_extra_environment(scenario, shortfall["type"], start, end)
     if what_if is None:
         return []
-    better = solve(what_if, Options(time_limit=REMEDY_SECONDS, workers=2))
+    better = solve(what_if, Options(time_limit=REMEDY_SECONDS, workers=2,
+                                     max_moved_share=1.0))  # as a round: every move
     if not better.has_plan:
         return []
     fine = {r.id for r in better.releases if r.late_days == 0}

@@ -62,6 +62,11 @@ SHOWN_VIOLATIONS = 3
 INTERRUPTED = "interrupted: the process running this round stopped before it finished"
 
 
+# A round's moves are proposals a manager accepts one by one (or the nightly auto-apply
+# takes what still fits), so the round keeps every move that pays: the planner's
+# stability budget (docs/design.md) is for batch plans of `envsched plan`.
+ROUND_MOVES = 1.0
+
 def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.datetime,
            dry_run: bool = False, time_limit: float | None = None,
            progress: Callable[[Progress], None] | None = None,
@@ -78,7 +83,8 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
         with round_lock(sessions, now, limit):
             _fail_running(sessions, now)  # holding the lock: none of them is running
             run = _round(sessions, started, settings,
-                         Options(time_limit=limit, progress=progress))
+                         Options(time_limit=limit, progress=progress,
+                                 max_moved_share=ROUND_MOVES))
             if not dry_run:  # queued only: nothing is sent while the lock is held
                 (notifier or Notifier(settings)).after_round(sessions, run, now)
     except ReplanBusy:
@@ -190,7 +196,8 @@ def _metrics(scenario: Scenario, result: Plan) -> dict[str, Any]:
 
 def _stay_plan(prepared: RoundScenario) -> Plan | None:
     """The plan with every booking pinned where it is: what moving bookings is measured by."""
-    stay = solve(prepared.staying(), Options(time_limit=REMEDY_SECONDS, workers=2))
+    stay = solve(prepared.staying(), Options(time_limit=REMEDY_SECONDS, workers=2,
+                                                   max_moved_share=ROUND_MOVES))
     return stay if stay.status != "UNKNOWN" else None
 
 

@@ -119,7 +119,8 @@ def _execute(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit
 def _plan(scenario: Scenario, seconds: float, workers: int,
           report: Callable[[Progress], None]) -> Plan:
     report(Progress(elapsed=0.0, stage="starting"))
-    return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report))
+    return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report,
+                                   max_moved_share=1.0))  # as a round: every move
 
 
 def _reporter(sessions: SessionFactory, held: Claim, step: str, before: float,
