@@ -48,9 +48,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from envsched import migrations
+from envsched.accounts import tokens, users
 from envsched.db import SessionFactory, create_engine, session_factory
+from envsched.inventory import environments as inventory
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentCreate, Role
-from envsched.services import inventory, tokens, users
 from envsched.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from envsched import migrations
+from envsched.booking.free_slots import find_free_slots
 from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.demo import load_demo
-from envsched.services.free_slots import find_free_slots
 from envsched.settings import Settings
 
 QUERIES = [(t, d, tags) for t in ("SIT", "UAT", "PERF", "STAGING")

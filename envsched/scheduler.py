@@ -6,7 +6,7 @@ of the application database, with two jobs:
 * ``scheduled_replan`` on the cron of ``ENVSCHED_REPLAN_CRON`` in ``ENVSCHED_TIMEZONE``;
 * ``scheduled_notify`` every minute: queues what the audit log records since the last
   look (approvals, rejections, moves), then sends every delivery that is due (new ones
-  and retries of failed ones; see ``services.notify``).
+  and retries of failed ones; see ``envsched.notify``).
 
 The job functions live at module level and take no arguments, because the job store
 pickles a reference to them; each reads ``Settings`` and the clock itself, as an edge.
@@ -27,10 +27,10 @@ from sqlalchemy import Engine
 
 from envsched.db import create_engine, database
 from envsched.models.planning import SCHEDULER_JOBS, PlanTrigger
-from envsched.services.notify import Notifier, send_due
-from envsched.services.notify.sender import utc_now
-from envsched.services.replan import replan
-from envsched.services.runlock import ReplanBusy
+from envsched.notify import Notifier, send_due
+from envsched.notify.sender import utc_now
+from envsched.planning.rounds.replan import replan
+from envsched.planning.rounds.runlock import ReplanBusy
 from envsched.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """A token that changes with every committed write to the stored state, so that what is
 derived from all of it (clashes, KPIs, the capacity forecast) can be kept per state and
-worked out again only after a change (``envsched.services.state_cache``).
+worked out again only after a change (``envsched.state_cache``).
 
 Every engine ``envsched.db.create_engine`` builds watches the statements it sends. An
 INSERT, UPDATE or DELETE of a table outside ``UNWATCHED``, or any statement it cannot

@@ -5,7 +5,7 @@
 
 Sessions end: the session keeps the user's ``session_version`` from sign-in, and a
 session whose version is no longer the user's is refused. Signing out, a new password,
-deactivation and a new role change the version (``envsched.services.users``), so every
+deactivation and a new role change the version (``envsched.accounts.users``), so every
 session of the user ends, on every device, copies of the cookie included.
 
 CSRF: every state-changing request that rides on the session cookie must carry the
@@ -26,11 +26,11 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, after_this_request, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
+from envsched.accounts import tokens, users
+from envsched.accounts.signin import SignInLimits
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
-from envsched.services import tokens, users
-from envsched.services.signin import SignInLimits
 from web.context import now, sessions, settings
 from web.errors import api_error, is_api_request
 from web.permissions import can, roles_with

@@ -27,6 +27,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
+from envsched.lifecycle.calendar import CalendarItem, calendar_items, calendar_months
 from envsched.models import (
     Booking,
     BookingStatus,
@@ -36,7 +37,6 @@ from envsched.models import (
     Release,
     User,
 )
-from envsched.services.release_calendar import CalendarItem, calendar_items, calendar_months
 from web.context import now, sessions
 from web.permissions import can
 

@@ -2,7 +2,7 @@
 with what happens on it — a window opens, its code cut-off, its go-live, a freeze begins
 or ends — and shaded while a window is open or a freeze holds.
 
-Pure: the release calendar's items (``envsched.services.release_calendar``) and the
+Pure: the release calendar's items (``envsched.lifecycle.calendar``) and the
 months in, plain rows out for ``release_calendar.html`` to draw as tables; no clock
 (``today`` is a parameter).
 """
@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from envsched.services.release_calendar import CalendarItem
+from envsched.lifecycle.calendar import CalendarItem
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -21,7 +21,7 @@ TEST = Role.TEST_MANAGER
 REL = Role.RELEASE_MANAGER
 PLAN = Role.PLANNER
 
-# The same roles as envsched.services.requests.REQUESTERS, plus admin.
+# The same roles as envsched.booking.requests.REQUESTERS, plus admin.
 REQUESTERS = frozenset({ADMIN, TEST, REL, PLAN, ENV})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {

@@ -14,7 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from envsched.days import days_length_text
-from envsched.services.release_calendar import (
+from envsched.lifecycle.calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
     WINDOWS_LANE,

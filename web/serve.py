@@ -34,9 +34,11 @@ from flask import Flask
 from sqlalchemy import literal, select
 from sqlmodel import Session
 
+from envsched.accounts import tokens
+from envsched.booking import bookings as booking
 from envsched.db import create_engine, fill_pool
+from envsched.inventory import availability
 from envsched.models import metadata
-from envsched.services import availability, booking, tokens
 from envsched.settings import Settings
 from web import create_app, import_views
 from web.access_log import AccessLog

@@ -19,15 +19,15 @@ from typing import Any
 from markupsafe import escape
 
 from envsched.days import days_length_text
+from envsched.inventory.names import natural_key
 from envsched.models import Environment
-from envsched.services.environment_names import natural_key
 from web.ui.queries import BlockedRow, BookingRow
 
 Item = dict[str, Any]
 STATUS_WORDS = {"tentative": "tentative (proposed by the planner)", "confirmed": "confirmed",
                 "in_use": "in use", "released": "handed back", "cancelled": "cancelled"}
 # The rules a move or a booking can break, as the refusal names them to people: the
-# rulebook's (envsched.services.rulebook) and the environment's own (availability).
+# rulebook's (envsched.booking.rulebook) and the environment's own (availability).
 RULE_WORDS = {
     "eligibility": "the phase cannot use this environment",
     "earliest_start": "too early for the phase",

@@ -1,5 +1,5 @@
 """The what-if comparison as one chart: the what-if's plan drawn over the baseline's, each
-phase coloured by what the what-if does to it (``envsched.services.whatif_differences``):
+phase coloured by what the what-if does to it (``envsched.planning.whatif.differences``):
 unchanged in grey, moved in blue with its old place left as an outline, added in green,
 dropped as a red outline where it was. Two side-by-side Gantts of near-identical plans
 hide exactly what a planner wants to see.
@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from envsched.days import days_length_text
-from envsched.services.whatif_differences import Difference, Place
+from envsched.planning.whatif.differences import Difference, Place
 from web import charts
 
 # kind: (legend name, fill, outline, label colour, drawn at) — fills dark enough for white

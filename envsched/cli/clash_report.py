@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import click
 
+from envsched.booking.clashes import find_clashes
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.stored import stored_state
-from envsched.services.clashes import find_clashes
 
 
 @click.command()

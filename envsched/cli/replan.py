@@ -16,10 +16,10 @@ from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.planning import print_progress
 from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.notify import send_due
+from envsched.planning.rounds.apply import last_accept
+from envsched.planning.rounds.replan import replan as run_round
 from envsched.scheduler import run_scheduler
-from envsched.services.notify import send_due
-from envsched.services.replan import replan as run_round
-from envsched.services.replan_apply import last_accept
 from envsched.settings import Settings
 
 

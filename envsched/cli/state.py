@@ -16,10 +16,10 @@ import pandas as pd
 from envsched.cli.stored import stored_state, utc_now
 from envsched.demo import load_demo
 from envsched.errors import InvalidInput
-from envsched.services.capacity import capacity_report
-from envsched.services.mapping import export_scenario
-from envsched.services.scenario_import import import_scenario
-from envsched.services.transfer import KINDS, export_table, import_table
+from envsched.planning.capacity import capacity_report
+from envsched.planning.mapping import export_scenario
+from envsched.transfer.scenario_import import import_scenario
+from envsched.transfer.tables import KINDS, export_table, import_table
 from solver.scenario import MAX_HORIZON_DAYS
 
 FILE = click.Path(dir_okay=False, path_type=Path)

@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from envsched.accounts import tokens, users
 from envsched.db import database
 from envsched.models import Role
-from envsched.services import tokens, users
 from envsched.settings import Settings
 
 ROLES = [role.value for role in Role]

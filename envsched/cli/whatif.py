@@ -33,21 +33,21 @@ from typing import Any
 
 import click
 
+from envsched.accounts.users import find_user
 from envsched.cli.state import DATE, FILE, stored_state, utc_now
 from envsched.cli.whatif_format import format_comparison, format_progress_line
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import User, WhatIfStatus
-from envsched.services import whatif as service
-from envsched.services.users import find_user
-from envsched.services.whatif_changes import Change
-from envsched.services.whatif_environment_changes import (
+from envsched.planning.whatif import service
+from envsched.planning.whatif.changes import Change
+from envsched.planning.whatif.environment_changes import (
     AddEnvironment,
     AddMaintenance,
     ChangeEnvironment,
     RemoveEnvironment,
 )
-from envsched.services.whatif_release_changes import (
+from envsched.planning.whatif.release_changes import (
     AddRelease,
     ChangePhaseDuration,
     DelayRelease,
@@ -55,7 +55,7 @@ from envsched.services.whatif_release_changes import (
     NewPhase,
     ReprioritiseRelease,
 )
-from envsched.services.whatif_snapshot import copy_taken_at
+from envsched.planning.whatif.snapshot import copy_taken_at
 from solver.scenario import MAX_HORIZON_DAYS
 
 AS_USER = click.option("--as", "as_user", metavar="USER", help="Act as this user.")

@@ -76,7 +76,7 @@ class PlanRun(SQLModel, table=True):
                                       ondelete="SET NULL")
     error: str = Field(default="", sa_type=Text)
     # who asked for the round ("Re-plan now", a moved window), and what made it run; the
-    # nightly job and the CLI leave both empty (``envsched.services.run_words``)
+    # nightly job and the CLI leave both empty (``envsched.planning.rounds.words``)
     started_by_id: int | None = Field(default=None, foreign_key="app_user.id",
                                       ondelete="SET NULL")
     cause: str = Field(default="", max_length=TEXT_LENGTH)

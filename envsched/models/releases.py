@@ -20,7 +20,7 @@ class ReleaseType(enum.StrEnum):
 
 class ReleaseStatus(enum.StrEnum):
     """draft → planned → in_test → ready → deployed, or backed_out / cancelled
-    (``envsched.services.release_status`` holds the allowed steps)."""
+    (``envsched.lifecycle.status`` holds the allowed steps)."""
 
     DRAFT = "draft"
     PLANNED = "planned"

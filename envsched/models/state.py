@@ -1,5 +1,5 @@
 """The stored state's version: one row whose token changes with every committed write
-(``envsched.state_version`` writes it; ``envsched.services.state_cache`` reads it)."""
+(``envsched.state_version`` writes it; ``envsched.state_cache`` reads it)."""
 
 from sqlmodel import Field, SQLModel
 

@@ -1,7 +1,7 @@
 """What-if scenarios: a saved, named copy of the stored state, edited and planned apart.
 
 ``base`` is the stored state as an ``envsched-scenario/1`` document when the what-if was
-made; ``changes`` the ordered list of typed changes (``services.whatif_codec``) applied
+made; ``changes`` the ordered list of typed changes (``envsched.planning.whatif.codec``) applied
 to it. A run plans both, storing ``progress`` as it goes so a page can poll it, then
 ``baseline_plan`` and ``result_plan`` (``envsched-plan/1`` documents) and their
 ``comparison``. A run's claim (``run_owner``, ``run_time_limit``) tells a run left
@@ -40,12 +40,12 @@ class WhatIf(SQLModel, table=True):
     base: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     # which copy of the live state ``base`` is, and the demand it cannot hold
-    # (``services.whatif_snapshot.Snapshot``); None on what-ifs made before it existed
+    # (``envsched.planning.whatif.snapshot.Snapshot``); None on what-ifs made before it existed
     snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     # {"step": "baseline"|"what-if", "stage", "elapsed", "objective", "bound"}
     progress: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     started_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
-    # the claim of the current or last run: who runs it (``services.claims``), how long
+    # the claim of the current or last run: who runs it (``envsched.claims``), how long
     run_owner: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
     run_time_limit: float | None = None
     baseline_plan: dict[str, Any] | None = Field(default=None,

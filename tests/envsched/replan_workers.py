@@ -8,9 +8,9 @@ from typing import Any
 
 from envsched.db import SessionFactory, create_engine, session_factory
 from envsched.models import PlanTrigger
-from envsched.services.notify import Notifier
-from envsched.services.replan import replan
-from envsched.services.runlock import ReplanBusy
+from envsched.notify import Notifier
+from envsched.planning.rounds.replan import replan
+from envsched.planning.rounds.runlock import ReplanBusy
 from envsched.settings import Settings
 from tests.envsched.factories import NOW
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from envsched.db import SessionFactory
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger, WhatIf, WhatIfStatus
-from envsched.services.runlock import LOCK_NAME, engine_of
+from envsched.planning.rounds.runlock import LOCK_NAME, engine_of
 
 
 def dead_owner() -> str:

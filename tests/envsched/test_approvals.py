@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from envsched.booking.approvals import Choice, approve_many, competing_groups, free_days
+from envsched.booking.free_slots import Slot
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.models import BookingRequest, Environment, RequestStatus, Role
-from envsched.services.approvals import Choice, approve_many, competing_groups, free_days
-from envsched.services.free_slots import Slot
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlmodel import func, select
 
+from envsched.booking.bookings import book_direct, booking_transaction
+from envsched.booking.rulebook import RuleBroken
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
+from envsched.inventory.availability import check_fits, lock_environment
 from envsched.models import AuditEntry, Booking, BookingCreate, BookingStatus, Role
-from envsched.services.availability import check_fits, lock_environment
-from envsched.services.booking import book_direct, booking_transaction
-from envsched.services.rulebook import RuleBroken
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

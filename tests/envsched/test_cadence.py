@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
+from envsched.lifecycle.cadence import Cadence, add_months, generate_windows
 from envsched.models import CadenceKind
-from envsched.services.cadence import Cadence, add_months, generate_windows
 
 D = dt.date
 

@@ -10,7 +10,7 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import BookingStatus, EnvironmentStatus, RequestStatus
-from envsched.services.capacity import COLUMNS, capacity_report
+from envsched.planning.capacity import COLUMNS, capacity_report
 from tests.envsched.factories import DAY0, Factory
 
 # DAY0 (2027-01-04) is a Monday: week n runs over days [7n, 7n + 7).

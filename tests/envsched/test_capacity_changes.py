@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from envsched.booking.bookings import book_direct
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict
+from envsched.inventory import environments as inventory
 from envsched.models import Booking, BookingCreate, Environment, EnvironmentUpdate
-from envsched.services import inventory
-from envsched.services.booking import book_direct
-from envsched.services.transfer import TransferRejected, import_table
+from envsched.transfer.tables import TransferRejected, import_table
 from tests.envsched.factories import DAY0, NOW, Factory
 
 SetCapacity = Callable[[SessionFactory, str, int], None]

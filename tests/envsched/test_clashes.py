@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from envsched.booking.clashes import StateClash, find_clashes
 from envsched.db import SessionFactory
 from envsched.models import BookingStatus, EnvironmentStatus, ReleaseStatus
-from envsched.services.clashes import StateClash, find_clashes
 from tests.envsched.factories import DAY0, Factory
 
 

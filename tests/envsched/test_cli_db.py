@@ -12,9 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from envsched import migrations
+from envsched.accounts.tokens import user_for_token
 from envsched.cli import main
 from envsched.db import create_engine, database
-from envsched.services.tokens import user_for_token
 from envsched.settings import Settings
 from tests.envsched.conftest import POSTGRES_ADMIN_URL
 from tests.envsched.factories import NOW

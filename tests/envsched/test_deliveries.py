@@ -16,7 +16,7 @@ from envsched import scheduler
 from envsched.cli import main
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import DeliveryStatus, PlanRun, PlanRunStatus, Role
-from envsched.services.notify import (
+from envsched.notify import (
     DELIVERY_HEADER,
     Event,
     attempts_of,
@@ -24,7 +24,7 @@ from envsched.services.notify import (
     queued,
     send_due,
 )
-from envsched.services.runlock import round_running
+from envsched.planning.rounds.runlock import round_running
 from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.receivers import SECRET, Clock, Receiver, clock_fixture, receiver_fixture  # noqa: F401
 from tests.envsched.test_replan import DAY, run_round

@@ -12,9 +12,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
+from envsched.accounts.signin import authenticate
+from envsched.booking.clashes import KINDS, find_clashes
 from envsched.db import SessionFactory, read_transaction
 from envsched.demo import DEMO_FILE, load_demo
 from envsched.errors import InvalidState, NotFound
+from envsched.lifecycle.calendar import calendar_items
+from envsched.lifecycle.gates import gates_in
+from envsched.lifecycle.kpi_history import kpis_for
+from envsched.lifecycle.kpis import Period
+from envsched.lifecycle.status import status_history
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
     AuditEntry,
@@ -38,15 +45,8 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services.capacity import capacity_report
-from envsched.services.clashes import KINDS, find_clashes
-from envsched.services.gates import gates_in
-from envsched.services.kpi_history import kpis_for
-from envsched.services.kpis import Period
-from envsched.services.mapping import export_scenario
-from envsched.services.release_calendar import calendar_items
-from envsched.services.release_status import status_history
-from envsched.services.signin import authenticate
+from envsched.planning.capacity import capacity_report
+from envsched.planning.mapping import export_scenario
 from solver.greedy import greedy_plan
 from solver.options import Options
 from solver.scenario_file import load_scenario

@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
+from envsched.inventory import environments as inventory
+from envsched.inventory.names import natural_key
 from envsched.models import Environment, EnvironmentCreate, EnvironmentUpdate
-from envsched.services import inventory
-from envsched.services.environment_names import natural_key
-from envsched.services.transfer import TransferRejected, import_table
+from envsched.transfer.tables import TransferRejected, import_table
 from tests.envsched import factories
 from tests.envsched.factories import NOW
 

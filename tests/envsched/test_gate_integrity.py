@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateConflict
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef, GateView
 from envsched.models import Gate, GateKind, Phase, Release, Role, User
-from envsched.services import gates
-from envsched.services.gates import GateRef, GateView
 from tests.envsched.factories import NOW, Factory
 
 EXIT = GateRef("R1", "R1-UAT", GateKind.EXIT)

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from envsched.booking import bookings as booking
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateNotPassed
+from envsched.lifecycle import gates, releases
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle.gates import GateRef
 from envsched.models import (
     AuditEntry,
     Booking,
@@ -29,8 +33,7 @@ from envsched.models import (
     User,
 )
 from envsched.models.lifecycle_io import DeploymentIn
-from envsched.services import booking, gates, release_status, releases, transfer
-from envsched.services.gates import GateRef
+from envsched.transfer import tables as transfer
 from tests.envsched.factories import DAY0, NOW, Factory
 
 S = ReleaseStatus

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from envsched.audit import log as audit
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef
 from envsched.models import (
     Gate,
     GateKind,
@@ -20,8 +23,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import audit, gates
-from envsched.services.gates import GateRef
 from tests.envsched.factories import NOW, Factory
 
 Verb = Any

@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from envsched.booking.bookings import approve_request, reject_request
+from envsched.booking.move import move_booking
 from envsched.db import SessionFactory, read_transaction
 from envsched.demo import load_demo
 from envsched.errors import BookingConflict, NotFound, PermissionDenied
 from envsched.models import Notification, Role, User
-from envsched.services import inbox
-from envsched.services.booking import approve_request, reject_request
-from envsched.services.move import move_booking
+from envsched.notify import inbox
 from tests.envsched.factories import DAY0, NOW, Factory
 
 LATER = NOW + dt.timedelta(hours=1)

@@ -6,8 +6,12 @@ import datetime as dt
 
 import pytest
 
+from envsched.accounts import signin, tokens, users
+from envsched.audit import log as audit
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, ConfigError, InvalidInput, PermissionDenied
+from envsched.inventory import environments as inventory
+from envsched.lifecycle import releases
 from envsched.models import (
     EnvironmentCreate,
     EnvironmentUpdate,
@@ -15,7 +19,6 @@ from envsched.models import (
     ReleaseCreate,
     Role,
 )
-from envsched.services import audit, inventory, releases, signin, tokens, users
 from envsched.settings import DEFAULT_DATABASE_URL, Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 

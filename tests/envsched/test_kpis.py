@@ -11,23 +11,8 @@ import pytest
 from sqlalchemy import Engine, event
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.models import (
-    Deployment,
-    Gate,
-    GateKind,
-    GateState,
-    Phase,
-    PlanRun,
-    PlanTrigger,
-    Release,
-    ReleaseStatus,
-    ReleaseStatusChange,
-    ReleaseType,
-    ReleaseWindow,
-    Role,
-)
-from envsched.services.kpi_history import kpis_for, release_facts
-from envsched.services.kpis import (
+from envsched.lifecycle.kpi_history import kpis_for, release_facts
+from envsched.lifecycle.kpis import (
     BookingFact,
     ClashFact,
     Period,
@@ -43,6 +28,21 @@ from envsched.services.kpis import (
     release_counts,
     time_to_implement,
     utilisation,
+)
+from envsched.models import (
+    Deployment,
+    Gate,
+    GateKind,
+    GateState,
+    Phase,
+    PlanRun,
+    PlanTrigger,
+    Release,
+    ReleaseStatus,
+    ReleaseStatusChange,
+    ReleaseType,
+    ReleaseWindow,
+    Role,
 )
 from tests.envsched.factories import NOW, Factory
 

@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidScenario, InvalidState
 from envsched.models import Booking, BookingStatus, Environment, EnvironmentStatus
-from envsched.services.mapping import (
+from envsched.planning.mapping import (
     Mapped,
     apply_plan_as_tentative,
     build_scenario,

@@ -9,12 +9,12 @@ import datetime as dt
 import pytest
 from sqlmodel import col, select
 
+from envsched.booking.bookings import waitlist_request
+from envsched.booking.move import move_booking, move_choices
+from envsched.booking.rulebook import RuleBroken
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import AuditEntry, Booking, BookingStatus, RequestStatus, Role, User
-from envsched.services.booking import waitlist_request
-from envsched.services.move import move_booking, move_choices
-from envsched.services.rulebook import RuleBroken
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

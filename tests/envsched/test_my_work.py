@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from envsched.db import SessionFactory, read_transaction
+from envsched.insight.my_work import due_gates, my_booking_ids
+from envsched.lifecycle.gates import GateRef, sign_gate
 from envsched.models import BookingStatus, GateKind, ReleaseStatus, Role, User
-from envsched.services.gates import GateRef, sign_gate
-from envsched.services.my_work import due_gates, my_booking_ids
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from envsched.booking.bookings import approve_request
 from envsched.db import SessionFactory
 from envsched.models import AuditEntry, BookingStatus, NotificationCursor, Role
-from envsched.services.booking import approve_request
-from envsched.services.notify import AUDIT_CURSOR, Notifier, send_due
+from envsched.notify import AUDIT_CURSOR, Notifier, send_due
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.test_replan import DAY, run_round

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from envsched.db import SessionFactory
 from envsched.models import Role, User
-from envsched.services import whatif
-from envsched.services.mapping import export_scenario
-from envsched.services.whatif_snapshot import snapshot_of
-from envsched.services.whatif_store import base_scenario, changed_scenario_document
+from envsched.planning.mapping import export_scenario
+from envsched.planning.whatif import service as whatif
+from envsched.planning.whatif.snapshot import snapshot_of
+from envsched.planning.whatif.store import base_scenario, changed_scenario_document
 from solver.scenario_file import load_scenario, parse_scenario
 from tests.envsched import factories
 

@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 
 from envsched.db import SessionFactory
-from envsched.models import BookingStatus, Deployment, Release, ReleaseWindow
-from envsched.services.release_calendar import (
+from envsched.lifecycle.calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
     WINDOWS_LANE,
@@ -16,6 +15,7 @@ from envsched.services.release_calendar import (
     calendar_months,
     release_calendar,
 )
+from envsched.models import BookingStatus, Deployment, Release, ReleaseWindow
 from tests.envsched.factories import NOW, Factory
 
 D = dt.date.fromisoformat

@@ -13,6 +13,8 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
+from envsched.lifecycle import releases
+from envsched.lifecycle import status as release_status
 from envsched.models import (
     AuditEntry,
     Booking,
@@ -27,7 +29,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import release_status, releases, transfer
+from envsched.transfer import tables as transfer
 from tests.envsched.factories import DAY0, NOW, Factory
 
 S = ReleaseStatus

@@ -8,9 +8,9 @@ import datetime as dt
 from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle.cancel import Withdrawn, held_by
 from envsched.models import BookingStatus, Release, ReleaseStatus, RequestStatus, Role
-from envsched.services import release_status
-from envsched.services.release_cancel import Withdrawn, held_by
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

@@ -11,10 +11,11 @@ import pytest
 from sqlmodel import col, select
 
 from envsched.db import SessionFactory
+from envsched.lifecycle import releases
+from envsched.lifecycle.status import status_history
 from envsched.models import ReleaseCreate, ReleaseStatus, ReleaseStatusChange, Role, User
-from envsched.services import releases, transfer
-from envsched.services.release_status import status_history
-from envsched.services.scenario_import import import_scenario
+from envsched.transfer import tables as transfer
+from envsched.transfer.scenario_import import import_scenario
 from tests.envsched.factories import NOW, Factory
 
 S = ReleaseStatus

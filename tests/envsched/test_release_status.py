@@ -10,6 +10,10 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
+from envsched.lifecycle import gates
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle.gates import GateRef
+from envsched.lifecycle.status import InvalidTransition
 from envsched.models import (
     AuditEntry,
     Deployment,
@@ -20,9 +24,6 @@ from envsched.models import (
     User,
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
-from envsched.services import gates, release_status
-from envsched.services.gates import GateRef
-from envsched.services.release_status import InvalidTransition
 from tests.envsched.factories import DAY0, NOW, Factory
 
 S = ReleaseStatus

@@ -10,6 +10,8 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, PermissionDenied
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle import templates, windows
 from envsched.models import (
     BookingRequest,
     Phase,
@@ -20,7 +22,6 @@ from envsched.models import (
     User,
 )
 from envsched.models.lifecycle_io import FromTemplate, TemplateIn, WindowCreate
-from envsched.services import release_status, templates, windows
 from tests.envsched.factories import DAY0, NOW, Factory, make_environment_type
 
 DAY = dt.timedelta(days=1)

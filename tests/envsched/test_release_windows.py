@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, PermissionDenied
+from envsched.lifecycle import windows
 from envsched.models import (
     AuditEntry,
     Booking,
@@ -22,7 +23,6 @@ from envsched.models import (
     Role,
 )
 from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
-from envsched.services import windows
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 

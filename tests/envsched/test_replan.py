@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.models import Booking, BookingStatus, PlanRun, PlanRunStatus
-from envsched.services.replan import replan
+from envsched.planning.rounds.replan import replan
 from envsched.settings import Settings
 from solver.optimise import FULL_MODEL_INTERVALS
 from tests.envsched.factories import DAY0, NOW, Factory

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidState, PermissionDenied
+from envsched.inventory.availability import environment_named
 from envsched.models import (
     AuditEntry,
     Booking,
@@ -23,9 +24,8 @@ from envsched.models import (
     RequestStatus,
     Role,
 )
-from envsched.services.availability import environment_named
-from envsched.services.replan import accept_proposal, accept_run
-from envsched.services.replan_apply import last_accept
+from envsched.planning.rounds.apply import last_accept
+from envsched.planning.rounds.replan import accept_proposal, accept_run
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.test_replan import DAY, bookings, run_round

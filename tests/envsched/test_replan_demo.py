@@ -19,8 +19,8 @@ from envsched.models import (
     PlanRunStatus,
     PlanTrigger,
 )
-from envsched.services.replan import replan
-from envsched.services.replan_apply import last_accept
+from envsched.planning.rounds.apply import last_accept
+from envsched.planning.rounds.replan import replan
 from envsched.settings import Settings
 
 NOW = dt.datetime(2027, 1, 27, 2, 0, tzinfo=dt.UTC)  # the nightly hour of the demo's week

@@ -13,8 +13,8 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.models import PlanRun, PlanRunStatus
-from envsched.services.replan import INTERRUPTED, settle_interrupted_runs
-from envsched.services.runlock import MARGIN, ReplanBusy, round_lock, round_running
+from envsched.planning.rounds.replan import INTERRUPTED, settle_interrupted_runs
+from envsched.planning.rounds.runlock import MARGIN, ReplanBusy, round_lock, round_running
 from tests.envsched import replan_workers
 from tests.envsched.factories import NOW
 from tests.envsched.stuck import dead_owner, elsewhere_owner, held_sqlite_lock, stuck_run

@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.models import LIVE_STATUSES, Booking, BookingStatus, Phase, PlanRunStatus
-from envsched.services.replan import accept_run
-from envsched.services.replan_apply import last_accept
+from envsched.planning.rounds.apply import last_accept
+from envsched.planning.rounds.replan import accept_run
 from envsched.settings import Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.test_replan import DAY, run_round

@@ -7,6 +7,17 @@ import datetime as dt
 import pytest
 from sqlmodel import col, func, select
 
+from envsched.booking.bookings import (
+    approve_request,
+    book_direct,
+    reject_request,
+    suggest_slots,
+    waitlist_request,
+)
+from envsched.booking.free_slots import find_free_slots
+from envsched.booking.giveback import cancel_booking, release_early
+from envsched.booking.requests import request_booking
+from envsched.booking.withdraw import withdraw_request
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, PermissionDenied
 from envsched.models import (
@@ -19,17 +30,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services.booking import (
-    approve_request,
-    book_direct,
-    reject_request,
-    suggest_slots,
-    waitlist_request,
-)
-from envsched.services.free_slots import find_free_slots
-from envsched.services.giveback import cancel_booking, release_early
-from envsched.services.requests import request_booking
-from envsched.services.withdraw import withdraw_request
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

@@ -9,6 +9,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from envsched.booking.bookings import approve_request, book_direct, suggest_slots
+from envsched.booking.clashes import find_clashes
+from envsched.booking.requests import request_booking
+from envsched.booking.rulebook import RuleBroken
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import (
@@ -22,10 +26,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services.booking import approve_request, book_direct, suggest_slots
-from envsched.services.clashes import find_clashes
-from envsched.services.requests import request_booking
-from envsched.services.rulebook import RuleBroken
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

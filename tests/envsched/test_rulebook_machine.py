@@ -24,6 +24,12 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session, col, select
 
+from envsched.booking import rulebook
+from envsched.booking.bookings import approve_request, book_direct
+from envsched.booking.clashes import find_clashes
+from envsched.booking.giveback import cancel_booking
+from envsched.booking.move import move_booking
+from envsched.booking.requests import request_booking
 from envsched.db import SessionFactory
 from envsched.errors import EnvschedError
 from envsched.models import (
@@ -36,14 +42,8 @@ from envsched.models import (
     PlanRunStatus,
     Role,
 )
-from envsched.services import rulebook
-from envsched.services.booking import approve_request, book_direct
-from envsched.services.clashes import find_clashes
-from envsched.services.giveback import cancel_booking
-from envsched.services.move import move_booking
-from envsched.services.replan import replan
-from envsched.services.replan_apply import accept_run, last_accept
-from envsched.services.requests import request_booking
+from envsched.planning.rounds.apply import accept_run, last_accept
+from envsched.planning.rounds.replan import replan
 from tests.envsched import factories
 from tests.envsched.conftest import empty_all_tables
 from tests.envsched.factories import DAY0, NOW

@@ -9,8 +9,8 @@ import pytest
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
+from envsched.insight.search import Hit, search
 from envsched.models import BookingStatus
-from envsched.services.search import Hit, search
 from tests.envsched.factories import DAY0, Factory
 
 

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from envsched.accounts import signin, users
+from envsched.audit import log as audit
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied, TooManySignIns
 from envsched.models import Role, SignInFailure
-from envsched.services import audit, signin, users
 from tests.envsched.factories import NOW, Factory
 
 PASSWORD = "long enough"

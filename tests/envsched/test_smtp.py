@@ -20,7 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from envsched.db import SessionFactory
 from envsched.models import DeliveryStatus
-from envsched.services.notify import Event, enqueue_event, queued, send_due
+from envsched.notify import Event, enqueue_event, queued, send_due
 from envsched.settings import Settings
 from tests.envsched.factories import NOW
 from tests.envsched.receivers import Clock, clock_fixture  # noqa: F401

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import Engine, event, text, update
 from sqlmodel import col
 
+from envsched.accounts import users
+from envsched.booking import move
+from envsched.booking.clashes import clashes_in, current_clashes, find_clashes
 from envsched.db import SessionFactory, read_transaction
+from envsched.lifecycle.calendar import release_calendar
+from envsched.lifecycle.kpi_history import kpis_for
+from envsched.lifecycle.kpis import Period
 from envsched.models import Booking, BookingStatus, Role
-from envsched.services import move, users
-from envsched.services.capacity import capacity_report
-from envsched.services.clashes import clashes_in, current_clashes, find_clashes
-from envsched.services.kpi_history import kpis_for
-from envsched.services.kpis import Period
-from envsched.services.release_calendar import release_calendar
+from envsched.planning.capacity import capacity_report
 from envsched.state_version import UNWATCHED, read_token, writes_state
 from tests.envsched.factories import DAY0, NOW, Factory
 

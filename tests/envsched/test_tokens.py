@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.errors import PermissionDenied
 from envsched.models import ApiToken, Role
-from envsched.services import tokens
 from tests.envsched.factories import NOW, Factory
 
 SECOND = dt.timedelta(seconds=1)

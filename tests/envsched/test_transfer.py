@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import Booking, Environment, Phase, Release
-from envsched.services.transfer import TransferRejected, export_table, import_table, read_table
+from envsched.transfer.tables import TransferRejected, export_table, import_table, read_table
 from tests.envsched.factories import DAY0, NOW, Factory
 
 ENVIRONMENTS = [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from envsched.accounts import signin, tokens, users
+from envsched.audit import log as audit
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.models import Role
-from envsched.services import audit, signin, tokens, users
 from tests.envsched.factories import NOW, Factory
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from envsched.db import SessionFactory
 from envsched.models import DeliveryStatus
-from envsched.services.notify import DELIVERY_HEADER, Event, enqueue_event, send_due
-from envsched.services.notify.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from envsched.notify import DELIVERY_HEADER, Event, enqueue_event, send_due
+from envsched.notify.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from tests.envsched.factories import NOW
 from tests.envsched.receivers import (  # noqa: F401
     SECRET,

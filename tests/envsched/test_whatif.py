@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from envsched.claims import new_owner
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import (
@@ -27,8 +28,9 @@ from envsched.models import (
     WhatIfStatus,
     metadata,
 )
-from envsched.services.claims import new_owner
-from envsched.services.whatif import (
+from envsched.planning.whatif.environment_changes import AddEnvironment
+from envsched.planning.whatif.release_changes import DelayRelease, DropRelease
+from envsched.planning.whatif.service import (
     add_change,
     compare,
     create_whatif,
@@ -40,9 +42,7 @@ from envsched.services.whatif import (
     run_whatif,
     start_whatif_run,
 )
-from envsched.services.whatif_environment_changes import AddEnvironment
-from envsched.services.whatif_release_changes import DelayRelease, DropRelease
-from envsched.services.whatif_store import changed_scenario
+from envsched.planning.whatif.store import changed_scenario
 from solver.scenario_file import load_scenario, scenario_to_dict
 from tests.envsched.factories import DAY0, NOW, Factory
 

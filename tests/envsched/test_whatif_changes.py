@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 
 from envsched.errors import InvalidInput
-from envsched.services.whatif_changes import Change, apply_change, apply_changes
-from envsched.services.whatif_codec import change_from_dict, change_to_dict
-from envsched.services.whatif_environment_changes import (
+from envsched.planning.whatif.changes import Change, apply_change, apply_changes
+from envsched.planning.whatif.codec import change_from_dict, change_to_dict
+from envsched.planning.whatif.environment_changes import (
     AddEnvironment,
     AddMaintenance,
     ChangeEnvironment,
     RemoveEnvironment,
 )
-from envsched.services.whatif_release_changes import (
+from envsched.planning.whatif.release_changes import (
     AddRelease,
     ChangePhaseDuration,
     DelayRelease,

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from envsched.cli import main
 from envsched.cli.state import utc_now
 from envsched.db import create_engine, session_factory
-from envsched.services.whatif import get_whatif
+from envsched.planning.whatif.service import get_whatif
 from envsched.settings import Settings
 from solver.scenario_file import load_scenario
 from tests.envsched.stuck import dead_owner, stuck_whatif

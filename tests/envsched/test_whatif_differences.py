@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from envsched.services.whatif_differences import Place, plan_differences
+from envsched.planning.whatif.differences import Place, plan_differences
 
 
 def assignment(phase: str, environment: str, start: str, end: str) -> dict[str, str]:

@@ -11,8 +11,8 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
 from envsched.models import WhatIfStatus
-from envsched.services.whatif import get_whatif, list_whatifs, run_whatif
-from envsched.services.whatif_claim import MARGIN, claim, write_claimed
+from envsched.planning.whatif.claim import MARGIN, claim, write_claimed
+from envsched.planning.whatif.service import get_whatif, list_whatifs, run_whatif
 from tests.envsched.factories import NOW
 from tests.envsched.stuck import dead_owner, elsewhere_owner, stuck_whatif
 from tests.envsched.test_whatif import TIME_LIMIT, new_whatif, state  # noqa: F401

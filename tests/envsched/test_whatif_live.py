@@ -17,14 +17,14 @@ import pytest
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
-from envsched.services.capacity import capacity_report
-from envsched.services.forecast import demand, supply, week_days
-from envsched.services.whatif import add_change, compare, create_whatif, run_whatif
-from envsched.services.whatif_environment_changes import AddEnvironment
-from envsched.services.whatif_forecast import scenario_outlook
-from envsched.services.whatif_run import require_plans
-from envsched.services.whatif_snapshot import snapshot_of
-from envsched.services.whatif_store import base_scenario
+from envsched.planning.capacity import capacity_report
+from envsched.planning.forecast import demand, supply, week_days
+from envsched.planning.whatif.environment_changes import AddEnvironment
+from envsched.planning.whatif.forecast import scenario_outlook
+from envsched.planning.whatif.run import require_plans
+from envsched.planning.whatif.service import add_change, compare, create_whatif, run_whatif
+from envsched.planning.whatif.snapshot import snapshot_of
+from envsched.planning.whatif.store import base_scenario
 from solver.plan import Plan, SolverInfo
 from tests.envsched.factories import DAY0, NOW, Factory
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
+from envsched.booking.bookings import approve_request, start_booking, waitlist_request
+from envsched.booking.withdraw import withdraw_request
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState, PermissionDenied
 from envsched.models import Booking, BookingRequest, BookingStatus, RequestStatus, Role, User
-from envsched.services.booking import approve_request, start_booking, waitlist_request
-from envsched.services.withdraw import withdraw_request
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

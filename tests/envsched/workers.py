@@ -28,7 +28,7 @@ def book_once(url: str, environment: str, start: dt.date, end: dt.date, barrier:
 
 
 def attempt(sessions: Any, data: BookingCreate, now: dt.datetime) -> str:
-    from envsched.services.booking import book_direct
+    from envsched.booking.bookings import book_direct
 
     try:
         book_direct(sessions, data, actor=None, now=now)

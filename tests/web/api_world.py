@@ -19,6 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.models import (
     Booking,
@@ -31,7 +32,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW
 from tests.web.lifecycle_world import lifecycle_values

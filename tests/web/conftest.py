@@ -19,9 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
+from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.models import Role, User
-from envsched.services import tokens
 from envsched.settings import Settings
 from tests.envsched import conftest as database_fixtures
 from tests.web.helpers import NOW, PASSWORD, csrf_token, password_hash

@@ -8,7 +8,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from envsched.services.users import hash_password
+from envsched.accounts.users import hash_password
 
 PASSWORD = "correct-horse-battery"
 NOW = dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)  # the same Monday as tests/envsched

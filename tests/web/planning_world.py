@@ -13,9 +13,10 @@ import datetime as dt
 from typing import Any
 
 from envsched.db import SessionFactory
+from envsched.inventory.availability import environment_named
 from envsched.models import Booking, PlanRun, PlanTrigger
-from envsched.services import replan, whatif
-from envsched.services.availability import environment_named
+from envsched.planning.rounds import replan
+from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
 from tests.web.helpers import NOW
 

@@ -12,9 +12,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.accounts import tokens, users
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, Role, User
-from envsched.services import tokens, users
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import NOW, PASSWORD, csrf_token

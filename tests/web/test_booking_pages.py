@@ -11,9 +11,9 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.booking.bookings import approve_request
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, BookingStatus, RequestStatus, Role
-from envsched.services.booking import approve_request
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import NOW

@@ -14,6 +14,8 @@ from sqlmodel import select
 
 from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef
 from envsched.models import (
     Booking,
     BookingStatus,
@@ -23,8 +25,6 @@ from envsched.models import (
     ReleaseStatus,
     Role,
 )
-from envsched.services import gates
-from envsched.services.gates import GateRef
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from envsched.audit import log as audit
 from envsched.db import SessionFactory
 from envsched.models import Role
-from envsched.services import audit
 from tests.envsched import factories
 from tests.web.api_world import (  # noqa: F401  (fixtures)
     Caller,

@@ -17,8 +17,8 @@ from sqlmodel import col, func, select
 from werkzeug.test import TestResponse
 
 from envsched.db import SessionFactory
+from envsched.idempotency import KEY_LIFETIME
 from envsched.models import Booking, BookingRequest, IdempotencyKey, Role, User
-from envsched.services.idempotency import KEY_LIFETIME
 from envsched.settings import Settings
 from tests.web.api_world import World, error_of, world_fixture  # noqa: F401
 from tests.web.helpers import NOW

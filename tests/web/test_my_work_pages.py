@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from envsched.booking.bookings import approve_request
 from envsched.db import SessionFactory
 from envsched.models import Booking, Role
-from envsched.services import inbox
-from envsched.services.booking import approve_request
+from envsched.notify import inbox
 from tests.web.conftest import UserOf
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import TypeAdapter
 
+from envsched.booking.clashes import KINDS
 from envsched.models import Role
-from envsched.services.clashes import KINDS
 from tests.web.api_world import Caller, World, call_fixture, world_fixture  # noqa: F401
 from web.api import ROUTES, Route
 from web.openapi import build_document

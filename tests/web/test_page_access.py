@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.accounts import tokens
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, MaintenanceWindow, Role
-from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)

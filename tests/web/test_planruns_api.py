@@ -11,8 +11,8 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingStatus, Phase, PlanTrigger, Role
-from envsched.services import replan
-from envsched.services.runlock import round_lock
+from envsched.planning.rounds import replan
+from envsched.planning.rounds.runlock import round_lock
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run
 from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401

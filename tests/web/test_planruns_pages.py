@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
-from envsched.services import replan, whatif
+from envsched.planning.rounds import replan
+from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
 from tests.web.api_world import World, world_fixture  # noqa: F401

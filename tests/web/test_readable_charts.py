@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from envsched.services.release_calendar import FREEZES_LANE, WINDOWS_LANE, CalendarItem
-from envsched.services.whatif_differences import plan_differences
+from envsched.lifecycle.calendar import FREEZES_LANE, WINDOWS_LANE, CalendarItem
+from envsched.planning.whatif.differences import plan_differences
 from web.month_grid import Cell, Month, month_grid
 from web.release_charts import (
     clashes_and_lead_time_figure,

@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from envsched.db import SessionFactory
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef
 from envsched.models import ExternalLink, GateKind, Release, ReleaseStatus, Role
-from envsched.services import gates
-from envsched.services.gates import GateRef
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
 

@@ -17,13 +17,13 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 
 from envsched.db import SessionFactory
-from envsched.models import Deployment, ReleaseWindow, Role, User
-from envsched.services.release_calendar import (
+from envsched.lifecycle.calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
     WINDOWS_LANE,
     CalendarItem,
 )
+from envsched.models import Deployment, ReleaseWindow, Role, User
 from tests.envsched import factories
 from tests.web.api_world import D, World, world_fixture  # noqa: F401  (fixture)
 from tests.web.helpers import NOW, csrf_token

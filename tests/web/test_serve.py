@@ -20,8 +20,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from envsched.db import SessionFactory, create_engine, fill_pool
+from envsched.inventory import environments as inventory
 from envsched.models import EnvironmentCreate
-from envsched.services import inventory
 from envsched.settings import Settings
 from tests.web.helpers import NOW
 from web import serve

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
+from envsched.accounts import tokens, users
 from envsched.db import SessionFactory
 from envsched.models import Role, User
-from envsched.services import tokens, users
 from tests.web.forms import post
 from tests.web.helpers import NOW, PASSWORD
 

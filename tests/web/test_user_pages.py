@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.accounts import tokens
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, AuditEntry, Role, User
-from envsched.services import tokens
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import PASSWORD, csrf_token
 from web.permissions import PERMISSIONS

@@ -20,8 +20,8 @@ from envsched.cli import main
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
 from envsched.models import Role, WhatIf, WhatIfStatus
-from envsched.services import whatif
-from envsched.services.whatif_run import require_plans
+from envsched.planning.whatif import service as whatif
+from envsched.planning.whatif.run import require_plans
 from solver.plan import Plan, SolverInfo
 from tests.envsched.factories import (
     DAY0,

@@ -13,7 +13,11 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched.accounts import tokens
+from envsched.booking import move
 from envsched.db import SessionFactory
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef
 from envsched.models import (
     Booking,
     GateKind,
@@ -23,9 +27,8 @@ from envsched.models import (
     ReleaseWindow,
     Role,
 )
-from envsched.services import gates, move, replan, tokens
-from envsched.services.gates import GateRef
-from envsched.services.runlock import round_lock
+from envsched.planning.rounds import replan
+from envsched.planning.rounds.runlock import round_lock
 from envsched.settings import Settings
 from tests.web.conftest import UserOf
 from tests.web.helpers import NOW, csrf_token

@@ -3,10 +3,10 @@ release."""
 
 from __future__ import annotations
 
+from envsched.booking import bookings as booking_service
+from envsched.booking import giveback, move
 from envsched.db import read_transaction
 from envsched.models import BookingCreate
-from envsched.services import booking as booking_service
-from envsched.services import giveback, move
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from envsched.db import read_transaction
+from envsched.inventory import environments as inventory
 from envsched.models import EnvironmentCreate, EnvironmentPublic, EnvironmentUpdate
-from envsched.services import inventory
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import EnvironmentQuery, MaintenanceWindowCreate, MaintenanceWindowPublic, Page

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from envsched.db import read_transaction
+from envsched.inventory import environments as inventory
 from envsched.models import Freeze
-from envsched.services import inventory
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import FreezeCreate, FreezePublic, Page, Paging

@@ -11,12 +11,12 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from envsched.booking import bookings as booking_service
 from envsched.db import read_transaction
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef, GateView
 from envsched.models import GateKind, GateState, Role
 from envsched.models.limits import Input
-from envsched.services import booking as booking_service
-from envsched.services import gates
-from envsched.services.gates import GateRef, GateView
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import BookingOut

@@ -18,12 +18,12 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from envsched import idempotency
 from envsched.db import SessionFactory
 from envsched.errors import IdempotencyKeyReused, InvalidInput
+from envsched.idempotency import Answer, Claim
 from envsched.models import User
 from envsched.models.idempotency import KEY_LENGTH
-from envsched.services import idempotency
-from envsched.services.idempotency import Answer, Claim
 from web.context import JOINED_SESSIONS, now, sessions
 
 HEADER = IdempotencyKeyReused.FIELD

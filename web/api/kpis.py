@@ -6,10 +6,10 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from envsched.lifecycle.calendar import calendar_months, release_calendar
+from envsched.lifecycle.kpi_history import kpis_for
+from envsched.lifecycle.kpis import Period, add_months
 from envsched.models.limits import Day, Input
-from envsched.services.kpi_history import kpis_for
-from envsched.services.kpis import Period, add_months
-from envsched.services.release_calendar import calendar_months, release_calendar
 from web.api.routing import JSON, Route
 from web.context import sessions, today
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from sqlmodel import col, select
 
 from envsched.db import read_transaction
+from envsched.lifecycle import templates, windows
 from envsched.models import ReleaseStrategy, ReleaseTemplate
 from envsched.models.lifecycle_io import (
     FromTemplate,
@@ -25,7 +26,6 @@ from envsched.models.lifecycle_io import (
     WindowPublic,
 )
 from envsched.models.limits import Day, Input
-from envsched.services import templates, windows
 from web.api import lifecycle_present as show
 from web.api import release_flow
 from web.api.routing import JSON, Route, actor

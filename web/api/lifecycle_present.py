@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from envsched.lifecycle import windows
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -29,7 +30,6 @@ from envsched.models.lifecycle_io import (
     TemplatePublic,
     WindowPublic,
 )
-from envsched.services import windows
 
 JSON = dict[str, Any]
 

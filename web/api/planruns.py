@@ -2,8 +2,9 @@
 
 ``POST /plan-runs`` takes the nightly job's path (``web.background.replan_now``) and
 answers 202 with the run as soon as it has begun; another round running is 409.
-Accepting goes through ``services.replan``: every open proposal that still fits applies,
-the rest are refused one by one (``last_accept``) and stay open; a refusal is no error.
+Accepting goes through ``envsched.planning.rounds.replan``: every open proposal that
+still fits applies, the rest are refused one by one (``last_accept``) and stay open; a
+refusal is no error.
 Accepting one proposal that is refused answers 409 with the reason.
 """
 
@@ -16,8 +17,8 @@ from sqlmodel import col, select
 from envsched.db import read_transaction
 from envsched.errors import NotFound
 from envsched.models import PlanRun
-from envsched.services import replan
-from envsched.services.replan_apply import last_accept, open_proposals
+from envsched.planning.rounds import replan
+from envsched.planning.rounds.apply import last_accept, open_proposals
 from web.api import queries
 from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from envsched.booking.clashes import StateClash
+from envsched.booking.free_slots import Slot
 from envsched.models import (
     Booking,
     BookingRequest,
@@ -24,8 +26,6 @@ from envsched.models import (
     Release,
     User,
 )
-from envsched.services.clashes import StateClash
-from envsched.services.free_slots import Slot
 from web.api.schemas import (
     BookingOut,
     ClashPublic,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from envsched.db import read_transaction
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle import windows
 from envsched.models import Deployment, ExternalLink
 from envsched.models.lifecycle_io import (
     Assignment,
@@ -17,7 +19,6 @@ from envsched.models.lifecycle_io import (
     StatusChangeIn,
     StatusChangePublic,
 )
-from envsched.services import release_status, windows
 from web.api import lifecycle_present as show
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from envsched.db import read_transaction
+from envsched.lifecycle import releases
 from envsched.models import (
     PhaseCreate,
     PhasePublic,
@@ -10,7 +11,6 @@ from envsched.models import (
     ReleaseCreate,
     ReleaseUpdate,
 )
-from envsched.services import releases
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, ReleaseDetail, ReleaseQuery

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from envsched.booking.clashes import StateClash, current_clashes
+from envsched.booking.free_slots import find_free_slots
 from envsched.db import read_transaction
-from envsched.services.capacity import capacity_report
-from envsched.services.clashes import StateClash, current_clashes
-from envsched.services.free_slots import find_free_slots
+from envsched.planning.capacity import capacity_report
 from web.api import present, queries
 from web.api.routing import JSON, Route
 from web.api.schemas import (

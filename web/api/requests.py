@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from envsched.booking import bookings as booking_service
+from envsched.booking import requests as request_service
+from envsched.booking.withdraw import withdraw_request
 from envsched.db import read_transaction
 from envsched.models import BookingRequestCreate, BookingRequestPublic
-from envsched.services import booking as booking_service
-from envsched.services import requests as request_service
-from envsched.services.withdraw import withdraw_request
 from web.api import present, queries
 from web.api.bookings import get_booking
 from web.api.routing import JSON, Route, actor

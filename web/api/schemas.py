@@ -13,6 +13,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from envsched.booking.clashes import ClashKind
+from envsched.booking.rulebook import Rule
 from envsched.models import (
     BookingPublic,
     BookingStatus,
@@ -24,8 +26,6 @@ from envsched.models import (
     RequestStatus,
 )
 from envsched.models.limits import INT_MAX, Day, Flag, Input
-from envsched.services.clashes import ClashKind
-from envsched.services.rulebook import Rule
 
 Item = TypeVar("Item")
 MAX_PER_PAGE = 200

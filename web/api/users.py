@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from envsched.accounts import tokens, users
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
-from envsched.services import tokens, users
 from web.api.routing import JSON, Route, actor
 from web.api.user_schemas import (
     TokenCreate,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from envsched.models import WhatIf
-from envsched.services import whatif
-from envsched.services.whatif_snapshot import snapshot_of
-from envsched.services.whatif_store import changed_scenario_document
+from envsched.planning.whatif import service as whatif
+from envsched.planning.whatif.snapshot import snapshot_of
+from envsched.planning.whatif.store import changed_scenario_document
 from web.api.planning_schemas import (
     ChangeBody,
     Comparison,

@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from sqlmodel import col, select
 
+from envsched.accounts import signin, tokens, users
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, PermissionDenied
 from envsched.models import (
@@ -24,7 +25,6 @@ from envsched.models import (
     User,
 )
 from envsched.models.base import NAME_LENGTH
-from envsched.services import signin, tokens, users
 from web.auth import client_address, current_user, requires, signin_limits, stay_signed_in
 from web.calendar import feed_token
 from web.context import now, sessions

@@ -15,14 +15,14 @@ from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 
+from envsched.booking import bookings as booking_service
+from envsched.booking.approvals import competing_groups, free_days
+from envsched.booking.free_slots import Slot
+from envsched.booking.requests import get_request
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
-from envsched.services import booking as booking_service
-from envsched.services.approvals import competing_groups, free_days
-from envsched.services.free_slots import Slot
-from envsched.services.requests import get_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.forms import read_day

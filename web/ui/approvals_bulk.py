@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import flash, request
 
+from envsched.booking.approvals import Choice, Refusal, approve_many
+from envsched.booking.requests import get_request
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.services.approvals import Choice, Refusal, approve_many
-from envsched.services.requests import get_request
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.approvals import back_to_queue

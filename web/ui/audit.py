@@ -1,5 +1,5 @@
 """The audit log: who changed what, when, and what changed, in words (the thing by its
-name, never a column or an id: ``envsched.services.audit_words``); filtered and paged."""
+name, never a column or an id: ``envsched.audit.words``); filtered and paged."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 from flask import render_template
 from sqlmodel import col, func, select
 
+from envsched.audit.words import audit_lines, entity_words
 from envsched.db import read_transaction
 from envsched.models import AuditEntry
-from envsched.services.audit_words import audit_lines, entity_words
 from web.auth import requires
 from web.context import sessions
 from web.ui.params import int_arg, text_arg

@@ -14,6 +14,8 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
+from envsched.booking import bookings as booking_service
+from envsched.booking.rulebook import RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
@@ -27,8 +29,6 @@ from envsched.models import (
     Phase,
     Release,
 )
-from envsched.services import booking as booking_service
-from envsched.services.rulebook import RuleBroken
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.timeline_items import RULE_WORDS, natural_order

@@ -14,13 +14,13 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from envsched.booking import giveback, move
+from envsched.booking.clashes import StateClash, find_clashes
+from envsched.booking.rulebook import RuleBroken
+from envsched.booking.withdraw import may_withdraw
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User
-from envsched.services import giveback, move
-from envsched.services.clashes import StateClash, find_clashes
-from envsched.services.rulebook import RuleBroken
-from envsched.services.withdraw import may_withdraw
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.permissions import can

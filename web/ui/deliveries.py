@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import render_template
 
-from envsched.services.notify import failed_deliveries
+from envsched.notify import failed_deliveries
 from web.auth import requires
 from web.context import sessions
 

@@ -14,8 +14,10 @@ import pydantic
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
+from envsched.booking.clashes import find_clashes
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
+from envsched.inventory import environments as inventory
 from envsched.models import (
     Environment,
     EnvironmentCreate,
@@ -24,8 +26,6 @@ from envsched.models import (
 )
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.limits import MAX_DAYS
-from envsched.services import inventory
-from envsched.services.clashes import find_clashes
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.forms import Form, clash_lines

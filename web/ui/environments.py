@@ -10,9 +10,9 @@ from typing import Any
 from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 
+from envsched.booking.clashes import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentStatus
-from envsched.services.clashes import StateClash, find_clashes
 from web import charts
 from web.auth import requires
 from web.context import sessions, today

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.inventory import environments as inventory
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentType, Freeze
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
-from envsched.services import inventory
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.forms import Form

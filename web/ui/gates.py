@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.lifecycle import gates
+from envsched.lifecycle.gates import GateRef, GateView
 from envsched.models import OPEN_RELEASE_STATUSES, GateKind, GateState, Release
-from envsched.services import gates
-from envsched.services.gates import GateRef, GateView
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.params import text_arg

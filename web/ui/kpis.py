@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 from flask import Response, abort, render_template, request
 
-from envsched.services.kpi_history import kpis_for
-from envsched.services.kpis import KpiReport, Period, add_months, monthly_frame
+from envsched.lifecycle.kpi_history import kpis_for
+from envsched.lifecycle.kpis import KpiReport, Period, add_months, monthly_frame
 from web import charts, release_charts
 from web.auth import requires
 from web.context import sessions, today

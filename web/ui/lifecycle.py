@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.lifecycle import templates, windows
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
     EnvironmentType,
@@ -32,7 +33,6 @@ from envsched.models.lifecycle_io import (
     TemplateIn,
     TemplatePhaseIn,
 )
-from envsched.services import templates, windows
 from web.auth import current_user, requires
 from web.context import now, sessions, settings
 from web.ui.params import form_date, form_id

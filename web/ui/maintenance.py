@@ -16,9 +16,9 @@ from flask import abort, flash, redirect, url_for
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
+from envsched.inventory import environments as inventory
 from envsched.models import MaintenanceWindow
 from envsched.models.base import TEXT_LENGTH
-from envsched.services import inventory
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.environments import WINDOW_LABELS, environment_page

@@ -20,6 +20,11 @@ from werkzeug.wrappers import Response
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.lifecycle import cancel as release_cancel
+from envsched.lifecycle import gate_rules
+from envsched.lifecycle import status as release_status
+from envsched.lifecycle.cancel import Withdrawn
+from envsched.lifecycle.gates import GateView
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -29,9 +34,6 @@ from envsched.models import (
     ReleaseWindow,
 )
 from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
-from envsched.services import gate_rules, release_cancel, release_status
-from envsched.services.gates import GateView
-from envsched.services.release_cancel import Withdrawn
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act, refusal_message

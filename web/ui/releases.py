@@ -16,11 +16,12 @@ from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
+from envsched.booking import bookings as booking
 from envsched.days import day_text
 from envsched.db import read_transaction
+from envsched.lifecycle import gate_rules
+from envsched.lifecycle.gate_rules import GatedStep
 from envsched.models import Booking, BookingStatus, Phase, Release, ReleaseStatus, ReleaseWindow
-from envsched.services import booking, gate_rules
-from envsched.services.gate_rules import GatedStep
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act

@@ -10,9 +10,15 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
+from envsched.booking import bookings as booking_service
+from envsched.booking import requests as request_service
+from envsched.booking.free_slots import find_free_slots
+from envsched.booking.rulebook import RuleBroken
+from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
+from envsched.inventory.names import natural_key
 from envsched.models import (
     Booking,
     BookingRequestCreate,
@@ -20,12 +26,6 @@ from envsched.models import (
     Phase,
 )
 from envsched.models.limits import MAX_DAYS
-from envsched.services import booking as booking_service
-from envsched.services import requests as request_service
-from envsched.services.environment_names import natural_key
-from envsched.services.free_slots import find_free_slots
-from envsched.services.rulebook import RuleBroken
-from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.permissions import can

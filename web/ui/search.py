@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
-from envsched.services.search import KINDS, Hit, search
+from envsched.insight.search import KINDS, Hit, search
 from web.auth import current_user, requires
 from web.context import sessions
 from web.permissions import can

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 
+from envsched.accounts import signin
 from envsched.errors import PermissionDenied, TooManySignIns
-from envsched.services import signin
 from web.auth import client_address, current_user, safe_next, sign_in, sign_out, signin_limits
 from web.context import now, sessions
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from flask import jsonify, render_template, request, url_for
 
+from envsched.booking.clashes import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import Environment
-from envsched.services.clashes import StateClash, find_clashes
 from web import timeline_items
 from web.auth import current_user, requires
 from web.context import sessions, today

@@ -14,11 +14,11 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
+from envsched.accounts import tokens, users
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import ApiToken, Role, User
 from envsched.models.base import NAME_LENGTH
-from envsched.services import tokens, users
 from web.auth import current_user, requires, stay_signed_in
 from web.context import now, sessions
 from web.ui.forms import Form

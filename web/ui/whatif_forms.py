@@ -17,8 +17,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from envsched.services.whatif_changes import CHANGE_KINDS
-from envsched.services.whatif_release_changes import NewPhase
+from envsched.planning.whatif.changes import CHANGE_KINDS
+from envsched.planning.whatif.release_changes import NewPhase
 
 TITLES = {
     "add_environment": "Add an environment",

@@ -15,9 +15,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
-from envsched.services import run_words, whatif
-from envsched.services.whatif_snapshot import snapshot_of
-from envsched.services.whatif_store import changed_scenario_document
+from envsched.planning.rounds import words as run_words
+from envsched.planning.whatif import service as whatif
+from envsched.planning.whatif.snapshot import snapshot_of
+from envsched.planning.whatif.store import changed_scenario_document
 from web.auth import current_user, requires
 from web.background import track
 from web.context import now, sessions

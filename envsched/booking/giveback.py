@@ -1,0 +1,131 @@
+"""Giving booked days back: cancel a booking, release it early, and offer the freed days
+to the waitlist, highest priority first, in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlmodel import Session, col, select
+
+from envsched.accounts.users import require_role
+from envsched.audit import log as audit
+from envsched.booking.bookings import MANAGERS, book_locked, booking_transaction
+from envsched.booking.free_slots import find_free_slots
+from envsched.booking.requests import close_request, request_rules
+from envsched.booking.rulebook import RuleBroken
+from envsched.booking.words import booking_words, status_words
+from envsched.db import SessionFactory
+from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.inventory.availability import check_eligible, lock_environment
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Environment,
+    RequestStatus,
+    User,
+)
+
+
+def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+                   now: dt.datetime, reason: str = "") -> Booking:
+    """Cancel a live booking; its days still ahead are offered to the waitlist."""
+    return _give_back(sessions, booking_id, actor=actor, now=now,
+                      change=lambda b: _cancel(b, reason))
+
+
+def release_early(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+                  now: dt.datetime, on: dt.date | None = None) -> Booking:
+    """End a live booking on ``on`` (default today); ``[on, end)`` goes to the waitlist."""
+    day = on or now.date()
+    return _give_back(sessions, booking_id, actor=actor, now=now,
+                      change=lambda b: _release(b, day))
+
+
+def _cancel(booking: Booking, reason: str) -> None:
+    booking.status = BookingStatus.CANCELLED
+    if reason:
+        booking.note = f"{booking.note}\ncancelled: {reason}".strip()
+
+
+def _release(booking: Booking, day: dt.date) -> None:
+    if not booking.start < day < booking.end:
+        raise InvalidInput("on", f"{day} is not inside the booking ({booking.start} to "
+                                 f"{booking.end}); cancel a booking that has not started")
+    booking.end = day
+    booking.status = BookingStatus.RELEASED
+
+
+def _give_back(sessions: SessionFactory, booking_id: int, *, actor: User | None,
+               now: dt.datetime, change: Callable[[Booking], None]) -> Booking:
+    with booking_transaction(sessions) as session:
+        booking = _live_booking(session, booking_id, actor)
+        lock_environment(session, booking.environment_id)
+        before, freed_end = audit.snapshot(booking), booking.end
+        change(booking)
+        booking.updated_at = now
+        audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
+                     before=before)
+        freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
+        offer_days(session, booking.environment_id, max(freed_start, now.date()), freed_end,
+                   actor=actor, now=now)
+    return booking
+
+
+def _live_booking(session: Session, booking_id: int, actor: User | None) -> Booking:
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("booking", booking_id)
+    if not _is_own(session, booking, actor):
+        require_role(actor, *MANAGERS)
+    if booking.status not in LIVE_STATUSES:
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
+                           f"not live")
+    return booking
+
+
+def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
+    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
+    return actor is not None and request is not None and request.requester_id == actor.id
+
+
+def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
+               actor: User | None, now: dt.datetime) -> list[Booking]:
+    """Approve, in priority order, each waitlisted request that fits inside the freed days
+    (inside the caller's transaction)."""
+    if not start < end:
+        return []
+    env = lock_environment(session, environment_id)
+    waiting = session.exec(select(BookingRequest)
+                           .where(BookingRequest.status == RequestStatus.WAITLISTED)
+                           .order_by(col(BookingRequest.priority).desc(),
+                                     col(BookingRequest.created_at), col(BookingRequest.id)))
+    booked = []
+    for request in waiting.all():
+        booking = _offer_one(session, env, request, start, end, actor=actor, now=now)
+        if booking is not None:
+            booked.append(booking)
+    return booked
+
+
+def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
+               end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
+    rules = request_rules(session, request, now.date())
+    try:
+        check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
+    except InvalidInput:
+        return None
+    latest = min(end, rules.before) if rules.before else end
+    slots = find_free_slots(session, None, request.duration_days, max(start, rules.after),
+                            environments=[env.name], before=latest, limit=1)
+    if not slots:
+        return None
+    try:
+        booking = book_locked(session, env, slots[0].start, request, actor=actor, now=now)
+    except RuleBroken:  # its phase was booked meanwhile, or its order no longer allows it
+        return None
+    close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now,
+                  reason=f"offered freed days on {env.name}")
+    return booking

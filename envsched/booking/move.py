@@ -1,0 +1,164 @@
+"""Moving a booking: the same booking (its id, request and phase) on other days or another
+environment, keeping its length, checked as a new booking of its phase would be.
+
+Who moves: an environment manager (they allocate environments). The booking's old days
+that are still ahead go to the waitlist, as a cancel's do (``giveback.offer_days``).
+``move_choices`` offers the free slots the booking's phase could move to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from envsched.accounts.users import require_role
+from envsched.audit import log as audit
+from envsched.booking.bookings import MANAGERS, booking_transaction, forced_reason, forcing
+from envsched.booking.free_slots import Slot, find_free_slots
+from envsched.booking.giveback import offer_days
+from envsched.booking.requests import request_rules
+from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
+from envsched.booking.words import booking_words, status_words
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.inventory.availability import (
+    check_eligible,
+    check_fits,
+    environment_named,
+    lock_environment,
+)
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Environment,
+    EnvironmentStatus,
+    EnvironmentType,
+    User,
+)
+
+MOVERS = MANAGERS
+
+
+def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
+                 start: dt.date, actor: User | None, now: dt.datetime,
+                 force_reason: str | None = None) -> Booking:
+    """Move live booking ``booking_id`` to ``environment`` from ``start``, as long as it was.
+
+    Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, or in use),
+    ``InvalidInput`` naming ``start`` or ``environment``, ``RuleBroken`` when the new
+    place breaks a rule of the booking's phase (the rulebook; with ``force_reason`` it is
+    stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
+    booking's own old days do not count).
+    """
+    require_role(actor, *MOVERS)
+    if start < now.date():
+        raise InvalidInput("start", f"{start} is in the past")
+    forced = forcing(force_reason)
+    with booking_transaction(sessions) as session:
+        booking = _movable(session, booking_id)
+        target = _lock_both(session, booking.environment_id, environment)
+        end = start + (booking.end - booking.start)
+        breaks = _check_target(session, booking, target, start, end, forced=forced)
+        before, old = audit.snapshot(booking), (booking.environment_id, booking.start,
+                                                booking.end)
+        _place(booking, target, start, end, now)
+        booking.forced_reason = forced_reason(force_reason, breaks)
+        audit.record(session, actor=actor, now=now, action="move", row=booking, before=before)
+        offer_days(session, old[0], max(old[1], now.date()), old[2], actor=actor, now=now)
+    return booking
+
+
+def _movable(session: Session, booking_id: int) -> Booking:
+    booking = session.get(Booking, booking_id)
+    if booking is None:
+        raise NotFound("booking", booking_id)
+    if booking.status not in LIVE_STATUSES:
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
+                           f"not live")
+    if booking.status == BookingStatus.IN_USE:
+        raise InvalidState(f"{booking_words(booking)} is in use; hand it back early "
+                           f"instead of moving it")
+    return booking
+
+
+def _lock_both(session: Session, current_id: int, name: str) -> Environment:
+    """Lock the booking's environment and the target, lower id first (no deadlock between
+    two moves in opposite directions); return the target."""
+    target = environment_named(session, name)
+    assert target.id is not None
+    for env_id in sorted({current_id, target.id}):
+        lock_environment(session, env_id)
+    return target
+
+
+def _check_target(session: Session, booking: Booking, target: Environment, start: dt.date,
+                  end: dt.date, *, forced: bool) -> list[RuleBreak]:
+    """The target must suit the booking (its phase's rules, else its request, else its
+    type) and have the days free of everything but the booking itself; return the rules
+    a forced move breaks."""
+    phase, breaks = booking.phase, []
+    if phase is not None:
+        breaks = check_placement(session, phase, target, start, end, booking_id=booking.id,
+                                 forced=forced)
+    elif booking.request is not None:
+        rules = request_rules(session, booking.request)
+        check_eligible(target, type_id=rules.type_id, tags=rules.tags,
+                       names=rules.environments)
+    else:
+        check_eligible(target, type_id=booking.environment.type_id, tags=(), names=None)
+    check_fits(session, target, start, end, release_id=phase.release_id if phase else None,
+               ignore_booking=booking.id)
+    return breaks
+
+
+def _place(booking: Booking, target: Environment, start: dt.date, end: dt.date,
+           now: dt.datetime) -> None:
+    assert target.id is not None
+    booking.environment_id, booking.start, booking.end = target.id, start, end
+    booking.exclusive = target.capacity == 1  # the exclusion constraint reads it
+    booking.updated_at = now
+
+
+@dataclass(frozen=True)
+class MoveChoices:
+    """Where a booking could go: the environments its phase may use (by name), and the
+    earliest free slots of its length on them."""
+
+    environments: list[str]
+    slots: list[Slot]
+
+
+def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
+                 limit: int = 5) -> MoveChoices:
+    """The environments and free slots the booking's phase (else its environment's type)
+    could move to: from ``today``, inside the days the rulebook leaves the phase."""
+    with read_transaction(sessions) as session:
+        booking = session.get(Booking, booking_id)
+        if booking is None:
+            raise NotFound("booking", booking_id)
+        phase, length = booking.phase, (booking.end - booking.start).days
+        if phase is None:
+            kind = booking.environment.type.name
+            return MoveChoices(_names(session, kind, (), None),
+                               find_free_slots(session, kind, length, today, limit=limit))
+        first, last = phase_window(session, phase)  # the rulebook's days for the phase
+        return MoveChoices(
+            _names(session, phase.type.name, phase.required_tags, phase.environments),
+            find_free_slots(session, phase.type.name, length, max(today, first),
+                            tags=phase.required_tags, environments=phase.environments,
+                            before=last, limit=limit))
+
+
+def _names(session: Session, type_name: str, tags: Sequence[str],
+           names: Sequence[str] | None) -> list[str]:
+    """Environments of ``type_name`` in service carrying ``tags`` (and among ``names``)."""
+    query = (select(Environment).join(EnvironmentType)
+             .where(EnvironmentType.name == type_name,
+                    Environment.status != EnvironmentStatus.RETIRED)
+             .order_by(col(Environment.name)))
+    return [env.name for env in session.exec(query).all()
+            if set(tags) <= set(env.tags) and (names is None or env.name in names)]

@@ -1,0 +1,84 @@
+"""Withdrawing a booking request: the requester (or an environment manager) takes it back.
+
+An open request (requested or waitlisted) is simply closed. An approved one may be
+withdrawn too while its booking has not started (neither in use nor on or past its
+first day): the booking is cancelled with it and its days go to the waitlist. A booking
+under way is handed back early from its own page instead, so the days used stay on
+record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from envsched.accounts.users import require_role
+from envsched.audit import log as audit
+from envsched.booking.bookings import booking_transaction
+from envsched.booking.giveback import offer_days
+from envsched.booking.requests import close_request, get_request
+from envsched.days import days_text
+from envsched.db import SessionFactory
+from envsched.errors import InvalidState
+from envsched.models import (
+    LIVE_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    RequestStatus,
+    Role,
+    User,
+)
+
+
+def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
+                     now: dt.datetime) -> BookingRequest:
+    """Close request ``request_id`` as cancelled; an approved one takes its booking along."""
+    with booking_transaction(sessions) as session:
+        request = get_request(session, request_id)
+        if actor is None or actor.id != request.requester_id:
+            require_role(actor, Role.ENVIRONMENT_MANAGER)
+        if request.status == RequestStatus.APPROVED:
+            _cancel_bookings(session, request, actor=actor, now=now)
+        elif request.status not in OPEN_REQUEST_STATUSES:
+            raise InvalidState(f"request {request_id} is {request.status.value}; only an "
+                               f"open or approved request can be withdrawn")
+        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now,
+                      reason="withdrawn by the requester" if actor and
+                      actor.id == request.requester_id else "withdrawn")
+    return request
+
+
+def may_withdraw(session: Session, request: BookingRequest, today: dt.date) -> bool:
+    """Would ``withdraw_request`` accept this request today (the actor aside)?"""
+    if request.status in OPEN_REQUEST_STATUSES:
+        return True
+    return request.status == RequestStatus.APPROVED and not any(
+        _started(b, today) for b in _live_bookings(session, request))
+
+
+def _live_bookings(session: Session, request: BookingRequest) -> list[Booking]:
+    return list(session.exec(select(Booking).where(
+        Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).all())
+
+
+def _cancel_bookings(session: Session, request: BookingRequest, *, actor: User | None,
+                     now: dt.datetime) -> None:
+    for booking in _live_bookings(session, request):
+        if _started(booking, now.date()):
+            raise InvalidState(
+                f"the booking of {booking.environment.name} {days_text(booking.start, booking.end)}"
+                f" has started; hand it back early from its page instead")
+        before = audit.snapshot(booking)
+        booking.status, booking.updated_at = BookingStatus.CANCELLED, now
+        booking.note = f"{booking.note}\ncancelled: request withdrawn".strip()
+        audit.record(session, actor=actor, now=now, action="cancelled", row=booking,
+                     before=before)
+        offer_days(session, booking.environment_id, max(booking.start, now.date()),
+                   booking.end, actor=actor, now=now)
+
+
+def _started(booking: Booking, today: dt.date) -> bool:
+    return booking.status == BookingStatus.IN_USE or booking.start <= today

@@ -1,0 +1,157 @@
+"""Releases and their phases, kept by release managers.
+
+A new release gets its first status-history row; a status given to ``update_release``
+takes the flow's step (``release_flow.step``: checked, recorded, and a cancellation
+gives back the release's requests and bookings), like the lifecycle verbs. Phase
+references are checked when stored: ``after`` names phases of the same release,
+``environments`` names existing environments, the type exists. Positions stay dense
+(0, 1, 2 …) so "the phase before" is always well defined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from envsched.accounts.users import require_role
+from envsched.audit import log as audit
+from envsched.booking.bookings import booking_transaction
+from envsched.db import SessionFactory
+from envsched.errors import InvalidInput, NotFound
+from envsched.lifecycle.flow import check_plain_step, record_status, step
+from envsched.models import (
+    Environment,
+    EnvironmentType,
+    Phase,
+    PhaseCreate,
+    PhaseUpdate,
+    Release,
+    ReleaseCreate,
+    ReleaseUpdate,
+    Role,
+    User,
+)
+
+KEEPERS = (Role.RELEASE_MANAGER,)
+
+
+def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User | None,
+                   now: dt.datetime) -> Release:
+    require_role(actor, *KEEPERS)
+    _check_window(data.earliest_start, data.due)
+    with sessions.begin() as session:
+        if session.exec(select(Release).where(Release.key == data.key)).first():
+            raise InvalidInput("key", f"release {data.key!r} already exists")
+        release = Release(**data.model_dump())
+        session.add(release)
+        audit.record(session, actor=actor, now=now, action="create", row=release)
+        record_status(session, release, None, actor=actor, now=now, reason="created")
+    return release
+
+
+def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
+                   actor: User | None, now: dt.datetime) -> Release:
+    require_role(actor, *KEEPERS)
+    changes = data.model_dump(exclude_unset=True)
+    status = changes.pop("status", None)
+    with booking_transaction(sessions) as session:  # a cancellation offers freed days
+        release = get_release(session, key)
+        before = audit.snapshot(release)
+        for field, value in changes.items():
+            setattr(release, field, value)
+        _check_window(release.earliest_start, release.due)
+        audit.record(session, actor=actor, now=now, action="update", row=release, before=before)
+        if status is not None and status != release.status:
+            check_plain_step(release, status)
+            step(session, release, status, actor=actor, now=now, reason="release updated")
+    return release
+
+
+def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
+              actor: User | None, now: dt.datetime) -> Phase:
+    """Add a phase at ``data.position`` (default: last); later phases move down one."""
+    require_role(actor, *KEEPERS)
+    with sessions.begin() as session:
+        release = get_release(session, release_key)
+        if session.exec(select(Phase).where(Phase.key == data.key)).first():
+            raise InvalidInput("key", f"phase {data.key!r} already exists")
+        phases = _phases(session, release)
+        _check_references(session, phases, data.after, data.environments)
+        assert release.id is not None
+        phase = Phase(release_id=release.id, type_id=_type_id(session, data.type),
+                      **data.model_dump(exclude={"type", "position"}))
+        session.add(phase)
+        position = len(phases) if data.position is None else min(data.position, len(phases))
+        _renumber([*phases[:position], phase, *phases[position:]])
+        audit.record(session, actor=actor, now=now, action="create", row=phase)
+    return phase
+
+
+def update_phase(sessions: SessionFactory, key: str, data: PhaseUpdate, *,
+                 actor: User | None, now: dt.datetime) -> Phase:
+    require_role(actor, *KEEPERS)
+    changes = data.model_dump(exclude_unset=True)
+    with sessions.begin() as session:
+        phase = _phase(session, key)
+        siblings = [p for p in _phases(session, phase.release) if p.id != phase.id]
+        before = audit.snapshot(phase)
+        _check_references(session, siblings, changes.get("after"), changes.get("environments"))
+        if "type" in changes:
+            phase.type_id = _type_id(session, changes.pop("type"))
+        position = changes.pop("position", None)
+        for field, value in changes.items():
+            setattr(phase, field, value)
+        if position is not None:
+            _renumber([*siblings[:position], phase, *siblings[position:]])
+        audit.record(session, actor=actor, now=now, action="update", row=phase, before=before)
+    return phase
+
+
+def get_release(session: Session, key: str) -> Release:
+    release = session.exec(select(Release).where(Release.key == key)).first()
+    if release is None:
+        raise NotFound("release", key)
+    return release
+
+
+def _phase(session: Session, key: str) -> Phase:
+    phase = session.exec(select(Phase).where(Phase.key == key)).first()
+    if phase is None:
+        raise NotFound("phase", key)
+    return phase
+
+
+def _phases(session: Session, release: Release) -> list[Phase]:
+    return list(session.exec(select(Phase).where(Phase.release_id == release.id)
+                             .order_by(col(Phase.position), col(Phase.id))).all())
+
+
+def _renumber(phases: list[Phase]) -> None:
+    for position, phase in enumerate(phases):
+        phase.position = position
+
+
+def _check_window(earliest_start: dt.date | None, due: dt.date | None) -> None:
+    if earliest_start and due and not earliest_start < due:
+        raise InvalidInput("due", f"{due} must be after the earliest start {earliest_start}")
+
+
+def _check_references(session: Session, siblings: list[Phase], after: list[str] | None,
+                      environments: list[str] | None) -> None:
+    unknown = sorted(set(after or []) - {p.key for p in siblings})
+    if unknown:
+        raise InvalidInput("after", f"not a phase of this release: {', '.join(unknown)}")
+    if environments is not None:
+        known = set(session.exec(select(Environment.name)
+                                 .where(col(Environment.name).in_(environments))).all())
+        missing = [name for name in environments if name not in known]
+        if missing:
+            raise InvalidInput("environments", f"no environment named {', '.join(missing)}")
+
+
+def _type_id(session: Session, name: str) -> int:
+    found = session.exec(select(EnvironmentType).where(EnvironmentType.name == name)).first()
+    if found is None or found.id is None:
+        raise InvalidInput("type", f"no environment type {name!r}")
+    return found.id

@@ -1,0 +1,200 @@
+"""What is worth telling, as events: a name, a subject and text for mail, a JSON payload.
+
+Pure functions of a run's flags or an audit entry (plus one lookup of whom an audit
+entry concerns), so ``notify`` only decides how to deliver them.
+
+The in-app channel is here too (``tell_in_app``): as an audit entry that makes an event
+is recorded, the person it concerns gets a notification in words (``inbox``), in the
+same transaction. Mail and webhooks read the same entries later, from the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from envsched.days import days_text
+from envsched.models import (
+    LIVE_STATUSES,
+    AuditEntry,
+    Booking,
+    BookingRequest,
+    Environment,
+    EnvironmentType,
+    PlanRun,
+    User,
+)
+from envsched.notify import inbox
+
+# audit (entity, action) -> event name
+AUDIT_EVENTS = {
+    ("booking", "replan_move"): "booking.moved",
+    ("booking", "move"): "booking.moved",  # an environment manager moved it by hand
+    ("booking_request", "approved"): "request.approved",
+    ("booking_request", "rejected"): "request.rejected",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    subject: str
+    text: str
+    payload: dict[str, Any]
+
+
+def flag_key(kind: str, flag: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes a clash or shortfall "the same" from one round to the next."""
+    if kind == "clashes":
+        return (flag["kind"], flag["environment"], flag["phase"], flag["start"], flag["end"])
+    return (flag["type"], flag["first_week"], flag["last_week"])
+
+
+def new_flags(run: PlanRun, previous: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
+    seen = {flag_key(kind, f) for f in (previous or {}).get(kind, [])}
+    return [f for f in run.flags.get(kind, []) if flag_key(kind, f) not in seen]
+
+
+def round_events(run: PlanRun, previous: dict[str, Any] | None) -> list[Event]:
+    """One event per kind of flag that has something new since the previous round."""
+    events = []
+    clashes, shortfalls = new_flags(run, previous, "clashes"), new_flags(run, previous,
+                                                                         "shortfalls")
+    if clashes:
+        lines = [c["message"] for c in clashes]
+        events.append(_round_event(run, "round.clashes", f"{len(clashes)} new clash(es)",
+                                   lines, {"clashes": clashes}))
+    if shortfalls:
+        lines = [f"{s['type']} short by {s['short_days']} environment-days in {s['weeks']}"
+                 f"{_suffering(s)}" for s in shortfalls]
+        lines += [f"remedy: {r}" for r in run.flags.get("remedies", [])]
+        events.append(_round_event(run, "round.shortfalls",
+                                   f"{len(shortfalls)} new capacity shortfall(s)", lines,
+                                   {"shortfalls": shortfalls,
+                                    "remedies": run.flags.get("remedies", [])}))
+    return events
+
+
+def _suffering(shortfall: dict[str, Any]) -> str:
+    releases = shortfall.get("releases") or []
+    return f" ({', '.join(releases)} suffer)" if releases else ""
+
+
+def _round_event(run: PlanRun, name: str, subject: str, lines: list[str],
+                 payload: dict[str, Any]) -> Event:
+    return Event(name=name, subject=f"envsched plan run {run.id}: {subject}",
+                 text="\n".join(lines), payload={"event": name, "run": run.id, **payload})
+
+
+def audit_event(entry: AuditEntry) -> Event | None:
+    name = AUDIT_EVENTS.get((entry.entity, entry.action))
+    if name is None:
+        return None
+    after, before = entry.after or {}, entry.before or {}
+    if entry.entity == "booking":
+        text = (f"Booking {entry.entity_id} moved from {_days(before)} to {_days(after)} "
+                f"by {entry.actor}.")
+    else:
+        reason = after.get("decision_reason") or ""
+        text = (f"Request {entry.entity_id} was {entry.action} by {entry.actor}"
+                f"{': ' + reason if reason else '.'}")
+    payload = {"event": name, "id": int(entry.entity_id), "actor": entry.actor,
+               "at": entry.at.isoformat(), "before": before, "after": after}
+    return Event(name=name, subject=f"envsched: {text.split(' by ')[0]}", text=text,
+                 payload=payload)
+
+
+def _days(row: dict[str, Any]) -> str:
+    """A booking snapshot's ``[start, end)`` as its first and last day."""
+    if not row.get("start") or not row.get("end"):
+        return "?"
+    return days_text(dt.date.fromisoformat(row["start"]), dt.date.fromisoformat(row["end"]))
+
+
+def concerned_user(session: Session, entry: AuditEntry) -> User | None:
+    """Whose booking or request the entry is about: the requester, else who booked it."""
+    if (entry.entity, entry.action) not in AUDIT_EVENTS:
+        return None
+    if entry.entity == "booking_request":
+        request = session.get(BookingRequest, int(entry.entity_id))
+        return session.get(User, request.requester_id) if request else None
+    booking = session.get(Booking, int(entry.entity_id))
+    if booking is None:
+        return None
+    if booking.request_id is not None:
+        request = session.get(BookingRequest, booking.request_id)
+        if request is not None:
+            return session.get(User, request.requester_id)
+    return session.get(User, booking.created_by_id) if booking.created_by_id else None
+
+
+# -- the in-app channel ---------------------------------------------------------------------
+
+def tell_in_app(session: Session, entry: AuditEntry) -> None:
+    """Tell whom ``entry`` concerns, in the app, when it makes an event (not the person who
+    did it: they know). Called by ``audit.record`` inside the change's own transaction."""
+    name = AUDIT_EVENTS.get((entry.entity, entry.action))
+    if name is None:
+        return
+    user = concerned_user(session, entry)
+    if user is None or user.id is None or user.id == entry.user_id:
+        return
+    inbox.deliver(session, user.id, event=name, text=in_words(session, entry),
+                  entity=entry.entity, entity_id=entry.entity_id, now=entry.at)
+
+
+def in_words(session: Session, entry: AuditEntry) -> str:
+    """The event as people read it: phases, environments and days, never ids."""
+    if entry.entity == "booking_request":
+        return _request_words(session, entry)
+    return _move_words(session, entry)
+
+
+def _request_words(session: Session, entry: AuditEntry) -> str:
+    request = session.get_one(BookingRequest, int(entry.entity_id))
+    said = f"Your request for {asked_words(session, request)} was {entry.action} by {_who(entry)}"
+    if entry.action == "approved":
+        booking = session.exec(select(Booking).where(
+            Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).first()
+        return f"{said}: {_where(booking)}." if booking else f"{said}."
+    reason = (entry.after or {}).get("decision_reason") or ""
+    return f"{said}: {reason}" if reason else f"{said}."
+
+
+def asked_words(session: Session, request: BookingRequest) -> str:
+    """What a request asks for: its phase, else the days and the type (``10 days of PERF``)."""
+    if request.phase is not None:
+        return request.phase.key
+    kind = (session.get(EnvironmentType, request.environment_type_id)
+            if request.environment_type_id else None)
+    return f"{request.duration_days} days of {kind.name if kind else 'an environment'}"
+
+
+def _where(booking: Booking) -> str:
+    return f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
+
+
+def _move_words(session: Session, entry: AuditEntry) -> str:
+    booking = session.get_one(Booking, int(entry.entity_id))
+    before, after = entry.before or {}, entry.after or {}
+    what = booking.phase.key if booking.phase else (
+        booking.note.splitlines()[0] if booking.note.strip() else "Your booking")
+    what = what[:1].upper() + what[1:]  # it starts the sentence
+    return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
+            f"by {_who(entry)}.")
+
+
+def _who(entry: AuditEntry) -> str:
+    """Who did it: a person's name, or (no one signed in) the planning round or envsched."""
+    if entry.user_id is not None:
+        return entry.actor
+    return "the planning round" if entry.action == "replan_move" else "envsched"
+
+
+def _place(session: Session, row: dict[str, Any]) -> str:
+    """A booking snapshot's environment and days, in words."""
+    env = session.get(Environment, row.get("environment_id") or 0)
+    return f"{env.name}, {_days(row)}" if env else _days(row)

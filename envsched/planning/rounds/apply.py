@@ -1,0 +1,125 @@
+"""Accepting a round's proposals, all of them or one at a time, in one transaction.
+
+``replan_proposals`` puts them in place: every proposal that still fits applies; one that
+does not (a booking changed since the round, a phase booked meanwhile, a clash) is
+refused with its reason and stays open, to be accepted alone later or planned again. A
+refusal never fails the run. The run records each accept: on every proposal ``applied``
+and, while it is refused, ``refused`` (the reason); in ``diff["accepts"]`` who accepted
+when, what applied and what was refused. Only the newest finished round can be
+accepted: an older one is out of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from envsched.accounts.users import require_role
+from envsched.booking.bookings import booking_transaction
+from envsched.db import SessionFactory
+from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.models import PlanRun, PlanRunStatus, Role, User
+from envsched.planning.rounds.proposals import Chosen, Refused, apply_proposals
+
+__all__ = ["accept_proposal", "accept_run", "last_accept", "mark_failed", "open_proposals"]
+
+Wanted = Callable[[dict[str, Any]], bool]
+KINDS = ("moved", "placed")
+AUTO_ACTOR = "the nightly round (auto-apply)"
+
+
+def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
+               now: dt.datetime) -> PlanRun:
+    """Apply every open proposal of run ``run_id`` that still fits; the rest are refused
+    one by one (``last_accept`` says which and why) and stay open."""
+    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    run, _refused = _apply(sessions, run_id, lambda _p: True, actor=actor, now=now)
+    return run
+
+
+def accept_proposal(sessions: SessionFactory, run_id: int, phase: str, *,
+                    actor: User | None, now: dt.datetime) -> PlanRun:
+    """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
+
+    A refusal is recorded on the run, then raised (the error says why)."""
+    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    run, refused = _apply(sessions, run_id, lambda p: p["phase"] == phase, actor=actor,
+                          now=now, one=phase)
+    if refused:
+        raise refused[0].error
+    return run
+
+
+def open_proposals(run: PlanRun) -> int:
+    """Moved and placed proposals of ``run`` not applied yet."""
+    diff = run.diff or {}
+    return sum(1 for kind in KINDS for p in diff.get(kind, []) if not p.get("applied"))
+
+
+def last_accept(run: PlanRun) -> dict[str, Any] | None:
+    """The newest accept of ``run``: ``at``, ``by``, ``applied`` (phases) and ``refused``
+    (``phase`` and ``reason`` each); None when nobody accepted anything yet."""
+    accepts = (run.diff or {}).get("accepts") or []
+    return accepts[-1] if accepts else None
+
+
+def mark_failed(sessions: SessionFactory, run_id: int, error: str, now: dt.datetime) -> None:
+    with sessions.begin() as session:
+        run = session.get_one(PlanRun, run_id)
+        run.status, run.error = PlanRunStatus.FAILED, error
+        run.finished_at = max(now, run.started_at)
+
+
+def _apply(sessions: SessionFactory, run_id: int, wanted: Wanted, *, actor: User | None,
+           now: dt.datetime, one: str | None = None) -> tuple[PlanRun, list[Refused]]:
+    with booking_transaction(sessions) as session:
+        run = _acceptable_run(session, run_id)
+        diff = {**run.diff, **{kind: [dict(p) for p in run.diff[kind]] for kind in KINDS}}
+        chosen = [Chosen(kind, p) for kind in KINDS for p in diff[kind]
+                  if wanted(p) and not p["applied"]]
+        if one is not None and not chosen:
+            raise InvalidInput("phase", f"run {run_id} proposes nothing open for {one!r}")
+        refused = apply_proposals(session, run, chosen, actor=actor, now=now)
+        run.diff = _recorded(diff, chosen, refused, actor, now)
+        _mark_applied(run, actor, now)
+    return run, refused
+
+
+def _recorded(diff: dict[str, Any], chosen: list[Chosen], refused: list[Refused],
+              actor: User | None, now: dt.datetime) -> dict[str, Any]:
+    """``diff`` with each chosen proposal marked applied or refused, and this accept logged
+    (a phase has one proposal at most: it is booked, or it is not)."""
+    reasons = {r.chosen.phase: r.error.message for r in refused}
+    for c in chosen:
+        c.proposal["applied"] = c.phase not in reasons
+        c.proposal.pop("refused", None)
+        if c.phase in reasons:
+            c.proposal["refused"] = reasons[c.phase]
+    entry = {"at": now.isoformat(), "by": actor.name if actor else AUTO_ACTOR,
+             "applied": [c.phase for c in chosen if c.phase not in reasons],
+             "refused": [{"phase": phase, "reason": why} for phase, why in reasons.items()]}
+    return {**diff, "accepts": [*diff.get("accepts", []), entry]}
+
+
+def _acceptable_run(session: Session, run_id: int) -> PlanRun:
+    run = session.get(PlanRun, run_id)
+    if run is None:
+        raise NotFound("plan run", run_id)
+    if run.status != PlanRunStatus.DONE or run.dry_run:
+        kind = "a dry run" if run.dry_run else f"{run.status.value}"
+        raise InvalidState(f"plan run {run_id} is {kind}: it has no plan to accept")
+    newer = session.exec(select(PlanRun.id).where(
+        PlanRun.status == PlanRunStatus.DONE, col(PlanRun.dry_run).is_(False),
+        col(PlanRun.id) > run_id)).first()
+    if newer is not None:
+        raise InvalidState(f"plan run {run_id} is out of date: run {newer} is newer")
+    return run
+
+
+def _mark_applied(run: PlanRun, actor: User | None, now: dt.datetime) -> None:
+    if open_proposals(run) == 0:
+        run.applied, run.applied_at = True, now
+        run.applied_by_id = actor.id if actor else None

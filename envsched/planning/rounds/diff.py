@@ -1,0 +1,128 @@
+"""What a round changes, and why: the ``diff`` of a ``PlanRun``.
+
+* ``moved``: live (tentative) bookings the plan puts on another environment or day,
+  ``from`` the days the booking holds now; a *stray* (a booking the scenario could not
+  hold where it is, ``replan_scenario``) moves to where the plan places its phase;
+* ``placed``: phases without a live booking that the plan places (never a phase that
+  has one: that would book it twice);
+* ``unplaced``: phases the plan cannot place, with the solver's reason.
+
+Why a booking moves is found by comparison with the *stay plan*: the same scenario with
+every booking pinned where it is. The solver only moves a booking for a real gain (more
+phases placed, less weighted lateness), so the difference between the two plans is the
+gain; ``gain`` says it for the round, each move's ``why`` for its own release first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from envsched.planning.rounds.scenario import Booked
+from solver.plan import Assignment, Plan, ReleaseOutcome
+from solver.scenario import Scenario
+
+
+def plan_diff(scenario: Scenario, plan: Plan, booked: Mapping[str, Booked],
+              stay: Plan | None) -> dict[str, Any]:
+    """``booked``: the live booking of each phase that has one (the scenario's or a stray)."""
+    gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
+    moved = [_moved(scenario, a, booked[a.phase], gains, stay)
+             for a in plan.assignments if a.moved]
+    fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
+    moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
+    placed = [dict(_place(scenario, a), phase=a.phase, release=a.release, applied=False)
+              for a in fresh if a.phase not in booked]
+    unplaced = [{"phase": u.phase, "release": u.release, "reason": u.reason}
+                for u in plan.unplaced]
+    return {"moved": moved, "placed": placed, "unplaced": unplaced,
+            "gain": _round_gain(plan, stay) if plan.metrics.moved_bookings else ""}
+
+
+def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
+    return {"environment": a.environment, "start": scenario.date(a.start).isoformat(),
+            "end": scenario.date(a.end).isoformat()}
+
+
+def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str],
+           stay: Plan | None) -> dict[str, Any]:
+    broken = [c.message for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
+    why = ("where it is, it breaks a rule: " + "; ".join(broken) if broken
+           else _why(a.release, gains, stay))
+    return _proposed_move(scenario, a, booked, why)
+
+
+def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> dict[str, Any]:
+    why = f"its booking cannot stay on {booked.environment}: {booked.stray}"
+    return _proposed_move(scenario, a, booked, why)
+
+
+def _proposed_move(scenario: Scenario, a: Assignment, booked: Booked,
+                   why: str) -> dict[str, Any]:
+    before = {"environment": booked.environment, "start": booked.start.isoformat(),
+              "end": booked.end.isoformat()}
+    return {"booking": booked.booking_id, "phase": a.phase, "release": a.release,
+            "from": before, "to": _place(scenario, a), "why": why, "applied": False}
+
+
+def _why(release: str, gains: dict[str, str], stay: Plan | None) -> str:
+    if stay is None:
+        return "the comparison with every booking kept in place did not finish"
+    if not stay.has_plan:
+        return f"keeping every booking where it is breaks a hard rule: {stay.reason}"
+    if release in gains:
+        return gains[release]
+    if gains:
+        return "makes room: " + "; ".join(gains.values())
+    return "no gain found against keeping every booking in place"
+
+
+def release_gains(plan: Plan, stay: Plan) -> dict[str, str]:
+    """Release id -> how it fares better in ``plan`` than in ``stay``, in words."""
+    kept = {r.id: r for r in stay.releases}
+    unplaced_now = _unplaced_by_release(plan)
+    unplaced_before = _unplaced_by_release(stay)
+    found: dict[str, str] = {}
+    for outcome in plan.releases:
+        before = kept.get(outcome.id)
+        more = unplaced_before.get(outcome.id, 0) - unplaced_now.get(outcome.id, 0)
+        if more > 0:
+            found[outcome.id] = f"{outcome.id} gets {more} more phase(s) placed"
+        elif before is not None and outcome.late_days < before.late_days:
+            found[outcome.id] = _less_late(outcome, before)
+    return found
+
+
+def _less_late(now: ReleaseOutcome, before: ReleaseOutcome) -> str:
+    gained = before.late_days - now.late_days
+    result = "on time" if now.late_days == 0 else f"{now.late_days} days late"
+    return (f"{now.id} finishes {gained} days earlier: {result} instead of "
+            f"{before.late_days} days late")
+
+
+def _unplaced_by_release(plan: Plan) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for u in plan.unplaced:
+        counts[u.release] = counts.get(u.release, 0) + 1
+    return counts
+
+
+def _round_gain(plan: Plan, stay: Plan | None) -> str:
+    if stay is None or not stay.has_plan:
+        return _why("", {}, stay)
+    now, before = plan.metrics, stay.metrics
+    parts = []
+    if now.placed_phases > before.placed_phases:
+        parts.append(f"places {now.placed_phases - before.placed_phases} more phase(s)")
+    if now.weighted_tardiness < before.weighted_tardiness:
+        parts.append(f"cuts weighted lateness from {before.weighted_tardiness} "
+                     f"to {now.weighted_tardiness}")
+    if now.makespan_days < before.makespan_days:
+        parts.append(f"ends everything {before.makespan_days - now.makespan_days} days sooner")
+    moved_phases = {a.phase for a in plan.assignments if a.moved}
+    breaking = {c.phase for c in stay.clashes or () if c.phase in moved_phases}
+    if breaking:
+        parts.append(f"mends {len(breaking)} that break a rule of their phase where they are")
+    moved = plan.metrics.moved_bookings
+    head = f"moving {moved} tentative booking(s) "
+    return head + (", ".join(parts) if parts else "gains nothing measurable over keeping them")

@@ -1,1 +1,0 @@
-"""Services: verbs that own their transaction, commit it, or raise a named domain error."""
