@@ -27,10 +27,8 @@ from sqlalchemy import Engine
 
 from envsched.db import create_engine, database
 from envsched.models.planning import SCHEDULER_JOBS, PlanTrigger
-from envsched.notify import Notifier, send_due
-from envsched.notify.sender import utc_now
-from envsched.planning.rounds.replan import replan
-from envsched.planning.rounds.runlock import ReplanBusy
+from envsched.notify import Notifier, send_due, utc_now
+from envsched.planning import ReplanBusy, replan
 from envsched.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The objective of the CP-SAT model: named soft terms in the strict order of DESIGN.md."""
+"""The objective of the CP-SAT model: named soft terms in the strict order of docs/design.md."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def set_objective(m: PlanModel) -> None:
     """Lexicographic: unplaced before lateness (or makespan) before moved bookings.
 
     Each higher term is weighted above the largest possible sum of the terms below it,
-    so one sum keeps the strict order of DESIGN.md. "Earlier is better" is left to the
+    so one sum keeps the strict order of docs/design.md. "Earlier is better" is left to the
     compaction pass after solving, which would otherwise swamp the sum.
     """
     moved = moved_bookings_term(m)

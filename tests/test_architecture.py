@@ -1,69 +1,286 @@
-"""Dependencies point down only: ``web → envsched → solver``, and ``solver`` is a leaf.
+"""Dependencies point down only: ``web → envsched → solver``, and ``solver`` is a leaf;
+inside ``envsched``, feature packages meet only through their faces (docs/design.md,
+"Feature packages").
 
 Read from the source with ``ast``, so a forbidden import fails here even when no test
-happens to execute the module that holds it.
+happens to execute the module that holds it. Dynamic imports count too: a call of
+``importlib.import_module`` or ``__import__``, and a string that names a module and an
+attribute the way entry points and job stores do (``"web.serve_cli:serve"``).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLVER_MAY_IMPORT = frozenset(sys.stdlib_module_names) | {"ortools", "solver"}
+# packages of envsched that are no feature: the command line, the shared tables
+NOT_FEATURES = frozenset({"cli", "models", "migrations"})
+DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
+# a string naming a module's attribute, as entry points and job stores write them
+MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.\w+)*):\w+(?:\.\w+)*$")
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str          # absolute dotted name ("envsched.booking", "web", "envsched.cli.")
+    names: tuple[str, ...] = ()  # what ``from module import …`` takes
+    line: int = 0
+    top_level: bool = True       # runs when the module is imported (not in a function)
+    relative: bool = False
+
+
+def module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _absolute(node: ast.ImportFrom, importer: str, is_package: bool) -> str:
+    if node.level == 0:
+        return node.module or ""
+    base = importer.split(".") if is_package else importer.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _dynamic(node: ast.Call) -> str | None:
+    """The module a call of ``import_module``/``__import__`` names: the string, or an
+    f-string's fixed start (``f"envsched.cli.{name}"`` is ``envsched.cli.``); ``"?"``
+    when it cannot be told from the source."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name not in DYNAMIC_IMPORTERS or not node.args:
+        return None
+    arg = node.args[0]
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr) and arg.values and isinstance(
+            arg.values[0], ast.Constant) and isinstance(arg.values[0].value, str):
+        return arg.values[0].value
+    return "?"
+
+
+def _function_bodies(tree: ast.AST) -> set[int]:
+    """Ids of the nodes that run only when a function is called."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            inside |= {id(n) for n in ast.walk(node) if n is not node}
+    return inside
+
+
+def imports_in(source: str, importer: str = "x", is_package: bool = False) -> Iterator[Import]:
+    """Every import of a module's source: static (nested ones too), dynamic, and strings
+    that name a module's attribute."""
+    tree = ast.parse(source)
+    deferred = _function_bodies(tree)
+    for node in ast.walk(tree):
+        top = id(node) not in deferred
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(alias.name, (), node.lineno, top)
+        elif isinstance(node, ast.ImportFrom):
+            yield Import(_absolute(node, importer, is_package),
+                         tuple(a.name for a in node.names), node.lineno, top, node.level > 0)
+        elif isinstance(node, ast.Call) and (module := _dynamic(node)) is not None:
+            yield Import(module, (), node.lineno, top)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                found := MODULE_REFERENCE.match(node.value)):
+            yield Import(found.group(1), (), node.lineno, top)
 
 
 def imported_modules(source: str) -> Iterator[str]:
-    """Top-level names of absolute imports (relative ones stay inside the package)."""
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module.split(".")[0]
+    """Top-level names of what a source imports (relative imports stay inside)."""
+    for found in imports_in(source):
+        if not found.relative:
+            yield found.module.split(".")[0]
 
 
 def python_files(package: str) -> list[Path]:
-    files = sorted((ROOT / package).rglob("*.py"))
+    files = sorted(p for p in (ROOT / package).rglob("*.py") if "migrations" not in p.parts)
     assert files, f"no Python files found under {package}/"
     return files
 
 
+def all_imports(package: str) -> Iterator[tuple[Path, Import]]:
+    for path in python_files(package):
+        source = path.read_text(encoding="utf-8")
+        for found in imports_in(source, module_of(path), path.name == "__init__.py"):
+            yield path, found
+
+
 def imports_outside(package: str, allowed: frozenset[str]) -> list[str]:
-    return [f"{path.relative_to(ROOT)} imports {name}"
-            for path in python_files(package)
-            for name in imported_modules(path.read_text(encoding="utf-8"))
-            if name not in allowed]
+    return [f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
+            for path, found in all_imports(package)
+            if found.module.split(".")[0] not in allowed]
 
 
 def imports_of(package: str, forbidden: str) -> list[str]:
-    return [f"{path.relative_to(ROOT)} imports {forbidden}"
-            for path in python_files(package)
-            if forbidden in imported_modules(path.read_text(encoding="utf-8"))]
+    return [f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
+            for path, found in all_imports(package)
+            if found.module.split(".")[0] == forbidden or found.module == "?"]
+
+
+@cache
+def feature_packages() -> frozenset[str]:
+    return frozenset(p.parent.name for p in (ROOT / "envsched").glob("*/__init__.py")
+                     if p.parent.name not in NOT_FEATURES)
+
+
+def feature_of(module: str) -> str | None:
+    parts = module.split(".")
+    if len(parts) > 1 and parts[0] == "envsched" and parts[1] in feature_packages():
+        return parts[1]
+    return None
+
+
+def is_module(dotted: str) -> bool:
+    base = ROOT / dotted.replace(".", "/")
+    return base.with_suffix(".py").exists() or (base / "__init__.py").exists()
+
+
+def behind_the_face(importer: str, found: Import) -> list[str]:
+    """What an import takes from a feature package other than the importer's own,
+    passing by the package's face: an inner module, or an inner module by name."""
+    feature = feature_of(found.module)
+    if feature is None or feature == feature_of(importer):
+        return []
+    face = f"envsched.{feature}"
+    if found.module != face:
+        return [found.module]
+    return [f"{face}.{name}" for name in found.names
+            if is_module(f"{face}.{name}") and name not in face_names(feature)]
+
+
+@cache
+def face_names(feature: str) -> set[str]:
+    """What a package's ``__init__`` binds: the names its face offers."""
+    tree = ast.parse((ROOT / "envsched" / feature / "__init__.py").read_text(encoding="utf-8"))
+    return {alias.asname or alias.name for node in tree.body
+            if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def face_breaches(package: str) -> list[str]:
+    return [f"{path.relative_to(ROOT)}:{found.line} imports {inner}"
+            for path, found in all_imports(package)
+            for inner in behind_the_face(module_of(path), found)]
+
+
+def package_graph() -> dict[str, set[str]]:
+    """Feature package -> the feature packages it imports when it is imported."""
+    graph: dict[str, set[str]] = {p: set() for p in feature_packages()}
+    for path, found in all_imports("envsched"):
+        mine, theirs = feature_of(module_of(path)), feature_of(found.module)
+        if found.top_level and mine and theirs and mine != theirs:
+            graph[mine].add(theirs)
+    return graph
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of the graph as a path (first node repeated at its end), or []."""
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], node, nxt] if nxt in path else [node, nxt]
+            if nxt not in state and (found := visit(nxt, [*path, node])):
+                return found
+        state[node] = 2
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [])):
+            return found
+    return []
 
 
 def test_solver_imports_only_the_standard_library_and_ortools() -> None:
     assert imports_outside("solver", SOLVER_MAY_IMPORT) == []
 
 
-def test_envsched_never_imports_web() -> None:
+def test_envsched_never_imports_web_in_any_way() -> None:
     assert imports_of("envsched", "web") == []
+
+
+def test_web_reaches_solver_only_through_envsched() -> None:
+    assert imports_of("web", "solver") == []
+
+
+def test_packages_meet_only_through_their_faces() -> None:
+    assert face_breaches("envsched") == []
+    assert face_breaches("web") == []
+
+
+def test_feature_packages_import_each_other_without_a_cycle() -> None:
+    """An import that goes up (lifecycle's windows start a planning round) waits in the
+    function that needs it, so importing any package never finds another half done."""
+    assert cycle_in(package_graph()) == []
+
+
+def test_there_are_feature_packages() -> None:
+    assert {"accounts", "booking", "inventory", "lifecycle", "planning"} <= feature_packages()
 
 
 # the checker itself: each row is a source and the top-level modules it must report
 @pytest.mark.parametrize(("source", "expected"), [
     ("import json", ["json"]),
     ("import ortools.sat.python.cp_model as cp", ["ortools"]),
-    ("from envsched.services import replan", ["envsched"]),
-    ("from . import scenario", []),                       # relative: inside the package
+    ("from envsched.booking import request_booking", ["envsched"]),
     ("def f():\n    import web.app\n", ["web"]),           # nested imports count too
+    ("from . import scenario", []),                       # relative: inside the package
     ("from sqlmodel import Field, SQLModel", ["sqlmodel"]),
+    ("import importlib\nimportlib.import_module('web.serve')", ["importlib", "web"]),
+    ("from importlib import import_module\nimport_module(f'web.{x}')", ["importlib", "web"]),
+    ("__import__('solver')", ["solver"]),
+    ("PLUGINS = {'serve': 'web.serve_cli:serve'}", ["web"]),  # an entry point's string
+    ("'''A docstring that mentions web.serve in words.'''", []),
 ])
 def test_imported_modules_finds_every_absolute_import(source: str, expected: list[str]) -> None:
     assert list(imported_modules(source)) == expected
+
+
+def test_a_dynamic_import_of_an_unknown_module_counts_as_forbidden() -> None:
+    found = list(imports_in("import importlib\nimportlib.import_module(name)"))
+    assert found[-1].module == "?"
+
+
+def test_a_relative_import_is_read_as_the_module_it_names() -> None:
+    found = next(imports_in("from .rules import Rule", "envsched.booking.rulebook.checks"))
+    assert found.module == "envsched.booking.rulebook.rules"
+
+
+@pytest.mark.parametrize(("importer", "source", "breach"), [
+    ("web.ui.x", "from envsched.booking.bookings import book_direct",
+     ["envsched.booking.bookings"]),
+    ("web.ui.x", "from envsched.booking import bookings", ["envsched.booking.bookings"]),
+    ("web.ui.x", "from envsched.booking import book_direct", []),
+    ("web.ui.x", "from envsched import booking", []),
+    ("envsched.lifecycle.cancel", "from envsched.booking.giveback import offer_days",
+     ["envsched.booking.giveback"]),
+    ("envsched.booking.move", "from envsched.booking.giveback import offer_days", []),
+    ("envsched.cli.x", "import envsched.planning.rounds.replan",
+     ["envsched.planning.rounds.replan"]),
+    ("envsched.cli.x", "from envsched.models import Booking", []),
+])
+def test_an_import_behind_a_face_is_found(importer: str, source: str,
+                                          breach: list[str]) -> None:
+    found = next(imports_in(source, importer))
+    assert behind_the_face(importer, found) == breach
+
+
+def test_a_cycle_is_found() -> None:
+    assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle_in({"a": {"b"}, "b": set()}) == []
 
 
 def test_a_third_party_import_is_not_allowed_in_solver() -> None:

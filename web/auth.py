@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, after_this_request, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from envsched.accounts import tokens, users
-from envsched.accounts.signin import SignInLimits
+from envsched import accounts as tokens
+from envsched import accounts as users
+from envsched.accounts import SignInLimits
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User

@@ -6,10 +6,10 @@ with ``join_all`` instead of leaving a solver writing into a database being torn
 
 ``replan_now`` takes exactly the path of the nightly job
 (``envsched.planning.rounds.replan.replan``, trigger ``api``, then one attempt at the
-deliveries it queued, still on the thread) and answers as soon as the round has begun: the run is recorded and
-holds the round lock (the solver's first progress report), or it has already ended. A
-round that could not start because another one runs raises ``ReplanBusy`` (409) here,
-in the request, not on the thread.
+deliveries it queued, still on the thread) and answers as soon as the round has begun:
+the run is recorded and holds the round lock (the solver's first progress report), or
+it has already ended. A round that could not start because another one runs raises
+``ReplanBusy`` (409) here, in the request, not on the thread.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.notify import send_due
-from envsched.planning.rounds.replan import replan
+from envsched.planning import replan
 from web.auth import current_user
 from web.context import now, sessions, settings
 

@@ -27,7 +27,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
-from envsched.lifecycle.calendar import CalendarItem, calendar_items, calendar_months
+from envsched.lifecycle import CalendarItem, calendar_items, calendar_months
 from envsched.models import (
     Booking,
     BookingStatus,

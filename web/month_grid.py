@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from envsched.lifecycle.calendar import CalendarItem
+from envsched.lifecycle import CalendarItem
 
 DAY = dt.timedelta(days=1)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

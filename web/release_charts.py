@@ -14,12 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from envsched.days import days_length_text
-from envsched.lifecycle.calendar import (
-    FREEZES_LANE,
-    MAINTENANCE_LANE,
-    WINDOWS_LANE,
-    CalendarItem,
-)
+from envsched.lifecycle import FREEZES_LANE, MAINTENANCE_LANE, WINDOWS_LANE, CalendarItem
 from web import charts  # a module, not its names: web.charts imports web.ui, which imports us
 
 ROW_HEIGHT_PX = 30

@@ -34,10 +34,10 @@ from flask import Flask
 from sqlalchemy import literal, select
 from sqlmodel import Session
 
-from envsched.accounts import tokens
-from envsched.booking import bookings as booking
+from envsched import accounts as tokens
+from envsched import booking
+from envsched import inventory as availability
 from envsched.db import create_engine, fill_pool
-from envsched.inventory import availability
 from envsched.models import metadata
 from envsched.settings import Settings
 from web import create_app, import_views

@@ -19,7 +19,7 @@ from typing import Any
 from markupsafe import escape
 
 from envsched.days import days_length_text
-from envsched.inventory.names import natural_key
+from envsched.inventory import natural_key
 from envsched.models import Environment
 from web.ui.queries import BlockedRow, BookingRow
 

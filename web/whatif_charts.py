@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from envsched.days import days_length_text
-from envsched.planning.whatif.differences import Difference, Place
+from envsched.planning import Difference, Place
 from web import charts
 
 # kind: (legend name, fill, outline, label colour, drawn at) — fills dark enough for white

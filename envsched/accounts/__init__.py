@@ -1,1 +1,49 @@
-"""envsched.accounts."""
+"""Accounts: users and their roles, passwords and sign-in, API tokens, and the version of
+a user's sessions (a change of role or password ends every session signed in before).
+
+``users`` holds users, roles and who may do what; ``tokens`` issues, checks and revokes
+API tokens; ``signin`` proves who you are with a password. Other packages and ``web``
+call what this face exports (docs/design.md, "Feature packages").
+"""
+
+from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
+from envsched.accounts.tokens import (
+    issue_token,
+    revoke_token,
+    token_expiry,
+    user_for_token,
+    warm_up,
+)
+from envsched.accounts.users import (
+    MIN_PASSWORD,
+    create_user,
+    end_sessions,
+    find_user,
+    hash_password,
+    require_role,
+    set_active,
+    set_password,
+    set_role,
+    update_user,
+)
+
+__all__ = [
+    "MIN_PASSWORD",
+    "SignInLimits",
+    "authenticate",
+    "change_own_password",
+    "create_user",
+    "end_sessions",
+    "find_user",
+    "hash_password",
+    "issue_token",
+    "require_role",
+    "revoke_token",
+    "set_active",
+    "set_password",
+    "set_role",
+    "token_expiry",
+    "update_user",
+    "user_for_token",
+    "warm_up",
+]

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import bindparam, or_, text, update
 from sqlmodel import Session, col, select
 
+from envsched import audit
 from envsched.accounts.users import get_user, require_role
-from envsched.audit import log as audit
 from envsched.db import SessionFactory, is_postgresql, single_read
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import ApiToken, User

@@ -21,7 +21,7 @@ import secrets
 
 from sqlmodel import Session, col, select
 
-from envsched.audit import log as audit
+from envsched import audit
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.models import Role, User

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
+from envsched import notify as notify_events
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
-from envsched.notify import events as notify_events
 
 SYSTEM_ACTOR = "system"
 

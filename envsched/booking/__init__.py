@@ -1,1 +1,89 @@
-"""envsched.booking."""
+"""Booking: requests, approvals, bookings, free slots, give-back, withdraw, move, and the
+rulebook every path that writes a booking obeys; clashes are what breaks it as stored.
+
+``requests`` (what a test manager asks for), ``bookings`` (approve, book, start, finish),
+``approvals`` (the queue decided together), ``free_slots`` (the earliest room),
+``giveback``, ``withdraw``, ``move``, ``rulebook/`` (the rules of a placement),
+``clashes`` (what is wrong with the bookings as they stand) and ``words`` (a booking as
+people know it). Other packages and ``web`` call what this face exports
+(docs/design.md, "Feature packages").
+"""
+
+from envsched.booking.approvals import Choice, Refusal, approve_many, competing_groups, free_days
+from envsched.booking.bookings import (
+    EXCLUSION_CONSTRAINT,
+    approve_request,
+    book_direct,
+    booking_transaction,
+    reject_request,
+    start_booking,
+    suggest_slots,
+    waitlist_request,
+    warm_up,
+)
+from envsched.booking.clashes import (
+    ClashKind,
+    StateClash,
+    clashes_in,
+    current_clashes,
+    find_clashes,
+)
+from envsched.booking.free_slots import Slot, find_free_slots
+from envsched.booking.giveback import cancel_booking, offer_days, release_early
+from envsched.booking.move import move_booking, move_choices
+from envsched.booking.requests import (
+    REQUESTERS,
+    PhaseSlots,
+    close_request,
+    get_request,
+    phase_slots,
+    request_booking,
+)
+from envsched.booking.rulebook.checks import check_placement, is_second_booking
+from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
+from envsched.booking.withdraw import may_withdraw, withdraw_request
+from envsched.booking.words import booking_words
+
+__all__ = [
+    "EXCLUSION_CONSTRAINT",
+    "REQUESTERS",
+    "Choice",
+    "ClashKind",
+    "PhaseSlots",
+    "Refusal",
+    "ReleasePlan",
+    "Rule",
+    "RuleBreak",
+    "RuleBroken",
+    "Slot",
+    "StateClash",
+    "approve_many",
+    "approve_request",
+    "book_direct",
+    "booking_transaction",
+    "booking_words",
+    "cancel_booking",
+    "check_placement",
+    "clashes_in",
+    "close_request",
+    "competing_groups",
+    "current_clashes",
+    "find_clashes",
+    "find_free_slots",
+    "free_days",
+    "get_request",
+    "is_second_booking",
+    "may_withdraw",
+    "move_booking",
+    "move_choices",
+    "offer_days",
+    "phase_slots",
+    "reject_request",
+    "release_early",
+    "request_booking",
+    "start_booking",
+    "suggest_slots",
+    "waitlist_request",
+    "warm_up",
+    "withdraw_request",
+]

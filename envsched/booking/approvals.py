@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from envsched.accounts.users import require_role
+from envsched.accounts import require_role
 from envsched.booking.bookings import MANAGERS, approve_request
 from envsched.booking.free_slots import Slot
 from envsched.booking.requests import eligible_slots

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.requests import (
     close_request,
@@ -35,14 +35,13 @@ from envsched.booking.rulebook import (
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
-from envsched.inventory.availability import (
+from envsched.inventory import (
     check_eligible,
     check_fits,
     environment_named,
     lock_environment,
     lock_environment_named,
 )
-from envsched.lifecycle.gate_rules import check_start
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -105,6 +104,7 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
         check_fits(session, env, data.start, data.end,
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:
+            from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
             check_start(session, phase.id if phase else None)
         booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
                                phase=phase, status=data.status, pinned=data.pinned,
@@ -304,6 +304,7 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
         if booking.status != BookingStatus.CONFIRMED:
             raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}; "
                                f"only a confirmed booking starts")
+        from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
         check_start(session, booking.phase_id)
         before = audit.snapshot(booking)
         booking.status, booking.updated_at = BookingStatus.IN_USE, now

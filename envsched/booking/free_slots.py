@@ -14,12 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.inventory.availability import (
-    Interval,
-    freezes_over,
-    full_intervals,
-    maintenance_windows,
-)
+from envsched.inventory import Interval, freezes_over, full_intervals, maintenance_windows
 from envsched.models import (
     LIVE_STATUSES,
     Booking,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.booking.bookings import MANAGERS, book_locked, booking_transaction
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.requests import close_request, request_rules
@@ -17,7 +17,7 @@ from envsched.booking.rulebook import RuleBroken
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.inventory.availability import check_eligible, lock_environment
+from envsched.inventory import check_eligible, lock_environment
 from envsched.models import (
     LIVE_STATUSES,
     Booking,

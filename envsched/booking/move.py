@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.booking.bookings import MANAGERS, booking_transaction, forced_reason, forcing
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import offer_days
@@ -24,12 +24,7 @@ from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.inventory.availability import (
-    check_eligible,
-    check_fits,
-    environment_named,
-    lock_environment,
-)
+from envsched.inventory import check_eligible, check_fits, environment_named, lock_environment
 from envsched.models import (
     LIVE_STATUSES,
     Booking,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.booking import rulebook
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.days import day_text, days_text

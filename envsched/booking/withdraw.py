@@ -13,8 +13,8 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import close_request, get_request

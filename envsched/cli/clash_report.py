@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from envsched.booking.clashes import find_clashes
+from envsched.booking import find_clashes
 from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.stored import stored_state
 

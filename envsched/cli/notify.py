@@ -11,8 +11,7 @@ import click
 
 from envsched.cli.state import stored_state
 from envsched.models import DeliveryStatus
-from envsched.notify import Notifier, send_due
-from envsched.notify.sender import utc_now
+from envsched.notify import Notifier, send_due, utc_now
 from envsched.settings import Settings
 
 

@@ -17,8 +17,8 @@ from envsched.cli.planning import print_progress
 from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.notify import send_due
-from envsched.planning.rounds.apply import last_accept
-from envsched.planning.rounds.replan import replan as run_round
+from envsched.planning import last_accept
+from envsched.planning import replan as run_round
 from envsched.scheduler import run_scheduler
 from envsched.settings import Settings
 

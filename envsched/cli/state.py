@@ -16,10 +16,8 @@ import pandas as pd
 from envsched.cli.stored import stored_state, utc_now
 from envsched.demo import load_demo
 from envsched.errors import InvalidInput
-from envsched.planning.capacity import capacity_report
-from envsched.planning.mapping import export_scenario
-from envsched.transfer.scenario_import import import_scenario
-from envsched.transfer.tables import KINDS, export_table, import_table
+from envsched.planning import capacity_report, export_scenario
+from envsched.transfer import KINDS, export_table, import_scenario, import_table
 from solver.scenario import MAX_HORIZON_DAYS
 
 FILE = click.Path(dir_okay=False, path_type=Path)

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from envsched.accounts import tokens, users
+from envsched import accounts as tokens
+from envsched import accounts as users
 from envsched.db import database
 from envsched.models import Role
 from envsched.settings import Settings

@@ -33,29 +33,27 @@ from typing import Any
 
 import click
 
-from envsched.accounts.users import find_user
+from envsched import planning as service
+from envsched.accounts import find_user
 from envsched.cli.state import DATE, FILE, stored_state, utc_now
 from envsched.cli.whatif_format import format_comparison, format_progress_line
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import User, WhatIfStatus
-from envsched.planning.whatif import service
-from envsched.planning.whatif.changes import Change
-from envsched.planning.whatif.environment_changes import (
+from envsched.planning import (
     AddEnvironment,
     AddMaintenance,
-    ChangeEnvironment,
-    RemoveEnvironment,
-)
-from envsched.planning.whatif.release_changes import (
     AddRelease,
+    Change,
+    ChangeEnvironment,
     ChangePhaseDuration,
     DelayRelease,
     DropRelease,
     NewPhase,
+    RemoveEnvironment,
     ReprioritiseRelease,
+    copy_taken_at,
 )
-from envsched.planning.whatif.snapshot import copy_taken_at
 from solver.scenario import MAX_HORIZON_DAYS
 
 AS_USER = click.option("--as", "as_user", metavar="USER", help="Act as this user.")

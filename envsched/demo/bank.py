@@ -33,12 +33,13 @@ from typing import Any
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
 
-from envsched.accounts.users import hash_password
-from envsched.audit import log as audit
-from envsched.booking.bookings import booking_transaction
+from envsched import audit
+from envsched import notify as inbox
+from envsched.accounts import hash_password
+from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.demo.lifecycle import load_lifecycle
-from envsched.lifecycle.status import record_status
+from envsched.lifecycle import record_status
 from envsched.models import (
     Booking,
     BookingRequest,
@@ -57,8 +58,7 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.notify import inbox
-from envsched.transfer.scenario_import import ensure_empty
+from envsched.transfer import ensure_empty
 
 DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_bank.json"
 Data = dict[str, Any]

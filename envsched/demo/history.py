@@ -31,13 +31,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from envsched.booking import bookings as booking
-from envsched.booking import giveback
+from envsched import booking
+from envsched import booking as giveback
+from envsched import lifecycle as gates
+from envsched import lifecycle as release_status
+from envsched import lifecycle as templates
 from envsched.db import read_transaction
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import gates, templates
-from envsched.lifecycle import status as release_status
-from envsched.lifecycle.gates import GateRef, GateView
+from envsched.lifecycle import GateRef, GateView
 from envsched.models import (
     Booking,
     BookingRequest,

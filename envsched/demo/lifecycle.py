@@ -28,11 +28,12 @@ from typing import Any
 
 from sqlmodel import SQLModel, col, func, select
 
+from envsched import lifecycle as templates
+from envsched import lifecycle as windows
 from envsched.db import SessionFactory, read_transaction
 from envsched.demo.history import RELEASE_MANAGER, schedule_past_release
 from envsched.demo.quarter import schedule_quarter
 from envsched.demo.timeline import DAY, Demo, Step, Timeline, at
-from envsched.lifecycle import templates, windows
 from envsched.models import (
     Deployment,
     ExternalLink,

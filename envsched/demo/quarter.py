@@ -25,12 +25,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from envsched import lifecycle as gates
+from envsched import lifecycle as release_status
+from envsched import lifecycle as templates
+from envsched import lifecycle as windows
 from envsched.db import read_transaction
 from envsched.demo.history import OWNER, RELEASE_MANAGER, link_step
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import gates, templates, windows
-from envsched.lifecycle import status as release_status
-from envsched.lifecycle.gates import GateRef, GateView
+from envsched.lifecycle import GateRef, GateView
 from envsched.models import (
     Booking,
     BookingStatus,

@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from envsched.lifecycle.gates import GateView, gate_views, stored_gates_by_release
+from envsched.lifecycle import GateView, gate_views, stored_gates_by_release
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,

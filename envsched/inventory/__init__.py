@@ -1,1 +1,58 @@
-"""envsched.inventory."""
+"""The environment inventory: types, environments, components, maintenance windows,
+freezes; the names an environment may have; and the environment's own days.
+
+``environments`` keeps the inventory; ``names`` says which names are reachable by URL;
+``availability`` answers "can this environment take a booking on these days?" (capacity,
+changeover, maintenance, freezes, status), the check every booking path passes. Other
+packages and ``web`` call what this face exports (docs/design.md, "Feature packages").
+"""
+
+from envsched.inventory.availability import (
+    Interval,
+    check_eligible,
+    check_fits,
+    environment_named,
+    freezes_over,
+    full_intervals,
+    lock_environment,
+    lock_environment_named,
+    maintenance_windows,
+    warm_up,
+)
+from envsched.inventory.environments import (
+    add_maintenance_window,
+    change_capacity,
+    create_environment,
+    create_environment_type,
+    create_freeze,
+    environment_types,
+    remove_freeze,
+    remove_maintenance_window,
+    update_environment,
+)
+from envsched.inventory.names import check_name, name_problem, natural_key
+
+__all__ = [
+    "Interval",
+    "add_maintenance_window",
+    "change_capacity",
+    "check_eligible",
+    "check_fits",
+    "check_name",
+    "create_environment",
+    "create_environment_type",
+    "create_freeze",
+    "environment_named",
+    "environment_types",
+    "freezes_over",
+    "full_intervals",
+    "lock_environment",
+    "lock_environment_named",
+    "maintenance_windows",
+    "name_problem",
+    "natural_key",
+    "remove_freeze",
+    "remove_maintenance_window",
+    "update_environment",
+    "warm_up",
+]

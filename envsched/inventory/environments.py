@@ -13,8 +13,8 @@ import datetime as dt
 
 from sqlmodel import Session, col, func, select, update
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, NotFound
 from envsched.inventory.availability import clashes, environment_named, lock_environment

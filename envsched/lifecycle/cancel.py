@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from envsched.audit import log as audit
-from envsched.booking.giveback import offer_days
-from envsched.booking.requests import close_request
-from envsched.inventory.availability import lock_environment
+from envsched import audit
+from envsched.booking import close_request, offer_days
+from envsched.inventory import lock_environment
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,

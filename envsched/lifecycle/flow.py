@@ -18,7 +18,7 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from envsched.audit import log as audit
+from envsched import audit
 from envsched.errors import InvalidState
 from envsched.lifecycle.cancel import Withdrawn, withdraw_release
 from envsched.lifecycle.gate_rules import check_status

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 
 from sqlmodel import Session
 
-from envsched.booking.rulebook import ReleasePlan
+from envsched.booking import ReleasePlan
 from envsched.errors import BlockingGate, GateNotPassed
 from envsched.lifecycle.gates import GateView, gates_in
 from envsched.models import GateKind, Phase, Release, ReleaseStatus

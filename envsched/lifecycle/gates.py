@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, User

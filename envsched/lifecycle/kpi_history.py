@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import Session, col, func, select
 
-from envsched.booking.clashes import StateClash, current_clashes
+from envsched.booking import StateClash, current_clashes
 from envsched.db import SessionFactory, read_transaction, related
 from envsched.lifecycle.gates import phase_gate_views, stored_gates_by_release
 from envsched.lifecycle.kpis import (

@@ -14,9 +14,9 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
-from envsched.booking.bookings import booking_transaction
+from envsched import audit
+from envsched.accounts import require_role
+from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.lifecycle.flow import check_plain_step, record_status, step

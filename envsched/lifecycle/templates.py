@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
-from envsched.booking import requests
+from envsched import audit
+from envsched import booking as requests
+from envsched.accounts import require_role
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.lifecycle.flow import record_status

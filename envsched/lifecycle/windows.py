@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.audit import log as audit
+from envsched import audit
+from envsched.accounts import require_role
 from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
@@ -37,7 +37,6 @@ from envsched.models import (
     User,
 )
 from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
-from envsched.planning.rounds import replan
 from envsched.settings import Settings
 
 KEEPERS = (Role.RELEASE_MANAGER,)
@@ -235,10 +234,11 @@ def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | No
     """One planning round over the moved dates; its booking changes wait for acceptance
     (unless the site applies rounds automatically). A round already running will see the
     moved dates next time: no second one is forced."""
+    from envsched import planning  # planning uses lifecycle: reached at call time
     try:
-        return replan.replan(sessions, trigger=PlanTrigger.API, now=now, settings=settings,
-                             time_limit=time_limit, started_by=actor, cause=cause)
-    except replan.ReplanBusy:
+        return planning.replan(sessions, trigger=PlanTrigger.API, now=now, settings=settings,
+                               time_limit=time_limit, started_by=actor, cause=cause)
+    except planning.ReplanBusy:
         return None
 
 

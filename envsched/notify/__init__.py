@@ -18,18 +18,40 @@ a claim that runs out, and the delivery is sent again with the same id. Webhook
 receivers tell a resent delivery (and a replayed one) by that id (``webhook``).
 """
 
-from envsched.notify.events import Event
+from envsched.notify.events import Event, tell_in_app
+from envsched.notify.inbox import (
+    NotificationRow,
+    mark_past_read,
+    mark_read,
+    notifications,
+    unread_count,
+)
 from envsched.notify.outbox import Outcome, enqueue_event, retry_wait
 from envsched.notify.queries import attempts_of, failed_deliveries, queued
-from envsched.notify.sender import send_due
+from envsched.notify.sender import send_due, utc_now
 from envsched.notify.sources import AUDIT_CURSOR, Notifier
-from envsched.notify.webhook import (
-    DELIVERY_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    sign,
-)
+from envsched.notify.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
-__all__ = ["AUDIT_CURSOR", "DELIVERY_HEADER", "SIGNATURE_HEADER", "TIMESTAMP_HEADER",
-           "Event", "Notifier", "Outcome", "attempts_of", "enqueue_event",
-           "failed_deliveries", "queued", "retry_wait", "send_due", "sign"]
+__all__ = [
+    "AUDIT_CURSOR",
+    "DELIVERY_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "Event",
+    "NotificationRow",
+    "Notifier",
+    "Outcome",
+    "attempts_of",
+    "enqueue_event",
+    "failed_deliveries",
+    "mark_past_read",
+    "mark_read",
+    "notifications",
+    "queued",
+    "retry_wait",
+    "send_due",
+    "sign",
+    "tell_in_app",
+    "unread_count",
+    "utc_now",
+]

@@ -1,7 +1,7 @@
 """The one place where stored state becomes a solver scenario and a plan becomes bookings.
 
 Dates become integer days from the scenario's start here and nowhere else in
-``envsched``. The mapping follows DESIGN.md:
+``envsched``. The mapping follows docs/design.md:
 
 * every environment is in the scenario (a retired one too, so phases that name it stay
   valid); maintenance windows, and a status other than ``available`` for the whole
@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from envsched.booking.words import booking_words
+from envsched.booking import booking_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import (
@@ -49,7 +49,7 @@ from envsched.models import (
 from envsched.models.limits import clean_tags
 from envsched.planning.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
 from envsched.planning.readable_scenario import readable
-from envsched.transfer.scenario_import import import_scenario
+from envsched.transfer import import_scenario
 from solver import scenario as sc
 from solver.scenario_file import save_scenario
 

@@ -13,12 +13,11 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from envsched.audit import log as audit
-from envsched.booking.bookings import booking_transaction
-from envsched.booking.rulebook import check_placement
+from envsched import audit
+from envsched.booking import booking_transaction, check_placement
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidScenario
-from envsched.inventory.availability import check_fits, environment_named, lock_environment
+from envsched.inventory import check_fits, environment_named, lock_environment
 from envsched.models import Booking, BookingStatus, Phase, User
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario

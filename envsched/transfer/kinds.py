@@ -14,13 +14,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.audit import log as audit
-from envsched.booking.rulebook import check_placement
+from envsched import audit
+from envsched.booking import check_placement
 from envsched.errors import BookingConflict, GateNotPassed, InvalidInput
-from envsched.inventory.availability import check_fits, lock_environment
-from envsched.inventory.environments import change_capacity
-from envsched.inventory.names import name_problem
-from envsched.lifecycle.gate_rules import check_start
+from envsched.inventory import change_capacity, check_fits, lock_environment, name_problem
+from envsched.lifecycle import check_start
 from envsched.models import (
     LIVE_STATUSES,
     Booking,

@@ -19,16 +19,18 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, col, select
 
-from envsched.audit import log as audit
+from envsched import audit
 from envsched.errors import GateNotPassed, InvalidInput, PermissionDenied
-from envsched.lifecycle.flow import (
+from envsched.lifecycle import (
+    STATUS_STEPS,
+    GateRef,
     InvalidTransition,
+    blocking,
     check_plain_step,
+    decide_in,
     record_status,
     step,
 )
-from envsched.lifecycle.gate_rules import STATUS_STEPS, blocking
-from envsched.lifecycle.gates import GateRef, decide_in
 from envsched.models import (
     Environment,
     EnvironmentType,

@@ -14,13 +14,12 @@ from pathlib import Path
 
 from sqlmodel import Session, SQLModel, func, select
 
-from envsched.audit import log as audit
-from envsched.booking.bookings import booking_transaction
-from envsched.booking.rulebook import check_placement
+from envsched import audit
+from envsched.booking import booking_transaction, check_placement
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidScenario, InvalidState
-from envsched.inventory.names import check_name
-from envsched.lifecycle.flow import record_status
+from envsched.inventory import check_name
+from envsched.lifecycle import record_status
 from envsched.models import (
     Booking,
     BookingRequest,

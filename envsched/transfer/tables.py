@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from envsched.booking.bookings import booking_transaction
+from envsched.booking import booking_transaction
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import User

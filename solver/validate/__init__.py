@@ -1,4 +1,4 @@
-"""The independent plan validator: every hard rule of DESIGN.md, restated in plain Python.
+"""The independent plan validator: every hard rule of docs/design.md, restated in plain Python.
 
 It trusts nothing a planner says. Placements are checked against the scenario, and
 release outcomes and metrics are recomputed from the assignments alone; on purpose this

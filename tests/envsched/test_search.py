@@ -9,7 +9,7 @@ import pytest
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
-from envsched.insight.search import Hit, search
+from envsched.insight.search_box import Hit, search
 from envsched.models import BookingStatus
 from tests.envsched.factories import DAY0, Factory
 

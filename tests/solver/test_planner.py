@@ -1,6 +1,6 @@
 """``solver.plan``: the objective's strict order, what a plan reports, and the large search.
 
-Objective order (DESIGN.md): place as much as possible, then lateness (or makespan), then
+Objective order (docs/design.md): place as much as possible, then lateness (or makespan), then
 move as few bookings as possible, then earlier is better. Each test below shows one step
 of that order deciding; every plan is checked by the independent validator.
 """

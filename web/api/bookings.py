@@ -1,10 +1,11 @@
-"""Bookings: the direct booking of DESIGN.md (201 or 409 with the clash), move, cancel,
+"""Bookings: the direct booking of docs/design.md (201 or 409 with the clash), move, cancel,
 release."""
 
 from __future__ import annotations
 
-from envsched.booking import bookings as booking_service
-from envsched.booking import giveback, move
+from envsched import booking as booking_service
+from envsched import booking as giveback
+from envsched import booking as move
 from envsched.db import read_transaction
 from envsched.models import BookingCreate
 from web.api import present, queries

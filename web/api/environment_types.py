@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envsched.inventory import environments as inventory
+from envsched import inventory
 from web.api.routing import JSON, Route, actor
 from web.api.user_schemas import EnvironmentTypeCreate, EnvironmentTypePublic
 from web.context import now, sessions

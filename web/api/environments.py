@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from envsched import inventory
 from envsched.db import read_transaction
-from envsched.inventory import environments as inventory
 from envsched.models import EnvironmentCreate, EnvironmentPublic, EnvironmentUpdate
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from envsched import inventory
 from envsched.db import read_transaction
-from envsched.inventory import environments as inventory
 from envsched.models import Freeze
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor

@@ -11,10 +11,10 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from envsched.booking import bookings as booking_service
+from envsched import booking as booking_service
+from envsched import lifecycle as gates
 from envsched.db import read_transaction
-from envsched.lifecycle import gates
-from envsched.lifecycle.gates import GateRef, GateView
+from envsched.lifecycle import GateRef, GateView
 from envsched.models import GateKind, GateState, Role
 from envsched.models.limits import Input
 from web.api import present, queries

@@ -6,9 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from envsched.lifecycle.calendar import calendar_months, release_calendar
-from envsched.lifecycle.kpi_history import kpis_for
-from envsched.lifecycle.kpis import Period, add_months
+from envsched.lifecycle import Period, add_months, calendar_months, kpis_for, release_calendar
 from envsched.models.limits import Day, Input
 from web.api.routing import JSON, Route
 from web.context import sessions, today

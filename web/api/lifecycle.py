@@ -12,8 +12,9 @@ import datetime as dt
 from pydantic import Field
 from sqlmodel import col, select
 
+from envsched import lifecycle as templates
+from envsched import lifecycle as windows
 from envsched.db import read_transaction
-from envsched.lifecycle import templates, windows
 from envsched.models import ReleaseStrategy, ReleaseTemplate
 from envsched.models.lifecycle_io import (
     FromTemplate,

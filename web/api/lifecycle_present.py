@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from envsched.lifecycle import windows
+from envsched import lifecycle as windows
 from envsched.models import (
     Deployment,
     ExternalLink,

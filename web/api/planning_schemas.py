@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from envsched.models.limits import Day, Flag, Input
-from envsched.planning.whatif.changes import CHANGE_KINDS
+from envsched.planning import CHANGE_KINDS
 
 MAX_TIME_LIMIT = 3600
 

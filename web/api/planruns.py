@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from envsched import planning as replan
 from envsched.db import read_transaction
 from envsched.errors import NotFound
 from envsched.models import PlanRun
-from envsched.planning.rounds import replan
-from envsched.planning.rounds.apply import last_accept, open_proposals
+from envsched.planning import last_accept, open_proposals
 from web.api import queries
 from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor

@@ -10,8 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from envsched.booking.clashes import StateClash
-from envsched.booking.free_slots import Slot
+from envsched.booking import Slot, StateClash
 from envsched.models import (
     Booking,
     BookingRequest,

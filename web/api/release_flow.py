@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
+from envsched import lifecycle as release_status
+from envsched import lifecycle as windows
 from envsched.db import read_transaction
-from envsched.lifecycle import status as release_status
-from envsched.lifecycle import windows
 from envsched.models import Deployment, ExternalLink
 from envsched.models.lifecycle_io import (
     Assignment,

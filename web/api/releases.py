@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from envsched import lifecycle as releases
 from envsched.db import read_transaction
-from envsched.lifecycle import releases
 from envsched.models import (
     PhaseCreate,
     PhasePublic,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from envsched.booking.clashes import StateClash, current_clashes
-from envsched.booking.free_slots import find_free_slots
+from envsched.booking import StateClash, current_clashes, find_free_slots
 from envsched.db import read_transaction
-from envsched.planning.capacity import capacity_report
+from envsched.planning import capacity_report
 from web.api import present, queries
 from web.api.routing import JSON, Route
 from web.api.schemas import (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from envsched.booking import bookings as booking_service
-from envsched.booking import requests as request_service
-from envsched.booking.withdraw import withdraw_request
+from envsched import booking as booking_service
+from envsched import booking as request_service
+from envsched.booking import withdraw_request
 from envsched.db import read_transaction
 from envsched.models import BookingRequestCreate, BookingRequestPublic
 from web.api import present, queries

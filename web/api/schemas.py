@@ -13,8 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from envsched.booking.clashes import ClashKind
-from envsched.booking.rulebook import Rule
+from envsched.booking import ClashKind, Rule
 from envsched.models import (
     BookingPublic,
     BookingStatus,

@@ -10,7 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from envsched.accounts.users import MIN_PASSWORD
+from envsched.accounts import MIN_PASSWORD
 from envsched.models import Role
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.limits import NAME_PATTERN, Day, Flag, Input

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from envsched.accounts import tokens, users
+from envsched import accounts as tokens
+from envsched import accounts as users
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User

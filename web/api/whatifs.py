@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from envsched import planning as whatif
 from envsched.models import WhatIf
-from envsched.planning.whatif import service as whatif
-from envsched.planning.whatif.snapshot import snapshot_of
-from envsched.planning.whatif.store import changed_scenario_document
+from envsched.planning import changed_scenario_document, snapshot_of
 from web.api.planning_schemas import (
     ChangeBody,
     Comparison,

@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
+from envsched import notify as inbox
 from envsched.days import day_text, days_text, week_text
-from envsched.notify import inbox
 from web.auth import current_user
 from web.calendar import feed_token
 from web.context import sessions

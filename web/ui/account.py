@@ -13,7 +13,9 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from sqlmodel import col, select
 
-from envsched.accounts import signin, tokens, users
+from envsched import accounts as signin
+from envsched import accounts as tokens
+from envsched import accounts as users
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, PermissionDenied
 from envsched.models import (

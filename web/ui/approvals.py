@@ -15,10 +15,8 @@ from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 
-from envsched.booking import bookings as booking_service
-from envsched.booking.approvals import competing_groups, free_days
-from envsched.booking.free_slots import Slot
-from envsched.booking.requests import get_request
+from envsched import booking as booking_service
+from envsched.booking import Slot, competing_groups, free_days, get_request
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError

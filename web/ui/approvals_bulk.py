@@ -11,8 +11,7 @@ from typing import Any
 
 from flask import flash, request
 
-from envsched.booking.approvals import Choice, Refusal, approve_many
-from envsched.booking.requests import get_request
+from envsched.booking import Choice, Refusal, approve_many, get_request
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError

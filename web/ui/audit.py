@@ -8,7 +8,7 @@ from typing import Any
 from flask import render_template
 from sqlmodel import col, func, select
 
-from envsched.audit.words import audit_lines, entity_words
+from envsched.audit import audit_lines, entity_words
 from envsched.db import read_transaction
 from envsched.models import AuditEntry
 from web.auth import requires

@@ -14,8 +14,8 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
-from envsched.booking import bookings as booking_service
-from envsched.booking.rulebook import RuleBroken
+from envsched import booking as booking_service
+from envsched.booking import RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError

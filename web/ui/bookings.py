@@ -14,10 +14,9 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from envsched.booking import giveback, move
-from envsched.booking.clashes import StateClash, find_clashes
-from envsched.booking.rulebook import RuleBroken
-from envsched.booking.withdraw import may_withdraw
+from envsched import booking as giveback
+from envsched import booking as move
+from envsched.booking import RuleBroken, StateClash, find_clashes, may_withdraw
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User

@@ -9,7 +9,7 @@ import pandas as pd
 from flask import render_template
 
 from envsched.db import read_transaction
-from envsched.planning.capacity import capacity_report, monday
+from envsched.planning import capacity_report, monday
 from web import charts
 from web.auth import requires
 from web.context import sessions, today

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 from flask import render_template
 
-from envsched.booking.clashes import find_clashes
+from envsched.booking import find_clashes
 from envsched.db import read_transaction
-from envsched.planning.capacity import capacity_report, monday
+from envsched.planning import capacity_report, monday
 from web import charts
 from web.auth import current_user, requires
 from web.context import sessions, today

@@ -14,10 +14,10 @@ import pydantic
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from envsched.booking.clashes import find_clashes
+from envsched import inventory
+from envsched.booking import find_clashes
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
-from envsched.inventory import environments as inventory
 from envsched.models import (
     Environment,
     EnvironmentCreate,

@@ -10,7 +10,7 @@ from typing import Any
 from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 
-from envsched.booking.clashes import StateClash, find_clashes
+from envsched.booking import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentStatus
 from web import charts

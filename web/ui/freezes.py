@@ -14,10 +14,10 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from sqlmodel import Session, col, select
 
+from envsched import inventory
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.inventory import environments as inventory
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentType, Freeze
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from web.auth import current_user, requires

@@ -10,10 +10,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
+from envsched import lifecycle as gates
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import gates
-from envsched.lifecycle.gates import GateRef, GateView
+from envsched.lifecycle import GateRef, GateView
 from envsched.models import OPEN_RELEASE_STATUSES, GateKind, GateState, Release
 from web.auth import current_user, requires
 from web.context import now, sessions

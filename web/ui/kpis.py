@@ -7,8 +7,7 @@ from typing import Any
 import pandas as pd
 from flask import Response, abort, render_template, request
 
-from envsched.lifecycle.kpi_history import kpis_for
-from envsched.lifecycle.kpis import KpiReport, Period, add_months, monthly_frame
+from envsched.lifecycle import KpiReport, Period, add_months, kpis_for, monthly_frame
 from web import charts, release_charts
 from web.auth import requires
 from web.context import sessions, today

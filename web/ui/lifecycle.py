@@ -16,9 +16,10 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
+from envsched import lifecycle as templates
+from envsched import lifecycle as windows
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import templates, windows
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
     EnvironmentType,

@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import abort, flash, redirect, url_for
 
+from envsched import inventory
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
-from envsched.inventory import environments as inventory
 from envsched.models import MaintenanceWindow
 from envsched.models.base import TEXT_LENGTH
 from web.auth import current_user, requires

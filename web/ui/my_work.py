@@ -14,12 +14,11 @@ from typing import Any
 from flask import render_template
 from sqlmodel import Session
 
-from envsched.booking.requests import get_request
-from envsched.booking.withdraw import may_withdraw
+from envsched import notify as inbox
+from envsched.booking import get_request, may_withdraw
 from envsched.db import read_transaction
-from envsched.insight.my_work import due_gates, my_booking_ids
+from envsched.insight import due_gates, my_booking_ids
 from envsched.models import User
-from envsched.notify import inbox
 from web.auth import current_user, requires
 from web.context import sessions, today
 from web.permissions import can

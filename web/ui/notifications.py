@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 
+from envsched import notify as inbox
 from envsched.errors import EnvschedError
-from envsched.notify import inbox
 from web.auth import current_user, requires
 from web.context import now, sessions
 

@@ -16,13 +16,13 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
+from envsched import planning as replan
+from envsched import planning as run_words
 from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import PlanRun, PlanRunStatus, User
-from envsched.planning.rounds import replan
-from envsched.planning.rounds import words as run_words
-from envsched.planning.rounds.apply import last_accept, open_proposals
+from envsched.planning import last_accept, open_proposals
 from web.api.planruns import find_run
 from web.auth import current_user, requires
 from web.background import replan_now

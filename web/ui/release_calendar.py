@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import render_template, request
 
-from envsched.lifecycle.calendar import (
+from envsched.lifecycle import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
     WINDOWS_LANE,

@@ -17,14 +17,13 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
+from envsched import lifecycle as gate_rules
+from envsched import lifecycle as release_cancel
+from envsched import lifecycle as release_status
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import cancel as release_cancel
-from envsched.lifecycle import gate_rules
-from envsched.lifecycle import status as release_status
-from envsched.lifecycle.cancel import Withdrawn
-from envsched.lifecycle.gates import GateView
+from envsched.lifecycle import GateView, Withdrawn
 from envsched.models import (
     Deployment,
     ExternalLink,

@@ -16,11 +16,11 @@ from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
-from envsched.booking import bookings as booking
+from envsched import booking
+from envsched import lifecycle as gate_rules
 from envsched.days import day_text
 from envsched.db import read_transaction
-from envsched.lifecycle import gate_rules
-from envsched.lifecycle.gate_rules import GatedStep
+from envsched.lifecycle import GatedStep
 from envsched.models import Booking, BookingStatus, Phase, Release, ReleaseStatus, ReleaseWindow
 from web.auth import current_user, requires
 from web.context import now, sessions

@@ -10,15 +10,13 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
-from envsched.booking import bookings as booking_service
-from envsched.booking import requests as request_service
-from envsched.booking.free_slots import find_free_slots
-from envsched.booking.rulebook import RuleBroken
-from envsched.booking.withdraw import may_withdraw, withdraw_request
+from envsched import booking as booking_service
+from envsched import booking as request_service
+from envsched.booking import RuleBroken, find_free_slots, may_withdraw, withdraw_request
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.inventory.names import natural_key
+from envsched.inventory import natural_key
 from envsched.models import (
     Booking,
     BookingRequestCreate,

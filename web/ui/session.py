@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 
-from envsched.accounts import signin
+from envsched import accounts as signin
 from envsched.errors import PermissionDenied, TooManySignIns
 from web.auth import client_address, current_user, safe_next, sign_in, sign_out, signin_limits
 from web.context import now, sessions

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import jsonify, render_template, request, url_for
 
-from envsched.booking.clashes import StateClash, find_clashes
+from envsched.booking import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import Environment

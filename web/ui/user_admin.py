@@ -14,7 +14,8 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
-from envsched.accounts import tokens, users
+from envsched import accounts as tokens
+from envsched import accounts as users
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import ApiToken, Role, User

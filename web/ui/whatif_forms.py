@@ -17,8 +17,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from envsched.planning.whatif.changes import CHANGE_KINDS
-from envsched.planning.whatif.release_changes import NewPhase
+from envsched.planning import CHANGE_KINDS, NewPhase
 
 TITLES = {
     "add_environment": "Add an environment",

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from envsched.planning.whatif.differences import plan_differences
+from envsched.planning import plan_differences
 from web import charts
 from web.ui.queries import BookingRow
 from web.whatif_charts import comparison_figure

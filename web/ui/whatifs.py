@@ -13,12 +13,11 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
+from envsched import planning as run_words
+from envsched import planning as whatif
 from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
-from envsched.planning.rounds import words as run_words
-from envsched.planning.whatif import service as whatif
-from envsched.planning.whatif.snapshot import snapshot_of
-from envsched.planning.whatif.store import changed_scenario_document
+from envsched.planning import changed_scenario_document, snapshot_of
 from web.auth import current_user, requires
 from web.background import track
 from web.context import now, sessions

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts.users import require_role
-from envsched.booking.bookings import booking_transaction
+from envsched.accounts import require_role
+from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import PlanRun, PlanRunStatus, Role, User

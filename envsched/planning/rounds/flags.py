@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from envsched.booking.clashes import StateClash
+from envsched.booking import StateClash
 from envsched.db import SessionFactory
 from envsched.planning.capacity import capacity_report
 from solver import Options

@@ -24,14 +24,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from envsched.audit import log as audit
-from envsched.booking.bookings import EXCLUSION_CONSTRAINT
-from envsched.booking.requests import close_request
-from envsched.booking.rulebook import RuleBreak, RuleBroken, check_placement, is_second_booking
+from envsched import audit
+from envsched.booking import (
+    EXCLUSION_CONSTRAINT,
+    RuleBreak,
+    RuleBroken,
+    check_placement,
+    close_request,
+    is_second_booking,
+)
 from envsched.days import days_text
 from envsched.db import is_postgresql
 from envsched.errors import BookingConflict, EnvschedError, InvalidState
-from envsched.inventory.availability import check_fits, environment_named, lock_environment
+from envsched.inventory import check_fits, environment_named, lock_environment
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,

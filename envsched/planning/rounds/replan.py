@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from envsched.booking.clashes import clashes_in
+from envsched.booking import clashes_in
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger, User

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from envsched.accounts.users import require_role
+from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState
 from envsched.models import Booking, Role, User, WhatIf, WhatIfStatus

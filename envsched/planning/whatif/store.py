@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from envsched.accounts.users import require_role
+from envsched.accounts import require_role
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import Role, User, WhatIf, WhatIfStatus
 from envsched.planning.whatif.changes import Change, apply_changes
