@@ -7,10 +7,9 @@ from typing import Any
 
 from flask import render_template, request, url_for
 
-from envsched import insight as search
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
-from envsched.insight import KINDS, Hit
+from envsched.insight import KINDS, Hit, search
 from web.auth import current_user, requires
 from web.context import sessions
 from web.permissions import can
