@@ -60,7 +60,7 @@ from envsched.models import (
 )
 from envsched.transfer import ensure_empty
 
-DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_bank.json"
+DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "demo_bank.json"
 Data = dict[str, Any]
 PLANNED_AHEAD = dt.timedelta(weeks=8)  # a release is planned this long before it starts
 LAST_REVIEW = dt.timedelta(weeks=3)  # ... or at the plan's last review, if that was earlier
