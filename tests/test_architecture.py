@@ -188,10 +188,18 @@ def package_graph() -> dict[str, set[str]]:
     """Feature package -> the feature packages it imports when it is imported."""
     graph: dict[str, set[str]] = {p: set() for p in feature_packages()}
     for path, found in all_imports("envsched"):
-        mine, theirs = feature_of(module_of(path)), feature_of(found.module)
-        if found.top_level and mine and theirs and mine != theirs:
-            graph[mine].add(theirs)
+        mine = feature_of(module_of(path))
+        if found.top_level and mine:
+            graph[mine] |= features_in(found) - {mine}
     return graph
+
+
+def features_in(found: Import) -> set[str]:
+    """The feature packages an import reaches (``from envsched import booking`` too)."""
+    if found.module == "envsched":
+        return {name for name in found.names if name in feature_packages()}
+    feature = feature_of(found.module)
+    return {feature} if feature else set()
 
 
 def cycle_in(graph: dict[str, set[str]]) -> list[str]:
