@@ -15,8 +15,9 @@ Both servers write the access log (``web.access_log``: one line per request) unl
 (``gunicornc -s PATH``), named by its master's process id, so two instances never
 share one and stopping one never deletes the other's.
 
-``envsched serve`` calls ``run`` through ``importlib`` so that ``envsched`` keeps no
-import of ``web`` (dependencies point down: ``web → envsched``).
+``envsched serve`` (``web.serve_cli``) calls ``run``; the ``envsched`` command line finds
+that command through an entry point, so ``envsched`` keeps no import of ``web``
+(dependencies point down: ``web → envsched``).
 """
 
 from __future__ import annotations
