@@ -26,7 +26,7 @@ SOLVER_MAY_IMPORT = frozenset(sys.stdlib_module_names) | {"ortools", "solver"}
 NOT_FEATURES = frozenset({"cli", "models", "migrations"})
 DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
 # a string naming a module's attribute, as entry points and job stores write them
-MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.\w+)*):\w+(?:\.\w+)*$")
+MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*(?:\.\w+)*$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,17 @@ def imports_in(source: str, importer: str = "x", is_package: bool = False) -> It
 
 
 def imported_modules(source: str) -> Iterator[str]:
-    """Top-level names of what a source imports (relative imports stay inside)."""
+    """Top-level names of a source's ``import`` statements (relative ones stay inside)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def reached_modules(source: str) -> Iterator[str]:
+    """Top-level names of every module a source reaches: its imports, its dynamic imports
+    and the module references in its strings."""
     for found in imports_in(source):
         if not found.relative:
             yield found.module.split(".")[0]
@@ -253,7 +263,18 @@ def test_there_are_feature_packages() -> None:
     assert {"accounts", "booking", "inventory", "lifecycle", "planning"} <= feature_packages()
 
 
-# the checker itself: each row is a source and the top-level modules it must report
+# the checkers themselves: each row is a source and the top-level modules it must report
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import json", ["json"]),
+    ("from envsched.booking import request_booking", ["envsched"]),
+    ("from . import scenario", []),
+    ("def f():\n    import web.app\n", ["web"]),
+    ("import importlib\nimportlib.import_module('web.serve')", ["importlib"]),  # static only
+])
+def test_imported_modules_reads_import_statements(source: str, expected: list[str]) -> None:
+    assert list(imported_modules(source)) == expected
+
+
 @pytest.mark.parametrize(("source", "expected"), [
     ("import json", ["json"]),
     ("import ortools.sat.python.cp_model as cp", ["ortools"]),
@@ -266,9 +287,11 @@ def test_there_are_feature_packages() -> None:
     ("__import__('solver')", ["solver"]),
     ("PLUGINS = {'serve': 'web.serve_cli:serve'}", ["web"]),  # an entry point's string
     ("'''A docstring that mentions web.serve in words.'''", []),
+    ("URL = 'localhost:5000'", []),                         # a port is no attribute
 ])
-def test_imported_modules_finds_every_absolute_import(source: str, expected: list[str]) -> None:
-    assert list(imported_modules(source)) == expected
+def test_reached_modules_finds_every_import_static_or_dynamic(source: str,
+                                                              expected: list[str]) -> None:
+    assert list(reached_modules(source)) == expected
 
 
 def test_a_dynamic_import_of_an_unknown_module_counts_as_forbidden() -> None:
