@@ -26,8 +26,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, after_this_request, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from envsched import accounts as tokens
-from envsched import accounts as users
+from envsched import accounts
 from envsched.accounts import SignInLimits
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
@@ -72,7 +71,7 @@ def load_user() -> Response | None:
 
 def _load_bearer(secret: str) -> Response | None:
     try:
-        g.user = tokens.user_for_token(sessions(), secret, now=now(), record_use=_after_answer)
+        g.user = accounts.user_for_token(sessions(), secret, now=now(), record_use=_after_answer)
     except PermissionDenied as exc:
         return api_error(401, "unauthorized", exc.message)
     g.auth = "bearer"
@@ -130,7 +129,7 @@ def sign_out() -> None:
     """End this session and every other session of its user."""
     user = current_user()
     if user is not None and g.get("auth") == "session":
-        users.end_sessions(sessions(), user.name)
+        accounts.end_sessions(sessions(), user.name)
     session.clear()
     g.user, g.auth = None, None
 

@@ -35,9 +35,7 @@ from flask import Flask
 from sqlalchemy import literal, select
 from sqlmodel import Session
 
-from envsched import accounts as tokens
-from envsched import booking
-from envsched import inventory as availability
+from envsched import accounts, booking, inventory
 from envsched.db import create_engine, fill_pool
 from envsched.models import metadata
 from envsched.settings import Settings
@@ -102,8 +100,8 @@ def warm_up(session: Session) -> None:
     ``fill_pool`` rolls it all back."""
     for table in metadata.sorted_tables:
         session.execute(select(literal(1)).select_from(table).limit(0))
-    tokens.warm_up(session)
-    availability.warm_up(session)
+    accounts.warm_up(session)
+    inventory.warm_up(session)
     booking.warm_up(session)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from envsched import notify as notify_events
+from envsched import notify
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
 
@@ -44,7 +44,7 @@ def record(session: Session, *, actor: User | None, now: dt.datetime, action: st
         after=None if action == "delete" else (after if after is not None else snapshot(row)),
     )
     session.add(entry)
-    notify_events.tell_in_app(session, entry)
+    notify.tell_in_app(session, entry)
     return entry
 
 

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from envsched import accounts as tokens
-from envsched import accounts as users
+from envsched import accounts
 from envsched.db import database
 from envsched.models import Role
 from envsched.settings import Settings
@@ -36,11 +35,11 @@ def add(name: str, role: str, full_name: str, email: str, password_stdin: bool,
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     now = dt.datetime.now(dt.UTC)
     with database(Settings.from_env()) as sessions:
-        added = users.create_user(sessions, name, role, actor=None, now=now, password=password,
+        added = accounts.create_user(sessions, name, role, actor=None, now=now, password=password,
                                   full_name=full_name, email=email)
         message = f"added user {added.name} ({added.role.value})"
         if with_token:
-            _token, secret = tokens.issue_token(sessions, added.name, actor=None, now=now,
+            _token, secret = accounts.issue_token(sessions, added.name, actor=None, now=now,
                                                label="cli")
             message += f"; API token: {secret}"
     click.echo(message)
@@ -52,7 +51,7 @@ def add(name: str, role: str, full_name: str, email: str, password_stdin: bool,
 def token(name: str, label: str) -> None:
     """Issue a new API token for NAME; the token is the last word of the output."""
     with database(Settings.from_env()) as sessions:
-        _token, secret = tokens.issue_token(sessions, name, actor=None,
+        _token, secret = accounts.issue_token(sessions, name, actor=None,
                                            now=dt.datetime.now(dt.UTC), label=label)
     click.echo(f"API token for {name}: {secret}")
 

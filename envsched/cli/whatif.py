@@ -33,7 +33,7 @@ from typing import Any
 
 import click
 
-from envsched import planning as service
+from envsched import planning
 from envsched.accounts import find_user
 from envsched.cli.state import DATE, FILE, stored_state, utc_now
 from envsched.cli.whatif_format import format_comparison, format_progress_line
@@ -78,7 +78,7 @@ def new(name: str, description: str, start: dt.datetime | None, horizon: int | N
         as_user: str | None) -> None:
     """Save the stored state now as what-if NAME."""
     with stored_state() as sessions:
-        row = service.create_whatif(sessions, name, actor=_actor(sessions, as_user),
+        row = planning.create_whatif(sessions, name, actor=_actor(sessions, as_user),
                                     now=utc_now(), description=description,
                                     start=start.date() if start else None, horizon_days=horizon)
     base = row.base
@@ -212,11 +212,11 @@ def change(name: str, remove: tuple[int, ...], as_user: str | None, **given: Any
     with stored_state() as sessions:
         actor = _actor(sessions, as_user)
         for number in sorted(remove, reverse=True):
-            service.remove_change(sessions, name, number - 1, actor=actor)
+            planning.remove_change(sessions, name, number - 1, actor=actor)
         for made in changes:
-            service.add_change(sessions, name, made, actor=actor)
-        row = service.get_whatif(sessions, name)
-    _echo_changes(service.describe_changes(row))
+            planning.add_change(sessions, name, made, actor=actor)
+        row = planning.get_whatif(sessions, name)
+    _echo_changes(planning.describe_changes(row))
 
 
 def _echo_changes(described: list[str]) -> None:
@@ -236,10 +236,10 @@ def _echo_changes(described: list[str]) -> None:
 def run(name: str, time_limit: float, workers: int, as_user: str | None) -> None:
     """Plan the baseline and the what-if; progress to stderr, the comparison to stdout."""
     with stored_state() as sessions:
-        service.run_whatif(sessions, name, time_limit=time_limit, now=utc_now(),
+        planning.run_whatif(sessions, name, time_limit=time_limit, now=utc_now(),
                            actor=_actor(sessions, as_user), workers=workers,
                            on_progress=_print_progress)
-        click.echo(format_comparison(service.compare(sessions, name)))
+        click.echo(format_comparison(planning.compare(sessions, name)))
 
 
 def _print_progress(progress: dict[str, Any]) -> None:
@@ -251,20 +251,20 @@ def _print_progress(progress: dict[str, Any]) -> None:
 def show(name: str) -> None:
     """What-if NAME: its changes, its status and, once run, the comparison."""
     with stored_state() as sessions:
-        row = service.get_whatif(sessions, name, now=utc_now())
+        row = planning.get_whatif(sessions, name, now=utc_now())
         click.echo(f"what-if {row.name} ({row.status.value}), made by {row.created_by} "
                    f"on {row.created_at:%Y-%m-%d %H:%M} UTC; copy of the live state taken "
                    f"{copy_taken_at(row):%Y-%m-%d %H:%M} UTC (each run takes a fresh one), "
                    f"from {row.base['start']}")
         if row.description:
             click.echo(row.description)
-        _echo_changes(service.describe_changes(row))
+        _echo_changes(planning.describe_changes(row))
         if row.status == WhatIfStatus.RUNNING and row.progress:
             click.echo(format_progress_line(row.progress))
         if row.status == WhatIfStatus.FAILED:
             click.echo(f"last run failed: {row.error}")
         if row.comparison is not None:
-            click.echo(format_comparison(service.compare(sessions, name)))
+            click.echo(format_comparison(planning.compare(sessions, name)))
 
 
 @whatif.command()
@@ -273,7 +273,7 @@ def show(name: str) -> None:
 def promote(name: str, as_user: str | None) -> None:
     """Turn what-if NAME's plan into tentative bookings (environment managers)."""
     with stored_state() as sessions:
-        created = service.promote_whatif(sessions, name, actor=_actor(sessions, as_user),
+        created = planning.promote_whatif(sessions, name, actor=_actor(sessions, as_user),
                                          now=utc_now())
     click.echo(f"promoted {name}: {len(created)} tentative booking(s) proposed")
 
@@ -284,7 +284,7 @@ def promote(name: str, as_user: str | None) -> None:
 def export_(name: str, path: Path) -> None:
     """Write what-if NAME's changed scenario as an envsched-scenario/1 file."""
     with stored_state() as sessions:
-        service.export_whatif(sessions, name, path)
+        planning.export_whatif(sessions, name, path)
     click.echo(f"wrote {path}")
 
 
@@ -292,7 +292,7 @@ def export_(name: str, path: Path) -> None:
 def list_() -> None:
     """Every what-if: name, status, number of changes, who made it."""
     with stored_state() as sessions:
-        rows = service.list_whatifs(sessions, now=utc_now())
+        rows = planning.list_whatifs(sessions, now=utc_now())
     for row in rows:
         click.echo(f"{row.name:<24} {row.status.value:<9} {len(row.changes):>3} change(s)  "
                    f"{row.created_by}")

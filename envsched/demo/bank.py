@@ -33,8 +33,7 @@ from typing import Any
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
 
-from envsched import audit
-from envsched import notify as inbox
+from envsched import audit, notify
 from envsched.accounts import hash_password
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
@@ -105,7 +104,7 @@ def load_demo(sessions: SessionFactory, now: dt.datetime, *,
             loader.requests(data["requests"])
             loader.bookings(data["bookings"])
         lifecycle = load_lifecycle(within, now, shift, data)
-        inbox.mark_past_read(within, before=now)  # the replayed year's news was read then
+        notify.mark_past_read(within, before=now)  # the replayed year's news was read then
     users = tuple(DemoUser(u["name"], u["role"], u["password"]) for u in data["users"]
                   if u["name"] not in kept)
     return DemoSummary(loader.counts, lifecycle, users, tuple(kept), shift.days,

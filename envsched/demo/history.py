@@ -31,11 +31,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from envsched import booking
+from envsched import booking, lifecycle
 from envsched import booking as giveback
-from envsched import lifecycle as gates
-from envsched import lifecycle as release_status
-from envsched import lifecycle as templates
 from envsched.db import read_transaction
 from envsched.demo.timeline import DAY, Demo, Step, at
 from envsched.lifecycle import GateRef, GateView
@@ -77,8 +74,8 @@ def template_days(demo: Demo, name: str) -> int:
     """Days a release of template ``name`` tests, from its first day to its last."""
     first = dt.date(2000, 1, 1)
     with read_transaction(demo.sessions) as session:
-        phases = templates.get_template(session, name).phases
-        days = templates.phase_days(phases, first, None)
+        phases = lifecycle.get_template(session, name).phases
+        days = lifecycle.phase_days(phases, first, None)
         return max((start - first).days + phase.duration_days
                    for (start, _), phase in zip(days, phases, strict=True))
 
@@ -100,7 +97,7 @@ class PastRelease:
         data = FromTemplate(key=self.key, title=self.spec["title"], owner=OWNER,
                             priority=self.spec["priority"], earliest_start=start,
                             window_id=self.demo.window_id(self.spec["window"]))
-        templates.create_release_from_template(self.sessions, self.spec["template"], data,
+        lifecycle.create_release_from_template(self.sessions, self.spec["template"], data,
                                                actor=self.rita, now=now)
 
     def book(self, now: dt.datetime) -> None:
@@ -132,19 +129,19 @@ class PastRelease:
 
     def _test(self, phase: str, b: Booking) -> None:
         last = b.end - DAY
-        self.at(b.start - DAY, 16, self.gate(gates.sign_gate, phase, GateKind.ENTRY))
+        self.at(b.start - DAY, 16, self.gate(lifecycle.sign_gate, phase, GateKind.ENTRY))
         self.at(b.start, 8, self.start(b))
         if phase == f"{self.key}-{self.spec.get('waived')}":
-            self.at(last, 10, self.gate(gates.waive_gate, phase, GateKind.EXIT))
+            self.at(last, 10, self.gate(lifecycle.waive_gate, phase, GateKind.EXIT))
         else:
-            self.at(last, 10, self.gate(gates.sign_gate, phase, GateKind.EXIT))
+            self.at(last, 10, self.gate(lifecycle.sign_gate, phase, GateKind.EXIT))
         self.at(last, 10.5, lambda now: giveback.release_early(
             self.sessions, b.id or 0, actor=self.eric, now=now, on=last))
 
     def _cancel(self, booked: list[tuple[str, Booking]], day: dt.date) -> None:
         for phase, b in booked:
             if b.start < day:
-                self.at(b.start - DAY, 16, self.gate(gates.sign_gate, phase, GateKind.ENTRY))
+                self.at(b.start - DAY, 16, self.gate(lifecycle.sign_gate, phase, GateKind.ENTRY))
                 self.at(b.start, 8, self.start(b))
         self.at(day, 11, self.status(ReleaseStatus.CANCELLED, self.spec["reason"]))
 
@@ -153,30 +150,30 @@ class PastRelease:
         day = self.go_live
         if outcome == "late":
             day = self.go_live + dt.timedelta(days=self.spec["late_days"])
-            self.at(eve, 15, self.gate(gates.veto_gate, None, GateKind.GO_NO_GO))
-            self.at(day - DAY, 15, self.gate(gates.sign_gate, None, GateKind.GO_NO_GO))
+            self.at(eve, 15, self.gate(lifecycle.veto_gate, None, GateKind.GO_NO_GO))
+            self.at(day - DAY, 15, self.gate(lifecycle.sign_gate, None, GateKind.GO_NO_GO))
         elif outcome == "without operational sign-off":
-            self.at(eve, 18, self.gate(gates.waive_gate, None, GateKind.GO_NO_GO))
+            self.at(eve, 18, self.gate(lifecycle.waive_gate, None, GateKind.GO_NO_GO))
         else:
-            self.at(eve, 15, self.gate(gates.sign_gate, None, GateKind.GO_NO_GO))
+            self.at(eve, 15, self.gate(lifecycle.sign_gate, None, GateKind.GO_NO_GO))
         self.at(day, 22, self.deploy(day))
         if outcome == "backed out":
             self.at(day + DAY, 6.5, self.link(LinkKind.INCIDENT, self.spec["incident"]))
-            self.at(day + DAY, 7, lambda now: release_status.back_out(
+            self.at(day + DAY, 7, lambda now: lifecycle.back_out(
                 self.sessions, self.key, BackOutIn(reason=self.spec["reason"]),
                 actor=self.rita, now=now))
 
     # -- steps ------------------------------------------------------------------------------
 
     def status(self, status: ReleaseStatus, reason: str) -> Step:
-        return lambda now: release_status.transition_release(
+        return lambda now: lifecycle.transition_release(
             self.sessions, self.key, status, actor=self.rita, now=now, reason=reason)
 
     def gate(self, decide: Callable[..., GateView], phase: str | None, kind: GateKind) -> Step:
         """Sign, veto or waive a gate: test gates are the tester's to sign, the rest rita's."""
-        signs = decide is gates.sign_gate and kind != GateKind.GO_NO_GO
+        signs = decide is lifecycle.sign_gate and kind != GateKind.GO_NO_GO
         actor = self.tester if signs else self.rita
-        why = {} if decide is gates.sign_gate else {"reason": self.spec["reason"]}
+        why = {} if decide is lifecycle.sign_gate else {"reason": self.spec["reason"]}
         return lambda now: decide(self.sessions, GateRef(self.key, phase, kind), actor=actor,
                                   now=now, **why)
 
@@ -186,7 +183,7 @@ class PastRelease:
 
     def deploy(self, day: dt.date) -> Step:
         data = DeploymentIn(deployed_on=day, backout_plan=self.spec["backout_plan"])
-        return lambda now: release_status.record_deployment(self.sessions, self.key, data,
+        return lambda now: lifecycle.record_deployment(self.sessions, self.key, data,
                                                             actor=self.rita, now=now)
 
     def link(self, kind: LinkKind, key: str) -> Step:
@@ -198,5 +195,5 @@ def link_step(demo: Demo, release: str, kind: LinkKind, key: str, actor: User | 
     """Link ``release`` to an incident or change in the bank's ServiceNow."""
     data = LinkIn(kind=kind, system=LINK_SYSTEM, key=key,
                   url=LINK_URL.format(kind=kind.value, key=key))
-    return lambda now: release_status.add_link(demo.sessions, release, data, actor=actor,
+    return lambda now: lifecycle.add_link(demo.sessions, release, data, actor=actor,
                                                now=now)

@@ -28,8 +28,7 @@ from typing import Any
 
 from sqlmodel import SQLModel, col, func, select
 
-from envsched import lifecycle as templates
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.db import SessionFactory, read_transaction
 from envsched.demo.history import RELEASE_MANAGER, schedule_past_release
 from envsched.demo.quarter import schedule_quarter
@@ -80,9 +79,9 @@ def _schedule_setup(demo: Demo, story: Data) -> None:
     setup, rita = demo.day(story["setup"]), demo.actor(RELEASE_MANAGER)
     strategy = StrategyCreate.model_validate(
         {**story["strategy"], "anchor": demo.day(story["strategy"]["anchor"])})
-    demo.timeline.at(at(setup, 10), lambda now: windows.create_strategy(
+    demo.timeline.at(at(setup, 10), lambda now: lifecycle.create_strategy(
         demo.sessions, strategy, actor=rita, now=now))
-    demo.timeline.at(at(setup, 10.5), lambda now: windows.publish_plan(
+    demo.timeline.at(at(setup, 10.5), lambda now: lifecycle.publish_plan(
         demo.sessions, strategy.name, actor=rita, now=now))
     for n, spec in enumerate(story["templates"]):
         demo.timeline.at(at(setup + 2 * DAY, 10 + n), _template(demo, spec))
@@ -90,7 +89,7 @@ def _schedule_setup(demo: Demo, story: Data) -> None:
 
 def _template(demo: Demo, spec: Data) -> Step:
     template = TemplateIn.model_validate(spec)
-    return lambda now: templates.create_template(demo.sessions, template,
+    return lambda now: lifecycle.create_template(demo.sessions, template,
                                                  actor=demo.actor(RELEASE_MANAGER), now=now)
 
 
@@ -104,7 +103,7 @@ def _schedule_one_offs(demo: Demo, story: Data) -> None:
 
 
 def _add_window(demo: Demo, window: WindowCreate) -> Step:
-    return lambda now: windows.add_window(demo.sessions, window,
+    return lambda now: lifecycle.add_window(demo.sessions, window,
                                           actor=demo.actor(RELEASE_MANAGER), now=now)
 
 

@@ -25,10 +25,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from envsched import lifecycle as gates
-from envsched import lifecycle as release_status
-from envsched import lifecycle as templates
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.demo.history import OWNER, RELEASE_MANAGER, link_step
 from envsched.demo.timeline import DAY, Demo, Step, at
@@ -50,8 +47,8 @@ Data = dict[str, Any]
 TESTERS = ("tom", "tara")
 TESTED = (ReleaseStatus.IN_TEST, ReleaseStatus.READY, ReleaseStatus.DEPLOYED)
 DECIDE: dict[GateState, Callable[..., GateView]] = {
-    GateState.SIGNED: gates.sign_gate, GateState.VETOED: gates.veto_gate,
-    GateState.WAIVED: gates.waive_gate}
+    GateState.SIGNED: lifecycle.sign_gate, GateState.VETOED: lifecycle.veto_gate,
+    GateState.WAIVED: lifecycle.waive_gate}
 
 
 def schedule_quarter(demo: Demo, data: Data) -> None:
@@ -79,7 +76,7 @@ def schedule_quarter(demo: Demo, data: Data) -> None:
 def _schedule_planning(demo: Demo, story: Data) -> None:
     planning, rita = demo.day(story["planning"]), demo.actor(RELEASE_MANAGER)
     strategy = story["strategy"]["name"]
-    demo.timeline.at(at(planning, 9), lambda now: windows.publish_plan(
+    demo.timeline.at(at(planning, 9), lambda now: lifecycle.publish_plan(
         demo.sessions, strategy, actor=rita, now=now))
     for key, month in story["windows"].items():
         demo.timeline.at(at(planning, 9.5), _assign(demo, key, month))
@@ -127,18 +124,18 @@ def _schedule_deployment(demo: Demo, spec: Data) -> None:
                                               rita))
     data = DeploymentIn(deployed_on=day, backout_plan=spec["backout_plan"],
                         notes=spec.get("notes", ""))
-    demo.timeline.at(at(day, 21), lambda now: release_status.record_deployment(
+    demo.timeline.at(at(day, 21), lambda now: lifecycle.record_deployment(
         demo.sessions, key, data, actor=demo.actor(spec["by"]), now=now))
 
 
 def _assign(demo: Demo, key: str, month: str) -> Step:
-    return lambda now: windows.assign_release(demo.sessions, key, demo.window_id(month),
+    return lambda now: lifecycle.assign_release(demo.sessions, key, demo.window_id(month),
                                               actor=demo.actor(RELEASE_MANAGER), now=now)
 
 
 def _criteria(demo: Demo, spec: Data) -> Step:
     ref = GateRef(spec["release"], spec.get("phase"), GateKind(spec["kind"]))
-    return lambda now: gates.define_gate(demo.sessions, ref, actor=demo.actor(RELEASE_MANAGER),
+    return lambda now: lifecycle.define_gate(demo.sessions, ref, actor=demo.actor(RELEASE_MANAGER),
                                          now=now, criteria=spec["criteria"])
 
 
@@ -150,11 +147,11 @@ def _decision(demo: Demo, spec: Data) -> Step:
 
 
 def _sign(demo: Demo, ref: GateRef, actor: User | None) -> Step:
-    return lambda now: gates.sign_gate(demo.sessions, ref, actor=actor, now=now)
+    return lambda now: lifecycle.sign_gate(demo.sessions, ref, actor=actor, now=now)
 
 
 def _status(demo: Demo, key: str, status: ReleaseStatus, reason: str) -> Step:
-    return lambda now: release_status.transition_release(
+    return lambda now: lifecycle.transition_release(
         demo.sessions, key, status, actor=demo.actor(RELEASE_MANAGER), now=now, reason=reason)
 
 
@@ -163,6 +160,6 @@ def _from_template(demo: Demo, spec: Data) -> Step:
         data = FromTemplate(key=spec["key"], title=spec["title"], priority=spec["priority"],
                             owner=spec.get("owner", OWNER),
                             window_id=demo.window_id(spec["window"]))
-        return templates.create_release_from_template(
+        return lifecycle.create_release_from_template(
             demo.sessions, spec["template"], data, actor=demo.actor(RELEASE_MANAGER), now=now)
     return make

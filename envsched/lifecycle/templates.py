@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from envsched import audit
-from envsched import booking as requests
+from envsched import audit, booking
 from envsched.accounts import require_role
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
@@ -92,7 +91,7 @@ def create_release_from_template(sessions: SessionFactory, template_name: str,
                                  now: dt.datetime) -> Release:
     """A planned release with the template's phases and a booking request for each."""
     require_role(actor, *KEEPERS)
-    require_role(actor, *requests.REQUESTERS)
+    require_role(actor, *booking.REQUESTERS)
     if actor is None:
         raise InvalidInput("requester", "booking requests need a requesting user")
     with sessions.begin() as session:
@@ -103,7 +102,7 @@ def create_release_from_template(sessions: SessionFactory, template_name: str,
         wanted = [_request(phase, release, first, last)
                   for phase, (first, last) in zip(template.phases, days, strict=True)]
     for request in wanted:
-        requests.request_booking(sessions, request, actor=actor, now=now)
+        booking.request_booking(sessions, request, actor=actor, now=now)
     return release
 
 

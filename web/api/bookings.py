@@ -3,9 +3,7 @@ release."""
 
 from __future__ import annotations
 
-from envsched import booking as booking_service
-from envsched import booking as giveback
-from envsched import booking as move
+from envsched import booking
 from envsched.db import read_transaction
 from envsched.models import BookingCreate
 from web.api import present, queries
@@ -32,7 +30,7 @@ def get_booking(booking_id: int) -> JSON:
 
 
 def book_direct(body: BookingCreate) -> JSON:
-    row = booking_service.book_direct(sessions(), body, actor=actor(), now=now())
+    row = booking.book_direct(sessions(), body, actor=actor(), now=now())
     if body.phase is not None:
         return get_booking(row.id or 0)  # the release key takes a read
     # The hot path (bench/load_bench.py): the names are known, so no second round trip.
@@ -40,19 +38,19 @@ def book_direct(body: BookingCreate) -> JSON:
 
 
 def move_booking(booking_id: int, body: MoveInput) -> JSON:
-    move.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
+    booking.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
                       actor=actor(), now=now(), force_reason=body.force_reason)
     return get_booking(booking_id)
 
 
 def cancel_booking(booking_id: int, body: ReasonInput) -> JSON:
-    giveback.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
+    booking.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
                                    reason=body.reason)
     return get_booking(booking_id)
 
 
 def release_early(booking_id: int, body: ReleaseEarlyInput) -> JSON:
-    giveback.release_early(sessions(), booking_id, actor=actor(), now=now(),
+    booking.release_early(sessions(), booking_id, actor=actor(), now=now(),
                                   on=body.on)
     return get_booking(booking_id)
 

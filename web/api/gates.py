@@ -11,8 +11,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from envsched import booking as booking_service
-from envsched import lifecycle as gates
+from envsched import booking, lifecycle
 from envsched.db import read_transaction
 from envsched.lifecycle import GateRef, GateView
 from envsched.models import GateKind, GateState, Role
@@ -66,32 +65,32 @@ def _ref(key: str, body: GateTarget) -> GateRef:
 
 
 def list_gates(key: str) -> list[JSON]:
-    return [gate_json(g) for g in gates.release_gates(sessions(), key)]
+    return [gate_json(g) for g in lifecycle.release_gates(sessions(), key)]
 
 
 def define_gate(key: str, body: GateDefine) -> JSON:
-    return gate_json(gates.define_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
+    return gate_json(lifecycle.define_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                        criteria=body.criteria,
                                        signoff_role=body.signoff_role))
 
 
 def sign_gate(key: str, body: GateSign) -> JSON:
-    return gate_json(gates.sign_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
+    return gate_json(lifecycle.sign_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                      note=body.note))
 
 
 def veto_gate(key: str, body: GateVerdict) -> JSON:
-    return gate_json(gates.veto_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
+    return gate_json(lifecycle.veto_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                      reason=body.reason))
 
 
 def waive_gate(key: str, body: GateVerdict) -> JSON:
-    return gate_json(gates.waive_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
+    return gate_json(lifecycle.waive_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                       reason=body.reason))
 
 
 def start_booking(booking_id: int) -> JSON:
-    booking_service.start_booking(sessions(), booking_id, actor=actor(), now=now())
+    booking.start_booking(sessions(), booking_id, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return present.booking(queries.booking(session, booking_id))
 

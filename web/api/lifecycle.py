@@ -12,8 +12,7 @@ import datetime as dt
 from pydantic import Field
 from sqlmodel import col, select
 
-from envsched import lifecycle as templates
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.models import ReleaseStrategy, ReleaseTemplate
 from envsched.models.lifecycle_io import (
@@ -52,35 +51,35 @@ def list_release_strategies() -> list[JSON]:
 
 
 def create_release_strategy(body: StrategyCreate) -> JSON:
-    return show.strategy(windows.create_strategy(sessions(), body, actor=actor(), now=now()))
+    return show.strategy(lifecycle.create_strategy(sessions(), body, actor=actor(), now=now()))
 
 
 def publish_release_plan(strategy: str) -> list[JSON]:
-    rows = windows.publish_plan(sessions(), strategy, actor=actor(), now=now())
+    rows = lifecycle.publish_plan(sessions(), strategy, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
-        return [show.window(session, windows.get_window(session, row.id or 0)) for row in rows]
+        return [show.window(session, lifecycle.get_window(session, row.id or 0)) for row in rows]
 
 
 def list_release_windows(query: WindowQuery) -> list[JSON]:
     start = query.start or now().date()
     end = query.end or start + dt.timedelta(days=PLAN_DAYS)
     with read_transaction(sessions()) as session:
-        return [show.window(session, row) for row in windows.windows_between(session, start,
+        return [show.window(session, row) for row in lifecycle.windows_between(session, start,
                                                                                end)]
 
 
 def get_release_window(release_window_id: int) -> JSON:
     with read_transaction(sessions()) as session:
-        return show.window(session, windows.get_window(session, release_window_id))
+        return show.window(session, lifecycle.get_window(session, release_window_id))
 
 
 def add_release_window(body: WindowCreate) -> JSON:
-    row = windows.add_window(sessions(), body, actor=actor(), now=now())
+    row = lifecycle.add_window(sessions(), body, actor=actor(), now=now())
     return get_release_window(row.id or 0)
 
 
 def move_release_window(release_window_id: int, body: WindowMove) -> JSON:
-    moved = windows.move_window(sessions(), release_window_id, body.go_live, actor=actor(),
+    moved = lifecycle.move_window(sessions(), release_window_id, body.go_live, actor=actor(),
                                 now=now(), replan_now=body.replan, settings=settings())
     return {"window": get_release_window(release_window_id), "releases": moved.releases,
             "plan_run": moved.run.id if moved.run else None}
@@ -96,25 +95,25 @@ def list_release_templates() -> list[JSON]:
 
 def get_release_template(template: str) -> JSON:
     with read_transaction(sessions()) as session:
-        return show.template(templates.get_template(session, template))
+        return show.template(lifecycle.get_template(session, template))
 
 
 def create_release_template(body: TemplateIn) -> JSON:
-    templates.create_template(sessions(), body, actor=actor(), now=now())
+    lifecycle.create_template(sessions(), body, actor=actor(), now=now())
     return get_release_template(body.name)
 
 
 def replace_release_template(template: str, body: TemplateIn) -> JSON:
-    templates.update_template(sessions(), template, body, actor=actor(), now=now())
+    lifecycle.update_template(sessions(), template, body, actor=actor(), now=now())
     return get_release_template(body.name)
 
 
 def delete_release_template(template: str) -> None:
-    templates.delete_template(sessions(), template, actor=actor(), now=now())
+    lifecycle.delete_template(sessions(), template, actor=actor(), now=now())
 
 
 def release_from_template(template: str, body: FromTemplate) -> JSON:
-    row = templates.create_release_from_template(sessions(), template, body, actor=actor(),
+    row = lifecycle.create_release_from_template(sessions(), template, body, actor=actor(),
                                                  now=now())
     return release_flow.release_detail(row.key)
 

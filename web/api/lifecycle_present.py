@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -50,7 +50,7 @@ def strategy(row: ReleaseStrategy) -> JSON:
 
 def window(session: Session, row: ReleaseWindow) -> JSON:
     data = row.model_dump() | {"strategy": row.strategy.name if row.strategy else None,
-                               "releases": windows.release_keys(session, row)}
+                               "releases": lifecycle.release_keys(session, row)}
     return WindowPublic.model_validate(data).model_dump(mode="json")
 
 

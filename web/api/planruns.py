@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from envsched import planning as replan
+from envsched import planning
 from envsched.db import read_transaction
 from envsched.errors import NotFound
 from envsched.models import PlanRun
@@ -46,7 +46,7 @@ def run_detail(run: PlanRun) -> JSON:
 
 
 def find_run(run_id: int) -> PlanRun:
-    replan.settle_interrupted_runs(sessions(), now())
+    planning.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         run = session.get(PlanRun, run_id)
     if run is None:
@@ -55,7 +55,7 @@ def find_run(run_id: int) -> PlanRun:
 
 
 def list_runs(query: Paging) -> JSON:
-    replan.settle_interrupted_runs(sessions(), now())
+    planning.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         rows = select(PlanRun).order_by(col(PlanRun.id).desc())
         return queries.page(session, rows, query, run_summary)
@@ -71,11 +71,11 @@ def start_run(body: ReplanInput) -> JSON:
 
 def accept_run(run_id: int) -> JSON:
     find_run(run_id)  # 404 first: the service would try to mark a missing run failed
-    return run_detail(replan.accept_run(sessions(), run_id, actor=actor(), now=now()))
+    return run_detail(planning.accept_run(sessions(), run_id, actor=actor(), now=now()))
 
 
 def accept_proposal(run_id: int, phase: str) -> JSON:
-    return run_detail(replan.accept_proposal(sessions(), run_id, phase, actor=actor(),
+    return run_detail(planning.accept_proposal(sessions(), run_id, phase, actor=actor(),
                                              now=now()))
 
 

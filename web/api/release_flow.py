@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from envsched import lifecycle as release_status
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.models import Deployment, ExternalLink
 from envsched.models.lifecycle_io import (
@@ -32,18 +31,18 @@ def release_detail(key: str) -> JSON:
 
 
 def assign_release_window(release: str, body: Assignment) -> JSON:
-    windows.assign_release(sessions(), release, body.window_id, actor=actor(), now=now())
+    lifecycle.assign_release(sessions(), release, body.window_id, actor=actor(), now=now())
     return release_detail(release)
 
 
 def change_release_status(release: str, body: StatusChangeIn) -> JSON:
-    release_status.transition_release(sessions(), release, body.status, actor=actor(),
+    lifecycle.transition_release(sessions(), release, body.status, actor=actor(),
                                       now=now(), reason=body.reason)
     return release_detail(release)
 
 
 def release_status_history(release: str) -> list[JSON]:
-    return [show.status_change(row) for row in release_status.status_history(sessions(),
+    return [show.status_change(row) for row in lifecycle.status_history(sessions(),
                                                                               release)]
 
 
@@ -56,13 +55,13 @@ def list_release_deployments(release: str) -> list[JSON]:
 
 
 def record_release_deployment(release: str, body: DeploymentIn) -> JSON:
-    row = release_status.record_deployment(sessions(), release, body, actor=actor(), now=now())
+    row = lifecycle.record_deployment(sessions(), release, body, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return show.deployment(session, row)
 
 
 def back_out_release(release: str, body: BackOutIn) -> JSON:
-    row = release_status.back_out(sessions(), release, body, actor=actor(), now=now())
+    row = lifecycle.back_out(sessions(), release, body, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return show.deployment(session, row)
 
@@ -76,13 +75,13 @@ def list_release_links(release: str) -> list[JSON]:
 
 
 def add_release_link(release: str, body: LinkIn) -> JSON:
-    row = release_status.add_link(sessions(), release, body, actor=actor(), now=now())
+    row = lifecycle.add_link(sessions(), release, body, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return show.link(session, row)
 
 
 def remove_release_link(release: str, link_id: int) -> None:
-    release_status.remove_link(sessions(), release, link_id, actor=actor(), now=now())
+    lifecycle.remove_link(sessions(), release, link_id, actor=actor(), now=now())
 
 
 R = "/releases/<release>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envsched import lifecycle as releases
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.models import (
     PhaseCreate,
@@ -28,12 +28,12 @@ def get_release(key: str) -> JSON:
 
 
 def create_release(body: ReleaseCreate) -> JSON:
-    row = releases.create_release(sessions(), body, actor=actor(), now=now())
+    row = lifecycle.create_release(sessions(), body, actor=actor(), now=now())
     return get_release(row.key)
 
 
 def update_release(key: str, body: ReleaseUpdate) -> JSON:
-    releases.update_release(sessions(), key, body, actor=actor(), now=now())
+    lifecycle.update_release(sessions(), key, body, actor=actor(), now=now())
     return get_release(key)
 
 
@@ -48,12 +48,12 @@ def get_phase(key: str) -> JSON:
 
 
 def add_phase(key: str, body: PhaseCreate) -> JSON:
-    row = releases.add_phase(sessions(), key, body, actor=actor(), now=now())
+    row = lifecycle.add_phase(sessions(), key, body, actor=actor(), now=now())
     return get_phase(row.key)
 
 
 def update_phase(key: str, body: PhaseUpdate) -> JSON:
-    releases.update_phase(sessions(), key, body, actor=actor(), now=now())
+    lifecycle.update_phase(sessions(), key, body, actor=actor(), now=now())
     return get_phase(key)
 
 

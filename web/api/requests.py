@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from envsched import booking as booking_service
-from envsched import booking as request_service
+from envsched import booking
 from envsched.booking import withdraw_request
 from envsched.db import read_transaction
 from envsched.models import BookingRequestCreate, BookingRequestPublic
@@ -34,30 +33,30 @@ def get_request(request_id: int) -> JSON:
 
 
 def create_request(body: BookingRequestCreate) -> JSON:
-    row = request_service.request_booking(sessions(), body, actor=actor(), now=now())
+    row = booking.request_booking(sessions(), body, actor=actor(), now=now())
     return get_request(row.id or 0)
 
 
 def suggested_slots(request_id: int) -> list[JSON]:
-    return [present.slot(s) for s in booking_service.suggest_slots(sessions(), request_id,
+    return [present.slot(s) for s in booking.suggest_slots(sessions(), request_id,
                                                                   today=now().date())]
 
 
 def approve_request(request_id: int, body: ApproveInput) -> JSON:
-    row = booking_service.approve_request(sessions(), request_id, actor=actor(), now=now(),
+    row = booking.approve_request(sessions(), request_id, actor=actor(), now=now(),
                                           environment=body.environment, start=body.start,
                                           force_reason=body.force_reason)
     return get_booking(row.id or 0)
 
 
 def reject_request(request_id: int, body: RejectInput) -> JSON:
-    booking_service.reject_request(sessions(), request_id, body.reason, actor=actor(),
+    booking.reject_request(sessions(), request_id, body.reason, actor=actor(),
                                    now=now())
     return get_request(request_id)
 
 
 def waitlist_request(request_id: int, body: ReasonInput) -> JSON:
-    booking_service.waitlist_request(sessions(), request_id, actor=actor(), now=now(),
+    booking.waitlist_request(sessions(), request_id, actor=actor(), now=now(),
                                      reason=body.reason)
     return get_request(request_id)
 

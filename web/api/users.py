@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from envsched import accounts as tokens
-from envsched import accounts as users
+from envsched import accounts
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
 from envsched.models import ApiToken, Role, User
@@ -44,18 +43,18 @@ def list_users() -> list[JSON]:
 
 
 def get_user(name: str) -> JSON:
-    return _user(users.find_user(sessions(), name))
+    return _user(accounts.find_user(sessions(), name))
 
 
 def create_user(body: UserCreate) -> JSON:
-    added = users.create_user(sessions(), body.name, body.role, actor=actor(), now=now(),
+    added = accounts.create_user(sessions(), body.name, body.role, actor=actor(), now=now(),
                               password=body.password, full_name=body.full_name,
                               email=body.email)
     return _user(added)
 
 
 def update_user(name: str, body: UserUpdate) -> JSON:
-    changed = users.update_user(sessions(), name, actor=actor(), now=now(), role=body.role,
+    changed = accounts.update_user(sessions(), name, actor=actor(), now=now(), role=body.role,
                                 active=body.active, full_name=body.full_name)
     stay_signed_in(changed)
     return _user(changed)
@@ -68,7 +67,7 @@ def _token_owner(name: str) -> User:
     me = actor()
     if me.role != Role.ADMIN and me.name != name:
         raise PermissionDenied(f"{me.name} may manage only their own API tokens")
-    return users.find_user(sessions(), name)
+    return accounts.find_user(sessions(), name)
 
 
 def list_tokens(name: str) -> list[JSON]:
@@ -81,8 +80,8 @@ def list_tokens(name: str) -> list[JSON]:
 
 def issue_token(name: str, body: TokenCreate) -> JSON:
     _token_owner(name)
-    expires = tokens.token_expiry(body.valid_until, now=now())
-    token, secret = tokens.issue_token(sessions(), name, actor=actor(), now=now(),
+    expires = accounts.token_expiry(body.valid_until, now=now())
+    token, secret = accounts.issue_token(sessions(), name, actor=actor(), now=now(),
                                       label=body.label, expires_at=expires)
     return _token(token) | {"secret": secret}
 
@@ -93,7 +92,7 @@ def revoke_token(name: str, token_id: int) -> JSON:
         token = session.get(ApiToken, token_id)
     if token is None or token.user_id != owner.id:
         raise NotFound(f"API token of {name}", token_id)
-    tokens.revoke_token(sessions(), token_id, actor=actor(), now=now())
+    accounts.revoke_token(sessions(), token_id, actor=actor(), now=now())
     with read_transaction(sessions()) as session:
         return _token(session.get_one(ApiToken, token_id))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envsched import planning as whatif
+from envsched import planning
 from envsched.models import WhatIf
 from envsched.planning import changed_scenario_document, snapshot_of
 from web.api.planning_schemas import (
@@ -36,17 +36,17 @@ def whatif_summary(row: WhatIf) -> JSON:
                  for name in TIMESTAMPS})
     summary = row.comparison["rows"] if row.comparison else None
     snapshot = snapshot_of(row)
-    return {**data, "status": row.status.value, "described": whatif.describe_changes(row),
+    return {**data, "status": row.status.value, "described": planning.describe_changes(row),
             "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
             "left_out": list(snapshot.left_out)}
 
 
 def list_whatifs() -> list[JSON]:
-    return [whatif_summary(row) for row in whatif.list_whatifs(sessions(), now=now())]
+    return [whatif_summary(row) for row in planning.list_whatifs(sessions(), now=now())]
 
 
 def create_whatif(body: WhatIfCreate) -> JSON:
-    row = whatif.create_whatif(sessions(), body.name, actor=actor(), now=now(),
+    row = planning.create_whatif(sessions(), body.name, actor=actor(), now=now(),
                                description=body.description,
                                start=body.start,
                                horizon_days=body.horizon_days)
@@ -54,37 +54,37 @@ def create_whatif(body: WhatIfCreate) -> JSON:
 
 
 def get_whatif(whatif_id: int) -> JSON:
-    return whatif_summary(whatif.get_whatif(sessions(), whatif_id, now=now()))
+    return whatif_summary(planning.get_whatif(sessions(), whatif_id, now=now()))
 
 
 def add_change(whatif_id: int, body: Any) -> JSON:
-    row = whatif.add_change(sessions(), whatif_id, change_data(body), actor=actor())
+    row = planning.add_change(sessions(), whatif_id, change_data(body), actor=actor())
     return whatif_summary(row)
 
 
 def remove_change(whatif_id: int, index: int) -> JSON:
-    return whatif_summary(whatif.remove_change(sessions(), whatif_id, index, actor=actor()))
+    return whatif_summary(planning.remove_change(sessions(), whatif_id, index, actor=actor()))
 
 
 def run_whatif(whatif_id: int, body: WhatIfRunInput) -> JSON:
-    track(whatif.start_whatif_run(sessions(), whatif_id, time_limit=body.time_limit,
+    track(planning.start_whatif_run(sessions(), whatif_id, time_limit=body.time_limit,
                                   now=now(), actor=actor()))
     return get_whatif(whatif_id)
 
 
 def comparison(whatif_id: int) -> JSON:
-    return whatif.compare(sessions(), whatif_id)
+    return planning.compare(sessions(), whatif_id)
 
 
 def promote(whatif_id: int) -> JSON:
-    bookings = whatif.promote_whatif(sessions(), whatif_id, actor=actor(), now=now())
-    row = whatif.get_whatif(sessions(), whatif_id)
+    bookings = planning.promote_whatif(sessions(), whatif_id, actor=actor(), now=now())
+    row = planning.get_whatif(sessions(), whatif_id)
     return {"what_if": row.name, "bookings": [b.id for b in bookings]}
 
 
 def scenario_file(whatif_id: int) -> JSON:
     """The changed scenario as an ``envsched-scenario/1`` document, named after the what-if."""
-    row = whatif.get_whatif(sessions(), whatif_id)
+    row = planning.get_whatif(sessions(), whatif_id)
     return changed_scenario_document(row)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
-from envsched import notify as inbox
+from envsched import notify
 from envsched.days import day_text, days_text, week_text
 from web.auth import current_user
 from web.calendar import feed_token
@@ -187,7 +187,7 @@ for _rule, _endpoint, _view, _methods in ROUTES:
 
 def unread_notifications() -> int:
     """How many notifications the signed-in user has not read (the header's count)."""
-    return inbox.unread_count(sessions(), current_user())
+    return notify.unread_count(sessions(), current_user())
 
 
 def feed_url(endpoint: str, **values: Any) -> str | None:

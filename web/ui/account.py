@@ -13,9 +13,7 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from sqlmodel import col, select
 
-from envsched import accounts as signin
-from envsched import accounts as tokens
-from envsched import accounts as users
+from envsched import accounts
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, PermissionDenied
 from envsched.models import (
@@ -59,7 +57,7 @@ def account_password() -> Any:
         form.fail("current_password", "give your current password")
     if form.ok:
         try:
-            changed = signin.change_own_password(sessions(), _me(), current, new, now=now(),
+            changed = accounts.change_own_password(sessions(), _me(), current, new, now=now(),
                                                  address=client_address(),
                                                  limits=signin_limits())
         except EnvschedError as exc:
@@ -78,9 +76,9 @@ def account_token_issue() -> Any:
     until = form.date("valid_until", required=False)
     if form.ok:
         try:
-            token, secret = tokens.issue_token(
+            token, secret = accounts.issue_token(
                 sessions(), _me().name, actor=_me(), now=now(), label=label,
-                expires_at=tokens.token_expiry(until, now=now()))
+                expires_at=accounts.token_expiry(until, now=now()))
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -97,7 +95,7 @@ def account_token_revoke(token_id: int) -> Any:
     if token is None or token.user_id != _me().id:
         abort(404, f"You have no API token #{token_id}.")
     try:
-        tokens.revoke_token(sessions(), token_id, actor=_me(), now=now())
+        accounts.revoke_token(sessions(), token_id, actor=_me(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:
@@ -123,6 +121,6 @@ def _page(*, password_form: Form | None = None, token_form: Form | None = None,
     return render_template(
         "account.html", user=me, tokens=own, now=now(), secret=secret,
         new_token=new_token, feed=feed_token(me), feeds=feeds[page.offset:page.last_row],
-        feed_page=page, min_password=users.MIN_PASSWORD,
+        feed_page=page, min_password=accounts.MIN_PASSWORD,
         password_form=password_form or Form(PASSWORD_LABELS, prefix="password-"),
         token_form=token_form or Form(TOKEN_LABELS, prefix="token-")), status

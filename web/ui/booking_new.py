@@ -14,7 +14,7 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
-from envsched import booking as booking_service
+from envsched import booking
 from envsched.booking import RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
@@ -87,7 +87,7 @@ def _submit(form: Form) -> Any:
                              phase=form.text("phase") or None,
                              status=BookingStatus(form.values.get("status", "confirmed")),
                              note=form.text("note", longest=2000))
-        booked = booking_service.book_direct(sessions(), data, actor=current_user(), now=now())
+        booked = booking.book_direct(sessions(), data, actor=current_user(), now=now())
     except (pydantic.ValidationError, ValueError, EnvschedError) as exc:
         return _refused(form, exc)
     with read_transaction(sessions()) as session:

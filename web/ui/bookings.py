@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from envsched import booking as giveback
+from envsched import booking
 from envsched import booking as move
 from envsched.booking import RuleBroken, StateClash, find_clashes, may_withdraw
 from envsched.db import read_transaction
@@ -118,13 +118,13 @@ def booking_move(booking_id: int) -> Any:
 @requires("bookings:cancel")
 def booking_cancel(booking_id: int) -> Any:
     reason = request.form.get("reason", "").strip()[:2000]
-    return _give_back(booking_id, "Cancelled", lambda: giveback.cancel_booking(
+    return _give_back(booking_id, "Cancelled", lambda: booking.cancel_booking(
         sessions(), booking_id, actor=current_user(), now=now(), reason=reason))
 
 
 @requires("bookings:cancel")
 def booking_release(booking_id: int) -> Any:
-    return _give_back(booking_id, "Handed back from today", lambda: giveback.release_early(
+    return _give_back(booking_id, "Handed back from today", lambda: booking.release_early(
         sessions(), booking_id, actor=current_user(), now=now()))
 
 

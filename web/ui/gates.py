@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
-from envsched import lifecycle as gates
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.lifecycle import GateRef, GateView
@@ -27,7 +27,7 @@ def gate_list() -> Any:
             col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key))).all())
         chosen = text_arg("release")
         key = chosen if chosen in keys else (keys[0] if keys else None)
-    views = gates.release_gates(sessions(), key) if key else []
+    views = lifecycle.release_gates(sessions(), key) if key else []
     return render_template("gates.html", releases=keys, release=key,
                            rows=[_row(v) for v in views])
 
@@ -38,7 +38,7 @@ VERB_STATES = {"sign": GateState.SIGNED, "veto": GateState.VETOED, "waive": Gate
 def _row(view: GateView) -> dict[str, Any]:
     """The gate, and which decisions to offer: the ones the service would accept."""
     user = current_user()
-    offer = {verb: _may(user, view, state) and view.state in gates.ALLOWED_FROM[state]
+    offer = {verb: _may(user, view, state) and view.state in lifecycle.ALLOWED_FROM[state]
              for verb, state in VERB_STATES.items()}
     return {"gate": view, "name": _name(view), "offer": offer}
 
@@ -52,7 +52,7 @@ def _name(view: GateView) -> str:
 def _may(user: Any, view: GateView, state: GateState) -> bool:
     """The service's own rule of who decides, asked without side effects."""
     try:
-        gates.check_may_decide(user, view.signoff_role, state)
+        lifecycle.check_may_decide(user, view.signoff_role, state)
     except EnvschedError:
         return False
     return True
@@ -60,20 +60,20 @@ def _may(user: Any, view: GateView, state: GateState) -> bool:
 
 @requires("gates:decide")
 def gate_sign(key: str) -> Any:
-    return _decide(key, "signed off", lambda ref: gates.sign_gate(
+    return _decide(key, "signed off", lambda ref: lifecycle.sign_gate(
         sessions(), ref, actor=current_user(), now=now(), note=request.form.get("note", "")))
 
 
 @requires("gates:decide")
 def gate_veto(key: str) -> Any:
-    return _decide(key, "vetoed", lambda ref: gates.veto_gate(
+    return _decide(key, "vetoed", lambda ref: lifecycle.veto_gate(
         sessions(), ref, actor=current_user(), now=now(),
         reason=request.form.get("reason", "")))
 
 
 @requires("gates:waive")
 def gate_waive(key: str) -> Any:
-    return _decide(key, "waived", lambda ref: gates.waive_gate(
+    return _decide(key, "waived", lambda ref: lifecycle.waive_gate(
         sessions(), ref, actor=current_user(), now=now(),
         reason=request.form.get("reason", "")))
 

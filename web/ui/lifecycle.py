@@ -16,8 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
-from envsched import lifecycle as templates
-from envsched import lifecycle as windows
+from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import (
@@ -48,10 +47,10 @@ PHASE_ROWS = 8  # rows of the template editor; blank rows are skipped
 def release_windows() -> Any:
     today = now().date()
     with read_transaction(sessions()) as session:
-        rows = [{"window": w, "releases": windows.release_keys(session, w),
+        rows = [{"window": w, "releases": lifecycle.release_keys(session, w),
                  "strategy": w.strategy.name if w.strategy else "—",
-                 "movable": windows.movable(w, today)}
-                for w in windows.windows_between(session, today - dt.timedelta(days=31),
+                 "movable": lifecycle.movable(w, today)}
+                for w in lifecycle.windows_between(session, today - dt.timedelta(days=31),
                                                  today + dt.timedelta(days=PLAN_DAYS))]
         strategies = session.exec(select(ReleaseStrategy)
                                   .order_by(col(ReleaseStrategy.name))).all()
@@ -67,7 +66,7 @@ def strategy_create() -> Response:
     fields = {k: request.form.get(k, "").strip() for k in
               ("name", "cadence", "anchor", "window_days", "freeze_days")}
     dates = request.form.get("dates", "").replace(",", " ").split()
-    return act(lambda: windows.create_strategy(
+    return act(lambda: lifecycle.create_strategy(
         sessions(), StrategyCreate.model_validate({**fields, "dates": dates}),
         actor=current_user(), now=now()), "ui.release_windows",
         lambda s: f"Strategy {s.name} added; publish it to make its windows.")
@@ -75,25 +74,25 @@ def strategy_create() -> Response:
 
 @requires("windows:write")
 def strategy_publish(name: str) -> Response:
-    return act(lambda: windows.publish_plan(sessions(), name, actor=current_user(),
+    return act(lambda: lifecycle.publish_plan(sessions(), name, actor=current_user(),
                                              now=now()),
                 "ui.release_windows", lambda rows: f"{name}: {len(rows)} windows published.")
 
 
 @requires("windows:write")
 def window_move() -> Response:
-    def move() -> windows.MovedWindow:
+    def move() -> lifecycle.MovedWindow:
         window_id = form_id("window_id")
         go_live = form_date("go_live")
         if go_live is None:
             raise ValueError("give the new go-live date")
-        return windows.move_window(sessions(), window_id, go_live, actor=current_user(),
+        return lifecycle.move_window(sessions(), window_id, go_live, actor=current_user(),
                                    now=now(), settings=settings())
 
     return act(move, "ui.release_windows", _moved)
 
 
-def _moved(moved: windows.MovedWindow) -> str:
+def _moved(moved: lifecycle.MovedWindow) -> str:
     run = f"; plan run #{moved.run.id} proposes the booking changes" if moved.run else ""
     keys = ", ".join(moved.releases) or "no releases"
     return f"{moved.window.name} now goes live {moved.window.go_live} ({keys}){run}."
@@ -103,7 +102,7 @@ def _moved(moved: windows.MovedWindow) -> str:
 def window_assign() -> Response:
     key = request.form.get("release", "")
     chosen = request.form.get("window_id", "")
-    return act(lambda: windows.assign_release(
+    return act(lambda: lifecycle.assign_release(
         sessions(), key, form_id("window_id") if chosen else None, actor=current_user(),
         now=now()),
         "ui.release_windows", lambda r: f"{r.key} is due by {r.due}.")
@@ -116,7 +115,7 @@ def release_templates() -> Any:
     editing = request.args.get("edit", "")
     with read_transaction(sessions()) as session:
         rows = session.exec(select(ReleaseTemplate).order_by(col(ReleaseTemplate.name))).all()
-        shown = [templates.describe(t) for t in rows]
+        shown = [lifecycle.describe(t) for t in rows]
         types = session.exec(select(EnvironmentType.name)
                              .order_by(col(EnvironmentType.name))).all()
     current = next((t for t in shown if t["name"] == editing), None)
@@ -135,16 +134,16 @@ def template_save() -> Response:
                           description=request.form.get("description", ""),
                           phases=_phase_rows())
         if original:
-            return templates.update_template(sessions(), original, data, actor=current_user(),
+            return lifecycle.update_template(sessions(), original, data, actor=current_user(),
                                              now=now())
-        return templates.create_template(sessions(), data, actor=current_user(), now=now())
+        return lifecycle.create_template(sessions(), data, actor=current_user(), now=now())
 
     return act(save, "ui.release_templates", lambda t: f"Template {t.name} saved.")
 
 
 @requires("templates:write")
 def template_delete(name: str) -> Response:
-    return act(lambda: templates.delete_template(sessions(), name, actor=current_user(),
+    return act(lambda: lifecycle.delete_template(sessions(), name, actor=current_user(),
                                                   now=now()),
                 "ui.release_templates", lambda _: f"Template {name} removed.")
 
@@ -155,7 +154,7 @@ def template_instantiate(name: str) -> Response:
         data = FromTemplate(key=request.form.get("key", "").strip(),
                             title=request.form.get("title", ""),
                             earliest_start=form_date("earliest_start"), due=form_date("due"))
-        return templates.create_release_from_template(sessions(), name, data,
+        return lifecycle.create_release_from_template(sessions(), name, data,
                                                       actor=current_user(), now=now())
 
     return act(create, "ui.release_templates",

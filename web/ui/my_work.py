@@ -14,7 +14,7 @@ from typing import Any
 from flask import render_template
 from sqlmodel import Session
 
-from envsched import notify as inbox
+from envsched import notify
 from envsched.booking import get_request, may_withdraw
 from envsched.db import read_transaction
 from envsched.insight import due_gates, my_booking_ids
@@ -43,8 +43,8 @@ def my_work() -> Any:
     return render_template(
         "my_work.html", requests=requests, bookings=bookings, gates=gates, waiting=waiting,
         waiting_shown=WAITING_SHOWN,
-        unread=inbox.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
-        unread_total=inbox.unread_count(sessions(), user))
+        unread=notify.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
+        unread_total=notify.unread_count(sessions(), user))
 
 
 def _my_requests(session: Session, user: User) -> list[tuple[RequestRow, bool]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 
-from envsched import notify as inbox
+from envsched import notify
 from envsched.errors import EnvschedError
 from web.auth import current_user, requires
 from web.context import now, sessions
@@ -18,11 +18,11 @@ from web.context import now, sessions
 def notifications() -> Any:
     user = current_user()
     assert user is not None  # @requires signed them in
-    return render_template("notifications.html", rows=inbox.notifications(sessions(), user),
+    return render_template("notifications.html", rows=notify.notifications(sessions(), user),
                            link=link)
 
 
-def link(row: inbox.NotificationRow) -> str | None:
+def link(row: notify.NotificationRow) -> str | None:
     """The page of what ``row`` is about: its request or its booking (None: neither)."""
     if row.entity == "booking_request":
         return url_for("ui.request_detail", request_id=row.entity_id)
@@ -33,7 +33,7 @@ def link(row: inbox.NotificationRow) -> str | None:
 
 @requires("notifications:read")
 def notifications_read() -> Any:
-    count = inbox.mark_read(sessions(), current_user(), now=now())
+    count = notify.mark_read(sessions(), current_user(), now=now())
     flash(f"{count} notification{'s' if count != 1 else ''} marked read.", "success")
     return redirect(url_for("ui.notifications"))
 
@@ -41,7 +41,7 @@ def notifications_read() -> Any:
 @requires("notifications:read")
 def notification_read(notification_id: int) -> Any:
     try:
-        inbox.mark_read(sessions(), current_user(), now=now(), notification_id=notification_id)
+        notify.mark_read(sessions(), current_user(), now=now(), notification_id=notification_id)
     except EnvschedError:
         flash("That notification is not yours, or no longer there.", "error")
     return redirect(url_for("ui.notifications"))

@@ -16,8 +16,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
-from envsched import planning as replan
-from envsched import planning as run_words
+from envsched import planning
 from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
@@ -35,7 +34,7 @@ PER_PAGE = 25
 @requires("planruns:read")
 def planrun_list() -> Any:
     page = int_arg("page", 1, low=1, high=10_000)
-    replan.settle_interrupted_runs(sessions(), now())
+    planning.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
         runs = list(session.exec(select(PlanRun).order_by(col(PlanRun.id).desc())
                                  .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all())
@@ -51,9 +50,9 @@ def planrun_detail(run_id: int) -> Any:
     with read_transaction(sessions()) as session:
         started = _started_words(session, [run])[run.id or 0]
     return render_template("planrun.html", run=run, started=started,
-                           metric_words=run_words.METRIC_WORDS,
-                           solver_words=run_words.solver_words(run.solver_status),
-                           rule_words=run_words.rule_words, last_end=_last_day(run),
+                           metric_words=planning.METRIC_WORDS,
+                           solver_words=planning.solver_words(run.solver_status),
+                           rule_words=planning.rule_words, last_end=_last_day(run),
                            open_count=open_proposals(run), acceptable=_acceptable(run),
                            running=run.status == PlanRunStatus.RUNNING)
 
@@ -63,7 +62,7 @@ def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:
     ids = {r.started_by_id for r in runs if r.started_by_id is not None}
     users = session.exec(select(User).where(col(User.id).in_(ids))).all() if ids else []
     names = {u.id: u.full_name or u.name for u in users}
-    return {r.id or 0: run_words.started_words(r, names.get(r.started_by_id)) for r in runs}
+    return {r.id or 0: planning.started_words(r, names.get(r.started_by_id)) for r in runs}
 
 
 def _last_day(run: PlanRun) -> dt.date | None:
@@ -93,7 +92,7 @@ def planrun_start() -> Any:
 def planrun_accept(run_id: int) -> Any:
     find_run(run_id)  # 404 first: a page, not a message, for a run that does not exist
     try:
-        run = replan.accept_run(sessions(), run_id, actor=current_user(), now=now())
+        run = planning.accept_run(sessions(), run_id, actor=current_user(), now=now())
     except EnvschedError as exc:
         flash(f"Run {run_id}: {exc.message}", "error")
     else:
@@ -111,7 +110,7 @@ def _flash_accept(run: PlanRun) -> None:
 
 @requires("planruns:accept")
 def proposal_accept(run_id: int, phase: str) -> Any:
-    return _act(run_id, lambda: replan.accept_proposal(
+    return _act(run_id, lambda: planning.accept_proposal(
         sessions(), run_id, phase, actor=current_user(), now=now()),
         f"the proposal for {phase} was applied")
 

@@ -17,9 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from werkzeug.wrappers import Response
 
-from envsched import lifecycle as gate_rules
-from envsched import lifecycle as release_cancel
-from envsched import lifecycle as release_status
+from envsched import lifecycle
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
@@ -57,14 +55,14 @@ def _lifecycle_page(key: str, deploy: dict[str, str] | None = None) -> str:
                                    .order_by(col(Deployment.id))).all()
         links = session.exec(select(ExternalLink).where(ExternalLink.release_id == release.id)
                              .order_by(col(ExternalLink.id))).all()
-        held = release_cancel.held_by(session, release, now().date())
+        held = lifecycle.held_by(session, release, now().date())
         gated = held_steps(session, release)
-    steps = [s.value for s in release_status.NEXT[release.status]
-             if s not in release_status.BY_RECORD]
+    steps = [s.value for s in lifecycle.NEXT[release.status]
+             if s not in lifecycle.BY_RECORD]
     return render_template(
         "release_flow.html", release=release, window=window, deployments=deployments,
-        links=links, history=release_status.status_history(sessions(), key), steps=steps,
-        can_deploy=ReleaseStatus.DEPLOYED in release_status.NEXT[release.status],
+        links=links, history=lifecycle.status_history(sessions(), key), steps=steps,
+        can_deploy=ReleaseStatus.DEPLOYED in lifecycle.NEXT[release.status],
         can_back_out=release.status == ReleaseStatus.DEPLOYED,
         link_kinds=[k.value for k in LinkKind], today=now().date(),
         cancel_warning=cancel_warning(key, held), gated=gated,
@@ -74,19 +72,19 @@ def _lifecycle_page(key: str, deploy: dict[str, str] | None = None) -> str:
 def held_steps(session: Session, release: Release) -> dict[str, list[GateView]]:
     """For each status the release may step to next that waits for gates (ready,
     deployed): the gates in its way, so the page says so before anyone clicks."""
-    return {status.value: gate_rules.blocking(session, release, step)
-            for status, step in gate_rules.STATUS_STEPS.items()
-            if status in release_status.NEXT[release.status]}
+    return {status.value: lifecycle.blocking(session, release, step)
+            for status, step in lifecycle.STATUS_STEPS.items()
+            if status in lifecycle.NEXT[release.status]}
 
 
 @requires("releases:write")
 def release_step(key: str) -> Response:
     status = request.form.get("status", "")
     if status == ReleaseStatus.CANCELLED:
-        return _act(key, lambda: release_status.cancel_release(
+        return _act(key, lambda: lifecycle.cancel_release(
             sessions(), key, actor=current_user(), now=now(),
             reason=request.form.get("reason", "")), lambda w: cancelled_message(key, w))
-    return _act(key, lambda: release_status.transition_release(
+    return _act(key, lambda: lifecycle.transition_release(
         sessions(), key, ReleaseStatus(status), actor=current_user(), now=now(),
         reason=request.form.get("reason", "")), lambda r: f"{key} is {r.status.value}.")
 
@@ -99,7 +97,7 @@ def release_deploy(key: str) -> Any:
     try:
         data = DeploymentIn(deployed_on=form_date("deployed_on") or now().date(),
                             backout_plan=typed["backout_plan"], notes=typed["notes"])
-        deployment = release_status.record_deployment(sessions(), key, data,
+        deployment = lifecycle.record_deployment(sessions(), key, data,
                                                       actor=current_user(), now=now())
     except (EnvschedError, ValidationError, ValueError) as exc:
         flash(refusal_message(exc), "error")
@@ -110,21 +108,21 @@ def release_deploy(key: str) -> Any:
 
 @requires("releases:write")
 def release_back_out(key: str) -> Response:
-    return _act(key, lambda: release_status.back_out(
+    return _act(key, lambda: lifecycle.back_out(
         sessions(), key, BackOutIn(reason=request.form.get("reason", "")),
         actor=current_user(), now=now()), lambda _: f"{key} is backed out.")
 
 
 @requires("releases:write")
 def release_link_add(key: str) -> Response:
-    return _act(key, lambda: release_status.add_link(sessions(), key, LinkIn.model_validate(
+    return _act(key, lambda: lifecycle.add_link(sessions(), key, LinkIn.model_validate(
         {k: request.form.get(k, "").strip() for k in ("kind", "system", "key", "url")}),
         actor=current_user(), now=now()), lambda link: f"Linked {link.system} {link.key}.")
 
 
 @requires("releases:write")
 def release_link_remove(key: str) -> Response:
-    return _act(key, lambda: release_status.remove_link(
+    return _act(key, lambda: lifecycle.remove_link(
         sessions(), key, form_id("link_id"), actor=current_user(),
         now=now()), lambda _: "Link removed.")
 

@@ -16,8 +16,7 @@ from flask import abort, render_template
 from sqlmodel import Session, col, func, select
 from werkzeug.wrappers import Response
 
-from envsched import booking
-from envsched import lifecycle as gate_rules
+from envsched import booking, lifecycle
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.lifecycle import GatedStep
@@ -81,7 +80,7 @@ def release_detail(key: str) -> Any:
         window = session.get(ReleaseWindow, release.window_id) if release.window_id else None
         bookings = _bookings(session, key)
         phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)
-                  | {"held": gate_rules.blocking(session, release, GatedStep.START, p)}
+                  | {"held": lifecycle.blocking(session, release, GatedStep.START, p)}
                   for p in release.phases]
     return render_template("release.html", release=facts, window=window, phases=phases)
 

@@ -10,8 +10,7 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
-from envsched import booking as booking_service
-from envsched import booking as request_service
+from envsched import booking
 from envsched.booking import RuleBroken, find_free_slots, may_withdraw, withdraw_request
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
@@ -87,7 +86,7 @@ def _submit() -> Any:
             "environments": [form["environment"]] if form.get("environment") else None,
             "fixed": form.get("fixed") == "on", "priority": int(form.get("priority") or 1),
             "justification": form.get("justification", "")})
-        created = request_service.request_booking(sessions(), data, actor=current_user(),
+        created = booking.request_booking(sessions(), data, actor=current_user(),
                                                   now=now())
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
@@ -106,14 +105,14 @@ def _submit() -> Any:
 @requires("requests:read")
 def request_detail(request_id: int) -> Any:
     with read_transaction(sessions()) as session:
-        row = request_service.get_request(session, request_id)
+        row = booking.get_request(session, request_id)
         shown = request_row(session, row)
         booked = session.exec(select(Booking.id).where(Booking.request_id == request_id)).all()
         bookings = sorted(bookings_by_id(session, [i for i in booked if i is not None]).values(),
                           key=lambda b: (b.start, b.id))
         withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
-    slots = (booking_service.suggest_slots(sessions(), request_id, today=today()) if open_
+    slots = (booking.suggest_slots(sessions(), request_id, today=today()) if open_
              else [])
     user = current_user()
     may_cancel = withdrawable and user is not None and (
@@ -127,7 +126,7 @@ def request_cancel(request_id: int) -> Any:
     try:
         withdraw_request(sessions(), request_id, actor=current_user(), now=now())
         with read_transaction(sessions()) as session:
-            words = request_row(session, request_service.get_request(session, request_id)).words
+            words = request_row(session, booking.get_request(session, request_id)).words
         flash(f"Request withdrawn: {words}.", "success")
     except EnvschedError as exc:
         flash(exc.message, "error")
@@ -163,25 +162,25 @@ def request_slots() -> Any:
 
 def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
            after: dt.date, before: dt.date | None,
-           environment: str | None) -> request_service.PhaseSlots | None:
+           environment: str | None) -> booking.PhaseSlots | None:
     """Free slots for the phase (else the type), on ``environment`` alone when one is
     chosen (the timeline's days are for that environment)."""
     if phase is not None:
-        found = request_service.phase_slots(session, phase, duration, after, before,
+        found = booking.phase_slots(session, phase, duration, after, before,
                                             limit=SLOT_LIMIT, today=today())
         if environment is None:
             return found
-        return request_service.PhaseSlots(
+        return booking.PhaseSlots(
             [s for s in found.slots if s.environment == environment], found.note)
     if type_name is None:
         return None
     only = [environment] if environment else None
-    return request_service.PhaseSlots(find_free_slots(session, type_name, duration, after,
+    return booking.PhaseSlots(find_free_slots(session, type_name, duration, after,
                                                       environments=only, before=before,
                                                       limit=SLOT_LIMIT))
 
 
-def _slots_message(found: request_service.PhaseSlots) -> str:
+def _slots_message(found: booking.PhaseSlots) -> str:
     count = len(found.slots)
     if not count:
         return f"{found.note}No free slot for these days." if found.note else ""

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 
-from envsched import accounts as signin
+from envsched import accounts
 from envsched.errors import PermissionDenied, TooManySignIns
 from web.auth import client_address, current_user, safe_next, sign_in, sign_out, signin_limits
 from web.context import now, sessions
@@ -20,7 +20,7 @@ def login() -> Any:
         return _form("", "")
     name = request.form.get("name", "").strip()
     try:
-        user = signin.authenticate(sessions(), name, request.form.get("password", ""),
+        user = accounts.authenticate(sessions(), name, request.form.get("password", ""),
                                    now=now(), address=client_address(), limits=signin_limits())
     except TooManySignIns as exc:
         refused = make_response(_form(name, exc.message, 429))

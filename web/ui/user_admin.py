@@ -14,8 +14,7 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from sqlmodel import col, select
 
-from envsched import accounts as tokens
-from envsched import accounts as users
+from envsched import accounts
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import ApiToken, Role, User
@@ -42,11 +41,11 @@ def user_list() -> Any:
               "email": _email(form), "role": form.text("role", required="choose a role")}
     password = form.values.pop("password", "")  # never sent back to the browser
     if not password:
-        form.fail("password", f"give an initial password of at least {users.MIN_PASSWORD} "
+        form.fail("password", f"give an initial password of at least {accounts.MIN_PASSWORD} "
                               f"characters")
     if form.ok:
         try:
-            added = users.create_user(sessions(), actor=current_user(), now=now(),
+            added = accounts.create_user(sessions(), actor=current_user(), now=now(),
                                       password=password, **fields)
         except EnvschedError as exc:
             form.absorb(exc)
@@ -86,7 +85,7 @@ def user_role(name: str) -> Any:
     role = form.text("role", required="choose a role")
     if form.ok:
         try:
-            changed = users.set_role(sessions(), name, role, actor=current_user(), now=now())
+            changed = accounts.set_role(sessions(), name, role, actor=current_user(), now=now())
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -101,7 +100,7 @@ def user_password(name: str) -> Any:
     form = Form.posted(PASSWORD_LABELS, prefix="password-")
     password = form.values.pop("password", "")
     try:
-        changed = users.set_password(sessions(), name, password, actor=current_user(),
+        changed = accounts.set_password(sessions(), name, password, actor=current_user(),
                                      now=now())
     except EnvschedError as exc:
         form.absorb(exc)
@@ -115,7 +114,7 @@ def user_password(name: str) -> Any:
 def user_active(name: str) -> Any:
     active = request.form.get("active") == "true"
     try:
-        changed = users.set_active(sessions(), name, active, actor=current_user(), now=now())
+        changed = accounts.set_active(sessions(), name, active, actor=current_user(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui.user_detail", name=name))
@@ -147,7 +146,7 @@ def token_issue(name: str) -> Any:
     expires = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
                if until else None)
     try:
-        token, secret = tokens.issue_token(sessions(), name, actor=current_user(), now=now(),
+        token, secret = accounts.issue_token(sessions(), name, actor=current_user(), now=now(),
                                           label=label, expires_at=expires)
     except EnvschedError as exc:
         form.absorb(exc)
@@ -165,7 +164,7 @@ def token_revoke(name: str, token_id: int) -> Any:
     if token is None or owner is None or owner.name != name:
         abort(404, f"{name} has no API token #{token_id}.")
     try:
-        tokens.revoke_token(sessions(), token_id, actor=current_user(), now=now())
+        accounts.revoke_token(sessions(), token_id, actor=current_user(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:

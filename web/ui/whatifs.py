@@ -13,8 +13,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from envsched import planning as run_words
-from envsched import planning as whatif
+from envsched import planning
 from envsched.errors import EnvschedError
 from envsched.models import WhatIf, WhatIfStatus
 from envsched.planning import changed_scenario_document, snapshot_of
@@ -31,14 +30,14 @@ SHOWS_RESULTS = (WhatIfStatus.DONE, WhatIfStatus.PROMOTED)
 
 @requires("whatif:read")
 def whatif_list() -> Any:
-    return render_template("whatifs.html", whatifs=whatif.list_whatifs(sessions(), now=now()))
+    return render_template("whatifs.html", whatifs=planning.list_whatifs(sessions(), now=now()))
 
 
 @requires("whatif:write")
 def whatif_create() -> Any:
     name = request.form.get("name", "")
     try:
-        row = whatif.create_whatif(sessions(), name, actor=current_user(), now=now(),
+        row = planning.create_whatif(sessions(), name, actor=current_user(), now=now(),
                                    description=request.form.get("description", "").strip())
     except EnvschedError as exc:
         flash(exc.message, "error")
@@ -50,16 +49,16 @@ def whatif_create() -> Any:
 
 @requires("whatif:read")
 def whatif_detail(whatif_id: int) -> Any:
-    row = whatif.get_whatif(sessions(), whatif_id, now=now())
+    row = planning.get_whatif(sessions(), whatif_id, now=now())
     changed = _changed_document(row)
-    results = whatif.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
+    results = planning.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
     compared = comparison(results, row.base, changed) if results else None
-    return render_template("whatif.html", row=row, described=whatif.describe_changes(row),
+    return render_template("whatif.html", row=row, described=planning.describe_changes(row),
                            snapshot=snapshot_of(row),
                            forms=FORMS, names=suggestions(changed), field_list=field_list,
                            results=results, compared=compared,
-                           metric_words=run_words.COMPARISON_WORDS,
-                           solver_words=run_words.solver_words, default_seconds=DEFAULT_SECONDS,
+                           metric_words=planning.COMPARISON_WORDS,
+                           solver_words=planning.solver_words, default_seconds=DEFAULT_SECONDS,
                            max_seconds=MAX_SECONDS,
                            editable=row.status not in (WhatIfStatus.RUNNING,
                                                        WhatIfStatus.PROMOTED))
@@ -72,14 +71,14 @@ def _changed_document(row: WhatIf) -> dict[str, Any]:
 @requires("whatif:write")
 def whatif_change_add(whatif_id: int) -> Any:
     change = change_from_form(request.form)
-    return _act(whatif_id, lambda: whatif.add_change(sessions(), whatif_id, change,
+    return _act(whatif_id, lambda: planning.add_change(sessions(), whatif_id, change,
                                                      actor=current_user()),
                 "change added")
 
 
 @requires("whatif:write")
 def whatif_change_remove(whatif_id: int, index: int) -> Any:
-    return _act(whatif_id, lambda: whatif.remove_change(sessions(), whatif_id, index,
+    return _act(whatif_id, lambda: planning.remove_change(sessions(), whatif_id, index,
                                                         actor=current_user()),
                 f"change {index + 1} removed")
 
@@ -87,7 +86,7 @@ def whatif_change_remove(whatif_id: int, index: int) -> Any:
 @requires("whatif:write")
 def whatif_run(whatif_id: int) -> Any:
     seconds = _seconds(request.form.get("time_limit", ""))
-    return _act(whatif_id, lambda: track(whatif.start_whatif_run(
+    return _act(whatif_id, lambda: track(planning.start_whatif_run(
         sessions(), whatif_id, time_limit=seconds, now=now(), actor=current_user())),
         f"run started ({seconds:g} solver seconds at most)")
 
@@ -103,14 +102,14 @@ def _seconds(raw: str) -> float:
 
 @requires("whatif:promote")
 def whatif_promote(whatif_id: int) -> Any:
-    return _act(whatif_id, lambda: whatif.promote_whatif(
+    return _act(whatif_id, lambda: planning.promote_whatif(
         sessions(), whatif_id, actor=current_user(), now=now()),
         "promoted: its plan is now tentative bookings for approval")
 
 
 @requires("whatif:read")
 def whatif_scenario(whatif_id: int) -> Any:
-    row = whatif.get_whatif(sessions(), whatif_id)
+    row = planning.get_whatif(sessions(), whatif_id)
     body = json.dumps(_changed_document(row), indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="{row.name}.scenario.json"'})
