@@ -7,9 +7,10 @@ be: issuer, client id, the client secret in a file, the role claim ``groups`` an
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ class SsoWorld:
     provider: IdentityProvider
     sessions: SessionFactory
     server: LateApp
+    settings: Settings
+    engine: Engine
 
     def user(self, name: str) -> User | None:
         with read_transaction(self.sessions) as session:
@@ -90,10 +93,11 @@ def sso_world(request: pytest.FixtureRequest,
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
     url = f"http://127.0.0.1:{server.socket.getsockname()[1]}"
     with identity_provider(f"{url}{CALLBACK}", folder) as provider:
-        late.app = create_app(_settings(engine, provider, folder), engine=engine)
+        settings = _settings(engine, provider, folder)
+        late.app = create_app(settings, engine=engine)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        yield SsoWorld(url, provider, sessions, late)
+        yield SsoWorld(url, provider, sessions, late, settings, engine)
         server.close()
         thread.join(timeout=10)
     engine.dispose()
@@ -214,3 +218,13 @@ def test_a_local_admin_still_signs_in_with_a_password(page: Page, sso_world: Sso
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     page.goto(f"{sso_world.url}/users")
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+
+
+def test_a_provider_that_names_another_issuer_is_refused(sso_world: SsoWorld) -> None:
+    """The same provider reached as localhost: its discovery document says 127.0.0.1."""
+    elsewhere = sso_world.provider.issuer.replace("127.0.0.1", "localhost")
+    app = create_app(replace(sso_world.settings, oidc_issuer=elsewhere), engine=sso_world.engine)
+    response = app.test_client().get("/login/sso")
+    assert response.status_code == 502
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"calls itself {sso_world.provider.issuer!r}, not {elsewhere!r}" in page
