@@ -7,6 +7,7 @@ be: issuer, client id, the client secret in a file, the role claim ``groups`` an
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import threading
 from collections.abc import Callable, Iterator
@@ -87,7 +88,7 @@ def sso_world(request: pytest.FixtureRequest,
     engine = _database(request, folder)
     sessions = session_factory(engine)
     users.create_user(sessions, ADMIN, Role.ADMIN, password=ADMIN_PASSWORD, actor=None,
-                      now=_now())
+                      now=dt.datetime.now(dt.UTC))
     late = LateApp()
     server = create_server(late, host="127.0.0.1", port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
@@ -121,12 +122,6 @@ def _settings(engine: Engine, provider: IdentityProvider, folder: Path) -> Setti
                     oidc_name=IDP_NAME, oidc_client_id=CLIENT_ID,
                     oidc_client_secret_file=str(secret),
                     oidc_scopes="openid profile email groups", oidc_role_map=ROLE_MAP)
-
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 def sign_in_with_sso(page: Page, world: SsoWorld, login: str, password: str) -> None:
