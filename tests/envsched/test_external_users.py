@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import AuditEntry, ExternalIdentity, Role, User
-from envsched.services import external_users, users
+from envsched.services import audit_words, external_users, users
 from envsched.services.external_users import ExternalClaims, RoleMapping
 from envsched.settings import Settings
 from tests.envsched.factories import NOW
@@ -40,6 +40,16 @@ def test_the_first_sign_in_creates_the_user_with_the_mapped_role(
             AuditEntry.entity_id == str(user.id))).all()
     assert (identity.user_id, identity.issuer, identity.subject) == (user.id, ISSUER, "sub-ada")
     assert actions == ["create", "sign_in_sso"]
+
+
+def test_the_audit_log_says_who_signed_in_with_which_groups(sessions: SessionFactory) -> None:
+    sign_in(sessions, "staff", "testers")
+    with read_transaction(sessions) as session:
+        entries = list(session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all())
+        lines = audit_words.audit_lines(session, entries)
+    signed_in = lines[-1]
+    assert (signed_in.actor, signed_in.action) == ("ada", "signed in with single sign-on")
+    assert {"role: test manager", "groups: staff, testers"} <= set(signed_in.changes)
 
 
 def test_the_first_pair_of_the_map_wins_when_several_match(sessions: SessionFactory) -> None:
