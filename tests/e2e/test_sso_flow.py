@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import col, select
 from waitress.server import BaseWSGIServer, create_server
@@ -151,19 +151,34 @@ def test_the_first_sign_in_creates_the_user_with_the_mapped_role(
 
 
 def test_a_second_sign_in_with_another_group_changes_the_role(
-        page: Page, sso_world: SsoWorld) -> None:
+        page: Page, browser: Browser, sso_world: SsoWorld) -> None:
     sso_world.provider.set_account("bea", "bea-password", "testers")
     sign_in_with_sso(page, sso_world, "bea", "bea-password")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     assert _role(sso_world, "bea") == Role.TEST_MANAGER
+    copied = [c for c in page.context.cookies() if c.get("name") == "session"]
+    _expect_at(browser, sso_world, copied, "/")  # a copy of the cookie works as the original
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
+    _expect_at(browser, sso_world, copied, "/login?next=/")  # and is ended with it
     sso_world.provider.set_account("bea", "bea-password", "env-managers")
     page.get_by_role("link", name=f"Sign in with {IDP_NAME}").click()  # still signed in there
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     assert _role(sso_world, "bea") == Role.ENVIRONMENT_MANAGER
     page.goto(f"{sso_world.url}/environments/new")
     expect(page.get_by_role("heading", name="New environment")).to_be_visible()
+
+
+def _expect_at(browser: Browser, world: SsoWorld, cookies: list[Any], landing: str) -> None:
+    """Open the dashboard in another browser holding ``cookies``: where does it land?"""
+    context = browser.new_context()
+    try:
+        context.add_cookies(cookies)
+        other = context.new_page()
+        other.goto(f"{world.url}/")
+        expect(other).to_have_url(f"{world.url}{landing}")
+    finally:
+        context.close()
 
 
 def _role(world: SsoWorld, name: str) -> Role:
