@@ -200,7 +200,7 @@ def test_a_user_in_no_mapped_group_is_refused_with_a_clear_message(
     expect(page).to_have_url(f"{sso_world.url}/login?next=/")
 
 
-def test_a_tampered_state_is_refused_and_the_real_answer_still_signs_in(
+def test_a_tampered_state_is_refused_and_the_real_answer_signs_in_once(
         page: Page, sso_world: SsoWorld) -> None:
     sso_world.provider.set_account("dan", "dan-password", "testers")
     sso_world.server.held = answers = []
@@ -218,6 +218,8 @@ def test_a_tampered_state_is_refused_and_the_real_answer_still_signs_in(
     page.goto(real)
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     assert _role(sso_world, "dan") == Role.TEST_MANAGER
+    page.goto(real)  # the same answer once more: its state is spent
+    expect(page.get_by_role("alert")).to_contain_text("its state does not match")
 
 
 def test_a_local_admin_still_signs_in_with_a_password(page: Page, sso_world: SsoWorld) -> None:
