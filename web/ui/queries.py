@@ -138,8 +138,10 @@ def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
 def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date | None = None,
                  type_name: str | None = None, release: str | None = None,
                  environment: str | None = None, requester_id: int | None = None,
-                 live_only: bool = True) -> list[BookingRow]:
-    """Bookings overlapping ``[start, end)`` matching every filter given, by start."""
+                 live_only: bool = True,
+                 environments: Collection[str] | None = None) -> list[BookingRow]:
+    """Bookings overlapping ``[start, end)`` matching every filter given, by start
+    (``environments``: on one of these, by name)."""
     query = _BOOKING_ROWS
     if live_only:
         query = query.where(col(Booking.status).in_(LIVE_STATUSES))
@@ -151,6 +153,8 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
         query = query.where(EnvironmentType.name == type_name)
     if environment:
         query = query.where(Environment.name == environment)
+    if environments is not None:
+        query = query.where(col(Environment.name).in_(list(environments)))
     if release:
         query = query.where(Release.key == release)
     if requester_id is not None:
