@@ -48,6 +48,7 @@ class BookingRow:
     note: str
     request_id: int | None = None
     forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
+    asked_why: str = ""  # its request's justification ("" if none)
 
     @property
     def last_day(self) -> dt.date:
@@ -60,10 +61,14 @@ class BookingRow:
 
     @property
     def serves(self) -> str:
-        """What it is for: its phase, else the first line of its note."""
+        """What it is for: its phase, else the first line of its note, else of why its
+        request asked for it."""
         if self.phase:
             return self.phase
-        return self.note.splitlines()[0] if self.note.strip() else "a booking for no phase"
+        for said in (self.note, self.asked_why):
+            if said.strip():
+                return said.strip().splitlines()[0]
+        return "a booking for no phase"
 
     @property
     def words(self) -> str:
@@ -175,7 +180,8 @@ _BOOKING_ROWS: Any = (
               col(EnvironmentType.name).label("type"), col(Booking.start), col(Booking.end),
               col(Booking.status), col(Phase.key).label("phase"),
               col(Release.key).label("release"), col(User.name).label("requester"),
-              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason))
+              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason),
+              col(BookingRequest.justification).label("asked_why"))
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
     .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
@@ -188,7 +194,7 @@ _BOOKING_ROWS: Any = (
 def _booking_row(row: sa.Row[Any]) -> BookingRow:
     return BookingRow(row.id, row.environment, row.type, row.start, row.end,
                       BookingStatus(row.status).value, row.phase, row.release, row.requester,
-                      row.note, row.request_id, row.forced_reason)
+                      row.note, row.request_id, row.forced_reason, row.asked_why or "")
 
 
 def request_rows(session: Session, *, open_only: bool = False,
