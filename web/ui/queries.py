@@ -250,6 +250,12 @@ def release_keys(session: Session) -> list[str]:
     return list(session.exec(select(Release.key).order_by(col(Release.key))).all())
 
 
+def environment_tags(session: Session) -> list[str]:
+    """Every tag some environment carries, sorted (the tags alone: no environment loaded)."""
+    return sorted({tag for tags in session.exec(select(Environment.tags)).all()
+                   for tag in tags or ()})
+
+
 def environments(session: Session, *, type_name: str | None = None,
                  status: str | None = None, tag: str | None = None,
                  text: str | None = None) -> Sequence[Environment]:

@@ -38,6 +38,7 @@ from web.ui.queries import (
     BookingRow,
     blocked_rows,
     booking_rows,
+    environment_tags,
     environments,
     release_days,
     release_keys,
@@ -83,7 +84,7 @@ def timeline() -> Any:
     with read_transaction(sessions()) as session:
         start, weeks = _window(session, today(), filters.release, ZOOM_WEEKS[zoom])
         choices = {"types": type_names(session), "releases": release_keys(session),
-                   "tags": sorted({t for env in environments(session) for t in env.tags})}
+                   "tags": environment_tags(session)}
     end = start + dt.timedelta(weeks=weeks)
     shown = _read(filters, start, end)
     own = [r for r in shown.rows if r.release == filters.release] if filters.release else []
