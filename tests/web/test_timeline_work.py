@@ -182,6 +182,9 @@ def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
     assert "R2 / R2-SIT</a> <span class=\"muted\">(another release)</span>" in page
     items = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&release=R1").get_json()
     assert bookings(items["items"])["R2-SIT"]["className"].endswith("other-release")
+    unknown = client.get("/timeline?release=R99").get_data(as_text=True)
+    assert "<strong>No release has the key R99</strong>" in unknown
+    assert page_data(client, "/timeline?release=R99")["lanes"] == []
     unfiltered = bookings(page_data(client, "/timeline")["items"])
     assert "other-release" not in unfiltered["R2-SIT"]["className"]
 
