@@ -25,8 +25,8 @@ DESKTOP = {"width": 1366, "height": 900}
 WAIT_MS = 120_000  # for a round or a what-if run on a loaded machine
 # What a person must never read: a booking by its id, a column, a secret's column, the
 # trigger's bare name, the solver's own terms.
-RAW = re.compile(r"\bbooking \d+\b|\w+_id\b|token_hash|password_hash|Trigger: api|OPTIMAL|"
-                 r"makespan|weighted tardiness", re.IGNORECASE)
+RAW = re.compile(r"\bbooking \d+\b|\brequest #?\d+\b|\w+_id\b|token_hash|password_hash|"
+                 r"Trigger: api|OPTIMAL|makespan|weighted tardiness", re.IGNORECASE)
 MEASURE = """() => ({
   scroll: document.documentElement.scrollWidth,
   client: document.documentElement.clientWidth,

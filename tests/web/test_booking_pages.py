@@ -131,7 +131,11 @@ def test_an_approved_request_is_withdrawn_with_its_booking_from_either_page(
         client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.TEST_MANAGER)
     booking = approve_request(sessions, world.request.id or 0, actor=None, now=NOW)
-    assert "Withdraw request #" in page_text(client, f"/bookings/{booking.id}")
+    shown = page_text(client, f"/bookings/{booking.id}")
+    assert "Withdraw the request</button>" in shown and "request #" not in shown.lower()
+    assert "see the request</a>" in shown
+    summary = page_text(client, f"/requests/{world.request.id}")
+    assert "Request for R1-UAT" in summary and "booked on UAT-1, " in summary
     assert "Withdraw this request" in page_text(client, f"/requests/{world.request.id}")
     response = post(client, f"/requests/{world.request.id}/cancel")
     assert response.status_code == 302

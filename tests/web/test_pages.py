@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
@@ -54,7 +55,11 @@ def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
         "justification": "regression"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "is submitted for approval" in page
+    assert "Your request for R1-UAT is submitted for approval" in page
+    assert "<h1>Request for R1-UAT <span" in page  # the phase, never its id
+    assert ("Release R1, phase R1-UAT: 3 days of UAT, from 5 Jan 2027; asked for by "
+            in page)
+    assert not re.search(r"Request #\d|#\d+</", page)
     assert "Suggested: UAT-1, 9–11 Jan 2027" in page  # days 5 to 7, after R1-SIT
     with read_transaction(sessions) as session:
         assert len(session.exec(select(BookingRequest)).all()) == 2
@@ -208,7 +213,8 @@ def test_the_dashboard_shows_my_open_requests(client: FlaskClient, login: Login,
                                               world: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     page = text(client, "/")
-    assert "My open requests" in page and f"#{world.request.id}</a>" in page
+    assert "My open requests" in page and not re.search(r">#\d+</a>", page)
+    assert ">R1-UAT</a> for " in page and "<td>R1</td>" in page
 
 
 def test_the_dashboard_shows_clashes_of_the_coming_fortnight_and_shortfalls(
@@ -218,7 +224,8 @@ def test_the_dashboard_shows_clashes_of_the_coming_fortnight_and_shortfalls(
     overbook_uat_in_week_two(sessions, world)
     page = text(client, "/")
     assert "UAT-1 holds 3 live bookings" in page
-    assert "Requests waiting for a decision" in page and f"#{world.request.id}</a>" in page
+    assert "Requests waiting for a decision" in page and not re.search(r">#\d+</a>", page)
+    assert ">R1-UAT</a> for " in page
     assert f"<td>UAT</td><td>{day(7)}</td>" in page
 
 

@@ -160,3 +160,51 @@ def test_a_bad_window_of_days_is_named(client: FlaskClient, login: Login,
 def test_the_item_route_needs_a_signed_in_user(client: FlaskClient, world: PageWorld) -> None:
     answer = client.get(f"/timeline/items?start={day(0)}&end={day(5)}")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    other = factories.make_release(sessions, key="R2", title="Ledger 1.0")
+    other_sit = factories.make_phase(sessions, other, key="R2-SIT", type="SIT")
+    factories.make_booking(sessions, world.sit1, phase_id=other_sit.id, start=day(2),
+                           end=day(7))  # on R1's lane, days R1's own bar does not hide
+    login(client, Role.VIEWER)
+    data = page_data(client, "/timeline?release=R1")
+    assert [lane["id"] for lane in data["lanes"]] == ["SIT-1"]  # the lanes R1 books
+    shown = bookings(data["items"])
+    assert set(shown) == {"R1-SIT", "R2-SIT"}  # R2's days on SIT-1 are taken, and say so
+    assert "other-release" not in shown["R1-SIT"]["className"]
+    assert shown["R2-SIT"]["className"] == "booking booked other-release"
+    assert shown["R2-SIT"]["title"].endswith("<br>not the release shown")
+    page = client.get("/timeline?release=R1").get_data(as_text=True)
+    assert "<strong>Release R1</strong>: 1 of its booking " in page
+    assert "Other releases' bookings on those environments are faded" in page
+    assert "R2 / R2-SIT</a> <span class=\"muted\">(another release)</span>" in page
+    items = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&release=R1").get_json()
+    assert bookings(items["items"])["R2-SIT"]["className"].endswith("other-release")
+    unknown = client.get("/timeline?release=R99").get_data(as_text=True)
+    assert "<strong>No release has the key R99</strong>" in unknown
+    assert page_data(client, "/timeline?release=R99")["lanes"] == []
+    unfiltered = bookings(page_data(client, "/timeline")["items"])
+    assert "other-release" not in unfiltered["R2-SIT"]["className"]
+
+
+def test_lanes_come_twenty_five_a_page_and_items_follow_the_page(
+        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+    for n in range(2, 31):  # SIT-1 … SIT-30, and UAT-1, UAT-2
+        factories.make_environment(sessions, name=f"SIT-{n}", type="SIT")
+    factories.make_booking(sessions, world.uat2, start=day(1), end=day(3), note="late lane")
+    login(client, Role.VIEWER)
+    first = page_data(client, "/timeline")
+    assert [lane["id"] for lane in first["lanes"]] == [f"SIT-{n}" for n in range(1, 26)]
+    assert "late lane" not in bookings(first["items"])
+    second = page_data(client, "/timeline?page=2")
+    assert [lane["id"] for lane in second["lanes"]] == [
+        *(f"SIT-{n}" for n in range(26, 31)), "UAT-1", "UAT-2"]
+    assert set(bookings(second["items"])) == {"smoke tests", "late lane"}
+    assert second["items-url"] == "/timeline/items?page=2"
+    more = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&page=2").get_json()
+    assert set(bookings(more["items"])) == {"smoke tests", "late lane"}
+    text = client.get("/timeline?page=2").get_data(as_text=True)
+    assert "<strong>Environments 26–32 of 32</strong>" in text
+    assert 'rel="prev"' in text and "Page 2 of 2" in text

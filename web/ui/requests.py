@@ -101,7 +101,9 @@ def _submit() -> Any:
         return _form(dict(form), exc.message, field, 400)
     except RuleBroken as exc:  # the message names the rule, the field where it bites
         return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
-    flash(f"Request #{created.id} is submitted for approval.", "success")
+    with read_transaction(sessions()) as session:
+        words = request_row(session, request_service.get_request(session, created.id or 0)).asks
+    flash(f"Your request for {words} is submitted for approval.", "success")
     return redirect(url_for("ui.request_detail", request_id=created.id))
 
 

@@ -89,22 +89,26 @@ def _round_event(run: PlanRun, name: str, subject: str, lines: list[str],
                  text="\n".join(lines), payload={"event": name, "run": run.id, **payload})
 
 
-def audit_event(entry: AuditEntry) -> Event | None:
+def audit_event(session: Session, entry: AuditEntry) -> Event | None:
+    """The entry as mail and webhooks tell it: in words (``in_words``), with the ids and
+    snapshots in the payload for machines."""
     name = AUDIT_EVENTS.get((entry.entity, entry.action))
     if name is None:
         return None
-    after, before = entry.after or {}, entry.before or {}
-    if entry.entity == "booking":
-        text = (f"Booking {entry.entity_id} moved from {_days(before)} to {_days(after)} "
-                f"by {entry.actor}.")
-    else:
-        reason = after.get("decision_reason") or ""
-        text = (f"Request {entry.entity_id} was {entry.action} by {entry.actor}"
-                f"{': ' + reason if reason else '.'}")
+    text = in_words(session, entry)
     payload = {"event": name, "id": int(entry.entity_id), "actor": entry.actor,
-               "at": entry.at.isoformat(), "before": before, "after": after}
-    return Event(name=name, subject=f"envsched: {text.split(' by ')[0]}", text=text,
+               "at": entry.at.isoformat(), "text": text, "before": entry.before or {},
+               "after": entry.after or {}}
+    return Event(name=name, subject=f"envsched: {_headline(session, entry)}", text=text,
                  payload=payload)
+
+
+def _headline(session: Session, entry: AuditEntry) -> str:
+    """A mail's subject: what happened, in a few words (``R1-UAT moved``)."""
+    if entry.entity == "booking_request":
+        request = session.get_one(BookingRequest, int(entry.entity_id))
+        return f"your request for {asked_words(session, request)} was {entry.action}"
+    return f"{_booking_words(session.get_one(Booking, int(entry.entity_id)))} moved"
 
 
 def _days(row: dict[str, Any]) -> str:
@@ -180,11 +184,20 @@ def _where(booking: Booking) -> str:
 def _move_words(session: Session, entry: AuditEntry) -> str:
     booking = session.get_one(Booking, int(entry.entity_id))
     before, after = entry.before or {}, entry.after or {}
-    what = booking.phase.key if booking.phase else (
-        booking.note.splitlines()[0] if booking.note.strip() else "Your booking")
+    what = _booking_words(booking)
     what = what[:1].upper() + what[1:]  # it starts the sentence
     return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
             f"by {_who(entry)}.")
+
+
+def _booking_words(booking: Booking) -> str:
+    """A booking as people name it: its phase (with its release, unless the phase's key
+    says it), else its note's first line."""
+    if booking.phase is not None:
+        release = booking.phase.release
+        named = release is None or booking.phase.key.startswith(release.key)
+        return booking.phase.key if named else f"{booking.phase.key} of release {release.key}"
+    return booking.note.splitlines()[0] if booking.note.strip() else "your booking"
 
 
 def _who(entry: AuditEntry) -> str:

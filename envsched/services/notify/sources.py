@@ -69,7 +69,7 @@ class Notifier:
                                     .where(col(AuditEntry.id) > cursor.last_id)
                                     .order_by(col(AuditEntry.id))).all())
         for entry in entries:
-            event = audit_event(entry)
+            event = audit_event(session, entry)
             if event is not None:
                 user = concerned_user(session, entry)
                 emails = [user.email] if user and user.email else []
