@@ -71,6 +71,12 @@ from envsched.models.releases import (
     ReleaseType,
     ReleaseUpdate,
 )
+from envsched.models.solves import (
+    OPEN_SOLVE_STATUSES,
+    SolveJob,
+    SolveKind,
+    SolveStatus,
+)
 from envsched.models.state import StateVersion
 from envsched.models.users import (
     ApiToken,
@@ -88,6 +94,7 @@ __all__ = [
     "LIVE_STATUSES",
     "OPEN_RELEASE_STATUSES",
     "OPEN_REQUEST_STATUSES",
+    "OPEN_SOLVE_STATUSES",
     "ApiToken",
     "AuditEntry",
     "Booking",
@@ -141,6 +148,9 @@ __all__ = [
     "RequestStatus",
     "Role",
     "SignInFailure",
+    "SolveJob",
+    "SolveKind",
+    "SolveStatus",
     "StateVersion",
     "TemplatePhase",
     "UTCDateTime",

@@ -23,7 +23,7 @@ from web.api.planning_schemas import (
     change_data,
 )
 from web.api.routing import JSON, Route, actor
-from web.background import track
+from web.background import run_whatif_queued
 from web.context import now, sessions
 
 TIMESTAMPS = ("created_at", "started_at", "promoted_at")
@@ -68,8 +68,7 @@ def remove_change(whatif_id: int, index: int) -> JSON:
 
 
 def run_whatif(whatif_id: int, body: WhatIfRunInput) -> JSON:
-    track(whatif.start_whatif_run(sessions(), whatif_id, time_limit=body.time_limit,
-                                  now=now(), actor=actor()))
+    run_whatif_queued(whatif_id, body.time_limit)
     return get_whatif(whatif_id)
 
 
