@@ -24,6 +24,7 @@ from envsched.db import create_engine, read_transaction, session_factory
 from envsched.demo import load_demo
 from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
 from envsched.settings import Settings
+from envsched.solves.worker import Worker
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,7 +54,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("e2e") / "envsched.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-secret-key")
+    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-secret-key",
+                        worker_poll_seconds=0.2)
     engine = create_engine(settings)
     migrations.upgrade(engine)
     sessions = session_factory(engine)
@@ -65,7 +67,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    stop = threading.Event()  # the solves the pages queue run in a real worker beside it
+    worker = threading.Thread(target=Worker(settings, sessions).run, args=(stop,), daemon=True)
+    worker.start()
     yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
+    stop.set()
+    worker.join(timeout=30)
     server.close()
     thread.join(timeout=10)
     engine.dispose()

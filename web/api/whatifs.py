@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envsched.models import WhatIf
+from envsched.models import SolveKind, WhatIf
 from envsched.services import whatif
 from envsched.services.whatif_snapshot import snapshot_of
 from envsched.services.whatif_store import changed_scenario_document
@@ -23,6 +23,7 @@ from web.api.planning_schemas import (
     change_data,
 )
 from web.api.routing import JSON, Route, actor
+from web.api.solves import queue_of
 from web.background import run_whatif_queued
 from web.context import now, sessions
 
@@ -39,7 +40,8 @@ def whatif_summary(row: WhatIf) -> JSON:
     snapshot = snapshot_of(row)
     return {**data, "status": row.status.value, "described": whatif.describe_changes(row),
             "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
-            "left_out": list(snapshot.left_out)}
+            "left_out": list(snapshot.left_out),
+            "queue": queue_of(SolveKind.WHATIF, row.id)}
 
 
 def list_whatifs() -> list[JSON]:
