@@ -100,11 +100,19 @@ class Worker:
         log.info("envsched worker %s: %d solve slot(s)", self.owner, self.settings.solve_slots)
         try:
             while not stop.is_set():
-                self.step()
+                self._turn()
                 stop.wait(self.settings.worker_poll_seconds)
         finally:
             for job_id in list(self.children):
                 self._stop(job_id, SolveStatus.FAILED, "the worker was stopped")
+
+    def _turn(self) -> None:
+        """One step; a failing one (the database away a moment) is logged and tried again
+        next turn: the lease outlasts a few of them."""
+        try:
+            self.step()
+        except Exception:
+            log.exception("envsched worker: a turn failed; trying again")
 
     def _start(self, job_id: int) -> None:
         log.info("solve %s: started", job_id)
