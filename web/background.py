@@ -11,11 +11,15 @@ call it instead of a worker when they only need the solve done.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
-from envsched.models import PlanRun, PlanTrigger, SolveJob
+from envsched.db import read_transaction
+from envsched.models import PlanRun, PlanTrigger, SolveJob, SolveKind
 from envsched.services.whatif_store import WhatIfRef
 from envsched.solves import drain, queue_replan, queue_whatif
+from envsched.solves.queue import entry_for
 from web.auth import current_user
 from web.context import now, sessions
 
@@ -30,6 +34,13 @@ def run_whatif_queued(whatif_id: WhatIfRef, time_limit: float) -> SolveJob:
     """Queue a run of the what-if for the person signed in."""
     return queue_whatif(sessions(), whatif_id, time_limit=time_limit, now=now(),
                         actor=current_user())
+
+
+def queue_of(kind: SolveKind, target_id: int | None) -> dict[str, Any] | None:
+    """The open solve of a plan run or what-if (its place in the queue); None if none."""
+    with read_transaction(sessions()) as session:
+        entry = entry_for(session, kind, target_id or 0)
+    return entry.to_dict() if entry is not None else None
 
 
 def join_all(app: Flask) -> None:

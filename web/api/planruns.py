@@ -22,8 +22,7 @@ from web.api import queries
 from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, Paging
-from web.api.solves import queue_of
-from web.background import replan_now
+from web.background import queue_of, replan_now
 from web.context import now, sessions
 
 SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_at",

@@ -8,14 +8,11 @@ stop a running one (its plan run or what-if shows failed, "cancelled by …", at
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 from envsched.db import read_transaction
-from envsched.models import SolveKind
 from envsched.solves import cancel, open_entries
-from envsched.solves.queue import QueueEntry, entry_for
+from envsched.solves.queue import QueueEntry
 from web.api.routing import JSON, Route, actor
 from web.context import now, sessions
 
@@ -32,13 +29,6 @@ class SolvePublic(BaseModel):
 
 def entry_json(entry: QueueEntry) -> JSON:
     return {**entry.to_dict(), "kind": entry.kind.value, "target_id": entry.target_id}
-
-
-def queue_of(kind: SolveKind, target_id: int | None) -> dict[str, Any] | None:
-    """The open solve of a plan run or what-if, for its own answer; None if none."""
-    with read_transaction(sessions()) as session:
-        entry = entry_for(session, kind, target_id or 0)
-    return entry.to_dict() if entry is not None else None
 
 
 def list_solves() -> list[JSON]:

@@ -23,8 +23,7 @@ from web.api.planning_schemas import (
     change_data,
 )
 from web.api.routing import JSON, Route, actor
-from web.api.solves import queue_of
-from web.background import run_whatif_queued
+from web.background import queue_of, run_whatif_queued
 from web.context import now, sessions
 
 TIMESTAMPS = ("created_at", "started_at", "promoted_at")
