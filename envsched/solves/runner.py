@@ -15,7 +15,17 @@ from collections.abc import Callable
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import EnvschedError, InvalidState
-from envsched.models import PlanTrigger, SolveJob, SolveKind, SolveStatus, User, WhatIf
+from envsched.models import (
+    PlanRun,
+    PlanRunStatus,
+    PlanTrigger,
+    SolveJob,
+    SolveKind,
+    SolveStatus,
+    User,
+    WhatIf,
+    WhatIfStatus,
+)
 from envsched.services.claims import new_owner
 from envsched.services.notify import send_due
 from envsched.services.replan import replan
@@ -64,7 +74,8 @@ def _whatif(sessions: SessionFactory, job: SolveJob, now: dt.datetime) -> None:
     held = Claim(job.target_id, new_owner())
     with sessions.begin() as session:
         row = session.get(WhatIf, job.target_id, with_for_update=True)
-        if row is None or row.run_owner != whatif_queue_owner(job.id or 0):
+        if (row is None or row.status != WhatIfStatus.RUNNING
+                or row.run_owner != whatif_queue_owner(job.id or 0)):
             raise InvalidState(f"what-if {job.target_id} is no longer waiting for this solve")
         row.run_owner, row.started_at = held.owner, now
     run_claimed(sessions, held, now, float(job.params["time_limit"]),
@@ -75,6 +86,8 @@ def _round(sessions: SessionFactory, settings: Settings, job: SolveJob,
            now: dt.datetime) -> None:
     with read_transaction(sessions) as session:
         starter = session.get(User, job.queued_by_id) if job.queued_by_id else None
+        if session.get_one(PlanRun, job.target_id).status != PlanRunStatus.RUNNING:
+            raise InvalidState(f"plan run {job.target_id} is no longer waiting for this solve")
     limit = job.params.get("time_limit")
     replan(sessions, trigger=PlanTrigger.API, now=now, run_id=job.target_id,
            dry_run=bool(job.params.get("dry_run")), settings=settings, started_by=starter,
