@@ -116,8 +116,9 @@ def test_one_slot_runs_two_queued_whatifs_one_after_the_other_while_bookings_ans
             break
         time.sleep(0.1)
     Q, R, D = SolveStatus.QUEUED, SolveStatus.RUNNING, SolveStatus.DONE
-    assert seen == [(Q, Q), (R, Q), (D, Q), (D, R), (D, D)] or seen == [
-        (Q, Q), (R, Q), (D, R), (D, D)]  # the second may be claimed in the same look
+    after_start = [state for state in seen if state != (Q, Q)]
+    assert after_start in ([(R, Q), (D, Q), (D, R), (D, D)],
+                           [(R, Q), (D, R), (D, D)])  # the second may start between looks
     assert answered_meanwhile >= 2
     assert [whatif_of(contended, j).status for j in (first, second)] == [WhatIfStatus.DONE] * 2
 
