@@ -8,9 +8,11 @@ import datetime as dt
 import threading
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from envsched.cli import main
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import PlanRun, PlanTrigger, SolveJob, SolveStatus, WhatIf, WhatIfStatus
 from envsched.services.runlock import ReplanBusy
@@ -106,3 +108,17 @@ def test_the_worker_stores_the_nightly_job_that_queues_the_round(
         assert job.func is queue_scheduled_round
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])  # the former name is an alias
+def test_envsched_worker_drain_runs_what_is_queued_and_exits(
+        database_url: str, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch,
+        command: str) -> None:
+    monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
+    monkeypatch.setenv("ENVSCHED_REPLAN_TIME_LIMIT", "2")
+    run = queue_replan(sessions, trigger=PlanTrigger.API, now=NOW)
+    result = CliRunner().invoke(main, [command, "--drain"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 solve(s) run"
+    with read_transaction(sessions) as session:
+        assert session.get_one(PlanRun, run.id).status.value == "done"
