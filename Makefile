@@ -17,15 +17,17 @@ $(INSTALLED): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-## run: migrate the SQLite database under instance/, load the demo bank (first time only)
-## and serve the web app on http://127.0.0.1:5000 with waitress
+## run: migrate the SQLite database under instance/, load the demo bank (first time only),
+## start the worker (solves and the nightly round) and serve the web app on
+## http://127.0.0.1:5000 with waitress; Ctrl-C stops both
 run: install
 	mkdir -p instance
 	$(BIN)/envsched db upgrade
 	@$(BIN)/envsched demo || echo "(the database already holds data: the demo is not loaded again)"
 	@echo "envsched: open http://127.0.0.1:5000/ and sign in as one of the demo users:"
 	@$(BIN)/python -c "import json; [print(f\"  {u['name']:<6} {u['role']:<20} password {u['password']}\") for u in json.load(open('data/demo_bank.json'))['users']]"
-	$(BIN)/envsched serve --host 127.0.0.1 --port 5000
+	@$(BIN)/envsched worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/envsched serve --host 127.0.0.1 --port 5000
 
 ## test: the whole test suite (the README's test command)
 test: install

@@ -44,6 +44,13 @@ def _parse_non_negative_int(text: str) -> int:
     return value
 
 
+def _parse_positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be a number above 0")
+    return value
+
+
 def _parse_cron(text: str) -> str:
     """Five crontab fields; APScheduler's own parser decides (imported only when set)."""
     from apscheduler.triggers.cron import CronTrigger
@@ -202,6 +209,16 @@ class Settings:
     oidc_default_role: str = _setting(
         "", _parse_default_role, "role of a user whose claim maps to no role; empty: such "
                                  "a user is refused")
+
+    solve_slots: int = _setting(
+        1, _parse_positive_int, "solves (re-plan now, nightly rounds, what-if runs) the "
+                                "worker runs at once; the rest wait in the queue")
+    worker_lease_seconds: int = _setting(
+        60, _parse_positive_int, "a running solve whose worker has not been heard of this "
+                                 "long is marked failed and the next one runs")
+    worker_poll_seconds: float = _setting(
+        1.0, _parse_positive_float, "how often the worker looks for queued solves, "
+                                    "cancellations and lost workers")
 
     def __post_init__(self) -> None:
         _check_oidc(self)

@@ -1,4 +1,4 @@
-"""``envsched replan`` (one planning round) and ``envsched scheduler`` (the nightly one).
+"""``envsched replan``: one planning round, at a terminal (the nightly one is the worker's).
 
 The clock is read here, once per command. Errors are not caught: ``TranslatingGroup``
 turns ``ReplanBusy`` (another round is running) into exit code 1 and one line.
@@ -7,7 +7,6 @@ turns ``ReplanBusy`` (another round is running) into exit code 1 and one line.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import click
@@ -16,7 +15,6 @@ from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.planning import print_progress
 from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
-from envsched.scheduler import run_scheduler
 from envsched.services.notify import send_due
 from envsched.services.replan import replan as run_round
 from envsched.services.replan_apply import last_accept
@@ -41,16 +39,6 @@ def replan(dry_run: bool, as_json: bool, time_limit: float | None) -> None:
     click.echo(json.dumps(run_to_dict(run), indent=2) if as_json else summary(run))
     if run.status != PlanRunStatus.DONE:
         raise SystemExit(EXIT_PROBLEMS)
-
-
-@click.command()
-def scheduler() -> None:
-    """Run the nightly re-planner (ENVSCHED_REPLAN_CRON, ENVSCHED_TIMEZONE) until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings.from_env()
-    with stored_state():  # fails with one line when the schema is missing or old
-        pass
-    run_scheduler(settings)
 
 
 def run_to_dict(run: PlanRun) -> dict[str, Any]:
@@ -90,4 +78,4 @@ def _refused(run: PlanRun) -> list[dict[str, str]]:
     return list(accepted["refused"]) if accepted else []
 
 
-COMMANDS = (replan, scheduler)
+COMMANDS = (replan,)

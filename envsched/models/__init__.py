@@ -72,6 +72,12 @@ from envsched.models.releases import (
     ReleaseType,
     ReleaseUpdate,
 )
+from envsched.models.solves import (
+    OPEN_SOLVE_STATUSES,
+    SolveJob,
+    SolveKind,
+    SolveStatus,
+)
 from envsched.models.state import StateVersion
 from envsched.models.users import (
     ApiToken,
@@ -89,6 +95,7 @@ __all__ = [
     "LIVE_STATUSES",
     "OPEN_RELEASE_STATUSES",
     "OPEN_REQUEST_STATUSES",
+    "OPEN_SOLVE_STATUSES",
     "ApiToken",
     "AuditEntry",
     "Booking",
@@ -143,6 +150,9 @@ __all__ = [
     "RequestStatus",
     "Role",
     "SignInFailure",
+    "SolveJob",
+    "SolveKind",
+    "SolveStatus",
     "StateVersion",
     "TemplatePhase",
     "UTCDateTime",

@@ -38,6 +38,7 @@ from envsched.services.cadence import Cadence, generate_windows
 from envsched.services.releases import get_release
 from envsched.services.users import require_role
 from envsched.settings import Settings
+from envsched.solves.enqueue import queue_replan
 
 KEEPERS = (Role.RELEASE_MANAGER,)
 PLAN_MONTHS = 12
@@ -231,12 +232,12 @@ def _later(day: dt.date | None, shift: dt.timedelta) -> dt.date | None:
 
 def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | None,
              time_limit: float | None, actor: User | None, cause: str) -> PlanRun | None:
-    """One planning round over the moved dates; its booking changes wait for acceptance
-    (unless the site applies rounds automatically). A round already running will see the
-    moved dates next time: no second one is forced."""
+    """One planning round over the moved dates, queued for the worker (``envsched.solves``);
+    its booking changes wait for acceptance (unless the site applies rounds automatically).
+    A round already under way will see the moved dates next time: no second one is forced."""
     try:
-        return replan.replan(sessions, trigger=PlanTrigger.API, now=now, settings=settings,
-                             time_limit=time_limit, started_by=actor, cause=cause)
+        return queue_replan(sessions, trigger=PlanTrigger.API, now=now, actor=actor,
+                            time_limit=time_limit, cause=cause)
     except replan.ReplanBusy:
         return None
 

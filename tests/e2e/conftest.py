@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ from sqlmodel import col, select
 from waitress.server import BaseWSGIServer, create_server
 
 from envsched import migrations
-from envsched.db import create_engine, read_transaction, session_factory
+from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.demo import load_demo
 from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
 from envsched.settings import Settings
+from envsched.solves.worker import Worker
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,10 +67,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
+    with worker_beside(settings, sessions):
+        yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
     server.close()
     thread.join(timeout=10)
     engine.dispose()
+
+
+@contextmanager
+def worker_beside(settings: Settings, sessions: SessionFactory) -> Iterator[None]:
+    """A real worker (``envsched worker``'s loop) on a thread, running what pages queue."""
+    stop = threading.Event()
+    worker = threading.Thread(target=Worker(replace(settings, worker_poll_seconds=0.2),
+                                            sessions).run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(timeout=30)
 
 
 def _unbooked_phase(sessions: Any) -> tuple[str, str]:

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlmodel import col, select
 
-from envsched.db import SessionFactory
+from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.models import (
     AuditEntry,
@@ -16,6 +16,7 @@ from envsched.models import (
     BookingStatus,
     CadenceKind,
     Phase,
+    PlanRun,
     PlanRunStatus,
     Release,
     ReleaseWindow,
@@ -24,6 +25,7 @@ from envsched.models import (
 from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
 from envsched.services import windows
 from envsched.settings import Settings
+from envsched.solves import drain
 from tests.envsched.factories import DAY0, NOW, Factory
 
 DAY = dt.timedelta(days=1)
@@ -159,8 +161,12 @@ def test_moving_a_window_moves_its_releases_and_proposes_booking_changes(
         assert session.get_one(Phase, phase.id).earliest_start == DAY0 + 24 * DAY
         # proposed, not applied: the booking waits for an environment manager
         assert session.get_one(Booking, booking.id).start == DAY0 + 10 * DAY
-    assert moved.run is not None and moved.run.status == PlanRunStatus.DONE
-    [proposal] = moved.run.diff["moved"]
+    assert moved.run is not None and moved.run.status == PlanRunStatus.RUNNING  # queued
+    assert drain(sessions, Settings()) == 1  # the worker's part
+    with read_transaction(sessions) as session:
+        run = session.get_one(PlanRun, moved.run.id)
+    assert run.status == PlanRunStatus.DONE
+    [proposal] = run.diff["moved"]
     assert proposal["booking"] == booking.id and proposal["phase"] == "R1-UAT"
     assert dt.date.fromisoformat(proposal["to"]["start"]) >= DAY0 + 24 * DAY
 

@@ -17,6 +17,7 @@ from envsched.models import Booking, PlanRun, PlanTrigger
 from envsched.services import replan, whatif
 from envsched.services.availability import environment_named
 from envsched.settings import Settings
+from envsched.solves import queue_whatif
 from tests.web.helpers import NOW
 
 SECONDS = 2
@@ -35,7 +36,16 @@ class PlanningRows:
             self.values.update(run_id=self._run(), phase=PROPOSED_PHASE)
         if "/what-ifs/" in rule_path and "whatif_id" not in self.values:
             self.values.update(whatif_id=self._whatif(), index=0)
+        if "/solves/" in rule_path and "job_id" not in self.values:
+            self.values.update(job_id=self._queued())
         return self.values
+
+    def _queued(self) -> int:
+        """A what-if run waiting in the solve queue (a worker would take it)."""
+        row = whatif.create_whatif(self.sessions, "world-queued", actor=None, now=NOW)
+        job = queue_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW, actor=None)
+        assert job.id is not None
+        return job.id
 
     def _run(self) -> int:
         run = replan.replan(self.sessions, trigger=PlanTrigger.MANUAL, now=NOW,

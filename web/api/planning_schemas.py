@@ -35,6 +35,10 @@ class PlanRunPublic(BaseModel):
     id: int
     trigger: str
     status: str = Field(description="running, done, failed or refused")
+    queue: dict[str, Any] | None = Field(
+        default=None, description="while its solve is queued or running: job (the solve's "
+        "id, to cancel it), status, place (1 runs next; None once running), "
+        "cancel_requested")
     dry_run: bool
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -113,6 +117,10 @@ class WhatIfPublic(BaseModel):
     name: str
     description: str
     status: str = Field(description="draft, running, done, failed or promoted")
+    queue: dict[str, Any] | None = Field(
+        default=None, description="while its solve is queued or running: job (the solve's "
+        "id, to cancel it), status, place (1 runs next; None once running), "
+        "cancel_requested")
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None

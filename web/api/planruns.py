@@ -15,14 +15,14 @@ from sqlmodel import col, select
 
 from envsched.db import read_transaction
 from envsched.errors import NotFound
-from envsched.models import PlanRun
+from envsched.models import PlanRun, SolveKind
 from envsched.services import replan
 from envsched.services.replan_apply import last_accept, open_proposals
 from web.api import queries
 from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, Paging
-from web.background import replan_now
+from web.background import queue_of, replan_now
 from web.context import now, sessions
 
 SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_at",
@@ -33,7 +33,7 @@ SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_
 def run_summary(run: PlanRun) -> JSON:
     data: dict[str, Any] = {name: getattr(run, name) for name in SUMMARY_FIELDS}
     data.update(trigger=run.trigger.value, status=run.status.value,
-                open_proposals=open_proposals(run))
+                open_proposals=open_proposals(run), queue=queue_of(SolveKind.REPLAN, run.id))
     for name in ("started_at", "finished_at", "applied_at"):
         data[name] = data[name].isoformat() if data[name] is not None else None
     return data

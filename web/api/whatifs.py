@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from envsched.models import WhatIf
+from envsched.models import SolveKind, WhatIf
 from envsched.services import whatif
 from envsched.services.whatif_snapshot import snapshot_of
 from envsched.services.whatif_store import changed_scenario_document
@@ -23,7 +23,7 @@ from web.api.planning_schemas import (
     change_data,
 )
 from web.api.routing import JSON, Route, actor
-from web.background import track
+from web.background import queue_of, run_whatif_queued
 from web.context import now, sessions
 
 TIMESTAMPS = ("created_at", "started_at", "promoted_at")
@@ -39,7 +39,8 @@ def whatif_summary(row: WhatIf) -> JSON:
     snapshot = snapshot_of(row)
     return {**data, "status": row.status.value, "described": whatif.describe_changes(row),
             "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
-            "left_out": list(snapshot.left_out)}
+            "left_out": list(snapshot.left_out),
+            "queue": queue_of(SolveKind.WHATIF, row.id)}
 
 
 def list_whatifs() -> list[JSON]:
@@ -68,8 +69,7 @@ def remove_change(whatif_id: int, index: int) -> JSON:
 
 
 def run_whatif(whatif_id: int, body: WhatIfRunInput) -> JSON:
-    track(whatif.start_whatif_run(sessions(), whatif_id, time_limit=body.time_limit,
-                                  now=now(), actor=actor()))
+    run_whatif_queued(whatif_id, body.time_limit)
     return get_whatif(whatif_id)
 
 

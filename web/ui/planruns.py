@@ -19,12 +19,12 @@ from sqlmodel import Session, col, select
 from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import PlanRun, PlanRunStatus, User
+from envsched.models import PlanRun, PlanRunStatus, SolveKind, User
 from envsched.services import replan, run_words
 from envsched.services.replan_apply import last_accept, open_proposals
 from web.api.planruns import find_run
 from web.auth import current_user, requires
-from web.background import replan_now
+from web.background import queue_of, replan_now
 from web.context import now, sessions
 from web.ui.params import int_arg
 
@@ -54,7 +54,8 @@ def planrun_detail(run_id: int) -> Any:
                            solver_words=run_words.solver_words(run.solver_status),
                            rule_words=run_words.rule_words, last_end=_last_day(run),
                            open_count=open_proposals(run), acceptable=_acceptable(run),
-                           running=run.status == PlanRunStatus.RUNNING)
+                           running=run.status == PlanRunStatus.RUNNING,
+                           queue=queue_of(SolveKind.REPLAN, run.id))
 
 
 def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:
