@@ -30,9 +30,9 @@ from envsched.models import (
     EnvironmentType,
     Phase,
     RequestStatus,
-    Role,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.availability import (
     check_eligible,
@@ -56,7 +56,6 @@ from envsched.services.rulebook import (
     check_placement,
     is_second_booking,
 )
-from envsched.services.users import require_role
 
 __all__ = [
     "approve_request",
@@ -67,7 +66,6 @@ __all__ = [
     "waitlist_request",
 ]
 
-MANAGERS = (Role.ENVIRONMENT_MANAGER,)
 EXCLUSION_CONSTRAINT = "ex_booking_no_double_booking"
 
 
@@ -92,7 +90,7 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
                 now: dt.datetime) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright;
     with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""
-    require_role(actor, *MANAGERS)
+    require(actor, "bookings:direct")
     check_days(data.start, data.end)
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
@@ -190,7 +188,7 @@ def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | 
                     start: dt.date | None = None, force_reason: str | None = None) -> Booking:
     """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot;
     with ``force_reason``, to the chosen days even if they break a rule of the phase."""
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     forced = forcing(force_reason)
     with booking_transaction(sessions) as session:
         request = _open_request(session, request_id)
@@ -259,7 +257,7 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
 
 def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
                    actor: User | None, now: dt.datetime) -> BookingRequest:
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     if not reason.strip():
         raise InvalidInput("reason", "say why the request is rejected")
     return _decide(sessions, request_id, RequestStatus.REJECTED, reason, actor=actor, now=now)
@@ -268,7 +266,7 @@ def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
 def waitlist_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
                      now: dt.datetime, reason: str = "") -> BookingRequest:
     """Park a request: it is offered the next freed days that fit it, by priority."""
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     return _decide(sessions, request_id, RequestStatus.WAITLISTED, reason, actor=actor, now=now)
 
 
@@ -296,7 +294,7 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
     The gates its phase's start needs must be signed or waived (``gate_rules``: the
     phase's entry gate and the exit gates of the phases it waits for).
     """
-    require_role(actor, *MANAGERS)
+    require(actor, "bookings:start")
     with sessions.begin() as session:
         booking = session.get(Booking, booking_id)
         if booking is None:

@@ -19,8 +19,9 @@ from sqlmodel import Session, col, select
 from envsched.db import SessionFactory, is_postgresql, single_read
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import ApiToken, User
+from envsched.permissions import require
 from envsched.services import audit
-from envsched.services.users import get_user, require_role
+from envsched.services.users import get_user
 
 TOKEN_BYTES = 32
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # how stale last_used_at may be
@@ -36,7 +37,7 @@ def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
                 expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new API token for ``user_name``: the stored row and the secret, shown this once."""
     if actor is not None and actor.name != user_name:
-        require_role(actor)
+        require(actor, "users:admin")
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with sessions.begin() as session:
         user = get_user(session, user_name)
@@ -123,7 +124,7 @@ def revoke_token(sessions: SessionFactory, token_id: int, *, actor: User | None,
         if token is None:
             raise NotFound("api token", token_id)
         if actor is not None and actor.id != token.user_id:
-            require_role(actor)
+            require(actor, "users:admin")
         if token.revoked_at is not None:
             raise InvalidState(f"API token {token_id} is already revoked")
         token.revoked_at = now

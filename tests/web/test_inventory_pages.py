@@ -13,10 +13,10 @@ from sqlmodel import select
 from envsched.days import days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, Environment, EnvironmentStatus, EnvironmentType, Role
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
 
 Login = Callable[..., object]
 NEW = {"name": "UAT-9", "type": "UAT", "capacity": "2", "changeover_days": "1",

@@ -12,10 +12,10 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, Freeze, MaintenanceWindow, Role
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
 
 Login = Callable[..., object]
 

@@ -1,7 +1,7 @@
 """The permission matrix on the pages: every page for every role, and anonymous visitors.
 
 Each row of ``PAGES`` names a page and the permission it needs; the expected status for
-a role follows from ``web.permissions.PERMISSIONS`` (200 with it, 403 without), so the
+a role follows from ``envsched.permissions.PERMISSIONS`` (200 with it, 403 without), so the
 table below and the matrix cannot drift apart silently: a page whose guard names
 another permission fails here.
 """
@@ -17,11 +17,11 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, MaintenanceWindow, Role
+from envsched.permissions import PERMISSIONS
 from envsched.services import tokens
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
 
 # page (with the world's ids filled in), permission it needs
 PAGES = [

@@ -17,13 +17,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User
+from envsched.permissions import can
 from envsched.services import giveback, move
 from envsched.services.clashes import StateClash, find_clashes
 from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.permissions import can
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 

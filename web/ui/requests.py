@@ -20,6 +20,7 @@ from envsched.models import (
     Phase,
 )
 from envsched.models.limits import MAX_DAYS
+from envsched.permissions import can
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.environment_names import natural_key
@@ -28,7 +29,6 @@ from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.permissions import can
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
