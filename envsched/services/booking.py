@@ -10,7 +10,6 @@ violation is translated into ``BookingConflict`` like any other clash.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,7 +26,6 @@ from envsched.models import (
     BookingRequest,
     BookingStatus,
     Environment,
-    EnvironmentType,
     Phase,
     RequestStatus,
     User,
@@ -104,9 +102,9 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
                    release_id=phase.release_id if phase else None)
         if data.status == BookingStatus.IN_USE:
             check_start(session, phase.id if phase else None)
-        booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
-                               phase=phase, status=data.status, pinned=data.pinned,
-                               note=data.note)
+        booking = new_booking(env, data.start, data.end, now=now, actor=actor,
+                              phase=phase, status=data.status, pinned=data.pinned,
+                              note=data.note)
         booking.forced_reason = forced_reason(data.force_reason, breaks)
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="book", row=booking)
@@ -125,26 +123,6 @@ def forced_reason(reason: str | None, breaks: list[RuleBreak]) -> str:
     return reason.strip() if breaks and reason is not None else ""
 
 
-def warm_up(session: Session) -> None:
-    """Book once in the caller's transaction, which the caller rolls back: a new server
-    process then has the inserts of a booking and its audit entry compiled (and a new
-    database connection has them planned) before its first bookings; each of its
-    threads used to spend twice a booking's time on that, all at once."""
-    now = dt.datetime.now(dt.UTC)
-    kind = EnvironmentType(name=f"warm-up {secrets.token_hex(6)}")
-    session.add(kind)
-    session.flush()
-    assert kind.id is not None  # flushed
-    env = Environment(name=kind.name, type_id=kind.id)
-    session.add(env)
-    session.flush()
-    booking = _new_booking(env, now.date(), now.date() + dt.timedelta(days=1), now=now,
-                           actor=None)
-    session.add(booking)
-    audit.record(session, actor=None, now=now, action="book", row=booking)
-    session.flush()
-
-
 def _phase_named(session: Session, key: str | None) -> Phase | None:
     if key is None:
         return None
@@ -159,11 +137,13 @@ def check_days(start: dt.date, end: dt.date) -> None:
         raise InvalidInput("end", f"{end} must be after start {start}")
 
 
-def _new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
-                 actor: User | None, phase: Phase | None = None,
-                 request: BookingRequest | None = None,
-                 status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
-                 note: str = "") -> Booking:
+def new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
+                actor: User | None, phase: Phase | None = None,
+                request: BookingRequest | None = None,
+                status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
+                note: str = "") -> Booking:
+    """A booking of ``env`` for ``[start, end)``, not yet added to a session (the
+    caller has checked the rules)."""
     assert env.id is not None
     return Booking(environment_id=env.id, start=start, end=end, status=status, pinned=pinned,
                    note=note, exclusive=env.capacity == 1, created_at=now, updated_at=now,
@@ -248,7 +228,7 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
     breaks = (check_placement(session, phase, env, start, end, today=now.date(),
                               forced=force_reason is not None) if phase else [])
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
-    booking = _new_booking(env, start, end, now=now, actor=actor, request=request)
+    booking = new_booking(env, start, end, now=now, actor=actor, request=request)
     booking.forced_reason = forced_reason(force_reason, breaks)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="book", row=booking)
