@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from envsched.models import Role
 from envsched.permissions import roles_with
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import csrf_token
 from web.api import ROUTES, Route
 from web.openapi import openapi_path

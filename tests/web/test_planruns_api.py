@@ -16,7 +16,7 @@ from envsched.services import replan
 from envsched.services.runlock import round_lock
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import NOW, csrf_token
 from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all

@@ -26,7 +26,7 @@ from envsched.services.release_calendar import (
     CalendarItem,
 )
 from tests.envsched import factories
-from tests.web.api_world import D, World, world_fixture  # noqa: F401  (fixture)
+from tests.web.api_world import D, World
 from tests.web.helpers import NOW, csrf_token
 from web.calendar import feed_token
 from web.charts import MS_PER_DAY
