@@ -119,7 +119,7 @@ def request_detail(request_id: int) -> Any:
              else [])
     user = current_user()
     may_cancel = withdrawable and user is not None and (
-        user.name == shown.requester or can(user, "requests:decide"))
+        user.name == shown.requester or can(user, "requests:cancel-others"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 
