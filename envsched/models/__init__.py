@@ -29,6 +29,7 @@ from envsched.models.environments import (
     Freeze,
     MaintenanceWindow,
 )
+from envsched.models.external import ExternalIdentity
 from envsched.models.idempotency import IdempotencyKey
 from envsched.models.inbox import Notification
 from envsched.models.lifecycle import (
@@ -109,6 +110,7 @@ __all__ = [
     "EnvironmentStatus",
     "EnvironmentType",
     "EnvironmentUpdate",
+    "ExternalIdentity",
     "ExternalLink",
     "Freeze",
     "Gate",

@@ -136,6 +136,12 @@ def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
     return user
 
 
+def change_role_in(session: Session, user: User, role: Role) -> None:
+    """``set_role``'s rule inside the caller's transaction (single sign-on's role update):
+    the last admin stays one, and a new role ends the user's sessions."""
+    _change_role(session, user, role)
+
+
 def _change_role(session: Session, user: User, role: Role) -> None:
     if role != Role.ADMIN:
         _keep_an_admin(session, user, field="role")
@@ -191,6 +197,11 @@ def end_sessions(sessions: SessionFactory, name: str) -> User:
         user = get_user(session, name)
         _end_sessions(user)
     return user
+
+
+def end_sessions_in(user: User) -> None:
+    """End every session of ``user`` when the caller's transaction commits."""
+    _end_sessions(user)
 
 
 def _end_sessions(user: User) -> None:
