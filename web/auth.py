@@ -29,11 +29,11 @@ from flask_wtf.csrf import CSRFProtect
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
+from envsched.permissions import can, roles_with
 from envsched.services import tokens, users
 from envsched.services.signin import SignInLimits
 from web.context import now, sessions, settings
 from web.errors import api_error, is_api_request
-from web.permissions import can, roles_with
 
 csrf = CSRFProtect()
 logger = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ from envsched.models import (
     Release,
     User,
 )
+from envsched.permissions import can
 from envsched.services.release_calendar import CalendarItem, calendar_items, calendar_months
 from web.context import now, sessions
-from web.permissions import can
 
 PERMISSION = "calendar:read"
 FEED_STATUSES = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.IN_USE,

@@ -16,9 +16,9 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
 from envsched.models.limits import INT_MAX
+from envsched.permissions import roles_with
 from web.api import ROUTES, Route, idempotency
 from web.api.schemas import ErrorBody
-from web.permissions import roles_with
 
 PREFIX = "/api/v1"
 SCHEMA_REF = "#/components/schemas/{model}"

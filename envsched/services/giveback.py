@@ -19,14 +19,14 @@ from envsched.models import (
     RequestStatus,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.availability import check_eligible, lock_environment
-from envsched.services.booking import MANAGERS, book_locked, booking_transaction
+from envsched.services.booking import book_locked, booking_transaction
 from envsched.services.booking_words import booking_words, status_words
 from envsched.services.free_slots import find_free_slots
 from envsched.services.requests import close_request, request_rules
 from envsched.services.rulebook import RuleBroken
-from envsched.services.users import require_role
 
 
 def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
@@ -79,7 +79,7 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
     if booking is None:
         raise NotFound("booking", booking_id)
     if not _is_own(session, booking, actor):
-        require_role(actor, *MANAGERS)
+        require(actor, "bookings:cancel-others")
     if booking.status not in LIVE_STATUSES:
         raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
                            f"not live")

@@ -26,15 +26,12 @@ from envsched.models import (
     EnvironmentUpdate,
     Freeze,
     MaintenanceWindow,
-    Role,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.availability import clashes, environment_named, lock_environment
 from envsched.services.environment_names import check_name
-from envsched.services.users import require_role
-
-KEEPERS = (Role.ENVIRONMENT_MANAGER,)
 
 
 def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
@@ -53,7 +50,7 @@ def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
 
 def create_environment_type(sessions: SessionFactory, name: str, *, actor: User | None,
                             now: dt.datetime, description: str = "") -> EnvironmentType:
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     if not name.strip():
         raise InvalidInput("name", "an environment type needs a name")
     with sessions.begin() as session:
@@ -67,7 +64,7 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
 
 def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
                        actor: User | None, now: dt.datetime) -> Environment:
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     check_name(data.name)
     with sessions.begin() as session:
         _check_new_name(session, data.name)
@@ -83,7 +80,7 @@ def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
 def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpdate, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     """Change the given fields; a capacity cut must leave every booked day within capacity."""
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
         env = environment_named(session, name, field="name")
@@ -134,7 +131,7 @@ def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt
                            end: dt.date, *, actor: User | None, now: dt.datetime,
                            reason: str = "", force: bool = False) -> MaintenanceWindow:
     """Block ``[start, end)``; over live bookings only with ``force`` (they become clashes)."""
-    require_role(actor, *KEEPERS)
+    require(actor, "maintenance:write")
     _check_days(start, end)
     with sessions.begin() as session:
         env = environment_named(session, environment)
@@ -155,7 +152,7 @@ def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt
 
 def remove_maintenance_window(sessions: SessionFactory, window_id: int, *,
                               actor: User | None, now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS)
+    require(actor, "maintenance:write")
     _delete(sessions, MaintenanceWindow, window_id, actor=actor, now=now)
 
 
@@ -163,7 +160,7 @@ def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
                   actor: User | None, now: dt.datetime, types: list[str] | None = None,
                   name: str = "", reason: str = "") -> Freeze:
     """A change freeze on ``[start, end)`` for ``types`` (none: every type)."""
-    require_role(actor, *KEEPERS, Role.RELEASE_MANAGER)
+    require(actor, "freezes:write")
     _check_days(start, end)
     with sessions.begin() as session:
         for type_name in types or []:
@@ -176,7 +173,7 @@ def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
 
 def remove_freeze(sessions: SessionFactory, freeze_id: int, *, actor: User | None,
                   now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS, Role.RELEASE_MANAGER)
+    require(actor, "freezes:write")
     _delete(sessions, Freeze, freeze_id, actor=actor, now=now)
 
 

@@ -25,6 +25,7 @@ from envsched.models import (
     EnvironmentType,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.availability import (
     check_eligible,
@@ -32,15 +33,12 @@ from envsched.services.availability import (
     environment_named,
     lock_environment,
 )
-from envsched.services.booking import MANAGERS, booking_transaction, forced_reason, forcing
+from envsched.services.booking import booking_transaction, forced_reason, forcing
 from envsched.services.booking_words import booking_words, status_words
 from envsched.services.free_slots import Slot, find_free_slots
 from envsched.services.giveback import offer_days
 from envsched.services.requests import request_rules
 from envsched.services.rulebook import RuleBreak, check_placement, phase_window
-from envsched.services.users import require_role
-
-MOVERS = MANAGERS
 
 
 def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
@@ -54,7 +52,7 @@ def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
     stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
     booking's own old days do not count).
     """
-    require_role(actor, *MOVERS)
+    require(actor, "bookings:move")
     if start < now.date():
         raise InvalidInput("start", f"{start} is in the past")
     forced = forcing(force_reason)

@@ -25,20 +25,17 @@ from envsched.models import (
     Release,
     ReleaseCreate,
     ReleaseUpdate,
-    Role,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.release_flow import check_plain_step, record_status, step
-from envsched.services.users import require_role
-
-KEEPERS = (Role.RELEASE_MANAGER,)
 
 
 def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User | None,
                    now: dt.datetime) -> Release:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     _check_window(data.earliest_start, data.due)
     with sessions.begin() as session:
         if session.exec(select(Release).where(Release.key == data.key)).first():
@@ -52,7 +49,7 @@ def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User
 
 def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
                    actor: User | None, now: dt.datetime) -> Release:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     with booking_transaction(sessions) as session:  # a cancellation offers freed days
@@ -71,7 +68,7 @@ def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
 def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
               actor: User | None, now: dt.datetime) -> Phase:
     """Add a phase at ``data.position`` (default: last); later phases move down one."""
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, release_key)
         if session.exec(select(Phase).where(Phase.key == data.key)).first():
@@ -90,7 +87,7 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
 
 def update_phase(sessions: SessionFactory, key: str, data: PhaseUpdate, *,
                  actor: User | None, now: dt.datetime) -> Phase:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
         phase = _phase(session, key)

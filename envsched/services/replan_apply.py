@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.models import PlanRun, PlanRunStatus, Role, User
+from envsched.models import PlanRun, PlanRunStatus, User
+from envsched.permissions import require
 from envsched.services.booking import booking_transaction
 from envsched.services.replan_proposals import Chosen, Refused, apply_proposals
-from envsched.services.users import require_role
 
 __all__ = ["accept_proposal", "accept_run", "last_accept", "mark_failed", "open_proposals"]
 
@@ -35,7 +35,7 @@ def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
                now: dt.datetime) -> PlanRun:
     """Apply every open proposal of run ``run_id`` that still fits; the rest are refused
     one by one (``last_accept`` says which and why) and stay open."""
-    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    require(actor, "planruns:accept")
     run, _refused = _apply(sessions, run_id, lambda _p: True, actor=actor, now=now)
     return run
 
@@ -45,7 +45,7 @@ def accept_proposal(sessions: SessionFactory, run_id: int, phase: str, *,
     """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
 
     A refusal is recorded on the run, then raised (the error says why)."""
-    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    require(actor, "planruns:accept")
     run, refused = _apply(sessions, run_id, lambda p: p["phase"] == phase, actor=actor,
                           now=now, one=phase)
     if refused:

@@ -21,14 +21,11 @@ from envsched.models import (
     EnvironmentType,
     Phase,
     RequestStatus,
-    Role,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit, rulebook
 from envsched.services.free_slots import Slot, find_free_slots
-from envsched.services.users import require_role
-
-REQUESTERS = (Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.ENVIRONMENT_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -117,7 +114,7 @@ def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
 def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
                     actor: User | None, now: dt.datetime) -> BookingRequest:
     """Store a request; a phase lends it its type, tags and allowed environments."""
-    require_role(actor, *REQUESTERS)
+    require(actor, "requests:create")
     if actor is None or actor.id is None:
         raise InvalidInput("requester", "a booking request needs a requesting user")
     _check_dates(data, now)

@@ -27,22 +27,19 @@ from envsched.models import (
     Release,
     ReleaseStatus,
     ReleaseTemplate,
-    Role,
     TemplatePhase,
     User,
 )
 from envsched.models.lifecycle_io import FromTemplate, TemplateIn, TemplatePhaseIn
+from envsched.permissions import require
 from envsched.services import audit, requests
 from envsched.services.release_flow import record_status
-from envsched.services.users import require_role
 from envsched.services.windows import get_window
-
-KEEPERS = (Role.RELEASE_MANAGER,)
 
 
 def create_template(sessions: SessionFactory, data: TemplateIn, *, actor: User | None,
                     now: dt.datetime) -> ReleaseTemplate:
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         if _find(session, data.name) is not None:
             raise InvalidInput("name", f"template {data.name!r} already exists")
@@ -59,7 +56,7 @@ def update_template(sessions: SessionFactory, name: str, data: TemplateIn, *,
                     actor: User | None, now: dt.datetime) -> ReleaseTemplate:
     """Replace template ``name`` whole (it may be renamed); releases made from it keep
     their phases."""
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         template = get_template(session, name)
         if data.name != name and _find(session, data.name) is not None:
@@ -77,7 +74,7 @@ def update_template(sessions: SessionFactory, name: str, data: TemplateIn, *,
 
 def delete_template(sessions: SessionFactory, name: str, *, actor: User | None,
                     now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         template = get_template(session, name)
         before = describe(template)
@@ -90,8 +87,8 @@ def create_release_from_template(sessions: SessionFactory, template_name: str,
                                  data: FromTemplate, *, actor: User | None,
                                  now: dt.datetime) -> Release:
     """A planned release with the template's phases and a booking request for each."""
-    require_role(actor, *KEEPERS)
-    require_role(actor, *requests.REQUESTERS)
+    require(actor, "releases:write")
+    require(actor, "requests:create")
     if actor is None:
         raise InvalidInput("requester", "booking requests need a requesting user")
     with sessions.begin() as session:

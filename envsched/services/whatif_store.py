@@ -12,15 +12,14 @@ from typing import Any
 from sqlmodel import Session, select
 
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.models import Role, User, WhatIf, WhatIfStatus
-from envsched.services.users import require_role
+from envsched.models import User, WhatIf, WhatIfStatus
+from envsched.permissions import require
 from envsched.services.whatif_changes import Change, apply_changes
 from envsched.services.whatif_codec import change_from_dict
 from solver.scenario import Scenario
 from solver.scenario_file import parse_scenario, scenario_to_dict
 
 # Who may make, change and run what-ifs; promoting needs an environment manager.
-EDITORS = (Role.PLANNER, Role.ENVIRONMENT_MANAGER)
 WhatIfRef = int | str  # the row's id, or its name
 
 
@@ -38,7 +37,7 @@ def find(session: Session, ref: WhatIfRef, for_update: bool = False) -> WhatIf:
 
 
 def require_editor(actor: User | None) -> None:
-    require_role(actor, *EDITORS)
+    require(actor, "whatif:write")
 
 
 def require_editable(row: WhatIf) -> None:

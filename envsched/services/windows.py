@@ -29,18 +29,16 @@ from envsched.models import (
     Release,
     ReleaseStrategy,
     ReleaseWindow,
-    Role,
     User,
 )
 from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
+from envsched.permissions import require
 from envsched.services import audit, replan
 from envsched.services.cadence import Cadence, generate_windows
 from envsched.services.releases import get_release
-from envsched.services.users import require_role
 from envsched.settings import Settings
 from envsched.solves.enqueue import queue_replan
 
-KEEPERS = (Role.RELEASE_MANAGER,)
 PLAN_MONTHS = 12
 
 
@@ -56,7 +54,7 @@ class MovedWindow:
 
 def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: User | None,
                     now: dt.datetime) -> ReleaseStrategy:
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         if session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == data.name)
                         ).first():
@@ -72,7 +70,7 @@ def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: Us
 def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
                  now: dt.datetime, months: int = PLAN_MONTHS) -> list[ReleaseWindow]:
     """(Re)generate strategy ``name``'s windows for ``months`` from today; its windows."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         strategy = get_strategy(session, name)
         today = now.date()
@@ -91,7 +89,7 @@ def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
 def add_window(sessions: SessionFactory, data: WindowCreate, *, actor: User | None,
                now: dt.datetime) -> ReleaseWindow:
     """A window outside any cadence (a one-off go-live)."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     _check_dates(data.start, data.cutoff, data.go_live)
     with sessions.begin() as session:
         window = ReleaseWindow(**data.model_dump())
@@ -104,7 +102,7 @@ def assign_release(sessions: SessionFactory, key: str, window_id: int | None, *,
                    actor: User | None, now: dt.datetime) -> Release:
     """Put release ``key`` in a window (None: out of it). Its tests must end by the
     window's cut-off, so that becomes its due date."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         before = audit.snapshot(release)
@@ -127,7 +125,7 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
     """Move a window to go live on ``go_live``; its releases' dates move alike. A window
     that has gone live is history and stays where it is (see ``movable``), and none moves
     into the past."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         window = get_window(session, window_id)
         _check_movable(window, go_live, now.date())

@@ -23,14 +23,13 @@ from envsched.models import (
     BookingRequest,
     BookingStatus,
     RequestStatus,
-    Role,
     User,
 )
+from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.giveback import offer_days
 from envsched.services.requests import close_request, get_request
-from envsched.services.users import require_role
 
 
 def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
@@ -39,7 +38,7 @@ def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User |
     with booking_transaction(sessions) as session:
         request = get_request(session, request_id)
         if actor is None or actor.id != request.requester_id:
-            require_role(actor, Role.ENVIRONMENT_MANAGER)
+            require(actor, "requests:cancel-others")
         if request.status == RequestStatus.APPROVED:
             _cancel_bookings(session, request, actor=actor, now=now)
         elif request.status not in OPEN_REQUEST_STATUSES:

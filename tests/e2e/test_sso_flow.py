@@ -32,10 +32,9 @@ from tests.e2e.identity_provider import (
     IdentityProvider,
     identity_provider,
 )
-from tests.envsched import conftest as database_fixtures
+from tests.fixtures.database import BACKENDS, empty_all_tables
 from web import create_app
 
-postgres_url = database_fixtures.postgres_url
 ADMIN, ADMIN_PASSWORD = "root", "a-local-admin-password"
 IDP_NAME = "Test IdP"
 CALLBACK = "/login/sso/callback"
@@ -81,7 +80,7 @@ class LateApp:
         return self.app(environ, start_response)
 
 
-@pytest.fixture(scope="module", params=database_fixtures.BACKENDS)
+@pytest.fixture(scope="module", params=BACKENDS)
 def sso_world(request: pytest.FixtureRequest,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoWorld]:
     folder = tmp_path_factory.mktemp("sso")
@@ -110,7 +109,7 @@ def _database(request: pytest.FixtureRequest, folder: Path) -> Engine:
         migrations.upgrade(engine)
         return engine
     engine = create_engine(Settings(database_url=request.getfixturevalue("postgres_url")))
-    database_fixtures.empty_all_tables(engine)
+    empty_all_tables(engine)
     return engine
 
 

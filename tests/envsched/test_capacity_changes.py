@@ -107,7 +107,7 @@ def test_the_api_update_names_capacity_in_its_refusal(
     make_booking(env, start=day(3), end=day(8))
     with pytest.raises(BookingConflict) as caught:
         by_update(sessions, "UAT-1", 1)
-    assert caught.value.http_status == 409
+    assert caught.value.code == "booking_conflict" and "capacity" in caught.value.fields
     assert caught.value.fields == {"capacity": (
         f"UAT-1 holds 2 live bookings on {day(3)}; capacity 1 is below that: move or cancel "
         "bookings first")}

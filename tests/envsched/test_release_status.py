@@ -74,7 +74,7 @@ def test_a_step_off_the_flow_names_the_current_and_the_requested_status(
     with pytest.raises(InvalidTransition) as caught:
         walk(sessions, rm, "R1", requested)
     assert f"is {start.value} and cannot become {requested.value}" in caught.value.message
-    assert caught.value.http_status == 409
+    assert caught.value.code == "invalid_transition"
 
 
 def test_deployed_is_reached_only_by_recording_a_deployment(

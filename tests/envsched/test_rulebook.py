@@ -87,7 +87,7 @@ def test_a_direct_booking_that_breaks_a_phase_rule_is_refused_naming_it(
     phase = dict(zip(("sit", "uat"), release, strict=True))[phase_name]
     error = refused(sessions, book(phase, env, start), manager)
     assert error.breaks[0].rule == rule and field in error.fields
-    assert error.to_dict()["rule"] == rule and error.http_status == 409
+    assert error.to_dict()["rule"] == rule and error.code == "rule_broken"
     assert live_bookings(sessions) == []
 
 

@@ -45,8 +45,8 @@ from envsched.services.replan import replan
 from envsched.services.replan_apply import accept_run, last_accept
 from envsched.services.requests import request_booking
 from tests.envsched import factories
-from tests.envsched.conftest import empty_all_tables
 from tests.envsched.factories import DAY0, NOW
+from tests.fixtures.database import empty_all_tables
 
 ENVIRONMENTS = {"SIT-1": ("SIT", 1, ()), "SIT-2": ("SIT", 2, ()),
                 "UAT-1": ("UAT", 1, ("mainframe",)), "UAT-2": ("UAT", 1, ())}

@@ -22,7 +22,7 @@ from envsched.solves.queue import claim_next, heartbeat, settle_lost
 from envsched.solves.worker import build_scheduler, queue_scheduled_round
 from tests.envsched.factories import NOW, Factory
 from tests.envsched.stuck import dead_owner
-from tests.envsched.test_whatif import new_whatif, state  # noqa: F401
+from tests.envsched.test_whatif import new_whatif
 
 LEASE = dt.timedelta(seconds=60)
 

@@ -8,14 +8,7 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.models import Deployment, Role
 from tests.envsched import factories
-from tests.web.api_world import (  # noqa: F401  (fixtures)
-    Caller,
-    D,
-    World,
-    call_fixture,
-    error_of,
-    world_fixture,
-)
+from tests.web.api_world import Caller, D, World, error_of
 from tests.web.helpers import NOW
 from web.api import ROUTES
 from web.api.kpis import CalendarItemPublic, KpiReportPublic

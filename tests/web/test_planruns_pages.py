@@ -11,14 +11,14 @@ from flask.testing import FlaskClient
 
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
+from envsched.permissions import PERMISSIONS
 from envsched.services import replan, whatif
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
-from tests.web.api_world import World, world_fixture  # noqa: F401
+from tests.web.api_world import World
 from tests.web.helpers import NOW, csrf_token
 from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
-from web.permissions import PERMISSIONS
 
 Login = Callable[..., object]
 PAGES = [("/plan-runs", "planruns:read"), ("/plan-runs/{run}", "planruns:read"),

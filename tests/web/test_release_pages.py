@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from envsched.db import SessionFactory
 from envsched.models import Deployment, ReleaseWindow, Role, User
+from envsched.permissions import PERMISSIONS
 from envsched.services.release_calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
@@ -25,11 +26,10 @@ from envsched.services.release_calendar import (
     CalendarItem,
 )
 from tests.envsched import factories
-from tests.web.api_world import D, World, world_fixture  # noqa: F401  (fixture)
+from tests.web.api_world import D, World
 from tests.web.helpers import NOW, csrf_token
 from web.calendar import feed_token
 from web.charts import MS_PER_DAY
-from web.permissions import PERMISSIONS
 from web.release_charts import (
     clashes_and_lead_time_figure,
     lane_order,

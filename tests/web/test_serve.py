@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -20,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from envsched.db import SessionFactory, create_engine, fill_pool
-from envsched.models import EnvironmentCreate
+from envsched.models import EnvironmentCreate, Freeze
 from envsched.services import inventory
 from envsched.settings import Settings
 from tests.web.helpers import NOW
@@ -54,6 +55,22 @@ def test_the_servers_warm_up_leaves_nothing_behind(database_url: str) -> None:
             for table in ("environment_type", "environment", "booking", "audit_entry"):
                 count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
                 assert count == 0, f"the warm-up left {count} rows in {table}"
+    finally:
+        engine.dispose()
+
+
+def test_the_warm_up_goes_through_while_a_freeze_covers_every_type(database_url: str) -> None:
+    engine = create_engine(Settings(database_url=database_url), pool_size=1)
+    today = dt.datetime.now(dt.UTC).date()  # the warm-up books on the server's today
+    week = dt.timedelta(days=7)
+    try:
+        with Session(engine) as session:
+            session.add(Freeze(name="year end", start=today - week, end=today + week))
+            session.commit()
+        fill_pool(engine, 1, serve.warm_up)
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM booking")).scalar()
+            assert count == 0
     finally:
         engine.dispose()
 

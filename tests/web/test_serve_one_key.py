@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from envsched.db import SessionFactory
 from envsched.models import EnvironmentCreate, Role
 from envsched.services import inventory
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, PASSWORD
 from tests.web.test_serve import free_port, running
 

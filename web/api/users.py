@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
-from envsched.models import ApiToken, Role, User
+from envsched.models import ApiToken, User
+from envsched.permissions import can
 from envsched.services import tokens, users
 from web.api.routing import JSON, Route, actor
 from web.api.user_schemas import (
@@ -65,7 +66,7 @@ def update_user(name: str, body: UserUpdate) -> JSON:
 def _token_owner(name: str) -> User:
     """The user ``name``, if the caller may manage their tokens: admins, or they themself."""
     me = actor()
-    if me.role != Role.ADMIN and me.name != name:
+    if me.name != name and not can(me, "users:admin"):
         raise PermissionDenied(f"{me.name} may manage only their own API tokens")
     return users.find_user(sessions(), name)
 

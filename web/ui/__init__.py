@@ -13,11 +13,11 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, url_for
 
 from envsched.days import day_text, days_text, week_text
+from envsched.permissions import can
 from envsched.services import inbox
 from web.auth import current_user
 from web.calendar import feed_token
 from web.context import sessions
-from web.permissions import can
 from web.ui import (
     account,
     approvals,

@@ -16,13 +16,13 @@ from sqlmodel import Session
 
 from envsched.db import read_transaction
 from envsched.models import User
+from envsched.permissions import can
 from envsched.services import inbox
 from envsched.services.my_work import due_gates, my_booking_ids
 from envsched.services.requests import get_request
 from envsched.services.withdraw import may_withdraw
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.permissions import can
 from web.ui.bookings import booking_powers
 from web.ui.queries import BookingRow, RequestRow, bookings_by_id, request_rows
 

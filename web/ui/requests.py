@@ -20,6 +20,7 @@ from envsched.models import (
     Phase,
 )
 from envsched.models.limits import MAX_DAYS
+from envsched.permissions import can
 from envsched.services import booking as booking_service
 from envsched.services import requests as request_service
 from envsched.services.environment_names import natural_key
@@ -28,7 +29,6 @@ from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw, withdraw_request
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.permissions import can
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
@@ -121,7 +121,7 @@ def request_detail(request_id: int) -> Any:
              else [])
     user = current_user()
     may_cancel = withdrawable and user is not None and (
-        user.name == shown.requester or can(user, "requests:decide"))
+        user.name == shown.requester or can(user, "requests:cancel-others"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 

@@ -25,11 +25,11 @@ from flask import jsonify, render_template, request, url_for
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import Environment
+from envsched.permissions import can
 from envsched.services.clashes import StateClash, find_clashes
 from web import timeline_items
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.permissions import can
 from web.ui.bookings import clash_bookings
 from web.ui.paging import Paging, paging
 from web.ui.params import date_arg, int_arg, text_arg
