@@ -23,7 +23,6 @@ from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
     Booking,
-    BookingCreate,
     BookingRequest,
     BookingStatus,
     Environment,
@@ -57,6 +56,7 @@ from envsched.services.rulebook import (
     is_second_booking,
 )
 from envsched.services.users import require_role
+from envsched.shapes.booking import BookingIn
 
 __all__ = [
     "approve_request",
@@ -88,7 +88,7 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
 
 # -- direct bookings ----------------------------------------------------------------------
 
-def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | None,
+def book_direct(sessions: SessionFactory, data: BookingIn, *, actor: User | None,
                 now: dt.datetime) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright;
     with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""

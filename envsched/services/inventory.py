@@ -20,10 +20,8 @@ from envsched.models import (
     Booking,
     Component,
     Environment,
-    EnvironmentCreate,
     EnvironmentStatus,
     EnvironmentType,
-    EnvironmentUpdate,
     Freeze,
     MaintenanceWindow,
     Role,
@@ -33,6 +31,7 @@ from envsched.services import audit
 from envsched.services.availability import clashes, environment_named, lock_environment
 from envsched.services.environment_names import check_name
 from envsched.services.users import require_role
+from envsched.shapes.inventory import EnvironmentIn, EnvironmentPatch
 
 KEEPERS = (Role.ENVIRONMENT_MANAGER,)
 
@@ -65,7 +64,7 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
     return row
 
 
-def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
+def create_environment(sessions: SessionFactory, data: EnvironmentIn, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     require_role(actor, *KEEPERS)
     check_name(data.name)
@@ -80,7 +79,7 @@ def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
     return env
 
 
-def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpdate, *,
+def update_environment(sessions: SessionFactory, name: str, data: EnvironmentPatch, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     """Change the given fields; a capacity cut must leave every booked day within capacity."""
     require_role(actor, *KEEPERS)

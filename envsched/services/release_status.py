@@ -24,7 +24,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.release_cancel import Withdrawn
@@ -38,6 +37,7 @@ from envsched.services.release_flow import (
 )
 from envsched.services.releases import get_release
 from envsched.services.users import require_role
+from envsched.shapes.lifecycle import BackOutIn, DeploymentIn, LinkIn
 
 KEEPERS = (Role.RELEASE_MANAGER,)
 __all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "Withdrawn", "add_link", "back_out",

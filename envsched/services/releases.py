@@ -16,27 +16,17 @@ from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
-from envsched.models import (
-    Environment,
-    EnvironmentType,
-    Phase,
-    PhaseCreate,
-    PhaseUpdate,
-    Release,
-    ReleaseCreate,
-    ReleaseUpdate,
-    Role,
-    User,
-)
+from envsched.models import Environment, EnvironmentType, Phase, Release, Role, User
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.release_flow import check_plain_step, record_status, step
 from envsched.services.users import require_role
+from envsched.shapes.lifecycle import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
 
 KEEPERS = (Role.RELEASE_MANAGER,)
 
 
-def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User | None,
+def create_release(sessions: SessionFactory, data: ReleaseIn, *, actor: User | None,
                    now: dt.datetime) -> Release:
     require_role(actor, *KEEPERS)
     _check_window(data.earliest_start, data.due)
@@ -50,7 +40,7 @@ def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User
     return release
 
 
-def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
+def update_release(sessions: SessionFactory, key: str, data: ReleasePatch, *,
                    actor: User | None, now: dt.datetime) -> Release:
     require_role(actor, *KEEPERS)
     changes = data.model_dump(exclude_unset=True)
@@ -68,7 +58,7 @@ def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
     return release
 
 
-def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
+def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
               actor: User | None, now: dt.datetime) -> Phase:
     """Add a phase at ``data.position`` (default: last); later phases move down one."""
     require_role(actor, *KEEPERS)
@@ -88,7 +78,7 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
     return phase
 
 
-def update_phase(sessions: SessionFactory, key: str, data: PhaseUpdate, *,
+def update_phase(sessions: SessionFactory, key: str, data: PhasePatch, *,
                  actor: User | None, now: dt.datetime) -> Phase:
     require_role(actor, *KEEPERS)
     changes = data.model_dump(exclude_unset=True)

@@ -32,12 +32,12 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
 from envsched.services import audit, replan
 from envsched.services.cadence import Cadence, generate_windows
 from envsched.services.releases import get_release
 from envsched.services.users import require_role
 from envsched.settings import Settings
+from envsched.shapes.lifecycle import StrategyIn, WindowIn
 
 KEEPERS = (Role.RELEASE_MANAGER,)
 PLAN_MONTHS = 12
@@ -53,7 +53,7 @@ class MovedWindow:
     run: PlanRun | None
 
 
-def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: User | None,
+def create_strategy(sessions: SessionFactory, data: StrategyIn, *, actor: User | None,
                     now: dt.datetime) -> ReleaseStrategy:
     require_role(actor, *KEEPERS)
     with sessions.begin() as session:
@@ -87,7 +87,7 @@ def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
         return _windows_of(session, strategy)
 
 
-def add_window(sessions: SessionFactory, data: WindowCreate, *, actor: User | None,
+def add_window(sessions: SessionFactory, data: WindowIn, *, actor: User | None,
                now: dt.datetime) -> ReleaseWindow:
     """A window outside any cadence (a one-off go-live)."""
     require_role(actor, *KEEPERS)

@@ -17,9 +17,9 @@ from envsched.models.limits import Input
 from envsched.services import booking as booking_service
 from envsched.services import gates
 from envsched.services.gates import GateRef, GateView
+from envsched.shapes.booking import BookingOut
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import BookingOut
 from web.context import now, sessions
 
 

@@ -1,19 +1,84 @@
-"""What the release-lifecycle services take and give: inputs validated once at the edge,
-and the public shapes of the lifecycle rows (names and keys instead of ids)."""
+"""What the release-lifecycle features take and give: releases and their phases,
+strategies and windows, templates, status changes, deployments and links. ``…In`` comes
+in (validated once, at the edge), ``…Patch`` changes only the fields given, ``…Out`` goes
+out (names and keys instead of ids)."""
 
 import datetime as dt
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlmodel import SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.lifecycle import URL_LENGTH, CadenceKind, LinkKind
-from envsched.models.limits import INT_MAX, NAME_PATTERN, Day, Flag, Id, Input, Tag
-from envsched.models.releases import ReleaseStatus, ReleaseType
+from envsched.models.limits import (
+    INT_MAX,
+    MAX_DAYS,
+    NAME_PATTERN,
+    Day,
+    Flag,
+    Id,
+    Input,
+    Tag,
+)
+from envsched.models.releases import PhaseBase, ReleaseBase, ReleaseStatus, ReleaseType
+
+# -- releases and phases ------------------------------------------------------------------
+
+class ReleaseIn(ReleaseBase):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+class ReleasePatch(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    title: str | None = Field(default=None, max_length=TEXT_LENGTH)
+    type: ReleaseType | None = None
+    priority: int | None = Field(default=None, ge=1, le=INT_MAX)
+    earliest_start: Day | None = None
+    due: Day | None = None
+    status: ReleaseStatus | None = None
+    owner: str | None = Field(default=None, max_length=NAME_LENGTH)
+
+
+class PhaseIn(PhaseBase):
+    """Input: the environment type by name; ``position`` defaults to after the last."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    type: str = Field(min_length=1, max_length=NAME_LENGTH)
+    position: int | None = Field(default=None, ge=0, le=INT_MAX)
+
+
+class PhasePatch(SQLModel):
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    name: str | None = Field(default=None, max_length=NAME_LENGTH)
+    type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
+    duration_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+    gap_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
+    after: list[str] | None = None
+    required_tags: list[Tag] | None = None
+    environments: list[str] | None = None
+    earliest_start: Day | None = None
+    position: int | None = Field(default=None, ge=0, le=INT_MAX)
+
+
+class PhaseOut(PhaseBase):
+    id: int
+    release: str
+    type: str
+    position: int
+
+
+class ReleaseOut(ReleaseBase):
+    id: int
+    phases: list[PhaseOut]
+
 
 # -- strategy and windows -----------------------------------------------------------------
 
 
-class StrategyCreate(Input):
+class StrategyIn(Input):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
     cadence: CadenceKind
     anchor: Day = Field(description="the first go-live; the cadence counts from it")
@@ -23,7 +88,7 @@ class StrategyCreate(Input):
     freeze_days: int = Field(default=3, ge=0, le=365)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "StrategyCreate":
+    def _consistent(self) -> "StrategyIn":
         if self.freeze_days >= self.window_days:
             raise ValueError("freeze_days must be less than window_days")
         if self.cadence == CadenceKind.DATES and not self.dates:
@@ -31,7 +96,7 @@ class StrategyCreate(Input):
         return self
 
 
-class StrategyPublic(BaseModel):
+class StrategyOut(BaseModel):
     id: int
     name: str
     cadence: CadenceKind
@@ -42,7 +107,7 @@ class StrategyPublic(BaseModel):
     published_at: dt.datetime | None
 
 
-class WindowCreate(Input):
+class WindowIn(Input):
     """A window added by hand, outside any cadence."""
 
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
@@ -51,12 +116,12 @@ class WindowCreate(Input):
     go_live: Day
 
 
-class WindowMove(Input):
+class WindowMoveIn(Input):
     go_live: Day = Field(description="the new go-live; start and cut-off move with it")
     replan: Flag = Field(default=True, description="propose booking changes at once")
 
 
-class WindowPublic(BaseModel):
+class WindowOut(BaseModel):
     id: int
     strategy: str | None
     name: str
@@ -66,7 +131,7 @@ class WindowPublic(BaseModel):
     releases: list[str]
 
 
-class Assignment(Input):
+class AssignmentIn(Input):
     window_id: Id | None = Field(default=None, description="None takes it out of its window")
 
 
@@ -90,7 +155,7 @@ class TemplateIn(Input):
     phases: list[TemplatePhaseIn] = Field(min_length=1)
 
 
-class TemplatePhasePublic(BaseModel):
+class TemplatePhaseOut(BaseModel):
     name: str
     type: str
     duration_days: int
@@ -99,15 +164,15 @@ class TemplatePhasePublic(BaseModel):
     required_tags: list[str]
 
 
-class TemplatePublic(BaseModel):
+class TemplateOut(BaseModel):
     id: int
     name: str
     release_type: ReleaseType
     description: str
-    phases: list[TemplatePhasePublic]
+    phases: list[TemplatePhaseOut]
 
 
-class FromTemplate(Input):
+class FromTemplateIn(Input):
     """A new release from a template; dates default to its window's (start, cut-off)."""
 
     key: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -126,7 +191,7 @@ class StatusChangeIn(Input):
     reason: str = Field(default="", max_length=TEXT_LENGTH)
 
 
-class StatusChangePublic(BaseModel):
+class StatusChangeOut(BaseModel):
     from_status: ReleaseStatus | None
     to_status: ReleaseStatus
     at: dt.datetime
@@ -145,7 +210,7 @@ class BackOutIn(Input):
     reason: str = Field(min_length=1, max_length=TEXT_LENGTH)
 
 
-class DeploymentPublic(BaseModel):
+class DeploymentOut(BaseModel):
     id: int
     release: str
     deployed_on: dt.date
@@ -164,7 +229,7 @@ class LinkIn(Input):
     url: str = Field(default="", max_length=URL_LENGTH, pattern=r"^(https?://\S+)?$")
 
 
-class LinkPublic(BaseModel):
+class LinkOut(BaseModel):
     id: int
     release: str
     kind: LinkKind
