@@ -1,7 +1,7 @@
 """What the release-lifecycle features take and give: releases and their phases,
-strategies and windows, templates, status changes, deployments and links. ``…In`` comes
-in (validated once, at the edge), ``…Patch`` changes only the fields given, ``…Out`` goes
-out (names and keys instead of ids)."""
+strategies and windows, templates, status changes, deployments and links, gates, release
+health (KPIs) and the release calendar. ``…In`` comes in (validated once, at the edge),
+``…Patch`` changes only the fields given, ``…Out`` goes out (names and keys, not ids)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
-from envsched.models.lifecycle import URL_LENGTH, CadenceKind, LinkKind
+from envsched.models.lifecycle import URL_LENGTH, CadenceKind, GateKind, GateState, LinkKind
 from envsched.models.limits import (
     INT_MAX,
     MAX_DAYS,
@@ -21,6 +21,7 @@ from envsched.models.limits import (
     Tag,
 )
 from envsched.models.releases import PhaseBase, ReleaseBase, ReleaseStatus, ReleaseType
+from envsched.models.users import Role
 
 # -- releases and phases ------------------------------------------------------------------
 
@@ -131,6 +132,15 @@ class WindowOut(BaseModel):
     releases: list[str]
 
 
+class MovedWindowOut(BaseModel):
+    """A moved window, the releases moved with it, and the planning round proposing the
+    booking changes (None: no round ran)."""
+
+    window: WindowOut
+    releases: list[str]
+    plan_run: int | None
+
+
 class AssignmentIn(Input):
     window_id: Id | None = Field(default=None, description="None takes it out of its window")
 
@@ -238,3 +248,108 @@ class LinkOut(BaseModel):
     url: str
     created_by: str
     created_at: dt.datetime
+
+
+# -- gates ----------------------------------------------------------------------------------
+
+class GateTargetIn(Input):
+    phase: str | None = Field(default=None, description="phase key; none for go/no-go",
+                              max_length=64)
+    kind: GateKind
+
+
+class GateDefineIn(GateTargetIn):
+    criteria: str = Field(max_length=2000, description="what must hold for the sign-off")
+    signoff_role: Role | None = Field(default=None, description="who signs (default: "
+                                      "test manager for entry/exit, release manager for "
+                                      "go/no-go)")
+
+
+class GateSignIn(GateTargetIn):
+    note: str = Field(default="", max_length=2000)
+
+
+class GateVerdictIn(GateTargetIn):
+    reason: str = Field(min_length=1, max_length=2000, description="why (kept in the log)")
+
+
+class GateOut(BaseModel):
+    id: int | None = Field(description="None until the gate is first defined or decided")
+    release: str
+    phase: str | None
+    kind: GateKind
+    criteria: str
+    signoff_role: Role
+    state: GateState
+    signed_by: str | None
+    signed_at: dt.datetime | None
+    reason: str
+
+
+# -- release health (KPIs) and the release calendar ---------------------------------------
+
+MonthValue = int | float | str | None
+
+
+class PeriodOut(BaseModel):
+    start: dt.date
+    end: dt.date = Field(description="first day after the period")
+
+
+class ReleaseCountsOut(BaseModel):
+    deployed: int
+    on_time: int
+    late: int
+    late_keys: list[str]
+    backed_out: int
+    failed: int = Field(description="backed out, or cancelled after testing started")
+    failed_keys: list[str]
+    without_test_signoff: list[str] = Field(description="deployed with a test phase's exit "
+                                            "gate not signed (open, vetoed or waived)")
+    without_operational_signoff: list[str] = Field(description="deployed without a signed "
+                                                   "go/no-go")
+    clashes: int
+
+
+class TimeToImplementOut(BaseModel):
+    type: str
+    releases: int
+    average_days: float
+    best_days: int
+    worst_days: int
+
+
+class UtilisationOut(BaseModel):
+    type: str
+    booked_days: int
+    open_days: int
+    percent: float
+
+
+class LeadTimeOut(BaseModel):
+    bookings: int
+    average_days: float | None
+    median_days: float | None
+    shortest_days: int | None
+    longest_days: int | None
+
+
+class KpiReportOut(BaseModel):
+    period: PeriodOut
+    releases: ReleaseCountsOut
+    time_to_implement: list[TimeToImplementOut]
+    utilisation: list[UtilisationOut]
+    lead_time: LeadTimeOut
+    monthly: list[dict[str, MonthValue]] = Field(
+        description="per month: deployed, on_time, late, backed_out, failed, clashes, "
+                    "lead_time_days and utilisation_<TYPE> (per cent)")
+
+
+class CalendarItemOut(BaseModel):
+    kind: str = Field(description="window, go_live, release, phase, deployment, freeze or "
+                                  "maintenance")
+    lane: str
+    start: dt.date
+    end: dt.date
+    label: str
+    detail: str

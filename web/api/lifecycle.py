@@ -18,6 +18,7 @@ from envsched.models.limits import Day, Input
 from envsched.services import templates, windows
 from envsched.shapes.lifecycle import (
     FromTemplateIn,
+    MovedWindowOut,
     ReleaseOut,
     StrategyIn,
     StrategyOut,
@@ -145,7 +146,7 @@ WINDOW_ROUTES = [
           "One release window and the releases in it", WindowOut, errors=(404,)),
     Route("POST", "/release-windows/<int:release_window_id>/move", move_release_window,
           "windows:write", "Move a window; its releases' dates move alike, and a planning "
-          "round proposes the booking changes", show.MovedWindowPublic, body=WindowMoveIn,
+          "round proposes the booking changes", MovedWindowOut, body=WindowMoveIn,
           errors=(400, 404), example={"go_live": "2027-03-12", "replan": False}),
 ]
 

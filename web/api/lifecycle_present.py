@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from envsched.models import (
@@ -34,13 +33,6 @@ from envsched.shapes.lifecycle import (
 JSON = dict[str, Any]
 
 
-class MovedWindowPublic(BaseModel):
-    """A moved window, the releases moved with it, and the planning round proposing the
-    booking changes (None: no round ran)."""
-
-    window: WindowOut
-    releases: list[str]
-    plan_run: int | None
 
 
 def strategy(row: ReleaseStrategy) -> JSON:
