@@ -160,9 +160,9 @@ def test_moving_a_window_moves_its_releases_and_proposes_booking_changes(
         # proposed, not applied: the booking waits for an environment manager
         assert session.get_one(Booking, booking.id).start == DAY0 + 10 * DAY
     assert moved.run is not None and moved.run.status == PlanRunStatus.DONE
-    [proposal] = moved.run.diff["moved"]
-    assert proposal["booking"] == booking.id and proposal["phase"] == "R1-UAT"
-    assert dt.date.fromisoformat(proposal["to"]["start"]) >= DAY0 + 24 * DAY
+    [proposal] = moved.run.diff.moved
+    assert proposal.booking == booking.id and proposal.phase == "R1-UAT"
+    assert dt.date.fromisoformat(proposal.to.start) >= DAY0 + 24 * DAY
 
 
 def test_moving_an_empty_window_runs_no_planning_round(

@@ -153,7 +153,7 @@ class Bookings(RuleBasedStateMachine):
                      time_limit=TIME_LIMIT)
         assert run.status == PlanRunStatus.DONE, run.error
         blocked = self._releases_with_forced_bookings()
-        unplaced = [p["phase"] for p in (run.diff or {}).get("unplaced", [])]
+        unplaced = [p.phase for p in run.diff.unplaced] if run.diff else []
         assert all(key.split("-")[0] in blocked for key in unplaced), (unplaced, run.error)
 
     # -- helpers ------------------------------------------------------------------------------

@@ -40,8 +40,10 @@ def run_summary(run: PlanRun) -> JSON:
 
 
 def run_detail(run: PlanRun) -> JSON:
-    return {**run_summary(run), "flags": run.flags or {}, "diff": run.diff or {},
-            "last_accept": last_accept(run)}
+    accepted = last_accept(run)
+    return {**run_summary(run), "flags": run.flags.stored() if run.flags else {},
+            "diff": run.diff.stored() if run.diff else {},
+            "last_accept": accepted.stored() if accepted else None}
 
 
 def find_run(run_id: int) -> PlanRun:
