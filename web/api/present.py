@@ -1,7 +1,7 @@
 """Rows as the API shows them: names and keys instead of ids, dates as ISO strings.
 
 Each function reads relationships, so it runs inside the session the row came from.
-The output goes through the ``*Public`` model, which keeps the wire shape in one place.
+The output goes through the ``…Out`` shape, which keeps the wire shape in one place.
 """
 
 from __future__ import annotations
