@@ -49,9 +49,10 @@ from sqlmodel import col, select
 
 from envsched import migrations
 from envsched.db import SessionFactory, create_engine, session_factory
-from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentCreate, Role
+from envsched.models import LIVE_STATUSES, Booking, Environment, Role
 from envsched.services import inventory, tokens, users
 from envsched.settings import Settings
+from envsched.shapes.inventory import EnvironmentIn
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("ENVSCHED_TEST_POSTGRES_URL",
@@ -103,9 +104,9 @@ def seed(sessions: SessionFactory, environments: int, clients: int) -> list[str]
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
     names = [f"UAT-{n + 1}" for n in range(environments)]
     for name in names:
-        inventory.create_environment(sessions, EnvironmentCreate(name=name, type="UAT"),
+        inventory.create_environment(sessions, EnvironmentIn(name=name, type="UAT"),
                                      actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentCreate(name="SHARED-1", type="UAT",
+    inventory.create_environment(sessions, EnvironmentIn(name="SHARED-1", type="UAT",
                                                              capacity=2), actor=None, now=NOW)
     for n in range(clients):
         users.create_user(sessions, f"loader{n}", Role.ENVIRONMENT_MANAGER, actor=None,

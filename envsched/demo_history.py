@@ -43,9 +43,9 @@ from envsched.models import (
     ReleaseStatus,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, FromTemplate, LinkIn
 from envsched.services import booking, gates, giveback, release_status, templates
 from envsched.services.gates import GateRef, GateView
+from envsched.shapes.lifecycle import BackOutIn, DeploymentIn, FromTemplateIn, LinkIn
 
 Data = dict[str, Any]
 SLACK_DAYS, LEAD_DAYS = 6, 21
@@ -93,7 +93,7 @@ class PastRelease:
         self.demo.timeline.at(at(day, hour), step)
 
     def create(self, start: dt.date, now: dt.datetime) -> None:
-        data = FromTemplate(key=self.key, title=self.spec["title"], owner=OWNER,
+        data = FromTemplateIn(key=self.key, title=self.spec["title"], owner=OWNER,
                             priority=self.spec["priority"], earliest_start=start,
                             window_id=self.demo.window_id(self.spec["window"]))
         templates.create_release_from_template(self.sessions, self.spec["template"], data,

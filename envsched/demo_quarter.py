@@ -39,9 +39,9 @@ from envsched.models import (
     ReleaseStatus,
     User,
 )
-from envsched.models.lifecycle_io import DeploymentIn, FromTemplate
 from envsched.services import gates, release_status, templates, windows
 from envsched.services.gates import GateRef, GateView
+from envsched.shapes.lifecycle import DeploymentIn, FromTemplateIn
 
 Data = dict[str, Any]
 TESTERS = ("tom", "tara")
@@ -157,7 +157,7 @@ def _status(demo: Demo, key: str, status: ReleaseStatus, reason: str) -> Step:
 
 def _from_template(demo: Demo, spec: Data) -> Step:
     def make(now: dt.datetime) -> object:
-        data = FromTemplate(key=spec["key"], title=spec["title"], priority=spec["priority"],
+        data = FromTemplateIn(key=spec["key"], title=spec["title"], priority=spec["priority"],
                             owner=spec.get("owner", OWNER),
                             window_id=demo.window_id(spec["window"]))
         return templates.create_release_from_template(

@@ -15,6 +15,7 @@ from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.planning import print_progress
 from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.models.round_results import RefusedOne, RoundDiff, RoundFlags
 from envsched.services.notify import send_due
 from envsched.services.replan import replan as run_round
 from envsched.services.replan_apply import last_accept
@@ -48,34 +49,35 @@ def run_to_dict(run: PlanRun) -> dict[str, Any]:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "solver_status": run.solver_status, "objective": run.objective,
             "bound": run.bound, "applied": run.applied, "error": run.error,
-            "metrics": run.metrics, "flags": run.flags, "diff": run.diff}
+            "metrics": run.metrics, "flags": run.flags.stored() if run.flags else {},
+            "diff": run.diff.stored() if run.diff else {}}
 
 
 def summary(run: PlanRun) -> str:
-    diff, flags = run.diff, run.flags
+    diff, flags = run.diff or RoundDiff(), run.flags or RoundFlags()
     lines = [f"plan run {run.id}: {run.status.value} ({run.solver_status or 'no solver status'})"
              + (" — dry run" if run.dry_run else "")]
     if run.error:
         lines.append(f"  {run.error}")
-    lines.append(f"  moved {len(diff.get('moved', []))}, placed {len(diff.get('placed', []))}, "
-                 f"unplaced {len(diff.get('unplaced', []))}"
+    lines.append(f"  moved {len(diff.moved)}, placed {len(diff.placed)}, "
+                 f"unplaced {len(diff.unplaced)}"
                  + (" — applied" if run.applied else ""))
-    if diff.get("gain"):
-        lines.append(f"  {diff['gain']}")
-    lines += [f"  refused {r['phase']}: {r['reason']}" for r in _refused(run)]
-    lines.append(f"  clashes {len(flags.get('clashes', []))}, "
-                 f"pinned bookings breaking a rule {len(flags.get('pinned', []))}, "
-                 f"shortfalls {len(flags.get('shortfalls', []))}, "
-                 f"late releases {len(flags.get('late', []))}")
-    lines += [f"  pinned: {c['message']}" for c in flags.get("pinned", [])]
-    lines += [f"  remedy: {remedy}" for remedy in flags.get("remedies", [])]
+    if diff.gain:
+        lines.append(f"  {diff.gain}")
+    lines += [f"  refused {r.phase}: {r.reason}" for r in _refused(run)]
+    lines.append(f"  clashes {len(flags.clashes)}, "
+                 f"pinned bookings breaking a rule {len(flags.pinned)}, "
+                 f"shortfalls {len(flags.shortfalls)}, "
+                 f"late releases {len(flags.late)}")
+    lines += [f"  pinned: {c.message}" for c in flags.pinned]
+    lines += [f"  remedy: {remedy}" for remedy in flags.remedies]
     return "\n".join(lines)
 
 
-def _refused(run: PlanRun) -> list[dict[str, str]]:
+def _refused(run: PlanRun) -> list[RefusedOne]:
     """The proposals the newest accept of ``run`` refused (auto-apply's, for a round)."""
     accepted = last_accept(run)
-    return list(accepted["refused"]) if accepted else []
+    return list(accepted.refused) if accepted else []
 
 
 COMMANDS = (replan,)

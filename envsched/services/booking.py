@@ -22,7 +22,6 @@ from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
     Booking,
-    BookingCreate,
     BookingRequest,
     BookingStatus,
     Environment,
@@ -54,6 +53,7 @@ from envsched.services.rulebook import (
     check_placement,
     is_second_booking,
 )
+from envsched.shapes.booking import BookingIn
 
 __all__ = [
     "approve_request",
@@ -84,7 +84,7 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
 
 # -- direct bookings ----------------------------------------------------------------------
 
-def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | None,
+def book_direct(sessions: SessionFactory, data: BookingIn, *, actor: User | None,
                 now: dt.datetime) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright;
     with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""

@@ -20,10 +20,8 @@ from envsched.models import (
     Booking,
     Component,
     Environment,
-    EnvironmentCreate,
     EnvironmentStatus,
     EnvironmentType,
-    EnvironmentUpdate,
     Freeze,
     MaintenanceWindow,
     User,
@@ -32,6 +30,7 @@ from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.availability import clashes, environment_named, lock_environment
 from envsched.services.environment_names import check_name
+from envsched.shapes.inventory import EnvironmentIn, EnvironmentPatch
 
 
 def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
@@ -62,7 +61,7 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
     return row
 
 
-def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
+def create_environment(sessions: SessionFactory, data: EnvironmentIn, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     require(actor, "environments:write")
     check_name(data.name)
@@ -77,7 +76,7 @@ def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
     return env
 
 
-def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpdate, *,
+def update_environment(sessions: SessionFactory, name: str, data: EnvironmentPatch, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     """Change the given fields; a capacity cut must leave every booked day within capacity."""
     require(actor, "environments:write")

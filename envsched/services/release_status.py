@@ -23,7 +23,6 @@ from envsched.models import (
     ReleaseStatusChange,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
@@ -37,6 +36,7 @@ from envsched.services.release_flow import (
     step,
 )
 from envsched.services.releases import get_release
+from envsched.shapes.lifecycle import BackOutIn, DeploymentIn, LinkIn
 
 __all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "Withdrawn", "add_link", "back_out",
            "cancel_release", "record_deployment", "record_status", "remove_link", "status_history",

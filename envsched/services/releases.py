@@ -16,24 +16,15 @@ from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
-from envsched.models import (
-    Environment,
-    EnvironmentType,
-    Phase,
-    PhaseCreate,
-    PhaseUpdate,
-    Release,
-    ReleaseCreate,
-    ReleaseUpdate,
-    User,
-)
+from envsched.models import Environment, EnvironmentType, Phase, Release, User
 from envsched.permissions import require
 from envsched.services import audit
 from envsched.services.booking import booking_transaction
 from envsched.services.release_flow import check_plain_step, record_status, step
+from envsched.shapes.lifecycle import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
 
 
-def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User | None,
+def create_release(sessions: SessionFactory, data: ReleaseIn, *, actor: User | None,
                    now: dt.datetime) -> Release:
     require(actor, "releases:write")
     _check_window(data.earliest_start, data.due)
@@ -47,7 +38,7 @@ def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User
     return release
 
 
-def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
+def update_release(sessions: SessionFactory, key: str, data: ReleasePatch, *,
                    actor: User | None, now: dt.datetime) -> Release:
     require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
@@ -65,7 +56,7 @@ def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
     return release
 
 
-def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
+def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
               actor: User | None, now: dt.datetime) -> Phase:
     """Add a phase at ``data.position`` (default: last); later phases move down one."""
     require(actor, "releases:write")
@@ -85,7 +76,7 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
     return phase
 
 
-def update_phase(sessions: SessionFactory, key: str, data: PhaseUpdate, *,
+def update_phase(sessions: SessionFactory, key: str, data: PhasePatch, *,
                  actor: User | None, now: dt.datetime) -> Phase:
     require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)

@@ -40,6 +40,7 @@ from envsched.models import (
     SolveKind,
     User,
 )
+from envsched.models.round_results import ClashFlag, RoundDiff, RoundFlags
 from envsched.services import replan_apply
 from envsched.services.clashes import clashes_in
 from envsched.services.flags import (
@@ -188,16 +189,15 @@ def _round(sessions: SessionFactory, run: PlanRun, settings: Settings,
 
 
 def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
-             clashes: list[dict[str, Any]], now: dt.datetime,
+             clashes: list[ClashFlag], now: dt.datetime,
              settings: Settings) -> dict[str, Any]:
     """The run's columns for this solver result (failed when there is no usable plan)."""
     scenario = prepared.scenario
     fields: dict[str, Any] = {
         "solver_status": result.status, "objective": result.solver.objective,
         "bound": result.solver.bound, "metrics": _metrics(scenario, result),
-        "flags": {"clashes": clashes, "pinned": [], "shortfalls": [], "late": [],
-                  "remedies": [], "left_out": list(prepared.left_out)},
-        "diff": {"moved": [], "placed": [], "unplaced": [], "gain": ""}}
+        "flags": RoundFlags(clashes=clashes, left_out=list(prepared.left_out)),
+        "diff": RoundDiff()}
     if not result.has_plan:
         return dict(fields, status=PlanRunStatus.FAILED,
                     error=no_plan_error(result.status, result.reason))
@@ -213,13 +213,13 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
 
 
 def _flags(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
-           clashes: list[dict[str, Any]], now: dt.datetime,
-           settings: Settings) -> dict[str, Any]:
+           clashes: list[ClashFlag], now: dt.datetime, settings: Settings) -> RoundFlags:
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, prepared.scenario, result, clashes, now.date(), weeks)
     booking_ids = {phase: b.booking_id for phase, b in prepared.booked.items()}
-    return dict(flags, left_out=list(prepared.left_out),
-                pinned=pinned_clash_flags(prepared.scenario, result, booking_ids))
+    return flags.model_copy(update={
+        "left_out": list(prepared.left_out),
+        "pinned": pinned_clash_flags(prepared.scenario, result, booking_ids)})
 
 
 def _metrics(scenario: Scenario, result: Plan) -> dict[str, Any]:
@@ -249,8 +249,7 @@ def _finish(sessions: SessionFactory, run_id: int, finished: dt.datetime,
 
 
 def _should_apply(run: PlanRun, settings: Settings) -> bool:
-    return (settings.replan_auto_apply and not run.dry_run and run.status == PlanRunStatus.DONE
-            and replan_apply.open_proposals(run) > 0)
+    return settings.replan_auto_apply and replan_apply.acceptable(run)
 
 
 def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> PlanRun:
@@ -261,7 +260,8 @@ def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> Plan
         log.warning("plan run %s could not be applied: %s", run_id, error)
         with read_transaction(sessions) as session:
             return session.get_one(PlanRun, run_id)
-    for refused in (replan_apply.last_accept(run) or {}).get("refused", []):
+    accepted = replan_apply.last_accept(run)
+    for refused in accepted.refused if accepted else []:
         log.warning("plan run %s: the proposal for %s was refused: %s", run_id,
-                    refused["phase"], refused["reason"])
+                    refused.phase, refused.reason)
     return run

@@ -16,7 +16,6 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
     BookingRequest,
-    BookingRequestCreate,
     Environment,
     EnvironmentType,
     Phase,
@@ -26,6 +25,7 @@ from envsched.models import (
 from envsched.permissions import require
 from envsched.services import audit, rulebook
 from envsched.services.free_slots import Slot, find_free_slots
+from envsched.shapes.booking import BookingRequestIn
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
 
 # -- services -----------------------------------------------------------------------------
 
-def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
+def request_booking(sessions: SessionFactory, data: BookingRequestIn, *,
                     actor: User | None, now: dt.datetime) -> BookingRequest:
     """Store a request; a phase lends it its type, tags and allowed environments."""
     require(actor, "requests:create")
@@ -159,7 +159,7 @@ def close_request(session: Session, request: BookingRequest, status: RequestStat
 
 # -- input checks -------------------------------------------------------------------------
 
-def _check_dates(data: BookingRequestCreate, now: dt.datetime) -> None:
+def _check_dates(data: BookingRequestIn, now: dt.datetime) -> None:
     if data.earliest_start < now.date():
         raise InvalidInput("earliest_start", f"{data.earliest_start} is in the past")
     first_end = data.earliest_start + dt.timedelta(days=data.duration_days)
@@ -177,7 +177,7 @@ def _phase(session: Session, key: str | None) -> Phase | None:
     return phase
 
 
-def _type_id(session: Session, data: BookingRequestCreate, phase: Phase | None) -> int | None:
+def _type_id(session: Session, data: BookingRequestIn, phase: Phase | None) -> int | None:
     if data.type is None:
         if phase is None and data.environments is None:
             raise InvalidInput("type", "give an environment type, a phase or environments")
@@ -190,7 +190,7 @@ def _type_id(session: Session, data: BookingRequestCreate, phase: Phase | None) 
     return found.id
 
 
-def _environments(session: Session, data: BookingRequestCreate,
+def _environments(session: Session, data: BookingRequestIn,
                   phase: Phase | None) -> list[str] | None:
     names = data.environments if data.environments is not None else (
         phase.environments if phase else None)

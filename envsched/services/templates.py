@@ -21,7 +21,6 @@ from sqlmodel import Session, select
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
-    BookingRequestCreate,
     EnvironmentType,
     Phase,
     Release,
@@ -30,11 +29,12 @@ from envsched.models import (
     TemplatePhase,
     User,
 )
-from envsched.models.lifecycle_io import FromTemplate, TemplateIn, TemplatePhaseIn
 from envsched.permissions import require
 from envsched.services import audit, requests
 from envsched.services.release_flow import record_status
 from envsched.services.windows import get_window
+from envsched.shapes.booking import BookingRequestIn
+from envsched.shapes.lifecycle import FromTemplateIn, TemplateIn, TemplatePhaseIn
 
 
 def create_template(sessions: SessionFactory, data: TemplateIn, *, actor: User | None,
@@ -84,7 +84,7 @@ def delete_template(sessions: SessionFactory, name: str, *, actor: User | None,
 
 
 def create_release_from_template(sessions: SessionFactory, template_name: str,
-                                 data: FromTemplate, *, actor: User | None,
+                                 data: FromTemplateIn, *, actor: User | None,
                                  now: dt.datetime) -> Release:
     """A planned release with the template's phases and a booking request for each."""
     require(actor, "releases:write")
@@ -191,7 +191,7 @@ def _environment_type(session: Session, name: str, field: str) -> EnvironmentTyp
     return found
 
 
-def _dates(session: Session, data: FromTemplate, now: dt.datetime
+def _dates(session: Session, data: FromTemplateIn, now: dt.datetime
            ) -> tuple[dt.date, dt.date | None]:
     """The release's first day and due date: as given, else its window's start (today if
     the window is open already) and cut-off."""
@@ -203,7 +203,7 @@ def _dates(session: Session, data: FromTemplate, now: dt.datetime
     return max(start, today), data.due or (window.cutoff if window else None)
 
 
-def _new_release(session: Session, template: ReleaseTemplate, data: FromTemplate,
+def _new_release(session: Session, template: ReleaseTemplate, data: FromTemplateIn,
                  start: dt.date, due: dt.date | None, *, actor: User | None,
                  now: dt.datetime) -> Release:
     if session.exec(select(Release).where(Release.key == data.key)).first():
@@ -229,8 +229,8 @@ def _phase(release_id: int, release_key: str, row: TemplatePhase) -> Phase:
 
 
 def _request(phase: TemplatePhase, release: Release, first: dt.date,
-             last: dt.date | None) -> BookingRequestCreate:
-    return BookingRequestCreate(
+             last: dt.date | None) -> BookingRequestIn:
+    return BookingRequestIn(
         phase=f"{release.key}-{phase.name}", duration_days=phase.duration_days,
         earliest_start=first, latest_end=last, priority=release.priority,
         justification=f"{release.key} {phase.name}, from its release template")

@@ -31,12 +31,12 @@ from envsched.models import (
     ReleaseWindow,
     User,
 )
-from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
 from envsched.permissions import require
 from envsched.services import audit, replan
 from envsched.services.cadence import Cadence, generate_windows
 from envsched.services.releases import get_release
 from envsched.settings import Settings
+from envsched.shapes.lifecycle import StrategyIn, WindowIn
 from envsched.solves.enqueue import queue_replan
 
 PLAN_MONTHS = 12
@@ -52,7 +52,7 @@ class MovedWindow:
     run: PlanRun | None
 
 
-def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: User | None,
+def create_strategy(sessions: SessionFactory, data: StrategyIn, *, actor: User | None,
                     now: dt.datetime) -> ReleaseStrategy:
     require(actor, "windows:write")
     with sessions.begin() as session:
@@ -86,7 +86,7 @@ def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
         return _windows_of(session, strategy)
 
 
-def add_window(sessions: SessionFactory, data: WindowCreate, *, actor: User | None,
+def add_window(sessions: SessionFactory, data: WindowIn, *, actor: User | None,
                now: dt.datetime) -> ReleaseWindow:
     """A window outside any cadence (a one-off go-live)."""
     require(actor, "windows:write")

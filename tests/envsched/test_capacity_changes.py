@@ -14,10 +14,12 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict
-from envsched.models import Booking, BookingCreate, Environment, EnvironmentUpdate
+from envsched.models import Booking, Environment
 from envsched.services import inventory
 from envsched.services.booking import book_direct
 from envsched.services.transfer import TransferRejected, import_table
+from envsched.shapes.booking import BookingIn
+from envsched.shapes.inventory import EnvironmentPatch
 from tests.envsched.factories import DAY0, NOW, Factory
 
 SetCapacity = Callable[[SessionFactory, str, int], None]
@@ -28,7 +30,7 @@ def day(n: int) -> dt.date:
 
 
 def by_update(sessions: SessionFactory, name: str, capacity: int) -> None:
-    inventory.update_environment(sessions, name, EnvironmentUpdate(capacity=capacity),
+    inventory.update_environment(sessions, name, EnvironmentPatch(capacity=capacity),
                                  actor=None, now=NOW)
 
 
@@ -64,7 +66,7 @@ def test_raising_capacity_lets_a_second_booking_take_the_same_days(
     set_capacity(sessions, "UAT-1", 2)
     assert flags(sessions, env) == [False]
     # on PostgreSQL a booking still marked exclusive would make the guard refuse this one
-    second = book_direct(sessions, BookingCreate(environment="UAT-1", start=day(1),
+    second = book_direct(sessions, BookingIn(environment="UAT-1", start=day(1),
                                                  end=day(4)), actor=None, now=NOW)
     assert not second.exclusive
     assert flags(sessions, env) == [False, False]

@@ -22,7 +22,8 @@ import pytest
 
 from envsched.db import SessionFactory
 from envsched.errors import PermissionDenied
-from envsched.models import ReleaseCreate, Role, User
+from envsched.models import Role, User
+from envsched.shapes.lifecycle import ReleaseIn
 from envsched.permissions import PERMISSIONS, can, require, roles_with
 from envsched.services import inventory, move, releases
 from tests.envsched.factories import DAY0, NOW, Factory
@@ -141,7 +142,7 @@ def test_the_release_service_refuses_a_role_without_releases_write(
         sessions: SessionFactory, make_user: Factory, role: Role) -> None:
     actor = make_user(role=role)
     with pytest.raises(PermissionDenied, match="releases:write"):
-        releases.create_release(sessions, ReleaseCreate(key="R9", title="refused"),
+        releases.create_release(sessions, ReleaseIn(key="R9", title="refused"),
                                 actor=actor, now=NOW)
 
 

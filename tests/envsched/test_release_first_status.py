@@ -11,10 +11,11 @@ import pytest
 from sqlmodel import col, select
 
 from envsched.db import SessionFactory
-from envsched.models import ReleaseCreate, ReleaseStatus, ReleaseStatusChange, Role, User
+from envsched.models import ReleaseStatus, ReleaseStatusChange, Role, User
 from envsched.services import releases, transfer
 from envsched.services.release_status import status_history
 from envsched.services.scenario_import import import_scenario
+from envsched.shapes.lifecycle import ReleaseIn
 from tests.envsched.factories import NOW, Factory
 
 S = ReleaseStatus
@@ -32,7 +33,7 @@ def history(sessions: SessionFactory, key: str) -> list[tuple[Any, ...]]:
 
 def test_a_release_created_without_a_template_has_its_first_status(
         sessions: SessionFactory, rm: User) -> None:
-    releases.create_release(sessions, ReleaseCreate(key="R1", status=S.DRAFT), actor=rm,
+    releases.create_release(sessions, ReleaseIn(key="R1", status=S.DRAFT), actor=rm,
                             now=NOW)
     assert history(sessions, "R1") == [(None, S.DRAFT, "rita", NOW, "created")]
 

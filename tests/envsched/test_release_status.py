@@ -19,10 +19,10 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.services import gates, release_status
 from envsched.services.gates import GateRef
 from envsched.services.release_status import InvalidTransition
+from envsched.shapes.lifecycle import BackOutIn, DeploymentIn, LinkIn
 from tests.envsched.factories import DAY0, NOW, Factory
 
 S = ReleaseStatus

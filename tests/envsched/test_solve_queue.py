@@ -68,7 +68,7 @@ def test_the_nightly_job_queues_a_scheduled_round_that_the_worker_runs(
     with read_transaction(sessions) as session:
         run = session.get_one(PlanRun, run_id)
         assert (run.trigger, run.status.value) == (PlanTrigger.SCHEDULED, "done")
-        assert len(run.diff["placed"]) == 1
+        assert run.diff is not None and len(run.diff.placed) == 1
 
 
 def test_a_round_is_refused_while_another_is_queued_and_recorded_as_refused(

@@ -50,7 +50,7 @@ class PlanningRows:
     def _run(self) -> int:
         run = replan.replan(self.sessions, trigger=PlanTrigger.MANUAL, now=NOW,
                             time_limit=SECONDS, settings=Settings(replan_time_limit=SECONDS))
-        assert any(p["phase"] == PROPOSED_PHASE for p in run.diff["placed"]), run.diff
+        assert any(p.phase == PROPOSED_PHASE for p in run.diff.placed), run.diff
         assert run.id is not None
         return run.id
 
@@ -70,9 +70,9 @@ def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) ->
     returns the environment's name."""
     with sessions.begin() as session:
         run = session.get_one(PlanRun, run_id)
-        [where] = [p for p in run.diff["placed"] if p["phase"] == phase]
-        env = environment_named(session, where["environment"])
+        [where] = [p for p in run.diff.placed if p.phase == phase]
+        env = environment_named(session, where.environment)
         session.add_all(Booking(environment_id=env.id or 0, start=dt.date.fromisoformat(
-            where["start"]), end=dt.date.fromisoformat(where["end"]), exclusive=False,
+            where.start), end=dt.date.fromisoformat(where.end), exclusive=False,
             created_at=NOW, updated_at=NOW) for _ in range(env.capacity))
-    return str(where["environment"])
+    return str(where.environment)

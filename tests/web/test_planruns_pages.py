@@ -108,7 +108,7 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
     login(client, Role.ENVIRONMENT_MANAGER)
     page = client.post(f"/plan-runs/{run.id}/accept", data={"csrf_token": csrf_token(
         client, "/")}, follow_redirects=True).get_data(as_text=True)
-    applied = len(run.diff["placed"]) + len(run.diff["moved"]) - 1
+    applied = len(run.diff.placed) + len(run.diff.moved) - 1
     assert f"Run {run.id}: {applied} proposal(s) applied." in page
     assert (f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked"
             in page)

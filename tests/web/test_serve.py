@@ -21,9 +21,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from envsched.db import SessionFactory, create_engine, fill_pool
-from envsched.models import EnvironmentCreate, Freeze
+from envsched.models import Freeze
 from envsched.services import inventory
 from envsched.settings import Settings
+from envsched.shapes.inventory import EnvironmentIn
 from tests.web.helpers import NOW
 from web import serve
 
@@ -83,7 +84,7 @@ def test_envsched_serve_books_answers_clashes_and_stops(
         server: str, options: list[str], database_url: str, sessions: SessionFactory,
         token_headers: Callable[..., dict[str, str]]) -> None:
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentCreate(name="UAT-1", type="UAT"),
+    inventory.create_environment(sessions, EnvironmentIn(name="UAT-1", type="UAT"),
                                  actor=None, now=NOW)
     headers = {**token_headers("environment_manager"), "Content-Type": "application/json"}
     body = json.dumps({"environment": "UAT-1", "start": "2027-06-07", "end": "2027-06-11"})

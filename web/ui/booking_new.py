@@ -21,7 +21,6 @@ from envsched.models import (
     LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
     Booking,
-    BookingCreate,
     BookingStatus,
     Environment,
     Phase,
@@ -29,6 +28,7 @@ from envsched.models import (
 )
 from envsched.services import booking as booking_service
 from envsched.services.rulebook import RuleBroken
+from envsched.shapes.booking import BookingIn
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.timeline_items import RULE_WORDS, natural_order
@@ -83,7 +83,7 @@ def _submit(form: Form) -> Any:
     if not form.ok or start is None or last is None:
         return _page(form, 400)
     try:
-        data = BookingCreate(environment=environment, start=start, end=end_after(last),
+        data = BookingIn(environment=environment, start=start, end=end_after(last),
                              phase=form.text("phase") or None,
                              status=BookingStatus(form.values.get("status", "confirmed")),
                              note=form.text("note", longest=2000))

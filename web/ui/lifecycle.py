@@ -26,13 +26,8 @@ from envsched.models import (
     ReleaseTemplate,
     ReleaseType,
 )
-from envsched.models.lifecycle_io import (
-    FromTemplate,
-    StrategyCreate,
-    TemplateIn,
-    TemplatePhaseIn,
-)
 from envsched.services import templates, windows
+from envsched.shapes.lifecycle import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
 from web.auth import current_user, requires
 from web.context import now, sessions, settings
 from web.ui.params import form_date, form_id
@@ -67,7 +62,7 @@ def strategy_create() -> Response:
               ("name", "cadence", "anchor", "window_days", "freeze_days")}
     dates = request.form.get("dates", "").replace(",", " ").split()
     return act(lambda: windows.create_strategy(
-        sessions(), StrategyCreate.model_validate({**fields, "dates": dates}),
+        sessions(), StrategyIn.model_validate({**fields, "dates": dates}),
         actor=current_user(), now=now()), "ui.release_windows",
         lambda s: f"Strategy {s.name} added; publish it to make its windows.")
 
@@ -151,7 +146,7 @@ def template_delete(name: str) -> Response:
 @requires("templates:write")
 def template_instantiate(name: str) -> Response:
     def create() -> Release:
-        data = FromTemplate(key=request.form.get("key", "").strip(),
+        data = FromTemplateIn(key=request.form.get("key", "").strip(),
                             title=request.form.get("title", ""),
                             earliest_start=form_date("earliest_start"), due=form_date("due"))
         return templates.create_release_from_template(sessions(), name, data,

@@ -28,10 +28,10 @@ from envsched.models import (
     ReleaseStatus,
     ReleaseWindow,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from envsched.services import gate_rules, release_cancel, release_status
 from envsched.services.gates import GateView
 from envsched.services.release_cancel import Withdrawn
+from envsched.shapes.lifecycle import BackOutIn, DeploymentIn, LinkIn
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act, refusal_message

@@ -13,12 +13,7 @@ from sqlmodel import Session, select
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.models import (
-    Booking,
-    BookingRequestCreate,
-    Environment,
-    Phase,
-)
+from envsched.models import Booking, Environment, Phase
 from envsched.models.limits import MAX_DAYS
 from envsched.permissions import can
 from envsched.services import booking as booking_service
@@ -27,6 +22,7 @@ from envsched.services.environment_names import natural_key
 from envsched.services.free_slots import find_free_slots
 from envsched.services.rulebook import RuleBroken
 from envsched.services.withdraw import may_withdraw, withdraw_request
+from envsched.shapes.booking import BookingRequestIn
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.forms import read_day
@@ -81,7 +77,7 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
 def _submit() -> Any:
     form = request.form
     try:
-        data = BookingRequestCreate.model_validate({
+        data = BookingRequestIn.model_validate({
             "phase": form.get("phase") or None,
             "type": None if form.get("phase") else (form.get("type") or None),
             "duration_days": int(form.get("duration_days") or 0),

@@ -27,6 +27,7 @@ from envsched.models import (
     PlanRun,
     User,
 )
+from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
 from envsched.services import inbox
 
 # audit (entity, action) -> event name
@@ -46,40 +47,41 @@ class Event:
     payload: dict[str, Any]
 
 
-def flag_key(kind: str, flag: dict[str, Any]) -> tuple[Any, ...]:
-    """What makes a clash or shortfall "the same" from one round to the next."""
-    if kind == "clashes":
-        return (flag["kind"], flag["environment"], flag["phase"], flag["start"], flag["end"])
-    return (flag["type"], flag["first_week"], flag["last_week"])
+def clash_key(flag: ClashFlag) -> tuple[Any, ...]:
+    """What makes a clash "the same" from one round to the next."""
+    return (flag.kind, flag.environment, flag.phase, flag.start, flag.end)
 
 
-def new_flags(run: PlanRun, previous: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
-    seen = {flag_key(kind, f) for f in (previous or {}).get(kind, [])}
-    return [f for f in run.flags.get(kind, []) if flag_key(kind, f) not in seen]
+def shortfall_key(flag: ShortfallFlag) -> tuple[Any, ...]:
+    """What makes a shortfall "the same" from one round to the next."""
+    return (flag.type, flag.first_week, flag.last_week)
 
 
-def round_events(run: PlanRun, previous: dict[str, Any] | None) -> list[Event]:
+def round_events(run: PlanRun, previous: RoundFlags | None) -> list[Event]:
     """One event per kind of flag that has something new since the previous round."""
     events = []
-    clashes, shortfalls = new_flags(run, previous, "clashes"), new_flags(run, previous,
-                                                                         "shortfalls")
+    flags, before = run.flags or RoundFlags(), previous or RoundFlags()
+    seen_clashes = {clash_key(c) for c in before.clashes}
+    seen_shortfalls = {shortfall_key(s) for s in before.shortfalls}
+    clashes = [c for c in flags.clashes if clash_key(c) not in seen_clashes]
+    shortfalls = [s for s in flags.shortfalls if shortfall_key(s) not in seen_shortfalls]
     if clashes:
-        lines = [c["message"] for c in clashes]
+        lines = [c.message for c in clashes]
         events.append(_round_event(run, "round.clashes", f"{len(clashes)} new clash(es)",
-                                   lines, {"clashes": clashes}))
+                                   lines, {"clashes": [c.stored() for c in clashes]}))
     if shortfalls:
-        lines = [f"{s['type']} short by {s['short_days']} environment-days in {s['weeks']}"
+        lines = [f"{s.type} short by {s.short_days} environment-days in {s.weeks}"
                  f"{_suffering(s)}" for s in shortfalls]
-        lines += [f"remedy: {r}" for r in run.flags.get("remedies", [])]
+        lines += [f"remedy: {r}" for r in flags.remedies]
         events.append(_round_event(run, "round.shortfalls",
                                    f"{len(shortfalls)} new capacity shortfall(s)", lines,
-                                   {"shortfalls": shortfalls,
-                                    "remedies": run.flags.get("remedies", [])}))
+                                   {"shortfalls": [s.stored() for s in shortfalls],
+                                    "remedies": flags.remedies}))
     return events
 
 
-def _suffering(shortfall: dict[str, Any]) -> str:
-    releases = shortfall.get("releases") or []
+def _suffering(shortfall: ShortfallFlag) -> str:
+    releases = shortfall.releases
     return f" ({', '.join(releases)} suffer)" if releases else ""
 
 

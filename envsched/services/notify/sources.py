@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +31,7 @@ from envsched.models import (
     Role,
     User,
 )
+from envsched.models.round_results import RoundFlags
 from envsched.services.notify.events import audit_event, concerned_user, round_events
 from envsched.services.notify.outbox import enqueue_event
 from envsched.settings import Settings
@@ -79,7 +79,7 @@ class Notifier:
         return len(entries)
 
 
-def _previous_flags(sessions: SessionFactory, run: PlanRun) -> dict[str, Any] | None:
+def _previous_flags(sessions: SessionFactory, run: PlanRun) -> RoundFlags | None:
     with read_transaction(sessions) as session:
         previous = session.exec(select(PlanRun).where(
             col(PlanRun.status).in_(FLAGGING), col(PlanRun.dry_run).is_(False),
