@@ -32,6 +32,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Waits for what a page shows: Playwright's 5 s default is short when test processes
+# (pytest -n 2) and Chromium share two loaded cores and a page first runs Plotly's 4 MB.
+expect.set_options(timeout=20_000)
 
 
 @dataclass(frozen=True)
