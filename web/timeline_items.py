@@ -85,8 +85,10 @@ def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str,
 
 def _content(row: BookingRow, page: str) -> str:
     """A link to the booking's page (a keyboard reaches each bar), holding the full label
-    and a short one that ``timeline.js`` shows when the bar is too narrow."""
-    return (f'<a class="bar-link" href="{escape(page)}" draggable="false">'
+    and a short one that ``timeline.js`` shows when the bar is too narrow; the link is
+    named by the full label either way (the short one is hidden from screen readers)."""
+    return (f'<a class="bar-link" href="{escape(page)}" draggable="false" '
+            f'aria-label="{escape(row.serves)}">'
             f'<span class="label-full">{escape(row.serves)}</span>'
             f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
             f'</a>')

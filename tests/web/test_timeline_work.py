@@ -61,7 +61,8 @@ def test_bars_say_their_phase_release_days_and_status_in_words(
                                                          day(5).isoformat())
     assert sit["title"] == "R1-SIT, release R1<br>SIT-1: 4–8 Jan 2027 (5 days)<br>confirmed"
     assert sit["content"] == (f'<a class="bar-link" href="/bookings/{sit["id"]}" '
-                              'draggable="false"><span class="label-full">R1-SIT</span>'
+                              'draggable="false" aria-label="R1-SIT">'
+                              '<span class="label-full">R1-SIT</span>'
                               '<span class="label-short" aria-hidden="true">SIT</span></a>')
     assert "booking" not in sit["title"].lower()
     assert '<span class="label-full">smoke tests</span>' in found["smoke tests"]["content"]
