@@ -23,9 +23,9 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.errors import PermissionDenied
 from envsched.models import Role, User
-from envsched.shapes.lifecycle import ReleaseIn
 from envsched.permissions import PERMISSIONS, can, require, roles_with
 from envsched.services import inventory, move, releases
+from envsched.shapes.lifecycle import ReleaseIn
 from tests.envsched.factories import DAY0, NOW, Factory
 
 A, E, T, R, P = "admin", "environment_manager", "test_manager", "release_manager", "planner"
