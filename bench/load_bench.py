@@ -51,7 +51,8 @@ from envsched import migrations
 from envsched.accounts import tokens, users
 from envsched.db import SessionFactory, create_engine, session_factory
 from envsched.inventory import environments as inventory
-from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentCreate, Role
+from envsched.inventory.shapes import EnvironmentIn
+from envsched.models import LIVE_STATUSES, Booking, Environment, Role
 from envsched.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,9 +105,9 @@ def seed(sessions: SessionFactory, environments: int, clients: int) -> list[str]
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
     names = [f"UAT-{n + 1}" for n in range(environments)]
     for name in names:
-        inventory.create_environment(sessions, EnvironmentCreate(name=name, type="UAT"),
+        inventory.create_environment(sessions, EnvironmentIn(name=name, type="UAT"),
                                      actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentCreate(name="SHARED-1", type="UAT",
+    inventory.create_environment(sessions, EnvironmentIn(name="SHARED-1", type="UAT",
                                                              capacity=2), actor=None, now=NOW)
     for n in range(clients):
         users.create_user(sessions, f"loader{n}", Role.ENVIRONMENT_MANAGER, actor=None,

@@ -1,7 +1,10 @@
 """Named domain errors, raised by services and translated only at the edges.
 
-The web layer maps each class to an HTTP status (``http_status``) and the CLI to an
-exit code and one line on stderr; nothing in between catches them to guess.
+Each error names what went wrong by its ``code`` (``not_found``, ``booking_conflict`` …)
+and carries the plain facts (message, fields, clashes, gates); it knows nothing of HTTP.
+The web layer maps each code to a status in one table (``web.errors.STATUS``) and the
+CLI maps errors to an exit code and one line on stderr (``envsched.cli.errors``); nothing
+in between catches them to guess.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ class EnvschedError(Exception):
     """Base of every error a service raises on purpose."""
 
     code = "error"
-    http_status = 500
 
     def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
@@ -24,7 +26,8 @@ class EnvschedError(Exception):
         self.fields: dict[str, str] = dict(fields or {})
 
     def to_dict(self) -> dict[str, Any]:
-        """The API's one error shape: ``{"code", "message", "fields"}``."""
+        """What went wrong as plain data: ``{"code", "message", "fields"}`` and a
+        subclass's own facts (the web API answers with it)."""
         return {"code": self.code, "message": self.message, "fields": self.fields}
 
 
@@ -32,7 +35,6 @@ class NotFound(EnvschedError):
     """The named thing does not exist: ``entity`` and the ``key`` it was looked up by."""
 
     code = "not_found"
-    http_status = 404
 
     def __init__(self, entity: str, key: object, *, field: str | None = None) -> None:
         fields = {field: f"no {entity} {key!r}"} if field else None
@@ -45,7 +47,6 @@ class InvalidInput(EnvschedError):
     """A value a caller gave is wrong: ``field`` names it, the message says why."""
 
     code = "invalid_input"
-    http_status = 400
 
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}", fields={field: problem})
@@ -81,7 +82,6 @@ class BookingConflict(EnvschedError):
     """
 
     code = "booking_conflict"
-    http_status = 409
 
     def __init__(self, reason: str, clashes: Sequence[Clash] = (), *,
                  field: str | None = None, rule: str | None = None) -> None:
@@ -102,7 +102,6 @@ class PermissionDenied(EnvschedError):
     """The acting user's role may not do this."""
 
     code = "permission_denied"
-    http_status = 403
 
 
 class TooManySignIns(PermissionDenied):
@@ -110,7 +109,6 @@ class TooManySignIns(PermissionDenied):
     this address. ``retry_after`` says in how many seconds the next try may work."""
 
     code = "too_many_sign_ins"
-    http_status = 429
 
     def __init__(self, whose: str, retry_after: int) -> None:
         minutes = max(1, -(-retry_after // 60))
@@ -123,7 +121,6 @@ class InvalidState(EnvschedError):
     """The thing exists but is in a status that does not allow this verb."""
 
     code = "invalid_state"
-    http_status = 409
 
 
 class GateConflict(InvalidState):
@@ -187,7 +184,6 @@ class InvalidScenario(EnvschedError):
     """A scenario file or the stored state cannot become a solver scenario."""
 
     code = "invalid_scenario"
-    http_status = 400
 
     def __init__(self, message: str, *, path: str = "", source: str = "") -> None:
         super().__init__(message, fields={path: message} if path else None)
@@ -210,7 +206,6 @@ class IdempotencyKeyReused(EnvschedError):
     path or body) within its lifetime."""
 
     code = "idempotency_key_reused"
-    http_status = 422
     FIELD = "Idempotency-Key"
 
     def __init__(self) -> None:

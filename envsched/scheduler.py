@@ -17,6 +17,7 @@ and claims let one sender attempt each delivery.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -72,9 +73,11 @@ def build_scheduler(settings: Settings, engine: Engine | None = None) -> Blockin
     return scheduler
 
 
-def add_jobs(scheduler: BaseScheduler, settings: Settings) -> None:
+def add_jobs(scheduler: BaseScheduler, settings: Settings,
+             replan_job: Callable[[], int | None] = scheduled_replan) -> None:
+    """``replan_job``: the worker's queues the round instead of solving in the scheduler."""
     zone = ZoneInfo(settings.timezone)
-    scheduler.add_job(scheduled_replan, CronTrigger.from_crontab(settings.replan_cron, zone),
+    scheduler.add_job(replan_job, CronTrigger.from_crontab(settings.replan_cron, zone),
                       id=REPLAN_JOB, name="nightly re-plan", replace_existing=True,
                       coalesce=True, max_instances=1, misfire_grace_time=3600)
     scheduler.add_job(scheduled_notify, "interval", minutes=NOTIFY_EVERY_MINUTES,

@@ -44,6 +44,13 @@ def _parse_non_negative_int(text: str) -> int:
     return value
 
 
+def _parse_positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be a number above 0")
+    return value
+
+
 def _parse_cron(text: str) -> str:
     """Five crontab fields; APScheduler's own parser decides (imported only when set)."""
     from apscheduler.triggers.cron import CronTrigger
@@ -72,6 +79,47 @@ def _parse_database_url(text: str) -> str:
     if not url.startswith(("sqlite:", "postgresql:", "postgresql+", "postgres:")):
         raise ValueError("expected a sqlite:/// or postgresql:// URL")
     return url
+
+
+def _parse_issuer(text: str) -> str:
+    issuer = text.strip().rstrip("/")
+    if issuer and not issuer.startswith(("http://", "https://")):
+        raise ValueError("expected the issuer's https:// URL")
+    return issuer
+
+
+def _parse_scopes(text: str) -> str:
+    scopes = text.split()
+    if "openid" not in scopes:
+        raise ValueError("must include openid")
+    return " ".join(scopes)
+
+
+def _sso_role(text: str) -> str:
+    """A role single sign-on may give: any but admin (admins are local accounts)."""
+    from envsched.models import Role
+
+    roles = [role.value for role in Role if role != Role.ADMIN]
+    if text.strip() not in roles:
+        raise ValueError(f"{text.strip()!r} is not one of {', '.join(roles)} (admins are "
+                         f"local accounts)")
+    return text.strip()
+
+
+def _parse_role_map(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        value, equals, role = item.rpartition("=")
+        if not equals or not value.strip():
+            raise ValueError(f"{item!r} is not value=role")
+        pairs.append((value.strip(), _sso_role(role)))
+    return tuple(pairs)
+
+
+def _parse_default_role(text: str) -> str:
+    return _sso_role(text) if text.strip() else ""
 
 
 def _setting(default: T, parse: Callable[[str], T], help: str, *, secret: bool = False) -> Any:
@@ -138,7 +186,42 @@ class Settings:
         24, _parse_positive_int, "a delivery still failing this long after it was queued "
                                  "is given up and marked expired")
 
+    oidc_issuer: str = _setting(
+        "", _parse_issuer, "single sign-on: the OpenID Connect issuer URL (its discovery "
+                           "document is ISSUER/.well-known/openid-configuration); empty: "
+                           "local accounts only")
+    oidc_name: str = _setting("single sign-on", str,
+                              "the provider's name on the sign-in button (Sign in with …)")
+    oidc_client_id: str = _setting("", str, "envsched's client id at the provider")
+    oidc_client_secret: str = _setting("", str, "the client secret (or use "
+                                                "ENVSCHED_OIDC_CLIENT_SECRET_FILE)", secret=True)
+    oidc_client_secret_file: str = _setting(
+        "", str, "a file holding the client secret (read at start-up; surrounding "
+                 "whitespace is dropped)")
+    oidc_scopes: str = _setting("openid profile email", _parse_scopes,
+                                "scopes asked for; must include openid")
+    oidc_role_claim: str = _setting("groups", str, "the claim (ID token, else userinfo) whose "
+                                                   "values the role map reads")
+    oidc_role_map: tuple[tuple[str, str], ...] = _setting(
+        tuple[tuple[str, str], ...](), _parse_role_map, "comma-separated value=role pairs, e.g. "
+                             "env-managers=environment_manager; the first pair whose value "
+                             "the user's claim holds gives the role (never admin)")
+    oidc_default_role: str = _setting(
+        "", _parse_default_role, "role of a user whose claim maps to no role; empty: such "
+                                 "a user is refused")
+
+    solve_slots: int = _setting(
+        1, _parse_positive_int, "solves (re-plan now, nightly rounds, what-if runs) the "
+                                "worker runs at once; the rest wait in the queue")
+    worker_lease_seconds: int = _setting(
+        60, _parse_positive_int, "a running solve whose worker has not been heard of this "
+                                 "long is marked failed and the next one runs")
+    worker_poll_seconds: float = _setting(
+        1.0, _parse_positive_float, "how often the worker looks for queued solves, "
+                                    "cancellations and lost workers")
+
     def __post_init__(self) -> None:
+        _check_oidc(self)
         if self.webhook_urls and not self.webhook_secret:
             raise ConfigError("ENVSCHED_WEBHOOK_SECRET", "must be set when "
                               "ENVSCHED_WEBHOOK_URLS is: receivers check every delivery's "
@@ -161,6 +244,18 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _check_oidc(settings: Settings) -> None:
+    """Single sign-on is all or nothing: an issuer needs a client id and one secret."""
+    if not settings.oidc_issuer:
+        return
+    if not settings.oidc_client_id:
+        raise ConfigError("ENVSCHED_OIDC_CLIENT_ID", "must be set when ENVSCHED_OIDC_ISSUER is")
+    if bool(settings.oidc_client_secret) == bool(settings.oidc_client_secret_file):
+        raise ConfigError("ENVSCHED_OIDC_CLIENT_SECRET", "set it or "
+                          "ENVSCHED_OIDC_CLIENT_SECRET_FILE (one of them) when "
+                          "ENVSCHED_OIDC_ISSUER is set")
 
 
 def _parse(variable: str, text: str, parse: Callable[[str], Any]) -> Any:

@@ -58,6 +58,16 @@ class EnvironmentCalendar:
                         for env in scenario.environments}
         self._placed: dict[str, tuple[str, Occupancy]] = {}
 
+    @classmethod
+    def holding(cls, scenario: Scenario, placement: Mapping[str, tuple[str, int]]
+                ) -> EnvironmentCalendar:
+        """A calendar with every phase of ``placement`` (phase -> environment, start) on it."""
+        calendar = cls(scenario)
+        for phase_id, (env_id, start) in placement.items():
+            phase = scenario.phase_by_id[phase_id]
+            calendar.occupy(env_id, start, start + phase.duration, phase.release, phase_id)
+        return calendar
+
     def _blocked_days(self, scenario: Scenario, env_id: str) -> bytearray:
         days = bytearray(self.horizon)
         for window in scenario.blocked[env_id]:

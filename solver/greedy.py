@@ -89,8 +89,8 @@ def dispatch(scenario: Scenario, release_order: Sequence[str],
     if keep_bookings:
         keep_bookings_in_force(scenario, calendar)
     fixed = {phase_id: occ.start for phase_id, _env, occ in calendar.placements()}
-    run = _Dispatch(scenario, calendar, keep_bookings, latest_starts(scenario, fixed))
-    by_release = _phases_by_release(scenario)
+    run = Dispatch(scenario, calendar, keep_bookings, latest_starts(scenario, fixed))
+    by_release = phases_by_release(scenario)
     order = _complete_order(scenario, release_order)
     # phases that must end before a fixed (pinned) successor go first, while room is left
     for phase in (ph for rid in order for ph in by_release[rid] if ph.id in run.latest):
@@ -117,7 +117,7 @@ def _complete_order(scenario: Scenario, release_order: Sequence[str]) -> list[st
     return [*ordered, *(rel.id for rel in scenario.releases if rel.id not in ordered)]
 
 
-def _phases_by_release(scenario: Scenario) -> dict[str, list[Phase]]:
+def phases_by_release(scenario: Scenario) -> dict[str, list[Phase]]:
     """Each release's phases in precedence order."""
     grouped: dict[str, list[Phase]] = {rel.id: [] for rel in scenario.releases}
     for phase_id in topological_order(scenario):
@@ -139,15 +139,19 @@ def _assignments(scenario: Scenario, calendar: EnvironmentCalendar) -> list[Assi
     return result
 
 
-class _Dispatch:
-    """One dispatch pass: places phases one at a time on the shared calendar."""
+class Dispatch:
+    """One dispatch pass: places phases one at a time on the shared calendar.
+
+    ``explain`` off leaves the reasons of unplaced phases empty: the ruin-and-recreate
+    search re-places a few phases thousands of times and never shows them."""
 
     def __init__(self, scenario: Scenario, calendar: EnvironmentCalendar,
-                 keep_bookings: bool, latest: dict[str, int]) -> None:
+                 keep_bookings: bool, latest: dict[str, int], explain: bool = True) -> None:
         self.scenario = scenario
         self.calendar = calendar
         self.keep_bookings = keep_bookings
         self.latest = latest
+        self.explain = explain
         self.unplaced: list[Unplaced] = []
         self.left: set[str] = set()
 
@@ -163,12 +167,15 @@ class _Dispatch:
         ready = ready_day(self.scenario, phase, self._predecessor_ends(phase))
         spot = self._kept_booking(phase, ready) or self._earliest_spot(phase, ready)
         if spot is None:
-            reason = describe_unplaced(self.scenario, phase.id, self.calendar,
-                                       self.latest.get(phase.id))
-            self._leave(phase, reason)
+            self._leave(phase, self._reason(phase))
             return
         env_id, start = spot
         self.calendar.occupy(env_id, start, start + phase.duration, phase.release, phase.id)
+
+    def _reason(self, phase: Phase) -> str:
+        if not self.explain:
+            return ""
+        return describe_unplaced(self.scenario, phase.id, self.calendar, self.latest.get(phase.id))
 
     def _kept_booking(self, phase: Phase, ready: int) -> tuple[str, int] | None:
         """The phase's own (non-pinned) booking, when it still fits there in time."""

@@ -1,9 +1,11 @@
-"""Improving the warm start with CP-SAT: the whole model when it is small, else the
-large-neighbourhood search. The only part of planning that loads OR-Tools."""
+"""Improving the warm start: ruin and recreate first (lateness objective), then CP-SAT,
+the whole model when it is small, else the large-neighbourhood search. The only part of
+planning that loads OR-Tools."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from solver.bounds import search_target
 from solver.lns import NeighbourhoodSearch, SearchState
@@ -11,6 +13,7 @@ from solver.metrics import score
 from solver.model import Neighbourhood, PlanModel
 from solver.moves import move_budget, moves_allowed
 from solver.plan import Placement
+from solver.ruin import RuinAndRecreate
 from solver.run import Run
 from solver.scenario import Scenario
 from solver.search import solve
@@ -18,6 +21,8 @@ from solver.warmstart import WarmStart
 
 # The whole model is solved directly up to this many optional intervals.
 FULL_MODEL_INTERVALS = 2_500
+# ruin and recreate may take this share of the time limit (it stops early when stalled)
+RUIN_SHARE = 0.6
 
 
 def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
@@ -30,11 +35,22 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     fixed = {p: w for p, w in start.placement.items() if p in pinned}
     size = sum(len(scenario.eligible[p]) for p in free)
     budget = move_budget(scenario, run.options.max_moved_share)
+    start = ruin_and_recreate(run, start, budget)
     if size <= FULL_MODEL_INTERVALS:
         hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free),
                              max_moves=moves_allowed(scenario, start.placement, free, budget))
         return solve_whole(run, start, hood)
     return search_neighbourhoods(run, start.placement, budget)
+
+
+def ruin_and_recreate(run: Run, start: WarmStart, budget: int) -> WarmStart:
+    """The warm start improved by ``solver.ruin`` (lateness objective only)."""
+    if run.objective != "tardiness":
+        return start
+    search = RuinAndRecreate(run.scenario, start.placement, budget, run.options.seed)
+    until = run.began + RUIN_SHARE * run.options.time_limit
+    placement = search.run(until, lambda best: run.report("rearrange", best))
+    return replace(start, placement=placement)
 
 
 def _must_place(run: Run, start: Placement, free: frozenset[str]) -> frozenset[str]:

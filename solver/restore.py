@@ -19,21 +19,13 @@ PASSES = 3
 def restore_bookings(scenario: Scenario, objective: str, placement: Placement) -> Placement:
     """The placement with every moved booking that may go back, back in place."""
     result = dict(placement)
-    calendar = _calendar(scenario, result)
+    calendar = EnvironmentCalendar.holding(scenario, result)
     for _pass in range(PASSES):
         returned = [b for b in _moved(scenario, result)
                     if _try_return(scenario, objective, calendar, result, b)]
         if not returned:
             break
     return result
-
-
-def _calendar(scenario: Scenario, placement: Placement) -> EnvironmentCalendar:
-    calendar = EnvironmentCalendar(scenario)
-    for phase_id, (env_id, start) in placement.items():
-        phase = scenario.phase_by_id[phase_id]
-        calendar.occupy(env_id, start, start + phase.duration, phase.release, phase_id)
-    return calendar
 
 
 def _moved(scenario: Scenario, placement: Placement) -> list[Booking]:

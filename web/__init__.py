@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from envsched.db import create_engine, session_factory
 from envsched.settings import Settings
-from web import assets, auth, errors, request_checks
+from web import assets, auth, errors, oidc, request_checks
 from web.context import Clock, system_clock
 from web.health import register_health
 from web.secret_key import secret_key
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None, *
     assets.init_app(app)
     register_health(app)
     _register_blueprints(app)
+    oidc.init_app(app, settings)
     return app
 
 

@@ -31,9 +31,9 @@ from envsched.accounts import SignInLimits
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
+from envsched.permissions import can, roles_with
 from web.context import now, sessions, settings
 from web.errors import api_error, is_api_request
-from web.permissions import can, roles_with
 
 csrf = CSRFProtect()
 logger = logging.getLogger(__name__)

@@ -37,8 +37,8 @@ from envsched.models import (
     Release,
     User,
 )
+from envsched.permissions import can
 from web.context import now, sessions
-from web.permissions import can
 
 PERMISSION = "calendar:read"
 FEED_STATUSES = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.IN_USE,

@@ -1,12 +1,13 @@
 """Errors at the web edge: one JSON shape under ``/api/``, an HTML page everywhere else.
 
 API errors are ``{"error": {"code", "message", "fields"}}`` (a booking conflict adds
-``clashes``). Domain errors carry their own status (``EnvschedError.http_status``);
-request bodies that fail validation are 400 with a message per field. A value the
-database itself refuses (``DataError``, a CHECK or NOT NULL constraint) is a 400 too,
-naming the column or constraint when the driver says which, and a uniqueness the
-database enforces is a 409: the edge's checks should have caught both first, so neither
-is a 500. HTTP errors keep their headers (a 405 says ``Allow``).
+``clashes``). A domain error names what went wrong by its ``code``; ``STATUS`` below is
+the one table of the HTTP status each code answers with. Request bodies that fail
+validation are 400 with a message per field. A value the database itself refuses
+(``DataError``, a CHECK or NOT NULL constraint) is a 400 too, naming the column or
+constraint when the driver says which, and a uniqueness the database enforces is a 409:
+the edge's checks should have caught both first, so neither is a 500. HTTP errors keep
+their headers (a 405 says ``Allow``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,37 @@ HTTP_CODES = {
 }
 
 
+# The HTTP status of each domain error's code (``EnvschedError.code`` and its subclasses';
+# a test checks every subclass is here). A subclass keeping its parent's code keeps its
+# status.
+STATUS: dict[str, int] = {
+    "error": 400,
+    "invalid_input": 400,
+    "invalid_scenario": 400,
+    "config_error": 400,
+    "permission_denied": 403,
+    "not_found": 404,
+    "booking_conflict": 409,
+    "rule_broken": 409,
+    "invalid_state": 409,
+    "invalid_transition": 409,
+    "gate_conflict": 409,
+    "gate_not_passed": 409,
+    "replan_busy": 409,
+    "idempotency_key_reused": 422,
+    "too_many_sign_ins": 429,
+}
+
+
+def status_of(error: EnvschedError) -> int:
+    """The HTTP status of ``error``: its code's, else the nearest parent class's."""
+    for cls in type(error).__mro__:
+        code = getattr(cls, "code", None)
+        if code in STATUS:
+            return STATUS[code]
+    return STATUS["error"]
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
@@ -58,7 +90,7 @@ def register(app: Flask) -> None:
 
 
 def _domain_error(exc: EnvschedError) -> Any:
-    status = exc.http_status if exc.http_status != 500 else 400
+    status = status_of(exc)
     if is_api_request():
         body = exc.to_dict()
         return api_error(status, body.pop("code"), body.pop("message"), body.pop("fields"),

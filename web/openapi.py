@@ -16,9 +16,9 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
 from envsched.models.limits import INT_MAX
+from envsched.permissions import roles_with
 from web.api import ROUTES, Route, idempotency
 from web.api.schemas import ErrorBody
-from web.permissions import roles_with
 
 PREFIX = "/api/v1"
 SCHEMA_REF = "#/components/schemas/{model}"
@@ -40,6 +40,42 @@ ERROR_MEANINGS = {
     413: "The body is larger than the server takes (1 MiB)",
 }
 Schemas = dict[str, Any]
+# Component names are published: clients generate their types from them. The classes of
+# ``envsched.<feature>.shapes`` took the ``…In``/``…Out`` names (issue 13); the document keeps the
+# names it had. A new shape needs no entry: it is published under its class name.
+PUBLISHED_NAMES = {
+    "AcceptOut": "AcceptPublic", "ApproveIn": "ApproveInput", "AssignmentIn": "Assignment",
+    "BookingIn": "BookingCreate", "BookingRequestIn": "BookingRequestCreate",
+    "BookingRequestOut": "BookingRequestPublic", "CalendarItemOut": "CalendarItemPublic",
+    "CapacityReportOut": "CapacityReport", "CapacityRowOut": "CapacityRow",
+    "ChangeIn": "ChangeBody", "ClashOut": "ClashPublic", "ComparisonOut": "Comparison",
+    "DeploymentOut": "DeploymentPublic", "EnvironmentIn": "EnvironmentCreate",
+    "EnvironmentOut": "EnvironmentPublic", "EnvironmentPatch": "EnvironmentUpdate",
+    "EnvironmentTypeIn": "EnvironmentTypeCreate",
+    "EnvironmentTypeOut": "EnvironmentTypePublic", "FreezeIn": "FreezeCreate",
+    "FreezeOut": "FreezePublic", "FromTemplateIn": "FromTemplate",
+    "GateDefineIn": "GateDefine", "GateOut": "GatePublic", "GateSignIn": "GateSign",
+    "GateVerdictIn": "GateVerdict", "KpiReportOut": "KpiReportPublic",
+    "LeadTimeOut": "LeadTime", "LinkOut": "LinkPublic",
+    "MaintenanceWindowIn": "MaintenanceWindowCreate",
+    "MaintenanceWindowOut": "MaintenanceWindowPublic", "MoveIn": "MoveInput",
+    "MovedWindowOut": "MovedWindowPublic", "PeriodOut": "PeriodPublic",
+    "PhaseIn": "PhaseCreate", "PhaseOut": "PhasePublic", "PhasePatch": "PhaseUpdate",
+    "PlanRunDetailOut": "PlanRunDetail", "PlanRunOut": "PlanRunPublic",
+    "PromotionOut": "Promotion", "ReasonIn": "ReasonInput",
+    "RefusedProposalOut": "RefusedProposal", "RejectIn": "RejectInput",
+    "ReleaseCountsOut": "ReleaseCounts", "ReleaseEarlyIn": "ReleaseEarlyInput",
+    "ReleaseIn": "ReleaseCreate", "ReleaseOut": "ReleaseDetail",
+    "ReleasePatch": "ReleaseUpdate", "ReplanIn": "ReplanInput", "SlotOut": "SlotPublic",
+    "StatusChangeOut": "StatusChangePublic", "StrategyIn": "StrategyCreate",
+    "StrategyOut": "StrategyPublic", "TemplateOut": "TemplatePublic",
+    "TemplatePhaseOut": "TemplatePhasePublic", "TimeToImplementOut": "TimeToImplement",
+    "TokenIn": "TokenCreate", "TokenIssuedOut": "TokenIssued", "TokenOut": "TokenPublic",
+    "UserIn": "UserCreate", "UserPatch": "UserUpdate", "UtilisationOut": "Utilisation",
+    "WhatIfIn": "WhatIfCreate", "WhatIfOut": "WhatIfPublic",
+    "WhatIfRunIn": "WhatIfRunInput", "WindowIn": "WindowCreate",
+    "WindowMoveIn": "WindowMove", "WindowOut": "WindowPublic"
+}
 
 
 def register_openapi(app: Flask) -> None:
@@ -59,7 +95,7 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
         paths.setdefault(openapi_path(route.rule), {})[route.method.lower()] = (
             _operation(route, schemas))
     _schema_ref(ErrorBody, schemas)
-    return {
+    return _published({
         "openapi": "3.1.0",
         "info": {"title": "envsched API", "version": "1",
                  "description": "Test environment booking: environments, releases, booking "
@@ -74,7 +110,7 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
                         "description": "The signed-in page's session; writes also need the "
                                        "X-CSRFToken header"}}},
         "security": [{"bearer": []}, {"session": []}],
-    }
+    })
 
 
 def openapi_path(rule: str) -> str:
@@ -194,6 +230,27 @@ def _add_component(schemas: Schemas, name: str, schema: dict[str, Any]) -> None:
     by the other's schema (as the maintenance windows once were by the release windows')."""
     if schemas.setdefault(name, schema) != schema:
         raise ValueError(f"two different schemas are both named {name}")
+
+
+def _published(node: Any) -> Any:
+    """``node`` with every component, its title and each reference to it renamed to its
+    published name (``Page_BookingRequestOut_`` -> ``Page_BookingRequestPublic_``)."""
+    if isinstance(node, list):
+        return [_published(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    found = {key: _published(value) for key, value in node.items()}
+    if isinstance(found.get("$ref"), str):
+        found["$ref"] = _published_name(found["$ref"])
+    if "schemas" in found and "securitySchemes" in found:  # the components
+        found["schemas"] = {_published_name(name): {**schema, **(
+            {"title": _published_name(schema["title"])} if "title" in schema else {})}
+            for name, schema in found["schemas"].items()}
+    return found
+
+
+def _published_name(name: str) -> str:
+    return re.sub(r"[A-Za-z0-9]+", lambda m: PUBLISHED_NAMES.get(m.group(), m.group()), name)
 
 
 def _component_name(title: str) -> str:

@@ -22,10 +22,13 @@ that command through an entry point, so ``envsched`` keeps no import of ``web``
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import datetime as dt
 import gc
 import logging
 import os
+import secrets
 import signal
 from pathlib import Path
 from typing import Any
@@ -35,9 +38,10 @@ from flask import Flask
 from sqlalchemy import literal, select
 from sqlmodel import Session
 
-from envsched import accounts, booking, inventory
+from envsched import accounts, audit, booking, inventory
 from envsched.db import create_engine, fill_pool
-from envsched.models import metadata
+from envsched.errors import BookingConflict
+from envsched.models import Environment, EnvironmentType, metadata
 from envsched.settings import Settings
 from web import create_app, import_views
 from web.access_log import AccessLog
@@ -96,13 +100,40 @@ def _warm_app(settings: Settings, threads: int, access_log: bool) -> Flask:
 def warm_up(session: Session) -> None:
     """What a fresh process and database connection do slowly the first time: read each
     table once (a new PostgreSQL backend loads its catalogue entries), and run the token
-    check's, the booking checks' and a booking's statements (compiled once per process).
-    ``fill_pool`` rolls it all back."""
+    check's, the booking checks' and a booking's statements (compiled once per process,
+    planned once per connection). ``fill_pool`` rolls it all back."""
     for table in metadata.sorted_tables:
         session.execute(select(literal(1)).select_from(table).limit(0))
-    accounts.warm_up(session)
-    inventory.warm_up(session)
-    booking.warm_up(session)
+    now = dt.datetime.now(dt.UTC)
+    _warm_token_check(session, now)
+    _warm_booking(session, now)
+
+
+def _warm_token_check(session: Session, now: dt.datetime) -> None:
+    """The token check's statements, matching no token: a new server's first requests
+    each use a token for the first time, so each writes its ``last_used_at`` too."""
+    accounts.token_and_user(session, "")
+    accounts.mark_used(session, 0, now)
+
+
+def _warm_booking(session: Session, now: dt.datetime) -> None:
+    """Book once on a throwaway environment through the booking checks: a fresh process's
+    first bookings otherwise took several times longer, each of its threads spending
+    twice a booking's time compiling the same statements, all at once."""
+    kind = EnvironmentType(name=f"warm-up {secrets.token_hex(6)}")
+    session.add(kind)
+    session.flush()
+    assert kind.id is not None  # flushed
+    session.add(Environment(name=kind.name, type_id=kind.id))
+    session.flush()
+    env = inventory.lock_environment_named(session, kind.name)
+    start, end = now.date(), now.date() + dt.timedelta(days=1)
+    with contextlib.suppress(BookingConflict):  # a freeze today: the checks ran all the same
+        inventory.check_fits(session, env, start, end)
+    row = booking.new_booking(env, start, end, now=now, actor=None)
+    session.add(row)
+    audit.record(session, actor=None, now=now, action="book", row=row)
+    session.flush()
 
 
 def control_socket(pid: int) -> Path:

@@ -58,29 +58,37 @@ def _lane_title(env: Environment) -> str:
 
 
 def booking_items(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
-                  movable: bool, today: dt.date, page: str = "/bookings/{id}") -> list[Item]:
+                  movable: bool, today: dt.date, page: str = "/bookings/{id}",
+                  release: str | None = None) -> list[Item]:
     """One item per booking. ``movable``: the viewer may move bookings; even then one in
     use, or one that has ended, stays put (the move service would refuse it). ``page``:
-    a booking's page, ``{id}`` standing for its id."""
+    a booking's page, ``{id}`` standing for its id. ``release``: the one the reader
+    chose; other bookings are marked ``other-release`` (drawn faded)."""
     return [booking_item(row, row.id in clash_ids,
                          movable=movable and row.status != "in_use" and row.end > today,
-                         page=page.replace("{id}", str(row.id)))
+                         page=page.replace("{id}", str(row.id)),
+                         other=release is not None and row.release != release)
             for row in rows]
 
 
-def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str) -> Item:
+def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str,
+                 other: bool = False) -> Item:
     kind = "clash" if clash else ("tentative" if row.status == "tentative" else "booked")
+    title = booking_title(row, clash) + ("\nnot the release shown" if other else "")
     return {"id": row.id, "group": row.environment, "start": row.start.isoformat(),
             "end": row.end.isoformat(), "content": _content(row, page), "label": row.serves,
-            "title": str(escape(booking_title(row, clash))).replace("\n", "<br>"),
-            "className": f"booking {kind}" + (" movable" if movable else ""),
+            "title": str(escape(title)).replace("\n", "<br>"),
+            "className": f"booking {kind}" + (" movable" if movable else "")
+            + (" other-release" if other else ""),
             "editable": movable}
 
 
 def _content(row: BookingRow, page: str) -> str:
     """A link to the booking's page (a keyboard reaches each bar), holding the full label
-    and a short one that ``timeline.js`` shows when the bar is too narrow."""
-    return (f'<a class="bar-link" href="{escape(page)}" draggable="false">'
+    and a short one that ``timeline.js`` shows when the bar is too narrow; the link is
+    named by the full label either way (the short one is hidden from screen readers)."""
+    return (f'<a class="bar-link" href="{escape(page)}" draggable="false" '
+            f'aria-label="{escape(row.serves)}">'
             f'<span class="label-full">{escape(row.serves)}</span>'
             f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
             f'</a>')

@@ -6,13 +6,16 @@ API tokens; ``signin`` proves who you are with a password. Other packages and ``
 call what this face exports (docs/design.md, "Feature packages").
 """
 
+from envsched.accounts.external_users import ExternalClaims, RoleMapping, sign_in
+from envsched.accounts.shapes import TokenIn, TokenIssuedOut, TokenOut, UserIn, UserOut, UserPatch
 from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
 from envsched.accounts.tokens import (
     issue_token,
+    mark_used,
     revoke_token,
+    token_and_user,
     token_expiry,
     user_for_token,
-    warm_up,
 )
 from envsched.accounts.users import (
     MIN_PASSWORD,
@@ -20,7 +23,6 @@ from envsched.accounts.users import (
     end_sessions,
     find_user,
     hash_password,
-    require_role,
     set_active,
     set_password,
     set_role,
@@ -29,7 +31,15 @@ from envsched.accounts.users import (
 
 __all__ = [
     "MIN_PASSWORD",
+    "ExternalClaims",
+    "RoleMapping",
     "SignInLimits",
+    "TokenIn",
+    "TokenIssuedOut",
+    "TokenOut",
+    "UserIn",
+    "UserOut",
+    "UserPatch",
     "authenticate",
     "change_own_password",
     "create_user",
@@ -37,13 +47,14 @@ __all__ = [
     "find_user",
     "hash_password",
     "issue_token",
-    "require_role",
+    "mark_used",
     "revoke_token",
     "set_active",
     "set_password",
     "set_role",
+    "sign_in",
+    "token_and_user",
     "token_expiry",
     "update_user",
     "user_for_token",
-    "warm_up",
 ]

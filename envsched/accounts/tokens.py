@@ -17,10 +17,11 @@ from sqlalchemy import bindparam, or_, text, update
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts.users import get_user, require_role
+from envsched.accounts.users import get_user
 from envsched.db import SessionFactory, is_postgresql, single_read
 from envsched.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from envsched.models import ApiToken, User
+from envsched.permissions import require
 
 TOKEN_BYTES = 32
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # how stale last_used_at may be
@@ -36,7 +37,7 @@ def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
                 expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """A new API token for ``user_name``: the stored row and the secret, shown this once."""
     if actor is not None and actor.name != user_name:
-        require_role(actor)
+        require(actor, "users:admin")
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     with sessions.begin() as session:
         user = get_user(session, user_name)
@@ -67,7 +68,7 @@ def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime,
     is handed that write to run later (the web app runs it once the answer is sent).
     """
     with single_read(sessions) as session:
-        found = session.exec(_TOKEN_AND_USER, params={"hash": token_hash(secret)}).first()
+        found = token_and_user(session, token_hash(secret))
     if found is None or not _token_usable(found[0], found[1], now):
         raise PermissionDenied("invalid, expired or revoked API token")
     token, user = found
@@ -80,24 +81,27 @@ def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime,
     return user
 
 
-def warm_up(session: Session) -> None:
-    """Run the token check's statements once, matching no token (see
-    ``availability.warm_up``): a new server's first requests each use a token for the
-    first time, so each writes its ``last_used_at``."""
-    session.exec(_TOKEN_AND_USER, params={"hash": ""}).first()
-    now = dt.datetime.now(dt.UTC)
-    session.execute(_MARK_USED, {"token_id": 0, "used_at": now, "stale_before": now})
+def token_and_user(session: Session, hashed: str) -> tuple[ApiToken, User] | None:
+    """The token stored under ``hashed`` and its user, in one query (or None)."""
+    found = session.exec(_TOKEN_AND_USER, params={"hash": hashed}).first()
+    return None if found is None else (found[0], found[1])
+
+
+def mark_used(session: Session, token_id: int | None, now: dt.datetime) -> None:
+    """Set the token's ``last_used_at`` to ``now`` unless it is more recent than
+    ``LAST_USED_RESOLUTION``; of concurrent requests with the same token, one writes."""
+    stale = now - LAST_USED_RESOLUTION
+    session.execute(_MARK_USED, {"token_id": token_id, "used_at": now, "stale_before": stale})
 
 
 def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> None:
-    """Set ``last_used_at``; of concurrent requests with the same token, one writes."""
-    stale = now - LAST_USED_RESOLUTION
+    """``mark_used`` in a transaction of its own."""
     with sessions.begin() as session:
         if is_postgresql(session):
             # A usage timestamp is not worth waiting for the disk: lost in a crash, the
             # next request writes it again. (Bookings and audit rows are still durable.)
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        session.execute(_MARK_USED, {"token_id": token.id, "used_at": now, "stale_before": stale})
+        mark_used(session, token.id, now)
     token.last_used_at = now
 
 
@@ -123,7 +127,7 @@ def revoke_token(sessions: SessionFactory, token_id: int, *, actor: User | None,
         if token is None:
             raise NotFound("api token", token_id)
         if actor is not None and actor.id != token.user_id:
-            require_role(actor)
+            require(actor, "users:admin")
         if token.revoked_at is not None:
             raise InvalidState(f"API token {token_id} is already revoked")
         token.revoked_at = now

@@ -1,5 +1,5 @@
-"""Users, roles and passwords; and the one rule of who may do what (API tokens: ``tokens``;
-signing in: ``signin``).
+"""Users, roles and passwords (who may do what: ``envsched.permissions``; API tokens:
+``tokens``; signing in: ``signin``).
 
 Passwords are hashed with scrypt from the standard library (salted, parameters kept in
 the hash so they can be raised later).
@@ -23,30 +23,13 @@ from sqlmodel import Session, col, select
 
 from envsched import audit
 from envsched.db import SessionFactory, read_transaction
-from envsched.errors import InvalidInput, NotFound, PermissionDenied
+from envsched.errors import InvalidInput, NotFound
 from envsched.models import Role, User
+from envsched.permissions import require
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
 SESSION_VERSIONS = 2**31  # fits PostgreSQL's integer
-
-
-# -- who may do what ----------------------------------------------------------------------
-
-def require_role(actor: User | None, *roles: Role) -> None:
-    """Raise ``PermissionDenied`` unless ``actor`` has one of ``roles`` (admins always do).
-
-    ``None`` is the system itself (the CLI, the scheduler): it may do anything.
-    """
-    if actor is None:
-        return
-    if not actor.active:
-        raise PermissionDenied(f"user {actor.name!r} is deactivated")
-    if actor.role == Role.ADMIN or actor.role in roles:
-        return
-    allowed = ", ".join(sorted(r.value for r in roles)) or "admin"
-    raise PermissionDenied(f"user {actor.name!r} ({actor.role.value}) may not do this; "
-                           f"it needs one of: {allowed}")
 
 
 # -- passwords ----------------------------------------------------------------------------
@@ -87,7 +70,7 @@ def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor:
                 now: dt.datetime, password: str | None = None, full_name: str = "",
                 email: str = "") -> User:
     """Add a user; ``name`` must be new. Without a password the user signs in by token only."""
-    require_role(actor)
+    require(actor, "users:admin")
     name = _valid_name(name)
     if password:
         _check_password(password)
@@ -104,7 +87,7 @@ def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor:
 
 def set_role(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
              now: dt.datetime) -> User:
-    require_role(actor)
+    require(actor, "users:admin")
     role = _valid_role(role)
     with sessions.begin() as session:
         user = get_user(session, name)
@@ -122,7 +105,7 @@ def set_active(sessions: SessionFactory, name: str, active: bool, *, actor: User
     Nobody deactivates themselves, and the last active admin stays: someone must be
     left who can undo it.
     """
-    require_role(actor)
+    require(actor, "users:admin")
     with sessions.begin() as session:
         user = get_user(session, name)
         before = _public(user)
@@ -138,7 +121,7 @@ def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
                 full_name: str | None = None) -> User:
     """Change any of role, active and full name at once: all of them or none (the rules
     of ``set_role`` and ``set_active`` hold; ``None`` leaves a field as it is)."""
-    require_role(actor)
+    require(actor, "users:admin")
     with sessions.begin() as session:
         user = get_user(session, name)
         before = _public(user)
@@ -151,6 +134,12 @@ def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
         audit.record(session, actor=actor, now=now, action="update", row=user,
                      before=before, after=_public(user))
     return user
+
+
+def change_role_in(session: Session, user: User, role: Role) -> None:
+    """``set_role``'s rule inside the caller's transaction (single sign-on's role update):
+    the last admin stays one, and a new role ends the user's sessions."""
+    _change_role(session, user, role)
 
 
 def _change_role(session: Session, user: User, role: Role) -> None:
@@ -191,7 +180,7 @@ def set_password(sessions: SessionFactory, name: str, password: str, *,
 
     Every session of the user ends, so a session someone else took over is gone too."""
     if actor is not None and actor.name != name:
-        require_role(actor)
+        require(actor, "users:admin")
     _check_password(password)
     with sessions.begin() as session:
         user = get_user(session, name)
@@ -208,6 +197,11 @@ def end_sessions(sessions: SessionFactory, name: str) -> User:
         user = get_user(session, name)
         _end_sessions(user)
     return user
+
+
+def end_sessions_in(user: User) -> None:
+    """End every session of ``user`` when the caller's transaction commits."""
+    _end_sessions(user)
 
 
 def _end_sessions(user: User) -> None:

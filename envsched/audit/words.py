@@ -49,6 +49,8 @@ ACTION_WORDS = {
     "move_window": "moved with its window", "assign_window": "put in a window",
     "gate_define": "gate criteria set", "gate_sign": "signed off", "gate_veto": "vetoed",
     "gate_waive": "waived", "back_out": "backed out", "in_use": "in use",
+    "sign_in_sso": "signed in with single sign-on",
+    "sign_in_sso_refused": "refused by single sign-on",
 }
 # The fields a reader looks for first, in this order; the rest follow as the row has them.
 FIRST = ("status", "state", "reason", "environment_id", "phase_id", "days", "role", "active",

@@ -15,11 +15,11 @@ from envsched.booking.bookings import (
     approve_request,
     book_direct,
     booking_transaction,
+    new_booking,
     reject_request,
     start_booking,
     suggest_slots,
     waitlist_request,
-    warm_up,
 )
 from envsched.booking.clashes import (
     ClashKind,
@@ -32,7 +32,6 @@ from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import cancel_booking, offer_days, release_early
 from envsched.booking.move import move_booking, move_choices
 from envsched.booking.requests import (
-    REQUESTERS,
     PhaseSlots,
     close_request,
     get_request,
@@ -41,21 +40,44 @@ from envsched.booking.requests import (
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
+from envsched.booking.shapes import (
+    ApproveIn,
+    BookingIn,
+    BookingOut,
+    BookingRequestIn,
+    BookingRequestOut,
+    ClashOut,
+    MoveIn,
+    ReasonIn,
+    RejectIn,
+    ReleaseEarlyIn,
+    SlotOut,
+)
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
 __all__ = [
     "EXCLUSION_CONSTRAINT",
-    "REQUESTERS",
+    "ApproveIn",
+    "BookingIn",
+    "BookingOut",
+    "BookingRequestIn",
+    "BookingRequestOut",
     "Choice",
     "ClashKind",
+    "ClashOut",
+    "MoveIn",
     "PhaseSlots",
+    "ReasonIn",
     "Refusal",
+    "RejectIn",
+    "ReleaseEarlyIn",
     "ReleasePlan",
     "Rule",
     "RuleBreak",
     "RuleBroken",
     "Slot",
+    "SlotOut",
     "StateClash",
     "approve_many",
     "approve_request",
@@ -76,6 +98,7 @@ __all__ = [
     "may_withdraw",
     "move_booking",
     "move_choices",
+    "new_booking",
     "offer_days",
     "phase_slots",
     "reject_request",
@@ -84,6 +107,5 @@ __all__ = [
     "start_booking",
     "suggest_slots",
     "waitlist_request",
-    "warm_up",
     "withdraw_request",
 ]

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from envsched.accounts import require_role
-from envsched.booking.bookings import MANAGERS, approve_request
+from envsched.booking.bookings import approve_request
 from envsched.booking.free_slots import Slot
 from envsched.booking.requests import eligible_slots
 from envsched.booking.rulebook import RuleBroken
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import Booking, BookingRequest, User
+from envsched.permissions import require
 
 EVERY_ENVIRONMENT = 1000  # free slots per request: one per eligible environment, at most
 
@@ -92,7 +92,7 @@ class ManyDecided:
 def approve_many(sessions: SessionFactory, choices: Sequence[Choice], *, actor: User | None,
                  now: dt.datetime) -> ManyDecided:
     """Approve each choice, highest priority first; refuse, naming the rule, what breaks one."""
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     if not choices:
         raise InvalidInput("approve", "choose at least one request to approve")
     approved, refused = [], []

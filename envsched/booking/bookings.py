@@ -10,7 +10,6 @@ violation is translated into ``BookingConflict`` like any other clash.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.requests import (
     close_request,
@@ -32,6 +30,7 @@ from envsched.booking.rulebook import (
     check_placement,
     is_second_booking,
 )
+from envsched.booking.shapes import BookingIn
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
@@ -46,16 +45,14 @@ from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
     Booking,
-    BookingCreate,
     BookingRequest,
     BookingStatus,
     Environment,
-    EnvironmentType,
     Phase,
     RequestStatus,
-    Role,
     User,
 )
+from envsched.permissions import require
 
 __all__ = [
     "approve_request",
@@ -66,7 +63,6 @@ __all__ = [
     "waitlist_request",
 ]
 
-MANAGERS = (Role.ENVIRONMENT_MANAGER,)
 EXCLUSION_CONSTRAINT = "ex_booking_no_double_booking"
 
 
@@ -87,11 +83,11 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
 
 # -- direct bookings ----------------------------------------------------------------------
 
-def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | None,
+def book_direct(sessions: SessionFactory, data: BookingIn, *, actor: User | None,
                 now: dt.datetime) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright;
     with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""
-    require_role(actor, *MANAGERS)
+    require(actor, "bookings:direct")
     check_days(data.start, data.end)
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
@@ -106,9 +102,9 @@ def book_direct(sessions: SessionFactory, data: BookingCreate, *, actor: User | 
         if data.status == BookingStatus.IN_USE:
             from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
             check_start(session, phase.id if phase else None)
-        booking = _new_booking(env, data.start, data.end, now=now, actor=actor,
-                               phase=phase, status=data.status, pinned=data.pinned,
-                               note=data.note)
+        booking = new_booking(env, data.start, data.end, now=now, actor=actor,
+                              phase=phase, status=data.status, pinned=data.pinned,
+                              note=data.note)
         booking.forced_reason = forced_reason(data.force_reason, breaks)
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="book", row=booking)
@@ -127,26 +123,6 @@ def forced_reason(reason: str | None, breaks: list[RuleBreak]) -> str:
     return reason.strip() if breaks and reason is not None else ""
 
 
-def warm_up(session: Session) -> None:
-    """Book once in the caller's transaction, which the caller rolls back: a new server
-    process then has the inserts of a booking and its audit entry compiled (and a new
-    database connection has them planned) before its first bookings; each of its
-    threads used to spend twice a booking's time on that, all at once."""
-    now = dt.datetime.now(dt.UTC)
-    kind = EnvironmentType(name=f"warm-up {secrets.token_hex(6)}")
-    session.add(kind)
-    session.flush()
-    assert kind.id is not None  # flushed
-    env = Environment(name=kind.name, type_id=kind.id)
-    session.add(env)
-    session.flush()
-    booking = _new_booking(env, now.date(), now.date() + dt.timedelta(days=1), now=now,
-                           actor=None)
-    session.add(booking)
-    audit.record(session, actor=None, now=now, action="book", row=booking)
-    session.flush()
-
-
 def _phase_named(session: Session, key: str | None) -> Phase | None:
     if key is None:
         return None
@@ -161,11 +137,13 @@ def check_days(start: dt.date, end: dt.date) -> None:
         raise InvalidInput("end", f"{end} must be after start {start}")
 
 
-def _new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
-                 actor: User | None, phase: Phase | None = None,
-                 request: BookingRequest | None = None,
-                 status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
-                 note: str = "") -> Booking:
+def new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
+                actor: User | None, phase: Phase | None = None,
+                request: BookingRequest | None = None,
+                status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
+                note: str = "") -> Booking:
+    """A booking of ``env`` for ``[start, end)``, not yet added to a session (the
+    caller has checked the rules)."""
     assert env.id is not None
     return Booking(environment_id=env.id, start=start, end=end, status=status, pinned=pinned,
                    note=note, exclusive=env.capacity == 1, created_at=now, updated_at=now,
@@ -190,7 +168,7 @@ def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | 
                     start: dt.date | None = None, force_reason: str | None = None) -> Booking:
     """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot;
     with ``force_reason``, to the chosen days even if they break a rule of the phase."""
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     forced = forcing(force_reason)
     with booking_transaction(sessions) as session:
         request = _open_request(session, request_id)
@@ -250,7 +228,7 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
     breaks = (check_placement(session, phase, env, start, end, today=now.date(),
                               forced=force_reason is not None) if phase else [])
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
-    booking = _new_booking(env, start, end, now=now, actor=actor, request=request)
+    booking = new_booking(env, start, end, now=now, actor=actor, request=request)
     booking.forced_reason = forced_reason(force_reason, breaks)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="book", row=booking)
@@ -259,7 +237,7 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
 
 def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
                    actor: User | None, now: dt.datetime) -> BookingRequest:
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     if not reason.strip():
         raise InvalidInput("reason", "say why the request is rejected")
     return _decide(sessions, request_id, RequestStatus.REJECTED, reason, actor=actor, now=now)
@@ -268,7 +246,7 @@ def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
 def waitlist_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
                      now: dt.datetime, reason: str = "") -> BookingRequest:
     """Park a request: it is offered the next freed days that fit it, by priority."""
-    require_role(actor, *MANAGERS)
+    require(actor, "requests:decide")
     return _decide(sessions, request_id, RequestStatus.WAITLISTED, reason, actor=actor, now=now)
 
 
@@ -296,7 +274,7 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
     The gates its phase's start needs must be signed or waived (``gate_rules``: the
     phase's entry gate and the exit gates of the phases it waits for).
     """
-    require_role(actor, *MANAGERS)
+    require(actor, "bookings:start")
     with sessions.begin() as session:
         booking = session.get(Booking, booking_id)
         if booking is None:

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
-from envsched.booking.bookings import MANAGERS, book_locked, booking_transaction
+from envsched.booking.bookings import book_locked, booking_transaction
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.requests import close_request, request_rules
 from envsched.booking.rulebook import RuleBroken
@@ -27,6 +26,7 @@ from envsched.models import (
     RequestStatus,
     User,
 )
+from envsched.permissions import require
 
 
 def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
@@ -79,7 +79,7 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
     if booking is None:
         raise NotFound("booking", booking_id)
     if not _is_own(session, booking, actor):
-        require_role(actor, *MANAGERS)
+        require(actor, "bookings:cancel-others")
     if booking.status not in LIVE_STATUSES:
         raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
                            f"not live")

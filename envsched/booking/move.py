@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
-from envsched.booking.bookings import MANAGERS, booking_transaction, forced_reason, forcing
+from envsched.booking.bookings import booking_transaction, forced_reason, forcing
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import request_rules
@@ -34,8 +33,7 @@ from envsched.models import (
     EnvironmentType,
     User,
 )
-
-MOVERS = MANAGERS
+from envsched.permissions import require
 
 
 def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
@@ -49,7 +47,7 @@ def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
     stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
     booking's own old days do not count).
     """
-    require_role(actor, *MOVERS)
+    require(actor, "bookings:move")
     if start < now.date():
         raise InvalidInput("start", f"{start} is in the past")
     forced = forcing(force_reason)

@@ -12,24 +12,21 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.booking import rulebook
 from envsched.booking.free_slots import Slot, find_free_slots
+from envsched.booking.shapes import BookingRequestIn
 from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
     BookingRequest,
-    BookingRequestCreate,
     Environment,
     EnvironmentType,
     Phase,
     RequestStatus,
-    Role,
     User,
 )
-
-REQUESTERS = (Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.ENVIRONMENT_MANAGER)
+from envsched.permissions import require
 
 
 @dataclass(frozen=True)
@@ -115,10 +112,10 @@ def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
 
 # -- services -----------------------------------------------------------------------------
 
-def request_booking(sessions: SessionFactory, data: BookingRequestCreate, *,
+def request_booking(sessions: SessionFactory, data: BookingRequestIn, *,
                     actor: User | None, now: dt.datetime) -> BookingRequest:
     """Store a request; a phase lends it its type, tags and allowed environments."""
-    require_role(actor, *REQUESTERS)
+    require(actor, "requests:create")
     if actor is None or actor.id is None:
         raise InvalidInput("requester", "a booking request needs a requesting user")
     _check_dates(data, now)
@@ -163,7 +160,7 @@ def close_request(session: Session, request: BookingRequest, status: RequestStat
 
 # -- input checks -------------------------------------------------------------------------
 
-def _check_dates(data: BookingRequestCreate, now: dt.datetime) -> None:
+def _check_dates(data: BookingRequestIn, now: dt.datetime) -> None:
     if data.earliest_start < now.date():
         raise InvalidInput("earliest_start", f"{data.earliest_start} is in the past")
     first_end = data.earliest_start + dt.timedelta(days=data.duration_days)
@@ -181,7 +178,7 @@ def _phase(session: Session, key: str | None) -> Phase | None:
     return phase
 
 
-def _type_id(session: Session, data: BookingRequestCreate, phase: Phase | None) -> int | None:
+def _type_id(session: Session, data: BookingRequestIn, phase: Phase | None) -> int | None:
     if data.type is None:
         if phase is None and data.environments is None:
             raise InvalidInput("type", "give an environment type, a phase or environments")
@@ -194,7 +191,7 @@ def _type_id(session: Session, data: BookingRequestCreate, phase: Phase | None) 
     return found.id
 
 
-def _environments(session: Session, data: BookingRequestCreate,
+def _environments(session: Session, data: BookingRequestIn,
                   phase: Phase | None) -> list[str] | None:
     names = data.environments if data.environments is not None else (
         phase.environments if phase else None)

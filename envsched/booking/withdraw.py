@@ -14,7 +14,6 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import close_request, get_request
@@ -28,9 +27,9 @@ from envsched.models import (
     BookingRequest,
     BookingStatus,
     RequestStatus,
-    Role,
     User,
 )
+from envsched.permissions import require
 
 
 def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
@@ -39,7 +38,7 @@ def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User |
     with booking_transaction(sessions) as session:
         request = get_request(session, request_id)
         if actor is None or actor.id != request.requester_id:
-            require_role(actor, Role.ENVIRONMENT_MANAGER)
+            require(actor, "requests:cancel-others")
         if request.status == RequestStatus.APPROVED:
             _cancel_bookings(session, request, actor=actor, now=now)
         elif request.status not in OPEN_REQUEST_STATUSES:

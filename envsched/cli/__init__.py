@@ -20,7 +20,7 @@ COMMAND_MODULES = {
     "db": "db", "user": "users",
     "demo": "state", "clashes": "clash_report", "capacity": "state",
     "export": "state", "import": "state",
-    "replan": "replan", "scheduler": "replan",
+    "replan": "replan", "worker": "worker", "scheduler": "worker",
     "whatif": "whatif",
     "notify": "notify",
 }

@@ -1,4 +1,4 @@
-"""``envsched replan`` (one planning round) and ``envsched scheduler`` (the nightly one).
+"""``envsched replan``: one planning round, at a terminal (the nightly one is the worker's).
 
 The clock is read here, once per command. Errors are not caught: ``TranslatingGroup``
 turns ``ReplanBusy`` (another round is running) into exit code 1 and one line.
@@ -7,7 +7,6 @@ turns ``ReplanBusy`` (another round is running) into exit code 1 and one line.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import click
@@ -16,10 +15,10 @@ from envsched.cli.errors import EXIT_PROBLEMS
 from envsched.cli.planning import print_progress
 from envsched.cli.stored import stored_state, utc_now
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.models.round_results import RefusedOne, RoundDiff, RoundFlags
 from envsched.notify import send_due
 from envsched.planning import last_accept
 from envsched.planning import replan as run_round
-from envsched.scheduler import run_scheduler
 from envsched.settings import Settings
 
 
@@ -43,16 +42,6 @@ def replan(dry_run: bool, as_json: bool, time_limit: float | None) -> None:
         raise SystemExit(EXIT_PROBLEMS)
 
 
-@click.command()
-def scheduler() -> None:
-    """Run the nightly re-planner (ENVSCHED_REPLAN_CRON, ENVSCHED_TIMEZONE) until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings.from_env()
-    with stored_state():  # fails with one line when the schema is missing or old
-        pass
-    run_scheduler(settings)
-
-
 def run_to_dict(run: PlanRun) -> dict[str, Any]:
     """The run as ``--json`` prints it (and as an API may return it)."""
     return {"id": run.id, "trigger": run.trigger.value, "status": run.status.value,
@@ -60,34 +49,35 @@ def run_to_dict(run: PlanRun) -> dict[str, Any]:
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "solver_status": run.solver_status, "objective": run.objective,
             "bound": run.bound, "applied": run.applied, "error": run.error,
-            "metrics": run.metrics, "flags": run.flags, "diff": run.diff}
+            "metrics": run.metrics, "flags": run.flags.stored() if run.flags else {},
+            "diff": run.diff.stored() if run.diff else {}}
 
 
 def summary(run: PlanRun) -> str:
-    diff, flags = run.diff, run.flags
+    diff, flags = run.diff or RoundDiff(), run.flags or RoundFlags()
     lines = [f"plan run {run.id}: {run.status.value} ({run.solver_status or 'no solver status'})"
              + (" — dry run" if run.dry_run else "")]
     if run.error:
         lines.append(f"  {run.error}")
-    lines.append(f"  moved {len(diff.get('moved', []))}, placed {len(diff.get('placed', []))}, "
-                 f"unplaced {len(diff.get('unplaced', []))}"
+    lines.append(f"  moved {len(diff.moved)}, placed {len(diff.placed)}, "
+                 f"unplaced {len(diff.unplaced)}"
                  + (" — applied" if run.applied else ""))
-    if diff.get("gain"):
-        lines.append(f"  {diff['gain']}")
-    lines += [f"  refused {r['phase']}: {r['reason']}" for r in _refused(run)]
-    lines.append(f"  clashes {len(flags.get('clashes', []))}, "
-                 f"pinned bookings breaking a rule {len(flags.get('pinned', []))}, "
-                 f"shortfalls {len(flags.get('shortfalls', []))}, "
-                 f"late releases {len(flags.get('late', []))}")
-    lines += [f"  pinned: {c['message']}" for c in flags.get("pinned", [])]
-    lines += [f"  remedy: {remedy}" for remedy in flags.get("remedies", [])]
+    if diff.gain:
+        lines.append(f"  {diff.gain}")
+    lines += [f"  refused {r.phase}: {r.reason}" for r in _refused(run)]
+    lines.append(f"  clashes {len(flags.clashes)}, "
+                 f"pinned bookings breaking a rule {len(flags.pinned)}, "
+                 f"shortfalls {len(flags.shortfalls)}, "
+                 f"late releases {len(flags.late)}")
+    lines += [f"  pinned: {c.message}" for c in flags.pinned]
+    lines += [f"  remedy: {remedy}" for remedy in flags.remedies]
     return "\n".join(lines)
 
 
-def _refused(run: PlanRun) -> list[dict[str, str]]:
+def _refused(run: PlanRun) -> list[RefusedOne]:
     """The proposals the newest accept of ``run`` refused (auto-apply's, for a round)."""
     accepted = last_accept(run)
-    return list(accepted["refused"]) if accepted else []
+    return list(accepted.refused) if accepted else []
 
 
-COMMANDS = (replan, scheduler)
+COMMANDS = (replan,)

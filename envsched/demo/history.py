@@ -35,7 +35,7 @@ from envsched import booking, lifecycle
 from envsched import booking as giveback
 from envsched.db import read_transaction
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import GateRef, GateView
+from envsched.lifecycle import BackOutIn, DeploymentIn, FromTemplateIn, GateRef, GateView, LinkIn
 from envsched.models import (
     Booking,
     BookingRequest,
@@ -46,7 +46,6 @@ from envsched.models import (
     ReleaseStatus,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, FromTemplate, LinkIn
 
 Data = dict[str, Any]
 SLACK_DAYS, LEAD_DAYS = 6, 21
@@ -94,7 +93,7 @@ class PastRelease:
         self.demo.timeline.at(at(day, hour), step)
 
     def create(self, start: dt.date, now: dt.datetime) -> None:
-        data = FromTemplate(key=self.key, title=self.spec["title"], owner=OWNER,
+        data = FromTemplateIn(key=self.key, title=self.spec["title"], owner=OWNER,
                             priority=self.spec["priority"], earliest_start=start,
                             window_id=self.demo.window_id(self.spec["window"]))
         lifecycle.create_release_from_template(self.sessions, self.spec["template"], data,

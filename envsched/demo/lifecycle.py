@@ -33,6 +33,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.demo.history import RELEASE_MANAGER, schedule_past_release
 from envsched.demo.quarter import schedule_quarter
 from envsched.demo.timeline import DAY, Demo, Step, Timeline, at
+from envsched.lifecycle import StrategyIn, TemplateIn, WindowIn
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -44,7 +45,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import StrategyCreate, TemplateIn, WindowCreate
 
 Data = dict[str, Any]
 
@@ -77,7 +77,7 @@ def _actors(sessions: SessionFactory, data: Data) -> dict[str, User]:
 def _schedule_setup(demo: Demo, story: Data) -> None:
     """A year back: the strategy written and published, the templates written."""
     setup, rita = demo.day(story["setup"]), demo.actor(RELEASE_MANAGER)
-    strategy = StrategyCreate.model_validate(
+    strategy = StrategyIn.model_validate(
         {**story["strategy"], "anchor": demo.day(story["strategy"]["anchor"])})
     demo.timeline.at(at(setup, 10), lambda now: lifecycle.create_strategy(
         demo.sessions, strategy, actor=rita, now=now))
@@ -96,13 +96,13 @@ def _template(demo: Demo, spec: Data) -> Step:
 def _schedule_one_offs(demo: Demo, story: Data) -> None:
     """Windows added by hand for one go-live (an emergency fix between windows)."""
     for spec in story["one_off_windows"]:
-        window = WindowCreate(name=spec["name"], start=demo.day(spec["start"]),
+        window = WindowIn(name=spec["name"], start=demo.day(spec["start"]),
                               cutoff=demo.day(spec["cutoff"]), go_live=demo.day(spec["go_live"]))
         demo.one_offs[window.name] = window
         demo.timeline.at(at(demo.day(spec["added"]), 9), _add_window(demo, window))
 
 
-def _add_window(demo: Demo, window: WindowCreate) -> Step:
+def _add_window(demo: Demo, window: WindowIn) -> Step:
     return lambda now: lifecycle.add_window(demo.sessions, window,
                                           actor=demo.actor(RELEASE_MANAGER), now=now)
 

@@ -29,7 +29,7 @@ from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.demo.history import OWNER, RELEASE_MANAGER, link_step
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import GateRef, GateView
+from envsched.lifecycle import DeploymentIn, FromTemplateIn, GateRef, GateView
 from envsched.models import (
     Booking,
     BookingStatus,
@@ -41,7 +41,6 @@ from envsched.models import (
     ReleaseStatus,
     User,
 )
-from envsched.models.lifecycle_io import DeploymentIn, FromTemplate
 
 Data = dict[str, Any]
 TESTERS = ("tom", "tara")
@@ -157,7 +156,7 @@ def _status(demo: Demo, key: str, status: ReleaseStatus, reason: str) -> Step:
 
 def _from_template(demo: Demo, spec: Data) -> Step:
     def make(now: dt.datetime) -> object:
-        data = FromTemplate(key=spec["key"], title=spec["title"], priority=spec["priority"],
+        data = FromTemplateIn(key=spec["key"], title=spec["title"], priority=spec["priority"],
                             owner=spec.get("owner", OWNER),
                             window_id=demo.window_id(spec["window"]))
         return lifecycle.create_release_from_template(

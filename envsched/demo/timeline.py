@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
+from envsched.lifecycle import WindowIn
 from envsched.models import ReleaseWindow, Role, User
-from envsched.models.lifecycle_io import WindowCreate
 
 Step = Callable[[dt.datetime], object]
 DAY = dt.timedelta(days=1)
@@ -62,7 +62,7 @@ class Demo:
     monday: dt.date  # the anchor week's Monday, shifted: "this week"
     users: dict[str, User]  # demo users in their demo role (an admin stands in for others)
     timeline: Timeline
-    one_offs: dict[str, WindowCreate] = field(default_factory=dict)
+    one_offs: dict[str, WindowIn] = field(default_factory=dict)
 
     def day(self, text: str) -> dt.date:
         return dt.date.fromisoformat(text) + self.shift
@@ -73,13 +73,13 @@ class Demo:
         admins = [u for u in self.users.values() if u.role == Role.ADMIN]
         return self.users.get(name, admins[0] if admins else None)
 
-    def window(self, name: str) -> WindowCreate:
+    def window(self, name: str) -> WindowIn:
         """A window's dates: a strategy window by the month of its go-live as of the
         anchor (``2027-02``), or a one-off window by its name."""
         if name in self.one_offs:
             return self.one_offs[name]
         row = self._strategy_window(name)
-        return WindowCreate(name=row.name, start=row.start, cutoff=row.cutoff,
+        return WindowIn(name=row.name, start=row.start, cutoff=row.cutoff,
                             go_live=row.go_live)
 
     def window_id(self, name: str) -> int:

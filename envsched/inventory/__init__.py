@@ -17,7 +17,6 @@ from envsched.inventory.availability import (
     lock_environment,
     lock_environment_named,
     maintenance_windows,
-    warm_up,
 )
 from envsched.inventory.environments import (
     add_maintenance_window,
@@ -31,9 +30,33 @@ from envsched.inventory.environments import (
     update_environment,
 )
 from envsched.inventory.names import check_name, name_problem, natural_key
+from envsched.inventory.shapes import (
+    CapacityReportOut,
+    CapacityRowOut,
+    EnvironmentIn,
+    EnvironmentOut,
+    EnvironmentPatch,
+    EnvironmentTypeIn,
+    EnvironmentTypeOut,
+    FreezeIn,
+    FreezeOut,
+    MaintenanceWindowIn,
+    MaintenanceWindowOut,
+)
 
 __all__ = [
+    "CapacityReportOut",
+    "CapacityRowOut",
+    "EnvironmentIn",
+    "EnvironmentOut",
+    "EnvironmentPatch",
+    "EnvironmentTypeIn",
+    "EnvironmentTypeOut",
+    "FreezeIn",
+    "FreezeOut",
     "Interval",
+    "MaintenanceWindowIn",
+    "MaintenanceWindowOut",
     "add_maintenance_window",
     "change_capacity",
     "check_eligible",
@@ -54,5 +77,4 @@ __all__ = [
     "remove_freeze",
     "remove_maintenance_window",
     "update_environment",
-    "warm_up",
 ]

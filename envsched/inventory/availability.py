@@ -227,16 +227,5 @@ def live_near(session: Session, env: Environment, start: dt.date,
     return [LiveBooking(*row) for row in rows]
 
 
-def warm_up(session: Session) -> None:
-    """Run the booking checks' statements once, matching no row, so that a new server
-    process compiles them (and a new database connection plans them) before its first
-    requests do: a fresh process's first bookings otherwise took several times longer."""
-    day = dt.date.today()
-    nothing = {"env": 0, "start": day, "end": day}
-    session.exec(_LOCK_BY_NAME, params={"name": ""}).first()
-    session.exec(_OBSTACLES, params=nothing).one()
-    session.exec(_LIVE_NEAR, params=nothing).all()
-
-
 def _days_of(env: Environment, start: dt.date, end: dt.date) -> dict[str, Any]:
     return {"env": env.id, "start": start, "end": end}

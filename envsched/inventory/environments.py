@@ -14,27 +14,23 @@ import datetime as dt
 from sqlmodel import Session, col, func, select, update
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import BookingConflict, InvalidInput, NotFound
 from envsched.inventory.availability import clashes, environment_named, lock_environment
 from envsched.inventory.names import check_name
+from envsched.inventory.shapes import EnvironmentIn, EnvironmentPatch
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
     Component,
     Environment,
-    EnvironmentCreate,
     EnvironmentStatus,
     EnvironmentType,
-    EnvironmentUpdate,
     Freeze,
     MaintenanceWindow,
-    Role,
     User,
 )
-
-KEEPERS = (Role.ENVIRONMENT_MANAGER,)
+from envsched.permissions import require
 
 
 def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
@@ -53,7 +49,7 @@ def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
 
 def create_environment_type(sessions: SessionFactory, name: str, *, actor: User | None,
                             now: dt.datetime, description: str = "") -> EnvironmentType:
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     if not name.strip():
         raise InvalidInput("name", "an environment type needs a name")
     with sessions.begin() as session:
@@ -65,9 +61,9 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
     return row
 
 
-def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
+def create_environment(sessions: SessionFactory, data: EnvironmentIn, *,
                        actor: User | None, now: dt.datetime) -> Environment:
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     check_name(data.name)
     with sessions.begin() as session:
         _check_new_name(session, data.name)
@@ -80,10 +76,10 @@ def create_environment(sessions: SessionFactory, data: EnvironmentCreate, *,
     return env
 
 
-def update_environment(sessions: SessionFactory, name: str, data: EnvironmentUpdate, *,
+def update_environment(sessions: SessionFactory, name: str, data: EnvironmentPatch, *,
                        actor: User | None, now: dt.datetime) -> Environment:
     """Change the given fields; a capacity cut must leave every booked day within capacity."""
-    require_role(actor, *KEEPERS)
+    require(actor, "environments:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
         env = environment_named(session, name, field="name")
@@ -134,7 +130,7 @@ def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt
                            end: dt.date, *, actor: User | None, now: dt.datetime,
                            reason: str = "", force: bool = False) -> MaintenanceWindow:
     """Block ``[start, end)``; over live bookings only with ``force`` (they become clashes)."""
-    require_role(actor, *KEEPERS)
+    require(actor, "maintenance:write")
     _check_days(start, end)
     with sessions.begin() as session:
         env = environment_named(session, environment)
@@ -155,7 +151,7 @@ def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt
 
 def remove_maintenance_window(sessions: SessionFactory, window_id: int, *,
                               actor: User | None, now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS)
+    require(actor, "maintenance:write")
     _delete(sessions, MaintenanceWindow, window_id, actor=actor, now=now)
 
 
@@ -163,7 +159,7 @@ def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
                   actor: User | None, now: dt.datetime, types: list[str] | None = None,
                   name: str = "", reason: str = "") -> Freeze:
     """A change freeze on ``[start, end)`` for ``types`` (none: every type)."""
-    require_role(actor, *KEEPERS, Role.RELEASE_MANAGER)
+    require(actor, "freezes:write")
     _check_days(start, end)
     with sessions.begin() as session:
         for type_name in types or []:
@@ -176,7 +172,7 @@ def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
 
 def remove_freeze(sessions: SessionFactory, freeze_id: int, *, actor: User | None,
                   now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS, Role.RELEASE_MANAGER)
+    require(actor, "freezes:write")
     _delete(sessions, Freeze, freeze_id, actor=actor, now=now)
 
 

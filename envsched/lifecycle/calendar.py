@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -80,8 +81,19 @@ def calendar_items(session: Session, start: dt.date, end: dt.date) -> list[Calen
     return sorted(inside, key=lambda i: (KINDS.index(i.kind), i.start, i.lane))
 
 
-def _windows(session: Session) -> Iterable[CalendarItem]:
-    for w in session.exec(select(ReleaseWindow)).all():
+def grid_items(sessions: SessionFactory, start: dt.date, end: dt.date) -> list[CalendarItem]:
+    """What the month grid draws of ``[start, end)``: the windows, go-lives and freezes
+    overlapping it, each read in SQL for those days only (however many releases there
+    are, the grid never reads their bookings)."""
+    with read_transaction(sessions) as session:
+        items = [*_windows(session, ReleaseWindow.start < end, ReleaseWindow.go_live >= start),
+                 *_freezes(session, Freeze.start < end, Freeze.end > start)]
+    inside = [i for i in items if i.start < end and start < i.end]
+    return sorted(inside, key=lambda i: (KINDS.index(i.kind), i.start, i.lane))
+
+
+def _windows(session: Session, *where: Any) -> Iterable[CalendarItem]:
+    for w in session.exec(select(ReleaseWindow).where(*where)).all():
         yield CalendarItem("window", WINDOWS_LANE, w.start, w.go_live + DAY, w.name,
                            f"open {day_text(w.start)}, code cut-off {day_text(w.cutoff)}, "
                            f"go-live {day_text(w.go_live)}", f"window-{w.id}", cutoff=w.cutoff)
@@ -130,8 +142,8 @@ def _release_items(release: Release, bookings: list[Booking],
                            f"back-out plan: {d.backout_plan}", f"deployment-{d.id}")
 
 
-def _freezes(session: Session) -> Iterable[CalendarItem]:
-    for f in session.exec(select(Freeze)).all():
+def _freezes(session: Session, *where: Any) -> Iterable[CalendarItem]:
+    for f in session.exec(select(Freeze).where(*where)).all():
         covers = ", ".join(f.types) or "all types"
         yield CalendarItem("freeze", FREEZES_LANE, f.start, f.end, f.name or "freeze",
                            f"{covers}{': ' + f.reason if f.reason else ''}", f"freeze-{f.id}")

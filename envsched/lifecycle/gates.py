@@ -33,15 +33,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, User
 from envsched.models.lifecycle import GATE_PER_PHASE_KIND, GO_NO_GO_PER_RELEASE
+from envsched.permissions import require
 
 DEFAULT_ROLES = {GateKind.ENTRY: Role.TEST_MANAGER, GateKind.EXIT: Role.TEST_MANAGER,
                  GateKind.GO_NO_GO: Role.RELEASE_MANAGER}
-OWNER = Role.RELEASE_MANAGER
 PASSED = (GateState.SIGNED, GateState.WAIVED)
 ALLOWED_FROM = {
     GateState.SIGNED: (GateState.OPEN, GateState.VETOED),
@@ -162,7 +161,7 @@ def _gate_view(gate: Gate, release_key: str, phase_key: str | None) -> GateView:
 def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
                 now: dt.datetime, criteria: str, signoff_role: Role | None = None) -> GateView:
     """Set a gate's criteria (and who signs it): the release manager's call."""
-    require_role(actor, OWNER)
+    require(actor, "gates:define")
     with _gate_transaction(sessions, ref) as session:
         gate, release, phase = _gate_for(session, ref)
         before = audit.snapshot(gate) if gate.id else None
@@ -239,11 +238,11 @@ def _gate_transaction(sessions: SessionFactory, ref: GateRef) -> Iterator[Sessio
 def check_may_decide(actor: User | None, signoff_role: Role, state: GateState) -> None:
     """Who may sign, veto or waive a gate that ``signoff_role`` signs (see the module)."""
     if state == GateState.SIGNED:
-        require_role(actor, signoff_role)
+        require(actor, "gates:sign", also=(signoff_role,))
     elif state == GateState.VETOED:
-        require_role(actor, signoff_role, OWNER)
+        require(actor, "gates:veto", also=(signoff_role,))
     else:
-        require_role(actor, OWNER)
+        require(actor, "gates:waive")
 
 
 def _name(ref: GateRef) -> str:

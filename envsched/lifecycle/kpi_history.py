@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -50,6 +50,7 @@ from envsched.models import (
     ReleaseStatusChange,
     ReleaseWindow,
 )
+from envsched.models.round_results import ClashFlag
 from envsched.state_cache import remember
 
 RowOfRelease = TypeVar("RowOfRelease", Deployment, ReleaseStatusChange)
@@ -168,20 +169,20 @@ def supply_facts(session: Session) -> list[SupplyFact]:
 
 def clash_facts(session: Session) -> list[ClashFact]:
     recorded = [clash for run in session.exec(select(PlanRun)).all()
-                for clash in (run.flags or {}).get("clashes", [])]
+                for clash in (run.flags.clashes if run.flags else [])]
     return [_clash_fact(c) for c in [*recorded, *map(_as_flag, current_clashes(session))]]
 
 
-def _as_flag(clash: StateClash) -> dict[str, Any]:
+def _as_flag(clash: StateClash) -> ClashFlag:
     """A clash found now, in the shape a planning round records it."""
-    return {"kind": clash.kind, "environment": clash.environment, "release": clash.release,
-            "phase": clash.phase, "start": clash.start.isoformat(),
-            "booking_ids": list(clash.booking_ids)}
+    return ClashFlag(kind=clash.kind, environment=clash.environment, release=clash.release,
+                     phase=clash.phase, start=clash.start.isoformat(),
+                     booking_ids=list(clash.booking_ids))
 
 
-def _clash_fact(flag: dict[str, Any]) -> ClashFact:
-    identity = ":".join(str(flag.get(k) or "") for k in ("kind", "environment", "release",
-                                                          "phase", "start"))
-    identity += ":" + ",".join(str(i) for i in sorted(flag.get("booking_ids") or []))
-    return ClashFact(kind=str(flag["kind"]), start=dt.date.fromisoformat(flag["start"]),
+def _clash_fact(flag: ClashFlag) -> ClashFact:
+    identity = ":".join(str(part or "") for part in (flag.kind, flag.environment,
+                                                     flag.release, flag.phase, flag.start))
+    identity += ":" + ",".join(str(i) for i in sorted(flag.booking_ids))
+    return ClashFact(kind=str(flag.kind), start=dt.date.fromisoformat(flag.start),
                      identity=identity)

@@ -15,30 +15,18 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.lifecycle.flow import check_plain_step, record_status, step
-from envsched.models import (
-    Environment,
-    EnvironmentType,
-    Phase,
-    PhaseCreate,
-    PhaseUpdate,
-    Release,
-    ReleaseCreate,
-    ReleaseUpdate,
-    Role,
-    User,
-)
-
-KEEPERS = (Role.RELEASE_MANAGER,)
+from envsched.lifecycle.shapes import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
+from envsched.models import Environment, EnvironmentType, Phase, Release, User
+from envsched.permissions import require
 
 
-def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User | None,
+def create_release(sessions: SessionFactory, data: ReleaseIn, *, actor: User | None,
                    now: dt.datetime) -> Release:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     _check_window(data.earliest_start, data.due)
     with sessions.begin() as session:
         if session.exec(select(Release).where(Release.key == data.key)).first():
@@ -50,9 +38,9 @@ def create_release(sessions: SessionFactory, data: ReleaseCreate, *, actor: User
     return release
 
 
-def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
+def update_release(sessions: SessionFactory, key: str, data: ReleasePatch, *,
                    actor: User | None, now: dt.datetime) -> Release:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     with booking_transaction(sessions) as session:  # a cancellation offers freed days
@@ -68,10 +56,10 @@ def update_release(sessions: SessionFactory, key: str, data: ReleaseUpdate, *,
     return release
 
 
-def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
+def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
               actor: User | None, now: dt.datetime) -> Phase:
     """Add a phase at ``data.position`` (default: last); later phases move down one."""
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, release_key)
         if session.exec(select(Phase).where(Phase.key == data.key)).first():
@@ -88,9 +76,9 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseCreate, *,
     return phase
 
 
-def update_phase(sessions: SessionFactory, key: str, data: PhaseUpdate, *,
+def update_phase(sessions: SessionFactory, key: str, data: PhasePatch, *,
                  actor: User | None, now: dt.datetime) -> Phase:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
         phase = _phase(session, key)

@@ -14,7 +14,6 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
@@ -28,18 +27,17 @@ from envsched.lifecycle.flow import (
     step,
 )
 from envsched.lifecycle.releases import get_release
+from envsched.lifecycle.shapes import BackOutIn, DeploymentIn, LinkIn
 from envsched.models import (
     Deployment,
     ExternalLink,
     Release,
     ReleaseStatus,
     ReleaseStatusChange,
-    Role,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
+from envsched.permissions import require
 
-KEEPERS = (Role.RELEASE_MANAGER,)
 __all__ = ["BY_RECORD", "NEXT", "InvalidTransition", "Withdrawn", "add_link", "back_out",
            "cancel_release", "record_deployment", "record_status", "remove_link", "status_history",
            "transition_release"]
@@ -61,7 +59,7 @@ def cancel_release(sessions: SessionFactory, key: str, *, actor: User | None,
 def _step_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
                   actor: User | None, now: dt.datetime,
                   reason: str) -> tuple[Release, Withdrawn]:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with booking_transaction(sessions) as session:  # a cancellation offers freed days
         release = get_release(session, key)
         check_plain_step(release, status)
@@ -72,7 +70,7 @@ def _step_release(sessions: SessionFactory, key: str, status: ReleaseStatus, *,
 def record_deployment(sessions: SessionFactory, key: str, data: DeploymentIn, *,
                       actor: User | None, now: dt.datetime) -> Deployment:
     """A ready release went live: the record, and the release becomes deployed."""
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         step(session, release, ReleaseStatus.DEPLOYED, actor=actor, now=now,
@@ -88,7 +86,7 @@ def record_deployment(sessions: SessionFactory, key: str, data: DeploymentIn, *,
 def back_out(sessions: SessionFactory, key: str, data: BackOutIn, *, actor: User | None,
              now: dt.datetime) -> Deployment:
     """Undo the latest deployment of release ``key``; the release becomes backed out."""
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         step(session, release, ReleaseStatus.BACKED_OUT, actor=actor, now=now, reason=data.reason)
@@ -105,7 +103,7 @@ def back_out(sessions: SessionFactory, key: str, data: BackOutIn, *, actor: User
 def add_link(sessions: SessionFactory, key: str, data: LinkIn, *, actor: User | None,
              now: dt.datetime) -> ExternalLink:
     """Link release ``key`` to an incident or change in another system."""
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         assert release.id is not None
@@ -122,7 +120,7 @@ def add_link(sessions: SessionFactory, key: str, data: LinkIn, *, actor: User | 
 
 def remove_link(sessions: SessionFactory, key: str, link_id: int, *, actor: User | None,
                 now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS)
+    require(actor, "releases:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         link = session.get(ExternalLink, link_id)

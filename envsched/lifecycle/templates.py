@@ -19,30 +19,27 @@ from collections.abc import Sequence
 from sqlmodel import Session, select
 
 from envsched import audit, booking
-from envsched.accounts import require_role
+from envsched.booking import BookingRequestIn
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.lifecycle.flow import record_status
+from envsched.lifecycle.shapes import FromTemplateIn, TemplateIn, TemplatePhaseIn
 from envsched.lifecycle.windows import get_window
 from envsched.models import (
-    BookingRequestCreate,
     EnvironmentType,
     Phase,
     Release,
     ReleaseStatus,
     ReleaseTemplate,
-    Role,
     TemplatePhase,
     User,
 )
-from envsched.models.lifecycle_io import FromTemplate, TemplateIn, TemplatePhaseIn
-
-KEEPERS = (Role.RELEASE_MANAGER,)
+from envsched.permissions import require
 
 
 def create_template(sessions: SessionFactory, data: TemplateIn, *, actor: User | None,
                     now: dt.datetime) -> ReleaseTemplate:
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         if _find(session, data.name) is not None:
             raise InvalidInput("name", f"template {data.name!r} already exists")
@@ -59,7 +56,7 @@ def update_template(sessions: SessionFactory, name: str, data: TemplateIn, *,
                     actor: User | None, now: dt.datetime) -> ReleaseTemplate:
     """Replace template ``name`` whole (it may be renamed); releases made from it keep
     their phases."""
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         template = get_template(session, name)
         if data.name != name and _find(session, data.name) is not None:
@@ -77,7 +74,7 @@ def update_template(sessions: SessionFactory, name: str, data: TemplateIn, *,
 
 def delete_template(sessions: SessionFactory, name: str, *, actor: User | None,
                     now: dt.datetime) -> None:
-    require_role(actor, *KEEPERS)
+    require(actor, "templates:write")
     with sessions.begin() as session:
         template = get_template(session, name)
         before = describe(template)
@@ -87,11 +84,11 @@ def delete_template(sessions: SessionFactory, name: str, *, actor: User | None,
 
 
 def create_release_from_template(sessions: SessionFactory, template_name: str,
-                                 data: FromTemplate, *, actor: User | None,
+                                 data: FromTemplateIn, *, actor: User | None,
                                  now: dt.datetime) -> Release:
     """A planned release with the template's phases and a booking request for each."""
-    require_role(actor, *KEEPERS)
-    require_role(actor, *booking.REQUESTERS)
+    require(actor, "releases:write")
+    require(actor, "requests:create")
     if actor is None:
         raise InvalidInput("requester", "booking requests need a requesting user")
     with sessions.begin() as session:
@@ -194,7 +191,7 @@ def _environment_type(session: Session, name: str, field: str) -> EnvironmentTyp
     return found
 
 
-def _dates(session: Session, data: FromTemplate, now: dt.datetime
+def _dates(session: Session, data: FromTemplateIn, now: dt.datetime
            ) -> tuple[dt.date, dt.date | None]:
     """The release's first day and due date: as given, else its window's start (today if
     the window is open already) and cut-off."""
@@ -206,7 +203,7 @@ def _dates(session: Session, data: FromTemplate, now: dt.datetime
     return max(start, today), data.due or (window.cutoff if window else None)
 
 
-def _new_release(session: Session, template: ReleaseTemplate, data: FromTemplate,
+def _new_release(session: Session, template: ReleaseTemplate, data: FromTemplateIn,
                  start: dt.date, due: dt.date | None, *, actor: User | None,
                  now: dt.datetime) -> Release:
     if session.exec(select(Release).where(Release.key == data.key)).first():
@@ -232,8 +229,8 @@ def _phase(release_id: int, release_key: str, row: TemplatePhase) -> Phase:
 
 
 def _request(phase: TemplatePhase, release: Release, first: dt.date,
-             last: dt.date | None) -> BookingRequestCreate:
-    return BookingRequestCreate(
+             last: dt.date | None) -> BookingRequestIn:
+    return BookingRequestIn(
         phase=f"{release.key}-{phase.name}", duration_days=phase.duration_days,
         earliest_start=first, latest_end=last, priority=release.priority,
         justification=f"{release.key} {phase.name}, from its release template")

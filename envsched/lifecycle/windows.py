@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts import require_role
 from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.lifecycle.cadence import Cadence, generate_windows
 from envsched.lifecycle.releases import get_release
+from envsched.lifecycle.shapes import StrategyIn, WindowIn
 from envsched.models import (
     OPEN_REQUEST_STATUSES,
     BookingRequest,
@@ -33,13 +33,11 @@ from envsched.models import (
     Release,
     ReleaseStrategy,
     ReleaseWindow,
-    Role,
     User,
 )
-from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
+from envsched.permissions import require
 from envsched.settings import Settings
 
-KEEPERS = (Role.RELEASE_MANAGER,)
 PLAN_MONTHS = 12
 
 
@@ -53,9 +51,9 @@ class MovedWindow:
     run: PlanRun | None
 
 
-def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: User | None,
+def create_strategy(sessions: SessionFactory, data: StrategyIn, *, actor: User | None,
                     now: dt.datetime) -> ReleaseStrategy:
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         if session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == data.name)
                         ).first():
@@ -71,7 +69,7 @@ def create_strategy(sessions: SessionFactory, data: StrategyCreate, *, actor: Us
 def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
                  now: dt.datetime, months: int = PLAN_MONTHS) -> list[ReleaseWindow]:
     """(Re)generate strategy ``name``'s windows for ``months`` from today; its windows."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         strategy = get_strategy(session, name)
         today = now.date()
@@ -87,10 +85,10 @@ def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
         return _windows_of(session, strategy)
 
 
-def add_window(sessions: SessionFactory, data: WindowCreate, *, actor: User | None,
+def add_window(sessions: SessionFactory, data: WindowIn, *, actor: User | None,
                now: dt.datetime) -> ReleaseWindow:
     """A window outside any cadence (a one-off go-live)."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     _check_dates(data.start, data.cutoff, data.go_live)
     with sessions.begin() as session:
         window = ReleaseWindow(**data.model_dump())
@@ -103,7 +101,7 @@ def assign_release(sessions: SessionFactory, key: str, window_id: int | None, *,
                    actor: User | None, now: dt.datetime) -> Release:
     """Put release ``key`` in a window (None: out of it). Its tests must end by the
     window's cut-off, so that becomes its due date."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         release = get_release(session, key)
         before = audit.snapshot(release)
@@ -126,7 +124,7 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
     """Move a window to go live on ``go_live``; its releases' dates move alike. A window
     that has gone live is history and stays where it is (see ``movable``), and none moves
     into the past."""
-    require_role(actor, *KEEPERS)
+    require(actor, "windows:write")
     with sessions.begin() as session:
         window = get_window(session, window_id)
         _check_movable(window, go_live, now.date())
@@ -231,14 +229,15 @@ def _later(day: dt.date | None, shift: dt.timedelta) -> dt.date | None:
 
 def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | None,
              time_limit: float | None, actor: User | None, cause: str) -> PlanRun | None:
-    """One planning round over the moved dates; its booking changes wait for acceptance
-    (unless the site applies rounds automatically). A round already running will see the
-    moved dates next time: no second one is forced."""
-    from envsched import planning  # planning uses lifecycle: reached at call time
+    """One planning round over the moved dates, queued for the worker (``envsched.solves``);
+    its booking changes wait for acceptance (unless the site applies rounds automatically).
+    A round already under way will see the moved dates next time: no second one is forced."""
+    from envsched.planning import ReplanBusy  # planning and solves use lifecycle:
+    from envsched.solves import queue_replan  # reached at call time
     try:
-        return planning.replan(sessions, trigger=PlanTrigger.API, now=now, settings=settings,
-                               time_limit=time_limit, started_by=actor, cause=cause)
-    except planning.ReplanBusy:
+        return queue_replan(sessions, trigger=PlanTrigger.API, now=now, actor=actor,
+                            time_limit=time_limit, cause=cause)
+    except ReplanBusy:
         return None
 
 

@@ -9,11 +9,10 @@ constraint (created by the migration) can only look at the booking's own columns
 import datetime as dt
 import enum
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, Relationship, SQLModel
 
-from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list, utc_datetime_field
+from envsched.models.base import TEXT_LENGTH, enum_type, json_list, utc_datetime_field
 from envsched.models.environments import Environment
 from envsched.models.limits import INT_MAX, MAX_DAYS, Day, Flag, Tag
 from envsched.models.releases import Phase
@@ -86,26 +85,6 @@ class BookingRequest(BookingRequestBase, table=True):
     phase: Phase | None = Relationship()
 
 
-class BookingRequestCreate(BookingRequestBase):
-    """Input: the phase by key, the type by name; one of ``type``/``environments`` needed."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    phase: str | None = Field(default=None, max_length=NAME_LENGTH)
-    type: str | None = Field(default=None, max_length=NAME_LENGTH)
-
-
-class BookingRequestPublic(BookingRequestBase):
-    id: int
-    requester: str
-    phase: str | None
-    type: str | None
-    status: RequestStatus
-    decision_reason: str
-    created_at: dt.datetime
-    decided_at: dt.datetime | None
-
-
 class BookingBase(SQLModel):
     start: Day
     end: Day
@@ -147,24 +126,3 @@ class Booking(BookingBase, table=True):
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
         return self.start < end and start < self.end
-
-
-class BookingCreate(BookingBase):
-    """A direct booking, as the API takes it: environment by name, phase by key."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    environment: str = Field(min_length=1, max_length=NAME_LENGTH)
-    phase: str | None = Field(default=None, max_length=NAME_LENGTH)
-    status: BookingStatus = BookingStatus.CONFIRMED
-    # an environment manager's reason to place it although it breaks a rule of its phase
-    force_reason: str | None = Field(default=None, max_length=TEXT_LENGTH)
-
-
-class BookingPublic(BookingBase):
-    id: int
-    environment: str
-    phase: str | None
-    request_id: int | None
-    status: BookingStatus
-    forced_reason: str = ""

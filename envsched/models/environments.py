@@ -8,7 +8,6 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -68,38 +67,6 @@ class Environment(EnvironmentBase, table=True):
         sa_relationship_kwargs={"cascade": "all, delete-orphan",
                                 "order_by": "MaintenanceWindow.start"})
     bookings: list["Booking"] = Relationship(back_populates="environment")
-
-
-class EnvironmentCreate(EnvironmentBase):
-    """Input: the type by name, components as ``{name: deployed version}``."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    type: str = Field(min_length=1, max_length=NAME_LENGTH)
-    components: dict[str, str] = Field(default_factory=dict)
-
-
-class EnvironmentUpdate(SQLModel):
-    """Input for a partial update: only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH,
-                             schema_extra={"pattern": NAME_PATTERN})
-    type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
-    capacity: int | None = Field(default=None, ge=1, le=INT_MAX)
-    tags: list[Tag] | None = None
-    changeover_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
-    status: EnvironmentStatus | None = None
-    owner: str | None = Field(default=None, max_length=NAME_LENGTH)
-    description: str | None = Field(default=None, max_length=TEXT_LENGTH)
-    components: dict[str, str] | None = None
-
-
-class EnvironmentPublic(EnvironmentBase):
-    id: int
-    type: str
-    components: dict[str, str] = Field(default_factory=dict)
 
 
 class Component(SQLModel, table=True):

@@ -75,7 +75,7 @@ Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 class Input(BaseModel):
     """A request body or query string: a field it does not have is refused, not ignored
     (the OpenAPI document says ``additionalProperties: false``). The SQLModel inputs
-    (``EnvironmentCreate`` …) set the same ``extra="forbid"``."""
+    (``EnvironmentIn`` …) set the same ``extra="forbid"``."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -1,10 +1,10 @@
 """Planning rounds: a ``PlanRun`` per round, the round lock, the scheduler's job store.
 
 A ``PlanRun`` keeps everything a round found, as JSON shaped for the API and the CLI's
-``--json``: ``metrics`` (the solver's counts), ``flags`` (clashes, shortfalls, remedies)
-and ``diff`` (bookings ``moved``, phases newly ``placed``, phases left ``unplaced``).
-Proposals in the diff carry their own ``applied`` flag, so a run can be accepted whole
-or one booking at a time.
+``--json``: ``metrics`` (the solver's counts), ``flags`` (clashes, shortfalls, remedies:
+``round_results.RoundFlags``) and ``diff`` (bookings ``moved``, phases newly ``placed``,
+phases left ``unplaced``: ``round_results.RoundDiff``). Proposals in the diff carry their
+own ``applied`` flag, so a run can be accepted whole or one booking at a time.
 
 ``apscheduler_jobs`` is APScheduler's job store, with exactly the columns its
 ``SQLAlchemyJobStore`` declares; it is part of our schema so migrations create it and
@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, utc_datetime_field
+from envsched.models.round_results import RoundDiff, RoundFlags, StoredRound
 
 
 class PlanTrigger(enum.StrEnum):
@@ -68,8 +69,11 @@ class PlanRun(SQLModel, table=True):
     objective: float | None = None
     bound: float | None = None
     metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    flags: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    diff: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # None while the round runs (and for a refused one), stored as {}
+    flags: RoundFlags | None = Field(default=None, sa_type=StoredRound(RoundFlags),
+                                     nullable=False)
+    diff: RoundDiff | None = Field(default=None, sa_type=StoredRound(RoundDiff),
+                                   nullable=False)
     applied: bool = False
     applied_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     applied_by_id: int | None = Field(default=None, foreign_key="app_user.id",

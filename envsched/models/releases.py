@@ -2,7 +2,6 @@
 
 import enum
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -67,26 +66,6 @@ class Release(ReleaseBase, table=True):
         sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Phase.position"})
 
 
-class ReleaseCreate(ReleaseBase):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-
-class ReleaseUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    title: str | None = Field(default=None, max_length=TEXT_LENGTH)
-    type: ReleaseType | None = None
-    priority: int | None = Field(default=None, ge=1, le=INT_MAX)
-    earliest_start: Day | None = None
-    due: Day | None = None
-    status: ReleaseStatus | None = None
-    owner: str | None = Field(default=None, max_length=NAME_LENGTH)
-
-
-class ReleasePublic(ReleaseBase):
-    id: int
-
-
 class PhaseBase(SQLModel):
     key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
                      schema_extra={"pattern": NAME_PATTERN})
@@ -122,33 +101,3 @@ class Phase(PhaseBase, table=True):
 
     release: Release = Relationship(back_populates="phases")
     type: EnvironmentType = Relationship()
-
-
-class PhaseCreate(PhaseBase):
-    """Input: the environment type by name; ``position`` defaults to after the last."""
-
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    type: str = Field(min_length=1, max_length=NAME_LENGTH)
-    position: int | None = Field(default=None, ge=0, le=INT_MAX)
-
-
-class PhaseUpdate(SQLModel):
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
-
-    name: str | None = Field(default=None, max_length=NAME_LENGTH)
-    type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
-    duration_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
-    gap_days: int | None = Field(default=None, ge=0, le=MAX_DAYS)
-    after: list[str] | None = None
-    required_tags: list[Tag] | None = None
-    environments: list[str] | None = None
-    earliest_start: Day | None = None
-    position: int | None = Field(default=None, ge=0, le=INT_MAX)
-
-
-class PhasePublic(PhaseBase):
-    id: int
-    release: str
-    type: str
-    position: int

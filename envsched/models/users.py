@@ -45,10 +45,6 @@ class User(UserBase, table=True):
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
-class UserPublic(UserBase):
-    id: int
-
-
 class ApiToken(SQLModel, table=True):
     """A bearer token; only the SHA-256 of the secret is stored, never the secret."""
 

@@ -27,6 +27,7 @@ from envsched.models import (
     PlanRun,
     User,
 )
+from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
 from envsched.notify import inbox
 
 # audit (entity, action) -> event name
@@ -46,40 +47,41 @@ class Event:
     payload: dict[str, Any]
 
 
-def flag_key(kind: str, flag: dict[str, Any]) -> tuple[Any, ...]:
-    """What makes a clash or shortfall "the same" from one round to the next."""
-    if kind == "clashes":
-        return (flag["kind"], flag["environment"], flag["phase"], flag["start"], flag["end"])
-    return (flag["type"], flag["first_week"], flag["last_week"])
+def clash_key(flag: ClashFlag) -> tuple[Any, ...]:
+    """What makes a clash "the same" from one round to the next."""
+    return (flag.kind, flag.environment, flag.phase, flag.start, flag.end)
 
 
-def new_flags(run: PlanRun, previous: dict[str, Any] | None, kind: str) -> list[dict[str, Any]]:
-    seen = {flag_key(kind, f) for f in (previous or {}).get(kind, [])}
-    return [f for f in run.flags.get(kind, []) if flag_key(kind, f) not in seen]
+def shortfall_key(flag: ShortfallFlag) -> tuple[Any, ...]:
+    """What makes a shortfall "the same" from one round to the next."""
+    return (flag.type, flag.first_week, flag.last_week)
 
 
-def round_events(run: PlanRun, previous: dict[str, Any] | None) -> list[Event]:
+def round_events(run: PlanRun, previous: RoundFlags | None) -> list[Event]:
     """One event per kind of flag that has something new since the previous round."""
     events = []
-    clashes, shortfalls = new_flags(run, previous, "clashes"), new_flags(run, previous,
-                                                                         "shortfalls")
+    flags, before = run.flags or RoundFlags(), previous or RoundFlags()
+    seen_clashes = {clash_key(c) for c in before.clashes}
+    seen_shortfalls = {shortfall_key(s) for s in before.shortfalls}
+    clashes = [c for c in flags.clashes if clash_key(c) not in seen_clashes]
+    shortfalls = [s for s in flags.shortfalls if shortfall_key(s) not in seen_shortfalls]
     if clashes:
-        lines = [c["message"] for c in clashes]
+        lines = [c.message for c in clashes]
         events.append(_round_event(run, "round.clashes", f"{len(clashes)} new clash(es)",
-                                   lines, {"clashes": clashes}))
+                                   lines, {"clashes": [c.stored() for c in clashes]}))
     if shortfalls:
-        lines = [f"{s['type']} short by {s['short_days']} environment-days in {s['weeks']}"
+        lines = [f"{s.type} short by {s.short_days} environment-days in {s.weeks}"
                  f"{_suffering(s)}" for s in shortfalls]
-        lines += [f"remedy: {r}" for r in run.flags.get("remedies", [])]
+        lines += [f"remedy: {r}" for r in flags.remedies]
         events.append(_round_event(run, "round.shortfalls",
                                    f"{len(shortfalls)} new capacity shortfall(s)", lines,
-                                   {"shortfalls": shortfalls,
-                                    "remedies": run.flags.get("remedies", [])}))
+                                   {"shortfalls": [s.stored() for s in shortfalls],
+                                    "remedies": flags.remedies}))
     return events
 
 
-def _suffering(shortfall: dict[str, Any]) -> str:
-    releases = shortfall.get("releases") or []
+def _suffering(shortfall: ShortfallFlag) -> str:
+    releases = shortfall.releases
     return f" ({', '.join(releases)} suffer)" if releases else ""
 
 
@@ -89,22 +91,26 @@ def _round_event(run: PlanRun, name: str, subject: str, lines: list[str],
                  text="\n".join(lines), payload={"event": name, "run": run.id, **payload})
 
 
-def audit_event(entry: AuditEntry) -> Event | None:
+def audit_event(session: Session, entry: AuditEntry) -> Event | None:
+    """The entry as mail and webhooks tell it: in words (``in_words``), with the ids and
+    snapshots in the payload for machines."""
     name = AUDIT_EVENTS.get((entry.entity, entry.action))
     if name is None:
         return None
-    after, before = entry.after or {}, entry.before or {}
-    if entry.entity == "booking":
-        text = (f"Booking {entry.entity_id} moved from {_days(before)} to {_days(after)} "
-                f"by {entry.actor}.")
-    else:
-        reason = after.get("decision_reason") or ""
-        text = (f"Request {entry.entity_id} was {entry.action} by {entry.actor}"
-                f"{': ' + reason if reason else '.'}")
+    text = in_words(session, entry)
     payload = {"event": name, "id": int(entry.entity_id), "actor": entry.actor,
-               "at": entry.at.isoformat(), "before": before, "after": after}
-    return Event(name=name, subject=f"envsched: {text.split(' by ')[0]}", text=text,
+               "at": entry.at.isoformat(), "text": text, "before": entry.before or {},
+               "after": entry.after or {}}
+    return Event(name=name, subject=f"envsched: {_headline(session, entry)}", text=text,
                  payload=payload)
+
+
+def _headline(session: Session, entry: AuditEntry) -> str:
+    """A mail's subject: what happened, in a few words (``R1-UAT moved``)."""
+    if entry.entity == "booking_request":
+        request = session.get_one(BookingRequest, int(entry.entity_id))
+        return f"your request for {asked_words(session, request)} was {entry.action}"
+    return f"{_booking_words(session.get_one(Booking, int(entry.entity_id)))} moved"
 
 
 def _days(row: dict[str, Any]) -> str:
@@ -180,11 +186,20 @@ def _where(booking: Booking) -> str:
 def _move_words(session: Session, entry: AuditEntry) -> str:
     booking = session.get_one(Booking, int(entry.entity_id))
     before, after = entry.before or {}, entry.after or {}
-    what = booking.phase.key if booking.phase else (
-        booking.note.splitlines()[0] if booking.note.strip() else "Your booking")
+    what = _booking_words(booking)
     what = what[:1].upper() + what[1:]  # it starts the sentence
     return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
             f"by {_who(entry)}.")
+
+
+def _booking_words(booking: Booking) -> str:
+    """A booking as people name it: its phase (with its release, unless the phase's key
+    says it), else its note's first line."""
+    if booking.phase is not None:
+        release = booking.phase.release
+        named = release is None or booking.phase.key.startswith(release.key)
+        return booking.phase.key if named else f"{booking.phase.key} of release {release.key}"
+    return booking.note.splitlines()[0] if booking.note.strip() else "your booking"
 
 
 def _who(entry: AuditEntry) -> str:

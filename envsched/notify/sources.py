@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +31,7 @@ from envsched.models import (
     Role,
     User,
 )
+from envsched.models.round_results import RoundFlags
 from envsched.notify.events import audit_event, concerned_user, round_events
 from envsched.notify.outbox import enqueue_event
 from envsched.settings import Settings
@@ -69,7 +69,7 @@ class Notifier:
                                     .where(col(AuditEntry.id) > cursor.last_id)
                                     .order_by(col(AuditEntry.id))).all())
         for entry in entries:
-            event = audit_event(entry)
+            event = audit_event(session, entry)
             if event is not None:
                 user = concerned_user(session, entry)
                 emails = [user.email] if user and user.email else []
@@ -79,7 +79,7 @@ class Notifier:
         return len(entries)
 
 
-def _previous_flags(sessions: SessionFactory, run: PlanRun) -> dict[str, Any] | None:
+def _previous_flags(sessions: SessionFactory, run: PlanRun) -> RoundFlags | None:
     with read_transaction(sessions) as session:
         previous = session.exec(select(PlanRun).where(
             col(PlanRun.status).in_(FLAGGING), col(PlanRun.dry_run).is_(False),

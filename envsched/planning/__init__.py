@@ -12,14 +12,14 @@ change it, plan it, compare). Other packages and ``web`` call what this face exp
 from envsched.planning.capacity import capacity_report
 from envsched.planning.forecast import monday
 from envsched.planning.mapping import export_scenario
-from envsched.planning.rounds.apply import last_accept, open_proposals
+from envsched.planning.rounds.apply import acceptable, last_accept, open_proposals
 from envsched.planning.rounds.replan import (
     accept_proposal,
     accept_run,
     replan,
     settle_interrupted_runs,
 )
-from envsched.planning.rounds.runlock import ReplanBusy
+from envsched.planning.rounds.runlock import ReplanBusy, engine_of, round_running
 from envsched.planning.rounds.words import (
     COMPARISON_WORDS,
     METRIC_WORDS,
@@ -27,7 +27,20 @@ from envsched.planning.rounds.words import (
     solver_words,
     started_words,
 )
+from envsched.planning.shapes import (
+    ChangeIn,
+    ComparisonOut,
+    PlanRunDetailOut,
+    PlanRunOut,
+    PromotionOut,
+    ReplanIn,
+    WhatIfIn,
+    WhatIfOut,
+    WhatIfRunIn,
+    change_data,
+)
 from envsched.planning.whatif.changes import CHANGE_KINDS, Change
+from envsched.planning.whatif.claim import QUEUED, Claim, require_runnable
 from envsched.planning.whatif.differences import Difference, Place, plan_differences
 from envsched.planning.whatif.environment_changes import (
     AddEnvironment,
@@ -43,7 +56,7 @@ from envsched.planning.whatif.release_changes import (
     NewPhase,
     ReprioritiseRelease,
 )
-from envsched.planning.whatif.run import run_whatif, start_whatif_run
+from envsched.planning.whatif.run import run_claimed, run_whatif, start_whatif_run
 from envsched.planning.whatif.service import (
     add_change,
     compare,
@@ -56,37 +69,58 @@ from envsched.planning.whatif.service import (
     remove_change,
 )
 from envsched.planning.whatif.snapshot import copy_taken_at, snapshot_of
-from envsched.planning.whatif.store import changed_scenario_document
+from envsched.planning.whatif.store import (
+    WhatIfRef,
+    changed_scenario_document,
+    find,
+    require_editor,
+)
 
 __all__ = [
     "CHANGE_KINDS",
     "COMPARISON_WORDS",
     "METRIC_WORDS",
+    "QUEUED",
     "AddEnvironment",
     "AddMaintenance",
     "AddRelease",
     "Change",
     "ChangeEnvironment",
+    "ChangeIn",
     "ChangePhaseDuration",
+    "Claim",
+    "ComparisonOut",
     "DelayRelease",
     "Difference",
     "DropRelease",
     "NewPhase",
     "Place",
+    "PlanRunDetailOut",
+    "PlanRunOut",
+    "PromotionOut",
     "RemoveEnvironment",
     "ReplanBusy",
+    "ReplanIn",
     "ReprioritiseRelease",
+    "WhatIfIn",
+    "WhatIfOut",
+    "WhatIfRef",
+    "WhatIfRunIn",
     "accept_proposal",
     "accept_run",
+    "acceptable",
     "add_change",
     "capacity_report",
+    "change_data",
     "changed_scenario_document",
     "compare",
     "copy_taken_at",
     "create_whatif",
     "describe_changes",
+    "engine_of",
     "export_scenario",
     "export_whatif",
+    "find",
     "get_whatif",
     "last_accept",
     "list_whatifs",
@@ -96,7 +130,11 @@ __all__ = [
     "promote_whatif",
     "remove_change",
     "replan",
+    "require_editor",
+    "require_runnable",
+    "round_running",
     "rule_words",
+    "run_claimed",
     "run_whatif",
     "settle_interrupted_runs",
     "snapshot_of",

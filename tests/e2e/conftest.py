@@ -11,19 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, expect
 from sqlmodel import col, select
 from waitress.server import BaseWSGIServer, create_server
 
 from envsched import migrations
-from envsched.db import create_engine, read_transaction, session_factory
+from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.demo import load_demo
 from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
 from envsched.settings import Settings
+from envsched.solves.worker import Worker
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,6 +34,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# Waits for what a page shows: Playwright's 5 s default is short when test processes
+# (pytest -n 2) and Chromium share two loaded cores and a page first runs Plotly's 4 MB.
+expect.set_options(timeout=20_000)
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
+    with worker_beside(settings, sessions):
+        yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
     server.close()
     thread.join(timeout=10)
     engine.dispose()
+
+
+@contextmanager
+def worker_beside(settings: Settings, sessions: SessionFactory) -> Iterator[None]:
+    """A real worker (``envsched worker``'s loop) on a thread, running what pages queue."""
+    stop = threading.Event()
+    worker = threading.Thread(target=Worker(replace(settings, worker_poll_seconds=0.2),
+                                            sessions).run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(timeout=30)
 
 
 def _unbooked_phase(sessions: Any) -> tuple[str, str]:
@@ -94,3 +115,32 @@ def base_url(live_server: LiveServer) -> str:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
+
+
+WAIT_MS = 120_000  # for a round or a what-if run on a loaded machine
+
+
+@pytest.fixture(scope="session")
+def crawl_world(browser: Browser, live_server: LiveServer) -> None:
+    """A dry-run round (it changes no booking the other browser tests look at) and a run
+    what-if, once a server, so the crawls reach a plan run's page and a what-if's
+    comparison."""
+    page = browser.new_page()
+    base = live_server.url
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill("admin")
+    page.get_by_label("Password").fill("demo-admin-2027")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/plan-runs")
+    page.get_by_label("Dry run (record, propose nothing)").check()
+    page.locator("#replan-now").click()
+    expect(page.locator("#started-by")).to_contain_text("Re-plan now by")
+    expect(page.get_by_text("The round is running")).to_have_count(0, timeout=WAIT_MS)
+    page.goto(f"{base}/what-ifs")
+    page.get_by_label("Name").fill("crawl-check")
+    page.get_by_role("button", name="New what-if from the current state").click()
+    page.get_by_label("Solver seconds (whole run)").fill("2")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator("#comparison-table")).to_be_visible(timeout=WAIT_MS)
+    page.close()

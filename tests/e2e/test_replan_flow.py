@@ -18,7 +18,7 @@ from envsched import migrations
 from envsched.db import create_engine, session_factory
 from envsched.demo import load_demo
 from envsched.settings import Settings
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, worker_beside
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
@@ -33,13 +33,15 @@ def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
                         replan_time_limit=ROUND_SECONDS)
     engine = create_engine(settings)
     migrations.upgrade(engine)
-    load_demo(session_factory(engine), dt.datetime.now(dt.UTC))
+    sessions = session_factory(engine)
+    load_demo(sessions, dt.datetime.now(dt.UTC))
     server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
                            threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", "")
+    with worker_beside(settings, sessions):
+        yield LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", "")
     server.close()
     thread.join(timeout=10)
     engine.dispose()

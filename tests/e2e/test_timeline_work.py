@@ -1,7 +1,8 @@
 """Working on the timeline in Chromium, on the demo bank plus lanes of a type of their own
 (``LANE-1``, ``LANE-2``, ``LANE-10``, added through the API as an environment manager
 would): lanes in natural order; a test manager drags across free days of a lane and
-requests them, prefilled; an environment manager books chosen days outright, drags a
+requests them, prefilled, and (one flow) finds the request and, once approved, the
+booking on My work; an environment manager books chosen days outright, drags a
 booking to another lane (kept, and still there after a reload) and onto a freeze
 (refused, the rule named, the bar back in place); zoom and filters change what shows,
 and days further out are fetched as the reader scrolls. Screenshots of each step go to
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from envsched.days import days_text
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_booking_flow import Visit
 
@@ -181,6 +183,60 @@ def test_a_test_manager_selects_free_days_and_requests_them_prefilled(
     tom.shot("request-from-timeline")
     tom.assert_clean()
     tom.page.close()
+
+
+def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_work(
+        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    """The one flow of "Done when": days chosen on a lane, requested, approved, and found on
+    My work, first as the request and then as the booking, named in words."""
+    tom = Visit(browser.new_page(), live_server, screenshots, "tom")
+    tom.sign_in()
+    page = open_timeline(tom, "&zoom=weeks", "flow-timeline")
+    first, last, y = in_days(2), in_days(4), y_of(page, "LANE-10")
+    drag(page, (x_of(page, first), y), (x_of(page, last), y))
+    form = page.locator("#pick-days")
+    expect(form.get_by_label("Environment")).to_have_value("LANE-10")
+    tom.shot("flow-days-chosen")
+    form.get_by_role("button", name="Request these days").click()
+    page.get_by_label("Why").fill("contract tests on the far lane")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.locator(".flash-success")).to_have_text(
+        f"Your request for 3 days of {TYPE} is submitted for approval.")
+    expect(page.locator("#request-summary")).to_contain_text(
+        f"3 days of {TYPE} (LANE-10), exactly from {first.day} ")
+    tom.shot("flow-requested")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
+    mine = page.locator("section[aria-labelledby=requests-h] tbody tr",
+                        has_text="contract tests on the far lane")
+    expect(mine).to_contain_text(f"3 days of {TYPE}")
+    expect(mine).to_contain_text("requested")
+    tom.shot("flow-mywork-request")
+    approve_far_lane(browser, live_server, screenshots)
+    page.reload()
+    expect(mine).to_contain_text("approved")
+    booked = days_text(first, last + dt.timedelta(days=1))
+    found = page.locator("section[aria-labelledby=bookings-h]").get_by_role(
+        "link", name=f"contract tests on the far lane on LANE-10, {booked}")
+    expect(found).to_be_visible()
+    tom.shot("flow-mywork-booking")
+    found.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "contract tests on the far lane on LANE-10")
+    tom.shot("flow-booking-page")
+    tom.assert_clean()
+    tom.page.close()
+
+
+def approve_far_lane(browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    """Eric approves tom's LANE-10 request to its suggested slot, from the approvals queue."""
+    eric = Visit(browser.new_page(), live_server, screenshots, "eric")
+    eric.sign_in()
+    page = eric.open(f"/approvals?type={TYPE}", "flow-approvals")
+    card = page.locator("article.request", has_text="contract tests on the far lane")
+    card.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("approved: LANE-10, ")
+    eric.assert_clean()
+    eric.page.close()
 
 
 def test_an_environment_manager_books_chosen_days_and_sees_the_bar(

@@ -1,6 +1,6 @@
 """Migration 0015 cleans the blank tags already stored: stripped, blanks and repeats
 dropped, on environments and on the required tags of phases and requests; on SQLite and
-PostgreSQL. ``empty_engine`` is in ``conftest.py``."""
+PostgreSQL. ``empty_engine`` is in ``tests.fixtures.database``."""
 
 from __future__ import annotations
 

@@ -9,10 +9,11 @@ from sqlmodel import func, select
 
 from envsched.booking.bookings import book_direct, booking_transaction
 from envsched.booking.rulebook import RuleBroken
+from envsched.booking.shapes import BookingIn
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
 from envsched.inventory.availability import check_fits, lock_environment
-from envsched.models import AuditEntry, Booking, BookingCreate, BookingStatus, Role
+from envsched.models import AuditEntry, Booking, BookingStatus, Role
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -20,8 +21,8 @@ def day(n: int) -> dt.date:
     return DAY0 + dt.timedelta(days=n)
 
 
-def direct(env_name: str, start: int, end: int, **extra: object) -> BookingCreate:
-    return BookingCreate.model_validate(
+def direct(env_name: str, start: int, end: int, **extra: object) -> BookingIn:
+    return BookingIn.model_validate(
         {"environment": env_name, "start": day(start), "end": day(end), **extra})
 
 
@@ -185,7 +186,7 @@ def test_bad_input_names_the_field_and_writes_nothing(
         sessions: SessionFactory, make_environment: Factory, body: dict[str, object],
         field: str) -> None:
     env = make_environment()
-    data = BookingCreate.model_validate({"environment": env.name, **body})
+    data = BookingIn.model_validate({"environment": env.name, **body})
     with pytest.raises(InvalidInput) as caught:
         book_direct(sessions, data, actor=None, now=NOW)
     assert caught.value.field == field

@@ -13,10 +13,12 @@ import pytest
 from sqlmodel import select
 
 from envsched.booking.bookings import book_direct
+from envsched.booking.shapes import BookingIn
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict
 from envsched.inventory import environments as inventory
-from envsched.models import Booking, BookingCreate, Environment, EnvironmentUpdate
+from envsched.inventory.shapes import EnvironmentPatch
+from envsched.models import Booking, Environment
 from envsched.transfer.tables import TransferRejected, import_table
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -28,7 +30,7 @@ def day(n: int) -> dt.date:
 
 
 def by_update(sessions: SessionFactory, name: str, capacity: int) -> None:
-    inventory.update_environment(sessions, name, EnvironmentUpdate(capacity=capacity),
+    inventory.update_environment(sessions, name, EnvironmentPatch(capacity=capacity),
                                  actor=None, now=NOW)
 
 
@@ -64,7 +66,7 @@ def test_raising_capacity_lets_a_second_booking_take_the_same_days(
     set_capacity(sessions, "UAT-1", 2)
     assert flags(sessions, env) == [False]
     # on PostgreSQL a booking still marked exclusive would make the guard refuse this one
-    second = book_direct(sessions, BookingCreate(environment="UAT-1", start=day(1),
+    second = book_direct(sessions, BookingIn(environment="UAT-1", start=day(1),
                                                  end=day(4)), actor=None, now=NOW)
     assert not second.exclusive
     assert flags(sessions, env) == [False, False]
@@ -107,7 +109,7 @@ def test_the_api_update_names_capacity_in_its_refusal(
     make_booking(env, start=day(3), end=day(8))
     with pytest.raises(BookingConflict) as caught:
         by_update(sessions, "UAT-1", 1)
-    assert caught.value.http_status == 409
+    assert caught.value.code == "booking_conflict" and "capacity" in caught.value.fields
     assert caught.value.fields == {"capacity": (
         f"UAT-1 holds 2 live bookings on {day(3)}; capacity 1 is below that: move or cancel "
         "bookings first")}

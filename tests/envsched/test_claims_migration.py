@@ -1,6 +1,6 @@
 """Migration 0006 adds the run claims (what-if owner and time limit, the round lock's
 ``stale_at``) and frees a round lock held while upgrading; on SQLite and PostgreSQL,
-up and down. ``empty_engine`` is in ``conftest.py``."""
+up and down. ``empty_engine`` is in ``tests.fixtures.database``."""
 
 from __future__ import annotations
 

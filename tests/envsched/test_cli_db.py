@@ -16,8 +16,8 @@ from envsched.accounts.tokens import user_for_token
 from envsched.cli import main
 from envsched.db import create_engine, database
 from envsched.settings import Settings
-from tests.envsched.conftest import POSTGRES_ADMIN_URL
 from tests.envsched.factories import NOW
+from tests.fixtures.database import POSTGRES_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlmodel import col, func, select
 
+from envsched.booking.shapes import BookingIn
 from envsched.db import SessionFactory
-from envsched.models import LIVE_STATUSES, Booking, BookingCreate
+from envsched.models import LIVE_STATUSES, Booking
 from tests.envsched import workers
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -36,7 +37,7 @@ def test_fifty_threads_booking_the_same_days_get_exactly_capacity_bookings(
         sessions: SessionFactory, make_environment: Factory, capacity: int) -> None:
     env = make_environment(capacity=capacity)
     ready = threading.Barrier(THREADS)
-    data = BookingCreate(environment=env.name, start=START, end=END)
+    data = BookingIn(environment=env.name, start=START, end=END)
 
     def one_writer(_: int) -> str:
         ready.wait()

@@ -26,7 +26,7 @@ from envsched.notify import (
 )
 from envsched.planning.rounds.runlock import round_running
 from tests.envsched.factories import DAY0, NOW, Factory
-from tests.envsched.receivers import SECRET, Clock, Receiver, clock_fixture, receiver_fixture  # noqa: F401
+from tests.envsched.receivers import SECRET, Clock, Receiver
 from tests.envsched.test_replan import DAY, run_round
 
 EVENT = Event(name="round.clashes", subject="1 new clash", text="UAT-1 overbooked",

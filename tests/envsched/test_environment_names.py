@@ -14,7 +14,8 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.inventory import environments as inventory
 from envsched.inventory.names import natural_key
-from envsched.models import Environment, EnvironmentCreate, EnvironmentUpdate
+from envsched.inventory.shapes import EnvironmentIn, EnvironmentPatch
+from envsched.models import Environment
 from envsched.transfer.tables import TransferRejected, import_table
 from tests.envsched import factories
 from tests.envsched.factories import NOW
@@ -38,7 +39,7 @@ def test_an_environment_is_not_created_under_a_name_no_url_reaches(
         sessions: SessionFactory, name: str) -> None:
     factories.make_environment_type(sessions, "UAT")
     with pytest.raises(InvalidInput) as caught:
-        inventory.create_environment(sessions, EnvironmentCreate(name=name, type="UAT"),
+        inventory.create_environment(sessions, EnvironmentIn(name=name, type="UAT"),
                                      actor=None, now=NOW)
     assert caught.value.field == "name"
     assert repr(name) in caught.value.problem
@@ -50,7 +51,7 @@ def test_an_environment_is_not_renamed_to_a_name_no_url_reaches(
         sessions: SessionFactory, name: str) -> None:
     factories.make_environment(sessions, name="UAT-1")
     with pytest.raises(InvalidInput) as caught:
-        inventory.update_environment(sessions, "UAT-1", EnvironmentUpdate(name=name),
+        inventory.update_environment(sessions, "UAT-1", EnvironmentPatch(name=name),
                                      actor=None, now=NOW)
     assert caught.value.field == "name"
     assert names(sessions) == ["UAT-1"]
@@ -59,7 +60,7 @@ def test_an_environment_is_not_renamed_to_a_name_no_url_reaches(
 @pytest.mark.parametrize("name", ["New", "new-uat", "renew", "UAT.1", "UAT-1"])
 def test_names_near_the_reserved_ones_are_fine(sessions: SessionFactory, name: str) -> None:
     factories.make_environment_type(sessions, "UAT")
-    inventory.create_environment(sessions, EnvironmentCreate(name=name, type="UAT"),
+    inventory.create_environment(sessions, EnvironmentIn(name=name, type="UAT"),
                                  actor=None, now=NOW)
     assert names(sessions) == [name]
 

@@ -1,6 +1,6 @@
 """Migration 0005 repairs bookings' ``exclusive`` flags left behind by capacity changed
 through an import, except where PostgreSQL's guard would refuse them; on SQLite and
-PostgreSQL. ``empty_engine`` is in ``conftest.py``."""
+PostgreSQL. ``empty_engine`` is in ``tests.fixtures.database``."""
 
 from __future__ import annotations
 

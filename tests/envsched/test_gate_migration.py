@@ -1,7 +1,7 @@
 """Migration 0005 merges duplicate gates (keeping the one the service acted on, logging
 the rest) and then refuses a second gate for one phase and kind, or a second go/no-go
 for one release; on SQLite and PostgreSQL, up and down. ``empty_engine`` is in
-``conftest.py``."""
+``tests.fixtures.database``."""
 
 from __future__ import annotations
 

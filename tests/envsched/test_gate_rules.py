@@ -11,15 +11,16 @@ import pytest
 from sqlmodel import select
 
 from envsched.booking import bookings as booking
+from envsched.booking.shapes import BookingIn
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateNotPassed
 from envsched.lifecycle import gates, releases
 from envsched.lifecycle import status as release_status
 from envsched.lifecycle.gates import GateRef
+from envsched.lifecycle.shapes import DeploymentIn, ReleasePatch
 from envsched.models import (
     AuditEntry,
     Booking,
-    BookingCreate,
     BookingStatus,
     Deployment,
     GateKind,
@@ -28,11 +29,9 @@ from envsched.models import (
     Release,
     ReleaseStatus,
     ReleaseStatusChange,
-    ReleaseUpdate,
     Role,
     User,
 )
-from envsched.models.lifecycle_io import DeploymentIn
 from envsched.transfer import tables as transfer
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -133,10 +132,10 @@ def test_a_release_update_to_ready_is_held_by_the_same_gates(
         sessions: SessionFactory, release: Release, admin: User) -> None:
     sign_exits(sessions, admin, "R1-SIT", "R1-UAT", "R1-PERF")
     with pytest.raises(GateNotPassed, match="R1-STG exit gate is open"):
-        releases.update_release(sessions, "R1", ReleaseUpdate(status=S.READY), actor=admin,
+        releases.update_release(sessions, "R1", ReleasePatch(status=S.READY), actor=admin,
                                 now=NOW)
     decide(sessions, ref("R1-STG", GateKind.EXIT), GateState.WAIVED, admin)
-    releases.update_release(sessions, "R1", ReleaseUpdate(status=S.READY), actor=admin, now=NOW)
+    releases.update_release(sessions, "R1", ReleasePatch(status=S.READY), actor=admin, now=NOW)
     assert status_of(sessions) == S.READY
 
 
@@ -316,7 +315,7 @@ def test_a_direct_booking_in_use_from_the_outset_needs_the_same_gates(
         admin: User) -> None:
     env = make_environment(name="UAT-7", type="UAT")
     start = DAY0 + dt.timedelta(days=10)  # after R1-SIT can be done: the order rule holds
-    data = BookingCreate(environment=env.name, start=start, end=start + dt.timedelta(days=3),
+    data = BookingIn(environment=env.name, start=start, end=start + dt.timedelta(days=3),
                          phase="R1-UAT", status=BookingStatus.IN_USE)
     decide(sessions, ref("R1-UAT", GateKind.ENTRY), GateState.WAIVED, admin)
     with pytest.raises(GateNotPassed, match="the R1-SIT exit gate is open"):

@@ -13,7 +13,7 @@ from envsched.booking.move import move_booking
 from envsched.db import SessionFactory, read_transaction
 from envsched.demo import load_demo
 from envsched.errors import BookingConflict, NotFound, PermissionDenied
-from envsched.models import Notification, Role, User
+from envsched.models import Notification, Phase, Role, User
 from envsched.notify import inbox
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -60,15 +60,16 @@ def test_a_move_by_a_manager_tells_whose_booking_it_is(
         make_user: Factory, make_request: Factory) -> None:
     make_environment(name="UAT-1")
     make_environment(name="UAT-2")
-    phase = make_phase(key="R9-UAT", duration_days=3)
+    phase = make_phase(key="R9-UAT", duration_days=3)  # of a release with another key
+    release = phase_release_key(sessions, phase.id)
     tom, eric = make_user(name="tom", role=Role.TEST_MANAGER), make_user(name="eric")
     asked = make_request(tom, phase_id=phase.id, duration_days=3, earliest_start=day(1))
     booking = approve_request(sessions, asked.id, actor=eric, now=NOW, environment="UAT-1",
                               start=day(1))
     move_booking(sessions, booking.id, environment="UAT-2", start=day(8), actor=eric, now=LATER)
     newest = inbox.notifications(sessions, tom)[0]
-    assert newest.text == ("R9-UAT moved from UAT-1, 5–7 Jan 2027 to UAT-2, 12–14 Jan 2027 "
-                           "by eric.")
+    assert newest.text == (f"R9-UAT of release {release} moved from UAT-1, 5–7 Jan 2027 to "
+                           "UAT-2, 12–14 Jan 2027 by eric.")
     assert (newest.entity, newest.entity_id) == ("booking", booking.id)
 
 
@@ -147,3 +148,8 @@ def test_the_demos_replayed_year_of_news_is_read(sessions: SessionFactory) -> No
         rita = session.exec(select(User).where(User.name == "rita")).one()
     assert inbox.notifications(sessions, rita)  # her past releases' requests were approved
     assert inbox.unread_count(sessions, rita) == 0
+
+
+def phase_release_key(sessions: SessionFactory, phase_id: int | None) -> str:
+    with sessions() as session:
+        return session.get_one(Phase, phase_id).release.key

@@ -11,14 +11,10 @@ from envsched.audit import log as audit
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, ConfigError, InvalidInput, PermissionDenied
 from envsched.inventory import environments as inventory
+from envsched.inventory.shapes import EnvironmentIn, EnvironmentPatch
 from envsched.lifecycle import releases
-from envsched.models import (
-    EnvironmentCreate,
-    EnvironmentUpdate,
-    PhaseCreate,
-    ReleaseCreate,
-    Role,
-)
+from envsched.lifecycle.shapes import PhaseIn, ReleaseIn
+from envsched.models import Role
 from envsched.settings import DEFAULT_DATABASE_URL, Settings
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -30,14 +26,14 @@ def day(n: int) -> dt.date:
 def test_an_environment_is_created_with_components_and_audited(
         sessions: SessionFactory) -> None:
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    env = inventory.create_environment(sessions, EnvironmentCreate(
+    env = inventory.create_environment(sessions, EnvironmentIn(
         name="UAT-1", type="UAT", capacity=2, tags=["mainframe"],
         components={"payments-api": "4.2.1"}), actor=None, now=NOW)
     assert env.capacity == 2
     [entry] = audit.history(sessions, "environment", env.id)
     assert entry.action == "create" and entry.after is not None
     with pytest.raises(InvalidInput) as caught:
-        inventory.create_environment(sessions, EnvironmentCreate(name="UAT-2", type="NOPE"),
+        inventory.create_environment(sessions, EnvironmentIn(name="UAT-2", type="NOPE"),
                                      actor=None, now=NOW)
     assert caught.value.field == "type"
 
@@ -48,10 +44,10 @@ def test_capacity_cannot_drop_below_what_is_booked(
     make_booking(env, start=day(0), end=day(5))
     make_booking(env, start=day(3), end=day(8))
     with pytest.raises(BookingConflict) as caught:
-        inventory.update_environment(sessions, env.name, EnvironmentUpdate(capacity=1),
+        inventory.update_environment(sessions, env.name, EnvironmentPatch(capacity=1),
                                      actor=None, now=NOW)
     assert len(caught.value.clashes) == 1
-    updated = inventory.update_environment(sessions, env.name, EnvironmentUpdate(capacity=3),
+    updated = inventory.update_environment(sessions, env.name, EnvironmentPatch(capacity=3),
                                            actor=None, now=NOW)
     assert updated.capacity == 3
 
@@ -74,17 +70,17 @@ def test_a_maintenance_window_over_live_bookings_needs_force(
 def test_phases_are_added_in_order_and_check_their_references(
         sessions: SessionFactory, make_environment: Factory) -> None:
     make_environment(type="SIT")
-    releases.create_release(sessions, ReleaseCreate(key="R1", title="Payments 4.2"),
+    releases.create_release(sessions, ReleaseIn(key="R1", title="Payments 4.2"),
                             actor=None, now=NOW)
-    releases.add_phase(sessions, "R1", PhaseCreate(key="R1-SIT", type="SIT", duration_days=10),
+    releases.add_phase(sessions, "R1", PhaseIn(key="R1-SIT", type="SIT", duration_days=10),
                        actor=None, now=NOW)
-    releases.add_phase(sessions, "R1", PhaseCreate(key="R1-DEV", type="SIT", duration_days=2,
+    releases.add_phase(sessions, "R1", PhaseIn(key="R1-DEV", type="SIT", duration_days=2,
                                                    position=0), actor=None, now=NOW)
     with sessions() as session:
         release = releases.get_release(session, "R1")
         assert [(p.key, p.position) for p in release.phases] == [("R1-DEV", 0), ("R1-SIT", 1)]
     with pytest.raises(InvalidInput) as caught:
-        releases.add_phase(sessions, "R1", PhaseCreate(key="R1-X", type="SIT", duration_days=1,
+        releases.add_phase(sessions, "R1", PhaseIn(key="R1-X", type="SIT", duration_days=1,
                                                        after=["R2-SIT"]), actor=None, now=NOW)
     assert caught.value.field == "after"
 

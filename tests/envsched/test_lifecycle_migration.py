@@ -1,6 +1,6 @@
 """Migration 0004 maps the old release statuses onto the new flow and keeps every row,
 on SQLite (which rebuilds the table) and PostgreSQL (which alters it). ``empty_engine``
-is in ``conftest.py``."""
+is in ``tests.fixtures.database``."""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ bookings, queued from the audit log and the round, then sent to a local SMTP sin
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -114,7 +116,8 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     env = make_environment()
     lazy = make_release(key="R1", earliest_start=DAY0, due=DAY0 + 60 * DAY)
     urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY)
-    booking = make_booking(env, phase_id=make_phase(lazy).id, start=DAY0 + 10 * DAY,
+    phase = make_phase(lazy)
+    booking = make_booking(env, phase_id=phase.id, start=DAY0 + 10 * DAY,
                            end=DAY0 + 15 * DAY, status=BookingStatus.TENTATIVE,
                            created_by_id=owner.id)
     make_phase(urgent)
@@ -123,7 +126,12 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     assert run.applied
     deliver(sessions, settings)
     [message] = [m for m in smtp.messages if "otto@example.test" in m]
-    assert f"Booking {booking.id} moved from 14–18 Jan 2027 to " in message
+    mail = email.message_from_string(message, policy=email.policy.default)
+    assert mail["Subject"] == f"envsched: {phase.key} moved"
+    text = mail.get_content() if not mail.is_multipart() else mail.get_body().get_content()
+    assert text.startswith(f"{phase.key} moved from {env.name}, 14–18 Jan 2027 to {env.name}, ")
+    assert text.strip().endswith("by the planning round.")
+    assert f"Booking {booking.id}" not in text
 
 
 def test_the_first_look_at_the_audit_log_starts_at_now_and_sends_no_history(
@@ -144,7 +152,11 @@ def test_the_first_look_at_the_audit_log_starts_at_now_and_sends_no_history(
     assert Notifier(settings).audit_events(sessions, NOW + dt.timedelta(minutes=5)) >= 1
     deliver(sessions, settings)
     [message] = smtp.messages
-    assert "To: tess@example.test" in message and f"request {new.id}" in message.lower()
+    mail = email.message_from_string(message, policy=email.policy.default)
+    assert mail["To"] == "tess@example.test"
+    assert mail["Subject"].startswith("envsched: your request for ")
+    assert mail["Subject"].endswith(" was approved")
+    assert f"request {new.id}" not in message.lower()
 
 
 def audit_ids(sessions: SessionFactory) -> list[int]:

@@ -13,6 +13,7 @@ from envsched.lifecycle.calendar import (
     WINDOWS_LANE,
     CalendarItem,
     calendar_months,
+    grid_items,
     release_calendar,
 )
 from envsched.models import BookingStatus, Deployment, Release, ReleaseWindow
@@ -93,3 +94,20 @@ def test_only_what_overlaps_the_months_is_shown(sessions: SessionFactory,
     assert {(i.kind, i.label) for i in items} == {
         ("window", "2027-Q1"), ("go_live", "2027-Q1 go-live"),
         ("release", "R1 Payments 4.2"), ("deployment", "R1 deployed")}
+
+
+@pytest.mark.parametrize(("start", "end", "shown"), [
+    ("2027-01-01", "2028-01-01", {("window", "2027-Q1"), ("go_live", "2027-Q1 go-live"),
+                                  ("freeze", "year end")}),
+    ("2027-03-01", "2027-04-01", {("window", "2027-Q1"), ("go_live", "2027-Q1 go-live")}),
+    ("2027-03-27", "2027-03-28", {("window", "2027-Q1"), ("go_live", "2027-Q1 go-live")}),
+    ("2027-03-28", "2027-12-20", set()),  # after the go-live, before the freeze
+    ("2028-01-03", "2028-02-01", {("freeze", "year end")}),  # the freeze's last day
+])
+def test_the_month_grid_reads_windows_go_lives_and_freezes_of_its_months_only(
+        sessions: SessionFactory, stored: Release, start: str, end: str,
+        shown: set[tuple[str, str]]) -> None:
+    items = grid_items(sessions, D(start), D(end))
+    assert {(i.kind, i.label) for i in items} == shown
+    assert items == [i for i in release_calendar(sessions, D(start), D(end))
+                     if i.kind in ("window", "go_live", "freeze")]

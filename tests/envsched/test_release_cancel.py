@@ -15,6 +15,7 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidState
 from envsched.lifecycle import releases
 from envsched.lifecycle import status as release_status
+from envsched.lifecycle.shapes import ReleasePatch
 from envsched.models import (
     AuditEntry,
     Booking,
@@ -24,7 +25,6 @@ from envsched.models import (
     Phase,
     Release,
     ReleaseStatus,
-    ReleaseUpdate,
     RequestStatus,
     Role,
     User,
@@ -167,7 +167,7 @@ def test_a_release_update_to_cancelled_is_the_same_cancellation(
         ) -> None:
     _, phase = r1
     asked = make_request(phase_id=phase.id)
-    releases.update_release(sessions, "R1", ReleaseUpdate(status=S.CANCELLED), actor=rm,
+    releases.update_release(sessions, "R1", ReleasePatch(status=S.CANCELLED), actor=rm,
                             now=NOW)
     assert request_states(sessions)[asked.id][0] == RequestStatus.CANCELLED
     history = release_status.status_history(sessions, "R1")
@@ -177,10 +177,10 @@ def test_a_release_update_to_cancelled_is_the_same_cancellation(
 def test_a_release_update_follows_the_status_flow(
         sessions: SessionFactory, rm: User, r1: tuple[Release, Phase]) -> None:
     with pytest.raises(release_status.InvalidTransition, match="record a deployment"):
-        releases.update_release(sessions, "R1", ReleaseUpdate(status=S.DEPLOYED), actor=rm,
+        releases.update_release(sessions, "R1", ReleasePatch(status=S.DEPLOYED), actor=rm,
                                 now=NOW)
     with pytest.raises(release_status.InvalidTransition, match="cannot become draft"):
-        releases.update_release(sessions, "R1", ReleaseUpdate(status=S.DRAFT, title="x"),
+        releases.update_release(sessions, "R1", ReleasePatch(status=S.DRAFT, title="x"),
                                 actor=rm, now=NOW)
     with sessions() as session:
         stored = session.exec(select(Release).where(Release.key == "R1")).one()

@@ -12,8 +12,9 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.lifecycle import releases
+from envsched.lifecycle.shapes import ReleaseIn
 from envsched.lifecycle.status import status_history
-from envsched.models import ReleaseCreate, ReleaseStatus, ReleaseStatusChange, Role, User
+from envsched.models import ReleaseStatus, ReleaseStatusChange, Role, User
 from envsched.transfer import tables as transfer
 from envsched.transfer.scenario_import import import_scenario
 from tests.envsched.factories import NOW, Factory
@@ -33,7 +34,7 @@ def history(sessions: SessionFactory, key: str) -> list[tuple[Any, ...]]:
 
 def test_a_release_created_without_a_template_has_its_first_status(
         sessions: SessionFactory, rm: User) -> None:
-    releases.create_release(sessions, ReleaseCreate(key="R1", status=S.DRAFT), actor=rm,
+    releases.create_release(sessions, ReleaseIn(key="R1", status=S.DRAFT), actor=rm,
                             now=NOW)
     assert history(sessions, "R1") == [(None, S.DRAFT, "rita", NOW, "created")]
 

@@ -13,6 +13,7 @@ from envsched.errors import InvalidInput, NotFound, PermissionDenied
 from envsched.lifecycle import gates
 from envsched.lifecycle import status as release_status
 from envsched.lifecycle.gates import GateRef
+from envsched.lifecycle.shapes import BackOutIn, DeploymentIn, LinkIn
 from envsched.lifecycle.status import InvalidTransition
 from envsched.models import (
     AuditEntry,
@@ -23,7 +24,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from tests.envsched.factories import DAY0, NOW, Factory
 
 S = ReleaseStatus
@@ -75,7 +75,7 @@ def test_a_step_off_the_flow_names_the_current_and_the_requested_status(
     with pytest.raises(InvalidTransition) as caught:
         walk(sessions, rm, "R1", requested)
     assert f"is {start.value} and cannot become {requested.value}" in caught.value.message
-    assert caught.value.http_status == 409
+    assert caught.value.code == "invalid_transition"
 
 
 def test_deployed_is_reached_only_by_recording_a_deployment(

@@ -12,6 +12,7 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.lifecycle import status as release_status
 from envsched.lifecycle import templates, windows
+from envsched.lifecycle.shapes import FromTemplateIn, TemplateIn, WindowIn
 from envsched.models import (
     BookingRequest,
     Phase,
@@ -21,7 +22,6 @@ from envsched.models import (
     Role,
     User,
 )
-from envsched.models.lifecycle_io import FromTemplate, TemplateIn, WindowCreate
 from tests.envsched.factories import DAY0, NOW, Factory, make_environment_type
 
 DAY = dt.timedelta(days=1)
@@ -66,7 +66,7 @@ def test_a_release_from_the_major_template_gets_its_phases_in_order(
         sessions: SessionFactory, types: None, rm: User) -> None:
     templates.create_template(sessions, MAJOR, actor=rm, now=NOW)
     release = templates.create_release_from_template(
-        sessions, "major", FromTemplate(key="R7", title="Ledger", earliest_start=DAY0,
+        sessions, "major", FromTemplateIn(key="R7", title="Ledger", earliest_start=DAY0,
                                         due=DAY0 + 40 * DAY),
         actor=rm, now=NOW)
     assert (release.type, release.status) == (ReleaseType.MAJOR, ReleaseStatus.PLANNED)
@@ -79,7 +79,7 @@ def test_each_phase_gets_a_booking_request_between_its_predecessors_and_the_due_
         sessions: SessionFactory, types: None, rm: User) -> None:
     templates.create_template(sessions, MAJOR, actor=rm, now=NOW)
     templates.create_release_from_template(
-        sessions, "major", FromTemplate(key="R7", earliest_start=DAY0, due=DAY0 + 40 * DAY),
+        sessions, "major", FromTemplateIn(key="R7", earliest_start=DAY0, due=DAY0 + 40 * DAY),
         actor=rm, now=NOW)
     # forward: SIT 0-10, UAT 11-21 (gap 1), PERF 10-15, STAGING 21-24
     # backward from day 40: STAGING by 40, UAT by 37, PERF by 37, SIT by 37-10-1 = 26
@@ -94,11 +94,11 @@ def test_each_phase_gets_a_booking_request_between_its_predecessors_and_the_due_
 def test_a_release_in_a_window_takes_its_start_and_cutoff(
         sessions: SessionFactory, types: None, rm: User) -> None:
     templates.create_template(sessions, MAJOR, actor=rm, now=NOW)
-    window = windows.add_window(sessions, WindowCreate(
+    window = windows.add_window(sessions, WindowIn(
         name="w", start=DAY0 + 7 * DAY, cutoff=DAY0 + 60 * DAY, go_live=DAY0 + 63 * DAY),
         actor=rm, now=NOW)
     release = templates.create_release_from_template(
-        sessions, "major", FromTemplate(key="R8", window_id=window.id),
+        sessions, "major", FromTemplateIn(key="R8", window_id=window.id),
         actor=rm, now=NOW)
     assert (release.window_id, release.earliest_start, release.due) == (
         window.id, DAY0 + 7 * DAY, DAY0 + 60 * DAY)
@@ -110,7 +110,7 @@ def test_a_due_date_too_early_for_the_template_stores_nothing(
     templates.create_template(sessions, MAJOR, actor=rm, now=NOW)
     with pytest.raises(InvalidInput, match="needs 24 days"):
         templates.create_release_from_template(
-            sessions, "major", FromTemplate(key="R9", earliest_start=DAY0, due=DAY0 + 20 * DAY),
+            sessions, "major", FromTemplateIn(key="R9", earliest_start=DAY0, due=DAY0 + 20 * DAY),
             actor=rm, now=NOW)
     with sessions() as session:
         assert session.exec(select(Release)).all() == []
@@ -119,7 +119,7 @@ def test_a_due_date_too_early_for_the_template_stores_nothing(
 def test_the_status_history_starts_with_the_template(
         sessions: SessionFactory, types: None, rm: User) -> None:
     templates.create_template(sessions, MAJOR, actor=rm, now=NOW)
-    templates.create_release_from_template(sessions, "major", FromTemplate(key="R7"),
+    templates.create_release_from_template(sessions, "major", FromTemplateIn(key="R7"),
                                            actor=rm, now=NOW)
     [first] = release_status.status_history(sessions, "R7")
     assert (first.from_status, first.to_status, first.reason) == (
@@ -161,5 +161,5 @@ def test_only_release_managers_edit_templates_and_instantiate_them(
     with pytest.raises(PermissionDenied):
         templates.update_template(sessions, "major", MAJOR, actor=other, now=NOW)
     with pytest.raises(PermissionDenied):
-        templates.create_release_from_template(sessions, "major", FromTemplate(key="R1"),
+        templates.create_release_from_template(sessions, "major", FromTemplateIn(key="R1"),
                                                actor=other, now=NOW)

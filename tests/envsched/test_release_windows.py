@@ -8,32 +8,34 @@ import datetime as dt
 import pytest
 from sqlmodel import col, select
 
-from envsched.db import SessionFactory
+from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.lifecycle import windows
+from envsched.lifecycle.shapes import StrategyIn, WindowIn
 from envsched.models import (
     AuditEntry,
     Booking,
     BookingStatus,
     CadenceKind,
     Phase,
+    PlanRun,
     PlanRunStatus,
     Release,
     ReleaseWindow,
     Role,
 )
-from envsched.models.lifecycle_io import StrategyCreate, WindowCreate
 from envsched.settings import Settings
+from envsched.solves import drain
 from tests.envsched.factories import DAY0, NOW, Factory
 
 DAY = dt.timedelta(days=1)
 
 
-def monthly(**overrides: object) -> StrategyCreate:
+def monthly(**overrides: object) -> StrategyIn:
     fields: dict[str, object] = {"name": "monthly", "cadence": CadenceKind.MONTHLY,
                                  "anchor": dt.date(2027, 1, 31), "window_days": 21,
                                  "freeze_days": 5, **overrides}
-    return StrategyCreate.model_validate(fields)
+    return StrategyIn.model_validate(fields)
 
 
 def stored_windows(sessions: SessionFactory) -> list[tuple[str, dt.date]]:
@@ -104,7 +106,7 @@ def test_a_strategy_name_is_used_once(sessions: SessionFactory, make_user: Facto
 def test_assigning_a_release_makes_the_cutoff_its_due_date_and_is_audited(
         sessions: SessionFactory, make_user: Factory, make_release: Factory) -> None:
     rm = make_user(role=Role.RELEASE_MANAGER)
-    window = windows.add_window(sessions, WindowCreate(
+    window = windows.add_window(sessions, WindowIn(
         name="spring", start=DAY0, cutoff=DAY0 + 30 * DAY, go_live=DAY0 + 35 * DAY),
         actor=rm, now=NOW)
     make_release(key="R1", earliest_start=DAY0)
@@ -119,7 +121,7 @@ def test_assigning_a_release_makes_the_cutoff_its_due_date_and_is_audited(
 def test_a_release_starting_after_the_cutoff_does_not_fit_the_window(
         sessions: SessionFactory, make_user: Factory, make_release: Factory) -> None:
     rm = make_user(role=Role.RELEASE_MANAGER)
-    window = windows.add_window(sessions, WindowCreate(
+    window = windows.add_window(sessions, WindowIn(
         name="w", start=DAY0, cutoff=DAY0 + 5 * DAY, go_live=DAY0 + 7 * DAY), actor=rm, now=NOW)
     make_release(key="R1", earliest_start=DAY0 + 6 * DAY)
     with pytest.raises(InvalidInput, match="cut-off"):
@@ -129,7 +131,7 @@ def test_a_release_starting_after_the_cutoff_does_not_fit_the_window(
 def test_a_window_with_its_cutoff_after_go_live_is_refused(
         sessions: SessionFactory, make_user: Factory) -> None:
     with pytest.raises(InvalidInput, match="cut-off"):
-        windows.add_window(sessions, WindowCreate(
+        windows.add_window(sessions, WindowIn(
             name="w", start=DAY0, cutoff=DAY0 + 9 * DAY, go_live=DAY0 + 7 * DAY),
             actor=make_user(role=Role.RELEASE_MANAGER), now=NOW)
 
@@ -139,7 +141,7 @@ def test_moving_a_window_moves_its_releases_and_proposes_booking_changes(
         make_release: Factory, make_phase: Factory, make_booking: Factory) -> None:
     rm = make_user(role=Role.RELEASE_MANAGER)
     env = make_environment(name="UAT-1")
-    window = windows.add_window(sessions, WindowCreate(
+    window = windows.add_window(sessions, WindowIn(
         name="w", start=DAY0 + 10 * DAY, cutoff=DAY0 + 30 * DAY, go_live=DAY0 + 35 * DAY),
         actor=rm, now=NOW)
     release = make_release(key="R1", earliest_start=DAY0 + 10 * DAY)
@@ -159,16 +161,21 @@ def test_moving_a_window_moves_its_releases_and_proposes_booking_changes(
         assert session.get_one(Phase, phase.id).earliest_start == DAY0 + 24 * DAY
         # proposed, not applied: the booking waits for an environment manager
         assert session.get_one(Booking, booking.id).start == DAY0 + 10 * DAY
-    assert moved.run is not None and moved.run.status == PlanRunStatus.DONE
-    [proposal] = moved.run.diff["moved"]
-    assert proposal["booking"] == booking.id and proposal["phase"] == "R1-UAT"
-    assert dt.date.fromisoformat(proposal["to"]["start"]) >= DAY0 + 24 * DAY
+    assert moved.run is not None and moved.run.status == PlanRunStatus.RUNNING  # queued
+    assert drain(sessions, Settings()) == 1  # the worker's part
+    with read_transaction(sessions) as session:
+        run = session.get_one(PlanRun, moved.run.id)
+    assert run.status == PlanRunStatus.DONE
+    assert run.diff is not None
+    [proposal] = run.diff.moved
+    assert proposal.booking == booking.id and proposal.phase == "R1-UAT"
+    assert dt.date.fromisoformat(proposal.to.start) >= DAY0 + 24 * DAY
 
 
 def test_moving_an_empty_window_runs_no_planning_round(
         sessions: SessionFactory, make_user: Factory) -> None:
     rm = make_user(role=Role.RELEASE_MANAGER)
-    window = windows.add_window(sessions, WindowCreate(
+    window = windows.add_window(sessions, WindowIn(
         name="w", start=DAY0, cutoff=DAY0 + 5 * DAY, go_live=DAY0 + 7 * DAY), actor=rm, now=NOW)
     moved = windows.move_window(sessions, window.id or 0, DAY0 + 14 * DAY, actor=rm, now=NOW)
     assert moved.run is None and moved.releases == []

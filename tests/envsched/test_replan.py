@@ -38,10 +38,10 @@ def test_replan_places_an_unbooked_phase_and_records_the_run(
     make_phase(release, key="R1-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE and run.solver_status == "OPTIMAL"
-    assert run.diff["placed"] == [{"phase": "R1-UAT", "release": "R1", "environment": env.name,
-                                   "start": "2027-01-14", "end": "2027-01-19",
-                                   "applied": False}]
-    assert run.diff["moved"] == [] and run.diff["unplaced"] == []
+    assert run.diff.stored()["placed"] == [{
+        "phase": "R1-UAT", "release": "R1", "environment": env.name, "start": "2027-01-14",
+        "end": "2027-01-19", "applied": False}]
+    assert run.diff.moved == [] and run.diff.unplaced == []
     assert run.metrics["placed_phases"] == 1
     assert bookings(sessions) == []  # proposed, not applied
 
@@ -63,8 +63,8 @@ def test_replan_keeps_pinned_and_near_term_bookings_in_place(
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert run.status == PlanRunStatus.DONE
-    assert run.diff["moved"] == []
-    assert [p["start"] for p in run.diff["placed"]] == ["2027-01-16"]
+    assert run.diff.moved == []
+    assert [p.start for p in run.diff.placed] == ["2027-01-16"]
     assert [row for row in bookings(sessions) if row[0] in {b[0] for b in before}] == before
 
 
@@ -78,10 +78,10 @@ def test_a_second_round_with_nothing_changed_moves_nothing(
         make_phase(release, type="UAT")
         make_phase(release, type="UAT", duration_days=3)
     first = run_round(sessions, settings=Settings(replan_auto_apply=True))
-    assert first.applied and len(first.diff["placed"]) == 8
+    assert first.applied and len(first.diff.placed) == 8
     second = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert second.status == PlanRunStatus.DONE
-    assert second.diff["moved"] == [] and second.diff["placed"] == []
+    assert second.diff.moved == [] and second.diff.placed == []
     assert second.metrics["moved_bookings"] == 0
 
 
@@ -98,12 +98,12 @@ def test_a_tentative_booking_moves_only_for_a_gain_and_the_diff_says_why(
     make_phase(urgent, key="R2-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE
-    [moved] = run.diff["moved"]
-    assert moved["booking"] == booking.id and moved["phase"] == "R1-UAT"
-    assert moved["from"]["start"] == "2027-01-14" and moved["to"]["start"] != "2027-01-14"
-    assert moved["why"].startswith("makes room: R2 finishes")
-    assert "weighted lateness" in run.diff["gain"]
-    assert run.diff["placed"][0]["start"] == "2027-01-14"
+    [moved] = run.diff.moved
+    assert moved.booking == booking.id and moved.phase == "R1-UAT"
+    assert moved.before.start == "2027-01-14" and moved.to.start != "2027-01-14"
+    assert moved.why.startswith("makes room: R2 finishes")
+    assert "weighted lateness" in run.diff.gain
+    assert run.diff.placed[0].start == "2027-01-14"
 
 
 def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_block(
@@ -122,13 +122,13 @@ def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_b
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, horizon_days=16))
     assert run.status == PlanRunStatus.DONE and not run.error
-    assert [c["kind"] for c in run.flags["clashes"]] == ["overbooked"]
-    assert [(c["booking"], c["phase"], c["rule"], c["with"], c["blocks"])
-            for c in run.flags["pinned"]] == [
+    assert [c.kind for c in run.flags.clashes] == ["overbooked"]
+    assert [(c.booking, c.phase, c.rule, c.involves, c.blocks)
+            for c in run.flags.pinned] == [
         (clashing[0].id, "R1-UAT", "capacity", ["R2-UAT"], ["R3-UAT"]),
         (clashing[1].id, "R2-UAT", "capacity", ["R1-UAT"], ["R3-UAT"])]
-    assert run.flags["pinned"][0]["start"] == "2027-01-14"
-    assert [u["phase"] for u in run.diff["unplaced"]] == ["R3-UAT"]
+    assert run.flags.pinned[0].start == "2027-01-14"
+    assert [u.phase for u in run.diff.unplaced] == ["R3-UAT"]
     assert bookings(sessions) == before
 
 
@@ -159,7 +159,7 @@ def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_
                          status=BookingStatus.TENTATIVE)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
     assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
-    placed = {p["phase"]: p for p in run.diff["placed"]}
-    assert placed["B-PERF"]["end"] <= "2027-01-10" < placed["A-PERF"]["end"]  # B-UAT's start
-    assert run.diff["unplaced"] == []
+    placed = {p.phase: p for p in run.diff.placed}
+    assert placed["B-PERF"].end <= "2027-01-10" < placed["A-PERF"].end  # B-UAT's start
+    assert run.diff.unplaced == []
 

@@ -56,9 +56,9 @@ def test_accepting_one_proposal_leaves_the_others_proposed(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
-    second = run.diff["placed"][1]["phase"]
+    second = run.diff.placed[1].phase
     accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
-    assert [p["applied"] for p in accepted.diff["placed"]] == [False, True]
+    assert [p.applied for p in accepted.diff.placed] == [False, True]
     assert not accepted.applied and len(bookings(sessions)) == 1
 
 
@@ -66,7 +66,7 @@ def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_booking: Factory, make_user: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
-    first, second = (p["phase"] for p in run.diff["placed"])
+    first, second = (p.phase for p in run.diff.placed)
     # Meanwhile someone books days of the second proposal by hand.
     with sessions() as session:
         env = environment_named(session, "UAT-A")
@@ -74,11 +74,11 @@ def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accepted = accept_run(sessions, run.id or 0, actor=manager, now=NOW)
     assert accepted.status == PlanRunStatus.DONE and not accepted.applied
-    assert [p["applied"] for p in accepted.diff["placed"]] == [True, False]
-    assert "fully booked" in accepted.diff["placed"][1]["refused"]
-    assert last_accept(accepted) == {
+    assert [p.applied for p in accepted.diff.placed] == [True, False]
+    assert "fully booked" in accepted.diff.placed[1].refused
+    assert last_accept(accepted).stored() == {
         "at": NOW.isoformat(), "by": manager.name, "applied": [first],
-        "refused": [{"phase": second, "reason": accepted.diff["placed"][1]["refused"]}]}
+        "refused": [{"phase": second, "reason": accepted.diff.placed[1].refused}]}
     assert [(r[2], r[4]) for r in bookings(sessions) if r[0] != blocker.id] == [
         (DAY0 + 10 * DAY, "tentative")]
 
@@ -87,7 +87,7 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_booking: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
-    second = run.diff["placed"][1]["phase"]
+    second = run.diff.placed[1].phase
     with sessions() as session:
         env = environment_named(session, "UAT-A")
     blocker = make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
@@ -96,12 +96,12 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
         accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
     with sessions() as session:  # the single refusal is on record too
         stored = session.get_one(PlanRun, run.id)
-        assert [entry["refused"][0]["phase"] for entry in stored.diff["accepts"]] == [
+        assert [entry.refused[0].phase for entry in stored.diff.accepts] == [
             second, second]
     with sessions.begin() as session:
         session.get_one(Booking, blocker.id).status = BookingStatus.CANCELLED
     accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
-    assert accepted.applied and "refused" not in accepted.diff["placed"][1]
+    assert accepted.applied and "refused" not in accepted.diff.placed[1].stored()
 
 
 def test_proposals_that_only_fit_together_apply_together_past_a_refused_one(
@@ -116,8 +116,8 @@ def test_proposals_that_only_fit_together_apply_together_past_a_refused_one(
     run = stored_run(sessions, [move(sessions, a, to=b.start), stale,
                                 move(sessions, b, to=a.start)])
     accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
-    assert [p["applied"] for p in accepted.diff["moved"]] == [True, False, True]
-    assert "changed since the round" in accepted.diff["moved"][1]["refused"]
+    assert [p.applied for p in accepted.diff.moved] == [True, False, True]
+    assert "changed since the round" in accepted.diff.moved[1].refused
     assert [(r[0], r[2]) for r in bookings(sessions)] == [
         (a.id, DAY0 + 15 * DAY), (b.id, DAY0 + 10 * DAY), (c.id, DAY0 + 30 * DAY)]
 
@@ -151,7 +151,7 @@ def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest
         sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
         make_release: Factory, make_request: Factory, make_user: Factory) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
-    phase = run.diff["placed"][0]["phase"]
+    phase = run.diff.placed[0].phase
     with sessions() as session:
         phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
     waiting = make_request(phase_id=phase_id, status=RequestStatus.WAITLISTED,
@@ -213,7 +213,7 @@ def test_auto_apply_moves_a_tentative_booking_in_place(
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert run.applied and run.status == PlanRunStatus.DONE
     moved = {r[0]: r for r in bookings(sessions)}[booking.id or 0]
-    assert moved[2] == dt.date.fromisoformat(run.diff["moved"][0]["to"]["start"])
+    assert moved[2] == dt.date.fromisoformat(run.diff.moved[0].to.start)
     assert moved[4] == "tentative"
 
 
@@ -225,7 +225,7 @@ def test_a_proposal_that_now_breaks_a_rule_of_its_phase_is_refused_naming_it(
         release = session.exec(select(Release).where(Release.key == "R2")).one()
         release.earliest_start, release.due = DAY0 + 40 * DAY, DAY0 + 60 * DAY
     accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
-    assert [p["applied"] for p in accepted.diff["placed"]] == [True, False]
-    refused = accepted.diff["placed"][1]["refused"]
+    assert [p.applied for p in accepted.diff.placed] == [True, False]
+    refused = accepted.diff.placed[1].refused
     assert "cannot start before 13 Feb 2027 (R2's earliest start)" in refused
     assert [(r[2], r[4]) for r in bookings(sessions)] == [(DAY0 + 10 * DAY, "tentative")]

@@ -34,19 +34,19 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     first = nightly_round(sessions)
     assert first.status == PlanRunStatus.DONE and not first.error
     assert first.applied, last_accept(first)
-    assert len(first.diff["placed"]) > 50
+    assert len(first.diff.placed) > 50
     # the demo's tentative CBS-6.2 SIT booking on an environment without the mainframe tag
-    [stray] = [m for m in first.diff["moved"] if m["phase"] == "CBS-6.2-SIT"]
-    assert stray["from"]["environment"] == "SIT-7" and "not eligible" in stray["why"]
+    [stray] = [m for m in first.diff.moved if m.phase == "CBS-6.2-SIT"]
+    assert stray.before.environment == "SIT-7" and "not eligible" in stray.why
     # the demo's MOB-4.2 bookings start before their release may: they move, and say why
-    assert {m["phase"]: m["why"].startswith("where it is, it breaks a rule")
-            for m in first.diff["moved"] if m["phase"].startswith("MOB-4.2")} == {
+    assert {m.phase: m.why.startswith("where it is, it breaks a rule")
+            for m in first.diff.moved if m.phase.startswith("MOB-4.2")} == {
         "MOB-4.2-SIT": True, "MOB-4.2-UAT": True}
-    assert "mends 2 that break a rule of their phase where they are" in first.diff["gain"]
+    assert "mends 2 that break a rule of their phase where they are" in first.diff.gain
     assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
     second = nightly_round(sessions)
     assert second.status == PlanRunStatus.DONE
-    assert (second.diff["moved"], second.diff["placed"]) == ([], [])
+    assert (second.diff.moved, second.diff.placed) == ([], [])
 
 
 def nightly_round(sessions: SessionFactory) -> PlanRun:

@@ -52,15 +52,16 @@ def test_a_booking_the_round_cannot_map_is_moved_never_booked_twice(
                          end=DAY0 + where["end"] * DAY)
     run = run_round(sessions, settings=replace(settings, replan_auto_apply=True))
     assert run.status == PlanRunStatus.DONE and run.applied
-    [moved] = run.diff["moved"]
-    assert run.diff["placed"] == []
-    assert moved["booking"] == stray.id and problem in moved["why"]
-    assert moved["from"] == {"environment": where["environment"],
-                             "start": stray.start.isoformat(), "end": stray.end.isoformat()}
-    to = dt.date.fromisoformat(moved["to"]["start"])
+    [moved] = run.diff.moved
+    assert run.diff.placed == []
+    assert moved.booking == stray.id and problem in moved.why
+    assert moved.before.stored() == {"environment": where["environment"],
+                                     "start": stray.start.isoformat(),
+                                     "end": stray.end.isoformat()}
+    to = dt.date.fromisoformat(moved.to.start)
     assert live_bookings_of(sessions, phase) == [(stray.id, "UAT-MF", to)]
     again = run_round(sessions, settings=settings)
-    assert (again.diff["moved"], again.diff["placed"]) == ([], [])
+    assert (again.diff.moved, again.diff.placed) == ([], [])
 
 
 def test_a_pinned_booking_not_eligible_is_kept_flagged_and_never_booked_twice(
@@ -74,8 +75,8 @@ def test_a_pinned_booking_not_eligible_is_kept_flagged_and_never_booked_twice(
                         start=DAY0 + 10 * DAY, end=DAY0 + 15 * DAY)
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE
-    assert "CBS-UAT" not in {p["phase"] for p in run.diff["placed"] + run.diff["moved"]}
-    assert [(c["booking"], c["rule"], c["environment"]) for c in run.flags["pinned"]] == [
+    assert "CBS-UAT" not in {p.phase for p in run.diff.placed + run.diff.moved}
+    assert [(c.booking, c.rule, c.environment) for c in run.flags.pinned] == [
         (kept.id, "eligibility", "UAT-PLAIN")]
     assert live_bookings_of(sessions, phase) == [(kept.id, "UAT-PLAIN", kept.start)]
 
@@ -91,18 +92,20 @@ def test_auto_apply_applies_what_fits_and_reports_the_refused_proposal(
                          type="SIT") for _ in range(2)]
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE and not run.applied and not run.error
-    [applied] = [p for p in run.diff["placed"] if p["applied"]]
-    [refused] = [p for p in run.diff["placed"] if not p["applied"]]
-    assert dict(last_accept(run) or {}, at=None) == {
+    [applied] = [p for p in run.diff.placed if p.applied]
+    [refused] = [p for p in run.diff.placed if not p.applied]
+    accepted = last_accept(run)
+    assert accepted is not None and dict(accepted.stored(), at=None) == {
         "at": None, "by": "the nightly round (auto-apply)",
-        "applied": [applied["phase"]],
-        "refused": [{"phase": refused["phase"], "reason": refused["refused"]}]}
-    assert "SIT-S is fully booked" in refused["refused"]
+        "applied": [applied.phase],
+        "refused": [{"phase": refused.phase, "reason": refused.refused}]}
+    assert "SIT-S is fully booked" in (refused.refused or "")
     assert sorted(len(live_bookings_of(sessions, p)) for p in phases) == [0, 1]
     # An environment manager's "accept all" later refuses it again, the run still done.
     again = accept_run(sessions, run.id or 0, actor=None, now=NOW)
     assert again.status == PlanRunStatus.DONE
-    assert [r["phase"] for r in last_accept(again)["refused"]] == [refused["phase"]]  # type: ignore[index]
+    again_accepted = last_accept(again)
+    assert again_accepted and [r.phase for r in again_accepted.refused] == [refused.phase]
 
 
 def test_a_near_term_booking_the_round_cannot_map_stays_and_is_flagged(
@@ -117,6 +120,6 @@ def test_a_near_term_booking_the_round_cannot_map_stays_and_is_flagged(
                         start=DAY0 + 2 * DAY, end=DAY0 + 7 * DAY)
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE
-    assert (run.diff["moved"], run.diff["placed"]) == ([], [])
-    assert [(c["booking"], c["rule"]) for c in run.flags["pinned"]] == [(near.id, "eligibility")]
+    assert (run.diff.moved, run.diff.placed) == ([], [])
+    assert [(c.booking, c.rule) for c in run.flags.pinned] == [(near.id, "eligibility")]
     assert live_bookings_of(sessions, phase) == [(near.id, "UAT-PLAIN", near.start)]

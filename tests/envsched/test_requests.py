@@ -17,19 +17,11 @@ from envsched.booking.bookings import (
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.giveback import cancel_booking, release_early
 from envsched.booking.requests import request_booking
+from envsched.booking.shapes import BookingIn, BookingRequestIn
 from envsched.booking.withdraw import withdraw_request
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, PermissionDenied
-from envsched.models import (
-    AuditEntry,
-    BookingCreate,
-    BookingRequest,
-    BookingRequestCreate,
-    BookingStatus,
-    RequestStatus,
-    Role,
-    User,
-)
+from envsched.models import AuditEntry, BookingRequest, BookingStatus, RequestStatus, Role, User
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -47,8 +39,8 @@ def manager(make_user: Factory) -> User:
     return make_user(name="mona", role=Role.ENVIRONMENT_MANAGER)
 
 
-def ask(**fields: object) -> BookingRequestCreate:
-    return BookingRequestCreate.model_validate(
+def ask(**fields: object) -> BookingRequestIn:
+    return BookingRequestIn.model_validate(
         {"type": "UAT", "duration_days": 5, "earliest_start": day(0), **fields})
 
 
@@ -182,7 +174,7 @@ def test_a_requester_may_withdraw_their_own_request_only(
 def test_a_cancelled_booking_goes_to_the_highest_priority_waitlisted_request_that_fits(
         sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
     env = make_environment()
-    holder = book_direct(sessions, BookingCreate(environment=env.name, start=day(0),
+    holder = book_direct(sessions, BookingIn(environment=env.name, start=day(0),
                                                  end=day(10)), actor=manager, now=NOW)
     low = request_booking(sessions, ask(priority=1), actor=tester, now=NOW)
     high = request_booking(sessions, ask(priority=5), actor=tester, now=NOW)
@@ -201,7 +193,7 @@ def test_a_cancelled_booking_goes_to_the_highest_priority_waitlisted_request_tha
 def test_releasing_early_shortens_the_booking_and_offers_the_rest(
         sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
     env = make_environment()
-    holder = book_direct(sessions, BookingCreate(environment=env.name, start=day(0),
+    holder = book_direct(sessions, BookingIn(environment=env.name, start=day(0),
                                                  end=day(10)), actor=manager, now=NOW)
     waiting = request_booking(sessions, ask(duration_days=4), actor=tester, now=NOW)
     assert waiting.id is not None and holder.id is not None

@@ -30,23 +30,15 @@ from envsched.booking.clashes import find_clashes
 from envsched.booking.giveback import cancel_booking
 from envsched.booking.move import move_booking
 from envsched.booking.requests import request_booking
+from envsched.booking.shapes import BookingIn, BookingRequestIn
 from envsched.db import SessionFactory
 from envsched.errors import EnvschedError
-from envsched.models import (
-    LIVE_STATUSES,
-    Booking,
-    BookingCreate,
-    BookingRequest,
-    BookingRequestCreate,
-    Phase,
-    PlanRunStatus,
-    Role,
-)
+from envsched.models import LIVE_STATUSES, Booking, BookingRequest, Phase, PlanRunStatus, Role
 from envsched.planning.rounds.apply import accept_run, last_accept
 from envsched.planning.rounds.replan import replan
 from tests.envsched import factories
-from tests.envsched.conftest import empty_all_tables
 from tests.envsched.factories import DAY0, NOW
+from tests.fixtures.database import empty_all_tables
 
 ENVIRONMENTS = {"SIT-1": ("SIT", 1, ()), "SIT-2": ("SIT", 2, ()),
                 "UAT-1": ("UAT", 1, ("mainframe",)), "UAT-2": ("UAT", 1, ())}
@@ -87,7 +79,7 @@ class Bookings(RuleBasedStateMachine):
     @rule(phase=st.integers(0, 2 * RELEASES - 1), start=DAYS, fixed=st.booleans())
     def request(self, phase: int, start: int, fixed: bool) -> None:
         key = self.phases[phase]
-        self._try(request_booking, self.sessions, BookingRequestCreate(
+        self._try(request_booking, self.sessions, BookingRequestIn(
             phase=key, duration_days=self._days(key), earliest_start=day(start), fixed=fixed),
             actor=self.tester, now=NOW)
 
@@ -102,7 +94,7 @@ class Bookings(RuleBasedStateMachine):
           start=DAYS, force=st.sampled_from([None, None, "legacy plan"]))
     def book(self, phase: int, env: str, start: int, force: str | None) -> None:
         key = self.phases[phase]
-        self._try(book_direct, self.sessions, BookingCreate(
+        self._try(book_direct, self.sessions, BookingIn(
             environment=env, start=day(start), end=day(start + self._days(key)), phase=key,
             force_reason=force), actor=self.manager, now=NOW)
 
@@ -161,7 +153,7 @@ class Bookings(RuleBasedStateMachine):
                      time_limit=TIME_LIMIT)
         assert run.status == PlanRunStatus.DONE, run.error
         blocked = self._releases_with_forced_bookings()
-        unplaced = [p["phase"] for p in (run.diff or {}).get("unplaced", [])]
+        unplaced = [p.phase for p in run.diff.unplaced] if run.diff else []
         assert all(key.split("-")[0] in blocked for key in unplaced), (unplaced, run.error)
 
     # -- helpers ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_the_scheduled_job_records_a_scheduled_run(
     run_id = scheduler.scheduled_replan()
     [run] = runs(sessions)
     assert run.id == run_id and run.trigger.value == "scheduled" and run.status.value == "done"
-    assert len(run.diff["placed"]) == 1
+    assert len(run.diff.placed) == 1
 
 
 def test_the_jobs_are_stored_in_the_application_database_on_the_configured_cron(

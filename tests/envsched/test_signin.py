@@ -49,7 +49,7 @@ def test_the_limit_refuses_the_name_until_the_window_has_passed(
         wrong(sessions, ada)
     with pytest.raises(TooManySignIns) as refused:
         signin.authenticate(sessions, ada, PASSWORD, now=NOW, limits=LIMITS)
-    assert refused.value.retry_after == 600 and refused.value.http_status == 429
+    assert refused.value.retry_after == 600 and refused.value.code == "too_many_sign_ins"
     later = NOW + dt.timedelta(minutes=10)
     assert signin.authenticate(sessions, ada, PASSWORD, now=later, limits=LIMITS).name == ada
     assert failures(sessions) == []  # a success forgets the name's failures

@@ -23,7 +23,7 @@ from envsched.models import DeliveryStatus
 from envsched.notify import Event, enqueue_event, queued, send_due
 from envsched.settings import Settings
 from tests.envsched.factories import NOW
-from tests.envsched.receivers import Clock, clock_fixture  # noqa: F401
+from tests.envsched.receivers import Clock
 
 USER, PASSWORD = "mailer", "pa55-w0rd-not-to-be-seen"
 EVENT = Event(name="request.approved", subject="envsched: Request 7 was approved",

@@ -16,14 +16,7 @@ from envsched.models import DeliveryStatus
 from envsched.notify import DELIVERY_HEADER, Event, enqueue_event, send_due
 from envsched.notify.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from tests.envsched.factories import NOW
-from tests.envsched.receivers import (  # noqa: F401
-    SECRET,
-    Clock,
-    Receiver,
-    Request,
-    clock_fixture,
-    receiver_fixture,
-)
+from tests.envsched.receivers import SECRET, Clock, Receiver, Request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 EVENT = Event(name="request.approved", subject="Request 7 approved", text="approved",

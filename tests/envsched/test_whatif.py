@@ -1,8 +1,8 @@
 """What-if services on SQLite and PostgreSQL: create, change, run, compare, promote, export.
 
-The hand-made state: one UAT environment, R1 (confirmed on UAT-1 for days 0–5) and R2,
-each one 5-day UAT phase due on day 5. R2 has to wait for R1, so the baseline has one
-release 5 days late; a second UAT environment removes that lateness.
+The hand-made ``state`` (in ``conftest.py``): one UAT environment, R1 (confirmed on UAT-1
+for days 0–5) and R2, each one 5-day UAT phase due on day 5. R2 has to wait for R1, so
+the baseline has one release 5 days late; a second UAT environment removes that lateness.
 """
 
 from __future__ import annotations
@@ -51,15 +51,6 @@ TIME_LIMIT = 5.0
 
 def day(n: int) -> dt.date:
     return DAY0 + dt.timedelta(days=n)
-
-
-@pytest.fixture
-def state(make_environment: Factory, make_release: Factory, make_phase: Factory,
-          make_booking: Factory) -> None:
-    uat = make_environment(name="UAT-1")
-    phases = [make_phase(make_release(key=key, earliest_start=DAY0, due=day(5)),
-                         key=f"{key}-UAT", duration_days=5) for key in ("R1", "R2")]
-    make_booking(uat, phase_id=phases[0].id, status=BookingStatus.CONFIRMED)
 
 
 def live_rows(sessions: SessionFactory) -> dict[str, list[tuple[Any, ...]]]:

@@ -15,9 +15,9 @@ from envsched.planning.whatif.claim import MARGIN, claim, write_claimed
 from envsched.planning.whatif.service import get_whatif, list_whatifs, run_whatif
 from tests.envsched.factories import NOW
 from tests.envsched.stuck import dead_owner, elsewhere_owner, stuck_whatif
-from tests.envsched.test_whatif import TIME_LIMIT, new_whatif, state  # noqa: F401
+from tests.envsched.test_whatif import TIME_LIMIT, new_whatif
 
-pytestmark = pytest.mark.usefixtures("state")  # the hand-made state of test_whatif
+pytestmark = pytest.mark.usefixtures("state")  # the what-if tests' hand-made state
 PAST_LIMIT = dt.timedelta(seconds=TIME_LIMIT) + MARGIN  # how long a run may take at most
 
 

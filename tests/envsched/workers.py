@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from envsched.booking.shapes import BookingIn
 from envsched.db import create_engine, session_factory
 from envsched.errors import BookingConflict
-from envsched.models import BookingCreate
 from envsched.settings import Settings
 
 BOOKED, CONFLICT = "booked", "conflict"
@@ -18,7 +18,7 @@ def book_once(url: str, environment: str, start: dt.date, end: dt.date, barrier:
     """Wait for every process to be ready, then try one direct booking; report the outcome."""
     engine = create_engine(Settings(database_url=url))
     sessions = session_factory(engine)
-    data = BookingCreate(environment=environment, start=start, end=end)
+    data = BookingIn(environment=environment, start=start, end=end)
     now = dt.datetime.now(dt.UTC)
     barrier.wait()
     try:
@@ -27,7 +27,7 @@ def book_once(url: str, environment: str, start: dt.date, end: dt.date, barrier:
         engine.dispose()
 
 
-def attempt(sessions: Any, data: BookingCreate, now: dt.datetime) -> str:
+def attempt(sessions: Any, data: BookingIn, now: dt.datetime) -> str:
     from envsched.booking.bookings import book_direct
 
     try:

@@ -140,7 +140,15 @@ def test_content_problems_are_left_to_the_validator() -> None:
     assert (plan.metrics.placed_phases, plan.scenario) == (99, "another")
 
 
-DELETE = object()
+class _Delete:
+    """The edit removes the key (its repr names it, so test ids are the same in every
+    process, as pytest -n needs)."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 
 def edited(path: list[str | int], value: object) -> dict[str, Any]:

@@ -34,7 +34,15 @@ from tests.solver.factories import (
 )
 
 FILES = Path(__file__).parent / "files"
-DELETE = object()
+class _Delete:
+    """The edit removes the key (its repr names it, so test ids are the same in every
+    process, as pytest -n needs)."""
+
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE = _Delete()
 
 TOP_KEYS = "bookings, environments, format, freezes, horizon_days, name, objective, releases, start"
 ENV_KEYS = "capacity, changeover_days, id, tags, type, unavailable"

@@ -1,4 +1,4 @@
-"""Plain helpers for web tests (fixtures live in ``conftest.py``)."""
+"""Plain helpers for web tests (fixtures live in ``tests/fixtures/``)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.models import BookingRequest, Environment, Phase, Release, Role
 from tests.envsched import factories
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 
 DAY0 = factories.DAY0  # the Monday the app's clock says is today
 
@@ -31,8 +31,8 @@ class PageWorld:
     request: BookingRequest
 
 
-@pytest.fixture(name="world")
-def world_fixture(sessions: SessionFactory, user_of: UserOf) -> PageWorld:
+@pytest.fixture(name="estate")
+def estate_fixture(sessions: SessionFactory, user_of: UserOf) -> PageWorld:
     uat1 = factories.make_environment(sessions, name="UAT-1", type="UAT", tags=["mainframe"],
                                       components={"payments-api": "4.2.1"})
     uat2 = factories.make_environment(sessions, name="UAT-2", type="UAT")

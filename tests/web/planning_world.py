@@ -18,6 +18,7 @@ from envsched.models import Booking, PlanRun, PlanTrigger
 from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
+from envsched.solves import queue_whatif
 from tests.web.helpers import NOW
 
 SECONDS = 2
@@ -36,12 +37,21 @@ class PlanningRows:
             self.values.update(run_id=self._run(), phase=PROPOSED_PHASE)
         if "/what-ifs/" in rule_path and "whatif_id" not in self.values:
             self.values.update(whatif_id=self._whatif(), index=0)
+        if "/solves/" in rule_path and "job_id" not in self.values:
+            self.values.update(job_id=self._queued())
         return self.values
+
+    def _queued(self) -> int:
+        """A what-if run waiting in the solve queue (a worker would take it)."""
+        row = whatif.create_whatif(self.sessions, "world-queued", actor=None, now=NOW)
+        job = queue_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW, actor=None)
+        assert job.id is not None
+        return job.id
 
     def _run(self) -> int:
         run = replan.replan(self.sessions, trigger=PlanTrigger.MANUAL, now=NOW,
                             time_limit=SECONDS, settings=Settings(replan_time_limit=SECONDS))
-        assert any(p["phase"] == PROPOSED_PHASE for p in run.diff["placed"]), run.diff
+        assert any(p.phase == PROPOSED_PHASE for p in run.diff.placed), run.diff
         assert run.id is not None
         return run.id
 
@@ -61,9 +71,9 @@ def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) ->
     returns the environment's name."""
     with sessions.begin() as session:
         run = session.get_one(PlanRun, run_id)
-        [where] = [p for p in run.diff["placed"] if p["phase"] == phase]
-        env = environment_named(session, where["environment"])
+        [where] = [p for p in run.diff.placed if p.phase == phase]
+        env = environment_named(session, where.environment)
         session.add_all(Booking(environment_id=env.id or 0, start=dt.date.fromisoformat(
-            where["start"]), end=dt.date.fromisoformat(where["end"]), exclusive=False,
+            where.start), end=dt.date.fromisoformat(where.end), exclusive=False,
             created_at=NOW, updated_at=NOW) for _ in range(env.capacity))
-    return str(where["environment"])
+    return str(where.environment)

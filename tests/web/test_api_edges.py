@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from envsched.models import Role
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 
 ADMIN = Role.ADMIN
 ENV = Role.ENVIRONMENT_MANAGER

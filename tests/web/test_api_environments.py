@@ -7,7 +7,7 @@ import pytest
 from envsched.db import SessionFactory
 from envsched.models import Role
 from tests.envsched import factories
-from tests.web.api_world import Caller, D, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, D, World, error_of
 
 ENV = Role.ENVIRONMENT_MANAGER
 VIEWER = Role.VIEWER

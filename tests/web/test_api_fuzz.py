@@ -22,7 +22,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.modes import GenerationMode
 
 from envsched.models import Role
-from tests.web.api_world import World, world_fixture  # noqa: F401
+from tests.web.api_world import World
 from web.background import join_all
 
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 12}

@@ -17,11 +17,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from envsched.models import Role
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from envsched.permissions import roles_with
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import csrf_token
 from web.api import ROUTES, Route
 from web.openapi import openapi_path
-from web.permissions import roles_with
 
 BY_OWNERSHIP = {"cancel_booking", "release_early", "cancel_request", "sign_gate", "veto_gate",
                 "list_tokens", "issue_token", "revoke_token"}  # tokens: one's own only

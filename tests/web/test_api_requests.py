@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envsched.models import Role
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 
 ENV = Role.ENVIRONMENT_MANAGER
 TEST = Role.TEST_MANAGER

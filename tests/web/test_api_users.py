@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, AuditEntry, Role, User
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import csrf_token
 
 ADMIN, TESTER, VIEWER = Role.ADMIN, Role.TEST_MANAGER, Role.VIEWER

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import BookingRequest, RequestStatus, Role
 from tests.envsched import factories
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 from tests.web.helpers import csrf_token
 
 Login = Callable[..., object]

@@ -17,13 +17,13 @@ from envsched.models import Booking, BookingRequest, BookingStatus, RequestStatu
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import NOW
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 
 
 def smoke(sessions: SessionFactory) -> Booking:
-    """The world's UAT-1 booking of no phase, 'smoke tests', days 0-3 (4-7 Jan 2027)."""
+    """The estate's UAT-1 booking of no phase, 'smoke tests', days 0-3 (4-7 Jan 2027)."""
     with read_transaction(sessions) as session:
         return session.exec(select(Booking).where(Booking.note == "smoke tests")).one()
 
@@ -34,7 +34,7 @@ def stored(sessions: SessionFactory, booking_id: int | None) -> Booking:
 
 
 def test_the_booking_page_says_its_days_and_offers_a_manager_every_action(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke(sessions)
     page = page_text(client, f"/bookings/{booking.id}")
@@ -47,7 +47,7 @@ def test_the_booking_page_says_its_days_and_offers_a_manager_every_action(
 
 
 def test_a_viewer_sees_the_booking_and_no_action(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.VIEWER)
     page = page_text(client, f"/bookings/{smoke(sessions).id}")
     assert "4–7 Jan 2027" in page
@@ -57,19 +57,19 @@ def test_a_viewer_sees_the_booking_and_no_action(
 
 
 def test_a_manager_moves_a_booking_to_a_free_slot_and_back_to_the_page_they_came_from(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke(sessions)
     response = post(client, f"/bookings/{booking.id}/move",
                     {"environment": "UAT-2", "start": str(day(10)), "next": "/timeline"})
     assert (response.status_code, response.headers["Location"]) == (302, "/timeline")
     moved = stored(sessions, booking.id)
-    assert (moved.environment_id, moved.start, moved.end) == (world.uat2.id, day(10), day(14))
+    assert (moved.environment_id, moved.start, moved.end) == (estate.uat2.id, day(10), day(14))
     assert "Moved: smoke tests on UAT-2, 14–17 Jan 2027." in page_text(client, "/timeline")
 
 
 def test_a_move_onto_a_window_or_a_wrong_environment_is_refused_next_to_the_field(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     sit = stored(sessions, _sit_booking(sessions))
     clash = post(client, f"/bookings/{sit.id}/move", {"environment": "SIT-1",
@@ -98,10 +98,10 @@ def _sit_booking(sessions: SessionFactory) -> int:
 
 
 def test_a_move_onto_another_booking_names_it_in_words(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
-    factories.make_booking(sessions, world.uat2, start=day(30), end=day(35),
-                           phase_id=world.uat_phase.id)
+    factories.make_booking(sessions, estate.uat2, start=day(30), end=day(35),
+                           phase_id=estate.uat_phase.id)
     response = post(client, f"/bookings/{smoke(sessions).id}/move",
                     {"environment": "UAT-2", "start": str(day(28))})
     assert response.status_code == 409
@@ -111,7 +111,7 @@ def test_a_move_onto_another_booking_names_it_in_words(
 
 
 def test_a_test_manager_may_not_move_and_cancels_only_their_own(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     tester = login(client, Role.TEST_MANAGER)
     booking = smoke(sessions)
     assert post(client, f"/bookings/{booking.id}/move",
@@ -120,7 +120,7 @@ def test_a_test_manager_may_not_move_and_cancels_only_their_own(
     assert refused.status_code == 302
     assert "may not do this" in page_text(client, f"/bookings/{booking.id}")
     assert stored(sessions, booking.id).status == BookingStatus.CONFIRMED
-    mine = approve_request(sessions, world.request.id or 0, actor=None, now=NOW)
+    mine = approve_request(sessions, estate.request.id or 0, actor=None, now=NOW)
     page = page_text(client, f"/bookings/{mine.id}")
     assert "Cancel booking" in page and "Move here" not in page and tester is not None
     assert post(client, f"/bookings/{mine.id}/cancel", {"reason": "slipped"}).status_code == 302
@@ -128,24 +128,28 @@ def test_a_test_manager_may_not_move_and_cancels_only_their_own(
 
 
 def test_an_approved_request_is_withdrawn_with_its_booking_from_either_page(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.TEST_MANAGER)
-    booking = approve_request(sessions, world.request.id or 0, actor=None, now=NOW)
-    assert "Withdraw request #" in page_text(client, f"/bookings/{booking.id}")
-    assert "Withdraw this request" in page_text(client, f"/requests/{world.request.id}")
-    response = post(client, f"/requests/{world.request.id}/cancel")
+    booking = approve_request(sessions, estate.request.id or 0, actor=None, now=NOW)
+    shown = page_text(client, f"/bookings/{booking.id}")
+    assert "Withdraw the request</button>" in shown and "request #" not in shown.lower()
+    assert "see the request</a>" in shown
+    summary = page_text(client, f"/requests/{estate.request.id}")
+    assert "Request for R1-UAT" in summary and "booked on UAT-1, " in summary
+    assert "Withdraw this request" in page_text(client, f"/requests/{estate.request.id}")
+    response = post(client, f"/requests/{estate.request.id}/cancel")
     assert response.status_code == 302
     assert stored(sessions, booking.id).status == BookingStatus.CANCELLED
     with read_transaction(sessions) as session:
-        request = session.get_one(BookingRequest, world.request.id)
+        request = session.get_one(BookingRequest, estate.request.id)
     assert request.status == RequestStatus.CANCELLED
 
 
 def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cancel_them(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    clashing = factories.make_booking(sessions, world.uat2, start=day(3), end=day(6),
-                                      phase_id=world.uat_phase.id)
-    other = factories.make_booking(sessions, world.uat2, start=day(5), end=day(8),
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    clashing = factories.make_booking(sessions, estate.uat2, start=day(3), end=day(6),
+                                      phase_id=estate.uat_phase.id)
+    other = factories.make_booking(sessions, estate.uat2, start=day(5), end=day(8),
                                    note="data refresh", exclusive=False)  # as legacy rows are
     login(client, Role.ENVIRONMENT_MANAGER)
     page = page_text(client, "/")
@@ -164,8 +168,8 @@ def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cance
 
 
 def test_clashes_link_their_bookings_for_viewers_without_offering_actions(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    clashing = factories.make_booking(sessions, world.uat2, start=day(19), end=day(22),
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    clashing = factories.make_booking(sessions, estate.uat2, start=day(19), end=day(22),
                                       note="load test")
     login(client, Role.VIEWER)
     for path in ("/environments/UAT-2", f"/timeline?start={day(14)}"):

@@ -13,7 +13,7 @@ from sqlmodel import col, update
 from envsched.db import SessionFactory
 from envsched.models import BookingStatus, Role, User
 from tests.envsched import factories
-from tests.web.api_world import Caller, D, World, call_fixture, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, D, World
 from web.calendar import feed_token
 
 

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from envsched.models import Role
-from tests.web.api_world import World, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import World, error_of
 from web.context import sessions
 
 STATEMENTS = {

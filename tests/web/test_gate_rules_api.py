@@ -9,14 +9,7 @@ from typing import Any
 from envsched.db import SessionFactory
 from envsched.models import Role
 from tests.envsched import factories
-from tests.web.api_world import (  # noqa: F401  (fixtures)
-    Caller,
-    D,
-    World,
-    call_fixture,
-    error_of,
-    world_fixture,
-)
+from tests.web.api_world import Caller, D, World, error_of
 
 REL, TEST, ENV = Role.RELEASE_MANAGER, Role.TEST_MANAGER, Role.ENVIRONMENT_MANAGER
 R1 = "/api/v1/releases/R1"

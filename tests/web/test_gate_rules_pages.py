@@ -26,7 +26,7 @@ from envsched.models import (
     Role,
 )
 from tests.web.helpers import NOW, csrf_token
-from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld
 
 Login = Callable[..., object]
 LIFECYCLE = "/releases/R1/lifecycle"
@@ -57,7 +57,7 @@ def status_of(sessions: SessionFactory) -> ReleaseStatus:
 
 
 def test_the_lifecycle_page_names_the_gates_holding_ready_and_refuses_the_step(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.RELEASE_MANAGER)
     post(client, f"{LIFECYCLE}/step", status="in_test")
     gates.veto_gate(sessions, UAT_EXIT, actor=None, now=NOW, reason="sev-1 defects open")
@@ -77,7 +77,7 @@ def test_the_lifecycle_page_names_the_gates_holding_ready_and_refuses_the_step(
 
 
 def test_the_lifecycle_page_names_the_go_no_go_holding_the_deployment(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     gates.sign_gate(sessions, SIT_EXIT, actor=None, now=NOW)
     gates.sign_gate(sessions, UAT_EXIT, actor=None, now=NOW)
     login(client, Role.RELEASE_MANAGER)
@@ -102,9 +102,9 @@ def test_the_lifecycle_page_names_the_go_no_go_holding_the_deployment(
 
 
 def test_the_release_page_names_the_gates_holding_a_start_and_starts_once_signed(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     with read_transaction(sessions) as session:
-        sit = session.exec(select(Booking).where(Booking.phase_id == world.sit_phase.id)).one()
+        sit = session.exec(select(Booking).where(Booking.phase_id == estate.sit_phase.id)).one()
     login(client, Role.ENVIRONMENT_MANAGER)
     before = page(client, "/releases/R1")
     assert "Start waits for: R1-SIT entry gate ○ open" in before
@@ -122,7 +122,7 @@ def test_the_release_page_names_the_gates_holding_a_start_and_starts_once_signed
 
 
 def test_readers_see_what_holds_a_start_but_get_no_start_button(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     shown = page(client, "/releases/R1")
     assert "Start waits for:" in shown and "Start R1-SIT on" not in shown

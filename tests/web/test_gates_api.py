@@ -9,14 +9,7 @@ from envsched.audit import log as audit
 from envsched.db import SessionFactory
 from envsched.models import Role
 from tests.envsched import factories
-from tests.web.api_world import (  # noqa: F401  (fixtures)
-    Caller,
-    D,
-    World,
-    call_fixture,
-    error_of,
-    world_fixture,
-)
+from tests.web.api_world import Caller, D, World, error_of
 
 GATES = "/api/v1/releases/R1/gates"
 UAT_EXIT = {"phase": "R1-UAT", "kind": "exit"}

@@ -14,10 +14,7 @@ from sqlalchemy import Engine
 from envsched import migrations
 from envsched.db import create_engine
 from envsched.settings import Settings
-from tests.envsched import conftest as database_fixtures
 from web import create_app
-
-empty_engine = database_fixtures.empty_engine
 
 UNREACHABLE = {
     "sqlite": "sqlite:///{tmp}",  # a folder: SQLite cannot open it as a database

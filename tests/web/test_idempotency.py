@@ -20,7 +20,7 @@ from envsched.db import SessionFactory
 from envsched.idempotency import KEY_LIFETIME
 from envsched.models import Booking, BookingRequest, IdempotencyKey, Role, User
 from envsched.settings import Settings
-from tests.web.api_world import World, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import World, error_of
 from tests.web.helpers import NOW
 from web import create_app
 from web.api import ROUTES

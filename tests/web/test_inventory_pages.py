@@ -13,10 +13,10 @@ from sqlmodel import select
 from envsched.days import days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, Environment, EnvironmentStatus, EnvironmentType, Role
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 NEW = {"name": "UAT-9", "type": "UAT", "capacity": "2", "changeover_days": "1",
@@ -40,7 +40,7 @@ def names(sessions: SessionFactory) -> list[str]:
 
 
 def test_an_environment_manager_adds_an_environment_with_its_components(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     response = post(client, "/environments/new", NEW)
     assert response.status_code == 302
@@ -60,7 +60,7 @@ def test_an_environment_manager_adds_an_environment_with_its_components(
 
 
 def test_a_new_environment_with_bad_fields_names_each_and_stores_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     before = names(sessions)
     bad = {**NEW, "name": " ", "capacity": "0", "changeover_days": "two",
@@ -85,7 +85,7 @@ def test_a_new_environment_with_bad_fields_names_each_and_stores_nothing(
                                      "or 'retired'"),
 ])
 def test_the_service_refusal_lands_next_to_its_field(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         change: dict[str, str], field: str, message: str) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     before = names(sessions)
@@ -96,7 +96,7 @@ def test_the_service_refusal_lands_next_to_its_field(
 
 
 def test_editing_changes_the_fields_and_replaces_the_components(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     form = page_text(client, "/environments/UAT-1/edit")
     assert 'value="UAT-1"' in form and "payments-api 4.2.1" in form
@@ -113,8 +113,8 @@ def test_editing_changes_the_fields_and_replaces_the_components(
 
 
 def test_cutting_capacity_below_what_is_booked_names_the_bookings_and_changes_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.sit1, start=day(1), end=day(3))
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.sit1, start=day(1), end=day(3))
     login(client, Role.ENVIRONMENT_MANAGER)
     edited = {**NEW, "name": "SIT-1", "type": "SIT", "capacity": "1", "owner": "changed"}
     response = post(client, "/environments/SIT-1/edit", edited)
@@ -128,7 +128,7 @@ def test_cutting_capacity_below_what_is_booked_names_the_bookings_and_changes_no
 
 
 def test_a_renamed_environment_may_not_take_a_name_in_use(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ADMIN)
     response = post(client, "/environments/UAT-2/edit", {**NEW, "name": "UAT-1"})
     assert response.status_code == 400
@@ -137,7 +137,7 @@ def test_a_renamed_environment_may_not_take_a_name_in_use(
 
 
 def test_retiring_warns_of_the_bookings_left_and_reactivating_brings_it_back(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     assert post(client, "/environments/UAT-1/status", {"status": "retired"}).status_code == 302
     page = page_text(client, "/environments/UAT-1")
@@ -152,7 +152,7 @@ def test_retiring_warns_of_the_bookings_left_and_reactivating_brings_it_back(
 
 
 def test_an_environment_type_is_added_and_a_bad_one_named(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     done = post(client, "/environment-types/new", {"name": "DR", "description": "disaster"})
     assert done.status_code == 302
@@ -169,7 +169,7 @@ def test_an_environment_type_is_added_and_a_bad_one_named(
 
 @pytest.mark.parametrize("role", NOT_KEEPERS)
 def test_other_roles_may_not_add_edit_retire_or_type_and_nothing_changes(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     login(client, role)
     assert client.get("/environments/new").status_code == 403
@@ -187,14 +187,14 @@ def test_other_roles_may_not_add_edit_retire_or_type_and_nothing_changes(
 
 
 def test_a_missing_environment_has_no_edit_page(client: FlaskClient, login: Login,
-                                                world: PageWorld) -> None:
+                                                estate: PageWorld) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     assert client.get("/environments/NOPE/edit").status_code == 404
     assert post(client, "/environments/NOPE/edit", NEW).status_code == 404
 
 
 def test_the_environment_form_takes_the_api_bounds(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     before = names(sessions)
     bad = {**NEW, "capacity": "2147483648", "changeover_days": str(2**40)}
@@ -207,7 +207,7 @@ def test_the_environment_form_takes_the_api_bounds(
 
 
 def test_a_nul_byte_in_a_form_is_refused_before_anything_reads_it(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     before = names(sessions)
     response = post(client, "/environments/new", {**NEW, "description": "a\x00b"})

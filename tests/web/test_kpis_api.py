@@ -6,19 +6,12 @@ from __future__ import annotations
 import pytest
 
 from envsched.db import SessionFactory
+from envsched.lifecycle.shapes import CalendarItemOut, KpiReportOut
 from envsched.models import Deployment, Role
 from tests.envsched import factories
-from tests.web.api_world import (  # noqa: F401  (fixtures)
-    Caller,
-    D,
-    World,
-    call_fixture,
-    error_of,
-    world_fixture,
-)
+from tests.web.api_world import Caller, D, World, error_of
 from tests.web.helpers import NOW
 from web.api import ROUTES
-from web.api.kpis import CalendarItemPublic, KpiReportPublic
 from web.openapi import build_document
 
 
@@ -37,7 +30,7 @@ def history(world: World, sessions: SessionFactory) -> World:
 def test_kpis_default_to_the_twelve_months_up_to_this_one(call: Caller, world: World) -> None:
     response = call(Role.VIEWER, "GET", "/api/v1/kpis")
     assert response.status_code == 200
-    body = KpiReportPublic.model_validate(response.get_json())
+    body = KpiReportOut.model_validate(response.get_json())
     assert (body.period.start, body.period.end) == (D("2026-02-01"), D("2027-02-01"))
     assert [row["month"] for row in body.monthly][::11] == ["2026-02", "2027-01"]
 
@@ -74,7 +67,7 @@ def test_a_bad_kpi_period_is_400(call: Caller, world: World) -> None:
 
 def test_the_release_calendar_lists_its_items(call: Caller, history: World) -> None:
     response = call(Role.VIEWER, "GET", "/api/v1/release-calendar", months=3)
-    items = [CalendarItemPublic.model_validate(i) for i in response.get_json()]
+    items = [CalendarItemOut.model_validate(i) for i in response.get_json()]
     assert [(i.kind, i.lane, i.label) for i in items] == [
         ("release", "R1", "R1 Payments 4.2"),
         ("phase", "R1", "R1-SIT"),

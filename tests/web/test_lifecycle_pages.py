@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from envsched.db import SessionFactory
 from envsched.models import BookingRequest, Release, ReleaseTemplate, ReleaseWindow, Role
 from tests.web.helpers import csrf_token
-from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld
 
 Login = Callable[..., object]
 WRITERS = {Role.ADMIN, Role.RELEASE_MANAGER}
@@ -29,7 +29,7 @@ def post(client: FlaskClient, path: str, **data: str) -> int:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_everyone_reads_both_pages_and_only_release_managers_see_the_forms(
-        client: FlaskClient, login: Login, world: PageWorld, role: Role) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, role: Role) -> None:
     login(client, role)
     windows = client.get("/release-windows")
     editor = client.get("/release-templates")
@@ -41,7 +41,7 @@ def test_everyone_reads_both_pages_and_only_release_managers_see_the_forms(
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in WRITERS])
 def test_other_roles_are_refused_every_lifecycle_action_and_nothing_changes(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     login(client, role)
     for path in ("/release-windows/strategies", "/release-windows/strategies/x/publish",
@@ -53,13 +53,13 @@ def test_other_roles_are_refused_every_lifecycle_action_and_nothing_changes(
         assert session.exec(select(ReleaseTemplate)).all() == []
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, world: PageWorld) -> None:
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, estate: PageWorld) -> None:
     for path in ("/release-windows", "/release-templates"):
         assert client.get(path).headers["Location"].startswith("/login?next=")
 
 
 def test_a_release_manager_publishes_assigns_and_moves_a_window(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.RELEASE_MANAGER)
     assert post(client, "/release-windows/strategies", name="monthly", cadence="monthly",
                 anchor="2027-01-29", window_days="21", freeze_days="5") == 302
@@ -80,7 +80,7 @@ def test_a_release_manager_publishes_assigns_and_moves_a_window(
 
 
 def test_a_bad_strategy_comes_back_as_a_message(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.RELEASE_MANAGER)
     post(client, "/release-windows/strategies", name="x", cadence="dates", anchor="2027-02-01",
          window_days="7", freeze_days="2")
@@ -88,7 +88,7 @@ def test_a_bad_strategy_comes_back_as_a_message(
 
 
 def test_a_release_manager_edits_a_template_and_makes_a_release_from_it(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.RELEASE_MANAGER)
     assert post(client, "/release-templates/save", original="", **TEMPLATE_FORM) == 302
     editor = client.get("/release-templates?edit=minor").get_data(as_text=True)
@@ -102,11 +102,11 @@ def test_a_release_manager_edits_a_template_and_makes_a_release_from_it(
         template = session.exec(select(ReleaseTemplate)).one()
         assert template.name == "minor-2" and template.phases[1].after == []
         requests = session.exec(select(BookingRequest)).all()
-        assert len(requests) == 3  # the world's one and one per new phase
+        assert len(requests) == 3  # the estate's one and one per new phase
 
 
 def test_a_template_with_a_bad_phase_comes_back_as_a_message(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.RELEASE_MANAGER)
     bad = {**TEMPLATE_FORM, "phase-1-after": "NOPE"}
     post(client, "/release-templates/save", original="", **bad)

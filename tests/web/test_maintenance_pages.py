@@ -12,10 +12,10 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, Freeze, MaintenanceWindow, Role
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 
@@ -40,7 +40,7 @@ def freezes(sessions: SessionFactory) -> list[tuple[str, str, list[str]]]:
 # -- maintenance windows ------------------------------------------------------------------
 
 def test_a_window_is_added_shown_on_the_page_and_removed(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     response = post(client, "/environments/UAT-2/maintenance-windows",
                     {"start": str(day(30)), "last_day": str(day(31)), "reason": "OS patching"})
@@ -63,7 +63,7 @@ def test_a_window_is_added_shown_on_the_page_and_removed(
 
 
 def test_a_window_over_a_booking_names_it_and_is_stored_only_when_forced(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     form = {"start": str(day(2)), "last_day": str(day(2)), "reason": "hotfix"}
     response = post(client, "/environments/UAT-1/maintenance-windows", form)
@@ -92,7 +92,7 @@ def test_a_window_over_a_booking_names_it_and_is_stored_only_when_forced(
      {"window-reason": "at most 2000 characters, not 2001"}),
 ])
 def test_a_window_with_bad_days_names_the_field_and_stores_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         form: dict[str, str], errors: dict[str, str]) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     response = post(client, "/environments/UAT-2/maintenance-windows", form)
@@ -103,7 +103,7 @@ def test_a_window_with_bad_days_names_the_field_and_stores_nothing(
 
 
 def test_a_window_of_another_environment_is_not_found(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     with read_transaction(sessions) as session:
         window_id = session.exec(select(MaintenanceWindow.id)).one()
@@ -114,7 +114,7 @@ def test_a_window_of_another_environment_is_not_found(
 
 @pytest.mark.parametrize("role", refused("maintenance:write"))
 def test_other_roles_may_not_add_or_remove_windows(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     login(client, role)
     with read_transaction(sessions) as session:
@@ -131,7 +131,7 @@ def test_other_roles_may_not_add_or_remove_windows(
 
 @pytest.mark.parametrize("role", [Role.ENVIRONMENT_MANAGER, Role.RELEASE_MANAGER])
 def test_a_freeze_is_added_counted_against_bookings_and_removed(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     login(client, role)
     response = post(client, "/freezes/new", {"name": "go-live", "start": str(day(1)),
@@ -150,7 +150,7 @@ def test_a_freeze_is_added_counted_against_bookings_and_removed(
 
 
 def test_a_freeze_of_no_type_covers_every_type(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.RELEASE_MANAGER)
     post(client, "/freezes/new", {"start": str(day(40)), "last_day": str(day(40))})
     assert freezes(sessions) == [("", f"{day(40)}/{day(41)}", [])]
@@ -167,7 +167,7 @@ def test_a_freeze_of_no_type_covers_every_type(
      {"freeze-types": "no environment type 'MAINFRAME'"}),
 ])
 def test_a_bad_freeze_names_the_field_and_stores_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         form: dict[str, str], errors: dict[str, str]) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     response = post(client, "/freezes/new", form)
@@ -178,7 +178,7 @@ def test_a_bad_freeze_names_the_field_and_stores_nothing(
 
 @pytest.mark.parametrize("role", refused("freezes:write"))
 def test_other_roles_read_freezes_but_may_not_add_or_remove_them(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     freeze = factories.make_freeze(sessions, name="year-end", start=day(300), end=day(310))
     login(client, role)

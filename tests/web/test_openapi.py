@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 
 from envsched.booking.clashes import KINDS
 from envsched.models import Role
-from tests.web.api_world import Caller, World, call_fixture, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World
 from web.api import ROUTES, Route
 from web.openapi import build_document
 

@@ -1,7 +1,7 @@
 """The permission matrix on the pages: every page for every role, and anonymous visitors.
 
 Each row of ``PAGES`` names a page and the permission it needs; the expected status for
-a role follows from ``web.permissions.PERMISSIONS`` (200 with it, 403 without), so the
+a role follows from ``envsched.permissions.PERMISSIONS`` (200 with it, 403 without), so the
 table below and the matrix cannot drift apart silently: a page whose guard names
 another permission fails here.
 """
@@ -18,12 +18,12 @@ from sqlmodel import select
 from envsched.accounts import tokens
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, MaintenanceWindow, Role
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
-from web.permissions import PERMISSIONS
+from tests.web.page_world import PageWorld, day
 
-# page (with the world's ids filled in), permission it needs
+# page (with the estate's ids filled in), permission it needs
 PAGES = [
     ("/", "dashboard:read"),
     ("/environments", "environments:read"),
@@ -119,15 +119,15 @@ OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
 
 @pytest.fixture
-def ids(world: PageWorld, sessions: SessionFactory) -> dict[str, int]:
-    """The ids the paths above name: the world's request and window, a freeze, a token."""
+def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int]:
+    """The ids the paths above name: the estate's request and window, a freeze, a token."""
     with read_transaction(sessions) as session:
         window = session.exec(select(MaintenanceWindow.id)).one()
         booking = session.exec(select(Booking.id).where(Booking.note == "smoke tests")).one()
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
     token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
-    return {"request": world.request.id or 0, "window": window, "freeze": freeze.id,
+    return {"request": estate.request.id or 0, "window": window, "freeze": freeze.id,
             "token": token.id, "booking": booking or 0}
 
 
@@ -146,7 +146,7 @@ def test_every_page_answers_each_role_by_the_matrix(
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in PERMISSIONS["requests:decide"]])
 def test_roles_without_the_permission_cannot_decide_requests(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld,
+        client: FlaskClient, login: Callable[..., object], estate: PageWorld,
         ids: dict[str, int], role: Role) -> None:
     login(client, role)
     token = csrf_token(client, "/")
@@ -157,7 +157,7 @@ def test_roles_without_the_permission_cannot_decide_requests(
             assert response.status_code in ((404,) if not_theirs else (302, 400)), path
         else:
             assert response.status_code == 403, path
-    detail = client.get(f"/requests/{world.request.id}").get_data(as_text=True)
+    detail = client.get(f"/requests/{estate.request.id}").get_data(as_text=True)
     assert "requested" in detail
 
 
@@ -202,7 +202,7 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld) -> None:
+        client: FlaskClient, login: Callable[..., object], estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     page = client.get("/").get_data(as_text=True)
     assert 'href="/timeline"' in page and 'href="/freezes"' in page
@@ -212,7 +212,7 @@ def test_the_navigation_shows_only_what_the_role_may_open(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_only_user_admins_see_users_in_the_navigation(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+        client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role) -> None:
     login(client, role)
     page = client.get("/environments").get_data(as_text=True)
     nav = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
@@ -224,7 +224,7 @@ def test_only_user_admins_see_users_in_the_navigation(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_signed_in_user_finds_their_account_under_their_name(
-        client: FlaskClient, login: Callable[..., object], world: PageWorld, role: Role) -> None:
+        client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role) -> None:
     login(client, role)
     header = client.get("/").get_data(as_text=True).split('class="signout"', 1)[1]
     assert 'href="/account"' in header.split("</form>", 1)[0]

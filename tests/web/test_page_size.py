@@ -29,7 +29,7 @@ from envsched.models import (
     User,
 )
 from tests.envsched import factories
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 from tests.web.helpers import csrf_token
 
 Login = Callable[..., object]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
@@ -12,7 +13,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, RequestStatus, Role
 from tests.envsched import factories
 from tests.web.helpers import csrf_token
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 
@@ -29,7 +30,7 @@ def request_status(sessions: SessionFactory, request_id: int) -> RequestStatus:
 
 
 def test_the_slots_route_offers_the_earliest_free_days_for_a_phase(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     body = client.get("/requests/slots?phase=R1-UAT&duration=3").get_json()
     # only UAT-1 has the phase's tag; it is free from day 4, but R1-SIT runs until day 5
@@ -39,14 +40,14 @@ def test_the_slots_route_offers_the_earliest_free_days_for_a_phase(
 
 
 def test_the_slots_route_refuses_a_nonsense_duration(client: FlaskClient, login: Login,
-                                                     world: PageWorld) -> None:
+                                                     estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     response = client.get("/requests/slots?type=UAT&duration=zero")
     assert response.status_code == 400 and "error" in response.get_json()
 
 
 def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.TEST_MANAGER)
     response = client.post("/requests/new", data={
         "csrf_token": csrf_token(client, "/requests/new"), "phase": "R1-UAT",
@@ -54,14 +55,18 @@ def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
         "justification": "regression"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "is submitted for approval" in page
+    assert "Your request for R1-UAT is submitted for approval" in page
+    assert "<h1>Request for R1-UAT <span" in page  # the phase, never its id
+    assert ("Release R1, phase R1-UAT: 3 days of UAT, from 5 Jan 2027; asked for by "
+            in page)
+    assert not re.search(r"Request #\d|#\d+</", page)
     assert "Suggested: UAT-1, 9–11 Jan 2027" in page  # days 5 to 7, after R1-SIT
     with read_transaction(sessions) as session:
         assert len(session.exec(select(BookingRequest)).all()) == 2
 
 
 def test_a_request_with_a_bad_date_is_shown_again_with_the_reason(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     response = client.post("/requests/new", data={
         "csrf_token": csrf_token(client, "/requests/new"), "phase": "R1-UAT",
@@ -71,68 +76,68 @@ def test_a_request_with_a_bad_date_is_shown_again_with_the_reason(
 
 
 def test_approving_to_the_suggested_slot_books_it(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     queue = text(client, "/approvals")
     assert "Suggested: UAT-1, 9–11 Jan 2027" in queue
-    response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+    response = client.post(f"/approvals/{estate.request.id}/approve", follow_redirects=True,
                            data={"csrf_token": csrf_token(client, "/approvals"),
                                  "slot": f"UAT-1|{day(5)}"})
     assert "approved: UAT-1, 9–11 Jan 2027" in response.get_data(as_text=True)
-    assert request_status(sessions, world.request.id or 0) == RequestStatus.APPROVED
+    assert request_status(sessions, estate.request.id or 0) == RequestStatus.APPROVED
     with read_transaction(sessions) as session:
         booked = session.exec(select(Booking).where(
-            Booking.request_id == world.request.id)).one()
-    assert (booked.environment_id, booked.start) == (world.uat1.id, day(5))
+            Booking.request_id == estate.request.id)).one()
+    assert (booked.environment_id, booked.start) == (estate.uat1.id, day(5))
 
 
 def test_approving_to_another_start_on_a_clash_says_why_and_books_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.uat1, start=day(6), end=day(8), note="load test")
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.uat1, start=day(6), end=day(8), note="load test")
     login(client, Role.ENVIRONMENT_MANAGER)
-    response = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+    response = client.post(f"/approvals/{estate.request.id}/approve", follow_redirects=True,
                            data={"csrf_token": csrf_token(client, "/approvals"),
                                  "slot": "other", "environment": "UAT-1",
                                  "start": str(day(5))})
     assert "fully booked" in response.get_data(as_text=True)
-    early = client.post(f"/approvals/{world.request.id}/approve", follow_redirects=True,
+    early = client.post(f"/approvals/{estate.request.id}/approve", follow_redirects=True,
                         data={"csrf_token": csrf_token(client, "/approvals"),
                               "slot": "other", "environment": "UAT-1", "start": str(day(1))})
     assert "cannot start before R1-SIT is done" in early.get_data(as_text=True)
-    assert request_status(sessions, world.request.id or 0) == RequestStatus.REQUESTED
+    assert request_status(sessions, estate.request.id or 0) == RequestStatus.REQUESTED
 
 
-def test_rejecting_needs_a_reason(client: FlaskClient, login: Login, world: PageWorld,
+def test_rejecting_needs_a_reason(client: FlaskClient, login: Login, estate: PageWorld,
                                   sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     token = csrf_token(client, "/approvals")
-    path = f"/approvals/{world.request.id}/reject"
+    path = f"/approvals/{estate.request.id}/reject"
     blank = client.post(path, data={"csrf_token": token, "reason": " "}, follow_redirects=True)
     assert "say why the request is rejected" in blank.get_data(as_text=True)
     client.post(path, data={"csrf_token": token, "reason": "release cancelled"})
-    assert request_status(sessions, world.request.id or 0) == RequestStatus.REJECTED
+    assert request_status(sessions, estate.request.id or 0) == RequestStatus.REJECTED
 
 
 def test_waitlisting_keeps_the_request_in_the_queue(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
-    client.post(f"/approvals/{world.request.id}/waitlist",
+    client.post(f"/approvals/{estate.request.id}/waitlist",
                 data={"csrf_token": csrf_token(client, "/approvals")})
-    assert request_status(sessions, world.request.id or 0) == RequestStatus.WAITLISTED
+    assert request_status(sessions, estate.request.id or 0) == RequestStatus.WAITLISTED
     assert "R1-UAT</a>" in text(client, "/approvals")
 
 
 def test_the_requester_may_withdraw_an_open_request(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.TEST_MANAGER)
-    assert "Withdraw this request" in text(client, f"/requests/{world.request.id}")
-    client.post(f"/requests/{world.request.id}/cancel",
+    assert "Withdraw this request" in text(client, f"/requests/{estate.request.id}")
+    client.post(f"/requests/{estate.request.id}/cancel",
                 data={"csrf_token": csrf_token(client, "/")})
-    assert request_status(sessions, world.request.id or 0) == RequestStatus.CANCELLED
+    assert request_status(sessions, estate.request.id or 0) == RequestStatus.CANCELLED
 
 
 def test_the_environment_list_filters_by_type_and_tag(client: FlaskClient, login: Login,
-                                                      world: PageWorld) -> None:
+                                                      estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     page = text(client, "/environments?type=UAT&tag=mainframe")
     assert ">UAT-1</a>" in page and ">UAT-2</a>" not in page and ">SIT-1</a>" not in page
@@ -140,7 +145,7 @@ def test_the_environment_list_filters_by_type_and_tag(client: FlaskClient, login
 
 
 def test_an_environment_page_shows_components_windows_and_bookings(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     assert "payments-api" in text(client, "/environments/UAT-1")
     assert "smoke tests" in text(client, "/environments/UAT-1")
@@ -149,15 +154,15 @@ def test_an_environment_page_shows_components_windows_and_bookings(
 
 
 def test_the_timeline_filters_by_release(client: FlaskClient, login: Login,
-                                         world: PageWorld) -> None:
+                                         estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     page = text(client, "/timeline?release=R1")
     assert "1 booking " in page and "R1-SIT" in page and "smoke tests" not in page
 
 
 def test_the_timeline_of_one_release_opens_on_its_bookings_months_ahead(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.uat2, phase_id=estate.uat_phase.id,
                            start=day(120), end=day(125))
     far = days_text(day(120), day(125))
     login(client, Role.VIEWER)
@@ -167,8 +172,8 @@ def test_the_timeline_of_one_release_opens_on_its_bookings_months_ahead(
 
 
 def test_the_timeline_counts_only_the_clashes_of_the_bookings_it_shows(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    overbook_uat_in_week_two(sessions, world)
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    overbook_uat_in_week_two(sessions, estate)
     login(client, Role.VIEWER)
     assert "3 of them in a clash" in text(client, f"/timeline?start={day(0)}")
     page = text(client, f"/timeline?start={day(0)}&release=R1")
@@ -176,7 +181,7 @@ def test_the_timeline_counts_only_the_clashes_of_the_bookings_it_shows(
 
 
 def test_a_release_page_lists_its_phases_and_their_bookings(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     page = text(client, "/releases/R1")
     assert "R1-SIT" in page and "R1-UAT" in page and "not booked" in page
@@ -185,18 +190,18 @@ def test_a_release_page_lists_its_phases_and_their_bookings(
     assert client.get("/releases/R404").status_code == 404
 
 
-def overbook_uat_in_week_two(sessions: SessionFactory, world: PageWorld) -> None:
+def overbook_uat_in_week_two(sessions: SessionFactory, estate: PageWorld) -> None:
     """Three bookings on UAT-1 (capacity 1) in the second week: a clash and a shortfall."""
     for _ in range(3):
-        factories.make_booking(sessions, world.uat1, start=day(7), end=day(14),
+        factories.make_booking(sessions, estate.uat1, start=day(7), end=day(14),
                                exclusive=False)  # past PostgreSQL's guard, as raw SQL could
 
 
 def test_capacity_lists_a_shortfall_in_environment_days(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.PLANNER)
     assert "No shortfall in these weeks" in text(client, f"/capacity?start={day(0)}&weeks=4")
-    overbook_uat_in_week_two(sessions, world)
+    overbook_uat_in_week_two(sessions, estate)
     page = text(client, f"/capacity?start={day(0)}&weeks=4&type=UAT")
     # UAT supply in week two: 2 environments x 7 days; demand: 3 x 7 booked days, plus the
     # last day of R1-UAT forecast right after R1-SIT (booked until day 5) for 3 days
@@ -205,25 +210,27 @@ def test_capacity_lists_a_shortfall_in_environment_days(
 
 
 def test_the_dashboard_shows_my_open_requests(client: FlaskClient, login: Login,
-                                              world: PageWorld) -> None:
+                                              estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     page = text(client, "/")
-    assert "My open requests" in page and f"#{world.request.id}</a>" in page
+    assert "My open requests" in page and not re.search(r">#\d+</a>", page)
+    assert ">R1-UAT</a> for " in page and "<td>R1</td>" in page
 
 
 def test_the_dashboard_shows_clashes_of_the_coming_fortnight_and_shortfalls(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     assert "No clashes." in text(client, "/")
-    overbook_uat_in_week_two(sessions, world)
+    overbook_uat_in_week_two(sessions, estate)
     page = text(client, "/")
     assert "UAT-1 holds 3 live bookings" in page
-    assert "Requests waiting for a decision" in page and f"#{world.request.id}</a>" in page
+    assert "Requests waiting for a decision" in page and not re.search(r">#\d+</a>", page)
+    assert ">R1-UAT</a> for " in page
     assert f"<td>UAT</td><td>{day(7)}</td>" in page
 
 
 def test_the_dashboard_shows_too_few_changeover_days_as_a_clash(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     env = factories.make_environment(sessions, name="UAT-CO", changeover_days=3)
     factories.make_booking(sessions, env, start=day(2), end=day(5))
     factories.make_booking(sessions, env, start=day(6), end=day(9))
@@ -234,9 +241,9 @@ def test_the_dashboard_shows_too_few_changeover_days_as_a_clash(
 
 
 def test_the_audit_log_filters_by_actor(client: FlaskClient, login: Login,
-                                        world: PageWorld) -> None:
+                                        estate: PageWorld) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
-    client.post(f"/approvals/{world.request.id}/waitlist",
+    client.post(f"/approvals/{estate.request.id}/waitlist",
                 data={"csrf_token": csrf_token(client, "/approvals")})
     page = text(client, "/audit?actor=environment_manager")
     assert "waitlisted" in page and "1 entry" in page

@@ -11,15 +11,15 @@ from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingStatus, Phase, PlanTrigger, Role
+from envsched.permissions import roles_with
 from envsched.planning.rounds import replan
 from envsched.planning.rounds.runlock import round_lock
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import NOW, csrf_token
 from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
-from web.permissions import roles_with
 
 SECONDS = 2
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,15 +11,15 @@ from flask.testing import FlaskClient
 
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
+from envsched.permissions import PERMISSIONS
 from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
-from tests.web.api_world import World, world_fixture  # noqa: F401
+from tests.web.api_world import World
 from tests.web.helpers import NOW, csrf_token
 from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
-from web.permissions import PERMISSIONS
 
 Login = Callable[..., object]
 PAGES = [("/plan-runs", "planruns:read"), ("/plan-runs/{run}", "planruns:read"),
@@ -29,7 +30,7 @@ ACTIONS = [("/plan-runs/{run}/accept", "planruns:accept"),
            ("/what-ifs/new", "whatif:write"), ("/what-ifs/{w}/changes", "whatif:write"),
            ("/what-ifs/{w}/changes/0/remove", "whatif:write"),
            ("/what-ifs/{w}/run", "whatif:write"), ("/what-ifs/{w}/promote", "whatif:promote"),
-           ("/plan-runs/start", "planruns:run")]
+           ("/solves/{run}/cancel", "planruns:run"), ("/plan-runs/start", "planruns:run")]
 
 
 def _ids(sessions: SessionFactory) -> dict[str, int]:
@@ -108,7 +109,7 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
     login(client, Role.ENVIRONMENT_MANAGER)
     page = client.post(f"/plan-runs/{run.id}/accept", data={"csrf_token": csrf_token(
         client, "/")}, follow_redirects=True).get_data(as_text=True)
-    applied = len(run.diff["placed"]) + len(run.diff["moved"]) - 1
+    applied = len(run.diff.placed) + len(run.diff.moved) - 1
     assert f"Run {run.id}: {applied} proposal(s) applied." in page
     assert (f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked"
             in page)
@@ -156,3 +157,25 @@ def test_runs_a_crashed_process_left_running_show_as_failed_interrupted_on_the_p
         page = client.get(path).get_data(as_text=True)
         assert "interrupted: " in page and "data-poll-url" not in page, path
         assert "status-failed" in page, path
+
+
+def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
+        client: FlaskClient, login: Login, world: World) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    started = client.post("/plan-runs/start", data={"csrf_token": csrf_token(client, "/")})
+    page = client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "place 1 in the queue (it runs next)" in page and 'id="cancel-solve"' in page
+    viewer = client.application.test_client()
+    login(viewer, Role.VIEWER)
+    assert 'id="cancel-solve"' not in viewer.get(started.headers["Location"]).get_data(
+        as_text=True)
+    job = re.search(r'action="/solves/(\d+)/cancel"', page)
+    assert job is not None
+    cancelled = client.post(f"/solves/{job[1]}/cancel",
+                            data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    text = cancelled.get_data(as_text=True)
+    assert "This round failed:" in text and "before it ran" in text
+    assert 'id="cancel-solve"' not in text
+    join_all(client.application)  # nothing is left to run: the cancelled round stays failed
+    assert "This round failed:" in client.get(started.headers["Location"]).get_data(
+        as_text=True)

@@ -14,7 +14,7 @@ from envsched.db import SessionFactory
 from envsched.models import Booking, BookingRequest, Role
 from tests.envsched import factories
 from tests.web.helpers import csrf_token
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 PAGE = "/releases/R1/lifecycle"
@@ -28,13 +28,13 @@ def cancel_question(client: FlaskClient) -> str:
     return html.unescape(found.group(1))
 
 
-def hold_more(sessions: SessionFactory, world: PageWorld) -> None:
-    """Beside the world's SIT booking from today and its open UAT request, R1 gets a running
+def hold_more(sessions: SessionFactory, estate: PageWorld) -> None:
+    """Beside the estate's SIT booking from today and its open UAT request, R1 gets a running
     UAT booking and one already over (which cancelling leaves alone)."""
-    factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
+    factories.make_booking(sessions, estate.uat2, phase_id=estate.uat_phase.id,
                            start=day(-2), end=day(3), note="running")
-    earlier = factories.make_phase(sessions, world.release, key="R1-SMOKE", type="UAT")
-    factories.make_booking(sessions, world.uat2, phase_id=earlier.id,  # one live booking a phase
+    earlier = factories.make_phase(sessions, estate.release, key="R1-SMOKE", type="UAT")
+    factories.make_booking(sessions, estate.uat2, phase_id=earlier.id,  # one live booking a phase
                            start=day(-9), end=day(-4), note="over")
 
 
@@ -47,18 +47,18 @@ def statuses(sessions: SessionFactory) -> dict[str, str]:
 
 
 def test_the_cancel_button_counts_what_cancelling_gives_back(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    hold_more(sessions, world)
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    hold_more(sessions, estate)
     login(client, Role.RELEASE_MANAGER)
     assert cancel_question(client) == (
         "Cancel R1? This also cancels 1 open booking request and 1 booking not started "
         "yet, and releases 1 running booking from today.")
-    assert statuses(sessions)[f"request {world.request.id}"] == "requested"  # only asked
+    assert statuses(sessions)[f"request {estate.request.id}"] == "requested"  # only asked
 
 
 def test_cancelling_says_what_it_cancelled_and_released(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    hold_more(sessions, world)
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    hold_more(sessions, estate)
     login(client, Role.RELEASE_MANAGER)
     response = client.post(f"{PAGE}/step", data={"csrf_token": csrf_token(client, "/"),
                                                  "status": "cancelled", "reason": "descoped"})
@@ -69,12 +69,12 @@ def test_cancelling_says_what_it_cancelled_and_released(
     assert statuses(sessions) == {f"booking from {day(0)}": "cancelled",   # not started
                                   f"booking from {day(-2)}": "released",   # running
                                   f"booking from {day(-9)}": "confirmed",  # over: kept
-                                  f"request {world.request.id}": "cancelled"}
+                                  f"request {estate.request.id}": "cancelled"}
     assert 'value="cancelled"' not in page  # nothing further to cancel
 
 
 def test_a_release_holding_nothing_says_so_before_and_after(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     factories.make_release(sessions, key="R2", title="Empty")
     login(client, Role.RELEASE_MANAGER)
     page = client.get("/releases/R2/lifecycle").get_data(as_text=True)
@@ -88,7 +88,7 @@ def test_a_release_holding_nothing_says_so_before_and_after(
 
 
 def test_other_steps_ask_nothing_first(client: FlaskClient, login: Login,
-                                       world: PageWorld) -> None:
+                                       estate: PageWorld) -> None:
     login(client, Role.RELEASE_MANAGER)
     page = client.get(PAGE).get_data(as_text=True)
     assert re.search(r'<button[^>]*value="in_test"[^>]*>', page)

@@ -14,7 +14,7 @@ from envsched.lifecycle import gates
 from envsched.lifecycle.gates import GateRef
 from envsched.models import ExternalLink, GateKind, Release, ReleaseStatus, Role
 from tests.web.helpers import NOW, csrf_token
-from tests.web.page_world import PageWorld, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld
 
 Login = Callable[..., object]
 PAGE = "/releases/R1/lifecycle"
@@ -31,7 +31,7 @@ def status_of(sessions: SessionFactory) -> ReleaseStatus:
 
 
 def test_a_release_manager_walks_r1_to_production_and_backs_it_out(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     for phase in ("R1-SIT", "R1-UAT"):  # the gates ready and the deployment need
         gates.sign_gate(sessions, GateRef("R1", phase, GateKind.EXIT), actor=None, now=NOW)
     gates.sign_gate(sessions, GateRef("R1", None, GateKind.GO_NO_GO), actor=None, now=NOW)
@@ -50,14 +50,14 @@ def test_a_release_manager_walks_r1_to_production_and_backs_it_out(
 
 
 def test_a_step_the_flow_forbids_comes_back_naming_both_statuses(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.RELEASE_MANAGER)
     post(client, f"{PAGE}/step", status="ready")
     assert "R1 is planned and cannot become ready" in client.get(PAGE).get_data(as_text=True)
 
 
 def test_links_are_added_shown_and_removed(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.RELEASE_MANAGER)
     assert post(client, f"{PAGE}/links", kind="change", system="ServiceNow", key="CHG7",
                 url="https://sn.example/CHG7") == 302
@@ -72,7 +72,7 @@ def test_links_are_added_shown_and_removed(
 @pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN,
                                                                Role.RELEASE_MANAGER)])
 def test_others_read_the_page_but_change_nothing(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         role: Role) -> None:
     login(client, role)
     page = client.get(PAGE)
@@ -83,6 +83,6 @@ def test_others_read_the_page_but_change_nothing(
 
 
 def test_an_unknown_release_is_404(client: FlaskClient, login: Login,
-                                   world: PageWorld) -> None:
+                                   estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     assert client.get("/releases/R404/lifecycle").status_code == 404

@@ -24,12 +24,12 @@ from envsched.lifecycle.calendar import (
     CalendarItem,
 )
 from envsched.models import Deployment, ReleaseWindow, Role, User
+from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
-from tests.web.api_world import D, World, world_fixture  # noqa: F401  (fixture)
+from tests.web.api_world import D, World
 from tests.web.helpers import NOW, csrf_token
 from web.calendar import feed_token
 from web.charts import MS_PER_DAY
-from web.permissions import PERMISSIONS
 from web.release_charts import (
     clashes_and_lead_time_figure,
     lane_order,

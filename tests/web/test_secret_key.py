@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from envsched.errors import ConfigError
 from envsched.models import Role, User
 from envsched.settings import Settings
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, PASSWORD, csrf_token
 from web import create_app
 from web.calendar import feed_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import json
 import os
@@ -21,7 +22,8 @@ from sqlmodel import Session
 
 from envsched.db import SessionFactory, create_engine, fill_pool
 from envsched.inventory import environments as inventory
-from envsched.models import EnvironmentCreate
+from envsched.inventory.shapes import EnvironmentIn
+from envsched.models import Freeze
 from envsched.settings import Settings
 from tests.web.helpers import NOW
 from web import serve
@@ -58,6 +60,22 @@ def test_the_servers_warm_up_leaves_nothing_behind(database_url: str) -> None:
         engine.dispose()
 
 
+def test_the_warm_up_goes_through_while_a_freeze_covers_every_type(database_url: str) -> None:
+    engine = create_engine(Settings(database_url=database_url), pool_size=1)
+    today = dt.datetime.now(dt.UTC).date()  # the warm-up books on the server's today
+    week = dt.timedelta(days=7)
+    try:
+        with Session(engine) as session:
+            session.add(Freeze(name="year end", start=today - week, end=today + week))
+            session.commit()
+        fill_pool(engine, 1, serve.warm_up)
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM booking")).scalar()
+            assert count == 0
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.parametrize(("server", "options"), [
     ("waitress", ["--threads=2"]),
     ("gunicorn", ["--workers=2", "--threads=2"]),
@@ -66,7 +84,7 @@ def test_envsched_serve_books_answers_clashes_and_stops(
         server: str, options: list[str], database_url: str, sessions: SessionFactory,
         token_headers: Callable[..., dict[str, str]]) -> None:
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentCreate(name="UAT-1", type="UAT"),
+    inventory.create_environment(sessions, EnvironmentIn(name="UAT-1", type="UAT"),
                                  actor=None, now=NOW)
     headers = {**token_headers("environment_manager"), "Content-Type": "application/json"}
     body = json.dumps({"environment": "UAT-1", "start": "2027-06-07", "end": "2027-06-11"})

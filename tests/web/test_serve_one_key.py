@@ -14,8 +14,9 @@ from urllib.parse import urlencode, urlsplit
 
 from envsched.db import SessionFactory
 from envsched.inventory import environments as inventory
-from envsched.models import EnvironmentCreate, Role
-from tests.web.conftest import UserOf
+from envsched.inventory.shapes import EnvironmentIn
+from envsched.models import Role
+from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, PASSWORD
 from tests.web.test_serve import free_port, running
 
@@ -102,7 +103,7 @@ def test_a_feed_url_stays_the_same_and_works_after_a_restart(
         database_url: str, user_of: UserOf, sessions: SessionFactory, tmp_path: Path) -> None:
     user_of(Role.VIEWER)
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentCreate(name="UAT-1", type="UAT"),
+    inventory.create_environment(sessions, EnvironmentIn(name="UAT-1", type="UAT"),
                                  actor=None, now=NOW)
     unset = {"ENVSCHED_SECRET_KEY": None, "ENVSCHED_INSTANCE_PATH": str(tmp_path)}
     port = free_port()

@@ -14,7 +14,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, Role
 from tests.envsched import factories
 from tests.web.forms import field_errors, page_text, post
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 Headers = Callable[[FlaskClient], dict[str, str]]
@@ -25,7 +25,7 @@ def chosen(environment: str, first: int, last: int) -> str:
 
 
 def test_the_request_form_opens_on_the_days_chosen_and_asks_for_that_environment(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.TEST_MANAGER)
     page = page_text(client, f"/requests/new?{chosen('UAT-2', 8, 11)}")
     assert '<option selected>UAT-2</option>' in page
@@ -45,7 +45,7 @@ def test_the_request_form_opens_on_the_days_chosen_and_asks_for_that_environment
 
 
 def test_a_request_for_an_unknown_environment_is_refused_at_the_field(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     answer = post(client, "/requests/new", {
         "type": "UAT", "environment": "UAT-9", "duration_days": "2",
@@ -57,7 +57,7 @@ def test_a_request_for_an_unknown_environment_is_refused_at_the_field(
 
 
 def test_days_that_do_not_read_as_dates_leave_the_form_as_it_opens(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     page = page_text(client, "/requests/new?environment=UAT-2&start=soon&last_day=")
     assert '<option selected>UAT-2</option>' in page
@@ -65,7 +65,7 @@ def test_days_that_do_not_read_as_dates_leave_the_form_as_it_opens(
 
 
 def test_an_environment_manager_books_the_days_chosen_outright(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     page = page_text(client, f"/bookings/new?{chosen('UAT-2', 8, 11)}")
     assert '<option value="UAT-2" selected>UAT-2</option>' in page
@@ -86,7 +86,7 @@ def test_an_environment_manager_books_the_days_chosen_outright(
 
 
 def test_a_direct_booking_into_a_freeze_is_refused_naming_the_rule(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     factories.make_freeze(sessions, name="close", start=day(10), end=day(12), types=["UAT"],
                           reason="quarter close")
     login(client, Role.ENVIRONMENT_MANAGER)
@@ -98,7 +98,7 @@ def test_a_direct_booking_into_a_freeze_is_refused_naming_the_rule(
 
 
 def test_a_direct_booking_names_each_bad_field(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     answer = post(client, "/bookings/new", {"environment": "", "start": "tomorrow",
                                             "last_day": str(day(3)), "status": "confirmed"})
@@ -115,7 +115,7 @@ def test_a_direct_booking_names_each_bad_field(
 
 
 def test_a_test_manager_may_not_book_outright(client: FlaskClient, login: Login,
-                                              world: PageWorld) -> None:
+                                              estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     assert client.get(f"/bookings/new?{chosen('UAT-2', 8, 9)}").status_code == 403
     answer = post(client, "/bookings/new", {"environment": "UAT-2", "start": str(day(8)),
@@ -129,7 +129,7 @@ def smoke_id(sessions: SessionFactory) -> int:
 
 
 def test_a_drag_moves_through_the_api_with_the_page_session_and_csrf(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         csrf_headers: Headers) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke_id(sessions)
@@ -143,7 +143,7 @@ def test_a_drag_moves_through_the_api_with_the_page_session_and_csrf(
 
 
 def test_a_drag_onto_a_freeze_is_refused_naming_the_rule(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         csrf_headers: Headers) -> None:
     factories.make_freeze(sessions, name="close", start=day(10), end=day(12), types=["UAT"])
     login(client, Role.ENVIRONMENT_MANAGER)
@@ -156,11 +156,11 @@ def test_a_drag_onto_a_freeze_is_refused_naming_the_rule(
     assert error["message"] == "a freeze covers UAT on 14–15 Jan 2027 (close)"
     with read_transaction(sessions) as session:
         kept = session.get_one(Booking, smoke_id(sessions))
-    assert (kept.environment_id, kept.start) == (world.uat1.id, day(0))
+    assert (kept.environment_id, kept.start) == (estate.uat1.id, day(0))
 
 
 def test_a_test_manager_cannot_drag_a_booking(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         csrf_headers: Headers) -> None:
     login(client, Role.TEST_MANAGER)
     answer = client.post(f"/api/v1/bookings/{smoke_id(sessions)}/move",
@@ -171,7 +171,7 @@ def test_a_test_manager_cannot_drag_a_booking(
 
 
 def test_the_slots_offered_keep_to_the_environment_chosen(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.TEST_MANAGER)
     anywhere = client.get(f"/requests/slots?type=UAT&duration=2&after={day(0)}").get_json()
     assert {s["environment"] for s in anywhere["slots"]} == {"UAT-1", "UAT-2"}

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from envsched.db import SessionFactory
 from envsched.models import Role
 from tests.envsched import factories
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 from tests.web.test_timeline_lanes import page_figure
 from web.charts import MS_PER_DAY, timeline_figure
 from web.ui.queries import BlockedRow, BookingRow
@@ -91,12 +91,12 @@ def test_freezes_have_a_trace_of_their_own_and_no_blocked_days_no_trace() -> Non
 
 
 def test_the_environment_page_draws_its_window_and_the_freezes_of_its_type(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     factories.make_freeze(sessions, name="UAT freeze", start=day(30), end=day(33),
                           types=["UAT"], reason="quarter end")
     factories.make_freeze(sessions, name="SIT freeze", start=day(30), end=day(33),
                           types=["SIT"])
-    factories.make_window(sessions, world.uat2, start=day(200), end=day(202))  # off the chart
+    factories.make_window(sessions, estate.uat2, start=day(200), end=day(202))  # off the chart
     login(client, Role.VIEWER)
     figure = page_figure(client, "/environments/UAT-2")
     assert bars(figure, "Maintenance") == [("UAT-2", "patching", day(20).isoformat())]

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from envsched.db import SessionFactory
 from envsched.models import Role
 from tests.envsched import factories
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 from web.ui.whatif_view import plan_timeline
 
 Login = Callable[..., object]
@@ -40,17 +40,17 @@ def lines_by_label(figure: dict[str, Any]) -> dict[str, str]:
             for text, y in zip(trace["text"], trace["y"], strict=True)}
 
 
-def share_sit1(sessions: SessionFactory, world: PageWorld) -> None:
+def share_sit1(sessions: SessionFactory, estate: PageWorld) -> None:
     """SIT-1 (capacity 2) holds R1-SIT on days 0-4; add one booking overlapping it and one
     that starts after R1-SIT has ended."""
-    factories.make_booking(sessions, world.sit1, start=day(2), end=day(8), note="perf smoke")
-    factories.make_booking(sessions, world.sit1, start=day(6), end=day(9), note="late smoke")
+    factories.make_booking(sessions, estate.sit1, start=day(2), end=day(8), note="perf smoke")
+    factories.make_booking(sessions, estate.sit1, start=day(6), end=day(9), note="late smoke")
 
 
 def test_a_booking_past_the_capacity_gets_its_own_red_lane_on_the_environment_page(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.sit1, start=day(1), end=day(4), note="second")
-    factories.make_booking(sessions, world.sit1, start=day(2), end=day(3), note="third")
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.sit1, start=day(1), end=day(4), note="second")
+    factories.make_booking(sessions, estate.sit1, start=day(2), end=day(3), note="third")
     login(client, Role.VIEWER)
     figure = page_figure(client, "/environments/SIT-1")
     clash = next(t for t in figure["data"] if t["name"] == "Clash")
@@ -61,8 +61,8 @@ def test_a_booking_past_the_capacity_gets_its_own_red_lane_on_the_environment_pa
 
 
 def test_the_environment_page_draws_its_own_lanes(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    share_sit1(sessions, world)
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    share_sit1(sessions, estate)
     login(client, Role.VIEWER)
     figure = page_figure(client, "/environments/SIT-1")
     assert lines_by_label(figure) == {"R1-SIT": "SIT-1 · 1", "perf smoke": "SIT-1 · 2",

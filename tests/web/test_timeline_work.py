@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from envsched.db import SessionFactory
 from envsched.models import BookingStatus, Role
 from tests.envsched import factories
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 
@@ -41,7 +41,7 @@ def bookings(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_lanes_are_in_natural_order_and_idle_environments_have_one(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     for name in ("SIT-10", "SIT-2", "SIT-11"):
         factories.make_environment(sessions, name=name, type="SIT")
     login(client, Role.VIEWER)
@@ -52,7 +52,7 @@ def test_lanes_are_in_natural_order_and_idle_environments_have_one(
 
 
 def test_bars_say_their_phase_release_days_and_status_in_words(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     found = bookings(page_data(client, "/timeline")["items"])
     assert set(found) == {"R1-SIT", "smoke tests"}
@@ -61,15 +61,16 @@ def test_bars_say_their_phase_release_days_and_status_in_words(
                                                          day(5).isoformat())
     assert sit["title"] == "R1-SIT, release R1<br>SIT-1: 4–8 Jan 2027 (5 days)<br>confirmed"
     assert sit["content"] == (f'<a class="bar-link" href="/bookings/{sit["id"]}" '
-                              'draggable="false"><span class="label-full">R1-SIT</span>'
+                              'draggable="false" aria-label="R1-SIT">'
+                              '<span class="label-full">R1-SIT</span>'
                               '<span class="label-short" aria-hidden="true">SIT</span></a>')
     assert "booking" not in sit["title"].lower()
     assert '<span class="label-full">smoke tests</span>' in found["smoke tests"]["content"]
 
 
 def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.uat2, start=day(0), end=day(3), note="running now",
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.uat2, start=day(0), end=day(3), note="running now",
                            status=BookingStatus.IN_USE)
     login(client, Role.TEST_MANAGER)
     data = page_data(client, "/timeline")
@@ -85,7 +86,7 @@ def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
 
 
 def test_a_viewer_may_neither_move_nor_pick_days(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     data = page_data(client, "/timeline")
     assert (data["may-move"], data["may-pick"]) == ("false", "false")
@@ -94,9 +95,9 @@ def test_a_viewer_may_neither_move_nor_pick_days(
 
 
 def test_clashing_bars_are_marked_and_blocked_days_lie_on_the_lanes_they_block(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.sit1, start=day(1), end=day(4), note="second")
-    factories.make_booking(sessions, world.sit1, start=day(2), end=day(3), note="third")
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.sit1, start=day(1), end=day(4), note="second")
+    factories.make_booking(sessions, estate.sit1, start=day(2), end=day(3), note="third")
     factories.make_freeze(sessions, name="quarter close", start=day(10), end=day(12),
                           types=["SIT"], reason="books closed")
     login(client, Role.VIEWER)
@@ -114,8 +115,8 @@ def test_clashing_bars_are_marked_and_blocked_days_lie_on_the_lanes_they_block(
 
 
 def test_more_days_come_from_the_item_route_filtered_like_the_page(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, world.uat2, phase_id=world.uat_phase.id,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    factories.make_booking(sessions, estate.uat2, phase_id=estate.uat_phase.id,
                            start=day(120), end=day(123))
     login(client, Role.VIEWER)
     assert "R1-UAT" not in bookings(page_data(client, "/timeline")["items"])
@@ -133,7 +134,7 @@ def test_more_days_come_from_the_item_route_filtered_like_the_page(
 
 
 def test_the_page_filters_lanes_by_tag_and_zooms_to_the_weeks_asked(
-        client: FlaskClient, login: Login, world: PageWorld) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     data = page_data(client, "/timeline?tag=mainframe&zoom=weeks")
     assert [lane["id"] for lane in data["lanes"]] == ["UAT-1"]
@@ -145,7 +146,7 @@ def test_the_page_filters_lanes_by_tag_and_zooms_to_the_weeks_asked(
 
 
 def test_a_bad_window_of_days_is_named(client: FlaskClient, login: Login,
-                                       world: PageWorld) -> None:
+                                       estate: PageWorld) -> None:
     login(client, Role.VIEWER)
     cases = {f"start={day(0)}": ("end", "give a date (YYYY-MM-DD)"),
              f"start=soon&end={day(5)}": ("start", "'soon' is not a date (YYYY-MM-DD)"),
@@ -157,6 +158,54 @@ def test_a_bad_window_of_days_is_named(client: FlaskClient, login: Login,
         assert answer.get_json()["error"]["fields"] == {field: problem}, query
 
 
-def test_the_item_route_needs_a_signed_in_user(client: FlaskClient, world: PageWorld) -> None:
+def test_the_item_route_needs_a_signed_in_user(client: FlaskClient, estate: PageWorld) -> None:
     answer = client.get(f"/timeline/items?start={day(0)}&end={day(5)}")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    other = factories.make_release(sessions, key="R2", title="Ledger 1.0")
+    other_sit = factories.make_phase(sessions, other, key="R2-SIT", type="SIT")
+    factories.make_booking(sessions, estate.sit1, phase_id=other_sit.id, start=day(2),
+                           end=day(7))  # on R1's lane, days R1's own bar does not hide
+    login(client, Role.VIEWER)
+    data = page_data(client, "/timeline?release=R1")
+    assert [lane["id"] for lane in data["lanes"]] == ["SIT-1"]  # the lanes R1 books
+    shown = bookings(data["items"])
+    assert set(shown) == {"R1-SIT", "R2-SIT"}  # R2's days on SIT-1 are taken, and say so
+    assert "other-release" not in shown["R1-SIT"]["className"]
+    assert shown["R2-SIT"]["className"] == "booking booked other-release"
+    assert shown["R2-SIT"]["title"].endswith("<br>not the release shown")
+    page = client.get("/timeline?release=R1").get_data(as_text=True)
+    assert "<strong>Release R1</strong>: 1 of its booking " in page
+    assert "Other releases' bookings on those environments are faded" in page
+    assert "R2 / R2-SIT</a> <span class=\"muted\">(another release)</span>" in page
+    items = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&release=R1").get_json()
+    assert bookings(items["items"])["R2-SIT"]["className"].endswith("other-release")
+    unknown = client.get("/timeline?release=R99").get_data(as_text=True)
+    assert "<strong>No release has the key R99</strong>" in unknown
+    assert page_data(client, "/timeline?release=R99")["lanes"] == []
+    unfiltered = bookings(page_data(client, "/timeline")["items"])
+    assert "other-release" not in unfiltered["R2-SIT"]["className"]
+
+
+def test_lanes_come_twenty_five_a_page_and_items_follow_the_page(
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    for n in range(2, 31):  # SIT-1 … SIT-30, and UAT-1, UAT-2
+        factories.make_environment(sessions, name=f"SIT-{n}", type="SIT")
+    factories.make_booking(sessions, estate.uat2, start=day(1), end=day(3), note="late lane")
+    login(client, Role.VIEWER)
+    first = page_data(client, "/timeline")
+    assert [lane["id"] for lane in first["lanes"]] == [f"SIT-{n}" for n in range(1, 26)]
+    assert "late lane" not in bookings(first["items"])
+    second = page_data(client, "/timeline?page=2")
+    assert [lane["id"] for lane in second["lanes"]] == [
+        *(f"SIT-{n}" for n in range(26, 31)), "UAT-1", "UAT-2"]
+    assert set(bookings(second["items"])) == {"smoke tests", "late lane"}
+    assert second["items-url"] == "/timeline/items?page=2"
+    more = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&page=2").get_json()
+    assert set(bookings(more["items"])) == {"smoke tests", "late lane"}
+    text = client.get("/timeline?page=2").get_data(as_text=True)
+    assert "<strong>Environments 26–32 of 32</strong>" in text
+    assert 'rel="prev"' in text and "Page 2 of 2" in text

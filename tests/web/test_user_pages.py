@@ -13,9 +13,9 @@ from sqlmodel import select
 from envsched.accounts import tokens
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import ApiToken, AuditEntry, Role, User
+from envsched.permissions import PERMISSIONS
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import PASSWORD, csrf_token
-from web.permissions import PERMISSIONS
 
 Login = Callable[..., User]
 UserOf = Callable[..., User]

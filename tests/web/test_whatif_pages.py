@@ -30,7 +30,7 @@ from tests.envsched.factories import (
     make_release,
     make_request,
 )
-from tests.web.api_world import Caller, call_fixture  # noqa: F401
+from tests.web.api_world import Caller
 from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
 

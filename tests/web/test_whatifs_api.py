@@ -11,11 +11,11 @@ from sqlmodel import func, select
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, Role
+from envsched.permissions import roles_with
 from tests.envsched.stuck import dead_owner, elsewhere_owner, stuck_whatif
-from tests.web.api_world import Caller, World, call_fixture, error_of, world_fixture  # noqa: F401
+from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
-from web.permissions import roles_with
 
 NEW_RELEASE = {"kind": "add_release", "id": "R9", "due": "2027-03-01",
                "phases": [{"id": "R9-SIT", "type": "SIT", "duration_days": 4},

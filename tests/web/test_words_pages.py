@@ -30,9 +30,9 @@ from envsched.models import (
 from envsched.planning.rounds import replan
 from envsched.planning.rounds.runlock import round_lock
 from envsched.settings import Settings
-from tests.web.conftest import UserOf
+from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, csrf_token
-from tests.web.page_world import PageWorld, day, world_fixture  # noqa: F401  (fixture)
+from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 # What a person must never read on a page (outside a "details" they open on purpose).
@@ -56,7 +56,7 @@ def shown(client: FlaskClient, path: str) -> str:
 
 
 def test_the_audit_log_names_things_and_says_what_changed_in_words(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         user_of: UserOf) -> None:
     manager = user_of(Role.ENVIRONMENT_MANAGER)
     with sessions() as session:
@@ -80,7 +80,7 @@ def test_the_audit_log_names_things_and_says_what_changed_in_words(
 
 
 def test_a_plan_run_says_who_started_it_and_what_the_solver_found_in_words(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory,
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
         user_of: UserOf) -> None:
     erin = user_of(Role.ENVIRONMENT_MANAGER, "erin")
     run = replan.replan(sessions, trigger=PlanTrigger.API, now=NOW, time_limit=2,
@@ -111,7 +111,7 @@ def _stored(sessions: SessionFactory, **fields: object) -> int:
 
 
 def test_a_failed_run_says_it_failed_and_why_and_nothing_else(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     run_id = _stored(sessions, status=PlanRunStatus.FAILED, finished_at=NOW,
                      solver_status="UNKNOWN", metrics={"placed_phases": 0},
                      flags={"clashes": [], "remedies": [], "late": []},
@@ -126,7 +126,7 @@ def test_a_failed_run_says_it_failed_and_why_and_nothing_else(
 
 
 def test_a_running_round_claims_nothing_yet(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     run_id = _stored(sessions, status=PlanRunStatus.RUNNING, flags={"clashes": []})
     login(client, Role.VIEWER)
     with round_lock(sessions, NOW, 60):  # the round is under way: it holds the lock
@@ -138,7 +138,7 @@ def test_a_running_round_claims_nothing_yet(
 
 
 def test_gate_states_differ_in_word_mark_and_colour(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     gates.sign_gate(sessions, GateRef("R1", "R1-SIT", GateKind.ENTRY), actor=None, now=NOW)
     gates.veto_gate(sessions, GateRef("R1", "R1-SIT", GateKind.EXIT), actor=None, now=NOW,
                     reason="defects")
@@ -152,7 +152,7 @@ def test_gate_states_differ_in_word_mark_and_colour(
 
 
 def test_a_window_long_past_offers_no_move_and_refuses_one(
-        client: FlaskClient, login: Login, world: PageWorld, sessions: SessionFactory) -> None:
+        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
     with sessions.begin() as session:
         past = ReleaseWindow(name="2026-12", start=day(-30), cutoff=day(-14), go_live=day(-10))
         ahead = ReleaseWindow(name="2027-02", start=day(10), cutoff=day(25), go_live=day(30))

@@ -19,6 +19,7 @@ from web.api import (
     releases,
     reports,
     requests,
+    solves,
     users,
     whatifs,
 )
@@ -37,6 +38,7 @@ ROUTES: list[Route] = [
     *kpis.ROUTES,
     *planruns.ROUTES,
     *whatifs.ROUTES,
+    *solves.ROUTES,
     *lifecycle.ROUTES,
     *users.ROUTES,
 ]

@@ -4,18 +4,11 @@ release."""
 from __future__ import annotations
 
 from envsched import booking
+from envsched.booking import BookingIn, BookingOut, MoveIn, ReasonIn, ReleaseEarlyIn
 from envsched.db import read_transaction
-from envsched.models import BookingCreate
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import (
-    BookingOut,
-    BookingQuery,
-    MoveInput,
-    Page,
-    ReasonInput,
-    ReleaseEarlyInput,
-)
+from web.api.schemas import BookingQuery, Page
 from web.context import now, sessions
 
 
@@ -29,7 +22,7 @@ def get_booking(booking_id: int) -> JSON:
         return present.booking(queries.booking(session, booking_id))
 
 
-def book_direct(body: BookingCreate) -> JSON:
+def book_direct(body: BookingIn) -> JSON:
     row = booking.book_direct(sessions(), body, actor=actor(), now=now())
     if body.phase is not None:
         return get_booking(row.id or 0)  # the release key takes a read
@@ -37,19 +30,19 @@ def book_direct(body: BookingCreate) -> JSON:
     return present.new_booking(row, environment=body.environment)
 
 
-def move_booking(booking_id: int, body: MoveInput) -> JSON:
+def move_booking(booking_id: int, body: MoveIn) -> JSON:
     booking.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
                       actor=actor(), now=now(), force_reason=body.force_reason)
     return get_booking(booking_id)
 
 
-def cancel_booking(booking_id: int, body: ReasonInput) -> JSON:
+def cancel_booking(booking_id: int, body: ReasonIn) -> JSON:
     booking.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
                                    reason=body.reason)
     return get_booking(booking_id)
 
 
-def release_early(booking_id: int, body: ReleaseEarlyInput) -> JSON:
+def release_early(booking_id: int, body: ReleaseEarlyIn) -> JSON:
     booking.release_early(sessions(), booking_id, actor=actor(), now=now(),
                                   on=body.on)
     return get_booking(booking_id)
@@ -61,7 +54,7 @@ ROUTES = [
           Page[BookingOut], query=BookingQuery, errors=(400,)),
     Route("POST", "/bookings", book_direct, "bookings:direct",
           "Book an environment on days [start, end) outright: 201, or 409 with the clash",
-          BookingOut, 201, body=BookingCreate, errors=(400, 409),
+          BookingOut, 201, body=BookingIn, errors=(400, 409),
           example={"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
                    "phase": "R1-UAT", "note": "regression pack"}, idempotent=True),
     Route("GET", "/bookings/<int:booking_id>", get_booking, "bookings:read", "One booking",
@@ -69,13 +62,13 @@ ROUTES = [
     Route("POST", "/bookings/<int:booking_id>/move", move_booking, "bookings:move",
           "Move a live booking (not in use) to an environment and first day, keeping its "
           "length and id: 409 with the clash, 400 naming a field the phase cannot use",
-          BookingOut, body=MoveInput, errors=(400, 404, 409),
+          BookingOut, body=MoveIn, errors=(400, 404, 409),
           example={"environment": "UAT-1", "start": "2027-03-01"}),
     Route("POST", "/bookings/<int:booking_id>/cancel", cancel_booking, "bookings:cancel",
           "Cancel a live booking; its days go to the waitlist", BookingOut,
-          body=ReasonInput, errors=(400, 404, 409), example={"reason": "release slipped"}),
+          body=ReasonIn, errors=(400, 404, 409), example={"reason": "release slipped"}),
     Route("POST", "/bookings/<int:booking_id>/release", release_early, "bookings:cancel",
           "End a live booking early on a day inside it; the rest goes to the waitlist",
-          BookingOut, body=ReleaseEarlyInput, errors=(400, 404, 409),
+          BookingOut, body=ReleaseEarlyIn, errors=(400, 404, 409),
           example={"on": "2027-02-04"}),
 ]

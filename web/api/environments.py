@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from envsched import inventory
 from envsched.db import read_transaction
-from envsched.models import EnvironmentCreate, EnvironmentPublic, EnvironmentUpdate
+from envsched.inventory import (
+    EnvironmentIn,
+    EnvironmentOut,
+    EnvironmentPatch,
+    MaintenanceWindowIn,
+    MaintenanceWindowOut,
+)
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import EnvironmentQuery, MaintenanceWindowCreate, MaintenanceWindowPublic, Page
+from web.api.schemas import EnvironmentQuery, Page
 from web.context import now, sessions
 
 
@@ -21,12 +27,12 @@ def get_environment(name: str) -> JSON:
         return present.environment(queries.environment(session, name))
 
 
-def create_environment(body: EnvironmentCreate) -> JSON:
+def create_environment(body: EnvironmentIn) -> JSON:
     env = inventory.create_environment(sessions(), body, actor=actor(), now=now())
     return get_environment(env.name)
 
 
-def update_environment(name: str, body: EnvironmentUpdate) -> JSON:
+def update_environment(name: str, body: EnvironmentPatch) -> JSON:
     get_environment(name)  # 404 for a name in the URL; the service says 400 for bodies
     env = inventory.update_environment(sessions(), name, body, actor=actor(), now=now())
     return get_environment(env.name)
@@ -38,7 +44,7 @@ def list_windows(name: str) -> list[JSON]:
         return [present.window(w) for w in env.maintenance_windows]
 
 
-def add_window(name: str, body: MaintenanceWindowCreate) -> JSON:
+def add_window(name: str, body: MaintenanceWindowIn) -> JSON:
     get_environment(name)
     row = inventory.add_maintenance_window(sessions(), name, body.start, body.end,
                                            actor=actor(), now=now(), reason=body.reason,
@@ -56,22 +62,22 @@ def remove_window(name: str, window_id: int) -> None:
 
 ROUTES = [
     Route("GET", "/environments", list_environments, "environments:read",
-          "List environments, filtered by type, status and tag", Page[EnvironmentPublic],
+          "List environments, filtered by type, status and tag", Page[EnvironmentOut],
           query=EnvironmentQuery, errors=(400,)),
     Route("POST", "/environments", create_environment, "environments:write",
-          "Add an environment", EnvironmentPublic, 201, body=EnvironmentCreate, errors=(400,),
+          "Add an environment", EnvironmentOut, 201, body=EnvironmentIn, errors=(400,),
           example={"name": "UAT-9", "type": "UAT", "capacity": 1, "tags": ["mainframe"]}),
     Route("GET", "/environments/<name>", get_environment, "environments:read",
-          "One environment with its components", EnvironmentPublic, errors=(404,)),
+          "One environment with its components", EnvironmentOut, errors=(404,)),
     Route("PATCH", "/environments/<name>", update_environment, "environments:write",
           "Change the fields given; a capacity cut below what is booked is a 409",
-          EnvironmentPublic, body=EnvironmentUpdate, errors=(400, 404, 409),
+          EnvironmentOut, body=EnvironmentPatch, errors=(400, 404, 409),
           example={"description": "mainframe-connected UAT", "tags": ["mainframe"]}),
     Route("GET", "/environments/<name>/maintenance-windows", list_windows, "environments:read",
-          "Maintenance windows of an environment", list[MaintenanceWindowPublic], errors=(404,)),
+          "Maintenance windows of an environment", list[MaintenanceWindowOut], errors=(404,)),
     Route("POST", "/environments/<name>/maintenance-windows", add_window, "maintenance:write",
           "Block days for maintenance; over live bookings only with force",
-          MaintenanceWindowPublic, 201, body=MaintenanceWindowCreate, errors=(400, 404, 409),
+          MaintenanceWindowOut, 201, body=MaintenanceWindowIn, errors=(400, 404, 409),
           example={"start": "2027-06-01", "end": "2027-06-03", "reason": "patching"}),
     Route("DELETE", "/environments/<name>/maintenance-windows/<int:window_id>", remove_window,
           "maintenance:write", "Remove a maintenance window", None, 204, errors=(404,)),

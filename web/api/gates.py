@@ -7,60 +7,28 @@ release manager), so the permissions below only keep out roles that never may.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from pydantic import BaseModel, Field
-
 from envsched import booking, lifecycle
+from envsched.booking import BookingOut
 from envsched.db import read_transaction
-from envsched.lifecycle import GateRef, GateView
-from envsched.models import GateKind, GateState, Role
-from envsched.models.limits import Input
+from envsched.lifecycle import (
+    GateDefineIn,
+    GateOut,
+    GateRef,
+    GateSignIn,
+    GateTargetIn,
+    GateVerdictIn,
+    GateView,
+)
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import BookingOut
 from web.context import now, sessions
 
 
-class GateTarget(Input):
-    phase: str | None = Field(default=None, description="phase key; none for go/no-go",
-                              max_length=64)
-    kind: GateKind
-
-
-class GateDefine(GateTarget):
-    criteria: str = Field(max_length=2000, description="what must hold for the sign-off")
-    signoff_role: Role | None = Field(default=None, description="who signs (default: "
-                                      "test manager for entry/exit, release manager for "
-                                      "go/no-go)")
-
-
-class GateSign(GateTarget):
-    note: str = Field(default="", max_length=2000)
-
-
-class GateVerdict(GateTarget):
-    reason: str = Field(min_length=1, max_length=2000, description="why (kept in the log)")
-
-
-class GatePublic(BaseModel):
-    id: int | None = Field(description="None until the gate is first defined or decided")
-    release: str
-    phase: str | None
-    kind: GateKind
-    criteria: str
-    signoff_role: Role
-    state: GateState
-    signed_by: str | None
-    signed_at: dt.datetime | None
-    reason: str
-
-
 def gate_json(view: GateView) -> JSON:
-    return GatePublic.model_validate(view, from_attributes=True).model_dump(mode="json")
+    return GateOut.model_validate(view, from_attributes=True).model_dump(mode="json")
 
 
-def _ref(key: str, body: GateTarget) -> GateRef:
+def _ref(key: str, body: GateTargetIn) -> GateRef:
     return GateRef(key, body.phase, body.kind)
 
 
@@ -68,23 +36,23 @@ def list_gates(key: str) -> list[JSON]:
     return [gate_json(g) for g in lifecycle.release_gates(sessions(), key)]
 
 
-def define_gate(key: str, body: GateDefine) -> JSON:
+def define_gate(key: str, body: GateDefineIn) -> JSON:
     return gate_json(lifecycle.define_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                        criteria=body.criteria,
                                        signoff_role=body.signoff_role))
 
 
-def sign_gate(key: str, body: GateSign) -> JSON:
+def sign_gate(key: str, body: GateSignIn) -> JSON:
     return gate_json(lifecycle.sign_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                      note=body.note))
 
 
-def veto_gate(key: str, body: GateVerdict) -> JSON:
+def veto_gate(key: str, body: GateVerdictIn) -> JSON:
     return gate_json(lifecycle.veto_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                      reason=body.reason))
 
 
-def waive_gate(key: str, body: GateVerdict) -> JSON:
+def waive_gate(key: str, body: GateVerdictIn) -> JSON:
     return gate_json(lifecycle.waive_gate(sessions(), _ref(key, body), actor=actor(), now=now(),
                                       reason=body.reason))
 
@@ -98,23 +66,23 @@ def start_booking(booking_id: int) -> JSON:
 ROUTES = [
     Route("GET", "/releases/<key>/gates", list_gates, "gates:read",
           "Every gate of a release: each phase's entry and exit, then go/no-go",
-          list[GatePublic], errors=(404,)),
+          list[GateOut], errors=(404,)),
     Route("PUT", "/releases/<key>/gates", define_gate, "gates:define",
           "Set a gate's criteria and who signs it off (409: someone else wrote the same "
-          "gate at the same moment)", GatePublic, body=GateDefine,
+          "gate at the same moment)", GateOut, body=GateDefineIn,
           errors=(400, 404, 409),
           example={"phase": "R1-UAT", "kind": "exit", "signoff_role": "test_manager",
                    "criteria": "no open severity-1 defects; regression pack passed"}),
     Route("POST", "/releases/<key>/gates/sign", sign_gate, "gates:decide",
-          "Sign a gate off (only its sign-off role may)", GatePublic, body=GateSign,
+          "Sign a gate off (only its sign-off role may)", GateOut, body=GateSignIn,
           errors=(400, 404, 409),
           example={"phase": "R1-UAT", "kind": "entry", "note": "environment smoke-tested"}),
     Route("POST", "/releases/<key>/gates/veto", veto_gate, "gates:decide",
           "Veto a gate with a reason (its sign-off role or the release manager)",
-          GatePublic, body=GateVerdict, errors=(400, 404, 409),
+          GateOut, body=GateVerdictIn, errors=(400, 404, 409),
           example={"phase": "R1-UAT", "kind": "exit", "reason": "two severity-1 defects open"}),
     Route("POST", "/releases/<key>/gates/waive", waive_gate, "gates:waive",
-          "Waive a gate with a reason (the release manager)", GatePublic, body=GateVerdict,
+          "Waive a gate with a reason (the release manager)", GateOut, body=GateVerdictIn,
           errors=(400, 404, 409),
           example={"kind": "go_no_go", "reason": "regulatory deadline; risk accepted"}),
     Route("POST", "/bookings/<int:booking_id>/start", start_booking, "bookings:start",

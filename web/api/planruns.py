@@ -17,13 +17,12 @@ from sqlmodel import col, select
 from envsched import planning
 from envsched.db import read_transaction
 from envsched.errors import NotFound
-from envsched.models import PlanRun
-from envsched.planning import last_accept, open_proposals
+from envsched.models import PlanRun, SolveKind
+from envsched.planning import PlanRunDetailOut, PlanRunOut, ReplanIn, last_accept, open_proposals
 from web.api import queries
-from web.api.planning_schemas import PlanRunDetail, PlanRunPublic, ReplanInput
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, Paging
-from web.background import replan_now
+from web.background import queue_of, replan_now
 from web.context import now, sessions
 
 SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_at",
@@ -34,15 +33,17 @@ SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_
 def run_summary(run: PlanRun) -> JSON:
     data: dict[str, Any] = {name: getattr(run, name) for name in SUMMARY_FIELDS}
     data.update(trigger=run.trigger.value, status=run.status.value,
-                open_proposals=open_proposals(run))
+                open_proposals=open_proposals(run), queue=queue_of(SolveKind.REPLAN, run.id))
     for name in ("started_at", "finished_at", "applied_at"):
         data[name] = data[name].isoformat() if data[name] is not None else None
     return data
 
 
 def run_detail(run: PlanRun) -> JSON:
-    return {**run_summary(run), "flags": run.flags or {}, "diff": run.diff or {},
-            "last_accept": last_accept(run)}
+    accepted = last_accept(run)
+    return {**run_summary(run), "flags": run.flags.stored() if run.flags else {},
+            "diff": run.diff.stored() if run.diff else {},
+            "last_accept": accepted.stored() if accepted else None}
 
 
 def find_run(run_id: int) -> PlanRun:
@@ -65,7 +66,7 @@ def get_run(run_id: int) -> JSON:
     return run_detail(find_run(run_id))
 
 
-def start_run(body: ReplanInput) -> JSON:
+def start_run(body: ReplanIn) -> JSON:
     return run_detail(replan_now(time_limit=body.time_limit, dry_run=body.dry_run))
 
 
@@ -81,20 +82,20 @@ def accept_proposal(run_id: int, phase: str) -> JSON:
 
 ROUTES = [
     Route("GET", "/plan-runs", list_runs, "planruns:read",
-          "List planning rounds, newest first", Page[PlanRunPublic], query=Paging,
+          "List planning rounds, newest first", Page[PlanRunOut], query=Paging,
           errors=(400,)),
     Route("POST", "/plan-runs", start_run, "planruns:run",
           "Re-plan now: start a planning round (the nightly job's path); 202 once it has "
-          "begun, 409 while another round runs", PlanRunDetail, 202, body=ReplanInput,
+          "begun, 409 while another round runs", PlanRunDetailOut, 202, body=ReplanIn,
           errors=(409,), example={"time_limit": 2, "dry_run": True}),
     Route("GET", "/plan-runs/<int:run_id>", get_run, "planruns:read",
-          "A planning round: status, metrics, flags and diff", PlanRunDetail, errors=(404,)),
+          "A planning round: status, metrics, flags and diff", PlanRunDetailOut, errors=(404,)),
     Route("POST", "/plan-runs/<int:run_id>/accept", accept_run, "planruns:accept",
           "Accept every open proposal of the newest finished round that still fits; the "
           "others stay open, each listed in last_accept.refused with its reason",
-          PlanRunDetail, errors=(404, 409)),
+          PlanRunDetailOut, errors=(404, 409)),
     Route("POST", "/plan-runs/<int:run_id>/proposals/<phase>/accept", accept_proposal,
           "planruns:accept", "Accept the round's one proposal for a phase; 409 with the "
           "reason when it no longer fits (it stays open)",
-          PlanRunDetail, errors=(400, 404, 409)),
+          PlanRunDetailOut, errors=(400, 404, 409)),
 ]

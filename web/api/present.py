@@ -1,7 +1,7 @@
 """Rows as the API shows them: names and keys instead of ids, dates as ISO strings.
 
 Each function reads relationships, so it runs inside the session the row came from.
-The output goes through the ``*Public`` model, which keeps the wire shape in one place.
+The output goes through the ``…Out`` shape, which keeps the wire shape in one place.
 """
 
 from __future__ import annotations
@@ -10,28 +10,19 @@ from typing import Any
 
 from sqlmodel import Session
 
-from envsched.booking import Slot, StateClash
+from envsched.booking import BookingOut, BookingRequestOut, ClashOut, Slot, SlotOut, StateClash
+from envsched.inventory import EnvironmentOut, FreezeOut, MaintenanceWindowOut
+from envsched.lifecycle import PhaseOut, ReleaseOut
 from envsched.models import (
     Booking,
     BookingRequest,
-    BookingRequestPublic,
     Environment,
-    EnvironmentPublic,
     EnvironmentType,
     Freeze,
     MaintenanceWindow,
     Phase,
-    PhasePublic,
     Release,
     User,
-)
-from web.api.schemas import (
-    BookingOut,
-    ClashPublic,
-    FreezePublic,
-    MaintenanceWindowPublic,
-    ReleaseDetail,
-    SlotPublic,
 )
 
 JSON = dict[str, Any]
@@ -40,26 +31,26 @@ JSON = dict[str, Any]
 def environment(env: Environment) -> JSON:
     components = {c.name: c.version for c in env.components}
     row = env.model_dump() | {"type": env.type.name, "components": components}
-    return EnvironmentPublic.model_validate(row).model_dump(mode="json")
+    return EnvironmentOut.model_validate(row).model_dump(mode="json")
 
 
 def window(row: MaintenanceWindow) -> JSON:
-    return MaintenanceWindowPublic.model_validate(
+    return MaintenanceWindowOut.model_validate(
         row.model_dump() | {"environment": row.environment.name}).model_dump(mode="json")
 
 
 def freeze(row: Freeze) -> JSON:
-    return FreezePublic.model_validate(row.model_dump()).model_dump(mode="json")
+    return FreezeOut.model_validate(row.model_dump()).model_dump(mode="json")
 
 
 def phase(row: Phase) -> JSON:
     data = row.model_dump() | {"release": row.release.key, "type": row.type.name}
-    return PhasePublic.model_validate(data).model_dump(mode="json")
+    return PhaseOut.model_validate(data).model_dump(mode="json")
 
 
 def release(row: Release) -> JSON:
     data = row.model_dump() | {"phases": [phase(p) for p in row.phases]}
-    return ReleaseDetail.model_validate(data).model_dump(mode="json")
+    return ReleaseOut.model_validate(data).model_dump(mode="json")
 
 
 def booking(row: Booking) -> JSON:
@@ -86,15 +77,15 @@ def booking_request(session: Session, row: BookingRequest) -> JSON:
         "phase": row.phase.key if row.phase else None,
         "type": type_name,
     }
-    return BookingRequestPublic.model_validate(data).model_dump(mode="json")
+    return BookingRequestOut.model_validate(data).model_dump(mode="json")
 
 
 def slot(row: Slot) -> JSON:
-    return SlotPublic(environment=row.environment, start=row.start,
+    return SlotOut(environment=row.environment, start=row.start,
                       end=row.end).model_dump(mode="json")
 
 
 def clash(row: StateClash) -> JSON:
-    return ClashPublic(kind=row.kind, message=row.message, start=row.start, end=row.end,
+    return ClashOut(kind=row.kind, message=row.message, start=row.start, end=row.end,
                        environment=row.environment, release=row.release, phase=row.phase,
                        booking_ids=list(row.booking_ids)).model_dump(mode="json")

@@ -7,21 +7,21 @@ from sqlmodel import col, select
 
 from envsched import lifecycle
 from envsched.db import read_transaction
-from envsched.models import Deployment, ExternalLink
-from envsched.models.lifecycle_io import (
-    Assignment,
+from envsched.lifecycle import (
+    AssignmentIn,
     BackOutIn,
     DeploymentIn,
-    DeploymentPublic,
+    DeploymentOut,
     LinkIn,
-    LinkPublic,
+    LinkOut,
+    ReleaseOut,
     StatusChangeIn,
-    StatusChangePublic,
+    StatusChangeOut,
 )
+from envsched.models import Deployment, ExternalLink
 from web.api import lifecycle_present as show
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import ReleaseDetail
 from web.context import now, sessions
 
 
@@ -30,7 +30,7 @@ def release_detail(key: str) -> JSON:
         return present.release(queries.release(session, key))
 
 
-def assign_release_window(release: str, body: Assignment) -> JSON:
+def assign_release_window(release: str, body: AssignmentIn) -> JSON:
     lifecycle.assign_release(sessions(), release, body.window_id, actor=actor(), now=now())
     return release_detail(release)
 
@@ -88,33 +88,33 @@ R = "/releases/<release>"
 ROUTES = [
     Route("PUT", f"{R}/window", assign_release_window, "windows:write",
           "Put a release in a release window (its cut-off becomes the due date), or take "
-          "it out with null", ReleaseDetail, body=Assignment, errors=(400, 404),
+          "it out with null", ReleaseOut, body=AssignmentIn, errors=(400, 404),
           example={"window_id": None}),
     Route("POST", f"{R}/status", change_release_status, "releases:write",
           "One step of draft → planned → in_test → ready (or back a step, or cancelled); "
           "409 names the current and the requested status, or (ready) each phase's exit "
-          "gate not yet signed or waived", ReleaseDetail,
+          "gate not yet signed or waived", ReleaseOut,
           body=StatusChangeIn, errors=(400, 404, 409),
           example={"status": "in_test", "reason": "SIT environment handed over"}),
     Route("GET", f"{R}/status-history", release_status_history, "releases:read",
-          "Every status step of a release, oldest first", list[StatusChangePublic],
+          "Every status step of a release, oldest first", list[StatusChangeOut],
           errors=(404,)),
     Route("GET", f"{R}/deployments", list_release_deployments, "releases:read",
-          "A release's deployments", list[DeploymentPublic], errors=(404,)),
+          "A release's deployments", list[DeploymentOut], errors=(404,)),
     Route("POST", f"{R}/deployments", record_release_deployment, "releases:write",
           "Record the go-live of a ready release (it becomes deployed); 409 while its "
-          "go/no-go or a phase's exit gate is open or vetoed, naming each", DeploymentPublic,
+          "go/no-go or a phase's exit gate is open or vetoed, naming each", DeploymentOut,
           201, body=DeploymentIn, errors=(400, 404, 409),
           example={"deployed_on": "2027-01-04", "backout_plan": "redeploy 4.1 images",
                    "notes": "CAB approved"}),
     Route("POST", f"{R}/back-out", back_out_release, "releases:write",
-          "Back out a deployed release's latest deployment", DeploymentPublic,
+          "Back out a deployed release's latest deployment", DeploymentOut,
           body=BackOutIn, errors=(400, 404, 409), example={"reason": "INC0042 payments down"}),
     Route("GET", f"{R}/links", list_release_links, "releases:read",
-          "A release's incidents and changes in other systems", list[LinkPublic],
+          "A release's incidents and changes in other systems", list[LinkOut],
           errors=(404,)),
     Route("POST", f"{R}/links", add_release_link, "releases:write",
-          "Link a release to an incident or change (system, key, URL)", LinkPublic, 201,
+          "Link a release to an incident or change (system, key, URL)", LinkOut, 201,
           body=LinkIn, errors=(400, 404),
           example={"kind": "change", "system": "ServiceNow", "key": "CHG0012345",
                    "url": "https://servicenow.example/CHG0012345"}),

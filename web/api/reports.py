@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from envsched.booking import StateClash, current_clashes, find_free_slots
+from envsched.booking import ClashOut, SlotOut, StateClash, current_clashes, find_free_slots
 from envsched.db import read_transaction
+from envsched.inventory import CapacityReportOut, CapacityRowOut
 from envsched.planning import capacity_report
 from web.api import present, queries
 from web.api.routing import JSON, Route
-from web.api.schemas import (
-    CapacityQuery,
-    CapacityReport,
-    CapacityRow,
-    ClashPublic,
-    ClashQuery,
-    Page,
-    SlotPublic,
-    SlotQuery,
-)
+from web.api.schemas import CapacityQuery, ClashQuery, Page, SlotQuery
 from web.context import now, sessions
 
 
@@ -46,21 +38,21 @@ def _matches(clash: StateClash, query: ClashQuery) -> bool:
 def capacity(query: CapacityQuery) -> JSON:
     start = query.start or now().date()
     frame = capacity_report(sessions(), start, query.weeks, query.type)
-    rows = [CapacityRow.model_validate({**row, "week_start": row["week_start"].date()})
+    rows = [CapacityRowOut.model_validate({**row, "week_start": row["week_start"].date()})
             for row in frame.to_dict("records")]
-    return CapacityReport(start=start, weeks=query.weeks, rows=rows).model_dump(mode="json")
+    return CapacityReportOut(start=start, weeks=query.weeks, rows=rows).model_dump(mode="json")
 
 
 ROUTES = [
     Route("GET", "/slots", free_slots, "slots:read",
           "The earliest free runs of days, one per eligible environment, earliest first",
-          list[SlotPublic], query=SlotQuery, errors=(400,)),
+          list[SlotOut], query=SlotQuery, errors=(400,)),
     Route("GET", "/clashes", list_clashes, "clashes:read",
           "Clashes in the stored bookings: overbooked days, changeover days too few between "
           "releases, maintenance, freezes, unavailable or ineligible environments, phase "
           "order, late releases",
-          Page[ClashPublic], query=ClashQuery, errors=(400,)),
+          Page[ClashOut], query=ClashQuery, errors=(400,)),
     Route("GET", "/capacity", capacity, "capacity:read",
           "Demand, supply and shortfall in environment-days per type per ISO week",
-          CapacityReport, query=CapacityQuery, errors=(400,)),
+          CapacityReportOut, query=CapacityQuery, errors=(400,)),
 ]

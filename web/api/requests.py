@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from envsched import booking
-from envsched.booking import withdraw_request
+from envsched.booking import (
+    ApproveIn,
+    BookingOut,
+    BookingRequestIn,
+    BookingRequestOut,
+    ReasonIn,
+    RejectIn,
+    SlotOut,
+    withdraw_request,
+)
 from envsched.db import read_transaction
-from envsched.models import BookingRequestCreate, BookingRequestPublic
 from web.api import present, queries
 from web.api.bookings import get_booking
 from web.api.routing import JSON, Route, actor
-from web.api.schemas import (
-    ApproveInput,
-    BookingOut,
-    Page,
-    ReasonInput,
-    RejectInput,
-    RequestQuery,
-    SlotPublic,
-)
+from web.api.schemas import Page, RequestQuery
 from web.context import now, sessions
 
 
@@ -32,7 +32,7 @@ def get_request(request_id: int) -> JSON:
         return present.booking_request(session, queries.request(session, request_id))
 
 
-def create_request(body: BookingRequestCreate) -> JSON:
+def create_request(body: BookingRequestIn) -> JSON:
     row = booking.request_booking(sessions(), body, actor=actor(), now=now())
     return get_request(row.id or 0)
 
@@ -42,20 +42,20 @@ def suggested_slots(request_id: int) -> list[JSON]:
                                                                   today=now().date())]
 
 
-def approve_request(request_id: int, body: ApproveInput) -> JSON:
+def approve_request(request_id: int, body: ApproveIn) -> JSON:
     row = booking.approve_request(sessions(), request_id, actor=actor(), now=now(),
                                           environment=body.environment, start=body.start,
                                           force_reason=body.force_reason)
     return get_booking(row.id or 0)
 
 
-def reject_request(request_id: int, body: RejectInput) -> JSON:
+def reject_request(request_id: int, body: RejectIn) -> JSON:
     booking.reject_request(sessions(), request_id, body.reason, actor=actor(),
                                    now=now())
     return get_request(request_id)
 
 
-def waitlist_request(request_id: int, body: ReasonInput) -> JSON:
+def waitlist_request(request_id: int, body: ReasonIn) -> JSON:
     booking.waitlist_request(sessions(), request_id, actor=actor(), now=now(),
                                      reason=body.reason)
     return get_request(request_id)
@@ -69,30 +69,30 @@ def cancel_request(request_id: int) -> JSON:
 ROUTES = [
     Route("GET", "/requests", list_requests, "requests:read",
           "List booking requests, filtered by status, requester and phase",
-          Page[BookingRequestPublic], query=RequestQuery, errors=(400,)),
+          Page[BookingRequestOut], query=RequestQuery, errors=(400,)),
     Route("POST", "/requests", create_request, "requests:create",
           "Ask for an environment: a phase, a type or named environments, and days",
-          BookingRequestPublic, 201, body=BookingRequestCreate, errors=(400, 409),
+          BookingRequestOut, 201, body=BookingRequestIn, errors=(400, 409),
           example={"phase": "R1-UAT", "duration_days": 5, "earliest_start": "2027-03-01",
                    "justification": "regression pack"}, idempotent=True),
     Route("GET", "/requests/<int:request_id>", get_request, "requests:read",
-          "One booking request", BookingRequestPublic, errors=(404,)),
+          "One booking request", BookingRequestOut, errors=(404,)),
     Route("GET", "/requests/<int:request_id>/slots", suggested_slots, "requests:read",
-          "The earliest free slots that would satisfy the request", list[SlotPublic],
+          "The earliest free slots that would satisfy the request", list[SlotOut],
           errors=(404,)),
     Route("POST", "/requests/<int:request_id>/approve", approve_request, "requests:decide",
           "Approve to the earliest suggested slot, or to a chosen environment (and start); "
-          "answers with the booking made", BookingOut, 201, body=ApproveInput,
+          "answers with the booking made", BookingOut, 201, body=ApproveIn,
           errors=(400, 404, 409), example={}),
     Route("POST", "/requests/<int:request_id>/reject", reject_request, "requests:decide",
-          "Reject, saying why", BookingRequestPublic, body=RejectInput, errors=(400, 404, 409),
+          "Reject, saying why", BookingRequestOut, body=RejectIn, errors=(400, 404, 409),
           example={"reason": "no UAT capacity before the freeze"}),
     Route("POST", "/requests/<int:request_id>/waitlist", waitlist_request, "requests:decide",
           "Waitlist: the request is offered the next freed days that fit it",
-          BookingRequestPublic, body=ReasonInput, errors=(400, 404, 409),
+          BookingRequestOut, body=ReasonIn, errors=(400, 404, 409),
           example={"reason": "UAT full until March"}),
     Route("POST", "/requests/<int:request_id>/cancel", cancel_request, "requests:cancel",
           "The requester (or an environment manager) withdraws an open request, or an "
           "approved one whose booking has not started (the booking is cancelled with it)",
-          BookingRequestPublic, errors=(404, 409)),
+          BookingRequestOut, errors=(404, 409)),
 ]

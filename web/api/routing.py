@@ -29,7 +29,6 @@ class InvalidRequest(EnvschedError):
     """A body or query string that does not validate: every bad field at once."""
 
     code = "invalid_input"
-    http_status = 400
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,26 @@
-"""Shapes the API adds to the models of ``envsched.models``: query strings, small request
-bodies, list pages and the outputs that have no ``*Public`` model of their own.
+"""Shapes that are HTTP's own: query strings, list pages and the error body. A feature's
+request bodies and answers live in its package (``envsched.booking.shapes`` …).
 
-Every request body and query string is validated once, into one of these (or a
-``*Create``/``*Update`` model), before a view sees it. They double as the source of the
-OpenAPI document, so what is documented is what is checked.
+Every request body and query string is validated once, into one of these or an ``…In``
+(``…Patch``) shape, before a view sees it. They double as the source of the OpenAPI
+document, so what is documented is what is checked.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from envsched.booking import ClashKind, Rule
 from envsched.models import (
-    BookingPublic,
     BookingStatus,
     EnvironmentStatus,
-    PhasePublic,
-    ReleasePublic,
     ReleaseStatus,
     ReleaseType,
     RequestStatus,
 )
-from envsched.models.limits import INT_MAX, Day, Flag, Input
+from envsched.models.limits import INT_MAX, Day, Input
 
 Item = TypeVar("Item")
 MAX_PER_PAGE = 200
@@ -100,60 +96,6 @@ class CapacityQuery(Input):
                                                             "(default today)")
 
 
-# -- small request bodies -------------------------------------------------------------------
-
-class MaintenanceWindowCreate(Input):
-    start: Day
-    end: Day
-    reason: str = Field(default="", max_length=2000)
-    force: Flag = Field(default=False, description="accept it over live bookings (they clash)")
-
-
-class FreezeCreate(Input):
-    name: str = Field(default="", max_length=64)
-    start: Day
-    end: Day
-    types: list[str] = Field(default_factory=list,
-                             description="environment types it covers; empty: every type")
-    reason: str = Field(default="", max_length=2000)
-
-
-class ApproveInput(Input):
-    """No environment: the earliest suggested slot. An environment without start: its
-    earliest free days for the request."""
-
-    environment: str | None = Field(default=None, min_length=1)
-    start: Day | None = None
-    force_reason: str | None = Field(
-        default=None, max_length=2000,
-        description="an environment manager's reason to book the chosen days although they "
-                    "break a rule of the phase (the booking is then a clash)")
-
-
-class RejectInput(Input):
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-class ReasonInput(Input):
-    reason: str = Field(default="", max_length=2000)
-
-
-class ReleaseEarlyInput(Input):
-    on: Day | None = Field(default=None, description="first day given back (default today)")
-
-
-class MoveInput(Input):
-    """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
-
-    environment: str = Field(min_length=1, max_length=64,
-                             description="the environment it moves to (may be its own)")
-    start: Day = Field(description="its new first day")
-    force_reason: str | None = Field(
-        default=None, max_length=2000,
-        description="an environment manager's reason to move it even if it breaks a rule of "
-                    "its phase (it is then listed as a clash)")
-
-
 # -- outputs --------------------------------------------------------------------------------
 
 class Page(BaseModel, Generic[Item]):
@@ -161,63 +103,6 @@ class Page(BaseModel, Generic[Item]):
     page: int
     per_page: int
     total: int
-
-
-class MaintenanceWindowPublic(BaseModel):
-    id: int
-    environment: str
-    start: dt.date
-    end: dt.date
-    reason: str
-
-
-class FreezePublic(BaseModel):
-    id: int
-    name: str
-    start: dt.date
-    end: dt.date
-    types: list[str]
-    reason: str
-
-
-class BookingOut(BookingPublic):
-    release: str | None = None
-    created_at: dt.datetime
-
-
-class ReleaseDetail(ReleasePublic):
-    phases: list[PhasePublic]
-
-
-class SlotPublic(BaseModel):
-    environment: str
-    start: dt.date
-    end: dt.date
-
-
-class ClashPublic(BaseModel):
-    kind: ClashKind
-    message: str
-    start: dt.date
-    end: dt.date
-    environment: str | None
-    release: str | None
-    phase: str | None
-    booking_ids: list[int]
-
-
-class CapacityRow(BaseModel):
-    type: str
-    week_start: dt.date
-    demand_days: int
-    supply_days: int
-    shortfall_days: int
-
-
-class CapacityReport(BaseModel):
-    start: dt.date
-    weeks: int
-    rows: list[CapacityRow]
 
 
 class RuleBreakOut(BaseModel):

@@ -9,18 +9,12 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from envsched import accounts
+from envsched.accounts import TokenIn, TokenIssuedOut, TokenOut, UserIn, UserOut, UserPatch
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
-from envsched.models import ApiToken, Role, User
+from envsched.models import ApiToken, User
+from envsched.permissions import can
 from web.api.routing import JSON, Route, actor
-from web.api.user_schemas import (
-    TokenCreate,
-    TokenIssued,
-    TokenPublic,
-    UserCreate,
-    UserOut,
-    UserUpdate,
-)
 from web.auth import stay_signed_in
 from web.context import now, sessions
 
@@ -31,7 +25,7 @@ def _user(row: User) -> JSON:
 
 
 def _token(row: ApiToken) -> JSON:
-    return TokenPublic.model_validate(row.model_dump() | {"label": row.name}).model_dump(
+    return TokenOut.model_validate(row.model_dump() | {"label": row.name}).model_dump(
         mode="json")
 
 
@@ -46,14 +40,14 @@ def get_user(name: str) -> JSON:
     return _user(accounts.find_user(sessions(), name))
 
 
-def create_user(body: UserCreate) -> JSON:
+def create_user(body: UserIn) -> JSON:
     added = accounts.create_user(sessions(), body.name, body.role, actor=actor(), now=now(),
                               password=body.password, full_name=body.full_name,
                               email=body.email)
     return _user(added)
 
 
-def update_user(name: str, body: UserUpdate) -> JSON:
+def update_user(name: str, body: UserPatch) -> JSON:
     changed = accounts.update_user(sessions(), name, actor=actor(), now=now(), role=body.role,
                                 active=body.active, full_name=body.full_name)
     stay_signed_in(changed)
@@ -65,7 +59,7 @@ def update_user(name: str, body: UserUpdate) -> JSON:
 def _token_owner(name: str) -> User:
     """The user ``name``, if the caller may manage their tokens: admins, or they themself."""
     me = actor()
-    if me.role != Role.ADMIN and me.name != name:
+    if me.name != name and not can(me, "users:admin"):
         raise PermissionDenied(f"{me.name} may manage only their own API tokens")
     return accounts.find_user(sessions(), name)
 
@@ -78,7 +72,7 @@ def list_tokens(name: str) -> list[JSON]:
         return [_token(row) for row in rows]
 
 
-def issue_token(name: str, body: TokenCreate) -> JSON:
+def issue_token(name: str, body: TokenIn) -> JSON:
     _token_owner(name)
     expires = accounts.token_expiry(body.valid_until, now=now())
     token, secret = accounts.issue_token(sessions(), name, actor=actor(), now=now(),
@@ -101,22 +95,22 @@ ROUTES = [
     Route("GET", "/users", list_users, "users:admin", "Every user, by name", list[UserOut]),
     Route("POST", "/users", create_user, "users:admin",
           "Add a user; without a password they sign in by API token only", UserOut, 201,
-          body=UserCreate, errors=(400,),
+          body=UserIn, errors=(400,),
           example={"name": "jenkins", "role": "test_manager", "full_name": "CI robot"}),
     Route("GET", "/users/<name>", get_user, "users:admin", "One user", UserOut,
           errors=(404,)),
     Route("PATCH", "/users/<name>", update_user, "users:admin",
           "Change role, active and full name, all or none; the last active admin stays "
-          "admin and nobody deactivates themselves", UserOut, body=UserUpdate,
+          "admin and nobody deactivates themselves", UserOut, body=UserPatch,
           errors=(400, 404), example={"role": "test_manager", "full_name": "Tess Tester"}),
     Route("GET", "/users/<name>/tokens", list_tokens, "account:manage",
           "A user's API tokens, never their secrets (admins, or the user themself)",
-          list[TokenPublic], errors=(404,)),
+          list[TokenOut], errors=(404,)),
     Route("POST", "/users/<name>/tokens", issue_token, "account:manage",
-          "Issue an API token; its secret is in this answer only", TokenIssued, 201,
-          body=TokenCreate, errors=(400, 404),
+          "Issue an API token; its secret is in this answer only", TokenIssuedOut, 201,
+          body=TokenIn, errors=(400, 404),
           example={"label": "jenkins", "valid_until": "2027-12-31"}),
     Route("POST", "/users/<name>/tokens/<int:token_id>/revoke", revoke_token,
           "account:manage", "Revoke an API token: requests bearing it are refused at once",
-          TokenPublic, errors=(404, 409)),
+          TokenOut, errors=(404, 409)),
 ]

@@ -10,19 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from envsched import planning
-from envsched.models import WhatIf
-from envsched.planning import changed_scenario_document, snapshot_of
-from web.api.planning_schemas import (
-    ChangeBody,
-    Comparison,
-    Promotion,
-    WhatIfCreate,
-    WhatIfPublic,
-    WhatIfRunInput,
+from envsched.models import SolveKind, WhatIf
+from envsched.planning import (
+    ChangeIn,
+    ComparisonOut,
+    PromotionOut,
+    WhatIfIn,
+    WhatIfOut,
+    WhatIfRunIn,
     change_data,
+    changed_scenario_document,
+    snapshot_of,
 )
 from web.api.routing import JSON, Route, actor
-from web.background import track
+from web.background import queue_of, run_whatif_queued
 from web.context import now, sessions
 
 TIMESTAMPS = ("created_at", "started_at", "promoted_at")
@@ -38,14 +39,15 @@ def whatif_summary(row: WhatIf) -> JSON:
     snapshot = snapshot_of(row)
     return {**data, "status": row.status.value, "described": planning.describe_changes(row),
             "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
-            "left_out": list(snapshot.left_out)}
+            "left_out": list(snapshot.left_out),
+            "queue": queue_of(SolveKind.WHATIF, row.id)}
 
 
 def list_whatifs() -> list[JSON]:
     return [whatif_summary(row) for row in planning.list_whatifs(sessions(), now=now())]
 
 
-def create_whatif(body: WhatIfCreate) -> JSON:
+def create_whatif(body: WhatIfIn) -> JSON:
     row = planning.create_whatif(sessions(), body.name, actor=actor(), now=now(),
                                description=body.description,
                                start=body.start,
@@ -66,9 +68,8 @@ def remove_change(whatif_id: int, index: int) -> JSON:
     return whatif_summary(planning.remove_change(sessions(), whatif_id, index, actor=actor()))
 
 
-def run_whatif(whatif_id: int, body: WhatIfRunInput) -> JSON:
-    track(planning.start_whatif_run(sessions(), whatif_id, time_limit=body.time_limit,
-                                  now=now(), actor=actor()))
+def run_whatif(whatif_id: int, body: WhatIfRunIn) -> JSON:
+    run_whatif_queued(whatif_id, body.time_limit)
     return get_whatif(whatif_id)
 
 
@@ -90,30 +91,30 @@ def scenario_file(whatif_id: int) -> JSON:
 
 ROUTES = [
     Route("GET", "/what-ifs", list_whatifs, "whatif:read", "List what-if scenarios by name",
-          list[WhatIfPublic]),
+          list[WhatIfOut]),
     Route("POST", "/what-ifs", create_whatif, "whatif:write",
-          "Make a what-if from the stored state now", WhatIfPublic, 201, body=WhatIfCreate,
+          "Make a what-if from the stored state now", WhatIfOut, 201, body=WhatIfIn,
           errors=(400,), example={"name": "more-uat", "description": "one more UAT"}),
     Route("GET", "/what-ifs/<int:whatif_id>", get_whatif, "whatif:read",
-          "A what-if: its changes, status and run progress", WhatIfPublic, errors=(404,)),
+          "A what-if: its changes, status and run progress", WhatIfOut, errors=(404,)),
     Route("POST", "/what-ifs/<int:whatif_id>/changes", add_change, "whatif:write",
           "Add a change (its kind and that kind's fields); refused with the bad field named",
-          WhatIfPublic, 201, body=ChangeBody, errors=(404, 409),
+          WhatIfOut, 201, body=ChangeIn, errors=(404, 409),
           example={"kind": "add_environment", "id": "UAT-9", "type": "UAT",
                    "tags": ["mainframe"]}),
     Route("DELETE", "/what-ifs/<int:whatif_id>/changes/<int:index>", remove_change,
-          "whatif:write", "Remove the change at index (from 0)", WhatIfPublic,
+          "whatif:write", "Remove the change at index (from 0)", WhatIfOut,
           errors=(400, 404, 409)),
     Route("POST", "/what-ifs/<int:whatif_id>/run", run_whatif, "whatif:write",
           "Plan baseline and what-if in the background; poll the what-if for progress",
-          WhatIfPublic, 202, body=WhatIfRunInput, errors=(404, 409),
+          WhatIfOut, 202, body=WhatIfRunIn, errors=(404, 409),
           example={"time_limit": 2}),
     Route("GET", "/what-ifs/<int:whatif_id>/comparison", comparison, "whatif:read",
-          "Baseline and what-if side by side, with both plans", Comparison,
+          "Baseline and what-if side by side, with both plans", ComparisonOut,
           errors=(404, 409)),
     Route("POST", "/what-ifs/<int:whatif_id>/promote", promote, "whatif:promote",
           "Make the what-if's plan the plan: its placements become tentative bookings",
-          Promotion, errors=(404, 409)),
+          PromotionOut, errors=(404, 409)),
     Route("GET", "/what-ifs/<int:whatif_id>/scenario", scenario_file, "whatif:read",
           "The changed scenario as an envsched-scenario/1 file", dict[str, Any],
           errors=(400, 404)),

@@ -79,7 +79,19 @@ function setUpMenu() {
   });
 }
 
+// A table wider than the screen scrolls inside itself (app.css, on a phone): a keyboard
+// can then focus it and scroll it with the arrow keys, links or not; one that fits is no
+// tab stop. Checked again when the window changes size.
+function focusScrollingTables() {
+  document.querySelectorAll("table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth) table.setAttribute("tabindex", "0");
+    else table.removeAttribute("tabindex");
+  });
+}
+window.addEventListener("resize", focusScrollingTables);
+
 document.addEventListener("DOMContentLoaded", function () {
+  focusScrollingTables();
   setUpMenu();
   focusErrorSummary();
   drawCharts();

@@ -6,9 +6,16 @@
 (function () {
   var EVERY_MS = 1000;
 
+  function where(queue) {
+    return queue.status === "queued" ? "Queued for the worker: place " + queue.place +
+      " in the queue." : queue.cancel_requested ? "Stopping: it was cancelled." :
+      "Running in the worker.";
+  }
+
   function describe(body) {
+    if (body.queue && body.queue.status === "queued") return "Waiting for the worker…";
     var p = body.progress;
-    if (!p) return "Running…";
+    if (!p || !p.step) return "Running…";
     var step = p.step === "whatif" ? "what-if plan" : p.step === "baseline" ? "baseline plan" : p.step;
     var text = "Step " + p.step_number + " of " + p.steps + ": " + step + ", " + p.stage +
       ", " + p.elapsed + " s";
@@ -27,6 +34,8 @@
         if (body.error) { status.textContent = body.error.message; return; }
         if (body.status !== "running") { window.location.reload(); return; }
         status.textContent = describe(body);
+        var line = document.getElementById("solve-queue");
+        if (line && body.queue) line.textContent = where(body.queue);
         if (bar && body.progress) bar.value = body.progress.step_number - 0.5;
         setTimeout(function () { poll(element); }, EVERY_MS);
       })

@@ -265,7 +265,7 @@
       onMove: function (item, callback) { handlers.onMove(item, callback); },
       tooltip: {followMouse: true, overflowMethod: "flip", delay: 200},
       xss: {disabled: false, filterOptions: {whiteList: {
-        a: ["class", "href", "draggable"], span: ["class", "aria-hidden"], br: []}}}
+        a: ["class", "href", "draggable", "aria-label"], span: ["class", "aria-hidden"], br: []}}}
     };
   }
 
@@ -277,6 +277,13 @@
     var handlers = {};
     var timeline = new vis.Timeline(element, items, groups, options(element, handlers));
     var loader = new Loader(element, items);
+    // the lane names scroll up and down on their own: a keyboard reaches them (arrows)
+    var lanes = element.querySelector(".vis-left");
+    if (lanes) {
+      lanes.setAttribute("tabindex", "0");
+      lanes.setAttribute("role", "region");
+      lanes.setAttribute("aria-label", "Environments");
+    }
     handlers.onMove = mover(element, loader, timeline);
     var bookingUrl = element.getAttribute("data-booking-url");
     var pressedAt = null;  // where the pointer went down: a drag ends in a click too

@@ -14,10 +14,10 @@ from flask import Blueprint, Flask, current_app, url_for
 
 from envsched import notify
 from envsched.days import day_text, days_text, week_text
+from envsched.permissions import can
 from web.auth import current_user
 from web.calendar import feed_token
 from web.context import sessions
-from web.permissions import can
 from web.ui import (
     account,
     approvals,
@@ -45,6 +45,7 @@ from web.ui import (
     requests,
     search,
     session,
+    solves,
     timeline,
     user_admin,
     whatifs,
@@ -133,6 +134,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/plan-runs/<int:run_id>/accept", "planrun_accept", planruns.planrun_accept, POST),
     ("/plan-runs/<int:run_id>/proposals/<phase>/accept", "proposal_accept",
      planruns.proposal_accept, POST),
+    ("/solves/<int:job_id>/cancel", "solve_cancel", solves.solve_cancel, POST),
     ("/what-ifs", "whatif_list", whatifs.whatif_list, GET),
     ("/what-ifs/new", "whatif_create", whatifs.whatif_create, POST),
     ("/what-ifs/<int:whatif_id>", "whatif_detail", whatifs.whatif_detail, GET),

@@ -15,7 +15,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
 from envsched import booking
-from envsched.booking import RuleBroken
+from envsched.booking import BookingIn, RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
@@ -23,7 +23,6 @@ from envsched.models import (
     LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
     Booking,
-    BookingCreate,
     BookingStatus,
     Environment,
     Phase,
@@ -83,7 +82,7 @@ def _submit(form: Form) -> Any:
     if not form.ok or start is None or last is None:
         return _page(form, 400)
     try:
-        data = BookingCreate(environment=environment, start=start, end=end_after(last),
+        data = BookingIn(environment=environment, start=start, end=end_after(last),
                              phase=form.text("phase") or None,
                              status=BookingStatus(form.values.get("status", "confirmed")),
                              note=form.text("note", longest=2000))

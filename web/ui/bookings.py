@@ -20,9 +20,9 @@ from envsched.booking import RuleBroken, StateClash, find_clashes, may_withdraw
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User
+from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.permissions import can
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 
@@ -72,13 +72,14 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
 def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
     live, day = row.status in LIVE, today()
     own = user is not None and row.requester == user.name
-    gives_back = live and can(user, "bookings:cancel") and (own or can(user, "bookings:direct"))
+    gives_back = (live and can(user, "bookings:cancel")
+                  and (own or can(user, "bookings:cancel-others")))
     return Powers(
         move=live and row.status != "in_use" and can(user, "bookings:move"),
         cancel=gives_back and row.status != "in_use",
         hand_back=gives_back and row.start < day < row.end,
         withdraw=withdrawable and can(user, "requests:cancel")
-        and (own or can(user, "requests:decide")))
+        and (own or can(user, "requests:cancel-others")))
 
 
 def _blank_move_form(row: BookingRow) -> Form:

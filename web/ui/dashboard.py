@@ -15,11 +15,11 @@ from flask import render_template
 
 from envsched.booking import find_clashes
 from envsched.db import read_transaction
+from envsched.permissions import can
 from envsched.planning import capacity_report, monday
 from web import charts
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.permissions import can
 from web.ui.bookings import clash_bookings
 from web.ui.capacity import shortfall_rows
 from web.ui.queries import booking_rows, request_rows

@@ -18,12 +18,8 @@ from envsched import inventory
 from envsched.booking import find_clashes
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
-from envsched.models import (
-    Environment,
-    EnvironmentCreate,
-    EnvironmentStatus,
-    EnvironmentUpdate,
-)
+from envsched.inventory import EnvironmentIn, EnvironmentPatch
+from envsched.models import Environment, EnvironmentStatus
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.limits import MAX_DAYS
 from web.auth import current_user, requires
@@ -44,7 +40,7 @@ def environment_new() -> Any:
     if request.method == "GET":
         return _form_page(Form(LABELS, {**NEW_DEFAULTS, "type": request.args.get("type", "")}))
     form = Form.posted(LABELS)
-    data = _read(form, EnvironmentCreate)
+    data = _read(form, EnvironmentIn)
     if data is not None:
         try:
             env = inventory.create_environment(sessions(), data, actor=current_user(),
@@ -63,7 +59,7 @@ def environment_edit(name: str) -> Any:
     if request.method == "GET":
         return _form_page(Form(LABELS, current), editing=name)
     form = Form.posted(LABELS)
-    data = _read(form, EnvironmentUpdate)
+    data = _read(form, EnvironmentPatch)
     if data is not None:
         try:
             env = inventory.update_environment(sessions(), name, data, actor=current_user(),
@@ -84,7 +80,7 @@ def environment_status(name: str) -> Any:
     """Retire an environment or put it back into service (the detail page's buttons)."""
     wanted = request.form.get("status", "")
     try:
-        data = EnvironmentUpdate(status=EnvironmentStatus(wanted))
+        data = EnvironmentPatch(status=EnvironmentStatus(wanted))
         env = inventory.update_environment(sessions(), name, data, actor=current_user(),
                                            now=now())
     except ValueError:
@@ -109,7 +105,7 @@ def _warn_of_stranded_bookings(name: str) -> None:
 
 # -- reading the form ---------------------------------------------------------------------
 
-def _read(form: Form, model: type[EnvironmentCreate] | type[EnvironmentUpdate]) -> Any:
+def _read(form: Form, model: type[EnvironmentIn] | type[EnvironmentPatch]) -> Any:
     """The form as ``model``, or None with every problem noted on ``form``."""
     values = {"name": form.text("name", required="give the environment a name"),
               "type": form.text("type", required="choose a type"),

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.lifecycle import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
     EnvironmentType,
@@ -26,12 +27,6 @@ from envsched.models import (
     ReleaseStrategy,
     ReleaseTemplate,
     ReleaseType,
-)
-from envsched.models.lifecycle_io import (
-    FromTemplate,
-    StrategyCreate,
-    TemplateIn,
-    TemplatePhaseIn,
 )
 from web.auth import current_user, requires
 from web.context import now, sessions, settings
@@ -67,7 +62,7 @@ def strategy_create() -> Response:
               ("name", "cadence", "anchor", "window_days", "freeze_days")}
     dates = request.form.get("dates", "").replace(",", " ").split()
     return act(lambda: lifecycle.create_strategy(
-        sessions(), StrategyCreate.model_validate({**fields, "dates": dates}),
+        sessions(), StrategyIn.model_validate({**fields, "dates": dates}),
         actor=current_user(), now=now()), "ui.release_windows",
         lambda s: f"Strategy {s.name} added; publish it to make its windows.")
 
@@ -151,7 +146,7 @@ def template_delete(name: str) -> Response:
 @requires("templates:write")
 def template_instantiate(name: str) -> Response:
     def create() -> Release:
-        data = FromTemplate(key=request.form.get("key", "").strip(),
+        data = FromTemplateIn(key=request.form.get("key", "").strip(),
                             title=request.form.get("title", ""),
                             earliest_start=form_date("earliest_start"), due=form_date("due"))
         return lifecycle.create_release_from_template(sessions(), name, data,

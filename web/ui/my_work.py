@@ -19,9 +19,9 @@ from envsched.booking import get_request, may_withdraw
 from envsched.db import read_transaction
 from envsched.insight import due_gates, my_booking_ids
 from envsched.models import User
+from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.permissions import can
 from web.ui.bookings import booking_powers
 from web.ui.queries import BookingRow, RequestRow, bookings_by_id, request_rows
 

@@ -20,11 +20,12 @@ from envsched import planning
 from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import PlanRun, PlanRunStatus, User
-from envsched.planning import last_accept, open_proposals
+from envsched.models import PlanRun, PlanRunStatus, SolveKind, User
+from envsched.models.round_results import RoundDiff, RoundFlags
+from envsched.planning import acceptable, last_accept, open_proposals
 from web.api.planruns import find_run
 from web.auth import current_user, requires
-from web.background import replan_now
+from web.background import queue_of, replan_now
 from web.context import now, sessions
 from web.ui.params import int_arg
 
@@ -53,8 +54,10 @@ def planrun_detail(run_id: int) -> Any:
                            metric_words=planning.METRIC_WORDS,
                            solver_words=planning.solver_words(run.solver_status),
                            rule_words=planning.rule_words, last_end=_last_day(run),
-                           open_count=open_proposals(run), acceptable=_acceptable(run),
-                           running=run.status == PlanRunStatus.RUNNING)
+                           flags=run.flags or RoundFlags(), diff=run.diff or RoundDiff(),
+                           open_count=open_proposals(run), acceptable=acceptable(run),
+                           running=run.status == PlanRunStatus.RUNNING,
+                           queue=queue_of(SolveKind.REPLAN, run.id))
 
 
 def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:
@@ -69,11 +72,6 @@ def _last_day(run: PlanRun) -> dt.date | None:
     """The last day a placed phase runs ("last test ends"), if the run recorded it."""
     end = (run.metrics or {}).get("last_end")
     return last_day(dt.date.fromisoformat(end)) if end else None
-
-
-def _acceptable(run: PlanRun) -> bool:
-    """Worth offering the accept buttons (the service still decides, e.g. out of date)."""
-    return run.status == PlanRunStatus.DONE and not run.dry_run and open_proposals(run) > 0
 
 
 @requires("planruns:run")
@@ -101,11 +99,12 @@ def planrun_accept(run_id: int) -> Any:
 
 
 def _flash_accept(run: PlanRun) -> None:
-    accepted = last_accept(run) or {"applied": [], "refused": []}
-    flash(f"Run {run.id}: {len(accepted['applied'])} proposal(s) applied.", "success")
-    for refused in accepted["refused"]:
-        flash(f"Run {run.id}: the proposal for {refused['phase']} was refused: "
-              f"{refused['reason']}", "error")
+    accepted = last_accept(run)
+    flash(f"Run {run.id}: {len(accepted.applied) if accepted else 0} proposal(s) applied.",
+          "success")
+    for refused in accepted.refused if accepted else []:
+        flash(f"Run {run.id}: the proposal for {refused.phase} was refused: "
+              f"{refused.reason}", "error")
 
 
 @requires("planruns:accept")

@@ -48,6 +48,7 @@ class BookingRow:
     note: str
     request_id: int | None = None
     forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
+    asked_why: str = ""  # its request's justification ("" if none)
 
     @property
     def last_day(self) -> dt.date:
@@ -60,10 +61,14 @@ class BookingRow:
 
     @property
     def serves(self) -> str:
-        """What it is for: its phase, else the first line of its note."""
+        """What it is for: its phase, else the first line of its note, else of why its
+        request asked for it."""
         if self.phase:
             return self.phase
-        return self.note.splitlines()[0] if self.note.strip() else "a booking for no phase"
+        for said in (self.note, self.asked_why):
+            if said.strip():
+                return said.strip().splitlines()[0]
+        return "a booking for no phase"
 
     @property
     def words(self) -> str:
@@ -138,8 +143,10 @@ def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
 def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date | None = None,
                  type_name: str | None = None, release: str | None = None,
                  environment: str | None = None, requester_id: int | None = None,
-                 live_only: bool = True) -> list[BookingRow]:
-    """Bookings overlapping ``[start, end)`` matching every filter given, by start."""
+                 live_only: bool = True,
+                 environments: Collection[str] | None = None) -> list[BookingRow]:
+    """Bookings overlapping ``[start, end)`` matching every filter given, by start
+    (``environments``: on one of these, by name)."""
     query = _BOOKING_ROWS
     if live_only:
         query = query.where(col(Booking.status).in_(LIVE_STATUSES))
@@ -151,6 +158,8 @@ def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date
         query = query.where(EnvironmentType.name == type_name)
     if environment:
         query = query.where(Environment.name == environment)
+    if environments is not None:
+        query = query.where(col(Environment.name).in_(list(environments)))
     if release:
         query = query.where(Release.key == release)
     if requester_id is not None:
@@ -171,7 +180,8 @@ _BOOKING_ROWS: Any = (
               col(EnvironmentType.name).label("type"), col(Booking.start), col(Booking.end),
               col(Booking.status), col(Phase.key).label("phase"),
               col(Release.key).label("release"), col(User.name).label("requester"),
-              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason))
+              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason),
+              col(BookingRequest.justification).label("asked_why"))
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
     .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
@@ -184,7 +194,7 @@ _BOOKING_ROWS: Any = (
 def _booking_row(row: sa.Row[Any]) -> BookingRow:
     return BookingRow(row.id, row.environment, row.type, row.start, row.end,
                       BookingStatus(row.status).value, row.phase, row.release, row.requester,
-                      row.note, row.request_id, row.forced_reason)
+                      row.note, row.request_id, row.forced_reason, row.asked_why or "")
 
 
 def request_rows(session: Session, *, open_only: bool = False,
@@ -238,6 +248,12 @@ def type_names(session: Session) -> list[str]:
 
 def release_keys(session: Session) -> list[str]:
     return list(session.exec(select(Release.key).order_by(col(Release.key))).all())
+
+
+def environment_tags(session: Session) -> list[str]:
+    """Every tag some environment carries, sorted (the tags alone: no environment loaded)."""
+    return sorted({tag for tags in session.exec(select(Environment.tags)).all()
+                   for tag in tags or ()})
 
 
 def environments(session: Session, *, type_name: str | None = None,

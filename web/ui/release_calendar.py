@@ -8,7 +8,9 @@ chart draws ``RELEASES_PER_PAGE`` releases (by their first day) and pages throug
 rest, with the windows, the freezes, and the maintenance of the environments those
 releases book, one bar per run of days some of them are in maintenance (on one line,
 separate bars would only hide each other), naming them. The month grid shows windows,
-go-lives and freezes only, so it needs no paging; the iCal feed holds every item."""
+go-lives and freezes only, read for its months alone (``grid_items``), so it needs no
+paging and costs the same however many releases there are; the iCal feed holds every
+item."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from envsched.lifecycle import (
     WINDOWS_LANE,
     CalendarItem,
     calendar_months,
+    grid_items,
     release_calendar,
 )
 from web import charts, release_charts
@@ -43,15 +46,16 @@ def release_calendar_page() -> Any:
     view = request.args.get("view", "months")
     view = view if view in VIEWS else "months"
     start, end = calendar_months(date_arg("start", today()), months)
-    items = release_calendar(sessions(), start, end)
     shown: dict[str, Any] = {}
     if view == "gantt":
+        items = release_calendar(sessions(), start, end)
         page_items, shown["page"] = _one_page(items)
         figure = release_charts.release_calendar_figure(page_items, start=start, end=end,
                                                         today=today())
         shown["figure"] = charts.figure_json(figure)
         shown["releases"] = sorted({i.lane for i in page_items if i.kind == "release"})
     else:
+        items = grid_items(sessions(), start, end)
         shown["grid"] = month_grid(items, start, end, today())
     windows = [i for i in items if i.kind == "window"]
     return render_template("release_calendar.html", view=view, start=start, end=end,

@@ -21,7 +21,7 @@ from envsched import lifecycle
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import GateView, Withdrawn
+from envsched.lifecycle import BackOutIn, DeploymentIn, GateView, LinkIn, Withdrawn
 from envsched.models import (
     Deployment,
     ExternalLink,
@@ -30,7 +30,6 @@ from envsched.models import (
     ReleaseStatus,
     ReleaseWindow,
 )
-from envsched.models.lifecycle_io import BackOutIn, DeploymentIn, LinkIn
 from web.auth import current_user, requires
 from web.context import now, sessions
 from web.ui.lifecycle import act, refusal_message

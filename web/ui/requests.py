@@ -11,21 +11,22 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
 from envsched import booking
-from envsched.booking import RuleBroken, find_free_slots, may_withdraw, withdraw_request
+from envsched.booking import (
+    BookingRequestIn,
+    RuleBroken,
+    find_free_slots,
+    may_withdraw,
+    withdraw_request,
+)
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
 from envsched.inventory import natural_key
-from envsched.models import (
-    Booking,
-    BookingRequestCreate,
-    Environment,
-    Phase,
-)
+from envsched.models import Booking, Environment, Phase
 from envsched.models.limits import MAX_DAYS
+from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.permissions import can
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
@@ -78,7 +79,7 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
 def _submit() -> Any:
     form = request.form
     try:
-        data = BookingRequestCreate.model_validate({
+        data = BookingRequestIn.model_validate({
             "phase": form.get("phase") or None,
             "type": None if form.get("phase") else (form.get("type") or None),
             "duration_days": int(form.get("duration_days") or 0),
@@ -98,7 +99,9 @@ def _submit() -> Any:
         return _form(dict(form), exc.message, field, 400)
     except RuleBroken as exc:  # the message names the rule, the field where it bites
         return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
-    flash(f"Request #{created.id} is submitted for approval.", "success")
+    with read_transaction(sessions()) as session:
+        words = request_row(session, booking.get_request(session, created.id or 0)).asks
+    flash(f"Your request for {words} is submitted for approval.", "success")
     return redirect(url_for("ui.request_detail", request_id=created.id))
 
 
@@ -116,7 +119,7 @@ def request_detail(request_id: int) -> Any:
              else [])
     user = current_user()
     may_cancel = withdrawable and user is not None and (
-        user.name == shown.requester or can(user, "requests:decide"))
+        user.name == shown.requester or can(user, "requests:cancel-others"))
     return render_template("request.html", r=shown, slots=slots, bookings=bookings,
                            may_cancel=may_cancel)
 

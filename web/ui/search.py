@@ -10,9 +10,9 @@ from flask import render_template, request, url_for
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
 from envsched.insight import KINDS, Hit, search
+from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import sessions
-from web.permissions import can
 
 # kind -> (the permission that reads it, the heading of its results)
 READS = {"release": ("releases:read", "Releases"), "phase": ("releases:read", "Phases"),

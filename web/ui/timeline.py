@@ -1,11 +1,16 @@
 """The timeline to work on: environments (lanes) by days, drawn by vis-timeline.
 
-The page carries its lanes and the items of the days first shown; ``timeline.js`` asks
-``/timeline/items`` for more as the reader scrolls or zooms out (one window of days at a
-time, so a year of 150 environments is never read at once). A bar opens its booking;
-days selected on a lane go to the request form or, for an environment manager, to the
-direct booking form; an environment manager drags a bar to move it, through the move
+The page carries ``LANES_PER_PAGE`` lanes (``?page=`` for the next ones) and the items
+of the days first shown on them; ``timeline.js`` asks ``/timeline/items`` for more as
+the reader scrolls or zooms out (one window of days on the page's lanes at a time), so
+a page costs the same whether the estate has 15 environments or 150. A bar opens its
+booking; days selected on a lane go to the request form or, for an environment manager,
+to the direct booking form; an environment manager drags a bar to move it, through the move
 API, which checks the rulebook and names the rule it refuses.
+
+Filtered by release, the lanes are the environments the release books and the bars
+are every booking on them: the release's own stand out, the others are faded, so days
+taken by another release never look free.
 """
 
 from __future__ import annotations
@@ -21,17 +26,19 @@ from envsched.booking import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
 from envsched.models import Environment
+from envsched.permissions import can
 from web import timeline_items
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.permissions import can
 from web.ui.bookings import clash_bookings
+from web.ui.paging import Paging, paging
 from web.ui.params import date_arg, int_arg, text_arg
 from web.ui.queries import (
     BlockedRow,
     BookingRow,
     blocked_rows,
     booking_rows,
+    environment_tags,
     environments,
     release_days,
     release_keys,
@@ -42,6 +49,7 @@ from web.ui.queries import (
 ZOOM_WEEKS = {"weeks": 4, "months": 9, "quarter": 13}
 DEFAULT_ZOOM = "months"
 LONGEST_FETCH = dt.timedelta(days=400)  # one answer of /timeline/items at most
+LANES_PER_PAGE = 25  # environments a page of the timeline shows
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Shown:
 
     lanes: list[dict[str, Any]]  # vis groups, one per environment (timeline_items.lanes)
     lane_names: list[str]
+    page: Paging  # of the lanes the filters keep
     rows: list[BookingRow]
     blocked: list[BlockedRow]
     clashes: list[StateClash]
@@ -75,16 +84,17 @@ def timeline() -> Any:
     with read_transaction(sessions()) as session:
         start, weeks = _window(session, today(), filters.release, ZOOM_WEEKS[zoom])
         choices = {"types": type_names(session), "releases": release_keys(session),
-                   "tags": sorted({t for env in environments(session) for t in env.tags})}
+                   "tags": environment_tags(session)}
     end = start + dt.timedelta(weeks=weeks)
     shown = _read(filters, start, end)
+    own = [r for r in shown.rows if r.release == filters.release] if filters.release else []
     return render_template(
         "timeline.html", rows=shown.rows, clash_ids=shown.clash_ids, clashes=shown.clashes,
         named=clash_bookings(shown.clashes), start=start, end=end, weeks=weeks, zoom=zoom,
-        zooms=ZOOM_WEEKS, filters=filters, lane_names=shown.lane_names,
-        lanes_json=json.dumps(shown.lanes),
-        items_json=json.dumps(_items(shown)), rules_json=json.dumps(timeline_items.RULE_WORDS),
-        **choices)
+        zooms=ZOOM_WEEKS, filters=filters, lane_names=shown.lane_names, page=shown.page,
+        own=own, lanes_json=json.dumps(shown.lanes),
+        items_json=json.dumps(_items(shown, filters)),
+        rules_json=json.dumps(timeline_items.RULE_WORDS), **choices)
 
 
 @requires("timeline:read")
@@ -95,31 +105,36 @@ def timeline_items_json() -> Any:
         start, end = _fetch_window()
     except InvalidInput as exc:
         return jsonify({"error": exc.to_dict()}), 400
-    shown = _read(Filters.from_args(), start, end)
+    filters = Filters.from_args()
+    shown = _read(filters, start, end)
     return jsonify({"start": start.isoformat(), "end": end.isoformat(),
-                    "items": _items(shown)})
+                    "items": _items(shown, filters)})
 
 
-def _items(shown: Shown) -> list[dict[str, Any]]:
+def _items(shown: Shown, filters: Filters) -> list[dict[str, Any]]:
     movable = can(current_user(), "bookings:move")
     return [*timeline_items.blocked_items(shown.blocked),
             *timeline_items.booking_items(
                 shown.rows, shown.clash_ids, movable=movable, today=today(),
-                page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"))]
+                page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"),
+                release=filters.release)]
 
 
 def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
+    """The page's lanes (``?page=``) and what is on them in ``[start, end)``; every
+    booking on them, even when the filters name a release (its own are marked)."""
     with read_transaction(sessions()) as session:
-        lanes = timeline_items.natural_order(_lanes(session, filters))
-        names = {env.name for env in lanes}
-        rows = [r for r in booking_rows(session, start=start, end=end, type_name=filters.type,
-                                        release=filters.release) if r.environment in names]
+        kept = timeline_items.natural_order(_lanes(session, filters))
+        page = paging(len(kept), LANES_PER_PAGE)
+        lanes = kept[page.offset:page.last_row]
+        names = [env.name for env in lanes]
+        rows = booking_rows(session, start=start, end=end, environments=names)
         blocked = blocked_rows(session, lanes, start=start, end=end)
         drawn = timeline_items.lanes(lanes)
     shown_ids = {r.id for r in rows}
     clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
                and shown_ids.intersection(c.booking_ids)]
-    return Shown(drawn, [env.name for env in lanes], rows, blocked, clashes,
+    return Shown(drawn, names, page, rows, blocked, clashes,
                  {i for c in clashes for i in c.booking_ids} & shown_ids)
 
 

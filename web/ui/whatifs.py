@@ -15,10 +15,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from envsched import planning
 from envsched.errors import EnvschedError
-from envsched.models import WhatIf, WhatIfStatus
+from envsched.models import SolveKind, WhatIf, WhatIfStatus
 from envsched.planning import changed_scenario_document, snapshot_of
 from web.auth import current_user, requires
-from web.background import track
+from web.background import queue_of, run_whatif_queued
 from web.context import now, sessions
 from web.ui.whatif_forms import FORMS, change_from_form
 from web.ui.whatif_view import comparison, field_list, suggestions
@@ -54,6 +54,7 @@ def whatif_detail(whatif_id: int) -> Any:
     results = planning.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
     compared = comparison(results, row.base, changed) if results else None
     return render_template("whatif.html", row=row, described=planning.describe_changes(row),
+                           queue=queue_of(SolveKind.WHATIF, row.id),
                            snapshot=snapshot_of(row),
                            forms=FORMS, names=suggestions(changed), field_list=field_list,
                            results=results, compared=compared,
@@ -86,9 +87,8 @@ def whatif_change_remove(whatif_id: int, index: int) -> Any:
 @requires("whatif:write")
 def whatif_run(whatif_id: int) -> Any:
     seconds = _seconds(request.form.get("time_limit", ""))
-    return _act(whatif_id, lambda: track(planning.start_whatif_run(
-        sessions(), whatif_id, time_limit=seconds, now=now(), actor=current_user())),
-        f"run started ({seconds:g} solver seconds at most)")
+    return _act(whatif_id, lambda: run_whatif_queued(whatif_id, seconds),
+                f"run queued ({seconds:g} solver seconds at most)")
 
 
 def _seconds(raw: str) -> float:

@@ -6,28 +6,35 @@ refused with its reason and stays open, to be accepted alone later or planned ag
 refusal never fails the run. The run records each accept: on every proposal ``applied``
 and, while it is refused, ``refused`` (the reason); in ``diff["accepts"]`` who accepted
 when, what applied and what was refused. Only the newest finished round can be
-accepted: an older one is out of date.
+accepted: an older one is out of date; ``acceptable`` says whether a run has anything
+to accept at all (pages offer the buttons by it, auto-apply runs by it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from envsched.accounts import require_role
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.models import PlanRun, PlanRunStatus, Role, User
+from envsched.models import PlanRun, PlanRunStatus, User
+from envsched.models.round_results import Accept, Proposal, RefusedOne, RoundDiff
+from envsched.permissions import require
 from envsched.planning.rounds.proposals import Chosen, Refused, apply_proposals
 
-__all__ = ["accept_proposal", "accept_run", "last_accept", "mark_failed", "open_proposals"]
+__all__ = [
+    "accept_proposal",
+    "accept_run",
+    "acceptable",
+    "last_accept",
+    "mark_failed",
+    "open_proposals",
+]
 
-Wanted = Callable[[dict[str, Any]], bool]
-KINDS = ("moved", "placed")
+Wanted = Callable[[Proposal], bool]
 AUTO_ACTOR = "the nightly round (auto-apply)"
 
 
@@ -35,7 +42,7 @@ def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
                now: dt.datetime) -> PlanRun:
     """Apply every open proposal of run ``run_id`` that still fits; the rest are refused
     one by one (``last_accept`` says which and why) and stay open."""
-    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    require(actor, "planruns:accept")
     run, _refused = _apply(sessions, run_id, lambda _p: True, actor=actor, now=now)
     return run
 
@@ -45,8 +52,8 @@ def accept_proposal(sessions: SessionFactory, run_id: int, phase: str, *,
     """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
 
     A refusal is recorded on the run, then raised (the error says why)."""
-    require_role(actor, Role.ENVIRONMENT_MANAGER)
-    run, refused = _apply(sessions, run_id, lambda p: p["phase"] == phase, actor=actor,
+    require(actor, "planruns:accept")
+    run, refused = _apply(sessions, run_id, lambda p: p.phase == phase, actor=actor,
                           now=now, one=phase)
     if refused:
         raise refused[0].error
@@ -55,15 +62,24 @@ def accept_proposal(sessions: SessionFactory, run_id: int, phase: str, *,
 
 def open_proposals(run: PlanRun) -> int:
     """Moved and placed proposals of ``run`` not applied yet."""
-    diff = run.diff or {}
-    return sum(1 for kind in KINDS for p in diff.get(kind, []) if not p.get("applied"))
+    return sum(1 for p in _proposals(run.diff) if not p.applied)
 
 
-def last_accept(run: PlanRun) -> dict[str, Any] | None:
+def acceptable(run: PlanRun) -> bool:
+    """A finished round, not a dry run, with a proposal still open: something to accept
+    (``accept_run`` still refuses a run that is out of date)."""
+    return run.status == PlanRunStatus.DONE and not run.dry_run and open_proposals(run) > 0
+
+
+def last_accept(run: PlanRun) -> Accept | None:
     """The newest accept of ``run``: ``at``, ``by``, ``applied`` (phases) and ``refused``
     (``phase`` and ``reason`` each); None when nobody accepted anything yet."""
-    accepts = (run.diff or {}).get("accepts") or []
+    accepts = run.diff.accepts if run.diff else []
     return accepts[-1] if accepts else None
+
+
+def _proposals(diff: RoundDiff | None) -> list[Proposal]:
+    return [*diff.moved, *diff.placed] if diff else []
 
 
 def mark_failed(sessions: SessionFactory, run_id: int, error: str, now: dt.datetime) -> None:
@@ -77,9 +93,8 @@ def _apply(sessions: SessionFactory, run_id: int, wanted: Wanted, *, actor: User
            now: dt.datetime, one: str | None = None) -> tuple[PlanRun, list[Refused]]:
     with booking_transaction(sessions) as session:
         run = _acceptable_run(session, run_id)
-        diff = {**run.diff, **{kind: [dict(p) for p in run.diff[kind]] for kind in KINDS}}
-        chosen = [Chosen(kind, p) for kind in KINDS for p in diff[kind]
-                  if wanted(p) and not p["applied"]]
+        diff = (run.diff or RoundDiff()).model_copy(deep=True)
+        chosen = [Chosen(p) for p in _proposals(diff) if wanted(p) and not p.applied]
         if one is not None and not chosen:
             raise InvalidInput("phase", f"run {run_id} proposes nothing open for {one!r}")
         refused = apply_proposals(session, run, chosen, actor=actor, now=now)
@@ -88,20 +103,19 @@ def _apply(sessions: SessionFactory, run_id: int, wanted: Wanted, *, actor: User
     return run, refused
 
 
-def _recorded(diff: dict[str, Any], chosen: list[Chosen], refused: list[Refused],
-              actor: User | None, now: dt.datetime) -> dict[str, Any]:
+def _recorded(diff: RoundDiff, chosen: list[Chosen], refused: list[Refused],
+              actor: User | None, now: dt.datetime) -> RoundDiff:
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
     (a phase has one proposal at most: it is booked, or it is not)."""
     reasons = {r.chosen.phase: r.error.message for r in refused}
     for c in chosen:
-        c.proposal["applied"] = c.phase not in reasons
-        c.proposal.pop("refused", None)
-        if c.phase in reasons:
-            c.proposal["refused"] = reasons[c.phase]
-    entry = {"at": now.isoformat(), "by": actor.name if actor else AUTO_ACTOR,
-             "applied": [c.phase for c in chosen if c.phase not in reasons],
-             "refused": [{"phase": phase, "reason": why} for phase, why in reasons.items()]}
-    return {**diff, "accepts": [*diff.get("accepts", []), entry]}
+        c.proposal.applied = c.phase not in reasons
+        c.proposal.refused = reasons.get(c.phase)
+    entry = Accept(at=now.isoformat(), by=actor.name if actor else AUTO_ACTOR,
+                   applied=[c.phase for c in chosen if c.phase not in reasons],
+                   refused=[RefusedOne(phase=phase, reason=why)
+                            for phase, why in reasons.items()])
+    return diff.model_copy(update={"accepts": [*diff.accepts, entry]})
 
 
 def _acceptable_run(session: Session, run_id: int) -> PlanRun:

@@ -16,53 +16,59 @@ gain; ``gain`` says it for the round, each move's ``why`` for its own release fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from envsched.models.round_results import (
+    MovedProposal,
+    Place,
+    PlacedProposal,
+    RoundDiff,
+    Unplaced,
+)
 from envsched.planning.rounds.scenario import Booked
 from solver.plan import Assignment, Plan, ReleaseOutcome
 from solver.scenario import Scenario
 
 
 def plan_diff(scenario: Scenario, plan: Plan, booked: Mapping[str, Booked],
-              stay: Plan | None) -> dict[str, Any]:
+              stay: Plan | None) -> RoundDiff:
     """``booked``: the live booking of each phase that has one (the scenario's or a stray)."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
     moved = [_moved(scenario, a, booked[a.phase], gains, stay)
              for a in plan.assignments if a.moved]
     fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
     moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
-    placed = [dict(_place(scenario, a), phase=a.phase, release=a.release, applied=False)
-              for a in fresh if a.phase not in booked]
-    unplaced = [{"phase": u.phase, "release": u.release, "reason": u.reason}
+    placed = [PlacedProposal(**_place(scenario, a).model_dump(), phase=a.phase,
+                             release=a.release) for a in fresh if a.phase not in booked]
+    unplaced = [Unplaced(phase=u.phase, release=u.release, reason=u.reason)
                 for u in plan.unplaced]
-    return {"moved": moved, "placed": placed, "unplaced": unplaced,
-            "gain": _round_gain(plan, stay) if plan.metrics.moved_bookings else ""}
+    return RoundDiff(moved=moved, placed=placed, unplaced=unplaced,
+                     gain=_round_gain(plan, stay) if plan.metrics.moved_bookings else "")
 
 
-def _place(scenario: Scenario, a: Assignment) -> dict[str, str]:
-    return {"environment": a.environment, "start": scenario.date(a.start).isoformat(),
-            "end": scenario.date(a.end).isoformat()}
+def _place(scenario: Scenario, a: Assignment) -> Place:
+    return Place(environment=a.environment, start=scenario.date(a.start).isoformat(),
+                 end=scenario.date(a.end).isoformat())
 
 
 def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str],
-           stay: Plan | None) -> dict[str, Any]:
+           stay: Plan | None) -> MovedProposal:
     broken = [c.message for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
     why = ("where it is, it breaks a rule: " + "; ".join(broken) if broken
            else _why(a.release, gains, stay))
     return _proposed_move(scenario, a, booked, why)
 
 
-def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> dict[str, Any]:
+def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> MovedProposal:
     why = f"its booking cannot stay on {booked.environment}: {booked.stray}"
     return _proposed_move(scenario, a, booked, why)
 
 
 def _proposed_move(scenario: Scenario, a: Assignment, booked: Booked,
-                   why: str) -> dict[str, Any]:
-    before = {"environment": booked.environment, "start": booked.start.isoformat(),
-              "end": booked.end.isoformat()}
-    return {"booking": booked.booking_id, "phase": a.phase, "release": a.release,
-            "from": before, "to": _place(scenario, a), "why": why, "applied": False}
+                   why: str) -> MovedProposal:
+    before = Place(environment=booked.environment, start=booked.start.isoformat(),
+                   end=booked.end.isoformat())
+    return MovedProposal(booking=booked.booking_id, phase=a.phase, release=a.release,
+                         before=before, to=_place(scenario, a), why=why)
 
 
 def _why(release: str, gains: dict[str, str], stay: Plan | None) -> str:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from envsched.booking import StateClash
 from envsched.db import SessionFactory
+from envsched.models.round_results import ClashFlag, LateFlag, PinnedFlag, RoundFlags, ShortfallFlag
 from envsched.planning.capacity import capacity_report
 from solver import Options
 from solver import plan as solve
@@ -36,20 +37,21 @@ MAX_REMEDY_TRIES = 2  # short types tried, worst first
 WEEK = dt.timedelta(days=7)
 
 
-def clash_flags(clashes: list[StateClash]) -> list[dict[str, Any]]:
-    return [dict(asdict(c), start=c.start.isoformat(), end=c.end.isoformat(),
-                 booking_ids=list(c.booking_ids)) for c in clashes]
+def clash_flags(clashes: list[StateClash]) -> list[ClashFlag]:
+    return [ClashFlag.model_validate(dict(asdict(c), start=c.start.isoformat(),
+                                          end=c.end.isoformat(), booking_ids=list(c.booking_ids)))
+            for c in clashes]
 
 
 def pinned_clash_flags(scenario: Scenario, plan: Plan,
-                       booking_ids: Mapping[str, int]) -> list[dict[str, Any]]:
+                       booking_ids: Mapping[str, int]) -> list[PinnedFlag]:
     """The rules the kept pinned bookings break, each with its booking and what it blocks."""
     unplaced = {u.phase for u in plan.unplaced}
-    return [{"booking": booking_ids.get(c.phase), "phase": c.phase, "release": c.release,
-             "environment": c.environment, "start": scenario.date(c.start).isoformat(),
-             "end": scenario.date(c.end).isoformat() if c.end is not None else None,
-             "rule": c.rule, "message": c.message, "with": list(c.involves),
-             "blocks": _blocked_by(scenario, c, unplaced)} for c in plan.clashes or ()]
+    return [PinnedFlag(booking=booking_ids.get(c.phase), phase=c.phase, release=c.release,
+                       environment=c.environment, start=scenario.date(c.start).isoformat(),
+                       end=scenario.date(c.end).isoformat() if c.end is not None else None,
+                       rule=c.rule, message=c.message, involves=list(c.involves),
+                       blocks=_blocked_by(scenario, c, unplaced)) for c in plan.clashes or ()]
 
 
 def _blocked_by(scenario: Scenario, clash: Clash, unplaced: set[str]) -> list[str]:
@@ -58,17 +60,18 @@ def _blocked_by(scenario: Scenario, clash: Clash, unplaced: set[str]) -> list[st
 
 
 def round_flags(sessions: SessionFactory, scenario: Scenario, plan: Plan,
-                clashes: list[dict[str, Any]], today: dt.date, weeks: int) -> dict[str, Any]:
+                clashes: list[ClashFlag], today: dt.date, weeks: int) -> RoundFlags:
     shortfalls = shortfall_runs(capacity_report(sessions, today, weeks), scenario, plan)
     late = late_releases(scenario, plan)
     remedies = [*extra_environment_remedies(scenario, plan, shortfalls),
                 *slip_remedies(scenario, late)]
-    return {"clashes": clashes, "shortfalls": shortfalls, "late": late, "remedies": remedies}
+    return RoundFlags(clashes=clashes, shortfalls=shortfalls, late=late, remedies=remedies)
 
 
 # -- shortfalls -----------------------------------------------------------------------------
 
-def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan) -> list[dict[str, Any]]:
+def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan
+                   ) -> list[ShortfallFlag]:
     """Consecutive short weeks of one type, merged, with the releases that suffer."""
     runs: list[dict[str, Any]] = []
     short = report[report["shortfall_days"] > 0].sort_values(["type", "week_start"])
@@ -82,12 +85,12 @@ def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan) -> list
     return [_described(run, scenario, plan) for run in runs]
 
 
-def _described(run: dict[str, Any], scenario: Scenario, plan: Plan) -> dict[str, Any]:
+def _described(run: dict[str, Any], scenario: Scenario, plan: Plan) -> ShortfallFlag:
     first, last = run["_first"], run["_last"]
-    return {"type": run["type"], "first_week": first.isoformat(),
-            "last_week": last.isoformat(), "weeks": _weeks(first, last),
-            "short_days": run["short_days"],
-            "releases": suffering(scenario, plan, run["type"])}
+    return ShortfallFlag(type=run["type"], first_week=first.isoformat(),
+                         last_week=last.isoformat(), weeks=_weeks(first, last),
+                         short_days=run["short_days"],
+                         releases=suffering(scenario, plan, run["type"]))
 
 
 def _weeks(first: dt.date, last: dt.date) -> str:
@@ -103,55 +106,55 @@ def suffering(scenario: Scenario, plan: Plan, type_name: str) -> list[str]:
                   if r.id in troubled and any(ph.type == type_name for ph in r.phases))
 
 
-def late_releases(scenario: Scenario, plan: Plan) -> list[dict[str, Any]]:
-    return [{"release": r.id, "late_days": r.late_days, "reason": r.reason,
-             "due": scenario.date(r.due).isoformat() if r.due is not None else None}
+def late_releases(scenario: Scenario, plan: Plan) -> list[LateFlag]:
+    return [LateFlag(release=r.id, late_days=r.late_days, reason=r.reason,
+                     due=scenario.date(r.due).isoformat() if r.due is not None else None)
             for r in plan.releases if r.late_days > 0]
 
 
 # -- remedies -------------------------------------------------------------------------------
 
-def slip_remedies(scenario: Scenario, late: list[dict[str, Any]]) -> list[str]:
+def slip_remedies(scenario: Scenario, late: list[LateFlag]) -> list[str]:
     weight = {r.id: r.priority for r in scenario.releases}
-    ranked = sorted(late, key=lambda r: -weight.get(r["release"], 1) * r["late_days"])
-    return [f"slip {r['release']} by {r['late_days']} day{'s' if r['late_days'] != 1 else ''}"
+    ranked = sorted(late, key=lambda r: -weight.get(r.release, 1) * r.late_days)
+    return [f"slip {r.release} by {r.late_days} day{'s' if r.late_days != 1 else ''}"
             for r in ranked]
 
 
 def extra_environment_remedies(scenario: Scenario, plan: Plan,
-                               shortfalls: list[dict[str, Any]]) -> list[str]:
-    tried = [s for s in sorted(shortfalls, key=lambda s: -s["short_days"]) if s["releases"]]
+                               shortfalls: list[ShortfallFlag]) -> list[str]:
+    tried = [s for s in sorted(shortfalls, key=lambda s: -s.short_days) if s.releases]
     remedies = []
     seen: set[str] = set()
     for shortfall in tried:
-        if shortfall["type"] in seen or len(seen) == MAX_REMEDY_TRIES:
+        if shortfall.type in seen or len(seen) == MAX_REMEDY_TRIES:
             continue
-        seen.add(shortfall["type"])
+        seen.add(shortfall.type)
         start, end = _extra_window(scenario, shortfall)
         helped = _helped_by_extra(scenario, shortfall, start, end)
         if helped:
-            remedies.append(f"one more {shortfall['type']} environment for "
+            remedies.append(f"one more {shortfall.type} environment for "
                             f"{_weeks(start, end - dt.timedelta(days=1))} brings "
                             f"{_and(helped)} in on time")
     return remedies
 
 
-def _extra_window(scenario: Scenario, shortfall: dict[str, Any]) -> tuple[dt.date, dt.date]:
+def _extra_window(scenario: Scenario, shortfall: ShortfallFlag) -> tuple[dt.date, dt.date]:
     """From the first short week to the end of the later of the last short week and the
     week the last suffering release is due: room for whole phases, not only short days."""
-    start = dt.date.fromisoformat(shortfall["first_week"])
-    end = dt.date.fromisoformat(shortfall["last_week"]) + WEEK
+    start = dt.date.fromisoformat(shortfall.first_week)
+    end = dt.date.fromisoformat(shortfall.last_week) + WEEK
     dues = [scenario.date(r.due) for r in scenario.releases
-            if r.id in shortfall["releases"] and r.due is not None]
+            if r.id in shortfall.releases and r.due is not None]
     if dues:
         last_due = max(dues) - dt.timedelta(days=1)
         end = max(end, last_due - dt.timedelta(days=last_due.weekday()) + WEEK)
     return start, end
 
 
-def _helped_by_extra(scenario: Scenario, shortfall: dict[str, Any], start: dt.date,
+def _helped_by_extra(scenario: Scenario, shortfall: ShortfallFlag, start: dt.date,
                      end: dt.date) -> list[str]:
-    what_if = with_extra_environment(scenario, shortfall["type"], start, end)
+    what_if = with_extra_environment(scenario, shortfall.type, start, end)
     if what_if is None:
         return []
     better = solve(what_if, Options(time_limit=REMEDY_SECONDS, workers=2,
@@ -160,7 +163,7 @@ def _helped_by_extra(scenario: Scenario, shortfall: dict[str, Any], start: dt.da
         return []
     fine = {r.id for r in better.releases if r.late_days == 0}
     fine -= {u.release for u in better.unplaced}
-    return [r for r in shortfall["releases"] if r in fine]
+    return [r for r in shortfall.releases if r in fine]
 
 
 def with_extra_environment(scenario: Scenario, type_name: str, start: dt.date,

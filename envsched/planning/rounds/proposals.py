@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -48,20 +47,18 @@ from envsched.models import (
     RequestStatus,
     User,
 )
-
-Proposal = dict[str, Any]
+from envsched.models.round_results import MovedProposal, Place, PlacedProposal, Proposal
 
 
 @dataclass(frozen=True)
 class Chosen:
-    """One proposal of a run to apply: ``kind`` is "moved" or "placed"."""
+    """One proposal of a run to apply: a booking moved or a phase placed."""
 
-    kind: str
     proposal: Proposal
 
     @property
     def phase(self) -> str:
-        return str(self.proposal["phase"])
+        return self.proposal.phase
 
 
 @dataclass(frozen=True)
@@ -134,8 +131,9 @@ def _refusal_of(error: IntegrityError) -> EnvschedError:
 
 
 def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> Booking:
-    if chosen.kind == "moved":
+    if isinstance(chosen.proposal, MovedProposal):
         return _move(session, context, chosen.proposal)
+    assert isinstance(chosen.proposal, PlacedProposal)
     return _place(session, context, chosen.proposal)
 
 
@@ -149,16 +147,16 @@ def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
                release_id=phase.release_id if phase else None)
 
 
-def _move(session: Session, context: _Context, proposal: Proposal) -> Booking:
-    booking = session.get(Booking, proposal["booking"])
-    before = proposal["from"]
+def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booking:
+    booking = session.get(Booking, proposal.booking)
+    before = proposal.before
     if (booking is None or booking.status != BookingStatus.TENTATIVE or booking.pinned
-            or booking.environment.name != before["environment"]
-            or booking.start.isoformat() != before["start"]):
-        raise InvalidState(f"booking {proposal['booking']} of {proposal['phase']} changed "
+            or booking.environment.name != before.environment
+            or booking.start.isoformat() != before.start):
+        raise InvalidState(f"booking {proposal.booking} of {proposal.phase} changed "
                            "since the round; plan again")
     snapshot = audit.snapshot(booking)
-    _put(session, booking, proposal["to"])
+    _put(session, booking, proposal.to)
     booking.forced_reason = ""  # where the plan puts it, it follows the rules (checked)
     booking.note = f"{booking.note}\nmoved by {context.note}".strip()
     booking.updated_at = context.now
@@ -167,10 +165,10 @@ def _move(session: Session, context: _Context, proposal: Proposal) -> Booking:
     return booking
 
 
-def _place(session: Session, context: _Context, proposal: Proposal) -> Booking:
-    phase = session.exec(select(Phase).where(Phase.key == proposal["phase"])).first()
+def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Booking:
+    phase = session.exec(select(Phase).where(Phase.key == proposal.phase)).first()
     if phase is None:
-        raise InvalidState(f"phase {proposal['phase']} no longer exists; plan again")
+        raise InvalidState(f"phase {proposal.phase} no longer exists; plan again")
     if session.exec(select(Booking.id).where(Booking.phase_id == phase.id,
                                              col(Booking.status).in_(LIVE_STATUSES))).first():
         raise InvalidState(f"phase {phase.key} was booked since the round; plan again")
@@ -178,18 +176,18 @@ def _place(session: Session, context: _Context, proposal: Proposal) -> Booking:
     booking = Booking(environment_id=0, phase_id=phase.id, start=dt.date.min, end=dt.date.max,
                       status=BookingStatus.TENTATIVE, note=f"proposed by {context.note}",
                       created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
-    _put(session, booking, proposal)
+    _put(session, booking, proposal.place)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
     return booking
 
 
-def _put(session: Session, booking: Booking, where: dict[str, str]) -> None:
-    env = environment_named(session, where["environment"], field="plan")
+def _put(session: Session, booking: Booking, where: Place) -> None:
+    env = environment_named(session, where.environment, field="plan")
     assert env.id is not None
     booking.environment_id, booking.exclusive = env.id, env.capacity == 1
-    booking.start = dt.date.fromisoformat(where["start"])
-    booking.end = dt.date.fromisoformat(where["end"])
+    booking.start = dt.date.fromisoformat(where.start)
+    booking.end = dt.date.fromisoformat(where.end)
 
 
 def _close_open_requests(session: Session, context: _Context, booking: Booking) -> None:

@@ -32,7 +32,16 @@ from sqlmodel import col, select
 from envsched.booking import clashes_in
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import EnvschedError
-from envsched.models import PlanRun, PlanRunStatus, PlanTrigger, User
+from envsched.models import (
+    OPEN_SOLVE_STATUSES,
+    PlanRun,
+    PlanRunStatus,
+    PlanTrigger,
+    SolveJob,
+    SolveKind,
+    User,
+)
+from envsched.models.round_results import ClashFlag, RoundDiff, RoundFlags
 from envsched.notify import Notifier
 from envsched.planning.rounds import apply as replan_apply
 from envsched.planning.rounds.diff import plan_diff
@@ -71,9 +80,11 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
            dry_run: bool = False, time_limit: float | None = None,
            progress: Callable[[Progress], None] | None = None,
            settings: Settings | None = None, notifier: Notifier | None = None,
-           started_by: User | None = None, cause: str = "") -> PlanRun:
+           started_by: User | None = None, cause: str = "",
+           run_id: int | None = None) -> PlanRun:
     """Run one planning round and return its recorded ``PlanRun``; ``started_by`` and
-    ``cause`` say who asked for it and why ("Re-plan now", a moved window)."""
+    ``cause`` say who asked for it and why ("Re-plan now", a moved window). ``run_id``:
+    the run a queued round recorded already (``envsched.solves``), filled in here."""
     settings = settings or Settings()
     started: dict[str, Any] = {
         "trigger": PlanTrigger(trigger), "dry_run": dry_run, "started_at": now,
@@ -82,14 +93,18 @@ def replan(sessions: SessionFactory, *, trigger: PlanTrigger | str, now: dt.date
     try:
         with round_lock(sessions, now, limit):
             _fail_running(sessions, now)  # holding the lock: none of them is running
-            run = _round(sessions, started, settings,
+            run = _round(sessions, _begun(sessions, started, run_id), settings,
                          Options(time_limit=limit, progress=progress,
                                  max_moved_share=ROUND_MOVES))
             if not dry_run:  # queued only: nothing is sent while the lock is held
                 (notifier or Notifier(settings)).after_round(sessions, run, now)
     except ReplanBusy:
-        _record(sessions, PlanRun(**started, status=PlanRunStatus.REFUSED, finished_at=now,
-                                  error="another planning round was running"))
+        refused: dict[str, Any] = {"status": PlanRunStatus.REFUSED, "finished_at": now,
+                   "error": "another planning round was running"}
+        if run_id is None:
+            _record(sessions, PlanRun(**started, **refused))
+        else:
+            _update(sessions, run_id, refused)
         raise
     return run
 
@@ -101,15 +116,23 @@ def settle_interrupted_runs(sessions: SessionFactory, now: dt.datetime) -> None:
     Pages and the API call this before they show runs."""
     with read_transaction(sessions) as session:
         running = session.exec(select(PlanRun.id).where(
-            PlanRun.status == PlanRunStatus.RUNNING)).first()
+            PlanRun.status == PlanRunStatus.RUNNING, col(PlanRun.id).not_in(
+                select(SolveJob.target_id).where(
+                    SolveJob.kind == SolveKind.REPLAN,
+                    col(SolveJob.status).in_(OPEN_SOLVE_STATUSES))))).first()
     if running is not None and not round_running(sessions, now):
         _fail_running(sessions, now)
 
 
 def _fail_running(sessions: SessionFactory, now: dt.datetime) -> None:
+    """Fail the running runs no round holds, except those a queued solve fills in (the
+    queue settles them: ``envsched.solves.queue``)."""
+    queued = select(SolveJob.target_id).where(
+        SolveJob.kind == SolveKind.REPLAN, col(SolveJob.status).in_(OPEN_SOLVE_STATUSES))
     with sessions.begin() as session:
         for run in session.exec(select(PlanRun).where(
-                PlanRun.status == PlanRunStatus.RUNNING).with_for_update()):
+                PlanRun.status == PlanRunStatus.RUNNING,
+                col(PlanRun.id).not_in(queued)).with_for_update()):
             run.status, run.error = PlanRunStatus.FAILED, INTERRUPTED
             run.finished_at = max(now, run.started_at)
 
@@ -127,10 +150,25 @@ def _record(sessions: SessionFactory, run: PlanRun) -> PlanRun:
     return run
 
 
-def _round(sessions: SessionFactory, started: dict[str, Any], settings: Settings,
+def _begun(sessions: SessionFactory, started: dict[str, Any],
+           run_id: int | None) -> PlanRun:
+    """The round's run: recorded now, or the queued one, begun now."""
+    if run_id is None:
+        return _record(sessions, PlanRun(**started))
+    return _update(sessions, run_id, {"started_at": started["started_at"]})
+
+
+def _update(sessions: SessionFactory, run_id: int, fields: dict[str, Any]) -> PlanRun:
+    with sessions.begin() as session:
+        run = session.get_one(PlanRun, run_id)
+        for name, value in fields.items():
+            setattr(run, name, value)
+    return run
+
+
+def _round(sessions: SessionFactory, run: PlanRun, settings: Settings,
            options: Options) -> PlanRun:
-    now: dt.datetime = started["started_at"]
-    run = _record(sessions, PlanRun(**started))
+    now = run.started_at
     assert run.id is not None
     began = time.perf_counter()
     try:
@@ -151,16 +189,15 @@ def _round(sessions: SessionFactory, started: dict[str, Any], settings: Settings
 
 
 def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
-             clashes: list[dict[str, Any]], now: dt.datetime,
+             clashes: list[ClashFlag], now: dt.datetime,
              settings: Settings) -> dict[str, Any]:
     """The run's columns for this solver result (failed when there is no usable plan)."""
     scenario = prepared.scenario
     fields: dict[str, Any] = {
         "solver_status": result.status, "objective": result.solver.objective,
         "bound": result.solver.bound, "metrics": _metrics(scenario, result),
-        "flags": {"clashes": clashes, "pinned": [], "shortfalls": [], "late": [],
-                  "remedies": [], "left_out": list(prepared.left_out)},
-        "diff": {"moved": [], "placed": [], "unplaced": [], "gain": ""}}
+        "flags": RoundFlags(clashes=clashes, left_out=list(prepared.left_out)),
+        "diff": RoundDiff()}
     if not result.has_plan:
         return dict(fields, status=PlanRunStatus.FAILED,
                     error=no_plan_error(result.status, result.reason))
@@ -176,13 +213,13 @@ def _outcome(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
 
 
 def _flags(sessions: SessionFactory, prepared: RoundScenario, result: Plan,
-           clashes: list[dict[str, Any]], now: dt.datetime,
-           settings: Settings) -> dict[str, Any]:
+           clashes: list[ClashFlag], now: dt.datetime, settings: Settings) -> RoundFlags:
     weeks = max(1, settings.horizon_days // 7)
     flags = round_flags(sessions, prepared.scenario, result, clashes, now.date(), weeks)
     booking_ids = {phase: b.booking_id for phase, b in prepared.booked.items()}
-    return dict(flags, left_out=list(prepared.left_out),
-                pinned=pinned_clash_flags(prepared.scenario, result, booking_ids))
+    return flags.model_copy(update={
+        "left_out": list(prepared.left_out),
+        "pinned": pinned_clash_flags(prepared.scenario, result, booking_ids)})
 
 
 def _metrics(scenario: Scenario, result: Plan) -> dict[str, Any]:
@@ -212,8 +249,7 @@ def _finish(sessions: SessionFactory, run_id: int, finished: dt.datetime,
 
 
 def _should_apply(run: PlanRun, settings: Settings) -> bool:
-    return (settings.replan_auto_apply and not run.dry_run and run.status == PlanRunStatus.DONE
-            and replan_apply.open_proposals(run) > 0)
+    return settings.replan_auto_apply and replan_apply.acceptable(run)
 
 
 def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> PlanRun:
@@ -224,7 +260,8 @@ def _auto_apply(sessions: SessionFactory, run_id: int, now: dt.datetime) -> Plan
         log.warning("plan run %s could not be applied: %s", run_id, error)
         with read_transaction(sessions) as session:
             return session.get_one(PlanRun, run_id)
-    for refused in (replan_apply.last_accept(run) or {}).get("refused", []):
+    accepted = replan_apply.last_accept(run)
+    for refused in accepted.refused if accepted else []:
         log.warning("plan run %s: the proposal for %s was refused: %s", run_id,
-                    refused["phase"], refused["reason"])
+                    refused.phase, refused.reason)
     return run

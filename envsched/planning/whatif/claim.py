@@ -24,6 +24,7 @@ from envsched.models import WhatIf, WhatIfStatus
 from envsched.planning.whatif.store import WhatIfRef, find
 
 RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED)
+QUEUED = "queue:"  # the run_owner of a run waiting in the solve queue
 # Beyond the solver's time limit: reading the what-if, comparing the plans, writing.
 MARGIN = dt.timedelta(minutes=5)
 
@@ -40,7 +41,7 @@ def claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
     owner = new_owner()
     with sessions.begin() as session:
         row = find(session, ref, for_update=True)
-        _require_runnable(row, now)
+        require_runnable(row, now)
         row.status, row.started_at, row.error = WhatIfStatus.RUNNING, now, ""
         row.run_owner, row.run_time_limit = owner, time_limit
         row.progress = row.baseline_plan = row.result_plan = row.comparison = None
@@ -48,7 +49,7 @@ def claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
         return Claim(row.id, owner)
 
 
-def _require_runnable(row: WhatIf, now: dt.datetime) -> None:
+def require_runnable(row: WhatIf, now: dt.datetime) -> None:
     if row.status in RUNNABLE or interrupted(row, now):
         return
     if row.status == WhatIfStatus.RUNNING:
@@ -60,8 +61,8 @@ def _require_runnable(row: WhatIf, now: dt.datetime) -> None:
 
 def interrupted(row: WhatIf, now: dt.datetime) -> str | None:
     """Why the row's run is no longer really running; None if it is not running or may be."""
-    if row.status != WhatIfStatus.RUNNING:
-        return None
+    if row.status != WhatIfStatus.RUNNING or (row.run_owner or "").startswith(QUEUED):
+        return None  # a queued run is the solve queue's to settle (``envsched.solves``)
     if owner_gone(row.run_owner):
         return f"interrupted: the process running it ({row.run_owner}) has ended"
     limit = row.run_time_limit or 0.0

@@ -73,6 +73,13 @@ def start_whatif_run(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: fl
     return thread
 
 
+def run_claimed(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit: float,
+                workers: int = 2) -> None:
+    """Run a what-if whose claim ``held`` the caller took (the solve queue's runner);
+    a failure marks the row failed and is re-raised."""
+    _execute(sessions, held, now, time_limit, workers, background=False)
+
+
 def _claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
            now: dt.datetime, actor: User | None) -> Claim:
     require_editor(actor)

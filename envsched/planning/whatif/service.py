@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from envsched.accounts import require_role
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState
-from envsched.models import Booking, Role, User, WhatIf, WhatIfStatus
+from envsched.models import Booking, User, WhatIf, WhatIfStatus
+from envsched.permissions import require
 from envsched.planning.mapping import apply_plan_as_tentative, build_scenario
 from envsched.planning.whatif.changes import Change
 from envsched.planning.whatif.claim import settle_interrupted
@@ -150,7 +150,7 @@ def export_whatif(sessions: SessionFactory, ref: WhatIfRef, path: str | Path) ->
 def promote_whatif(sessions: SessionFactory, ref: WhatIfRef, *, actor: User | None,
                    now: dt.datetime) -> list[Booking]:
     """The what-if's plan as tentative bookings; returns them. Environment managers only."""
-    require_role(actor, Role.ENVIRONMENT_MANAGER)
+    require(actor, "whatif:promote")
     row = get_whatif(sessions, ref)
     if row.status != WhatIfStatus.DONE or row.result_plan is None:
         raise InvalidState(f"what-if {row.name!r} is {row.status.value}; only a what-if "

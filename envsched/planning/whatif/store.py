@@ -11,16 +11,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from envsched.accounts import require_role
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.models import Role, User, WhatIf, WhatIfStatus
+from envsched.models import User, WhatIf, WhatIfStatus
+from envsched.permissions import require
 from envsched.planning.whatif.changes import Change, apply_changes
 from envsched.planning.whatif.codec import change_from_dict
 from solver.scenario import Scenario
 from solver.scenario_file import parse_scenario, scenario_to_dict
 
 # Who may make, change and run what-ifs; promoting needs an environment manager.
-EDITORS = (Role.PLANNER, Role.ENVIRONMENT_MANAGER)
 WhatIfRef = int | str  # the row's id, or its name
 
 
@@ -38,7 +37,7 @@ def find(session: Session, ref: WhatIfRef, for_update: bool = False) -> WhatIf:
 
 
 def require_editor(actor: User | None) -> None:
-    require_role(actor, *EDITORS)
+    require(actor, "whatif:write")
 
 
 def require_editable(row: WhatIf) -> None:

@@ -1,17 +1,21 @@
-"""The permission matrix: which roles may do what, by permission name.
+"""Who may do what: the one table of permissions (actions) and the roles that hold them.
 
-Pages and API endpoints name the permission they need (``@requires("requests:decide")``);
-the matrix below is the one place that says which roles hold it. Services still check
-roles themselves (``require_role``): the web refuses early and clearly, the service is
-the rule. Admins hold every permission.
+Services enforce it (``require(actor, "bookings:move")``) and the web layer reads it:
+``@requires`` on pages and endpoints, menus and buttons (``can``), the page and route
+tables and the OpenAPI notes (``roles_with``). Admins hold every permission; ``None`` as
+the actor is the system itself (the CLI, the scheduler) and may do anything.
 
-Ownership is finer than a role and stays in the services: a test manager holds
+Finer rules than a role stay in the services that own them: a test manager holds
 ``bookings:cancel`` but the booking service lets them cancel only bookings of their own
-requests.
+requests (others' need ``bookings:cancel-others``); a gate is signed by its own sign-off
+role, which the gates service passes as ``also``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from envsched.errors import PermissionDenied
 from envsched.models import Role, User
 
 ALL = frozenset(Role)
@@ -21,7 +25,7 @@ TEST = Role.TEST_MANAGER
 REL = Role.RELEASE_MANAGER
 PLAN = Role.PLANNER
 
-# The same roles as envsched.booking.requests.REQUESTERS, plus admin.
+# Everyone who may ask for an environment.
 REQUESTERS = frozenset({ADMIN, TEST, REL, PLAN, ENV})
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
@@ -46,24 +50,28 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "environments:write": frozenset({ADMIN, ENV}),
     "maintenance:write": frozenset({ADMIN, ENV}),
     "freezes:write": frozenset({ADMIN, ENV, REL}),
-    # the booking workflow
+    # the booking workflow: one's own requests and bookings, and everyone's
     "requests:create": REQUESTERS,
     "requests:cancel": REQUESTERS,
+    "requests:cancel-others": frozenset({ADMIN, ENV}),
     "requests:decide": frozenset({ADMIN, ENV}),
     "bookings:direct": frozenset({ADMIN, ENV}),
     "bookings:cancel": REQUESTERS,
+    "bookings:cancel-others": frozenset({ADMIN, ENV}),
     "bookings:move": frozenset({ADMIN, ENV}),
     "bookings:start": frozenset({ADMIN, ENV}),
-    # releases and their phases
+    # releases, their phases, status flow, deployments and links
     "releases:write": frozenset({ADMIN, REL}),
     # the release strategy, its windows, and release templates
     "windows:read": ALL,
     "windows:write": frozenset({ADMIN, REL}),
     "templates:read": ALL,
     "templates:write": frozenset({ADMIN, REL}),
-    # gates: the service checks the gate's own sign-off role on top
+    # gates: a gate's own sign-off role signs and vetoes it on top of these
     "gates:define": frozenset({ADMIN, REL}),
     "gates:decide": frozenset({ADMIN, ENV, TEST, REL}),
+    "gates:sign": frozenset({ADMIN}),
+    "gates:veto": frozenset({ADMIN, REL}),
     "gates:waive": frozenset({ADMIN, REL}),
     # planning rounds and what-if scenarios
     "planruns:read": ALL,
@@ -72,7 +80,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "whatif:read": ALL,
     "whatif:write": frozenset({ADMIN, ENV, PLAN}),
     "whatif:promote": frozenset({ADMIN, ENV}),
-    # oversight and administration
+    # oversight and administration (other users' accounts, passwords and API tokens)
     "audit:read": frozenset({ADMIN, ENV}),
     "deliveries:read": frozenset({ADMIN}),
     "users:admin": frozenset({ADMIN}),
@@ -94,3 +102,21 @@ def can(user: User | None, permission: str) -> bool:
     if user is None or not user.active:
         return False
     return user.role == Role.ADMIN or user.role in roles_with(permission)
+
+
+def require(actor: User | None, permission: str, *, also: Collection[Role] = ()) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` holds ``permission`` or one of ``also``
+    (roles the thing itself names, such as a gate's sign-off role).
+
+    ``None`` is the system itself (the CLI, the scheduler): it may do anything.
+    """
+    if actor is None:
+        return
+    if not actor.active:
+        raise PermissionDenied(f"user {actor.name!r} is deactivated")
+    roles = roles_with(permission) | frozenset(also)
+    if actor.role == Role.ADMIN or actor.role in roles:
+        return
+    allowed = ", ".join(sorted(r.value for r in roles))
+    raise PermissionDenied(f"user {actor.name!r} ({actor.role.value}) may not do this "
+                           f"({permission}); it needs one of: {allowed}")

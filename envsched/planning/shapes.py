@@ -1,13 +1,12 @@
-"""Request bodies and answers of the plan-run and what-if endpoints.
+"""What the planning features take and give: plan runs (rounds) and what-ifs. ``…In``
+comes in (validated once, at the edge), ``…Out`` goes out.
 
 A what-if change arrives as one flat JSON object, ``{"kind": "add_environment", ...}``.
-``ChangeBody`` only lists the field names the change kinds have (derived from the
+``ChangeIn`` only lists the field names the change kinds have (derived from the
 change dataclasses, so the document cannot drift from them) and lets any value through:
 the one validation of a change is ``whatif_codec.change_from_dict``, which names the
 bad field (``add_environment.capacity``) in the 400 it raises.
 """
-
-from __future__ import annotations
 
 import dataclasses
 import datetime as dt
@@ -16,14 +15,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from envsched.models.limits import Day, Flag, Input
-from envsched.planning import CHANGE_KINDS
+from envsched.planning.whatif.changes import CHANGE_KINDS
 
 MAX_TIME_LIMIT = 3600
 
 
 # -- plan runs ------------------------------------------------------------------------------
 
-class ReplanInput(Input):
+class ReplanIn(Input):
     """ "Re-plan now": the site's own time limit unless a shorter one is given."""
 
     time_limit: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT,
@@ -31,10 +30,14 @@ class ReplanInput(Input):
     dry_run: Flag = Field(default=False, description="record the run, propose nothing")
 
 
-class PlanRunPublic(BaseModel):
+class PlanRunOut(BaseModel):
     id: int
     trigger: str
     status: str = Field(description="running, done, failed or refused")
+    queue: dict[str, Any] | None = Field(
+        default=None, description="while its solve is queued or running: job (the solve's "
+        "id, to cancel it), status, place (1 runs next; None once running), "
+        "cancel_requested")
     dry_run: bool
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -48,32 +51,32 @@ class PlanRunPublic(BaseModel):
     open_proposals: int = Field(description="moved and placed proposals not yet applied")
 
 
-class RefusedProposal(BaseModel):
+class RefusedProposalOut(BaseModel):
     phase: str
     reason: str = Field(description="why the proposal did not apply; it stays open")
 
 
-class AcceptPublic(BaseModel):
+class AcceptOut(BaseModel):
     at: dt.datetime
     by: str = Field(description="who accepted: a user's name, or the nightly round")
     applied: list[str] = Field(description="phases whose proposal applied")
-    refused: list[RefusedProposal]
+    refused: list[RefusedProposalOut]
 
 
-class PlanRunDetail(PlanRunPublic):
+class PlanRunDetailOut(PlanRunOut):
     flags: dict[str, Any] = Field(
         description="clashes (stored state), pinned (rules kept pinned bookings break, with "
                     "what they block), shortfalls, late, remedies, left_out")
     diff: dict[str, Any] = Field(
         description="moved, placed (each with applied, and refused while refused), "
                     "unplaced (with reasons), gain, accepts (every accept, oldest first)")
-    last_accept: AcceptPublic | None = Field(
+    last_accept: AcceptOut | None = Field(
         description="the newest accept: what applied and what was refused, and why")
 
 
 # -- what-ifs -------------------------------------------------------------------------------
 
-class WhatIfCreate(Input):
+class WhatIfIn(Input):
     name: str = Field(min_length=1, max_length=64, examples=["more-uat"],
                       description="unique, without spaces")
     description: str = Field(default="", max_length=500)
@@ -82,7 +85,7 @@ class WhatIfCreate(Input):
     horizon_days: int | None = Field(default=None, ge=1, le=3660)
 
 
-class WhatIfRunInput(Input):
+class WhatIfRunIn(Input):
     time_limit: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT,
                               description="solver seconds for the whole run (half per plan)")
 
@@ -97,8 +100,8 @@ def _change_fields() -> dict[str, Any]:
             for name, kinds in sorted(users.items())}
 
 
-ChangeBody: type[BaseModel] = create_model(
-    "ChangeBody", __config__=ConfigDict(extra="forbid"),
+ChangeIn: type[BaseModel] = create_model(
+    "ChangeIn", __config__=ConfigDict(extra="forbid"),
     kind=(str, Field(description="one of " + ", ".join(k.kind for k in CHANGE_KINDS))),
     **_change_fields())
 
@@ -108,11 +111,15 @@ def change_data(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True)
 
 
-class WhatIfPublic(BaseModel):
+class WhatIfOut(BaseModel):
     id: int
     name: str
     description: str
     status: str = Field(description="draft, running, done, failed or promoted")
+    queue: dict[str, Any] | None = Field(
+        default=None, description="while its solve is queued or running: job (the solve's "
+        "id, to cancel it), status, place (1 runs next; None once running), "
+        "cancel_requested")
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -134,7 +141,7 @@ class WhatIfPublic(BaseModel):
         description="baseline and what-if metrics once run")
 
 
-class Comparison(BaseModel):
+class ComparisonOut(BaseModel):
     name: str
     status: dict[str, Any] = Field(description="the solver status of each plan")
     changes: list[str]
@@ -148,6 +155,6 @@ class Comparison(BaseModel):
     whatif_plan: dict[str, Any] | None
 
 
-class Promotion(BaseModel):
+class PromotionOut(BaseModel):
     what_if: str
     bookings: list[int] = Field(description="ids of the new tentative bookings")

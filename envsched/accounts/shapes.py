@@ -1,38 +1,23 @@
-"""Request bodies and answers of the user, API-token and environment-type endpoints.
+"""What the accounts features take and give: users and their API tokens. ``…In`` comes
+in (validated once, at the edge), ``…Patch`` changes only the fields given, ``…Out`` goes
+out.
 
-A token's secret appears in ``TokenIssued`` only, the answer of the request that made
-it; ``TokenPublic`` (every listing) has neither the secret nor its hash.
+A token's secret appears in ``TokenIssuedOut`` only, the answer of the request that made
+it; ``TokenOut`` (every listing) has neither the secret nor its hash.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from envsched.accounts import MIN_PASSWORD
-from envsched.models import Role
-from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
+from envsched.accounts.users import MIN_PASSWORD
+from envsched.models.base import NAME_LENGTH
 from envsched.models.limits import NAME_PATTERN, Day, Flag, Input
-
-# -- environment types ----------------------------------------------------------------------
-
-
-class EnvironmentTypeCreate(Input):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
-                      description="e.g. UAT, PERF")
-    description: str = Field(default="", max_length=TEXT_LENGTH)
-
-
-class EnvironmentTypePublic(BaseModel):
-    name: str
-    description: str
-    environments: int = Field(description="environments of this type not retired")
-
+from envsched.models.users import Role
 
 # -- users ----------------------------------------------------------------------------------
 
-class UserCreate(Input):
+class UserIn(Input):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
                       description="signs in with it")
     role: Role = Role.VIEWER
@@ -42,7 +27,7 @@ class UserCreate(Input):
                                  description="none: the user signs in by API token only")
 
 
-class UserUpdate(Input):
+class UserPatch(Input):
     """The fields given change, together or not at all."""
 
     role: Role | None = None
@@ -62,13 +47,13 @@ class UserOut(BaseModel):
 
 # -- API tokens -----------------------------------------------------------------------------
 
-class TokenCreate(Input):
+class TokenIn(Input):
     label: str = Field(min_length=1, max_length=NAME_LENGTH, description="what uses it")
     valid_until: Day | None = Field(default=None,
                                         description="last day it works; none: no expiry")
 
 
-class TokenPublic(BaseModel):
+class TokenOut(BaseModel):
     id: int
     label: str
     created_at: dt.datetime
@@ -77,5 +62,5 @@ class TokenPublic(BaseModel):
     revoked_at: dt.datetime | None
 
 
-class TokenIssued(TokenPublic):
+class TokenIssuedOut(TokenOut):
     secret: str = Field(description="send as Authorization: Bearer <secret>; shown this once")

@@ -1,0 +1,196 @@
+"""Ruin and recreate: a search without CP-SAT for years where environments are short.
+
+On a contended year most of the lateness comes from who goes first on the bottleneck
+environments, and CP-SAT's rounds (a second each, a few releases each) see too little of
+the year in a minute to change that. Each step here draws one release that is late or has
+unplaced phases (with a weight of what it costs), removes its movable phases and those of
+a few releases holding the environments it may use in its days, and puts them back phase
+by phase at their earliest fit, the drawn release first (a booking in force stays where
+it still fits, as in dispatch). The step stays when the removed releases together cost no
+more than before (weighted unplaced, then lateness, then moved bookings) and the
+stability budget holds; otherwise everything goes back where it was. A step takes
+milliseconds, so thousands run where CP-SAT runs tens of rounds.
+
+Lateness objective only: a release's cost is its own, so a step is judged on the releases
+it touched. A makespan is one maximum over all releases.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+
+from solver.calendar import EnvironmentCalendar, Occupancy, latest_starts
+from solver.greedy import Dispatch, phases_by_release
+from solver.plan import Placement
+from solver.scenario import Phase, Release, Scenario
+
+# weighted unplaced, weighted lateness, moved bookings: one release's, or a sum of them
+Cost = tuple[int, int, int]
+
+# at most this many releases are removed with the drawn one
+MOST_RUINED = 8
+# steps in a row without an improvement after which the search gives up
+STALL_STEPS = 3_000
+# the share of steps in which the drawn release may leave its bookings in force
+UNBOOK_SHARE = 0.3
+# seconds between two progress reports
+REPORT_EVERY = 1.0
+
+
+class RuinAndRecreate:
+    def __init__(self, scenario: Scenario, placement: Placement, move_budget: int | None,
+                 seed: int) -> None:
+        """``move_budget`` caps the bookings in force the plan may move (``solver.moves``);
+        a start that already moves more may keep its moves but not add to them."""
+        self.scenario = scenario
+        self.rng = random.Random(seed)
+        self.calendar = EnvironmentCalendar.holding(scenario, placement)
+        pinned = {b.phase for b in scenario.bookings if b.pinned}
+        self.latest = latest_starts(scenario, {p: w[1] for p, w in placement.items()
+                                               if p in pinned})
+        self.movable = {rid: [ph for ph in phases if ph.id not in pinned]
+                        for rid, phases in phases_by_release(scenario).items()}
+        self.cost = {rel.id: self._cost(rel) for rel in scenario.releases}
+        self.moved = sum(c[2] for c in self.cost.values())
+        self.budget = move_budget
+
+    @property
+    def placement(self) -> Placement:
+        return {phase: (env, occ.start) for phase, env, occ in self.calendar.placements()}
+
+    @property
+    def current(self) -> Cost:
+        """The plan's score now, as ``metrics.score`` would compute it."""
+        return _sum(self.cost.values())
+
+    def run(self, until: float, on_better: Callable[[Cost], None]) -> Placement:
+        """Steps until ``until`` (a ``time.perf_counter`` value), nothing left to improve
+        or a long stall; ``on_better`` hears the total now and then while it improves."""
+        stalled, reported = 0, time.perf_counter()
+        while stalled < STALL_STEPS and time.perf_counter() < until:
+            target = self._draw()
+            if target is None:
+                break
+            stalled = 0 if self.step(target) else stalled + 1
+            if not stalled and time.perf_counter() - reported > REPORT_EVERY:
+                on_better(self.current)
+                reported = time.perf_counter()
+        return self.placement
+
+    def step(self, target: str) -> bool:
+        """One ruin and recreate around ``target``; True when the plan got better."""
+        ruined = [target, *self._neighbours(target)]
+        before = _sum(self.cost[r] for r in ruined)
+        taken = self._remove(ruined)
+        self._recreate(ruined)
+        after = {r: self._cost(self.scenario.release_by_id[r]) for r in ruined}
+        cost = _sum(after.values())
+        moved = self.moved - before[2] + cost[2]
+        if cost > before or (self.budget is not None and moved > max(self.budget, self.moved)):
+            self._remove(ruined)
+            self._put_back(taken)
+            return False
+        self.cost.update(after)
+        self.moved = moved
+        return cost < before
+
+    # -- the steps' parts ----------------------------------------------------------------
+
+    def _draw(self) -> str | None:
+        """A release that costs something, drawn with its cost (an unplaced phase of weight
+        1 as a year of lateness, as the search's neighbourhoods weigh it)."""
+        year = self.scenario.horizon_days
+        costly = {rid: c[0] * year + c[1] for rid, c in self.cost.items()
+                  if (c[0] or c[1]) and self.movable[rid]}
+        if not costly:
+            return None
+        names = list(costly)
+        return self.rng.choices(names, weights=[costly[n] for n in names])[0]
+
+    def _neighbours(self, target: str) -> list[str]:
+        """A few releases with movable phases on the environments ``target`` may use,
+        between its earliest start and its due date (or its end, when later)."""
+        release = self.scenario.release_by_id[target]
+        first, last = release.earliest_start, self._span_end(release)
+        envs = {env for ph in self.movable[target] for env in self.scenario.eligible[ph.id]}
+        holders = {occ.release for env in envs
+                   for occ in self.calendar.occupants_between(env, first, last)
+                   if occ.release != target and self.movable[occ.release]}
+        count = min(len(holders), self.rng.randint(1, MOST_RUINED))
+        return self.rng.sample(sorted(holders), count)
+
+    def _span_end(self, release: Release) -> int:
+        end = max((w[1].end for ph in release.phases
+                   if (w := self.calendar.placement(ph.id)) is not None), default=0)
+        due = release.due if release.due is not None else self.scenario.horizon_days
+        return max(due, end)
+
+    def _remove(self, releases: Iterable[str]) -> dict[str, tuple[str, Occupancy]]:
+        taken = {}
+        for rid in releases:
+            for phase in self.movable[rid]:
+                if self.calendar.placement(phase.id) is not None:
+                    taken[phase.id] = self.calendar.remove(phase.id)
+        return taken
+
+    def _put_back(self, taken: dict[str, tuple[str, Occupancy]]) -> None:
+        for phase_id, (env, occ) in taken.items():
+            self.calendar.occupy(env, occ.start, occ.end, occ.release, phase_id)
+
+    def _recreate(self, ruined: list[str]) -> None:
+        """The drawn release first, then the others shuffled or by due date with priority
+        (half the steps each); within them the phases pinned successors wait for first."""
+        target, *others = ruined
+        if self.rng.random() < 0.5:
+            self.rng.shuffle(others)
+        else:
+            others.sort(key=self._urgency)
+        # now and then the drawn release leaves its bookings in force, to see what a move buys
+        keep = self.rng.random() >= UNBOOK_SHARE
+        first = Dispatch(self.scenario, self.calendar, keep, self.latest, explain=False)
+        for phase in _upstream_first(self.movable[target], self.latest):
+            first.place(phase)
+        phases = [ph for rid in others for ph in self.movable[rid]]
+        rest = Dispatch(self.scenario, self.calendar, True, self.latest, explain=False)
+        for phase in _upstream_first(phases, self.latest):
+            rest.place(phase)
+
+    def _urgency(self, rid: str) -> int:
+        release = self.scenario.release_by_id[rid]
+        due = release.due if release.due is not None else self.scenario.horizon_days
+        return due - 20 * release.priority
+
+    def _cost(self, release: Release) -> Cost:
+        unplaced = end = moved = 0
+        for phase in release.phases:
+            where = self.calendar.placement(phase.id)
+            if where is None:
+                unplaced += release.priority
+            else:
+                end = max(end, where[1].end)
+            moved += self._moves(phase, where)
+        late = max(0, end - release.due) if release.due is not None and end else 0
+        return unplaced, release.priority * late, moved
+
+    def _moves(self, phase: Phase, where: tuple[str, Occupancy] | None) -> int:
+        booking = self.scenario.booking_by_phase.get(phase.id)
+        if booking is None or booking.pinned:
+            return 0
+        return int(where is None or (where[0], where[1].start) != (booking.environment,
+                                                                  booking.start))
+
+
+def _upstream_first(phases: list[Phase], latest: dict[str, int]) -> list[Phase]:
+    """Phases that must end before a pinned successor first (while room is left), each
+    group in the given order, as dispatch does."""
+    return [ph for ph in phases if ph.id in latest] + [ph for ph in phases
+                                                       if ph.id not in latest]
+
+
+def _sum(costs: Iterable[Cost]) -> Cost:
+    unplaced = late = moved = 0
+    for c in costs:
+        unplaced, late, moved = unplaced + c[0], late + c[1], moved + c[2]
+    return unplaced, late, moved

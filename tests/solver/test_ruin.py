@@ -1,0 +1,105 @@
+"""Ruin and recreate (``solver.ruin``): never worse than where it started, its running
+totals equal to the plan's own score, the stability budget kept, and every plan it
+returns valid by the independent validator."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver import Options, Scenario
+from solver.greedy import dispatch, fcfs_order, greedy_plan
+from solver.metrics import score
+from solver.plan import Placement
+from solver.planner import build_plan
+from solver.ruin import RuinAndRecreate
+from solver.run import Run
+from solver.validate import validate
+from tests.solver.factories import make_booking, make_environment, make_release, make_scenario
+from tests.solver.test_move_budget import queued_on_one_environment
+from tests.solver.test_planner_properties import bare_scenarios
+
+
+def first_come_first_served(scenario: Scenario) -> Placement:
+    assignments, _unplaced = dispatch(scenario, fcfs_order(scenario))
+    return {a.phase: (a.environment, a.start) for a in assignments}
+
+
+def searched(scenario: Scenario, start: Placement, steps: int, budget: int | None = None,
+             seed: int = 0) -> RuinAndRecreate:
+    search = RuinAndRecreate(scenario, start, budget, seed)
+    for _step in range(steps):
+        target = search._draw()
+        if target is None:
+            break
+        search.step(target)
+    return search
+
+
+def assert_valid(scenario: Scenario, placement: Placement) -> None:
+    run = Run(scenario, Options(time_limit=1), "tardiness", time.perf_counter())
+    assert validate(scenario, build_plan(run, placement, "FEASIBLE", None)) == []
+
+
+def urgent_release_behind_three() -> Scenario:
+    """Three releases of priority 1 start on day 0 on the one SIT environment; R9, of
+    priority 5 and due on day 6, may start on day 1. First come, first served puts R9
+    last (70 days of weighted lateness); R9 first, on day 1, leaves R2 one day and R3 six
+    days late: 7, the best there is."""
+    releases = [make_release(f"R{i}", earliest_start=0, due=15) for i in (1, 2, 3)]
+    releases.append(make_release("R9", priority=5, earliest_start=1, due=6))
+    return make_scenario([make_environment("SIT-1")], releases)
+
+
+def test_the_urgent_release_goes_before_those_that_can_wait():
+    scenario = urgent_release_behind_three()
+    start = first_come_first_served(scenario)
+    assert score(scenario, "tardiness", start) == (0, 70, 0)
+    search = searched(scenario, start, steps=50)
+    assert search.current == score(scenario, "tardiness", search.placement) == (0, 7, 0)
+    assert_valid(scenario, search.placement)
+
+
+def test_run_returns_the_best_plan_it_saw():
+    scenario = urgent_release_behind_three()
+    search = RuinAndRecreate(scenario, first_come_first_served(scenario), None, seed=1)
+    heard: list[tuple[int, int, int]] = []
+    best = search.run(time.perf_counter() + 2, heard.append)
+    assert score(scenario, "tardiness", best) == (0, 7, 0)
+
+
+def test_moves_stay_within_the_budget():
+    scenario = queued_on_one_environment()
+    in_force = {b.phase: (b.environment, b.start) for b in scenario.bookings}
+    free = searched(scenario, in_force, steps=300)
+    budgeted = searched(scenario, in_force, steps=300, budget=2)
+    assert free.current[2] > 2
+    assert budgeted.current[2] <= 2
+    assert budgeted.current < score(scenario, "tardiness", in_force)
+    assert budgeted.current == score(scenario, "tardiness", budgeted.placement)
+
+
+@st.composite
+def scenarios_with_plan_in_force(draw: st.DrawFn) -> Scenario:
+    """A small random scenario whose greedy plan is in force, some bookings pinned."""
+    scenario = draw(bare_scenarios())
+    placed = greedy_plan(scenario, Options(method="greedy")).assignments
+    bookings = [make_booking(a.phase, a.environment, a.start, pinned=draw(st.booleans()))
+                for a in placed if draw(st.booleans())]
+    return make_scenario(list(scenario.environments), list(scenario.releases),
+                         horizon_days=scenario.horizon_days, freezes=scenario.freezes,
+                         bookings=bookings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenarios_with_plan_in_force(), st.integers(0, 3), st.integers(0, 1000))
+def test_never_worse_counted_right_within_budget_and_valid(scenario, budget, seed):
+    start = first_come_first_served(scenario)
+    before = score(scenario, "tardiness", start)
+    search = searched(scenario, start, steps=40, budget=budget, seed=seed)
+    assert search.current == score(scenario, "tardiness", search.placement)
+    assert search.current <= before
+    assert search.current[2] <= max(budget, before[2])
+    assert_valid(scenario, search.placement)
