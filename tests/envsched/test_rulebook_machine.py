@@ -118,7 +118,7 @@ class Bookings(RuleBasedStateMachine):
         assert run.id is not None and run.status == PlanRunStatus.DONE, run.error
         accepted = accept_run(self.sessions, run.id, actor=self.manager, now=NOW)
         accept = last_accept(accepted)
-        assert accept is None or accept["refused"] == [], accept
+        assert accept is None or accept.refused == [], accept
 
     # -- what must always hold --------------------------------------------------------------
 
