@@ -18,7 +18,7 @@ from flask import Flask
 from envsched.db import read_transaction
 from envsched.models import PlanRun, PlanTrigger, SolveJob, SolveKind
 from envsched.planning import WhatIfRef
-from envsched.solves import drain, entry_for, queue_replan, queue_whatif
+from envsched.solves import drain, entry_for, queue_replan, queue_whatif, queued_targets
 from web.auth import current_user
 from web.context import now, sessions
 
@@ -40,6 +40,19 @@ def queue_of(kind: SolveKind, target_id: int | None) -> dict[str, Any] | None:
     with read_transaction(sessions()) as session:
         entry = entry_for(session, kind, target_id or 0)
     return entry.to_dict() if entry is not None else None
+
+
+def queued_of(kind: SolveKind) -> set[int]:
+    """The plan runs or what-ifs whose solve still waits for the worker: a list's badge
+    says "queued" for them, not their stored "running"."""
+    with read_transaction(sessions()) as session:
+        return queued_targets(session, kind)
+
+
+def shown_status(status: str, queue: dict[str, Any] | None) -> str:
+    """A plan run's or what-if's status as its badge says it: "queued" while its solve
+    waits for the worker (stored, and in the API, as running with ``queue.status``)."""
+    return "queued" if queue is not None and queue["status"] == "queued" else status
 
 
 def join_all(app: Flask) -> None:

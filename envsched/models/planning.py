@@ -46,6 +46,7 @@ class PlanRunStatus(enum.StrEnum):
     DONE = "done"  # a valid plan was found and recorded (applied or proposed)
     FAILED = "failed"  # no plan, an invalid plan, or applying it failed: bookings untouched
     REFUSED = "refused"  # another round held the lock
+    CANCELLED = "cancelled"  # its solve was cancelled (``error`` says by whom): nothing changed
 
 
 class PlanRun(SQLModel, table=True):

@@ -25,6 +25,7 @@ class WhatIfStatus(enum.StrEnum):
     DONE = "done"  # both plans and the comparison are stored
     FAILED = "failed"  # the run raised; ``error`` says why
     PROMOTED = "promoted"  # its plan became tentative bookings; frozen from then on
+    CANCELLED = "cancelled"  # its run's solve was cancelled; ``error`` says by whom
 
 
 class WhatIf(SQLModel, table=True):

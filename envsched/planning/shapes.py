@@ -33,7 +33,8 @@ class ReplanIn(Input):
 class PlanRunOut(BaseModel):
     id: int
     trigger: str
-    status: str = Field(description="running, done, failed or refused")
+    status: str = Field(description="running (queue.status says whether it still waits for "
+                        "the worker), done, failed, refused or cancelled")
     queue: dict[str, Any] | None = Field(
         default=None, description="while its solve is queued or running: job (the solve's "
         "id, to cancel it), status, place (1 runs next; None once running), "
@@ -115,7 +116,8 @@ class WhatIfOut(BaseModel):
     id: int
     name: str
     description: str
-    status: str = Field(description="draft, running, done, failed or promoted")
+    status: str = Field(description="draft, running (queue.status says whether it still "
+                        "waits for the worker), done, failed, promoted or cancelled")
     queue: dict[str, Any] | None = Field(
         default=None, description="while its solve is queued or running: job (the solve's "
         "id, to cancel it), status, place (1 runs next; None once running), "

@@ -10,7 +10,7 @@ and what-if runs.
 """
 
 from envsched.solves.enqueue import queue_replan, queue_whatif
-from envsched.solves.queue import QueueEntry, cancel, entry_for, open_entries
+from envsched.solves.queue import QueueEntry, cancel, entry_for, open_entries, queued_targets
 from envsched.solves.runner import drain
 from envsched.solves.worker import run_worker
 
@@ -22,5 +22,6 @@ __all__ = [
     "open_entries",
     "queue_replan",
     "queue_whatif",
+    "queued_targets",
     "run_worker",
 ]

@@ -7,7 +7,8 @@ which SQLite runs under its write lock, so one worker claims a row exactly once.
 
 A running row is the worker's while it beats (``heartbeat``); ``settle_lost`` marks
 failed every running row whose worker is provably gone or has been silent longer than
-the lease, and the plan run or what-if it was solving with it.
+the lease, and the plan run or what-if it was solving with it; a cancelled solve's plan
+run or what-if is cancelled instead.
 """
 
 from __future__ import annotations
@@ -138,6 +139,12 @@ def open_entries(session: Session) -> list[QueueEntry]:
     return entries
 
 
+def queued_targets(session: Session, kind: SolveKind) -> set[int]:
+    """The plan runs or what-ifs (by ``kind``) whose solve still waits for the worker."""
+    return {e.target_id for e in open_entries(session)
+            if e.kind == kind and e.status == SolveStatus.QUEUED}
+
+
 def entry_for(session: Session, kind: SolveKind, target_id: int) -> QueueEntry | None:
     return next((e for e in open_entries(session)
                  if e.kind == kind and e.target_id == target_id), None)
@@ -146,7 +153,8 @@ def entry_for(session: Session, kind: SolveKind, target_id: int) -> QueueEntry |
 def cancel(sessions: SessionFactory, job_id: int, actor: User | None,
            now: dt.datetime) -> SolveJob:
     """A queued solve is cancelled at once; a running one is marked for its worker, which
-    stops it. Either way its plan run or what-if is failed with who cancelled it."""
+    stops it. Either way its plan run or what-if is cancelled at once, with who cancelled
+    it and when."""
     who = (actor.full_name or actor.name) if actor is not None else "the system"
     with sessions.begin() as session:
         job = session.get(SolveJob, job_id, with_for_update=True)
@@ -156,29 +164,32 @@ def cancel(sessions: SessionFactory, job_id: int, actor: User | None,
             raise InvalidState(f"solve {job_id} is {job.status.value}; only a queued or "
                                "running solve can be cancelled")
         job.cancel_requested = True
+        when = f"at {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         if job.status == SolveStatus.QUEUED:
             job.status, job.finished_at = SolveStatus.CANCELLED, now
-            job.error = f"cancelled by {who} before it ran"
+            job.error = f"cancelled by {who} {when}, before it ran"
         else:
-            job.error = f"cancelled by {who} while it ran"
+            job.error = f"cancelled by {who} {when}, while it ran"
         fail_target(session, job, job.error, now)
         return job
 
 
 def fail_target(session: Session, job: SolveJob, why: str, now: dt.datetime) -> None:
-    """The plan run or what-if of ``job`` becomes failed with ``why``, if still running.
+    """The plan run or what-if of ``job`` ends with ``why``, if still running: cancelled
+    when someone cancelled the solve, failed otherwise.
 
     A what-if's later writes check its claim (``whatif_claim.write_claimed``), so a solve
     still going after this writes nothing more into it."""
     if job.kind == SolveKind.WHATIF:
         row = session.get(WhatIf, job.target_id, with_for_update=True)
         if row is not None and row.status == WhatIfStatus.RUNNING:
-            row.status, row.error = WhatIfStatus.FAILED, why
+            row.status = WhatIfStatus.CANCELLED if job.cancel_requested else WhatIfStatus.FAILED
+            row.error = why
         return
     run = session.get(PlanRun, job.target_id, with_for_update=True)
     if run is not None and run.status == PlanRunStatus.RUNNING:
-        run.status, run.error = PlanRunStatus.FAILED, why
-        run.finished_at = max(now, run.started_at)
+        run.status = PlanRunStatus.CANCELLED if job.cancel_requested else PlanRunStatus.FAILED
+        run.error, run.finished_at = why, max(now, run.started_at)
 
 
 def settle_lost(sessions: SessionFactory, now: dt.datetime, lease: dt.timedelta) -> list[int]:

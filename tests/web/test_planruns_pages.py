@@ -165,6 +165,11 @@ def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
     started = client.post("/plan-runs/start", data={"csrf_token": csrf_token(client, "/")})
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     assert "place 1 in the queue (it runs next)" in page and 'id="cancel-solve"' in page
+    assert _badges(page) == ["queued"]  # not "running" while it waits for the worker
+    assert _badges(client.get("/plan-runs").get_data(as_text=True))[0] == "queued"
+    run_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    answer = client.get(f"/api/v1/plan-runs/{run_id}").get_json()
+    assert (answer["status"], answer["queue"]["status"]) == ("running", "queued")
     viewer = client.application.test_client()
     login(viewer, Role.VIEWER)
     assert 'id="cancel-solve"' not in viewer.get(started.headers["Location"]).get_data(
@@ -174,8 +179,42 @@ def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
     cancelled = client.post(f"/solves/{job[1]}/cancel",
                             data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
     text = cancelled.get_data(as_text=True)
-    assert "This round failed:" in text and "before it ran" in text
+    assert "This round was cancelled:" in text and "before it ran" in text
+    assert "cancelled by " in text and " UTC, before it ran" in text  # by whom and when
+    assert "failed" not in text and _badges(text) == ["cancelled"]
     assert 'id="cancel-solve"' not in text
-    join_all(client.application)  # nothing is left to run: the cancelled round stays failed
-    assert "This round failed:" in client.get(started.headers["Location"]).get_data(
+    join_all(client.application)  # nothing is left to run: the cancelled round stays so
+    assert "This round was cancelled:" in client.get(started.headers["Location"]).get_data(
         as_text=True)
+    assert _badges(client.get("/plan-runs").get_data(as_text=True))[0] == "cancelled"
+    assert client.get(f"/api/v1/plan-runs/{run_id}").get_json()["status"] == "cancelled"
+
+
+def test_a_queued_whatif_says_queued_and_a_cancelled_one_says_so_and_runs_again(
+        client: FlaskClient, login: Login, sessions: SessionFactory, world: World) -> None:
+    row = whatif.create_whatif(sessions, "waits", actor=None, now=NOW)
+    login(client, Role.PLANNER)
+    path = f"/what-ifs/{row.id}"
+    client.post(f"{path}/run", data={"csrf_token": csrf_token(client, "/"), "time_limit": "2"})
+    page = client.get(path).get_data(as_text=True)
+    assert "place 1 in the queue" in page and _badges(page) == ["queued"]
+    assert "queued" in _badges(client.get("/what-ifs").get_data(as_text=True))
+    answer = client.get(f"/api/v1/what-ifs/{row.id}").get_json()
+    assert (answer["status"], answer["queue"]["status"], answer["queue"]["place"]) == (
+        "running", "queued", 1)
+    client.post(f"/solves/{answer['queue']['job']}/cancel",
+                data={"csrf_token": csrf_token(client, "/")})
+    page = client.get(path).get_data(as_text=True)
+    assert _badges(page) == ["cancelled"] and 'id="run-cancelled"' in page
+    assert "The last run was cancelled: cancelled by " in page and "failed" not in page
+    assert _badges(client.get("/what-ifs").get_data(as_text=True)) == ["cancelled"]
+    assert client.get(f"/api/v1/what-ifs/{row.id}").get_json()["status"] == "cancelled"
+    assert 'id="run-whatif"' in page  # a cancelled what-if can be run again
+    client.post(f"{path}/run", data={"csrf_token": csrf_token(client, "/"), "time_limit": "2"})
+    join_all(client.application)
+    assert _badges(client.get(path).get_data(as_text=True)) == ["done"]
+
+
+def _badges(page: str) -> list[str]:
+    """The status badges a page shows, in order."""
+    return re.findall(r'<span class="badge status-[a-z_]+">([a-z ]+)</span>', page)

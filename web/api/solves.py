@@ -3,7 +3,7 @@
 ``GET /solves`` lists the open solves oldest first, queued ones with their ``place``
 (1 runs next); a plan run's and a what-if's own answer carries its entry as ``queue``.
 ``POST /solves/<id>/cancel`` cancels a queued solve at once, and asks the worker to
-stop a running one (its plan run or what-if shows failed, "cancelled by …", at once).
+stop a running one (its plan run or what-if shows cancelled, "cancelled by …", at once).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 // Progress of background work (a what-if run, a planning round): polls the app's own
 // JSON (the element's data-poll-url) once a second, shows the step and the solver's
-// latest numbers, and reloads the page when the work is no longer running.
+// latest numbers (or its place in the queue while it waits for the worker), and reloads
+// the page when the work is no longer running.
 "use strict";
 
 (function () {
@@ -13,7 +14,9 @@
   }
 
   function describe(body) {
-    if (body.queue && body.queue.status === "queued") return "Waiting for the worker…";
+    if (body.queue && body.queue.status === "queued") {
+      return "Waiting for the worker… (place " + body.queue.place + " in the queue)";
+    }
     var p = body.progress;
     if (!p || !p.step) return "Running…";
     var step = p.step === "whatif" ? "what-if plan" : p.step === "baseline" ? "baseline plan" : p.step;
@@ -36,7 +39,9 @@
         status.textContent = describe(body);
         var line = document.getElementById("solve-queue");
         if (line && body.queue) line.textContent = where(body.queue);
-        if (bar && body.progress) bar.value = body.progress.step_number - 0.5;
+        // a queued solve has no step yet: a non-finite value makes Chromium throw
+        var step = body.progress ? body.progress.step_number : undefined;
+        if (bar && typeof step === "number") bar.value = step - 0.5;
         setTimeout(function () { poll(element); }, EVERY_MS);
       })
       .catch(function () {

@@ -25,7 +25,7 @@ from envsched.models.round_results import RoundDiff, RoundFlags
 from envsched.planning import acceptable, last_accept, open_proposals
 from web.api.planruns import find_run
 from web.auth import current_user, requires
-from web.background import queue_of, replan_now
+from web.background import queue_of, queued_of, replan_now, shown_status
 from web.context import now, sessions
 from web.ui.params import int_arg
 
@@ -42,12 +42,13 @@ def planrun_list() -> Any:
         started = _started_words(session, runs[:PER_PAGE])
     return render_template("planruns.html", runs=runs[:PER_PAGE], page=page,
                            more=len(runs) > PER_PAGE, open_proposals=open_proposals,
-                           started=started)
+                           started=started, queued=queued_of(SolveKind.REPLAN))
 
 
 @requires("planruns:read")
 def planrun_detail(run_id: int) -> Any:
     run = find_run(run_id)
+    queue = queue_of(SolveKind.REPLAN, run.id)
     with read_transaction(sessions()) as session:
         started = _started_words(session, [run])[run.id or 0]
     return render_template("planrun.html", run=run, started=started,
@@ -56,8 +57,8 @@ def planrun_detail(run_id: int) -> Any:
                            rule_words=planning.rule_words, last_end=_last_day(run),
                            flags=run.flags or RoundFlags(), diff=run.diff or RoundDiff(),
                            open_count=open_proposals(run), acceptable=acceptable(run),
-                           running=run.status == PlanRunStatus.RUNNING,
-                           queue=queue_of(SolveKind.REPLAN, run.id))
+                           running=run.status == PlanRunStatus.RUNNING, queue=queue,
+                           shown=shown_status(run.status.value, queue))
 
 
 def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:

@@ -18,7 +18,7 @@ from envsched.errors import EnvschedError
 from envsched.models import SolveKind, WhatIf, WhatIfStatus
 from envsched.planning import changed_scenario_document, snapshot_of
 from web.auth import current_user, requires
-from web.background import queue_of, run_whatif_queued
+from web.background import queue_of, queued_of, run_whatif_queued, shown_status
 from web.context import now, sessions
 from web.ui.whatif_forms import FORMS, change_from_form
 from web.ui.whatif_view import comparison, field_list, suggestions
@@ -30,7 +30,8 @@ SHOWS_RESULTS = (WhatIfStatus.DONE, WhatIfStatus.PROMOTED)
 
 @requires("whatif:read")
 def whatif_list() -> Any:
-    return render_template("whatifs.html", whatifs=planning.list_whatifs(sessions(), now=now()))
+    return render_template("whatifs.html", whatifs=planning.list_whatifs(sessions(), now=now()),
+                           queued=queued_of(SolveKind.WHATIF))
 
 
 @requires("whatif:write")
@@ -53,8 +54,9 @@ def whatif_detail(whatif_id: int) -> Any:
     changed = _changed_document(row)
     results = planning.compare(sessions(), whatif_id) if row.status in SHOWS_RESULTS else None
     compared = comparison(results, row.base, changed) if results else None
+    queue = queue_of(SolveKind.WHATIF, row.id)
     return render_template("whatif.html", row=row, described=planning.describe_changes(row),
-                           queue=queue_of(SolveKind.WHATIF, row.id),
+                           queue=queue, shown=shown_status(row.status.value, queue),
                            snapshot=snapshot_of(row),
                            forms=FORMS, names=suggestions(changed), field_list=field_list,
                            results=results, compared=compared,

@@ -23,7 +23,7 @@ from envsched.errors import InvalidState
 from envsched.models import WhatIf, WhatIfStatus
 from envsched.planning.whatif.store import WhatIfRef, find
 
-RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED)
+RUNNABLE = (WhatIfStatus.DRAFT, WhatIfStatus.DONE, WhatIfStatus.FAILED, WhatIfStatus.CANCELLED)
 QUEUED = "queue:"  # the run_owner of a run waiting in the solve queue
 # Beyond the solver's time limit: reading the what-if, comparing the plans, writing.
 MARGIN = dt.timedelta(minutes=5)
