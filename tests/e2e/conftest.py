@@ -27,6 +27,7 @@ from envsched.demo import load_demo
 from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
 from envsched.settings import Settings
 from envsched.solves.worker import Worker
+from tests.e2e.servers import run_until_closed
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,7 +70,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                                     port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None  # one socket
     port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     with worker_beside(settings, sessions):
         yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)

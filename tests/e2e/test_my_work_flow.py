@@ -23,6 +23,7 @@ from envsched.db import create_engine, session_factory
 from envsched.demo import load_demo
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer
+from tests.e2e.servers import run_until_closed
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
@@ -42,7 +43,7 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     served = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
                            threads=4)
     assert isinstance(served, BaseWSGIServer) and served.socket is not None
-    thread = threading.Thread(target=served.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(served,), daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{served.socket.getsockname()[1]}", "", "",
                      settings.database_url)

@@ -19,6 +19,7 @@ from envsched.db import create_engine, session_factory
 from envsched.demo import load_demo
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer, worker_beside
+from tests.e2e.servers import run_until_closed
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
@@ -38,7 +39,7 @@ def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
     server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
                            threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     with worker_beside(settings, sessions):
         yield LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", "")

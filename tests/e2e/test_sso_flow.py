@@ -32,6 +32,7 @@ from tests.e2e.identity_provider import (
     IdentityProvider,
     identity_provider,
 )
+from tests.e2e.servers import run_until_closed
 from tests.fixtures.database import BACKENDS, empty_all_tables
 from web import create_app
 
@@ -95,7 +96,7 @@ def sso_world(request: pytest.FixtureRequest,
     with identity_provider(f"{url}{CALLBACK}", folder) as provider:
         settings = _settings(engine, provider, folder)
         late.app = create_app(settings, engine=engine)
-        thread = threading.Thread(target=server.run, daemon=True)
+        thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
         thread.start()
         yield SsoWorld(url, provider, sessions, late, settings, engine)
         server.close()

@@ -19,6 +19,7 @@ from envsched.db import SessionFactory, create_engine, session_factory
 from envsched.demo import load_demo
 from envsched.settings import Settings
 from tests.e2e.conftest import SCREENSHOTS, LiveServer, worker_beside
+from tests.e2e.servers import run_until_closed
 from web import create_app
 
 
@@ -65,7 +66,7 @@ def server_without_worker(tmp_path_factory: pytest.TempPathFactory
     server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
                            threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     yield (LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", ""),
            settings, sessions)
