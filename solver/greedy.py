@@ -92,11 +92,7 @@ def dispatch(scenario: Scenario, release_order: Sequence[str],
     run = Dispatch(scenario, calendar, keep_bookings, latest_starts(scenario, fixed))
     by_release = phases_by_release(scenario)
     order = _complete_order(scenario, release_order)
-    # phases that must end before a fixed (pinned) successor go first, while room is left
-    for phase in (ph for rid in order for ph in by_release[rid] if ph.id in run.latest):
-        run.place(phase)
-    for phase in (ph for rid in order for ph in by_release[rid]):
-        run.place(phase)
+    run.place_all([ph for rid in order for ph in by_release[rid]])
     return _assignments(scenario, calendar), run.unplaced
 
 
@@ -154,6 +150,15 @@ class Dispatch:
         self.explain = explain
         self.unplaced: list[Unplaced] = []
         self.left: set[str] = set()
+
+    def place_all(self, phases: Sequence[Phase]) -> None:
+        """Each phase in turn; those that must end before a fixed (pinned) successor go
+        first, while room is left."""
+        for phase in phases:
+            if phase.id in self.latest:
+                self.place(phase)
+        for phase in phases:
+            self.place(phase)
 
     def place(self, phase: Phase) -> None:
         # a phase left unplaced in the first pass (no room before its pinned successor)

@@ -150,12 +150,9 @@ class RuinAndRecreate:
         # now and then the drawn release leaves its bookings in force, to see what a move buys
         keep = self.rng.random() >= UNBOOK_SHARE
         first = Dispatch(self.scenario, self.calendar, keep, self.latest, explain=False)
-        for phase in _upstream_first(self.movable[target], self.latest):
-            first.place(phase)
-        phases = [ph for rid in others for ph in self.movable[rid]]
+        first.place_all(self.movable[target])
         rest = Dispatch(self.scenario, self.calendar, True, self.latest, explain=False)
-        for phase in _upstream_first(phases, self.latest):
-            rest.place(phase)
+        rest.place_all([ph for rid in others for ph in self.movable[rid]])
 
     def _urgency(self, rid: str) -> int:
         release = self.scenario.release_by_id[rid]
@@ -180,13 +177,6 @@ class RuinAndRecreate:
             return 0
         return int(where is None or (where[0], where[1].start) != (booking.environment,
                                                                   booking.start))
-
-
-def _upstream_first(phases: list[Phase], latest: dict[str, int]) -> list[Phase]:
-    """Phases that must end before a pinned successor first (while room is left), each
-    group in the given order, as dispatch does."""
-    return [ph for ph in phases if ph.id in latest] + [ph for ph in phases
-                                                       if ph.id not in latest]
 
 
 def _sum(costs: Iterable[Cost]) -> Cost:
