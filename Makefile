@@ -51,6 +51,7 @@ test: install
 ## lint: ruff and mypy, as CI runs them
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 ## bench: generated scenarios of growing size (greedy and CP-SAT), then classic job shops;

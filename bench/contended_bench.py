@@ -36,23 +36,45 @@ from solver.scenario_file import save_scenario
 from solver.validate import validate
 
 REPO = Path(__file__).resolve().parents[1]
-HEADERS = ("size", "seed", "phases", "movable bookings", "baseline wu / wt / late / moved",
-           "envsched wu / wt / late / moved", "bound wu / wt (critical path wt)",
-           "gap to bound wu / wt", "not worse", "first plan s", "peak MiB", "valid")
+HEADERS = (
+    "size",
+    "seed",
+    "phases",
+    "movable bookings",
+    "baseline wu / wt / late / moved",
+    "envsched wu / wt / late / moved",
+    "bound wu / wt (critical path wt)",
+    "gap to bound wu / wt",
+    "not worse",
+    "first plan s",
+    "peak MiB",
+    "valid",
+)
 Criteria = tuple[int, int, int, int]  # weighted unplaced, weighted tardiness, late, moved
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="200x40,300x60,600x120,1000x150",
-                        help="comma-separated RELEASESxENVIRONMENTS")
+    parser.add_argument(
+        "--sizes",
+        default="200x40,300x60,600x120,1000x150",
+        help="comma-separated RELEASESxENVIRONMENTS",
+    )
     parser.add_argument("--seeds", default="1,2,3,4,5", help="comma-separated generator seeds")
-    parser.add_argument("--contention", type=float, default=HIGH_CONTENTION,
-                        help="the generator's contention (default: its high setting)")
+    parser.add_argument(
+        "--contention",
+        type=float,
+        default=HIGH_CONTENTION,
+        help="the generator's contention (default: its high setting)",
+    )
     parser.add_argument("--time-limit", type=float, default=60.0, help="planner seconds")
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT workers")
-    parser.add_argument("--envsched", type=Path, default=Path(sys.executable).parent / "envsched",
-                        help="the envsched command to run (default: this checkout's)")
+    parser.add_argument(
+        "--envsched",
+        type=Path,
+        default=Path(sys.executable).parent / "envsched",
+        help="the envsched command to run (default: this checkout's)",
+    )
     parser.add_argument("--csv", type=Path, help="also write the rows as CSV here")
     return parser.parse_args(argv)
 
@@ -69,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(row)
                 pairs.append(pair)
                 print(markdown_table(HEADERS, [row]).splitlines()[-1], file=sys.stderr)
-    print(f"Baseline at commit {commit}; planner {args.envsched}, {args.time_limit:g} s, "
-          f"{args.workers} workers; contention {args.contention:g}; load average "
-          f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n")
+    print(
+        f"Baseline at commit {commit}; planner {args.envsched}, {args.time_limit:g} s, "
+        f"{args.workers} workers; contention {args.contention:g}; load average "
+        f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n"
+    )
     print(markdown_table(HEADERS, rows))
     print("\n" + ratios(pairs))
     if args.csv:
@@ -79,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_one(size: str, seed: int, args: argparse.Namespace,
-            folder: Path) -> tuple[list[object], tuple[Criteria, Criteria]]:
+def run_one(
+    size: str, seed: int, args: argparse.Namespace, folder: Path
+) -> tuple[list[object], tuple[Criteria, Criteria]]:
     releases, environments = (int(n) for n in size.split("x"))
     scenario = generate_scenario(releases, environments, seed=seed, contention=args.contention)
     baseline = greedy_plan(scenario, Options(method="greedy"))
@@ -90,9 +115,18 @@ def run_one(size: str, seed: int, args: argparse.Namespace,
     not_worse = lexicographic(ours) <= lexicographic(theirs)
     movable = sum(1 for b in scenario.bookings if not b.pinned)
     row: list[object] = [
-        size, seed, len(scenario.phases), movable, show(theirs), show(ours),
-        *bound_columns(scenario, ours), "yes" if not_worse else "NO", first, peak,
-        "yes" if valid else "NO"]
+        size,
+        seed,
+        len(scenario.phases),
+        movable,
+        show(theirs),
+        show(ours),
+        *bound_columns(scenario, ours),
+        "yes" if not_worse else "NO",
+        first,
+        peak,
+        "yes" if valid else "NO",
+    ]
     return row, (theirs, ours)
 
 
@@ -101,17 +135,29 @@ def bound_columns(scenario: Scenario, ours: Criteria) -> list[str]:
     distance above them. The tardiness bound holds for plans that place every phase."""
     unplaced, tardiness = unplaced_lower_bound(scenario), tardiness_lower_bound(scenario)
     critical = timing_lower_bound(scenario, "tardiness")
-    return [f"{unplaced:,} / {tardiness:,} ({critical:,})",
-            f"{ours[0] - unplaced:,} / {ours[1] - tardiness:,}"]
+    return [
+        f"{unplaced:,} / {tardiness:,} ({critical:,})",
+        f"{ours[0] - unplaced:,} / {ours[1] - tardiness:,}",
+    ]
 
 
-def run_planner(scenario: Scenario, args: argparse.Namespace,
-                stem: Path) -> tuple[Plan, float | None, float]:
+def run_planner(
+    scenario: Scenario, args: argparse.Namespace, stem: Path
+) -> tuple[Plan, float | None, float]:
     """``envsched plan`` on the scenario in a child; (plan, first progress s, peak MiB)."""
     scenario_path, plan_path = stem.with_suffix(".scenario.json"), stem.with_suffix(".plan.json")
     save_scenario(scenario, scenario_path)
-    command = [str(args.envsched), "plan", str(scenario_path), "--out", str(plan_path),
-               "--time-limit", str(args.time_limit), "--workers", str(args.workers)]
+    command = [
+        str(args.envsched),
+        "plan",
+        str(scenario_path),
+        "--out",
+        str(plan_path),
+        "--time-limit",
+        str(args.time_limit),
+        "--workers",
+        str(args.workers),
+    ]
     with tempfile.TemporaryFile("w+") as stderr:
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
         _pid, _status, usage = os.wait4(child.pid, 0)
@@ -151,8 +197,10 @@ def ratios(pairs: list[tuple[Criteria, Criteria]]) -> str:
     for index, name in ((0, "weighted unplaced"), (1, "weighted tardiness")):
         found = [ours[index] / theirs[index] for theirs, ours in pairs if theirs[index]]
         if found:
-            lines.append(f"{name}: envsched/baseline median {statistics.median(found):.2f}, "
-                         f"worst {max(found):.2f} over {len(found)} runs")
+            lines.append(
+                f"{name}: envsched/baseline median {statistics.median(found):.2f}, "
+                f"worst {max(found):.2f} over {len(found)} runs"
+            )
     return "\n".join(lines)
 
 

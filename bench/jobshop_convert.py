@@ -57,9 +57,12 @@ def read_jsp(path: Path) -> JobShop:
     if len(pairs) != 2 * jobs * machines:
         raise ValueError(f"{path}: expected {jobs}×{machines} operations, got {len(pairs) // 2}")
     shop = tuple(
-        tuple(Operation((pairs[2 * (j * machines + k)],), pairs[2 * (j * machines + k) + 1])
-              for k in range(machines))
-        for j in range(jobs))
+        tuple(
+            Operation((pairs[2 * (j * machines + k)],), pairs[2 * (j * machines + k) + 1])
+            for k in range(machines)
+        )
+        for j in range(jobs)
+    )
     return JobShop(path.stem, machines, shop)
 
 
@@ -84,13 +87,14 @@ def read_fjsp(path: Path) -> JobShop:
 
 def _fjsp_operation(path: Path, numbers: list[int], cursor: int) -> tuple[Operation, int]:
     alternatives = numbers[cursor]
-    pairs = numbers[cursor + 1: cursor + 1 + 2 * alternatives]
+    pairs = numbers[cursor + 1 : cursor + 1 + 2 * alternatives]
     machines = tuple(dict.fromkeys(machine - 1 for machine in pairs[0::2]))
     durations = set(pairs[1::2])
     if len(durations) != 1:
         raise UnsupportedInstance(
             f"{path.name}: an operation takes {sorted(durations)} depending on the machine; "
-            "a phase has one duration on every environment")
+            "a phase has one duration on every environment"
+        )
     return Operation(machines, durations.pop()), cursor + 1 + 2 * alternatives
 
 
@@ -99,12 +103,19 @@ def _fjsp_operation(path: Path, numbers: list[int], cursor: int) -> tuple[Operat
 
 def to_scenario(shop: JobShop, start: dt.date = START) -> Scenario:
     """Machines M1..Mm, jobs J1..Jn with phases J{j}-O{k} in order; minimise the makespan."""
-    environments = tuple(Environment(id=_machine(k), type=MACHINE_TYPE)
-                         for k in range(shop.machines))
+    environments = tuple(
+        Environment(id=_machine(k), type=MACHINE_TYPE) for k in range(shop.machines)
+    )
     releases = tuple(_job(j, operations) for j, operations in enumerate(shop.jobs, start=1))
     horizon = sum(op.duration for operations in shop.jobs for op in operations)
-    return Scenario(name=shop.name, start=start, horizon_days=horizon,
-                    environments=environments, releases=releases, objective="makespan")
+    return Scenario(
+        name=shop.name,
+        start=start,
+        horizon_days=horizon,
+        environments=environments,
+        releases=releases,
+        objective="makespan",
+    )
 
 
 def _machine(index: int) -> str:
@@ -114,9 +125,15 @@ def _machine(index: int) -> str:
 def _job(number: int, operations: tuple[Operation, ...]) -> Release:
     release = f"J{number}"
     phases = tuple(
-        Phase(id=f"{release}-O{k}", release=release, type=MACHINE_TYPE, duration=op.duration,
-              environments=tuple(_machine(m) for m in op.machines))
-        for k, op in enumerate(operations, start=1))
+        Phase(
+            id=f"{release}-O{k}",
+            release=release,
+            type=MACHINE_TYPE,
+            duration=op.duration,
+            environments=tuple(_machine(m) for m in op.machines),
+        )
+        for k, op in enumerate(operations, start=1)
+    )
     return Release(id=release, phases=phases, name=f"job {number}")
 
 
@@ -131,8 +148,10 @@ def load_instance(name: str, data_dir: Path) -> Scenario:
         return to_scenario(read_jsp(jsp))
     if fjsp.exists():
         if not name.startswith(("edata-", "rdata-", "vdata-")):
-            raise UnsupportedInstance(f"{name}: only Hurink's edata/rdata/vdata FJSP instances "
-                                      "have machine-independent durations")
+            raise UnsupportedInstance(
+                f"{name}: only Hurink's edata/rdata/vdata FJSP instances "
+                "have machine-independent durations"
+            )
         return to_scenario(read_fjsp(fjsp))
     raise FileNotFoundError(f"no instance {name!r} in {data_dir}/jsp or {data_dir}/fjsp")
 
@@ -153,6 +172,8 @@ def expand_selection(selection: str) -> list[str]:
             continue
         prefix, stem = found["prefix"] or "", found["stem"]
         width = len(found["first"])
-        names += [f"{prefix}{stem}{number:0{width}d}"
-                  for number in range(int(found["first"]), int(found["last"]) + 1)]
+        names += [
+            f"{prefix}{stem}{number:0{width}d}"
+            for number in range(int(found["first"]), int(found["last"]) + 1)
+        ]
     return names

@@ -56,8 +56,9 @@ from envsched.models import LIVE_STATUSES, Booking, Environment, Role
 from envsched.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_URL = os.environ.get("ENVSCHED_TEST_POSTGRES_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "ENVSCHED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 NOW = dt.datetime.now(dt.UTC)
 FIRST_DAY = NOW.date() + dt.timedelta(days=30)
 CONTENDED_DAYS = 28
@@ -83,6 +84,7 @@ class Answer:
 
 # -- the database for this run ------------------------------------------------------------
 
+
 def create_database(name: str) -> str:
     admin = create_engine(Settings(database_url=ADMIN_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -105,13 +107,14 @@ def seed(sessions: SessionFactory, environments: int, clients: int) -> list[str]
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
     names = [f"UAT-{n + 1}" for n in range(environments)]
     for name in names:
-        inventory.create_environment(sessions, EnvironmentIn(name=name, type="UAT"),
-                                     actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentIn(name="SHARED-1", type="UAT",
-                                                             capacity=2), actor=None, now=NOW)
+        inventory.create_environment(
+            sessions, EnvironmentIn(name=name, type="UAT"), actor=None, now=NOW
+        )
+    inventory.create_environment(
+        sessions, EnvironmentIn(name="SHARED-1", type="UAT", capacity=2), actor=None, now=NOW
+    )
     for n in range(clients):
-        users.create_user(sessions, f"loader{n}", Role.ENVIRONMENT_MANAGER, actor=None,
-                          now=NOW)
+        users.create_user(sessions, f"loader{n}", Role.ENVIRONMENT_MANAGER, actor=None, now=NOW)
     return [*names, "SHARED-1"]
 
 
@@ -120,12 +123,14 @@ def attempts(environments: list[str], count: int, rng: random.Random) -> list[At
     made = []
     for _ in range(count):
         start = FIRST_DAY + dt.timedelta(days=rng.randrange(CONTENDED_DAYS))
-        made.append(Attempt(rng.choice(environments), start,
-                            start + dt.timedelta(days=rng.randint(1, 3))))
+        made.append(
+            Attempt(rng.choice(environments), start, start + dt.timedelta(days=rng.randint(1, 3)))
+        )
     return made
 
 
 # -- the server ---------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -133,19 +138,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(kind: str, database_url: str, port: int, threads: int,
-                 workers: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+def start_server(
+    kind: str, database_url: str, port: int, threads: int, workers: int, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
     """``envsched serve``, as an operator starts it (its pool: a connection per thread).
 
     Its log goes to the file ``log``: to a pipe nobody reads, the server would block on
     its first write beyond the pipe's buffer (waitress warns of every deep queue)."""
-    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
-           "ENVSCHED_SECRET_KEY": "load-bench"}
-    command = [sys.executable, "-m", "envsched", "serve", f"--server={kind}",
-               f"--threads={threads}", f"--workers={workers}", "--host=127.0.0.1",
-               f"--port={port}"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=log)
+    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url, "ENVSCHED_SECRET_KEY": "load-bench"}
+    command = [
+        sys.executable,
+        "-m",
+        "envsched",
+        "serve",
+        f"--server={kind}",
+        f"--threads={threads}",
+        f"--workers={workers}",
+        "--host=127.0.0.1",
+        f"--port={port}",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     wait_until_up(server, port, log)
     return server
 
@@ -222,8 +234,10 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 # -- the clients --------------------------------------------------------------------------
 
-def run_clients(port: int, secrets: list[str], work: list[Attempt], trivial: bool = False,
-                warmup: int = 0) -> tuple[list[Answer], float]:
+
+def run_clients(
+    port: int, secrets: list[str], work: list[Attempt], trivial: bool = False, warmup: int = 0
+) -> tuple[list[Answer], float]:
     """Every client sends ``warmup`` reads first (not counted); then, all at once, the
     work. Returns the answers to the work and the seconds it took."""
     todo: queue.SimpleQueue[Attempt] = queue.SimpleQueue()
@@ -234,9 +248,12 @@ def run_clients(port: int, secrets: list[str], work: list[Attempt], trivial: boo
     deadline = time.monotonic() + RUN_DEADLINE_S
     start = threading.Barrier(len(secrets) + 1)
     send = probe if trivial else book
-    threads = [threading.Thread(target=client, args=(port, token, todo, answers, lock,
-                                                     deadline, send, warmup, start))
-               for token in secrets]
+    threads = [
+        threading.Thread(
+            target=client, args=(port, token, todo, answers, lock, deadline, send, warmup, start)
+        )
+        for token in secrets
+    ]
     for thread in threads:
         thread.start()
     start.wait()
@@ -246,9 +263,17 @@ def run_clients(port: int, secrets: list[str], work: list[Attempt], trivial: boo
     return answers, time.perf_counter() - began
 
 
-def client(port: int, token: str, todo: queue.SimpleQueue[Attempt], answers: list[Answer],
-           lock: threading.Lock, deadline: float, send: Sender, warmup: int,
-           start: threading.Barrier) -> None:
+def client(
+    port: int,
+    token: str,
+    todo: queue.SimpleQueue[Attempt],
+    answers: list[Answer],
+    lock: threading.Lock,
+    deadline: float,
+    send: Sender,
+    warmup: int,
+    start: threading.Barrier,
+) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     for _ in range(warmup):
@@ -267,17 +292,23 @@ def client(port: int, token: str, todo: queue.SimpleQueue[Attempt], answers: lis
         answer = send(connection, headers, attempt)
         if answer.status == 0:
             connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port,
-                                                    timeout=REQUEST_TIMEOUT_S)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
         with lock:
             answers.append(answer)
     connection.close()
 
 
-def book(connection: http.client.HTTPConnection, headers: dict[str, str],
-         attempt: Attempt) -> Answer:
-    body = json.dumps({"environment": attempt.environment, "start": attempt.start.isoformat(),
-                       "end": attempt.end.isoformat(), "note": "load bench"})
+def book(
+    connection: http.client.HTTPConnection, headers: dict[str, str], attempt: Attempt
+) -> Answer:
+    body = json.dumps(
+        {
+            "environment": attempt.environment,
+            "start": attempt.start.isoformat(),
+            "end": attempt.end.isoformat(),
+            "note": "load bench",
+        }
+    )
     began = time.perf_counter()
     try:
         connection.request("POST", "/api/v1/bookings", body=body, headers=headers)
@@ -288,8 +319,9 @@ def book(connection: http.client.HTTPConnection, headers: dict[str, str],
         return Answer(0, time.perf_counter() - began, began)
 
 
-def probe(connection: http.client.HTTPConnection, headers: dict[str, str],
-          _attempt: Attempt) -> Answer:
+def probe(
+    connection: http.client.HTTPConnection, headers: dict[str, str], _attempt: Attempt
+) -> Answer:
     """A request the app answers without the database (404 before any token check): what
     the clients and the server's HTTP layer can do at most, nothing of the booking."""
     began = time.perf_counter()
@@ -307,18 +339,25 @@ Sender = Callable[[http.client.HTTPConnection, dict[str, str], Attempt], Answer]
 
 # -- the verdict --------------------------------------------------------------------------
 
+
 def overbooked_days(sessions: SessionFactory) -> list[str]:
     """Every (environment, day) holding more live bookings than the environment's capacity."""
     problems = []
     with sessions() as session:
         for env in session.exec(select(Environment)).all():
             held: Counter[dt.date] = Counter()
-            for booking in session.exec(select(Booking).where(
-                    Booking.environment_id == env.id, col(Booking.status).in_(LIVE_STATUSES))):
+            for booking in session.exec(
+                select(Booking).where(
+                    Booking.environment_id == env.id, col(Booking.status).in_(LIVE_STATUSES)
+                )
+            ):
                 for n in range((booking.end - booking.start).days):
                     held[booking.start + dt.timedelta(days=n)] += 1
-            problems += [f"{env.name} {day}: {count} > {env.capacity}"
-                         for day, count in sorted(held.items()) if count > env.capacity]
+            problems += [
+                f"{env.name} {day}: {count} > {env.capacity}"
+                for day, count in sorted(held.items())
+                if count > env.capacity
+            ]
     return problems
 
 
@@ -332,52 +371,85 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def report(args: argparse.Namespace, answers: list[Answer], seconds: float,
-           problems: list[str], stored: int, loads: tuple[float, float]) -> bool:
+def report(
+    args: argparse.Namespace,
+    answers: list[Answer],
+    seconds: float,
+    problems: list[str],
+    stored: int,
+    loads: tuple[float, float],
+) -> bool:
     statuses = Counter(a.status for a in answers)
     latencies = [a.seconds * 1000 for a in answers]
     failures = sum(n for status, n in statuses.items() if status >= 500 or status == 0)
-    server = (f"gunicorn {args.workers}×{args.threads}" if args.server == "gunicorn"
-              else f"waitress ×{args.threads}") + (" (404 probe)" if args.trivial else "") + (
-                  f", warm-up {args.warmup}" if args.warmup else "")
-    print("| server | clients | attempts | 201 | 409 | other | 5xx or no answer | seconds "
-          "| requests/s | p50 ms | p99 ms | overbooked days | machine load |")
+    server = (
+        (
+            f"gunicorn {args.workers}×{args.threads}"
+            if args.server == "gunicorn"
+            else f"waitress ×{args.threads}"
+        )
+        + (" (404 probe)" if args.trivial else "")
+        + (f", warm-up {args.warmup}" if args.warmup else "")
+    )
+    print(
+        "| server | clients | attempts | 201 | 409 | other | 5xx or no answer | seconds "
+        "| requests/s | p50 ms | p99 ms | overbooked days | machine load |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     other = len(answers) - statuses[201] - statuses[409] - failures
-    print(f"| {server} | {args.clients} | {len(answers)} | {statuses[201]} | {statuses[409]} "
-          f"| {other} | {failures} | {seconds:.2f} | {len(answers) / seconds:.0f} "
-          f"| {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} "
-          f"| {len(problems)} | {loads[0]:.1f}→{loads[1]:.1f} |")
+    print(
+        f"| {server} | {args.clients} | {len(answers)} | {statuses[201]} | {statuses[409]} "
+        f"| {other} | {failures} | {seconds:.2f} | {len(answers) / seconds:.0f} "
+        f"| {statistics.median(latencies):.1f} | {percentile(latencies, 0.99):.1f} "
+        f"| {len(problems)} | {loads[0]:.1f}→{loads[1]:.1f} |"
+    )
     first = min(a.sent for a in answers)
     for answer in sorted(answers, key=lambda a: -a.seconds)[:SLOWEST_SHOWN]:
-        print(f"slow: {1000 * answer.seconds:.0f} ms, sent {1000 * (answer.sent - first):.0f} "
-              f"ms into the run, answered {answer.status}", file=sys.stderr)
+        print(
+            f"slow: {1000 * answer.seconds:.0f} ms, sent {1000 * (answer.sent - first):.0f} "
+            f"ms into the run, answered {answer.status}",
+            file=sys.stderr,
+        )
     for problem in problems[:20]:
         print(f"overbooked: {problem}", file=sys.stderr)
     if stored != statuses[201]:
-        print(f"{stored} bookings stored, but {statuses[201]} answers were 201",
-              file=sys.stderr)
+        print(f"{stored} bookings stored, but {statuses[201]} answers were 201", file=sys.stderr)
     expected = {404} if args.trivial else {201, 409}
-    return (not problems and set(statuses) <= expected and stored == statuses[201]
-            and len(answers) == args.attempts)
+    return (
+        not problems
+        and set(statuses) <= expected
+        and stored == statuses[201]
+        and len(answers) == args.attempts
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--attempts", type=int, default=500)
-    parser.add_argument("--environments", type=int, default=4,
-                        help="capacity-1 environments contended (plus one of capacity 2)")
+    parser.add_argument(
+        "--environments",
+        type=int,
+        default=4,
+        help="capacity-1 environments contended (plus one of capacity 2)",
+    )
     parser.add_argument("--server", choices=("waitress", "gunicorn"), default="gunicorn")
     parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=0,
-                        help="reads each client sends before the measured attempts (not "
-                             "counted): without, the first second of a fresh server counts")
-    parser.add_argument("--trivial", action="store_true",
-                        help="send GET requests the app answers 404 without the database "
-                             "instead of bookings: the ceiling of the clients and HTTP layer")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="reads each client sends before the measured attempts (not "
+        "counted): without, the first second of a fresh server counts",
+    )
+    parser.add_argument(
+        "--trivial",
+        action="store_true",
+        help="send GET requests the app answers 404 without the database "
+        "instead of bookings: the ceiling of the clients and HTTP layer",
+    )
     args = parser.parse_args()
     name = f"envsched_load_{os.getpid()}"
     url = create_database(name)
@@ -392,12 +464,13 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
-            log: IO[bytes]) -> bool:
+def measure(args: argparse.Namespace, url: str, sessions: SessionFactory, log: IO[bytes]) -> bool:
     """Seed, start the server, run the clients, stop it; True if every check held."""
     environments = seed(sessions, args.environments, args.clients)
-    secrets = [tokens.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
-               for n in range(args.clients)]
+    secrets = [
+        tokens.issue_token(sessions, f"loader{n}", actor=None, now=NOW)[1]
+        for n in range(args.clients)
+    ]
     work = attempts(environments, args.attempts, random.Random(args.seed))
     port = free_port()
     server = start_server(args.server, url, port, args.threads, args.workers, log)
@@ -413,12 +486,20 @@ def measure(args: argparse.Namespace, url: str, sessions: SessionFactory,
     finally:
         stop_server(server)
     per_request = 1000 / len(answers)
-    print(f"CPU per request during the run: clients {clients_cpu * per_request:.2f} ms, "
-          f"server {server_cpu * per_request:.2f} ms, the whole machine (PostgreSQL and "
-          f"anything else running included) {machine_cpu * per_request:.2f} ms",
-          file=sys.stderr)
-    return report(args, answers, seconds, overbooked_days(sessions),
-                  stored_bookings(sessions), (load, os.getloadavg()[0]))
+    print(
+        f"CPU per request during the run: clients {clients_cpu * per_request:.2f} ms, "
+        f"server {server_cpu * per_request:.2f} ms, the whole machine (PostgreSQL and "
+        f"anything else running included) {machine_cpu * per_request:.2f} ms",
+        file=sys.stderr,
+    )
+    return report(
+        args,
+        answers,
+        seconds,
+        overbooked_days(sessions),
+        stored_bookings(sessions),
+        (load, os.getloadavg()[0]),
+    )
 
 
 if __name__ == "__main__":

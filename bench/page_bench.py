@@ -55,11 +55,31 @@ ENVSCHED = [sys.executable, "-m", "envsched"]
 USER, PASSWORD = "eric", "page-bench-password"
 SEED = 3
 TODAY_OFFSET = dt.timedelta(weeks=3)  # "today", counted from the scenario's start
-PAGES = ["/", "/timeline", "/capacity", "/kpis", "/releases", "/releases/{release}",
-         "/releases/{release}/lifecycle", "/release-calendar", "/release-calendar?view=gantt",
-         "/environments", "/environments/{environment}", "/environment-types",
-         "/bookings/{booking}", "/approvals", "/requests/new", "/freezes", "/release-windows",
-         "/release-templates", "/gates", "/what-ifs", "/plan-runs", "/audit", "/account"]
+PAGES = [
+    "/",
+    "/timeline",
+    "/capacity",
+    "/kpis",
+    "/releases",
+    "/releases/{release}",
+    "/releases/{release}/lifecycle",
+    "/release-calendar",
+    "/release-calendar?view=gantt",
+    "/environments",
+    "/environments/{environment}",
+    "/environment-types",
+    "/bookings/{booking}",
+    "/approvals",
+    "/requests/new",
+    "/freezes",
+    "/release-windows",
+    "/release-templates",
+    "/gates",
+    "/what-ifs",
+    "/plan-runs",
+    "/audit",
+    "/account",
+]
 
 
 @dataclass(frozen=True)
@@ -88,22 +108,30 @@ def main() -> None:
         folder = Path(args.workdir or scratch)
         folder.mkdir(parents=True, exist_ok=True)
         results = [measure_size(size, folder, args.loads, args.pages) for size in args.sizes]
-    print(f"Pages at {' and '.join(s.label for s in args.sizes)} (releases x environments), "
-          f"best of {args.loads} loads; commit {git_commit(ROOT, paths=('.',))}; "
-          f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n")
+    print(
+        f"Pages at {' and '.join(s.label for s in args.sizes)} (releases x environments), "
+        f"best of {args.loads} loads; commit {git_commit(ROOT, paths=('.',))}; "
+        f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n"
+    )
     print(table(args.pages, results[0], results[-1]))
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100x15,1000x150",
-                        help="two sizes, RELEASESxENVIRONMENTS, small first")
+    parser.add_argument(
+        "--sizes", default="100x15,1000x150", help="two sizes, RELEASESxENVIRONMENTS, small first"
+    )
     parser.add_argument("--loads", type=int, default=3, help="loads of each page")
-    parser.add_argument("--workdir", help="keep the databases here, and use those found "
-                                           "there instead of building them again")
-    parser.add_argument("--pages", default=",".join(PAGES),
-                        help="comma-separated paths; {release}, {environment} and {booking} "
-                             "are filled in from the database")
+    parser.add_argument(
+        "--workdir",
+        help="keep the databases here, and use those found there instead of building them again",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGES),
+        help="comma-separated paths; {release}, {environment} and {booking} "
+        "are filled in from the database",
+    )
     args = parser.parse_args()
     args.sizes = [Size(*map(int, s.split("x"))) for s in args.sizes.split(",")]
     args.pages = args.pages.split(",")
@@ -138,6 +166,7 @@ def _checked(load: Load, path: str) -> Load:
 
 # -- the estate, through the real command line -------------------------------------------------
 
+
 def build(size: Size, folder: Path) -> tuple[str, dt.date]:
     """A fresh SQLite database holding the generated estate (or the one built before in
     ``folder``, migrated); its URL and the bench's today."""
@@ -151,11 +180,29 @@ def build(size: Size, folder: Path) -> tuple[str, dt.date]:
 
 
 def _generate_and_import(url: str, size: Size, scenario: Path) -> None:
-    cli(url, "generate", "--releases", str(size.releases), "--environments",
-        str(size.environments), "--seed", str(SEED), "--out", str(scenario))
+    cli(
+        url,
+        "generate",
+        "--releases",
+        str(size.releases),
+        "--environments",
+        str(size.environments),
+        "--seed",
+        str(SEED),
+        "--out",
+        str(scenario),
+    )
     cli(url, "import", str(scenario))
-    cli(url, "user", "add", USER, "--role", "environment_manager", "--password-stdin",
-        stdin=PASSWORD + "\n")
+    cli(
+        url,
+        "user",
+        "add",
+        USER,
+        "--role",
+        "environment_manager",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
 
 
 def _scenario_start(path: Path) -> str:
@@ -163,8 +210,14 @@ def _scenario_start(path: Path) -> str:
 
 
 def cli(url: str, *args: str, stdin: str = "", check: bool = True) -> None:
-    subprocess.run([*ENVSCHED, *args], input=stdin, text=True, capture_output=True,
-                   check=check, env=os.environ | {"ENVSCHED_DATABASE_URL": url})
+    subprocess.run(
+        [*ENVSCHED, *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=check,
+        env=os.environ | {"ENVSCHED_DATABASE_URL": url},
+    )
 
 
 def timed_cli(url: str, *args: str) -> tuple[float, float]:
@@ -182,6 +235,7 @@ def _children_cpu() -> float:
 
 # -- the app, served in this process -------------------------------------------------------------
 
+
 @contextmanager
 def served(url: str, today: dt.date) -> Iterator[tuple[int, Engine, list[int]]]:
     """The app on waitress, its clock at 09:00 UTC on ``today``; the port, the engine and a
@@ -191,8 +245,9 @@ def served(url: str, today: dt.date) -> Iterator[tuple[int, Engine, list[int]]]:
     counter = [0]
     event.listen(engine, "before_cursor_execute", lambda *_a: _count(counter))
     now = dt.datetime.combine(today, dt.time(9), tzinfo=dt.UTC)
-    server = create_server(create_app(settings, engine, clock=lambda: now),
-                           host="127.0.0.1", port=0, threads=4)
+    server = create_server(
+        create_app(settings, engine, clock=lambda: now), host="127.0.0.1", port=0, threads=4
+    )
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -213,35 +268,81 @@ def examples(engine: Engine) -> dict[str, str]:
     """The release, environment and booking whose pages are timed: the busiest ones."""
     with read_transaction(session_factory(engine)) as session:
         live = col(Booking.status).in_(LIVE_STATUSES)
-        release = session.exec(select(Release.key).join(Phase).join(Booking).where(live)
-                               .group_by(col(Release.key))
-                               .order_by(func.count().desc(), col(Release.key))).first()
-        environment = session.exec(select(Environment.name).join(Booking).where(live)
-                                   .group_by(col(Environment.name))
-                                   .order_by(func.count().desc(), col(Environment.name))).first()
-        booking = session.exec(select(Booking.id).where(live)
-                               .order_by(col(Booking.start), col(Booking.id))).first()
+        release = session.exec(
+            select(Release.key)
+            .join(Phase)
+            .join(Booking)
+            .where(live)
+            .group_by(col(Release.key))
+            .order_by(func.count().desc(), col(Release.key))
+        ).first()
+        environment = session.exec(
+            select(Environment.name)
+            .join(Booking)
+            .where(live)
+            .group_by(col(Environment.name))
+            .order_by(func.count().desc(), col(Environment.name))
+        ).first()
+        booking = session.exec(
+            select(Booking.id).where(live).order_by(col(Booking.start), col(Booking.id))
+        ).first()
     return {"release": str(release), "environment": str(environment), "booking": str(booking)}
 
 
 # -- the table ------------------------------------------------------------------------------------
 
+
 def table(pages: list[str], small: Measured, large: Measured) -> str:
-    headers = ["page", "small ms", "large ms", "ratio", "large first ms", "small CPU ms",
-               "large CPU ms", "CPU ratio", "large first CPU ms", "statements small",
-               "statements large", "KB large"]
+    headers = [
+        "page",
+        "small ms",
+        "large ms",
+        "ratio",
+        "large first ms",
+        "small CPU ms",
+        "large CPU ms",
+        "CPU ratio",
+        "large first CPU ms",
+        "statements small",
+        "statements large",
+        "KB large",
+    ]
     rows: list[list[object]] = []
     for page in pages:
         s, g = small.loads[page], large.loads[page]
-        rows.append([f"`{page}`", _ms(_best(s)), _ms(_best(g)), _ratio(_best(g), _best(s)),
-                     _ms(g[0].seconds), _ms(_best_cpu(s)), _ms(_best_cpu(g)),
-                     _ratio(_best_cpu(g), _best_cpu(s)), _ms(g[0].cpu_seconds),
-                     small.statements[page],
-                     large.statements[page], round(g[-1].size / 1024, 1)])
+        rows.append(
+            [
+                f"`{page}`",
+                _ms(_best(s)),
+                _ms(_best(g)),
+                _ratio(_best(g), _best(s)),
+                _ms(g[0].seconds),
+                _ms(_best_cpu(s)),
+                _ms(_best_cpu(g)),
+                _ratio(_best_cpu(g), _best_cpu(s)),
+                _ms(g[0].cpu_seconds),
+                small.statements[page],
+                large.statements[page],
+                round(g[-1].size / 1024, 1),
+            ]
+        )
     (small_s, small_cpu), (large_s, large_cpu) = small.clashes_cli_s, large.clashes_cli_s
-    rows.append(["`envsched clashes` (CLI, start-up included)", _ms(small_s), _ms(large_s),
-                 _ratio(large_s, small_s), None, _ms(small_cpu), _ms(large_cpu),
-                 _ratio(large_cpu, small_cpu), None, None, None, None])
+    rows.append(
+        [
+            "`envsched clashes` (CLI, start-up included)",
+            _ms(small_s),
+            _ms(large_s),
+            _ratio(large_s, small_s),
+            None,
+            _ms(small_cpu),
+            _ms(large_cpu),
+            _ratio(large_cpu, small_cpu),
+            None,
+            None,
+            None,
+            None,
+        ]
+    )
     return markdown_table(headers, rows)
 
 

@@ -56,8 +56,9 @@ class Browser:
         self.connection.request(method, path, body=form, headers=headers)
         response = self.connection.getresponse()
         body = response.read()
-        load = Load(response.status, time.perf_counter() - began, time.process_time() - cpu,
-                    len(body))
+        load = Load(
+            response.status, time.perf_counter() - began, time.process_time() - cpu, len(body)
+        )
         self._keep_cookies(response.headers.get_all("Set-Cookie") or [])
         return load, body.decode("utf-8", "replace")
 

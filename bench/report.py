@@ -12,15 +12,20 @@ Row = Sequence[object]
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Row]) -> str:
     """A GitHub-flavoured table; numbers are right-aligned so columns compare at a glance."""
+
     def cell(value: object) -> str:
         if isinstance(value, float):
             return f"{value:.2f}"
         return "" if value is None else str(value)
 
-    numeric = [all(isinstance(row[i], int | float) for row in rows if row[i] is not None)
-               for i in range(len(headers))]
-    lines = ["| " + " | ".join(headers) + " |",
-             "|" + "|".join("---:" if num else "---" for num in numeric) + "|"]
+    numeric = [
+        all(isinstance(row[i], int | float) for row in rows if row[i] is not None)
+        for i in range(len(headers))
+    ]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---:" if num else "---" for num in numeric) + "|",
+    ]
     lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -35,9 +40,11 @@ def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Row]) -> None:
 
 def git_commit(repo: Path, paths: Sequence[str] = ("solver",)) -> str:
     """The commit the numbers come from, with ``+dirty`` when ``paths`` have changes."""
+
     def git(*args: str) -> str:
-        result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+        )
         return result.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"

@@ -22,8 +22,12 @@ from envsched.db import SessionFactory, create_engine, read_transaction, session
 from envsched.demo import load_demo
 from envsched.settings import Settings
 
-QUERIES = [(t, d, tags) for t in ("SIT", "UAT", "PERF", "STAGING")
-           for d in (3, 10) for tags in ((), ("mainframe",))]
+QUERIES = [
+    (t, d, tags)
+    for t in ("SIT", "UAT", "PERF", "STAGING")
+    for d in (3, 10)
+    for tags in ((), ("mainframe",))
+]
 
 
 def main() -> None:
@@ -57,8 +61,10 @@ def measure(sessions: SessionFactory, today: dt.date, repeat: int) -> list[float
 def report(times: list[float], backend: str, repeat: int) -> None:
     ordered = sorted(times)
     p99 = ordered[int(len(ordered) * 0.99) - 1]
-    print(f"{len(times)} slot searches on the demo bank ({backend}, {repeat} rounds of "
-          f"{len(QUERIES)} requests)\n")
+    print(
+        f"{len(times)} slot searches on the demo bank ({backend}, {repeat} rounds of "
+        f"{len(QUERIES)} requests)\n"
+    )
     print("| median ms | p99 ms | max ms |\n|---:|---:|---:|")
     print(f"| {statistics.median(times):.1f} | {p99:.1f} | {max(times):.1f} |")
 

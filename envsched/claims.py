@@ -32,8 +32,9 @@ def owner_gone(owner: str | None) -> bool:
     return host == socket.gethostname() and not _process_exists(int(parts[-2]))
 
 
-def overdue(started_at: dt.datetime, time_limit_s: float, margin: dt.timedelta,
-            now: dt.datetime) -> bool:
+def overdue(
+    started_at: dt.datetime, time_limit_s: float, margin: dt.timedelta, now: dt.datetime
+) -> bool:
     return now > started_at + dt.timedelta(seconds=time_limit_s) + margin
 
 

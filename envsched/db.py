@@ -51,8 +51,10 @@ def create_engine(settings: Settings, **overrides: Any) -> Engine:
     url = normalise_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, settings, overrides)
-    options: dict[str, Any] = {"pool_size": settings.database_pool_size,
-                               "pool_recycle": POOL_RECYCLE_S}
+    options: dict[str, Any] = {
+        "pool_size": settings.database_pool_size,
+        "pool_recycle": POOL_RECYCLE_S,
+    }
     options.update(overrides)
     engine = sa_create_engine(url, echo=settings.database_echo, **options)
     state_version.track(engine)

@@ -83,8 +83,14 @@ class BookingConflict(EnvschedError):
 
     code = "booking_conflict"
 
-    def __init__(self, reason: str, clashes: Sequence[Clash] = (), *,
-                 field: str | None = None, rule: str | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        clashes: Sequence[Clash] = (),
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+    ) -> None:
         super().__init__(reason, fields={field: reason} if field else None)
         self.reason = reason
         self.clashes = list(clashes)
@@ -112,8 +118,10 @@ class TooManySignIns(PermissionDenied):
 
     def __init__(self, whose: str, retry_after: int) -> None:
         minutes = max(1, -(-retry_after // 60))
-        super().__init__(f"Too many failed sign-ins {whose}: try again in {minutes} "
-                         f"minute{'s' if minutes != 1 else ''}.")
+        super().__init__(
+            f"Too many failed sign-ins {whose}: try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}."
+        )
         self.retry_after = retry_after
 
 
@@ -129,8 +137,11 @@ class GateConflict(InvalidState):
     code = "gate_conflict"
 
     def __init__(self, gate: str) -> None:
-        super().__init__(f"the {gate} gate was changed by someone else at the same moment; "
-                         f"reload it and try again", fields={"gate": f"{gate}: changed meanwhile"})
+        super().__init__(
+            f"the {gate} gate was changed by someone else at the same moment; "
+            f"reload it and try again",
+            fields={"gate": f"{gate}: changed meanwhile"},
+        )
         self.gate = gate
 
 
@@ -160,8 +171,10 @@ class GateNotPassed(InvalidState):
     code = "gate_not_passed"
 
     def __init__(self, step: str, gates: Sequence[BlockingGate]) -> None:
-        super().__init__(f"{step}: {'; '.join(str(g) for g in gates)} — {_needs(gates)}",
-            fields={g.name: f"{g.state}{': ' + g.reason if g.reason else ''}" for g in gates})
+        super().__init__(
+            f"{step}: {'; '.join(str(g) for g in gates)} — {_needs(gates)}",
+            fields={g.name: f"{g.state}{': ' + g.reason if g.reason else ''}" for g in gates},
+        )
         self.gates = list(gates)
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,6 +222,8 @@ class IdempotencyKeyReused(EnvschedError):
     FIELD = "Idempotency-Key"
 
     def __init__(self) -> None:
-        problem = ("this key already answered a different request (method, path or body); "
-                   "use a new key for a new request")
+        problem = (
+            "this key already answered a different request (method, path or body); "
+            "use a new key for a new request"
+        )
         super().__init__(f"{self.FIELD}: {problem}", fields={self.FIELD: problem})

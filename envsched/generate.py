@@ -28,8 +28,14 @@ HIGH_CONTENTION = 1.5
 LONGEST_CONTENDED_DAYS = 24
 
 # (type, share of the estate); the four main types always get at least one environment
-TYPE_SHARES = (("SIT", 0.36), ("UAT", 0.26), ("STAGING", 0.14), ("PERF", 0.14),
-               ("TRAINING", 0.06), ("DR", 0.04))
+TYPE_SHARES = (
+    ("SIT", 0.36),
+    ("UAT", 0.26),
+    ("STAGING", 0.14),
+    ("PERF", 0.14),
+    ("TRAINING", 0.06),
+    ("DR", 0.04),
+)
 MAIN_TYPES = ("SIT", "UAT", "PERF", "STAGING")
 # tag -> (share of environments carrying it, types it appears on)
 TAGS = {
@@ -38,15 +44,35 @@ TAGS = {
     "cloud": (0.40, ("SIT", "UAT", "PERF", "STAGING")),
     "mobile": (0.25, ("SIT", "UAT")),
 }
-CHANGEOVER = {"SIT": (0, 1), "UAT": (1, 1), "PERF": (1, 2), "STAGING": (1, 2),
-              "TRAINING": (0, 1), "DR": (2, 2)}
+CHANGEOVER = {
+    "SIT": (0, 1),
+    "UAT": (1, 1),
+    "PERF": (1, 2),
+    "STAGING": (1, 2),
+    "TRAINING": (0, 1),
+    "DR": (2, 2),
+}
 # (system, tag its releases may need)
-SYSTEMS = (("Payments", "payments"), ("Mobile App", "mobile"), ("Core Banking", "mainframe"),
-           ("Cards", "payments"), ("Open Banking API", "cloud"), ("Loans", "mainframe"),
-           ("Mortgages", "mainframe"), ("CRM", "cloud"), ("Treasury", "mainframe"),
-           ("Fraud Engine", "payments"), ("Online Banking", "cloud"), ("Data Warehouse", "cloud"),
-           ("AML Screening", "mainframe"), ("Wealth", "cloud"), ("Branch Teller", "mainframe"),
-           ("ATM Network", "payments"), ("Statements", "mainframe"), ("Identity", "cloud"))
+SYSTEMS = (
+    ("Payments", "payments"),
+    ("Mobile App", "mobile"),
+    ("Core Banking", "mainframe"),
+    ("Cards", "payments"),
+    ("Open Banking API", "cloud"),
+    ("Loans", "mainframe"),
+    ("Mortgages", "mainframe"),
+    ("CRM", "cloud"),
+    ("Treasury", "mainframe"),
+    ("Fraud Engine", "payments"),
+    ("Online Banking", "cloud"),
+    ("Data Warehouse", "cloud"),
+    ("AML Screening", "mainframe"),
+    ("Wealth", "cloud"),
+    ("Branch Teller", "mainframe"),
+    ("ATM Network", "payments"),
+    ("Statements", "mainframe"),
+    ("Identity", "cloud"),
+)
 KINDS = (("major", 0.47), ("minor", 0.31), ("patch", 0.14), ("emergency", 0.08))
 PRIORITY_WEIGHTS = (40, 25, 17, 11, 7)  # priorities 1..5, skewed to low
 # more releases aim at the ends of Q1 and Q3 than at summer or December
@@ -64,8 +90,13 @@ class _Step:
     gap: int = 0
 
 
-def generate_scenario(releases: int, environments: int, seed: int = 0,
-                      start: dt.date = dt.date(2027, 1, 4), contention: float = 1.0) -> Scenario:
+def generate_scenario(
+    releases: int,
+    environments: int,
+    seed: int = 0,
+    start: dt.date = dt.date(2027, 1, 4),
+    contention: float = 1.0,
+) -> Scenario:
     """A one-year scenario with ``releases`` releases on ``environments`` environments.
 
     ``contention`` scales every phase's duration (and so the work each environment must
@@ -82,10 +113,14 @@ def generate_scenario(releases: int, environments: int, seed: int = 0,
     name = f"generated-{releases}x{environments}-seed{seed}"
     if contention != 1.0:
         name += f"-contention{contention:g}"
-    base = Scenario(name=name, start=start,
-                    horizon_days=HORIZON_DAYS, environments=envs,
-                    releases=_releases(rng, releases, envs, start, contention),
-                    freezes=_freezes(start))
+    base = Scenario(
+        name=name,
+        start=start,
+        horizon_days=HORIZON_DAYS,
+        environments=envs,
+        releases=_releases(rng, releases, envs, start, contention),
+        freezes=_freezes(start),
+    )
     return _with_bookings(rng, base)
 
 
@@ -93,8 +128,7 @@ def generate_scenario(releases: int, environments: int, seed: int = 0,
 
 
 def _type_counts(total: int) -> dict[str, int]:
-    counts = {t: max(1 if t in MAIN_TYPES else 0, round(share * total))
-              for t, share in TYPE_SHARES}
+    counts = {t: max(1 if t in MAIN_TYPES else 0, round(share * total)) for t, share in TYPE_SHARES}
     counts["SIT"] += total - sum(counts.values())  # SIT absorbs rounding
     return counts
 
@@ -103,10 +137,16 @@ def _environments(rng: random.Random, total: int, start: dt.date) -> tuple[Envir
     envs: list[Environment] = []
     for env_type, count in _type_counts(total).items():
         for number in range(1, count + 1):
-            envs.append(Environment(
-                id=f"{env_type}-{number}", type=env_type, capacity=_capacity(rng, env_type),
-                tags=_tags(rng, env_type), changeover_days=rng.randint(*CHANGEOVER[env_type]),
-                unavailable=_patching(rng, len(envs), start)))
+            envs.append(
+                Environment(
+                    id=f"{env_type}-{number}",
+                    type=env_type,
+                    capacity=_capacity(rng, env_type),
+                    tags=_tags(rng, env_type),
+                    changeover_days=rng.randint(*CHANGEOVER[env_type]),
+                    unavailable=_patching(rng, len(envs), start),
+                )
+            )
     return tuple(envs)
 
 
@@ -120,8 +160,9 @@ def _capacity(rng: random.Random, env_type: str) -> int:
 
 
 def _tags(rng: random.Random, env_type: str) -> frozenset[str]:
-    return frozenset(tag for tag, (share, types) in TAGS.items()
-                     if env_type in types and rng.random() < share)
+    return frozenset(
+        tag for tag, (share, types) in TAGS.items() if env_type in types and rng.random() < share
+    )
 
 
 def _patching(rng: random.Random, index: int, start: dt.date) -> tuple[Window, ...]:
@@ -151,8 +192,10 @@ def _freezes(start: dt.date) -> tuple[Freeze, ...]:
 
     wide = window(dt.date(year, 12, 15), dt.date(year + 1, 1, 4))
     short = window(dt.date(year, 12, 23), dt.date(year + 1, 1, 2))
-    return (Freeze(*wide, "year-end freeze", frozenset({"STAGING", "PERF"})),
-            Freeze(*short, "Christmas freeze"))
+    return (
+        Freeze(*wide, "year-end freeze", frozenset({"STAGING", "PERF"})),
+        Freeze(*short, "Christmas freeze"),
+    )
 
 
 # -- releases -------------------------------------------------------------------------
@@ -165,8 +208,11 @@ def _template(rng: random.Random, kind: str, types: set[str]) -> list[_Step]:
     if kind == "patch":
         return [_Step("SIT", "SIT", (3, 6)), _Step("STG", "STAGING", (1, 3), gap=rng.randint(0, 1))]
     if kind == "minor":
-        return [_Step("SIT", "SIT", (7, 14)), _Step("UAT", "UAT", (5, 10), gap=rng.randint(0, 1)),
-                _Step("STG", "STAGING", (2, 4), gap=rng.randint(0, 2))]
+        return [
+            _Step("SIT", "SIT", (7, 14)),
+            _Step("UAT", "UAT", (5, 10), gap=rng.randint(0, 1)),
+            _Step("STG", "STAGING", (2, 4), gap=rng.randint(0, 2)),
+        ]
     return _major(rng, types)
 
 
@@ -175,8 +221,10 @@ def _major(rng: random.Random, types: set[str]) -> list[_Step]:
     if rng.random() < 0.35:
         steps.append(_Step("SIT2", "SIT", (5, 10), gap=rng.randint(0, 1)))  # regression cycle
     last_sit = steps[-1].suffix
-    steps += [_Step("UAT", "UAT", (10, 18), after=(last_sit,), gap=rng.randint(0, 2)),
-              _Step("PERF", "PERF", (5, 10), after=(last_sit,))]
+    steps += [
+        _Step("UAT", "UAT", (10, 18), after=(last_sit,), gap=rng.randint(0, 2)),
+        _Step("PERF", "PERF", (5, 10), after=(last_sit,)),
+    ]
     if "TRAINING" in types and rng.random() < 0.25:
         steps.append(_Step("TRN", "TRAINING", (3, 5), after=("UAT",)))
     steps.append(_Step("STG", "STAGING", (3, 6), after=("UAT", "PERF"), gap=rng.randint(0, 2)))
@@ -185,17 +233,24 @@ def _major(rng: random.Random, types: set[str]) -> list[_Step]:
     return steps
 
 
-def _releases(rng: random.Random, count: int, envs: Sequence[Environment],
-              start: dt.date, contention: float) -> tuple[Release, ...]:
+def _releases(
+    rng: random.Random, count: int, envs: Sequence[Environment], start: dt.date, contention: float
+) -> tuple[Release, ...]:
     versions: dict[str, list[int]] = {}
     trains = _train_days(start)
-    return tuple(_release(rng, f"R{n:04d}", envs, versions, trains, contention)
-                 for n in range(1, count + 1))
+    return tuple(
+        _release(rng, f"R{n:04d}", envs, versions, trains, contention) for n in range(1, count + 1)
+    )
 
 
-def _release(rng: random.Random, rid: str, envs: Sequence[Environment],
-             versions: dict[str, list[int]], trains: list[tuple[int, float]],
-             contention: float) -> Release:
+def _release(
+    rng: random.Random,
+    rid: str,
+    envs: Sequence[Environment],
+    versions: dict[str, list[int]],
+    trains: list[tuple[int, float]],
+    contention: float,
+) -> Release:
     kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
     system, tag = rng.choice(SYSTEMS)
     scale = rng.uniform(0.6, 1.25)  # some releases are simply bigger than others
@@ -204,11 +259,19 @@ def _release(rng: random.Random, rid: str, envs: Sequence[Environment],
     waits = _phase_waits(rng, steps, durations)
     path = _critical_path(steps, durations, waits)
     earliest = _earliest_start(rng, kind, path, trains)
-    phases = tuple(_phase(rng, rid, step, days, tag, envs, earliest, waits.get(step.suffix))
-                   for step, days in zip(steps, durations, strict=True))
+    phases = tuple(
+        _phase(rng, rid, step, days, tag, envs, earliest, waits.get(step.suffix))
+        for step, days in zip(steps, durations, strict=True)
+    )
     priority = rng.randint(4, 5) if kind == "emergency" else _priority(rng)
-    return Release(id=rid, phases=phases, name=_name(system, kind, versions), priority=priority,
-                   earliest_start=earliest, due=earliest + math.ceil(path * rng.uniform(1.1, 1.6)))
+    return Release(
+        id=rid,
+        phases=phases,
+        name=_name(system, kind, versions),
+        priority=priority,
+        earliest_start=earliest,
+        due=earliest + math.ceil(path * rng.uniform(1.1, 1.6)),
+    )
 
 
 def _duration(days: int, scale: float, contention: float) -> int:
@@ -219,22 +282,26 @@ def _duration(days: int, scale: float, contention: float) -> int:
     return max(usual, min(round(days * scale * contention), LONGEST_CONTENDED_DAYS))
 
 
-def _phase_waits(rng: random.Random, steps: Sequence[_Step], durations: Sequence[int]
-                 ) -> dict[str, int]:
+def _phase_waits(
+    rng: random.Random, steps: Sequence[_Step], durations: Sequence[int]
+) -> dict[str, int]:
     """A few UAT phases wait for the business testers: days after the release may start."""
     begins = _schedule(steps, durations, {})
-    return {step.suffix: begins[step.suffix][0] + rng.randint(3, 10) for step in steps
-            if step.type == "UAT" and rng.random() < 0.05}
+    return {
+        step.suffix: begins[step.suffix][0] + rng.randint(3, 10)
+        for step in steps
+        if step.type == "UAT" and rng.random() < 0.05
+    }
 
 
-def _critical_path(steps: Sequence[_Step], durations: Sequence[int],
-                   waits: dict[str, int]) -> int:
+def _critical_path(steps: Sequence[_Step], durations: Sequence[int], waits: dict[str, int]) -> int:
     """Days from the release's start to the end of its last phase with no waiting for others."""
     return max(end for _begin, end in _schedule(steps, durations, waits).values())
 
 
-def _schedule(steps: Sequence[_Step], durations: Sequence[int],
-              waits: dict[str, int]) -> dict[str, tuple[int, int]]:
+def _schedule(
+    steps: Sequence[_Step], durations: Sequence[int], waits: dict[str, int]
+) -> dict[str, tuple[int, int]]:
     """Each phase's (begin, end) in days from the release's start, as early as its order allows."""
     spans: dict[str, tuple[int, int]] = {}
     previous: str | None = None
@@ -248,12 +315,15 @@ def _schedule(steps: Sequence[_Step], durations: Sequence[int],
 
 def _train_days(start: dt.date) -> list[tuple[int, float]]:
     """Weekly release trains on the scenario's weekday, weighted by month."""
-    return [(day, MONTH_WEIGHTS[(start + dt.timedelta(days=day)).month - 1])
-            for day in range(0, HORIZON_DAYS, 7)]
+    return [
+        (day, MONTH_WEIGHTS[(start + dt.timedelta(days=day)).month - 1])
+        for day in range(0, HORIZON_DAYS, 7)
+    ]
 
 
-def _earliest_start(rng: random.Random, kind: str, path: int,
-                    trains: list[tuple[int, float]]) -> int:
+def _earliest_start(
+    rng: random.Random, kind: str, path: int, trains: list[tuple[int, float]]
+) -> int:
     """A train day late enough to spread the year, early enough to finish before year end."""
     latest = HORIZON_DAYS - 40 - math.ceil(path * 1.6)
     if kind == "emergency":
@@ -281,8 +351,16 @@ def _name(system: str, kind: str, versions: dict[str, list[int]]) -> str:
     return f"{system} {major}.{minor}" + (f".{patch}" if patch else "") + hotfix
 
 
-def _phase(rng: random.Random, rid: str, step: _Step, days: int, tag: str,
-           envs: Sequence[Environment], earliest: int, wait: int | None) -> Phase:
+def _phase(
+    rng: random.Random,
+    rid: str,
+    step: _Step,
+    days: int,
+    tag: str,
+    envs: Sequence[Environment],
+    earliest: int,
+    wait: int | None,
+) -> Phase:
     candidates = [env for env in envs if env.type == step.type]
     tagged = [env for env in candidates if tag in env.tags]
     needs_tag = len(tagged) >= 2 and step.type != "STAGING" and rng.random() < 0.4
@@ -290,11 +368,17 @@ def _phase(rng: random.Random, rid: str, step: _Step, days: int, tag: str,
     named = None
     if len(pool) >= 3 and rng.random() < 0.03:  # a team that insists on its usual stacks
         named = tuple(env.id for env in rng.sample(pool, 2))
-    return Phase(id=f"{rid}-{step.suffix}", release=rid, type=step.type, duration=days,
-                 gap_days=step.gap,
-                 after=None if step.after is None else tuple(f"{rid}-{a}" for a in step.after),
-                 requires_tags=frozenset({tag}) if needs_tag else frozenset(),
-                 environments=named, earliest_start=None if wait is None else earliest + wait)
+    return Phase(
+        id=f"{rid}-{step.suffix}",
+        release=rid,
+        type=step.type,
+        duration=days,
+        gap_days=step.gap,
+        after=None if step.after is None else tuple(f"{rid}-{a}" for a in step.after),
+        requires_tags=frozenset({tag}) if needs_tag else frozenset(),
+        environments=named,
+        earliest_start=None if wait is None else earliest + wait,
+    )
 
 
 # -- bookings -------------------------------------------------------------------------
@@ -307,6 +391,7 @@ def _with_bookings(rng: random.Random, scenario: Scenario) -> Scenario:
     plan = greedy_plan(dataclasses.replace(scenario, releases=early), Options(method="greedy"))
     placed = list(plan.assignments)
     pinned = set(rng.sample(range(len(placed)), len(placed) // 3))
-    bookings = tuple(Booking(a.phase, a.environment, a.start, pinned=i in pinned)
-                     for i, a in enumerate(placed))
+    bookings = tuple(
+        Booking(a.phase, a.environment, a.start, pinned=i in pinned) for i, a in enumerate(placed)
+    )
     return dataclasses.replace(scenario, bookings=bookings)

@@ -53,8 +53,9 @@ class _KeyTaken(Exception):
     """A twin request committed the key first."""
 
 
-def answer_once(sessions: SessionFactory, claim: Claim,
-                write: Callable[[SessionFactory], Answer]) -> Answer:
+def answer_once(
+    sessions: SessionFactory, claim: Claim, write: Callable[[SessionFactory], Answer]
+) -> Answer:
     """``write``'s answer, run at most once per user and key: a retry gets the stored one.
 
     ``write`` must do all its database work through the session factory it is given.
@@ -68,8 +69,11 @@ def answer_once(sessions: SessionFactory, claim: Claim,
         with engine.begin() as connection:
             _claim(connection, claim)
             answer = write(_joined(connection))
-            connection.execute(update(IdempotencyKey).where(*_of(claim)).values(
-                status=answer.status, answer=answer.body))
+            connection.execute(
+                update(IdempotencyKey)
+                .where(*_of(claim))
+                .values(status=answer.status, answer=answer.body)
+            )
         return answer
     except _KeyTaken:
         pass
@@ -82,8 +86,11 @@ def answer_once(sessions: SessionFactory, claim: Claim,
 def stored_answer(sessions: SessionFactory, claim: Claim) -> Answer | None:
     """The stored answer of ``claim``'s key, None when there is none (or it expired)."""
     with read_transaction(sessions) as session:
-        row = session.exec(select(IdempotencyKey).where(
-            *_of(claim), col(IdempotencyKey.created_at) > claim.now - KEY_LIFETIME)).first()
+        row = session.exec(
+            select(IdempotencyKey).where(
+                *_of(claim), col(IdempotencyKey.created_at) > claim.now - KEY_LIFETIME
+            )
+        ).first()
     if row is None:
         return None
     if row.request_hash != claim.request_hash:
@@ -94,12 +101,18 @@ def stored_answer(sessions: SessionFactory, claim: Claim) -> Answer | None:
 
 def _claim(connection: Connection, claim: Claim) -> None:
     """Forget expired keys, then insert this one; a twin's insert waits here for ours."""
-    connection.execute(delete(IdempotencyKey).where(
-        col(IdempotencyKey.created_at) <= claim.now - KEY_LIFETIME))
+    connection.execute(
+        delete(IdempotencyKey).where(col(IdempotencyKey.created_at) <= claim.now - KEY_LIFETIME)
+    )
     try:
-        connection.execute(insert(IdempotencyKey).values(
-            user_id=claim.user_id, key=claim.key, request_hash=claim.request_hash,
-            created_at=claim.now))
+        connection.execute(
+            insert(IdempotencyKey).values(
+                user_id=claim.user_id,
+                key=claim.key,
+                request_hash=claim.request_hash,
+                created_at=claim.now,
+            )
+        )
     except IntegrityError as exc:
         if "unique" not in str(exc.orig).lower():
             raise
@@ -108,10 +121,13 @@ def _claim(connection: Connection, claim: Claim) -> None:
 
 def _joined(connection: Connection) -> SessionFactory:
     """Sessions inside ``connection``'s transaction: their commits are savepoints."""
-    return sessionmaker(bind=connection, class_=Session, expire_on_commit=False,
-                        join_transaction_mode="create_savepoint")
+    return sessionmaker(
+        bind=connection,
+        class_=Session,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
 
 
 def _of(claim: Claim) -> tuple[Any, ...]:
-    return (col(IdempotencyKey.user_id) == claim.user_id,
-            col(IdempotencyKey.key) == claim.key)
+    return (col(IdempotencyKey.user_id) == claim.user_id, col(IdempotencyKey.key) == claim.key)

@@ -118,5 +118,7 @@ def require(actor: User | None, permission: str, *, also: Collection[Role] = ())
     if actor.role == Role.ADMIN or actor.role in roles:
         return
     allowed = ", ".join(sorted(r.value for r in roles))
-    raise PermissionDenied(f"user {actor.name!r} ({actor.role.value}) may not do this "
-                           f"({permission}); it needs one of: {allowed}")
+    raise PermissionDenied(
+        f"user {actor.name!r} ({actor.role.value}) may not do this "
+        f"({permission}); it needs one of: {allowed}"
+    )

@@ -44,8 +44,7 @@ def scheduled_replan() -> int | None:
     settings = Settings.from_env()
     with database(settings) as sessions:
         try:
-            run = replan(sessions, trigger=PlanTrigger.SCHEDULED, now=utc_now(),
-                         settings=settings)
+            run = replan(sessions, trigger=PlanTrigger.SCHEDULED, now=utc_now(), settings=settings)
         except ReplanBusy:
             log.info("scheduled re-plan skipped: another round is running")
             return None
@@ -66,23 +65,41 @@ def scheduled_notify() -> int:
 def build_scheduler(settings: Settings, engine: Engine | None = None) -> BlockingScheduler:
     """The scheduler with both jobs stored in the application database (not started)."""
     zone = ZoneInfo(settings.timezone)
-    store = SQLAlchemyJobStore(engine=engine or create_engine(settings),
-                               tablename=SCHEDULER_JOBS.name)
+    store = SQLAlchemyJobStore(
+        engine=engine or create_engine(settings), tablename=SCHEDULER_JOBS.name
+    )
     scheduler = BlockingScheduler(jobstores={"default": store}, timezone=zone)
     add_jobs(scheduler, settings)
     return scheduler
 
 
-def add_jobs(scheduler: BaseScheduler, settings: Settings,
-             replan_job: Callable[[], int | None] = scheduled_replan) -> None:
+def add_jobs(
+    scheduler: BaseScheduler,
+    settings: Settings,
+    replan_job: Callable[[], int | None] = scheduled_replan,
+) -> None:
     """``replan_job``: the worker's queues the round instead of solving in the scheduler."""
     zone = ZoneInfo(settings.timezone)
-    scheduler.add_job(replan_job, CronTrigger.from_crontab(settings.replan_cron, zone),
-                      id=REPLAN_JOB, name="nightly re-plan", replace_existing=True,
-                      coalesce=True, max_instances=1, misfire_grace_time=3600)
-    scheduler.add_job(scheduled_notify, "interval", minutes=NOTIFY_EVERY_MINUTES,
-                      id=NOTIFY_JOB, name="notifications: queue the audit log's, send what is due",
-                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(
+        replan_job,
+        CronTrigger.from_crontab(settings.replan_cron, zone),
+        id=REPLAN_JOB,
+        name="nightly re-plan",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+    )
+    scheduler.add_job(
+        scheduled_notify,
+        "interval",
+        minutes=NOTIFY_EVERY_MINUTES,
+        id=NOTIFY_JOB,
+        name="notifications: queue the audit log's, send what is due",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
 
 
 def run_scheduler(settings: Settings) -> None:

@@ -101,8 +101,9 @@ def _sso_role(text: str) -> str:
 
     roles = [role.value for role in Role if role != Role.ADMIN]
     if text.strip() not in roles:
-        raise ValueError(f"{text.strip()!r} is not one of {', '.join(roles)} (admins are "
-                         f"local accounts)")
+        raise ValueError(
+            f"{text.strip()!r} is not one of {', '.join(roles)} (admins are local accounts)"
+        )
     return text.strip()
 
 
@@ -133,102 +134,159 @@ class Settings:
     """Every knob of the application; each field ``x`` is read from ``ENVSCHED_X``."""
 
     database_url: str = _setting(
-        DEFAULT_DATABASE_URL, _parse_database_url,
-        "SQLAlchemy URL; relative SQLite paths are relative to the working directory")
+        DEFAULT_DATABASE_URL,
+        _parse_database_url,
+        "SQLAlchemy URL; relative SQLite paths are relative to the working directory",
+    )
     database_echo: bool = _setting(False, _parse_bool, "log every SQL statement")
     database_pool_size: int = _setting(5, _parse_positive_int, "connections kept per process")
     secret_key: str = _setting(
-        "", str, "signs web sessions and calendar feed URLs; empty: a key made once and kept "
-                 "in ENVSCHED_INSTANCE_PATH/secret_key, shared by every process")
+        "",
+        str,
+        "signs web sessions and calendar feed URLs; empty: a key made once and kept "
+        "in ENVSCHED_INSTANCE_PATH/secret_key, shared by every process",
+    )
     instance_path: str = _setting(
-        "instance", str, "folder of the kept secret key; relative to the working directory")
+        "instance", str, "folder of the kept secret key; relative to the working directory"
+    )
     secure_cookies: bool = _setting(
-        False, _parse_bool, "HTTPS installs: session cookie only over HTTPS, HSTS header")
+        False, _parse_bool, "HTTPS installs: session cookie only over HTTPS, HSTS header"
+    )
     trusted_proxies: int = _setting(
-        0, _parse_non_negative_int, "reverse proxies in front whose X-Forwarded-For and "
-                                    "X-Forwarded-Proto are believed (the client's address)")
+        0,
+        _parse_non_negative_int,
+        "reverse proxies in front whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (the client's address)",
+    )
     signin_max_failures: int = _setting(
-        5, _parse_positive_int, "failed sign-ins with one user name before it is refused")
+        5, _parse_positive_int, "failed sign-ins with one user name before it is refused"
+    )
     signin_max_failures_per_address: int = _setting(
-        20, _parse_positive_int, "failed sign-ins from one address before it is refused")
+        20, _parse_positive_int, "failed sign-ins from one address before it is refused"
+    )
     signin_window_minutes: int = _setting(
-        15, _parse_positive_int, "minutes a failed sign-in counts against the two limits")
+        15, _parse_positive_int, "minutes a failed sign-in counts against the two limits"
+    )
     replan_time_limit: int = _setting(60, _parse_positive_int, "solver seconds per re-plan")
     horizon_days: int = _setting(365, _parse_positive_int, "days ahead a plan looks")
-    replan_cron: str = _setting("0 2 * * *", _parse_cron,
-                                "crontab line of the scheduled re-plan, in ENVSCHED_TIMEZONE")
+    replan_cron: str = _setting(
+        "0 2 * * *", _parse_cron, "crontab line of the scheduled re-plan, in ENVSCHED_TIMEZONE"
+    )
     timezone: str = _setting("UTC", _parse_timezone, "time zone of the re-plan schedule")
-    replan_auto_apply: bool = _setting(False, _parse_bool,
-                                       "apply a round's plan at once instead of proposing it")
-    near_term_days: int = _setting(5, _parse_non_negative_int,
-                                   "days ahead in which a re-plan changes nothing")
+    replan_auto_apply: bool = _setting(
+        False, _parse_bool, "apply a round's plan at once instead of proposing it"
+    )
+    near_term_days: int = _setting(
+        5, _parse_non_negative_int, "days ahead in which a re-plan changes nothing"
+    )
     smtp_host: str = _setting("", str, "mail server for notifications; empty sends no mail")
     smtp_port: int = _setting(25, _parse_positive_int, "mail server port")
     smtp_from: str = _setting("envsched@localhost", str, "sender address of notifications")
-    smtp_starttls: bool = _setting(False, _parse_bool,
-                                   "upgrade the mail connection with STARTTLS (certificate "
-                                   "and host name checked) before anything is sent")
-    smtp_ca_file: str = _setting("", str, "PEM file of the CAs trusted for the mail server; "
-                                          "empty: the system's")
-    smtp_username: str = _setting("", str, "log in to the mail server as this user "
-                                           "(needs ENVSCHED_SMTP_STARTTLS)")
+    smtp_starttls: bool = _setting(
+        False,
+        _parse_bool,
+        "upgrade the mail connection with STARTTLS (certificate "
+        "and host name checked) before anything is sent",
+    )
+    smtp_ca_file: str = _setting(
+        "", str, "PEM file of the CAs trusted for the mail server; empty: the system's"
+    )
+    smtp_username: str = _setting(
+        "", str, "log in to the mail server as this user (needs ENVSCHED_SMTP_STARTTLS)"
+    )
     smtp_password: str = _setting("", str, "the mail login's password", secret=True)
     notify_email: str = _setting("", str, "comma-separated addresses told about new flags")
-    webhook_urls: tuple[str, ...] = _setting(tuple[str, ...](), _parse_urls,
-                                             "comma-separated URLs that receive events")
-    webhook_secret: str = _setting("", str, "HMAC-SHA256 key that signs webhook deliveries "
-                                            "(needed when ENVSCHED_WEBHOOK_URLS is set)",
-                                   secret=True)
+    webhook_urls: tuple[str, ...] = _setting(
+        tuple[str, ...](), _parse_urls, "comma-separated URLs that receive events"
+    )
+    webhook_secret: str = _setting(
+        "",
+        str,
+        "HMAC-SHA256 key that signs webhook deliveries (needed when ENVSCHED_WEBHOOK_URLS is set)",
+        secret=True,
+    )
     delivery_retry_seconds: int = _setting(
-        60, _parse_positive_int, "wait after a delivery's first failed attempt; doubled "
-                                 "after each further failure, at most an hour")
+        60,
+        _parse_positive_int,
+        "wait after a delivery's first failed attempt; doubled "
+        "after each further failure, at most an hour",
+    )
     delivery_max_age_hours: int = _setting(
-        24, _parse_positive_int, "a delivery still failing this long after it was queued "
-                                 "is given up and marked expired")
+        24,
+        _parse_positive_int,
+        "a delivery still failing this long after it was queued is given up and marked expired",
+    )
 
     oidc_issuer: str = _setting(
-        "", _parse_issuer, "single sign-on: the OpenID Connect issuer URL (its discovery "
-                           "document is ISSUER/.well-known/openid-configuration); empty: "
-                           "local accounts only")
-    oidc_name: str = _setting("single sign-on", str,
-                              "the provider's name on the sign-in button (Sign in with …)")
+        "",
+        _parse_issuer,
+        "single sign-on: the OpenID Connect issuer URL (its discovery "
+        "document is ISSUER/.well-known/openid-configuration); empty: "
+        "local accounts only",
+    )
+    oidc_name: str = _setting(
+        "single sign-on", str, "the provider's name on the sign-in button (Sign in with …)"
+    )
     oidc_client_id: str = _setting("", str, "envsched's client id at the provider")
-    oidc_client_secret: str = _setting("", str, "the client secret (or use "
-                                                "ENVSCHED_OIDC_CLIENT_SECRET_FILE)", secret=True)
+    oidc_client_secret: str = _setting(
+        "", str, "the client secret (or use ENVSCHED_OIDC_CLIENT_SECRET_FILE)", secret=True
+    )
     oidc_client_secret_file: str = _setting(
-        "", str, "a file holding the client secret (read at start-up; surrounding "
-                 "whitespace is dropped)")
-    oidc_scopes: str = _setting("openid profile email", _parse_scopes,
-                                "scopes asked for; must include openid")
-    oidc_role_claim: str = _setting("groups", str, "the claim (ID token, else userinfo) whose "
-                                                   "values the role map reads")
+        "",
+        str,
+        "a file holding the client secret (read at start-up; surrounding whitespace is dropped)",
+    )
+    oidc_scopes: str = _setting(
+        "openid profile email", _parse_scopes, "scopes asked for; must include openid"
+    )
+    oidc_role_claim: str = _setting(
+        "groups", str, "the claim (ID token, else userinfo) whose values the role map reads"
+    )
     oidc_role_map: tuple[tuple[str, str], ...] = _setting(
-        tuple[tuple[str, str], ...](), _parse_role_map, "comma-separated value=role pairs, e.g. "
-                             "env-managers=environment_manager; the first pair whose value "
-                             "the user's claim holds gives the role (never admin)")
+        tuple[tuple[str, str], ...](),
+        _parse_role_map,
+        "comma-separated value=role pairs, e.g. "
+        "env-managers=environment_manager; the first pair whose value "
+        "the user's claim holds gives the role (never admin)",
+    )
     oidc_default_role: str = _setting(
-        "", _parse_default_role, "role of a user whose claim maps to no role; empty: such "
-                                 "a user is refused")
+        "",
+        _parse_default_role,
+        "role of a user whose claim maps to no role; empty: such a user is refused",
+    )
 
     solve_slots: int = _setting(
-        1, _parse_positive_int, "solves (re-plan now, nightly rounds, what-if runs) the "
-                                "worker runs at once; the rest wait in the queue")
+        1,
+        _parse_positive_int,
+        "solves (re-plan now, nightly rounds, what-if runs) the "
+        "worker runs at once; the rest wait in the queue",
+    )
     worker_lease_seconds: int = _setting(
-        60, _parse_positive_int, "a running solve whose worker has not been heard of this "
-                                 "long is marked failed and the next one runs")
+        60,
+        _parse_positive_int,
+        "a running solve whose worker has not been heard of this "
+        "long is marked failed and the next one runs",
+    )
     worker_poll_seconds: float = _setting(
-        1.0, _parse_positive_float, "how often the worker looks for queued solves, "
-                                    "cancellations and lost workers")
+        1.0,
+        _parse_positive_float,
+        "how often the worker looks for queued solves, cancellations and lost workers",
+    )
 
     def __post_init__(self) -> None:
         _check_oidc(self)
         if self.webhook_urls and not self.webhook_secret:
-            raise ConfigError("ENVSCHED_WEBHOOK_SECRET", "must be set when "
-                              "ENVSCHED_WEBHOOK_URLS is: receivers check every delivery's "
-                              "signature with it")
+            raise ConfigError(
+                "ENVSCHED_WEBHOOK_SECRET",
+                "must be set when "
+                "ENVSCHED_WEBHOOK_URLS is: receivers check every delivery's "
+                "signature with it",
+            )
         if self.smtp_username and not self.smtp_starttls:
-            raise ConfigError("ENVSCHED_SMTP_USERNAME", "needs ENVSCHED_SMTP_STARTTLS=true: "
-                              "a mail password is never sent unencrypted")
+            raise ConfigError(
+                "ENVSCHED_SMTP_USERNAME",
+                "needs ENVSCHED_SMTP_STARTTLS=true: a mail password is never sent unencrypted",
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -253,9 +311,12 @@ def _check_oidc(settings: Settings) -> None:
     if not settings.oidc_client_id:
         raise ConfigError("ENVSCHED_OIDC_CLIENT_ID", "must be set when ENVSCHED_OIDC_ISSUER is")
     if bool(settings.oidc_client_secret) == bool(settings.oidc_client_secret_file):
-        raise ConfigError("ENVSCHED_OIDC_CLIENT_SECRET", "set it or "
-                          "ENVSCHED_OIDC_CLIENT_SECRET_FILE (one of them) when "
-                          "ENVSCHED_OIDC_ISSUER is set")
+        raise ConfigError(
+            "ENVSCHED_OIDC_CLIENT_SECRET",
+            "set it or "
+            "ENVSCHED_OIDC_CLIENT_SECRET_FILE (one of them) when "
+            "ENVSCHED_OIDC_ISSUER is set",
+        )
 
 
 def _parse(variable: str, text: str, parse: Callable[[str], Any]) -> Any:

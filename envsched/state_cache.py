@@ -32,8 +32,7 @@ _lock = threading.Lock()
 _kept: WeakKeyDictionary[Engine, OrderedDict[Hashable, Any]] = WeakKeyDictionary()
 
 
-def remember(session: Session, name: str, compute: Callable[[Session], T],
-             *args: Hashable) -> T:
+def remember(session: Session, name: str, compute: Callable[[Session], T], *args: Hashable) -> T:
     """``compute(session)``, or what it gave for ``name`` and ``args`` on the same state."""
     token = None if _has_own_writes(session) else read_token(session)
     if token is None:

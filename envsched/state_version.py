@@ -34,21 +34,41 @@ from sqlmodel import Session
 
 # Tables no kept result reads: writing them leaves the token alone (so signing in,
 # using a token, the audit log, the scheduler's bookkeeping never throw a cache away).
-UNWATCHED = frozenset({"alembic_version", "state_version", "app_user", "api_token",
-                       "audit_entry", "plan_lock", "notification_cursor",
-                       "notification_delivery", "apscheduler_jobs", "what_if"})
+UNWATCHED = frozenset(
+    {
+        "alembic_version",
+        "state_version",
+        "app_user",
+        "api_token",
+        "audit_entry",
+        "plan_lock",
+        "notification_cursor",
+        "notification_delivery",
+        "apscheduler_jobs",
+        "what_if",
+    }
+)
 PENDING = "envsched_state_written"  # connection info: this transaction wrote the state
 
-_WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|"
-                    r"DELETE\s+FROM|REPLACE\s+INTO)\s+(?:\"?\w+\"?\.)?\"?(\w+)", re.I)
-_READ = re.compile(r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|"
-                   r"EXPLAIN)\b", re.I)
-_UPSERT = ("INSERT INTO state_version (id, token) VALUES (1, '{token}') "
-           "ON CONFLICT (id) DO UPDATE SET token = excluded.token")
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|"
+    r"DELETE\s+FROM|REPLACE\s+INTO)\s+(?:\"?\w+\"?\.)?\"?(\w+)",
+    re.I,
+)
+_READ = re.compile(
+    r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|"
+    r"EXPLAIN)\b",
+    re.I,
+)
+_UPSERT = (
+    "INSERT INTO state_version (id, token) VALUES (1, '{token}') "
+    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+)
 # PostgreSQL: an error would abort the transaction, so the table (missing before
 # migration 0009, or after a downgrade) is looked for first, in the same round trip
-_POSTGRESQL_UPSERT = ("DO $$ BEGIN IF to_regclass('state_version') IS NOT NULL THEN "
-                      + _UPSERT + "; END IF; END $$")
+_POSTGRESQL_UPSERT = (
+    "DO $$ BEGIN IF to_regclass('state_version') IS NOT NULL THEN " + _UPSERT + "; END IF; END $$"
+)
 
 
 def track(engine: Engine) -> None:
@@ -77,8 +97,14 @@ def writes_state(statement: str) -> bool:
     return _READ.match(statement) is None
 
 
-def _after_statement(connection: Connection, _cursor: Any, statement: str, _parameters: Any,
-                     _context: Any, _executemany: bool) -> None:
+def _after_statement(
+    connection: Connection,
+    _cursor: Any,
+    statement: str,
+    _parameters: Any,
+    _context: Any,
+    _executemany: bool,
+) -> None:
     if not writes_state(statement):
         return
     if _autocommitted(connection):

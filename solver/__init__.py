@@ -9,7 +9,22 @@ from solver.scenario import Booking, Environment, Freeze, Phase, Release, Scenar
 from solver.planner import plan  # isort: skip
 
 __all__ = [
-    "Assignment", "Booking", "Clash", "Environment", "Freeze", "Metrics", "Options", "Phase",
-    "Plan", "Progress", "Release", "ReleaseOutcome", "Scenario", "SolverInfo", "Unplaced",
-    "Weights", "Window", "plan",
+    "Assignment",
+    "Booking",
+    "Clash",
+    "Environment",
+    "Freeze",
+    "Metrics",
+    "Options",
+    "Phase",
+    "Plan",
+    "Progress",
+    "Release",
+    "ReleaseOutcome",
+    "Scenario",
+    "SolverInfo",
+    "Unplaced",
+    "Weights",
+    "Window",
+    "plan",
 ]

@@ -41,8 +41,11 @@ def timing_lower_bound(scenario: Scenario, objective: str) -> int:
         release_end[phase.release] = max(release_end.get(phase.release, 0), ends[phase.id])
     if objective == "makespan":
         return max(release_end.values(), default=0)
-    return sum(r.priority * max(0, release_end[r.id] - r.due)
-               for r in scenario.releases if r.due is not None and r.id in release_end)
+    return sum(
+        r.priority * max(0, release_end[r.id] - r.due)
+        for r in scenario.releases
+        if r.due is not None and r.id in release_end
+    )
 
 
 # -- capacity: energy of each environment type ----------------------------------------
@@ -128,16 +131,20 @@ def _never_placed(scenario: Scenario) -> set[str]:
 
 def _earliest_starts(scenario: Scenario) -> dict[str, int]:
     ends = _fitted_ends(scenario)
-    return {phase.id: end - phase.duration for phase in scenario.phases
-            if (end := ends[phase.id]) is not None}
+    return {
+        phase.id: end - phase.duration
+        for phase in scenario.phases
+        if (end := ends[phase.id]) is not None
+    }
 
 
 def _weight(scenario: Scenario, phase_id: str) -> int:
     return scenario.release_by_id[scenario.phase_by_id[phase_id].release].priority
 
 
-def _cheapest_late_cut(scenario: Scenario, phases: list[Phase], units: list[int],
-                       starts: dict[str, int]) -> int:
+def _cheapest_late_cut(
+    scenario: Scenario, phases: list[Phase], units: list[int], starts: dict[str, int]
+) -> int:
     """The most, over days ``a``, that leaving out work starting after ``a`` must cost."""
     suffix = [0] * (len(units) + 1)
     for day in reversed(range(len(units))):
@@ -201,10 +208,14 @@ def _critical_lateness(scenario: Scenario) -> dict[str, int]:
 def _deadlines(scenario: Scenario, late: dict[str, int]) -> dict[str, int]:
     """Phase id -> the day it must end by for its release to be no later than ``late``."""
     tails = _tails(scenario)
-    due = {r.id: r.due + late[r.id] for r in scenario.releases
-           if r.due is not None and r.id in late}
-    return {phase.id: due[phase.release] - tails[phase.id]
-            for phase in scenario.phases if phase.release in due}
+    due = {
+        r.id: r.due + late[r.id] for r in scenario.releases if r.due is not None and r.id in late
+    }
+    return {
+        phase.id: due[phase.release] - tails[phase.id]
+        for phase in scenario.phases
+        if phase.release in due
+    }
 
 
 def _tails(scenario: Scenario) -> dict[str, int]:
@@ -213,15 +224,22 @@ def _tails(scenario: Scenario) -> dict[str, int]:
     pinned = {b.phase for b in scenario.bookings if b.pinned}
     tails: dict[str, int] = {}
     for phase_id in reversed(topological_order(scenario)):
-        tails[phase_id] = max((gap + scenario.phase_by_id[succ].duration + tails[succ]
-                               for succ in scenario.successors[phase_id] if succ not in pinned
-                               for pred, gap in scenario.predecessors[succ] if pred == phase_id),
-                              default=0)
+        tails[phase_id] = max(
+            (
+                gap + scenario.phase_by_id[succ].duration + tails[succ]
+                for succ in scenario.successors[phase_id]
+                if succ not in pinned
+                for pred, gap in scenario.predecessors[succ]
+                if pred == phase_id
+            ),
+            default=0,
+        )
     return tails
 
 
-def _cheapest_early_cut(scenario: Scenario, phases: list[Phase], units: list[int],
-                        deadlines: dict[str, int]) -> int:
+def _cheapest_early_cut(
+    scenario: Scenario, phases: list[Phase], units: list[int], deadlines: dict[str, int]
+) -> int:
     """The most, over days t, that making the work due before t fit must cost in lateness."""
     prefix = [0]
     for amount in units:
@@ -235,8 +253,9 @@ def _cheapest_early_cut(scenario: Scenario, phases: list[Phase], units: list[int
     return best
 
 
-def _lateness_items(scenario: Scenario, phases: list[Phase],
-                    before: dict[str, int]) -> list[tuple[Fraction, int]]:
+def _lateness_items(
+    scenario: Scenario, phases: list[Phase], before: dict[str, int]
+) -> list[tuple[Fraction, int]]:
     """Per release, (cost of one unit of work moved past t, units it can move): a day late
     costs its priority and moves one unit for each of its phases with work before t."""
     count: dict[str, int] = {}

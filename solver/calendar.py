@@ -54,13 +54,16 @@ class EnvironmentCalendar:
 
     def __init__(self, scenario: Scenario) -> None:
         self.horizon = scenario.horizon_days
-        self._tracks = {env.id: _Track(env, self._blocked_days(scenario, env.id))
-                        for env in scenario.environments}
+        self._tracks = {
+            env.id: _Track(env, self._blocked_days(scenario, env.id))
+            for env in scenario.environments
+        }
         self._placed: dict[str, tuple[str, Occupancy]] = {}
 
     @classmethod
-    def holding(cls, scenario: Scenario, placement: Mapping[str, tuple[str, int]]
-                ) -> EnvironmentCalendar:
+    def holding(
+        cls, scenario: Scenario, placement: Mapping[str, tuple[str, int]]
+    ) -> EnvironmentCalendar:
         """A calendar with every phase of ``placement`` (phase -> environment, start) on it."""
         calendar = cls(scenario)
         for phase_id, (env_id, start) in placement.items():
@@ -99,8 +102,9 @@ class EnvironmentCalendar:
             return False
         return not track.changeover or _changeover_push(track, start, end, release) is None
 
-    def earliest_fit(self, env_id: str, earliest: int, duration: int, release: str,
-                     latest: int | None = None) -> int | None:
+    def earliest_fit(
+        self, env_id: str, earliest: int, duration: int, release: str, latest: int | None = None
+    ) -> int | None:
         """First start >= ``earliest`` (and <= ``latest``) where ``duration`` days fit."""
         track = self._tracks[env_id]
         last = self.horizon - duration

@@ -33,15 +33,17 @@ def _stays(scenario: Scenario, phase_id: str, where: tuple[str, int]) -> bool:
     return booking is not None and (booking.pinned or (booking.environment, booking.start) == where)
 
 
-def _shift_earlier(scenario: Scenario, calendar: EnvironmentCalendar, phase_id: str,
-                   ends: dict[str, int]) -> tuple[str, int]:
+def _shift_earlier(
+    scenario: Scenario, calendar: EnvironmentCalendar, phase_id: str, ends: dict[str, int]
+) -> tuple[str, int]:
     phase = scenario.phase_by_id[phase_id]
     env_id, occ = calendar.remove(phase_id)
     best = (occ.start, env_id)
     ready = ready_day(scenario, phase, ends)
     for candidate in scenario.eligible[phase_id]:
-        start = calendar.earliest_fit(candidate, ready, phase.duration, phase.release,
-                                      latest=best[0] - 1)
+        start = calendar.earliest_fit(
+            candidate, ready, phase.duration, phase.release, latest=best[0] - 1
+        )
         if start is not None and start < best[0]:
             best = (start, candidate)
     calendar.occupy(best[1], best[0], best[0] + phase.duration, phase.release, phase_id)

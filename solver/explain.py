@@ -21,8 +21,9 @@ def explain_unplaced(scenario: Scenario, phase_id: str, assignments: Iterable[As
     return explain_all_unplaced(scenario, [phase_id], assignments)[phase_id]
 
 
-def explain_all_unplaced(scenario: Scenario, phase_ids: Iterable[str],
-                         assignments: Iterable[Assignment]) -> dict[str, str]:
+def explain_all_unplaced(
+    scenario: Scenario, phase_ids: Iterable[str], assignments: Iterable[Assignment]
+) -> dict[str, str]:
     """Phase id -> why it could not be placed, from one calendar of the assignments."""
     calendar = calendar_of(scenario, assignments)
     pinned = {b.phase: b.start for b in scenario.bookings if b.pinned}
@@ -37,8 +38,9 @@ def calendar_of(scenario: Scenario, assignments: Iterable[Assignment]) -> Enviro
     return calendar
 
 
-def describe_unplaced(scenario: Scenario, phase_id: str, calendar: EnvironmentCalendar,
-                      latest: int | None = None) -> str:
+def describe_unplaced(
+    scenario: Scenario, phase_id: str, calendar: EnvironmentCalendar, latest: int | None = None
+) -> str:
     """As ``explain_unplaced``, from a calendar the planner already holds; ``latest`` is the
     last start its pinned successors allow."""
     phase = scenario.phase_by_id[phase_id]
@@ -48,8 +50,11 @@ def describe_unplaced(scenario: Scenario, phase_id: str, calendar: EnvironmentCa
     if not scenario.eligible[phase_id]:
         return no_eligible_environment(scenario, phase)
     ready = ready_day(scenario, phase, _ends(scenario, phase, calendar))
-    limit = scenario.horizon_days if latest is None else min(latest + phase.duration,
-                                                            scenario.horizon_days)
+    limit = (
+        scenario.horizon_days
+        if latest is None
+        else min(latest + phase.duration, scenario.horizon_days)
+    )
     span = _span(scenario, ready, limit)
     if limit - ready < phase.duration:
         room = max(0, limit - ready)
@@ -91,8 +96,9 @@ def _ends(scenario: Scenario, phase: Phase, calendar: EnvironmentCalendar) -> di
     return ends
 
 
-def _env_cause(scenario: Scenario, env_id: str, calendar: EnvironmentCalendar,
-               start: int, end: int) -> str:
+def _env_cause(
+    scenario: Scenario, env_id: str, calendar: EnvironmentCalendar, start: int, end: int
+) -> str:
     """What keeps one environment from taking a phase in ``[start, end)``."""
     parts = []
     occupants = calendar.occupants_between(env_id, start, end)
@@ -110,8 +116,9 @@ def _busy(scenario: Scenario, occupants: Sequence[Occupancy], start: int, end: i
 
 
 def _blocked(scenario: Scenario, env_id: str, start: int, end: int) -> list[str]:
-    return list(dict.fromkeys(describe_window(w)
-                              for w in blocking_windows(scenario, env_id, start, end)))
+    return list(
+        dict.fromkeys(describe_window(w) for w in blocking_windows(scenario, env_id, start, end))
+    )
 
 
 def blocking_windows(scenario: Scenario, env_id: str, start: int, end: int) -> list[Window]:
@@ -128,8 +135,12 @@ def describe_window(window: Window) -> str:
 # -- late releases ------------------------------------------------------------------------
 
 
-def explain_late(scenario: Scenario, release_id: str, assignments: Iterable[Assignment],
-                 calendar: EnvironmentCalendar | None = None) -> str:
+def explain_late(
+    scenario: Scenario,
+    release_id: str,
+    assignments: Iterable[Assignment],
+    calendar: EnvironmentCalendar | None = None,
+) -> str:
     """Why a release ends after its due day: walk back along its critical path.
 
     Pass the ``calendar`` of the same assignments when explaining many releases.
@@ -139,8 +150,12 @@ def explain_late(scenario: Scenario, release_id: str, assignments: Iterable[Assi
     return explain_late_placed(scenario, release_id, placed, calendar)
 
 
-def explain_late_placed(scenario: Scenario, release_id: str, placed: dict[str, Assignment],
-                        calendar: EnvironmentCalendar) -> str:
+def explain_late_placed(
+    scenario: Scenario,
+    release_id: str,
+    placed: dict[str, Assignment],
+    calendar: EnvironmentCalendar,
+) -> str:
     """As ``explain_late``, with the assignments by phase and their calendar at hand."""
     release = scenario.release_by_id[release_id]
     own = [placed[ph.id] for ph in release.phases if ph.id in placed]
@@ -151,18 +166,23 @@ def explain_late_placed(scenario: Scenario, release_id: str, placed: dict[str, A
     if late <= 0:
         return f"{release_id} is on time"
     waits, origin = _critical_path(scenario, last, placed)
-    causes = [_why_waited(scenario, calendar, a, ready) for a, ready in
-              sorted(waits, key=lambda w: w[1] - w[0].start)]
+    causes = [
+        _why_waited(scenario, calendar, a, ready)
+        for a, ready in sorted(waits, key=lambda w: w[1] - w[0].start)
+    ]
     work = last.end - origin - sum(a.start - ready for a, ready in waits)
     if origin + work > release.due:
-        causes.append(f"its phases need {work} days of work from its earliest start "
-                      f"({_iso(scenario, origin)}) but it is due on {_iso(scenario, release.due)}")
+        causes.append(
+            f"its phases need {work} days of work from its earliest start "
+            f"({_iso(scenario, origin)}) but it is due on {_iso(scenario, release.due)}"
+        )
     head = f"{release_id} late by {_days(late)}: "
     return head + _within_budget(causes, MAX_CHARS - len(head), "; ")
 
 
-def _critical_path(scenario: Scenario, last: Assignment, placed: dict[str, Assignment]
-                   ) -> tuple[list[tuple[Assignment, int]], int]:
+def _critical_path(
+    scenario: Scenario, last: Assignment, placed: dict[str, Assignment]
+) -> tuple[list[tuple[Assignment, int]], int]:
     """Phases on the path that started after they were ready (with their ready day),
     and the day the path starts from (a release's or phase's earliest start)."""
     waits: list[tuple[Assignment, int]] = []
@@ -179,8 +199,9 @@ def _critical_path(scenario: Scenario, last: Assignment, placed: dict[str, Assig
         current = placed[binding]
 
 
-def _binding_predecessor(scenario: Scenario, phase: Phase, placed: dict[str, Assignment]
-                         ) -> tuple[str | None, int]:
+def _binding_predecessor(
+    scenario: Scenario, phase: Phase, placed: dict[str, Assignment]
+) -> tuple[str | None, int]:
     binding, ready = None, -1
     for pred, gap in scenario.predecessors[phase.id]:
         if pred in placed and placed[pred].end + gap > ready:
@@ -188,24 +209,41 @@ def _binding_predecessor(scenario: Scenario, phase: Phase, placed: dict[str, Ass
     return binding, ready
 
 
-def _why_waited(scenario: Scenario, calendar: EnvironmentCalendar, a: Assignment,
-                ready: int) -> str:
+def _why_waited(
+    scenario: Scenario, calendar: EnvironmentCalendar, a: Assignment, ready: int
+) -> str:
     """Why a phase started ``a.start - ready`` days after its predecessors let it."""
     phase = scenario.phase_by_id[a.phase]
     envs = scenario.eligible[a.phase]
-    freezes = [w for env_id in envs for w in blocking_windows(scenario, env_id, ready, a.start)
-               if isinstance(w, Freeze) and w.end == a.start]
+    freezes = [
+        w
+        for env_id in envs
+        for w in blocking_windows(scenario, env_id, ready, a.start)
+        if isinstance(w, Freeze) and w.end == a.start
+    ]
     if freezes:
         return f"{a.phase} could not start before the freeze '{freezes[0].reason}' ended"
-    others = {env_id: [occ for occ in calendar.occupants_between(env_id, ready, a.start)
-                       if occ.phase != a.phase] for env_id in envs}
+    others = {
+        env_id: [
+            occ
+            for occ in calendar.occupants_between(env_id, ready, a.start)
+            if occ.phase != a.phase
+        ]
+        for env_id in envs
+    }
     busy_envs = [env_id for env_id, occupants in others.items() if occupants]
-    parts = list({describe_window(w): None for env_id in envs
-                  for w in blocking_windows(scenario, env_id, ready, a.start + phase.duration)})
+    parts = list(
+        {
+            describe_window(w): None
+            for env_id in envs
+            for w in blocking_windows(scenario, env_id, ready, a.start + phase.duration)
+        }
+    )
     if busy_envs:
         occupants = [occ for env_id in busy_envs for occ in others[env_id]]
-        parts.insert(0, f"{_names(busy_envs, limit=3)} "
-                        f"{_busy(scenario, occupants, ready, a.start)}")
+        parts.insert(
+            0, f"{_names(busy_envs, limit=3)} {_busy(scenario, occupants, ready, a.start)}"
+        )
     wait = a.start - ready
     if not parts:
         return f"{a.phase} started {_days(wait)} after it was ready"

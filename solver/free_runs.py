@@ -20,8 +20,11 @@ def free_runs(scenario: Scenario, pinned_load: dict[str, list[int]]) -> dict[str
     runs: dict[str, list[Run]] = {}
     for env in scenario.environments:
         closed = {day for w in scenario.blocked[env.id] for day in range(w.start, w.end)}
-        open_days = [day for day in range(scenario.horizon_days)
-                     if day not in closed and pinned_load[env.id][day] < env.capacity]
+        open_days = [
+            day
+            for day in range(scenario.horizon_days)
+            if day not in closed and pinned_load[env.id][day] < env.capacity
+        ]
         runs[env.id] = _runs(open_days)
     return runs
 
@@ -59,9 +62,13 @@ def fitted_ends(scenario: Scenario, runs: dict[str, list[Run]]) -> dict[str, int
         if any(end is None for end, _gap in preds):
             ends[phase_id] = None
             continue
-        ready = max([scenario.release_start(phase)] + [end + gap for end, gap in preds
-                                                      if end is not None])
-        starts = [fit for env in scenario.eligible[phase_id]
-                  if (fit := earliest_fit(runs[env], ready, phase.duration)) is not None]
+        ready = max(
+            [scenario.release_start(phase)] + [end + gap for end, gap in preds if end is not None]
+        )
+        starts = [
+            fit
+            for env in scenario.eligible[phase_id]
+            if (fit := earliest_fit(runs[env], ready, phase.duration)) is not None
+        ]
         ends[phase_id] = min(starts) + phase.duration if starts else None
     return ends

@@ -36,45 +36,69 @@ def _greedy(scenario: Scenario, options: Options) -> Plan:
     assignments, unplaced = dispatch(scenario, fcfs_order(scenario))
     releases = explained_outcomes(scenario, assignments)
     info = _info(started)
-    options.report(Progress(elapsed=info.seconds, stage="greedy",
-                            message=f"{len(assignments)} placed, {len(unplaced)} unplaced"))
-    return Plan(scenario=scenario.name, status="FEASIBLE", solver=info,
-                assignments=tuple(assignments), unplaced=tuple(unplaced),
-                releases=tuple(releases),
-                metrics=compute_metrics(scenario, assignments, unplaced))
+    options.report(
+        Progress(
+            elapsed=info.seconds,
+            stage="greedy",
+            message=f"{len(assignments)} placed, {len(unplaced)} unplaced",
+        )
+    )
+    return Plan(
+        scenario=scenario.name,
+        status="FEASIBLE",
+        solver=info,
+        assignments=tuple(assignments),
+        unplaced=tuple(unplaced),
+        releases=tuple(releases),
+        metrics=compute_metrics(scenario, assignments, unplaced),
+    )
 
 
 def stranded_pinned(scenario: Scenario, unplaced: Sequence[Unplaced]) -> list[str]:
     """Pinned phases whose predecessor found no room before them (each an order clash)."""
     reasons = {u.phase: u.reason for u in unplaced}
-    return [f"pinned {b.phase} needs {pred} to end before it, but {reasons[pred]}"
-            for b in scenario.bookings if b.pinned
-            for pred, _gap in scenario.predecessors.get(b.phase, ()) if pred in reasons]
+    return [
+        f"pinned {b.phase} needs {pred} to end before it, but {reasons[pred]}"
+        for b in scenario.bookings
+        if b.pinned
+        for pred, _gap in scenario.predecessors.get(b.phase, ())
+        if pred in reasons
+    ]
 
 
 def _info(started: float) -> SolverInfo:
     return SolverInfo(method="greedy", seconds=time.perf_counter() - started, workers=1)
 
 
-def explained_outcomes(scenario: Scenario, assignments: Sequence[Assignment]
-                       ) -> list[ReleaseOutcome]:
+def explained_outcomes(
+    scenario: Scenario, assignments: Sequence[Assignment]
+) -> list[ReleaseOutcome]:
     """Release outcomes, each late one with the reason it is late."""
     calendar = calendar_of(scenario, assignments)
     placed = {a.phase: a for a in assignments}
-    return [replace(o, reason=explain_late_placed(scenario, o.id, placed, calendar))
-            if o.late_days else o for o in release_outcomes(scenario, assignments)]
+    return [
+        replace(o, reason=explain_late_placed(scenario, o.id, placed, calendar))
+        if o.late_days
+        else o
+        for o in release_outcomes(scenario, assignments)
+    ]
 
 
 def fcfs_order(scenario: Scenario) -> list[str]:
     """First come, first served: earliest start, then higher priority, then scenario order."""
-    ranked = sorted(enumerate(scenario.releases),
-                    key=lambda item: (item[1].earliest_start, -item[1].priority, item[0]))
+    ranked = sorted(
+        enumerate(scenario.releases),
+        key=lambda item: (item[1].earliest_start, -item[1].priority, item[0]),
+    )
     return [release.id for _index, release in ranked]
 
 
-def dispatch(scenario: Scenario, release_order: Sequence[str],
-             calendar: EnvironmentCalendar | None = None,
-             keep_bookings: bool = True) -> tuple[list[Assignment], list[Unplaced]]:
+def dispatch(
+    scenario: Scenario,
+    release_order: Sequence[str],
+    calendar: EnvironmentCalendar | None = None,
+    keep_bookings: bool = True,
+) -> tuple[list[Assignment], list[Unplaced]]:
     """Place pinned bookings, then (``keep_bookings``) every other booking that still
     fits, then every release in ``release_order`` phase by phase (the predecessors of
     pinned phases first, so that they fit before them).
@@ -101,8 +125,13 @@ def place_pinned(scenario: Scenario, calendar: EnvironmentCalendar) -> None:
     for booking in scenario.bookings:
         if booking.pinned and calendar.placement(booking.phase) is None:
             phase = scenario.phase_by_id[booking.phase]
-            calendar.occupy(booking.environment, booking.start, booking.start + phase.duration,
-                            phase.release, phase.id)
+            calendar.occupy(
+                booking.environment,
+                booking.start,
+                booking.start + phase.duration,
+                phase.release,
+                phase.id,
+            )
 
 
 def _complete_order(scenario: Scenario, release_order: Sequence[str]) -> list[str]:
@@ -129,8 +158,10 @@ def _assignments(scenario: Scenario, calendar: EnvironmentCalendar) -> list[Assi
         if placed is not None:
             env_id, occ = placed
             booking = scenario.booking_by_phase.get(phase.id)
-            moved = booking is not None and (booking.environment, booking.start) != (env_id,
-                                                                                    occ.start)
+            moved = booking is not None and (booking.environment, booking.start) != (
+                env_id,
+                occ.start,
+            )
             result.append(Assignment(phase.id, phase.release, env_id, occ.start, occ.end, moved))
     return result
 
@@ -141,8 +172,14 @@ class Dispatch:
     ``explain`` off leaves the reasons of unplaced phases empty: the ruin-and-recreate
     search re-places a few phases thousands of times and never shows them."""
 
-    def __init__(self, scenario: Scenario, calendar: EnvironmentCalendar,
-                 keep_bookings: bool, latest: dict[str, int], explain: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        calendar: EnvironmentCalendar,
+        keep_bookings: bool,
+        latest: dict[str, int],
+        explain: bool = True,
+    ) -> None:
         self.scenario = scenario
         self.calendar = calendar
         self.keep_bookings = keep_bookings
@@ -192,8 +229,9 @@ class Dispatch:
         start, latest = booking.start, self.latest.get(phase.id, booking.start)
         if start < ready or start > latest:
             return None
-        if not self.calendar.fits(booking.environment, start, start + phase.duration,
-                                  phase.release):
+        if not self.calendar.fits(
+            booking.environment, start, start + phase.duration, phase.release
+        ):
             return None
         return booking.environment, start
 
@@ -202,8 +240,7 @@ class Dispatch:
         best: tuple[str, int] | None = None
         latest = self.latest.get(phase.id)
         for env_id in self.scenario.eligible[phase.id]:
-            start = self.calendar.earliest_fit(env_id, ready, phase.duration, phase.release,
-                                               latest)
+            start = self.calendar.earliest_fit(env_id, ready, phase.duration, phase.release, latest)
             if start is not None:
                 best, latest = (env_id, start), start - 1
                 if start == ready:

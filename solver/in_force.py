@@ -29,12 +29,18 @@ def keep_bookings_in_force(scenario: Scenario, calendar: EnvironmentCalendar) ->
             continue
         if _still_fits(scenario, calendar, booking, latest.get(phase_id, booking.start)):
             phase = scenario.phase_by_id[phase_id]
-            calendar.occupy(booking.environment, booking.start,
-                            booking.start + phase.duration, phase.release, phase_id)
+            calendar.occupy(
+                booking.environment,
+                booking.start,
+                booking.start + phase.duration,
+                phase.release,
+                phase_id,
+            )
 
 
-def _still_fits(scenario: Scenario, calendar: EnvironmentCalendar, booking: Booking,
-                latest: int) -> bool:
+def _still_fits(
+    scenario: Scenario, calendar: EnvironmentCalendar, booking: Booking, latest: int
+) -> bool:
     phase = scenario.phase_by_id.get(booking.phase)
     if phase is None or booking.environment not in scenario.eligible[phase.id]:
         return False
@@ -44,5 +50,6 @@ def _still_fits(scenario: Scenario, calendar: EnvironmentCalendar, booking: Book
         placed = calendar.placement(pred)
         if placed is None or placed[1].end + gap > booking.start:
             return False
-    return calendar.fits(booking.environment, booking.start, booking.start + phase.duration,
-                         phase.release)
+    return calendar.fits(
+        booking.environment, booking.start, booking.start + phase.duration, phase.release
+    )

@@ -63,8 +63,10 @@ class Reader:
     def check_keys(self, allowed: Sequence[str]) -> None:
         for key in self.data:
             if key not in allowed:
-                self.fail(str(key), f"unknown key {quote(str(key))} "
-                                   f"(allowed: {', '.join(sorted(allowed))})")
+                self.fail(
+                    str(key),
+                    f"unknown key {quote(str(key))} (allowed: {', '.join(sorted(allowed))})",
+                )
 
     def has(self, key: str) -> bool:
         return key in self.data
@@ -87,8 +89,13 @@ class Reader:
             self.fail(key, "must not be empty")
         return value
 
-    def integer(self, key: str, minimum: int | None = None, default: int | None = None,
-                maximum: int | None = None) -> int:
+    def integer(
+        self,
+        key: str,
+        minimum: int | None = None,
+        default: int | None = None,
+        maximum: int | None = None,
+    ) -> int:
         if default is not None and key not in self.data:
             return default
         value = self.value(key)
@@ -145,8 +152,10 @@ class Reader:
 
     def objects(self, key: str, allowed: Sequence[str]) -> list[Reader]:
         self.value(key)
-        readers = [Reader(item, self.at(f"{key}[{i}]"), self.source)
-                   for i, item in enumerate(self.array(key))]
+        readers = [
+            Reader(item, self.at(f"{key}[{i}]"), self.source)
+            for i, item in enumerate(self.array(key))
+        ]
         for reader in readers:
             reader.check_keys(allowed)
         return readers
@@ -178,8 +187,9 @@ def read_json(path: str | Path) -> object:
     except RecursionError:
         # Python's parser gives up near its recursion limit (about 1,000 levels); no
         # scenario or plan nests deeper than five.
-        raise ScenarioError("not readable: arrays or objects nested too deeply", "",
-                            source) from None
+        raise ScenarioError(
+            "not readable: arrays or objects nested too deeply", "", source
+        ) from None
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
         raise ScenarioError(f"not readable: {exc}", "", source) from exc
 
@@ -189,4 +199,3 @@ def write_json(data: dict[str, Any], path: str | Path) -> None:
 
 
 # -- reading a scenario ----------------------------------------------------------------
-

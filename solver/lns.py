@@ -41,10 +41,17 @@ class SearchState:
 
 
 class NeighbourhoodSearch:
-    def __init__(self, scenario: Scenario, objective: str, workers: int, seed: int,
-                 on_improvement: Callable[[SearchState], None],
-                 target: Score = (0, 0, 0), weights: Weights | None = None,
-                 move_budget: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        objective: str,
+        workers: int,
+        seed: int,
+        on_improvement: Callable[[SearchState], None],
+        target: Score = (0, 0, 0),
+        weights: Weights | None = None,
+        move_budget: int | None = None,
+    ) -> None:
         """``target`` is a score no plan can beat: the search stops when it gets there;
         ``move_budget`` caps the bookings in force a plan may move (``solver.moves``)."""
         self.target = target
@@ -80,8 +87,14 @@ class NeighbourhoodSearch:
         hood = Neighbourhood(free, fixed, must, latest, self._moves_allowed(state, free))
         model = PlanModel(self.scenario, hood, self.objective, self.weights, redundant=False)
         limit = min(state.round_seconds, deadline - time.perf_counter())
-        result = solve(model, state.placement, limit, self.workers, self.rng.randrange(1 << 30),
-                       light_presolve=True)
+        result = solve(
+            model,
+            state.placement,
+            limit,
+            self.workers,
+            self.rng.randrange(1 << 30),
+            light_presolve=True,
+        )
         state.rounds += 1
         self._adapt(state, result.status, result.seconds, limit)
         if result.placement is None:
@@ -138,8 +151,9 @@ class NeighbourhoodSearch:
             if ph.id not in state.placement:
                 priority = self.scenario.release_by_id[ph.release].priority
                 weights[ph.release] += unplaced_weight * priority
-        return {r: (w >> min(self.failures[r], 30)) or 1 for r, w in weights.items()
-                if self.movable[r]}
+        return {
+            r: (w >> min(self.failures[r], 30)) or 1 for r, w in weights.items() if self.movable[r]
+        }
 
     def _weighted_choice(self, weights: dict[str, int]) -> str:
         names = list(weights)
@@ -163,9 +177,11 @@ class NeighbourhoodSearch:
     def _waits(self, state: SearchState, release: str) -> dict[str, tuple[int, int]]:
         """Environment -> the days (first, last) a phase of the release could have used it:
         from the phase's ready day to its end, for every environment it may run on."""
-        ends = {p: s + self.scenario.phase_by_id[p].duration
-                for p, (_e, s) in state.placement.items()
-                if self.scenario.phase_by_id[p].release == release}
+        ends = {
+            p: s + self.scenario.phase_by_id[p].duration
+            for p, (_e, s) in state.placement.items()
+            if self.scenario.phase_by_id[p].release == release
+        }
         waits: dict[str, tuple[int, int]] = {}
         for phase_id in self.movable[release]:
             phase = self.scenario.phase_by_id[phase_id]

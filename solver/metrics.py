@@ -58,8 +58,11 @@ Score = tuple[int, int, int]
 
 def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
     """The objective's first three criteria, in their strict order, for a placement."""
-    unplaced = sum(scenario.release_by_id[ph.release].priority
-                   for ph in scenario.phases if ph.id not in placement)
+    unplaced = sum(
+        scenario.release_by_id[ph.release].priority
+        for ph in scenario.phases
+        if ph.id not in placement
+    )
     ends: dict[str, int] = defaultdict(int)
     for phase_id, (_env, start) in placement.items():
         ph = scenario.phase_by_id[phase_id]
@@ -67,8 +70,14 @@ def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
     if objective == "makespan":
         timing = max(ends.values(), default=0)
     else:
-        timing = sum(r.priority * max(0, ends[r.id] - r.due) for r in scenario.releases
-                     if r.due is not None and r.id in ends)
-    moved = sum(1 for b in scenario.bookings
-                if not b.pinned and placement.get(b.phase) != (b.environment, b.start))
+        timing = sum(
+            r.priority * max(0, ends[r.id] - r.due)
+            for r in scenario.releases
+            if r.due is not None and r.id in ends
+        )
+    moved = sum(
+        1
+        for b in scenario.bookings
+        if not b.pinned and placement.get(b.phase) != (b.environment, b.start)
+    )
     return unplaced, timing, moved

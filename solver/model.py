@@ -60,8 +60,14 @@ class PhaseVars:
 class PlanModel:
     """Builds the CP-SAT model of one neighbourhood; see the module docstring."""
 
-    def __init__(self, scenario: Scenario, hood: Neighbourhood, objective: str,
-                 weights: Weights | None = None, redundant: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        hood: Neighbourhood,
+        objective: str,
+        weights: Weights | None = None,
+        redundant: bool = True,
+    ) -> None:
         self.scenario = scenario
         self.hood = hood
         self.objective_kind = objective
@@ -100,15 +106,18 @@ class PlanModel:
         union = sorted({iv for d in domains.values() for iv in d})
         start = self.model.new_int_var_from_domain(
             cp_model.Domain.from_intervals([list(iv) for iv in union] or [[lo, lo]]),
-            f"start[{phase.id}]")
+            f"start[{phase.id}]",
+        )
         placed = self._placed_literal(phase, bool(domains))
         self.vars[phase.id] = PhaseVars(phase, start, placed, domains=domains)
 
     def _start_bounds(self, phase: Phase) -> tuple[int, int]:
         """Earliest and latest start allowed by the horizon and by fixed neighbours."""
         lo = self.scenario.release_start(phase)
-        hi = min(self.scenario.horizon_days - phase.duration,
-                 self.hood.latest.get(phase.id, self.scenario.horizon_days))
+        hi = min(
+            self.scenario.horizon_days - phase.duration,
+            self.hood.latest.get(phase.id, self.scenario.horizon_days),
+        )
         for pred, gap in self.scenario.predecessors[phase.id]:
             if pred in self.hood.fixed:
                 env_start = self.hood.fixed[pred][1]
@@ -127,14 +136,18 @@ class PlanModel:
         return self.model.new_bool_var(f"placed[{phase.id}]")
 
     def _waits_on_unplaced(self, phase: Phase) -> bool:
-        return any(pred not in self.hood.free and pred not in self.hood.fixed
-                   for pred, _gap in self.scenario.predecessors[phase.id])
+        return any(
+            pred not in self.hood.free and pred not in self.hood.fixed
+            for pred, _gap in self.scenario.predecessors[phase.id]
+        )
 
     def _has_fixed_successor(self, phase: Phase) -> bool:
         """A fixed successor needs the phase placed, unless it is pinned: a pinned phase is
         kept even when its predecessor finds no room before it (an order clash)."""
-        return any(succ in self.hood.fixed and not self._pinned(succ)
-                   for succ in self.scenario.successors[phase.id])
+        return any(
+            succ in self.hood.fixed and not self._pinned(succ)
+            for succ in self.scenario.successors[phase.id]
+        )
 
     def _pinned(self, phase_id: str) -> bool:
         booking = self.scenario.booking_by_phase.get(phase_id)
@@ -147,8 +160,9 @@ class PlanModel:
         return self._fixed_by_env.get(env_id, [])
 
 
-def _fixed_by_environment(scenario: Scenario,
-                          hood: Neighbourhood) -> dict[str, list[tuple[int, int, str]]]:
+def _fixed_by_environment(
+    scenario: Scenario, hood: Neighbourhood
+) -> dict[str, list[tuple[int, int, str]]]:
     found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for phase_id, (env_id, start) in hood.fixed.items():
         ph = scenario.phase_by_id[phase_id]
@@ -193,8 +207,7 @@ def _restrict_start_per_environment(m: PlanModel, pv: PhaseVars) -> None:
     for env_id, allowed in pv.domains.items():
         if list(allowed) != full:
             domain = cp_model.Domain.from_intervals([list(iv) for iv in allowed])
-            m.model.add_linear_expression_in_domain(pv.start, domain).only_enforce_if(
-                pv.on[env_id])
+            m.model.add_linear_expression_in_domain(pv.start, domain).only_enforce_if(pv.on[env_id])
 
 
 def add_capacity(m: PlanModel) -> None:
@@ -215,10 +228,15 @@ def add_capacity(m: PlanModel) -> None:
         first = min(pv.domains[env.id][0][0] for pv, _lit in users)
         last = max(pv.domains[env.id][-1][1] + pv.phase.duration for pv, _lit in users)
         # fixed phases outside the days the free ones can reach cannot clash with them
-        fixed = [(s, e, d) for s, e, d in fixed_load(m.fixed_on(env.id), env.capacity, stretch)
-                 if s < last + stretch and e > first]
-        intervals += [m.model.new_fixed_size_interval_var(s, e - s, f"fixed[{env.id},{s}]")
-                      for s, e, _d in fixed]
+        fixed = [
+            (s, e, d)
+            for s, e, d in fixed_load(m.fixed_on(env.id), env.capacity, stretch)
+            if s < last + stretch and e > first
+        ]
+        intervals += [
+            m.model.new_fixed_size_interval_var(s, e - s, f"fixed[{env.id},{s}]")
+            for s, e, _d in fixed
+        ]
         if env.capacity == 1:
             m.model.add_no_overlap(intervals)
         else:
@@ -226,8 +244,9 @@ def add_capacity(m: PlanModel) -> None:
             m.model.add_cumulative(intervals, demands, env.capacity)
 
 
-def _interval(m: PlanModel, pv: PhaseVars, lit: Literal, env_id: str,
-              stretch: int) -> cp_model.IntervalVar:
+def _interval(
+    m: PlanModel, pv: PhaseVars, lit: Literal, env_id: str, stretch: int
+) -> cp_model.IntervalVar:
     size = pv.phase.duration + stretch
     name = f"interval[{pv.phase.id},{env_id}]"
     if always(lit):
@@ -275,8 +294,10 @@ def add_type_capacity(m: PlanModel) -> None:
             continue
         envs = [e for e in m.scenario.environments if e.type == env_type]
         load = [(_interval(m, pv, pv.placed, f"type:{env_type}", 0), 1) for pv in pvs]
-        load += [(m.model.new_fixed_size_interval_var(s, e - s, "taken"), demand)
-                 for s, e, demand in _type_fixed_load(m, envs)]
+        load += [
+            (m.model.new_fixed_size_interval_var(s, e - s, "taken"), demand)
+            for s, e, demand in _type_fixed_load(m, envs)
+        ]
         capacity = sum(env.capacity for env in envs)
         m.model.add_cumulative([iv for iv, _d in load], [d for _iv, d in load], capacity)
 

@@ -28,18 +28,23 @@ def moved_phases(scenario: Scenario, placement: Placement, phases: Iterable[str]
     count = 0
     for phase_id in phases:
         booking = scenario.booking_by_phase.get(phase_id)
-        if booking is not None and not booking.pinned and \
-                placement.get(phase_id) != (booking.environment, booking.start):
+        if (
+            booking is not None
+            and not booking.pinned
+            and placement.get(phase_id) != (booking.environment, booking.start)
+        ):
             count += 1
     return count
 
 
-def moves_allowed(scenario: Scenario, placement: Placement, free: frozenset[str],
-                  budget: int) -> int:
+def moves_allowed(
+    scenario: Scenario, placement: Placement, free: frozenset[str], budget: int
+) -> int:
     """How many bookings among the ``free`` phases may be moved: what the budget leaves
     after the moves outside them, and never fewer than the incumbent's own moves there
     (so the incumbent stays a solution of the model)."""
-    outside = moved_phases(scenario, placement, (p for p in scenario.booking_by_phase
-                                                 if p not in free))
+    outside = moved_phases(
+        scenario, placement, (p for p in scenario.booking_by_phase if p not in free)
+    )
     inside = moved_phases(scenario, placement, free)
     return max(budget - outside, inside)

@@ -27,8 +27,11 @@ def set_objective(m: PlanModel) -> None:
     timing_max = _timing_upper_bound(m)
     unplaced_weight = (timing_weight * timing_max + moved_max + 1) * m.weights.unplaced
     m.terms = {"unplaced": unplaced, "timing": timing, "moved": moved}
-    m.model.minimize(cp_model.LinearExpr.weighted_sum(
-        [unplaced, timing, moved], [unplaced_weight, timing_weight, 1]))
+    m.model.minimize(
+        cp_model.LinearExpr.weighted_sum(
+            [unplaced, timing, moved], [unplaced_weight, timing_weight, 1]
+        )
+    )
     m.scale = {"unplaced": unplaced_weight, "timing": timing_weight, "moved": 1}
 
 
@@ -38,7 +41,8 @@ def unplaced_term(m: PlanModel) -> cp_model.LinearExprT:
     pvs = list(m.vars.values())
     total = sum(priority[pv.phase.release] for pv in pvs)
     return total - cp_model.LinearExpr.weighted_sum(
-        [pv.placed for pv in pvs], [priority[pv.phase.release] for pv in pvs])
+        [pv.placed for pv in pvs], [priority[pv.phase.release] for pv in pvs]
+    )
 
 
 def lateness_term(m: PlanModel) -> cp_model.LinearExprT:
@@ -73,8 +77,9 @@ def _release_lateness(m: PlanModel, release: str, due: int) -> cp_model.IntVar |
 
 def makespan_term(m: PlanModel) -> cp_model.LinearExprT:
     """Soft: the end of the last placed phase."""
-    fixed_end = max((s + m.scenario.phase_by_id[p].duration
-                     for p, (_e, s) in m.hood.fixed.items()), default=0)
+    fixed_end = max(
+        (s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items()), default=0
+    )
     makespan = m.model.new_int_var(fixed_end, last_end(m), "makespan")
     for pv in m.vars.values():
         if not never(pv.placed):
@@ -114,12 +119,19 @@ def _timing_upper_bound(m: PlanModel) -> int:
     end = last_end(m)
     if m.objective_kind == "makespan":
         return end
-    return sum(r.priority * max(0, end - r.due)
-               for r in m.scenario.releases if r.due is not None and r.id in m.late)
+    return sum(
+        r.priority * max(0, end - r.due)
+        for r in m.scenario.releases
+        if r.due is not None and r.id in m.late
+    )
 
 
 def last_end(m: PlanModel) -> int:
     """The last day any phase can end: the horizon's end, or later where a pinned booking
     runs past it (kept all the same, as a clash)."""
-    return max([m.scenario.horizon_days,
-                *(s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items())])
+    return max(
+        [
+            m.scenario.horizon_days,
+            *(s + m.scenario.phase_by_id[p].duration for p, (_e, s) in m.hood.fixed.items()),
+        ]
+    )

@@ -37,8 +37,12 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     budget = move_budget(scenario, run.options.max_moved_share)
     start = ruin_and_recreate(run, start, budget)
     if size <= FULL_MODEL_INTERVALS:
-        hood = Neighbourhood(free, fixed, _must_place(run, start.placement, free),
-                             max_moves=moves_allowed(scenario, start.placement, free, budget))
+        hood = Neighbourhood(
+            free,
+            fixed,
+            _must_place(run, start.placement, free),
+            max_moves=moves_allowed(scenario, start.placement, free, budget),
+        )
         return solve_whole(run, start, hood)
     return search_neighbourhoods(run, start.placement, budget)
 
@@ -60,8 +64,9 @@ def _must_place(run: Run, start: Placement, free: frozenset[str]) -> frozenset[s
     return frozenset()
 
 
-def solve_whole(run: Run, start: WarmStart,
-                hood: Neighbourhood) -> tuple[Placement, str, float | None]:
+def solve_whole(
+    run: Run, start: WarmStart, hood: Neighbourhood
+) -> tuple[Placement, str, float | None]:
     model = PlanModel(run.scenario, hood, run.objective, run.options.weights)
     scale = model.scale["timing"]
 
@@ -70,15 +75,17 @@ def solve_whole(run: Run, start: WarmStart,
         run.report("cp-sat", (unplaced, rest // scale, rest % scale), bound // scale)
 
     remaining = run.deadline - time.perf_counter()
-    result = solve(model, start.placement, remaining, run.options.workers, run.options.seed,
-                   progress)
+    result = solve(
+        model, start.placement, remaining, run.options.workers, run.options.seed, progress
+    )
     # no solution in time, or none that keeps the model's stricter changeover between
     # phases of one release while placing all: the warm start stands
     if result.placement is None:
         return start.placement, "FEASIBLE", None
     placement = {**hood.fixed, **result.placement}
-    if score(run.scenario, run.objective, placement) > score(run.scenario, run.objective,
-                                                             start.placement):
+    if score(run.scenario, run.objective, placement) > score(
+        run.scenario, run.objective, start.placement
+    ):
         return start.placement, "FEASIBLE", None
     bound = result.bound // scale if result.bound is not None else None
     proved = result.status == "OPTIMAL" and not changeover_restricts(run.scenario)
@@ -99,17 +106,25 @@ def changeover_restricts(scenario: Scenario) -> bool:
     return False
 
 
-def search_neighbourhoods(run: Run, start: Placement,
-                          budget: int) -> tuple[Placement, str, float | None]:
+def search_neighbourhoods(
+    run: Run, start: Placement, budget: int
+) -> tuple[Placement, str, float | None]:
     target = search_target(run.scenario, run.objective)
     bound = None if target[0] else target[1]
 
     def improved(state: SearchState) -> None:
         run.report(f"lns round {state.rounds}", state.score, bound)
 
-    search = NeighbourhoodSearch(run.scenario, run.objective, run.options.workers,
-                                 run.options.seed, improved, target=target,
-                                 weights=run.options.weights, move_budget=budget)
+    search = NeighbourhoodSearch(
+        run.scenario,
+        run.objective,
+        run.options.workers,
+        run.options.seed,
+        improved,
+        target=target,
+        weights=run.options.weights,
+        move_budget=budget,
+    )
     state = search.run(start, run.deadline)
     status = "OPTIMAL" if state.score <= target else "FEASIBLE"
     return state.placement, status, bound

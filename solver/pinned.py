@@ -20,31 +20,47 @@ def pinned_clashes(scenario: Scenario) -> list[Clash]:
     kept = kept_pinned(scenario)
     found = [c for b in scenario.bookings if b.pinned for c in _unknown(scenario, b)]
     found += [c for b in kept for c in _own_rules(scenario, b)]
-    found += [clash(scenario, c.booking, c.rule, c.message, c.partners)
-              for c in crowding(scenario, kept)]
+    found += [
+        clash(scenario, c.booking, c.rule, c.message, c.partners) for c in crowding(scenario, kept)
+    ]
     found += order_clashes(scenario, kept)
     return in_booking_order(scenario, found)
 
 
 def kept_pinned(scenario: Scenario) -> list[Booking]:
     """The pinned bookings that can be kept: their phase and environment exist."""
-    return [b for b in scenario.bookings if b.pinned and b.phase in scenario.phase_by_id
-            and b.environment in scenario.environment_by_id]
+    return [
+        b
+        for b in scenario.bookings
+        if b.pinned
+        and b.phase in scenario.phase_by_id
+        and b.environment in scenario.environment_by_id
+    ]
 
 
-def clash(scenario: Scenario, booking: Booking, rule: str, message: str,
-          involves: Sequence[str] = ()) -> Clash:
+def clash(
+    scenario: Scenario, booking: Booking, rule: str, message: str, involves: Sequence[str] = ()
+) -> Clash:
     phase = scenario.phase_by_id.get(booking.phase)
     end = booking.start + phase.duration if phase else None
-    return Clash(booking.phase, phase.release if phase else "", booking.environment,
-                 booking.start, end, rule, message, tuple(sorted(involves)))
+    return Clash(
+        booking.phase,
+        phase.release if phase else "",
+        booking.environment,
+        booking.start,
+        end,
+        rule,
+        message,
+        tuple(sorted(involves)),
+    )
 
 
 def in_booking_order(scenario: Scenario, clashes: Sequence[Clash]) -> list[Clash]:
     """Sorted by the scenario's booking order, then by rule and the phases involved."""
     rank = {b.phase: i for i, b in reversed(list(enumerate(scenario.bookings)))}
-    return sorted(clashes, key=lambda c: (rank.get(c.phase, len(rank)),
-                                          CLASH_RULES.index(c.rule), c.involves))
+    return sorted(
+        clashes, key=lambda c: (rank.get(c.phase, len(rank)), CLASH_RULES.index(c.rule), c.involves)
+    )
 
 
 # -- a booking on its own ------------------------------------------------------------------
@@ -53,11 +69,19 @@ def in_booking_order(scenario: Scenario, clashes: Sequence[Clash]) -> list[Clash
 def _unknown(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
     where = f"pinned booking of {booking.phase} on {booking.environment}"
     if booking.phase not in scenario.phase_by_id:
-        yield clash(scenario, booking, "unknown_phase",
-                    f"{where} names no phase of the scenario; it is ignored")
+        yield clash(
+            scenario,
+            booking,
+            "unknown_phase",
+            f"{where} names no phase of the scenario; it is ignored",
+        )
     elif booking.environment not in scenario.environment_by_id:
-        yield clash(scenario, booking, "unknown_environment",
-                    f"{where} names no environment of the scenario; the phase is planned anew")
+        yield clash(
+            scenario,
+            booking,
+            "unknown_environment",
+            f"{where} names no environment of the scenario; the phase is planned anew",
+        )
 
 
 def _own_rules(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
@@ -67,19 +91,37 @@ def _own_rules(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
     start, end = booking.start, booking.start + phase.duration
     where = f"pinned {phase.id} on {env.id} ({_span(scenario, start, end)})"
     if env.id not in scenario.eligible[phase.id]:
-        yield clash(scenario, booking, "eligibility",
-                    f"{where}: {env.id} is not eligible for it ({_ineligible(phase, env)})")
+        yield clash(
+            scenario,
+            booking,
+            "eligibility",
+            f"{where}: {env.id} is not eligible for it ({_ineligible(phase, env)})",
+        )
     if start < 0 or end > scenario.horizon_days:
-        yield clash(scenario, booking, "horizon", f"{where} runs outside the "
-                    f"{scenario.horizon_days}-day horizon from {scenario.start.isoformat()}")
+        yield clash(
+            scenario,
+            booking,
+            "horizon",
+            f"{where} runs outside the "
+            f"{scenario.horizon_days}-day horizon from {scenario.start.isoformat()}",
+        )
     limit = earliest_start_limit(scenario, phase)
     if start < limit:
-        yield clash(scenario, booking, "earliest_start", f"{where} starts before its earliest "
-                    f"start {scenario.date(limit).isoformat()}")
+        yield clash(
+            scenario,
+            booking,
+            "earliest_start",
+            f"{where} starts before its earliest start {scenario.date(limit).isoformat()}",
+        )
     for window in blocking_windows(scenario, env.id, start, end):
         rule = "freeze" if isinstance(window, Freeze) else "unavailable"
-        yield clash(scenario, booking, rule, f"{where} overlaps {env.id} "
-                    f"{describe_window(window)} ({_span(scenario, window.start, window.end)})")
+        yield clash(
+            scenario,
+            booking,
+            rule,
+            f"{where} overlaps {env.id} "
+            f"{describe_window(window)} ({_span(scenario, window.start, window.end)})",
+        )
 
 
 def earliest_start_limit(scenario: Scenario, phase: Phase) -> int:
@@ -115,9 +157,15 @@ def order_clashes(scenario: Scenario, kept: Sequence[Booking]) -> list[Clash]:
     for booking in kept:
         for pred, gap in scenario.predecessors[booking.phase]:
             if booking.start < ends[pred] + gap:
-                found.append(clash(scenario, booking, "order",
-                                   _order_message(scenario, booking, pred, ends[pred] + gap,
-                                                  pred in fixed), [pred]))
+                found.append(
+                    clash(
+                        scenario,
+                        booking,
+                        "order",
+                        _order_message(scenario, booking, pred, ends[pred] + gap, pred in fixed),
+                        [pred],
+                    )
+                )
     return found
 
 
@@ -136,18 +184,30 @@ def ends_by_order(scenario: Scenario, fixed: dict[str, int]) -> dict[str, int]:
     return ends
 
 
-def _order_message(scenario: Scenario, booking: Booking, pred: str, ready: int,
-                   pinned: bool) -> str:
+def _order_message(
+    scenario: Scenario, booking: Booking, pred: str, ready: int, pinned: bool
+) -> str:
     kind = "its pinned predecessor" if pinned else "its predecessor"
-    return (f"pinned {booking.phase} starts on {scenario.date(booking.start).isoformat()} "
-            f"but {kind} {pred} lets it start on {scenario.date(ready).isoformat()} at the "
-            "earliest")
+    return (
+        f"pinned {booking.phase} starts on {scenario.date(booking.start).isoformat()} "
+        f"but {kind} {pred} lets it start on {scenario.date(ready).isoformat()} at the "
+        "earliest"
+    )
 
 
 def stranded_clashes(scenario: Scenario, unplaced: dict[str, str]) -> list[Clash]:
     """Pinned phases kept although a predecessor they do wait for is unplaced (it found no
     room before them); ``unplaced`` maps phase ids to the reason."""
-    return [clash(scenario, booking, "order", f"pinned {booking.phase} is kept though its "
-                  f"predecessor {pred} is unplaced: {unplaced[pred]}", [pred])
-            for booking in kept_pinned(scenario)
-            for pred, _gap in scenario.predecessors[booking.phase] if pred in unplaced]
+    return [
+        clash(
+            scenario,
+            booking,
+            "order",
+            f"pinned {booking.phase} is kept though its "
+            f"predecessor {pred} is unplaced: {unplaced[pred]}",
+            [pred],
+        )
+        for booking in kept_pinned(scenario)
+        for pred, _gap in scenario.predecessors[booking.phase]
+        if pred in unplaced
+    ]

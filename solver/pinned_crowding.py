@@ -30,11 +30,17 @@ def crowding(scenario: Scenario, kept: Sequence[Booking]) -> list[Crowding]:
     found = []
     for env_id, bookings in by_env.items():
         env = scenario.environment_by_id[env_id]
-        for rule, partners in (("capacity", _over_capacity(scenario, env, bookings)),
-                               ("changeover", _too_close(scenario, env, bookings))):
-            found += [Crowding(b, rule, sorted(partners[b.phase]),
-                               _message(rule, b, env, partners[b.phase]))
-                      for b in bookings if partners.get(b.phase)]
+        for rule, partners in (
+            ("capacity", _over_capacity(scenario, env, bookings)),
+            ("changeover", _too_close(scenario, env, bookings)),
+        ):
+            found += [
+                Crowding(
+                    b, rule, sorted(partners[b.phase]), _message(rule, b, env, partners[b.phase])
+                )
+                for b in bookings
+                if partners.get(b.phase)
+            ]
     return found
 
 
@@ -42,12 +48,16 @@ def _end(scenario: Scenario, booking: Booking) -> int:
     return booking.start + scenario.phase_by_id[booking.phase].duration
 
 
-def _over_capacity(scenario: Scenario, env: Environment,
-                   bookings: Sequence[Booking]) -> dict[str, set[str]]:
+def _over_capacity(
+    scenario: Scenario, env: Environment, bookings: Sequence[Booking]
+) -> dict[str, set[str]]:
     """Phase -> the other pinned phases it shares a day with while the environment holds
     more than its capacity. A sweep: ends sort before starts on the same day."""
-    events = sorted((day, delta, b.phase) for b in bookings
-                    for day, delta in ((b.start, 1), (_end(scenario, b), -1)))
+    events = sorted(
+        (day, delta, b.phase)
+        for b in bookings
+        for day, delta in ((b.start, 1), (_end(scenario, b), -1))
+    )
     running: dict[str, None] = {}
     partners: dict[str, set[str]] = defaultdict(set)
     for i, (day, delta, phase_id) in enumerate(events):
@@ -62,8 +72,9 @@ def _over_capacity(scenario: Scenario, env: Environment,
     return partners
 
 
-def _too_close(scenario: Scenario, env: Environment,
-               bookings: Sequence[Booking]) -> dict[str, set[str]]:
+def _too_close(
+    scenario: Scenario, env: Environment, bookings: Sequence[Booking]
+) -> dict[str, set[str]]:
     """Phase -> the pinned phases of other releases that end fewer than the changeover days
     before it starts, or start so soon after it ends (capacity-1 environments only)."""
     partners: dict[str, set[str]] = defaultdict(set)
@@ -85,7 +96,11 @@ def _too_close(scenario: Scenario, env: Environment,
 def _message(rule: str, booking: Booking, env: Environment, partners: set[str]) -> str:
     others = ", ".join(sorted(partners))
     if rule == "capacity":
-        return (f"pinned {booking.phase} and pinned {others} together hold {env.id} beyond "
-                f"its capacity {env.capacity}")
-    return (f"pinned {booking.phase} and pinned {others} (another release) on {env.id} leave "
-            f"fewer than its {env.changeover_days} changeover days between them")
+        return (
+            f"pinned {booking.phase} and pinned {others} together hold {env.id} beyond "
+            f"its capacity {env.capacity}"
+        )
+    return (
+        f"pinned {booking.phase} and pinned {others} (another release) on {env.id} leave "
+        f"fewer than its {env.changeover_days} changeover days between them"
+    )

@@ -34,11 +34,13 @@ def plannable(scenario: Scenario, clashes: list[Clash]) -> Scenario:
     if not clashes:
         return scenario
     broken = {(c.phase, c.involves[0]) for c in clashes if c.rule == "order"}
-    bookings = tuple(_keepable(scenario, b) for b in scenario.bookings
-                     if b.phase in scenario.phase_by_id)
-    releases = tuple(replace(rel, phases=tuple(_waiting(scenario, ph, broken)
-                                               for ph in rel.phases))
-                     for rel in scenario.releases)
+    bookings = tuple(
+        _keepable(scenario, b) for b in scenario.bookings if b.phase in scenario.phase_by_id
+    )
+    releases = tuple(
+        replace(rel, phases=tuple(_waiting(scenario, ph, broken) for ph in rel.phases))
+        for rel in scenario.releases
+    )
     return replace(scenario, bookings=bookings, releases=releases)
 
 

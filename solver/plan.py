@@ -10,8 +10,18 @@ from dataclasses import dataclass, field
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 
 # The rules a pinned booking can break while it is kept (docs/design.md, "Meaning").
-CLASH_RULES = ("unknown_phase", "unknown_environment", "eligibility", "horizon",
-               "earliest_start", "unavailable", "freeze", "capacity", "changeover", "order")
+CLASH_RULES = (
+    "unknown_phase",
+    "unknown_environment",
+    "eligibility",
+    "horizon",
+    "earliest_start",
+    "unavailable",
+    "freeze",
+    "capacity",
+    "changeover",
+    "order",
+)
 
 # What a plan file may leave out and Plan.omitted records; only format, scenario and
 # assignments are required. (Clashes may be left out too: ``Plan.clashes`` is None then.)

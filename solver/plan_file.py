@@ -28,20 +28,37 @@ from solver.scenario import Scenario
 
 FORMAT = "envsched-plan/1"
 
-_TOP_KEYS = ("format", "scenario", "status", "reason", "solver", "assignments", "unplaced",
-             "releases", "metrics", "clashes")
-_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms",
-                "bounds")
+_TOP_KEYS = (
+    "format",
+    "scenario",
+    "status",
+    "reason",
+    "solver",
+    "assignments",
+    "unplaced",
+    "releases",
+    "metrics",
+    "clashes",
+)
+_SOLVER_KEYS = ("method", "seconds", "objective", "bound", "gap", "workers", "terms", "bounds")
 _BOUND_KEYS = ("weighted_unplaced", "weighted_tardiness")
 _ASSIGNMENT_KEYS = ("phase", "release", "environment", "start", "end", "moved")
 _UNPLACED_KEYS = ("phase", "release", "reason")
 _CLASH_KEYS = ("phase", "release", "environment", "start", "end", "rule", "message", "with")
 _RELEASE_KEYS = ("id", "end", "due", "late_days", "reason")
-_METRIC_KEYS = ("placed_phases", "unplaced_phases", "weighted_unplaced", "weighted_tardiness",
-                "late_releases", "makespan_days", "moved_bookings")
+_METRIC_KEYS = (
+    "placed_phases",
+    "unplaced_phases",
+    "weighted_unplaced",
+    "weighted_tardiness",
+    "late_releases",
+    "makespan_days",
+    "moved_bookings",
+)
 
 
 # -- writing ---------------------------------------------------------------------------
+
 
 def save_plan(plan: Plan, scenario: Scenario, path: str | Path) -> None:
     write_json(plan_to_dict(plan, scenario), path)
@@ -50,6 +67,7 @@ def save_plan(plan: Plan, scenario: Scenario, path: str | Path) -> None:
 def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
     """The file's JSON; the extras (reasons, gap, terms, weighted_unplaced, clashes) only
     when present."""
+
     def iso(day: int | None) -> str | None:
         return None if day is None else scenario.date(day).isoformat()
 
@@ -58,13 +76,25 @@ def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
         data["reason"] = plan.reason
     data |= {
         "solver": _solver_dict(plan.solver),
-        "assignments": [{"phase": a.phase, "release": a.release, "environment": a.environment,
-                         "start": iso(a.start), "end": iso(a.end), "moved": a.moved}
-                        for a in plan.assignments],
-        "unplaced": [{"phase": u.phase, "release": u.release, "reason": u.reason}
-                     for u in plan.unplaced],
-        "releases": [{"id": o.id, "end": iso(o.end), "due": iso(o.due), "late_days": o.late_days}
-                     | ({"reason": o.reason} if o.reason else {}) for o in plan.releases],
+        "assignments": [
+            {
+                "phase": a.phase,
+                "release": a.release,
+                "environment": a.environment,
+                "start": iso(a.start),
+                "end": iso(a.end),
+                "moved": a.moved,
+            }
+            for a in plan.assignments
+        ],
+        "unplaced": [
+            {"phase": u.phase, "release": u.release, "reason": u.reason} for u in plan.unplaced
+        ],
+        "releases": [
+            {"id": o.id, "end": iso(o.end), "due": iso(o.due), "late_days": o.late_days}
+            | ({"reason": o.reason} if o.reason else {})
+            for o in plan.releases
+        ],
         "metrics": _metrics_dict(plan.metrics),
     }
     if plan.clashes is not None:
@@ -73,9 +103,16 @@ def plan_to_dict(plan: Plan, scenario: Scenario) -> dict[str, Any]:
 
 
 def _clash_dict(clash: Clash, iso: Callable[[int | None], str | None]) -> dict[str, Any]:
-    return {"phase": clash.phase, "release": clash.release, "environment": clash.environment,
-            "start": iso(clash.start), "end": iso(clash.end), "rule": clash.rule,
-            "message": clash.message, "with": list(clash.involves)}
+    return {
+        "phase": clash.phase,
+        "release": clash.release,
+        "environment": clash.environment,
+        "start": iso(clash.start),
+        "end": iso(clash.end),
+        "rule": clash.rule,
+        "message": clash.message,
+        "with": list(clash.involves),
+    }
 
 
 def _plain(number: float | None) -> float | None:
@@ -86,9 +123,13 @@ def _plain(number: float | None) -> float | None:
 
 
 def _solver_dict(info: SolverInfo) -> dict[str, Any]:
-    data: dict[str, Any] = {"method": info.method, "seconds": _plain(round(info.seconds, 2)),
-            "objective": _plain(info.objective), "bound": _plain(info.bound),
-            "workers": info.workers}
+    data: dict[str, Any] = {
+        "method": info.method,
+        "seconds": _plain(round(info.seconds, 2)),
+        "objective": _plain(info.objective),
+        "bound": _plain(info.bound),
+        "workers": info.workers,
+    }
     if info.gap is not None:
         data["gap"] = info.gap
     for key, values in (("terms", info.terms), ("bounds", info.bounds)):
@@ -105,6 +146,7 @@ def _metrics_dict(metrics: Metrics) -> dict[str, int]:
 
 
 # -- reading ---------------------------------------------------------------------------
+
 
 def load_plan(path: str | Path, scenario: Scenario) -> Plan:
     return parse_plan(read_json(path), scenario, source=str(path))
@@ -125,16 +167,25 @@ def parse_plan(data: object, scenario: Scenario, source: str = "") -> Plan:
     if _some_without_moved(top):
         omitted |= {"moved"}
     return Plan(
-        scenario=top.text("scenario"), status=_status(top), reason=top.text("reason", default=""),
-        solver=_solver(_section(top, "solver", _SOLVER_KEYS)) if top.has("solver")
+        scenario=top.text("scenario"),
+        status=_status(top),
+        reason=top.text("reason", default=""),
+        solver=_solver(_section(top, "solver", _SOLVER_KEYS))
+        if top.has("solver")
         else SolverInfo(method="unknown", seconds=0),
-        assignments=assignments, unplaced=_unplaced(top, scenario, assignments),
-        releases=tuple(_outcome(r, scenario)
-                       for r in top.optional_objects("releases", _RELEASE_KEYS)),
-        metrics=_metrics(_section(top, "metrics", _METRIC_KEYS)) if top.has("metrics")
+        assignments=assignments,
+        unplaced=_unplaced(top, scenario, assignments),
+        releases=tuple(
+            _outcome(r, scenario) for r in top.optional_objects("releases", _RELEASE_KEYS)
+        ),
+        metrics=_metrics(_section(top, "metrics", _METRIC_KEYS))
+        if top.has("metrics")
         else Metrics(),
-        clashes=(tuple(_clash(r, scenario) for r in top.objects("clashes", _CLASH_KEYS))
-                 if top.has("clashes") else None),
+        clashes=(
+            tuple(_clash(r, scenario) for r in top.objects("clashes", _CLASH_KEYS))
+            if top.has("clashes")
+            else None
+        ),
         omitted=omitted,
     )
 
@@ -160,15 +211,20 @@ def _some_without_moved(top: Reader) -> bool:
     return any(isinstance(a, dict) and "moved" not in a for a in top.array("assignments"))
 
 
-def _unplaced(top: Reader, scenario: Scenario,
-              assignments: tuple[Assignment, ...]) -> tuple[Unplaced, ...]:
+def _unplaced(
+    top: Reader, scenario: Scenario, assignments: tuple[Assignment, ...]
+) -> tuple[Unplaced, ...]:
     if top.has("unplaced"):
-        return tuple(Unplaced(phase=r.text("phase"), release=r.text("release"),
-                              reason=r.text("reason"))
-                     for r in top.objects("unplaced", _UNPLACED_KEYS))
+        return tuple(
+            Unplaced(phase=r.text("phase"), release=r.text("release"), reason=r.text("reason"))
+            for r in top.objects("unplaced", _UNPLACED_KEYS)
+        )
     assigned = {a.phase for a in assignments}
-    return tuple(Unplaced(phase=p.id, release=p.release, reason="not in the plan's assignments")
-                 for p in scenario.phases if p.id not in assigned)
+    return tuple(
+        Unplaced(phase=p.id, release=p.release, reason="not in the plan's assignments")
+        for p in scenario.phases
+        if p.id not in assigned
+    )
 
 
 def _section(top: Reader, key: str, allowed: tuple[str, ...]) -> Reader:
@@ -194,9 +250,15 @@ def _solver(r: Reader) -> SolverInfo:
     terms = Reader(r.data.get("terms", {}), r.at("terms"), r.source)
     bounds = Reader(r.data.get("bounds", {}), r.at("bounds"), r.source)
     bounds.check_keys(_BOUND_KEYS)
-    return SolverInfo(method=method, seconds=seconds, objective=objective, bound=bound,
-                      workers=workers, terms={key: terms.integer(key) for key in terms.data},
-                      bounds={key: bounds.integer(key, minimum=0) for key in bounds.data})
+    return SolverInfo(
+        method=method,
+        seconds=seconds,
+        objective=objective,
+        bound=bound,
+        workers=workers,
+        terms={key: terms.integer(key) for key in terms.data},
+        bounds={key: bounds.integer(key, minimum=0) for key in bounds.data},
+    )
 
 
 def _assignment(r: Reader, scenario: Scenario) -> Assignment:
@@ -204,8 +266,14 @@ def _assignment(r: Reader, scenario: Scenario) -> Assignment:
     known = scenario.phase_by_id.get(phase)
     release = r.text("release", default=known.release if known else "")
     start, end = scenario.day(r.date("start")), scenario.day(r.date("end"))
-    return Assignment(phase=phase, release=release, environment=environment, start=start,
-                      end=end, moved=r.boolean("moved", default=False))
+    return Assignment(
+        phase=phase,
+        release=release,
+        environment=environment,
+        start=start,
+        end=end,
+        moved=r.boolean("moved", default=False),
+    )
 
 
 def _clash(r: Reader, scenario: Scenario) -> Clash:
@@ -213,20 +281,34 @@ def _clash(r: Reader, scenario: Scenario) -> Clash:
     rule = r.text("rule")
     if rule not in CLASH_RULES:
         r.fail("rule", f"must be one of {', '.join(CLASH_RULES)}, got {quote(rule)}")
-    return Clash(phase=r.text("phase"), release=r.text("release", default=""),
-                 environment=r.text("environment"), start=scenario.day(r.date("start")),
-                 end=_nullable_day(r, "end", scenario) if r.has("end") else None, rule=rule,
-                 message=r.text("message", default=""),
-                 involves=tuple(sorted(r.texts("with"))))
+    return Clash(
+        phase=r.text("phase"),
+        release=r.text("release", default=""),
+        environment=r.text("environment"),
+        start=scenario.day(r.date("start")),
+        end=_nullable_day(r, "end", scenario) if r.has("end") else None,
+        rule=rule,
+        message=r.text("message", default=""),
+        involves=tuple(sorted(r.texts("with"))),
+    )
 
 
 def _outcome(r: Reader, scenario: Scenario) -> ReleaseOutcome:
     ident = r.text("id")
     end, due = _nullable_day(r, "end", scenario), _nullable_day(r, "due", scenario)
-    return ReleaseOutcome(id=ident, end=end, due=due, late_days=r.integer("late_days"),
-                          reason=r.text("reason", default=""))
+    return ReleaseOutcome(
+        id=ident,
+        end=end,
+        due=due,
+        late_days=r.integer("late_days"),
+        reason=r.text("reason", default=""),
+    )
 
 
 def _metrics(r: Reader) -> Metrics:
-    return Metrics(**{key: r.integer(key, default=0 if key == "weighted_unplaced" else None)
-                      for key in _METRIC_KEYS})
+    return Metrics(
+        **{
+            key: r.integer(key, default=0 if key == "weighted_unplaced" else None)
+            for key in _METRIC_KEYS
+        }
+    )

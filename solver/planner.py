@@ -44,8 +44,10 @@ def with_capacity_bounds(scenario: Scenario, objective: str, result: Plan) -> Pl
     """The plan with the capacity-aware bounds in ``solver.bounds``; under the tardiness
     objective, a plan that places every phase takes the better of them and its own bound
     (both bound the best such plan, and the best plan is one when this one is)."""
-    bounds = {"weighted_unplaced": unplaced_lower_bound(scenario),
-              "weighted_tardiness": tardiness_lower_bound(scenario)}
+    bounds = {
+        "weighted_unplaced": unplaced_lower_bound(scenario),
+        "weighted_tardiness": tardiness_lower_bound(scenario),
+    }
     info = replace(result.solver, bounds=bounds)
     if objective == "tardiness" and result.has_plan and not result.metrics.unplaced_phases:
         known = max(info.bound or 0, bounds["weighted_tardiness"])
@@ -55,8 +57,12 @@ def with_capacity_bounds(scenario: Scenario, objective: str, result: Plan) -> Pl
 
 def _cp_sat(scenario: Scenario, options: Options) -> Plan:
     run = Run(scenario, options, options.objective or scenario.objective, time.perf_counter())
-    start = best_dispatch(scenario, run.objective, until=run.began + options.time_limit / 3,
-                          on_better=lambda best: run.report("greedy", best))
+    start = best_dispatch(
+        scenario,
+        run.objective,
+        until=run.began + options.time_limit / 3,
+        on_better=lambda best: run.report("greedy", best),
+    )
     # imported here so that reading, writing and checking plans never loads OR-Tools
     from solver.optimise import optimise
 
@@ -70,22 +76,39 @@ def _cp_sat(scenario: Scenario, options: Options) -> Plan:
 
 def build_plan(run: Run, placement: Placement, status: str, bound: float | None) -> Plan:
     scenario = run.scenario
-    assignments = [_assignment(scenario, p, placement[p]) for p in
-                   (ph.id for ph in scenario.phases) if p in placement]
+    assignments = [
+        _assignment(scenario, p, placement[p])
+        for p in (ph.id for ph in scenario.phases)
+        if p in placement
+    ]
     missing = [ph for ph in scenario.phases if ph.id not in placement]
     reasons = explain_all_unplaced(scenario, [ph.id for ph in missing], assignments)
     unplaced = [Unplaced(ph.id, ph.release, reasons[ph.id]) for ph in missing]
     metrics = compute_metrics(scenario, assignments, unplaced)
     primary = metrics.makespan_days if run.objective == "makespan" else metrics.weighted_tardiness
-    terms = {"weighted_unplaced": metrics.weighted_unplaced,
-             "weighted_tardiness": metrics.weighted_tardiness,
-             "makespan_days": metrics.makespan_days, "moved_bookings": metrics.moved_bookings}
-    info = SolverInfo(method="cp-sat", seconds=run.elapsed, objective=primary,
-                      bound=_bound(bound, primary, metrics.unplaced_phases),
-                      workers=run.options.workers, terms=terms)
-    return Plan(scenario=scenario.name, status=status, solver=info,
-                assignments=tuple(assignments), unplaced=tuple(unplaced),
-                releases=tuple(explained_outcomes(scenario, assignments)), metrics=metrics)
+    terms = {
+        "weighted_unplaced": metrics.weighted_unplaced,
+        "weighted_tardiness": metrics.weighted_tardiness,
+        "makespan_days": metrics.makespan_days,
+        "moved_bookings": metrics.moved_bookings,
+    }
+    info = SolverInfo(
+        method="cp-sat",
+        seconds=run.elapsed,
+        objective=primary,
+        bound=_bound(bound, primary, metrics.unplaced_phases),
+        workers=run.options.workers,
+        terms=terms,
+    )
+    return Plan(
+        scenario=scenario.name,
+        status=status,
+        solver=info,
+        assignments=tuple(assignments),
+        unplaced=tuple(unplaced),
+        releases=tuple(explained_outcomes(scenario, assignments)),
+        metrics=metrics,
+    )
 
 
 def _bound(bound: float | None, primary: int, unplaced: int) -> float | None:
@@ -97,6 +120,5 @@ def _bound(bound: float | None, primary: int, unplaced: int) -> float | None:
 
 def _assignment(scenario: Scenario, phase_id: str, where: tuple[str, int]) -> Assignment:
     phase = scenario.phase_by_id[phase_id]
-    assignment = Assignment(phase_id, phase.release, where[0], where[1],
-                            where[1] + phase.duration)
+    assignment = Assignment(phase_id, phase.release, where[0], where[1], where[1] + phase.duration)
     return replace(assignment, moved=is_moved(scenario, assignment))

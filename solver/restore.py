@@ -21,20 +21,33 @@ def restore_bookings(scenario: Scenario, objective: str, placement: Placement) -
     result = dict(placement)
     calendar = EnvironmentCalendar.holding(scenario, result)
     for _pass in range(PASSES):
-        returned = [b for b in _moved(scenario, result)
-                    if _try_return(scenario, objective, calendar, result, b)]
+        returned = [
+            b
+            for b in _moved(scenario, result)
+            if _try_return(scenario, objective, calendar, result, b)
+        ]
         if not returned:
             break
     return result
 
 
 def _moved(scenario: Scenario, placement: Placement) -> list[Booking]:
-    return [b for b in scenario.bookings if not b.pinned and b.phase in scenario.phase_by_id
-            and placement.get(b.phase) != (b.environment, b.start)]
+    return [
+        b
+        for b in scenario.bookings
+        if not b.pinned
+        and b.phase in scenario.phase_by_id
+        and placement.get(b.phase) != (b.environment, b.start)
+    ]
 
 
-def _try_return(scenario: Scenario, objective: str, calendar: EnvironmentCalendar,
-                placement: Placement, booking: Booking) -> bool:
+def _try_return(
+    scenario: Scenario,
+    objective: str,
+    calendar: EnvironmentCalendar,
+    placement: Placement,
+    booking: Booking,
+) -> bool:
     """Put the booking's phase back in its place if that is allowed and costs nothing."""
     phase = scenario.phase_by_id[booking.phase]
     if not _order_allows(scenario, placement, phase, booking.start):
@@ -70,8 +83,9 @@ def _order_allows(scenario: Scenario, placement: Placement, phase: Phase, start:
     return True
 
 
-def _costs_nothing(scenario: Scenario, objective: str, placement: Placement, phase: Phase,
-                   booking: Booking) -> bool:
+def _costs_nothing(
+    scenario: Scenario, objective: str, placement: Placement, phase: Phase, booking: Booking
+) -> bool:
     """Placing an unplaced phase only helps; a placed one must not end its release (or the
     plan, for makespan) later than now, nor any later than its due date allows."""
     if booking.environment not in scenario.eligible[phase.id]:
@@ -84,7 +98,10 @@ def _costs_nothing(scenario: Scenario, objective: str, placement: Placement, pha
     release = scenario.release_by_id[phase.release]
     if release.due is None:
         return True
-    ends = [placement[p.id][1] + p.duration for p in release.phases
-            if p.id in placement and p.id != phase.id]
+    ends = [
+        placement[p.id][1] + p.duration
+        for p in release.phases
+        if p.id in placement and p.id != phase.id
+    ]
     now = max([*ends, placement[phase.id][1] + phase.duration])
     return max(0, max([*ends, end]) - release.due) <= max(0, now - release.due)

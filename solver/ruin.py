@@ -40,18 +40,22 @@ REPORT_EVERY = 1.0
 
 
 class RuinAndRecreate:
-    def __init__(self, scenario: Scenario, placement: Placement, move_budget: int | None,
-                 seed: int) -> None:
+    def __init__(
+        self, scenario: Scenario, placement: Placement, move_budget: int | None, seed: int
+    ) -> None:
         """``move_budget`` caps the bookings in force the plan may move (``solver.moves``);
         a start that already moves more may keep its moves but not add to them."""
         self.scenario = scenario
         self.rng = random.Random(seed)
         self.calendar = EnvironmentCalendar.holding(scenario, placement)
         pinned = {b.phase for b in scenario.bookings if b.pinned}
-        self.latest = latest_starts(scenario, {p: w[1] for p, w in placement.items()
-                                               if p in pinned})
-        self.movable = {rid: [ph for ph in phases if ph.id not in pinned]
-                        for rid, phases in phases_by_release(scenario).items()}
+        self.latest = latest_starts(
+            scenario, {p: w[1] for p, w in placement.items() if p in pinned}
+        )
+        self.movable = {
+            rid: [ph for ph in phases if ph.id not in pinned]
+            for rid, phases in phases_by_release(scenario).items()
+        }
         self.cost = {rel.id: self._cost(rel) for rel in scenario.releases}
         self.moved = sum(c[2] for c in self.cost.values())
         self.budget = move_budget
@@ -102,8 +106,11 @@ class RuinAndRecreate:
         """A release that costs something, drawn with its cost (an unplaced phase of weight
         1 as a year of lateness, as the search's neighbourhoods weigh it)."""
         year = self.scenario.horizon_days
-        costly = {rid: c[0] * year + c[1] for rid, c in self.cost.items()
-                  if (c[0] or c[1]) and self.movable[rid]}
+        costly = {
+            rid: c[0] * year + c[1]
+            for rid, c in self.cost.items()
+            if (c[0] or c[1]) and self.movable[rid]
+        }
         if not costly:
             return None
         names = list(costly)
@@ -115,15 +122,24 @@ class RuinAndRecreate:
         release = self.scenario.release_by_id[target]
         first, last = release.earliest_start, self._span_end(release)
         envs = {env for ph in self.movable[target] for env in self.scenario.eligible[ph.id]}
-        holders = {occ.release for env in envs
-                   for occ in self.calendar.occupants_between(env, first, last)
-                   if occ.release != target and self.movable[occ.release]}
+        holders = {
+            occ.release
+            for env in envs
+            for occ in self.calendar.occupants_between(env, first, last)
+            if occ.release != target and self.movable[occ.release]
+        }
         count = min(len(holders), self.rng.randint(1, MOST_RUINED))
         return self.rng.sample(sorted(holders), count)
 
     def _span_end(self, release: Release) -> int:
-        end = max((w[1].end for ph in release.phases
-                   if (w := self.calendar.placement(ph.id)) is not None), default=0)
+        end = max(
+            (
+                w[1].end
+                for ph in release.phases
+                if (w := self.calendar.placement(ph.id)) is not None
+            ),
+            default=0,
+        )
         due = release.due if release.due is not None else self.scenario.horizon_days
         return max(due, end)
 
@@ -175,8 +191,9 @@ class RuinAndRecreate:
         booking = self.scenario.booking_by_phase.get(phase.id)
         if booking is None or booking.pinned:
             return 0
-        return int(where is None or (where[0], where[1].start) != (booking.environment,
-                                                                  booking.start))
+        return int(
+            where is None or (where[0], where[1].start) != (booking.environment, booking.start)
+        )
 
 
 def _sum(costs: Iterable[Cost]) -> Cost:

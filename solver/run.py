@@ -25,6 +25,12 @@ class Run:
         return self.began + self.options.time_limit
 
     def report(self, stage: str, best: tuple[int, int, int], bound: float | None = None) -> None:
-        self.options.report(Progress(
-            elapsed=self.elapsed, stage=stage, objective=best[1], bound=bound,
-            message=f"unplaced weight {best[0]}, moved bookings {best[2]}"))
+        self.options.report(
+            Progress(
+                elapsed=self.elapsed,
+                stage=stage,
+                objective=best[1],
+                bound=bound,
+                message=f"unplaced weight {best[0]}, moved bookings {best[2]}",
+            )
+        )

@@ -151,8 +151,10 @@ class Scenario:
         of_type: dict[str, list[Environment]] = {}
         for env in self.environments:  # only an environment of the phase's type may qualify
             of_type.setdefault(env.type, []).append(env)
-        return {ph.id: tuple(env.id for env in of_type.get(ph.type, ()) if is_eligible(ph, env))
-                for ph in self.phases}
+        return {
+            ph.id: tuple(env.id for env in of_type.get(ph.type, ()) if is_eligible(ph, env))
+            for ph in self.phases
+        }
 
     @cached_property
     def phase_order(self) -> tuple[str, ...]:
@@ -168,8 +170,10 @@ class Scenario:
     @cached_property
     def blocked(self) -> dict[str, tuple[Window, ...]]:
         """Environment id -> its unavailable windows and the freezes covering its type."""
-        return {env.id: env.unavailable + tuple(f for f in self.freezes if f.covers(env.type))
-                for env in self.environments}
+        return {
+            env.id: env.unavailable + tuple(f for f in self.freezes if f.covers(env.type))
+            for env in self.environments
+        }
 
     def day(self, date: dt.date) -> int:
         return (date - self.start).days

@@ -29,14 +29,31 @@ from solver.scenario import (
 
 FORMAT = "envsched-scenario/1"
 
-_TOP_KEYS = ("format", "name", "start", "horizon_days", "objective", "environments",
-             "freezes", "releases", "bookings")
+_TOP_KEYS = (
+    "format",
+    "name",
+    "start",
+    "horizon_days",
+    "objective",
+    "environments",
+    "freezes",
+    "releases",
+    "bookings",
+)
 _ENVIRONMENT_KEYS = ("id", "type", "capacity", "tags", "changeover_days", "unavailable")
 _WINDOW_KEYS = ("start", "end", "reason")
 _FREEZE_KEYS = ("start", "end", "types", "reason")
 _RELEASE_KEYS = ("id", "name", "priority", "earliest_start", "due", "phases")
-_PHASE_KEYS = ("id", "type", "duration_days", "gap_days", "after", "requires_tags",
-               "environments", "earliest_start")
+_PHASE_KEYS = (
+    "id",
+    "type",
+    "duration_days",
+    "gap_days",
+    "after",
+    "requires_tags",
+    "environments",
+    "earliest_start",
+)
 _BOOKING_KEYS = ("phase", "environment", "start", "pinned")
 # Days from these dates are counted forward (a horizon, a booking's duration and
 # changeover, each at most MAX_HORIZON_DAYS): far from the calendar's ends, that stays a date.
@@ -66,16 +83,18 @@ class _ScenarioParser:
         self.horizon = _days(top, "horizon_days", minimum=1)
         self.objective = top.text("objective", default="tardiness")
         if self.objective not in OBJECTIVES:
-            top.fail("objective", f"must be one of {', '.join(OBJECTIVES)}, "
-                                  f"got {quote(self.objective)}")
+            top.fail(
+                "objective", f"must be one of {', '.join(OBJECTIVES)}, got {quote(self.objective)}"
+            )
         self.environments: dict[str, Environment] = {}
         self.phases: dict[str, Phase] = {}
         self.phase_readers: dict[str, list[Reader]] = {}  # release id -> its phases' readers
         self.seen: dict[str, str] = {}  # "kind id" -> path where that id was first given
 
     def scenario(self) -> Scenario:
-        environments = tuple(self.environment(r) for r in self.top.objects(
-            "environments", _ENVIRONMENT_KEYS))
+        environments = tuple(
+            self.environment(r) for r in self.top.objects("environments", _ENVIRONMENT_KEYS)
+        )
         freezes = tuple(self.freeze(r) for r in self.top.optional_objects("freezes", _FREEZE_KEYS))
         releases = tuple(self.release(r) for r in self.top.objects("releases", _RELEASE_KEYS))
         for release in releases:  # once all are read, so "after" can name any phase
@@ -84,9 +103,16 @@ class _ScenarioParser:
         for reader in self.top.optional_objects("bookings", _BOOKING_KEYS):
             booking = self.booking(reader, bookings)
             bookings[booking.phase] = booking
-        return Scenario(name=self.name, start=self.start, horizon_days=self.horizon,
-                        environments=environments, releases=releases, freezes=freezes,
-                        bookings=tuple(bookings.values()), objective=self.objective)
+        return Scenario(
+            name=self.name,
+            start=self.start,
+            horizon_days=self.horizon,
+            environments=environments,
+            releases=releases,
+            freezes=freezes,
+            bookings=tuple(bookings.values()),
+            objective=self.objective,
+        )
 
     def day(self, r: Reader, key: str) -> int:
         return (r.date(key) - self.start).days
@@ -110,12 +136,15 @@ class _ScenarioParser:
 
     def environment(self, r: Reader) -> Environment:
         env = Environment(
-            id=self.unique_id(r, "environment"), type=r.text("type", nonempty=True),
+            id=self.unique_id(r, "environment"),
+            type=r.text("type", nonempty=True),
             capacity=r.integer("capacity", minimum=1, default=1),
             tags=frozenset(r.texts("tags")),
             changeover_days=_days(r, "changeover_days", minimum=0, default=0),
-            unavailable=tuple(Window(*self.window(w))
-                              for w in r.optional_objects("unavailable", _WINDOW_KEYS)))
+            unavailable=tuple(
+                Window(*self.window(w)) for w in r.optional_objects("unavailable", _WINDOW_KEYS)
+            ),
+        )
         self.environments[env.id] = env
         return env
 
@@ -137,19 +166,24 @@ class _ScenarioParser:
         due = self.day(r, "due") if r.has("due") else None
         self.phase_readers[ident] = r.objects("phases", _PHASE_KEYS)
         phases = tuple(self.phase(p, ident) for p in self.phase_readers[ident])
-        return Release(id=ident, phases=phases, name=name, priority=priority,
-                       earliest_start=earliest, due=due)
+        return Release(
+            id=ident, phases=phases, name=name, priority=priority, earliest_start=earliest, due=due
+        )
 
     def phase(self, r: Reader, release: str) -> Phase:
         phase = Phase(
-            id=self.unique_id(r, "phase"), release=release, type=self.phase_type(r),
+            id=self.unique_id(r, "phase"),
+            release=release,
+            type=self.phase_type(r),
             duration=_days(r, "duration_days", minimum=1),
             gap_days=_days(r, "gap_days", minimum=0, default=0),
             after=tuple(r.texts("after")) if r.has("after") else None,
             requires_tags=frozenset(self.required_tags(r)),
             environments=tuple(self.named_environments(r)) if r.has("environments") else None,
-            earliest_start=(self.before_horizon_end(r, "earliest_start")
-                            if r.has("earliest_start") else None))
+            earliest_start=(
+                self.before_horizon_end(r, "earliest_start") if r.has("earliest_start") else None
+            ),
+        )
         self.phases[phase.id] = phase
         return phase
 
@@ -164,8 +198,10 @@ class _ScenarioParser:
         tags = {tag for env in self.environments.values() for tag in env.tags}
         for i, tag in enumerate(wanted := r.texts("requires_tags")):
             if tag not in tags:
-                r.fail(f"requires_tags[{i}]",
-                       f"no environment has tag {quote(tag)} (tags: {listing(tags)})")
+                r.fail(
+                    f"requires_tags[{i}]",
+                    f"no environment has tag {quote(tag)} (tags: {listing(tags)})",
+                )
         return wanted
 
     def named_environments(self, r: Reader) -> list[str]:
@@ -196,12 +232,18 @@ class _ScenarioParser:
     def check_movable(self, r: Reader, phase: Phase, env: Environment, start: int) -> None:
         if not is_eligible(phase, env):
             eligible = [e.id for e in self.environments.values() if is_eligible(phase, e)]
-            r.fail("environment", f"environment {quote(env.id)} is not eligible for phase "
-                                  f"{quote(phase.id)} (eligible: {listing(eligible)})")
+            r.fail(
+                "environment",
+                f"environment {quote(env.id)} is not eligible for phase "
+                f"{quote(phase.id)} (eligible: {listing(eligible)})",
+            )
         if start < 0 or start + phase.duration > self.horizon:
             end = self.start + dt.timedelta(days=self.horizon)
-            r.fail("start", f"the booking's {phase.duration} days from {r.data['start']} do not "
-                            f"fit the horizon [{self.start}, {end})")
+            r.fail(
+                "start",
+                f"the booking's {phase.duration} days from {r.data['start']} do not "
+                f"fit the horizon [{self.start}, {end})",
+            )
 
 
 def _days(r: Reader, key: str, minimum: int, default: int | None = None) -> int:
@@ -210,8 +252,7 @@ def _days(r: Reader, key: str, minimum: int, default: int | None = None) -> int:
     return r.integer(key, minimum=minimum, default=default, maximum=MAX_HORIZON_DAYS)
 
 
-def _check_order(readers: list[Reader], phases: tuple[Phase, ...],
-                 known: dict[str, Phase]) -> None:
+def _check_order(readers: list[Reader], phases: tuple[Phase, ...], known: dict[str, Phase]) -> None:
     """``after`` names phases of the same release, and no phases wait for each other."""
     own = {ph.id for ph in phases}
     for reader, phase in zip(readers, phases, strict=True):
@@ -219,22 +260,28 @@ def _check_order(readers: list[Reader], phases: tuple[Phase, ...],
             if name not in known:
                 reader.fail(f"after[{i}]", f"unknown phase {quote(name)}")
             if name not in own:
-                reader.fail(f"after[{i}]", f"phase {quote(name)} belongs to release "
-                                           f"{quote(known[name].release)}; phases never wait "
-                                           "across releases")
+                reader.fail(
+                    f"after[{i}]",
+                    f"phase {quote(name)} belongs to release "
+                    f"{quote(known[name].release)}; phases never wait "
+                    "across releases",
+                )
     waits = _waits_for(phases)
     for reader, phase in zip(readers, phases, strict=True):
         cycle = _cycle_from(phase.id, waits)
         if cycle and phase.after is not None:
-            reader.fail("after", "phases wait for each other in a cycle: "
-                                 + " waits for ".join(cycle))
+            reader.fail(
+                "after", "phases wait for each other in a cycle: " + " waits for ".join(cycle)
+            )
 
 
 def _waits_for(phases: tuple[Phase, ...]) -> dict[str, tuple[str, ...]]:
     """Phase id -> the phases it waits for: ``after``, or else the phase listed before it."""
     previous = [None, *(ph.id for ph in phases)]
-    return {ph.id: ph.after if ph.after is not None else (() if prev is None else (prev,))
-            for ph, prev in zip(phases, previous, strict=False)}
+    return {
+        ph.id: ph.after if ph.after is not None else (() if prev is None else (prev,))
+        for ph, prev in zip(phases, previous, strict=False)
+    }
 
 
 def _cycle_from(start: str, waits: dict[str, tuple[str, ...]]) -> list[str]:
@@ -254,63 +301,111 @@ def _cycle_from(start: str, waits: dict[str, tuple[str, ...]]) -> list[str]:
 
 # -- writing a scenario ----------------------------------------------------------------
 
+
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
     write_json(scenario_to_dict(scenario), path)
 
 
 def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
     """The file's JSON; optional keys at their default are left out, ``after`` kept when set."""
+
     def iso(day: int) -> str:
         return scenario.date(day).isoformat()
 
     return {
-        "format": FORMAT, "name": scenario.name, "start": scenario.start.isoformat(),
-        "horizon_days": scenario.horizon_days, "objective": scenario.objective,
+        "format": FORMAT,
+        "name": scenario.name,
+        "start": scenario.start.isoformat(),
+        "horizon_days": scenario.horizon_days,
+        "objective": scenario.objective,
         "environments": [_environment_dict(env, iso) for env in scenario.environments],
         "freezes": [_freeze_dict(f, iso) for f in scenario.freezes],
         "releases": [_release_dict(rel, iso) for rel in scenario.releases],
-        "bookings": [{"phase": b.phase, "environment": b.environment, "start": iso(b.start),
-                      "pinned": b.pinned} for b in scenario.bookings],
+        "bookings": [
+            {
+                "phase": b.phase,
+                "environment": b.environment,
+                "start": iso(b.start),
+                "pinned": b.pinned,
+            }
+            for b in scenario.bookings
+        ],
     }
 
 
 def _compact(data: dict[str, Any], **defaults: object) -> dict[str, Any]:
     """Drops None values and values equal to their default."""
-    return {key: value for key, value in data.items()
-            if value is not None and (key not in defaults or value != defaults[key])}
+    return {
+        key: value
+        for key, value in data.items()
+        if value is not None and (key not in defaults or value != defaults[key])
+    }
 
 
 def _window_dict(window: Window, iso: Callable[[int], str]) -> dict[str, Any]:
-    return _compact({"start": iso(window.start), "end": iso(window.end),
-                     "reason": window.reason}, reason="")
+    return _compact(
+        {"start": iso(window.start), "end": iso(window.end), "reason": window.reason}, reason=""
+    )
 
 
 def _freeze_dict(freeze: Freeze, iso: Callable[[int], str]) -> dict[str, Any]:
-    return _compact({"start": iso(freeze.start), "end": iso(freeze.end),
-                     "types": sorted(freeze.types), "reason": freeze.reason}, types=[], reason="")
+    return _compact(
+        {
+            "start": iso(freeze.start),
+            "end": iso(freeze.end),
+            "types": sorted(freeze.types),
+            "reason": freeze.reason,
+        },
+        types=[],
+        reason="",
+    )
 
 
 def _environment_dict(env: Environment, iso: Callable[[int], str]) -> dict[str, Any]:
-    return _compact({"id": env.id, "type": env.type, "capacity": env.capacity,
-                     "tags": sorted(env.tags), "changeover_days": env.changeover_days,
-                     "unavailable": [_window_dict(w, iso) for w in env.unavailable]},
-                    capacity=1, tags=[], changeover_days=0, unavailable=[])
+    return _compact(
+        {
+            "id": env.id,
+            "type": env.type,
+            "capacity": env.capacity,
+            "tags": sorted(env.tags),
+            "changeover_days": env.changeover_days,
+            "unavailable": [_window_dict(w, iso) for w in env.unavailable],
+        },
+        capacity=1,
+        tags=[],
+        changeover_days=0,
+        unavailable=[],
+    )
 
 
 def _release_dict(rel: Release, iso: Callable[[int], str]) -> dict[str, Any]:
-    return _compact({"id": rel.id, "name": rel.name, "priority": rel.priority,
-                     "earliest_start": iso(rel.earliest_start),
-                     "due": None if rel.due is None else iso(rel.due),
-                     "phases": [_phase_dict(ph, iso) for ph in rel.phases]},
-                    name="", priority=1, earliest_start=iso(0))
+    return _compact(
+        {
+            "id": rel.id,
+            "name": rel.name,
+            "priority": rel.priority,
+            "earliest_start": iso(rel.earliest_start),
+            "due": None if rel.due is None else iso(rel.due),
+            "phases": [_phase_dict(ph, iso) for ph in rel.phases],
+        },
+        name="",
+        priority=1,
+        earliest_start=iso(0),
+    )
 
 
 def _phase_dict(phase: Phase, iso: Callable[[int], str]) -> dict[str, Any]:
-    return _compact({
-        "id": phase.id, "type": phase.type, "duration_days": phase.duration,
-        "gap_days": phase.gap_days,
-        "after": None if phase.after is None else list(phase.after),
-        "requires_tags": sorted(phase.requires_tags),
-        "environments": None if phase.environments is None else list(phase.environments),
-        "earliest_start": None if phase.earliest_start is None else iso(phase.earliest_start),
-    }, gap_days=0, requires_tags=[])
+    return _compact(
+        {
+            "id": phase.id,
+            "type": phase.type,
+            "duration_days": phase.duration,
+            "gap_days": phase.gap_days,
+            "after": None if phase.after is None else list(phase.after),
+            "requires_tags": sorted(phase.requires_tags),
+            "environments": None if phase.environments is None else list(phase.environments),
+            "earliest_start": None if phase.earliest_start is None else iso(phase.earliest_start),
+        },
+        gap_days=0,
+        requires_tags=[],
+    )

@@ -27,9 +27,15 @@ class SubResult:
     seconds: float
 
 
-def solve(pm: PlanModel, hint: Placement, time_limit: float, workers: int, seed: int,
-          on_solution: Callable[[float, float, float], None] | None = None,
-          light_presolve: bool = False) -> SubResult:
+def solve(
+    pm: PlanModel,
+    hint: Placement,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    on_solution: Callable[[float, float, float], None] | None = None,
+    light_presolve: bool = False,
+) -> SubResult:
     """Solve ``pm`` from the hinted placement; ``on_solution(elapsed, objective, bound)``.
 
     ``light_presolve`` suits the short rounds of the neighbourhood search, where a full
@@ -45,12 +51,18 @@ def solve(pm: PlanModel, hint: Placement, time_limit: float, workers: int, seed:
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SubResult(name, None, None, None, seconds)
-    return SubResult(name, read_placement(pm, solver), solver.objective_value,
-                     solver.best_objective_bound, seconds)
+    return SubResult(
+        name,
+        read_placement(pm, solver),
+        solver.objective_value,
+        solver.best_objective_bound,
+        seconds,
+    )
 
 
-def configure(solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int,
-              light: bool) -> None:
+def configure(
+    solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int, light: bool
+) -> None:
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, time_limit)
     params.num_workers = workers

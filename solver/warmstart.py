@@ -32,8 +32,12 @@ class WarmStart:
     stranded: tuple[str, ...] = ()
 
 
-def best_dispatch(scenario: Scenario, objective: str, until: float | None = None,
-                  on_better: Callable[[Score], None] | None = None) -> WarmStart:
+def best_dispatch(
+    scenario: Scenario,
+    objective: str,
+    until: float | None = None,
+    on_better: Callable[[Score], None] | None = None,
+) -> WarmStart:
     """The best plan of several release orders: fewest stranded pinned phases, then score.
 
     First come, first served always runs; the other orders only until ``until``
@@ -58,6 +62,7 @@ def dispatch_orders(scenario: Scenario) -> list[list[str]]:
     """Release orders: first come first served, then earliest due date less ``k`` days
     per step of priority (also within windows of start), least slack per priority and
     plain earliest due date."""
+
     def work(rid: str) -> int:
         return sum(ph.duration + ph.gap_days for ph in scenario.release_by_id[rid].phases)
 

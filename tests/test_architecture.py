@@ -31,10 +31,10 @@ MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*(
 
 @dataclass(frozen=True)
 class Import:
-    module: str          # absolute dotted name ("envsched.booking", "web", "envsched.cli.")
+    module: str  # absolute dotted name ("envsched.booking", "web", "envsched.cli.")
     names: tuple[str, ...] = ()  # what ``from module import …`` takes
     line: int = 0
-    top_level: bool = True       # runs when the module is imported (not in a function)
+    top_level: bool = True  # runs when the module is imported (not in a function)
     relative: bool = False
 
 
@@ -62,8 +62,12 @@ def _dynamic(node: ast.Call) -> str | None:
     arg = node.args[0]
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return arg.value
-    if isinstance(arg, ast.JoinedStr) and arg.values and isinstance(
-            arg.values[0], ast.Constant) and isinstance(arg.values[0].value, str):
+    if (
+        isinstance(arg, ast.JoinedStr)
+        and arg.values
+        and isinstance(arg.values[0], ast.Constant)
+        and isinstance(arg.values[0].value, str)
+    ):
         return arg.values[0].value
     return "?"
 
@@ -88,12 +92,20 @@ def imports_in(source: str, importer: str = "x", is_package: bool = False) -> It
             for alias in node.names:
                 yield Import(alias.name, (), node.lineno, top)
         elif isinstance(node, ast.ImportFrom):
-            yield Import(_absolute(node, importer, is_package),
-                         tuple(a.name for a in node.names), node.lineno, top, node.level > 0)
+            yield Import(
+                _absolute(node, importer, is_package),
+                tuple(a.name for a in node.names),
+                node.lineno,
+                top,
+                node.level > 0,
+            )
         elif isinstance(node, ast.Call) and (module := _dynamic(node)) is not None:
             yield Import(module, (), node.lineno, top)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-                found := MODULE_REFERENCE.match(node.value)):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and (found := MODULE_REFERENCE.match(node.value))
+        ):
             yield Import(found.group(1), (), node.lineno, top)
 
 
@@ -128,21 +140,28 @@ def all_imports(package: str) -> Iterator[tuple[Path, Import]]:
 
 
 def imports_outside(package: str, allowed: frozenset[str]) -> list[str]:
-    return [f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
-            for path, found in all_imports(package)
-            if found.module.split(".")[0] not in allowed]
+    return [
+        f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
+        for path, found in all_imports(package)
+        if found.module.split(".")[0] not in allowed
+    ]
 
 
 def imports_of(package: str, forbidden: str) -> list[str]:
-    return [f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
-            for path, found in all_imports(package)
-            if found.module.split(".")[0] == forbidden or found.module == "?"]
+    return [
+        f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
+        for path, found in all_imports(package)
+        if found.module.split(".")[0] == forbidden or found.module == "?"
+    ]
 
 
 @cache
 def feature_packages() -> frozenset[str]:
-    return frozenset(p.parent.name for p in (ROOT / "envsched").glob("*/__init__.py")
-                     if p.parent.name not in NOT_FEATURES)
+    return frozenset(
+        p.parent.name
+        for p in (ROOT / "envsched").glob("*/__init__.py")
+        if p.parent.name not in NOT_FEATURES
+    )
 
 
 def feature_of(module: str) -> str | None:
@@ -166,32 +185,45 @@ def behind_the_face(importer: str, found: Import) -> list[str]:
     face = f"envsched.{feature}"
     if found.module != face:
         return [found.module]
-    return [f"{face}.{name}" for name in found.names
-            if is_module(f"{face}.{name}") and name not in face_names(feature)]
+    return [
+        f"{face}.{name}"
+        for name in found.names
+        if is_module(f"{face}.{name}") and name not in face_names(feature)
+    ]
 
 
 @cache
 def face_names(feature: str) -> set[str]:
     """What a package's ``__init__`` binds: the names its face offers."""
     tree = ast.parse((ROOT / "envsched" / feature / "__init__.py").read_text(encoding="utf-8"))
-    return {alias.asname or alias.name for node in tree.body
-            if isinstance(node, ast.ImportFrom) for alias in node.names}
+    return {
+        alias.asname or alias.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
 
 
 def own_face_imports() -> list[str]:
     """Inner modules that import their own package's face when imported: the face
     imports them, so one of the two finds the other half done."""
-    return [f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
-            for path, found in all_imports("envsched")
-            if (feature := feature_of(module_of(path))) and path.name != "__init__.py"
-            and found.top_level and found.module == f"envsched.{feature}"
-            and not all(is_module(f"{found.module}.{n}") for n in found.names)]
+    return [
+        f"{path.relative_to(ROOT)}:{found.line} imports {found.module}"
+        for path, found in all_imports("envsched")
+        if (feature := feature_of(module_of(path)))
+        and path.name != "__init__.py"
+        and found.top_level
+        and found.module == f"envsched.{feature}"
+        and not all(is_module(f"{found.module}.{n}") for n in found.names)
+    ]
 
 
 def face_breaches(package: str) -> list[str]:
-    return [f"{path.relative_to(ROOT)}:{found.line} imports {inner}"
-            for path, found in all_imports(package)
-            for inner in behind_the_face(module_of(path), found)]
+    return [
+        f"{path.relative_to(ROOT)}:{found.line} imports {inner}"
+        for path, found in all_imports(package)
+        for inner in behind_the_face(module_of(path), found)
+    ]
 
 
 def package_graph() -> dict[str, set[str]]:
@@ -220,7 +252,7 @@ def cycle_in(graph: dict[str, set[str]]) -> list[str]:
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], node, nxt] if nxt in path else [node, nxt]
+                return [*path[path.index(nxt) :], node, nxt] if nxt in path else [node, nxt]
             if nxt not in state and (found := visit(nxt, [*path, node])):
                 return found
         state[node] = 2
@@ -264,33 +296,40 @@ def test_there_are_feature_packages() -> None:
 
 
 # the checkers themselves: each row is a source and the top-level modules it must report
-@pytest.mark.parametrize(("source", "expected"), [
-    ("import json", ["json"]),
-    ("from envsched.booking import request_booking", ["envsched"]),
-    ("from . import scenario", []),
-    ("def f():\n    import web.app\n", ["web"]),
-    ("import importlib\nimportlib.import_module('web.serve')", ["importlib"]),  # static only
-])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import json", ["json"]),
+        ("from envsched.booking import request_booking", ["envsched"]),
+        ("from . import scenario", []),
+        ("def f():\n    import web.app\n", ["web"]),
+        ("import importlib\nimportlib.import_module('web.serve')", ["importlib"]),  # static only
+    ],
+)
 def test_imported_modules_reads_import_statements(source: str, expected: list[str]) -> None:
     assert list(imported_modules(source)) == expected
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ("import json", ["json"]),
-    ("import ortools.sat.python.cp_model as cp", ["ortools"]),
-    ("from envsched.booking import request_booking", ["envsched"]),
-    ("def f():\n    import web.app\n", ["web"]),           # nested imports count too
-    ("from . import scenario", []),                       # relative: inside the package
-    ("from sqlmodel import Field, SQLModel", ["sqlmodel"]),
-    ("import importlib\nimportlib.import_module('web.serve')", ["importlib", "web"]),
-    ("from importlib import import_module\nimport_module(f'web.{x}')", ["importlib", "web"]),
-    ("__import__('solver')", ["solver"]),
-    ("PLUGINS = {'serve': 'web.serve_cli:serve'}", ["web"]),  # an entry point's string
-    ("'''A docstring that mentions web.serve in words.'''", []),
-    ("URL = 'localhost:5000'", []),                         # a port is no attribute
-])
-def test_reached_modules_finds_every_import_static_or_dynamic(source: str,
-                                                              expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import json", ["json"]),
+        ("import ortools.sat.python.cp_model as cp", ["ortools"]),
+        ("from envsched.booking import request_booking", ["envsched"]),
+        ("def f():\n    import web.app\n", ["web"]),  # nested imports count too
+        ("from . import scenario", []),  # relative: inside the package
+        ("from sqlmodel import Field, SQLModel", ["sqlmodel"]),
+        ("import importlib\nimportlib.import_module('web.serve')", ["importlib", "web"]),
+        ("from importlib import import_module\nimport_module(f'web.{x}')", ["importlib", "web"]),
+        ("__import__('solver')", ["solver"]),
+        ("PLUGINS = {'serve': 'web.serve_cli:serve'}", ["web"]),  # an entry point's string
+        ("'''A docstring that mentions web.serve in words.'''", []),
+        ("URL = 'localhost:5000'", []),  # a port is no attribute
+    ],
+)
+def test_reached_modules_finds_every_import_static_or_dynamic(
+    source: str, expected: list[str]
+) -> None:
     assert list(reached_modules(source)) == expected
 
 
@@ -304,21 +343,32 @@ def test_a_relative_import_is_read_as_the_module_it_names() -> None:
     assert found.module == "envsched.booking.rulebook.rules"
 
 
-@pytest.mark.parametrize(("importer", "source", "breach"), [
-    ("web.ui.x", "from envsched.booking.bookings import book_direct",
-     ["envsched.booking.bookings"]),
-    ("web.ui.x", "from envsched.booking import bookings", ["envsched.booking.bookings"]),
-    ("web.ui.x", "from envsched.booking import book_direct", []),
-    ("web.ui.x", "from envsched import booking", []),
-    ("envsched.lifecycle.cancel", "from envsched.booking.giveback import offer_days",
-     ["envsched.booking.giveback"]),
-    ("envsched.booking.move", "from envsched.booking.giveback import offer_days", []),
-    ("envsched.cli.x", "import envsched.planning.rounds.replan",
-     ["envsched.planning.rounds.replan"]),
-    ("envsched.cli.x", "from envsched.models import Booking", []),
-])
-def test_an_import_behind_a_face_is_found(importer: str, source: str,
-                                          breach: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("importer", "source", "breach"),
+    [
+        (
+            "web.ui.x",
+            "from envsched.booking.bookings import book_direct",
+            ["envsched.booking.bookings"],
+        ),
+        ("web.ui.x", "from envsched.booking import bookings", ["envsched.booking.bookings"]),
+        ("web.ui.x", "from envsched.booking import book_direct", []),
+        ("web.ui.x", "from envsched import booking", []),
+        (
+            "envsched.lifecycle.cancel",
+            "from envsched.booking.giveback import offer_days",
+            ["envsched.booking.giveback"],
+        ),
+        ("envsched.booking.move", "from envsched.booking.giveback import offer_days", []),
+        (
+            "envsched.cli.x",
+            "import envsched.planning.rounds.replan",
+            ["envsched.planning.rounds.replan"],
+        ),
+        ("envsched.cli.x", "from envsched.models import Booking", []),
+    ],
+)
+def test_an_import_behind_a_face_is_found(importer: str, source: str, breach: list[str]) -> None:
     found = next(imports_in(source, importer))
     assert behind_the_face(importer, found) == breach
 

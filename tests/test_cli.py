@@ -28,13 +28,21 @@ TINY_SCENARIO: dict[str, Any] = {
     "horizon_days": 60,
     "environments": [{"id": "SIT-1", "type": "SIT"}, {"id": "UAT-1", "type": "UAT"}],
     "releases": [
-        {"id": "R1", "due": "2027-01-20", "phases": [
-            {"id": "R1-SIT", "type": "SIT", "duration_days": 5},
-            {"id": "R1-UAT", "type": "UAT", "duration_days": 3},
-        ]},
-        {"id": "R2", "priority": 2, "phases": [
-            {"id": "R2-SIT", "type": "SIT", "duration_days": 4},
-        ]},
+        {
+            "id": "R1",
+            "due": "2027-01-20",
+            "phases": [
+                {"id": "R1-SIT", "type": "SIT", "duration_days": 5},
+                {"id": "R1-UAT", "type": "UAT", "duration_days": 3},
+            ],
+        },
+        {
+            "id": "R2",
+            "priority": 2,
+            "phases": [
+                {"id": "R2-SIT", "type": "SIT", "duration_days": 4},
+            ],
+        },
     ],
 }
 PHASE_COUNT = 3
@@ -73,6 +81,7 @@ def assert_bad_input(result: Result, *expected: str) -> None:
 
 # -- plan -------------------------------------------------------------------------------
 
+
 def test_plan_with_greedy_prints_a_summary_and_writes_the_plan(scenario_file: Path) -> None:
     out = scenario_file.with_name("plan.json")
     result = envsched("plan", scenario_file, "--method", "greedy", "--out", out)
@@ -99,13 +108,27 @@ def test_plan_with_cp_sat_finds_an_optimal_plan_with_nothing_late(scenario_file:
 def test_plan_shows_the_capacity_bounds_in_the_summary_and_the_file(tmp_path: Path) -> None:
     # three 10-day SIT phases due on day 10, one SIT environment: the critical path sees
     # nothing late; the capacity bound sees 20 days of work that must move past day 10
-    scenario = TINY_SCENARIO | {"environments": [{"id": "SIT-1", "type": "SIT"}], "releases": [
-        {"id": f"R{i}", "priority": i, "due": "2027-01-14",
-         "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 10}]}
-        for i in (1, 2, 3)]}
+    scenario = TINY_SCENARIO | {
+        "environments": [{"id": "SIT-1", "type": "SIT"}],
+        "releases": [
+            {
+                "id": f"R{i}",
+                "priority": i,
+                "due": "2027-01-14",
+                "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 10}],
+            }
+            for i in (1, 2, 3)
+        ],
+    }
     out = tmp_path / "plan.json"
-    result = envsched("plan", write_json(tmp_path / "contended.json", scenario),
-                      "--method", "greedy", "--out", out)
+    result = envsched(
+        "plan",
+        write_json(tmp_path / "contended.json", scenario),
+        "--method",
+        "greedy",
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"bound unplaced\s+0 \(weighted\)", result.stdout)
     assert re.search(r"bound tardiness\s+30 \(weighted, every phase placed\)", result.stdout)
@@ -117,8 +140,13 @@ def test_plan_shows_the_capacity_bounds_in_the_summary_and_the_file(tmp_path: Pa
 def test_plan_lists_each_unplaced_phase_with_its_reason(tmp_path: Path) -> None:
     # UAT-1 is out of service for the whole horizon, so R1-UAT has nowhere to go
     rebuild = {"start": "2027-01-04", "end": "2027-03-05", "reason": "rebuild"}
-    no_uat = {**TINY_SCENARIO, "environments": [
-        {"id": "SIT-1", "type": "SIT"}, {"id": "UAT-1", "type": "UAT", "unavailable": [rebuild]}]}
+    no_uat = {
+        **TINY_SCENARIO,
+        "environments": [
+            {"id": "SIT-1", "type": "SIT"},
+            {"id": "UAT-1", "type": "UAT", "unavailable": [rebuild]},
+        ],
+    }
     scenario = write_json(tmp_path / "no-uat.json", no_uat)
     result = envsched("plan", scenario, "--method", "greedy")
     assert result.exit_code == 0, result.output
@@ -150,8 +178,9 @@ def clashing_scenario(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("method", ["greedy", "cp-sat"])
-def test_plan_keeps_pinned_bookings_that_clash_and_lists_each_clash(tmp_path: Path,
-                                                                     method: str) -> None:
+def test_plan_keeps_pinned_bookings_that_clash_and_lists_each_clash(
+    tmp_path: Path, method: str
+) -> None:
     scenario = clashing_scenario(tmp_path)
     out = tmp_path / f"plan-{method}.json"
     result = envsched("plan", scenario, "--method", method, "--time-limit", "10", "--out", out)
@@ -159,15 +188,21 @@ def test_plan_keeps_pinned_bookings_that_clash_and_lists_each_clash(tmp_path: Pa
     assert re.match(r"plan for tiny: (OPTIMAL|FEASIBLE)\n", result.stdout)
     assert re.search(rf"placed\s+{PHASE_COUNT} of {PHASE_COUNT} phases", result.stdout)
     assert re.search(r"pinned clashes\s+3\n", result.stdout)
-    assert "    R1-SIT (capacity): pinned R1-SIT and pinned R2-SIT together hold SIT-1" \
+    assert (
+        "    R1-SIT (capacity): pinned R1-SIT and pinned R2-SIT together hold SIT-1"
         in result.stdout
+    )
     assert "    R2-SIT (capacity): " in result.stdout
-    assert "    R1-UAT (order): pinned R1-UAT starts on 2027-01-07 but its pinned " \
+    assert (
+        "    R1-UAT (order): pinned R1-UAT starts on 2027-01-07 but its pinned "
         "predecessor R1-SIT lets it start on 2027-01-10 at the earliest" in result.stdout
+    )
     written = json.loads(out.read_text(encoding="utf-8"))
     assert [(c["phase"], c["rule"], c["with"]) for c in written["clashes"]] == [
-        ("R1-SIT", "capacity", ["R2-SIT"]), ("R2-SIT", "capacity", ["R1-SIT"]),
-        ("R1-UAT", "order", ["R1-SIT"])]
+        ("R1-SIT", "capacity", ["R2-SIT"]),
+        ("R2-SIT", "capacity", ["R1-SIT"]),
+        ("R1-UAT", "order", ["R1-SIT"]),
+    ]
     checked = envsched("check", scenario, out)
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.startswith(f"plan is valid: {PHASE_COUNT} phases placed")
@@ -185,7 +220,8 @@ def test_check_finds_a_clash_missing_from_a_plan_file_and_exits_1(tmp_path: Path
     assert result.stdout.splitlines() == [
         "plan is NOT valid: 1 violations",
         "  clash_missing: pinned R1-UAT on UAT-1 from 2027-01-07 (day 3) breaks the order "
-        "rule with R1-SIT, but the plan lists no such clash"]
+        "rule with R1-SIT, but the plan lists no such clash",
+    ]
 
 
 def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path) -> None:
@@ -196,6 +232,7 @@ def test_plan_with_makespan_objective_overrides_the_scenario(scenario_file: Path
 
 
 # -- check ------------------------------------------------------------------------------
+
 
 def test_check_accepts_the_plan_that_plan_wrote(scenario_file: Path) -> None:
     result = envsched("check", scenario_file, plan_file(scenario_file))
@@ -210,8 +247,11 @@ def test_check_lists_the_overlap_of_a_corrupted_plan_and_exits_1(scenario_file: 
     first, second = by_phase["R1-SIT"], by_phase["R2-SIT"]
     # put R2-SIT on SIT-1 on the same days as R1-SIT: two phases on a capacity-1 environment
     start = dt.date.fromisoformat(first["start"])
-    second.update(environment=first["environment"], start=first["start"],
-                  end=(start + dt.timedelta(days=4)).isoformat())
+    second.update(
+        environment=first["environment"],
+        start=first["start"],
+        end=(start + dt.timedelta(days=4)).isoformat(),
+    )
     write_json(path, data)
     result = envsched("check", scenario_file, path)
     assert result.exit_code == 1, result.output
@@ -224,9 +264,14 @@ def minimal_plan(scenario: Path, **extra: Any) -> Path:
     """The greedy plan cut down to format, scenario and assignments (phase, environment,
     start, end), plus the full plan's ``extra`` parts as edited by the caller."""
     full = json.loads(plan_file(scenario).read_text(encoding="utf-8"))
-    data = {"format": full["format"], "scenario": full["scenario"],
-            "assignments": [{key: a[key] for key in ("phase", "environment", "start", "end")}
-                            for a in full["assignments"]]}
+    data = {
+        "format": full["format"],
+        "scenario": full["scenario"],
+        "assignments": [
+            {key: a[key] for key in ("phase", "environment", "start", "end")}
+            for a in full["assignments"]
+        ],
+    }
     for part, edit in extra.items():
         data[part] = edit(full)
     return write_json(scenario.with_name("minimal.json"), data)
@@ -248,12 +293,14 @@ def test_check_lists_the_overlap_in_a_minimal_plan(scenario_file: Path) -> None:
     def overlapping(full: dict[str, Any]) -> list[dict[str, Any]]:
         by_phase = {a["phase"]: a for a in full["assignments"]}
         by_phase["R2-SIT"].update(environment="SIT-1", start=by_phase["R1-SIT"]["start"])
-        by_phase["R2-SIT"]["end"] = (dt.date.fromisoformat(by_phase["R1-SIT"]["start"])
-                                     + dt.timedelta(days=4)).isoformat()
-        return [{k: a[k] for k in ("phase", "environment", "start", "end")}
-                for a in full["assignments"]]
-    result = envsched("check", scenario_file, minimal_plan(scenario_file,
-                                                           assignments=overlapping))
+        by_phase["R2-SIT"]["end"] = (
+            dt.date.fromisoformat(by_phase["R1-SIT"]["start"]) + dt.timedelta(days=4)
+        ).isoformat()
+        return [
+            {k: a[k] for k in ("phase", "environment", "start", "end")} for a in full["assignments"]
+        ]
+
+    result = envsched("check", scenario_file, minimal_plan(scenario_file, assignments=overlapping))
     overlap = violations(result, "overlap")
     assert overlap and "R1-SIT" in overlap[0] and "R2-SIT" in overlap[0]
 
@@ -261,23 +308,28 @@ def test_check_lists_the_overlap_in_a_minimal_plan(scenario_file: Path) -> None:
 def test_check_verifies_metrics_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
     def wrong(full: dict[str, Any]) -> dict[str, Any]:
         return full["metrics"] | {"placed_phases": 99}
+
     result = envsched("check", scenario_file, minimal_plan(scenario_file, metrics=wrong))
     assert violations(result, "metrics") == [
-        f"  metrics: metrics.placed_phases is 99 but the plan gives {PHASE_COUNT}"]
+        f"  metrics: metrics.placed_phases is 99 but the plan gives {PHASE_COUNT}"
+    ]
 
 
 def test_check_verifies_moved_flags_when_a_minimal_plan_gives_them(scenario_file: Path) -> None:
     def moved(full: dict[str, Any]) -> list[dict[str, Any]]:
         return [a | {"moved": True} for a in full["assignments"]]
+
     result = envsched("check", scenario_file, minimal_plan(scenario_file, assignments=moved))
     flags = violations(result, "moved_flag")
     assert len(flags) == PHASE_COUNT and "R1-SIT is marked moved=True" in "".join(flags)
 
 
 def test_check_verifies_release_outcomes_when_a_minimal_plan_gives_them(
-        scenario_file: Path) -> None:
+    scenario_file: Path,
+) -> None:
     def late(full: dict[str, Any]) -> list[dict[str, Any]]:
         return [r | {"late_days": 7} if r["id"] == "R1" else r for r in full["releases"]]
+
     result = envsched("check", scenario_file, minimal_plan(scenario_file, releases=late))
     outcome = violations(result, "release_outcome")
     assert len(outcome) == 1 and "release R1 reports late_days=7" in outcome[0]
@@ -292,6 +344,7 @@ def test_check_with_a_malformed_plan_file_is_bad_input(scenario_file: Path) -> N
 
 
 # -- bad input --------------------------------------------------------------------------
+
 
 def test_a_bad_scenario_file_names_the_file_and_the_field(tmp_path: Path) -> None:
     broken = json.loads(json.dumps(TINY_SCENARIO))
@@ -311,23 +364,29 @@ def test_a_missing_scenario_file_is_bad_input(tmp_path: Path) -> None:
     assert_bad_input(envsched("plan", missing), "missing.json")
 
 
-@pytest.mark.parametrize(("option", "value"), [
-    ("--workers", "0"),
-    ("--time-limit", "0"),
-    ("--time-limit", "soon"),
-    ("--method", "annealing"),
-    ("--objective", "cost"),
-])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--workers", "0"),
+        ("--time-limit", "0"),
+        ("--time-limit", "soon"),
+        ("--method", "annealing"),
+        ("--objective", "cost"),
+    ],
+)
 def test_a_bad_option_value_is_one_line_naming_the_option(
-        scenario_file: Path, option: str, value: str) -> None:
+    scenario_file: Path, option: str, value: str
+) -> None:
     assert_bad_input(envsched("plan", scenario_file, option, value), option)
 
 
 # -- generate ---------------------------------------------------------------------------
 
+
 def test_generate_with_too_few_environments_is_bad_input() -> None:
-    assert_bad_input(envsched("generate", "--releases", "3", "--environments", "2"),
-                     "--environments")
+    assert_bad_input(
+        envsched("generate", "--releases", "3", "--environments", "2"), "--environments"
+    )
 
 
 def test_generate_with_a_seed_is_deterministic() -> None:
@@ -340,8 +399,9 @@ def test_generate_with_a_seed_is_deterministic() -> None:
 
 def test_generate_with_contention_lengthens_phases_and_refuses_zero() -> None:
     usual = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7")
-    high = envsched("generate", "--releases", "6", "--environments", "5", "--seed", "7",
-                    "--contention", "1.5")
+    high = envsched(
+        "generate", "--releases", "6", "--environments", "5", "--seed", "7", "--contention", "1.5"
+    )
     assert high.exit_code == 0, high.output
 
     def work(result: Any) -> int:
@@ -349,14 +409,17 @@ def test_generate_with_contention_lengthens_phases_and_refuses_zero() -> None:
         return sum(ph["duration_days"] for rel in releases for ph in rel["phases"])
 
     assert work(high) > work(usual)
-    assert_bad_input(envsched("generate", "--releases", "6", "--environments", "5",
-                              "--contention", "0"), "--contention")
+    assert_bad_input(
+        envsched("generate", "--releases", "6", "--environments", "5", "--contention", "0"),
+        "--contention",
+    )
 
 
 def test_generate_writes_a_scenario_that_loads_back_and_plans(tmp_path: Path) -> None:
     out = tmp_path / "generated.json"
-    result = envsched("generate", "--releases", "6", "--environments", "4", "--seed", "3",
-                      "--out", out)
+    result = envsched(
+        "generate", "--releases", "6", "--environments", "4", "--seed", "3", "--out", out
+    )
     assert result.exit_code == 0, result.output
     scenario = load_scenario(out)
     assert len(scenario.releases) == 6
@@ -366,11 +429,13 @@ def test_generate_writes_a_scenario_that_loads_back_and_plans(tmp_path: Path) ->
 
 # -- the installed console script, in a real process ------------------------------------
 
+
 def run_console_script(*args: str | Path) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).parent / "envsched"
     assert script.exists(), f"console script not installed at {script}: pip install -e ."
-    return subprocess.run([str(script), *map(str, args)], capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [str(script), *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_console_script_plans_with_cp_sat_and_checks_the_plan(scenario_file: Path) -> None:
@@ -391,8 +456,13 @@ def test_console_script_reports_bad_input_without_a_traceback(tmp_path: Path) ->
 
 
 def test_python_dash_m_envsched_runs_the_same_command_line() -> None:
-    result = subprocess.run([sys.executable, "-m", "envsched", "--help"], capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "envsched", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     for command in ("plan", "check", "generate"):
         assert re.search(rf"^\s+{command}\s", result.stdout, re.MULTILINE)
@@ -403,17 +473,29 @@ def queue_scenario(bookings: int) -> dict[str, Any]:
     SIT-2 stands empty: each booking moved to SIT-2 saves days of lateness."""
     return TINY_SCENARIO | {
         "environments": [{"id": "SIT-1", "type": "SIT"}, {"id": "SIT-2", "type": "SIT"}],
-        "releases": [{"id": f"R{i}", "due": "2027-01-09",
-                      "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 5}]}
-                     for i in range(bookings)],
-        "bookings": [{"phase": f"R{i}-SIT", "environment": "SIT-1",
-                      "start": (dt.date(2027, 1, 4) + dt.timedelta(days=5 * i)).isoformat()}
-                     for i in range(bookings)]}
+        "releases": [
+            {
+                "id": f"R{i}",
+                "due": "2027-01-09",
+                "phases": [{"id": f"R{i}-SIT", "type": "SIT", "duration_days": 5}],
+            }
+            for i in range(bookings)
+        ],
+        "bookings": [
+            {
+                "phase": f"R{i}-SIT",
+                "environment": "SIT-1",
+                "start": (dt.date(2027, 1, 4) + dt.timedelta(days=5 * i)).isoformat(),
+            }
+            for i in range(bookings)
+        ],
+    }
 
 
 @pytest.mark.parametrize(("percent", "moved"), [("0", 0), ("10", 1), ("30", 3)])
 def test_plan_moves_at_most_the_share_of_bookings_max_moved_allows(
-        tmp_path: Path, percent: str, moved: int) -> None:
+    tmp_path: Path, percent: str, moved: int
+) -> None:
     scenario = write_json(tmp_path / "queue.json", queue_scenario(10))
     out = tmp_path / "plan.json"
     result = envsched("plan", scenario, "--max-moved", percent, "--time-limit", "5", "--out", out)

@@ -61,11 +61,20 @@ def test_demo_prints_what_it_loaded_and_every_users_password(cli: Cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0
     assert "40 environments" in result.stdout and "30 releases" in result.stdout
-    assert re.search(r"and its release lifecycle: \d\d release windows, 3 release templates, "
-                     r"12 past releases, 13 releases from templates, \d+ gate decisions, "
-                     r"1\d deployments", result.stdout)
-    for role in ("admin", "environment_manager", "test_manager", "release_manager",
-                 "planner", "viewer"):
+    assert re.search(
+        r"and its release lifecycle: \d\d release windows, 3 release templates, "
+        r"12 past releases, 13 releases from templates, \d+ gate decisions, "
+        r"1\d deployments",
+        result.stdout,
+    )
+    for role in (
+        "admin",
+        "environment_manager",
+        "test_manager",
+        "release_manager",
+        "planner",
+        "viewer",
+    ):
         assert role in result.stdout
     assert "demo-admin-2027" in result.stdout
 
@@ -80,8 +89,17 @@ def test_clashes_in_the_demo_exit_1_and_list_every_kind(demo_cli: Cli) -> None:
     result = demo_cli("clashes")
     assert result.exit_code == 1
     kinds = {line.split()[0] for line in result.stdout.splitlines()[:-1]}
-    assert kinds == {"overbooked", "changeover", "maintenance", "freeze", "unavailable",
-                     "ineligible", "early", "order", "late"}
+    assert kinds == {
+        "overbooked",
+        "changeover",
+        "maintenance",
+        "freeze",
+        "unavailable",
+        "ineligible",
+        "early",
+        "order",
+        "late",
+    }
     assert result.stdout.splitlines()[-1] == "11 clashes"
 
 
@@ -98,8 +116,7 @@ def test_capacity_shows_the_demo_perf_shortfall(cli: Cli) -> None:
     result = cli("capacity", "--type", "PERF", "--weeks", "8", "--from", monday)
     assert result.exit_code == 0
     header, *rows = result.stdout.splitlines()
-    assert header.split() == ["type", "week_start", "demand_days", "supply_days",
-                              "shortfall_days"]
+    assert header.split() == ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
     assert rows[0].split()[:2] == ["PERF", monday]
     assert "shortfall in 1 type-week(s), 7 environment-days in all" in result.stdout
 
@@ -112,8 +129,15 @@ def test_capacity_of_an_unknown_type_is_bad_input(cli: Cli) -> None:
 
 def test_exported_demo_imports_into_an_empty_database(demo_cli: Cli, tmp_path: Path) -> None:
     scenario = tmp_path / "state.json"
-    result = demo_cli("export", "--scenario", str(scenario), "--environments",
-                      str(tmp_path / "envs.xlsx"), "--releases", str(tmp_path / "rels.csv"))
+    result = demo_cli(
+        "export",
+        "--scenario",
+        str(scenario),
+        "--environments",
+        str(tmp_path / "envs.xlsx"),
+        "--releases",
+        str(tmp_path / "rels.csv"),
+    )
     assert result.exit_code == 0, result.output
     assert "note: left out" in result.stderr  # bookings of the released release, and such
     exported = load_scenario(scenario)
@@ -121,8 +145,18 @@ def test_exported_demo_imports_into_an_empty_database(demo_cli: Cli, tmp_path: P
     imported = other("import", str(scenario))
     assert imported.exit_code == 0, imported.output
     again = tmp_path / "again.json"
-    assert other("export", "--scenario", str(again), "--start", exported.start.isoformat(),
-                 "--horizon", str(exported.horizon_days)).exit_code == 0
+    assert (
+        other(
+            "export",
+            "--scenario",
+            str(again),
+            "--start",
+            exported.start.isoformat(),
+            "--horizon",
+            str(exported.horizon_days),
+        ).exit_code
+        == 0
+    )
     assert load_scenario(again).releases == exported.releases
 
 
@@ -131,7 +165,8 @@ def test_tables_import_into_another_database(demo_cli: Cli, tmp_path: Path) -> N
     assert demo_cli("export", "--environments", str(envs), "--releases", str(rels)).exit_code == 0
     other = new_database(tmp_path, "other.db")
     assert other("import", str(envs), "--kind", "environments").stdout == (
-        f"imported {envs}: 40 rows of environments\n")
+        f"imported {envs}: 40 rows of environments\n"
+    )
     assert other("import", str(rels), "--kind", "releases").exit_code == 0
 
 
@@ -139,11 +174,13 @@ def test_import_of_the_solver_demo_scenario(cli: Cli) -> None:
     result = cli("import", str(DEMO_SCENARIO))
     assert result.exit_code == 0
     assert result.stdout == (
-        f"imported {DEMO_SCENARIO}: 12 environments, 15 releases, 7 bookings\n")
+        f"imported {DEMO_SCENARIO}: 12 environments, 15 releases, 7 bookings\n"
+    )
 
 
 def test_import_of_a_bad_table_names_row_and_column_and_writes_nothing(
-        cli: Cli, tmp_path: Path) -> None:
+    cli: Cli, tmp_path: Path
+) -> None:
     bad = tmp_path / "envs.csv"
     bad.write_text("name,type,capacity\nSIT-1,SIT,2\nSIT-2,SIT,lots\n", encoding="utf-8")
     result = cli("import", str(bad), "--kind", "environments")
@@ -164,12 +201,14 @@ def test_import_of_a_bad_scenario_names_the_field(cli: Cli, tmp_path: Path) -> N
     assert "releases[3].phases[1].type" in one_error_line(result)
 
 
-@pytest.mark.parametrize(("args", "says"), [
-    (["export"], "give --scenario FILE"),
-    (["import", "data/demo_bank.json", "--kind", "bookings"], "expected a .csv or .xlsx"),
-])
-def test_incomplete_or_wrong_requests_are_bad_input(cli: Cli, args: list[str],
-                                                    says: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export"], "give --scenario FILE"),
+        (["import", "data/demo_bank.json", "--kind", "bookings"], "expected a .csv or .xlsx"),
+    ],
+)
+def test_incomplete_or_wrong_requests_are_bad_input(cli: Cli, args: list[str], says: str) -> None:
     result = cli(*args)
     assert result.exit_code == 2
     assert says in one_error_line(result)
@@ -183,7 +222,12 @@ def test_a_database_without_the_schema_says_to_upgrade_it(tmp_path: Path) -> Non
 
 def test_console_script_reports_demo_clashes_with_exit_1(demo_cli: Cli) -> None:
     script = Path(sys.executable).with_name("envsched")
-    done = subprocess.run([str(script), "clashes"], capture_output=True, text=True, check=False,
-                          env={"ENVSCHED_DATABASE_URL": demo_cli.url, "PATH": ""})
+    done = subprocess.run(
+        [str(script), "clashes"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"ENVSCHED_DATABASE_URL": demo_cli.url, "PATH": ""},
+    )
     assert done.returncode == 1
     assert done.stdout.splitlines()[-1] == "11 clashes" and done.stderr == ""

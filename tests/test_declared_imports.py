@@ -39,14 +39,20 @@ def declared() -> tuple[set[str], set[str]]:
 def undeclared(files: list[Path], declared: set[str]) -> dict[str, str]:
     """Module -> the first of ``files`` importing it, for each module that none of the
     ``declared`` distributions provides."""
-    providers = {module: {distribution(d) for d in dists}
-                 for module, dists in packages_distributions().items()}
+    providers = {
+        module: {distribution(d) for d in dists}
+        for module, dists in packages_distributions().items()
+    }
     siblings = {p.stem for p in (ROOT / "bench").glob("*.py")}  # bench/ scripts' own
     missing: dict[str, str] = {}
     for path in files:
         for module in imported_modules(path.read_text()):
-            if (module in sys.stdlib_module_names or module in LOCAL
-                    or module in TYPING_ONLY or module in siblings):
+            if (
+                module in sys.stdlib_module_names
+                or module in LOCAL
+                or module in TYPING_ONLY
+                or module in siblings
+            ):
                 continue
             if not providers.get(module, set()) & declared:
                 missing.setdefault(module, path.name)
@@ -55,15 +61,18 @@ def undeclared(files: list[Path], declared: set[str]) -> dict[str, str]:
 
 def undeclared_imports() -> dict[str, str]:
     runtime, dev = declared()
-    files = {dirs: sorted(p for d in dirs for p in (ROOT / d).rglob("*.py"))
-             for dirs in (RUNTIME_DIRS, DEV_DIRS)}
+    files = {
+        dirs: sorted(p for d in dirs for p in (ROOT / d).rglob("*.py"))
+        for dirs in (RUNTIME_DIRS, DEV_DIRS)
+    }
     return {**undeclared(files[DEV_DIRS], dev), **undeclared(files[RUNTIME_DIRS], runtime)}
 
 
 def test_every_imported_distribution_is_declared_in_pyproject() -> None:
     missing = undeclared_imports()
     assert not missing, "imported but not declared in pyproject.toml: " + ", ".join(
-        f"{module} (by {where})" for module, where in sorted(missing.items()))
+        f"{module} (by {where})" for module, where in sorted(missing.items())
+    )
 
 
 def test_a_module_that_only_comes_through_another_package_is_named(tmp_path: Path) -> None:

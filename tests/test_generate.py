@@ -82,7 +82,8 @@ def test_contention_must_be_positive() -> None:
 
 @pytest.mark.parametrize(("releases", "environments"), [(1, 4), (15, 5), (120, 20)])
 def test_generator_makes_the_requested_numbers_of_releases_and_environments(
-        releases: int, environments: int) -> None:
+    releases: int, environments: int
+) -> None:
     scenario = generate_scenario(releases, environments)
     assert len(scenario.releases) == releases
     assert len(scenario.environments) == environments
@@ -95,20 +96,21 @@ def test_generator_refuses_an_estate_without_one_environment_of_each_main_type()
 
 
 def test_generated_scenario_survives_the_round_trip_through_the_file_format(
-        mid_size: Scenario) -> None:
+    mid_size: Scenario,
+) -> None:
     assert parse_scenario(scenario_to_dict(mid_size)) == mid_size
 
 
 def test_generated_scenario_is_plannable_and_first_come_first_served_leaves_releases_late(
-        mid_size: Scenario) -> None:
+    mid_size: Scenario,
+) -> None:
     result = greedy_plan(mid_size, GREEDY)
     assert_valid(mid_size, result)
     assert result.metrics.unplaced_phases == 0
     assert result.metrics.late_releases >= 1
 
 
-def test_generated_bookings_hold_early_releases_and_a_third_are_pinned(
-        mid_size: Scenario) -> None:
+def test_generated_bookings_hold_early_releases_and_a_third_are_pinned(mid_size: Scenario) -> None:
     pinned = [b for b in mid_size.bookings if b.pinned]
     assert pinned and len(pinned) < len(mid_size.bookings)
     assert len(pinned) == len(mid_size.bookings) // 3
@@ -117,7 +119,8 @@ def test_generated_bookings_hold_early_releases_and_a_third_are_pinned(
 
 
 def test_generated_bookings_are_kept_where_they_are_when_nothing_forces_a_move(
-        mid_size: Scenario) -> None:
+    mid_size: Scenario,
+) -> None:
     result = greedy_plan(mid_size, GREEDY)
     placed = {a.phase: (a.environment, a.start) for a in result.assignments}
     for booking in mid_size.bookings:
@@ -135,7 +138,8 @@ def test_generated_majors_test_uat_and_perf_in_parallel_after_sit(mid_size: Scen
 
 
 def test_generated_required_tags_are_carried_by_at_least_two_environments(
-        mid_size: Scenario) -> None:
+    mid_size: Scenario,
+) -> None:
     tagged = [ph for ph in mid_size.phases if ph.requires_tags]
     assert tagged
     for phase in tagged:
@@ -206,7 +210,8 @@ def rdata_mt06(tmp_path: Path) -> Scenario:
 
 
 def test_jsp_instance_becomes_one_release_per_job_and_one_environment_per_machine(
-        ft06: Scenario) -> None:
+    ft06: Scenario,
+) -> None:
     assert len(ft06.releases) == 6 and len(ft06.environments) == 6
     first = ft06.releases[0].phases[0]
     assert (first.id, first.environments, first.duration) == ("J1-O1", ("M3",), 1)
@@ -224,7 +229,8 @@ def test_hurink_instance_keeps_every_eligible_machine(rdata_mt06: Scenario) -> N
 
 
 def test_converted_job_shops_get_valid_greedy_plans_no_shorter_than_the_optimum(
-        ft06: Scenario, rdata_mt06: Scenario) -> None:
+    ft06: Scenario, rdata_mt06: Scenario
+) -> None:
     for scenario, optimum in ((ft06, 55), (rdata_mt06, 47)):
         result = greedy_plan(scenario, GREEDY)
         assert_valid(scenario, result)
@@ -239,8 +245,7 @@ def test_cp_sat_plans_ft06_validly_and_never_below_its_optimum(ft06: Scenario) -
     assert result.metrics.makespan_days >= 55
 
 
-def test_flexible_instance_whose_durations_depend_on_the_machine_is_refused(
-        tmp_path: Path) -> None:
+def test_flexible_instance_whose_durations_depend_on_the_machine_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "mk00.fjs"
     path.write_text("1 2 1.5\n1 2 1 4 2 5\n")  # one operation: 4 days on M1, 5 on M2
     with pytest.raises(UnsupportedInstance, match=r"\[4, 5\]"):
@@ -256,5 +261,10 @@ def test_brandimarte_instances_are_refused_by_name(tmp_path: Path) -> None:
 
 def test_instance_selection_expands_ranges_with_and_without_a_set_prefix() -> None:
     assert expand_selection("ft10, la08-la10,edata-la19-la20") == [
-        "ft10", "la08", "la09", "la10", "edata-la19", "edata-la20"]
-
+        "ft10",
+        "la08",
+        "la09",
+        "la10",
+        "edata-la19",
+        "edata-la20",
+    ]

@@ -17,9 +17,23 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("server", ["gunicorn", "waitress"])
 def test_the_load_bench_finds_every_check_held(server: str) -> None:
     done = subprocess.run(
-        [sys.executable, "bench/load_bench.py", "--clients", "6", "--attempts", "60",
-         "--environments", "2", f"--server={server}", "--threads=2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "bench/load_bench.py",
+            "--clients",
+            "6",
+            "--attempts",
+            "60",
+            "--environments",
+            "2",
+            f"--server={server}",
+            "--threads=2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     row = done.stdout.splitlines()[-1].split("|")
     answered, created, clashed = int(row[3]), int(row[4]), int(row[5])

@@ -22,8 +22,9 @@ MAX_BODY_BYTES = 1024 * 1024
 HSTS = "max-age=31536000"  # a year: browsers then refuse plain HTTP to this host
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None, *,
-               clock: Clock = system_clock) -> Flask:
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, clock: Clock = system_clock
+) -> Flask:
     """The Flask app on ``settings``' database (or on ``engine``, for tests).
 
     ``clock`` is the one place the app reads the time; tests pass a fixed one.

@@ -18,10 +18,12 @@ PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 PLOTLY_JS = "plotly.min.js"
 ONE_DAY_S = 86400
 # Plotly sets styles on the elements it draws, hence 'unsafe-inline' for styles only.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; "
-                           "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                           "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
-                           "base-uri 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'"
+)
 
 
 def init_app(app: Flask) -> None:

@@ -59,7 +59,7 @@ def load_user() -> Response | None:
     g.user, g.auth = None, None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith(BEARER):
-        return _load_bearer(header[len(BEARER):].strip())
+        return _load_bearer(header[len(BEARER) :].strip())
     user_id = session.get(USER_ID)
     if user_id is not None:
         g.user = _session_user(int(user_id), session.get(SESSION_VERSION))
@@ -81,6 +81,7 @@ def _load_bearer(secret: str) -> Response | None:
 def _after_answer(work: Callable[[], None]) -> None:
     """Run ``work`` once the answer has gone out: bookkeeping the caller need not wait for
     (a token's first use in a minute is a write and a commit of its own)."""
+
     @after_this_request
     def schedule(response: Response) -> Response:
         response.call_on_close(functools.partial(_best_effort, work))
@@ -166,8 +167,9 @@ def requires(permission: str) -> Callable[[View], View]:
             if user is None:
                 return _unauthenticated()
             if not can(user, permission):
-                raise PermissionDenied(f"{user.name} ({user.role.value}) may not do this: "
-                                       f"it needs {permission}")
+                raise PermissionDenied(
+                    f"{user.name} ({user.role.value}) may not do this: it needs {permission}"
+                )
             return view(*args, **kwargs)
 
         guarded.permission = permission  # type: ignore[attr-defined]
@@ -178,8 +180,7 @@ def requires(permission: str) -> Callable[[View], View]:
 
 def _unauthenticated() -> Any:
     if is_api_request():
-        return api_error(401, "unauthorized",
-                         "sign in, or send Authorization: Bearer <API token>")
+        return api_error(401, "unauthorized", "sign in, or send Authorization: Bearer <API token>")
     return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
 
 

@@ -25,14 +25,21 @@ from web.context import now, sessions
 
 def replan_now(*, time_limit: float | None = None, dry_run: bool = False) -> PlanRun:
     """Queue a round like the nightly job's, for the person signed in; its run."""
-    return queue_replan(sessions(), trigger=PlanTrigger.API, now=now(), actor=current_user(),
-                        time_limit=time_limit, dry_run=dry_run)
+    return queue_replan(
+        sessions(),
+        trigger=PlanTrigger.API,
+        now=now(),
+        actor=current_user(),
+        time_limit=time_limit,
+        dry_run=dry_run,
+    )
 
 
 def run_whatif_queued(whatif_id: WhatIfRef, time_limit: float) -> SolveJob:
     """Queue a run of the what-if for the person signed in."""
-    return queue_whatif(sessions(), whatif_id, time_limit=time_limit, now=now(),
-                        actor=current_user())
+    return queue_whatif(
+        sessions(), whatif_id, time_limit=time_limit, now=now(), actor=current_user()
+    )
 
 
 def queue_of(kind: SolveKind, target_id: int | None) -> dict[str, Any] | None:

@@ -41,14 +41,19 @@ from envsched.permissions import can
 from web.context import now, sessions
 
 PERMISSION = "calendar:read"
-FEED_STATUSES = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.IN_USE,
-                 BookingStatus.RELEASED)
+FEED_STATUSES = (
+    BookingStatus.TENTATIVE,
+    BookingStatus.CONFIRMED,
+    BookingStatus.IN_USE,
+    BookingStatus.RELEASED,
+)
 PRODID = "-//envsched//environment bookings//EN"
 
 calendar = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 
 # -- feed tokens ------------------------------------------------------------------------------
+
 
 def feed_token(user: User) -> str:
     return f"{user.id}.{_signature(user.id or 0)}"
@@ -75,13 +80,19 @@ def feed_user(session: Session, token: str) -> User:
 def feed_urls(user: User) -> dict[str, str]:
     """URL templates of ``user``'s feeds (``{name}``/``{key}`` to fill in)."""
     token = feed_token(user)
-    return {kind: url_for(endpoint, token=token, _external=True, **{arg: "_"})
-            .replace("/_.ics", "/{" + arg + "}.ics")
-            for kind, endpoint, arg in (("environment", "calendar.environment_feed", "name"),
-                                        ("release", "calendar.release_feed", "key"))}
+    return {
+        kind: url_for(endpoint, token=token, _external=True, **{arg: "_"}).replace(
+            "/_.ics", "/{" + arg + "}.ics"
+        )
+        for kind, endpoint, arg in (
+            ("environment", "calendar.environment_feed", "name"),
+            ("release", "calendar.release_feed", "key"),
+        )
+    }
 
 
 # -- feeds ------------------------------------------------------------------------------------
+
 
 @calendar.get("/environments/<name>.ics")
 def environment_feed(name: str) -> Response:
@@ -102,10 +113,12 @@ def release_feed(key: str) -> Response:
         release = session.exec(select(Release).where(Release.key == key)).first()
         if release is None:
             raise NotFound("release", key)
-        bookings = session.exec(_bookings().join(Phase)
-                                .where(Phase.release_id == release.id)).all()
-        return _ics(f"{release.key} {release.title}".strip(), map(booking_event, bookings),
-                    f"{release.key}.ics")
+        bookings = session.exec(_bookings().join(Phase).where(Phase.release_id == release.id)).all()
+        return _ics(
+            f"{release.key} {release.title}".strip(),
+            map(booking_event, bookings),
+            f"{release.key}.ics",
+        )
 
 
 @calendar.get("/release-calendar.ics")
@@ -120,28 +133,44 @@ def release_calendar_feed() -> Response:
 
 
 def _bookings() -> SelectOfScalar[Booking]:
-    return (select(Booking).where(col(Booking.status).in_(FEED_STATUSES))
-            .order_by(col(Booking.start), col(Booking.id)))
+    return (
+        select(Booking)
+        .where(col(Booking.status).in_(FEED_STATUSES))
+        .order_by(col(Booking.start), col(Booking.id))
+    )
 
 
 # -- events -----------------------------------------------------------------------------------
 
+
 def booking_event(booking: Booking) -> Event:
     phase = booking.phase
     what = f"{phase.key} ({phase.release.key})" if phase else (booking.note or "booking")
-    event = _all_day(f"booking-{booking.id}", booking.start, booking.end,
-                     f"{booking.environment.name}: {what}", booking.updated_at)
-    event.add("status", "TENTATIVE" if booking.status == BookingStatus.TENTATIVE
-              else "CONFIRMED")
-    event.add("description", f"{days_text(booking.start, booking.end)}, "
-              f"status {booking.status.value}" + (f"\n{booking.note}" if booking.note else ""))
+    event = _all_day(
+        f"booking-{booking.id}",
+        booking.start,
+        booking.end,
+        f"{booking.environment.name}: {what}",
+        booking.updated_at,
+    )
+    event.add("status", "TENTATIVE" if booking.status == BookingStatus.TENTATIVE else "CONFIRMED")
+    event.add(
+        "description",
+        f"{days_text(booking.start, booking.end)}, "
+        f"status {booking.status.value}" + (f"\n{booking.note}" if booking.note else ""),
+    )
     event.add("categories", ["booking"])
     return event
 
 
 def window_event(window: MaintenanceWindow) -> Event:
-    event = _all_day(f"maintenance-{window.id}", window.start, window.end,
-                     f"{window.environment.name}: maintenance", now())
+    event = _all_day(
+        f"maintenance-{window.id}",
+        window.start,
+        window.end,
+        f"{window.environment.name}: maintenance",
+        now(),
+    )
     event.add("description", window.reason or "maintenance window")
     event.add("categories", ["maintenance"])
     return event
@@ -155,8 +184,7 @@ def calendar_item_event(item: CalendarItem) -> Event:
     return event
 
 
-def _all_day(uid: str, start: dt.date, end: dt.date, summary: str, stamp: dt.datetime
-             ) -> Event:
+def _all_day(uid: str, start: dt.date, end: dt.date, summary: str, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", f"{uid}@envsched")
     event.add("dtstart", start)

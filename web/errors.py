@@ -71,8 +71,9 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def api_error(status: int, code: str, message: str, fields: Mapping[str, str] | None = None,
-              **extra: Any) -> Response:
+def api_error(
+    status: int, code: str, message: str, fields: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
     """The API's error response; ``extra`` keys (``clashes``) sit next to ``fields``."""
     body = {"code": code, "message": message, "fields": dict(fields or {}), **extra}
     response = jsonify({"error": body})
@@ -93,8 +94,7 @@ def _domain_error(exc: EnvschedError) -> Any:
     status = status_of(exc)
     if is_api_request():
         body = exc.to_dict()
-        return api_error(status, body.pop("code"), body.pop("message"), body.pop("fields"),
-                         **body)
+        return api_error(status, body.pop("code"), body.pop("message"), body.pop("fields"), **body)
     return _page(status, exc.message)
 
 
@@ -141,8 +141,12 @@ def db_refusal(exc: DataError | IntegrityError) -> tuple[int, str, str, str]:
     """Status, code, field and problem of a value the database refused."""
     diag = getattr(exc.orig, "diag", None)  # psycopg names what it refused; sqlite3 does not
     first_line = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "refused"
-    field = (getattr(diag, "column_name", None) or getattr(diag, "constraint_name", None)
-             or _sqlite_subject(first_line) or "body")
+    field = (
+        getattr(diag, "column_name", None)
+        or getattr(diag, "constraint_name", None)
+        or _sqlite_subject(first_line)
+        or "body"
+    )
     if isinstance(exc, IntegrityError) and _is_uniqueness(exc, first_line):
         return 409, "conflict", field, f"already taken ({first_line})"
     return 400, "invalid_input", field, f"the database refused the value ({first_line})"

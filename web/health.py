@@ -20,10 +20,11 @@ def register_health(app: Flask) -> None:
 
 def healthz() -> tuple[Response, int]:
     status = migrations.schema_status(sessions().kw["bind"])
-    body = {"status": "ok" if status.current else "unavailable",
-            "database": "reachable" if status.reachable else "unreachable",
-            "migrations": {"database": status.revision, "code": status.head,
-                           "current": status.current}}
+    body = {
+        "status": "ok" if status.current else "unavailable",
+        "database": "reachable" if status.reachable else "unreachable",
+        "migrations": {"database": status.revision, "code": status.head, "current": status.current},
+    }
     if not status.current:
         body["reason"] = status.problem
     return jsonify(body), 200 if status.current else 503

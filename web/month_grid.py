@@ -48,8 +48,9 @@ class Month:
         return f"{self.first:%B %Y}"
 
 
-def month_grid(items: Sequence[CalendarItem], start: dt.date, end: dt.date,
-               today: dt.date | None = None) -> list[Month]:
+def month_grid(
+    items: Sequence[CalendarItem], start: dt.date, end: dt.date, today: dt.date | None = None
+) -> list[Month]:
     """Every month from the one holding ``start`` to the one before ``end``."""
     months, first = [], start.replace(day=1)
     while first < end:
@@ -63,8 +64,9 @@ def _month(first: dt.date, items: Sequence[CalendarItem], today: dt.date | None)
     return Month(first, [[_cell(day, first, items, today) for day in week] for week in weeks])
 
 
-def _cell(day: dt.date, first: dt.date, items: Sequence[CalendarItem],
-          today: dt.date | None) -> Cell:
+def _cell(
+    day: dt.date, first: dt.date, items: Sequence[CalendarItem], today: dt.date | None
+) -> Cell:
     if day.month != first.month:
         return Cell(None)
     cell = Cell(day, today=day == today)
@@ -90,4 +92,3 @@ def _add(cell: Cell, item: CalendarItem, day: dt.date) -> None:
             cell.marks.append(Mark("freeze", f"{item.label} freeze begins"))
         elif day == item.end - DAY:
             cell.marks.append(Mark("thaw", f"{item.label} freeze, last day"))
-

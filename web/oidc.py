@@ -62,10 +62,16 @@ def init_app(app: Flask, settings: Settings) -> None:
         return
     oauth = OAuth(app)
     oauth.register(
-        CLIENT, client_id=settings.oidc_client_id, client_secret=_client_secret(settings),
+        CLIENT,
+        client_id=settings.oidc_client_id,
+        client_secret=_client_secret(settings),
         server_metadata_url=f"{settings.oidc_issuer}/.well-known/openid-configuration",
-        client_kwargs={"scope": settings.oidc_scopes, "code_challenge_method": "S256",
-                       "default_timeout": TIMEOUT_SECONDS})
+        client_kwargs={
+            "scope": settings.oidc_scopes,
+            "code_challenge_method": "S256",
+            "default_timeout": TIMEOUT_SECONDS,
+        },
+    )
     app.register_blueprint(sso)
     app.context_processor(lambda: {"sso_name": settings.oidc_name})
 
@@ -76,9 +82,10 @@ def _client_secret(settings: Settings) -> str:
     try:
         return Path(settings.oidc_client_secret_file).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError("ENVSCHED_OIDC_CLIENT_SECRET_FILE",
-                          f"cannot read {settings.oidc_client_secret_file}: "
-                          f"{exc.strerror}") from None
+        raise ConfigError(
+            "ENVSCHED_OIDC_CLIENT_SECRET_FILE",
+            f"cannot read {settings.oidc_client_secret_file}: {exc.strerror}",
+        ) from None
 
 
 def _client() -> Any:
@@ -119,21 +126,29 @@ def _verified_claims() -> ExternalClaims:
         token = client.authorize_access_token()
         return _claims(client, token)
     except MismatchingStateError:
-        raise Refused("This answer from the identity provider is not one envsched asked for "
-                      "(its state does not match this browser's sign-in): it may be old, "
-                      "used twice or forged. Nobody was signed in.") from None
+        raise Refused(
+            "This answer from the identity provider is not one envsched asked for "
+            "(its state does not match this browser's sign-in): it may be old, "
+            "used twice or forged. Nobody was signed in."
+        ) from None
     except OAuthError as exc:
-        raise Refused(f"The identity provider did not sign you in: "
-                      f"{exc.description or exc.error}.", 403) from None
+        raise Refused(
+            f"The identity provider did not sign you in: {exc.description or exc.error}.", 403
+        ) from None
     except JoseError as exc:
-        raise Refused(f"The identity provider's ID token failed envsched's checks "
-                      f"({_jose_words(exc)}). Nobody was signed in.") from None
+        raise Refused(
+            f"The identity provider's ID token failed envsched's checks "
+            f"({_jose_words(exc)}). Nobody was signed in."
+        ) from None
     except requests.RequestException as exc:
         raise _unreachable(exc) from None
     except (ValueError, KeyError, TypeError) as exc:  # an answer not shaped as the spec says
         logger.exception("single sign-on: an answer envsched cannot read")
-        raise Refused(f"The identity provider's answer could not be read "
-                      f"({type(exc).__name__}). Nobody was signed in.", 502) from None
+        raise Refused(
+            f"The identity provider's answer could not be read "
+            f"({type(exc).__name__}). Nobody was signed in.",
+            502,
+        ) from None
 
 
 def _check_issuer(client: Any) -> None:
@@ -144,16 +159,21 @@ def _check_issuer(client: Any) -> None:
     except (requests.RequestException, ValueError) as exc:
         raise _unreachable(exc) from None
     if said != expected:
-        raise Refused(f"The identity provider calls itself {said!r}, not {expected!r} as "
-                      f"envsched is configured (ENVSCHED_OIDC_ISSUER): nobody can sign in "
-                      f"with it until an administrator fixes that.", 502)
+        raise Refused(
+            f"The identity provider calls itself {said!r}, not {expected!r} as "
+            f"envsched is configured (ENVSCHED_OIDC_ISSUER): nobody can sign in "
+            f"with it until an administrator fixes that.",
+            502,
+        )
 
 
 def _check_answer_issuer() -> None:
     said = request.args.get("iss")
     if said is not None and said != settings().oidc_issuer:
-        raise Refused(f"This answer comes from {said!r}, not from the identity provider "
-                      f"envsched uses. Nobody was signed in.")
+        raise Refused(
+            f"This answer comes from {said!r}, not from the identity provider "
+            f"envsched uses. Nobody was signed in."
+        )
 
 
 def _claims(client: Any, token: dict[str, Any]) -> ExternalClaims:
@@ -165,14 +185,19 @@ def _claims(client: Any, token: dict[str, Any]) -> ExternalClaims:
     if client.load_server_metadata().get("userinfo_endpoint"):
         info = client.userinfo(token=token)
         if info.get("sub") != id_claims["sub"]:
-            raise Refused("The identity provider's userinfo speaks of another user than "
-                          "its ID token. Nobody was signed in.")
+            raise Refused(
+                "The identity provider's userinfo speaks of another user than "
+                "its ID token. Nobody was signed in."
+            )
         claims = {**info, **id_claims}
     return ExternalClaims(
-        issuer=str(id_claims["iss"]), subject=str(id_claims["sub"]),
+        issuer=str(id_claims["iss"]),
+        subject=str(id_claims["sub"]),
         user_name=str(claims.get("preferred_username") or claims.get("email") or ""),
-        full_name=str(claims.get("name") or ""), email=str(claims.get("email") or ""),
-        role_values=_values(claims.get(settings().oidc_role_claim)))
+        full_name=str(claims.get("name") or ""),
+        email=str(claims.get("email") or ""),
+        role_values=_values(claims.get(settings().oidc_role_claim)),
+    )
 
 
 def _values(claim: object) -> tuple[str, ...]:
@@ -193,8 +218,11 @@ def _jose_words(exc: Exception) -> str:
 
 def _unreachable(exc: Exception) -> Refused:
     logger.warning("single sign-on: the identity provider failed: %s", exc)
-    return Refused(f"envsched could not get an answer from the identity provider at "
-                   f"{settings().oidc_issuer}. Try again later.", 502)
+    return Refused(
+        f"envsched could not get an answer from the identity provider at "
+        f"{settings().oidc_issuer}. Try again later.",
+        502,
+    )
 
 
 def _refused(refused: Refused) -> tuple[str, int]:

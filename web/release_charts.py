@@ -30,8 +30,14 @@ MARKERS = {  # kind: (legend name, colour, symbol)
     "go_live": ("Go-live", "#4a3f8c", "star"),
     "deployment": ("Deployment", "#1b6e20", "diamond"),
 }
-KPI_COLOURS = {"on_time": "#1b6e20", "late": "#a4161a", "backed_out": "#8a5a00",
-               "failed": "#1a1a1a", "clashes": "#a4161a", "lead": "#0b4f9c"}
+KPI_COLOURS = {
+    "on_time": "#1b6e20",
+    "late": "#a4161a",
+    "backed_out": "#8a5a00",
+    "failed": "#1a1a1a",
+    "clashes": "#a4161a",
+    "lead": "#0b4f9c",
+}
 
 
 def lane_order(items: Sequence[CalendarItem]) -> list[str]:
@@ -41,56 +47,79 @@ def lane_order(items: Sequence[CalendarItem]) -> list[str]:
         if item.lane not in (WINDOWS_LANE, FREEZES_LANE, MAINTENANCE_LANE, *releases):
             releases.append(item.lane)
     present = {i.lane for i in items}
-    return [*([WINDOWS_LANE] if WINDOWS_LANE in present else []), *releases,
-            *(lane for lane in (FREEZES_LANE, MAINTENANCE_LANE) if lane in present)]
+    return [
+        *([WINDOWS_LANE] if WINDOWS_LANE in present else []),
+        *releases,
+        *(lane for lane in (FREEZES_LANE, MAINTENANCE_LANE) if lane in present),
+    ]
 
 
-def release_calendar_figure(items: Sequence[CalendarItem], *, start: dt.date, end: dt.date,
-                            today: dt.date | None = None) -> go.Figure:
+def release_calendar_figure(
+    items: Sequence[CalendarItem], *, start: dt.date, end: dt.date, today: dt.date | None = None
+) -> go.Figure:
     """One line per release (its span, its phases' bookings, its deployments) between the
     release windows on top and the freezes and maintenance below."""
     lanes = lane_order(items)
     figure = go.Figure()
     for kind, (name, colour) in BARS.items():
-        figure.add_trace(_bars([i for i in items if i.kind == kind], name, colour,
-                               release_span=kind == "release"))
+        figure.add_trace(
+            _bars(
+                [i for i in items if i.kind == kind], name, colour, release_span=kind == "release"
+            )
+        )
     for kind, (name, colour, symbol) in MARKERS.items():
         figure.add_trace(_markers([i for i in items if i.kind == kind], name, colour, symbol))
     figure.update_layout(
-        barmode="overlay", font=charts.FONT, height=140 + ROW_HEIGHT_PX * max(len(lanes), 3),
-        margin={"l": 130, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h", "y": 1.04},
+        barmode="overlay",
+        font=charts.FONT,
+        height=140 + ROW_HEIGHT_PX * max(len(lanes), 3),
+        margin={"l": 130, "r": 20, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": 1.04},
         plot_bgcolor="#ffffff",
-        xaxis={"type": "date", "range": [start.isoformat(), end.isoformat()],
-               "gridcolor": "#e3e3e3", "title": None},
-        yaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": list(reversed(lanes)),
-               "range": [-0.5, max(len(lanes), 1) - 0.5], "title": None},
+        xaxis={
+            "type": "date",
+            "range": [start.isoformat(), end.isoformat()],
+            "gridcolor": "#e3e3e3",
+            "title": None,
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": list(reversed(lanes)),
+            "range": [-0.5, max(len(lanes), 1) - 0.5],
+            "title": None,
+        },
     )
     if today is not None and start <= today < end:
-        figure.add_vline(x=today.isoformat(), line_width=2, line_dash="dot",
-                         line_color="#1a1a1a")
+        figure.add_vline(x=today.isoformat(), line_width=2, line_dash="dot", line_color="#1a1a1a")
     return figure
 
 
-def _bars(items: Sequence[CalendarItem], name: str, colour: str, *,
-          release_span: bool) -> go.Bar:
+def _bars(items: Sequence[CalendarItem], name: str, colour: str, *, release_span: bool) -> go.Bar:
     return go.Bar(
-        name=name, orientation="h", marker={"color": colour},
+        name=name,
+        orientation="h",
+        marker={"color": colour},
         width=0.8 if release_span else 0.5,
-        y=[i.lane for i in items], base=[i.start.isoformat() for i in items],
+        y=[i.lane for i in items],
+        base=[i.start.isoformat() for i in items],
         x=[(i.end - i.start).days * charts.MS_PER_DAY for i in items],
         text=[None if release_span else i.label for i in items],
-        textposition="inside", insidetextanchor="start", textfont={"color": "#ffffff"},
+        textposition="inside",
+        insidetextanchor="start",
+        textfont={"color": "#ffffff"},
         customdata=[[i.label, days_length_text(i.start, i.end), i.detail] for i in items],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     )
 
 
-def _markers(items: Sequence[CalendarItem], name: str, colour: str, symbol: str
-             ) -> go.Scatter:
+def _markers(items: Sequence[CalendarItem], name: str, colour: str, symbol: str) -> go.Scatter:
     return go.Scatter(
-        name=name, mode="markers", marker={"color": colour, "symbol": symbol, "size": 12},
-        y=[i.lane for i in items], x=[i.start.isoformat() for i in items],
+        name=name,
+        mode="markers",
+        marker={"color": colour, "symbol": symbol, "size": 12},
+        y=[i.lane for i in items],
+        x=[i.start.isoformat() for i in items],
         customdata=[[i.label, i.detail] for i in items],
         hovertemplate="%{customdata[0]} on %{x}<br>%{customdata[1]}<extra></extra>",
     )
@@ -109,30 +138,61 @@ def whole_axis(values: Sequence[float | None], title: str, **more: Any) -> dict[
     top = max([0.0, *(float(v) for v in values if v is not None)])
     step = next((s for s in STEPS if top / s <= MOST_TICKS - 1), STEPS[-1])
     ceiling = (math.floor(top / step) + 1) * step
-    return {"title": {"text": title}, "range": [0, ceiling], "tick0": 0, "dtick": step,
-            "tickformat": "d", **more}
+    return {
+        "title": {"text": title},
+        "range": [0, ceiling],
+        "tick0": 0,
+        "dtick": step,
+        "tickformat": "d",
+        **more,
+    }
 
 
 def _kpi_layout(figure: go.Figure, **layout: Any) -> go.Figure:
-    figure.update_layout(font=charts.FONT, height=320, plot_bgcolor="#ffffff",
-                         margin={"l": 60, "r": 60, "t": 30, "b": 50},
-                         legend={"orientation": "h", "y": 1.12}, **layout)
+    figure.update_layout(
+        font=charts.FONT,
+        height=320,
+        plot_bgcolor="#ffffff",
+        margin={"l": 60, "r": 60, "t": 30, "b": 50},
+        legend={"orientation": "h", "y": 1.12},
+        **layout,
+    )
     return figure
 
 
 def releases_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
     """Deployments per month, on time and late stacked; backed-out and failed as lines."""
     months = [row["month"] for row in monthly]
-    figure = go.Figure([
-        go.Bar(name="On time", x=months, y=[r["on_time"] for r in monthly],
-               marker={"color": KPI_COLOURS["on_time"]}),
-        go.Bar(name="Late", x=months, y=[r["late"] for r in monthly],
-               marker={"color": KPI_COLOURS["late"]}),
-        go.Scatter(name="Backed out", x=months, y=[r["backed_out"] for r in monthly],
-                   mode="lines+markers", line={"color": KPI_COLOURS["backed_out"]}),
-        go.Scatter(name="Failed", x=months, y=[r["failed"] for r in monthly],
-                   mode="lines+markers", line={"color": KPI_COLOURS["failed"], "dash": "dot"}),
-    ])
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="On time",
+                x=months,
+                y=[r["on_time"] for r in monthly],
+                marker={"color": KPI_COLOURS["on_time"]},
+            ),
+            go.Bar(
+                name="Late",
+                x=months,
+                y=[r["late"] for r in monthly],
+                marker={"color": KPI_COLOURS["late"]},
+            ),
+            go.Scatter(
+                name="Backed out",
+                x=months,
+                y=[r["backed_out"] for r in monthly],
+                mode="lines+markers",
+                line={"color": KPI_COLOURS["backed_out"]},
+            ),
+            go.Scatter(
+                name="Failed",
+                x=months,
+                y=[r["failed"] for r in monthly],
+                mode="lines+markers",
+                line={"color": KPI_COLOURS["failed"], "dash": "dot"},
+            ),
+        ]
+    )
     stacked = [r["on_time"] + r["late"] for r in monthly]
     lines = [v for r in monthly for v in (r["backed_out"], r["failed"])]
     return _kpi_layout(figure, barmode="stack", yaxis=whole_axis([*stacked, *lines], "releases"))
@@ -141,45 +201,89 @@ def releases_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
 def clashes_and_lead_time_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
     """Clashes per month (bars, left axis) and average booking lead time (line, right)."""
     months = [row["month"] for row in monthly]
-    figure = go.Figure([
-        go.Bar(name="Clashes", x=months, y=[r["clashes"] for r in monthly],
-               marker={"color": KPI_COLOURS["clashes"]}),
-        go.Scatter(name="Lead time (days)", x=months,
-                   y=[r["lead_time_days"] for r in monthly], yaxis="y2",
-                   mode="lines+markers", connectgaps=False,
-                   line={"color": KPI_COLOURS["lead"]}),
-    ])
-    return _kpi_layout(figure,
-                       yaxis=whole_axis([r["clashes"] for r in monthly], "clashes"),
-                       yaxis2=whole_axis([r["lead_time_days"] for r in monthly], "lead time, days",
-                                         overlaying="y", side="right", showgrid=False))
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="Clashes",
+                x=months,
+                y=[r["clashes"] for r in monthly],
+                marker={"color": KPI_COLOURS["clashes"]},
+            ),
+            go.Scatter(
+                name="Lead time (days)",
+                x=months,
+                y=[r["lead_time_days"] for r in monthly],
+                yaxis="y2",
+                mode="lines+markers",
+                connectgaps=False,
+                line={"color": KPI_COLOURS["lead"]},
+            ),
+        ]
+    )
+    return _kpi_layout(
+        figure,
+        yaxis=whole_axis([r["clashes"] for r in monthly], "clashes"),
+        yaxis2=whole_axis(
+            [r["lead_time_days"] for r in monthly],
+            "lead time, days",
+            overlaying="y",
+            side="right",
+            showgrid=False,
+        ),
+    )
 
 
 def utilisation_trend_figure(monthly: Sequence[dict[str, Any]]) -> go.Figure:
     """Per environment type, the share of open environment-days booked, month by month."""
     months = [row["month"] for row in monthly]
     prefix = "utilisation_"
-    types = sorted({key[len(prefix):] for row in monthly for key in row
-                    if key.startswith(prefix)})
-    figure = go.Figure([go.Scatter(name=t, x=months, y=[r.get(prefix + t) for r in monthly],
-                                   mode="lines+markers") for t in types])
-    highest = max([100.0, *(float(v) for r in monthly for k, v in r.items()
-                            if k.startswith(prefix) and v is not None)])
-    return _kpi_layout(figure, yaxis={"title": {"text": "booked of open days"},
-                                      "range": [0, math.ceil(highest / 25) * 25], "dtick": 25,
-                                      "ticksuffix": " %"})
+    types = sorted({key[len(prefix) :] for row in monthly for key in row if key.startswith(prefix)})
+    figure = go.Figure(
+        [
+            go.Scatter(
+                name=t, x=months, y=[r.get(prefix + t) for r in monthly], mode="lines+markers"
+            )
+            for t in types
+        ]
+    )
+    highest = max(
+        [
+            100.0,
+            *(
+                float(v)
+                for r in monthly
+                for k, v in r.items()
+                if k.startswith(prefix) and v is not None
+            ),
+        ]
+    )
+    return _kpi_layout(
+        figure,
+        yaxis={
+            "title": {"text": "booked of open days"},
+            "range": [0, math.ceil(highest / 25) * 25],
+            "dtick": 25,
+            "ticksuffix": " %",
+        },
+    )
 
 
 def time_to_implement_figure(rows: Sequence[dict[str, Any]]) -> go.Figure:
     """Average days to implement per release type, the bar's whisker from best to worst."""
-    figure = go.Figure(go.Bar(
-        x=[r["type"] for r in rows], y=[r["average_days"] for r in rows],
-        marker={"color": KPI_COLOURS["lead"]},
-        error_y={"type": "data", "symmetric": False,
-                 "array": [r["worst_days"] - r["average_days"] for r in rows],
-                 "arrayminus": [r["average_days"] - r["best_days"] for r in rows]},
-        customdata=[[r["best_days"], r["worst_days"], r["releases"]] for r in rows],
-        hovertemplate="%{x}: %{y} days on average (best %{customdata[0]}, worst "
-                      "%{customdata[1]}, %{customdata[2]} releases)<extra></extra>",
-    ))
+    figure = go.Figure(
+        go.Bar(
+            x=[r["type"] for r in rows],
+            y=[r["average_days"] for r in rows],
+            marker={"color": KPI_COLOURS["lead"]},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["worst_days"] - r["average_days"] for r in rows],
+                "arrayminus": [r["average_days"] - r["best_days"] for r in rows],
+            },
+            customdata=[[r["best_days"], r["worst_days"], r["releases"]] for r in rows],
+            hovertemplate="%{x}: %{y} days on average (best %{customdata[0]}, worst "
+            "%{customdata[1]}, %{customdata[2]} releases)<extra></extra>",
+        )
+    )
     return _kpi_layout(figure, yaxis=whole_axis([r["worst_days"] for r in rows], "days"))

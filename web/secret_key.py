@@ -63,11 +63,17 @@ def _make(path: Path) -> None:
 
 def _read(path: Path) -> str:
     if os.name == "posix" and path.stat().st_mode & 0o077:
-        raise ConfigError(VARIABLE, f"is not set, and others may read the key kept in {path} "
-                                    f"(mode {path.stat().st_mode & 0o777:o}): "
-                                    f"chmod 600 {path}")
+        raise ConfigError(
+            VARIABLE,
+            f"is not set, and others may read the key kept in {path} "
+            f"(mode {path.stat().st_mode & 0o777:o}): "
+            f"chmod 600 {path}",
+        )
     key = path.read_text(encoding="utf-8", errors="replace").strip()
     if len(key) < KEY_BYTES:
-        raise ConfigError(VARIABLE, f"is not set, and the key kept in {path} is shorter than "
-                                    f"{KEY_BYTES} characters: delete the file to make a new one")
+        raise ConfigError(
+            VARIABLE,
+            f"is not set, and the key kept in {path} is shorter than "
+            f"{KEY_BYTES} characters: delete the file to make a new one",
+        )
     return key

@@ -52,29 +52,48 @@ DEFAULT_WORKERS = 2
 SERVERS = ("waitress", "gunicorn")
 
 
-def run(settings: Settings, *, host: str, port: int, threads: int = DEFAULT_THREADS,
-        server: str = "waitress", workers: int = DEFAULT_WORKERS,
-        access_log: bool = True) -> None:
+def run(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    threads: int = DEFAULT_THREADS,
+    server: str = "waitress",
+    workers: int = DEFAULT_WORKERS,
+    access_log: bool = True,
+) -> None:
     """Serve until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = dataclasses.replace(settings, database_pool_size=max(
-        settings.database_pool_size, threads), secret_key=_one_key(settings))
+    settings = dataclasses.replace(
+        settings,
+        database_pool_size=max(settings.database_pool_size, threads),
+        secret_key=_one_key(settings),
+    )
     print(f"envsched is serving on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     if server == "gunicorn":
-        _gunicorn(settings, host=host, port=port, threads=threads, workers=workers,
-                  access_log=access_log)
+        _gunicorn(
+            settings, host=host, port=port, threads=threads, workers=workers, access_log=access_log
+        )
     else:
         signal.signal(signal.SIGTERM, _stop)  # as gunicorn does: finish what is in flight
-        waitress.serve(_warm_app(settings, threads, access_log), host=host, port=port,
-                       threads=threads, ident="envsched")
+        waitress.serve(
+            _warm_app(settings, threads, access_log),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="envsched",
+        )
 
 
 def _one_key(settings: Settings) -> str:
     """The key every process signs with, read (or made) once here, before any fork."""
     key = secret_key(settings)
     if not settings.secret_key:
-        print(f"ENVSCHED_SECRET_KEY is not set: every process signs with the key kept in "
-              f"{key_path(settings)}", flush=True)
+        print(
+            f"ENVSCHED_SECRET_KEY is not set: every process signs with the key kept in "
+            f"{key_path(settings)}",
+            flush=True,
+        )
     return key
 
 
@@ -146,8 +165,9 @@ def control_socket(pid: int) -> Path:
     return Path(ControlSocket.default).parent / f"envsched-{pid}.ctl"
 
 
-def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
-              workers: int, access_log: bool) -> None:
+def _gunicorn(
+    settings: Settings, *, host: str, port: int, threads: int, workers: int, access_log: bool
+) -> None:
     # Imported here: gunicorn does not run on Windows, where waitress still does.
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
@@ -159,9 +179,15 @@ def _gunicorn(settings: Settings, *, host: str, port: int, threads: int,
             # new connections over them. On one shared socket whichever worker woke first
             # took the connection: 20 keep-alive clients split 14:6 or 16:4, and the
             # busier worker's clients waited longest.
-            options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                       "worker_class": "gthread", "preload_app": False, "reuse_port": True,
-                       "control_socket": str(socket)}
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "preload_app": False,
+                "reuse_port": True,
+                "control_socket": str(socket),
+            }
             for key, value in options.items():
                 self.cfg.set(key, value)
 

@@ -24,8 +24,13 @@ from envsched.models import Environment
 from web.ui.queries import BlockedRow, BookingRow
 
 Item = dict[str, Any]
-STATUS_WORDS = {"tentative": "tentative (proposed by the planner)", "confirmed": "confirmed",
-                "in_use": "in use", "released": "handed back", "cancelled": "cancelled"}
+STATUS_WORDS = {
+    "tentative": "tentative (proposed by the planner)",
+    "confirmed": "confirmed",
+    "in_use": "in use",
+    "released": "handed back",
+    "cancelled": "cancelled",
+}
 # The rules a move or a booking can break, as the refusal names them to people: the
 # rulebook's (envsched.booking.rulebook) and the environment's own (availability).
 RULE_WORDS = {
@@ -47,9 +52,15 @@ def natural_order(environments: Iterable[Environment]) -> list[Environment]:
 
 def lanes(environments: Sequence[Environment]) -> list[Item]:
     """One lane per environment, in the order given (``order`` keeps it in vis)."""
-    return [{"id": env.name, "content": str(escape(env.name)), "order": index,
-             "title": str(escape(_lane_title(env)))}
-            for index, env in enumerate(environments)]
+    return [
+        {
+            "id": env.name,
+            "content": str(escape(env.name)),
+            "order": index,
+            "title": str(escape(_lane_title(env))),
+        }
+        for index, env in enumerate(environments)
+    ]
 
 
 def _lane_title(env: Environment) -> str:
@@ -57,58 +68,81 @@ def _lane_title(env: Environment) -> str:
     return f"{env.name}: {env.type.name}, room for {env.capacity} at a time{tags}"
 
 
-def booking_items(rows: Sequence[BookingRow], clash_ids: Collection[int], *,
-                  movable: bool, today: dt.date, page: str = "/bookings/{id}",
-                  release: str | None = None) -> list[Item]:
+def booking_items(
+    rows: Sequence[BookingRow],
+    clash_ids: Collection[int],
+    *,
+    movable: bool,
+    today: dt.date,
+    page: str = "/bookings/{id}",
+    release: str | None = None,
+) -> list[Item]:
     """One item per booking. ``movable``: the viewer may move bookings; even then one in
     use, or one that has ended, stays put (the move service would refuse it). ``page``:
     a booking's page, ``{id}`` standing for its id. ``release``: the one the reader
     chose; other bookings are marked ``other-release`` (drawn faded)."""
-    return [booking_item(row, row.id in clash_ids,
-                         movable=movable and row.status != "in_use" and row.end > today,
-                         page=page.replace("{id}", str(row.id)),
-                         other=release is not None and row.release != release)
-            for row in rows]
+    return [
+        booking_item(
+            row,
+            row.id in clash_ids,
+            movable=movable and row.status != "in_use" and row.end > today,
+            page=page.replace("{id}", str(row.id)),
+            other=release is not None and row.release != release,
+        )
+        for row in rows
+    ]
 
 
-def booking_item(row: BookingRow, clash: bool, *, movable: bool, page: str,
-                 other: bool = False) -> Item:
+def booking_item(
+    row: BookingRow, clash: bool, *, movable: bool, page: str, other: bool = False
+) -> Item:
     kind = "clash" if clash else ("tentative" if row.status == "tentative" else "booked")
     title = booking_title(row, clash) + ("\nnot the release shown" if other else "")
-    return {"id": row.id, "group": row.environment, "start": row.start.isoformat(),
-            "end": row.end.isoformat(), "content": _content(row, page), "label": row.serves,
-            "title": str(escape(title)).replace("\n", "<br>"),
-            "className": f"booking {kind}" + (" movable" if movable else "")
-            + (" other-release" if other else ""),
-            "editable": movable}
+    return {
+        "id": row.id,
+        "group": row.environment,
+        "start": row.start.isoformat(),
+        "end": row.end.isoformat(),
+        "content": _content(row, page),
+        "label": row.serves,
+        "title": str(escape(title)).replace("\n", "<br>"),
+        "className": f"booking {kind}"
+        + (" movable" if movable else "")
+        + (" other-release" if other else ""),
+        "editable": movable,
+    }
 
 
 def _content(row: BookingRow, page: str) -> str:
     """A link to the booking's page (a keyboard reaches each bar), holding the full label
     and a short one that ``timeline.js`` shows when the bar is too narrow; the link is
     named by the full label either way (the short one is hidden from screen readers)."""
-    return (f'<a class="bar-link" href="{escape(page)}" draggable="false" '
-            f'aria-label="{escape(row.serves)}">'
-            f'<span class="label-full">{escape(row.serves)}</span>'
-            f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
-            f'</a>')
+    return (
+        f'<a class="bar-link" href="{escape(page)}" draggable="false" '
+        f'aria-label="{escape(row.serves)}">'
+        f'<span class="label-full">{escape(row.serves)}</span>'
+        f'<span class="label-short" aria-hidden="true">{escape(short_label(row))}</span>'
+        f"</a>"
+    )
 
 
 def short_label(row: BookingRow) -> str:
     """What fits a bar of a few days: the phase's own part (``UAT`` of ``R7-UAT``), or
     the label's first word."""
     if row.phase and row.release and row.phase.startswith(f"{row.release}-"):
-        return row.phase[len(row.release) + 1:]
+        return row.phase[len(row.release) + 1 :]
     first = row.serves.split()[0] if row.serves.split() else row.serves
     return first[:8]
 
 
 def booking_title(row: BookingRow, clash: bool) -> str:
     """The tooltip: the booking in words, one fact a line."""
-    lines = [row.serves + (f", release {row.release}" if row.release else ""),
-             f"{row.environment}: {days_length_text(row.start, row.end)}",
-             STATUS_WORDS.get(row.status, row.status)
-             + (f", asked for by {row.requester}" if row.requester else "")]
+    lines = [
+        row.serves + (f", release {row.release}" if row.release else ""),
+        f"{row.environment}: {days_length_text(row.start, row.end)}",
+        STATUS_WORDS.get(row.status, row.status)
+        + (f", asked for by {row.requester}" if row.requester else ""),
+    ]
     if clash:
         lines.append("in a clash: open it to see with what")
     if row.forced_reason:
@@ -118,12 +152,19 @@ def booking_title(row: BookingRow, clash: bool) -> str:
 
 def blocked_items(rows: Sequence[BlockedRow]) -> list[Item]:
     """A shaded background per maintenance window or freeze, on the lane it blocks."""
-    return [{"id": f"{row.kind}:{row.environment}:{row.start.isoformat()}:{index}",
-             "group": row.environment, "start": row.start.isoformat(),
-             "end": row.end.isoformat(), "type": "background",
-             "className": f"blocked {row.kind}", "content": str(escape(_blocked_label(row))),
-             "title": str(escape(_blocked_title(row)))}
-            for index, row in enumerate(rows)]
+    return [
+        {
+            "id": f"{row.kind}:{row.environment}:{row.start.isoformat()}:{index}",
+            "group": row.environment,
+            "start": row.start.isoformat(),
+            "end": row.end.isoformat(),
+            "type": "background",
+            "className": f"blocked {row.kind}",
+            "content": str(escape(_blocked_label(row))),
+            "title": str(escape(_blocked_title(row))),
+        }
+        for index, row in enumerate(rows)
+    ]
 
 
 def _blocked_label(row: BlockedRow) -> str:
@@ -132,5 +173,7 @@ def _blocked_label(row: BlockedRow) -> str:
 
 def _blocked_title(row: BlockedRow) -> str:
     why = f" ({row.reason})" if row.reason and row.reason != row.label else ""
-    return f"{_blocked_label(row)}{why}; {row.environment}: " \
-           f"{days_length_text(row.start, row.end)}; no booking on these days"
+    return (
+        f"{_blocked_label(row)}{why}; {row.environment}: "
+        f"{days_length_text(row.start, row.end)}; no booking on these days"
+    )

@@ -43,8 +43,12 @@ def lane_numbers(rows: Sequence[BookingRow]) -> dict[int, int]:
     return lane_of
 
 
-def chart_lanes(rows: Sequence[BookingRow], lane_of: Mapping[int, int],
-                environments: Sequence[str], capacities: Mapping[str, int]) -> list[Lane]:
+def chart_lanes(
+    rows: Sequence[BookingRow],
+    lane_of: Mapping[int, int],
+    environments: Sequence[str],
+    capacities: Mapping[str, int],
+) -> list[Lane]:
     """The chart's lines, top down: each environment's lanes in use, at least one.
 
     Environments follow ``environments``; one that only a booking names comes after.
@@ -53,16 +57,14 @@ def chart_lanes(rows: Sequence[BookingRow], lane_of: Mapping[int, int],
     for row in rows:
         used[row.environment] = max(used[row.environment], lane_of[row.id])
     names = [*environments, *sorted(set(used) - set(environments))]
-    return [lane for name in names
-            for lane in _lanes(name, used[name], capacities.get(name, 1))]
+    return [lane for name in names for lane in _lanes(name, used[name], capacities.get(name, 1))]
 
 
 def _lanes(name: str, count: int, capacity: int) -> list[Lane]:
     """One line labelled with the name, as ever; several labelled ``name · n``."""
     if count == 1:
         return [Lane(name, 1, name, over_capacity=False)]
-    return [Lane(name, n, lane_label(name, n, capacity), n > capacity)
-            for n in range(1, count + 1)]
+    return [Lane(name, n, lane_label(name, n, capacity), n > capacity) for n in range(1, count + 1)]
 
 
 def lane_label(name: str, number: int, capacity: int) -> str:

@@ -31,8 +31,9 @@ STYLES: dict[str, tuple[str, str, str, str, str]] = {
 OUTLINED = {"moved_from", "dropped"}  # a place given up: drawn thin, under the rest
 
 
-def comparison_figure(differences: Sequence[Difference], environments: Sequence[str],
-                      start: dt.date, end: dt.date) -> go.Figure:
+def comparison_figure(
+    differences: Sequence[Difference], environments: Sequence[str], start: dt.date, end: dt.date
+) -> go.Figure:
     """One line per environment (in ``environments`` order, then any other a plan uses)."""
     lines = _lines(differences, environments)
     figure = go.Figure()
@@ -41,15 +42,27 @@ def comparison_figure(differences: Sequence[Difference], environments: Sequence[
         if chosen:
             figure.add_trace(_bars(chosen, style))
     figure.update_layout(
-        barmode="overlay", font=charts.FONT, plot_bgcolor="#ffffff",
+        barmode="overlay",
+        font=charts.FONT,
+        plot_bgcolor="#ffffff",
         height=120 + charts.ROW_HEIGHT_PX * max(len(lines), 3),
         margin={"l": 90, "r": 20, "t": 40, "b": 40},
         legend={"orientation": "h", "y": 1, "yanchor": "bottom"},
-        xaxis={"type": "date", "range": [start.isoformat(), end.isoformat()],
-               "gridcolor": "#e3e3e3", "title": None},
-        yaxis={"type": "category", "categoryorder": "array", "automargin": True,
-               "categoryarray": list(reversed(lines)),
-               "range": [-0.5, max(len(lines), 1) - 0.5], "title": None})
+        xaxis={
+            "type": "date",
+            "range": [start.isoformat(), end.isoformat()],
+            "gridcolor": "#e3e3e3",
+            "title": None,
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "automargin": True,
+            "categoryarray": list(reversed(lines)),
+            "range": [-0.5, max(len(lines), 1) - 0.5],
+            "title": None,
+        },
+    )
     return figure
 
 
@@ -66,18 +79,30 @@ def _bars(differences: Sequence[Difference], style: str) -> go.Bar:
     name, fill, outline, ink, drawn_at = STYLES[style]
     places: list[Place] = [getattr(d, drawn_at) for d in differences]
     return go.Bar(
-        name=name, orientation="h", width=0.45 if style in OUTLINED else 0.8,
+        name=name,
+        orientation="h",
+        width=0.45 if style in OUTLINED else 0.8,
         marker={"color": fill, "line": {"color": outline, "width": 2}},
-        y=[p.environment for p in places], base=[p.start.isoformat() for p in places],
+        y=[p.environment for p in places],
+        base=[p.start.isoformat() for p in places],
         x=[(p.end - p.start).days * charts.MS_PER_DAY for p in places],
-        text=[d.phase for d in differences], textposition="inside",
-        insidetextanchor="start", textfont={"color": ink},
+        text=[d.phase for d in differences],
+        textposition="inside",
+        insidetextanchor="start",
+        textfont={"color": ink},
         hovertext=[_hover(d, p) for d, p in zip(differences, places, strict=True)],
-        hovertemplate="%{hovertext}<extra></extra>")
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
 
 
 def _hover(difference: Difference, place: Place) -> str:
-    said: dict[str, Any] = {"unchanged": "stays", "moved": "moves", "added": "gets a place",
-                            "dropped": "loses its place"}
-    return (f"{difference.phase} ({difference.release}) {said[difference.kind]}"
-            f"<br>{place.environment}: {days_length_text(place.start, place.end)}")
+    said: dict[str, Any] = {
+        "unchanged": "stays",
+        "moved": "moves",
+        "added": "gets a place",
+        "dropped": "loses its place",
+    }
+    return (
+        f"{difference.phase} ({difference.release}) {said[difference.kind]}"
+        f"<br>{place.environment}: {days_length_text(place.start, place.end)}"
+    )

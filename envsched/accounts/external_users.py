@@ -61,18 +61,20 @@ class RoleMapping:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RoleMapping:
-        return cls(claim=settings.oidc_role_claim,
-                   pairs=tuple((value, Role(role)) for value, role in settings.oidc_role_map),
-                   default=Role(settings.oidc_default_role) if settings.oidc_default_role
-                   else None)
+        return cls(
+            claim=settings.oidc_role_claim,
+            pairs=tuple((value, Role(role)) for value, role in settings.oidc_role_map),
+            default=Role(settings.oidc_default_role) if settings.oidc_default_role else None,
+        )
 
     def role_for(self, values: Iterable[str]) -> Role | None:
         held = set(values)
         return next((role for value, role in self.pairs if value in held), self.default)
 
 
-def sign_in(sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping, *,
-            now: dt.datetime) -> User:
+def sign_in(
+    sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping, *, now: dt.datetime
+) -> User:
     """The envsched user of ``claims``, created or updated; ``PermissionDenied`` with words
     for the person signing in when no role maps or the user is deactivated."""
     try:
@@ -81,8 +83,9 @@ def sign_in(sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMappi
         return _sign_in(sessions, claims, mapping, now)
 
 
-def _sign_in(sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping,
-             now: dt.datetime) -> User:
+def _sign_in(
+    sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping, now: dt.datetime
+) -> User:
     role = mapping.role_for(claims.role_values)
     if role is None:
         _refuse_unmapped(sessions, claims, mapping, now)
@@ -95,54 +98,88 @@ def _sign_in(sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapp
         if user is None or identity is None:
             user = _create(session, claims, role, now)
             assert user.id is not None  # flushed
-            identity = ExternalIdentity(user_id=user.id, issuer=claims.issuer,
-                                        subject=claims.subject, created_at=now,
-                                        last_sign_in_at=now)
+            identity = ExternalIdentity(
+                user_id=user.id,
+                issuer=claims.issuer,
+                subject=claims.subject,
+                created_at=now,
+                last_sign_in_at=now,
+            )
         _update(session, user, claims, role)
         identity.last_sign_in_at = now
         session.add(identity)
-        audit.record(session, actor=user, now=now, action=SIGN_IN, row=user,
-                     after=_said(user, claims, mapping))
+        audit.record(
+            session,
+            actor=user,
+            now=now,
+            action=SIGN_IN,
+            row=user,
+            after=_said(user, claims, mapping),
+        )
     return user
 
 
 def _identity(session: Session, claims: ExternalClaims) -> ExternalIdentity | None:
-    return session.exec(select(ExternalIdentity).where(
-        ExternalIdentity.issuer == claims.issuer,
-        ExternalIdentity.subject == claims.subject)).first()
+    return session.exec(
+        select(ExternalIdentity).where(
+            ExternalIdentity.issuer == claims.issuer, ExternalIdentity.subject == claims.subject
+        )
+    ).first()
 
 
 def _create(session: Session, claims: ExternalClaims, role: Role, now: dt.datetime) -> User:
     user = User(name=_free_name(session, claims), role=role, created_at=now)
     session.add(user)
     session.flush()
-    audit.record(session, actor=None, now=now, action="create", row=user,
-                 after={"name": user.name, "role": role.value, "issuer": claims.issuer,
-                        "subject": claims.subject})
+    audit.record(
+        session,
+        actor=None,
+        now=now,
+        action="create",
+        row=user,
+        after={
+            "name": user.name,
+            "role": role.value,
+            "issuer": claims.issuer,
+            "subject": claims.subject,
+        },
+    )
     return user
 
 
 def _update(session: Session, user: User, claims: ExternalClaims, role: Role) -> None:
     if claims.full_name:
-        user.full_name = claims.full_name[:NAME_LENGTH * 2]
+        user.full_name = claims.full_name[: NAME_LENGTH * 2]
     if claims.email:
-        user.email = claims.email[:NAME_LENGTH * 4]
+        user.email = claims.email[: NAME_LENGTH * 4]
     users.change_role_in(session, user, role)
 
 
-def _refuse_unmapped(sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping,
-                     now: dt.datetime) -> None:
+def _refuse_unmapped(
+    sessions: SessionFactory, claims: ExternalClaims, mapping: RoleMapping, now: dt.datetime
+) -> None:
     """A known user whose claim no longer maps loses every session."""
-    logger.warning("single sign-on refused %s at %s: %s %s maps to no role", claims.subject,
-                   claims.issuer, mapping.claim, list(claims.role_values))
+    logger.warning(
+        "single sign-on refused %s at %s: %s %s maps to no role",
+        claims.subject,
+        claims.issuer,
+        mapping.claim,
+        list(claims.role_values),
+    )
     with sessions.begin() as session:
         identity = _identity(session, claims)
         if identity is None:
             return
         user = session.get_one(User, identity.user_id)
         users.end_sessions_in(user)
-        audit.record(session, actor=user, now=now, action=REFUSED, row=user,
-                     after=_said(user, claims, mapping))
+        audit.record(
+            session,
+            actor=user,
+            now=now,
+            action=REFUSED,
+            row=user,
+            after=_said(user, claims, mapping),
+        )
 
 
 def _no_role(claims: ExternalClaims, mapping: RoleMapping) -> PermissionDenied:
@@ -151,19 +188,28 @@ def _no_role(claims: ExternalClaims, mapping: RoleMapping) -> PermissionDenied:
     return PermissionDenied(
         f"Your account at the identity provider gives no role in envsched: its "
         f"{mapping.claim!r} claim holds {held}, and envsched gives a role to {wanted}. "
-        f"Ask your administrator to add you to one of those.")
+        f"Ask your administrator to add you to one of those."
+    )
 
 
 def _said(user: User, claims: ExternalClaims, mapping: RoleMapping) -> dict[str, object]:
-    return {"name": user.name, "role": user.role.value, "issuer": claims.issuer,
-            "subject": claims.subject, mapping.claim: list(claims.role_values)}
+    return {
+        "name": user.name,
+        "role": user.role.value,
+        "issuer": claims.issuer,
+        "subject": claims.subject,
+        mapping.claim: list(claims.role_values),
+    }
 
 
 def _free_name(session: Session, claims: ExternalClaims) -> str:
     """The provider's user name made a valid envsched one, numbered when it is taken."""
-    base = re.sub(r"\s+", "-", claims.user_name.strip())[:NAME_LENGTH - 8] or "sso-user"
-    taken = set(session.exec(select(User.name).where(
-        col(User.name).startswith(base, autoescape=True))).all())
+    base = re.sub(r"\s+", "-", claims.user_name.strip())[: NAME_LENGTH - 8] or "sso-user"
+    taken = set(
+        session.exec(
+            select(User.name).where(col(User.name).startswith(base, autoescape=True))
+        ).all()
+    )
     name, number = base, 1
     while name in taken:
         number += 1

@@ -17,14 +17,19 @@ from envsched.models.users import Role
 
 # -- users ----------------------------------------------------------------------------------
 
+
 class UserIn(Input):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
-                      description="signs in with it")
+    name: str = Field(
+        min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN, description="signs in with it"
+    )
     role: Role = Role.VIEWER
     full_name: str = Field(default="", max_length=NAME_LENGTH * 2)
     email: str = Field(default="", max_length=NAME_LENGTH * 4)
-    password: str | None = Field(default=None, min_length=MIN_PASSWORD,
-                                 description="none: the user signs in by API token only")
+    password: str | None = Field(
+        default=None,
+        min_length=MIN_PASSWORD,
+        description="none: the user signs in by API token only",
+    )
 
 
 class UserPatch(Input):
@@ -47,10 +52,10 @@ class UserOut(BaseModel):
 
 # -- API tokens -----------------------------------------------------------------------------
 
+
 class TokenIn(Input):
     label: str = Field(min_length=1, max_length=NAME_LENGTH, description="what uses it")
-    valid_until: Day | None = Field(default=None,
-                                        description="last day it works; none: no expiry")
+    valid_until: Day | None = Field(default=None, description="last day it works; none: no expiry")
 
 
 class TokenOut(BaseModel):

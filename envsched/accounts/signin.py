@@ -39,16 +39,25 @@ class SignInLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SignInLimits:
-        return cls(max_per_name=settings.signin_max_failures,
-                   max_per_address=settings.signin_max_failures_per_address,
-                   window=dt.timedelta(minutes=settings.signin_window_minutes))
+        return cls(
+            max_per_name=settings.signin_max_failures,
+            max_per_address=settings.signin_max_failures_per_address,
+            window=dt.timedelta(minutes=settings.signin_window_minutes),
+        )
 
 
 DEFAULT_LIMITS = SignInLimits()
 
 
-def authenticate(sessions: SessionFactory, name: str, password: str, *, now: dt.datetime,
-                 address: str = "", limits: SignInLimits = DEFAULT_LIMITS) -> User:
+def authenticate(
+    sessions: SessionFactory,
+    name: str,
+    password: str,
+    *,
+    now: dt.datetime,
+    address: str = "",
+    limits: SignInLimits = DEFAULT_LIMITS,
+) -> User:
     """The active user with this name and password; ``PermissionDenied`` otherwise (the
     same words whichever part was wrong), ``TooManySignIns`` while throttled."""
     key, address = _clean(name), _clean(address, ADDRESS_LENGTH)
@@ -63,9 +72,16 @@ def authenticate(sessions: SessionFactory, name: str, password: str, *, now: dt.
     return user
 
 
-def change_own_password(sessions: SessionFactory, user: User, current: str, new: str, *,
-                        now: dt.datetime, address: str = "",
-                        limits: SignInLimits = DEFAULT_LIMITS) -> User:
+def change_own_password(
+    sessions: SessionFactory,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    now: dt.datetime,
+    address: str = "",
+    limits: SignInLimits = DEFAULT_LIMITS,
+) -> User:
     """``user`` changes their password, proving it is them with the current one (counted
     and throttled as a sign-in). Their other sessions end (``users.set_password``)."""
     try:
@@ -96,31 +112,39 @@ def _password_matches(user: User | None, password: str) -> bool:
     return users.verify_password(password, stored) and stored is not users.NO_MATCH_HASH
 
 
-def _refuse_if_throttled(session: Session, key: str, address: str, now: dt.datetime,
-                         limits: SignInLimits) -> None:
-    checks = [(col(SignInFailure.user_name), key, limits.max_per_name,
-               f"for the user name {key!r}")]
+def _refuse_if_throttled(
+    session: Session, key: str, address: str, now: dt.datetime, limits: SignInLimits
+) -> None:
+    checks = [
+        (col(SignInFailure.user_name), key, limits.max_per_name, f"for the user name {key!r}")
+    ]
     if address:  # a server that cannot say where a request came from throttles by name only
-        checks.append((col(SignInFailure.address), address, limits.max_per_address,
-                       "from your address"))
+        checks.append(
+            (col(SignInFailure.address), address, limits.max_per_address, "from your address")
+        )
     for column, value, limit, whose in checks:
         free_at = _free_at(session, column, value, limit, now, limits.window)
         if free_at is not None:
             raise TooManySignIns(whose, retry_after=math.ceil((free_at - now).total_seconds()))
 
 
-def _free_at(session: Session, column: Any, value: str, limit: int, now: dt.datetime,
-             window: dt.timedelta) -> dt.datetime | None:
+def _free_at(
+    session: Session, column: Any, value: str, limit: int, now: dt.datetime, window: dt.timedelta
+) -> dt.datetime | None:
     """When ``value`` may try again, if it has ``limit`` failures in the window: when the
     ``limit``-th most recent of them leaves it; ``None`` if it may try now."""
-    recent = session.exec(select(SignInFailure.at)
-                          .where(column == value, col(SignInFailure.at) > now - window)
-                          .order_by(col(SignInFailure.at).desc()).limit(limit)).all()
+    recent = session.exec(
+        select(SignInFailure.at)
+        .where(column == value, col(SignInFailure.at) > now - window)
+        .order_by(col(SignInFailure.at).desc())
+        .limit(limit)
+    ).all()
     return recent[-1] + window if len(recent) >= limit else None
 
 
-def _record_failure(sessions: SessionFactory, key: str, address: str, now: dt.datetime,
-                    window: dt.timedelta) -> None:
+def _record_failure(
+    sessions: SessionFactory, key: str, address: str, now: dt.datetime, window: dt.timedelta
+) -> None:
     with sessions.begin() as session:
         session.execute(delete(SignInFailure).where(col(SignInFailure.at) <= now - window))
         session.add(SignInFailure(at=now, user_name=key, address=address))

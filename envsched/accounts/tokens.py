@@ -31,10 +31,15 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-
-def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
-                now: dt.datetime, label: str = "",
-                expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+def issue_token(
+    sessions: SessionFactory,
+    user_name: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    label: str = "",
+    expires_at: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
     """A new API token for ``user_name``: the stored row and the secret, shown this once."""
     if actor is not None and actor.name != user_name:
         require(actor, "users:admin")
@@ -42,8 +47,13 @@ def issue_token(sessions: SessionFactory, user_name: str, *, actor: User | None,
     with sessions.begin() as session:
         user = get_user(session, user_name)
         assert user.id is not None
-        token = ApiToken(user_id=user.id, name=label, token_hash=token_hash(secret),
-                         created_at=now, expires_at=expires_at)
+        token = ApiToken(
+            user_id=user.id,
+            name=label,
+            token_hash=token_hash(secret),
+            created_at=now,
+            expires_at=expires_at,
+        )
         session.add(token)
         audit.record(session, actor=actor, now=now, action="create", row=token)
     return token, secret
@@ -58,8 +68,13 @@ def token_expiry(valid_until: dt.date | None, *, now: dt.datetime) -> dt.datetim
     return dt.datetime.combine(valid_until + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
-def user_for_token(sessions: SessionFactory, secret: str, *, now: dt.datetime,
-                   record_use: Callable[[Callable[[], None]], None] | None = None) -> User:
+def user_for_token(
+    sessions: SessionFactory,
+    secret: str,
+    *,
+    now: dt.datetime,
+    record_use: Callable[[Callable[[], None]], None] | None = None,
+) -> User:
     """The active user a bearer token belongs to; ``PermissionDenied`` for any bad token.
 
     Every call checks the token, its user, revocation and expiry afresh (one query);
@@ -106,13 +121,20 @@ def _mark_used(sessions: SessionFactory, token: ApiToken, now: dt.datetime) -> N
 
 
 # Built once: on every API request, building the statement would cost as much as running it.
-_TOKEN_AND_USER: Any = (select(ApiToken, User).join(User)
-                        .where(col(ApiToken.token_hash) == bindparam("hash")))
-_MARK_USED: Any = (update(ApiToken)
-                   .where(col(ApiToken.id) == bindparam("token_id"),
-                          or_(col(ApiToken.last_used_at).is_(None),
-                              col(ApiToken.last_used_at) <= bindparam("stale_before")))
-                   .values(last_used_at=bindparam("used_at")))
+_TOKEN_AND_USER: Any = (
+    select(ApiToken, User).join(User).where(col(ApiToken.token_hash) == bindparam("hash"))
+)
+_MARK_USED: Any = (
+    update(ApiToken)
+    .where(
+        col(ApiToken.id) == bindparam("token_id"),
+        or_(
+            col(ApiToken.last_used_at).is_(None),
+            col(ApiToken.last_used_at) <= bindparam("stale_before"),
+        ),
+    )
+    .values(last_used_at=bindparam("used_at"))
+)
 
 
 def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:
@@ -120,8 +142,9 @@ def _token_usable(token: ApiToken, user: User, now: dt.datetime) -> bool:
     return user.active and token.revoked_at is None and not expired
 
 
-def revoke_token(sessions: SessionFactory, token_id: int, *, actor: User | None,
-                 now: dt.datetime) -> None:
+def revoke_token(
+    sessions: SessionFactory, token_id: int, *, actor: User | None, now: dt.datetime
+) -> None:
     with sessions.begin() as session:
         token = session.get(ApiToken, token_id)
         if token is None:

@@ -34,6 +34,7 @@ SESSION_VERSIONS = 2**31  # fits PostgreSQL's integer
 
 # -- passwords ----------------------------------------------------------------------------
 
+
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
@@ -66,9 +67,18 @@ NO_MATCH_HASH = f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(bytes(16))}${_b6
 
 # -- services -----------------------------------------------------------------------------
 
-def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
-                now: dt.datetime, password: str | None = None, full_name: str = "",
-                email: str = "") -> User:
+
+def create_user(
+    sessions: SessionFactory,
+    name: str,
+    role: Role | str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+) -> User:
     """Add a user; ``name`` must be new. Without a password the user signs in by token only."""
     require(actor, "users:admin")
     name = _valid_name(name)
@@ -77,29 +87,43 @@ def create_user(sessions: SessionFactory, name: str, role: Role | str, *, actor:
     with sessions.begin() as session:
         if _find_user(session, name) is not None:
             raise InvalidInput("name", f"user {name!r} already exists")
-        user = User(name=name, role=_valid_role(role), full_name=full_name, email=email,
-                    password_hash=hash_password(password) if password else None, created_at=now)
+        user = User(
+            name=name,
+            role=_valid_role(role),
+            full_name=full_name,
+            email=email,
+            password_hash=hash_password(password) if password else None,
+            created_at=now,
+        )
         session.add(user)
-        audit.record(session, actor=actor, now=now, action="create", row=user,
-                     after=_public(user))
+        audit.record(session, actor=actor, now=now, action="create", row=user, after=_public(user))
     return user
 
 
-def set_role(sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None,
-             now: dt.datetime) -> User:
+def set_role(
+    sessions: SessionFactory, name: str, role: Role | str, *, actor: User | None, now: dt.datetime
+) -> User:
     require(actor, "users:admin")
     role = _valid_role(role)
     with sessions.begin() as session:
         user = get_user(session, name)
         before = _public(user)
         _change_role(session, user, role)
-        audit.record(session, actor=actor, now=now, action="set_role", row=user,
-                     before=before, after=_public(user))
+        audit.record(
+            session,
+            actor=actor,
+            now=now,
+            action="set_role",
+            row=user,
+            before=before,
+            after=_public(user),
+        )
     return user
 
 
-def set_active(sessions: SessionFactory, name: str, active: bool, *, actor: User | None,
-               now: dt.datetime) -> User:
+def set_active(
+    sessions: SessionFactory, name: str, active: bool, *, actor: User | None, now: dt.datetime
+) -> User:
     """Deactivate a user (no sign-in, every token refused) or let them back in.
 
     Nobody deactivates themselves, and the last active admin stays: someone must be
@@ -110,15 +134,28 @@ def set_active(sessions: SessionFactory, name: str, active: bool, *, actor: User
         user = get_user(session, name)
         before = _public(user)
         _change_active(session, user, active, actor)
-        audit.record(session, actor=actor, now=now,
-                     action="reactivate" if active else "deactivate", row=user,
-                     before=before, after=_public(user))
+        audit.record(
+            session,
+            actor=actor,
+            now=now,
+            action="reactivate" if active else "deactivate",
+            row=user,
+            before=before,
+            after=_public(user),
+        )
     return user
 
 
-def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
-                now: dt.datetime, role: Role | str | None = None, active: bool | None = None,
-                full_name: str | None = None) -> User:
+def update_user(
+    sessions: SessionFactory,
+    name: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    role: Role | str | None = None,
+    active: bool | None = None,
+    full_name: str | None = None,
+) -> User:
     """Change any of role, active and full name at once: all of them or none (the rules
     of ``set_role`` and ``set_active`` hold; ``None`` leaves a field as it is)."""
     require(actor, "users:admin")
@@ -131,8 +168,15 @@ def update_user(sessions: SessionFactory, name: str, *, actor: User | None,
             _change_active(session, user, active, actor)
         if full_name is not None:
             user.full_name = full_name.strip()
-        audit.record(session, actor=actor, now=now, action="update", row=user,
-                     before=before, after=_public(user))
+        audit.record(
+            session,
+            actor=actor,
+            now=now,
+            action="update",
+            row=user,
+            before=before,
+            after=_public(user),
+        )
     return user
 
 
@@ -167,15 +211,18 @@ def _keep_an_admin(session: Session, losing: User, *, field: str) -> None:
     """
     if losing.role != Role.ADMIN or not losing.active:
         return
-    admins = session.exec(select(User.id).where(User.role == Role.ADMIN, col(User.active))
-                          .with_for_update()).all()
+    admins = session.exec(
+        select(User.id).where(User.role == Role.ADMIN, col(User.active)).with_for_update()
+    ).all()
     if set(admins) <= {losing.id}:
-        raise InvalidInput(field, f"{losing.name} is the last active admin; "
-                                  f"make someone else admin first")
+        raise InvalidInput(
+            field, f"{losing.name} is the last active admin; make someone else admin first"
+        )
 
 
-def set_password(sessions: SessionFactory, name: str, password: str, *,
-                 actor: User | None, now: dt.datetime) -> User:
+def set_password(
+    sessions: SessionFactory, name: str, password: str, *, actor: User | None, now: dt.datetime
+) -> User:
     """Users change their own password (``signin.change_own_password``); admins anyone's.
 
     Every session of the user ends, so a session someone else took over is gone too."""
@@ -186,8 +233,9 @@ def set_password(sessions: SessionFactory, name: str, password: str, *,
         user = get_user(session, name)
         user.password_hash = hash_password(password)
         _end_sessions(user)
-        audit.record(session, actor=actor, now=now, action="set_password", row=user,
-                     after=_public(user))
+        audit.record(
+            session, actor=actor, now=now, action="set_password", row=user, after=_public(user)
+        )
     return user
 
 

@@ -23,9 +23,16 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     return None if row is None else row.model_dump(mode="json")
 
 
-def record(session: Session, *, actor: User | None, now: dt.datetime, action: str,
-           row: SQLModel, before: dict[str, Any] | None = None,
-           after: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    action: str,
+    row: SQLModel,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Log ``action`` on ``row``; ``after`` defaults to the row as it is now.
 
     Flushes first, so a new row already has its id. A ``"delete"`` stores no after:
@@ -56,9 +63,11 @@ def _entity_name(row: SQLModel) -> str:
 def history(sessions: SessionFactory, entity: str, entity_id: object) -> list[AuditEntry]:
     """Every entry about one row, oldest first."""
     with read_transaction(sessions) as session:
-        query = (select(AuditEntry)
-                 .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
-                 .order_by(col(AuditEntry.at), col(AuditEntry.id)))
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+            .order_by(col(AuditEntry.at), col(AuditEntry.id))
+        )
         return list(session.exec(query).all())
 
 

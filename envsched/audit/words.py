@@ -32,53 +32,113 @@ from envsched.models import (
 
 # What each kind of row is called, by its table.
 ENTITY_WORDS = {
-    "booking": "booking", "booking_request": "booking request", "environment": "environment",
-    "environment_type": "environment type", "maintenance_window": "maintenance window",
-    "freeze": "change freeze", "release": "release", "phase": "phase", "gate": "gate",
-    "deployment": "deployment", "external_link": "link", "release_window": "release window",
-    "release_strategy": "release strategy", "release_template": "release template",
-    "app_user": "user", "api_token": "API token", "what_if": "what-if", "plan_run": "plan run",
+    "booking": "booking",
+    "booking_request": "booking request",
+    "environment": "environment",
+    "environment_type": "environment type",
+    "maintenance_window": "maintenance window",
+    "freeze": "change freeze",
+    "release": "release",
+    "phase": "phase",
+    "gate": "gate",
+    "deployment": "deployment",
+    "external_link": "link",
+    "release_window": "release window",
+    "release_strategy": "release strategy",
+    "release_template": "release template",
+    "app_user": "user",
+    "api_token": "API token",
+    "what_if": "what-if",
+    "plan_run": "plan run",
     "component": "component",
 }
 ACTION_WORDS = {
-    "create": "created", "update": "changed", "delete": "deleted", "demo": "loaded with the demo",
-    "import": "imported", "book": "booked", "propose": "proposed", "move": "moved",
-    "status": "status changed", "start": "started", "set_role": "role changed",
-    "set_password": "password changed", "revoke": "revoked", "replan_move": "moved by a plan run",
-    "replan": "placed by a plan run", "reactivate": "reactivated", "publish": "published",
-    "move_window": "moved with its window", "assign_window": "put in a window",
-    "gate_define": "gate criteria set", "gate_sign": "signed off", "gate_veto": "vetoed",
-    "gate_waive": "waived", "back_out": "backed out", "in_use": "in use",
+    "create": "created",
+    "update": "changed",
+    "delete": "deleted",
+    "demo": "loaded with the demo",
+    "import": "imported",
+    "book": "booked",
+    "propose": "proposed",
+    "move": "moved",
+    "status": "status changed",
+    "start": "started",
+    "set_role": "role changed",
+    "set_password": "password changed",
+    "revoke": "revoked",
+    "replan_move": "moved by a plan run",
+    "replan": "placed by a plan run",
+    "reactivate": "reactivated",
+    "publish": "published",
+    "move_window": "moved with its window",
+    "assign_window": "put in a window",
+    "gate_define": "gate criteria set",
+    "gate_sign": "signed off",
+    "gate_veto": "vetoed",
+    "gate_waive": "waived",
+    "back_out": "backed out",
+    "in_use": "in use",
     "sign_in_sso": "signed in with single sign-on",
     "sign_in_sso_refused": "refused by single sign-on",
 }
 # The fields a reader looks for first, in this order; the rest follow as the row has them.
-FIRST = ("status", "state", "reason", "environment_id", "phase_id", "days", "role", "active",
-         "forced_reason", "decision_reason")
+FIRST = (
+    "status",
+    "state",
+    "reason",
+    "environment_id",
+    "phase_id",
+    "days",
+    "role",
+    "active",
+    "forced_reason",
+    "decision_reason",
+)
 GATE_KINDS = {"entry": "entry", "exit": "exit", "go_no_go": "go/no-go"}
 # Columns people are never shown, and why a change to one still shows (in words).
 SECRET_FIELDS = {"token_hash": "a new secret", "password_hash": "a new password"}
 UNSHOWN_FIELDS = {"id", "created_at", "updated_at", "exclusive", "position"}
 # A column holding another row's id: what to call it, and the table it points at.
 REFERENCES: dict[str, tuple[str, type[SQLModel]]] = {
-    "environment_id": ("environment", Environment), "phase_id": ("phase", Phase),
-    "release_id": ("release", Release), "type_id": ("type", EnvironmentType),
-    "environment_type_id": ("type", EnvironmentType), "requester_id": ("requested by", User),
-    "decided_by_id": ("decided by", User), "created_by_id": ("made by", User),
-    "user_id": ("user", User), "applied_by_id": ("applied by", User),
-    "started_by_id": ("started by", User), "window_id": ("window", ReleaseWindow),
-    "strategy_id": ("strategy", ReleaseStrategy), "template_id": ("template", ReleaseTemplate),
+    "environment_id": ("environment", Environment),
+    "phase_id": ("phase", Phase),
+    "release_id": ("release", Release),
+    "type_id": ("type", EnvironmentType),
+    "environment_type_id": ("type", EnvironmentType),
+    "requester_id": ("requested by", User),
+    "decided_by_id": ("decided by", User),
+    "created_by_id": ("made by", User),
+    "user_id": ("user", User),
+    "applied_by_id": ("applied by", User),
+    "started_by_id": ("started by", User),
+    "window_id": ("window", ReleaseWindow),
+    "strategy_id": ("strategy", ReleaseStrategy),
+    "template_id": ("template", ReleaseTemplate),
     "request_id": ("request", BookingRequest),
 }
 FIELD_WORDS = {
-    "duration_days": "days needed", "earliest_start": "earliest start", "latest_end": "must end by",
-    "go_live": "go-live", "cutoff": "cut-off", "changeover_days": "changeover days",
-    "forced_reason": "forced because", "decision_reason": "decision reason",
-    "required_tags": "needs tags", "gap_days": "gap days", "signoff_role": "signed off by role",
-    "signed_by": "signed by", "deployed_on": "deployed on", "backout_plan": "back-out plan",
-    "backed_out": "backed out", "full_name": "full name", "expires_at": "expires",
-    "revoked_at": "revoked", "last_used_at": "last used", "window_days": "window days",
-    "freeze_days": "freeze days", "release_type": "release type",
+    "duration_days": "days needed",
+    "earliest_start": "earliest start",
+    "latest_end": "must end by",
+    "go_live": "go-live",
+    "cutoff": "cut-off",
+    "changeover_days": "changeover days",
+    "forced_reason": "forced because",
+    "decision_reason": "decision reason",
+    "required_tags": "needs tags",
+    "gap_days": "gap days",
+    "signoff_role": "signed off by role",
+    "signed_by": "signed by",
+    "deployed_on": "deployed on",
+    "backout_plan": "back-out plan",
+    "backed_out": "backed out",
+    "full_name": "full name",
+    "expires_at": "expires",
+    "revoked_at": "revoked",
+    "last_used_at": "last used",
+    "window_days": "window days",
+    "freeze_days": "freeze days",
+    "release_type": "release type",
 }
 
 
@@ -125,9 +185,13 @@ def audit_lines(session: Session, entries: list[AuditEntry]) -> list[AuditLine]:
 
 def audit_line(names: Names, entry: AuditEntry) -> AuditLine:
     snapshot = entry.after or entry.before or {}
-    return AuditLine(entry.at, entry.actor, action_words(entry.action),
-                     what_words(names, entry.entity, snapshot),
-                     change_words(names, entry.before, entry.after))
+    return AuditLine(
+        entry.at,
+        entry.actor,
+        action_words(entry.action),
+        what_words(names, entry.entity, snapshot),
+        change_words(names, entry.before, entry.after),
+    )
 
 
 def action_words(action: str) -> str:
@@ -140,6 +204,7 @@ def entity_words(entity: str) -> str:
 
 # -- the thing an entry is about ----------------------------------------------------------
 
+
 def what_words(names: Names, entity: str, row: dict[str, Any]) -> str:
     """``booking R1-UAT on UAT-2 (3–7 Mar 2027)``, ``release PAY-4.2`` …"""
     return f"{entity_words(entity)} {_named(names, entity, row)}".strip()
@@ -148,17 +213,21 @@ def what_words(names: Names, entity: str, row: dict[str, Any]) -> str:
 def _named(names: Names, entity: str, row: dict[str, Any]) -> str:
     ref = _ref(names, row)
     special: dict[str, Callable[[], str]] = {
-        "booking": lambda: f"{ref('phase_id') or _note(row)} on {ref('environment_id')}"
-                           f"{_days(row)}",
-        "booking_request": lambda: f"for {ref('phase_id') or ref('environment_type_id')}"
-                                   f"{_days_needed(row)}",
+        "booking": lambda: (
+            f"{ref('phase_id') or _note(row)} on {ref('environment_id')}{_days(row)}"
+        ),
+        "booking_request": lambda: (
+            f"for {ref('phase_id') or ref('environment_type_id')}{_days_needed(row)}"
+        ),
         "phase": lambda: str(row.get("key", "")),
         "release": lambda: str(row.get("key", "")),
-        "gate": lambda: f"{ref('phase_id') or ref('release_id')} "
-                        f"{GATE_KINDS.get(str(row.get('kind')), '')}",
+        "gate": lambda: (
+            f"{ref('phase_id') or ref('release_id')} {GATE_KINDS.get(str(row.get('kind')), '')}"
+        ),
         "deployment": lambda: f"of {ref('release_id')} on {_day(row.get('deployed_on'))}",
-        "external_link": lambda: f"{row.get('system', '')} {row.get('key', '')} of "
-                                 f"{ref('release_id')}",
+        "external_link": lambda: (
+            f"{row.get('system', '')} {row.get('key', '')} of {ref('release_id')}"
+        ),
         "api_token": lambda: f"“{row.get('name') or 'unnamed'}” of {ref('user_id')}",
         "maintenance_window": lambda: f"on {ref('environment_id')}{_days(row)}",
         "component": lambda: f"{row.get('name', '')} of {ref('environment_id')}",
@@ -189,15 +258,20 @@ def _days_needed(row: dict[str, Any]) -> str:
 
 # -- what changed -------------------------------------------------------------------------
 
-def change_words(names: Names, before: dict[str, Any] | None,
-                 after: dict[str, Any] | None) -> list[str]:
+
+def change_words(
+    names: Names, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[str]:
     """``field: old → new`` for each field that changed (each field of a new row), in
     words; a deleted row says so."""
     before, after = before or {}, after or {}
     if before and not after:
         return ["deleted"]
-    keys = ([k for k in after if before.get(k) != after.get(k)] if before
-            else [k for k in after if after[k] not in (None, "", [])])
+    keys = (
+        [k for k in after if before.get(k) != after.get(k)]
+        if before
+        else [k for k in after if after[k] not in (None, "", [])]
+    )
     if "start" in keys or "end" in keys:
         keys = [k for k in keys if k not in ("start", "end")] + ["days"]
     keys.sort(key=lambda k: FIRST.index(k) if k in FIRST else len(FIRST))  # what matters first
@@ -242,8 +316,13 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "none"
     if isinstance(value, str):
-        return _day(value) if _is_date(value) else value.replace("_", " ") if _is_word(value) \
+        return (
+            _day(value)
+            if _is_date(value)
+            else value.replace("_", " ")
+            if _is_word(value)
             else value
+        )
     return str(value)
 
 

@@ -30,14 +30,21 @@ from envsched.permissions import require
 EVERY_ENVIRONMENT = 1000  # free slots per request: one per eligible environment, at most
 
 
-def free_days(sessions: SessionFactory, request_ids: Iterable[int], *,
-              today: dt.date) -> dict[int, list[Slot]]:
+def free_days(
+    sessions: SessionFactory, request_ids: Iterable[int], *, today: dt.date
+) -> dict[int, list[Slot]]:
     """For each request, the earliest free run of its days on each eligible environment,
     earliest first (the first is its suggested slot), read in one transaction."""
     with read_transaction(sessions) as session:
-        return {request_id: eligible_slots(session, session.get_one(BookingRequest, request_id),
-                                           limit=EVERY_ENVIRONMENT, today=today)
-                for request_id in request_ids}
+        return {
+            request_id: eligible_slots(
+                session,
+                session.get_one(BookingRequest, request_id),
+                limit=EVERY_ENVIRONMENT,
+                today=today,
+            )
+            for request_id in request_ids
+        }
 
 
 def competing_groups(suggested: Mapping[int, Slot]) -> list[list[int]]:
@@ -58,6 +65,7 @@ def _overlap(a: Slot, b: Slot) -> bool:
 
 
 # -- approving several at once ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -89,8 +97,9 @@ class ManyDecided:
     refused: list[Refusal]
 
 
-def approve_many(sessions: SessionFactory, choices: Sequence[Choice], *, actor: User | None,
-                 now: dt.datetime) -> ManyDecided:
+def approve_many(
+    sessions: SessionFactory, choices: Sequence[Choice], *, actor: User | None, now: dt.datetime
+) -> ManyDecided:
     """Approve each choice, highest priority first; refuse, naming the rule, what breaks one."""
     require(actor, "requests:decide")
     if not choices:
@@ -98,8 +107,14 @@ def approve_many(sessions: SessionFactory, choices: Sequence[Choice], *, actor: 
     approved, refused = [], []
     for choice in _by_priority(sessions, choices):
         try:
-            booking = approve_request(sessions, choice.request_id, actor=actor, now=now,
-                                      environment=choice.environment, start=choice.start)
+            booking = approve_request(
+                sessions,
+                choice.request_id,
+                actor=actor,
+                now=now,
+                environment=choice.environment,
+                start=choice.start,
+            )
         except (BookingConflict, InvalidState, InvalidInput, NotFound) as exc:
             refused.append(Refusal(choice, _rules(exc), exc.message))
         else:
@@ -110,10 +125,15 @@ def approve_many(sessions: SessionFactory, choices: Sequence[Choice], *, actor: 
 def _by_priority(sessions: SessionFactory, choices: Sequence[Choice]) -> list[Choice]:
     """The choices in the queue's order: highest priority, then oldest request first."""
     with read_transaction(sessions) as session:
-        rows = session.exec(select(BookingRequest.id).where(
-            col(BookingRequest.id).in_([c.request_id for c in choices])).order_by(
-            col(BookingRequest.priority).desc(), col(BookingRequest.created_at),
-            col(BookingRequest.id))).all()
+        rows = session.exec(
+            select(BookingRequest.id)
+            .where(col(BookingRequest.id).in_([c.request_id for c in choices]))
+            .order_by(
+                col(BookingRequest.priority).desc(),
+                col(BookingRequest.created_at),
+                col(BookingRequest.id),
+            )
+        ).all()
     rank = {request_id: n for n, request_id in enumerate(rows)}
     return sorted(choices, key=lambda c: rank.get(c.request_id, len(rank)))
 

@@ -76,15 +76,24 @@ def booking_transaction(sessions: SessionFactory) -> Iterator[Session]:
         if EXCLUSION_CONSTRAINT in str(exc.orig):
             raise BookingConflict("the environment is already booked on these days") from exc
         if is_second_booking(exc):
-            raise RuleBroken([RuleBreak("one_per_phase", "the phase was booked at the same "
-                                        "moment by someone else", "phase")]) from exc
+            raise RuleBroken(
+                [
+                    RuleBreak(
+                        "one_per_phase",
+                        "the phase was booked at the same moment by someone else",
+                        "phase",
+                    )
+                ]
+            ) from exc
         raise
 
 
 # -- direct bookings ----------------------------------------------------------------------
 
-def book_direct(sessions: SessionFactory, data: BookingIn, *, actor: User | None,
-                now: dt.datetime) -> Booking:
+
+def book_direct(
+    sessions: SessionFactory, data: BookingIn, *, actor: User | None, now: dt.datetime
+) -> Booking:
     """An environment manager books ``data.environment`` on ``[start, end)`` outright;
     with ``force_reason``, even if it breaks a rule of its phase (then it is a clash)."""
     require(actor, "bookings:direct")
@@ -95,16 +104,31 @@ def book_direct(sessions: SessionFactory, data: BookingIn, *, actor: User | None
     with booking_transaction(sessions) as session:
         env = lock_environment_named(session, data.environment)
         phase = _phase_named(session, data.phase)
-        breaks = (check_placement(session, phase, env, data.start, data.end, forced=forced,
-                                  today=now.date()) if phase else [])
-        check_fits(session, env, data.start, data.end,
-                   release_id=phase.release_id if phase else None)
+        breaks = (
+            check_placement(
+                session, phase, env, data.start, data.end, forced=forced, today=now.date()
+            )
+            if phase
+            else []
+        )
+        check_fits(
+            session, env, data.start, data.end, release_id=phase.release_id if phase else None
+        )
         if data.status == BookingStatus.IN_USE:
             from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
+
             check_start(session, phase.id if phase else None)
-        booking = new_booking(env, data.start, data.end, now=now, actor=actor,
-                              phase=phase, status=data.status, pinned=data.pinned,
-                              note=data.note)
+        booking = new_booking(
+            env,
+            data.start,
+            data.end,
+            now=now,
+            actor=actor,
+            phase=phase,
+            status=data.status,
+            pinned=data.pinned,
+            note=data.note,
+        )
         booking.forced_reason = forced_reason(data.force_reason, breaks)
         session.add(booking)
         audit.record(session, actor=actor, now=now, action="book", row=booking)
@@ -137,35 +161,60 @@ def check_days(start: dt.date, end: dt.date) -> None:
         raise InvalidInput("end", f"{end} must be after start {start}")
 
 
-def new_booking(env: Environment, start: dt.date, end: dt.date, *, now: dt.datetime,
-                actor: User | None, phase: Phase | None = None,
-                request: BookingRequest | None = None,
-                status: BookingStatus = BookingStatus.CONFIRMED, pinned: bool = False,
-                note: str = "") -> Booking:
+def new_booking(
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    *,
+    now: dt.datetime,
+    actor: User | None,
+    phase: Phase | None = None,
+    request: BookingRequest | None = None,
+    status: BookingStatus = BookingStatus.CONFIRMED,
+    pinned: bool = False,
+    note: str = "",
+) -> Booking:
     """A booking of ``env`` for ``[start, end)``, not yet added to a session (the
     caller has checked the rules)."""
     assert env.id is not None
-    return Booking(environment_id=env.id, start=start, end=end, status=status, pinned=pinned,
-                   note=note, exclusive=env.capacity == 1, created_at=now, updated_at=now,
-                   phase_id=phase.id if phase else (request.phase_id if request else None),
-                   request_id=request.id if request else None,
-                   created_by_id=actor.id if actor else None)
+    return Booking(
+        environment_id=env.id,
+        start=start,
+        end=end,
+        status=status,
+        pinned=pinned,
+        note=note,
+        exclusive=env.capacity == 1,
+        created_at=now,
+        updated_at=now,
+        phase_id=phase.id if phase else (request.phase_id if request else None),
+        request_id=request.id if request else None,
+        created_by_id=actor.id if actor else None,
+    )
 
 
 # -- deciding on requests -----------------------------------------------------------------
 
-def suggest_slots(sessions: SessionFactory, request_id: int, *, limit: int = 5,
-                  today: dt.date | None = None) -> list[Slot]:
+
+def suggest_slots(
+    sessions: SessionFactory, request_id: int, *, limit: int = 5, today: dt.date | None = None
+) -> list[Slot]:
     """The earliest free slots that would satisfy request ``request_id`` (from ``today``, a
     phase not booked yet is done no earlier than its days from then)."""
     with read_transaction(sessions) as session:
-        return eligible_slots(session, get_request(session, request_id), limit=limit,
-                              today=today)
+        return eligible_slots(session, get_request(session, request_id), limit=limit, today=today)
 
 
-def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
-                    now: dt.datetime, environment: str | None = None,
-                    start: dt.date | None = None, force_reason: str | None = None) -> Booking:
+def approve_request(
+    sessions: SessionFactory,
+    request_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    environment: str | None = None,
+    start: dt.date | None = None,
+    force_reason: str | None = None,
+) -> Booking:
     """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot;
     with ``force_reason``, to the chosen days even if they break a rule of the phase."""
     require(actor, "requests:decide")
@@ -175,33 +224,58 @@ def approve_request(sessions: SessionFactory, request_id: int, *, actor: User | 
         if environment is None:
             booking = _book_earliest(session, request, actor=actor, now=now)
         else:
-            booking = _book_chosen(session, request, environment, start, actor=actor, now=now,
-                                   force_reason=force_reason if forced else None)
+            booking = _book_chosen(
+                session,
+                request,
+                environment,
+                start,
+                actor=actor,
+                now=now,
+                force_reason=force_reason if forced else None,
+            )
         close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now)
     return booking
 
 
-def _book_chosen(session: Session, request: BookingRequest, name: str,
-                 start: dt.date | None, *, actor: User | None, now: dt.datetime,
-                 force_reason: str | None = None) -> Booking:
+def _book_chosen(
+    session: Session,
+    request: BookingRequest,
+    name: str,
+    start: dt.date | None,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    force_reason: str | None = None,
+) -> Booking:
     env = environment_named(session, name)
     rules = request_rules(session, request, now.date())
     if force_reason is None:  # forced, the rulebook says what the placement breaks
         check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     if start is None:
-        slots = find_free_slots(session, None, request.duration_days, rules.after,
-                                environments=[env.name], before=rules.before, limit=1)
+        slots = find_free_slots(
+            session,
+            None,
+            request.duration_days,
+            rules.after,
+            environments=[env.name],
+            before=rules.before,
+            limit=1,
+        )
         if not slots:
-            raise BookingConflict(f"{env.name} has no free {request.duration_days} days "
-                                  f"for request {request.id} that its phase's rules allow")
+            raise BookingConflict(
+                f"{env.name} has no free {request.duration_days} days "
+                f"for request {request.id} that its phase's rules allow"
+            )
         start = slots[0].start
     rules.check_start(start)
-    return book_locked(session, env, start, request, actor=actor, now=now,
-                       force_reason=force_reason)
+    return book_locked(
+        session, env, start, request, actor=actor, now=now, force_reason=force_reason
+    )
 
 
-def _book_earliest(session: Session, request: BookingRequest, *, actor: User | None,
-                   now: dt.datetime) -> Booking:
+def _book_earliest(
+    session: Session, request: BookingRequest, *, actor: User | None, now: dt.datetime
+) -> Booking:
     """Try the suggested slots in order; a slot taken meanwhile falls through to the next."""
     slots = eligible_slots(session, request, limit=20, today=now.date())
     for slot in slots:
@@ -213,20 +287,34 @@ def _book_earliest(session: Session, request: BookingRequest, *, actor: User | N
             raise  # the same for every slot: the phase is booked, or its days are wrong
         except BookingConflict:
             continue
-    raise BookingConflict(f"no environment has {request.duration_days} free days "
-                          f"for request {request.id} that its phase's rules allow")
+    raise BookingConflict(
+        f"no environment has {request.duration_days} free days "
+        f"for request {request.id} that its phase's rules allow"
+    )
 
 
-def book_locked(session: Session, env: Environment, start: dt.date, request: BookingRequest,
-                *, actor: User | None, now: dt.datetime,
-                force_reason: str | None = None) -> Booking:
+def book_locked(
+    session: Session,
+    env: Environment,
+    start: dt.date,
+    request: BookingRequest,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    force_reason: str | None = None,
+) -> Booking:
     """Book ``request`` on ``env`` from ``start`` (the caller's transaction), by the rules."""
     end = start + dt.timedelta(days=request.duration_days)
     assert env.id is not None
     env = lock_environment(session, env.id)
     phase = session.get(Phase, request.phase_id) if request.phase_id else None
-    breaks = (check_placement(session, phase, env, start, end, today=now.date(),
-                              forced=force_reason is not None) if phase else [])
+    breaks = (
+        check_placement(
+            session, phase, env, start, end, today=now.date(), forced=force_reason is not None
+        )
+        if phase
+        else []
+    )
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
     booking = new_booking(env, start, end, now=now, actor=actor, request=request)
     booking.forced_reason = forced_reason(force_reason, breaks)
@@ -235,23 +323,37 @@ def book_locked(session: Session, env: Environment, start: dt.date, request: Boo
     return booking
 
 
-def reject_request(sessions: SessionFactory, request_id: int, reason: str, *,
-                   actor: User | None, now: dt.datetime) -> BookingRequest:
+def reject_request(
+    sessions: SessionFactory, request_id: int, reason: str, *, actor: User | None, now: dt.datetime
+) -> BookingRequest:
     require(actor, "requests:decide")
     if not reason.strip():
         raise InvalidInput("reason", "say why the request is rejected")
     return _decide(sessions, request_id, RequestStatus.REJECTED, reason, actor=actor, now=now)
 
 
-def waitlist_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
-                     now: dt.datetime, reason: str = "") -> BookingRequest:
+def waitlist_request(
+    sessions: SessionFactory,
+    request_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> BookingRequest:
     """Park a request: it is offered the next freed days that fit it, by priority."""
     require(actor, "requests:decide")
     return _decide(sessions, request_id, RequestStatus.WAITLISTED, reason, actor=actor, now=now)
 
 
-def _decide(sessions: SessionFactory, request_id: int, status: RequestStatus, reason: str,
-            *, actor: User | None, now: dt.datetime) -> BookingRequest:
+def _decide(
+    sessions: SessionFactory,
+    request_id: int,
+    status: RequestStatus,
+    reason: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> BookingRequest:
     with sessions.begin() as session:
         request = _open_request(session, request_id)
         close_request(session, request, status, actor=actor, now=now, reason=reason)
@@ -267,8 +369,10 @@ def _open_request(session: Session, request_id: int) -> BookingRequest:
 
 # -- starting -------------------------------------------------------------------------------
 
-def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-                  now: dt.datetime) -> Booking:
+
+def start_booking(
+    sessions: SessionFactory, booking_id: int, *, actor: User | None, now: dt.datetime
+) -> Booking:
     """Hand a confirmed booking's environment over: it is in use from now on.
 
     The gates its phase's start needs must be signed or waived (``gate_rules``: the
@@ -280,9 +384,12 @@ def start_booking(sessions: SessionFactory, booking_id: int, *, actor: User | No
         if booking is None:
             raise NotFound("booking", booking_id)
         if booking.status != BookingStatus.CONFIRMED:
-            raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}; "
-                               f"only a confirmed booking starts")
+            raise InvalidState(
+                f"{booking_words(booking)} is {status_words(booking.status)}; "
+                f"only a confirmed booking starts"
+            )
         from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
+
         check_start(session, booking.phase_id)
         before = audit.snapshot(booking)
         booking.status, booking.updated_at = BookingStatus.IN_USE, now

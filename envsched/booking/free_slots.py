@@ -37,9 +37,17 @@ class Slot:
     end: dt.date
 
 
-def find_free_slots(session: Session, type_name: str | None, duration: int, after: dt.date,
-                    *, tags: Iterable[str] = (), environments: Sequence[str] | None = None,
-                    before: dt.date | None = None, limit: int = 5) -> list[Slot]:
+def find_free_slots(
+    session: Session,
+    type_name: str | None,
+    duration: int,
+    after: dt.date,
+    *,
+    tags: Iterable[str] = (),
+    environments: Sequence[str] | None = None,
+    before: dt.date | None = None,
+    limit: int = 5,
+) -> list[Slot]:
     """The earliest free run of ``duration`` days per eligible environment, earliest first.
 
     A slot starts on or after ``after`` and ends by ``before`` (default: a year after
@@ -56,8 +64,9 @@ def find_free_slots(session: Session, type_name: str | None, duration: int, afte
     return sorted(slots, key=lambda s: (s.start, s.environment))[:limit]
 
 
-def earliest_start(blocked: Iterable[Interval], duration: int, after: dt.date,
-                   last: dt.date) -> dt.date | None:
+def earliest_start(
+    blocked: Iterable[Interval], duration: int, after: dt.date, last: dt.date
+) -> dt.date | None:
     """First ``s >= after`` with ``[s, s + duration)`` inside ``last`` and clear of ``blocked``."""
     length = dt.timedelta(days=duration)
     start = after
@@ -68,10 +77,14 @@ def earliest_start(blocked: Iterable[Interval], duration: int, after: dt.date,
     return start if start + length <= last else None
 
 
-def _eligible(session: Session, type_name: str | None, tags: set[str],
-              names: Sequence[str] | None) -> list[Environment]:
-    query = select(Environment).join(EnvironmentType).where(
-        Environment.status == EnvironmentStatus.AVAILABLE)
+def _eligible(
+    session: Session, type_name: str | None, tags: set[str], names: Sequence[str] | None
+) -> list[Environment]:
+    query = (
+        select(Environment)
+        .join(EnvironmentType)
+        .where(Environment.status == EnvironmentStatus.AVAILABLE)
+    )
     if type_name is not None:
         query = query.where(EnvironmentType.name == type_name)
     if names is not None:
@@ -80,8 +93,9 @@ def _eligible(session: Session, type_name: str | None, tags: set[str],
     return [env for env in found if tags <= set(env.tags)]
 
 
-def _blocked_by_environment(session: Session, envs: Sequence[Environment], start: dt.date,
-                            end: dt.date) -> dict[int | None, list[Interval]]:
+def _blocked_by_environment(
+    session: Session, envs: Sequence[Environment], start: dt.date, end: dt.date
+) -> dict[int | None, list[Interval]]:
     blocked: dict[int | None, list[Interval]] = {env.id: [] for env in envs}
     for window in maintenance_windows(session, envs, start, end):
         blocked[window.environment_id].append((window.start, window.end))
@@ -97,12 +111,20 @@ def _blocked_by_environment(session: Session, envs: Sequence[Environment], start
     return blocked
 
 
-def _live_bookings(session: Session, envs: Sequence[Environment], start: dt.date,
-                   end: dt.date) -> list[tuple[Booking, int | None]]:
+def _live_bookings(
+    session: Session, envs: Sequence[Environment], start: dt.date, end: dt.date
+) -> list[tuple[Booking, int | None]]:
     """Live bookings overlapping ``[start, end)`` with the release each serves (if any)."""
     ids = [env.id for env in envs]
-    query = (select(Booking, Phase.release_id).outerjoin(Phase)
-             .where(col(Booking.environment_id).in_(ids), col(Booking.status).in_(LIVE_STATUSES),
-                    Booking.start < end, Booking.end > start)
-             .order_by(col(Booking.start)))
+    query = (
+        select(Booking, Phase.release_id)
+        .outerjoin(Phase)
+        .where(
+            col(Booking.environment_id).in_(ids),
+            col(Booking.status).in_(LIVE_STATUSES),
+            Booking.start < end,
+            Booking.end > start,
+        )
+        .order_by(col(Booking.start))
+    )
     return [(booking, release) for booking, release in session.exec(query).all()]

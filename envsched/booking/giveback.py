@@ -29,19 +29,31 @@ from envsched.models import (
 from envsched.permissions import require
 
 
-def cancel_booking(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-                   now: dt.datetime, reason: str = "") -> Booking:
+def cancel_booking(
+    sessions: SessionFactory,
+    booking_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> Booking:
     """Cancel a live booking; its days still ahead are offered to the waitlist."""
-    return _give_back(sessions, booking_id, actor=actor, now=now,
-                      change=lambda b: _cancel(b, reason))
+    return _give_back(
+        sessions, booking_id, actor=actor, now=now, change=lambda b: _cancel(b, reason)
+    )
 
 
-def release_early(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-                  now: dt.datetime, on: dt.date | None = None) -> Booking:
+def release_early(
+    sessions: SessionFactory,
+    booking_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    on: dt.date | None = None,
+) -> Booking:
     """End a live booking on ``on`` (default today); ``[on, end)`` goes to the waitlist."""
     day = on or now.date()
-    return _give_back(sessions, booking_id, actor=actor, now=now,
-                      change=lambda b: _release(b, day))
+    return _give_back(sessions, booking_id, actor=actor, now=now, change=lambda b: _release(b, day))
 
 
 def _cancel(booking: Booking, reason: str) -> None:
@@ -52,25 +64,41 @@ def _cancel(booking: Booking, reason: str) -> None:
 
 def _release(booking: Booking, day: dt.date) -> None:
     if not booking.start < day < booking.end:
-        raise InvalidInput("on", f"{day} is not inside the booking ({booking.start} to "
-                                 f"{booking.end}); cancel a booking that has not started")
+        raise InvalidInput(
+            "on",
+            f"{day} is not inside the booking ({booking.start} to "
+            f"{booking.end}); cancel a booking that has not started",
+        )
     booking.end = day
     booking.status = BookingStatus.RELEASED
 
 
-def _give_back(sessions: SessionFactory, booking_id: int, *, actor: User | None,
-               now: dt.datetime, change: Callable[[Booking], None]) -> Booking:
+def _give_back(
+    sessions: SessionFactory,
+    booking_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    change: Callable[[Booking], None],
+) -> Booking:
     with booking_transaction(sessions) as session:
         booking = _live_booking(session, booking_id, actor)
         lock_environment(session, booking.environment_id)
         before, freed_end = audit.snapshot(booking), booking.end
         change(booking)
         booking.updated_at = now
-        audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
-                     before=before)
+        audit.record(
+            session, actor=actor, now=now, action=booking.status.value, row=booking, before=before
+        )
         freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
-        offer_days(session, booking.environment_id, max(freed_start, now.date()), freed_end,
-                   actor=actor, now=now)
+        offer_days(
+            session,
+            booking.environment_id,
+            max(freed_start, now.date()),
+            freed_end,
+            actor=actor,
+            now=now,
+        )
     return booking
 
 
@@ -81,8 +109,7 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
     if not _is_own(session, booking, actor):
         require(actor, "bookings:cancel-others")
     if booking.status not in LIVE_STATUSES:
-        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
-                           f"not live")
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, not live")
     return booking
 
 
@@ -91,17 +118,29 @@ def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
     return actor is not None and request is not None and request.requester_id == actor.id
 
 
-def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.date, *,
-               actor: User | None, now: dt.datetime) -> list[Booking]:
+def offer_days(
+    session: Session,
+    environment_id: int,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> list[Booking]:
     """Approve, in priority order, each waitlisted request that fits inside the freed days
     (inside the caller's transaction)."""
     if not start < end:
         return []
     env = lock_environment(session, environment_id)
-    waiting = session.exec(select(BookingRequest)
-                           .where(BookingRequest.status == RequestStatus.WAITLISTED)
-                           .order_by(col(BookingRequest.priority).desc(),
-                                     col(BookingRequest.created_at), col(BookingRequest.id)))
+    waiting = session.exec(
+        select(BookingRequest)
+        .where(BookingRequest.status == RequestStatus.WAITLISTED)
+        .order_by(
+            col(BookingRequest.priority).desc(),
+            col(BookingRequest.created_at),
+            col(BookingRequest.id),
+        )
+    )
     booked = []
     for request in waiting.all():
         booking = _offer_one(session, env, request, start, end, actor=actor, now=now)
@@ -110,22 +149,43 @@ def offer_days(session: Session, environment_id: int, start: dt.date, end: dt.da
     return booked
 
 
-def _offer_one(session: Session, env: Environment, request: BookingRequest, start: dt.date,
-               end: dt.date, *, actor: User | None, now: dt.datetime) -> Booking | None:
+def _offer_one(
+    session: Session,
+    env: Environment,
+    request: BookingRequest,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> Booking | None:
     rules = request_rules(session, request, now.date())
     try:
         check_eligible(env, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     except InvalidInput:
         return None
     latest = min(end, rules.before) if rules.before else end
-    slots = find_free_slots(session, None, request.duration_days, max(start, rules.after),
-                            environments=[env.name], before=latest, limit=1)
+    slots = find_free_slots(
+        session,
+        None,
+        request.duration_days,
+        max(start, rules.after),
+        environments=[env.name],
+        before=latest,
+        limit=1,
+    )
     if not slots:
         return None
     try:
         booking = book_locked(session, env, slots[0].start, request, actor=actor, now=now)
     except RuleBroken:  # its phase was booked meanwhile, or its order no longer allows it
         return None
-    close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now,
-                  reason=f"offered freed days on {env.name}")
+    close_request(
+        session,
+        request,
+        RequestStatus.APPROVED,
+        actor=actor,
+        now=now,
+        reason=f"offered freed days on {env.name}",
+    )
     return booking

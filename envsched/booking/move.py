@@ -36,9 +36,16 @@ from envsched.models import (
 from envsched.permissions import require
 
 
-def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
-                 start: dt.date, actor: User | None, now: dt.datetime,
-                 force_reason: str | None = None) -> Booking:
+def move_booking(
+    sessions: SessionFactory,
+    booking_id: int,
+    *,
+    environment: str,
+    start: dt.date,
+    actor: User | None,
+    now: dt.datetime,
+    force_reason: str | None = None,
+) -> Booking:
     """Move live booking ``booking_id`` to ``environment`` from ``start``, as long as it was.
 
     Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, or in use),
@@ -56,8 +63,7 @@ def move_booking(sessions: SessionFactory, booking_id: int, *, environment: str,
         target = _lock_both(session, booking.environment_id, environment)
         end = start + (booking.end - booking.start)
         breaks = _check_target(session, booking, target, start, end, forced=forced)
-        before, old = audit.snapshot(booking), (booking.environment_id, booking.start,
-                                                booking.end)
+        before, old = audit.snapshot(booking), (booking.environment_id, booking.start, booking.end)
         _place(booking, target, start, end, now)
         booking.forced_reason = forced_reason(force_reason, breaks)
         audit.record(session, actor=actor, now=now, action="move", row=booking, before=before)
@@ -70,11 +76,11 @@ def _movable(session: Session, booking_id: int) -> Booking:
     if booking is None:
         raise NotFound("booking", booking_id)
     if booking.status not in LIVE_STATUSES:
-        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, "
-                           f"not live")
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, not live")
     if booking.status == BookingStatus.IN_USE:
-        raise InvalidState(f"{booking_words(booking)} is in use; hand it back early "
-                           f"instead of moving it")
+        raise InvalidState(
+            f"{booking_words(booking)} is in use; hand it back early instead of moving it"
+        )
     return booking
 
 
@@ -88,28 +94,42 @@ def _lock_both(session: Session, current_id: int, name: str) -> Environment:
     return target
 
 
-def _check_target(session: Session, booking: Booking, target: Environment, start: dt.date,
-                  end: dt.date, *, forced: bool) -> list[RuleBreak]:
+def _check_target(
+    session: Session,
+    booking: Booking,
+    target: Environment,
+    start: dt.date,
+    end: dt.date,
+    *,
+    forced: bool,
+) -> list[RuleBreak]:
     """The target must suit the booking (its phase's rules, else its request, else its
     type) and have the days free of everything but the booking itself; return the rules
     a forced move breaks."""
     phase, breaks = booking.phase, []
     if phase is not None:
-        breaks = check_placement(session, phase, target, start, end, booking_id=booking.id,
-                                 forced=forced)
+        breaks = check_placement(
+            session, phase, target, start, end, booking_id=booking.id, forced=forced
+        )
     elif booking.request is not None:
         rules = request_rules(session, booking.request)
-        check_eligible(target, type_id=rules.type_id, tags=rules.tags,
-                       names=rules.environments)
+        check_eligible(target, type_id=rules.type_id, tags=rules.tags, names=rules.environments)
     else:
         check_eligible(target, type_id=booking.environment.type_id, tags=(), names=None)
-    check_fits(session, target, start, end, release_id=phase.release_id if phase else None,
-               ignore_booking=booking.id)
+    check_fits(
+        session,
+        target,
+        start,
+        end,
+        release_id=phase.release_id if phase else None,
+        ignore_booking=booking.id,
+    )
     return breaks
 
 
-def _place(booking: Booking, target: Environment, start: dt.date, end: dt.date,
-           now: dt.datetime) -> None:
+def _place(
+    booking: Booking, target: Environment, start: dt.date, end: dt.date, now: dt.datetime
+) -> None:
     assert target.id is not None
     booking.environment_id, booking.start, booking.end = target.id, start, end
     booking.exclusive = target.capacity == 1  # the exclusion constraint reads it
@@ -125,8 +145,9 @@ class MoveChoices:
     slots: list[Slot]
 
 
-def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
-                 limit: int = 5) -> MoveChoices:
+def move_choices(
+    sessions: SessionFactory, booking_id: int, *, today: dt.date, limit: int = 5
+) -> MoveChoices:
     """The environments and free slots the booking's phase (else its environment's type)
     could move to: from ``today``, inside the days the rulebook leaves the phase."""
     with read_transaction(sessions) as session:
@@ -136,22 +157,38 @@ def move_choices(sessions: SessionFactory, booking_id: int, *, today: dt.date,
         phase, length = booking.phase, (booking.end - booking.start).days
         if phase is None:
             kind = booking.environment.type.name
-            return MoveChoices(_names(session, kind, (), None),
-                               find_free_slots(session, kind, length, today, limit=limit))
+            return MoveChoices(
+                _names(session, kind, (), None),
+                find_free_slots(session, kind, length, today, limit=limit),
+            )
         first, last = phase_window(session, phase)  # the rulebook's days for the phase
         return MoveChoices(
             _names(session, phase.type.name, phase.required_tags, phase.environments),
-            find_free_slots(session, phase.type.name, length, max(today, first),
-                            tags=phase.required_tags, environments=phase.environments,
-                            before=last, limit=limit))
+            find_free_slots(
+                session,
+                phase.type.name,
+                length,
+                max(today, first),
+                tags=phase.required_tags,
+                environments=phase.environments,
+                before=last,
+                limit=limit,
+            ),
+        )
 
 
-def _names(session: Session, type_name: str, tags: Sequence[str],
-           names: Sequence[str] | None) -> list[str]:
+def _names(
+    session: Session, type_name: str, tags: Sequence[str], names: Sequence[str] | None
+) -> list[str]:
     """Environments of ``type_name`` in service carrying ``tags`` (and among ``names``)."""
-    query = (select(Environment).join(EnvironmentType)
-             .where(EnvironmentType.name == type_name,
-                    Environment.status != EnvironmentStatus.RETIRED)
-             .order_by(col(Environment.name)))
-    return [env.name for env in session.exec(query).all()
-            if set(tags) <= set(env.tags) and (names is None or env.name in names)]
+    query = (
+        select(Environment)
+        .join(EnvironmentType)
+        .where(EnvironmentType.name == type_name, Environment.status != EnvironmentStatus.RETIRED)
+        .order_by(col(Environment.name))
+    )
+    return [
+        env.name
+        for env in session.exec(query).all()
+        if set(tags) <= set(env.tags) and (names is None or env.name in names)
+    ]

@@ -49,40 +49,64 @@ class RequestRules:
         end = start + dt.timedelta(days=self.duration)
         first, last = self.asked
         if start < first:
-            raise InvalidInput("start", f"{start} is before the request's earliest start "
-                                        f"{first}")
+            raise InvalidInput("start", f"{start} is before the request's earliest start {first}")
         if last is not None and end > last:
-            raise InvalidInput("start", f"{self.duration} days from {start} end after "
-                                        f"{last}, the latest the request accepts")
+            raise InvalidInput(
+                "start",
+                f"{self.duration} days from {start} end after "
+                f"{last}, the latest the request accepts",
+            )
 
 
-def request_rules(session: Session, request: BookingRequest, today: dt.date | None = None
-                  ) -> RequestRules:
+def request_rules(
+    session: Session, request: BookingRequest, today: dt.date | None = None
+) -> RequestRules:
     """The request's own days, narrowed to those its phase's rules allow (``rulebook``)."""
-    type_row = (session.get(EnvironmentType, request.environment_type_id)
-                if request.environment_type_id else None)
+    type_row = (
+        session.get(EnvironmentType, request.environment_type_id)
+        if request.environment_type_id
+        else None
+    )
     length = dt.timedelta(days=request.duration_days)
-    asked = (request.earliest_start,
-             request.earliest_start + length if request.fixed else request.latest_end)
+    asked = (
+        request.earliest_start,
+        request.earliest_start + length if request.fixed else request.latest_end,
+    )
     after, before = asked
     if request.phase is not None:
         first, last_end = rulebook.phase_window(session, request.phase, today)
         after, before = max(after, first), _earlier(before, last_end)
-    return RequestRules(request.id, request.environment_type_id,
-                        type_row.name if type_row else None, tuple(request.required_tags),
-                        request.environments, request.duration_days, after, before, asked)
+    return RequestRules(
+        request.id,
+        request.environment_type_id,
+        type_row.name if type_row else None,
+        tuple(request.required_tags),
+        request.environments,
+        request.duration_days,
+        after,
+        before,
+        asked,
+    )
 
 
 def _earlier(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return min(a, b) if a is not None and b is not None else (a or b)
 
 
-def eligible_slots(session: Session, request: BookingRequest, *, limit: int,
-                   today: dt.date | None = None) -> list[Slot]:
+def eligible_slots(
+    session: Session, request: BookingRequest, *, limit: int, today: dt.date | None = None
+) -> list[Slot]:
     rules = request_rules(session, request, today)
-    return find_free_slots(session, rules.type_name, rules.duration, rules.after,
-                           tags=rules.tags, environments=rules.environments,
-                           before=rules.before, limit=limit)
+    return find_free_slots(
+        session,
+        rules.type_name,
+        rules.duration,
+        rules.after,
+        tags=rules.tags,
+        environments=rules.environments,
+        before=rules.before,
+        limit=limit,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,27 +117,49 @@ class PhaseSlots:
     note: str = ""
 
 
-def phase_slots(session: Session, phase: Phase, duration: int, after: dt.date,
-                before: dt.date | None, *, limit: int = 5, today: dt.date | None = None
-                ) -> PhaseSlots:
+def phase_slots(
+    session: Session,
+    phase: Phase,
+    duration: int,
+    after: dt.date,
+    before: dt.date | None,
+    *,
+    limit: int = 5,
+    today: dt.date | None = None,
+) -> PhaseSlots:
     """The earliest free slots for ``phase`` from ``after``, by the rules of the phase."""
     days = rulebook.phase_days(session, phase, today)
     if days.booked:
         held = days.booked[0]
-        return PhaseSlots([], f"{phase.key} is already booked on {held.environment}, "
-                              f"{days_text(held.start, held.end)}; move that booking instead. ")
-    note = (f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
-            if days.first > after else "")
-    slots = find_free_slots(session, phase.type.name, duration, max(after, days.first),
-                            tags=phase.required_tags, environments=phase.environments,
-                            before=_earlier(before, days.last_end), limit=limit)
+        return PhaseSlots(
+            [],
+            f"{phase.key} is already booked on {held.environment}, "
+            f"{days_text(held.start, held.end)}; move that booking instead. ",
+        )
+    note = (
+        f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
+        if days.first > after
+        else ""
+    )
+    slots = find_free_slots(
+        session,
+        phase.type.name,
+        duration,
+        max(after, days.first),
+        tags=phase.required_tags,
+        environments=phase.environments,
+        before=_earlier(before, days.last_end),
+        limit=limit,
+    )
     return PhaseSlots(slots, note)
 
 
 # -- services -----------------------------------------------------------------------------
 
-def request_booking(sessions: SessionFactory, data: BookingRequestIn, *,
-                    actor: User | None, now: dt.datetime) -> BookingRequest:
+
+def request_booking(
+    sessions: SessionFactory, data: BookingRequestIn, *, actor: User | None, now: dt.datetime
+) -> BookingRequest:
     """Store a request; a phase lends it its type, tags and allowed environments."""
     require(actor, "requests:create")
     if actor is None or actor.id is None:
@@ -122,18 +168,25 @@ def request_booking(sessions: SessionFactory, data: BookingRequestIn, *,
     with sessions.begin() as session:
         phase = _phase(session, data.phase)
         if phase is not None:
-            latest = data.earliest_start + dt.timedelta(days=data.duration_days) if data.fixed \
+            latest = (
+                data.earliest_start + dt.timedelta(days=data.duration_days)
+                if data.fixed
                 else data.latest_end
-            rulebook.check_request(session, phase, data.earliest_start, latest,
-                                   data.duration_days, today=now.date())
+            )
+            rulebook.check_request(
+                session, phase, data.earliest_start, latest, data.duration_days, today=now.date()
+            )
         request = BookingRequest(
-            requester_id=actor.id, phase_id=phase.id if phase else None,
+            requester_id=actor.id,
+            phase_id=phase.id if phase else None,
             environment_type_id=_type_id(session, data, phase),
-            required_tags=sorted(set(data.required_tags) | set(phase.required_tags if phase
-                                                               else ())),
+            required_tags=sorted(
+                set(data.required_tags) | set(phase.required_tags if phase else ())
+            ),
             environments=_environments(session, data, phase),
-            created_at=now, **data.model_dump(exclude={"phase", "type", "required_tags",
-                                                       "environments"}))
+            created_at=now,
+            **data.model_dump(exclude={"phase", "type", "required_tags", "environments"}),
+        )
         session.add(request)
         audit.record(session, actor=actor, now=now, action="create", row=request)
     return request
@@ -146,27 +199,37 @@ def get_request(session: Session, request_id: int) -> BookingRequest:
     return request
 
 
-def close_request(session: Session, request: BookingRequest, status: RequestStatus, *,
-                  actor: User | None, now: dt.datetime, reason: str = "") -> None:
+def close_request(
+    session: Session,
+    request: BookingRequest,
+    status: RequestStatus,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> None:
     """Record a decision on ``request`` (inside the caller's transaction)."""
     before = audit.snapshot(request)
     request.status = status
     request.decision_reason = reason
     request.decided_at = now
     request.decided_by_id = actor.id if actor else None
-    audit.record(session, actor=actor, now=now, action=status.value, row=request,
-                 before=before)
+    audit.record(session, actor=actor, now=now, action=status.value, row=request, before=before)
 
 
 # -- input checks -------------------------------------------------------------------------
+
 
 def _check_dates(data: BookingRequestIn, now: dt.datetime) -> None:
     if data.earliest_start < now.date():
         raise InvalidInput("earliest_start", f"{data.earliest_start} is in the past")
     first_end = data.earliest_start + dt.timedelta(days=data.duration_days)
     if data.latest_end is not None and data.latest_end < first_end:
-        raise InvalidInput("latest_end", f"{data.latest_end} leaves no room for "
-                                         f"{data.duration_days} days from {data.earliest_start}")
+        raise InvalidInput(
+            "latest_end",
+            f"{data.latest_end} leaves no room for "
+            f"{data.duration_days} days from {data.earliest_start}",
+        )
 
 
 def _phase(session: Session, key: str | None) -> Phase | None:
@@ -191,16 +254,21 @@ def _type_id(session: Session, data: BookingRequestIn, phase: Phase | None) -> i
     return found.id
 
 
-def _environments(session: Session, data: BookingRequestIn,
-                  phase: Phase | None) -> list[str] | None:
-    names = data.environments if data.environments is not None else (
-        phase.environments if phase else None)
+def _environments(
+    session: Session, data: BookingRequestIn, phase: Phase | None
+) -> list[str] | None:
+    names = (
+        data.environments
+        if data.environments is not None
+        else (phase.environments if phase else None)
+    )
     if names is None:
         return None
     if not names:
         raise InvalidInput("environments", "an empty list admits no environment")
-    known = set(session.exec(select(Environment.name)
-                             .where(col(Environment.name).in_(names))).all())
+    known = set(
+        session.exec(select(Environment.name).where(col(Environment.name).in_(names))).all()
+    )
     unknown = [name for name in names if name not in known]
     if unknown:
         raise InvalidInput("environments", f"no environment named {', '.join(unknown)}")

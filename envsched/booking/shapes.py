@@ -17,6 +17,7 @@ from envsched.models.limits import Day, Input
 
 # -- booking requests ---------------------------------------------------------------------
 
+
 class BookingRequestIn(BookingRequestBase):
     """Input: the phase by key, the type by name; one of ``type``/``environments`` needed."""
 
@@ -38,6 +39,7 @@ class BookingRequestOut(BookingRequestBase):
 
 
 # -- bookings -----------------------------------------------------------------------------
+
 
 class BookingIn(BookingBase):
     """A direct booking, as the API takes it: environment by name, phase by key."""
@@ -64,6 +66,7 @@ class BookingOut(BookingBase):
 
 # -- decisions on requests and bookings ---------------------------------------------------
 
+
 class ApproveIn(Input):
     """No environment: the earliest suggested slot. An environment without start: its
     earliest free days for the request."""
@@ -71,9 +74,11 @@ class ApproveIn(Input):
     environment: str | None = Field(default=None, min_length=1)
     start: Day | None = None
     force_reason: str | None = Field(
-        default=None, max_length=2000,
+        default=None,
+        max_length=2000,
         description="an environment manager's reason to book the chosen days although they "
-                    "break a rule of the phase (the booking is then a clash)")
+        "break a rule of the phase (the booking is then a clash)",
+    )
 
 
 class RejectIn(Input):
@@ -91,16 +96,20 @@ class ReleaseEarlyIn(Input):
 class MoveIn(Input):
     """Where a booking goes; it keeps its length, so its new end follows from ``start``."""
 
-    environment: str = Field(min_length=1, max_length=64,
-                             description="the environment it moves to (may be its own)")
+    environment: str = Field(
+        min_length=1, max_length=64, description="the environment it moves to (may be its own)"
+    )
     start: Day = Field(description="its new first day")
     force_reason: str | None = Field(
-        default=None, max_length=2000,
+        default=None,
+        max_length=2000,
         description="an environment manager's reason to move it even if it breaks a rule of "
-                    "its phase (it is then listed as a clash)")
+        "its phase (it is then listed as a clash)",
+    )
 
 
 # -- free slots and clashes ---------------------------------------------------------------
+
 
 class SlotOut(BaseModel):
     environment: str

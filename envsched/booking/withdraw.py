@@ -32,8 +32,9 @@ from envsched.models import (
 from envsched.permissions import require
 
 
-def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User | None,
-                     now: dt.datetime) -> BookingRequest:
+def withdraw_request(
+    sessions: SessionFactory, request_id: int, *, actor: User | None, now: dt.datetime
+) -> BookingRequest:
     """Close request ``request_id`` as cancelled; an approved one takes its booking along."""
     with booking_transaction(sessions) as session:
         request = get_request(session, request_id)
@@ -42,11 +43,20 @@ def withdraw_request(sessions: SessionFactory, request_id: int, *, actor: User |
         if request.status == RequestStatus.APPROVED:
             _cancel_bookings(session, request, actor=actor, now=now)
         elif request.status not in OPEN_REQUEST_STATUSES:
-            raise InvalidState(f"request {request_id} is {request.status.value}; only an "
-                               f"open or approved request can be withdrawn")
-        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now,
-                      reason="withdrawn by the requester" if actor and
-                      actor.id == request.requester_id else "withdrawn")
+            raise InvalidState(
+                f"request {request_id} is {request.status.value}; only an "
+                f"open or approved request can be withdrawn"
+            )
+        close_request(
+            session,
+            request,
+            RequestStatus.CANCELLED,
+            actor=actor,
+            now=now,
+            reason="withdrawn by the requester"
+            if actor and actor.id == request.requester_id
+            else "withdrawn",
+        )
     return request
 
 
@@ -55,28 +65,41 @@ def may_withdraw(session: Session, request: BookingRequest, today: dt.date) -> b
     if request.status in OPEN_REQUEST_STATUSES:
         return True
     return request.status == RequestStatus.APPROVED and not any(
-        _started(b, today) for b in _live_bookings(session, request))
+        _started(b, today) for b in _live_bookings(session, request)
+    )
 
 
 def _live_bookings(session: Session, request: BookingRequest) -> list[Booking]:
-    return list(session.exec(select(Booking).where(
-        Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).all())
+    return list(
+        session.exec(
+            select(Booking).where(
+                Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
+            )
+        ).all()
+    )
 
 
-def _cancel_bookings(session: Session, request: BookingRequest, *, actor: User | None,
-                     now: dt.datetime) -> None:
+def _cancel_bookings(
+    session: Session, request: BookingRequest, *, actor: User | None, now: dt.datetime
+) -> None:
     for booking in _live_bookings(session, request):
         if _started(booking, now.date()):
             raise InvalidState(
                 f"the booking of {booking.environment.name} {days_text(booking.start, booking.end)}"
-                f" has started; hand it back early from its page instead")
+                f" has started; hand it back early from its page instead"
+            )
         before = audit.snapshot(booking)
         booking.status, booking.updated_at = BookingStatus.CANCELLED, now
         booking.note = f"{booking.note}\ncancelled: request withdrawn".strip()
-        audit.record(session, actor=actor, now=now, action="cancelled", row=booking,
-                     before=before)
-        offer_days(session, booking.environment_id, max(booking.start, now.date()),
-                   booking.end, actor=actor, now=now)
+        audit.record(session, actor=actor, now=now, action="cancelled", row=booking, before=before)
+        offer_days(
+            session,
+            booking.environment_id,
+            max(booking.start, now.date()),
+            booking.end,
+            actor=actor,
+            now=now,
+        )
 
 
 def _started(booking: Booking, today: dt.date) -> bool:

@@ -19,8 +19,9 @@ def serves(booking: Booking) -> str:
 
 
 def booking_words(booking: Booking) -> str:
-    return (f"{serves(booking)} on {booking.environment.name} "
-            f"({days_text(booking.start, booking.end)})")
+    return (
+        f"{serves(booking)} on {booking.environment.name} ({days_text(booking.start, booking.end)})"
+    )
 
 
 def status_words(status: BookingStatus) -> str:

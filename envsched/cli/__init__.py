@@ -16,11 +16,19 @@ import click
 from envsched.cli.errors import TranslatingGroup
 
 COMMAND_MODULES = {
-    "plan": "planning", "check": "planning", "generate": "planning",
-    "db": "db", "user": "users",
-    "demo": "state", "clashes": "clash_report", "capacity": "state",
-    "export": "state", "import": "state",
-    "replan": "replan", "worker": "worker", "scheduler": "worker",
+    "plan": "planning",
+    "check": "planning",
+    "generate": "planning",
+    "db": "db",
+    "user": "users",
+    "demo": "state",
+    "clashes": "clash_report",
+    "capacity": "state",
+    "export": "state",
+    "import": "state",
+    "replan": "replan",
+    "worker": "worker",
+    "scheduler": "worker",
     "whatif": "whatif",
     "notify": "notify",
 }

@@ -16,8 +16,9 @@ def db() -> None:
 
 
 @db.command()
-@click.option("--revision", default="head", show_default=True,
-              help="Migrate to this Alembic revision.")
+@click.option(
+    "--revision", default="head", show_default=True, help="Migrate to this Alembic revision."
+)
 def upgrade(revision: str) -> None:
     """Create the database schema, or bring it up to date."""
     settings = Settings.from_env()

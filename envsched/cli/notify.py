@@ -27,9 +27,11 @@ def send_due_command() -> None:
     with stored_state() as sessions:
         Notifier(settings).audit_events(sessions, utc_now())
         report = send_due(sessions, settings)
-    click.echo(f"delivered {report[DeliveryStatus.DELIVERED]}, "
-               f"to retry {report[DeliveryStatus.PENDING]}, "
-               f"expired {report[DeliveryStatus.EXPIRED]}")
+    click.echo(
+        f"delivered {report[DeliveryStatus.DELIVERED]}, "
+        f"to retry {report[DeliveryStatus.PENDING]}, "
+        f"expired {report[DeliveryStatus.EXPIRED]}"
+    )
 
 
 COMMANDS = (notify,)

@@ -30,19 +30,43 @@ def print_progress(progress: Progress) -> None:
 @click.command()
 @click.argument("scenario_path", metavar="SCENARIO", type=FILE)
 @click.option("--out", type=FILE, help="Write the plan file here.")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Seconds the solver may search.")
-@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Parallel CP-SAT search workers.")
-@click.option("--objective", type=click.Choice(OBJECTIVES),
-              help="Override the scenario's objective.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds the solver may search.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Parallel CP-SAT search workers.",
+)
+@click.option(
+    "--objective", type=click.Choice(OBJECTIVES), help="Override the scenario's objective."
+)
 @click.option("--method", type=click.Choice(METHODS), default="cp-sat", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
-@click.option("--max-moved", type=click.IntRange(min=0, max=100), default=10, show_default=True,
-              metavar="PERCENT",
-              help="At most this share of the unpinned bookings in force may move.")
-def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
-         objective: str | None, method: str, seed: int, max_moved: int) -> None:
+@click.option(
+    "--max-moved",
+    type=click.IntRange(min=0, max=100),
+    default=10,
+    show_default=True,
+    metavar="PERCENT",
+    help="At most this share of the unpinned bookings in force may move.",
+)
+def plan(
+    scenario_path: Path,
+    out: Path | None,
+    time_limit: float,
+    workers: int,
+    objective: str | None,
+    method: str,
+    seed: int,
+    max_moved: int,
+) -> None:
     """Solve a scenario file.
 
     Progress goes to stderr, one line per improvement; the summary to stdout, with each
@@ -50,9 +74,15 @@ def plan(scenario_path: Path, out: Path | None, time_limit: float, workers: int,
     found (status INFEASIBLE or UNKNOWN).
     """
     scenario = load_scenario(scenario_path)
-    options = Options(time_limit=time_limit, workers=workers, objective=objective,
-                      seed=seed, method=method, max_moved_share=max_moved / 100,
-                      progress=print_progress)
+    options = Options(
+        time_limit=time_limit,
+        workers=workers,
+        objective=objective,
+        seed=seed,
+        method=method,
+        max_moved_share=max_moved / 100,
+        progress=print_progress,
+    )
     result = solve(scenario, options)  # CP-SAT or the greedy baseline, by options.method
     if out is not None:
         save_plan(result, scenario, out)
@@ -81,22 +111,33 @@ def check(scenario_path: Path, plan_path: Path) -> None:
         raise SystemExit(EXIT_PROBLEMS)
     late = sum(1 for r in loaded.releases if r.late_days > 0)
     clashes = "" if loaded.clashes is None else f", {len(loaded.clashes)} pinned clashes"
-    click.echo(f"plan is valid: {len(loaded.assignments)} phases placed, "
-               f"{len(loaded.unplaced)} unplaced, {late} late releases{clashes}")
+    click.echo(
+        f"plan is valid: {len(loaded.assignments)} phases placed, "
+        f"{len(loaded.unplaced)} unplaced, {late} late releases{clashes}"
+    )
 
 
 @click.command()
 @click.option("--releases", type=click.IntRange(min=1), required=True)
-@click.option("--environments", type=click.IntRange(min=len(MAIN_TYPES)), required=True,
-              help="At least one per main type (SIT, UAT, PERF, STAGING).")
+@click.option(
+    "--environments",
+    type=click.IntRange(min=len(MAIN_TYPES)),
+    required=True,
+    help="At least one per main type (SIT, UAT, PERF, STAGING).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--contention", type=click.FloatRange(min=0, min_open=True), default=1.0,
-              show_default=True,
-              help=f"Scales every phase's duration: 1 is a busy year, {HIGH_CONTENTION:g} one "
-                   "where first come, first served leaves phases unplaced.")
+@click.option(
+    "--contention",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help=f"Scales every phase's duration: 1 is a busy year, {HIGH_CONTENTION:g} one "
+    "where first come, first served leaves phases unplaced.",
+)
 @click.option("--out", type=FILE, help="Write the scenario here instead of stdout.")
-def generate(releases: int, environments: int, seed: int, contention: float,
-             out: Path | None) -> None:
+def generate(
+    releases: int, environments: int, seed: int, contention: float, out: Path | None
+) -> None:
     """Write a realistic, contended scenario.
 
     The same seed gives the same scenario; it goes to stdout unless --out is given.

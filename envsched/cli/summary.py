@@ -18,9 +18,11 @@ def format_number(value: float | None) -> str:
 
 
 def format_progress(progress: Progress) -> str:
-    line = (f"{progress.elapsed:7.1f}s  {progress.stage:<12} "
-            f"best {format_number(progress.objective):>10}  "
-            f"bound {format_number(progress.bound):>10}")
+    line = (
+        f"{progress.elapsed:7.1f}s  {progress.stage:<12} "
+        f"best {format_number(progress.objective):>10}  "
+        f"bound {format_number(progress.bound):>10}"
+    )
     return f"{line}  {progress.message}" if progress.message else line
 
 
@@ -42,16 +44,20 @@ def format_bounds(plan: Plan) -> list[str]:
     bounds = plan.solver.bounds
     if not bounds:
         return []
-    return [f"  bound unplaced      {bounds['weighted_unplaced']} (weighted)",
-            f"  bound tardiness     {bounds['weighted_tardiness']} (weighted, every phase placed)"]
+    return [
+        f"  bound unplaced      {bounds['weighted_unplaced']} (weighted)",
+        f"  bound tardiness     {bounds['weighted_tardiness']} (weighted, every phase placed)",
+    ]
 
 
 def format_clashes(plan: Plan) -> list[str]:
     """The rules kept pinned bookings break, one line each; nothing when the plan is silent."""
     if plan.clashes is None:
         return []
-    return [f"  pinned clashes      {len(plan.clashes)}",
-            *(f"    {c.phase} ({c.rule}): {c.message}" for c in plan.clashes)]
+    return [
+        f"  pinned clashes      {len(plan.clashes)}",
+        *(f"    {c.phase} ({c.rule}): {c.message}" for c in plan.clashes),
+    ]
 
 
 def format_summary(plan: Plan, scenario: Scenario) -> str:

@@ -74,20 +74,30 @@ def _actor(sessions: SessionFactory, name: str | None) -> User | None:
 @click.option("--start", type=DATE, help="Day 0 (default: the first open date).")
 @click.option("--horizon", type=click.IntRange(1, MAX_HORIZON_DAYS), help="Horizon in days.")
 @AS_USER
-def new(name: str, description: str, start: dt.datetime | None, horizon: int | None,
-        as_user: str | None) -> None:
+def new(
+    name: str, description: str, start: dt.datetime | None, horizon: int | None, as_user: str | None
+) -> None:
     """Save the stored state now as what-if NAME."""
     with stored_state() as sessions:
-        row = planning.create_whatif(sessions, name, actor=_actor(sessions, as_user),
-                                    now=utc_now(), description=description,
-                                    start=start.date() if start else None, horizon_days=horizon)
+        row = planning.create_whatif(
+            sessions,
+            name,
+            actor=_actor(sessions, as_user),
+            now=utc_now(),
+            description=description,
+            start=start.date() if start else None,
+            horizon_days=horizon,
+        )
     base = row.base
-    click.echo(f"what-if {row.name}: {len(base['environments'])} environments, "
-               f"{len(base['releases'])} releases, {len(base['bookings'])} bookings "
-               f"from {base['start']}")
+    click.echo(
+        f"what-if {row.name}: {len(base['environments'])} environments, "
+        f"{len(base['releases'])} releases, {len(base['bookings'])} bookings "
+        f"from {base['start']}"
+    )
 
 
 # -- change -----------------------------------------------------------------------------------
+
 
 def _parts(text: str, option: str, least: int, most: int) -> list[str]:
     parts = text.split(":")
@@ -143,8 +153,10 @@ def _maintenance(text: str) -> Change:
 def _add_release(text: str) -> Change:
     o = "--add-release"
     ident, phases, *options = _parts(text, o, 2, 5)
-    made = [NewPhase(_phase_id(ident, kind, i, phases), kind, _int(days, o))
-            for i, (kind, _, days) in enumerate(p.partition("=") for p in phases.split(","))]
+    made = [
+        NewPhase(_phase_id(ident, kind, i, phases), kind, _int(days, o))
+        for i, (kind, _, days) in enumerate(p.partition("=") for p in phases.split(","))
+    ]
     values: dict[str, Any] = {}
     for option in options:
         key, _, value = option.partition("=")
@@ -168,6 +180,7 @@ def _release_days(option: str, sign: int, kind: type[Any]) -> Callable[[str], Ch
         release, days = _parts(text, option, 2, 2)
         made: Change = kind(release, sign * _int(days, option))
         return made
+
     return parse
 
 
@@ -201,8 +214,13 @@ def _multiple(name: str, metavar: str) -> Callable[[Any], Any]:
 @_multiple("phase_duration", "PHASE:DAYS")
 @_multiple("drop_release", "R")
 @_multiple("remove_environment", "ID")
-@click.option("--remove", type=click.IntRange(min=1), multiple=True, metavar="N",
-              help="Take out change N (numbered as `show` lists them).")
+@click.option(
+    "--remove",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="N",
+    help="Take out change N (numbered as `show` lists them).",
+)
 @AS_USER
 def change(name: str, remove: tuple[int, ...], as_user: str | None, **given: Any) -> None:
     """Add changes to what-if NAME (syntax: `envsched whatif --help`)."""
@@ -227,18 +245,30 @@ def _echo_changes(described: list[str]) -> None:
 
 # -- run, show, promote, export, list ---------------------------------------------------------
 
+
 @whatif.command()
 @click.argument("name")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Seconds for both plans together.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds for both plans together.",
+)
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @AS_USER
 def run(name: str, time_limit: float, workers: int, as_user: str | None) -> None:
     """Plan the baseline and the what-if; progress to stderr, the comparison to stdout."""
     with stored_state() as sessions:
-        planning.run_whatif(sessions, name, time_limit=time_limit, now=utc_now(),
-                           actor=_actor(sessions, as_user), workers=workers,
-                           on_progress=_print_progress)
+        planning.run_whatif(
+            sessions,
+            name,
+            time_limit=time_limit,
+            now=utc_now(),
+            actor=_actor(sessions, as_user),
+            workers=workers,
+            on_progress=_print_progress,
+        )
         click.echo(format_comparison(planning.compare(sessions, name)))
 
 
@@ -252,10 +282,12 @@ def show(name: str) -> None:
     """What-if NAME: its changes, its status and, once run, the comparison."""
     with stored_state() as sessions:
         row = planning.get_whatif(sessions, name, now=utc_now())
-        click.echo(f"what-if {row.name} ({row.status.value}), made by {row.created_by} "
-                   f"on {row.created_at:%Y-%m-%d %H:%M} UTC; copy of the live state taken "
-                   f"{copy_taken_at(row):%Y-%m-%d %H:%M} UTC (each run takes a fresh one), "
-                   f"from {row.base['start']}")
+        click.echo(
+            f"what-if {row.name} ({row.status.value}), made by {row.created_by} "
+            f"on {row.created_at:%Y-%m-%d %H:%M} UTC; copy of the live state taken "
+            f"{copy_taken_at(row):%Y-%m-%d %H:%M} UTC (each run takes a fresh one), "
+            f"from {row.base['start']}"
+        )
         if row.description:
             click.echo(row.description)
         _echo_changes(planning.describe_changes(row))
@@ -273,8 +305,9 @@ def show(name: str) -> None:
 def promote(name: str, as_user: str | None) -> None:
     """Turn what-if NAME's plan into tentative bookings (environment managers)."""
     with stored_state() as sessions:
-        created = planning.promote_whatif(sessions, name, actor=_actor(sessions, as_user),
-                                         now=utc_now())
+        created = planning.promote_whatif(
+            sessions, name, actor=_actor(sessions, as_user), now=utc_now()
+        )
     click.echo(f"promoted {name}: {len(created)} tentative booking(s) proposed")
 
 
@@ -294,8 +327,10 @@ def list_() -> None:
     with stored_state() as sessions:
         rows = planning.list_whatifs(sessions, now=utc_now())
     for row in rows:
-        click.echo(f"{row.name:<24} {row.status.value:<9} {len(row.changes):>3} change(s)  "
-                   f"{row.created_by}")
+        click.echo(
+            f"{row.name:<24} {row.status.value:<9} {len(row.changes):>3} change(s)  "
+            f"{row.created_by}"
+        )
     if not rows:
         click.echo("no what-ifs")
 

@@ -15,8 +15,12 @@ from envsched.solves import drain, run_worker
 
 
 @click.command()
-@click.option("--drain", "drain_only", is_flag=True,
-              help="Run the solves queued now, one after another, then exit.")
+@click.option(
+    "--drain",
+    "drain_only",
+    is_flag=True,
+    help="Run the solves queued now, one after another, then exit.",
+)
 def worker(drain_only: bool) -> None:
     """Run queued solves (Re-plan now, what-ifs; ENVSCHED_SOLVE_SLOTS at once) and the
     nightly re-plan (ENVSCHED_REPLAN_CRON, ENVSCHED_TIMEZONE) until stopped."""
@@ -31,7 +35,11 @@ def worker(drain_only: bool) -> None:
     run_worker(settings, stop)
 
 
-scheduler = click.Command("scheduler", callback=worker.callback, params=worker.params,
-                          help="The former name of `envsched worker`.")
+scheduler = click.Command(
+    "scheduler",
+    callback=worker.callback,
+    params=worker.params,
+    help="The former name of `envsched worker`.",
+)
 
 COMMANDS = (worker, scheduler)

@@ -86,8 +86,7 @@ class DemoSummary:
     anchor: dt.date
 
 
-def load_demo(sessions: SessionFactory, now: dt.datetime, *,
-              path: Path = DEMO_FILE) -> DemoSummary:
+def load_demo(sessions: SessionFactory, now: dt.datetime, *, path: Path = DEMO_FILE) -> DemoSummary:
     """Load the demo bank, dated so its anchor week is the week of ``now``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     anchor = dt.date.fromisoformat(data["anchor"])
@@ -105,10 +104,12 @@ def load_demo(sessions: SessionFactory, now: dt.datetime, *,
             loader.bookings(data["bookings"])
         lifecycle = load_lifecycle(within, now, shift, data)
         notify.mark_past_read(within, before=now)  # the replayed year's news was read then
-    users = tuple(DemoUser(u["name"], u["role"], u["password"]) for u in data["users"]
-                  if u["name"] not in kept)
-    return DemoSummary(loader.counts, lifecycle, users, tuple(kept), shift.days,
-                       anchor + shift)
+    users = tuple(
+        DemoUser(u["name"], u["role"], u["password"])
+        for u in data["users"]
+        if u["name"] not in kept
+    )
+    return DemoSummary(loader.counts, lifecycle, users, tuple(kept), shift.days, anchor + shift)
 
 
 @contextmanager
@@ -116,15 +117,20 @@ def _one_transaction(sessions: SessionFactory) -> Iterator[SessionFactory]:
     """Sessions that all share one connection and its one transaction: each service's own
     transaction becomes a savepoint in it, so a demo that fails half-way leaves nothing."""
     with sessions.kw["bind"].connect() as connection, connection.begin():
-        yield sessionmaker(connection, class_=Session, expire_on_commit=False,
-                           join_transaction_mode="create_savepoint")
+        yield sessionmaker(
+            connection,
+            class_=Session,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
 
 
 class _Loader:
     """Adds the demo's rows, shifting every date; keeps names -> rows for references."""
 
-    def __init__(self, session: Session, now: dt.datetime, shift: dt.timedelta,
-                 monday: dt.date) -> None:
+    def __init__(
+        self, session: Session, now: dt.datetime, shift: dt.timedelta, monday: dt.date
+    ) -> None:
         self.session, self.now, self.shift, self.monday = session, now, shift, monday
         self.counts: dict[str, int] = {}
         self.ids: dict[tuple[str, str], int] = {}  # (kind, name) -> id
@@ -156,32 +162,67 @@ class _Loader:
             if self.session.exec(select(User).where(User.name == u["name"])).first():
                 kept.append(u["name"])
                 continue
-            self.add("users", u["name"], User(
-                name=u["name"], full_name=u["full_name"], email=u["email"], role=Role(u["role"]),
-                password_hash=hash_password(u["password"]), created_at=self.now))
+            self.add(
+                "users",
+                u["name"],
+                User(
+                    name=u["name"],
+                    full_name=u["full_name"],
+                    email=u["email"],
+                    role=Role(u["role"]),
+                    password_hash=hash_password(u["password"]),
+                    created_at=self.now,
+                ),
+            )
         return kept
 
     def environments(self, types: list[Data], envs: list[Data]) -> None:
         for t in types:
             self.add("types", t["name"], EnvironmentType(**t))
         for e in envs:
-            env_id = self.add("environments", e["name"], Environment(
-                type_id=self.ids["types", e["type"]],
-                status=EnvironmentStatus(e["status"]),
-                **{k: e[k] for k in ("name", "capacity", "changeover_days", "tags", "owner",
-                                     "description")}))
-            self.session.add_all(Component(environment_id=env_id, name=name, version=version)
-                                 for name, version in e["components"].items())
+            env_id = self.add(
+                "environments",
+                e["name"],
+                Environment(
+                    type_id=self.ids["types", e["type"]],
+                    status=EnvironmentStatus(e["status"]),
+                    **{
+                        k: e[k]
+                        for k in (
+                            "name",
+                            "capacity",
+                            "changeover_days",
+                            "tags",
+                            "owner",
+                            "description",
+                        )
+                    },
+                ),
+            )
+            self.session.add_all(
+                Component(environment_id=env_id, name=name, version=version)
+                for name, version in e["components"].items()
+            )
             for w in e["maintenance"]:
-                self.add("maintenance windows", f"{e['name']} {w['start']}", MaintenanceWindow(
-                    environment_id=env_id, start=self.day(w["start"]), end=self.day(w["end"]),
-                    reason=w["reason"]))
+                self.add(
+                    "maintenance windows",
+                    f"{e['name']} {w['start']}",
+                    MaintenanceWindow(
+                        environment_id=env_id,
+                        start=self.day(w["start"]),
+                        end=self.day(w["end"]),
+                        reason=w["reason"],
+                    ),
+                )
 
     def freezes(self, freezes: list[Data]) -> None:
         for f in freezes:
             start, end = self.freeze_days(f)
-            self.add("freezes", f["name"], Freeze(name=f["name"], start=start, end=end,
-                                                  types=f["types"], reason=f["reason"]))
+            self.add(
+                "freezes",
+                f["name"],
+                Freeze(name=f["name"], start=start, end=end, types=f["types"], reason=f["reason"]),
+            )
 
     def freeze_days(self, freeze: Data) -> tuple[dt.date, dt.date]:
         """A freeze named for its time of year (``"yearly": true``: Christmas, a quarter's
@@ -199,18 +240,40 @@ class _Loader:
         """Each release as planned; ``demo_lifecycle`` takes it on to its status in the file."""
         for r in releases:
             release = Release(
-                key=r["key"], title=r["title"], type=ReleaseType(r["type"]), priority=r["priority"],
-                earliest_start=self.date(r["earliest_start"]), due=self.date(r["due"]),
-                status=ReleaseStatus.PLANNED, owner=r["owner"])
+                key=r["key"],
+                title=r["title"],
+                type=ReleaseType(r["type"]),
+                priority=r["priority"],
+                earliest_start=self.date(r["earliest_start"]),
+                due=self.date(r["due"]),
+                status=ReleaseStatus.PLANNED,
+                owner=r["owner"],
+            )
             release_id = self.add("releases", r["key"], release)
-            record_status(self.session, release, None, actor=None, now=self.planned_on(release),
-                          reason="from the quarterly release plan")
+            record_status(
+                self.session,
+                release,
+                None,
+                actor=None,
+                now=self.planned_on(release),
+                reason="from the quarterly release plan",
+            )
             for position, p in enumerate(r["phases"]):
-                self.add("phases", p["key"], Phase(
-                    release_id=release_id, position=position,
-                    type_id=self.ids["types", p["type"]], key=p["key"], name=p["name"],
-                    duration_days=p["duration_days"], gap_days=p.get("gap_days", 0),
-                    after=p.get("after"), required_tags=p.get("required_tags", [])))
+                self.add(
+                    "phases",
+                    p["key"],
+                    Phase(
+                        release_id=release_id,
+                        position=position,
+                        type_id=self.ids["types", p["type"]],
+                        key=p["key"],
+                        name=p["name"],
+                        duration_days=p["duration_days"],
+                        gap_days=p.get("gap_days", 0),
+                        after=p.get("after"),
+                        required_tags=p.get("required_tags", []),
+                    ),
+                )
 
     def planned_on(self, release: Release) -> dt.datetime:
         """Eight weeks before it starts, or at the plan's last review three weeks ago."""
@@ -223,30 +286,50 @@ class _Loader:
             decided = q.get("decided_by")
             asked = self.asked(self.day(q["earliest_start"]), n)
             self.decided[q["ref"]] = min(asked + DAY, self.now)
-            self.add("booking requests", q["ref"], BookingRequest(
-                requester_id=self.ids["users", q["requester"]],
-                phase_id=self.ids["phases", q["phase"]] if q.get("phase") else None,
-                environment_type_id=self.ids["types", q["type"]] if q.get("type") else None,
-                duration_days=q["duration_days"], earliest_start=self.day(q["earliest_start"]),
-                latest_end=self.date(q.get("latest_end")), fixed=q.get("fixed", False),
-                priority=q["priority"], required_tags=q.get("required_tags", []),
-                justification=q["justification"], status=RequestStatus(q["status"]),
-                decision_reason=q.get("decision_reason", ""), created_at=asked,
-                decided_at=self.decided[q["ref"]] if q["status"] != "requested" else None,
-                decided_by_id=self.ids["users", decided] if decided else None))
+            self.add(
+                "booking requests",
+                q["ref"],
+                BookingRequest(
+                    requester_id=self.ids["users", q["requester"]],
+                    phase_id=self.ids["phases", q["phase"]] if q.get("phase") else None,
+                    environment_type_id=self.ids["types", q["type"]] if q.get("type") else None,
+                    duration_days=q["duration_days"],
+                    earliest_start=self.day(q["earliest_start"]),
+                    latest_end=self.date(q.get("latest_end")),
+                    fixed=q.get("fixed", False),
+                    priority=q["priority"],
+                    required_tags=q.get("required_tags", []),
+                    justification=q["justification"],
+                    status=RequestStatus(q["status"]),
+                    decision_reason=q.get("decision_reason", ""),
+                    created_at=asked,
+                    decided_at=self.decided[q["ref"]] if q["status"] != "requested" else None,
+                    decided_by_id=self.ids["users", decided] if decided else None,
+                ),
+            )
 
     def bookings(self, bookings: list[Data]) -> None:
         capacity = {e.name: e.capacity for e in self.session.exec(select(Environment)).all()}
         for n, b in enumerate(bookings):
             asked = self.decided.get(b.get("request") or "") or self.asked(self.day(b["start"]), n)
-            self.add("bookings", str(n), Booking(
-                environment_id=self.ids["environments", b["environment"]],
-                phase_id=self.ids["phases", b["phase"]] if b["phase"] else None,
-                request_id=self.ids["booking requests", b["request"]] if b.get("request") else None,
-                start=self.day(b["start"]), end=self.day(b["end"]),
-                status=BookingStatus(b["status"]),
-                note=b["note"], exclusive=capacity[b["environment"]] == 1,
-                created_at=asked, updated_at=self.now))
+            self.add(
+                "bookings",
+                str(n),
+                Booking(
+                    environment_id=self.ids["environments", b["environment"]],
+                    phase_id=self.ids["phases", b["phase"]] if b["phase"] else None,
+                    request_id=self.ids["booking requests", b["request"]]
+                    if b.get("request")
+                    else None,
+                    start=self.day(b["start"]),
+                    end=self.day(b["end"]),
+                    status=BookingStatus(b["status"]),
+                    note=b["note"],
+                    exclusive=capacity[b["environment"]] == 1,
+                    created_at=asked,
+                    updated_at=self.now,
+                ),
+            )
 
 
 def _in_year(day: dt.date, years: int) -> dt.date:

@@ -60,8 +60,9 @@ CANCELLED_AFTER = dt.timedelta(days=3)
 def schedule_past_release(demo: Demo, spec: Data) -> None:
     """Put the release's first steps on the timeline; they put on the rest."""
     window = demo.window(spec["window"])
-    start = window.cutoff - dt.timedelta(days=template_days(demo, spec["template"])
-                                         + spec.get("slack_days", SLACK_DAYS))
+    start = window.cutoff - dt.timedelta(
+        days=template_days(demo, spec["template"]) + spec.get("slack_days", SLACK_DAYS)
+    )
     lead = dt.timedelta(days=spec.get("lead_days", LEAD_DAYS))
     asked = at(start - lead, 10)
     past = PastRelease(demo, spec, window.go_live)
@@ -75,8 +76,10 @@ def template_days(demo: Demo, name: str) -> int:
     with read_transaction(demo.sessions) as session:
         phases = lifecycle.get_template(session, name).phases
         days = lifecycle.phase_days(phases, first, None)
-        return max((start - first).days + phase.duration_days
-                   for (start, _), phase in zip(days, phases, strict=True))
+        return max(
+            (start - first).days + phase.duration_days
+            for (start, _), phase in zip(days, phases, strict=True)
+        )
 
 
 class PastRelease:
@@ -93,17 +96,24 @@ class PastRelease:
         self.demo.timeline.at(at(day, hour), step)
 
     def create(self, start: dt.date, now: dt.datetime) -> None:
-        data = FromTemplateIn(key=self.key, title=self.spec["title"], owner=OWNER,
-                            priority=self.spec["priority"], earliest_start=start,
-                            window_id=self.demo.window_id(self.spec["window"]))
-        lifecycle.create_release_from_template(self.sessions, self.spec["template"], data,
-                                               actor=self.rita, now=now)
+        data = FromTemplateIn(
+            key=self.key,
+            title=self.spec["title"],
+            owner=OWNER,
+            priority=self.spec["priority"],
+            earliest_start=start,
+            window_id=self.demo.window_id(self.spec["window"]),
+        )
+        lifecycle.create_release_from_template(
+            self.sessions, self.spec["template"], data, actor=self.rita, now=now
+        )
 
     def book(self, now: dt.datetime) -> None:
         """Approve every request, then put the release's testing and go-live on the timeline."""
-        booked = [(phase, booking.approve_request(self.sessions, request_id, actor=self.eric,
-                                                  now=now))
-                  for phase, request_id in self._requests()]
+        booked = [
+            (phase, booking.approve_request(self.sessions, request_id, actor=self.eric, now=now))
+            for phase, request_id in self._requests()
+        ]
         first = min(b.start for _, b in booked)
         self.at(first - DAY, 15, self.status(ReleaseStatus.IN_TEST, "testing starts"))
         if self.spec["outcome"] == "cancelled":
@@ -120,10 +130,13 @@ class PastRelease:
     def _requests(self) -> list[tuple[str, int]]:
         """(phase key, request id) of the release's requests, in phase order."""
         with read_transaction(self.sessions) as session:
-            rows = session.exec(select(Phase.key, BookingRequest.id)
-                                .join(BookingRequest, col(BookingRequest.phase_id) == Phase.id)
-                                .join(Release).where(Release.key == self.key)
-                                .order_by(col(Phase.position))).all()
+            rows = session.exec(
+                select(Phase.key, BookingRequest.id)
+                .join(BookingRequest, col(BookingRequest.phase_id) == Phase.id)
+                .join(Release)
+                .where(Release.key == self.key)
+                .order_by(col(Phase.position))
+            ).all()
         return [(key, request_id) for key, request_id in rows if request_id is not None]
 
     def _test(self, phase: str, b: Booking) -> None:
@@ -134,8 +147,13 @@ class PastRelease:
             self.at(last, 10, self.gate(lifecycle.waive_gate, phase, GateKind.EXIT))
         else:
             self.at(last, 10, self.gate(lifecycle.sign_gate, phase, GateKind.EXIT))
-        self.at(last, 10.5, lambda now: giveback.release_early(
-            self.sessions, b.id or 0, actor=self.eric, now=now, on=last))
+        self.at(
+            last,
+            10.5,
+            lambda now: giveback.release_early(
+                self.sessions, b.id or 0, actor=self.eric, now=now, on=last
+            ),
+        )
 
     def _cancel(self, booked: list[tuple[str, Booking]], day: dt.date) -> None:
         for phase, b in booked:
@@ -158,41 +176,50 @@ class PastRelease:
         self.at(day, 22, self.deploy(day))
         if outcome == "backed out":
             self.at(day + DAY, 6.5, self.link(LinkKind.INCIDENT, self.spec["incident"]))
-            self.at(day + DAY, 7, lambda now: lifecycle.back_out(
-                self.sessions, self.key, BackOutIn(reason=self.spec["reason"]),
-                actor=self.rita, now=now))
+            self.at(
+                day + DAY,
+                7,
+                lambda now: lifecycle.back_out(
+                    self.sessions,
+                    self.key,
+                    BackOutIn(reason=self.spec["reason"]),
+                    actor=self.rita,
+                    now=now,
+                ),
+            )
 
     # -- steps ------------------------------------------------------------------------------
 
     def status(self, status: ReleaseStatus, reason: str) -> Step:
         return lambda now: lifecycle.transition_release(
-            self.sessions, self.key, status, actor=self.rita, now=now, reason=reason)
+            self.sessions, self.key, status, actor=self.rita, now=now, reason=reason
+        )
 
     def gate(self, decide: Callable[..., GateView], phase: str | None, kind: GateKind) -> Step:
         """Sign, veto or waive a gate: test gates are the tester's to sign, the rest rita's."""
         signs = decide is lifecycle.sign_gate and kind != GateKind.GO_NO_GO
         actor = self.tester if signs else self.rita
         why = {} if decide is lifecycle.sign_gate else {"reason": self.spec["reason"]}
-        return lambda now: decide(self.sessions, GateRef(self.key, phase, kind), actor=actor,
-                                  now=now, **why)
+        return lambda now: decide(
+            self.sessions, GateRef(self.key, phase, kind), actor=actor, now=now, **why
+        )
 
     def start(self, b: Booking) -> Step:
-        return lambda now: booking.start_booking(self.sessions, b.id or 0, actor=self.eric,
-                                                 now=now)
+        return lambda now: booking.start_booking(self.sessions, b.id or 0, actor=self.eric, now=now)
 
     def deploy(self, day: dt.date) -> Step:
         data = DeploymentIn(deployed_on=day, backout_plan=self.spec["backout_plan"])
-        return lambda now: lifecycle.record_deployment(self.sessions, self.key, data,
-                                                            actor=self.rita, now=now)
+        return lambda now: lifecycle.record_deployment(
+            self.sessions, self.key, data, actor=self.rita, now=now
+        )
 
     def link(self, kind: LinkKind, key: str) -> Step:
         return link_step(self.demo, self.key, kind, key, self.rita)
 
 
-def link_step(demo: Demo, release: str, kind: LinkKind, key: str, actor: User | None
-              ) -> Step:
+def link_step(demo: Demo, release: str, kind: LinkKind, key: str, actor: User | None) -> Step:
     """Link ``release`` to an incident or change in the bank's ServiceNow."""
-    data = LinkIn(kind=kind, system=LINK_SYSTEM, key=key,
-                  url=LINK_URL.format(kind=kind.value, key=key))
-    return lambda now: lifecycle.add_link(demo.sessions, release, data, actor=actor,
-                                               now=now)
+    data = LinkIn(
+        kind=kind, system=LINK_SYSTEM, key=key, url=LINK_URL.format(kind=kind.value, key=key)
+    )
+    return lambda now: lifecycle.add_link(demo.sessions, release, data, actor=actor, now=now)

@@ -49,13 +49,15 @@ from envsched.models import (
 Data = dict[str, Any]
 
 
-def load_lifecycle(sessions: SessionFactory, now: dt.datetime, shift: dt.timedelta,
-                   data: Data) -> dict[str, int]:
+def load_lifecycle(
+    sessions: SessionFactory, now: dt.datetime, shift: dt.timedelta, data: Data
+) -> dict[str, int]:
     """Replay the lifecycle of the demo ``data`` (its bank already loaded); counts per kind."""
     story = data["lifecycle"]
     monday = dt.date.fromisoformat(data["anchor"]) + shift
-    demo = Demo(sessions, shift, monday, _actors(sessions, data),
-                Timeline(until=min(now, at(monday, 0))))
+    demo = Demo(
+        sessions, shift, monday, _actors(sessions, data), Timeline(until=min(now, at(monday, 0)))
+    )
     _schedule_setup(demo, story)
     demo.timeline.run()  # the strategy's first year of windows exists from here on
     _schedule_one_offs(demo, story)
@@ -78,37 +80,49 @@ def _schedule_setup(demo: Demo, story: Data) -> None:
     """A year back: the strategy written and published, the templates written."""
     setup, rita = demo.day(story["setup"]), demo.actor(RELEASE_MANAGER)
     strategy = StrategyIn.model_validate(
-        {**story["strategy"], "anchor": demo.day(story["strategy"]["anchor"])})
-    demo.timeline.at(at(setup, 10), lambda now: lifecycle.create_strategy(
-        demo.sessions, strategy, actor=rita, now=now))
-    demo.timeline.at(at(setup, 10.5), lambda now: lifecycle.publish_plan(
-        demo.sessions, strategy.name, actor=rita, now=now))
+        {**story["strategy"], "anchor": demo.day(story["strategy"]["anchor"])}
+    )
+    demo.timeline.at(
+        at(setup, 10),
+        lambda now: lifecycle.create_strategy(demo.sessions, strategy, actor=rita, now=now),
+    )
+    demo.timeline.at(
+        at(setup, 10.5),
+        lambda now: lifecycle.publish_plan(demo.sessions, strategy.name, actor=rita, now=now),
+    )
     for n, spec in enumerate(story["templates"]):
         demo.timeline.at(at(setup + 2 * DAY, 10 + n), _template(demo, spec))
 
 
 def _template(demo: Demo, spec: Data) -> Step:
     template = TemplateIn.model_validate(spec)
-    return lambda now: lifecycle.create_template(demo.sessions, template,
-                                                 actor=demo.actor(RELEASE_MANAGER), now=now)
+    return lambda now: lifecycle.create_template(
+        demo.sessions, template, actor=demo.actor(RELEASE_MANAGER), now=now
+    )
 
 
 def _schedule_one_offs(demo: Demo, story: Data) -> None:
     """Windows added by hand for one go-live (an emergency fix between windows)."""
     for spec in story["one_off_windows"]:
-        window = WindowIn(name=spec["name"], start=demo.day(spec["start"]),
-                              cutoff=demo.day(spec["cutoff"]), go_live=demo.day(spec["go_live"]))
+        window = WindowIn(
+            name=spec["name"],
+            start=demo.day(spec["start"]),
+            cutoff=demo.day(spec["cutoff"]),
+            go_live=demo.day(spec["go_live"]),
+        )
         demo.one_offs[window.name] = window
         demo.timeline.at(at(demo.day(spec["added"]), 9), _add_window(demo, window))
 
 
 def _add_window(demo: Demo, window: WindowIn) -> Step:
-    return lambda now: lifecycle.add_window(demo.sessions, window,
-                                          actor=demo.actor(RELEASE_MANAGER), now=now)
+    return lambda now: lifecycle.add_window(
+        demo.sessions, window, actor=demo.actor(RELEASE_MANAGER), now=now
+    )
 
 
 def _counts(sessions: SessionFactory, story: Data) -> dict[str, int]:
     with read_transaction(sessions) as session:
+
         def count(model: type[SQLModel], *where: Any) -> int:
             return int(session.exec(select(func.count()).select_from(model).where(*where)).one())
 

@@ -46,8 +46,10 @@ Data = dict[str, Any]
 TESTERS = ("tom", "tara")
 TESTED = (ReleaseStatus.IN_TEST, ReleaseStatus.READY, ReleaseStatus.DEPLOYED)
 DECIDE: dict[GateState, Callable[..., GateView]] = {
-    GateState.SIGNED: lifecycle.sign_gate, GateState.VETOED: lifecycle.veto_gate,
-    GateState.WAIVED: lifecycle.waive_gate}
+    GateState.SIGNED: lifecycle.sign_gate,
+    GateState.VETOED: lifecycle.veto_gate,
+    GateState.WAIVED: lifecycle.waive_gate,
+}
 
 
 def schedule_quarter(demo: Demo, data: Data) -> None:
@@ -62,12 +64,21 @@ def schedule_quarter(demo: Demo, data: Data) -> None:
     for deployment in story["deployments"]:
         _schedule_deployment(demo, deployment)
     for cancelled in story["cancellations"]:
-        demo.timeline.at(at(demo.day(cancelled["on"]), 11), _status(
-            demo, cancelled["release"], ReleaseStatus.CANCELLED, cancelled["reason"]))
+        demo.timeline.at(
+            at(demo.day(cancelled["on"]), 11),
+            _status(demo, cancelled["release"], ReleaseStatus.CANCELLED, cancelled["reason"]),
+        )
     for link in story["links"]:
-        demo.timeline.at(at(demo.day(link["on"]), 11), link_step(
-            demo, link["release"], LinkKind(link["kind"]), link["key"],
-            demo.actor(RELEASE_MANAGER)))
+        demo.timeline.at(
+            at(demo.day(link["on"]), 11),
+            link_step(
+                demo,
+                link["release"],
+                LinkKind(link["kind"]),
+                link["key"],
+                demo.actor(RELEASE_MANAGER),
+            ),
+        )
     for made in story["from_templates"]:
         demo.timeline.at(at(demo.day(made["on"]), 10), _from_template(demo, made))
 
@@ -75,38 +86,46 @@ def schedule_quarter(demo: Demo, data: Data) -> None:
 def _schedule_planning(demo: Demo, story: Data) -> None:
     planning, rita = demo.day(story["planning"]), demo.actor(RELEASE_MANAGER)
     strategy = story["strategy"]["name"]
-    demo.timeline.at(at(planning, 9), lambda now: lifecycle.publish_plan(
-        demo.sessions, strategy, actor=rita, now=now))
+    demo.timeline.at(
+        at(planning, 9),
+        lambda now: lifecycle.publish_plan(demo.sessions, strategy, actor=rita, now=now),
+    )
     for key, month in story["windows"].items():
         demo.timeline.at(at(planning, 9.5), _assign(demo, key, month))
     for c in story["criteria"]:
         demo.timeline.at(at(planning, 10), _criteria(demo, c))
 
 
-def _schedule_testing(demo: Demo, key: str, tester: str,
-                      decided: set[tuple[str, str | None, GateKind]]) -> None:
+def _schedule_testing(
+    demo: Demo, key: str, tester: str, decided: set[tuple[str, str | None, GateKind]]
+) -> None:
     booked = phase_days(demo, key)
     first = min([start for start, _ in booked.values()] + [demo.monday - 2 * DAY])
-    demo.timeline.at(at(first - DAY, 14), _status(demo, key, ReleaseStatus.IN_TEST,
-                                                   "testing starts"))
+    demo.timeline.at(
+        at(first - DAY, 14), _status(demo, key, ReleaseStatus.IN_TEST, "testing starts")
+    )
     signer = demo.actor(tester)
     for phase, (start, end) in booked.items():
         if start <= demo.monday and (key, phase, GateKind.ENTRY) not in decided:
-            demo.timeline.at(at(start - DAY, 16), _sign(demo, GateRef(key, phase, GateKind.ENTRY),
-                                                        signer))
+            demo.timeline.at(
+                at(start - DAY, 16), _sign(demo, GateRef(key, phase, GateKind.ENTRY), signer)
+            )
         if end <= demo.monday and (key, phase, GateKind.EXIT) not in decided:
-            demo.timeline.at(at(end - DAY, 17), _sign(demo, GateRef(key, phase, GateKind.EXIT),
-                                                      signer))
+            demo.timeline.at(
+                at(end - DAY, 17), _sign(demo, GateRef(key, phase, GateKind.EXIT), signer)
+            )
 
 
 def phase_days(demo: Demo, key: str) -> dict[str, tuple[dt.date, dt.date]]:
     """Each booked phase of release ``key``: its first booked day and the end of its last."""
     with read_transaction(demo.sessions) as session:
-        rows = session.exec(select(col(Phase.key), col(Booking.start), col(Booking.end))
-                            .join(Booking)
-                            .join(Release).where(Release.key == key,
-                                                 Booking.status != BookingStatus.CANCELLED)
-                            .order_by(col(Phase.position))).all()
+        rows = session.exec(
+            select(col(Phase.key), col(Booking.start), col(Booking.end))
+            .join(Booking)
+            .join(Release)
+            .where(Release.key == key, Booking.status != BookingStatus.CANCELLED)
+            .order_by(col(Phase.position))
+        ).all()
     days: dict[str, tuple[dt.date, dt.date]] = {}
     for phase, start, end in rows:
         first, last = days.get(phase, (start, end))
@@ -117,25 +136,32 @@ def phase_days(demo: Demo, key: str) -> dict[str, tuple[dt.date, dt.date]]:
 def _schedule_deployment(demo: Demo, spec: Data) -> None:
     key, day, rita = spec["release"], demo.day(spec["on"]), demo.actor(RELEASE_MANAGER)
     done = max(end for _, end in phase_days(demo, key).values()) - DAY
-    demo.timeline.at(at(done, 17.5), _status(demo, key, ReleaseStatus.READY,
-                                             "every phase passed its exit gate"))
-    demo.timeline.at(at(day - DAY, 16), _sign(demo, GateRef(key, None, GateKind.GO_NO_GO),
-                                              rita))
-    data = DeploymentIn(deployed_on=day, backout_plan=spec["backout_plan"],
-                        notes=spec.get("notes", ""))
-    demo.timeline.at(at(day, 21), lambda now: lifecycle.record_deployment(
-        demo.sessions, key, data, actor=demo.actor(spec["by"]), now=now))
+    demo.timeline.at(
+        at(done, 17.5), _status(demo, key, ReleaseStatus.READY, "every phase passed its exit gate")
+    )
+    demo.timeline.at(at(day - DAY, 16), _sign(demo, GateRef(key, None, GateKind.GO_NO_GO), rita))
+    data = DeploymentIn(
+        deployed_on=day, backout_plan=spec["backout_plan"], notes=spec.get("notes", "")
+    )
+    demo.timeline.at(
+        at(day, 21),
+        lambda now: lifecycle.record_deployment(
+            demo.sessions, key, data, actor=demo.actor(spec["by"]), now=now
+        ),
+    )
 
 
 def _assign(demo: Demo, key: str, month: str) -> Step:
-    return lambda now: lifecycle.assign_release(demo.sessions, key, demo.window_id(month),
-                                              actor=demo.actor(RELEASE_MANAGER), now=now)
+    return lambda now: lifecycle.assign_release(
+        demo.sessions, key, demo.window_id(month), actor=demo.actor(RELEASE_MANAGER), now=now
+    )
 
 
 def _criteria(demo: Demo, spec: Data) -> Step:
     ref = GateRef(spec["release"], spec.get("phase"), GateKind(spec["kind"]))
-    return lambda now: lifecycle.define_gate(demo.sessions, ref, actor=demo.actor(RELEASE_MANAGER),
-                                         now=now, criteria=spec["criteria"])
+    return lambda now: lifecycle.define_gate(
+        demo.sessions, ref, actor=demo.actor(RELEASE_MANAGER), now=now, criteria=spec["criteria"]
+    )
 
 
 def _decision(demo: Demo, spec: Data) -> Step:
@@ -151,14 +177,21 @@ def _sign(demo: Demo, ref: GateRef, actor: User | None) -> Step:
 
 def _status(demo: Demo, key: str, status: ReleaseStatus, reason: str) -> Step:
     return lambda now: lifecycle.transition_release(
-        demo.sessions, key, status, actor=demo.actor(RELEASE_MANAGER), now=now, reason=reason)
+        demo.sessions, key, status, actor=demo.actor(RELEASE_MANAGER), now=now, reason=reason
+    )
 
 
 def _from_template(demo: Demo, spec: Data) -> Step:
     def make(now: dt.datetime) -> object:
-        data = FromTemplateIn(key=spec["key"], title=spec["title"], priority=spec["priority"],
-                            owner=spec.get("owner", OWNER),
-                            window_id=demo.window_id(spec["window"]))
+        data = FromTemplateIn(
+            key=spec["key"],
+            title=spec["title"],
+            priority=spec["priority"],
+            owner=spec.get("owner", OWNER),
+            window_id=demo.window_id(spec["window"]),
+        )
         return lifecycle.create_release_from_template(
-            demo.sessions, spec["template"], data, actor=demo.actor(RELEASE_MANAGER), now=now)
+            demo.sessions, spec["template"], data, actor=demo.actor(RELEASE_MANAGER), now=now
+        )
+
     return make

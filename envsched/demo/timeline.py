@@ -79,15 +79,17 @@ class Demo:
         if name in self.one_offs:
             return self.one_offs[name]
         row = self._strategy_window(name)
-        return WindowIn(name=row.name, start=row.start, cutoff=row.cutoff,
-                            go_live=row.go_live)
+        return WindowIn(name=row.name, start=row.start, cutoff=row.cutoff, go_live=row.go_live)
 
     def window_id(self, name: str) -> int:
         if name in self.one_offs:
             dates = self.one_offs[name]
             with read_transaction(self.sessions) as session:
-                row = session.exec(select(ReleaseWindow).where(
-                    ReleaseWindow.name == name, ReleaseWindow.go_live == dates.go_live)).one()
+                row = session.exec(
+                    select(ReleaseWindow).where(
+                        ReleaseWindow.name == name, ReleaseWindow.go_live == dates.go_live
+                    )
+                ).one()
         else:
             row = self._strategy_window(name)
         assert row.id is not None
@@ -97,8 +99,9 @@ class Demo:
         """A monthly window keeps its day of the month as the demo shifts by weeks, so its
         go-live moves a few days against the file's dates, never out of its month."""
         with read_transaction(self.sessions) as session:
-            rows = session.exec(select(ReleaseWindow)
-                                .where(col(ReleaseWindow.strategy_id).is_not(None))).all()
+            rows = session.exec(
+                select(ReleaseWindow).where(col(ReleaseWindow.strategy_id).is_not(None))
+            ).all()
         for row in rows:
             if f"{row.go_live - self.shift:%Y-%m}" == month:
                 return row

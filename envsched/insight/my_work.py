@@ -36,20 +36,26 @@ HELD = (*LIVE_STATUSES, BookingStatus.RELEASED)
 
 def my_booking_ids(session: Session, user: User) -> list[int]:
     """``user``'s live bookings, by start: of their requests, or booked by them directly."""
-    query = (select(Booking.id).outerjoin(BookingRequest,
-                                          col(Booking.request_id) == BookingRequest.id)
-             .where(col(Booking.status).in_(LIVE_STATUSES),
-                    or_(col(BookingRequest.requester_id) == user.id,
-                        col(Booking.created_by_id) == user.id))
-             .order_by(col(Booking.start), col(Booking.id)))
+    query = (
+        select(Booking.id)
+        .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
+        .where(
+            col(Booking.status).in_(LIVE_STATUSES),
+            or_(col(BookingRequest.requester_id) == user.id, col(Booking.created_by_id) == user.id),
+        )
+        .order_by(col(Booking.start), col(Booking.id))
+    )
     return [i for i in session.exec(query).all() if i is not None]
 
 
 def due_gates(session: Session, user: User, today: dt.date) -> list[GateView]:
     """The due gates (see the module) that ``user``'s role signs (an admin: every one),
     by release and phase order."""
-    releases = session.exec(select(Release).where(col(Release.status).in_(
-        OPEN_RELEASE_STATUSES)).order_by(col(Release.key))).all()
+    releases = session.exec(
+        select(Release)
+        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+        .order_by(col(Release.key))
+    ).all()
     stored = stored_gates_by_release(session)
     held = _bookings_by_phase(session, [r.id for r in releases if r.id is not None])
     due = []
@@ -64,23 +70,28 @@ def _signs(user: User, view: GateView) -> bool:
     return not view.passed and user.role in (Role.ADMIN, view.signoff_role)
 
 
-def _is_due(view: GateView, release: Release, held: dict[str, list[Booking]],
-            today: dt.date) -> bool:
+def _is_due(
+    view: GateView, release: Release, held: dict[str, list[Booking]], today: dt.date
+) -> bool:
     if view.kind == GateKind.GO_NO_GO:
         return release.status == ReleaseStatus.READY
     bookings = held.get(view.phase or "", [])
     if view.kind == GateKind.ENTRY:
         soon = today + dt.timedelta(days=DUE_WITHIN_DAYS)
-        return any(b.status in LIVE_STATUSES and b.status != BookingStatus.IN_USE
-                   and b.start <= soon for b in bookings)
+        return any(
+            b.status in LIVE_STATUSES and b.status != BookingStatus.IN_USE and b.start <= soon
+            for b in bookings
+        )
     return any(b.status == BookingStatus.IN_USE or b.end <= today for b in bookings)
 
 
 def _bookings_by_phase(session: Session, release_ids: list[int]) -> dict[str, list[Booking]]:
     """The live and handed-back bookings of the releases' phases, by phase key."""
-    rows = session.exec(select(Booking, Phase.key).join(Phase, col(Booking.phase_id) == Phase.id)
-                        .where(col(Phase.release_id).in_(release_ids),
-                               col(Booking.status).in_(HELD))).all()
+    rows = session.exec(
+        select(Booking, Phase.key)
+        .join(Phase, col(Booking.phase_id) == Phase.id)
+        .where(col(Phase.release_id).in_(release_ids), col(Booking.status).in_(HELD))
+    ).all()
     found: dict[str, list[Booking]] = {}
     for booking, key in rows:
         found.setdefault(key, []).append(booking)

@@ -31,8 +31,9 @@ class Hit:
     detail: str
 
 
-def search(session: Session, text: str, *, kinds: Iterable[str] = KINDS,
-           limit: int = PER_KIND) -> list[Hit]:
+def search(
+    session: Session, text: str, *, kinds: Iterable[str] = KINDS, limit: int = PER_KIND
+) -> list[Hit]:
     """What matches ``text`` among ``kinds``, up to ``limit`` of each, best first."""
     wanted = checked_text(text)
     found: list[Hit] = []
@@ -57,50 +58,86 @@ def _matching(text: str, *columns: object) -> ColumnElement[bool]:
 def _best_first(text: str, name: Any) -> list[Any]:
     """Exact match, then starts with ``text``, then the rest; by name within each."""
     lowered, wanted = func.lower(col(name)), text.lower()
-    return [case((lowered == wanted, 0), (lowered.startswith(wanted, autoescape=True), 1),
-                 else_=2), col(name)]
+    return [
+        case((lowered == wanted, 0), (lowered.startswith(wanted, autoescape=True), 1), else_=2),
+        col(name),
+    ]
 
 
 def _releases(session: Session, text: str, limit: int) -> list[Hit]:
-    found = session.exec(select(Release).where(_matching(text, Release.key, Release.title))
-                         .order_by(*_best_first(text, Release.key)).limit(limit)).all()
-    return [Hit("release", r.key, r.key, f"{r.title} · {r.status.value.replace('_', ' ')}")
-            for r in found]
+    found = session.exec(
+        select(Release)
+        .where(_matching(text, Release.key, Release.title))
+        .order_by(*_best_first(text, Release.key))
+        .limit(limit)
+    ).all()
+    return [
+        Hit("release", r.key, r.key, f"{r.title} · {r.status.value.replace('_', ' ')}")
+        for r in found
+    ]
 
 
 def _phases(session: Session, text: str, limit: int) -> list[Hit]:
-    found = session.exec(select(Phase).where(_matching(text, Phase.key, Phase.name))
-                         .order_by(*_best_first(text, Phase.key)).limit(limit)).all()
-    return [Hit("phase", p.release.key, p.key,
-                f"{p.name or 'a phase'} of {p.release.key}, {p.duration_days} days of "
-                f"{p.type.name}") for p in found]
+    found = session.exec(
+        select(Phase)
+        .where(_matching(text, Phase.key, Phase.name))
+        .order_by(*_best_first(text, Phase.key))
+        .limit(limit)
+    ).all()
+    return [
+        Hit(
+            "phase",
+            p.release.key,
+            p.key,
+            f"{p.name or 'a phase'} of {p.release.key}, {p.duration_days} days of {p.type.name}",
+        )
+        for p in found
+    ]
 
 
 def _environments(session: Session, text: str, limit: int) -> list[Hit]:
-    found = session.exec(select(Environment).where(_matching(text, Environment.name))
-                         .order_by(*_best_first(text, Environment.name)).limit(limit)).all()
-    return [Hit("environment", e.name, e.name,
-                f"{e.type.name}, {e.status.value.replace('_', ' ')}") for e in found]
+    found = session.exec(
+        select(Environment)
+        .where(_matching(text, Environment.name))
+        .order_by(*_best_first(text, Environment.name))
+        .limit(limit)
+    ).all()
+    return [
+        Hit("environment", e.name, e.name, f"{e.type.name}, {e.status.value.replace('_', ' ')}")
+        for e in found
+    ]
 
 
 def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
-    query = (select(Booking).join(Environment).outerjoin(Phase, col(Booking.phase_id) == Phase.id)
-             .where(col(Booking.status).in_(LIVE_STATUSES),
-                    _matching(text, Phase.key, Environment.name))
-             .order_by(col(Booking.start), col(Booking.id)).limit(limit))
+    query = (
+        select(Booking)
+        .join(Environment)
+        .outerjoin(Phase, col(Booking.phase_id) == Phase.id)
+        .where(col(Booking.status).in_(LIVE_STATUSES), _matching(text, Phase.key, Environment.name))
+        .order_by(col(Booking.start), col(Booking.id))
+        .limit(limit)
+    )
     return [_booking_hit(b) for b in session.exec(query).all()]
 
 
 def _booking_hit(booking: Booking) -> Hit:
-    serves = booking.phase.key if booking.phase else (
-        booking.note.splitlines()[0] if booking.note.strip() else "a booking for no phase")
-    return Hit("booking", str(booking.id), f"{serves} on {booking.environment.name}, "
-               f"{days_text(booking.start, booking.end)}",
-               booking.status.value.replace("_", " "))
+    serves = (
+        booking.phase.key
+        if booking.phase
+        else (booking.note.splitlines()[0] if booking.note.strip() else "a booking for no phase")
+    )
+    return Hit(
+        "booking",
+        str(booking.id),
+        f"{serves} on {booking.environment.name}, {days_text(booking.start, booking.end)}",
+        booking.status.value.replace("_", " "),
+    )
 
 
 FINDERS: dict[str, Callable[[Session, str, int], list[Hit]]] = {
-    "release": _releases, "phase": _phases, "environment": _environments,
+    "release": _releases,
+    "phase": _phases,
+    "environment": _environments,
     "booking": _bookings,
 }
 

@@ -36,6 +36,7 @@ Interval = tuple[dt.date, dt.date]
 
 # -- finding and locking environments ----------------------------------------------------
 
+
 def environment_named(session: Session, name: str, field: str = "environment") -> Environment:
     found = session.exec(_BY_NAME, params={"name": name}).first()
     if found is None:
@@ -48,8 +49,7 @@ def lock_environment(session: Session, environment_id: int) -> Environment:
     return session.exec(_LOCK_BY_ID, params={"id": environment_id}).one()
 
 
-def lock_environment_named(session: Session, name: str,
-                           field: str = "environment") -> Environment:
+def lock_environment_named(session: Session, name: str, field: str = "environment") -> Environment:
     """``environment_named`` and ``lock_environment`` in one query (one round trip)."""
     found = session.exec(_LOCK_BY_NAME, params={"name": name}).first()
     if found is None:
@@ -57,8 +57,14 @@ def lock_environment_named(session: Session, name: str,
     return found
 
 
-def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str],
-                   names: Sequence[str] | None, field: str = "environment") -> None:
+def check_eligible(
+    env: Environment,
+    *,
+    type_id: int | None,
+    tags: Iterable[str],
+    names: Sequence[str] | None,
+    field: str = "environment",
+) -> None:
     """Raise ``InvalidInput`` unless ``env`` has the type, every tag, and is among ``names``."""
     if type_id is not None and env.type_id != type_id:
         raise InvalidInput(field, f"{env.name} is of type {env.type.name}, not the one asked for")
@@ -72,6 +78,7 @@ def check_eligible(env: Environment, *, type_id: int | None, tags: Iterable[str]
 
 
 # -- can this environment take these days? ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LiveBooking:
@@ -88,8 +95,15 @@ class LiveBooking:
         return self.start < end and start < self.end
 
 
-def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date, *,
-               release_id: int | None = None, ignore_booking: int | None = None) -> None:
+def check_fits(
+    session: Session,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    *,
+    release_id: int | None = None,
+    ignore_booking: int | None = None,
+) -> None:
     """Raise ``BookingConflict`` if ``[start, end)`` on ``env`` hits anything.
 
     The hot path of every booking: two light queries, windows and freezes read in
@@ -103,27 +117,40 @@ def check_fits(session: Session, env: Environment, start: dt.date, end: dt.date,
     live = [b for b in near if b.overlaps(start, end)]
     full = _in_full_days(live, env.capacity, start, end)
     if full:
-        raise BookingConflict(f"{env.name} is fully booked on some of these days",
-                              _clashes(env, full), rule="capacity")
+        raise BookingConflict(
+            f"{env.name} is fully booked on some of these days",
+            _clashes(env, full),
+            rule="capacity",
+        )
     other = [b for b in near if b.release_id is None or b.release_id != release_id]
     if gap and other:
-        raise BookingConflict(f"{env.name} needs {env.changeover_days} changeover day(s) "
-                              f"between releases", _clashes(env, other), rule="changeover")
+        raise BookingConflict(
+            f"{env.name} needs {env.changeover_days} changeover day(s) between releases",
+            _clashes(env, other),
+            rule="changeover",
+        )
 
 
 def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt.date) -> None:
     for window in maintenance_windows(session, [env], start, end):
-        raise BookingConflict(f"{env.name} is in maintenance on "
-                              f"{days_text(window.start, window.end)} "
-                              f"({window.reason or 'no reason given'})", rule="maintenance")
+        raise BookingConflict(
+            f"{env.name} is in maintenance on "
+            f"{days_text(window.start, window.end)} "
+            f"({window.reason or 'no reason given'})",
+            rule="maintenance",
+        )
     for freeze in freezes_over(session, env.type.name, start, end):
-        raise BookingConflict(f"a freeze covers {env.type.name} on "
-                              f"{days_text(freeze.start, freeze.end)} "
-                              f"({freeze.reason or freeze.name})", rule="freeze")
+        raise BookingConflict(
+            f"a freeze covers {env.type.name} on "
+            f"{days_text(freeze.start, freeze.end)} "
+            f"({freeze.reason or freeze.name})",
+            rule="freeze",
+        )
 
 
-def _in_full_days(bookings: Sequence[LiveBooking], capacity: int, start: dt.date,
-                  end: dt.date) -> list[LiveBooking]:
+def _in_full_days(
+    bookings: Sequence[LiveBooking], capacity: int, start: dt.date, end: dt.date
+) -> list[LiveBooking]:
     """The bookings holding some day of ``[start, end)`` on which ``capacity`` is reached."""
     full = [(max(a, start), min(b, end)) for a, b in full_intervals(bookings, capacity)]
     full = [(a, b) for a, b in full if a < b]
@@ -135,11 +162,14 @@ def _clashes(env: Environment, bookings: Iterable[LiveBooking]) -> list[Clash]:
 
 
 def clashes(env: Environment, bookings: Iterable[Booking]) -> list[Clash]:
-    return [Clash(b.id or 0, env.name, b.start, b.end, b.status.value,
-                  b.phase.key if b.phase else None) for b in bookings]
+    return [
+        Clash(b.id or 0, env.name, b.start, b.end, b.status.value, b.phase.key if b.phase else None)
+        for b in bookings
+    ]
 
 
 # -- days with no room left --------------------------------------------------------------
+
 
 class Days(Protocol):
     """Anything holding days ``[start, end)``: a ``Booking`` or a ``LiveBooking``."""
@@ -151,8 +181,9 @@ class Days(Protocol):
     def end(self) -> dt.date: ...
 
 
-def full_intervals(bookings: Sequence[Days], capacity: int,
-                   changeover_days: int = 0) -> list[Interval]:
+def full_intervals(
+    bookings: Sequence[Days], capacity: int, changeover_days: int = 0
+) -> list[Interval]:
     """Day ranges on which ``bookings`` leave no room (widened by changeover for capacity 1)."""
     if capacity == 1:
         pad = dt.timedelta(days=changeover_days)
@@ -171,17 +202,24 @@ def full_intervals(bookings: Sequence[Days], capacity: int,
 
 # -- the obstacles, as queries ------------------------------------------------------------
 
-def maintenance_windows(session: Session, envs: Sequence[Environment], start: dt.date,
-                        end: dt.date) -> Sequence[MaintenanceWindow]:
+
+def maintenance_windows(
+    session: Session, envs: Sequence[Environment], start: dt.date, end: dt.date
+) -> Sequence[MaintenanceWindow]:
     """Maintenance windows of ``envs`` overlapping ``[start, end)``."""
     ids = [env.id for env in envs]
-    return session.exec(select(MaintenanceWindow).where(
-        col(MaintenanceWindow.environment_id).in_(ids),
-        MaintenanceWindow.start < end, MaintenanceWindow.end > start)).all()
+    return session.exec(
+        select(MaintenanceWindow).where(
+            col(MaintenanceWindow.environment_id).in_(ids),
+            MaintenanceWindow.start < end,
+            MaintenanceWindow.end > start,
+        )
+    ).all()
 
 
-def freezes_over(session: Session, type_name: str | None, start: dt.date,
-                 end: dt.date) -> list[Freeze]:
+def freezes_over(
+    session: Session, type_name: str | None, start: dt.date, end: dt.date
+) -> list[Freeze]:
     """Freezes overlapping ``[start, end)`` that cover ``type_name`` (``None``: any type)."""
     found = session.exec(select(Freeze).where(Freeze.start < end, Freeze.end > start)).all()
     return [f for f in found if type_name is None or f.covers(type_name)]
@@ -192,36 +230,60 @@ def freezes_over(session: Session, type_name: str | None, start: dt.date,
 # is needed, as a row costs a fraction of an object to load. They run through the
 # session, not its connection, so pending changes (a booking moved earlier in the same
 # transaction) are flushed first and the checks see them.
-_LOCK_BY_ID: Any = (select(Environment).where(col(Environment.id) == sa.bindparam("id"))
-                    .with_for_update().execution_options(populate_existing=True))
+_LOCK_BY_ID: Any = (
+    select(Environment)
+    .where(col(Environment.id) == sa.bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 _BY_NAME: Any = select(Environment).where(col(Environment.name) == sa.bindparam("name"))
-_LOCK_BY_NAME: Any = (select(Environment).where(col(Environment.name) == sa.bindparam("name"))
-                      .with_for_update().execution_options(populate_existing=True))
+_LOCK_BY_NAME: Any = (
+    select(Environment)
+    .where(col(Environment.name) == sa.bindparam("name"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 _OBSTACLES: Any = sa.select(
-    sa.exists().where(col(MaintenanceWindow.environment_id) == sa.bindparam("env"),
-                      col(MaintenanceWindow.start) < sa.bindparam("end"),
-                      col(MaintenanceWindow.end) > sa.bindparam("start")),
-    sa.exists().where(col(Freeze.start) < sa.bindparam("end"),
-                      col(Freeze.end) > sa.bindparam("start")))
+    sa.exists().where(
+        col(MaintenanceWindow.environment_id) == sa.bindparam("env"),
+        col(MaintenanceWindow.start) < sa.bindparam("end"),
+        col(MaintenanceWindow.end) > sa.bindparam("start"),
+    ),
+    sa.exists().where(
+        col(Freeze.start) < sa.bindparam("end"), col(Freeze.end) > sa.bindparam("start")
+    ),
+)
 _LIVE_NEAR: Any = (
-    sa.select(col(Booking.id), col(Booking.start), col(Booking.end), col(Booking.status),
-              col(Phase.key).label("phase"), col(Phase.release_id))
+    sa.select(
+        col(Booking.id),
+        col(Booking.start),
+        col(Booking.end),
+        col(Booking.status),
+        col(Phase.key).label("phase"),
+        col(Phase.release_id),
+    )
     .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
-    .where(col(Booking.environment_id) == sa.bindparam("env"),
-           col(Booking.status).in_(LIVE_STATUSES),
-           col(Booking.start) < sa.bindparam("end"), col(Booking.end) > sa.bindparam("start"))
-    .order_by(col(Booking.start)))
+    .where(
+        col(Booking.environment_id) == sa.bindparam("env"),
+        col(Booking.status).in_(LIVE_STATUSES),
+        col(Booking.start) < sa.bindparam("end"),
+        col(Booking.end) > sa.bindparam("start"),
+    )
+    .order_by(col(Booking.start))
+)
 
 
-def _obstacle_flags(session: Session, env: Environment, start: dt.date,
-                    end: dt.date) -> tuple[bool, bool]:
+def _obstacle_flags(
+    session: Session, env: Environment, start: dt.date, end: dt.date
+) -> tuple[bool, bool]:
     """(a maintenance window of ``env``, a freeze of any type) overlaps ``[start, end)``."""
     row = session.exec(_OBSTACLES, params=_days_of(env, start, end)).one()
     return bool(row[0]), bool(row[1])
 
 
-def live_near(session: Session, env: Environment, start: dt.date,
-              end: dt.date) -> list[LiveBooking]:
+def live_near(
+    session: Session, env: Environment, start: dt.date, end: dt.date
+) -> list[LiveBooking]:
     """Live bookings of ``env`` overlapping ``[start, end)``, earliest first."""
     rows = session.exec(_LIVE_NEAR, params=_days_of(env, start, end))
     return [LiveBooking(*row) for row in rows]

@@ -36,19 +36,29 @@ from envsched.permissions import require
 def environment_types(sessions: SessionFactory) -> list[tuple[str, str, int]]:
     """Each type, by name: its name, description, and how many environments not retired
     it has."""
-    in_service = (select(Environment.type_id, func.count().label("n"))
-                  .where(Environment.status != EnvironmentStatus.RETIRED)
-                  .group_by(col(Environment.type_id)).subquery())
-    query = (select(EnvironmentType.name, EnvironmentType.description, in_service.c.n)
-             .outerjoin(in_service, in_service.c.type_id == EnvironmentType.id)
-             .order_by(col(EnvironmentType.name)))
+    in_service = (
+        select(Environment.type_id, func.count().label("n"))
+        .where(Environment.status != EnvironmentStatus.RETIRED)
+        .group_by(col(Environment.type_id))
+        .subquery()
+    )
+    query = (
+        select(EnvironmentType.name, EnvironmentType.description, in_service.c.n)
+        .outerjoin(in_service, in_service.c.type_id == EnvironmentType.id)
+        .order_by(col(EnvironmentType.name))
+    )
     with read_transaction(sessions) as session:
-        return [(name, description, count or 0) for name, description, count
-                in session.exec(query)]
+        return [(name, description, count or 0) for name, description, count in session.exec(query)]
 
 
-def create_environment_type(sessions: SessionFactory, name: str, *, actor: User | None,
-                            now: dt.datetime, description: str = "") -> EnvironmentType:
+def create_environment_type(
+    sessions: SessionFactory,
+    name: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    description: str = "",
+) -> EnvironmentType:
     require(actor, "environments:write")
     if not name.strip():
         raise InvalidInput("name", "an environment type needs a name")
@@ -61,14 +71,16 @@ def create_environment_type(sessions: SessionFactory, name: str, *, actor: User 
     return row
 
 
-def create_environment(sessions: SessionFactory, data: EnvironmentIn, *,
-                       actor: User | None, now: dt.datetime) -> Environment:
+def create_environment(
+    sessions: SessionFactory, data: EnvironmentIn, *, actor: User | None, now: dt.datetime
+) -> Environment:
     require(actor, "environments:write")
     check_name(data.name)
     with sessions.begin() as session:
         _check_new_name(session, data.name)
-        env = Environment(type_id=_type_id(session, data.type),
-                          **data.model_dump(exclude={"type", "components"}))
+        env = Environment(
+            type_id=_type_id(session, data.type), **data.model_dump(exclude={"type", "components"})
+        )
         session.add(env)
         session.flush()
         _set_components(session, env, data.components)
@@ -76,8 +88,14 @@ def create_environment(sessions: SessionFactory, data: EnvironmentIn, *,
     return env
 
 
-def update_environment(sessions: SessionFactory, name: str, data: EnvironmentPatch, *,
-                       actor: User | None, now: dt.datetime) -> Environment:
+def update_environment(
+    sessions: SessionFactory,
+    name: str,
+    data: EnvironmentPatch,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> Environment:
     """Change the given fields; a capacity cut must leave every booked day within capacity."""
     require(actor, "environments:write")
     changes = data.model_dump(exclude_unset=True)
@@ -100,8 +118,9 @@ def update_environment(sessions: SessionFactory, name: str, data: EnvironmentPat
     return env
 
 
-def change_capacity(session: Session, env: Environment, capacity: int, *,
-                    field: str = "capacity") -> None:
+def change_capacity(
+    session: Session, env: Environment, capacity: int, *, field: str = "capacity"
+) -> None:
     """Set ``env``'s capacity (``env`` locked by the caller), keeping every booking's
     ``exclusive`` flag — PostgreSQL's double-booking guard — in step with it.
 
@@ -110,25 +129,41 @@ def change_capacity(session: Session, env: Environment, capacity: int, *,
     """
     if capacity == env.capacity:
         return
-    live = session.exec(select(Booking).where(Booking.environment_id == env.id,
-                                              col(Booking.status).in_(LIVE_STATUSES))).all()
-    at_once = {b.id: sum(1 for o in live if o.overlaps(b.start, b.end) and o.start <= b.start)
-               for b in live}
+    live = session.exec(
+        select(Booking).where(
+            Booking.environment_id == env.id, col(Booking.status).in_(LIVE_STATUSES)
+        )
+    ).all()
+    at_once = {
+        b.id: sum(1 for o in live if o.overlaps(b.start, b.end) and o.start <= b.start)
+        for b in live
+    }
     crowded = [b for b in live if at_once[b.id] > capacity]
     if crowded:
         peak = max(crowded, key=lambda b: at_once[b.id])
         raise BookingConflict(
             f"{env.name} holds {at_once[peak.id]} live bookings on {peak.start}; capacity "
-            f"{capacity} is below that: move or cancel bookings first", clashes(env, crowded),
-            field=field)
+            f"{capacity} is below that: move or cancel bookings first",
+            clashes(env, crowded),
+            field=field,
+        )
     env.capacity = capacity
-    session.exec(update(Booking).where(col(Booking.environment_id) == env.id)
-                 .values(exclusive=capacity == 1))
+    session.exec(
+        update(Booking).where(col(Booking.environment_id) == env.id).values(exclusive=capacity == 1)
+    )
 
 
-def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt.date,
-                           end: dt.date, *, actor: User | None, now: dt.datetime,
-                           reason: str = "", force: bool = False) -> MaintenanceWindow:
+def add_maintenance_window(
+    sessions: SessionFactory,
+    environment: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+    force: bool = False,
+) -> MaintenanceWindow:
     """Block ``[start, end)``; over live bookings only with ``force`` (they become clashes)."""
     require(actor, "maintenance:write")
     _check_days(start, end)
@@ -137,27 +172,42 @@ def add_maintenance_window(sessions: SessionFactory, environment: str, start: dt
         assert env.id is not None
         env = lock_environment(session, env.id)
         assert env.id is not None
-        in_the_way = session.exec(select(Booking).where(
-            Booking.environment_id == env.id, col(Booking.status).in_(LIVE_STATUSES),
-            Booking.start < end, Booking.end > start)).all()
+        in_the_way = session.exec(
+            select(Booking).where(
+                Booking.environment_id == env.id,
+                col(Booking.status).in_(LIVE_STATUSES),
+                Booking.start < end,
+                Booking.end > start,
+            )
+        ).all()
         if in_the_way and not force:
-            raise BookingConflict(f"{env.name} has live bookings in that window",
-                                  clashes(env, in_the_way))
+            raise BookingConflict(
+                f"{env.name} has live bookings in that window", clashes(env, in_the_way)
+            )
         window = MaintenanceWindow(environment_id=env.id, start=start, end=end, reason=reason)
         session.add(window)
         audit.record(session, actor=actor, now=now, action="create", row=window)
     return window
 
 
-def remove_maintenance_window(sessions: SessionFactory, window_id: int, *,
-                              actor: User | None, now: dt.datetime) -> None:
+def remove_maintenance_window(
+    sessions: SessionFactory, window_id: int, *, actor: User | None, now: dt.datetime
+) -> None:
     require(actor, "maintenance:write")
     _delete(sessions, MaintenanceWindow, window_id, actor=actor, now=now)
 
 
-def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
-                  actor: User | None, now: dt.datetime, types: list[str] | None = None,
-                  name: str = "", reason: str = "") -> Freeze:
+def create_freeze(
+    sessions: SessionFactory,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    types: list[str] | None = None,
+    name: str = "",
+    reason: str = "",
+) -> Freeze:
     """A change freeze on ``[start, end)`` for ``types`` (none: every type)."""
     require(actor, "freezes:write")
     _check_days(start, end)
@@ -170,14 +220,21 @@ def create_freeze(sessions: SessionFactory, start: dt.date, end: dt.date, *,
     return freeze
 
 
-def remove_freeze(sessions: SessionFactory, freeze_id: int, *, actor: User | None,
-                  now: dt.datetime) -> None:
+def remove_freeze(
+    sessions: SessionFactory, freeze_id: int, *, actor: User | None, now: dt.datetime
+) -> None:
     require(actor, "freezes:write")
     _delete(sessions, Freeze, freeze_id, actor=actor, now=now)
 
 
-def _delete(sessions: SessionFactory, model: type[MaintenanceWindow] | type[Freeze],
-            row_id: int, *, actor: User | None, now: dt.datetime) -> None:
+def _delete(
+    sessions: SessionFactory,
+    model: type[MaintenanceWindow] | type[Freeze],
+    row_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
     with sessions.begin() as session:
         row = session.get(model, row_id)
         if row is None:
@@ -188,6 +245,7 @@ def _delete(sessions: SessionFactory, model: type[MaintenanceWindow] | type[Free
 
 
 # -- helpers ------------------------------------------------------------------------------
+
 
 def _type_named(session: Session, name: str) -> EnvironmentType | None:
     return session.exec(select(EnvironmentType).where(EnvironmentType.name == name)).first()
@@ -211,8 +269,9 @@ def _set_components(session: Session, env: Environment, versions: dict[str, str]
     for old in session.exec(select(Component).where(Component.environment_id == env.id)):
         session.delete(old)
     session.flush()
-    session.add_all(Component(environment_id=env.id, name=n, version=v)
-                    for n, v in sorted(versions.items()))
+    session.add_all(
+        Component(environment_id=env.id, name=n, version=v) for n, v in sorted(versions.items())
+    )
 
 
 def _check_days(start: dt.date, end: dt.date) -> None:

@@ -42,5 +42,8 @@ def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
     numbers, the rest case-blind, and a number sorts before text at the same place
     (so the key never compares an int with a str).
     """
-    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
-                 for part in _NUMBERS.split(name) if part)
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in _NUMBERS.split(name)
+        if part
+    )

@@ -13,6 +13,7 @@ from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Day, Flag, I
 
 # -- environments -------------------------------------------------------------------------
 
+
 class EnvironmentIn(EnvironmentBase):
     """Input: the type by name, components as ``{name: deployed version}``."""
 
@@ -27,8 +28,9 @@ class EnvironmentPatch(SQLModel):
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH,
-                             pattern=NAME_PATTERN)
+    name: str | None = Field(
+        default=None, min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN
+    )
     type: str | None = Field(default=None, min_length=1, max_length=NAME_LENGTH)
     capacity: int | None = Field(default=None, ge=1, le=INT_MAX)
     tags: list[Tag] | None = None
@@ -47,9 +49,11 @@ class EnvironmentOut(EnvironmentBase):
 
 # -- environment types --------------------------------------------------------------------
 
+
 class EnvironmentTypeIn(Input):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN,
-                      description="e.g. UAT, PERF")
+    name: str = Field(
+        min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN, description="e.g. UAT, PERF"
+    )
     description: str = Field(default="", max_length=TEXT_LENGTH)
 
 
@@ -60,6 +64,7 @@ class EnvironmentTypeOut(BaseModel):
 
 
 # -- maintenance windows and freezes ------------------------------------------------------
+
 
 class MaintenanceWindowIn(Input):
     start: Day
@@ -80,8 +85,9 @@ class FreezeIn(Input):
     name: str = Field(default="", max_length=64)
     start: Day
     end: Day
-    types: list[str] = Field(default_factory=list,
-                             description="environment types it covers; empty: every type")
+    types: list[str] = Field(
+        default_factory=list, description="environment types it covers; empty: every type"
+    )
     reason: str = Field(default="", max_length=2000)
 
 
@@ -95,6 +101,7 @@ class FreezeOut(BaseModel):
 
 
 # -- capacity -----------------------------------------------------------------------------
+
 
 class CapacityRowOut(BaseModel):
     type: str

@@ -53,8 +53,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last))
 
 
-def generate_windows(cadence: Cadence, start: dt.date, months: int = 12, *,
-                     after: dt.date | None = None) -> list[WindowDates]:
+def generate_windows(
+    cadence: Cadence, start: dt.date, months: int = 12, *, after: dt.date | None = None
+) -> list[WindowDates]:
     """The windows of ``cadence`` anchored at ``start`` (its first go-live), whose go-live
     falls in ``[first, first + months)`` where ``first`` is ``after`` (default ``start``)."""
     first = after or start
@@ -85,10 +86,12 @@ def _until(days: Iterator[dt.date], end: dt.date) -> Iterator[dt.date]:
 
 
 def _window(cadence: Cadence, go_live: dt.date) -> WindowDates:
-    return WindowDates(name=window_name(cadence.kind, go_live),
-                       start=go_live - dt.timedelta(days=cadence.window_days),
-                       cutoff=go_live - dt.timedelta(days=cadence.freeze_days),
-                       go_live=go_live)
+    return WindowDates(
+        name=window_name(cadence.kind, go_live),
+        start=go_live - dt.timedelta(days=cadence.window_days),
+        cutoff=go_live - dt.timedelta(days=cadence.freeze_days),
+        go_live=go_live,
+    )
 
 
 def window_name(kind: CadenceKind, go_live: dt.date) -> str:

@@ -56,19 +56,22 @@ class Withdrawn:
         return self.cancelled + self.released
 
 
-def withdraw_release(session: Session, release: Release, *, actor: User | None,
-                     now: dt.datetime, reason: str = "") -> Withdrawn:
+def withdraw_release(
+    session: Session, release: Release, *, actor: User | None, now: dt.datetime, reason: str = ""
+) -> Withdrawn:
     why = f"release {release.key} cancelled" + (f": {reason}" if reason else "")
-    requests, bookings = _open_requests(session, release), _live_bookings(session, release,
-                                                                           now.date())
+    requests, bookings = (
+        _open_requests(session, release),
+        _live_bookings(session, release, now.date()),
+    )
     withdrawn = _withdrawn(requests, bookings, now.date())
     for request in requests:
-        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now,
-                      reason=why)
+        close_request(session, request, RequestStatus.CANCELLED, actor=actor, now=now, reason=why)
     freed: dict[int, list[Days]] = defaultdict(list)
     for booking in bookings:  # in environment order: locks are always taken alike
         freed[booking.environment_id].append(
-            _give_back(session, booking, why, actor=actor, now=now))
+            _give_back(session, booking, why, actor=actor, now=now)
+        )
     for environment_id, days in freed.items():
         for start, end in _merged(days):
             offer_days(session, environment_id, start, end, actor=actor, now=now)
@@ -77,38 +80,52 @@ def withdraw_release(session: Session, release: Release, *, actor: User | None,
 
 def held_by(session: Session, release: Release, today: dt.date) -> Withdrawn:
     """What cancelling ``release`` today would give back (read only: for a warning)."""
-    return _withdrawn(_open_requests(session, release),
-                      _live_bookings(session, release, today), today)
+    return _withdrawn(
+        _open_requests(session, release), _live_bookings(session, release, today), today
+    )
 
 
 def _open_requests(session: Session, release: Release) -> Sequence[BookingRequest]:
-    return session.exec(select(BookingRequest).where(
-        col(BookingRequest.phase_id).in_(_phase_ids(release)),
-        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
-        .order_by(col(BookingRequest.id))).all()
+    return session.exec(
+        select(BookingRequest)
+        .where(
+            col(BookingRequest.phase_id).in_(_phase_ids(release)),
+            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
+        )
+        .order_by(col(BookingRequest.id))
+    ).all()
 
 
 def _live_bookings(session: Session, release: Release, today: dt.date) -> Sequence[Booking]:
     """Its live bookings not over by ``today``, by environment (the order locks go in)."""
-    return session.exec(select(Booking).where(
-        col(Booking.phase_id).in_(_phase_ids(release)), col(Booking.status).in_(LIVE_STATUSES),
-        Booking.end > today)
-        .order_by(col(Booking.environment_id), col(Booking.start), col(Booking.id))).all()
+    return session.exec(
+        select(Booking)
+        .where(
+            col(Booking.phase_id).in_(_phase_ids(release)),
+            col(Booking.status).in_(LIVE_STATUSES),
+            Booking.end > today,
+        )
+        .order_by(col(Booking.environment_id), col(Booking.start), col(Booking.id))
+    ).all()
 
 
 def _phase_ids(release: Release) -> SelectOfScalar[int | None]:
     return select(col(Phase.id)).where(Phase.release_id == release.id)
 
 
-def _withdrawn(requests: Sequence[BookingRequest], bookings: Sequence[Booking],
-               today: dt.date) -> Withdrawn:
-    return Withdrawn(tuple(r.id or 0 for r in requests),
-                     tuple(b.id or 0 for b in bookings if b.start >= today),
-                     tuple(b.id or 0 for b in bookings if b.start < today))
+def _withdrawn(
+    requests: Sequence[BookingRequest], bookings: Sequence[Booking], today: dt.date
+) -> Withdrawn:
+    return Withdrawn(
+        tuple(r.id or 0 for r in requests),
+        tuple(b.id or 0 for b in bookings if b.start >= today),
+        tuple(b.id or 0 for b in bookings if b.start < today),
+    )
 
 
-def _give_back(session: Session, booking: Booking, why: str, *, actor: User | None,
-               now: dt.datetime) -> Days:
+def _give_back(
+    session: Session, booking: Booking, why: str, *, actor: User | None, now: dt.datetime
+) -> Days:
     """Cancel ``booking`` (not started) or end it today (running); the days it frees."""
     today = now.date()
     lock_environment(session, booking.environment_id)
@@ -119,8 +136,9 @@ def _give_back(session: Session, booking: Booking, why: str, *, actor: User | No
         booking.status, booking.end = BookingStatus.RELEASED, today
     booking.note = f"{booking.note}\n{booking.status.value}: {why}".strip()
     booking.updated_at = now
-    audit.record(session, actor=actor, now=now, action=booking.status.value, row=booking,
-                 before=before)
+    audit.record(
+        session, actor=actor, now=now, action=booking.status.value, row=booking, before=before
+    )
     return freed
 
 

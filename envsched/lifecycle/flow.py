@@ -43,13 +43,15 @@ class InvalidTransition(InvalidState):
 
     code = "invalid_transition"
 
-    def __init__(self, key: str, current: ReleaseStatus, requested: ReleaseStatus,
-                 hint: str = "") -> None:
+    def __init__(
+        self, key: str, current: ReleaseStatus, requested: ReleaseStatus, hint: str = ""
+    ) -> None:
         allowed = ", ".join(s.value for s in NEXT[current]) or "none"
         super().__init__(
             f"release {key} is {current.value} and cannot become {requested.value}"
             f"{hint} (from {current.value}: {allowed})",
-            fields={"status": f"{current.value} → {requested.value} is not allowed"})
+            fields={"status": f"{current.value} → {requested.value} is not allowed"},
+        )
         self.current, self.requested = current, requested
 
 
@@ -59,8 +61,15 @@ def check_plain_step(release: Release, status: ReleaseStatus) -> None:
         raise InvalidTransition(release.key, release.status, status, f": {BY_RECORD[status]}")
 
 
-def step(session: Session, release: Release, status: ReleaseStatus, *, actor: User | None,
-         now: dt.datetime, reason: str) -> Withdrawn:
+def step(
+    session: Session,
+    release: Release,
+    status: ReleaseStatus,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str,
+) -> Withdrawn:
     """Move ``release`` one step along the flow, inside the caller's transaction; what a
     cancellation gave back (nothing for any other step)."""
     if status not in NEXT[release.status]:
@@ -75,15 +84,29 @@ def step(session: Session, release: Release, status: ReleaseStatus, *, actor: Us
     return Withdrawn()
 
 
-def record_status(session: Session, release: Release, previous: ReleaseStatus | None, *,
-                  actor: User | None, now: dt.datetime, reason: str = "") -> None:
+def record_status(
+    session: Session,
+    release: Release,
+    previous: ReleaseStatus | None,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> None:
     """Add one step of history (inside the caller's transaction; the row has an id).
     ``previous`` None: the release's first status."""
     session.flush()
     assert release.id is not None
-    session.add(ReleaseStatusChange(release_id=release.id, from_status=previous,
-                                    to_status=release.status, at=now, by=actor_name(actor),
-                                    reason=reason))
+    session.add(
+        ReleaseStatusChange(
+            release_id=release.id,
+            from_status=previous,
+            to_status=release.status,
+            at=now,
+            by=actor_name(actor),
+            reason=reason,
+        )
+    )
 
 
 def actor_name(actor: User | None) -> str:

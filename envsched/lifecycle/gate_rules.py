@@ -68,12 +68,12 @@ NEEDS: dict[GatedStep, tuple[Selector, ...]] = {
 STATUS_STEPS = {ReleaseStatus.READY: GatedStep.READY, ReleaseStatus.DEPLOYED: GatedStep.DEPLOY}
 
 
-def blocking(session: Session, release: Release, step: GatedStep,
-             phase: Phase | None = None) -> list[GateView]:
+def blocking(
+    session: Session, release: Release, step: GatedStep, phase: Phase | None = None
+) -> list[GateView]:
     """The gates ``step`` needs that are not signed or waived, in the release's gate order."""
     needed = {key for pick in NEEDS[step] for key in pick(release, phase)}
-    return [g for g in gates_in(session, release)
-            if (g.phase, g.kind) in needed and not g.passed]
+    return [g for g in gates_in(session, release) if (g.phase, g.kind) in needed and not g.passed]
 
 
 def check_status(session: Session, release: Release, status: ReleaseStatus) -> None:
@@ -100,5 +100,9 @@ def _refuse_if_held(held: list[GateView], step: str) -> None:
 
 
 def blocking_gate(view: GateView) -> BlockingGate:
-    return BlockingGate(name=view.name, state=view.state.value, reason=view.reason,
-                        signoff_role=view.signoff_role.value)
+    return BlockingGate(
+        name=view.name,
+        state=view.state.value,
+        reason=view.reason,
+        signoff_role=view.signoff_role.value,
+    )

@@ -39,8 +39,11 @@ from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, Use
 from envsched.models.lifecycle import GATE_PER_PHASE_KIND, GO_NO_GO_PER_RELEASE
 from envsched.permissions import require
 
-DEFAULT_ROLES = {GateKind.ENTRY: Role.TEST_MANAGER, GateKind.EXIT: Role.TEST_MANAGER,
-                 GateKind.GO_NO_GO: Role.RELEASE_MANAGER}
+DEFAULT_ROLES = {
+    GateKind.ENTRY: Role.TEST_MANAGER,
+    GateKind.EXIT: Role.TEST_MANAGER,
+    GateKind.GO_NO_GO: Role.RELEASE_MANAGER,
+}
 PASSED = (GateState.SIGNED, GateState.WAIVED)
 ALLOWED_FROM = {
     GateState.SIGNED: (GateState.OPEN, GateState.VETOED),
@@ -90,6 +93,7 @@ class GateView:
 
 # -- reading ------------------------------------------------------------------------------
 
+
 def release_gates(sessions: SessionFactory, release_key: str) -> list[GateView]:
     """Every gate of a release: each phase's entry and exit in phase order, then go/no-go."""
     with read_transaction(sessions) as session:
@@ -113,8 +117,9 @@ def gate_views(release: Release, stored: list[Gate]) -> list[GateView]:
     return phase_gate_views(release.key, [(p.id or 0, p.key) for p in release.phases], stored)
 
 
-def phase_gate_views(release_key: str, phases: Sequence[tuple[int, str]], stored: list[Gate]
-                     ) -> list[GateView]:
+def phase_gate_views(
+    release_key: str, phases: Sequence[tuple[int, str]], stored: list[Gate]
+) -> list[GateView]:
     """``gate_views`` from the release's key and its phases' ids and keys, in order (what a
     report over every release reads as plain columns)."""
     views = []
@@ -124,25 +129,46 @@ def phase_gate_views(release_key: str, phases: Sequence[tuple[int, str]], stored
     return views + _views(stored, release_key, None, None, GateKind.GO_NO_GO)
 
 
-def _views(stored: list[Gate], release_key: str, phase_id: int | None, phase_key: str | None,
-           kind: GateKind) -> list[GateView]:
+def _views(
+    stored: list[Gate],
+    release_key: str,
+    phase_id: int | None,
+    phase_key: str | None,
+    kind: GateKind,
+) -> list[GateView]:
     rows = [g for g in stored if g.phase_id == phase_id and g.kind == kind]
     if not rows:  # a view, not a Gate row: thousands of releases make thousands of these
-        return [GateView(id=None, release=release_key, phase=phase_key, kind=kind,
-                         criteria="", signoff_role=DEFAULT_ROLES[kind], state=GateState.OPEN,
-                         signed_by=None, signed_at=None, reason="")]
+        return [
+            GateView(
+                id=None,
+                release=release_key,
+                phase=phase_key,
+                kind=kind,
+                criteria="",
+                signoff_role=DEFAULT_ROLES[kind],
+                state=GateState.OPEN,
+                signed_by=None,
+                signed_at=None,
+                reason="",
+            )
+        ]
     return [_gate_view(g, release_key, phase_key) for g in rows]
 
 
 def _stored(session: Session, release: Release) -> list[Gate]:
-    return list(session.exec(select(Gate).where(Gate.release_id == release.id)
-                             .order_by(col(Gate.id))).all())
+    return list(
+        session.exec(select(Gate).where(Gate.release_id == release.id).order_by(col(Gate.id))).all()
+    )
 
 
 def _default(release: Release, phase: Phase | None, kind: GateKind) -> Gate:
     assert release.id is not None
-    return Gate(release_id=release.id, phase_id=phase.id if phase else None, kind=kind,
-                signoff_role=DEFAULT_ROLES[kind])
+    return Gate(
+        release_id=release.id,
+        phase_id=phase.id if phase else None,
+        kind=kind,
+        signoff_role=DEFAULT_ROLES[kind],
+    )
 
 
 def _view(gate: Gate, release: Release, phase: Phase | None) -> GateView:
@@ -150,16 +176,32 @@ def _view(gate: Gate, release: Release, phase: Phase | None) -> GateView:
 
 
 def _gate_view(gate: Gate, release_key: str, phase_key: str | None) -> GateView:
-    return GateView(id=gate.id, release=release_key, phase=phase_key, kind=GateKind(gate.kind),
-                    criteria=gate.criteria, signoff_role=Role(gate.signoff_role),
-                    state=GateState(gate.state),
-                    signed_by=gate.signed_by, signed_at=gate.signed_at, reason=gate.reason)
+    return GateView(
+        id=gate.id,
+        release=release_key,
+        phase=phase_key,
+        kind=GateKind(gate.kind),
+        criteria=gate.criteria,
+        signoff_role=Role(gate.signoff_role),
+        state=GateState(gate.state),
+        signed_by=gate.signed_by,
+        signed_at=gate.signed_at,
+        reason=gate.reason,
+    )
 
 
 # -- writing ------------------------------------------------------------------------------------
 
-def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
-                now: dt.datetime, criteria: str, signoff_role: Role | None = None) -> GateView:
+
+def define_gate(
+    sessions: SessionFactory,
+    ref: GateRef,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    criteria: str,
+    signoff_role: Role | None = None,
+) -> GateView:
     """Set a gate's criteria (and who signs it): the release manager's call."""
     require(actor, "gates:define")
     with _gate_transaction(sessions, ref) as session:
@@ -169,25 +211,27 @@ def define_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
         if signoff_role is not None:
             gate.signoff_role = signoff_role
         session.add(gate)
-        audit.record(session, actor=actor, now=now, action="gate_define", row=gate,
-                     before=before)
+        audit.record(session, actor=actor, now=now, action="gate_define", row=gate, before=before)
         return _view(gate, release, phase)
 
 
-def sign_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
-              now: dt.datetime, note: str = "") -> GateView:
+def sign_gate(
+    sessions: SessionFactory, ref: GateRef, *, actor: User | None, now: dt.datetime, note: str = ""
+) -> GateView:
     """The gate's sign-off role says its criteria are met."""
     return _decide(sessions, ref, GateState.SIGNED, note, actor=actor, now=now)
 
 
-def veto_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
-              now: dt.datetime, reason: str) -> GateView:
+def veto_gate(
+    sessions: SessionFactory, ref: GateRef, *, actor: User | None, now: dt.datetime, reason: str
+) -> GateView:
     """The sign-off role or the release manager says no, and why."""
     return _decide(sessions, ref, GateState.VETOED, _required(reason), actor=actor, now=now)
 
 
-def waive_gate(sessions: SessionFactory, ref: GateRef, *, actor: User | None,
-               now: dt.datetime, reason: str) -> GateView:
+def waive_gate(
+    sessions: SessionFactory, ref: GateRef, *, actor: User | None, now: dt.datetime, reason: str
+) -> GateView:
     """The release manager lets the release pass without the sign-off, and says why."""
     return _decide(sessions, ref, GateState.WAIVED, _required(reason), actor=actor, now=now)
 
@@ -198,27 +242,43 @@ def _required(reason: str) -> str:
     return reason.strip()
 
 
-def _decide(sessions: SessionFactory, ref: GateRef, state: GateState, reason: str, *,
-            actor: User | None, now: dt.datetime) -> GateView:
+def _decide(
+    sessions: SessionFactory,
+    ref: GateRef,
+    state: GateState,
+    reason: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> GateView:
     with _gate_transaction(sessions, ref) as session:
         return decide_in(session, ref, state, reason, actor=actor, now=now)
 
 
-def decide_in(session: Session, ref: GateRef, state: GateState, reason: str, *,
-              actor: User | None, now: dt.datetime) -> GateView:
+def decide_in(
+    session: Session,
+    ref: GateRef,
+    state: GateState,
+    reason: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> GateView:
     """Sign, veto or waive a gate inside the caller's transaction (an import's), by the
     same rules and with the same audit entry as the verbs above."""
     gate, release, phase = _gate_for(session, ref)
     check_may_decide(actor, Role(gate.signoff_role), state)
     if gate.state not in ALLOWED_FROM[state]:
-        raise InvalidState(f"the {_name(ref)} gate is {GateState(gate.state).value}; "
-                           f"it cannot be {state.value}")
+        raise InvalidState(
+            f"the {_name(ref)} gate is {GateState(gate.state).value}; it cannot be {state.value}"
+        )
     before = audit.snapshot(gate) if gate.id else None
     gate.state, gate.reason = state, reason
     gate.signed_by, gate.signed_at = (actor.name if actor else audit.SYSTEM_ACTOR), now
     session.add(gate)
-    audit.record(session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate,
-                 before=before)
+    audit.record(
+        session, actor=actor, now=now, action=f"gate_{VERBS[state]}", row=gate, before=before
+    )
     return _view(gate, release, phase)
 
 
@@ -253,8 +313,11 @@ def _gate_for(session: Session, ref: GateRef) -> tuple[Gate, Release, Phase | No
     """The stored gate ``ref`` names, or a new open one with the default role (not added)."""
     release = _release(session, ref.release)
     phase = _phase_of(session, release, ref)
-    stored = [g for g in _stored(session, release)
-              if g.phase_id == (phase.id if phase else None) and g.kind == ref.kind]
+    stored = [
+        g
+        for g in _stored(session, release)
+        if g.phase_id == (phase.id if phase else None) and g.kind == ref.kind
+    ]
     undecided = [g for g in stored if g.state not in PASSED]
     gate = (undecided or stored or [_default(release, phase, ref.kind)])[0]
     return gate, release, phase
@@ -267,8 +330,9 @@ def _phase_of(session: Session, release: Release, ref: GateRef) -> Phase | None:
         return None
     if ref.phase is None:
         raise InvalidInput("phase", f"an {ref.kind.value} gate belongs to a phase: name it")
-    phase = session.exec(select(Phase).where(Phase.key == ref.phase,
-                                             Phase.release_id == release.id)).first()
+    phase = session.exec(
+        select(Phase).where(Phase.key == ref.phase, Phase.release_id == release.id)
+    ).first()
     if phase is None:
         raise NotFound("phase", ref.phase, field="phase")
     return phase
@@ -281,6 +345,16 @@ def _release(session: Session, key: str) -> Release:
     return release
 
 
-__all__ = ["GateRef", "GateView", "decide_in", "define_gate", "gate_views",
-           "gates_in", "release_gates", "sign_gate", "stored_gates_by_release", "veto_gate",
-           "waive_gate"]
+__all__ = [
+    "GateRef",
+    "GateView",
+    "decide_in",
+    "define_gate",
+    "gate_views",
+    "gates_in",
+    "release_gates",
+    "sign_gate",
+    "stored_gates_by_release",
+    "veto_gate",
+    "waive_gate",
+]

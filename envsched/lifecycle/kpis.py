@@ -104,12 +104,15 @@ class KpiReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["period"] = {"start": self.period.start.isoformat(),
-                          "end": self.period.end.isoformat()}
+        data["period"] = {
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+        }
         return data
 
 
 # -- months -------------------------------------------------------------------------------
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after the month of ``day``."""
@@ -136,6 +139,7 @@ def overlap_days(a: Interval, b: Interval) -> int:
 
 
 # -- releases ------------------------------------------------------------------------------
+
 
 def is_failed(fact: ReleaseFact) -> bool:
     started = fact.test_started is not None
@@ -166,18 +170,29 @@ def _late(fact: ReleaseFact) -> bool:
 
 def time_to_implement(facts: Sequence[ReleaseFact], period: Period) -> list[dict[str, Any]]:
     """Average, best (shortest) and worst (longest) days from testing to deployment, by type."""
-    rows = [(f.type, (f.deployed_on - f.test_started).days) for f in facts
-            if period.contains(f.deployed_on) and f.test_started and f.deployed_on]
+    rows = [
+        (f.type, (f.deployed_on - f.test_started).days)
+        for f in facts
+        if period.contains(f.deployed_on) and f.test_started and f.deployed_on
+    ]
     if not rows:
         return []
     frame = pd.DataFrame(rows, columns=["type", "days"])
     stats = frame.groupby("type")["days"].agg(["count", "mean", "min", "max"]).reset_index()
-    return [{"type": str(r["type"]), "releases": int(r["count"]),
-             "average_days": round(float(r["mean"]), 1), "best_days": int(r["min"]),
-             "worst_days": int(r["max"])} for r in stats.to_dict("records")]
+    return [
+        {
+            "type": str(r["type"]),
+            "releases": int(r["count"]),
+            "average_days": round(float(r["mean"]), 1),
+            "best_days": int(r["min"]),
+            "worst_days": int(r["max"]),
+        }
+        for r in stats.to_dict("records")
+    ]
 
 
 # -- environments ----------------------------------------------------------------------------
+
 
 def open_days(supply: SupplyFact, window: Interval) -> int:
     """Environment-days ``supply`` offers in ``window``: capacity times the open days."""
@@ -197,17 +212,25 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def utilisation(bookings: Sequence[BookingFact], supply: Sequence[SupplyFact],
-                window: Interval) -> list[dict[str, Any]]:
+def utilisation(
+    bookings: Sequence[BookingFact], supply: Sequence[SupplyFact], window: Interval
+) -> list[dict[str, Any]]:
     """Booked over open environment-days per type in ``window`` (per cent, 1 decimal)."""
     types = sorted({s.type for s in supply} | {b.type for b in bookings})
     rows = []
     for type_name in types:
-        booked = sum(overlap_days((b.start, b.end), window) for b in bookings
-                     if b.type == type_name)
+        booked = sum(
+            overlap_days((b.start, b.end), window) for b in bookings if b.type == type_name
+        )
         available = sum(open_days(s, window) for s in supply if s.type == type_name)
-        rows.append({"type": type_name, "booked_days": booked, "open_days": available,
-                     "percent": percent(booked, available)})
+        rows.append(
+            {
+                "type": type_name,
+                "booked_days": booked,
+                "open_days": available,
+                "percent": percent(booked, available),
+            }
+        )
     return rows
 
 
@@ -217,16 +240,26 @@ def percent(part: int, whole: int) -> float:
 
 # -- bookings and clashes ----------------------------------------------------------------------
 
+
 def lead_time(bookings: Sequence[BookingFact], period: Period) -> dict[str, Any]:
     """Days from asking to the first booked day, for bookings starting in the period."""
     days = [(b.start - b.asked_on).days for b in bookings if period.contains(b.start)]
     if not days:
-        return {"bookings": 0, "average_days": None, "median_days": None,
-                "shortest_days": None, "longest_days": None}
+        return {
+            "bookings": 0,
+            "average_days": None,
+            "median_days": None,
+            "shortest_days": None,
+            "longest_days": None,
+        }
     series = pd.Series(days, dtype="int64")
-    return {"bookings": len(days), "average_days": round(float(series.mean()), 1),
-            "median_days": float(series.median()), "shortest_days": int(series.min()),
-            "longest_days": int(series.max())}
+    return {
+        "bookings": len(days),
+        "average_days": round(float(series.mean()), 1),
+        "median_days": float(series.median()),
+        "shortest_days": int(series.min()),
+        "longest_days": int(series.max()),
+    }
 
 
 def clashes_per_month(clashes: Iterable[ClashFact], period: Period) -> dict[str, int]:
@@ -240,9 +273,14 @@ def clashes_per_month(clashes: Iterable[ClashFact], period: Period) -> dict[str,
 
 # -- trends and the whole report -----------------------------------------------------------------
 
-def monthly(releases: Sequence[ReleaseFact], bookings: Sequence[BookingFact],
-            supply: Sequence[SupplyFact], clashes: Sequence[ClashFact],
-            period: Period) -> list[dict[str, Any]]:
+
+def monthly(
+    releases: Sequence[ReleaseFact],
+    bookings: Sequence[BookingFact],
+    supply: Sequence[SupplyFact],
+    clashes: Sequence[ClashFact],
+    period: Period,
+) -> list[dict[str, Any]]:
     """One row per month of the period: the release counts, clashes, lead time, utilisation."""
     clash_counts = clashes_per_month(clashes, period)
     rows = []
@@ -250,8 +288,7 @@ def monthly(releases: Sequence[ReleaseFact], bookings: Sequence[BookingFact],
         month = Period(first, add_months(first, 1))
         counts = release_counts(releases, month)
         row: dict[str, Any] = {"month": month_of(first)}
-        row.update({k: counts[k] for k in ("deployed", "on_time", "late", "backed_out",
-                                           "failed")})
+        row.update({k: counts[k] for k in ("deployed", "on_time", "late", "backed_out", "failed")})
         row["clashes"] = clash_counts[row["month"]]
         row["lead_time_days"] = lead_time(bookings, month)["average_days"]
         for use in utilisation(bookings, supply, (month.start, month.end)):
@@ -260,14 +297,19 @@ def monthly(releases: Sequence[ReleaseFact], bookings: Sequence[BookingFact],
     return rows
 
 
-def kpi_report(releases: Sequence[ReleaseFact], bookings: Sequence[BookingFact],
-               supply: Sequence[SupplyFact], clashes: Sequence[ClashFact],
-               period: Period) -> KpiReport:
+def kpi_report(
+    releases: Sequence[ReleaseFact],
+    bookings: Sequence[BookingFact],
+    supply: Sequence[SupplyFact],
+    clashes: Sequence[ClashFact],
+    period: Period,
+) -> KpiReport:
     window = (period.start, period.end)
     counts = release_counts(releases, period)
     counts["clashes"] = sum(clashes_per_month(clashes, period).values())
     return KpiReport(
-        period=period, releases=counts,
+        period=period,
+        releases=counts,
         time_to_implement=time_to_implement(releases, period),
         utilisation=utilisation(bookings, supply, window),
         lead_time=lead_time(bookings, period),

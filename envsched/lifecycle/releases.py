@@ -24,8 +24,9 @@ from envsched.models import Environment, EnvironmentType, Phase, Release, User
 from envsched.permissions import require
 
 
-def create_release(sessions: SessionFactory, data: ReleaseIn, *, actor: User | None,
-                   now: dt.datetime) -> Release:
+def create_release(
+    sessions: SessionFactory, data: ReleaseIn, *, actor: User | None, now: dt.datetime
+) -> Release:
     require(actor, "releases:write")
     _check_window(data.earliest_start, data.due)
     with sessions.begin() as session:
@@ -38,8 +39,9 @@ def create_release(sessions: SessionFactory, data: ReleaseIn, *, actor: User | N
     return release
 
 
-def update_release(sessions: SessionFactory, key: str, data: ReleasePatch, *,
-                   actor: User | None, now: dt.datetime) -> Release:
+def update_release(
+    sessions: SessionFactory, key: str, data: ReleasePatch, *, actor: User | None, now: dt.datetime
+) -> Release:
     require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
@@ -56,8 +58,14 @@ def update_release(sessions: SessionFactory, key: str, data: ReleasePatch, *,
     return release
 
 
-def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
-              actor: User | None, now: dt.datetime) -> Phase:
+def add_phase(
+    sessions: SessionFactory,
+    release_key: str,
+    data: PhaseIn,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> Phase:
     """Add a phase at ``data.position`` (default: last); later phases move down one."""
     require(actor, "releases:write")
     with sessions.begin() as session:
@@ -67,8 +75,11 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
         phases = _phases(session, release)
         _check_references(session, phases, data.after, data.environments)
         assert release.id is not None
-        phase = Phase(release_id=release.id, type_id=_type_id(session, data.type),
-                      **data.model_dump(exclude={"type", "position"}))
+        phase = Phase(
+            release_id=release.id,
+            type_id=_type_id(session, data.type),
+            **data.model_dump(exclude={"type", "position"}),
+        )
         session.add(phase)
         position = len(phases) if data.position is None else min(data.position, len(phases))
         _renumber([*phases[:position], phase, *phases[position:]])
@@ -76,8 +87,9 @@ def add_phase(sessions: SessionFactory, release_key: str, data: PhaseIn, *,
     return phase
 
 
-def update_phase(sessions: SessionFactory, key: str, data: PhasePatch, *,
-                 actor: User | None, now: dt.datetime) -> Phase:
+def update_phase(
+    sessions: SessionFactory, key: str, data: PhasePatch, *, actor: User | None, now: dt.datetime
+) -> Phase:
     require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
@@ -111,8 +123,13 @@ def _phase(session: Session, key: str) -> Phase:
 
 
 def _phases(session: Session, release: Release) -> list[Phase]:
-    return list(session.exec(select(Phase).where(Phase.release_id == release.id)
-                             .order_by(col(Phase.position), col(Phase.id))).all())
+    return list(
+        session.exec(
+            select(Phase)
+            .where(Phase.release_id == release.id)
+            .order_by(col(Phase.position), col(Phase.id))
+        ).all()
+    )
 
 
 def _renumber(phases: list[Phase]) -> None:
@@ -125,14 +142,18 @@ def _check_window(earliest_start: dt.date | None, due: dt.date | None) -> None:
         raise InvalidInput("due", f"{due} must be after the earliest start {earliest_start}")
 
 
-def _check_references(session: Session, siblings: list[Phase], after: list[str] | None,
-                      environments: list[str] | None) -> None:
+def _check_references(
+    session: Session, siblings: list[Phase], after: list[str] | None, environments: list[str] | None
+) -> None:
     unknown = sorted(set(after or []) - {p.key for p in siblings})
     if unknown:
         raise InvalidInput("after", f"not a phase of this release: {', '.join(unknown)}")
     if environments is not None:
-        known = set(session.exec(select(Environment.name)
-                                 .where(col(Environment.name).in_(environments))).all())
+        known = set(
+            session.exec(
+                select(Environment.name).where(col(Environment.name).in_(environments))
+            ).all()
+        )
         missing = [name for name in environments if name not in known]
         if missing:
             raise InvalidInput("environments", f"no environment named {', '.join(missing)}")

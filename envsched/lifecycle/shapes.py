@@ -25,6 +25,7 @@ from envsched.models.users import Role
 
 # -- releases and phases ------------------------------------------------------------------
 
+
 class ReleaseIn(ReleaseBase):
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
@@ -83,8 +84,7 @@ class StrategyIn(Input):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=NAME_PATTERN)
     cadence: CadenceKind
     anchor: Day = Field(description="the first go-live; the cadence counts from it")
-    dates: list[Day] = Field(default_factory=list,
-                                 description="the go-lives of a 'dates' cadence")
+    dates: list[Day] = Field(default_factory=list, description="the go-lives of a 'dates' cadence")
     window_days: int = Field(default=14, ge=1, le=366)
     freeze_days: int = Field(default=3, ge=0, le=365)
 
@@ -147,14 +147,17 @@ class AssignmentIn(Input):
 
 # -- templates ----------------------------------------------------------------------------
 
+
 class TemplatePhaseIn(Input):
     name: str = Field(min_length=1, max_length=NAME_LENGTH, pattern=r"^[A-Za-z0-9_.-]+$")
     type: str = Field(min_length=1, max_length=NAME_LENGTH, description="environment type")
     duration_days: int = Field(ge=1, le=366)
     gap_days: int = Field(default=0, ge=0, le=366)
     after: list[str] | None = Field(
-        default=None, description="names of earlier template phases it waits for; "
-                                  "none: the phase before; []: none")
+        default=None,
+        description="names of earlier template phases it waits for; "
+        "none: the phase before; []: none",
+    )
     required_tags: list[Tag] = Field(default_factory=list)
 
 
@@ -196,6 +199,7 @@ class FromTemplateIn(Input):
 
 # -- status, deployments, links -----------------------------------------------------------
 
+
 class StatusChangeIn(Input):
     status: ReleaseStatus
     reason: str = Field(default="", max_length=TEXT_LENGTH)
@@ -211,8 +215,9 @@ class StatusChangeOut(BaseModel):
 
 class DeploymentIn(Input):
     deployed_on: Day
-    backout_plan: str = Field(min_length=1, max_length=20_000,
-                              description="how to undo it: required before going live")
+    backout_plan: str = Field(
+        min_length=1, max_length=20_000, description="how to undo it: required before going live"
+    )
     notes: str = Field(default="", max_length=20_000)
 
 
@@ -252,17 +257,22 @@ class LinkOut(BaseModel):
 
 # -- gates ----------------------------------------------------------------------------------
 
+
 class GateTargetIn(Input):
-    phase: str | None = Field(default=None, description="phase key; none for go/no-go",
-                              max_length=64)
+    phase: str | None = Field(
+        default=None, description="phase key; none for go/no-go", max_length=64
+    )
     kind: GateKind
 
 
 class GateDefineIn(GateTargetIn):
     criteria: str = Field(max_length=2000, description="what must hold for the sign-off")
-    signoff_role: Role | None = Field(default=None, description="who signs (default: "
-                                      "test manager for entry/exit, release manager for "
-                                      "go/no-go)")
+    signoff_role: Role | None = Field(
+        default=None,
+        description="who signs (default: "
+        "test manager for entry/exit, release manager for "
+        "go/no-go)",
+    )
 
 
 class GateSignIn(GateTargetIn):
@@ -304,10 +314,10 @@ class ReleaseCountsOut(BaseModel):
     backed_out: int
     failed: int = Field(description="backed out, or cancelled after testing started")
     failed_keys: list[str]
-    without_test_signoff: list[str] = Field(description="deployed with a test phase's exit "
-                                            "gate not signed (open, vetoed or waived)")
-    without_operational_signoff: list[str] = Field(description="deployed without a signed "
-                                                   "go/no-go")
+    without_test_signoff: list[str] = Field(
+        description="deployed with a test phase's exit gate not signed (open, vetoed or waived)"
+    )
+    without_operational_signoff: list[str] = Field(description="deployed without a signed go/no-go")
     clashes: int
 
 
@@ -342,12 +352,14 @@ class KpiReportOut(BaseModel):
     lead_time: LeadTimeOut
     monthly: list[dict[str, MonthValue]] = Field(
         description="per month: deployed, on_time, late, backed_out, failed, clashes, "
-                    "lead_time_days and utilisation_<TYPE> (per cent)")
+        "lead_time_days and utilisation_<TYPE> (per cent)"
+    )
 
 
 class CalendarItemOut(BaseModel):
-    kind: str = Field(description="window, go_live, release, phase, deployment, freeze or "
-                                  "maintenance")
+    kind: str = Field(
+        description="window, go_live, release, phase, deployment, freeze or maintenance"
+    )
     lane: str
     start: dt.date
     end: dt.date

@@ -51,30 +51,42 @@ class MovedWindow:
     run: PlanRun | None
 
 
-def create_strategy(sessions: SessionFactory, data: StrategyIn, *, actor: User | None,
-                    now: dt.datetime) -> ReleaseStrategy:
+def create_strategy(
+    sessions: SessionFactory, data: StrategyIn, *, actor: User | None, now: dt.datetime
+) -> ReleaseStrategy:
     require(actor, "windows:write")
     with sessions.begin() as session:
-        if session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == data.name)
-                        ).first():
+        if session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == data.name)).first():
             raise InvalidInput("name", f"strategy {data.name!r} already exists")
         strategy = ReleaseStrategy(
-            **data.model_dump(exclude={"dates"}), created_at=now,
-            dates=sorted({day.isoformat() for day in data.dates}))
+            **data.model_dump(exclude={"dates"}),
+            created_at=now,
+            dates=sorted({day.isoformat() for day in data.dates}),
+        )
         session.add(strategy)
         audit.record(session, actor=actor, now=now, action="create", row=strategy)
     return strategy
 
 
-def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
-                 now: dt.datetime, months: int = PLAN_MONTHS) -> list[ReleaseWindow]:
+def publish_plan(
+    sessions: SessionFactory,
+    name: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    months: int = PLAN_MONTHS,
+) -> list[ReleaseWindow]:
     """(Re)generate strategy ``name``'s windows for ``months`` from today; its windows."""
     require(actor, "windows:write")
     with sessions.begin() as session:
         strategy = get_strategy(session, name)
         today = now.date()
-        wanted = {w.go_live: w for w in generate_windows(
-            cadence_of(strategy), strategy.anchor, months, after=max(today, strategy.anchor))}
+        wanted = {
+            w.go_live: w
+            for w in generate_windows(
+                cadence_of(strategy), strategy.anchor, months, after=max(today, strategy.anchor)
+            )
+        }
         kept = _drop_unwanted(session, strategy, wanted.keys(), today, actor=actor, now=now)
         for go_live, dates in wanted.items():
             window = kept.get(go_live) or ReleaseWindow(strategy_id=strategy.id, **vars(dates))
@@ -85,8 +97,9 @@ def publish_plan(sessions: SessionFactory, name: str, *, actor: User | None,
         return _windows_of(session, strategy)
 
 
-def add_window(sessions: SessionFactory, data: WindowIn, *, actor: User | None,
-               now: dt.datetime) -> ReleaseWindow:
+def add_window(
+    sessions: SessionFactory, data: WindowIn, *, actor: User | None, now: dt.datetime
+) -> ReleaseWindow:
     """A window outside any cadence (a one-off go-live)."""
     require(actor, "windows:write")
     _check_dates(data.start, data.cutoff, data.go_live)
@@ -97,8 +110,14 @@ def add_window(sessions: SessionFactory, data: WindowIn, *, actor: User | None,
     return window
 
 
-def assign_release(sessions: SessionFactory, key: str, window_id: int | None, *,
-                   actor: User | None, now: dt.datetime) -> Release:
+def assign_release(
+    sessions: SessionFactory,
+    key: str,
+    window_id: int | None,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> Release:
     """Put release ``key`` in a window (None: out of it). Its tests must end by the
     window's cut-off, so that becomes its due date."""
     require(actor, "windows:write")
@@ -109,18 +128,29 @@ def assign_release(sessions: SessionFactory, key: str, window_id: int | None, *,
         if window_id is not None:
             window = get_window(session, window_id)
             if release.earliest_start and release.earliest_start >= window.cutoff:
-                raise InvalidInput("window_id", f"{key} starts {release.earliest_start}, "
-                                                f"not before the cut-off {window.cutoff}")
+                raise InvalidInput(
+                    "window_id",
+                    f"{key} starts {release.earliest_start}, "
+                    f"not before the cut-off {window.cutoff}",
+                )
             release.window_id, release.due = window.id, window.cutoff
-        audit.record(session, actor=actor, now=now, action="assign_window", row=release,
-                     before=before)
+        audit.record(
+            session, actor=actor, now=now, action="assign_window", row=release, before=before
+        )
     return release
 
 
-def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
-                actor: User | None, now: dt.datetime, replan_now: bool = True,
-                settings: Settings | None = None,
-                time_limit: float | None = None) -> MovedWindow:
+def move_window(
+    sessions: SessionFactory,
+    window_id: int,
+    go_live: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    replan_now: bool = True,
+    settings: Settings | None = None,
+    time_limit: float | None = None,
+) -> MovedWindow:
     """Move a window to go live on ``go_live``; its releases' dates move alike. A window
     that has gone live is history and stays where it is (see ``movable``), and none moves
     into the past."""
@@ -132,16 +162,25 @@ def move_window(sessions: SessionFactory, window_id: int, go_live: dt.date, *,
         shift = go_live - window.go_live
         before = audit.snapshot(window)
         window.start, window.cutoff, window.go_live = (
-            window.start + shift, window.cutoff + shift, go_live)
+            window.start + shift,
+            window.cutoff + shift,
+            go_live,
+        )
         audit.record(session, actor=actor, now=now, action="move", row=window, before=before)
-        moved = [_shift_release(session, release, shift, actor=actor, now=now)
-                 for release in _releases_in(session, window)]
-    run = (_propose(sessions, now, settings, time_limit, actor, f"window {window.name} moved")
-           if replan_now and moved else None)
+        moved = [
+            _shift_release(session, release, shift, actor=actor, now=now)
+            for release in _releases_in(session, window)
+        ]
+    run = (
+        _propose(sessions, now, settings, time_limit, actor, f"window {window.name} moved")
+        if replan_now and moved
+        else None
+    )
     return MovedWindow(window, moved, run)
 
 
 # -- reading ------------------------------------------------------------------------------
+
 
 def get_strategy(session: Session, name: str) -> ReleaseStrategy:
     strategy = session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == name)).first()
@@ -159,9 +198,13 @@ def get_window(session: Session, window_id: int) -> ReleaseWindow:
 
 def windows_between(session: Session, first: dt.date, last: dt.date) -> list[ReleaseWindow]:
     """Windows going live in ``[first, last)``, by go-live."""
-    return list(session.exec(select(ReleaseWindow)
-                             .where(ReleaseWindow.go_live >= first, ReleaseWindow.go_live < last)
-                             .order_by(col(ReleaseWindow.go_live), col(ReleaseWindow.id))).all())
+    return list(
+        session.exec(
+            select(ReleaseWindow)
+            .where(ReleaseWindow.go_live >= first, ReleaseWindow.go_live < last)
+            .order_by(col(ReleaseWindow.go_live), col(ReleaseWindow.id))
+        ).all()
+    )
 
 
 def release_keys(session: Session, window: ReleaseWindow) -> list[str]:
@@ -169,21 +212,36 @@ def release_keys(session: Session, window: ReleaseWindow) -> list[str]:
 
 
 def cadence_of(strategy: ReleaseStrategy) -> Cadence:
-    return Cadence(strategy.cadence, tuple(dt.date.fromisoformat(d) for d in strategy.dates),
-                   strategy.window_days, strategy.freeze_days)
+    return Cadence(
+        strategy.cadence,
+        tuple(dt.date.fromisoformat(d) for d in strategy.dates),
+        strategy.window_days,
+        strategy.freeze_days,
+    )
 
 
 # -- helpers ------------------------------------------------------------------------------
 
+
 def _windows_of(session: Session, strategy: ReleaseStrategy) -> list[ReleaseWindow]:
-    return list(session.exec(select(ReleaseWindow)
-                             .where(ReleaseWindow.strategy_id == strategy.id)
-                             .order_by(col(ReleaseWindow.go_live))).all())
+    return list(
+        session.exec(
+            select(ReleaseWindow)
+            .where(ReleaseWindow.strategy_id == strategy.id)
+            .order_by(col(ReleaseWindow.go_live))
+        ).all()
+    )
 
 
-def _drop_unwanted(session: Session, strategy: ReleaseStrategy, wanted: Collection[dt.date],
-                   today: dt.date, *, actor: User | None,
-                   now: dt.datetime) -> dict[dt.date, ReleaseWindow]:
+def _drop_unwanted(
+    session: Session,
+    strategy: ReleaseStrategy,
+    wanted: Collection[dt.date],
+    today: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> dict[dt.date, ReleaseWindow]:
     """Delete future windows the cadence no longer gives and nobody uses; the rest by day."""
     kept: dict[dt.date, ReleaseWindow] = {}
     for window in _windows_of(session, strategy):
@@ -197,17 +255,20 @@ def _drop_unwanted(session: Session, strategy: ReleaseStrategy, wanted: Collecti
 
 
 def _releases_in(session: Session, window: ReleaseWindow) -> list[Release]:
-    return list(session.exec(select(Release).where(Release.window_id == window.id)
-                             .order_by(col(Release.key))).all())
+    return list(
+        session.exec(
+            select(Release).where(Release.window_id == window.id).order_by(col(Release.key))
+        ).all()
+    )
 
 
-def _shift_release(session: Session, release: Release, shift: dt.timedelta, *,
-                   actor: User | None, now: dt.datetime) -> str:
+def _shift_release(
+    session: Session, release: Release, shift: dt.timedelta, *, actor: User | None, now: dt.datetime
+) -> str:
     before = audit.snapshot(release)
     release.earliest_start = _later(release.earliest_start, shift)
     release.due = _later(release.due, shift)
-    audit.record(session, actor=actor, now=now, action="move_window", row=release,
-                 before=before)
+    audit.record(session, actor=actor, now=now, action="move_window", row=release, before=before)
     for phase in release.phases:
         phase.earliest_start = _later(phase.earliest_start, shift)
         _shift_requests(session, phase, shift)
@@ -215,9 +276,12 @@ def _shift_release(session: Session, release: Release, shift: dt.timedelta, *,
 
 
 def _shift_requests(session: Session, phase: Phase, shift: dt.timedelta) -> None:
-    requests = session.exec(select(BookingRequest).where(
-        BookingRequest.phase_id == phase.id,
-        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))).all()
+    requests = session.exec(
+        select(BookingRequest).where(
+            BookingRequest.phase_id == phase.id,
+            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
+        )
+    ).all()
     for request in requests:
         request.earliest_start = request.earliest_start + shift
         request.latest_end = _later(request.latest_end, shift)
@@ -227,16 +291,29 @@ def _later(day: dt.date | None, shift: dt.timedelta) -> dt.date | None:
     return None if day is None else day + shift
 
 
-def _propose(sessions: SessionFactory, now: dt.datetime, settings: Settings | None,
-             time_limit: float | None, actor: User | None, cause: str) -> PlanRun | None:
+def _propose(
+    sessions: SessionFactory,
+    now: dt.datetime,
+    settings: Settings | None,
+    time_limit: float | None,
+    actor: User | None,
+    cause: str,
+) -> PlanRun | None:
     """One planning round over the moved dates, queued for the worker (``envsched.solves``);
     its booking changes wait for acceptance (unless the site applies rounds automatically).
     A round already under way will see the moved dates next time: no second one is forced."""
     from envsched.planning import ReplanBusy  # planning and solves use lifecycle:
     from envsched.solves import queue_replan  # reached at call time
+
     try:
-        return queue_replan(sessions, trigger=PlanTrigger.API, now=now, actor=actor,
-                            time_limit=time_limit, cause=cause)
+        return queue_replan(
+            sessions,
+            trigger=PlanTrigger.API,
+            now=now,
+            actor=actor,
+            time_limit=time_limit,
+            cause=cause,
+        )
     except ReplanBusy:
         return None
 
@@ -248,26 +325,35 @@ def movable(window: ReleaseWindow, today: dt.date) -> bool:
 
 def _check_movable(window: ReleaseWindow, go_live: dt.date, today: dt.date) -> None:
     if not movable(window, today):
-        raise InvalidState(f"window {window.name} went live on {day_text(window.go_live)}; "
-                           f"a window in the past does not move")
+        raise InvalidState(
+            f"window {window.name} went live on {day_text(window.go_live)}; "
+            f"a window in the past does not move"
+        )
     if go_live < today:
-        raise InvalidInput("go_live", f"{day_text(go_live)} is in the past: a window moves "
-                                      f"to today or later")
+        raise InvalidInput(
+            "go_live", f"{day_text(go_live)} is in the past: a window moves to today or later"
+        )
 
 
 def _check_free(session: Session, window: ReleaseWindow, go_live: dt.date) -> None:
     """A strategy has one window per go-live day."""
     if window.strategy_id is None or go_live == window.go_live:
         return
-    taken = session.exec(select(ReleaseWindow).where(
-        ReleaseWindow.strategy_id == window.strategy_id, ReleaseWindow.go_live == go_live)
+    taken = session.exec(
+        select(ReleaseWindow).where(
+            ReleaseWindow.strategy_id == window.strategy_id, ReleaseWindow.go_live == go_live
+        )
     ).first()
     if taken is not None:
-        raise InvalidInput("go_live", f"window {taken.name} of the same strategy goes live "
-                                      f"on {go_live} already")
+        raise InvalidInput(
+            "go_live", f"window {taken.name} of the same strategy goes live on {go_live} already"
+        )
 
 
 def _check_dates(start: dt.date, cutoff: dt.date, go_live: dt.date) -> None:
     if not start <= cutoff <= go_live or not start < go_live:
-        raise InvalidInput("cutoff", f"a window needs start ≤ cut-off ≤ go-live and start "
-                                     f"before go-live: {start}, {cutoff}, {go_live}")
+        raise InvalidInput(
+            "cutoff",
+            f"a window needs start ≤ cut-off ≤ go-live and start "
+            f"before go-live: {start}, {cutoff}, {go_live}",
+        )

@@ -83,7 +83,12 @@ def schema_status(engine: Engine) -> SchemaStatus:
         reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "no answer"
         return SchemaStatus(False, None, head, f"cannot open the database: {reason}")
     if revision != head:
-        return SchemaStatus(True, revision, head, f"the database schema is at revision "
-                                                  f"{revision or 'none'}, this code needs "
-                                                  f"{head}; run `envsched db upgrade`")
+        return SchemaStatus(
+            True,
+            revision,
+            head,
+            f"the database schema is at revision "
+            f"{revision or 'none'}, this code needs "
+            f"{head}; run `envsched db upgrade`",
+        )
     return SchemaStatus(True, revision, head, "")

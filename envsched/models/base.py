@@ -75,4 +75,3 @@ def json_list(nullable: bool = False) -> JSON:
 def utc_datetime_field(nullable: bool = False, **kwargs: Any) -> Any:
     """A ``Field`` for an aware UTC datetime column."""
     return Field(sa_type=UTCDateTime, nullable=nullable, **kwargs)
-

@@ -64,10 +64,14 @@ class BookingRequest(BookingRequestBase, table=True):
     __table_args__ = (
         CheckConstraint("duration_days > 0", name="duration_positive"),
         CheckConstraint("priority >= 1", name="priority_at_least_one"),
-        CheckConstraint("latest_end IS NULL OR earliest_start < latest_end",
-                        name="earliest_start_before_latest_end"),
-        CheckConstraint("environment_type_id IS NOT NULL OR environments IS NOT NULL",
-                        name="type_or_environments"),
+        CheckConstraint(
+            "latest_end IS NULL OR earliest_start < latest_end",
+            name="earliest_start_before_latest_end",
+        ),
+        CheckConstraint(
+            "environment_type_id IS NOT NULL OR environments IS NOT NULL",
+            name="type_or_environments",
+        ),
         Index("ix_booking_request_status_priority", "status", "priority"),
     )
 
@@ -76,7 +80,8 @@ class BookingRequest(BookingRequestBase, table=True):
     phase_id: int | None = Field(default=None, foreign_key="phase.id", index=True)
     environment_type_id: int | None = Field(default=None, foreign_key="environment_type.id")
     status: RequestStatus = Field(
-        default=RequestStatus.REQUESTED, sa_type=enum_type(RequestStatus, "status"))
+        default=RequestStatus.REQUESTED, sa_type=enum_type(RequestStatus, "status")
+    )
     decision_reason: str = Field(default="", max_length=TEXT_LENGTH)
     created_at: dt.datetime = utc_datetime_field()
     decided_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
@@ -99,8 +104,13 @@ class Booking(BookingBase, table=True):
         CheckConstraint('start < "end"', name="start_before_end"),
         Index("ix_booking_environment_days", "environment_id", "start", "end"),
         # one live booking per phase (migration 0007); the rulebook refuses it first
-        Index("uq_booking_live_phase", "phase_id", unique=True,
-              sqlite_where=text(LIVE_PHASE_ROWS), postgresql_where=text(LIVE_PHASE_ROWS)),
+        Index(
+            "uq_booking_live_phase",
+            "phase_id",
+            unique=True,
+            sqlite_where=text(LIVE_PHASE_ROWS),
+            postgresql_where=text(LIVE_PHASE_ROWS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -108,7 +118,8 @@ class Booking(BookingBase, table=True):
     request_id: int | None = Field(default=None, foreign_key="booking_request.id", index=True)
     phase_id: int | None = Field(default=None, foreign_key="phase.id", index=True)
     status: BookingStatus = Field(
-        default=BookingStatus.CONFIRMED, sa_type=enum_type(BookingStatus, "status"))
+        default=BookingStatus.CONFIRMED, sa_type=enum_type(BookingStatus, "status")
+    )
     exclusive: bool = True
     created_at: dt.datetime = utc_datetime_field()
     updated_at: dt.datetime = utc_datetime_field()

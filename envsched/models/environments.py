@@ -38,13 +38,15 @@ class EnvironmentType(SQLModel, table=True):
 
 
 class EnvironmentBase(SQLModel):
-    name: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
-                      schema_extra={"pattern": NAME_PATTERN})
+    name: str = Field(
+        min_length=1, max_length=NAME_LENGTH, unique=True, schema_extra={"pattern": NAME_PATTERN}
+    )
     capacity: int = Field(default=1, ge=1, le=INT_MAX)
     tags: list[Tag] = Field(default_factory=list, sa_type=json_list())
     changeover_days: int = Field(default=0, ge=0, le=MAX_DAYS)
     status: EnvironmentStatus = Field(
-        default=EnvironmentStatus.AVAILABLE, sa_type=enum_type(EnvironmentStatus, "status"))
+        default=EnvironmentStatus.AVAILABLE, sa_type=enum_type(EnvironmentStatus, "status")
+    )
     owner: str = Field(default="", max_length=NAME_LENGTH)
     description: str = Field(default="", max_length=TEXT_LENGTH)
 
@@ -61,11 +63,15 @@ class Environment(EnvironmentBase, table=True):
     type: EnvironmentType = Relationship(back_populates="environments")
     components: list["Component"] = Relationship(
         back_populates="environment",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Component.name"})
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Component.name"},
+    )
     maintenance_windows: list["MaintenanceWindow"] = Relationship(
         back_populates="environment",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan",
-                                "order_by": "MaintenanceWindow.start"})
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "MaintenanceWindow.start",
+        },
+    )
     bookings: list["Booking"] = Relationship(back_populates="environment")
 
 

@@ -37,6 +37,7 @@ URL_LENGTH = 2000
 
 # -- strategy and windows -----------------------------------------------------------------
 
+
 class CadenceKind(enum.StrEnum):
     QUARTERLY = "quarterly"
     MONTHLY = "monthly"
@@ -83,8 +84,9 @@ class ReleaseWindow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    strategy_id: int | None = Field(default=None, foreign_key="release_strategy.id",
-                                    ondelete="CASCADE", index=True)
+    strategy_id: int | None = Field(
+        default=None, foreign_key="release_strategy.id", ondelete="CASCADE", index=True
+    )
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     start: dt.date
     cutoff: dt.date  # the freeze: nothing new goes in from this day
@@ -95,6 +97,7 @@ class ReleaseWindow(SQLModel, table=True):
 
 # -- release types and their phase templates ----------------------------------------------
 
+
 class ReleaseTemplate(SQLModel, table=True):
     """A release type's recipe (``major``: SIT, then UAT alongside PERF, then STAGING)."""
 
@@ -102,14 +105,18 @@ class ReleaseTemplate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True)
-    release_type: ReleaseType = Field(default=ReleaseType.MINOR,
-                                      sa_type=enum_type(ReleaseType, "release_type"))
+    release_type: ReleaseType = Field(
+        default=ReleaseType.MINOR, sa_type=enum_type(ReleaseType, "release_type")
+    )
     description: str = Field(default="", max_length=TEXT_LENGTH)
 
     phases: list["TemplatePhase"] = Relationship(
         back_populates="template",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan",
-                                "order_by": "TemplatePhase.position"})
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan",
+            "order_by": "TemplatePhase.position",
+        },
+    )
 
 
 class TemplatePhase(SQLModel, table=True):
@@ -124,8 +131,7 @@ class TemplatePhase(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    template_id: int = Field(foreign_key="release_template.id", ondelete="CASCADE",
-                             index=True)
+    template_id: int = Field(foreign_key="release_template.id", ondelete="CASCADE", index=True)
     position: int = 0
     name: str = Field(min_length=1, max_length=NAME_LENGTH)
     type_id: int = Field(foreign_key="environment_type.id")
@@ -139,6 +145,7 @@ class TemplatePhase(SQLModel, table=True):
 
 
 # -- gates --------------------------------------------------------------------------------
+
 
 class GateKind(enum.StrEnum):
     ENTRY = "entry"
@@ -166,18 +173,23 @@ class Gate(SQLModel, table=True):
 
     __tablename__ = "gate"
     __table_args__ = (
-        CheckConstraint("(kind = 'go_no_go') = (phase_id IS NULL)",
-                        name="go_no_go_has_no_phase"),
+        CheckConstraint("(kind = 'go_no_go') = (phase_id IS NULL)", name="go_no_go_has_no_phase"),
         CheckConstraint("state = 'open' OR signed_at IS NOT NULL", name="decided_has_time"),
         Index(GATE_PER_PHASE_KIND, "phase_id", "kind", unique=True),
-        Index(GO_NO_GO_PER_RELEASE, "release_id", unique=True,
-              sqlite_where=text(GO_NO_GO_ROWS), postgresql_where=text(GO_NO_GO_ROWS)),
+        Index(
+            GO_NO_GO_PER_RELEASE,
+            "release_id",
+            unique=True,
+            sqlite_where=text(GO_NO_GO_ROWS),
+            postgresql_where=text(GO_NO_GO_ROWS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     release_id: int = Field(foreign_key="release.id", ondelete="CASCADE", index=True)
-    phase_id: int | None = Field(default=None, foreign_key="phase.id", ondelete="CASCADE",
-                                 index=True)
+    phase_id: int | None = Field(
+        default=None, foreign_key="phase.id", ondelete="CASCADE", index=True
+    )
     kind: GateKind = Field(sa_type=enum_type(GateKind, "kind"))
     criteria: str = Field(default="", max_length=TEXT_LENGTH)
     signoff_role: Role = Field(sa_type=enum_type(Role, "signoff_role"))
@@ -189,13 +201,13 @@ class Gate(SQLModel, table=True):
 
 # -- deployments, links, status history ---------------------------------------------------
 
+
 class Deployment(SQLModel, table=True):
     """A go-live of a release, with the plan to undo it and whether it was undone."""
 
     __tablename__ = "deployment"
     __table_args__ = (
-        CheckConstraint("backed_out = (backed_out_at IS NOT NULL)",
-                        name="backed_out_has_time"),
+        CheckConstraint("backed_out = (backed_out_at IS NOT NULL)", name="backed_out_has_time"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -238,7 +250,8 @@ class ReleaseStatusChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     release_id: int = Field(foreign_key="release.id", ondelete="CASCADE", index=True)
     from_status: ReleaseStatus | None = Field(
-        default=None, sa_type=enum_type(ReleaseStatus, "from_status"), nullable=True)
+        default=None, sa_type=enum_type(ReleaseStatus, "from_status"), nullable=True
+    )
     to_status: ReleaseStatus = Field(sa_type=enum_type(ReleaseStatus, "to_status"))
     at: dt.datetime = utc_datetime_field(index=True)
     by: str = Field(default="system", max_length=NAME_LENGTH)

@@ -68,8 +68,9 @@ Position = Annotated[int, Field(ge=0, le=INT_MAX)]
 Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 Day = Annotated[dt.date, BeforeValidator(iso_day), AfterValidator(within_calendar)]
 Flag = Annotated[bool, Strict()]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                                       pattern=TAG_PATTERN)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=TAG_PATTERN)
+]
 
 
 class Input(BaseModel):

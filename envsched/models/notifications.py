@@ -52,7 +52,8 @@ class Delivery(SQLModel, table=True):
     text: str = Field(default="", sa_type=Text)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: DeliveryStatus = Field(
-        default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus, "status"))
+        default=DeliveryStatus.PENDING, sa_type=enum_type(DeliveryStatus, "status")
+    )
     created_at: dt.datetime = utc_datetime_field()
     next_attempt_at: dt.datetime = utc_datetime_field()
     expires_at: dt.datetime = utc_datetime_field()
@@ -73,8 +74,9 @@ class NotificationDelivery(SQLModel, table=True):
     __table_args__ = (CheckConstraint("attempt >= 1", name="attempt_at_least_one"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    delivery_id: int | None = Field(default=None, foreign_key="delivery.id",
-                                    ondelete="CASCADE", index=True)
+    delivery_id: int | None = Field(
+        default=None, foreign_key="delivery.id", ondelete="CASCADE", index=True
+    )
     at: dt.datetime = utc_datetime_field(index=True)
     channel: DeliveryChannel = Field(sa_type=enum_type(DeliveryChannel, "channel"))
     target: str = Field(max_length=TEXT_LENGTH)

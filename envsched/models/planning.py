@@ -54,15 +54,17 @@ class PlanRun(SQLModel, table=True):
 
     __tablename__ = "plan_run"
     __table_args__ = (
-        CheckConstraint("finished_at IS NULL OR started_at <= finished_at",
-                        name="started_before_finished"),
+        CheckConstraint(
+            "finished_at IS NULL OR started_at <= finished_at", name="started_before_finished"
+        ),
         Index("ix_plan_run_started_at", "started_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     trigger: PlanTrigger = Field(sa_type=enum_type(PlanTrigger, "trigger"))
     status: PlanRunStatus = Field(
-        default=PlanRunStatus.RUNNING, sa_type=enum_type(PlanRunStatus, "status"))
+        default=PlanRunStatus.RUNNING, sa_type=enum_type(PlanRunStatus, "status")
+    )
     dry_run: bool = False
     started_at: dt.datetime = utc_datetime_field()
     finished_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
@@ -71,19 +73,15 @@ class PlanRun(SQLModel, table=True):
     bound: float | None = None
     metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     # None while the round runs (and for a refused one), stored as {}
-    flags: RoundFlags | None = Field(default=None, sa_type=StoredRound(RoundFlags),
-                                     nullable=False)
-    diff: RoundDiff | None = Field(default=None, sa_type=StoredRound(RoundDiff),
-                                   nullable=False)
+    flags: RoundFlags | None = Field(default=None, sa_type=StoredRound(RoundFlags), nullable=False)
+    diff: RoundDiff | None = Field(default=None, sa_type=StoredRound(RoundDiff), nullable=False)
     applied: bool = False
     applied_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
-    applied_by_id: int | None = Field(default=None, foreign_key="app_user.id",
-                                      ondelete="SET NULL")
+    applied_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     error: str = Field(default="", sa_type=Text)
     # who asked for the round ("Re-plan now", a moved window), and what made it run; the
     # nightly job and the CLI leave both empty (``envsched.planning.rounds.words``)
-    started_by_id: int | None = Field(default=None, foreign_key="app_user.id",
-                                      ondelete="SET NULL")
+    started_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     cause: str = Field(default="", max_length=TEXT_LENGTH)
 
 
@@ -100,7 +98,8 @@ class PlanLock(SQLModel, table=True):
 
 
 SCHEDULER_JOBS = Table(
-    "apscheduler_jobs", SQLModel.metadata,
+    "apscheduler_jobs",
+    SQLModel.metadata,
     Column("id", Unicode(191), primary_key=True),
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),

@@ -35,15 +35,17 @@ OPEN_RELEASE_STATUSES = (ReleaseStatus.PLANNED, ReleaseStatus.IN_TEST, ReleaseSt
 
 
 class ReleaseBase(SQLModel):
-    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
-                     schema_extra={"pattern": NAME_PATTERN})
+    key: str = Field(
+        min_length=1, max_length=NAME_LENGTH, unique=True, schema_extra={"pattern": NAME_PATTERN}
+    )
     title: str = Field(default="", max_length=TEXT_LENGTH)
     type: ReleaseType = Field(default=ReleaseType.MINOR, sa_type=enum_type(ReleaseType, "type"))
     priority: int = Field(default=1, ge=1, le=INT_MAX)
     earliest_start: Day | None = None
     due: Day | None = None
     status: ReleaseStatus = Field(
-        default=ReleaseStatus.PLANNED, sa_type=enum_type(ReleaseStatus, "status"))
+        default=ReleaseStatus.PLANNED, sa_type=enum_type(ReleaseStatus, "status")
+    )
     owner: str = Field(default="", max_length=NAME_LENGTH)
 
 
@@ -52,23 +54,28 @@ class Release(ReleaseBase, table=True):
 
     __table_args__ = (
         CheckConstraint("priority >= 1", name="priority_at_least_one"),
-        CheckConstraint("earliest_start IS NULL OR due IS NULL OR earliest_start < due",
-                        name="earliest_start_before_due"),
+        CheckConstraint(
+            "earliest_start IS NULL OR due IS NULL OR earliest_start < due",
+            name="earliest_start_before_due",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     # the release window it goes live in (envsched.models.lifecycle.ReleaseWindow)
-    window_id: int | None = Field(default=None, foreign_key="release_window.id",
-                                  ondelete="SET NULL", index=True)
+    window_id: int | None = Field(
+        default=None, foreign_key="release_window.id", ondelete="SET NULL", index=True
+    )
 
     phases: list["Phase"] = Relationship(
         back_populates="release",
-        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Phase.position"})
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Phase.position"},
+    )
 
 
 class PhaseBase(SQLModel):
-    key: str = Field(min_length=1, max_length=NAME_LENGTH, unique=True,
-                     schema_extra={"pattern": NAME_PATTERN})
+    key: str = Field(
+        min_length=1, max_length=NAME_LENGTH, unique=True, schema_extra={"pattern": NAME_PATTERN}
+    )
     name: str = Field(default="", max_length=NAME_LENGTH)
     duration_days: int = Field(ge=1, le=MAX_DAYS)
     gap_days: int = Field(default=0, ge=0, le=MAX_DAYS)

@@ -39,6 +39,7 @@ class RoundRecord(BaseModel):
 
 # -- flags ----------------------------------------------------------------------------------
 
+
 class ClashFlag(RoundRecord):
     """A clash of the stored bookings when the round ran (``clashes.StateClash``)."""
 
@@ -63,8 +64,11 @@ class PinnedFlag(RoundRecord):
     end: str | None
     rule: str
     message: str
-    involves: list[str] = Field(default_factory=list, serialization_alias="with",
-                                validation_alias=AliasChoices("with", "involves"))
+    involves: list[str] = Field(
+        default_factory=list,
+        serialization_alias="with",
+        validation_alias=AliasChoices("with", "involves"),
+    )
     blocks: list[str] = Field(default_factory=list)
 
 
@@ -97,6 +101,7 @@ class RoundFlags(RoundRecord):
 
 # -- diff -----------------------------------------------------------------------------------
 
+
 class Place(RoundRecord):
     """Days ``[start, end)`` on an environment."""
 
@@ -111,8 +116,9 @@ class MovedProposal(RoundRecord):
     booking: int
     phase: str
     release: str
-    before: Place = Field(serialization_alias="from",
-                          validation_alias=AliasChoices("from", "before"))
+    before: Place = Field(
+        serialization_alias="from", validation_alias=AliasChoices("from", "before")
+    )
     to: Place
     why: str = ""
     applied: bool = False
@@ -185,8 +191,7 @@ class StoredRound(TypeDecorator[Stored], Generic[Stored]):
         super().__init__()
         self.model = model
 
-    def process_bind_param(self, value: Stored | dict[str, Any] | None,
-                           dialect: Dialect) -> Any:
+    def process_bind_param(self, value: Stored | dict[str, Any] | None, dialect: Dialect) -> Any:
         """A dict (a row built by hand, as tests do) is checked against the model first."""
         if isinstance(value, dict):
             value = self.model.model_validate(value)

@@ -39,14 +39,14 @@ class SolveJob(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: SolveKind = Field(sa_type=enum_type(SolveKind, "kind"))
-    status: SolveStatus = Field(default=SolveStatus.QUEUED,
-                                sa_type=enum_type(SolveStatus, "status"))
+    status: SolveStatus = Field(
+        default=SolveStatus.QUEUED, sa_type=enum_type(SolveStatus, "status")
+    )
     # the plan run or the what-if the solve fills in
     target_id: int
     # what the solve needs besides its target: time limit, dry run, who asked
     params: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    queued_by_id: int | None = Field(default=None, foreign_key="app_user.id",
-                                     ondelete="SET NULL")
+    queued_by_id: int | None = Field(default=None, foreign_key="app_user.id", ondelete="SET NULL")
     queued_at: dt.datetime = utc_datetime_field()
     started_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     finished_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)

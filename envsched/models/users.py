@@ -68,8 +68,10 @@ class SignInFailure(SQLModel, table=True):
     """
 
     __tablename__ = "sign_in_failure"
-    __table_args__ = (Index("ix_sign_in_failure_user_name_at", "user_name", "at"),
-                      Index("ix_sign_in_failure_address_at", "address", "at"))
+    __table_args__ = (
+        Index("ix_sign_in_failure_user_name_at", "user_name", "at"),
+        Index("ix_sign_in_failure_address_at", "address", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = utc_datetime_field(index=True)

@@ -36,8 +36,9 @@ class WhatIf(SQLModel, table=True):
     description: str = Field(default="", max_length=TEXT_LENGTH)
     created_by: str = Field(default="system", max_length=NAME_LENGTH)
     created_at: dt.datetime = utc_datetime_field()
-    status: WhatIfStatus = Field(default=WhatIfStatus.DRAFT,
-                                 sa_type=enum_type(WhatIfStatus, "status"))
+    status: WhatIfStatus = Field(
+        default=WhatIfStatus.DRAFT, sa_type=enum_type(WhatIfStatus, "status")
+    )
     base: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     # which copy of the live state ``base`` is, and the demand it cannot hold
@@ -49,8 +50,7 @@ class WhatIf(SQLModel, table=True):
     # the claim of the current or last run: who runs it (``envsched.claims``), how long
     run_owner: str | None = Field(default=None, max_length=NAME_LENGTH * 2)
     run_time_limit: float | None = None
-    baseline_plan: dict[str, Any] | None = Field(default=None,
-                                                 sa_type=JSON(none_as_null=True))
+    baseline_plan: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     result_plan: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     comparison: dict[str, Any] | None = Field(default=None, sa_type=JSON(none_as_null=True))
     error: str = Field(default="", sa_type=Text)

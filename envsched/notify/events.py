@@ -67,16 +67,30 @@ def round_events(run: PlanRun, previous: RoundFlags | None) -> list[Event]:
     shortfalls = [s for s in flags.shortfalls if shortfall_key(s) not in seen_shortfalls]
     if clashes:
         lines = [c.message for c in clashes]
-        events.append(_round_event(run, "round.clashes", f"{len(clashes)} new clash(es)",
-                                   lines, {"clashes": [c.stored() for c in clashes]}))
+        events.append(
+            _round_event(
+                run,
+                "round.clashes",
+                f"{len(clashes)} new clash(es)",
+                lines,
+                {"clashes": [c.stored() for c in clashes]},
+            )
+        )
     if shortfalls:
-        lines = [f"{s.type} short by {s.short_days} environment-days in {s.weeks}"
-                 f"{_suffering(s)}" for s in shortfalls]
+        lines = [
+            f"{s.type} short by {s.short_days} environment-days in {s.weeks}{_suffering(s)}"
+            for s in shortfalls
+        ]
         lines += [f"remedy: {r}" for r in flags.remedies]
-        events.append(_round_event(run, "round.shortfalls",
-                                   f"{len(shortfalls)} new capacity shortfall(s)", lines,
-                                   {"shortfalls": [s.stored() for s in shortfalls],
-                                    "remedies": flags.remedies}))
+        events.append(
+            _round_event(
+                run,
+                "round.shortfalls",
+                f"{len(shortfalls)} new capacity shortfall(s)",
+                lines,
+                {"shortfalls": [s.stored() for s in shortfalls], "remedies": flags.remedies},
+            )
+        )
     return events
 
 
@@ -85,10 +99,15 @@ def _suffering(shortfall: ShortfallFlag) -> str:
     return f" ({', '.join(releases)} suffer)" if releases else ""
 
 
-def _round_event(run: PlanRun, name: str, subject: str, lines: list[str],
-                 payload: dict[str, Any]) -> Event:
-    return Event(name=name, subject=f"envsched plan run {run.id}: {subject}",
-                 text="\n".join(lines), payload={"event": name, "run": run.id, **payload})
+def _round_event(
+    run: PlanRun, name: str, subject: str, lines: list[str], payload: dict[str, Any]
+) -> Event:
+    return Event(
+        name=name,
+        subject=f"envsched plan run {run.id}: {subject}",
+        text="\n".join(lines),
+        payload={"event": name, "run": run.id, **payload},
+    )
 
 
 def audit_event(session: Session, entry: AuditEntry) -> Event | None:
@@ -98,11 +117,18 @@ def audit_event(session: Session, entry: AuditEntry) -> Event | None:
     if name is None:
         return None
     text = in_words(session, entry)
-    payload = {"event": name, "id": int(entry.entity_id), "actor": entry.actor,
-               "at": entry.at.isoformat(), "text": text, "before": entry.before or {},
-               "after": entry.after or {}}
-    return Event(name=name, subject=f"envsched: {_headline(session, entry)}", text=text,
-                 payload=payload)
+    payload = {
+        "event": name,
+        "id": int(entry.entity_id),
+        "actor": entry.actor,
+        "at": entry.at.isoformat(),
+        "text": text,
+        "before": entry.before or {},
+        "after": entry.after or {},
+    }
+    return Event(
+        name=name, subject=f"envsched: {_headline(session, entry)}", text=text, payload=payload
+    )
 
 
 def _headline(session: Session, entry: AuditEntry) -> str:
@@ -139,6 +165,7 @@ def concerned_user(session: Session, entry: AuditEntry) -> User | None:
 
 # -- the in-app channel ---------------------------------------------------------------------
 
+
 def tell_in_app(session: Session, entry: AuditEntry) -> None:
     """Tell whom ``entry`` concerns, in the app, when it makes an event (not the person who
     did it: they know). Called by ``audit.record`` inside the change's own transaction."""
@@ -148,8 +175,15 @@ def tell_in_app(session: Session, entry: AuditEntry) -> None:
     user = concerned_user(session, entry)
     if user is None or user.id is None or user.id == entry.user_id:
         return
-    inbox.deliver(session, user.id, event=name, text=in_words(session, entry),
-                  entity=entry.entity, entity_id=entry.entity_id, now=entry.at)
+    inbox.deliver(
+        session,
+        user.id,
+        event=name,
+        text=in_words(session, entry),
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        now=entry.at,
+    )
 
 
 def in_words(session: Session, entry: AuditEntry) -> str:
@@ -163,8 +197,11 @@ def _request_words(session: Session, entry: AuditEntry) -> str:
     request = session.get_one(BookingRequest, int(entry.entity_id))
     said = f"Your request for {asked_words(session, request)} was {entry.action} by {_who(entry)}"
     if entry.action == "approved":
-        booking = session.exec(select(Booking).where(
-            Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES))).first()
+        booking = session.exec(
+            select(Booking).where(
+                Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
+            )
+        ).first()
         return f"{said}: {_where(booking)}." if booking else f"{said}."
     reason = (entry.after or {}).get("decision_reason") or ""
     return f"{said}: {reason}" if reason else f"{said}."
@@ -174,8 +211,11 @@ def asked_words(session: Session, request: BookingRequest) -> str:
     """What a request asks for: its phase, else the days and the type (``10 days of PERF``)."""
     if request.phase is not None:
         return request.phase.key
-    kind = (session.get(EnvironmentType, request.environment_type_id)
-            if request.environment_type_id else None)
+    kind = (
+        session.get(EnvironmentType, request.environment_type_id)
+        if request.environment_type_id
+        else None
+    )
     return f"{request.duration_days} days of {kind.name if kind else 'an environment'}"
 
 
@@ -188,8 +228,9 @@ def _move_words(session: Session, entry: AuditEntry) -> str:
     before, after = entry.before or {}, entry.after or {}
     what = _booking_words(booking)
     what = what[:1].upper() + what[1:]  # it starts the sentence
-    return (f"{what} moved from {_place(session, before)} to {_place(session, after)} "
-            f"by {_who(entry)}.")
+    return (
+        f"{what} moved from {_place(session, before)} to {_place(session, after)} by {_who(entry)}."
+    )
 
 
 def _booking_words(booking: Booking) -> str:

@@ -33,11 +33,20 @@ class NotificationRow:
     read: bool
 
 
-def deliver(session: Session, user_id: int, *, event: str, text: str, entity: str,
-            entity_id: str, now: dt.datetime) -> Notification:
+def deliver(
+    session: Session,
+    user_id: int,
+    *,
+    event: str,
+    text: str,
+    entity: str,
+    entity_id: str,
+    now: dt.datetime,
+) -> Notification:
     """Tell ``user_id`` of ``event`` (inside the caller's transaction)."""
-    notification = Notification(user_id=user_id, at=now, event=event, text=text[:2000],
-                                entity=entity, entity_id=entity_id)
+    notification = Notification(
+        user_id=user_id, at=now, event=event, text=text[:2000], entity=entity, entity_id=entity_id
+    )
     session.add(notification)
     return notification
 
@@ -46,12 +55,16 @@ def unread_count(sessions: SessionFactory, user: User | None) -> int:
     if user is None or user.id is None:
         return 0
     with read_transaction(sessions) as session:
-        return session.exec(select(func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, col(Notification.read_at).is_(None))).one()
+        return session.exec(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, col(Notification.read_at).is_(None))
+        ).one()
 
 
-def notifications(sessions: SessionFactory, user: User, *, unread_only: bool = False,
-                  limit: int = LATEST) -> list[NotificationRow]:
+def notifications(
+    sessions: SessionFactory, user: User, *, unread_only: bool = False, limit: int = LATEST
+) -> list[NotificationRow]:
     """``user``'s latest notifications, newest first."""
     query = select(Notification).where(Notification.user_id == _own(user))
     if unread_only:
@@ -62,17 +75,30 @@ def notifications(sessions: SessionFactory, user: User, *, unread_only: bool = F
 
 
 def _row(found: Notification) -> NotificationRow:
-    return NotificationRow(found.id or 0, found.at, found.event, found.text, found.entity,
-                           int(found.entity_id), found.read_at is not None)
+    return NotificationRow(
+        found.id or 0,
+        found.at,
+        found.event,
+        found.text,
+        found.entity,
+        int(found.entity_id),
+        found.read_at is not None,
+    )
 
 
-def mark_read(sessions: SessionFactory, user: User | None, *, now: dt.datetime,
-              notification_id: int | None = None) -> int:
+def mark_read(
+    sessions: SessionFactory,
+    user: User | None,
+    *,
+    now: dt.datetime,
+    notification_id: int | None = None,
+) -> int:
     """Mark ``notification_id`` (without it: every unread one) of ``user`` read; returns
     how many were unread. Another person's notification is not found."""
     owner = _own(user)
-    query = update(Notification).where(col(Notification.user_id) == owner,
-                                       col(Notification.read_at).is_(None))
+    query = update(Notification).where(
+        col(Notification.user_id) == owner, col(Notification.read_at).is_(None)
+    )
     with sessions.begin() as session:
         if notification_id is not None:
             found = session.get(Notification, notification_id)
@@ -92,6 +118,8 @@ def mark_past_read(sessions: SessionFactory, *, before: dt.datetime) -> int:
     """Mark every notification told before ``before`` read when it was told: a history
     replayed after the fact (the demo's past year) was read as it happened."""
     with sessions.begin() as session:
-        return session.exec(update(Notification).where(
-            col(Notification.at) < before, col(Notification.read_at).is_(None))
-            .values(read_at=Notification.at)).rowcount
+        return session.exec(
+            update(Notification)
+            .where(col(Notification.at) < before, col(Notification.read_at).is_(None))
+            .values(read_at=Notification.at)
+        ).rowcount

@@ -57,6 +57,9 @@ def _tls_context(settings: Settings) -> ssl.SSLContext:
 
 
 def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+    text = (
+        exc.smtp_error.decode(errors="replace")
+        if isinstance(exc.smtp_error, bytes)
         else str(exc.smtp_error)
+    )
     return f"{type(exc).__name__}: {exc.smtp_code} {text}"

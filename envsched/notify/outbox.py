@@ -40,13 +40,16 @@ class Outcome:
     error: str = ""
 
 
-def enqueue_event(session: Session, event: Event, emails: Iterable[str], settings: Settings,
-                  now: dt.datetime) -> list[Delivery]:
+def enqueue_event(
+    session: Session, event: Event, emails: Iterable[str], settings: Settings, now: dt.datetime
+) -> list[Delivery]:
     """Queue ``event`` on every channel ``settings`` configures: a mail to each of
     ``emails`` and of ``ENVSCHED_NOTIFY_EMAIL`` (when a mail server is set), a POST to
     each of ``ENVSCHED_WEBHOOK_URLS``. Part of the caller's transaction."""
-    rows = [_queued(event, channel, target, settings, now)
-            for channel, target in targets(settings, emails)]
+    rows = [
+        _queued(event, channel, target, settings, now)
+        for channel, target in targets(settings, emails)
+    ]
     session.add_all(rows)
     return rows
 
@@ -54,16 +57,26 @@ def enqueue_event(session: Session, event: Event, emails: Iterable[str], setting
 def targets(settings: Settings, emails: Iterable[str]) -> list[tuple[DeliveryChannel, str]]:
     extra = [a.strip() for a in settings.notify_email.split(",") if a.strip()]
     mail = sorted({*emails, *extra}) if settings.smtp_host else []
-    return ([(DeliveryChannel.EMAIL, a) for a in mail]
-            + [(DeliveryChannel.WEBHOOK, url) for url in settings.webhook_urls])
+    return [(DeliveryChannel.EMAIL, a) for a in mail] + [
+        (DeliveryChannel.WEBHOOK, url) for url in settings.webhook_urls
+    ]
 
 
-def _queued(event: Event, channel: DeliveryChannel, target: str, settings: Settings,
-            now: dt.datetime) -> Delivery:
-    return Delivery(uid=str(uuid.uuid4()), channel=channel, target=target, event=event.name,
-                    subject=event.subject[:TEXT_LENGTH], text=event.text,
-                    payload=event.payload, created_at=now, next_attempt_at=now,
-                    expires_at=now + dt.timedelta(hours=settings.delivery_max_age_hours))
+def _queued(
+    event: Event, channel: DeliveryChannel, target: str, settings: Settings, now: dt.datetime
+) -> Delivery:
+    return Delivery(
+        uid=str(uuid.uuid4()),
+        channel=channel,
+        target=target,
+        event=event.name,
+        subject=event.subject[:TEXT_LENGTH],
+        text=event.text,
+        payload=event.payload,
+        created_at=now,
+        next_attempt_at=now,
+        expires_at=now + dt.timedelta(hours=settings.delivery_max_age_hours),
+    )
 
 
 def claim_next(sessions: SessionFactory, owner: str, now: dt.datetime) -> Delivery | None:
@@ -74,13 +87,20 @@ def claim_next(sessions: SessionFactory, owner: str, now: dt.datetime) -> Delive
     transaction under its write lock (``BEGIN IMMEDIATE``); on both the claim itself is
     a conditional UPDATE that only an unclaimed row, or one whose claim ran out, matches."""
     with sessions.begin() as session:
-        ident = session.exec(select(Delivery.id).where(*_due(now))
-                             .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-                             .limit(1).with_for_update(skip_locked=True)).first()
+        ident = session.exec(
+            select(Delivery.id)
+            .where(*_due(now))
+            .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
         if ident is None:
             return None
-        claimed = session.exec(update(Delivery).where(col(Delivery.id) == ident, *_due(now))
-                               .values(claimed_by=owner, claimed_until=now + LEASE))
+        claimed = session.exec(
+            update(Delivery)
+            .where(col(Delivery.id) == ident, *_due(now))
+            .values(claimed_by=owner, claimed_until=now + LEASE)
+        )
         if claimed.rowcount != 1:
             return None
         return session.get_one(Delivery, ident, populate_existing=True)
@@ -88,8 +108,11 @@ def claim_next(sessions: SessionFactory, owner: str, now: dt.datetime) -> Delive
 
 def _due(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
     unclaimed = or_(col(Delivery.claimed_by).is_(None), col(Delivery.claimed_until) < now)
-    return (col(Delivery.status) == DeliveryStatus.PENDING,
-            col(Delivery.next_attempt_at) <= now, unclaimed)
+    return (
+        col(Delivery.status) == DeliveryStatus.PENDING,
+        col(Delivery.next_attempt_at) <= now,
+        unclaimed,
+    )
 
 
 def retry_wait(attempts: int, settings: Settings) -> dt.timedelta:
@@ -98,8 +121,14 @@ def retry_wait(attempts: int, settings: Settings) -> dt.timedelta:
     return min(wait, MAX_RETRY_WAIT)
 
 
-def record(sessions: SessionFactory, delivery: Delivery, owner: str, outcome: Outcome,
-           now: dt.datetime, settings: Settings) -> DeliveryStatus | None:
+def record(
+    sessions: SessionFactory,
+    delivery: Delivery,
+    owner: str,
+    outcome: Outcome,
+    now: dt.datetime,
+    settings: Settings,
+) -> DeliveryStatus | None:
     """Write ``outcome`` of ``owner``'s attempt and log it; the delivery's new status,
     or None when ``owner`` no longer held it (its claim ran out: nothing is written)."""
     with sessions.begin() as session:
@@ -125,7 +154,15 @@ def _settle(row: Delivery, outcome: Outcome, now: dt.datetime, settings: Setting
 
 
 def _logged(row: Delivery, outcome: Outcome, now: dt.datetime) -> NotificationDelivery:
-    return NotificationDelivery(delivery_id=row.id, at=now, channel=row.channel,
-                                target=row.target, event=row.event, attempt=row.attempts,
-                                ok=outcome.ok, status_code=outcome.status_code,
-                                error=outcome.error[:TEXT_LENGTH], payload=row.payload)
+    return NotificationDelivery(
+        delivery_id=row.id,
+        at=now,
+        channel=row.channel,
+        target=row.target,
+        event=row.event,
+        attempt=row.attempts,
+        ok=outcome.ok,
+        status_code=outcome.status_code,
+        error=outcome.error[:TEXT_LENGTH],
+        payload=row.payload,
+    )

@@ -17,15 +17,17 @@ def queued(sessions: SessionFactory) -> list[Delivery]:
 def failed_deliveries(sessions: SessionFactory, limit: int = 200) -> list[Delivery]:
     """Expired deliveries and pending ones that have failed at least once, newest first."""
     with read_transaction(sessions) as session:
-        failing = or_(col(Delivery.status) == DeliveryStatus.EXPIRED,
-                      (col(Delivery.status) == DeliveryStatus.PENDING)
-                      & (col(Delivery.attempts) > 0))
+        failing = or_(
+            col(Delivery.status) == DeliveryStatus.EXPIRED,
+            (col(Delivery.status) == DeliveryStatus.PENDING) & (col(Delivery.attempts) > 0),
+        )
         query = select(Delivery).where(failing).order_by(col(Delivery.id).desc()).limit(limit)
         return list(session.exec(query).all())
 
 
-def attempts_of(sessions: SessionFactory, delivery_id: int | None = None
-                ) -> list[NotificationDelivery]:
+def attempts_of(
+    sessions: SessionFactory, delivery_id: int | None = None
+) -> list[NotificationDelivery]:
     """Logged attempts (of one delivery, or of all), oldest first."""
     with read_transaction(sessions) as session:
         query = select(NotificationDelivery).order_by(col(NotificationDelivery.id))

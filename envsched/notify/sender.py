@@ -32,8 +32,9 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def send_due(sessions: SessionFactory, settings: Settings, clock: Clock = utc_now,
-             batch: int = BATCH) -> Counter[DeliveryStatus]:
+def send_due(
+    sessions: SessionFactory, settings: Settings, clock: Clock = utc_now, batch: int = BATCH
+) -> Counter[DeliveryStatus]:
     """Make one attempt at each delivery due now; how many ended in each status."""
     owner, report = new_owner(), Counter[DeliveryStatus]()
     for _ in range(batch):
@@ -60,8 +61,18 @@ def attempt(delivery: Delivery, settings: Settings, at: dt.datetime) -> Outcome:
 
 def _log_failure(delivery: Delivery, outcome: Outcome, status: DeliveryStatus) -> None:
     if status == DeliveryStatus.EXPIRED:
-        log.warning("delivery %s (%s to %s) expired: %s", delivery.uid, delivery.event,
-                    delivery.target, outcome.error)
+        log.warning(
+            "delivery %s (%s to %s) expired: %s",
+            delivery.uid,
+            delivery.event,
+            delivery.target,
+            outcome.error,
+        )
     elif not outcome.ok:
-        log.info("delivery %s (%s to %s) failed, will be retried: %s", delivery.uid,
-                 delivery.event, delivery.target, outcome.error)
+        log.info(
+            "delivery %s (%s to %s) failed, will be retried: %s",
+            delivery.uid,
+            delivery.event,
+            delivery.target,
+            outcome.error,
+        )

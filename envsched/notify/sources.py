@@ -65,9 +65,13 @@ class Notifier:
 
     def _queue_audit(self, session: Session, now: dt.datetime) -> int:
         cursor = _cursor(session, now)
-        entries = list(session.exec(select(AuditEntry)
-                                    .where(col(AuditEntry.id) > cursor.last_id)
-                                    .order_by(col(AuditEntry.id))).all())
+        entries = list(
+            session.exec(
+                select(AuditEntry)
+                .where(col(AuditEntry.id) > cursor.last_id)
+                .order_by(col(AuditEntry.id))
+            ).all()
+        )
         for entry in entries:
             event = audit_event(session, entry)
             if event is not None:
@@ -81,15 +85,22 @@ class Notifier:
 
 def _previous_flags(sessions: SessionFactory, run: PlanRun) -> RoundFlags | None:
     with read_transaction(sessions) as session:
-        previous = session.exec(select(PlanRun).where(
-            col(PlanRun.status).in_(FLAGGING), col(PlanRun.dry_run).is_(False),
-            col(PlanRun.id) < (run.id or 0)).order_by(col(PlanRun.id).desc())).first()
+        previous = session.exec(
+            select(PlanRun)
+            .where(
+                col(PlanRun.status).in_(FLAGGING),
+                col(PlanRun.dry_run).is_(False),
+                col(PlanRun.id) < (run.id or 0),
+            )
+            .order_by(col(PlanRun.id).desc())
+        ).first()
         return previous.flags if previous else None
 
 
 def _manager_emails(session: Session) -> list[str]:
-    managers = session.exec(select(User).where(
-        User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))).all()
+    managers = session.exec(
+        select(User).where(User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))
+    ).all()
     return [u.email for u in managers if u.email]
 
 
@@ -97,8 +108,9 @@ def _cursor(session: Session, now: dt.datetime) -> NotificationCursor:
     """The audit cursor, locked for this transaction. The first look starts it at the last
     entry recorded before ``now``: older history is not news, and mailing all of it
     would flood people."""
-    cursor = session.get(NotificationCursor, AUDIT_CURSOR, with_for_update=True,
-                         populate_existing=True)
+    cursor = session.get(
+        NotificationCursor, AUDIT_CURSOR, with_for_update=True, populate_existing=True
+    )
     if cursor is not None:
         return cursor
     latest = session.exec(select(func.max(AuditEntry.id)).where(col(AuditEntry.at) < now)).one()
@@ -107,5 +119,6 @@ def _cursor(session: Session, now: dt.datetime) -> NotificationCursor:
             session.add(NotificationCursor(name=AUDIT_CURSOR, last_id=latest or 0))
     except IntegrityError:
         pass  # another reader's first look made it meanwhile: take theirs, locked
-    return session.get_one(NotificationCursor, AUDIT_CURSOR, with_for_update=True,
-                           populate_existing=True)
+    return session.get_one(
+        NotificationCursor, AUDIT_CURSOR, with_for_update=True, populate_existing=True
+    )

@@ -42,16 +42,21 @@ def body_of(delivery: Delivery) -> bytes:
 
 def headers(delivery: Delivery, body: bytes, secret: str, at: dt.datetime) -> dict[str, str]:
     timestamp = int(at.timestamp())
-    return {"Content-Type": "application/json", EVENT_HEADER: delivery.event,
-            DELIVERY_HEADER: delivery.uid, TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: sign(secret, timestamp, delivery.uid, body)}
+    return {
+        "Content-Type": "application/json",
+        EVENT_HEADER: delivery.event,
+        DELIVERY_HEADER: delivery.uid,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret, timestamp, delivery.uid, body),
+    }
 
 
 def post(delivery: Delivery, secret: str, at: dt.datetime) -> Outcome:
     """One attempt, signed at ``at``; ok for a 2xx answer."""
     body = body_of(delivery)
-    request = urllib.request.Request(delivery.target, data=body, method="POST",
-                                     headers=headers(delivery, body, secret, at))
+    request = urllib.request.Request(
+        delivery.target, data=body, method="POST", headers=headers(delivery, body, secret, at)
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
             return Outcome(ok=True, status_code=answer.status)

@@ -109,14 +109,19 @@ def supply(outlook: Outlook, days: Sequence[dt.date]) -> Tally:
     return tally
 
 
-def _closed_days(windows: Sequence[tuple[dt.date, dt.date]], days: Sequence[dt.date]
-                 ) -> set[dt.date]:
+def _closed_days(
+    windows: Sequence[tuple[dt.date, dt.date]], days: Sequence[dt.date]
+) -> set[dt.date]:
     """The days among ``days``' span that one of ``windows`` (``[start, end)``) closes."""
     if not days:
         return set()
     first, after = days[0], days[-1] + DAY
-    return {lo + n * DAY for a, b in windows
-            for lo, hi in [(max(a, first), min(b, after))] for n in range((hi - lo).days)}
+    return {
+        lo + n * DAY
+        for a, b in windows
+        for lo, hi in [(max(a, first), min(b, after))]
+        for n in range((hi - lo).days)
+    }
 
 
 def _unbooked(outlook: Outlook, days: Sequence[dt.date], tally: Tally) -> None:
@@ -130,14 +135,20 @@ def _unbooked(outlook: Outlook, days: Sequence[dt.date], tally: Tally) -> None:
     for step in outlook.steps:
         if step.key in booked:
             continue
-        start = max([days[0], step.earliest or days[0],
-                     *(ends[p] + gap * DAY for p, gap in step.waits if p in ends)])
+        start = max(
+            [
+                days[0],
+                step.earliest or days[0],
+                *(ends[p] + gap * DAY for p, gap in step.waits if p in ends),
+            ]
+        )
         ends[step.key] = start + step.days * DAY
         _count(tally, step.type, start, ends[step.key], days)
 
 
-def _count(tally: Tally, type_name: str, start: dt.date, end: dt.date,
-           days: Sequence[dt.date]) -> None:
+def _count(
+    tally: Tally, type_name: str, start: dt.date, end: dt.date, days: Sequence[dt.date]
+) -> None:
     """One environment-day on each day of ``[start, end)`` inside ``days``' span, added
     to ``tally`` a week at a time."""
     lo, hi = max(start, days[0]), min(end, days[-1] + DAY)

@@ -53,8 +53,15 @@ from envsched.transfer import import_scenario
 from solver import scenario as sc
 from solver.scenario_file import save_scenario
 
-__all__ = ["Mapped", "Stray", "apply_plan_as_tentative", "build_scenario", "export_scenario",
-           "import_scenario", "is_pinned"]
+__all__ = [
+    "Mapped",
+    "Stray",
+    "apply_plan_as_tentative",
+    "build_scenario",
+    "export_scenario",
+    "import_scenario",
+    "is_pinned",
+]
 
 DEFAULT_HORIZON_DAYS = 365
 DUPLICATE = "the phase already has a live booking in the scenario"
@@ -84,35 +91,63 @@ class Mapped:
 
 # -- stored state -> scenario -------------------------------------------------------------
 
-def build_scenario(session: Session, *, start: dt.date | None = None,
-                   horizon_days: int | None = None, name: str = "envsched") -> Mapped:
+
+def build_scenario(
+    session: Session,
+    *,
+    start: dt.date | None = None,
+    horizon_days: int | None = None,
+    name: str = "envsched",
+) -> Mapped:
     """The stored state as a solver scenario, inside the caller's (read) transaction."""
     envs = session.exec(select(Environment).order_by(col(Environment.name))).all()
-    releases = session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASES))
-                            .order_by(col(Release.key))).all()
+    releases = session.exec(
+        select(Release).where(col(Release.status).in_(OPEN_RELEASES)).order_by(col(Release.key))
+    ).all()
     live = _live_bookings(session)
     start = start or default_start(releases, live)
     horizon = horizon_days or min(default_horizon(start, releases, live), sc.MAX_HORIZON_DAYS)
     if horizon > sc.MAX_HORIZON_DAYS:  # the scenario file's bound: what we write reads back
         raise InvalidInput("horizon_days", f"must be at most {sc.MAX_HORIZON_DAYS}, got {horizon}")
     day = _Days(start)
-    freezes = tuple(_freeze(f, day) for f in session.exec(
-        select(Freeze).order_by(col(Freeze.start), col(Freeze.id))).all())
+    freezes = tuple(
+        _freeze(f, day)
+        for f in session.exec(select(Freeze).order_by(col(Freeze.start), col(Freeze.id))).all()
+    )
     left_out: list[str] = []
-    draft = sc.Scenario(name=name, start=start, horizon_days=horizon,
-                        environments=tuple(_environment(env, day, horizon) for env in envs),
-                        releases=(), freezes=freezes)
-    draft = replace(draft, releases=_readable_releases(releases, draft.environments, day,
-                                                       horizon, left_out))
+    draft = sc.Scenario(
+        name=name,
+        start=start,
+        horizon_days=horizon,
+        environments=tuple(_environment(env, day, horizon) for env in envs),
+        releases=(),
+        freezes=freezes,
+    )
+    draft = replace(
+        draft, releases=_readable_releases(releases, draft.environments, day, horizon, left_out)
+    )
     bookings, others, strays = _bookings(draft, live, left_out)
     occupied = _occupied(others, day, left_out)
-    scenario = readable(replace(draft, bookings=bookings, environments=tuple(
-        _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs)), left_out)
+    scenario = readable(
+        replace(
+            draft,
+            bookings=bookings,
+            environments=tuple(
+                _environment(env, day, horizon, occupied.get(env.name, [])) for env in envs
+            ),
+        ),
+        left_out,
+    )
     return Mapped(scenario, tuple(left_out), strays)
 
 
-def export_scenario(sessions: SessionFactory, path: str | Path, start: dt.date | None = None,
-                    horizon_days: int | None = None, name: str = "envsched") -> Mapped:
+def export_scenario(
+    sessions: SessionFactory,
+    path: str | Path,
+    start: dt.date | None = None,
+    horizon_days: int | None = None,
+    name: str = "envsched",
+) -> Mapped:
     """Write the stored state as an ``envsched-scenario/1`` file; returns what was mapped."""
     with read_transaction(sessions) as session:
         mapped = build_scenario(session, start=start, horizon_days=horizon_days, name=name)
@@ -128,11 +163,13 @@ def default_start(releases: Sequence[Release], bookings: Sequence[Booking]) -> d
     return min(days)
 
 
-def default_horizon(start: dt.date, releases: Sequence[Release],
-                    bookings: Sequence[Booking]) -> int:
+def default_horizon(
+    start: dt.date, releases: Sequence[Release], bookings: Sequence[Booking]
+) -> int:
     """A year, or longer when a live booking or a release's start lies beyond it."""
-    ends = [b.end for b in bookings] + [r.earliest_start + dt.timedelta(days=1)
-                                        for r in releases if r.earliest_start]
+    ends = [b.end for b in bookings] + [
+        r.earliest_start + dt.timedelta(days=1) for r in releases if r.earliest_start
+    ]
     return max([DEFAULT_HORIZON_DAYS, *((end - start).days for end in ends)])
 
 
@@ -146,25 +183,39 @@ class _Days:
         return (date - self.start).days
 
 
-def _environment(env: Environment, day: _Days, horizon: int,
-                 occupied: Sequence[sc.Window] = ()) -> sc.Environment:
+def _environment(
+    env: Environment, day: _Days, horizon: int, occupied: Sequence[sc.Window] = ()
+) -> sc.Environment:
     windows = [sc.Window(day(w.start), day(w.end), w.reason) for w in env.maintenance_windows]
     windows += occupied
     if env.status != EnvironmentStatus.AVAILABLE:
         windows = [sc.Window(0, horizon, f"environment is {env.status.value}")]
-    return sc.Environment(id=env.name, type=env.type.name, capacity=env.capacity,
-                          tags=frozenset(clean_tags(env.tags)),
-                          changeover_days=env.changeover_days,
-                          unavailable=tuple(windows))
+    return sc.Environment(
+        id=env.name,
+        type=env.type.name,
+        capacity=env.capacity,
+        tags=frozenset(clean_tags(env.tags)),
+        changeover_days=env.changeover_days,
+        unavailable=tuple(windows),
+    )
 
 
 def _freeze(freeze: Freeze, day: _Days) -> sc.Freeze:
-    return sc.Freeze(start=day(freeze.start), end=day(freeze.end), reason=freeze.reason,
-                     types=frozenset(freeze.types))
+    return sc.Freeze(
+        start=day(freeze.start),
+        end=day(freeze.end),
+        reason=freeze.reason,
+        types=frozenset(freeze.types),
+    )
 
 
-def _readable_releases(releases: Iterable[Release], envs: Sequence[sc.Environment],
-                       day: _Days, horizon: int, left_out: list[str]) -> tuple[sc.Release, ...]:
+def _readable_releases(
+    releases: Iterable[Release],
+    envs: Sequence[sc.Environment],
+    day: _Days,
+    horizon: int,
+    left_out: list[str],
+) -> tuple[sc.Release, ...]:
     kept = []
     for release in releases:
         problem = _unreadable(release, envs, day, horizon)
@@ -175,8 +226,7 @@ def _readable_releases(releases: Iterable[Release], envs: Sequence[sc.Environmen
     return tuple(kept)
 
 
-def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days,
-                horizon: int) -> str:
+def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days, horizon: int) -> str:
     """Why the solver's scenario reader would refuse this release, or '' if it would not."""
     if not release.phases:
         return "has no phases"
@@ -199,19 +249,29 @@ def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days,
 def _release(release: Release, day: _Days) -> sc.Release:
     phases = tuple(_phase(release.key, p, day) for p in release.phases)
     earliest = day(release.earliest_start) if release.earliest_start else 0
-    return sc.Release(id=release.key, phases=phases, name=release.title,
-                      priority=release.priority, earliest_start=max(0, earliest),
-                      due=day(release.due) if release.due else None)
+    return sc.Release(
+        id=release.key,
+        phases=phases,
+        name=release.title,
+        priority=release.priority,
+        earliest_start=max(0, earliest),
+        due=day(release.due) if release.due else None,
+    )
 
 
 def _phase(release: str, phase: Phase, day: _Days) -> sc.Phase:
     own = max(0, day(phase.earliest_start)) if phase.earliest_start else None
     return sc.Phase(
-        id=phase.key, release=release, type=phase.type.name, duration=phase.duration_days,
-        gap_days=phase.gap_days, after=None if phase.after is None else tuple(phase.after),
+        id=phase.key,
+        release=release,
+        type=phase.type.name,
+        duration=phase.duration_days,
+        gap_days=phase.gap_days,
+        after=None if phase.after is None else tuple(phase.after),
         requires_tags=frozenset(clean_tags(phase.required_tags)),
         environments=None if phase.environments is None else tuple(phase.environments),
-        earliest_start=own)
+        earliest_start=own,
+    )
 
 
 def _live_bookings(session: Session) -> list[Booking]:
@@ -225,8 +285,9 @@ def is_pinned(booking: Booking) -> bool:
     return booking.status in PINNED_STATUSES or booking.pinned
 
 
-def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[str]
-              ) -> tuple[tuple[sc.Booking, ...], list[Booking], tuple[Stray, ...]]:
+def _bookings(
+    draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[str]
+) -> tuple[tuple[sc.Booking, ...], list[Booking], tuple[Stray, ...]]:
     """One scenario booking per phase; the live bookings that only take room; the strays."""
     kept: dict[str, sc.Booking] = {}
     others: list[Booking] = []
@@ -236,11 +297,16 @@ def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[st
             others.append(booking)  # a request's booking: it only takes room
             continue
         key, env = booking.phase.key, booking.environment.name
-        problem = _unmappable(draft, key, env, draft.day(booking.start), kept,
-                              pinned=is_pinned(booking))
+        problem = _unmappable(
+            draft, key, env, draft.day(booking.start), kept, pinned=is_pinned(booking)
+        )
         if not problem:
-            kept[key] = sc.Booking(phase=key, environment=env, start=draft.day(booking.start),
-                                   pinned=is_pinned(booking))
+            kept[key] = sc.Booking(
+                phase=key,
+                environment=env,
+                start=draft.day(booking.start),
+                pinned=is_pinned(booking),
+            )
         elif key in draft.phase_by_id and key not in kept:
             strays.append((booking, problem))
         else:
@@ -249,8 +315,12 @@ def _bookings(draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[st
     return tuple(kept.values()), others, _strays(strays, kept, others, left_out)
 
 
-def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
-            others: list[Booking], left_out: list[str]) -> tuple[Stray, ...]:
+def _strays(
+    found: list[tuple[Booking, str]],
+    kept: dict[str, sc.Booking],
+    others: list[Booking],
+    left_out: list[str],
+) -> tuple[Stray, ...]:
     """One stray a phase without a booking in the scenario; any other keeps its days, as
     the other live bookings outside the scenario do."""
     strays: dict[str, Stray] = {}
@@ -261,8 +331,9 @@ def _strays(found: list[tuple[Booking, str]], kept: dict[str, sc.Booking],
             left_out.append(f"{named}: {DUPLICATE}")
             others.append(booking)
             continue
-        strays[key] = Stray(booking.id, key, booking.environment.name, booking.start,
-                            booking.end, problem)
+        strays[key] = Stray(
+            booking.id, key, booking.environment.name, booking.start, booking.end, problem
+        )
         left_out.append(f"{named}: {problem}")
     return tuple(strays.values())
 
@@ -271,8 +342,9 @@ def _named(booking: Booking) -> str:
     return booking_words(booking)
 
 
-def _occupied(bookings: Iterable[Booking], day: _Days,
-              left_out: list[str]) -> dict[str, list[sc.Window]]:
+def _occupied(
+    bookings: Iterable[Booking], day: _Days, left_out: list[str]
+) -> dict[str, list[sc.Window]]:
     """Live bookings outside the scenario still hold their days: on a capacity-1
     environment they become unavailable windows; a larger one cannot say "one less"."""
     found: dict[str, list[sc.Window]] = {}
@@ -280,16 +352,20 @@ def _occupied(bookings: Iterable[Booking], day: _Days,
         env = booking.environment
         if env.capacity == 1:
             found.setdefault(env.name, []).append(
-                sc.Window(day(booking.start), day(booking.end), booking_words(booking)))
+                sc.Window(day(booking.start), day(booking.end), booking_words(booking))
+            )
         else:
-            left_out.append(f"{booking_words(booking)} is not planned, yet it holds one of "
-                            f"the {env.capacity} places of {env.name}: the plan may put "
-                            f"one phase too many there on its days")
+            left_out.append(
+                f"{booking_words(booking)} is not planned, yet it holds one of "
+                f"the {env.capacity} places of {env.name}: the plan may put "
+                f"one phase too many there on its days"
+            )
     return found
 
 
-def _unmappable(draft: sc.Scenario, key: str, env: str, start: int,
-                kept: dict[str, sc.Booking], *, pinned: bool) -> str:
+def _unmappable(
+    draft: sc.Scenario, key: str, env: str, start: int, kept: dict[str, sc.Booking], *, pinned: bool
+) -> str:
     """Why the scenario cannot hold this booking ('' if it can); a pinned one it holds even
     where it breaks a rule: the planner keeps it and reports the clash."""
     phase = draft.phase_by_id.get(key)

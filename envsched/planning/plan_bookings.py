@@ -28,8 +28,14 @@ REPLACED_NOTE = "replaced by a new plan"
 PINNED_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.IN_USE)
 
 
-def apply_plan_as_tentative(sessions: SessionFactory, scenario: Scenario, plan: Plan,
-                            now: dt.datetime, *, actor: User | None = None) -> list[Booking]:
+def apply_plan_as_tentative(
+    sessions: SessionFactory,
+    scenario: Scenario,
+    plan: Plan,
+    now: dt.datetime,
+    *,
+    actor: User | None = None,
+) -> list[Booking]:
     """Store ``plan``'s placements as tentative bookings; returns the bookings created.
 
     The plan must be valid for ``scenario`` (the one it was made from, built by
@@ -43,8 +49,10 @@ def apply_plan_as_tentative(sessions: SessionFactory, scenario: Scenario, plan: 
             _cancel_tentative(session, assignment.phase, actor=actor, now=now)
         session.flush()  # free the days before the new bookings are checked and inserted
         # earliest first: a phase's predecessors are booked before the rulebook checks it
-        created = [_book(session, scenario, a, actor=actor, now=now)
-                   for a in sorted(movable, key=lambda a: (a.start, a.phase))]
+        created = [
+            _book(session, scenario, a, actor=actor, now=now)
+            for a in sorted(movable, key=lambda a: (a.start, a.phase))
+        ]
     return created
 
 
@@ -53,8 +61,11 @@ def _check_plan(scenario: Scenario, plan: Plan) -> None:
         raise InvalidInput("plan", f"a {plan.status} plan has no placements to apply")
     violations = validate(scenario, plan)
     if violations:
-        raise InvalidScenario(f"the plan breaks its scenario ({len(violations)} violations, "
-                              f"first: {violations[0].message})", path="plan")
+        raise InvalidScenario(
+            f"the plan breaks its scenario ({len(violations)} violations, "
+            f"first: {violations[0].message})",
+            path="plan",
+        )
 
 
 def _phase(session: Session, key: str) -> Phase:
@@ -70,11 +81,11 @@ def _has_pinned_booking(session: Session, key: str) -> bool:
     return any(b.status in PINNED_STATUSES for b in found)
 
 
-def _cancel_tentative(session: Session, key: str, *, actor: User | None,
-                      now: dt.datetime) -> None:
+def _cancel_tentative(session: Session, key: str, *, actor: User | None, now: dt.datetime) -> None:
     phase = _phase(session, key)
-    query = select(Booking).where(Booking.phase_id == phase.id,
-                                  Booking.status == BookingStatus.TENTATIVE)
+    query = select(Booking).where(
+        Booking.phase_id == phase.id, Booking.status == BookingStatus.TENTATIVE
+    )
     for booking in session.exec(query).all():
         before = audit.snapshot(booking)
         booking.status = BookingStatus.CANCELLED
@@ -83,8 +94,14 @@ def _cancel_tentative(session: Session, key: str, *, actor: User | None,
         audit.record(session, actor=actor, now=now, action="replan", row=booking, before=before)
 
 
-def _book(session: Session, scenario: Scenario, assignment: Assignment, *,
-          actor: User | None, now: dt.datetime) -> Booking:
+def _book(
+    session: Session,
+    scenario: Scenario,
+    assignment: Assignment,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> Booking:
     phase = _phase(session, assignment.phase)
     env = environment_named(session, assignment.environment, field="plan")
     assert env.id is not None
@@ -93,10 +110,18 @@ def _book(session: Session, scenario: Scenario, assignment: Assignment, *,
     start, end = scenario.date(assignment.start), scenario.date(assignment.end)
     check_placement(session, phase, env, start, end, today=now.date())
     check_fits(session, env, start, end, release_id=phase.release_id)
-    booking = Booking(environment_id=env_id, phase_id=phase.id, start=start, end=end,
-                      status=BookingStatus.TENTATIVE, exclusive=env.capacity == 1,
-                      note=f"proposed by the planner ({scenario.name})", created_at=now,
-                      updated_at=now, created_by_id=actor.id if actor else None)
+    booking = Booking(
+        environment_id=env_id,
+        phase_id=phase.id,
+        start=start,
+        end=end,
+        status=BookingStatus.TENTATIVE,
+        exclusive=env.capacity == 1,
+        note=f"proposed by the planner ({scenario.name})",
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.id if actor else None,
+    )
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
     return booking

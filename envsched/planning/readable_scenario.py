@@ -24,8 +24,12 @@ _ROW = re.compile(r"(environments|releases|freezes|bookings)\[(\d+)\]")
 
 def readable(scenario: sc.Scenario, left_out: list[str]) -> sc.Scenario:
     """``scenario`` less each row its file's reader refuses, each noted in ``left_out``."""
-    rows = (len(scenario.environments) + len(scenario.releases) + len(scenario.freezes)
-            + len(scenario.bookings))
+    rows = (
+        len(scenario.environments)
+        + len(scenario.releases)
+        + len(scenario.freezes)
+        + len(scenario.bookings)
+    )
     for _ in range(rows + 1):
         try:
             parse_scenario(scenario_to_dict(scenario), source="stored state")
@@ -35,8 +39,7 @@ def readable(scenario: sc.Scenario, left_out: list[str]) -> sc.Scenario:
     raise InvalidScenario("the stored state does not make a readable scenario")
 
 
-def _without_row(scenario: sc.Scenario, exc: ScenarioError, left_out: list[str]
-                 ) -> sc.Scenario:
+def _without_row(scenario: sc.Scenario, exc: ScenarioError, left_out: list[str]) -> sc.Scenario:
     found = _ROW.match(exc.path)
     if found is None:  # the scenario's own start or horizon: nothing to leave out
         raise InvalidScenario(exc.message, path=exc.path, source=exc.source) from exc

@@ -22,23 +22,29 @@ MAX_TIME_LIMIT = 3600
 
 # -- plan runs ------------------------------------------------------------------------------
 
+
 class ReplanIn(Input):
     """ "Re-plan now": the site's own time limit unless a shorter one is given."""
 
-    time_limit: float | None = Field(default=None, gt=0, le=MAX_TIME_LIMIT,
-                                     description="solver seconds (default: the site's)")
+    time_limit: float | None = Field(
+        default=None, gt=0, le=MAX_TIME_LIMIT, description="solver seconds (default: the site's)"
+    )
     dry_run: Flag = Field(default=False, description="record the run, propose nothing")
 
 
 class PlanRunOut(BaseModel):
     id: int
     trigger: str
-    status: str = Field(description="running (queue.status says whether it still waits for "
-                        "the worker), done, failed, refused or cancelled")
+    status: str = Field(
+        description="running (queue.status says whether it still waits for "
+        "the worker), done, failed, refused or cancelled"
+    )
     queue: dict[str, Any] | None = Field(
-        default=None, description="while its solve is queued or running: job (the solve's "
+        default=None,
+        description="while its solve is queued or running: job (the solve's "
         "id, to cancel it), status, place (1 runs next; None once running), "
-        "cancel_requested")
+        "cancel_requested",
+    )
     dry_run: bool
     started_at: dt.datetime
     finished_at: dt.datetime | None
@@ -67,28 +73,36 @@ class AcceptOut(BaseModel):
 class PlanRunDetailOut(PlanRunOut):
     flags: dict[str, Any] = Field(
         description="clashes (stored state), pinned (rules kept pinned bookings break, with "
-                    "what they block), shortfalls, late, remedies, left_out")
+        "what they block), shortfalls, late, remedies, left_out"
+    )
     diff: dict[str, Any] = Field(
         description="moved, placed (each with applied, and refused while refused), "
-                    "unplaced (with reasons), gain, accepts (every accept, oldest first)")
+        "unplaced (with reasons), gain, accepts (every accept, oldest first)"
+    )
     last_accept: AcceptOut | None = Field(
-        description="the newest accept: what applied and what was refused, and why")
+        description="the newest accept: what applied and what was refused, and why"
+    )
 
 
 # -- what-ifs -------------------------------------------------------------------------------
 
+
 class WhatIfIn(Input):
-    name: str = Field(min_length=1, max_length=64, examples=["more-uat"],
-                      description="unique, without spaces")
+    name: str = Field(
+        min_length=1, max_length=64, examples=["more-uat"], description="unique, without spaces"
+    )
     description: str = Field(default="", max_length=500)
-    start: Day | None = Field(default=None,
-                              description="default: the earliest release or booking")
+    start: Day | None = Field(default=None, description="default: the earliest release or booking")
     horizon_days: int | None = Field(default=None, ge=1, le=3660)
 
 
 class WhatIfRunIn(Input):
-    time_limit: float = Field(default=30, gt=0, le=MAX_TIME_LIMIT,
-                              description="solver seconds for the whole run (half per plan)")
+    time_limit: float = Field(
+        default=30,
+        gt=0,
+        le=MAX_TIME_LIMIT,
+        description="solver seconds for the whole run (half per plan)",
+    )
 
 
 def _change_fields() -> dict[str, Any]:
@@ -97,14 +111,18 @@ def _change_fields() -> dict[str, Any]:
     for kind in CHANGE_KINDS:
         for field in dataclasses.fields(kind):
             users.setdefault(field.name, []).append(kind.kind)
-    return {name: (Any, Field(default=None, description="used by " + ", ".join(kinds)))
-            for name, kinds in sorted(users.items())}
+    return {
+        name: (Any, Field(default=None, description="used by " + ", ".join(kinds)))
+        for name, kinds in sorted(users.items())
+    }
 
 
 ChangeIn: type[BaseModel] = create_model(
-    "ChangeIn", __config__=ConfigDict(extra="forbid"),
+    "ChangeIn",
+    __config__=ConfigDict(extra="forbid"),
     kind=(str, Field(description="one of " + ", ".join(k.kind for k in CHANGE_KINDS))),
-    **_change_fields())
+    **_change_fields(),
+)
 
 
 def change_data(body: BaseModel) -> dict[str, Any]:
@@ -116,31 +134,41 @@ class WhatIfOut(BaseModel):
     id: int
     name: str
     description: str
-    status: str = Field(description="draft, running (queue.status says whether it still "
-                        "waits for the worker), done, failed, promoted or cancelled")
+    status: str = Field(
+        description="draft, running (queue.status says whether it still "
+        "waits for the worker), done, failed, promoted or cancelled"
+    )
     queue: dict[str, Any] | None = Field(
-        default=None, description="while its solve is queued or running: job (the solve's "
+        default=None,
+        description="while its solve is queued or running: job (the solve's "
         "id, to cancel it), status, place (1 runs next; None once running), "
-        "cancel_requested")
+        "cancel_requested",
+    )
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None
     progress: dict[str, Any] | None = Field(
-        description="step, step_number, steps, stage, elapsed, objective, bound")
-    error: str = Field(description="why the last run failed or found no plan (the "
-                             "solver's answer and reason); empty otherwise")
+        description="step, step_number, steps, stage, elapsed, objective, bound"
+    )
+    error: str = Field(
+        description="why the last run failed or found no plan (the "
+        "solver's answer and reason); empty otherwise"
+    )
     copy_taken_at: dt.datetime = Field(
         description="when the copy of the live state it plans was taken (each run takes "
-                    "a fresh one)")
+        "a fresh one)"
+    )
     left_out: list[str] = Field(
         description="stored rows the copy left out (the scenario file's reader refuses "
-                    "them), each with why")
+        "them), each with why"
+    )
     changes: list[dict[str, Any]]
     described: list[str] = Field(description="each change in words")
     promoted_at: dt.datetime | None
     promoted_by: str | None
     summary: list[dict[str, Any]] | None = Field(
-        description="baseline and what-if metrics once run")
+        description="baseline and what-if metrics once run"
+    )
 
 
 class ComparisonOut(BaseModel):
@@ -148,7 +176,8 @@ class ComparisonOut(BaseModel):
     status: dict[str, Any] = Field(description="the solver status of each plan")
     changes: list[str]
     copy_taken_at: dt.datetime = Field(
-        description="when the copy of the live state both plans start from was taken")
+        description="when the copy of the live state both plans start from was taken"
+    )
     rows: list[dict[str, Any]]
     utilisation: dict[str, Any]
     shortfalls: dict[str, Any]

@@ -37,13 +37,13 @@ from envsched.planning import QUEUED
 
 _CLAIM = {
     "postgresql": "UPDATE solve_job SET status = 'running', worker = :worker, "
-                  "started_at = :now, heartbeat_at = :now WHERE id = (SELECT id FROM "
-                  "solve_job WHERE status = 'queued' ORDER BY id LIMIT 1 "
-                  "FOR UPDATE SKIP LOCKED) RETURNING id",
+    "started_at = :now, heartbeat_at = :now WHERE id = (SELECT id FROM "
+    "solve_job WHERE status = 'queued' ORDER BY id LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED) RETURNING id",
     "sqlite": "UPDATE solve_job SET status = 'running', worker = :worker, "
-              "started_at = :now, heartbeat_at = :now WHERE id = (SELECT id FROM "
-              "solve_job WHERE status = 'queued' ORDER BY id LIMIT 1) "
-              "AND status = 'queued' RETURNING id",
+    "started_at = :now, heartbeat_at = :now WHERE id = (SELECT id FROM "
+    "solve_job WHERE status = 'queued' ORDER BY id LIMIT 1) "
+    "AND status = 'queued' RETURNING id",
 }
 
 
@@ -59,8 +59,12 @@ class QueueEntry:
     cancel_requested: bool
 
     def to_dict(self) -> dict[str, object]:
-        return {"job": self.job_id, "status": self.status.value, "place": self.place,
-                "cancel_requested": self.cancel_requested}
+        return {
+            "job": self.job_id,
+            "status": self.status.value,
+            "place": self.place,
+            "cancel_requested": self.cancel_requested,
+        }
 
 
 def whatif_queue_owner(job_id: int) -> str:
@@ -71,8 +75,9 @@ def claim_next(sessions: SessionFactory, worker: str, now: dt.datetime) -> Solve
     """Take the oldest queued solve for ``worker``; None when nothing waits."""
     with sessions.begin() as session:
         dialect = session.get_bind().dialect.name
-        claimed = session.execute(text(_CLAIM[dialect]),
-                                  {"worker": worker, "now": _stored(session, now)}).first()
+        claimed = session.execute(
+            text(_CLAIM[dialect]), {"worker": worker, "now": _stored(session, now)}
+        ).first()
     if claimed is None:
         return None
     with read_transaction(sessions) as session:
@@ -88,13 +93,17 @@ def _stored(session: Session, moment: dt.datetime) -> dt.datetime:
 
 def heartbeat(sessions: SessionFactory, worker: str, now: dt.datetime) -> None:
     with sessions.begin() as session:
-        for job in session.exec(select(SolveJob).where(
-                SolveJob.worker == worker, SolveJob.status == SolveStatus.RUNNING)):
+        for job in session.exec(
+            select(SolveJob).where(
+                SolveJob.worker == worker, SolveJob.status == SolveStatus.RUNNING
+            )
+        ):
             job.heartbeat_at = now
 
 
-def finish(sessions: SessionFactory, job_id: int, status: SolveStatus, now: dt.datetime,
-           error: str = "") -> bool:
+def finish(
+    sessions: SessionFactory, job_id: int, status: SolveStatus, now: dt.datetime, error: str = ""
+) -> bool:
     """Record how a running solve ended; False when it had already ended (cancelled,
     or settled as lost)."""
     with sessions.begin() as session:
@@ -105,8 +114,9 @@ def finish(sessions: SessionFactory, job_id: int, status: SolveStatus, now: dt.d
         return True
 
 
-def end_running(sessions: SessionFactory, job_id: int, status: SolveStatus,
-                now: dt.datetime, why: str = "") -> None:
+def end_running(
+    sessions: SessionFactory, job_id: int, status: SolveStatus, now: dt.datetime, why: str = ""
+) -> None:
     """A running solve its worker stopped (cancelled: the reason given when it was
     cancelled stays) or lost (failed, with ``why``); its target fails with it."""
     with sessions.begin() as session:
@@ -121,37 +131,58 @@ def end_running(sessions: SessionFactory, job_id: int, status: SolveStatus,
 def cancelled_of(sessions: SessionFactory, worker: str) -> list[int]:
     """The running solves of ``worker`` that someone cancelled."""
     with read_transaction(sessions) as session:
-        return [j for j in session.exec(select(SolveJob.id).where(
-            SolveJob.worker == worker, SolveJob.status == SolveStatus.RUNNING,
-            col(SolveJob.cancel_requested))) if j is not None]
+        return [
+            j
+            for j in session.exec(
+                select(SolveJob.id).where(
+                    SolveJob.worker == worker,
+                    SolveJob.status == SolveStatus.RUNNING,
+                    col(SolveJob.cancel_requested),
+                )
+            )
+            if j is not None
+        ]
 
 
 def open_entries(session: Session) -> list[QueueEntry]:
     """Every queued or running solve, oldest first, queued ones with their place."""
-    jobs = session.exec(select(SolveJob).where(col(SolveJob.status).in_(OPEN_SOLVE_STATUSES))
-                        .order_by(col(SolveJob.id))).all()
+    jobs = session.exec(
+        select(SolveJob)
+        .where(col(SolveJob.status).in_(OPEN_SOLVE_STATUSES))
+        .order_by(col(SolveJob.id))
+    ).all()
     entries, place = [], 0
     for job in jobs:
         place += job.status == SolveStatus.QUEUED
-        entries.append(QueueEntry(job.id or 0, job.kind, job.target_id, job.status,
-                                  place if job.status == SolveStatus.QUEUED else None,
-                                  job.cancel_requested))
+        entries.append(
+            QueueEntry(
+                job.id or 0,
+                job.kind,
+                job.target_id,
+                job.status,
+                place if job.status == SolveStatus.QUEUED else None,
+                job.cancel_requested,
+            )
+        )
     return entries
 
 
 def queued_targets(session: Session, kind: SolveKind) -> set[int]:
     """The plan runs or what-ifs (by ``kind``) whose solve still waits for the worker."""
-    return {e.target_id for e in open_entries(session)
-            if e.kind == kind and e.status == SolveStatus.QUEUED}
+    return {
+        e.target_id
+        for e in open_entries(session)
+        if e.kind == kind and e.status == SolveStatus.QUEUED
+    }
 
 
 def entry_for(session: Session, kind: SolveKind, target_id: int) -> QueueEntry | None:
-    return next((e for e in open_entries(session)
-                 if e.kind == kind and e.target_id == target_id), None)
+    return next(
+        (e for e in open_entries(session) if e.kind == kind and e.target_id == target_id), None
+    )
 
 
-def cancel(sessions: SessionFactory, job_id: int, actor: User | None,
-           now: dt.datetime) -> SolveJob:
+def cancel(sessions: SessionFactory, job_id: int, actor: User | None, now: dt.datetime) -> SolveJob:
     """A queued solve is cancelled at once; a running one is marked for its worker, which
     stops it. Either way its plan run or what-if is cancelled at once, with who cancelled
     it and when."""
@@ -161,8 +192,10 @@ def cancel(sessions: SessionFactory, job_id: int, actor: User | None,
         if job is None:
             raise NotFound("solve", job_id)
         if job.status not in OPEN_SOLVE_STATUSES:
-            raise InvalidState(f"solve {job_id} is {job.status.value}; only a queued or "
-                               "running solve can be cancelled")
+            raise InvalidState(
+                f"solve {job_id} is {job.status.value}; only a queued or "
+                "running solve can be cancelled"
+            )
         job.cancel_requested = True
         when = f"at {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         if job.status == SolveStatus.QUEUED:
@@ -196,8 +229,7 @@ def settle_lost(sessions: SessionFactory, now: dt.datetime, lease: dt.timedelta)
     """Mark failed each running solve whose worker is gone or silent past ``lease``, with
     its plan run or what-if; returns their ids."""
     with read_transaction(sessions) as session:
-        running = session.exec(select(SolveJob).where(
-            SolveJob.status == SolveStatus.RUNNING)).all()
+        running = session.exec(select(SolveJob).where(SolveJob.status == SolveStatus.RUNNING)).all()
         lost = [j.id or 0 for j in running if _lost(j, now, lease)]
     for job_id in lost:
         with sessions.begin() as session:
@@ -205,8 +237,9 @@ def settle_lost(sessions: SessionFactory, now: dt.datetime, lease: dt.timedelta)
             if job.status != SolveStatus.RUNNING or not _lost(job, now, lease):
                 continue
             job.status, job.finished_at = SolveStatus.FAILED, now
-            job.error = (f"interrupted: the worker running it ({job.worker}) stopped "
-                         "before it finished")
+            job.error = (
+                f"interrupted: the worker running it ({job.worker}) stopped before it finished"
+            )
             fail_target(session, job, job.error, now)
     return lost
 

@@ -40,8 +40,9 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def run_job(sessions: SessionFactory, settings: Settings, job_id: int,
-            clock: Clock = utc_now) -> SolveStatus:
+def run_job(
+    sessions: SessionFactory, settings: Settings, job_id: int, clock: Clock = utc_now
+) -> SolveStatus:
     """Carry out the claimed solve ``job_id``; record and return how it ended."""
     with read_transaction(sessions) as session:
         job = session.get_one(SolveJob, job_id)
@@ -72,22 +73,32 @@ def _whatif(sessions: SessionFactory, job: SolveJob, now: dt.datetime) -> None:
     held = Claim(job.target_id, new_owner())
     with sessions.begin() as session:
         row = session.get(WhatIf, job.target_id, with_for_update=True)
-        if (row is None or row.status != WhatIfStatus.RUNNING
-                or row.run_owner != whatif_queue_owner(job.id or 0)):
+        if (
+            row is None
+            or row.status != WhatIfStatus.RUNNING
+            or row.run_owner != whatif_queue_owner(job.id or 0)
+        ):
             raise InvalidState(f"what-if {job.target_id} is no longer waiting for this solve")
         row.run_owner, row.started_at = held.owner, now
-    run_claimed(sessions, held, now, float(job.params["time_limit"]),
-                int(job.params.get("workers", 2)))
+    run_claimed(
+        sessions, held, now, float(job.params["time_limit"]), int(job.params.get("workers", 2))
+    )
 
 
-def _round(sessions: SessionFactory, settings: Settings, job: SolveJob,
-           now: dt.datetime) -> None:
+def _round(sessions: SessionFactory, settings: Settings, job: SolveJob, now: dt.datetime) -> None:
     with read_transaction(sessions) as session:
         starter = session.get(User, job.queued_by_id) if job.queued_by_id else None
         if session.get_one(PlanRun, job.target_id).status != PlanRunStatus.RUNNING:
             raise InvalidState(f"plan run {job.target_id} is no longer waiting for this solve")
     limit = job.params.get("time_limit")
-    replan(sessions, trigger=PlanTrigger.API, now=now, run_id=job.target_id,
-           dry_run=bool(job.params.get("dry_run")), settings=settings, started_by=starter,
-           time_limit=float(limit) if limit else None)
+    replan(
+        sessions,
+        trigger=PlanTrigger.API,
+        now=now,
+        run_id=job.target_id,
+        dry_run=bool(job.params.get("dry_run")),
+        settings=settings,
+        started_by=starter,
+        time_limit=float(limit) if limit else None,
+    )
     send_due(sessions, settings)  # one try each; retries are the worker's notify job

@@ -74,8 +74,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
 class Worker:
     """Runs queued solves in child processes, at most ``settings.solve_slots`` at once."""
 
-    def __init__(self, settings: Settings, sessions: SessionFactory,
-                 clock: Clock = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, sessions: SessionFactory, clock: Clock = utc_now
+    ) -> None:
         self.settings, self.sessions, self.clock = settings, sessions, clock
         self.owner = new_owner()
         self.children: dict[int, subprocess.Popen[bytes]] = {}
@@ -118,7 +119,8 @@ class Worker:
         log.info("solve %s: started", job_id)
         self.children[job_id] = subprocess.Popen(
             [sys.executable, "-m", "envsched.solves.child", str(job_id)],
-            env=settings_env(self.settings))
+            env=settings_env(self.settings),
+        )
 
     def _stop(self, job_id: int, status: SolveStatus, why: str = "") -> None:
         """Mark the solve ended first (its target failed: a late write is dropped), then
@@ -137,14 +139,20 @@ class Worker:
                 continue
             del self.children[job_id]
             if code != 0:  # the child records its own ending; one that died could not
-                end_running(self.sessions, job_id, SolveStatus.FAILED, self.clock(),
-                            f"the solve's process ended with code {code}")
+                end_running(
+                    self.sessions,
+                    job_id,
+                    SolveStatus.FAILED,
+                    self.clock(),
+                    f"the solve's process ended with code {code}",
+                )
 
 
 def build_scheduler(settings: Settings, sessions: SessionFactory) -> BackgroundScheduler:
     store = SQLAlchemyJobStore(engine=engine_of(sessions), tablename=SCHEDULER_JOBS.name)
-    scheduler = BackgroundScheduler(jobstores={"default": store},
-                                    timezone=ZoneInfo(settings.timezone))
+    scheduler = BackgroundScheduler(
+        jobstores={"default": store}, timezone=ZoneInfo(settings.timezone)
+    )
     add_jobs(scheduler, settings, replan_job=queue_scheduled_round)
     return scheduler
 

@@ -58,33 +58,54 @@ class Kind:
 
 # -- environments -----------------------------------------------------------------------------
 
-ENVIRONMENT_COLUMNS = ("name", "type", "capacity", "changeover_days", "status", "tags",
-                       "owner", "description", "components")
+ENVIRONMENT_COLUMNS = (
+    "name",
+    "type",
+    "capacity",
+    "changeover_days",
+    "status",
+    "tags",
+    "owner",
+    "description",
+    "components",
+)
 
 
 def export_environments(session: Session) -> Iterator[Record]:
     for env in session.exec(select(Environment).order_by(col(Environment.name))).all():
-        yield {"name": env.name, "type": env.type.name, "capacity": env.capacity,
-               "changeover_days": env.changeover_days, "status": env.status.value,
-               "tags": joined(env.tags), "owner": env.owner, "description": env.description,
-               "components": "; ".join(f"{c.name}={c.version}" for c in env.components)}
+        yield {
+            "name": env.name,
+            "type": env.type.name,
+            "capacity": env.capacity,
+            "changeover_days": env.changeover_days,
+            "status": env.status.value,
+            "tags": joined(env.tags),
+            "owner": env.owner,
+            "description": env.description,
+            "components": "; ".join(f"{c.name}={c.version}" for c in env.components),
+        }
 
 
 def parse_environment(cells: Cells) -> Record:
     name = cells.text("name", required=True)
     if name and (problem := name_problem(name)) is not None:
         cells.fail("name", problem)
-    return {"name": name, "type": cells.text("type", required=True),
-            "capacity": cells.integer("capacity", default=1, minimum=1),
-            "changeover_days": cells.integer("changeover_days", default=0, minimum=0),
-            "status": cells.choice("status", EnvironmentStatus, EnvironmentStatus.AVAILABLE),
-            "tags": sorted(set(cells.names("tags"))), "owner": cells.text("owner"),
-            "description": cells.text("description", limit=2000),
-            "components": cells.pairs("components")}
+    return {
+        "name": name,
+        "type": cells.text("type", required=True),
+        "capacity": cells.integer("capacity", default=1, minimum=1),
+        "changeover_days": cells.integer("changeover_days", default=0, minimum=0),
+        "status": cells.choice("status", EnvironmentStatus, EnvironmentStatus.AVAILABLE),
+        "tags": sorted(set(cells.names("tags"))),
+        "owner": cells.text("owner"),
+        "description": cells.text("description", limit=2000),
+        "components": cells.pairs("components"),
+    }
 
 
-def apply_environments(session: Session, parsed: Parsed, actor: User | None,
-                       now: dt.datetime) -> list[RowError]:
+def apply_environments(
+    session: Session, parsed: Parsed, actor: User | None, now: dt.datetime
+) -> list[RowError]:
     errors = duplicates(parsed, "name")
     for cells, record in parsed:
         found = session.exec(select(Environment).where(Environment.name == record["name"]))
@@ -105,15 +126,23 @@ def apply_environments(session: Session, parsed: Parsed, actor: User | None,
         session.add(env)
         session.flush()
         _set_components(session, env, components)
-        audit.record(session, actor=actor, now=now, action="import" if before is None
-                     else "update", row=env, before=before)
+        audit.record(
+            session,
+            actor=actor,
+            now=now,
+            action="import" if before is None else "update",
+            row=env,
+            before=before,
+        )
     return errors
 
 
 def _set_components(session: Session, env: Environment, wanted: dict[str, str]) -> None:
     assert env.id is not None
-    stored = {c.name: c for c in session.exec(
-        select(Component).where(Component.environment_id == env.id)).all()}
+    stored = {
+        c.name: c
+        for c in session.exec(select(Component).where(Component.environment_id == env.id)).all()
+    }
     for name, component in stored.items():
         if name not in wanted:
             session.delete(component)
@@ -125,32 +154,52 @@ def _set_components(session: Session, env: Environment, wanted: dict[str, str]) 
 
 # -- bookings ---------------------------------------------------------------------------------
 
-BOOKING_COLUMNS = ("environment", "start", "end", "phase", "status", "pinned", "note",
-                   "forced_reason")
+BOOKING_COLUMNS = (
+    "environment",
+    "start",
+    "end",
+    "phase",
+    "status",
+    "pinned",
+    "note",
+    "forced_reason",
+)
 
 
 def export_bookings(session: Session) -> Iterator[Record]:
     query = select(Booking).order_by(col(Booking.start), col(Booking.id))
     for b in session.exec(query).all():
-        yield {"environment": b.environment.name, "start": iso(b.start), "end": iso(b.end),
-               "phase": b.phase.key if b.phase else "", "status": b.status.value,
-               "pinned": "true" if b.pinned else "false", "note": b.note,
-               "forced_reason": b.forced_reason}
+        yield {
+            "environment": b.environment.name,
+            "start": iso(b.start),
+            "end": iso(b.end),
+            "phase": b.phase.key if b.phase else "",
+            "status": b.status.value,
+            "pinned": "true" if b.pinned else "false",
+            "note": b.note,
+            "forced_reason": b.forced_reason,
+        }
 
 
 def parse_booking(cells: Cells) -> Record:
     start, end = cells.date("start", required=True), cells.date("end", required=True)
     if start and end and not start < end:
         cells.fail("end", f"{end} must be after start {start}")
-    return {"environment": cells.text("environment", required=True), "start": start, "end": end,
-            "phase": cells.text("phase"), "note": cells.text("note", limit=2000),
-            "status": cells.choice("status", BookingStatus, BookingStatus.CONFIRMED),
-            "pinned": cells.boolean("pinned"),
-            "forced_reason": cells.text("forced_reason", limit=2000)}
+    return {
+        "environment": cells.text("environment", required=True),
+        "start": start,
+        "end": end,
+        "phase": cells.text("phase"),
+        "note": cells.text("note", limit=2000),
+        "status": cells.choice("status", BookingStatus, BookingStatus.CONFIRMED),
+        "pinned": cells.boolean("pinned"),
+        "forced_reason": cells.text("forced_reason", limit=2000),
+    }
 
 
-def apply_bookings(session: Session, parsed: Parsed, actor: User | None,
-                   now: dt.datetime) -> list[RowError]:
+def apply_bookings(
+    session: Session, parsed: Parsed, actor: User | None, now: dt.datetime
+) -> list[RowError]:
     errors = []
     for cells, record in parsed:
         try:
@@ -175,8 +224,7 @@ def _column(exc: InvalidInput | BookingConflict | GateNotPassed) -> str:
 
 
 def _booking(session: Session, record: Record, actor: User | None, now: dt.datetime) -> Booking:
-    env = session.exec(select(Environment).where(
-        Environment.name == record["environment"])).first()
+    env = session.exec(select(Environment).where(Environment.name == record["environment"])).first()
     if env is None or env.id is None:
         raise InvalidInput("environment", f"no environment named {record['environment']!r}")
     phase = phase_named(session, record["phase"]) if record["phase"] else None
@@ -185,25 +233,49 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
     if record["status"] in LIVE_STATUSES:
         env = lock_environment(session, env.id)
         if phase is not None:
-            breaks = check_placement(session, phase, env, record["start"], record["end"],
-                                     forced=forced, today=now.date())
-        check_fits(session, env, record["start"], record["end"],
-                   release_id=phase.release_id if phase else None)
+            breaks = check_placement(
+                session, phase, env, record["start"], record["end"], forced=forced, today=now.date()
+            )
+        check_fits(
+            session,
+            env,
+            record["start"],
+            record["end"],
+            release_id=phase.release_id if phase else None,
+        )
     if record["status"] == BookingStatus.IN_USE:
         check_start(session, phase.id if phase else None)
     assert env.id is not None
-    return Booking(environment_id=env.id, phase_id=phase.id if phase else None,
-                   start=record["start"], end=record["end"], status=record["status"],
-                   pinned=record["pinned"], note=record["note"], exclusive=env.capacity == 1,
-                   forced_reason=record["forced_reason"] if breaks else "",
-                   created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+    return Booking(
+        environment_id=env.id,
+        phase_id=phase.id if phase else None,
+        start=record["start"],
+        end=record["end"],
+        status=record["status"],
+        pinned=record["pinned"],
+        note=record["note"],
+        exclusive=env.capacity == 1,
+        forced_reason=record["forced_reason"] if breaks else "",
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.id if actor else None,
+    )
 
 
 KINDS: dict[str, Kind] = {
-    "environments": Kind(ENVIRONMENT_COLUMNS, ("name", "type"), export_environments,
-                         parse_environment, apply_environments),
-    "releases": Kind(RELEASE_COLUMNS, ("release",), export_releases, parse_release,
-                     apply_releases),
-    "bookings": Kind(BOOKING_COLUMNS, ("environment", "start", "end"), export_bookings,
-                     parse_booking, apply_bookings),
+    "environments": Kind(
+        ENVIRONMENT_COLUMNS,
+        ("name", "type"),
+        export_environments,
+        parse_environment,
+        apply_environments,
+    ),
+    "releases": Kind(RELEASE_COLUMNS, ("release",), export_releases, parse_release, apply_releases),
+    "bookings": Kind(
+        BOOKING_COLUMNS,
+        ("environment", "start", "end"),
+        export_bookings,
+        parse_booking,
+        apply_bookings,
+    ),
 }

@@ -52,27 +52,57 @@ from envsched.transfer.rows import (
     optional_joined,
 )
 
-RELEASE_FIELDS = ("release", "title", "release_type", "priority", "earliest_start", "due",
-                  "status", "owner")
-PHASE_FIELDS = ("phase", "phase_name", "phase_type", "duration_days", "gap_days", "after",
-                "required_tags", "environments", "phase_earliest_start")
+RELEASE_FIELDS = (
+    "release",
+    "title",
+    "release_type",
+    "priority",
+    "earliest_start",
+    "due",
+    "status",
+    "owner",
+)
+PHASE_FIELDS = (
+    "phase",
+    "phase_name",
+    "phase_type",
+    "duration_days",
+    "gap_days",
+    "after",
+    "required_tags",
+    "environments",
+    "phase_earliest_start",
+)
 RELEASE_COLUMNS = RELEASE_FIELDS + PHASE_FIELDS
 
 
 def export_releases(session: Session) -> Iterator[Record]:
     for release in session.exec(select(Release).order_by(col(Release.key))).all():
-        head = {"release": release.key, "title": release.title,
-                "release_type": release.type.value, "priority": release.priority,
-                "earliest_start": iso(release.earliest_start), "due": iso(release.due),
-                "status": release.status.value, "owner": release.owner}
+        head = {
+            "release": release.key,
+            "title": release.title,
+            "release_type": release.type.value,
+            "priority": release.priority,
+            "earliest_start": iso(release.earliest_start),
+            "due": iso(release.due),
+            "status": release.status.value,
+            "owner": release.owner,
+        }
         if not release.phases:
             yield head
         for p in release.phases:
-            yield {**head, "phase": p.key, "phase_name": p.name, "phase_type": p.type.name,
-                   "duration_days": p.duration_days, "gap_days": p.gap_days,
-                   "after": optional_joined(p.after), "required_tags": joined(p.required_tags),
-                   "environments": optional_joined(p.environments),
-                   "phase_earliest_start": iso(p.earliest_start)}
+            yield {
+                **head,
+                "phase": p.key,
+                "phase_name": p.name,
+                "phase_type": p.type.name,
+                "duration_days": p.duration_days,
+                "gap_days": p.gap_days,
+                "after": optional_joined(p.after),
+                "required_tags": joined(p.required_tags),
+                "environments": optional_joined(p.environments),
+                "phase_earliest_start": iso(p.earliest_start),
+            }
 
 
 def parse_release(cells: Cells) -> Record:
@@ -80,12 +110,16 @@ def parse_release(cells: Cells) -> Record:
     if earliest and due and earliest >= due:
         cells.fail("due", f"{due} must be after earliest_start {earliest}")
     record: Record = {
-        "release": cells.text("release", required=True), "title": cells.text("title", limit=2000),
+        "release": cells.text("release", required=True),
+        "title": cells.text("title", limit=2000),
         "release_type": cells.choice("release_type", ReleaseType, ReleaseType.MINOR),
         "priority": cells.integer("priority", default=1, minimum=1),
-        "earliest_start": earliest, "due": due,
+        "earliest_start": earliest,
+        "due": due,
         "status": cells.choice("status", ReleaseStatus, ReleaseStatus.PLANNED),
-        "owner": cells.text("owner"), "phase": cells.text("phase")}
+        "owner": cells.text("owner"),
+        "phase": cells.text("phase"),
+    }
     if record["phase"]:
         record.update(_parse_phase(cells))
     return record
@@ -94,18 +128,21 @@ def parse_release(cells: Cells) -> Record:
 def _parse_phase(cells: Cells) -> Record:
     if not cells.texts.get("duration_days"):
         cells.fail("duration_days", "required for a phase, but empty")
-    return {"phase_name": cells.text("phase_name"),
-            "phase_type": cells.text("phase_type", required=True),
-            "duration_days": cells.integer("duration_days", default=1, minimum=1),
-            "gap_days": cells.integer("gap_days", default=0, minimum=0),
-            "after": cells.optional_names("after"),
-            "required_tags": sorted(set(cells.names("required_tags"))),
-            "environments": cells.optional_names("environments"),
-            "phase_earliest_start": cells.date("phase_earliest_start")}
+    return {
+        "phase_name": cells.text("phase_name"),
+        "phase_type": cells.text("phase_type", required=True),
+        "duration_days": cells.integer("duration_days", default=1, minimum=1),
+        "gap_days": cells.integer("gap_days", default=0, minimum=0),
+        "after": cells.optional_names("after"),
+        "required_tags": sorted(set(cells.names("required_tags"))),
+        "environments": cells.optional_names("environments"),
+        "phase_earliest_start": cells.date("phase_earliest_start"),
+    }
 
 
-def apply_releases(session: Session, parsed: Parsed, actor: User | None,
-                   now: dt.datetime) -> list[RowError]:
+def apply_releases(
+    session: Session, parsed: Parsed, actor: User | None, now: dt.datetime
+) -> list[RowError]:
     groups: dict[str, Parsed] = {}
     for cells, record in parsed:
         groups.setdefault(record["release"], []).append((cells, record))
@@ -123,8 +160,9 @@ def apply_releases(session: Session, parsed: Parsed, actor: User | None,
     return errors
 
 
-def _waive_for_first_status(session: Session, release: Release, cells: Cells,
-                            actor: User | None, now: dt.datetime) -> list[RowError]:
+def _waive_for_first_status(
+    session: Session, release: Release, cells: Cells, actor: User | None, now: dt.datetime
+) -> list[RowError]:
     """A new release that arrives ready or deployed was let through its gates elsewhere:
     each gate its status needs is waived, by the importer (who must be one who may waive)
     and audited, so the rule holds here too and the KPIs count it as without sign-off."""
@@ -135,8 +173,14 @@ def _waive_for_first_status(session: Session, release: Release, cells: Cells,
     reason = f"imported as {release.status.value}: the gate was decided outside envsched"
     try:
         for gate in held:
-            decide_in(session, GateRef(release.key, gate.phase, gate.kind), GateState.WAIVED,
-                      reason, actor=actor, now=now)
+            decide_in(
+                session,
+                GateRef(release.key, gate.phase, gate.kind),
+                GateState.WAIVED,
+                reason,
+                actor=actor,
+                now=now,
+            )
     except PermissionDenied as exc:
         return [RowError(cells.row, "status", exc.message)]
     return []
@@ -144,12 +188,17 @@ def _waive_for_first_status(session: Session, release: Release, cells: Cells,
 
 def _disagreements(rows: Parsed) -> list[RowError]:
     first_cells, first = rows[0]
-    return [RowError(cells.row, key, f"differs from row {first_cells.row} of the same release")
-            for cells, record in rows[1:] for key in RELEASE_FIELDS if record[key] != first[key]]
+    return [
+        RowError(cells.row, key, f"differs from row {first_cells.row} of the same release")
+        for cells, record in rows[1:]
+        for key in RELEASE_FIELDS
+        if record[key] != first[key]
+    ]
 
 
-def _upsert_release(session: Session, record: Record, actor: User | None,
-                    now: dt.datetime) -> tuple[Release, bool]:
+def _upsert_release(
+    session: Session, record: Record, actor: User | None, now: dt.datetime
+) -> tuple[Release, bool]:
     """The release, stored or new, and whether it is new."""
     release = session.exec(select(Release).where(Release.key == record["release"])).first()
     before = audit.snapshot(release)
@@ -159,8 +208,14 @@ def _upsert_release(session: Session, record: Record, actor: User | None,
     release.earliest_start, release.due = record["earliest_start"], record["due"]
     release.owner = record["owner"]
     session.add(release)
-    audit.record(session, actor=actor, now=now, action="import" if before is None else "update",
-                 row=release, before=before)
+    audit.record(
+        session,
+        actor=actor,
+        now=now,
+        action="import" if before is None else "update",
+        row=release,
+        before=before,
+    )
     if before is None:
         record_status(session, release, None, actor=actor, now=now, reason="imported")
     elif record["status"] != release.status:
@@ -169,11 +224,15 @@ def _upsert_release(session: Session, record: Record, actor: User | None,
     return release, before is None
 
 
-def _apply_phases(session: Session, release: Release, rows: Parsed, actor: User | None,
-                  now: dt.datetime) -> list[RowError]:
+def _apply_phases(
+    session: Session, release: Release, rows: Parsed, actor: User | None, now: dt.datetime
+) -> list[RowError]:
     assert release.id is not None
-    stored = list(session.exec(select(Phase).where(Phase.release_id == release.id)
-                               .order_by(col(Phase.position))).all())
+    stored = list(
+        session.exec(
+            select(Phase).where(Phase.release_id == release.id).order_by(col(Phase.position))
+        ).all()
+    )
     keys = {p.key for p in stored} | {r["phase"] for _, r in rows if r["phase"]}
     errors, placed = [], []
     for cells, record in rows:
@@ -188,23 +247,36 @@ def _apply_phases(session: Session, release: Release, rows: Parsed, actor: User 
     return errors
 
 
-def _upsert_phase(session: Session, release_id: int, record: Record, keys: set[str],
-                  actor: User | None, now: dt.datetime) -> Phase:
+def _upsert_phase(
+    session: Session,
+    release_id: int,
+    record: Record,
+    keys: set[str],
+    actor: User | None,
+    now: dt.datetime,
+) -> Phase:
     phase = session.exec(select(Phase).where(Phase.key == record["phase"])).first()
     if phase is not None and phase.release_id != release_id:
         raise InvalidInput("phase", f"{record['phase']!r} belongs to another release")
     _check_references(session, record, keys)
     before = audit.snapshot(phase)
-    phase = phase or Phase(key=record["phase"], release_id=release_id, type_id=0,
-                           duration_days=record["duration_days"])
+    phase = phase or Phase(
+        key=record["phase"], release_id=release_id, type_id=0, duration_days=record["duration_days"]
+    )
     phase.type_id = _type_named(session, record["phase_type"])
     phase.name, phase.duration_days = record["phase_name"], record["duration_days"]
     phase.gap_days, phase.after = record["gap_days"], record["after"]
     phase.required_tags, phase.environments = record["required_tags"], record["environments"]
     phase.earliest_start = record["phase_earliest_start"]
     session.add(phase)
-    audit.record(session, actor=actor, now=now, action="import" if before is None else "update",
-                 row=phase, before=before)
+    audit.record(
+        session,
+        actor=actor,
+        now=now,
+        action="import" if before is None else "update",
+        row=phase,
+        before=before,
+    )
     return phase
 
 
@@ -213,8 +285,9 @@ def _check_references(session: Session, record: Record, keys: set[str]) -> None:
     if unknown:
         raise InvalidInput("after", f"no other phase {', '.join(unknown)} in this release")
     names = record["environments"] or []
-    known = set(session.exec(select(Environment.name)
-                             .where(col(Environment.name).in_(names))).all())
+    known = set(
+        session.exec(select(Environment.name).where(col(Environment.name).in_(names))).all()
+    )
     if missing := [n for n in names if n not in known]:
         raise InvalidInput("environments", f"no environment named {', '.join(missing)}")
     if record["environments"] == []:

@@ -140,8 +140,11 @@ def duplicates(parsed: Parsed, column: str) -> list[RowError]:
     for cells, record in parsed:
         value = record[column]
         if value in first:
-            errors.append(RowError(cells.row, column, f"{value!r} is given twice "
-                                                      f"(first on row {first[value]})"))
+            errors.append(
+                RowError(
+                    cells.row, column, f"{value!r} is given twice (first on row {first[value]})"
+                )
+            )
         first.setdefault(value, cells.row)
     return errors
 

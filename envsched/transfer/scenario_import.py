@@ -38,19 +38,28 @@ from solver.scenario_file import load_scenario
 
 # What makes a database "not empty" for an import: anything a scenario would define.
 DOMAIN_TABLES: tuple[type[SQLModel], ...] = (
-    EnvironmentType, Environment, Freeze, Release, Booking, BookingRequest)
+    EnvironmentType,
+    Environment,
+    Freeze,
+    Release,
+    Booking,
+    BookingRequest,
+)
 
 
 def ensure_empty(session: Session, what: str) -> None:
     """Raise ``InvalidState`` unless no environment, release, booking or request is stored."""
     for table in DOMAIN_TABLES:
         if session.exec(select(func.count()).select_from(table)).one():
-            raise InvalidState(f"{what} needs an empty database, and this one already holds "
-                               f"{getattr(table, '__tablename__', table.__name__)} rows")
+            raise InvalidState(
+                f"{what} needs an empty database, and this one already holds "
+                f"{getattr(table, '__tablename__', table.__name__)} rows"
+            )
 
 
-def import_scenario(sessions: SessionFactory, path: str | Path, now: dt.datetime, *,
-                    actor: User | None = None) -> sc.Scenario:
+def import_scenario(
+    sessions: SessionFactory, path: str | Path, now: dt.datetime, *, actor: User | None = None
+) -> sc.Scenario:
     """Store the scenario in ``path``: environments, freezes, releases, phases, bookings."""
     try:
         scenario = load_scenario(path)
@@ -76,20 +85,24 @@ def _check_capacity(scenario: sc.Scenario) -> None:
     load: Counter[tuple[str, int]] = Counter()
     for booking in scenario.bookings:
         duration = scenario.phase_by_id[booking.phase].duration
-        load.update((booking.environment, d)
-                    for d in range(booking.start, booking.start + duration))
+        load.update(
+            (booking.environment, d) for d in range(booking.start, booking.start + duration)
+        )
     for (env, day), used in sorted(load.items()):
         capacity = scenario.environment_by_id[env].capacity
         if used > capacity:
-            raise BookingConflict(f"the scenario's bookings put {used} phases on {env} on "
-                                  f"{scenario.date(day)}, and its capacity is {capacity}")
+            raise BookingConflict(
+                f"the scenario's bookings put {used} phases on {env} on "
+                f"{scenario.date(day)}, and its capacity is {capacity}"
+            )
 
 
 class _Writer:
     """Adds the scenario's rows in dependency order, each with its audit entry."""
 
-    def __init__(self, session: Session, scenario: sc.Scenario, actor: User | None,
-                 now: dt.datetime) -> None:
+    def __init__(
+        self, session: Session, scenario: sc.Scenario, actor: User | None, now: dt.datetime
+    ) -> None:
         self.session, self.scenario, self.actor, self.now = session, scenario, actor, now
         self.types: dict[str, int] = {}
         self.envs: dict[str, Environment] = {}
@@ -110,43 +123,75 @@ class _Writer:
     def environments(self) -> None:
         for env in self.scenario.environments:
             check_name(env.id)
-            row = Environment(name=env.id, type_id=self.type_id(env.type), capacity=env.capacity,
-                              tags=sorted(env.tags), changeover_days=env.changeover_days)
+            row = Environment(
+                name=env.id,
+                type_id=self.type_id(env.type),
+                capacity=env.capacity,
+                tags=sorted(env.tags),
+                changeover_days=env.changeover_days,
+            )
             self.add(row)
             assert row.id is not None
             for window in env.unavailable:
-                self.add(MaintenanceWindow(environment_id=row.id, reason=window.reason,
-                                           start=self.scenario.date(window.start),
-                                           end=self.scenario.date(window.end)))
+                self.add(
+                    MaintenanceWindow(
+                        environment_id=row.id,
+                        reason=window.reason,
+                        start=self.scenario.date(window.start),
+                        end=self.scenario.date(window.end),
+                    )
+                )
             self.envs[env.id] = row
 
     def freezes(self) -> None:
         for freeze in self.scenario.freezes:
-            self.add(Freeze(name=freeze.reason[:64], start=self.scenario.date(freeze.start),
-                            end=self.scenario.date(freeze.end), types=sorted(freeze.types),
-                            reason=freeze.reason))
+            self.add(
+                Freeze(
+                    name=freeze.reason[:64],
+                    start=self.scenario.date(freeze.start),
+                    end=self.scenario.date(freeze.end),
+                    types=sorted(freeze.types),
+                    reason=freeze.reason,
+                )
+            )
 
     def releases(self) -> None:
         date = self.scenario.date
         for rel in self.scenario.releases:
-            row = Release(key=rel.id, title=rel.name, priority=rel.priority,
-                          earliest_start=date(rel.earliest_start),
-                          due=None if rel.due is None else date(rel.due))
+            row = Release(
+                key=rel.id,
+                title=rel.name,
+                priority=rel.priority,
+                earliest_start=date(rel.earliest_start),
+                due=None if rel.due is None else date(rel.due),
+            )
             self.add(row)
             assert row.id is not None
-            record_status(self.session, row, None, actor=self.actor, now=self.now,
-                          reason=f"imported from scenario {self.scenario.name}")
+            record_status(
+                self.session,
+                row,
+                None,
+                actor=self.actor,
+                now=self.now,
+                reason=f"imported from scenario {self.scenario.name}",
+            )
             for position, phase in enumerate(rel.phases):
                 self.phases[phase.id] = self.phase(row.id, position, phase)
 
     def phase(self, release_id: int, position: int, phase: sc.Phase) -> Phase:
         own = phase.earliest_start
-        row = Phase(release_id=release_id, type_id=self.type_id(phase.type), position=position,
-                    key=phase.id, duration_days=phase.duration, gap_days=phase.gap_days,
-                    after=None if phase.after is None else list(phase.after),
-                    required_tags=sorted(phase.requires_tags),
-                    environments=None if phase.environments is None else list(phase.environments),
-                    earliest_start=None if own is None else self.scenario.date(own))
+        row = Phase(
+            release_id=release_id,
+            type_id=self.type_id(phase.type),
+            position=position,
+            key=phase.id,
+            duration_days=phase.duration,
+            gap_days=phase.gap_days,
+            after=None if phase.after is None else list(phase.after),
+            required_tags=sorted(phase.requires_tags),
+            environments=None if phase.environments is None else list(phase.environments),
+            earliest_start=None if own is None else self.scenario.date(own),
+        )
         self.add(row)
         return row
 
@@ -160,8 +205,18 @@ class _Writer:
             # the plan in force as the file has it: what breaks a rule comes in as forced,
             # so that it is a clash (the planner keeps a pinned one and plans around it)
             breaks = check_placement(self.session, phase, env, start, end, forced=True)
-            self.add(Booking(environment_id=env.id, phase_id=phase.id, start=start, end=end,
-                             status=status, pinned=booking.pinned,
-                             exclusive=env.capacity == 1, note="imported from a scenario",
-                             forced_reason=f"imported from {self.scenario.name}" if breaks
-                             else "", created_at=self.now, updated_at=self.now))
+            self.add(
+                Booking(
+                    environment_id=env.id,
+                    phase_id=phase.id,
+                    start=start,
+                    end=end,
+                    status=status,
+                    pinned=booking.pinned,
+                    exclusive=env.capacity == 1,
+                    note="imported from a scenario",
+                    forced_reason=f"imported from {self.scenario.name}" if breaks else "",
+                    created_at=self.now,
+                    updated_at=self.now,
+                )
+            )

@@ -41,8 +41,9 @@ class TransferRejected(InvalidInput):
         shown = "; ".join(str(e) for e in errors[:SHOWN_ERRORS])
         more = f"; and {len(errors) - SHOWN_ERRORS} more" if len(errors) > SHOWN_ERRORS else ""
         rows = len({e.row for e in errors})
-        super().__init__(source, f"{rows} bad row{'s' if rows != 1 else ''}, nothing "
-                                 f"imported: {shown}{more}")
+        super().__init__(
+            source, f"{rows} bad row{'s' if rows != 1 else ''}, nothing imported: {shown}{more}"
+        )
         self.errors = list(errors)
 
 
@@ -53,6 +54,7 @@ class Outcome:
 
 
 # -- export -----------------------------------------------------------------------------------
+
 
 def export_table(sessions: SessionFactory, kind: str, path: str | Path) -> Outcome:
     """Write every stored ``kind`` row to ``path`` (``.csv`` or ``.xlsx``)."""
@@ -70,13 +72,14 @@ def export_table(sessions: SessionFactory, kind: str, path: str | Path) -> Outco
 
 # -- import -----------------------------------------------------------------------------------
 
-def import_table(sessions: SessionFactory, kind: str, path: str | Path, *,
-                 actor: User | None, now: dt.datetime) -> Outcome:
+
+def import_table(
+    sessions: SessionFactory, kind: str, path: str | Path, *, actor: User | None, now: dt.datetime
+) -> Outcome:
     """Create or update the rows of ``path``: all of them, or (any bad row) none."""
     _check_kind(kind)
     source = str(path)
-    parsed = [(cells, KINDS[kind].parse(cells))
-              for cells in _cells(read_table(path), kind, source)]
+    parsed = [(cells, KINDS[kind].parse(cells)) for cells in _cells(read_table(path), kind, source)]
     errors = [error for cells, _record in parsed for error in cells.errors]
     if errors:
         raise TransferRejected(source, errors)
@@ -101,17 +104,21 @@ def _read_csv(path: str | Path) -> pd.DataFrame:
         with warnings.catch_warnings():  # a row longer than the header: refused, not cut
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark
-            return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False,
-                               encoding="utf-8-sig")
+            return pd.read_csv(
+                path, dtype=str, keep_default_na=False, index_col=False, encoding="utf-8-sig"
+            )
     except UnicodeDecodeError as exc:
-        raise InvalidInput(str(path), f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
-                                      f"save the file as CSV UTF-8") from None
+        raise InvalidInput(
+            str(path),
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x}); save the file as CSV UTF-8",
+        ) from None
     except pd.errors.EmptyDataError:
-        raise InvalidInput(str(path), "the file is empty: expected a header row of column "
-                                      "names and a row per record") from None
+        raise InvalidInput(
+            str(path),
+            "the file is empty: expected a header row of column names and a row per record",
+        ) from None
     except pd.errors.ParserWarning:
-        raise InvalidInput(str(path), "a row has more cells than the header has "
-                                      "columns") from None
+        raise InvalidInput(str(path), "a row has more cells than the header has columns") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise InvalidInput(str(path), f"not a CSV table: {_first_line(exc)}") from None
 
@@ -124,8 +131,9 @@ def _read_excel(path: str | Path) -> pd.DataFrame:
     except Exception as exc:
         # Foreign bytes fail deep inside openpyxl in many ways (a zip error, broken XML, a
         # missing part, a bad value); each means the same to the user: no workbook.
-        raise InvalidInput(str(path), f"not an Excel workbook (.xlsx): "
-                                      f"{_first_line(exc)}") from None
+        raise InvalidInput(
+            str(path), f"not an Excel workbook (.xlsx): {_first_line(exc)}"
+        ) from None
 
 
 def _first_line(exc: Exception) -> str:
@@ -146,8 +154,11 @@ def _cells(frame: pd.DataFrame, kind: str, source: str) -> Iterator[Cells]:
 
 def _header_problems(columns: Sequence[str], kind: Kind) -> list[tuple[str, str]]:
     problems = [(c, "required column is missing") for c in kind.required if c not in columns]
-    problems += [(c, f"unknown column (expected: {', '.join(kind.columns)})")
-                 for c in columns if c not in kind.columns]
+    problems += [
+        (c, f"unknown column (expected: {', '.join(kind.columns)})")
+        for c in columns
+        if c not in kind.columns
+    ]
     return problems
 
 

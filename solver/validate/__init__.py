@@ -32,16 +32,24 @@ def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
     by_env: dict[str, list[Assignment]] = defaultdict(list)
     for a in placed.values():
         by_env[a.environment].append(a)
-    found = [*plan_rules.status(plan), *plan_rules.accounting(scenario, plan),
-             *plan_rules.unplaced_reasons(plan)]
+    found = [
+        *plan_rules.status(plan),
+        *plan_rules.accounting(scenario, plan),
+        *plan_rules.unplaced_reasons(plan),
+    ]
     for a in placed.values():
         found += placement.one_phase(scenario, scenario.phase_by_id[a.phase], a, a.phase in held)
     for env in scenario.environments:
-        found += [*placement.capacity(scenario, env, by_env[env.id], held),
-                  *placement.changeover(scenario, env, by_env[env.id], held)]
-    found += [*plan_rules.order(scenario, plan, placed, breaks, held),
-              *plan_rules.pinned(scenario, plan, placed), *clashes.listed(scenario, plan, breaks),
-              *_reported(scenario, plan, placed)]
+        found += [
+            *placement.capacity(scenario, env, by_env[env.id], held),
+            *placement.changeover(scenario, env, by_env[env.id], held),
+        ]
+    found += [
+        *plan_rules.order(scenario, plan, placed, breaks, held),
+        *plan_rules.pinned(scenario, plan, placed),
+        *clashes.listed(scenario, plan, breaks),
+        *_reported(scenario, plan, placed),
+    ]
     return found
 
 

@@ -22,5 +22,4 @@ def release_of(scenario: Scenario, a: Assignment) -> str:
 
 def is_moved(scenario: Scenario, a: Assignment) -> bool:
     booking = scenario.booking_by_phase.get(a.phase)
-    return booking is not None and (booking.environment, booking.start) != (a.environment,
-                                                                             a.start)
+    return booking is not None and (booking.environment, booking.start) != (a.environment, a.start)

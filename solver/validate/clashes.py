@@ -23,9 +23,13 @@ from solver.validate.violation import Violation, on
 ClashKey = tuple[str, str, int, str, tuple[str, ...]]
 
 # the validator's own names for the rules a phase breaks on its own -> the clash's rule
-_OWN_RULES = {"ineligible": "eligibility", "horizon": "horizon",
-              "earliest_start": "earliest_start", "unavailable": "unavailable",
-              "freeze": "freeze"}
+_OWN_RULES = {
+    "ineligible": "eligibility",
+    "horizon": "horizon",
+    "earliest_start": "earliest_start",
+    "unavailable": "unavailable",
+    "freeze": "freeze",
+}
 
 
 @dataclass(frozen=True)
@@ -37,35 +41,50 @@ class PinnedBreaks:
     @cached_property
     def kept(self) -> dict[str, Booking]:
         """Phase id -> its pinned booking, when both its phase and environment exist."""
-        return {b.phase: b for b in self.scenario.bookings if b.pinned
-                and b.phase in self.scenario.phase_by_id
-                and b.environment in self.scenario.environment_by_id}
+        return {
+            b.phase: b
+            for b in self.scenario.bookings
+            if b.pinned
+            and b.phase in self.scenario.phase_by_id
+            and b.environment in self.scenario.environment_by_id
+        }
 
     @cached_property
     def broken_order(self) -> frozenset[tuple[str, str]]:
         """(pinned phase, predecessor) pairs where the phase starts before the predecessor
         can end plus the gap, by the order alone."""
         ends = _ends_by_order(self.scenario, self.kept)
-        return frozenset((phase_id, pred) for phase_id, b in self.kept.items()
-                         for pred, gap in self.scenario.predecessors[phase_id]
-                         if b.start < ends[pred] + gap)
+        return frozenset(
+            (phase_id, pred)
+            for phase_id, b in self.kept.items()
+            for pred, gap in self.scenario.predecessors[phase_id]
+            if b.start < ends[pred] + gap
+        )
 
     def held(self, placed: dict[str, Assignment]) -> frozenset[str]:
         """The phases the plan places exactly on their kept pinned booking."""
-        return frozenset(p for p, b in self.kept.items() if p in placed
-                         and (placed[p].environment, placed[p].start) == (b.environment,
-                                                                           b.start))
+        return frozenset(
+            p
+            for p, b in self.kept.items()
+            if p in placed and (placed[p].environment, placed[p].start) == (b.environment, b.start)
+        )
 
-    def excuses_order(self, held: frozenset[str], unplaced: set[str], phase_id: str,
-                      pred: str) -> bool:
+    def excuses_order(
+        self, held: frozenset[str], unplaced: set[str], phase_id: str, pred: str
+    ) -> bool:
         """A held pinned phase need not wait for a predecessor whose order rule it breaks,
         nor for one that found no room before it (that is its clash)."""
         return phase_id in held and ((phase_id, pred) in self.broken_order or pred in unplaced)
 
     def implied(self, booking: Booking) -> Assignment:
         phase = self.scenario.phase_by_id[booking.phase]
-        return Assignment(phase.id, phase.release, booking.environment, booking.start,
-                          booking.start + phase.duration)
+        return Assignment(
+            phase.id,
+            phase.release,
+            booking.environment,
+            booking.start,
+            booking.start + phase.duration,
+        )
 
 
 def _ends_by_order(scenario: Scenario, pinned: dict[str, Booking]) -> dict[str, int]:
@@ -80,8 +99,12 @@ def _ends_by_order(scenario: Scenario, pinned: dict[str, Booking]) -> dict[str, 
                 start = pinned[phase_id].start
             else:
                 release = scenario.release_by_id[phase.release]
-                start = max(0, release.earliest_start, phase.earliest_start or 0,
-                            *(end(pred) + gap for pred, gap in scenario.predecessors[phase_id]))
+                start = max(
+                    0,
+                    release.earliest_start,
+                    phase.earliest_start or 0,
+                    *(end(pred) + gap for pred, gap in scenario.predecessors[phase_id]),
+                )
             ends[phase_id] = start + phase.duration
         return ends[phase_id]
 
@@ -97,17 +120,21 @@ def expected(breaks: PinnedBreaks, plan: Plan) -> set[ClashKey]:
     """Every clash of the scenario's pinned bookings, and of the pinned phases the plan keeps
     although a predecessor they wait for is unplaced."""
     scenario = breaks.scenario
-    found = {_key(b, rule) for b in scenario.bookings if b.pinned
-             for rule in _unknown(scenario, b)}
+    found = {_key(b, rule) for b in scenario.bookings if b.pinned for rule in _unknown(scenario, b)}
     for b in breaks.kept.values():
-        found |= {_key(b, _OWN_RULES[v.rule])
-                  for v in one_phase(scenario, scenario.phase_by_id[b.phase], breaks.implied(b))}
+        found |= {
+            _key(b, _OWN_RULES[v.rule])
+            for v in one_phase(scenario, scenario.phase_by_id[b.phase], breaks.implied(b))
+        }
     found |= _crowding(breaks)
     found |= {_key(breaks.kept[p], "order", (pred,)) for p, pred in breaks.broken_order}
     unplaced = {u.phase for u in plan.unplaced}
-    found |= {_key(b, "order", (pred,)) for p, b in breaks.kept.items()
-              for pred, _gap in scenario.predecessors[p]
-              if pred in unplaced and (p, pred) not in breaks.broken_order}
+    found |= {
+        _key(b, "order", (pred,))
+        for p, b in breaks.kept.items()
+        for pred, _gap in scenario.predecessors[p]
+        if pred in unplaced and (p, pred) not in breaks.broken_order
+    }
     return found
 
 
@@ -144,17 +171,26 @@ def listed(scenario: Scenario, plan: Plan, breaks: PinnedBreaks) -> Iterator[Vio
     """When the plan lists its clashes, it lists exactly the expected ones."""
     if plan.clashes is None:
         return
-    given = {(c.phase, c.environment, c.start, c.rule, tuple(sorted(c.involves)))
-             for c in plan.clashes}
+    given = {
+        (c.phase, c.environment, c.start, c.rule, tuple(sorted(c.involves))) for c in plan.clashes
+    }
     wanted = expected(breaks, plan)
     for phase, env_id, start, rule, others in sorted(wanted - given):
-        yield Violation("clash_missing", f"pinned {phase} on {env_id} from {on(scenario, start)} "
-                        f"breaks the {rule} rule{_with(others)}, but the plan lists no such "
-                        "clash", phase)
+        yield Violation(
+            "clash_missing",
+            f"pinned {phase} on {env_id} from {on(scenario, start)} "
+            f"breaks the {rule} rule{_with(others)}, but the plan lists no such "
+            "clash",
+            phase,
+        )
     for phase, env_id, start, rule, others in sorted(given - wanted):
-        yield Violation("clash_invented", f"the plan lists a {rule} clash of {phase} on "
-                        f"{env_id} from {on(scenario, start)}{_with(others)}, but no pinned "
-                        "booking breaks that rule", phase)
+        yield Violation(
+            "clash_invented",
+            f"the plan lists a {rule} clash of {phase} on "
+            f"{env_id} from {on(scenario, start)}{_with(others)}, but no pinned "
+            "booking breaks that rule",
+            phase,
+        )
 
 
 def _with(others: tuple[str, ...]) -> str:

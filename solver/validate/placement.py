@@ -16,8 +16,9 @@ from solver.validate.violation import Violation, because, days, names, on, runs
 # -- one placed phase ----------------------------------------------------------------
 
 
-def one_phase(scenario: Scenario, phase: Phase, a: Assignment,
-              held: bool = False) -> list[Violation]:
+def one_phase(
+    scenario: Scenario, phase: Phase, a: Assignment, held: bool = False
+) -> list[Violation]:
     """Every rule that concerns one placed phase on its own; for a ``held`` phase (a kept
     pinned booking) only its duration: what else it breaks is its clash."""
     if held:
@@ -25,9 +26,13 @@ def one_phase(scenario: Scenario, phase: Phase, a: Assignment,
     found = [*_duration(phase, a), *_horizon(scenario, a), *_earliest_start(scenario, phase, a)]
     env = scenario.environment_by_id.get(a.environment)
     if env is None:
-        found.append(Violation("unknown_environment", f"{a.phase} is placed on "
-                               f"{a.environment}, which is no environment of the scenario",
-                               a.phase))
+        found.append(
+            Violation(
+                "unknown_environment",
+                f"{a.phase} is placed on {a.environment}, which is no environment of the scenario",
+                a.phase,
+            )
+        )
         return found
     return [*found, *_eligibility(phase, env), *_blocked(scenario, env, a)]
 
@@ -35,15 +40,21 @@ def one_phase(scenario: Scenario, phase: Phase, a: Assignment,
 def _duration(phase: Phase, a: Assignment) -> Iterator[Violation]:
     """A placed phase occupies its environment for exactly ``duration_days`` days."""
     if a.end - a.start != phase.duration:
-        yield Violation("duration", f"{a.phase} on {a.environment} runs {a.end - a.start} "
-                        f"days but lasts {phase.duration}", a.phase)
+        yield Violation(
+            "duration",
+            f"{a.phase} on {a.environment} runs {a.end - a.start} days but lasts {phase.duration}",
+            a.phase,
+        )
 
 
 def _horizon(scenario: Scenario, a: Assignment) -> Iterator[Violation]:
     """A placed phase lies inside ``[0, horizon_days)``."""
     if a.start < 0 or a.end > scenario.horizon_days:
-        yield Violation("horizon", f"{runs(scenario, a)}, outside the "
-                        f"{scenario.horizon_days}-day horizon", a.phase)
+        yield Violation(
+            "horizon",
+            f"{runs(scenario, a)}, outside the {scenario.horizon_days}-day horizon",
+            a.phase,
+        )
 
 
 def _earliest_start(scenario: Scenario, phase: Phase, a: Assignment) -> Iterator[Violation]:
@@ -54,9 +65,12 @@ def _earliest_start(scenario: Scenario, phase: Phase, a: Assignment) -> Iterator
         limits.append((phase.earliest_start, "the phase"))
     for limit, whose in limits:
         if a.start < limit:
-            yield Violation("earliest_start", f"{a.phase} starts on {on(scenario, a.start)}, "
-                            f"before {on(scenario, limit)}, the earliest start of {whose}",
-                            a.phase)
+            yield Violation(
+                "earliest_start",
+                f"{a.phase} starts on {on(scenario, a.start)}, "
+                f"before {on(scenario, limit)}, the earliest start of {whose}",
+                a.phase,
+            )
 
 
 def _eligibility(phase: Phase, env: Environment) -> Iterator[Violation]:
@@ -69,23 +83,32 @@ def _eligibility(phase: Phase, env: Environment) -> Iterator[Violation]:
     if phase.environments is not None and env.id not in phase.environments:
         problems.append(f"is not among {', '.join(phase.environments)}")
     for problem in problems:
-        yield Violation("ineligible", f"{phase.id} is placed on {env.id}, which {problem}",
-                        phase.id)
+        yield Violation(
+            "ineligible", f"{phase.id} is placed on {env.id}, which {problem}", phase.id
+        )
 
 
 def _blocked(scenario: Scenario, env: Environment, a: Assignment) -> Iterator[Violation]:
     """No phase overlaps an unavailable window of its environment, nor a freeze of its type."""
     for window in env.unavailable:
         if _overlaps(window.start, window.end, a.start, a.end):
-            yield Violation("unavailable", f"{runs(scenario, a)}, overlapping its unavailable "
-                            f"window on {days(scenario, window.start, window.end)}"
-                            f"{because(window.reason)}", a.phase)
+            yield Violation(
+                "unavailable",
+                f"{runs(scenario, a)}, overlapping its unavailable "
+                f"window on {days(scenario, window.start, window.end)}"
+                f"{because(window.reason)}",
+                a.phase,
+            )
     for freeze in scenario.freezes:
         covers = not freeze.types or env.type in freeze.types
         if covers and _overlaps(freeze.start, freeze.end, a.start, a.end):
-            yield Violation("freeze", f"{runs(scenario, a)}, overlapping a freeze of "
-                            f"{env.type} on {days(scenario, freeze.start, freeze.end)}"
-                            f"{because(freeze.reason)}", a.phase)
+            yield Violation(
+                "freeze",
+                f"{runs(scenario, a)}, overlapping a freeze of "
+                f"{env.type} on {days(scenario, freeze.start, freeze.end)}"
+                f"{because(freeze.reason)}",
+                a.phase,
+            )
 
 
 def _overlaps(start_a: int, end_a: int, start_b: int, end_b: int) -> bool:
@@ -96,8 +119,12 @@ def _overlaps(start_a: int, end_a: int, start_b: int, end_b: int) -> bool:
 # -- one environment -----------------------------------------------------------------
 
 
-def capacity(scenario: Scenario, env: Environment, assigned: list[Assignment],
-             held: frozenset[str] = frozenset()) -> Iterator[Violation]:
+def capacity(
+    scenario: Scenario,
+    env: Environment,
+    assigned: list[Assignment],
+    held: frozenset[str] = frozenset(),
+) -> Iterator[Violation]:
     """At most ``capacity`` phases on the environment on any day (capacity 1: no overlap).
 
     Each run of days with the same overload is reported once, unless only ``held`` phases
@@ -106,9 +133,13 @@ def capacity(scenario: Scenario, env: Environment, assigned: list[Assignment],
     rule = "overlap" if env.capacity == 1 else "capacity"
     for first, until, running in crowded_runs(assigned, env.capacity):
         if not held.issuperset(running):
-            yield Violation(rule, f"{env.id} holds {len(running)} phases on "
-                            f"{days(scenario, first, until)} ({names(running)}) but its "
-                            f"capacity is {env.capacity}", running[0])
+            yield Violation(
+                rule,
+                f"{env.id} holds {len(running)} phases on "
+                f"{days(scenario, first, until)} ({names(running)}) but its "
+                f"capacity is {env.capacity}",
+                running[0],
+            )
 
 
 def crowded_runs(assigned: list[Assignment], limit: int) -> Iterator[tuple[int, int, list[str]]]:
@@ -119,8 +150,12 @@ def crowded_runs(assigned: list[Assignment], limit: int) -> Iterator[tuple[int, 
     intervals are half-open. An assignment that ends before it starts holds no day (the
     duration rule reports it).
     """
-    events = sorted((day, delta, a.phase) for a in assigned if a.end > a.start
-                    for day, delta in ((a.start, 1), (a.end, -1)))
+    events = sorted(
+        (day, delta, a.phase)
+        for a in assigned
+        if a.end > a.start
+        for day, delta in ((a.start, 1), (a.end, -1))
+    )
     running: dict[str, None] = {}  # an insertion-ordered set of the phases on the environment
     for i, (day, delta, phase_id) in enumerate(events):
         if delta > 0:
@@ -132,21 +167,30 @@ def crowded_runs(assigned: list[Assignment], limit: int) -> Iterator[tuple[int, 
             yield day, until, list(running)
 
 
-def changeover(scenario: Scenario, env: Environment, assigned: list[Assignment],
-               held: frozenset[str] = frozenset()) -> Iterator[Violation]:
+def changeover(
+    scenario: Scenario,
+    env: Environment,
+    assigned: list[Assignment],
+    held: frozenset[str] = frozenset(),
+) -> Iterator[Violation]:
     """On a capacity-1 environment, ``changeover_days`` free days between different releases,
     unless both phases are ``held`` (kept pinned bookings: their clash)."""
     for first, second in close_pairs(scenario, env, assigned):
         if first.phase in held and second.phase in held:
             continue
         free = second.start - first.end
-        yield Violation("changeover", f"{env.id} has {free} free day(s) between {first.phase} "
-                        f"(ends {on(scenario, first.end)}) and {second.phase} but needs "
-                        f"{env.changeover_days} between releases", second.phase)
+        yield Violation(
+            "changeover",
+            f"{env.id} has {free} free day(s) between {first.phase} "
+            f"(ends {on(scenario, first.end)}) and {second.phase} but needs "
+            f"{env.changeover_days} between releases",
+            second.phase,
+        )
 
 
-def close_pairs(scenario: Scenario, env: Environment,
-                assigned: list[Assignment]) -> Iterator[tuple[Assignment, Assignment]]:
+def close_pairs(
+    scenario: Scenario, env: Environment, assigned: list[Assignment]
+) -> Iterator[tuple[Assignment, Assignment]]:
     """Pairs of phases of different releases, the first ending fewer than the changeover
     days before the second starts (capacity-1 environments only). Overlapping phases are
     left to the capacity rule, so a clash is reported once."""
@@ -158,6 +202,5 @@ def close_pairs(scenario: Scenario, env: Environment,
     for second in sorted(assigned, key=lambda a: (a.start, a.end)):
         lo, hi = bisect_right(ends, second.start - gap), bisect_right(ends, second.start)
         for first in by_end[lo:hi]:
-            if first is not second and release_of(scenario, first) != release_of(scenario,
-                                                                                 second):
+            if first is not second and release_of(scenario, first) != release_of(scenario, second):
                 yield first, second

@@ -31,20 +31,32 @@ def accounting(scenario: Scenario, plan: Plan) -> Iterator[Violation]:
     for phase_id, release in entries:
         phase = scenario.phase_by_id.get(phase_id)
         if phase is None:
-            yield Violation("unknown_phase", f"the plan lists {phase_id}, which is no phase "
-                            "of the scenario", phase_id)
+            yield Violation(
+                "unknown_phase",
+                f"the plan lists {phase_id}, which is no phase of the scenario",
+                phase_id,
+            )
         elif release != phase.release:
-            yield Violation("wrong_release", f"the plan lists {phase_id} under release "
-                            f"{release} but it belongs to {phase.release}", phase_id)
+            yield Violation(
+                "wrong_release",
+                f"the plan lists {phase_id} under release "
+                f"{release} but it belongs to {phase.release}",
+                phase_id,
+            )
     for phase_id, count in seen.items():
         if count > 1 and phase_id in scenario.phase_by_id:
-            yield Violation("duplicate_phase", f"{phase_id} appears {count} times in the plan; "
-                            "it must be placed or unplaced exactly once", phase_id)
+            yield Violation(
+                "duplicate_phase",
+                f"{phase_id} appears {count} times in the plan; "
+                "it must be placed or unplaced exactly once",
+                phase_id,
+            )
     if plan.has_plan:
         for phase in scenario.phases:
             if phase.id not in seen:
-                yield Violation("missing_phase", f"{phase.id} is neither placed nor "
-                                "reported unplaced", phase.id)
+                yield Violation(
+                    "missing_phase", f"{phase.id} is neither placed nor reported unplaced", phase.id
+                )
 
 
 def unplaced_reasons(plan: Plan) -> Iterator[Violation]:
@@ -57,8 +69,13 @@ def unplaced_reasons(plan: Plan) -> Iterator[Violation]:
 # -- between phases ------------------------------------------------------------------
 
 
-def order(scenario: Scenario, plan: Plan, placed: dict[str, Assignment],
-          breaks: PinnedBreaks, held: frozenset[str]) -> Iterator[Violation]:
+def order(
+    scenario: Scenario,
+    plan: Plan,
+    placed: dict[str, Assignment],
+    breaks: PinnedBreaks,
+    held: frozenset[str],
+) -> Iterator[Violation]:
     """Each phase starts no earlier than each predecessor's end plus its gap.
 
     A placed phase never waits for an unplaced one: successors of unplaced phases are
@@ -70,13 +87,20 @@ def order(scenario: Scenario, plan: Plan, placed: dict[str, Assignment],
             if breaks.excuses_order(held, unplaced, phase_id, pred):
                 continue
             if pred in unplaced:
-                yield Violation("successor_of_unplaced", f"{phase_id} is placed but its "
-                                f"predecessor {pred} is unplaced", phase_id)
+                yield Violation(
+                    "successor_of_unplaced",
+                    f"{phase_id} is placed but its predecessor {pred} is unplaced",
+                    phase_id,
+                )
             elif pred in placed and a.start < placed[pred].end + gap:
                 ready = placed[pred].end + gap
-                yield Violation("order", f"{phase_id} starts on {on(scenario, a.start)} but "
-                                f"must wait for {pred} (ends {on(scenario, placed[pred].end)}) "
-                                f"plus {gap} gap day(s), until {on(scenario, ready)}", phase_id)
+                yield Violation(
+                    "order",
+                    f"{phase_id} starts on {on(scenario, a.start)} but "
+                    f"must wait for {pred} (ends {on(scenario, placed[pred].end)}) "
+                    f"plus {gap} gap day(s), until {on(scenario, ready)}",
+                    phase_id,
+                )
 
 
 def pinned(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Iterator[Violation]:
@@ -84,16 +108,24 @@ def pinned(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Ite
 
     One naming an unknown phase or environment cannot be kept (it is a clash)."""
     for booking in scenario.bookings:
-        known = (booking.phase in scenario.phase_by_id
-                 and booking.environment in scenario.environment_by_id)
+        known = (
+            booking.phase in scenario.phase_by_id
+            and booking.environment in scenario.environment_by_id
+        )
         if not booking.pinned or not known:
             continue
         pinned_at = f"{booking.environment} from {on(scenario, booking.start)}"
         a = placed.get(booking.phase)
         if a is None and plan.has_plan:
-            yield Violation("pinned_moved", f"{booking.phase} is pinned on {pinned_at} but "
-                            "is not placed", booking.phase)
+            yield Violation(
+                "pinned_moved",
+                f"{booking.phase} is pinned on {pinned_at} but is not placed",
+                booking.phase,
+            )
         elif a is not None and (a.environment, a.start) != (booking.environment, booking.start):
-            yield Violation("pinned_moved", f"{booking.phase} is pinned on {pinned_at} but is "
-                            f"placed on {a.environment} from {on(scenario, a.start)}",
-                            booking.phase)
+            yield Violation(
+                "pinned_moved",
+                f"{booking.phase} is pinned on {pinned_at} but is "
+                f"placed on {a.environment} from {on(scenario, a.start)}",
+                booking.phase,
+            )

@@ -18,8 +18,11 @@ def moved_flags(scenario: Scenario, placed: dict[str, Assignment]) -> Iterator[V
     """``moved`` is true exactly when a booked phase runs elsewhere or at another start."""
     for a in placed.values():
         if a.moved != is_moved(scenario, a):
-            yield Violation("moved_flag", f"{a.phase} is marked moved={a.moved} but its "
-                            f"booking says moved={not a.moved}", a.phase)
+            yield Violation(
+                "moved_flag",
+                f"{a.phase} is marked moved={a.moved} but its booking says moved={not a.moved}",
+                a.phase,
+            )
 
 
 def release_outcomes(scenario: Scenario, plan: Plan) -> Iterator[Violation]:
@@ -34,12 +37,17 @@ def release_outcomes(scenario: Scenario, plan: Plan) -> Iterator[Violation]:
             continue
         for name in ("end", "due", "late_days"):
             if getattr(got, name) != getattr(expected, name):
-                yield Violation("release_outcome", f"release {expected.id} reports {name}="
-                                f"{getattr(got, name)} but its phases give "
-                                f"{getattr(expected, name)}")
+                yield Violation(
+                    "release_outcome",
+                    f"release {expected.id} reports {name}="
+                    f"{getattr(got, name)} but its phases give "
+                    f"{getattr(expected, name)}",
+                )
     for unknown in reported:
-        yield Violation("release_outcome", f"the plan reports release {unknown}, which is no "
-                        "release of the scenario")
+        yield Violation(
+            "release_outcome",
+            f"the plan reports release {unknown}, which is no release of the scenario",
+        )
 
 
 def metrics(scenario: Scenario, plan: Plan) -> Iterator[Violation]:

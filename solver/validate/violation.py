@@ -34,8 +34,10 @@ def days(scenario: Scenario, first: int, end: int) -> str:
     """The half-open ``[first, end)`` as one day or an inclusive range, for a person to read."""
     if end - first <= 1:
         return f"day {first} ({scenario.date(first).isoformat()})"
-    return (f"days {first}-{end - 1} ({scenario.date(first).isoformat()} to "
-            f"{scenario.date(end - 1).isoformat()})")
+    return (
+        f"days {first}-{end - 1} ({scenario.date(first).isoformat()} to "
+        f"{scenario.date(end - 1).isoformat()})"
+    )
 
 
 def names(phase_ids: Iterable[str], shown: int = 5) -> str:

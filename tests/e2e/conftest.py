@@ -31,9 +31,15 @@ from tests.e2e.servers import run_until_closed
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 # Waits for what a page shows: Playwright's 5 s default is short when test processes
 # (pytest -n 2) and Chromium share two loaded cores and a page first runs Plotly's 4 MB.
@@ -51,10 +57,16 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM} "
-                    f"(apt-get install -y chromium)", pytrace=False)
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
-            "args": CHROMIUM_ARGS, "headless": True}
+        pytest.fail(
+            f"the browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)",
+            pytrace=False,
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +78,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     sessions = session_factory(engine)
     load_demo(sessions, dt.datetime.now(dt.UTC))
     phase, release = _unbooked_phase(sessions)
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1",
-                                    port=0, threads=4)
+    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None  # one socket
     port = server.socket.getsockname()[1]
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
@@ -83,8 +94,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def worker_beside(settings: Settings, sessions: SessionFactory) -> Iterator[None]:
     """A real worker (``envsched worker``'s loop) on a thread, running what pages queue."""
     stop = threading.Event()
-    worker = threading.Thread(target=Worker(replace(settings, worker_poll_seconds=0.2),
-                                            sessions).run, args=(stop,), daemon=True)
+    worker = threading.Thread(
+        target=Worker(replace(settings, worker_poll_seconds=0.2), sessions).run,
+        args=(stop,),
+        daemon=True,
+    )
     worker.start()
     try:
         yield
@@ -96,10 +110,16 @@ def worker_beside(settings: Settings, sessions: SessionFactory) -> Iterator[None
 def _unbooked_phase(sessions: Any) -> tuple[str, str]:
     """The first phase of a planned release that has no live booking yet."""
     with read_transaction(sessions) as session:
-        booked = set(session.exec(select(Booking.phase_id).where(
-            col(Booking.status).in_(LIVE_STATUSES))).all())
-        planned = session.exec(select(Release).where(Release.status == ReleaseStatus.PLANNED)
-                               .order_by(col(Release.earliest_start))).all()
+        booked = set(
+            session.exec(
+                select(Booking.phase_id).where(col(Booking.status).in_(LIVE_STATUSES))
+            ).all()
+        )
+        planned = session.exec(
+            select(Release)
+            .where(Release.status == ReleaseStatus.PLANNED)
+            .order_by(col(Release.earliest_start))
+        ).all()
         for release in planned:
             phases: list[Phase] = list(release.phases)
             if phases and phases[0].id not in booked:

@@ -42,8 +42,10 @@ def install() -> None:
         return
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        pytest.fail("the SSO tests need node (20 or later) and npm: apt-get install nodejs "
-                    "npm", pytrace=False)
+        pytest.fail(
+            "the SSO tests need node (20 or later) and npm: apt-get install nodejs npm",
+            pytrace=False,
+        )
     subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True)
 
 
@@ -54,10 +56,22 @@ def identity_provider(redirect_uri: str, folder: Path) -> Iterator[IdentityProvi
     install()
     accounts = folder / "accounts.json"
     accounts.write_text("{}")
-    env = {**os.environ, "PORT": "0", "ACCOUNTS_FILE": str(accounts), "CLIENT_ID": CLIENT_ID,
-           "CLIENT_SECRET": CLIENT_SECRET, "REDIRECT_URI": redirect_uri}
-    process = subprocess.Popen(["node", "provider.js"], cwd=PROVIDER_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "PORT": "0",
+        "ACCOUNTS_FILE": str(accounts),
+        "CLIENT_ID": CLIENT_ID,
+        "CLIENT_SECRET": CLIENT_SECRET,
+        "REDIRECT_URI": redirect_uri,
+    }
+    process = subprocess.Popen(
+        ["node", "provider.js"],
+        cwd=PROVIDER_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         yield IdentityProvider(_issuer(process), accounts)
     finally:
@@ -73,7 +87,8 @@ def _issuer(process: subprocess.Popen[str]) -> str:
     said = []
     for line in process.stdout:
         if line.startswith(LISTENING):
-            return line[len(LISTENING):].strip()
+            return line[len(LISTENING) :].strip()
         said.append(line)
-    pytest.fail("the identity provider stopped before it listened:\n" + "".join(said),
-                pytrace=False)
+    pytest.fail(
+        "the identity provider stopped before it listened:\n" + "".join(said), pytrace=False
+    )

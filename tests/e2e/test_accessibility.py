@@ -36,9 +36,13 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, 
 FAILING_IMPACTS = ("serious", "critical")
 AXE = Axe()
 # WCAG 2.0, 2.1 and 2.2, levels A and AA, and axe's own best practices
-AXE_OPTIONS = {"resultTypes": ["violations"],
-               "runOnly": {"type": "tag", "values": [
-                   "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+}
 
 Check = Callable[[Page, str, dict[str, list[str]]], None]
 
@@ -46,10 +50,13 @@ Check = Callable[[Page, str, dict[str, list[str]]], None]
 def axe_problems(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page in view, one line a node."""
     results = AXE.run(page, options=AXE_OPTIONS).response
-    return [f"{v['id']} ({v['impact']}): {' '.join(map(str, node['target']))} — "
-            f"{node.get('failureSummary', '').splitlines()[-1].strip()}"
-            for v in results["violations"] if v["impact"] in FAILING_IMPACTS
-            for node in v["nodes"]]
+    return [
+        f"{v['id']} ({v['impact']}): {' '.join(map(str, node['target']))} — "
+        f"{node.get('failureSummary', '').splitlines()[-1].strip()}"
+        for v in results["violations"]
+        if v["impact"] in FAILING_IMPACTS
+        for node in v["nodes"]
+    ]
 
 
 def shot_name(path: str) -> str:
@@ -62,14 +69,21 @@ def axe_check(shots: Path, prefix: str) -> Check:
         page.screenshot(path=str(shots / f"{prefix}-{shot_name(path)}.png"), full_page=True)
         if found := axe_problems(page):
             problems[path] = found
+
     return check
 
 
-@pytest.mark.parametrize(("who", "width"), [("admin", "desktop"), ("admin", "phone"),
-                                            ("tom", "desktop")])
+@pytest.mark.parametrize(
+    ("who", "width"), [("admin", "desktop"), ("admin", "phone"), ("tom", "desktop")]
+)
 def test_every_page_has_no_serious_axe_violation(
-        browser: Browser, live_server: LiveServer, crawl_world: None, screenshots: Path,
-        who: str, width: str) -> None:
+    browser: Browser,
+    live_server: LiveServer,
+    crawl_world: None,
+    screenshots: Path,
+    who: str,
+    width: str,
+) -> None:
     page = browser.new_page(viewport=VIEWPORTS[width])  # type: ignore[arg-type]
     problems: dict[str, list[str]] = {}
     sign_in(page, live_server.url, who, problems)
@@ -79,8 +93,9 @@ def test_every_page_has_no_serious_axe_violation(
     if who == "admin":
         for kind in ("/plan-runs/", "/what-ifs/"):
             assert any(p.startswith(kind) for p in visited), f"the crawl never reached {kind}…"
-    assert not problems, "\n".join(f"{path}: {p}" for path, found in problems.items()
-                                   for p in found)
+    assert not problems, "\n".join(
+        f"{path}: {p}" for path, found in problems.items() for p in found
+    )
 
 
 BROKEN_PAGE = """<!doctype html><html><body style="background:#fff">
@@ -96,15 +111,22 @@ def test_axe_finds_each_kind_of_serious_problem(browser: Browser) -> None:
     page.set_content(BROKEN_PAGE)
     found = "\n".join(axe_problems(page))
     page.close()
-    for expected in ("html-has-lang (serious)", "label (critical): input",
-                     "select-name (critical)", "button-name (critical)",
-                     "image-alt (critical)", "color-contrast (serious): p",
-                     "color-contrast (serious): span", "list (serious)"):
+    for expected in (
+        "html-has-lang (serious)",
+        "label (critical): input",
+        "select-name (critical)",
+        "button-name (critical)",
+        "image-alt (critical)",
+        "color-contrast (serious): p",
+        "color-contrast (serious): span",
+        "list (serious)",
+    ):
         assert expected in found, f"{expected!r} not reported in:\n{found}"
 
 
-def sign_in(page: Page, base: str, who: str = "admin",
-            problems: dict[str, list[str]] | None = None) -> None:
+def sign_in(
+    page: Page, base: str, who: str = "admin", problems: dict[str, list[str]] | None = None
+) -> None:
     page.goto(f"{base}/login")
     if problems is not None and (found := axe_problems(page)):
         problems["/login"] = found

@@ -38,7 +38,8 @@ def phone_shot(visit: Visit, name: str) -> None:
 
 
 def test_a_manager_moves_then_cancels_a_booking_found_on_the_timeline(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = eric.open("/timeline?type=UAT", "act-timeline")
@@ -72,7 +73,8 @@ def test_a_manager_moves_then_cancels_a_booking_found_on_the_timeline(
 
 
 def test_a_manager_resolves_the_dashboard_clashes_by_moving_and_cancelling(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = eric.open("/", "act-dashboard-clashes")
@@ -87,7 +89,8 @@ def test_a_manager_resolves_the_dashboard_clashes_by_moving_and_cancelling(
     expect(page.get_by_role("heading", name="Move")).to_be_visible()
     eric.shot("act-clash-booking")
     page.locator("#move-h ~ ul.slots li").first.get_by_role(
-        "button", name=re.compile(r"^Move to ")).click()
+        "button", name=re.compile(r"^Move to ")
+    ).click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     expect(page.locator(".flash-success")).to_contain_text("Moved: ")
     expect(clashes.filter(has_text="runs into maintenance")).to_have_count(0)

@@ -20,7 +20,8 @@ DEMO.setdefault("rita", "demo-release-2027")
 
 
 def test_a_maintenance_window_shows_hatched_on_the_environment_timeline(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = eric.open("/environments/new", "blocked-new-form")
@@ -55,7 +56,8 @@ def test_a_maintenance_window_shows_hatched_on_the_environment_timeline(
 
 
 def test_the_cancel_button_says_what_cancelling_gives_back_and_no_means_no(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     rita = Visit(browser.new_page(), live_server, screenshots, "rita")
     rita.sign_in()
     key = booked_release(rita)
@@ -72,7 +74,9 @@ def test_the_cancel_button_says_what_cancelling_gives_back_and_no_means_no(
     assert re.fullmatch(
         rf"Cancel {key}\? (This also cancels \d+ open booking requests? and "
         r"\d+ bookings? not started yet, and releases \d+ running bookings? from today\."
-        r"|It has no open booking requests or live bookings\.)", questions[0]), questions
+        r"|It has no open booking requests or live bookings\.)",
+        questions[0],
+    ), questions
     expect(page.locator("h1")).not_to_contain_text("cancelled")
     print("cancel question:", questions[0])
     rita.assert_clean()
@@ -82,9 +86,11 @@ def booked_release(rita: Visit) -> str:
     """A release whose cancelling would give something back, found as a user would: the
     releases with a booked phase, each lifecycle page's cancel button."""
     page = rita.open("/releases", "cancel-releases")
-    keys = [cells[0] for cells in (row.locator("td").all_inner_texts()
-                                   for row in page.locator("tbody tr").all())
-            if not cells[-2].startswith("0 of")]
+    keys = [
+        cells[0]
+        for cells in (row.locator("td").all_inner_texts() for row in page.locator("tbody tr").all())
+        if not cells[-2].startswith("0 of")
+    ]
     for key in keys:
         page.goto(f"{rita.server.url}/releases/{key}/lifecycle")
         cancel = page.locator('button[value="cancelled"]')

@@ -57,21 +57,24 @@ class Visit:
 
 
 def test_request_approve_and_see_the_booking_everywhere(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     environment, start, days = request_as_test_manager(browser, live_server, screenshots)
     approve_as_environment_manager(browser, live_server, screenshots, environment, start, days)
     look_around_as_viewer(browser, live_server, screenshots)
 
 
-def request_as_test_manager(browser: Browser, server: LiveServer,
-                            shots: Path) -> tuple[str, str, str]:
+def request_as_test_manager(
+    browser: Browser, server: LiveServer, shots: Path
+) -> tuple[str, str, str]:
     tom = Visit(browser.new_page(), server, shots, "tom")
     tom.sign_in()
     expect(tom.page.locator(".chart .main-svg").first).to_be_attached()  # Plotly drew
     tom.shot("dashboard")
     page = tom.open("/requests/new", "request-form-empty")
-    with page.expect_response(lambda r: "/requests/slots" in r.url
-                              and f"phase={server.phase}" in r.url) as answer:
+    with page.expect_response(
+        lambda r: "/requests/slots" in r.url and f"phase={server.phase}" in r.url
+    ) as answer:
         page.get_by_label("Release and phase").select_option(server.phase)
         page.get_by_label("Earliest start", exact=True).fill(dt.date.today().isoformat())
     first = answer.value.json()["slots"][0]
@@ -90,8 +93,9 @@ def request_as_test_manager(browser: Browser, server: LiveServer,
     return found.group(1), first["start"], found.group(2)
 
 
-def approve_as_environment_manager(browser: Browser, server: LiveServer, shots: Path,
-                                   environment: str, start: str, days: str) -> None:
+def approve_as_environment_manager(
+    browser: Browser, server: LiveServer, shots: Path, environment: str, start: str, days: str
+) -> None:
     eric = Visit(browser.new_page(), server, shots, "eric")
     eric.sign_in()
     eric.shot("dashboard")

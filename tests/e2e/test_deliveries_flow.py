@@ -16,11 +16,18 @@ from tests.e2e.conftest import SCREENSHOTS, LiveServer
 def an_expired_delivery(database_url: str) -> str:
     engine = create_engine(Settings(database_url=database_url))
     queued_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    row = Delivery(uid="5f0c1c52-0d5e-4c86-9a55-2f0f6f3b7a10", channel=DeliveryChannel.WEBHOOK,
-                   target="https://chat.example.test/hooks/envsched", event="round.clashes",
-                   status=DeliveryStatus.EXPIRED, created_at=queued_at,
-                   next_attempt_at=queued_at + dt.timedelta(days=1), attempts=11,
-                   expires_at=queued_at + dt.timedelta(hours=24), last_error="HTTP 410")
+    row = Delivery(
+        uid="5f0c1c52-0d5e-4c86-9a55-2f0f6f3b7a10",
+        channel=DeliveryChannel.WEBHOOK,
+        target="https://chat.example.test/hooks/envsched",
+        event="round.clashes",
+        status=DeliveryStatus.EXPIRED,
+        created_at=queued_at,
+        next_attempt_at=queued_at + dt.timedelta(days=1),
+        attempts=11,
+        expires_at=queued_at + dt.timedelta(hours=24),
+        last_error="HTTP 410",
+    )
     with session_factory(engine).begin() as session:
         session.add(row)
     engine.dispose()
@@ -28,7 +35,8 @@ def an_expired_delivery(database_url: str) -> str:
 
 
 def test_the_admin_finds_an_expired_delivery_with_its_error(
-        page: Page, live_server: LiveServer) -> None:
+    page: Page, live_server: LiveServer
+) -> None:
     target = an_expired_delivery(live_server.database_url)
     page.goto(f"{live_server.url}/login")
     page.set_viewport_size({"width": 1366, "height": 900})

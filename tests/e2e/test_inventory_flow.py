@@ -15,12 +15,22 @@ from tests.e2e.conftest import LiveServer
 from tests.e2e.test_booking_flow import Visit
 
 NAME = "UAT-14"
-FIELDS_IN_ORDER = ["Name", "Type", "Status", "Owner", "Capacity", "Changeover days", "Tags",
-                   "Deployed components", "Description"]
+FIELDS_IN_ORDER = [
+    "Name",
+    "Type",
+    "Status",
+    "Owner",
+    "Capacity",
+    "Changeover days",
+    "Tags",
+    "Deployed components",
+    "Description",
+]
 
 
 def test_an_environment_manager_adds_an_environment_and_a_maintenance_window(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = eric.page
@@ -41,8 +51,9 @@ def test_an_environment_manager_adds_an_environment_and_a_maintenance_window(
     eric.errors.clear()  # the refused form itself answered 400, as it should
     expect(page.locator(".error-summary")).to_be_focused()  # the page starts at the problems
     page.keyboard.press("Tab")
-    expect(page.get_by_role("link", name="Name: environment 'UAT-1' already exists")
-           ).to_be_focused()
+    expect(
+        page.get_by_role("link", name="Name: environment 'UAT-1' already exists")
+    ).to_be_focused()
     page.keyboard.press("Enter")
     expect(name_field).to_be_focused()  # the summary leads to the field
     page.keyboard.press("Control+A")
@@ -64,11 +75,26 @@ def fill_by_keyboard(page: Page, *, name: str) -> None:
     """Every field in tab order, typed: no mouse."""
     page.get_by_label("Name", exact=True).focus()
     page.keyboard.type(name)
-    for keys in (["Tab"], ["U"], ["Tab"], ["Tab"], list("Mainframe UAT team"),
-                 ["Tab", "Control+A"], ["2"], ["Tab", "Control+A"], ["1"], ["Tab"],
-                 list("mainframe, payments"), ["Tab"], list("payments-api 4.2.1"),
-                 ["Enter"], list("core-banking 12.4.9"), ["Tab"],
-                 list("second mainframe UAT"), ["Tab"]):
+    for keys in (
+        ["Tab"],
+        ["U"],
+        ["Tab"],
+        ["Tab"],
+        list("Mainframe UAT team"),
+        ["Tab", "Control+A"],
+        ["2"],
+        ["Tab", "Control+A"],
+        ["1"],
+        ["Tab"],
+        list("mainframe, payments"),
+        ["Tab"],
+        list("payments-api 4.2.1"),
+        ["Enter"],
+        list("core-banking 12.4.9"),
+        ["Tab"],
+        list("second mainframe UAT"),
+        ["Tab"],
+    ):
         for key in keys:
             page.keyboard.press(key)
     expect(page.get_by_role("button", name="Add environment")).to_be_focused()
@@ -91,8 +117,7 @@ def add_a_maintenance_window(eric: Visit) -> None:
     windows = page.locator("table", has_text="Bookings in the way")
     expect(windows).to_contain_text(days)
     expect(windows).to_contain_text("OS patching")
-    expect(windows.get_by_role("button", name=f"Remove maintenance window {days}")
-           ).to_be_visible()
+    expect(windows.get_by_role("button", name=f"Remove maintenance window {days}")).to_be_visible()
     page.wait_for_load_state("networkidle")
     eric.shot("window-added")
     remove_it_after_saying_no_once(page, days)

@@ -35,18 +35,19 @@ PEAKS = ("digital channels", "mobile banking")  # tom's two PERF requests wantin
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server of this test's own over a fresh demo bank (the tests approve and withdraw)."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'envsched.db'}",
-                        secret_key="e2e-secret-key")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'envsched.db'}", secret_key="e2e-secret-key"
+    )
     engine = create_engine(settings)
     migrations.upgrade(engine)
     load_demo(session_factory(engine), dt.datetime.now(dt.UTC))
-    served = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
-                           threads=4)
+    served = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
     assert isinstance(served, BaseWSGIServer) and served.socket is not None
     thread = threading.Thread(target=run_until_closed, args=(served,), daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{served.socket.getsockname()[1]}", "", "",
-                     settings.database_url)
+    yield LiveServer(
+        f"http://127.0.0.1:{served.socket.getsockname()[1]}", "", "", settings.database_url
+    )
     served.close()
     thread.join(timeout=10)
     engine.dispose()
@@ -69,8 +70,7 @@ def approve_staging(browser: Browser, server: LiveServer, shots: Path) -> str:
     card = page.locator("article.request", has_text=STAGING)
     suggested = card.locator(".suggested-slot strong").inner_text()
     card.get_by_role("button", name="Approve", exact=True).click()
-    expect(page.locator(".flash-success")).to_have_text(
-        f"{STAGING} for tom approved: {suggested}.")
+    expect(page.locator(".flash-success")).to_have_text(f"{STAGING} for tom approved: {suggested}.")
     eric.assert_clean()
     eric.page.close()
     return suggested
@@ -81,7 +81,8 @@ def header_count(page: Page) -> Locator:
 
 
 def test_a_test_manager_finds_their_request_and_booking_and_withdraws_a_request(
-        browser: Browser, server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
     slot = approve_staging(browser, server, screenshots)
     tom = Visit(browser.new_page(), server, screenshots, "tom")
     tom.sign_in()
@@ -99,7 +100,8 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_a_request(
     page.once("dialog", lambda dialog: dialog.accept())
     failover.get_by_role("button", name="Withdraw 7 days of PERF").click()
     expect(page.locator(".flash-success")).to_have_text(
-        "Request withdrawn: 7 days of PERF for tom (“data-centre failover timing”).")
+        "Request withdrawn: 7 days of PERF for tom (“data-centre failover timing”)."
+    )
     expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
     expect(mine.filter(has_text="7 days of PERF")).to_contain_text("cancelled")
     expect(failover.get_by_role("button", name=re.compile("^Withdraw"))).to_have_count(0)
@@ -109,7 +111,8 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_a_request(
 
 
 def test_a_test_manager_is_told_of_an_approval_and_marks_it_read(
-        browser: Browser, server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
     tom = Visit(browser.new_page(), server, screenshots, "tom")
     tom.sign_in()
     expect(header_count(tom.page)).to_have_count(0)
@@ -134,7 +137,8 @@ def test_a_test_manager_is_told_of_an_approval_and_marks_it_read(
 
 
 def test_the_header_search_finds_a_release_by_its_key(
-        browser: Browser, server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
     vera = Visit(browser.new_page(), server, screenshots, "vera")
     vera.sign_in()
     page = vera.page
@@ -153,17 +157,18 @@ def test_the_header_search_finds_a_release_by_its_key(
 
 
 def test_an_environment_manager_approves_two_competing_requests_at_once(
-        browser: Browser, server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), server, screenshots, "eric")
     eric.sign_in()
     page = eric.open("/approvals", "approvals-grouped")
     page.get_by_label("Type").select_option("PERF")
     page.get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"/approvals\?type=PERF"))
-    group = page.locator("section.competing").filter(has_text=PEAKS[0]).filter(
-        has_text=PEAKS[1])
+    group = page.locator("section.competing").filter(has_text=PEAKS[0]).filter(has_text=PEAKS[1])
     expect(group.get_by_role("heading", level=2)).to_contain_text(
-        re.compile(r"\d requests want PERF-\d on overlapping days"))
+        re.compile(r"\d requests want PERF-\d on overlapping days")
+    )
     eric.shot("approvals-perf")
     phone_shot(eric, "approvals-perf")
     slots = []
@@ -174,12 +179,13 @@ def test_an_environment_manager_approves_two_competing_requests_at_once(
     assert slots[0] == slots[1], slots  # the same days offered to both: they compete
     page.get_by_role("button", name="Approve the ticked suggested slots").click()
     expect(page.locator(".flash-success")).to_have_text(
-        f"Approved: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[0]}”) "
-        f"on {slots[0]}.")
+        f"Approved: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[0]}”) on {slots[0]}."
+    )
     expect(page.locator(".flash-error")).to_have_text(
         f"Refused: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[1]}”) on "
         f"{slots[0]} — the capacity rule: {slots[0].split(',')[0]} is fully booked on some "
-        f"of these days.")
+        f"of these days."
+    )
     expect(page).to_have_url(re.compile(r"/approvals\?type=PERF"))
     eric.shot("approvals-bulk-decided")
     eric.assert_clean()

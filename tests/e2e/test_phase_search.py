@@ -13,13 +13,15 @@ from tests.e2e.test_booking_flow import Visit
 
 
 def test_typing_a_release_key_narrows_the_phase_list_to_its_phases(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     tom = Visit(browser.new_page(), live_server, screenshots, "tom")
     tom.sign_in()
     page = tom.open("/requests/new", "request-form-search")
     phases = page.get_by_label("Release and phase")
-    with page.expect_response(lambda r: "/requests/phases" in r.url
-                              and f"q={live_server.release}" in r.url):
+    with page.expect_response(
+        lambda r: "/requests/phases" in r.url and f"q={live_server.release}" in r.url
+    ):
         page.get_by_label("Find a release or phase").fill(live_server.release)
     groups = phases.locator("optgroup")
     expect(groups).to_have_count(1)
@@ -30,12 +32,18 @@ def test_typing_a_release_key_narrows_the_phase_list_to_its_phases(
     tom.shot("request-form-phases-found")
     # the shared server's other tests may have booked a phase of this release already (one
     # live booking a phase: it offers no slot then), so any phase found will do
-    values = [v for v in phases.locator("optgroup option").evaluate_all(
-        "options => options.map(o => o.value)") if v]
+    values = [
+        v
+        for v in phases.locator("optgroup option").evaluate_all(
+            "options => options.map(o => o.value)"
+        )
+        if v
+    ]
     offered = []
     for value in values:
-        with page.expect_response(lambda r, v=value: "/requests/slots" in r.url
-                                  and f"phase={v}" in r.url) as answer:
+        with page.expect_response(
+            lambda r, v=value: "/requests/slots" in r.url and f"phase={v}" in r.url
+        ) as answer:
             phases.select_option(value)
         offered.append(bool(answer.value.json()["slots"]))
         if offered[-1]:

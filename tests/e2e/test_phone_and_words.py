@@ -24,16 +24,28 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 # What a person must never read: a booking by its id, a column, a secret's column, the
 # trigger's bare name, the solver's own terms.
-RAW = re.compile(r"\bbooking \d+\b|\brequest #?\d+\b|\w+_id\b|token_hash|password_hash|"
-                 r"Trigger: api|OPTIMAL|makespan|weighted tardiness", re.IGNORECASE)
+RAW = re.compile(
+    r"\bbooking \d+\b|\brequest #?\d+\b|\w+_id\b|token_hash|password_hash|"
+    r"Trigger: api|OPTIMAL|makespan|weighted tardiness",
+    re.IGNORECASE,
+)
 MEASURE = """() => ({
   scroll: document.documentElement.scrollWidth,
   client: document.documentElement.clientWidth,
   header: document.querySelector('.site-header').getBoundingClientRect().width,
   text: document.body.innerText,
 })"""
-DESKTOP_PAGES = ["/", "/release-calendar", "/release-calendar?view=gantt", "/audit",
-                 "/gates", "/kpis", "/release-windows", "/plan-runs", "/what-ifs"]
+DESKTOP_PAGES = [
+    "/",
+    "/release-calendar",
+    "/release-calendar?view=gantt",
+    "/audit",
+    "/gates",
+    "/kpis",
+    "/release-windows",
+    "/plan-runs",
+    "/what-ifs",
+]
 
 
 def shot_name(path: str) -> str:
@@ -47,8 +59,10 @@ def phone_check(shots: Path) -> Check:
     def check(page: Page, path: str, problems: dict[str, list[str]]) -> None:
         page.wait_for_load_state("networkidle")
         seen = page.evaluate(MEASURE)
-        found = [f"{match.group(0)!r} in “…{_around(seen['text'], match)}…”"
-                 for match in RAW.finditer(seen["text"])]
+        found = [
+            f"{match.group(0)!r} in “…{_around(seen['text'], match)}…”"
+            for match in RAW.finditer(seen["text"])
+        ]
         if seen["scroll"] > seen["client"]:
             found.append(f"scrolls sideways: {seen['scroll']} px wide in {seen['client']}")
         if seen["header"] < seen["client"]:
@@ -56,16 +70,17 @@ def phone_check(shots: Path) -> Check:
         page.screenshot(path=str(shots / f"phone-{shot_name(path)}.png"), full_page=True)
         if found:
             problems[path] = found
+
     return check
 
 
 def _around(text: str, match: re.Match[str]) -> str:
-    return " ".join(text[max(0, match.start() - 40):match.end() + 40].split())
+    return " ".join(text[max(0, match.start() - 40) : match.end() + 40].split())
 
 
 def test_no_page_scrolls_sideways_on_a_phone_or_shows_a_raw_id(
-        browser: Browser, live_server: LiveServer, crawl_world: None,
-        screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, crawl_world: None, screenshots: Path
+) -> None:
     page = browser.new_page(viewport=PHONE)
     sign_in(page, live_server.url)
     problems: dict[str, list[str]] = {}
@@ -76,12 +91,14 @@ def test_no_page_scrolls_sideways_on_a_phone_or_shows_a_raw_id(
         assert must in visited, f"the crawl never reached {must}"
     for kind in ("/plan-runs/", "/what-ifs/"):
         assert any(p.startswith(kind) for p in visited), f"the crawl never reached {kind}…"
-    assert not problems, "\n".join(f"{path}: {p}" for path, found in problems.items()
-                                   for p in found)
+    assert not problems, "\n".join(
+        f"{path}: {p}" for path, found in problems.items() for p in found
+    )
 
 
 def test_the_menu_folds_behind_a_button_that_a_keyboard_opens(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     page = browser.new_page(viewport=PHONE)
     sign_in(page, live_server.url)
     menu = page.get_by_role("button", name="Menu")
@@ -108,7 +125,8 @@ def test_the_menu_folds_behind_a_button_that_a_keyboard_opens(
 
 
 def test_key_pages_at_desktop_width_fit_and_are_photographed(
-        browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
     page = browser.new_page(viewport=DESKTOP)
     sign_in(page, live_server.url)
     for path in DESKTOP_PAGES:
@@ -118,6 +136,5 @@ def test_key_pages_at_desktop_width_fit_and_are_photographed(
         seen = page.evaluate(MEASURE)
         assert seen["scroll"] <= seen["client"], f"{path} scrolls sideways at desktop width"
         assert not RAW.search(seen["text"]), (path, RAW.search(seen["text"]))
-        page.screenshot(path=str(screenshots / f"desktop-{shot_name(path)}.png"),
-                        full_page=True)
+        page.screenshot(path=str(screenshots / f"desktop-{shot_name(path)}.png"), full_page=True)
     page.close()

@@ -30,14 +30,16 @@ WAIT_MS = 120_000  # for the round to finish on a loaded machine
 @pytest.fixture(scope="module")
 def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("e2e-replan") / "envsched.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-replan-key",
-                        replan_time_limit=ROUND_SECONDS)
+    settings = Settings(
+        database_url=f"sqlite:///{path}",
+        secret_key="e2e-replan-key",
+        replan_time_limit=ROUND_SECONDS,
+    )
     engine = create_engine(settings)
     migrations.upgrade(engine)
     sessions = session_factory(engine)
     load_demo(sessions, dt.datetime.now(dt.UTC))
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
-                           threads=4)
+    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
@@ -49,7 +51,8 @@ def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live
 
 
 def test_accept_all_applies_on_the_demo_and_the_next_round_moves_nothing(
-        browser: Browser, fresh_demo_server: LiveServer, screenshots: Path) -> None:
+    browser: Browser, fresh_demo_server: LiveServer, screenshots: Path
+) -> None:
     eric = Visit(browser.new_page(), fresh_demo_server, screenshots, "eric")
     eric.sign_in()
     page = re_plan_now(eric, "replan-first-round")

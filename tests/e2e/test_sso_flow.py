@@ -57,9 +57,13 @@ class SsoWorld:
 
     def audit_actions(self, user: User) -> list[str]:
         with read_transaction(self.sessions) as session:
-            return list(session.exec(select(AuditEntry.action).where(
-                AuditEntry.entity == "app_user", AuditEntry.entity_id == str(user.id))
-                .order_by(col(AuditEntry.id))).all())
+            return list(
+                session.exec(
+                    select(AuditEntry.action)
+                    .where(AuditEntry.entity == "app_user", AuditEntry.entity_id == str(user.id))
+                    .order_by(col(AuditEntry.id))
+                ).all()
+            )
 
 
 class LateApp:
@@ -82,13 +86,20 @@ class LateApp:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def sso_world(request: pytest.FixtureRequest,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoWorld]:
+def sso_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SsoWorld]:
     folder = tmp_path_factory.mktemp("sso")
     engine = _database(request, folder)
     sessions = session_factory(engine)
-    users.create_user(sessions, ADMIN, Role.ADMIN, password=ADMIN_PASSWORD, actor=None,
-                      now=dt.datetime.now(dt.UTC))
+    users.create_user(
+        sessions,
+        ADMIN,
+        Role.ADMIN,
+        password=ADMIN_PASSWORD,
+        actor=None,
+        now=dt.datetime.now(dt.UTC),
+    )
     late = LateApp()
     server = create_server(late, host="127.0.0.1", port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
@@ -117,11 +128,16 @@ def _database(request: pytest.FixtureRequest, folder: Path) -> Engine:
 def _settings(engine: Engine, provider: IdentityProvider, folder: Path) -> Settings:
     secret = folder / "client_secret"
     secret.write_text(CLIENT_SECRET + "\n")
-    return Settings(database_url=engine.url.render_as_string(hide_password=False),
-                    secret_key="sso-secret-key", oidc_issuer=provider.issuer,
-                    oidc_name=IDP_NAME, oidc_client_id=CLIENT_ID,
-                    oidc_client_secret_file=str(secret),
-                    oidc_scopes="openid profile email groups", oidc_role_map=ROLE_MAP)
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key="sso-secret-key",
+        oidc_issuer=provider.issuer,
+        oidc_name=IDP_NAME,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret_file=str(secret),
+        oidc_scopes="openid profile email groups",
+        oidc_role_map=ROLE_MAP,
+    )
 
 
 def sign_in_with_sso(page: Page, world: SsoWorld, login: str, password: str) -> None:
@@ -133,7 +149,8 @@ def sign_in_with_sso(page: Page, world: SsoWorld, login: str, password: str) -> 
 
 
 def test_the_first_sign_in_creates_the_user_with_the_mapped_role(
-        page: Page, sso_world: SsoWorld, screenshots: Path) -> None:
+    page: Page, sso_world: SsoWorld, screenshots: Path
+) -> None:
     sso_world.provider.set_account("ada", "ada-password", "staff", "testers", name="Ada L")
     page.goto(f"{sso_world.url}/login")
     page.screenshot(path=str(screenshots / "sso-login.png"))
@@ -145,13 +162,15 @@ def test_the_first_sign_in_creates_the_user_with_the_mapped_role(
     assert (user.role, user.full_name, user.password_hash) == (Role.TEST_MANAGER, "Ada L", None)
     assert sso_world.audit_actions(user) == ["create", "sign_in_sso"]
     with read_transaction(sso_world.sessions) as session:
-        identity = session.exec(select(ExternalIdentity).where(
-            ExternalIdentity.user_id == user.id)).one()
+        identity = session.exec(
+            select(ExternalIdentity).where(ExternalIdentity.user_id == user.id)
+        ).one()
     assert (identity.issuer, identity.subject) == (sso_world.provider.issuer, "ada")
 
 
 def test_a_second_sign_in_with_another_group_changes_the_role(
-        page: Page, browser: Browser, sso_world: SsoWorld) -> None:
+    page: Page, browser: Browser, sso_world: SsoWorld
+) -> None:
     sso_world.provider.set_account("bea", "bea-password", "testers")
     sign_in_with_sso(page, sso_world, "bea", "bea-password")
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
@@ -188,12 +207,14 @@ def _role(world: SsoWorld, name: str) -> Role:
 
 
 def test_a_user_in_no_mapped_group_is_refused_with_a_clear_message(
-        page: Page, sso_world: SsoWorld, screenshots: Path) -> None:
+    page: Page, sso_world: SsoWorld, screenshots: Path
+) -> None:
     sso_world.provider.set_account("cy", "cy-password", "staff")
     sign_in_with_sso(page, sso_world, "cy", "cy-password")
     expect(page.get_by_role("heading", name="Sign-in refused")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text(
-        "gives no role in envsched: its 'groups' claim holds staff")
+        "gives no role in envsched: its 'groups' claim holds staff"
+    )
     page.screenshot(path=str(screenshots / "sso-refused.png"))
     assert sso_world.user("cy") is None
     page.goto(f"{sso_world.url}/")
@@ -201,7 +222,8 @@ def test_a_user_in_no_mapped_group_is_refused_with_a_clear_message(
 
 
 def test_a_tampered_state_is_refused_and_the_real_answer_signs_in_once(
-        page: Page, sso_world: SsoWorld) -> None:
+    page: Page, sso_world: SsoWorld
+) -> None:
     sso_world.provider.set_account("dan", "dan-password", "testers")
     sso_world.server.held = answers = []
     try:

@@ -34,8 +34,9 @@ def in_days(n: int) -> dt.date:
 def api(page: Page, path: str, body: dict[str, Any]) -> Any:
     """POST to the API as the signed-in page would (its session and CSRF token)."""
     token = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
-    answer = page.request.post(f"{path}", data=body,
-                               headers={"X-CSRFToken": token, "Content-Type": "application/json"})
+    answer = page.request.post(
+        f"{path}", data=body, headers={"X-CSRFToken": token, "Content-Type": "application/json"}
+    )
     assert answer.ok, (path, answer.status, answer.text())
     return answer.json()
 
@@ -50,16 +51,42 @@ def lanes(browser: Browser, live_server: LiveServer, screenshots: Path) -> None:
     base = live_server.url + "/api/v1"
     api(page, f"{base}/environment-types", {"name": TYPE, "description": "lanes to work on"})
     for name in LANES:
-        api(page, f"{base}/environments", {"name": name, "type": TYPE, "capacity": 1,
-                                           "tags": ["far-lane"] if name == "LANE-10" else []})
-    for environment, first, days, note in (("LANE-1", 7, 5, "drag me"),
-                                           ("LANE-10", 40, 3, "far run"),
-                                           ("LANE-2", 150, 3, "later run")):
-        api(page, f"{base}/bookings", {"environment": environment, "start": str(in_days(first)),
-                                       "end": str(in_days(first + days)), "note": note})
-    api(page, f"{base}/freezes", {"name": "lane freeze", "start": str(in_days(20)),
-                                  "end": str(in_days(26)), "types": [TYPE],
-                                  "reason": "quarter close"})
+        api(
+            page,
+            f"{base}/environments",
+            {
+                "name": name,
+                "type": TYPE,
+                "capacity": 1,
+                "tags": ["far-lane"] if name == "LANE-10" else [],
+            },
+        )
+    for environment, first, days, note in (
+        ("LANE-1", 7, 5, "drag me"),
+        ("LANE-10", 40, 3, "far run"),
+        ("LANE-2", 150, 3, "later run"),
+    ):
+        api(
+            page,
+            f"{base}/bookings",
+            {
+                "environment": environment,
+                "start": str(in_days(first)),
+                "end": str(in_days(first + days)),
+                "note": note,
+            },
+        )
+    api(
+        page,
+        f"{base}/freezes",
+        {
+            "name": "lane freeze",
+            "start": str(in_days(20)),
+            "end": str(in_days(26)),
+            "types": [TYPE],
+            "reason": "quarter close",
+        },
+    )
     page.close()
 
 
@@ -75,14 +102,18 @@ def lane_labels(page: Page) -> list[str]:
 
 def x_of(page: Page, day: dt.date) -> float:
     """The page x of the middle of ``day`` on the timeline as it is scrolled now."""
-    return float(page.evaluate(
-        """([y, m, d]) => {
+    return float(
+        page.evaluate(
+            """([y, m, d]) => {
              const w = window.envschedTimeline.getWindow();
              const box = document.querySelector('#timeline .vis-panel.vis-center')
                                  .getBoundingClientRect();
              const t = new Date(y, m - 1, d, 12).getTime();
              return box.left + (t - w.start) / (w.end - w.start) * box.width;
-           }""", [day.year, day.month, day.day]))
+           }""",
+            [day.year, day.month, day.day],
+        )
+    )
 
 
 def y_of(page: Page, lane: str) -> float:
@@ -106,7 +137,9 @@ def item(page: Page, text: str) -> dict[str, str]:
                  : d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0')
                    + '-' + String(d.getDate()).padStart(2, '0');
              return {group: it.group, start: iso};
-           }""", text)
+           }""",
+        text,
+    )
     return found
 
 
@@ -133,8 +166,9 @@ def drag_bar(page: Page, text: str, lane: str, days: int) -> None:
     page.mouse.up()
 
 
-def test_lanes_follow_natural_order(browser: Browser, live_server: LiveServer,
-                                    screenshots: Path, lanes: None) -> None:
+def test_lanes_follow_natural_order(
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     vera = Visit(browser.new_page(), live_server, screenshots, "vera")
     vera.sign_in()
     page = open_timeline(vera, "", "timeline-lanes")
@@ -154,7 +188,8 @@ def test_lanes_follow_natural_order(browser: Browser, live_server: LiveServer,
 
 
 def test_a_test_manager_selects_free_days_and_requests_them_prefilled(
-        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     tom = Visit(browser.new_page(), live_server, screenshots, "tom")
     tom.sign_in()
     page = open_timeline(tom, "&zoom=weeks", "timeline-before-choosing")
@@ -186,7 +221,8 @@ def test_a_test_manager_selects_free_days_and_requests_them_prefilled(
 
 
 def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_work(
-        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     """The one flow of "Done when": days chosen on a lane, requested, approved, and found on
     My work, first as the request and then as the booking, named in words."""
     tom = Visit(browser.new_page(), live_server, screenshots, "tom")
@@ -201,13 +237,16 @@ def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_wor
     page.get_by_label("Why").fill("contract tests on the far lane")
     page.get_by_role("button", name="Submit request").click()
     expect(page.locator(".flash-success")).to_have_text(
-        f"Your request for 3 days of {TYPE} is submitted for approval.")
+        f"Your request for 3 days of {TYPE} is submitted for approval."
+    )
     expect(page.locator("#request-summary")).to_contain_text(
-        f"3 days of {TYPE} (LANE-10), exactly from {first.day} ")
+        f"3 days of {TYPE} (LANE-10), exactly from {first.day} "
+    )
     tom.shot("flow-requested")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My work").click()
-    mine = page.locator("section[aria-labelledby=requests-h] tbody tr",
-                        has_text="contract tests on the far lane")
+    mine = page.locator(
+        "section[aria-labelledby=requests-h] tbody tr", has_text="contract tests on the far lane"
+    )
     expect(mine).to_contain_text(f"3 days of {TYPE}")
     expect(mine).to_contain_text("requested")
     tom.shot("flow-mywork-request")
@@ -216,12 +255,14 @@ def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_wor
     expect(mine).to_contain_text("approved")
     booked = days_text(first, last + dt.timedelta(days=1))
     found = page.locator("section[aria-labelledby=bookings-h]").get_by_role(
-        "link", name=f"contract tests on the far lane on LANE-10, {booked}")
+        "link", name=f"contract tests on the far lane on LANE-10, {booked}"
+    )
     expect(found).to_be_visible()
     tom.shot("flow-mywork-booking")
     found.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "contract tests on the far lane on LANE-10")
+        "contract tests on the far lane on LANE-10"
+    )
     tom.shot("flow-booking-page")
     tom.assert_clean()
     tom.page.close()
@@ -240,7 +281,8 @@ def approve_far_lane(browser: Browser, live_server: LiveServer, screenshots: Pat
 
 
 def test_an_environment_manager_books_chosen_days_and_sees_the_bar(
-        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = open_timeline(eric, "&zoom=weeks", "timeline-manager")
@@ -271,7 +313,8 @@ def test_an_environment_manager_books_chosen_days_and_sees_the_bar(
 
 
 def test_an_environment_manager_drags_a_booking_to_another_lane_and_not_onto_a_freeze(
-        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     eric = Visit(browser.new_page(), live_server, screenshots, "eric")
     eric.sign_in()
     page = open_timeline(eric, "&zoom=months", "drag-before")
@@ -302,7 +345,8 @@ def test_an_environment_manager_drags_a_booking_to_another_lane_and_not_onto_a_f
 
 
 def test_zoom_filters_and_scrolling_change_what_shows(
-        browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None) -> None:
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
     vera = Visit(browser.new_page(), live_server, screenshots, "vera")
     vera.sign_in()
     page = open_timeline(vera, "&zoom=weeks", "zoom-weeks")
@@ -311,14 +355,15 @@ def test_zoom_filters_and_scrolling_change_what_shows(
     expect(bar(page, "far run")).to_be_visible()
     shown = page.locator("#timeline")
     start = dt.date.fromisoformat(shown.get_attribute("data-visible-start") or "")
-    expect(shown).to_have_attribute("data-visible-end",
-                                    (start + dt.timedelta(days=91)).isoformat())
+    expect(shown).to_have_attribute("data-visible-end", (start + dt.timedelta(days=91)).isoformat())
     vera.shot("zoom-quarter")
     with page.expect_response(lambda r: "/timeline/items" in r.url):
-        page.evaluate("""([y, m, d]) => window.envschedTimeline.setWindow(
+        page.evaluate(
+            """([y, m, d]) => window.envschedTimeline.setWindow(
                            new Date(y, m - 1, d - 20), new Date(y, m - 1, d + 40),
                            {animation: false})""",
-                      [in_days(150).year, in_days(150).month, in_days(150).day])
+            [in_days(150).year, in_days(150).month, in_days(150).day],
+        )
     expect(bar(page, "later run")).to_be_visible()  # fetched as the reader scrolled
     vera.shot("scrolled-further")
     page = open_timeline(vera, "", "filter-all-lanes")

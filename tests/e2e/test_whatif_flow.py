@@ -54,8 +54,9 @@ def test_a_planner_compares_one_more_environment(page: Page, live_server: LiveSe
 
 
 @pytest.fixture(scope="module")
-def server_without_worker(tmp_path_factory: pytest.TempPathFactory
-                          ) -> Iterator[tuple[LiveServer, Settings, SessionFactory]]:
+def server_without_worker(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LiveServer, Settings, SessionFactory]]:
     """A fresh demo whose solves wait in the queue until the test starts a worker."""
     path = tmp_path_factory.mktemp("e2e-queue") / "envsched.db"
     settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-queue-key")
@@ -63,20 +64,22 @@ def server_without_worker(tmp_path_factory: pytest.TempPathFactory
     migrations.upgrade(engine)
     sessions = session_factory(engine)
     load_demo(sessions, dt.datetime.now(dt.UTC))
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0,
-                           threads=4)
+    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
     assert isinstance(server, BaseWSGIServer) and server.socket is not None
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
-    yield (LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", ""),
-           settings, sessions)
+    yield (
+        LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", ""),
+        settings,
+        sessions,
+    )
     server.close()
     thread.join(timeout=10)
     engine.dispose()
 
 
 def test_a_queued_whatif_waits_in_words_is_cancelled_and_then_runs(
-        page: Page, server_without_worker: tuple[LiveServer, Settings, SessionFactory]
+    page: Page, server_without_worker: tuple[LiveServer, Settings, SessionFactory]
 ) -> None:
     server, settings, sessions = server_without_worker
     errors: list[str] = []
@@ -95,18 +98,21 @@ def test_a_queued_whatif_waits_in_words_is_cancelled_and_then_runs(
     expect(heading.locator(".badge")).to_have_text("queued")
     # polled while no worker takes it: the place in the queue, not "Lost touch"
     expect(page.locator("#poll-status")).to_have_text(
-        "Waiting for the worker… (place 1 in the queue)")
+        "Waiting for the worker… (place 1 in the queue)"
+    )
     expect(page.locator("#solve-queue")).to_contain_text("place 1 in the queue")
     page.screenshot(path=str(SCREENSHOTS / "paul-whatif-queued.png"), full_page=True)
     page.get_by_role("button", name="Cancel the queued solve").click()
     expect(heading.locator(".badge")).to_have_text("cancelled")
     expect(page.locator("#run-cancelled")).to_contain_text(
-        "The last run was cancelled: cancelled by Paul")
+        "The last run was cancelled: cancelled by Paul"
+    )
     expect(page.locator("#run-error")).to_have_count(0)
     page.screenshot(path=str(SCREENSHOTS / "paul-whatif-cancelled.png"), full_page=True)
     page.get_by_role("link", name="All what-ifs").click()
     expect(page.get_by_role("row", name=re.compile("waits")).locator(".badge")).to_have_text(
-        "cancelled")
+        "cancelled"
+    )
     page.get_by_role("link", name="waits").click()
     with worker_beside(settings, sessions):
         page.get_by_label("Solver seconds (whole run)").fill("2")

@@ -32,7 +32,8 @@ def perf_shortfall(page: Page, url: str) -> tuple[int, str]:
 
 
 def test_a_planner_removes_the_perf_shortfall_with_one_more_environment(
-        page: Page, live_server: LiveServer) -> None:
+    page: Page, live_server: LiveServer
+) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     sign_in_as_planner(page, live_server.url)
@@ -52,10 +53,12 @@ def test_a_planner_removes_the_perf_shortfall_with_one_more_environment(
     page.get_by_label("Solver seconds (whole run)").fill("10")
     page.get_by_role("button", name="Run").click()
     expect(page.locator("#shortfall-table")).to_be_visible(timeout=90_000)
-    perf = page.locator("#shortfall-table tr").filter(has=page.get_by_role(
-        "rowheader", name="PERF", exact=True))
-    expect(perf.locator("td").nth(0)).to_have_text(re.compile(
-        rf"^{days_short} in 1 week\s+\(from the week of {re.escape(first_week)}\)$"))
+    perf = page.locator("#shortfall-table tr").filter(
+        has=page.get_by_role("rowheader", name="PERF", exact=True)
+    )
+    expect(perf.locator("td").nth(0)).to_have_text(
+        re.compile(rf"^{days_short} in 1 week\s+\(from the week of {re.escape(first_week)}\)$")
+    )
     expect(perf.locator("td").nth(1)).to_have_text("none")
     expect(page.get_by_role("button", name="Run again on a fresh copy")).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "paul-whatif-perf-removed.png"), full_page=True)

@@ -14,10 +14,15 @@ from tests.envsched.factories import DAY0, Factory
 
 
 @pytest.fixture
-def state(make_environment: Factory, make_release: Factory, make_phase: Factory,
-          make_booking: Factory) -> None:
+def state(
+    make_environment: Factory, make_release: Factory, make_phase: Factory, make_booking: Factory
+) -> None:
     uat = make_environment(name="UAT-1")
     due = DAY0 + dt.timedelta(days=5)
-    phases = [make_phase(make_release(key=key, earliest_start=DAY0, due=due),
-                         key=f"{key}-UAT", duration_days=5) for key in ("R1", "R2")]
+    phases = [
+        make_phase(
+            make_release(key=key, earliest_start=DAY0, due=due), key=f"{key}-UAT", duration_days=5
+        )
+        for key in ("R1", "R2")
+    ]
     make_booking(uat, phase_id=phases[0].id, status=BookingStatus.CONFIRMED)

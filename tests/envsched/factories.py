@@ -69,28 +69,43 @@ def make_environment(sessions: SessionFactory, **overrides: Any) -> Environment:
         session.add(env)
         session.flush()
         assert env.id is not None
-        session.add_all(Component(environment_id=env.id, name=k, version=v)
-                        for k, v in components.items())
+        session.add_all(
+            Component(environment_id=env.id, name=k, version=v) for k, v in components.items()
+        )
     return env
 
 
-def make_window(sessions: SessionFactory, environment: Environment, **overrides: Any
-                ) -> MaintenanceWindow:
-    fields: dict[str, Any] = {"start": DAY0, "end": DAY0 + dt.timedelta(days=2),
-                              "reason": "patching", **overrides}
+def make_window(
+    sessions: SessionFactory, environment: Environment, **overrides: Any
+) -> MaintenanceWindow:
+    fields: dict[str, Any] = {
+        "start": DAY0,
+        "end": DAY0 + dt.timedelta(days=2),
+        "reason": "patching",
+        **overrides,
+    }
     assert environment.id is not None
     return _save(sessions, MaintenanceWindow(environment_id=environment.id, **fields))
 
 
 def make_freeze(sessions: SessionFactory, **overrides: Any) -> Freeze:
-    fields: dict[str, Any] = {"name": "freeze", "start": DAY0, "end": DAY0 + dt.timedelta(days=7),
-                              "types": [], **overrides}
+    fields: dict[str, Any] = {
+        "name": "freeze",
+        "start": DAY0,
+        "end": DAY0 + dt.timedelta(days=7),
+        "types": [],
+        **overrides,
+    }
     return _save(sessions, Freeze(**fields))
 
 
 def make_user(sessions: SessionFactory, **overrides: Any) -> User:
-    fields: dict[str, Any] = {"name": f"user{next(_serial)}", "role": Role.ENVIRONMENT_MANAGER,
-                              "created_at": NOW, **overrides}
+    fields: dict[str, Any] = {
+        "name": f"user{next(_serial)}",
+        "role": Role.ENVIRONMENT_MANAGER,
+        "created_at": NOW,
+        **overrides,
+    }
     return _save(sessions, User(**fields))
 
 
@@ -99,29 +114,37 @@ def make_release(sessions: SessionFactory, **overrides: Any) -> Release:
     return _save(sessions, Release(**fields))
 
 
-def make_phase(sessions: SessionFactory, release: Release | None = None, **overrides: Any
-               ) -> Phase:
+def make_phase(sessions: SessionFactory, release: Release | None = None, **overrides: Any) -> Phase:
     """A 5-day ``UAT`` phase, appended to ``release`` (a new release if none is given)."""
     release = release or make_release(sessions)
     assert release.id is not None
     type_name = overrides.pop("type", "UAT")
     with sessions.begin() as session:
         position = len(session.exec(select(Phase).where(Phase.release_id == release.id)).all())
-        fields: dict[str, Any] = {"key": f"{release.key}-{type_name}-{next(_serial)}",
-                                  "duration_days": 5, "position": position, **overrides}
+        fields: dict[str, Any] = {
+            "key": f"{release.key}-{type_name}-{next(_serial)}",
+            "duration_days": 5,
+            "position": position,
+            **overrides,
+        }
         phase = Phase(release_id=release.id, type_id=type_id(session, type_name), **fields)
         session.add(phase)
     return phase
 
 
-def make_request(sessions: SessionFactory, requester: User | None = None, **overrides: Any
-                 ) -> BookingRequest:
+def make_request(
+    sessions: SessionFactory, requester: User | None = None, **overrides: Any
+) -> BookingRequest:
     """A flexible 5-day request for any ``UAT`` environment from ``DAY0`` on."""
     requester = requester or make_user(sessions, role=Role.TEST_MANAGER)
     assert requester.id is not None
     type_name = overrides.pop("type", "UAT")
-    fields: dict[str, Any] = {"duration_days": 5, "earliest_start": DAY0, "created_at": NOW,
-                              **overrides}
+    fields: dict[str, Any] = {
+        "duration_days": 5,
+        "earliest_start": DAY0,
+        "created_at": NOW,
+        **overrides,
+    }
     with sessions.begin() as session:
         type_ref = type_id(session, type_name) if type_name else None
         request = BookingRequest(requester_id=requester.id, environment_type_id=type_ref, **fields)
@@ -129,12 +152,18 @@ def make_request(sessions: SessionFactory, requester: User | None = None, **over
     return request
 
 
-def make_booking(sessions: SessionFactory, environment: Environment | None = None,
-                 **overrides: Any) -> Booking:
+def make_booking(
+    sessions: SessionFactory, environment: Environment | None = None, **overrides: Any
+) -> Booking:
     """A confirmed booking of days ``[DAY0, DAY0 + 5)``; no capacity check is made."""
     environment = environment or make_environment(sessions)
     assert environment.id is not None
-    fields: dict[str, Any] = {"start": DAY0, "end": DAY0 + dt.timedelta(days=5),
-                              "exclusive": environment.capacity == 1,
-                              "created_at": NOW, "updated_at": NOW, **overrides}
+    fields: dict[str, Any] = {
+        "start": DAY0,
+        "end": DAY0 + dt.timedelta(days=5),
+        "exclusive": environment.capacity == 1,
+        "created_at": NOW,
+        "updated_at": NOW,
+        **overrides,
+    }
     return _save(sessions, Booking(environment_id=environment.id, **fields))

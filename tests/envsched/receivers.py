@@ -62,8 +62,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         state: ReceiverState = self.server.state  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        request = Request(self.headers, body,
-                          state.observe() if state.observe else None)
+        request = Request(self.headers, body, state.observe() if state.observe else None)
         with state.lock:
             state.requests.append(request)
             status = state.status_for(request)

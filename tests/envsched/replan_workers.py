@@ -29,8 +29,9 @@ class SlowNotifier(Notifier):
 
 
 def one_round(sessions: SessionFactory, hold_s: float = 0.0) -> str:
-    run = replan(sessions, trigger=PlanTrigger.API, now=NOW, time_limit=2.0,
-                 notifier=SlowNotifier(hold_s))
+    run = replan(
+        sessions, trigger=PlanTrigger.API, now=NOW, time_limit=2.0, notifier=SlowNotifier(hold_s)
+    )
     return run.status.value
 
 
@@ -49,5 +50,10 @@ def round_in_process(url: str, barrier: Any, results: Any) -> None:
 def crash_mid_round(url: str) -> None:
     """Start a round and die in its middle, holding the lock, its run left "running"."""
     engine = create_engine(Settings(database_url=url))
-    replan(session_factory(engine), trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=2.0,
-           progress=lambda _progress: os._exit(3))
+    replan(
+        session_factory(engine),
+        trigger=PlanTrigger.SCHEDULED,
+        now=NOW,
+        time_limit=2.0,
+        progress=lambda _progress: os._exit(3),
+    )

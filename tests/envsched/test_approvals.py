@@ -42,79 +42,105 @@ COMPETE_CASES = [
 
 @pytest.mark.parametrize(("other", "competes"), COMPETE_CASES)
 def test_requests_compete_when_their_suggested_slots_share_environment_days(
-        other: Slot, competes: bool) -> None:
+    other: Slot, competes: bool
+) -> None:
     assert competing_groups({1: slot(1, 10, 20), 2: other}) == ([[1, 2]] if competes else [])
 
 
 def test_a_request_joins_every_group_it_overlaps_and_groups_keep_the_queue_order() -> None:
-    suggested = {7: slot(1, 0, 5), 3: slot(2, 0, 5), 5: slot(1, 10, 15), 9: slot(1, 4, 11),
-                 4: slot(2, 3, 8)}
+    suggested = {
+        7: slot(1, 0, 5),
+        3: slot(2, 0, 5),
+        5: slot(1, 10, 15),
+        9: slot(1, 4, 11),
+        4: slot(2, 3, 8),
+    }
     assert competing_groups(suggested) == [[7, 5, 9], [3, 4]]
 
 
 @pytest.fixture
 def perf(make_environment: Factory) -> list[Environment]:
-    return [make_environment(name="PERF-1", type="PERF"),
-            make_environment(name="PERF-2", type="PERF", tags=["mainframe"])]
+    return [
+        make_environment(name="PERF-1", type="PERF"),
+        make_environment(name="PERF-2", type="PERF", tags=["mainframe"]),
+    ]
 
 
 def test_free_days_offers_every_eligible_environment_earliest_first(
-        sessions: SessionFactory, perf: list[Environment], make_request: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, perf: list[Environment], make_request: Factory, make_booking: Factory
+) -> None:
     asked = make_request(type="PERF", duration_days=4, earliest_start=day(2))
     make_booking(perf[0], start=day(0), end=day(9))
     offered = free_days(sessions, [asked.id], today=DAY0)[asked.id]
-    assert [(s.environment, s.start) for s in offered] == [("PERF-2", day(2)),
-                                                           ("PERF-1", day(9))]
+    assert [(s.environment, s.start) for s in offered] == [("PERF-2", day(2)), ("PERF-1", day(9))]
 
 
 def test_bulk_approval_approves_the_more_important_and_refuses_the_clash_naming_the_rule(
-        sessions: SessionFactory, perf: list[Environment], make_request: Factory,
-        make_user: Factory) -> None:
+    sessions: SessionFactory, perf: list[Environment], make_request: Factory, make_user: Factory
+) -> None:
     eric = make_user(name="eric")
     low = make_request(type="PERF", duration_days=5, priority=1)
     high = make_request(type="PERF", duration_days=5, priority=3)
-    decided = approve_many(sessions, [Choice(low.id, "PERF-1", day(3)),
-                                      Choice(high.id, "PERF-1", day(3))], actor=eric, now=NOW)
+    decided = approve_many(
+        sessions,
+        [Choice(low.id, "PERF-1", day(3)), Choice(high.id, "PERF-1", day(3))],
+        actor=eric,
+        now=NOW,
+    )
     assert [a.choice.request_id for a in decided.approved] == [high.id]
     [refused] = decided.refused
     assert refused.choice.request_id == low.id and refused.rules == ("capacity",)
     assert "PERF-1 is fully booked" in refused.message
     assert (status(sessions, high.id), status(sessions, low.id)) == (
-        RequestStatus.APPROVED, RequestStatus.REQUESTED)
+        RequestStatus.APPROVED,
+        RequestStatus.REQUESTED,
+    )
 
 
 def test_bulk_approval_names_the_phase_rule_a_choice_breaks(
-        sessions: SessionFactory, perf: list[Environment], make_request: Factory,
-        make_user: Factory, make_release: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory,
+    perf: list[Environment],
+    make_request: Factory,
+    make_user: Factory,
+    make_release: Factory,
+    make_phase: Factory,
+) -> None:
     release = make_release(key="R5", earliest_start=day(10), due=day(60))
     phase = make_phase(release, key="R5-PERF", type="PERF", duration_days=4)
     early = make_request(type="PERF", phase_id=phase.id, duration_days=4)
     fine = make_request(type="PERF", duration_days=4)
-    decided = approve_many(sessions, [Choice(early.id, "PERF-1", day(2)),
-                                      Choice(fine.id, "PERF-2", day(2))],
-                           actor=make_user(), now=NOW)
+    decided = approve_many(
+        sessions,
+        [Choice(early.id, "PERF-1", day(2)), Choice(fine.id, "PERF-2", day(2))],
+        actor=make_user(),
+        now=NOW,
+    )
     assert [a.choice.request_id for a in decided.approved] == [fine.id]
     assert [r.rules for r in decided.refused] == [("earliest_start",)]
 
 
 def test_bulk_approval_says_which_choice_is_no_longer_open(
-        sessions: SessionFactory, perf: list[Environment], make_request: Factory,
-        make_user: Factory) -> None:
+    sessions: SessionFactory, perf: list[Environment], make_request: Factory, make_user: Factory
+) -> None:
     done = make_request(type="PERF", status=RequestStatus.REJECTED)
-    decided = approve_many(sessions, [Choice(done.id, "PERF-1", day(3))], actor=make_user(),
-                           now=NOW)
+    decided = approve_many(
+        sessions, [Choice(done.id, "PERF-1", day(3))], actor=make_user(), now=NOW
+    )
     assert decided.approved == [] and [r.rules for r in decided.refused] == [("still_open",)]
 
 
 def test_bulk_approval_needs_a_choice_and_an_environment_manager(
-        sessions: SessionFactory, perf: list[Environment], make_request: Factory,
-        make_user: Factory) -> None:
+    sessions: SessionFactory, perf: list[Environment], make_request: Factory, make_user: Factory
+) -> None:
     with pytest.raises(InvalidInput) as empty:
         approve_many(sessions, [], actor=make_user(), now=NOW)
     assert empty.value.field == "approve"
     asked = make_request(type="PERF")
     with pytest.raises(PermissionDenied):
-        approve_many(sessions, [Choice(asked.id, "PERF-1", day(3))],
-                     actor=make_user(role=Role.TEST_MANAGER), now=NOW)
+        approve_many(
+            sessions,
+            [Choice(asked.id, "PERF-1", day(3))],
+            actor=make_user(role=Role.TEST_MANAGER),
+            now=NOW,
+        )
     assert status(sessions, asked.id) == RequestStatus.REQUESTED

@@ -23,7 +23,8 @@ def day(n: int) -> dt.date:
 
 def direct(env_name: str, start: int, end: int, **extra: object) -> BookingIn:
     return BookingIn.model_validate(
-        {"environment": env_name, "start": day(start), "end": day(end), **extra})
+        {"environment": env_name, "start": day(start), "end": day(end), **extra}
+    )
 
 
 def count(sessions: SessionFactory, model: type) -> int:
@@ -34,21 +35,26 @@ def count(sessions: SessionFactory, model: type) -> int:
 # An existing booking holds days [10, 15); does a new booking [start, end) clash?
 OVERLAP_CASES = [
     pytest.param(3, 8, False, id="before"),
-    pytest.param(5, 10, False, id="touching-before"),   # ends the day the other starts
+    pytest.param(5, 10, False, id="touching-before"),  # ends the day the other starts
     pytest.param(8, 12, True, id="overlapping-start"),
     pytest.param(10, 15, True, id="same"),
     pytest.param(11, 13, True, id="inside"),
     pytest.param(8, 17, True, id="containing"),
     pytest.param(14, 18, True, id="overlapping-end"),
-    pytest.param(15, 20, False, id="touching-after"),   # starts the day the other ends
+    pytest.param(15, 20, False, id="touching-after"),  # starts the day the other ends
     pytest.param(17, 20, False, id="after"),
 ]
 
 
 @pytest.mark.parametrize(("start", "end", "clashes"), OVERLAP_CASES)
 def test_capacity_one_environment_takes_a_booking_only_on_free_days(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        start: int, end: int, clashes: bool) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_booking: Factory,
+    start: int,
+    end: int,
+    clashes: bool,
+) -> None:
     env = make_environment(capacity=1)
     held = make_booking(env, start=day(10), end=day(15))
     if clashes:
@@ -62,10 +68,12 @@ def test_capacity_one_environment_takes_a_booking_only_on_free_days(
 
 
 def test_capacity_three_takes_three_overlapping_bookings_and_refuses_a_fourth(
-        sessions: SessionFactory, make_environment: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory
+) -> None:
     env = make_environment(capacity=3)
-    made = [book_direct(sessions, direct(env.name, i, 10 + i), actor=None, now=NOW)
-            for i in range(3)]
+    made = [
+        book_direct(sessions, direct(env.name, i, 10 + i), actor=None, now=NOW) for i in range(3)
+    ]
     assert all(not b.exclusive for b in made)
     with pytest.raises(BookingConflict):
         book_direct(sessions, direct(env.name, 5, 6), actor=None, now=NOW)
@@ -73,8 +81,8 @@ def test_capacity_three_takes_three_overlapping_bookings_and_refuses_a_fourth(
 
 
 def test_a_clash_names_only_the_bookings_on_the_full_days_and_their_phases(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        make_phase: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory, make_phase: Factory
+) -> None:
     # Capacity 2: [0, 4) and [2, 6) fill days 2 and 3; [8, 12) overlaps the request
     # too but leaves room on its days, so it is not part of the clash.
     env = make_environment(capacity=2)
@@ -85,13 +93,15 @@ def test_a_clash_names_only_the_bookings_on_the_full_days_and_their_phases(
     with pytest.raises(BookingConflict, match="fully booked") as caught:
         book_direct(sessions, direct(env.name, 3, 10), actor=None, now=NOW)
     assert [(c.booking_id, c.phase) for c in caught.value.clashes] == [
-        (early.id, phase.key), (middle.id, None)]
+        (early.id, phase.key),
+        (middle.id, None),
+    ]
     book_direct(sessions, direct(env.name, 4, 10), actor=None, now=NOW)  # one left each day
 
 
 def test_a_freeze_of_another_type_or_other_days_lets_the_booking_through(
-        sessions: SessionFactory, make_environment: Factory, make_freeze: Factory,
-        make_window: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_freeze: Factory, make_window: Factory
+) -> None:
     env = make_environment(type="UAT")
     make_freeze(start=day(0), end=day(30), types=["SIT"])
     make_window(env, start=day(20), end=day(22))
@@ -100,7 +110,8 @@ def test_a_freeze_of_another_type_or_other_days_lets_the_booking_through(
 
 
 def test_a_year_long_booking_is_checked_against_every_day(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment(capacity=2)
     make_booking(env, start=day(300), end=day(301))
     make_booking(env, start=day(300), end=day(302))
@@ -110,7 +121,8 @@ def test_a_year_long_booking_is_checked_against_every_day(
 
 
 def test_the_fit_check_sees_a_booking_moved_earlier_in_the_same_transaction(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     held = make_booking(env, start=day(0), end=day(5))
     with booking_transaction(sessions) as session:
@@ -123,7 +135,8 @@ def test_the_fit_check_sees_a_booking_moved_earlier_in_the_same_transaction(
 
 
 def test_cancelled_and_released_bookings_leave_their_days_free(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     make_booking(env, status=BookingStatus.CANCELLED)
     make_booking(env, status=BookingStatus.RELEASED)
@@ -131,7 +144,8 @@ def test_cancelled_and_released_bookings_leave_their_days_free(
 
 
 def test_a_maintenance_window_refuses_bookings(
-        sessions: SessionFactory, make_environment: Factory, make_window: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_window: Factory
+) -> None:
     env = make_environment()
     make_window(env, start=day(3), end=day(4), reason="patching")
     with pytest.raises(BookingConflict, match="maintenance"):
@@ -140,7 +154,8 @@ def test_a_maintenance_window_refuses_bookings(
 
 
 def test_a_freeze_refuses_bookings_of_the_types_it_covers_only(
-        sessions: SessionFactory, make_environment: Factory, make_freeze: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_freeze: Factory
+) -> None:
     uat, sit = make_environment(type="UAT"), make_environment(type="SIT")
     make_freeze(start=day(0), end=day(7), types=["UAT"], reason="year-end")
     with pytest.raises(BookingConflict, match="freeze"):
@@ -149,8 +164,8 @@ def test_a_freeze_refuses_bookings_of_the_types_it_covers_only(
 
 
 def test_changeover_days_separate_bookings_of_different_releases_only(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     env = make_environment(changeover_days=2)
     first, second = make_release(), make_release()
     r1_a, r1_b = make_phase(first), make_phase(first)
@@ -163,7 +178,8 @@ def test_changeover_days_separate_bookings_of_different_releases_only(
 
 
 def test_a_phase_is_booked_only_on_an_environment_of_its_type_and_tags(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory
+) -> None:
     sit = make_environment(type="SIT")
     plain_uat = make_environment(type="UAT")
     phase = make_phase(type="UAT", required_tags=["mainframe"])
@@ -176,15 +192,18 @@ def test_a_phase_is_booked_only_on_an_environment_of_its_type_and_tags(
         assert "environment" in refused.fields
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"environment": "NOPE-1", "start": day(0), "end": day(5)}, "environment"),
-    ({"start": day(5), "end": day(5)}, "end"),
-    ({"start": day(0), "end": day(5), "phase": "R99-UAT"}, "phase"),
-    ({"start": day(0), "end": day(5), "status": "released"}, "status"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"environment": "NOPE-1", "start": day(0), "end": day(5)}, "environment"),
+        ({"start": day(5), "end": day(5)}, "end"),
+        ({"start": day(0), "end": day(5), "phase": "R99-UAT"}, "phase"),
+        ({"start": day(0), "end": day(5), "status": "released"}, "status"),
+    ],
+)
 def test_bad_input_names_the_field_and_writes_nothing(
-        sessions: SessionFactory, make_environment: Factory, body: dict[str, object],
-        field: str) -> None:
+    sessions: SessionFactory, make_environment: Factory, body: dict[str, object], field: str
+) -> None:
     env = make_environment()
     data = BookingIn.model_validate({"environment": env.name, **body})
     with pytest.raises(InvalidInput) as caught:
@@ -195,27 +214,34 @@ def test_bad_input_names_the_field_and_writes_nothing(
 
 
 def test_only_environment_managers_and_admins_book_directly(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory
+) -> None:
     env = make_environment()
     with pytest.raises(PermissionDenied):
-        book_direct(sessions, direct(env.name, 0, 5), actor=make_user(role=Role.TEST_MANAGER),
-                    now=NOW)
+        book_direct(
+            sessions, direct(env.name, 0, 5), actor=make_user(role=Role.TEST_MANAGER), now=NOW
+        )
     for role in (Role.ENVIRONMENT_MANAGER, Role.ADMIN):
         start = 10 if role == Role.ADMIN else 0
-        book_direct(sessions, direct(env.name, start, start + 5), actor=make_user(role=role),
-                    now=NOW)
+        book_direct(
+            sessions, direct(env.name, start, start + 5), actor=make_user(role=role), now=NOW
+        )
 
 
 def test_a_direct_booking_is_audited_with_who_and_what(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory
+) -> None:
     manager = make_user(name="erin", role=Role.ENVIRONMENT_MANAGER)
     env = make_environment()
-    booking = book_direct(sessions, direct(env.name, 0, 5, note="hotfix"), actor=manager,
-                          now=NOW)
+    booking = book_direct(sessions, direct(env.name, 0, 5, note="hotfix"), actor=manager, now=NOW)
     with sessions() as session:
         entry = session.exec(select(AuditEntry)).one()
     assert (entry.actor, entry.entity, entry.entity_id, entry.action) == (
-        "erin", "booking", str(booking.id), "book")
+        "erin",
+        "booking",
+        str(booking.id),
+        "book",
+    )
     assert entry.before is None and entry.after is not None
     assert entry.after["note"] == "hotfix" and entry.after["start"] == day(0).isoformat()
     assert entry.at == NOW
@@ -223,10 +249,19 @@ def test_a_direct_booking_is_audited_with_who_and_what(
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # the database's own guard
 def test_the_exclusion_constraint_surfaces_as_a_booking_conflict(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     make_booking(env, start=day(0), end=day(5))
     with pytest.raises(BookingConflict), booking_transaction(sessions) as session:
-        session.add(Booking(environment_id=env.id, start=day(2), end=day(3), exclusive=True,
-                            created_at=NOW, updated_at=NOW))
+        session.add(
+            Booking(
+                environment_id=env.id,
+                start=day(2),
+                end=day(3),
+                exclusive=True,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
     assert count(sessions, Booking) == 1

@@ -10,12 +10,16 @@ from sqlalchemy.exc import IntegrityError
 
 from envsched import migrations
 
-RUN = ("INSERT INTO plan_run (id, trigger, status, dry_run, started_at, applied, error, "
-       "metrics, flags, diff, cause) VALUES (:id, 'api', :status, false, "
-       "'2026-12-03 10:00:00', false, 'cancelled by Paul Planner', '{}', '{}', '{}', '')")
-WHAT_IF = ("INSERT INTO what_if (id, name, description, created_by, created_at, status, "
-           "base, changes, error) VALUES (:id, :name, '', 'paul', '2026-12-03 10:00:00', "
-           ":status, '{}', '[]', 'cancelled by Paul Planner')")
+RUN = (
+    "INSERT INTO plan_run (id, trigger, status, dry_run, started_at, applied, error, "
+    "metrics, flags, diff, cause) VALUES (:id, 'api', :status, false, "
+    "'2026-12-03 10:00:00', false, 'cancelled by Paul Planner', '{}', '{}', '{}', '')"
+)
+WHAT_IF = (
+    "INSERT INTO what_if (id, name, description, created_by, created_at, status, "
+    "base, changes, error) VALUES (:id, :name, '', 'paul', '2026-12-03 10:00:00', "
+    ":status, '{}', '[]', 'cancelled by Paul Planner')"
+)
 
 
 def test_0018_allows_cancelled_and_going_back_makes_it_failed(empty_engine: Engine) -> None:

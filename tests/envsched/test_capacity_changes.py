@@ -30,8 +30,9 @@ def day(n: int) -> dt.date:
 
 
 def by_update(sessions: SessionFactory, name: str, capacity: int) -> None:
-    inventory.update_environment(sessions, name, EnvironmentPatch(capacity=capacity),
-                                 actor=None, now=NOW)
+    inventory.update_environment(
+        sessions, name, EnvironmentPatch(capacity=capacity), actor=None, now=NOW
+    )
 
 
 def by_import(tmp_path: Path) -> SetCapacity:
@@ -39,6 +40,7 @@ def by_import(tmp_path: Path) -> SetCapacity:
         path = tmp_path / "environments.csv"
         path.write_text(f"name,type,capacity\n{name},UAT,{capacity}\n")
         import_table(sessions, "environments", path, actor=None, now=NOW)
+
     return set_capacity
 
 
@@ -49,8 +51,10 @@ def set_capacity(request: pytest.FixtureRequest, tmp_path: Path) -> SetCapacity:
 
 def flags(sessions: SessionFactory, env: Environment) -> list[bool]:
     with sessions() as session:
-        return [b.exclusive for b in session.exec(
-            select(Booking).where(Booking.environment_id == env.id)).all()]
+        return [
+            b.exclusive
+            for b in session.exec(select(Booking).where(Booking.environment_id == env.id)).all()
+        ]
 
 
 def capacity_of(sessions: SessionFactory, env: Environment) -> int:
@@ -59,22 +63,29 @@ def capacity_of(sessions: SessionFactory, env: Environment) -> int:
 
 
 def test_raising_capacity_lets_a_second_booking_take_the_same_days(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        set_capacity: SetCapacity) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_booking: Factory,
+    set_capacity: SetCapacity,
+) -> None:
     env = make_environment(name="UAT-1")
     make_booking(env, start=day(0), end=day(5))
     set_capacity(sessions, "UAT-1", 2)
     assert flags(sessions, env) == [False]
     # on PostgreSQL a booking still marked exclusive would make the guard refuse this one
-    second = book_direct(sessions, BookingIn(environment="UAT-1", start=day(1),
-                                                 end=day(4)), actor=None, now=NOW)
+    second = book_direct(
+        sessions, BookingIn(environment="UAT-1", start=day(1), end=day(4)), actor=None, now=NOW
+    )
     assert not second.exclusive
     assert flags(sessions, env) == [False, False]
 
 
 def test_cutting_capacity_to_one_makes_the_bookings_exclusive(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        set_capacity: SetCapacity) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_booking: Factory,
+    set_capacity: SetCapacity,
+) -> None:
     env = make_environment(name="UAT-1", capacity=2)
     make_booking(env, start=day(0), end=day(5))
     make_booking(env, start=day(5), end=day(9))
@@ -83,8 +94,11 @@ def test_cutting_capacity_to_one_makes_the_bookings_exclusive(
 
 
 def test_capacity_cannot_go_below_the_live_bookings_of_one_day(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        set_capacity: SetCapacity) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_booking: Factory,
+    set_capacity: SetCapacity,
+) -> None:
     env = make_environment(name="UAT-1", capacity=3)
     for start in (0, 1, 2):
         make_booking(env, start=day(start), end=day(start + 5))
@@ -103,21 +117,25 @@ def test_capacity_cannot_go_below_the_live_bookings_of_one_day(
 
 
 def test_the_api_update_names_capacity_in_its_refusal(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment(name="UAT-1", capacity=2)
     make_booking(env, start=day(0), end=day(5))
     make_booking(env, start=day(3), end=day(8))
     with pytest.raises(BookingConflict) as caught:
         by_update(sessions, "UAT-1", 1)
     assert caught.value.code == "booking_conflict" and "capacity" in caught.value.fields
-    assert caught.value.fields == {"capacity": (
-        f"UAT-1 holds 2 live bookings on {day(3)}; capacity 1 is below that: move or cancel "
-        "bookings first")}
+    assert caught.value.fields == {
+        "capacity": (
+            f"UAT-1 holds 2 live bookings on {day(3)}; capacity 1 is below that: move or cancel "
+            "bookings first"
+        )
+    }
 
 
 def test_an_import_refusal_names_the_row_and_the_capacity_column(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        tmp_path: Path) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory, tmp_path: Path
+) -> None:
     env = make_environment(name="UAT-1", capacity=2)
     make_booking(env, start=day(0), end=day(5))
     make_booking(env, start=day(3), end=day(8))

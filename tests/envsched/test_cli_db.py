@@ -43,7 +43,8 @@ def run(url: str, *args: str) -> tuple[int, str, str]:
 
 
 def test_db_upgrade_creates_the_schema_and_user_add_prints_a_working_token(
-        empty_database_url: str) -> None:
+    empty_database_url: str,
+) -> None:
     code, out, _ = run(empty_database_url, "db", "upgrade")
     assert code == 0 and f"revision {migrations.head_revision()}" in out
     engine = create_engine(Settings(database_url=empty_database_url))

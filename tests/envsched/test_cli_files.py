@@ -27,16 +27,21 @@ from solver.scenario import MAX_HORIZON_DAYS
 
 DEPTH = 100_000
 SCENARIO: dict[str, Any] = {
-    "format": "envsched-scenario/1", "start": "2027-01-04", "horizon_days": 30,
+    "format": "envsched-scenario/1",
+    "start": "2027-01-04",
+    "horizon_days": 30,
     "environments": [{"id": "SIT-1", "type": "SIT"}],
-    "releases": [{"id": "R1", "phases": [{"id": "R1-SIT", "type": "SIT",
-                                          "duration_days": 5}]}],
+    "releases": [{"id": "R1", "phases": [{"id": "R1-SIT", "type": "SIT", "duration_days": 5}]}],
 }
 
 
 def envsched(*args: str | Path, database_url: str = "sqlite://") -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False,
-                              env={"ENVSCHED_DATABASE_URL": database_url})
+    return CliRunner().invoke(
+        main,
+        [str(a) for a in args],
+        catch_exceptions=False,
+        env={"ENVSCHED_DATABASE_URL": database_url},
+    )
 
 
 def assert_bad_file(result: Result, path: Path, *expected: str) -> None:
@@ -62,6 +67,7 @@ def scenario_file(path: Path, **changes: Any) -> Path:
 
 # -- tables: import --kind environments -------------------------------------------------------
 
+
 def random_bytes(path: Path) -> Path:
     path.write_bytes(random.Random(12).randbytes(4096))
     return path
@@ -83,15 +89,18 @@ def empty_csv(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "make", "expected"), [
-    ("random.xlsx", random_bytes, "not an Excel workbook"),
-    ("archive.xlsx", zip_but_no_workbook, "not an Excel workbook"),
-    ("latin1.csv", latin1_csv, "not UTF-8 text"),
-    ("empty.csv", empty_csv, "the file is empty"),
-])
+@pytest.mark.parametrize(
+    ("name", "make", "expected"),
+    [
+        ("random.xlsx", random_bytes, "not an Excel workbook"),
+        ("archive.xlsx", zip_but_no_workbook, "not an Excel workbook"),
+        ("latin1.csv", latin1_csv, "not UTF-8 text"),
+        ("empty.csv", empty_csv, "the file is empty"),
+    ],
+)
 def test_an_unreadable_table_is_one_line_naming_the_file_and_nothing_is_imported(
-        name: str, make: Any, expected: str, tmp_path: Path, database_url: str,
-        sessions: SessionFactory) -> None:
+    name: str, make: Any, expected: str, tmp_path: Path, database_url: str, sessions: SessionFactory
+) -> None:
     path = make(tmp_path / name)
     result = envsched("import", path, "--kind", "environments", database_url=database_url)
     assert_bad_file(result, path, expected)
@@ -100,7 +109,8 @@ def test_an_unreadable_table_is_one_line_naming_the_file_and_nothing_is_imported
 
 
 def test_a_csv_saved_as_excel_csv_utf8_with_a_byte_order_mark_imports(
-        tmp_path: Path, database_url: str, sessions: SessionFactory) -> None:
+    tmp_path: Path, database_url: str, sessions: SessionFactory
+) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes("name,type\nUAT-1,UAT\n".encode("utf-8-sig"))
     result = envsched("import", path, "--kind", "environments", database_url=database_url)
@@ -110,6 +120,7 @@ def test_a_csv_saved_as_excel_csv_utf8_with_a_byte_order_mark_imports(
 
 
 # -- JSON: plan, check, import --kind scenario ------------------------------------------------
+
 
 def test_plan_of_a_file_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
     path = deep_json(tmp_path / "deep.json")
@@ -122,8 +133,9 @@ def test_check_of_a_plan_nested_too_deeply_is_bad_input(tmp_path: Path) -> None:
     assert_bad_file(envsched("check", scenario, plan), plan, "nested too deeply")
 
 
-def test_importing_a_scenario_nested_too_deeply_is_bad_input(tmp_path: Path,
-                                                             database_url: str) -> None:
+def test_importing_a_scenario_nested_too_deeply_is_bad_input(
+    tmp_path: Path, database_url: str
+) -> None:
     path = deep_json(tmp_path / "deep.json")
     result = envsched("import", path, "--kind", "scenario", database_url=database_url)
     assert_bad_file(result, path, "nested too deeply")
@@ -131,42 +143,78 @@ def test_importing_a_scenario_nested_too_deeply_is_bad_input(tmp_path: Path,
 
 def test_the_console_script_reads_a_deep_file_without_a_traceback(tmp_path: Path) -> None:
     path = deep_json(tmp_path / "deep.json")
-    done = subprocess.run([sys.executable, "-m", "envsched", "plan", str(path)],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "ENVSCHED_DATABASE_URL": "sqlite://"})
+    done = subprocess.run(
+        [sys.executable, "-m", "envsched", "plan", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "ENVSCHED_DATABASE_URL": "sqlite://"},
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines() == [
-        f"error: {path}: not readable: arrays or objects nested too deeply"]
+        f"error: {path}: not readable: arrays or objects nested too deeply"
+    ]
 
 
 @pytest.mark.parametrize("horizon", [10**12, MAX_HORIZON_DAYS + 1])
-def test_a_horizon_beyond_the_bound_names_the_field_and_the_bound(tmp_path: Path,
-                                                                  horizon: int) -> None:
+def test_a_horizon_beyond_the_bound_names_the_field_and_the_bound(
+    tmp_path: Path, horizon: int
+) -> None:
     path = scenario_file(tmp_path / "long.json", horizon_days=horizon)
-    assert_bad_file(envsched("plan", path, "--method", "greedy"), path, "horizon_days",
-                    f"must be at most {MAX_HORIZON_DAYS}")
+    assert_bad_file(
+        envsched("plan", path, "--method", "greedy"),
+        path,
+        "horizon_days",
+        f"must be at most {MAX_HORIZON_DAYS}",
+    )
 
 
 def phase_with(**changes: Any) -> list[dict[str, Any]]:
-    return [{"id": "R1", "phases": [{"id": "R1-SIT", "type": "SIT", "duration_days": 5,
-                                     **changes}]}]
+    return [
+        {"id": "R1", "phases": [{"id": "R1-SIT", "type": "SIT", "duration_days": 5, **changes}]}
+    ]
 
 
 # Each crashed the planner (MemoryError, OverflowError) before it was bounded.
-@pytest.mark.parametrize(("changes", "field", "bound"), [
-    ({"releases": phase_with(duration_days=10**12)}, "releases[0].phases[0].duration_days",
-     f"at most {MAX_HORIZON_DAYS}"),
-    ({"releases": phase_with(gap_days=10**12)}, "releases[0].phases[0].gap_days",
-     f"at most {MAX_HORIZON_DAYS}"),
-    ({"environments": [{"id": "SIT-1", "type": "SIT", "changeover_days": 10**12}]},
-     "environments[0].changeover_days", f"at most {MAX_HORIZON_DAYS}"),
-    ({"bookings": [{"phase": "R1-SIT", "environment": "SIT-1", "start": "9999-12-31",
-                    "pinned": True}]}, "bookings[0].start", "between 1000-01-01 and 9000-12-31"),
-    ({"start": "9999-12-20"}, "start", "between 1000-01-01 and 9000-12-31"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "bound"),
+    [
+        (
+            {"releases": phase_with(duration_days=10**12)},
+            "releases[0].phases[0].duration_days",
+            f"at most {MAX_HORIZON_DAYS}",
+        ),
+        (
+            {"releases": phase_with(gap_days=10**12)},
+            "releases[0].phases[0].gap_days",
+            f"at most {MAX_HORIZON_DAYS}",
+        ),
+        (
+            {"environments": [{"id": "SIT-1", "type": "SIT", "changeover_days": 10**12}]},
+            "environments[0].changeover_days",
+            f"at most {MAX_HORIZON_DAYS}",
+        ),
+        (
+            {
+                "bookings": [
+                    {
+                        "phase": "R1-SIT",
+                        "environment": "SIT-1",
+                        "start": "9999-12-31",
+                        "pinned": True,
+                    }
+                ]
+            },
+            "bookings[0].start",
+            "between 1000-01-01 and 9000-12-31",
+        ),
+        ({"start": "9999-12-20"}, "start", "between 1000-01-01 and 9000-12-31"),
+    ],
+)
 def test_days_and_dates_beyond_their_bounds_name_the_field(
-        tmp_path: Path, changes: dict[str, Any], field: str, bound: str) -> None:
+    tmp_path: Path, changes: dict[str, Any], field: str, bound: str
+) -> None:
     path = scenario_file(tmp_path / "far.json", **changes)
     assert_bad_file(envsched("plan", path, "--method", "greedy"), path, field, bound)
 
@@ -179,7 +227,8 @@ def test_the_longest_horizon_allowed_still_plans(tmp_path: Path) -> None:
 
 def test_a_number_too_long_to_read_is_bad_input(tmp_path: Path) -> None:
     path = tmp_path / "digits.json"
-    path.write_text(json.dumps(SCENARIO).replace('"horizon_days": 30',
-                                                 '"horizon_days": ' + "9" * 5000),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(SCENARIO).replace('"horizon_days": 30', '"horizon_days": ' + "9" * 5000),
+        encoding="utf-8",
+    )
     assert_bad_file(envsched("plan", path), path, "not readable")

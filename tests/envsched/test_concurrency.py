@@ -27,14 +27,16 @@ START, END = DAY0 + dt.timedelta(days=3), DAY0 + dt.timedelta(days=8)
 
 def live_bookings(sessions: SessionFactory) -> int:
     with sessions() as session:
-        query = select(func.count()).select_from(Booking).where(
-            col(Booking.status).in_(LIVE_STATUSES))
+        query = (
+            select(func.count()).select_from(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
+        )
         return session.exec(query).one()
 
 
 @pytest.mark.parametrize("capacity", [1, 3])
 def test_fifty_threads_booking_the_same_days_get_exactly_capacity_bookings(
-        sessions: SessionFactory, make_environment: Factory, capacity: int) -> None:
+    sessions: SessionFactory, make_environment: Factory, capacity: int
+) -> None:
     env = make_environment(capacity=capacity)
     ready = threading.Barrier(THREADS)
     data = BookingIn(environment=env.name, start=START, end=END)
@@ -53,17 +55,20 @@ def test_fifty_threads_booking_the_same_days_get_exactly_capacity_bookings(
 @pytest.mark.parametrize("backend", ["postgresql"])
 @pytest.mark.parametrize("capacity", [1, 3])
 def test_separate_processes_booking_the_same_days_get_exactly_capacity_bookings(
-        sessions: SessionFactory, database_url: str, make_environment: Factory,
-        capacity: int) -> None:
+    sessions: SessionFactory, database_url: str, make_environment: Factory, capacity: int
+) -> None:
     env = make_environment(capacity=capacity)
     # A fork server imports our code once and forks clean workers from it: as separate as
     # spawn, without every process paying for the imports.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tests.envsched.workers"])
     ready, results = context.Barrier(PROCESSES), context.Queue()
-    processes = [context.Process(target=workers.book_once,
-                                 args=(database_url, env.name, START, END, ready, results))
-                 for _ in range(PROCESSES)]
+    processes = [
+        context.Process(
+            target=workers.book_once, args=(database_url, env.name, START, END, ready, results)
+        )
+        for _ in range(PROCESSES)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=120) for _ in processes]

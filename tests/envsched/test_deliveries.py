@@ -29,19 +29,23 @@ from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.receivers import SECRET, Clock, Receiver
 from tests.envsched.test_replan import DAY, run_round
 
-EVENT = Event(name="round.clashes", subject="1 new clash", text="UAT-1 overbooked",
-              payload={"event": "round.clashes", "run": 1})
+EVENT = Event(
+    name="round.clashes",
+    subject="1 new clash",
+    text="UAT-1 overbooked",
+    payload={"event": "round.clashes", "run": 1},
+)
 
 
-def enqueue(sessions: SessionFactory, receiver: Receiver, count: int = 1,
-            **settings: int) -> None:
+def enqueue(sessions: SessionFactory, receiver: Receiver, count: int = 1, **settings: int) -> None:
     with sessions.begin() as session:
         for _ in range(count):
             enqueue_event(session, EVENT, [], receiver.settings(**settings), NOW)
 
 
 def test_a_webhook_failing_twice_is_retried_with_backoff_and_delivered_once(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     receiver.state.failures = 2
     enqueue(sessions, receiver)
     settings = receiver.settings()
@@ -60,14 +64,21 @@ def test_a_webhook_failing_twice_is_retried_with_backoff_and_delivered_once(
     assert send_due(sessions, settings, clock) == {}  # delivered: never sent again
     [delivery] = queued(sessions)
     assert (delivery.status, delivery.attempts, delivery.delivered_at) == (
-        DeliveryStatus.DELIVERED, 3, clock.now - dt.timedelta(hours=2))
+        DeliveryStatus.DELIVERED,
+        3,
+        clock.now - dt.timedelta(hours=2),
+    )
     assert [r.headers[DELIVERY_HEADER] for r in receiver.requests] == [delivery.uid] * 3
     assert [(a.attempt, a.ok, a.status_code) for a in attempts_of(sessions, delivery.id)] == [
-        (1, False, 503), (2, False, 503), (3, True, 204)]
+        (1, False, 503),
+        (2, False, 503),
+        (3, True, 204),
+    ]
 
 
 def test_a_webhook_that_always_fails_expires_and_is_marked_so(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     receiver.state.failures = 10_000
     enqueue(sessions, receiver, delivery_max_age_hours=3)
     settings = receiver.settings(delivery_max_age_hours=3)
@@ -85,7 +96,8 @@ def test_a_webhook_that_always_fails_expires_and_is_marked_so(
 
 
 def test_two_senders_at_once_deliver_each_delivery_once(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     enqueue(sessions, receiver, count=12)
     start = threading.Barrier(2)
 
@@ -102,7 +114,8 @@ def test_two_senders_at_once_deliver_each_delivery_once(
 
 
 def test_deliveries_are_queued_with_the_callers_transaction_or_not_at_all(
-        sessions: SessionFactory, receiver: Receiver) -> None:
+    sessions: SessionFactory, receiver: Receiver
+) -> None:
     with pytest.raises(RuntimeError), sessions.begin() as session:
         enqueue_event(session, EVENT, [], receiver.settings(), NOW)
         raise RuntimeError("what caused the event failed")
@@ -110,9 +123,15 @@ def test_deliveries_are_queued_with_the_callers_transaction_or_not_at_all(
 
 
 def test_a_round_with_a_failing_webhook_ends_before_its_delivery_is_attempted(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock, make_user: Factory,
-        make_environment: Factory, make_phase: Factory, make_release: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    receiver: Receiver,
+    clock: Clock,
+    make_user: Factory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     make_user(role=Role.ENVIRONMENT_MANAGER, email="erin@example.test")
     a_clash(sessions, make_environment, make_phase, make_release, make_booking)
     receiver.state.failures = 1
@@ -128,8 +147,13 @@ def test_a_round_with_a_failing_webhook_ends_before_its_delivery_is_attempted(
     assert [r.seen for r in receiver.requests] == [(False, ["done"]), (False, ["done"])]
 
 
-def a_clash(sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-            make_release: Factory, make_booking: Factory) -> None:
+def a_clash(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     from tests.envsched import factories
 
     env = make_environment()
@@ -160,7 +184,8 @@ def enqueue_due_now(sessions: SessionFactory, receiver: Receiver, count: int) ->
 
 
 def test_notify_send_due_sends_what_is_due_and_says_how_it_went(
-        configured: str, sessions: SessionFactory, receiver: Receiver) -> None:
+    configured: str, sessions: SessionFactory, receiver: Receiver
+) -> None:
     enqueue_due_now(sessions, receiver, count=2)
     receiver.state.failures = 1
     result = CliRunner().invoke(main, ["notify", "send-due"])
@@ -170,23 +195,34 @@ def test_notify_send_due_sends_what_is_due_and_says_how_it_went(
 
 
 def test_the_schedulers_notify_job_sends_what_is_due(
-        configured: str, sessions: SessionFactory, receiver: Receiver) -> None:
+    configured: str, sessions: SessionFactory, receiver: Receiver
+) -> None:
     enqueue_due_now(sessions, receiver, count=3)
     assert scheduler.scheduled_notify() == 3
     assert {d.status for d in queued(sessions)} == {DeliveryStatus.DELIVERED}
 
 
 def test_envsched_replan_sends_what_its_round_queued_once_the_lock_is_given_back(
-        configured: str, sessions: SessionFactory, receiver: Receiver,
-        make_environment: Factory, make_phase: Factory, make_release: Factory,
-        make_booking: Factory) -> None:
+    configured: str,
+    sessions: SessionFactory,
+    receiver: Receiver,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     a_clash(sessions, make_environment, make_phase, make_release, make_booking)
     receiver.state.failures = 1  # down for now: the round must not wait for it
-    receiver.state.observe = lambda: (round_running(sessions, dt.datetime.now(dt.UTC)),
-                                      run_statuses(sessions))
+    receiver.state.observe = lambda: (
+        round_running(sessions, dt.datetime.now(dt.UTC)),
+        run_statuses(sessions),
+    )
     result = CliRunner().invoke(main, ["replan", "--time-limit", "2"])
     assert result.exit_code == 0, result.stderr
     assert [r.seen for r in receiver.requests] == [(False, ["done"])]
     [delivery] = queued(sessions)
     assert (delivery.event, delivery.status, delivery.attempts) == (
-        "round.clashes", DeliveryStatus.PENDING, 1)
+        "round.clashes",
+        DeliveryStatus.PENDING,
+        1,
+    )

@@ -101,25 +101,38 @@ def test_demo_dates_move_to_the_week_of_now(sessions: SessionFactory) -> None:
     assert summary.shift_days == 70
     assert summary.anchor == dt.date(2027, 4, 5)
     with sessions() as session:
-        in_use = session.exec(select(Booking).where(
-            Booking.status == BookingStatus.IN_USE)).all()
+        in_use = session.exec(select(Booking).where(Booking.status == BookingStatus.IN_USE)).all()
     assert all(b.start <= later.date() + dt.timedelta(days=7) for b in in_use)
     assert min(b.end for b in in_use) >= summary.anchor
 
 
-@pytest.mark.parametrize("now", [dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC),  # a December
-                                 ANCHOR_WEEK, ANCHOR_WEEK + dt.timedelta(weeks=31),
-                                 dt.datetime(2027, 12, 28, 9, tzinfo=dt.UTC)])
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC),  # a December
+        ANCHOR_WEEK,
+        ANCHOR_WEEK + dt.timedelta(weeks=31),
+        dt.datetime(2027, 12, 28, 9, tzinfo=dt.UTC),
+    ],
+)
 def test_named_freezes_keep_their_dates_wherever_the_story_moves(
-        sessions: SessionFactory, now: dt.datetime) -> None:
+    sessions: SessionFactory, now: dt.datetime
+) -> None:
     summary = load_demo(sessions, now)
     with sessions() as session:
         freezes = {f.name: f for f in session.exec(select(Freeze)).all()}
-    named = {name: ((f.start.month, f.start.day), (f.end.month, f.end.day))
-             for name, f in freezes.items() if name != "Payments hub cut-over"}
-    assert named == {"Q1 close": ((3, 29), (4, 2)), "Q2 close": ((6, 28), (7, 2)),
-                     "Q3 close": ((9, 27), (10, 1)), "Year end": ((12, 15), (1, 4)),
-                     "Christmas": ((12, 23), (1, 2))}
+    named = {
+        name: ((f.start.month, f.start.day), (f.end.month, f.end.day))
+        for name, f in freezes.items()
+        if name != "Payments hub cut-over"
+    }
+    assert named == {
+        "Q1 close": ((3, 29), (4, 2)),
+        "Q2 close": ((6, 28), (7, 2)),
+        "Q3 close": ((9, 27), (10, 1)),
+        "Year end": ((12, 15), (1, 4)),
+        "Christmas": ((12, 23), (1, 2)),
+    }
     file = {f["name"]: f for f in json.loads(DEMO_FILE.read_text())["freezes"]}
     story = dt.timedelta(days=summary.shift_days)
     for name, freeze in freezes.items():  # as near its place in the story as its date allows
@@ -138,28 +151,32 @@ def test_loading_the_demo_twice_is_refused_and_changes_nothing(demo: SessionFact
         assert len(session.exec(select(Booking)).all()) == before
 
 
-def test_existing_users_are_kept_when_the_demo_loads(sessions: SessionFactory,
-                                                     make_user: Factory) -> None:
+def test_existing_users_are_kept_when_the_demo_loads(
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     make_user(name="admin", role=Role.ADMIN)
     summary = load_demo(sessions, ANCHOR_WEEK)
     assert summary.kept_users == ("admin",)
     assert "admin" not in {u.name for u in summary.users}
 
 
-def test_demo_exports_to_a_scenario_the_planner_solves(demo: SessionFactory,
-                                                       tmp_path: object) -> None:
+def test_demo_exports_to_a_scenario_the_planner_solves(
+    demo: SessionFactory, tmp_path: object
+) -> None:
     path = f"{tmp_path}/demo.json"
     export_scenario(demo, path)
     scenario = load_scenario(path)
     plan = greedy_plan(scenario, Options(method="greedy"))
     assert plan.has_plan
     with demo() as session:
-        open_phases = session.exec(select(Release).where(col(Release.status).in_(
-            ("planned", "in_test", "ready")))).all()
+        open_phases = session.exec(
+            select(Release).where(col(Release.status).in_(("planned", "in_test", "ready")))
+        ).all()
     assert len(scenario.releases) == len(open_phases)
 
 
 # -- the release lifecycle around the bank ---------------------------------------------------
+
 
 def test_the_kpis_count_a_year_of_releases_with_every_outcome(demo: SessionFactory) -> None:
     report = kpis_for(demo, Period.months_ending(TODAY))
@@ -179,7 +196,8 @@ def test_the_kpis_count_a_year_of_releases_with_every_outcome(demo: SessionFacto
 
 
 def test_the_release_train_has_monthly_windows_a_year_back_and_a_year_ahead(
-        demo: SessionFactory) -> None:
+    demo: SessionFactory,
+) -> None:
     with read_transaction(demo) as session:
         strategy = session.exec(select(ReleaseStrategy)).one()
         windows = session.exec(select(ReleaseWindow).order_by(col(ReleaseWindow.go_live))).all()
@@ -196,16 +214,24 @@ def test_the_release_train_has_monthly_windows_a_year_back_and_a_year_ahead(
 
 
 def test_this_quarters_gates_stand_in_every_state_and_started_phases_passed_their_entry(
-        demo: SessionFactory) -> None:
+    demo: SessionFactory,
+) -> None:
     with read_transaction(demo) as session:
-        releases = session.exec(select(Release).where(
-            col(Release.status).in_(OPEN_RELEASE_STATUSES))).all()
+        releases = session.exec(
+            select(Release).where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+        ).all()
         views = [g for release in releases for g in gates_in(session, release)]
-        started = session.exec(select(Booking).where(
-            col(Booking.status).in_((BookingStatus.IN_USE, BookingStatus.RELEASED)),
-            col(Booking.phase_id).is_not(None))).all()
-        started_phases = {b.phase.key for b in started
-                          if b.phase and b.phase.release.status in OPEN_RELEASE_STATUSES}
+        started = session.exec(
+            select(Booking).where(
+                col(Booking.status).in_((BookingStatus.IN_USE, BookingStatus.RELEASED)),
+                col(Booking.phase_id).is_not(None),
+            )
+        ).all()
+        started_phases = {
+            b.phase.key
+            for b in started
+            if b.phase and b.phase.release.status in OPEN_RELEASE_STATUSES
+        }
     assert {g.state for g in views} == set(GateState)
     assert all(g.reason for g in views if g.state in (GateState.VETOED, GateState.WAIVED))
     assert any(g.kind == GateKind.GO_NO_GO and g.criteria for g in views)
@@ -223,9 +249,14 @@ def test_past_releases_went_through_the_flow_to_their_outcome(demo: SessionFacto
     with read_transaction(demo) as session:
         deployments = session.exec(select(Deployment)).all()
         links = session.exec(select(ExternalLink)).all()
-        live = session.exec(select(func.count()).select_from(Booking).where(
-            col(Booking.status).in_((BookingStatus.CONFIRMED, BookingStatus.IN_USE)),
-            Booking.end < TODAY - dt.timedelta(days=60))).one()
+        live = session.exec(
+            select(func.count())
+            .select_from(Booking)
+            .where(
+                col(Booking.status).in_((BookingStatus.CONFIRMED, BookingStatus.IN_USE)),
+                Booking.end < TODAY - dt.timedelta(days=60),
+            )
+        ).one()
     assert len(deployments) >= 12 and all(d.backout_plan for d in deployments)
     assert [d.backed_out for d in deployments].count(True) == 1
     assert {link.kind for link in links} == set(LinkKind)
@@ -233,23 +264,31 @@ def test_past_releases_went_through_the_flow_to_their_outcome(demo: SessionFacto
 
 
 def test_a_release_made_from_a_template_asks_for_its_bookings_in_its_window(
-        demo: SessionFactory) -> None:
+    demo: SessionFactory,
+) -> None:
     with read_transaction(demo) as session:
         templates = session.exec(select(ReleaseTemplate)).all()
         release = session.exec(select(Release).where(Release.key == "PAY-2.4")).one()
         window = session.get_one(ReleaseWindow, release.window_id)
-        requests = session.exec(select(BookingRequest).where(
-            col(BookingRequest.phase_id).in_([p.id for p in release.phases]))).all()
+        requests = session.exec(
+            select(BookingRequest).where(
+                col(BookingRequest.phase_id).in_([p.id for p in release.phases])
+            )
+        ).all()
         phases = [p.key for p in release.phases]
     assert len(templates) == 3 and {t.release_type.value for t in templates} == {
-        "major", "minor", "emergency"}
+        "major",
+        "minor",
+        "emergency",
+    }
     assert phases == ["PAY-2.4-SIT", "PAY-2.4-UAT", "PAY-2.4-STG"]
     assert (release.status, release.due) == (S.PLANNED, window.cutoff)
     assert [r.status for r in requests] == [RequestStatus.REQUESTED] * 3
 
 
 def test_the_release_calendar_of_the_year_shows_windows_releases_and_deployments(
-        demo: SessionFactory) -> None:
+    demo: SessionFactory,
+) -> None:
     with read_transaction(demo) as session:
         items = calendar_items(session, TODAY - dt.timedelta(days=365), TODAY)
     kinds = {item.kind for item in items}
@@ -259,8 +298,9 @@ def test_the_release_calendar_of_the_year_shows_windows_releases_and_deployments
 
 
 @pytest.mark.parametrize("weeks", [3, 31])  # a monthly go-live drifts a few days either way
-def test_the_story_is_the_same_whatever_the_week_it_is_loaded(sessions: SessionFactory,
-                                                              weeks: int) -> None:
+def test_the_story_is_the_same_whatever_the_week_it_is_loaded(
+    sessions: SessionFactory, weeks: int
+) -> None:
     now = ANCHOR_WEEK + dt.timedelta(weeks=weeks)
     load_demo(sessions, now)
     counts = kpis_for(sessions, Period.months_ending(now.date())).releases
@@ -270,8 +310,9 @@ def test_the_story_is_the_same_whatever_the_week_it_is_loaded(sessions: SessionF
     assert late == {"CBS-6.1", "CRM-7.1"}  # past their window's cut-off, still in test
 
 
-def test_a_demo_that_fails_half_way_leaves_the_database_empty(sessions: SessionFactory,
-                                                              tmp_path: Path) -> None:
+def test_a_demo_that_fails_half_way_leaves_the_database_empty(
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     data["lifecycle"]["past_releases"][-1]["template"] = "Hotfix"  # no such template
     broken = tmp_path / "broken.json"
@@ -285,7 +326,8 @@ def test_a_demo_that_fails_half_way_leaves_the_database_empty(sessions: SessionF
 
 
 def test_a_kept_user_with_another_role_leaves_its_demo_part_to_the_admin(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     make_user(name="rita", role=Role.VIEWER)
     load_demo(sessions, ANCHOR_WEEK)
     history = status_history(sessions, "CBS-6.0")

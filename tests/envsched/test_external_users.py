@@ -17,28 +17,37 @@ from envsched.settings import Settings
 from tests.envsched.factories import NOW
 
 ISSUER = "https://idp.example.test"
-MAPPING = RoleMapping(claim="groups", pairs=(("env-managers", Role.ENVIRONMENT_MANAGER),
-                                             ("testers", Role.TEST_MANAGER)))
+MAPPING = RoleMapping(
+    claim="groups",
+    pairs=(("env-managers", Role.ENVIRONMENT_MANAGER), ("testers", Role.TEST_MANAGER)),
+)
 
 
 def claims(*groups: str, subject: str = "sub-ada", name: str = "ada") -> ExternalClaims:
-    return ExternalClaims(issuer=ISSUER, subject=subject, user_name=name, full_name="Ada L",
-                          email="ada@example.test", role_values=groups)
+    return ExternalClaims(
+        issuer=ISSUER,
+        subject=subject,
+        user_name=name,
+        full_name="Ada L",
+        email="ada@example.test",
+        role_values=groups,
+    )
 
 
-def sign_in(sessions: SessionFactory, *groups: str, mapping: RoleMapping = MAPPING,
-            **kwargs: Any) -> User:
+def sign_in(
+    sessions: SessionFactory, *groups: str, mapping: RoleMapping = MAPPING, **kwargs: Any
+) -> User:
     return external_users.sign_in(sessions, claims(*groups, **kwargs), mapping, now=NOW)
 
 
-def test_the_first_sign_in_creates_the_user_with_the_mapped_role(
-        sessions: SessionFactory) -> None:
+def test_the_first_sign_in_creates_the_user_with_the_mapped_role(sessions: SessionFactory) -> None:
     user = sign_in(sessions, "staff", "testers")
     assert (user.name, user.role, user.password_hash) == ("ada", Role.TEST_MANAGER, None)
     with read_transaction(sessions) as session:
         identity = session.exec(select(ExternalIdentity)).one()
-        actions = session.exec(select(AuditEntry.action).where(
-            AuditEntry.entity_id == str(user.id))).all()
+        actions = session.exec(
+            select(AuditEntry.action).where(AuditEntry.entity_id == str(user.id))
+        ).all()
     assert (identity.user_id, identity.issuer, identity.subject) == (user.id, ISSUER, "sub-ada")
     assert actions == ["create", "sign_in_sso"]
 
@@ -58,7 +67,8 @@ def test_the_first_pair_of_the_map_wins_when_several_match(sessions: SessionFact
 
 
 def test_a_later_sign_in_takes_the_new_role_and_ends_the_old_sessions(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     first = sign_in(sessions, "testers")
     second = sign_in(sessions, "env-managers")
     assert (second.id, second.role) == (first.id, Role.ENVIRONMENT_MANAGER)
@@ -66,7 +76,8 @@ def test_a_later_sign_in_takes_the_new_role_and_ends_the_old_sessions(
 
 
 def test_a_user_whose_claim_maps_to_nothing_is_refused_and_not_created(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     with pytest.raises(PermissionDenied, match="'groups' claim holds staff"):
         sign_in(sessions, "staff")
     with read_transaction(sessions) as session:
@@ -79,22 +90,22 @@ def test_the_default_role_takes_whoever_maps_to_nothing(sessions: SessionFactory
 
 
 def test_a_known_user_who_lost_their_group_is_refused_and_signed_out_everywhere(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     before = sign_in(sessions, "testers")
     with pytest.raises(PermissionDenied, match="no role in envsched"):
         sign_in(sessions, "staff")
     after = users.find_user(sessions, "ada")
     assert after.session_version != before.session_version
     with read_transaction(sessions) as session:
-        last = session.exec(select(AuditEntry.action)
-                            .order_by(col(AuditEntry.id).desc())).first()
+        last = session.exec(select(AuditEntry.action).order_by(col(AuditEntry.id).desc())).first()
     assert last == "sign_in_sso_refused"
 
 
-def test_a_local_account_of_the_same_name_is_never_taken_over(
-        sessions: SessionFactory) -> None:
-    local = users.create_user(sessions, "ada", Role.ADMIN, password="a-long-password",
-                              actor=None, now=NOW)
+def test_a_local_account_of_the_same_name_is_never_taken_over(sessions: SessionFactory) -> None:
+    local = users.create_user(
+        sessions, "ada", Role.ADMIN, password="a-long-password", actor=None, now=NOW
+    )
     user = sign_in(sessions, "testers")
     assert (user.name, user.role) == ("ada-2", Role.TEST_MANAGER)
     assert users.find_user(sessions, "ada").role == local.role
@@ -108,8 +119,12 @@ def test_a_user_deactivated_in_envsched_stays_out(sessions: SessionFactory) -> N
 
 
 def test_the_role_map_is_read_from_the_settings() -> None:
-    settings = Settings.from_env({
-        "ENVSCHED_OIDC_ROLE_MAP": "env-managers=environment_manager, testers=test_manager",
-        "ENVSCHED_OIDC_DEFAULT_ROLE": "viewer", "ENVSCHED_OIDC_ROLE_CLAIM": "roles"})
+    settings = Settings.from_env(
+        {
+            "ENVSCHED_OIDC_ROLE_MAP": "env-managers=environment_manager, testers=test_manager",
+            "ENVSCHED_OIDC_DEFAULT_ROLE": "viewer",
+            "ENVSCHED_OIDC_ROLE_CLAIM": "roles",
+        }
+    )
     mapping = RoleMapping.from_settings(settings)
     assert mapping == RoleMapping(claim="roles", pairs=MAPPING.pairs, default=Role.VIEWER)

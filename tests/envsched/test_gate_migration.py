@@ -19,17 +19,35 @@ SIGNED_AT = "2027-01-04 09:00:00"
 INSERT_GATE = text(
     "INSERT INTO gate (id, release_id, phase_id, kind, criteria, signoff_role, state, "
     "signed_by, signed_at, reason) VALUES (:id, :release, :phase, :kind, :criteria, "
-    "'test_manager', :state, :by, :at, '')")
+    "'test_manager', :state, :by, :at, '')"
+)
 
 
-def add_gate(engine: Engine, gate_id: int, kind: str, state: str, *, release: int = 1,
-             phase: int | None = 1, criteria: str = "") -> None:
+def add_gate(
+    engine: Engine,
+    gate_id: int,
+    kind: str,
+    state: str,
+    *,
+    release: int = 1,
+    phase: int | None = 1,
+    criteria: str = "",
+) -> None:
     decided = state != "open"
     with engine.begin() as c:
-        c.execute(INSERT_GATE, {"id": gate_id, "release": release, "phase": phase,
-                                "kind": kind, "criteria": criteria, "state": state,
-                                "by": "tm" if decided else None,
-                                "at": SIGNED_AT if decided else None})
+        c.execute(
+            INSERT_GATE,
+            {
+                "id": gate_id,
+                "release": release,
+                "phase": phase,
+                "kind": kind,
+                "criteria": criteria,
+                "state": state,
+                "by": "tm" if decided else None,
+                "at": SIGNED_AT if decided else None,
+            },
+        )
 
 
 @pytest.fixture
@@ -37,16 +55,25 @@ def at_0004(empty_engine: Engine) -> Engine:
     """Two releases (1 and 2) at revision 0004, release 1 with phase 1, release 2 with 2."""
     migrations.upgrade(empty_engine, "0004")
     with empty_engine.begin() as c:
-        c.execute(text("INSERT INTO environment_type (id, name, description) "
-                       "VALUES (1, 'UAT', '')"))
+        c.execute(
+            text("INSERT INTO environment_type (id, name, description) VALUES (1, 'UAT', '')")
+        )
         for number in (1, 2):
-            c.execute(text("INSERT INTO release (id, key, title, type, priority, status, "
-                           "owner) VALUES (:id, :key, '', 'minor', 1, 'planned', '')"),
-                      {"id": number, "key": f"R{number}"})
-            c.execute(text("INSERT INTO phase (id, key, name, duration_days, gap_days, "
-                           "required_tags, release_id, type_id, position) VALUES "
-                           "(:id, :key, '', 5, 0, '[]', :id, 1, 0)"),
-                      {"id": number, "key": f"R{number}-UAT"})
+            c.execute(
+                text(
+                    "INSERT INTO release (id, key, title, type, priority, status, "
+                    "owner) VALUES (:id, :key, '', 'minor', 1, 'planned', '')"
+                ),
+                {"id": number, "key": f"R{number}"},
+            )
+            c.execute(
+                text(
+                    "INSERT INTO phase (id, key, name, duration_days, gap_days, "
+                    "required_tags, release_id, type_id, position) VALUES "
+                    "(:id, :key, '', 5, 0, '[]', :id, 1, 0)"
+                ),
+                {"id": number, "key": f"R{number}-UAT"},
+            )
     return empty_engine
 
 
@@ -58,8 +85,12 @@ def gates(engine: Engine) -> dict[int, tuple[Any, ...]]:
 
 def merge_entries(engine: Engine) -> dict[str, Any]:
     with engine.connect() as c:
-        rows = c.execute(text("SELECT entity_id, actor, before, after FROM audit_entry "
-                              "WHERE entity = 'gate' AND action = 'merge_duplicate'")).all()
+        rows = c.execute(
+            text(
+                "SELECT entity_id, actor, before, after FROM audit_entry "
+                "WHERE entity = 'gate' AND action = 'merge_duplicate'"
+            )
+        ).all()
     return {str(row[0]): (row[1], _json(row[2]), _json(row[3])) for row in rows}
 
 
@@ -81,7 +112,8 @@ def with_duplicates(engine: Engine) -> None:
 
 
 def test_upgrade_keeps_the_undecided_duplicate_with_every_criterion(
-        at_0004: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    at_0004: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     with_duplicates(at_0004)
     with caplog.at_level(logging.WARNING):
         migrations.upgrade(at_0004)
@@ -103,7 +135,10 @@ def test_upgrade_logs_every_merged_gate_in_the_audit_log(at_0004: Engine) -> Non
     actor, before, after = merged["3"]
     assert actor == "migration 0005"
     assert (before["state"], before["signed_by"], before["criteria"]) == (
-        "waived", "tm", "smoke test")
+        "waived",
+        "tm",
+        "smoke test",
+    )
     assert after == {"kept_gate_id": 2}
 
 
@@ -117,7 +152,8 @@ def test_upgrade_without_duplicates_changes_no_gate(at_0004: Engine) -> None:
 
 @pytest.mark.parametrize(("kind", "phase"), [("entry", 1), ("exit", 1), ("go_no_go", None)])
 def test_upgraded_database_refuses_a_second_gate_of_one_kind(
-        at_0004: Engine, kind: str, phase: int | None) -> None:
+    at_0004: Engine, kind: str, phase: int | None
+) -> None:
     migrations.upgrade(at_0004)
     add_gate(at_0004, 1, kind, "open", phase=phase)
     with pytest.raises(IntegrityError):

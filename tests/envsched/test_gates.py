@@ -28,13 +28,19 @@ from tests.envsched.factories import NOW, Factory
 Verb = Any
 VERBS: dict[str, Verb] = {
     "sign": lambda s, ref, user: gates.sign_gate(s, ref, actor=user, now=NOW, note="all green"),
-    "veto": lambda s, ref, user: gates.veto_gate(s, ref, actor=user, now=NOW,
-                                                 reason="defects open"),
-    "waive": lambda s, ref, user: gates.waive_gate(s, ref, actor=user, now=NOW,
-                                                   reason="hotfix"),
+    "veto": lambda s, ref, user: gates.veto_gate(
+        s, ref, actor=user, now=NOW, reason="defects open"
+    ),
+    "waive": lambda s, ref, user: gates.waive_gate(s, ref, actor=user, now=NOW, reason="hotfix"),
 }
-ADMIN, ENV, TEST, REL, PLAN, VIEW = (Role.ADMIN, Role.ENVIRONMENT_MANAGER, Role.TEST_MANAGER,
-                                     Role.RELEASE_MANAGER, Role.PLANNER, Role.VIEWER)
+ADMIN, ENV, TEST, REL, PLAN, VIEW = (
+    Role.ADMIN,
+    Role.ENVIRONMENT_MANAGER,
+    Role.TEST_MANAGER,
+    Role.RELEASE_MANAGER,
+    Role.PLANNER,
+    Role.VIEWER,
+)
 
 
 @pytest.fixture
@@ -62,7 +68,8 @@ GO = GateRef("R1", None, GateKind.GO_NO_GO)
 
 
 def test_every_phase_has_open_entry_and_exit_gates_and_the_release_a_go_no_go(
-        sessions: SessionFactory, release: Release) -> None:
+    sessions: SessionFactory, release: Release
+) -> None:
     found = gates.release_gates(sessions, "R1")
     assert [(g.phase, g.kind, g.state, g.signoff_role) for g in found] == [
         ("R1-SIT", GateKind.ENTRY, GateState.OPEN, TEST),
@@ -79,7 +86,7 @@ def test_every_phase_has_open_entry_and_exit_gates_and_the_release_a_go_no_go(
 RULES = [
     # gate       verb     roles allowed
     (exit_gate(), "sign", {ADMIN, TEST}),
-    (exit_gate(), "veto", {ADMIN, TEST, REL}),   # the release manager owns every gate
+    (exit_gate(), "veto", {ADMIN, TEST, REL}),  # the release manager owns every gate
     (exit_gate(), "waive", {ADMIN, REL}),
     (GO, "sign", {ADMIN, REL}),
     (GO, "veto", {ADMIN, REL}),
@@ -89,12 +96,19 @@ RULES = [
 ]
 
 
-@pytest.mark.parametrize(("ref", "verb", "allowed"), RULES,
-                         ids=[f"{r.kind.value}-{v}" for r, v, _ in RULES])
+@pytest.mark.parametrize(
+    ("ref", "verb", "allowed"), RULES, ids=[f"{r.kind.value}-{v}" for r, v, _ in RULES]
+)
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_may_decide_a_gate_exactly_as_the_rules_say(
-        sessions: SessionFactory, release: Release, people: dict[Role, User], ref: GateRef,
-        verb: str, allowed: set[Role], role: Role) -> None:
+    sessions: SessionFactory,
+    release: Release,
+    people: dict[Role, User],
+    ref: GateRef,
+    verb: str,
+    allowed: set[Role],
+    role: Role,
+) -> None:
     if role not in allowed:
         with pytest.raises(PermissionDenied):
             VERBS[verb](sessions, ref, people[role])
@@ -113,10 +127,10 @@ TRANSITIONS = [
     (GateState.OPEN, "sign", True),
     (GateState.OPEN, "veto", True),
     (GateState.OPEN, "waive", True),
-    (GateState.VETOED, "sign", True),    # fixed after the veto
+    (GateState.VETOED, "sign", True),  # fixed after the veto
     (GateState.VETOED, "waive", True),
     (GateState.VETOED, "veto", False),
-    (GateState.SIGNED, "veto", True),    # a problem found after sign-off
+    (GateState.SIGNED, "veto", True),  # a problem found after sign-off
     (GateState.SIGNED, "sign", False),
     (GateState.SIGNED, "waive", False),
     (GateState.WAIVED, "sign", False),
@@ -127,8 +141,8 @@ TRANSITIONS = [
 
 @pytest.mark.parametrize(("before", "verb", "allowed"), TRANSITIONS)
 def test_a_gate_moves_only_between_the_states_the_rules_allow(
-        sessions: SessionFactory, release: Release, before: GateState, verb: str,
-        allowed: bool) -> None:
+    sessions: SessionFactory, release: Release, before: GateState, verb: str, allowed: bool
+) -> None:
     _put_gate(sessions, release, "R1-UAT", GateKind.EXIT, before)
     if allowed:
         VERBS[verb](sessions, exit_gate(), None)
@@ -139,35 +153,39 @@ def test_a_gate_moves_only_between_the_states_the_rules_allow(
         assert _state(sessions, exit_gate()) == before
 
 
-def test_a_veto_and_a_waiver_need_a_reason(sessions: SessionFactory, release: Release,
-                                           people: dict[Role, User]) -> None:
+def test_a_veto_and_a_waiver_need_a_reason(
+    sessions: SessionFactory, release: Release, people: dict[Role, User]
+) -> None:
     with pytest.raises(InvalidInput):
         gates.veto_gate(sessions, exit_gate(), actor=people[TEST], now=NOW, reason=" ")
     with pytest.raises(InvalidInput):
         gates.waive_gate(sessions, GO, actor=people[REL], now=NOW, reason="")
 
 
-def test_gates_are_named_by_release_phase_and_kind(sessions: SessionFactory,
-                                                   release: Release) -> None:
+def test_gates_are_named_by_release_phase_and_kind(
+    sessions: SessionFactory, release: Release
+) -> None:
     with pytest.raises(NotFound):
         gates.sign_gate(sessions, GateRef("R1", "R9-UAT", GateKind.EXIT), actor=None, now=NOW)
     with pytest.raises(InvalidInput):
-        gates.sign_gate(sessions, GateRef("R1", "R1-UAT", GateKind.GO_NO_GO), actor=None,
-                        now=NOW)
+        gates.sign_gate(sessions, GateRef("R1", "R1-UAT", GateKind.GO_NO_GO), actor=None, now=NOW)
     with pytest.raises(InvalidInput):
         gates.sign_gate(sessions, GateRef("R1", None, GateKind.EXIT), actor=None, now=NOW)
 
 
 def test_every_sign_off_veto_and_waiver_is_in_the_audit_log(
-        sessions: SessionFactory, release: Release, people: dict[Role, User]) -> None:
+    sessions: SessionFactory, release: Release, people: dict[Role, User]
+) -> None:
     gates.veto_gate(sessions, exit_gate(), actor=people[TEST], now=NOW, reason="defects open")
     later = NOW + dt.timedelta(days=1)
     gates.sign_gate(sessions, exit_gate(), actor=people[TEST], now=later, note="fixed")
     gates.waive_gate(sessions, GO, actor=people[REL], now=later, reason="regulator deadline")
     entries = audit.recent(sessions)
     assert [(e.action, e.actor) for e in reversed(entries)] == [
-        ("gate_veto", "test_manager"), ("gate_sign", "test_manager"),
-        ("gate_waive", "release_manager")]
+        ("gate_veto", "test_manager"),
+        ("gate_sign", "test_manager"),
+        ("gate_waive", "release_manager"),
+    ]
     veto, sign, waive = reversed(entries)
     assert veto.before is None and veto.after is not None
     assert veto.after["state"] == "vetoed" and veto.after["reason"] == "defects open"
@@ -177,13 +195,23 @@ def test_every_sign_off_veto_and_waiver_is_in_the_audit_log(
 
 
 def test_the_release_manager_defines_criteria_and_who_signs(
-        sessions: SessionFactory, release: Release, people: dict[Role, User]) -> None:
+    sessions: SessionFactory, release: Release, people: dict[Role, User]
+) -> None:
     with pytest.raises(PermissionDenied):
         gates.define_gate(sessions, entry_gate(), actor=people[TEST], now=NOW, criteria="x")
-    view = gates.define_gate(sessions, entry_gate(), actor=people[REL], now=NOW,
-                             criteria="environment smoke-tested", signoff_role=ENV)
+    view = gates.define_gate(
+        sessions,
+        entry_gate(),
+        actor=people[REL],
+        now=NOW,
+        criteria="environment smoke-tested",
+        signoff_role=ENV,
+    )
     assert (view.criteria, view.signoff_role, view.state) == (
-        "environment smoke-tested", ENV, GateState.OPEN)
+        "environment smoke-tested",
+        ENV,
+        GateState.OPEN,
+    )
     with pytest.raises(PermissionDenied):
         gates.sign_gate(sessions, entry_gate(), actor=people[TEST], now=NOW)
     assert gates.sign_gate(sessions, entry_gate(), actor=people[ENV], now=NOW).passed
@@ -192,6 +220,7 @@ def test_the_release_manager_defines_criteria_and_who_signs(
 
 # -- helpers ----------------------------------------------------------------------------------
 
+
 def _phase_id(sessions: SessionFactory, key: str) -> int:
     with read_transaction(sessions) as session:
         phase = session.exec(select(Phase).where(Phase.key == key)).one()
@@ -199,18 +228,30 @@ def _phase_id(sessions: SessionFactory, key: str) -> int:
     return phase.id
 
 
-def _put_gate(sessions: SessionFactory, release: Release, phase: str, kind: GateKind,
-              state: GateState) -> None:
+def _put_gate(
+    sessions: SessionFactory, release: Release, phase: str, kind: GateKind, state: GateState
+) -> None:
     assert release.id is not None
     decided, phase_id = state != GateState.OPEN, _phase_id(sessions, phase)
     with sessions.begin() as session:
-        session.add(Gate(release_id=release.id, phase_id=phase_id, kind=kind,
-                         signoff_role=TEST, state=state, signed_by="someone" if decided else None,
-                         signed_at=NOW if decided else None))
+        session.add(
+            Gate(
+                release_id=release.id,
+                phase_id=phase_id,
+                kind=kind,
+                signoff_role=TEST,
+                state=state,
+                signed_by="someone" if decided else None,
+                signed_at=NOW if decided else None,
+            )
+        )
 
 
 def _state(sessions: SessionFactory, ref: GateRef) -> GateState:
-    found = [g for g in gates.release_gates(sessions, ref.release)
-             if g.phase == ref.phase and g.kind == ref.kind]
+    found = [
+        g
+        for g in gates.release_gates(sessions, ref.release)
+        if g.phase == ref.phase and g.kind == ref.kind
+    ]
     assert len(found) == 1
     return found[0].state

@@ -30,8 +30,12 @@ def stored(sessions: SessionFactory) -> list[Notification]:
 
 
 def test_an_approval_tells_the_requester_in_words_and_not_the_approver(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_user: Factory, make_request: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_user: Factory,
+    make_request: Factory,
+) -> None:
     make_environment(name="UAT-7")
     phase = make_phase(key="R9-UAT", duration_days=3)
     tom, eric = make_user(name="tom", role=Role.TEST_MANAGER), make_user(name="eric")
@@ -41,53 +45,67 @@ def test_an_approval_tells_the_requester_in_words_and_not_the_approver(
     [told] = inbox.notifications(sessions, tom)
     assert told.text == "Your request for R9-UAT was approved by eric: UAT-7, 5–7 Jan 2027."
     assert (told.event, told.entity, told.entity_id, told.read) == (
-        "request.approved", "booking_request", asked.id, False)
+        "request.approved",
+        "booking_request",
+        asked.id,
+        False,
+    )
 
 
-def test_a_rejection_tells_the_requester_why(sessions: SessionFactory, make_environment: Factory,
-                                             make_user: Factory, make_request: Factory) -> None:
+def test_a_rejection_tells_the_requester_why(
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory, make_request: Factory
+) -> None:
     make_environment(type="PERF")
     tom, eric = make_user(name="tom", role=Role.TEST_MANAGER), make_user(name="eric")
     asked = make_request(tom, type="PERF", duration_days=10)
     reject_request(sessions, asked.id, "PERF is full in January", actor=eric, now=NOW)
     [told] = inbox.notifications(sessions, tom)
-    assert told.text == ("Your request for 10 days of PERF was rejected by eric: "
-                         "PERF is full in January")
+    assert told.text == (
+        "Your request for 10 days of PERF was rejected by eric: PERF is full in January"
+    )
 
 
 def test_a_move_by_a_manager_tells_whose_booking_it_is(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_user: Factory, make_request: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_user: Factory,
+    make_request: Factory,
+) -> None:
     make_environment(name="UAT-1")
     make_environment(name="UAT-2")
     phase = make_phase(key="R9-UAT", duration_days=3)  # of a release with another key
     release = phase_release_key(sessions, phase.id)
     tom, eric = make_user(name="tom", role=Role.TEST_MANAGER), make_user(name="eric")
     asked = make_request(tom, phase_id=phase.id, duration_days=3, earliest_start=day(1))
-    booking = approve_request(sessions, asked.id, actor=eric, now=NOW, environment="UAT-1",
-                              start=day(1))
+    booking = approve_request(
+        sessions, asked.id, actor=eric, now=NOW, environment="UAT-1", start=day(1)
+    )
     move_booking(sessions, booking.id, environment="UAT-2", start=day(8), actor=eric, now=LATER)
     newest = inbox.notifications(sessions, tom)[0]
-    assert newest.text == (f"R9-UAT of release {release} moved from UAT-1, 5–7 Jan 2027 to "
-                           "UAT-2, 12–14 Jan 2027 by eric.")
+    assert newest.text == (
+        f"R9-UAT of release {release} moved from UAT-1, 5–7 Jan 2027 to "
+        "UAT-2, 12–14 Jan 2027 by eric."
+    )
     assert (newest.entity, newest.entity_id) == ("booking", booking.id)
 
 
 def test_a_move_by_no_one_signed_in_says_envsched_did_it(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory, make_booking: Factory
+) -> None:
     tom = make_user(name="tom", role=Role.TEST_MANAGER)
     env = make_environment(name="UAT-1")
     own = make_booking(env, start=day(2), end=day(4), created_by_id=tom.id, note="smoke test")
     move_booking(sessions, own.id, environment="UAT-1", start=day(9), actor=None, now=NOW)
     [told] = inbox.notifications(sessions, tom)
-    assert told.text == ("Smoke test moved from UAT-1, 6–7 Jan 2027 to UAT-1, 13–14 Jan 2027 "
-                         "by envsched.")
+    assert told.text == (
+        "Smoke test moved from UAT-1, 6–7 Jan 2027 to UAT-1, 13–14 Jan 2027 by envsched."
+    )
 
 
 def test_who_moves_their_own_booking_is_not_told_of_it(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory, make_booking: Factory
+) -> None:
     eric = make_user(name="eric")
     env = make_environment(name="UAT-1")
     own = make_booking(env, start=day(2), end=day(4), created_by_id=eric.id)
@@ -95,29 +113,33 @@ def test_who_moves_their_own_booking_is_not_told_of_it(
     assert stored(sessions) == []
 
 
-def test_a_refused_approval_tells_nobody(sessions: SessionFactory, make_environment: Factory,
-                                         make_user: Factory, make_request: Factory,
-                                         make_booking: Factory) -> None:
+def test_a_refused_approval_tells_nobody(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_user: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment(name="UAT-1")
     make_booking(env, start=day(0), end=day(30))
     tom, eric = make_user(name="tom", role=Role.TEST_MANAGER), make_user(name="eric")
     asked = make_request(tom, duration_days=3, earliest_start=day(1))
     with pytest.raises(BookingConflict):
-        approve_request(sessions, asked.id, actor=eric, now=NOW, environment="UAT-1",
-                        start=day(1))
+        approve_request(sessions, asked.id, actor=eric, now=NOW, environment="UAT-1", start=day(1))
     assert stored(sessions) == []
 
 
 def test_marking_read_one_then_all_of_ones_own(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory, make_request: Factory
+) -> None:
     make_environment(type="PERF")
-    tom, tara = make_user(name="tom", role=Role.TEST_MANAGER), make_user(
-        name="tara", role=Role.TEST_MANAGER)
+    tom, tara = (
+        make_user(name="tom", role=Role.TEST_MANAGER),
+        make_user(name="tara", role=Role.TEST_MANAGER),
+    )
     eric = make_user(name="eric")
     for who in (tom, tom, tara):
-        reject_request(sessions, make_request(who, type="PERF").id, "no room", actor=eric,
-                       now=NOW)
+        reject_request(sessions, make_request(who, type="PERF").id, "no room", actor=eric, now=NOW)
     first, second = inbox.notifications(sessions, tom)
     assert inbox.mark_read(sessions, tom, now=LATER, notification_id=first.id) == 1
     assert inbox.unread_count(sessions, tom) == 1
@@ -127,13 +149,20 @@ def test_marking_read_one_then_all_of_ones_own(
 
 
 def test_nobody_reads_or_marks_another_persons_notifications(
-        sessions: SessionFactory, make_environment: Factory, make_user: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_user: Factory, make_request: Factory
+) -> None:
     make_environment(type="PERF")
-    tom, tara = make_user(name="tom", role=Role.TEST_MANAGER), make_user(
-        name="tara", role=Role.TEST_MANAGER)
-    reject_request(sessions, make_request(tara, type="PERF").id, "no room",
-                   actor=make_user(name="eric"), now=NOW)
+    tom, tara = (
+        make_user(name="tom", role=Role.TEST_MANAGER),
+        make_user(name="tara", role=Role.TEST_MANAGER),
+    )
+    reject_request(
+        sessions,
+        make_request(tara, type="PERF").id,
+        "no room",
+        actor=make_user(name="eric"),
+        now=NOW,
+    )
     [theirs] = inbox.notifications(sessions, tara)
     with pytest.raises(NotFound):
         inbox.mark_read(sessions, tom, now=LATER, notification_id=theirs.id)

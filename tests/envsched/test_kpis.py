@@ -53,16 +53,32 @@ RELEASES = [
     # on time: Jan 4 -> Feb 10 is 37 days
     ReleaseFact("A", "major", "deployed", D("2027-02-15"), D("2027-01-04"), D("2027-02-10")),
     # late (due Mar 1, deployed Mar 20): Jan 11 -> Mar 20 is 68 days; test gate waived
-    ReleaseFact("B", "major", "deployed", D("2027-03-01"), D("2027-01-11"), D("2027-03-20"),
-                test_signed=False),
+    ReleaseFact(
+        "B",
+        "major",
+        "deployed",
+        D("2027-03-01"),
+        D("2027-01-11"),
+        D("2027-03-20"),
+        test_signed=False,
+    ),
     # no due day: on time; 14 days; backed out, without a signed go/no-go
-    ReleaseFact("C", "minor", "backed_out", None, D("2027-02-01"), D("2027-02-15"),
-                backed_out=True, go_signed=False),
+    ReleaseFact(
+        "C",
+        "minor",
+        "backed_out",
+        None,
+        D("2027-02-01"),
+        D("2027-02-15"),
+        backed_out=True,
+        go_signed=False,
+    ),
     # on time, 10 days
     ReleaseFact("D", "minor", "deployed", D("2027-03-31"), D("2027-03-01"), D("2027-03-11")),
     # cancelled after testing started: failed
-    ReleaseFact("E", "emergency", "cancelled", None, D("2027-03-01"), None,
-                cancelled_on=D("2027-03-05")),
+    ReleaseFact(
+        "E", "emergency", "cancelled", None, D("2027-03-01"), None, cancelled_on=D("2027-03-05")
+    ),
     # cancelled before any testing: not a failure
     ReleaseFact("F", "minor", "cancelled", None, None, None, cancelled_on=D("2027-02-01")),
     # deployed late, but before the period
@@ -111,10 +127,8 @@ def test_releases_deployed_without_test_or_operational_sign_off_are_named() -> N
 
 def test_time_to_implement_gives_average_best_and_worst_per_release_type() -> None:
     assert time_to_implement(RELEASES, PERIOD) == [
-        {"type": "major", "releases": 2, "average_days": 52.5, "best_days": 37,
-         "worst_days": 68},
-        {"type": "minor", "releases": 2, "average_days": 12.0, "best_days": 10,
-         "worst_days": 14},
+        {"type": "major", "releases": 2, "average_days": 52.5, "best_days": 37, "worst_days": 68},
+        {"type": "minor", "releases": 2, "average_days": 12.0, "best_days": 10, "worst_days": 14},
     ]
 
 
@@ -131,18 +145,26 @@ def test_utilisation_divides_booked_by_open_environment_days_per_type() -> None:
 
 
 def test_overlapping_closures_are_not_counted_twice() -> None:
-    closed = ((D("2027-01-10"), D("2027-01-15")), (D("2027-01-12"), D("2027-01-20")),
-              (D("2027-01-20"), D("2027-01-21")))
+    closed = (
+        (D("2027-01-10"), D("2027-01-15")),
+        (D("2027-01-12"), D("2027-01-20")),
+        (D("2027-01-20"), D("2027-01-21")),
+    )
     assert merge(closed) == [(D("2027-01-10"), D("2027-01-21"))]
-    assert open_days(SupplyFact("X", "UAT", 3, closed), (D("2027-01-01"), D("2027-02-01"))) \
-        == 3 * (31 - 11)
+    assert open_days(SupplyFact("X", "UAT", 3, closed), (D("2027-01-01"), D("2027-02-01"))) == 3 * (
+        31 - 11
+    )
 
 
 def test_lead_time_covers_bookings_starting_in_the_period() -> None:
     # 14, 5, 7 and 0 days; the December booking started before the period
-    assert lead_time(BOOKINGS, PERIOD) == {"bookings": 4, "average_days": 6.5,
-                                           "median_days": 6.0, "shortest_days": 0,
-                                           "longest_days": 14}
+    assert lead_time(BOOKINGS, PERIOD) == {
+        "bookings": 4,
+        "average_days": 6.5,
+        "median_days": 6.0,
+        "shortest_days": 0,
+        "longest_days": 14,
+    }
 
 
 def test_lead_time_without_bookings_has_no_numbers() -> None:
@@ -150,8 +172,12 @@ def test_lead_time_without_bookings_has_no_numbers() -> None:
 
 
 def test_clashes_are_counted_once_per_month_they_start() -> None:
-    assert clashes_per_month(CLASHES, PERIOD) == {"2027-01": 1, "2027-02": 0, "2027-03": 2,
-                                                  "2027-04": 0}
+    assert clashes_per_month(CLASHES, PERIOD) == {
+        "2027-01": 1,
+        "2027-02": 0,
+        "2027-03": 2,
+        "2027-04": 0,
+    }
 
 
 def test_the_monthly_trend_has_one_row_per_month_with_every_measure() -> None:
@@ -159,10 +185,18 @@ def test_the_monthly_trend_has_one_row_per_month_with_every_measure() -> None:
     by_month = {row["month"]: row for row in report.monthly}
     assert list(by_month) == ["2027-01", "2027-02", "2027-03", "2027-04"]
     assert by_month["2027-02"] == {
-        "month": "2027-02", "deployed": 2, "on_time": 2, "late": 0, "backed_out": 1,
-        "failed": 1, "clashes": 0, "lead_time_days": 3.5,
+        "month": "2027-02",
+        "deployed": 2,
+        "on_time": 2,
+        "late": 0,
+        "backed_out": 1,
+        "failed": 1,
+        "clashes": 0,
+        "lead_time_days": 3.5,
         # SIT: 14 of 2 x 28; UAT: nothing of 28
-        "utilisation_SIT": 25.0, "utilisation_UAT": 0.0}
+        "utilisation_SIT": 25.0,
+        "utilisation_UAT": 0.0,
+    }
     # January UAT: 4 + 10 of 31 - 2 days
     assert by_month["2027-01"]["utilisation_UAT"] == pytest.approx(48.3)
     assert by_month["2027-03"]["late"] == 1
@@ -180,13 +214,17 @@ def test_the_report_totals_and_its_table_for_export() -> None:
     assert list(frame["deployed"]) == [0, 2, 2, 0]
 
 
-@pytest.mark.parametrize(("today", "start", "end"), [
-    ("2027-03-15", "2026-04-01", "2027-04-01"),
-    ("2027-12-31", "2027-01-01", "2028-01-01"),  # across the year end
-    ("2028-02-29", "2027-03-01", "2028-03-01"),  # a leap day
-])
-def test_the_default_period_is_the_twelve_months_up_to_this_one(today: str, start: str,
-                                                                end: str) -> None:
+@pytest.mark.parametrize(
+    ("today", "start", "end"),
+    [
+        ("2027-03-15", "2026-04-01", "2027-04-01"),
+        ("2027-12-31", "2027-01-01", "2028-01-01"),  # across the year end
+        ("2028-02-29", "2027-03-01", "2028-03-01"),  # a leap day
+    ],
+)
+def test_the_default_period_is_the_twelve_months_up_to_this_one(
+    today: str, start: str, end: str
+) -> None:
     period = Period.months_ending(D(today))
     assert (period.start, period.end) == (D(start), D(end))
     assert len(period.months()) == 12
@@ -199,41 +237,72 @@ def test_adding_months_crosses_year_ends_both_ways() -> None:
 
 # -- from the stored history (SQLite and PostgreSQL) ---------------------------------------------
 
+
 def test_the_stored_history_gives_the_same_kpis_as_worked_out_by_hand(
-        sessions: SessionFactory, make_release: Factory, make_phase: Factory,
-        make_environment: Factory, make_booking: Factory, make_request: Factory) -> None:
+    sessions: SessionFactory,
+    make_release: Factory,
+    make_phase: Factory,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_request: Factory,
+) -> None:
     uat = make_environment(name="UAT-1", type="UAT")
-    a = make_release(key="A", type=ReleaseType.MAJOR, due=D("2027-02-15"),
-                     status=ReleaseStatus.DEPLOYED)
-    b = make_release(key="B", type=ReleaseType.MINOR, due=D("2027-02-01"),
-                     status=ReleaseStatus.BACKED_OUT)
+    a = make_release(
+        key="A", type=ReleaseType.MAJOR, due=D("2027-02-15"), status=ReleaseStatus.DEPLOYED
+    )
+    b = make_release(
+        key="B", type=ReleaseType.MINOR, due=D("2027-02-01"), status=ReleaseStatus.BACKED_OUT
+    )
     c = make_release(key="C", status=ReleaseStatus.CANCELLED)
     a_uat, b_uat = make_phase(a, key="A-UAT"), make_phase(b, key="B-UAT")
     asked = make_request(created_at=dt.datetime(2026, 12, 28, 15, tzinfo=dt.UTC))
     # A: asked Dec 28, booked from Jan 4 (lead 7 days), deployed Feb 10: 37 days
-    make_booking(uat, phase_id=a_uat.id, request_id=asked.id, start=D("2027-01-04"),
-                 end=D("2027-01-14"))
+    make_booking(
+        uat, phase_id=a_uat.id, request_id=asked.id, start=D("2027-01-04"), end=D("2027-01-14")
+    )
     # B: booked directly on Jan 4 from Jan 20 (lead 16), deployed Feb 5: 16 days, late
     make_booking(uat, phase_id=b_uat.id, start=D("2027-01-20"), end=D("2027-01-25"))
     with sessions.begin() as session:
-        session.add_all([
-            _gate(a, a_uat, GateKind.EXIT, GateState.SIGNED),
-            _gate(a, None, GateKind.GO_NO_GO, GateState.SIGNED),
-            _gate(b, b_uat, GateKind.EXIT, GateState.WAIVED),
-            Deployment(release_id=a.id, deployed_on=D("2027-02-10"), recorded_at=NOW),
-            Deployment(release_id=b.id, deployed_on=D("2027-02-05"), backed_out=True,
-                       backed_out_at=NOW, recorded_at=NOW),
-            # C went into test, then was cancelled: a failure
-            _change(c, ReleaseStatus.IN_TEST, "2027-01-10"),
-            _change(c, ReleaseStatus.CANCELLED, "2027-01-15"),
-            # the same clash seen by two nightly rounds
-            *[PlanRun(trigger=PlanTrigger.SCHEDULED, started_at=NOW,
-                      flags={"clashes": [{"kind": "overbooked", "environment": "UAT-1",
-                                          "release": None, "phase": None,
-                                          "start": "2027-01-21", "end": "2027-01-22",
-                                          "booking_ids": [1, 2], "message": "two"}]})
-              for _ in range(2)],
-        ])
+        session.add_all(
+            [
+                _gate(a, a_uat, GateKind.EXIT, GateState.SIGNED),
+                _gate(a, None, GateKind.GO_NO_GO, GateState.SIGNED),
+                _gate(b, b_uat, GateKind.EXIT, GateState.WAIVED),
+                Deployment(release_id=a.id, deployed_on=D("2027-02-10"), recorded_at=NOW),
+                Deployment(
+                    release_id=b.id,
+                    deployed_on=D("2027-02-05"),
+                    backed_out=True,
+                    backed_out_at=NOW,
+                    recorded_at=NOW,
+                ),
+                # C went into test, then was cancelled: a failure
+                _change(c, ReleaseStatus.IN_TEST, "2027-01-10"),
+                _change(c, ReleaseStatus.CANCELLED, "2027-01-15"),
+                # the same clash seen by two nightly rounds
+                *[
+                    PlanRun(
+                        trigger=PlanTrigger.SCHEDULED,
+                        started_at=NOW,
+                        flags={
+                            "clashes": [
+                                {
+                                    "kind": "overbooked",
+                                    "environment": "UAT-1",
+                                    "release": None,
+                                    "phase": None,
+                                    "start": "2027-01-21",
+                                    "end": "2027-01-22",
+                                    "booking_ids": [1, 2],
+                                    "message": "two",
+                                }
+                            ]
+                        },
+                    )
+                    for _ in range(2)
+                ],
+            ]
+        )
     report = kpis_for(sessions, Period(D("2027-01-01"), D("2027-03-01")))
     counts = report.releases
     assert (counts["deployed"], counts["on_time"], counts["late"]) == (2, 1, 1)
@@ -242,19 +311,24 @@ def test_the_stored_history_gives_the_same_kpis_as_worked_out_by_hand(
     assert counts["without_operational_signoff"] == ["B"]  # no go/no-go signed
     assert counts["clashes"] == 1
     assert report.time_to_implement == [
-        {"type": "major", "releases": 1, "average_days": 37.0, "best_days": 37,
-         "worst_days": 37},
-        {"type": "minor", "releases": 1, "average_days": 16.0, "best_days": 16,
-         "worst_days": 16}]
+        {"type": "major", "releases": 1, "average_days": 37.0, "best_days": 37, "worst_days": 37},
+        {"type": "minor", "releases": 1, "average_days": 16.0, "best_days": 16, "worst_days": 16},
+    ]
     # 10 + 5 booked of 31 + 28 open days
-    assert report.utilisation == [{"type": "UAT", "booked_days": 15, "open_days": 59,
-                                   "percent": 25.4}]
+    assert report.utilisation == [
+        {"type": "UAT", "booked_days": 15, "open_days": 59, "percent": 25.4}
+    ]
     assert (report.lead_time["average_days"], report.lead_time["longest_days"]) == (11.5, 16)
 
 
 def test_the_release_facts_read_gates_and_phases_once_however_many_releases(
-        engine: Engine, sessions: SessionFactory, make_release: Factory,
-        make_phase: Factory, make_environment: Factory, make_booking: Factory) -> None:
+    engine: Engine,
+    sessions: SessionFactory,
+    make_release: Factory,
+    make_phase: Factory,
+    make_environment: Factory,
+    make_booking: Factory,
+) -> None:
     uat = make_environment(capacity=8)
     for number in range(4):
         release = make_release(key=f"K{number}")
@@ -277,31 +351,46 @@ def test_the_release_facts_read_gates_and_phases_once_however_many_releases(
 
 
 def test_a_release_in_a_window_is_on_time_when_it_goes_live_by_the_windows_go_live(
-        sessions: SessionFactory, make_release: Factory) -> None:
+    sessions: SessionFactory, make_release: Factory
+) -> None:
     with sessions.begin() as session:
-        window = ReleaseWindow(name="2027-02", start=D("2027-01-25"), cutoff=D("2027-02-18"),
-                               go_live=D("2027-02-21"))
+        window = ReleaseWindow(
+            name="2027-02", start=D("2027-01-25"), cutoff=D("2027-02-18"), go_live=D("2027-02-21")
+        )
         session.add(window)
     # due is the cut-off, the day testing must end by: deploying after it is still on time
     on_go_live = make_release(key="W1", due=D("2027-02-18"), window_id=window.id)
     after_go_live = make_release(key="W2", due=D("2027-02-18"), window_id=window.id)
     with sessions.begin() as session:
-        session.add_all([
-            Deployment(release_id=on_go_live.id, deployed_on=D("2027-02-21"), recorded_at=NOW),
-            Deployment(release_id=after_go_live.id, deployed_on=D("2027-02-22"),
-                       recorded_at=NOW)])
+        session.add_all(
+            [
+                Deployment(release_id=on_go_live.id, deployed_on=D("2027-02-21"), recorded_at=NOW),
+                Deployment(
+                    release_id=after_go_live.id, deployed_on=D("2027-02-22"), recorded_at=NOW
+                ),
+            ]
+        )
     counts = kpis_for(sessions, Period(D("2027-02-01"), D("2027-03-01"))).releases
     assert (counts["on_time"], counts["late_keys"]) == (1, ["W2"])
 
 
 def _gate(release: Release, phase: Phase | None, kind: GateKind, state: GateState) -> Gate:
     assert release.id is not None
-    return Gate(release_id=release.id, phase_id=phase.id if phase else None, kind=kind,
-                signoff_role=Role.TEST_MANAGER, state=state, signed_by="someone",
-                signed_at=NOW)
+    return Gate(
+        release_id=release.id,
+        phase_id=phase.id if phase else None,
+        kind=kind,
+        signoff_role=Role.TEST_MANAGER,
+        state=state,
+        signed_by="someone",
+        signed_at=NOW,
+    )
 
 
 def _change(release: Release, status: ReleaseStatus, day: str) -> ReleaseStatusChange:
     assert release.id is not None
-    return ReleaseStatusChange(release_id=release.id, to_status=status,
-                               at=dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC))
+    return ReleaseStatusChange(
+        release_id=release.id,
+        to_status=status,
+        at=dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC),
+    )

@@ -16,15 +16,24 @@ OLD = {"R1": "planned", "R2": "in_progress", "R3": "released", "R4": "cancelled"
 def _old_releases_with_a_phase(engine: Engine) -> None:
     migrations.upgrade(engine, "0003")
     with engine.begin() as c:
-        c.execute(text("INSERT INTO environment_type (id, name, description) "
-                       "VALUES (1, 'UAT', '')"))
+        c.execute(
+            text("INSERT INTO environment_type (id, name, description) VALUES (1, 'UAT', '')")
+        )
         for number, (key, status) in enumerate(OLD.items(), start=1):
-            c.execute(text("INSERT INTO release (id, key, title, type, priority, status, owner) "
-                           "VALUES (:id, :key, '', 'minor', 1, :status, '')"),
-                      {"id": number, "key": key, "status": status})
-        c.execute(text("INSERT INTO phase (key, name, duration_days, gap_days, required_tags, "
-                       "release_id, type_id, position) "
-                       "VALUES ('R2-UAT', '', 5, 0, '[]', 2, 1, 0)"))
+            c.execute(
+                text(
+                    "INSERT INTO release (id, key, title, type, priority, status, owner) "
+                    "VALUES (:id, :key, '', 'minor', 1, :status, '')"
+                ),
+                {"id": number, "key": key, "status": status},
+            )
+        c.execute(
+            text(
+                "INSERT INTO phase (key, name, duration_days, gap_days, required_tags, "
+                "release_id, type_id, position) "
+                "VALUES ('R2-UAT', '', 5, 0, '[]', 2, 1, 0)"
+            )
+        )
 
 
 def _statuses(engine: Engine) -> dict[str, str]:
@@ -41,8 +50,12 @@ def _phase_keys(engine: Engine) -> list[str]:
 def test_upgrade_maps_old_statuses_and_keeps_phases(empty_engine: Engine) -> None:
     _old_releases_with_a_phase(empty_engine)
     migrations.upgrade(empty_engine)
-    assert _statuses(empty_engine) == {"R1": "planned", "R2": "in_test", "R3": "deployed",
-                                       "R4": "cancelled"}
+    assert _statuses(empty_engine) == {
+        "R1": "planned",
+        "R2": "in_test",
+        "R3": "deployed",
+        "R4": "cancelled",
+    }
     assert _phase_keys(empty_engine) == ["R2-UAT"]
 
 
@@ -67,6 +80,10 @@ def test_downgrade_brings_back_the_old_statuses(empty_engine: Engine) -> None:
     with empty_engine.begin() as c:
         c.execute(text("UPDATE release SET status = 'ready' WHERE key = 'R1'"))
     migrations.downgrade(empty_engine, "0003")
-    assert _statuses(empty_engine) == {"R1": "in_progress", "R2": "in_progress",
-                                       "R3": "released", "R4": "cancelled"}
+    assert _statuses(empty_engine) == {
+        "R1": "in_progress",
+        "R2": "in_progress",
+        "R3": "released",
+        "R4": "cancelled",
+    }
     assert _phase_keys(empty_engine) == ["R2-UAT"]

@@ -41,11 +41,13 @@ def mapped(sessions: SessionFactory, **kwargs: object) -> Mapped:
 def content(scenario: Scenario) -> Scenario:
     """The scenario with its name dropped and every list in a canonical order."""
     return replace(
-        scenario, name="",
+        scenario,
+        name="",
         environments=tuple(sorted(scenario.environments, key=lambda e: e.id)),
         releases=tuple(sorted(scenario.releases, key=lambda r: r.id)),
         freezes=tuple(sorted(scenario.freezes, key=lambda f: (f.start, f.end, f.reason))),
-        bookings=tuple(sorted(scenario.bookings, key=lambda b: b.phase)))
+        bookings=tuple(sorted(scenario.bookings, key=lambda b: b.phase)),
+    )
 
 
 def count(sessions: SessionFactory, model: type) -> int:
@@ -55,8 +57,10 @@ def count(sessions: SessionFactory, model: type) -> int:
 
 # -- import and export ----------------------------------------------------------------------
 
-def test_demo_scenario_survives_import_then_export(sessions: SessionFactory,
-                                                   tmp_path: Path) -> None:
+
+def test_demo_scenario_survives_import_then_export(
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     original = load_scenario(DEMO)
     import_scenario(sessions, DEMO, NOW)
     out = tmp_path / "exported.json"
@@ -64,8 +68,9 @@ def test_demo_scenario_survives_import_then_export(sessions: SessionFactory,
     assert content(load_scenario(out)) == content(original)
 
 
-def test_export_without_a_start_begins_at_the_first_open_date(sessions: SessionFactory,
-                                                              tmp_path: Path) -> None:
+def test_export_without_a_start_begins_at_the_first_open_date(
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     import_scenario(sessions, DEMO, NOW)
     out = tmp_path / "exported.json"
     result = export_scenario(sessions, out)
@@ -75,7 +80,8 @@ def test_export_without_a_start_begins_at_the_first_open_date(sessions: SessionF
 
 
 def test_import_refuses_a_database_that_already_holds_data(
-        sessions: SessionFactory, make_environment: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory
+) -> None:
     make_environment()
     with pytest.raises(InvalidState, match="empty database"):
         import_scenario(sessions, DEMO, NOW)
@@ -83,7 +89,8 @@ def test_import_refuses_a_database_that_already_holds_data(
 
 
 def test_import_of_a_bad_file_names_the_field_and_writes_nothing(
-        sessions: SessionFactory, tmp_path: Path) -> None:
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(DEMO.read_text().replace('"duration_days": 8', '"duration_days": "8"', 1))
     with pytest.raises(InvalidScenario) as caught:
@@ -93,11 +100,13 @@ def test_import_of_a_bad_file_names_the_field_and_writes_nothing(
 
 
 def test_import_that_double_books_a_capacity_one_environment_writes_nothing(
-        sessions: SessionFactory, tmp_path: Path) -> None:
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     clash = tmp_path / "clash.json"
     text = DEMO.read_text().replace(
         '{"phase": "LOS-5.0-SIT", "environment": "SIT-3", "start": "2027-02-08"',
-        '{"phase": "LOS-5.0-SIT", "environment": "SIT-3", "start": "2027-01-05"')
+        '{"phase": "LOS-5.0-SIT", "environment": "SIT-3", "start": "2027-01-05"',
+    )
     clash.write_text(text)
     with pytest.raises(BookingConflict):
         import_scenario(sessions, clash, NOW)
@@ -106,35 +115,56 @@ def test_import_that_double_books_a_capacity_one_environment_writes_nothing(
 
 # -- what the mapping turns into what -------------------------------------------------------
 
+
 def test_confirmed_and_in_use_bookings_are_pinned_tentative_ones_may_move(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_booking: Factory
+) -> None:
     env = make_environment(type="UAT")
-    statuses = [BookingStatus.CONFIRMED, BookingStatus.IN_USE, BookingStatus.TENTATIVE,
-                BookingStatus.RELEASED, BookingStatus.CANCELLED]
+    statuses = [
+        BookingStatus.CONFIRMED,
+        BookingStatus.IN_USE,
+        BookingStatus.TENTATIVE,
+        BookingStatus.RELEASED,
+        BookingStatus.CANCELLED,
+    ]
     phases = [make_phase(type="UAT") for _ in statuses]
     for n, (phase, status) in enumerate(zip(phases, statuses, strict=True)):
-        make_booking(env, phase_id=phase.id, status=status, start=day(6 * n),
-                     end=day(6 * n + 5))
+        make_booking(env, phase_id=phase.id, status=status, start=day(6 * n), end=day(6 * n + 5))
     bookings = {b.phase: b for b in mapped(sessions).scenario.bookings}
     assert {key: b.pinned for key, b in bookings.items()} == {
-        phases[0].key: True, phases[1].key: True, phases[2].key: False}
+        phases[0].key: True,
+        phases[1].key: True,
+        phases[2].key: False,
+    }
     assert bookings[phases[2].key].start == 12
 
 
 def test_windows_statuses_freezes_and_phase_rules_reach_the_scenario(
-        sessions: SessionFactory, make_environment: Factory, make_window: Factory,
-        make_freeze: Factory, make_release: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_window: Factory,
+    make_freeze: Factory,
+    make_release: Factory,
+    make_phase: Factory,
+) -> None:
     sit = make_environment(type="SIT", name="SIT-A", tags=["mainframe"], capacity=2)
     make_window(sit, start=day(3), end=day(5), reason="patching")
     make_environment(type="SIT", name="SIT-B", status=EnvironmentStatus.DOWN)
     make_freeze(start=day(20), end=day(27), types=["SIT"], reason="quarter end")
-    release = make_release(key="R1", title="Payments", priority=3, earliest_start=day(2),
-                           due=day(40))
-    make_phase(release, key="R1-SIT", type="SIT", duration_days=4,
-               required_tags=["mainframe"])
-    make_phase(release, key="R1-SIT2", type="SIT", duration_days=2, gap_days=1,
-               after=[], environments=["SIT-A"], earliest_start=day(9))
+    release = make_release(
+        key="R1", title="Payments", priority=3, earliest_start=day(2), due=day(40)
+    )
+    make_phase(release, key="R1-SIT", type="SIT", duration_days=4, required_tags=["mainframe"])
+    make_phase(
+        release,
+        key="R1-SIT2",
+        type="SIT",
+        duration_days=2,
+        gap_days=1,
+        after=[],
+        environments=["SIT-A"],
+        earliest_start=day(9),
+    )
     scenario = mapped(sessions).scenario
     envs = scenario.environment_by_id
     assert envs["SIT-A"].unavailable == (Window(3, 5, "patching"),)
@@ -146,11 +176,16 @@ def test_windows_statuses_freezes_and_phase_rules_reach_the_scenario(
     first, second = rel.phases
     assert (first.duration, first.requires_tags, first.after) == (4, {"mainframe"}, None)
     assert (second.after, second.gap_days, second.environments, second.earliest_start) == (
-        (), 1, ("SIT-A",), 9)
+        (),
+        1,
+        ("SIT-A",),
+        9,
+    )
 
 
 def test_a_booking_that_serves_no_phase_still_holds_its_days(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment(name="UAT-X")
     make_booking(env, start=day(4), end=day(8))
     result = mapped(sessions).scenario
@@ -159,7 +194,8 @@ def test_a_booking_that_serves_no_phase_still_holds_its_days(
 
 
 def test_release_the_solver_could_not_read_is_left_out_and_said_so(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory
+) -> None:
     make_environment(type="UAT")
     make_phase(type="UAT")
     orphan = make_phase(type="MAINFRAME-LAB")
@@ -168,13 +204,15 @@ def test_release_the_solver_could_not_read_is_left_out_and_said_so(
     assert any("MAINFRAME-LAB" in note for note in result.left_out)
 
 
-def test_export_of_an_empty_database_asks_for_a_start(sessions: SessionFactory,
-                                                      tmp_path: Path) -> None:
+def test_export_of_an_empty_database_asks_for_a_start(
+    sessions: SessionFactory, tmp_path: Path
+) -> None:
     with pytest.raises(InvalidInput, match="start"):
         export_scenario(sessions, tmp_path / "x.json")
 
 
 # -- a plan back as tentative bookings ------------------------------------------------------
+
 
 def planned(sessions: SessionFactory) -> tuple[Scenario, list[Booking]]:
     scenario = mapped(sessions).scenario
@@ -189,8 +227,12 @@ def live(sessions: SessionFactory) -> list[Booking]:
 
 
 def test_plan_becomes_tentative_bookings_around_a_confirmed_one(
-        sessions: SessionFactory, make_environment: Factory, make_release: Factory,
-        make_phase: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_release: Factory,
+    make_phase: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment(name="UAT-P")
     release = make_release(earliest_start=DAY0)
     first = make_phase(release, duration_days=5)
@@ -198,19 +240,23 @@ def test_plan_becomes_tentative_bookings_around_a_confirmed_one(
     confirmed = make_booking(env, phase_id=first.id, start=day(2), end=day(7))
     _scenario, created = planned(sessions)
     assert [(b.phase_id, b.start, b.end, b.status) for b in created] == [
-        (second.id, day(7), day(10), BookingStatus.TENTATIVE)]
+        (second.id, day(7), day(10), BookingStatus.TENTATIVE)
+    ]
     stored = {b.id: b for b in live(sessions)}
     assert (stored[confirmed.id].start, stored[confirmed.id].status) == (
-        day(2), BookingStatus.CONFIRMED)
+        day(2),
+        BookingStatus.CONFIRMED,
+    )
 
 
 def test_a_new_plan_replaces_the_previous_tentative_bookings(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_booking: Factory
+) -> None:
     env = make_environment(name="UAT-Q")
     phase = make_phase(duration_days=5)
-    old = make_booking(env, phase_id=phase.id, status=BookingStatus.TENTATIVE,
-                       start=day(30), end=day(35))
+    old = make_booking(
+        env, phase_id=phase.id, status=BookingStatus.TENTATIVE, start=day(30), end=day(35)
+    )
     _scenario, created = planned(sessions)
     statuses = {b.id: b.status for b in live(sessions)}
     assert statuses[old.id] == BookingStatus.CANCELLED
@@ -218,8 +264,8 @@ def test_a_new_plan_replaces_the_previous_tentative_bookings(
 
 
 def test_a_plan_that_no_longer_fits_writes_nothing(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_booking: Factory
+) -> None:
     env = make_environment(name="UAT-R")
     make_phase(duration_days=5)
     scenario = mapped(sessions).scenario
@@ -231,7 +277,8 @@ def test_a_plan_that_no_longer_fits_writes_nothing(
 
 
 def test_a_shared_environment_cannot_show_a_request_booking_and_says_so(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment(name="SIT-S", type="SIT", capacity=2)
     make_booking(env, start=day(0), end=day(3))
     result = mapped(sessions)

@@ -28,13 +28,21 @@ def test_migration_matches_the_models(engine: Engine) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # the constraint is PostgreSQL's own
 def test_postgresql_refuses_a_double_booking_even_from_raw_sql(
-        engine: Engine, make_environment: Factory, make_booking: Factory) -> None:
+    engine: Engine, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     make_booking(env)
     insert = text(
         'INSERT INTO booking (environment_id, start, "end", pinned, note, status, exclusive, '
         "created_at, updated_at) VALUES (:env, :start, :end, false, '', 'confirmed', true, "
-        "now(), now())")
+        "now(), now())"
+    )
     with pytest.raises(IntegrityError, match="ex_booking_no_double_booking"), engine.begin() as c:
-        c.execute(insert, {"env": env.id, "start": DAY0 + dt.timedelta(days=4),
-                           "end": DAY0 + dt.timedelta(days=6)})
+        c.execute(
+            insert,
+            {
+                "env": env.id,
+                "start": DAY0 + dt.timedelta(days=4),
+                "end": DAY0 + dt.timedelta(days=6),
+            },
+        )

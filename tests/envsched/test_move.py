@@ -33,12 +33,13 @@ def stored(sessions: SessionFactory, booking_id: int | None) -> Booking:
 
 
 def test_a_move_keeps_the_booking_its_id_and_its_length_and_audits_before_and_after(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, manager: User, make_environment: Factory, make_booking: Factory
+) -> None:
     uat1, uat2 = make_environment(name="UAT-1"), make_environment(name="UAT-2")
     booking = make_booking(uat1, start=day(10), end=day(15), note="regression")
-    moved = move_booking(sessions, booking.id, environment="UAT-2", start=day(20),
-                         actor=manager, now=NOW)
+    moved = move_booking(
+        sessions, booking.id, environment="UAT-2", start=day(20), actor=manager, now=NOW
+    )
     assert moved.id == booking.id
     again = stored(sessions, booking.id)
     assert (again.environment_id, again.start, again.end) == (uat2.id, day(20), day(25))
@@ -52,25 +53,27 @@ def test_a_move_keeps_the_booking_its_id_and_its_length_and_audits_before_and_af
 
 
 def test_a_move_may_overlap_the_booking_s_own_old_days(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, manager: User, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(10), end=day(15))
-    move_booking(sessions, booking.id, environment=env.name, start=day(12), actor=manager,
-                 now=NOW)
+    move_booking(sessions, booking.id, environment=env.name, start=day(12), actor=manager, now=NOW)
     assert (stored(sessions, booking.id).start, stored(sessions, booking.id).end) == (
-        day(12), day(17))
+        day(12),
+        day(17),
+    )
 
 
 def test_a_move_onto_another_booking_is_refused_and_changes_nothing(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory, manager: User, make_environment: Factory, make_booking: Factory
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(10), end=day(15))
     other = make_booking(env, start=day(20), end=day(25))
     with pytest.raises(BookingConflict) as caught:
-        move_booking(sessions, booking.id, environment=env.name, start=day(18), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment=env.name, start=day(18), actor=manager, now=NOW
+        )
     assert [c.booking_id for c in caught.value.clashes] == [other.id]
     assert stored(sessions, booking.id).start == day(10)
     with sessions() as session:
@@ -78,51 +81,78 @@ def test_a_move_onto_another_booking_is_refused_and_changes_nothing(
 
 
 def test_a_move_into_a_maintenance_window_is_refused(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, make_window: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_window: Factory,
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(10), end=day(15))
     make_window(env, start=day(30), end=day(32), reason="patching")
     with pytest.raises(BookingConflict, match="maintenance"):
-        move_booking(sessions, booking.id, environment=env.name, start=day(28), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment=env.name, start=day(28), actor=manager, now=NOW
+        )
 
 
-@pytest.mark.parametrize("role", [Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER,
-                                  Role.VIEWER])
+@pytest.mark.parametrize(
+    "role", [Role.TEST_MANAGER, Role.RELEASE_MANAGER, Role.PLANNER, Role.VIEWER]
+)
 def test_only_environment_managers_move_bookings(
-        sessions: SessionFactory, make_user: Factory, make_environment: Factory,
-        make_booking: Factory, role: Role) -> None:
+    sessions: SessionFactory,
+    make_user: Factory,
+    make_environment: Factory,
+    make_booking: Factory,
+    role: Role,
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(10), end=day(15))
     with pytest.raises(PermissionDenied):
-        move_booking(sessions, booking.id, environment=env.name, start=day(20),
-                     actor=make_user(role=role), now=NOW)
+        move_booking(
+            sessions,
+            booking.id,
+            environment=env.name,
+            start=day(20),
+            actor=make_user(role=role),
+            now=NOW,
+        )
     assert stored(sessions, booking.id).start == day(10)
 
 
-def test_moving_a_missing_booking_is_not_found(sessions: SessionFactory, manager: User,
-                                               make_environment: Factory) -> None:
+def test_moving_a_missing_booking_is_not_found(
+    sessions: SessionFactory, manager: User, make_environment: Factory
+) -> None:
     env = make_environment()
     with pytest.raises(NotFound):
         move_booking(sessions, 4242, environment=env.name, start=day(3), actor=manager, now=NOW)
 
 
-@pytest.mark.parametrize("status", [BookingStatus.CANCELLED, BookingStatus.RELEASED,
-                                    BookingStatus.IN_USE])
+@pytest.mark.parametrize(
+    "status", [BookingStatus.CANCELLED, BookingStatus.RELEASED, BookingStatus.IN_USE]
+)
 def test_a_booking_over_or_in_use_does_not_move(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, status: BookingStatus) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    status: BookingStatus,
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(10), end=day(15), status=status)
     with pytest.raises(InvalidState):
-        move_booking(sessions, booking.id, environment=env.name, start=day(20), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment=env.name, start=day(20), actor=manager, now=NOW
+        )
 
 
 def test_a_move_names_the_field_it_cannot_take(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_phase: Factory,
+) -> None:
     uat = make_environment(name="UAT-1", tags=["mainframe"])
     make_environment(name="UAT-2")
     make_environment(name="SIT-1", type="SIT")
@@ -130,28 +160,34 @@ def test_a_move_names_the_field_it_cannot_take(
     booking = make_booking(uat, start=day(10), end=day(15), phase_id=phase.id)
     for name, problem in (("UAT-2", "lacks the tags mainframe"), ("SIT-1", "and SIT-1 is SIT")):
         with pytest.raises(RuleBroken, match=problem) as broken:  # the phase's rule
-            move_booking(sessions, booking.id, environment=name, start=day(20),
-                         actor=manager, now=NOW)
+            move_booking(
+                sessions, booking.id, environment=name, start=day(20), actor=manager, now=NOW
+            )
         assert list(broken.value.fields) == ["environment"]
     with pytest.raises(InvalidInput, match="no environment named") as caught:
-        move_booking(sessions, booking.id, environment="UAT-9", start=day(20), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment="UAT-9", start=day(20), actor=manager, now=NOW
+        )
     assert caught.value.field == "environment"
     with pytest.raises(InvalidInput) as past:
-        move_booking(sessions, booking.id, environment="UAT-1", start=day(-1), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment="UAT-1", start=day(-1), actor=manager, now=NOW
+        )
     assert past.value.field == "start"
 
 
 def test_the_old_days_go_to_the_waitlist(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, make_request: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_request: Factory,
+) -> None:
     env = make_environment()
     booking = make_booking(env, start=day(2), end=day(7))
     waiting = make_request(duration_days=5, earliest_start=day(2), latest_end=day(7))
     waitlist_request(sessions, waiting.id, actor=manager, now=NOW)
-    move_booking(sessions, booking.id, environment=env.name, start=day(30), actor=manager,
-                 now=NOW)
+    move_booking(sessions, booking.id, environment=env.name, start=day(30), actor=manager, now=NOW)
     with sessions() as session:
         offered = session.exec(select(Booking).where(Booking.request_id == waiting.id)).one()
         status = session.get_one(type(waiting), waiting.id).status
@@ -159,16 +195,19 @@ def test_the_old_days_go_to_the_waitlist(
 
 
 def test_the_choices_are_free_slots_of_the_phase_not_before_its_release(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        make_phase: Factory, make_release: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+) -> None:
     uat = make_environment(name="UAT-1", tags=["mainframe"])
     make_environment(name="UAT-2")  # no mainframe tag: never offered
     release = make_release(earliest_start=day(9))
     phase = make_phase(release, type="UAT", required_tags=["mainframe"], duration_days=4)
     booking = make_booking(uat, start=day(20), end=day(24), phase_id=phase.id)
     choices = move_choices(sessions, booking.id or 0, today=DAY0)
-    assert [(s.environment, s.start, s.end) for s in choices.slots] == [
-        ("UAT-1", day(9), day(13))]
+    assert [(s.environment, s.start, s.end) for s in choices.slots] == [("UAT-1", day(9), day(13))]
     assert choices.environments == ["UAT-1"]
     with sessions() as session:
         ids = session.exec(select(Booking.id).order_by(col(Booking.id))).all()
@@ -176,32 +215,54 @@ def test_the_choices_are_free_slots_of_the_phase_not_before_its_release(
 
 
 def test_a_free_slot_keeps_the_changeover_after_a_booking_that_ended_just_before(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, make_phase: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_phase: Factory,
+) -> None:
     env = make_environment(name="UAT-1", changeover_days=2)
     make_booking(env, start=day(-5), end=day(1))  # another release's, over tomorrow
     phase = make_phase(type="UAT", duration_days=3)
     booking = make_booking(env, start=day(20), end=day(23), phase_id=phase.id)
     [slot] = move_choices(sessions, booking.id or 0, today=day(1)).slots
     assert slot.start == day(3)  # days 1 and 2 are the changeover
-    moved = move_booking(sessions, booking.id, environment="UAT-1", start=slot.start,
-                         actor=manager, now=NOW + dt.timedelta(days=1))
+    moved = move_booking(
+        sessions,
+        booking.id,
+        environment="UAT-1",
+        start=slot.start,
+        actor=manager,
+        now=NOW + dt.timedelta(days=1),
+    )
     assert moved.start == day(3)
 
 
 def test_a_move_before_its_release_may_start_is_refused_by_the_rulebook_unless_forced(
-        sessions: SessionFactory, manager: User, make_environment: Factory,
-        make_booking: Factory, make_phase: Factory, make_release: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+) -> None:
     env = make_environment(name="UAT-1")
     phase = make_phase(make_release(earliest_start=day(10)), type="UAT", duration_days=5)
     booking = make_booking(env, start=day(20), end=day(25), phase_id=phase.id)
     with pytest.raises(RuleBroken) as broken:
-        move_booking(sessions, booking.id, environment="UAT-1", start=day(5), actor=manager,
-                     now=NOW)
+        move_booking(
+            sessions, booking.id, environment="UAT-1", start=day(5), actor=manager, now=NOW
+        )
     assert [b.rule for b in broken.value.breaks] == ["earliest_start"]
     assert stored(sessions, booking.id).start == day(20)
-    move_booking(sessions, booking.id, environment="UAT-1", start=day(5), actor=manager,
-                 now=NOW, force_reason="vendor window")
+    move_booking(
+        sessions,
+        booking.id,
+        environment="UAT-1",
+        start=day(5),
+        actor=manager,
+        now=NOW,
+        force_reason="vendor window",
+    )
     forced = stored(sessions, booking.id)
-    assert (forced.start, forced.forced_reason) == (day(5),
-                                                    "vendor window")
+    assert (forced.start, forced.forced_reason) == (day(5), "vendor window")

@@ -71,8 +71,12 @@ def deliver(sessions: SessionFactory, settings: Settings) -> None:
 
 
 def test_an_approved_request_is_mailed_to_its_requester(
-        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory,
+    smtp: Any,
+    make_environment: Factory,
+    make_user: Factory,
+    make_request: Factory,
+) -> None:
     make_environment()
     requester = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
     request = make_request(requester)
@@ -89,8 +93,14 @@ def test_an_approved_request_is_mailed_to_its_requester(
 
 
 def test_a_round_with_a_new_clash_tells_the_managers_once(
-        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
-        make_phase: Factory, make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    smtp: Any,
+    make_environment: Factory,
+    make_user: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     make_user(role=Role.ENVIRONMENT_MANAGER, email="erin@example.test")
     env = make_environment()
     make_window(sessions, env)
@@ -110,16 +120,27 @@ def make_window(sessions: SessionFactory, env: Any) -> None:
 
 
 def test_the_owner_of_a_booking_a_round_moves_is_told(
-        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
-        make_phase: Factory, make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    smtp: Any,
+    make_environment: Factory,
+    make_user: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     owner = make_user(role=Role.TEST_MANAGER, email="otto@example.test")
     env = make_environment()
     lazy = make_release(key="R1", earliest_start=DAY0, due=DAY0 + 60 * DAY)
     urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY)
     phase = make_phase(lazy)
-    booking = make_booking(env, phase_id=phase.id, start=DAY0 + 10 * DAY,
-                           end=DAY0 + 15 * DAY, status=BookingStatus.TENTATIVE,
-                           created_by_id=owner.id)
+    booking = make_booking(
+        env,
+        phase_id=phase.id,
+        start=DAY0 + 10 * DAY,
+        end=DAY0 + 15 * DAY,
+        status=BookingStatus.TENTATIVE,
+        created_by_id=owner.id,
+    )
     make_phase(urgent)
     settings = mail_settings(smtp, replan_auto_apply=True)
     run = run_round(sessions, settings=settings)
@@ -135,8 +156,12 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
 
 
 def test_the_first_look_at_the_audit_log_starts_at_now_and_sends_no_history(
-        sessions: SessionFactory, smtp: Any, make_environment: Factory, make_user: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory,
+    smtp: Any,
+    make_environment: Factory,
+    make_user: Factory,
+    make_request: Factory,
+) -> None:
     make_environment()
     requester = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
     old, new = make_request(requester), make_request(requester)

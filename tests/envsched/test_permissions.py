@@ -35,11 +35,21 @@ REQUESTERS = {A, E, T, R, P}
 EVERYONE = REQUESTERS | {"viewer"}
 
 EXPECTED: dict[str, set[str]] = {
-    "dashboard:read": EVERYONE, "environments:read": EVERYONE, "releases:read": EVERYONE,
-    "bookings:read": EVERYONE, "requests:read": EVERYONE, "timeline:read": EVERYONE,
-    "slots:read": EVERYONE, "capacity:read": EVERYONE, "clashes:read": EVERYONE,
-    "calendar:read": EVERYONE, "gates:read": EVERYONE, "kpis:read": EVERYONE,
-    "work:read": EVERYONE, "notifications:read": EVERYONE, "search:read": EVERYONE,
+    "dashboard:read": EVERYONE,
+    "environments:read": EVERYONE,
+    "releases:read": EVERYONE,
+    "bookings:read": EVERYONE,
+    "requests:read": EVERYONE,
+    "timeline:read": EVERYONE,
+    "slots:read": EVERYONE,
+    "capacity:read": EVERYONE,
+    "clashes:read": EVERYONE,
+    "calendar:read": EVERYONE,
+    "gates:read": EVERYONE,
+    "kpis:read": EVERYONE,
+    "work:read": EVERYONE,
+    "notifications:read": EVERYONE,
+    "search:read": EVERYONE,
     "environments:write": {A, E},
     "maintenance:write": {A, E},
     "freezes:write": {A, E, R},
@@ -76,8 +86,7 @@ EXPECTED: dict[str, set[str]] = {
 
 
 def test_the_table_lists_every_permission_and_its_roles() -> None:
-    assert {name: {role.value for role in roles} for name, roles in PERMISSIONS.items()} \
-        == EXPECTED
+    assert {name: {role.value for role in roles} for name, roles in PERMISSIONS.items()} == EXPECTED
 
 
 def test_an_unknown_permission_is_a_programming_error() -> None:
@@ -91,8 +100,9 @@ def _user(role: Role, *, active: bool = True) -> User:
 
 @pytest.mark.parametrize("permission", sorted(PERMISSIONS))
 @pytest.mark.parametrize("role", list(Role))
-def test_require_refuses_exactly_the_roles_the_table_leaves_out(permission: str,
-                                                                 role: Role) -> None:
+def test_require_refuses_exactly_the_roles_the_table_leaves_out(
+    permission: str, role: Role
+) -> None:
     user = _user(role)
     if role.value in EXPECTED[permission]:
         require(user, permission)
@@ -123,7 +133,8 @@ def _lacking(permission: str) -> list[Role]:
 
 @pytest.mark.parametrize("role", _lacking("environments:write"))
 def test_a_service_refuses_a_role_without_the_permission(
-        sessions: SessionFactory, make_user: Factory, role: Role) -> None:
+    sessions: SessionFactory, make_user: Factory, role: Role
+) -> None:
     actor = make_user(role=role)
     with pytest.raises(PermissionDenied, match="environments:write"):
         inventory.create_environment_type(sessions, "UAT", actor=actor, now=NOW)
@@ -132,27 +143,30 @@ def test_a_service_refuses_a_role_without_the_permission(
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ENVIRONMENT_MANAGER])
 def test_the_same_service_call_goes_through_for_a_role_with_it(
-        sessions: SessionFactory, make_user: Factory, role: Role) -> None:
+    sessions: SessionFactory, make_user: Factory, role: Role
+) -> None:
     actor = make_user(role=role)
     inventory.create_environment_type(sessions, "UAT", actor=actor, now=NOW)
-    assert [name for name, _description, _count in inventory.environment_types(sessions)] \
-        == ["UAT"]
+    assert [name for name, _description, _count in inventory.environment_types(sessions)] == ["UAT"]
 
 
 @pytest.mark.parametrize("role", _lacking("releases:write"))
 def test_the_release_service_refuses_a_role_without_releases_write(
-        sessions: SessionFactory, make_user: Factory, role: Role) -> None:
+    sessions: SessionFactory, make_user: Factory, role: Role
+) -> None:
     actor = make_user(role=role)
     with pytest.raises(PermissionDenied, match="releases:write"):
-        releases.create_release(sessions, ReleaseIn(key="R9", title="refused"),
-                                actor=actor, now=NOW)
+        releases.create_release(
+            sessions, ReleaseIn(key="R9", title="refused"), actor=actor, now=NOW
+        )
 
 
 @pytest.mark.parametrize("role", _lacking("bookings:move"))
 def test_the_move_service_refuses_a_role_without_bookings_move(
-        sessions: SessionFactory, make_user: Factory, make_booking: Factory,
-        role: Role) -> None:
+    sessions: SessionFactory, make_user: Factory, make_booking: Factory, role: Role
+) -> None:
     actor, booking = make_user(role=role), make_booking()
     with pytest.raises(PermissionDenied, match="bookings:move"):
-        move.move_booking(sessions, booking.id, environment="UAT-2", start=DAY0,
-                          actor=actor, now=NOW)
+        move.move_booking(
+            sessions, booking.id, environment="UAT-2", start=DAY0, actor=actor, now=NOW
+        )

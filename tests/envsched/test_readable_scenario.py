@@ -25,8 +25,9 @@ def _stored_state(sessions: SessionFactory) -> None:
     factories.make_environment(sessions, name="UAT-1", type="UAT", tags=["", "  ", "gpu"])
     factories.make_environment(sessions, name="UAT-2", type="UAT")
     release = factories.make_release(sessions, key="R1", earliest_start=D("2027-01-10"))
-    factories.make_phase(sessions, release, key="R1-UAT", type="UAT", duration_days=5,
-                         required_tags=[" "])
+    factories.make_phase(
+        sessions, release, key="R1-UAT", type="UAT", duration_days=5, required_tags=[" "]
+    )
 
 
 def _planner(sessions: SessionFactory) -> User:
@@ -42,8 +43,7 @@ def test_a_what_if_made_over_a_blank_tag_reads_back(sessions: SessionFactory) ->
     assert parse_scenario(changed_scenario_document(row))
 
 
-def test_a_row_the_scenario_cannot_hold_is_left_out_and_named(
-        sessions: SessionFactory) -> None:
+def test_a_row_the_scenario_cannot_hold_is_left_out_and_named(sessions: SessionFactory) -> None:
     _stored_state(sessions)
     factories.make_environment(sessions, name="   ", type="UAT")
     row = whatif.create_whatif(sessions, "blank-name", actor=_planner(sessions), now=NOW)
@@ -52,8 +52,7 @@ def test_a_row_the_scenario_cannot_hold_is_left_out_and_named(
     assert note.startswith("environment    :") and "must not be empty" in note
 
 
-def test_the_exported_scenario_is_one_plan_reads(sessions: SessionFactory,
-                                                 tmp_path: Path) -> None:
+def test_the_exported_scenario_is_one_plan_reads(sessions: SessionFactory, tmp_path: Path) -> None:
     _stored_state(sessions)
     path = tmp_path / "state.json"
     export_scenario(sessions, path)

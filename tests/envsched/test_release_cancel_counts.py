@@ -25,32 +25,46 @@ def held(sessions: SessionFactory) -> Withdrawn:
 
 
 def test_cancel_release_gives_back_what_held_by_foretold(
-        sessions: SessionFactory, make_user: Factory, make_release: Factory,
-        make_phase: Factory, make_environment: Factory, make_booking: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory,
+    make_user: Factory,
+    make_release: Factory,
+    make_phase: Factory,
+    make_environment: Factory,
+    make_booking: Factory,
+    make_request: Factory,
+) -> None:
     rm = make_user(name="rita", role=Role.RELEASE_MANAGER)
     release = make_release(key="R1", status=ReleaseStatus.IN_TEST)
     phase = make_phase(release, key="R1-UAT")
     uat = make_environment(name="UAT-1")
     asked = make_request(phase_id=phase.id)
-    make_request(phase_id=phase.id, status=RequestStatus.REJECTED)     # decided: stays
+    make_request(phase_id=phase.id, status=RequestStatus.REJECTED)  # decided: stays
     ahead = make_booking(uat, phase_id=phase.id, start=day(3), end=day(8))
-    running = make_booking(uat, phase_id=make_phase(release, key="R1-UAT-b").id,
-                           start=day(-2), end=day(2), status=BookingStatus.IN_USE)
-    make_booking(uat, phase_id=make_phase(release, key="R1-UAT-c").id,
-                 start=day(-9), end=day(-4))   # over: stays
+    running = make_booking(
+        uat,
+        phase_id=make_phase(release, key="R1-UAT-b").id,
+        start=day(-2),
+        end=day(2),
+        status=BookingStatus.IN_USE,
+    )
+    make_booking(
+        uat, phase_id=make_phase(release, key="R1-UAT-c").id, start=day(-9), end=day(-4)
+    )  # over: stays
     foretold = held(sessions)
-    assert foretold == Withdrawn(requests=(asked.id,), cancelled=(ahead.id,),
-                                 released=(running.id,))
+    assert foretold == Withdrawn(
+        requests=(asked.id,), cancelled=(ahead.id,), released=(running.id,)
+    )
     withdrawn = release_status.cancel_release(sessions, "R1", actor=rm, now=NOW)
     assert withdrawn == foretold
     assert held(sessions) == Withdrawn()  # nothing left to give back
 
 
-def test_any_other_step_still_answers_with_the_release(sessions: SessionFactory, make_user: Factory,
-                                       make_release: Factory) -> None:
+def test_any_other_step_still_answers_with_the_release(
+    sessions: SessionFactory, make_user: Factory, make_release: Factory
+) -> None:
     rm = make_user(name="rita", role=Role.RELEASE_MANAGER)
     make_release(key="R1", status=ReleaseStatus.PLANNED)
-    release = release_status.transition_release(sessions, "R1", ReleaseStatus.IN_TEST,
-                                                 actor=rm, now=NOW)
+    release = release_status.transition_release(
+        sessions, "R1", ReleaseStatus.IN_TEST, actor=rm, now=NOW
+    )
     assert release.status == ReleaseStatus.IN_TEST

@@ -28,19 +28,21 @@ def rm(make_user: Factory) -> User:
 
 
 def history(sessions: SessionFactory, key: str) -> list[tuple[Any, ...]]:
-    return [(h.from_status, h.to_status, h.by, h.at, h.reason)
-            for h in status_history(sessions, key)]
+    return [
+        (h.from_status, h.to_status, h.by, h.at, h.reason) for h in status_history(sessions, key)
+    ]
 
 
 def test_a_release_created_without_a_template_has_its_first_status(
-        sessions: SessionFactory, rm: User) -> None:
-    releases.create_release(sessions, ReleaseIn(key="R1", status=S.DRAFT), actor=rm,
-                            now=NOW)
+    sessions: SessionFactory, rm: User
+) -> None:
+    releases.create_release(sessions, ReleaseIn(key="R1", status=S.DRAFT), actor=rm, now=NOW)
     assert history(sessions, "R1") == [(None, S.DRAFT, "rita", NOW, "created")]
 
 
 def test_an_imported_release_has_its_first_status_and_a_reimport_adds_none(
-        sessions: SessionFactory, rm: User, tmp_path: Path) -> None:
+    sessions: SessionFactory, rm: User, tmp_path: Path
+) -> None:
     path = tmp_path / "releases.csv"
     path.write_text("release,title,status\nR1,Payments,in_test\n")
     transfer.import_table(sessions, "releases", path, actor=rm, now=NOW)
@@ -49,29 +51,38 @@ def test_an_imported_release_has_its_first_status_and_a_reimport_adds_none(
 
 
 def test_a_status_changed_by_import_is_the_next_step_of_the_history(
-        sessions: SessionFactory, rm: User, tmp_path: Path) -> None:
+    sessions: SessionFactory, rm: User, tmp_path: Path
+) -> None:
     path = tmp_path / "releases.csv"
     path.write_text("release,status\nR1,planned\n")
     transfer.import_table(sessions, "releases", path, actor=rm, now=NOW)
     path.write_text("release,status\nR1,in_test\n")
     transfer.import_table(sessions, "releases", path, actor=rm, now=NOW)
     assert [(f, t) for f, t, *_ in history(sessions, "R1")] == [
-        (None, S.PLANNED), (S.PLANNED, S.IN_TEST)]
+        (None, S.PLANNED),
+        (S.PLANNED, S.IN_TEST),
+    ]
 
 
 def test_every_release_of_an_imported_scenario_has_its_first_status(
-        sessions: SessionFactory, rm: User, tmp_path: Path) -> None:
+    sessions: SessionFactory, rm: User, tmp_path: Path
+) -> None:
     scenario = {
-        "format": "envsched-scenario/1", "name": "tiny", "start": "2027-01-04",
+        "format": "envsched-scenario/1",
+        "name": "tiny",
+        "start": "2027-01-04",
         "horizon_days": 60,
         "environments": [{"id": "UAT-1", "type": "UAT"}],
-        "releases": [{"id": key, "phases": [{"id": f"{key}-UAT", "type": "UAT",
-                                             "duration_days": 5}]} for key in ("R1", "R2")]}
+        "releases": [
+            {"id": key, "phases": [{"id": f"{key}-UAT", "type": "UAT", "duration_days": 5}]}
+            for key in ("R1", "R2")
+        ],
+    }
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(scenario))
     import_scenario(sessions, path, NOW, actor=rm)
     with sessions() as session:
-        rows = session.exec(select(ReleaseStatusChange)
-                            .order_by(col(ReleaseStatusChange.id))).all()
+        rows = session.exec(select(ReleaseStatusChange).order_by(col(ReleaseStatusChange.id))).all()
     assert [(r.from_status, r.to_status, r.reason) for r in rows] == [
-        (None, S.PLANNED, "imported from scenario tiny")] * 2
+        (None, S.PLANNED, "imported from scenario tiny")
+    ] * 2

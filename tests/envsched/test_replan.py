@@ -31,34 +31,55 @@ def run_round(sessions: SessionFactory, **kwargs: Any) -> PlanRun:
 
 
 def test_replan_places_an_unbooked_phase_and_records_the_run(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     env = make_environment(name="UAT-1")
     release = make_release(key="R1", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 40 * DAY)
     make_phase(release, key="R1-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE and run.solver_status == "OPTIMAL"
-    assert run.diff.stored()["placed"] == [{
-        "phase": "R1-UAT", "release": "R1", "environment": env.name, "start": "2027-01-14",
-        "end": "2027-01-19", "applied": False}]
+    assert run.diff.stored()["placed"] == [
+        {
+            "phase": "R1-UAT",
+            "release": "R1",
+            "environment": env.name,
+            "start": "2027-01-14",
+            "end": "2027-01-19",
+            "applied": False,
+        }
+    ]
     assert run.diff.moved == [] and run.diff.unplaced == []
     assert run.metrics["placed_phases"] == 1
     assert bookings(sessions) == []  # proposed, not applied
 
 
 def test_replan_keeps_pinned_and_near_term_bookings_in_place(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment()
     # R1 is booked tentatively on days 2..7 (near term) and confirmed R2 on days 7..12:
     # R3, due early, would gain from either of them moving, but neither may.
     near = make_release(key="R1")
     confirmed = make_release(key="R2")
     urgent = make_release(key="R3", earliest_start=DAY0, due=DAY0 + 8 * DAY, priority=5)
-    make_booking(env, phase_id=make_phase(near).id, start=DAY0 + 2 * DAY, end=DAY0 + 7 * DAY,
-                 status=BookingStatus.TENTATIVE)
-    make_booking(env, phase_id=make_phase(confirmed).id, start=DAY0 + 7 * DAY,
-                 end=DAY0 + 12 * DAY, status=BookingStatus.CONFIRMED)
+    make_booking(
+        env,
+        phase_id=make_phase(near).id,
+        start=DAY0 + 2 * DAY,
+        end=DAY0 + 7 * DAY,
+        status=BookingStatus.TENTATIVE,
+    )
+    make_booking(
+        env,
+        phase_id=make_phase(confirmed).id,
+        start=DAY0 + 7 * DAY,
+        end=DAY0 + 12 * DAY,
+        status=BookingStatus.CONFIRMED,
+    )
     make_phase(urgent)
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
@@ -69,8 +90,8 @@ def test_replan_keeps_pinned_and_near_term_bookings_in_place(
 
 
 def test_a_second_round_with_nothing_changed_moves_nothing(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     for _ in range(2):
         make_environment()
     for n in range(4):
@@ -86,15 +107,22 @@ def test_a_second_round_with_nothing_changed_moves_nothing(
 
 
 def test_a_tentative_booking_moves_only_for_a_gain_and_the_diff_says_why(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment()
     lazy = make_release(key="R1", earliest_start=DAY0, due=DAY0 + 60 * DAY)
-    urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY,
-                          priority=3)
-    booking = make_booking(env, phase_id=make_phase(lazy, key="R1-UAT").id,
-                           start=DAY0 + 10 * DAY, end=DAY0 + 15 * DAY,
-                           status=BookingStatus.TENTATIVE)
+    urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY, priority=3)
+    booking = make_booking(
+        env,
+        phase_id=make_phase(lazy, key="R1-UAT").id,
+        start=DAY0 + 10 * DAY,
+        end=DAY0 + 15 * DAY,
+        status=BookingStatus.TENTATIVE,
+    )
     make_phase(urgent, key="R2-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE
@@ -107,34 +135,47 @@ def test_a_tentative_booking_moves_only_for_a_gain_and_the_diff_says_why(
 
 
 def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_block(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment(name="UAT-1")
     clashing = []
     for key in ("R1", "R2"):  # two confirmed bookings on the same days of one environment
         # (not exclusive: past PostgreSQL's guard, as rows written before it existed)
-        clashing.append(make_booking(env, phase_id=make_phase(make_release(key=key),
-                                                              key=f"{key}-UAT").id,
-                                     start=DAY0 + 10 * DAY, end=DAY0 + 15 * DAY,
-                                     exclusive=False))
+        clashing.append(
+            make_booking(
+                env,
+                phase_id=make_phase(make_release(key=key), key=f"{key}-UAT").id,
+                start=DAY0 + 10 * DAY,
+                end=DAY0 + 15 * DAY,
+                exclusive=False,
+            )
+        )
     # R3 may start on day 10 and the horizon ends on day 16: only the held days would do.
     make_phase(make_release(key="R3", earliest_start=DAY0 + 10 * DAY), key="R3-UAT")
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, horizon_days=16))
     assert run.status == PlanRunStatus.DONE and not run.error
     assert [c.kind for c in run.flags.clashes] == ["overbooked"]
-    assert [(c.booking, c.phase, c.rule, c.involves, c.blocks)
-            for c in run.flags.pinned] == [
+    assert [(c.booking, c.phase, c.rule, c.involves, c.blocks) for c in run.flags.pinned] == [
         (clashing[0].id, "R1-UAT", "capacity", ["R2-UAT"], ["R3-UAT"]),
-        (clashing[1].id, "R2-UAT", "capacity", ["R1-UAT"], ["R3-UAT"])]
+        (clashing[1].id, "R2-UAT", "capacity", ["R1-UAT"], ["R3-UAT"]),
+    ]
     assert run.flags.pinned[0].start == "2027-01-14"
     assert [u.phase for u in run.diff.unplaced] == ["R3-UAT"]
     assert bookings(sessions) == before
 
 
 def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_phase(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     # The fast dispatch plan strands a pinned phase's predecessor and the scenario is too
     # large for the whole CP-SAT model: the neighbourhood search starts from that plan (the
     # predecessor unplaced, an order clash) and finds it room, instead of no plan at all.
@@ -144,8 +185,12 @@ def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_
     roomy = make_release(key="B", earliest_start=DAY0 + DAY, due=DAY0 + 300 * DAY)
     for release, booked in ((late, 20), (roomy, 6)):
         make_phase(release, key=f"{release.key}-PERF", type="PERF")  # 5 days
-        make_booking(uat, phase_id=make_phase(release, key=f"{release.key}-UAT").id,
-                     start=DAY0 + booked * DAY, end=DAY0 + (booked + 5) * DAY)
+        make_booking(
+            uat,
+            phase_id=make_phase(release, key=f"{release.key}-UAT").id,
+            start=DAY0 + booked * DAY,
+            end=DAY0 + (booked + 5) * DAY,
+        )
     # Dispatch puts A-PERF first (A is due first) on days 0-4, so B-PERF cannot end by
     # day 6; B-PERF then A-PERF is the plan. The filler makes the scenario too large.
     fillers = 50
@@ -154,12 +199,15 @@ def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_
     for n in range(fillers):
         phase = make_phase(make_release(due=DAY0 + 5 * DAY), type="SIT", duration_days=1)
         if n == 0:  # a tentative booking any plan would move forward, auto-applied
-            make_booking(make_environment(type="SIT"), phase_id=phase.id,
-                         start=DAY0 + 100 * DAY, end=DAY0 + 101 * DAY,
-                         status=BookingStatus.TENTATIVE)
+            make_booking(
+                make_environment(type="SIT"),
+                phase_id=phase.id,
+                start=DAY0 + 100 * DAY,
+                end=DAY0 + 101 * DAY,
+                status=BookingStatus.TENTATIVE,
+            )
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
     assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
     placed = {p.phase: p for p in run.diff.placed}
     assert placed["B-PERF"].end <= "2027-01-10" < placed["A-PERF"].end  # B-UAT's start
     assert run.diff.unplaced == []
-

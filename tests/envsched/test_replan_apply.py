@@ -31,8 +31,9 @@ from tests.envsched.factories import DAY0, NOW, Factory
 from tests.envsched.test_replan import DAY, bookings, run_round
 
 
-def proposing_round(sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-                    make_release: Factory) -> PlanRun:
+def proposing_round(
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> PlanRun:
     make_environment(name="UAT-A")
     for key in ("R1", "R2"):
         release = make_release(key=key, earliest_start=DAY0 + 10 * DAY, due=DAY0 + 30 * DAY)
@@ -41,20 +42,26 @@ def proposing_round(sessions: SessionFactory, make_environment: Factory, make_ph
 
 
 def test_accepting_a_run_books_every_proposal_tentatively(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_user: Factory,
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accepted = accept_run(sessions, run.id or 0, actor=manager, now=NOW)
     assert accepted.applied and accepted.applied_by_id == manager.id
     rows = bookings(sessions)
-    assert [(r[2], r[4]) for r in rows] == [(DAY0 + 10 * DAY, "tentative"),
-                                            (DAY0 + 15 * DAY, "tentative")]
+    assert [(r[2], r[4]) for r in rows] == [
+        (DAY0 + 10 * DAY, "tentative"),
+        (DAY0 + 15 * DAY, "tentative"),
+    ]
 
 
 def test_accepting_one_proposal_leaves_the_others_proposed(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     second = run.diff.placed[1].phase
     accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
@@ -63,8 +70,13 @@ def test_accepting_one_proposal_leaves_the_others_proposed(
 
 
 def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+    make_user: Factory,
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     first, second = (p.phase for p in run.diff.placed)
     # Meanwhile someone books days of the second proposal by hand.
@@ -77,15 +89,23 @@ def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
     assert [p.applied for p in accepted.diff.placed] == [True, False]
     assert "fully booked" in accepted.diff.placed[1].refused
     assert last_accept(accepted).stored() == {
-        "at": NOW.isoformat(), "by": manager.name, "applied": [first],
-        "refused": [{"phase": second, "reason": accepted.diff.placed[1].refused}]}
+        "at": NOW.isoformat(),
+        "by": manager.name,
+        "applied": [first],
+        "refused": [{"phase": second, "reason": accepted.diff.placed[1].refused}],
+    }
     assert [(r[2], r[4]) for r in bookings(sessions) if r[0] != blocker.id] == [
-        (DAY0 + 10 * DAY, "tentative")]
+        (DAY0 + 10 * DAY, "tentative")
+    ]
 
 
 def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     second = run.diff.placed[1].phase
     with sessions() as session:
@@ -96,8 +116,7 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
         accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
     with sessions() as session:  # the single refusal is on record too
         stored = session.get_one(PlanRun, run.id)
-        assert [entry.refused[0].phase for entry in stored.diff.accepts] == [
-            second, second]
+        assert [entry.refused[0].phase for entry in stored.diff.accepts] == [second, second]
     with sessions.begin() as session:
         session.get_one(Booking, blocker.id).status = BookingStatus.CANCELLED
     accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
@@ -105,38 +124,71 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
 
 
 def test_proposals_that_only_fit_together_apply_together_past_a_refused_one(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment(name="UAT-SWAP")
-    a, b, c = (make_booking(env, phase_id=make_phase(make_release()).id,
-                            status=BookingStatus.TENTATIVE, start=DAY0 + start * DAY,
-                            end=DAY0 + (start + 5) * DAY) for start in (10, 15, 30))
-    stale = dict(move(sessions, c, to=DAY0 + 40 * DAY), **{"from": {
-        "environment": "UAT-SWAP", "start": "2027-01-01", "end": "2027-01-06"}})
-    run = stored_run(sessions, [move(sessions, a, to=b.start), stale,
-                                move(sessions, b, to=a.start)])
+    a, b, c = (
+        make_booking(
+            env,
+            phase_id=make_phase(make_release()).id,
+            status=BookingStatus.TENTATIVE,
+            start=DAY0 + start * DAY,
+            end=DAY0 + (start + 5) * DAY,
+        )
+        for start in (10, 15, 30)
+    )
+    stale = dict(
+        move(sessions, c, to=DAY0 + 40 * DAY),
+        **{"from": {"environment": "UAT-SWAP", "start": "2027-01-01", "end": "2027-01-06"}},
+    )
+    run = stored_run(
+        sessions, [move(sessions, a, to=b.start), stale, move(sessions, b, to=a.start)]
+    )
     accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
     assert [p.applied for p in accepted.diff.moved] == [True, False, True]
     assert "changed since the round" in accepted.diff.moved[1].refused
     assert [(r[0], r[2]) for r in bookings(sessions)] == [
-        (a.id, DAY0 + 15 * DAY), (b.id, DAY0 + 10 * DAY), (c.id, DAY0 + 30 * DAY)]
+        (a.id, DAY0 + 15 * DAY),
+        (b.id, DAY0 + 10 * DAY),
+        (c.id, DAY0 + 30 * DAY),
+    ]
 
 
 def move(sessions: SessionFactory, booking: Booking, *, to: dt.date) -> dict[str, Any]:
     """A round's proposal to move ``booking`` to day ``to`` of its environment."""
+
     def days(start: dt.date) -> dict[str, str]:
-        return {"environment": "UAT-SWAP", "start": start.isoformat(),
-                "end": (start + (booking.end - booking.start)).isoformat()}
-    return {"booking": booking.id, "phase": _phase_key(sessions, booking), "release": "",
-            "from": days(booking.start), "to": days(to), "why": "", "applied": False}
+        return {
+            "environment": "UAT-SWAP",
+            "start": start.isoformat(),
+            "end": (start + (booking.end - booking.start)).isoformat(),
+        }
+
+    return {
+        "booking": booking.id,
+        "phase": _phase_key(sessions, booking),
+        "release": "",
+        "from": days(booking.start),
+        "to": days(to),
+        "why": "",
+        "applied": False,
+    }
 
 
 def stored_run(sessions: SessionFactory, moved: list[dict[str, Any]]) -> PlanRun:
     """A finished round proposing ``moved``, written as a round stores it (the solver
     has no reason to propose two bookings swapping their days)."""
-    run = PlanRun(trigger=PlanTrigger.MANUAL, status=PlanRunStatus.DONE, started_at=NOW,
-                  finished_at=NOW, diff={"moved": moved, "placed": [], "unplaced": [],
-                                         "gain": ""})
+    run = PlanRun(
+        trigger=PlanTrigger.MANUAL,
+        status=PlanRunStatus.DONE,
+        started_at=NOW,
+        finished_at=NOW,
+        diff={"moved": moved, "placed": [], "unplaced": [], "gain": ""},
+    )
     with sessions.begin() as session:
         session.add(run)
     return run
@@ -148,16 +200,25 @@ def _phase_key(sessions: SessionFactory, booking: Booking) -> str:
 
 
 def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_request: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_request: Factory,
+    make_user: Factory,
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     phase = run.diff.placed[0].phase
     with sessions() as session:
         phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
-    waiting = make_request(phase_id=phase_id, status=RequestStatus.WAITLISTED,
-                           earliest_start=DAY0 - dt.timedelta(days=30))  # any day from then
-    elsewhere = make_request(phase_id=phase_id, fixed=True,
-                             earliest_start=DAY0 + dt.timedelta(days=200))
+    waiting = make_request(
+        phase_id=phase_id,
+        status=RequestStatus.WAITLISTED,
+        earliest_start=DAY0 - dt.timedelta(days=30),
+    )  # any day from then
+    elsewhere = make_request(
+        phase_id=phase_id, fixed=True, earliest_start=DAY0 + dt.timedelta(days=200)
+    )
     decided = make_request(phase_id=phase_id, status=RequestStatus.REJECTED)
     other = make_request()  # for no phase: not the plan's business
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
@@ -173,22 +234,29 @@ def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest
         assert closed.decision_reason.startswith(f"phase {phase} was booked by plan run {run.id}")
         assert session.get_one(BookingRequest, decided.id).status == RequestStatus.REJECTED
         assert session.get_one(BookingRequest, other.id).status == RequestStatus.REQUESTED
-        audit = session.exec(select(AuditEntry).where(
-            AuditEntry.entity == "booking_request", AuditEntry.entity_id == waiting.id)).all()
+        audit = session.exec(
+            select(AuditEntry).where(
+                AuditEntry.entity == "booking_request", AuditEntry.entity_id == waiting.id
+            )
+        ).all()
         assert [(a.action, a.actor) for a in audit] == [("approved", manager.name)]
 
 
 def test_only_environment_managers_accept(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_user: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_user: Factory,
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     with pytest.raises(PermissionDenied):
         accept_run(sessions, run.id or 0, actor=make_user(role=Role.PLANNER), now=NOW)
 
 
 def test_an_older_run_or_a_dry_run_cannot_be_accepted(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     old = proposing_round(sessions, make_environment, make_phase, make_release)
     dry = run_round(sessions, dry_run=True)
     newer = run_round(sessions)
@@ -202,13 +270,22 @@ def test_an_older_run_or_a_dry_run_cannot_be_accepted(
 
 
 def test_auto_apply_moves_a_tentative_booking_in_place(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory, make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment()
     lazy = make_release(key="R1", earliest_start=DAY0, due=DAY0 + 60 * DAY)
     urgent = make_release(key="R2", earliest_start=DAY0 + 10 * DAY, due=DAY0 + 15 * DAY)
-    booking = make_booking(env, phase_id=make_phase(lazy).id, start=DAY0 + 10 * DAY,
-                           end=DAY0 + 15 * DAY, status=BookingStatus.TENTATIVE)
+    booking = make_booking(
+        env,
+        phase_id=make_phase(lazy).id,
+        start=DAY0 + 10 * DAY,
+        end=DAY0 + 15 * DAY,
+        status=BookingStatus.TENTATIVE,
+    )
     make_phase(urgent)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert run.applied and run.status == PlanRunStatus.DONE
@@ -218,8 +295,8 @@ def test_auto_apply_moves_a_tentative_booking_in_place(
 
 
 def test_a_proposal_that_now_breaks_a_rule_of_its_phase_is_refused_naming_it(
-        sessions: SessionFactory, make_environment: Factory, make_phase: Factory,
-        make_release: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_phase: Factory, make_release: Factory
+) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     with sessions.begin() as session:  # meanwhile R2 is put back: it may not start yet
         release = session.exec(select(Release).where(Release.key == "R2")).one()

@@ -29,7 +29,8 @@ TIME_LIMIT = 20.0  # seconds: the demo's round is optimal in about one
 
 
 def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     load_demo(sessions, NOW)
     first = nightly_round(sessions)
     assert first.status == PlanRunStatus.DONE and not first.error
@@ -39,9 +40,11 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     [stray] = [m for m in first.diff.moved if m.phase == "CBS-6.2-SIT"]
     assert stray.before.environment == "SIT-7" and "not eligible" in stray.why
     # the demo's MOB-4.2 bookings start before their release may: they move, and say why
-    assert {m.phase: m.why.startswith("where it is, it breaks a rule")
-            for m in first.diff.moved if m.phase.startswith("MOB-4.2")} == {
-        "MOB-4.2-SIT": True, "MOB-4.2-UAT": True}
+    assert {
+        m.phase: m.why.startswith("where it is, it breaks a rule")
+        for m in first.diff.moved
+        if m.phase.startswith("MOB-4.2")
+    } == {"MOB-4.2-SIT": True, "MOB-4.2-UAT": True}
     assert "mends 2 that break a rule of their phase where they are" in first.diff.gain
     assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
     second = nightly_round(sessions)
@@ -50,16 +53,26 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
 
 
 def nightly_round(sessions: SessionFactory) -> PlanRun:
-    return replan(sessions, trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=TIME_LIMIT,
-                  settings=AUTO)
+    return replan(
+        sessions, trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=TIME_LIMIT, settings=AUTO
+    )
 
 
 def assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     with sessions() as session:
-        booked = Counter(session.exec(select(Booking.phase_id).where(
-            col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES))).all())
-        waiting = session.exec(select(BookingRequest.phase_id).where(
-            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))).all()
+        booked = Counter(
+            session.exec(
+                select(Booking.phase_id).where(
+                    col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
+                )
+            ).all()
+        )
+        waiting = session.exec(
+            select(BookingRequest.phase_id).where(
+                col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES)
+            )
+        ).all()
     assert [phase for phase, count in booked.items() if count > 1] == []
     assert [phase for phase in waiting if phase in booked] == []

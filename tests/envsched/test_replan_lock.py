@@ -29,7 +29,8 @@ def statuses(sessions: SessionFactory) -> list[str]:
 
 
 def test_a_round_while_another_holds_the_lock_is_refused_and_recorded(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     holding, release = threading.Event(), threading.Event()
 
     def first_round() -> None:
@@ -49,7 +50,8 @@ def test_a_round_while_another_holds_the_lock_is_refused_and_recorded(
 
 
 def test_two_threads_starting_rounds_together_one_runs_one_is_refused(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     ready = threading.Barrier(2)
 
     def contender(_: int) -> str:
@@ -74,11 +76,16 @@ def test_a_stale_sqlite_claim_is_taken_over(sessions: SessionFactory) -> None:
 
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_two_processes_starting_rounds_together_one_runs_one_is_refused(
-        sessions: SessionFactory, database_url: str) -> None:
+    sessions: SessionFactory, database_url: str
+) -> None:
     context = multiprocessing.get_context("forkserver")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=replan_workers.round_in_process,
-                               args=(database_url, barrier, results)) for _ in range(2)]
+    workers = [
+        context.Process(
+            target=replan_workers.round_in_process, args=(database_url, barrier, results)
+        )
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -93,9 +100,11 @@ def run_of(sessions: SessionFactory, run_id: int) -> PlanRun:
 
 
 def test_a_round_after_one_that_crashed_runs_and_marks_the_crashed_run_interrupted(
-        sessions: SessionFactory, database_url: str) -> None:
+    sessions: SessionFactory, database_url: str
+) -> None:
     crashed = multiprocessing.get_context("forkserver").Process(
-        target=replan_workers.crash_mid_round, args=(database_url,))
+        target=replan_workers.crash_mid_round, args=(database_url,)
+    )
     crashed.start()
     crashed.join(120)
     assert crashed.exitcode == 3
@@ -104,7 +113,10 @@ def test_a_round_after_one_that_crashed_runs_and_marks_the_crashed_run_interrupt
     assert replan_workers.one_round(sessions) == "done"
     after = run_of(sessions, stuck.id or 0)
     assert (after.status, after.error, after.finished_at) == (
-        PlanRunStatus.FAILED, INTERRUPTED, NOW)
+        PlanRunStatus.FAILED,
+        INTERRUPTED,
+        NOW,
+    )
 
 
 def all_runs(sessions: SessionFactory) -> list[PlanRun]:
@@ -121,7 +133,8 @@ def wait_until_free(sessions: SessionFactory) -> None:
 
 
 def test_a_run_left_running_shows_failed_once_no_round_holds_the_lock(
-        sessions: SessionFactory, backend: str) -> None:
+    sessions: SessionFactory, backend: str
+) -> None:
     stuck = stuck_run(sessions, NOW - HOUR)
     if backend == "sqlite":  # the crashed round's claim, still well within its time
         held_sqlite_lock(sessions, dead_owner(), NOW - HOUR, NOW + HOUR)
@@ -132,18 +145,23 @@ def test_a_run_left_running_shows_failed_once_no_round_holds_the_lock(
     assert not round_running(sessions, NOW)
     settle_interrupted_runs(sessions, NOW)
     assert (run_of(sessions, stuck).status, run_of(sessions, stuck).error) == (
-        PlanRunStatus.FAILED, INTERRUPTED)
+        PlanRunStatus.FAILED,
+        INTERRUPTED,
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-@pytest.mark.parametrize(("holder", "stale_in", "taken"), [
-    (elsewhere_owner, HOUR, False),  # alive as far as we know, within its time
-    (elsewhere_owner, -dt.timedelta(seconds=1), True),  # past its time limit and margin
-    (dead_owner, HOUR, True),  # within its time, but its process has ended
-])
+@pytest.mark.parametrize(
+    ("holder", "stale_in", "taken"),
+    [
+        (elsewhere_owner, HOUR, False),  # alive as far as we know, within its time
+        (elsewhere_owner, -dt.timedelta(seconds=1), True),  # past its time limit and margin
+        (dead_owner, HOUR, True),  # within its time, but its process has ended
+    ],
+)
 def test_a_sqlite_claim_is_taken_over_past_its_time_or_when_its_holder_is_gone(
-        sessions: SessionFactory, holder: Callable[[], str], stale_in: dt.timedelta,
-        taken: bool) -> None:
+    sessions: SessionFactory, holder: Callable[[], str], stale_in: dt.timedelta, taken: bool
+) -> None:
     held_sqlite_lock(sessions, holder(), NOW - MARGIN, NOW + stale_in)
     assert round_running(sessions, NOW) is not taken
     if not taken:

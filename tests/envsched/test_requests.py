@@ -41,7 +41,8 @@ def manager(make_user: Factory) -> User:
 
 def ask(**fields: object) -> BookingRequestIn:
     return BookingRequestIn.model_validate(
-        {"type": "UAT", "duration_days": 5, "earliest_start": day(0), **fields})
+        {"type": "UAT", "duration_days": 5, "earliest_start": day(0), **fields}
+    )
 
 
 def status_of(sessions: SessionFactory, request_id: int | None) -> RequestStatus:
@@ -50,29 +51,37 @@ def status_of(sessions: SessionFactory, request_id: int | None) -> RequestStatus
 
 
 def test_a_request_takes_type_tags_and_environments_from_its_phase(
-        sessions: SessionFactory, tester: User, make_environment: Factory,
-        make_phase: Factory) -> None:
+    sessions: SessionFactory, tester: User, make_environment: Factory, make_phase: Factory
+) -> None:
     env = make_environment(type="PERF", tags=["mainframe"])
     phase = make_phase(type="PERF", required_tags=["mainframe"], environments=[env.name])
-    request = request_booking(sessions, ask(type=None, phase=phase.key, required_tags=["x"]),
-                              actor=tester, now=NOW)
+    request = request_booking(
+        sessions, ask(type=None, phase=phase.key, required_tags=["x"]), actor=tester, now=NOW
+    )
     assert request.phase_id == phase.id and request.environment_type_id == env.type_id
     assert request.required_tags == ["mainframe", "x"]
     assert request.environments == [env.name]
     assert request.status == RequestStatus.REQUESTED and request.requester_id == tester.id
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"type": "NOSUCH"}, "type"),
-    ({"type": None}, "type"),
-    ({"phase": "R404-SIT"}, "phase"),
-    ({"environments": ["UAT-404"]}, "environments"),
-    ({"earliest_start": day(-1)}, "earliest_start"),
-    ({"latest_end": day(4)}, "latest_end"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"type": "NOSUCH"}, "type"),
+        ({"type": None}, "type"),
+        ({"phase": "R404-SIT"}, "phase"),
+        ({"environments": ["UAT-404"]}, "environments"),
+        ({"earliest_start": day(-1)}, "earliest_start"),
+        ({"latest_end": day(4)}, "latest_end"),
+    ],
+)
 def test_a_bad_request_names_the_field_and_stores_nothing(
-        sessions: SessionFactory, tester: User, make_environment: Factory,
-        fields: dict[str, object], field: str) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    make_environment: Factory,
+    fields: dict[str, object],
+    field: str,
+) -> None:
     make_environment(type="UAT")
     with pytest.raises(InvalidInput) as caught:
         request_booking(sessions, ask(**fields), actor=tester, now=NOW)
@@ -82,16 +91,17 @@ def test_a_bad_request_names_the_field_and_stores_nothing(
         assert session.exec(select(func.count()).select_from(AuditEntry)).one() == 0
 
 
-def test_viewers_cannot_request(sessions: SessionFactory, make_user: Factory,
-                                make_environment: Factory) -> None:
+def test_viewers_cannot_request(
+    sessions: SessionFactory, make_user: Factory, make_environment: Factory
+) -> None:
     make_environment()
     with pytest.raises(PermissionDenied):
         request_booking(sessions, ask(), actor=make_user(role=Role.VIEWER), now=NOW)
 
 
 def test_free_slots_skip_bookings_windows_and_wrong_tags(
-        sessions: SessionFactory, make_environment: Factory, make_booking: Factory,
-        make_window: Factory) -> None:
+    sessions: SessionFactory, make_environment: Factory, make_booking: Factory, make_window: Factory
+) -> None:
     busy = make_environment(name="UAT-A", tags=["mainframe"])
     patched = make_environment(name="UAT-B", tags=["mainframe"])
     make_environment(name="UAT-C")  # lacks the tag
@@ -100,12 +110,18 @@ def test_free_slots_skip_bookings_windows_and_wrong_tags(
     with sessions() as session:
         slots = find_free_slots(session, "UAT", 5, day(0), tags=["mainframe"])
     assert [(s.environment, s.start, s.end) for s in slots] == [
-        ("UAT-B", day(3), day(8)), ("UAT-A", day(10), day(15))]
+        ("UAT-B", day(3), day(8)),
+        ("UAT-A", day(10), day(15)),
+    ]
 
 
 def test_approving_without_a_choice_books_the_earliest_free_slot(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+) -> None:
     early, late = make_environment(name="UAT-E"), make_environment(name="UAT-L")
     make_booking(early, start=day(0), end=day(3))
     make_booking(late, start=day(0), end=day(6))
@@ -119,23 +135,29 @@ def test_approving_without_a_choice_books_the_earliest_free_slot(
 
 
 def test_approving_to_a_chosen_environment_and_start_checks_the_request_window(
-        sessions: SessionFactory, tester: User, manager: User,
-        make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, manager: User, make_environment: Factory
+) -> None:
     env = make_environment()
     request = request_booking(sessions, ask(latest_end=day(10)), actor=tester, now=NOW)
     assert request.id is not None
     with pytest.raises(InvalidInput) as caught:
-        approve_request(sessions, request.id, actor=manager, now=NOW, environment=env.name,
-                        start=day(6))
+        approve_request(
+            sessions, request.id, actor=manager, now=NOW, environment=env.name, start=day(6)
+        )
     assert caught.value.field == "start"
-    booking = approve_request(sessions, request.id, actor=manager, now=NOW,
-                              environment=env.name, start=day(5))
+    booking = approve_request(
+        sessions, request.id, actor=manager, now=NOW, environment=env.name, start=day(5)
+    )
     assert (booking.start, booking.end) == (day(5), day(10))
 
 
 def test_a_request_with_no_room_stays_open_when_approval_fails(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory,
-        make_booking: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+) -> None:
     env = make_environment()
     make_booking(env, start=day(0), end=day(30))
     request = request_booking(sessions, ask(fixed=True), actor=tester, now=NOW)
@@ -146,7 +168,8 @@ def test_a_request_with_no_room_stays_open_when_approval_fails(
 
 
 def test_rejecting_needs_a_reason_and_closes_the_request(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, manager: User, make_environment: Factory
+) -> None:
     make_environment()
     request = request_booking(sessions, ask(), actor=tester, now=NOW)
     assert request.id is not None
@@ -160,26 +183,31 @@ def test_rejecting_needs_a_reason_and_closes_the_request(
 
 
 def test_a_requester_may_withdraw_their_own_request_only(
-        sessions: SessionFactory, tester: User, make_user: Factory,
-        make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, make_user: Factory, make_environment: Factory
+) -> None:
     make_environment()
     request = request_booking(sessions, ask(), actor=tester, now=NOW)
     assert request.id is not None
     with pytest.raises(PermissionDenied):
         withdraw_request(sessions, request.id, actor=make_user(role=Role.TEST_MANAGER), now=NOW)
-    assert withdraw_request(sessions, request.id, actor=tester, now=NOW).status == \
-        RequestStatus.CANCELLED
+    assert (
+        withdraw_request(sessions, request.id, actor=tester, now=NOW).status
+        == RequestStatus.CANCELLED
+    )
 
 
 def test_a_cancelled_booking_goes_to_the_highest_priority_waitlisted_request_that_fits(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, manager: User, make_environment: Factory
+) -> None:
     env = make_environment()
-    holder = book_direct(sessions, BookingIn(environment=env.name, start=day(0),
-                                                 end=day(10)), actor=manager, now=NOW)
+    holder = book_direct(
+        sessions, BookingIn(environment=env.name, start=day(0), end=day(10)), actor=manager, now=NOW
+    )
     low = request_booking(sessions, ask(priority=1), actor=tester, now=NOW)
     high = request_booking(sessions, ask(priority=5), actor=tester, now=NOW)
-    too_long = request_booking(sessions, ask(priority=9, duration_days=11, fixed=True),
-                               actor=tester, now=NOW)
+    too_long = request_booking(
+        sessions, ask(priority=9, duration_days=11, fixed=True), actor=tester, now=NOW
+    )
     for request in (low, high, too_long):
         assert request.id is not None
         waitlist_request(sessions, request.id, actor=manager, now=NOW)
@@ -191,10 +219,12 @@ def test_a_cancelled_booking_goes_to_the_highest_priority_waitlisted_request_tha
 
 
 def test_releasing_early_shortens_the_booking_and_offers_the_rest(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, manager: User, make_environment: Factory
+) -> None:
     env = make_environment()
-    holder = book_direct(sessions, BookingIn(environment=env.name, start=day(0),
-                                                 end=day(10)), actor=manager, now=NOW)
+    holder = book_direct(
+        sessions, BookingIn(environment=env.name, start=day(0), end=day(10)), actor=manager, now=NOW
+    )
     waiting = request_booking(sessions, ask(duration_days=4), actor=tester, now=NOW)
     assert waiting.id is not None and holder.id is not None
     waitlist_request(sessions, waiting.id, actor=manager, now=NOW)
@@ -209,8 +239,12 @@ def test_releasing_early_shortens_the_booking_and_offers_the_rest(
 
 
 def test_the_requester_may_cancel_the_booking_their_request_got(
-        sessions: SessionFactory, tester: User, manager: User, make_user: Factory,
-        make_environment: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_user: Factory,
+    make_environment: Factory,
+) -> None:
     make_environment()
     request = request_booking(sessions, ask(), actor=tester, now=NOW)
     assert request.id is not None
@@ -218,12 +252,15 @@ def test_the_requester_may_cancel_the_booking_their_request_got(
     assert booking.id is not None
     with pytest.raises(PermissionDenied):
         cancel_booking(sessions, booking.id, actor=make_user(role=Role.PLANNER), now=NOW)
-    assert cancel_booking(sessions, booking.id, actor=tester, now=NOW).status == \
-        BookingStatus.CANCELLED
+    assert (
+        cancel_booking(sessions, booking.id, actor=tester, now=NOW).status
+        == BookingStatus.CANCELLED
+    )
 
 
 def test_every_step_of_the_workflow_is_in_the_audit_log(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory) -> None:
+    sessions: SessionFactory, tester: User, manager: User, make_environment: Factory
+) -> None:
     make_environment()
     request = request_booking(sessions, ask(), actor=tester, now=NOW)
     assert request.id is not None

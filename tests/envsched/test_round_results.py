@@ -19,32 +19,61 @@ from tests.envsched.factories import NOW
 # as a round wrote it before ``pinned``, ``left_out``, ``why`` and ``accepts`` existed,
 # with a key no round writes any more (``note``)
 OLD_FLAGS: dict[str, Any] = {
-    "clashes": [{"kind": "overbooked", "message": "two bookings", "start": "2027-01-21",
-                 "end": "2027-01-22", "environment": "UAT-1", "release": None,
-                 "phase": None, "booking_ids": [1, 2]}],
-    "shortfalls": [], "late": [{"release": "R2", "late_days": 3, "reason": "", "due": None}],
-    "remedies": ["slip R2 by 3 days"]}
+    "clashes": [
+        {
+            "kind": "overbooked",
+            "message": "two bookings",
+            "start": "2027-01-21",
+            "end": "2027-01-22",
+            "environment": "UAT-1",
+            "release": None,
+            "phase": None,
+            "booking_ids": [1, 2],
+        }
+    ],
+    "shortfalls": [],
+    "late": [{"release": "R2", "late_days": 3, "reason": "", "due": None}],
+    "remedies": ["slip R2 by 3 days"],
+}
 OLD_DIFF: dict[str, Any] = {
-    "moved": [{"booking": 7, "phase": "R1-UAT", "release": "R1",
-               "from": {"environment": "UAT-1", "start": "2027-01-14", "end": "2027-01-19"},
-               "to": {"environment": "UAT-2", "start": "2027-01-14", "end": "2027-01-19"},
-               "applied": False, "note": "kept"}],
-    "placed": [{"environment": "UAT-1", "start": "2027-02-01", "end": "2027-02-05",
-                "phase": "R2-UAT", "release": "R2", "applied": True}],
-    "unplaced": []}
-RAW = sa.table("plan_run", sa.column("id"), sa.column("flags", sa.JSON),
-               sa.column("diff", sa.JSON))
+    "moved": [
+        {
+            "booking": 7,
+            "phase": "R1-UAT",
+            "release": "R1",
+            "from": {"environment": "UAT-1", "start": "2027-01-14", "end": "2027-01-19"},
+            "to": {"environment": "UAT-2", "start": "2027-01-14", "end": "2027-01-19"},
+            "applied": False,
+            "note": "kept",
+        }
+    ],
+    "placed": [
+        {
+            "environment": "UAT-1",
+            "start": "2027-02-01",
+            "end": "2027-02-05",
+            "phase": "R2-UAT",
+            "release": "R2",
+            "applied": True,
+        }
+    ],
+    "unplaced": [],
+}
+RAW = sa.table("plan_run", sa.column("id"), sa.column("flags", sa.JSON), sa.column("diff", sa.JSON))
 
 
 def stored_raw(sessions: SessionFactory, flags: dict[str, Any], diff: dict[str, Any]) -> int:
     """A finished run whose flags and diff are written as plain JSON, past the models."""
     with sessions.begin() as session:
-        run = PlanRun(trigger=PlanTrigger.SCHEDULED, status=PlanRunStatus.DONE,
-                      started_at=NOW, finished_at=NOW)
+        run = PlanRun(
+            trigger=PlanTrigger.SCHEDULED,
+            status=PlanRunStatus.DONE,
+            started_at=NOW,
+            finished_at=NOW,
+        )
         session.add(run)
         session.flush()
-        session.execute(sa.update(RAW).where(RAW.c.id == run.id).values(flags=flags,
-                                                                        diff=diff))
+        session.execute(sa.update(RAW).where(RAW.c.id == run.id).values(flags=flags, diff=diff))
         return run.id or 0
 
 
@@ -66,7 +95,8 @@ def test_a_run_written_in_the_old_shape_reads_back_typed(sessions: SessionFactor
 
 
 def test_a_run_in_the_old_shape_keeps_every_key_it_was_written_with(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     run = read_run(sessions, stored_raw(sessions, OLD_FLAGS, OLD_DIFF))
     assert run.diff is not None and run.diff.stored()["moved"][0]["note"] == "kept"
     assert run.diff.stored()["placed"] == OLD_DIFF["placed"]  # no "refused" while none

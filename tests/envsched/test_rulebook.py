@@ -35,8 +35,9 @@ def tester(make_user: Factory) -> User:
 
 
 @pytest.fixture
-def release(make_release: Factory, make_phase: Factory, make_environment: Factory
-            ) -> tuple[Phase, Phase]:
+def release(
+    make_release: Factory, make_phase: Factory, make_environment: Factory
+) -> tuple[Phase, Phase]:
     """A release that may start on day 10: SIT (10 days), then UAT (5 days) after a 1-day gap."""
     make_environment(name="SIT-A", type="SIT")
     make_environment(name="UAT-A", type="UAT")
@@ -48,8 +49,13 @@ def release(make_release: Factory, make_phase: Factory, make_environment: Factor
 
 
 def book(phase: Phase, env: str, start: int, *, force: str | None = None) -> BookingIn:
-    return BookingIn(environment=env, start=day(start),
-                         end=day(start + phase.duration_days), phase=phase.key, force_reason=force)
+    return BookingIn(
+        environment=env,
+        start=day(start),
+        end=day(start + phase.duration_days),
+        phase=phase.key,
+        force_reason=force,
+    )
 
 
 def refused(sessions: SessionFactory, data: BookingIn, manager: User) -> RuleBroken:
@@ -60,21 +66,33 @@ def refused(sessions: SessionFactory, data: BookingIn, manager: User) -> RuleBro
 
 def live_bookings(sessions: SessionFactory) -> list[Booking]:
     with sessions() as session:
-        return list(session.exec(select(Booking).where(
-            Booking.status != BookingStatus.CANCELLED)).all())
+        return list(
+            session.exec(select(Booking).where(Booking.status != BookingStatus.CANCELLED)).all()
+        )
 
 
 # -- direct bookings -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("phase_name", "env", "start", "rule", "field"), [
-    ("sit", "SIT-A", 3, "earliest_start", "start"),   # before the release may start
-    ("uat", "UAT-A", 10, "order", "start"),           # before SIT can even be done (day 20)
-    ("uat", "UAT-A", 20, "order", "start"),           # no gap day after SIT
-    ("uat", "SIT-A", 21, "eligibility", "environment"),  # a SIT environment for UAT
-])
+
+@pytest.mark.parametrize(
+    ("phase_name", "env", "start", "rule", "field"),
+    [
+        ("sit", "SIT-A", 3, "earliest_start", "start"),  # before the release may start
+        ("uat", "UAT-A", 10, "order", "start"),  # before SIT can even be done (day 20)
+        ("uat", "UAT-A", 20, "order", "start"),  # no gap day after SIT
+        ("uat", "SIT-A", 21, "eligibility", "environment"),  # a SIT environment for UAT
+    ],
+)
 def test_a_direct_booking_that_breaks_a_phase_rule_is_refused_naming_it(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase], phase_name: str,
-        env: str, start: int, rule: str, field: str) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    release: tuple[Phase, Phase],
+    phase_name: str,
+    env: str,
+    start: int,
+    rule: str,
+    field: str,
+) -> None:
     phase = dict(zip(("sit", "uat"), release, strict=True))[phase_name]
     error = refused(sessions, book(phase, env, start), manager)
     assert error.breaks[0].rule == rule and field in error.fields
@@ -83,26 +101,29 @@ def test_a_direct_booking_that_breaks_a_phase_rule_is_refused_naming_it(
 
 
 def test_a_phase_follows_its_booked_predecessor_plus_the_gap(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, uat = release
-    book_direct(sessions, book(sit, "SIT-A", 12), actor=manager, now=NOW)      # done day 22
-    error = refused(sessions, book(uat, "UAT-A", 22), manager)                 # gap day missed
+    book_direct(sessions, book(sit, "SIT-A", 12), actor=manager, now=NOW)  # done day 22
+    error = refused(sessions, book(uat, "UAT-A", 22), manager)  # gap day missed
     assert "on 27 Jan 2027" in error.message and error.breaks[0].booking_ids
     booked = book_direct(sessions, book(uat, "UAT-A", 23), actor=manager, now=NOW)
     assert booked.start == day(23)
 
 
 def test_a_predecessor_may_not_run_into_its_booked_successor(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, uat = release
     book_direct(sessions, book(uat, "UAT-A", 30), actor=manager, now=NOW)
-    error = refused(sessions, book(sit, "SIT-A", 20), manager)                 # ends day 30
+    error = refused(sessions, book(sit, "SIT-A", 20), manager)  # ends day 30
     assert error.breaks[0].rule == "order" and uat.key in error.breaks[0].phases
-    book_direct(sessions, book(sit, "SIT-A", 19), actor=manager, now=NOW)     # ends 29: gap
+    book_direct(sessions, book(sit, "SIT-A", 19), actor=manager, now=NOW)  # ends 29: gap
 
 
 def test_a_phase_is_booked_once_and_a_second_booking_is_refused_even_forced(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, _ = release
     first = book_direct(sessions, book(sit, "SIT-A", 10), actor=manager, now=NOW)
     error = refused(sessions, book(sit, "SIT-A", 40, force="need two"), manager)
@@ -112,8 +133,11 @@ def test_a_phase_is_booked_once_and_a_second_booking_is_refused_even_forced(
 
 
 def test_the_database_itself_refuses_a_second_live_booking_of_a_phase(
-        sessions: SessionFactory, release: tuple[Phase, Phase], make_booking: Factory,
-        make_environment: Factory) -> None:
+    sessions: SessionFactory,
+    release: tuple[Phase, Phase],
+    make_booking: Factory,
+    make_environment: Factory,
+) -> None:
     sit, _ = release
     env = make_environment(type="SIT")
     make_booking(env, phase_id=sit.id)
@@ -123,10 +147,12 @@ def test_the_database_itself_refuses_a_second_live_booking_of_a_phase(
 
 
 def test_a_forced_booking_is_stored_audited_and_listed_as_a_clash_of_its_rule(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]
+) -> None:
     _, uat = release
-    forced = book_direct(sessions, book(uat, "UAT-A", 2, force="audit asked for it"),
-                         actor=manager, now=NOW)
+    forced = book_direct(
+        sessions, book(uat, "UAT-A", 2, force="audit asked for it"), actor=manager, now=NOW
+    )
     assert forced.forced_reason == "audit asked for it"
     kinds = {c.kind: c for c in find_clashes(sessions)}
     assert set(kinds) == {"early", "order"}
@@ -137,8 +163,9 @@ def test_a_forced_booking_is_stored_audited_and_listed_as_a_clash_of_its_rule(
         assert entry.after is not None and "audit asked" in str(entry.after["forced_reason"])
 
 
-def test_forcing_needs_a_reason(sessions: SessionFactory, manager: User,
-                                release: tuple[Phase, Phase]) -> None:
+def test_forcing_needs_a_reason(
+    sessions: SessionFactory, manager: User, release: tuple[Phase, Phase]
+) -> None:
     _, uat = release
     with pytest.raises(InvalidInput) as caught:
         book_direct(sessions, book(uat, "UAT-A", 2, force="  "), actor=manager, now=NOW)
@@ -147,14 +174,21 @@ def test_forcing_needs_a_reason(sessions: SessionFactory, manager: User,
 
 # -- requests, suggestions and approvals ------------------------------------------------------
 
+
 def ask(phase: Phase, start: int, **fields: object) -> BookingRequestIn:
     return BookingRequestIn.model_validate(
-        {"phase": phase.key, "duration_days": phase.duration_days, "earliest_start": day(start),
-         **fields})
+        {
+            "phase": phase.key,
+            "duration_days": phase.duration_days,
+            "earliest_start": day(start),
+            **fields,
+        }
+    )
 
 
 def test_a_fixed_request_before_its_predecessor_can_be_done_is_refused(
-        sessions: SessionFactory, tester: User, release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, tester: User, release: tuple[Phase, Phase]
+) -> None:
     _, uat = release
     with pytest.raises(RuleBroken) as caught:
         request_booking(sessions, ask(uat, 1, fixed=True), actor=tester, now=NOW)
@@ -162,8 +196,8 @@ def test_a_fixed_request_before_its_predecessor_can_be_done_is_refused(
 
 
 def test_a_request_for_a_booked_phase_is_refused(
-        sessions: SessionFactory, tester: User, manager: User,
-        release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, tester: User, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, _ = release
     book_direct(sessions, book(sit, "SIT-A", 10), actor=manager, now=NOW)
     with pytest.raises(RuleBroken) as caught:
@@ -172,33 +206,41 @@ def test_a_request_for_a_booked_phase_is_refused(
 
 
 def test_suggested_slots_respect_the_release_start_and_the_order(
-        sessions: SessionFactory, tester: User, manager: User,
-        release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, tester: User, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, uat = release
     sit_request = request_booking(sessions, ask(sit, 0), actor=tester, now=NOW)
     assert {s.start for s in suggest_slots(sessions, sit_request.id or 0)} == {day(10)}
     uat_request = request_booking(sessions, ask(uat, 0), actor=tester, now=NOW)
     assert {s.start for s in suggest_slots(sessions, uat_request.id or 0)} == {day(21)}
-    book_direct(sessions, book(sit, "SIT-A", 15), actor=manager, now=NOW)   # done day 25
+    book_direct(sessions, book(sit, "SIT-A", 15), actor=manager, now=NOW)  # done day 25
     assert {s.start for s in suggest_slots(sessions, uat_request.id or 0)} == {day(26)}
 
 
 def test_approving_to_days_that_break_the_order_is_refused_unless_forced(
-        sessions: SessionFactory, tester: User, manager: User,
-        release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, tester: User, manager: User, release: tuple[Phase, Phase]
+) -> None:
     _, uat = release
     request = request_booking(sessions, ask(uat, 0), actor=tester, now=NOW)
     with pytest.raises(RuleBroken, match="cannot start before"):
-        approve_request(sessions, request.id or 0, actor=manager, now=NOW,
-                        environment="UAT-A", start=day(5))
-    forced = approve_request(sessions, request.id or 0, actor=manager, now=NOW,
-                             environment="UAT-A", start=day(5), force_reason="vendor window")
+        approve_request(
+            sessions, request.id or 0, actor=manager, now=NOW, environment="UAT-A", start=day(5)
+        )
+    forced = approve_request(
+        sessions,
+        request.id or 0,
+        actor=manager,
+        now=NOW,
+        environment="UAT-A",
+        start=day(5),
+        force_reason="vendor window",
+    )
     assert forced.start == day(5) and "vendor window" in forced.forced_reason
 
 
 def test_approving_a_request_for_a_phase_booked_meanwhile_is_refused(
-        sessions: SessionFactory, tester: User, manager: User,
-        release: tuple[Phase, Phase]) -> None:
+    sessions: SessionFactory, tester: User, manager: User, release: tuple[Phase, Phase]
+) -> None:
     sit, _ = release
     request = request_booking(sessions, ask(sit, 0), actor=tester, now=NOW)
     book_direct(sessions, book(sit, "SIT-A", 10), actor=manager, now=NOW)
@@ -211,8 +253,12 @@ def test_approving_a_request_for_a_phase_booked_meanwhile_is_refused(
 
 
 def test_a_refusal_names_every_rule_the_placement_breaks_at_its_field(
-        sessions: SessionFactory, manager: User, release: tuple[Phase, Phase],
-        make_phase: Factory, make_environment: Factory) -> None:
+    sessions: SessionFactory,
+    manager: User,
+    release: tuple[Phase, Phase],
+    make_phase: Factory,
+    make_environment: Factory,
+) -> None:
     sit, uat = release
     make_environment(name="PERF-A", type="PERF")
     with sessions() as session:
@@ -220,6 +266,6 @@ def test_a_refusal_names_every_rule_the_placement_breaks_at_its_field(
     perf = make_phase(rel, type="PERF", duration_days=3, after=[sit.key])
     book_direct(sessions, book(uat, "UAT-A", 40), actor=manager, now=NOW)
     book_direct(sessions, book(perf, "PERF-A", 38), actor=manager, now=NOW)
-    error = refused(sessions, book(sit, "SIT-A", 30), manager)   # runs until day 39
+    error = refused(sessions, book(sit, "SIT-A", 30), manager)  # runs until day 39
     assert [b.phases[1] for b in error.breaks] == [uat.key, perf.key]
     assert uat.key in error.fields["end"] and perf.key in error.fields["end"]

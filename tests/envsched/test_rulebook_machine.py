@@ -40,8 +40,12 @@ from tests.envsched import factories
 from tests.envsched.factories import DAY0, NOW
 from tests.fixtures.database import empty_all_tables
 
-ENVIRONMENTS = {"SIT-1": ("SIT", 1, ()), "SIT-2": ("SIT", 2, ()),
-                "UAT-1": ("UAT", 1, ("mainframe",)), "UAT-2": ("UAT", 1, ())}
+ENVIRONMENTS = {
+    "SIT-1": ("SIT", 1, ()),
+    "SIT-2": ("SIT", 2, ()),
+    "UAT-1": ("UAT", 1, ("mainframe",)),
+    "UAT-2": ("UAT", 1, ()),
+}
 RELEASES = 3  # each: SIT (6 days), then UAT (4 days, one gap day), from day 3 * n
 DAYS = st.integers(min_value=0, max_value=60)
 TIME_LIMIT = 5.0
@@ -60,18 +64,32 @@ class Bookings(RuleBasedStateMachine):
     def a_small_bank(self) -> None:
         empty_all_tables(self.sessions.kw["bind"])
         for name, (kind, capacity, tags) in ENVIRONMENTS.items():
-            factories.make_environment(self.sessions, name=name, type=kind, capacity=capacity,
-                                       tags=list(tags), changeover_days=0)
+            factories.make_environment(
+                self.sessions,
+                name=name,
+                type=kind,
+                capacity=capacity,
+                tags=list(tags),
+                changeover_days=0,
+            )
         self.tester = factories.make_user(self.sessions, name="tess", role=Role.TEST_MANAGER)
-        self.manager = factories.make_user(self.sessions, name="mona",
-                                           role=Role.ENVIRONMENT_MANAGER)
+        self.manager = factories.make_user(
+            self.sessions, name="mona", role=Role.ENVIRONMENT_MANAGER
+        )
         self.phases: list[str] = []
         for n in range(RELEASES):
-            release = factories.make_release(self.sessions, key=f"M{n}",
-                                             earliest_start=day(3 * n), due=day(90))
+            release = factories.make_release(
+                self.sessions, key=f"M{n}", earliest_start=day(3 * n), due=day(90)
+            )
             for kind, days, gap in (("SIT", 6, 0), ("UAT", 4, 1)):
-                phase = factories.make_phase(self.sessions, release, key=f"M{n}-{kind}",
-                                             type=kind, duration_days=days, gap_days=gap)
+                phase = factories.make_phase(
+                    self.sessions,
+                    release,
+                    key=f"M{n}-{kind}",
+                    type=kind,
+                    duration_days=days,
+                    gap_days=gap,
+                )
                 self.phases.append(phase.key)
 
     # -- what users do ----------------------------------------------------------------------
@@ -79,38 +97,78 @@ class Bookings(RuleBasedStateMachine):
     @rule(phase=st.integers(0, 2 * RELEASES - 1), start=DAYS, fixed=st.booleans())
     def request(self, phase: int, start: int, fixed: bool) -> None:
         key = self.phases[phase]
-        self._try(request_booking, self.sessions, BookingRequestIn(
-            phase=key, duration_days=self._days(key), earliest_start=day(start), fixed=fixed),
-            actor=self.tester, now=NOW)
+        self._try(
+            request_booking,
+            self.sessions,
+            BookingRequestIn(
+                phase=key, duration_days=self._days(key), earliest_start=day(start), fixed=fixed
+            ),
+            actor=self.tester,
+            now=NOW,
+        )
 
     @rule(pick=st.integers(0, 50), env=st.sampled_from([None, *ENVIRONMENTS]), start=DAYS)
     def approve(self, pick: int, env: str | None, start: int) -> None:
         request = self._pick(BookingRequest, pick, open_only=True)
         if request is not None:
-            self._try(approve_request, self.sessions, request, actor=self.manager, now=NOW,
-                      environment=env, start=day(start) if env else None)
+            self._try(
+                approve_request,
+                self.sessions,
+                request,
+                actor=self.manager,
+                now=NOW,
+                environment=env,
+                start=day(start) if env else None,
+            )
 
-    @rule(phase=st.integers(0, 2 * RELEASES - 1), env=st.sampled_from(list(ENVIRONMENTS)),
-          start=DAYS, force=st.sampled_from([None, None, "legacy plan"]))
+    @rule(
+        phase=st.integers(0, 2 * RELEASES - 1),
+        env=st.sampled_from(list(ENVIRONMENTS)),
+        start=DAYS,
+        force=st.sampled_from([None, None, "legacy plan"]),
+    )
     def book(self, phase: int, env: str, start: int, force: str | None) -> None:
         key = self.phases[phase]
-        self._try(book_direct, self.sessions, BookingIn(
-            environment=env, start=day(start), end=day(start + self._days(key)), phase=key,
-            force_reason=force), actor=self.manager, now=NOW)
+        self._try(
+            book_direct,
+            self.sessions,
+            BookingIn(
+                environment=env,
+                start=day(start),
+                end=day(start + self._days(key)),
+                phase=key,
+                force_reason=force,
+            ),
+            actor=self.manager,
+            now=NOW,
+        )
 
     @rule(pick=st.integers(0, 50), env=st.sampled_from(list(ENVIRONMENTS)), start=DAYS)
     def move(self, pick: int, env: str, start: int) -> None:
         booking = self._pick(Booking, pick)
         if booking is not None:
-            self._try(move_booking, self.sessions, booking, environment=env, start=day(start),
-                      actor=self.manager, now=NOW)
+            self._try(
+                move_booking,
+                self.sessions,
+                booking,
+                environment=env,
+                start=day(start),
+                actor=self.manager,
+                now=NOW,
+            )
 
     @rule(pick=st.integers(0, 50))
     def cancel(self, pick: int) -> None:
         booking = self._pick(Booking, pick)
         if booking is not None:
-            self._try(cancel_booking, self.sessions, booking, actor=self.manager, now=NOW,
-                      reason="not needed")
+            self._try(
+                cancel_booking,
+                self.sessions,
+                booking,
+                actor=self.manager,
+                now=NOW,
+                reason="not needed",
+            )
 
     @rule()
     def round_and_accept(self) -> None:
@@ -136,9 +194,14 @@ class Bookings(RuleBasedStateMachine):
                 phase = booking.phase
                 if phase is None:
                     continue
-                breaks = rulebook.phase_breaks(plans[phase.release_id], phase,
-                                               booking.environment, booking.start, booking.end,
-                                               booking_id=booking.id)
+                breaks = rulebook.phase_breaks(
+                    plans[phase.release_id],
+                    phase,
+                    booking.environment,
+                    booking.start,
+                    booking.end,
+                    booking_id=booking.id,
+                )
                 for broken in breaks:
                     # a booking may break a rule because a later one was forced against it
                     # (a UAT forced before this SIT ends): one of the two carries the reason
@@ -149,8 +212,7 @@ class Bookings(RuleBasedStateMachine):
 
     @invariant()
     def a_round_plans_every_phase_not_blocked_by_a_forced_booking(self) -> None:
-        run = replan(self.sessions, trigger="api", now=NOW, dry_run=True,
-                     time_limit=TIME_LIMIT)
+        run = replan(self.sessions, trigger="api", now=NOW, dry_run=True, time_limit=TIME_LIMIT)
         assert run.status == PlanRunStatus.DONE, run.error
         blocked = self._releases_with_forced_bookings()
         unplaced = [p.phase for p in run.diff.unplaced] if run.diff else []
@@ -168,15 +230,18 @@ class Bookings(RuleBasedStateMachine):
 
     def _state(self) -> list[tuple[object, ...]]:
         with self.sessions() as session:
-            return [(b.id, b.environment_id, b.start, b.end, b.status) for b in
-                    session.exec(select(Booking).order_by(col(Booking.id))).all()]
+            return [
+                (b.id, b.environment_id, b.start, b.end, b.status)
+                for b in session.exec(select(Booking).order_by(col(Booking.id))).all()
+            ]
 
     def _days(self, key: str) -> int:
         with self.sessions() as session:
             return session.exec(select(Phase.duration_days).where(Phase.key == key)).one()
 
-    def _pick(self, model: type[Booking] | type[BookingRequest], pick: int,
-              open_only: bool = False) -> int | None:
+    def _pick(
+        self, model: type[Booking] | type[BookingRequest], pick: int, open_only: bool = False
+    ) -> int | None:
         with self.sessions() as session:
             query = select(model.id).order_by(col(model.id))
             if model is BookingRequest and open_only:
@@ -188,17 +253,31 @@ class Bookings(RuleBasedStateMachine):
         if session is None:
             with self.sessions() as own:
                 return self._live(own)
-        return list(session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
-                                 .order_by(col(Booking.id))).all())
+        return list(
+            session.exec(
+                select(Booking)
+                .where(col(Booking.status).in_(LIVE_STATUSES))
+                .order_by(col(Booking.id))
+            ).all()
+        )
 
     def _releases_with_forced_bookings(self) -> set[str]:
         with self.sessions() as session:
-            return {b.phase.release.key for b in self._live(session)
-                    if b.phase is not None and b.forced_reason}
+            return {
+                b.phase.release.key
+                for b in self._live(session)
+                if b.phase is not None and b.forced_reason
+            }
 
 
 def test_random_booking_sequences_keep_the_state_plannable(sessions: SessionFactory) -> None:
     Bookings.sessions = sessions
-    run_state_machine_as_test(Bookings, settings=settings(
-        max_examples=6, stateful_step_count=8, deadline=None,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        Bookings,
+        settings=settings(
+            max_examples=6,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

@@ -20,20 +20,27 @@ def found(sessions: SessionFactory, text: str, **options: object) -> list[Hit]:
 
 
 @pytest.fixture
-def estate(make_environment: Factory, make_release: Factory, make_phase: Factory,
-           make_booking: Factory) -> None:
+def estate(
+    make_environment: Factory, make_release: Factory, make_phase: Factory, make_booking: Factory
+) -> None:
     pay = make_release(key="PAY-2", title="Payments 2")
     make_release(key="PAY-21", title="Payments 2.1")
     make_release(key="CARD-1", title="Card switch (pays later)")
     uat = make_phase(pay, key="PAY-2-UAT", name="User acceptance", type="UAT")
     env = make_environment(name="UAT-PAY", type="UAT")
     make_booking(env, phase_id=uat.id, start=DAY0, end=DAY0 + dt.timedelta(days=3))
-    make_booking(env, start=DAY0 + dt.timedelta(days=5), end=DAY0 + dt.timedelta(days=6),
-                 status=BookingStatus.CANCELLED, note="cancelled smoke test")
+    make_booking(
+        env,
+        start=DAY0 + dt.timedelta(days=5),
+        end=DAY0 + dt.timedelta(days=6),
+        status=BookingStatus.CANCELLED,
+        note="cancelled smoke test",
+    )
 
 
-def test_a_release_is_found_by_its_key_exactly_first(sessions: SessionFactory,
-                                                     estate: None) -> None:
+def test_a_release_is_found_by_its_key_exactly_first(
+    sessions: SessionFactory, estate: None
+) -> None:
     releases = found(sessions, "pay-2", kinds=["release"])
     assert [h.label for h in releases] == ["PAY-2", "PAY-21"]
     assert releases[0] == Hit("release", "PAY-2", "PAY-2", "Payments 2 · planned")
@@ -44,7 +51,8 @@ def test_a_release_is_found_by_its_title_too(sessions: SessionFactory, estate: N
 
 
 def test_phases_environments_and_live_bookings_are_found_by_name(
-        sessions: SessionFactory, estate: None) -> None:
+    sessions: SessionFactory, estate: None
+) -> None:
     hits = found(sessions, "acceptance") + found(sessions, "uat-pay")
     assert ("phase", "PAY-2", "PAY-2-UAT") in [(h.kind, h.key, h.label) for h in hits]
     assert ("environment", "UAT-PAY") in [(h.kind, h.label) for h in hits]
@@ -60,12 +68,16 @@ def test_wildcards_are_text_not_patterns(sessions: SessionFactory, estate: None)
     assert found(sessions, "P%Y") == [] and found(sessions, "P_Y") == []
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    pytest.param(" p ", "at least 2 characters", id="too-short"),
-    pytest.param("x" * 101, "at most 100 characters", id="too-long"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(" p ", "at least 2 characters", id="too-short"),
+        pytest.param("x" * 101, "at most 100 characters", id="too-long"),
+    ],
+)
 def test_too_little_or_too_much_to_search_for_is_refused(
-        sessions: SessionFactory, text: str, problem: str) -> None:
+    sessions: SessionFactory, text: str, problem: str
+) -> None:
     with pytest.raises(InvalidInput) as refused:
         found(sessions, text)
     assert refused.value.field == "q" and problem in refused.value.problem

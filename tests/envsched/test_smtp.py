@@ -26,8 +26,12 @@ from tests.envsched.factories import NOW
 from tests.envsched.receivers import Clock
 
 USER, PASSWORD = "mailer", "pa55-w0rd-not-to-be-seen"
-EVENT = Event(name="request.approved", subject="envsched: Request 7 was approved",
-              text="Request 7 was approved by erin.", payload={"event": "request.approved"})
+EVENT = Event(
+    name="request.approved",
+    subject="envsched: Request 7 was approved",
+    text="Request 7 was approved by erin.",
+    payload={"event": "request.approved"},
+)
 
 
 @dataclass
@@ -37,15 +41,25 @@ class Inbox:
     messages: list[tuple[str, list[str], bool, bool]] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.content.decode(), list(envelope.rcpt_tos),
-                              session.ssl is not None, bool(session.authenticated)))
+        self.messages.append(
+            (
+                envelope.content.decode(),
+                list(envelope.rcpt_tos),
+                session.ssl is not None,
+                bool(session.authenticated),
+            )
+        )
         return "250 Message accepted"
 
 
-def check_login(server: Any, session: Any, envelope: Any, mechanism: str,
-                auth_data: Any) -> AuthResult:
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()
-          and auth_data.password == PASSWORD.encode())
+def check_login(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False)
 
 
@@ -57,8 +71,13 @@ class MailServer:
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "smtp_host": "127.0.0.1", "smtp_port": self.port, "smtp_starttls": True,
-            "smtp_ca_file": self.ca_file, "smtp_username": USER, "smtp_password": PASSWORD}
+            "smtp_host": "127.0.0.1",
+            "smtp_port": self.port,
+            "smtp_starttls": True,
+            "smtp_ca_file": self.ca_file,
+            "smtp_username": USER,
+            "smtp_password": PASSWORD,
+        }
         return Settings(**(values | overrides))
 
 
@@ -78,8 +97,12 @@ def serve(ca: trustme.CA, tmp_path: Path, starttls: bool) -> Iterator[MailServer
     if starttls:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ca.issue_cert("127.0.0.1").configure_cert(context)
-        options = {"tls_context": context, "require_starttls": True,
-                   "authenticator": check_login, "auth_require_tls": True}
+        options = {
+            "tls_context": context,
+            "require_starttls": True,
+            "authenticator": check_login,
+            "auth_require_tls": True,
+        }
     inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
@@ -108,7 +131,8 @@ def mail_once(sessions: SessionFactory, settings: Settings, clock: Clock) -> Del
 
 
 def test_mail_goes_over_starttls_with_a_login_and_arrives(
-        sessions: SessionFactory, mail_server: MailServer, clock: Clock) -> None:
+    sessions: SessionFactory, mail_server: MailServer, clock: Clock
+) -> None:
     assert mail_once(sessions, mail_server.settings(), clock) == DeliveryStatus.DELIVERED
     [(content, recipients, over_tls, logged_in)] = mail_server.inbox.messages
     assert recipients == ["tess@example.test"] and over_tls and logged_in
@@ -118,8 +142,11 @@ def test_mail_goes_over_starttls_with_a_login_and_arrives(
 
 
 def test_a_wrong_password_fails_the_attempt_and_the_password_is_never_shown(
-        sessions: SessionFactory, mail_server: MailServer, clock: Clock,
-        caplog: pytest.LogCaptureFixture) -> None:
+    sessions: SessionFactory,
+    mail_server: MailServer,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     settings = mail_server.settings(smtp_password="wrong-" + PASSWORD)
     assert mail_once(sessions, settings, clock) == DeliveryStatus.PENDING
@@ -131,16 +158,19 @@ def test_a_wrong_password_fails_the_attempt_and_the_password_is_never_shown(
 
 
 def test_a_certificate_from_an_unknown_ca_fails_the_attempt(
-        sessions: SessionFactory, mail_server: MailServer, clock: Clock) -> None:
+    sessions: SessionFactory, mail_server: MailServer, clock: Clock
+) -> None:
     assert mail_once(sessions, mail_server.settings(smtp_ca_file=""), clock) == (
-        DeliveryStatus.PENDING)
+        DeliveryStatus.PENDING
+    )
     [delivery] = queued(sessions)
     assert "CERTIFICATE_VERIFY_FAILED" in delivery.last_error
     assert mail_server.inbox.messages == []
 
 
 def test_a_server_without_starttls_gets_nothing_when_starttls_is_asked_for(
-        sessions: SessionFactory, plain_mail_server: MailServer, clock: Clock) -> None:
+    sessions: SessionFactory, plain_mail_server: MailServer, clock: Clock
+) -> None:
     settings = plain_mail_server.settings()
     assert mail_once(sessions, settings, clock) == DeliveryStatus.PENDING
     [delivery] = queued(sessions)

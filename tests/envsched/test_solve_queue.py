@@ -28,13 +28,18 @@ LEASE = dt.timedelta(seconds=60)
 
 
 def queued_whatifs(sessions: SessionFactory, count: int) -> list[SolveJob]:
-    return [queue_whatif(sessions, new_whatif(sessions, f"w{i}").id or 0, time_limit=2,
-                         now=NOW, actor=None) for i in range(count)]
+    return [
+        queue_whatif(
+            sessions, new_whatif(sessions, f"w{i}").id or 0, time_limit=2, now=NOW, actor=None
+        )
+        for i in range(count)
+    ]
 
 
 @pytest.mark.usefixtures("state")
 def test_workers_claim_queued_solves_oldest_first_and_each_exactly_once(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     jobs = queued_whatifs(sessions, 6)
     with read_transaction(sessions) as session:
         assert [e.place for e in open_entries(session)] == [1, 2, 3, 4, 5, 6]
@@ -57,8 +62,13 @@ def test_workers_claim_queued_solves_oldest_first_and_each_exactly_once(
 
 
 def test_the_nightly_job_queues_a_scheduled_round_that_the_worker_runs(
-        database_url: str, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch,
-        make_environment: Factory, make_phase: Factory, make_release: Factory) -> None:
+    database_url: str,
+    sessions: SessionFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+) -> None:
     monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
     make_environment()
     make_phase(make_release(earliest_start=dt.date.today() + dt.timedelta(days=30)))
@@ -72,7 +82,8 @@ def test_the_nightly_job_queues_a_scheduled_round_that_the_worker_runs(
 
 
 def test_a_round_is_refused_while_another_is_queued_and_recorded_as_refused(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     queue_replan(sessions, trigger=PlanTrigger.API, now=NOW)
     with pytest.raises(ReplanBusy):
         queue_replan(sessions, trigger=PlanTrigger.API, now=NOW)
@@ -83,7 +94,8 @@ def test_a_round_is_refused_while_another_is_queued_and_recorded_as_refused(
 
 @pytest.mark.usefixtures("state")
 def test_a_solve_whose_worker_is_gone_is_failed_with_its_whatif_and_a_live_one_is_kept(
-        sessions: SessionFactory) -> None:
+    sessions: SessionFactory,
+) -> None:
     lost, kept = queued_whatifs(sessions, 2)
     gone = dead_owner()
     claim_next(sessions, gone, NOW)
@@ -99,7 +111,8 @@ def test_a_solve_whose_worker_is_gone_is_failed_with_its_whatif_and_a_live_one_i
 
 
 def test_the_worker_stores_the_nightly_job_that_queues_the_round(
-        database_url: str, engine: Engine, sessions: SessionFactory) -> None:
+    database_url: str, engine: Engine, sessions: SessionFactory
+) -> None:
     settings = Settings(database_url=database_url, replan_cron="30 1 * * *")
     scheduler = build_scheduler(settings, sessions)
     scheduler.start(paused=True)
@@ -112,8 +125,8 @@ def test_the_worker_stores_the_nightly_job_that_queues_the_round(
 
 @pytest.mark.parametrize("command", ["worker", "scheduler"])  # the former name is an alias
 def test_envsched_worker_drain_runs_what_is_queued_and_exits(
-        database_url: str, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch,
-        command: str) -> None:
+    database_url: str, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
     monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
     monkeypatch.setenv("ENVSCHED_REPLAN_TIME_LIMIT", "2")
     run = queue_replan(sessions, trigger=PlanTrigger.API, now=NOW)

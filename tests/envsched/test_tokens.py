@@ -18,12 +18,12 @@ SECOND = dt.timedelta(seconds=1)
 
 def last_used(sessions: SessionFactory, token_id: int | None) -> dt.datetime | None:
     with sessions() as session:
-        return session.exec(select(ApiToken.last_used_at)
-                            .where(ApiToken.id == token_id)).one()
+        return session.exec(select(ApiToken.last_used_at).where(ApiToken.id == token_id)).one()
 
 
 def test_last_used_at_is_written_on_first_use_then_at_most_once_a_minute(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     user = make_user(role=Role.PLANNER)
     token, secret = tokens.issue_token(sessions, user.name, actor=None, now=NOW)
     assert last_used(sessions, token.id) is None
@@ -36,7 +36,8 @@ def test_last_used_at_is_written_on_first_use_then_at_most_once_a_minute(
 
 
 def test_a_token_revoked_a_moment_after_use_is_refused_at_once(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     user = make_user(role=Role.PLANNER)
     token, secret = tokens.issue_token(sessions, user.name, actor=None, now=NOW)
     tokens.user_for_token(sessions, secret, now=NOW)
@@ -46,10 +47,12 @@ def test_a_token_revoked_a_moment_after_use_is_refused_at_once(
 
 
 def test_an_expired_token_or_a_wrong_secret_is_refused(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     user = make_user(role=Role.PLANNER)
-    _, secret = tokens.issue_token(sessions, user.name, actor=None, now=NOW,
-                                  expires_at=NOW + dt.timedelta(hours=1))
+    _, secret = tokens.issue_token(
+        sessions, user.name, actor=None, now=NOW, expires_at=NOW + dt.timedelta(hours=1)
+    )
     tokens.user_for_token(sessions, secret, now=NOW)
     with pytest.raises(PermissionDenied):
         tokens.user_for_token(sessions, secret, now=NOW + dt.timedelta(hours=1))

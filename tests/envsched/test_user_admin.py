@@ -13,10 +13,10 @@ from tests.envsched.factories import NOW, Factory
 
 
 def test_a_deactivated_user_cannot_sign_in_nor_use_a_token_until_reactivated(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     admin = make_user(role=Role.ADMIN)
-    users.create_user(sessions, "ada", Role.PLANNER, actor=admin, now=NOW,
-                      password="long enough")
+    users.create_user(sessions, "ada", Role.PLANNER, actor=admin, now=NOW, password="long enough")
     _token, secret = tokens.issue_token(sessions, "ada", actor=admin, now=NOW)
     users.set_active(sessions, "ada", False, actor=admin, now=NOW)
     with pytest.raises(PermissionDenied):
@@ -41,7 +41,8 @@ def test_nobody_deactivates_themselves(sessions: SessionFactory, make_user: Fact
 
 
 def test_the_last_active_admin_keeps_the_role_and_stays_active(
-        sessions: SessionFactory, make_user: Factory) -> None:
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     admin = make_user(role=Role.ADMIN)
     make_user(role=Role.ADMIN, name="gone", active=False)  # an inactive admin does not count
     with pytest.raises(InvalidInput) as caught:
@@ -54,16 +55,18 @@ def test_the_last_active_admin_keeps_the_role_and_stays_active(
     assert (kept.role, kept.active) == (Role.ADMIN, True)
 
 
-def test_with_a_second_admin_one_may_step_down(sessions: SessionFactory,
-                                               make_user: Factory) -> None:
+def test_with_a_second_admin_one_may_step_down(
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     admin = make_user(role=Role.ADMIN)
     make_user(role=Role.ADMIN)
     users.set_role(sessions, admin.name, Role.VIEWER, actor=admin, now=NOW)
     assert users.find_user(sessions, admin.name).role == Role.VIEWER
 
 
-def test_only_admins_change_roles_and_activity(sessions: SessionFactory,
-                                               make_user: Factory) -> None:
+def test_only_admins_change_roles_and_activity(
+    sessions: SessionFactory, make_user: Factory
+) -> None:
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     other = make_user(role=Role.VIEWER)
     with pytest.raises(PermissionDenied):

@@ -19,8 +19,12 @@ from tests.envsched.factories import NOW
 from tests.envsched.receivers import SECRET, Clock, Receiver, Request
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-EVENT = Event(name="request.approved", subject="Request 7 approved", text="approved",
-              payload={"event": "request.approved", "id": 7})
+EVENT = Event(
+    name="request.approved",
+    subject="Request 7 approved",
+    text="approved",
+    payload={"event": "request.approved", "id": 7},
+)
 
 
 def documented_verifier() -> Callable[..., str]:
@@ -43,8 +47,9 @@ class DocumentedReceiver:
         self.lose_answers = lose_answers  # acts, then answers 503: the answer "got lost"
 
     def answer(self, request: Request) -> int:
-        verdict = self.verify(SECRET.encode(), request.headers, request.body, self.seen,
-                              now=self.clock().timestamp())
+        verdict = self.verify(
+            SECRET.encode(), request.headers, request.body, self.seen, now=self.clock().timestamp()
+        )
         self.verdicts.append(verdict)
         if verdict == "new":
             self.acted_on.append(json.loads(request.body))
@@ -62,13 +67,13 @@ def deliver_one(sessions: SessionFactory, receiver: Receiver, clock: Clock) -> N
     send_due(sessions, receiver.settings(), clock)
 
 
-def replay(receiver: Receiver, captured: Request, body: bytes | None = None,
-           **changed: str) -> int:
+def replay(receiver: Receiver, captured: Request, body: bytes | None = None, **changed: str) -> int:
     """POST ``captured`` again as an eavesdropper would, with ``changed`` headers."""
     names = ("Content-Type", DELIVERY_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER)
     headers = {name: captured.headers[name] for name in names} | changed
-    request = urllib.request.Request(receiver.url, data=body or captured.body,
-                                     headers=headers, method="POST")
+    request = urllib.request.Request(
+        receiver.url, data=body or captured.body, headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return int(answer.status)
@@ -78,7 +83,8 @@ def replay(receiver: Receiver, captured: Request, body: bytes | None = None,
 
 
 def test_a_documented_receiver_acts_on_a_delivery_once_and_refuses_its_replays(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     documented = DocumentedReceiver(clock)
     receiver.state.answer = documented.answer
     deliver_one(sessions, receiver, clock)
@@ -94,20 +100,23 @@ def test_a_documented_receiver_acts_on_a_delivery_once_and_refuses_its_replays(
 
 
 def test_a_documented_receiver_refuses_a_changed_body_and_a_wrong_secret(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     documented = DocumentedReceiver(clock)
     receiver.state.answer = lambda request: 503  # keep nothing: only capture
     deliver_one(sessions, receiver, clock)
     [captured] = receiver.requests
     receiver.state.answer = documented.answer
     assert replay(receiver, captured, body=b'{"event": "request.approved", "id": 8}') == 401
-    wrong = documented.verify(b"another secret", captured.headers, captured.body, set(),
-                              now=clock().timestamp())
+    wrong = documented.verify(
+        b"another secret", captured.headers, captured.body, set(), now=clock().timestamp()
+    )
     assert wrong == "refused" and documented.acted_on == []
 
 
 def test_a_delivery_whose_answer_was_lost_is_resent_with_its_id_and_acted_on_once(
-        sessions: SessionFactory, receiver: Receiver, clock: Clock) -> None:
+    sessions: SessionFactory, receiver: Receiver, clock: Clock
+) -> None:
     documented = DocumentedReceiver(clock, lose_answers=1)
     receiver.state.answer = documented.answer
     deliver_one(sessions, receiver, clock)

@@ -21,11 +21,20 @@ from solver.scenario_file import load_scenario
 from tests.envsched.stuck import dead_owner, stuck_whatif
 
 SCENARIO = {
-    "format": "envsched-scenario/1", "name": "small", "start": "2027-01-04",
-    "horizon_days": 60, "environments": [{"id": "UAT-1", "type": "UAT"}],
-    "releases": [{"id": key, "earliest_start": "2027-01-04", "due": "2027-01-09",
-                  "phases": [{"id": f"{key}-UAT", "type": "UAT", "duration_days": 5}]}
-                 for key in ("R1", "R2")],
+    "format": "envsched-scenario/1",
+    "name": "small",
+    "start": "2027-01-04",
+    "horizon_days": 60,
+    "environments": [{"id": "UAT-1", "type": "UAT"}],
+    "releases": [
+        {
+            "id": key,
+            "earliest_start": "2027-01-04",
+            "due": "2027-01-09",
+            "phases": [{"id": f"{key}-UAT", "type": "UAT", "duration_days": 5}],
+        }
+        for key in ("R1", "R2")
+    ],
 }
 
 
@@ -62,15 +71,23 @@ def one_error_line(result: Result) -> str:
 
 def cells(output: str, label: str) -> list[str]:
     (line,) = [line for line in output.splitlines() if line.startswith(label)]
-    return line[len(label):].split()
+    return line[len(label) :].split()
 
 
 def test_new_change_run_show_export_and_list(cli: Cli, tmp_path: Path) -> None:
-    made = cli.ok("whatif", "new", "more-uat", "--as", "pat", "--start", "2027-01-04",
-                  "--horizon", "60")
+    made = cli.ok(
+        "whatif", "new", "more-uat", "--as", "pat", "--start", "2027-01-04", "--horizon", "60"
+    )
     assert "1 environments, 2 releases" in made.stdout
-    changed = cli.ok("whatif", "change", "more-uat", "--add-environment", "UAT-9:UAT:1",
-                     "--maintenance", "UAT-9:2027-02-01:2027-02-03")
+    changed = cli.ok(
+        "whatif",
+        "change",
+        "more-uat",
+        "--add-environment",
+        "UAT-9:UAT:1",
+        "--maintenance",
+        "UAT-9:2027-02-01:2027-02-03",
+    )
     assert "1. add environment UAT-9 (UAT, capacity 1)" in changed.stdout
     assert "2. maintenance on UAT-9 from 2027-02-01 to 2027-02-03" in changed.stdout
     run = cli.ok("whatif", "run", "more-uat", "--time-limit", "5")
@@ -93,17 +110,19 @@ def test_remove_takes_a_change_out_by_its_number(cli: Cli) -> None:
     assert "1. give release R2 priority 4" in result.stdout and "2." not in result.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--delay-release", "R1"), "--delay-release: 'R1' does not match the syntax"),
-    (("--delay-release", "R7:3"), "changes[0].delay_release.release: no release 'R7'"),
-    (("--add-environment", "UAT-9:UAT:two"), "'two' is not a whole number"),
-    (("--maintenance", "UAT-1:2027-02-30:2027-03-01"), "'2027-02-30' is not a date"),
-    (("--change-environment", "UAT-1:colour=red"), "unknown key 'colour'"),
-    (("--add-release", "R9:PERF=3"), "no environment has type 'PERF'"),
-    ((), "give at least one change option"),
-])
-def test_bad_changes_are_one_line_and_exit_2(cli: Cli, args: tuple[str, ...],
-                                             message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--delay-release", "R1"), "--delay-release: 'R1' does not match the syntax"),
+        (("--delay-release", "R7:3"), "changes[0].delay_release.release: no release 'R7'"),
+        (("--add-environment", "UAT-9:UAT:two"), "'two' is not a whole number"),
+        (("--maintenance", "UAT-1:2027-02-30:2027-03-01"), "'2027-02-30' is not a date"),
+        (("--change-environment", "UAT-1:colour=red"), "unknown key 'colour'"),
+        (("--add-release", "R9:PERF=3"), "no environment has type 'PERF'"),
+        ((), "give at least one change option"),
+    ],
+)
+def test_bad_changes_are_one_line_and_exit_2(cli: Cli, args: tuple[str, ...], message: str) -> None:
     cli.ok("whatif", "new", "w")
     result = cli("whatif", "change", "w", *args)
     assert result.exit_code == 2
@@ -128,17 +147,20 @@ def test_promote_needs_an_environment_manager(cli: Cli) -> None:
 
 
 def test_show_and_list_give_a_run_whose_process_died_as_failed_and_run_starts_it_again(
-        cli: Cli) -> None:
+    cli: Cli,
+) -> None:
     cli.ok("whatif", "new", "w")
     engine = create_engine(Settings(database_url=cli.url))
     sessions, owner = session_factory(engine), dead_owner()
-    stuck_whatif(sessions, get_whatif(sessions, "w").id or 0, owner=owner,
-                 started_at=utc_now(), time_limit=5)
+    stuck_whatif(
+        sessions, get_whatif(sessions, "w").id or 0, owner=owner, started_at=utc_now(), time_limit=5
+    )
     engine.dispose()
     shown = cli.ok("whatif", "show", "w")
     assert "what-if w (failed)" in shown.stdout
     assert f"last run failed: interrupted: the process running it ({owner}) has ended" in (
-        shown.stdout)
+        shown.stdout
+    )
     assert cli.ok("whatif", "list").stdout.split()[:2] == ["w", "failed"]
     cli.ok("whatif", "run", "w", "--time-limit", "2")
     assert cli.ok("whatif", "list").stdout.split()[:2] == ["w", "done"]

@@ -37,28 +37,38 @@ def day(n: int) -> dt.date:
 
 
 @pytest.fixture
-def state(make_environment: Factory, make_release: Factory, make_phase: Factory,
-          make_request: Factory, make_booking: Factory) -> None:
+def state(
+    make_environment: Factory,
+    make_release: Factory,
+    make_phase: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+) -> None:
     perf = make_environment(name="PERF-1", type="PERF")
-    make_phase(make_release(key="R1", earliest_start=DAY0), key="R1-PERF", type="PERF",
-               duration_days=5)
+    make_phase(
+        make_release(key="R1", earliest_start=DAY0), key="R1-PERF", type="PERF", duration_days=5
+    )
     for _ in range(2):
         make_request(type="PERF", duration_days=5, earliest_start=DAY0)
     make_booking(perf, start=day(8), end=day(10))
-    short = make_phase(make_release(key="R2", earliest_start=DAY0), key="R2-PERF",
-                       type="PERF", duration_days=5)
+    short = make_phase(
+        make_release(key="R2", earliest_start=DAY0), key="R2-PERF", type="PERF", duration_days=5
+    )
     make_booking(perf, phase_id=short.id, start=day(14), end=day(17))  # 3 of its 5 days
 
 
 def perf_shortfall(sessions: SessionFactory) -> dict[str, object]:
     frame = capacity_report(sessions, DAY0, weeks=WEEKS, type_name="PERF")
     short = frame[frame["shortfall_days"] > 0]
-    return {"days_short": int(short["shortfall_days"].sum()),
-            "weeks": [t.date().isoformat() for t in short["week_start"]]}
+    return {
+        "days_short": int(short["shortfall_days"].sum()),
+        "weeks": [t.date().isoformat() for t in short["week_start"]],
+    }
 
 
 def test_a_whatif_counts_demand_and_supply_as_the_capacity_page_does(
-        sessions: SessionFactory, state: None) -> None:
+    sessions: SessionFactory, state: None
+) -> None:
     made = create_whatif(sessions, "same", actor=None, now=NOW, horizon_days=7 * WEEKS)
     outlook = scenario_outlook(base_scenario(made), snapshot_of(made))
     days = week_days(DAY0, WEEKS)
@@ -71,7 +81,8 @@ def test_a_whatif_counts_demand_and_supply_as_the_capacity_page_does(
 
 
 def test_open_requests_are_demand_and_an_added_environment_removes_the_shortfall(
-        sessions: SessionFactory, state: None) -> None:
+    sessions: SessionFactory, state: None
+) -> None:
     assert perf_shortfall(sessions) == {"days_short": 8, "weeks": ["2027-01-04"]}
     create_whatif(sessions, "more-perf", actor=None, now=NOW, horizon_days=7 * WEEKS)
     add_change(sessions, "more-perf", AddEnvironment("PERF-2", "PERF", capacity=2), actor=None)
@@ -81,7 +92,8 @@ def test_open_requests_are_demand_and_an_added_environment_removes_the_shortfall
 
 
 def test_one_more_small_environment_only_reduces_the_shortfall(
-        sessions: SessionFactory, state: None) -> None:
+    sessions: SessionFactory, state: None
+) -> None:
     create_whatif(sessions, "one-more", actor=None, now=NOW, horizon_days=7 * WEEKS)
     add_change(sessions, "one-more", AddEnvironment("PERF-2", "PERF"), actor=None)
     run_whatif(sessions, "one-more", time_limit=TIME_LIMIT, now=NOW)
@@ -90,7 +102,8 @@ def test_one_more_small_environment_only_reduces_the_shortfall(
 
 
 def test_run_again_plans_a_fresh_copy_of_the_live_state_and_says_when(
-        sessions: SessionFactory, state: None, make_request: Factory) -> None:
+    sessions: SessionFactory, state: None, make_request: Factory
+) -> None:
     create_whatif(sessions, "fresh", actor=None, now=NOW, horizon_days=7 * WEEKS)
     run_whatif(sessions, "fresh", time_limit=TIME_LIMIT, now=NOW)
     make_request(type="PERF", duration_days=5, earliest_start=DAY0)  # 5 more days asked
@@ -104,7 +117,8 @@ def test_run_again_plans_a_fresh_copy_of_the_live_state_and_says_when(
 
 
 def test_the_copy_keeps_the_start_and_horizon_asked_for(
-        sessions: SessionFactory, state: None) -> None:
+    sessions: SessionFactory, state: None
+) -> None:
     create_whatif(sessions, "shaped", actor=None, now=NOW, start=day(-7), horizon_days=40)
     rerun = run_whatif(sessions, "shaped", time_limit=TIME_LIMIT, now=NOW)
     assert (rerun.base["start"], rerun.base["horizon_days"]) == (day(-7).isoformat(), 40)
@@ -113,13 +127,22 @@ def test_the_copy_keeps_the_start_and_horizon_asked_for(
 def test_a_side_without_a_plan_ends_the_run_with_the_solvers_reason() -> None:
     info = SolverInfo(method="cp-sat", seconds=0.1)
     found = Plan(scenario="s", status="OPTIMAL", solver=info)
-    refused = Plan(scenario="s", status="INFEASIBLE", solver=info,
-                   reason="pinned R1-PERF and R2-PERF overlap on PERF-1")
-    with pytest.raises(InvalidState, match="the what-if is INFEASIBLE: pinned R1-PERF and "
-                                           "R2-PERF overlap on PERF-1"):
+    refused = Plan(
+        scenario="s",
+        status="INFEASIBLE",
+        solver=info,
+        reason="pinned R1-PERF and R2-PERF overlap on PERF-1",
+    )
+    with pytest.raises(
+        InvalidState,
+        match="the what-if is INFEASIBLE: pinned R1-PERF and R2-PERF overlap on PERF-1",
+    ):
         require_plans(found, refused)
     late = Plan(scenario="s", status="UNKNOWN", solver=info, reason="no plan found in time")
-    with pytest.raises(InvalidState, match="the baseline is UNKNOWN: no plan found in time "
-                                           r"\(within the time limit: run again with more"):
+    with pytest.raises(
+        InvalidState,
+        match="the baseline is UNKNOWN: no plan found in time "
+        r"\(within the time limit: run again with more",
+    ):
         require_plans(late, found)
     require_plans(found, found)

@@ -36,8 +36,12 @@ def status_of(sessions: SessionFactory, request_id: int | None) -> RequestStatus
 
 
 def test_withdrawing_an_approved_request_cancels_its_booking_and_offers_its_days(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_request: Factory,
+) -> None:
     env = make_environment()
     mine = make_request(tester, earliest_start=day(3))
     booking = approve_request(sessions, mine.id, actor=manager, now=NOW)
@@ -53,8 +57,12 @@ def test_withdrawing_an_approved_request_cancels_its_booking_and_offers_its_days
 
 
 def test_a_request_whose_booking_started_is_not_withdrawn(
-        sessions: SessionFactory, tester: User, manager: User, make_environment: Factory,
-        make_request: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_request: Factory,
+) -> None:
     make_environment()
     mine = make_request(tester, earliest_start=DAY0)
     booking = approve_request(sessions, mine.id, actor=manager, now=NOW)
@@ -65,13 +73,20 @@ def test_a_request_whose_booking_started_is_not_withdrawn(
 
 
 def test_only_the_requester_or_an_environment_manager_withdraws(
-        sessions: SessionFactory, tester: User, manager: User, make_user: Factory,
-        make_environment: Factory, make_request: Factory) -> None:
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_user: Factory,
+    make_environment: Factory,
+    make_request: Factory,
+) -> None:
     make_environment()
     mine = make_request(tester, earliest_start=day(3))
     with pytest.raises(PermissionDenied):
         withdraw_request(sessions, mine.id, actor=make_user(role=Role.TEST_MANAGER), now=NOW)
-    assert withdraw_request(sessions, mine.id, actor=manager, now=NOW).status == \
-        RequestStatus.CANCELLED
+    assert (
+        withdraw_request(sessions, mine.id, actor=manager, now=NOW).status
+        == RequestStatus.CANCELLED
+    )
     with pytest.raises(InvalidState, match="only an open or approved request"):
         withdraw_request(sessions, mine.id, actor=tester, now=NOW)

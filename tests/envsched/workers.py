@@ -13,8 +13,9 @@ from envsched.settings import Settings
 BOOKED, CONFLICT = "booked", "conflict"
 
 
-def book_once(url: str, environment: str, start: dt.date, end: dt.date, barrier: Any,
-              results: Any) -> None:
+def book_once(
+    url: str, environment: str, start: dt.date, end: dt.date, barrier: Any, results: Any
+) -> None:
     """Wait for every process to be ready, then try one direct booking; report the outcome."""
     engine = create_engine(Settings(database_url=url))
     sessions = session_factory(engine)

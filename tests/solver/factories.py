@@ -18,8 +18,9 @@ def make_environment(id: str = "SIT-1", type: str = "SIT", **overrides: Any) -> 
     return Environment(id=id, type=type, **overrides)
 
 
-def make_phase(id: str, release: str = "R1", type: str = "SIT", duration: int = 5,
-               **overrides: Any) -> Phase:
+def make_phase(
+    id: str, release: str = "R1", type: str = "SIT", duration: int = 5, **overrides: Any
+) -> Phase:
     if "requires_tags" in overrides:
         overrides["requires_tags"] = frozenset(overrides["requires_tags"])
     for key in ("after", "environments"):
@@ -28,8 +29,9 @@ def make_phase(id: str, release: str = "R1", type: str = "SIT", duration: int = 
     return Phase(id=id, release=release, type=type, duration=duration, **overrides)
 
 
-def make_release(id: str = "R1", phases: list[tuple[str, int]] | None = None,
-                 **overrides: Any) -> Release:
+def make_release(
+    id: str = "R1", phases: list[tuple[str, int]] | None = None, **overrides: Any
+) -> Release:
     """``phases`` as (type, duration) pairs, named ``{id}-{type}``, in order."""
     pairs = phases if phases is not None else [("SIT", 5)]
     built = tuple(make_phase(f"{id}-{t}", id, t, d) for t, d in pairs)
@@ -40,8 +42,11 @@ def make_freeze(start: int, end: int, types: tuple[str, ...] = (), reason: str =
     return Freeze(start=start, end=end, reason=reason, types=frozenset(types))
 
 
-def make_scenario(environments: list[Environment] | None = None,
-                  releases: list[Release] | None = None, **overrides: Any) -> Scenario:
+def make_scenario(
+    environments: list[Environment] | None = None,
+    releases: list[Release] | None = None,
+    **overrides: Any,
+) -> Scenario:
     overrides.setdefault("name", "test")
     overrides.setdefault("start", START)
     overrides.setdefault("horizon_days", 60)

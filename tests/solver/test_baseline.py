@@ -50,7 +50,8 @@ def test_baseline_keeps_a_booking_whose_days_a_release_earlier_in_the_order_coul
     # but R2 holds SIT-1 from day 0: R2 stays, R1 waits for it
     scenario = make_scenario(
         releases=[make_release("R1", priority=3), make_release("R2", priority=1)],
-        bookings=[make_booking("R2-SIT", "SIT-1", 0)])
+        bookings=[make_booking("R2-SIT", "SIT-1", 0)],
+    )
     result = planned(scenario, method="greedy")
     assert placed(result) == {"R2-SIT": ("SIT-1", 0), "R1-SIT": ("SIT-1", 5)}
     assert result.metrics.moved_bookings == 0
@@ -61,7 +62,8 @@ def test_baseline_keeps_a_booking_only_after_its_predecessor_ends():
     scenario = make_scenario(
         environments=[make_environment(), make_environment("UAT-1", "UAT")],
         releases=[make_release("R1", [("SIT", 5), ("UAT", 4)])],
-        bookings=[make_booking("R1-UAT", "UAT-1", 3)])
+        bookings=[make_booking("R1-UAT", "UAT-1", 3)],
+    )
     result = planned(scenario, method="greedy")
     assert placed(result) == {"R1-SIT": ("SIT-1", 0), "R1-UAT": ("UAT-1", 5)}
 
@@ -74,7 +76,8 @@ def two_releases(**booking: Any) -> Scenario:
     return make_scenario(
         environments=[make_environment("SIT-1"), make_environment("SIT-2")],
         releases=[make_release("R1", due=booking.pop("due", 30)), make_release("R2", due=30)],
-        bookings=[make_booking("R1-SIT", "SIT-2", booking.pop("start", 0))])
+        bookings=[make_booking("R1-SIT", "SIT-2", booking.pop("start", 0))],
+    )
 
 
 def test_a_moved_booking_whose_place_is_free_goes_back():
@@ -98,7 +101,9 @@ def test_a_moved_booking_stays_moved_when_going_back_would_make_its_release_late
 def test_an_unplaced_booked_phase_whose_place_is_free_is_placed_there_again():
     scenario = two_releases()
     assert restore_bookings(scenario, "tardiness", {"R2-SIT": ("SIT-1", 0)}) == {
-        "R2-SIT": ("SIT-1", 0), "R1-SIT": ("SIT-2", 0)}
+        "R2-SIT": ("SIT-1", 0),
+        "R1-SIT": ("SIT-2", 0),
+    }
 
 
 def test_planner_keeps_a_move_that_makes_room_and_sends_back_one_that_buys_nothing():
@@ -107,9 +112,11 @@ def test_planner_keeps_a_move_that_makes_room_and_sends_back_one_that_buys_nothi
     envs = [make_environment("SIT-1"), make_environment("SIT-2")]
     only_sit_1 = make_phase("R2-SIT", "R2", environments=["SIT-1"])
     r2 = make_release("R2", priority=3, due=5, phase_objects=(only_sit_1,))
-    scenario = make_scenario(envs, [make_release("R1", due=30), r2, make_release("R3", due=30)],
-                             bookings=[make_booking("R1-SIT", "SIT-1", 0),
-                                       make_booking("R3-SIT", "SIT-2", 10)])
+    scenario = make_scenario(
+        envs,
+        [make_release("R1", due=30), r2, make_release("R3", due=30)],
+        bookings=[make_booking("R1-SIT", "SIT-1", 0), make_booking("R3-SIT", "SIT-2", 10)],
+    )
     result = planned(scenario, time_limit=5)
     where = placed(result)
     assert where["R2-SIT"] == ("SIT-1", 0)

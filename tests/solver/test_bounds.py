@@ -48,8 +48,7 @@ def test_the_bounds_never_exceed_the_optimum(scenario: Scenario) -> None:
 
 def contended() -> Scenario:
     """Three releases of 10 SIT days each, one SIT environment, all due on day 10."""
-    releases = [make_release(f"R{i}", phases=[("SIT", 10)], due=10, priority=i)
-                for i in (1, 2, 3)]
+    releases = [make_release(f"R{i}", phases=[("SIT", 10)], due=10, priority=i) for i in (1, 2, 3)]
     return make_scenario([make_environment("SIT-1", "SIT")], releases, horizon_days=60)
 
 
@@ -76,8 +75,10 @@ def test_the_unplaced_bound_counts_work_that_cannot_fit_in_the_horizon() -> None
 
 
 def test_a_phase_without_an_environment_or_room_is_never_placed() -> None:
-    releases = [make_release("R1", phases=[("UAT", 3)], priority=2),
-                make_release("R2", phases=[("SIT", 30), ("UAT", 1)], priority=3)]
+    releases = [
+        make_release("R1", phases=[("UAT", 3)], priority=2),
+        make_release("R2", phases=[("SIT", 30), ("UAT", 1)], priority=3),
+    ]
     scenario = make_scenario([make_environment("SIT-1", "SIT")], releases, horizon_days=20)
     assert unplaced_lower_bound(scenario) == 2 + 3 * 2
 
@@ -85,9 +86,13 @@ def test_a_phase_without_an_environment_or_room_is_never_placed() -> None:
 def test_free_units_leave_out_blocked_days_and_pinned_bookings() -> None:
     env = make_environment("SIT-1", "SIT", capacity=2, unavailable=[(0, 2, "patching")])
     release = make_release("R1", phases=[("SIT", 3)])
-    scenario = make_scenario([env], [release], horizon_days=8,
-                             freezes=[make_freeze(6, 7, ("SIT",))],
-                             bookings=[make_booking("R1-SIT", "SIT-1", 3, pinned=True)])
+    scenario = make_scenario(
+        [env],
+        [release],
+        horizon_days=8,
+        freezes=[make_freeze(6, 7, ("SIT",))],
+        bookings=[make_booking("R1-SIT", "SIT-1", 3, pinned=True)],
+    )
     assert free_units(scenario) == {"SIT": [0, 0, 2, 1, 1, 1, 0, 2]}
 
 

@@ -37,8 +37,9 @@ def test_unplaced_names_the_missing_environment_type():
 
 def test_unplaced_names_the_tags_no_environment_carries():
     phases = (make_phase("R1-SIT", requires_tags=["mainframe", "pci"]),)
-    scenario = make_scenario([make_environment(tags=["mainframe"])],
-                             [make_release("R1", phase_objects=phases)])
+    scenario = make_scenario(
+        [make_environment(tags=["mainframe"])], [make_release("R1", phase_objects=phases)]
+    )
     text = explain_unplaced(scenario, "R1-SIT", [])
     assert "carries tags" in text and "mainframe" in text and "pci" in text
 
@@ -51,15 +52,20 @@ def test_unplaced_names_the_environment_list_when_none_listed_fits():
 
 
 def test_unplaced_names_the_unplaced_predecessor():
-    scenario = make_scenario([make_environment(), make_environment("UAT-1", "UAT")],
-                             [make_release("R1", [("PERF", 3), ("UAT", 2)])])
+    scenario = make_scenario(
+        [make_environment(), make_environment("UAT-1", "UAT")],
+        [make_release("R1", [("PERF", 3), ("UAT", 2)])],
+    )
     assert explain_unplaced(scenario, "R1-UAT", []) == "predecessor R1-PERF is unplaced"
 
 
 def test_unplaced_on_a_full_environment_names_its_releases_and_weeks():
     # 2027-01-04 is the Monday of ISO week 1; R1 and R2 fill weeks 1 to 4
-    releases = [make_release("R1", [("SIT", 14)]), make_release("R2", [("SIT", 14)]),
-                make_release("R3", [("SIT", 5)])]
+    releases = [
+        make_release("R1", [("SIT", 14)]),
+        make_release("R2", [("SIT", 14)]),
+        make_release("R3", [("SIT", 5)]),
+    ]
     scenario = make_scenario(releases=releases, horizon_days=30)
     reason = unplaced_reasons(scenario)["R3-SIT"]
     assert "SIT-1 busy with R1, R2" in reason and "weeks 1–4" in reason
@@ -87,9 +93,14 @@ def test_unplaced_reason_stays_short_with_many_environments():
 def test_unplaced_before_a_pinned_successor_says_when_it_had_to_be_done():
     envs = [make_environment(), make_environment("UAT-1", "UAT")]
     releases = [make_release("R1", [("SIT", 5), ("UAT", 3)]), make_release("R2", [("SIT", 10)])]
-    scenario = make_scenario(envs, releases, bookings=[
-        make_booking("R2-SIT", "SIT-1", 0, pinned=True),
-        make_booking("R1-UAT", "UAT-1", 6, pinned=True)])
+    scenario = make_scenario(
+        envs,
+        releases,
+        bookings=[
+            make_booking("R2-SIT", "SIT-1", 0, pinned=True),
+            make_booking("R1-UAT", "UAT-1", 6, pinned=True),
+        ],
+    )
     reason = unplaced_reasons(scenario)["R1-SIT"]
     assert "pinned successors" in reason and "busy with R2" in reason
     plan = greedy_plan(scenario, Options(method="greedy"))
@@ -103,8 +114,10 @@ def test_unplaced_before_a_pinned_successor_says_when_it_had_to_be_done():
 
 
 def test_late_release_that_waited_names_the_environments_and_who_held_them():
-    releases = [make_release("R3", [("UAT", 14)], due=30),
-                make_release("R7", [("SIT", 3), ("UAT", 5)], due=10)]
+    releases = [
+        make_release("R3", [("UAT", 14)], due=30),
+        make_release("R7", [("SIT", 3), ("UAT", 5)], due=10),
+    ]
     envs = [make_environment(), make_environment("UAT-1", "UAT")]
     scenario = make_scenario(envs, releases)
     text = explain_late(scenario, "R7", greedy_assignments(scenario))
@@ -114,16 +127,20 @@ def test_late_release_that_waited_names_the_environments_and_who_held_them():
 
 
 def test_late_release_blocked_by_a_freeze_says_so():
-    scenario = make_scenario(releases=[make_release("R7", [("SIT", 5)], due=5)],
-                             freezes=[make_freeze(0, 4, reason="year-end")])
+    scenario = make_scenario(
+        releases=[make_release("R7", [("SIT", 5)], due=5)],
+        freezes=[make_freeze(0, 4, reason="year-end")],
+    )
     text = explain_late(scenario, "R7", greedy_assignments(scenario))
     assert "R7-SIT could not start before the freeze 'year-end' ended" in text
 
 
 def test_late_release_with_too_much_work_says_how_much_from_when():
     phases_of = [("SIT", 10), ("UAT", 10)]
-    scenario = make_scenario([make_environment(), make_environment("UAT-1", "UAT")],
-                             [make_release("R1", phases_of, earliest_start=3, due=15)])
+    scenario = make_scenario(
+        [make_environment(), make_environment("UAT-1", "UAT")],
+        [make_release("R1", phases_of, earliest_start=3, due=15)],
+    )
     text = explain_late(scenario, "R1", greedy_assignments(scenario))
     assert text.startswith("R1 late by 8 days")
     assert "need 20 days of work" in text and "2027-01-07" in text and "2027-01-19" in text
@@ -131,8 +148,10 @@ def test_late_release_with_too_much_work_says_how_much_from_when():
 
 def test_late_release_walks_back_past_phases_that_started_on_time():
     # R7-SIT waits for R1; R7-UAT starts right after it and so is not the cause
-    releases = [make_release("R1", [("SIT", 6)]),
-                make_release("R7", [("SIT", 3), ("UAT", 3)], due=6)]
+    releases = [
+        make_release("R1", [("SIT", 6)]),
+        make_release("R7", [("SIT", 3), ("UAT", 3)], due=6),
+    ]
     scenario = make_scenario([make_environment(), make_environment("UAT-1", "UAT")], releases)
     text = explain_late(scenario, "R7", greedy_assignments(scenario))
     assert "R7-SIT waited 6 days for SIT" in text and "R1" in text

@@ -47,7 +47,10 @@ def sit_releases(count: int, duration: int = 5) -> list:
 def test_capacity_two_takes_two_phases_at_once_and_the_third_waits():
     scenario = make_scenario([make_environment(capacity=2)], sit_releases(3))
     assert spots(plan_checked(scenario)) == {
-        "R1-SIT": ("SIT-1", 0), "R2-SIT": ("SIT-1", 0), "R3-SIT": ("SIT-1", 5)}
+        "R1-SIT": ("SIT-1", 0),
+        "R2-SIT": ("SIT-1", 0),
+        "R3-SIT": ("SIT-1", 5),
+    }
 
 
 def test_capacity_one_runs_phases_one_after_another():
@@ -62,8 +65,9 @@ def test_changeover_leaves_free_days_between_different_releases():
 
 def test_changeover_is_not_needed_within_one_release():
     phases = (make_phase("R1-A", duration=3, after=[]), make_phase("R1-B", duration=3, after=[]))
-    scenario = make_scenario([make_environment(changeover_days=2)],
-                             [make_release("R1", phase_objects=phases)])
+    scenario = make_scenario(
+        [make_environment(changeover_days=2)], [make_release("R1", phase_objects=phases)]
+    )
     assert spots(plan_checked(scenario)) == {"R1-A": ("SIT-1", 0), "R1-B": ("SIT-1", 3)}
 
 
@@ -88,28 +92,42 @@ def test_freeze_of_another_type_does_not_block():
 
 
 def test_phase_waits_for_the_one_before_it_plus_its_gap():
-    phases = (make_phase("R1-SIT", duration=5), make_phase("R1-UAT", type="UAT", duration=3,
-                                                           gap_days=2))
-    scenario = make_scenario([make_environment(), make_environment("UAT-1", "UAT")],
-                             [make_release("R1", phase_objects=phases)])
+    phases = (
+        make_phase("R1-SIT", duration=5),
+        make_phase("R1-UAT", type="UAT", duration=3, gap_days=2),
+    )
+    scenario = make_scenario(
+        [make_environment(), make_environment("UAT-1", "UAT")],
+        [make_release("R1", phase_objects=phases)],
+    )
     assert spots(plan_checked(scenario))["R1-UAT"] == ("UAT-1", 7)
 
 
 def test_phase_with_after_waits_for_each_named_predecessor_only():
-    phases = (make_phase("R1-SIT", duration=5),
-              make_phase("R1-UAT", type="UAT", duration=3, after=[]),
-              make_phase("R1-PERF", type="PERF", duration=2, after=["R1-SIT", "R1-UAT"]))
-    envs = [make_environment(), make_environment("UAT-1", "UAT"),
-            make_environment("PERF-1", "PERF")]
+    phases = (
+        make_phase("R1-SIT", duration=5),
+        make_phase("R1-UAT", type="UAT", duration=3, after=[]),
+        make_phase("R1-PERF", type="PERF", duration=2, after=["R1-SIT", "R1-UAT"]),
+    )
+    envs = [
+        make_environment(),
+        make_environment("UAT-1", "UAT"),
+        make_environment("PERF-1", "PERF"),
+    ]
     scenario = make_scenario(envs, [make_release("R1", phase_objects=phases)])
     assert spots(plan_checked(scenario)) == {
-        "R1-SIT": ("SIT-1", 0), "R1-UAT": ("UAT-1", 0), "R1-PERF": ("PERF-1", 5)}
+        "R1-SIT": ("SIT-1", 0),
+        "R1-UAT": ("UAT-1", 0),
+        "R1-PERF": ("PERF-1", 5),
+    }
 
 
 def test_release_and_phase_earliest_starts_are_respected():
     phases = (make_phase("R2-SIT", release="R2", duration=2, earliest_start=12),)
-    releases = [make_release("R1", [("SIT", 2)], earliest_start=10),
-                make_release("R2", phase_objects=phases, earliest_start=3)]
+    releases = [
+        make_release("R1", [("SIT", 2)], earliest_start=10),
+        make_release("R2", phase_objects=phases, earliest_start=3),
+    ]
     scenario = make_scenario([make_environment(capacity=2)], releases)
     assert spots(plan_checked(scenario)) == {"R1-SIT": ("SIT-1", 10), "R2-SIT": ("SIT-1", 12)}
 
@@ -132,7 +150,10 @@ def test_earliest_start_wins_and_ties_go_to_the_environment_listed_first():
     envs = [make_environment("SIT-1"), make_environment("SIT-2")]
     scenario = make_scenario(envs, sit_releases(3))
     assert spots(plan_checked(scenario)) == {
-        "R1-SIT": ("SIT-1", 0), "R2-SIT": ("SIT-2", 0), "R3-SIT": ("SIT-1", 5)}
+        "R1-SIT": ("SIT-1", 0),
+        "R2-SIT": ("SIT-2", 0),
+        "R3-SIT": ("SIT-1", 5),
+    }
 
 
 def test_phase_stays_inside_the_horizon():
@@ -147,8 +168,9 @@ def test_phase_stays_inside_the_horizon():
 
 def test_pinned_booking_is_kept_exactly_and_others_plan_around_it():
     envs = [make_environment("SIT-1"), make_environment("SIT-2")]
-    scenario = make_scenario(envs, sit_releases(3), bookings=[
-        make_booking("R3-SIT", "SIT-1", 2, pinned=True)])
+    scenario = make_scenario(
+        envs, sit_releases(3), bookings=[make_booking("R3-SIT", "SIT-1", 2, pinned=True)]
+    )
     result = spots(plan_checked(scenario))
     assert result["R3-SIT"] == ("SIT-1", 2)
     assert result["R1-SIT"] == ("SIT-2", 0)
@@ -179,8 +201,9 @@ def test_non_pinned_booking_moves_when_its_predecessor_now_ends_later():
 
 
 def test_without_keep_bookings_every_phase_goes_to_its_earliest_fit():
-    scenario = make_scenario(releases=sit_releases(1),
-                             bookings=[make_booking("R1-SIT", "SIT-1", 20)])
+    scenario = make_scenario(
+        releases=sit_releases(1), bookings=[make_booking("R1-SIT", "SIT-1", 20)]
+    )
     assignments, _ = dispatch(scenario, ["R1"], keep_bookings=False)
     assert (assignments[0].start, assignments[0].moved) == (0, True)
 
@@ -188,8 +211,9 @@ def test_without_keep_bookings_every_phase_goes_to_its_earliest_fit():
 def test_predecessor_of_a_pinned_phase_is_placed_before_it_even_if_its_release_comes_last():
     envs = [make_environment(), make_environment("UAT-1", "UAT")]
     releases = [make_release("R1", [("SIT", 5), ("UAT", 3)]), make_release("R2", [("SIT", 8)])]
-    scenario = make_scenario(envs, releases, bookings=[make_booking("R1-UAT", "UAT-1", 6,
-                                                                    pinned=True)])
+    scenario = make_scenario(
+        envs, releases, bookings=[make_booking("R1-UAT", "UAT-1", 6, pinned=True)]
+    )
     assignments, unplaced = dispatch(scenario, ["R2", "R1"])
     assert unplaced == []
     by_phase = {a.phase: a for a in assignments}
@@ -200,8 +224,10 @@ def test_predecessor_of_a_pinned_phase_is_placed_before_it_even_if_its_release_c
 
 
 def test_phase_that_fits_nowhere_is_unplaced_with_its_successors():
-    envs = [make_environment(unavailable=[(0, 60, "decommissioned")]),
-            make_environment("UAT-1", "UAT")]
+    envs = [
+        make_environment(unavailable=[(0, 60, "decommissioned")]),
+        make_environment("UAT-1", "UAT"),
+    ]
     scenario = make_scenario(envs, [make_release("R1", [("SIT", 5), ("UAT", 3)])])
     plan = plan_checked(scenario)
     reasons = {u.phase: u.reason for u in plan.unplaced}
@@ -212,10 +238,15 @@ def test_phase_that_fits_nowhere_is_unplaced_with_its_successors():
 
 
 def test_pinned_phase_whose_predecessor_finds_no_room_is_kept_as_an_order_clash():
-    envs = [make_environment(unavailable=[(0, 60, "decommissioned")]),
-            make_environment("UAT-1", "UAT")]
-    scenario = make_scenario(envs, [make_release("R1", [("SIT", 5), ("UAT", 3)])],
-                             bookings=[make_booking("R1-UAT", "UAT-1", 10, pinned=True)])
+    envs = [
+        make_environment(unavailable=[(0, 60, "decommissioned")]),
+        make_environment("UAT-1", "UAT"),
+    ]
+    scenario = make_scenario(
+        envs,
+        [make_release("R1", [("SIT", 5), ("UAT", 3)])],
+        bookings=[make_booking("R1-UAT", "UAT-1", 10, pinned=True)],
+    )
     plan = plan_checked(scenario)
     assert plan.status == "FEASIBLE" and spots(plan) == {"R1-UAT": ("UAT-1", 10)}
     assert [u.phase for u in plan.unplaced] == ["R1-SIT"]
@@ -235,19 +266,25 @@ def clashes_of(plan: Plan) -> set[tuple[str, str, tuple[str, ...]]]:
 
 # each row: the pinned starts of R1-SIT and R2-SIT (5 days each), whether they clash,
 # and where the free R3-SIT then starts: never on a day either pinned booking holds
-@pytest.mark.parametrize(("first", "second", "clash", "third"), [
-    (0, 10, False, 5),  # before: the second starts after the first has ended
-    (0, 5, False, 10),  # touching: the second starts on the first's end day
-    (0, 3, True, 8),    # overlapping
-    (0, 0, True, 5),    # same days
-    (2, 2, True, 7),    # inside (same length, same start)
-    (10, 0, False, 5),  # after
-])
-def test_pinned_bookings_clash_only_when_they_overlap_on_capacity_one(first, second, clash,
-                                                                      third):
-    scenario = make_scenario(releases=sit_releases(3), bookings=[
-        make_booking("R1-SIT", "SIT-1", first, pinned=True),
-        make_booking("R2-SIT", "SIT-1", second, pinned=True)])
+@pytest.mark.parametrize(
+    ("first", "second", "clash", "third"),
+    [
+        (0, 10, False, 5),  # before: the second starts after the first has ended
+        (0, 5, False, 10),  # touching: the second starts on the first's end day
+        (0, 3, True, 8),  # overlapping
+        (0, 0, True, 5),  # same days
+        (2, 2, True, 7),  # inside (same length, same start)
+        (10, 0, False, 5),  # after
+    ],
+)
+def test_pinned_bookings_clash_only_when_they_overlap_on_capacity_one(first, second, clash, third):
+    scenario = make_scenario(
+        releases=sit_releases(3),
+        bookings=[
+            make_booking("R1-SIT", "SIT-1", first, pinned=True),
+            make_booking("R2-SIT", "SIT-1", second, pinned=True),
+        ],
+    )
     plan = plan_checked(scenario)
     assert plan.status == "FEASIBLE"
     assert spots(plan)["R1-SIT"] == ("SIT-1", first) and spots(plan)["R2-SIT"] == ("SIT-1", second)
@@ -257,34 +294,53 @@ def test_pinned_bookings_clash_only_when_they_overlap_on_capacity_one(first, sec
 
 
 def test_pinned_bookings_too_close_for_changeover_clash_and_nothing_goes_between():
-    scenario = make_scenario([make_environment(changeover_days=2)], sit_releases(3), bookings=[
-        make_booking("R1-SIT", "SIT-1", 0, pinned=True),
-        make_booking("R2-SIT", "SIT-1", 6, pinned=True)])
+    scenario = make_scenario(
+        [make_environment(changeover_days=2)],
+        sit_releases(3),
+        bookings=[
+            make_booking("R1-SIT", "SIT-1", 0, pinned=True),
+            make_booking("R2-SIT", "SIT-1", 6, pinned=True),
+        ],
+    )
     plan = plan_checked(scenario)
-    assert clashes_of(plan) == {("R1-SIT", "changeover", ("R2-SIT",)),
-                                ("R2-SIT", "changeover", ("R1-SIT",))}
+    assert clashes_of(plan) == {
+        ("R1-SIT", "changeover", ("R2-SIT",)),
+        ("R2-SIT", "changeover", ("R1-SIT",)),
+    }
     assert spots(plan)["R3-SIT"] == ("SIT-1", 13)  # after R2-SIT's end and its changeover
 
 
 def test_three_pinned_bookings_over_capacity_two_clash_each_naming_the_others():
-    scenario = make_scenario([make_environment(capacity=2)], sit_releases(4), bookings=[
-        make_booking(f"R{i}-SIT", "SIT-1", i, pinned=True) for i in (1, 2, 3)])
+    scenario = make_scenario(
+        [make_environment(capacity=2)],
+        sit_releases(4),
+        bookings=[make_booking(f"R{i}-SIT", "SIT-1", i, pinned=True) for i in (1, 2, 3)],
+    )
     plan = plan_checked(scenario)
-    assert clashes_of(plan) == {("R1-SIT", "capacity", ("R2-SIT", "R3-SIT")),
-                                ("R2-SIT", "capacity", ("R1-SIT", "R3-SIT")),
-                                ("R3-SIT", "capacity", ("R1-SIT", "R2-SIT"))}
+    assert clashes_of(plan) == {
+        ("R1-SIT", "capacity", ("R2-SIT", "R3-SIT")),
+        ("R2-SIT", "capacity", ("R1-SIT", "R3-SIT")),
+        ("R3-SIT", "capacity", ("R1-SIT", "R2-SIT")),
+    }
     assert spots(plan)["R4-SIT"] == ("SIT-1", 7)  # one unit is free again once R2 is over
 
 
 def test_pinned_booking_in_a_window_on_a_wrong_environment_or_before_its_start_is_named():
     envs = [make_environment(unavailable=[(0, 3, "patching")]), make_environment("UAT-1", "UAT")]
-    scenario = make_scenario(envs, [make_release("R1", [("SIT", 5)], earliest_start=2),
-                                    make_release("R2", [("SIT", 5)])], bookings=[
-        make_booking("R1-SIT", "SIT-1", 1, pinned=True),
-        make_booking("R2-SIT", "UAT-1", 0, pinned=True)])
+    scenario = make_scenario(
+        envs,
+        [make_release("R1", [("SIT", 5)], earliest_start=2), make_release("R2", [("SIT", 5)])],
+        bookings=[
+            make_booking("R1-SIT", "SIT-1", 1, pinned=True),
+            make_booking("R2-SIT", "UAT-1", 0, pinned=True),
+        ],
+    )
     plan = plan_checked(scenario)
-    assert clashes_of(plan) == {("R1-SIT", "unavailable", ()), ("R1-SIT", "earliest_start", ()),
-                                ("R2-SIT", "eligibility", ())}
+    assert clashes_of(plan) == {
+        ("R1-SIT", "unavailable", ()),
+        ("R1-SIT", "earliest_start", ()),
+        ("R2-SIT", "eligibility", ()),
+    }
     assert plan.clashes is not None
     text = " | ".join(c.message for c in plan.clashes)
     assert "patching" in text and "earliest start" in text and "not eligible" in text
@@ -292,9 +348,14 @@ def test_pinned_booking_in_a_window_on_a_wrong_environment_or_before_its_start_i
 
 def test_pinned_phases_in_the_wrong_order_clash_and_both_are_kept():
     envs = [make_environment(), make_environment("UAT-1", "UAT")]
-    scenario = make_scenario(envs, [make_release("R1", [("SIT", 5), ("UAT", 3)])], bookings=[
-        make_booking("R1-SIT", "SIT-1", 10, pinned=True),
-        make_booking("R1-UAT", "UAT-1", 12, pinned=True)])
+    scenario = make_scenario(
+        envs,
+        [make_release("R1", [("SIT", 5), ("UAT", 3)])],
+        bookings=[
+            make_booking("R1-SIT", "SIT-1", 10, pinned=True),
+            make_booking("R1-UAT", "UAT-1", 12, pinned=True),
+        ],
+    )
     plan = plan_checked(scenario)
     assert plan.status == "FEASIBLE"
     assert spots(plan) == {"R1-SIT": ("SIT-1", 10), "R1-UAT": ("UAT-1", 12)}
@@ -306,9 +367,12 @@ def test_pinned_phases_in_the_wrong_order_clash_and_both_are_kept():
 
 
 def test_fcfs_orders_by_earliest_start_then_priority_then_scenario_order():
-    releases = [make_release("A", earliest_start=5), make_release("B", earliest_start=0),
-                make_release("C", earliest_start=5, priority=3), make_release("D",
-                                                                            earliest_start=5)]
+    releases = [
+        make_release("A", earliest_start=5),
+        make_release("B", earliest_start=0),
+        make_release("C", earliest_start=5, priority=3),
+        make_release("D", earliest_start=5),
+    ]
     assert fcfs_order(make_scenario(releases=releases)) == ["B", "C", "A", "D"]
 
 
@@ -329,8 +393,9 @@ def test_dispatch_keeps_the_phases_a_given_calendar_holds_and_reinserts_the_rest
 
 
 def test_earliest_fit_jumps_past_busy_blocked_and_changeover_days():
-    scenario = make_scenario([make_environment(changeover_days=1,
-                                               unavailable=[(12, 14, "patching")])])
+    scenario = make_scenario(
+        [make_environment(changeover_days=1, unavailable=[(12, 14, "patching")])]
+    )
     calendar = EnvironmentCalendar(scenario)
     calendar.occupy("SIT-1", 0, 5, "R9", "R9-SIT")
     calendar.occupy("SIT-1", 8, 10, "R8", "R8-SIT")
@@ -355,18 +420,36 @@ def test_removing_a_phase_frees_its_days_and_a_copy_is_independent():
 def contended_scenario(seed: int, releases: int, environments: int) -> Scenario:
     rnd = random.Random(seed)
     types = ["SIT", "UAT", "PERF"]
-    envs = [make_environment(f"{types[i % 3]}-{i}", types[i % 3],
-                             capacity=rnd.choice([1, 1, 2]), changeover_days=rnd.choice([0, 1]),
-                             tags=rnd.sample(["mainframe", "cloud"], rnd.randint(0, 2)),
-                             unavailable=[(d, d + 2, "patching") for d in rnd.sample(range(55), 2)])
-            for i in range(environments)]
-    rels = [make_release(f"R{r}", [(t, rnd.randint(2, 8)) for t in types],
-                         earliest_start=rnd.randint(0, 20), due=rnd.randint(15, 50),
-                         priority=rnd.randint(1, 3)) for r in range(releases)]
+    envs = [
+        make_environment(
+            f"{types[i % 3]}-{i}",
+            types[i % 3],
+            capacity=rnd.choice([1, 1, 2]),
+            changeover_days=rnd.choice([0, 1]),
+            tags=rnd.sample(["mainframe", "cloud"], rnd.randint(0, 2)),
+            unavailable=[(d, d + 2, "patching") for d in rnd.sample(range(55), 2)],
+        )
+        for i in range(environments)
+    ]
+    rels = [
+        make_release(
+            f"R{r}",
+            [(t, rnd.randint(2, 8)) for t in types],
+            earliest_start=rnd.randint(0, 20),
+            due=rnd.randint(15, 50),
+            priority=rnd.randint(1, 3),
+        )
+        for r in range(releases)
+    ]
     pinned = [make_booking("R0-SIT", envs[0].id, 30, pinned=True)] if rnd.random() < 0.5 else []
     moved = [make_booking("R1-UAT", envs[1].id, rnd.randint(0, 50))]
-    return make_scenario(envs, rels, horizon_days=60, bookings=pinned + moved,
-                         freezes=[make_freeze(40, 43, types=("PERF",), reason="quarter-end")])
+    return make_scenario(
+        envs,
+        rels,
+        horizon_days=60,
+        bookings=pinned + moved,
+        freezes=[make_freeze(40, 43, types=("PERF",), reason="quarter-end")],
+    )
 
 
 @settings(max_examples=25, deadline=None)

@@ -67,8 +67,9 @@ def test_moves_allowed_leave_what_the_budget_has_after_moves_outside():
 def test_neighbourhood_search_keeps_the_budget():
     scenario = queued_on_one_environment()
     in_force = {b.phase: (b.environment, b.start) for b in scenario.bookings}
-    search = NeighbourhoodSearch(scenario, "tardiness", workers=1, seed=3,
-                                 on_improvement=lambda _state: None, move_budget=2)
+    search = NeighbourhoodSearch(
+        scenario, "tardiness", workers=1, seed=3, on_improvement=lambda _state: None, move_budget=2
+    )
     state = search.run(in_force, time.perf_counter() + 3)
     assert state.score < score(scenario, "tardiness", in_force)
     assert state.score[2] == 2

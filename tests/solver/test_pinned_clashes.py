@@ -27,14 +27,23 @@ from tests.solver.factories import (
 METHODS = ["greedy", "cp-sat"]
 
 
-def base_scenario(bookings: list[Booking], changeover: int = 0,
-                  windows: tuple[tuple[int, int, str], ...] = (), r1_start: int = 0,
-                  freezes: tuple[Any, ...] = ()) -> Scenario:
+def base_scenario(
+    bookings: list[Booking],
+    changeover: int = 0,
+    windows: tuple[tuple[int, int, str], ...] = (),
+    r1_start: int = 0,
+    freezes: tuple[Any, ...] = (),
+) -> Scenario:
     """R1 and R2 each test SIT (5 days) then UAT (3 days); R3 only SIT (2 days)."""
-    envs = [make_environment("SIT-1", "SIT", changeover_days=changeover, unavailable=windows),
-            make_environment("UAT-1", "UAT")]
-    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)], earliest_start=r1_start),
-                make_release("R2", [("SIT", 5), ("UAT", 3)]), make_release("R3", [("SIT", 2)])]
+    envs = [
+        make_environment("SIT-1", "SIT", changeover_days=changeover, unavailable=windows),
+        make_environment("UAT-1", "UAT"),
+    ]
+    releases = [
+        make_release("R1", [("SIT", 5), ("UAT", 3)], earliest_start=r1_start),
+        make_release("R2", [("SIT", 5), ("UAT", 3)]),
+        make_release("R3", [("SIT", 2)]),
+    ]
     return make_scenario(envs, releases, horizon_days=40, bookings=bookings, freezes=freezes)
 
 
@@ -55,45 +64,76 @@ class Case:
 
 
 CASES = {
-    "eligibility": Case([pinned("R1-SIT", "UAT-1", 0)], [pinned("R1-SIT", "SIT-1", 0)],
-                        {("R1-SIT", "eligibility", ())}),
-    "horizon, before its start": Case([pinned("R1-SIT", "SIT-1", -2)],
-                                      [pinned("R1-SIT", "SIT-1", 0)],
-                                      {("R1-SIT", "horizon", ()),
-                                       ("R1-SIT", "earliest_start", ())}),
-    "horizon, past its end": Case([pinned("R1-UAT", "UAT-1", 38)],
-                                  [pinned("R1-UAT", "UAT-1", 37)],
-                                  {("R1-UAT", "horizon", ())}),
-    "earliest start": Case([pinned("R1-SIT", "SIT-1", 2)], [pinned("R1-SIT", "SIT-1", 6)],
-                           {("R1-SIT", "earliest_start", ())}, {"r1_start": 6}),
-    "unavailable window": Case([pinned("R1-SIT", "SIT-1", 0)], [pinned("R1-SIT", "SIT-1", 5)],
-                               {("R1-SIT", "unavailable", ())},
-                               {"windows": ((3, 5, "patching"),)}),
-    "freeze": Case([pinned("R1-SIT", "SIT-1", 0)], [pinned("R1-SIT", "SIT-1", 2)],
-                   {("R1-SIT", "freeze", ())},
-                   {"freezes": (make_freeze(1, 2, ("SIT",), "quarter-end"),)}),
-    "capacity": Case([pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 2)],
-                     [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 5)],
-                     {("R1-SIT", "capacity", ("R2-SIT",)),
-                      ("R2-SIT", "capacity", ("R1-SIT",))}),
-    "changeover": Case([pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 6)],
-                       [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 7)],
-                       {("R1-SIT", "changeover", ("R2-SIT",)),
-                        ("R2-SIT", "changeover", ("R1-SIT",))}, {"changeover": 2}),
-    "order, both pinned": Case([pinned("R1-SIT", "SIT-1", 4), pinned("R1-UAT", "UAT-1", 6)],
-                               [pinned("R1-SIT", "SIT-1", 4), pinned("R1-UAT", "UAT-1", 9)],
-                               {("R1-UAT", "order", ("R1-SIT",))}),
-    "order, predecessor free": Case([pinned("R1-UAT", "UAT-1", 2)],
-                                    [pinned("R1-UAT", "UAT-1", 5)],
-                                    {("R1-UAT", "order", ("R1-SIT",))}),
+    "eligibility": Case(
+        [pinned("R1-SIT", "UAT-1", 0)],
+        [pinned("R1-SIT", "SIT-1", 0)],
+        {("R1-SIT", "eligibility", ())},
+    ),
+    "horizon, before its start": Case(
+        [pinned("R1-SIT", "SIT-1", -2)],
+        [pinned("R1-SIT", "SIT-1", 0)],
+        {("R1-SIT", "horizon", ()), ("R1-SIT", "earliest_start", ())},
+    ),
+    "horizon, past its end": Case(
+        [pinned("R1-UAT", "UAT-1", 38)],
+        [pinned("R1-UAT", "UAT-1", 37)],
+        {("R1-UAT", "horizon", ())},
+    ),
+    "earliest start": Case(
+        [pinned("R1-SIT", "SIT-1", 2)],
+        [pinned("R1-SIT", "SIT-1", 6)],
+        {("R1-SIT", "earliest_start", ())},
+        {"r1_start": 6},
+    ),
+    "unavailable window": Case(
+        [pinned("R1-SIT", "SIT-1", 0)],
+        [pinned("R1-SIT", "SIT-1", 5)],
+        {("R1-SIT", "unavailable", ())},
+        {"windows": ((3, 5, "patching"),)},
+    ),
+    "freeze": Case(
+        [pinned("R1-SIT", "SIT-1", 0)],
+        [pinned("R1-SIT", "SIT-1", 2)],
+        {("R1-SIT", "freeze", ())},
+        {"freezes": (make_freeze(1, 2, ("SIT",), "quarter-end"),)},
+    ),
+    "capacity": Case(
+        [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 2)],
+        [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 5)],
+        {("R1-SIT", "capacity", ("R2-SIT",)), ("R2-SIT", "capacity", ("R1-SIT",))},
+    ),
+    "changeover": Case(
+        [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 6)],
+        [pinned("R1-SIT", "SIT-1", 0), pinned("R2-SIT", "SIT-1", 7)],
+        {("R1-SIT", "changeover", ("R2-SIT",)), ("R2-SIT", "changeover", ("R1-SIT",))},
+        {"changeover": 2},
+    ),
+    "order, both pinned": Case(
+        [pinned("R1-SIT", "SIT-1", 4), pinned("R1-UAT", "UAT-1", 6)],
+        [pinned("R1-SIT", "SIT-1", 4), pinned("R1-UAT", "UAT-1", 9)],
+        {("R1-UAT", "order", ("R1-SIT",))},
+    ),
+    "order, predecessor free": Case(
+        [pinned("R1-UAT", "UAT-1", 2)],
+        [pinned("R1-UAT", "UAT-1", 5)],
+        {("R1-UAT", "order", ("R1-SIT",))},
+    ),
     "order, no room for the predecessor": Case(
         [pinned("R2-SIT", "SIT-1", 0), pinned("R1-UAT", "UAT-1", 5)],
         [pinned("R2-SIT", "SIT-1", 0), pinned("R1-UAT", "UAT-1", 10)],
-        {("R1-UAT", "order", ("R1-SIT",))}, unplaced={"R1-SIT"}),
-    "unknown environment": Case([pinned("R1-SIT", "SIT-9", 0)], [pinned("R1-SIT", "SIT-1", 0)],
-                                {("R1-SIT", "unknown_environment", ())}),
-    "unknown phase": Case([pinned("R9-SIT", "SIT-1", 0)], [pinned("R1-SIT", "SIT-1", 0)],
-                          {("R9-SIT", "unknown_phase", ())}),
+        {("R1-UAT", "order", ("R1-SIT",))},
+        unplaced={"R1-SIT"},
+    ),
+    "unknown environment": Case(
+        [pinned("R1-SIT", "SIT-9", 0)],
+        [pinned("R1-SIT", "SIT-1", 0)],
+        {("R1-SIT", "unknown_environment", ())},
+    ),
+    "unknown phase": Case(
+        [pinned("R9-SIT", "SIT-1", 0)],
+        [pinned("R1-SIT", "SIT-1", 0)],
+        {("R9-SIT", "unknown_phase", ())},
+    ),
 }
 
 
@@ -113,15 +153,20 @@ def clashes_of(result: Plan) -> set[tuple[str, str, tuple[str, ...]]]:
 
 def kept_in_place(scenario: Scenario, result: Plan) -> bool:
     where = {a.phase: (a.environment, a.start) for a in result.assignments}
-    return all(where[b.phase] == (b.environment, b.start) for b in scenario.bookings
-               if b.pinned and b.phase in scenario.phase_by_id
-               and b.environment in scenario.environment_by_id)
+    return all(
+        where[b.phase] == (b.environment, b.start)
+        for b in scenario.bookings
+        if b.pinned
+        and b.phase in scenario.phase_by_id
+        and b.environment in scenario.environment_by_id
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_a_pinned_booking_that_breaks_a_rule_is_kept_as_a_clash_and_the_rest_planned(
-        case: Case, method: str) -> None:
+    case: Case, method: str
+) -> None:
     scenario = base_scenario(case.breaking, **case.scenario)
     result = planned(scenario, method)
     assert clashes_of(result) == case.clashes
@@ -153,8 +198,7 @@ def test_the_successor_of_a_pinned_booking_before_its_earliest_start_waits_for_i
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_a_free_predecessor_of_a_pinned_phase_it_cannot_precede_is_placed_by_its_own_rules(
-        method):
+def test_a_free_predecessor_of_a_pinned_phase_it_cannot_precede_is_placed_by_its_own_rules(method):
     # R1-UAT is pinned on day 2; R1-SIT (5 days) cannot end before it, and is placed anyway
     result = planned(base_scenario([pinned("R1-UAT", "UAT-1", 2)]), method)
     assert spots(result)["R1-SIT"][0] == "SIT-1" and result.unplaced == ()
@@ -182,9 +226,16 @@ def test_every_clash_names_the_pinned_booking_and_its_days(method):
     assert result.clashes is not None
     [clash] = result.clashes
     assert (clash.phase, clash.release, clash.environment, clash.start, clash.end) == (
-        "R1-SIT", "R1", "UAT-1", 1, 6)
-    assert clash.message == ("pinned R1-SIT on UAT-1 (2027-01-05 to 2027-01-09): UAT-1 is "
-                             "not eligible for it (of type UAT, not SIT)")
+        "R1-SIT",
+        "R1",
+        "UAT-1",
+        1,
+        6,
+    )
+    assert clash.message == (
+        "pinned R1-SIT on UAT-1 (2027-01-05 to 2027-01-09): UAT-1 is "
+        "not eligible for it (of type UAT, not SIT)"
+    )
 
 
 @pytest.mark.parametrize("objective", ["tardiness", "makespan"])
@@ -192,8 +243,11 @@ def test_a_pinned_booking_past_the_horizon_end_leaves_the_model_solvable(objecti
     # R1-UAT ends on day 41 of a 40-day horizon; R1 is due on day 20 and so is R2: the
     # whole model still proves its plan optimal rather than falling back to the dispatch
     scenario = base_scenario([pinned("R1-UAT", "UAT-1", 38)])
-    scenario = dataclasses.replace(scenario, objective=objective, releases=tuple(
-        dataclasses.replace(r, due=20) for r in scenario.releases))
+    scenario = dataclasses.replace(
+        scenario,
+        objective=objective,
+        releases=tuple(dataclasses.replace(r, due=20) for r in scenario.releases),
+    )
     result = planned(scenario, "cp-sat")
     assert result.status == "OPTIMAL" and result.unplaced == ()
     assert clashes_of(result) == {("R1-UAT", "horizon", ())}

@@ -45,9 +45,11 @@ def rank(result: Plan) -> tuple[int, int]:
 
 def fcfs_trap() -> Scenario:
     """First come first served runs the long, unhurried R1 first and makes R2 and R3 late."""
-    releases = [make_release("R1", [("SIT", 10)], priority=1, earliest_start=0, due=30),
-                make_release("R2", [("SIT", 5)], priority=5, earliest_start=1, due=8),
-                make_release("R3", [("SIT", 4)], priority=2, earliest_start=2, due=12)]
+    releases = [
+        make_release("R1", [("SIT", 10)], priority=1, earliest_start=0, due=30),
+        make_release("R2", [("SIT", 5)], priority=5, earliest_start=1, due=8),
+        make_release("R3", [("SIT", 4)], priority=2, earliest_start=2, due=12),
+    ]
     return make_scenario([make_environment()], releases)
 
 
@@ -66,8 +68,10 @@ def test_cp_sat_beats_first_come_first_served_when_fcfs_makes_a_priority_release
 
 def test_placing_a_phase_beats_keeping_another_release_on_time():
     # R1 on time (days 5-15) leaves no ten free days for R2; placing R2 first makes R1 late
-    releases = [make_release("R1", [("SIT", 10)], priority=10, earliest_start=5, due=15),
-                make_release("R2", [("SIT", 10)], priority=1)]
+    releases = [
+        make_release("R1", [("SIT", 10)], priority=10, earliest_start=5, due=15),
+        make_release("R2", [("SIT", 10)], priority=1),
+    ]
     result = planned(make_scenario([make_environment()], releases, horizon_days=20))
     assert result.unplaced == ()
     assert spots(result) == {"R1-SIT": ("SIT-1", 10), "R2-SIT": ("SIT-1", 0)}
@@ -78,8 +82,9 @@ def test_placing_a_phase_beats_keeping_another_release_on_time():
 def test_lateness_beats_stability_a_movable_booking_moves_to_make_room():
     # R2 comes first (scenario order) and keeps its booking under first come first served
     releases = [make_release("R2", [("SIT", 5)]), make_release("R1", [("SIT", 5)], due=5)]
-    scenario = make_scenario([make_environment()], releases,
-                             bookings=[make_booking("R2-SIT", "SIT-1", 0)])
+    scenario = make_scenario(
+        [make_environment()], releases, bookings=[make_booking("R2-SIT", "SIT-1", 0)]
+    )
     assert planned(scenario, method="greedy").metrics.weighted_tardiness == 5
     result = planned(scenario)
     assert result.metrics.weighted_tardiness == 0
@@ -91,8 +96,9 @@ def test_lateness_beats_stability_a_movable_booking_moves_to_make_room():
 
 def test_stability_beats_earlier_a_movable_booking_in_a_good_place_stays():
     releases = [make_release("R1", [("SIT", 5)]), make_release("R2", [("SIT", 5)], due=20)]
-    scenario = make_scenario([make_environment()], releases,
-                             bookings=[make_booking("R2-SIT", "SIT-1", 10)])
+    scenario = make_scenario(
+        [make_environment()], releases, bookings=[make_booking("R2-SIT", "SIT-1", 10)]
+    )
     result = planned(scenario)
     assert spots(result) == {"R1-SIT": ("SIT-1", 0), "R2-SIT": ("SIT-1", 10)}
     assert not any(a.moved for a in result.assignments)
@@ -103,16 +109,19 @@ def test_planning_a_plan_again_with_its_own_result_as_bookings_moves_nothing():
     scenario = fcfs_trap()
     first = planned(scenario)
     bookings = [make_booking(a.phase, a.environment, a.start) for a in first.assignments]
-    again_scenario = make_scenario(list(scenario.environments), list(scenario.releases),
-                                   bookings=bookings)
+    again_scenario = make_scenario(
+        list(scenario.environments), list(scenario.releases), bookings=bookings
+    )
     again = planned(again_scenario)
     assert spots(again) == spots(first)
     assert again.metrics.moved_bookings == 0 and rank(again) == rank(first)
 
 
 def test_earlier_is_better_a_lone_phase_starts_on_its_earliest_possible_day():
-    envs = [make_environment("SIT-1", unavailable=[(0, 9)]),
-            make_environment("SIT-2", unavailable=[(3, 6)])]
+    envs = [
+        make_environment("SIT-1", unavailable=[(0, 9)]),
+        make_environment("SIT-2", unavailable=[(3, 6)]),
+    ]
     release = make_release("R1", [("SIT", 4)], earliest_start=2)
     assert spots(planned(make_scenario(envs, [release]))) == {"R1-SIT": ("SIT-2", 6)}
 
@@ -129,9 +138,11 @@ def test_releases_without_due_dates_still_start_as_early_as_they_can():
 
 # jobs as (machine, days) in order. The busiest machine, M2, alone needs 10 days; the
 # optimum is 11, found by exhaustive search over the 6^3 job sequences of the machines.
-JOB_SHOP = {"J1": [("M1", 3), ("M2", 2), ("M3", 2)],
-            "J2": [("M1", 2), ("M3", 1), ("M2", 4)],
-            "J3": [("M2", 4), ("M3", 3), ("M1", 1)]}
+JOB_SHOP = {
+    "J1": [("M1", 3), ("M2", 2), ("M3", 2)],
+    "J2": [("M1", 2), ("M3", 1), ("M2", 4)],
+    "J3": [("M2", 4), ("M3", 3), ("M1", 1)],
+}
 JOB_SHOP_OPTIMUM = 11
 
 
@@ -181,16 +192,20 @@ def test_plan_metrics_and_terms_equal_their_recomputed_values(objective):
     result = planned(scenario, objective=objective)
     metrics = recompute_metrics(scenario, result)
     assert result.metrics == metrics
-    assert result.solver.terms == {"weighted_unplaced": metrics.weighted_unplaced,
-                                   "weighted_tardiness": metrics.weighted_tardiness,
-                                   "makespan_days": metrics.makespan_days,
-                                   "moved_bookings": metrics.moved_bookings}
+    assert result.solver.terms == {
+        "weighted_unplaced": metrics.weighted_unplaced,
+        "weighted_tardiness": metrics.weighted_tardiness,
+        "makespan_days": metrics.makespan_days,
+        "moved_bookings": metrics.moved_bookings,
+    }
 
 
 def test_unplaced_phases_and_late_releases_carry_reasons():
-    releases = [make_release("R1", [("SIT", 5)], due=3),
-                make_release("R2", [("SIT", 30)]),
-                make_release("R3", [("SIT", 4), ("UAT", 2)])]
+    releases = [
+        make_release("R1", [("SIT", 5)], due=3),
+        make_release("R2", [("SIT", 30)]),
+        make_release("R3", [("SIT", 4), ("UAT", 2)]),
+    ]
     result = planned(make_scenario([make_environment()], releases, horizon_days=20))
     unplaced = {u.phase: u.reason for u in result.unplaced}
     assert set(unplaced) == {"R2-SIT", "R3-UAT"}
@@ -222,20 +237,41 @@ def contended_scenario(releases: int = 180, per_type: int = 6, seed: int = 3) ->
     """Releases through four test types on six environments each, due soon after they may
     start: more work than the environments hold on time, so dispatch leaves some late."""
     rng = random.Random(seed)
-    envs = [make_environment(f"{t}-{i}", t, capacity=rng.choice((1, 1, 2)),
-                             changeover_days=rng.choice((0, 1)),
-                             tags=["mainframe"] if i % 3 == 0 else [])
-            for t in TYPES for i in range(1, per_type + 1)]
+    envs = [
+        make_environment(
+            f"{t}-{i}",
+            t,
+            capacity=rng.choice((1, 1, 2)),
+            changeover_days=rng.choice((0, 1)),
+            tags=["mainframe"] if i % 3 == 0 else [],
+        )
+        for t in TYPES
+        for i in range(1, per_type + 1)
+    ]
     made = []
     for r in range(1, releases + 1):
         steps = [(t, rng.randint(4, 12)) for t in TYPES]
         early = rng.randrange(0, 250)
         work = sum(days for _t, days in steps)
-        phases = tuple(make_phase(f"R{r}-{t}", f"R{r}", t, days,
-                                  requires_tags=["mainframe"] if rng.random() < 0.1 else [])
-                       for t, days in steps)
-        made.append(make_release(f"R{r}", phase_objects=phases, priority=rng.randint(1, 3),
-                                 earliest_start=early, due=early + work + rng.randint(0, 10)))
+        phases = tuple(
+            make_phase(
+                f"R{r}-{t}",
+                f"R{r}",
+                t,
+                days,
+                requires_tags=["mainframe"] if rng.random() < 0.1 else [],
+            )
+            for t, days in steps
+        )
+        made.append(
+            make_release(
+                f"R{r}",
+                phase_objects=phases,
+                priority=rng.randint(1, 3),
+                earliest_start=early,
+                due=early + work + rng.randint(0, 10),
+            )
+        )
     return make_scenario(envs, made, horizon_days=365)
 
 

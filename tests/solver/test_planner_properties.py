@@ -49,10 +49,14 @@ def planned(scenario: Scenario, **options: Any) -> Plan:
 def environments(draw: st.DrawFn, index: int, horizon: int) -> Environment:
     starts = draw(st.lists(st.integers(0, horizon - 1), max_size=2))
     windows = [(day, day + draw(st.integers(1, 6)), "maintenance") for day in starts]
-    return make_environment(f"E{index}", draw(st.sampled_from(TYPES)),
-                            capacity=draw(st.integers(1, 2)),
-                            changeover_days=draw(st.integers(0, 2)),
-                            tags=draw(st.sets(st.just("mainframe"))), unavailable=windows)
+    return make_environment(
+        f"E{index}",
+        draw(st.sampled_from(TYPES)),
+        capacity=draw(st.integers(1, 2)),
+        changeover_days=draw(st.integers(0, 2)),
+        tags=draw(st.sets(st.just("mainframe"))),
+        unavailable=windows,
+    )
 
 
 @st.composite
@@ -63,16 +67,30 @@ def releases(draw: st.DrawFn, index: int, envs: list[Environment], horizon: int)
     built: list[Phase] = []
     for p in range(draw(st.integers(1, 3))):
         earlier = [ph.id for ph in built]
-        after = draw(st.none() | st.lists(st.sampled_from(earlier), max_size=2, unique=True)
-                     if earlier else st.none() | st.just([]))
-        built.append(make_phase(
-            f"{ident}-{p}", ident, draw(st.sampled_from(types)), draw(st.integers(1, 8)),
-            gap_days=draw(st.integers(0, 2)), after=after,
-            requires_tags=["mainframe"] if tagged and draw(st.booleans()) else [],
-            earliest_start=draw(st.none() | st.integers(0, horizon - 1))))
-    return make_release(ident, phase_objects=tuple(built), priority=draw(st.integers(1, 3)),
-                        earliest_start=draw(st.integers(0, horizon // 2)),
-                        due=draw(st.none() | st.integers(1, horizon)))
+        after = draw(
+            st.none() | st.lists(st.sampled_from(earlier), max_size=2, unique=True)
+            if earlier
+            else st.none() | st.just([])
+        )
+        built.append(
+            make_phase(
+                f"{ident}-{p}",
+                ident,
+                draw(st.sampled_from(types)),
+                draw(st.integers(1, 8)),
+                gap_days=draw(st.integers(0, 2)),
+                after=after,
+                requires_tags=["mainframe"] if tagged and draw(st.booleans()) else [],
+                earliest_start=draw(st.none() | st.integers(0, horizon - 1)),
+            )
+        )
+    return make_release(
+        ident,
+        phase_objects=tuple(built),
+        priority=draw(st.integers(1, 3)),
+        earliest_start=draw(st.integers(0, horizon // 2)),
+        due=draw(st.none() | st.integers(1, horizon)),
+    )
 
 
 @st.composite
@@ -82,24 +100,42 @@ def bare_scenarios(draw: st.DrawFn) -> Scenario:
     freezes = []
     if draw(st.booleans()):
         start = draw(st.integers(0, horizon - 1))
-        freezes.append(make_freeze(start, start + draw(st.integers(1, 4)),
-                                   draw(st.sampled_from([(), ("SIT",), ("UAT",)])), "freeze"))
+        freezes.append(
+            make_freeze(
+                start,
+                start + draw(st.integers(1, 4)),
+                draw(st.sampled_from([(), ("SIT",), ("UAT",)])),
+                "freeze",
+            )
+        )
     return make_scenario(
-        envs, [draw(releases(i, envs, horizon)) for i in range(1, draw(st.integers(1, 4)) + 1)],
-        horizon_days=horizon, freezes=freezes,
-        objective=draw(st.sampled_from(["tardiness", "makespan"])))
+        envs,
+        [draw(releases(i, envs, horizon)) for i in range(1, draw(st.integers(1, 4)) + 1)],
+        horizon_days=horizon,
+        freezes=freezes,
+        objective=draw(st.sampled_from(["tardiness", "makespan"])),
+    )
 
 
 @st.composite
 def rule_breaking_bookings(draw: st.DrawFn, scenario: Scenario) -> list[Booking]:
     """One to three pinned bookings of distinct phases, on any environment, on any days
     from shortly before the horizon to shortly after its end."""
-    phases = draw(st.lists(st.sampled_from(scenario.phases), min_size=1, max_size=3,
-                           unique_by=lambda ph: ph.id))
+    phases = draw(
+        st.lists(
+            st.sampled_from(scenario.phases), min_size=1, max_size=3, unique_by=lambda ph: ph.id
+        )
+    )
     envs = [env.id for env in scenario.environments]
-    return [make_booking(ph.id, draw(st.sampled_from(envs)),
-                         draw(st.integers(-3, scenario.horizon_days)), pinned=True)
-            for ph in phases]
+    return [
+        make_booking(
+            ph.id,
+            draw(st.sampled_from(envs)),
+            draw(st.integers(-3, scenario.horizon_days)),
+            pinned=True,
+        )
+        for ph in phases
+    ]
 
 
 @st.composite
@@ -108,44 +144,61 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     plan put a phase, a pinned one anywhere on an eligible environment, or pinned ones that
     may break any rule."""
     scenario = draw(bare_scenarios())
-    kind = draw(st.sampled_from(["none", "from greedy", "pinned from greedy", "pinned anywhere",
-                                 "pinned breaking rules"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "none",
+                "from greedy",
+                "pinned from greedy",
+                "pinned anywhere",
+                "pinned breaking rules",
+            ]
+        )
+    )
     bookings = []
     if kind in ("from greedy", "pinned from greedy"):
         placed = greedy_plan(scenario, Options(method="greedy")).assignments
         if placed:
             a = draw(st.sampled_from(placed))
-            bookings.append(make_booking(a.phase, a.environment, a.start,
-                                         pinned=kind.startswith("pinned")))
+            bookings.append(
+                make_booking(a.phase, a.environment, a.start, pinned=kind.startswith("pinned"))
+            )
     elif kind == "pinned anywhere":
         phase = draw(st.sampled_from(scenario.phases))
         eligible = scenario.eligible[phase.id]
         if eligible and phase.duration <= scenario.horizon_days:
             start = draw(st.integers(0, scenario.horizon_days - phase.duration))
-            bookings.append(make_booking(phase.id, draw(st.sampled_from(eligible)), start,
-                                         pinned=True))
+            bookings.append(
+                make_booking(phase.id, draw(st.sampled_from(eligible)), start, pinned=True)
+            )
     elif kind == "pinned breaking rules":
         bookings = draw(rule_breaking_bookings(scenario))
-    with_bookings = make_scenario(list(scenario.environments), list(scenario.releases),
-                                  horizon_days=scenario.horizon_days,
-                                  freezes=scenario.freezes, objective=scenario.objective,
-                                  bookings=bookings)
+    with_bookings = make_scenario(
+        list(scenario.environments),
+        list(scenario.releases),
+        horizon_days=scenario.horizon_days,
+        freezes=scenario.freezes,
+        objective=scenario.objective,
+        bookings=bookings,
+    )
     return parse_scenario(scenario_to_dict(with_bookings))
 
 
 @st.composite
 def rule_breaking_scenarios(draw: st.DrawFn) -> Scenario:
     scenario = draw(bare_scenarios())
-    with_bookings = dataclasses.replace(scenario,
-                                        bookings=tuple(draw(rule_breaking_bookings(scenario))))
+    with_bookings = dataclasses.replace(
+        scenario, bookings=tuple(draw(rule_breaking_bookings(scenario)))
+    )
     return parse_scenario(scenario_to_dict(with_bookings))
 
 
 def rank(scenario: Scenario, result: Plan) -> tuple[int, int, int]:
     """Weighted unplaced, then the scenario's own second criterion, then moved bookings."""
     metrics = result.metrics
-    timing = metrics.makespan_days if scenario.objective == "makespan" else (
-        metrics.weighted_tardiness)
+    timing = (
+        metrics.makespan_days if scenario.objective == "makespan" else (metrics.weighted_tardiness)
+    )
     return metrics.weighted_unplaced, timing, metrics.moved_bookings
 
 
@@ -163,8 +216,7 @@ def test_plans_of_random_scenarios_break_no_rule_and_account_for_every_phase(sce
 
 @settings(max_examples=25, deadline=None)
 @given(scenarios())
-def test_cp_sat_is_never_worse_than_the_baseline_on_unplaced_its_objective_then_moves(
-        scenario):
+def test_cp_sat_is_never_worse_than_the_baseline_on_unplaced_its_objective_then_moves(scenario):
     greedy = planned(scenario, method="greedy")
     best = planned(scenario)
     assert greedy.status == "FEASIBLE" and best.has_plan
@@ -184,7 +236,8 @@ def test_cp_sat_keeps_every_pinned_booking_exactly(scenario):
 @settings(max_examples=40, deadline=None)
 @given(rule_breaking_scenarios(), st.sampled_from(["greedy", "cp-sat"]))
 def test_pinned_bookings_breaking_any_rule_are_kept_and_never_make_a_plan_infeasible(
-        scenario, method):
+    scenario, method
+):
     result = planned(scenario, method=method)  # the validator recomputes every clash
     assert result.status in ("OPTIMAL", "FEASIBLE") and result.clashes is not None
     where = {a.phase: (a.environment, a.start) for a in result.assignments}

@@ -68,11 +68,14 @@ def test_explicit_environment_list_is_respected_even_when_another_is_free_earlie
 
 
 # each row: the phase's overrides, and words its unplaced reason must contain
-@pytest.mark.parametrize(("overrides", "words"), [
-    ({"type": "PERF"}, ["PERF"]),                                           # no such type
-    ({"type": "UAT", "requires_tags": ["gpu"]}, ["UAT", "gpu"]),            # tag missing
-    ({"type": "UAT", "environments": ["SIT-1"]}, ["UAT", "SIT-1"]),         # list of others
-])
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [
+        ({"type": "PERF"}, ["PERF"]),  # no such type
+        ({"type": "UAT", "requires_tags": ["gpu"]}, ["UAT", "gpu"]),  # tag missing
+        ({"type": "UAT", "environments": ["SIT-1"]}, ["UAT", "SIT-1"]),  # list of others
+    ],
+)
 def test_phase_without_an_eligible_environment_is_unplaced_with_its_successor(overrides, words):
     envs = [make_environment("SIT-1", "SIT", tags=["gpu"]), make_environment("UAT-1", "UAT")]
     first = make_phase("R1-X", duration=3, **overrides)
@@ -100,8 +103,10 @@ def test_capacity_two_lets_two_phases_share_the_same_days_and_the_third_waits():
 
 
 def test_capacity_one_leaves_the_lower_priority_phase_unplaced_when_only_one_fits():
-    releases = [make_release("R1", [("SIT", 5)], priority=1),
-                make_release("R2", [("SIT", 5)], priority=3)]
+    releases = [
+        make_release("R1", [("SIT", 5)], priority=1),
+        make_release("R2", [("SIT", 5)], priority=3),
+    ]
     result = planned(make_scenario([make_environment()], releases, horizon_days=8))
     assert list(spots(result)) == ["R2-SIT"]
     assert "R2" in reasons(result)["R1-SIT"]  # busy with the release that took the days
@@ -109,8 +114,12 @@ def test_capacity_one_leaves_the_lower_priority_phase_unplaced_when_only_one_fit
 
 def test_capacity_two_fits_what_capacity_one_cannot():
     releases = sit_releases(2)
-    assert planned(make_scenario([make_environment(capacity=2)], releases,
-                                 horizon_days=8)).metrics.unplaced_phases == 0
+    assert (
+        planned(
+            make_scenario([make_environment(capacity=2)], releases, horizon_days=8)
+        ).metrics.unplaced_phases
+        == 0
+    )
 
 
 # -- changeover ---------------------------------------------------------------------------
@@ -123,8 +132,9 @@ def test_changeover_leaves_free_days_between_phases_of_different_releases():
 
 def test_changeover_is_not_needed_between_phases_of_one_release():
     phases = (make_phase("R1-A", duration=3, after=[]), make_phase("R1-B", duration=3, after=[]))
-    scenario = make_scenario([make_environment(changeover_days=2)],
-                             [make_release("R1", phase_objects=phases)])
+    scenario = make_scenario(
+        [make_environment(changeover_days=2)], [make_release("R1", phase_objects=phases)]
+    )
     result = planned(scenario)
     assert sorted(start for _env, start in spots(result).values()) == [0, 3]
 
@@ -136,8 +146,9 @@ def test_changeover_does_not_apply_above_capacity_one():
 
 @pytest.mark.parametrize(("changeover", "unplaced"), [(0, 0), (1, 0), (2, 1)])
 def test_changeover_days_can_push_a_phase_out_of_the_horizon(changeover, unplaced):
-    scenario = make_scenario([make_environment(changeover_days=changeover)], sit_releases(2),
-                             horizon_days=11)
+    scenario = make_scenario(
+        [make_environment(changeover_days=changeover)], sit_releases(2), horizon_days=11
+    )
     result = planned(scenario)
     assert result.metrics.unplaced_phases == unplaced
     if unplaced:
@@ -190,8 +201,11 @@ def test_phase_that_fits_around_no_freeze_is_unplaced_naming_the_freeze():
 
 
 def two_types() -> list:
-    return [make_environment("SIT-1", "SIT"), make_environment("UAT-1", "UAT"),
-            make_environment("PERF-1", "PERF")]
+    return [
+        make_environment("SIT-1", "SIT"),
+        make_environment("UAT-1", "UAT"),
+        make_environment("PERF-1", "PERF"),
+    ]
 
 
 def test_phase_waits_for_the_phase_listed_before_it():
@@ -200,22 +214,26 @@ def test_phase_waits_for_the_phase_listed_before_it():
 
 
 def test_gap_days_add_to_the_wait():
-    phases = (make_phase("R1-SIT", duration=5),
-              make_phase("R1-UAT", type="UAT", duration=3, gap_days=2))
+    phases = (
+        make_phase("R1-SIT", duration=5),
+        make_phase("R1-UAT", type="UAT", duration=3, gap_days=2),
+    )
     scenario = make_scenario(two_types(), [make_release("R1", phase_objects=phases)])
     assert spots(planned(scenario))["R1-UAT"] == ("UAT-1", 7)
 
 
 def test_phase_with_after_waits_for_each_of_two_predecessors_and_no_other():
-    phases = (make_phase("R1-SIT", duration=5, after=[]),
-              make_phase("R1-UAT", type="UAT", duration=3, after=[]),
-              make_phase("R1-PERF", type="PERF", duration=2, after=["R1-SIT", "R1-UAT"]),
-              make_phase("R1-UAT2", type="UAT", duration=2, after=["R1-SIT"], gap_days=1))
+    phases = (
+        make_phase("R1-SIT", duration=5, after=[]),
+        make_phase("R1-UAT", type="UAT", duration=3, after=[]),
+        make_phase("R1-PERF", type="PERF", duration=2, after=["R1-SIT", "R1-UAT"]),
+        make_phase("R1-UAT2", type="UAT", duration=2, after=["R1-SIT"], gap_days=1),
+    )
     scenario = make_scenario(two_types(), [make_release("R1", phase_objects=phases)])
     placed = spots(planned(scenario))
     assert placed["R1-SIT"] == ("SIT-1", 0) and placed["R1-UAT"] == ("UAT-1", 0)
-    assert placed["R1-PERF"] == ("PERF-1", 5)   # the later of its two predecessors
-    assert placed["R1-UAT2"] == ("UAT-1", 6)    # R1-SIT's end plus its gap
+    assert placed["R1-PERF"] == ("PERF-1", 5)  # the later of its two predecessors
+    assert placed["R1-UAT2"] == ("UAT-1", 6)  # R1-SIT's end plus its gap
 
 
 def test_phases_of_different_releases_never_wait_for_each_other():
@@ -228,19 +246,24 @@ def test_phases_of_different_releases_never_wait_for_each_other():
 
 
 def test_nothing_of_a_release_starts_before_its_earliest_start():
-    scenario = make_scenario(two_types(), [make_release("R1", [("SIT", 3), ("UAT", 3)],
-                                                        earliest_start=4)])
+    scenario = make_scenario(
+        two_types(), [make_release("R1", [("SIT", 3), ("UAT", 3)], earliest_start=4)]
+    )
     assert spots(planned(scenario)) == {"R1-SIT": ("SIT-1", 4), "R1-UAT": ("UAT-1", 7)}
 
 
 # each row: release earliest start, phase earliest start, expected start (the later wins)
-@pytest.mark.parametrize(("release_start", "phase_start", "expected"), [
-    (0, 6, 6),
-    (4, 2, 4),
-    (4, None, 4),
-])
-def test_phase_earliest_start_and_release_earliest_start_both_hold(release_start, phase_start,
-                                                                   expected):
+@pytest.mark.parametrize(
+    ("release_start", "phase_start", "expected"),
+    [
+        (0, 6, 6),
+        (4, 2, 4),
+        (4, None, 4),
+    ],
+)
+def test_phase_earliest_start_and_release_earliest_start_both_hold(
+    release_start, phase_start, expected
+):
     phase = make_phase("R1-SIT", duration=3, earliest_start=phase_start)
     release = make_release("R1", phase_objects=(phase,), earliest_start=release_start)
     assert spots(planned(make_scenario(releases=[release])))["R1-SIT"] == ("SIT-1", expected)
@@ -277,8 +300,9 @@ def test_phase_longer_than_the_horizon_is_unplaced_while_others_are_placed():
 
 def test_pinned_booking_is_kept_exactly_and_others_plan_around_it():
     envs = [make_environment("SIT-1"), make_environment("SIT-2")]
-    scenario = make_scenario(envs, sit_releases(3),
-                             bookings=[make_booking("R2-SIT", "SIT-2", 10, pinned=True)])
+    scenario = make_scenario(
+        envs, sit_releases(3), bookings=[make_booking("R2-SIT", "SIT-2", 10, pinned=True)]
+    )
     result = planned(scenario)
     placed = spots(result)
     assert placed["R2-SIT"] == ("SIT-2", 10)
@@ -287,8 +311,11 @@ def test_pinned_booking_is_kept_exactly_and_others_plan_around_it():
 
 
 def test_pinned_successor_holds_its_predecessor_before_it():
-    scenario = make_scenario(two_types(), [make_release("R1", [("SIT", 5), ("UAT", 3)])],
-                             bookings=[make_booking("R1-UAT", "UAT-1", 6, pinned=True)])
+    scenario = make_scenario(
+        two_types(),
+        [make_release("R1", [("SIT", 5), ("UAT", 3)])],
+        bookings=[make_booking("R1-UAT", "UAT-1", 6, pinned=True)],
+    )
     placed = spots(planned(scenario))
     assert placed["R1-UAT"] == ("UAT-1", 6) and placed["R1-SIT"][1] <= 1
 
@@ -299,14 +326,19 @@ def clashes_of(result: Plan) -> set[tuple[str, str, tuple[str, ...]]]:
 
 
 # each row: the second pinned booking's start on SIT-1 (changeover 2) and the rule it breaks
-@pytest.mark.parametrize(("second", "rule"), [
-    (3, "capacity"),    # capacity 1, overlapping days
-    (6, "changeover"),  # apart, but closer than the changeover
-])
+@pytest.mark.parametrize(
+    ("second", "rule"),
+    [
+        (3, "capacity"),  # capacity 1, overlapping days
+        (6, "changeover"),  # apart, but closer than the changeover
+    ],
+)
 def test_pinned_bookings_that_clash_are_kept_and_both_named(second, rule):
     env = make_environment(changeover_days=2)
-    bookings = [make_booking("R1-SIT", "SIT-1", 0, pinned=True),
-                make_booking("R2-SIT", "SIT-1", second, pinned=True)]
+    bookings = [
+        make_booking("R1-SIT", "SIT-1", 0, pinned=True),
+        make_booking("R2-SIT", "SIT-1", second, pinned=True),
+    ]
     result = planned(make_scenario([env], sit_releases(3), bookings=bookings))
     assert result.has_plan and result.unplaced == ()
     assert spots(result)["R1-SIT"] == ("SIT-1", 0) and spots(result)["R2-SIT"] == ("SIT-1", second)
@@ -316,18 +348,23 @@ def test_pinned_bookings_that_clash_are_kept_and_both_named(second, rule):
 
 def test_pinned_bookings_apart_by_the_changeover_do_not_clash():
     env = make_environment(changeover_days=2)
-    bookings = [make_booking("R1-SIT", "SIT-1", 0, pinned=True),
-                make_booking("R2-SIT", "SIT-1", 7, pinned=True)]
+    bookings = [
+        make_booking("R1-SIT", "SIT-1", 0, pinned=True),
+        make_booking("R2-SIT", "SIT-1", 7, pinned=True),
+    ]
     result = planned(make_scenario([env], sit_releases(2), bookings=bookings))
     assert result.status == "OPTIMAL" and result.clashes == ()
     assert spots(result) == {"R1-SIT": ("SIT-1", 0), "R2-SIT": ("SIT-1", 7)}
 
 
 def test_pinned_phases_in_the_wrong_order_are_kept_as_an_order_clash():
-    bookings = [make_booking("R1-SIT", "SIT-1", 4, pinned=True),
-                make_booking("R1-UAT", "UAT-1", 2, pinned=True)]
-    scenario = make_scenario(two_types(), [make_release("R1", [("SIT", 5), ("UAT", 3)])],
-                             bookings=bookings)
+    bookings = [
+        make_booking("R1-SIT", "SIT-1", 4, pinned=True),
+        make_booking("R1-UAT", "UAT-1", 2, pinned=True),
+    ]
+    scenario = make_scenario(
+        two_types(), [make_release("R1", [("SIT", 5), ("UAT", 3)])], bookings=bookings
+    )
     result = planned(scenario)
     assert result.status == "OPTIMAL"
     assert spots(result) == {"R1-SIT": ("SIT-1", 4), "R1-UAT": ("UAT-1", 2)}
@@ -336,8 +373,9 @@ def test_pinned_phases_in_the_wrong_order_are_kept_as_an_order_clash():
 
 def test_pinned_booking_inside_a_window_is_kept_as_a_clash_naming_the_window():
     env = make_environment(unavailable=[(2, 4, "patching")])
-    scenario = make_scenario([env], sit_releases(2),
-                             bookings=[make_booking("R1-SIT", "SIT-1", 0, pinned=True)])
+    scenario = make_scenario(
+        [env], sit_releases(2), bookings=[make_booking("R1-SIT", "SIT-1", 0, pinned=True)]
+    )
     result = planned(scenario)
     assert spots(result) == {"R1-SIT": ("SIT-1", 0), "R2-SIT": ("SIT-1", 5)}
     assert clashes_of(result) == {("R1-SIT", "unavailable", ())}
@@ -347,8 +385,10 @@ def test_pinned_booking_inside_a_window_is_kept_as_a_clash_naming_the_window():
 def test_pinned_phase_whose_predecessor_has_no_room_is_kept_naming_it():
     envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
     releases = [make_release("R1", [("SIT", 5), ("UAT", 3)]), make_release("R2", [("SIT", 5)])]
-    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
-                make_booking("R2-SIT", "SIT-1", 0, pinned=True)]
+    bookings = [
+        make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+        make_booking("R2-SIT", "SIT-1", 0, pinned=True),
+    ]
     result = planned(make_scenario(envs, releases, bookings=bookings))
     assert result.has_plan
     assert spots(result) == {"R1-UAT": ("UAT-1", 5), "R2-SIT": ("SIT-1", 0)}
@@ -360,10 +400,14 @@ def test_pinned_successors_planned_by_greedy_are_planned_by_cp_sat_too():
     # first come first served (R1 first, by priority) fits both SITs before their pinned
     # UATs; the earliest-due-date order (R2 first) would not
     envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
-    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)], priority=3, due=20),
-                make_release("R2", [("SIT", 5), ("UAT", 3)], priority=1, due=13)]
-    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
-                make_booking("R2-UAT", "UAT-1", 10, pinned=True)]
+    releases = [
+        make_release("R1", [("SIT", 5), ("UAT", 3)], priority=3, due=20),
+        make_release("R2", [("SIT", 5), ("UAT", 3)], priority=1, due=13),
+    ]
+    bookings = [
+        make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+        make_booking("R2-UAT", "UAT-1", 10, pinned=True),
+    ]
     scenario = make_scenario(envs, releases, bookings=bookings)
     assert planned(scenario, method="greedy").unplaced == ()
     result = planned(scenario)
@@ -375,10 +419,14 @@ def test_pinned_successors_are_planned_when_one_release_order_fits_their_predece
     # R2 comes first by priority (first come first served), and its SIT would take the
     # days R1-SIT needs before R1's pinned UAT; R1's SIT first, then R2's, fits both.
     envs = [make_environment("SIT-1"), make_environment("UAT-1", "UAT")]
-    releases = [make_release("R1", [("SIT", 5), ("UAT", 3)], priority=1, due=8),
-                make_release("R2", [("SIT", 5), ("UAT", 3)], priority=3, due=13)]
-    bookings = [make_booking("R1-UAT", "UAT-1", 5, pinned=True),
-                make_booking("R2-UAT", "UAT-1", 10, pinned=True)]
+    releases = [
+        make_release("R1", [("SIT", 5), ("UAT", 3)], priority=1, due=8),
+        make_release("R2", [("SIT", 5), ("UAT", 3)], priority=3, due=13),
+    ]
+    bookings = [
+        make_booking("R1-UAT", "UAT-1", 5, pinned=True),
+        make_booking("R2-UAT", "UAT-1", 10, pinned=True),
+    ]
     result = planned(make_scenario(envs, releases, bookings=bookings))
     assert result.unplaced == ()
     assert spots(result)["R1-SIT"] == ("SIT-1", 0) and spots(result)["R2-SIT"] == ("SIT-1", 5)
@@ -387,16 +435,32 @@ def test_pinned_successors_are_planned_when_one_release_order_fits_their_predece
 def test_pinned_successors_are_planned_when_only_the_model_finds_room_for_their_predecessors():
     # Every dispatch order puts R1 first and its short SIT on SIT-1 (listed first), which
     # leaves R2's long SIT (SIT-1 only) no room before its pinned UAT; R1-SIT on SIT-2 fits.
-    envs = [make_environment("SIT-1"), make_environment("SIT-2"),
-            make_environment("UAT-1", "UAT"), make_environment("UAT-2", "UAT")]
-    r1 = make_release("R1", phase_objects=(make_phase("R1-SIT", "R1", duration=2),
-                                           make_phase("R1-UAT", "R1", "UAT", 3)),
-                      priority=5, due=4)
-    r2 = make_release("R2", phase_objects=(make_phase("R2-SIT", "R2", duration=10,
-                                                      environments=["SIT-1"]),
-                                           make_phase("R2-UAT", "R2", "UAT", 3)))
-    bookings = [make_booking("R1-UAT", "UAT-1", 10, pinned=True),
-                make_booking("R2-UAT", "UAT-2", 10, pinned=True)]
+    envs = [
+        make_environment("SIT-1"),
+        make_environment("SIT-2"),
+        make_environment("UAT-1", "UAT"),
+        make_environment("UAT-2", "UAT"),
+    ]
+    r1 = make_release(
+        "R1",
+        phase_objects=(
+            make_phase("R1-SIT", "R1", duration=2),
+            make_phase("R1-UAT", "R1", "UAT", 3),
+        ),
+        priority=5,
+        due=4,
+    )
+    r2 = make_release(
+        "R2",
+        phase_objects=(
+            make_phase("R2-SIT", "R2", duration=10, environments=["SIT-1"]),
+            make_phase("R2-UAT", "R2", "UAT", 3),
+        ),
+    )
+    bookings = [
+        make_booking("R1-UAT", "UAT-1", 10, pinned=True),
+        make_booking("R2-UAT", "UAT-2", 10, pinned=True),
+    ]
     result = planned(make_scenario(envs, [r1, r2], bookings=bookings))
     assert result.unplaced == () and result.clashes == ()
     assert spots(result)["R1-SIT"][0] == "SIT-2" and spots(result)["R2-SIT"] == ("SIT-1", 0)

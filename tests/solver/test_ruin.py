@@ -27,8 +27,9 @@ def first_come_first_served(scenario: Scenario) -> Placement:
     return {a.phase: (a.environment, a.start) for a in assignments}
 
 
-def searched(scenario: Scenario, start: Placement, steps: int, budget: int | None = None,
-             seed: int = 0) -> RuinAndRecreate:
+def searched(
+    scenario: Scenario, start: Placement, steps: int, budget: int | None = None, seed: int = 0
+) -> RuinAndRecreate:
     search = RuinAndRecreate(scenario, start, budget, seed)
     for _step in range(steps):
         target = search._draw()
@@ -86,11 +87,18 @@ def scenarios_with_plan_in_force(draw: st.DrawFn) -> Scenario:
     """A small random scenario whose greedy plan is in force, some bookings pinned."""
     scenario = draw(bare_scenarios())
     placed = greedy_plan(scenario, Options(method="greedy")).assignments
-    bookings = [make_booking(a.phase, a.environment, a.start, pinned=draw(st.booleans()))
-                for a in placed if draw(st.booleans())]
-    return make_scenario(list(scenario.environments), list(scenario.releases),
-                         horizon_days=scenario.horizon_days, freezes=scenario.freezes,
-                         bookings=bookings)
+    bookings = [
+        make_booking(a.phase, a.environment, a.start, pinned=draw(st.booleans()))
+        for a in placed
+        if draw(st.booleans())
+    ]
+    return make_scenario(
+        list(scenario.environments),
+        list(scenario.releases),
+        horizon_days=scenario.horizon_days,
+        freezes=scenario.freezes,
+        bookings=bookings,
+    )
 
 
 @settings(max_examples=60, deadline=None)

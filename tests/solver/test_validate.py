@@ -37,23 +37,42 @@ def contended_scenario() -> Scenario:
         make_environment("PERF-1", "PERF"),
         make_environment("PERF-2", "PERF"),
     ]
-    r1 = make_release("R1", priority=3, earliest_start=2, due=10, phase_objects=(
-        make_phase("R1-SIT", "R1", "SIT", 5),
-        make_phase("R1-UAT", "R1", "UAT", 3, gap_days=1, requires_tags=["mainframe"]),
-        make_phase("R1-PERF", "R1", "PERF", 2, after=["R1-SIT"], environments=["PERF-2"],
-                   earliest_start=8),
-    ))
-    r2 = make_release("R2", due=20, phase_objects=(
-        make_phase("R2-SIT", "R2", "SIT", 3),
-        make_phase("R2-UAT", "R2", "UAT", 3, after=[]),
-        make_phase("R2-PERF", "R2", "PERF", 2, after=["R2-SIT", "R2-UAT"]),
-    ))
+    r1 = make_release(
+        "R1",
+        priority=3,
+        earliest_start=2,
+        due=10,
+        phase_objects=(
+            make_phase("R1-SIT", "R1", "SIT", 5),
+            make_phase("R1-UAT", "R1", "UAT", 3, gap_days=1, requires_tags=["mainframe"]),
+            make_phase(
+                "R1-PERF",
+                "R1",
+                "PERF",
+                2,
+                after=["R1-SIT"],
+                environments=["PERF-2"],
+                earliest_start=8,
+            ),
+        ),
+    )
+    r2 = make_release(
+        "R2",
+        due=20,
+        phase_objects=(
+            make_phase("R2-SIT", "R2", "SIT", 3),
+            make_phase("R2-UAT", "R2", "UAT", 3, after=[]),
+            make_phase("R2-PERF", "R2", "PERF", 2, after=["R2-SIT", "R2-UAT"]),
+        ),
+    )
     return make_scenario(
         environments,
         [r1, r2, make_release("R3", [("SIT", 3)]), make_release("R4", [("SIT", 3)])],
         freezes=[make_freeze(40, 45, ("PERF",), "load-test lab closed")],
-        bookings=[make_booking("R2-UAT", "UAT-2", 10, pinned=True),
-                  make_booking("R3-SIT", "SIT-2", 1)],
+        bookings=[
+            make_booking("R2-UAT", "UAT-2", 10, pinned=True),
+            make_booking("R3-SIT", "SIT-2", 1),
+        ],
     )
 
 
@@ -63,13 +82,18 @@ SCENARIO = contended_scenario()
 def valid_plan() -> Plan:
     """Every phase placed by hand; R1 ends on day 11, one day late; R3-SIT moved off day 1."""
     placed = [
-        ("R1-SIT", "SIT-1", 2), ("R2-SIT", "SIT-1", 9),  # 2 changeover days between them
-        ("R1-UAT", "UAT-1", 8), ("R1-PERF", "PERF-2", 8),
-        ("R2-UAT", "UAT-2", 10), ("R2-PERF", "PERF-1", 14),
-        ("R3-SIT", "SIT-2", 0), ("R4-SIT", "SIT-2", 1),  # two at once on capacity 2
+        ("R1-SIT", "SIT-1", 2),
+        ("R2-SIT", "SIT-1", 9),  # 2 changeover days between them
+        ("R1-UAT", "UAT-1", 8),
+        ("R1-PERF", "PERF-2", 8),
+        ("R2-UAT", "UAT-2", 10),
+        ("R2-PERF", "PERF-1", 14),
+        ("R3-SIT", "SIT-2", 0),
+        ("R4-SIT", "SIT-2", 1),  # two at once on capacity 2
     ]
-    return consistent(Plan("test", "OPTIMAL", SolverInfo("hand", 0.0),
-                           tuple(assign(*p) for p in placed)))
+    return consistent(
+        Plan("test", "OPTIMAL", SolverInfo("hand", 0.0), tuple(assign(*p) for p in placed))
+    )
 
 
 def assign(phase: str, environment: str, start: int) -> Assignment:
@@ -81,62 +105,88 @@ def consistent(plan: Plan, scenario: Scenario = SCENARIO) -> Plan:
     """The plan with moved flags, release outcomes and metrics that agree with its placements."""
     flagged = tuple(dataclasses.replace(a, moved=is_moved(scenario, a)) for a in plan.assignments)
     return dataclasses.replace(
-        plan, assignments=flagged, releases=tuple(release_outcomes(scenario, flagged)),
-        metrics=compute_metrics(scenario, flagged, plan.unplaced))
+        plan,
+        assignments=flagged,
+        releases=tuple(release_outcomes(scenario, flagged)),
+        metrics=compute_metrics(scenario, flagged, plan.unplaced),
+    )
 
 
 def moved_to(phase: str, environment: str, start: int) -> Callable[[Plan], Plan]:
     """A corruption: place ``phase`` elsewhere, keeping the plan's reports consistent."""
+
     def corrupt(plan: Plan) -> Plan:
         kept = tuple(a for a in plan.assignments if a.phase != phase)
-        return consistent(dataclasses.replace(
-            plan, assignments=(*kept, assign(phase, environment, start))))
+        return consistent(
+            dataclasses.replace(plan, assignments=(*kept, assign(phase, environment, start)))
+        )
+
     return corrupt
 
 
 def unplaced(*phases: str) -> Callable[[Plan], Plan]:
     """A corruption (or not): report ``phases`` unplaced instead of placed."""
+
     def corrupt(plan: Plan) -> Plan:
         kept = tuple(a for a in plan.assignments if a.phase not in phases)
         gone = tuple(Unplaced(p, SCENARIO.phase_by_id[p].release, "no room") for p in phases)
         return consistent(dataclasses.replace(plan, assignments=kept, unplaced=gone))
+
     return corrupt
 
 
 def edited(phase: str, **changes: object) -> Callable[[Plan], Plan]:
     """A corruption: change fields of one assignment and nothing else the plan reports."""
+
     def corrupt(plan: Plan) -> Plan:
-        return dataclasses.replace(plan, assignments=tuple(
-            dataclasses.replace(a, **changes) if a.phase == phase else a  # type: ignore[arg-type]
-            for a in plan.assignments))
+        return dataclasses.replace(
+            plan,
+            assignments=tuple(
+                dataclasses.replace(a, **changes) if a.phase == phase else a  # type: ignore[arg-type]
+                for a in plan.assignments
+            ),
+        )
+
     return corrupt
 
 
 def without(phase: str) -> Callable[[Plan], Plan]:
     def corrupt(plan: Plan) -> Plan:
-        return consistent(dataclasses.replace(
-            plan, assignments=tuple(a for a in plan.assignments if a.phase != phase)))
+        return consistent(
+            dataclasses.replace(
+                plan, assignments=tuple(a for a in plan.assignments if a.phase != phase)
+            )
+        )
+
     return corrupt
 
 
 def also_unplaced(phase: str) -> Callable[[Plan], Plan]:
     def corrupt(plan: Plan) -> Plan:
-        return consistent(dataclasses.replace(
-            plan, unplaced=(Unplaced(phase, "R3", "listed twice"),)))
+        return consistent(
+            dataclasses.replace(plan, unplaced=(Unplaced(phase, "R3", "listed twice"),))
+        )
+
     return corrupt
 
 
 def with_metrics(**changes: int) -> Callable[[Plan], Plan]:
     def corrupt(plan: Plan) -> Plan:
         return dataclasses.replace(plan, metrics=dataclasses.replace(plan.metrics, **changes))
+
     return corrupt
 
 
 def with_outcome(release: str, **changes: object) -> Callable[[Plan], Plan]:
     def corrupt(plan: Plan) -> Plan:
-        return dataclasses.replace(plan, releases=tuple(
-            dataclasses.replace(o, **changes) if o.id == release else o  # type: ignore[arg-type]
-            for o in plan.releases))
+        return dataclasses.replace(
+            plan,
+            releases=tuple(
+                dataclasses.replace(o, **changes) if o.id == release else o  # type: ignore[arg-type]
+                for o in plan.releases
+            ),
+        )
+
     return corrupt
 
 
@@ -150,8 +200,14 @@ def test_a_hand_written_valid_plan_has_no_violations() -> None:
 
 def test_recomputed_metrics_match_the_hand_counted_ones() -> None:
     assert recompute_metrics(SCENARIO, valid_plan()) == Metrics(
-        placed_phases=8, unplaced_phases=0, weighted_unplaced=0,
-        weighted_tardiness=3, late_releases=1, makespan_days=16, moved_bookings=1)
+        placed_phases=8,
+        unplaced_phases=0,
+        weighted_unplaced=0,
+        weighted_tardiness=3,
+        late_releases=1,
+        makespan_days=16,
+        moved_bookings=1,
+    )
 
 
 def test_recomputed_release_outcomes_give_end_due_and_days_late() -> None:
@@ -186,23 +242,24 @@ CORRUPTIONS = [
     ("unknown environment", edited("R3-SIT", environment="SIT-9"), {"unknown_environment"}),
     ("inside an unavailable window", moved_to("R1-UAT", "UAT-1", 19), {"unavailable"}),
     ("inside a freeze of its type", moved_to("R2-PERF", "PERF-1", 40), {"freeze"}),
-    ("before its predecessor ends", moved_to("R1-PERF", "PERF-2", 6),
-     {"order", "earliest_start"}),
+    ("before its predecessor ends", moved_to("R1-PERF", "PERF-2", 6), {"order", "earliest_start"}),
     ("gap day not respected", moved_to("R1-UAT", "UAT-1", 7), {"order"}),
-    ("before the later of two `after` predecessors", moved_to("R2-PERF", "PERF-1", 12),
-     {"order"}),
+    ("before the later of two `after` predecessors", moved_to("R2-PERF", "PERF-1", 12), {"order"}),
     ("before the release's earliest start", moved_to("R1-SIT", "SIT-1", 1), {"earliest_start"}),
-    ("before the phase's own earliest start", moved_to("R1-PERF", "PERF-2", 7),
-     {"earliest_start"}),
+    ("before the phase's own earliest start", moved_to("R1-PERF", "PERF-2", 7), {"earliest_start"}),
     ("ends after the horizon", moved_to("R3-SIT", "SIT-2", 58), {"horizon"}),
     ("starts before day 0", moved_to("R4-SIT", "SIT-2", -1), {"horizon", "earliest_start"}),
     ("wrong duration", lambda p: consistent(edited("R3-SIT", end=4)(p)), {"duration"}),
     ("ends where it starts", lambda p: consistent(edited("R1-SIT", end=2)(p)), {"duration"}),
     ("a phase missing", without("R4-SIT"), {"missing_phase"}),
     ("placed and unplaced", also_unplaced("R3-SIT"), {"duplicate_phase"}),
-    ("an unknown phase", lambda p: dataclasses.replace(
-        p, assignments=(*p.assignments, Assignment("R9-SIT", "R9", "SIT-1", 30, 33))),
-     {"unknown_phase"}),
+    (
+        "an unknown phase",
+        lambda p: dataclasses.replace(
+            p, assignments=(*p.assignments, Assignment("R9-SIT", "R9", "SIT-1", 30, 33))
+        ),
+        {"unknown_phase"},
+    ),
     ("under another release", edited("R1-SIT", release="R2"), {"wrong_release"}),
     ("successor of an unplaced phase placed", unplaced("R2-SIT"), {"successor_of_unplaced"}),
     ("pinned booking moved", moved_to("R2-UAT", "UAT-2", 11), {"pinned_moved"}),
@@ -214,17 +271,29 @@ CORRUPTIONS = [
     ("wrong moved bookings", with_metrics(moved_bookings=0), {"metrics"}),
     ("wrong late days", with_outcome("R1", late_days=0), {"release_outcome"}),
     ("wrong release end", with_outcome("R2", end=15), {"release_outcome"}),
-    ("a release outcome missing", lambda p: dataclasses.replace(p, releases=p.releases[:-1]),
-     {"release_outcome"}),
-    ("unplaced without a reason", lambda p: dataclasses.replace(
-        unplaced("R4-SIT")(p), unplaced=(Unplaced("R4-SIT", "R4", ""),)), {"unplaced_reason"}),
+    (
+        "a release outcome missing",
+        lambda p: dataclasses.replace(p, releases=p.releases[:-1]),
+        {"release_outcome"},
+    ),
+    (
+        "unplaced without a reason",
+        lambda p: dataclasses.replace(
+            unplaced("R4-SIT")(p), unplaced=(Unplaced("R4-SIT", "R4", ""),)
+        ),
+        {"unplaced_reason"},
+    ),
 ]
 
 
-@pytest.mark.parametrize(("corruption", "expected"), [(c, e) for _, c, e in CORRUPTIONS],
-                         ids=[name for name, _, _ in CORRUPTIONS])
+@pytest.mark.parametrize(
+    ("corruption", "expected"),
+    [(c, e) for _, c, e in CORRUPTIONS],
+    ids=[name for name, _, _ in CORRUPTIONS],
+)
 def test_each_corruption_of_a_valid_plan_is_caught_by_its_rule(
-        corruption: Callable[[Plan], Plan], expected: set[str]) -> None:
+    corruption: Callable[[Plan], Plan], expected: set[str]
+) -> None:
     assert rules(validate(SCENARIO, corruption(valid_plan()))) == expected
 
 
@@ -240,19 +309,36 @@ ALLOWED = [
 
 @pytest.mark.parametrize("change", [c for _, c in ALLOWED], ids=[n for n, _ in ALLOWED])
 def test_borderline_placements_that_keep_every_rule_are_accepted(
-        change: Callable[[Plan], Plan]) -> None:
+    change: Callable[[Plan], Plan],
+) -> None:
     assert validate(SCENARIO, change(valid_plan())) == []
 
 
 def test_phases_of_one_release_may_run_back_to_back_despite_a_changeover() -> None:
-    scenario = make_scenario([make_environment("SIT-1", changeover_days=3)], [
-        make_release("R1", [("SIT", 4), ("UAT", 2)]),
-        make_release("R2", phase_objects=(make_phase("R2-A", "R2", "SIT", 2),
-                                          make_phase("R2-B", "R2", "SIT", 2)))])
-    plan = Plan("test", "OPTIMAL", SolverInfo("hand", 0.0), (
-        Assignment("R2-A", "R2", "SIT-1", 0, 2), Assignment("R2-B", "R2", "SIT-1", 2, 4),
-        Assignment("R1-SIT", "R1", "SIT-1", 7, 11)),
-        unplaced=(Unplaced("R1-UAT", "R1", "no UAT environment"),))
+    scenario = make_scenario(
+        [make_environment("SIT-1", changeover_days=3)],
+        [
+            make_release("R1", [("SIT", 4), ("UAT", 2)]),
+            make_release(
+                "R2",
+                phase_objects=(
+                    make_phase("R2-A", "R2", "SIT", 2),
+                    make_phase("R2-B", "R2", "SIT", 2),
+                ),
+            ),
+        ],
+    )
+    plan = Plan(
+        "test",
+        "OPTIMAL",
+        SolverInfo("hand", 0.0),
+        (
+            Assignment("R2-A", "R2", "SIT-1", 0, 2),
+            Assignment("R2-B", "R2", "SIT-1", 2, 4),
+            Assignment("R1-SIT", "R1", "SIT-1", 7, 11),
+        ),
+        unplaced=(Unplaced("R1-UAT", "R1", "no UAT environment"),),
+    )
     assert validate(scenario, consistent(plan, scenario)) == []
 
 
@@ -270,21 +356,32 @@ OVERLAPS = [
 ]
 
 
-@pytest.mark.parametrize(("start", "duration", "expected"), [o[1:] for o in OVERLAPS],
-                         ids=[o[0] for o in OVERLAPS])
+@pytest.mark.parametrize(
+    ("start", "duration", "expected"), [o[1:] for o in OVERLAPS], ids=[o[0] for o in OVERLAPS]
+)
 def test_capacity_one_admits_no_shared_day(start: int, duration: int, expected: set[str]) -> None:
-    scenario = make_scenario([make_environment("SIT-1")], [
-        make_release("R1", [("SIT", 4)]), make_release("R2", [("SIT", duration)])])
-    plan = Plan("test", "OPTIMAL", SolverInfo("hand", 0.0), (
-        Assignment("R1-SIT", "R1", "SIT-1", 10, 14),
-        Assignment("R2-SIT", "R2", "SIT-1", start, start + duration)))
+    scenario = make_scenario(
+        [make_environment("SIT-1")],
+        [make_release("R1", [("SIT", 4)]), make_release("R2", [("SIT", duration)])],
+    )
+    plan = Plan(
+        "test",
+        "OPTIMAL",
+        SolverInfo("hand", 0.0),
+        (
+            Assignment("R1-SIT", "R1", "SIT-1", 10, 14),
+            Assignment("R2-SIT", "R2", "SIT-1", start, start + duration),
+        ),
+    )
     assert rules(validate(scenario, consistent(plan, scenario))) == expected
 
 
 def test_an_overload_message_names_environment_days_phases_and_capacity() -> None:
     [violation] = validate(SCENARIO, moved_to("R2-SIT", "SIT-1", 5)(valid_plan()))
-    assert violation.message == ("SIT-1 holds 2 phases on days 5-6 (2027-01-09 to 2027-01-10) "
-                                 "(R1-SIT, R2-SIT) but its capacity is 1")
+    assert violation.message == (
+        "SIT-1 holds 2 phases on days 5-6 (2027-01-09 to 2027-01-10) "
+        "(R1-SIT, R2-SIT) but its capacity is 1"
+    )
 
 
 def test_an_order_violation_names_both_phases_and_the_day_it_could_start() -> None:

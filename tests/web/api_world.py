@@ -61,43 +61,75 @@ class World:
         """Values for the ``{…}`` of an API path, pointing at rows of this world."""
         key = self.uat_phase.key if "/phases/" in rule_path else self.release.key
         name = self.tester.name if "/users/" in rule_path else self.uat1.name
-        return {"name": name, "key": key, "request_id": self.request.id,
-                "booking_id": self.booking.id, "window_id": self.window.id,
-                "freeze_id": self.freeze.id, **self.planning(rule_path),
-                **lifecycle_values(self.planning.sessions, rule_path),
-                **self._token_values(rule_path)}
+        return {
+            "name": name,
+            "key": key,
+            "request_id": self.request.id,
+            "booking_id": self.booking.id,
+            "window_id": self.window.id,
+            "freeze_id": self.freeze.id,
+            **self.planning(rule_path),
+            **lifecycle_values(self.planning.sessions, rule_path),
+            **self._token_values(rule_path),
+        }
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:
         """A fresh API token of the tester, for paths naming one."""
         if "token_id" not in rule_path:
             return {}
-        token, _secret = tokens.issue_token(self.planning.sessions, self.tester.name,
-                                           actor=None, now=NOW, label="world")
+        token, _secret = tokens.issue_token(
+            self.planning.sessions, self.tester.name, actor=None, now=NOW, label="world"
+        )
         return {"token_id": token.id}
 
 
 def build_world(sessions: SessionFactory, tester: User) -> World:
-    uat1 = factories.make_environment(sessions, name="UAT-1", type="UAT", tags=["mainframe"],
-                                      components={"payments-api": "4.2.1"})
+    uat1 = factories.make_environment(
+        sessions, name="UAT-1", type="UAT", tags=["mainframe"], components={"payments-api": "4.2.1"}
+    )
     uat2 = factories.make_environment(sessions, name="UAT-2", type="UAT")
     sit1 = factories.make_environment(sessions, name="SIT-1", type="SIT", capacity=2)
-    release = factories.make_release(sessions, key="R1", title="Payments 4.2",
-                                     earliest_start=D("2027-01-10"), due=D("2027-04-30"))
-    sit_phase = factories.make_phase(sessions, release, key="R1-SIT", type="SIT",
-                                     duration_days=10)
-    uat_phase = factories.make_phase(sessions, release, key="R1-UAT", type="UAT",
-                                     duration_days=5, required_tags=["mainframe"])
-    request = factories.make_request(sessions, tester, phase_id=uat_phase.id,
-                                     earliest_start=D("2027-03-01"),
-                                     required_tags=["mainframe"])
-    booking = factories.make_booking(sessions, uat2, start=D("2027-02-01"),
-                                     end=D("2027-02-06"), note="smoke tests")
-    window = factories.make_window(sessions, uat1, start=D("2027-06-10"),
-                                   end=D("2027-06-12"), reason="patching")
-    freeze = factories.make_freeze(sessions, name="year-end", start=D("2027-12-20"),
-                                   end=D("2028-01-04"), types=["STAGING"])
-    return World(uat1, uat2, sit1, release, sit_phase, uat_phase, request, booking, window,
-                 freeze, tester, PlanningRows(sessions))
+    release = factories.make_release(
+        sessions,
+        key="R1",
+        title="Payments 4.2",
+        earliest_start=D("2027-01-10"),
+        due=D("2027-04-30"),
+    )
+    sit_phase = factories.make_phase(sessions, release, key="R1-SIT", type="SIT", duration_days=10)
+    uat_phase = factories.make_phase(
+        sessions, release, key="R1-UAT", type="UAT", duration_days=5, required_tags=["mainframe"]
+    )
+    request = factories.make_request(
+        sessions,
+        tester,
+        phase_id=uat_phase.id,
+        earliest_start=D("2027-03-01"),
+        required_tags=["mainframe"],
+    )
+    booking = factories.make_booking(
+        sessions, uat2, start=D("2027-02-01"), end=D("2027-02-06"), note="smoke tests"
+    )
+    window = factories.make_window(
+        sessions, uat1, start=D("2027-06-10"), end=D("2027-06-12"), reason="patching"
+    )
+    freeze = factories.make_freeze(
+        sessions, name="year-end", start=D("2027-12-20"), end=D("2028-01-04"), types=["STAGING"]
+    )
+    return World(
+        uat1,
+        uat2,
+        sit1,
+        release,
+        sit_phase,
+        uat_phase,
+        request,
+        booking,
+        window,
+        freeze,
+        tester,
+        PlanningRows(sessions),
+    )
 
 
 class Caller:
@@ -108,13 +140,15 @@ class Caller:
         self.token_headers = token_headers
         self._headers: dict[str, dict[str, str]] = {}
 
-    def __call__(self, role: Role | str, method: str, path: str, json: Any = None,
-                 **query: Any) -> TestResponse:
+    def __call__(
+        self, role: Role | str, method: str, path: str, json: Any = None, **query: Any
+    ) -> TestResponse:
         role = Role(role)
         if role not in self._headers:
             self._headers[role] = self.token_headers(role)
-        return self.client.open(path, method=method, json=json, query_string=query or None,
-                                headers=self._headers[role])
+        return self.client.open(
+            path, method=method, json=json, query_string=query or None, headers=self._headers[role]
+        )
 
 
 def error_of(response: TestResponse) -> dict[str, Any]:
@@ -126,6 +160,7 @@ def error_of(response: TestResponse) -> dict[str, Any]:
 
 
 # -- fixtures (imported by the test modules that use them) ---------------------------------
+
 
 @pytest.fixture(name="world")
 def world_fixture(sessions: SessionFactory, user_of: Callable[..., User]) -> World:

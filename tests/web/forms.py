@@ -10,20 +10,26 @@ from werkzeug.test import TestResponse
 
 from tests.web.helpers import csrf_token
 
-_FIELD_ERROR = re.compile(r'<span class="field-error" id="([^"]+)-error">'
-                          r'<span class="visually-hidden">Error: </span>(.*?)</span>', re.S)
+_FIELD_ERROR = re.compile(
+    r'<span class="field-error" id="([^"]+)-error">'
+    r'<span class="visually-hidden">Error: </span>(.*?)</span>',
+    re.S,
+)
 
 
-def post(client: FlaskClient, path: str, data: dict[str, str | list[str]] | None = None
-         ) -> TestResponse:
+def post(
+    client: FlaskClient, path: str, data: dict[str, str | list[str]] | None = None
+) -> TestResponse:
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **(data or {})})
 
 
 def field_errors(response: TestResponse) -> dict[str, str]:
     """``{element id: message}`` of every field the page says is wrong."""
     page = response.get_data(as_text=True)
-    return {found.group(1): html.unescape(found.group(2)).strip()
-            for found in _FIELD_ERROR.finditer(page)}
+    return {
+        found.group(1): html.unescape(found.group(2)).strip()
+        for found in _FIELD_ERROR.finditer(page)
+    }
 
 
 def page_text(client: FlaskClient, path: str) -> str:

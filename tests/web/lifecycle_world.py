@@ -62,10 +62,17 @@ def _release_for(sessions: SessionFactory, rule_path: str) -> dict[str, Any]:
 
 def _strategy(sessions: SessionFactory) -> str:
     with sessions.begin() as session:
-        if not session.exec(select(ReleaseStrategy).where(ReleaseStrategy.name == "quarterly")
-                            ).first():
-            session.add(ReleaseStrategy(name="quarterly", cadence=CadenceKind.QUARTERLY,
-                                        anchor=D("2027-01-29"), created_at=NOW))
+        if not session.exec(
+            select(ReleaseStrategy).where(ReleaseStrategy.name == "quarterly")
+        ).first():
+            session.add(
+                ReleaseStrategy(
+                    name="quarterly",
+                    cadence=CadenceKind.QUARTERLY,
+                    anchor=D("2027-01-29"),
+                    created_at=NOW,
+                )
+            )
     return "quarterly"
 
 
@@ -73,8 +80,12 @@ def _window(sessions: SessionFactory) -> int:
     with sessions.begin() as session:
         row = session.exec(select(ReleaseWindow).where(ReleaseWindow.name == "spring")).first()
         if row is None:
-            row = ReleaseWindow(name="spring", start=D("2027-02-01"), cutoff=D("2027-03-20"),
-                                go_live=D("2027-03-26"))
+            row = ReleaseWindow(
+                name="spring",
+                start=D("2027-02-01"),
+                cutoff=D("2027-03-20"),
+                go_live=D("2027-03-26"),
+            )
             session.add(row)
             session.flush()
         assert row.id is not None
@@ -83,15 +94,17 @@ def _window(sessions: SessionFactory) -> int:
 
 def _template(sessions: SessionFactory) -> str:
     with sessions.begin() as session:
-        if not session.exec(select(ReleaseTemplate).where(ReleaseTemplate.name == "standard")
-                            ).first():
+        if not session.exec(
+            select(ReleaseTemplate).where(ReleaseTemplate.name == "standard")
+        ).first():
             sit = factories.type_id(session, "SIT")
             template = ReleaseTemplate(name="standard")
             session.add(template)
             session.flush()
             assert template.id is not None
-            session.add(TemplatePhase(template_id=template.id, name="SIT", type_id=sit,
-                                      duration_days=10))
+            session.add(
+                TemplatePhase(template_id=template.id, name="SIT", type_id=sit, duration_days=10)
+            )
     return "standard"
 
 
@@ -109,9 +122,16 @@ def _go(sessions: SessionFactory, key: str) -> str:
         release = session.exec(select(Release).where(Release.key == key)).one()
         if not session.exec(select(Gate).where(Gate.release_id == release.id)).first():
             assert release.id is not None
-            session.add(Gate(release_id=release.id, kind=GateKind.GO_NO_GO,
-                             signoff_role=Role.RELEASE_MANAGER, state=GateState.SIGNED,
-                             signed_by="rita", signed_at=NOW))
+            session.add(
+                Gate(
+                    release_id=release.id,
+                    kind=GateKind.GO_NO_GO,
+                    signoff_role=Role.RELEASE_MANAGER,
+                    state=GateState.SIGNED,
+                    signed_by="rita",
+                    signed_at=NOW,
+                )
+            )
     return key
 
 
@@ -119,11 +139,16 @@ def _deployed(sessions: SessionFactory) -> str:
     key = _release(sessions, "RL-LIVE", ReleaseStatus.DEPLOYED)
     with sessions.begin() as session:
         release = session.exec(select(Release).where(Release.key == key)).one()
-        if not session.exec(select(Deployment).where(Deployment.release_id == release.id)
-                            ).first():
+        if not session.exec(select(Deployment).where(Deployment.release_id == release.id)).first():
             assert release.id is not None
-            session.add(Deployment(release_id=release.id, deployed_on=D("2027-01-03"),
-                                   backout_plan="redeploy", recorded_at=NOW))
+            session.add(
+                Deployment(
+                    release_id=release.id,
+                    deployed_on=D("2027-01-03"),
+                    backout_plan="redeploy",
+                    recorded_at=NOW,
+                )
+            )
     return key
 
 
@@ -133,8 +158,13 @@ def _link(sessions: SessionFactory) -> int:
         link = session.exec(select(ExternalLink).where(ExternalLink.key == "INC0001")).first()
         if link is None:
             assert release.id is not None
-            link = ExternalLink(release_id=release.id, kind=LinkKind.INCIDENT,
-                                system="ServiceNow", key="INC0001", created_at=NOW)
+            link = ExternalLink(
+                release_id=release.id,
+                kind=LinkKind.INCIDENT,
+                system="ServiceNow",
+                key="INC0001",
+                created_at=NOW,
+            )
             session.add(link)
             session.flush()
         assert link.id is not None

@@ -49,18 +49,27 @@ class PlanningRows:
         return job.id
 
     def _run(self) -> int:
-        run = replan.replan(self.sessions, trigger=PlanTrigger.MANUAL, now=NOW,
-                            time_limit=SECONDS, settings=Settings(replan_time_limit=SECONDS))
+        run = replan.replan(
+            self.sessions,
+            trigger=PlanTrigger.MANUAL,
+            now=NOW,
+            time_limit=SECONDS,
+            settings=Settings(replan_time_limit=SECONDS),
+        )
         assert any(p.phase == PROPOSED_PHASE for p in run.diff.placed), run.diff
         assert run.id is not None
         return run.id
 
     def _whatif(self) -> int:
-        row = whatif.create_whatif(self.sessions, "world-plan", actor=None,
-                                   now=NOW - dt.timedelta(hours=1))
-        whatif.add_change(self.sessions, row.id or 0,
-                          {"kind": "reprioritise_release", "release": "R1", "priority": 3},
-                          actor=None)
+        row = whatif.create_whatif(
+            self.sessions, "world-plan", actor=None, now=NOW - dt.timedelta(hours=1)
+        )
+        whatif.add_change(
+            self.sessions,
+            row.id or 0,
+            {"kind": "reprioritise_release", "release": "R1", "priority": 3},
+            actor=None,
+        )
         done = whatif.run_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW)
         assert done.id is not None
         return done.id
@@ -73,7 +82,15 @@ def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) ->
         run = session.get_one(PlanRun, run_id)
         [where] = [p for p in run.diff.placed if p.phase == phase]
         env = environment_named(session, where.environment)
-        session.add_all(Booking(environment_id=env.id or 0, start=dt.date.fromisoformat(
-            where.start), end=dt.date.fromisoformat(where.end), exclusive=False,
-            created_at=NOW, updated_at=NOW) for _ in range(env.capacity))
+        session.add_all(
+            Booking(
+                environment_id=env.id or 0,
+                start=dt.date.fromisoformat(where.start),
+                end=dt.date.fromisoformat(where.end),
+                exclusive=False,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            for _ in range(env.capacity)
+        )
     return str(where.environment)

@@ -33,40 +33,54 @@ def _new_environment(**fields: Any) -> dict[str, Any]:
 
 # -- numbers --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/bookings/52983901558",
-    "/api/v1/requests/2147483648",
-    "/api/v1/plan-runs/99999999999999999999",
-    "/api/v1/what-ifs/9223372036854775808",
-])
-def test_an_id_past_the_database_integer_names_the_path_field(call: Caller, world: World,
-                                                              path: str) -> None:
-    name = {"bookings": "booking_id", "requests": "request_id", "plan-runs": "run_id",
-            "what-ifs": "whatif_id"}[path.split("/")[3]]
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/bookings/52983901558",
+        "/api/v1/requests/2147483648",
+        "/api/v1/plan-runs/99999999999999999999",
+        "/api/v1/what-ifs/9223372036854775808",
+    ],
+)
+def test_an_id_past_the_database_integer_names_the_path_field(
+    call: Caller, world: World, path: str
+) -> None:
+    name = {
+        "bookings": "booking_id",
+        "requests": "request_id",
+        "plan-runs": "run_id",
+        "what-ifs": "whatif_id",
+    }[path.split("/")[3]]
     assert "2147483647" in _refused(call(ADMIN, "GET", path), name)
 
 
-def test_a_page_number_past_the_database_integer_is_refused(call: Caller,
-                                                            world: World) -> None:
+def test_a_page_number_past_the_database_integer_is_refused(call: Caller, world: World) -> None:
     response = call(ADMIN, "GET", "/api/v1/bookings", page="10000000000000000000000")
     _refused(response, "page")
     assert call(ADMIN, "GET", "/api/v1/bookings", page="2147483647").status_code == 200
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    (_new_environment(capacity=2147483648), "capacity"),
-    (_new_environment(changeover_days=2**40), "changeover_days"),
-    (_new_environment(capacity=1e300), "capacity"),
-])
-def test_environment_numbers_past_their_bounds_are_refused(call: Caller, world: World,
-                                                           body: dict[str, Any],
-                                                           field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (_new_environment(capacity=2147483648), "capacity"),
+        (_new_environment(changeover_days=2**40), "changeover_days"),
+        (_new_environment(capacity=1e300), "capacity"),
+    ],
+)
+def test_environment_numbers_past_their_bounds_are_refused(
+    call: Caller, world: World, body: dict[str, Any], field: str
+) -> None:
     _refused(call(ENV, "POST", "/api/v1/environments", body), field)
 
 
 def test_a_request_for_a_billion_days_is_refused(call: Caller, world: World) -> None:
-    body = {"phase": world.sit_phase.key, "duration_days": 1_000_000_000,
-            "earliest_start": "2027-03-01"}
+    body = {
+        "phase": world.sit_phase.key,
+        "duration_days": 1_000_000_000,
+        "earliest_start": "2027-03-01",
+    }
     _refused(call(ADMIN, "POST", "/api/v1/requests", body), "duration_days")
 
 
@@ -79,9 +93,14 @@ def test_a_what_if_change_of_huge_days_names_the_field(call: Caller, world: Worl
 
 # -- text -----------------------------------------------------------------------------------
 
+
 def test_a_nul_byte_in_a_body_names_the_field(call: Caller, world: World) -> None:
-    body = {"environment": world.uat1.name, "start": "2027-08-02", "end": "2027-08-04",
-            "note": "a\u0000b"}
+    body = {
+        "environment": world.uat1.name,
+        "start": "2027-08-02",
+        "end": "2027-08-04",
+        "note": "a\u0000b",
+    }
     assert "NUL" in _refused(call(ADMIN, "POST", "/api/v1/bookings", body), "note")
 
 
@@ -101,8 +120,7 @@ def test_a_lone_surrogate_is_refused_not_stored(call: Caller, world: World) -> N
 
 
 @pytest.mark.parametrize("tags", [[""], ["  "], ["ok", " "], ["two words"]])
-def test_a_blank_or_spaced_tag_is_refused(call: Caller, world: World,
-                                          tags: list[str]) -> None:
+def test_a_blank_or_spaced_tag_is_refused(call: Caller, world: World, tags: list[str]) -> None:
     response = call(ENV, "POST", "/api/v1/environments", _new_environment(tags=tags))
     assert response.status_code == 400, response.get_json()
     assert [f for f in error_of(response)["fields"] if f.startswith("tags")]
@@ -121,9 +139,11 @@ def test_a_blank_name_is_refused(call: Caller, world: World, name: str) -> None:
 
 # -- dates and booleans ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("start", ["0", "1700000000", "2027-1-4", "20270104", "0001-01-01"])
-def test_a_date_must_be_an_iso_day_within_the_calendar(call: Caller, world: World,
-                                                       start: str) -> None:
+def test_a_date_must_be_an_iso_day_within_the_calendar(
+    call: Caller, world: World, start: str
+) -> None:
     _refused(call(ADMIN, "GET", "/api/v1/capacity", start=start), "start")
 
 
@@ -146,11 +166,16 @@ def test_a_date_in_a_body_is_strict_too(call: Caller, world: World) -> None:
 
 # -- the body -------------------------------------------------------------------------------
 
-def test_a_deep_body_is_refused_without_a_recursion_error(client: FlaskClient, world: World,
-                                                          token_headers: Any) -> None:
+
+def test_a_deep_body_is_refused_without_a_recursion_error(
+    client: FlaskClient, world: World, token_headers: Any
+) -> None:
     body = "[" * 100_000 + "]" * 100_000
-    response = client.post("/api/v1/environments", data=body,
-                           headers={**token_headers(ADMIN), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/environments",
+        data=body,
+        headers={**token_headers(ADMIN), "Content-Type": "application/json"},
+    )
     assert "deep" in _refused(response, "body")
 
 
@@ -162,25 +187,31 @@ def test_a_body_a_little_deep_is_refused_naming_where(call: Caller, world: World
     assert response.status_code == 400
 
 
-def test_a_body_over_the_size_limit_is_413_in_the_error_shape(client: FlaskClient,
-                                                               world: World,
-                                                               token_headers: Any) -> None:
+def test_a_body_over_the_size_limit_is_413_in_the_error_shape(
+    client: FlaskClient, world: World, token_headers: Any
+) -> None:
     body = json.dumps(_new_environment(description="x" * 2_000_000))
-    response = client.post("/api/v1/environments", data=body,
-                           headers={**token_headers(ENV), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/environments",
+        data=body,
+        headers={**token_headers(ENV), "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
 
 
 def test_an_unknown_nested_field_is_refused(call: Caller, world: World) -> None:
-    body = {"name": "major", "phases": [{"name": "SIT", "type": "SIT", "duration_days": 5,
-                                         "colour": "red"}]}
+    body = {
+        "name": "major",
+        "phases": [{"name": "SIT", "type": "SIT", "duration_days": 5, "colour": "red"}],
+    }
     response = call(ADMIN, "POST", "/api/v1/release-templates", body)
     assert response.status_code == 400
     assert [f for f in error_of(response)["fields"] if "colour" in f]
 
 
 # -- methods --------------------------------------------------------------------------------
+
 
 def test_a_wrong_method_is_405_with_allow(call: Caller, world: World) -> None:
     response = call(ADMIN, "DELETE", "/api/v1/bookings")

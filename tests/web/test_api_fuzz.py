@@ -26,13 +26,21 @@ from tests.web.api_world import World
 from web.background import join_all
 
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 12}
-CHECKS = [getattr(schemathesis.checks, name) for name in (
-    "not_a_server_error", "status_code_conformance", "content_type_conformance",
-    "response_headers_conformance", "response_schema_conformance")]
+CHECKS = [
+    getattr(schemathesis.checks, name)
+    for name in (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    )
+]
 
 
 def test_the_api_answers_generated_requests_as_its_document_says(
-        app: Flask, world: World, token_headers: Callable[..., dict[str, str]]) -> None:
+    app: Flask, world: World, token_headers: Callable[..., dict[str, str]]
+) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     headers = token_headers(Role.ADMIN)
     failures: dict[str, str] = {}
@@ -44,12 +52,23 @@ def test_the_api_answers_generated_requests_as_its_document_says(
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures.values())
 
 
-def _fuzz(operation: Any, mode: GenerationMode, examples: int, headers: dict[str, str],
-          failures: dict[str, str]) -> None:
+def _fuzz(
+    operation: Any,
+    mode: GenerationMode,
+    examples: int,
+    headers: dict[str, str],
+    failures: dict[str, str],
+) -> None:
     strategy = operation.as_strategy(generation_mode=mode)
 
-    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=strategy)
     def run(case: Any) -> None:
         try:  # the test app propagates an exception a production app answers 500 with
@@ -61,8 +80,7 @@ def _fuzz(operation: Any, mode: GenerationMode, examples: int, headers: dict[str
     run()
 
 
-def _record(failures: dict[str, str], label: str, failure: BaseException, case: Any
-            ) -> None:
+def _record(failures: dict[str, str], label: str, failure: BaseException, case: Any) -> None:
     """The first failure of each kind per operation, with a command that repeats it."""
     found = failure.exceptions if isinstance(failure, FailureGroup) else (failure,)
     for each in found:

@@ -23,8 +23,16 @@ from tests.web.helpers import csrf_token
 from web.api import ROUTES, Route
 from web.openapi import openapi_path
 
-BY_OWNERSHIP = {"cancel_booking", "release_early", "cancel_request", "sign_gate", "veto_gate",
-                "list_tokens", "issue_token", "revoke_token"}  # tokens: one's own only
+BY_OWNERSHIP = {
+    "cancel_booking",
+    "release_early",
+    "cancel_request",
+    "sign_gate",
+    "veto_gate",
+    "list_tokens",
+    "issue_token",
+    "revoke_token",
+}  # tokens: one's own only
 
 
 def _url(route: Route, world: World) -> str:
@@ -35,9 +43,11 @@ def _query(route: Route) -> dict[str, Any]:
     if route.query is None:
         return {}
     schema = route.query.model_json_schema()
-    return {name: ",".join(ex) if isinstance(ex := prop["examples"][0], list) else ex
-            for name, prop in schema["properties"].items()
-            if name in schema.get("required", [])}
+    return {
+        name: ",".join(ex) if isinstance(ex := prop["examples"][0], list) else ex
+        for name, prop in schema["properties"].items()
+        if name in schema.get("required", [])
+    }
 
 
 def _allowed(route: Route, role: Role) -> bool:
@@ -51,8 +61,9 @@ def test_every_route_names_a_known_permission_and_has_a_unique_endpoint() -> Non
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.endpoint)
-def test_each_role_is_refused_exactly_outside_the_permission(call: Caller, world: World,
-                                                             route: Route) -> None:
+def test_each_role_is_refused_exactly_outside_the_permission(
+    call: Caller, world: World, route: Route
+) -> None:
     url = _url(route, world)
     for role in Role:
         response = call(role, route.method, url, route.example, **_query(route))
@@ -72,8 +83,13 @@ def test_nobody_signed_in_gets_401(client: FlaskClient, world: World, route: Rou
     # A write riding on no session still passes the CSRF check first (web.auth checks
     # CSRF before it knows the route), so send the token an anonymous page would have.
     headers = {"X-CSRFToken": csrf_token(client)} if route.method != "GET" else {}
-    response = client.open(_url(route, world), method=route.method, json=route.example,
-                           query_string=_query(route), headers=headers)
+    response = client.open(
+        _url(route, world),
+        method=route.method,
+        json=route.example,
+        query_string=_query(route),
+        headers=headers,
+    )
     assert response.status_code == 401
     assert error_of(response)["code"] == "unauthorized"
 

@@ -34,7 +34,8 @@ def stored(sessions: SessionFactory, booking_id: int | None) -> Booking:
 
 
 def test_the_booking_page_says_its_days_and_offers_a_manager_every_action(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke(sessions)
     page = page_text(client, f"/bookings/{booking.id}")
@@ -47,7 +48,8 @@ def test_the_booking_page_says_its_days_and_offers_a_manager_every_action(
 
 
 def test_a_viewer_sees_the_booking_and_no_action(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.VIEWER)
     page = page_text(client, f"/bookings/{smoke(sessions).id}")
     assert "4–7 Jan 2027" in page
@@ -57,11 +59,15 @@ def test_a_viewer_sees_the_booking_and_no_action(
 
 
 def test_a_manager_moves_a_booking_to_a_free_slot_and_back_to_the_page_they_came_from(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke(sessions)
-    response = post(client, f"/bookings/{booking.id}/move",
-                    {"environment": "UAT-2", "start": str(day(10)), "next": "/timeline"})
+    response = post(
+        client,
+        f"/bookings/{booking.id}/move",
+        {"environment": "UAT-2", "start": str(day(10)), "next": "/timeline"},
+    )
     assert (response.status_code, response.headers["Location"]) == (302, "/timeline")
     moved = stored(sessions, booking.id)
     assert (moved.environment_id, moved.start, moved.end) == (estate.uat2.id, day(10), day(14))
@@ -69,23 +75,28 @@ def test_a_manager_moves_a_booking_to_a_free_slot_and_back_to_the_page_they_came
 
 
 def test_a_move_onto_a_window_or_a_wrong_environment_is_refused_next_to_the_field(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     sit = stored(sessions, _sit_booking(sessions))
-    clash = post(client, f"/bookings/{sit.id}/move", {"environment": "SIT-1",
-                                                     "start": str(day(-1))})
+    clash = post(
+        client, f"/bookings/{sit.id}/move", {"environment": "SIT-1", "start": str(day(-1))}
+    )
     assert clash.status_code == 400
     assert field_errors(clash) == {"move-start": f"{day(-1)} is in the past"}
     booking = smoke(sessions)
-    window = post(client, f"/bookings/{booking.id}/move",
-                  {"environment": "UAT-2", "start": str(day(19))})
+    window = post(
+        client, f"/bookings/{booking.id}/move", {"environment": "UAT-2", "start": str(day(19))}
+    )
     assert window.status_code == 409
     assert "UAT-2 is in maintenance" in field_errors(window)["move-start"]
-    wrong = post(client, f"/bookings/{sit.id}/move", {"environment": "UAT-1",
-                                                     "start": str(day(30))})
+    wrong = post(
+        client, f"/bookings/{sit.id}/move", {"environment": "UAT-1", "start": str(day(30))}
+    )
     assert wrong.status_code == 409  # the rulebook's eligibility; a manager may force it
-    assert field_errors(wrong) == {"move-environment": "R1-SIT needs a SIT environment, and "
-                                                       "UAT-1 is UAT"}
+    assert field_errors(wrong) == {
+        "move-environment": "R1-SIT needs a SIT environment, and UAT-1 is UAT"
+    }
     assert 'name="force_reason"' in wrong.get_data(as_text=True)
     assert stored(sessions, sit.id).start == day(0)
 
@@ -98,24 +109,34 @@ def _sit_booking(sessions: SessionFactory) -> int:
 
 
 def test_a_move_onto_another_booking_names_it_in_words(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
-    factories.make_booking(sessions, estate.uat2, start=day(30), end=day(35),
-                           phase_id=estate.uat_phase.id)
-    response = post(client, f"/bookings/{smoke(sessions).id}/move",
-                    {"environment": "UAT-2", "start": str(day(28))})
+    factories.make_booking(
+        sessions, estate.uat2, start=day(30), end=day(35), phase_id=estate.uat_phase.id
+    )
+    response = post(
+        client,
+        f"/bookings/{smoke(sessions).id}/move",
+        {"environment": "UAT-2", "start": str(day(28))},
+    )
     assert response.status_code == 409
     assert field_errors(response)["move-start"] == (
-        "UAT-2 is fully booked on some of these days: R1-UAT on UAT-2, 3–7 Feb 2027 "
-        "(confirmed)")
+        "UAT-2 is fully booked on some of these days: R1-UAT on UAT-2, 3–7 Feb 2027 (confirmed)"
+    )
 
 
 def test_a_test_manager_may_not_move_and_cancels_only_their_own(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     tester = login(client, Role.TEST_MANAGER)
     booking = smoke(sessions)
-    assert post(client, f"/bookings/{booking.id}/move",
-                {"environment": "UAT-2", "start": str(day(10))}).status_code == 403
+    assert (
+        post(
+            client, f"/bookings/{booking.id}/move", {"environment": "UAT-2", "start": str(day(10))}
+        ).status_code
+        == 403
+    )
     refused = post(client, f"/bookings/{booking.id}/cancel", {"reason": "mine?"})
     assert refused.status_code == 302
     assert "may not do this" in page_text(client, f"/bookings/{booking.id}")
@@ -128,7 +149,8 @@ def test_a_test_manager_may_not_move_and_cancels_only_their_own(
 
 
 def test_an_approved_request_is_withdrawn_with_its_booking_from_either_page(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.TEST_MANAGER)
     booking = approve_request(sessions, estate.request.id or 0, actor=None, now=NOW)
     shown = page_text(client, f"/bookings/{booking.id}")
@@ -146,14 +168,17 @@ def test_an_approved_request_is_withdrawn_with_its_booking_from_either_page(
 
 
 def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cancel_them(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
-    clashing = factories.make_booking(sessions, estate.uat2, start=day(3), end=day(6),
-                                      phase_id=estate.uat_phase.id)
-    other = factories.make_booking(sessions, estate.uat2, start=day(5), end=day(8),
-                                   note="data refresh", exclusive=False)  # as legacy rows are
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    clashing = factories.make_booking(
+        sessions, estate.uat2, start=day(3), end=day(6), phase_id=estate.uat_phase.id
+    )
+    other = factories.make_booking(
+        sessions, estate.uat2, start=day(5), end=day(8), note="data refresh", exclusive=False
+    )  # as legacy rows are
     login(client, Role.ENVIRONMENT_MANAGER)
     page = page_text(client, "/")
-    assert (f'<a href="/bookings/{clashing.id}">R1-UAT on UAT-2, 7–9 Jan 2027</a>' in page)
+    assert f'<a href="/bookings/{clashing.id}">R1-UAT on UAT-2, 7–9 Jan 2027</a>' in page
     assert f'<a href="/bookings/{other.id}">data refresh on UAT-2, 9–11 Jan 2027</a>' in page
     assert f'href="/bookings/{clashing.id}?next=/#move-h"' in page
     assert f'action="/bookings/{other.id}/cancel"' in page
@@ -168,12 +193,15 @@ def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cance
 
 
 def test_clashes_link_their_bookings_for_viewers_without_offering_actions(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
-    clashing = factories.make_booking(sessions, estate.uat2, start=day(19), end=day(22),
-                                      note="load test")
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    clashing = factories.make_booking(
+        sessions, estate.uat2, start=day(19), end=day(22), note="load test"
+    )
     login(client, Role.VIEWER)
     for path in ("/environments/UAT-2", f"/timeline?start={day(14)}"):
         page = page_text(client, path)
-        assert f'<a href="/bookings/{clashing.id}">load test on UAT-2, 23–25 Jan 2027</a>' \
-            in page, path
+        assert (
+            f'<a href="/bookings/{clashing.id}">load test on UAT-2, 23–25 Jan 2027</a>' in page
+        ), path
         assert "Move…" not in page and f"/bookings/{clashing.id}/cancel" not in page, path

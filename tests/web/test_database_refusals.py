@@ -32,14 +32,16 @@ def raw_client(app: Flask) -> FlaskClient:
         return {}
 
     for prefix in ("/api/v1/raw", "/raw"):
-        app.add_url_rule(f"{prefix}/<kind>", f"raw{prefix.replace('/', '_')}", run,
-                         methods=["GET", "POST"])
+        app.add_url_rule(
+            f"{prefix}/<kind>", f"raw{prefix.replace('/', '_')}", run, methods=["GET", "POST"]
+        )
     return app.test_client()
 
 
 @pytest.mark.parametrize("kind", sorted(STATEMENTS))
-def test_a_database_refusal_is_an_api_error_naming_it(raw_client: FlaskClient, world: World,
-                                                      token_headers: Any, kind: str) -> None:
+def test_a_database_refusal_is_an_api_error_naming_it(
+    raw_client: FlaskClient, world: World, token_headers: Any, kind: str
+) -> None:
     _statement, status, name = STATEMENTS[kind]
     response = raw_client.post(f"/api/v1/raw/{kind}", headers=token_headers(Role.ADMIN))
     assert response.status_code == status, response.get_data(as_text=True)
@@ -47,9 +49,10 @@ def test_a_database_refusal_is_an_api_error_naming_it(raw_client: FlaskClient, w
     assert name in field or name in error_of(response)["message"]
 
 
-def test_a_database_refusal_on_a_page_is_the_error_page(raw_client: FlaskClient,
-                                                        world: World) -> None:
+def test_a_database_refusal_on_a_page_is_the_error_page(
+    raw_client: FlaskClient, world: World
+) -> None:
     response = raw_client.get("/raw/check")  # a GET: no CSRF token in the way
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "capacity_at_least_one" in page, page[page.find("error-message"):][:300]
+    assert "capacity_at_least_one" in page, page[page.find("error-message") :][:300]

@@ -13,18 +13,29 @@ from envsched.models import Delivery, DeliveryChannel, DeliveryStatus, Role
 from tests.web.helpers import NOW
 
 
-def delivery(sessions: SessionFactory, target: str, status: DeliveryStatus, attempts: int,
-             error: str) -> None:
+def delivery(
+    sessions: SessionFactory, target: str, status: DeliveryStatus, attempts: int, error: str
+) -> None:
     with sessions.begin() as session:
-        session.add(Delivery(uid=f"uid-{target}", channel=DeliveryChannel.WEBHOOK,
-                             target=target, event="round.clashes", status=status,
-                             created_at=NOW, next_attempt_at=NOW,
-                             expires_at=NOW + dt.timedelta(hours=24), attempts=attempts,
-                             last_error=error))
+        session.add(
+            Delivery(
+                uid=f"uid-{target}",
+                channel=DeliveryChannel.WEBHOOK,
+                target=target,
+                event="round.clashes",
+                status=status,
+                created_at=NOW,
+                next_attempt_at=NOW,
+                expires_at=NOW + dt.timedelta(hours=24),
+                attempts=attempts,
+                last_error=error,
+            )
+        )
 
 
 def test_admins_see_failed_and_expired_deliveries_with_their_last_error(
-        client: FlaskClient, login: Callable[..., object], sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Callable[..., object], sessions: SessionFactory
+) -> None:
     delivery(sessions, "https://gone.test/hook", DeliveryStatus.EXPIRED, 11, "HTTP 410")
     delivery(sessions, "https://flaky.test/hook", DeliveryStatus.PENDING, 2, "HTTP 503")
     delivery(sessions, "https://fine.test/hook", DeliveryStatus.DELIVERED, 1, "")
@@ -38,6 +49,7 @@ def test_admins_see_failed_and_expired_deliveries_with_their_last_error(
 
 
 def test_an_environment_manager_may_not_open_failed_deliveries(
-        client: FlaskClient, login: Callable[..., object]) -> None:
+    client: FlaskClient, login: Callable[..., object]
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     assert client.get("/deliveries").status_code == 403

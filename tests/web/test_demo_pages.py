@@ -55,8 +55,12 @@ def test_the_kpi_page_counts_a_year_of_releases_month_by_month(rita: FlaskClient
     for outcome in ("PAY-2.1", "CBS-6.0", "LOS-9.0", "MOB-4.0", "CBS-6.0.1"):
         assert outcome in text  # late, backed out, cancelled in test, without sign-offs
     releases = figure(text, "kpi-releases-chart")
-    deployed = [on_time + late for on_time, late in zip(
-        trace(releases, "On time")["y"], trace(releases, "Late")["y"], strict=True)]
+    deployed = [
+        on_time + late
+        for on_time, late in zip(
+            trace(releases, "On time")["y"], trace(releases, "Late")["y"], strict=True
+        )
+    ]
     assert len(deployed) == 12 and sum(deployed) >= 11 and sum(1 for n in deployed if n) >= 8
     assert max(trace(releases, "Backed out")["y"]) == 1
     clashes = figure(text, "kpi-clashes-chart")
@@ -66,7 +70,8 @@ def test_the_kpi_page_counts_a_year_of_releases_month_by_month(rita: FlaskClient
 
 
 def test_the_release_windows_page_shows_the_published_train_with_its_releases(
-        rita: FlaskClient) -> None:
+    rita: FlaskClient,
+) -> None:
     text = page(rita, "/release-windows")
     assert "Monthly release train" in text and "never" not in text  # published
     windows = re.findall(r'<tr(?: class="muted")?><th scope="row">(\d{4}-\d\d)</th>', text)
@@ -96,20 +101,27 @@ def test_a_backed_out_release_shows_its_way_to_production(rita: FlaskClient) -> 
 
 
 def test_the_release_calendar_of_the_past_year_draws_windows_and_deployments(
-        rita: FlaskClient) -> None:
+    rita: FlaskClient,
+) -> None:
     year_ago = (NOW.date() - dt.timedelta(days=330)).isoformat()
     text = page(rita, f"/release-calendar?view=gantt&start={year_ago}&months=12")
     chart = figure(text, "release-calendar-chart")
     assert len(trace(chart, "Release window")["y"]) >= 11
     assert len(trace(chart, "Deployment")["x"]) >= 11
-    assert any(label == "CBS-6.0 backed out" and plan.startswith("back-out plan: Restore")
-               for label, plan in trace(chart, "Deployment")["customdata"])
+    assert any(
+        label == "CBS-6.0 backed out" and plan.startswith("back-out plan: Restore")
+        for label, plan in trace(chart, "Deployment")["customdata"]
+    )
 
 
 def test_a_deployed_release_page_shows_its_window_and_the_bookings_it_handed_back(
-        rita: FlaskClient) -> None:
+    rita: FlaskClient,
+) -> None:
     text = page(rita, "/releases/PAY-2.1")
     assert "4 of 4" in text and "not booked" not in text
     assert text.count(">released</span>") == 4  # every phase's environment handed back
-    assert re.search(r"Release window</dt><dd><a href=\"/release-windows\">\d{4}-\d\d</a>: "
-                     r"code cut-off \d{4}-\d\d-\d\d, go-live", text)
+    assert re.search(
+        r"Release window</dt><dd><a href=\"/release-windows\">\d{4}-\d\d</a>: "
+        r"code cut-off \d{4}-\d\d-\d\d, go-live",
+        text,
+    )

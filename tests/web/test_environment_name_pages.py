@@ -17,13 +17,21 @@ Login = Callable[..., object]
 NEW = {"name": "UAT-9", "type": "UAT", "capacity": "1", "changeover_days": "0"}
 
 
-@pytest.mark.parametrize(("name", "says"), [
-    ("new", "'new' is reserved: /environments/new is the new-environment form"),
-    ("UAT/9", "'UAT/9' contains '/', so no URL could reach it"),
-])
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("new", "'new' is reserved: /environments/new is the new-environment form"),
+        ("UAT/9", "'UAT/9' contains '/', so no URL could reach it"),
+    ],
+)
 def test_the_form_refuses_a_name_no_url_reaches_next_to_the_name_field(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        name: str, says: str) -> None:
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    name: str,
+    says: str,
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     response = post(client, "/environments/new", {**NEW, "name": name})
     assert response.status_code == 400

@@ -59,28 +59,38 @@ def test_the_domain_errors_carry_no_http_status() -> None:
     assert [cls.__name__ for cls in every_error_class() if hasattr(cls, "http_status")] == []
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (EnvschedError("something"), 400),
-    (InvalidInput("start", "in the past"), 400),
-    (InvalidScenario("bad scenario"), 400),
-    (ConfigError("ENVSCHED_X", "bad"), 400),
-    (InvalidRequest("bad body"), 400),
-    (PermissionDenied("no"), 403),
-    (NotFound("booking", 7), 404),
-    (BookingConflict("full"), 409),
-    (InvalidState("cancelled"), 409),
-    (GateConflict("R1 go/no-go"), 409),
-    (GateNotPassed("ready", [BlockingGate("R1 go/no-go", "open", "", "release_manager")]), 409),
-    (IdempotencyKeyReused(), 422),
-    (TooManySignIns("for ada", 600), 429),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (EnvschedError("something"), 400),
+        (InvalidInput("start", "in the past"), 400),
+        (InvalidScenario("bad scenario"), 400),
+        (ConfigError("ENVSCHED_X", "bad"), 400),
+        (InvalidRequest("bad body"), 400),
+        (PermissionDenied("no"), 403),
+        (NotFound("booking", 7), 404),
+        (BookingConflict("full"), 409),
+        (InvalidState("cancelled"), 409),
+        (GateConflict("R1 go/no-go"), 409),
+        (GateNotPassed("ready", [BlockingGate("R1 go/no-go", "open", "", "release_manager")]), 409),
+        (IdempotencyKeyReused(), 422),
+        (TooManySignIns("for ada", 600), 429),
+    ],
+)
 def test_each_error_answers_with_its_status(error: EnvschedError, status: int) -> None:
     assert status_of(error) == status
 
 
-@pytest.mark.parametrize(("cls", "status"), [
-    (RuleBroken, 409), (InvalidTransition, 409), (ReplanBusy, 409), (TransferRejected, 400),
-])
-def test_errors_defined_by_services_have_their_status(cls: type[EnvschedError],
-                                                      status: int) -> None:
+@pytest.mark.parametrize(
+    ("cls", "status"),
+    [
+        (RuleBroken, 409),
+        (InvalidTransition, 409),
+        (ReplanBusy, 409),
+        (TransferRejected, 400),
+    ],
+)
+def test_errors_defined_by_services_have_their_status(
+    cls: type[EnvschedError], status: int
+) -> None:
     assert STATUS[cls.code] == status

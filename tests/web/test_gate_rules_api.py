@@ -31,7 +31,8 @@ def in_test(call: Caller) -> None:
 
 
 def test_ready_is_409_naming_each_exit_gate_open_or_vetoed_until_signed_or_waived(
-        call: Caller, world: World) -> None:
+    call: Caller, world: World
+) -> None:
     in_test(call)
     gate(call, TEST, "veto", {**UAT_EXIT, "reason": "sev-1 defects open"})
     refused = to_ready(call)
@@ -40,9 +41,13 @@ def test_ready_is_409_naming_each_exit_gate_open_or_vetoed_until_signed_or_waive
     assert error["code"] == "gate_not_passed"
     assert error["fields"] == {"R1-SIT exit": "open", "R1-UAT exit": "vetoed: sev-1 defects open"}
     assert [(g["name"], g["state"]) for g in error["gates"]] == [
-        ("R1-SIT exit", "open"), ("R1-UAT exit", "vetoed")]
-    assert error["message"].startswith("release R1 cannot become ready: the R1-SIT exit gate "
-                                       "is open; the R1-UAT exit gate is vetoed")
+        ("R1-SIT exit", "open"),
+        ("R1-UAT exit", "vetoed"),
+    ]
+    assert error["message"].startswith(
+        "release R1 cannot become ready: the R1-SIT exit gate "
+        "is open; the R1-UAT exit gate is vetoed"
+    )
     gate(call, TEST, "sign", SIT_EXIT)
     gate(call, REL, "waive", {**UAT_EXIT, "reason": "defects deferred to 4.3"})
     assert to_ready(call).status_code == 200
@@ -60,7 +65,8 @@ def test_a_patch_to_ready_is_held_by_the_same_gates(call: Caller, world: World) 
 
 
 def test_a_deployment_is_409_naming_the_go_no_go_until_it_is_signed(
-        call: Caller, world: World) -> None:
+    call: Caller, world: World
+) -> None:
     in_test(call)
     gate(call, TEST, "sign", SIT_EXIT)
     gate(call, TEST, "sign", UAT_EXIT)
@@ -79,9 +85,15 @@ def test_a_deployment_is_409_naming_the_go_no_go_until_it_is_signed(
 
 
 def test_starting_a_booking_is_409_naming_the_exit_gate_of_the_phase_it_waits_for(
-        call: Caller, world: World, sessions: SessionFactory) -> None:
-    held = factories.make_booking(sessions, world.uat1, phase_id=world.uat_phase.id,
-                                  start=D("2027-03-01"), end=D("2027-03-06"))
+    call: Caller, world: World, sessions: SessionFactory
+) -> None:
+    held = factories.make_booking(
+        sessions,
+        world.uat1,
+        phase_id=world.uat_phase.id,
+        start=D("2027-03-01"),
+        end=D("2027-03-06"),
+    )
     url = f"/api/v1/bookings/{held.id}/start"
     gate(call, TEST, "sign", {"phase": "R1-UAT", "kind": "entry"})
     gate(call, TEST, "veto", {**SIT_EXIT, "reason": "regression failed"})
@@ -95,9 +107,15 @@ def test_starting_a_booking_is_409_naming_the_exit_gate_of_the_phase_it_waits_fo
 
 
 def test_a_direct_booking_in_use_is_409_while_the_phase_entry_gate_is_open(
-        call: Caller, world: World) -> None:
-    body = {"environment": "SIT-1", "start": "2027-01-11", "end": "2027-01-15",
-            "phase": "R1-SIT", "status": "in_use"}
+    call: Caller, world: World
+) -> None:
+    body = {
+        "environment": "SIT-1",
+        "start": "2027-01-11",
+        "end": "2027-01-15",
+        "phase": "R1-SIT",
+        "status": "in_use",
+    }
     refused = call(ENV, "POST", "/api/v1/bookings", body)
     assert refused.status_code == 409
     assert error_of(refused)["code"] == "gate_not_passed"

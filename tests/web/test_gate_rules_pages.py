@@ -45,8 +45,9 @@ def page(client: FlaskClient, path: str) -> str:
 
 def post(client: FlaskClient, path: str, **data: str) -> str:
     """Post the form and follow the redirect: the page with its message."""
-    response = client.post(path, data={"csrf_token": csrf_token(client, "/"), **data},
-                           follow_redirects=True)
+    response = client.post(
+        path, data={"csrf_token": csrf_token(client, "/"), **data}, follow_redirects=True
+    )
     assert response.status_code == 200
     return text(response.get_data(as_text=True))
 
@@ -57,18 +58,22 @@ def status_of(sessions: SessionFactory) -> ReleaseStatus:
 
 
 def test_the_lifecycle_page_names_the_gates_holding_ready_and_refuses_the_step(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     login(client, Role.RELEASE_MANAGER)
     post(client, f"{LIFECYCLE}/step", status="in_test")
     gates.veto_gate(sessions, UAT_EXIT, actor=None, now=NOW, reason="sev-1 defects open")
     before = page(client, LIFECYCLE)
     assert "Ready waits for:" in before
     # each state a word and a mark (✓ signed, ✗ vetoed, ↷ waived, ○ open), not colour alone
-    assert ("Ready waits for: R1-SIT exit gate ○ open; R1-UAT exit gate ✗ vetoed "
-            "“sev-1 defects open”") in before
+    assert (
+        "Ready waits for: R1-SIT exit gate ○ open; R1-UAT exit gate ✗ vetoed “sev-1 defects open”"
+    ) in before
     after = post(client, f"{LIFECYCLE}/step", status="ready")
-    assert ("release R1 cannot become ready: the R1-SIT exit gate is open; the R1-UAT exit "
-            "gate is vetoed (sev-1 defects open)") in after
+    assert (
+        "release R1 cannot become ready: the R1-SIT exit gate is open; the R1-UAT exit "
+        "gate is vetoed (sev-1 defects open)"
+    ) in after
     assert status_of(sessions) == ReleaseStatus.IN_TEST
     gates.sign_gate(sessions, SIT_EXIT, actor=None, now=NOW)
     gates.waive_gate(sessions, UAT_EXIT, actor=None, now=NOW, reason="deferred to 4.3")
@@ -77,17 +82,22 @@ def test_the_lifecycle_page_names_the_gates_holding_ready_and_refuses_the_step(
 
 
 def test_the_lifecycle_page_names_the_go_no_go_holding_the_deployment(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     gates.sign_gate(sessions, SIT_EXIT, actor=None, now=NOW)
     gates.sign_gate(sessions, UAT_EXIT, actor=None, now=NOW)
     login(client, Role.RELEASE_MANAGER)
     post(client, f"{LIFECYCLE}/step", status="in_test")
     post(client, f"{LIFECYCLE}/step", status="ready")
     assert "Deploying waits for: R1 go/no-go gate" in page(client, LIFECYCLE)
-    form = {"deployed_on": "2027-01-04", "backout_plan": "restore the 4.1 images",
-            "notes": "change CHG-7"}
-    response = client.post(f"{LIFECYCLE}/deploy",
-                           data={"csrf_token": csrf_token(client, "/"), **form})
+    form = {
+        "deployed_on": "2027-01-04",
+        "backout_plan": "restore the 4.1 images",
+        "notes": "change CHG-7",
+    }
+    response = client.post(
+        f"{LIFECYCLE}/deploy", data={"csrf_token": csrf_token(client, "/"), **form}
+    )
     assert response.status_code == 409
     refused = response.get_data(as_text=True)
     assert "release R1 cannot be deployed: the R1 go/no-go gate is open" in text(refused)
@@ -102,7 +112,8 @@ def test_the_lifecycle_page_names_the_go_no_go_holding_the_deployment(
 
 
 def test_the_release_page_names_the_gates_holding_a_start_and_starts_once_signed(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     with read_transaction(sessions) as session:
         sit = session.exec(select(Booking).where(Booking.phase_id == estate.sit_phase.id)).one()
     login(client, Role.ENVIRONMENT_MANAGER)
@@ -122,7 +133,8 @@ def test_the_release_page_names_the_gates_holding_a_start_and_starts_once_signed
 
 
 def test_readers_see_what_holds_a_start_but_get_no_start_button(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     shown = page(client, "/releases/R1")
     assert "Start waits for:" in shown and "Start R1-SIT on" not in shown

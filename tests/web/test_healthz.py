@@ -35,12 +35,15 @@ def test_healthz_answers_ok_without_signing_in(client: FlaskClient) -> None:
     assert response.status_code == 200
     head = migrations.head_revision()
     assert response.get_json() == {
-        "status": "ok", "database": "reachable",
-        "migrations": {"database": head, "code": head, "current": True}}
+        "status": "ok",
+        "database": "reachable",
+        "migrations": {"database": head, "code": head, "current": True},
+    }
 
 
 def test_healthz_is_503_naming_both_revisions_when_migrations_are_behind(
-        empty_engine: Engine) -> None:
+    empty_engine: Engine,
+) -> None:
     behind = previous_revision()
     migrations.upgrade(empty_engine, behind)
     app = create_app(Settings(secret_key="test"), engine=empty_engine)
@@ -48,8 +51,11 @@ def test_healthz_is_503_naming_both_revisions_when_migrations_are_behind(
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "unavailable" and body["database"] == "reachable"
-    assert body["migrations"] == {"database": behind, "code": migrations.head_revision(),
-                                  "current": False}
+    assert body["migrations"] == {
+        "database": behind,
+        "code": migrations.head_revision(),
+        "current": False,
+    }
     assert "envsched db upgrade" in body["reason"] and behind in body["reason"]
 
 
@@ -68,7 +74,8 @@ def unreachable_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 def test_healthz_is_503_naming_the_cause_when_the_database_is_unreachable(
-        unreachable_engine: Engine) -> None:
+    unreachable_engine: Engine,
+) -> None:
     app = create_app(Settings(secret_key="test"), engine=unreachable_engine)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

@@ -28,13 +28,19 @@ def page(client: FlaskClient, path: str, status: int = 200) -> str:
 
 def approve(sessions: SessionFactory, user_of: UserOf, estate: PageWorld) -> Booking:
     """The environment manager approves the estate's request to UAT-1 (9–11 Jan 2027)."""
-    return approve_request(sessions, estate.request.id or 0, now=NOW, environment="UAT-1",
-                           actor=user_of(Role.ENVIRONMENT_MANAGER, "eric"))
+    return approve_request(
+        sessions,
+        estate.request.id or 0,
+        now=NOW,
+        environment="UAT-1",
+        actor=user_of(Role.ENVIRONMENT_MANAGER, "eric"),
+    )
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_finds_my_work_in_the_navigation(
-        client: FlaskClient, login: Login, estate: PageWorld, role: Role) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, role: Role
+) -> None:
     login(client, role)
     nav = page(client, "/").split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
     assert 'href="/my"' in nav
@@ -42,8 +48,8 @@ def test_every_role_finds_my_work_in_the_navigation(
 
 
 def test_a_test_manager_finds_their_request_and_booking_and_withdraws_the_request(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        user_of: UserOf) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
     approve(sessions, user_of, estate)
     login(client, Role.TEST_MANAGER)
     html = page(client, "/my")
@@ -53,8 +59,10 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_the_reques
     assert "R1-UAT on UAT-1, 9–11 Jan 2027</a>" in bookings
     assert 'aria-label="Cancel R1-UAT on UAT-1, 9–11 Jan 2027"' in bookings
     assert "Your request for R1-UAT was approved by eric: UAT-1, 9–11 Jan 2027." in html
-    response = client.post(f"/requests/{estate.request.id}/cancel", data={
-        "csrf_token": csrf_token(client, "/my"), "next": "/my"})
+    response = client.post(
+        f"/requests/{estate.request.id}/cancel",
+        data={"csrf_token": csrf_token(client, "/my"), "next": "/my"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/my"
     html = page(client, "/my")
     assert "Request withdrawn: R1-UAT for test_manager." in html
@@ -62,7 +70,8 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_the_reques
 
 
 def test_only_who_decides_requests_sees_them_waiting(
-        client: FlaskClient, login: Login, estate: PageWorld, app: Flask) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, app: Flask
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     html = page(client, "/my")
     waiting = html.split('id="decide-h"', 1)[1].split("</section>", 1)[0]
@@ -73,7 +82,8 @@ def test_only_who_decides_requests_sees_them_waiting(
 
 
 def test_the_gates_due_for_sign_off_are_those_of_the_role_that_signs_them(
-        client: FlaskClient, login: Login, estate: PageWorld, app: Flask) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, app: Flask
+) -> None:
     login(client, Role.TEST_MANAGER)  # R1-SIT's booking starts today: its entry gate is due
     gates = page(client, "/my").split('id="gates-h"', 1)[1].split("</section>", 1)[0]
     assert '<a href="/gates?release=R1">R1-SIT entry gate</a>' in gates
@@ -83,23 +93,30 @@ def test_the_gates_due_for_sign_off_are_those_of_the_role_that_signs_them(
 
 
 def test_an_approval_shows_in_the_header_count_until_it_is_marked_read(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        user_of: UserOf) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
     login(client, Role.TEST_MANAGER)
     assert 'class="count"' not in page(client, "/")
     approve(sessions, user_of, estate)
     assert UNREAD.format(1) in page(client, "/")
     html = page(client, "/notifications")
-    assert (f'<a href="/requests/{estate.request.id}">Your request for R1-UAT was approved by '
-            f"eric: UAT-1, 9–11 Jan 2027.</a>") in html
+    assert (
+        f'<a href="/requests/{estate.request.id}">Your request for R1-UAT was approved by '
+        f"eric: UAT-1, 9–11 Jan 2027.</a>"
+    ) in html
     client.post("/notifications/read", data={"csrf_token": csrf_token(client, "/")})
     html = page(client, "/notifications")
     assert "1 notification marked read." in html and 'class="count"' not in html
 
 
 def test_one_notification_is_marked_read_by_its_owner_only(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        user_of: UserOf, app: Flask) -> None:
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+    app: Flask,
+) -> None:
     approve(sessions, user_of, estate)
     [told] = inbox.notifications(sessions, user_of(Role.TEST_MANAGER))
     login(client, Role.VIEWER)
@@ -113,7 +130,8 @@ def test_one_notification_is_marked_read_by_its_owner_only(
 
 
 def test_the_header_search_finds_a_release_by_its_key(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     html = page(client, "/search?q=r1")
     assert '<a href="/releases/R1">R1</a>' in html
@@ -122,26 +140,32 @@ def test_the_header_search_finds_a_release_by_its_key(
 
 
 def test_the_search_finds_environments_and_bookings_by_name(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.TEST_MANAGER)
     html = page(client, "/search?q=SIT-1")
     assert '<a href="/environments/SIT-1">SIT-1</a>' in html
     assert "R1-SIT on SIT-1, 4–8 Jan 2027</a>" in html
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    pytest.param("?q=x", "type at least 2 characters", id="too-short"),
-    pytest.param("?q=" + "x" * 101, "at most 100 characters", id="too-long"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        pytest.param("?q=x", "type at least 2 characters", id="too-short"),
+        pytest.param("?q=" + "x" * 101, "at most 100 characters", id="too-long"),
+    ],
+)
 def test_a_search_for_too_little_or_too_much_says_so_at_the_box(
-        client: FlaskClient, login: Login, estate: PageWorld, query: str, message: str) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, query: str, message: str
+) -> None:
     login(client, Role.VIEWER)
     html = page(client, f"/search{query}", 400)
     assert f'<span class="visually-hidden">Error: </span>{message}' in html
 
 
-def test_an_empty_search_shows_the_box(client: FlaskClient, login: Login,
-                                       estate: PageWorld) -> None:
+def test_an_empty_search_shows_the_box(
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     html = page(client, "/search")
     assert 'id="search-q"' in html and "found for" not in html

@@ -35,11 +35,14 @@ def test_the_document_is_served_without_signing_in(client: FlaskClient) -> None:
     assert DOCUMENT["openapi"].startswith("3.")
 
 
-def test_every_api_rule_is_documented_and_every_documented_operation_exists(
-        app: Flask) -> None:
-    rules = {(FLASK_ARGUMENT.sub(r"{\1}", rule.rule), method.lower())
-             for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
-             for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+def test_every_api_rule_is_documented_and_every_documented_operation_exists(app: Flask) -> None:
+    rules = {
+        (FLASK_ARGUMENT.sub(r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
     assert rules == set(OPERATIONS)
 
 
@@ -50,8 +53,9 @@ def test_every_reference_resolves() -> None:
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_every_operation_documents_its_parameters_security_and_errors(path: str,
-                                                                      method: str) -> None:
+def test_every_operation_documents_its_parameters_security_and_errors(
+    path: str, method: str
+) -> None:
     operation = _operation(path, method)
     in_path = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
     assert in_path == set(re.findall(r"{(\w+)}", path))
@@ -73,8 +77,7 @@ def test_the_direct_booking_is_documented_as_design_says() -> None:
 
 
 def test_the_clash_kinds_are_enumerated_for_the_query_and_the_answer() -> None:
-    [kind] = [p for p in _operation("/api/v1/clashes", "get")["parameters"]
-              if p["name"] == "kind"]
+    [kind] = [p for p in _operation("/api/v1/clashes", "get")["parameters"] if p["name"] == "kind"]
     assert "changeover" in KINDS
     assert set(KINDS) <= set(re.findall(r"'(\w+)'", repr(kind["schema"])))
     answer = repr(DOCUMENT["components"]["schemas"]["ClashPublic"]["properties"]["kind"])
@@ -91,11 +94,16 @@ def _example_query(operation: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_the_example_request_of_every_operation_succeeds(call: Caller, world: World,
-                                                         path: str, method: str) -> None:
+def test_the_example_request_of_every_operation_succeeds(
+    call: Caller, world: World, path: str, method: str
+) -> None:
     operation = _operation(path, method)
-    body = operation.get("requestBody", {}).get("content", {}).get(
-        "application/json", {}).get("example")
+    body = (
+        operation.get("requestBody", {})
+        .get("content", {})
+        .get("application/json", {})
+        .get("example")
+    )
     url = path.format(**world.path_values(path))
     response = call(Role.ADMIN, method.upper(), url, body, **_example_query(operation))
     success = [s for s in operation["responses"] if s.startswith("2")]
@@ -108,6 +116,7 @@ def test_the_example_request_of_every_operation_succeeds(call: Caller, world: Wo
 
 
 # -- what the document says is refused (issue 12) --------------------------------------------
+
 
 def _schemas_of(value: Any) -> list[dict[str, Any]]:
     """Every schema object nested in ``value``."""
@@ -127,10 +136,14 @@ def _request_schemas() -> list[dict[str, Any]]:
     """The body schemas and query parameters of every operation, with what they use."""
     components = DOCUMENT["components"]["schemas"]
     seen: list[dict[str, Any]] = []
-    pending = [operation.get("requestBody", {}) for path, method in OPERATIONS
-               for operation in [_operation(path, method)]]
-    pending += [p["schema"] for path, method in OPERATIONS for p in
-                _operation(path, method)["parameters"]]
+    pending = [
+        operation.get("requestBody", {})
+        for path, method in OPERATIONS
+        for operation in [_operation(path, method)]
+    ]
+    pending += [
+        p["schema"] for path, method in OPERATIONS for p in _operation(path, method)["parameters"]
+    ]
     names: set[str] = set()
     while pending:
         for schema in _schemas_of(pending.pop()):
@@ -153,7 +166,8 @@ def test_every_request_body_refuses_fields_it_does_not_have() -> None:
     objects = [s for s in _request_schemas() if s.get("type") == "object" and "properties" in s]
     assert objects
     assert all(s.get("additionalProperties") is False for s in objects), [
-        s.get("title") for s in objects if s.get("additionalProperties") is not False]
+        s.get("title") for s in objects if s.get("additionalProperties") is not False
+    ]
 
 
 def test_tags_are_documented_as_words() -> None:

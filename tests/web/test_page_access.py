@@ -127,8 +127,13 @@ def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int]:
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
     token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
-    return {"request": estate.request.id or 0, "window": window, "freeze": freeze.id,
-            "token": token.id, "booking": booking or 0}
+    return {
+        "request": estate.request.id or 0,
+        "window": window,
+        "freeze": freeze.id,
+        "token": token.id,
+        "booking": booking or 0,
+    }
 
 
 def expected(role: Role, permission: str) -> int:
@@ -137,8 +142,8 @@ def expected(role: Role, permission: str) -> int:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_page_answers_each_role_by_the_matrix(
-        client: FlaskClient, login: Callable[..., object], ids: dict[str, int],
-        role: Role) -> None:
+    client: FlaskClient, login: Callable[..., object], ids: dict[str, int], role: Role
+) -> None:
     login(client, role)
     actual = {path: client.get(path.format(**ids)).status_code for path, _ in PAGES}
     assert actual == {path: expected(role, permission) for path, permission in PAGES}
@@ -146,8 +151,12 @@ def test_every_page_answers_each_role_by_the_matrix(
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in PERMISSIONS["requests:decide"]])
 def test_roles_without_the_permission_cannot_decide_requests(
-        client: FlaskClient, login: Callable[..., object], estate: PageWorld,
-        ids: dict[str, int], role: Role) -> None:
+    client: FlaskClient,
+    login: Callable[..., object],
+    estate: PageWorld,
+    ids: dict[str, int],
+    role: Role,
+) -> None:
     login(client, role)
     token = csrf_token(client, "/")
     for path, permission in ACTIONS:
@@ -162,15 +171,15 @@ def test_roles_without_the_permission_cannot_decide_requests(
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_page(
-        client: FlaskClient, ids: dict[str, int]) -> None:
+    client: FlaskClient, ids: dict[str, int]
+) -> None:
     for path, _ in PAGES:
         response = client.get(path.format(**ids))
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient,
-                                                 ids: dict[str, int]) -> None:
+def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient, ids: dict[str, int]) -> None:
     token = csrf_token(client)
     for path, _ in ACTIONS:
         response = client.post(path.format(**ids), data={"csrf_token": token})
@@ -178,10 +187,13 @@ def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient,
 
 
 def test_every_page_but_sign_in_and_out_names_a_permission(app: Flask) -> None:
-    unguarded = [rule.rule for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith("ui.")
-                 and rule.endpoint not in ("ui.login", "ui.logout")
-                 and not hasattr(app.view_functions[rule.endpoint], "permission")]
+    unguarded = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("ui.")
+        and rule.endpoint not in ("ui.login", "ui.logout")
+        and not hasattr(app.view_functions[rule.endpoint], "permission")
+    ]
     assert unguarded == []
 
 
@@ -193,16 +205,19 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
     ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1, "booking": 1}
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
-        return {adapter.match(path.format(**ids).split("?")[0], method=method,
-                              return_rule=True)[0].rule for path, _ in paths}
+        return {
+            adapter.match(path.format(**ids).split("?")[0], method=method, return_rule=True)[0].rule
+            for path, _ in paths
+        }
 
-    tested = (rules(PAGES + planning.PAGES, "GET") | rules(ACTIONS + planning.ACTIONS, "POST"))
+    tested = rules(PAGES + planning.PAGES, "GET") | rules(ACTIONS + planning.ACTIONS, "POST")
     pages = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("ui.")}
     assert pages - tested == {"/login", "/logout", "/requests/<int:request_id>/cancel"}
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(
-        client: FlaskClient, login: Callable[..., object], estate: PageWorld) -> None:
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     page = client.get("/").get_data(as_text=True)
     assert 'href="/timeline"' in page and 'href="/freezes"' in page
@@ -212,19 +227,20 @@ def test_the_navigation_shows_only_what_the_role_may_open(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_only_user_admins_see_users_in_the_navigation(
-        client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role) -> None:
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role
+) -> None:
     login(client, role)
     page = client.get("/environments").get_data(as_text=True)
     nav = page.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
     assert ('href="/users"' in nav) == (expected(role, "users:admin") == 200)
     assert 'href="/freezes"' in nav
-    assert ('href="/environments/new"' in page) == (
-        expected(role, "environments:write") == 200)
+    assert ('href="/environments/new"' in page) == (expected(role, "environments:write") == 200)
 
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_signed_in_user_finds_their_account_under_their_name(
-        client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role) -> None:
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, role: Role
+) -> None:
     login(client, role)
     header = client.get("/").get_data(as_text=True).split('class="signout"', 1)[1]
     assert 'href="/account"' in header.split("</form>", 1)[0]

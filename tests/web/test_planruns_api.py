@@ -25,21 +25,31 @@ SECONDS = 2
 
 
 def _round(sessions: SessionFactory, *, dry_run: bool = False) -> int:
-    run = replan.replan(sessions, trigger=PlanTrigger.MANUAL, now=NOW, dry_run=dry_run,
-                        time_limit=SECONDS, settings=Settings(replan_time_limit=SECONDS))
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        dry_run=dry_run,
+        time_limit=SECONDS,
+        settings=Settings(replan_time_limit=SECONDS),
+    )
     assert run.id is not None
     return run.id
 
 
 def _tentative_phases(sessions: SessionFactory) -> set[str]:
     with read_transaction(sessions) as session:
-        rows = session.exec(select(Phase.key).join(Booking, col(Booking.phase_id) == col(Phase.id))
-                            .where(Booking.status == BookingStatus.TENTATIVE)).all()
+        rows = session.exec(
+            select(Phase.key)
+            .join(Booking, col(Booking.phase_id) == col(Phase.id))
+            .where(Booking.status == BookingStatus.TENTATIVE)
+        ).all()
     return set(rows)
 
 
 def test_re_plan_now_answers_202_with_the_run_and_records_it(
-        call: Caller, client: FlaskClient, world: World) -> None:
+    call: Caller, client: FlaskClient, world: World
+) -> None:
     response = call(Role.PLANNER, "POST", "/api/v1/plan-runs", {"time_limit": SECONDS})
     assert response.status_code == 202
     started = response.get_json()
@@ -53,18 +63,21 @@ def test_re_plan_now_answers_202_with_the_run_and_records_it(
 
 
 def test_re_plan_now_is_409_while_another_round_holds_the_lock(
-        call: Caller, sessions: SessionFactory, world: World) -> None:
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     with round_lock(sessions, NOW):
-        response = call(Role.ENVIRONMENT_MANAGER, "POST", "/api/v1/plan-runs",
-                        {"time_limit": SECONDS})
+        response = call(
+            Role.ENVIRONMENT_MANAGER, "POST", "/api/v1/plan-runs", {"time_limit": SECONDS}
+        )
     assert response.status_code == 409
     assert error_of(response)["code"] == "replan_busy"
     history = call(Role.VIEWER, "GET", "/api/v1/plan-runs").get_json()
     assert [r["status"] for r in history["items"]] == ["refused"]
 
 
-def test_the_history_is_paginated_newest_first(call: Caller, sessions: SessionFactory,
-                                               world: World) -> None:
+def test_the_history_is_paginated_newest_first(
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     ids = [_round(sessions, dry_run=True) for _ in range(3)]
     first = call(Role.VIEWER, "GET", "/api/v1/plan-runs", per_page=2).get_json()
     assert (first["total"], first["page"], first["per_page"]) == (3, 1, 2)
@@ -74,11 +87,16 @@ def test_the_history_is_paginated_newest_first(call: Caller, sessions: SessionFa
     assert all(r["dry_run"] for r in first["items"])
 
 
-def test_accepting_the_whole_run_books_every_proposal(call: Caller, sessions: SessionFactory,
-                                                      world: World) -> None:
+def test_accepting_the_whole_run_books_every_proposal(
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     run_id = _round(sessions)
-    proposed = {p["phase"] for p in call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{run_id}")
-                .get_json()["diff"]["placed"]}
+    proposed = {
+        p["phase"]
+        for p in call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{run_id}").get_json()["diff"][
+            "placed"
+        ]
+    }
     response = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
     assert response.status_code == 200
     assert response.get_json()["applied"] is True
@@ -88,7 +106,8 @@ def test_accepting_the_whole_run_books_every_proposal(call: Caller, sessions: Se
 
 
 def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
-        call: Caller, sessions: SessionFactory, world: World) -> None:
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     run_id = _round(sessions)
     blocked = block_the_proposal_for(sessions, run_id, "R1-SIT")
     response = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
@@ -98,13 +117,15 @@ def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
     [refused] = run["last_accept"]["refused"]
     assert refused["phase"] == "R1-SIT" and f"{blocked} is fully booked" in refused["reason"]
     assert "R1-SIT" not in _tentative_phases(sessions)
-    alone = call(Role.ENVIRONMENT_MANAGER, "POST",
-                 f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/accept")
+    alone = call(
+        Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/accept"
+    )
     assert alone.status_code == 409 and "fully booked" in error_of(alone)["message"]
 
 
-def test_accepting_one_proposal_leaves_the_others_open(call: Caller, sessions: SessionFactory,
-                                                       world: World) -> None:
+def test_accepting_one_proposal_leaves_the_others_open(
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     run_id = _round(sessions)
     before = call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{run_id}").get_json()
     response = call(Role.ADMIN, "POST", f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/accept")
@@ -117,8 +138,9 @@ def test_accepting_one_proposal_leaves_the_others_open(call: Caller, sessions: S
     assert again.status_code == 400 and "phase" in error_of(again)["fields"]
 
 
-def test_a_dry_run_or_an_older_run_cannot_be_accepted(call: Caller, sessions: SessionFactory,
-                                                     world: World) -> None:
+def test_a_dry_run_or_an_older_run_cannot_be_accepted(
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     dry = _round(sessions, dry_run=True)
     refused = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{dry}/accept")
     assert refused.status_code == 409 and "dry run" in error_of(refused)["message"]
@@ -128,25 +150,31 @@ def test_a_dry_run_or_an_older_run_cannot_be_accepted(call: Caller, sessions: Se
     assert _tentative_phases(sessions) == set()
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/v1/plan-runs/999"),
-    ("POST", "/api/v1/plan-runs/999/accept"),
-    ("POST", "/api/v1/plan-runs/999/proposals/R1-SIT/accept"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/plan-runs/999"),
+        ("POST", "/api/v1/plan-runs/999/accept"),
+        ("POST", "/api/v1/plan-runs/999/proposals/R1-SIT/accept"),
+    ],
+)
 def test_an_unknown_run_is_404(call: Caller, world: World, method: str, path: str) -> None:
     response = call(Role.ADMIN, method, path)
     assert response.status_code == 404 and error_of(response)["code"] == "not_found"
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"time_limit": 0}, "time_limit"),
-    ({"time_limit": "soon"}, "time_limit"),
-    ({"dry_run": "maybe"}, "dry_run"),
-    ({"workers": 4}, "workers"),
-])
-def test_a_bad_re_plan_body_is_400_naming_the_field(call: Caller, world: World,
-                                                    body: dict[str, object],
-                                                    field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"time_limit": 0}, "time_limit"),
+        ({"time_limit": "soon"}, "time_limit"),
+        ({"dry_run": "maybe"}, "dry_run"),
+        ({"workers": 4}, "workers"),
+    ],
+)
+def test_a_bad_re_plan_body_is_400_naming_the_field(
+    call: Caller, world: World, body: dict[str, object], field: str
+) -> None:
     response = call(Role.PLANNER, "POST", "/api/v1/plan-runs", body)
     assert response.status_code == 400 and field in error_of(response)["fields"]
 
@@ -163,7 +191,8 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_gets_exactly_its_plan_run_endpoints(
-        call: Caller, sessions: SessionFactory, world: World, role: Role) -> None:
+    call: Caller, sessions: SessionFactory, world: World, role: Role
+) -> None:
     run_id = _round(sessions, dry_run=True)  # a dry run: accepting it is refused (409)
     for method, path, permission in ENDPOINTS:
         body = {"time_limit": SECONDS, "dry_run": True} if method == "POST" else None
@@ -179,18 +208,23 @@ def test_each_role_gets_exactly_its_plan_run_endpoints(
 def test_nobody_signed_in_gets_401(client: FlaskClient, world: World) -> None:
     headers = {"X-CSRFToken": csrf_token(client)}  # what an anonymous page would send
     for method, path, _permission in ENDPOINTS:
-        response = client.open(path.format(run=1), method=method, headers=headers,
-                               json={} if method == "POST" else None)
+        response = client.open(
+            path.format(run=1),
+            method=method,
+            headers=headers,
+            json={} if method == "POST" else None,
+        )
         assert response.status_code == 401, path
 
 
 def test_a_run_its_crashed_round_left_running_shows_failed_and_a_new_round_runs(
-        call: Caller, client: FlaskClient, sessions: SessionFactory, backend: str,
-        world: World) -> None:
+    call: Caller, client: FlaskClient, sessions: SessionFactory, backend: str, world: World
+) -> None:
     stuck = stuck_run(sessions, NOW - dt.timedelta(hours=1))
     if backend == "sqlite":  # the crashed round's claim on the lock, within its time
-        held_sqlite_lock(sessions, dead_owner(), NOW - dt.timedelta(hours=1),
-                         NOW + dt.timedelta(hours=1))
+        held_sqlite_lock(
+            sessions, dead_owner(), NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1)
+        )
     shown = call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{stuck}").get_json()
     assert (shown["status"], shown["error"]) == ("failed", replan.INTERRUPTED)
     listed = call(Role.VIEWER, "GET", "/api/v1/plan-runs").get_json()["items"]
@@ -198,5 +232,9 @@ def test_a_run_its_crashed_round_left_running_shows_failed_and_a_new_round_runs(
     response = call(Role.PLANNER, "POST", "/api/v1/plan-runs", {"time_limit": SECONDS})
     assert response.status_code == 202
     join_all(client.application)
-    assert call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{response.get_json()['id']}"
-                ).get_json()["status"] == "done"
+    assert (
+        call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{response.get_json()['id']}").get_json()[
+            "status"
+        ]
+        == "done"
+    )

@@ -22,23 +22,38 @@ from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
 
 Login = Callable[..., object]
-PAGES = [("/plan-runs", "planruns:read"), ("/plan-runs/{run}", "planruns:read"),
-         ("/what-ifs", "whatif:read"), ("/what-ifs/{w}", "whatif:read"),
-         ("/what-ifs/{w}/scenario.json", "whatif:read")]
-ACTIONS = [("/plan-runs/{run}/accept", "planruns:accept"),
-           ("/plan-runs/{run}/proposals/R1-SIT/accept", "planruns:accept"),
-           ("/what-ifs/new", "whatif:write"), ("/what-ifs/{w}/changes", "whatif:write"),
-           ("/what-ifs/{w}/changes/0/remove", "whatif:write"),
-           ("/what-ifs/{w}/run", "whatif:write"), ("/what-ifs/{w}/promote", "whatif:promote"),
-           ("/solves/{run}/cancel", "planruns:run"), ("/plan-runs/start", "planruns:run")]
+PAGES = [
+    ("/plan-runs", "planruns:read"),
+    ("/plan-runs/{run}", "planruns:read"),
+    ("/what-ifs", "whatif:read"),
+    ("/what-ifs/{w}", "whatif:read"),
+    ("/what-ifs/{w}/scenario.json", "whatif:read"),
+]
+ACTIONS = [
+    ("/plan-runs/{run}/accept", "planruns:accept"),
+    ("/plan-runs/{run}/proposals/R1-SIT/accept", "planruns:accept"),
+    ("/what-ifs/new", "whatif:write"),
+    ("/what-ifs/{w}/changes", "whatif:write"),
+    ("/what-ifs/{w}/changes/0/remove", "whatif:write"),
+    ("/what-ifs/{w}/run", "whatif:write"),
+    ("/what-ifs/{w}/promote", "whatif:promote"),
+    ("/solves/{run}/cancel", "planruns:run"),
+    ("/plan-runs/start", "planruns:run"),
+]
 
 
 def _ids(sessions: SessionFactory) -> dict[str, int]:
-    run = replan.replan(sessions, trigger=PlanTrigger.MANUAL, now=NOW, time_limit=2,
-                        settings=Settings(replan_time_limit=2))
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
     row = whatif.create_whatif(sessions, "pages", actor=None, now=NOW)
-    whatif.add_change(sessions, row.id or 0, {"kind": "delay_release", "release": "R1",
-                                              "days": 2}, actor=None)
+    whatif.add_change(
+        sessions, row.id or 0, {"kind": "delay_release", "release": "R1", "days": 2}, actor=None
+    )
     return {"run": run.id or 0, "w": row.id or 0}
 
 
@@ -47,9 +62,9 @@ def allowed(role: Role, permission: str) -> bool:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_page_answers_each_role_by_the_matrix(client: FlaskClient, login: Login,
-                                                    sessions: SessionFactory, world: World,
-                                                    role: Role) -> None:
+def test_every_page_answers_each_role_by_the_matrix(
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World, role: Role
+) -> None:
     ids = _ids(sessions)
     login(client, role)
     for path, permission in PAGES:
@@ -58,9 +73,9 @@ def test_every_page_answers_each_role_by_the_matrix(client: FlaskClient, login: 
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_actions_are_refused_outside_the_matrix(client: FlaskClient, login: Login,
-                                                sessions: SessionFactory, world: World,
-                                                role: Role) -> None:
+def test_actions_are_refused_outside_the_matrix(
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World, role: Role
+) -> None:
     ids = _ids(sessions)
     login(client, role)
     token = csrf_token(client, "/")
@@ -76,15 +91,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, world: Worl
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_unknown_run_and_what_if_pages_are_404(client: FlaskClient, login: Login,
-                                               world: World) -> None:
+def test_unknown_run_and_what_if_pages_are_404(
+    client: FlaskClient, login: Login, world: World
+) -> None:
     login(client, Role.VIEWER)
     assert client.get("/plan-runs/99").status_code == 404
     assert client.get("/what-ifs/99").status_code == 404
 
 
-def test_re_plan_now_and_accepting_through_the_pages(client: FlaskClient, login: Login,
-                                                     world: World) -> None:
+def test_re_plan_now_and_accepting_through_the_pages(
+    client: FlaskClient, login: Login, world: World
+) -> None:
     viewer = client.application.test_client()
     login(viewer, Role.VIEWER)
     assert 'id="replan-now"' not in viewer.get("/plan-runs").get_data(as_text=True)
@@ -96,23 +113,34 @@ def test_re_plan_now_and_accepting_through_the_pages(client: FlaskClient, login:
     page = client.get(started.headers["Location"]).get_data(as_text=True)
     assert "R1-SIT" in page and "Accept all" in page and "Newly placed phases" in page
     run_path = started.headers["Location"]
-    done = client.post(f"{run_path}/proposals/R1-SIT/accept",
-                       data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    done = client.post(
+        f"{run_path}/proposals/R1-SIT/accept",
+        data={"csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    )
     assert "the proposal for R1-SIT was applied" in done.get_data(as_text=True)
 
 
 def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_button(
-        client: FlaskClient, login: Login, sessions: SessionFactory, world: World) -> None:
-    run = replan.replan(sessions, trigger=PlanTrigger.MANUAL, now=NOW, time_limit=2,
-                        settings=Settings(replan_time_limit=2))
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World
+) -> None:
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
     blocked = block_the_proposal_for(sessions, run.id or 0, "R1-SIT")
     login(client, Role.ENVIRONMENT_MANAGER)
-    page = client.post(f"/plan-runs/{run.id}/accept", data={"csrf_token": csrf_token(
-        client, "/")}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/plan-runs/{run.id}/accept",
+        data={"csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     applied = len(run.diff.placed) + len(run.diff.moved) - 1
     assert f"Run {run.id}: {applied} proposal(s) applied." in page
-    assert (f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked"
-            in page)
+    assert f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked" in page
     assert 'id="refused-R1-SIT"' in page
     assert 'aria-label="Accept the proposal for R1-SIT"' in page
     assert page.count('aria-label="Accept the proposal for') == 1
@@ -120,21 +148,39 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
 
 
 def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
-        client: FlaskClient, login: Login, world: World) -> None:
+    client: FlaskClient, login: Login, world: World
+) -> None:
     login(client, Role.PLANNER)
     token = csrf_token(client, "/")
     made = client.post("/what-ifs/new", data={"csrf_token": token, "name": "ed"})
     path = made.headers["Location"]
-    bad = client.post(f"{path}/changes", follow_redirects=True, data={
-        "csrf_token": token, "kind": "add_environment", "add_environment-id": "UAT-9",
-        "add_environment-type": "UAT", "add_environment-capacity": "lots"})
+    bad = client.post(
+        f"{path}/changes",
+        follow_redirects=True,
+        data={
+            "csrf_token": token,
+            "kind": "add_environment",
+            "add_environment-id": "UAT-9",
+            "add_environment-type": "UAT",
+            "add_environment-capacity": "lots",
+        },
+    )
     assert "add_environment.capacity" in bad.get_data(as_text=True)
-    good = client.post(f"{path}/changes", follow_redirects=True, data={
-        "csrf_token": token, "kind": "add_environment", "add_environment-id": "UAT-9",
-        "add_environment-type": "UAT", "add_environment-tags": "mainframe"})
+    good = client.post(
+        f"{path}/changes",
+        follow_redirects=True,
+        data={
+            "csrf_token": token,
+            "kind": "add_environment",
+            "add_environment-id": "UAT-9",
+            "add_environment-type": "UAT",
+            "add_environment-tags": "mainframe",
+        },
+    )
     assert "add environment UAT-9 (UAT, capacity 1)" in good.get_data(as_text=True)
-    running = client.post(f"{path}/run", data={"csrf_token": token, "time_limit": "2"},
-                          follow_redirects=True).get_data(as_text=True)
+    running = client.post(
+        f"{path}/run", data={"csrf_token": token, "time_limit": "2"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "data-poll-url" in running
     join_all(client.application)
     page = client.get(path).get_data(as_text=True)
@@ -144,12 +190,13 @@ def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
 
 
 def test_runs_a_crashed_process_left_running_show_as_failed_interrupted_on_the_pages(
-        client: FlaskClient, login: Login, sessions: SessionFactory, backend: str,
-        world: World) -> None:
+    client: FlaskClient, login: Login, sessions: SessionFactory, backend: str, world: World
+) -> None:
     stuck = stuck_run(sessions, NOW - dt.timedelta(hours=1))
     if backend == "sqlite":  # the crashed round's claim on the lock, within its time
-        held_sqlite_lock(sessions, dead_owner(), NOW - dt.timedelta(hours=1),
-                         NOW + dt.timedelta(hours=1))
+        held_sqlite_lock(
+            sessions, dead_owner(), NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1)
+        )
     row = whatif.create_whatif(sessions, "stuck", actor=None, now=NOW)
     stuck_whatif(sessions, row.id or 0, owner=dead_owner(), started_at=NOW, time_limit=2)
     login(client, Role.VIEWER)
@@ -160,7 +207,8 @@ def test_runs_a_crashed_process_left_running_show_as_failed_interrupted_on_the_p
 
 
 def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
-        client: FlaskClient, login: Login, world: World) -> None:
+    client: FlaskClient, login: Login, world: World
+) -> None:
     login(client, Role.ENVIRONMENT_MANAGER)
     started = client.post("/plan-runs/start", data={"csrf_token": csrf_token(client, "/")})
     page = client.get(started.headers["Location"]).get_data(as_text=True)
@@ -172,12 +220,14 @@ def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
     assert (answer["status"], answer["queue"]["status"]) == ("running", "queued")
     viewer = client.application.test_client()
     login(viewer, Role.VIEWER)
-    assert 'id="cancel-solve"' not in viewer.get(started.headers["Location"]).get_data(
-        as_text=True)
+    assert 'id="cancel-solve"' not in viewer.get(started.headers["Location"]).get_data(as_text=True)
     job = re.search(r'action="/solves/(\d+)/cancel"', page)
     assert job is not None
-    cancelled = client.post(f"/solves/{job[1]}/cancel",
-                            data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    cancelled = client.post(
+        f"/solves/{job[1]}/cancel",
+        data={"csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    )
     text = cancelled.get_data(as_text=True)
     assert "This round was cancelled:" in text and "before it ran" in text
     assert "cancelled by " in text and " UTC, before it ran" in text  # by whom and when
@@ -185,13 +235,15 @@ def test_a_queued_round_shows_its_place_and_is_cancelled_from_its_page(
     assert 'id="cancel-solve"' not in text
     join_all(client.application)  # nothing is left to run: the cancelled round stays so
     assert "This round was cancelled:" in client.get(started.headers["Location"]).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert _badges(client.get("/plan-runs").get_data(as_text=True))[0] == "cancelled"
     assert client.get(f"/api/v1/plan-runs/{run_id}").get_json()["status"] == "cancelled"
 
 
 def test_a_queued_whatif_says_queued_and_a_cancelled_one_says_so_and_runs_again(
-        client: FlaskClient, login: Login, sessions: SessionFactory, world: World) -> None:
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World
+) -> None:
     row = whatif.create_whatif(sessions, "waits", actor=None, now=NOW)
     login(client, Role.PLANNER)
     path = f"/what-ifs/{row.id}"
@@ -201,9 +253,13 @@ def test_a_queued_whatif_says_queued_and_a_cancelled_one_says_so_and_runs_again(
     assert "queued" in _badges(client.get("/what-ifs").get_data(as_text=True))
     answer = client.get(f"/api/v1/what-ifs/{row.id}").get_json()
     assert (answer["status"], answer["queue"]["status"], answer["queue"]["place"]) == (
-        "running", "queued", 1)
-    client.post(f"/solves/{answer['queue']['job']}/cancel",
-                data={"csrf_token": csrf_token(client, "/")})
+        "running",
+        "queued",
+        1,
+    )
+    client.post(
+        f"/solves/{answer['queue']['job']}/cancel", data={"csrf_token": csrf_token(client, "/")}
+    )
     page = client.get(path).get_data(as_text=True)
     assert _badges(page) == ["cancelled"] and 'id="run-cancelled"' in page
     assert "The last run was cancelled: cancelled by " in page and "failed" not in page

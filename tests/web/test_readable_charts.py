@@ -24,22 +24,42 @@ from web.whatif_charts import comparison_figure
 
 D = dt.date.fromisoformat
 MONTHLY = [  # lead times that once gave ticks of 6.7, 13.4 …
-    {"month": "2027-01", "on_time": 1, "late": 0, "backed_out": 0, "failed": 0,
-     "clashes": 3, "lead_time_days": 13.4, "utilisation_UAT": 23.0},
-    {"month": "2027-02", "on_time": 2, "late": 1, "backed_out": 1, "failed": 0,
-     "clashes": 7, "lead_time_days": 33.5, "utilisation_UAT": 48.0},
+    {
+        "month": "2027-01",
+        "on_time": 1,
+        "late": 0,
+        "backed_out": 0,
+        "failed": 0,
+        "clashes": 3,
+        "lead_time_days": 13.4,
+        "utilisation_UAT": 23.0,
+    },
+    {
+        "month": "2027-02",
+        "on_time": 2,
+        "late": 1,
+        "backed_out": 1,
+        "failed": 0,
+        "clashes": 7,
+        "lead_time_days": 33.5,
+        "utilisation_UAT": 48.0,
+    },
 ]
 
 
-@pytest.mark.parametrize(("values", "step", "top"), [
-    ([0, 3, 7], 2, 8),  # small counts: a step of 2, whole numbers only
-    ([13.4, 33.5], 10, 40),
-    ([1], 1, 2),
-    ([], 1, 1),  # nothing yet: still an axis of whole numbers from 0
-    ([0.4, None], 1, 1),
-])
-def test_a_whole_axis_ticks_whole_numbers_from_nought(values: list[float | None], step: int,
-                                                      top: int) -> None:
+@pytest.mark.parametrize(
+    ("values", "step", "top"),
+    [
+        ([0, 3, 7], 2, 8),  # small counts: a step of 2, whole numbers only
+        ([13.4, 33.5], 10, 40),
+        ([1], 1, 2),
+        ([], 1, 1),  # nothing yet: still an axis of whole numbers from 0
+        ([0.4, None], 1, 1),
+    ],
+)
+def test_a_whole_axis_ticks_whole_numbers_from_nought(
+    values: list[float | None], step: int, top: int
+) -> None:
     axis = whole_axis(values, "days")
     assert (axis["tick0"], axis["dtick"], axis["range"]) == (0, step, [0, top])
     assert axis["tickformat"] == "d"
@@ -51,30 +71,68 @@ def test_every_kpi_axis_of_counts_or_days_ticks_whole_numbers() -> None:
     assert clashes.yaxis2.showgrid is False  # one grid, the left axis's
     releases = releases_trend_figure(MONTHLY).layout.yaxis
     assert releases.dtick == 1 and list(releases.range) == [0, 4]  # 3 stacked, room above
-    implement = time_to_implement_figure([{"type": "major", "releases": 2, "average_days": 52.5,
-                                           "best_days": 37, "worst_days": 68}]).layout.yaxis
+    implement = time_to_implement_figure(
+        [{"type": "major", "releases": 2, "average_days": 52.5, "best_days": 37, "worst_days": 68}]
+    ).layout.yaxis
     assert implement.tickformat == "d" and implement.dtick == 20
     utilisation = utilisation_trend_figure(MONTHLY).layout.yaxis
     assert list(utilisation.range) == [0, 100] and utilisation.ticksuffix == " %"
 
 
 def test_the_comparison_marks_moved_added_and_dropped_phases_on_one_chart() -> None:
-    baseline = {"assignments": [
-        {"phase": "R1-UAT", "release": "R1", "environment": "UAT-1", "start": "2027-01-04",
-         "end": "2027-01-09"},
-        {"phase": "R2-UAT", "release": "R2", "environment": "UAT-1", "start": "2027-01-11",
-         "end": "2027-01-16"},
-        {"phase": "R3-SIT", "release": "R3", "environment": "SIT-1", "start": "2027-01-04",
-         "end": "2027-01-14"}]}
-    whatif = {"assignments": [
-        {"phase": "R1-UAT", "release": "R1", "environment": "UAT-1", "start": "2027-01-04",
-         "end": "2027-01-09"},
-        {"phase": "R2-UAT", "release": "R2", "environment": "UAT-9", "start": "2027-01-11",
-         "end": "2027-01-16"},
-        {"phase": "R4-SIT", "release": "R4", "environment": "SIT-1", "start": "2027-01-18",
-         "end": "2027-01-21"}]}
-    figure = comparison_figure(plan_differences(baseline, whatif), ["SIT-1", "UAT-1"],
-                               D("2027-01-01"), D("2027-02-01"))
+    baseline = {
+        "assignments": [
+            {
+                "phase": "R1-UAT",
+                "release": "R1",
+                "environment": "UAT-1",
+                "start": "2027-01-04",
+                "end": "2027-01-09",
+            },
+            {
+                "phase": "R2-UAT",
+                "release": "R2",
+                "environment": "UAT-1",
+                "start": "2027-01-11",
+                "end": "2027-01-16",
+            },
+            {
+                "phase": "R3-SIT",
+                "release": "R3",
+                "environment": "SIT-1",
+                "start": "2027-01-04",
+                "end": "2027-01-14",
+            },
+        ]
+    }
+    whatif = {
+        "assignments": [
+            {
+                "phase": "R1-UAT",
+                "release": "R1",
+                "environment": "UAT-1",
+                "start": "2027-01-04",
+                "end": "2027-01-09",
+            },
+            {
+                "phase": "R2-UAT",
+                "release": "R2",
+                "environment": "UAT-9",
+                "start": "2027-01-11",
+                "end": "2027-01-16",
+            },
+            {
+                "phase": "R4-SIT",
+                "release": "R4",
+                "environment": "SIT-1",
+                "start": "2027-01-18",
+                "end": "2027-01-21",
+            },
+        ]
+    }
+    figure = comparison_figure(
+        plan_differences(baseline, whatif), ["SIT-1", "UAT-1"], D("2027-01-01"), D("2027-02-01")
+    )
     traces = {t.name: t for t in figure.data}
     assert set(traces) == {"Unchanged", "Moved from here", "Moved to here", "Added", "Dropped"}
     assert (traces["Moved from here"].y, traces["Moved to here"].y) == (("UAT-1",), ("UAT-9",))
@@ -85,8 +143,9 @@ def test_the_comparison_marks_moved_added_and_dropped_phases_on_one_chart() -> N
 
 
 ITEMS = [
-    CalendarItem("window", WINDOWS_LANE, D("2027-03-01"), D("2027-03-28"), "2027-Q1",
-                 cutoff=D("2027-03-20")),
+    CalendarItem(
+        "window", WINDOWS_LANE, D("2027-03-01"), D("2027-03-28"), "2027-Q1", cutoff=D("2027-03-20")
+    ),
     CalendarItem("go_live", WINDOWS_LANE, D("2027-03-27"), D("2027-03-28"), "2027-Q1 go-live"),
     CalendarItem("freeze", FREEZES_LANE, D("2027-03-29"), D("2027-04-02"), "Q1 close"),
     CalendarItem("phase", "R1", D("2027-03-01"), D("2027-03-11"), "R1-SIT"),  # not on the grid
@@ -116,9 +175,14 @@ def test_the_month_grid_marks_windows_go_lives_and_freezes_on_their_days() -> No
 
 
 def test_the_comparison_lists_environments_by_type_then_number() -> None:
-    base = {"start": "2027-01-04", "environments": [
-        {"id": "SIT-10", "type": "SIT"}, {"id": "SIT-2", "type": "SIT"},
-        {"id": "PERF-1", "type": "PERF"}]}
+    base = {
+        "start": "2027-01-04",
+        "environments": [
+            {"id": "SIT-10", "type": "SIT"},
+            {"id": "SIT-2", "type": "SIT"},
+            {"id": "PERF-1", "type": "PERF"},
+        ],
+    }
     compared = comparison({"baseline_plan": {}, "whatif_plan": {}}, base, base)
     figure = json.loads(compared["figure"])
     top_down = list(reversed(figure["layout"]["yaxis"]["categoryarray"]))

@@ -48,7 +48,8 @@ def test_a_kept_key_others_may_read_is_refused_with_one_line(tmp_path: Path) -> 
         kept_key(path)
     assert str(refused.value) == (
         f"ENVSCHED_SECRET_KEY: is not set, and others may read the key kept in {path} "
-        f"(mode 644): chmod 600 {path}")
+        f"(mode 644): chmod 600 {path}"
+    )
 
 
 def test_the_variable_wins_over_the_kept_key(tmp_path: Path) -> None:
@@ -65,15 +66,17 @@ def _app(engine: Engine, database_url: str, instance: Path) -> Flask:
 
 
 def test_two_apps_without_the_variable_share_sessions_and_feed_urls(
-        engine: Engine, database_url: str, tmp_path: Path, user_of: UserOf) -> None:
+    engine: Engine, database_url: str, tmp_path: Path, user_of: UserOf
+) -> None:
     """Two ``create_app`` stand for two workers (or one process before and after a
     restart): a session begun on one is good on the other, and so is a feed URL."""
     user: User = user_of(Role.VIEWER)
     first, second = (_app(engine, database_url, tmp_path) for _ in range(2))
     browser = first.test_client()
     token = csrf_token(browser)
-    signed_in = browser.post("/login", data={"name": "viewer", "password": PASSWORD,
-                                             "csrf_token": token})
+    signed_in = browser.post(
+        "/login", data={"name": "viewer", "password": PASSWORD, "csrf_token": token}
+    )
     assert signed_in.status_code == 302
     cookie = browser.get_cookie("session")
     assert cookie is not None

@@ -12,13 +12,15 @@ from web import create_app
 
 
 def app_with(engine: Engine, database_url: str, *, secure: bool) -> Flask:
-    settings = Settings(database_url=database_url, secret_key="test-secret-key",
-                        secure_cookies=secure)
+    settings = Settings(
+        database_url=database_url, secret_key="test-secret-key", secure_cookies=secure
+    )
     return create_app(settings, engine=engine)
 
 
-def test_secure_cookies_mark_the_session_cookie_and_send_hsts(engine: Engine,
-                                                              database_url: str) -> None:
+def test_secure_cookies_mark_the_session_cookie_and_send_hsts(
+    engine: Engine, database_url: str
+) -> None:
     client = app_with(engine, database_url, secure=True).test_client()
     response = client.get("/login", base_url="https://envsched.example")
     cookie = response.headers["Set-Cookie"]
@@ -31,7 +33,8 @@ def test_secure_cookies_mark_the_session_cookie_and_send_hsts(engine: Engine,
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # a setting, not the database, is tested
 def test_without_the_setting_cookies_work_over_http_and_no_hsts_is_sent(
-        engine: Engine, database_url: str) -> None:
+    engine: Engine, database_url: str
+) -> None:
     response = app_with(engine, database_url, secure=False).test_client().get("/login")
     assert "; Secure" not in response.headers["Set-Cookie"]
     assert "Strict-Transport-Security" not in response.headers

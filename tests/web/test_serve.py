@@ -76,16 +76,24 @@ def test_the_warm_up_goes_through_while_a_freeze_covers_every_type(database_url:
         engine.dispose()
 
 
-@pytest.mark.parametrize(("server", "options"), [
-    ("waitress", ["--threads=2"]),
-    ("gunicorn", ["--workers=2", "--threads=2"]),
-])
+@pytest.mark.parametrize(
+    ("server", "options"),
+    [
+        ("waitress", ["--threads=2"]),
+        ("gunicorn", ["--workers=2", "--threads=2"]),
+    ],
+)
 def test_envsched_serve_books_answers_clashes_and_stops(
-        server: str, options: list[str], database_url: str, sessions: SessionFactory,
-        token_headers: Callable[..., dict[str, str]]) -> None:
+    server: str,
+    options: list[str],
+    database_url: str,
+    sessions: SessionFactory,
+    token_headers: Callable[..., dict[str, str]],
+) -> None:
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentIn(name="UAT-1", type="UAT"),
-                                 actor=None, now=NOW)
+    inventory.create_environment(
+        sessions, EnvironmentIn(name="UAT-1", type="UAT"), actor=None, now=NOW
+    )
     headers = {**token_headers("environment_manager"), "Content-Type": "application/json"}
     body = json.dumps({"environment": "UAT-1", "start": "2027-06-07", "end": "2027-06-11"})
     with running(server, options, database_url) as port:
@@ -99,20 +107,40 @@ def test_envsched_serve_books_answers_clashes_and_stops(
 
 # -- helpers -------------------------------------------------------------------------------
 
+
 @contextmanager
-def running(server: str, options: list[str], database_url: str, *, port: int = 0,
-            environment: dict[str, str | None] | None = None) -> Iterator[int]:
+def running(
+    server: str,
+    options: list[str],
+    database_url: str,
+    *,
+    port: int = 0,
+    environment: dict[str, str | None] | None = None,
+) -> Iterator[int]:
     """``envsched serve`` in a subprocess on ``port`` (a free one if 0; yielded); SIGTERM
     afterwards must stop it, gunicorn's master with its workers, within 15 s.
     ``environment`` adds variables, or with None removes them."""
     port = port or free_port()
-    command = [sys.executable, "-m", "envsched", "serve", f"--server={server}", *options,
-               "--host=127.0.0.1", f"--port={port}"]
-    chosen = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
-              "ENVSCHED_SECRET_KEY": "serve-test", **(environment or {})}
+    command = [
+        sys.executable,
+        "-m",
+        "envsched",
+        "serve",
+        f"--server={server}",
+        *options,
+        "--host=127.0.0.1",
+        f"--port={port}",
+    ]
+    chosen = {
+        **os.environ,
+        "ENVSCHED_DATABASE_URL": database_url,
+        "ENVSCHED_SECRET_KEY": "serve-test",
+        **(environment or {}),
+    }
     env = {name: value for name, value in chosen.items() if value is not None}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_until_up(process, port)
         yield port
@@ -142,8 +170,9 @@ def wait_until_up(process: subprocess.Popen[bytes], port: int) -> None:
     pytest.fail(f"envsched serve did not answer within {START_TIMEOUT_S} s")
 
 
-def request(port: int, method: str, path: str, body: str | None,
-            headers: dict[str, str]) -> tuple[int, Any]:
+def request(
+    port: int, method: str, path: str, body: str | None, headers: dict[str, str]
+) -> tuple[int, Any]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers)

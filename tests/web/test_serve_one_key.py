@@ -33,8 +33,7 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def send(self, method: str, path: str, form: dict[str, str] | None = None
-             ) -> tuple[int, str]:
+    def send(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
         cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v)
         headers = {"Cookie": cookies} if cookies else {}
         body = None
@@ -64,8 +63,9 @@ class Browser:
 
     def sign_in(self) -> bool:
         token = self.csrf_token("/login")
-        status, _page = self.send("POST", "/login", {"name": "viewer", "password": PASSWORD,
-                                                     "csrf_token": token})
+        status, _page = self.send(
+            "POST", "/login", {"name": "viewer", "password": PASSWORD, "csrf_token": token}
+        )
         return status == 302
 
 
@@ -75,8 +75,9 @@ def sign_in_and_submit(port: int, trip: int) -> bool:
     if not browser.sign_in():
         return False
     token = browser.csrf_token("/account")
-    status, _page = browser.send("POST", "/account/tokens",
-                                 {"csrf_token": token, "label": f"trip-{trip}"})
+    status, _page = browser.send(
+        "POST", "/account/tokens", {"csrf_token": token, "label": f"trip-{trip}"}
+    )
     return status == 200
 
 
@@ -89,7 +90,8 @@ def feed_urls(port: int) -> dict[str, str]:
 
 
 def test_two_workers_without_a_key_sign_in_and_submit_every_time(
-        database_url: str, user_of: UserOf, tmp_path: Path) -> None:
+    database_url: str, user_of: UserOf, tmp_path: Path
+) -> None:
     user_of(Role.VIEWER)
     instance = tmp_path / "instance"
     unset = {"ENVSCHED_SECRET_KEY": None, "ENVSCHED_INSTANCE_PATH": str(instance)}
@@ -100,11 +102,13 @@ def test_two_workers_without_a_key_sign_in_and_submit_every_time(
 
 
 def test_a_feed_url_stays_the_same_and_works_after_a_restart(
-        database_url: str, user_of: UserOf, sessions: SessionFactory, tmp_path: Path) -> None:
+    database_url: str, user_of: UserOf, sessions: SessionFactory, tmp_path: Path
+) -> None:
     user_of(Role.VIEWER)
     inventory.create_environment_type(sessions, "UAT", actor=None, now=NOW)
-    inventory.create_environment(sessions, EnvironmentIn(name="UAT-1", type="UAT"),
-                                 actor=None, now=NOW)
+    inventory.create_environment(
+        sessions, EnvironmentIn(name="UAT-1", type="UAT"), actor=None, now=NOW
+    )
     unset = {"ENVSCHED_SECRET_KEY": None, "ENVSCHED_INSTANCE_PATH": str(tmp_path)}
     port = free_port()
     with running(*GUNICORN, database_url, port=port, environment=unset):

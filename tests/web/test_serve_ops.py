@@ -41,13 +41,23 @@ class Server:
 
 
 @contextmanager
-def serving(server: str, database_url: str, log: Path, *options: str,
-            runtime_dir: Path | None = None) -> Iterator[Server]:
+def serving(
+    server: str, database_url: str, log: Path, *options: str, runtime_dir: Path | None = None
+) -> Iterator[Server]:
     port = free_port()
-    command = [sys.executable, "-m", "envsched", "serve", f"--server={server}",
-               "--workers=1", "--threads=2", "--host=127.0.0.1", f"--port={port}", *options]
-    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url,
-           "ENVSCHED_SECRET_KEY": "serve-test"}
+    command = [
+        sys.executable,
+        "-m",
+        "envsched",
+        "serve",
+        f"--server={server}",
+        "--workers=1",
+        "--threads=2",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        *options,
+    ]
+    env = {**os.environ, "ENVSCHED_DATABASE_URL": database_url, "ENVSCHED_SECRET_KEY": "serve-test"}
     if runtime_dir is not None:
         env["XDG_RUNTIME_DIR"] = str(runtime_dir)
     with log.open("wb") as sink:
@@ -63,7 +73,8 @@ def serving(server: str, database_url: str, log: Path, *options: str,
 
 @pytest.mark.parametrize("server", ["waitress", "gunicorn"])
 def test_each_request_is_one_line_of_the_access_log_and_healthz_needs_no_sign_in(
-        server: str, database_url: str, tmp_path: Path) -> None:
+    server: str, database_url: str, tmp_path: Path
+) -> None:
     with serving(server, database_url, tmp_path / "serve.log") as running:
         status, body = request(running.port, "GET", "/healthz?probe=lb", None, {})
         missing, _ = request(running.port, "GET", "/api/v1/bookings", None, {})
@@ -83,7 +94,8 @@ def test_the_access_log_can_be_turned_off(database_url: str, tmp_path: Path) -> 
 
 
 def test_a_path_cannot_write_a_line_of_its_own_into_the_log(
-        client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
     client.application.wsgi_app = AccessLog(client.application.wsgi_app)  # type: ignore[method-assign]
     with caplog.at_level(logging.INFO, logger="envsched.access"):
         client.get("/healthz%0a127.0.0.1%20%22GET%20/admin%22%20200")
@@ -93,11 +105,12 @@ def test_a_path_cannot_write_a_line_of_its_own_into_the_log(
 
 
 def test_two_gunicorn_instances_each_have_their_own_control_socket(
-        database_url: str, tmp_path: Path) -> None:
-    with (serving("gunicorn", database_url, tmp_path / "one.log",
-                  runtime_dir=tmp_path) as one,
-          serving("gunicorn", database_url, tmp_path / "two.log",
-                  runtime_dir=tmp_path) as two):
+    database_url: str, tmp_path: Path
+) -> None:
+    with (
+        serving("gunicorn", database_url, tmp_path / "one.log", runtime_dir=tmp_path) as one,
+        serving("gunicorn", database_url, tmp_path / "two.log", runtime_dir=tmp_path) as two,
+    ):
         sockets = [tmp_path / control_socket(s.process.pid).name for s in (one, two)]
         assert sockets[0] != sockets[1]
         assert all(path.is_socket() for path in sockets)

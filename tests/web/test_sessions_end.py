@@ -40,8 +40,7 @@ def opens_the_api(client: FlaskClient) -> bool:
     return status == 200
 
 
-def test_a_copied_cookie_works_while_the_session_lasts(client: FlaskClient,
-                                                        login: Login) -> None:
+def test_a_copied_cookie_works_while_the_session_lasts(client: FlaskClient, login: Login) -> None:
     login(client, Role.VIEWER)
     thief = copy_of(client)
     assert opens_pages(thief) and opens_the_api(thief)
@@ -64,18 +63,21 @@ def test_signing_out_on_one_device_ends_the_others(client: FlaskClient, login: L
 
 
 def test_changing_your_password_ends_the_copies_but_not_your_own_session(
-        client: FlaskClient, login: Login) -> None:
+    client: FlaskClient, login: Login
+) -> None:
     login(client, Role.TEST_MANAGER)
     thief = copy_of(client)
-    response = post(client, "/account/password",
-                    {"current_password": PASSWORD, "password": NEW_PASSWORD})
+    response = post(
+        client, "/account/password", {"current_password": PASSWORD, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert opens_pages(client) and opens_the_api(client)
     assert not opens_pages(thief) and not opens_the_api(thief)
 
 
 def test_a_password_set_by_an_admin_ends_the_users_sessions(
-        client: FlaskClient, login: Login) -> None:
+    client: FlaskClient, login: Login
+) -> None:
     login(client, Role.PLANNER)
     admin = client.application.test_client()
     login(admin, Role.ADMIN)
@@ -85,7 +87,8 @@ def test_a_password_set_by_an_admin_ends_the_users_sessions(
 
 
 def test_an_admin_setting_their_own_password_stays_signed_in(
-        client: FlaskClient, login: Login) -> None:
+    client: FlaskClient, login: Login
+) -> None:
     login(client, Role.ADMIN)
     thief = copy_of(client)
     assert post(client, "/users/admin/password", {"password": NEW_PASSWORD}).status_code == 302
@@ -94,7 +97,8 @@ def test_an_admin_setting_their_own_password_stays_signed_in(
 
 
 def test_deactivation_ends_the_sessions_and_reactivation_does_not_revive_them(
-        client: FlaskClient, login: Login) -> None:
+    client: FlaskClient, login: Login
+) -> None:
     login(client, Role.PLANNER)
     thief = copy_of(client)
     admin = client.application.test_client()
@@ -106,9 +110,9 @@ def test_deactivation_ends_the_sessions_and_reactivation_does_not_revive_them(
 
 
 @pytest.mark.parametrize("way", ["page", "api"])
-def test_a_new_role_ends_the_users_sessions(way: str, client: FlaskClient, login: Login,
-                                            csrf_headers: Callable[..., dict[str, str]]
-                                            ) -> None:
+def test_a_new_role_ends_the_users_sessions(
+    way: str, client: FlaskClient, login: Login, csrf_headers: Callable[..., dict[str, str]]
+) -> None:
     login(client, Role.VIEWER)
     thief = copy_of(client)
     admin = client.application.test_client()
@@ -117,26 +121,32 @@ def test_a_new_role_ends_the_users_sessions(way: str, client: FlaskClient, login
         changed = post(admin, "/users/viewer/role", {"role": "planner"})
         assert changed.status_code == 302
     else:
-        changed = admin.patch("/api/v1/users/viewer", json={"role": "planner"},
-                              headers=csrf_headers(admin))
+        changed = admin.patch(
+            "/api/v1/users/viewer", json={"role": "planner"}, headers=csrf_headers(admin)
+        )
         assert changed.status_code == 200, changed.get_json()
     assert not opens_pages(client) and not opens_pages(thief)
     assert opens_pages(admin)
 
 
 def test_a_change_that_keeps_the_role_keeps_the_sessions(
-        client: FlaskClient, login: Login, csrf_headers: Callable[..., dict[str, str]]) -> None:
+    client: FlaskClient, login: Login, csrf_headers: Callable[..., dict[str, str]]
+) -> None:
     login(client, Role.VIEWER)
     admin = client.application.test_client()
     login(admin, Role.ADMIN)
-    changed = admin.patch("/api/v1/users/viewer", json={"role": "viewer", "full_name": "V"},
-                          headers=csrf_headers(admin))
+    changed = admin.patch(
+        "/api/v1/users/viewer",
+        json={"role": "viewer", "full_name": "V"},
+        headers=csrf_headers(admin),
+    )
     assert changed.status_code == 200, changed.get_json()
     assert opens_pages(client)
 
 
 def test_a_deactivated_users_api_token_is_refused_and_works_again_after_reactivation(
-        client: FlaskClient, user_of: Callable[..., User], sessions: SessionFactory) -> None:
+    client: FlaskClient, user_of: Callable[..., User], sessions: SessionFactory
+) -> None:
     """Deactivation refuses tokens without revoking them (README, "Sessions and sign-in")."""
     admin = user_of(Role.ADMIN)
     user_of(Role.TEST_MANAGER, "robot")
@@ -150,8 +160,9 @@ def test_a_deactivated_users_api_token_is_refused_and_works_again_after_reactiva
     assert client.get("/api/v1/environments", headers=bearer).status_code == 200
 
 
-def test_a_session_from_before_session_versions_is_refused(client: FlaskClient,
-                                                           login: Login) -> None:
+def test_a_session_from_before_session_versions_is_refused(
+    client: FlaskClient, login: Login
+) -> None:
     """A cookie signed before the upgrade carries a user id and no version."""
     user = login(client, Role.VIEWER)
     with client.session_transaction() as session:

@@ -28,8 +28,10 @@ def page_data(client: FlaskClient, path: str) -> dict[str, Any]:
     page = response.get_data(as_text=True)
     found = re.search(r'<div class="timeline" id="timeline"([^>]*)>', page)
     assert found, f"no timeline on {path}"
-    data = {name: html.unescape(value)
-            for name, value in re.findall(r'data-([\w-]+)="([^"]*)"', found.group(1))}
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'data-([\w-]+)="([^"]*)"', found.group(1))
+    }
     for name in ("lanes", "items", "rules"):
         data[name] = json.loads(data[name])
     return data
@@ -41,7 +43,8 @@ def bookings(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_lanes_are_in_natural_order_and_idle_environments_have_one(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     for name in ("SIT-10", "SIT-2", "SIT-11"):
         factories.make_environment(sessions, name=name, type="SIT")
     login(client, Role.VIEWER)
@@ -52,26 +55,39 @@ def test_lanes_are_in_natural_order_and_idle_environments_have_one(
 
 
 def test_bars_say_their_phase_release_days_and_status_in_words(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     found = bookings(page_data(client, "/timeline")["items"])
     assert set(found) == {"R1-SIT", "smoke tests"}
     sit = found["R1-SIT"]
-    assert (sit["group"], sit["start"], sit["end"]) == ("SIT-1", day(0).isoformat(),
-                                                         day(5).isoformat())
+    assert (sit["group"], sit["start"], sit["end"]) == (
+        "SIT-1",
+        day(0).isoformat(),
+        day(5).isoformat(),
+    )
     assert sit["title"] == "R1-SIT, release R1<br>SIT-1: 4–8 Jan 2027 (5 days)<br>confirmed"
-    assert sit["content"] == (f'<a class="bar-link" href="/bookings/{sit["id"]}" '
-                              'draggable="false" aria-label="R1-SIT">'
-                              '<span class="label-full">R1-SIT</span>'
-                              '<span class="label-short" aria-hidden="true">SIT</span></a>')
+    assert sit["content"] == (
+        f'<a class="bar-link" href="/bookings/{sit["id"]}" '
+        'draggable="false" aria-label="R1-SIT">'
+        '<span class="label-full">R1-SIT</span>'
+        '<span class="label-short" aria-hidden="true">SIT</span></a>'
+    )
     assert "booking" not in sit["title"].lower()
     assert '<span class="label-full">smoke tests</span>' in found["smoke tests"]["content"]
 
 
 def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, estate.uat2, start=day(0), end=day(3), note="running now",
-                           status=BookingStatus.IN_USE)
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    factories.make_booking(
+        sessions,
+        estate.uat2,
+        start=day(0),
+        end=day(3),
+        note="running now",
+        status=BookingStatus.IN_USE,
+    )
     login(client, Role.TEST_MANAGER)
     data = page_data(client, "/timeline")
     assert data["may-move"] == "false" and data["may-pick"] == "true"
@@ -86,7 +102,8 @@ def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
 
 
 def test_a_viewer_may_neither_move_nor_pick_days(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     data = page_data(client, "/timeline")
     assert (data["may-move"], data["may-pick"]) == ("false", "false")
@@ -95,29 +112,44 @@ def test_a_viewer_may_neither_move_nor_pick_days(
 
 
 def test_clashing_bars_are_marked_and_blocked_days_lie_on_the_lanes_they_block(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     factories.make_booking(sessions, estate.sit1, start=day(1), end=day(4), note="second")
     factories.make_booking(sessions, estate.sit1, start=day(2), end=day(3), note="third")
-    factories.make_freeze(sessions, name="quarter close", start=day(10), end=day(12),
-                          types=["SIT"], reason="books closed")
+    factories.make_freeze(
+        sessions,
+        name="quarter close",
+        start=day(10),
+        end=day(12),
+        types=["SIT"],
+        reason="books closed",
+    )
     login(client, Role.VIEWER)
     items = page_data(client, "/timeline")["items"]
     assert bookings(items)["third"]["className"] == "booking clash"  # SIT-1 holds 2
     assert bookings(items)["smoke tests"]["className"] == "booking booked"
-    blocked = sorted((i["className"], i["group"], i["start"], i["content"]) for i in items
-                     if i.get("type") == "background")
+    blocked = sorted(
+        (i["className"], i["group"], i["start"], i["content"])
+        for i in items
+        if i.get("type") == "background"
+    )
     assert blocked == [
         ("blocked freeze", "SIT-1", day(10).isoformat(), "Freeze: quarter close"),
-        ("blocked maintenance", "UAT-2", day(20).isoformat(), "Maintenance: patching")]
+        ("blocked maintenance", "UAT-2", day(20).isoformat(), "Maintenance: patching"),
+    ]
     freeze = next(i for i in items if i.get("className") == "blocked freeze")
-    assert freeze["title"] == ("Freeze: quarter close (books closed); SIT-1: 14–15 Jan 2027 "
-                               "(2 days); no booking on these days")
+    assert freeze["title"] == (
+        "Freeze: quarter close (books closed); SIT-1: 14–15 Jan 2027 "
+        "(2 days); no booking on these days"
+    )
 
 
 def test_more_days_come_from_the_item_route_filtered_like_the_page(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
-    factories.make_booking(sessions, estate.uat2, phase_id=estate.uat_phase.id,
-                           start=day(120), end=day(123))
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    factories.make_booking(
+        sessions, estate.uat2, phase_id=estate.uat_phase.id, start=day(120), end=day(123)
+    )
     login(client, Role.VIEWER)
     assert "R1-UAT" not in bookings(page_data(client, "/timeline")["items"])
     answer = client.get(f"/timeline/items?start={day(100)}&end={day(140)}")
@@ -134,7 +166,8 @@ def test_more_days_come_from_the_item_route_filtered_like_the_page(
 
 
 def test_the_page_filters_lanes_by_tag_and_zooms_to_the_weeks_asked(
-        client: FlaskClient, login: Login, estate: PageWorld) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
     data = page_data(client, "/timeline?tag=mainframe&zoom=weeks")
     assert [lane["id"] for lane in data["lanes"]] == ["UAT-1"]
@@ -145,13 +178,16 @@ def test_the_page_filters_lanes_by_tag_and_zooms_to_the_weeks_asked(
     assert 'class="zoom-months" aria-current="true"' in page
 
 
-def test_a_bad_window_of_days_is_named(client: FlaskClient, login: Login,
-                                       estate: PageWorld) -> None:
+def test_a_bad_window_of_days_is_named(
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
     login(client, Role.VIEWER)
-    cases = {f"start={day(0)}": ("end", "give a date (YYYY-MM-DD)"),
-             f"start=soon&end={day(5)}": ("start", "'soon' is not a date (YYYY-MM-DD)"),
-             f"start={day(5)}&end={day(5)}": ("end", f"{day(5)} is not after start {day(5)}"),
-             f"start={day(0)}&end={day(401)}": ("end", "at most 400 days at a time")}
+    cases = {
+        f"start={day(0)}": ("end", "give a date (YYYY-MM-DD)"),
+        f"start=soon&end={day(5)}": ("start", "'soon' is not a date (YYYY-MM-DD)"),
+        f"start={day(5)}&end={day(5)}": ("end", f"{day(5)} is not after start {day(5)}"),
+        f"start={day(0)}&end={day(401)}": ("end", "at most 400 days at a time"),
+    }
     for query, (field, problem) in cases.items():
         answer = client.get(f"/timeline/items?{query}")
         assert answer.status_code == 400, query
@@ -164,11 +200,13 @@ def test_the_item_route_needs_a_signed_in_user(client: FlaskClient, estate: Page
 
 
 def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     other = factories.make_release(sessions, key="R2", title="Ledger 1.0")
     other_sit = factories.make_phase(sessions, other, key="R2-SIT", type="SIT")
-    factories.make_booking(sessions, estate.sit1, phase_id=other_sit.id, start=day(2),
-                           end=day(7))  # on R1's lane, days R1's own bar does not hide
+    factories.make_booking(
+        sessions, estate.sit1, phase_id=other_sit.id, start=day(2), end=day(7)
+    )  # on R1's lane, days R1's own bar does not hide
     login(client, Role.VIEWER)
     data = page_data(client, "/timeline?release=R1")
     assert [lane["id"] for lane in data["lanes"]] == ["SIT-1"]  # the lanes R1 books
@@ -180,7 +218,7 @@ def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
     page = client.get("/timeline?release=R1").get_data(as_text=True)
     assert "<strong>Release R1</strong>: 1 of its booking " in page
     assert "Other releases' bookings on those environments are faded" in page
-    assert "R2 / R2-SIT</a> <span class=\"muted\">(another release)</span>" in page
+    assert 'R2 / R2-SIT</a> <span class="muted">(another release)</span>' in page
     items = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&release=R1").get_json()
     assert bookings(items["items"])["R2-SIT"]["className"].endswith("other-release")
     unknown = client.get("/timeline?release=R99").get_data(as_text=True)
@@ -191,7 +229,8 @@ def test_a_release_filter_keeps_other_releases_bookings_on_its_lanes_faded(
 
 
 def test_lanes_come_twenty_five_a_page_and_items_follow_the_page(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     for n in range(2, 31):  # SIT-1 … SIT-30, and UAT-1, UAT-2
         factories.make_environment(sessions, name=f"SIT-{n}", type="SIT")
     factories.make_booking(sessions, estate.uat2, start=day(1), end=day(3), note="late lane")
@@ -201,7 +240,10 @@ def test_lanes_come_twenty_five_a_page_and_items_follow_the_page(
     assert "late lane" not in bookings(first["items"])
     second = page_data(client, "/timeline?page=2")
     assert [lane["id"] for lane in second["lanes"]] == [
-        *(f"SIT-{n}" for n in range(26, 31)), "UAT-1", "UAT-2"]
+        *(f"SIT-{n}" for n in range(26, 31)),
+        "UAT-1",
+        "UAT-2",
+    ]
     assert set(bookings(second["items"])) == {"smoke tests", "late lane"}
     assert second["items-url"] == "/timeline/items?page=2"
     more = client.get(f"/timeline/items?start={day(0)}&end={day(40)}&page=2").get_json()

@@ -19,8 +19,13 @@ from tests.web.helpers import PASSWORD, csrf_token
 
 Login = Callable[..., User]
 UserOf = Callable[..., User]
-NEW = {"name": "nina", "full_name": "Nina New", "email": "nina@bank.example",
-       "role": "test_manager", "password": "first-password-1"}
+NEW = {
+    "name": "nina",
+    "full_name": "Nina New",
+    "email": "nina@bank.example",
+    "role": "test_manager",
+    "password": "first-password-1",
+}
 NOT_ADMINS = [r for r in Role if r != Role.ADMIN and r not in PERMISSIONS["users:admin"]]
 
 
@@ -32,13 +37,15 @@ def stored(sessions: SessionFactory, name: str) -> User | None:
 def signs_in(client: FlaskClient, name: str, password: str) -> bool:
     """Can ``name`` sign in with ``password`` (in a browser of their own)?"""
     browser = client.application.test_client()
-    response = browser.post("/login", data={"name": name, "password": password,
-                                            "csrf_token": csrf_token(browser)})
+    response = browser.post(
+        "/login", data={"name": name, "password": password, "csrf_token": csrf_token(browser)}
+    )
     return response.status_code == 302
 
 
 def test_an_admin_adds_a_user_who_can_then_sign_in(
-        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, sessions: SessionFactory
+) -> None:
     login(client, Role.ADMIN)
     response = post(client, "/users", NEW)
     assert response.status_code == 302 and response.headers["Location"] == "/users/nina"
@@ -51,13 +58,17 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(
 
 
 def test_a_bad_user_names_every_field_keeps_no_password_and_stores_nothing(
-        client: FlaskClient, login: Login, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, sessions: SessionFactory
+) -> None:
     login(client, Role.ADMIN)
-    response = post(client, "/users", {**NEW, "email": "nina.bank", "role": "",
-                                       "password": "short"})
+    response = post(
+        client, "/users", {**NEW, "email": "nina.bank", "role": "", "password": "short"}
+    )
     assert response.status_code == 400
-    assert field_errors(response) == {"new-email": "'nina.bank' is not an email address",
-                                      "new-role": "choose a role"}
+    assert field_errors(response) == {
+        "new-email": "'nina.bank' is not an email address",
+        "new-role": "choose a role",
+    }
     assert "short" not in response.get_data(as_text=True)
     service = post(client, "/users", {**NEW, "name": "nina new", "password": "short"})
     assert field_errors(service) == {"new-name": "must be 1 to 64 characters without spaces"}
@@ -69,7 +80,8 @@ def test_a_bad_user_names_every_field_keeps_no_password_and_stores_nothing(
 
 
 def test_an_admin_changes_a_role_but_not_the_last_admins_own(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory
+) -> None:
     user_of(Role.VIEWER)
     login(client, Role.ADMIN)
     assert post(client, "/users/viewer/role", {"role": "planner"}).status_code == 302
@@ -79,7 +91,8 @@ def test_an_admin_changes_a_role_but_not_the_last_admins_own(
     refused = post(client, "/users/admin/role", {"role": "viewer"})
     assert refused.status_code == 400
     assert field_errors(refused) == {
-        "role-role": "admin is the last active admin; make someone else admin first"}
+        "role-role": "admin is the last active admin; make someone else admin first"
+    }
     bad = post(client, "/users/viewer/role", {"role": "boss"})
     assert field_errors(bad)["role-role"].startswith("'boss' is not one of: admin, ")
     admin = stored(sessions, "admin")
@@ -87,7 +100,8 @@ def test_an_admin_changes_a_role_but_not_the_last_admins_own(
 
 
 def test_a_deactivated_user_cannot_sign_in_until_reactivated(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory
+) -> None:
     user_of(Role.PLANNER)
     login(client, Role.ADMIN)
     assert post(client, "/users/planner/active", {"active": "false"}).status_code == 302
@@ -97,31 +111,36 @@ def test_a_deactivated_user_cannot_sign_in_until_reactivated(
     assert not signs_in(client, "planner", PASSWORD)
     assert post(client, "/users/planner/active", {"active": "true"}).status_code == 302
     with read_transaction(sessions) as session:
-        actions = session.exec(select(AuditEntry.action).where(
-            AuditEntry.entity == "app_user").order_by(AuditEntry.id)).all()
+        actions = session.exec(
+            select(AuditEntry.action).where(AuditEntry.entity == "app_user").order_by(AuditEntry.id)
+        ).all()
     assert actions == ["deactivate", "reactivate"]
     assert signs_in(client, "planner", PASSWORD)
 
 
 def test_an_admin_sets_a_password_and_a_short_one_is_named(
-        client: FlaskClient, login: Login, user_of: UserOf) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf
+) -> None:
     user_of(Role.PLANNER)
     login(client, Role.ADMIN)
     short = post(client, "/users/planner/password", {"password": "1234567"})
     assert short.status_code == 400
     assert field_errors(short) == {"password-password": "must be at least 8 characters"}
-    assert post(client, "/users/planner/password",
-                {"password": "a new long one"}).status_code == 302
+    assert (
+        post(client, "/users/planner/password", {"password": "a new long one"}).status_code == 302
+    )
     assert not signs_in(client, "planner", PASSWORD)
     assert signs_in(client, "planner", "a new long one")
 
 
 def test_a_token_secret_is_shown_once_works_on_the_api_and_stops_when_revoked(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory
+) -> None:
     user_of(Role.PLANNER)
     login(client, Role.ADMIN)
-    issued = post(client, "/users/planner/tokens", {"label": "jenkins",
-                                                    "valid_until": "2027-12-31"})
+    issued = post(
+        client, "/users/planner/tokens", {"label": "jenkins", "valid_until": "2027-12-31"}
+    )
     assert issued.status_code == 200
     assert issued.headers["Cache-Control"] == "no-store"
     with read_transaction(sessions) as session:
@@ -140,16 +159,30 @@ def test_a_token_secret_is_shown_once_works_on_the_api_and_stops_when_revoked(
     assert client.get("/api/v1/environments", headers=bearer).status_code == 401
 
 
-@pytest.mark.parametrize(("form", "errors"), [
-    ({"label": "", "valid_until": "2026-12-31"},
-     {"token-label": "say what the token is for",
-      "token-valid_until": "2026-12-31 is in the past"}),
-    ({"label": "ci", "valid_until": "next week"},
-     {"token-valid_until": "'next week' is not a date (YYYY-MM-DD)"}),
-])
+@pytest.mark.parametrize(
+    ("form", "errors"),
+    [
+        (
+            {"label": "", "valid_until": "2026-12-31"},
+            {
+                "token-label": "say what the token is for",
+                "token-valid_until": "2026-12-31 is in the past",
+            },
+        ),
+        (
+            {"label": "ci", "valid_until": "next week"},
+            {"token-valid_until": "'next week' is not a date (YYYY-MM-DD)"},
+        ),
+    ],
+)
 def test_a_bad_token_form_names_the_field_and_issues_nothing(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory,
-        form: dict[str, str], errors: dict[str, str]) -> None:
+    client: FlaskClient,
+    login: Login,
+    user_of: UserOf,
+    sessions: SessionFactory,
+    form: dict[str, str],
+    errors: dict[str, str],
+) -> None:
     user_of(Role.PLANNER)
     login(client, Role.ADMIN)
     response = post(client, "/users/planner/tokens", form)
@@ -160,29 +193,37 @@ def test_a_bad_token_form_names_the_field_and_issues_nothing(
 
 
 def test_a_token_of_another_user_is_not_found(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory
+) -> None:
     user_of(Role.PLANNER)
     admin = login(client, Role.ADMIN)
     token, secret = tokens.issue_token(sessions, admin.name, actor=None, now=admin.created_at)
     assert post(client, f"/users/planner/tokens/{token.id}/revoke").status_code == 404
     assert client.get("/users/nobody").status_code == 404
-    assert client.get("/api/v1/environments",
-                      headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get(
+            "/api/v1/environments", headers={"Authorization": f"Bearer {secret}"}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("role", NOT_ADMINS)
 def test_other_roles_are_refused_every_user_page_and_nothing_changes(
-        client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory,
-        role: Role) -> None:
+    client: FlaskClient, login: Login, user_of: UserOf, sessions: SessionFactory, role: Role
+) -> None:
     user_of(Role.PLANNER, "pat")
     me = login(client, role)
     assert client.get("/users").status_code == 403
     assert client.get("/users/pat").status_code == 403
-    for path, data in [("/users", {**NEW, "role": "admin"}), ("/users/pat/role", {"role": "admin"}),
-                       (f"/users/{me.name}/role", {"role": "admin"}),
-                       ("/users/pat/password", {"password": "taken over!"}),
-                       ("/users/pat/active", {"active": "false"}),
-                       ("/users/pat/tokens", {"label": "mine"})]:
+    for path, data in [
+        ("/users", {**NEW, "role": "admin"}),
+        ("/users/pat/role", {"role": "admin"}),
+        (f"/users/{me.name}/role", {"role": "admin"}),
+        ("/users/pat/password", {"password": "taken over!"}),
+        ("/users/pat/active", {"active": "false"}),
+        ("/users/pat/tokens", {"label": "mine"}),
+    ]:
         assert post(client, path, data).status_code == 403, path
     assert stored(sessions, "nina") is None
     pat, myself = stored(sessions, "pat"), stored(sessions, me.name)

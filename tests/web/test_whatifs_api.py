@@ -17,9 +17,15 @@ from tests.web.api_world import Caller, World, error_of
 from tests.web.helpers import NOW, csrf_token
 from web.background import join_all
 
-NEW_RELEASE = {"kind": "add_release", "id": "R9", "due": "2027-03-01",
-               "phases": [{"id": "R9-SIT", "type": "SIT", "duration_days": 4},
-                          {"id": "R9-UAT", "type": "UAT", "duration_days": 3}]}
+NEW_RELEASE = {
+    "kind": "add_release",
+    "id": "R9",
+    "due": "2027-03-01",
+    "phases": [
+        {"id": "R9-SIT", "type": "SIT", "duration_days": 4},
+        {"id": "R9-UAT", "type": "UAT", "duration_days": 3},
+    ],
+}
 
 
 def _make(call: Caller, name: str = "w") -> int:
@@ -33,8 +39,9 @@ def _bookings(sessions: SessionFactory) -> int:
         return int(session.exec(select(func.count()).select_from(Booking)).one())
 
 
-def _run(call: Caller, client: FlaskClient, ident: int, role: Role = Role.PLANNER
-         ) -> dict[str, Any]:
+def _run(
+    call: Caller, client: FlaskClient, ident: int, role: Role = Role.PLANNER
+) -> dict[str, Any]:
     response = call(role, "POST", f"/api/v1/what-ifs/{ident}/run", {"time_limit": 2})
     assert response.status_code == 202 and response.get_json()["status"] == "running"
     join_all(client.application)
@@ -42,10 +49,13 @@ def _run(call: Caller, client: FlaskClient, ident: int, role: Role = Role.PLANNE
 
 
 def test_a_run_compares_plans_and_leaves_live_bookings_alone(
-        call: Caller, client: FlaskClient, sessions: SessionFactory, world: World) -> None:
+    call: Caller, client: FlaskClient, sessions: SessionFactory, world: World
+) -> None:
     ident = _make(call)
-    assert call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes",
-                NEW_RELEASE).status_code == 201
+    assert (
+        call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes", NEW_RELEASE).status_code
+        == 201
+    )
     before = _bookings(sessions)
     shown = _run(call, client, ident)
     assert shown["status"] == "done" and shown["progress"]["step"] == "done"
@@ -58,18 +68,31 @@ def test_a_run_compares_plans_and_leaves_live_bookings_alone(
     assert comparison["changes"] == ["add release R9 (2 phases)"]
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"kind": "add_environment", "id": "UAT-9", "type": "UAT", "capacity": "two"},
-     "add_environment.capacity"),
-    ({"kind": "add_environment", "type": "UAT"}, "add_environment.id"),
-    ({"kind": "grow_budget"}, "kind"),
-    ({"kind": "delay_release", "release": "R7", "days": 3}, "changes[0].delay_release.release"),
-    ({"kind": "add_maintenance", "environment": "UAT-1", "start": "soon", "end": "2027-02-01"},
-     "add_maintenance.start"),
-    ({"kind": "drop_release", "release": "R1", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            {"kind": "add_environment", "id": "UAT-9", "type": "UAT", "capacity": "two"},
+            "add_environment.capacity",
+        ),
+        ({"kind": "add_environment", "type": "UAT"}, "add_environment.id"),
+        ({"kind": "grow_budget"}, "kind"),
+        ({"kind": "delay_release", "release": "R7", "days": 3}, "changes[0].delay_release.release"),
+        (
+            {
+                "kind": "add_maintenance",
+                "environment": "UAT-1",
+                "start": "soon",
+                "end": "2027-02-01",
+            },
+            "add_maintenance.start",
+        ),
+        ({"kind": "drop_release", "release": "R1", "colour": "red"}, "colour"),
+    ],
+)
 def test_a_bad_change_is_400_naming_the_field_and_is_not_stored(
-        call: Caller, world: World, change: dict[str, Any], field: str) -> None:
+    call: Caller, world: World, change: dict[str, Any], field: str
+) -> None:
     ident = _make(call)
     response = call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes", change)
     assert response.status_code == 400
@@ -80,8 +103,12 @@ def test_a_bad_change_is_400_naming_the_field_and_is_not_stored(
 def test_changes_are_removed_by_index(call: Caller, world: World) -> None:
     ident = _make(call)
     for days in (3, 5):
-        call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes",
-             {"kind": "delay_release", "release": "R1", "days": days})
+        call(
+            Role.PLANNER,
+            "POST",
+            f"/api/v1/what-ifs/{ident}/changes",
+            {"kind": "delay_release", "release": "R1", "days": days},
+        )
     response = call(Role.PLANNER, "DELETE", f"/api/v1/what-ifs/{ident}/changes/0")
     assert response.status_code == 200
     assert response.get_json()["described"] == ["delay release R1 by 5 days"]
@@ -91,8 +118,12 @@ def test_changes_are_removed_by_index(call: Caller, world: World) -> None:
 
 def test_the_scenario_file_carries_the_changes(call: Caller, world: World) -> None:
     ident = _make(call, "more-uat")
-    call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes",
-         {"kind": "add_environment", "id": "UAT-9", "type": "UAT"})
+    call(
+        Role.PLANNER,
+        "POST",
+        f"/api/v1/what-ifs/{ident}/changes",
+        {"kind": "add_environment", "id": "UAT-9", "type": "UAT"},
+    )
     document = call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}/scenario").get_json()
     assert document["format"] == "envsched-scenario/1" and document["name"] == "more-uat"
     assert "UAT-9" in {e["id"] for e in document["environments"]}
@@ -101,20 +132,26 @@ def test_the_scenario_file_carries_the_changes(call: Caller, world: World) -> No
 def test_the_list_names_every_what_if(call: Caller, world: World) -> None:
     _make(call, "b"), _make(call, "a")
     assert [w["name"] for w in call(Role.VIEWER, "GET", "/api/v1/what-ifs").get_json()] == [
-        "a", "b"]
+        "a",
+        "b",
+    ]
     again = call(Role.PLANNER, "POST", "/api/v1/what-ifs", {"name": "a"})
     assert again.status_code == 400 and "name" in error_of(again)["fields"]
 
 
 def test_promotion_needs_a_run_and_an_environment_manager_and_happens_once(
-        call: Caller, client: FlaskClient, sessions: SessionFactory, world: World) -> None:
+    call: Caller, client: FlaskClient, sessions: SessionFactory, world: World
+) -> None:
     ident = _make(call)
-    call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes",
-         {"kind": "reprioritise_release", "release": "R1", "priority": 4})
+    call(
+        Role.PLANNER,
+        "POST",
+        f"/api/v1/what-ifs/{ident}/changes",
+        {"kind": "reprioritise_release", "release": "R1", "priority": 4},
+    )
     early = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/what-ifs/{ident}/promote")
     assert early.status_code == 409
-    assert call(Role.VIEWER, "GET",
-                f"/api/v1/what-ifs/{ident}/comparison").status_code == 409
+    assert call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}/comparison").status_code == 409
     _run(call, client, ident)
     assert call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/promote").status_code == 403
     before = _bookings(sessions)
@@ -122,18 +159,24 @@ def test_promotion_needs_a_run_and_an_environment_manager_and_happens_once(
     assert promoted.status_code == 200 and promoted.get_json()["bookings"]
     assert _bookings(sessions) > before
     assert call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}").get_json()["status"] == (
-        "promoted")
+        "promoted"
+    )
     twice = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/what-ifs/{ident}/promote")
     assert twice.status_code == 409
     frozen = call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/changes", NEW_RELEASE)
     assert frozen.status_code == 409
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/api/v1/what-ifs/99"), ("GET", "/api/v1/what-ifs/99/comparison"),
-    ("GET", "/api/v1/what-ifs/99/scenario"), ("POST", "/api/v1/what-ifs/99/promote"),
-    ("DELETE", "/api/v1/what-ifs/99/changes/0"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/what-ifs/99"),
+        ("GET", "/api/v1/what-ifs/99/comparison"),
+        ("GET", "/api/v1/what-ifs/99/scenario"),
+        ("POST", "/api/v1/what-ifs/99/promote"),
+        ("DELETE", "/api/v1/what-ifs/99/changes/0"),
+    ],
+)
 def test_an_unknown_what_if_is_404(call: Caller, world: World, method: str, path: str) -> None:
     assert call(Role.ADMIN, method, path).status_code == 404
 
@@ -144,16 +187,21 @@ ENDPOINTS = [  # method, path, permission, body
     ("GET", "/api/v1/what-ifs/{w}/scenario", "whatif:read", None),
     ("GET", "/api/v1/what-ifs/{w}/comparison", "whatif:read", None),
     ("POST", "/api/v1/what-ifs", "whatif:write", {"name": "x"}),
-    ("POST", "/api/v1/what-ifs/{w}/changes", "whatif:write",
-     {"kind": "delay_release", "release": "R1", "days": 1}),
+    (
+        "POST",
+        "/api/v1/what-ifs/{w}/changes",
+        "whatif:write",
+        {"kind": "delay_release", "release": "R1", "days": 1},
+    ),
     ("DELETE", "/api/v1/what-ifs/{w}/changes/0", "whatif:write", None),
     ("POST", "/api/v1/what-ifs/{w}/promote", "whatif:promote", None),
 ]
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_gets_exactly_its_what_if_endpoints(call: Caller, world: World,
-                                                      role: Role) -> None:
+def test_each_role_gets_exactly_its_what_if_endpoints(
+    call: Caller, world: World, role: Role
+) -> None:
     ident = _make(call, "table")
     for method, path, permission, body in ENDPOINTS:
         response = call(role, method, path.format(w=ident), body)
@@ -171,7 +219,8 @@ def test_nobody_signed_in_gets_401(client: FlaskClient, world: World) -> None:
 
 
 def test_a_what_if_its_crashed_process_left_running_shows_failed_and_runs_again(
-        call: Caller, client: FlaskClient, sessions: SessionFactory, world: World) -> None:
+    call: Caller, client: FlaskClient, sessions: SessionFactory, world: World
+) -> None:
     ident = _make(call)
     owner = dead_owner()  # the web worker that ran it was killed mid-run
     stuck_whatif(sessions, ident, owner=owner, started_at=NOW, time_limit=2)
@@ -179,15 +228,16 @@ def test_a_what_if_its_crashed_process_left_running_shows_failed_and_runs_again(
     assert shown["status"] == "failed"
     assert shown["error"] == f"interrupted: the process running it ({owner}) has ended"
     assert [w["status"] for w in call(Role.VIEWER, "GET", "/api/v1/what-ifs").get_json()] == [
-        "failed"]
+        "failed"
+    ]
     assert _run(call, client, ident)["status"] == "done"
 
 
 def test_a_what_if_running_elsewhere_within_its_time_is_409_to_run_again(
-        call: Caller, sessions: SessionFactory, world: World) -> None:
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
     ident = _make(call)
     stuck_whatif(sessions, ident, owner=elsewhere_owner(), started_at=NOW, time_limit=2)
     again = call(Role.PLANNER, "POST", f"/api/v1/what-ifs/{ident}/run", {"time_limit": 2})
     assert again.status_code == 409 and "is running" in error_of(again)["message"]
-    assert call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}").get_json()["status"] == (
-        "running")
+    assert call(Role.VIEWER, "GET", f"/api/v1/what-ifs/{ident}").get_json()["status"] == ("running")

@@ -36,8 +36,11 @@ from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
 # What a person must never read on a page (outside a "details" they open on purpose).
-RAW = re.compile(r"\bbooking \d+\b|_id\b|token_hash|Trigger: api|OPTIMAL|makespan|"
-                 r"weighted tardiness", re.IGNORECASE)
+RAW = re.compile(
+    r"\bbooking \d+\b|_id\b|token_hash|Trigger: api|OPTIMAL|makespan|"
+    r"weighted tardiness",
+    re.IGNORECASE,
+)
 
 
 def seen(body: str) -> str:
@@ -56,16 +59,22 @@ def shown(client: FlaskClient, path: str) -> str:
 
 
 def test_the_audit_log_names_things_and_says_what_changed_in_words(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        user_of: UserOf) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
     manager = user_of(Role.ENVIRONMENT_MANAGER)
     with sessions() as session:
         smoke = session.exec(select(Booking).where(Booking.note == "smoke tests")).one()
-    move.move_booking(sessions, smoke.id or 0, environment="UAT-2", start=day(1),
-                      actor=manager, now=NOW)
+    move.move_booking(
+        sessions, smoke.id or 0, environment="UAT-2", start=day(1), actor=manager, now=NOW
+    )
     tokens.issue_token(sessions, manager.name, actor=manager, now=NOW)
-    gates.veto_gate(sessions, GateRef("R1", "R1-UAT", GateKind.EXIT), actor=None, now=NOW,
-                    reason="sev-1 defects open")
+    gates.veto_gate(
+        sessions,
+        GateRef("R1", "R1-UAT", GateKind.EXIT),
+        actor=None,
+        now=NOW,
+        reason="sev-1 defects open",
+    )
     login(client, Role.ADMIN)
     page = shown(client, "/audit")
     assert not RAW.search(page), RAW.search(page)
@@ -80,13 +89,24 @@ def test_the_audit_log_names_things_and_says_what_changed_in_words(
 
 
 def test_a_plan_run_says_who_started_it_and_what_the_solver_found_in_words(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory,
-        user_of: UserOf) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
     erin = user_of(Role.ENVIRONMENT_MANAGER, "erin")
-    run = replan.replan(sessions, trigger=PlanTrigger.API, now=NOW, time_limit=2,
-                        settings=Settings(replan_time_limit=2), started_by=erin)
-    nightly = replan.replan(sessions, trigger=PlanTrigger.SCHEDULED, now=NOW, time_limit=2,
-                            settings=Settings(replan_time_limit=2))
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.API,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+        started_by=erin,
+    )
+    nightly = replan.replan(
+        sessions,
+        trigger=PlanTrigger.SCHEDULED,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
     login(client, Role.VIEWER)
     page = shown(client, f"/plan-runs/{run.id}")
     assert "Started by Re-plan now by Erin" in page
@@ -95,8 +115,9 @@ def test_a_plan_run_says_who_started_it_and_what_the_solver_found_in_words(
     assert not RAW.search(page), RAW.search(page)
     full = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
     figures = re.search(r"<details class=\"figures\">.*?</details>", full, re.S)
-    assert figures and "Solver status OPTIMAL, objective" in seen(figures.group(0).replace(
-        "<details", "<div").replace("</details>", "</div>"))  # one click away
+    assert figures and "Solver status OPTIMAL, objective" in seen(
+        figures.group(0).replace("<details", "<div").replace("</details>", "</div>")
+    )  # one click away
     listed = shown(client, "/plan-runs")
     assert "Re-plan now by Erin" in listed and "the nightly round" in listed
     assert f"/plan-runs/{nightly.id}" in client.get("/plan-runs").get_data(as_text=True)
@@ -111,48 +132,78 @@ def _stored(sessions: SessionFactory, **fields: object) -> int:
 
 
 def test_a_failed_run_says_it_failed_and_why_and_nothing_else(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
-    run_id = _stored(sessions, status=PlanRunStatus.FAILED, finished_at=NOW,
-                     solver_status="UNKNOWN", metrics={"placed_phases": 0},
-                     flags={"clashes": [], "remedies": [], "late": []},
-                     error="no plan was found in the time allowed: 2 s were too few")
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    run_id = _stored(
+        sessions,
+        status=PlanRunStatus.FAILED,
+        finished_at=NOW,
+        solver_status="UNKNOWN",
+        metrics={"placed_phases": 0},
+        flags={"clashes": [], "remedies": [], "late": []},
+        error="no plan was found in the time allowed: 2 s were too few",
+    )
     login(client, Role.VIEWER)
     page = shown(client, f"/plan-runs/{run_id}")
-    assert ("This round failed: no plan was found in the time allowed: 2 s were too few. "
-            "It changed no booking.") in page
-    for claim in ("No remedy needed", "No release late", "No clash", "Every phase has a place",
-                  "Phases placed", "Proposals", "No shortfall ahead"):
+    assert (
+        "This round failed: no plan was found in the time allowed: 2 s were too few. "
+        "It changed no booking."
+    ) in page
+    for claim in (
+        "No remedy needed",
+        "No release late",
+        "No clash",
+        "Every phase has a place",
+        "Phases placed",
+        "Proposals",
+        "No shortfall ahead",
+    ):
         assert claim not in page, claim
 
 
 def test_a_running_round_claims_nothing_yet(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     run_id = _stored(sessions, status=PlanRunStatus.RUNNING, flags={"clashes": []})
     login(client, Role.VIEWER)
     with round_lock(sessions, NOW, 60):  # the round is under way: it holds the lock
         page = shown(client, f"/plan-runs/{run_id}")
     assert "The round is running" in page
-    for claim in ("No clash", "No release late", "No remedy needed", "Every phase has a place",
-                  "failed"):
+    for claim in (
+        "No clash",
+        "No release late",
+        "No remedy needed",
+        "Every phase has a place",
+        "failed",
+    ):
         assert claim not in page, claim
 
 
 def test_gate_states_differ_in_word_mark_and_colour(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     gates.sign_gate(sessions, GateRef("R1", "R1-SIT", GateKind.ENTRY), actor=None, now=NOW)
-    gates.veto_gate(sessions, GateRef("R1", "R1-SIT", GateKind.EXIT), actor=None, now=NOW,
-                    reason="defects")
-    gates.waive_gate(sessions, GateRef("R1", "R1-UAT", GateKind.ENTRY), actor=None, now=NOW,
-                     reason="not needed")
+    gates.veto_gate(
+        sessions, GateRef("R1", "R1-SIT", GateKind.EXIT), actor=None, now=NOW, reason="defects"
+    )
+    gates.waive_gate(
+        sessions, GateRef("R1", "R1-UAT", GateKind.ENTRY), actor=None, now=NOW, reason="not needed"
+    )
     login(client, Role.VIEWER)
     body = client.get("/gates?release=R1").get_data(as_text=True)
-    badges = dict(re.findall(r'<span class="badge gate-(\w+)"><span aria-hidden="true">'
-                             r'(\S+) </span>\1</span>', body))
+    badges = dict(
+        re.findall(
+            r'<span class="badge gate-(\w+)"><span aria-hidden="true">'
+            r"(\S+) </span>\1</span>",
+            body,
+        )
+    )
     assert badges == {"signed": "✓", "vetoed": "✗", "waived": "↷", "open": "○"}
 
 
 def test_a_window_long_past_offers_no_move_and_refuses_one(
-        client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory) -> None:
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
     with sessions.begin() as session:
         past = ReleaseWindow(name="2026-12", start=day(-30), cutoff=day(-14), go_live=day(-10))
         ahead = ReleaseWindow(name="2027-02", start=day(10), cutoff=day(25), go_live=day(30))
@@ -163,8 +214,15 @@ def test_a_window_long_past_offers_no_move_and_refuses_one(
     body = client.get("/release-windows").get_data(as_text=True)
     assert f'id="move-{ahead_id}"' in body and f'id="move-{past_id}"' not in body
     assert "went live 25 Dec 2026" in seen(body)
-    refused = client.post("/release-windows/move", follow_redirects=True, data={
-        "csrf_token": csrf_token(client, "/"), "window_id": str(past_id),
-        "go_live": day(40).isoformat()})
-    assert ("window 2026-12 went live on 25 Dec 2026; a window in the past does not move"
-            in seen(refused.get_data(as_text=True)))
+    refused = client.post(
+        "/release-windows/move",
+        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "window_id": str(past_id),
+            "go_live": day(40).isoformat(),
+        },
+    )
+    assert "window 2026-12 went live on 25 Dec 2026; a window in the past does not move" in seen(
+        refused.get_data(as_text=True)
+    )

@@ -51,10 +51,14 @@ def start_worker(database_url: str) -> Iterator[Callable[[], subprocess.Popen[by
     started: list[subprocess.Popen[bytes]] = []
 
     def start() -> subprocess.Popen[bytes]:
-        env = dict(os.environ, ENVSCHED_DATABASE_URL=database_url, ENVSCHED_SOLVE_SLOTS="1",
-                   ENVSCHED_WORKER_POLL_SECONDS="0.1", ENVSCHED_WORKER_LEASE_SECONDS="5")
-        started.append(subprocess.Popen([sys.executable, "-m", "envsched", "worker"],
-                                        env=env))
+        env = dict(
+            os.environ,
+            ENVSCHED_DATABASE_URL=database_url,
+            ENVSCHED_SOLVE_SLOTS="1",
+            ENVSCHED_WORKER_POLL_SECONDS="0.1",
+            ENVSCHED_WORKER_LEASE_SECONDS="5",
+        )
+        started.append(subprocess.Popen([sys.executable, "-m", "envsched", "worker"], env=env))
         return started[-1]
 
     yield start
@@ -83,7 +87,10 @@ def solving(sessions: SessionFactory, job: SolveJob) -> bool:
     """The solve runs and the solver has reported (the child is past starting up)."""
     progress = whatif_of(sessions, job).progress or {}
     return job_status(sessions, job) == SolveStatus.RUNNING and progress.get("stage") not in (
-        None, "queued", "starting")
+        None,
+        "queued",
+        "starting",
+    )
 
 
 def wait_until(check: Callable[[], bool]) -> None:
@@ -95,13 +102,18 @@ def wait_until(check: Callable[[], bool]) -> None:
 
 
 def test_one_slot_runs_two_queued_whatifs_one_after_the_other_while_bookings_answer(
-        contended: SessionFactory, start_worker: Callable[[], subprocess.Popen[bytes]],
-        client: FlaskClient, token_headers: Headers) -> None:
+    contended: SessionFactory,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+    client: FlaskClient,
+    token_headers: Headers,
+) -> None:
     first, second = queued(contended, "first", SHORT), queued(contended, "second", SHORT)
     headers = token_headers(Role.VIEWER)
     places = client.get("/api/v1/solves", headers=headers).get_json()
     assert [(s["job"], s["status"], s["place"]) for s in places] == [
-        (first.id, "queued", 1), (second.id, "queued", 2)]
+        (first.id, "queued", 1),
+        (second.id, "queued", 2),
+    ]
     start_worker()
     seen: list[tuple[SolveStatus, SolveStatus]] = []
     answered_meanwhile = 0
@@ -110,22 +122,26 @@ def test_one_slot_runs_two_queued_whatifs_one_after_the_other_while_bookings_ans
         if not seen or seen[-1] != state:
             seen.append(state)
         if SolveStatus.RUNNING in state:
-            answered_meanwhile += client.get("/api/v1/bookings", headers=headers
-                                             ).status_code == 200
+            answered_meanwhile += client.get("/api/v1/bookings", headers=headers).status_code == 200
         if state == (SolveStatus.DONE, SolveStatus.DONE):
             break
         time.sleep(0.1)
     Q, R, D = SolveStatus.QUEUED, SolveStatus.RUNNING, SolveStatus.DONE
     after_start = [state for state in seen if state != (Q, Q)]
-    assert after_start in ([(R, Q), (D, Q), (D, R), (D, D)],
-                           [(R, Q), (D, R), (D, D)])  # the second may start between looks
+    assert after_start in (
+        [(R, Q), (D, Q), (D, R), (D, D)],
+        [(R, Q), (D, R), (D, D)],
+    )  # the second may start between looks
     assert answered_meanwhile >= 2
     assert [whatif_of(contended, j).status for j in (first, second)] == [WhatIfStatus.DONE] * 2
 
 
 def test_a_queued_and_a_running_solve_are_cancelled_and_the_next_one_runs(
-        contended: SessionFactory, start_worker: Callable[[], subprocess.Popen[bytes]],
-        client: FlaskClient, token_headers: Headers) -> None:
+    contended: SessionFactory,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+    client: FlaskClient,
+    token_headers: Headers,
+) -> None:
     running, waiting = queued(contended, "long", LONG), queued(contended, "waiting", LONG)
     last = queued(contended, "last", SHORT)
     worker = start_worker()
@@ -147,7 +163,8 @@ def test_a_queued_and_a_running_solve_are_cancelled_and_the_next_one_runs(
 
 
 def test_a_worker_killed_mid_solve_leaves_it_failed_and_the_next_worker_runs_the_next(
-        contended: SessionFactory, start_worker: Callable[[], subprocess.Popen[bytes]]) -> None:
+    contended: SessionFactory, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
     lost, next_one = queued(contended, "lost", LONG), queued(contended, "next", SHORT)
     killed = start_worker()
     wait_until(lambda: solving(contended, lost))

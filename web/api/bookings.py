@@ -31,44 +31,99 @@ def book_direct(body: BookingIn) -> JSON:
 
 
 def move_booking(booking_id: int, body: MoveIn) -> JSON:
-    booking.move_booking(sessions(), booking_id, environment=body.environment, start=body.start,
-                      actor=actor(), now=now(), force_reason=body.force_reason)
+    booking.move_booking(
+        sessions(),
+        booking_id,
+        environment=body.environment,
+        start=body.start,
+        actor=actor(),
+        now=now(),
+        force_reason=body.force_reason,
+    )
     return get_booking(booking_id)
 
 
 def cancel_booking(booking_id: int, body: ReasonIn) -> JSON:
-    booking.cancel_booking(sessions(), booking_id, actor=actor(), now=now(),
-                                   reason=body.reason)
+    booking.cancel_booking(sessions(), booking_id, actor=actor(), now=now(), reason=body.reason)
     return get_booking(booking_id)
 
 
 def release_early(booking_id: int, body: ReleaseEarlyIn) -> JSON:
-    booking.release_early(sessions(), booking_id, actor=actor(), now=now(),
-                                  on=body.on)
+    booking.release_early(sessions(), booking_id, actor=actor(), now=now(), on=body.on)
     return get_booking(booking_id)
 
 
 ROUTES = [
-    Route("GET", "/bookings", list_bookings, "bookings:read",
-          "List bookings, filtered by environment, release, phase, status and days",
-          Page[BookingOut], query=BookingQuery, errors=(400,)),
-    Route("POST", "/bookings", book_direct, "bookings:direct",
-          "Book an environment on days [start, end) outright: 201, or 409 with the clash",
-          BookingOut, 201, body=BookingIn, errors=(400, 409),
-          example={"environment": "UAT-1", "start": "2027-03-01", "end": "2027-03-08",
-                   "phase": "R1-UAT", "note": "regression pack"}, idempotent=True),
-    Route("GET", "/bookings/<int:booking_id>", get_booking, "bookings:read", "One booking",
-          BookingOut, errors=(404,)),
-    Route("POST", "/bookings/<int:booking_id>/move", move_booking, "bookings:move",
-          "Move a live booking (not in use) to an environment and first day, keeping its "
-          "length and id: 409 with the clash, 400 naming a field the phase cannot use",
-          BookingOut, body=MoveIn, errors=(400, 404, 409),
-          example={"environment": "UAT-1", "start": "2027-03-01"}),
-    Route("POST", "/bookings/<int:booking_id>/cancel", cancel_booking, "bookings:cancel",
-          "Cancel a live booking; its days go to the waitlist", BookingOut,
-          body=ReasonIn, errors=(400, 404, 409), example={"reason": "release slipped"}),
-    Route("POST", "/bookings/<int:booking_id>/release", release_early, "bookings:cancel",
-          "End a live booking early on a day inside it; the rest goes to the waitlist",
-          BookingOut, body=ReleaseEarlyIn, errors=(400, 404, 409),
-          example={"on": "2027-02-04"}),
+    Route(
+        "GET",
+        "/bookings",
+        list_bookings,
+        "bookings:read",
+        "List bookings, filtered by environment, release, phase, status and days",
+        Page[BookingOut],
+        query=BookingQuery,
+        errors=(400,),
+    ),
+    Route(
+        "POST",
+        "/bookings",
+        book_direct,
+        "bookings:direct",
+        "Book an environment on days [start, end) outright: 201, or 409 with the clash",
+        BookingOut,
+        201,
+        body=BookingIn,
+        errors=(400, 409),
+        example={
+            "environment": "UAT-1",
+            "start": "2027-03-01",
+            "end": "2027-03-08",
+            "phase": "R1-UAT",
+            "note": "regression pack",
+        },
+        idempotent=True,
+    ),
+    Route(
+        "GET",
+        "/bookings/<int:booking_id>",
+        get_booking,
+        "bookings:read",
+        "One booking",
+        BookingOut,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/bookings/<int:booking_id>/move",
+        move_booking,
+        "bookings:move",
+        "Move a live booking (not in use) to an environment and first day, keeping its "
+        "length and id: 409 with the clash, 400 naming a field the phase cannot use",
+        BookingOut,
+        body=MoveIn,
+        errors=(400, 404, 409),
+        example={"environment": "UAT-1", "start": "2027-03-01"},
+    ),
+    Route(
+        "POST",
+        "/bookings/<int:booking_id>/cancel",
+        cancel_booking,
+        "bookings:cancel",
+        "Cancel a live booking; its days go to the waitlist",
+        BookingOut,
+        body=ReasonIn,
+        errors=(400, 404, 409),
+        example={"reason": "release slipped"},
+    ),
+    Route(
+        "POST",
+        "/bookings/<int:booking_id>/release",
+        release_early,
+        "bookings:cancel",
+        "End a live booking early on a day inside it; the rest goes to the waitlist",
+        BookingOut,
+        body=ReleaseEarlyIn,
+        errors=(400, 404, 409),
+        example={"on": "2027-02-04"},
+    ),
 ]

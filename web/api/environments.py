@@ -46,12 +46,20 @@ def list_windows(name: str) -> list[JSON]:
 
 def add_window(name: str, body: MaintenanceWindowIn) -> JSON:
     get_environment(name)
-    row = inventory.add_maintenance_window(sessions(), name, body.start, body.end,
-                                           actor=actor(), now=now(), reason=body.reason,
-                                           force=body.force)
+    row = inventory.add_maintenance_window(
+        sessions(),
+        name,
+        body.start,
+        body.end,
+        actor=actor(),
+        now=now(),
+        reason=body.reason,
+        force=body.force,
+    )
     with read_transaction(sessions()) as session:
-        return present.window(queries.window(session, queries.environment(session, name),
-                                             row.id or 0))
+        return present.window(
+            queries.window(session, queries.environment(session, name), row.id or 0)
+        )
 
 
 def remove_window(name: str, window_id: int) -> None:
@@ -61,24 +69,77 @@ def remove_window(name: str, window_id: int) -> None:
 
 
 ROUTES = [
-    Route("GET", "/environments", list_environments, "environments:read",
-          "List environments, filtered by type, status and tag", Page[EnvironmentOut],
-          query=EnvironmentQuery, errors=(400,)),
-    Route("POST", "/environments", create_environment, "environments:write",
-          "Add an environment", EnvironmentOut, 201, body=EnvironmentIn, errors=(400,),
-          example={"name": "UAT-9", "type": "UAT", "capacity": 1, "tags": ["mainframe"]}),
-    Route("GET", "/environments/<name>", get_environment, "environments:read",
-          "One environment with its components", EnvironmentOut, errors=(404,)),
-    Route("PATCH", "/environments/<name>", update_environment, "environments:write",
-          "Change the fields given; a capacity cut below what is booked is a 409",
-          EnvironmentOut, body=EnvironmentPatch, errors=(400, 404, 409),
-          example={"description": "mainframe-connected UAT", "tags": ["mainframe"]}),
-    Route("GET", "/environments/<name>/maintenance-windows", list_windows, "environments:read",
-          "Maintenance windows of an environment", list[MaintenanceWindowOut], errors=(404,)),
-    Route("POST", "/environments/<name>/maintenance-windows", add_window, "maintenance:write",
-          "Block days for maintenance; over live bookings only with force",
-          MaintenanceWindowOut, 201, body=MaintenanceWindowIn, errors=(400, 404, 409),
-          example={"start": "2027-06-01", "end": "2027-06-03", "reason": "patching"}),
-    Route("DELETE", "/environments/<name>/maintenance-windows/<int:window_id>", remove_window,
-          "maintenance:write", "Remove a maintenance window", None, 204, errors=(404,)),
+    Route(
+        "GET",
+        "/environments",
+        list_environments,
+        "environments:read",
+        "List environments, filtered by type, status and tag",
+        Page[EnvironmentOut],
+        query=EnvironmentQuery,
+        errors=(400,),
+    ),
+    Route(
+        "POST",
+        "/environments",
+        create_environment,
+        "environments:write",
+        "Add an environment",
+        EnvironmentOut,
+        201,
+        body=EnvironmentIn,
+        errors=(400,),
+        example={"name": "UAT-9", "type": "UAT", "capacity": 1, "tags": ["mainframe"]},
+    ),
+    Route(
+        "GET",
+        "/environments/<name>",
+        get_environment,
+        "environments:read",
+        "One environment with its components",
+        EnvironmentOut,
+        errors=(404,),
+    ),
+    Route(
+        "PATCH",
+        "/environments/<name>",
+        update_environment,
+        "environments:write",
+        "Change the fields given; a capacity cut below what is booked is a 409",
+        EnvironmentOut,
+        body=EnvironmentPatch,
+        errors=(400, 404, 409),
+        example={"description": "mainframe-connected UAT", "tags": ["mainframe"]},
+    ),
+    Route(
+        "GET",
+        "/environments/<name>/maintenance-windows",
+        list_windows,
+        "environments:read",
+        "Maintenance windows of an environment",
+        list[MaintenanceWindowOut],
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/environments/<name>/maintenance-windows",
+        add_window,
+        "maintenance:write",
+        "Block days for maintenance; over live bookings only with force",
+        MaintenanceWindowOut,
+        201,
+        body=MaintenanceWindowIn,
+        errors=(400, 404, 409),
+        example={"start": "2027-06-01", "end": "2027-06-03", "reason": "patching"},
+    ),
+    Route(
+        "DELETE",
+        "/environments/<name>/maintenance-windows/<int:window_id>",
+        remove_window,
+        "maintenance:write",
+        "Remove a maintenance window",
+        None,
+        204,
+        errors=(404,),
+    ),
 ]

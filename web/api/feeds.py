@@ -20,7 +20,12 @@ def my_feeds() -> dict[str, str]:
 
 
 ROUTES = [
-    Route("GET", "/me/feeds", my_feeds, "calendar:read",
-          "Your iCalendar feed URLs: fill in {name} (an environment) or {key} (a release)",
-          FeedUrls),
+    Route(
+        "GET",
+        "/me/feeds",
+        my_feeds,
+        "calendar:read",
+        "Your iCalendar feed URLs: fill in {name} (an environment) or {key} (a release)",
+        FeedUrls,
+    ),
 ]

@@ -21,8 +21,16 @@ def list_freezes(query: Paging) -> JSON:
 
 
 def add_freeze(body: FreezeIn) -> JSON:
-    row = inventory.create_freeze(sessions(), body.start, body.end, actor=actor(), now=now(),
-                                  types=body.types, name=body.name, reason=body.reason)
+    row = inventory.create_freeze(
+        sessions(),
+        body.start,
+        body.end,
+        actor=actor(),
+        now=now(),
+        types=body.types,
+        name=body.name,
+        reason=body.reason,
+    )
     return present.freeze(row)
 
 
@@ -31,13 +39,42 @@ def remove_freeze(freeze_id: int) -> None:
 
 
 ROUTES = [
-    Route("GET", "/freezes", list_freezes, "environments:read", "List change freezes",
-          Page[FreezeOut], query=Paging, errors=(400,)),
-    Route("POST", "/freezes", add_freeze, "freezes:write",
-          "Add a change freeze on days [start, end) for some types (none: all)",
-          FreezeOut, 201, body=FreezeIn, errors=(400,),
-          example={"name": "year-end", "start": "2027-12-20", "end": "2028-01-04",
-                   "types": ["UAT"], "reason": "year-end close"}),
-    Route("DELETE", "/freezes/<int:freeze_id>", remove_freeze, "freezes:write",
-          "Remove a change freeze", None, 204, errors=(404,)),
+    Route(
+        "GET",
+        "/freezes",
+        list_freezes,
+        "environments:read",
+        "List change freezes",
+        Page[FreezeOut],
+        query=Paging,
+        errors=(400,),
+    ),
+    Route(
+        "POST",
+        "/freezes",
+        add_freeze,
+        "freezes:write",
+        "Add a change freeze on days [start, end) for some types (none: all)",
+        FreezeOut,
+        201,
+        body=FreezeIn,
+        errors=(400,),
+        example={
+            "name": "year-end",
+            "start": "2027-12-20",
+            "end": "2028-01-04",
+            "types": ["UAT"],
+            "reason": "year-end close",
+        },
+    ),
+    Route(
+        "DELETE",
+        "/freezes/<int:freeze_id>",
+        remove_freeze,
+        "freezes:write",
+        "Remove a change freeze",
+        None,
+        204,
+        errors=(404,),
+    ),
 ]

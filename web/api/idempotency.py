@@ -30,13 +30,15 @@ HEADER = IdempotencyKeyReused.FIELD
 KEY = re.compile(rf"[\x21-\x7e]{{1,{KEY_LENGTH}}}")  # visible ASCII, no spaces
 LIFETIME_HOURS = int(idempotency.KEY_LIFETIME.total_seconds() // 3600)
 PARAMETER = {  # the header as the OpenAPI document describes it
-    "name": HEADER, "in": "header", "required": False,
+    "name": HEADER,
+    "in": "header",
+    "required": False,
     "schema": {"type": "string", "pattern": f"^{KEY.pattern}$"},
     "description": f"Makes a retry safe: the same key again (same user, method, path and "
-                   f"body) within {LIFETIME_HOURS} hours answers the first answer (status "
-                   f"and body) instead of writing twice. A request that failed left nothing "
-                   f"behind and runs afresh. 1 to {KEY_LENGTH} visible ASCII characters, "
-                   f"e.g. a UUID; the same key with another request is 422.",
+    f"body) within {LIFETIME_HOURS} hours answers the first answer (status "
+    f"and body) instead of writing twice. A request that failed left nothing "
+    f"behind and runs afresh. 1 to {KEY_LENGTH} visible ASCII characters, "
+    f"e.g. a UUID; the same key with another request is 422.",
 }
 
 
@@ -47,12 +49,12 @@ def answered_once(status: int, view: Callable[[], Any], user: User) -> tuple[int
     if key is None:
         return status, view()
     if not KEY.fullmatch(key):
-        raise InvalidInput(HEADER, f"expected 1 to {KEY_LENGTH} visible ASCII characters, "
-                                   f"no spaces")
+        raise InvalidInput(
+            HEADER, f"expected 1 to {KEY_LENGTH} visible ASCII characters, no spaces"
+        )
     assert user.id is not None  # a stored user: requires() let only those through
     claim = Claim(user_id=user.id, key=key, request_hash=request_hash(), now=now())
-    answer = idempotency.answer_once(sessions(), claim,
-                                     lambda joined: _in(joined, status, view))
+    answer = idempotency.answer_once(sessions(), claim, lambda joined: _in(joined, status, view))
     return answer.status, answer.body
 
 
@@ -70,8 +72,11 @@ def _in(joined: SessionFactory, status: int, view: Callable[[], Any]) -> Answer:
 def request_hash() -> str:
     """Method, path, query string and body; a JSON body by its content, not its spacing."""
     body = request.get_json(silent=True)
-    content = (json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-               if body is not None else request.get_data())
+    content = (
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        if body is not None
+        else request.get_data()
+    )
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.path.encode(), request.query_string, content):
         digest.update(len(part).to_bytes(8, "big") + part)

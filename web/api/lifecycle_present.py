@@ -33,24 +33,24 @@ from envsched.models import (
 JSON = dict[str, Any]
 
 
-
-
 def strategy(row: ReleaseStrategy) -> JSON:
     data = row.model_dump() | {"dates": [dt.date.fromisoformat(d) for d in row.dates]}
     return StrategyOut.model_validate(data).model_dump(mode="json")
 
 
 def window(session: Session, row: ReleaseWindow) -> JSON:
-    data = row.model_dump() | {"strategy": row.strategy.name if row.strategy else None,
-                               "releases": lifecycle.release_keys(session, row)}
+    data = row.model_dump() | {
+        "strategy": row.strategy.name if row.strategy else None,
+        "releases": lifecycle.release_keys(session, row),
+    }
     return WindowOut.model_validate(data).model_dump(mode="json")
 
 
 def template(row: ReleaseTemplate) -> JSON:
-    phases = [TemplatePhaseOut.model_validate(p.model_dump() | {"type": p.type.name})
-              for p in row.phases]
-    return TemplateOut.model_validate(row.model_dump() | {"phases": phases}
-                                         ).model_dump(mode="json")
+    phases = [
+        TemplatePhaseOut.model_validate(p.model_dump() | {"type": p.type.name}) for p in row.phases
+    ]
+    return TemplateOut.model_validate(row.model_dump() | {"phases": phases}).model_dump(mode="json")
 
 
 def status_change(row: ReleaseStatusChange) -> JSON:

@@ -25,15 +25,31 @@ from web.api.schemas import Page, Paging
 from web.background import queue_of, replan_now
 from web.context import now, sessions
 
-SUMMARY_FIELDS = ("id", "trigger", "status", "dry_run", "started_at", "finished_at",
-                  "solver_status", "objective", "bound", "applied", "applied_at", "error",
-                  "metrics")
+SUMMARY_FIELDS = (
+    "id",
+    "trigger",
+    "status",
+    "dry_run",
+    "started_at",
+    "finished_at",
+    "solver_status",
+    "objective",
+    "bound",
+    "applied",
+    "applied_at",
+    "error",
+    "metrics",
+)
 
 
 def run_summary(run: PlanRun) -> JSON:
     data: dict[str, Any] = {name: getattr(run, name) for name in SUMMARY_FIELDS}
-    data.update(trigger=run.trigger.value, status=run.status.value,
-                open_proposals=open_proposals(run), queue=queue_of(SolveKind.REPLAN, run.id))
+    data.update(
+        trigger=run.trigger.value,
+        status=run.status.value,
+        open_proposals=open_proposals(run),
+        queue=queue_of(SolveKind.REPLAN, run.id),
+    )
     for name in ("started_at", "finished_at", "applied_at"):
         data[name] = data[name].isoformat() if data[name] is not None else None
     return data
@@ -41,9 +57,12 @@ def run_summary(run: PlanRun) -> JSON:
 
 def run_detail(run: PlanRun) -> JSON:
     accepted = last_accept(run)
-    return {**run_summary(run), "flags": run.flags.stored() if run.flags else {},
-            "diff": run.diff.stored() if run.diff else {},
-            "last_accept": accepted.stored() if accepted else None}
+    return {
+        **run_summary(run),
+        "flags": run.flags.stored() if run.flags else {},
+        "diff": run.diff.stored() if run.diff else {},
+        "last_accept": accepted.stored() if accepted else None,
+    }
 
 
 def find_run(run_id: int) -> PlanRun:
@@ -76,26 +95,60 @@ def accept_run(run_id: int) -> JSON:
 
 
 def accept_proposal(run_id: int, phase: str) -> JSON:
-    return run_detail(planning.accept_proposal(sessions(), run_id, phase, actor=actor(),
-                                             now=now()))
+    return run_detail(planning.accept_proposal(sessions(), run_id, phase, actor=actor(), now=now()))
 
 
 ROUTES = [
-    Route("GET", "/plan-runs", list_runs, "planruns:read",
-          "List planning rounds, newest first", Page[PlanRunOut], query=Paging,
-          errors=(400,)),
-    Route("POST", "/plan-runs", start_run, "planruns:run",
-          "Re-plan now: start a planning round (the nightly job's path); 202 once it has "
-          "begun, 409 while another round runs", PlanRunDetailOut, 202, body=ReplanIn,
-          errors=(409,), example={"time_limit": 2, "dry_run": True}),
-    Route("GET", "/plan-runs/<int:run_id>", get_run, "planruns:read",
-          "A planning round: status, metrics, flags and diff", PlanRunDetailOut, errors=(404,)),
-    Route("POST", "/plan-runs/<int:run_id>/accept", accept_run, "planruns:accept",
-          "Accept every open proposal of the newest finished round that still fits; the "
-          "others stay open, each listed in last_accept.refused with its reason",
-          PlanRunDetailOut, errors=(404, 409)),
-    Route("POST", "/plan-runs/<int:run_id>/proposals/<phase>/accept", accept_proposal,
-          "planruns:accept", "Accept the round's one proposal for a phase; 409 with the "
-          "reason when it no longer fits (it stays open)",
-          PlanRunDetailOut, errors=(400, 404, 409)),
+    Route(
+        "GET",
+        "/plan-runs",
+        list_runs,
+        "planruns:read",
+        "List planning rounds, newest first",
+        Page[PlanRunOut],
+        query=Paging,
+        errors=(400,),
+    ),
+    Route(
+        "POST",
+        "/plan-runs",
+        start_run,
+        "planruns:run",
+        "Re-plan now: start a planning round (the nightly job's path); 202 once it has "
+        "begun, 409 while another round runs",
+        PlanRunDetailOut,
+        202,
+        body=ReplanIn,
+        errors=(409,),
+        example={"time_limit": 2, "dry_run": True},
+    ),
+    Route(
+        "GET",
+        "/plan-runs/<int:run_id>",
+        get_run,
+        "planruns:read",
+        "A planning round: status, metrics, flags and diff",
+        PlanRunDetailOut,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/plan-runs/<int:run_id>/accept",
+        accept_run,
+        "planruns:accept",
+        "Accept every open proposal of the newest finished round that still fits; the "
+        "others stay open, each listed in last_accept.refused with its reason",
+        PlanRunDetailOut,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/plan-runs/<int:run_id>/proposals/<phase>/accept",
+        accept_proposal,
+        "planruns:accept",
+        "Accept the round's one proposal for a phase; 409 with the "
+        "reason when it no longer fits (it stays open)",
+        PlanRunDetailOut,
+        errors=(400, 404, 409),
+    ),
 ]

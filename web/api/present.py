@@ -36,7 +36,8 @@ def environment(env: Environment) -> JSON:
 
 def window(row: MaintenanceWindow) -> JSON:
     return MaintenanceWindowOut.model_validate(
-        row.model_dump() | {"environment": row.environment.name}).model_dump(mode="json")
+        row.model_dump() | {"environment": row.environment.name}
+    ).model_dump(mode="json")
 
 
 def freeze(row: Freeze) -> JSON:
@@ -70,8 +71,11 @@ def new_booking(row: Booking, *, environment: str) -> JSON:
 
 def booking_request(session: Session, row: BookingRequest) -> JSON:
     requester = session.get_one(User, row.requester_id)
-    type_name = (session.get_one(EnvironmentType, row.environment_type_id).name
-                 if row.environment_type_id is not None else None)
+    type_name = (
+        session.get_one(EnvironmentType, row.environment_type_id).name
+        if row.environment_type_id is not None
+        else None
+    )
     data = row.model_dump() | {
         "requester": requester.name,
         "phase": row.phase.key if row.phase else None,
@@ -81,11 +85,19 @@ def booking_request(session: Session, row: BookingRequest) -> JSON:
 
 
 def slot(row: Slot) -> JSON:
-    return SlotOut(environment=row.environment, start=row.start,
-                      end=row.end).model_dump(mode="json")
+    return SlotOut(environment=row.environment, start=row.start, end=row.end).model_dump(
+        mode="json"
+    )
 
 
 def clash(row: StateClash) -> JSON:
-    return ClashOut(kind=row.kind, message=row.message, start=row.start, end=row.end,
-                       environment=row.environment, release=row.release, phase=row.phase,
-                       booking_ids=list(row.booking_ids)).model_dump(mode="json")
+    return ClashOut(
+        kind=row.kind,
+        message=row.message,
+        start=row.start,
+        end=row.end,
+        environment=row.environment,
+        release=row.release,
+        phase=row.phase,
+        booking_ids=list(row.booking_ids),
+    ).model_dump(mode="json")

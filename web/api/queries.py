@@ -37,17 +37,24 @@ Row = TypeVar("Row")
 JSON = dict[str, Any]
 
 
-def page(session: Session, query: SelectOfScalar[Row], paging: Paging,
-         present: Callable[[Row], JSON]) -> JSON:
+def page(
+    session: Session, query: SelectOfScalar[Row], paging: Paging, present: Callable[[Row], JSON]
+) -> JSON:
     """One page of ``query`` and the total it was cut from."""
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.offset((paging.page - 1) * paging.per_page)
-                        .limit(paging.per_page)).all()
-    return {"items": [present(row) for row in rows], "page": paging.page,
-            "per_page": paging.per_page, "total": total}
+    rows = session.exec(
+        query.offset((paging.page - 1) * paging.per_page).limit(paging.per_page)
+    ).all()
+    return {
+        "items": [present(row) for row in rows],
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "total": total,
+    }
 
 
 # -- environments ---------------------------------------------------------------------------
+
 
 def environments(filters: EnvironmentQuery) -> SelectOfScalar[Environment]:
     query = select(Environment).join(EnvironmentType)
@@ -82,12 +89,16 @@ def window(session: Session, env: Environment, window_id: int) -> MaintenanceWin
 
 
 def check_type(session: Session, name: str | None, field: str = "type") -> None:
-    if name is not None and session.exec(
-            select(EnvironmentType).where(EnvironmentType.name == name)).first() is None:
+    if (
+        name is not None
+        and session.exec(select(EnvironmentType).where(EnvironmentType.name == name)).first()
+        is None
+    ):
         raise InvalidInput(field, f"no environment type {name!r}")
 
 
 # -- releases and phases --------------------------------------------------------------------
+
 
 def releases(filters: ReleaseQuery) -> SelectOfScalar[Release]:
     query = select(Release)
@@ -114,13 +125,15 @@ def phase(session: Session, key: str) -> Phase:
 
 # -- requests and bookings ------------------------------------------------------------------
 
+
 def requests(filters: RequestQuery) -> SelectOfScalar[BookingRequest]:
     query = select(BookingRequest)
     if filters.status is not None:
         query = query.where(BookingRequest.status == filters.status)
     if filters.requester is not None:
         query = query.join(User, col(User.id) == col(BookingRequest.requester_id)).where(
-            User.name == filters.requester)
+            User.name == filters.requester
+        )
     if filters.phase is not None:
         query = query.join(Phase).where(Phase.key == filters.phase)
     return query.order_by(col(BookingRequest.created_at), col(BookingRequest.id))

@@ -36,21 +36,22 @@ def assign_release_window(release: str, body: AssignmentIn) -> JSON:
 
 
 def change_release_status(release: str, body: StatusChangeIn) -> JSON:
-    lifecycle.transition_release(sessions(), release, body.status, actor=actor(),
-                                      now=now(), reason=body.reason)
+    lifecycle.transition_release(
+        sessions(), release, body.status, actor=actor(), now=now(), reason=body.reason
+    )
     return release_detail(release)
 
 
 def release_status_history(release: str) -> list[JSON]:
-    return [show.status_change(row) for row in lifecycle.status_history(sessions(),
-                                                                              release)]
+    return [show.status_change(row) for row in lifecycle.status_history(sessions(), release)]
 
 
 def list_release_deployments(release: str) -> list[JSON]:
     with read_transaction(sessions()) as session:
         row = queries.release(session, release)
-        found = session.exec(select(Deployment).where(Deployment.release_id == row.id)
-                             .order_by(col(Deployment.id))).all()
+        found = session.exec(
+            select(Deployment).where(Deployment.release_id == row.id).order_by(col(Deployment.id))
+        ).all()
         return [show.deployment(session, d) for d in found]
 
 
@@ -69,8 +70,11 @@ def back_out_release(release: str, body: BackOutIn) -> JSON:
 def list_release_links(release: str) -> list[JSON]:
     with read_transaction(sessions()) as session:
         row = queries.release(session, release)
-        found = session.exec(select(ExternalLink).where(ExternalLink.release_id == row.id)
-                             .order_by(col(ExternalLink.id))).all()
+        found = session.exec(
+            select(ExternalLink)
+            .where(ExternalLink.release_id == row.id)
+            .order_by(col(ExternalLink.id))
+        ).all()
         return [show.link(session, link) for link in found]
 
 
@@ -86,38 +90,111 @@ def remove_release_link(release: str, link_id: int) -> None:
 
 R = "/releases/<release>"
 ROUTES = [
-    Route("PUT", f"{R}/window", assign_release_window, "windows:write",
-          "Put a release in a release window (its cut-off becomes the due date), or take "
-          "it out with null", ReleaseOut, body=AssignmentIn, errors=(400, 404),
-          example={"window_id": None}),
-    Route("POST", f"{R}/status", change_release_status, "releases:write",
-          "One step of draft → planned → in_test → ready (or back a step, or cancelled); "
-          "409 names the current and the requested status, or (ready) each phase's exit "
-          "gate not yet signed or waived", ReleaseOut,
-          body=StatusChangeIn, errors=(400, 404, 409),
-          example={"status": "in_test", "reason": "SIT environment handed over"}),
-    Route("GET", f"{R}/status-history", release_status_history, "releases:read",
-          "Every status step of a release, oldest first", list[StatusChangeOut],
-          errors=(404,)),
-    Route("GET", f"{R}/deployments", list_release_deployments, "releases:read",
-          "A release's deployments", list[DeploymentOut], errors=(404,)),
-    Route("POST", f"{R}/deployments", record_release_deployment, "releases:write",
-          "Record the go-live of a ready release (it becomes deployed); 409 while its "
-          "go/no-go or a phase's exit gate is open or vetoed, naming each", DeploymentOut,
-          201, body=DeploymentIn, errors=(400, 404, 409),
-          example={"deployed_on": "2027-01-04", "backout_plan": "redeploy 4.1 images",
-                   "notes": "CAB approved"}),
-    Route("POST", f"{R}/back-out", back_out_release, "releases:write",
-          "Back out a deployed release's latest deployment", DeploymentOut,
-          body=BackOutIn, errors=(400, 404, 409), example={"reason": "INC0042 payments down"}),
-    Route("GET", f"{R}/links", list_release_links, "releases:read",
-          "A release's incidents and changes in other systems", list[LinkOut],
-          errors=(404,)),
-    Route("POST", f"{R}/links", add_release_link, "releases:write",
-          "Link a release to an incident or change (system, key, URL)", LinkOut, 201,
-          body=LinkIn, errors=(400, 404),
-          example={"kind": "change", "system": "ServiceNow", "key": "CHG0012345",
-                   "url": "https://servicenow.example/CHG0012345"}),
-    Route("DELETE", f"{R}/links/<int:link_id>", remove_release_link, "releases:write",
-          "Remove a link", None, 204, errors=(404,)),
+    Route(
+        "PUT",
+        f"{R}/window",
+        assign_release_window,
+        "windows:write",
+        "Put a release in a release window (its cut-off becomes the due date), or take "
+        "it out with null",
+        ReleaseOut,
+        body=AssignmentIn,
+        errors=(400, 404),
+        example={"window_id": None},
+    ),
+    Route(
+        "POST",
+        f"{R}/status",
+        change_release_status,
+        "releases:write",
+        "One step of draft → planned → in_test → ready (or back a step, or cancelled); "
+        "409 names the current and the requested status, or (ready) each phase's exit "
+        "gate not yet signed or waived",
+        ReleaseOut,
+        body=StatusChangeIn,
+        errors=(400, 404, 409),
+        example={"status": "in_test", "reason": "SIT environment handed over"},
+    ),
+    Route(
+        "GET",
+        f"{R}/status-history",
+        release_status_history,
+        "releases:read",
+        "Every status step of a release, oldest first",
+        list[StatusChangeOut],
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        f"{R}/deployments",
+        list_release_deployments,
+        "releases:read",
+        "A release's deployments",
+        list[DeploymentOut],
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        f"{R}/deployments",
+        record_release_deployment,
+        "releases:write",
+        "Record the go-live of a ready release (it becomes deployed); 409 while its "
+        "go/no-go or a phase's exit gate is open or vetoed, naming each",
+        DeploymentOut,
+        201,
+        body=DeploymentIn,
+        errors=(400, 404, 409),
+        example={
+            "deployed_on": "2027-01-04",
+            "backout_plan": "redeploy 4.1 images",
+            "notes": "CAB approved",
+        },
+    ),
+    Route(
+        "POST",
+        f"{R}/back-out",
+        back_out_release,
+        "releases:write",
+        "Back out a deployed release's latest deployment",
+        DeploymentOut,
+        body=BackOutIn,
+        errors=(400, 404, 409),
+        example={"reason": "INC0042 payments down"},
+    ),
+    Route(
+        "GET",
+        f"{R}/links",
+        list_release_links,
+        "releases:read",
+        "A release's incidents and changes in other systems",
+        list[LinkOut],
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        f"{R}/links",
+        add_release_link,
+        "releases:write",
+        "Link a release to an incident or change (system, key, URL)",
+        LinkOut,
+        201,
+        body=LinkIn,
+        errors=(400, 404),
+        example={
+            "kind": "change",
+            "system": "ServiceNow",
+            "key": "CHG0012345",
+            "url": "https://servicenow.example/CHG0012345",
+        },
+    ),
+    Route(
+        "DELETE",
+        f"{R}/links/<int:link_id>",
+        remove_release_link,
+        "releases:write",
+        "Remove a link",
+        None,
+        204,
+        errors=(404,),
+    ),
 ]

@@ -23,8 +23,12 @@ from web.context import now, sessions
 
 def list_requests(query: RequestQuery) -> JSON:
     with read_transaction(sessions()) as session:
-        return queries.page(session, queries.requests(query), query,
-                            lambda row: present.booking_request(session, row))
+        return queries.page(
+            session,
+            queries.requests(query),
+            query,
+            lambda row: present.booking_request(session, row),
+        )
 
 
 def get_request(request_id: int) -> JSON:
@@ -38,26 +42,31 @@ def create_request(body: BookingRequestIn) -> JSON:
 
 
 def suggested_slots(request_id: int) -> list[JSON]:
-    return [present.slot(s) for s in booking.suggest_slots(sessions(), request_id,
-                                                                  today=now().date())]
+    return [
+        present.slot(s) for s in booking.suggest_slots(sessions(), request_id, today=now().date())
+    ]
 
 
 def approve_request(request_id: int, body: ApproveIn) -> JSON:
-    row = booking.approve_request(sessions(), request_id, actor=actor(), now=now(),
-                                          environment=body.environment, start=body.start,
-                                          force_reason=body.force_reason)
+    row = booking.approve_request(
+        sessions(),
+        request_id,
+        actor=actor(),
+        now=now(),
+        environment=body.environment,
+        start=body.start,
+        force_reason=body.force_reason,
+    )
     return get_booking(row.id or 0)
 
 
 def reject_request(request_id: int, body: RejectIn) -> JSON:
-    booking.reject_request(sessions(), request_id, body.reason, actor=actor(),
-                                   now=now())
+    booking.reject_request(sessions(), request_id, body.reason, actor=actor(), now=now())
     return get_request(request_id)
 
 
 def waitlist_request(request_id: int, body: ReasonIn) -> JSON:
-    booking.waitlist_request(sessions(), request_id, actor=actor(), now=now(),
-                                     reason=body.reason)
+    booking.waitlist_request(sessions(), request_id, actor=actor(), now=now(), reason=body.reason)
     return get_request(request_id)
 
 
@@ -67,32 +76,95 @@ def cancel_request(request_id: int) -> JSON:
 
 
 ROUTES = [
-    Route("GET", "/requests", list_requests, "requests:read",
-          "List booking requests, filtered by status, requester and phase",
-          Page[BookingRequestOut], query=RequestQuery, errors=(400,)),
-    Route("POST", "/requests", create_request, "requests:create",
-          "Ask for an environment: a phase, a type or named environments, and days",
-          BookingRequestOut, 201, body=BookingRequestIn, errors=(400, 409),
-          example={"phase": "R1-UAT", "duration_days": 5, "earliest_start": "2027-03-01",
-                   "justification": "regression pack"}, idempotent=True),
-    Route("GET", "/requests/<int:request_id>", get_request, "requests:read",
-          "One booking request", BookingRequestOut, errors=(404,)),
-    Route("GET", "/requests/<int:request_id>/slots", suggested_slots, "requests:read",
-          "The earliest free slots that would satisfy the request", list[SlotOut],
-          errors=(404,)),
-    Route("POST", "/requests/<int:request_id>/approve", approve_request, "requests:decide",
-          "Approve to the earliest suggested slot, or to a chosen environment (and start); "
-          "answers with the booking made", BookingOut, 201, body=ApproveIn,
-          errors=(400, 404, 409), example={}),
-    Route("POST", "/requests/<int:request_id>/reject", reject_request, "requests:decide",
-          "Reject, saying why", BookingRequestOut, body=RejectIn, errors=(400, 404, 409),
-          example={"reason": "no UAT capacity before the freeze"}),
-    Route("POST", "/requests/<int:request_id>/waitlist", waitlist_request, "requests:decide",
-          "Waitlist: the request is offered the next freed days that fit it",
-          BookingRequestOut, body=ReasonIn, errors=(400, 404, 409),
-          example={"reason": "UAT full until March"}),
-    Route("POST", "/requests/<int:request_id>/cancel", cancel_request, "requests:cancel",
-          "The requester (or an environment manager) withdraws an open request, or an "
-          "approved one whose booking has not started (the booking is cancelled with it)",
-          BookingRequestOut, errors=(404, 409)),
+    Route(
+        "GET",
+        "/requests",
+        list_requests,
+        "requests:read",
+        "List booking requests, filtered by status, requester and phase",
+        Page[BookingRequestOut],
+        query=RequestQuery,
+        errors=(400,),
+    ),
+    Route(
+        "POST",
+        "/requests",
+        create_request,
+        "requests:create",
+        "Ask for an environment: a phase, a type or named environments, and days",
+        BookingRequestOut,
+        201,
+        body=BookingRequestIn,
+        errors=(400, 409),
+        example={
+            "phase": "R1-UAT",
+            "duration_days": 5,
+            "earliest_start": "2027-03-01",
+            "justification": "regression pack",
+        },
+        idempotent=True,
+    ),
+    Route(
+        "GET",
+        "/requests/<int:request_id>",
+        get_request,
+        "requests:read",
+        "One booking request",
+        BookingRequestOut,
+        errors=(404,),
+    ),
+    Route(
+        "GET",
+        "/requests/<int:request_id>/slots",
+        suggested_slots,
+        "requests:read",
+        "The earliest free slots that would satisfy the request",
+        list[SlotOut],
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/requests/<int:request_id>/approve",
+        approve_request,
+        "requests:decide",
+        "Approve to the earliest suggested slot, or to a chosen environment (and start); "
+        "answers with the booking made",
+        BookingOut,
+        201,
+        body=ApproveIn,
+        errors=(400, 404, 409),
+        example={},
+    ),
+    Route(
+        "POST",
+        "/requests/<int:request_id>/reject",
+        reject_request,
+        "requests:decide",
+        "Reject, saying why",
+        BookingRequestOut,
+        body=RejectIn,
+        errors=(400, 404, 409),
+        example={"reason": "no UAT capacity before the freeze"},
+    ),
+    Route(
+        "POST",
+        "/requests/<int:request_id>/waitlist",
+        waitlist_request,
+        "requests:decide",
+        "Waitlist: the request is offered the next freed days that fit it",
+        BookingRequestOut,
+        body=ReasonIn,
+        errors=(400, 404, 409),
+        example={"reason": "UAT full until March"},
+    ),
+    Route(
+        "POST",
+        "/requests/<int:request_id>/cancel",
+        cancel_request,
+        "requests:cancel",
+        "The requester (or an environment manager) withdraws an open request, or an "
+        "approved one whose booking has not started (the booking is cancelled with it)",
+        BookingRequestOut,
+        errors=(404, 409),
+    ),
 ]

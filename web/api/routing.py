@@ -85,6 +85,7 @@ def _wrap(route: Route) -> View:
 
 # -- the edge: validate once --------------------------------------------------------------
 
+
 def parse_body(model: type[BaseModel]) -> Any:
     """The JSON object body as ``model``; 400 naming every unknown or bad field (the
     checks every value passes first, whatever its field, are ``web.request_checks``)."""
@@ -103,14 +104,17 @@ def parse_query(model: type[BaseModel]) -> Any:
 def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:
-        raise InvalidRequest(f"unknown field(s): {', '.join(unknown)}",
-                             fields=dict.fromkeys(unknown, "unknown field"))
+        raise InvalidRequest(
+            f"unknown field(s): {', '.join(unknown)}",
+            fields=dict.fromkeys(unknown, "unknown field"),
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         fields = {_location(e["loc"]): e["msg"] for e in exc.errors()}
-        raise InvalidRequest("; ".join(f"{k}: {v}" for k, v in fields.items()),
-                             fields=fields) from None
+        raise InvalidRequest(
+            "; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields
+        ) from None
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -119,6 +123,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 # -- what views need from the app ---------------------------------------------------------
 
+
 def actor() -> User:
     """The signed-in user. ``requires`` has refused anonymous callers already; this never
     hands a service ``None``, which services read as "the system, allowed everything"."""
@@ -126,4 +131,3 @@ def actor() -> User:
     if user is None:
         raise PermissionDenied("sign in first")
     return user
-

@@ -35,6 +35,7 @@ def _comma_list(value: Any) -> Any:
 
 # -- query strings --------------------------------------------------------------------------
 
+
 class Paging(Input):
     """``?page=`` (from 1) and ``?per_page=`` (1 to 200) of every list."""
 
@@ -69,15 +70,16 @@ class BookingQuery(Paging):
 
 
 class SlotQuery(Input):
-    type: str | None = Field(default=None, description="environment type name",
-                             examples=["UAT"])
+    type: str | None = Field(default=None, description="environment type name", examples=["UAT"])
     days: int = Field(ge=1, le=365, description="length of the slot in days", examples=[5])
     after: Day = Field(description="first day a slot may start", examples=["2027-01-10"])
     before: Day | None = Field(default=None, description="day by which a slot must end")
-    tags: list[str] = Field(default_factory=list, description="comma-separated required tags",
-                            examples=[["mainframe"]])
+    tags: list[str] = Field(
+        default_factory=list, description="comma-separated required tags", examples=[["mainframe"]]
+    )
     environments: list[str] | None = Field(
-        default=None, description="comma-separated environment names to choose from")
+        default=None, description="comma-separated environment names to choose from"
+    )
     limit: int = Field(default=5, ge=1, le=50)
 
     _split = field_validator("tags", "environments", mode="before")(_comma_list)
@@ -92,11 +94,11 @@ class ClashQuery(Paging):
 class CapacityQuery(Input):
     type: str | None = Field(default=None, description="one environment type, default all")
     weeks: int = Field(default=12, ge=1, le=104)
-    start: Day | None = Field(default=None, description="a day of the first week "
-                                                            "(default today)")
+    start: Day | None = Field(default=None, description="a day of the first week (default today)")
 
 
 # -- outputs --------------------------------------------------------------------------------
+
 
 class Page(BaseModel, Generic[Item]):
     items: list[Item]

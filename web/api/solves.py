@@ -21,8 +21,7 @@ class SolvePublic(BaseModel):
     kind: str = Field(description="replan or whatif")
     target_id: int = Field(description="the plan run's or the what-if's id")
     status: str = Field(description="queued, running, done, failed or cancelled")
-    place: int | None = Field(description="place in the queue, 1 runs next; None once "
-                                          "running")
+    place: int | None = Field(description="place in the queue, 1 runs next; None once running")
     cancel_requested: bool
 
 
@@ -37,16 +36,33 @@ def list_solves() -> list[JSON]:
 
 def cancel_solve(job_id: int) -> JSON:
     job = cancel(sessions(), job_id, actor(), now())
-    return {"job": job.id, "kind": job.kind.value, "target_id": job.target_id,
-            "status": job.status.value, "place": None,
-            "cancel_requested": job.cancel_requested}
+    return {
+        "job": job.id,
+        "kind": job.kind.value,
+        "target_id": job.target_id,
+        "status": job.status.value,
+        "place": None,
+        "cancel_requested": job.cancel_requested,
+    }
 
 
 ROUTES = [
-    Route("GET", "/solves", list_solves, "planruns:read",
-          "Solves queued or running (re-plan now, nightly rounds, what-if runs), oldest "
-          "first, each queued one with its place", list[SolvePublic]),
-    Route("POST", "/solves/<int:job_id>/cancel", cancel_solve, "planruns:run",
-          "Cancel a queued solve, or stop a running one; 409 once it has ended",
-          SolvePublic, errors=(404, 409)),
+    Route(
+        "GET",
+        "/solves",
+        list_solves,
+        "planruns:read",
+        "Solves queued or running (re-plan now, nightly rounds, what-if runs), oldest "
+        "first, each queued one with its place",
+        list[SolvePublic],
+    ),
+    Route(
+        "POST",
+        "/solves/<int:job_id>/cancel",
+        cancel_solve,
+        "planruns:run",
+        "Cancel a queued solve, or stop a running one; 409 once it has ended",
+        SolvePublic,
+        errors=(404, 409),
+    ),
 ]

@@ -27,20 +27,28 @@ from web.background import queue_of, run_whatif_queued
 from web.context import now, sessions
 
 TIMESTAMPS = ("created_at", "started_at", "promoted_at")
-PLAIN = ("id", "name", "description", "created_by", "progress", "error", "changes",
-         "promoted_by")
+PLAIN = ("id", "name", "description", "created_by", "progress", "error", "changes", "promoted_by")
 
 
 def whatif_summary(row: WhatIf) -> JSON:
     data: dict[str, Any] = {name: getattr(row, name) for name in PLAIN}
-    data.update({name: (value.isoformat() if (value := getattr(row, name)) else None)
-                 for name in TIMESTAMPS})
+    data.update(
+        {
+            name: (value.isoformat() if (value := getattr(row, name)) else None)
+            for name in TIMESTAMPS
+        }
+    )
     summary = row.comparison["rows"] if row.comparison else None
     snapshot = snapshot_of(row)
-    return {**data, "status": row.status.value, "described": planning.describe_changes(row),
-            "summary": summary, "copy_taken_at": snapshot.taken_at.isoformat(),
-            "left_out": list(snapshot.left_out),
-            "queue": queue_of(SolveKind.WHATIF, row.id)}
+    return {
+        **data,
+        "status": row.status.value,
+        "described": planning.describe_changes(row),
+        "summary": summary,
+        "copy_taken_at": snapshot.taken_at.isoformat(),
+        "left_out": list(snapshot.left_out),
+        "queue": queue_of(SolveKind.WHATIF, row.id),
+    }
 
 
 def list_whatifs() -> list[JSON]:
@@ -48,10 +56,15 @@ def list_whatifs() -> list[JSON]:
 
 
 def create_whatif(body: WhatIfIn) -> JSON:
-    row = planning.create_whatif(sessions(), body.name, actor=actor(), now=now(),
-                               description=body.description,
-                               start=body.start,
-                               horizon_days=body.horizon_days)
+    row = planning.create_whatif(
+        sessions(),
+        body.name,
+        actor=actor(),
+        now=now(),
+        description=body.description,
+        start=body.start,
+        horizon_days=body.horizon_days,
+    )
     return whatif_summary(row)
 
 
@@ -90,32 +103,93 @@ def scenario_file(whatif_id: int) -> JSON:
 
 
 ROUTES = [
-    Route("GET", "/what-ifs", list_whatifs, "whatif:read", "List what-if scenarios by name",
-          list[WhatIfOut]),
-    Route("POST", "/what-ifs", create_whatif, "whatif:write",
-          "Make a what-if from the stored state now", WhatIfOut, 201, body=WhatIfIn,
-          errors=(400,), example={"name": "more-uat", "description": "one more UAT"}),
-    Route("GET", "/what-ifs/<int:whatif_id>", get_whatif, "whatif:read",
-          "A what-if: its changes, status and run progress", WhatIfOut, errors=(404,)),
-    Route("POST", "/what-ifs/<int:whatif_id>/changes", add_change, "whatif:write",
-          "Add a change (its kind and that kind's fields); refused with the bad field named",
-          WhatIfOut, 201, body=ChangeIn, errors=(404, 409),
-          example={"kind": "add_environment", "id": "UAT-9", "type": "UAT",
-                   "tags": ["mainframe"]}),
-    Route("DELETE", "/what-ifs/<int:whatif_id>/changes/<int:index>", remove_change,
-          "whatif:write", "Remove the change at index (from 0)", WhatIfOut,
-          errors=(400, 404, 409)),
-    Route("POST", "/what-ifs/<int:whatif_id>/run", run_whatif, "whatif:write",
-          "Plan baseline and what-if in the background; poll the what-if for progress",
-          WhatIfOut, 202, body=WhatIfRunIn, errors=(404, 409),
-          example={"time_limit": 2}),
-    Route("GET", "/what-ifs/<int:whatif_id>/comparison", comparison, "whatif:read",
-          "Baseline and what-if side by side, with both plans", ComparisonOut,
-          errors=(404, 409)),
-    Route("POST", "/what-ifs/<int:whatif_id>/promote", promote, "whatif:promote",
-          "Make the what-if's plan the plan: its placements become tentative bookings",
-          PromotionOut, errors=(404, 409)),
-    Route("GET", "/what-ifs/<int:whatif_id>/scenario", scenario_file, "whatif:read",
-          "The changed scenario as an envsched-scenario/1 file", dict[str, Any],
-          errors=(400, 404)),
+    Route(
+        "GET",
+        "/what-ifs",
+        list_whatifs,
+        "whatif:read",
+        "List what-if scenarios by name",
+        list[WhatIfOut],
+    ),
+    Route(
+        "POST",
+        "/what-ifs",
+        create_whatif,
+        "whatif:write",
+        "Make a what-if from the stored state now",
+        WhatIfOut,
+        201,
+        body=WhatIfIn,
+        errors=(400,),
+        example={"name": "more-uat", "description": "one more UAT"},
+    ),
+    Route(
+        "GET",
+        "/what-ifs/<int:whatif_id>",
+        get_whatif,
+        "whatif:read",
+        "A what-if: its changes, status and run progress",
+        WhatIfOut,
+        errors=(404,),
+    ),
+    Route(
+        "POST",
+        "/what-ifs/<int:whatif_id>/changes",
+        add_change,
+        "whatif:write",
+        "Add a change (its kind and that kind's fields); refused with the bad field named",
+        WhatIfOut,
+        201,
+        body=ChangeIn,
+        errors=(404, 409),
+        example={"kind": "add_environment", "id": "UAT-9", "type": "UAT", "tags": ["mainframe"]},
+    ),
+    Route(
+        "DELETE",
+        "/what-ifs/<int:whatif_id>/changes/<int:index>",
+        remove_change,
+        "whatif:write",
+        "Remove the change at index (from 0)",
+        WhatIfOut,
+        errors=(400, 404, 409),
+    ),
+    Route(
+        "POST",
+        "/what-ifs/<int:whatif_id>/run",
+        run_whatif,
+        "whatif:write",
+        "Plan baseline and what-if in the background; poll the what-if for progress",
+        WhatIfOut,
+        202,
+        body=WhatIfRunIn,
+        errors=(404, 409),
+        example={"time_limit": 2},
+    ),
+    Route(
+        "GET",
+        "/what-ifs/<int:whatif_id>/comparison",
+        comparison,
+        "whatif:read",
+        "Baseline and what-if side by side, with both plans",
+        ComparisonOut,
+        errors=(404, 409),
+    ),
+    Route(
+        "POST",
+        "/what-ifs/<int:whatif_id>/promote",
+        promote,
+        "whatif:promote",
+        "Make the what-if's plan the plan: its placements become tentative bookings",
+        PromotionOut,
+        errors=(404, 409),
+    ),
+    Route(
+        "GET",
+        "/what-ifs/<int:whatif_id>/scenario",
+        scenario_file,
+        "whatif:read",
+        "The changed scenario as an envsched-scenario/1 file",
+        dict[str, Any],
+        errors=(400, 404),
+    ),
 ]

@@ -57,9 +57,15 @@ def account_password() -> Any:
         form.fail("current_password", "give your current password")
     if form.ok:
         try:
-            changed = accounts.change_own_password(sessions(), _me(), current, new, now=now(),
-                                                 address=client_address(),
-                                                 limits=signin_limits())
+            changed = accounts.change_own_password(
+                sessions(),
+                _me(),
+                current,
+                new,
+                now=now(),
+                address=client_address(),
+                limits=signin_limits(),
+            )
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -77,8 +83,13 @@ def account_token_issue() -> Any:
     if form.ok:
         try:
             token, secret = accounts.issue_token(
-                sessions(), _me().name, actor=_me(), now=now(), label=label,
-                expires_at=accounts.token_expiry(until, now=now()))
+                sessions(),
+                _me().name,
+                actor=_me(),
+                now=now(),
+                label=label,
+                expires_at=accounts.token_expiry(until, now=now()),
+            )
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -103,24 +114,42 @@ def account_token_revoke(token_id: int) -> Any:
     return redirect(url_for("ui.account", _anchor="tokens-h"))
 
 
-def _page(*, password_form: Form | None = None, token_form: Form | None = None,
-          secret: str | None = None, new_token: int | None = None,
-          status: int = 200) -> tuple[str, int]:
+def _page(
+    *,
+    password_form: Form | None = None,
+    token_form: Form | None = None,
+    secret: str | None = None,
+    new_token: int | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     me = _me()
     with read_transaction(sessions()) as session:
-        own = session.exec(select(ApiToken).where(ApiToken.user_id == me.id)
-                           .order_by(col(ApiToken.id).desc())).all()
+        own = session.exec(
+            select(ApiToken).where(ApiToken.user_id == me.id).order_by(col(ApiToken.id).desc())
+        ).all()
         environments = session.exec(
-            select(Environment.name).where(Environment.status != EnvironmentStatus.RETIRED)
-            .order_by(col(Environment.name))).all()
-        releases = session.exec(select(Release.key)
-                                .where(Release.status != ReleaseStatus.CANCELLED)
-                                .order_by(col(Release.key))).all()
+            select(Environment.name)
+            .where(Environment.status != EnvironmentStatus.RETIRED)
+            .order_by(col(Environment.name))
+        ).all()
+        releases = session.exec(
+            select(Release.key)
+            .where(Release.status != ReleaseStatus.CANCELLED)
+            .order_by(col(Release.key))
+        ).all()
     feeds = [*(("environment", n) for n in environments), *(("release", k) for k in releases)]
     page = paging(len(feeds), FEEDS_PER_PAGE)
     return render_template(
-        "account.html", user=me, tokens=own, now=now(), secret=secret,
-        new_token=new_token, feed=feed_token(me), feeds=feeds[page.offset:page.last_row],
-        feed_page=page, min_password=accounts.MIN_PASSWORD,
+        "account.html",
+        user=me,
+        tokens=own,
+        now=now(),
+        secret=secret,
+        new_token=new_token,
+        feed=feed_token(me),
+        feeds=feeds[page.offset : page.last_row],
+        feed_page=page,
+        min_password=accounts.MIN_PASSWORD,
         password_form=password_form or Form(PASSWORD_LABELS, prefix="password-"),
-        token_form=token_form or Form(TOKEN_LABELS, prefix="token-")), status
+        token_form=token_form or Form(TOKEN_LABELS, prefix="token-"),
+    ), status

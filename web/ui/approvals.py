@@ -68,11 +68,19 @@ def approvals() -> Any:
     groups = competing_groups({r.id: slots[r.id][0] for r in shown if slots[r.id]})
     grouped, by_id = {i for g in groups for i in g}, {r.id: r for r in shown}
     return render_template(
-        "approvals.html", groups=[[by_id[i] for i in g] for g in groups],
-        alone=[r for r in shown if r.id not in grouped], slots=slots, chosen=chosen,
-        types=types, releases=releases, total=len(waiting), shown=len(shown),
-        suggestions=SUGGESTIONS, competing_heading=competing_heading,
-        week_value=request.args.get("week", "") if chosen.week else "")
+        "approvals.html",
+        groups=[[by_id[i] for i in g] for g in groups],
+        alone=[r for r in shown if r.id not in grouped],
+        slots=slots,
+        chosen=chosen,
+        types=types,
+        releases=releases,
+        total=len(waiting),
+        shown=len(shown),
+        suggestions=SUGGESTIONS,
+        competing_heading=competing_heading,
+        week_value=request.args.get("week", "") if chosen.week else "",
+    )
 
 
 def _filter(types: list[str], releases: list[str]) -> QueueFilter:
@@ -82,8 +90,10 @@ def _filter(types: list[str], releases: list[str]) -> QueueFilter:
         flash(f"type: there is no environment type {kind!r}; showing every type.", "error")
         kind = None
     if release and release not in releases:
-        flash(f"release: no open request is for a release {release!r}; showing every "
-              f"release.", "error")
+        flash(
+            f"release: no open request is for a release {release!r}; showing every release.",
+            "error",
+        )
         release = None
     return QueueFilter(kind, release, week_arg("week"))
 
@@ -101,9 +111,18 @@ def approve(request_id: int) -> Any:
     except ValueError:
         flash(f"{_words(request_id)}: the start is not a date (YYYY-MM-DD).", "error")
         return back_to_queue()
-    return _decide(request_id, lambda: booking_service.approve_request(
-        sessions(), request_id, actor=current_user(), now=now(), environment=environment,
-        start=start), _booked)
+    return _decide(
+        request_id,
+        lambda: booking_service.approve_request(
+            sessions(),
+            request_id,
+            actor=current_user(),
+            now=now(),
+            environment=environment,
+            start=start,
+        ),
+        _booked,
+    )
 
 
 def _booked(booking: Booking) -> str:
@@ -127,17 +146,25 @@ def _chosen_slot() -> tuple[str | None, dt.date | None]:
 @requires("requests:decide")
 def reject(request_id: int) -> Any:
     reason = request.form.get("reason", "")
-    return _decide(request_id, lambda: booking_service.reject_request(
-        sessions(), request_id, reason, actor=current_user(), now=now()),
-        lambda _r: "rejected")
+    return _decide(
+        request_id,
+        lambda: booking_service.reject_request(
+            sessions(), request_id, reason, actor=current_user(), now=now()
+        ),
+        lambda _r: "rejected",
+    )
 
 
 @requires("requests:decide")
 def waitlist(request_id: int) -> Any:
     reason = request.form.get("reason", "")
-    return _decide(request_id, lambda: booking_service.waitlist_request(
-        sessions(), request_id, actor=current_user(), now=now(), reason=reason),
-        lambda _r: "waitlisted: it gets the next freed days that fit")
+    return _decide(
+        request_id,
+        lambda: booking_service.waitlist_request(
+            sessions(), request_id, actor=current_user(), now=now(), reason=reason
+        ),
+        lambda _r: "waitlisted: it gets the next freed days that fit",
+    )
 
 
 def _decide(request_id: int, action: Callable[[], Any], done: Callable[[Any], str]) -> Any:

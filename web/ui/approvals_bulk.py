@@ -22,12 +22,18 @@ from web.ui.queries import RequestRow, request_row
 
 # The rules a refusal names, as people say them (rulebook, environment's days, the request).
 RULE_WORDS = {
-    "capacity": "capacity", "changeover": "changeover days",
-    "maintenance": "maintenance window", "freeze": "change freeze",
-    "eligibility": "eligibility", "earliest_start": "earliest start",
-    "order": "phase order", "one_per_phase": "one booking per phase",
-    "request_days": "request's own days", "environment": "known environment",
-    "still_open": "open request", "not_found": "open request",
+    "capacity": "capacity",
+    "changeover": "changeover days",
+    "maintenance": "maintenance window",
+    "freeze": "change freeze",
+    "eligibility": "eligibility",
+    "earliest_start": "earliest start",
+    "order": "phase order",
+    "one_per_phase": "one booking per phase",
+    "request_days": "request's own days",
+    "environment": "known environment",
+    "still_open": "open request",
+    "not_found": "open request",
 }
 
 
@@ -36,8 +42,11 @@ def approve_bulk() -> Any:
     try:
         choices = [_choice(value) for value in request.form.getlist("approve")]
     except ValueError:
-        flash("approve: each ticked slot names a request, an environment and a first day; "
-              "reload the queue and tick them again.", "error")
+        flash(
+            "approve: each ticked slot names a request, an environment and a first day; "
+            "reload the queue and tick them again.",
+            "error",
+        )
         return back_to_queue()
     rows = _rows([c.request_id for c in choices])
     try:
@@ -80,8 +89,10 @@ def _slot_words(rows: dict[int, RequestRow], choice: Choice) -> str:
 
 
 def refusal_words(rows: dict[int, RequestRow], refusal: Refusal) -> str:
-    return (f"Refused: {_slot_words(rows, refusal.choice)} — {rule_words(refusal.rules)}: "
-            f"{refusal.message}.")
+    return (
+        f"Refused: {_slot_words(rows, refusal.choice)} — {rule_words(refusal.rules)}: "
+        f"{refusal.message}."
+    )
 
 
 def rule_words(rules: Sequence[str]) -> str:

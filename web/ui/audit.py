@@ -20,8 +20,12 @@ PAGE_SIZE = 50
 
 @requires("audit:read")
 def audit_log() -> Any:
-    filters = {"entity": text_arg("entity"), "actor": text_arg("actor"),
-               "action": text_arg("action"), "entity_id": text_arg("entity_id")}
+    filters = {
+        "entity": text_arg("entity"),
+        "actor": text_arg("actor"),
+        "action": text_arg("action"),
+        "entity_id": text_arg("entity_id"),
+    }
     page = int_arg("page", 1, low=1, high=100_000)
     query = select(AuditEntry)
     for name, value in filters.items():
@@ -29,11 +33,21 @@ def audit_log() -> Any:
             query = query.where(getattr(AuditEntry, name) == value)
     with read_transaction(sessions()) as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
-        entries = session.exec(query.order_by(col(AuditEntry.id).desc())
-                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-        entities = session.exec(select(AuditEntry.entity).distinct()
-                                .order_by(col(AuditEntry.entity))).all()
+        entries = session.exec(
+            query.order_by(col(AuditEntry.id).desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        ).all()
+        entities = session.exec(
+            select(AuditEntry.entity).distinct().order_by(col(AuditEntry.entity))
+        ).all()
         lines = audit_lines(session, list(entries))
-    return render_template("audit.html", entries=lines, filters=filters,
-                           page=page, pages=max(1, -(-total // PAGE_SIZE)), total=total,
-                           entities=[(e, entity_words(e)) for e in entities])
+    return render_template(
+        "audit.html",
+        entries=lines,
+        filters=filters,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        total=total,
+        entities=[(e, entity_words(e)) for e in entities],
+    )

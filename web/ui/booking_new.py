@@ -34,8 +34,14 @@ from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import bookings_by_id, environments
 
-LABELS = {"environment": "Environment", "start": "First day", "last_day": "Last day",
-          "phase": "Release and phase", "status": "Status", "note": "Note"}
+LABELS = {
+    "environment": "Environment",
+    "start": "First day",
+    "last_day": "Last day",
+    "phase": "Release and phase",
+    "status": "Status",
+    "note": "Note",
+}
 RENAMED = {"end": "last_day"}  # the service's [start, end) as the form's last day
 STATUSES = [("confirmed", "Confirmed"), ("tentative", "Tentative (pencilled in)")]
 
@@ -46,9 +52,18 @@ def booking_new() -> Any:
         return _submit(Form.posted(LABELS))
     args = request.args
     first = args.get("start") or today().isoformat()
-    return _page(Form(LABELS, {"environment": args.get("environment", ""), "start": first,
-                               "last_day": args.get("last_day") or first,
-                               "phase": args.get("phase", ""), "status": "confirmed"}))
+    return _page(
+        Form(
+            LABELS,
+            {
+                "environment": args.get("environment", ""),
+                "start": first,
+                "last_day": args.get("last_day") or first,
+                "phase": args.get("phase", ""),
+                "status": "confirmed",
+            },
+        )
+    )
 
 
 def _page(form: Form, status: int = 200) -> Any:
@@ -56,22 +71,32 @@ def _page(form: Form, status: int = 200) -> Any:
         envs = natural_order(environments(session))
         chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
         phases = _phase_choices(session, chosen)
-    return render_template("booking_new.html", form=form, statuses=STATUSES,
-                           environments=[e.name for e in envs], phases=phases), status
+    return render_template(
+        "booking_new.html",
+        form=form,
+        statuses=STATUSES,
+        environments=[e.name for e in envs],
+        phases=phases,
+    ), status
 
 
 def _phase_choices(session: Session, env: Environment | None) -> list[tuple[str, str]]:
     """Phases of open releases not booked yet (of the environment's type, when chosen)."""
-    booked = select(Booking.phase_id).where(col(Booking.phase_id).is_not(None),
-                                            col(Booking.status).in_(LIVE_STATUSES))
-    query = (select(Phase).join(Release)
-             .where(col(Release.status).in_(OPEN_RELEASE_STATUSES),
-                    col(Phase.id).not_in(booked))
-             .order_by(col(Release.key), col(Phase.position)))
+    booked = select(Booking.phase_id).where(
+        col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
+    )
+    query = (
+        select(Phase)
+        .join(Release)
+        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), col(Phase.id).not_in(booked))
+        .order_by(col(Release.key), col(Phase.position))
+    )
     if env is not None:
         query = query.where(Phase.type_id == env.type_id)
-    return [(p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
-            for p in session.exec(query).all()]
+    return [
+        (p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
+        for p in session.exec(query).all()
+    ]
 
 
 def _submit(form: Form) -> Any:
@@ -82,10 +107,14 @@ def _submit(form: Form) -> Any:
     if not form.ok or start is None or last is None:
         return _page(form, 400)
     try:
-        data = BookingIn(environment=environment, start=start, end=end_after(last),
-                             phase=form.text("phase") or None,
-                             status=BookingStatus(form.values.get("status", "confirmed")),
-                             note=form.text("note", longest=2000))
+        data = BookingIn(
+            environment=environment,
+            start=start,
+            end=end_after(last),
+            phase=form.text("phase") or None,
+            status=BookingStatus(form.values.get("status", "confirmed")),
+            note=form.text("note", longest=2000),
+        )
         booked = booking.book_direct(sessions(), data, actor=current_user(), now=now())
     except (pydantic.ValidationError, ValueError, EnvschedError) as exc:
         return _refused(form, exc)
@@ -116,4 +145,3 @@ def _refused(form: Form, exc: Exception) -> Any:
 def _rule(rule: str | None) -> str:
     words = RULE_WORDS.get(rule or "", "not free")
     return words[0].upper() + words[1:]
-

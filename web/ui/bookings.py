@@ -26,8 +26,11 @@ from web.context import now, sessions, today
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 
-MOVE_LABELS = {"environment": "Environment", "start": "First day",
-               "force_reason": "To move it anyway, say why"}
+MOVE_LABELS = {
+    "environment": "Environment",
+    "start": "First day",
+    "force_reason": "To move it anyway, say why",
+}
 LIVE = ("tentative", "confirmed", "in_use")
 
 
@@ -52,9 +55,17 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
     named = clash_bookings(clashes)
     powers = booking_powers(current_user(), row, withdrawable)
     choices = move.move_choices(sessions(), booking_id, today=today()) if powers.move else None
-    return render_template("booking.html", b=row, powers=powers, clashes=clashes, named=named,
-                           choices=choices, next_url=_next_url(), today_iso=today().isoformat(),
-                           move_form=move_form or _blank_move_form(row)), status
+    return render_template(
+        "booking.html",
+        b=row,
+        powers=powers,
+        clashes=clashes,
+        named=named,
+        choices=choices,
+        next_url=_next_url(),
+        today_iso=today().isoformat(),
+        move_form=move_form or _blank_move_form(row),
+    ), status
 
 
 def _booking(booking_id: int) -> tuple[BookingRow, bool]:
@@ -72,36 +83,57 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
 def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
     live, day = row.status in LIVE, today()
     own = user is not None and row.requester == user.name
-    gives_back = (live and can(user, "bookings:cancel")
-                  and (own or can(user, "bookings:cancel-others")))
+    gives_back = (
+        live and can(user, "bookings:cancel") and (own or can(user, "bookings:cancel-others"))
+    )
     return Powers(
         move=live and row.status != "in_use" and can(user, "bookings:move"),
         cancel=gives_back and row.status != "in_use",
         hand_back=gives_back and row.start < day < row.end,
-        withdraw=withdrawable and can(user, "requests:cancel")
-        and (own or can(user, "requests:cancel-others")))
+        withdraw=withdrawable
+        and can(user, "requests:cancel")
+        and (own or can(user, "requests:cancel-others")),
+    )
 
 
 def _blank_move_form(row: BookingRow) -> Form:
-    return Form(MOVE_LABELS, {"environment": row.environment, "start": row.start.isoformat()},
-                prefix="move-")
+    return Form(
+        MOVE_LABELS,
+        {"environment": row.environment, "start": row.start.isoformat()},
+        prefix="move-",
+    )
 
 
 @requires("bookings:move")
 def booking_move(booking_id: int) -> Any:
     form = Form.posted(MOVE_LABELS, prefix="move-")
-    environment, start = form.text("environment", required="choose an environment"), \
-        form.date("start")
+    environment, start = (
+        form.text("environment", required="choose an environment"),
+        form.date("start"),
+    )
     if not form.ok or start is None:
         return booking_page(booking_id, form, 400)
     reason = form.text("force_reason", longest=2000) or None
     try:
-        moved = move.move_booking(sessions(), booking_id, environment=environment, start=start,
-                                  actor=current_user(), now=now(), force_reason=reason)
+        moved = move.move_booking(
+            sessions(),
+            booking_id,
+            environment=environment,
+            start=start,
+            actor=current_user(),
+            now=now(),
+            force_reason=reason,
+        )
     except RuleBroken as exc:
         for name in dict.fromkeys(n if n in MOVE_LABELS else "start" for n in exc.fields):
-            form.fail(name, "; ".join(message for field, message in exc.fields.items()
-                                      if (field if field in MOVE_LABELS else "start") == name))
+            form.fail(
+                name,
+                "; ".join(
+                    message
+                    for field, message in exc.fields.items()
+                    if (field if field in MOVE_LABELS else "start") == name
+                ),
+            )
         form.values.setdefault("force_reason", "")  # offer to force it, with a reason
         return booking_page(booking_id, form, 409)
     except BookingConflict as exc:
@@ -119,14 +151,22 @@ def booking_move(booking_id: int) -> Any:
 @requires("bookings:cancel")
 def booking_cancel(booking_id: int) -> Any:
     reason = request.form.get("reason", "").strip()[:2000]
-    return _give_back(booking_id, "Cancelled", lambda: booking.cancel_booking(
-        sessions(), booking_id, actor=current_user(), now=now(), reason=reason))
+    return _give_back(
+        booking_id,
+        "Cancelled",
+        lambda: booking.cancel_booking(
+            sessions(), booking_id, actor=current_user(), now=now(), reason=reason
+        ),
+    )
 
 
 @requires("bookings:cancel")
 def booking_release(booking_id: int) -> Any:
-    return _give_back(booking_id, "Handed back from today", lambda: booking.release_early(
-        sessions(), booking_id, actor=current_user(), now=now()))
+    return _give_back(
+        booking_id,
+        "Handed back from today",
+        lambda: booking.release_early(sessions(), booking_id, actor=current_user(), now=now()),
+    )
 
 
 def _give_back(booking_id: int, done: str, action: Any) -> Any:
@@ -154,4 +194,3 @@ def clash_bookings(clashes: list[StateClash]) -> dict[int, BookingRow]:
     """The bookings the clashes name, by id, for the clash list macro."""
     with read_transaction(sessions()) as session:
         return bookings_by_id(session, {i for c in clashes for i in c.booking_ids})
-

@@ -23,10 +23,17 @@ def shortfall_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The weeks a type is short, as plain values: type, week, last day, demand, supply,
     shortfall (environment-days)."""
     short = frame[frame["shortfall_days"] > 0].to_dict(orient="records")
-    return [{"type": r["type"], "week": r["week_start"].date(),
-             "last": r["week_start"].date() + dt.timedelta(days=6),
-             "demand": int(r["demand_days"]), "supply": int(r["supply_days"]),
-             "shortfall": int(r["shortfall_days"])} for r in short]
+    return [
+        {
+            "type": r["type"],
+            "week": r["week_start"].date(),
+            "last": r["week_start"].date() + dt.timedelta(days=6),
+            "demand": int(r["demand_days"]),
+            "supply": int(r["supply_days"]),
+            "shortfall": int(r["shortfall_days"]),
+        }
+        for r in short
+    ]
 
 
 @requires("capacity:read")
@@ -39,6 +46,13 @@ def capacity() -> Any:
     type_name = type_name if type_name in types else None
     frame = capacity_report(sessions(), start, weeks=weeks, type_name=type_name)
     shortfalls = shortfall_rows(frame)
-    return render_template("capacity.html", figure=charts.figure_json(
-        charts.capacity_heatmap(frame)), shortfalls=shortfalls, start=start, weeks=weeks,
-        types=types, type_name=type_name, total=sum(s["shortfall"] for s in shortfalls))
+    return render_template(
+        "capacity.html",
+        figure=charts.figure_json(charts.capacity_heatmap(frame)),
+        shortfalls=shortfalls,
+        start=start,
+        weeks=weeks,
+        types=types,
+        type_name=type_name,
+        total=sum(s["shortfall"] for s in shortfalls),
+    )

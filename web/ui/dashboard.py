@@ -35,17 +35,23 @@ def dashboard() -> Any:
     day = today()
     deciding = can(user, "requests:decide")
     with read_transaction(sessions()) as session:
-        waiting = request_rows(session, open_only=True,
-                               requester_id=None if deciding else user.id)
+        waiting = request_rows(session, open_only=True, requester_id=None if deciding else user.id)
         mine = booking_rows(session, start=day, requester_id=user.id)[:15]
     frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)
     shares = _this_week(frame, monday(day))
     clashes = _clashes_near(day)
     return render_template(
-        "dashboard.html", today=day, clashes=clashes, named=clash_bookings(clashes),
+        "dashboard.html",
+        today=day,
+        clashes=clashes,
+        named=clash_bookings(clashes),
         deciding=deciding,
-        waiting=waiting, mine=mine, shortfalls=shortfall_rows(frame), shares=shares,
-        utilisation=charts.figure_json(charts.utilisation_figure(shares)))
+        waiting=waiting,
+        mine=mine,
+        shortfalls=shortfall_rows(frame),
+        shares=shares,
+        utilisation=charts.figure_json(charts.utilisation_figure(shares)),
+    )
 
 
 def _clashes_near(day: dt.date) -> list[Any]:
@@ -55,5 +61,10 @@ def _clashes_near(day: dt.date) -> list[Any]:
 def _this_week(frame: pd.DataFrame, week: dt.date) -> list[tuple[str, float]]:
     """Demand as a share of supply (per cent) per type in ``week``."""
     rows = frame[frame["week_start"] == pd.Timestamp(week)].to_dict(orient="records")
-    return [(str(r["type"]), round(100.0 * r["demand_days"] / r["supply_days"], 1)
-             if r["supply_days"] else 0.0) for r in rows]
+    return [
+        (
+            str(r["type"]),
+            round(100.0 * r["demand_days"] / r["supply_days"], 1) if r["supply_days"] else 0.0,
+        )
+        for r in rows
+    ]

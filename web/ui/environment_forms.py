@@ -27,12 +27,23 @@ from web.context import now, sessions, today
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import type_names
 
-LABELS = {"name": "Name", "type": "Type", "capacity": "Capacity",
-          "changeover_days": "Changeover days", "status": "Status", "tags": "Tags",
-          "owner": "Owner", "description": "Description", "components": "Deployed components"}
+LABELS = {
+    "name": "Name",
+    "type": "Type",
+    "capacity": "Capacity",
+    "changeover_days": "Changeover days",
+    "status": "Status",
+    "tags": "Tags",
+    "owner": "Owner",
+    "description": "Description",
+    "components": "Deployed components",
+}
 TYPE_LABELS = {"name": "Name", "description": "Description"}
-NEW_DEFAULTS = {"capacity": "1", "changeover_days": "0",
-                "status": EnvironmentStatus.AVAILABLE.value}
+NEW_DEFAULTS = {
+    "capacity": "1",
+    "changeover_days": "0",
+    "status": EnvironmentStatus.AVAILABLE.value,
+}
 
 
 @requires("environments:write")
@@ -43,8 +54,7 @@ def environment_new() -> Any:
     data = _read(form, EnvironmentIn)
     if data is not None:
         try:
-            env = inventory.create_environment(sessions(), data, actor=current_user(),
-                                               now=now())
+            env = inventory.create_environment(sessions(), data, actor=current_user(), now=now())
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -62,8 +72,9 @@ def environment_edit(name: str) -> Any:
     data = _read(form, EnvironmentPatch)
     if data is not None:
         try:
-            env = inventory.update_environment(sessions(), name, data, actor=current_user(),
-                                               now=now())
+            env = inventory.update_environment(
+                sessions(), name, data, actor=current_user(), now=now()
+            )
         except BookingConflict as exc:
             form.fail("capacity", f"{exc.message}: {'; '.join(clash_lines(exc))}")
         except EnvschedError as exc:
@@ -81,11 +92,12 @@ def environment_status(name: str) -> Any:
     wanted = request.form.get("status", "")
     try:
         data = EnvironmentPatch(status=EnvironmentStatus(wanted))
-        env = inventory.update_environment(sessions(), name, data, actor=current_user(),
-                                           now=now())
+        env = inventory.update_environment(sessions(), name, data, actor=current_user(), now=now())
     except ValueError:
-        flash(f"Status: {wanted!r} is not one of "
-              f"{', '.join(s.value for s in EnvironmentStatus)}.", "error")
+        flash(
+            f"Status: {wanted!r} is not one of {', '.join(s.value for s in EnvironmentStatus)}.",
+            "error",
+        )
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:
@@ -96,24 +108,35 @@ def environment_status(name: str) -> Any:
 
 def _warn_of_stranded_bookings(name: str) -> None:
     """Live bookings from today on an environment that is no longer available clash."""
-    stranded = [c for c in find_clashes(sessions())
-                if c.kind == "unavailable" and c.environment == name and c.end > today()]
+    stranded = [
+        c
+        for c in find_clashes(sessions())
+        if c.kind == "unavailable" and c.environment == name and c.end > today()
+    ]
     if stranded:
-        flash(f"{len(stranded)} live booking{'s' if len(stranded) != 1 else ''} on {name} "
-              f"now clash: move or cancel them (they are marked below).", "error")
+        flash(
+            f"{len(stranded)} live booking{'s' if len(stranded) != 1 else ''} on {name} "
+            f"now clash: move or cancel them (they are marked below).",
+            "error",
+        )
 
 
 # -- reading the form ---------------------------------------------------------------------
 
+
 def _read(form: Form, model: type[EnvironmentIn] | type[EnvironmentPatch]) -> Any:
     """The form as ``model``, or None with every problem noted on ``form``."""
-    values = {"name": form.text("name", required="give the environment a name"),
-              "type": form.text("type", required="choose a type"),
-              "capacity": form.whole("capacity", low=1),
-              "changeover_days": form.whole("changeover_days", low=0, high=MAX_DAYS),
-              "status": form.text("status") or EnvironmentStatus.AVAILABLE,
-              "tags": form.words("tags"), "owner": form.text("owner"),
-              "description": form.text("description"), "components": _components(form)}
+    values = {
+        "name": form.text("name", required="give the environment a name"),
+        "type": form.text("type", required="choose a type"),
+        "capacity": form.whole("capacity", low=1),
+        "changeover_days": form.whole("changeover_days", low=0, high=MAX_DAYS),
+        "status": form.text("status") or EnvironmentStatus.AVAILABLE,
+        "tags": form.words("tags"),
+        "owner": form.text("owner"),
+        "description": form.text("description"),
+        "components": _components(form),
+    }
     if not form.ok:
         return None
     try:
@@ -134,8 +157,10 @@ def _components(form: Form) -> dict[str, str]:
         if name in found:
             form.fail("components", f"line {number}: {name} is listed twice")
         elif max(len(name), len(version)) > NAME_LENGTH:
-            form.fail("components", f"line {number}: names and versions have at most "
-                                    f"{NAME_LENGTH} characters")
+            form.fail(
+                "components",
+                f"line {number}: names and versions have at most {NAME_LENGTH} characters",
+            )
         found[name] = version
     return found
 
@@ -146,22 +171,33 @@ def _values_of(name: str) -> dict[str, str]:
         env = session.exec(select(Environment).where(Environment.name == name)).first()
         if env is None:
             abort(404, f"No environment named {name!r}.")
-        return {"name": env.name, "type": env.type.name, "capacity": str(env.capacity),
-                "changeover_days": str(env.changeover_days), "status": env.status.value,
-                "tags": ", ".join(env.tags), "owner": env.owner,
-                "description": env.description,
-                "components": "\n".join(f"{c.name} {c.version}".strip()
-                                        for c in env.components)}
+        return {
+            "name": env.name,
+            "type": env.type.name,
+            "capacity": str(env.capacity),
+            "changeover_days": str(env.changeover_days),
+            "status": env.status.value,
+            "tags": ", ".join(env.tags),
+            "owner": env.owner,
+            "description": env.description,
+            "components": "\n".join(f"{c.name} {c.version}".strip() for c in env.components),
+        }
 
 
 def _form_page(form: Form, editing: str | None = None, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
         types = type_names(session)
-    return render_template("environment_form.html", form=form, editing=editing, types=types,
-                           statuses=[s.value for s in EnvironmentStatus]), status
+    return render_template(
+        "environment_form.html",
+        form=form,
+        editing=editing,
+        types=types,
+        statuses=[s.value for s in EnvironmentStatus],
+    ), status
 
 
 # -- environment types --------------------------------------------------------------------
+
 
 @requires("environments:read")
 def environment_types() -> Any:
@@ -175,8 +211,9 @@ def type_create() -> Any:
     description = form.text("description", longest=TEXT_LENGTH)
     if form.ok:
         try:
-            inventory.create_environment_type(sessions(), name, actor=current_user(),
-                                              now=now(), description=description)
+            inventory.create_environment_type(
+                sessions(), name, actor=current_user(), now=now(), description=description
+            )
         except EnvschedError as exc:
             form.absorb(exc)
         else:

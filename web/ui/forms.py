@@ -38,8 +38,7 @@ class Form:
     @classmethod
     def posted(cls, labels: dict[str, str], prefix: str = "") -> Form:
         # a field sent several times (ticked checkboxes) reads back as a list: words()
-        values = {k: ", ".join(request.form.getlist(k)) for k in request.form
-                  if k != "csrf_token"}
+        values = {k: ", ".join(request.form.getlist(k)) for k in request.form if k != "csrf_token"}
         return cls(labels, values, prefix=prefix)
 
     def id(self, name: str) -> str:
@@ -74,8 +73,12 @@ class Form:
         try:
             number = int(raw)
         except ValueError:
-            self.fail(name, f"{raw[:40]!r} is not a whole number" if raw
-                      else f"give a whole number, {low} or more")
+            self.fail(
+                name,
+                f"{raw[:40]!r} is not a whole number"
+                if raw
+                else f"give a whole number, {low} or more",
+            )
             return low
         if number < low:
             self.fail(name, f"must be {low} or more, not {number}")
@@ -111,8 +114,9 @@ class Form:
 
     # -- refusals ------------------------------------------------------------------------
 
-    def absorb(self, error: EnvschedError | pydantic.ValidationError,
-               rename: dict[str, str] | None = None) -> None:
+    def absorb(
+        self, error: EnvschedError | pydantic.ValidationError, rename: dict[str, str] | None = None
+    ) -> None:
         """Put a validation error or a service's refusal next to the field it names."""
         rename = rename or {}
         if isinstance(error, pydantic.ValidationError):
@@ -138,6 +142,8 @@ def read_day(text: str) -> dt.date:
 def clash_lines(error: BookingConflict) -> list[str]:
     """The bookings a conflict names, one line each, in words (not by id): what it serves,
     where, its first and last day, its status."""
-    return [f"{c.phase or 'a booking for no phase'} on {c.environment}, "
-            f"{days_text(c.start, c.end)} ({c.status.replace('_', ' ')})"
-            for c in error.clashes]
+    return [
+        f"{c.phase or 'a booking for no phase'} on {c.environment}, "
+        f"{days_text(c.start, c.end)} ({c.status.replace('_', ' ')})"
+        for c in error.clashes
+    ]

@@ -26,8 +26,13 @@ from web.ui.forms import Form
 from web.ui.queries import type_names
 
 DAY = dt.timedelta(days=1)
-LABELS = {"name": "Name", "start": "First day", "last_day": "Last day",
-          "types": "Environment types", "reason": "Reason"}
+LABELS = {
+    "name": "Name",
+    "start": "First day",
+    "last_day": "Last day",
+    "types": "Environment types",
+    "reason": "Reason",
+}
 
 
 @requires("environments:read")
@@ -46,8 +51,16 @@ def freeze_add() -> Any:
     if not form.ok or start is None or last is None:
         return _page(form, status=400)
     try:
-        inventory.create_freeze(sessions(), start, last + DAY, actor=current_user(), now=now(),
-                                types=form.words("types"), name=name, reason=reason)
+        inventory.create_freeze(
+            sessions(),
+            start,
+            last + DAY,
+            actor=current_user(),
+            now=now(),
+            types=form.words("types"),
+            name=name,
+            reason=reason,
+        )
     except EnvschedError as exc:
         form.absorb(exc, rename={"end": "last_day"})
         return _page(form, status=400)
@@ -71,14 +84,20 @@ def _page(form: Form, status: int = 200) -> Any:
         freezes = session.exec(select(Freeze).order_by(col(Freeze.start), col(Freeze.id))).all()
         rows = [(f, _bookings_in(session, f)) for f in freezes]
         types = type_names(session)
-    return render_template("freezes.html", rows=rows, form=form, types=types,
-                           today=today()), status
+    return render_template("freezes.html", rows=rows, form=form, types=types, today=today()), status
 
 
 def _bookings_in(session: Session, freeze: Freeze) -> int:
     """How many live bookings run into ``freeze`` (the clashes it makes)."""
-    types = session.exec(select(EnvironmentType.name).select_from(Booking)
-                         .join(Environment).join(EnvironmentType)
-                         .where(col(Booking.status).in_(LIVE_STATUSES),
-                                Booking.start < freeze.end, Booking.end > freeze.start)).all()
+    types = session.exec(
+        select(EnvironmentType.name)
+        .select_from(Booking)
+        .join(Environment)
+        .join(EnvironmentType)
+        .where(
+            col(Booking.status).in_(LIVE_STATUSES),
+            Booking.start < freeze.end,
+            Booking.end > freeze.start,
+        )
+    ).all()
     return sum(1 for type_name in types if freeze.covers(type_name))

@@ -23,13 +23,17 @@ from web.ui.params import text_arg
 @requires("gates:read")
 def gate_list() -> Any:
     with read_transaction(sessions()) as session:
-        keys = list(session.exec(select(Release.key).order_by(
-            col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key))).all())
+        keys = list(
+            session.exec(
+                select(Release.key).order_by(
+                    col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key)
+                )
+            ).all()
+        )
         chosen = text_arg("release")
         key = chosen if chosen in keys else (keys[0] if keys else None)
     views = lifecycle.release_gates(sessions(), key) if key else []
-    return render_template("gates.html", releases=keys, release=key,
-                           rows=[_row(v) for v in views])
+    return render_template("gates.html", releases=keys, release=key, rows=[_row(v) for v in views])
 
 
 VERB_STATES = {"sign": GateState.SIGNED, "veto": GateState.VETOED, "waive": GateState.WAIVED}
@@ -38,8 +42,10 @@ VERB_STATES = {"sign": GateState.SIGNED, "veto": GateState.VETOED, "waive": Gate
 def _row(view: GateView) -> dict[str, Any]:
     """The gate, and which decisions to offer: the ones the service would accept."""
     user = current_user()
-    offer = {verb: _may(user, view, state) and view.state in lifecycle.ALLOWED_FROM[state]
-             for verb, state in VERB_STATES.items()}
+    offer = {
+        verb: _may(user, view, state) and view.state in lifecycle.ALLOWED_FROM[state]
+        for verb, state in VERB_STATES.items()
+    }
     return {"gate": view, "name": _name(view), "offer": offer}
 
 
@@ -60,28 +66,42 @@ def _may(user: Any, view: GateView, state: GateState) -> bool:
 
 @requires("gates:decide")
 def gate_sign(key: str) -> Any:
-    return _decide(key, "signed off", lambda ref: lifecycle.sign_gate(
-        sessions(), ref, actor=current_user(), now=now(), note=request.form.get("note", "")))
+    return _decide(
+        key,
+        "signed off",
+        lambda ref: lifecycle.sign_gate(
+            sessions(), ref, actor=current_user(), now=now(), note=request.form.get("note", "")
+        ),
+    )
 
 
 @requires("gates:decide")
 def gate_veto(key: str) -> Any:
-    return _decide(key, "vetoed", lambda ref: lifecycle.veto_gate(
-        sessions(), ref, actor=current_user(), now=now(),
-        reason=request.form.get("reason", "")))
+    return _decide(
+        key,
+        "vetoed",
+        lambda ref: lifecycle.veto_gate(
+            sessions(), ref, actor=current_user(), now=now(), reason=request.form.get("reason", "")
+        ),
+    )
 
 
 @requires("gates:waive")
 def gate_waive(key: str) -> Any:
-    return _decide(key, "waived", lambda ref: lifecycle.waive_gate(
-        sessions(), ref, actor=current_user(), now=now(),
-        reason=request.form.get("reason", "")))
+    return _decide(
+        key,
+        "waived",
+        lambda ref: lifecycle.waive_gate(
+            sessions(), ref, actor=current_user(), now=now(), reason=request.form.get("reason", "")
+        ),
+    )
 
 
 def _decide(key: str, done: str, action: Callable[[GateRef], GateView]) -> Any:
     try:
-        ref = GateRef(key, request.form.get("phase") or None,
-                      GateKind(request.form.get("kind", "")))
+        ref = GateRef(
+            key, request.form.get("phase") or None, GateKind(request.form.get("kind", ""))
+        )
         view = action(ref)
     except ValueError:
         flash("Choose a gate: entry, exit or go/no-go.", "error")

@@ -34,9 +34,13 @@ def kpi_page() -> Any:
         "utilisation": release_charts.utilisation_trend_figure(report.monthly),
         "implement": release_charts.time_to_implement_figure(report.time_to_implement),
     }
-    return render_template("kpis.html", report=report, period=period,
-                           months=len(period.months()),
-                           figures={k: charts.figure_json(f) for k, f in figures.items()})
+    return render_template(
+        "kpis.html",
+        report=report,
+        period=period,
+        months=len(period.months()),
+        figures={k: charts.figure_json(f) for k, f in figures.items()},
+    )
 
 
 @requires("kpis:read")

@@ -38,40 +38,59 @@ PHASE_ROWS = 8  # rows of the template editor; blank rows are skipped
 
 # -- release windows --------------------------------------------------------------------------
 
+
 @requires("windows:read")
 def release_windows() -> Any:
     today = now().date()
     with read_transaction(sessions()) as session:
-        rows = [{"window": w, "releases": lifecycle.release_keys(session, w),
-                 "strategy": w.strategy.name if w.strategy else "—",
-                 "movable": lifecycle.movable(w, today)}
-                for w in lifecycle.windows_between(session, today - dt.timedelta(days=31),
-                                                 today + dt.timedelta(days=PLAN_DAYS))]
-        strategies = session.exec(select(ReleaseStrategy)
-                                  .order_by(col(ReleaseStrategy.name))).all()
-        releases = session.exec(select(Release.key)
-                                .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
-                                .order_by(col(Release.key))).all()
-    return render_template("release_windows.html", rows=rows, strategies=strategies,
-                           releases=releases, today=today)
+        rows = [
+            {
+                "window": w,
+                "releases": lifecycle.release_keys(session, w),
+                "strategy": w.strategy.name if w.strategy else "—",
+                "movable": lifecycle.movable(w, today),
+            }
+            for w in lifecycle.windows_between(
+                session, today - dt.timedelta(days=31), today + dt.timedelta(days=PLAN_DAYS)
+            )
+        ]
+        strategies = session.exec(select(ReleaseStrategy).order_by(col(ReleaseStrategy.name))).all()
+        releases = session.exec(
+            select(Release.key)
+            .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+            .order_by(col(Release.key))
+        ).all()
+    return render_template(
+        "release_windows.html", rows=rows, strategies=strategies, releases=releases, today=today
+    )
 
 
 @requires("windows:write")
 def strategy_create() -> Response:
-    fields = {k: request.form.get(k, "").strip() for k in
-              ("name", "cadence", "anchor", "window_days", "freeze_days")}
+    fields = {
+        k: request.form.get(k, "").strip()
+        for k in ("name", "cadence", "anchor", "window_days", "freeze_days")
+    }
     dates = request.form.get("dates", "").replace(",", " ").split()
-    return act(lambda: lifecycle.create_strategy(
-        sessions(), StrategyIn.model_validate({**fields, "dates": dates}),
-        actor=current_user(), now=now()), "ui.release_windows",
-        lambda s: f"Strategy {s.name} added; publish it to make its windows.")
+    return act(
+        lambda: lifecycle.create_strategy(
+            sessions(),
+            StrategyIn.model_validate({**fields, "dates": dates}),
+            actor=current_user(),
+            now=now(),
+        ),
+        "ui.release_windows",
+        lambda s: f"Strategy {s.name} added; publish it to make its windows.",
+    )
 
 
 @requires("windows:write")
 def strategy_publish(name: str) -> Response:
-    return act(lambda: lifecycle.publish_plan(sessions(), name, actor=current_user(),
-                                             now=now()),
-                "ui.release_windows", lambda rows: f"{name}: {len(rows)} windows published.")
+    return act(
+        lambda: lifecycle.publish_plan(sessions(), name, actor=current_user(), now=now()),
+        "ui.release_windows",
+        lambda rows: f"{name}: {len(rows)} windows published.",
+    )
 
 
 @requires("windows:write")
@@ -81,8 +100,9 @@ def window_move() -> Response:
         go_live = form_date("go_live")
         if go_live is None:
             raise ValueError("give the new go-live date")
-        return lifecycle.move_window(sessions(), window_id, go_live, actor=current_user(),
-                                   now=now(), settings=settings())
+        return lifecycle.move_window(
+            sessions(), window_id, go_live, actor=current_user(), now=now(), settings=settings()
+        )
 
     return act(move, "ui.release_windows", _moved)
 
@@ -97,13 +117,21 @@ def _moved(moved: lifecycle.MovedWindow) -> str:
 def window_assign() -> Response:
     key = request.form.get("release", "")
     chosen = request.form.get("window_id", "")
-    return act(lambda: lifecycle.assign_release(
-        sessions(), key, form_id("window_id") if chosen else None, actor=current_user(),
-        now=now()),
-        "ui.release_windows", lambda r: f"{r.key} is due by {r.due}.")
+    return act(
+        lambda: lifecycle.assign_release(
+            sessions(),
+            key,
+            form_id("window_id") if chosen else None,
+            actor=current_user(),
+            now=now(),
+        ),
+        "ui.release_windows",
+        lambda r: f"{r.key} is due by {r.due}.",
+    )
 
 
 # -- release templates ------------------------------------------------------------------------
+
 
 @requires("templates:read")
 def release_templates() -> Any:
@@ -111,12 +139,16 @@ def release_templates() -> Any:
     with read_transaction(sessions()) as session:
         rows = session.exec(select(ReleaseTemplate).order_by(col(ReleaseTemplate.name))).all()
         shown = [lifecycle.describe(t) for t in rows]
-        types = session.exec(select(EnvironmentType.name)
-                             .order_by(col(EnvironmentType.name))).all()
+        types = session.exec(select(EnvironmentType.name).order_by(col(EnvironmentType.name))).all()
     current = next((t for t in shown if t["name"] == editing), None)
-    return render_template("release_templates.html", templates=shown, types=types,
-                           editing=current, rows=PHASE_ROWS,
-                           release_types=[t.value for t in ReleaseType])
+    return render_template(
+        "release_templates.html",
+        templates=shown,
+        types=types,
+        editing=current,
+        rows=PHASE_ROWS,
+        release_types=[t.value for t in ReleaseType],
+    )
 
 
 @requires("templates:write")
@@ -124,13 +156,16 @@ def template_save() -> Response:
     original = request.form.get("original", "")
 
     def save() -> ReleaseTemplate:
-        data = TemplateIn(name=request.form.get("name", "").strip(),
-                          release_type=ReleaseType(request.form.get("release_type", "minor")),
-                          description=request.form.get("description", ""),
-                          phases=_phase_rows())
+        data = TemplateIn(
+            name=request.form.get("name", "").strip(),
+            release_type=ReleaseType(request.form.get("release_type", "minor")),
+            description=request.form.get("description", ""),
+            phases=_phase_rows(),
+        )
         if original:
-            return lifecycle.update_template(sessions(), original, data, actor=current_user(),
-                                             now=now())
+            return lifecycle.update_template(
+                sessions(), original, data, actor=current_user(), now=now()
+            )
         return lifecycle.create_template(sessions(), data, actor=current_user(), now=now())
 
     return act(save, "ui.release_templates", lambda t: f"Template {t.name} saved.")
@@ -138,23 +173,31 @@ def template_save() -> Response:
 
 @requires("templates:write")
 def template_delete(name: str) -> Response:
-    return act(lambda: lifecycle.delete_template(sessions(), name, actor=current_user(),
-                                                  now=now()),
-                "ui.release_templates", lambda _: f"Template {name} removed.")
+    return act(
+        lambda: lifecycle.delete_template(sessions(), name, actor=current_user(), now=now()),
+        "ui.release_templates",
+        lambda _: f"Template {name} removed.",
+    )
 
 
 @requires("templates:write")
 def template_instantiate(name: str) -> Response:
     def create() -> Release:
-        data = FromTemplateIn(key=request.form.get("key", "").strip(),
-                            title=request.form.get("title", ""),
-                            earliest_start=form_date("earliest_start"), due=form_date("due"))
-        return lifecycle.create_release_from_template(sessions(), name, data,
-                                                      actor=current_user(), now=now())
+        data = FromTemplateIn(
+            key=request.form.get("key", "").strip(),
+            title=request.form.get("title", ""),
+            earliest_start=form_date("earliest_start"),
+            due=form_date("due"),
+        )
+        return lifecycle.create_release_from_template(
+            sessions(), name, data, actor=current_user(), now=now()
+        )
 
-    return act(create, "ui.release_templates",
-                lambda r: f"Release {r.key} created from {name}, with a booking request "
-                          f"for each phase.")
+    return act(
+        create,
+        "ui.release_templates",
+        lambda r: f"Release {r.key} created from {name}, with a booking request for each phase.",
+    )
 
 
 def _phase_rows() -> list[TemplatePhaseIn]:
@@ -165,18 +208,24 @@ def _phase_rows() -> list[TemplatePhaseIn]:
         if not name:
             continue
         after = form.get(f"phase-{i}-after", "").strip()
-        phases.append(TemplatePhaseIn(
-            name=name, type=form.get(f"phase-{i}-type", ""),
-            duration_days=int(form.get(f"phase-{i}-days") or 0),
-            gap_days=int(form.get(f"phase-{i}-gap") or 0),
-            after=None if after == "" else [a for a in after.replace(",", " ").split()
-                                            if a != "-"],
-            required_tags=form.get(f"phase-{i}-tags", "").replace(",", " ").split()))
+        phases.append(
+            TemplatePhaseIn(
+                name=name,
+                type=form.get(f"phase-{i}-type", ""),
+                duration_days=int(form.get(f"phase-{i}-days") or 0),
+                gap_days=int(form.get(f"phase-{i}-gap") or 0),
+                after=None
+                if after == ""
+                else [a for a in after.replace(",", " ").split() if a != "-"],
+                required_tags=form.get(f"phase-{i}-tags", "").replace(",", " ").split(),
+            )
+        )
     return phases
 
 
-def act(action: Callable[[], Any], page: str, done: Callable[[Any], str],
-        **values: Any) -> Response:
+def act(
+    action: Callable[[], Any], page: str, done: Callable[[Any], str], **values: Any
+) -> Response:
     """Run one service call; its result or refusal is a flash message on ``page``."""
     try:
         result = action()
@@ -192,6 +241,7 @@ def refusal_message(exc: Exception) -> str:
     if isinstance(exc, EnvschedError):
         return exc.message
     if isinstance(exc, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}"
-                         for e in exc.errors())
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()
+        )
     return str(exc)

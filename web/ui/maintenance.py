@@ -37,12 +37,22 @@ def window_add(name: str) -> Any:
     if not form.ok or start is None or last is None:
         return environment_page(name, window_form=form, status=400)
     try:
-        inventory.add_maintenance_window(sessions(), name, start, last + DAY,
-                                         actor=current_user(), now=now(), reason=reason,
-                                         force=form.checked("force"))
+        inventory.add_maintenance_window(
+            sessions(),
+            name,
+            start,
+            last + DAY,
+            actor=current_user(),
+            now=now(),
+            reason=reason,
+            force=form.checked("force"),
+        )
     except BookingConflict as exc:
-        form.fail("force", f"{exc.message}: {'; '.join(clash_lines(exc))}. Move them first, "
-                           f"or tick \"Add it anyway\" to block the days now.")
+        form.fail(
+            "force",
+            f"{exc.message}: {'; '.join(clash_lines(exc))}. Move them first, "
+            f'or tick "Add it anyway" to block the days now.',
+        )
         return environment_page(name, window_form=form, status=409)
     except EnvschedError as exc:
         form.absorb(exc, rename={"end": "last_day"})
@@ -59,8 +69,7 @@ def window_remove(name: str, window_id: int) -> Any:
             abort(404, f"{name} has no maintenance window #{window_id}.")
         days = days_text(window.start, window.end)
     try:
-        inventory.remove_maintenance_window(sessions(), window_id, actor=current_user(),
-                                            now=now())
+        inventory.remove_maintenance_window(sessions(), window_id, actor=current_user(), now=now())
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:

@@ -38,22 +38,28 @@ def my_work() -> Any:
         requests = _my_requests(session, user)
         bookings = _my_bookings(session, user)
         gates = due_gates(session, user, today())
-        waiting = (request_rows(session, open_only=True) if can(user, "requests:decide")
-                   else None)
+        waiting = request_rows(session, open_only=True) if can(user, "requests:decide") else None
     return render_template(
-        "my_work.html", requests=requests, bookings=bookings, gates=gates, waiting=waiting,
+        "my_work.html",
+        requests=requests,
+        bookings=bookings,
+        gates=gates,
+        waiting=waiting,
         waiting_shown=WAITING_SHOWN,
         unread=notify.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
-        unread_total=notify.unread_count(sessions(), user))
+        unread_total=notify.unread_count(sessions(), user),
+    )
 
 
 def _my_requests(session: Session, user: User) -> list[tuple[RequestRow, bool]]:
     """Their requests, newest first, each with whether they may withdraw it today."""
-    rows = sorted(request_rows(session, requester_id=user.id, limit=MY_REQUESTS),
-                  key=lambda r: (r.created_at, r.id), reverse=True)
+    rows = sorted(
+        request_rows(session, requester_id=user.id, limit=MY_REQUESTS),
+        key=lambda r: (r.created_at, r.id),
+        reverse=True,
+    )
     may = can(user, "requests:cancel")
-    return [(r, may and may_withdraw(session, get_request(session, r.id), today()))
-            for r in rows]
+    return [(r, may and may_withdraw(session, get_request(session, r.id), today())) for r in rows]
 
 
 def _my_bookings(session: Session, user: User) -> list[tuple[BookingRow, Any]]:

@@ -18,8 +18,9 @@ from web.context import now, sessions
 def notifications() -> Any:
     user = current_user()
     assert user is not None  # @requires signed them in
-    return render_template("notifications.html", rows=notify.notifications(sessions(), user),
-                           link=link)
+    return render_template(
+        "notifications.html", rows=notify.notifications(sessions(), user), link=link
+    )
 
 
 def link(row: notify.NotificationRow) -> str | None:

@@ -31,8 +31,7 @@ def date_arg(name: str, default: dt.date) -> dt.date:
     try:
         return read_day(value)
     except ValueError:
-        flash(f"{name}: {value[:40]!r} is not a date (YYYY-MM-DD); showing {default}.",
-              "error")
+        flash(f"{name}: {value[:40]!r} is not a date (YYYY-MM-DD); showing {default}.", "error")
         return default
 
 
@@ -75,6 +74,5 @@ def week_arg(name: str) -> dt.date | None:
             raise ValueError(value)
         return dt.date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
     except ValueError:
-        flash(f"{name}: {value!r} is not a week (such as 2027-W09); showing every week.",
-              "error")
+        flash(f"{name}: {value!r} is not a week (such as 2027-W09); showing every week.", "error")
         return None

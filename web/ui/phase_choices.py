@@ -54,16 +54,23 @@ class Choices:
         return sum(len(g.phases) for g in self.groups)
 
 
-def phase_choices(session: Session, text: str | None = None, *, phase: str | None = None,
-                  release: str | None = None) -> Choices:
+def phase_choices(
+    session: Session,
+    text: str | None = None,
+    *,
+    phase: str | None = None,
+    release: str | None = None,
+) -> Choices:
     """The phases matching ``text`` (all without it), at most ``LIMIT``, with ``phase`` and
     the phases of ``release`` always among them."""
     matching = _OPEN_PHASES.where(_matches(text)) if text else _OPEN_PHASES
     total = session.execute(sa.select(sa.func.count()).select_from(matching.subquery()))
     rows = session.execute(matching.order_by(*_ORDER).limit(LIMIT)).all()
     kept = _kept(session, phase, release)
-    return Choices(_grouped(sorted({*rows, *kept}, key=lambda r: (r.release, r.position))),
-                   int(total.scalar_one()))
+    return Choices(
+        _grouped(sorted({*rows, *kept}, key=lambda r: (r.release, r.position))),
+        int(total.scalar_one()),
+    )
 
 
 @requires("requests:create")
@@ -72,14 +79,25 @@ def phase_search() -> Any:
     with ``?phase=`` (the one chosen) kept."""
     with read_transaction(sessions()) as session:
         found = phase_choices(session, text_arg("q"), phase=text_arg("phase"))
-    return jsonify({"groups": [{"release": g.key, "title": g.title,
-                                "phases": [asdict(p) for p in g.phases]} for g in found.groups],
-                    "shown": found.shown, "total": found.total})
+    return jsonify(
+        {
+            "groups": [
+                {"release": g.key, "title": g.title, "phases": [asdict(p) for p in g.phases]}
+                for g in found.groups
+            ],
+            "shown": found.shown,
+            "total": found.total,
+        }
+    )
 
 
 def _matches(text: str) -> Any:
-    return sa.or_(*(col(column).icontains(text, autoescape=True) for column in
-                    (Phase.key, Phase.name, Release.key, Release.title)))
+    return sa.or_(
+        *(
+            col(column).icontains(text, autoescape=True)
+            for column in (Phase.key, Phase.name, Release.key, Release.title)
+        )
+    )
 
 
 def _kept(session: Session, phase: str | None, release: str | None) -> list[Any]:
@@ -98,11 +116,18 @@ def _grouped(rows: Collection[Any]) -> list[ReleaseChoices]:
 
 
 _OPEN_PHASES: Any = (
-    sa.select(col(Release.key).label("release"), col(Release.title),
-              col(Phase.position), col(Phase.key), col(Phase.name),
-              col(EnvironmentType.name).label("type"), col(Phase.duration_days).label("days"))
+    sa.select(
+        col(Release.key).label("release"),
+        col(Release.title),
+        col(Phase.position),
+        col(Phase.key),
+        col(Phase.name),
+        col(EnvironmentType.name).label("type"),
+        col(Phase.duration_days).label("days"),
+    )
     .select_from(Phase)
     .join(Release, col(Phase.release_id) == col(Release.id))
     .join(EnvironmentType, col(Phase.type_id) == col(EnvironmentType.id))
-    .where(col(Release.status).in_(OPEN_RELEASE_STATUSES)))
+    .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+)
 _ORDER = (col(Release.key), col(Phase.position))

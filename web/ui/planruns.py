@@ -37,12 +37,24 @@ def planrun_list() -> Any:
     page = int_arg("page", 1, low=1, high=10_000)
     planning.settle_interrupted_runs(sessions(), now())
     with read_transaction(sessions()) as session:
-        runs = list(session.exec(select(PlanRun).order_by(col(PlanRun.id).desc())
-                                 .offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)).all())
+        runs = list(
+            session.exec(
+                select(PlanRun)
+                .order_by(col(PlanRun.id).desc())
+                .offset((page - 1) * PER_PAGE)
+                .limit(PER_PAGE + 1)
+            ).all()
+        )
         started = _started_words(session, runs[:PER_PAGE])
-    return render_template("planruns.html", runs=runs[:PER_PAGE], page=page,
-                           more=len(runs) > PER_PAGE, open_proposals=open_proposals,
-                           started=started, queued=queued_of(SolveKind.REPLAN))
+    return render_template(
+        "planruns.html",
+        runs=runs[:PER_PAGE],
+        page=page,
+        more=len(runs) > PER_PAGE,
+        open_proposals=open_proposals,
+        started=started,
+        queued=queued_of(SolveKind.REPLAN),
+    )
 
 
 @requires("planruns:read")
@@ -51,14 +63,22 @@ def planrun_detail(run_id: int) -> Any:
     queue = queue_of(SolveKind.REPLAN, run.id)
     with read_transaction(sessions()) as session:
         started = _started_words(session, [run])[run.id or 0]
-    return render_template("planrun.html", run=run, started=started,
-                           metric_words=planning.METRIC_WORDS,
-                           solver_words=planning.solver_words(run.solver_status),
-                           rule_words=planning.rule_words, last_end=_last_day(run),
-                           flags=run.flags or RoundFlags(), diff=run.diff or RoundDiff(),
-                           open_count=open_proposals(run), acceptable=acceptable(run),
-                           running=run.status == PlanRunStatus.RUNNING, queue=queue,
-                           shown=shown_status(run.status.value, queue))
+    return render_template(
+        "planrun.html",
+        run=run,
+        started=started,
+        metric_words=planning.METRIC_WORDS,
+        solver_words=planning.solver_words(run.solver_status),
+        rule_words=planning.rule_words,
+        last_end=_last_day(run),
+        flags=run.flags or RoundFlags(),
+        diff=run.diff or RoundDiff(),
+        open_count=open_proposals(run),
+        acceptable=acceptable(run),
+        running=run.status == PlanRunStatus.RUNNING,
+        queue=queue,
+        shown=shown_status(run.status.value, queue),
+    )
 
 
 def _started_words(session: Session, runs: list[PlanRun]) -> dict[int, str]:
@@ -101,18 +121,24 @@ def planrun_accept(run_id: int) -> Any:
 
 def _flash_accept(run: PlanRun) -> None:
     accepted = last_accept(run)
-    flash(f"Run {run.id}: {len(accepted.applied) if accepted else 0} proposal(s) applied.",
-          "success")
+    flash(
+        f"Run {run.id}: {len(accepted.applied) if accepted else 0} proposal(s) applied.", "success"
+    )
     for refused in accepted.refused if accepted else []:
-        flash(f"Run {run.id}: the proposal for {refused.phase} was refused: "
-              f"{refused.reason}", "error")
+        flash(
+            f"Run {run.id}: the proposal for {refused.phase} was refused: {refused.reason}", "error"
+        )
 
 
 @requires("planruns:accept")
 def proposal_accept(run_id: int, phase: str) -> Any:
-    return _act(run_id, lambda: planning.accept_proposal(
-        sessions(), run_id, phase, actor=current_user(), now=now()),
-        f"the proposal for {phase} was applied")
+    return _act(
+        run_id,
+        lambda: planning.accept_proposal(
+            sessions(), run_id, phase, actor=current_user(), now=now()
+        ),
+        f"the proposal for {phase} was applied",
+    )
 
 
 def _act(run_id: int, action: Callable[[], Any], done: str) -> Any:

@@ -133,18 +133,27 @@ class RequestRow:
 
 def release_days(session: Session, key: str) -> tuple[dt.date, dt.date] | None:
     """The first start and last end of release ``key``'s live bookings (None: none)."""
-    found = session.exec(select(func.min(Booking.start), func.max(Booking.end))
-                         .join(Phase, col(Booking.phase_id) == Phase.id).join(Release)
-                         .where(Release.key == key, col(Booking.status).in_(LIVE_STATUSES))
-                         ).one()
+    found = session.exec(
+        select(func.min(Booking.start), func.max(Booking.end))
+        .join(Phase, col(Booking.phase_id) == Phase.id)
+        .join(Release)
+        .where(Release.key == key, col(Booking.status).in_(LIVE_STATUSES))
+    ).one()
     return (found[0], found[1]) if found[0] is not None else None
 
 
-def booking_rows(session: Session, *, start: dt.date | None = None, end: dt.date | None = None,
-                 type_name: str | None = None, release: str | None = None,
-                 environment: str | None = None, requester_id: int | None = None,
-                 live_only: bool = True,
-                 environments: Collection[str] | None = None) -> list[BookingRow]:
+def booking_rows(
+    session: Session,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    type_name: str | None = None,
+    release: str | None = None,
+    environment: str | None = None,
+    requester_id: int | None = None,
+    live_only: bool = True,
+    environments: Collection[str] | None = None,
+) -> list[BookingRow]:
     """Bookings overlapping ``[start, end)`` matching every filter given, by start
     (``environments``: on one of these, by name)."""
     query = _BOOKING_ROWS
@@ -176,74 +185,122 @@ def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingR
 
 # one statement for a page of bookings, whatever their number (no query per booking)
 _BOOKING_ROWS: Any = (
-    sa.select(col(Booking.id), col(Environment.name).label("environment"),
-              col(EnvironmentType.name).label("type"), col(Booking.start), col(Booking.end),
-              col(Booking.status), col(Phase.key).label("phase"),
-              col(Release.key).label("release"), col(User.name).label("requester"),
-              col(Booking.note), col(Booking.request_id), col(Booking.forced_reason),
-              col(BookingRequest.justification).label("asked_why"))
+    sa.select(
+        col(Booking.id),
+        col(Environment.name).label("environment"),
+        col(EnvironmentType.name).label("type"),
+        col(Booking.start),
+        col(Booking.end),
+        col(Booking.status),
+        col(Phase.key).label("phase"),
+        col(Release.key).label("release"),
+        col(User.name).label("requester"),
+        col(Booking.note),
+        col(Booking.request_id),
+        col(Booking.forced_reason),
+        col(BookingRequest.justification).label("asked_why"),
+    )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
     .join(EnvironmentType, col(Environment.type_id) == col(EnvironmentType.id))
     .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
     .outerjoin(Release, col(Phase.release_id) == col(Release.id))
     .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
-    .outerjoin(User, col(BookingRequest.requester_id) == col(User.id)))
+    .outerjoin(User, col(BookingRequest.requester_id) == col(User.id))
+)
 
 
 def _booking_row(row: sa.Row[Any]) -> BookingRow:
-    return BookingRow(row.id, row.environment, row.type, row.start, row.end,
-                      BookingStatus(row.status).value, row.phase, row.release, row.requester,
-                      row.note, row.request_id, row.forced_reason, row.asked_why or "")
+    return BookingRow(
+        row.id,
+        row.environment,
+        row.type,
+        row.start,
+        row.end,
+        BookingStatus(row.status).value,
+        row.phase,
+        row.release,
+        row.requester,
+        row.note,
+        row.request_id,
+        row.forced_reason,
+        row.asked_why or "",
+    )
 
 
-def request_rows(session: Session, *, open_only: bool = False,
-                 requester_id: int | None = None, limit: int = 200) -> list[RequestRow]:
+def request_rows(
+    session: Session, *, open_only: bool = False, requester_id: int | None = None, limit: int = 200
+) -> list[RequestRow]:
     """Booking requests, highest priority and oldest first (one statement for them all)."""
     query = _REQUEST_ROWS
     if open_only:
         query = query.where(col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
     if requester_id is not None:
         query = query.where(BookingRequest.requester_id == requester_id)
-    query = query.order_by(col(BookingRequest.priority).desc(), col(BookingRequest.created_at),
-                           col(BookingRequest.id)).limit(limit)
+    query = query.order_by(
+        col(BookingRequest.priority).desc(), col(BookingRequest.created_at), col(BookingRequest.id)
+    ).limit(limit)
     return [_request_row(row) for row in session.execute(query).all()]
 
 
 def request_row(session: Session, request: BookingRequest) -> RequestRow:
-    return _request_row(session.execute(
-        _REQUEST_ROWS.where(col(BookingRequest.id) == request.id)).one())
+    return _request_row(
+        session.execute(_REQUEST_ROWS.where(col(BookingRequest.id) == request.id)).one()
+    )
 
 
 _REQUEST_ROWS: Any = (
-    sa.select(col(BookingRequest.id), col(User.name).label("requester"),
-              col(BookingRequest.status), col(EnvironmentType.name).label("type"),
-              col(Phase.key).label("phase"), col(Release.key).label("release"),
-              col(BookingRequest.duration_days), col(BookingRequest.earliest_start),
-              col(BookingRequest.latest_end), col(BookingRequest.fixed),
-              col(BookingRequest.priority), col(BookingRequest.required_tags),
-              col(BookingRequest.environments), col(BookingRequest.justification),
-              col(BookingRequest.decision_reason), col(BookingRequest.created_at))
+    sa.select(
+        col(BookingRequest.id),
+        col(User.name).label("requester"),
+        col(BookingRequest.status),
+        col(EnvironmentType.name).label("type"),
+        col(Phase.key).label("phase"),
+        col(Release.key).label("release"),
+        col(BookingRequest.duration_days),
+        col(BookingRequest.earliest_start),
+        col(BookingRequest.latest_end),
+        col(BookingRequest.fixed),
+        col(BookingRequest.priority),
+        col(BookingRequest.required_tags),
+        col(BookingRequest.environments),
+        col(BookingRequest.justification),
+        col(BookingRequest.decision_reason),
+        col(BookingRequest.created_at),
+    )
     .select_from(BookingRequest)
     .join(User, col(BookingRequest.requester_id) == col(User.id))
-    .outerjoin(EnvironmentType,
-               col(BookingRequest.environment_type_id) == col(EnvironmentType.id))
+    .outerjoin(EnvironmentType, col(BookingRequest.environment_type_id) == col(EnvironmentType.id))
     .outerjoin(Phase, col(BookingRequest.phase_id) == col(Phase.id))
-    .outerjoin(Release, col(Phase.release_id) == col(Release.id)))
+    .outerjoin(Release, col(Phase.release_id) == col(Release.id))
+)
 
 
 def _request_row(row: sa.Row[Any]) -> RequestRow:
     return RequestRow(
-        row.id, row.requester, RequestStatus(row.status).value, row.type, row.phase,
-        row.release, row.duration_days, row.earliest_start, row.latest_end, row.fixed,
-        row.priority, tuple(row.required_tags),
+        row.id,
+        row.requester,
+        RequestStatus(row.status).value,
+        row.type,
+        row.phase,
+        row.release,
+        row.duration_days,
+        row.earliest_start,
+        row.latest_end,
+        row.fixed,
+        row.priority,
+        tuple(row.required_tags),
         tuple(row.environments) if row.environments is not None else None,
-        row.justification, row.decision_reason, row.created_at)
+        row.justification,
+        row.decision_reason,
+        row.created_at,
+    )
 
 
 def type_names(session: Session) -> list[str]:
-    return list(session.exec(select(EnvironmentType.name)
-                             .order_by(col(EnvironmentType.name))).all())
+    return list(
+        session.exec(select(EnvironmentType.name).order_by(col(EnvironmentType.name))).all()
+    )
 
 
 def release_keys(session: Session) -> list[str]:
@@ -252,13 +309,19 @@ def release_keys(session: Session) -> list[str]:
 
 def environment_tags(session: Session) -> list[str]:
     """Every tag some environment carries, sorted (the tags alone: no environment loaded)."""
-    return sorted({tag for tags in session.exec(select(Environment.tags)).all()
-                   for tag in tags or ()})
+    return sorted(
+        {tag for tags in session.exec(select(Environment.tags)).all() for tag in tags or ()}
+    )
 
 
-def environments(session: Session, *, type_name: str | None = None,
-                 status: str | None = None, tag: str | None = None,
-                 text: str | None = None) -> Sequence[Environment]:
+def environments(
+    session: Session,
+    *,
+    type_name: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    text: str | None = None,
+) -> Sequence[Environment]:
     """Environments matching the filters, by name (with type and components loaded)."""
     query = select(Environment).join(EnvironmentType)
     if type_name:
@@ -271,18 +334,36 @@ def environments(session: Session, *, type_name: str | None = None,
     return [env for env in found if not tag or tag in env.tags]
 
 
-def blocked_rows(session: Session, environments: Sequence[Environment], *, start: dt.date,
-                 end: dt.date) -> list[BlockedRow]:
+def blocked_rows(
+    session: Session, environments: Sequence[Environment], *, start: dt.date, end: dt.date
+) -> list[BlockedRow]:
     """Maintenance windows of ``environments`` and freezes covering their types that overlap
     ``[start, end)``, by environment (in the order given) and start."""
     ids = {env.id: env for env in environments}
-    windows = session.exec(select(MaintenanceWindow).where(
-        col(MaintenanceWindow.environment_id).in_(list(ids)),
-        MaintenanceWindow.end > start, MaintenanceWindow.start < end)).all()
+    windows = session.exec(
+        select(MaintenanceWindow).where(
+            col(MaintenanceWindow.environment_id).in_(list(ids)),
+            MaintenanceWindow.end > start,
+            MaintenanceWindow.start < end,
+        )
+    ).all()
     freezes = session.exec(select(Freeze).where(Freeze.end > start, Freeze.start < end)).all()
-    rows = [BlockedRow("maintenance", ids[w.environment_id].name, w.start, w.end,
-                       w.reason or "maintenance", w.reason) for w in windows]
-    rows += [BlockedRow("freeze", env.name, f.start, f.end, f.name or "freeze", f.reason)
-             for env in environments for f in freezes if f.covers(env.type.name)]
+    rows = [
+        BlockedRow(
+            "maintenance",
+            ids[w.environment_id].name,
+            w.start,
+            w.end,
+            w.reason or "maintenance",
+            w.reason,
+        )
+        for w in windows
+    ]
+    rows += [
+        BlockedRow("freeze", env.name, f.start, f.end, f.name or "freeze", f.reason)
+        for env in environments
+        for f in freezes
+        if f.covers(env.type.name)
+    ]
     order = {env.name: i for i, env in enumerate(environments)}
     return sorted(rows, key=lambda r: (order[r.environment], r.start, r.kind))

@@ -50,16 +50,25 @@ def release_calendar_page() -> Any:
     if view == "gantt":
         items = release_calendar(sessions(), start, end)
         page_items, shown["page"] = _one_page(items)
-        figure = release_charts.release_calendar_figure(page_items, start=start, end=end,
-                                                        today=today())
+        figure = release_charts.release_calendar_figure(
+            page_items, start=start, end=end, today=today()
+        )
         shown["figure"] = charts.figure_json(figure)
         shown["releases"] = sorted({i.lane for i in page_items if i.kind == "release"})
     else:
         items = grid_items(sessions(), start, end)
         shown["grid"] = month_grid(items, start, end, today())
     windows = [i for i in items if i.kind == "window"]
-    return render_template("release_calendar.html", view=view, start=start, end=end,
-                           months=months, windows=windows, weekdays=WEEKDAYS, **shown)
+    return render_template(
+        "release_calendar.html",
+        view=view,
+        start=start,
+        end=end,
+        months=months,
+        windows=windows,
+        weekdays=WEEKDAYS,
+        **shown,
+    )
 
 
 def _one_page(items: list[CalendarItem]) -> tuple[list[CalendarItem], Paging]:
@@ -67,11 +76,13 @@ def _one_page(items: list[CalendarItem]) -> tuple[list[CalendarItem], Paging]:
     the environments the page's releases book."""
     lanes = [lane for lane in release_charts.lane_order(items) if lane not in SHARED_LANES]
     page = paging(len(lanes), RELEASES_PER_PAGE)
-    shown = set(lanes[page.offset:page.last_row])
+    shown = set(lanes[page.offset : page.last_row])
     booked = {i.environment for i in items if i.kind == "phase" and i.lane in shown}
     down = [i for i in items if i.kind == "maintenance" and i.environment in booked]
-    return [*(i for i in items if i.lane in shown or i.lane in (WINDOWS_LANE, FREEZES_LANE)),
-            *_runs(down)], page
+    return [
+        *(i for i in items if i.lane in shown or i.lane in (WINDOWS_LANE, FREEZES_LANE)),
+        *_runs(down),
+    ], page
 
 
 def _runs(windows: list[CalendarItem]) -> list[CalendarItem]:
@@ -89,6 +100,12 @@ def _runs(windows: list[CalendarItem]) -> list[CalendarItem]:
 def _run(run: list[CalendarItem]) -> CalendarItem:
     names = sorted({i.environment for i in run})
     shown = ", ".join(names[:NAMED_IN_A_RUN]) + (" …" if len(names) > NAMED_IN_A_RUN else "")
-    return CalendarItem("maintenance", MAINTENANCE_LANE, run[0].start, max(i.end for i in run),
-                        f"{len(names)} environments" if len(names) > 1 else names[0],
-                        f"maintenance of {shown}", f"maintenance-{run[0].uid}")
+    return CalendarItem(
+        "maintenance",
+        MAINTENANCE_LANE,
+        run[0].start,
+        max(i.end for i in run),
+        f"{len(names)} environments" if len(names) > 1 else names[0],
+        f"maintenance of {shown}",
+        f"maintenance-{run[0].uid}",
+    )

@@ -38,12 +38,18 @@ def release_list() -> Any:
     if status in set(ReleaseStatus):
         query = query.where(Release.status == ReleaseStatus(status))
     with read_transaction(sessions()) as session:
-        page = paging(session.exec(select(func.count()).select_from(query.subquery())).one(),
-                      PAGE_SIZE)
+        page = paging(
+            session.exec(select(func.count()).select_from(query.subquery())).one(), PAGE_SIZE
+        )
         shown = session.exec(query.offset(page.offset).limit(page.size)).all()
         rows = _summaries(session, shown)
-    return render_template("releases.html", rows=rows, status=status, page=page,
-                           statuses=[s.value for s in ReleaseStatus])
+    return render_template(
+        "releases.html",
+        rows=rows,
+        status=status,
+        page=page,
+        statuses=[s.value for s in ReleaseStatus],
+    )
 
 
 def _summaries(session: Session, releases: Sequence[Release]) -> list[dict[str, Any]]:
@@ -51,23 +57,43 @@ def _summaries(session: Session, releases: Sequence[Release]) -> list[dict[str, 
     back): two grouped queries for the whole list."""
     ids = [r.id for r in releases]
     release_id = col(Phase.release_id)
-    phases = dict(session.exec(select(release_id, func.count()).where(release_id.in_(ids))
-                               .group_by(release_id)).all())
-    booked = dict(session.exec(
-        select(release_id, func.count(col(Phase.id).distinct())).join(Booking)
-        .where(release_id.in_(ids), Booking.status != BookingStatus.CANCELLED)
-        .group_by(release_id)).all())
-    return [{"key": r.key, "title": r.title, "type": r.type.value, "status": r.status.value,
-             "priority": r.priority, "earliest_start": r.earliest_start, "due": r.due,
-             "owner": r.owner, "phases": phases.get(r.id or 0, 0),
-             "booked": booked.get(r.id or 0, 0)}
-            for r in releases]
+    phases = dict(
+        session.exec(
+            select(release_id, func.count()).where(release_id.in_(ids)).group_by(release_id)
+        ).all()
+    )
+    booked = dict(
+        session.exec(
+            select(release_id, func.count(col(Phase.id).distinct()))
+            .join(Booking)
+            .where(release_id.in_(ids), Booking.status != BookingStatus.CANCELLED)
+            .group_by(release_id)
+        ).all()
+    )
+    return [
+        {
+            "key": r.key,
+            "title": r.title,
+            "type": r.type.value,
+            "status": r.status.value,
+            "priority": r.priority,
+            "earliest_start": r.earliest_start,
+            "due": r.due,
+            "owner": r.owner,
+            "phases": phases.get(r.id or 0, 0),
+            "booked": booked.get(r.id or 0, 0),
+        }
+        for r in releases
+    ]
 
 
 def _bookings(session: Any, key: str) -> list[BookingRow]:
     """The release's bookings, live or handed back."""
-    return [b for b in booking_rows(session, release=key, live_only=False)
-            if b.status != BookingStatus.CANCELLED]
+    return [
+        b
+        for b in booking_rows(session, release=key, live_only=False)
+        if b.status != BookingStatus.CANCELLED
+    ]
 
 
 @requires("releases:read")
@@ -79,9 +105,11 @@ def release_detail(key: str) -> Any:
         facts = _summaries(session, [release])[0]
         window = session.get(ReleaseWindow, release.window_id) if release.window_id else None
         bookings = _bookings(session, key)
-        phases = [_phase(p, [b for b in bookings if b.phase == p.key], release.phases)
-                  | {"held": lifecycle.blocking(session, release, GatedStep.START, p)}
-                  for p in release.phases]
+        phases = [
+            _phase(p, [b for b in bookings if b.phase == p.key], release.phases)
+            | {"held": lifecycle.blocking(session, release, GatedStep.START, p)}
+            for p in release.phases
+        ]
     return render_template("release.html", release=facts, window=window, phases=phases)
 
 
@@ -89,10 +117,14 @@ def release_detail(key: str) -> Any:
 def booking_start(key: str) -> Response:
     """Hand a confirmed booking of the release over; the gates it waits for are checked
     by the service and a refusal, naming them, is a flash on the release page."""
-    return act(lambda: booking.start_booking(
-        sessions(), form_id("booking_id"), actor=current_user(), now=now()),
+    return act(
+        lambda: booking.start_booking(
+            sessions(), form_id("booking_id"), actor=current_user(), now=now()
+        ),
         "ui.release_detail",
-        lambda b: f"The booking from {day_text(b.start)} is in use from now on.", key=key)
+        lambda b: f"The booking from {day_text(b.start)} is in use from now on.",
+        key=key,
+    )
 
 
 def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, Any]:
@@ -101,7 +133,14 @@ def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, An
     else:
         before = [p.key for p in siblings if p.position == phase.position - 1]
         waits = before[0] if before else "nothing"
-    return {"key": phase.key, "name": phase.name, "type": phase.type.name,
-            "duration_days": phase.duration_days, "gap_days": phase.gap_days, "after": waits,
-            "tags": phase.required_tags, "environments": phase.environments,
-            "bookings": bookings}
+    return {
+        "key": phase.key,
+        "name": phase.name,
+        "type": phase.type.name,
+        "duration_days": phase.duration_days,
+        "gap_days": phase.gap_days,
+        "after": waits,
+        "tags": phase.required_tags,
+        "environments": phase.environments,
+        "bookings": bookings,
+    }

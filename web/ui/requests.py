@@ -39,13 +39,20 @@ SLOT_LIMIT = 5
 def request_new() -> Any:
     if request.method == "POST":
         return _submit()
-    return _form(values={"release": request.args.get("release", ""),
-                         "phase": request.args.get("phase", ""),
-                         "q": request.args.get("q", "").strip(),
-                         "earliest_start": today().isoformat(), "priority": "1",
-                         **_chosen_days(request.args.get("environment", ""),
-                                        request.args.get("start", ""),
-                                        request.args.get("last_day", ""))})
+    return _form(
+        values={
+            "release": request.args.get("release", ""),
+            "phase": request.args.get("phase", ""),
+            "q": request.args.get("q", "").strip(),
+            "earliest_start": today().isoformat(),
+            "priority": "1",
+            **_chosen_days(
+                request.args.get("environment", ""),
+                request.args.get("start", ""),
+                request.args.get("last_day", ""),
+            ),
+        }
+    )
 
 
 def _chosen_days(environment: str, start: str, last: str) -> dict[str, Any]:
@@ -60,35 +67,54 @@ def _chosen_days(environment: str, start: str, last: str) -> dict[str, Any]:
     with read_transaction(sessions()) as session:
         env = session.exec(select(Environment).where(Environment.name == environment)).first()
         kind = env.type.name if env is not None else ""
-    return {"environment": environment if env is not None else "", "type": kind,
-            "earliest_start": first.isoformat(), "latest_end": end_after(final).isoformat(),
-            "duration_days": str((final - first).days + 1), "fixed": "on"}
+    return {
+        "environment": environment if env is not None else "",
+        "type": kind,
+        "earliest_start": first.isoformat(),
+        "latest_end": end_after(final).isoformat(),
+        "duration_days": str((final - first).days + 1),
+        "fixed": "on",
+    }
 
 
 def _form(values: dict[str, Any], error: str = "", field: str = "", status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
-        choices = phase_choices(session, values.get("q") or None,
-                                phase=values.get("phase") or None,
-                                release=values.get("release") or None)
+        choices = phase_choices(
+            session,
+            values.get("q") or None,
+            phase=values.get("phase") or None,
+            release=values.get("release") or None,
+        )
         types = type_names(session)
         names = sorted((env.name for env in environments(session)), key=natural_key)
-    return render_template("request_form.html", choices=choices, types=types, values=values,
-                           environments=names, error=error, field=field), status
+    return render_template(
+        "request_form.html",
+        choices=choices,
+        types=types,
+        values=values,
+        environments=names,
+        error=error,
+        field=field,
+    ), status
 
 
 def _submit() -> Any:
     form = request.form
     try:
-        data = BookingRequestIn.model_validate({
-            "phase": form.get("phase") or None,
-            "type": None if form.get("phase") else (form.get("type") or None),
-            "duration_days": int(form.get("duration_days") or 0),
-            "earliest_start": form_date("earliest_start"), "latest_end": form_date("latest_end"),
-            "environments": [form["environment"]] if form.get("environment") else None,
-            "fixed": form.get("fixed") == "on", "priority": int(form.get("priority") or 1),
-            "justification": form.get("justification", "")})
-        created = booking.request_booking(sessions(), data, actor=current_user(),
-                                                  now=now())
+        data = BookingRequestIn.model_validate(
+            {
+                "phase": form.get("phase") or None,
+                "type": None if form.get("phase") else (form.get("type") or None),
+                "duration_days": int(form.get("duration_days") or 0),
+                "earliest_start": form_date("earliest_start"),
+                "latest_end": form_date("latest_end"),
+                "environments": [form["environment"]] if form.get("environment") else None,
+                "fixed": form.get("fixed") == "on",
+                "priority": int(form.get("priority") or 1),
+                "justification": form.get("justification", ""),
+            }
+        )
+        created = booking.request_booking(sessions(), data, actor=current_user(), now=now())
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
         return _form(dict(form), f"{first['loc'][0]}: {first['msg']}", str(first["loc"][0]), 400)
@@ -111,17 +137,22 @@ def request_detail(request_id: int) -> Any:
         row = booking.get_request(session, request_id)
         shown = request_row(session, row)
         booked = session.exec(select(Booking.id).where(Booking.request_id == request_id)).all()
-        bookings = sorted(bookings_by_id(session, [i for i in booked if i is not None]).values(),
-                          key=lambda b: (b.start, b.id))
+        bookings = sorted(
+            bookings_by_id(session, [i for i in booked if i is not None]).values(),
+            key=lambda b: (b.start, b.id),
+        )
         withdrawable = may_withdraw(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
-    slots = (booking.suggest_slots(sessions(), request_id, today=today()) if open_
-             else [])
+    slots = booking.suggest_slots(sessions(), request_id, today=today()) if open_ else []
     user = current_user()
-    may_cancel = withdrawable and user is not None and (
-        user.name == shown.requester or can(user, "requests:cancel-others"))
-    return render_template("request.html", r=shown, slots=slots, bookings=bookings,
-                           may_cancel=may_cancel)
+    may_cancel = (
+        withdrawable
+        and user is not None
+        and (user.name == shown.requester or can(user, "requests:cancel-others"))
+    )
+    return render_template(
+        "request.html", r=shown, slots=slots, bookings=bookings, may_cancel=may_cancel
+    )
 
 
 @requires("requests:cancel")
@@ -153,39 +184,68 @@ def request_slots() -> Any:
         return jsonify({"error": {"code": "invalid_input", "message": str(exc)}}), 400
     with read_transaction(sessions()) as session:
         phase = session.exec(select(Phase).where(Phase.key == args.get("phase", ""))).first()
-        found = _slots(session, phase, args.get("type") or None, duration,
-                       max(after, today()), before, args.get("environment") or None)
+        found = _slots(
+            session,
+            phase,
+            args.get("type") or None,
+            duration,
+            max(after, today()),
+            before,
+            args.get("environment") or None,
+        )
         if found is None:
             return jsonify({"slots": [], "message": "choose a phase or a type"})
-    return jsonify({"slots": [{"environment": s.environment, "start": s.start.isoformat(),
-                               "end": s.end.isoformat(), "last_day": last_day(s.end).isoformat(),
-                               "days": days_text(s.start, s.end)} for s in found.slots],
-                    "message": _slots_message(found)})
+    return jsonify(
+        {
+            "slots": [
+                {
+                    "environment": s.environment,
+                    "start": s.start.isoformat(),
+                    "end": s.end.isoformat(),
+                    "last_day": last_day(s.end).isoformat(),
+                    "days": days_text(s.start, s.end),
+                }
+                for s in found.slots
+            ],
+            "message": _slots_message(found),
+        }
+    )
 
 
-def _slots(session: Session, phase: Phase | None, type_name: str | None, duration: int,
-           after: dt.date, before: dt.date | None,
-           environment: str | None) -> booking.PhaseSlots | None:
+def _slots(
+    session: Session,
+    phase: Phase | None,
+    type_name: str | None,
+    duration: int,
+    after: dt.date,
+    before: dt.date | None,
+    environment: str | None,
+) -> booking.PhaseSlots | None:
     """Free slots for the phase (else the type), on ``environment`` alone when one is
     chosen (the timeline's days are for that environment)."""
     if phase is not None:
-        found = booking.phase_slots(session, phase, duration, after, before,
-                                            limit=SLOT_LIMIT, today=today())
+        found = booking.phase_slots(
+            session, phase, duration, after, before, limit=SLOT_LIMIT, today=today()
+        )
         if environment is None:
             return found
         return booking.PhaseSlots(
-            [s for s in found.slots if s.environment == environment], found.note)
+            [s for s in found.slots if s.environment == environment], found.note
+        )
     if type_name is None:
         return None
     only = [environment] if environment else None
-    return booking.PhaseSlots(find_free_slots(session, type_name, duration, after,
-                                                      environments=only, before=before,
-                                                      limit=SLOT_LIMIT))
+    return booking.PhaseSlots(
+        find_free_slots(
+            session, type_name, duration, after, environments=only, before=before, limit=SLOT_LIMIT
+        )
+    )
 
 
 def _slots_message(found: booking.PhaseSlots) -> str:
     count = len(found.slots)
     if not count:
         return f"{found.note}No free slot for these days." if found.note else ""
-    return (f"{found.note}{count} free slot{'s' if count != 1 else ''} found; "
-            f"the first is suggested.")
+    return (
+        f"{found.note}{count} free slot{'s' if count != 1 else ''} found; the first is suggested."
+    )

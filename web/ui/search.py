@@ -15,9 +15,12 @@ from web.auth import current_user, requires
 from web.context import sessions
 
 # kind -> (the permission that reads it, the heading of its results)
-READS = {"release": ("releases:read", "Releases"), "phase": ("releases:read", "Phases"),
-         "environment": ("environments:read", "Environments"),
-         "booking": ("bookings:read", "Bookings")}
+READS = {
+    "release": ("releases:read", "Releases"),
+    "phase": ("releases:read", "Phases"),
+    "environment": ("environments:read", "Environments"),
+    "booking": ("bookings:read", "Bookings"),
+}
 
 
 @requires("search:read")
@@ -32,8 +35,9 @@ def search_page() -> Any:
     except InvalidInput as exc:
         return render_template("search.html", text=text, found=None, error=exc.problem), 400
     found = [(READS[k][1], [h for h in hits if h.kind == k]) for k in kinds]
-    return render_template("search.html", text=text, found=found, error="", href=href,
-                           count=len(hits))
+    return render_template(
+        "search.html", text=text, found=found, error="", href=href, count=len(hits)
+    )
 
 
 def href(hit: Hit) -> str:

@@ -20,8 +20,14 @@ def login() -> Any:
         return _form("", "")
     name = request.form.get("name", "").strip()
     try:
-        user = accounts.authenticate(sessions(), name, request.form.get("password", ""),
-                                   now=now(), address=client_address(), limits=signin_limits())
+        user = accounts.authenticate(
+            sessions(),
+            name,
+            request.form.get("password", ""),
+            now=now(),
+            address=client_address(),
+            limits=signin_limits(),
+        )
     except TooManySignIns as exc:
         refused = make_response(_form(name, exc.message, 429))
         refused.headers["Retry-After"] = str(exc.retry_after)
@@ -33,8 +39,9 @@ def login() -> Any:
 
 
 def _form(name: str, error: str, status: int = 200) -> tuple[str, int]:
-    return render_template("login.html", next=request.args.get("next"), name=name,
-                           error=error), status
+    return render_template(
+        "login.html", next=request.args.get("next"), name=name, error=error
+    ), status
 
 
 def logout() -> Any:

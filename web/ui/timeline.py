@@ -83,18 +83,34 @@ def timeline() -> Any:
     filters, zoom = Filters.from_args(), _zoom()
     with read_transaction(sessions()) as session:
         start, weeks = _window(session, today(), filters.release, ZOOM_WEEKS[zoom])
-        choices = {"types": type_names(session), "releases": release_keys(session),
-                   "tags": environment_tags(session)}
+        choices = {
+            "types": type_names(session),
+            "releases": release_keys(session),
+            "tags": environment_tags(session),
+        }
     end = start + dt.timedelta(weeks=weeks)
     shown = _read(filters, start, end)
     own = [r for r in shown.rows if r.release == filters.release] if filters.release else []
     return render_template(
-        "timeline.html", rows=shown.rows, clash_ids=shown.clash_ids, clashes=shown.clashes,
-        named=clash_bookings(shown.clashes), start=start, end=end, weeks=weeks, zoom=zoom,
-        zooms=ZOOM_WEEKS, filters=filters, lane_names=shown.lane_names, page=shown.page,
-        own=own, lanes_json=json.dumps(shown.lanes),
+        "timeline.html",
+        rows=shown.rows,
+        clash_ids=shown.clash_ids,
+        clashes=shown.clashes,
+        named=clash_bookings(shown.clashes),
+        start=start,
+        end=end,
+        weeks=weeks,
+        zoom=zoom,
+        zooms=ZOOM_WEEKS,
+        filters=filters,
+        lane_names=shown.lane_names,
+        page=shown.page,
+        own=own,
+        lanes_json=json.dumps(shown.lanes),
         items_json=json.dumps(_items(shown, filters)),
-        rules_json=json.dumps(timeline_items.RULE_WORDS), **choices)
+        rules_json=json.dumps(timeline_items.RULE_WORDS),
+        **choices,
+    )
 
 
 @requires("timeline:read")
@@ -107,17 +123,24 @@ def timeline_items_json() -> Any:
         return jsonify({"error": exc.to_dict()}), 400
     filters = Filters.from_args()
     shown = _read(filters, start, end)
-    return jsonify({"start": start.isoformat(), "end": end.isoformat(),
-                    "items": _items(shown, filters)})
+    return jsonify(
+        {"start": start.isoformat(), "end": end.isoformat(), "items": _items(shown, filters)}
+    )
 
 
 def _items(shown: Shown, filters: Filters) -> list[dict[str, Any]]:
     movable = can(current_user(), "bookings:move")
-    return [*timeline_items.blocked_items(shown.blocked),
-            *timeline_items.booking_items(
-                shown.rows, shown.clash_ids, movable=movable, today=today(),
-                page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"),
-                release=filters.release)]
+    return [
+        *timeline_items.blocked_items(shown.blocked),
+        *timeline_items.booking_items(
+            shown.rows,
+            shown.clash_ids,
+            movable=movable,
+            today=today(),
+            page=url_for("ui.booking_detail", booking_id=0).replace("/0", "/{id}"),
+            release=filters.release,
+        ),
+    ]
 
 
 def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
@@ -126,16 +149,26 @@ def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
     with read_transaction(sessions()) as session:
         kept = timeline_items.natural_order(_lanes(session, filters))
         page = paging(len(kept), LANES_PER_PAGE)
-        lanes = kept[page.offset:page.last_row]
+        lanes = kept[page.offset : page.last_row]
         names = [env.name for env in lanes]
         rows = booking_rows(session, start=start, end=end, environments=names)
         blocked = blocked_rows(session, lanes, start=start, end=end)
         drawn = timeline_items.lanes(lanes)
     shown_ids = {r.id for r in rows}
-    clashes = [c for c in find_clashes(sessions()) if c.start < end and c.end > start
-               and shown_ids.intersection(c.booking_ids)]
-    return Shown(drawn, names, page, rows, blocked, clashes,
-                 {i for c in clashes for i in c.booking_ids} & shown_ids)
+    clashes = [
+        c
+        for c in find_clashes(sessions())
+        if c.start < end and c.end > start and shown_ids.intersection(c.booking_ids)
+    ]
+    return Shown(
+        drawn,
+        names,
+        page,
+        rows,
+        blocked,
+        clashes,
+        {i for c in clashes for i in c.booking_ids} & shown_ids,
+    )
 
 
 def _lanes(session: Any, filters: Filters) -> list[Environment]:
@@ -153,8 +186,9 @@ def _zoom() -> str:
     return asked if asked in ZOOM_WEEKS else DEFAULT_ZOOM
 
 
-def _window(session: Any, day: dt.date, release: str | None,
-            zoom_weeks: int) -> tuple[dt.date, int]:
+def _window(
+    session: Any, day: dt.date, release: str | None, zoom_weeks: int
+) -> tuple[dt.date, int]:
     """The weeks asked for; by default from last week on, or, for one release, from the
     week of its first live booking to its last (a release planned months ahead shows)."""
     start = day - dt.timedelta(days=day.weekday() + 7)

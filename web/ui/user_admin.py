@@ -23,8 +23,13 @@ from web.auth import current_user, requires, stay_signed_in
 from web.context import now, sessions
 from web.ui.forms import Form
 
-NEW_LABELS = {"name": "User name", "full_name": "Full name", "email": "Email",
-              "role": "Role", "password": "Initial password"}
+NEW_LABELS = {
+    "name": "User name",
+    "full_name": "Full name",
+    "email": "Email",
+    "role": "Role",
+    "password": "Initial password",
+}
 ROLE_LABELS = {"role": "Role"}
 PASSWORD_LABELS = {"password": "New password"}
 TOKEN_LABELS = {"label": "Label", "valid_until": "Valid until"}
@@ -36,17 +41,22 @@ def user_list() -> Any:
     if request.method == "GET":
         return _list_page(Form(NEW_LABELS, {"role": Role.VIEWER.value}, prefix="new-"))
     form = Form.posted(NEW_LABELS, prefix="new-")
-    fields = {"name": form.text("name", required="give a user name"),
-              "full_name": form.text("full_name", longest=NAME_LENGTH * 2),
-              "email": _email(form), "role": form.text("role", required="choose a role")}
+    fields = {
+        "name": form.text("name", required="give a user name"),
+        "full_name": form.text("full_name", longest=NAME_LENGTH * 2),
+        "email": _email(form),
+        "role": form.text("role", required="choose a role"),
+    }
     password = form.values.pop("password", "")  # never sent back to the browser
     if not password:
-        form.fail("password", f"give an initial password of at least {accounts.MIN_PASSWORD} "
-                              f"characters")
+        form.fail(
+            "password", f"give an initial password of at least {accounts.MIN_PASSWORD} characters"
+        )
     if form.ok:
         try:
-            added = accounts.create_user(sessions(), actor=current_user(), now=now(),
-                                      password=password, **fields)
+            added = accounts.create_user(
+                sessions(), actor=current_user(), now=now(), password=password, **fields
+            )
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -65,14 +75,15 @@ def _email(form: Form) -> str:
 def _list_page(form: Form, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
         rows = session.exec(select(User).order_by(col(User.name))).all()
-        holders = session.exec(select(ApiToken.user_id).where(
-            col(ApiToken.revoked_at).is_(None))).all()
+        holders = session.exec(
+            select(ApiToken.user_id).where(col(ApiToken.revoked_at).is_(None))
+        ).all()
     usable = {user.id: sum(1 for t in holders if t == user.id) for user in rows}
-    return render_template("users.html", users=rows, tokens=usable, form=form,
-                           roles=ROLES), status
+    return render_template("users.html", users=rows, tokens=usable, form=form, roles=ROLES), status
 
 
 # -- one user -----------------------------------------------------------------------------
+
 
 @requires("users:admin")
 def user_detail(name: str) -> Any:
@@ -100,8 +111,7 @@ def user_password(name: str) -> Any:
     form = Form.posted(PASSWORD_LABELS, prefix="password-")
     password = form.values.pop("password", "")
     try:
-        changed = accounts.set_password(sessions(), name, password, actor=current_user(),
-                                     now=now())
+        changed = accounts.set_password(sessions(), name, password, actor=current_user(), now=now())
     except EnvschedError as exc:
         form.absorb(exc)
         return _detail_page(name, password_form=form, status=400)
@@ -118,8 +128,11 @@ def user_active(name: str) -> Any:
     except EnvschedError as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui.user_detail", name=name))
-    done = ("reactivated" if changed.active
-            else "deactivated: they cannot sign in and their API tokens are refused")
+    done = (
+        "reactivated"
+        if changed.active
+        else "deactivated: they cannot sign in and their API tokens are refused"
+    )
     flash(f"{name} is {done}.", "success")
     return redirect(url_for("ui.user_detail", name=name))
 
@@ -134,6 +147,7 @@ def _after_change(changed: User) -> Any:
 
 # -- API tokens ---------------------------------------------------------------------------
 
+
 @requires("users:admin")
 def token_issue(name: str) -> Any:
     form = Form.posted(TOKEN_LABELS, prefix="token-")
@@ -143,11 +157,13 @@ def token_issue(name: str) -> Any:
         form.fail("valid_until", f"{until} is in the past")
     if not form.ok:
         return _detail_page(name, token_form=form, status=400)
-    expires = (dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
-               if until else None)
+    expires = (
+        dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC) if until else None
+    )
     try:
-        token, secret = accounts.issue_token(sessions(), name, actor=current_user(), now=now(),
-                                          label=label, expires_at=expires)
+        token, secret = accounts.issue_token(
+            sessions(), name, actor=current_user(), now=now(), label=label, expires_at=expires
+        )
     except EnvschedError as exc:
         form.absorb(exc)
         return _detail_page(name, token_form=form, status=400)
@@ -172,22 +188,38 @@ def token_revoke(name: str, token_id: int) -> Any:
     return redirect(url_for("ui.user_detail", name=name, _anchor="tokens-h"))
 
 
-def _detail_page(name: str, *, role_form: Form | None = None,
-                 password_form: Form | None = None, token_form: Form | None = None,
-                 secret: str | None = None, new_token: int | None = None,
-                 status: int = 200) -> tuple[str, int]:
+def _detail_page(
+    name: str,
+    *,
+    role_form: Form | None = None,
+    password_form: Form | None = None,
+    token_form: Form | None = None,
+    secret: str | None = None,
+    new_token: int | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     with read_transaction(sessions()) as session:
         user = session.exec(select(User).where(User.name == name)).first()
         if user is None:
             abort(404, f"No user named {name!r}.")
-        theirs = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)
-                              .order_by(col(ApiToken.id).desc())).all()
-    forms = {"role_form": role_form or Form(ROLE_LABELS, {"role": user.role.value},
-                                            prefix="role-"),
-             "password_form": password_form or Form(PASSWORD_LABELS, prefix="password-"),
-             "token_form": token_form or Form(TOKEN_LABELS, prefix="token-")}
-    return render_template("user.html", user=user, tokens=theirs, roles=ROLES, now=now(),
-                           secret=secret, new_token=new_token, **forms), status
+        theirs = session.exec(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id).desc())
+        ).all()
+    forms = {
+        "role_form": role_form or Form(ROLE_LABELS, {"role": user.role.value}, prefix="role-"),
+        "password_form": password_form or Form(PASSWORD_LABELS, prefix="password-"),
+        "token_form": token_form or Form(TOKEN_LABELS, prefix="token-"),
+    }
+    return render_template(
+        "user.html",
+        user=user,
+        tokens=theirs,
+        roles=ROLES,
+        now=now(),
+        secret=secret,
+        new_token=new_token,
+        **forms,
+    ), status
 
 
 def _role_text(role: Role) -> str:

@@ -31,12 +31,23 @@ TITLES = {
     "change_phase_duration": "Change a phase's duration",
 }
 LABELS = {
-    "id": "Id", "type": "Type", "capacity": "Capacity", "tags": "Tags (comma-separated)",
-    "changeover_days": "Changeover days", "environment": "Environment",
-    "start": "First day", "end": "Day after the last", "reason": "Reason",
-    "name": "Name", "priority": "Priority", "earliest_start": "Earliest start",
-    "due": "Due", "release": "Release", "days": "Days (negative: advance)",
-    "phase": "Phase", "duration_days": "Duration (days)",
+    "id": "Id",
+    "type": "Type",
+    "capacity": "Capacity",
+    "tags": "Tags (comma-separated)",
+    "changeover_days": "Changeover days",
+    "environment": "Environment",
+    "start": "First day",
+    "end": "Day after the last",
+    "reason": "Reason",
+    "name": "Name",
+    "priority": "Priority",
+    "earliest_start": "Earliest start",
+    "due": "Due",
+    "release": "Release",
+    "days": "Days (negative: advance)",
+    "phase": "Phase",
+    "duration_days": "Duration (days)",
     "phases": "Phases, one per line: ID TYPE DAYS [GAP]",
 }
 
@@ -70,9 +81,15 @@ def _input_of(hint: Any) -> str:
 
 def _form(cls: Any) -> ChangeForm:
     hints = typing.get_type_hints(cls, localns={"NewPhase": NewPhase})
-    fields = tuple(FormField(f.name, LABELS.get(f.name, f.name), _input_of(hints[f.name]),
-                             f.default is dataclasses.MISSING)
-                   for f in dataclasses.fields(cls))
+    fields = tuple(
+        FormField(
+            f.name,
+            LABELS.get(f.name, f.name),
+            _input_of(hints[f.name]),
+            f.default is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    )
     return ChangeForm(cls.kind, TITLES.get(cls.kind, cls.kind), fields)
 
 

@@ -48,8 +48,28 @@ from envsched.booking.rulebook.rules import (
     phase_breaks,
 )
 
-__all__ = ["ONE_PER_PHASE_INDEX", "RULES", "UNFORCEABLE", "Held", "ReleasePlan", "Rule",
-           "RuleBreak", "RuleBroken", "Window", "check_placement", "check_request", "done_by",
-           "earliest_start", "first_start", "is_booked", "is_second_booking", "latest_end",
-           "own_earliest", "phase_breaks", "phase_days", "phase_window", "release_plan",
-           "release_plans"]
+__all__ = [
+    "ONE_PER_PHASE_INDEX",
+    "RULES",
+    "UNFORCEABLE",
+    "Held",
+    "ReleasePlan",
+    "Rule",
+    "RuleBreak",
+    "RuleBroken",
+    "Window",
+    "check_placement",
+    "check_request",
+    "done_by",
+    "earliest_start",
+    "first_start",
+    "is_booked",
+    "is_second_booking",
+    "latest_end",
+    "own_earliest",
+    "phase_breaks",
+    "phase_days",
+    "phase_window",
+    "release_plan",
+    "release_plans",
+]

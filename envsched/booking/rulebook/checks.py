@@ -37,15 +37,16 @@ ONE_PER_PHASE_INDEX = "uq_booking_live_phase"
 
 # -- reading --------------------------------------------------------------------------------
 
-def release_plan(session: Session, release: Release, today: dt.date | None = None
-                 ) -> ReleasePlan:
+
+def release_plan(session: Session, release: Release, today: dt.date | None = None) -> ReleasePlan:
     """``release`` with the live bookings of its phases, in the caller's transaction."""
     rows = session.exec(_HELD, params={"release": release.id}).all()
     return ReleasePlan(release, _by_phase(rows), today)
 
 
-def release_plans(session: Session, release_ids: Collection[int] | None = None
-                  ) -> dict[int, ReleasePlan]:
+def release_plans(
+    session: Session, release_ids: Collection[int] | None = None
+) -> dict[int, ReleasePlan]:
     """Every release (or those of ``release_ids``) with its phases' live bookings, for the
     clash report: three queries, whatever the number of releases."""
     rows = session.exec(_ALL_HELD).all()
@@ -65,38 +66,68 @@ def _by_phase(rows: Iterable[Sequence[object]]) -> dict[str, list[Held]]:
         found.setdefault(str(key), []).append(Held(*held))  # type: ignore[arg-type]
     return found
 
+
 # -- what the write paths call ----------------------------------------------------------------
 
-def check_placement(session: Session, phase: Phase, env: Environment, start: dt.date,
-                    end: dt.date, *, today: dt.date | None = None, booking_id: int | None = None,
-                    forced: bool = False) -> list[RuleBreak]:
+
+def check_placement(
+    session: Session,
+    phase: Phase,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    *,
+    today: dt.date | None = None,
+    booking_id: int | None = None,
+    forced: bool = False,
+) -> list[RuleBreak]:
     """Raise ``RuleBroken`` if the placement breaks a rule; forced, return what it breaks
     (and still raise for a rule no one may force)."""
-    breaks = phase_breaks(release_plan(session, phase.release, today), phase, env, start, end,
-                          booking_id=booking_id)
+    breaks = phase_breaks(
+        release_plan(session, phase.release, today), phase, env, start, end, booking_id=booking_id
+    )
     refused = [b for b in breaks if not forced or b.rule in UNFORCEABLE]
     if refused:
         raise RuleBroken(refused)
     return breaks
 
 
-def check_request(session: Session, phase: Phase, earliest: dt.date, last_end: dt.date | None,
-                  duration: int, *, today: dt.date | None = None) -> None:
+def check_request(
+    session: Session,
+    phase: Phase,
+    earliest: dt.date,
+    last_end: dt.date | None,
+    duration: int,
+    *,
+    today: dt.date | None = None,
+) -> None:
     """Raise ``RuleBroken`` unless some day of a request's window follows ``phase``'s rules."""
     plan = release_plan(session, phase.release, today)
     breaks = one_per_phase(plan, phase, None)
     (first, why), last = first_start(plan, phase), latest_end(plan, phase)
     if last_end is not None and last_end < first + duration * DAY:
         rule: Rule = "earliest_start" if first == own_earliest(plan.release, phase)[0] else "order"
-        breaks.append(RuleBreak(rule, f"{phase.key} cannot start before {day_text(first)} "
-                                      f"({why}), and the days asked for end by "
-                                      f"{day_text(last_end - DAY)}",
-                                "earliest_start", (phase.key,)))
+        breaks.append(
+            RuleBreak(
+                rule,
+                f"{phase.key} cannot start before {day_text(first)} "
+                f"({why}), and the days asked for end by "
+                f"{day_text(last_end - DAY)}",
+                "earliest_start",
+                (phase.key,),
+            )
+        )
     if last is not None and earliest + duration * DAY > last:
-        breaks.append(RuleBreak("order", f"{phase.key} must be done by {day_text(last - DAY)}, "
-                                         f"before a later phase's booking; "
-                                         f"{day_text(earliest)} is too late",
-                                "earliest_start", (phase.key,)))
+        breaks.append(
+            RuleBreak(
+                "order",
+                f"{phase.key} must be done by {day_text(last - DAY)}, "
+                f"before a later phase's booking; "
+                f"{day_text(earliest)} is too late",
+                "earliest_start",
+                (phase.key,),
+            )
+        )
     if breaks:
         raise RuleBroken(breaks)
 
@@ -107,8 +138,9 @@ def is_second_booking(exc: IntegrityError) -> bool:
     return ONE_PER_PHASE_INDEX in text or "booking.phase_id" in text  # PostgreSQL, SQLite
 
 
-def phase_window(session: Session, phase: Phase, today: dt.date | None = None
-                 ) -> tuple[dt.date, dt.date | None]:
+def phase_window(
+    session: Session, phase: Phase, today: dt.date | None = None
+) -> tuple[dt.date, dt.date | None]:
     """The days the rules leave ``phase``: first start, last end (None: open)."""
     plan = release_plan(session, phase.release, today)
     return earliest_start(plan, phase), latest_end(plan, phase)
@@ -135,17 +167,26 @@ def is_booked(session: Session, phase: Phase, booking_id: int | None = None) -> 
     return release_plan(session, phase.release).others(phase, booking_id)
 
 
-_HELD_COLUMNS = (col(Phase.key), col(Booking.id), col(Environment.name), col(Booking.start),
-                 col(Booking.end))
+_HELD_COLUMNS = (
+    col(Phase.key),
+    col(Booking.id),
+    col(Environment.name),
+    col(Booking.start),
+    col(Booking.end),
+)
 _LIVE = (col(Booking.status).in_(LIVE_STATUSES),)
 # statements built once, values bound per call (as availability's hot path does)
 _HELD: Any = (
-    sa.select(*_HELD_COLUMNS).join(Phase, col(Booking.phase_id) == col(Phase.id))
+    sa.select(*_HELD_COLUMNS)
+    .join(Phase, col(Booking.phase_id) == col(Phase.id))
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
     .where(col(Phase.release_id) == sa.bindparam("release"), *_LIVE)
-    .order_by(col(Booking.start), col(Booking.id)))
+    .order_by(col(Booking.start), col(Booking.id))
+)
 _ALL_HELD: Any = (
     sa.select(col(Phase.release_id), *_HELD_COLUMNS)
     .join(Phase, col(Booking.phase_id) == col(Phase.id))
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
-    .where(*_LIVE).order_by(col(Booking.start), col(Booking.id)))
+    .where(*_LIVE)
+    .order_by(col(Booking.start), col(Booking.id))
+)

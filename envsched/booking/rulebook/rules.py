@@ -38,8 +38,7 @@ class RuleBroken(BookingConflict):
 
     def __init__(self, breaks: Sequence[RuleBreak]) -> None:
         first = breaks[0]
-        super().__init__("; ".join(b.message for b in breaks), field=first.field,
-                         rule=first.rule)
+        super().__init__("; ".join(b.message for b in breaks), field=first.field, rule=first.rule)
         self.fields = {}  # every break said at its field, the first break's field first
         for b in breaks:
             self.fields[b.field] = "; ".join(filter(None, (self.fields.get(b.field), b.message)))
@@ -48,9 +47,16 @@ class RuleBroken(BookingConflict):
     def to_dict(self) -> dict[str, object]:
         data = super().to_dict()
         data["rule"] = self.breaks[0].rule
-        data["breaks"] = [{"rule": b.rule, "message": b.message, "field": b.field,
-                           "phases": list(b.phases), "bookings": list(b.booking_ids)}
-                          for b in self.breaks]
+        data["breaks"] = [
+            {
+                "rule": b.rule,
+                "message": b.message,
+                "field": b.field,
+                "phases": list(b.phases),
+                "bookings": list(b.booking_ids),
+            }
+            for b in self.breaks
+        ]
         return data
 
 
@@ -81,7 +87,7 @@ class ReleasePlan:
         if phase.after is not None:
             return [p for p in phases if p.key in phase.after]
         index = next(i for i, p in enumerate(phases) if p.key == phase.key)
-        return phases[index - 1:index] if index else []
+        return phases[index - 1 : index] if index else []
 
     def successors(self, phase: Phase) -> list[Phase]:
         return [p for p in self.release.phases if phase in self.predecessors(p)]
@@ -89,24 +95,36 @@ class ReleasePlan:
     def others(self, phase: Phase, booking_id: int | None) -> list[Held]:
         return [h for h in self.held.get(phase.key, []) if h.id != booking_id]
 
+
 # -- the rules ------------------------------------------------------------------------------
 
-def phase_breaks(plan: ReleasePlan, phase: Phase, env: Environment, start: dt.date,
-                 end: dt.date, *, booking_id: int | None = None) -> list[RuleBreak]:
+
+def phase_breaks(
+    plan: ReleasePlan,
+    phase: Phase,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    *,
+    booking_id: int | None = None,
+) -> list[RuleBreak]:
     """Every rule of ``phase`` that holding ``env`` on ``[start, end)`` breaks."""
-    return [*_eligibility(phase, env), *_earliest_start(plan, phase, start),
-            *_order(plan, phase, start, end, booking_id),
-            *one_per_phase(plan, phase, booking_id)]
+    return [
+        *_eligibility(phase, env),
+        *_earliest_start(plan, phase, start),
+        *_order(plan, phase, start, end, booking_id),
+        *one_per_phase(plan, phase, booking_id),
+    ]
 
 
 def _eligibility(phase: Phase, env: Environment) -> list[RuleBreak]:
     problems = []
     if phase.type_id != env.type_id:
-        problems.append(f"{phase.key} needs a {phase.type.name} environment, "
-                        f"and {env.name} is {env.type.name}")
+        problems.append(
+            f"{phase.key} needs a {phase.type.name} environment, and {env.name} is {env.type.name}"
+        )
     if missing := sorted(set(phase.required_tags) - set(env.tags)):
-        problems.append(f"{env.name} lacks the tags {', '.join(missing)}, "
-                        f"which {phase.key} needs")
+        problems.append(f"{env.name} lacks the tags {', '.join(missing)}, which {phase.key} needs")
     if phase.environments is not None and env.name not in phase.environments:
         problems.append(f"{phase.key} may only use {', '.join(phase.environments)}")
     return [RuleBreak("eligibility", p, "environment", (phase.key,)) for p in problems]
@@ -116,38 +134,64 @@ def _earliest_start(plan: ReleasePlan, phase: Phase, start: dt.date) -> list[Rul
     first, why = own_earliest(plan.release, phase)
     if first is None or start >= first:
         return []
-    return [RuleBreak("earliest_start", f"{phase.key} cannot start before {day_text(first)} "
-                                        f"({why}); {day_text(start)} is too early", "start",
-                      (phase.key,),
-                      days=(start, first))]
+    return [
+        RuleBreak(
+            "earliest_start",
+            f"{phase.key} cannot start before {day_text(first)} "
+            f"({why}); {day_text(start)} is too early",
+            "start",
+            (phase.key,),
+            days=(start, first),
+        )
+    ]
 
 
 def own_earliest(release: Release, phase: Phase) -> tuple[dt.date | None, str]:
     """The first day ``phase`` may start by its release's and its own earliest start."""
-    days = [(d, why) for d, why in ((release.earliest_start, f"{release.key}'s earliest start"),
-                                    (phase.earliest_start, "its own earliest start")) if d]
+    days = [
+        (d, why)
+        for d, why in (
+            (release.earliest_start, f"{release.key}'s earliest start"),
+            (phase.earliest_start, "its own earliest start"),
+        )
+        if d
+    ]
     return max(days, key=lambda d: d[0]) if days else (None, "")
 
 
-def _order(plan: ReleasePlan, phase: Phase, start: dt.date, end: dt.date,
-           booking_id: int | None) -> list[RuleBreak]:
+def _order(
+    plan: ReleasePlan, phase: Phase, start: dt.date, end: dt.date, booking_id: int | None
+) -> list[RuleBreak]:
     found = []
     for pred in plan.predecessors(phase):
         done = done_by(plan, pred) + phase.gap_days * DAY
         if start < done:
-            found.append(RuleBreak("order", f"{phase.key} cannot start before {pred.key} is "
-                                            f"done{_gap(phase)}, on {day_text(done)}; "
-                                            f"{day_text(start)} is too early",
-                                   "start", (phase.key, pred.key), _ids(plan, pred),
-                                   (start, min(done, end))))
+            found.append(
+                RuleBreak(
+                    "order",
+                    f"{phase.key} cannot start before {pred.key} is "
+                    f"done{_gap(phase)}, on {day_text(done)}; "
+                    f"{day_text(start)} is too early",
+                    "start",
+                    (phase.key, pred.key),
+                    _ids(plan, pred),
+                    (start, min(done, end)),
+                )
+            )
     for succ in plan.successors(phase):
         for held in plan.others(succ, None):
             if held.id != booking_id and held.start < end + succ.gap_days * DAY:
-                found.append(RuleBreak(
-                    "order", f"{succ.key} is booked from {day_text(held.start)}, so {phase.key} "
-                             f"must be done{_gap(succ)} by then; its last day would be "
-                             f"{day_text(end - DAY)}",
-                    "end", (phase.key, succ.key), (held.id,)))
+                found.append(
+                    RuleBreak(
+                        "order",
+                        f"{succ.key} is booked from {day_text(held.start)}, so {phase.key} "
+                        f"must be done{_gap(succ)} by then; its last day would be "
+                        f"{day_text(end - DAY)}",
+                        "end",
+                        (phase.key, succ.key),
+                        (held.id,),
+                    )
+                )
     return found
 
 
@@ -170,16 +214,22 @@ def first_start(plan: ReleasePlan, phase: Phase) -> tuple[dt.date, str]:
     bounds = [(own or dt.date.min, why)]
     for pred in plan.predecessors(phase):
         done = done_by(plan, pred)
-        how = (f"is booked until {day_text(done - DAY)}" if plan.held.get(pred.key) else
-               f"is not booked yet and is done on {day_text(done - DAY)} at the earliest")
+        how = (
+            f"is booked until {day_text(done - DAY)}"
+            if plan.held.get(pred.key)
+            else f"is not booked yet and is done on {day_text(done - DAY)} at the earliest"
+        )
         bounds.append((done + phase.gap_days * DAY, f"{pred.key} {how}{_gap(phase)}"))
     return max(bounds, key=lambda bound: bound[0])
 
 
 def latest_end(plan: ReleasePlan, phase: Phase) -> dt.date | None:
     """The last end the rules allow ``phase``: before its earliest booked successor."""
-    ends = [held.start - succ.gap_days * DAY
-            for succ in plan.successors(phase) for held in plan.others(succ, None)]
+    ends = [
+        held.start - succ.gap_days * DAY
+        for succ in plan.successors(phase)
+        for held in plan.others(succ, None)
+    ]
     return min(ends) if ends else None
 
 
@@ -188,10 +238,17 @@ def one_per_phase(plan: ReleasePlan, phase: Phase, booking_id: int | None) -> li
     if not others:
         return []
     held = others[0]
-    return [RuleBreak("one_per_phase", f"{phase.key} is already booked on {held.environment}, "
-                                       f"{days_text(held.start, held.end)}; move that "
-                                       f"booking instead", "phase", (phase.key,),
-                      tuple(h.id for h in others))]
+    return [
+        RuleBreak(
+            "one_per_phase",
+            f"{phase.key} is already booked on {held.environment}, "
+            f"{days_text(held.start, held.end)}; move that "
+            f"booking instead",
+            "phase",
+            (phase.key,),
+            tuple(h.id for h in others),
+        )
+    ]
 
 
 def _gap(phase: Phase) -> str:

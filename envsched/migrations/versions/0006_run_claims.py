@@ -15,22 +15,22 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('what_if', sa.Column('run_owner', sa.String(length=128), nullable=True))
-    op.add_column('what_if', sa.Column('run_time_limit', sa.Float(), nullable=True))
-    op.add_column('plan_lock', sa.Column('stale_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column("what_if", sa.Column("run_owner", sa.String(length=128), nullable=True))
+    op.add_column("what_if", sa.Column("run_time_limit", sa.Float(), nullable=True))
+    op.add_column("plan_lock", sa.Column("stale_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE plan_lock SET holder = NULL, claimed_at = NULL")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('plan_lock') as batch:
-        batch.drop_column('stale_at')
-    with op.batch_alter_table('what_if') as batch:
-        batch.drop_column('run_time_limit')
-        batch.drop_column('run_owner')
+    with op.batch_alter_table("plan_lock") as batch:
+        batch.drop_column("stale_at")
+    with op.batch_alter_table("what_if") as batch:
+        batch.drop_column("run_time_limit")
+        batch.drop_column("run_owner")

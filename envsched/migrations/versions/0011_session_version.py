@@ -15,29 +15,30 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('app_user', sa.Column('session_version', sa.Integer(), nullable=False,
-                                        server_default='0'))
-    op.create_table(
-        'sign_in_failure',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('user_name', sa.String(length=64), nullable=False),
-        sa.Column('address', sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint('id'),
+    op.add_column(
+        "app_user", sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
     )
-    op.create_index('ix_sign_in_failure_at', 'sign_in_failure', ['at'])
-    op.create_index('ix_sign_in_failure_user_name_at', 'sign_in_failure', ['user_name', 'at'])
-    op.create_index('ix_sign_in_failure_address_at', 'sign_in_failure', ['address', 'at'])
+    op.create_table(
+        "sign_in_failure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("user_name", sa.String(length=64), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sign_in_failure_at", "sign_in_failure", ["at"])
+    op.create_index("ix_sign_in_failure_user_name_at", "sign_in_failure", ["user_name", "at"])
+    op.create_index("ix_sign_in_failure_address_at", "sign_in_failure", ["address", "at"])
 
 
 def downgrade() -> None:
-    op.drop_table('sign_in_failure')
-    with op.batch_alter_table('app_user') as batch:
-        batch.drop_column('session_version')
+    op.drop_table("sign_in_failure")
+    with op.batch_alter_table("app_user") as batch:
+        batch.drop_column("session_version")

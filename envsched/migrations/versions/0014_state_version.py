@@ -13,21 +13,21 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0014'
-down_revision: str | None = '0013'
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     table = op.create_table(
-        'state_version',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('token', sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_state_version')),
+        "state_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_state_version")),
     )
-    op.bulk_insert(table, [{'id': 1, 'token': uuid.uuid4().hex}])
+    op.bulk_insert(table, [{"id": 1, "token": uuid.uuid4().hex}])
 
 
 def downgrade() -> None:
-    op.drop_table('state_version')
+    op.drop_table("state_version")

@@ -16,26 +16,32 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TAG_COLUMNS = (("environment", "tags"), ("phase", "required_tags"),
-               ("booking_request", "required_tags"), ("template_phase", "required_tags"))
+TAG_COLUMNS = (
+    ("environment", "tags"),
+    ("phase", "required_tags"),
+    ("booking_request", "required_tags"),
+    ("template_phase", "required_tags"),
+)
 
 
 def upgrade() -> None:
     connection = op.get_bind()
     for table_name, column in TAG_COLUMNS:
-        table = sa.table(table_name, sa.column("id", sa.Integer),
-                         sa.column(column, sa.JSON(none_as_null=True)))
+        table = sa.table(
+            table_name, sa.column("id", sa.Integer), sa.column(column, sa.JSON(none_as_null=True))
+        )
         rows = connection.execute(sa.select(table.c.id, table.c[column])).all()
         for row_id, tags in rows:
             cleaned = _clean(tags)
             if cleaned != tags:
-                connection.execute(table.update().where(table.c.id == row_id)
-                                   .values({column: cleaned}))
+                connection.execute(
+                    table.update().where(table.c.id == row_id).values({column: cleaned})
+                )
 
 
 def downgrade() -> None:

@@ -12,34 +12,34 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0018'
-down_revision: str | None = '0017'
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-PLAN_RUN = ('running', 'done', 'failed', 'refused')
-WHAT_IF = ('draft', 'running', 'done', 'failed', 'promoted')
+PLAN_RUN = ("running", "done", "failed", "refused")
+WHAT_IF = ("draft", "running", "done", "failed", "promoted")
 
 
 def upgrade() -> None:
-    _allow('plan_run', (*PLAN_RUN, 'cancelled'))
-    _allow('what_if', (*WHAT_IF, 'cancelled'))
+    _allow("plan_run", (*PLAN_RUN, "cancelled"))
+    _allow("what_if", (*WHAT_IF, "cancelled"))
 
 
 def downgrade() -> None:
-    _allow('plan_run', PLAN_RUN, {'cancelled': 'failed'})
-    _allow('what_if', WHAT_IF, {'cancelled': 'failed'})
+    _allow("plan_run", PLAN_RUN, {"cancelled": "failed"})
+    _allow("what_if", WHAT_IF, {"cancelled": "failed"})
 
 
 def _allow(table: str, allowed: tuple[str, ...], mapping: dict[str, str] | None = None) -> None:
     """Let ``ck_<table>_status`` allow ``allowed``, mapping stored statuses first (no row
     references either table, so SQLite's rebuild of it loses nothing)."""
-    name = op.f(f'ck_{table}_status')
+    name = op.f(f"ck_{table}_status")
     with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.drop_constraint(name, type_='check')
-    rows = sa.table(table, sa.column('status', sa.String(24)))
+        batch_op.drop_constraint(name, type_="check")
+    rows = sa.table(table, sa.column("status", sa.String(24)))
     for before, after in (mapping or {}).items():
         op.execute(rows.update().where(rows.c.status == before).values(status=after))
-    values = ', '.join(f"'{status}'" for status in allowed)
+    values = ", ".join(f"'{status}'" for status in allowed)
     with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.create_check_constraint(name, f'status IN ({values})')
+        batch_op.create_check_constraint(name, f"status IN ({values})")

@@ -38,8 +38,9 @@ Wanted = Callable[[Proposal], bool]
 AUTO_ACTOR = "the nightly round (auto-apply)"
 
 
-def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
-               now: dt.datetime) -> PlanRun:
+def accept_run(
+    sessions: SessionFactory, run_id: int, *, actor: User | None, now: dt.datetime
+) -> PlanRun:
     """Apply every open proposal of run ``run_id`` that still fits; the rest are refused
     one by one (``last_accept`` says which and why) and stay open."""
     require(actor, "planruns:accept")
@@ -47,14 +48,16 @@ def accept_run(sessions: SessionFactory, run_id: int, *, actor: User | None,
     return run
 
 
-def accept_proposal(sessions: SessionFactory, run_id: int, phase: str, *,
-                    actor: User | None, now: dt.datetime) -> PlanRun:
+def accept_proposal(
+    sessions: SessionFactory, run_id: int, phase: str, *, actor: User | None, now: dt.datetime
+) -> PlanRun:
     """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
 
     A refusal is recorded on the run, then raised (the error says why)."""
     require(actor, "planruns:accept")
-    run, refused = _apply(sessions, run_id, lambda p: p.phase == phase, actor=actor,
-                          now=now, one=phase)
+    run, refused = _apply(
+        sessions, run_id, lambda p: p.phase == phase, actor=actor, now=now, one=phase
+    )
     if refused:
         raise refused[0].error
     return run
@@ -89,8 +92,15 @@ def mark_failed(sessions: SessionFactory, run_id: int, error: str, now: dt.datet
         run.finished_at = max(now, run.started_at)
 
 
-def _apply(sessions: SessionFactory, run_id: int, wanted: Wanted, *, actor: User | None,
-           now: dt.datetime, one: str | None = None) -> tuple[PlanRun, list[Refused]]:
+def _apply(
+    sessions: SessionFactory,
+    run_id: int,
+    wanted: Wanted,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    one: str | None = None,
+) -> tuple[PlanRun, list[Refused]]:
     with booking_transaction(sessions) as session:
         run = _acceptable_run(session, run_id)
         diff = (run.diff or RoundDiff()).model_copy(deep=True)
@@ -103,18 +113,25 @@ def _apply(sessions: SessionFactory, run_id: int, wanted: Wanted, *, actor: User
     return run, refused
 
 
-def _recorded(diff: RoundDiff, chosen: list[Chosen], refused: list[Refused],
-              actor: User | None, now: dt.datetime) -> RoundDiff:
+def _recorded(
+    diff: RoundDiff,
+    chosen: list[Chosen],
+    refused: list[Refused],
+    actor: User | None,
+    now: dt.datetime,
+) -> RoundDiff:
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
     (a phase has one proposal at most: it is booked, or it is not)."""
     reasons = {r.chosen.phase: r.error.message for r in refused}
     for c in chosen:
         c.proposal.applied = c.phase not in reasons
         c.proposal.refused = reasons.get(c.phase)
-    entry = Accept(at=now.isoformat(), by=actor.name if actor else AUTO_ACTOR,
-                   applied=[c.phase for c in chosen if c.phase not in reasons],
-                   refused=[RefusedOne(phase=phase, reason=why)
-                            for phase, why in reasons.items()])
+    entry = Accept(
+        at=now.isoformat(),
+        by=actor.name if actor else AUTO_ACTOR,
+        applied=[c.phase for c in chosen if c.phase not in reasons],
+        refused=[RefusedOne(phase=phase, reason=why) for phase, why in reasons.items()],
+    )
     return diff.model_copy(update={"accepts": [*diff.accepts, entry]})
 
 
@@ -125,9 +142,13 @@ def _acceptable_run(session: Session, run_id: int) -> PlanRun:
     if run.status != PlanRunStatus.DONE or run.dry_run:
         kind = "a dry run" if run.dry_run else f"{run.status.value}"
         raise InvalidState(f"plan run {run_id} is {kind}: it has no plan to accept")
-    newer = session.exec(select(PlanRun.id).where(
-        PlanRun.status == PlanRunStatus.DONE, col(PlanRun.dry_run).is_(False),
-        col(PlanRun.id) > run_id)).first()
+    newer = session.exec(
+        select(PlanRun.id).where(
+            PlanRun.status == PlanRunStatus.DONE,
+            col(PlanRun.dry_run).is_(False),
+            col(PlanRun.id) > run_id,
+        )
+    ).first()
     if newer is not None:
         raise InvalidState(f"plan run {run_id} is out of date: run {newer} is newer")
     return run

@@ -29,32 +29,45 @@ from solver.plan import Assignment, Plan, ReleaseOutcome
 from solver.scenario import Scenario
 
 
-def plan_diff(scenario: Scenario, plan: Plan, booked: Mapping[str, Booked],
-              stay: Plan | None) -> RoundDiff:
+def plan_diff(
+    scenario: Scenario, plan: Plan, booked: Mapping[str, Booked], stay: Plan | None
+) -> RoundDiff:
     """``booked``: the live booking of each phase that has one (the scenario's or a stray)."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
-    moved = [_moved(scenario, a, booked[a.phase], gains, stay)
-             for a in plan.assignments if a.moved]
+    moved = [_moved(scenario, a, booked[a.phase], gains, stay) for a in plan.assignments if a.moved]
     fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
     moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
-    placed = [PlacedProposal(**_place(scenario, a).model_dump(), phase=a.phase,
-                             release=a.release) for a in fresh if a.phase not in booked]
-    unplaced = [Unplaced(phase=u.phase, release=u.release, reason=u.reason)
-                for u in plan.unplaced]
-    return RoundDiff(moved=moved, placed=placed, unplaced=unplaced,
-                     gain=_round_gain(plan, stay) if plan.metrics.moved_bookings else "")
+    placed = [
+        PlacedProposal(**_place(scenario, a).model_dump(), phase=a.phase, release=a.release)
+        for a in fresh
+        if a.phase not in booked
+    ]
+    unplaced = [Unplaced(phase=u.phase, release=u.release, reason=u.reason) for u in plan.unplaced]
+    return RoundDiff(
+        moved=moved,
+        placed=placed,
+        unplaced=unplaced,
+        gain=_round_gain(plan, stay) if plan.metrics.moved_bookings else "",
+    )
 
 
 def _place(scenario: Scenario, a: Assignment) -> Place:
-    return Place(environment=a.environment, start=scenario.date(a.start).isoformat(),
-                 end=scenario.date(a.end).isoformat())
+    return Place(
+        environment=a.environment,
+        start=scenario.date(a.start).isoformat(),
+        end=scenario.date(a.end).isoformat(),
+    )
 
 
-def _moved(scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str],
-           stay: Plan | None) -> MovedProposal:
+def _moved(
+    scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str], stay: Plan | None
+) -> MovedProposal:
     broken = [c.message for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
-    why = ("where it is, it breaks a rule: " + "; ".join(broken) if broken
-           else _why(a.release, gains, stay))
+    why = (
+        "where it is, it breaks a rule: " + "; ".join(broken)
+        if broken
+        else _why(a.release, gains, stay)
+    )
     return _proposed_move(scenario, a, booked, why)
 
 
@@ -63,12 +76,18 @@ def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> MovedProp
     return _proposed_move(scenario, a, booked, why)
 
 
-def _proposed_move(scenario: Scenario, a: Assignment, booked: Booked,
-                   why: str) -> MovedProposal:
-    before = Place(environment=booked.environment, start=booked.start.isoformat(),
-                   end=booked.end.isoformat())
-    return MovedProposal(booking=booked.booking_id, phase=a.phase, release=a.release,
-                         before=before, to=_place(scenario, a), why=why)
+def _proposed_move(scenario: Scenario, a: Assignment, booked: Booked, why: str) -> MovedProposal:
+    before = Place(
+        environment=booked.environment, start=booked.start.isoformat(), end=booked.end.isoformat()
+    )
+    return MovedProposal(
+        booking=booked.booking_id,
+        phase=a.phase,
+        release=a.release,
+        before=before,
+        to=_place(scenario, a),
+        why=why,
+    )
 
 
 def _why(release: str, gains: dict[str, str], stay: Plan | None) -> str:
@@ -102,8 +121,9 @@ def release_gains(plan: Plan, stay: Plan) -> dict[str, str]:
 def _less_late(now: ReleaseOutcome, before: ReleaseOutcome) -> str:
     gained = before.late_days - now.late_days
     result = "on time" if now.late_days == 0 else f"{now.late_days} days late"
-    return (f"{now.id} finishes {gained} days earlier: {result} instead of "
-            f"{before.late_days} days late")
+    return (
+        f"{now.id} finishes {gained} days earlier: {result} instead of {before.late_days} days late"
+    )
 
 
 def _unplaced_by_release(plan: Plan) -> dict[str, int]:
@@ -121,8 +141,9 @@ def _round_gain(plan: Plan, stay: Plan | None) -> str:
     if now.placed_phases > before.placed_phases:
         parts.append(f"places {now.placed_phases - before.placed_phases} more phase(s)")
     if now.weighted_tardiness < before.weighted_tardiness:
-        parts.append(f"cuts weighted lateness from {before.weighted_tardiness} "
-                     f"to {now.weighted_tardiness}")
+        parts.append(
+            f"cuts weighted lateness from {before.weighted_tardiness} to {now.weighted_tardiness}"
+        )
     if now.makespan_days < before.makespan_days:
         parts.append(f"ends everything {before.makespan_days - now.makespan_days} days sooner")
     moved_phases = {a.phase for a in plan.assignments if a.moved}

@@ -38,20 +38,39 @@ WEEK = dt.timedelta(days=7)
 
 
 def clash_flags(clashes: list[StateClash]) -> list[ClashFlag]:
-    return [ClashFlag.model_validate(dict(asdict(c), start=c.start.isoformat(),
-                                          end=c.end.isoformat(), booking_ids=list(c.booking_ids)))
-            for c in clashes]
+    return [
+        ClashFlag.model_validate(
+            dict(
+                asdict(c),
+                start=c.start.isoformat(),
+                end=c.end.isoformat(),
+                booking_ids=list(c.booking_ids),
+            )
+        )
+        for c in clashes
+    ]
 
 
-def pinned_clash_flags(scenario: Scenario, plan: Plan,
-                       booking_ids: Mapping[str, int]) -> list[PinnedFlag]:
+def pinned_clash_flags(
+    scenario: Scenario, plan: Plan, booking_ids: Mapping[str, int]
+) -> list[PinnedFlag]:
     """The rules the kept pinned bookings break, each with its booking and what it blocks."""
     unplaced = {u.phase for u in plan.unplaced}
-    return [PinnedFlag(booking=booking_ids.get(c.phase), phase=c.phase, release=c.release,
-                       environment=c.environment, start=scenario.date(c.start).isoformat(),
-                       end=scenario.date(c.end).isoformat() if c.end is not None else None,
-                       rule=c.rule, message=c.message, involves=list(c.involves),
-                       blocks=_blocked_by(scenario, c, unplaced)) for c in plan.clashes or ()]
+    return [
+        PinnedFlag(
+            booking=booking_ids.get(c.phase),
+            phase=c.phase,
+            release=c.release,
+            environment=c.environment,
+            start=scenario.date(c.start).isoformat(),
+            end=scenario.date(c.end).isoformat() if c.end is not None else None,
+            rule=c.rule,
+            message=c.message,
+            involves=list(c.involves),
+            blocks=_blocked_by(scenario, c, unplaced),
+        )
+        for c in plan.clashes or ()
+    ]
 
 
 def _blocked_by(scenario: Scenario, clash: Clash, unplaced: set[str]) -> list[str]:
@@ -59,19 +78,27 @@ def _blocked_by(scenario: Scenario, clash: Clash, unplaced: set[str]) -> list[st
     return sorted(could_use | (unplaced & set(clash.involves)))
 
 
-def round_flags(sessions: SessionFactory, scenario: Scenario, plan: Plan,
-                clashes: list[ClashFlag], today: dt.date, weeks: int) -> RoundFlags:
+def round_flags(
+    sessions: SessionFactory,
+    scenario: Scenario,
+    plan: Plan,
+    clashes: list[ClashFlag],
+    today: dt.date,
+    weeks: int,
+) -> RoundFlags:
     shortfalls = shortfall_runs(capacity_report(sessions, today, weeks), scenario, plan)
     late = late_releases(scenario, plan)
-    remedies = [*extra_environment_remedies(scenario, plan, shortfalls),
-                *slip_remedies(scenario, late)]
+    remedies = [
+        *extra_environment_remedies(scenario, plan, shortfalls),
+        *slip_remedies(scenario, late),
+    ]
     return RoundFlags(clashes=clashes, shortfalls=shortfalls, late=late, remedies=remedies)
 
 
 # -- shortfalls -----------------------------------------------------------------------------
 
-def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan
-                   ) -> list[ShortfallFlag]:
+
+def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan) -> list[ShortfallFlag]:
     """Consecutive short weeks of one type, merged, with the releases that suffer."""
     runs: list[dict[str, Any]] = []
     short = report[report["shortfall_days"] > 0].sort_values(["type", "week_start"])
@@ -87,10 +114,14 @@ def shortfall_runs(report: pd.DataFrame, scenario: Scenario, plan: Plan
 
 def _described(run: dict[str, Any], scenario: Scenario, plan: Plan) -> ShortfallFlag:
     first, last = run["_first"], run["_last"]
-    return ShortfallFlag(type=run["type"], first_week=first.isoformat(),
-                         last_week=last.isoformat(), weeks=_weeks(first, last),
-                         short_days=run["short_days"],
-                         releases=suffering(scenario, plan, run["type"]))
+    return ShortfallFlag(
+        type=run["type"],
+        first_week=first.isoformat(),
+        last_week=last.isoformat(),
+        weeks=_weeks(first, last),
+        short_days=run["short_days"],
+        releases=suffering(scenario, plan, run["type"]),
+    )
 
 
 def _weeks(first: dt.date, last: dt.date) -> str:
@@ -102,27 +133,40 @@ def suffering(scenario: Scenario, plan: Plan, type_name: str) -> list[str]:
     """Releases late or with unplaced phases that have a phase of ``type_name``."""
     troubled = {r.id for r in plan.releases if r.late_days > 0}
     troubled |= {u.release for u in plan.unplaced}
-    return sorted(r.id for r in scenario.releases
-                  if r.id in troubled and any(ph.type == type_name for ph in r.phases))
+    return sorted(
+        r.id
+        for r in scenario.releases
+        if r.id in troubled and any(ph.type == type_name for ph in r.phases)
+    )
 
 
 def late_releases(scenario: Scenario, plan: Plan) -> list[LateFlag]:
-    return [LateFlag(release=r.id, late_days=r.late_days, reason=r.reason,
-                     due=scenario.date(r.due).isoformat() if r.due is not None else None)
-            for r in plan.releases if r.late_days > 0]
+    return [
+        LateFlag(
+            release=r.id,
+            late_days=r.late_days,
+            reason=r.reason,
+            due=scenario.date(r.due).isoformat() if r.due is not None else None,
+        )
+        for r in plan.releases
+        if r.late_days > 0
+    ]
 
 
 # -- remedies -------------------------------------------------------------------------------
 
+
 def slip_remedies(scenario: Scenario, late: list[LateFlag]) -> list[str]:
     weight = {r.id: r.priority for r in scenario.releases}
     ranked = sorted(late, key=lambda r: -weight.get(r.release, 1) * r.late_days)
-    return [f"slip {r.release} by {r.late_days} day{'s' if r.late_days != 1 else ''}"
-            for r in ranked]
+    return [
+        f"slip {r.release} by {r.late_days} day{'s' if r.late_days != 1 else ''}" for r in ranked
+    ]
 
 
-def extra_environment_remedies(scenario: Scenario, plan: Plan,
-                               shortfalls: list[ShortfallFlag]) -> list[str]:
+def extra_environment_remedies(
+    scenario: Scenario, plan: Plan, shortfalls: list[ShortfallFlag]
+) -> list[str]:
     tried = [s for s in sorted(shortfalls, key=lambda s: -s.short_days) if s.releases]
     remedies = []
     seen: set[str] = set()
@@ -133,9 +177,11 @@ def extra_environment_remedies(scenario: Scenario, plan: Plan,
         start, end = _extra_window(scenario, shortfall)
         helped = _helped_by_extra(scenario, shortfall, start, end)
         if helped:
-            remedies.append(f"one more {shortfall.type} environment for "
-                            f"{_weeks(start, end - dt.timedelta(days=1))} brings "
-                            f"{_and(helped)} in on time")
+            remedies.append(
+                f"one more {shortfall.type} environment for "
+                f"{_weeks(start, end - dt.timedelta(days=1))} brings "
+                f"{_and(helped)} in on time"
+            )
     return remedies
 
 
@@ -144,21 +190,26 @@ def _extra_window(scenario: Scenario, shortfall: ShortfallFlag) -> tuple[dt.date
     week the last suffering release is due: room for whole phases, not only short days."""
     start = dt.date.fromisoformat(shortfall.first_week)
     end = dt.date.fromisoformat(shortfall.last_week) + WEEK
-    dues = [scenario.date(r.due) for r in scenario.releases
-            if r.id in shortfall.releases and r.due is not None]
+    dues = [
+        scenario.date(r.due)
+        for r in scenario.releases
+        if r.id in shortfall.releases and r.due is not None
+    ]
     if dues:
         last_due = max(dues) - dt.timedelta(days=1)
         end = max(end, last_due - dt.timedelta(days=last_due.weekday()) + WEEK)
     return start, end
 
 
-def _helped_by_extra(scenario: Scenario, shortfall: ShortfallFlag, start: dt.date,
-                     end: dt.date) -> list[str]:
+def _helped_by_extra(
+    scenario: Scenario, shortfall: ShortfallFlag, start: dt.date, end: dt.date
+) -> list[str]:
     what_if = with_extra_environment(scenario, shortfall.type, start, end)
     if what_if is None:
         return []
-    better = solve(what_if, Options(time_limit=REMEDY_SECONDS, workers=2,
-                                     max_moved_share=1.0))  # as a round: every move
+    better = solve(
+        what_if, Options(time_limit=REMEDY_SECONDS, workers=2, max_moved_share=1.0)
+    )  # as a round: every move
     if not better.has_plan:
         return []
     fine = {r.id for r in better.releases if r.late_days == 0}
@@ -166,8 +217,9 @@ def _helped_by_extra(scenario: Scenario, shortfall: ShortfallFlag, start: dt.dat
     return [r for r in shortfall.releases if r in fine]
 
 
-def with_extra_environment(scenario: Scenario, type_name: str, start: dt.date,
-                           end: dt.date) -> Scenario | None:
+def with_extra_environment(
+    scenario: Scenario, type_name: str, start: dt.date, end: dt.date
+) -> Scenario | None:
     """``scenario`` with a copy of its best-equipped ``type_name`` environment, usable only
     on ``[start, end)``; None when the type has no environment to copy."""
     models = [e for e in scenario.environments if e.type == type_name]
@@ -175,12 +227,22 @@ def with_extra_environment(scenario: Scenario, type_name: str, start: dt.date,
         return None
     model = max(models, key=lambda e: (len(e.tags), e.capacity))
     a, b = max(0, scenario.day(start)), min(scenario.horizon_days, scenario.day(end))
-    closed = tuple(w for w in (Window(0, a, "not added yet"),
-                               Window(b, scenario.horizon_days, "added only for a while"))
-                   if w.start < w.end)
-    extra = Environment(id=f"{type_name}-extra", type=type_name, capacity=1,
-                        tags=model.tags, changeover_days=model.changeover_days,
-                        unavailable=closed)
+    closed = tuple(
+        w
+        for w in (
+            Window(0, a, "not added yet"),
+            Window(b, scenario.horizon_days, "added only for a while"),
+        )
+        if w.start < w.end
+    )
+    extra = Environment(
+        id=f"{type_name}-extra",
+        type=type_name,
+        capacity=1,
+        tags=model.tags,
+        changeover_days=model.changeover_days,
+        unavailable=closed,
+    )
     return replace(scenario, environments=(*scenario.environments, extra))
 
 

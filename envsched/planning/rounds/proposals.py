@@ -80,8 +80,9 @@ class _Context:
         return f"plan run {self.run.id}"
 
 
-def apply_proposals(session: Session, run: PlanRun, chosen: list[Chosen], *,
-                    actor: User | None, now: dt.datetime) -> list[Refused]:
+def apply_proposals(
+    session: Session, run: PlanRun, chosen: list[Chosen], *, actor: User | None, now: dt.datetime
+) -> list[Refused]:
     """Apply every chosen proposal that fits; return the others with their reasons."""
     context = _Context(run, actor, now)
     pending, refused = list(chosen), []
@@ -124,8 +125,9 @@ def _refusal_of(error: IntegrityError) -> EnvschedError:
     if EXCLUSION_CONSTRAINT in str(error.orig):
         return BookingConflict("the environment is already booked on these days")
     if is_second_booking(error):
-        return RuleBroken([RuleBreak("one_per_phase", "the phase has another live booking",
-                                     "phase")])
+        return RuleBroken(
+            [RuleBreak("one_per_phase", "the phase has another live booking", "phase")]
+        )
     first_line = str(error.orig).splitlines()[0] if str(error.orig) else "a constraint"
     return InvalidState(f"the database refused it: {first_line}")
 
@@ -141,27 +143,45 @@ def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
     env = lock_environment(session, booking.environment_id)
     phase = session.get(Phase, booking.phase_id) if booking.phase_id else None
     if phase is not None:
-        check_placement(session, phase, env, booking.start, booking.end, today=today,
-                        booking_id=booking.id)
-    check_fits(session, env, booking.start, booking.end, ignore_booking=booking.id,
-               release_id=phase.release_id if phase else None)
+        check_placement(
+            session, phase, env, booking.start, booking.end, today=today, booking_id=booking.id
+        )
+    check_fits(
+        session,
+        env,
+        booking.start,
+        booking.end,
+        ignore_booking=booking.id,
+        release_id=phase.release_id if phase else None,
+    )
 
 
 def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booking:
     booking = session.get(Booking, proposal.booking)
     before = proposal.before
-    if (booking is None or booking.status != BookingStatus.TENTATIVE or booking.pinned
-            or booking.environment.name != before.environment
-            or booking.start.isoformat() != before.start):
-        raise InvalidState(f"booking {proposal.booking} of {proposal.phase} changed "
-                           "since the round; plan again")
+    if (
+        booking is None
+        or booking.status != BookingStatus.TENTATIVE
+        or booking.pinned
+        or booking.environment.name != before.environment
+        or booking.start.isoformat() != before.start
+    ):
+        raise InvalidState(
+            f"booking {proposal.booking} of {proposal.phase} changed since the round; plan again"
+        )
     snapshot = audit.snapshot(booking)
     _put(session, booking, proposal.to)
     booking.forced_reason = ""  # where the plan puts it, it follows the rules (checked)
     booking.note = f"{booking.note}\nmoved by {context.note}".strip()
     booking.updated_at = context.now
-    audit.record(session, actor=context.actor, now=context.now, action="replan_move",
-                 row=booking, before=snapshot)
+    audit.record(
+        session,
+        actor=context.actor,
+        now=context.now,
+        action="replan_move",
+        row=booking,
+        before=snapshot,
+    )
     return booking
 
 
@@ -169,13 +189,24 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Boo
     phase = session.exec(select(Phase).where(Phase.key == proposal.phase)).first()
     if phase is None:
         raise InvalidState(f"phase {proposal.phase} no longer exists; plan again")
-    if session.exec(select(Booking.id).where(Booking.phase_id == phase.id,
-                                             col(Booking.status).in_(LIVE_STATUSES))).first():
+    if session.exec(
+        select(Booking.id).where(
+            Booking.phase_id == phase.id, col(Booking.status).in_(LIVE_STATUSES)
+        )
+    ).first():
         raise InvalidState(f"phase {phase.key} was booked since the round; plan again")
     actor, now = context.actor, context.now
-    booking = Booking(environment_id=0, phase_id=phase.id, start=dt.date.min, end=dt.date.max,
-                      status=BookingStatus.TENTATIVE, note=f"proposed by {context.note}",
-                      created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+    booking = Booking(
+        environment_id=0,
+        phase_id=phase.id,
+        start=dt.date.min,
+        end=dt.date.max,
+        status=BookingStatus.TENTATIVE,
+        note=f"proposed by {context.note}",
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.id if actor else None,
+    )
     _put(session, booking, proposal.place)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
@@ -198,19 +229,34 @@ def _close_open_requests(session: Session, context: _Context, booking: Booking) 
         return
     phase = session.get_one(Phase, booking.phase_id)
     where = f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
-    found = session.exec(select(BookingRequest).where(
-        BookingRequest.phase_id == booking.phase_id,
-        col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES))
-        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))).all()
+    found = session.exec(
+        select(BookingRequest)
+        .where(
+            BookingRequest.phase_id == booking.phase_id,
+            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
+        )
+        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))
+    ).all()
     for request in found:
         if booking.request_id is None and _keeps_days_asked(request, booking):
             booking.request_id = request.id
-            close_request(session, request, RequestStatus.APPROVED, actor=context.actor,
-                          now=context.now, reason=f"booked by {context.note}: {where}")
+            close_request(
+                session,
+                request,
+                RequestStatus.APPROVED,
+                actor=context.actor,
+                now=context.now,
+                reason=f"booked by {context.note}: {where}",
+            )
         else:
-            close_request(session, request, RequestStatus.CANCELLED, actor=context.actor,
-                          now=context.now, reason=f"phase {phase.key} was booked by "
-                                                  f"{context.note}: {where}")
+            close_request(
+                session,
+                request,
+                RequestStatus.CANCELLED,
+                actor=context.actor,
+                now=context.now,
+                reason=f"phase {phase.key} was booked by {context.note}: {where}",
+            )
 
 
 def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
@@ -218,4 +264,5 @@ def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
     if request.fixed:
         return booking.start == request.earliest_start
     return booking.start >= request.earliest_start and (
-        request.latest_end is None or booking.end <= request.latest_end)
+        request.latest_end is None or booking.end <= request.latest_end
+    )

@@ -51,8 +51,9 @@ def engine_of(sessions: SessionFactory) -> Engine:
 
 
 @contextmanager
-def round_lock(sessions: SessionFactory, now: dt.datetime,
-               time_limit: float = 0.0) -> Iterator[None]:
+def round_lock(
+    sessions: SessionFactory, now: dt.datetime, time_limit: float = 0.0
+) -> Iterator[None]:
     """Hold the round lock for the ``with`` block, or raise ``ReplanBusy`` at once.
 
     ``time_limit``: the solver seconds of the work done under it (SQLite's claim goes
@@ -75,14 +76,23 @@ def round_running(sessions: SessionFactory, now: dt.datetime) -> bool:
     engine = engine_of(sessions)
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
-            return bool(connection.execute(text(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
-                "AND granted AND database = (SELECT oid FROM pg_database "
-                "WHERE datname = current_database()) "
-                "AND classid::text::bigint = 0 AND objid::text::bigint = :key "
-                "AND objsubid = 1)"), {"key": ADVISORY_KEY}).scalar_one())
-        row = connection.execute(select(col(PlanLock.holder), col(PlanLock.stale_at))
-                                 .where(col(PlanLock.name) == LOCK_NAME)).first()
+            return bool(
+                connection.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND granted AND database = (SELECT oid FROM pg_database "
+                        "WHERE datname = current_database()) "
+                        "AND classid::text::bigint = 0 AND objid::text::bigint = :key "
+                        "AND objsubid = 1)"
+                    ),
+                    {"key": ADVISORY_KEY},
+                ).scalar_one()
+            )
+        row = connection.execute(
+            select(col(PlanLock.holder), col(PlanLock.stale_at)).where(
+                col(PlanLock.name) == LOCK_NAME
+            )
+        ).first()
     if row is None or row.holder is None or owner_gone(row.holder):
         return False
     return row.stale_at is None or row.stale_at >= now
@@ -91,8 +101,9 @@ def round_running(sessions: SessionFactory, now: dt.datetime) -> bool:
 @contextmanager
 def _advisory(engine: Engine) -> Iterator[None]:
     with engine.connect() as connection:
-        taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                   {"key": ADVISORY_KEY}).scalar_one()
+        taken = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
+        ).scalar_one()
         connection.commit()
         if not taken:
             raise ReplanBusy()
@@ -113,22 +124,36 @@ def _naive(moment: dt.datetime) -> dt.datetime:
 
 def _claim_row(engine: Engine, holder: str, now: dt.datetime, stale_at: dt.datetime) -> None:
     with engine.begin() as connection:
-        connection.execute(text("INSERT OR IGNORE INTO plan_lock (name) VALUES (:name)"),
-                           {"name": LOCK_NAME})
-        current = connection.execute(text("SELECT holder FROM plan_lock WHERE name = :name"),
-                                     {"name": LOCK_NAME}).scalar_one()
+        connection.execute(
+            text("INSERT OR IGNORE INTO plan_lock (name) VALUES (:name)"), {"name": LOCK_NAME}
+        )
+        current = connection.execute(
+            text("SELECT holder FROM plan_lock WHERE name = :name"), {"name": LOCK_NAME}
+        ).scalar_one()
         claimed = connection.execute(
-            text("UPDATE plan_lock SET holder = :holder, claimed_at = :now, "
-                 "stale_at = :stale_at WHERE name = :name AND (holder IS NULL "
-                 "OR stale_at < :now OR holder = :gone)"),
-            {"holder": holder, "now": _naive(now), "stale_at": _naive(stale_at),
-             "name": LOCK_NAME, "gone": current if owner_gone(current) else None})
+            text(
+                "UPDATE plan_lock SET holder = :holder, claimed_at = :now, "
+                "stale_at = :stale_at WHERE name = :name AND (holder IS NULL "
+                "OR stale_at < :now OR holder = :gone)"
+            ),
+            {
+                "holder": holder,
+                "now": _naive(now),
+                "stale_at": _naive(stale_at),
+                "name": LOCK_NAME,
+                "gone": current if owner_gone(current) else None,
+            },
+        )
     if claimed.rowcount != 1:
         raise ReplanBusy()
 
 
 def _free_row(engine: Engine, holder: str) -> None:
     with engine.begin() as connection:
-        connection.execute(text("UPDATE plan_lock SET holder = NULL, claimed_at = NULL, "
-                                "stale_at = NULL WHERE name = :name AND holder = :holder"),
-                           {"name": LOCK_NAME, "holder": holder})
+        connection.execute(
+            text(
+                "UPDATE plan_lock SET holder = NULL, claimed_at = NULL, "
+                "stale_at = NULL WHERE name = :name AND holder = :holder"
+            ),
+            {"name": LOCK_NAME, "holder": holder},
+        )

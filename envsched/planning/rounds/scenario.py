@@ -56,8 +56,9 @@ class RoundScenario:
         return fenced(replace(self.unfenced, bookings=pinned), self.fence)
 
 
-def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
-                   horizon_days: int) -> RoundScenario:
+def round_scenario(
+    session: Session, now: dt.datetime, *, near_term_days: int, horizon_days: int
+) -> RoundScenario:
     today = now.date()
     live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))).all()
     start = min([today, *(b.start for b in live)])
@@ -74,8 +75,12 @@ def round_scenario(session: Session, now: dt.datetime, *, near_term_days: int,
 
 
 def _pinned_where_they_are(scenario: sc.Scenario, strays: Sequence[Stray]) -> sc.Scenario:
-    kept = tuple(sc.Booking(phase=s.phase, environment=s.environment,
-                            start=scenario.day(s.start), pinned=True) for s in strays)
+    kept = tuple(
+        sc.Booking(
+            phase=s.phase, environment=s.environment, start=scenario.day(s.start), pinned=True
+        )
+        for s in strays
+    )
     return replace(scenario, bookings=(*scenario.bookings, *kept)) if kept else scenario
 
 
@@ -83,9 +88,18 @@ def fenced(scenario: sc.Scenario, fence: int) -> sc.Scenario:
     """Pin bookings that start before ``fence``; movable phases start on or after it."""
     bookings = tuple(replace(b, pinned=b.pinned or b.start < fence) for b in scenario.bookings)
     pinned = {b.phase for b in bookings if b.pinned}
-    releases = tuple(replace(rel, phases=tuple(
-        ph if ph.id in pinned else replace(ph, earliest_start=max(ph.earliest_start or 0, fence))
-        for ph in rel.phases)) for rel in scenario.releases)
+    releases = tuple(
+        replace(
+            rel,
+            phases=tuple(
+                ph
+                if ph.id in pinned
+                else replace(ph, earliest_start=max(ph.earliest_start or 0, fence))
+                for ph in rel.phases
+            ),
+        )
+        for rel in scenario.releases
+    )
     return replace(scenario, bookings=bookings, releases=releases)
 
 
@@ -96,28 +110,36 @@ def without_done(scenario: sc.Scenario, done: Mapping[str, int]) -> sc.Scenario:
         return scenario
     releases = []
     for rel in scenario.releases:
-        phases = tuple(_without_done_predecessors(scenario, ph, done)
-                       for ph in rel.phases if ph.id not in done)
+        phases = tuple(
+            _without_done_predecessors(scenario, ph, done) for ph in rel.phases if ph.id not in done
+        )
         if phases:
             releases.append(replace(rel, phases=phases))
     return replace(scenario, releases=tuple(releases))
 
 
-def _without_done_predecessors(scenario: sc.Scenario, phase: sc.Phase,
-                               done: Mapping[str, int]) -> sc.Phase:
+def _without_done_predecessors(
+    scenario: sc.Scenario, phase: sc.Phase, done: Mapping[str, int]
+) -> sc.Phase:
     preds = scenario.predecessors[phase.id]
     if not any(p in done for p, _gap in preds):
         return phase
     ready = max(done[p] + gap for p, gap in preds if p in done)
-    return replace(phase, after=tuple(p for p, _gap in preds if p not in done),
-                   earliest_start=max(phase.earliest_start or 0, ready))
+    return replace(
+        phase,
+        after=tuple(p for p, _gap in preds if p not in done),
+        earliest_start=max(phase.earliest_start or 0, ready),
+    )
 
 
 def _done_phases(session: Session, scenario: sc.Scenario) -> dict[str, int]:
     """Phases of the scenario without a live booking whose work was released (finished)."""
     booked = {b.phase for b in scenario.bookings}
-    released = session.exec(select(Booking).where(Booking.status == BookingStatus.RELEASED,
-                                                  col(Booking.phase_id).is_not(None))).all()
+    released = session.exec(
+        select(Booking).where(
+            Booking.status == BookingStatus.RELEASED, col(Booking.phase_id).is_not(None)
+        )
+    ).all()
     done: dict[str, int] = {}
     for booking in released:
         key = booking.phase.key if booking.phase else ""
@@ -128,14 +150,16 @@ def _done_phases(session: Session, scenario: sc.Scenario) -> dict[str, int]:
 
 
 def _scenario_booked(live: Sequence[Booking], scenario: sc.Scenario) -> dict[str, Booked]:
-    by_place = {(b.phase.key, b.environment.name, b.start): b
-                for b in live if b.phase is not None}
-    found = (by_place.get((b.phase, b.environment, scenario.date(b.start)))
-             for b in scenario.bookings)
-    return {b.phase.key: Booked(b.id or 0, b.environment.name, b.start, b.end)
-            for b in found if b is not None and b.phase is not None}
+    by_place = {(b.phase.key, b.environment.name, b.start): b for b in live if b.phase is not None}
+    found = (
+        by_place.get((b.phase, b.environment, scenario.date(b.start))) for b in scenario.bookings
+    )
+    return {
+        b.phase.key: Booked(b.id or 0, b.environment.name, b.start, b.end)
+        for b in found
+        if b is not None and b.phase is not None
+    }
 
 
 def _strays_booked(strays: Sequence[Stray]) -> dict[str, Booked]:
-    return {s.phase: Booked(s.booking_id, s.environment, s.start, s.end, s.problem)
-            for s in strays}
+    return {s.phase: Booked(s.booking_id, s.environment, s.start, s.end, s.problem) for s in strays}

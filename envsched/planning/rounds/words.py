@@ -13,8 +13,7 @@ from envsched.models import PlanRun, PlanTrigger
 # What the solver's answer means for the person reading the run.
 SOLVER_WORDS = {
     "OPTIMAL": "the best possible plan was found",
-    "FEASIBLE": "a good plan was found; time ran out before the planner could prove it "
-                "the best",
+    "FEASIBLE": "a good plan was found; time ran out before the planner could prove it the best",
     "INFEASIBLE": "no plan: the rules contradict each other",
     "UNKNOWN": "no plan was found in the time allowed",
 }

@@ -42,14 +42,32 @@ from solver.scenario_file import parse_scenario, scenario_to_dict
 
 # -- the change kinds: environment changes, then release changes -------------------------
 
-Change = (AddEnvironment | RemoveEnvironment | ChangeEnvironment | AddMaintenance
-          | AddRelease | DelayRelease | ReprioritiseRelease | DropRelease | ChangePhaseDuration)
+Change = (
+    AddEnvironment
+    | RemoveEnvironment
+    | ChangeEnvironment
+    | AddMaintenance
+    | AddRelease
+    | DelayRelease
+    | ReprioritiseRelease
+    | DropRelease
+    | ChangePhaseDuration
+)
 CHANGE_KINDS: tuple[type[Change], ...] = (
-    AddEnvironment, RemoveEnvironment, ChangeEnvironment, AddMaintenance, AddRelease,
-    DelayRelease, ReprioritiseRelease, DropRelease, ChangePhaseDuration)
+    AddEnvironment,
+    RemoveEnvironment,
+    ChangeEnvironment,
+    AddMaintenance,
+    AddRelease,
+    DelayRelease,
+    ReprioritiseRelease,
+    DropRelease,
+    ChangePhaseDuration,
+)
 
 
 # -- applying a list of changes ----------------------------------------------------------
+
 
 def apply_change(scenario: sc.Scenario, change: Change) -> sc.Scenario:
     """``scenario`` with ``change`` made, its bookings kept consistent, checked readable."""
@@ -69,4 +87,3 @@ def apply_changes(scenario: sc.Scenario, changes: Iterable[Change]) -> sc.Scenar
         except InvalidInput as exc:
             raise InvalidInput(f"changes[{i}].{exc.field}", exc.problem) from None
     return scenario
-

@@ -35,8 +35,9 @@ class Claim:
     owner: str
 
 
-def claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-          now: dt.datetime) -> Claim:
+def claim(
+    sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float, now: dt.datetime
+) -> Claim:
     """Mark the what-if running for a new owner, clearing the last results."""
     owner = new_owner()
     with sessions.begin() as session:
@@ -53,10 +54,13 @@ def require_runnable(row: WhatIf, now: dt.datetime) -> None:
     if row.status in RUNNABLE or interrupted(row, now):
         return
     if row.status == WhatIfStatus.RUNNING:
-        raise InvalidState(f"what-if {row.name!r} is running (for at most "
-                           f"{row.run_time_limit or 0:g} s); wait for it to finish")
-    raise InvalidState(f"what-if {row.name!r} is {row.status.value}; only a draft, done or "
-                       "failed what-if can run")
+        raise InvalidState(
+            f"what-if {row.name!r} is running (for at most "
+            f"{row.run_time_limit or 0:g} s); wait for it to finish"
+        )
+    raise InvalidState(
+        f"what-if {row.name!r} is {row.status.value}; only a draft, done or failed what-if can run"
+    )
 
 
 def interrupted(row: WhatIf, now: dt.datetime) -> str | None:
@@ -68,8 +72,7 @@ def interrupted(row: WhatIf, now: dt.datetime) -> str | None:
     limit = row.run_time_limit or 0.0
     if row.started_at is None or overdue(row.started_at, limit, MARGIN, now):
         minutes = MARGIN.total_seconds() / 60
-        return (f"interrupted: not finished {minutes:g} minutes after its time limit of "
-                f"{limit:g} s")
+        return f"interrupted: not finished {minutes:g} minutes after its time limit of {limit:g} s"
     return None
 
 

@@ -32,11 +32,12 @@ def change_to_dict(change: Change) -> dict[str, Any]:
 def change_from_dict(data: object) -> Change:
     """A change from its JSON; unknown kinds, unknown keys and wrong types name the field."""
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-        raise InvalidInput("kind", "a change is an object with a \"kind\"")
+        raise InvalidInput("kind", 'a change is an object with a "kind"')
     cls = KINDS.get(data["kind"])
     if cls is None:
-        raise InvalidInput("kind", f"unknown change {data['kind']!r} "
-                                   f"(kinds: {', '.join(sorted(KINDS))})")
+        raise InvalidInput(
+            "kind", f"unknown change {data['kind']!r} (kinds: {', '.join(sorted(KINDS))})"
+        )
     fields = {k: v for k, v in data.items() if k != "kind"}
     change: Change = cls(**decode_fields(cls, fields, cls.kind, {"NewPhase": NewPhase}))
     return change
@@ -57,22 +58,26 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def decode_fields(cls: type[Any], data: dict[str, Any], where: str,
-                  nested: dict[str, type[Any]]) -> dict[str, Any]:
+def decode_fields(
+    cls: type[Any], data: dict[str, Any], where: str, nested: dict[str, type[Any]]
+) -> dict[str, Any]:
     """Constructor arguments for ``cls`` from ``data``; ``where`` prefixes error fields."""
     hints = typing.get_type_hints(cls, localns=nested)
     known = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:
         if key not in known:
-            raise InvalidInput(f"{where}.{key}", f"unknown field (fields: "
-                                                 f"{', '.join(sorted(known))})")
+            raise InvalidInput(
+                f"{where}.{key}", f"unknown field (fields: {', '.join(sorted(known))})"
+            )
     for name, spec in known.items():
-        required = (spec.default is dataclasses.MISSING
-                    and spec.default_factory is dataclasses.MISSING)
+        required = (
+            spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+        )
         if required and name not in data:
             raise InvalidInput(f"{where}.{name}", "required field is missing")
-    return {key: _decode(hints[key], value, f"{where}.{key}", nested)
-            for key, value in data.items()}
+    return {
+        key: _decode(hints[key], value, f"{where}.{key}", nested) for key, value in data.items()
+    }
 
 
 def _decode(hint: Any, value: Any, field: str, nested: dict[str, type[Any]]) -> Any:
@@ -85,8 +90,9 @@ def _decode(hint: Any, value: Any, field: str, nested: dict[str, type[Any]]) -> 
     if origin is tuple:
         if not isinstance(value, list):
             raise InvalidInput(field, f"expected an array, got {value!r}")
-        return tuple(_decode(args[0], item, f"{field}[{i}]", nested)
-                     for i, item in enumerate(value))
+        return tuple(
+            _decode(args[0], item, f"{field}[{i}]", nested) for i, item in enumerate(value)
+        )
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise InvalidInput(field, f"expected an object, got {value!r}")

@@ -47,8 +47,9 @@ class Difference:
         if self.kind == "added" and self.after:
             return f"{self.phase} gets a place: {self.after.words}"
         if self.kind == "dropped" and self.before:
-            return (f"{self.phase} loses its place ({self.before.words})"
-                    + (f": {self.reason}" if self.reason else ""))
+            return f"{self.phase} loses its place ({self.before.words})" + (
+                f": {self.reason}" if self.reason else ""
+            )
         return f"{self.phase} stays on {self.after.words if self.after else '—'}"
 
 
@@ -57,14 +58,22 @@ def plan_differences(baseline: dict[str, Any], whatif: dict[str, Any]) -> list[D
     before, after = _places(baseline), _places(whatif)
     releases = {**_releases(baseline), **_releases(whatif)}
     reasons = {u["phase"]: u.get("reason", "") for u in whatif.get("unplaced", [])}
-    found = [_difference(phase, releases.get(phase, ""), before.get(phase), after.get(phase),
-                         reasons.get(phase, ""))
-             for phase in sorted(set(before) | set(after))]
+    found = [
+        _difference(
+            phase,
+            releases.get(phase, ""),
+            before.get(phase),
+            after.get(phase),
+            reasons.get(phase, ""),
+        )
+        for phase in sorted(set(before) | set(after))
+    ]
     return sorted(found, key=lambda d: (KINDS.index(d.kind), d.phase))
 
 
-def _difference(phase: str, release: str, before: Place | None, after: Place | None,
-                reason: str) -> Difference:
+def _difference(
+    phase: str, release: str, before: Place | None, after: Place | None, reason: str
+) -> Difference:
     if before is None:
         return Difference("added", phase, release, None, after)
     if after is None:
@@ -74,9 +83,12 @@ def _difference(phase: str, release: str, before: Place | None, after: Place | N
 
 
 def _places(plan: dict[str, Any]) -> dict[str, Place]:
-    return {a["phase"]: Place(a["environment"], dt.date.fromisoformat(a["start"]),
-                              dt.date.fromisoformat(a["end"]))
-            for a in plan.get("assignments", [])}
+    return {
+        a["phase"]: Place(
+            a["environment"], dt.date.fromisoformat(a["start"]), dt.date.fromisoformat(a["end"])
+        )
+        for a in plan.get("assignments", [])
+    }
 
 
 def _releases(plan: dict[str, Any]) -> dict[str, str]:

@@ -30,8 +30,7 @@ def at_least(change: Any, name: str, minimum: int) -> None:
         fail(change, name, f"must be at least {minimum}, got {getattr(change, name)}")
 
 
-def find_environment(change: Any, field: str, scenario: sc.Scenario, ident: str
-                 ) -> sc.Environment:
+def find_environment(change: Any, field: str, scenario: sc.Scenario, ident: str) -> sc.Environment:
     env = scenario.environment_by_id.get(ident)
     if env is None:
         fail(change, field, f"no environment {ident!r} in the scenario")
@@ -46,13 +45,15 @@ def find_release(change: Any, field: str, scenario: sc.Scenario, ident: str) -> 
 
 
 def replace_environment(scenario: sc.Scenario, env: sc.Environment) -> sc.Scenario:
-    return replace(scenario, environments=tuple(
-        env if e.id == env.id else e for e in scenario.environments))
+    return replace(
+        scenario, environments=tuple(env if e.id == env.id else e for e in scenario.environments)
+    )
 
 
 def replace_release(scenario: sc.Scenario, release: sc.Release) -> sc.Scenario:
-    return replace(scenario, releases=tuple(
-        release if r.id == release.id else r for r in scenario.releases))
+    return replace(
+        scenario, releases=tuple(release if r.id == release.id else r for r in scenario.releases)
+    )
 
 
 def without_env(phase: sc.Phase, env_id: str) -> sc.Phase:
@@ -67,24 +68,40 @@ def check_served(change: Any, field: str, scenario: sc.Scenario) -> None:
     tags = {t for e in scenario.environments for t in e.tags}
     for phase in scenario.phases:
         if phase.type not in types:
-            fail(change, field, f"phase {phase.id} needs type {phase.type}, which no "
-                                 "environment would have")
+            fail(
+                change,
+                field,
+                f"phase {phase.id} needs type {phase.type}, which no environment would have",
+            )
         if missing := sorted(phase.requires_tags - tags):
-            fail(change, field, f"phase {phase.id} needs tag {missing[0]}, which no "
-                                 "environment would carry")
+            fail(
+                change,
+                field,
+                f"phase {phase.id} needs tag {missing[0]}, which no environment would carry",
+            )
 
 
 def unpin(scenario: sc.Scenario, which: Callable[[sc.Booking], bool]) -> sc.Scenario:
-    return replace(scenario, bookings=tuple(
-        replace(b, pinned=False) if which(b) else b for b in scenario.bookings))
+    return replace(
+        scenario,
+        bookings=tuple(replace(b, pinned=False) if which(b) else b for b in scenario.bookings),
+    )
 
 
 def drop_impossible_bookings(scenario: sc.Scenario) -> sc.Scenario:
     """Bookings whose phase or environment is gone, no longer eligible, or off the horizon."""
+
     def possible(b: sc.Booking) -> bool:
-        phase, env = scenario.phase_by_id.get(b.phase), scenario.environment_by_id.get(
-            b.environment)
-        return (phase is not None and env is not None and sc.is_eligible(phase, env)
-                and b.start >= 0 and b.start + phase.duration <= scenario.horizon_days)
+        phase, env = (
+            scenario.phase_by_id.get(b.phase),
+            scenario.environment_by_id.get(b.environment),
+        )
+        return (
+            phase is not None
+            and env is not None
+            and sc.is_eligible(phase, env)
+            and b.start >= 0
+            and b.start + phase.duration <= scenario.horizon_days
+        )
 
     return replace(scenario, bookings=tuple(b for b in scenario.bookings if possible(b)))

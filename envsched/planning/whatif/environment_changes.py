@@ -42,8 +42,13 @@ class AddEnvironment:
         at_least(self, "changeover_days", 0)
         if self.id in scenario.environment_by_id:
             fail(self, "id", f"environment {self.id!r} already exists")
-        env = sc.Environment(id=self.id, type=self.type, capacity=self.capacity,
-                             tags=frozenset(self.tags), changeover_days=self.changeover_days)
+        env = sc.Environment(
+            id=self.id,
+            type=self.type,
+            capacity=self.capacity,
+            tags=frozenset(self.tags),
+            changeover_days=self.changeover_days,
+        )
         return replace(scenario, environments=(*scenario.environments, env))
 
     def describe(self) -> str:
@@ -60,8 +65,10 @@ class RemoveEnvironment:
     def apply(self, scenario: sc.Scenario) -> sc.Scenario:
         find_environment(self, "id", scenario, self.id)
         envs = tuple(e for e in scenario.environments if e.id != self.id)
-        releases = tuple(replace(r, phases=tuple(without_env(p, self.id) for p in r.phases))
-                         for r in scenario.releases)
+        releases = tuple(
+            replace(r, phases=tuple(without_env(p, self.id) for p in r.phases))
+            for r in scenario.releases
+        )
         changed = replace(scenario, environments=envs, releases=releases)
         check_served(self, "id", changed)
         return changed
@@ -88,9 +95,12 @@ class ChangeEnvironment:
             need_text(self, "type")
         if self.capacity is not None:
             at_least(self, "capacity", 1)
-        new = replace(env, type=env.type if self.type is None else self.type,
-                      capacity=env.capacity if self.capacity is None else self.capacity,
-                      tags=env.tags if self.tags is None else frozenset(self.tags))
+        new = replace(
+            env,
+            type=env.type if self.type is None else self.type,
+            capacity=env.capacity if self.capacity is None else self.capacity,
+            tags=env.tags if self.tags is None else frozenset(self.tags),
+        )
         changed = replace_environment(scenario, new)
         check_served(self, "id", changed)
         if new.capacity < env.capacity:
@@ -98,9 +108,15 @@ class ChangeEnvironment:
         return changed
 
     def describe(self) -> str:
-        parts = [f"{name} {value if not isinstance(value, tuple) else ','.join(value) or '-'}"
-                 for name, value in (("type", self.type), ("capacity", self.capacity),
-                                     ("tags", self.tags)) if value is not None]
+        parts = [
+            f"{name} {value if not isinstance(value, tuple) else ','.join(value) or '-'}"
+            for name, value in (
+                ("type", self.type),
+                ("capacity", self.capacity),
+                ("tags", self.tags),
+            )
+            if value is not None
+        ]
         return f"change environment {self.id}: {', '.join(parts)}"
 
 
@@ -120,13 +136,23 @@ class AddMaintenance:
         if end <= start:
             fail(self, "end", f"must be after start ({self.start}), got {self.end}")
         if end <= 0 or start >= scenario.horizon_days:
-            fail(self, "start", f"the window lies outside the scenario's horizon "
-                                 f"[{scenario.start}, {scenario.date(scenario.horizon_days)})")
+            fail(
+                self,
+                "start",
+                f"the window lies outside the scenario's horizon "
+                f"[{scenario.start}, {scenario.date(scenario.horizon_days)})",
+            )
         window = sc.Window(start, end, self.reason)
-        changed = replace_environment(scenario, replace(env, unavailable=(*env.unavailable,
-                                                                            window)))
-        return unpin(changed, lambda b: b.environment == env.id and window.overlaps(
-            b.start, b.start + changed.phase_by_id[b.phase].duration))
+        changed = replace_environment(
+            scenario, replace(env, unavailable=(*env.unavailable, window))
+        )
+        return unpin(
+            changed,
+            lambda b: (
+                b.environment == env.id
+                and window.overlaps(b.start, b.start + changed.phase_by_id[b.phase].duration)
+            ),
+        )
 
     def describe(self) -> str:
         return f"maintenance on {self.environment} from {self.start} to {self.end}"

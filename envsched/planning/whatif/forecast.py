@@ -32,8 +32,9 @@ from envsched.planning.whatif.snapshot import Snapshot
 from solver.scenario import Booking, Environment, Scenario, topological_order
 
 
-def shortfalls(scenario: Scenario, snapshot: Snapshot, base: Scenario | None = None
-               ) -> dict[str, dict[str, Any]]:
+def shortfalls(
+    scenario: Scenario, snapshot: Snapshot, base: Scenario | None = None
+) -> dict[str, dict[str, Any]]:
     """Type -> {"days_short", "weeks": [Monday ISO dates]} for the types that fall short;
     ``base`` is the scenario the copy was taken as (default: ``scenario`` itself)."""
     first = monday(snapshot.taken_at.date())
@@ -51,11 +52,11 @@ def shortfalls(scenario: Scenario, snapshot: Snapshot, base: Scenario | None = N
     return short
 
 
-def scenario_outlook(scenario: Scenario, snapshot: Snapshot,
-                     base: Scenario | None = None) -> Outlook:
+def scenario_outlook(
+    scenario: Scenario, snapshot: Snapshot, base: Scenario | None = None
+) -> Outlook:
     live = {h.phase: h for h in snapshot.booked}
-    held = tuple(_held(scenario, base or scenario, b, live.get(b.phase))
-                 for b in scenario.bookings)
+    held = tuple(_held(scenario, base or scenario, b, live.get(b.phase)) for b in scenario.bookings)
     steps = tuple(_step(scenario, key) for key in topological_order(scenario))
     usable = tuple(_usable(scenario, env, snapshot.outside) for env in scenario.environments)
     return Outlook(usable, held + snapshot.outside, steps, snapshot.asked)
@@ -66,26 +67,40 @@ def _held(scenario: Scenario, base: Scenario, booking: Booking, live: Held | Non
     start = scenario.date(booking.start)
     end = scenario.date(booking.start + phase.duration)
     was = base.phase_by_id.get(booking.phase)
-    if (live is not None and (live.environment, live.start) == (booking.environment, start)
-            and was is not None and was.duration == phase.duration):
+    if (
+        live is not None
+        and (live.environment, live.start) == (booking.environment, start)
+        and was is not None
+        and was.duration == phase.duration
+    ):
         end = live.end
-    return Held(scenario.environment_by_id[booking.environment].type, start, end,
-                booking.phase, booking.environment)
+    return Held(
+        scenario.environment_by_id[booking.environment].type,
+        start,
+        end,
+        booking.phase,
+        booking.environment,
+    )
 
 
 def _step(scenario: Scenario, phase_id: str) -> Step:
     phase = scenario.phase_by_id[phase_id]
-    return Step(phase_id, phase.type, phase.duration,
-                scenario.date(scenario.release_start(phase)),
-                scenario.predecessors[phase_id])
+    return Step(
+        phase_id,
+        phase.type,
+        phase.duration,
+        scenario.date(scenario.release_start(phase)),
+        scenario.predecessors[phase_id],
+    )
 
 
 def _usable(scenario: Scenario, env: Environment, outside: tuple[Held, ...]) -> Usable:
     """``env`` closed by its windows, less one per outside booking on it (the mapping's
     window for that booking); a window over the whole horizon (a status) closes it for
     good, before the scenario's start too."""
-    taken = Counter((scenario.day(h.start), scenario.day(h.end)) for h in outside
-                    if h.environment == env.id)
+    taken = Counter(
+        (scenario.day(h.start), scenario.day(h.end)) for h in outside if h.environment == env.id
+    )
     closed = []
     for window in scenario.blocked[env.id]:
         if taken[window.start, window.end] > 0:

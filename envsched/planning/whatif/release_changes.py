@@ -55,25 +55,44 @@ class AddRelease:
         phases = tuple(self._phase(scenario, i, p) for i, p in enumerate(self.phases))
         earliest = 0 if self.earliest_start is None else scenario.day(self.earliest_start)
         if earliest >= scenario.horizon_days:
-            fail(self, "earliest_start", "must be before the end of the horizon "
-                                          f"({scenario.date(scenario.horizon_days)})")
-        release = sc.Release(id=self.id, phases=phases, name=self.name, priority=self.priority,
-                             earliest_start=max(0, earliest),
-                             due=None if self.due is None else scenario.day(self.due))
+            fail(
+                self,
+                "earliest_start",
+                f"must be before the end of the horizon ({scenario.date(scenario.horizon_days)})",
+            )
+        release = sc.Release(
+            id=self.id,
+            phases=phases,
+            name=self.name,
+            priority=self.priority,
+            earliest_start=max(0, earliest),
+            due=None if self.due is None else scenario.day(self.due),
+        )
         return replace(scenario, releases=(*scenario.releases, release))
 
     def _phase(self, scenario: sc.Scenario, i: int, new: NewPhase) -> sc.Phase:
         where = f"phases[{i}]"
-        if not new.id.strip() or new.id in scenario.phase_by_id or new.id in {
-                p.id for p in self.phases[:i]}:
+        if (
+            not new.id.strip()
+            or new.id in scenario.phase_by_id
+            or new.id in {p.id for p in self.phases[:i]}
+        ):
             fail(self, f"{where}.id", f"phase id {new.id!r} is empty or already used")
         if new.type not in {e.type for e in scenario.environments}:
             fail(self, f"{where}.type", f"no environment has type {new.type!r}")
         if new.duration_days < 1 or new.gap_days < 0:
-            fail(self, f"{where}.duration_days", "duration must be at least 1 day and the "
-                                                  "gap not negative")
-        return sc.Phase(id=new.id, release=self.id, type=new.type,
-                        duration=new.duration_days, gap_days=new.gap_days)
+            fail(
+                self,
+                f"{where}.duration_days",
+                "duration must be at least 1 day and the gap not negative",
+            )
+        return sc.Phase(
+            id=new.id,
+            release=self.id,
+            type=new.type,
+            duration=new.duration_days,
+            gap_days=new.gap_days,
+        )
 
     def describe(self) -> str:
         return f"add release {self.id} ({len(self.phases)} phases)"
@@ -95,16 +114,30 @@ class DelayRelease:
         earliest = max(0, rel.earliest_start + self.days)
         if earliest >= scenario.horizon_days:
             fail(self, "days", f"moves {rel.id}'s earliest start past the end of the horizon")
-        phases = tuple(replace(p, earliest_start=None if p.earliest_start is None else min(
-            max(0, p.earliest_start + self.days), scenario.horizon_days - 1))
-            for p in rel.phases)
-        moved = replace(rel, earliest_start=earliest, phases=phases,
-                        due=None if rel.due is None else rel.due + self.days)
+        phases = tuple(
+            replace(
+                p,
+                earliest_start=None
+                if p.earliest_start is None
+                else min(max(0, p.earliest_start + self.days), scenario.horizon_days - 1),
+            )
+            for p in rel.phases
+        )
+        moved = replace(
+            rel,
+            earliest_start=earliest,
+            phases=phases,
+            due=None if rel.due is None else rel.due + self.days,
+        )
         changed = replace_release(scenario, moved)
         own = {p.id for p in rel.phases}
-        return replace(changed, bookings=tuple(
-            replace(b, start=b.start + self.days, pinned=False) if b.phase in own else b
-            for b in changed.bookings))
+        return replace(
+            changed,
+            bookings=tuple(
+                replace(b, start=b.start + self.days, pinned=False) if b.phase in own else b
+                for b in changed.bookings
+            ),
+        )
 
     def describe(self) -> str:
         verb = "delay" if self.days > 0 else "advance"
@@ -135,8 +168,9 @@ class DropRelease:
 
     def apply(self, scenario: sc.Scenario) -> sc.Scenario:
         find_release(self, "release", scenario, self.release)
-        return replace(scenario, releases=tuple(
-            r for r in scenario.releases if r.id != self.release))
+        return replace(
+            scenario, releases=tuple(r for r in scenario.releases if r.id != self.release)
+        )
 
     def describe(self) -> str:
         return f"drop release {self.release}"
@@ -157,8 +191,9 @@ class ChangePhaseDuration:
             fail(self, "duration_days", f"longer than the horizon ({scenario.horizon_days})")
         rel = scenario.release_by_id[phase.release]
         new = replace(phase, duration=self.duration_days)
-        changed = replace_release(scenario, replace(rel, phases=tuple(
-            new if p.id == phase.id else p for p in rel.phases)))
+        changed = replace_release(
+            scenario, replace(rel, phases=tuple(new if p.id == phase.id else p for p in rel.phases))
+        )
         return unpin(changed, lambda b: b.phase == phase.id)
 
     def describe(self) -> str:

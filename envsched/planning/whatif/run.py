@@ -46,42 +46,65 @@ OnProgress = Callable[[dict[str, Any]], None]
 STEPS = ("baseline", "whatif")
 
 
-def run_whatif(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-               now: dt.datetime, actor: User | None = None, workers: int = 2,
-               on_progress: OnProgress | None = None) -> WhatIf:
+def run_whatif(
+    sessions: SessionFactory,
+    ref: WhatIfRef,
+    *,
+    time_limit: float,
+    now: dt.datetime,
+    actor: User | None = None,
+    workers: int = 2,
+    on_progress: OnProgress | None = None,
+) -> WhatIf:
     """Run in the caller's thread; returns the finished row (status done, or failed and
     the error re-raised). ``on_progress`` also gets each progress report as stored."""
     held = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
-    _execute(sessions, held, now, time_limit, workers, background=False,
-             on_progress=on_progress)
+    _execute(sessions, held, now, time_limit, workers, background=False, on_progress=on_progress)
     with sessions() as session:
         return find(session, held.ident)
 
 
-def start_whatif_run(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-                     now: dt.datetime, actor: User | None = None,
-                     workers: int = 2) -> threading.Thread:
+def start_whatif_run(
+    sessions: SessionFactory,
+    ref: WhatIfRef,
+    *,
+    time_limit: float,
+    now: dt.datetime,
+    actor: User | None = None,
+    workers: int = 2,
+) -> threading.Thread:
     """Claim the what-if (status running) and run it on a thread; returns the thread.
 
     The caller polls ``get_whatif`` for progress, or joins the thread.
     """
     held = _claim(sessions, ref, time_limit=time_limit, now=now, actor=actor)
-    thread = threading.Thread(target=_execute, name=f"whatif-{held.ident}", daemon=True,
-                              args=(sessions, held, now, time_limit, workers),
-                              kwargs={"background": True})
+    thread = threading.Thread(
+        target=_execute,
+        name=f"whatif-{held.ident}",
+        daemon=True,
+        args=(sessions, held, now, time_limit, workers),
+        kwargs={"background": True},
+    )
     thread.start()
     return thread
 
 
-def run_claimed(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit: float,
-                workers: int = 2) -> None:
+def run_claimed(
+    sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit: float, workers: int = 2
+) -> None:
     """Run a what-if whose claim ``held`` the caller took (the solve queue's runner);
     a failure marks the row failed and is re-raised."""
     _execute(sessions, held, now, time_limit, workers, background=False)
 
 
-def _claim(sessions: SessionFactory, ref: WhatIfRef, *, time_limit: float,
-           now: dt.datetime, actor: User | None) -> Claim:
+def _claim(
+    sessions: SessionFactory,
+    ref: WhatIfRef,
+    *,
+    time_limit: float,
+    now: dt.datetime,
+    actor: User | None,
+) -> Claim:
     require_editor(actor)
     if time_limit <= 0:
         raise InvalidInput("time_limit", f"must be positive, got {time_limit}")
@@ -97,8 +120,16 @@ def _fresh_copy(sessions: SessionFactory, held: Claim, now: dt.datetime) -> None
     write_claimed(sessions, held, base=base, snapshot=snapshot.to_dict())
 
 
-def _execute(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit: float,
-             workers: int, *, background: bool, on_progress: OnProgress | None = None) -> None:
+def _execute(
+    sessions: SessionFactory,
+    held: Claim,
+    now: dt.datetime,
+    time_limit: float,
+    workers: int,
+    *,
+    background: bool,
+    on_progress: OnProgress | None = None,
+) -> None:
     """A fresh copy, both plans, then the comparison; any failure marks the row failed
     with why."""
     try:
@@ -123,32 +154,45 @@ def _execute(sessions: SessionFactory, held: Claim, now: dt.datetime, time_limit
         log.exception("what-if %s failed", held.ident)
 
 
-def _plan(scenario: Scenario, seconds: float, workers: int,
-          report: Callable[[Progress], None]) -> Plan:
+def _plan(
+    scenario: Scenario, seconds: float, workers: int, report: Callable[[Progress], None]
+) -> Plan:
     report(Progress(elapsed=0.0, stage="starting"))
-    return solve(scenario, Options(time_limit=seconds, workers=workers, progress=report,
-                                   max_moved_share=1.0))  # as a round: every move
+    return solve(
+        scenario, Options(time_limit=seconds, workers=workers, progress=report, max_moved_share=1.0)
+    )  # as a round: every move
 
 
-def _reporter(sessions: SessionFactory, held: Claim, step: str, before: float,
-              also: OnProgress | None) -> Callable[[Progress], None]:
+def _reporter(
+    sessions: SessionFactory, held: Claim, step: str, before: float, also: OnProgress | None
+) -> Callable[[Progress], None]:
     """Writes each solver report to the row; ``elapsed`` counts the whole run."""
+
     def report(progress: Progress) -> None:
-        stored = {"step": step, "step_number": STEPS.index(step) + 1, "steps": len(STEPS),
-                  "stage": progress.stage, "elapsed": round(before + progress.elapsed, 2),
-                  "objective": progress.objective, "bound": progress.bound}
+        stored = {
+            "step": step,
+            "step_number": STEPS.index(step) + 1,
+            "steps": len(STEPS),
+            "stage": progress.stage,
+            "elapsed": round(before + progress.elapsed, 2),
+            "objective": progress.objective,
+            "bound": progress.bound,
+        }
         write_claimed(sessions, held, progress=stored)
         if also is not None:
             also(stored)
+
     return report
 
 
 def require_plans(baseline: Plan, result: Plan) -> None:
     """No measures without two plans: a side the solver found no plan for ends the run,
     with the solver's answer and its reason."""
-    missing = [_no_plan(side, found) for side, found in (("baseline", baseline),
-                                                         ("what-if", result))
-               if not found.has_plan]
+    missing = [
+        _no_plan(side, found)
+        for side, found in (("baseline", baseline), ("what-if", result))
+        if not found.has_plan
+    ]
     if missing:
         raise InvalidState("no plan to compare: " + "; ".join(missing))
 
@@ -160,16 +204,35 @@ def _no_plan(side: str, found: Plan) -> str:
     return f"the {side} is {found.status}: {reason}"
 
 
-def _finish(sessions: SessionFactory, held: Claim, base: Scenario, changed: Scenario,
-            plans: list[Plan], snapshot: Snapshot, elapsed: float) -> None:
+def _finish(
+    sessions: SessionFactory,
+    held: Claim,
+    base: Scenario,
+    changed: Scenario,
+    plans: list[Plan],
+    snapshot: Snapshot,
+    elapsed: float,
+) -> None:
     baseline, result = plans
     written = write_claimed(
-        sessions, held, status=WhatIfStatus.DONE,
-        baseline_plan=plan_to_dict(baseline, base), result_plan=plan_to_dict(result, changed),
+        sessions,
+        held,
+        status=WhatIfStatus.DONE,
+        baseline_plan=plan_to_dict(baseline, base),
+        result_plan=plan_to_dict(result, changed),
         comparison=compare_plans(base, baseline, changed, result, snapshot),
-        progress={"step": "done", "step_number": len(STEPS), "steps": len(STEPS),
-                  "stage": "done", "elapsed": round(elapsed, 2),
-                  "objective": result.solver.objective, "bound": result.solver.bound})
+        progress={
+            "step": "done",
+            "step_number": len(STEPS),
+            "steps": len(STEPS),
+            "stage": "done",
+            "elapsed": round(elapsed, 2),
+            "objective": result.solver.objective,
+            "bound": result.solver.bound,
+        },
+    )
     if not written:
-        raise InvalidState(f"what-if {held.ident}: this run was judged interrupted and "
-                           "its claim given up before it finished; its results were dropped")
+        raise InvalidState(
+            f"what-if {held.ident}: this run was judged interrupted and "
+            "its claim given up before it finished; its results were dropped"
+        )

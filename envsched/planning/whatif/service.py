@@ -46,16 +46,32 @@ from envsched.planning.whatif.store import (
 from solver.plan_file import parse_plan
 from solver.scenario_file import save_scenario, scenario_to_dict
 
-__all__ = ["add_change", "compare", "create_whatif", "export_whatif", "get_whatif",
-           "list_whatifs", "promote_whatif", "remove_change", "run_whatif",
-           "start_whatif_run"]
+__all__ = [
+    "add_change",
+    "compare",
+    "create_whatif",
+    "export_whatif",
+    "get_whatif",
+    "list_whatifs",
+    "promote_whatif",
+    "remove_change",
+    "run_whatif",
+    "start_whatif_run",
+]
 
 SECTIONS = ("environments", "freezes", "releases", "bookings", "start", "horizon_days")
 
 
-def create_whatif(sessions: SessionFactory, name: str, *, actor: User | None,
-                  now: dt.datetime, description: str = "", start: dt.date | None = None,
-                  horizon_days: int | None = None) -> WhatIf:
+def create_whatif(
+    sessions: SessionFactory,
+    name: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    description: str = "",
+    start: dt.date | None = None,
+    horizon_days: int | None = None,
+) -> WhatIf:
     """A new draft what-if whose base is the stored state now; ``name`` must be new."""
     require_editor(actor)
     name = valid_name(name)
@@ -63,15 +79,22 @@ def create_whatif(sessions: SessionFactory, name: str, *, actor: User | None,
         if session.exec(select(WhatIf).where(WhatIf.name == name)).first() is not None:
             raise InvalidInput("name", f"a what-if named {name!r} already exists")
         base, snapshot = take_copy(session, name, now, start, horizon_days)
-        row = WhatIf(name=name, description=description, created_at=now,
-                     created_by=actor.name if actor else "system",
-                     base=base, snapshot=snapshot.to_dict(), changes=[])
+        row = WhatIf(
+            name=name,
+            description=description,
+            created_at=now,
+            created_by=actor.name if actor else "system",
+            base=base,
+            snapshot=snapshot.to_dict(),
+            changes=[],
+        )
         session.add(row)
     return row
 
 
-def add_change(sessions: SessionFactory, ref: WhatIfRef, change: Change | dict[str, Any],
-               *, actor: User | None) -> WhatIf:
+def add_change(
+    sessions: SessionFactory, ref: WhatIfRef, change: Change | dict[str, Any], *, actor: User | None
+) -> WhatIf:
     """Append a change (a change object or its JSON), refused if it does not apply."""
     require_editor(actor)
     made = change if not isinstance(change, dict) else change_from_dict(change)
@@ -84,8 +107,9 @@ def add_change(sessions: SessionFactory, ref: WhatIfRef, change: Change | dict[s
     return row
 
 
-def remove_change(sessions: SessionFactory, ref: WhatIfRef, index: int, *,
-                  actor: User | None) -> WhatIf:
+def remove_change(
+    sessions: SessionFactory, ref: WhatIfRef, index: int, *, actor: User | None
+) -> WhatIf:
     """Drop the change at ``index`` (from 0); refused if a later change needed it."""
     require_editor(actor)
     with sessions.begin() as session:
@@ -93,8 +117,9 @@ def remove_change(sessions: SessionFactory, ref: WhatIfRef, index: int, *,
         require_editable(row)
         changes = stored_changes(row)
         if not 0 <= index < len(changes):
-            raise InvalidInput("index", f"what-if {row.name!r} has {len(changes)} changes; "
-                                        f"no change {index}")
+            raise InvalidInput(
+                "index", f"what-if {row.name!r} has {len(changes)} changes; no change {index}"
+            )
         del changes[index]
         changed_scenario(row, changes)
         _set_changes(row, changes)
@@ -117,8 +142,7 @@ def list_whatifs(sessions: SessionFactory, now: dt.datetime | None = None) -> li
         return list(session.exec(select(WhatIf).order_by(col(WhatIf.name))).all())
 
 
-def get_whatif(sessions: SessionFactory, ref: WhatIfRef,
-               now: dt.datetime | None = None) -> WhatIf:
+def get_whatif(sessions: SessionFactory, ref: WhatIfRef, now: dt.datetime | None = None) -> WhatIf:
     """One what-if; seen ``now``, a run interrupted before then shows as failed."""
     if now is not None:
         settle_interrupted(sessions, now)
@@ -135,9 +159,15 @@ def compare(sessions: SessionFactory, ref: WhatIfRef) -> dict[str, Any]:
     row = get_whatif(sessions, ref)
     if row.comparison is None or row.status not in (WhatIfStatus.DONE, WhatIfStatus.PROMOTED):
         raise InvalidState(f"what-if {row.name!r} is {row.status.value}; run it first")
-    return {"name": row.name, "status": row.status.value, "changes": describe_changes(row),
-            "copy_taken_at": copy_taken_at(row).isoformat(), **row.comparison,
-            "baseline_plan": row.baseline_plan, "whatif_plan": row.result_plan}
+    return {
+        "name": row.name,
+        "status": row.status.value,
+        "changes": describe_changes(row),
+        "copy_taken_at": copy_taken_at(row).isoformat(),
+        **row.comparison,
+        "baseline_plan": row.baseline_plan,
+        "whatif_plan": row.result_plan,
+    }
 
 
 def export_whatif(sessions: SessionFactory, ref: WhatIfRef, path: str | Path) -> None:
@@ -147,14 +177,18 @@ def export_whatif(sessions: SessionFactory, ref: WhatIfRef, path: str | Path) ->
 
 # -- promotion --------------------------------------------------------------------------
 
-def promote_whatif(sessions: SessionFactory, ref: WhatIfRef, *, actor: User | None,
-                   now: dt.datetime) -> list[Booking]:
+
+def promote_whatif(
+    sessions: SessionFactory, ref: WhatIfRef, *, actor: User | None, now: dt.datetime
+) -> list[Booking]:
     """The what-if's plan as tentative bookings; returns them. Environment managers only."""
     require(actor, "whatif:promote")
     row = get_whatif(sessions, ref)
     if row.status != WhatIfStatus.DONE or row.result_plan is None:
-        raise InvalidState(f"what-if {row.name!r} is {row.status.value}; only a what-if "
-                           "that has run (status done) can be promoted")
+        raise InvalidState(
+            f"what-if {row.name!r} is {row.status.value}; only a what-if "
+            "that has run (status done) can be promoted"
+        )
     changed = changed_scenario(row)
     result = parse_plan(row.result_plan, changed, source=f"what-if {row.name}")
     if not result.has_plan:
@@ -172,14 +206,18 @@ def promote_whatif(sessions: SessionFactory, ref: WhatIfRef, *, actor: User | No
 def _check_live_state_unchanged(sessions: SessionFactory, row: WhatIf) -> None:
     base = base_scenario(row)
     with read_transaction(sessions) as session:
-        live = scenario_to_dict(build_scenario(session, start=base.start,
-                                               horizon_days=base.horizon_days,
-                                               name=base.name).scenario)
+        live = scenario_to_dict(
+            build_scenario(
+                session, start=base.start, horizon_days=base.horizon_days, name=base.name
+            ).scenario
+        )
     changed = [key for key in SECTIONS if live.get(key) != row.base.get(key)]
     if changed:
-        raise InvalidState(f"the stored state has changed since what-if {row.name!r} was "
-                           f"made (its {', '.join(changed)}); make a new what-if from the "
-                           "current state")
+        raise InvalidState(
+            f"the stored state has changed since what-if {row.name!r} was "
+            f"made (its {', '.join(changed)}); make a new what-if from the "
+            "current state"
+        )
 
 
 def _check_realisable(row: WhatIf, assignments: Any) -> None:
@@ -187,22 +225,38 @@ def _check_realisable(row: WhatIf, assignments: Any) -> None:
     base = base_scenario(row)
     for a in assignments:
         if a.environment not in base.environment_by_id:
-            raise InvalidState(f"what-if {row.name!r} places {a.phase} on {a.environment}, "
-                               "which exists only in the what-if: add the environment first")
+            raise InvalidState(
+                f"what-if {row.name!r} places {a.phase} on {a.environment}, "
+                "which exists only in the what-if: add the environment first"
+            )
         if a.phase not in base.phase_by_id:
-            raise InvalidState(f"what-if {row.name!r} places phase {a.phase} of release "
-                               f"{a.release}, which exists only in the what-if: add the "
-                               "release first")
+            raise InvalidState(
+                f"what-if {row.name!r} places phase {a.phase} of release "
+                f"{a.release}, which exists only in the what-if: add the "
+                "release first"
+            )
 
 
-def _mark(sessions: SessionFactory, row: WhatIf, old: WhatIfStatus, new: WhatIfStatus, *,
-          actor: User | None, now: dt.datetime | None) -> None:
+def _mark(
+    sessions: SessionFactory,
+    row: WhatIf,
+    old: WhatIfStatus,
+    new: WhatIfStatus,
+    *,
+    actor: User | None,
+    now: dt.datetime | None,
+) -> None:
     """``old`` -> ``new`` only if the row is still ``old``: one promotion wins, once."""
     with sessions.begin() as session:
         done = session.execute(
-            update(WhatIf).where(col(WhatIf.id) == row.id, col(WhatIf.status) == old)
-            .values(status=new, promoted_at=now, promoted_by=actor.name if actor else
-                    ("system" if now else None))
-            .execution_options(synchronize_session=False))
+            update(WhatIf)
+            .where(col(WhatIf.id) == row.id, col(WhatIf.status) == old)
+            .values(
+                status=new,
+                promoted_at=now,
+                promoted_by=actor.name if actor else ("system" if now else None),
+            )
+            .execution_options(synchronize_session=False)
+        )
         if getattr(done, "rowcount", 0) != 1:
             raise InvalidState(f"what-if {row.name!r} is no longer {old.value}")

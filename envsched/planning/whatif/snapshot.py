@@ -42,12 +42,15 @@ class Snapshot:
     left_out: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"taken_at": self.taken_at.isoformat(), "horizon_days": self.horizon_days,
-                "start": self.start.isoformat() if self.start else None,
-                "outside": [_dated(h) for h in self.outside],
-                "asked": [_dated(a) for a in self.asked],
-                "booked": [_dated(h) for h in self.booked],
-                "left_out": list(self.left_out)}
+        return {
+            "taken_at": self.taken_at.isoformat(),
+            "horizon_days": self.horizon_days,
+            "start": self.start.isoformat() if self.start else None,
+            "outside": [_dated(h) for h in self.outside],
+            "asked": [_dated(a) for a in self.asked],
+            "booked": [_dated(h) for h in self.booked],
+            "left_out": list(self.left_out),
+        }
 
 
 def snapshot_of(row: WhatIf) -> Snapshot:
@@ -55,8 +58,9 @@ def snapshot_of(row: WhatIf) -> Snapshot:
     time, its base's start and horizon, and no demand outside its scenario."""
     data = row.snapshot
     if data is None:
-        return Snapshot(row.created_at, dt.date.fromisoformat(row.base["start"]),
-                        row.base["horizon_days"])
+        return Snapshot(
+            row.created_at, dt.date.fromisoformat(row.base["start"]), row.base["horizon_days"]
+        )
     return Snapshot(
         dt.datetime.fromisoformat(data["taken_at"]),
         dt.date.fromisoformat(data["start"]) if data["start"] else None,
@@ -64,7 +68,8 @@ def snapshot_of(row: WhatIf) -> Snapshot:
         tuple(Held(**_undated(h, "start", "end")) for h in data["outside"]),
         tuple(Asked(**_undated(a, "start")) for a in data["asked"]),
         tuple(Held(**_undated(h, "start", "end")) for h in data.get("booked", [])),
-        tuple(data.get("left_out", [])))
+        tuple(data.get("left_out", [])),
+    )
 
 
 def copy_taken_at(row: WhatIf) -> dt.datetime:
@@ -72,30 +77,36 @@ def copy_taken_at(row: WhatIf) -> dt.datetime:
     return snapshot_of(row).taken_at
 
 
-def take_copy(session: Session, name: str, now: dt.datetime, start: dt.date | None,
-              horizon_days: int | None) -> tuple[dict[str, Any], Snapshot]:
+def take_copy(
+    session: Session, name: str, now: dt.datetime, start: dt.date | None, horizon_days: int | None
+) -> tuple[dict[str, Any], Snapshot]:
     """The live state now as a what-if's base document and its snapshot."""
     mapped = build_scenario(session, start=start, horizon_days=horizon_days, name=name)
     scenario = mapped.scenario
-    live = session.exec(select(Booking).where(col(Booking.status).in_(LIVE_STATUSES))
-                        .order_by(col(Booking.id))).all()
+    live = session.exec(
+        select(Booking).where(col(Booking.status).in_(LIVE_STATUSES)).order_by(col(Booking.id))
+    ).all()
     outside = tuple(held_by(b) for b in live if not _held_in(scenario, b))
     booked = tuple(held_by(b) for b in live if _held_in(scenario, b))
-    return scenario_to_dict(scenario), Snapshot(now, start, horizon_days, outside,
-                                                open_requests(session), booked,
-                                                mapped.left_out)
+    return scenario_to_dict(scenario), Snapshot(
+        now, start, horizon_days, outside, open_requests(session), booked, mapped.left_out
+    )
 
 
 def _held_in(scenario: Scenario, booking: Booking) -> bool:
     """Whether the scenario holds this live booking as its phase's booking."""
     held = scenario.booking_by_phase.get(booking.phase.key) if booking.phase else None
     return held is not None and (held.environment, scenario.date(held.start)) == (
-        booking.environment.name, booking.start)
+        booking.environment.name,
+        booking.start,
+    )
 
 
 def _dated(item: Held | Asked) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, dt.date) else value
-            for key, value in dataclasses.asdict(item).items()}
+    return {
+        key: value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in dataclasses.asdict(item).items()
+    }
 
 
 def _undated(data: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -63,8 +63,7 @@ def stored_changes(row: WhatIf) -> list[Change]:
 
 def changed_scenario(row: WhatIf, changes: list[Change] | None = None) -> Scenario:
     """The base with ``changes`` (default: the stored ones) applied, in order."""
-    return apply_changes(base_scenario(row), stored_changes(row) if changes is None
-                         else changes)
+    return apply_changes(base_scenario(row), stored_changes(row) if changes is None else changes)
 
 
 def changed_scenario_document(row: WhatIf) -> dict[str, Any]:
