@@ -8,12 +8,12 @@ import time
 from dataclasses import replace
 
 from solver.bounds import search_target
+from solver.chains import WORTH_A_PROCESS_SECONDS, rearrange
 from solver.lns import NeighbourhoodSearch, SearchState
 from solver.metrics import score
 from solver.model import Neighbourhood, PlanModel
 from solver.moves import move_budget, moves_allowed
 from solver.plan import Placement
-from solver.ruin import RuinAndRecreate
 from solver.run import Run
 from solver.scenario import Scenario
 from solver.search import solve
@@ -21,8 +21,11 @@ from solver.warmstart import WarmStart
 
 # The whole model is solved directly up to this many optional intervals.
 FULL_MODEL_INTERVALS = 2_500
-# ruin and recreate may take this share of the time limit (it stops early when stalled)
-RUIN_SHARE = 0.6
+# ruin and recreate may take this share of the time limit (it stops early when stalled):
+# less when the whole model follows, which may prove the optimum; more before the
+# neighbourhood search, which on contended years of thousands of phases found less in
+# its share than ruin and recreate does (docs/benchmarks.md, sixth session)
+RUIN_SHARE = {"whole model": 0.6, "neighbourhoods": 0.85}
 
 
 def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
@@ -35,8 +38,11 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     fixed = {p: w for p, w in start.placement.items() if p in pinned}
     size = sum(len(scenario.eligible[p]) for p in free)
     budget = move_budget(scenario, run.options.max_moved_share)
-    start = ruin_and_recreate(run, start, budget)
-    if size <= FULL_MODEL_INTERVALS:
+    whole = size <= FULL_MODEL_INTERVALS
+    start = ruin_and_recreate(
+        run, start, budget, RUIN_SHARE["whole model" if whole else "neighbourhoods"]
+    )
+    if whole:
         hood = Neighbourhood(
             free,
             fixed,
@@ -47,13 +53,24 @@ def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
     return search_neighbourhoods(run, start.placement, budget)
 
 
-def ruin_and_recreate(run: Run, start: WarmStart, budget: int) -> WarmStart:
-    """The warm start improved by ``solver.ruin`` (lateness objective only)."""
+def ruin_and_recreate(run: Run, start: WarmStart, budget: int, share: float) -> WarmStart:
+    """The warm start improved by ``solver.ruin`` (lateness objective only), on a chain
+    per worker when the search has the time to pay for their processes."""
     if run.objective != "tardiness":
         return start
-    search = RuinAndRecreate(run.scenario, start.placement, budget, run.options.seed)
-    until = run.began + RUIN_SHARE * run.options.time_limit
-    placement = search.run(until, lambda best: run.report("rearrange", best))
+    seconds = run.began + share * run.options.time_limit - time.perf_counter()
+    if seconds <= 0:
+        return start
+    chains = run.options.workers if seconds >= WORTH_A_PROCESS_SECONDS else 1
+    placement = rearrange(
+        run.scenario,
+        start.placement,
+        budget,
+        run.options.seed,
+        seconds,
+        chains,
+        lambda best: run.report("rearrange", best),
+    )
     return replace(start, placement=placement)
 
 
