@@ -14,6 +14,8 @@ on a small scenario directly.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -43,7 +45,10 @@ def rearrange(
         return single.run(time.perf_counter() + seconds, on_better)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        chains - 1, mp_context=context, initializer=_hold, initargs=(scenario, move_budget)
+        chains - 1,
+        mp_context=context,
+        initializer=_hold,
+        initargs=(scenario, move_budget, os.getpid()),
     ) as pool:
         best = _Best(scenario, placement, move_budget)
         for epoch in range(EPOCHS):
@@ -82,9 +87,18 @@ def _run_chain(
 _held: tuple[Scenario, int | None] | None = None
 
 
-def _hold(scenario: Scenario, budget: int | None) -> None:
+def _hold(scenario: Scenario, budget: int | None, parent: int) -> None:
     global _held
     _held = (scenario, budget)
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """A planner killed mid-search (a cancelled solve) leaves no chain behind: the pool's
+    processes would otherwise wait for work that never comes."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _chain(placement: Placement, seed: int, seconds: float) -> tuple[Cost, Placement]:
