@@ -190,3 +190,13 @@ class SeriesOut(BaseModel):
 class SeriesCancelIn(Input):
     rest: Flag = Field(default=False, description="also every later run of the series")
     reason: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class RunOut(BaseModel):
+    """A run as a preview shows it: would it be booked, and if not, the rule and why."""
+
+    start: dt.date
+    end: dt.date
+    booked: bool
+    rule: str
+    reason: str
