@@ -26,3 +26,9 @@ def series_values(sessions: SessionFactory, rule_path: str, environment: str) ->
     series = create_series(sessions, data, actor=None, now=NOW)
     shown = series_out(sessions, series.id or 0)
     return {"series_id": shown.id, "occurrence_id": shown.occurrences[0].id}
+
+
+def series_ids(sessions: SessionFactory) -> dict[str, int]:
+    """A series on UAT-2 for the page tables: ``series`` and its first run, ``series_run``."""
+    values = series_values(sessions, "series_id", "UAT-2")
+    return {"series": values["series_id"], "series_run": values["occurrence_id"]}
