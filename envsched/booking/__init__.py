@@ -44,15 +44,18 @@ from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBr
 
 # booking series (issue 16)
 from envsched.booking.series import (
+    WEEKDAYS,
     Run,
     cancel_runs,
     create_series,
     preview_series,
     rrule,
     series_days,
+    series_of,
     series_out,
 )
 from envsched.booking.shapes import (
+    MAX_RUNS,
     ApproveIn,
     BookingIn,
     BookingOut,
@@ -75,6 +78,8 @@ from envsched.booking.words import booking_words
 
 __all__ = [
     "EXCLUSION_CONSTRAINT",
+    "MAX_RUNS",
+    "WEEKDAYS",
     "ApproveIn",
     "BookingIn",
     "BookingOut",
@@ -133,6 +138,7 @@ __all__ = [
     "request_booking",
     "rrule",
     "series_days",
+    "series_of",
     "series_out",
     "start_booking",
     "suggest_slots",

@@ -293,6 +293,14 @@ def series_out(sessions: SessionFactory, series_id: int) -> SeriesOut:
         )
 
 
+def series_of(sessions: SessionFactory, booking_id: int) -> int | None:
+    """The series whose run ``booking_id`` is, if any."""
+    with read_transaction(sessions) as session:
+        return session.exec(
+            select(SeriesOccurrence.series_id).where(SeriesOccurrence.booking_id == booking_id)
+        ).first()
+
+
 def occurrence_state(occurrence: SeriesOccurrence) -> str:
     """``refused``, or the status of the booking it became."""
     return "refused" if occurrence.booking is None else occurrence.booking.status.value

@@ -50,6 +50,9 @@ def test_preview_then_book_then_cancel_the_rest(
     assert page.count(">refused</span>") == 2 and page.count(">confirmed</span>") == 2
     assert page.count("Cancel this run</button>") == 2
     assert page.count("Cancel this and later runs</button>") == 1
+    run = re.search(r'href="(/bookings/\d+)"', page)
+    assert run is not None
+    assert "one run of <a href" in page_text(client, run.group(1))
 
     action = re.search(r'action="(/series/\d+/runs/\d+/cancel)"', page)
     assert action is not None

@@ -15,9 +15,7 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 
 from envsched import booking
-from envsched.booking import Run, SeriesIn, SeriesOut
-from envsched.booking.series import WEEKDAYS
-from envsched.booking.shapes import MAX_RUNS
+from envsched.booking import MAX_RUNS, WEEKDAYS, Run, SeriesIn, SeriesOut
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
