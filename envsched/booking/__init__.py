@@ -44,11 +44,13 @@ from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBr
 
 # booking series (issue 16)
 from envsched.booking.series import (
+    DAY_NAMES,
     WEEKDAYS,
     Run,
     cancel_runs,
     create_series,
     preview_series,
+    repeat_text,
     rrule,
     series_days,
     series_of,
@@ -77,6 +79,7 @@ from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
 __all__ = [
+    "DAY_NAMES",
     "EXCLUSION_CONSTRAINT",
     "MAX_RUNS",
     "WEEKDAYS",
@@ -135,6 +138,7 @@ __all__ = [
     "preview_series",
     "reject_request",
     "release_early",
+    "repeat_text",
     "request_booking",
     "rrule",
     "series_days",

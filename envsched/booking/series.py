@@ -75,6 +75,8 @@ def series_days(
 ) -> list[dt.date]:
     """The start days of the runs, as RFC 5545 expands ``rrule`` from the first of them."""
     found: list[dt.date] = []
+    if repeat == Repeat.WEEKLY and not weekdays:
+        return found
     for day in _candidates(repeat, every, weekdays, first):
         if (until is not None and day > until) or (times is not None and len(found) >= times):
             break
@@ -118,12 +120,34 @@ def rrule(series: BookingSeries) -> str:
     return ";".join(parts)
 
 
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def repeat_text(series: BookingSeries) -> str:
+    """ "Every Tuesday and Thursday, 2 days each, from 5 Jan 2027, 6 times" and the like."""
+    if series.repeat == Repeat.WEEKLY:
+        names = [DAY_NAMES[d] for d in sorted(series.weekdays)]
+        on = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        every = f"Every {on}" if series.every == 1 else f"Every {series.every} weeks on {on}"
+    else:
+        every = "Every day" if series.every == 1 else f"Every {series.every} days"
+    length = f"{series.length_days} day{'s' if series.length_days != 1 else ''} each"
+    end = (
+        f"until {day_text(series.until)}"
+        if series.until
+        else f"{series.times} time{'s' if series.times != 1 else ''}"
+    )
+    return f"{every}, {length}, from {day_text(series.first_day)}, {end}"
+
+
 def _checked(data: SeriesIn, today: dt.date) -> tuple[list[int], list[dt.date]]:
     """The weekdays as numbers and the start days, or ``InvalidInput`` naming the field."""
     if data.start < today:
         raise InvalidInput("start", f"{day_text(data.start)} is in the past")
-    if (data.until is None) == (data.times is None):
-        raise InvalidInput("until", "give either a last day or a number of times, not both")
+    if data.until is None and data.times is None:
+        raise InvalidInput("until", "give the last day a run may start, or a number of runs")
+    if data.until is not None and data.times is not None:
+        raise InvalidInput("until", "give a last day or a number of runs, not both")
     if data.until is not None and data.until < data.start:
         raise InvalidInput("until", f"{day_text(data.until)} is before the first day")
     weekdays = sorted({WEEKDAYS.index(d) for d in data.weekdays})
@@ -195,7 +219,13 @@ def _book_runs(
     )
     session.add(series)
     session.flush()
-    audit.record(session, actor=actor, now=now, action="create", row=series)
+    said: dict[str, object] = {
+        "environment_id": series.environment_id,
+        "phase_id": series.phase_id,
+        "note": series.note,
+        "repeats": repeat_text(series),
+    }
+    audit.record(session, actor=actor, now=now, action="create", row=series, after=said)
     runs = []
     for day in days:
         end = day + data.length_days * DAY
@@ -277,6 +307,7 @@ def series_out(sessions: SessionFactory, series_id: int) -> SeriesOut:
             pinned=series.pinned,
             note=series.note,
             rrule=rrule(series),
+            repeats=repeat_text(series),
             created_at=series.created_at,
             occurrences=[
                 OccurrenceOut(

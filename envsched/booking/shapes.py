@@ -183,6 +183,7 @@ class SeriesOut(BaseModel):
     pinned: bool
     note: str
     rrule: str = Field(description="the iCalendar RRULE of the runs planned")
+    repeats: str = Field(description="how it repeats, in words")
     created_at: dt.datetime
     occurrences: list[OccurrenceOut]
 

@@ -10,11 +10,12 @@ import threading
 import pytest
 from sqlmodel import col, select
 
+from envsched.audit import audit_lines
 from envsched.booking import SeriesIn, create_series, series_days, series_out
 from envsched.booking.series import cancel_runs, preview_series
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
-from envsched.models import Booking, BookingStatus, Repeat, Role
+from envsched.models import AuditEntry, Booking, BookingStatus, Repeat, Role
 from envsched.planning.mapping import build_scenario
 from tests.envsched.factories import DAY0, NOW, Factory
 
@@ -58,6 +59,7 @@ def test_the_runs_follow_the_rrule_rules() -> None:
     assert series_days(Repeat.WEEKLY, 1, [wed], DAY0, dt.date(2027, 1, 20), None)[-1] == (
         dt.date(2027, 1, 20)
     )
+    assert series_days(Repeat.WEEKLY, 1, [], DAY0, None, 3) == []  # no weekday, no run
 
 
 def test_a_series_books_the_free_runs_lists_the_refused_and_cancels_the_rest(
@@ -89,6 +91,12 @@ def test_a_series_books_the_free_runs_lists_the_refused_and_cancels_the_rest(
         (week(0), "regression run", BookingStatus.CONFIRMED),
         (week(2), "regression run", BookingStatus.CONFIRMED),
     ]
+
+    with read_transaction(sessions) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "booking_series")).one()
+        (line,) = audit_lines(session, [entry])
+    assert (line.what, line.action) == ("repeating booking regression run on UAT-7", "created")
+    assert "repeats: Every Tuesday, 1 day each, from 4 Jan 2027, 4 times" in line.changes
 
     first = shown.occurrences[0]
     cancelled = cancel_runs(sessions, series.id or 0, first.id, rest=True, actor=None, now=NOW)

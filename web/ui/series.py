@@ -15,8 +15,7 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 
 from envsched import booking
-from envsched.booking import MAX_RUNS, WEEKDAYS, Run, SeriesIn, SeriesOut
-from envsched.days import day_text
+from envsched.booking import DAY_NAMES, MAX_RUNS, WEEKDAYS, Run, SeriesIn, SeriesOut
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models.limits import MAX_DAYS
@@ -41,7 +40,6 @@ LABELS = {
     "pinned": "Pinned",
     "note": "What it is for",
 }
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 REPEATS = [("weekly", "Every week or few weeks, on chosen weekdays"), ("days", "Every few days")]
 
 
@@ -160,27 +158,10 @@ def series_detail(series_id: int) -> Any:
     return render_template(
         "series.html",
         s=shown,
-        how=repeat_words(shown),
+        how=shown.repeats,
         rule_words=rule_words,
         cancellable=_cancellable(shown),
     )
-
-
-def repeat_words(series: SeriesOut) -> str:
-    """ "Every Tuesday and Thursday, 2 days each, from 5 Jan 2027, 6 times" and the like."""
-    if series.repeat == "weekly":
-        names = [DAY_NAMES[WEEKDAYS.index(d)] for d in series.weekdays]
-        on = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        every = f"Every {on}" if series.interval == 1 else f"Every {series.interval} weeks on {on}"
-    else:
-        every = "Every day" if series.interval == 1 else f"Every {series.interval} days"
-    length = f"{series.length_days} day{'s' if series.length_days != 1 else ''} each"
-    end = (
-        f"until {day_text(series.until)}"
-        if series.until
-        else f"{series.times} time{'s' if series.times != 1 else ''}"
-    )
-    return f"{every}, {length}, from {day_text(series.start)}, {end}"
 
 
 def _cancellable(series: SeriesOut) -> dict[int, int]:
