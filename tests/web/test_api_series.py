@@ -3,9 +3,11 @@ errors naming the field; on SQLite and PostgreSQL (the world: ``tests.web.api_wo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 
 from envsched.models import Role
 from tests.web.api_world import Caller, World, error_of
@@ -100,3 +102,15 @@ def test_a_test_manager_may_read_a_series_but_not_book_one(call: Caller, world: 
     assert refused.status_code == 403
     series = call(ENV, "POST", "/api/v1/series", SERIES).get_json()
     assert call(Role.TEST_MANAGER, "GET", f"/api/v1/series/{series['id']}").status_code == 200
+
+
+def test_a_retry_with_the_same_key_books_the_series_once(
+    client: FlaskClient, world: World, token_headers: Callable[..., dict[str, str]]
+) -> None:
+    headers = {**token_headers(ENV), "Idempotency-Key": "series-once"}
+    first = client.post("/api/v1/series", json=SERIES, headers=headers)
+    again = client.post("/api/v1/series", json=SERIES, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json()
+    other = client.post("/api/v1/series", json=SERIES, headers=token_headers(ENV))
+    assert other.get_json()["id"] != first.get_json()["id"]  # no key: a new series

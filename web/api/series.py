@@ -66,6 +66,7 @@ ROUTES = [
         body=SeriesIn,
         errors=(400,),
         example=EXAMPLE,
+        idempotent=True,
     ),
     Route(
         "POST",
