@@ -86,6 +86,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users:admin": frozenset({ADMIN}),
     # one's own account: password, API tokens, feed URLs (the views check it is one's own)
     "account:manage": ALL,
+    # booking series (issue 16): runs are booked outright, as a direct booking is
+    "series:read": ALL,
+    "series:create": frozenset({ADMIN, ENV}),
+    "series:cancel": frozenset({ADMIN, ENV}),
 }
 
 

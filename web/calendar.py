@@ -10,6 +10,14 @@ leaves it as it is: a calendar client holds no session.
 
 Bookings are all-day events: ``DTSTART``/``DTEND`` are dates and iCalendar's ``DTEND``
 is exclusive, exactly our half-open ``[start, end)``, so the dates go out unchanged.
+
+A booking series (issue 16) is one recurring event: its first run with the series'
+``RRULE``, an ``EXDATE`` for each run refused, cancelled or moved to another
+environment, and an override (same ``UID``, ``RECURRENCE-ID`` the run's planned day)
+for a run whose booking now holds other days or is tentative. Calendar clients
+(Google, Outlook, Apple) import this form whole; lone ``RECURRENCE-ID`` events
+without their master are what some of them drop. The runs' bookings are therefore
+not repeated as single events.
 """
 
 from __future__ import annotations
@@ -17,24 +25,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vRecur
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from envsched.booking import rrule
 from envsched.days import days_text
-from envsched.db import read_transaction
+from envsched.db import read_transaction, related
 from envsched.errors import NotFound, PermissionDenied
 from envsched.lifecycle import CalendarItem, calendar_items, calendar_months
 from envsched.models import (
     Booking,
+    BookingSeries,
     BookingStatus,
     Environment,
     MaintenanceWindow,
     Phase,
     Release,
+    SeriesOccurrence,
     User,
 )
 from envsched.permissions import can
@@ -101,8 +114,15 @@ def environment_feed(name: str) -> Response:
         env = session.exec(select(Environment).where(Environment.name == name)).first()
         if env is None:
             raise NotFound("environment", name)
-        bookings = session.exec(_bookings().where(Booking.environment_id == env.id)).all()
-        events = [*map(booking_event, bookings), *map(window_event, env.maintenance_windows)]
+        series = _series(session, BookingSeries.environment_id == env.id)
+        bookings = _single(
+            session.exec(_bookings().where(Booking.environment_id == env.id)).all(), series
+        )
+        events = [
+            *map(booking_event, bookings),
+            *_series_events(series),
+            *map(window_event, env.maintenance_windows),
+        ]
         return _ics(f"{env.name} bookings", events, f"{env.name}.ics")
 
 
@@ -113,10 +133,17 @@ def release_feed(key: str) -> Response:
         release = session.exec(select(Release).where(Release.key == key)).first()
         if release is None:
             raise NotFound("release", key)
-        bookings = session.exec(_bookings().join(Phase).where(Phase.release_id == release.id)).all()
+        series = _series(
+            session,
+            col(BookingSeries.phase_id).in_(select(Phase.id).where(Phase.release_id == release.id)),
+        )
+        bookings = _single(
+            session.exec(_bookings().join(Phase).where(Phase.release_id == release.id)).all(),
+            series,
+        )
         return _ics(
             f"{release.key} {release.title}".strip(),
-            map(booking_event, bookings),
+            [*map(booking_event, bookings), *_series_events(series)],
             f"{release.key}.ics",
         )
 
@@ -140,7 +167,69 @@ def _bookings() -> SelectOfScalar[Booking]:
     )
 
 
+def _series(session: Session, where: Any) -> list[BookingSeries]:
+    query = (
+        select(BookingSeries)
+        .where(where)
+        .options(
+            selectinload(related(BookingSeries.occurrences)).selectinload(
+                related(SeriesOccurrence.booking)
+            )
+        )
+        .order_by(col(BookingSeries.id))
+    )
+    return list(session.exec(query).all())
+
+
+def _kept(series: BookingSeries, run: SeriesOccurrence) -> Booking | None:
+    """The run's booking, if the series' event shows it (live or released, still on the
+    series' environment)."""
+    booking = run.booking
+    if booking is None or booking.status not in FEED_STATUSES:
+        return None
+    return booking if booking.environment_id == series.environment_id else None
+
+
+def _single(bookings: Sequence[Booking], series: Iterable[BookingSeries]) -> list[Booking]:
+    """``bookings`` but those a series' event shows."""
+    shown = {b.id for s in series for run in s.occurrences if (b := _kept(s, run))}
+    return [b for b in bookings if b.id not in shown]
+
+
 # -- events -----------------------------------------------------------------------------------
+
+
+def _series_events(all_series: Iterable[BookingSeries]) -> Iterator[Event]:
+    for series in all_series:
+        runs = list(series.occurrences)
+        kept = [(run, _kept(series, run)) for run in runs]
+        if not runs or not any(booking for _, booking in kept):
+            continue
+        first = runs[0]
+        stamp = max([series.created_at, *(b.updated_at for _, b in kept if b is not None)])
+        what = series.note.strip().splitlines()[0] if series.note.strip() else "booking"
+        if series.phase is not None:
+            what = f"{series.phase.key} ({series.phase.release.key})"
+        summary = f"{series.environment.name}: {what}"
+        uid = f"series-{series.id}"
+        master = _all_day(uid, first.start, first.end, summary, stamp)
+        master.add("rrule", vRecur.from_ical(rrule(series)))
+        for run, booking in kept:
+            if booking is None:
+                master.add("exdate", run.start)
+        master.add("status", "CONFIRMED")
+        master.add("description", f"repeating booking{': ' + series.note if series.note else ''}")
+        master.add("categories", ["booking"])
+        yield master
+        for run, booking in kept:
+            if booking is None:
+                continue
+            moved = (booking.start, booking.end) != (run.start, run.end)
+            if moved or booking.status == BookingStatus.TENTATIVE:
+                override = booking_event(booking)
+                override["uid"] = f"{uid}@envsched"
+                override.add("recurrence-id", run.start)
+                yield override
 
 
 def booking_event(booking: Booking) -> Event:

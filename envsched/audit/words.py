@@ -51,6 +51,8 @@ ENTITY_WORDS = {
     "what_if": "what-if",
     "plan_run": "plan run",
     "component": "component",
+    # booking series (issue 16)
+    "booking_series": "repeating booking",
 }
 ACTION_WORDS = {
     "create": "created",
@@ -231,6 +233,8 @@ def _named(names: Names, entity: str, row: dict[str, Any]) -> str:
         "api_token": lambda: f"“{row.get('name') or 'unnamed'}” of {ref('user_id')}",
         "maintenance_window": lambda: f"on {ref('environment_id')}{_days(row)}",
         "component": lambda: f"{row.get('name', '')} of {ref('environment_id')}",
+        # booking series (issue 16)
+        "booking_series": lambda: f"{ref('phase_id') or _note(row)} on {ref('environment_id')}",
     }
     if entity in special:
         return special[entity]()

@@ -4,9 +4,10 @@ rulebook every path that writes a booking obeys; clashes are what breaks it as s
 ``requests`` (what a test manager asks for), ``bookings`` (approve, book, start, finish),
 ``approvals`` (the queue decided together), ``free_slots`` (the earliest room),
 ``giveback``, ``withdraw``, ``move``, ``rulebook/`` (the rules of a placement),
-``clashes`` (what is wrong with the bookings as they stand) and ``words`` (a booking as
-people know it). Other packages and ``web`` call what this face exports
-(docs/design.md, "Feature packages").
+``clashes`` (what is wrong with the bookings as they stand), ``words`` (a booking as
+people know it) and ``series`` (a booking that repeats, each run booked as one is).
+Other packages and ``web`` call what this face exports (docs/design.md, "Feature
+packages").
 """
 
 from envsched.booking.approvals import Choice, Refusal, approve_many, competing_groups, free_days
@@ -40,7 +41,23 @@ from envsched.booking.requests import (
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
+
+# booking series (issue 16)
+from envsched.booking.series import (
+    DAY_NAMES,
+    WEEKDAYS,
+    Run,
+    cancel_runs,
+    create_series,
+    preview_series,
+    repeat_text,
+    rrule,
+    series_days,
+    series_of,
+    series_out,
+)
 from envsched.booking.shapes import (
+    MAX_RUNS,
     ApproveIn,
     BookingIn,
     BookingOut,
@@ -48,16 +65,24 @@ from envsched.booking.shapes import (
     BookingRequestOut,
     ClashOut,
     MoveIn,
+    OccurrenceOut,
     ReasonIn,
     RejectIn,
     ReleaseEarlyIn,
+    RunOut,
+    SeriesCancelIn,
+    SeriesIn,
+    SeriesOut,
     SlotOut,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
 __all__ = [
+    "DAY_NAMES",
     "EXCLUSION_CONSTRAINT",
+    "MAX_RUNS",
+    "WEEKDAYS",
     "ApproveIn",
     "BookingIn",
     "BookingOut",
@@ -67,6 +92,8 @@ __all__ = [
     "ClashKind",
     "ClashOut",
     "MoveIn",
+    # booking series (issue 16)
+    "OccurrenceOut",
     "PhaseSlots",
     "ReasonIn",
     "Refusal",
@@ -76,6 +103,11 @@ __all__ = [
     "Rule",
     "RuleBreak",
     "RuleBroken",
+    "Run",
+    "RunOut",
+    "SeriesCancelIn",
+    "SeriesIn",
+    "SeriesOut",
     "Slot",
     "SlotOut",
     "StateClash",
@@ -85,10 +117,12 @@ __all__ = [
     "booking_transaction",
     "booking_words",
     "cancel_booking",
+    "cancel_runs",
     "check_placement",
     "clashes_in",
     "close_request",
     "competing_groups",
+    "create_series",
     "current_clashes",
     "find_clashes",
     "find_free_slots",
@@ -101,9 +135,15 @@ __all__ = [
     "new_booking",
     "offer_days",
     "phase_slots",
+    "preview_series",
     "reject_request",
     "release_early",
+    "repeat_text",
     "request_booking",
+    "rrule",
+    "series_days",
+    "series_of",
+    "series_out",
     "start_booking",
     "suggest_slots",
     "waitlist_request",

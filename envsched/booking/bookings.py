@@ -100,38 +100,60 @@ def book_direct(
     check_days(data.start, data.end)
     if data.status not in LIVE_STATUSES:
         raise InvalidInput("status", "a new booking is tentative, confirmed or in_use")
-    forced = forcing(data.force_reason)
+    forcing(data.force_reason)
     with booking_transaction(sessions) as session:
         env = lock_environment_named(session, data.environment)
-        phase = _phase_named(session, data.phase)
-        breaks = (
-            check_placement(
-                session, phase, env, data.start, data.end, forced=forced, today=now.date()
-            )
-            if phase
-            else []
-        )
-        check_fits(
-            session, env, data.start, data.end, release_id=phase.release_id if phase else None
-        )
-        if data.status == BookingStatus.IN_USE:
-            from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
-
-            check_start(session, phase.id if phase else None)
-        booking = new_booking(
+        phase = phase_named(session, data.phase)
+        return place_locked(
+            session,
             env,
+            phase,
             data.start,
             data.end,
-            now=now,
             actor=actor,
-            phase=phase,
+            now=now,
             status=data.status,
             pinned=data.pinned,
             note=data.note,
+            force_reason=data.force_reason,
         )
-        booking.forced_reason = forced_reason(data.force_reason, breaks)
-        session.add(booking)
-        audit.record(session, actor=actor, now=now, action="book", row=booking)
+
+
+def place_locked(
+    session: Session,
+    env: Environment,
+    phase: Phase | None,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    status: BookingStatus = BookingStatus.CONFIRMED,
+    pinned: bool = False,
+    note: str = "",
+    force_reason: str | None = None,
+) -> Booking:
+    """Book locked ``env`` on ``[start, end)`` in the caller's transaction: the rules of
+    ``phase`` (the rulebook), then the environment's own days; what a direct booking and
+    each occurrence of a series do."""
+    breaks = (
+        check_placement(
+            session, phase, env, start, end, forced=force_reason is not None, today=now.date()
+        )
+        if phase
+        else []
+    )
+    check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
+    if status == BookingStatus.IN_USE:
+        from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
+
+        check_start(session, phase.id if phase else None)
+    booking = new_booking(
+        env, start, end, now=now, actor=actor, phase=phase, status=status, pinned=pinned, note=note
+    )
+    booking.forced_reason = forced_reason(force_reason, breaks)
+    session.add(booking)
+    audit.record(session, actor=actor, now=now, action="book", row=booking)
     return booking
 
 
@@ -147,7 +169,7 @@ def forced_reason(reason: str | None, breaks: list[RuleBreak]) -> str:
     return reason.strip() if breaks and reason is not None else ""
 
 
-def _phase_named(session: Session, key: str | None) -> Phase | None:
+def phase_named(session: Session, key: str | None) -> Phase | None:
     if key is None:
         return None
     phase = session.exec(select(Phase).where(Phase.key == key)).first()

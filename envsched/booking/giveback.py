@@ -83,23 +83,44 @@ def _give_back(
 ) -> Booking:
     with booking_transaction(sessions) as session:
         booking = _live_booking(session, booking_id, actor)
-        lock_environment(session, booking.environment_id)
-        before, freed_end = audit.snapshot(booking), booking.end
-        change(booking)
-        booking.updated_at = now
-        audit.record(
-            session, actor=actor, now=now, action=booking.status.value, row=booking, before=before
-        )
-        freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
-        offer_days(
-            session,
-            booking.environment_id,
-            max(freed_start, now.date()),
-            freed_end,
-            actor=actor,
-            now=now,
-        )
+        give_back_locked(session, booking, change, actor=actor, now=now)
     return booking
+
+
+def cancel_locked(
+    session: Session, booking: Booking, reason: str, *, actor: User | None, now: dt.datetime
+) -> None:
+    """Cancel live ``booking`` in the caller's transaction (the caller checked who may);
+    its days still ahead go to the waitlist, as ``cancel_booking``'s do."""
+    if booking.status not in LIVE_STATUSES:
+        raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, not live")
+    give_back_locked(session, booking, lambda b: _cancel(b, reason), actor=actor, now=now)
+
+
+def give_back_locked(
+    session: Session,
+    booking: Booking,
+    change: Callable[[Booking], None],
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> None:
+    lock_environment(session, booking.environment_id)
+    before, freed_end = audit.snapshot(booking), booking.end
+    change(booking)
+    booking.updated_at = now
+    audit.record(
+        session, actor=actor, now=now, action=booking.status.value, row=booking, before=before
+    )
+    freed_start = booking.end if booking.status == BookingStatus.RELEASED else booking.start
+    offer_days(
+        session,
+        booking.environment_id,
+        max(freed_start, now.date()),
+        freed_end,
+        actor=actor,
+        now=now,
+    )
 
 
 def _live_booking(session: Session, booking_id: int, actor: User | None) -> Booking:

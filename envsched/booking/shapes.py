@@ -2,6 +2,7 @@
 clashes. ``…In`` comes in (validated once, at the edge), ``…Out`` goes out."""
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +14,7 @@ from envsched.models.bookings import (
     BookingStatus,
     RequestStatus,
 )
-from envsched.models.limits import Day, Input
+from envsched.models.limits import MAX_DAYS, Day, Flag, Input
 
 # -- booking requests ---------------------------------------------------------------------
 
@@ -126,3 +127,77 @@ class ClashOut(BaseModel):
     release: str | None
     phase: str | None
     booking_ids: list[int]
+
+
+# -- booking series (issue 16) ------------------------------------------------------------
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+MAX_RUNS = 200  # occurrences in one series
+
+
+class SeriesIn(Input):
+    """A booking that repeats: ``weekly`` on ``weekdays`` every ``interval`` weeks, or every
+    ``interval`` days (``repeat: days``); each run ``length_days`` long, from ``start``
+    until the last start day ``until`` or for ``times`` runs (one of the two)."""
+
+    environment: str = Field(min_length=1, max_length=NAME_LENGTH)
+    phase: str | None = Field(
+        default=None,
+        max_length=NAME_LENGTH,
+        description="a phase holds one live booking, so a series for a phase books only "
+        "its first free run (the rest are refused by 'one booking per phase')",
+    )
+    repeat: Literal["weekly", "days"]
+    interval: int = Field(default=1, ge=1, le=MAX_DAYS, description="weeks or days between runs")
+    weekdays: list[Weekday] = Field(default_factory=list, max_length=7)
+    start: Day = Field(description="the first day a run may start")
+    length_days: int = Field(ge=1, le=MAX_DAYS, description="days each run holds")
+    until: Day | None = Field(default=None, description="the last day a run may start")
+    times: int | None = Field(default=None, ge=1, le=MAX_RUNS, description="how many runs")
+    pinned: Flag = False
+    note: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class OccurrenceOut(BaseModel):
+    id: int
+    start: dt.date
+    end: dt.date
+    state: str = Field(description="refused, or its booking's status")
+    booking_id: int | None
+    rule: str = Field(description="the rule that refused it ('' when booked)")
+    reason: str = Field(description="why it was refused, in words ('' when booked)")
+
+
+class SeriesOut(BaseModel):
+    id: int
+    environment: str
+    phase: str | None
+    release: str | None
+    repeat: str
+    interval: int
+    weekdays: list[str]
+    start: dt.date
+    length_days: int
+    until: dt.date | None
+    times: int | None
+    pinned: bool
+    note: str
+    rrule: str = Field(description="the iCalendar RRULE of the runs planned")
+    repeats: str = Field(description="how it repeats, in words")
+    created_at: dt.datetime
+    occurrences: list[OccurrenceOut]
+
+
+class SeriesCancelIn(Input):
+    rest: Flag = Field(default=False, description="also every later run of the series")
+    reason: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class RunOut(BaseModel):
+    """A run as a preview shows it: would it be booked, and if not, the rule and why."""
+
+    start: dt.date
+    end: dt.date
+    booked: bool
+    rule: str
+    reason: str

@@ -59,6 +59,7 @@ from envsched.models.releases import (
     ReleaseStatus,
     ReleaseType,
 )
+from envsched.models.series import BookingSeries, Repeat, SeriesOccurrence
 from envsched.models.solves import (
     OPEN_SOLVE_STATUSES,
     SolveJob,
@@ -86,6 +87,8 @@ __all__ = [
     "AuditEntry",
     "Booking",
     "BookingRequest",
+    # booking series (issue 16)
+    "BookingSeries",
     "BookingStatus",
     "CadenceKind",
     "Component",
@@ -120,8 +123,10 @@ __all__ = [
     "ReleaseTemplate",
     "ReleaseType",
     "ReleaseWindow",
+    "Repeat",
     "RequestStatus",
     "Role",
+    "SeriesOccurrence",
     "SignInFailure",
     "SolveJob",
     "SolveKind",

@@ -82,6 +82,10 @@ EXPECTED: dict[str, set[str]] = {
     "deliveries:read": {A},
     "users:admin": {A},
     "account:manage": EVERYONE,
+    # booking series (issue 16)
+    "series:read": EVERYONE,
+    "series:create": {A, E},
+    "series:cancel": {A, E},
 }
 
 

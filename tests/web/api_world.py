@@ -36,6 +36,7 @@ from tests.envsched import factories
 from tests.web.helpers import NOW
 from tests.web.lifecycle_world import lifecycle_values
 from tests.web.planning_world import PlanningRows
+from tests.web.series_world import series_values
 from web.background import join_all
 
 D = dt.date.fromisoformat
@@ -71,6 +72,8 @@ class World:
             **self.planning(rule_path),
             **lifecycle_values(self.planning.sessions, rule_path),
             **self._token_values(rule_path),
+            # booking series (issue 16)
+            **series_values(self.planning.sessions, rule_path, self.uat1.name),
         }
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from envsched.permissions import PERMISSIONS
 from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
+from tests.web.series_world import series_ids
 
 # page (with the estate's ids filled in), permission it needs
 PAGES = [
@@ -61,6 +62,9 @@ PAGES = [
     ("/my", "work:read"),
     ("/notifications", "notifications:read"),
     ("/search?q=R1", "search:read"),
+    # booking series (issue 16)
+    ("/series/new?environment=UAT-2", "series:create"),
+    ("/series/{series}", "series:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -114,6 +118,9 @@ ACTIONS = [
     # one's own notifications (none here: a message)
     ("/notifications/read", "notifications:read"),
     ("/notifications/999999/read", "notifications:read"),
+    # booking series (issue 16): an empty form is refused as bad input; a cancel is done
+    ("/series/new", "series:create"),
+    ("/series/{series}/runs/{series_run}/cancel", "series:cancel"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
@@ -133,6 +140,7 @@ def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int]:
         "freeze": freeze.id,
         "token": token.id,
         "booking": booking or 0,
+        **series_ids(sessions),  # booking series (issue 16)
     }
 
 
@@ -203,6 +211,7 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
 
     adapter = app.url_map.bind("localhost")
     ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1, "booking": 1}
+    ids |= {"series": 1, "series_run": 1}  # booking series (issue 16)
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
         return {

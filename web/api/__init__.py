@@ -19,6 +19,7 @@ from web.api import (
     releases,
     reports,
     requests,
+    series,
     solves,
     users,
     whatifs,
@@ -41,6 +42,8 @@ ROUTES: list[Route] = [
     *solves.ROUTES,
     *lifecycle.ROUTES,
     *users.ROUTES,
+    # booking series (issue 16)
+    *series.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

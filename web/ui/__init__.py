@@ -44,6 +44,7 @@ from web.ui import (
     releases,
     requests,
     search,
+    series,
     session,
     solves,
     timeline,
@@ -190,6 +191,15 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/users/<name>/active", "user_active", user_admin.user_active, POST),
     ("/users/<name>/tokens", "token_issue", user_admin.token_issue, POST),
     ("/users/<name>/tokens/<int:token_id>/revoke", "token_revoke", user_admin.token_revoke, POST),
+    # booking series (issue 16)
+    ("/series/new", "series_new", series.series_new, BOTH),
+    ("/series/<int:series_id>", "series_detail", series.series_detail, GET),
+    (
+        "/series/<int:series_id>/runs/<int:occurrence_id>/cancel",
+        "series_cancel",
+        series.series_cancel,
+        POST,
+    ),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.

@@ -70,7 +70,7 @@ def _page(form: Form, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
         envs = natural_order(environments(session))
         chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
-        phases = _phase_choices(session, chosen)
+        phases = phase_choices_for(session, chosen)
     return render_template(
         "booking_new.html",
         form=form,
@@ -80,7 +80,7 @@ def _page(form: Form, status: int = 200) -> Any:
     ), status
 
 
-def _phase_choices(session: Session, env: Environment | None) -> list[tuple[str, str]]:
+def phase_choices_for(session: Session, env: Environment | None) -> list[tuple[str, str]]:
     """Phases of open releases not booked yet (of the environment's type, when chosen)."""
     booked = select(Booking.phase_id).where(
         col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)

@@ -65,6 +65,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         next_url=_next_url(),
         today_iso=today().isoformat(),
         move_form=move_form or _blank_move_form(row),
+        series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
     ), status
 
 
