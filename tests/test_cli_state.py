@@ -118,7 +118,7 @@ def test_capacity_shows_the_demo_perf_shortfall(cli: Cli) -> None:
     header, *rows = result.stdout.splitlines()
     assert header.split() == ["type", "week_start", "demand_days", "supply_days", "shortfall_days"]
     assert rows[0].split()[:2] == ["PERF", monday]
-    assert "shortfall in 1 type-week(s), 7 environment-days in all" in result.stdout
+    assert "shortfall in 1 type-week, 7 environment-days in all" in result.stdout
 
 
 def test_capacity_of_an_unknown_type_is_bad_input(cli: Cli) -> None:
