@@ -18,7 +18,8 @@ from envsched.lifecycle import FREEZES_LANE, MAINTENANCE_LANE, WINDOWS_LANE, Cal
 from web import charts  # a module, not its names: web.charts imports web.ui, which imports us
 
 ROW_HEIGHT_PX = 30
-LABEL_MIN_PX = 10  # a bar's words at this size or not at all
+LABEL_MIN_PX = 10
+SHORT_LANES = {WINDOWS_LANE: "Windows"}  # a bar's words at this size or not at all
 # Colours with at least 4.5:1 contrast against white for labels drawn on them.
 BARS = {  # kind: (legend name, colour)
     "window": ("Release window", "#4a3f8c"),
@@ -94,6 +95,9 @@ def release_calendar_figure(
             "range": [-0.5, max(len(lanes), 1) - 0.5],
             "title": None,
             "automargin": True,
+            # short lane names leave a phone more of its width for the days
+            "tickvals": lanes,
+            "ticktext": [SHORT_LANES.get(lane, lane) for lane in lanes],
         },
     )
     if today is not None and start <= today < end:
