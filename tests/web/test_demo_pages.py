@@ -125,7 +125,7 @@ def test_a_deployed_release_page_shows_its_window_and_the_bookings_it_handed_bac
     assert text.count(">released</span>") == 4  # every phase's environment handed back
     assert re.search(
         r"Release window</dt><dd><a href=\"/release-windows\">\d{4}-\d\d</a>: "
-        r"code cut-off \d{4}-\d\d-\d\d, go-live",
+        r"code cut-off \d{1,2} \w{3} \d{4}, go-live",
         text,
     )
 

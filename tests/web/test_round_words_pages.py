@@ -55,7 +55,7 @@ def test_a_move_says_why_from_the_booking_and_its_phase_in_dates_in_words(
         first = release.earliest_start
     moved = section(page, "Moved bookings")
     assert (
-        f"where it is ({where}) it starts before {day_text(first)}, the first day MOB-4.2 may start"
+        f"Where it is ({where}) it starts before {day_text(first)}, the first day MOB-4.2 may start"
     ) in moved
     assert "MOB-4.2-SIT (booked " in moved  # the UAT that waits for it names its days
     assert not ISO.search(moved) and "pinned" not in moved
@@ -68,7 +68,7 @@ def test_the_moved_bookings_are_counted_once_with_plain_plurals(
     moved = len(run.diff.moved)
     assert moved == 3 and run.metrics["moved_bookings"] == moved  # a stray counts too
     assert re.search(rf'<span class="big">{moved}</span>Bookings moved', page)
-    assert f"moving {moved} tentative bookings mends {moved} that break a rule" in page
+    assert f"Moving {moved} tentative bookings mends {moved} that break a rule" in page
     assert "(s)" not in page
 
 

@@ -77,6 +77,7 @@ def planrun_detail(run_id: int) -> Any:
         move_why=round_words.move_why,
         late_words=round_words.late_words,
         plain_text=round_words.plain_text,
+        sentence=round_words.sentence,
         last_end=_last_day(run),
         flags=run.flags or RoundFlags(),
         diff=run.diff or RoundDiff(),

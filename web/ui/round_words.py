@@ -46,11 +46,16 @@ def plain_text(text: str) -> str:
 def move_why(move: MovedProposal) -> str:
     """Why a round moves a booking: the rules it breaks where it is, or what moving gains."""
     if not move.broken:
-        return plain_text(move.why)
+        return sentence(plain_text(move.why))
     before = move.before
     where = f"{before.environment}, {days_text(_day(before.start), _day(before.end))}"
     rules = "; ".join(broken_words(b, move) for b in move.broken)
-    return f"where it is ({where}) it {rules}"
+    return f"Where it is ({where}) it {rules}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter (the rest as it is: keys stay upper case)."""
+    return text[:1].upper() + text[1:]
 
 
 def broken_words(broken: BrokenRule, move: MovedProposal) -> str:
