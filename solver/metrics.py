@@ -81,3 +81,16 @@ def score(scenario: Scenario, objective: str, placement: Placement) -> Score:
         if not b.pinned and placement.get(b.phase) != (b.environment, b.start)
     )
     return unplaced, timing, moved
+
+
+def held_lateness(
+    scenario: Scenario, objective: str, fixed: Placement, free: frozenset[str]
+) -> int:
+    """The lateness of the releases with no free phase: the model leaves it out of its
+    objective (no choice changes it), so a progress report adds it back to say the whole
+    plan's figure, as the greedy start and the summary do."""
+    if objective == "makespan":
+        return 0
+    moving = {scenario.phase_by_id[p].release for p in free}
+    held = {p: place for p, place in fixed.items() if scenario.phase_by_id[p].release not in moving}
+    return score(scenario, objective, held)[1]

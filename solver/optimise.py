@@ -10,7 +10,7 @@ from dataclasses import replace
 from solver.bounds import search_target
 from solver.chains import WORTH_A_PROCESS_SECONDS, rearrange
 from solver.lns import NeighbourhoodSearch, SearchState
-from solver.metrics import score
+from solver.metrics import held_lateness, score
 from solver.model import Neighbourhood, PlanModel
 from solver.moves import move_budget, moves_allowed
 from solver.plan import Placement
@@ -86,10 +86,11 @@ def solve_whole(
 ) -> tuple[Placement, str, float | None]:
     model = PlanModel(run.scenario, hood, run.objective, run.options.weights)
     scale = model.scale["timing"]
+    held = held_lateness(run.scenario, run.objective, hood.fixed, hood.free)
 
     def progress(_elapsed: float, objective: float, bound: float) -> None:
         unplaced, rest = divmod(int(objective), model.scale["unplaced"])
-        run.report("cp-sat", (unplaced, rest // scale, rest % scale), bound // scale)
+        run.report("cp-sat", (unplaced, rest // scale + held, rest % scale), bound // scale + held)
 
     remaining = run.deadline - time.perf_counter()
     result = solve(

@@ -18,6 +18,8 @@ from envsched.lifecycle import FREEZES_LANE, MAINTENANCE_LANE, WINDOWS_LANE, Cal
 from web import charts  # a module, not its names: web.charts imports web.ui, which imports us
 
 ROW_HEIGHT_PX = 30
+LABEL_MIN_PX = 10
+SHORT_LANES = {WINDOWS_LANE: "Windows"}  # a bar's words at this size or not at all
 # Colours with at least 4.5:1 contrast against white for labels drawn on them.
 BARS = {  # kind: (legend name, colour)
     "window": ("Release window", "#4a3f8c"),
@@ -73,8 +75,12 @@ def release_calendar_figure(
         barmode="overlay",
         font=charts.FONT,
         height=140 + ROW_HEIGHT_PX * max(len(lanes), 3),
-        margin={"l": 130, "r": 20, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": 1.04},
+        # the lane names take the room they need (a phone keeps the rest for the days);
+        # the legend sits above the chart, however many lines it wraps to on a phone
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+        # a label too small to read is left out, not shrunk: the hover says it all
+        uniformtext={"minsize": LABEL_MIN_PX, "mode": "hide"},
         plot_bgcolor="#ffffff",
         xaxis={
             "type": "date",
@@ -88,6 +94,10 @@ def release_calendar_figure(
             "categoryarray": list(reversed(lanes)),
             "range": [-0.5, max(len(lanes), 1) - 0.5],
             "title": None,
+            "automargin": True,
+            # short lane names leave a phone more of its width for the days
+            "tickvals": lanes,
+            "ticktext": [SHORT_LANES.get(lane, lane) for lane in lanes],
         },
     )
     if today is not None and start <= today < end:
@@ -100,17 +110,24 @@ def _bars(items: Sequence[CalendarItem], name: str, colour: str, *, release_span
         name=name,
         orientation="h",
         marker={"color": colour},
-        width=0.8 if release_span else 0.5,
+        width=0.9 if release_span else 0.65,  # tall enough for words of LABEL_MIN_PX
         y=[i.lane for i in items],
         base=[i.start.isoformat() for i in items],
         x=[(i.end - i.start).days * charts.MS_PER_DAY for i in items],
-        text=[None if release_span else i.label for i in items],
+        text=[None if release_span else bar_text(i) for i in items],
         textposition="inside",
         insidetextanchor="start",
         textfont={"color": "#ffffff"},
         customdata=[[i.label, days_length_text(i.start, i.end), i.detail] for i in items],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
     )
+
+
+def bar_text(item: CalendarItem) -> str:
+    """A bar's words: on a release's line, its phase's own part ("SIT" of "R7-SIT"),
+    short enough for the bar; the hover gives the whole label."""
+    prefix = f"{item.lane}-"
+    return item.label[len(prefix) :] if item.label.startswith(prefix) else item.label
 
 
 def _markers(items: Sequence[CalendarItem], name: str, colour: str, symbol: str) -> go.Scatter:

@@ -127,10 +127,11 @@ def _content(row: BookingRow, page: str) -> str:
 
 
 def short_label(row: BookingRow) -> str:
-    """What fits a bar of a few days: the phase's own part (``UAT`` of ``R7-UAT``), or
-    the label's first word."""
-    if row.phase and row.release and row.phase.startswith(f"{row.release}-"):
-        return row.phase[len(row.release) + 1 :]
+    """What fits a bar of a few days: the release's key (``R7`` of ``R7-UAT``: on a lane,
+    or a timeline filtered to one type, the type part would read the same on every bar),
+    or the label's first word."""
+    if row.release:
+        return row.release
     first = row.serves.split()[0] if row.serves.split() else row.serves
     return first[:8]
 

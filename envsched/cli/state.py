@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from envsched.cli.stored import stored_state, utc_now
+from envsched.counted import counted
 from envsched.demo import load_demo
 from envsched.errors import InvalidInput
 from envsched.planning import capacity_report, export_scenario
@@ -65,7 +66,7 @@ def capacity(type_name: str | None, weeks: int, start: dt.datetime | None) -> No
     short = report[report["shortfall_days"] > 0]
     if not short.empty:
         click.echo(
-            f"shortfall in {len(short)} type-week(s), "
+            f"shortfall in {counted(len(short), 'type-week')}, "
             f"{int(short['shortfall_days'].sum())} environment-days in all"
         )
 

@@ -37,6 +37,7 @@ from envsched import planning
 from envsched.accounts import find_user
 from envsched.cli.state import DATE, FILE, stored_state, utc_now
 from envsched.cli.whatif_format import format_comparison, format_progress_line
+from envsched.counted import counted
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import User, WhatIfStatus
@@ -238,7 +239,7 @@ def change(name: str, remove: tuple[int, ...], as_user: str | None, **given: Any
 
 
 def _echo_changes(described: list[str]) -> None:
-    click.echo(f"{len(described)} change(s):" if described else "no changes")
+    click.echo(f"{counted(len(described), 'change')}:" if described else "no changes")
     for number, text in enumerate(described, start=1):
         click.echo(f"  {number}. {text}")
 
@@ -308,7 +309,7 @@ def promote(name: str, as_user: str | None) -> None:
         created = planning.promote_whatif(
             sessions, name, actor=_actor(sessions, as_user), now=utc_now()
         )
-    click.echo(f"promoted {name}: {len(created)} tentative booking(s) proposed")
+    click.echo(f"promoted {name}: {counted(len(created), 'tentative booking')} proposed")
 
 
 @whatif.command("export")
@@ -328,7 +329,7 @@ def list_() -> None:
         rows = planning.list_whatifs(sessions, now=utc_now())
     for row in rows:
         click.echo(
-            f"{row.name:<24} {row.status.value:<9} {len(row.changes):>3} change(s)  "
+            f"{row.name:<24} {row.status.value:<9} {counted(len(row.changes), 'change'):>11}  "
             f"{row.created_by}"
         )
     if not rows:

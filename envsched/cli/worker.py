@@ -10,6 +10,7 @@ import threading
 import click
 
 from envsched.cli.stored import stored_state
+from envsched.counted import counted
 from envsched.settings import Settings
 from envsched.solves import drain, run_worker
 
@@ -28,7 +29,7 @@ def worker(drain_only: bool) -> None:
     settings = Settings.from_env()
     with stored_state() as sessions:  # fails with one line when the schema is missing or old
         if drain_only:
-            click.echo(f"{drain(sessions, settings)} solve(s) run")
+            click.echo(f"{counted(drain(sessions, settings), 'solve')} run")
             return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -225,15 +225,17 @@ class _Loader:
             )
 
     def freeze_days(self, freeze: Data) -> tuple[dt.date, dt.date]:
-        """A freeze named for its time of year (``"yearly": true``: Christmas, a quarter's
-        close) keeps its dates: it moves by the whole number of years nearest the story's
-        shift, as close to its place in the story as its dates allow, so it neither lands
-        on another day of the year ("Christmas" in October) nor on bookings the story
-        planned around it. Any other freeze (an event's) moves with the story."""
+        """A freeze named for its time of year (``"yearly": true``: Christmas, year end, a
+        quarter's close) keeps its dates: it is the next one of its name that has not ended
+        by today (this December's Christmas in December, next year's once it is over), so
+        it never lands on another day of the year ("Christmas" in October). Any other
+        freeze (an event's) moves with the story."""
         start, end = dt.date.fromisoformat(freeze["start"]), dt.date.fromisoformat(freeze["end"])
         if not freeze.get("yearly"):
             return start + self.shift, end + self.shift
-        years = round(self.shift.days / 365.25)
+        years = self.now.date().year - end.year
+        if _in_year(end, years) <= self.now.date():  # [start, end): over by today
+            years += 1
         return _in_year(start, years), _in_year(end, years)
 
     def releases(self, releases: list[Data]) -> None:

@@ -4,10 +4,11 @@ person (``my_work``). Nothing else imports this package; ``web`` calls its face
 """
 
 from envsched.insight.my_work import due_gates, my_booking_ids
-from envsched.insight.search_box import KINDS, Hit, search
+from envsched.insight.search_box import KINDS, PER_KIND, Hit, search
 
 __all__ = [
     "KINDS",
+    "PER_KIND",
     "Hit",
     "due_gates",
     "my_booking_ids",

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from envsched.counted import counted
 from envsched.days import days_text
 from envsched.errors import BookingConflict, Clash, InvalidInput
 from envsched.models import (
@@ -125,7 +126,7 @@ def check_fits(
     other = [b for b in near if b.release_id is None or b.release_id != release_id]
     if gap and other:
         raise BookingConflict(
-            f"{env.name} needs {env.changeover_days} changeover day(s) between releases",
+            f"{env.name} needs {counted(env.changeover_days, 'changeover day')} between releases",
             _clashes(env, other),
             rule="changeover",
         )

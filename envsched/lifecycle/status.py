@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from envsched import audit
 from envsched.booking import booking_transaction
+from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.lifecycle.cancel import Withdrawn
@@ -106,7 +107,7 @@ def record_deployment(
             ReleaseStatus.DEPLOYED,
             actor=actor,
             now=now,
-            reason=f"deployed on {data.deployed_on}",
+            reason=f"deployed on {day_text(data.deployed_on)}",
         )
         assert release.id is not None
         deployment = Deployment(

@@ -110,6 +110,21 @@ class Place(RoundRecord):
     end: str
 
 
+class BrokenRule(RoundRecord):
+    """A rule a tentative booking breaks where it is (why a round moves it), as facts for
+    pages to word: ``rule`` as ``PinnedFlag.rule``; ``start``/``end`` the days that bind it
+    (the earliest start; the predecessor's booked days; the window's days), ``involves``
+    the predecessor or the other bookings, ``reason`` a window's reason, ``gap`` the days
+    the order asks between the predecessor and it."""
+
+    rule: str
+    start: str | None = None
+    end: str | None = None
+    involves: list[str] = Field(default_factory=list)
+    reason: str = ""
+    gap: int = 0
+
+
 class MovedProposal(RoundRecord):
     """A live tentative booking moved ``from`` where it is ``to`` where the plan puts it."""
 
@@ -121,10 +136,11 @@ class MovedProposal(RoundRecord):
     )
     to: Place
     why: str = ""
+    broken: list[BrokenRule] = Field(default_factory=list)
     applied: bool = False
     refused: str | None = None
 
-    absent_while_empty = ("refused",)
+    absent_while_empty = ("refused", "broken")
 
 
 class PlacedProposal(RoundRecord):

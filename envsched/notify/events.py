@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from envsched.counted import counted
 from envsched.days import days_text
 from envsched.models import (
     LIVE_STATUSES,
@@ -86,7 +87,7 @@ def round_events(run: PlanRun, previous: RoundFlags | None) -> list[Event]:
             _round_event(
                 run,
                 "round.shortfalls",
-                f"{len(shortfalls)} new capacity shortfall(s)",
+                f"{counted(len(shortfalls), 'new capacity shortfall')}",
                 lines,
                 {"shortfalls": [s.stored() for s in shortfalls], "remedies": flags.remedies},
             )

@@ -24,6 +24,7 @@ from envsched.planning.rounds.words import (
     COMPARISON_WORDS,
     METRIC_WORDS,
     rule_words,
+    run_title,
     solver_words,
     started_words,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "round_running",
     "rule_words",
     "run_claimed",
+    "run_title",
     "run_whatif",
     "settle_interrupted_runs",
     "snapshot_of",

@@ -183,13 +183,21 @@ class _Days:
         return (date - self.start).days
 
 
+# Why an environment that is not available takes no phase, as a window's reason says it.
+STATUS_WORDS = {
+    EnvironmentStatus.MAINTENANCE: "under maintenance",
+    EnvironmentStatus.DOWN: "down",
+    EnvironmentStatus.RETIRED: "retired",
+}
+
+
 def _environment(
     env: Environment, day: _Days, horizon: int, occupied: Sequence[sc.Window] = ()
 ) -> sc.Environment:
     windows = [sc.Window(day(w.start), day(w.end), w.reason) for w in env.maintenance_windows]
     windows += occupied
     if env.status != EnvironmentStatus.AVAILABLE:
-        windows = [sc.Window(0, horizon, f"environment is {env.status.value}")]
+        windows = [sc.Window(0, horizon, STATUS_WORDS.get(env.status, env.status.value))]
     return sc.Environment(
         id=env.name,
         type=env.type.name,

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from envsched.claims import owner_gone
+from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidState, NotFound
 from envsched.models import (
@@ -193,11 +194,11 @@ def cancel(sessions: SessionFactory, job_id: int, actor: User | None, now: dt.da
             raise NotFound("solve", job_id)
         if job.status not in OPEN_SOLVE_STATUSES:
             raise InvalidState(
-                f"solve {job_id} is {job.status.value}; only a queued or "
-                "running solve can be cancelled"
+                f"this solve is {job.status.value}; only a queued or running solve can be cancelled"
             )
         job.cancel_requested = True
-        when = f"at {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        at = now.astimezone(dt.UTC)
+        when = f"on {day_text(at)}, {at:%H:%M} UTC"
         if job.status == SolveStatus.QUEUED:
             job.status, job.finished_at = SolveStatus.CANCELLED, now
             job.error = f"cancelled by {who} {when}, before it ran"

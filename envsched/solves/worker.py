@@ -28,6 +28,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from envsched.claims import new_owner
+from envsched.counted import counted
 from envsched.db import SessionFactory, database
 from envsched.models import PlanTrigger, SolveStatus
 from envsched.models.planning import SCHEDULER_JOBS
@@ -98,7 +99,9 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Turn until ``stop`` is set; the solves still running are then stopped (failed)."""
-        log.info("envsched worker %s: %d solve slot(s)", self.owner, self.settings.solve_slots)
+        log.info(
+            "envsched worker %s: %s", self.owner, counted(self.settings.solve_slots, "solve slot")
+        )
         try:
             while not stop.is_set():
                 self._turn()

@@ -23,10 +23,12 @@ from tests.e2e.test_accessibility import crawl, sign_in
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 # What a person must never read: a booking by its id, a column, a secret's column, the
-# trigger's bare name, the solver's own terms.
+# trigger's bare name, the solver's own terms, an unfinished plural ("booking(s)"), a
+# round or a solve by its number, a tentative booking called "pinned".
 RAW = re.compile(
     r"\bbooking \d+\b|\brequest #?\d+\b|\w+_id\b|token_hash|password_hash|"
-    r"Trigger: api|OPTIMAL|makespan|weighted tardiness",
+    r"Trigger: api|OPTIMAL|makespan|weighted tardiness|"
+    r"\w\(s\)|\b(?:plan )?run \d+\b|\bsolve \d+\b|\bpinned\b",
     re.IGNORECASE,
 )
 MEASURE = """() => ({

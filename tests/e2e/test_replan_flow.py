@@ -60,7 +60,7 @@ def test_accept_all_applies_on_the_demo_and_the_next_round_moves_nothing(
     count = int(re.findall(r"\d+", accept_all.inner_text())[0])
     assert count > 50
     accept_all.click()
-    expect(page.get_by_text(f"{count} proposal(s) applied.")).to_be_visible()
+    expect(page.get_by_text(f"{count} proposals applied.")).to_be_visible()
     expect(page.locator(".flash-error")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("Accept"))).to_have_count(0)
     expect(page.locator("#accepts")).to_contain_text(f"eric: {count} applied")

@@ -38,7 +38,7 @@ def test_a_planner_compares_one_more_environment(page: Page, live_server: LiveSe
     expect(page.get_by_role("heading", name="What-if one-more-uat")).to_be_visible()
     page.get_by_text("Add an environment", exact=True).click()
     form = page.get_by_role("form", name="Add an environment")
-    form.get_by_label("Id").fill("UAT-99")
+    form.get_by_label("Name", exact=True).fill("UAT-99")
     form.get_by_label("Type").fill("UAT")
     form.get_by_role("button", name="Add this change").click()
     expect(page.locator("#changes")).to_contain_text("add environment UAT-99")

@@ -133,13 +133,30 @@ def test_named_freezes_keep_their_dates_wherever_the_story_moves(
         "Year end": ((12, 15), (1, 4)),
         "Christmas": ((12, 23), (1, 2)),
     }
-    file = {f["name"]: f for f in json.loads(DEMO_FILE.read_text())["freezes"]}
+    today = now.date()
+    for name in named:  # the next one of its name that has not ended by today
+        freeze = freezes[name]
+        assert freeze.end > today >= freeze.end.replace(year=freeze.end.year - 1), name
     story = dt.timedelta(days=summary.shift_days)
-    for name, freeze in freezes.items():  # as near its place in the story as its date allows
-        planned = dt.date.fromisoformat(file[name]["start"]) + story
-        assert abs((freeze.start - planned).days) <= 183, name
     # an event's freeze moves with the story: the rehearsal still runs into its cut-over
     assert freezes["Payments hub cut-over"].start == dt.date(2027, 3, 16) + story
+
+
+def test_in_december_this_years_christmas_freeze_covers_the_bookings_on_christmas_day(
+    sessions: SessionFactory,
+) -> None:
+    load_demo(sessions, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
+    with sessions() as session:
+        freezes = {f.name: f for f in session.exec(select(Freeze)).all()}
+    assert (freezes["Christmas"].start, freezes["Christmas"].end) == (
+        dt.date(2026, 12, 23),
+        dt.date(2027, 1, 2),
+    )
+    assert (freezes["Year end"].start, freezes["Year end"].end) == (
+        dt.date(2026, 12, 15),
+        dt.date(2027, 1, 4),
+    )
+    assert freezes["Q1 close"].start == dt.date(2027, 3, 29)
 
 
 def test_loading_the_demo_twice_is_refused_and_changes_nothing(demo: SessionFactory) -> None:

@@ -132,6 +132,6 @@ def test_envsched_worker_drain_runs_what_is_queued_and_exits(
     run = queue_replan(sessions, trigger=PlanTrigger.API, now=NOW)
     result = CliRunner().invoke(main, [command, "--drain"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "1 solve(s) run"
+    assert result.output.strip() == "1 solve run"
     with read_transaction(sessions) as session:
         assert session.get_one(PlanRun, run.id).status.value == "done"

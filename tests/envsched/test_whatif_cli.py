@@ -141,7 +141,7 @@ def test_promote_needs_an_environment_manager(cli: Cli) -> None:
     refused = cli("whatif", "promote", "slip", "--as", "pat")
     assert refused.exit_code == 1 and "environment_manager" in one_error_line(refused)
     promoted = cli.ok("whatif", "promote", "slip", "--as", "eve")
-    assert "promoted slip: 2 tentative booking(s) proposed" in promoted.stdout
+    assert "promoted slip: 2 tentative bookings proposed" in promoted.stdout
     again = cli("whatif", "promote", "slip", "--as", "eve")
     assert again.exit_code == 1 and "promoted" in one_error_line(again)
 

@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.demo import load_demo
+from envsched.insight import PER_KIND
+from envsched.models import Phase
 from tests.web.helpers import NOW, csrf_token
 
 RELEASE_MANAGER = {"name": "rita", "password": "demo-release-2027"}
@@ -122,6 +125,38 @@ def test_a_deployed_release_page_shows_its_window_and_the_bookings_it_handed_bac
     assert text.count(">released</span>") == 4  # every phase's environment handed back
     assert re.search(
         r"Release window</dt><dd><a href=\"/release-windows\">\d{4}-\d\d</a>: "
-        r"code cut-off \d{4}-\d\d-\d\d, go-live",
+        r"code cut-off \d{1,2} \w{3} \d{4}, go-live",
         text,
     )
+
+
+def test_a_search_with_more_phases_than_shown_says_so_and_shows_them_all(
+    rita: FlaskClient, sessions: SessionFactory
+) -> None:
+    with sessions() as session:
+        keys = [k for k in session.exec(select(Phase.key)).all() if "PAY" in k]
+    assert len(keys) > PER_KIND
+    text = html.unescape(page(rita, "/search?q=PAY"))
+    assert "The first " in text and f"{PER_KIND} phases shown; more match." in text
+    assert '<a href="/search?q=PAY&amp;kind=phase">' in page(rita, "/search?q=PAY")
+    every = html.unescape(page(rita, "/search?q=PAY&kind=phase"))
+    assert all(f">{key}</a>" in every for key in keys)
+    assert f"{len(keys)} found for “PAY”" in every and "more match" not in every
+
+
+def test_my_work_tells_each_request_apart_by_its_link(
+    client: FlaskClient, sessions: SessionFactory
+) -> None:
+    load_demo(sessions, NOW)
+    tom = {"name": "tom", "password": "demo-test-2027", "csrf_token": csrf_token(client)}
+    assert client.post("/login", data=tom).status_code == 302
+    text = html.unescape(page(client, "/my"))
+    links = re.findall(r'<a href="/requests/\d+">([^<]+)</a>', text)
+    assert len(links) >= 4 and len(set(links)) == len(links), links
+    assert any(re.fullmatch(r"10 days of PERF from \d+ \w{3} \d{4}: “.+”", link) for link in links)
+
+
+@pytest.mark.parametrize("path", ["/releases/CBS-6.1", "/releases/PAY-2.1/lifecycle"])
+def test_a_release_says_its_dates_in_words(rita: FlaskClient, path: str) -> None:
+    shown = re.sub(r"<[^>]+>", " ", page(rita, path).split("<main", 1)[1])
+    assert not re.search(r"\d{4}-\d\d-\d\d", shown), re.search(r".{60}\d{4}-\d\d-\d\d.{20}", shown)

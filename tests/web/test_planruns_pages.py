@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 
@@ -118,7 +119,7 @@ def test_re_plan_now_and_accepting_through_the_pages(
         data={"csrf_token": csrf_token(client, "/")},
         follow_redirects=True,
     )
-    assert "the proposal for R1-SIT was applied" in done.get_data(as_text=True)
+    assert "The proposal for R1-SIT was applied." in done.get_data(as_text=True)
 
 
 def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_button(
@@ -139,8 +140,8 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
         follow_redirects=True,
     ).get_data(as_text=True)
     applied = len(run.diff.placed) + len(run.diff.moved) - 1
-    assert f"Run {run.id}: {applied} proposal(s) applied." in page
-    assert f"Run {run.id}: the proposal for R1-SIT was refused: {blocked} is fully booked" in page
+    assert f"{applied} proposal{'' if applied == 1 else 's'} applied." in page
+    assert f"The proposal for R1-SIT was refused: {blocked} is fully booked" in page
     assert 'id="refused-R1-SIT"' in page
     assert 'aria-label="Accept the proposal for R1-SIT"' in page
     assert page.count('aria-label="Accept the proposal for') == 1
@@ -165,7 +166,7 @@ def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
             "add_environment-capacity": "lots",
         },
     )
-    assert "add_environment.capacity" in bad.get_data(as_text=True)
+    assert "Add an environment, Capacity: " in bad.get_data(as_text=True)
     good = client.post(
         f"{path}/changes",
         follow_redirects=True,
@@ -178,6 +179,20 @@ def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
         },
     )
     assert "add environment UAT-9 (UAT, capacity 1)" in good.get_data(as_text=True)
+    assert '<label for="add_environment-id">Name' in good.get_data(as_text=True)
+    again = client.post(
+        f"{path}/changes",
+        follow_redirects=True,
+        data={
+            "csrf_token": token,
+            "kind": "add_environment",
+            "add_environment-id": "UAT-9",
+            "add_environment-type": "UAT",
+        },
+    )
+    said = html.unescape(again.get_data(as_text=True))
+    assert "Add an environment, Name: environment 'UAT-9' already exists" in said
+    assert "changes[" not in said and "add_environment.id" not in said
     running = client.post(
         f"{path}/run", data={"csrf_token": token, "time_limit": "2"}, follow_redirects=True
     ).get_data(as_text=True)

@@ -104,7 +104,8 @@ def test_the_calendar_draws_each_phase_booking_on_its_release_line() -> None:
     assert list(phases.y) == ["R1", "R1"]
     assert list(phases.base) == ["2027-02-01", "2027-02-15"]
     assert list(phases.x) == [10 * MS_PER_DAY, 5 * MS_PER_DAY]
-    assert list(phases.text) == ["R1-SIT", "R1-UAT"]
+    assert list(phases.text) == ["SIT", "UAT"]  # on R1's line; the hover names it whole
+    assert [c[0] for c in phases.customdata] == ["R1-SIT", "R1-UAT"]
     assert [c[1] for c in phases.customdata] == [
         "1–10 Feb 2027 (10 days)",
         "15–19 Feb 2027 (5 days)",
@@ -224,7 +225,8 @@ def test_the_calendar_page_shows_the_stored_release_on_its_chart(
     page = client.get("/release-calendar?view=gantt").get_data(as_text=True)
     figure = _figure(page, "release-calendar-chart")
     traces = {t["name"]: t for t in figure["data"]}  # type: ignore[attr-defined]
-    assert traces["Phase booking"]["text"] == ["R1-SIT"]
+    assert traces["Phase booking"]["text"] == ["SIT"]  # on R1's line
+    assert traces["Phase booking"]["customdata"][0][0] == "R1-SIT"
     assert traces["Release window"]["y"] == [WINDOWS_LANE]
     assert "2027-Q1" in page and "/calendar/release-calendar.ics?token=" in page
 

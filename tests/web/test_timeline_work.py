@@ -71,7 +71,7 @@ def test_bars_say_their_phase_release_days_and_status_in_words(
         f'<a class="bar-link" href="/bookings/{sit["id"]}" '
         'draggable="false" aria-label="R1-SIT">'
         '<span class="label-full">R1-SIT</span>'
-        '<span class="label-short" aria-hidden="true">SIT</span></a>'
+        '<span class="label-short" aria-hidden="true">R1</span></a>'  # the release, not SIT
     )
     assert "booking" not in sit["title"].lower()
     assert '<span class="label-full">smoke tests</span>' in found["smoke tests"]["content"]

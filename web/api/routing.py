@@ -105,7 +105,7 @@ def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
     unknown = sorted(set(data) - set(model.model_fields))
     if unknown:
         raise InvalidRequest(
-            f"unknown field(s): {', '.join(unknown)}",
+            f"unknown {'field' if len(unknown) == 1 else 'fields'}: {', '.join(unknown)}",
             fields=dict.fromkeys(unknown, "unknown field"),
         )
     try:

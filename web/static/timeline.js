@@ -285,6 +285,11 @@
       lanes.setAttribute("aria-label", "Environments");
     }
     handlers.onMove = mover(element, loader, timeline);
+    // vis-timeline asks its pan recognisers for "SS.ALL", which Hammer does not have, so
+    // they pan sideways only and a bar dragged straight down to another lane never moved:
+    // let a drag start in any direction.
+    var anyWay = {direction: vis.Hammer.DIRECTION_ALL};
+    if (timeline.itemSet && timeline.itemSet.hammer) timeline.itemSet.hammer.get("pan").set(anyWay);
     var bookingUrl = element.getAttribute("data-booking-url");
     var pressedAt = null;  // where the pointer went down: a drag ends in a click too
     element.addEventListener("pointerdown", function (event) {

@@ -17,6 +17,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
 from envsched import planning
+from envsched.counted import counted
 from envsched.days import last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
@@ -27,6 +28,7 @@ from web.api.planruns import find_run
 from web.auth import current_user, requires
 from web.background import queue_of, queued_of, replan_now, shown_status
 from web.context import now, sessions
+from web.ui import round_words
 from web.ui.params import int_arg
 
 PER_PAGE = 25
@@ -53,6 +55,7 @@ def planrun_list() -> Any:
         more=len(runs) > PER_PAGE,
         open_proposals=open_proposals,
         started=started,
+        run_title=planning.run_title,
         queued=queued_of(SolveKind.REPLAN),
     )
 
@@ -70,6 +73,11 @@ def planrun_detail(run_id: int) -> Any:
         metric_words=planning.METRIC_WORDS,
         solver_words=planning.solver_words(run.solver_status),
         rule_words=planning.rule_words,
+        title=planning.run_title(run),
+        move_why=round_words.move_why,
+        late_words=round_words.late_words,
+        plain_text=round_words.plain_text,
+        sentence=round_words.sentence,
         last_end=_last_day(run),
         flags=run.flags or RoundFlags(),
         diff=run.diff or RoundDiff(),
@@ -103,7 +111,7 @@ def planrun_start() -> Any:
     except EnvschedError as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui.planrun_list"))
-    flash(f"Planning round {run.id} started.", "success")
+    flash(f"{planning.run_title(run)} started.", "success")
     return redirect(url_for("ui.planrun_detail", run_id=run.id))
 
 
@@ -113,7 +121,7 @@ def planrun_accept(run_id: int) -> Any:
     try:
         run = planning.accept_run(sessions(), run_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(f"Run {run_id}: {exc.message}", "error")
+        flash(f"{exc.message[:1].upper()}{exc.message[1:]}", "error")
     else:
         _flash_accept(run)
     return redirect(url_for("ui.planrun_detail", run_id=run_id))
@@ -121,13 +129,10 @@ def planrun_accept(run_id: int) -> Any:
 
 def _flash_accept(run: PlanRun) -> None:
     accepted = last_accept(run)
-    flash(
-        f"Run {run.id}: {len(accepted.applied) if accepted else 0} proposal(s) applied.", "success"
-    )
+    applied = counted(len(accepted.applied) if accepted else 0, "proposal")
+    flash(f"{applied.capitalize()} applied.", "success")
     for refused in accepted.refused if accepted else []:
-        flash(
-            f"Run {run.id}: the proposal for {refused.phase} was refused: {refused.reason}", "error"
-        )
+        flash(f"The proposal for {refused.phase} was refused: {refused.reason}", "error")
 
 
 @requires("planruns:accept")
@@ -145,7 +150,7 @@ def _act(run_id: int, action: Callable[[], Any], done: str) -> Any:
     try:
         action()
     except EnvschedError as exc:
-        flash(f"Run {run_id}: {exc.message}", "error")
+        flash(f"{exc.message[:1].upper()}{exc.message[1:]}", "error")
     else:
-        flash(f"Run {run_id}: {done}.", "success")
+        flash(f"{done[:1].upper()}{done[1:]}.", "success")
     return redirect(url_for("ui.planrun_detail", run_id=run_id))

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from envsched.days import days_text, last_day
+from envsched.days import day_text, days_text, last_day
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -120,6 +120,16 @@ class RequestRow:
             return self.phase
         kind = self.type or ", ".join(self.environments or ()) or "an environment"
         return f"{self.duration_days} days of {kind}"
+
+    @property
+    def named(self) -> str:
+        """What tells it from the others on a list (a link's words): its phase, else its
+        days of a type, from when, and why: ``10 days of PERF from 4 Jan 2027: “soak test”``."""
+        if self.phase:
+            return self.phase
+        said = f"{self.asks} from {day_text(self.earliest_start)}"
+        why = self.justification.strip()
+        return f"{said}: “{why}”" if why else said
 
     @property
     def words(self) -> str:

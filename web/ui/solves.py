@@ -21,7 +21,7 @@ def solve_cancel(job_id: int) -> Any:
     except EnvschedError as exc:
         flash(exc.message, "error")
         return redirect(url_for("ui.planrun_list"))
-    flash(f"Solve {job_id}: {job.error}.", "success")
+    flash(f"The solve was {job.error}.", "success")
     return _back(job)
 
 

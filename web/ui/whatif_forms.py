@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ TITLES = {
     "change_phase_duration": "Change a phase's duration",
 }
 LABELS = {
-    "id": "Id",
+    "id": "Name",
     "type": "Type",
     "capacity": "Capacity",
     "tags": "Tags (comma-separated)",
@@ -50,6 +51,25 @@ LABELS = {
     "duration_days": "Duration (days)",
     "phases": "Phases, one per line: ID TYPE DAYS [GAP]",
 }
+
+# A field whose label depends on the change it belongs to.
+KIND_LABELS = {("add_release", "id"): "Key"}
+# A field an error names: ``changes[1].add_environment.id`` or ``add_environment.id``.
+ERROR_FIELD = re.compile(r"^(?:changes\[\d+\]\.)?(\w+)\.(\w+)")
+
+
+def label_of(kind: str, name: str) -> str:
+    return KIND_LABELS.get((kind, name)) or LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def error_words(field: str, problem: str) -> str:
+    """A what-if change's error as its form names it: "Add an environment, Name:
+    environment 'PERF-7' already exists", not "changes[1].add_environment.id: …"."""
+    found = ERROR_FIELD.match(field)
+    if found is None or found[1] not in TITLES:
+        return f"{field}: {problem}"
+    kind, name = found[1], found[2]
+    return f"{TITLES[kind]}, {label_of(kind, name)}: {problem}"
 
 
 @dataclass(frozen=True)
@@ -84,7 +104,7 @@ def _form(cls: Any) -> ChangeForm:
     fields = tuple(
         FormField(
             f.name,
-            LABELS.get(f.name, f.name),
+            label_of(cls.kind, f.name),
             _input_of(hints[f.name]),
             f.default is dataclasses.MISSING,
         )

@@ -14,13 +14,13 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from envsched import planning
-from envsched.errors import EnvschedError
+from envsched.errors import EnvschedError, InvalidInput
 from envsched.models import SolveKind, WhatIf, WhatIfStatus
 from envsched.planning import changed_scenario_document, snapshot_of
 from web.auth import current_user, requires
 from web.background import queue_of, queued_of, run_whatif_queued, shown_status
 from web.context import now, sessions
-from web.ui.whatif_forms import FORMS, change_from_form
+from web.ui.whatif_forms import FORMS, change_from_form, error_words
 from web.ui.whatif_view import comparison, field_list, suggestions
 
 DEFAULT_SECONDS = 30
@@ -147,6 +147,8 @@ def whatif_scenario(whatif_id: int) -> Any:
 def _act(whatif_id: int, action: Callable[[], Any], done: str) -> Any:
     try:
         action()
+    except InvalidInput as exc:
+        flash(error_words(exc.field, exc.problem), "error")
     except EnvschedError as exc:
         flash(exc.message, "error")
     else:

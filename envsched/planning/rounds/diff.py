@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from envsched.counted import counted
 from envsched.models.round_results import (
+    BrokenRule,
     MovedProposal,
     Place,
     PlacedProposal,
@@ -25,8 +27,10 @@ from envsched.models.round_results import (
     Unplaced,
 )
 from envsched.planning.rounds.scenario import Booked
-from solver.plan import Assignment, Plan, ReleaseOutcome
-from solver.scenario import Scenario
+from solver.explain import blocking_windows
+from solver.pinned import earliest_start_limit
+from solver.plan import Assignment, Clash, Plan, ReleaseOutcome
+from solver.scenario import Freeze, Scenario
 
 
 def plan_diff(
@@ -34,7 +38,7 @@ def plan_diff(
 ) -> RoundDiff:
     """``booked``: the live booking of each phase that has one (the scenario's or a stray)."""
     gains = release_gains(plan, stay) if stay is not None and stay.has_plan else {}
-    moved = [_moved(scenario, a, booked[a.phase], gains, stay) for a in plan.assignments if a.moved]
+    moved = [_moved(scenario, a, booked, gains, stay) for a in plan.assignments if a.moved]
     fresh = [a for a in plan.assignments if a.phase not in scenario.booking_by_phase]
     moved += [_stray_moved(scenario, a, booked[a.phase]) for a in fresh if a.phase in booked]
     placed = [
@@ -47,7 +51,7 @@ def plan_diff(
         moved=moved,
         placed=placed,
         unplaced=unplaced,
-        gain=_round_gain(plan, stay) if plan.metrics.moved_bookings else "",
+        gain=_round_gain(plan, stay, len(moved)) if moved else "",
     )
 
 
@@ -60,15 +64,48 @@ def _place(scenario: Scenario, a: Assignment) -> Place:
 
 
 def _moved(
-    scenario: Scenario, a: Assignment, booked: Booked, gains: dict[str, str], stay: Plan | None
+    scenario: Scenario,
+    a: Assignment,
+    booked: Mapping[str, Booked],
+    gains: dict[str, str],
+    stay: Plan | None,
 ) -> MovedProposal:
-    broken = [c.message for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
+    clashes = [c for c in (stay.clashes or ()) if c.phase == a.phase] if stay else []
     why = (
-        "where it is, it breaks a rule: " + "; ".join(broken)
-        if broken
+        "where it is, it breaks a rule: " + "; ".join(c.message for c in clashes)
+        if clashes
         else _why(a.release, gains, stay)
     )
-    return _proposed_move(scenario, a, booked, why)
+    moved = _proposed_move(scenario, a, booked[a.phase], why)
+    moved.broken = [_broken(scenario, c, booked) for c in clashes]
+    return moved
+
+
+def _broken(scenario: Scenario, clash: Clash, booked: Mapping[str, Booked]) -> BrokenRule:
+    """The facts behind a clash, from the bookings and the scenario, for a page to word."""
+    if clash.rule == "earliest_start":
+        limit = earliest_start_limit(scenario, scenario.phase_by_id[clash.phase])
+        return BrokenRule(rule=clash.rule, start=scenario.date(limit).isoformat())
+    if clash.rule == "order" and clash.involves and clash.involves[0] in booked:
+        pred = booked[clash.involves[0]]
+        gap = dict(scenario.predecessors[clash.phase]).get(clash.involves[0], 0)
+        return BrokenRule(
+            rule=clash.rule,
+            start=pred.start.isoformat(),
+            end=pred.end.isoformat(),
+            involves=list(clash.involves),
+            gap=gap,
+        )
+    if clash.rule in ("freeze", "unavailable") and clash.end is not None:
+        for window in blocking_windows(scenario, clash.environment, clash.start, clash.end):
+            if (clash.rule == "freeze") == isinstance(window, Freeze):
+                return BrokenRule(
+                    rule=clash.rule,
+                    start=scenario.date(window.start).isoformat(),
+                    end=scenario.date(window.end).isoformat(),
+                    reason=window.reason,
+                )
+    return BrokenRule(rule=clash.rule, involves=list(clash.involves))
 
 
 def _stray_moved(scenario: Scenario, a: Assignment, booked: Booked) -> MovedProposal:
@@ -112,7 +149,7 @@ def release_gains(plan: Plan, stay: Plan) -> dict[str, str]:
         before = kept.get(outcome.id)
         more = unplaced_before.get(outcome.id, 0) - unplaced_now.get(outcome.id, 0)
         if more > 0:
-            found[outcome.id] = f"{outcome.id} gets {more} more phase(s) placed"
+            found[outcome.id] = f"{outcome.id} gets {counted(more, 'more phase')} placed"
         elif before is not None and outcome.late_days < before.late_days:
             found[outcome.id] = _less_late(outcome, before)
     return found
@@ -120,9 +157,10 @@ def release_gains(plan: Plan, stay: Plan) -> dict[str, str]:
 
 def _less_late(now: ReleaseOutcome, before: ReleaseOutcome) -> str:
     gained = before.late_days - now.late_days
-    result = "on time" if now.late_days == 0 else f"{now.late_days} days late"
+    result = "on time" if now.late_days == 0 else f"{counted(now.late_days, 'day')} late"
     return (
-        f"{now.id} finishes {gained} days earlier: {result} instead of {before.late_days} days late"
+        f"{now.id} finishes {counted(gained, 'day')} earlier: {result} instead of "
+        f"{counted(before.late_days, 'day')} late"
     )
 
 
@@ -133,23 +171,28 @@ def _unplaced_by_release(plan: Plan) -> dict[str, int]:
     return counts
 
 
-def _round_gain(plan: Plan, stay: Plan | None) -> str:
+def _round_gain(plan: Plan, stay: Plan | None, moved: int) -> str:
+    """What moving the ``moved`` bookings gains (strays, which cannot stay, included)."""
+    head = f"moving {counted(moved, 'tentative booking')} "
     if stay is None or not stay.has_plan:
-        return _why("", {}, stay)
+        strays = moved - plan.metrics.moved_bookings
+        if stay is None and strays == moved:
+            return head + f"puts {'it' if moved == 1 else 'them'} where the rules allow"
+        return head + _why("", {}, stay)
     now, before = plan.metrics, stay.metrics
     parts = []
     if now.placed_phases > before.placed_phases:
-        parts.append(f"places {now.placed_phases - before.placed_phases} more phase(s)")
+        parts.append(f"places {counted(now.placed_phases - before.placed_phases, 'more phase')}")
     if now.weighted_tardiness < before.weighted_tardiness:
         parts.append(
             f"cuts weighted lateness from {before.weighted_tardiness} to {now.weighted_tardiness}"
         )
     if now.makespan_days < before.makespan_days:
-        parts.append(f"ends everything {before.makespan_days - now.makespan_days} days sooner")
+        sooner = counted(before.makespan_days - now.makespan_days, "day")
+        parts.append(f"ends everything {sooner} sooner")
     moved_phases = {a.phase for a in plan.assignments if a.moved}
-    breaking = {c.phase for c in stay.clashes or () if c.phase in moved_phases}
+    breaking = len({c.phase for c in stay.clashes or () if c.phase in moved_phases})
+    breaking += moved - plan.metrics.moved_bookings  # strays: they cannot stay where they are
     if breaking:
-        parts.append(f"mends {len(breaking)} that break a rule of their phase where they are")
-    moved = plan.metrics.moved_bookings
-    head = f"moving {moved} tentative booking(s) "
+        parts.append(f"mends {breaking} that break a rule where they are")
     return head + (", ".join(parts) if parts else "gains nothing measurable over keeping them")

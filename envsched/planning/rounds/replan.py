@@ -30,6 +30,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from envsched.booking import clashes_in
+from envsched.counted import counted
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import EnvschedError
 from envsched.models import (
@@ -252,13 +253,15 @@ def _outcome(
         return dict(
             fields,
             status=PlanRunStatus.FAILED,
-            error=f"the plan breaks {len(violations)} rule(s): {shown}",
+            error=f"the plan breaks {counted(len(violations), 'rule')}: {shown}",
         )
     stay = _stay_plan(prepared) if result.metrics.moved_bookings else None
+    diff = plan_diff(scenario, result, prepared.booked, stay)
     return dict(
         fields,
         status=PlanRunStatus.DONE,
-        diff=plan_diff(scenario, result, prepared.booked, stay),
+        metrics={**fields["metrics"], "moved_bookings": len(diff.moved)},  # strays too
+        diff=diff,
         flags=_flags(sessions, prepared, result, clashes, now, settings),
     )
 

@@ -57,6 +57,20 @@ def started_words(run: PlanRun, starter: str | None) -> str:
     return f"{what} by {starter}" if starter else what
 
 
+def run_title(run: PlanRun) -> str:
+    """A round by what it was and when, never by its number: "Nightly re-plan of 3 Dec
+    2026, 02:00", "Dry run of 3 Dec 2026, 18:33" (UTC, as pages give times)."""
+    kind = (
+        "Dry run"
+        if run.dry_run
+        else "Nightly re-plan"
+        if run.trigger == PlanTrigger.SCHEDULED
+        else "Re-plan"
+    )
+    at = run.started_at
+    return f"{kind} of {at.day} {at:%b %Y, %H:%M}"
+
+
 def solver_words(status: str | None) -> str:
     return SOLVER_WORDS.get(status or "", "no answer from the planner")
 
