@@ -86,6 +86,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users:admin": frozenset({ADMIN}),
     # one's own account: password, API tokens, feed URLs (the views check it is one's own)
     "account:manage": ALL,
+    # environment health: who sets an environment's health URL (everyone reads its health)
+    "health:write": frozenset({ADMIN, ENV}),
 }
 
 

@@ -82,6 +82,8 @@ EXPECTED: dict[str, set[str]] = {
     "deliveries:read": {A},
     "users:admin": {A},
     "account:manage": EVERYONE,
+    # environment health
+    "health:write": {A, E},
 }
 
 

@@ -1,0 +1,139 @@
+"""An outage worth telling: an environment down longer than ``ENVSCHED_HEALTH_DOWN_MINUTES``.
+
+``flag`` marks the outage (``flagged_at``) and tells, once: each booker of a live booking
+on the environment from today on, in the app (their own bookings and days), and by mail
+the same bookers and the environment managers (every booking in the way), plus the
+webhooks, as one ``environment.down`` event. The bookings told are kept (``told``), so
+``tell_back_up`` tells the same people, once, when the environment answers again
+(``environment.up``). Both run inside the probe's transaction: the flag and what it
+queues commit together, so two probers never tell twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from envsched.booking import booking_words
+from envsched.health.words import moment_text, span_text
+from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentHealth, User
+from envsched.notify import Event, booker, deliver, enqueue_event, manager_emails
+from envsched.settings import Settings
+
+DOWN_EVENT = "environment.down"
+UP_EVENT = "environment.up"
+SUBJECTS = {DOWN_EVENT: "is down", UP_EVENT: "is up again"}
+
+
+def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings: Settings) -> None:
+    """Flag ``health``'s outage and tell whom it concerns (see the module's doc)."""
+    env = session.get_one(Environment, health.environment_id)
+    bookings = _from_today_on(session, env, now.date())
+    health.flagged_at, health.told = now, [b.id or 0 for b in bookings]
+    headline = (
+        f"{env.name} has been down since {moment_text(health.since)} ({health.detail}), "
+        f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
+    )
+    _tell(session, env, bookings, DOWN_EVENT, headline, "is on it", now, settings, health)
+
+
+def tell_back_up(
+    session: Session,
+    health: EnvironmentHealth,
+    down_since: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """The flagged outage is over: tell the bookers told of it, and the managers."""
+    env = session.get_one(Environment, health.environment_id)
+    told = session.exec(
+        select(Booking)
+        .where(col(Booking.id).in_(health.told), col(Booking.status).in_(LIVE_STATUSES))
+        .order_by(col(Booking.start), col(Booking.id))
+    ).all()
+    headline = (
+        f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
+    )
+    _tell(session, env, told, UP_EVENT, headline, "can go ahead", now, settings, health)
+    health.flagged_at, health.told = None, []
+
+
+def _from_today_on(session: Session, env: Environment, today: dt.date) -> Sequence[Booking]:
+    return session.exec(
+        select(Booking)
+        .where(
+            Booking.environment_id == env.id,
+            col(Booking.status).in_(LIVE_STATUSES),
+            Booking.end > today,
+        )
+        .order_by(col(Booking.start), col(Booking.id))
+    ).all()
+
+
+def _tell(
+    session: Session,
+    env: Environment,
+    bookings: Sequence[Booking],
+    name: str,
+    headline: str,
+    verb: str,
+    now: dt.datetime,
+    settings: Settings,
+    health: EnvironmentHealth,
+) -> None:
+    """Each booker in the app (their own bookings), then one event by mail and webhook."""
+    mine: dict[int, list[Booking]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for booking in bookings:
+        user = booker(session, booking)
+        if user is not None and user.id is not None and user.active:
+            mine[user.id].append(booking)
+            people[user.id] = user
+    for user_id, own in mine.items():
+        text = f"{headline}: {_yours(own)} {verb}."
+        deliver(
+            session,
+            user_id,
+            event=name,
+            text=text,
+            entity="booking",
+            entity_id=str(own[0].id),
+            now=now,
+        )
+    emails = {u.email for u in people.values() if u.email} | set(manager_emails(session))
+    enqueue_event(session, _event(env, bookings, name, headline, health), emails, settings, now)
+
+
+def _yours(bookings: Sequence[Booking]) -> str:
+    named = [booking_words(b) for b in bookings]
+    if len(named) == 1:
+        return f"your booking {named[0]}"
+    return f"your bookings {', '.join(named[:-1])} and {named[-1]}"
+
+
+def _event(
+    env: Environment,
+    bookings: Sequence[Booking],
+    name: str,
+    headline: str,
+    health: EnvironmentHealth,
+) -> Event:
+    lines = [f"{headline}."]
+    if bookings:
+        lines += ["", "Bookings on it from today on:"]
+        lines += [f"- {booking_words(b)}" for b in bookings]
+    payload = {
+        "event": name,
+        "environment": env.name,
+        "state": health.state.value,
+        "since": health.since.isoformat(),
+        "status_code": health.status_code,
+        "detail": health.detail,
+        "bookings": [
+            {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat()} for b in bookings
+        ],
+    }
+    return Event(name, f"envsched: {env.name} {SUBJECTS[name]}", "\n".join(lines), payload)
