@@ -284,9 +284,10 @@ class Settings:
     )
     health_down_minutes: int = _setting(
         15,
-        _parse_positive_int,
+        _parse_non_negative_int,
         "an environment down this long is flagged and the bookers of its days from "
-        "today on are told, once per outage, and again when it is back up",
+        "today on are told, once per outage, and again when it is back up (0: at the "
+        "first failed probe)",
     )
 
     def __post_init__(self) -> None:

@@ -37,7 +37,8 @@ def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings
         f"{env.name} has been down since {moment_text(health.since)} ({health.detail}), "
         f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
     )
-    _tell(session, env, bookings, DOWN_EVENT, headline, "is on it", now, settings, health)
+    lead = "Your {bookings} on it from today on"
+    _tell(session, env, bookings, DOWN_EVENT, headline, lead, now, settings, health)
 
 
 def tell_back_up(
@@ -57,7 +58,8 @@ def tell_back_up(
     headline = (
         f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
     )
-    _tell(session, env, told, UP_EVENT, headline, "can go ahead", now, settings, health)
+    lead = "It is there again for your {bookings}"
+    _tell(session, env, told, UP_EVENT, headline, lead, now, settings, health)
     health.flagged_at, health.told = None, []
 
 
@@ -79,7 +81,7 @@ def _tell(
     bookings: Sequence[Booking],
     name: str,
     headline: str,
-    verb: str,
+    lead: str,
     now: dt.datetime,
     settings: Settings,
     health: EnvironmentHealth,
@@ -93,7 +95,7 @@ def _tell(
             mine[user.id].append(booking)
             people[user.id] = user
     for user_id, own in mine.items():
-        text = f"{headline}: {_yours(own)} {verb}."
+        text = f"{headline}. {_yours(lead, own)}."
         deliver(
             session,
             user_id,
@@ -107,11 +109,11 @@ def _tell(
     enqueue_event(session, _event(env, bookings, name, headline, health), emails, settings, now)
 
 
-def _yours(bookings: Sequence[Booking]) -> str:
+def _yours(lead: str, bookings: Sequence[Booking]) -> str:
+    """``lead`` (its ``{bookings}`` said in the singular or plural), then the bookings."""
     named = [booking_words(b) for b in bookings]
-    if len(named) == 1:
-        return f"your booking {named[0]}"
-    return f"your bookings {', '.join(named[:-1])} and {named[-1]}"
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"{lead.format(bookings='booking' if len(named) == 1 else 'bookings')}: {listed}"
 
 
 def _event(
