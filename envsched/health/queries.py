@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from sqlalchemy import orm
 from sqlmodel import Session, col, select
 
 from envsched.health.shapes import HealthChangeOut, HealthOut
@@ -13,8 +14,9 @@ from envsched.models import Environment, EnvironmentHealth, HealthChange, Health
 RECENT = 20  # changes a page shows
 
 
-def health_of(session: Session, environment_id: int) -> HealthOut | None:
-    """Where the environment's health stands; None when it has no health URL."""
+def health_of(session: orm.Session, environment_id: int) -> HealthOut | None:
+    """Where the environment's health stands; None when it has no health URL (any
+    session will do: the API's presenters find the one their row came from)."""
     row = session.get(EnvironmentHealth, environment_id)
     return None if row is None else HealthOut.model_validate(row, from_attributes=True)
 

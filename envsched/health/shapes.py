@@ -1,6 +1,7 @@
-"""What the health feature takes and gives: the URL to probe, where an environment's
-health stands, and its history of changes. The URL rule (``health_url``) is the one
-the service, the API body and the page's form all apply."""
+"""What the health feature takes and gives: the URL to probe and an environment's history
+of changes. Where its health stands (``HealthOut``) is part of the environment's own
+shape, in ``envsched.inventory``. The URL rule (``health_url``) is the one the service,
+the API body and the page's form all apply."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from envsched.inventory import HealthOut
 from envsched.models import HealthState
 from envsched.models.base import TEXT_LENGTH
 from envsched.models.limits import Input
@@ -44,20 +46,6 @@ class HealthUrlIn(Input):
         description="an http:// or https:// URL that answers 2xx or 3xx while the "
         "environment is up; empty or null: no health check",
     )
-
-
-class HealthOut(BaseModel):
-    """Where an environment's health stands: ``state`` since ``since``; the last probe
-    (``checked_at``, its HTTP status, what it found in words); ``flagged_at`` while an
-    outage longer than ``ENVSCHED_HEALTH_DOWN_MINUTES`` is flagged."""
-
-    url: str
-    state: HealthState
-    since: dt.datetime
-    checked_at: dt.datetime | None
-    status_code: int | None
-    detail: str
-    flagged_at: dt.datetime | None
 
 
 class HealthChangeOut(BaseModel):

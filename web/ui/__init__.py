@@ -32,6 +32,7 @@ from web.ui import (
     environments,
     freezes,
     gates,
+    health_forms,
     kpis,
     lifecycle,
     maintenance,
@@ -190,6 +191,8 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/users/<name>/active", "user_active", user_admin.user_active, POST),
     ("/users/<name>/tokens", "token_issue", user_admin.token_issue, POST),
     ("/users/<name>/tokens/<int:token_id>/revoke", "token_revoke", user_admin.token_revoke, POST),
+    # environment health
+    ("/environments/<name>/health", "health_set", health_forms.health_set, POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
