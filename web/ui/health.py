@@ -15,6 +15,7 @@ from web.context import settings
 from web.ui.forms import Form
 
 HEALTH_LABELS = {"url": "Health check URL"}
+BADGES = {HealthState.UP: "Up", HealthState.DOWN: "Down", HealthState.UNKNOWN: "Not checked yet"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ class HealthView:
     changes: list[ChangeRow]
     interval_seconds: int
     down_minutes: int
+
+    @staticmethod
+    def badge(state: HealthState) -> str:
+        """The word on a state's badge: ``Up``, ``Down``, ``Not checked yet``."""
+        return BADGES[state]
 
     @property
     def words(self) -> str:
