@@ -9,7 +9,13 @@ from sqlalchemy import orm
 from sqlmodel import Session, col, select
 
 from envsched.health.shapes import HealthChangeOut, HealthOut
-from envsched.models import Environment, EnvironmentHealth, HealthChange, HealthState
+from envsched.models import (
+    Environment,
+    EnvironmentHealth,
+    EnvironmentStatus,
+    HealthChange,
+    HealthState,
+)
 
 RECENT = 20  # changes a page shows
 
@@ -33,12 +39,15 @@ def history_of(session: Session, environment_id: int, limit: int = RECENT) -> li
 
 
 def down_among(session: Session, names: Collection[str] | None = None) -> dict[str, HealthOut]:
-    """The environments (of ``names``; None: all) whose health check finds them down, by
-    name, longest down first."""
+    """The environments in service (of ``names``; None: all) whose health check finds
+    them down, by name, longest down first."""
     query = (
         select(Environment.name, EnvironmentHealth)
         .join(EnvironmentHealth, col(EnvironmentHealth.environment_id) == Environment.id)
-        .where(EnvironmentHealth.state == HealthState.DOWN)
+        .where(
+            EnvironmentHealth.state == HealthState.DOWN,
+            Environment.status != EnvironmentStatus.RETIRED,  # no longer probed
+        )
         .order_by(col(EnvironmentHealth.since), col(Environment.name))
     )
     if names is not None:

@@ -355,3 +355,23 @@ def test_the_worker_job_probes_with_the_settings_of_its_environment(
 def test_a_bad_health_setting_fails_naming_its_variable(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=f"^{variable}: "):
         Settings.from_env({variable: value})
+
+
+def test_down_among_names_the_environments_down_longest_first_and_not_retired_ones(
+    sessions: SessionFactory, make_environment: Factory
+) -> None:
+    for name in ("UAT-1", "UAT-2", "UAT-3", "UAT-4"):
+        env = make_environment(name=name)
+        url = f"https://{name.lower()}.example.test/"
+        set_health_url(sessions, name, url, actor=None, now=NOW)
+        up = name == "UAT-3"
+        at = NOW + (MINUTE if name == "UAT-1" else 2 * MINUTE)
+        found = Probe(up=up, status_code=200 if up else 503, detail="HTTP")
+        record_probe(sessions, env.id or 0, url, found, now=at, settings=SETTINGS)
+    with sessions.begin() as session:
+        session.exec(
+            select(Environment).where(Environment.name == "UAT-4")
+        ).one().status = EnvironmentStatus.RETIRED
+    with read_transaction(sessions) as session:
+        assert list(health.down_among(session)) == ["UAT-1", "UAT-2"]
+        assert list(health.down_among(session, ["UAT-2", "UAT-3"])) == ["UAT-2"]
