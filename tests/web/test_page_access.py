@@ -114,6 +114,8 @@ ACTIONS = [
     # one's own notifications (none here: a message)
     ("/notifications/read", "notifications:read"),
     ("/notifications/999999/read", "notifications:read"),
+    # environment health (no URL given: it has none, as before)
+    ("/environments/UAT-1/health", "health:write"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
