@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -28,6 +29,16 @@ UP_EVENT = "environment.up"
 SUBJECTS = {DOWN_EVENT: "is down", UP_EVENT: "is up again"}
 
 
+@dataclass(frozen=True)
+class News:
+    """What to tell: the event's name, its headline, and the lead of a booker's own
+    line (``{bookings}`` said in the singular or plural)."""
+
+    event: str
+    headline: str
+    lead: str
+
+
 def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings: Settings) -> None:
     """Flag ``health``'s outage and tell whom it concerns (see the module's doc)."""
     env = session.get_one(Environment, health.environment_id)
@@ -37,8 +48,8 @@ def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings
         f"{env.name} has been down since {moment_text(health.since)} ({health.detail}), "
         f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
     )
-    lead = "Your {bookings} on it from today on"
-    _tell(session, env, bookings, DOWN_EVENT, headline, lead, now, settings, health)
+    news = News(DOWN_EVENT, headline, "Your {bookings} on it from today on")
+    _tell(session, health, env, bookings, news, now, settings)
 
 
 def tell_back_up(
@@ -58,8 +69,8 @@ def tell_back_up(
     headline = (
         f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
     )
-    lead = "It is there again for your {bookings}"
-    _tell(session, env, told, UP_EVENT, headline, lead, now, settings, health)
+    news = News(UP_EVENT, headline, "It is there again for your {bookings}")
+    _tell(session, health, env, told, news, now, settings)
     health.flagged_at, health.told = None, []
 
 
@@ -77,16 +88,34 @@ def _from_today_on(session: Session, env: Environment, today: dt.date) -> Sequen
 
 def _tell(
     session: Session,
+    health: EnvironmentHealth,
     env: Environment,
     bookings: Sequence[Booking],
-    name: str,
-    headline: str,
-    lead: str,
+    news: News,
     now: dt.datetime,
     settings: Settings,
-    health: EnvironmentHealth,
 ) -> None:
     """Each booker in the app (their own bookings), then one event by mail and webhook."""
+    mine, people = _by_booker(session, bookings)
+    for user_id, own in mine.items():
+        text = f"{news.headline}. {_yours(news.lead, own)}."
+        deliver(
+            session,
+            user_id,
+            event=news.event,
+            text=text,
+            entity="booking",
+            entity_id=str(own[0].id),
+            now=now,
+        )
+    emails = {u.email for u in people if u.email} | set(manager_emails(session))
+    enqueue_event(session, _event(env, bookings, news, health), emails, settings, now)
+
+
+def _by_booker(
+    session: Session, bookings: Sequence[Booking]
+) -> tuple[dict[int, list[Booking]], list[User]]:
+    """The bookings of each active booker, by user id, and those bookers."""
     mine: dict[int, list[Booking]] = defaultdict(list)
     people: dict[int, User] = {}
     for booking in bookings:
@@ -94,19 +123,7 @@ def _tell(
         if user is not None and user.id is not None and user.active:
             mine[user.id].append(booking)
             people[user.id] = user
-    for user_id, own in mine.items():
-        text = f"{headline}. {_yours(lead, own)}."
-        deliver(
-            session,
-            user_id,
-            event=name,
-            text=text,
-            entity="booking",
-            entity_id=str(own[0].id),
-            now=now,
-        )
-    emails = {u.email for u in people.values() if u.email} | set(manager_emails(session))
-    enqueue_event(session, _event(env, bookings, name, headline, health), emails, settings, now)
+    return mine, list(people.values())
 
 
 def _yours(lead: str, bookings: Sequence[Booking]) -> str:
@@ -117,18 +134,14 @@ def _yours(lead: str, bookings: Sequence[Booking]) -> str:
 
 
 def _event(
-    env: Environment,
-    bookings: Sequence[Booking],
-    name: str,
-    headline: str,
-    health: EnvironmentHealth,
+    env: Environment, bookings: Sequence[Booking], news: News, health: EnvironmentHealth
 ) -> Event:
-    lines = [f"{headline}."]
+    lines = [f"{news.headline}."]
     if bookings:
-        lines += ["", "Bookings on it from today on:"]
+        lines += ["", "Bookings on it:"]
         lines += [f"- {booking_words(b)}" for b in bookings]
     payload = {
-        "event": name,
+        "event": news.event,
         "environment": env.name,
         "state": health.state.value,
         "since": health.since.isoformat(),
@@ -138,4 +151,5 @@ def _event(
             {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat()} for b in bookings
         ],
     }
-    return Event(name, f"envsched: {env.name} {SUBJECTS[name]}", "\n".join(lines), payload)
+    subject = f"envsched: {env.name} {SUBJECTS[news.event]}"
+    return Event(news.event, subject, "\n".join(lines), payload)
