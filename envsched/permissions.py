@@ -90,6 +90,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "series:read": ALL,
     "series:create": frozenset({ADMIN, ENV}),
     "series:cancel": frozenset({ADMIN, ENV}),
+    # environment health: who sets an environment's health URL (everyone reads its health)
+    "health:write": frozenset({ADMIN, ENV}),
 }
 
 

@@ -1,12 +1,15 @@
 """The nightly re-planner as its own process: ``envsched scheduler``.
 
 An APScheduler 3 ``BlockingScheduler`` whose job store is the ``apscheduler_jobs`` table
-of the application database, with two jobs:
+of the application database, with three jobs:
 
 * ``scheduled_replan`` on the cron of ``ENVSCHED_REPLAN_CRON`` in ``ENVSCHED_TIMEZONE``;
 * ``scheduled_notify`` every minute: queues what the audit log records since the last
   look (approvals, rejections, moves), then sends every delivery that is due (new ones
-  and retries of failed ones; see ``envsched.notify``).
+  and retries of failed ones; see ``envsched.notify``);
+* ``scheduled_health`` every ``ENVSCHED_HEALTH_INTERVAL_SECONDS``: probes each
+  environment's health URL, at once and with a timeout, and records what each found
+  (``envsched.health``); what an outage queues goes out with the next notify job.
 
 The job functions live at module level and take no arguments, because the job store
 pickles a reference to them; each reads ``Settings`` and the clock itself, as an edge.
@@ -27,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from envsched.db import create_engine, database
+from envsched.health import probe_environments
 from envsched.models.planning import SCHEDULER_JOBS, PlanTrigger
 from envsched.notify import Notifier, send_due, utc_now
 from envsched.planning import ReplanBusy, replan
@@ -36,6 +40,7 @@ log = logging.getLogger(__name__)
 REPLAN_JOB = "envsched-replan"
 NOTIFY_JOB = "envsched-notify"
 NOTIFY_EVERY_MINUTES = 1
+HEALTH_JOB = "envsched-health"
 
 
 def scheduled_replan() -> int | None:
@@ -62,8 +67,16 @@ def scheduled_notify() -> int:
         return sum(send_due(sessions, settings).values())
 
 
+def scheduled_health() -> int:
+    """Probe every environment's health URL and record what each found; returns how
+    many were probed."""
+    settings = Settings.from_env()
+    with database(settings) as sessions:
+        return probe_environments(sessions, settings, utc_now)
+
+
 def build_scheduler(settings: Settings, engine: Engine | None = None) -> BlockingScheduler:
-    """The scheduler with both jobs stored in the application database (not started)."""
+    """The scheduler with its jobs stored in the application database (not started)."""
     zone = ZoneInfo(settings.timezone)
     store = SQLAlchemyJobStore(
         engine=engine or create_engine(settings), tablename=SCHEDULER_JOBS.name
@@ -96,6 +109,16 @@ def add_jobs(
         minutes=NOTIFY_EVERY_MINUTES,
         id=NOTIFY_JOB,
         name="notifications: queue the audit log's, send what is due",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        scheduled_health,
+        "interval",
+        seconds=settings.health_interval_seconds,
+        id=HEALTH_JOB,
+        name="environment health: probe every health URL",
         replace_existing=True,
         coalesce=True,
         max_instances=1,

@@ -273,6 +273,23 @@ class Settings:
         "how often the worker looks for queued solves, cancellations and lost workers",
     )
 
+    # environment health (envsched.health)
+    health_interval_seconds: int = _setting(
+        60, _parse_positive_int, "how often the worker probes each environment's health URL"
+    )
+    health_timeout_seconds: float = _setting(
+        5.0,
+        _parse_positive_float,
+        "a health probe without an answer this long counts as down",
+    )
+    health_down_minutes: int = _setting(
+        15,
+        _parse_non_negative_int,
+        "an environment down this long is flagged and the bookers of its days from "
+        "today on are told, once per outage, and again when it is back up (0: at the "
+        "first failed probe)",
+    )
+
     def __post_init__(self) -> None:
         _check_oidc(self)
         if self.webhook_urls and not self.webhook_secret:

@@ -6,7 +6,8 @@
 * ``tests.fixtures.web`` — the app on that database, its client, users per role;
 * ``tests.web.api_world`` — the API tests' ``world`` and ``call``;
 * ``tests.web.page_world`` — the page tests' ``estate``;
-* ``tests.envsched.receivers`` — a webhook ``receiver`` and a settable ``clock``.
+* ``tests.envsched.receivers`` — a webhook ``receiver`` and a settable ``clock``;
+* ``tests.envsched.health_server`` — a local HTTP server the health probes look at.
 """
 
 pytest_plugins = [
@@ -15,4 +16,5 @@ pytest_plugins = [
     "tests.web.api_world",
     "tests.web.page_world",
     "tests.envsched.receivers",
+    "tests.envsched.health_server",
 ]

@@ -13,12 +13,13 @@ its tooltip adds the release, environment, days and status; never "booking 23".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from markupsafe import escape
 
 from envsched.days import days_length_text
+from envsched.health import HealthOut, state_text
 from envsched.inventory import natural_key
 from envsched.models import Environment
 from web.ui.queries import BlockedRow, BookingRow
@@ -50,22 +51,34 @@ def natural_order(environments: Iterable[Environment]) -> list[Environment]:
     return sorted(environments, key=lambda env: natural_key(env.name))
 
 
-def lanes(environments: Sequence[Environment]) -> list[Item]:
-    """One lane per environment, in the order given (``order`` keeps it in vis)."""
-    return [
-        {
-            "id": env.name,
-            "content": str(escape(env.name)),
-            "order": index,
-            "title": str(escape(_lane_title(env))),
-        }
-        for index, env in enumerate(environments)
-    ]
+def lanes(
+    environments: Sequence[Environment], down: Mapping[str, HealthOut] | None = None
+) -> list[Item]:
+    """One lane per environment, in the order given (``order`` keeps it in vis); one
+    that ``down`` names (its health check finds it down) carries a "down" badge."""
+    down = down or {}
+    return [_lane(env, index, down.get(env.name)) for index, env in enumerate(environments)]
 
 
-def _lane_title(env: Environment) -> str:
+def _lane(env: Environment, index: int, down: HealthOut | None) -> Item:
+    lane: Item = {
+        "id": env.name,
+        "content": str(escape(env.name)),
+        "order": index,
+        "title": str(escape(_lane_title(env, down))),
+    }
+    if down is not None:
+        lane["content"] += ' <span class="lane-down">down</span>'
+        lane["className"] = "health-down"
+    return lane
+
+
+def _lane_title(env: Environment, down: HealthOut | None = None) -> str:
     tags = f", tags {', '.join(env.tags)}" if env.tags else ""
-    return f"{env.name}: {env.type.name}, room for {env.capacity} at a time{tags}"
+    said = f"{env.name}: {env.type.name}, room for {env.capacity} at a time{tags}"
+    if down is not None:
+        said += f"; health check: {state_text(down.state, down.since, down.detail)}"
+    return said
 
 
 def booking_items(

@@ -141,6 +141,8 @@ FIELD_WORDS = {
     "window_days": "window days",
     "freeze_days": "freeze days",
     "release_type": "release type",
+    # environment health
+    "health_url": "health check URL",
 }
 
 

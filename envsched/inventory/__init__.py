@@ -40,6 +40,7 @@ from envsched.inventory.shapes import (
     EnvironmentTypeOut,
     FreezeIn,
     FreezeOut,
+    HealthOut,
     MaintenanceWindowIn,
     MaintenanceWindowOut,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "EnvironmentTypeOut",
     "FreezeIn",
     "FreezeOut",
+    "HealthOut",
     "Interval",
     "MaintenanceWindowIn",
     "MaintenanceWindowOut",

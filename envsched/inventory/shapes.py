@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.environments import EnvironmentBase, EnvironmentStatus
+from envsched.models.health import HealthState
 from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Day, Flag, Input, Tag
 
 # -- environments -------------------------------------------------------------------------
@@ -41,10 +42,28 @@ class EnvironmentPatch(SQLModel):
     components: dict[str, str] | None = None
 
 
+class HealthOut(BaseModel):
+    """Where an environment's health check stands (``envsched.health`` keeps it):
+    ``state`` since ``since``; the last probe (``checked_at``, its HTTP status, what it
+    found in words); ``flagged_at`` while an outage longer than
+    ``ENVSCHED_HEALTH_DOWN_MINUTES`` is flagged."""
+
+    url: str
+    state: HealthState
+    since: dt.datetime
+    checked_at: dt.datetime | None
+    status_code: int | None
+    detail: str
+    flagged_at: dt.datetime | None
+
+
 class EnvironmentOut(EnvironmentBase):
     id: int
     type: str
     components: dict[str, str] = Field(default_factory=dict)
+    health: HealthOut | None = Field(
+        default=None, description="its health check; null: it has no health URL"
+    )
 
 
 # -- environment types --------------------------------------------------------------------

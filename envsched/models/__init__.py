@@ -23,6 +23,7 @@ from envsched.models.environments import (
     MaintenanceWindow,
 )
 from envsched.models.external import ExternalIdentity
+from envsched.models.health import EnvironmentHealth, HealthChange, HealthState
 from envsched.models.idempotency import IdempotencyKey
 from envsched.models.inbox import Notification
 from envsched.models.lifecycle import (
@@ -97,6 +98,7 @@ __all__ = [
     "DeliveryStatus",
     "Deployment",
     "Environment",
+    "EnvironmentHealth",
     "EnvironmentStatus",
     "EnvironmentType",
     "ExternalIdentity",
@@ -105,6 +107,8 @@ __all__ = [
     "Gate",
     "GateKind",
     "GateState",
+    "HealthChange",
+    "HealthState",
     "IdempotencyKey",
     "LinkKind",
     "MaintenanceWindow",

@@ -18,9 +18,10 @@ a claim that runs out, and the delivery is sent again with the same id. Webhook
 receivers tell a resent delivery (and a replayed one) by that id (``webhook``).
 """
 
-from envsched.notify.events import Event, tell_in_app
+from envsched.notify.events import Event, booker, tell_in_app
 from envsched.notify.inbox import (
     NotificationRow,
+    deliver,
     mark_past_read,
     mark_read,
     notifications,
@@ -29,7 +30,7 @@ from envsched.notify.inbox import (
 from envsched.notify.outbox import Outcome, enqueue_event, retry_wait
 from envsched.notify.queries import attempts_of, failed_deliveries, queued
 from envsched.notify.sender import send_due, utc_now
-from envsched.notify.sources import AUDIT_CURSOR, Notifier
+from envsched.notify.sources import AUDIT_CURSOR, Notifier, manager_emails
 from envsched.notify.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
@@ -42,8 +43,11 @@ __all__ = [
     "Notifier",
     "Outcome",
     "attempts_of",
+    "booker",
+    "deliver",
     "enqueue_event",
     "failed_deliveries",
+    "manager_emails",
     "mark_past_read",
     "mark_read",
     "notifications",

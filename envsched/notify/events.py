@@ -155,8 +155,11 @@ def concerned_user(session: Session, entry: AuditEntry) -> User | None:
         request = session.get(BookingRequest, int(entry.entity_id))
         return session.get(User, request.requester_id) if request else None
     booking = session.get(Booking, int(entry.entity_id))
-    if booking is None:
-        return None
+    return None if booking is None else booker(session, booking)
+
+
+def booker(session: Session, booking: Booking) -> User | None:
+    """Whose booking it is: its request's requester, else who booked it."""
     if booking.request_id is not None:
         request = session.get(BookingRequest, booking.request_id)
         if request is not None:

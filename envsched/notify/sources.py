@@ -53,7 +53,7 @@ class Notifier:
         previous = _previous_flags(sessions, run)
         with sessions.begin() as session:
             if run.status in FLAGGING:
-                managers = _manager_emails(session)
+                managers = manager_emails(session)
                 for event in round_events(run, previous):
                     enqueue_event(session, event, managers, self.settings, now)
             self._queue_audit(session, now)
@@ -97,7 +97,8 @@ def _previous_flags(sessions: SessionFactory, run: PlanRun) -> RoundFlags | None
         return previous.flags if previous else None
 
 
-def _manager_emails(session: Session) -> list[str]:
+def manager_emails(session: Session) -> list[str]:
+    """The addresses of the active environment managers (told of flags)."""
     managers = session.exec(
         select(User).where(User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))
     ).all()

@@ -9,8 +9,10 @@ Each turn of its loop (every ``ENVSCHED_WORKER_POLL_SECONDS``) it
    as ``python -m envsched.solves.child JOB_ID`` with the worker's settings.
 
 Beside the loop, an APScheduler 3 scheduler (job store in the database, as
-``envsched scheduler`` had) queues the nightly round on ``ENVSCHED_REPLAN_CRON`` and
-sends the notifications that are due every minute.
+``envsched scheduler`` had) queues the nightly round on ``ENVSCHED_REPLAN_CRON``,
+sends the notifications that are due every minute, and probes the environments' health
+URLs every ``ENVSCHED_HEALTH_INTERVAL_SECONDS`` (on a thread of its own, so a slow
+host never delays the loop).
 """
 
 from __future__ import annotations

@@ -86,6 +86,8 @@ EXPECTED: dict[str, set[str]] = {
     "series:read": EVERYONE,
     "series:create": {A, E},
     "series:cancel": {A, E},
+    # environment health
+    "health:write": {A, E},
 }
 
 

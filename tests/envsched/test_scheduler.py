@@ -70,7 +70,11 @@ def test_the_jobs_are_stored_in_the_application_database_on_the_configured_cron(
         background.shutdown(wait=False)
     stored = SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")
     stored.start(background, "default")
-    assert {j.id for j in stored.get_all_jobs()} == {scheduler.REPLAN_JOB, scheduler.NOTIFY_JOB}
+    assert {j.id for j in stored.get_all_jobs()} == {
+        scheduler.REPLAN_JOB,
+        scheduler.NOTIFY_JOB,
+        scheduler.HEALTH_JOB,
+    }
 
 
 def test_replan_json_prints_status_metrics_flags_and_diff(

@@ -48,6 +48,7 @@ def test_environment_rows_carry_name_type_capacity_and_components(
         "owner": "",
         "description": "",
         "components": {"payments-api": "4.2.1"},
+        "health": None,
     }
 
 
@@ -113,6 +114,7 @@ def test_an_environment_manager_adds_an_environment(call: Caller, world: World) 
         "owner": "",
         "description": "",
         "components": {"ledger": "1.0"},
+        "health": None,
     }
     assert call(VIEWER, "GET", "/api/v1/environments/PERF-1").status_code == 200
 

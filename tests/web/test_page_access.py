@@ -121,6 +121,8 @@ ACTIONS = [
     # booking series (issue 16): an empty form is refused as bad input; a cancel is done
     ("/series/new", "series:create"),
     ("/series/{series}/runs/{series_run}/cancel", "series:cancel"),
+    # environment health (no URL given: it has none, as before)
+    ("/environments/UAT-1/health", "health:write"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 

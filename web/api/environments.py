@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from envsched import inventory
+from envsched import health, inventory
 from envsched.db import read_transaction
+from envsched.health import HealthHistoryOut, HealthUrlIn
 from envsched.inventory import (
     EnvironmentIn,
     EnvironmentOut,
@@ -66,6 +67,22 @@ def remove_window(name: str, window_id: int) -> None:
     with read_transaction(sessions()) as session:
         queries.window(session, queries.environment(session, name), window_id)
     inventory.remove_maintenance_window(sessions(), window_id, actor=actor(), now=now())
+
+
+def get_health(name: str) -> JSON:
+    with read_transaction(sessions()) as session:
+        env = queries.environment(session, name)
+        return HealthHistoryOut(
+            environment=env.name,
+            health=health.health_of(session, env.id or 0),
+            history=health.history_of(session, env.id or 0, limit=health.HISTORY_KEPT),
+        ).model_dump(mode="json")
+
+
+def set_health(name: str, body: HealthUrlIn) -> JSON:
+    get_environment(name)
+    health.set_health_url(sessions(), name, body.url, actor=actor(), now=now())
+    return get_health(name)
 
 
 ROUTES = [
@@ -141,5 +158,26 @@ ROUTES = [
         None,
         204,
         errors=(404,),
+    ),
+    # environment health
+    Route(
+        "GET",
+        "/environments/<name>/health",
+        get_health,
+        "environments:read",
+        "An environment's health check: where it stands and its changes, newest first",
+        HealthHistoryOut,
+        errors=(404,),
+    ),
+    Route(
+        "PUT",
+        "/environments/<name>/health",
+        set_health,
+        "health:write",
+        "Set the URL the worker probes (http or https); empty or null ends the checks",
+        HealthHistoryOut,
+        body=HealthUrlIn,
+        errors=(400, 404),
+        example={"url": "https://uat-9.example.test/health"},
     ),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from envsched import health
 from envsched.booking import BookingOut, BookingRequestOut, ClashOut, Slot, SlotOut, StateClash
 from envsched.inventory import EnvironmentOut, FreezeOut, MaintenanceWindowOut
 from envsched.lifecycle import PhaseOut, ReleaseOut
@@ -31,6 +32,9 @@ JSON = dict[str, Any]
 def environment(env: Environment) -> JSON:
     components = {c.name: c.version for c in env.components}
     row = env.model_dump() | {"type": env.type.name, "components": components}
+    session = Session.object_session(env)
+    if session is not None and env.id is not None:
+        row["health"] = health.health_of(session, env.id)
     return EnvironmentOut.model_validate(row).model_dump(mode="json")
 
 

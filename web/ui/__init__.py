@@ -32,6 +32,7 @@ from web.ui import (
     environments,
     freezes,
     gates,
+    health_forms,
     kpis,
     lifecycle,
     maintenance,
@@ -200,6 +201,8 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
         series.series_cancel,
         POST,
     ),
+    # environment health
+    ("/environments/<name>/health", "health_set", health_forms.health_set, POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.

@@ -1,8 +1,9 @@
 """The dashboard: what needs attention today, for the person signed in.
 
-Clashes today and in the coming fortnight, capacity shortfalls in the next four weeks,
-the requests waiting for this user (to decide, or their own still open), their
-upcoming bookings, and this week's demand against supply per environment type.
+Environments whose health check finds them down, clashes today and in the coming
+fortnight, capacity shortfalls in the next four weeks, the requests waiting for this
+user (to decide, or their own still open), their upcoming bookings, and this week's
+demand against supply per environment type.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 from flask import render_template
 
+from envsched import health
 from envsched.booking import find_clashes
 from envsched.db import read_transaction
 from envsched.permissions import can
@@ -37,6 +39,7 @@ def dashboard() -> Any:
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True, requester_id=None if deciding else user.id)
         mine = booking_rows(session, start=day, requester_id=user.id)[:15]
+        down = health.down_among(session)
     frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)
     shares = _this_week(frame, monday(day))
     clashes = _clashes_near(day)
@@ -51,6 +54,7 @@ def dashboard() -> Any:
         shortfalls=shortfall_rows(frame),
         shares=shares,
         utilisation=charts.figure_json(charts.utilisation_figure(shares)),
+        down=down,
     )
 
 

@@ -18,6 +18,7 @@ from web.auth import requires
 from web.context import sessions, today
 from web.ui.bookings import clash_bookings
 from web.ui.forms import Form
+from web.ui.health import blank_health_form, health_view
 from web.ui.params import text_arg
 from web.ui.queries import blocked_rows, booking_rows, environments, type_names
 
@@ -98,9 +99,14 @@ def environment_detail(name: str) -> Any:
     return environment_page(name)
 
 
-def environment_page(name: str, window_form: Form | None = None, status: int = 200) -> Any:
-    """The environment's page; ``window_form`` is a maintenance-window form sent back
-    with its problems (the blank form otherwise)."""
+def environment_page(
+    name: str,
+    window_form: Form | None = None,
+    status: int = 200,
+    health_form: Form | None = None,
+) -> Any:
+    """The environment's page; ``window_form`` (``health_form``) is a maintenance-window
+    (health URL) form sent back with its problems (the blank form otherwise)."""
     day = today()
     start, end = day - dt.timedelta(days=7), day + dt.timedelta(weeks=DETAIL_WEEKS_AHEAD)
     with read_transaction(sessions()) as session:
@@ -118,6 +124,7 @@ def environment_page(name: str, window_form: Form | None = None, status: int = 2
         ]
         bookings = booking_rows(session, environment=name, start=start, end=end)
         blocked = blocked_rows(session, [env], start=start, end=end)
+        checks = health_view(session, env.id or 0)
     clashes = [c for c in find_clashes(sessions()) if c.environment == name]
     clash_ids = {i for c in clashes for i in c.booking_ids}
     named = clash_bookings(clashes)
@@ -144,6 +151,8 @@ def environment_page(name: str, window_form: Form | None = None, status: int = 2
         clashes=clashes,
         named=named,
         window_form=window_form or Form(WINDOW_LABELS, prefix="window-"),
+        health=checks,
+        health_form=health_form or blank_health_form(checks.now),
     ), status
 
 

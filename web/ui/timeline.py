@@ -22,9 +22,11 @@ from typing import Any
 
 from flask import jsonify, render_template, request, url_for
 
+from envsched import health
 from envsched.booking import StateClash, find_clashes
 from envsched.db import read_transaction
 from envsched.errors import InvalidInput
+from envsched.health import HealthOut
 from envsched.models import Environment
 from envsched.permissions import can
 from web import timeline_items
@@ -76,6 +78,7 @@ class Shown:
     blocked: list[BlockedRow]
     clashes: list[StateClash]
     clash_ids: set[int]
+    down: dict[str, HealthOut]  # lanes whose health check finds them down, by name
 
 
 @requires("timeline:read")
@@ -109,6 +112,7 @@ def timeline() -> Any:
         lanes_json=json.dumps(shown.lanes),
         items_json=json.dumps(_items(shown, filters)),
         rules_json=json.dumps(timeline_items.RULE_WORDS),
+        down=shown.down,
         **choices,
     )
 
@@ -153,7 +157,8 @@ def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
         names = [env.name for env in lanes]
         rows = booking_rows(session, start=start, end=end, environments=names)
         blocked = blocked_rows(session, lanes, start=start, end=end)
-        drawn = timeline_items.lanes(lanes)
+        down = health.down_among(session, names)
+        drawn = timeline_items.lanes(lanes, down)
     shown_ids = {r.id for r in rows}
     clashes = [
         c
@@ -168,6 +173,7 @@ def _read(filters: Filters, start: dt.date, end: dt.date) -> Shown:
         blocked,
         clashes,
         {i for c in clashes for i in c.booking_ids} & shown_ids,
+        down,
     )
 
 

@@ -1,0 +1,155 @@
+"""An outage worth telling: an environment down longer than ``ENVSCHED_HEALTH_DOWN_MINUTES``.
+
+``flag`` marks the outage (``flagged_at``) and tells, once: each booker of a live booking
+on the environment from today on, in the app (their own bookings and days), and by mail
+the same bookers and the environment managers (every booking in the way), plus the
+webhooks, as one ``environment.down`` event. The bookings told are kept (``told``), so
+``tell_back_up`` tells the same people, once, when the environment answers again
+(``environment.up``). Both run inside the probe's transaction: the flag and what it
+queues commit together, so two probers never tell twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from envsched.booking import booking_words
+from envsched.health.words import moment_text, span_text
+from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentHealth, User
+from envsched.notify import Event, booker, deliver, enqueue_event, manager_emails
+from envsched.settings import Settings
+
+DOWN_EVENT = "environment.down"
+UP_EVENT = "environment.up"
+SUBJECTS = {DOWN_EVENT: "is down", UP_EVENT: "is up again"}
+
+
+@dataclass(frozen=True)
+class News:
+    """What to tell: the event's name, its headline, and the lead of a booker's own
+    line (``{bookings}`` said in the singular or plural)."""
+
+    event: str
+    headline: str
+    lead: str
+
+
+def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings: Settings) -> None:
+    """Flag ``health``'s outage and tell whom it concerns (see the module's doc)."""
+    env = session.get_one(Environment, health.environment_id)
+    bookings = _from_today_on(session, env, now.date())
+    health.flagged_at, health.told = now, [b.id or 0 for b in bookings]
+    headline = (
+        f"{env.name} has been down since {moment_text(health.since)} ({health.detail}), "
+        f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
+    )
+    news = News(DOWN_EVENT, headline, "Your {bookings} on it from today on")
+    _tell(session, health, env, bookings, news, now, settings)
+
+
+def tell_back_up(
+    session: Session,
+    health: EnvironmentHealth,
+    down_since: dt.datetime,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """The flagged outage is over: tell the bookers told of it, and the managers."""
+    env = session.get_one(Environment, health.environment_id)
+    told = session.exec(
+        select(Booking)
+        .where(col(Booking.id).in_(health.told), col(Booking.status).in_(LIVE_STATUSES))
+        .order_by(col(Booking.start), col(Booking.id))
+    ).all()
+    headline = (
+        f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
+    )
+    news = News(UP_EVENT, headline, "It is there again for your {bookings}")
+    _tell(session, health, env, told, news, now, settings)
+    health.flagged_at, health.told = None, []
+
+
+def _from_today_on(session: Session, env: Environment, today: dt.date) -> Sequence[Booking]:
+    return session.exec(
+        select(Booking)
+        .where(
+            Booking.environment_id == env.id,
+            col(Booking.status).in_(LIVE_STATUSES),
+            Booking.end > today,
+        )
+        .order_by(col(Booking.start), col(Booking.id))
+    ).all()
+
+
+def _tell(
+    session: Session,
+    health: EnvironmentHealth,
+    env: Environment,
+    bookings: Sequence[Booking],
+    news: News,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """Each booker in the app (their own bookings), then one event by mail and webhook."""
+    mine, people = _by_booker(session, bookings)
+    for user_id, own in mine.items():
+        text = f"{news.headline}. {_yours(news.lead, own)}."
+        deliver(
+            session,
+            user_id,
+            event=news.event,
+            text=text,
+            entity="booking",
+            entity_id=str(own[0].id),
+            now=now,
+        )
+    emails = {u.email for u in people if u.email} | set(manager_emails(session))
+    enqueue_event(session, _event(env, bookings, news, health), emails, settings, now)
+
+
+def _by_booker(
+    session: Session, bookings: Sequence[Booking]
+) -> tuple[dict[int, list[Booking]], list[User]]:
+    """The bookings of each active booker, by user id, and those bookers."""
+    mine: dict[int, list[Booking]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for booking in bookings:
+        user = booker(session, booking)
+        if user is not None and user.id is not None and user.active:
+            mine[user.id].append(booking)
+            people[user.id] = user
+    return mine, list(people.values())
+
+
+def _yours(lead: str, bookings: Sequence[Booking]) -> str:
+    """``lead`` (its ``{bookings}`` said in the singular or plural), then the bookings."""
+    named = [booking_words(b) for b in bookings]
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return f"{lead.format(bookings='booking' if len(named) == 1 else 'bookings')}: {listed}"
+
+
+def _event(
+    env: Environment, bookings: Sequence[Booking], news: News, health: EnvironmentHealth
+) -> Event:
+    lines = [f"{news.headline}."]
+    if bookings:
+        lines += ["", "Bookings on it:"]
+        lines += [f"- {booking_words(b)}" for b in bookings]
+    payload = {
+        "event": news.event,
+        "environment": env.name,
+        "state": health.state.value,
+        "since": health.since.isoformat(),
+        "status_code": health.status_code,
+        "detail": health.detail,
+        "bookings": [
+            {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat()} for b in bookings
+        ],
+    }
+    subject = f"envsched: {env.name} {SUBJECTS[news.event]}"
+    return Event(news.event, subject, "\n".join(lines), payload)
