@@ -86,6 +86,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users:admin": frozenset({ADMIN}),
     # one's own account: password, API tokens, feed URLs (the views check it is one's own)
     "account:manage": ALL,
+    # check-in of bookings and team quotas (issue 16): one's own booking (the service
+    # checks it is one's own), anyone's; teams and their members; quotas and their usage
+    "bookings:checkin": REQUESTERS,
+    "bookings:checkin-others": frozenset({ADMIN, ENV}),
+    "teams:admin": frozenset({ADMIN}),
+    "quotas:read": frozenset({ADMIN, ENV}),
+    "quotas:write": frozenset({ADMIN, ENV}),
 }
 
 

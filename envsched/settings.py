@@ -273,6 +273,13 @@ class Settings:
         "how often the worker looks for queued solves, cancellations and lost workers",
     )
 
+    checkin_hours: int = _setting(
+        24,
+        _parse_positive_int,
+        "hours after the start of its first day (UTC) within which a booking of a type "
+        "that requires check-in must be checked in, or the worker releases it",
+    )
+
     def __post_init__(self) -> None:
         _check_oidc(self)
         if self.webhook_urls and not self.webhook_secret:
