@@ -4,8 +4,8 @@ first day (UTC; of its making, if it was made later), is released by the worker 
 days are offered to the waitlist.
 
 A booking is *checked in* when ``checked_in_at`` is set; one in use (the environment was
-handed over) is never released either. Only confirmed bookings are released: a tentative one is the planner's
-proposal, nobody's promise to turn up.
+handed over) is never released either. Only confirmed bookings are released: a tentative
+one is the planner's proposal, nobody's promise to turn up.
 
 Releasing is safe to repeat and to run in two workers at once: each booking is released in
 its own transaction that first locks its environment (the same lock every booking write
