@@ -3,10 +3,10 @@ rulebook every path that writes a booking obeys; clashes are what breaks it as s
 
 ``requests`` (what a test manager asks for), ``bookings`` (approve, book, start, finish),
 ``approvals`` (the queue decided together), ``free_slots`` (the earliest room),
-``giveback``, ``withdraw``, ``move``, ``rulebook/`` (the rules of a placement),
-``clashes`` (what is wrong with the bookings as they stand) and ``words`` (a booking as
-people know it). Other packages and ``web`` call what this face exports
-(docs/design.md, "Feature packages").
+``giveback``, ``withdraw``, ``move``, ``checkin`` (check-in and no-shows),
+``rulebook/`` (the rules of a placement), ``clashes`` (what is wrong with the
+bookings as they stand) and ``words`` (a booking as people know it). Other packages and
+``web`` call what this face exports (docs/design.md, "Feature packages").
 """
 
 from envsched.booking.approvals import Choice, Refusal, approve_many, competing_groups, free_days
@@ -21,6 +21,7 @@ from envsched.booking.bookings import (
     suggest_slots,
     waitlist_request,
 )
+from envsched.booking.checkin import check_in, checkin_due, release_no_shows
 from envsched.booking.clashes import (
     ClashKind,
     StateClash,
@@ -85,7 +86,9 @@ __all__ = [
     "booking_transaction",
     "booking_words",
     "cancel_booking",
+    "check_in",
     "check_placement",
+    "checkin_due",
     "clashes_in",
     "close_request",
     "competing_groups",
@@ -103,6 +106,7 @@ __all__ = [
     "phase_slots",
     "reject_request",
     "release_early",
+    "release_no_shows",
     "request_booking",
     "start_booking",
     "suggest_slots",

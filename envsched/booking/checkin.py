@@ -79,10 +79,14 @@ def is_owner(session: Session, booking: Booking, actor: User | None) -> bool:
 
 
 def checkin_deadline(booking: Booking, hours: int) -> dt.datetime:
+    return checkin_due(booking.start, booking.created_at, hours)
+
+
+def checkin_due(start: dt.date, made_at: dt.datetime | None, hours: int) -> dt.datetime:
     """When a booking must be checked in by: ``hours`` after its first day begins (UTC),
     or after it was made, if that was later (days offered from the waitlist today)."""
-    first = dt.datetime.combine(booking.start, dt.time(), tzinfo=dt.UTC)
-    return max(first, booking.created_at) + dt.timedelta(hours=hours)
+    first = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    return max(first, made_at or first) + dt.timedelta(hours=hours)
 
 
 def needs_checkin(booking: Booking) -> bool:

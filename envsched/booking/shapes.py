@@ -62,6 +62,9 @@ class BookingOut(BookingBase):
     forced_reason: str = ""
     release: str | None = None
     created_at: dt.datetime
+    checked_in_at: dt.datetime | None = Field(
+        default=None, description="when its owner checked it in (None: not checked in)"
+    )
 
 
 # -- decisions on requests and bookings ---------------------------------------------------

@@ -38,11 +38,13 @@ from envsched.inventory.shapes import (
     EnvironmentPatch,
     EnvironmentTypeIn,
     EnvironmentTypeOut,
+    EnvironmentTypePatch,
     FreezeIn,
     FreezeOut,
     MaintenanceWindowIn,
     MaintenanceWindowOut,
 )
+from envsched.inventory.type_rules import checkin_types, set_checkin_required
 
 __all__ = [
     "CapacityReportOut",
@@ -52,6 +54,7 @@ __all__ = [
     "EnvironmentPatch",
     "EnvironmentTypeIn",
     "EnvironmentTypeOut",
+    "EnvironmentTypePatch",
     "FreezeIn",
     "FreezeOut",
     "Interval",
@@ -62,6 +65,7 @@ __all__ = [
     "check_eligible",
     "check_fits",
     "check_name",
+    "checkin_types",
     "create_environment",
     "create_environment_type",
     "create_freeze",
@@ -76,5 +80,6 @@ __all__ = [
     "natural_key",
     "remove_freeze",
     "remove_maintenance_window",
+    "set_checkin_required",
     "update_environment",
 ]
