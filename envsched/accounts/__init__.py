@@ -9,6 +9,7 @@ call what this face exports (docs/design.md, "Feature packages").
 from envsched.accounts.external_users import ExternalClaims, RoleMapping, sign_in
 from envsched.accounts.shapes import TokenIn, TokenIssuedOut, TokenOut, UserIn, UserOut, UserPatch
 from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
+from envsched.accounts.teams import create_team, set_team, team_members, team_names
 from envsched.accounts.tokens import (
     issue_token,
     mark_used,
@@ -42,6 +43,7 @@ __all__ = [
     "UserPatch",
     "authenticate",
     "change_own_password",
+    "create_team",
     "create_user",
     "end_sessions",
     "find_user",
@@ -52,7 +54,10 @@ __all__ = [
     "set_active",
     "set_password",
     "set_role",
+    "set_team",
     "sign_in",
+    "team_members",
+    "team_names",
     "token_and_user",
     "token_expiry",
     "update_user",

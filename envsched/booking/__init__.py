@@ -32,6 +32,7 @@ from envsched.booking.clashes import (
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import cancel_booking, offer_days, release_early
 from envsched.booking.move import move_booking, move_choices
+from envsched.booking.quotas import my_team_usage, quota_usage, set_quota
 from envsched.booking.requests import (
     PhaseSlots,
     close_request,
@@ -101,13 +102,16 @@ __all__ = [
     "may_withdraw",
     "move_booking",
     "move_choices",
+    "my_team_usage",
     "new_booking",
     "offer_days",
     "phase_slots",
+    "quota_usage",
     "reject_request",
     "release_early",
     "release_no_shows",
     "request_booking",
+    "set_quota",
     "start_booking",
     "suggest_slots",
     "waitlist_request",
