@@ -82,6 +82,12 @@ EXPECTED: dict[str, set[str]] = {
     "deliveries:read": {A},
     "users:admin": {A},
     "account:manage": EVERYONE,
+    # check-in and team quotas (issue 16)
+    "bookings:checkin": REQUESTERS,
+    "bookings:checkin-others": {A, E},
+    "teams:admin": {A},
+    "quotas:read": {A, E},
+    "quotas:write": {A, E},
 }
 
 
