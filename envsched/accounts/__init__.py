@@ -7,7 +7,17 @@ call what this face exports (docs/design.md, "Feature packages").
 """
 
 from envsched.accounts.external_users import ExternalClaims, RoleMapping, sign_in
-from envsched.accounts.shapes import TokenIn, TokenIssuedOut, TokenOut, UserIn, UserOut, UserPatch
+from envsched.accounts.shapes import (
+    TeamIn,
+    TeamOut,
+    TokenIn,
+    TokenIssuedOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+    UserPatch,
+    UserTeamIn,
+)
 from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
 from envsched.accounts.teams import create_team, set_team, team_members, team_names
 from envsched.accounts.tokens import (
@@ -35,12 +45,15 @@ __all__ = [
     "ExternalClaims",
     "RoleMapping",
     "SignInLimits",
+    "TeamIn",
+    "TeamOut",
     "TokenIn",
     "TokenIssuedOut",
     "TokenOut",
     "UserIn",
     "UserOut",
     "UserPatch",
+    "UserTeamIn",
     "authenticate",
     "change_own_password",
     "create_team",

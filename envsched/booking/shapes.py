@@ -13,7 +13,7 @@ from envsched.models.bookings import (
     BookingStatus,
     RequestStatus,
 )
-from envsched.models.limits import Day, Input
+from envsched.models.limits import INT_MAX, Day, Input
 
 # -- booking requests ---------------------------------------------------------------------
 
@@ -82,6 +82,12 @@ class ApproveIn(Input):
         description="an environment manager's reason to book the chosen days although they "
         "break a rule of the phase (the booking is then a clash)",
     )
+    quota_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="an environment manager's reason to approve although the request takes "
+        "its requester's team past its monthly quota of the type (recorded on the request)",
+    )
 
 
 class RejectIn(Input):
@@ -129,3 +135,35 @@ class ClashOut(BaseModel):
     release: str | None
     phase: str | None
     booking_ids: list[int]
+
+
+# -- team quotas ----------------------------------------------------------------------------
+
+
+class QuotaIn(Input):
+    team: str = Field(min_length=1, max_length=64, description="the team's name")
+    type: str = Field(min_length=1, max_length=64, description="environment type name")
+    days_per_month: int | None = Field(
+        ge=0,
+        le=INT_MAX,
+        description="environment-days of the type the team may hold each calendar month; "
+        "null removes the quota",
+    )
+
+
+class QuotaOut(BaseModel):
+    team: str
+    type: str
+    month: str = Field(description="YYYY-MM")
+    used: int = Field(description="environment-days the team's bookings hold in the month")
+    quota: int = Field(description="environment-days the team may hold in the month")
+    over: bool
+
+
+class QuotaQuery(Input):
+    month: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="YYYY-MM; none: this month",
+        examples=["2027-01"],
+    )

@@ -6,7 +6,7 @@ a confirmed booking of UAT-2 on [2027-02-01, 2027-02-06); a maintenance window o
 UAT-1 on [2027-06-10, 2027-06-12); a STAGING freeze over the year end. The clock of
 the app is ``helpers.NOW`` (2027-01-04). Paths under ``/users/`` name the test manager,
 a path naming a token gets a fresh token of theirs, and a check-in path a booking of
-SIT-1 from today.
+SIT-1 from today. The test manager is in team Payments, which may hold 20 UAT days a month.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from envsched.models import (
     Phase,
     Release,
     Role,
+    Team,
+    TeamQuota,
     User,
 )
 from tests.envsched import factories
@@ -126,6 +128,7 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
     freeze = factories.make_freeze(
         sessions, name="year-end", start=D("2027-12-20"), end=D("2028-01-04"), types=["STAGING"]
     )
+    _team_with_quota(sessions, tester)
     return World(
         uat1,
         uat2,
@@ -140,6 +143,22 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
         tester,
         PlanningRows(sessions),
     )
+
+
+def _team_with_quota(sessions: SessionFactory, tester: User) -> None:
+    """Team Payments, the tester in it, with 20 UAT days a month."""
+    with sessions.begin() as session:
+        team = Team(name="Payments")
+        session.add(team)
+        session.flush()
+        session.get_one(User, tester.id).team_id = team.id
+        session.add(
+            TeamQuota(
+                team_id=team.id or 0,
+                environment_type_id=factories.type_id(session, "UAT"),
+                days_per_month=20,
+            )
+        )
 
 
 class Caller:

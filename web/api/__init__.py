@@ -16,6 +16,7 @@ from web.api import (
     kpis,
     lifecycle,
     planruns,
+    quotas,
     releases,
     reports,
     requests,
@@ -41,6 +42,7 @@ ROUTES: list[Route] = [
     *solves.ROUTES,
     *lifecycle.ROUTES,
     *users.ROUTES,
+    *quotas.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
