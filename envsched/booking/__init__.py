@@ -32,7 +32,7 @@ from envsched.booking.clashes import (
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import cancel_booking, offer_days, release_early
 from envsched.booking.move import move_booking, move_choices
-from envsched.booking.quotas import my_team_usage, quota_usage, set_quota
+from envsched.booking.quotas import my_team_usage, quota_notes, quota_usage, set_quota
 from envsched.booking.requests import (
     PhaseSlots,
     close_request,
@@ -112,6 +112,7 @@ __all__ = [
     "new_booking",
     "offer_days",
     "phase_slots",
+    "quota_notes",
     "quota_usage",
     "reject_request",
     "release_early",

@@ -5,15 +5,17 @@ every booking path, is ``rulebook.quota``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlmodel import Session, col, select
 
 from envsched import audit
 from envsched.accounts.teams import team_named, team_of
-from envsched.booking.rulebook.quota import Month, Usage, month_of, used_days
+from envsched.booking.free_slots import Slot
+from envsched.booking.rulebook.quota import Month, Usage, month_of, quota_breaks, used_days
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput
-from envsched.models import EnvironmentType, Team, TeamQuota, User
+from envsched.models import BookingRequest, Environment, EnvironmentType, Team, TeamQuota, User
 from envsched.models.limits import INT_MAX
 from envsched.permissions import require
 
@@ -98,3 +100,17 @@ def my_team_usage(
     if team is None:
         return None, []
     return team.name, quota_usage(sessions, month_of(today), team=team.name)
+
+
+def quota_notes(sessions: SessionFactory, suggested: Mapping[int, Slot]) -> dict[int, str]:
+    """For each request whose suggested slot would take its team past a quota, the quota
+    in words (what the approval would be refused for)."""
+    notes = {}
+    with read_transaction(sessions) as session:
+        for request_id, slot in suggested.items():
+            request = session.get_one(BookingRequest, request_id)
+            env = session.get_one(Environment, slot.environment_id)
+            over = quota_breaks(session, env, slot.start, slot.end, request.requester_id)
+            if over:
+                notes[request_id] = "; ".join(b.message for b in over)
+    return notes

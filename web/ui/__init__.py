@@ -39,6 +39,7 @@ from web.ui import (
     notifications,
     phase_choices,
     planruns,
+    quotas,
     release_calendar,
     release_flow,
     releases,
@@ -192,6 +193,11 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/users/<name>/active", "user_active", user_admin.user_active, POST),
     ("/users/<name>/tokens", "token_issue", user_admin.token_issue, POST),
     ("/users/<name>/tokens/<int:token_id>/revoke", "token_revoke", user_admin.token_revoke, POST),
+    # team quotas and teams (issue 16)
+    ("/quotas", "quotas", quotas.quotas, GET),
+    ("/quotas/set", "quota_set", quotas.quota_set, POST),
+    ("/teams/new", "team_create", quotas.team_create, POST),
+    ("/users/<name>/team", "user_team", quotas.user_team, POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
@@ -215,6 +221,7 @@ NAV_ITEMS = [
     ("ui.audit_log", "Audit log", "audit:read"),
     ("ui.delivery_list", "Failed deliveries", "deliveries:read"),
     ("ui.user_list", "Users", "users:admin"),
+    ("ui.quotas", "Quotas", "quotas:read"),
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:

@@ -13,7 +13,7 @@ from typing import Any
 from flask import render_template
 from sqlmodel import Session
 
-from envsched import notify
+from envsched import booking, notify
 from envsched.booking import get_request, may_withdraw
 from envsched.db import read_transaction
 from envsched.insight import due_gates, my_booking_ids
@@ -48,6 +48,7 @@ def my_work() -> Any:
         unread=notify.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
         unread_total=notify.unread_count(sessions(), user),
         checkin_by={b.id: checkin_deadline(b) for b, _ in bookings if waits_for_checkin(b)},
+        team_usage=booking.my_team_usage(sessions(), user, today()),
     )
 
 
