@@ -61,6 +61,8 @@ PAGES = [
     ("/my", "work:read"),
     ("/notifications", "notifications:read"),
     ("/search?q=R1", "search:read"),
+    # team quotas (issue 16)
+    ("/quotas", "quotas:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -114,6 +116,12 @@ ACTIONS = [
     # one's own notifications (none here: a message)
     ("/notifications/read", "notifications:read"),
     ("/notifications/999999/read", "notifications:read"),
+    # check-in and team quotas (issue 16): a test manager's refusal by ownership is a message
+    ("/bookings/{booking}/checkin", "bookings:checkin"),
+    ("/environment-types/UAT/checkin", "environments:write"),
+    ("/quotas/set", "quotas:write"),  # an empty form: refused as bad input
+    ("/teams/new", "teams:admin"),  # an empty form: a message
+    ("/users/test_manager/team", "teams:admin"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
