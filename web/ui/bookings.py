@@ -100,8 +100,13 @@ def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Po
         check_in=waits_for_checkin(row)
         and row.start <= day < row.end
         and can(user, "bookings:checkin")
-        and (own or can(user, "bookings:checkin-others")),
+        and (own or _booked_by(user, row) or can(user, "bookings:checkin-others")),
     )
+
+
+def _booked_by(user: User | None, row: BookingRow) -> bool:
+    """A direct booking is its booker's (``booking.checkin.is_owner``)."""
+    return user is not None and row.request_id is None and row.created_by_id == user.id
 
 
 def waits_for_checkin(row: BookingRow) -> bool:

@@ -52,6 +52,7 @@ class BookingRow:
     checkin_required: bool = False  # its type requires check-in (booking.checkin)
     checked_in_at: dt.datetime | None = None
     made_at: dt.datetime | None = None  # when it was made (a late one's check-in runs from it)
+    created_by_id: int | None = None  # who booked it (a direct booking's owner)
 
     @property
     def last_day(self) -> dt.date:
@@ -205,6 +206,7 @@ _BOOKING_ROWS: Any = (
         col(EnvironmentType.checkin_required),
         col(Booking.checked_in_at),
         col(Booking.created_at).label("made_at"),
+        col(Booking.created_by_id),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -234,6 +236,7 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
         bool(row.checkin_required),
         row.checked_in_at,
         row.made_at,
+        row.created_by_id,
     )
 
 
