@@ -19,7 +19,14 @@ from envsched.accounts.shapes import (
     UserTeamIn,
 )
 from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
-from envsched.accounts.teams import create_team, set_team, team_members, team_names
+from envsched.accounts.teams import (
+    create_team,
+    set_team,
+    team_members,
+    team_named,
+    team_names,
+    team_of,
+)
 from envsched.accounts.tokens import (
     issue_token,
     mark_used,
@@ -70,7 +77,9 @@ __all__ = [
     "set_team",
     "sign_in",
     "team_members",
+    "team_named",
     "team_names",
+    "team_of",
     "token_and_user",
     "token_expiry",
     "update_user",

@@ -41,6 +41,7 @@ from envsched.booking.requests import (
     request_booking,
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
+from envsched.booking.rulebook.quota import Month, Usage, month_of
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
 from envsched.booking.shapes import (
     ApproveIn,
@@ -71,6 +72,7 @@ __all__ = [
     "Choice",
     "ClashKind",
     "ClashOut",
+    "Month",
     "MoveIn",
     "PhaseSlots",
     "QuotaIn",
@@ -87,6 +89,7 @@ __all__ = [
     "Slot",
     "SlotOut",
     "StateClash",
+    "Usage",
     "approve_many",
     "approve_request",
     "book_direct",
@@ -106,6 +109,7 @@ __all__ = [
     "get_request",
     "is_second_booking",
     "may_withdraw",
+    "month_of",
     "move_booking",
     "move_choices",
     "my_team_usage",

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.accounts.teams import team_named, team_of
+from envsched.accounts import team_named, team_of
 from envsched.booking.free_slots import Slot
 from envsched.booking.rulebook.quota import Month, Usage, month_of, quota_breaks, used_days
 from envsched.db import SessionFactory, read_transaction

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from envsched.booking.checkin import release_no_shows
+from envsched.booking import release_no_shows
 from envsched.claims import new_owner
 from envsched.db import SessionFactory, database
 from envsched.models import PlanTrigger, SolveStatus

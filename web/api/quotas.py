@@ -7,8 +7,7 @@ import datetime as dt
 
 from envsched import accounts, booking
 from envsched.accounts import TeamIn, TeamOut, UserTeamIn
-from envsched.booking import QuotaIn, QuotaOut, QuotaQuery
-from envsched.booking.rulebook.quota import Month, Usage, month_of
+from envsched.booking import Month, QuotaIn, QuotaOut, QuotaQuery, Usage, month_of
 from web.api.routing import JSON, Route, actor
 from web.context import now, sessions
 

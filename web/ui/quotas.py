@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from envsched import accounts, booking
-from envsched.booking.rulebook.quota import Month, month_of
+from envsched.booking import Month, month_of
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models.base import NAME_LENGTH
