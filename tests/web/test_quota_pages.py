@@ -135,3 +135,29 @@ def test_a_bad_quota_is_refused_next_to_its_field(
     assert response.status_code == 400
     assert "must be 0 or more, not -3" in response.get_data(as_text=True)
     assert "is not a month (YYYY-MM)" in page(manager, "/quotas?month=2027-13")
+
+
+def test_a_new_request_past_the_quota_says_so_when_it_is_submitted(
+    app: Flask, login: Login, estate: PageWorld, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    tester = app.test_client()
+    login(tester, Role.TEST_MANAGER)
+    response = tester.post(
+        "/requests/new",
+        data={
+            "csrf_token": csrf_token(tester, "/requests/new"),
+            "type": "UAT",
+            "duration_days": "6",
+            "earliest_start": str(day(14)),
+            "justification": "soak test",
+        },
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your request for 6 days of UAT is submitted for approval." in html
+    assert (
+        "Team Payments has used 0 of 5 UAT days in January 2027; this request needs 6: "
+        "an environment manager approves it past the quota, or not." in html
+    )
