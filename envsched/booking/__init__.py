@@ -41,7 +41,7 @@ from envsched.booking.requests import (
     request_booking,
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
-from envsched.booking.rulebook.quota import Month, Usage, month_of
+from envsched.booking.rulebook.quota import Month, Usage, month_of, parse_month
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
 from envsched.booking.shapes import (
     ApproveIn,
@@ -115,6 +115,7 @@ __all__ = [
     "my_team_usage",
     "new_booking",
     "offer_days",
+    "parse_month",
     "phase_slots",
     "quota_notes",
     "quota_usage",

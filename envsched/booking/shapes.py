@@ -2,8 +2,9 @@
 clashes. ``…In`` comes in (validated once, at the edge), ``…Out`` goes out."""
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from envsched.booking.clashes import ClashKind
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
@@ -160,8 +161,15 @@ class QuotaOut(BaseModel):
     over: bool
 
 
+def _month_text(text: str) -> str:
+    from envsched.booking.rulebook.quota import parse_month  # rulebook imports shapes' kin
+
+    parse_month(text)
+    return text
+
+
 class QuotaQuery(Input):
-    month: str | None = Field(
+    month: Annotated[str, AfterValidator(_month_text)] | None = Field(
         default=None,
         pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
         description="YYYY-MM; none: this month",

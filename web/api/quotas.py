@@ -3,11 +3,9 @@ set a team's monthly environment-days of a type and read each team's use of them
 
 from __future__ import annotations
 
-import datetime as dt
-
 from envsched import accounts, booking
 from envsched.accounts import TeamIn, TeamOut, UserTeamIn
-from envsched.booking import Month, QuotaIn, QuotaOut, QuotaQuery, Usage, month_of
+from envsched.booking import Month, QuotaIn, QuotaOut, QuotaQuery, Usage, month_of, parse_month
 from web.api.routing import JSON, Route, actor
 from web.context import now, sessions
 
@@ -44,9 +42,7 @@ def set_quota(body: QuotaIn) -> list[JSON]:
 
 
 def _month(text: str | None) -> Month:
-    if text is None:
-        return month_of(now().date())
-    return Month(dt.date.fromisoformat(f"{text}-01"))
+    return month_of(now().date()) if text is None else parse_month(text)
 
 
 def _usage(row: Usage) -> JSON:

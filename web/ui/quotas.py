@@ -10,7 +10,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from envsched import accounts, booking
-from envsched.booking import Month, month_of
+from envsched.booking import Month, month_of, parse_month
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.models.base import NAME_LENGTH
@@ -67,9 +67,9 @@ def _month_arg() -> Month:
     text = request.args.get("month", "").strip()
     if text:
         try:
-            return Month(dt.date.fromisoformat(f"{text}-01"))
-        except ValueError:
-            flash(f"month: {text[:20]!r} is not a month (YYYY-MM); showing this month.", "error")
+            return parse_month(text)
+        except ValueError as exc:
+            flash(f"month: {exc}; showing this month.", "error")
     return month_of(today())
 
 

@@ -31,6 +31,7 @@ from envsched.models import (
     TeamQuota,
     User,
 )
+from envsched.models.limits import within_calendar
 
 COUNTED = (*LIVE_STATUSES, BookingStatus.RELEASED)
 
@@ -57,6 +58,15 @@ class Month:
 
 def month_of(day: dt.date) -> Month:
     return Month(day.replace(day=1))
+
+
+def parse_month(text: str) -> Month:
+    """``YYYY-MM`` as a month of the calendar the app keeps; ``ValueError`` says why not."""
+    try:
+        first = dt.date.fromisoformat(f"{text.strip()}-01")
+    except ValueError:
+        raise ValueError(f"{text[:20]!r} is not a month (YYYY-MM)") from None
+    return Month(within_calendar(first))
 
 
 def months(start: dt.date, end: dt.date) -> Iterator[Month]:
