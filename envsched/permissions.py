@@ -92,6 +92,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "series:cancel": frozenset({ADMIN, ENV}),
     # environment health: who sets an environment's health URL (everyone reads its health)
     "health:write": frozenset({ADMIN, ENV}),
+    # check-in of bookings and team quotas (issue 16): one's own booking (the service
+    # checks it is one's own), anyone's; teams and their members; quotas and their usage
+    "bookings:checkin": REQUESTERS,
+    "bookings:checkin-others": frozenset({ADMIN, ENV}),
+    "teams:admin": frozenset({ADMIN}),
+    "quotas:read": frozenset({ADMIN, ENV}),
+    "quotas:write": frozenset({ADMIN, ENV}),
 }
 
 

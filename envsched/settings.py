@@ -289,6 +289,12 @@ class Settings:
         "today on are told, once per outage, and again when it is back up (0: at the "
         "first failed probe)",
     )
+    checkin_hours: int = _setting(
+        24,
+        _parse_positive_int,
+        "hours after the start of its first day (UTC) within which a booking of a type "
+        "that requires check-in must be checked in, or the worker releases it",
+    )
 
     def __post_init__(self) -> None:
         _check_oidc(self)

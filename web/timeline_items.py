@@ -39,6 +39,7 @@ RULE_WORDS = {
     "earliest_start": "too early for the phase",
     "order": "phase order",
     "one_per_phase": "one booking per phase",
+    "quota": "team quota",
     "capacity": "the environment is full",
     "changeover": "changeover days between releases",
     "maintenance": "maintenance window",

@@ -7,8 +7,26 @@ call what this face exports (docs/design.md, "Feature packages").
 """
 
 from envsched.accounts.external_users import ExternalClaims, RoleMapping, sign_in
-from envsched.accounts.shapes import TokenIn, TokenIssuedOut, TokenOut, UserIn, UserOut, UserPatch
+from envsched.accounts.shapes import (
+    TeamIn,
+    TeamOut,
+    TokenIn,
+    TokenIssuedOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+    UserPatch,
+    UserTeamIn,
+)
 from envsched.accounts.signin import SignInLimits, authenticate, change_own_password
+from envsched.accounts.teams import (
+    create_team,
+    set_team,
+    team_members,
+    team_named,
+    team_names,
+    team_of,
+)
 from envsched.accounts.tokens import (
     issue_token,
     mark_used,
@@ -34,14 +52,18 @@ __all__ = [
     "ExternalClaims",
     "RoleMapping",
     "SignInLimits",
+    "TeamIn",
+    "TeamOut",
     "TokenIn",
     "TokenIssuedOut",
     "TokenOut",
     "UserIn",
     "UserOut",
     "UserPatch",
+    "UserTeamIn",
     "authenticate",
     "change_own_password",
+    "create_team",
     "create_user",
     "end_sessions",
     "find_user",
@@ -52,7 +74,12 @@ __all__ = [
     "set_active",
     "set_password",
     "set_role",
+    "set_team",
     "sign_in",
+    "team_members",
+    "team_named",
+    "team_names",
+    "team_of",
     "token_and_user",
     "token_expiry",
     "update_user",

@@ -69,3 +69,19 @@ class TokenOut(BaseModel):
 
 class TokenIssuedOut(TokenOut):
     secret: str = Field(description="send as Authorization: Bearer <secret>; shown this once")
+
+
+# -- teams ----------------------------------------------------------------------------------
+
+
+class TeamIn(Input):
+    name: str = Field(min_length=1, max_length=NAME_LENGTH, description="e.g. Payments")
+
+
+class TeamOut(BaseModel):
+    name: str
+    members: list[str] = Field(description="user names, sorted")
+
+
+class UserTeamIn(Input):
+    team: str | None = Field(description="the team's name; null: in no team")

@@ -3,11 +3,11 @@ rulebook every path that writes a booking obeys; clashes are what breaks it as s
 
 ``requests`` (what a test manager asks for), ``bookings`` (approve, book, start, finish),
 ``approvals`` (the queue decided together), ``free_slots`` (the earliest room),
-``giveback``, ``withdraw``, ``move``, ``rulebook/`` (the rules of a placement),
-``clashes`` (what is wrong with the bookings as they stand), ``words`` (a booking as
-people know it) and ``series`` (a booking that repeats, each run booked as one is).
-Other packages and ``web`` call what this face exports (docs/design.md, "Feature
-packages").
+``giveback``, ``withdraw``, ``move``, ``checkin`` (check-in and no-shows),
+``rulebook/`` (the rules of a placement, team quotas among them), ``clashes`` (what is
+wrong with the bookings as they stand), ``words`` (a booking as people know it) and
+``series`` (a booking that repeats, each run booked as one is). Other packages and
+``web`` call what this face exports (docs/design.md, "Feature packages").
 """
 
 from envsched.booking.approvals import Choice, Refusal, approve_many, competing_groups, free_days
@@ -22,6 +22,7 @@ from envsched.booking.bookings import (
     suggest_slots,
     waitlist_request,
 )
+from envsched.booking.checkin import check_in, checkin_due, release_no_shows
 from envsched.booking.clashes import (
     ClashKind,
     StateClash,
@@ -32,6 +33,7 @@ from envsched.booking.clashes import (
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import cancel_booking, offer_days, release_early
 from envsched.booking.move import move_booking, move_choices
+from envsched.booking.quotas import my_team_usage, quota_notes, quota_usage, set_quota
 from envsched.booking.requests import (
     PhaseSlots,
     close_request,
@@ -40,6 +42,7 @@ from envsched.booking.requests import (
     request_booking,
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
+from envsched.booking.rulebook.quota import Month, Usage, month_of, parse_month
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
 
 # booking series (issue 16)
@@ -66,6 +69,9 @@ from envsched.booking.shapes import (
     ClashOut,
     MoveIn,
     OccurrenceOut,
+    QuotaIn,
+    QuotaOut,
+    QuotaQuery,
     ReasonIn,
     RejectIn,
     ReleaseEarlyIn,
@@ -91,10 +97,13 @@ __all__ = [
     "Choice",
     "ClashKind",
     "ClashOut",
+    "Month",
     "MoveIn",
-    # booking series (issue 16)
     "OccurrenceOut",
     "PhaseSlots",
+    "QuotaIn",
+    "QuotaOut",
+    "QuotaQuery",
     "ReasonIn",
     "Refusal",
     "RejectIn",
@@ -111,6 +120,7 @@ __all__ = [
     "Slot",
     "SlotOut",
     "StateClash",
+    "Usage",
     "approve_many",
     "approve_request",
     "book_direct",
@@ -118,7 +128,9 @@ __all__ = [
     "booking_words",
     "cancel_booking",
     "cancel_runs",
+    "check_in",
     "check_placement",
+    "checkin_due",
     "clashes_in",
     "close_request",
     "competing_groups",
@@ -130,20 +142,27 @@ __all__ = [
     "get_request",
     "is_second_booking",
     "may_withdraw",
+    "month_of",
     "move_booking",
     "move_choices",
+    "my_team_usage",
     "new_booking",
     "offer_days",
+    "parse_month",
     "phase_slots",
     "preview_series",
+    "quota_notes",
+    "quota_usage",
     "reject_request",
     "release_early",
+    "release_no_shows",
     "repeat_text",
     "request_booking",
     "rrule",
     "series_days",
     "series_of",
     "series_out",
+    "set_quota",
     "start_booking",
     "suggest_slots",
     "waitlist_request",

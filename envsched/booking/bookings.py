@@ -30,6 +30,7 @@ from envsched.booking.rulebook import (
     check_placement,
     is_second_booking,
 )
+from envsched.booking.rulebook.quota import check_quota, quota_breaks
 from envsched.booking.shapes import BookingIn
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
@@ -144,6 +145,15 @@ def place_locked(
         else []
     )
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
+    breaks += check_quota(
+        session,
+        env,
+        start,
+        end,
+        actor.id if actor else None,
+        approved=force_reason is not None,
+        asking="this booking",
+    )
     if status == BookingStatus.IN_USE:
         from envsched.lifecycle import check_start  # lifecycle uses booking: at call time
 
@@ -236,15 +246,18 @@ def approve_request(
     environment: str | None = None,
     start: dt.date | None = None,
     force_reason: str | None = None,
+    quota_reason: str | None = None,
 ) -> Booking:
     """Approve to ``environment`` from ``start``, or (without them) to the earliest free slot;
-    with ``force_reason``, to the chosen days even if they break a rule of the phase."""
+    with ``force_reason``, to the chosen days even if they break a rule of the phase; with
+    ``quota_reason`` (or ``force_reason``), even past the requester's team quota."""
     require(actor, "requests:decide")
     forced = forcing(force_reason)
+    over_quota = _quota_reason(quota_reason) or (force_reason if forced else None)
     with booking_transaction(sessions) as session:
         request = _open_request(session, request_id)
         if environment is None:
-            booking = _book_earliest(session, request, actor=actor, now=now)
+            booking = _book_earliest(session, request, actor=actor, now=now, over_quota=over_quota)
         else:
             booking = _book_chosen(
                 session,
@@ -254,9 +267,37 @@ def approve_request(
                 actor=actor,
                 now=now,
                 force_reason=force_reason if forced else None,
+                over_quota=over_quota,
             )
-        close_request(session, request, RequestStatus.APPROVED, actor=actor, now=now)
+        close_request(
+            session,
+            request,
+            RequestStatus.APPROVED,
+            actor=actor,
+            now=now,
+            reason=_over_quota_words(session, request, booking, over_quota),
+        )
     return booking
+
+
+def _quota_reason(reason: str | None) -> str | None:
+    """An approval past the team quota: the reason given, and not blank."""
+    if reason is not None and not reason.strip():
+        raise InvalidInput("quota_reason", "say why the request may go past its team's quota")
+    return reason.strip() if reason is not None else None
+
+
+def _over_quota_words(
+    session: Session, request: BookingRequest, booking: Booking, reason: str | None
+) -> str:
+    """What an approval records when it takes the team past its quota ("" when not)."""
+    if reason is None:
+        return ""
+    env = session.get_one(Environment, booking.environment_id)
+    over = quota_breaks(
+        session, env, booking.start, booking.end, request.requester_id, booking_id=booking.id
+    )
+    return f"approved over the quota ({over[0].message}): {reason}" if over else ""
 
 
 def _book_chosen(
@@ -268,6 +309,7 @@ def _book_chosen(
     actor: User | None,
     now: dt.datetime,
     force_reason: str | None = None,
+    over_quota: str | None = None,
 ) -> Booking:
     env = environment_named(session, name)
     rules = request_rules(session, request, now.date())
@@ -291,12 +333,24 @@ def _book_chosen(
         start = slots[0].start
     rules.check_start(start)
     return book_locked(
-        session, env, start, request, actor=actor, now=now, force_reason=force_reason
+        session,
+        env,
+        start,
+        request,
+        actor=actor,
+        now=now,
+        force_reason=force_reason,
+        over_quota=over_quota is not None,
     )
 
 
 def _book_earliest(
-    session: Session, request: BookingRequest, *, actor: User | None, now: dt.datetime
+    session: Session,
+    request: BookingRequest,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    over_quota: str | None = None,
 ) -> Booking:
     """Try the suggested slots in order; a slot taken meanwhile falls through to the next."""
     slots = eligible_slots(session, request, limit=20, today=now.date())
@@ -304,9 +358,17 @@ def _book_earliest(
         env = session.get_one(Environment, slot.environment_id)
         try:
             with session.begin_nested():
-                return book_locked(session, env, slot.start, request, actor=actor, now=now)
+                return book_locked(
+                    session,
+                    env,
+                    slot.start,
+                    request,
+                    actor=actor,
+                    now=now,
+                    over_quota=over_quota is not None,
+                )
         except RuleBroken:
-            raise  # the same for every slot: the phase is booked, or its days are wrong
+            raise  # the same for every slot: the phase is booked, its days are wrong, the quota
         except BookingConflict:
             continue
     raise BookingConflict(
@@ -324,8 +386,10 @@ def book_locked(
     actor: User | None,
     now: dt.datetime,
     force_reason: str | None = None,
+    over_quota: bool = False,
 ) -> Booking:
-    """Book ``request`` on ``env`` from ``start`` (the caller's transaction), by the rules."""
+    """Book ``request`` on ``env`` from ``start`` (the caller's transaction), by the rules;
+    past the requester's team quota only ``over_quota`` (an environment manager's word)."""
     end = start + dt.timedelta(days=request.duration_days)
     assert env.id is not None
     env = lock_environment(session, env.id)
@@ -338,6 +402,7 @@ def book_locked(
         else []
     )
     check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
+    check_quota(session, env, start, end, request.requester_id, approved=over_quota)
     booking = new_booking(env, start, end, now=now, actor=actor, request=request)
     booking.forced_reason = forced_reason(force_reason, breaks)
     session.add(booking)

@@ -2,9 +2,9 @@
 clashes. ``…In`` comes in (validated once, at the edge), ``…Out`` goes out."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from envsched.booking.clashes import ClashKind
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
@@ -14,7 +14,7 @@ from envsched.models.bookings import (
     BookingStatus,
     RequestStatus,
 )
-from envsched.models.limits import MAX_DAYS, Day, Flag, Input
+from envsched.models.limits import INT_MAX, MAX_DAYS, Day, Flag, Input
 
 # -- booking requests ---------------------------------------------------------------------
 
@@ -63,6 +63,9 @@ class BookingOut(BookingBase):
     forced_reason: str = ""
     release: str | None = None
     created_at: dt.datetime
+    checked_in_at: dt.datetime | None = Field(
+        default=None, description="when its owner checked it in (None: not checked in)"
+    )
 
 
 # -- decisions on requests and bookings ---------------------------------------------------
@@ -79,6 +82,12 @@ class ApproveIn(Input):
         max_length=2000,
         description="an environment manager's reason to book the chosen days although they "
         "break a rule of the phase (the booking is then a clash)",
+    )
+    quota_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="an environment manager's reason to approve although the request takes "
+        "its requester's team past its monthly quota of the type (recorded on the request)",
     )
 
 
@@ -201,3 +210,42 @@ class RunOut(BaseModel):
     booked: bool
     rule: str
     reason: str
+
+
+# -- team quotas ----------------------------------------------------------------------------
+
+
+class QuotaIn(Input):
+    team: str = Field(min_length=1, max_length=64, description="the team's name")
+    type: str = Field(min_length=1, max_length=64, description="environment type name")
+    days_per_month: int | None = Field(
+        ge=0,
+        le=INT_MAX,
+        description="environment-days of the type the team may hold each calendar month; "
+        "null removes the quota",
+    )
+
+
+class QuotaOut(BaseModel):
+    team: str
+    type: str
+    month: str = Field(description="YYYY-MM")
+    used: int = Field(description="environment-days the team's bookings hold in the month")
+    quota: int = Field(description="environment-days the team may hold in the month")
+    over: bool
+
+
+def _month_text(text: str) -> str:
+    from envsched.booking.rulebook.quota import parse_month  # rulebook imports shapes' kin
+
+    parse_month(text)
+    return text
+
+
+class QuotaQuery(Input):
+    month: Annotated[str, AfterValidator(_month_text)] | None = Field(
+        default=None,
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="YYYY-MM; none: this month",
+        examples=["2027-01"],
+    )

@@ -38,12 +38,14 @@ from envsched.inventory.shapes import (
     EnvironmentPatch,
     EnvironmentTypeIn,
     EnvironmentTypeOut,
+    EnvironmentTypePatch,
     FreezeIn,
     FreezeOut,
     HealthOut,
     MaintenanceWindowIn,
     MaintenanceWindowOut,
 )
+from envsched.inventory.type_rules import checkin_types, set_checkin_required
 
 __all__ = [
     "CapacityReportOut",
@@ -53,6 +55,7 @@ __all__ = [
     "EnvironmentPatch",
     "EnvironmentTypeIn",
     "EnvironmentTypeOut",
+    "EnvironmentTypePatch",
     "FreezeIn",
     "FreezeOut",
     "HealthOut",
@@ -64,6 +67,7 @@ __all__ = [
     "check_eligible",
     "check_fits",
     "check_name",
+    "checkin_types",
     "create_environment",
     "create_environment_type",
     "create_freeze",
@@ -78,5 +82,6 @@ __all__ = [
     "natural_key",
     "remove_freeze",
     "remove_maintenance_window",
+    "set_checkin_required",
     "update_environment",
 ]

@@ -80,6 +80,15 @@ class EnvironmentTypeOut(BaseModel):
     name: str
     description: str
     environments: int = Field(description="environments of this type not retired")
+    checkin_required: bool = Field(
+        default=False,
+        description="its bookings must be checked in within ENVSCHED_CHECKIN_HOURS of "
+        "their start, or the worker releases them",
+    )
+
+
+class EnvironmentTypePatch(Input):
+    checkin_required: Flag = Field(description="whether its bookings must be checked in")
 
 
 # -- maintenance windows and freezes ------------------------------------------------------

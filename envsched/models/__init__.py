@@ -68,6 +68,7 @@ from envsched.models.solves import (
     SolveStatus,
 )
 from envsched.models.state import StateVersion
+from envsched.models.teams import Team, TeamQuota
 from envsched.models.users import (
     ApiToken,
     AuditEntry,
@@ -136,6 +137,8 @@ __all__ = [
     "SolveKind",
     "SolveStatus",
     "StateVersion",
+    "Team",
+    "TeamQuota",
     "TemplatePhase",
     "UTCDateTime",
     "User",

@@ -126,6 +126,8 @@ class Booking(BookingBase, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     # why an environment manager placed it although it breaks a rule ("": not forced)
     forced_reason: str = Field(default="", max_length=TEXT_LENGTH)
+    # when its owner said they use it (booking.checkin); None: not checked in
+    checked_in_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
 
     environment: Environment = Relationship(back_populates="bookings")
     phase: Phase | None = Relationship()

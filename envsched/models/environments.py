@@ -33,6 +33,9 @@ class EnvironmentType(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=NAME_LENGTH, unique=True)
     description: str = Field(default="", max_length=TEXT_LENGTH)
+    # a booking of this type not checked in within ENVSCHED_CHECKIN_HOURS of its start is
+    # released by the worker (booking.checkin)
+    checkin_required: bool = False
 
     environments: list["Environment"] = Relationship(back_populates="type")
 

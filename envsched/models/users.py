@@ -43,6 +43,8 @@ class User(UserBase, table=True):
     password_hash: str | None = Field(default=None, max_length=256)
     created_at: dt.datetime = utc_datetime_field()
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # the team whose quotas the user's bookings count against (None: no team, no quota)
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="SET NULL")
 
 
 class ApiToken(SQLModel, table=True):

@@ -37,6 +37,7 @@ AUDIT_EVENTS = {
     ("booking", "move"): "booking.moved",  # an environment manager moved it by hand
     ("booking_request", "approved"): "request.approved",
     ("booking_request", "rejected"): "request.rejected",
+    ("booking", "no_show"): "booking.released_no_show",  # not checked in (booking.checkin)
 }
 
 
@@ -137,7 +138,10 @@ def _headline(session: Session, entry: AuditEntry) -> str:
     if entry.entity == "booking_request":
         request = session.get_one(BookingRequest, int(entry.entity_id))
         return f"your request for {asked_words(session, request)} was {entry.action}"
-    return f"{_booking_words(session.get_one(Booking, int(entry.entity_id)))} moved"
+    booking = session.get_one(Booking, int(entry.entity_id))
+    if entry.action == "no_show":
+        return f"{_booking_words(booking)} released: not checked in"
+    return f"{_booking_words(booking)} moved"
 
 
 def _days(row: dict[str, Any]) -> str:
@@ -194,6 +198,8 @@ def in_words(session: Session, entry: AuditEntry) -> str:
     """The event as people read it: phases, environments and days, never ids."""
     if entry.entity == "booking_request":
         return _request_words(session, entry)
+    if entry.action == "no_show":
+        return _no_show_words(session, entry)
     return _move_words(session, entry)
 
 
@@ -234,6 +240,15 @@ def _move_words(session: Session, entry: AuditEntry) -> str:
     what = what[:1].upper() + what[1:]  # it starts the sentence
     return (
         f"{what} moved from {_place(session, before)} to {_place(session, after)} by {_who(entry)}."
+    )
+
+
+def _no_show_words(session: Session, entry: AuditEntry) -> str:
+    booking = session.get_one(Booking, int(entry.entity_id))
+    what = _booking_words(booking)
+    return (
+        f"{what[:1].upper()}{what[1:]} on {_place(session, entry.before or {})} was released: "
+        f"it was not checked in in time, and its days went back to the waitlist."
     )
 
 

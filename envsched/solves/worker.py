@@ -10,9 +10,10 @@ Each turn of its loop (every ``ENVSCHED_WORKER_POLL_SECONDS``) it
 
 Beside the loop, an APScheduler 3 scheduler (job store in the database, as
 ``envsched scheduler`` had) queues the nightly round on ``ENVSCHED_REPLAN_CRON``,
-sends the notifications that are due every minute, and probes the environments' health
-URLs every ``ENVSCHED_HEALTH_INTERVAL_SECONDS`` (on a thread of its own, so a slow
-host never delays the loop).
+sends the notifications that are due every minute, probes the environments' health URLs
+every ``ENVSCHED_HEALTH_INTERVAL_SECONDS`` (on a thread of its own, so a slow host never
+delays the loop), and every five minutes releases the bookings not checked in in time
+(``booking.checkin``) and offers their days to the waitlist.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from envsched.booking import release_no_shows
 from envsched.claims import new_owner
 from envsched.counted import counted
 from envsched.db import SessionFactory, database
@@ -49,6 +51,8 @@ from envsched.solves.runner import Clock, utc_now
 
 log = logging.getLogger(__name__)
 STOP_WAIT_SECONDS = 10
+NO_SHOW_JOB = "envsched-no-shows"
+NO_SHOW_EVERY_MINUTES = 5
 
 
 def queue_scheduled_round() -> int | None:
@@ -62,6 +66,17 @@ def queue_scheduled_round() -> int | None:
             return None
     log.info("scheduled re-plan queued as run %s", run.id)
     return run.id
+
+
+def release_no_shows_job() -> int:
+    """Every few minutes: release the bookings not checked in in time (``booking.checkin``);
+    returns how many this run released."""
+    settings = Settings.from_env()
+    with database(settings) as sessions:
+        released = release_no_shows(sessions, hours=settings.checkin_hours, now=utc_now())
+    if released:
+        log.info("released %d booking(s) not checked in in time", len(released))
+    return len(released)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -159,6 +174,16 @@ def build_scheduler(settings: Settings, sessions: SessionFactory) -> BackgroundS
         jobstores={"default": store}, timezone=ZoneInfo(settings.timezone)
     )
     add_jobs(scheduler, settings, replan_job=queue_scheduled_round)
+    scheduler.add_job(
+        release_no_shows_job,
+        "interval",
+        minutes=NO_SHOW_EVERY_MINUTES,
+        id=NO_SHOW_JOB,
+        name="release bookings not checked in in time",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
     return scheduler
 
 

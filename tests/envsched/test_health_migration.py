@@ -21,7 +21,7 @@ HEALTH = (
 
 
 def test_0022_adds_the_health_tables_and_going_back_drops_them(empty_engine: Engine) -> None:
-    migrations.upgrade(empty_engine, "0018")
+    migrations.upgrade(empty_engine, "0021")
     assert "environment_health" not in inspect(empty_engine).get_table_names()
     migrations.upgrade(empty_engine, "0022")
     with empty_engine.begin() as c:
@@ -37,7 +37,7 @@ def test_0022_adds_the_health_tables_and_going_back_drops_them(empty_engine: Eng
     with pytest.raises(IntegrityError), empty_engine.begin() as c:
         c.execute(text("DELETE FROM environment_health"))
         c.execute(text(HEALTH), {"state": "sideways"})
-    migrations.downgrade(empty_engine, "0018")
+    migrations.downgrade(empty_engine, "0021")
     tables = inspect(empty_engine).get_table_names()
     assert "environment_health" not in tables and "health_change" not in tables
     assert "environment" in tables

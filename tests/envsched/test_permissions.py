@@ -88,6 +88,12 @@ EXPECTED: dict[str, set[str]] = {
     "series:cancel": {A, E},
     # environment health
     "health:write": {A, E},
+    # check-in and team quotas (issue 16)
+    "bookings:checkin": REQUESTERS,
+    "bookings:checkin-others": {A, E},
+    "teams:admin": {A},
+    "quotas:read": {A, E},
+    "quotas:write": {A, E},
 }
 
 

@@ -5,7 +5,8 @@ R1-SIT and R1-UAT (needs mainframe); an open request of the test manager for R1-
 a confirmed booking of UAT-2 on [2027-02-01, 2027-02-06); a maintenance window on
 UAT-1 on [2027-06-10, 2027-06-12); a STAGING freeze over the year end. The clock of
 the app is ``helpers.NOW`` (2027-01-04). Paths under ``/users/`` name the test manager,
-and a path naming a token gets a fresh token of theirs.
+a path naming a token gets a fresh token of theirs, and a check-in path a booking of
+SIT-1 from today. The test manager is in team Payments, which may hold 20 UAT days a month.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from envsched.models import (
     Phase,
     Release,
     Role,
+    Team,
+    TeamQuota,
     User,
 )
 from tests.envsched import factories
@@ -64,9 +67,10 @@ class World:
         name = self.tester.name if "/users/" in rule_path else self.uat1.name
         return {
             "name": name,
+            "type_name": "UAT",
             "key": key,
             "request_id": self.request.id,
-            "booking_id": self.booking.id,
+            "booking_id": self._today_booking() if "/checkin" in rule_path else self.booking.id,
             "window_id": self.window.id,
             "freeze_id": self.freeze.id,
             **self.planning(rule_path),
@@ -75,6 +79,14 @@ class World:
             # booking series (issue 16)
             **series_values(self.planning.sessions, rule_path, self.uat1.name),
         }
+
+    def _today_booking(self) -> int | None:
+        """A booking of SIT-1 from today (check-in opens on a booking's first day)."""
+        today = NOW.date()
+        row = factories.make_booking(
+            self.planning.sessions, self.sit1, start=today, end=today + dt.timedelta(days=2)
+        )
+        return row.id
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:
         """A fresh API token of the tester, for paths naming one."""
@@ -119,6 +131,7 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
     freeze = factories.make_freeze(
         sessions, name="year-end", start=D("2027-12-20"), end=D("2028-01-04"), types=["STAGING"]
     )
+    _team_with_quota(sessions, tester)
     return World(
         uat1,
         uat2,
@@ -133,6 +146,22 @@ def build_world(sessions: SessionFactory, tester: User) -> World:
         tester,
         PlanningRows(sessions),
     )
+
+
+def _team_with_quota(sessions: SessionFactory, tester: User) -> None:
+    """Team Payments, the tester in it, with 20 UAT days a month."""
+    with sessions.begin() as session:
+        team = Team(name="Payments")
+        session.add(team)
+        session.flush()
+        session.get_one(User, tester.id).team_id = team.id
+        session.add(
+            TeamQuota(
+                team_id=team.id or 0,
+                environment_type_id=factories.type_id(session, "UAT"),
+                days_per_month=20,
+            )
+        )
 
 
 class Caller:

@@ -25,6 +25,7 @@ from web.openapi import openapi_path
 
 BY_OWNERSHIP = {
     "cancel_booking",
+    "check_in",
     "release_early",
     "cancel_request",
     "sign_gate",

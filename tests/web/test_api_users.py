@@ -37,8 +37,8 @@ def test_every_role_lists_environment_types_with_their_environments(
         response = call(role, "GET", "/api/v1/environment-types")
         assert response.status_code == 200, role
         assert response.get_json() == [
-            {"name": "SIT", "description": "", "environments": 1},
-            {"name": "UAT", "description": "", "environments": 2},
+            {"name": "SIT", "description": "", "environments": 1, "checkin_required": False},
+            {"name": "UAT", "description": "", "environments": 2, "checkin_required": False},
         ]
 
 
@@ -48,7 +48,7 @@ def test_an_environment_manager_adds_a_type_that_environments_can_then_use(
     body = {"name": "PERF", "description": "load tests"}
     response = call(Role.ENVIRONMENT_MANAGER, "POST", "/api/v1/environment-types", body)
     assert response.status_code == 201
-    assert response.get_json() == body | {"environments": 0}
+    assert response.get_json() == body | {"environments": 0, "checkin_required": False}
     env = call(ADMIN, "POST", "/api/v1/environments", {"name": "PERF-1", "type": "PERF"})
     assert env.status_code == 201 and env.get_json()["type"] == "PERF"
 

@@ -65,6 +65,8 @@ PAGES = [
     # booking series (issue 16)
     ("/series/new?environment=UAT-2", "series:create"),
     ("/series/{series}", "series:read"),
+    # team quotas (issue 16)
+    ("/quotas", "quotas:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -123,6 +125,12 @@ ACTIONS = [
     ("/series/{series}/runs/{series_run}/cancel", "series:cancel"),
     # environment health (no URL given: it has none, as before)
     ("/environments/UAT-1/health", "health:write"),
+    # check-in and team quotas (issue 16): a test manager's refusal by ownership is a message
+    ("/bookings/{booking}/checkin", "bookings:checkin"),
+    ("/environment-types/UAT/checkin", "environments:write"),
+    ("/quotas/set", "quotas:write"),  # an empty form: refused as bad input
+    ("/teams/new", "teams:admin"),  # an empty form: a message
+    ("/users/test_manager/team", "teams:admin"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 

@@ -16,6 +16,7 @@ from web.api import (
     kpis,
     lifecycle,
     planruns,
+    quotas,
     releases,
     reports,
     requests,
@@ -44,6 +45,7 @@ ROUTES: list[Route] = [
     *users.ROUTES,
     # booking series (issue 16)
     *series.ROUTES,
+    *quotas.ROUTES,
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

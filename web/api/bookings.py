@@ -48,6 +48,11 @@ def cancel_booking(booking_id: int, body: ReasonIn) -> JSON:
     return get_booking(booking_id)
 
 
+def check_in(booking_id: int) -> JSON:
+    booking.check_in(sessions(), booking_id, actor=actor(), now=now())
+    return get_booking(booking_id)
+
+
 def release_early(booking_id: int, body: ReleaseEarlyIn) -> JSON:
     booking.release_early(sessions(), booking_id, actor=actor(), now=now(), on=body.on)
     return get_booking(booking_id)
@@ -125,5 +130,16 @@ ROUTES = [
         body=ReleaseEarlyIn,
         errors=(400, 404, 409),
         example={"on": "2027-02-04"},
+    ),
+    Route(
+        "POST",
+        "/bookings/<int:booking_id>/checkin",
+        check_in,
+        "bookings:checkin",
+        "Check in one's own live booking (an environment manager: anyone's), from its first "
+        "day; a booking of a type that requires check-in, not checked in within "
+        "ENVSCHED_CHECKIN_HOURS of its start, is released to the waitlist",
+        BookingOut,
+        errors=(404, 409),
     ),
 ]

@@ -56,6 +56,7 @@ def approve_request(request_id: int, body: ApproveIn) -> JSON:
         environment=body.environment,
         start=body.start,
         force_reason=body.force_reason,
+        quota_reason=body.quota_reason,
     )
     return get_booking(row.id or 0)
 

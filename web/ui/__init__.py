@@ -40,6 +40,7 @@ from web.ui import (
     notifications,
     phase_choices,
     planruns,
+    quotas,
     release_calendar,
     release_flow,
     releases,
@@ -89,6 +90,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ),
     ("/environment-types", "environment_types", environment_forms.environment_types, GET),
     ("/environment-types/new", "type_create", environment_forms.type_create, POST),
+    ("/environment-types/<name>/checkin", "type_checkin", environment_forms.type_checkin, POST),
     ("/freezes", "freeze_list", freezes.freeze_list, GET),
     ("/freezes/new", "freeze_add", freezes.freeze_add, POST),
     ("/freezes/<int:freeze_id>/remove", "freeze_remove", freezes.freeze_remove, POST),
@@ -104,6 +106,7 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/bookings/<int:booking_id>/move", "booking_move", bookings.booking_move, POST),
     ("/bookings/<int:booking_id>/cancel", "booking_cancel", bookings.booking_cancel, POST),
     ("/bookings/<int:booking_id>/release", "booking_release", bookings.booking_release, POST),
+    ("/bookings/<int:booking_id>/checkin", "booking_checkin", bookings.booking_checkin, POST),
     ("/approvals", "approvals", approvals.approvals, GET),
     ("/approvals/bulk", "approve_bulk", approvals_bulk.approve_bulk, POST),
     ("/approvals/<int:request_id>/approve", "approve", approvals.approve, POST),
@@ -203,6 +206,11 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ),
     # environment health
     ("/environments/<name>/health", "health_set", health_forms.health_set, POST),
+    # team quotas and teams (issue 16)
+    ("/quotas", "quotas", quotas.quotas, GET),
+    ("/quotas/set", "quota_set", quotas.quota_set, POST),
+    ("/teams/new", "team_create", quotas.team_create, POST),
+    ("/users/<name>/team", "user_team", quotas.user_team, POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
@@ -226,6 +234,7 @@ NAV_ITEMS = [
     ("ui.audit_log", "Audit log", "audit:read"),
     ("ui.delivery_list", "Failed deliveries", "deliveries:read"),
     ("ui.user_list", "Users", "users:admin"),
+    ("ui.quotas", "Quotas", "quotas:read"),
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:

@@ -67,6 +67,9 @@ def approvals() -> Any:
     slots = free_days(sessions(), [r.id for r in shown], today=today())
     groups = competing_groups({r.id: slots[r.id][0] for r in shown if slots[r.id]})
     grouped, by_id = {i for g in groups for i in g}, {r.id: r for r in shown}
+    over_quota = booking_service.quota_notes(
+        sessions(), {r.id: slots[r.id][0] for r in shown if slots[r.id]}
+    )
     return render_template(
         "approvals.html",
         groups=[[by_id[i] for i in g] for g in groups],
@@ -80,6 +83,7 @@ def approvals() -> Any:
         suggestions=SUGGESTIONS,
         competing_heading=competing_heading,
         week_value=request.args.get("week", "") if chosen.week else "",
+        over_quota=over_quota,
     )
 
 
@@ -120,6 +124,7 @@ def approve(request_id: int) -> Any:
             now=now(),
             environment=environment,
             start=start,
+            quota_reason=request.form.get("quota_reason"),
         ),
         _booked,
     )

@@ -30,6 +30,7 @@ RULE_WORDS = {
     "earliest_start": "earliest start",
     "order": "phase order",
     "one_per_phase": "one booking per phase",
+    "quota": "team quota",
     "request_days": "request's own days",
     "environment": "known environment",
     "still_open": "open request",

@@ -9,6 +9,7 @@ and its refusal comes back next to the field it names.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import BookingRequest, User
 from envsched.permissions import can
 from web.auth import current_user, requires
-from web.context import now, sessions, today
+from web.context import now, sessions, settings, today
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import BookingRow, bookings_by_id
 
@@ -42,6 +43,7 @@ class Powers:
     cancel: bool
     hand_back: bool
     withdraw: bool
+    check_in: bool = False
 
 
 @requires("bookings:read")
@@ -64,8 +66,10 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         choices=choices,
         next_url=_next_url(),
         today_iso=today().isoformat(),
+        today_date=today(),
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
+        checkin_by=checkin_deadline(row) if waits_for_checkin(row) else None,
     ), status
 
 
@@ -94,7 +98,36 @@ def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Po
         withdraw=withdrawable
         and can(user, "requests:cancel")
         and (own or can(user, "requests:cancel-others")),
+        check_in=waits_for_checkin(row)
+        and row.start <= day < row.end
+        and can(user, "bookings:checkin")
+        and (own or _booked_by(user, row) or can(user, "bookings:checkin-others")),
     )
+
+
+def _booked_by(user: User | None, row: BookingRow) -> bool:
+    """A direct booking is its booker's (``booking.checkin.is_owner``)."""
+    return user is not None and row.request_id is None and row.created_by_id == user.id
+
+
+def waits_for_checkin(row: BookingRow) -> bool:
+    return row.checkin_required and row.status == "confirmed" and row.checked_in_at is None
+
+
+def checkin_deadline(row: BookingRow) -> dt.datetime:
+    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours)
+
+
+@requires("bookings:checkin")
+def booking_checkin(booking_id: int) -> Any:
+    before, _ = _booking(booking_id)
+    try:
+        booking.check_in(sessions(), booking_id, actor=current_user(), now=now())
+    except EnvschedError as exc:
+        flash(f"{before.words}: {exc.message}", "error")
+        return redirect(url_for("ui.booking_detail", booking_id=booking_id))
+    flash(f"Checked in: {before.words}. It stays yours.", "success")
+    return _back(booking_id)
 
 
 def _blank_move_form(row: BookingRow) -> Form:

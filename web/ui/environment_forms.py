@@ -23,7 +23,7 @@ from envsched.models import Environment, EnvironmentStatus
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.limits import MAX_DAYS
 from web.auth import current_user, requires
-from web.context import now, sessions, today
+from web.context import now, sessions, settings, today
 from web.ui.forms import Form, clash_lines
 from web.ui.queries import type_names
 
@@ -222,6 +222,26 @@ def type_create() -> Any:
     return _types_page(form, status=400)
 
 
+@requires("environments:write")
+def type_checkin(name: str) -> Any:
+    required = request.form.get("checkin_required") == "on"
+    try:
+        inventory.set_checkin_required(sessions(), name, required, actor=current_user(), now=now())
+    except EnvschedError as exc:
+        flash(f"{name}: {exc.message}", "error")
+    else:
+        said = "must now be checked in" if required else "no longer need a check-in"
+        flash(f"{name} bookings {said}.", "success")
+    return redirect(url_for("ui.environment_types"))
+
+
 def _types_page(form: Form, status: int = 200) -> Any:
     rows = inventory.environment_types(sessions())
-    return render_template("environment_types.html", rows=rows, form=form), status
+    checked = inventory.checkin_types(sessions())
+    return render_template(
+        "environment_types.html",
+        rows=rows,
+        form=form,
+        checked=checked,
+        checkin_hours=settings().checkin_hours,
+    ), status

@@ -1,10 +1,9 @@
 """My work: one page of what is the signed-in person's to do or to know: their requests
 (withdraw one), their bookings (hand one back, or cancel one not started), the gates their
 role signs that are due, the requests waiting for an environment manager's decision, and
-their unread notifications. Every action is the same form its own page has, coming back
-here; the service still decides.
-
-Check-in of a booking (issue 16) does not exist yet, so it is not offered here.
+their unread notifications; check in a booking whose type requires it, and see the team's
+use of its quotas this month. Every action is the same form its own page has, coming
+back here; the service still decides.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 from flask import render_template
 from sqlmodel import Session
 
-from envsched import notify
+from envsched import booking, notify
 from envsched.booking import get_request, may_withdraw
 from envsched.db import read_transaction
 from envsched.insight import due_gates, my_booking_ids
@@ -22,7 +21,7 @@ from envsched.models import User
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.ui.bookings import booking_powers
+from web.ui.bookings import booking_powers, checkin_deadline, waits_for_checkin
 from web.ui.queries import BookingRow, RequestRow, bookings_by_id, request_rows
 
 MY_REQUESTS = 50
@@ -48,6 +47,8 @@ def my_work() -> Any:
         waiting_shown=WAITING_SHOWN,
         unread=notify.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
         unread_total=notify.unread_count(sessions(), user),
+        checkin_by={b.id: checkin_deadline(b) for b, _ in bookings if waits_for_checkin(b)},
+        team_usage=booking.my_team_usage(sessions(), user, today()),
     )
 
 

@@ -127,8 +127,18 @@ def _submit() -> Any:
         return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
     with read_transaction(sessions()) as session:
         words = request_row(session, booking.get_request(session, created.id or 0)).asks
-    flash(f"Your request for {words} is submitted for approval.", "success")
+    flash(
+        f"Your request for {words} is submitted for approval.{_quota_words(created.id)}", "success"
+    )
     return redirect(url_for("ui.request_detail", request_id=created.id))
+
+
+def _quota_words(request_id: int | None) -> str:
+    """What a new request's earliest days would take its team past (" …", or "")."""
+    slots = booking.suggest_slots(sessions(), request_id or 0, limit=1, today=today())
+    notes = booking.quota_notes(sessions(), {request_id or 0: slots[0]}) if slots else {}
+    note = notes.get(request_id or 0)
+    return f" {note}: an environment manager approves it past the quota, or not." if note else ""
 
 
 @requires("requests:read")

@@ -79,7 +79,14 @@ def _list_page(form: Form, status: int = 200) -> Any:
             select(ApiToken.user_id).where(col(ApiToken.revoked_at).is_(None))
         ).all()
     usable = {user.id: sum(1 for t in holders if t == user.id) for user in rows}
-    return render_template("users.html", users=rows, tokens=usable, form=form, roles=ROLES), status
+    return render_template(
+        "users.html",
+        users=rows,
+        tokens=usable,
+        form=form,
+        roles=ROLES,
+        teams=accounts.team_members(sessions()),
+    ), status
 
 
 # -- one user -----------------------------------------------------------------------------
@@ -210,9 +217,12 @@ def _detail_page(
         "password_form": password_form or Form(PASSWORD_LABELS, prefix="password-"),
         "token_form": token_form or Form(TOKEN_LABELS, prefix="token-"),
     }
+    members = accounts.team_members(sessions())
     return render_template(
         "user.html",
         user=user,
+        teams=list(members),
+        team=next((t for t, names in members.items() if user.name in names), None),
         tokens=theirs,
         roles=ROLES,
         now=now(),

@@ -13,7 +13,7 @@ from envsched.days import day_text, days_text
 from envsched.errors import BookingConflict
 from envsched.models import Environment, Phase, Release
 
-Rule = Literal["eligibility", "earliest_start", "order", "one_per_phase"]
+Rule = Literal["eligibility", "earliest_start", "order", "one_per_phase", "quota"]
 RULES: tuple[Rule, ...] = get_args(Rule)
 UNFORCEABLE: frozenset[Rule] = frozenset({"one_per_phase"})
 DAY = dt.timedelta(days=1)

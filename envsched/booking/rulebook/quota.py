@@ -1,0 +1,193 @@
+"""The team quota rule: a team may hold ``days_per_month`` environment-days of a type in
+each calendar month (``TeamQuota``); a booking that takes its team past that needs an
+environment manager's approval, with the quota named.
+
+A booking counts for the team of its *owner*: its request's requester, else who booked
+it directly. Its environment-days in a month are its days inside that month; live and
+handed-back bookings count (a handed-back one for the days it held), cancelled ones do
+not. ``check_quota`` is called by every path that writes a booking (approve, bulk
+approve, offer freed days, direct booking, move), so the rule is written once here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from envsched.booking.rulebook.rules import RuleBreak, RuleBroken
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Environment,
+    EnvironmentType,
+    Team,
+    TeamQuota,
+    User,
+)
+from envsched.models.limits import within_calendar
+
+COUNTED = (*LIVE_STATUSES, BookingStatus.RELEASED)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month: days ``[first, end)``."""
+
+    first: dt.date
+
+    @property
+    def end(self) -> dt.date:
+        days = calendar.monthrange(self.first.year, self.first.month)[1]
+        return self.first + dt.timedelta(days=days)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first:%B %Y}"
+
+    def days_of(self, start: dt.date, end: dt.date) -> int:
+        """How many of the days ``[start, end)`` fall in this month."""
+        return max(0, (min(end, self.end) - max(start, self.first)).days)
+
+
+def month_of(day: dt.date) -> Month:
+    return Month(day.replace(day=1))
+
+
+def parse_month(text: str) -> Month:
+    """``YYYY-MM`` as a month of the calendar the app keeps; ``ValueError`` says why not."""
+    try:
+        first = dt.date.fromisoformat(f"{text.strip()}-01")
+    except ValueError:
+        raise ValueError(f"{text[:20]!r} is not a month (YYYY-MM)") from None
+    return Month(within_calendar(first))
+
+
+def months(start: dt.date, end: dt.date) -> Iterator[Month]:
+    """The months the days ``[start, end)`` touch, in order."""
+    month = month_of(start)
+    while month.first < end:
+        yield month
+        month = Month(month.end)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What a team has used of its quota of a type in a month."""
+
+    team: str
+    type: str
+    month: Month
+    used: int
+    quota: int
+
+    @property
+    def over(self) -> bool:
+        return self.used > self.quota
+
+
+def owner_id(session: Session, booking: Booking) -> int | None:
+    """Whose booking it is: its request's requester, else who booked it."""
+    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
+    return request.requester_id if request is not None else booking.created_by_id
+
+
+def used_days(
+    session: Session, team_id: int, type_id: int, month: Month, *, booking_id: int | None = None
+) -> int:
+    """The environment-days of ``type_id`` the team's bookings hold in ``month`` (but
+    ``booking_id``'s own)."""
+    owner = col(BookingRequest.requester_id)
+    rows = session.exec(
+        select(col(Booking.start), col(Booking.end))
+        .join(Environment, col(Booking.environment_id) == Environment.id)
+        .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
+        .join(
+            User,
+            or_(
+                owner == User.id,
+                (col(Booking.request_id).is_(None)) & (col(Booking.created_by_id) == User.id),
+            ),
+        )
+        .where(
+            User.team_id == team_id,
+            Environment.type_id == type_id,
+            col(Booking.status).in_(COUNTED),
+            col(Booking.start) < month.end,
+            col(Booking.end) > month.first,
+            col(Booking.id) != (booking_id or 0),
+        )
+    ).all()
+    return sum(month.days_of(start, end) for start, end in rows)
+
+
+def quota_breaks(
+    session: Session,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    owner: int | None,
+    *,
+    booking_id: int | None = None,
+    asking: str = "this request",
+) -> list[RuleBreak]:
+    """A break for each month in which holding ``env`` on ``[start, end)`` takes the
+    owner's team past its quota of ``env``'s type."""
+    found = _team_quota(session, owner, env.type_id)
+    if found is None:
+        return []
+    team, quota, type_name = found
+    assert team.id is not None
+    breaks = []
+    for month in months(start, end):
+        used = used_days(session, team.id, env.type_id, month, booking_id=booking_id)
+        needs = month.days_of(start, end)
+        if used + needs > quota:
+            breaks.append(
+                RuleBreak(
+                    "quota",
+                    f"Team {team.name} has used {used} of {quota} {type_name} days in "
+                    f"{month.name}; {asking} needs {needs}",
+                    "quota",
+                    days=(max(start, month.first), min(end, month.end)),
+                )
+            )
+    return breaks
+
+
+def check_quota(
+    session: Session,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    owner: int | None,
+    *,
+    approved: bool = False,
+    booking_id: int | None = None,
+    asking: str = "this request",
+) -> list[RuleBreak]:
+    """Raise ``RuleBroken`` (rule ``quota``) if the booking takes its team past a quota,
+    unless an environment manager ``approved`` it; return what it goes past."""
+    breaks = quota_breaks(session, env, start, end, owner, booking_id=booking_id, asking=asking)
+    if breaks and not approved:
+        raise RuleBroken(breaks)
+    return breaks
+
+
+def _team_quota(session: Session, owner: int | None, type_id: int) -> tuple[Team, int, str] | None:
+    if owner is None:
+        return None
+    row = session.exec(
+        select(Team, TeamQuota.days_per_month, EnvironmentType.name)
+        .join(User, col(User.team_id) == Team.id)
+        .join(TeamQuota, col(TeamQuota.team_id) == Team.id)
+        .join(EnvironmentType, col(TeamQuota.environment_type_id) == EnvironmentType.id)
+        .where(User.id == owner, TeamQuota.environment_type_id == type_id)
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None

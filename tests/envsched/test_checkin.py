@@ -1,0 +1,249 @@
+"""Check-in and no-shows, on both databases: a booking of a check-in type not checked in
+within ENVSCHED_CHECKIN_HOURS of its start is released by the worker's job, its days go
+to the waitlist and its owner is told (in the app and by mail); a check-in, or a type
+without check-in, keeps it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from envsched.booking import request_booking, waitlist_request
+from envsched.booking.checkin import check_in, release_no_shows
+from envsched.booking.shapes import BookingRequestIn
+from envsched.db import SessionFactory, read_transaction
+from envsched.errors import InvalidState, PermissionDenied
+from envsched.models import (
+    Booking,
+    BookingRequest,
+    BookingStatus,
+    Delivery,
+    EnvironmentType,
+    Notification,
+    RequestStatus,
+    Role,
+    User,
+)
+from envsched.notify import Notifier
+from envsched.settings import Settings
+from envsched.solves.runner import utc_now
+from envsched.solves.worker import build_scheduler, release_no_shows_job
+from tests.envsched.factories import Factory
+
+HOURS = 4
+
+
+def checkin_type(sessions: SessionFactory, name: str = "UAT", required: bool = True) -> None:
+    with sessions.begin() as session:
+        row = session.exec(select(EnvironmentType).where(EnvironmentType.name == name)).one()
+        row.checkin_required = required
+
+
+def owned_booking(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+    start: dt.date,
+    *,
+    type_name: str = "UAT",
+) -> Booking:
+    """A confirmed 5-day booking from ``start``, of an approved request of ``owner``."""
+    env = make_environment(type=type_name, name=f"{type_name}-1")
+    request = make_request(
+        owner, type=type_name, earliest_start=start, status=RequestStatus.APPROVED
+    )
+    made = moment(start - dt.timedelta(days=7), 9)
+    return make_booking(
+        env,
+        start=start,
+        end=start + dt.timedelta(days=5),
+        request_id=request.id,
+        created_at=made,
+        updated_at=made,
+    )
+
+
+def waiting_request(sessions: SessionFactory, tester: User, manager: User, start: dt.date) -> int:
+    asked = BookingRequestIn(type="UAT", duration_days=3, earliest_start=start)
+    request = request_booking(sessions, asked, actor=tester, now=moment(start, 0))
+    assert request.id is not None
+    waitlist_request(sessions, request.id, actor=manager, now=moment(start, 0))
+    return request.id
+
+
+def moment(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+
+
+def stored(sessions: SessionFactory, model: type, row_id: int) -> object:
+    with read_transaction(sessions) as session:
+        return session.get_one(model, row_id)
+
+
+@pytest.fixture
+def owner(make_user: Factory) -> User:
+    return make_user(name="tess", role=Role.TEST_MANAGER, email="tess@example.com")
+
+
+@pytest.fixture
+def manager(make_user: Factory) -> User:
+    return make_user(name="erin", role=Role.ENVIRONMENT_MANAGER)
+
+
+def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_the_owner(
+    sessions: SessionFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    make_user: Factory,
+    owner: User,
+    manager: User,
+) -> None:
+    today = utc_now().date()
+    booking = owned_booking(
+        sessions, make_environment, make_request, make_booking, owner, today - dt.timedelta(1)
+    )
+    checkin_type(sessions)
+    other = make_user(name="otto", role=Role.TEST_MANAGER)
+    waiting = waiting_request(sessions, other, manager, today)
+    monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
+    monkeypatch.setenv("ENVSCHED_CHECKIN_HOURS", str(HOURS))
+    mailer = Notifier(Settings(database_url=database_url, smtp_host="mail.example.com"))
+    mailer.audit_events(sessions, utc_now())  # the worker's notify job has looked before
+
+    assert release_no_shows_job() == 1
+    assert release_no_shows_job() == 0  # nothing left: the release is done once
+
+    released = stored(sessions, Booking, booking.id)
+    assert isinstance(released, Booking)
+    assert (released.status, released.end) == (BookingStatus.RELEASED, today)
+    assert "not checked in" in released.note
+    offered = stored(sessions, BookingRequest, waiting)
+    assert isinstance(offered, BookingRequest) and offered.status == RequestStatus.APPROVED
+    with read_transaction(sessions) as session:
+        taken = session.exec(select(Booking).where(Booking.request_id == waiting)).one()
+        assert (taken.environment_id, taken.start) == (booking.environment_id, today)
+        told = session.exec(select(Notification).where(Notification.user_id == owner.id)).one()
+    assert told.event == "booking.released_no_show"
+    assert "UAT-1" in told.text and "not checked in in time" in told.text
+    mailer.audit_events(sessions, utc_now())
+    with read_transaction(sessions) as session:
+        mails = session.exec(
+            select(Delivery).where(Delivery.event == "booking.released_no_show")
+        ).all()
+    assert [m.target for m in mails] == ["tess@example.com"]
+    assert "released: not checked in" in mails[0].subject
+
+
+def test_the_worker_stores_the_no_show_job(database_url: str, sessions: SessionFactory) -> None:
+    scheduler = build_scheduler(Settings(database_url=database_url), sessions)
+    scheduler.start(paused=True)
+    try:
+        assert scheduler.get_job("envsched-no-shows").func is release_no_shows_job
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_checked_in_booking_is_never_released(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    checkin_type(sessions)
+    with pytest.raises(InvalidState, match="opens on the first day"):
+        check_in(sessions, booking.id, actor=owner, now=moment(start, 0) - dt.timedelta(hours=1))
+    checked = check_in(sessions, booking.id, actor=owner, now=moment(start, 2))
+    assert checked.checked_in_at == moment(start, 2)
+    check_in(sessions, booking.id, actor=owner, now=moment(start, 3))  # again: no change
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(2), 9)) == []
+    kept = stored(sessions, Booking, booking.id)
+    assert isinstance(kept, Booking)
+    assert (kept.status, kept.checked_in_at) == (BookingStatus.CONFIRMED, moment(start, 2))
+
+
+def test_a_booking_is_released_only_once_its_deadline_has_passed(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    checkin_type(sessions)
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start, HOURS - 1)) == []
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start, HOURS)) == [booking.id]
+    released = stored(sessions, Booking, booking.id)
+    assert isinstance(released, Booking)
+    # released on its first day: it keeps that day on record, the rest is offered
+    assert (released.status, released.end) == (BookingStatus.RELEASED, start + dt.timedelta(1))
+
+
+def test_a_type_without_check_in_is_never_released(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(
+        sessions, make_environment, make_request, make_booking, owner, start, type_name="SIT"
+    )
+    make_environment(type="UAT")
+    checkin_type(sessions, "UAT")  # another type requires it; this one does not
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(3), 9)) == []
+    kept = stored(sessions, Booking, booking.id)
+    assert isinstance(kept, Booking) and kept.status == BookingStatus.CONFIRMED
+
+
+def test_only_the_owner_or_an_environment_manager_checks_a_booking_in(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    make_user: Factory,
+    owner: User,
+    manager: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    stranger = make_user(name="sam", role=Role.TEST_MANAGER)
+    viewer = make_user(name="vic", role=Role.VIEWER)
+    for nobody in (stranger, viewer):
+        with pytest.raises(PermissionDenied):
+            check_in(sessions, booking.id, actor=nobody, now=moment(start, 1))
+    assert check_in(sessions, booking.id, actor=manager, now=moment(start, 1)).checked_in_at
+
+
+def test_two_workers_releasing_at_once_release_each_booking_once(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    checkin_type(sessions)
+    at = moment(start + dt.timedelta(1), 9)
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: release_no_shows(sessions, hours=HOURS, now=at), [1, 2]))
+    assert sorted(map(len, runs)) == [0, 1]
+    with read_transaction(sessions) as session:
+        told = session.exec(select(Notification).where(Notification.user_id == owner.id)).all()
+        assert len(told) == 1
+    released = stored(sessions, Booking, booking.id)
+    assert isinstance(released, Booking) and released.status == BookingStatus.RELEASED

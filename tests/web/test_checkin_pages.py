@@ -1,0 +1,127 @@
+"""Check-in on the pages: an environment manager makes a type require it; the owner of a
+booking of that type checks it in from My work or the booking's page; the API does the
+same; a test manager cannot change the type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.models import Booking, EnvironmentType, RequestStatus, Role
+from tests.envsched import factories
+from tests.fixtures.web import UserOf
+from tests.web.helpers import NOW, csrf_token
+from tests.web.page_world import PageWorld, day
+
+Login = Callable[..., object]
+
+
+def page(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def own_booking(sessions: SessionFactory, user_of: UserOf, estate: PageWorld) -> Booking:
+    """The test manager's approved request, booked on UAT-2 from today for three days."""
+    tester = user_of(Role.TEST_MANAGER)
+    asked = factories.make_request(
+        sessions, tester, type="UAT", duration_days=3, status=RequestStatus.APPROVED
+    )
+    return factories.make_booking(
+        sessions, estate.uat2, start=day(0), end=day(3), request_id=asked.id, note="regression"
+    )
+
+
+def checkin_required(sessions: SessionFactory, name: str) -> bool:
+    with read_transaction(sessions) as session:
+        return (
+            session.exec(select(EnvironmentType).where(EnvironmentType.name == name))
+            .one()
+            .checkin_required
+        )
+
+
+def test_a_manager_requires_check_in_and_the_owner_checks_in_from_my_work(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    booking = own_booking(sessions, user_of, estate)
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    assert "Not required" in page(manager, "/environment-types")
+    response = manager.post(
+        "/environment-types/UAT/checkin",
+        data={"csrf_token": csrf_token(manager, "/environment-types"), "checkin_required": "on"},
+    )
+    assert response.status_code == 302
+    assert "UAT bookings must now be checked in." in page(manager, "/environment-types")
+    assert checkin_required(sessions, "UAT")
+
+    owner = app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    html = page(owner, "/my")
+    bookings = html.split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+    assert "check in by 5 Jan 2027, 09:00 UTC" in bookings  # 24 hours from its making
+    assert 'aria-label="Check in regression on UAT-2, 4–6 Jan 2027"' in bookings
+    response = owner.post(
+        f"/bookings/{booking.id}/checkin",
+        data={"csrf_token": csrf_token(owner, "/my"), "next": "/my"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/my"
+    html = page(owner, "/my")
+    assert "Checked in: regression on UAT-2, 4–6 Jan 2027. It stays yours." in html
+    assert "checked in" in html.split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+    assert f"Checked in on 4 Jan 2027, {NOW:%H:%M} UTC." in page(owner, f"/bookings/{booking.id}")
+
+
+def test_the_booking_page_offers_check_in_only_to_its_owner(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    booking = own_booking(sessions, user_of, estate)
+    with sessions.begin() as session:
+        found = session.exec(select(EnvironmentType).where(EnvironmentType.name == "UAT")).one()
+        found.checkin_required = True
+    owner, other = app.test_client(), app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    login(other, Role.TEST_MANAGER, "tina")
+    assert ">Check in</button>" in page(owner, f"/bookings/{booking.id}")
+    theirs = page(other, f"/bookings/{booking.id}")
+    assert ">Check in</button>" not in theirs and "check in by" in theirs
+    response = other.post(
+        f"/bookings/{booking.id}/checkin",
+        data={"csrf_token": csrf_token(other, f"/bookings/{booking.id}")},
+    )
+    assert response.status_code == 302
+    assert "bookings:checkin-others" in page(other, f"/bookings/{booking.id}")
+
+
+def test_the_api_checks_in_and_sets_check_in_on_a_type(
+    app: Flask,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+    token_headers: Callable[..., dict[str, str]],
+) -> None:
+    booking = own_booking(sessions, user_of, estate)
+    client = app.test_client()
+    tester = token_headers(Role.TEST_MANAGER)
+    refused = client.patch(
+        "/api/v1/environment-types/UAT", json={"checkin_required": True}, headers=tester
+    )
+    assert refused.status_code == 403
+    manager = token_headers(Role.ENVIRONMENT_MANAGER)
+    bad = client.patch(
+        "/api/v1/environment-types/UAT", json={"checkin_required": "yes"}, headers=manager
+    )
+    assert bad.status_code == 400 and "checkin_required" in bad.get_json()["error"]["fields"]
+    done = client.patch(
+        "/api/v1/environment-types/UAT", json={"checkin_required": True}, headers=manager
+    )
+    assert done.status_code == 200 and done.get_json()["checkin_required"] is True
+    checked = client.post(f"/api/v1/bookings/{booking.id}/checkin", headers=tester)
+    assert checked.status_code == 200, checked.get_json()
+    assert checked.get_json()["checked_in_at"].startswith("2027-01-04T")

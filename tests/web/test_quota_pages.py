@@ -1,0 +1,163 @@
+"""Team quotas on the pages: an admin adds a team and puts the test manager in it, an
+environment manager sets its quota; a request past it shows the quota on the approvals
+queue, is refused without a reason and approved with one; My work shows the team's use;
+a test manager may not set quotas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from envsched.db import SessionFactory, read_transaction
+from envsched.models import Booking, BookingRequest, RequestStatus, Role
+from tests.envsched import factories
+from tests.fixtures.web import UserOf
+from tests.web.helpers import csrf_token
+from tests.web.page_world import PageWorld, day
+
+Login = Callable[..., object]
+QUOTA = "Team Payments has used 4 of 5 UAT days in January 2027; this request needs 3"
+
+
+def page(client: FlaskClient, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, path
+    return response.get_data(as_text=True)
+
+
+def post(client: FlaskClient, path: str, data: dict[str, str], back: str) -> str:
+    response = client.post(path, data={"csrf_token": csrf_token(client, back), **data})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return page(client, response.headers["Location"])
+
+
+def payments_team(app: Flask, login: Login, user_of: UserOf) -> None:
+    """Team Payments (the test manager in it), allowed 5 UAT days a month."""
+    admin = app.test_client()
+    login(admin, Role.ADMIN)
+    user_of(Role.TEST_MANAGER)
+    html = post(admin, "/teams/new", {"team": "Payments"}, "/users")
+    assert "Team Payments is added." in html
+    html = post(admin, "/users/test_manager/team", {"team": "Payments"}, "/users/test_manager")
+    assert "test_manager is now in team Payments." in html
+    assert "<dt>Team</dt><dd>Payments</dd>" in html
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    html = post(
+        manager,
+        "/quotas/set",
+        {"team": "Payments", "type": "UAT", "days_per_month": "5"},
+        "/quotas",
+    )
+    assert "Team Payments now has 5 UAT days a month." in html
+
+
+def test_a_request_past_the_quota_waits_for_a_reason_and_is_approved_with_one(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    tester = user_of(Role.TEST_MANAGER)
+    held = factories.make_request(
+        sessions, tester, type="UAT", duration_days=4, status=RequestStatus.APPROVED
+    )
+    factories.make_booking(sessions, estate.uat2, start=day(7), end=day(11), request_id=held.id)
+    request_id = estate.request.id
+
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    queue = page(manager, "/approvals")
+    assert f"s quota: {QUOTA}. Approve it with a reason" in queue
+    assert ">Approve past the quota</button>" in queue
+    html = post(manager, f"/approvals/{request_id}/approve", {"slot": ""}, "/approvals")
+    assert QUOTA in html and "still open" not in html
+    html = post(
+        manager,
+        f"/approvals/{request_id}/approve",
+        {"slot": "", "quota_reason": "release weekend"},
+        "/approvals",
+    )
+    assert "approved: UAT-1" in html
+    with read_transaction(sessions) as session:
+        decided = session.get_one(BookingRequest, request_id)
+        assert decided.status == RequestStatus.APPROVED
+        assert decided.decision_reason == f"approved over the quota ({QUOTA}): release weekend"
+        assert session.exec(select(Booking).where(Booking.request_id == request_id)).one()
+
+    owner = app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    mine = page(owner, "/my").split('id="quota-h"', 1)[1].split("</section>", 1)[0]
+    assert "s quotas this month" in mine
+    assert "7 of 5 days used in January 2027" in mine and "over by 2" in mine
+    quotas = page(manager, "/quotas?month=2027-01")
+    assert '<th scope="row">Payments</th><td>UAT</td>' in quotas and "over by 2" in quotas
+
+
+def test_a_test_manager_neither_sees_nor_sets_quotas_nor_makes_teams(
+    app: Flask, login: Login, estate: PageWorld
+) -> None:
+    tester = app.test_client()
+    login(tester, Role.TEST_MANAGER)
+    assert 'href="/quotas"' not in page(tester, "/")
+    page(tester, "/quotas", 403)
+    token = csrf_token(tester, "/my")
+    data = {"csrf_token": token, "team": "Payments", "type": "UAT", "days_per_month": "50"}
+    assert tester.post("/quotas/set", data=data).status_code == 403
+    assert tester.post("/teams/new", data={"csrf_token": token, "team": "X"}).status_code == 403
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    assert 'href="/quotas"' in page(manager, "/")
+    assert (
+        manager.post(
+            "/teams/new", data={"csrf_token": csrf_token(manager, "/quotas"), "team": "X"}
+        ).status_code
+        == 403
+    )
+
+
+def test_a_bad_quota_is_refused_next_to_its_field(
+    app: Flask, login: Login, estate: PageWorld, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    response = manager.post(
+        "/quotas/set",
+        data={
+            "csrf_token": csrf_token(manager, "/quotas"),
+            "team": "Payments",
+            "type": "UAT",
+            "days_per_month": "-3",
+        },
+    )
+    assert response.status_code == 400
+    assert "must be 0 or more, not -3" in response.get_data(as_text=True)
+    assert "is not a month (YYYY-MM)" in page(manager, "/quotas?month=2027-13")
+
+
+def test_a_new_request_past_the_quota_says_so_when_it_is_submitted(
+    app: Flask, login: Login, estate: PageWorld, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    tester = app.test_client()
+    login(tester, Role.TEST_MANAGER)
+    response = tester.post(
+        "/requests/new",
+        data={
+            "csrf_token": csrf_token(tester, "/requests/new"),
+            "type": "UAT",
+            "duration_days": "6",
+            "earliest_start": str(day(14)),
+            "justification": "soak test",
+        },
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Your request for 6 days of UAT is submitted for approval." in html
+    assert (
+        "Team Payments has used 0 of 5 UAT days in January 2027; this request needs 6: "
+        "an environment manager approves it past the quota, or not." in html
+    )
