@@ -86,6 +86,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users:admin": frozenset({ADMIN}),
     # one's own account: password, API tokens, feed URLs (the views check it is one's own)
     "account:manage": ALL,
+    # stacks (issue 16): environments booked together, kept and booked by their managers
+    "stacks:read": ALL,
+    "stacks:write": frozenset({ADMIN, ENV}),
+    "stacks:book": frozenset({ADMIN, ENV}),
 }
 
 

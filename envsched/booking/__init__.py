@@ -52,7 +52,11 @@ from envsched.booking.shapes import (
     RejectIn,
     ReleaseEarlyIn,
     SlotOut,
+    StackBookingIn,
+    StackBookingOut,
+    StackPartOut,
 )
+from envsched.booking.stacks import book_stack, stack_bookings
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
@@ -78,10 +82,15 @@ __all__ = [
     "RuleBroken",
     "Slot",
     "SlotOut",
+    # stack bookings (issue 16)
+    "StackBookingIn",
+    "StackBookingOut",
+    "StackPartOut",
     "StateClash",
     "approve_many",
     "approve_request",
     "book_direct",
+    "book_stack",
     "booking_transaction",
     "booking_words",
     "cancel_booking",
@@ -104,6 +113,7 @@ __all__ = [
     "reject_request",
     "release_early",
     "request_booking",
+    "stack_bookings",
     "start_booking",
     "suggest_slots",
     "waitlist_request",

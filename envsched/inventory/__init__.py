@@ -42,6 +42,16 @@ from envsched.inventory.shapes import (
     FreezeOut,
     MaintenanceWindowIn,
     MaintenanceWindowOut,
+    StackIn,
+    StackOut,
+)
+from envsched.inventory.stacks import (
+    create_stack,
+    delete_stack,
+    stack_members,
+    stack_named,
+    stack_of,
+    stacks,
 )
 
 __all__ = [
@@ -57,6 +67,9 @@ __all__ = [
     "Interval",
     "MaintenanceWindowIn",
     "MaintenanceWindowOut",
+    # stacks (issue 16)
+    "StackIn",
+    "StackOut",
     "add_maintenance_window",
     "change_capacity",
     "check_eligible",
@@ -65,6 +78,8 @@ __all__ = [
     "create_environment",
     "create_environment_type",
     "create_freeze",
+    "create_stack",
+    "delete_stack",
     "environment_named",
     "environment_types",
     "freezes_over",
@@ -76,5 +91,9 @@ __all__ = [
     "natural_key",
     "remove_freeze",
     "remove_maintenance_window",
+    "stack_members",
+    "stack_named",
+    "stack_of",
+    "stacks",
     "update_environment",
 ]

@@ -65,6 +65,7 @@ from envsched.models.solves import (
     SolveKind,
     SolveStatus,
 )
+from envsched.models.stacks import Stack, StackBooking, StackBookingPart, StackMember
 from envsched.models.state import StateVersion
 from envsched.models.users import (
     ApiToken,
@@ -126,6 +127,11 @@ __all__ = [
     "SolveJob",
     "SolveKind",
     "SolveStatus",
+    # stacks (issue 16)
+    "Stack",
+    "StackBooking",
+    "StackBookingPart",
+    "StackMember",
     "StateVersion",
     "TemplatePhase",
     "UTCDateTime",

@@ -1,0 +1,224 @@
+"""Stacks (issue 16): kept by environment managers; booked whole or not at all, each
+member checked as a direct booking is, a refusal naming the member and its rule. On
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import col, func, select
+
+from envsched import migrations
+from envsched.booking import RuleBroken, StackBookingIn, book_stack
+from envsched.db import SessionFactory
+from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
+from envsched.inventory import StackIn, create_stack, delete_stack, stacks
+from envsched.models import LIVE_STATUSES, Booking, Role, StackBooking, StackBookingPart
+from tests.envsched.factories import DAY0, NOW, Factory
+
+
+def day(n: int) -> dt.date:
+    return DAY0 + dt.timedelta(days=n)
+
+
+def live(sessions: SessionFactory) -> list[tuple[int, dt.date, dt.date]]:
+    with sessions() as session:
+        rows = session.exec(
+            select(Booking.environment_id, Booking.start, Booking.end).where(
+                col(Booking.status).in_(LIVE_STATUSES)
+            )
+        ).all()
+    return sorted(rows)
+
+
+@pytest.fixture
+def uat3(sessions: SessionFactory, make_environment: Factory) -> tuple:
+    """Stack UAT-3: an app (type UAT) and a database (type DB)."""
+    app = make_environment(name="UAT-3-APP")
+    db = make_environment(name="UAT-3-DB", type="DB")
+    create_stack(
+        sessions, StackIn(name="UAT-3", members=["UAT-3-DB", "UAT-3-APP"]), actor=None, now=NOW
+    )
+    return app, db
+
+
+def test_a_stack_is_booked_whole_for_the_same_days(
+    sessions: SessionFactory, uat3: tuple, make_user: Factory
+) -> None:
+    app, db = uat3
+    manager = make_user(role=Role.ENVIRONMENT_MANAGER)
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=manager, now=NOW
+    )
+    assert sorted(p.environment for p in done.bookings) == ["UAT-3-APP", "UAT-3-DB"]
+    assert live(sessions) == sorted([(app.id, day(3), day(8)), (db.id, day(3), day(8))])
+    with sessions() as session:
+        assert session.exec(select(func.count()).select_from(StackBookingPart)).one() == 2
+
+
+def test_one_member_busy_refuses_the_whole_stack_naming_it(
+    sessions: SessionFactory, uat3: tuple, make_booking: Factory
+) -> None:
+    app, db = uat3
+    make_booking(db, start=day(5), end=day(9))
+    before = live(sessions)
+    with pytest.raises(BookingConflict) as refused:
+        book_stack(sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW)
+    assert "UAT-3-DB" in refused.value.message
+    assert refused.value.rule == "capacity"
+    assert live(sessions) == before  # nothing of the stack was booked, the app neither
+    with sessions() as session:
+        assert session.exec(select(func.count()).select_from(StackBooking)).one() == 0
+
+
+def test_a_member_under_maintenance_refuses_the_stack_naming_member_and_rule(
+    sessions: SessionFactory, uat3: tuple, make_window: Factory
+) -> None:
+    app, _db = uat3
+    make_window(app, start=day(6), end=day(7), reason="patching")
+    with pytest.raises(BookingConflict) as refused:
+        book_stack(sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW)
+    assert "UAT-3-APP" in refused.value.message and refused.value.rule == "maintenance"
+    assert live(sessions) == []
+
+
+def test_the_rulebook_judges_the_member_serving_the_phase(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory
+) -> None:
+    app, db = uat3
+    phase = make_phase(earliest_start=day(10))
+    with pytest.raises(RuleBroken) as refused:
+        book_stack(
+            sessions,
+            "UAT-3",
+            StackBookingIn(start=day(3), end=day(8), phase=phase.key),
+            actor=None,
+            now=NOW,
+        )
+    assert refused.value.breaks[0].rule == "earliest_start"
+    assert refused.value.message.startswith("UAT-3-APP: ")
+    assert live(sessions) == []
+    done = book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=day(10), end=day(15), phase=phase.key),
+        actor=None,
+        now=NOW,
+    )
+    with sessions() as session:
+        phases = dict(
+            session.exec(select(Booking.environment_id, Booking.phase_id)).all()  # type: ignore[arg-type]
+        )
+    assert phases == {app.id: phase.id, db.id: None}  # one booking per phase, the rest held
+    assert done.phase == phase.key
+
+
+def test_a_phase_no_member_serves_is_refused_naming_the_phase(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory
+) -> None:
+    phase = make_phase(type="PERF")
+    with pytest.raises(InvalidInput) as refused:
+        book_stack(
+            sessions,
+            "UAT-3",
+            StackBookingIn(start=day(3), end=day(8), phase=phase.key),
+            actor=None,
+            now=NOW,
+        )
+    assert refused.value.field == "phase" and "PERF" in refused.value.message
+
+
+def test_only_environment_managers_and_admins_keep_and_book_stacks(
+    sessions: SessionFactory, uat3: tuple, make_user: Factory
+) -> None:
+    tester = make_user(role=Role.TEST_MANAGER)
+    with pytest.raises(PermissionDenied):
+        book_stack(
+            sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=tester, now=NOW
+        )
+    with pytest.raises(PermissionDenied):
+        create_stack(sessions, StackIn(name="S2", members=["UAT-3-APP"]), actor=tester, now=NOW)
+    with pytest.raises(PermissionDenied):
+        delete_stack(sessions, "UAT-3", actor=tester, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "field", "words"),
+    [
+        ("UAT-4", ["UAT-3-APP"], "members", "already belongs to the stack UAT-3"),
+        ("UAT-4", ["NOPE"], "members", "no environment named NOPE"),
+        ("UAT-3", ["X-1"], "name", "already a stack named UAT-3"),
+        ("UAT-3-APP", ["X-1"], "name", "an environment's name"),
+    ],
+)
+def test_a_bad_stack_is_refused_naming_the_field(
+    sessions: SessionFactory,
+    uat3: tuple,
+    make_environment: Factory,
+    name: str,
+    members: list[str],
+    field: str,
+    words: str,
+) -> None:
+    make_environment(name="X-1")
+    with pytest.raises(InvalidInput) as refused:
+        create_stack(sessions, StackIn(name=name, members=members), actor=None, now=NOW)
+    assert refused.value.field == field and words in refused.value.message
+
+
+def test_deleting_a_stack_keeps_its_environments_and_bookings(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    book_stack(sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW)
+    delete_stack(sessions, "UAT-3", actor=None, now=NOW)
+    with sessions() as session:
+        assert stacks(session) == []
+    assert len(live(sessions)) == 2
+
+
+THREADS = 12
+
+
+def test_writers_booking_one_stack_at_once_get_it_exactly_once(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    ready = threading.Barrier(THREADS)
+
+    def one_writer(_: int) -> str:
+        ready.wait()
+        try:
+            book_stack(
+                sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+            )
+        except BookingConflict:
+            return "refused"
+        return "booked"
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        outcomes = list(pool.map(one_writer, range(THREADS)))
+    assert outcomes.count("booked") == 1
+    assert len(live(sessions)) == 2
+
+
+def test_0021_adds_stacks_and_goes_back(empty_engine: Engine) -> None:
+    migrations.upgrade(empty_engine, "0021")
+    with empty_engine.begin() as c:
+        c.execute(text("INSERT INTO environment_stack (id, name, description) VALUES (1, 'S', '')"))
+        c.execute(text("UPDATE phase SET stacks = NULL"))
+    migrations.downgrade(empty_engine, "0018")
+    with empty_engine.connect() as c:
+        tables = set(
+            c.execute(
+                text(
+                    "SELECT table_name FROM information_schema.tables"
+                    if empty_engine.dialect.name == "postgresql"
+                    else "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            ).scalars()
+        )
+    assert "environment_stack" not in tables and "stack_booking_part" not in tables
+    migrations.upgrade(empty_engine, "0021")
