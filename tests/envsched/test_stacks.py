@@ -63,7 +63,7 @@ def test_a_stack_is_booked_whole_for_the_same_days(
 def test_one_member_busy_refuses_the_whole_stack_naming_it(
     sessions: SessionFactory, uat3: tuple, make_booking: Factory
 ) -> None:
-    app, db = uat3
+    _app, db = uat3
     make_booking(db, start=day(5), end=day(9))
     before = live(sessions)
     with pytest.raises(BookingConflict) as refused:
