@@ -19,6 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from envsched import inventory
 from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.models import (
@@ -71,7 +72,23 @@ class World:
             **self.planning(rule_path),
             **lifecycle_values(self.planning.sessions, rule_path),
             **self._token_values(rule_path),
+            **self._stack_values(rule_path),
         }
+
+    def _stack_values(self, rule_path: str) -> dict[str, Any]:
+        """A stack of two fresh environments, for paths naming one (issue 16)."""
+        if "/stacks/" not in rule_path:
+            return {}
+        app = factories.make_environment(self.planning.sessions, type="UAT")
+        db = factories.make_environment(self.planning.sessions, type="SIT")
+        members = [app.name, db.name]
+        inventory.create_stack(
+            self.planning.sessions,
+            inventory.StackIn(name=f"STACK-{app.id}", members=members),
+            actor=None,
+            now=NOW,
+        )
+        return {"stack": f"STACK-{app.id}"}
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:
         """A fresh API token of the tester, for paths naming one."""

@@ -20,6 +20,7 @@ from web.api import (
     reports,
     requests,
     solves,
+    stacks,
     users,
     whatifs,
 )
@@ -41,6 +42,7 @@ ROUTES: list[Route] = [
     *solves.ROUTES,
     *lifecycle.ROUTES,
     *users.ROUTES,
+    *stacks.ROUTES,  # issue 16
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
