@@ -46,6 +46,7 @@ from web.ui import (
     search,
     session,
     solves,
+    stacks,
     timeline,
     user_admin,
     whatifs,
@@ -190,6 +191,12 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/users/<name>/active", "user_active", user_admin.user_active, POST),
     ("/users/<name>/tokens", "token_issue", user_admin.token_issue, POST),
     ("/users/<name>/tokens/<int:token_id>/revoke", "token_revoke", user_admin.token_revoke, POST),
+    # stacks (issue 16)
+    ("/stacks", "stack_list", stacks.stack_list, GET),
+    ("/stacks/new", "stack_add", stacks.stack_add, POST),
+    ("/stacks/<name>", "stack_detail", stacks.stack_detail, GET),
+    ("/stacks/<name>/book", "stack_book", stacks.stack_book, POST),
+    ("/stacks/<name>/remove", "stack_remove", stacks.stack_remove, POST),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
@@ -213,6 +220,7 @@ NAV_ITEMS = [
     ("ui.audit_log", "Audit log", "audit:read"),
     ("ui.delivery_list", "Failed deliveries", "deliveries:read"),
     ("ui.user_list", "Users", "users:admin"),
+    ("ui.stack_list", "Stacks", "stacks:read"),  # issue 16
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:
