@@ -56,7 +56,7 @@ from envsched.booking.shapes import (
     StackBookingOut,
     StackPartOut,
 )
-from envsched.booking.stacks import book_stack, stack_bookings
+from envsched.booking.stacks import book_stack, place_stack, stack_bookings, stack_partners
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
@@ -110,10 +110,12 @@ __all__ = [
     "new_booking",
     "offer_days",
     "phase_slots",
+    "place_stack",
     "reject_request",
     "release_early",
     "request_booking",
     "stack_bookings",
+    "stack_partners",
     "start_booking",
     "suggest_slots",
     "waitlist_request",

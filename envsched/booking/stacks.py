@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from envsched import audit
 from envsched.booking.bookings import _phase_named, booking_transaction, check_days, new_booking
@@ -22,7 +22,15 @@ from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOu
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput
 from envsched.inventory import check_fits, lock_environment, stack_members, stack_named
-from envsched.models import Environment, Phase, StackBooking, StackBookingPart, User
+from envsched.models import (
+    Booking,
+    BookingStatus,
+    Environment,
+    Phase,
+    StackBooking,
+    StackBookingPart,
+    User,
+)
 from envsched.permissions import require
 
 
@@ -39,51 +47,96 @@ def book_stack(
     require(actor, "stacks:book")
     check_days(data.start, data.end)
     with booking_transaction(sessions) as session:
-        stack = stack_named(session, stack_name)
-        members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
-        if not members:
-            raise InvalidInput("stack", f"the stack {stack.name} has no environments")
         phase = _phase_named(session, data.phase)
-        serving = _serving(session, stack.name, members, phase) if phase else None
-        for env in members:
-            _check_member(session, env, data, phase if env is serving else None, now.date())
-        group = StackBooking(
-            stack_id=stack.id or 0,
-            phase_id=phase.id if phase else None,
-            start=data.start,
-            end=data.end,
+        return place_stack(
+            session,
+            stack_name,
+            data.start,
+            data.end,
+            phase=phase,
+            status=BookingStatus.CONFIRMED,
             note=data.note,
-            created_at=now,
-            created_by_id=actor.id if actor else None,
+            actor=actor,
+            now=now,
         )
-        session.add(group)
-        session.flush()
-        parts = []
-        for env in members:
-            booking = new_booking(
-                env,
-                data.start,
-                data.end,
-                now=now,
-                actor=actor,
-                phase=phase if env is serving else None,
-                note=data.note or f"stack {stack.name}",
-            )
-            session.add(booking)
-            audit.record(session, actor=actor, now=now, action="book", row=booking)
-            session.add(
-                StackBookingPart(stack_booking_id=group.id or 0, booking_id=booking.id or 0)
-            )
-            parts.append(StackPartOut(booking=booking.id or 0, environment=env.name))
-        return StackBookingOut(
-            id=group.id or 0,
-            stack=stack.name,
-            start=data.start,
-            end=data.end,
-            phase=phase.key if phase else None,
-            note=data.note,
-            bookings=parts,
+
+
+def place_stack(
+    session: Session,
+    stack_name: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    phase: Phase | None,
+    status: BookingStatus,
+    note: str,
+    actor: User | None,
+    now: dt.datetime,
+    field: str = "stack",
+) -> StackBookingOut:
+    """Inside the caller's write transaction: lock every member, check each, then book
+    each (the one serving ``phase`` carries it). Shared by ``book_stack`` and a plan
+    written back as tentative bookings."""
+    stack = stack_named(session, stack_name, field=field)
+    members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
+    if not members:
+        raise InvalidInput(field, f"the stack {stack.name} has no environments")
+    serving = _serving(session, stack.name, members, phase) if phase else None
+    for env in members:
+        _check_member(session, env, start, end, phase if env is serving else None, now.date())
+    group = StackBooking(
+        stack_id=stack.id or 0,
+        phase_id=phase.id if phase else None,
+        start=start,
+        end=end,
+        note=note,
+        created_at=now,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(group)
+    session.flush()
+    parts = []
+    for env in members:
+        booking = new_booking(
+            env,
+            start,
+            end,
+            now=now,
+            actor=actor,
+            phase=phase if env is serving else None,
+            status=status,
+            note=note or f"stack {stack.name}",
         )
+        session.add(booking)
+        audit.record(session, actor=actor, now=now, action="book", row=booking)
+        session.add(StackBookingPart(stack_booking_id=group.id or 0, booking_id=booking.id or 0))
+        parts.append(StackPartOut(booking=booking.id or 0, environment=env.name))
+    return StackBookingOut(
+        id=group.id or 0,
+        stack=stack.name,
+        start=start,
+        end=end,
+        phase=phase.key if phase else None,
+        note=note,
+        bookings=parts,
+    )
+
+
+def stack_partners(session: Session, booking_id: int) -> list[Booking]:
+    """The other member bookings of the stack booking ``booking_id`` is part of."""
+    group = select(StackBookingPart.stack_booking_id).where(
+        StackBookingPart.booking_id == booking_id
+    )
+    return list(
+        session.exec(
+            select(Booking)
+            .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
+            .where(
+                col(StackBookingPart.stack_booking_id).in_(group),
+                Booking.id != booking_id,
+            )
+        ).all()
+    )
 
 
 def _serving(session: Session, stack: str, members: list[Environment], phase: Phase) -> Environment:
@@ -99,16 +152,19 @@ def _serving(session: Session, stack: str, members: list[Environment], phase: Ph
 
 
 def _check_member(
-    session: Session, env: Environment, data: StackBookingIn, phase: Phase | None, today: dt.date
+    session: Session,
+    env: Environment,
+    start: dt.date,
+    end: dt.date,
+    phase: Phase | None,
+    today: dt.date,
 ) -> None:
     """A member's own days and, for the member serving the phase, the rulebook; a refusal
     says which member it is about."""
     try:
         if phase is not None:
-            check_placement(session, phase, env, data.start, data.end, today=today)
-        check_fits(
-            session, env, data.start, data.end, release_id=phase.release_id if phase else None
-        )
+            check_placement(session, phase, env, start, end, today=today)
+        check_fits(session, env, start, end, release_id=phase.release_id if phase else None)
     except RuleBroken as exc:
         raise RuleBroken(
             [replace(b, message=f"{env.name}: {b.message}") for b in exc.breaks]

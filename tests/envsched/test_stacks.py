@@ -222,3 +222,63 @@ def test_0021_adds_stacks_and_goes_back(empty_engine: Engine) -> None:
         )
     assert "environment_stack" not in tables and "stack_booking_part" not in tables
     migrations.upgrade(empty_engine, "0021")
+
+
+# -- planning: the scenario and the plan written back ----------------------------------
+
+
+def test_a_stack_phase_is_planned_on_the_stack_checked_by_the_validator_and_booked_whole(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_release: Factory, tmp_path
+) -> None:
+    """The scenario holds the stack and the phase's stacks; a pinned stack booking of one
+    phase is on the stack (its other member's booking is part of it); the plan places the
+    stack phase on the whole stack, the independent validator passes it, and writing it
+    back books every member, tentatively."""
+    from envsched.planning.mapping import apply_plan_as_tentative, build_scenario, export_scenario
+    from solver import Options, plan
+    from solver.scenario_file import load_scenario
+    from solver.validate import validate
+
+    app, db = uat3
+    release = make_release(earliest_start=day(0))
+    first = make_phase(release, duration_days=3)
+    e2e = make_phase(release, duration_days=4, stacks=["UAT-3"])
+    book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=day(0), end=day(3), phase=first.key),
+        actor=None,
+        now=NOW,
+    )
+    with sessions() as session:
+        mapped = build_scenario(session, start=DAY0, horizon_days=60)
+    scenario = mapped.scenario
+    assert [(s.id, s.members) for s in scenario.stacks] == [("UAT-3", ("UAT-3-APP", "UAT-3-DB"))]
+    assert scenario.phase_by_id[e2e.key].stacks == ("UAT-3",)
+    assert {b.phase: (b.environment, b.pinned) for b in scenario.bookings} == {
+        first.key: ("UAT-3", True)
+    }
+    assert scenario.environment_by_id["UAT-3-DB"].unavailable == ()  # held by the stack
+    result = plan(scenario, Options(time_limit=2.0))
+    assert validate(scenario, result) == []
+    placed = {a.phase: (a.environment, a.start) for a in result.assignments}
+    assert placed[e2e.key] == ("UAT-3", 3)
+
+    apply_plan_as_tentative(sessions, scenario, result, NOW)
+    with sessions() as session:
+        rows = session.exec(
+            select(Booking.environment_id, Booking.start, Booking.status).where(
+                Booking.start == day(3)
+            )
+        ).all()
+    assert sorted(rows) == sorted([(app.id, day(3), "tentative"), (db.id, day(3), "tentative")])
+    apply_plan_as_tentative(sessions, scenario, result, NOW)  # again: both replaced
+    with sessions() as session:
+        statuses = session.exec(select(Booking.status).where(Booking.start == day(3))).all()
+    assert sorted(statuses) == ["cancelled", "cancelled", "tentative", "tentative"]
+
+    path = tmp_path / "with-stacks.json"
+    export_scenario(sessions, path, start=DAY0, horizon_days=60)
+    again = load_scenario(path)
+    assert again.stacks == scenario.stacks
+    assert again.phase_by_id[e2e.key].stacks == ("UAT-3",)
