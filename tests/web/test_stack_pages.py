@@ -11,7 +11,6 @@ from sqlmodel import col, func, select
 from envsched.db import SessionFactory
 from envsched.inventory import StackIn, create_stack
 from envsched.models import LIVE_STATUSES, Booking, Role
-from tests.envsched import factories
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
 
@@ -80,4 +79,17 @@ def test_viewers_see_stacks_but_no_forms(
     assert "Stack PAY" in page and "Book PAY" not in page and "Remove the stack" not in page
     assert "Add a stack" not in client.get("/stacks").get_data(as_text=True)
     assert client.get("/stacks/NOPE").status_code == 404
-    factories.make_environment(sessions, name="X-9")
+
+
+def test_the_booking_form_offers_the_whole_stack_of_the_chosen_environment(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.get(
+        f"/bookings/new?environment=UAT-2&start={day(30)}&last_day={day(33)}"
+    ).get_data(as_text=True)
+    assert "UAT-2 belongs to the stack PAY" in page
+    assert f'href="/stacks/PAY?start={day(30)}&amp;last_day={day(33)}"' in page
+    stack_page = client.get(f"/stacks/PAY?start={day(30)}&last_day={day(33)}")
+    assert f'value="{day(33)}"' in stack_page.get_data(as_text=True)
