@@ -282,3 +282,29 @@ def test_a_stack_phase_is_planned_on_the_stack_checked_by_the_validator_and_book
     again = load_scenario(path)
     assert again.stacks == scenario.stacks
     assert again.phase_by_id[e2e.key].stacks == ("UAT-3",)
+
+
+def test_a_planning_round_places_a_stack_phase_and_accepting_books_every_member(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_release: Factory
+) -> None:
+    from envsched.planning.rounds.replan import accept_run
+    from tests.envsched.test_replan import run_round
+
+    app, db = uat3
+    release = make_release(earliest_start=day(10), due=day(30))
+    make_phase(release, duration_days=4, stacks=["UAT-3"])
+    run = run_round(sessions)
+    assert [(p.place.environment, p.place.start) for p in run.diff.placed] == [
+        ("UAT-3", day(10).isoformat())
+    ]
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert accepted.applied
+    with sessions() as session:
+        rows = session.exec(
+            select(Booking.environment_id, Booking.start, Booking.status).where(
+                col(Booking.status).in_(LIVE_STATUSES)
+            )
+        ).all()
+    assert sorted(rows) == sorted(
+        [(app.id, day(10), "tentative"), (db.id, day(10), "tentative")]
+    )
