@@ -82,6 +82,10 @@ EXPECTED: dict[str, set[str]] = {
     "deliveries:read": {A},
     "users:admin": {A},
     "account:manage": EVERYONE,
+    # stacks (issue 16)
+    "stacks:read": EVERYONE,
+    "stacks:write": {"admin", "environment_manager"},
+    "stacks:book": {"admin", "environment_manager"},
 }
 
 
