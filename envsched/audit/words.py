@@ -51,6 +51,7 @@ ENTITY_WORDS = {
     "what_if": "what-if",
     "plan_run": "plan run",
     "component": "component",
+    "environment_stack": "stack",  # issue 16
 }
 ACTION_WORDS = {
     "create": "created",

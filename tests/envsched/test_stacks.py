@@ -305,6 +305,44 @@ def test_a_planning_round_places_a_stack_phase_and_accepting_books_every_member(
                 col(Booking.status).in_(LIVE_STATUSES)
             )
         ).all()
-    assert sorted(rows) == sorted(
-        [(app.id, day(10), "tentative"), (db.id, day(10), "tentative")]
-    )
+    assert sorted(rows) == sorted([(app.id, day(10), "tentative"), (db.id, day(10), "tentative")])
+
+
+def test_a_scenario_file_with_stacks_imports_them_and_its_stack_booking_whole(
+    sessions: SessionFactory, tmp_path
+) -> None:
+    import json
+
+    from envsched.planning.mapping import build_scenario, import_scenario
+
+    data = {
+        "format": "envsched-scenario/1",
+        "start": DAY0.isoformat(),
+        "horizon_days": 60,
+        "environments": [{"id": "UAT-3-APP", "type": "UAT"}, {"id": "UAT-3-DB", "type": "DB"}],
+        "stacks": [{"id": "UAT-3", "members": ["UAT-3-APP", "UAT-3-DB"]}],
+        "releases": [
+            {
+                "id": "R1",
+                "phases": [
+                    {"id": "R1-E2E", "type": "UAT", "duration_days": 4, "stacks": ["UAT-3"]}
+                ],
+            }
+        ],
+        "bookings": [
+            {"phase": "R1-E2E", "environment": "UAT-3", "start": day(2).isoformat(), "pinned": True}
+        ],
+    }
+    path = tmp_path / "stacked.json"
+    path.write_text(json.dumps(data))
+    import_scenario(sessions, path, NOW)
+    with sessions() as session:
+        assert [(s.name, s.members) for s in stacks(session)] == [
+            ("UAT-3", ["UAT-3-APP", "UAT-3-DB"])
+        ]
+        again = build_scenario(session, start=DAY0, horizon_days=60).scenario
+    assert len(live(sessions)) == 2
+    assert [(b.phase, b.environment, b.start, b.pinned) for b in again.bookings] == [
+        ("R1-E2E", "UAT-3", 2, True)
+    ]
+    assert again.phase_by_id["R1-E2E"].stacks == ("UAT-3",)
