@@ -346,3 +346,35 @@ def test_a_scenario_file_with_stacks_imports_them_and_its_stack_booking_whole(
         ("R1-E2E", "UAT-3", 2, True)
     ]
     assert again.phase_by_id["R1-E2E"].stacks == ("UAT-3",)
+
+
+def test_what_if_measures_count_a_stack_phase_on_every_member() -> None:
+    """Utilisation counts a stack placement's days on each member's type; a booking on a
+    stack survives the what-if's clean-up of impossible bookings."""
+    from envsched.planning.whatif.compare import utilisation
+    from envsched.planning.whatif.edits import drop_impossible_bookings
+    from solver import Options, plan
+    from solver.scenario import Booking as Held
+    from solver.scenario_file import parse_scenario
+
+    scenario = parse_scenario(
+        {
+            "format": "envsched-scenario/1",
+            "start": DAY0.isoformat(),
+            "horizon_days": 10,
+            "environments": [{"id": "A", "type": "UAT"}, {"id": "D", "type": "DB"}],
+            "stacks": [{"id": "S", "members": ["A", "D"]}],
+            "releases": [
+                {
+                    "id": "R1",
+                    "phases": [{"id": "P", "type": "UAT", "duration_days": 5, "stacks": ["S"]}],
+                }
+            ],
+        }
+    )
+    result = plan(scenario, Options(method="greedy"))
+    assert utilisation(scenario, result, 10) == {"DB": 0.5, "UAT": 0.5}
+    from dataclasses import replace as changed
+
+    booked = changed(scenario, bookings=(Held("P", "S", 0),))
+    assert drop_impossible_bookings(booked).bookings == booked.bookings
