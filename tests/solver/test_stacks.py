@@ -260,3 +260,18 @@ def test_contended_stacks_give_valid_plans_from_every_planner(seed, method):
     assert not result.unplaced
     on_stack = [a for a in result.assignments if a.phase.endswith("E2E")]
     assert {a.environment for a in on_stack} <= {"UAT-3", "UAT-4"}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_lower_bounds_stay_below_an_optimal_plan_with_stacks(seed):
+    """The bounds relax a stack phase to its own type's work; they must never exceed what
+    an optimal plan achieves."""
+    from solver.bounds import tardiness_lower_bound, unplaced_lower_bound
+
+    scenario = contended(seed)
+    scenario = replace(scenario, releases=scenario.releases[:5], bookings=())
+    result = planned(scenario, method="cp-sat", time_limit=10.0)
+    assert result.status == "OPTIMAL"
+    assert unplaced_lower_bound(scenario) <= result.metrics.weighted_unplaced
+    if not result.unplaced:
+        assert tardiness_lower_bound(scenario) <= result.metrics.weighted_tardiness
