@@ -378,3 +378,29 @@ def test_what_if_measures_count_a_stack_phase_on_every_member() -> None:
 
     booked = changed(scenario, bookings=(Held("P", "S", 0),))
     assert drop_impossible_bookings(booked).bookings == booked.bookings
+
+
+def test_a_phase_needing_a_stack_names_stored_stacks_and_no_environments(
+    sessions: SessionFactory, uat3: tuple, make_release: Factory
+) -> None:
+    from envsched.lifecycle import PhaseIn, PhasePatch, add_phase, update_phase
+
+    release = make_release()
+
+    def phase(**fields: object) -> PhaseIn:
+        return PhaseIn.model_validate(
+            {"key": f"{release.key}-E2E", "type": "UAT", "duration_days": 4, **fields}
+        )
+
+    for fields, words in (
+        ({"stacks": ["UAT-9"]}, "no stack named UAT-9"),
+        ({"stacks": []}, "at least one stack"),
+        ({"stacks": ["UAT-3"], "environments": ["UAT-3-APP"]}, "either its environments"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            add_phase(sessions, release.key, phase(**fields), actor=None, now=NOW)
+        assert refused.value.field == "stacks" and words in refused.value.message
+    added = add_phase(sessions, release.key, phase(stacks=["UAT-3"]), actor=None, now=NOW)
+    assert added.stacks == ["UAT-3"]
+    with pytest.raises(InvalidInput):
+        update_phase(sessions, added.key, PhasePatch(stacks=["NOPE"]), actor=None, now=NOW)
