@@ -56,7 +56,13 @@ from envsched.booking.shapes import (
     StackBookingOut,
     StackPartOut,
 )
-from envsched.booking.stacks import book_stack, place_stack, stack_bookings, stack_partners
+from envsched.booking.stacks import (
+    book_stack,
+    cancel_stack_booking,
+    place_stack,
+    stack_bookings,
+    stack_partners,
+)
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
 
@@ -94,6 +100,7 @@ __all__ = [
     "booking_transaction",
     "booking_words",
     "cancel_booking",
+    "cancel_stack_booking",
     "check_placement",
     "clashes_in",
     "close_request",

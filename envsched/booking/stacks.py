@@ -17,12 +17,15 @@ from sqlmodel import Session, col, select
 
 from envsched import audit
 from envsched.booking.bookings import _phase_named, booking_transaction, check_days, new_booking
+from envsched.booking.giveback import _cancel as cancel
+from envsched.booking.giveback import offer_days
 from envsched.booking.rulebook import RuleBroken, check_placement
 from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOut
 from envsched.db import SessionFactory
-from envsched.errors import BookingConflict, InvalidInput
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
 from envsched.inventory import check_fits, lock_environment, stack_members, stack_named
 from envsched.models import (
+    LIVE_STATUSES,
     Booking,
     BookingStatus,
     Environment,
@@ -120,6 +123,48 @@ def place_stack(
         note=note,
         bookings=parts,
     )
+
+
+def cancel_stack_booking(
+    sessions: SessionFactory,
+    stack_name: str,
+    stack_booking_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> list[StackPartOut]:
+    """Cancel every live member booking of a stack booking in one transaction; the days
+    still ahead go to each environment's waitlist, as a single cancel's do. Returns the
+    bookings cancelled, with their environments."""
+    require(actor, "stacks:book")
+    with booking_transaction(sessions) as session:
+        group = session.get(StackBooking, stack_booking_id)
+        if group is None or group.stack_id != stack_named(session, stack_name).id:
+            raise NotFound("stack booking", stack_booking_id)
+        live = [
+            b
+            for b in session.exec(
+                select(Booking)
+                .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
+                .where(StackBookingPart.stack_booking_id == stack_booking_id)
+                .order_by(col(Booking.environment_id))
+            ).all()
+            if b.status in LIVE_STATUSES
+        ]
+        if not live:
+            raise InvalidState("nothing of this stack booking is live any more")
+        for booking in live:
+            lock_environment(session, booking.environment_id)
+            before = audit.snapshot(booking)
+            cancel(booking, reason)
+            booking.updated_at = now
+            audit.record(
+                session, actor=actor, now=now, action="cancelled", row=booking, before=before
+            )
+            start = max(booking.start, now.date())
+            offer_days(session, booking.environment_id, start, booking.end, actor=actor, now=now)
+        return [StackPartOut(booking=b.id or 0, environment=b.environment.name) for b in live]
 
 
 def stack_partners(session: Session, booking_id: int) -> list[Booking]:

@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 from envsched import migrations
 from envsched.booking import RuleBroken, StackBookingIn, book_stack
 from envsched.db import SessionFactory
-from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, PermissionDenied
 from envsched.inventory import StackIn, create_stack, delete_stack, stacks
 from envsched.models import LIVE_STATUSES, Booking, Role, StackBooking, StackBookingPart
 from tests.envsched.factories import DAY0, NOW, Factory
@@ -404,3 +404,21 @@ def test_a_phase_needing_a_stack_names_stored_stacks_and_no_environments(
     assert added.stacks == ["UAT-3"]
     with pytest.raises(InvalidInput):
         update_phase(sessions, added.key, PhasePatch(stacks=["NOPE"]), actor=None, now=NOW)
+
+
+def test_cancelling_a_stack_booking_cancels_every_member_at_once(
+    sessions: SessionFactory, uat3: tuple, make_user: Factory
+) -> None:
+    from envsched.booking import cancel_stack_booking
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    with pytest.raises(PermissionDenied):
+        cancel_stack_booking(
+            sessions, "UAT-3", done.id, actor=make_user(role=Role.TEST_MANAGER), now=NOW
+        )
+    cancelled = cancel_stack_booking(sessions, "UAT-3", done.id, actor=None, now=NOW)
+    assert len(cancelled) == 2 and live(sessions) == []
+    with pytest.raises(InvalidState):
+        cancel_stack_booking(sessions, "UAT-3", done.id, actor=None, now=NOW)

@@ -19,7 +19,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from envsched import inventory
+from envsched import booking, inventory
 from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.models import (
@@ -88,7 +88,17 @@ class World:
             actor=None,
             now=NOW,
         )
-        return {"stack": f"STACK-{app.id}"}
+        values: dict[str, Any] = {"stack": f"STACK-{app.id}"}
+        if "stack_booking_id" in rule_path:
+            done = booking.book_stack(
+                self.planning.sessions,
+                values["stack"],
+                booking.StackBookingIn(start=dt.date(2027, 7, 5), end=dt.date(2027, 7, 9)),
+                actor=None,
+                now=NOW,
+            )
+            values["stack_booking_id"] = done.id
+        return values
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:
         """A fresh API token of the tester, for paths naming one."""

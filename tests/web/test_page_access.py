@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from envsched import inventory
 from envsched.accounts import tokens
+from envsched.booking import StackBookingIn, book_stack
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, MaintenanceWindow, Role
 from envsched.permissions import PERMISSIONS
@@ -121,6 +122,7 @@ ACTIONS = [
     # stacks (issue 16): an empty form is refused as bad input; the stack removed last
     ("/stacks/new", "stacks:write"),
     ("/stacks/{stack}/book", "stacks:book"),
+    ("/stacks/{stack}/bookings/{stack_booking}/cancel", "stacks:book"),
     ("/stacks/{stack}/remove", "stacks:write"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
@@ -135,11 +137,15 @@ def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int | str]:
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
     token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
-    inventory.create_stack(  # issue 16: a stack of UAT-2 and SIT-1
+    inventory.create_stack(  # issue 16: a stack of UAT-2 and SIT-1, booked once
         sessions, inventory.StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW
+    )
+    held = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(50), end=day(52)), actor=None, now=NOW
     )
     return {
         "stack": "PAY",
+        "stack_booking": held.id,
         "request": estate.request.id or 0,
         "window": window,
         "freeze": freeze.id,
@@ -218,6 +224,7 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
     ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1, "booking": 1}
     ids["stack"] = 1  # any name matches the rule
+    ids["stack_booking"] = 1
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
         return {

@@ -93,3 +93,22 @@ def test_the_booking_form_offers_the_whole_stack_of_the_chosen_environment(
     assert f'href="/stacks/PAY?start={day(30)}&amp;last_day={day(33)}"' in page
     stack_page = client.get(f"/stacks/PAY?start={day(30)}&last_day={day(33)}")
     assert f'value="{day(33)}"' in stack_page.get_data(as_text=True)
+
+
+def test_a_manager_cancels_a_whole_stack_booking_from_the_stack_page(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    before = live(sessions)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(30), end=day(33)), actor=None, now=NOW
+    )
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/stacks/PAY")
+    answer = client.post(f"/stacks/PAY/bookings/{done.id}/cancel", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert live(sessions) == before
+    page = client.get("/stacks/PAY").get_data(as_text=True)
+    assert "Cancelled the stack booking: SIT-1, UAT-2." in page

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from envsched import booking, inventory
-from envsched.booking import StackBookingIn, StackBookingOut
+from envsched.booking import StackBookingIn, StackBookingOut, StackPartOut
 from envsched.db import read_transaction
 from envsched.inventory import StackIn, StackOut
 from web.api.routing import JSON, Route, actor
@@ -32,6 +32,13 @@ def delete_stack(stack: str) -> None:
 def book_stack(stack: str, body: StackBookingIn) -> JSON:
     done = booking.book_stack(sessions(), stack, body, actor=actor(), now=now())
     return done.model_dump(mode="json")
+
+
+def cancel_stack_booking(stack: str, stack_booking_id: int) -> list[dict[str, Any]]:
+    cancelled = booking.cancel_stack_booking(
+        sessions(), stack, stack_booking_id, actor=actor(), now=now()
+    )
+    return [part.model_dump(mode="json") for part in cancelled]
 
 
 ROUTES = [
@@ -77,5 +84,14 @@ ROUTES = [
         body=StackBookingIn,
         errors=(400, 404, 409),
         example={"start": "2027-06-01", "end": "2027-06-08", "note": "end-to-end run"},
+    ),
+    Route(
+        "POST",
+        "/stacks/<stack>/bookings/<int:stack_booking_id>/cancel",
+        cancel_stack_booking,
+        "stacks:book",
+        "Cancel every live booking of a stack booking at once; their days go to the waitlist",
+        list[StackPartOut],
+        errors=(404, 409),
     ),
 ]

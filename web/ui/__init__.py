@@ -197,6 +197,12 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/stacks/<name>", "stack_detail", stacks.stack_detail, GET),
     ("/stacks/<name>/book", "stack_book", stacks.stack_book, POST),
     ("/stacks/<name>/remove", "stack_remove", stacks.stack_remove, POST),
+    (
+        "/stacks/<name>/bookings/<int:stack_booking_id>/cancel",
+        "stack_booking_cancel",
+        stacks.stack_booking_cancel,
+        POST,
+    ),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.

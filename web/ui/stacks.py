@@ -18,6 +18,7 @@ from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError, NotFound
 from envsched.inventory import StackIn
 from envsched.models import (
+    LIVE_STATUSES,
     Booking,
     Environment,
     Phase,
@@ -101,6 +102,27 @@ def stack_book(name: str) -> Any:
     return redirect(url_for("ui.stack_detail", name=name))
 
 
+@requires("stacks:book")
+def stack_booking_cancel(name: str, stack_booking_id: int) -> Any:
+    try:
+        cancelled = booking.cancel_stack_booking(
+            sessions(),
+            name,
+            stack_booking_id,
+            actor=current_user(),
+            now=now(),
+            reason=request.form.get("reason", "").strip(),
+        )
+    except NotFound:
+        abort(404)
+    except EnvschedError as exc:
+        flash(exc.message, "error")
+    else:
+        names = ", ".join(sorted(part.environment for part in cancelled))
+        flash(f"Cancelled the stack booking: {names}.", "success")
+    return redirect(url_for("ui.stack_detail", name=name))
+
+
 @requires("stacks:write")
 def stack_remove(name: str) -> Any:
     try:
@@ -169,6 +191,8 @@ def _stack_bookings(session: Session, stack_id: int) -> list[dict[str, Any]]:
         phase = session.get(Phase, group.phase_id) if group.phase_id else None
         rows.append(
             {
+                "id": group.id,
+                "live": any(status in LIVE_STATUSES for _id, _env, status in parts),
                 "start": group.start,
                 "end": group.end,
                 "phase": phase.key if phase else "",
