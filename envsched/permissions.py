@@ -99,6 +99,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "teams:admin": frozenset({ADMIN}),
     "quotas:read": frozenset({ADMIN, ENV}),
     "quotas:write": frozenset({ADMIN, ENV}),
+    # stacks (issue 16): environments booked together, kept and booked by their managers
+    "stacks:read": ALL,
+    "stacks:write": frozenset({ADMIN, ENV}),
+    "stacks:book": frozenset({ADMIN, ENV}),
 }
 
 

@@ -77,9 +77,10 @@ def _pinned_load(scenario: Scenario) -> dict[str, list[int]]:
     load = {env.id: [0] * scenario.horizon_days for env in scenario.environments}
     for booking in scenario.bookings:
         phase = scenario.phase_by_id.get(booking.phase)
-        if booking.pinned and phase and booking.environment in load:
-            for day in _clip(booking.start, booking.start + phase.duration, scenario):
-                load[booking.environment][day] += 1
+        if booking.pinned and phase:
+            for member in scenario.members.get(booking.environment, ()):
+                for day in _clip(booking.start, booking.start + phase.duration, scenario):
+                    load[member][day] += 1
     return load
 
 

@@ -7,6 +7,10 @@ the last closed day inside a candidate interval in C, and the search jumps past 
 Changeover on capacity-1 environments depends on the neighbour's release, so it is
 checked against the few neighbouring intervals found by bisection.
 
+A stack (environments booked together) is one more place a phase may go: placed on it,
+the phase occupies every member's track, and it fits only where every member is free.
+Every question and change below takes an environment or a stack id alike.
+
 The module also holds the day window a phase may use by precedence alone (ready day,
 latest start before pinned successors), which the planner and the explanations share.
 """
@@ -58,6 +62,7 @@ class EnvironmentCalendar:
             env.id: _Track(env, self._blocked_days(scenario, env.id))
             for env in scenario.environments
         }
+        self._members = scenario.members
         self._placed: dict[str, tuple[str, Occupancy]] = {}
 
     @classmethod
@@ -90,22 +95,58 @@ class EnvironmentCalendar:
             clone.load, clone.intervals = list(track.load), list(track.intervals)
             clone.longest = track.longest
             twin._tracks[env_id] = clone
+        twin._members = self._members
         twin._placed = dict(self._placed)
         return twin
 
     # -- questions -----------------------------------------------------------------
 
     def fits(self, env_id: str, start: int, end: int, release: str) -> bool:
-        """True when ``[start, end)`` is inside the horizon, free and clear of changeover."""
-        track = self._tracks[env_id]
-        if start < 0 or end > self.horizon or track.closed.find(1, start, end) >= 0:
+        """True when ``[start, end)`` is inside the horizon, free and clear of changeover
+        (on every member, for a stack)."""
+        if start < 0 or end > self.horizon:
             return False
-        return not track.changeover or _changeover_push(track, start, end, release) is None
+        for member in self._members[env_id]:
+            track = self._tracks[member]
+            if track.closed.find(1, start, end) >= 0:
+                return False
+            if track.changeover and _changeover_push(track, start, end, release) is not None:
+                return False
+        return True
 
     def earliest_fit(
         self, env_id: str, earliest: int, duration: int, release: str, latest: int | None = None
     ) -> int | None:
         """First start >= ``earliest`` (and <= ``latest``) where ``duration`` days fit."""
+        members = self._members[env_id]
+        if len(members) > 1:
+            return self._earliest_fit_together(members, earliest, duration, release, latest)
+        return self._earliest_fit_on(members[0], earliest, duration, release, latest)
+
+    def _earliest_fit_together(
+        self,
+        members: tuple[str, ...],
+        earliest: int,
+        duration: int,
+        release: str,
+        latest: int | None,
+    ) -> int | None:
+        """The first start every member fits: each member's earliest fit from the latest
+        found so far, until they agree."""
+        start: int | None = earliest
+        while start is not None:
+            fits = [self._earliest_fit_on(m, start, duration, release, latest) for m in members]
+            if None in fits:
+                return None
+            later = max(fit for fit in fits if fit is not None)
+            if later == start:
+                return start
+            start = later
+        return None
+
+    def _earliest_fit_on(
+        self, env_id: str, earliest: int, duration: int, release: str, latest: int | None
+    ) -> int | None:
         track = self._tracks[env_id]
         last = self.horizon - duration
         if latest is not None and latest < last:
@@ -129,11 +170,15 @@ class EnvironmentCalendar:
         return self.occupants_between(env_id, day, day + 1)
 
     def occupants_between(self, env_id: str, start: int, end: int) -> list[Occupancy]:
-        """Phases on the environment overlapping ``[start, end)``, by start."""
-        track = self._tracks[env_id]
-        lo = bisect_left(track.intervals, (start - track.longest,))
-        hi = bisect_left(track.intervals, (end,))
-        return [occ for occ in track.intervals[lo:hi] if occ.end > start]
+        """Phases on the environment (any member of a stack) overlapping ``[start, end)``,
+        by start."""
+        found: dict[Occupancy, None] = {}
+        for member in self._members[env_id]:
+            track = self._tracks[member]
+            lo = bisect_left(track.intervals, (start - track.longest,))
+            hi = bisect_left(track.intervals, (end,))
+            found.update((occ, None) for occ in track.intervals[lo:hi] if occ.end > start)
+        return sorted(found)
 
     def placement(self, phase_id: str) -> tuple[str, Occupancy] | None:
         """(environment id, occupancy) of a placed phase, or None."""
@@ -145,7 +190,8 @@ class EnvironmentCalendar:
             yield phase_id, env_id, occ
 
     def load(self, env_id: str, day: int) -> int:
-        return self._tracks[env_id].load[day]
+        """Phases on the environment that day (on its busiest member, for a stack)."""
+        return max(self._tracks[member].load[day] for member in self._members[env_id])
 
     # -- changes -------------------------------------------------------------------
 
@@ -153,19 +199,22 @@ class EnvironmentCalendar:
         """Place a phase as told, even beyond capacity (pinned bookings are kept as given)."""
         if phase in self._placed:
             raise ValueError(f"phase {phase} is already placed")
-        track = self._tracks[env_id]
         occ = Occupancy(start, end, release, phase)
-        insort(track.intervals, occ)
-        track.longest = max(track.longest, end - start)
+        for member in self._members[env_id]:
+            track = self._tracks[member]
+            insort(track.intervals, occ)
+            track.longest = max(track.longest, end - start)
+            self._add_load(track, start, end, +1)
         self._placed[phase] = (env_id, occ)
-        self._add_load(track, start, end, +1)
 
     def remove(self, phase: str) -> tuple[str, Occupancy]:
-        """Take a placed phase off its environment; returns where it was."""
+        """Take a placed phase off its environment (every member of a stack); returns
+        where it was."""
         env_id, occ = self._placed.pop(phase)
-        track = self._tracks[env_id]
-        del track.intervals[bisect_left(track.intervals, occ)]
-        self._add_load(track, occ.start, occ.end, -1)
+        for member in self._members[env_id]:
+            track = self._tracks[member]
+            del track.intervals[bisect_left(track.intervals, occ)]
+            self._add_load(track, occ.start, occ.end, -1)
         return env_id, occ
 
     def _add_load(self, track: _Track, start: int, end: int, delta: int) -> None:

@@ -76,6 +76,11 @@ def _span(scenario: Scenario, ready: int, limit: int) -> str:
 
 
 def no_eligible_environment(scenario: Scenario, phase: Phase) -> str:
+    if phase.stacks is not None:
+        return (
+            f"none of the stacks {', '.join(phase.stacks)} holds a {phase.type} environment "
+            "with the required tags"
+        )
     of_type = [env for env in scenario.environments if env.type == phase.type]
     if not of_type:
         return f"no environment of type {phase.type}"

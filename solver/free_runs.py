@@ -16,17 +16,19 @@ Run = tuple[int, int]  # [first day, end day) the environment is open
 
 
 def free_runs(scenario: Scenario, pinned_load: dict[str, list[int]]) -> dict[str, list[Run]]:
-    """Environment id -> its maximal runs of days open to a phase that is not pinned."""
-    runs: dict[str, list[Run]] = {}
+    """Environment id -> its maximal runs of days open to a phase that is not pinned;
+    stack id -> the runs of days open on every member."""
+    open_days: dict[str, set[int]] = {}
     for env in scenario.environments:
         closed = {day for w in scenario.blocked[env.id] for day in range(w.start, w.end)}
-        open_days = [
+        open_days[env.id] = {
             day
             for day in range(scenario.horizon_days)
             if day not in closed and pinned_load[env.id][day] < env.capacity
-        ]
-        runs[env.id] = _runs(open_days)
-    return runs
+        }
+    for stack in scenario.stacks:
+        open_days[stack.id] = set.intersection(*(open_days[m] for m in stack.members))
+    return {choice: _runs(sorted(days)) for choice, days in open_days.items()}
 
 
 def _runs(days: list[int]) -> list[Run]:

@@ -8,7 +8,8 @@ neighbourhood search re-optimises a few releases at a time with the same code.
 "One of N environments" is a shared start variable with one optional interval per
 candidate environment and ``add_exactly_one``, as in OR-Tools' flexible job shop
 example. Blocked days (maintenance, freezes) and fixed neighbours become domains of
-the start variable rather than extra intervals, which keeps the model small.
+the start variable rather than extra intervals, which keeps the model small. A stack is
+one more candidate: its literal puts the phase's interval on every member's capacity.
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def _fixed_by_environment(
     found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for phase_id, (env_id, start) in hood.fixed.items():
         ph = scenario.phase_by_id[phase_id]
-        found[env_id].append((start, start + ph.duration, ph.release))
+        for member in scenario.members[env_id]:
+            found[member].append((start, start + ph.duration, ph.release))
     return dict(found)
 
 
@@ -219,14 +221,20 @@ def add_capacity(m: PlanModel) -> None:
     Fixed phases enter as their load (``fixed_load``): merged, and capped at the capacity
     where pinned bookings over-fill the environment.
     """
+    held_by: dict[str, list[str]] = defaultdict(list)  # environment -> choices holding it
+    for choice, members in m.scenario.members.items():
+        for member in members:
+            held_by[member].append(choice)
     for env in m.scenario.environments:
-        users = [(pv, pv.on[env.id]) for pv in m.vars.values() if env.id in pv.on]
+        users = [
+            (pv, choice) for pv in m.vars.values() for choice in held_by[env.id] if choice in pv.on
+        ]
         if not users:
             continue
         stretch = env.changeover_days if env.capacity == 1 else 0
-        intervals = [_interval(m, pv, lit, env.id, stretch) for pv, lit in users]
-        first = min(pv.domains[env.id][0][0] for pv, _lit in users)
-        last = max(pv.domains[env.id][-1][1] + pv.phase.duration for pv, _lit in users)
+        intervals = [_interval(m, pv, pv.on[c], f"{c}@{env.id}", stretch) for pv, c in users]
+        first = min(pv.domains[c][0][0] for pv, c in users)
+        last = max(pv.domains[c][-1][1] + pv.phase.duration for pv, c in users)
         # fixed phases outside the days the free ones can reach cannot clash with them
         fixed = [
             (s, e, d)

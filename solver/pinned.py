@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from solver.explain import blocking_windows, describe_window
 from solver.pinned_crowding import crowding
 from solver.plan import CLASH_RULES, Clash
-from solver.scenario import Booking, Environment, Freeze, Phase, Scenario, topological_order
+from solver.scenario import Booking, Freeze, Phase, Scenario, topological_order
 
 
 def pinned_clashes(scenario: Scenario) -> list[Clash]:
@@ -32,9 +32,7 @@ def kept_pinned(scenario: Scenario) -> list[Booking]:
     return [
         b
         for b in scenario.bookings
-        if b.pinned
-        and b.phase in scenario.phase_by_id
-        and b.environment in scenario.environment_by_id
+        if b.pinned and b.phase in scenario.phase_by_id and b.environment in scenario.members
     ]
 
 
@@ -75,7 +73,7 @@ def _unknown(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
             "unknown_phase",
             f"{where} names no phase of the scenario; it is ignored",
         )
-    elif booking.environment not in scenario.environment_by_id:
+    elif booking.environment not in scenario.members:
         yield clash(
             scenario,
             booking,
@@ -87,15 +85,15 @@ def _unknown(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
 def _own_rules(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
     """Eligibility, horizon, earliest start, windows and freezes."""
     phase = scenario.phase_by_id[booking.phase]
-    env = scenario.environment_by_id[booking.environment]
+    place = booking.environment  # an environment, or a stack
     start, end = booking.start, booking.start + phase.duration
-    where = f"pinned {phase.id} on {env.id} ({_span(scenario, start, end)})"
-    if env.id not in scenario.eligible[phase.id]:
+    where = f"pinned {phase.id} on {place} ({_span(scenario, start, end)})"
+    if place not in scenario.eligible[phase.id]:
         yield clash(
             scenario,
             booking,
             "eligibility",
-            f"{where}: {env.id} is not eligible for it ({_ineligible(phase, env)})",
+            f"{where}: {place} is not eligible for it ({_ineligible(scenario, phase, place)})",
         )
     if start < 0 or end > scenario.horizon_days:
         yield clash(
@@ -113,13 +111,13 @@ def _own_rules(scenario: Scenario, booking: Booking) -> Iterator[Clash]:
             "earliest_start",
             f"{where} starts before its earliest start {scenario.date(limit).isoformat()}",
         )
-    for window in blocking_windows(scenario, env.id, start, end):
+    for window in blocking_windows(scenario, place, start, end):
         rule = "freeze" if isinstance(window, Freeze) else "unavailable"
         yield clash(
             scenario,
             booking,
             rule,
-            f"{where} overlaps {env.id} "
+            f"{where} overlaps {place} "
             f"{describe_window(window)} ({_span(scenario, window.start, window.end)})",
         )
 
@@ -131,7 +129,16 @@ def earliest_start_limit(scenario: Scenario, phase: Phase) -> int:
     return max(release.earliest_start, own)
 
 
-def _ineligible(phase: Phase, env: Environment) -> str:
+def _ineligible(scenario: Scenario, phase: Phase, place: str) -> str:
+    if phase.stacks is not None:
+        if place not in scenario.members or place in scenario.environment_by_id:
+            return "the phase needs a whole stack"
+        if place not in phase.stacks:
+            return f"not among {', '.join(phase.stacks)}"
+        return f"no member is a {phase.type} environment with the required tags"
+    if place not in scenario.environment_by_id:
+        return "the phase needs one environment, not a stack"
+    env = scenario.environment_by_id[place]
     if env.type != phase.type:
         return f"of type {env.type}, not {phase.type}"
     if missing := sorted(phase.requires_tags - env.tags):

@@ -23,25 +23,28 @@ class Crowding(NamedTuple):
 
 
 def crowding(scenario: Scenario, kept: Sequence[Booking]) -> list[Crowding]:
-    """Capacity and changeover clashes of the kept pinned bookings, environment by environment."""
+    """Capacity and changeover clashes of the kept pinned bookings, environment by
+    environment (a booking of a stack on each member); one per booking and rule, naming
+    every partner it crowds any environment with."""
     by_env: dict[str, list[Booking]] = defaultdict(list)
     for booking in kept:
-        by_env[booking.environment].append(booking)
-    found = []
+        for member in scenario.members[booking.environment]:
+            by_env[member].append(booking)
+    found: dict[tuple[str, str], Crowding] = {}
     for env_id, bookings in by_env.items():
         env = scenario.environment_by_id[env_id]
         for rule, partners in (
             ("capacity", _over_capacity(scenario, env, bookings)),
             ("changeover", _too_close(scenario, env, bookings)),
         ):
-            found += [
-                Crowding(
-                    b, rule, sorted(partners[b.phase]), _message(rule, b, env, partners[b.phase])
-                )
-                for b in bookings
-                if partners.get(b.phase)
-            ]
-    return found
+            for b in bookings:
+                if not partners.get(b.phase):
+                    continue
+                earlier = found.get((b.phase, rule))
+                names = set(partners[b.phase]) | set(earlier.partners if earlier else ())
+                message = earlier.message if earlier else _message(rule, b, env, names)
+                found[b.phase, rule] = Crowding(b, rule, sorted(names), message)
+    return list(found.values())
 
 
 def _end(scenario: Scenario, booking: Booking) -> int:

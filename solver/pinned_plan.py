@@ -45,7 +45,7 @@ def plannable(scenario: Scenario, clashes: list[Clash]) -> Scenario:
 
 
 def _keepable(scenario: Scenario, booking: Booking) -> Booking:
-    if booking.pinned and booking.environment not in scenario.environment_by_id:
+    if booking.pinned and booking.environment not in scenario.members:
         return replace(booking, pinned=False)
     return booking
 

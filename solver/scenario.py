@@ -56,8 +56,21 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class Stack:
+    """Environments booked together (an application and its database): a phase placed on
+    the stack occupies every member for its days."""
+
+    id: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Phase:
-    """One test phase of a release; ``after`` is None when it follows the phase before it."""
+    """One test phase of a release; ``after`` is None when it follows the phase before it.
+
+    ``stacks`` is None for a phase that needs one environment; a stack phase needs one
+    whole stack among those named, one with a member of its type carrying its tags.
+    """
 
     id: str
     release: str
@@ -68,6 +81,7 @@ class Phase:
     requires_tags: frozenset[str] = frozenset()
     environments: tuple[str, ...] | None = None
     earliest_start: int | None = None
+    stacks: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class Scenario:
     freezes: tuple[Freeze, ...] = ()
     bookings: tuple[Booking, ...] = ()
     objective: str = "tardiness"
+    stacks: tuple[Stack, ...] = ()
 
     # -- lookups -------------------------------------------------------------------
 
@@ -114,6 +129,14 @@ class Scenario:
     @cached_property
     def phase_by_id(self) -> dict[str, Phase]:
         return {ph.id: ph for rel in self.releases for ph in rel.phases}
+
+    @cached_property
+    def members(self) -> dict[str, tuple[str, ...]]:
+        """Where a phase may be placed -> the environments it then occupies: each
+        environment itself, each stack its members. (Ids are unique across both.)"""
+        found: dict[str, tuple[str, ...]] = {env.id: (env.id,) for env in self.environments}
+        found.update((stack.id, stack.members) for stack in self.stacks)
+        return found
 
     @cached_property
     def phases(self) -> tuple[Phase, ...]:
@@ -152,9 +175,21 @@ class Scenario:
         for env in self.environments:  # only an environment of the phase's type may qualify
             of_type.setdefault(env.type, []).append(env)
         return {
-            ph.id: tuple(env.id for env in of_type.get(ph.type, ()) if is_eligible(ph, env))
+            ph.id: self._eligible_stacks(ph)
+            if ph.stacks is not None
+            else tuple(env.id for env in of_type.get(ph.type, ()) if is_eligible(ph, env))
             for ph in self.phases
         }
+
+    def _eligible_stacks(self, phase: Phase) -> tuple[str, ...]:
+        """The stacks a stack phase names that hold an environment of its type and tags."""
+        named = set(phase.stacks or ())
+        return tuple(
+            stack.id
+            for stack in self.stacks
+            if stack.id in named
+            and any(is_eligible(phase, self.environment_by_id[m]) for m in stack.members)
+        )
 
     @cached_property
     def phase_order(self) -> tuple[str, ...]:
@@ -169,11 +204,15 @@ class Scenario:
 
     @cached_property
     def blocked(self) -> dict[str, tuple[Window, ...]]:
-        """Environment id -> its unavailable windows and the freezes covering its type."""
-        return {
+        """Environment id -> its unavailable windows and the freezes covering its type;
+        stack id -> those of every member."""
+        own = {
             env.id: env.unavailable + tuple(f for f in self.freezes if f.covers(env.type))
             for env in self.environments
         }
+        for stack in self.stacks:
+            own[stack.id] = tuple(dict.fromkeys(w for m in stack.members for w in own[m]))
+        return own
 
     def day(self, date: dt.date) -> int:
         return (date - self.start).days
@@ -183,7 +222,8 @@ class Scenario:
 
 
 def is_eligible(phase: Phase, env: Environment) -> bool:
-    """Type equal, every required tag carried, and listed when the phase names environments."""
+    """Type equal, every required tag carried, and listed when the phase names environments
+    (for a stack phase: the member that serves its type)."""
     if env.type != phase.type or not phase.requires_tags <= env.tags:
         return False
     return phase.environments is None or env.id in phase.environments

@@ -23,6 +23,7 @@ from solver.scenario import (
     Phase,
     Release,
     Scenario,
+    Stack,
     Window,
     is_eligible,
 )
@@ -39,7 +40,9 @@ _TOP_KEYS = (
     "freezes",
     "releases",
     "bookings",
+    "stacks",
 )
+_STACK_KEYS = ("id", "members")
 _ENVIRONMENT_KEYS = ("id", "type", "capacity", "tags", "changeover_days", "unavailable")
 _WINDOW_KEYS = ("start", "end", "reason")
 _FREEZE_KEYS = ("start", "end", "types", "reason")
@@ -53,6 +56,7 @@ _PHASE_KEYS = (
     "requires_tags",
     "environments",
     "earliest_start",
+    "stacks",
 )
 _BOOKING_KEYS = ("phase", "environment", "start", "pinned")
 # Days from these dates are counted forward (a horizon, a booking's duration and
@@ -87,6 +91,7 @@ class _ScenarioParser:
                 "objective", f"must be one of {', '.join(OBJECTIVES)}, got {quote(self.objective)}"
             )
         self.environments: dict[str, Environment] = {}
+        self.stacks: dict[str, Stack] = {}
         self.phases: dict[str, Phase] = {}
         self.phase_readers: dict[str, list[Reader]] = {}  # release id -> its phases' readers
         self.seen: dict[str, str] = {}  # "kind id" -> path where that id was first given
@@ -95,6 +100,7 @@ class _ScenarioParser:
         environments = tuple(
             self.environment(r) for r in self.top.objects("environments", _ENVIRONMENT_KEYS)
         )
+        stacks = tuple(self.stack(r) for r in self.top.optional_objects("stacks", _STACK_KEYS))
         freezes = tuple(self.freeze(r) for r in self.top.optional_objects("freezes", _FREEZE_KEYS))
         releases = tuple(self.release(r) for r in self.top.objects("releases", _RELEASE_KEYS))
         for release in releases:  # once all are read, so "after" can name any phase
@@ -112,6 +118,7 @@ class _ScenarioParser:
             freezes=freezes,
             bookings=tuple(bookings.values()),
             objective=self.objective,
+            stacks=stacks,
         )
 
     def day(self, r: Reader, key: str) -> int:
@@ -148,6 +155,24 @@ class _ScenarioParser:
         self.environments[env.id] = env
         return env
 
+    def stack(self, r: Reader) -> Stack:
+        """Members are known environments, at least one, each once; a stack's id is no
+        environment's (a placement names either)."""
+        ident = self.unique_id(r, "stack")
+        if ident in self.environments:
+            r.fail("id", f"stack id {quote(ident)} is also an environment's id")
+        members = r.texts("members")
+        if not members:
+            r.fail("members", "a stack needs at least one member environment")
+        for i, member in enumerate(members):
+            if member not in self.environments:
+                r.fail(f"members[{i}]", f"unknown environment {quote(member)}")
+            if member in members[:i]:
+                r.fail(f"members[{i}]", f"environment {quote(member)} is listed twice")
+        stack = Stack(id=ident, members=tuple(members))
+        self.stacks[ident] = stack
+        return stack
+
     def window(self, r: Reader) -> tuple[int, int, str]:
         start, end = self.day(r, "start"), self.day(r, "end")
         if end <= start:
@@ -183,6 +208,7 @@ class _ScenarioParser:
             earliest_start=(
                 self.before_horizon_end(r, "earliest_start") if r.has("earliest_start") else None
             ),
+            stacks=tuple(self.named_stacks(r)) if r.has("stacks") else None,
         )
         self.phases[phase.id] = phase
         return phase
@@ -210,6 +236,18 @@ class _ScenarioParser:
                 r.fail(f"environments[{i}]", f"unknown environment {quote(ident)}")
         return names
 
+    def named_stacks(self, r: Reader) -> list[str]:
+        """A stack phase names its stacks; each holds an environment the phase may use."""
+        if r.has("environments"):
+            r.fail("stacks", "a phase names either its environments or its stacks, not both")
+        names = r.texts("stacks")
+        if not names:
+            r.fail("stacks", "a stack phase names at least one stack")
+        for i, ident in enumerate(names):
+            if ident not in self.stacks:
+                r.fail(f"stacks[{i}]", f"unknown stack {quote(ident)}")
+        return names
+
     def booking(self, r: Reader, earlier: dict[str, Booking]) -> Booking:
         """A booking of a known phase on a known environment, once per phase. A pinned one
         is kept even where it breaks a rule (it is then a clash of the plan); one that is
@@ -220,21 +258,31 @@ class _ScenarioParser:
             r.fail("phase", f"unknown phase {quote(phase_id)}")
         if phase_id in earlier:
             r.fail("phase", f"phase {quote(phase_id)} is booked twice")
-        env = self.environments.get(env_id)
-        if env is None:
+        if env_id not in self.environments and env_id not in self.stacks:
             r.fail("environment", f"unknown environment {quote(env_id)}")
         start = (r.date_between("start", FIRST_START, LAST_START) - self.start).days
         pinned = r.boolean("pinned", default=False)
         if not pinned:
-            self.check_movable(r, phase, env, start)
+            self.check_movable(r, phase, env_id, start)
         return Booking(phase=phase_id, environment=env_id, start=start, pinned=pinned)
 
-    def check_movable(self, r: Reader, phase: Phase, env: Environment, start: int) -> None:
-        if not is_eligible(phase, env):
-            eligible = [e.id for e in self.environments.values() if is_eligible(phase, e)]
+    def eligible(self, phase: Phase) -> list[str]:
+        """Where the phase may be placed: environments, or for a stack phase stacks."""
+        if phase.stacks is None:
+            return [e.id for e in self.environments.values() if is_eligible(phase, e)]
+        return [
+            ident
+            for ident in phase.stacks
+            if any(is_eligible(phase, self.environments[m]) for m in self.stacks[ident].members)
+        ]
+
+    def check_movable(self, r: Reader, phase: Phase, env_id: str, start: int) -> None:
+        eligible = self.eligible(phase)
+        if env_id not in eligible:
+            kind = "environment" if phase.stacks is None else "stack"
             r.fail(
                 "environment",
-                f"environment {quote(env.id)} is not eligible for phase "
+                f"{kind} {quote(env_id)} is not eligible for phase "
                 f"{quote(phase.id)} (eligible: {listing(eligible)})",
             )
         if start < 0 or start + phase.duration > self.horizon:
@@ -319,6 +367,11 @@ def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
         "horizon_days": scenario.horizon_days,
         "objective": scenario.objective,
         "environments": [_environment_dict(env, iso) for env in scenario.environments],
+        **(
+            {"stacks": [{"id": s.id, "members": list(s.members)} for s in scenario.stacks]}
+            if scenario.stacks
+            else {}
+        ),
         "freezes": [_freeze_dict(f, iso) for f in scenario.freezes],
         "releases": [_release_dict(rel, iso) for rel in scenario.releases],
         "bookings": [
@@ -405,6 +458,7 @@ def _phase_dict(phase: Phase, iso: Callable[[int], str]) -> dict[str, Any]:
             "requires_tags": sorted(phase.requires_tags),
             "environments": None if phase.environments is None else list(phase.environments),
             "earliest_start": None if phase.earliest_start is None else iso(phase.earliest_start),
+            "stacks": None if phase.stacks is None else list(phase.stacks),
         },
         gap_days=0,
         requires_tags=[],

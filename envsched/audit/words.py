@@ -53,6 +53,7 @@ ENTITY_WORDS = {
     "component": "component",
     # booking series (issue 16)
     "booking_series": "repeating booking",
+    "environment_stack": "stack",  # issue 16
 }
 ACTION_WORDS = {
     "create": "created",

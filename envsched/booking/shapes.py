@@ -249,3 +249,32 @@ class QuotaQuery(Input):
         description="YYYY-MM; none: this month",
         examples=["2027-01"],
     )
+
+
+# -- stack bookings (issue 16) ------------------------------------------------------------
+
+
+class StackBookingIn(BaseModel):
+    """Book every environment of a stack for the same days ``[start, end)``, or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Day
+    end: Day
+    phase: str | None = Field(default=None, max_length=NAME_LENGTH)
+    note: str = Field(default="", max_length=TEXT_LENGTH)
+
+
+class StackPartOut(BaseModel):
+    booking: int
+    environment: str
+
+
+class StackBookingOut(BaseModel):
+    id: int
+    stack: str
+    start: dt.date
+    end: dt.date
+    phase: str | None
+    note: str
+    bookings: list[StackPartOut]

@@ -44,6 +44,16 @@ from envsched.inventory.shapes import (
     HealthOut,
     MaintenanceWindowIn,
     MaintenanceWindowOut,
+    StackIn,
+    StackOut,
+)
+from envsched.inventory.stacks import (
+    create_stack,
+    delete_stack,
+    stack_members,
+    stack_named,
+    stack_of,
+    stacks,
 )
 from envsched.inventory.type_rules import checkin_types, set_checkin_required
 
@@ -62,6 +72,9 @@ __all__ = [
     "Interval",
     "MaintenanceWindowIn",
     "MaintenanceWindowOut",
+    # stacks (issue 16)
+    "StackIn",
+    "StackOut",
     "add_maintenance_window",
     "change_capacity",
     "check_eligible",
@@ -71,6 +84,8 @@ __all__ = [
     "create_environment",
     "create_environment_type",
     "create_freeze",
+    "create_stack",
+    "delete_stack",
     "environment_named",
     "environment_types",
     "freezes_over",
@@ -83,5 +98,9 @@ __all__ = [
     "remove_freeze",
     "remove_maintenance_window",
     "set_checkin_required",
+    "stack_members",
+    "stack_named",
+    "stack_of",
+    "stacks",
     "update_environment",
 ]

@@ -11,6 +11,7 @@ from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.environments import EnvironmentBase, EnvironmentStatus
 from envsched.models.health import HealthState
 from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Day, Flag, Input, Tag
+from envsched.models.stacks import StackBase
 
 # -- environments -------------------------------------------------------------------------
 
@@ -143,3 +144,18 @@ class CapacityReportOut(BaseModel):
     start: dt.date
     weeks: int
     rows: list[CapacityRowOut]
+
+
+# -- stacks (issue 16) ------------------------------------------------------------------
+
+
+class StackIn(StackBase):
+    """A new stack: its name, and its members by environment name."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    members: list[str] = Field(min_length=1, max_length=100)
+
+
+class StackOut(StackBase):
+    members: list[str]

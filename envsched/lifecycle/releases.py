@@ -20,7 +20,7 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.lifecycle.flow import check_plain_step, record_status, step
 from envsched.lifecycle.shapes import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
-from envsched.models import Environment, EnvironmentType, Phase, Release, User
+from envsched.models import Environment, EnvironmentType, Phase, Release, Stack, User
 from envsched.permissions import require
 
 
@@ -74,6 +74,7 @@ def add_phase(
             raise InvalidInput("key", f"phase {data.key!r} already exists")
         phases = _phases(session, release)
         _check_references(session, phases, data.after, data.environments)
+        _check_stacks(session, data.stacks, data.environments)
         assert release.id is not None
         phase = Phase(
             release_id=release.id,
@@ -97,6 +98,11 @@ def update_phase(
         siblings = [p for p in _phases(session, phase.release) if p.id != phase.id]
         before = audit.snapshot(phase)
         _check_references(session, siblings, changes.get("after"), changes.get("environments"))
+        _check_stacks(
+            session,
+            changes.get("stacks", phase.stacks),
+            changes.get("environments", phase.environments),
+        )
         if "type" in changes:
             phase.type_id = _type_id(session, changes.pop("type"))
         position = changes.pop("position", None)
@@ -157,6 +163,23 @@ def _check_references(
         missing = [name for name in environments if name not in known]
         if missing:
             raise InvalidInput("environments", f"no environment named {', '.join(missing)}")
+
+
+def _check_stacks(
+    session: Session, stacks: list[str] | None, environments: list[str] | None
+) -> None:
+    """A phase needing a whole stack names stored stacks, at least one, and no
+    environments besides (issue 16)."""
+    if stacks is None:
+        return
+    if not stacks:
+        raise InvalidInput("stacks", "name at least one stack, or leave stacks out")
+    if environments is not None:
+        raise InvalidInput("stacks", "a phase names either its environments or its stacks")
+    known = set(session.exec(select(Stack.name).where(col(Stack.name).in_(stacks))).all())
+    missing = [name for name in stacks if name not in known]
+    if missing:
+        raise InvalidInput("stacks", f"no stack named {', '.join(missing)}")
 
 
 def _type_id(session: Session, name: str) -> int:

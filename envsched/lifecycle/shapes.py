@@ -61,6 +61,7 @@ class PhasePatch(SQLModel):
     after: list[str] | None = None
     required_tags: list[Tag] | None = None
     environments: list[str] | None = None
+    stacks: list[str] | None = None  # the stacks a phase needing a whole stack may use
     earliest_start: Day | None = None
     position: int | None = Field(default=None, ge=0, le=INT_MAX)
 

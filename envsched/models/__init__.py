@@ -67,6 +67,7 @@ from envsched.models.solves import (
     SolveKind,
     SolveStatus,
 )
+from envsched.models.stacks import Stack, StackBooking, StackBookingPart, StackMember
 from envsched.models.state import StateVersion
 from envsched.models.teams import Team, TeamQuota
 from envsched.models.users import (
@@ -136,6 +137,11 @@ __all__ = [
     "SolveJob",
     "SolveKind",
     "SolveStatus",
+    # stacks (issue 16)
+    "Stack",
+    "StackBooking",
+    "StackBookingPart",
+    "StackMember",
     "StateVersion",
     "Team",
     "TeamQuota",

@@ -83,6 +83,8 @@ class PhaseBase(SQLModel):
     required_tags: list[Tag] = Field(default_factory=list, sa_type=json_list())
     environments: list[str] | None = Field(default=None, sa_type=json_list(nullable=True))
     earliest_start: Day | None = None
+    # the stacks a phase needing a whole stack may use (None: it needs one environment)
+    stacks: list[str] | None = Field(default=None, sa_type=json_list(nullable=True))
 
 
 class Phase(PhaseBase, table=True):

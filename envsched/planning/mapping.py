@@ -16,6 +16,9 @@ Dates become integer days from the scenario's start here and nowhere else in
   booking the scenario cannot hold where it is is a *stray*: its phase is planned afresh
   and its days are free, and the round proposes to move that same booking, never to book
   the phase a second time;
+* stacks with their members, and a phase's ``stacks``; a booking of a whole stack for a
+  phase is the phase's booking on the stack (its other members' bookings are part of
+  it, not room taken besides);
 * blank tags are ignored, and any other row the scenario file's reader would refuse is
   left out and said so (``readable_scenario``), so the scenario always reads back.
 
@@ -45,6 +48,10 @@ from envsched.models import (
     Freeze,
     Phase,
     Release,
+    Stack,
+    StackBooking,
+    StackBookingPart,
+    StackMember,
 )
 from envsched.models.limits import clean_tags
 from envsched.planning.plan_bookings import PINNED_STATUSES, apply_plan_as_tentative
@@ -122,11 +129,15 @@ def build_scenario(
         environments=tuple(_environment(env, day, horizon) for env in envs),
         releases=(),
         freezes=freezes,
+        stacks=_stacks(session),
     )
     draft = replace(
-        draft, releases=_readable_releases(releases, draft.environments, day, horizon, left_out)
+        draft,
+        releases=_readable_releases(
+            releases, draft.environments, day, horizon, left_out, {s.id for s in draft.stacks}
+        ),
     )
-    bookings, others, strays = _bookings(draft, live, left_out)
+    bookings, others, strays = _bookings(draft, live, left_out, _on_stacks(session))
     occupied = _occupied(others, day, left_out)
     scenario = readable(
         replace(
@@ -217,16 +228,47 @@ def _freeze(freeze: Freeze, day: _Days) -> sc.Freeze:
     )
 
 
+def _stacks(session: Session) -> tuple[sc.Stack, ...]:
+    """Every stack with at least one member, members by name."""
+    rows = session.exec(
+        select(Stack.name, Environment.name)
+        .join(StackMember, col(StackMember.stack_id) == Stack.id)
+        .join(Environment, col(Environment.id) == StackMember.environment_id)
+        .order_by(col(Stack.name), col(Environment.name))
+    ).all()
+    members: dict[str, list[str]] = {}
+    for stack, env in rows:
+        members.setdefault(stack, []).append(env)
+    return tuple(sc.Stack(name, tuple(names)) for name, names in members.items())
+
+
+def _on_stacks(session: Session) -> dict[int, tuple[str, str, bool]]:
+    """Booking id -> (its stack, the phase, whether it carries the phase) for member
+    bookings of a stack booked for a phase: the phase's booking is on the stack, and the
+    other members' bookings are part of it."""
+    rows = session.exec(
+        select(StackBookingPart.booking_id, Stack.name, Phase.key, Booking.phase_id)
+        .join(StackBooking, col(StackBooking.id) == StackBookingPart.stack_booking_id)
+        .join(Stack, col(Stack.id) == StackBooking.stack_id)
+        .join(Phase, col(Phase.id) == StackBooking.phase_id)
+        .join(Booking, col(Booking.id) == StackBookingPart.booking_id)
+    ).all()
+    return {
+        booking_id: (stack, key, phase_id is not None) for booking_id, stack, key, phase_id in rows
+    }
+
+
 def _readable_releases(
     releases: Iterable[Release],
     envs: Sequence[sc.Environment],
     day: _Days,
     horizon: int,
     left_out: list[str],
+    stacks: set[str],
 ) -> tuple[sc.Release, ...]:
     kept = []
     for release in releases:
-        problem = _unreadable(release, envs, day, horizon)
+        problem = _unreadable(release, envs, day, horizon, stacks)
         if problem:
             left_out.append(f"release {release.key}: {problem}")
         else:
@@ -234,7 +276,9 @@ def _readable_releases(
     return tuple(kept)
 
 
-def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days, horizon: int) -> str:
+def _unreadable(
+    release: Release, envs: Sequence[sc.Environment], day: _Days, horizon: int, stacks: set[str]
+) -> str:
     """Why the solver's scenario reader would refuse this release, or '' if it would not."""
     if not release.phases:
         return "has no phases"
@@ -251,6 +295,8 @@ def _unreadable(release: Release, envs: Sequence[sc.Environment], day: _Days, ho
             return f"phase {phase.key} starts after the horizon"
         if not set(phase.after or ()) <= keys:
             return f"phase {phase.key} waits for a phase of another release"
+        if phase.stacks is not None and (not phase.stacks or not set(phase.stacks) <= stacks):
+            return f"phase {phase.key} needs a stack that does not exist (or none is named)"
     return ""
 
 
@@ -279,6 +325,7 @@ def _phase(release: str, phase: Phase, day: _Days) -> sc.Phase:
         requires_tags=frozenset(clean_tags(phase.required_tags)),
         environments=None if phase.environments is None else tuple(phase.environments),
         earliest_start=own,
+        stacks=None if phase.stacks is None else tuple(phase.stacks),
     )
 
 
@@ -294,17 +341,25 @@ def is_pinned(booking: Booking) -> bool:
 
 
 def _bookings(
-    draft: sc.Scenario, bookings: Iterable[Booking], left_out: list[str]
+    draft: sc.Scenario,
+    bookings: Iterable[Booking],
+    left_out: list[str],
+    on_stacks: dict[int, tuple[str, str, bool]],
 ) -> tuple[tuple[sc.Booking, ...], list[Booking], tuple[Stray, ...]]:
     """One scenario booking per phase; the live bookings that only take room; the strays."""
     kept: dict[str, sc.Booking] = {}
     others: list[Booking] = []
     strays: list[tuple[Booking, str]] = []
+    members: list[tuple[Booking, str, str]] = []  # (booking, stack, phase) held by a phase's
     for booking in bookings:
+        stack, phase_key, carrier = on_stacks.get(booking.id or 0, ("", "", False))
+        if stack and not carrier:
+            members.append((booking, stack, phase_key))
+            continue
         if booking.phase is None:
             others.append(booking)  # a request's booking: it only takes room
             continue
-        key, env = booking.phase.key, booking.environment.name
+        key, env = booking.phase.key, stack or booking.environment.name
         problem = _unmappable(
             draft, key, env, draft.day(booking.start), kept, pinned=is_pinned(booking)
         )
@@ -319,6 +374,9 @@ def _bookings(
             strays.append((booking, problem))
         else:
             left_out.append(f"{_named(booking)}: {problem}")
+            others.append(booking)
+    for booking, stack, phase_key in members:  # held by the stack booking when it is kept
+        if phase_key not in kept or kept[phase_key].environment != stack:
             others.append(booking)
     return tuple(kept.values()), others, _strays(strays, kept, others, left_out)
 
@@ -383,7 +441,7 @@ def _unmappable(
         return DUPLICATE
     if pinned:
         return ""
-    if not sc.is_eligible(phase, draft.environment_by_id[env]):
+    if env not in draft.eligible[phase.id]:
         return "the environment is not eligible for the phase"
     if start < 0 or start + phase.duration > draft.horizon_days:
         return "it does not fit inside the scenario's horizon"

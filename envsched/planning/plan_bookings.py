@@ -4,7 +4,8 @@ One transaction: the previous tentative bookings of every phase the plan places 
 cancelled, and each placement becomes a new tentative booking, checked under the
 environment's lock like any other booking, and by the rulebook. Confirmed and in-use
 bookings are never touched (the scenario pinned them, so the plan keeps them where they
-are).
+are). A placement on a stack books every member (``booking.place_stack``), and replacing
+it cancels every member's tentative booking.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from envsched import audit
-from envsched.booking import booking_transaction, check_placement
+from envsched.booking import booking_transaction, check_placement, place_stack, stack_partners
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidScenario
 from envsched.inventory import check_fits, environment_named, lock_environment
@@ -86,12 +87,15 @@ def _cancel_tentative(session: Session, key: str, *, actor: User | None, now: dt
     query = select(Booking).where(
         Booking.phase_id == phase.id, Booking.status == BookingStatus.TENTATIVE
     )
-    for booking in session.exec(query).all():
-        before = audit.snapshot(booking)
-        booking.status = BookingStatus.CANCELLED
-        booking.note = f"{booking.note}\n{REPLACED_NOTE}".strip()
-        booking.updated_at = now
-        audit.record(session, actor=actor, now=now, action="replan", row=booking, before=before)
+    for found in session.exec(query).all():
+        for booking in [found, *stack_partners(session, found.id or 0)]:
+            if booking.status != BookingStatus.TENTATIVE:
+                continue
+            before = audit.snapshot(booking)
+            booking.status = BookingStatus.CANCELLED
+            booking.note = f"{booking.note}\n{REPLACED_NOTE}".strip()
+            booking.updated_at = now
+            audit.record(session, actor=actor, now=now, action="replan", row=booking, before=before)
 
 
 def _book(
@@ -103,6 +107,21 @@ def _book(
     now: dt.datetime,
 ) -> Booking:
     phase = _phase(session, assignment.phase)
+    if assignment.environment not in scenario.environment_by_id:  # a stack: every member
+        placed = place_stack(
+            session,
+            assignment.environment,
+            scenario.date(assignment.start),
+            scenario.date(assignment.end),
+            phase=phase,
+            status=BookingStatus.TENTATIVE,
+            note=f"proposed by the planner ({scenario.name})",
+            actor=actor,
+            now=now,
+            field="plan",
+        )
+        members = [session.get_one(Booking, part.booking) for part in placed.bookings]
+        return next(b for b in members if b.phase_id is not None)  # the phase's own
     env = environment_named(session, assignment.environment, field="plan")
     assert env.id is not None
     env_id = env.id

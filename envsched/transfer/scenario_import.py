@@ -30,6 +30,10 @@ from envsched.models import (
     MaintenanceWindow,
     Phase,
     Release,
+    Stack,
+    StackBooking,
+    StackBookingPart,
+    StackMember,
     User,
 )
 from solver import scenario as sc
@@ -70,6 +74,7 @@ def import_scenario(
         ensure_empty(session, "importing a scenario")
         writer = _Writer(session, scenario, actor, now)
         writer.environments()
+        writer.stacks()
         writer.freezes()
         writer.releases()
         writer.bookings()
@@ -85,8 +90,10 @@ def _check_capacity(scenario: sc.Scenario) -> None:
     load: Counter[tuple[str, int]] = Counter()
     for booking in scenario.bookings:
         duration = scenario.phase_by_id[booking.phase].duration
-        load.update(
-            (booking.environment, d) for d in range(booking.start, booking.start + duration)
+        load.update(  # a booking of a stack takes each member's days
+            (env, d)
+            for env in scenario.members[booking.environment]
+            for d in range(booking.start, booking.start + duration)
         )
     for (env, day), used in sorted(load.items()):
         capacity = scenario.environment_by_id[env].capacity
@@ -104,6 +111,7 @@ class _Writer:
         self, session: Session, scenario: sc.Scenario, actor: User | None, now: dt.datetime
     ) -> None:
         self.session, self.scenario, self.actor, self.now = session, scenario, actor, now
+        self.stack_ids: dict[str, int] = {}
         self.types: dict[str, int] = {}
         self.envs: dict[str, Environment] = {}
         self.phases: dict[str, Phase] = {}
@@ -142,6 +150,19 @@ class _Writer:
                     )
                 )
             self.envs[env.id] = row
+
+    def stacks(self) -> None:
+        """Each stack and its members (issue 16)."""
+        for stack in self.scenario.stacks:
+            check_name(stack.id)
+            row = Stack(name=stack.id)
+            self.add(row)
+            assert row.id is not None
+            self.stack_ids[stack.id] = row.id
+            for member in stack.members:
+                self.session.add(
+                    StackMember(stack_id=row.id, environment_id=self.envs[member].id or 0)
+                )
 
     def freezes(self) -> None:
         for freeze in self.scenario.freezes:
@@ -191,12 +212,16 @@ class _Writer:
             required_tags=sorted(phase.requires_tags),
             environments=None if phase.environments is None else list(phase.environments),
             earliest_start=None if own is None else self.scenario.date(own),
+            stacks=None if phase.stacks is None else list(phase.stacks),
         )
         self.add(row)
         return row
 
     def bookings(self) -> None:
         for booking in self.scenario.bookings:
+            if booking.environment in self.stack_ids:
+                self.stack_booking(booking)
+                continue
             env, phase = self.envs[booking.environment], self.phases[booking.phase]
             assert env.id is not None
             start = self.scenario.date(booking.start)
@@ -219,4 +244,50 @@ class _Writer:
                     created_at=self.now,
                     updated_at=self.now,
                 )
+            )
+
+    def stack_booking(self, booking: sc.Booking) -> None:
+        """A phase's booking on a stack: one booking per member, tied as a stack booking;
+        the member serving the phase (of its type, with its tags) carries the phase."""
+        phase = self.phases[booking.phase]
+        planned = self.scenario.phase_by_id[booking.phase]
+        start = self.scenario.date(booking.start)
+        end = start + dt.timedelta(days=phase.duration_days)
+        group = StackBooking(
+            stack_id=self.stack_ids[booking.environment],
+            phase_id=phase.id,
+            start=start,
+            end=end,
+            note="imported from a scenario",
+            created_at=self.now,
+        )
+        self.add(group)
+        members = next(s for s in self.scenario.stacks if s.id == booking.environment).members
+        serving = next(
+            (m for m in members if sc.is_eligible(planned, self.scenario.environment_by_id[m])),
+            members[0],
+        )
+        for member in members:
+            env = self.envs[member]
+            breaks = (
+                check_placement(self.session, phase, env, start, end, forced=True)
+                if member == serving
+                else []
+            )
+            row = Booking(
+                environment_id=env.id or 0,
+                phase_id=phase.id if member == serving else None,
+                start=start,
+                end=end,
+                status=BookingStatus.CONFIRMED if booking.pinned else BookingStatus.TENTATIVE,
+                pinned=booking.pinned,
+                exclusive=env.capacity == 1,
+                note="imported from a scenario",
+                forced_reason=f"imported from {self.scenario.name}" if breaks else "",
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            self.add(row)
+            self.session.add(
+                StackBookingPart(stack_booking_id=group.id or 0, booking_id=row.id or 0)
             )

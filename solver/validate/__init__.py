@@ -17,7 +17,7 @@ from collections import defaultdict
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
 from solver.validate import clashes, placement, plan_rules, recompute
-from solver.validate.assignments import placements
+from solver.validate.assignments import occupied, placements
 from solver.validate.clashes import PinnedBreaks
 from solver.validate.violation import Violation
 
@@ -31,7 +31,8 @@ def validate(scenario: Scenario, plan: Plan) -> list[Violation]:
     held = breaks.held(placed)
     by_env: dict[str, list[Assignment]] = defaultdict(list)
     for a in placed.values():
-        by_env[a.environment].append(a)
+        for env_id in occupied(scenario, a.environment):  # a stack: each of its members
+            by_env[env_id].append(a)
     found = [
         *plan_rules.status(plan),
         *plan_rules.accounting(scenario, plan),

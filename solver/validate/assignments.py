@@ -23,3 +23,14 @@ def release_of(scenario: Scenario, a: Assignment) -> str:
 def is_moved(scenario: Scenario, a: Assignment) -> bool:
     booking = scenario.booking_by_phase.get(a.phase)
     return booking is not None and (booking.environment, booking.start) != (a.environment, a.start)
+
+
+def occupied(scenario: Scenario, place: str) -> tuple[str, ...]:
+    """The environments a phase placed on ``place`` occupies: the environment itself, or
+    every member of a stack; () when the scenario has no such place."""
+    if any(env.id == place for env in scenario.environments):
+        return (place,)
+    for stack in scenario.stacks:
+        if stack.id == place:
+            return stack.members
+    return ()

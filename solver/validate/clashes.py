@@ -16,6 +16,7 @@ from functools import cached_property
 
 from solver.plan import Assignment, Plan
 from solver.scenario import Booking, Scenario
+from solver.validate.assignments import occupied
 from solver.validate.placement import close_pairs, crowded_runs, one_phase
 from solver.validate.violation import Violation, on
 
@@ -25,6 +26,7 @@ ClashKey = tuple[str, str, int, str, tuple[str, ...]]
 # the validator's own names for the rules a phase breaks on its own -> the clash's rule
 _OWN_RULES = {
     "ineligible": "eligibility",
+    "split_stack": "eligibility",
     "horizon": "horizon",
     "earliest_start": "earliest_start",
     "unavailable": "unavailable",
@@ -46,7 +48,7 @@ class PinnedBreaks:
             for b in self.scenario.bookings
             if b.pinned
             and b.phase in self.scenario.phase_by_id
-            and b.environment in self.scenario.environment_by_id
+            and occupied(self.scenario, b.environment)
         }
 
     @cached_property
@@ -145,7 +147,7 @@ def _key(booking: Booking, rule: str, others: tuple[str, ...] = ()) -> ClashKey:
 def _unknown(scenario: Scenario, booking: Booking) -> Iterator[str]:
     if booking.phase not in scenario.phase_by_id:
         yield "unknown_phase"
-    elif booking.environment not in scenario.environment_by_id:
+    elif not occupied(scenario, booking.environment):
         yield "unknown_environment"
 
 
@@ -154,7 +156,8 @@ def _crowding(breaks: PinnedBreaks) -> set[ClashKey]:
     scenario = breaks.scenario
     by_env: dict[str, list[Assignment]] = defaultdict(list)
     for b in breaks.kept.values():
-        by_env[b.environment].append(breaks.implied(b))
+        for env_id in occupied(scenario, b.environment):  # a stack: each of its members
+            by_env[env_id].append(breaks.implied(b))
     partners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for env_id, assigned in by_env.items():
         env = scenario.environment_by_id[env_id]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from solver.plan import Assignment
 from solver.scenario import Environment, Phase, Scenario
-from solver.validate.assignments import release_of
+from solver.validate.assignments import occupied, release_of
 from solver.validate.violation import Violation, because, days, names, on, runs
 
 # -- one placed phase ----------------------------------------------------------------
@@ -24,17 +24,73 @@ def one_phase(
     if held:
         return list(_duration(phase, a))
     found = [*_duration(phase, a), *_horizon(scenario, a), *_earliest_start(scenario, phase, a)]
-    env = scenario.environment_by_id.get(a.environment)
-    if env is None:
+    members = occupied(scenario, a.environment)
+    if not members:
         found.append(
             Violation(
                 "unknown_environment",
-                f"{a.phase} is placed on {a.environment}, which is no environment of the scenario",
+                f"{a.phase} is placed on {a.environment}, which is no environment "
+                "or stack of the scenario",
                 a.phase,
             )
         )
         return found
+    if phase.stacks is not None:
+        return [*found, *_stack_eligibility(scenario, phase, a, members)]
+    env = scenario.environment_by_id.get(a.environment)
+    if env is None:
+        return [*found, _needs_one(phase, a)]
     return [*found, *_eligibility(phase, env), *_blocked(scenario, env, a)]
+
+
+def _needs_one(phase: Phase, a: Assignment) -> Violation:
+    return Violation(
+        "ineligible",
+        f"{phase.id} is placed on the stack {a.environment}, but it needs one environment",
+        phase.id,
+    )
+
+
+def _stack_eligibility(
+    scenario: Scenario, phase: Phase, a: Assignment, members: tuple[str, ...]
+) -> list[Violation]:
+    """A stack phase is placed on a whole stack among those it names, one holding an
+    environment of its type with its tags; the days are free on every member."""
+    envs = {env.id: env for env in scenario.environments}
+    if a.environment in envs:
+        return [
+            Violation(
+                "split_stack",
+                f"{phase.id} needs a whole stack ({', '.join(phase.stacks or ())}) but is "
+                f"placed on the environment {a.environment} alone",
+                phase.id,
+            )
+        ]
+    found = []
+    if a.environment not in (phase.stacks or ()):
+        found.append(
+            Violation(
+                "ineligible",
+                f"{phase.id} is placed on the stack {a.environment}, which is not among "
+                f"{', '.join(phase.stacks or ())}",
+                phase.id,
+            )
+        )
+    serving = [
+        m for m in members if envs[m].type == phase.type and phase.requires_tags <= envs[m].tags
+    ]
+    if not serving:
+        found.append(
+            Violation(
+                "ineligible",
+                f"{phase.id} is placed on the stack {a.environment}, which holds no "
+                f"{phase.type} environment with the tags it requires",
+                phase.id,
+            )
+        )
+    for member in members:
+        found += _blocked(scenario, envs[member], a)
+    return found
 
 
 def _duration(phase: Phase, a: Assignment) -> Iterator[Violation]:

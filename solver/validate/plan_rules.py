@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from solver.plan import Assignment, Plan
 from solver.scenario import Scenario
+from solver.validate.assignments import occupied
 from solver.validate.clashes import PinnedBreaks
 from solver.validate.violation import Violation, on
 
@@ -108,9 +109,8 @@ def pinned(scenario: Scenario, plan: Plan, placed: dict[str, Assignment]) -> Ite
 
     One naming an unknown phase or environment cannot be kept (it is a clash)."""
     for booking in scenario.bookings:
-        known = (
-            booking.phase in scenario.phase_by_id
-            and booking.environment in scenario.environment_by_id
+        known = booking.phase in scenario.phase_by_id and bool(
+            occupied(scenario, booking.environment)
         )
         if not booking.pinned or not known:
             continue

@@ -94,6 +94,10 @@ EXPECTED: dict[str, set[str]] = {
     "teams:admin": {A},
     "quotas:read": {A, E},
     "quotas:write": {A, E},
+    # stacks (issue 16)
+    "stacks:read": EVERYONE,
+    "stacks:write": {"admin", "environment_manager"},
+    "stacks:book": {"admin", "environment_manager"},
 }
 
 

@@ -46,9 +46,14 @@ class _Delete:
 
 DELETE = _Delete()
 
-TOP_KEYS = "bookings, environments, format, freezes, horizon_days, name, objective, releases, start"
+TOP_KEYS = (
+    "bookings, environments, format, freezes, horizon_days, name, objective, releases, "
+    "stacks, start"
+)
 ENV_KEYS = "capacity, changeover_days, id, tags, type, unavailable"
-PHASE_KEYS = "after, duration_days, earliest_start, environments, gap_days, id, requires_tags, type"
+PHASE_KEYS = (
+    "after, duration_days, earliest_start, environments, gap_days, id, requires_tags, stacks, type"
+)
 
 
 def valid() -> dict[str, Any]:

@@ -20,6 +20,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from envsched import booking, inventory
 from envsched.accounts import tokens
 from envsched.db import SessionFactory
 from envsched.models import (
@@ -78,6 +79,7 @@ class World:
             **self._token_values(rule_path),
             # booking series (issue 16)
             **series_values(self.planning.sessions, rule_path, self.uat1.name),
+            **self._stack_values(rule_path),
         }
 
     def _today_booking(self) -> int | None:
@@ -87,6 +89,31 @@ class World:
             self.planning.sessions, self.sit1, start=today, end=today + dt.timedelta(days=2)
         )
         return row.id
+
+    def _stack_values(self, rule_path: str) -> dict[str, Any]:
+        """A stack of two fresh environments, for paths naming one (issue 16)."""
+        if "/stacks/" not in rule_path:
+            return {}
+        app = factories.make_environment(self.planning.sessions, type="UAT")
+        db = factories.make_environment(self.planning.sessions, type="SIT")
+        members = [app.name, db.name]
+        inventory.create_stack(
+            self.planning.sessions,
+            inventory.StackIn(name=f"STACK-{app.id}", members=members),
+            actor=None,
+            now=NOW,
+        )
+        values: dict[str, Any] = {"stack": f"STACK-{app.id}"}
+        if "stack_booking_id" in rule_path:
+            done = booking.book_stack(
+                self.planning.sessions,
+                values["stack"],
+                booking.StackBookingIn(start=dt.date(2027, 7, 5), end=dt.date(2027, 7, 9)),
+                actor=None,
+                now=NOW,
+            )
+            values["stack_booking_id"] = done.id
+        return values
 
     def _token_values(self, rule_path: str) -> dict[str, Any]:
         """A fresh API token of the tester, for paths naming one."""

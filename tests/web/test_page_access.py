@@ -15,7 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
+from envsched import inventory
 from envsched.accounts import tokens
+from envsched.booking import StackBookingIn, book_stack
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, MaintenanceWindow, Role
 from envsched.permissions import PERMISSIONS
@@ -67,6 +69,9 @@ PAGES = [
     ("/series/{series}", "series:read"),
     # team quotas (issue 16)
     ("/quotas", "quotas:read"),
+    # stacks (issue 16)
+    ("/stacks", "stacks:read"),
+    ("/stacks/{stack}", "stacks:read"),
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -131,12 +136,17 @@ ACTIONS = [
     ("/quotas/set", "quotas:write"),  # an empty form: refused as bad input
     ("/teams/new", "teams:admin"),  # an empty form: a message
     ("/users/test_manager/team", "teams:admin"),
+    # stacks (issue 16): an empty form is refused as bad input; the stack removed last
+    ("/stacks/new", "stacks:write"),
+    ("/stacks/{stack}/book", "stacks:book"),
+    ("/stacks/{stack}/bookings/{stack_booking}/cancel", "stacks:book"),
+    ("/stacks/{stack}/remove", "stacks:write"),
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 
 
 @pytest.fixture
-def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int]:
+def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int | str]:
     """The ids the paths above name: the estate's request and window, a freeze, a token."""
     with read_transaction(sessions) as session:
         window = session.exec(select(MaintenanceWindow.id)).one()
@@ -144,7 +154,15 @@ def ids(estate: PageWorld, sessions: SessionFactory) -> dict[str, int]:
     freeze = factories.make_freeze(sessions, start=day(300), end=day(301))
     token, _secret = tokens.issue_token(sessions, "test_manager", actor=None, now=NOW)
     assert window is not None and freeze.id is not None and token.id is not None
+    inventory.create_stack(  # issue 16: a stack of UAT-2 and SIT-1, booked once
+        sessions, inventory.StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW
+    )
+    held = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(50), end=day(52)), actor=None, now=NOW
+    )
     return {
+        "stack": "PAY",
+        "stack_booking": held.id,
         "request": estate.request.id or 0,
         "window": window,
         "freeze": freeze.id,
@@ -160,7 +178,7 @@ def expected(role: Role, permission: str) -> int:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_every_page_answers_each_role_by_the_matrix(
-    client: FlaskClient, login: Callable[..., object], ids: dict[str, int], role: Role
+    client: FlaskClient, login: Callable[..., object], ids: dict[str, int | str], role: Role
 ) -> None:
     login(client, role)
     actual = {path: client.get(path.format(**ids)).status_code for path, _ in PAGES}
@@ -172,7 +190,7 @@ def test_roles_without_the_permission_cannot_decide_requests(
     client: FlaskClient,
     login: Callable[..., object],
     estate: PageWorld,
-    ids: dict[str, int],
+    ids: dict[str, int | str],
     role: Role,
 ) -> None:
     login(client, role)
@@ -189,7 +207,7 @@ def test_roles_without_the_permission_cannot_decide_requests(
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_page(
-    client: FlaskClient, ids: dict[str, int]
+    client: FlaskClient, ids: dict[str, int | str]
 ) -> None:
     for path, _ in PAGES:
         response = client.get(path.format(**ids))
@@ -197,7 +215,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_page(
         assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_anonymous_posts_are_sent_to_sign_in_too(client: FlaskClient, ids: dict[str, int]) -> None:
+def test_anonymous_posts_are_sent_to_sign_in_too(
+    client: FlaskClient, ids: dict[str, int | str]
+) -> None:
     token = csrf_token(client)
     for path, _ in ACTIONS:
         response = client.post(path.format(**ids), data={"csrf_token": token})
@@ -222,6 +242,8 @@ def test_the_page_tables_cover_every_guarded_page(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
     ids = {"request": 1, "run": 1, "w": 1, "window": 1, "freeze": 1, "token": 1, "booking": 1}
     ids |= {"series": 1, "series_run": 1}  # booking series (issue 16)
+    ids["stack"] = 1  # any name matches the rule
+    ids["stack_booking"] = 1
 
     def rules(paths: list[tuple[str, str]], method: str) -> set[str]:
         return {

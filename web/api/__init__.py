@@ -22,6 +22,7 @@ from web.api import (
     requests,
     series,
     solves,
+    stacks,
     users,
     whatifs,
 )
@@ -46,6 +47,7 @@ ROUTES: list[Route] = [
     # booking series (issue 16)
     *series.ROUTES,
     *quotas.ROUTES,
+    *stacks.ROUTES,  # issue 16
 ]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -49,6 +49,7 @@ from web.ui import (
     series,
     session,
     solves,
+    stacks,
     timeline,
     user_admin,
     whatifs,
@@ -211,6 +212,18 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/quotas/set", "quota_set", quotas.quota_set, POST),
     ("/teams/new", "team_create", quotas.team_create, POST),
     ("/users/<name>/team", "user_team", quotas.user_team, POST),
+    # stacks (issue 16)
+    ("/stacks", "stack_list", stacks.stack_list, GET),
+    ("/stacks/new", "stack_add", stacks.stack_add, POST),
+    ("/stacks/<name>", "stack_detail", stacks.stack_detail, GET),
+    ("/stacks/<name>/book", "stack_book", stacks.stack_book, POST),
+    ("/stacks/<name>/remove", "stack_remove", stacks.stack_remove, POST),
+    (
+        "/stacks/<name>/bookings/<int:stack_booking_id>/cancel",
+        "stack_booking_cancel",
+        stacks.stack_booking_cancel,
+        POST,
+    ),
 ]
 
 # Main navigation: endpoint, label, the permission that shows it.
@@ -235,6 +248,7 @@ NAV_ITEMS = [
     ("ui.delivery_list", "Failed deliveries", "deliveries:read"),
     ("ui.user_list", "Users", "users:admin"),
     ("ui.quotas", "Quotas", "quotas:read"),
+    ("ui.stack_list", "Stacks", "stacks:read"),  # issue 16
 ]
 
 for _rule, _endpoint, _view, _methods in ROUTES:

@@ -14,7 +14,7 @@ import pydantic
 from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
-from envsched import booking
+from envsched import booking, inventory
 from envsched.booking import BookingIn, RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
@@ -71,12 +71,14 @@ def _page(form: Form, status: int = 200) -> Any:
         envs = natural_order(environments(session))
         chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
         phases = phase_choices_for(session, chosen)
+        stack = inventory.stack_of(session, chosen) if chosen else None  # issue 16
     return render_template(
         "booking_new.html",
         form=form,
         statuses=STATUSES,
         environments=[e.name for e in envs],
         phases=phases,
+        stack=stack.name if stack else "",
     ), status
 
 

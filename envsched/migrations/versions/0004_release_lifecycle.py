@@ -9,11 +9,12 @@ Revises: 0003
 Create Date: 2026-11-27 11:00:00
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from envsched.migrations.rebuild import foreign_keys_off_on_sqlite
 
 # ruff: noqa: E501  (table definitions read best one column per line)
 
@@ -267,7 +268,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_gate_phase_id"), ["phase_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_gate_release_id"), ["release_id"], unique=False)
 
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("release", schema=None) as batch_op:
             batch_op.add_column(sa.Column("window_id", sa.Integer(), nullable=True))
             batch_op.create_index(batch_op.f("ix_release_window_id"), ["window_id"], unique=False)
@@ -282,7 +283,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         _change_statuses(OLD_STATUSES, STATUS_DOWN)
         with op.batch_alter_table("release", schema=None) as batch_op:
             batch_op.drop_constraint(
@@ -332,24 +333,3 @@ def _change_statuses(allowed: tuple[str, ...], mapping: dict[str, str]) -> None:
     values = ", ".join(f"'{status}'" for status in allowed)
     with op.batch_alter_table("release", schema=None) as batch_op:
         batch_op.create_check_constraint(op.f("ck_release_status"), f"status IN ({values})")
-
-
-@contextmanager
-def _foreign_keys_off_on_sqlite() -> Iterator[None]:
-    """SQLite rebuilds ``release`` to change it (copy, DROP, rename), and with foreign keys
-    on, that DROP deletes every phase by ON DELETE CASCADE. SQLite's own recipe: switch
-    foreign keys off *between* transactions, rebuild, check the references, switch back."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys = OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    yield
-    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
-    if broken:
-        raise RuntimeError(f"rebuilding release broke foreign keys: {broken}")
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys = ON")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")

@@ -31,6 +31,7 @@ from envsched.booking import (
     check_placement,
     close_request,
     is_second_booking,
+    place_stack,
 )
 from envsched.days import days_text
 from envsched.db import is_postgresql
@@ -45,6 +46,7 @@ from envsched.models import (
     Phase,
     PlanRun,
     RequestStatus,
+    Stack,
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, PlacedProposal, Proposal
@@ -196,6 +198,8 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Boo
     ).first():
         raise InvalidState(f"phase {phase.key} was booked since the round; plan again")
     actor, now = context.actor, context.now
+    if session.exec(select(Stack.id).where(Stack.name == proposal.place.environment)).first():
+        return _place_on_stack(session, context, proposal, phase)
     booking = Booking(
         environment_id=0,
         phase_id=phase.id,
@@ -211,6 +215,28 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Boo
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
     return booking
+
+
+def _place_on_stack(
+    session: Session, context: _Context, proposal: PlacedProposal, phase: Phase
+) -> Booking:
+    """A stack phase placed on a stack: every member booked tentatively at once (each
+    checked as it is booked, ``booking.place_stack``); the phase's own booking is
+    returned, to be checked again with the other proposals in place."""
+    placed = place_stack(
+        session,
+        proposal.place.environment,
+        dt.date.fromisoformat(proposal.place.start),
+        dt.date.fromisoformat(proposal.place.end),
+        phase=phase,
+        status=BookingStatus.TENTATIVE,
+        note=f"proposed by {context.note}",
+        actor=context.actor,
+        now=context.now,
+        field="plan",
+    )
+    members = [session.get_one(Booking, part.booking) for part in placed.bookings]
+    return next(b for b in members if b.phase_id is not None)
 
 
 def _put(session: Session, booking: Booking, where: Place) -> None:

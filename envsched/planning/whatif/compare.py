@@ -74,8 +74,9 @@ def utilisation(scenario: Scenario, plan: Plan, span: int) -> dict[str, float]:
         free = sum(1 for day in range(span) if not any(w.overlaps(day, day + 1) for w in blocked))
         usable[env.type] += env.capacity * free
     for a in plan.assignments:
-        env_type = scenario.environment_by_id[a.environment].type
-        used[env_type] += max(0, min(a.end, span) - max(a.start, 0))
+        for member in scenario.members.get(a.environment, ()):  # a stack: every member
+            env_type = scenario.environment_by_id[member].type
+            used[env_type] += max(0, min(a.end, span) - max(a.start, 0))
     return {t: round(used[t] / usable[t], 3) if usable[t] else 0.0 for t in sorted(usable)}
 
 

@@ -92,14 +92,10 @@ def drop_impossible_bookings(scenario: sc.Scenario) -> sc.Scenario:
     """Bookings whose phase or environment is gone, no longer eligible, or off the horizon."""
 
     def possible(b: sc.Booking) -> bool:
-        phase, env = (
-            scenario.phase_by_id.get(b.phase),
-            scenario.environment_by_id.get(b.environment),
-        )
+        phase = scenario.phase_by_id.get(b.phase)
         return (
             phase is not None
-            and env is not None
-            and sc.is_eligible(phase, env)
+            and b.environment in scenario.eligible[phase.id]  # an environment or a stack
             and b.start >= 0
             and b.start + phase.duration <= scenario.horizon_days
         )

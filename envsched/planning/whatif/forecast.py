@@ -74,8 +74,9 @@ def _held(scenario: Scenario, base: Scenario, booking: Booking, live: Held | Non
         and was.duration == phase.duration
     ):
         end = live.end
+    env = scenario.environment_by_id.get(booking.environment)
     return Held(
-        scenario.environment_by_id[booking.environment].type,
+        env.type if env else phase.type,  # a stack: the phase's own type is its demand
         start,
         end,
         booking.phase,

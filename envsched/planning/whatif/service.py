@@ -224,7 +224,7 @@ def _check_realisable(row: WhatIf, assignments: Any) -> None:
     """Every placed phase and every environment it uses must exist in the stored state."""
     base = base_scenario(row)
     for a in assignments:
-        if a.environment not in base.environment_by_id:
+        if a.environment not in base.members:  # an environment or a stack
             raise InvalidState(
                 f"what-if {row.name!r} places {a.phase} on {a.environment}, "
                 "which exists only in the what-if: add the environment first"

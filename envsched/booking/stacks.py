@@ -1,0 +1,228 @@
+"""Booking a stack: every member for the same days, or none.
+
+One transaction: each member's row is locked (in id order, so two stack bookings never
+wait for each other in a circle), each member is checked as a direct booking would be
+(its own days: ``check_fits``; with a phase, the rulebook on the member that serves the
+phase's type), and only then is every member booked. A refusal names the member and the
+rule, and leaves nothing booked. On PostgreSQL the exclusion constraint backs it up, as
+for a single booking (``booking_transaction``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from sqlmodel import Session, col, select
+
+from envsched import audit
+from envsched.booking.bookings import booking_transaction, check_days, phase_named, place_locked
+from envsched.booking.giveback import _cancel as cancel
+from envsched.booking.giveback import offer_days
+from envsched.booking.rulebook import RuleBroken
+from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOut
+from envsched.db import SessionFactory
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
+from envsched.inventory import lock_environment, stack_members, stack_named
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Environment,
+    Phase,
+    StackBooking,
+    StackBookingPart,
+    User,
+)
+from envsched.permissions import require
+
+
+def book_stack(
+    sessions: SessionFactory,
+    stack_name: str,
+    data: StackBookingIn,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+) -> StackBookingOut:
+    """Book every member of the stack on ``[start, end)`` (confirmed), or refuse naming
+    the member in the way and its rule."""
+    require(actor, "stacks:book")
+    check_days(data.start, data.end)
+    with booking_transaction(sessions) as session:
+        phase = phase_named(session, data.phase)
+        return place_stack(
+            session,
+            stack_name,
+            data.start,
+            data.end,
+            phase=phase,
+            status=BookingStatus.CONFIRMED,
+            note=data.note,
+            actor=actor,
+            now=now,
+        )
+
+
+def place_stack(
+    session: Session,
+    stack_name: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    phase: Phase | None,
+    status: BookingStatus,
+    note: str,
+    actor: User | None,
+    now: dt.datetime,
+    field: str = "stack",
+) -> StackBookingOut:
+    """Inside the caller's write transaction: lock every member, check each, then book
+    each (the one serving ``phase`` carries it). Shared by ``book_stack`` and a plan
+    written back as tentative bookings."""
+    stack = stack_named(session, stack_name, field=field)
+    members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
+    if not members:
+        raise InvalidInput(field, f"the stack {stack.name} has no environments")
+    serving = _serving(session, stack.name, members, phase) if phase else None
+    group = StackBooking(
+        stack_id=stack.id or 0,
+        phase_id=phase.id if phase else None,
+        start=start,
+        end=end,
+        note=note,
+        created_at=now,
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(group)
+    session.flush()
+    parts = []
+    for env in members:
+        with _about_member(env):
+            booking = place_locked(
+                session,
+                env,
+                phase if env is serving else None,
+                start,
+                end,
+                actor=actor,
+                now=now,
+                status=status,
+                note=note or f"stack {stack.name}",
+            )
+        session.flush()
+        session.add(StackBookingPart(stack_booking_id=group.id or 0, booking_id=booking.id or 0))
+        parts.append(StackPartOut(booking=booking.id or 0, environment=env.name))
+    return StackBookingOut(
+        id=group.id or 0,
+        stack=stack.name,
+        start=start,
+        end=end,
+        phase=phase.key if phase else None,
+        note=note,
+        bookings=parts,
+    )
+
+
+def cancel_stack_booking(
+    sessions: SessionFactory,
+    stack_name: str,
+    stack_booking_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    reason: str = "",
+) -> list[StackPartOut]:
+    """Cancel every live member booking of a stack booking in one transaction; the days
+    still ahead go to each environment's waitlist, as a single cancel's do. Returns the
+    bookings cancelled, with their environments."""
+    require(actor, "stacks:book")
+    with booking_transaction(sessions) as session:
+        group = session.get(StackBooking, stack_booking_id)
+        if group is None or group.stack_id != stack_named(session, stack_name).id:
+            raise NotFound("stack booking", stack_booking_id)
+        live = [
+            b
+            for b in session.exec(
+                select(Booking)
+                .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
+                .where(StackBookingPart.stack_booking_id == stack_booking_id)
+                .order_by(col(Booking.environment_id))
+            ).all()
+            if b.status in LIVE_STATUSES
+        ]
+        if not live:
+            raise InvalidState("nothing of this stack booking is live any more")
+        for booking in live:
+            lock_environment(session, booking.environment_id)
+            before = audit.snapshot(booking)
+            cancel(booking, reason)
+            booking.updated_at = now
+            audit.record(
+                session, actor=actor, now=now, action="cancelled", row=booking, before=before
+            )
+            start = max(booking.start, now.date())
+            offer_days(session, booking.environment_id, start, booking.end, actor=actor, now=now)
+        return [StackPartOut(booking=b.id or 0, environment=b.environment.name) for b in live]
+
+
+def stack_partners(session: Session, booking_id: int) -> list[Booking]:
+    """The other member bookings of the stack booking ``booking_id`` is part of."""
+    group = select(StackBookingPart.stack_booking_id).where(
+        StackBookingPart.booking_id == booking_id
+    )
+    return list(
+        session.exec(
+            select(Booking)
+            .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
+            .where(
+                col(StackBookingPart.stack_booking_id).in_(group),
+                Booking.id != booking_id,
+            )
+        ).all()
+    )
+
+
+def _serving(session: Session, stack: str, members: list[Environment], phase: Phase) -> Environment:
+    """The member that serves the phase: of its type, with its tags (the first such)."""
+    for env in members:
+        if env.type_id == phase.type_id and set(phase.required_tags) <= set(env.tags):
+            return env
+    raise InvalidInput(
+        "phase",
+        f"no environment of the stack {stack} is a {phase.type.name} environment "
+        f"with the tags {phase.key} needs",
+    )
+
+
+@contextmanager
+def _about_member(env: Environment) -> Iterator[None]:
+    """A member's refusal (the rulebook's, its own days', the team quota's) says which
+    member it is about; the caller's transaction then books none of them."""
+    try:
+        yield
+    except RuleBroken as exc:
+        raise RuleBroken(
+            [replace(b, message=f"{env.name}: {b.message}") for b in exc.breaks]
+        ) from exc
+    except BookingConflict as exc:
+        refusal = BookingConflict(
+            exc.reason if env.name in exc.reason else f"{env.name}: {exc.reason}",
+            exc.clashes,
+            field="stack",
+            rule=exc.rule,
+        )
+        raise refusal from exc
+
+
+def stack_bookings(session: Session, stack_id: int) -> list[StackBooking]:
+    """A stack's bookings, newest days first."""
+    return list(
+        session.exec(
+            select(StackBooking)
+            .where(StackBooking.stack_id == stack_id)
+            .order_by(StackBooking.start.desc())  # type: ignore[attr-defined]
+        ).all()
+    )

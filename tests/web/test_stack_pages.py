@@ -1,0 +1,114 @@
+"""Stack pages (issue 16): a manager adds a stack and books it whole from its page; a
+refusal names the environment in the way and the rule, and books nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlmodel import col, func, select
+
+from envsched.db import SessionFactory
+from envsched.inventory import StackIn, create_stack
+from envsched.models import LIVE_STATUSES, Booking, Role
+from tests.web.helpers import NOW, csrf_token
+from tests.web.page_world import PageWorld, day
+
+
+def live(sessions: SessionFactory) -> int:
+    with sessions() as session:
+        query = select(func.count()).select_from(Booking)
+        return session.exec(query.where(col(Booking.status).in_(LIVE_STATUSES))).one()
+
+
+def test_a_manager_adds_a_stack_from_the_list(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld
+) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/stacks")
+    answer = client.post(
+        "/stacks/new",
+        data={"csrf_token": token, "name": "UAT-STACK", "members": ["UAT-2", "SIT-1"]},
+    )
+    assert answer.status_code == 302
+    page = client.get("/stacks").get_data(as_text=True)
+    assert "UAT-STACK" in page and "SIT-1, UAT-2" in page
+    refused = client.post(
+        "/stacks/new", data={"csrf_token": token, "name": "UAT-1", "members": ["UAT-1"]}
+    )
+    assert refused.status_code == 400
+    assert "UAT-1 is an environment" in refused.get_data(as_text=True)
+
+
+def test_booking_a_stack_books_every_member_or_none_naming_the_one_in_the_way(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/stacks/PAY")
+    before = live(sessions)
+    refused = client.post(  # UAT-2 is under maintenance on days 20-21
+        "/stacks/PAY/book",
+        data={"csrf_token": token, "start": str(day(19)), "last_day": str(day(23))},
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "UAT-2" in text and "maintenance" in text.lower()
+    assert live(sessions) == before
+    booked = client.post(
+        "/stacks/PAY/book",
+        data={
+            "csrf_token": token,
+            "start": str(day(30)),
+            "last_day": str(day(33)),
+            "note": "end-to-end run",
+        },
+    )
+    assert booked.status_code == 302
+    assert live(sessions) == before + 2
+    page = client.get("/stacks/PAY").get_data(as_text=True)
+    assert "end-to-end run" in page and "UAT-2" in page and "SIT-1" in page
+
+
+def test_viewers_see_stacks_but_no_forms(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2"]), actor=None, now=NOW)
+    login(client, Role.VIEWER)
+    page = client.get("/stacks/PAY").get_data(as_text=True)
+    assert "Stack PAY" in page and "Book PAY" not in page and "Remove the stack" not in page
+    assert "Add a stack" not in client.get("/stacks").get_data(as_text=True)
+    assert client.get("/stacks/NOPE").status_code == 404
+
+
+def test_the_booking_form_offers_the_whole_stack_of_the_chosen_environment(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.get(
+        f"/bookings/new?environment=UAT-2&start={day(30)}&last_day={day(33)}"
+    ).get_data(as_text=True)
+    assert "UAT-2 belongs to the stack PAY" in page
+    assert f'href="/stacks/PAY?start={day(30)}&amp;last_day={day(33)}"' in page
+    stack_page = client.get(f"/stacks/PAY?start={day(30)}&last_day={day(33)}")
+    assert f'value="{day(33)}"' in stack_page.get_data(as_text=True)
+
+
+def test_a_manager_cancels_a_whole_stack_booking_from_the_stack_page(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    before = live(sessions)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(30), end=day(33)), actor=None, now=NOW
+    )
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/stacks/PAY")
+    answer = client.post(f"/stacks/PAY/bookings/{done.id}/cancel", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert live(sessions) == before
+    page = client.get("/stacks/PAY").get_data(as_text=True)
+    assert "Cancelled the stack booking: SIT-1, UAT-2." in page
