@@ -9,6 +9,8 @@
 * ``tests.envsched.receivers`` — a webhook ``receiver`` and a settable ``clock``.
 """
 
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.web",
@@ -16,3 +18,30 @@ pytest_plugins = [
     "tests.web.page_world",
     "tests.envsched.receivers",
 ]
+
+# Files of few tests that take minutes each (browsers, a worker process, fuzzing, a load
+# bench, property runs), longest first. The suite's command (``-n 2 --dist loadfile
+# --no-loadscope-reorder``) hands files to the two processes in collection order, so these
+# go first and the run ends on short files: xdist's own order (most tests first) would
+# leave them all for the end, one process finishing them while the other idles.
+FIRST = (
+    "tests/e2e/test_accessibility.py",
+    "tests/e2e/test_sso_flow.py",
+    "tests/web/test_worker.py",
+    "tests/web/test_api_fuzz.py",
+    "tests/test_load_bench.py",
+    "tests/envsched/test_rulebook_machine.py",
+    "tests/solver/test_planner_properties.py",
+    "tests/e2e/",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run ``FIRST``'s files first, in its order; the rest keep the collection's order."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, first in enumerate(FIRST) if path.startswith(first)), len(FIRST))
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
