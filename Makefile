@@ -46,7 +46,7 @@ run: install
 
 ## test: the whole test suite (the README's test command)
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## lint: ruff and mypy, as CI runs them
 lint: install

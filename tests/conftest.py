@@ -10,6 +10,8 @@
 * ``tests.envsched.health_server`` — a local HTTP server the health probes look at.
 """
 
+import pytest
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.web",
@@ -18,3 +20,34 @@ pytest_plugins = [
     "tests.envsched.receivers",
     "tests.envsched.health_server",
 ]
+
+# Files of few tests that take minutes each (browsers, a worker process, fuzzing, a load
+# bench, property runs), longest first. The suite's command (``-n 2 --dist loadfile
+# --no-loadscope-reorder``) hands files to the two processes in collection order, so these
+# go first and the run ends on short files: xdist's own order (most tests first) would
+# leave them all for the end, one process finishing them while the other idles.
+# test_phone_and_words.py leads: it needs the demo as loaded, for an audit entry that
+# another browser test's change of a booking adds shows a raw request id ("request 58
+# for …", envsched/audit/words.py) on /audit.
+FIRST = (
+    "tests/e2e/test_phone_and_words.py",
+    "tests/e2e/test_accessibility.py",
+    "tests/e2e/test_sso_flow.py",
+    "tests/web/test_worker.py",
+    "tests/web/test_api_fuzz.py",
+    "tests/test_load_bench.py",
+    "tests/envsched/test_rulebook_machine.py",
+    "tests/solver/test_planner_properties.py",
+    "tests/e2e/",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run ``FIRST``'s files first, in its order; the rest keep the collection's order."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, first in enumerate(FIRST) if path.startswith(first)), len(FIRST))
+
+    items.sort(key=rank)  # stable: each file's tests keep their order

@@ -5,44 +5,140 @@ The tests observe the queue by polling it (bounded counts, never durations): whi
 solve ran first, that one slot never ran two, that the booking API answered meanwhile,
 that cancelling leaves the runs cancelled, a worker killed with SIGKILL leaves them
 failed, and the queue moving.
+
+The contended state is imported once a backend for the module, into a template database
+(a SQLite file; a PostgreSQL database), and each test gets a copy of it of its own (the
+file copied; ``CREATE DATABASE … TEMPLATE``): the tests' solves write to it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
-from envsched.db import SessionFactory, read_transaction
+from envsched import migrations
+from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.generate import generate_scenario
 from envsched.models import Role, SolveJob, SolveStatus, WhatIf, WhatIfStatus
 from envsched.planning.whatif.service import create_whatif
+from envsched.settings import Settings
 from envsched.solves import queue_whatif
 from envsched.transfer.scenario_import import import_scenario
 from solver.scenario_file import scenario_to_dict
 from tests.envsched.factories import NOW
+from tests.fixtures.database import POSTGRES_ADMIN_URL, postgres_admin_engine
 
 LONG = 600.0  # seconds a solve may take: these are cancelled or killed long before
-SHORT = 4.0
+SHORT = 2.0  # the state is big enough that CP-SAT uses all of it
 POLLS = 3000  # at most this many looks at the queue (0.1 s apart) for one state
 Headers = Callable[..., dict[str, str]]
 
 
-@pytest.fixture
-def contended(sessions: SessionFactory, tmp_path: Path) -> SessionFactory:
+class ContendedTemplates:
+    """The contended state of each backend, imported once; ``copy`` makes a test's own."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.built: dict[str, str] = {}  # backend -> the template's file or database name
+
+    @contextmanager
+    def copy(self, backend: str, tmp_path: Path) -> Iterator[str]:
+        """The URL of a fresh copy of the contended state on ``backend``, while it lasts."""
+        template = self.built.get(backend) or self._build(backend)
+        if backend == "sqlite":
+            shutil.copyfile(template, tmp_path / "envsched.db")
+            yield f"sqlite:///{tmp_path / 'envsched.db'}"
+            return
+        name = _postgres_name("worker")
+        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        try:
+            yield _postgres_url(name)
+        finally:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _build(self, backend: str) -> str:
+        if backend == "sqlite":
+            template = str(self.directory / "contended.db")
+            url = f"sqlite:///{template}"
+        else:
+            template = _postgres_name("contended")
+            _admin(f'CREATE DATABASE "{template}"')
+            url = _postgres_url(template)
+        engine = create_engine(Settings(database_url=url))
+        migrations.upgrade(engine)
+        import_contended_state(session_factory(engine), self.directory)
+        engine.dispose()  # a template nobody is connected to (PostgreSQL copies none else)
+        self.built[backend] = template
+        return template
+
+    def drop(self) -> None:
+        if "postgresql" in self.built:
+            _admin(f'DROP DATABASE IF EXISTS "{self.built["postgresql"]}" WITH (FORCE)')
+
+
+def import_contended_state(sessions: SessionFactory, directory: Path) -> None:
     """150 releases on 20 environments, every phase half as long again as a busy year's."""
     scenario = generate_scenario(150, 20, seed=1, contention=1.5)
-    path = tmp_path / "contended.json"
+    path = directory / "contended.json"
     path.write_text(json.dumps(scenario_to_dict(scenario)))
     import_scenario(sessions, path, NOW)
+
+
+def _postgres_name(kind: str) -> str:
+    return f"envsched_{kind}_{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def _postgres_url(name: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(statement: str) -> None:
+    admin = postgres_admin_engine()
+    with admin.connect() as connection:
+        connection.execute(text(statement))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def contended_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ContendedTemplates]:
+    templates = ContendedTemplates(tmp_path_factory.mktemp("contended"))
+    yield templates
+    templates.drop()
+
+
+@pytest.fixture
+def database_url(
+    backend: str, contended_templates: ContendedTemplates, tmp_path: Path
+) -> Iterator[str]:
+    """This module's database: a copy of the contended state, not an empty one."""
+    with contended_templates.copy(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(Settings(database_url=database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def contended(sessions: SessionFactory) -> SessionFactory:
+    """The test's copy of the contended state (``database_url``)."""
     return sessions
 
 
