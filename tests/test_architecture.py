@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLVER_MAY_IMPORT = frozenset(sys.stdlib_module_names) | {"ortools", "solver"}
 # packages of envsched that are no feature: the command line, the shared tables
 NOT_FEATURES = frozenset({"cli", "models", "migrations"})
+# what a feature package offers besides its face: its shapes (``envsched.lifecycle.shapes``)
+PUBLIC_PARTS = ("shapes",)
 DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
 # a string naming a module's attribute, as entry points and job stores write them
 MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*(?:\.\w+)*$")
@@ -182,24 +184,28 @@ def is_module(dotted: str) -> bool:
 
 def behind_the_face(importer: str, found: Import) -> list[str]:
     """What an import takes from a feature package other than the importer's own,
-    passing by the package's face: an inner module, or an inner module by name."""
+    passing by the package's faces (its ``__init__`` and its public parts, such as
+    ``shapes``): an inner module, or an inner module by name."""
     feature = feature_of(found.module)
     if feature is None or feature == feature_of(importer):
         return []
     face = f"envsched.{feature}"
-    if found.module != face:
+    if found.module not in {face, *(f"{face}.{part}" for part in PUBLIC_PARTS)}:
         return [found.module]
     return [
-        f"{face}.{name}"
+        f"{found.module}.{name}"
         for name in found.names
-        if is_module(f"{face}.{name}") and name not in face_names(feature)
+        if is_module(f"{found.module}.{name}") and name not in face_names(found.module)
     ]
 
 
 @cache
-def face_names(feature: str) -> set[str]:
-    """What a package's ``__init__`` binds: the names its face offers."""
-    tree = ast.parse((ROOT / "envsched" / feature / "__init__.py").read_text(encoding="utf-8"))
+def face_names(face: str) -> set[str]:
+    """What a face's module binds at its top (``envsched.booking``'s ``__init__``, or
+    ``envsched.lifecycle.shapes``): the names it offers."""
+    base = ROOT / face.replace(".", "/")
+    path = base / "__init__.py" if (base / "__init__.py").exists() else base.with_suffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     return {
         alias.asname or alias.name
         for node in tree.body
@@ -413,6 +419,18 @@ def test_a_relative_import_is_read_as_the_module_it_names() -> None:
             ["envsched.planning.rounds.replan"],
         ),
         ("envsched.cli.x", "from envsched.models import Booking", []),
+        ("web.api.x", "from envsched.lifecycle.shapes import ReleaseIn", []),
+        ("web.api.x", "from envsched.lifecycle import shapes", []),
+        (
+            "web.api.x",
+            "from envsched.lifecycle.shapes.gates import GateOut",
+            ["envsched.lifecycle.shapes.gates"],
+        ),
+        (
+            "web.api.x",
+            "from envsched.lifecycle.shapes import gates",
+            ["envsched.lifecycle.shapes.gates"],
+        ),
     ],
 )
 def test_an_import_behind_a_face_is_found(importer: str, source: str, breach: list[str]) -> None:

@@ -27,14 +27,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import NotFound, PermissionDenied
-from envsched.lifecycle import CalendarItem, calendar_items, calendar_months
+from envsched.lifecycle import CalendarItem, calendar_items, calendar_months, get_release
 from envsched.models import (
     Booking,
     BookingStatus,
     Environment,
     MaintenanceWindow,
     Phase,
-    Release,
     User,
 )
 from envsched.permissions import can
@@ -110,9 +109,7 @@ def environment_feed(name: str) -> Response:
 def release_feed(key: str) -> Response:
     with read_transaction(sessions()) as session:
         feed_user(session, request.args.get("token", ""))
-        release = session.exec(select(Release).where(Release.key == key)).first()
-        if release is None:
-            raise NotFound("release", key)
+        release = get_release(session, key)
         bookings = session.exec(_bookings().join(Phase).where(Phase.release_id == release.id)).all()
         return _ics(
             f"{release.key} {release.title}".strip(),
