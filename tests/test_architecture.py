@@ -254,14 +254,14 @@ def features_in(found: Import) -> set[str]:
     return {feature} if feature else set()
 
 
-def loaded_by(importer: str, found: Import, is_module: Callable[[str], bool]) -> set[str]:
+def loaded_by(importer: str, found: Import, ours: Callable[[str], bool]) -> set[str]:
     """The modules of ours an import statement runs: the module it names, the modules it
     takes by name, and the packages above them (their ``__init__`` runs first), except
     the importer's own packages, which are running already when it runs."""
     named = {found.module} | {f"{found.module}.{name}" for name in found.names}
     running = {".".join(importer.split(".")[:n]) for n in range(1, importer.count(".") + 1)}
     loaded: set[str] = set()
-    for module in (m for m in named if is_module(m)):
+    for module in (m for m in named if ours(m)):
         parts = module.split(".")
         loaded |= {".".join(parts[:n]) for n in range(1, len(parts) + 1)}
     return loaded - running - {importer}
