@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLVER_MAY_IMPORT = frozenset(sys.stdlib_module_names) | {"ortools", "solver"}
 # packages of envsched that are no feature: the command line, the shared tables
 NOT_FEATURES = frozenset({"cli", "models", "migrations"})
+# what a feature package offers besides its face: its shapes (``envsched.lifecycle.shapes``)
+PUBLIC_PARTS = ("shapes",)
 DYNAMIC_IMPORTERS = frozenset({"import_module", "__import__"})
 # a string naming a module's attribute, as entry points and job stores write them
 MODULE_REFERENCE = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_]\w*(?:\.\w+)*$")
@@ -36,6 +38,7 @@ class Import:
     line: int = 0
     top_level: bool = True  # runs when the module is imported (not in a function)
     relative: bool = False
+    static: bool = True  # an import statement (not ``import_module`` nor a string)
 
 
 def module_of(path: Path) -> str:
@@ -72,12 +75,15 @@ def _dynamic(node: ast.Call) -> str | None:
     return "?"
 
 
-def _function_bodies(tree: ast.AST) -> set[int]:
-    """Ids of the nodes that run only when a function is called."""
+def _deferred(tree: ast.AST) -> set[int]:
+    """Ids of the nodes that run only when a function is called, or never (the type
+    checker's ``if TYPE_CHECKING:``)."""
     inside: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
             inside |= {id(n) for n in ast.walk(node) if n is not node}
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            inside |= {id(n) for part in node.body for n in ast.walk(part)}
     return inside
 
 
@@ -85,7 +91,7 @@ def imports_in(source: str, importer: str = "x", is_package: bool = False) -> It
     """Every import of a module's source: static (nested ones too), dynamic, and strings
     that name a module's attribute."""
     tree = ast.parse(source)
-    deferred = _function_bodies(tree)
+    deferred = _deferred(tree)
     for node in ast.walk(tree):
         top = id(node) not in deferred
         if isinstance(node, ast.Import):
@@ -100,13 +106,13 @@ def imports_in(source: str, importer: str = "x", is_package: bool = False) -> It
                 node.level > 0,
             )
         elif isinstance(node, ast.Call) and (module := _dynamic(node)) is not None:
-            yield Import(module, (), node.lineno, top)
+            yield Import(module, (), node.lineno, top, static=False)
         elif (
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
             and (found := MODULE_REFERENCE.match(node.value))
         ):
-            yield Import(found.group(1), (), node.lineno, top)
+            yield Import(found.group(1), (), node.lineno, top, static=False)
 
 
 def imported_modules(source: str) -> Iterator[str]:
@@ -178,24 +184,28 @@ def is_module(dotted: str) -> bool:
 
 def behind_the_face(importer: str, found: Import) -> list[str]:
     """What an import takes from a feature package other than the importer's own,
-    passing by the package's face: an inner module, or an inner module by name."""
+    passing by the package's faces (its ``__init__`` and its public parts, such as
+    ``shapes``): an inner module, or an inner module by name."""
     feature = feature_of(found.module)
     if feature is None or feature == feature_of(importer):
         return []
     face = f"envsched.{feature}"
-    if found.module != face:
+    if found.module not in {face, *(f"{face}.{part}" for part in PUBLIC_PARTS)}:
         return [found.module]
     return [
-        f"{face}.{name}"
+        f"{found.module}.{name}"
         for name in found.names
-        if is_module(f"{face}.{name}") and name not in face_names(feature)
+        if is_module(f"{found.module}.{name}") and name not in face_names(found.module)
     ]
 
 
 @cache
-def face_names(feature: str) -> set[str]:
-    """What a package's ``__init__`` binds: the names its face offers."""
-    tree = ast.parse((ROOT / "envsched" / feature / "__init__.py").read_text(encoding="utf-8"))
+def face_names(face: str) -> set[str]:
+    """What a face's module binds at its top (``envsched.booking``'s ``__init__``, or
+    ``envsched.lifecycle.shapes``): the names it offers."""
+    base = ROOT / face.replace(".", "/")
+    path = base / "__init__.py" if (base / "__init__.py").exists() else base.with_suffix(".py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     return {
         alias.asname or alias.name
         for node in tree.body
@@ -244,6 +254,41 @@ def features_in(found: Import) -> set[str]:
     return {feature} if feature else set()
 
 
+def loaded_by(importer: str, found: Import, ours: Callable[[str], bool]) -> set[str]:
+    """The modules of ours an import statement runs: the module it names, the modules it
+    takes by name, and the packages above them (their ``__init__`` runs first), except
+    the importer's own packages, which are running already when it runs."""
+    named = {found.module} | {f"{found.module}.{name}" for name in found.names}
+    running = {".".join(importer.split(".")[:n]) for n in range(1, importer.count(".") + 1)}
+    loaded: set[str] = set()
+    for module in (m for m in named if ours(m)):
+        parts = module.split(".")
+        loaded |= {".".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    return loaded - running - {importer}
+
+
+def module_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports when it is imported, from ``{module:
+    (source, is_package)}``."""
+    return {
+        module: {
+            loaded
+            for found in imports_in(source, module, is_package)
+            if found.top_level and found.static
+            for loaded in loaded_by(module, found, sources.__contains__)
+        }
+        for module, (source, is_package) in sources.items()
+    }
+
+
+def our_sources() -> dict[str, tuple[str, bool]]:
+    return {
+        module_of(path): (path.read_text(encoding="utf-8"), path.name == "__init__.py")
+        for package in ("solver", "envsched", "web")
+        for path in python_files(package)
+    }
+
+
 def cycle_in(graph: dict[str, set[str]]) -> list[str]:
     """One cycle of the graph as a path (first node repeated at its end), or []."""
     state: dict[str, int] = {}  # 1 on the path, 2 done
@@ -289,6 +334,14 @@ def test_feature_packages_import_each_other_without_a_cycle() -> None:
     """An import that goes up (lifecycle's windows start a planning round) waits in the
     function that needs it, so importing any package never finds another half done."""
     assert cycle_in(package_graph()) == []
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """No cycle among the imports that run when a module is imported, within a package or
+    across packages: with one, the module a test or a script imports first finds another
+    half done (``cannot import name … from partially initialized module``). An import
+    that must go up waits in the function that needs it."""
+    assert cycle_in(module_graph(our_sources())) == []
 
 
 def test_there_are_feature_packages() -> None:
@@ -366,11 +419,56 @@ def test_a_relative_import_is_read_as_the_module_it_names() -> None:
             ["envsched.planning.rounds.replan"],
         ),
         ("envsched.cli.x", "from envsched.models import Booking", []),
+        ("web.api.x", "from envsched.lifecycle.shapes import ReleaseIn", []),
+        ("web.api.x", "from envsched.lifecycle import shapes", []),
+        (
+            "web.api.x",
+            "from envsched.lifecycle.shapes.gates import GateOut",
+            ["envsched.lifecycle.shapes.gates"],
+        ),
+        (
+            "web.api.x",
+            "from envsched.lifecycle.shapes import gates",
+            ["envsched.lifecycle.shapes.gates"],
+        ),
     ],
 )
 def test_an_import_behind_a_face_is_found(importer: str, source: str, breach: list[str]) -> None:
     found = next(imports_in(source, importer))
     assert behind_the_face(importer, found) == breach
+
+
+def test_a_cycle_through_a_package_face_is_found() -> None:
+    """The cycle ``web`` had: a helper imported a row type from ``web.queries``, so
+    ``web.ui``'s face ran first and imported a page that imports the helper."""
+    sources = {
+        "web": ("", True),
+        "web.ui": ("from web.ui import booking_new, queries", True),
+        "web.queries": ("class BookingRow: ...", False),
+        "web.ui.booking_new": ("from web.timeline_items import RULE_WORDS", False),
+        "web.timeline_items": ("from web.queries import BookingRow", False),
+    }
+    assert cycle_in(module_graph(sources)) == [
+        "web.timeline_items",
+        "web.ui",
+        "web.ui.booking_new",
+        "web.timeline_items",
+    ]
+    sources["web.timeline_items"] = ("def f():\n    from web.queries import BookingRow", False)
+    assert cycle_in(module_graph(sources)) == []
+
+
+def test_an_import_of_a_module_inside_its_own_package_is_no_cycle() -> None:
+    sources = {
+        "envsched.booking": ("from envsched.booking.requests import ask", True),
+        "envsched.booking.requests": ("from envsched.booking import bookings", False),
+        "envsched.booking.bookings": ("if TYPE_CHECKING:\n    import envsched.booking", False),
+    }
+    assert module_graph(sources) == {
+        "envsched.booking": {"envsched.booking.requests"},
+        "envsched.booking.requests": {"envsched.booking.bookings"},
+        "envsched.booking.bookings": set(),
+    }
 
 
 def test_a_cycle_is_found() -> None:

@@ -38,7 +38,7 @@ from envsched.booking import rrule
 from envsched.days import days_text
 from envsched.db import read_transaction, related
 from envsched.errors import NotFound, PermissionDenied
-from envsched.lifecycle import CalendarItem, calendar_items, calendar_months
+from envsched.lifecycle import CalendarItem, calendar_items, calendar_months, get_release
 from envsched.models import (
     Booking,
     BookingSeries,
@@ -46,7 +46,6 @@ from envsched.models import (
     Environment,
     MaintenanceWindow,
     Phase,
-    Release,
     SeriesOccurrence,
     User,
 )
@@ -130,9 +129,7 @@ def environment_feed(name: str) -> Response:
 def release_feed(key: str) -> Response:
     with read_transaction(sessions()) as session:
         feed_user(session, request.args.get("token", ""))
-        release = session.exec(select(Release).where(Release.key == key)).first()
-        if release is None:
-            raise NotFound("release", key)
+        release = get_release(session, key)
         series = _series(
             session,
             col(BookingSeries.phase_id).in_(select(Phase.id).where(Phase.release_id == release.id)),

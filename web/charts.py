@@ -17,7 +17,7 @@ import plotly.io as pio
 
 from envsched.days import days_length_text
 from web import timeline_lanes
-from web.ui.queries import BlockedRow, BookingRow
+from web.queries import BlockedRow, BookingRow
 
 MS_PER_DAY = 86_400_000
 ROW_HEIGHT_PX = 28

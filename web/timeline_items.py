@@ -1,6 +1,6 @@
 """What the working timeline draws, as plain JSON-ready data: lanes and items.
 
-Pure functions from query rows (``web.ui.queries``) to the shapes ``timeline.js`` hands
+Pure functions from query rows (``web.queries``) to the shapes ``timeline.js`` hands
 to vis-timeline: one lane (a vis *group*) per environment, one item per booking, and a
 shaded background item per maintenance window or freeze on each lane it blocks. No
 database and no request here, so the queries behind them can change (paging, windowing)
@@ -22,7 +22,7 @@ from envsched.days import days_length_text
 from envsched.health import HealthOut, state_text
 from envsched.inventory import natural_key
 from envsched.models import Environment
-from web.ui.queries import BlockedRow, BookingRow
+from web.queries import BlockedRow, BookingRow
 
 Item = dict[str, Any]
 STATUS_WORDS = {

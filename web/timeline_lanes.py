@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from web.ui.queries import BookingRow
+from web.queries import BookingRow
 
 
 @dataclass(frozen=True)

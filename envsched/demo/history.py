@@ -35,7 +35,8 @@ from envsched import booking, lifecycle
 from envsched import booking as giveback
 from envsched.db import read_transaction
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import BackOutIn, DeploymentIn, FromTemplateIn, GateRef, GateView, LinkIn
+from envsched.lifecycle import GateRef, GateView
+from envsched.lifecycle.shapes import BackOutIn, DeploymentIn, FromTemplateIn, LinkIn
 from envsched.models import (
     Booking,
     BookingRequest,

@@ -33,7 +33,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.demo.history import RELEASE_MANAGER, schedule_past_release
 from envsched.demo.quarter import schedule_quarter
 from envsched.demo.timeline import DAY, Demo, Step, Timeline, at
-from envsched.lifecycle import StrategyIn, TemplateIn, WindowIn
+from envsched.lifecycle.shapes import StrategyIn, TemplateIn, WindowIn
 from envsched.models import (
     Deployment,
     ExternalLink,

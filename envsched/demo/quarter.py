@@ -29,7 +29,8 @@ from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.demo.history import OWNER, RELEASE_MANAGER, link_step
 from envsched.demo.timeline import DAY, Demo, Step, at
-from envsched.lifecycle import DeploymentIn, FromTemplateIn, GateRef, GateView
+from envsched.lifecycle import GateRef, GateView
+from envsched.lifecycle.shapes import DeploymentIn, FromTemplateIn
 from envsched.models import (
     Booking,
     BookingStatus,

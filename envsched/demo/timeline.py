@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.lifecycle import WindowIn
+from envsched.lifecycle.shapes import WindowIn
 from envsched.models import ReleaseWindow, Role, User
 
 Step = Callable[[dt.datetime], object]

@@ -5,10 +5,12 @@ and cadence, templates, cancelling, deployments, the release calendar and the KP
 status changes), ``status`` (the verbs: steps, deployments, back-outs), ``cancel``,
 ``gates`` and ``gate_rules`` (which gates each step needs), ``windows`` and ``cadence``
 (the release strategy), ``templates``, ``calendar``, ``kpis`` and ``kpi_history``.
-Other packages and ``web`` call what this face exports (docs/design.md, "Feature
-packages").
+``lookup`` finds a release or a phase by key. Other packages and ``web`` call what this
+face exports, and take the shapes the verbs read and answer with from
+``envsched.lifecycle.shapes`` (docs/design.md, "Feature packages").
 """
 
+from envsched.lifecycle import shapes
 from envsched.lifecycle.calendar import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
@@ -45,41 +47,8 @@ from envsched.lifecycle.gates import (
 )
 from envsched.lifecycle.kpi_history import kpis_for
 from envsched.lifecycle.kpis import KpiReport, Period, add_months, monthly_frame
+from envsched.lifecycle.lookup import get_phase, get_release
 from envsched.lifecycle.releases import add_phase, create_release, update_phase, update_release
-from envsched.lifecycle.shapes import (
-    AssignmentIn,
-    BackOutIn,
-    CalendarItemOut,
-    DeploymentIn,
-    DeploymentOut,
-    FromTemplateIn,
-    GateDefineIn,
-    GateOut,
-    GateSignIn,
-    GateTargetIn,
-    GateVerdictIn,
-    KpiReportOut,
-    LinkIn,
-    LinkOut,
-    MovedWindowOut,
-    PhaseIn,
-    PhaseOut,
-    PhasePatch,
-    ReleaseIn,
-    ReleaseOut,
-    ReleasePatch,
-    StatusChangeIn,
-    StatusChangeOut,
-    StrategyIn,
-    StrategyOut,
-    TemplateIn,
-    TemplateOut,
-    TemplatePhaseIn,
-    TemplatePhaseOut,
-    WindowIn,
-    WindowMoveIn,
-    WindowOut,
-)
 from envsched.lifecycle.status import (
     add_link,
     back_out,
@@ -119,46 +88,14 @@ __all__ = [
     "NEXT",
     "STATUS_STEPS",
     "WINDOWS_LANE",
-    "AssignmentIn",
-    "BackOutIn",
     "CalendarItem",
-    "CalendarItemOut",
-    "DeploymentIn",
-    "DeploymentOut",
-    "FromTemplateIn",
-    "GateDefineIn",
-    "GateOut",
     "GateRef",
-    "GateSignIn",
-    "GateTargetIn",
-    "GateVerdictIn",
     "GateView",
     "GatedStep",
     "InvalidTransition",
     "KpiReport",
-    "KpiReportOut",
-    "LinkIn",
-    "LinkOut",
     "MovedWindow",
-    "MovedWindowOut",
     "Period",
-    "PhaseIn",
-    "PhaseOut",
-    "PhasePatch",
-    "ReleaseIn",
-    "ReleaseOut",
-    "ReleasePatch",
-    "StatusChangeIn",
-    "StatusChangeOut",
-    "StrategyIn",
-    "StrategyOut",
-    "TemplateIn",
-    "TemplateOut",
-    "TemplatePhaseIn",
-    "TemplatePhaseOut",
-    "WindowIn",
-    "WindowMoveIn",
-    "WindowOut",
     "Withdrawn",
     "add_link",
     "add_months",
@@ -182,6 +119,8 @@ __all__ = [
     "delete_template",
     "describe",
     "gate_views",
+    "get_phase",
+    "get_release",
     "get_template",
     "get_window",
     "grid_items",
@@ -198,6 +137,7 @@ __all__ = [
     "release_gates",
     "release_keys",
     "remove_link",
+    "shapes",
     "sign_gate",
     "status_history",
     "step",

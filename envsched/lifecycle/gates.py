@@ -35,6 +35,7 @@ from sqlmodel import Session, col, select
 from envsched import audit
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import GateConflict, InvalidInput, InvalidState, NotFound
+from envsched.lifecycle.lookup import get_release
 from envsched.models import Gate, GateKind, GateState, Phase, Release, Role, User
 from envsched.models.lifecycle import GATE_PER_PHASE_KIND, GO_NO_GO_PER_RELEASE
 from envsched.permissions import require
@@ -97,7 +98,7 @@ class GateView:
 def release_gates(sessions: SessionFactory, release_key: str) -> list[GateView]:
     """Every gate of a release: each phase's entry and exit in phase order, then go/no-go."""
     with read_transaction(sessions) as session:
-        return gates_in(session, _release(session, release_key))
+        return gates_in(session, get_release(session, release_key))
 
 
 def gates_in(session: Session, release: Release) -> list[GateView]:
@@ -311,7 +312,7 @@ def _name(ref: GateRef) -> str:
 
 def _gate_for(session: Session, ref: GateRef) -> tuple[Gate, Release, Phase | None]:
     """The stored gate ``ref`` names, or a new open one with the default role (not added)."""
-    release = _release(session, ref.release)
+    release = get_release(session, ref.release)
     phase = _phase_of(session, release, ref)
     stored = [
         g
@@ -336,13 +337,6 @@ def _phase_of(session: Session, release: Release, ref: GateRef) -> Phase | None:
     if phase is None:
         raise NotFound("phase", ref.phase, field="phase")
     return phase
-
-
-def _release(session: Session, key: str) -> Release:
-    release = session.exec(select(Release).where(Release.key == key)).first()
-    if release is None:
-        raise NotFound("release", key)
-    return release
 
 
 __all__ = [

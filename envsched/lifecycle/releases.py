@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from envsched import audit
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
-from envsched.errors import InvalidInput, NotFound
+from envsched.errors import InvalidInput
 from envsched.lifecycle.flow import check_plain_step, record_status, step
+from envsched.lifecycle.lookup import get_phase, get_release
 from envsched.lifecycle.shapes import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
 from envsched.models import Environment, EnvironmentType, Phase, Release, Stack, User
 from envsched.permissions import require
@@ -94,7 +95,7 @@ def update_phase(
     require(actor, "releases:write")
     changes = data.model_dump(exclude_unset=True)
     with sessions.begin() as session:
-        phase = _phase(session, key)
+        phase = get_phase(session, key)
         siblings = [p for p in _phases(session, phase.release) if p.id != phase.id]
         before = audit.snapshot(phase)
         _check_references(session, siblings, changes.get("after"), changes.get("environments"))
@@ -111,20 +112,6 @@ def update_phase(
         if position is not None:
             _renumber([*siblings[:position], phase, *siblings[position:]])
         audit.record(session, actor=actor, now=now, action="update", row=phase, before=before)
-    return phase
-
-
-def get_release(session: Session, key: str) -> Release:
-    release = session.exec(select(Release).where(Release.key == key)).first()
-    if release is None:
-        raise NotFound("release", key)
-    return release
-
-
-def _phase(session: Session, key: str) -> Phase:
-    phase = session.exec(select(Phase).where(Phase.key == key)).first()
-    if phase is None:
-        raise NotFound("phase", key)
     return phase
 
 

@@ -27,7 +27,7 @@ from envsched.lifecycle.flow import (
     record_status,
     step,
 )
-from envsched.lifecycle.releases import get_release
+from envsched.lifecycle.lookup import get_release
 from envsched.lifecycle.shapes import BackOutIn, DeploymentIn, LinkIn
 from envsched.models import (
     Deployment,

@@ -22,7 +22,7 @@ from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.lifecycle.cadence import Cadence, generate_windows
-from envsched.lifecycle.releases import get_release
+from envsched.lifecycle.lookup import get_release
 from envsched.lifecycle.shapes import StrategyIn, WindowIn
 from envsched.models import (
     OPEN_REQUEST_STATUSES,

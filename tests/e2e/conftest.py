@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Dialog, expect
 from sqlmodel import col, select
 from waitress.server import BaseWSGIServer, create_server
 
@@ -52,6 +52,19 @@ class LiveServer:
     phase: str  # an unbooked phase of a planned release, for the scenario to request
     release: str
     database_url: str = ""  # the server's SQLite file, for tests that look behind the pages
+
+
+def answer_with(questions: list[str], accept: bool) -> Callable[[Dialog], None]:
+    """A page's dialog handler: notes the question in ``questions``, then says yes or no."""
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    return answer
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.e2e.conftest import LiveServer
 
@@ -32,7 +32,10 @@ PAGES_PER_KIND = 2
 SKIPPED_PATHS = ("/logout", "/static/", "/calendar/", "/api/")
 SKIPPED_SUFFIXES = (".ics", ".csv", ".json", ".xlsx")
 PASSWORDS = {"admin": "demo-admin-2027", "tom": "demo-test-2027"}
-VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1366, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
 FAILING_IMPACTS = ("serious", "critical")
 AXE = Axe()
 # WCAG 2.0, 2.1 and 2.2, levels A and AA, and axe's own best practices
@@ -84,7 +87,7 @@ def test_every_page_has_no_serious_axe_violation(
     who: str,
     width: str,
 ) -> None:
-    page = browser.new_page(viewport=VIEWPORTS[width])  # type: ignore[arg-type]
+    page = browser.new_page(viewport=VIEWPORTS[width])
     problems: dict[str, list[str]] = {}
     sign_in(page, live_server.url, who, problems)
     visited = crawl(page, live_server.url, problems, axe_check(screenshots, f"axe-{who}-{width}"))

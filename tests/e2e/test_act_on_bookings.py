@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, answer_with
 from tests.e2e.test_booking_flow import Visit
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 DAYS = re.compile(r"\d{1,2}( \w{3})?( \d{4})? ?– ?\d{1,2} \w{3} \d{4}|\d{1,2} \w{3} \d{4}")
 PHASE = "TRY-10.1-UAT"  # a confirmed UAT booking of the demo, starting in a few days
 
@@ -100,7 +100,7 @@ def test_a_manager_resolves_the_dashboard_clashes_by_moving_and_cancelling(
     last = overbooked.locator("ul.clash-bookings li").last
     cancel = last.get_by_role("button", name=re.compile(r"^Cancel "))
     questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    page.once("dialog", answer_with(questions, accept=True))
     cancel.click()
     expect(page.locator(".flash-success")).to_contain_text("Cancelled: ")
     assert questions and questions[0].endswith("Its days go to the waitlist."), questions

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, answer_with
 from tests.e2e.test_booking_flow import DEMO, Visit
 
 NAME = "SIT-15"
@@ -66,7 +66,7 @@ def test_the_cancel_button_says_what_cancelling_gives_back_and_no_means_no(
     cancel.scroll_into_view_if_needed()
     cancel.hover()
     questions: list[str] = []
-    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.once("dialog", answer_with(questions, accept=False))
     cancel.click()
     expect(cancel).to_be_visible()
     rita.shot("cancel-said-no")

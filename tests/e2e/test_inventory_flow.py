@@ -11,7 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect
 
 from envsched.days import days_text
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, answer_with
 from tests.e2e.test_booking_flow import Visit
 
 NAME = "UAT-14"
@@ -126,10 +126,10 @@ def add_a_maintenance_window(eric: Visit) -> None:
 def remove_it_after_saying_no_once(page: Page, days: str) -> None:
     remove = page.get_by_role("button", name=f"Remove maintenance window {days}")
     questions: list[str] = []
-    page.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
+    page.once("dialog", answer_with(questions, accept=False))
     remove.click()
     expect(remove).to_be_visible()  # "no": nothing happened
-    page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+    page.once("dialog", answer_with(questions, accept=True))
     remove.click()
     expect(page.get_by_text(f"is removed from {NAME}")).to_be_visible()
     expect(page.get_by_text("No maintenance windows.")).to_be_visible()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
 from waitress.server import BaseWSGIServer, create_server
 
 from envsched import migrations
@@ -27,7 +27,7 @@ from tests.e2e.servers import run_until_closed
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 STAGING = "MOB-4.2-STG"  # tom's open request for a phase of the demo
 PEAKS = ("digital channels", "mobile banking")  # tom's two PERF requests wanting cloud days
 

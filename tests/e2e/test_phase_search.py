@@ -4,12 +4,18 @@ phase chosen from it gets its free slots as before."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Response, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_booking_flow import Visit
+
+
+def slots_of(phase: str) -> Callable[[Response], bool]:
+    """Tells the answer of the slot search for ``phase``."""
+    return lambda r: "/requests/slots" in r.url and f"phase={phase}" in r.url
 
 
 def test_typing_a_release_key_narrows_the_phase_list_to_its_phases(
@@ -41,9 +47,7 @@ def test_typing_a_release_key_narrows_the_phase_list_to_its_phases(
     ]
     offered = []
     for value in values:
-        with page.expect_response(
-            lambda r, v=value: "/requests/slots" in r.url and f"phase={v}" in r.url
-        ) as answer:
+        with page.expect_response(slots_of(value)) as answer:
             phases.select_option(value)
         offered.append(bool(answer.value.json()["slots"]))
         if offered[-1]:

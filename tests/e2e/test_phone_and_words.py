@@ -15,13 +15,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_accessibility import crawl, sign_in
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 # What a person must never read: a booking by its id, a column, a secret's column, the
 # trigger's bare name, the solver's own terms, an unfinished plural ("booking(s)"), a
 # round or a solve by its number, a tentative booking called "pinned".

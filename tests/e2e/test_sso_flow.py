@@ -225,7 +225,8 @@ def test_a_tampered_state_is_refused_and_the_real_answer_signs_in_once(
     page: Page, sso_world: SsoWorld
 ) -> None:
     sso_world.provider.set_account("dan", "dan-password", "testers")
-    sso_world.server.held = answers = []
+    answers: list[str] = []
+    sso_world.server.held = answers
     try:
         sign_in_with_sso(page, sso_world, "dan", "dan-password")
         expect(page.get_by_text("held by the test")).to_be_visible()

@@ -24,10 +24,12 @@ from envsched.models import (
     Freeze,
     MaintenanceWindow,
     Phase,
+    PlanRun,
     Release,
     Role,
     User,
 )
+from envsched.models.round_results import RoundDiff, RoundFlags
 
 NOW = dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.UTC)
 DAY0 = dt.date(2027, 1, 4)
@@ -167,3 +169,15 @@ def make_booking(
         **overrides,
     }
     return _save(sessions, Booking(environment_id=environment.id, **fields))
+
+
+def diff_of(run: PlanRun) -> RoundDiff:
+    """A finished round's diff (``None`` only while a round runs, or when refused)."""
+    assert run.diff is not None, f"plan run {run.id} has no diff ({run.status})"
+    return run.diff
+
+
+def flags_of(run: PlanRun) -> RoundFlags:
+    """A finished round's flags (``None`` only while a round runs, or when refused)."""
+    assert run.flags is not None, f"plan run {run.id} has no flags ({run.status})"
+    return run.flags

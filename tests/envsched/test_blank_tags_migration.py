@@ -40,7 +40,7 @@ def test_0015_strips_tags_and_drops_the_blank_ones(empty_engine: Engine) -> None
         )
     migrations.upgrade(empty_engine, "0015")
     with empty_engine.connect() as c:
-        tags = dict(c.execute(text("SELECT name, tags FROM environment")).all())
+        tags: dict[str, str] = dict(c.execute(text("SELECT name, tags FROM environment")).all())
         required = c.execute(text("SELECT required_tags FROM phase")).scalar_one()
     assert {name: _list(value) for name, value in tags.items()} == {
         "UAT-1": ["gpu"],

@@ -33,7 +33,7 @@ def test_0018_allows_cancelled_and_going_back_makes_it_failed(empty_engine: Engi
         c.execute(text(WHAT_IF), {"id": 1, "name": "gone", "status": "cancelled"})
     migrations.downgrade(empty_engine, "0017")
     with empty_engine.connect() as c:
-        runs = dict(c.execute(text("SELECT id, status FROM plan_run")).all())
+        runs: dict[int, str] = dict(c.execute(text("SELECT id, status FROM plan_run")).all())
         what_ifs = c.execute(text("SELECT status FROM what_if")).scalars().all()
     assert runs == {1: "failed", 2: "done"} and what_ifs == ["failed"]
     with pytest.raises(IntegrityError), empty_engine.begin() as c:

@@ -82,7 +82,7 @@ def test_a_webhook_that_always_fails_expires_and_is_marked_so(
     receiver.state.failures = 10_000
     enqueue(sessions, receiver, delivery_max_age_hours=3)
     settings = receiver.settings(delivery_max_age_hours=3)
-    statuses = []
+    statuses: list[DeliveryStatus] = []
     for _ in range(20):
         statuses += send_due(sessions, settings, clock).elements()
         clock.advance(hours=1)  # the longest wait: every try comes due

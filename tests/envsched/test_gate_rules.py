@@ -278,10 +278,13 @@ def test_only_one_who_may_waive_imports_a_new_release_as_ready(
 
 def held_booking(
     sessions: SessionFactory, make_booking: Factory, make_environment: Factory, phase: str
-) -> Booking:
+) -> int:
+    """The id of a confirmed booking of ``phase``, waiting to start."""
     with read_transaction(sessions) as session:
         phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
-    return make_booking(make_environment(), phase_id=phase_id)
+    held: Booking = make_booking(make_environment(), phase_id=phase_id)
+    assert held.id is not None
+    return held.id
 
 
 @pytest.mark.parametrize("state", [*UNDECIDED, *PASSED])
@@ -293,20 +296,20 @@ def test_a_phase_booking_starts_only_past_its_entry_gate(
     make_environment: Factory,
     state: GateState,
 ) -> None:
-    held = held_booking(sessions, make_booking, make_environment, "R1-SIT")
+    held_id = held_booking(sessions, make_booking, make_environment, "R1-SIT")
     decide(sessions, ref("R1-SIT", GateKind.ENTRY), state, admin)
     if state in PASSED:
         assert (
-            booking.start_booking(sessions, held.id, actor=admin, now=NOW).status
+            booking.start_booking(sessions, held_id, actor=admin, now=NOW).status
             == BookingStatus.IN_USE
         )
         return
     with pytest.raises(
         GateNotPassed, match=f"phase R1-SIT cannot start: the R1-SIT entry gate is {state.value}"
     ):
-        booking.start_booking(sessions, held.id, actor=admin, now=NOW)
+        booking.start_booking(sessions, held_id, actor=admin, now=NOW)
     with read_transaction(sessions) as session:
-        assert session.get_one(Booking, held.id).status == BookingStatus.CONFIRMED
+        assert session.get_one(Booking, held_id).status == BookingStatus.CONFIRMED
 
 
 @pytest.mark.parametrize("state", [*UNDECIDED, *PASSED])
@@ -318,14 +321,14 @@ def test_a_phase_booking_starts_only_past_the_exit_gate_of_the_phase_it_waits_fo
     make_environment: Factory,
     state: GateState,
 ) -> None:
-    held = held_booking(sessions, make_booking, make_environment, "R1-UAT")
+    held_id = held_booking(sessions, make_booking, make_environment, "R1-UAT")
     decide(sessions, ref("R1-UAT", GateKind.ENTRY), GateState.SIGNED, admin)
     decide(sessions, ref("R1-SIT", GateKind.EXIT), state, admin)
     if state in PASSED:
-        booking.start_booking(sessions, held.id, actor=admin, now=NOW)
+        booking.start_booking(sessions, held_id, actor=admin, now=NOW)
         return
     with pytest.raises(GateNotPassed) as refused:
-        booking.start_booking(sessions, held.id, actor=admin, now=NOW)
+        booking.start_booking(sessions, held_id, actor=admin, now=NOW)
     assert [(g.name, g.state) for g in refused.value.gates] == [("R1-SIT exit", state.value)]
 
 
@@ -336,16 +339,16 @@ def test_a_phase_after_two_waits_for_both_exit_gates_and_not_its_own(
     make_booking: Factory,
     make_environment: Factory,
 ) -> None:
-    held = held_booking(sessions, make_booking, make_environment, "R1-STG")
+    held_id = held_booking(sessions, make_booking, make_environment, "R1-STG")
     decide(sessions, ref("R1-STG", GateKind.ENTRY), GateState.SIGNED, admin)
     decide(sessions, ref("R1-STG", GateKind.EXIT), GateState.VETOED, admin)
     decide(sessions, ref("R1-UAT", GateKind.EXIT), GateState.VETOED, admin)
     with pytest.raises(GateNotPassed) as refused:
-        booking.start_booking(sessions, held.id, actor=admin, now=NOW)
+        booking.start_booking(sessions, held_id, actor=admin, now=NOW)
     assert [g.name for g in refused.value.gates] == ["R1-UAT exit", "R1-PERF exit"]
     decide(sessions, ref("R1-UAT", GateKind.EXIT), GateState.WAIVED, admin)
     decide(sessions, ref("R1-PERF", GateKind.EXIT), GateState.SIGNED, admin)
-    assert booking.start_booking(sessions, held.id, actor=admin, now=NOW).status == "in_use"
+    assert booking.start_booking(sessions, held_id, actor=admin, now=NOW).status == "in_use"
 
 
 def test_a_booking_for_no_phase_starts_without_gates(

@@ -81,6 +81,7 @@ def test_a_move_by_a_manager_tells_whose_booking_it_is(
     booking = approve_request(
         sessions, asked.id, actor=eric, now=NOW, environment="UAT-1", start=day(1)
     )
+    assert booking.id is not None
     move_booking(sessions, booking.id, environment="UAT-2", start=day(8), actor=eric, now=LATER)
     newest = inbox.notifications(sessions, tom)[0]
     assert newest.text == (

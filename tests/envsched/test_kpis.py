@@ -44,6 +44,7 @@ from envsched.models import (
     ReleaseWindow,
     Role,
 )
+from envsched.models.round_results import RoundFlags
 from tests.envsched.factories import NOW, Factory
 
 D = dt.date.fromisoformat
@@ -284,20 +285,22 @@ def test_the_stored_history_gives_the_same_kpis_as_worked_out_by_hand(
                     PlanRun(
                         trigger=PlanTrigger.SCHEDULED,
                         started_at=NOW,
-                        flags={
-                            "clashes": [
-                                {
-                                    "kind": "overbooked",
-                                    "environment": "UAT-1",
-                                    "release": None,
-                                    "phase": None,
-                                    "start": "2027-01-21",
-                                    "end": "2027-01-22",
-                                    "booking_ids": [1, 2],
-                                    "message": "two",
-                                }
-                            ]
-                        },
+                        flags=RoundFlags.model_validate(
+                            {
+                                "clashes": [
+                                    {
+                                        "kind": "overbooked",
+                                        "environment": "UAT-1",
+                                        "release": None,
+                                        "phase": None,
+                                        "start": "2027-01-21",
+                                        "end": "2027-01-22",
+                                        "booking_ids": [1, 2],
+                                        "message": "two",
+                                    }
+                                ]
+                            }
+                        ),
                     )
                     for _ in range(2)
                 ],

@@ -149,7 +149,9 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     [message] = [m for m in smtp.messages if "otto@example.test" in m]
     mail = email.message_from_string(message, policy=email.policy.default)
     assert mail["Subject"] == f"envsched: {phase.key} moved"
-    text = mail.get_content() if not mail.is_multipart() else mail.get_body().get_content()
+    body = mail.get_body() if mail.is_multipart() else mail
+    assert body is not None
+    text = body.get_content()
     assert text.startswith(f"{phase.key} moved from {env.name}, 14–18 Jan 2027 to {env.name}, ")
     assert text.strip().endswith("by the planning round.")
     assert f"Booking {booking.id}" not in text

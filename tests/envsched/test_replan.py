@@ -12,7 +12,7 @@ from envsched.models import Booking, BookingStatus, PlanRun, PlanRunStatus
 from envsched.planning.rounds.replan import replan
 from envsched.settings import Settings
 from solver.optimise import FULL_MODEL_INTERVALS
-from tests.envsched.factories import DAY0, NOW, Factory
+from tests.envsched.factories import DAY0, NOW, Factory, diff_of, flags_of
 
 DAY = dt.timedelta(days=1)
 QUICK = 5.0  # seconds: these scenarios solve to optimality in well under that
@@ -38,7 +38,7 @@ def test_replan_places_an_unbooked_phase_and_records_the_run(
     make_phase(release, key="R1-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE and run.solver_status == "OPTIMAL"
-    assert run.diff.stored()["placed"] == [
+    assert diff_of(run).stored()["placed"] == [
         {
             "phase": "R1-UAT",
             "release": "R1",
@@ -48,7 +48,7 @@ def test_replan_places_an_unbooked_phase_and_records_the_run(
             "applied": False,
         }
     ]
-    assert run.diff.moved == [] and run.diff.unplaced == []
+    assert diff_of(run).moved == [] and diff_of(run).unplaced == []
     assert run.metrics["placed_phases"] == 1
     assert bookings(sessions) == []  # proposed, not applied
 
@@ -84,8 +84,8 @@ def test_replan_keeps_pinned_and_near_term_bookings_in_place(
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert run.status == PlanRunStatus.DONE
-    assert run.diff.moved == []
-    assert [p.start for p in run.diff.placed] == ["2027-01-16"]
+    assert diff_of(run).moved == []
+    assert [p.start for p in diff_of(run).placed] == ["2027-01-16"]
     assert [row for row in bookings(sessions) if row[0] in {b[0] for b in before}] == before
 
 
@@ -99,10 +99,10 @@ def test_a_second_round_with_nothing_changed_moves_nothing(
         make_phase(release, type="UAT")
         make_phase(release, type="UAT", duration_days=3)
     first = run_round(sessions, settings=Settings(replan_auto_apply=True))
-    assert first.applied and len(first.diff.placed) == 8
+    assert first.applied and len(diff_of(first).placed) == 8
     second = run_round(sessions, settings=Settings(replan_auto_apply=True))
     assert second.status == PlanRunStatus.DONE
-    assert second.diff.moved == [] and second.diff.placed == []
+    assert diff_of(second).moved == [] and diff_of(second).placed == []
     assert second.metrics["moved_bookings"] == 0
 
 
@@ -126,12 +126,12 @@ def test_a_tentative_booking_moves_only_for_a_gain_and_the_diff_says_why(
     make_phase(urgent, key="R2-UAT")
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE
-    [moved] = run.diff.moved
+    [moved] = diff_of(run).moved
     assert moved.booking == booking.id and moved.phase == "R1-UAT"
     assert moved.before.start == "2027-01-14" and moved.to.start != "2027-01-14"
     assert moved.why.startswith("makes room: R2 finishes")
-    assert "weighted lateness" in run.diff.gain
-    assert run.diff.placed[0].start == "2027-01-14"
+    assert "weighted lateness" in diff_of(run).gain
+    assert diff_of(run).placed[0].start == "2027-01-14"
 
 
 def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_block(
@@ -159,13 +159,13 @@ def test_pinned_bookings_that_break_a_rule_are_kept_and_flagged_with_what_they_b
     before = bookings(sessions)
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, horizon_days=16))
     assert run.status == PlanRunStatus.DONE and not run.error
-    assert [c.kind for c in run.flags.clashes] == ["overbooked"]
-    assert [(c.booking, c.phase, c.rule, c.involves, c.blocks) for c in run.flags.pinned] == [
+    assert [c.kind for c in flags_of(run).clashes] == ["overbooked"]
+    assert [(c.booking, c.phase, c.rule, c.involves, c.blocks) for c in flags_of(run).pinned] == [
         (clashing[0].id, "R1-UAT", "capacity", ["R2-UAT"], ["R3-UAT"]),
         (clashing[1].id, "R2-UAT", "capacity", ["R1-UAT"], ["R3-UAT"]),
     ]
-    assert run.flags.pinned[0].start == "2027-01-14"
-    assert [u.phase for u in run.diff.unplaced] == ["R3-UAT"]
+    assert flags_of(run).pinned[0].start == "2027-01-14"
+    assert [u.phase for u in diff_of(run).unplaced] == ["R3-UAT"]
     assert bookings(sessions) == before
 
 
@@ -208,6 +208,6 @@ def test_a_round_too_large_for_the_whole_model_still_finds_room_before_a_pinned_
             )
     run = run_round(sessions, settings=Settings(replan_auto_apply=True, near_term_days=0))
     assert run.status == PlanRunStatus.DONE and run.solver_status in ("OPTIMAL", "FEASIBLE")
-    placed = {p.phase: p for p in run.diff.placed}
+    placed = {p.phase: p for p in diff_of(run).placed}
     assert placed["B-PERF"].end <= "2027-01-10" < placed["A-PERF"].end  # B-UAT's start
-    assert run.diff.unplaced == []
+    assert diff_of(run).unplaced == []

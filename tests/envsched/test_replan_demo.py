@@ -23,6 +23,7 @@ from envsched.planning.rounds.apply import last_accept
 from envsched.planning.rounds.replan import replan
 from envsched.settings import Settings
 from solver import Progress
+from tests.envsched.factories import diff_of
 
 NOW = dt.datetime(2027, 1, 27, 2, 0, tzinfo=dt.UTC)  # the nightly hour of the demo's week
 AUTO = Settings(replan_auto_apply=True)
@@ -36,21 +37,24 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     first = nightly_round(sessions)
     assert first.status == PlanRunStatus.DONE and not first.error
     assert first.applied, last_accept(first)
-    assert len(first.diff.placed) > 50
+    assert len(diff_of(first).placed) > 50
     # the demo's tentative CBS-6.2 SIT booking on an environment without the mainframe tag
-    [stray] = [m for m in first.diff.moved if m.phase == "CBS-6.2-SIT"]
+    [stray] = [m for m in diff_of(first).moved if m.phase == "CBS-6.2-SIT"]
     assert stray.before.environment == "SIT-7" and "not eligible" in stray.why
     # the demo's MOB-4.2 bookings start before their release may: they move, and say why
     assert {
         m.phase: m.why.startswith("where it is, it breaks a rule")
-        for m in first.diff.moved
+        for m in diff_of(first).moved
         if m.phase.startswith("MOB-4.2")
     } == {"MOB-4.2-SIT": True, "MOB-4.2-UAT": True}
-    assert first.diff.gain == "moving 3 tentative bookings mends 3 that break a rule where they are"
+    assert (
+        diff_of(first).gain
+        == "moving 3 tentative bookings mends 3 that break a rule where they are"
+    )
     assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
     second = nightly_round(sessions)
     assert second.status == PlanRunStatus.DONE
-    assert (second.diff.moved, second.diff.placed) == ([], [])
+    assert (diff_of(second).moved, diff_of(second).placed) == ([], [])
 
 
 def nightly_round(sessions: SessionFactory) -> PlanRun:

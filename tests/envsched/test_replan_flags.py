@@ -5,7 +5,7 @@ from __future__ import annotations
 from envsched.db import SessionFactory
 from envsched.models import BookingStatus, PlanRunStatus
 from envsched.settings import Settings
-from tests.envsched.factories import DAY0, Factory
+from tests.envsched.factories import DAY0, Factory, diff_of, flags_of
 from tests.envsched.test_replan import DAY, bookings, run_round
 
 
@@ -27,11 +27,11 @@ def test_a_shortfall_names_its_type_weeks_days_and_the_releases_that_suffer(
     two_releases_for_one_uat(make_environment, make_phase, make_release)
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE
-    [shortfall] = run.flags.shortfalls
+    [shortfall] = flags_of(run).shortfalls
     assert shortfall.type == "UAT" and shortfall.releases == ["R2"]
     # Both want UAT from Monday of week 3: 14 days asked, 7 there; week 4 has room.
     assert (shortfall.weeks, shortfall.short_days) == ("week 3", 7)
-    assert [(late.release, late.late_days) for late in run.flags.late] == [("R2", 10)]
+    assert [(late.release, late.late_days) for late in flags_of(run).late] == [("R2", 10)]
 
 
 def test_the_remedies_are_one_more_environment_and_the_slip_the_plan_needs(
@@ -39,7 +39,7 @@ def test_the_remedies_are_one_more_environment_and_the_slip_the_plan_needs(
 ) -> None:
     two_releases_for_one_uat(make_environment, make_phase, make_release)
     run = run_round(sessions)
-    assert run.flags.remedies == [
+    assert flags_of(run).remedies == [
         "one more UAT environment for weeks 3–4 brings R2 in on time",
         "slip R2 by 10 days",
     ]
@@ -50,7 +50,7 @@ def test_a_dry_run_proposes_and_sends_nothing_even_with_auto_apply(
 ) -> None:
     two_releases_for_one_uat(make_environment, make_phase, make_release)
     run = run_round(sessions, dry_run=True, settings=Settings(replan_auto_apply=True))
-    assert run.dry_run and not run.applied and len(run.diff.placed) == 2
+    assert run.dry_run and not run.applied and len(diff_of(run).placed) == 2
     assert bookings(sessions) == []
 
 
@@ -74,6 +74,6 @@ def test_a_phase_already_done_is_not_planned_again_and_its_successor_waits_for_i
     )
     run = run_round(sessions)
     assert run.status == PlanRunStatus.DONE
-    assert [(p.phase, p.environment, p.start) for p in run.diff.placed] == [
+    assert [(p.phase, p.environment, p.start) for p in diff_of(run).placed] == [
         ("R1-UAT", uat.name, "2027-01-11")
     ]  # the SIT ended on day -2, plus the 9-day gap

@@ -14,7 +14,7 @@ from envsched.models import LIVE_STATUSES, Booking, BookingStatus, Phase, PlanRu
 from envsched.planning.rounds.apply import last_accept
 from envsched.planning.rounds.replan import accept_run
 from envsched.settings import Settings
-from tests.envsched.factories import DAY0, NOW, Factory
+from tests.envsched.factories import DAY0, NOW, Factory, diff_of, flags_of
 from tests.envsched.test_replan import DAY, run_round
 
 AUTO = Settings(replan_auto_apply=True)
@@ -75,8 +75,8 @@ def test_a_booking_the_round_cannot_map_is_moved_never_booked_twice(
     )
     run = run_round(sessions, settings=replace(settings, replan_auto_apply=True))
     assert run.status == PlanRunStatus.DONE and run.applied
-    [moved] = run.diff.moved
-    assert run.diff.placed == []
+    [moved] = diff_of(run).moved
+    assert diff_of(run).placed == []
     assert moved.booking == stray.id and problem in moved.why
     assert moved.before.stored() == {
         "environment": where["environment"],
@@ -86,7 +86,7 @@ def test_a_booking_the_round_cannot_map_is_moved_never_booked_twice(
     to = dt.date.fromisoformat(moved.to.start)
     assert live_bookings_of(sessions, phase) == [(stray.id, "UAT-MF", to)]
     again = run_round(sessions, settings=settings)
-    assert (again.diff.moved, again.diff.placed) == ([], [])
+    assert (diff_of(again).moved, diff_of(again).placed) == ([], [])
 
 
 def test_a_pinned_booking_not_eligible_is_kept_flagged_and_never_booked_twice(
@@ -109,8 +109,8 @@ def test_a_pinned_booking_not_eligible_is_kept_flagged_and_never_booked_twice(
     )
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE
-    assert "CBS-UAT" not in {p.phase for p in run.diff.placed + run.diff.moved}
-    assert [(c.booking, c.rule, c.environment) for c in run.flags.pinned] == [
+    assert "CBS-UAT" not in {p.phase for p in diff_of(run).placed + diff_of(run).moved}
+    assert [(c.booking, c.rule, c.environment) for c in flags_of(run).pinned] == [
         (kept.id, "eligibility", "UAT-PLAIN")
     ]
     assert live_bookings_of(sessions, phase) == [(kept.id, "UAT-PLAIN", kept.start)]
@@ -133,8 +133,8 @@ def test_auto_apply_applies_what_fits_and_reports_the_refused_proposal(
     ]
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE and not run.applied and not run.error
-    [applied] = [p for p in run.diff.placed if p.applied]
-    [refused] = [p for p in run.diff.placed if not p.applied]
+    [applied] = [p for p in diff_of(run).placed if p.applied]
+    [refused] = [p for p in diff_of(run).placed if not p.applied]
     accepted = last_accept(run)
     assert accepted is not None and dict(accepted.stored(), at=None) == {
         "at": None,
@@ -173,6 +173,6 @@ def test_a_near_term_booking_the_round_cannot_map_stays_and_is_flagged(
     )
     run = run_round(sessions, settings=AUTO)
     assert run.status == PlanRunStatus.DONE
-    assert (run.diff.moved, run.diff.placed) == ([], [])
-    assert [(c.booking, c.rule) for c in run.flags.pinned] == [(near.id, "eligibility")]
+    assert (diff_of(run).moved, diff_of(run).placed) == ([], [])
+    assert [(c.booking, c.rule) for c in flags_of(run).pinned] == [(near.id, "eligibility")]
     assert live_bookings_of(sessions, phase) == [(near.id, "UAT-PLAIN", near.start)]

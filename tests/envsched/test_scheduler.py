@@ -17,7 +17,7 @@ from envsched.db import SessionFactory
 from envsched.errors import ConfigError
 from envsched.models import PlanRun
 from envsched.settings import Settings
-from tests.envsched.factories import DAY0, Factory
+from tests.envsched.factories import DAY0, Factory, diff_of
 
 DAY = dt.timedelta(days=1)
 
@@ -46,7 +46,7 @@ def test_the_scheduled_job_records_a_scheduled_run(
     run_id = scheduler.scheduled_replan()
     [run] = runs(sessions)
     assert run.id == run_id and run.trigger.value == "scheduled" and run.status.value == "done"
-    assert len(run.diff.placed) == 1
+    assert len(diff_of(run).placed) == 1
 
 
 def test_the_jobs_are_stored_in_the_application_database_on_the_configured_cron(

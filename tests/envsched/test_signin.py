@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.accounts import signin, users
 from envsched.audit import log as audit
@@ -24,7 +24,7 @@ def version(sessions: SessionFactory, name: str) -> int:
 
 def failures(sessions: SessionFactory) -> list[tuple[str, str]]:
     with read_transaction(sessions) as session:
-        rows = session.exec(select(SignInFailure).order_by(SignInFailure.id)).all()
+        rows = session.exec(select(SignInFailure).order_by(col(SignInFailure.id))).all()
         return [(row.user_name, row.address) for row in rows]
 
 

@@ -383,7 +383,8 @@ def test_what_if_measures_count_a_stack_phase_on_every_member() -> None:
 def test_a_phase_needing_a_stack_names_stored_stacks_and_no_environments(
     sessions: SessionFactory, uat3: tuple, make_release: Factory
 ) -> None:
-    from envsched.lifecycle import PhaseIn, PhasePatch, add_phase, update_phase
+    from envsched.lifecycle import add_phase, update_phase
+    from envsched.lifecycle.shapes import PhaseIn, PhasePatch
 
     release = make_release()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -18,7 +19,7 @@ _FIELD_ERROR = re.compile(
 
 
 def post(
-    client: FlaskClient, path: str, data: dict[str, str | list[str]] | None = None
+    client: FlaskClient, path: str, data: Mapping[str, str | list[str]] | None = None
 ) -> TestResponse:
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **(data or {})})
 

@@ -19,6 +19,7 @@ from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
 from envsched.solves import queue_whatif
+from tests.envsched.factories import diff_of
 from tests.web.helpers import NOW
 
 SECONDS = 2
@@ -56,7 +57,7 @@ class PlanningRows:
             time_limit=SECONDS,
             settings=Settings(replan_time_limit=SECONDS),
         )
-        assert any(p.phase == PROPOSED_PHASE for p in run.diff.placed), run.diff
+        assert any(p.phase == PROPOSED_PHASE for p in diff_of(run).placed), run.diff
         assert run.id is not None
         return run.id
 
@@ -80,7 +81,7 @@ def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) ->
     returns the environment's name."""
     with sessions.begin() as session:
         run = session.get_one(PlanRun, run_id)
-        [where] = [p for p in run.diff.placed if p.phase == phase]
+        [where] = [p for p in diff_of(run).placed if p.phase == phase]
         env = environment_named(session, where.environment)
         session.add_all(
             Booking(

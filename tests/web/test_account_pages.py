@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.accounts import tokens, users
 from envsched.db import SessionFactory, read_transaction
@@ -35,7 +35,7 @@ def tokens_of(sessions: SessionFactory, user: User) -> list[ApiToken]:
     with read_transaction(sessions) as session:
         return list(
             session.exec(
-                select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+                select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))
             ).all()
         )
 

@@ -19,6 +19,7 @@ import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.generation.modes import GenerationMode
 
 from envsched.models import Role
@@ -45,6 +46,7 @@ def test_the_api_answers_generated_requests_as_its_document_says(
     headers = token_headers(Role.ADMIN)
     failures: dict[str, str] = {}
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
         for mode, examples in EXAMPLES.items():
             _fuzz(operation, mode, examples, headers, failures)

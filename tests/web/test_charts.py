@@ -9,7 +9,7 @@ import pytest
 from plotly.graph_objects import Figure
 
 from web.charts import MS_PER_DAY, capacity_heatmap, share, timeline_figure, utilisation_figure
-from web.ui.queries import BookingRow
+from web.queries import BookingRow
 
 D = dt.date.fromisoformat
 

@@ -244,9 +244,9 @@ def test_the_release_calendar_gantt_draws_forty_releases_a_page_and_their_mainte
 ) -> None:
     add_estate(sessions, range(1, 51), range(1, 3))  # all from DAY0: by key on a tie
     with sessions.begin() as session:
-        for name, first in (("SIT-1", 0), ("SIT-2", 1), ("UAT-1", 0), ("SIT-1", 40)):
+        for name, offset in (("SIT-1", 0), ("SIT-2", 1), ("UAT-1", 0), ("SIT-1", 40)):
             env = session.exec(select(Environment).where(Environment.name == name)).one()
-            start = DAY0 + dt.timedelta(days=first)  # UAT-1: booked by no release
+            start = DAY0 + dt.timedelta(days=offset)  # UAT-1: booked by no release
             session.add(
                 MaintenanceWindow(
                     environment_id=env.id or 0,

@@ -16,6 +16,7 @@ from envsched.permissions import PERMISSIONS
 from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
+from tests.envsched.factories import diff_of
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
 from tests.web.api_world import World
 from tests.web.helpers import NOW, csrf_token
@@ -139,7 +140,7 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
         data={"csrf_token": csrf_token(client, "/")},
         follow_redirects=True,
     ).get_data(as_text=True)
-    applied = len(run.diff.placed) + len(run.diff.moved) - 1
+    applied = len(diff_of(run).placed) + len(diff_of(run).moved) - 1
     assert f"{applied} proposal{'' if applied == 1 else 's'} applied." in page
     assert f"The proposal for R1-SIT was refused: {blocked} is fully booked" in page
     assert 'id="refused-R1-SIT"' in page

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from envsched.db import SessionFactory, create_engine, fill_pool
@@ -43,6 +44,7 @@ def test_fill_pool_opens_the_connections_and_warms_each_once(database_url: str) 
     try:
         fill_pool(engine, 3, warm)
         assert len(set(seen)) == 3  # three distinct database connections
+        assert isinstance(engine.pool, QueuePool)
         assert engine.pool.checkedin() == 3  # all back in the pool, still open
     finally:
         engine.dispose()

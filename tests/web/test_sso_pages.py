@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ from tests.web.helpers import NOW
 from web import create_app
 
 
-def sso_app(engine: Engine, database_url: str, **oidc: str) -> Flask:
+def sso_app(engine: Engine, database_url: str, **oidc: Any) -> Flask:
     settings = Settings(
         database_url=database_url,
         secret_key="test-secret-key",

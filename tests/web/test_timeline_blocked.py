@@ -17,7 +17,7 @@ from tests.envsched import factories
 from tests.web.page_world import PageWorld, day
 from tests.web.test_timeline_lanes import page_figure
 from web.charts import MS_PER_DAY, timeline_figure
-from web.ui.queries import BlockedRow, BookingRow
+from web.queries import BlockedRow, BookingRow
 
 Login = Callable[..., object]
 D = dt.date.fromisoformat

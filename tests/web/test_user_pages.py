@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.accounts import tokens
 from envsched.db import SessionFactory, read_transaction
@@ -112,7 +112,9 @@ def test_a_deactivated_user_cannot_sign_in_until_reactivated(
     assert post(client, "/users/planner/active", {"active": "true"}).status_code == 302
     with read_transaction(sessions) as session:
         actions = session.exec(
-            select(AuditEntry.action).where(AuditEntry.entity == "app_user").order_by(AuditEntry.id)
+            select(AuditEntry.action)
+            .where(AuditEntry.entity == "app_user")
+            .order_by(col(AuditEntry.id))
         ).all()
     assert actions == ["deactivate", "reactivate"]
     assert signs_in(client, "planner", PASSWORD)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlmodel import select
@@ -123,7 +124,7 @@ def test_a_plan_run_says_who_started_it_and_what_the_solver_found_in_words(
     assert f"/plan-runs/{nightly.id}" in client.get("/plan-runs").get_data(as_text=True)
 
 
-def _stored(sessions: SessionFactory, **fields: object) -> int:
+def _stored(sessions: SessionFactory, **fields: Any) -> int:
     run = PlanRun(trigger=PlanTrigger.SCHEDULED, started_at=NOW, **fields)
     with sessions.begin() as session:
         session.add(run)

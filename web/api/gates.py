@@ -10,15 +10,8 @@ from __future__ import annotations
 from envsched import booking, lifecycle
 from envsched.booking import BookingOut
 from envsched.db import read_transaction
-from envsched.lifecycle import (
-    GateDefineIn,
-    GateOut,
-    GateRef,
-    GateSignIn,
-    GateTargetIn,
-    GateVerdictIn,
-    GateView,
-)
+from envsched.lifecycle import GateRef, GateView
+from envsched.lifecycle.shapes import GateDefineIn, GateOut, GateSignIn, GateTargetIn, GateVerdictIn
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.context import now, sessions

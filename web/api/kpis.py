@@ -6,15 +6,8 @@ import datetime as dt
 
 from pydantic import Field
 
-from envsched.lifecycle import (
-    CalendarItemOut,
-    KpiReportOut,
-    Period,
-    add_months,
-    calendar_months,
-    kpis_for,
-    release_calendar,
-)
+from envsched.lifecycle import Period, add_months, calendar_months, kpis_for, release_calendar
+from envsched.lifecycle.shapes import CalendarItemOut, KpiReportOut
 from envsched.models.limits import Day, Input
 from web.api.routing import JSON, Route
 from web.context import sessions, today

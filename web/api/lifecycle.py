@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from envsched import lifecycle
 from envsched.db import read_transaction
-from envsched.lifecycle import (
+from envsched.lifecycle.shapes import (
     FromTemplateIn,
     MovedWindowOut,
     ReleaseOut,

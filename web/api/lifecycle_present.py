@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from envsched import lifecycle
-from envsched.lifecycle import (
+from envsched.lifecycle.shapes import (
     DeploymentOut,
     LinkOut,
     StatusChangeOut,

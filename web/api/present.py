@@ -13,7 +13,7 @@ from sqlmodel import Session
 from envsched import health
 from envsched.booking import BookingOut, BookingRequestOut, ClashOut, Slot, SlotOut, StateClash
 from envsched.inventory import EnvironmentOut, FreezeOut, MaintenanceWindowOut
-from envsched.lifecycle import PhaseOut, ReleaseOut
+from envsched.lifecycle.shapes import PhaseOut, ReleaseOut
 from envsched.models import (
     Booking,
     BookingRequest,

@@ -109,20 +109,6 @@ def releases(filters: ReleaseQuery) -> SelectOfScalar[Release]:
     return query.order_by(col(Release.key))
 
 
-def release(session: Session, key: str) -> Release:
-    found = session.exec(select(Release).where(Release.key == key)).first()
-    if found is None:
-        raise NotFound("release", key)
-    return found
-
-
-def phase(session: Session, key: str) -> Phase:
-    found = session.exec(select(Phase).where(Phase.key == key)).first()
-    if found is None:
-        raise NotFound("phase", key)
-    return found
-
-
 # -- requests and bookings ------------------------------------------------------------------
 
 

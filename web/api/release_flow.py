@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from envsched import lifecycle
 from envsched.db import read_transaction
-from envsched.lifecycle import (
+from envsched.lifecycle.shapes import (
     AssignmentIn,
     BackOutIn,
     DeploymentIn,
@@ -20,14 +20,14 @@ from envsched.lifecycle import (
 )
 from envsched.models import Deployment, ExternalLink
 from web.api import lifecycle_present as show
-from web.api import present, queries
+from web.api import present
 from web.api.routing import JSON, Route, actor
 from web.context import now, sessions
 
 
 def release_detail(key: str) -> JSON:
     with read_transaction(sessions()) as session:
-        return present.release(queries.release(session, key))
+        return present.release(lifecycle.get_release(session, key))
 
 
 def assign_release_window(release: str, body: AssignmentIn) -> JSON:
@@ -48,7 +48,7 @@ def release_status_history(release: str) -> list[JSON]:
 
 def list_release_deployments(release: str) -> list[JSON]:
     with read_transaction(sessions()) as session:
-        row = queries.release(session, release)
+        row = lifecycle.get_release(session, release)
         found = session.exec(
             select(Deployment).where(Deployment.release_id == row.id).order_by(col(Deployment.id))
         ).all()
@@ -69,7 +69,7 @@ def back_out_release(release: str, body: BackOutIn) -> JSON:
 
 def list_release_links(release: str) -> list[JSON]:
     with read_transaction(sessions()) as session:
-        row = queries.release(session, release)
+        row = lifecycle.get_release(session, release)
         found = session.exec(
             select(ExternalLink)
             .where(ExternalLink.release_id == row.id)

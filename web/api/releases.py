@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from envsched import lifecycle
 from envsched.db import read_transaction
-from envsched.lifecycle import PhaseIn, PhaseOut, PhasePatch, ReleaseIn, ReleaseOut, ReleasePatch
+from envsched.lifecycle.shapes import (
+    PhaseIn,
+    PhaseOut,
+    PhasePatch,
+    ReleaseIn,
+    ReleaseOut,
+    ReleasePatch,
+)
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, ReleaseQuery
@@ -18,7 +25,7 @@ def list_releases(query: ReleaseQuery) -> JSON:
 
 def get_release(key: str) -> JSON:
     with read_transaction(sessions()) as session:
-        return present.release(queries.release(session, key))
+        return present.release(lifecycle.get_release(session, key))
 
 
 def create_release(body: ReleaseIn) -> JSON:
@@ -33,12 +40,12 @@ def update_release(key: str, body: ReleasePatch) -> JSON:
 
 def list_phases(key: str) -> list[JSON]:
     with read_transaction(sessions()) as session:
-        return [present.phase(p) for p in queries.release(session, key).phases]
+        return [present.phase(p) for p in lifecycle.get_release(session, key).phases]
 
 
 def get_phase(key: str) -> JSON:
     with read_transaction(sessions()) as session:
-        return present.phase(queries.phase(session, key))
+        return present.phase(lifecycle.get_phase(session, key))
 
 
 def add_phase(key: str, body: PhaseIn) -> JSON:

@@ -23,9 +23,9 @@ from envsched.errors import EnvschedError
 from envsched.models import Booking, Environment
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import RequestRow, request_row, request_rows, type_names
 from web.ui.forms import read_day
 from web.ui.params import text_arg, week_arg
-from web.ui.queries import RequestRow, request_row, request_rows, type_names
 
 SUGGESTIONS = 4
 FILTERS = ("type", "release", "week")

@@ -17,8 +17,8 @@ from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from web.auth import current_user, requires
 from web.context import now, sessions
+from web.queries import RequestRow, request_row
 from web.ui.approvals import back_to_queue
-from web.ui.queries import RequestRow, request_row
 
 # The rules a refusal names, as people say them (rulebook, environment's days, the request).
 RULE_WORDS = {

@@ -30,9 +30,9 @@ from envsched.models import (
 )
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import bookings_by_id, environments
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.forms import Form, clash_lines
-from web.ui.queries import bookings_by_id, environments
 
 LABELS = {
     "environment": "Environment",

@@ -24,8 +24,8 @@ from envsched.models import BookingRequest, User
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, settings, today
+from web.queries import BookingRow, bookings_by_id
 from web.ui.forms import Form, clash_lines
-from web.ui.queries import BookingRow, bookings_by_id
 
 MOVE_LABELS = {
     "environment": "Environment",

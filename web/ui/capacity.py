@@ -13,8 +13,8 @@ from envsched.planning import capacity_report, monday
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
+from web.queries import type_names
 from web.ui.params import date_arg, int_arg, text_arg
-from web.ui.queries import type_names
 
 DEFAULT_WEEKS = 12
 

@@ -22,9 +22,9 @@ from envsched.planning import capacity_report, monday
 from web import charts
 from web.auth import current_user, requires
 from web.context import sessions, today
+from web.queries import booking_rows, request_rows
 from web.ui.bookings import clash_bookings
 from web.ui.capacity import shortfall_rows
-from web.ui.queries import booking_rows, request_rows
 
 LOOKAHEAD = dt.timedelta(days=14)
 SHORTFALL_WEEKS = 4

@@ -24,8 +24,8 @@ from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from envsched.models.limits import MAX_DAYS
 from web.auth import current_user, requires
 from web.context import now, sessions, settings, today
+from web.queries import type_names
 from web.ui.forms import Form, clash_lines
-from web.ui.queries import type_names
 
 LABELS = {
     "name": "Name",

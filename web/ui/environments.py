@@ -16,11 +16,11 @@ from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentStat
 from web import charts
 from web.auth import requires
 from web.context import sessions, today
+from web.queries import blocked_rows, booking_rows, environments, type_names
 from web.ui.bookings import clash_bookings
 from web.ui.forms import Form
 from web.ui.health import blank_health_form, health_view
 from web.ui.params import text_arg
-from web.ui.queries import blocked_rows, booking_rows, environments, type_names
 
 DETAIL_WEEKS_AHEAD = 13
 WINDOW_LABELS = {

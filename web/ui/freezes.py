@@ -22,8 +22,8 @@ from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentType
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import type_names
 from web.ui.forms import Form
-from web.ui.queries import type_names
 
 DAY = dt.timedelta(days=1)
 LABELS = {

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
+from envsched.lifecycle.shapes import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
     EnvironmentType,

@@ -21,8 +21,8 @@ from envsched.models import User
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import sessions, today
+from web.queries import BookingRow, RequestRow, bookings_by_id, request_rows
 from web.ui.bookings import booking_powers, checkin_deadline, waits_for_checkin
-from web.ui.queries import BookingRow, RequestRow, bookings_by_id, request_rows
 
 MY_REQUESTS = 50
 WAITING_SHOWN = 5

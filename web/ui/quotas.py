@@ -17,7 +17,7 @@ from envsched.models.base import NAME_LENGTH
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.ui.forms import Form
-from web.ui.queries import type_names
+from web.queries import type_names
 
 QUOTA_LABELS = {"team": "Team", "type": "Environment type", "days_per_month": "Days a month"}
 TEAM_LABELS = {"team": "Team name"}

@@ -21,7 +21,8 @@ from envsched import lifecycle
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
-from envsched.lifecycle import BackOutIn, DeploymentIn, GateView, LinkIn, Withdrawn
+from envsched.lifecycle import GateView, Withdrawn
+from envsched.lifecycle.shapes import BackOutIn, DeploymentIn, LinkIn
 from envsched.models import (
     Deployment,
     ExternalLink,

@@ -23,10 +23,10 @@ from envsched.lifecycle import GatedStep
 from envsched.models import Booking, BookingStatus, Phase, Release, ReleaseStatus, ReleaseWindow
 from web.auth import current_user, requires
 from web.context import now, sessions
+from web.queries import BookingRow, booking_rows
 from web.ui.lifecycle import act
 from web.ui.paging import paging
 from web.ui.params import form_id, text_arg
-from web.ui.queries import BookingRow, booking_rows
 
 PAGE_SIZE = 100  # releases a page of the list
 

@@ -27,10 +27,10 @@ from envsched.models.limits import MAX_DAYS
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import bookings_by_id, environments, request_row, type_names
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
-from web.ui.queries import bookings_by_id, environments, request_row, type_names
 
 SLOT_LIMIT = 5
 

@@ -24,7 +24,7 @@ from web.context import now, sessions, today
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form
-from web.ui.queries import environments
+from web.queries import environments
 
 LABELS = {
     "environment": "Environment",

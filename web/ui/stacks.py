@@ -31,7 +31,7 @@ from web.context import now, sessions, today
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form, clash_lines
-from web.ui.queries import environments
+from web.queries import environments
 
 STACK_LABELS = {"name": "Name", "members": "Environments", "description": "Description"}
 BOOK_LABELS = {

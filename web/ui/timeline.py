@@ -32,10 +32,7 @@ from envsched.permissions import can
 from web import timeline_items
 from web.auth import current_user, requires
 from web.context import sessions, today
-from web.ui.bookings import clash_bookings
-from web.ui.paging import Paging, paging
-from web.ui.params import date_arg, int_arg, text_arg
-from web.ui.queries import (
+from web.queries import (
     BlockedRow,
     BookingRow,
     blocked_rows,
@@ -46,6 +43,9 @@ from web.ui.queries import (
     release_keys,
     type_names,
 )
+from web.ui.bookings import clash_bookings
+from web.ui.paging import Paging, paging
+from web.ui.params import date_arg, int_arg, text_arg
 
 # How many weeks each zoom shows; "months" is what the page opens on.
 ZOOM_WEEKS = {"weeks": 4, "months": 9, "quarter": 13}

@@ -14,7 +14,7 @@ from typing import Any
 
 from envsched.planning import plan_differences
 from web import charts
-from web.ui.queries import BookingRow
+from web.queries import BookingRow
 from web.whatif_charts import comparison_figure
 
 TAIL_DAYS = 7  # room after the last bar

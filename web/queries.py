@@ -1,4 +1,5 @@
-"""Read-only queries behind the pages, returning plain rows (no ORM objects escape).
+"""Read-only queries behind the pages and charts, returning plain rows (no ORM objects
+escape).
 
 Each function takes an open session (``read_transaction``), so a page reads a
 consistent picture, and returns frozen dataclasses the templates and charts can use
