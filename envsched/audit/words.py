@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from envsched import notify
 from envsched.days import day_text, days_text
 from envsched.models import (
     AuditEntry,
@@ -169,15 +170,16 @@ class Names:
         key = (table, row_id)
         if key not in self.cache:
             row = self.session.get(table, row_id)
-            self.cache[key] = None if row is None else _row_name(row)
+            self.cache[key] = None if row is None else _row_name(self.session, row)
         return self.cache[key]
 
 
-def _row_name(row: SQLModel) -> str:
+def _row_name(session: Session, row: SQLModel) -> str:
     if isinstance(row, Phase | Release):
         return row.key
     if isinstance(row, BookingRequest):
-        return f"request {row.id}" + (f" for {row.phase.key}" if row.phase else "")
+        # what it asks for, as its mails say it: a request's number means nothing to people
+        return f"the request for {notify.asked_words(session, row)}"
     if isinstance(row, User):
         return row.full_name or row.name
     return str(getattr(row, "name", "") or getattr(row, "id", ""))

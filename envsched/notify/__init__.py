@@ -18,7 +18,7 @@ a claim that runs out, and the delivery is sent again with the same id. Webhook
 receivers tell a resent delivery (and a replayed one) by that id (``webhook``).
 """
 
-from envsched.notify.events import Event, booker, tell_in_app
+from envsched.notify.events import Event, asked_words, booker, tell_in_app
 from envsched.notify.inbox import (
     NotificationRow,
     deliver,
@@ -42,6 +42,7 @@ __all__ = [
     "NotificationRow",
     "Notifier",
     "Outcome",
+    "asked_words",
     "attempts_of",
     "booker",
     "deliver",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_booking_flow import Visit
@@ -17,7 +17,7 @@ GANTT = "/release-calendar?view=gantt"
 PLOT_AREA = "#release-calendar-chart .nsewdrag"  # Plotly's rectangle over the plotted days
 
 
-def box(page: Page, selector: str) -> dict[str, float]:
+def box(page: Page, selector: str) -> FloatRect:
     found = page.locator(selector).first.bounding_box()
     assert found is not None, selector
     return found

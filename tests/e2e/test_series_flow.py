@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.booking import BookingIn, book_direct
 from envsched.db import create_engine, read_transaction, session_factory
@@ -32,7 +32,7 @@ def _hold_one_day(server: LiveServer, first: dt.date) -> str:
     sessions = session_factory(engine)
     with read_transaction(sessions) as session:
         name = session.exec(
-            select(Environment.name).where(Environment.name.startswith("UAT"))  # type: ignore[attr-defined]
+            select(Environment.name).where(col(Environment.name).startswith("UAT"))
         ).first()
     assert name is not None
     second = first + dt.timedelta(weeks=1)

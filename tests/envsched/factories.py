@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
@@ -181,3 +181,13 @@ def flags_of(run: PlanRun) -> RoundFlags:
     """A finished round's flags (``None`` only while a round runs, or when refused)."""
     assert run.flags is not None, f"plan run {run.id} has no flags ({run.status})"
     return run.flags
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def id_of(row: _Stored) -> int:
+    """A stored row's id (``None`` only before it is written)."""
+    assert row.id is not None, f"{type(row).__name__} is not stored yet"
+    return row.id

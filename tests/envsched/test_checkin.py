@@ -30,7 +30,7 @@ from envsched.notify import Notifier
 from envsched.settings import Settings
 from envsched.solves.runner import utc_now
 from envsched.solves.worker import build_scheduler, release_no_shows_job
-from tests.envsched.factories import Factory
+from tests.envsched.factories import Factory, id_of
 
 HOURS = 4
 
@@ -120,7 +120,7 @@ def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_
     assert release_no_shows_job() == 1
     assert release_no_shows_job() == 0  # nothing left: the release is done once
 
-    released = stored(sessions, Booking, booking.id)
+    released = stored(sessions, Booking, id_of(booking))
     assert isinstance(released, Booking)
     assert (released.status, released.end) == (BookingStatus.RELEASED, today)
     assert "not checked in" in released.note
@@ -161,12 +161,14 @@ def test_a_checked_in_booking_is_never_released(
     booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
     checkin_type(sessions)
     with pytest.raises(InvalidState, match="opens on the first day"):
-        check_in(sessions, booking.id, actor=owner, now=moment(start, 0) - dt.timedelta(hours=1))
-    checked = check_in(sessions, booking.id, actor=owner, now=moment(start, 2))
+        check_in(
+            sessions, id_of(booking), actor=owner, now=moment(start, 0) - dt.timedelta(hours=1)
+        )
+    checked = check_in(sessions, id_of(booking), actor=owner, now=moment(start, 2))
     assert checked.checked_in_at == moment(start, 2)
-    check_in(sessions, booking.id, actor=owner, now=moment(start, 3))  # again: no change
+    check_in(sessions, id_of(booking), actor=owner, now=moment(start, 3))  # again: no change
     assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(2), 9)) == []
-    kept = stored(sessions, Booking, booking.id)
+    kept = stored(sessions, Booking, id_of(booking))
     assert isinstance(kept, Booking)
     assert (kept.status, kept.checked_in_at) == (BookingStatus.CONFIRMED, moment(start, 2))
 
@@ -183,7 +185,7 @@ def test_a_booking_is_released_only_once_its_deadline_has_passed(
     checkin_type(sessions)
     assert release_no_shows(sessions, hours=HOURS, now=moment(start, HOURS - 1)) == []
     assert release_no_shows(sessions, hours=HOURS, now=moment(start, HOURS)) == [booking.id]
-    released = stored(sessions, Booking, booking.id)
+    released = stored(sessions, Booking, id_of(booking))
     assert isinstance(released, Booking)
     # released on its first day: it keeps that day on record, the rest is offered
     assert (released.status, released.end) == (BookingStatus.RELEASED, start + dt.timedelta(1))
@@ -203,7 +205,7 @@ def test_a_type_without_check_in_is_never_released(
     make_environment(type="UAT")
     checkin_type(sessions, "UAT")  # another type requires it; this one does not
     assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(3), 9)) == []
-    kept = stored(sessions, Booking, booking.id)
+    kept = stored(sessions, Booking, id_of(booking))
     assert isinstance(kept, Booking) and kept.status == BookingStatus.CONFIRMED
 
 
@@ -222,8 +224,8 @@ def test_only_the_owner_or_an_environment_manager_checks_a_booking_in(
     viewer = make_user(name="vic", role=Role.VIEWER)
     for nobody in (stranger, viewer):
         with pytest.raises(PermissionDenied):
-            check_in(sessions, booking.id, actor=nobody, now=moment(start, 1))
-    assert check_in(sessions, booking.id, actor=manager, now=moment(start, 1)).checked_in_at
+            check_in(sessions, id_of(booking), actor=nobody, now=moment(start, 1))
+    assert check_in(sessions, id_of(booking), actor=manager, now=moment(start, 1)).checked_in_at
 
 
 def test_two_workers_releasing_at_once_release_each_booking_once(
@@ -245,5 +247,5 @@ def test_two_workers_releasing_at_once_release_each_booking_once(
     with read_transaction(sessions) as session:
         told = session.exec(select(Notification).where(Notification.user_id == owner.id)).all()
         assert len(told) == 1
-    released = stored(sessions, Booking, booking.id)
+    released = stored(sessions, Booking, id_of(booking))
     assert isinstance(released, Booking) and released.status == BookingStatus.RELEASED

@@ -28,7 +28,7 @@ from envsched.booking.rulebook.quota import month_of
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.models import BookingRequest, Environment, RequestStatus, Role, User
-from tests.envsched.factories import NOW, Factory
+from tests.envsched.factories import NOW, Factory, id_of
 
 DEC = dt.date(2027, 12, 1)
 QUOTA_WORDS = "Team Payments has used 18 of 20 UAT days in December 2027; this request needs 5"
@@ -89,15 +89,15 @@ def test_a_request_past_the_quota_is_refused_naming_it_and_an_approval_with_a_re
     held_by_mate(sessions, make_request, make_booking)
     request = ask(make_request, tester)
     with pytest.raises(RuleBroken) as refused:
-        approve_request(sessions, request.id, actor=manager, now=NOW, environment="UAT-2")
+        approve_request(sessions, id_of(request), actor=manager, now=NOW, environment="UAT-2")
     assert refused.value.breaks[0].rule == "quota"
     assert refused.value.message == QUOTA_WORDS
     with pytest.raises(InvalidInput) as blank:
-        approve_request(sessions, request.id, actor=manager, now=NOW, quota_reason="  ")
+        approve_request(sessions, id_of(request), actor=manager, now=NOW, quota_reason="  ")
     assert blank.value.field == "quota_reason"
 
     booked = approve_request(
-        sessions, request.id, actor=manager, now=NOW, quota_reason="year-end regression"
+        sessions, id_of(request), actor=manager, now=NOW, quota_reason="year-end regression"
     )
     assert (booked.start, booked.end) == (dec(1), dec(6))
     with read_transaction(sessions) as session:
@@ -125,7 +125,7 @@ def test_a_request_within_the_quota_is_approved_as_ever(
 ) -> None:
     held_by_mate(sessions, make_request, make_booking, days=15)
     request = ask(make_request, tester)
-    booked = approve_request(sessions, request.id, actor=manager, now=NOW, environment="UAT-2")
+    booked = approve_request(sessions, id_of(request), actor=manager, now=NOW, environment="UAT-2")
     assert booked.start == dec(1)
 
 
@@ -139,10 +139,10 @@ def test_the_quota_counts_only_the_days_in_its_month(
     held_by_mate(sessions, make_request, make_booking, days=19)
     request = ask(make_request, tester, dec(30))  # 30 and 31 December, 1 to 3 January
     with pytest.raises(RuleBroken) as refused:
-        approve_request(sessions, request.id, actor=manager, now=NOW, environment="UAT-2")
+        approve_request(sessions, id_of(request), actor=manager, now=NOW, environment="UAT-2")
     assert "19 of 20 UAT days in December 2027; this request needs 2" in refused.value.message
     january = ask(make_request, tester, dec(31) + dt.timedelta(days=1))
-    approve_request(sessions, january.id, actor=manager, now=NOW, environment="UAT-2")
+    approve_request(sessions, id_of(january), actor=manager, now=NOW, environment="UAT-2")
 
 
 def test_bulk_approval_refuses_a_request_past_the_quota_naming_it_and_approves_the_rest(
@@ -159,7 +159,7 @@ def test_bulk_approval_refuses_a_request_past_the_quota_naming_it_and_approves_t
     free = make_request(outsider, earliest_start=dec(10), duration_days=5, fixed=True)
     decided = approve_many(
         sessions,
-        [Choice(over.id, "UAT-2", dec(1)), Choice(free.id, "UAT-2", dec(10))],
+        [Choice(id_of(over), "UAT-2", dec(1)), Choice(id_of(free), "UAT-2", dec(10))],
         actor=manager,
         now=NOW,
     )
@@ -183,7 +183,7 @@ def test_freed_days_are_not_offered_to_a_waitlisted_request_past_its_quota(
         now=NOW,
     )
     request = ask(make_request, tester)
-    waitlist_request(sessions, request.id, actor=manager, now=NOW)
+    waitlist_request(sessions, id_of(request), actor=manager, now=NOW)
     cancel_booking(sessions, holder.id or 0, actor=manager, now=NOW)
     with read_transaction(sessions) as session:
         assert session.get_one(BookingRequest, request.id).status == RequestStatus.WAITLISTED
@@ -208,7 +208,7 @@ def test_a_direct_booking_and_a_move_past_the_quota_need_a_reason(
     assert booked.forced_reason == "release weekend"
 
     request = ask(make_request, tester, dt.date(2028, 1, 3))
-    moved = approve_request(sessions, request.id, actor=manager, now=NOW, environment="UAT-2")
+    moved = approve_request(sessions, id_of(request), actor=manager, now=NOW, environment="UAT-2")
     with pytest.raises(RuleBroken) as refused:  # the timeline's drag into December
         move_booking(
             sessions, moved.id or 0, environment="UAT-2", start=dec(20), actor=manager, now=NOW

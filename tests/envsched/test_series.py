@@ -17,7 +17,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.models import AuditEntry, Booking, BookingStatus, Repeat, Role
 from envsched.planning.mapping import build_scenario
-from tests.envsched.factories import DAY0, NOW, Factory
+from tests.envsched.factories import DAY0, NOW, Factory, id_of
 
 TUESDAY = DAY0 + dt.timedelta(days=1)  # DAY0 is Monday 4 January 2027
 
@@ -100,7 +100,7 @@ def test_a_series_books_the_free_runs_lists_the_refused_and_cancels_the_rest(
 
     first = shown.occurrences[0]
     cancelled = cancel_runs(sessions, series.id or 0, first.id, rest=True, actor=None, now=NOW)
-    assert sorted(cancelled) == sorted(b.id for b in live)
+    assert sorted(cancelled) == sorted(id_of(b) for b in live)
     states = [o.state for o in series_out(sessions, series.id or 0).occurrences]
     assert states == ["cancelled", "refused", "cancelled", "refused"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -17,8 +18,15 @@ from envsched.booking import RuleBroken, StackBookingIn, book_stack
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, PermissionDenied
 from envsched.inventory import StackIn, create_stack, delete_stack, stacks
-from envsched.models import LIVE_STATUSES, Booking, Role, StackBooking, StackBookingPart
-from tests.envsched.factories import DAY0, NOW, Factory
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    Environment,
+    Role,
+    StackBooking,
+    StackBookingPart,
+)
+from tests.envsched.factories import DAY0, NOW, Factory, diff_of
 
 
 def day(n: int) -> dt.date:
@@ -28,7 +36,7 @@ def day(n: int) -> dt.date:
 def live(sessions: SessionFactory) -> list[tuple[int, dt.date, dt.date]]:
     with sessions() as session:
         rows = session.exec(
-            select(Booking.environment_id, Booking.start, Booking.end).where(
+            select(col(Booking.environment_id), col(Booking.start), col(Booking.end)).where(
                 col(Booking.status).in_(LIVE_STATUSES)
             )
         ).all()
@@ -111,7 +119,7 @@ def test_the_rulebook_judges_the_member_serving_the_phase(
     )
     with sessions() as session:
         phases = dict(
-            session.exec(select(Booking.environment_id, Booking.phase_id)).all()  # type: ignore[arg-type]
+            session.exec(select(col(Booking.environment_id), col(Booking.phase_id))).all()
         )
     assert phases == {app.id: phase.id, db.id: None}  # one booking per phase, the rest held
     assert done.phase == phase.key
@@ -228,7 +236,11 @@ def test_0021_adds_stacks_and_goes_back(empty_engine: Engine) -> None:
 
 
 def test_a_stack_phase_is_planned_on_the_stack_checked_by_the_validator_and_booked_whole(
-    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_release: Factory, tmp_path
+    sessions: SessionFactory,
+    uat3: tuple[Environment, Environment],
+    make_phase: Factory,
+    make_release: Factory,
+    tmp_path: Path,
 ) -> None:
     """The scenario holds the stack and the phase's stacks; a pinned stack booking of one
     phase is on the stack (its other member's booking is part of it); the plan places the
@@ -267,7 +279,7 @@ def test_a_stack_phase_is_planned_on_the_stack_checked_by_the_validator_and_book
     apply_plan_as_tentative(sessions, scenario, result, NOW)
     with sessions() as session:
         rows = session.exec(
-            select(Booking.environment_id, Booking.start, Booking.status).where(
+            select(col(Booking.environment_id), col(Booking.start), col(Booking.status)).where(
                 Booking.start == day(3)
             )
         ).all()
@@ -294,14 +306,14 @@ def test_a_planning_round_places_a_stack_phase_and_accepting_books_every_member(
     release = make_release(earliest_start=day(10), due=day(30))
     make_phase(release, duration_days=4, stacks=["UAT-3"])
     run = run_round(sessions)
-    assert [(p.place.environment, p.place.start) for p in run.diff.placed] == [
+    assert [(p.place.environment, p.place.start) for p in diff_of(run).placed] == [
         ("UAT-3", day(10).isoformat())
     ]
     accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
     assert accepted.applied
     with sessions() as session:
         rows = session.exec(
-            select(Booking.environment_id, Booking.start, Booking.status).where(
+            select(col(Booking.environment_id), col(Booking.start), col(Booking.status)).where(
                 col(Booking.status).in_(LIVE_STATUSES)
             )
         ).all()
@@ -309,7 +321,7 @@ def test_a_planning_round_places_a_stack_phase_and_accepting_books_every_member(
 
 
 def test_a_scenario_file_with_stacks_imports_them_and_its_stack_booking_whole(
-    sessions: SessionFactory, tmp_path
+    sessions: SessionFactory, tmp_path: Path
 ) -> None:
     import json
 

@@ -18,6 +18,7 @@ from envsched.demo import load_demo
 from envsched.models import Booking, Phase, PlanRun, PlanTrigger, Release
 from envsched.planning.rounds.replan import replan
 from tests.e2e.test_phone_and_words import RAW
+from tests.envsched.factories import diff_of
 from tests.web.helpers import csrf_token
 
 TODAY = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)  # a December night: two releases late
@@ -65,7 +66,7 @@ def test_the_moved_bookings_are_counted_once_with_plain_plurals(
     round_page: tuple[PlanRun, str],
 ) -> None:
     run, page = round_page
-    moved = len(run.diff.moved)
+    moved = len(diff_of(run).moved)
     assert moved == 3 and run.metrics["moved_bookings"] == moved  # a stray counts too
     assert re.search(rf'<span class="big">{moved}</span>Bookings moved', page)
     assert f"Moving {moved} tentative bookings mends {moved} that break a rule" in page

@@ -15,7 +15,7 @@ from tests.web.forms import field_errors, page_text, post
 from tests.web.page_world import PageWorld
 
 Login = Callable[..., object]
-FORM = {
+FORM: dict[str, str | list[str]] = {
     "environment": "UAT-1",
     "repeat": "weekly",
     "interval": "1",

@@ -16,8 +16,8 @@ from envsched.errors import EnvschedError
 from envsched.models.base import NAME_LENGTH
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.ui.forms import Form
 from web.queries import type_names
+from web.ui.forms import Form
 
 QUOTA_LABELS = {"team": "Team", "type": "Environment type", "days_per_month": "Days a month"}
 TEAM_LABELS = {"team": "Team name"}

@@ -21,10 +21,10 @@ from envsched.errors import EnvschedError
 from envsched.models.limits import MAX_DAYS
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import environments
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form
-from web.queries import environments
 
 LABELS = {
     "environment": "Environment",

@@ -28,10 +28,10 @@ from envsched.models import (
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from web.auth import current_user, requires
 from web.context import now, sessions, today
+from web.queries import environments
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form, clash_lines
-from web.queries import environments
 
 STACK_LABELS = {"name": "Name", "members": "Environments", "description": "Description"}
 BOOK_LABELS = {
