@@ -169,7 +169,7 @@ def test_windows_statuses_freezes_and_phase_rules_reach_the_scenario(
     envs = scenario.environment_by_id
     assert envs["SIT-A"].unavailable == (Window(3, 5, "patching"),)
     assert envs["SIT-A"].capacity == 2 and envs["SIT-A"].tags == {"mainframe"}
-    assert envs["SIT-B"].unavailable == (Window(0, 100, "environment is down"),)
+    assert envs["SIT-B"].unavailable == (Window(0, 100, "down"),)
     assert [(f.start, f.end, f.types) for f in scenario.freezes] == [(20, 27, {"SIT"})]
     rel = scenario.release_by_id["R1"]
     assert (rel.name, rel.priority, rel.earliest_start, rel.due) == ("Payments", 3, 2, 40)

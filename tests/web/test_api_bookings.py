@@ -36,6 +36,7 @@ def test_a_direct_booking_is_201_with_the_booking(call: Caller, world: World) ->
         "request_id": None,
         "created_at": "2027-01-04T09:00:00Z",
         "forced_reason": "",
+        "checked_in_at": None,
     }
     assert call(Role.VIEWER, "GET", f"/api/v1/bookings/{booking['id']}").get_json() == booking
 
