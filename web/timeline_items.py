@@ -44,6 +44,7 @@ RULE_WORDS = {
     "changeover": "changeover days between releases",
     "maintenance": "maintenance window",
     "freeze": "change freeze",
+    "retired": "the environment is retired",
 }
 
 

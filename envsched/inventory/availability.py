@@ -111,6 +111,9 @@ def check_fits(
     full only when one overlaps. The changeover rule looks at the days around
     ``[start, end)``, which include the days themselves, so one query serves both.
     """
+    if env.status == EnvironmentStatus.RETIRED:
+        # retired is for good: no path may book it (requests already refuse it as ineligible)
+        raise BookingConflict(f"{env.name} is retired", [], rule="retired")
     if any(_obstacle_flags(session, env, start, end)):
         _check_obstacles(session, env, start, end)
     gap = dt.timedelta(days=env.changeover_days if env.capacity == 1 else 0)

@@ -13,7 +13,7 @@ from envsched.booking.shapes import BookingIn
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, PermissionDenied
 from envsched.inventory.availability import check_fits, lock_environment
-from envsched.models import AuditEntry, Booking, BookingStatus, Role
+from envsched.models import AuditEntry, Booking, BookingStatus, EnvironmentStatus, Role
 from tests.envsched.factories import DAY0, NOW, Factory
 
 
@@ -151,6 +151,16 @@ def test_a_maintenance_window_refuses_bookings(
     with pytest.raises(BookingConflict, match="maintenance"):
         book_direct(sessions, direct(env.name, 0, 5), actor=None, now=NOW)
     book_direct(sessions, direct(env.name, 4, 9), actor=None, now=NOW)
+
+
+def test_a_retired_environment_takes_no_booking(
+    sessions: SessionFactory, make_environment: Factory
+) -> None:
+    retired = make_environment(status=EnvironmentStatus.RETIRED)
+    with pytest.raises(BookingConflict, match="retired") as refused:
+        book_direct(sessions, direct(retired.name, 0, 5), actor=None, now=NOW)
+    assert refused.value.rule == "retired"
+    assert count(sessions, Booking) == 0
 
 
 def test_a_freeze_refuses_bookings_of_the_types_it_covers_only(
