@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from envsched.lifecycle import GateView, gate_views, stored_gates_by_release
@@ -35,13 +35,18 @@ HELD = (*LIVE_STATUSES, BookingStatus.RELEASED)
 
 
 def my_booking_ids(session: Session, user: User) -> list[int]:
-    """``user``'s live bookings, by start: of their requests, or booked by them directly."""
+    """``user``'s live bookings, by start: of their requests, or booked by them directly
+    (a booking made by approving someone's request is the requester's, not the
+    approver's, as ``notify.booker`` says)."""
     query = (
         select(Booking.id)
         .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
         .where(
             col(Booking.status).in_(LIVE_STATUSES),
-            or_(col(BookingRequest.requester_id) == user.id, col(Booking.created_by_id) == user.id),
+            or_(
+                col(BookingRequest.requester_id) == user.id,
+                and_(col(Booking.request_id).is_(None), col(Booking.created_by_id) == user.id),
+            ),
         )
         .order_by(col(Booking.start), col(Booking.id))
     )

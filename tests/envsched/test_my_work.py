@@ -100,11 +100,13 @@ def test_my_bookings_are_those_of_my_requests_and_those_i_booked(
     tom, eric = make_user(role=Role.TEST_MANAGER), make_user()
     env = make_environment()
     asked = make_request(tom)
-    mine = make_booking(env, request_id=asked.id, start=day(20), end=day(25))
+    # eric approved tom's request: the booking is tom's, not eric's
+    mine = make_booking(env, request_id=asked.id, created_by_id=eric.id, start=day(20), end=day(25))
     direct = make_booking(env, created_by_id=tom.id, start=day(2), end=day(4))
     make_booking(
         env, created_by_id=tom.id, start=day(5), end=day(7), status=BookingStatus.CANCELLED
     )
-    make_booking(env, created_by_id=eric.id, start=day(8), end=day(9))
+    eric_own = make_booking(env, created_by_id=eric.id, start=day(8), end=day(9))
     with read_transaction(sessions) as session:
         assert my_booking_ids(session, tom) == [direct.id, mine.id]
+        assert my_booking_ids(session, eric) == [eric_own.id]

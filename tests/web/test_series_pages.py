@@ -48,6 +48,7 @@ def test_preview_then_book_then_cancel_the_rest(
     assert "Booked 2 runs on UAT-1; 2 refused, listed below." in page
     assert "Every Monday and Thursday, 1 day each, from 4 Jan 2027, 4 times" in page
     assert page.count(">refused</span>") == 2 and page.count(">confirmed</span>") == 2
+    assert "<dd>2 booked, 2 refused</dd>" in page
     assert page.count("Cancel this run</button>") == 2
     assert page.count("Cancel this and later runs</button>") == 1
     run = re.search(r'href="(/bookings/\d+)"', page)
@@ -61,6 +62,7 @@ def test_preview_then_book_then_cancel_the_rest(
     after = page_text(client, done.headers["Location"])
     assert "Cancelled 2 runs; the days are free again." in after
     assert after.count(">cancelled</span>") == 2 and "Cancel this run" not in after
+    assert "<dd>2 cancelled, 2 refused</dd>" in after
 
 
 def test_wrong_fields_are_named_next_to_them(

@@ -161,12 +161,27 @@ def series_detail(series_id: int) -> Any:
         how=shown.repeats,
         rule_words=rule_words,
         cancellable=_cancellable(shown),
+        runs=run_counts(shown),
     )
+
+
+LIVE_RUN = ("tentative", "confirmed", "in_use")
+
+
+def run_counts(series: SeriesOut) -> str:
+    """How the runs stand now, as "2 booked, 2 cancelled, 2 refused": a cancelled run
+    no longer counts as booked."""
+    counts: dict[str, int] = {}
+    for run in series.occurrences:
+        word = "booked" if run.state in LIVE_RUN else run.state.replace("_", " ")
+        counts[word] = counts.get(word, 0) + 1
+    order = sorted(counts, key=lambda word: (word != "booked", word == "refused", word))
+    return ", ".join(f"{counts[word]} {word}" for word in order) or "none"
 
 
 def _cancellable(series: SeriesOut) -> dict[int, int]:
     """Run id -> how many live runs cancelling it and the rest would cancel."""
-    live = [o.id for o in series.occurrences if o.state in ("tentative", "confirmed", "in_use")]
+    live = [o.id for o in series.occurrences if o.state in LIVE_RUN]
     return {run: len(live) - i for i, run in enumerate(live)}
 
 
