@@ -172,13 +172,17 @@ class EnvironmentCalendar:
     def occupants_between(self, env_id: str, start: int, end: int) -> list[Occupancy]:
         """Phases on the environment (any member of a stack) overlapping ``[start, end)``,
         by start."""
-        found: dict[Occupancy, None] = {}
-        for member in self._members[env_id]:
-            track = self._tracks[member]
-            lo = bisect_left(track.intervals, (start - track.longest,))
-            hi = bisect_left(track.intervals, (end,))
-            found.update((occ, None) for occ in track.intervals[lo:hi] if occ.end > start)
+        members = self._members[env_id]
+        if len(members) == 1:  # an environment: one track, already by start
+            return self._occupants_on(members[0], start, end)
+        found = {occ for member in members for occ in self._occupants_on(member, start, end)}
         return sorted(found)
+
+    def _occupants_on(self, env_id: str, start: int, end: int) -> list[Occupancy]:
+        track = self._tracks[env_id]
+        lo = bisect_left(track.intervals, (start - track.longest,))
+        hi = bisect_left(track.intervals, (end,))
+        return [occ for occ in track.intervals[lo:hi] if occ.end > start]
 
     def placement(self, phase_id: str) -> tuple[str, Occupancy] | None:
         """(environment id, occupancy) of a placed phase, or None."""
