@@ -17,10 +17,8 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
-from envsched import audit
 from envsched.booking.bookings import booking_transaction, check_days, phase_named, place_locked
-from envsched.booking.giveback import _cancel as cancel
-from envsched.booking.giveback import offer_days
+from envsched.booking.giveback import cancel_locked
 from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOut
 from envsched.db import SessionFactory
@@ -156,15 +154,7 @@ def cancel_stack_booking(
         if not live:
             raise InvalidState("nothing of this stack booking is live any more")
         for booking in live:
-            lock_environment(session, booking.environment_id)
-            before = audit.snapshot(booking)
-            cancel(booking, reason)
-            booking.updated_at = now
-            audit.record(
-                session, actor=actor, now=now, action="cancelled", row=booking, before=before
-            )
-            start = max(booking.start, now.date())
-            offer_days(session, booking.environment_id, start, booking.end, actor=actor, now=now)
+            cancel_locked(session, booking, reason, actor=actor, now=now)
         return [StackPartOut(booking=b.id or 0, environment=b.environment.name) for b in live]
 
 
