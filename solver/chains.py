@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
+from solver.metrics import score
 from solver.plan import Placement
 from solver.ruin import Cost, RuinAndRecreate
 from solver.scenario import Scenario
@@ -50,7 +51,7 @@ def rearrange(
         initializer=_hold,
         initargs=(scenario, move_budget, os.getpid()),
     ) as pool:
-        best = _Best(scenario, placement, move_budget)
+        best = _Best(placement, score(scenario, "tardiness", placement))
         for epoch in range(EPOCHS):
             length = seconds / EPOCHS
             seeds = [seed + 1_000 * epoch + chain for chain in range(chains)]
@@ -63,11 +64,11 @@ def rearrange(
 
 
 class _Best:
-    """The best plan the chains have reached, by their own score."""
+    """The best plan the chains have reached, by their own score (``metrics.score``,
+    which a chain's running total equals)."""
 
-    def __init__(self, scenario: Scenario, placement: Placement, budget: int | None) -> None:
-        self.placement = placement
-        self.cost = RuinAndRecreate(scenario, placement, budget, 0).current
+    def __init__(self, placement: Placement, cost: Cost) -> None:
+        self.placement, self.cost = placement, cost
 
     def offer(self, cost: Cost, placement: Placement) -> None:
         if cost < self.cost:
