@@ -118,6 +118,7 @@ def test_a_booking_checked_in_stays_and_one_never_checked_in_goes_to_the_waitlis
     uat = page.locator("tr", has=page.get_by_role("rowheader", name="UAT", exact=True))
     expect(uat).to_contain_text("Required")
     eric.shot("checkin-types-required")
+    phone_shot(eric, "checkin-types-required")
     eric.assert_clean()
 
     booked(sessions, "tom", CHECKED, today, 5, now)
@@ -226,6 +227,10 @@ def test_a_request_past_its_teams_quota_is_approved_only_with_a_reason(
     expect(card.locator(".flash-error")).to_contain_text(
         f"Past the team's quota: Team Payments has used 0 of {QUOTA} UAT days in"
     )
+    phone_shot(eric, "quota-approvals")
+    eric.page.set_viewport_size(PHONE)
+    card.screenshot(path=str(screenshots / "eric-quota-approvals-card-390px.png"))
+    eric.page.set_viewport_size({"width": 1366, "height": 768})
     reason = card.get_by_label("Why approve past the quota")
     card.get_by_role("button", name="Approve past the quota").click()
     assert reason.evaluate("field => field.validity.valueMissing")  # the browser asks first
