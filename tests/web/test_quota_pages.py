@@ -89,7 +89,7 @@ def test_a_request_past_the_quota_waits_for_a_reason_and_is_approved_with_one(
     owner = app.test_client()
     login(owner, Role.TEST_MANAGER)
     mine = page(owner, "/my").split('id="quota-h"', 1)[1].split("</section>", 1)[0]
-    assert "s quotas this month" in mine
+    assert "Quotas of team Payments this month" in mine  # not "Payments's"
     assert "7 of 5 days used in January 2027" in mine and "over by 2" in mine
     quotas = page(manager, "/quotas?month=2027-01")
     assert '<th scope="row">Payments</th><td>UAT</td>' in quotas and "over by 2" in quotas
