@@ -83,7 +83,7 @@ class RuinAndRecreate:
         and then while it improves."""
         stalled, reported = 0, clock()
         while stalled < STALL_STEPS and clock() < until:
-            target = self._draw()
+            target = self.draw()
             if target is None:
                 break
             stalled = 0 if self.step(target) else stalled + 1
@@ -111,7 +111,7 @@ class RuinAndRecreate:
 
     # -- the steps' parts ----------------------------------------------------------------
 
-    def _draw(self) -> str | None:
+    def draw(self) -> str | None:
         """A release that costs something, drawn with its weight (``_update``)."""
         if not self.weight:
             return None
