@@ -23,7 +23,7 @@ from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOut
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
-from envsched.inventory import lock_environment, stack_members, stack_named
+from envsched.inventory import lock_environment, serving_member, stack_members, stack_named
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -176,10 +176,10 @@ def stack_partners(session: Session, booking_id: int) -> list[Booking]:
 
 
 def _serving(session: Session, stack: str, members: list[Environment], phase: Phase) -> Environment:
-    """The member that serves the phase: of its type, with its tags (the first such)."""
-    for env in members:
-        if env.type_id == phase.type_id and set(phase.required_tags) <= set(env.tags):
-            return env
+    """The member that serves the phase (``inventory.serving_member``), or a refusal."""
+    serving = serving_member(members, phase)
+    if serving is not None:
+        return serving
     raise InvalidInput(
         "phase",
         f"no environment of the stack {stack} is a {phase.type.name} environment "
