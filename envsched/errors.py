@@ -64,9 +64,11 @@ class Clash:
     end: dt.date
     status: str
     phase: str | None = None
+    serves: str = ""  # what it is for, in words (``envsched.serves``); pages say it
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["serves"]  # the API gives the phase; a client words it itself
         data.update(start=self.start.isoformat(), end=self.end.isoformat())
         return data
 

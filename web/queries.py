@@ -33,6 +33,7 @@ from envsched.models import (
     RequestStatus,
     User,
 )
+from envsched.serves import serves_text
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,8 @@ class BookingRow:
     @property
     def serves(self) -> str:
         """What it is for: its phase, else the first line of its note, else of why its
-        request asked for it."""
-        if self.phase:
-            return self.phase
-        for said in (self.note, self.asked_why):
-            if said.strip():
-                return said.strip().splitlines()[0]
-        return "a booking for no phase"
+        request asked for it (``envsched.serves``, as every page names a booking)."""
+        return serves_text(self.phase, self.note, self.asked_why)
 
     @property
     def words(self) -> str:

@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
 from envsched.notify import inbox
+from envsched.serves import serves
 
 # audit (entity, action) -> event name
 AUDIT_EVENTS = {
@@ -254,12 +255,12 @@ def _no_show_words(session: Session, entry: AuditEntry) -> str:
 
 def _booking_words(booking: Booking) -> str:
     """A booking as people name it: its phase (with its release, unless the phase's key
-    says it), else its note's first line."""
+    says it), else what it serves (``envsched.serves``: its note, its request's why)."""
     if booking.phase is not None:
         release = booking.phase.release
         named = release is None or booking.phase.key.startswith(release.key)
         return booking.phase.key if named else f"{booking.phase.key} of release {release.key}"
-    return booking.note.splitlines()[0] if booking.note.strip() else "your booking"
+    return serves(booking)
 
 
 def _who(entry: AuditEntry) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from envsched.booking.bookings import approve_request
+from envsched.booking.bookings import approve_request, start_booking
+from envsched.booking.giveback import release_early
 from envsched.db import SessionFactory
 from envsched.models import Booking, Role
 from envsched.notify import inbox
+from tests.envsched import factories
 from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld
@@ -35,6 +38,25 @@ def approve(sessions: SessionFactory, user_of: UserOf, estate: PageWorld) -> Boo
         environment="UAT-1",
         actor=user_of(Role.ENVIRONMENT_MANAGER, "eric"),
     )
+
+
+def long_over(sessions: SessionFactory, user_of: UserOf) -> int:
+    """The test manager's request for 3 days of UAT from 1 Dec 2026 ("soak test"),
+    approved by eric to UAT-2, used from 1 Dec and handed back on 3 Dec: long over."""
+    eric = user_of(Role.ENVIRONMENT_MANAGER, "eric")
+    then = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    asked = factories.make_request(
+        sessions,
+        user_of(Role.TEST_MANAGER),
+        duration_days=3,
+        earliest_start=dt.date(2026, 12, 1),
+        justification="soak test",
+        created_at=then,
+    )
+    booked = approve_request(sessions, asked.id or 0, now=then, environment="UAT-2", actor=eric)
+    start_booking(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=1))
+    release_early(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=3))
+    return asked.id or 0
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -67,6 +89,39 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_the_reques
     html = page(client, "/my")
     assert "Request withdrawn: R1-UAT for test_manager." in html
     assert "No booking of yours is live." in html and "cancelled" in html
+
+
+def test_a_request_whose_booking_is_long_over_offers_no_withdraw_and_refuses_one(
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+    token_headers: Callable[..., dict[str, str]],
+) -> None:
+    over = long_over(sessions, user_of)
+    login(client, Role.TEST_MANAGER)
+    requests = page(client, "/my").split('id="requests-h"', 1)[1].split("</section>", 1)[0]
+    assert 'aria-label="Withdraw R1-UAT"' in requests  # the open one still may be
+    assert "Withdraw 3 days of UAT" not in requests
+    assert "Withdraw this request" not in page(client, f"/requests/{over}")
+    refusal = (
+        "soak test on UAT-2 (1–2 Dec 2026) is released; only a pending request, "
+        "or an approved one whose booking has not started, can be withdrawn"
+    )
+    client.post(
+        f"/requests/{over}/cancel",
+        data={"csrf_token": csrf_token(client, "/my"), "next": "/my"},
+    )
+    mine = page(client, "/my")
+    assert refusal in mine
+    answer = client.post(
+        f"/api/v1/requests/{over}/cancel", headers=token_headers(Role.TEST_MANAGER)
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["message"] == refusal
+    shown = client.get(f"/api/v1/requests/{over}").get_json()
+    assert shown["status"] == "approved"
 
 
 def test_only_who_decides_requests_sees_them_waiting(
