@@ -130,7 +130,7 @@ class Form:
             for name, message in error.fields.items():
                 self.fail(rename.get(name, name), message)
         else:
-            self.fail(FORM, error.message)
+            self.fail(FORM, error.said)
 
 
 def read_day(text: str) -> dt.date:
