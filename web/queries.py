@@ -115,6 +115,12 @@ class RequestRow:
     created_at: dt.datetime
 
     @property
+    def state(self) -> str:
+        """Its status as people say it: one not decided yet is "pending", not "requested"
+        (a heading reads "Request for R1-UAT — pending")."""
+        return "pending" if self.status == "requested" else self.status
+
+    @property
     def asks(self) -> str:
         """What it asks for, in words: its phase, else days of a type (``10 days of PERF``)."""
         if self.phase:
