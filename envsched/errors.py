@@ -25,6 +25,11 @@ class EnvschedError(Exception):
         self.message = message
         self.fields: dict[str, str] = dict(fields or {})
 
+    @property
+    def said(self) -> str:
+        """What went wrong as a page tells a person (the API gives ``message``)."""
+        return self.message
+
     def to_dict(self) -> dict[str, Any]:
         """What went wrong as plain data: ``{"code", "message", "fields"}`` and a
         subclass's own facts (the web API answers with it)."""
@@ -64,9 +69,11 @@ class Clash:
     end: dt.date
     status: str
     phase: str | None = None
+    serves: str = ""  # what it is for, in words (``envsched.serves``); pages say it
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["serves"]  # the API gives the phase; a client words it itself
         data.update(start=self.start.isoformat(), end=self.end.isoformat())
         return data
 
@@ -105,9 +112,18 @@ class BookingConflict(EnvschedError):
 
 
 class PermissionDenied(EnvschedError):
-    """The acting user's role may not do this."""
+    """The acting user's role may not do this. ``said``, when given, is the refusal in a
+    person's words (a page shows it; the API's message names the permission)."""
 
     code = "permission_denied"
+
+    def __init__(self, message: str, *, said: str = "") -> None:
+        super().__init__(message)
+        self.words = said
+
+    @property
+    def said(self) -> str:
+        return self.words or self.message
 
 
 class TooManySignIns(PermissionDenied):

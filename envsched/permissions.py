@@ -104,6 +104,68 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "stacks:write": frozenset({ADMIN, ENV}),
     "stacks:book": frozenset({ADMIN, ENV}),
 }
+# What each permission lets a person do, as the end of "you may not …" (a page's refusal).
+DOING: dict[str, str] = {
+    "dashboard:read": "see the dashboard",
+    "environments:read": "see the environments",
+    "releases:read": "see the releases",
+    "bookings:read": "see the bookings",
+    "requests:read": "see booking requests",
+    "timeline:read": "see the timeline",
+    "slots:read": "look for free slots",
+    "capacity:read": "see the capacity",
+    "clashes:read": "see the clashes",
+    "calendar:read": "read the calendars",
+    "gates:read": "see the gates",
+    "kpis:read": "see the release KPIs",
+    "work:read": "see My work",
+    "notifications:read": "read notifications",
+    "search:read": "search",
+    "environments:write": "add or change environments",
+    "maintenance:write": "plan maintenance windows",
+    "freezes:write": "set change freezes",
+    "requests:create": "request a booking",
+    "requests:cancel": "withdraw a request",
+    "requests:cancel-others": "withdraw other people's requests",
+    "requests:decide": "approve, waitlist or refuse booking requests",
+    "bookings:direct": "book an environment directly",
+    "bookings:cancel": "cancel a booking",
+    "bookings:cancel-others": "cancel or hand back other people's bookings",
+    "bookings:move": "move bookings",
+    "bookings:start": "start bookings",
+    "releases:write": "add or change releases",
+    "windows:read": "see the release windows",
+    "windows:write": "change the release windows",
+    "templates:read": "see the release templates",
+    "templates:write": "change the release templates",
+    "gates:define": "set a gate's criteria",
+    "gates:decide": "decide gates",
+    "gates:sign": "sign off this gate",
+    "gates:veto": "veto gates",
+    "gates:waive": "waive gates",
+    "planruns:read": "see the plan runs",
+    "planruns:run": "start a re-plan",
+    "planruns:accept": "accept a plan's proposals",
+    "whatif:read": "see the what-if scenarios",
+    "whatif:write": "make or change what-if scenarios",
+    "whatif:promote": "put a what-if scenario's plan in place",
+    "audit:read": "read the audit log",
+    "deliveries:read": "see the failed deliveries",
+    "users:admin": "manage users",
+    "account:manage": "manage your account",
+    "series:read": "see repeating bookings",
+    "series:create": "book repeating bookings",
+    "series:cancel": "cancel repeating bookings",
+    "health:write": "set an environment's health check",
+    "bookings:checkin": "check in a booking",
+    "bookings:checkin-others": "check in other people's bookings",
+    "teams:admin": "manage teams",
+    "quotas:read": "see the team quotas",
+    "quotas:write": "set team quotas",
+    "stacks:read": "see the stacks",
+    "stacks:write": "add or change stacks",
+    "stacks:book": "book stacks",
+}
 
 
 def roles_with(permission: str) -> frozenset[Role]:
@@ -137,5 +199,19 @@ def require(actor: User | None, permission: str, *, also: Collection[Role] = ())
     allowed = ", ".join(sorted(r.value for r in roles))
     raise PermissionDenied(
         f"user {actor.name!r} ({actor.role.value}) may not do this "
-        f"({permission}); it needs one of: {allowed}"
+        f"({permission}); it needs one of: {allowed}",
+        said=refusal_words(actor.role, permission, roles),
     )
+
+
+def refusal_words(role: Role, permission: str, roles: Collection[Role] = ()) -> str:
+    """A refusal as a page says it, from this table: "As a viewer, you may not book
+    repeating bookings; an admin or an environment manager may." (an API client reads
+    the permission's name in the error's message instead)."""
+    who = " or ".join(_a_role(r) for r in sorted({ADMIN, *(roles or roles_with(permission))}))
+    return f"As {_a_role(role)}, you may not {DOING[permission]}; {who} may."
+
+
+def _a_role(role: Role) -> str:
+    words = role.value.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"

@@ -31,7 +31,7 @@ from envsched.accounts import SignInLimits
 from envsched.db import read_transaction
 from envsched.errors import PermissionDenied
 from envsched.models import User
-from envsched.permissions import can, roles_with
+from envsched.permissions import can, refusal_words, roles_with
 from web.context import now, sessions, settings
 from web.errors import api_error, is_api_request
 
@@ -168,7 +168,8 @@ def requires(permission: str) -> Callable[[View], View]:
                 return _unauthenticated()
             if not can(user, permission):
                 raise PermissionDenied(
-                    f"{user.name} ({user.role.value}) may not do this: it needs {permission}"
+                    f"{user.name} ({user.role.value}) may not do this: it needs {permission}",
+                    said=refusal_words(user.role, permission),
                 )
             return view(*args, **kwargs)
 

@@ -95,7 +95,7 @@ def _domain_error(exc: EnvschedError) -> Any:
     if is_api_request():
         body = exc.to_dict()
         return api_error(status, body.pop("code"), body.pop("message"), body.pop("fields"), **body)
-    return _page(status, exc.message)
+    return _page(status, exc.said)
 
 
 def _validation_error(exc: pydantic.ValidationError) -> Any:

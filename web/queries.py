@@ -33,6 +33,7 @@ from envsched.models import (
     RequestStatus,
     User,
 )
+from envsched.serves import NO_PHASE, serves_text
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,10 @@ class BookingRow:
     @property
     def serves(self) -> str:
         """What it is for: its phase, else the first line of its note, else of why its
-        request asked for it, else whose booking of which type it is."""
-        if self.phase:
-            return self.phase
-        for said in (self.note, self.asked_why):
-            if said.strip():
-                return said.strip().splitlines()[0]
-        if self.requester:
-            return f"{self.requester}'s {self.type} booking"
-        return "a booking for no phase"
+        request asked for it (``envsched.serves``, as every page names a booking), else
+        whose booking of which type it is."""
+        whose = f"{self.requester}'s {self.type} booking" if self.requester else NO_PHASE
+        return serves_text(self.phase, self.note, self.asked_why, otherwise=whose)
 
     @property
     def words(self) -> str:
@@ -119,6 +115,12 @@ class RequestRow:
     justification: str
     decision_reason: str
     created_at: dt.datetime
+
+    @property
+    def state(self) -> str:
+        """Its status as people say it: one not decided yet is "pending", not "requested"
+        (a heading reads "Request for R1-UAT — pending")."""
+        return "pending" if self.status == "requested" else self.status
 
     @property
     def asks(self) -> str:

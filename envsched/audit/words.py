@@ -28,8 +28,11 @@ from envsched.models import (
     ReleaseStrategy,
     ReleaseTemplate,
     ReleaseWindow,
+    Stack,
+    Team,
     User,
 )
+from envsched.serves import serves_text
 
 # What each kind of row is called, by its table.
 ENTITY_WORDS = {
@@ -55,6 +58,8 @@ ENTITY_WORDS = {
     # booking series (issue 16)
     "booking_series": "repeating booking",
     "environment_stack": "stack",  # issue 16
+    "team": "team",
+    "team_quota": "team quota",
 }
 ACTION_WORDS = {
     "create": "created",
@@ -119,6 +124,8 @@ REFERENCES: dict[str, tuple[str, type[SQLModel]]] = {
     "strategy_id": ("strategy", ReleaseStrategy),
     "template_id": ("template", ReleaseTemplate),
     "request_id": ("request", BookingRequest),
+    "team_id": ("team", Team),
+    "stack_id": ("stack", Stack),
 }
 FIELD_WORDS = {
     "duration_days": "days needed",
@@ -173,6 +180,11 @@ class Names:
             self.cache[key] = None if row is None else _row_name(self.session, row)
         return self.cache[key]
 
+    def asked_why(self, request_id: Any) -> str | None:
+        """Why request ``request_id`` asked (a booking for no phase is known by it)."""
+        request = self.session.get(BookingRequest, request_id) if request_id else None
+        return request.justification if request is not None else None
+
 
 def _row_name(session: Session, row: SQLModel) -> str:
     if isinstance(row, Phase | Release):
@@ -213,15 +225,17 @@ def entity_words(entity: str) -> str:
 
 
 def what_words(names: Names, entity: str, row: dict[str, Any]) -> str:
-    """``booking R1-UAT on UAT-2 (3–7 Mar 2027)``, ``release PAY-4.2`` …"""
-    return f"{entity_words(entity)} {_named(names, entity, row)}".strip()
+    """``booking R1-UAT on UAT-2 (3–7 Mar 2027)``, ``release PAY-4.2`` …; a name that
+    says its kind is said alone (``a booking for no phase on UAT-7 (…)``)."""
+    kind, named = entity_words(entity), _named(names, entity, row)
+    return named if named.startswith(f"a {kind} ") else f"{kind} {named}".strip()
 
 
 def _named(names: Names, entity: str, row: dict[str, Any]) -> str:
     ref = _ref(names, row)
     special: dict[str, Callable[[], str]] = {
         "booking": lambda: (
-            f"{ref('phase_id') or _note(row)} on {ref('environment_id')}{_days(row)}"
+            f"{ref('phase_id') or _serves(names, row)} on {ref('environment_id')}{_days(row)}"
         ),
         "booking_request": lambda: (
             f"for {ref('phase_id') or ref('environment_type_id')}{_days_needed(row)}"
@@ -239,7 +253,10 @@ def _named(names: Names, entity: str, row: dict[str, Any]) -> str:
         "maintenance_window": lambda: f"on {ref('environment_id')}{_days(row)}",
         "component": lambda: f"{row.get('name', '')} of {ref('environment_id')}",
         # booking series (issue 16)
-        "booking_series": lambda: f"{ref('phase_id') or _note(row)} on {ref('environment_id')}",
+        "booking_series": lambda: (
+            f"{ref('phase_id') or _serves(names, row)} on {ref('environment_id')}"
+        ),
+        "team_quota": lambda: f"of {ref('team_id')} for {ref('environment_type_id')}",
     }
     if entity in special:
         return special[entity]()
@@ -250,9 +267,9 @@ def _ref(names: Names, row: dict[str, Any]) -> Callable[[str], str | None]:
     return lambda column: names.of(REFERENCES[column][1], row.get(column))
 
 
-def _note(row: dict[str, Any]) -> str:
-    note = str(row.get("note") or "").strip()
-    return note.splitlines()[0] if note else "no phase"
+def _serves(names: Names, row: dict[str, Any]) -> str:
+    """What a booking (or a series) for no phase serves, as every page says it."""
+    return serves_text(None, row.get("note"), names.asked_why(row.get("request_id")))
 
 
 def _days(row: dict[str, Any]) -> str:

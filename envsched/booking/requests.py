@@ -207,13 +207,16 @@ def close_request(
     actor: User | None,
     now: dt.datetime,
     reason: str = "",
+    decision: bool = True,
 ) -> None:
-    """Record a decision on ``request`` (inside the caller's transaction)."""
+    """Record a decision on ``request`` (inside the caller's transaction); not a decision
+    (``decision=False``: a withdrawal) leaves who decided it, and when, as they were."""
     before = audit.snapshot(request)
     request.status = status
     request.decision_reason = reason
-    request.decided_at = now
-    request.decided_by_id = actor.id if actor else None
+    if decision:
+        request.decided_at = now
+        request.decided_by_id = actor.id if actor else None
     audit.record(session, actor=actor, now=now, action=status.value, row=request, before=before)
 
 

@@ -41,6 +41,7 @@ from envsched.models import (
     User,
 )
 from envsched.permissions import require
+from envsched.serves import serves_text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -263,8 +264,7 @@ def _book_runs(
 
 def _conflict_words(exc: BookingConflict) -> str:
     held = [
-        f"{c.phase or 'a booking for no phase'} holds {days_text(c.start, c.end)}"
-        for c in exc.clashes
+        f"{c.serves or serves_text(c.phase)} holds {days_text(c.start, c.end)}" for c in exc.clashes
     ]
     return exc.message + (f" ({'; '.join(held)})" if held else "")
 

@@ -6,16 +6,7 @@ from __future__ import annotations
 
 from envsched.days import days_text
 from envsched.models import Booking, BookingStatus
-
-NO_PHASE = "a booking for no phase"
-
-
-def serves(booking: Booking) -> str:
-    """Its phase, else the first line of its note, else that it serves no phase."""
-    if booking.phase is not None:
-        return booking.phase.key
-    note = booking.note.strip()
-    return note.splitlines()[0] if note else NO_PHASE
+from envsched.serves import serves
 
 
 def booking_words(booking: Booking) -> str:

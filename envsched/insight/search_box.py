@@ -1,6 +1,7 @@
 """Finding things by name or key for the search box in the page header: releases (key,
 title), phases (key, name), environments (name) and live bookings (their phase's or their
-environment's name). Exact matches come first, then names that start with the text."""
+environment's name; one for no phase by what it serves: its note, its request's why).
+Exact matches come first, then names that start with the text."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from envsched.days import days_text
 from envsched.errors import InvalidInput
-from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release
+from envsched.models import LIVE_STATUSES, Booking, BookingRequest, Environment, Phase, Release
+from envsched.serves import serves
 
 KINDS = ("release", "phase", "environment", "booking")
 SHORTEST, LONGEST = 2, 100
@@ -113,7 +115,17 @@ def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
         select(Booking)
         .join(Environment)
         .outerjoin(Phase, col(Booking.phase_id) == Phase.id)
-        .where(col(Booking.status).in_(LIVE_STATUSES), _matching(text, Phase.key, Environment.name))
+        .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
+        .where(
+            col(Booking.status).in_(LIVE_STATUSES),
+            or_(
+                _matching(text, Phase.key, Environment.name),
+                and_(  # one for no phase is known by what it serves
+                    col(Booking.phase_id).is_(None),
+                    _matching(text, Booking.note, BookingRequest.justification),
+                ),
+            ),
+        )
         .order_by(col(Booking.start), col(Booking.id))
         .limit(limit)
     )
@@ -121,15 +133,10 @@ def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
 
 
 def _booking_hit(booking: Booking) -> Hit:
-    serves = (
-        booking.phase.key
-        if booking.phase
-        else (booking.note.splitlines()[0] if booking.note.strip() else "a booking for no phase")
-    )
     return Hit(
         "booking",
         str(booking.id),
-        f"{serves} on {booking.environment.name}, {days_text(booking.start, booking.end)}",
+        f"{serves(booking)} on {booking.environment.name}, {days_text(booking.start, booking.end)}",
         booking.status.value.replace("_", " "),
     )
 

@@ -24,6 +24,7 @@ from envsched.errors import BookingConflict, Clash, InvalidInput
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
+    BookingRequest,
     BookingStatus,
     Environment,
     EnvironmentStatus,
@@ -31,6 +32,7 @@ from envsched.models import (
     MaintenanceWindow,
     Phase,
 )
+from envsched.serves import serves, serves_text
 
 Interval = tuple[dt.date, dt.date]
 
@@ -91,6 +93,8 @@ class LiveBooking:
     status: BookingStatus
     phase: str | None
     release_id: int | None
+    note: str = ""
+    asked_why: str | None = None  # its request's justification, if it has a request
 
     def overlaps(self, start: dt.date, end: dt.date) -> bool:
         return self.start < end and start < self.end
@@ -162,12 +166,31 @@ def _in_full_days(
 
 
 def _clashes(env: Environment, bookings: Iterable[LiveBooking]) -> list[Clash]:
-    return [Clash(b.id, env.name, b.start, b.end, b.status.value, b.phase) for b in bookings]
+    return [
+        Clash(
+            b.id,
+            env.name,
+            b.start,
+            b.end,
+            b.status.value,
+            b.phase,
+            serves_text(b.phase, b.note, b.asked_why),
+        )
+        for b in bookings
+    ]
 
 
 def clashes(env: Environment, bookings: Iterable[Booking]) -> list[Clash]:
     return [
-        Clash(b.id or 0, env.name, b.start, b.end, b.status.value, b.phase.key if b.phase else None)
+        Clash(
+            b.id or 0,
+            env.name,
+            b.start,
+            b.end,
+            b.status.value,
+            b.phase.key if b.phase else None,
+            serves(b),
+        )
         for b in bookings
     ]
 
@@ -265,8 +288,11 @@ _LIVE_NEAR: Any = (
         col(Booking.status),
         col(Phase.key).label("phase"),
         col(Phase.release_id),
+        col(Booking.note),
+        col(BookingRequest.justification),
     )
     .outerjoin(Phase, col(Booking.phase_id) == col(Phase.id))
+    .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
     .where(
         col(Booking.environment_id) == sa.bindparam("env"),
         col(Booking.status).in_(LIVE_STATUSES),

@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
 from envsched.notify import inbox
+from envsched.serves import serves
 
 # audit (entity, action) -> event name
 AUDIT_EVENTS = {
@@ -254,13 +255,13 @@ def _no_show_words(session: Session, entry: AuditEntry) -> str:
 
 def _booking_words(booking: Booking, note: str | None = None) -> str:
     """A booking as people name it: its phase (with its release, unless the phase's key
-    says it), else its note's first line (``note``: the note it had before the change)."""
+    says it), else what it serves (``envsched.serves``: its note, or ``note``, the note
+    it had before the change; its request's why), else "your booking": its owner is told."""
     if booking.phase is not None:
         release = booking.phase.release
         named = release is None or booking.phase.key.startswith(release.key)
         return booking.phase.key if named else f"{booking.phase.key} of release {release.key}"
-    said = booking.note if note is None else note
-    return said.strip().splitlines()[0] if said.strip() else "your booking"
+    return serves(booking, note, otherwise="your booking")
 
 
 def _note_before(entry: AuditEntry) -> str:

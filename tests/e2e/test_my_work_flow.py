@@ -96,7 +96,7 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_a_request(
     expect(bookings.get_by_role("link", name=f"{STAGING} on {slot}")).to_be_visible()
     phone_shot(tom, "mywork")
     failover = mine.filter(has_text="7 days of PERF")
-    expect(failover).to_contain_text("requested")
+    expect(failover).to_contain_text("pending")
     page.once("dialog", lambda dialog: dialog.accept())
     failover.get_by_role("button", name="Withdraw 7 days of PERF").click()
     expect(page.locator(".flash-success")).to_have_text(

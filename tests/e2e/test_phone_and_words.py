@@ -17,6 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
+from envsched.permissions import PERMISSIONS
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_accessibility import crawl, sign_in
 
@@ -24,11 +25,15 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 # What a person must never read: a booking by its id, a column, a secret's column, the
 # trigger's bare name, the solver's own terms, an unfinished plural ("booking(s)"), a
-# round or a solve by its number, a tentative booking called "pinned".
+# round or a solve by its number, a tentative booking called "pinned", a column with its
+# underscore spaced away ("team id: 1"), a booking "no phase" with no words around it, a
+# permission by its API name ("series:create").
 RAW = re.compile(
     r"\bbooking \d+\b|\brequest #?\d+\b|\w+_id\b|token_hash|password_hash|"
     r"Trigger: api|OPTIMAL|makespan|weighted tardiness|"
-    r"\w\(s\)|\b(?:plan )?run \d+\b|\bsolve \d+\b|\bpinned\b",
+    r"\w\(s\)|\b(?:plan )?run #?\d+\b|\bsolve \d+\b|\bpinned\b|"
+    r"\b\w+ id: \d+|\bbooking no phase\b|"
+    + "|".join(rf"\b{re.escape(name)}\b" for name in PERMISSIONS),
     re.IGNORECASE,
 )
 MEASURE = """() => ({

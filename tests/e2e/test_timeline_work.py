@@ -248,7 +248,7 @@ def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_wor
         "section[aria-labelledby=requests-h] tbody tr", has_text="contract tests on the far lane"
     )
     expect(mine).to_contain_text(f"3 days of {TYPE}")
-    expect(mine).to_contain_text("requested")
+    expect(mine).to_contain_text("pending")
     tom.shot("flow-mywork-request")
     approve_far_lane(browser, live_server, screenshots)
     page.reload()

@@ -27,7 +27,7 @@ from envsched.inventory import environments as inventory
 from envsched.lifecycle import releases
 from envsched.lifecycle.shapes import ReleaseIn
 from envsched.models import Role, User
-from envsched.permissions import PERMISSIONS, can, require, roles_with
+from envsched.permissions import DOING, PERMISSIONS, can, refusal_words, require, roles_with
 from tests.envsched.factories import DAY0, NOW, Factory
 
 A, E, T, R, P = "admin", "environment_manager", "test_manager", "release_manager", "planner"
@@ -186,3 +186,22 @@ def test_the_move_service_refuses_a_role_without_bookings_move(
         move.move_booking(
             sessions, booking.id, environment="UAT-2", start=DAY0, actor=actor, now=NOW
         )
+
+
+def test_every_permission_is_said_in_words_for_a_refused_page() -> None:
+    assert set(DOING) == set(PERMISSIONS)
+    assert refusal_words(Role.VIEWER, "series:create") == (
+        "As a viewer, you may not book repeating bookings; an admin or an environment manager may."
+    )
+
+
+def test_a_refusal_keeps_the_permission_for_the_api_and_words_for_a_page(
+    make_user: Factory,
+) -> None:
+    viewer = make_user(name="vic", role=Role.VIEWER)
+    with pytest.raises(PermissionDenied) as refused:
+        require(viewer, "bookings:move")
+    assert "(bookings:move)" in refused.value.message
+    assert refused.value.said == (
+        "As a viewer, you may not move bookings; an admin or an environment manager may."
+    )

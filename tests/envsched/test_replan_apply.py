@@ -225,15 +225,16 @@ def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest
     other = make_request()  # for no phase: not the plan's business
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accept_proposal(sessions, run.id or 0, phase, actor=manager, now=NOW)
+    said = "re-plan of 4 Jan 2027, 09:00"  # the run as its page names it, never its number
     with sessions() as session:
         kept = session.get_one(BookingRequest, waiting.id)
         assert kept.status == RequestStatus.APPROVED and kept.decided_by_id == manager.id
-        assert kept.decision_reason.startswith(f"booked by plan run {run.id}")
+        assert kept.decision_reason.startswith(f"booked by the {said}: ")
         booked = session.exec(select(Booking).where(Booking.phase_id == phase_id)).one()
         assert booked.request_id == waiting.id
         closed = session.get_one(BookingRequest, elsewhere.id)
         assert closed.status == RequestStatus.CANCELLED
-        assert closed.decision_reason.startswith(f"phase {phase} was booked by plan run {run.id}")
+        assert closed.decision_reason.startswith(f"phase {phase} was booked by the {said}: ")
         assert session.get_one(BookingRequest, decided.id).status == RequestStatus.REJECTED
         assert session.get_one(BookingRequest, other.id).status == RequestStatus.REQUESTED
         audit = session.exec(
@@ -262,9 +263,12 @@ def test_an_older_run_or_a_dry_run_cannot_be_accepted(
     old = proposing_round(sessions, make_environment, make_phase, make_release)
     dry = run_round(sessions, dry_run=True)
     newer = run_round(sessions)
-    with pytest.raises(InvalidState, match="out of date"):
+    # each run by its name in words, never its number
+    with pytest.raises(
+        InvalidState, match=r"^the re-plan of .* is out of date: the re-plan of .* is newer$"
+    ):
         accept_run(sessions, old.id or 0, actor=None, now=NOW)
-    with pytest.raises(InvalidState, match="dry run"):
+    with pytest.raises(InvalidState, match=r"^the dry run of .* has no plan to accept$"):
         accept_run(sessions, dry.id or 0, actor=None, now=NOW)
     with sessions() as session:  # refusing to accept them changed nothing about them
         assert session.get_one(PlanRun, old.id).status == PlanRunStatus.DONE

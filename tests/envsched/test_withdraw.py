@@ -1,15 +1,19 @@
 """Withdrawing a request: open ones close; approved ones take their booking along while it
-has not started, and its days go to the waitlist; a started one is refused by name."""
+has not started, and its days go to the waitlist; a started one is refused by name, and
+one whose booking is over, handed back or cancelled is refused as leaving nothing to
+withdraw. A withdrawal is not a decision: who decided the request stays on it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from sqlmodel import select
 
 from envsched.booking.bookings import approve_request, start_booking, waitlist_request
-from envsched.booking.withdraw import withdraw_request
+from envsched.booking.giveback import cancel_booking, release_early
+from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState, PermissionDenied
 from envsched.models import Booking, BookingRequest, BookingStatus, RequestStatus, Role, User
@@ -88,5 +92,78 @@ def test_only_the_requester_or_an_environment_manager_withdraws(
         withdraw_request(sessions, mine.id, actor=manager, now=NOW).status
         == RequestStatus.CANCELLED
     )
-    with pytest.raises(InvalidState, match="only an open or approved request"):
+    with pytest.raises(InvalidState, match="the request is cancelled; only a pending request"):
         withdraw_request(sessions, mine.id, actor=tester, now=NOW)
+
+
+def test_withdrawing_an_approved_request_keeps_who_approved_it(
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_request: Factory,
+) -> None:
+    make_environment()
+    mine = make_request(tester, earliest_start=day(3))
+    approve_request(sessions, mine.id, actor=manager, now=NOW)
+    withdraw_request(sessions, mine.id, actor=tester, now=NOW + dt.timedelta(hours=2))
+    with sessions() as session:
+        row = session.get_one(BookingRequest, mine.id)
+    assert (row.status, row.decided_by_id, row.decided_at) == (
+        RequestStatus.CANCELLED,
+        manager.id,
+        NOW,
+    )
+    assert row.decision_reason == "withdrawn by the requester"
+
+
+def test_withdrawing_a_pending_request_names_no_decider(
+    sessions: SessionFactory, tester: User, make_environment: Factory, make_request: Factory
+) -> None:
+    make_environment()
+    mine = make_request(tester, earliest_start=day(3))
+    withdraw_request(sessions, mine.id, actor=tester, now=NOW)
+    with sessions() as session:
+        row = session.get_one(BookingRequest, mine.id)
+    assert (row.status, row.decided_by_id, row.decided_at) == (RequestStatus.CANCELLED, None, None)
+
+
+def _handed_back(sessions: SessionFactory, booking_id: int, manager: User) -> None:
+    start_booking(sessions, booking_id, actor=manager, now=NOW + dt.timedelta(days=3))
+    release_early(sessions, booking_id, actor=manager, now=NOW + dt.timedelta(days=5))
+
+
+def _cancelled(sessions: SessionFactory, booking_id: int, manager: User) -> None:
+    cancel_booking(sessions, booking_id, actor=manager, now=NOW, reason="not needed")
+
+
+@pytest.mark.parametrize(
+    ("end_it", "said"),
+    [
+        (_handed_back, "is released"),  # used, then handed back: long over
+        (_cancelled, "is cancelled"),  # cancelled on its own page
+        (lambda sessions, booking_id, manager: None, "is over"),  # its days are past
+    ],
+    ids=["handed-back", "cancelled", "past"],
+)
+def test_a_request_whose_booking_is_over_is_not_withdrawn_and_keeps_its_decider(
+    sessions: SessionFactory,
+    tester: User,
+    manager: User,
+    make_environment: Factory,
+    make_request: Factory,
+    end_it: Callable[[SessionFactory, int, User], None],
+    said: str,
+) -> None:
+    make_environment()
+    mine = make_request(tester, earliest_start=day(3))
+    booking = approve_request(sessions, mine.id, actor=manager, now=NOW)
+    end_it(sessions, booking.id or 0, manager)
+    later = NOW + dt.timedelta(days=30)
+    with sessions() as session:
+        assert not may_withdraw(session, session.get_one(BookingRequest, mine.id), later.date())
+    with pytest.raises(InvalidState, match=f"\\) {said}; only a pending"):
+        withdraw_request(sessions, mine.id, actor=tester, now=later)
+    with sessions() as session:
+        row = session.get_one(BookingRequest, mine.id)
+    assert (row.status, row.decided_by_id) == (RequestStatus.APPROVED, manager.id)

@@ -139,7 +139,9 @@ def test_a_test_manager_may_not_move_and_cancels_only_their_own(
     )
     refused = post(client, f"/bookings/{booking.id}/cancel", {"reason": "mine?"})
     assert refused.status_code == 302
-    assert "may not do this" in page_text(client, f"/bookings/{booking.id}")
+    assert "you may not cancel or hand back other people" in page_text(
+        client, f"/bookings/{booking.id}"
+    )
     assert stored(sessions, booking.id).status == BookingStatus.CONFIRMED
     mine = approve_request(sessions, estate.request.id or 0, actor=None, now=NOW)
     page = page_text(client, f"/bookings/{mine.id}")

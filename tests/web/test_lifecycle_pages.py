@@ -100,7 +100,7 @@ def test_a_release_manager_publishes_assigns_and_moves_a_window(
         post(client, "/release-windows/move", window_id=str(first.id), go_live="2027-02-05") == 302
     )
     page = client.get("/release-windows").get_data(as_text=True)
-    assert "now goes live 2027-02-05 (R1)" in page
+    assert "now goes live 5 Feb 2027 (R1)" in page
     with sessions() as session:
         release = session.exec(select(Release).where(Release.key == "R1")).one()
         assert str(release.due) == "2027-01-31"  # the moved cut-off

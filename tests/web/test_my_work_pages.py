@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from envsched.booking.bookings import approve_request
+from envsched.booking import BookingIn, move
+from envsched.booking.bookings import approve_request, book_direct, start_booking
+from envsched.booking.giveback import release_early
 from envsched.db import SessionFactory
+from envsched.errors import BookingConflict
 from envsched.models import Booking, Role
 from envsched.notify import inbox
+from tests.envsched import factories
 from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld
+from web.ui.forms import clash_lines
 
 Login = Callable[..., object]
 UNREAD = '<span class="count">{}<span class="visually-hidden"> unread</span></span>'
@@ -35,6 +41,25 @@ def approve(sessions: SessionFactory, user_of: UserOf, estate: PageWorld) -> Boo
         environment="UAT-1",
         actor=user_of(Role.ENVIRONMENT_MANAGER, "eric"),
     )
+
+
+def long_over(sessions: SessionFactory, user_of: UserOf) -> int:
+    """The test manager's request for 3 days of UAT from 1 Dec 2026 ("soak test"),
+    approved by eric to UAT-2, used from 1 Dec and handed back on 3 Dec: long over."""
+    eric = user_of(Role.ENVIRONMENT_MANAGER, "eric")
+    then = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    asked = factories.make_request(
+        sessions,
+        user_of(Role.TEST_MANAGER),
+        duration_days=3,
+        earliest_start=dt.date(2026, 12, 1),
+        justification="soak test",
+        created_at=then,
+    )
+    booked = approve_request(sessions, asked.id or 0, now=then, environment="UAT-2", actor=eric)
+    start_booking(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=1))
+    release_early(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=3))
+    return asked.id or 0
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -67,6 +92,39 @@ def test_a_test_manager_finds_their_request_and_booking_and_withdraws_the_reques
     html = page(client, "/my")
     assert "Request withdrawn: R1-UAT for test_manager." in html
     assert "No booking of yours is live." in html and "cancelled" in html
+
+
+def test_a_request_whose_booking_is_long_over_offers_no_withdraw_and_refuses_one(
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+    token_headers: Callable[..., dict[str, str]],
+) -> None:
+    over = long_over(sessions, user_of)
+    login(client, Role.TEST_MANAGER)
+    requests = page(client, "/my").split('id="requests-h"', 1)[1].split("</section>", 1)[0]
+    assert 'aria-label="Withdraw R1-UAT"' in requests  # the open one still may be
+    assert "Withdraw 3 days of UAT" not in requests
+    assert "Withdraw this request" not in page(client, f"/requests/{over}")
+    refusal = (
+        "soak test on UAT-2 (1–2 Dec 2026) is released; only a pending request, "
+        "or an approved one whose booking has not started, can be withdrawn"
+    )
+    client.post(
+        f"/requests/{over}/cancel",
+        data={"csrf_token": csrf_token(client, "/my"), "next": "/my"},
+    )
+    mine = page(client, "/my")
+    assert refusal in mine
+    answer = client.post(
+        f"/api/v1/requests/{over}/cancel", headers=token_headers(Role.TEST_MANAGER)
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["message"] == refusal
+    shown = client.get(f"/api/v1/requests/{over}").get_json()
+    assert shown["status"] == "approved"
 
 
 def test_only_who_decides_requests_sees_them_waiting(
@@ -161,6 +219,47 @@ def test_a_search_for_too_little_or_too_much_says_so_at_the_box(
     login(client, Role.VIEWER)
     html = page(client, f"/search{query}", 400)
     assert f'<span class="visually-hidden">Error: </span>{message}' in html
+
+
+def soak_test(sessions: SessionFactory, user_of: UserOf) -> Booking:
+    """The test manager's request for 3 days of UAT from 20 Jan 2027 for no phase ("soak
+    test"), approved by eric to UAT-2: a booking with no note, known by why it was asked."""
+    asked = factories.make_request(
+        sessions,
+        user_of(Role.TEST_MANAGER),
+        duration_days=3,
+        earliest_start=dt.date(2027, 1, 20),
+        justification="soak test\nwith the nightly batch",
+    )
+    eric = user_of(Role.ENVIRONMENT_MANAGER, "eric")
+    return approve_request(sessions, asked.id or 0, now=NOW, environment="UAT-2", actor=eric)
+
+
+def test_a_booking_for_no_phase_is_named_alike_in_notifications_search_and_refusals(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    soak = soak_test(sessions, user_of)
+    eric = user_of(Role.ENVIRONMENT_MANAGER, "eric")
+    move.move_booking(
+        sessions, soak.id or 0, environment="UAT-1", start=dt.date(2027, 1, 25), actor=eric, now=NOW
+    )
+    told = [n.text for n in inbox.notifications(sessions, user_of(Role.TEST_MANAGER))]
+    assert any(t.startswith("Soak test moved from UAT-2, 20–22 Jan 2027 to UAT-1") for t in told)
+    login(client, Role.TEST_MANAGER)
+    mine = page(client, "/my").split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+    assert "soak test on UAT-1, 25–27 Jan 2027</a>" in mine  # as My work names it
+    found = page(client, "/search?q=soak")  # by what it serves, as it is named
+    assert "soak test on UAT-1, 25–27 Jan 2027</a>" in found
+    found = page(client, "/search?q=smoke")  # the estate's booking by its note
+    assert "smoke tests on UAT-1, 4–7 Jan 2027</a>" in found
+    with pytest.raises(BookingConflict) as refused:
+        book_direct(
+            sessions,
+            BookingIn(environment="UAT-1", start=dt.date(2027, 1, 26), end=dt.date(2027, 1, 28)),
+            actor=eric,
+            now=NOW,
+        )
+    assert clash_lines(refused.value) == ["soak test on UAT-1, 25–27 Jan 2027 (confirmed)"]
 
 
 def test_an_empty_search_shows_the_box(

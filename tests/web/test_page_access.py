@@ -8,6 +8,8 @@ another permission fails here.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -185,6 +187,28 @@ def test_every_page_answers_each_role_by_the_matrix(
     login(client, role)
     actual = {path: client.get(path.format(**ids)).status_code for path, _ in PAGES}
     assert actual == {path: expected(role, permission) for path, permission in PAGES}
+
+
+# A permission's name as the API gives it ("series:create"): a page never shows one.
+PERMISSION_NAME = re.compile(r"\b[a-z]+:[a-z]+(?:-[a-z]+)?\b")
+
+
+def test_a_refused_page_says_in_words_what_the_role_may_not_do_and_who_may(
+    client: FlaskClient, login: Callable[..., object], ids: dict[str, int | str]
+) -> None:
+    login(client, Role.VIEWER)
+    refused = client.get("/series/new")
+    assert refused.status_code == 403
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", refused.get_data(as_text=True))).split())
+    assert (
+        "As a viewer, you may not book repeating bookings; "
+        "an admin or an environment manager may." in said
+    )
+    for path, permission in PAGES:
+        if expected(Role.VIEWER, permission) == 403:
+            body = client.get(path.format(**ids)).get_data(as_text=True)
+            seen = html.unescape(re.sub(r"<[^>]+>", " ", body))
+            assert not PERMISSION_NAME.search(seen), (path, PERMISSION_NAME.search(seen))
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in PERMISSIONS["requests:decide"]])

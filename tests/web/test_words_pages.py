@@ -14,7 +14,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from envsched.accounts import tokens
+from envsched.accounts import teams, tokens
 from envsched.booking import move
 from envsched.db import SessionFactory
 from envsched.lifecycle import gates
@@ -28,6 +28,7 @@ from envsched.models import (
     ReleaseWindow,
     Role,
 )
+from envsched.permissions import PERMISSIONS
 from envsched.planning.rounds import replan
 from envsched.planning.rounds.runlock import round_lock
 from envsched.settings import Settings
@@ -36,10 +37,13 @@ from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
 
 Login = Callable[..., object]
-# What a person must never read on a page (outside a "details" they open on purpose).
+# What a person must never read on a page (outside a "details" they open on purpose): a
+# booking or a run by its number, a column, raw or spaced ("team id: 1"), the solver's
+# terms, a booking "no phase" with no words around it, a permission by its API name.
 RAW = re.compile(
-    r"\bbooking \d+\b|_id\b|token_hash|Trigger: api|OPTIMAL|makespan|"
-    r"weighted tardiness",
+    r"\bbooking \d+\b|_id\b|\b\w+ id: \d+|token_hash|Trigger: api|OPTIMAL|makespan|"
+    r"weighted tardiness|\bplan run #?\d+|\bbooking no phase\b|"
+    + "|".join(rf"\b{re.escape(name)}\b" for name in PERMISSIONS),
     re.IGNORECASE,
 )
 
@@ -69,6 +73,8 @@ def test_the_audit_log_names_things_and_says_what_changed_in_words(
         sessions, smoke.id or 0, environment="UAT-2", start=day(1), actor=manager, now=NOW
     )
     tokens.issue_token(sessions, manager.name, actor=manager, now=NOW)
+    teams.create_team(sessions, "Payments", actor=None, now=NOW)
+    teams.set_team(sessions, manager.name, "Payments", actor=None, now=NOW)
     gates.veto_gate(
         sessions,
         GateRef("R1", "R1-UAT", GateKind.EXIT),
@@ -85,6 +91,7 @@ def test_the_audit_log_names_things_and_says_what_changed_in_words(
     assert "days: 4–7 Jan 2027 → 5–8 Jan 2027" in page
     assert "API token" in page and "Environment Manager" in page  # whose token, by name
     assert "vetoed gate R1-UAT exit" in page
+    assert "team: none → Payments" in page  # a team by its name, never "team id: 1"
     assert "state: vetoed" in page and "reason: sev-1 defects open" in page
     assert "revoked: none" not in page  # a new row says what it holds, not what it lacks
 

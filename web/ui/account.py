@@ -108,7 +108,7 @@ def account_token_revoke(token_id: int) -> Any:
     try:
         accounts.revoke_token(sessions(), token_id, actor=_me(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash(f"Your API token {token.name or token_id!r} is revoked.", "success")
     return redirect(url_for("ui.account", _anchor="tokens-h"))

@@ -177,7 +177,7 @@ def _decide(request_id: int, action: Callable[[], Any], done: Callable[[Any], st
     try:
         result = action()
     except EnvschedError as exc:
-        flash(f"{words}: {exc.message}", "error")
+        flash(f"{words}: {exc.said}", "error")
     else:
         flash(f"{words} {done(result)}.", "success")
     return back_to_queue()

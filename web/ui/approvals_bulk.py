@@ -53,7 +53,7 @@ def approve_bulk() -> Any:
     try:
         decided = approve_many(sessions(), choices, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
         return back_to_queue()
     for done in decided.approved:
         flash(f"Approved: {_slot_words(rows, done.choice)}.", "success")

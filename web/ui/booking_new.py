@@ -140,7 +140,7 @@ def _refused(form: Form, exc: Exception) -> Any:
         return _page(form, 409)
     if isinstance(exc, BookingConflict):
         named = "; ".join(clash_lines(exc))
-        form.fail("start", f"{_rule(exc.rule)}: {exc.message}{': ' + named if named else ''}")
+        form.fail("start", f"{_rule(exc.rule)}: {exc.said}{': ' + named if named else ''}")
         return _page(form, 409)
     if isinstance(exc, EnvschedError | pydantic.ValidationError):
         form.absorb(exc, rename=RENAMED)

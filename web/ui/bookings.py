@@ -124,7 +124,7 @@ def booking_checkin(booking_id: int) -> Any:
     try:
         booking.check_in(sessions(), booking_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(f"{before.words}: {exc.message}", "error")
+        flash(f"{before.words}: {exc.said}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
     flash(f"Checked in: {before.words}. It stays yours.", "success")
     return _back(booking_id)
@@ -172,7 +172,7 @@ def booking_move(booking_id: int) -> Any:
         return booking_page(booking_id, form, 409)
     except BookingConflict as exc:
         named = "; ".join(clash_lines(exc))
-        form.fail("start", f"{exc.message}{': ' + named if named else ''}")
+        form.fail("start", f"{exc.said}{': ' + named if named else ''}")
         return booking_page(booking_id, form, 409)
     except EnvschedError as exc:
         form.absorb(exc)
@@ -208,7 +208,7 @@ def _give_back(booking_id: int, done: str, action: Any) -> Any:
     try:
         action()
     except EnvschedError as exc:
-        flash(f"{before.words}: {exc.message}", "error")
+        flash(f"{before.words}: {exc.said}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
     flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
     return _back(booking_id)

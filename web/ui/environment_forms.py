@@ -76,7 +76,7 @@ def environment_edit(name: str) -> Any:
                 sessions(), name, data, actor=current_user(), now=now()
             )
         except BookingConflict as exc:
-            form.fail("capacity", f"{exc.message}: {'; '.join(clash_lines(exc))}")
+            form.fail("capacity", f"{exc.said}: {'; '.join(clash_lines(exc))}")
         except EnvschedError as exc:
             form.absorb(exc)
         else:
@@ -99,7 +99,7 @@ def environment_status(name: str) -> Any:
             "error",
         )
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash(f"{env.name} is {env.status.value}.", "success")
         _warn_of_stranded_bookings(env.name)
@@ -228,7 +228,7 @@ def type_checkin(name: str) -> Any:
     try:
         inventory.set_checkin_required(sessions(), name, required, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(f"{name}: {exc.message}", "error")
+        flash(f"{name}: {exc.said}", "error")
     else:
         said = "must now be checked in" if required else "no longer need a check-in"
         flash(f"{name} bookings {said}.", "success")

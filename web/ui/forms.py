@@ -19,6 +19,7 @@ from flask import request
 from envsched.days import days_text
 from envsched.errors import BookingConflict, EnvschedError, InvalidInput, NotFound
 from envsched.models.limits import INT_MAX, iso_day, within_calendar
+from envsched.serves import serves_text
 
 FORM = "form"  # the key of a problem that belongs to no one field
 _SEPARATORS = re.compile(r"[,\s]+")
@@ -129,7 +130,7 @@ class Form:
             for name, message in error.fields.items():
                 self.fail(rename.get(name, name), message)
         else:
-            self.fail(FORM, error.message)
+            self.fail(FORM, error.said)
 
 
 def read_day(text: str) -> dt.date:
@@ -143,7 +144,7 @@ def clash_lines(error: BookingConflict) -> list[str]:
     """The bookings a conflict names, one line each, in words (not by id): what it serves,
     where, its first and last day, its status."""
     return [
-        f"{c.phase or 'a booking for no phase'} on {c.environment}, "
+        f"{c.serves or serves_text(c.phase)} on {c.environment}, "
         f"{days_text(c.start, c.end)} ({c.status.replace('_', ' ')})"
         for c in error.clashes
     ]

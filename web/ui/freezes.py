@@ -73,7 +73,7 @@ def freeze_remove(freeze_id: int) -> Any:
     try:
         inventory.remove_freeze(sessions(), freeze_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash("The freeze is removed.", "success")
     return redirect(url_for("ui.freeze_list"))

@@ -106,7 +106,7 @@ def _decide(key: str, done: str, action: Callable[[GateRef], GateView]) -> Any:
     except ValueError:
         flash("Choose a gate: entry, exit or go/no-go.", "error")
     except EnvschedError as exc:
-        flash(f"{key}: {exc.message}", "error")
+        flash(f"{key}: {exc.said}", "error")
     else:
         flash(f"{key}: {_name(view)} gate {done}.", "success")
     return redirect(url_for("ui.gate_list", release=key))

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from sqlmodel import col, select
 from werkzeug.wrappers import Response
 
-from envsched import lifecycle
+from envsched import lifecycle, planning
+from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.lifecycle.shapes import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
@@ -108,9 +109,10 @@ def window_move() -> Response:
 
 
 def _moved(moved: lifecycle.MovedWindow) -> str:
-    run = f"; plan run #{moved.run.id} proposes the booking changes" if moved.run else ""
+    title = planning.run_title(moved.run) if moved.run else ""
+    run = f"; the {title[:1].lower()}{title[1:]} proposes the booking changes" if title else ""
     keys = ", ".join(moved.releases) or "no releases"
-    return f"{moved.window.name} now goes live {moved.window.go_live} ({keys}){run}."
+    return f"{moved.window.name} now goes live {day_text(moved.window.go_live)} ({keys}){run}."
 
 
 @requires("windows:write")
@@ -239,7 +241,7 @@ def act(
 def refusal_message(exc: Exception) -> str:
     """A refused service call or a form that did not read, as one message."""
     if isinstance(exc, EnvschedError):
-        return exc.message
+        return exc.said
     if isinstance(exc, ValidationError):
         return "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'form'}: {e['msg']}" for e in exc.errors()

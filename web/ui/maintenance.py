@@ -50,7 +50,7 @@ def window_add(name: str) -> Any:
     except BookingConflict as exc:
         form.fail(
             "force",
-            f"{exc.message}: {'; '.join(clash_lines(exc))}. Move them first, "
+            f"{exc.said}: {'; '.join(clash_lines(exc))}. Move them first, "
             f'or tick "Add it anyway" to block the days now.',
         )
         return environment_page(name, window_form=form, status=409)
@@ -71,7 +71,7 @@ def window_remove(name: str, window_id: int) -> Any:
     try:
         inventory.remove_maintenance_window(sessions(), window_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash(f"Maintenance window {days} is removed from {name}.", "success")
     return redirect(url_for("ui.environment_detail", name=name, _anchor="windows-h"))

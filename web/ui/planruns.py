@@ -109,7 +109,7 @@ def planrun_start() -> Any:
     try:
         run = replan_now(dry_run=dry_run)
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
         return redirect(url_for("ui.planrun_list"))
     flash(f"{planning.run_title(run)} started.", "success")
     return redirect(url_for("ui.planrun_detail", run_id=run.id))
@@ -121,7 +121,7 @@ def planrun_accept(run_id: int) -> Any:
     try:
         run = planning.accept_run(sessions(), run_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(f"{exc.message[:1].upper()}{exc.message[1:]}", "error")
+        flash(f"{exc.said[:1].upper()}{exc.said[1:]}", "error")
     else:
         _flash_accept(run)
     return redirect(url_for("ui.planrun_detail", run_id=run_id))
@@ -150,7 +150,7 @@ def _act(run_id: int, action: Callable[[], Any], done: str) -> Any:
     try:
         action()
     except EnvschedError as exc:
-        flash(f"{exc.message[:1].upper()}{exc.message[1:]}", "error")
+        flash(f"{exc.said[:1].upper()}{exc.said[1:]}", "error")
     else:
         flash(f"{done[:1].upper()}{done[1:]}.", "success")
     return redirect(url_for("ui.planrun_detail", run_id=run_id))

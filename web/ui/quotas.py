@@ -84,7 +84,7 @@ def team_create() -> Any:
         try:
             accounts.create_team(sessions(), name, actor=current_user(), now=now())
         except EnvschedError as exc:
-            flash(f"Team: {exc.message}", "error")
+            flash(f"Team: {exc.said}", "error")
         else:
             flash(f"Team {name} is added.", "success")
     else:
@@ -98,7 +98,7 @@ def user_team(name: str) -> Any:
     try:
         accounts.set_team(sessions(), name, team, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(f"Team of {name}: {exc.message}", "error")
+        flash(f"Team of {name}: {exc.said}", "error")
     else:
         flash(f"{name} is now in {'team ' + team if team else 'no team'}.", "success")
     return redirect(url_for("ui.user_detail", name=name, _anchor="team-h"))

@@ -122,9 +122,9 @@ def _submit() -> Any:
         return _form(dict(form), f"Check the numbers and dates: {exc}", "", 400)
     except InvalidInput as exc:
         field = "environment" if exc.field == "environments" else exc.field
-        return _form(dict(form), exc.message, field, 400)
+        return _form(dict(form), exc.said, field, 400)
     except RuleBroken as exc:  # the message names the rule, the field where it bites
-        return _form(dict(form), exc.message, next(iter(exc.fields), ""), 409)
+        return _form(dict(form), exc.said, next(iter(exc.fields), ""), 409)
     with read_transaction(sessions()) as session:
         words = request_row(session, booking.get_request(session, created.id or 0)).asks
     flash(
@@ -173,7 +173,7 @@ def request_cancel(request_id: int) -> Any:
             words = request_row(session, booking.get_request(session, request_id)).words
         flash(f"Request withdrawn: {words}.", "success")
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     back = request.form.get("next", "")  # a page of this site the form came from (My work)
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)

@@ -211,7 +211,7 @@ def series_cancel(series_id: int, occurrence_id: int) -> Any:
             reason=request.form.get("reason", "").strip()[:2000],
         )
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         count = len(cancelled)
         flash(

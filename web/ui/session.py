@@ -29,7 +29,7 @@ def login() -> Any:
             limits=signin_limits(),
         )
     except TooManySignIns as exc:
-        refused = make_response(_form(name, exc.message, 429))
+        refused = make_response(_form(name, exc.said, 429))
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
     except PermissionDenied:

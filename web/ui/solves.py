@@ -19,7 +19,7 @@ def solve_cancel(job_id: int) -> Any:
     try:
         job = cancel(sessions(), job_id, current_user(), now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
         return redirect(url_for("ui.planrun_list"))
     flash(f"The solve was {job.error}.", "success")
     return _back(job)

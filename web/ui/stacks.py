@@ -117,7 +117,7 @@ def stack_booking_cancel(name: str, stack_booking_id: int) -> Any:
     except NotFound:
         abort(404)
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         names = ", ".join(sorted(part.environment for part in cancelled))
         flash(f"Cancelled the stack booking: {names}.", "success")
@@ -137,11 +137,11 @@ def stack_remove(name: str) -> Any:
 def _refused(name: str, form: Form, exc: Exception) -> Any:
     """The refusal next to the days, the rule in words first, the member named."""
     if isinstance(exc, RuleBroken):
-        form.fail("start", f"{_rule(exc.breaks[0].rule)}: {exc.message}")
+        form.fail("start", f"{_rule(exc.breaks[0].rule)}: {exc.said}")
         return _detail_page(name, form, 409)
     if isinstance(exc, BookingConflict):
         named = "; ".join(clash_lines(exc))
-        form.fail("start", f"{_rule(exc.rule)}: {exc.message}{': ' + named if named else ''}")
+        form.fail("start", f"{_rule(exc.rule)}: {exc.said}{': ' + named if named else ''}")
         return _detail_page(name, form, 409)
     if isinstance(exc, EnvschedError | pydantic.ValidationError):
         form.absorb(exc, rename={"end": "last_day"})

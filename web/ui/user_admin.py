@@ -133,7 +133,7 @@ def user_active(name: str) -> Any:
     try:
         changed = accounts.set_active(sessions(), name, active, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
         return redirect(url_for("ui.user_detail", name=name))
     done = (
         "reactivated"
@@ -189,7 +189,7 @@ def token_revoke(name: str, token_id: int) -> Any:
     try:
         accounts.revoke_token(sessions(), token_id, actor=current_user(), now=now())
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash(f"API token {token.name or token_id!r} of {name} is revoked.", "success")
     return redirect(url_for("ui.user_detail", name=name, _anchor="tokens-h"))

@@ -49,7 +49,7 @@ def whatif_create() -> Any:
             description=request.form.get("description", "").strip(),
         )
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
         return redirect(url_for("ui.whatif_list"))
     flash(f"What-if {row.name} made from the stored state; add changes, then run it.", "success")
     return redirect(url_for("ui.whatif_detail", whatif_id=row.id))
@@ -150,7 +150,7 @@ def _act(whatif_id: int, action: Callable[[], Any], done: str) -> Any:
     except InvalidInput as exc:
         flash(error_words(exc.field, exc.problem), "error")
     except EnvschedError as exc:
-        flash(exc.message, "error")
+        flash(exc.said, "error")
     else:
         flash(f"What-if: {done}.", "success")
     return redirect(url_for("ui.whatif_detail", whatif_id=whatif_id))

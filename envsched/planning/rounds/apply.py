@@ -24,6 +24,7 @@ from envsched.models import PlanRun, PlanRunStatus, User
 from envsched.models.round_results import Accept, Proposal, RefusedOne, RoundDiff
 from envsched.permissions import require
 from envsched.planning.rounds.proposals import Chosen, Refused, apply_proposals
+from envsched.planning.rounds.words import run_title
 
 __all__ = [
     "accept_proposal",
@@ -140,18 +141,24 @@ def _acceptable_run(session: Session, run_id: int) -> PlanRun:
     if run is None:
         raise NotFound("plan run", run_id)
     if run.status != PlanRunStatus.DONE or run.dry_run:
-        kind = "a dry run" if run.dry_run else f"{run.status.value}"
-        raise InvalidState(f"plan run {run_id} is {kind}: it has no plan to accept")
+        why = "" if run.dry_run else f" (it is {run.status.value})"  # a dry run says so
+        raise InvalidState(f"the {_named(run)} has no plan to accept{why}")
     newer = session.exec(
-        select(PlanRun.id).where(
+        select(PlanRun).where(
             PlanRun.status == PlanRunStatus.DONE,
             col(PlanRun.dry_run).is_(False),
             col(PlanRun.id) > run_id,
         )
     ).first()
     if newer is not None:
-        raise InvalidState(f"plan run {run_id} is out of date: run {newer} is newer")
+        raise InvalidState(f"the {_named(run)} is out of date: the {_named(newer)} is newer")
     return run
+
+
+def _named(run: PlanRun) -> str:
+    """A run as its page names it, mid-sentence: "re-plan of 3 Dec 2026, 02:00"."""
+    title = run_title(run)
+    return f"{title[:1].lower()}{title[1:]}"
 
 
 def _mark_applied(run: PlanRun, actor: User | None, now: dt.datetime) -> None:

@@ -50,6 +50,7 @@ from envsched.models import (
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, PlacedProposal, Proposal
+from envsched.planning.rounds.words import run_title
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,9 @@ class _Context:
 
     @property
     def note(self) -> str:
-        return f"plan run {self.run.id}"
+        """The run as people know it: "the nightly re-plan of 3 Dec 2026, 02:00"."""
+        title = run_title(self.run)
+        return f"the {title[:1].lower()}{title[1:]}"
 
 
 def apply_proposals(
