@@ -30,6 +30,7 @@ from envsched.models import (
 )
 from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
 from envsched.notify import inbox
+from envsched.run_titles import run_title
 from envsched.serves import serves
 
 # audit (entity, action) -> event name
@@ -74,7 +75,7 @@ def round_events(run: PlanRun, previous: RoundFlags | None) -> list[Event]:
             _round_event(
                 run,
                 "round.clashes",
-                f"{len(clashes)} new clash(es)",
+                counted(len(clashes), "new clash", "new clashes"),
                 lines,
                 {"clashes": [c.stored() for c in clashes]},
             )
@@ -107,7 +108,7 @@ def _round_event(
 ) -> Event:
     return Event(
         name=name,
-        subject=f"envsched plan run {run.id}: {subject}",
+        subject=f"envsched, {run_title(run)}: {subject}",
         text="\n".join(lines),
         payload={"event": name, "run": run.id, **payload},
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import re
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -111,6 +112,11 @@ def test_a_round_with_a_new_clash_tells_the_managers_once(
     deliver(sessions, settings)
     [message] = smtp.messages
     assert "To: erin@example.test" in message and "new clash" in message
+    subject = next(line for line in message.splitlines() if line.startswith("Subject:"))
+    # the round by its title, the count in words: no "plan run 1", no "clash(es)"
+    assert re.fullmatch(
+        r"Subject: envsched, Re-plan of \d+ \w+ \d{4}, \d\d:\d\d: 1 new clash", subject
+    )
 
 
 def make_window(sessions: SessionFactory, env: Any) -> None:

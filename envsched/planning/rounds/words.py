@@ -9,6 +9,9 @@ Pages say a run through here; the precise figures stay in the run (the API and
 from __future__ import annotations
 
 from envsched.models import PlanRun, PlanTrigger
+from envsched.run_titles import run_title
+
+__all__ = ["run_title"]  # said here with the rest of a round's words; kept low for notify
 
 # What the solver's answer means for the person reading the run.
 SOLVER_WORDS = {
@@ -55,20 +58,6 @@ def started_words(run: PlanRun, starter: str | None) -> str:
         return TRIGGER_WORDS[run.trigger]
     what = run.cause or TRIGGER_WORDS[PlanTrigger.API]
     return f"{what} by {starter}" if starter else what
-
-
-def run_title(run: PlanRun) -> str:
-    """A round by what it was and when, never by its number: "Nightly re-plan of 3 Dec
-    2026, 02:00", "Dry run of 3 Dec 2026, 18:33" (UTC, as pages give times)."""
-    kind = (
-        "Dry run"
-        if run.dry_run
-        else "Nightly re-plan"
-        if run.trigger == PlanTrigger.SCHEDULED
-        else "Re-plan"
-    )
-    at = run.started_at
-    return f"{kind} of {at.day} {at:%b %Y, %H:%M}"
 
 
 def solver_words(status: str | None) -> str:
