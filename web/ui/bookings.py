@@ -205,12 +205,22 @@ def booking_release(booking_id: int) -> Any:
 
 def _give_back(booking_id: int, done: str, action: Any) -> Any:
     before, _ = _booking(booking_id)
+    stacked = booking.stacked_with(sessions(), booking_id)
     try:
         action()
     except EnvschedError as exc:
         flash(f"{before.words}: {exc.message}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
-    flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
+    if stacked is None:
+        flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
+    else:
+        stack, members = stacked
+        flash(
+            f"{done}: {before.words}. It is part of a booking of the stack {stack}, which is "
+            f"booked whole, so all {len(members)} members ({', '.join(members)}) were released. "
+            "Their free days are offered to the waitlist.",
+            "success",
+        )
     return _back(booking_id)
 
 

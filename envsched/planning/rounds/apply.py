@@ -49,14 +49,30 @@ def accept_run(
 
 
 def accept_proposal(
-    sessions: SessionFactory, run_id: int, phase: str, *, actor: User | None, now: dt.datetime
+    sessions: SessionFactory,
+    run_id: int,
+    phase: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    quota_reason: str | None = None,
 ) -> PlanRun:
     """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
+    With ``quota_reason`` it applies even past its owner's team quota (the booking's
+    note keeps the quota and the reason), as an approval past the quota does.
 
     A refusal is recorded on the run, then raised (the error says why)."""
     require(actor, "planruns:accept")
+    if quota_reason is not None and not quota_reason.strip():
+        raise InvalidInput("quota_reason", "say why the proposal may go past its team's quota")
     run, refused = _apply(
-        sessions, run_id, lambda p: p.phase == phase, actor=actor, now=now, one=phase
+        sessions,
+        run_id,
+        lambda p: p.phase == phase,
+        actor=actor,
+        now=now,
+        one=phase,
+        quota_reason=quota_reason.strip() if quota_reason else None,
     )
     if refused:
         raise refused[0].error
@@ -100,6 +116,7 @@ def _apply(
     actor: User | None,
     now: dt.datetime,
     one: str | None = None,
+    quota_reason: str | None = None,
 ) -> tuple[PlanRun, list[Refused]]:
     with booking_transaction(sessions) as session:
         run = _acceptable_run(session, run_id)
@@ -107,7 +124,9 @@ def _apply(
         chosen = [Chosen(p) for p in _proposals(diff) if wanted(p) and not p.applied]
         if one is not None and not chosen:
             raise InvalidInput("phase", f"run {run_id} proposes nothing open for {one!r}")
-        refused = apply_proposals(session, run, chosen, actor=actor, now=now)
+        refused = apply_proposals(
+            session, run, chosen, actor=actor, now=now, quota_reason=quota_reason
+        )
         run.diff = _recorded(diff, chosen, refused, actor, now)
         _mark_applied(run, actor, now)
     return run, refused

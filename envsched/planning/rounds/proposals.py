@@ -1,10 +1,14 @@
 """Putting a round's proposals in place: every one that still fits, the rest refused one by one.
 
 A moved proposal moves its booking (the same row, so its owner and request stay
-attached); a placed proposal becomes a new tentative booking. Each is checked as any
-other booking is: the environment's days (``availability.check_fits``) and its phase's
-rules (``rulebook.check_placement``), against the state with every proposal in place.
-The phase is then booked, so its open requests are closed, naming the run.
+attached; a stack booking moves whole, every member's booking with it); a placed
+proposal becomes a new tentative booking (on a stack, one per member). Each is checked as
+any other booking is: the environment's days (``availability.check_fits``), its phase's
+rules (``rulebook.check_placement``) and its owner's team quota (``rulebook.quota``: a
+move counts only the days it adds), against the state with every proposal in place.
+The phase is then booked, so its open requests are closed, naming the run. Past a quota
+a proposal is refused naming it, and stays open: an environment manager may accept it
+alone with a reason (``quota_reason``), as an approval past the quota takes one.
 
 Proposals are applied together inside a savepoint of the caller's transaction: every
 booking is put where the plan wants it, then each is checked against the final state (so
@@ -26,12 +30,18 @@ from sqlmodel import Session, col, select
 from envsched import audit
 from envsched.booking import (
     EXCLUSION_CONSTRAINT,
+    Holding,
     RuleBreak,
     RuleBroken,
     check_placement,
+    check_quota,
     close_request,
     is_second_booking,
+    live_partners,
+    move_stack_locked,
+    owner_id,
     place_stack,
+    stack_booking_of,
 )
 from envsched.days import days_text
 from envsched.db import is_postgresql
@@ -43,6 +53,7 @@ from envsched.models import (
     Booking,
     BookingRequest,
     BookingStatus,
+    Environment,
     Phase,
     PlanRun,
     RequestStatus,
@@ -72,10 +83,20 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class _Put:
+    """What putting one proposal in place wrote: its phase's booking first (on a stack,
+    every member's), and the days each moved booking held before (for the quota)."""
+
+    bookings: list[Booking]
+    held: dict[int, Holding]
+
+
+@dataclass(frozen=True)
 class _Context:
     run: PlanRun
     actor: User | None
     now: dt.datetime
+    quota_reason: str | None = None
 
     @property
     def note(self) -> str:
@@ -83,10 +104,17 @@ class _Context:
 
 
 def apply_proposals(
-    session: Session, run: PlanRun, chosen: list[Chosen], *, actor: User | None, now: dt.datetime
+    session: Session,
+    run: PlanRun,
+    chosen: list[Chosen],
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    quota_reason: str | None = None,
 ) -> list[Refused]:
-    """Apply every chosen proposal that fits; return the others with their reasons."""
-    context = _Context(run, actor, now)
+    """Apply every chosen proposal that fits; return the others with their reasons
+    (past a team quota only with an environment manager's ``quota_reason``)."""
+    context = _Context(run, actor, now, quota_reason)
     pending, refused = list(chosen), []
     while pending:
         failure = _attempt(session, context, pending)
@@ -110,10 +138,13 @@ def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refuse
                 blamed = chosen
                 touched.append(_put_in_place(session, context, chosen))
             session.flush()
-            for chosen, booking in zip(group, touched, strict=True):
+            for chosen, put in zip(group, touched, strict=True):
                 blamed = chosen
-                _check_fits(session, booking, context.now.date())
-                _close_open_requests(session, context, booking)
+                for booking in put.bookings:
+                    _check_fits(session, booking, context.now.date())
+                _close_open_requests(session, context, put.bookings[0])
+                for booking in put.bookings:  # its owner is known now: the request's
+                    _check_quota(session, context, booking, put.held.get(booking.id or 0))
             if postgresql:  # the deferred guard checks now, inside the savepoint
                 session.execute(text(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE"))
     except EnvschedError as error:
@@ -134,7 +165,7 @@ def _refusal_of(error: IntegrityError) -> EnvschedError:
     return InvalidState(f"the database refused it: {first_line}")
 
 
-def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> Booking:
+def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> _Put:
     if isinstance(chosen.proposal, MovedProposal):
         return _move(session, context, chosen.proposal)
     assert isinstance(chosen.proposal, PlacedProposal)
@@ -158,21 +189,48 @@ def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
     )
 
 
-def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booking:
+def _check_quota(
+    session: Session, context: _Context, booking: Booking, held: Holding | None
+) -> None:
+    """The owner's team quota (a moved booking counts for the days it adds); past it only
+    with the accepting manager's reason, which the booking's note keeps."""
+    env = session.get_one(Environment, booking.environment_id)
+    over = check_quota(
+        session,
+        env,
+        booking.start,
+        booking.end,
+        owner_id(session, booking),
+        approved=context.quota_reason is not None,
+        booking_id=booking.id,
+        holding=held,
+        asking="this proposal",
+    )
+    if over and context.quota_reason:
+        words = f"accepted over the quota ({over[0].message}): {context.quota_reason}"
+        booking.note = f"{booking.note}\n{words}".strip()
+
+
+def _move(session: Session, context: _Context, proposal: MovedProposal) -> _Put:
     booking = session.get(Booking, proposal.booking)
     before = proposal.before
     if (
         booking is None
         or booking.status != BookingStatus.TENTATIVE
         or booking.pinned
-        or booking.environment.name != before.environment
+        or _where(session, booking) != before.environment
         or booking.start.isoformat() != before.start
     ):
         raise InvalidState(
             f"booking {proposal.booking} of {proposal.phase} changed since the round; plan again"
         )
+    whole = [booking, *live_partners(session, booking.id or 0)]
+    held = {b.id or 0: Holding.of(b) for b in whole}
     snapshot = audit.snapshot(booking)
-    _put(session, booking, proposal.to)
+    stacked = stack_booking_of(session, booking.id or 0) is not None
+    moved = _moved_whole(session, context, booking, proposal) if stacked else None
+    if moved is None:
+        _put(session, booking, proposal.to)
     booking.forced_reason = ""  # where the plan puts it, it follows the rules (checked)
     booking.note = f"{booking.note}\nmoved by {context.note}".strip()
     booking.updated_at = context.now
@@ -184,10 +242,42 @@ def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booki
         row=booking,
         before=snapshot,
     )
-    return booking
+    return _Put(moved or [booking], held)
 
 
-def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Booking:
+def _where(session: Session, booking: Booking) -> str:
+    """Where a round sees the booking: its stack, for a member's booking of a stack
+    booking; else its environment."""
+    group = stack_booking_of(session, booking.id or 0)
+    if group is None:
+        return booking.environment.name
+    return session.get_one(Stack, group.stack_id).name
+
+
+def _moved_whole(
+    session: Session, context: _Context, booking: Booking, proposal: MovedProposal
+) -> list[Booking]:
+    """A stack booking moves whole: to the stack and days the plan gives its phase."""
+    to = proposal.to
+    if session.exec(select(Stack.id).where(Stack.name == to.environment)).first() is None:
+        raise InvalidState(
+            f"the booking of {proposal.phase} holds the whole stack {proposal.before.environment}"
+            f" and the round puts the phase on {to.environment} alone; cancel the stack "
+            "booking or plan again"
+        )
+    return move_stack_locked(
+        session,
+        booking,
+        to.environment,
+        dt.date.fromisoformat(to.start),
+        dt.date.fromisoformat(to.end),
+        actor=context.actor,
+        now=context.now,
+        note=f"moved by {context.note}",
+    )
+
+
+def _place(session: Session, context: _Context, proposal: PlacedProposal) -> _Put:
     phase = session.exec(select(Phase).where(Phase.key == proposal.phase)).first()
     if phase is None:
         raise InvalidState(f"phase {proposal.phase} no longer exists; plan again")
@@ -214,15 +304,16 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Boo
     _put(session, booking, proposal.place)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
-    return booking
+    return _Put([booking], {})
 
 
 def _place_on_stack(
     session: Session, context: _Context, proposal: PlacedProposal, phase: Phase
-) -> Booking:
+) -> _Put:
     """A stack phase placed on a stack: every member booked tentatively at once (each
-    checked as it is booked, ``booking.place_stack``); the phase's own booking is
-    returned, to be checked again with the other proposals in place."""
+    checked as it is booked, ``booking.place_stack``); every member's booking is
+    returned (the phase's own first), to be checked again with the other proposals in
+    place."""
     placed = place_stack(
         session,
         proposal.place.environment,
@@ -234,9 +325,10 @@ def _place_on_stack(
         actor=context.actor,
         now=context.now,
         field="plan",
+        over_quota=context.quota_reason is not None,
     )
     members = [session.get_one(Booking, part.booking) for part in placed.bookings]
-    return next(b for b in members if b.phase_id is not None)
+    return _Put(sorted(members, key=lambda b: b.phase_id is None), {})
 
 
 def _put(session: Session, booking: Booking, where: Place) -> None:
