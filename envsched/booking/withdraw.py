@@ -2,7 +2,8 @@
 
 An open request (requested or waitlisted) is simply closed. An approved one may be
 withdrawn too while its booking has not started (neither in use nor on or past its
-first day): the booking is cancelled with it and its days go to the waitlist. A booking
+first day): the booking is cancelled with it (a member's booking of a stack booking with
+every member's: a stack goes whole) and its days go to the waitlist. A booking
 under way is handed back early from its own page instead, so the days used stay on
 record.
 """
@@ -17,6 +18,7 @@ from envsched import audit
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import close_request, get_request
+from envsched.booking.stack_parts import live_partners
 from envsched.days import days_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
@@ -70,13 +72,16 @@ def may_withdraw(session: Session, request: BookingRequest, today: dt.date) -> b
 
 
 def _live_bookings(session: Session, request: BookingRequest) -> list[Booking]:
-    return list(
-        session.exec(
-            select(Booking).where(
-                Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
-            )
-        ).all()
-    )
+    """The request's live bookings, each with its live stack partners, by environment."""
+    own = session.exec(
+        select(Booking).where(
+            Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
+        )
+    ).all()
+    whole = {
+        b.id: b for booking in own for b in [booking, *live_partners(session, booking.id or 0)]
+    }
+    return sorted(whole.values(), key=lambda b: (b.environment_id, b.id or 0))
 
 
 def _cancel_bookings(

@@ -25,6 +25,7 @@ from envsched.models import (
     Role,
     StackBooking,
     StackBookingPart,
+    User,
 )
 from tests.envsched.factories import DAY0, NOW, Factory, diff_of
 
@@ -580,3 +581,40 @@ def test_a_stack_booking_the_round_puts_on_one_environment_alone_is_refused_sayi
         "UAT-9 alone; cancel the stack booking or plan again"
     )
     assert len(live(sessions)) == 2
+
+
+def test_cancelling_a_release_gives_back_every_member_of_a_stack_booked_for_its_phase(
+    sessions: SessionFactory, uat3: tuple, make_release: Factory, make_phase: Factory
+) -> None:
+    from envsched.lifecycle.status import cancel_release
+    from envsched.models import ReleaseStatus
+
+    release = make_release(key="R1", status=ReleaseStatus.IN_TEST)
+    phase = make_phase(release, key="R1-E2E", stacks=["UAT-3"])
+    book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=day(3), end=day(8), phase=phase.key),
+        actor=None,
+        now=NOW,
+    )
+    withdrawn = cancel_release(sessions, "R1", actor=None, now=NOW, reason="descoped")
+    assert len(withdrawn.cancelled) == 2  # the database's booking too, not the app's alone
+    assert live(sessions) == []
+
+
+def test_withdrawing_the_request_a_stack_booking_serves_cancels_every_member(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_request: Factory
+) -> None:
+    from envsched.booking import withdraw_request
+    from envsched.models import RequestStatus
+
+    phase = make_phase(key="R1-E2E", stacks=["UAT-3"])
+    carrier = tentative_on_stack(sessions, "UAT-3", "R1-E2E", day(10), day(15))
+    asked = make_request(phase_id=phase.id, status=RequestStatus.APPROVED, earliest_start=day(10))
+    with sessions.begin() as session:
+        session.get_one(Booking, carrier).request_id = asked.id
+    with sessions() as session:
+        owner = session.get_one(User, asked.requester_id)
+    withdraw_request(sessions, asked.id or 0, actor=owner, now=NOW)
+    assert live(sessions) == []

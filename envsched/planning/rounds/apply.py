@@ -1,8 +1,9 @@
 """Accepting a round's proposals, all of them or one at a time, in one transaction.
 
 ``replan_proposals`` puts them in place: every proposal that still fits applies; one that
-does not (a booking changed since the round, a phase booked meanwhile, a clash) is
-refused with its reason and stays open, to be accepted alone later or planned again. A
+does not (a booking changed since the round, a phase booked meanwhile, a clash, its
+owner's team quota) is refused with its reason and stays open, to be accepted alone later
+(past a quota with a reason) or planned again. A
 refusal never fails the run. The run records each accept: on every proposal ``applied``
 and, while it is refused, ``refused`` (the reason); in ``diff["accepts"]`` who accepted
 when, what applied and what was refused. Only the newest finished round can be
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
-from envsched.booking import booking_transaction
+from envsched.booking import RuleBroken, booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import PlanRun, PlanRunStatus, User
@@ -142,9 +143,11 @@ def _recorded(
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
     (a phase has one proposal at most: it is booked, or it is not)."""
     reasons = {r.chosen.phase: r.error.message for r in refused}
+    rules = {r.chosen.phase: r.error.rule for r in refused if isinstance(r.error, RuleBroken)}
     for c in chosen:
         c.proposal.applied = c.phase not in reasons
         c.proposal.refused = reasons.get(c.phase)
+        c.proposal.refused_rule = rules.get(c.phase)
     entry = Accept(
         at=now.isoformat(),
         by=actor.name if actor else AUTO_ACTOR,

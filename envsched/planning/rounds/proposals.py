@@ -3,12 +3,11 @@
 A moved proposal moves its booking (the same row, so its owner and request stay
 attached; a stack booking moves whole, every member's booking with it); a placed
 proposal becomes a new tentative booking (on a stack, one per member). Each is checked as
-any other booking is: the environment's days (``availability.check_fits``), its phase's
-rules (``rulebook.check_placement``) and its owner's team quota (``rulebook.quota``: a
-move counts only the days it adds), against the state with every proposal in place.
-The phase is then booked, so its open requests are closed, naming the run. Past a quota
-a proposal is refused naming it, and stays open: an environment manager may accept it
-alone with a reason (``quota_reason``), as an approval past the quota takes one.
+any other booking is, against the state with every proposal in place (``settle``: the
+environment's days, the phase's rules, the owner's team quota), and closes its phase's
+open requests. Past a quota a proposal is refused naming it, and stays open: an
+environment manager may accept it alone with a reason (``quota_reason``), as an
+approval past the quota takes one.
 
 Proposals are applied together inside a savepoint of the caller's transaction: every
 booking is put where the plan wants it, then each is checked against the final state (so
@@ -33,34 +32,31 @@ from envsched.booking import (
     Holding,
     RuleBreak,
     RuleBroken,
-    check_placement,
-    check_quota,
-    close_request,
     is_second_booking,
     live_partners,
     move_stack_locked,
-    owner_id,
     place_stack,
     stack_booking_of,
 )
-from envsched.days import days_text
 from envsched.db import is_postgresql
 from envsched.errors import BookingConflict, EnvschedError, InvalidState
-from envsched.inventory import check_fits, environment_named, lock_environment
+from envsched.inventory import environment_named
 from envsched.models import (
     LIVE_STATUSES,
-    OPEN_REQUEST_STATUSES,
     Booking,
-    BookingRequest,
     BookingStatus,
-    Environment,
     Phase,
     PlanRun,
-    RequestStatus,
     Stack,
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, PlacedProposal, Proposal
+from envsched.planning.rounds.settle import (
+    Accepting,
+    check_place,
+    check_team_quota,
+    close_open_requests,
+)
 
 
 @dataclass(frozen=True)
@@ -91,18 +87,6 @@ class _Put:
     held: dict[int, Holding]
 
 
-@dataclass(frozen=True)
-class _Context:
-    run: PlanRun
-    actor: User | None
-    now: dt.datetime
-    quota_reason: str | None = None
-
-    @property
-    def note(self) -> str:
-        return f"plan run {self.run.id}"
-
-
 def apply_proposals(
     session: Session,
     run: PlanRun,
@@ -114,7 +98,7 @@ def apply_proposals(
 ) -> list[Refused]:
     """Apply every chosen proposal that fits; return the others with their reasons
     (past a team quota only with an environment manager's ``quota_reason``)."""
-    context = _Context(run, actor, now, quota_reason)
+    context = Accepting(run, actor, now, quota_reason)
     pending, refused = list(chosen), []
     while pending:
         failure = _attempt(session, context, pending)
@@ -125,7 +109,7 @@ def apply_proposals(
     return refused
 
 
-def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refused | None:
+def _attempt(session: Session, context: Accepting, group: list[Chosen]) -> Refused | None:
     """Apply ``group`` together inside a savepoint; on a refusal undo it and say whose."""
     postgresql = is_postgresql(session)
     blamed = group[-1]  # the proposal at hand when something goes wrong
@@ -141,10 +125,10 @@ def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refuse
             for chosen, put in zip(group, touched, strict=True):
                 blamed = chosen
                 for booking in put.bookings:
-                    _check_fits(session, booking, context.now.date())
-                _close_open_requests(session, context, put.bookings[0])
+                    check_place(session, booking, context.now.date())
+                close_open_requests(session, context, put.bookings[0])
                 for booking in put.bookings:  # its owner is known now: the request's
-                    _check_quota(session, context, booking, put.held.get(booking.id or 0))
+                    check_team_quota(session, context, booking, put.held.get(booking.id or 0))
             if postgresql:  # the deferred guard checks now, inside the savepoint
                 session.execute(text(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE"))
     except EnvschedError as error:
@@ -165,53 +149,14 @@ def _refusal_of(error: IntegrityError) -> EnvschedError:
     return InvalidState(f"the database refused it: {first_line}")
 
 
-def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> _Put:
+def _put_in_place(session: Session, context: Accepting, chosen: Chosen) -> _Put:
     if isinstance(chosen.proposal, MovedProposal):
         return _move(session, context, chosen.proposal)
     assert isinstance(chosen.proposal, PlacedProposal)
     return _place(session, context, chosen.proposal)
 
 
-def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
-    env = lock_environment(session, booking.environment_id)
-    phase = session.get(Phase, booking.phase_id) if booking.phase_id else None
-    if phase is not None:
-        check_placement(
-            session, phase, env, booking.start, booking.end, today=today, booking_id=booking.id
-        )
-    check_fits(
-        session,
-        env,
-        booking.start,
-        booking.end,
-        ignore_booking=booking.id,
-        release_id=phase.release_id if phase else None,
-    )
-
-
-def _check_quota(
-    session: Session, context: _Context, booking: Booking, held: Holding | None
-) -> None:
-    """The owner's team quota (a moved booking counts for the days it adds); past it only
-    with the accepting manager's reason, which the booking's note keeps."""
-    env = session.get_one(Environment, booking.environment_id)
-    over = check_quota(
-        session,
-        env,
-        booking.start,
-        booking.end,
-        owner_id(session, booking),
-        approved=context.quota_reason is not None,
-        booking_id=booking.id,
-        holding=held,
-        asking="this proposal",
-    )
-    if over and context.quota_reason:
-        words = f"accepted over the quota ({over[0].message}): {context.quota_reason}"
-        booking.note = f"{booking.note}\n{words}".strip()
-
-
-def _move(session: Session, context: _Context, proposal: MovedProposal) -> _Put:
+def _move(session: Session, context: Accepting, proposal: MovedProposal) -> _Put:
     booking = session.get(Booking, proposal.booking)
     before = proposal.before
     if (
@@ -255,7 +200,7 @@ def _where(session: Session, booking: Booking) -> str:
 
 
 def _moved_whole(
-    session: Session, context: _Context, booking: Booking, proposal: MovedProposal
+    session: Session, context: Accepting, booking: Booking, proposal: MovedProposal
 ) -> list[Booking]:
     """A stack booking moves whole: to the stack and days the plan gives its phase."""
     to = proposal.to
@@ -277,7 +222,7 @@ def _moved_whole(
     )
 
 
-def _place(session: Session, context: _Context, proposal: PlacedProposal) -> _Put:
+def _place(session: Session, context: Accepting, proposal: PlacedProposal) -> _Put:
     phase = session.exec(select(Phase).where(Phase.key == proposal.phase)).first()
     if phase is None:
         raise InvalidState(f"phase {proposal.phase} no longer exists; plan again")
@@ -308,7 +253,7 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> _Pu
 
 
 def _place_on_stack(
-    session: Session, context: _Context, proposal: PlacedProposal, phase: Phase
+    session: Session, context: Accepting, proposal: PlacedProposal, phase: Phase
 ) -> _Put:
     """A stack phase placed on a stack: every member booked tentatively at once (each
     checked as it is booked, ``booking.place_stack``); every member's booking is
@@ -337,50 +282,3 @@ def _put(session: Session, booking: Booking, where: Place) -> None:
     booking.environment_id, booking.exclusive = env.id, env.capacity == 1
     booking.start = dt.date.fromisoformat(where.start)
     booking.end = dt.date.fromisoformat(where.end)
-
-
-def _close_open_requests(session: Session, context: _Context, booking: Booking) -> None:
-    """The phase is booked now: a request still open for it would book it twice. The first
-    one whose own days the booking keeps is approved with it (the booking becomes its);
-    the others are cancelled, saying where the phase was booked."""
-    if booking.phase_id is None:
-        return
-    phase = session.get_one(Phase, booking.phase_id)
-    where = f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
-    found = session.exec(
-        select(BookingRequest)
-        .where(
-            BookingRequest.phase_id == booking.phase_id,
-            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
-        )
-        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))
-    ).all()
-    for request in found:
-        if booking.request_id is None and _keeps_days_asked(request, booking):
-            booking.request_id = request.id
-            close_request(
-                session,
-                request,
-                RequestStatus.APPROVED,
-                actor=context.actor,
-                now=context.now,
-                reason=f"booked by {context.note}: {where}",
-            )
-        else:
-            close_request(
-                session,
-                request,
-                RequestStatus.CANCELLED,
-                actor=context.actor,
-                now=context.now,
-                reason=f"phase {phase.key} was booked by {context.note}: {where}",
-            )
-
-
-def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
-    """Whether ``booking`` lies in the days ``request`` asked for."""
-    if request.fixed:
-        return booking.start == request.earliest_start
-    return booking.start >= request.earliest_start and (
-        request.latest_end is None or booking.end <= request.latest_end
-    )
