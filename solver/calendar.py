@@ -18,7 +18,8 @@ latest start before pinned successors), which the planner and the explanations s
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 from typing import NamedTuple
 
 from solver.scenario import Environment, Phase, Scenario, topological_order
@@ -123,6 +124,38 @@ class EnvironmentCalendar:
             return self._earliest_fit_together(members, earliest, duration, release, latest)
         return self._earliest_fit_on(members[0], earliest, duration, release, latest)
 
+    def earliest_among(
+        self,
+        env_ids: Iterable[str],
+        earliest: int,
+        duration: int,
+        release: str,
+        latest: int | None = None,
+    ) -> tuple[str, int] | None:
+        """The environment (listed first on ties) where ``duration`` days fit first, and
+        that start: ``earliest_fit`` on each, every search bounded by the best so far.
+
+        Every dispatch asks this once per phase over some twenty environments, so the
+        plain environments' search runs here without a call per environment."""
+        best: tuple[str, int] | None = None
+        first = earliest if earliest > 0 else 0
+        horizon, tracks, members_of = self.horizon, self._tracks, self._members
+        for env_id in env_ids:
+            members = members_of[env_id]
+            if len(members) > 1:
+                start = self._earliest_fit_together(members, first, duration, release, latest)
+            else:
+                track = tracks[members[0]]
+                last = horizon - duration
+                if latest is not None and latest < last:
+                    last = latest
+                start = _first_open(track, first, last, duration, release)
+            if start is not None:
+                best, latest = (env_id, start), start - 1
+                if start == first:
+                    break
+        return best
+
     def _earliest_fit_together(
         self,
         members: tuple[str, ...],
@@ -147,24 +180,10 @@ class EnvironmentCalendar:
     def _earliest_fit_on(
         self, env_id: str, earliest: int, duration: int, release: str, latest: int | None
     ) -> int | None:
-        track = self._tracks[env_id]
         last = self.horizon - duration
         if latest is not None and latest < last:
             last = latest
-        start = earliest if earliest > 0 else 0
-        rfind = track.closed.rfind  # the hot loop of every planner: keep it lean
-        while start <= last:
-            hit = rfind(1, start, start + duration)
-            if hit >= 0:
-                start = hit + 1
-                continue
-            if not track.changeover:
-                return start
-            push = _changeover_push(track, start, start + duration, release)
-            if push is None:
-                return start
-            start = push
-        return None
+        return _first_open(self._tracks[env_id], max(earliest, 0), last, duration, release)
 
     def occupants(self, env_id: str, day: int) -> list[Occupancy]:
         return self.occupants_between(env_id, day, day + 1)
@@ -177,6 +196,22 @@ class EnvironmentCalendar:
             return self._occupants_on(members[0], start, end)
         found = {occ for member in members for occ in self._occupants_on(member, start, end)}
         return sorted(found)
+
+    def releases_between(self, env_ids: Iterable[str], start: int, end: int) -> set[str]:
+        """The releases with a phase on any of the environments (or stacks' members)
+        overlapping ``[start, end)``: ruin and recreate's neighbours, asked every step."""
+        tracks = {member for env_id in env_ids for member in self._members[env_id]}
+        found: set[str] = set()
+        for member in tracks:
+            track = self._tracks[member]
+            intervals = track.intervals
+            lo = bisect_left(intervals, (start - track.longest,))
+            mid = bisect_left(intervals, (start,), lo)
+            hi = bisect_left(intervals, (end,), mid)
+            # those starting before ``start`` may end before it; the rest all overlap
+            found.update([occ.release for occ in intervals[lo:mid] if occ.end > start])
+            found.update(map(_release_of, intervals[mid:hi]))
+        return found
 
     def _occupants_on(self, env_id: str, start: int, end: int) -> list[Occupancy]:
         track = self._tracks[env_id]
@@ -226,6 +261,34 @@ class EnvironmentCalendar:
         for day in range(max(start, 0), min(end, self.horizon)):
             load[day] += delta
             closed[day] = 1 if track.blocked[day] or load[day] >= capacity else 0
+
+
+def _first_open(track: _Track, start: int, last: int, duration: int, release: str) -> int | None:
+    """The first start in ``[start, last]`` of ``duration`` open days clear of changeover.
+
+    The hot loop of every planner: one search in C for a run of open days (``bytes.find``
+    of that many zero bytes), then the changeover check, which may push it later."""
+    run = _OPEN_RUNS.get(duration)
+    if run is None:
+        run = _OPEN_RUNS[duration] = bytes(duration)
+    find = track.closed.find
+    while start <= last:
+        start = find(run, start, last + duration)
+        if start < 0:
+            return None
+        if not track.changeover:
+            return start
+        push = _changeover_push(track, start, start + duration, release)
+        if push is None:
+            return start
+        start = push
+    return None
+
+
+_release_of = attrgetter("release")
+
+# duration -> that many open (zero) days, the pattern ``_first_open`` looks for
+_OPEN_RUNS: dict[int, bytes] = {}
 
 
 def _changeover_push(track: _Track, start: int, end: int, release: str) -> int | None:

@@ -1,8 +1,9 @@
 """The fast baseline: dispatch releases one by one, each phase at its earliest fit.
 
 ``dispatch`` is also the warm start of the CP-SAT planner, called with several release
-orders, so it is quick (one ``earliest_fit`` per eligible environment, pruned by the best
-start found so far) and touches nothing but the calendar it builds or is given.
+orders, so it is quick (one ``earliest_among`` the eligible environments per phase, each
+search bounded by the best start found so far) and touches nothing but the calendar it
+builds or is given.
 """
 
 from __future__ import annotations
@@ -237,15 +238,13 @@ class Dispatch:
 
     def _earliest_spot(self, phase: Phase, ready: int) -> tuple[str, int] | None:
         """Earliest start over the eligible environments; ties go to the one listed first."""
-        best: tuple[str, int] | None = None
-        latest = self.latest.get(phase.id)
-        for env_id in self.scenario.eligible[phase.id]:
-            start = self.calendar.earliest_fit(env_id, ready, phase.duration, phase.release, latest)
-            if start is not None:
-                best, latest = (env_id, start), start - 1
-                if start == ready:
-                    break
-        return best
+        return self.calendar.earliest_among(
+            self.scenario.eligible[phase.id],
+            ready,
+            phase.duration,
+            phase.release,
+            self.latest.get(phase.id),
+        )
 
     def _unplaced_predecessor(self, phase: Phase) -> str | None:
         for pred, _gap in self.scenario.predecessors[phase.id]:

@@ -56,7 +56,10 @@ class RuinAndRecreate:
             rid: [ph for ph in phases if ph.id not in pinned]
             for rid, phases in phases_by_release(scenario).items()
         }
-        self.cost = {rel.id: self._cost(rel) for rel in scenario.releases}
+        self.cost: dict[str, Cost] = {}
+        # what each release that costs something weighs in the draw, kept as costs change
+        self.weight: dict[str, int] = {}
+        self._update({rel.id: self._cost(rel) for rel in scenario.releases})
         self.moved = sum(c[2] for c in self.cost.values())
         self.budget = move_budget
 
@@ -80,7 +83,7 @@ class RuinAndRecreate:
         and then while it improves."""
         stalled, reported = 0, clock()
         while stalled < STALL_STEPS and clock() < until:
-            target = self._draw()
+            target = self.draw()
             if target is None:
                 break
             stalled = 0 if self.step(target) else stalled + 1
@@ -102,25 +105,28 @@ class RuinAndRecreate:
             self._remove(ruined)
             self._put_back(taken)
             return False
-        self.cost.update(after)
+        self._update(after)
         self.moved = moved
         return cost < before
 
     # -- the steps' parts ----------------------------------------------------------------
 
-    def _draw(self) -> str | None:
-        """A release that costs something, drawn with its cost (an unplaced phase of weight
-        1 as a year of lateness, as the search's neighbourhoods weigh it)."""
-        year = self.scenario.horizon_days
-        costly = {
-            rid: c[0] * year + c[1]
-            for rid, c in self.cost.items()
-            if (c[0] or c[1]) and self.movable[rid]
-        }
-        if not costly:
+    def draw(self) -> str | None:
+        """A release that costs something, drawn with its weight (``_update``)."""
+        if not self.weight:
             return None
-        names = list(costly)
-        return self.rng.choices(names, weights=[costly[n] for n in names])[0]
+        return self.rng.choices(list(self.weight), weights=list(self.weight.values()))[0]
+
+    def _update(self, costs: dict[str, Cost]) -> None:
+        """New costs of some releases, and their weights in the draw: an unplaced phase of
+        weight 1 as a year of lateness, as the search's neighbourhoods weigh it."""
+        self.cost.update(costs)
+        year = self.scenario.horizon_days
+        for rid, (unplaced, late, _moved) in costs.items():
+            if (unplaced or late) and self.movable[rid]:
+                self.weight[rid] = unplaced * year + late
+            else:
+                self.weight.pop(rid, None)
 
     def _neighbours(self, target: str) -> list[str]:
         """A few releases with movable phases on the environments ``target`` may use,
@@ -129,10 +135,9 @@ class RuinAndRecreate:
         first, last = release.earliest_start, self._span_end(release)
         envs = {env for ph in self.movable[target] for env in self.scenario.eligible[ph.id]}
         holders = {
-            occ.release
-            for env in envs
-            for occ in self.calendar.occupants_between(env, first, last)
-            if occ.release != target and self.movable[occ.release]
+            rid
+            for rid in self.calendar.releases_between(envs, first, last)
+            if rid != target and self.movable[rid]
         }
         count = min(len(holders), self.rng.randint(1, MOST_RUINED))
         return self.rng.sample(sorted(holders), count)

@@ -67,12 +67,14 @@ class BookingRow:
     @property
     def serves(self) -> str:
         """What it is for: its phase, else the first line of its note, else of why its
-        request asked for it."""
+        request asked for it, else whose booking of which type it is."""
         if self.phase:
             return self.phase
         for said in (self.note, self.asked_why):
             if said.strip():
                 return said.strip().splitlines()[0]
+        if self.requester:
+            return f"{self.requester}'s {self.type} booking"
         return "a booking for no phase"
 
     @property

@@ -283,10 +283,9 @@ def approve_request(
 
 
 def _quota_reason(reason: str | None) -> str | None:
-    """An approval past the team quota: the reason given, and not blank."""
-    if reason is not None and not reason.strip():
-        raise InvalidInput("quota_reason", "say why the request may go past its team's quota")
-    return reason.strip() if reason is not None else None
+    """An approval past the team quota: the reason given; a blank one is none (an approval
+    past the quota without one is refused naming the quota, ``check_quota``)."""
+    return reason.strip() if reason is not None and reason.strip() else None
 
 
 def _over_quota_words(

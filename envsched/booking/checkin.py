@@ -5,7 +5,8 @@ days are offered to the waitlist.
 
 A booking is *checked in* when ``checked_in_at`` is set; one in use (the environment was
 handed over) is never released either. Only confirmed bookings are released: a tentative
-one is the planner's proposal, nobody's promise to turn up.
+one is pencilled in (the planner's proposal, or a booking nobody promised to use), so it is
+not checked in either; no path makes a tentative booking confirmed, the planner replaces it.
 
 Releasing is safe to repeat and to run in two workers at once: each booking is released in
 its own transaction that first locks its environment (the same lock every booking write
@@ -53,11 +54,7 @@ def check_in(
             require(actor, "bookings:checkin-others")
         lock_environment(session, booking.environment_id)
         session.refresh(booking)
-        if booking.status not in LIVE_STATUSES:
-            raise InvalidState(
-                f"{booking_words(booking)} is {status_words(booking.status)}; "
-                f"only a live booking is checked in"
-            )
+        _check_checkable(booking)
         if now.date() < booking.start:
             raise InvalidState(f"check-in opens on the first day, {day_text(booking.start)}")
         if booking.checked_in_at is None:
@@ -67,6 +64,21 @@ def check_in(
                 session, actor=actor, now=now, action="check_in", row=booking, before=before
             )
     return booking
+
+
+def _check_checkable(booking: Booking) -> None:
+    """Only a confirmed booking (or one in use) is checked in: a tentative one is never
+    released for want of a check-in, so a check-in of it would be a flag nothing reads."""
+    if booking.status == BookingStatus.TENTATIVE:
+        raise InvalidState(
+            f"{booking_words(booking)} is tentative: it is never released for want of a "
+            f"check-in, so it needs none"
+        )
+    if booking.status not in LIVE_STATUSES:
+        raise InvalidState(
+            f"{booking_words(booking)} is {status_words(booking.status)}; "
+            f"only a live booking is checked in"
+        )
 
 
 def is_owner(session: Session, booking: Booking, actor: User | None) -> bool:
@@ -157,7 +169,7 @@ def _release_if_overdue(session: Session, booking_id: int, hours: int, now: dt.d
 
 
 def _moment(at: dt.datetime) -> str:
-    return f"{day_text(at.date())} {at:%H:%M} UTC"
+    return f"{day_text(at.date())}, {at:%H:%M} UTC"  # as the pages say a moment
 
 
 def _booking(session: Session, booking_id: int) -> Booking:

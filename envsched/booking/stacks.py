@@ -31,7 +31,7 @@ from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOu
 from envsched.booking.stack_parts import live_partners, stack_booking_of
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
-from envsched.inventory import lock_environment, stack_members, stack_named
+from envsched.inventory import lock_environment, serving_member, stack_members, stack_named
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -256,10 +256,10 @@ def _set_days(
 
 
 def _serving(session: Session, stack: str, members: list[Environment], phase: Phase) -> Environment:
-    """The member that serves the phase: of its type, with its tags (the first such)."""
-    for env in members:
-        if env.type_id == phase.type_id and set(phase.required_tags) <= set(env.tags):
-            return env
+    """The member that serves the phase (``inventory.serving_member``), or a refusal."""
+    serving = serving_member(members, phase)
+    if serving is not None:
+        return serving
     raise InvalidInput(
         "phase",
         f"no environment of the stack {stack} is a {phase.type.name} environment "

@@ -5,19 +5,26 @@
 which probes every URL at once (``probe``: a ``GET`` with a timeout, outside any
 transaction) and records each finding (``record_probe``): a change of state and its
 history, an outage longer than ``ENVSCHED_HEALTH_DOWN_MINUTES`` flagged and its bookers
-told once (``outages``), and told again when it is back up. ``queries`` reads it for
-pages and the API; ``words`` says it as people read it (docs/design.md, "Environment
-health").
+told once (``outages``), and told again when it is back up or its URL changes.
+``queries`` reads it for pages and the API; ``words`` says it as people read it
+(docs/design.md, "Environment health").
 """
 
 from envsched.health.checks import HISTORY_KEPT, probe_environments, record_probe, set_health_url
-from envsched.health.outages import DOWN_EVENT, UP_EVENT
+from envsched.health.outages import CHECK_CHANGED_EVENT, DOWN_EVENT, UP_EVENT
 from envsched.health.probe import Probe, probe
-from envsched.health.queries import down_among, health_of, history_of
+from envsched.health.queries import (
+    WorkerSettings,
+    down_among,
+    health_of,
+    history_of,
+    worker_settings,
+)
 from envsched.health.shapes import HealthChangeOut, HealthHistoryOut, HealthOut, HealthUrlIn
 from envsched.health.words import STATE_WORDS, moment_text, span_text, state_text
 
 __all__ = [
+    "CHECK_CHANGED_EVENT",
     "DOWN_EVENT",
     "HISTORY_KEPT",
     "STATE_WORDS",
@@ -27,6 +34,7 @@ __all__ = [
     "HealthOut",
     "HealthUrlIn",
     "Probe",
+    "WorkerSettings",
     "down_among",
     "health_of",
     "history_of",
@@ -37,4 +45,5 @@ __all__ = [
     "set_health_url",
     "span_text",
     "state_text",
+    "worker_settings",
 ]

@@ -6,8 +6,11 @@ health row locked: a probe that finds another state than the stored one starts a
 ``since`` and a ``HealthChange`` (the history, kept to ``HISTORY_KEPT`` changes per
 environment); an environment down for ``ENVSCHED_HEALTH_DOWN_MINUTES`` is flagged once
 (``outages.flag``), and a flagged one that answers again is told of once
-(``outages.tell_back_up``). The probes themselves run before, outside any transaction
-(``probe.probe_all``), so a slow host holds no lock and delays no solve.
+(``outages.tell_back_up``), as is one whose URL is changed or removed meanwhile
+(``outages.tell_check_changed``): the outage ends there, so its people hear so. Each
+probe records the worker's interval and down-minutes with it, for the pages. The probes
+themselves run before, outside any transaction (``probe.probe_all``), so a slow host
+holds no lock and delays no solve.
 """
 
 from __future__ import annotations
@@ -42,10 +45,18 @@ Clock = Callable[[], dt.datetime]
 
 
 def set_health_url(
-    sessions: SessionFactory, name: str, url: str | None, *, actor: User | None, now: dt.datetime
+    sessions: SessionFactory,
+    name: str,
+    url: str | None,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    settings: Settings,
 ) -> EnvironmentHealth | None:
     """Probe environment ``name`` at ``url`` from now on (empty: no more); a new or
-    changed URL starts afresh, not checked yet, its history kept."""
+    changed URL starts afresh, not checked yet, its history kept. A flagged outage ends
+    with the old URL: the people it told are told so (``settings``: where mail and
+    webhooks go)."""
     require(actor, "health:write")
     try:
         url = health_url(url)
@@ -57,6 +68,8 @@ def set_health_url(
         before = row.url if row else ""
         if url == before:
             return row
+        if row is not None and row.flagged_at is not None:
+            outages.tell_check_changed(session, row, url, actor, now, settings)
         row = _set(session, env, row, url, now)
         audit.record(
             session,
@@ -125,6 +138,8 @@ def record_probe(
         if row is None or row.url != url or (row.checked_at and row.checked_at > now):
             return None
         row.checked_at, row.status_code, row.detail = now, found.status_code, found.detail
+        row.worker_interval_seconds = settings.health_interval_seconds
+        row.worker_down_minutes = settings.health_down_minutes
         state = HealthState.UP if found.up else HealthState.DOWN
         if state != row.state:
             _change(session, row, state, now, settings)

@@ -6,7 +6,10 @@ the same bookers and the environment managers (every booking in the way), plus t
 webhooks, as one ``environment.down`` event. The bookings told are kept (``told``), so
 ``tell_back_up`` tells the same people, once, when the environment answers again
 (``environment.up``). Both run inside the probe's transaction: the flag and what it
-queues commit together, so two probers never tell twice.
+queues commit together, so two probers never tell twice. A flagged outage whose health
+URL is changed or removed ends there too, not known to be over: ``tell_check_changed``
+tells the same people so (``environment.check_changed``), inside the change's own
+transaction.
 """
 
 from __future__ import annotations
@@ -26,7 +29,12 @@ from envsched.settings import Settings
 
 DOWN_EVENT = "environment.down"
 UP_EVENT = "environment.up"
-SUBJECTS = {DOWN_EVENT: "is down", UP_EVENT: "is up again"}
+CHECK_CHANGED_EVENT = "environment.check_changed"
+SUBJECTS = {
+    DOWN_EVENT: "is down",
+    UP_EVENT: "is up again",
+    CHECK_CHANGED_EVENT: "has another health check",
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings
         f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
     )
     news = News(DOWN_EVENT, headline, "Your {bookings} on it from today on")
-    _tell(session, health, env, bookings, news, now, settings)
+    _tell(session, env, bookings, news, _facts(health), now, settings)
 
 
 def tell_back_up(
@@ -61,17 +69,62 @@ def tell_back_up(
 ) -> None:
     """The flagged outage is over: tell the bookers told of it, and the managers."""
     env = session.get_one(Environment, health.environment_id)
-    told = session.exec(
-        select(Booking)
-        .where(col(Booking.id).in_(health.told), col(Booking.status).in_(LIVE_STATUSES))
-        .order_by(col(Booking.start), col(Booking.id))
-    ).all()
     headline = (
         f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
     )
     news = News(UP_EVENT, headline, "It is there again for your {bookings}")
-    _tell(session, health, env, told, news, now, settings)
+    _tell(session, env, _told(session, health), news, _facts(health), now, settings)
     health.flagged_at, health.told = None, []
+
+
+def tell_check_changed(
+    session: Session,
+    health: EnvironmentHealth,
+    url: str,
+    actor: User | None,
+    now: dt.datetime,
+    settings: Settings,
+) -> None:
+    """The flagged outage ends because its URL is changed to ``url`` (empty: removed),
+    before anyone saw it answer: tell the bookers told of it, and the managers, that it is
+    no longer followed and what is checked now."""
+    env = session.get_one(Environment, health.environment_id)
+    who = f" by {actor.full_name or actor.name}" if actor else ""
+    now_checked = (
+        f"{env.name} is checked at {url} from now on, not known to be up until it answers"
+        if url
+        else f"nobody checks whether {env.name} is up any more"
+    )
+    headline = (
+        f"The health check of {env.name} was {'changed' if url else 'removed'}{who} at "
+        f"{moment_text(now)}, after {span_text(now - health.since)} down: {now_checked}"
+    )
+    news = News(CHECK_CHANGED_EVENT, headline, "This is about your {bookings}")
+    facts: dict[str, object] = {
+        "state": "unknown" if url else None,
+        "url": url or None,
+        "down_since": health.since,
+    }
+    _tell(session, env, _told(session, health), news, facts, now, settings)
+
+
+def _told(session: Session, health: EnvironmentHealth) -> Sequence[Booking]:
+    """The bookings told of the flagged outage that are still live."""
+    return session.exec(
+        select(Booking)
+        .where(col(Booking.id).in_(health.told), col(Booking.status).in_(LIVE_STATUSES))
+        .order_by(col(Booking.start), col(Booking.id))
+    ).all()
+
+
+def _facts(health: EnvironmentHealth) -> dict[str, object]:
+    """Where the health check stands, for an event's payload."""
+    return {
+        "state": health.state.value,
+        "since": health.since,
+        "status_code": health.status_code,
+        "detail": health.detail,
+    }
 
 
 def _from_today_on(session: Session, env: Environment, today: dt.date) -> Sequence[Booking]:
@@ -88,10 +141,10 @@ def _from_today_on(session: Session, env: Environment, today: dt.date) -> Sequen
 
 def _tell(
     session: Session,
-    health: EnvironmentHealth,
     env: Environment,
     bookings: Sequence[Booking],
     news: News,
+    facts: dict[str, object],
     now: dt.datetime,
     settings: Settings,
 ) -> None:
@@ -109,7 +162,7 @@ def _tell(
             now=now,
         )
     emails = {u.email for u in people if u.email} | set(manager_emails(session))
-    enqueue_event(session, _event(env, bookings, news, health), emails, settings, now)
+    enqueue_event(session, _event(env, bookings, news, facts), emails, settings, now)
 
 
 def _by_booker(
@@ -134,7 +187,7 @@ def _yours(lead: str, bookings: Sequence[Booking]) -> str:
 
 
 def _event(
-    env: Environment, bookings: Sequence[Booking], news: News, health: EnvironmentHealth
+    env: Environment, bookings: Sequence[Booking], news: News, facts: dict[str, object]
 ) -> Event:
     lines = [f"{news.headline}."]
     if bookings:
@@ -143,10 +196,7 @@ def _event(
     payload = {
         "event": news.event,
         "environment": env.name,
-        "state": health.state.value,
-        "since": health.since.isoformat(),
-        "status_code": health.status_code,
-        "detail": health.detail,
+        **{k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in facts.items()},
         "bookings": [
             {"id": b.id, "start": b.start.isoformat(), "end": b.end.isoformat()} for b in bookings
         ],

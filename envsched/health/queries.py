@@ -4,6 +4,7 @@ history, and which of some environments are down."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import orm
 from sqlmodel import Session, col, select
@@ -18,6 +19,29 @@ from envsched.models import (
 )
 
 RECENT = 20  # changes a page shows
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """The probe interval and the minutes down before a flag, as the worker recorded them
+    with a probe: what it uses, which the web process's own settings need not be."""
+
+    interval_seconds: int
+    down_minutes: int
+
+
+def worker_settings(session: Session, environment_id: int | None = None) -> WorkerSettings | None:
+    """What the worker recorded with its last probe of the environment, else with its
+    last probe of any; None before its first probe."""
+    recorded = select(EnvironmentHealth).where(
+        col(EnvironmentHealth.worker_interval_seconds).is_not(None),
+        col(EnvironmentHealth.worker_down_minutes).is_not(None),
+    )
+    own = session.exec(recorded.where(EnvironmentHealth.environment_id == environment_id)).first()
+    row = own or session.exec(recorded.order_by(col(EnvironmentHealth.checked_at).desc())).first()
+    if row is None or row.worker_interval_seconds is None or row.worker_down_minutes is None:
+        return None
+    return WorkerSettings(row.worker_interval_seconds, row.worker_down_minutes)
 
 
 def health_of(session: orm.Session, environment_id: int) -> HealthOut | None:

@@ -50,6 +50,8 @@ from envsched.inventory.shapes import (
 from envsched.inventory.stacks import (
     create_stack,
     delete_stack,
+    serves,
+    serving_member,
     stack_members,
     stack_named,
     stack_of,
@@ -97,6 +99,8 @@ __all__ = [
     "natural_key",
     "remove_freeze",
     "remove_maintenance_window",
+    "serves",
+    "serving_member",
     "set_checkin_required",
     "stack_members",
     "stack_named",

@@ -6,6 +6,7 @@ environment's, so a plan can name either. Environment managers and admins keep t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
@@ -14,7 +15,7 @@ from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.inventory.names import check_name, natural_key
 from envsched.inventory.shapes import StackIn, StackOut
-from envsched.models import Environment, Stack, StackMember, User
+from envsched.models import Environment, Phase, Stack, StackMember, User
 from envsched.permissions import require
 
 
@@ -56,6 +57,18 @@ def stack_members(session: Session, stack: Stack) -> list[Environment]:
             .order_by(col(Environment.id))
         ).all()
     )
+
+
+def serves(env: Environment, phase: Phase) -> bool:
+    """The rule of which member of a stack serves a phase: one of the phase's
+    environment type with every tag it needs. Booking a stack for a phase, the phases
+    the stack's page offers, and the stacks a phase may name all ask it."""
+    return env.type_id == phase.type_id and set(phase.required_tags) <= set(env.tags)
+
+
+def serving_member(members: Sequence[Environment], phase: Phase) -> Environment | None:
+    """The first of ``members`` that serves ``phase``; None when none does."""
+    return next((env for env in members if serves(env, phase)), None)
 
 
 def stack_of(session: Session, env: Environment) -> Stack | None:

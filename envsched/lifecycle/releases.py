@@ -18,6 +18,7 @@ from envsched import audit
 from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
+from envsched.inventory import serving_member, stack_members
 from envsched.lifecycle.flow import check_plain_step, record_status, step
 from envsched.lifecycle.lookup import get_phase, get_release
 from envsched.lifecycle.shapes import PhaseIn, PhasePatch, ReleaseIn, ReleasePatch
@@ -75,13 +76,13 @@ def add_phase(
             raise InvalidInput("key", f"phase {data.key!r} already exists")
         phases = _phases(session, release)
         _check_references(session, phases, data.after, data.environments)
-        _check_stacks(session, data.stacks, data.environments)
         assert release.id is not None
         phase = Phase(
             release_id=release.id,
             type_id=_type_id(session, data.type),
             **data.model_dump(exclude={"type", "position"}),
         )
+        _check_stacks(session, phase)
         session.add(phase)
         position = len(phases) if data.position is None else min(data.position, len(phases))
         _renumber([*phases[:position], phase, *phases[position:]])
@@ -99,16 +100,12 @@ def update_phase(
         siblings = [p for p in _phases(session, phase.release) if p.id != phase.id]
         before = audit.snapshot(phase)
         _check_references(session, siblings, changes.get("after"), changes.get("environments"))
-        _check_stacks(
-            session,
-            changes.get("stacks", phase.stacks),
-            changes.get("environments", phase.environments),
-        )
         if "type" in changes:
             phase.type_id = _type_id(session, changes.pop("type"))
         position = changes.pop("position", None)
         for field, value in changes.items():
             setattr(phase, field, value)
+        _check_stacks(session, phase)
         if position is not None:
             _renumber([*siblings[:position], phase, *siblings[position:]])
         audit.record(session, actor=actor, now=now, action="update", row=phase, before=before)
@@ -152,21 +149,33 @@ def _check_references(
             raise InvalidInput("environments", f"no environment named {', '.join(missing)}")
 
 
-def _check_stacks(
-    session: Session, stacks: list[str] | None, environments: list[str] | None
-) -> None:
-    """A phase needing a whole stack names stored stacks, at least one, and no
-    environments besides (issue 16)."""
+def _check_stacks(session: Session, phase: Phase) -> None:
+    """A phase needing a whole stack names stored stacks, at least one, each with a
+    member that serves the phase (``inventory.serving_member``, the rule booking the
+    stack applies), and no environments besides (issue 16)."""
+    stacks = phase.stacks
     if stacks is None:
         return
     if not stacks:
         raise InvalidInput("stacks", "name at least one stack, or leave stacks out")
-    if environments is not None:
+    if phase.environments is not None:
         raise InvalidInput("stacks", "a phase names either its environments or its stacks")
-    known = set(session.exec(select(Stack.name).where(col(Stack.name).in_(stacks))).all())
+    known = {s.name: s for s in session.exec(select(Stack).where(col(Stack.name).in_(stacks)))}
     missing = [name for name in stacks if name not in known]
     if missing:
         raise InvalidInput("stacks", f"no stack named {', '.join(missing)}")
+    unserved = [
+        name
+        for name in stacks
+        if serving_member(stack_members(session, known[name]), phase) is None
+    ]
+    if unserved:
+        kind = session.get_one(EnvironmentType, phase.type_id).name
+        raise InvalidInput(
+            "stacks",
+            f"{', '.join(unserved)} {'has' if len(unserved) == 1 else 'have'} no {kind} "
+            f"environment with the tags {phase.key} needs",
+        )
 
 
 def _type_id(session: Session, name: str) -> int:

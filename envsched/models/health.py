@@ -30,6 +30,14 @@ class EnvironmentHealth(SQLModel, table=True):
     __tablename__ = "environment_health"
     __table_args__ = (
         CheckConstraint("status_code IS NULL OR status_code >= 100", name="status_code_http"),
+        CheckConstraint(
+            "worker_interval_seconds IS NULL OR worker_interval_seconds >= 1",
+            name="worker_interval_positive",
+        ),
+        CheckConstraint(
+            "worker_down_minutes IS NULL OR worker_down_minutes >= 0",
+            name="worker_down_minutes_not_negative",
+        ),
     )
 
     environment_id: int = Field(primary_key=True, foreign_key="environment.id", ondelete="CASCADE")
@@ -41,6 +49,9 @@ class EnvironmentHealth(SQLModel, table=True):
     detail: str = Field(default="", max_length=TEXT_LENGTH)  # the last probe, in words
     flagged_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
     told: list[int] = Field(default_factory=list, sa_type=json_list())  # booking ids
+    # the worker's ENVSCHED_HEALTH_INTERVAL_SECONDS / _DOWN_MINUTES at its last probe
+    worker_interval_seconds: int | None = None
+    worker_down_minutes: int | None = None
 
 
 class HealthChange(SQLModel, table=True):

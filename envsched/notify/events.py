@@ -140,7 +140,7 @@ def _headline(session: Session, entry: AuditEntry) -> str:
         return f"your request for {asked_words(session, request)} was {entry.action}"
     booking = session.get_one(Booking, int(entry.entity_id))
     if entry.action == "no_show":
-        return f"{_booking_words(booking)} released: not checked in"
+        return f"{_booking_words(booking, _note_before(entry))} released: not checked in"
     return f"{_booking_words(booking)} moved"
 
 
@@ -245,21 +245,27 @@ def _move_words(session: Session, entry: AuditEntry) -> str:
 
 def _no_show_words(session: Session, entry: AuditEntry) -> str:
     booking = session.get_one(Booking, int(entry.entity_id))
-    what = _booking_words(booking)
+    what = _booking_words(booking, _note_before(entry))
     return (
         f"{what[:1].upper()}{what[1:]} on {_place(session, entry.before or {})} was released: "
         f"it was not checked in in time, and its days went back to the waitlist."
     )
 
 
-def _booking_words(booking: Booking) -> str:
+def _booking_words(booking: Booking, note: str | None = None) -> str:
     """A booking as people name it: its phase (with its release, unless the phase's key
-    says it), else its note's first line."""
+    says it), else its note's first line (``note``: the note it had before the change)."""
     if booking.phase is not None:
         release = booking.phase.release
         named = release is None or booking.phase.key.startswith(release.key)
         return booking.phase.key if named else f"{booking.phase.key} of release {release.key}"
-    return booking.note.splitlines()[0] if booking.note.strip() else "your booking"
+    said = booking.note if note is None else note
+    return said.strip().splitlines()[0] if said.strip() else "your booking"
+
+
+def _note_before(entry: AuditEntry) -> str:
+    """The booking's note before the change (a release for a no-show adds a line to it)."""
+    return str((entry.before or {}).get("note") or "")
 
 
 def _who(entry: AuditEntry) -> str:

@@ -12,7 +12,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import LiveServer
 
-DEMO = {"tom": "demo-test-2027", "eric": "demo-envman-2027", "vera": "demo-viewer-2027"}
+DEMO = {
+    "admin": "demo-admin-2027",
+    "tom": "demo-test-2027",
+    "tara": "demo-test-2027",
+    "eric": "demo-envman-2027",
+    "vera": "demo-viewer-2027",
+}
 SUGGESTED = re.compile(r"Suggested: (\S+), (.+)$")  # the environment, its days in words
 
 

@@ -16,7 +16,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, delete
 
 from envsched.db import SessionFactory, create_engine, session_factory
-from envsched.health import DOWN_EVENT, UP_EVENT, probe_environments, set_health_url
+from envsched.health import (
+    CHECK_CHANGED_EVENT,
+    DOWN_EVENT,
+    UP_EVENT,
+    probe_environments,
+    set_health_url,
+)
 from envsched.models import Delivery, HealthChange, Notification
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer
@@ -37,9 +43,9 @@ def behind(live_server: LiveServer) -> Iterator[SessionFactory]:
     engine = create_engine(Settings(database_url=live_server.database_url))
     sessions = session_factory(engine)
     yield sessions
-    set_health_url(sessions, NAME, "", actor=None, now=dt.datetime.now(dt.UTC))
+    set_health_url(sessions, NAME, "", actor=None, now=dt.datetime.now(dt.UTC), settings=PROBING)
     with sessions.begin() as session:
-        told = (DOWN_EVENT, UP_EVENT)
+        told = (DOWN_EVENT, UP_EVENT, CHECK_CHANGED_EVENT)
         session.exec(delete(Notification).where(col(Notification.event).in_(told)))
         session.exec(delete(Delivery).where(col(Delivery.event).in_(told)))
         session.exec(delete(HealthChange))

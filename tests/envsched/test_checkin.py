@@ -13,6 +13,7 @@ from sqlmodel import select
 from envsched.booking import request_booking, waitlist_request
 from envsched.booking.checkin import check_in, release_no_shows
 from envsched.booking.shapes import BookingRequestIn
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidState, PermissionDenied
 from envsched.models import (
@@ -123,7 +124,8 @@ def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_
     released = stored(sessions, Booking, id_of(booking))
     assert isinstance(released, Booking)
     assert (released.status, released.end) == (BookingStatus.RELEASED, today)
-    assert "not checked in" in released.note
+    deadline = f"{day_text(today - dt.timedelta(1))}, 04:00 UTC"  # its first day + HOURS
+    assert released.note == f"released: not checked in by {deadline}"
     offered = stored(sessions, BookingRequest, waiting)
     assert isinstance(offered, BookingRequest) and offered.status == RequestStatus.APPROVED
     with read_transaction(sessions) as session:
@@ -131,14 +133,17 @@ def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_
         assert (taken.environment_id, taken.start) == (booking.environment_id, today)
         told = session.exec(select(Notification).where(Notification.user_id == owner.id)).one()
     assert told.event == "booking.released_no_show"
-    assert "UAT-1" in told.text and "not checked in in time" in told.text
+    assert told.text == (  # named as it was, not by the note its release adds
+        f"Your booking on UAT-1, {days_text(today - dt.timedelta(1), today + dt.timedelta(4))} "
+        "was released: it was not checked in in time, and its days went back to the waitlist."
+    )
     mailer.audit_events(sessions, utc_now())
     with read_transaction(sessions) as session:
         mails = session.exec(
             select(Delivery).where(Delivery.event == "booking.released_no_show")
         ).all()
     assert [m.target for m in mails] == ["tess@example.com"]
-    assert "released: not checked in" in mails[0].subject
+    assert mails[0].subject == "envsched: your booking released: not checked in"
 
 
 def test_the_worker_stores_the_no_show_job(database_url: str, sessions: SessionFactory) -> None:
@@ -171,6 +176,33 @@ def test_a_checked_in_booking_is_never_released(
     kept = stored(sessions, Booking, id_of(booking))
     assert isinstance(kept, Booking)
     assert (kept.status, kept.checked_in_at) == (BookingStatus.CONFIRMED, moment(start, 2))
+
+
+def test_a_tentative_booking_is_not_checked_in_and_never_released(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    """A tentative booking is pencilled in, not promised: the job never releases it, so a
+    check-in would be a flag nothing reads; it is refused, naming why."""
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    with sessions.begin() as session:
+        pencilled = session.get_one(Booking, booking.id)
+        pencilled.status, pencilled.note = BookingStatus.TENTATIVE, "regression"
+    checkin_type(sessions)
+    with pytest.raises(InvalidState) as refused:
+        check_in(sessions, id_of(booking), actor=owner, now=moment(start, 2))
+    assert refused.value.message == (
+        "regression on UAT-1 (4–8 Jan 2027) is tentative: it is never released for want of "
+        "a check-in, so it needs none"
+    )
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(2), 9)) == []
+    kept = stored(sessions, Booking, id_of(booking))
+    assert isinstance(kept, Booking)
+    assert (kept.status, kept.checked_in_at) == (BookingStatus.TENTATIVE, None)
 
 
 def test_a_booking_is_released_only_once_its_deadline_has_passed(

@@ -6,6 +6,7 @@ bookers of the days from today on, once, and again once when it is back up."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlmodel import col, select
@@ -61,7 +62,7 @@ def test_a_probe_follows_a_real_server_down_and_back_up(
     sessions: SessionFactory, make_environment: Factory, health_server: HealthServer
 ) -> None:
     env = make_environment(name="UAT-1")
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     assert health_row(sessions, env).state == HealthState.UNKNOWN
 
     assert probe_at(sessions, NOW + MINUTE) == 1
@@ -98,7 +99,7 @@ def test_a_server_slower_than_the_timeout_is_down_in_words(
     sessions: SessionFactory, make_environment: Factory, health_server: HealthServer
 ) -> None:
     env = make_environment(name="UAT-1")
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     health_server.delay = 1.0
     probe_at(sessions, NOW + MINUTE, Settings(health_timeout_seconds=0.2))
     row = health_row(sessions, env)
@@ -112,7 +113,9 @@ def test_probes_of_many_environments_run_at_once(
     holds the worker's job up one timeout, whatever the estate."""
     for n in range(5):
         make_environment(name=f"UAT-{n}")
-        set_health_url(sessions, f"UAT-{n}", health_server.url, actor=None, now=NOW)
+        set_health_url(
+            sessions, f"UAT-{n}", health_server.url, actor=None, now=NOW, settings=SETTINGS
+        )
     health_server.delay = 0.6
     started = dt.datetime.now(dt.UTC)
     assert probe_at(sessions, NOW + MINUTE) == 5
@@ -126,8 +129,8 @@ def test_retired_environments_and_ones_without_a_url_are_not_probed(
     make_environment(name="UAT-1")
     make_environment(name="UAT-2", status=EnvironmentStatus.RETIRED)
     make_environment(name="UAT-3")
-    set_health_url(sessions, "UAT-2", health_server.url, actor=None, now=NOW)
-    set_health_url(sessions, "UAT-3", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-2", health_server.url, actor=None, now=NOW, settings=SETTINGS)
+    set_health_url(sessions, "UAT-3", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     assert probe_at(sessions, NOW + MINUTE) == 1
     assert health_server.hits == 1
 
@@ -156,7 +159,7 @@ def test_an_outage_longer_than_the_set_time_tells_the_bookers_of_today_on_once(
         end=DAY0 + 2 * DAY,
         status=BookingStatus.CANCELLED,
     )
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     health_server.status = 503
     probe_at(sessions, NOW)
     probe_at(sessions, NOW + 14 * MINUTE)  # not yet longer than 15 minutes
@@ -203,6 +206,73 @@ def test_an_outage_longer_than_the_set_time_tells_the_bookers_of_today_on_once(
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        (
+            "/?deep=1",  # changed: the new URL is not known to answer yet
+            "The health check of UAT-1 was changed by Erin Envman at 4 Jan 2027, 10:10 UTC, "
+            "after 1 hour 10 minutes down: UAT-1 is checked at {url} from now on, not known "
+            "to be up until it answers.",
+        ),
+        (
+            "",  # removed
+            "The health check of UAT-1 was removed by Erin Envman at 4 Jan 2027, 10:10 UTC, "
+            "after 1 hour 10 minutes down: nobody checks whether UAT-1 is up any more.",
+        ),
+    ],
+)
+def test_a_flagged_outage_ended_by_a_new_url_tells_the_people_it_told(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_user: Factory,
+    make_booking: Factory,
+    health_server: HealthServer,
+    url: str,
+    words: str,
+) -> None:
+    """Changing or removing the URL of a flagged outage ends it without an "up again";
+    its bookers hear that in the app, and by mail and webhook as they heard it was down.
+    The new URL starts afresh and may be flagged again."""
+    settings = replace(SETTINGS, webhook_urls=("http://hooks.test/in",), webhook_secret="s" * 32)
+    env = make_environment(name="UAT-1")
+    erin = make_user(
+        role=Role.ENVIRONMENT_MANAGER, email="erin@example.test", full_name="Erin Envman"
+    )
+    tess = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
+    make_booking(env, created_by_id=tess.id, start=DAY0, end=DAY0 + 5 * DAY, note="load test")
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=settings)
+    health_server.status = 503
+    probe_at(sessions, NOW, settings)
+    probe_at(sessions, NOW + 15 * MINUTE, settings)
+    assert [event for _, event, _ in told(sessions)] == ["environment.down"]
+
+    new = health_server.url + url if url else ""
+    set_health_url(sessions, "UAT-1", new, actor=erin, now=NOW + 70 * MINUTE, settings=settings)
+    [_, (user_id, event, text)] = told(sessions)
+    assert (user_id, event) == (tess.id, "environment.check_changed")
+    assert text == (
+        words.format(url=new) + " This is about your booking: load test on UAT-1 (4–8 Jan 2027)."
+    )
+    changed = [m for m in mailed(sessions) if m[0] == "environment.check_changed"]
+    assert sorted(target for _, target, _ in changed) == [
+        "erin@example.test",
+        "http://hooks.test/in",
+        "tess@example.test",
+    ]
+    assert {subject for _, _, subject in changed} == {"envsched: UAT-1 has another health check"}
+    with read_transaction(sessions) as session:
+        hook = session.exec(select(Delivery).where(Delivery.target == "http://hooks.test/in"))
+        payload = next(d.payload for d in hook.all() if d.event == "environment.check_changed")
+    assert payload["url"] == (new or None) and payload["down_since"] == NOW.isoformat()
+    if url:  # the new URL is watched afresh: down again, it is flagged and told again
+        row = health_row(sessions, env)
+        assert (row.state, row.flagged_at, row.told) == (HealthState.UNKNOWN, None, [])
+        probe_at(sessions, NOW + 71 * MINUTE, settings)
+        probe_at(sessions, NOW + 86 * MINUTE, settings)
+        assert [event for _, event, _ in told(sessions)][-1] == "environment.down"
+
+
 def test_a_short_outage_tells_nobody(
     sessions: SessionFactory,
     make_environment: Factory,
@@ -213,7 +283,7 @@ def test_a_short_outage_tells_nobody(
     env = make_environment(name="UAT-1")
     tess = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
     make_booking(env, created_by_id=tess.id)
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     health_server.status = 500
     probe_at(sessions, NOW)
     health_server.status = 204
@@ -227,7 +297,7 @@ def test_the_history_keeps_the_newest_changes_only(
 ) -> None:
     env = make_environment(name="UAT-1")
     url = "http://uat-1.example.test/health"
-    set_health_url(sessions, "UAT-1", url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", url, actor=None, now=NOW, settings=SETTINGS)
     for n in range(HISTORY_KEPT + 5):
         found = Probe(up=n % 2 == 0, status_code=200 if n % 2 == 0 else 502, detail=f"probe {n}")
         record_probe(sessions, env.id or 0, url, found, now=NOW + n * MINUTE, settings=SETTINGS)
@@ -241,8 +311,12 @@ def test_a_probe_of_a_url_changed_meanwhile_does_not_count(
     sessions: SessionFactory, make_environment: Factory
 ) -> None:
     env = make_environment(name="UAT-1")
-    set_health_url(sessions, "UAT-1", "http://old.example.test/", actor=None, now=NOW)
-    set_health_url(sessions, "UAT-1", "https://new.example.test/ping", actor=None, now=NOW)
+    set_health_url(
+        sessions, "UAT-1", "http://old.example.test/", actor=None, now=NOW, settings=SETTINGS
+    )
+    set_health_url(
+        sessions, "UAT-1", "https://new.example.test/ping", actor=None, now=NOW, settings=SETTINGS
+    )
     down = Probe(up=False, status_code=None, detail="connection refused")
     gone = record_probe(
         sessions, env.id or 0, "http://old.example.test/", down, now=NOW, settings=SETTINGS
@@ -254,14 +328,22 @@ def test_a_changed_url_starts_afresh_and_an_empty_one_ends_the_checks(
     sessions: SessionFactory, make_environment: Factory, health_server: HealthServer
 ) -> None:
     env = make_environment(name="UAT-1")
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     probe_at(sessions, NOW + MINUTE)
     set_health_url(
-        sessions, "UAT-1", health_server.url + "?deep=1", actor=None, now=NOW + 2 * MINUTE
+        sessions,
+        "UAT-1",
+        health_server.url + "?deep=1",
+        actor=None,
+        now=NOW + 2 * MINUTE,
+        settings=SETTINGS,
     )
     row = health_row(sessions, env)
     assert (row.state, row.since, row.checked_at) == (HealthState.UNKNOWN, NOW + 2 * MINUTE, None)
-    assert set_health_url(sessions, "UAT-1", "  ", actor=None, now=NOW + 3 * MINUTE) is None
+    assert (
+        set_health_url(sessions, "UAT-1", "  ", actor=None, now=NOW + 3 * MINUTE, settings=SETTINGS)
+        is None
+    )
     with read_transaction(sessions) as session:
         assert health.health_of(session, env.id or 0) is None
         changes = session.exec(
@@ -293,7 +375,7 @@ def test_a_bad_url_is_refused_naming_the_field(
 ) -> None:
     make_environment(name="UAT-1")
     with pytest.raises(InvalidInput) as refused:
-        set_health_url(sessions, "UAT-1", url, actor=None, now=NOW)
+        set_health_url(sessions, "UAT-1", url, actor=None, now=NOW, settings=SETTINGS)
     assert refused.value.field == "url" and problem in refused.value.problem
     with read_transaction(sessions) as session:
         assert session.exec(select(EnvironmentHealth)).all() == []
@@ -321,11 +403,23 @@ def test_only_environment_managers_and_admins_set_a_health_url(
     actor = make_user(role=role)
     if allowed:
         assert set_health_url(
-            sessions, "UAT-1", "https://uat-1.example.test/", actor=actor, now=NOW
+            sessions,
+            "UAT-1",
+            "https://uat-1.example.test/",
+            actor=actor,
+            now=NOW,
+            settings=SETTINGS,
         )
     else:
         with pytest.raises(PermissionDenied, match="health:write"):
-            set_health_url(sessions, "UAT-1", "https://uat-1.example.test/", actor=actor, now=NOW)
+            set_health_url(
+                sessions,
+                "UAT-1",
+                "https://uat-1.example.test/",
+                actor=actor,
+                now=NOW,
+                settings=SETTINGS,
+            )
 
 
 def test_the_worker_job_probes_with_the_settings_of_its_environment(
@@ -338,7 +432,7 @@ def test_the_worker_job_probes_with_the_settings_of_its_environment(
     monkeypatch.setenv("ENVSCHED_DATABASE_URL", database_url)
     monkeypatch.setenv("ENVSCHED_HEALTH_TIMEOUT_SECONDS", "0.3")
     env = make_environment(name="UAT-1")
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
     health_server.delay = 1.0
     assert scheduler.scheduled_health() == 1
     assert health_row(sessions, env).detail == "no answer within 0.3 seconds"
@@ -363,7 +457,7 @@ def test_down_among_names_the_environments_down_longest_first_and_not_retired_on
     for name in ("UAT-1", "UAT-2", "UAT-3", "UAT-4"):
         env = make_environment(name=name)
         url = f"https://{name.lower()}.example.test/"
-        set_health_url(sessions, name, url, actor=None, now=NOW)
+        set_health_url(sessions, name, url, actor=None, now=NOW, settings=SETTINGS)
         up = name == "UAT-3"
         at = NOW + (MINUTE if name == "UAT-1" else 2 * MINUTE)
         found = Probe(up=up, status_code=200 if up else 503, detail="HTTP")

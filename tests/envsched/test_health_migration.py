@@ -41,3 +41,23 @@ def test_0022_adds_the_health_tables_and_going_back_drops_them(empty_engine: Eng
     tables = inspect(empty_engine).get_table_names()
     assert "environment_health" not in tables and "health_change" not in tables
     assert "environment" in tables
+
+
+def test_0023_adds_the_workers_recorded_settings_and_going_back_drops_them(
+    empty_engine: Engine,
+) -> None:
+    migrations.upgrade(empty_engine, "0023")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("environment_health")}
+    assert {"worker_interval_seconds", "worker_down_minutes"} <= columns
+    with empty_engine.begin() as c:
+        for statement in ENVIRONMENT.split(";"):
+            c.execute(text(statement))
+        c.execute(text(HEALTH), {"state": "down"})  # a row from before: nothing recorded
+        c.execute(text("UPDATE environment_health SET worker_interval_seconds = 60"))
+    with pytest.raises(IntegrityError), empty_engine.begin() as c:
+        c.execute(text("UPDATE environment_health SET worker_interval_seconds = 0"))
+    migrations.downgrade(empty_engine, "0022")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("environment_health")}
+    assert "worker_interval_seconds" not in columns and "worker_down_minutes" not in columns
+    with empty_engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM environment_health")).scalar_one() == 1

@@ -1,6 +1,7 @@
 """``envsched worker`` probes health URLs on its own: a real worker process, a real HTTP
 server going down and coming back, the outage flagged and told (``ENVSCHED_HEALTH_DOWN_
-MINUTES=0``: at the first failed probe) while the worker keeps turning."""
+MINUTES=0``: at the first failed probe) while the worker keeps turning, and the worker's
+own interval and down-minutes recorded with its probes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlmodel import col, select
 from envsched.db import SessionFactory, read_transaction
 from envsched.health import set_health_url
 from envsched.models import EnvironmentHealth, HealthState, Notification, Role
+from envsched.settings import Settings
 from tests.envsched.factories import NOW, Factory
 from tests.envsched.health_server import HealthServer
 
@@ -58,7 +60,7 @@ def test_the_worker_probes_on_its_interval_and_tells_of_an_outage_and_its_end(
     env = make_environment(name="UAT-1")
     tess = make_user(role=Role.TEST_MANAGER)
     make_booking(env, created_by_id=tess.id, start=NOW.date(), end=NOW.date().replace(year=2999))
-    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=Settings())
 
     def state() -> HealthState:
         with read_transaction(sessions) as session:
@@ -76,3 +78,6 @@ def test_the_worker_probes_on_its_interval_and_tells_of_an_outage_and_its_end(
     health_server.start()
     wait_for(lambda: events() == ["environment.down", "environment.up"])
     assert state() == HealthState.UP and worker.poll() is None
+    with read_transaction(sessions) as session:  # what the pages show is the worker's
+        row = session.get_one(EnvironmentHealth, env.id)
+        assert (row.worker_interval_seconds, row.worker_down_minutes) == (1, 0)

@@ -40,6 +40,7 @@ from tests.envsched.test_replan import run_round
 
 FEB = dt.date(2027, 2, 1)
 OVER = "Team Payments has used 18 of 20 UAT days in February 2027; this proposal needs 5"
+ASKS = ": an environment manager approves it past the quota with a reason"  # a refusal's end
 
 
 def feb(n: int) -> dt.date:
@@ -112,12 +113,12 @@ def test_a_round_past_the_quota_is_not_auto_applied_and_a_manager_accepts_it_wit
     placed = diff_of(run).placed[0]
     assert (placed.environment, placed.start) == ("UAT-2", FEB.isoformat())
     assert not run.applied and not placed.applied
-    assert placed.refused == OVER  # held for an environment manager, the quota named
+    assert placed.refused == OVER + ASKS  # held for an environment manager, the quota named
     with sessions() as session:
         assert session.exec(select(Booking).where(Booking.phase_id == phase.id)).all() == []
     with pytest.raises(RuleBroken) as refused:
         accept_proposal(sessions, run.id or 0, "R1-UAT", actor=manager, now=NOW)
-    assert refused.value.breaks[0].rule == "quota" and refused.value.message == OVER
+    assert refused.value.breaks[0].rule == "quota" and refused.value.message == OVER + ASKS
     with pytest.raises(InvalidInput) as blank:
         accept_proposal(sessions, run.id or 0, "R1-UAT", actor=manager, now=NOW, quota_reason=" ")
     assert blank.value.field == "quota_reason"
@@ -232,7 +233,7 @@ def test_a_round_move_counts_only_the_days_it_adds_to_a_month(
     moved = diff_of(accepted).moved
     assert [m.applied for m in moved] == [True, False]
     assert moved[1].refused == (
-        "Team Payments has used 23 of 20 UAT days in February 2027; this proposal needs 5"
+        "Team Payments has used 23 of 20 UAT days in February 2027; this proposal needs 5" + ASKS
     )
     with sessions() as session:
         assert session.get_one(Booking, inside.id).start == feb(22)
@@ -249,6 +250,7 @@ def test_a_move_further_into_a_full_month_names_only_the_days_it_adds(
     refused = accept_run(sessions, earlier.id or 0, actor=None, now=NOW)
     assert diff_of(refused).moved[0].refused == (
         "Team Payments has used 21 of 20 UAT days in February 2027; this proposal needs 2 more"
+        + ASKS
     )
     later = stored_run(sessions, [proposed_move(edge, "P-0226", feb(28))])
     assert accept_run(sessions, later.id or 0, actor=None, now=NOW).applied
@@ -274,7 +276,7 @@ def test_a_plan_written_back_past_the_quota_is_refused_naming_it(
     result = plan(scenario, Options(time_limit=2.0))
     with pytest.raises(RuleBroken) as refused:
         apply_plan_as_tentative(sessions, scenario, result, NOW, actor=manager)
-    assert refused.value.message == OVER.replace("this proposal", "this plan")
+    assert refused.value.message == OVER.replace("this proposal", "this plan") + ASKS
     with sessions() as session:
         assert session.exec(select(Booking).where(Booking.phase_id.is_not(None))).all() == []  # type: ignore[union-attr]
     assert apply_plan_as_tentative(sessions, scenario, result, NOW, actor=None)  # no team
@@ -293,7 +295,11 @@ def test_an_imported_booking_row_past_the_quota_is_refused_naming_it_unless_forc
         import_table(sessions, "bookings", path, actor=tester, now=NOW)
     errors = [(e.row, e.column, e.problem) for e in refused.value.errors]
     assert errors == [
-        (2, "start", "Team Payments has used 18 of 20 UAT days in February 2027; this row needs 3")
+        (
+            2,
+            "start",
+            "Team Payments has used 18 of 20 UAT days in February 2027; this row needs 3" + ASKS,
+        )
     ]
     path.write_text(
         f"environment,start,end,note,forced_reason\nUAT-2,{feb(10)},{feb(13)},load,weekend\n"

@@ -24,7 +24,7 @@ from envsched.booking import (
     waitlist_request,
 )
 from envsched.booking.rulebook import RuleBroken
-from envsched.booking.rulebook.quota import month_of
+from envsched.booking.rulebook.quota import NEEDS_REASON, month_of
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, PermissionDenied
 from envsched.models import BookingRequest, Environment, RequestStatus, Role, User
@@ -91,10 +91,10 @@ def test_a_request_past_the_quota_is_refused_naming_it_and_an_approval_with_a_re
     with pytest.raises(RuleBroken) as refused:
         approve_request(sessions, id_of(request), actor=manager, now=NOW, environment="UAT-2")
     assert refused.value.breaks[0].rule == "quota"
-    assert refused.value.message == QUOTA_WORDS
-    with pytest.raises(InvalidInput) as blank:
+    assert refused.value.message == f"{QUOTA_WORDS}: {NEEDS_REASON}"
+    with pytest.raises(RuleBroken) as blank:  # a blank reason is none: the quota is named
         approve_request(sessions, id_of(request), actor=manager, now=NOW, quota_reason="  ")
-    assert blank.value.field == "quota_reason"
+    assert blank.value.message == f"{QUOTA_WORDS}: {NEEDS_REASON}"
 
     booked = approve_request(
         sessions, id_of(request), actor=manager, now=NOW, quota_reason="year-end regression"
@@ -165,7 +165,7 @@ def test_bulk_approval_refuses_a_request_past_the_quota_naming_it_and_approves_t
     )
     assert [a.choice.request_id for a in decided.approved] == [free.id]
     [refusal] = decided.refused
-    assert refusal.rules == ("quota",) and refusal.message == QUOTA_WORDS
+    assert refusal.rules == ("quota",) and refusal.message == f"{QUOTA_WORDS}: {NEEDS_REASON}"
 
 
 def test_freed_days_are_not_offered_to_a_waitlisted_request_past_its_quota(

@@ -420,6 +420,47 @@ def test_a_phase_needing_a_stack_names_stored_stacks_and_no_environments(
         update_phase(sessions, added.key, PhasePatch(stacks=["NOPE"]), actor=None, now=NOW)
 
 
+def test_a_phase_names_only_stacks_with_a_member_serving_it(
+    sessions: SessionFactory, uat3: tuple, make_release: Factory, make_environment: Factory
+) -> None:
+    """The rule booking a stack applies (a member of the phase's type with its tags),
+    asked when a phase is stored and when its type or tags change."""
+    from envsched.lifecycle import add_phase, update_phase
+    from envsched.lifecycle.shapes import PhaseIn, PhasePatch
+
+    make_environment(name="SIT-9", type="SIT")
+    create_stack(sessions, StackIn(name="SYS", members=["SIT-9"]), actor=None, now=NOW)
+    release = make_release()
+    fields = {"key": f"{release.key}-E2E", "type": "UAT", "duration_days": 4}
+    with pytest.raises(InvalidInput) as refused:
+        add_phase(
+            sessions,
+            release.key,
+            PhaseIn.model_validate({**fields, "stacks": ["SYS"]}),
+            actor=None,
+            now=NOW,
+        )
+    assert refused.value.field == "stacks"
+    assert refused.value.fields == {
+        "stacks": f"SYS has no UAT environment with the tags {fields['key']} needs"
+    }
+    added = add_phase(
+        sessions,
+        release.key,
+        PhaseIn.model_validate({**fields, "stacks": ["UAT-3"]}),
+        actor=None,
+        now=NOW,
+    )
+    for patch in (PhasePatch(required_tags=["gpu"]), PhasePatch(type="SIT")):
+        with pytest.raises(InvalidInput) as refused:
+            update_phase(sessions, added.key, patch, actor=None, now=NOW)
+        assert refused.value.field == "stacks" and "UAT-3 has no" in refused.value.message
+    moved = update_phase(
+        sessions, added.key, PhasePatch(type="SIT", stacks=["SYS"]), actor=None, now=NOW
+    )
+    assert moved.stacks == ["SYS"]
+
+
 def test_cancelling_a_stack_booking_cancels_every_member_at_once(
     sessions: SessionFactory, uat3: tuple, make_user: Factory
 ) -> None:

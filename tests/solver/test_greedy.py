@@ -405,6 +405,59 @@ def test_earliest_fit_jumps_past_busy_blocked_and_changeover_days():
     assert [o.phase for o in calendar.occupants("SIT-1", 9)] == ["R8-SIT"]
 
 
+def test_earliest_among_takes_the_earliest_start_then_the_environment_listed_first():
+    envs = [make_environment(f"SIT-{i}", unavailable=[(0, 10, "patching")]) for i in (1, 2, 3)]
+    calendar = EnvironmentCalendar(make_scenario(envs))
+    calendar.occupy("SIT-1", 10, 12, "R9", "R9-SIT")
+    assert calendar.earliest_among(["SIT-1", "SIT-2", "SIT-3"], 0, 3, "R1") == ("SIT-2", 10)
+    assert calendar.earliest_among(["SIT-3", "SIT-2"], 0, 3, "R1") == ("SIT-3", 10)
+    assert calendar.earliest_among(["SIT-1"], 0, 3, "R1", latest=11) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.data(),
+    capacities=st.lists(st.integers(1, 2), min_size=1, max_size=4),
+    changeover=st.integers(0, 2),
+)
+def test_the_fast_searches_agree_with_day_by_day_checks(data, capacities, changeover):
+    """``earliest_among`` and ``releases_between`` (the planners' hot loops, searching in
+    C) give what checking every day with ``fits`` and ``occupants`` gives."""
+    envs = [
+        make_environment(
+            f"SIT-{i}",
+            capacity=cap,
+            changeover_days=changeover,
+            unavailable=[(w, w + 3, "patching")] if (w := data.draw(st.integers(-5, 60))) else [],
+        )
+        for i, cap in enumerate(capacities)
+    ]
+    calendar = EnvironmentCalendar(make_scenario(envs))
+    ids = [e.id for e in envs]
+    for n in range(data.draw(st.integers(0, 12))):
+        env, start = data.draw(st.sampled_from(ids)), data.draw(st.integers(0, 55))
+        length = data.draw(st.integers(1, 5))
+        if calendar.fits(env, start, start + length, f"R{n % 3}"):
+            calendar.occupy(env, start, start + length, f"R{n % 3}", f"P{n}")
+    ready, duration = data.draw(st.integers(-3, 62)), data.draw(st.integers(1, 8))
+    latest = data.draw(st.none() | st.integers(0, 60))
+    release = data.draw(st.sampled_from(["R0", "R1", "R9"]))
+    slow = [
+        (env, day)
+        for day in range(max(ready, 0), 61)
+        for env in ids
+        if (latest is None or day <= latest) and calendar.fits(env, day, day + duration, release)
+    ]
+    assert calendar.earliest_among(ids, ready, duration, release, latest) == min(
+        slow, key=lambda spot: (spot[1], ids.index(spot[0])), default=None
+    )
+    lo, hi = sorted(data.draw(st.lists(st.integers(0, 60), min_size=2, max_size=2)))
+    wanted = data.draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
+    assert calendar.releases_between(wanted, lo, hi) == {
+        occ.release for env in wanted for occ in calendar.occupants_between(env, lo, hi)
+    }
+
+
 def test_removing_a_phase_frees_its_days_and_a_copy_is_independent():
     calendar = EnvironmentCalendar(make_scenario())
     calendar.occupy("SIT-1", 0, 5, "R1", "R1-SIT")

@@ -32,7 +32,7 @@ def searched(
 ) -> RuinAndRecreate:
     search = RuinAndRecreate(scenario, start, budget, seed)
     for _step in range(steps):
-        target = search._draw()
+        target = search.draw()
         if target is None:
             break
         search.step(target)

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.models import Booking, EnvironmentType, RequestStatus, Role
+from envsched.models import Booking, BookingStatus, EnvironmentType, RequestStatus, Role
 from tests.envsched import factories
 from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, csrf_token
@@ -125,3 +125,34 @@ def test_the_api_checks_in_and_sets_check_in_on_a_type(
     checked = client.post(f"/api/v1/bookings/{booking.id}/checkin", headers=tester)
     assert checked.status_code == 200, checked.get_json()
     assert checked.get_json()["checked_in_at"].startswith("2027-01-04T")
+
+
+def test_a_tentative_booking_says_it_needs_no_check_in_and_the_api_refuses_one(
+    app: Flask,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+    token_headers: Callable[..., dict[str, str]],
+) -> None:
+    booking = own_booking(sessions, user_of, estate)
+    with sessions.begin() as session:
+        session.get_one(Booking, booking.id).status = BookingStatus.TENTATIVE
+        found = session.exec(select(EnvironmentType).where(EnvironmentType.name == "UAT")).one()
+        found.checkin_required = True
+    owner = app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    html = page(owner, f"/bookings/{booking.id}")
+    section = html.split('id="checkin-h"', 1)[1].split("</section>", 1)[0]
+    assert "Tentative: pencilled in, not promised, so it needs no check-in" in section
+    assert ">Check in</button>" not in section
+    mine = page(owner, "/my").split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+    assert "regression on UAT-2" in mine and "Check in" not in mine
+    refused = app.test_client().post(
+        f"/api/v1/bookings/{booking.id}/checkin", headers=token_headers(Role.TEST_MANAGER)
+    )
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["message"] == (
+        "regression on UAT-2 (4–6 Jan 2027) is tentative: it is never released for want of "
+        "a check-in, so it needs none"
+    )

@@ -113,7 +113,9 @@ def test_a_bad_url_on_the_page_is_named_next_to_its_field_and_nothing_is_stored(
 def test_other_roles_see_the_health_but_may_not_set_the_url(
     client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, role: Role
 ) -> None:
-    set_health_url(sessions, "UAT-1", "https://uat-1.example.test/", actor=None, now=NOW)
+    set_health_url(
+        sessions, "UAT-1", "https://uat-1.example.test/", actor=None, now=NOW, settings=PROBING
+    )
     login(client, role)
     page = page_text(client, "/environments/UAT-1")
     assert "UAT-1 is not checked yet" in page and "Save health URL" not in page
@@ -213,3 +215,28 @@ def test_the_api_refuses_other_roles_and_unknown_environments(
         is None
     )
     assert stored_urls(sessions) == []
+
+
+def test_the_page_states_the_workers_interval_and_down_minutes_not_its_own(
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    health_server: HealthServer,
+) -> None:
+    """The web process runs with the defaults (60 seconds, 15 minutes); the worker here
+    probes every 7 seconds and flags after 3 minutes, and the page says the worker's."""
+    worker = Settings(health_timeout_seconds=2, health_interval_seconds=7, health_down_minutes=3)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = page_text(client, "/environments/UAT-2")
+    assert "the worker asks it on its interval whether it is up" in page  # no probe yet
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=worker)
+    health_server.status = 503
+    probe_environments(sessions, worker, lambda: NOW)
+    probe_environments(sessions, worker, lambda: NOW + 3 * MINUTE)
+    page = page_text(client, "/environments/UAT-1")
+    assert "Flagged:</strong> down longer than 3 minutes." in page
+    assert "; the worker checks every 7 seconds</dd>" in page
+    assert "60 seconds" not in page and "15 minutes" not in page
+    other = page_text(client, "/environments/UAT-2")  # no URL: the worker's last round says
+    assert "the worker asks it every 7 seconds whether it is up" in other

@@ -72,6 +72,7 @@ PAGES = [
     # stacks (issue 16)
     ("/stacks", "stacks:read"),
     ("/stacks/{stack}", "stacks:read"),
+    ("/releases/R1/phases/R1-UAT/edit", "releases:write"),  # its stacks among the rest
 ]
 # state-changing pages: path, permission; a refused role must change nothing
 ACTIONS = [
@@ -141,6 +142,7 @@ ACTIONS = [
     ("/stacks/{stack}/book", "stacks:book"),
     ("/stacks/{stack}/bookings/{stack_booking}/cancel", "stacks:book"),
     ("/stacks/{stack}/remove", "stacks:write"),
+    ("/releases/R1/phases/R1-UAT/edit", "releases:write"),  # an empty form: bad input
 ]
 OWNER_ONLY = {"/account/tokens/{token}/revoke"}
 

@@ -94,3 +94,21 @@ def test_a_test_manager_sees_a_series_but_cannot_cancel_it(
     page = page_text(tester, location)
     assert "Every Monday and Thursday" in page and "Cancel this run" not in page
     assert tester.get("/series/new").status_code == 403
+
+
+def test_the_form_ticks_the_first_days_weekday_not_todays(
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
+    """Opened for a first day (the timeline's selection), the weekday ticked is that
+    day's; a first day that is no date ticks none; a posted form keeps what was ticked,
+    and only a fresh form's weekdays follow the first day in the browser."""
+    login(client, Role.ENVIRONMENT_MANAGER)
+
+    def ticked(text: str) -> list[str]:
+        return re.findall(r'name="weekdays" value="(\w+)" checked', text)
+
+    thursday = page_text(client, "/series/new?environment=UAT-1&start=2027-01-07")
+    assert ticked(thursday) == ["thu"] and "data-follows-day=" in thursday
+    assert ticked(page_text(client, "/series/new?start=someday")) == []
+    preview = post(client, "/series/new", {**FORM, "action": "preview"}).get_data(as_text=True)
+    assert ticked(preview) == ["mon", "thu"] and "data-follows-day=" not in preview

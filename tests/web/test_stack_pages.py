@@ -158,3 +158,30 @@ def test_the_api_cancels_a_whole_stack_booking_from_one_members_booking(
     answer = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/bookings/{member}/cancel", json={})
     assert answer.status_code == 200 and answer.get_json()["status"] == "cancelled"
     assert live(sessions) == before
+
+
+def test_the_stack_page_offers_only_phases_a_member_serves(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    """The list asks the rule booking the stack applies: of a member's type, with its
+    tags (R1-UAT needs a mainframe UAT, and UAT-2 is none)."""
+    from tests.envsched import factories
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2"]), actor=None, now=NOW)
+    factories.make_phase(sessions, estate.release, key="R1-E2E", type="UAT", name="End to end")
+    factories.make_phase(sessions, estate.release, key="R1-PERF", type="PERF", name="Load")
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.get("/stacks/PAY").get_data(as_text=True)
+    assert 'value="R1-E2E"' in page
+    assert 'value="R1-PERF"' not in page and 'value="R1-UAT"' not in page
+    refused = client.post(
+        "/stacks/PAY/book",
+        data={
+            "csrf_token": csrf_token(client, "/stacks/PAY"),
+            "start": str(day(30)),
+            "last_day": str(day(33)),
+            "phase": "R1-PERF",
+        },
+    )
+    assert refused.status_code == 400
+    assert "no environment of the stack PAY is a PERF environment" in refused.get_data(as_text=True)

@@ -15,7 +15,7 @@ from envsched.inventory import (
 from web.api import present, queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import EnvironmentQuery, Page
-from web.context import now, sessions
+from web.context import now, sessions, settings
 
 
 def list_environments(query: EnvironmentQuery) -> JSON:
@@ -81,7 +81,7 @@ def get_health(name: str) -> JSON:
 
 def set_health(name: str, body: HealthUrlIn) -> JSON:
     get_environment(name)
-    health.set_health_url(sessions(), name, body.url, actor=actor(), now=now())
+    health.set_health_url(sessions(), name, body.url, actor=actor(), now=now(), settings=settings())
     return get_health(name)
 
 

@@ -90,7 +90,27 @@ function focusScrollingTables() {
 }
 window.addEventListener("resize", focusScrollingTables);
 
+// Weekday boxes that follow a date field (the series form: data-follows-day names the
+// first day's field, the boxes run Monday to Sunday): while the user has ticked none
+// of them themselves, the weekday ticked is the date's.
+function followDay(fieldset) {
+  var field = document.getElementById(fieldset.getAttribute("data-follows-day"));
+  var boxes = fieldset.querySelectorAll('input[type="checkbox"]');
+  var chosen = false;
+  if (!field) return;
+  boxes.forEach(function (box) {
+    box.addEventListener("change", function () { chosen = true; });
+  });
+  field.addEventListener("change", function () {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(field.value);
+    if (chosen || !parts) return;
+    var weekday = (new Date(Date.UTC(+parts[1], parts[2] - 1, +parts[3])).getUTCDay() + 6) % 7;
+    boxes.forEach(function (box, index) { box.checked = index === weekday; });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-follows-day]").forEach(followDay);
   focusScrollingTables();
   setUpMenu();
   focusErrorSummary();

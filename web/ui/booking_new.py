@@ -8,6 +8,7 @@ and a refusal comes back next to the field it is about, naming the rule.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -82,8 +83,11 @@ def _page(form: Form, status: int = 200) -> Any:
     ), status
 
 
-def phase_choices_for(session: Session, env: Environment | None) -> list[tuple[str, str]]:
-    """Phases of open releases not booked yet (of the environment's type, when chosen)."""
+def phase_choices_for(
+    session: Session, env: Environment | None, keep: Callable[[Phase], bool] | None = None
+) -> list[tuple[str, str]]:
+    """Phases of open releases not booked yet (of the environment's type, when chosen;
+    those ``keep`` keeps, when given)."""
     booked = select(Booking.phase_id).where(
         col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
     )
@@ -98,6 +102,7 @@ def phase_choices_for(session: Session, env: Environment | None) -> list[tuple[s
     return [
         (p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
         for p in session.exec(query).all()
+        if keep is None or keep(p)
     ]
 
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from envsched import health
-from envsched.health import HealthChangeOut, HealthOut
+from envsched.health import HealthChangeOut, HealthOut, WorkerSettings
 from envsched.models import HealthState
-from web.context import settings
 from web.ui.forms import Form
 
 HEALTH_LABELS = {"url": "Health check URL"}
@@ -31,12 +30,12 @@ class ChangeRow:
 
 @dataclass(frozen=True)
 class HealthView:
-    """Everything the page's health section shows."""
+    """Everything the page's health section shows; ``worker``: the interval and the
+    minutes down the worker recorded with its probes (None before its first)."""
 
     now: HealthOut | None
     changes: list[ChangeRow]
-    interval_seconds: int
-    down_minutes: int
+    worker: WorkerSettings | None
 
     @staticmethod
     def badge(state: HealthState) -> str:
@@ -56,10 +55,8 @@ class HealthView:
 def health_view(session: Session, environment_id: int) -> HealthView:
     current = health.health_of(session, environment_id)
     changes = health.history_of(session, environment_id) if current else []
-    config = settings()
-    return HealthView(
-        current, change_rows(changes), config.health_interval_seconds, config.health_down_minutes
-    )
+    worker = health.worker_settings(session, environment_id)
+    return HealthView(current, change_rows(changes), worker)
 
 
 def change_rows(changes: list[HealthChangeOut]) -> list[ChangeRow]:

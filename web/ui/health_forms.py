@@ -12,7 +12,7 @@ from envsched import health
 from envsched.errors import EnvschedError
 from envsched.models.base import TEXT_LENGTH
 from web.auth import current_user, requires
-from web.context import now, sessions
+from web.context import now, sessions, settings
 from web.ui.environments import environment_page
 from web.ui.forms import Form
 from web.ui.health import HEALTH_LABELS
@@ -25,7 +25,9 @@ def health_set(name: str) -> Any:
     if not form.ok:
         return environment_page(name, health_form=form, status=400)
     try:
-        row = health.set_health_url(sessions(), name, url, actor=current_user(), now=now())
+        row = health.set_health_url(
+            sessions(), name, url, actor=current_user(), now=now(), settings=settings()
+        )
     except EnvschedError as exc:
         form.absorb(exc)
         return environment_page(name, health_form=form, status=400)

@@ -142,5 +142,6 @@ def _phase(phase: Any, bookings: list[Any], siblings: list[Any]) -> dict[str, An
         "after": waits,
         "tags": phase.required_tags,
         "environments": phase.environments,
+        "stacks": phase.stacks,
         "bookings": bookings,
     }

@@ -9,6 +9,7 @@ one, or it and the later ones.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pydantic
@@ -56,7 +57,7 @@ def series_new() -> Any:
                 "environment": args.get("environment", ""),
                 "repeat": "weekly",
                 "interval": "1",
-                "weekdays": WEEKDAYS[today().weekday()],
+                "weekdays": first_weekday(start),
                 "start": start,
                 "length_days": "1",
                 "ends": "times",
@@ -64,6 +65,16 @@ def series_new() -> Any:
             },
         )
     )
+
+
+def first_weekday(start: str) -> str:
+    """The weekday a weekly series runs on unless told otherwise: its first day's (none
+    while the first day is not a date). The form's script moves it with the first day
+    until the user ticks weekdays themselves."""
+    try:
+        return WEEKDAYS[dt.date.fromisoformat(start).weekday()]
+    except ValueError:
+        return ""
 
 
 def _page(form: Form, status: int = 200, runs: list[Run] | None = None) -> Any:
@@ -79,6 +90,7 @@ def _page(form: Form, status: int = 200, runs: list[Run] | None = None) -> Any:
         repeats=REPEATS,
         weekdays=list(zip(WEEKDAYS, DAY_NAMES, strict=True)),
         chosen_days=form.words("weekdays"),
+        fresh=request.method == "GET",  # the weekdays follow the first day until chosen
         runs=runs,
         rule_words=rule_words,
     ), status

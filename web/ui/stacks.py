@@ -22,6 +22,7 @@ from envsched.models import (
     Booking,
     Environment,
     Phase,
+    Stack,
     StackBookingPart,
     StackMember,
 )
@@ -172,7 +173,7 @@ def _detail_page(name: str, form: Form, status: int = 200) -> Any:
             abort(404)
         stack = inventory.stack_named(session, name)
         bookings = _stack_bookings(session, stack.id or 0)
-        phases = _phases(session)
+        phases = _phases(session, stack)
     return render_template(
         "stack.html", stack=found, form=form, bookings=bookings, phases=phases
     ), status
@@ -203,6 +204,11 @@ def _stack_bookings(session: Session, stack_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _phases(session: Session) -> list[tuple[str, str]]:
-    """Phases to offer: those of open releases not booked yet (the booking form's list)."""
-    return [("", "— none: hold the stack —"), *phase_choices_for(session, None)]
+def _phases(session: Session, stack: Stack) -> list[tuple[str, str]]:
+    """Phases to offer: the booking form's (of open releases, not booked yet) that a
+    member serves, by the rule booking the stack applies (``inventory.serving_member``)."""
+    members = inventory.stack_members(session, stack)
+    served = phase_choices_for(
+        session, None, lambda phase: inventory.serving_member(members, phase) is not None
+    )
+    return [("", "— none: hold the stack —"), *served]

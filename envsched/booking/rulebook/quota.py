@@ -18,7 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -38,6 +38,7 @@ from envsched.models import (
 from envsched.models.limits import within_calendar
 
 COUNTED = (*LIVE_STATUSES, BookingStatus.RELEASED)
+NEEDS_REASON = "an environment manager approves it past the quota with a reason"
 
 
 @dataclass(frozen=True)
@@ -201,12 +202,14 @@ def check_quota(
     asking: str = "this request",
 ) -> list[RuleBreak]:
     """Raise ``RuleBroken`` (rule ``quota``) if the booking takes its team past a quota,
-    unless an environment manager ``approved`` it; return what it goes past."""
+    unless an environment manager ``approved`` it; return what it goes past. The refusal
+    names the quota and what would let it through."""
     breaks = quota_breaks(
         session, env, start, end, owner, booking_id=booking_id, holding=holding, asking=asking
     )
     if breaks and not approved:
-        raise RuleBroken(breaks)
+        *before, last = breaks
+        raise RuleBroken([*before, replace(last, message=f"{last.message}: {NEEDS_REASON}")])
     return breaks
 
 
