@@ -42,7 +42,15 @@ from envsched.booking.requests import (
     request_booking,
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking
-from envsched.booking.rulebook.quota import Month, Usage, month_of, parse_month
+from envsched.booking.rulebook.quota import (
+    Holding,
+    Month,
+    Usage,
+    check_quota,
+    month_of,
+    owner_id,
+    parse_month,
+)
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
 
 # booking series (issue 16)
@@ -84,12 +92,18 @@ from envsched.booking.shapes import (
     StackBookingOut,
     StackPartOut,
 )
+from envsched.booking.stack_parts import (
+    live_partners,
+    stack_booking_of,
+    stack_partners,
+    stacked_with,
+)
 from envsched.booking.stacks import (
     book_stack,
     cancel_stack_booking,
+    move_stack_locked,
     place_stack,
     stack_bookings,
-    stack_partners,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
 from envsched.booking.words import booking_words
@@ -107,6 +121,7 @@ __all__ = [
     "Choice",
     "ClashKind",
     "ClashOut",
+    "Holding",
     "Month",
     "MoveIn",
     "OccurrenceOut",
@@ -146,6 +161,7 @@ __all__ = [
     "cancel_stack_booking",
     "check_in",
     "check_placement",
+    "check_quota",
     "checkin_due",
     "clashes_in",
     "close_request",
@@ -157,13 +173,16 @@ __all__ = [
     "free_days",
     "get_request",
     "is_second_booking",
+    "live_partners",
     "may_withdraw",
     "month_of",
     "move_booking",
     "move_choices",
+    "move_stack_locked",
     "my_team_usage",
     "new_booking",
     "offer_days",
+    "owner_id",
     "parse_month",
     "phase_slots",
     "place_stack",
@@ -180,8 +199,10 @@ __all__ = [
     "series_of",
     "series_out",
     "set_quota",
+    "stack_booking_of",
     "stack_bookings",
     "stack_partners",
+    "stacked_with",
     "start_booking",
     "suggest_slots",
     "waitlist_request",

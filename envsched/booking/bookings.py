@@ -133,10 +133,12 @@ def place_locked(
     pinned: bool = False,
     note: str = "",
     force_reason: str | None = None,
+    over_quota: bool = False,
 ) -> Booking:
     """Book locked ``env`` on ``[start, end)`` in the caller's transaction: the rules of
-    ``phase`` (the rulebook), then the environment's own days; what a direct booking and
-    each occurrence of a series do."""
+    ``phase`` (the rulebook), then the environment's own days, then the team quota (past
+    it only forced or ``over_quota``: an environment manager's word); what a direct
+    booking and each occurrence of a series do."""
     breaks = (
         check_placement(
             session, phase, env, start, end, forced=force_reason is not None, today=now.date()
@@ -151,7 +153,7 @@ def place_locked(
         start,
         end,
         actor.id if actor else None,
-        approved=force_reason is not None,
+        approved=force_reason is not None or over_quota,
         asking="this booking",
     )
     if status == BookingStatus.IN_USE:

@@ -1,5 +1,9 @@
 """Giving booked days back: cancel a booking, release it early, and offer the freed days
-to the waitlist, highest priority first, in the same transaction."""
+to the waitlist, highest priority first, in the same transaction.
+
+A member's booking of a stack booking is given back with every live member's: a stack is
+booked whole, so cancelling or handing back one member (its page, the API) does the same
+to the whole stack booking, as the stack's own cancel does."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from envsched.booking.bookings import book_locked, booking_transaction
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.requests import close_request, request_rules
 from envsched.booking.rulebook import RuleBroken
+from envsched.booking.stack_parts import live_partners
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
@@ -83,8 +88,14 @@ def _give_back(
 ) -> Booking:
     with booking_transaction(sessions) as session:
         booking = _live_booking(session, booking_id, actor)
-        give_back_locked(session, booking, change, actor=actor, now=now)
+        whole = sorted([booking, *live_partners(session, booking_id)], key=_environment_id)
+        for member in whole:  # in environment order, as a stack's cancel locks them
+            give_back_locked(session, member, change, actor=actor, now=now)
     return booking
+
+
+def _environment_id(booking: Booking) -> int:
+    return booking.environment_id
 
 
 def cancel_locked(

@@ -20,7 +20,7 @@ from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import request_rules
 from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
-from envsched.booking.rulebook.quota import check_quota, owner_id
+from envsched.booking.rulebook.quota import Holding, check_quota, owner_id
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
@@ -133,6 +133,7 @@ def _check_target(
         owner_id(session, booking),
         approved=forced,
         booking_id=booking.id,
+        holding=Holding.of(booking),
         asking="this booking",
     )
 

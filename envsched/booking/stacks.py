@@ -17,10 +17,18 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
-from envsched.booking.bookings import booking_transaction, check_days, phase_named, place_locked
+from envsched import audit
+from envsched.booking.bookings import (
+    booking_transaction,
+    check_days,
+    new_booking,
+    phase_named,
+    place_locked,
+)
 from envsched.booking.giveback import cancel_locked
 from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import StackBookingIn, StackBookingOut, StackPartOut
+from envsched.booking.stack_parts import live_partners, stack_booking_of
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
 from envsched.inventory import lock_environment, serving_member, stack_members, stack_named
@@ -76,10 +84,12 @@ def place_stack(
     actor: User | None,
     now: dt.datetime,
     field: str = "stack",
+    over_quota: bool = False,
 ) -> StackBookingOut:
     """Inside the caller's write transaction: lock every member, check each, then book
-    each (the one serving ``phase`` carries it). Shared by ``book_stack`` and a plan
-    written back as tentative bookings."""
+    each (the one serving ``phase`` carries it). Shared by ``book_stack``, a plan
+    written back as tentative bookings and a round's proposal (``over_quota``: an
+    environment manager let it past the team quota)."""
     stack = stack_named(session, stack_name, field=field)
     members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
     if not members:
@@ -109,6 +119,7 @@ def place_stack(
                 now=now,
                 status=status,
                 note=note or f"stack {stack.name}",
+                over_quota=over_quota,
             )
         session.flush()
         session.add(StackBookingPart(stack_booking_id=group.id or 0, booking_id=booking.id or 0))
@@ -158,21 +169,90 @@ def cancel_stack_booking(
         return [StackPartOut(booking=b.id or 0, environment=b.environment.name) for b in live]
 
 
-def stack_partners(session: Session, booking_id: int) -> list[Booking]:
-    """The other member bookings of the stack booking ``booking_id`` is part of."""
-    group = select(StackBookingPart.stack_booking_id).where(
-        StackBookingPart.booking_id == booking_id
-    )
-    return list(
-        session.exec(
-            select(Booking)
-            .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
-            .where(
-                col(StackBookingPart.stack_booking_id).in_(group),
-                Booking.id != booking_id,
-            )
-        ).all()
-    )
+def move_stack_locked(
+    session: Session,
+    carrier: Booking,
+    stack_name: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    note: str,
+) -> list[Booking]:
+    """Move the stack booking whose phase ``carrier`` serves to ``stack_name`` on
+    ``[start, end)``, whole, in the caller's transaction: the carrier to the member that
+    serves the phase, each other member's booking to its member (on the same
+    environment, else one of the same type: UAT-3-DB's to UAT-4-DB; a member no booking
+    moves to is booked, tentatively; a booking no member takes is cancelled). Nothing is
+    checked here: the caller checks every booking returned (the carrier first) with the
+    state complete, and audits the carrier's move."""
+    group = stack_booking_of(session, carrier.id or 0)
+    if group is None or carrier.phase is None:
+        raise InvalidState("only a stack booking for a phase moves as a stack")
+    stack = stack_named(session, stack_name, field="plan")
+    members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
+    serving = _serving(session, stack.name, members, carrier.phase)
+    partners = live_partners(session, carrier.id or 0)
+    _set_days(carrier, serving, start, end, now)
+    moved = [carrier]
+    for env in members:
+        if env is not serving:
+            partner = _counterpart(partners, env)
+            moved.append(_member_moved(session, group, partner, env, (start, end), actor, now))
+    for gone in partners:
+        before = audit.snapshot(gone)
+        gone.status, gone.updated_at = BookingStatus.CANCELLED, now
+        gone.note = f"{gone.note}\n{note}: the stack {stack.name} has no {gone.environment.name}"
+        audit.record(session, actor=actor, now=now, action="cancelled", row=gone, before=before)
+    group.stack_id, group.start, group.end = stack.id or 0, start, end
+    return moved
+
+
+def _counterpart(partners: list[Booking], env: Environment) -> Booking | None:
+    """Take from ``partners`` the booking that moves to ``env``: on it, else of its type."""
+    for same in (
+        lambda b: b.environment_id == env.id,
+        lambda b: b.environment.type_id == env.type_id,
+    ):
+        found = next((b for b in partners if same(b)), None)
+        if found is not None:
+            partners.remove(found)
+            return found
+    return None
+
+
+def _member_moved(
+    session: Session,
+    group: StackBooking,
+    partner: Booking | None,
+    env: Environment,
+    days: tuple[dt.date, dt.date],
+    actor: User | None,
+    now: dt.datetime,
+) -> Booking:
+    """``partner`` moved to ``env`` on ``days`` (audited); without one, a new tentative
+    booking of ``env``, part of ``group``."""
+    if partner is None:
+        partner = new_booking(env, *days, now=now, actor=actor, status=BookingStatus.TENTATIVE)
+        partner.note = group.note or f"stack {env.name}"
+        session.add(partner)
+        session.flush()
+        session.add(StackBookingPart(stack_booking_id=group.id or 0, booking_id=partner.id or 0))
+        audit.record(session, actor=actor, now=now, action="propose", row=partner)
+        return partner
+    before = audit.snapshot(partner)
+    _set_days(partner, env, *days, now)
+    audit.record(session, actor=actor, now=now, action="replan_move", row=partner, before=before)
+    return partner
+
+
+def _set_days(
+    booking: Booking, env: Environment, start: dt.date, end: dt.date, now: dt.datetime
+) -> None:
+    assert env.id is not None
+    booking.environment_id, booking.exclusive = env.id, env.capacity == 1
+    booking.start, booking.end, booking.updated_at = start, end, now
 
 
 def _serving(session: Session, stack: str, members: list[Environment], phase: Phase) -> Environment:

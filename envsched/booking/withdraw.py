@@ -2,7 +2,8 @@
 
 A pending request (requested or waitlisted) is simply closed. An approved one may be
 withdrawn too while its booking is still to come (neither in use nor on or past its
-first day): the booking is cancelled with it and its days go to the waitlist. A booking
+first day): the booking is cancelled with it (a member's booking of a stack booking with
+every member's: a stack goes whole) and its days go to the waitlist. A booking
 under way is handed back early from its own page instead, so the days used stay on
 record; one that is over, given back or cancelled leaves nothing to withdraw.
 
@@ -21,6 +22,7 @@ from envsched import audit
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import close_request, get_request
+from envsched.booking.stack_parts import live_partners
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory
 from envsched.errors import InvalidState
@@ -100,13 +102,16 @@ def _nothing_left(session: Session, request: BookingRequest) -> str:
 
 
 def _live_bookings(session: Session, request: BookingRequest) -> list[Booking]:
-    return list(
-        session.exec(
-            select(Booking).where(
-                Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
-            )
-        ).all()
-    )
+    """The request's live bookings, each with its live stack partners, by environment."""
+    own = session.exec(
+        select(Booking).where(
+            Booking.request_id == request.id, col(Booking.status).in_(LIVE_STATUSES)
+        )
+    ).all()
+    whole = {
+        b.id: b for booking in own for b in [booking, *live_partners(session, booking.id or 0)]
+    }
+    return sorted(whole.values(), key=lambda b: (b.environment_id, b.id or 0))
 
 
 def _cancel_bookings(

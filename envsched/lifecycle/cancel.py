@@ -7,7 +7,8 @@ holding environments, and the days it held to go to whoever waits for them:
   naming the release;
 * each live booking of its phases gives its days back the way ``cancel_booking`` and
   ``release_early`` do: one not started yet is cancelled, one running is released from
-  today (its past days stay history), one already over is left alone;
+  today (its past days stay history), one already over is left alone; a stack booked
+  for one of its phases gives back every member's booking, as a stack booking goes whole;
 * the days freed from today on are offered to the waitlist, as ``cancel_booking`` does.
 
 Requests go first, so the release's own waitlisted requests are not offered its days.
@@ -21,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -36,6 +38,8 @@ from envsched.models import (
     Phase,
     Release,
     RequestStatus,
+    StackBooking,
+    StackBookingPart,
     User,
 )
 
@@ -97,11 +101,17 @@ def _open_requests(session: Session, release: Release) -> Sequence[BookingReques
 
 
 def _live_bookings(session: Session, release: Release, today: dt.date) -> Sequence[Booking]:
-    """Its live bookings not over by ``today``, by environment (the order locks go in)."""
+    """Its live bookings not over by ``today`` (with every member's booking of a stack
+    booked for one of its phases), by environment (the order locks go in)."""
+    stacked = (
+        select(StackBookingPart.booking_id)
+        .join(StackBooking, col(StackBooking.id) == StackBookingPart.stack_booking_id)
+        .where(col(StackBooking.phase_id).in_(_phase_ids(release)))
+    )
     return session.exec(
         select(Booking)
         .where(
-            col(Booking.phase_id).in_(_phase_ids(release)),
+            or_(col(Booking.phase_id).in_(_phase_ids(release)), col(Booking.id).in_(stacked)),
             col(Booking.status).in_(LIVE_STATUSES),
             Booking.end > today,
         )

@@ -139,8 +139,9 @@ class MovedProposal(RoundRecord):
     broken: list[BrokenRule] = Field(default_factory=list)
     applied: bool = False
     refused: str | None = None
+    refused_rule: str | None = None  # the rule that refused it, when one did ("quota")
 
-    absent_while_empty = ("refused", "broken")
+    absent_while_empty = ("refused", "refused_rule", "broken")
 
 
 class PlacedProposal(RoundRecord):
@@ -153,8 +154,9 @@ class PlacedProposal(RoundRecord):
     release: str
     applied: bool = False
     refused: str | None = None
+    refused_rule: str | None = None
 
-    absent_while_empty = ("refused",)
+    absent_while_empty = ("refused", "refused_rule")
 
     @property
     def place(self) -> Place:
@@ -162,7 +164,9 @@ class PlacedProposal(RoundRecord):
 
 
 # A booking a round proposes. ``applied`` once an accept put it in place; ``refused`` says
-# why while the last accept that chose it refused it (absent otherwise).
+# why while the last accept that chose it refused it (absent otherwise), and
+# ``refused_rule`` which rule of the rulebook refused it, if one did (``quota``: an
+# environment manager may accept it alone with a reason).
 Proposal = MovedProposal | PlacedProposal
 
 

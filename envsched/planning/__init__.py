@@ -29,6 +29,7 @@ from envsched.planning.rounds.words import (
     started_words,
 )
 from envsched.planning.shapes import (
+    AcceptIn,
     ChangeIn,
     ComparisonOut,
     PlanRunDetailOut,
@@ -82,6 +83,7 @@ __all__ = [
     "COMPARISON_WORDS",
     "METRIC_WORDS",
     "QUEUED",
+    "AcceptIn",
     "AddEnvironment",
     "AddMaintenance",
     "AddRelease",

@@ -137,7 +137,7 @@ def build_scenario(
             releases, draft.environments, day, horizon, left_out, {s.id for s in draft.stacks}
         ),
     )
-    bookings, others, strays = _bookings(draft, live, left_out, _on_stacks(session))
+    bookings, others, strays = _bookings(draft, live, left_out, on_stacks(session))
     occupied = _occupied(others, day, left_out)
     scenario = readable(
         replace(
@@ -242,7 +242,7 @@ def _stacks(session: Session) -> tuple[sc.Stack, ...]:
     return tuple(sc.Stack(name, tuple(names)) for name, names in members.items())
 
 
-def _on_stacks(session: Session) -> dict[int, tuple[str, str, bool]]:
+def on_stacks(session: Session) -> dict[int, tuple[str, str, bool]]:
     """Booking id -> (its stack, the phase, whether it carries the phase) for member
     bookings of a stack booked for a phase: the phase's booking is on the stack, and the
     other members' bookings are part of it."""

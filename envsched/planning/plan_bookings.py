@@ -2,7 +2,9 @@
 
 One transaction: the previous tentative bookings of every phase the plan places are
 cancelled, and each placement becomes a new tentative booking, checked under the
-environment's lock like any other booking, and by the rulebook. Confirmed and in-use
+environment's lock like any other booking, by the rulebook and by the team quota of
+whoever writes the plan back (who books it; the bookings it replaces no longer count), so
+a plan past a quota is refused naming it and nothing is written. Confirmed and in-use
 bookings are never touched (the scenario pinned them, so the plan keeps them where they
 are). A placement on a stack books every member (``booking.place_stack``), and replacing
 it cancels every member's tentative booking.
@@ -15,7 +17,13 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from envsched import audit
-from envsched.booking import booking_transaction, check_placement, place_stack, stack_partners
+from envsched.booking import (
+    booking_transaction,
+    check_placement,
+    check_quota,
+    place_stack,
+    stack_partners,
+)
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidScenario
 from envsched.inventory import check_fits, environment_named, lock_environment
@@ -129,6 +137,7 @@ def _book(
     start, end = scenario.date(assignment.start), scenario.date(assignment.end)
     check_placement(session, phase, env, start, end, today=now.date())
     check_fits(session, env, start, end, release_id=phase.release_id)
+    check_quota(session, env, start, end, actor.id if actor else None, asking="this plan")
     booking = Booking(
         environment_id=env_id,
         phase_id=phase.id,

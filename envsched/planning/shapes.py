@@ -32,6 +32,18 @@ class ReplanIn(Input):
     dry_run: Flag = Field(default=False, description="record the run, propose nothing")
 
 
+class AcceptIn(Input):
+    """Accepting one proposal; past its owner's team quota only with a reason."""
+
+    quota_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="an environment manager's reason to apply the proposal although it takes "
+        "its owner's team past its monthly quota of the type (kept in the booking's note)",
+    )
+
+
 class PlanRunOut(BaseModel):
     id: int
     trigger: str

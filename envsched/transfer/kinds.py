@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched import audit
-from envsched.booking import check_placement
+from envsched.booking import check_placement, check_quota
 from envsched.errors import BookingConflict, GateNotPassed, InvalidInput
 from envsched.inventory import change_capacity, check_fits, lock_environment, name_problem
 from envsched.lifecycle import check_start
@@ -242,6 +242,15 @@ def _booking(session: Session, record: Record, actor: User | None, now: dt.datet
             record["start"],
             record["end"],
             release_id=phase.release_id if phase else None,
+        )
+        breaks += check_quota(
+            session,
+            env,
+            record["start"],
+            record["end"],
+            actor.id if actor else None,
+            approved=forced,
+            asking="this row",
         )
     if record["status"] == BookingStatus.IN_USE:
         check_start(session, phase.id if phase else None)

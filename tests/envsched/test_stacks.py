@@ -25,6 +25,7 @@ from envsched.models import (
     Role,
     StackBooking,
     StackBookingPart,
+    User,
 )
 from tests.envsched.factories import DAY0, NOW, Factory, diff_of
 
@@ -476,3 +477,185 @@ def test_cancelling_a_stack_booking_cancels_every_member_at_once(
     assert len(cancelled) == 2 and live(sessions) == []
     with pytest.raises(InvalidState):
         cancel_stack_booking(sessions, "UAT-3", done.id, actor=None, now=NOW)
+
+
+def test_cancelling_one_members_booking_cancels_the_whole_stack_booking(
+    sessions: SessionFactory, uat3: tuple, make_user: Factory
+) -> None:
+    from envsched.booking import cancel_booking, stacked_with
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    db_part = next(p for p in done.bookings if p.environment == "UAT-3-DB")
+    assert stacked_with(sessions, db_part.booking) == ("UAT-3", ["UAT-3-APP", "UAT-3-DB"])
+    with pytest.raises(PermissionDenied):  # someone else's stack booking, as a single one
+        cancel_booking(sessions, db_part.booking, actor=make_user(role=Role.TEST_MANAGER), now=NOW)
+    assert len(live(sessions)) == 2
+    cancel_booking(sessions, db_part.booking, actor=None, now=NOW, reason="rig broken")
+    assert live(sessions) == []  # the app's booking went with the database's
+    with sessions() as session:
+        notes = session.exec(select(Booking.note).order_by(col(Booking.id))).all()
+    assert notes == ["stack UAT-3\ncancelled: rig broken"] * 2
+
+
+def test_handing_back_one_member_hands_back_the_whole_stack_booking(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    from envsched.booking import release_early
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(0), end=day(8)), actor=None, now=NOW
+    )
+    app_part = next(p for p in done.bookings if p.environment == "UAT-3-APP")
+    release_early(sessions, app_part.booking, actor=None, now=NOW, on=day(4))
+    with sessions() as session:
+        rows = session.exec(select(col(Booking.status), col(Booking.end))).all()
+    assert sorted(rows) == [("released", day(4)), ("released", day(4))]
+
+
+def tentative_on_stack(
+    sessions: SessionFactory, stack: str, phase_key: str, start: dt.date, end: dt.date
+) -> int:
+    """The phase booked tentatively on the whole stack (as a round's proposal books it);
+    returns the phase's own booking."""
+    from envsched.booking import booking_transaction, place_stack
+    from envsched.models import BookingStatus, Phase
+
+    with booking_transaction(sessions) as session:
+        phase = session.exec(select(Phase).where(Phase.key == phase_key)).one()
+        placed = place_stack(
+            session,
+            stack,
+            start,
+            end,
+            phase=phase,
+            status=BookingStatus.TENTATIVE,
+            note="",
+            actor=None,
+            now=NOW,
+        )
+        members = [session.get_one(Booking, p.booking) for p in placed.bookings]
+        return next(b.id or 0 for b in members if b.phase_id is not None)
+
+
+def test_a_round_moves_a_tentative_stack_booking_whole_and_accepting_moves_every_member(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_release: Factory
+) -> None:
+    from envsched.booking import stack_booking_of
+    from envsched.planning.rounds.replan import accept_run
+    from tests.envsched.test_replan import run_round
+
+    app, db = uat3
+    lazy = make_release(key="R1", earliest_start=day(0), due=day(60))
+    urgent = make_release(key="R2", earliest_start=day(10), due=day(15))
+    make_phase(lazy, key="R1-E2E", stacks=["UAT-3"])
+    make_phase(urgent, key="R2-E2E", stacks=["UAT-3"])
+    carrier = tentative_on_stack(sessions, "UAT-3", "R1-E2E", day(10), day(15))
+    run = run_round(sessions)
+    moved = diff_of(run).moved
+    assert [(m.booking, m.before.environment, m.to.environment) for m in moved] == [
+        (carrier, "UAT-3", "UAT-3")
+    ]
+    to = dt.date.fromisoformat(moved[0].to.start)
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert accepted.applied, diff_of(accepted).moved[0].refused
+    assert live(sessions) == sorted(
+        [
+            (app.id, to, to + dt.timedelta(days=5)),
+            (db.id, to, to + dt.timedelta(days=5)),
+            (app.id, day(10), day(15)),
+            (db.id, day(10), day(15)),
+        ]
+    )
+    with sessions() as session:
+        assert session.get_one(Booking, carrier).start == to  # the same booking, moved
+        group = stack_booking_of(session, carrier)
+        assert group is not None and (group.start, group.end) == (to, to + dt.timedelta(days=5))
+
+
+def test_a_stack_booking_moved_to_another_stack_moves_each_member_to_its_counterpart(
+    sessions: SessionFactory, uat3: tuple, make_environment: Factory, make_phase: Factory
+) -> None:
+    from envsched.planning.rounds.replan import accept_run
+    from tests.envsched.test_quota_paths import stored_run
+
+    app4 = make_environment(name="UAT-4-APP")
+    db4 = make_environment(name="UAT-4-DB", type="DB")
+    create_stack(
+        sessions, StackIn(name="UAT-4", members=["UAT-4-APP", "UAT-4-DB"]), actor=None, now=NOW
+    )
+    make_phase(key="R1-E2E", stacks=["UAT-3", "UAT-4"])
+    carrier = tentative_on_stack(sessions, "UAT-3", "R1-E2E", day(10), day(15))
+    where = {"environment": "UAT-3", "start": str(day(10)), "end": str(day(15))}
+    to = {"environment": "UAT-4", "start": str(day(20)), "end": str(day(25))}
+    run = stored_run(
+        sessions,
+        [{"booking": carrier, "phase": "R1-E2E", "release": "", "from": where, "to": to}],
+    )
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert accepted.applied, diff_of(accepted).moved[0].refused
+    assert live(sessions) == sorted([(app4.id, day(20), day(25)), (db4.id, day(20), day(25))])
+    with sessions() as session:
+        assert session.get_one(Booking, carrier).environment_id == app4.id
+        assert session.exec(select(func.count()).select_from(Booking)).one() == 2
+
+
+def test_a_stack_booking_the_round_puts_on_one_environment_alone_is_refused_saying_so(
+    sessions: SessionFactory, uat3: tuple, make_environment: Factory, make_phase: Factory
+) -> None:
+    from envsched.planning.rounds.replan import accept_run
+    from tests.envsched.test_quota_paths import stored_run
+
+    make_environment(name="UAT-9")
+    make_phase(key="R1-E2E", stacks=["UAT-3"])
+    carrier = tentative_on_stack(sessions, "UAT-3", "R1-E2E", day(10), day(15))
+    where = {"environment": "UAT-3", "start": str(day(10)), "end": str(day(15))}
+    to = {"environment": "UAT-9", "start": str(day(20)), "end": str(day(25))}
+    run = stored_run(
+        sessions,
+        [{"booking": carrier, "phase": "R1-E2E", "release": "", "from": where, "to": to}],
+    )
+    accepted = accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    assert diff_of(accepted).moved[0].refused == (
+        "the booking of R1-E2E holds the whole stack UAT-3 and the round puts the phase on "
+        "UAT-9 alone; cancel the stack booking or plan again"
+    )
+    assert len(live(sessions)) == 2
+
+
+def test_cancelling_a_release_gives_back_every_member_of_a_stack_booked_for_its_phase(
+    sessions: SessionFactory, uat3: tuple, make_release: Factory, make_phase: Factory
+) -> None:
+    from envsched.lifecycle.status import cancel_release
+    from envsched.models import ReleaseStatus
+
+    release = make_release(key="R1", status=ReleaseStatus.IN_TEST)
+    phase = make_phase(release, key="R1-E2E", stacks=["UAT-3"])
+    book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=day(3), end=day(8), phase=phase.key),
+        actor=None,
+        now=NOW,
+    )
+    withdrawn = cancel_release(sessions, "R1", actor=None, now=NOW, reason="descoped")
+    assert len(withdrawn.cancelled) == 2  # the database's booking too, not the app's alone
+    assert live(sessions) == []
+
+
+def test_withdrawing_the_request_a_stack_booking_serves_cancels_every_member(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory, make_request: Factory
+) -> None:
+    from envsched.booking import withdraw_request
+    from envsched.models import RequestStatus
+
+    phase = make_phase(key="R1-E2E", stacks=["UAT-3"])
+    carrier = tentative_on_stack(sessions, "UAT-3", "R1-E2E", day(10), day(15))
+    asked = make_request(phase_id=phase.id, status=RequestStatus.APPROVED, earliest_start=day(10))
+    with sessions.begin() as session:
+        session.get_one(Booking, carrier).request_id = asked.id
+    with sessions() as session:
+        owner = session.get_one(User, asked.requester_id)
+    withdraw_request(sessions, asked.id or 0, actor=owner, now=NOW)
+    assert live(sessions) == []

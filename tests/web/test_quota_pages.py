@@ -15,6 +15,7 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, RequestStatus, Role
 from tests.envsched import factories
 from tests.fixtures.web import UserOf
+from tests.web.api_world import Caller, error_of
 from tests.web.helpers import csrf_token
 from tests.web.page_world import PageWorld, day
 
@@ -161,3 +162,76 @@ def test_a_new_request_past_the_quota_says_so_when_it_is_submitted(
         "Team Payments has used 0 of 5 UAT days in January 2027; this request needs 6: "
         "an environment manager approves it past the quota, or not." in html
     )
+
+
+def past_the_quota_round(sessions: SessionFactory, estate: PageWorld, user_of: UserOf) -> int:
+    """Payments holds 4 of its 5 UAT days of January; a finished round proposes booking
+    R1-UAT (which the test manager asked for) on UAT-1 for 3 more."""
+    from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+    from envsched.models.round_results import RoundDiff
+
+    tester = user_of(Role.TEST_MANAGER)
+    held = factories.make_request(
+        sessions, tester, type="UAT", duration_days=4, status=RequestStatus.APPROVED
+    )
+    factories.make_booking(sessions, estate.uat2, start=day(7), end=day(11), request_id=held.id)
+    placed = {"environment": "UAT-1", "start": str(day(7)), "end": str(day(10))}
+    run = PlanRun(
+        trigger=PlanTrigger.MANUAL,
+        status=PlanRunStatus.DONE,
+        started_at=factories.NOW,
+        finished_at=factories.NOW,
+        diff=RoundDiff.model_validate({"placed": [{**placed, "phase": "R1-UAT", "release": "R1"}]}),
+    )
+    with sessions.begin() as session:
+        session.add(run)
+    assert run.id is not None
+    return run.id
+
+
+ROUND_QUOTA = QUOTA.replace("this request", "this proposal")
+
+
+def test_a_round_proposal_past_the_quota_is_accepted_on_its_page_only_with_a_reason(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    run_id = past_the_quota_round(sessions, estate, user_of)
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    path = f"/plan-runs/{run_id}"
+    html = post(manager, f"{path}/proposals/R1-UAT/accept", {}, path)
+    assert ROUND_QUOTA in html
+    assert "Why accept past the quota" in html and ">Accept past the quota</button>" in html
+    html = post(
+        manager, f"{path}/proposals/R1-UAT/accept", {"quota_reason": "go-live weekend"}, path
+    )
+    assert "The proposal for R1-UAT was applied." in html
+    with read_transaction(sessions) as session:
+        booked = session.exec(select(Booking).where(Booking.phase_id == estate.uat_phase.id)).one()
+        assert booked.request_id == estate.request.id
+        assert f"accepted over the quota ({ROUND_QUOTA}): go-live weekend" in booked.note
+
+
+def test_the_api_accepts_a_proposal_past_the_quota_with_a_reason_and_names_a_blank_one(
+    call: Caller, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    from envsched.accounts import create_team, set_team
+    from envsched.booking import set_quota
+
+    admin = user_of(Role.ADMIN)
+    create_team(sessions, "Payments", actor=admin, now=factories.NOW)
+    set_team(sessions, "test_manager", "Payments", actor=admin, now=factories.NOW)
+    set_quota(sessions, "Payments", "UAT", 5, actor=admin, now=factories.NOW)
+    run_id = past_the_quota_round(sessions, estate, user_of)
+    path = f"/api/v1/plan-runs/{run_id}/proposals/R1-UAT/accept"
+    refused = call(Role.ENVIRONMENT_MANAGER, "POST", path)
+    assert refused.status_code == 409
+    assert error_of(refused)["message"].startswith(f"{ROUND_QUOTA}: an environment manager")
+    assert error_of(refused)["rule"] == "quota"
+    run = call(Role.VIEWER, "GET", f"/api/v1/plan-runs/{run_id}").get_json()
+    assert run["diff"]["placed"][0]["refused_rule"] == "quota"
+    blank = call(Role.ENVIRONMENT_MANAGER, "POST", path, json={"quota_reason": ""})
+    assert blank.status_code == 400 and "quota_reason" in error_of(blank)["fields"]
+    done = call(Role.ENVIRONMENT_MANAGER, "POST", path, json={"quota_reason": "go-live"})
+    assert done.status_code == 200 and done.get_json()["applied"]

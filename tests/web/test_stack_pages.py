@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from envsched.db import SessionFactory
 from envsched.inventory import StackIn, create_stack
 from envsched.models import LIVE_STATUSES, Booking, Role
+from tests.web.api_world import Caller
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
 
@@ -112,6 +113,51 @@ def test_a_manager_cancels_a_whole_stack_booking_from_the_stack_page(
     assert live(sessions) == before
     page = client.get("/stacks/PAY").get_data(as_text=True)
     assert "Cancelled the stack booking: SIT-1, UAT-2." in page
+
+
+def test_cancelling_one_members_booking_on_its_page_cancels_the_whole_stack_booking(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    before = live(sessions)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(30), end=day(33)), actor=None, now=NOW
+    )
+    member = next(p.booking for p in done.bookings if p.environment == "UAT-2")
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.get(f"/bookings/{member}").get_data(as_text=True)
+    assert (
+        "This booking is part of a booking of the stack "
+        '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling or handing it '
+        "back does the same to all 2 members (SIT-1, UAT-2)."
+    ) in page
+    token = csrf_token(client, f"/bookings/{member}")
+    answer = client.post(f"/bookings/{member}/cancel", data={"csrf_token": token})
+    assert answer.status_code == 302
+    assert live(sessions) == before
+    html = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert (
+        "It was part of a booking of the stack PAY, which is booked whole, so all 2 members "
+        "(SIT-1, UAT-2) were cancelled."
+    ) in html
+
+
+def test_the_api_cancels_a_whole_stack_booking_from_one_members_booking(
+    call: Caller, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    before = live(sessions)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(30), end=day(33)), actor=None, now=NOW
+    )
+    member = next(p.booking for p in done.bookings if p.environment == "SIT-1")
+    answer = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/bookings/{member}/cancel", json={})
+    assert answer.status_code == 200 and answer.get_json()["status"] == "cancelled"
+    assert live(sessions) == before
 
 
 def test_the_stack_page_offers_only_phases_a_member_serves(

@@ -18,7 +18,14 @@ from envsched import planning
 from envsched.db import read_transaction
 from envsched.errors import NotFound
 from envsched.models import PlanRun, SolveKind
-from envsched.planning import PlanRunDetailOut, PlanRunOut, ReplanIn, last_accept, open_proposals
+from envsched.planning import (
+    AcceptIn,
+    PlanRunDetailOut,
+    PlanRunOut,
+    ReplanIn,
+    last_accept,
+    open_proposals,
+)
 from web.api import queries
 from web.api.routing import JSON, Route, actor
 from web.api.schemas import Page, Paging
@@ -94,8 +101,11 @@ def accept_run(run_id: int) -> JSON:
     return run_detail(planning.accept_run(sessions(), run_id, actor=actor(), now=now()))
 
 
-def accept_proposal(run_id: int, phase: str) -> JSON:
-    return run_detail(planning.accept_proposal(sessions(), run_id, phase, actor=actor(), now=now()))
+def accept_proposal(run_id: int, phase: str, body: AcceptIn) -> JSON:
+    accepted = planning.accept_proposal(
+        sessions(), run_id, phase, actor=actor(), now=now(), quota_reason=body.quota_reason
+    )
+    return run_detail(accepted)
 
 
 ROUTES = [
@@ -147,8 +157,10 @@ ROUTES = [
         accept_proposal,
         "planruns:accept",
         "Accept the round's one proposal for a phase; 409 with the "
-        "reason when it no longer fits (it stays open)",
+        "reason when it no longer fits (it stays open); past its owner's team quota "
+        "only with a quota_reason",
         PlanRunDetailOut,
         errors=(400, 404, 409),
+        body=AcceptIn,
     ),
 ]

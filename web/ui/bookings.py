@@ -69,6 +69,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         today_date=today(),
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
+        stacked=booking.stacked_with(sessions(), booking_id),
         checkin_by=checkin_deadline(row) if waits_for_checkin(row) else None,
     ), status
 
@@ -205,12 +206,22 @@ def booking_release(booking_id: int) -> Any:
 
 def _give_back(booking_id: int, done: str, action: Any) -> Any:
     before, _ = _booking(booking_id)
+    stacked = booking.stacked_with(sessions(), booking_id)
     try:
         action()
     except EnvschedError as exc:
         flash(f"{before.words}: {exc.said}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
-    flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
+    if stacked is None:
+        flash(f"{done}: {before.words}. Its free days are offered to the waitlist.", "success")
+    else:
+        stack, members = stacked
+        flash(
+            f"{done}: {before.words}. It was part of a booking of the stack {stack}, which is "
+            f"booked whole, so all {len(members)} members ({', '.join(members)}) were "
+            f"{done.lower()}. Their free days are offered to the waitlist.",
+            "success",
+        )
     return _back(booking_id)
 
 

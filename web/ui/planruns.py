@@ -140,7 +140,12 @@ def proposal_accept(run_id: int, phase: str) -> Any:
     return _act(
         run_id,
         lambda: planning.accept_proposal(
-            sessions(), run_id, phase, actor=current_user(), now=now()
+            sessions(),
+            run_id,
+            phase,
+            actor=current_user(),
+            now=now(),
+            quota_reason=request.form.get("quota_reason"),
         ),
         f"the proposal for {phase} was applied",
     )

@@ -6,7 +6,11 @@ A booking counts for the team of its *owner*: its request's requester, else who 
 it directly. Its environment-days in a month are its days inside that month; live and
 handed-back bookings count (a handed-back one for the days it held), cancelled ones do
 not. ``check_quota`` is called by every path that writes a booking (approve, bulk
-approve, offer freed days, direct booking, move), so the rule is written once here.
+approve, offer freed days, direct booking, move, a planning round's accept, a plan
+written back, a bookings table imported), so the rule is written once here.
+
+A booking that already holds days (a move) needs only the days it adds: in a month where
+it keeps as many days as it had, or fewer, it takes nothing more and breaks nothing.
 """
 
 from __future__ import annotations
@@ -93,6 +97,23 @@ class Usage:
         return self.used > self.quota
 
 
+@dataclass(frozen=True)
+class Holding:
+    """The days ``[start, end)`` a booking being moved holds now, on an environment of
+    type ``type_id``: what it already counts for."""
+
+    type_id: int
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def of(cls, booking: Booking) -> Holding:
+        return cls(booking.environment.type_id, booking.start, booking.end)
+
+    def days_in(self, month: Month, type_id: int) -> int:
+        return month.days_of(self.start, self.end) if type_id == self.type_id else 0
+
+
 def owner_id(session: Session, booking: Booking) -> int | None:
     """Whose booking it is: its request's requester, else who booked it."""
     request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
@@ -136,10 +157,12 @@ def quota_breaks(
     owner: int | None,
     *,
     booking_id: int | None = None,
+    holding: Holding | None = None,
     asking: str = "this request",
 ) -> list[RuleBreak]:
     """A break for each month in which holding ``env`` on ``[start, end)`` takes the
-    owner's team past its quota of ``env``'s type."""
+    owner's team past its quota of ``env``'s type (booking ``booking_id``, moved from
+    ``holding``, counts only for the days it adds)."""
     found = _team_quota(session, owner, env.type_id)
     if found is None:
         return []
@@ -147,14 +170,18 @@ def quota_breaks(
     assert team.id is not None
     breaks = []
     for month in months(start, end):
-        used = used_days(session, team.id, env.type_id, month, booking_id=booking_id)
-        needs = month.days_of(start, end)
+        kept = holding.days_in(month, env.type_id) if holding else 0
+        needs = month.days_of(start, end) - kept
+        if needs <= 0:
+            continue  # no more days than it holds already
+        used = used_days(session, team.id, env.type_id, month, booking_id=booking_id) + kept
         if used + needs > quota:
+            more = " more" if kept else ""
             breaks.append(
                 RuleBreak(
                     "quota",
                     f"Team {team.name} has used {used} of {quota} {type_name} days in "
-                    f"{month.name}; {asking} needs {needs}",
+                    f"{month.name}; {asking} needs {needs}{more}",
                     "quota",
                     days=(max(start, month.first), min(end, month.end)),
                 )
@@ -171,12 +198,15 @@ def check_quota(
     *,
     approved: bool = False,
     booking_id: int | None = None,
+    holding: Holding | None = None,
     asking: str = "this request",
 ) -> list[RuleBreak]:
     """Raise ``RuleBroken`` (rule ``quota``) if the booking takes its team past a quota,
     unless an environment manager ``approved`` it; return what it goes past. The refusal
     names the quota and what would let it through."""
-    breaks = quota_breaks(session, env, start, end, owner, booking_id=booking_id, asking=asking)
+    breaks = quota_breaks(
+        session, env, start, end, owner, booking_id=booking_id, holding=holding, asking=asking
+    )
     if breaks and not approved:
         *before, last = breaks
         raise RuleBroken([*before, replace(last, message=f"{last.message}: {NEEDS_REASON}")])

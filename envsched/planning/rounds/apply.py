@@ -1,8 +1,9 @@
 """Accepting a round's proposals, all of them or one at a time, in one transaction.
 
 ``replan_proposals`` puts them in place: every proposal that still fits applies; one that
-does not (a booking changed since the round, a phase booked meanwhile, a clash) is
-refused with its reason and stays open, to be accepted alone later or planned again. A
+does not (a booking changed since the round, a phase booked meanwhile, a clash, its
+owner's team quota) is refused with its reason and stays open, to be accepted alone later
+(past a quota with a reason) or planned again. A
 refusal never fails the run. The run records each accept: on every proposal ``applied``
 and, while it is refused, ``refused`` (the reason); in ``diff["accepts"]`` who accepted
 when, what applied and what was refused. Only the newest finished round can be
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
-from envsched.booking import booking_transaction
+from envsched.booking import RuleBroken, booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.models import PlanRun, PlanRunStatus, User
@@ -50,14 +51,30 @@ def accept_run(
 
 
 def accept_proposal(
-    sessions: SessionFactory, run_id: int, phase: str, *, actor: User | None, now: dt.datetime
+    sessions: SessionFactory,
+    run_id: int,
+    phase: str,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    quota_reason: str | None = None,
 ) -> PlanRun:
     """Apply the one proposal of run ``run_id`` for ``phase``; the rest stay proposed.
+    With ``quota_reason`` it applies even past its owner's team quota (the booking's
+    note keeps the quota and the reason), as an approval past the quota does.
 
     A refusal is recorded on the run, then raised (the error says why)."""
     require(actor, "planruns:accept")
+    if quota_reason is not None and not quota_reason.strip():
+        raise InvalidInput("quota_reason", "say why the proposal may go past its team's quota")
     run, refused = _apply(
-        sessions, run_id, lambda p: p.phase == phase, actor=actor, now=now, one=phase
+        sessions,
+        run_id,
+        lambda p: p.phase == phase,
+        actor=actor,
+        now=now,
+        one=phase,
+        quota_reason=quota_reason.strip() if quota_reason else None,
     )
     if refused:
         raise refused[0].error
@@ -101,6 +118,7 @@ def _apply(
     actor: User | None,
     now: dt.datetime,
     one: str | None = None,
+    quota_reason: str | None = None,
 ) -> tuple[PlanRun, list[Refused]]:
     with booking_transaction(sessions) as session:
         run = _acceptable_run(session, run_id)
@@ -108,7 +126,9 @@ def _apply(
         chosen = [Chosen(p) for p in _proposals(diff) if wanted(p) and not p.applied]
         if one is not None and not chosen:
             raise InvalidInput("phase", f"run {run_id} proposes nothing open for {one!r}")
-        refused = apply_proposals(session, run, chosen, actor=actor, now=now)
+        refused = apply_proposals(
+            session, run, chosen, actor=actor, now=now, quota_reason=quota_reason
+        )
         run.diff = _recorded(diff, chosen, refused, actor, now)
         _mark_applied(run, actor, now)
     return run, refused
@@ -124,9 +144,11 @@ def _recorded(
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
     (a phase has one proposal at most: it is booked, or it is not)."""
     reasons = {r.chosen.phase: r.error.message for r in refused}
+    rules = {r.chosen.phase: r.error.rule for r in refused if isinstance(r.error, RuleBroken)}
     for c in chosen:
         c.proposal.applied = c.phase not in reasons
         c.proposal.refused = reasons.get(c.phase)
+        c.proposal.refused_rule = rules.get(c.phase)
     entry = Accept(
         at=now.isoformat(),
         by=actor.name if actor else AUTO_ACTOR,

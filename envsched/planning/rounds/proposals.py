@@ -1,10 +1,13 @@
 """Putting a round's proposals in place: every one that still fits, the rest refused one by one.
 
 A moved proposal moves its booking (the same row, so its owner and request stay
-attached); a placed proposal becomes a new tentative booking. Each is checked as any
-other booking is: the environment's days (``availability.check_fits``) and its phase's
-rules (``rulebook.check_placement``), against the state with every proposal in place.
-The phase is then booked, so its open requests are closed, naming the run.
+attached; a stack booking moves whole, every member's booking with it); a placed
+proposal becomes a new tentative booking (on a stack, one per member). Each is checked as
+any other booking is, against the state with every proposal in place (``settle``: the
+environment's days, the phase's rules, the owner's team quota), and closes its phase's
+open requests. Past a quota a proposal is refused naming it, and stays open: an
+environment manager may accept it alone with a reason (``quota_reason``), as an
+approval past the quota takes one.
 
 Proposals are applied together inside a savepoint of the caller's transaction: every
 booking is put where the plan wants it, then each is checked against the final state (so
@@ -26,31 +29,34 @@ from sqlmodel import Session, col, select
 from envsched import audit
 from envsched.booking import (
     EXCLUSION_CONSTRAINT,
+    Holding,
     RuleBreak,
     RuleBroken,
-    check_placement,
-    close_request,
     is_second_booking,
+    live_partners,
+    move_stack_locked,
     place_stack,
+    stack_booking_of,
 )
-from envsched.days import days_text
 from envsched.db import is_postgresql
 from envsched.errors import BookingConflict, EnvschedError, InvalidState
-from envsched.inventory import check_fits, environment_named, lock_environment
+from envsched.inventory import environment_named
 from envsched.models import (
     LIVE_STATUSES,
-    OPEN_REQUEST_STATUSES,
     Booking,
-    BookingRequest,
     BookingStatus,
     Phase,
     PlanRun,
-    RequestStatus,
     Stack,
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, PlacedProposal, Proposal
-from envsched.planning.rounds.words import run_title
+from envsched.planning.rounds.settle import (
+    Accepting,
+    check_place,
+    check_team_quota,
+    close_open_requests,
+)
 
 
 @dataclass(frozen=True)
@@ -73,23 +79,26 @@ class Refused:
 
 
 @dataclass(frozen=True)
-class _Context:
-    run: PlanRun
-    actor: User | None
-    now: dt.datetime
+class _Put:
+    """What putting one proposal in place wrote: its phase's booking first (on a stack,
+    every member's), and the days each moved booking held before (for the quota)."""
 
-    @property
-    def note(self) -> str:
-        """The run as people know it: "the nightly re-plan of 3 Dec 2026, 02:00"."""
-        title = run_title(self.run)
-        return f"the {title[:1].lower()}{title[1:]}"
+    bookings: list[Booking]
+    held: dict[int, Holding]
 
 
 def apply_proposals(
-    session: Session, run: PlanRun, chosen: list[Chosen], *, actor: User | None, now: dt.datetime
+    session: Session,
+    run: PlanRun,
+    chosen: list[Chosen],
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    quota_reason: str | None = None,
 ) -> list[Refused]:
-    """Apply every chosen proposal that fits; return the others with their reasons."""
-    context = _Context(run, actor, now)
+    """Apply every chosen proposal that fits; return the others with their reasons
+    (past a team quota only with an environment manager's ``quota_reason``)."""
+    context = Accepting(run, actor, now, quota_reason)
     pending, refused = list(chosen), []
     while pending:
         failure = _attempt(session, context, pending)
@@ -100,7 +109,7 @@ def apply_proposals(
     return refused
 
 
-def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refused | None:
+def _attempt(session: Session, context: Accepting, group: list[Chosen]) -> Refused | None:
     """Apply ``group`` together inside a savepoint; on a refusal undo it and say whose."""
     postgresql = is_postgresql(session)
     blamed = group[-1]  # the proposal at hand when something goes wrong
@@ -113,10 +122,13 @@ def _attempt(session: Session, context: _Context, group: list[Chosen]) -> Refuse
                 blamed = chosen
                 touched.append(_put_in_place(session, context, chosen))
             session.flush()
-            for chosen, booking in zip(group, touched, strict=True):
+            for chosen, put in zip(group, touched, strict=True):
                 blamed = chosen
-                _check_fits(session, booking, context.now.date())
-                _close_open_requests(session, context, booking)
+                for booking in put.bookings:
+                    check_place(session, booking, context.now.date())
+                close_open_requests(session, context, put.bookings[0])
+                for booking in put.bookings:  # its owner is known now: the request's
+                    check_team_quota(session, context, booking, put.held.get(booking.id or 0))
             if postgresql:  # the deferred guard checks now, inside the savepoint
                 session.execute(text(f"SET CONSTRAINTS {EXCLUSION_CONSTRAINT} IMMEDIATE"))
     except EnvschedError as error:
@@ -137,45 +149,33 @@ def _refusal_of(error: IntegrityError) -> EnvschedError:
     return InvalidState(f"the database refused it: {first_line}")
 
 
-def _put_in_place(session: Session, context: _Context, chosen: Chosen) -> Booking:
+def _put_in_place(session: Session, context: Accepting, chosen: Chosen) -> _Put:
     if isinstance(chosen.proposal, MovedProposal):
         return _move(session, context, chosen.proposal)
     assert isinstance(chosen.proposal, PlacedProposal)
     return _place(session, context, chosen.proposal)
 
 
-def _check_fits(session: Session, booking: Booking, today: dt.date) -> None:
-    env = lock_environment(session, booking.environment_id)
-    phase = session.get(Phase, booking.phase_id) if booking.phase_id else None
-    if phase is not None:
-        check_placement(
-            session, phase, env, booking.start, booking.end, today=today, booking_id=booking.id
-        )
-    check_fits(
-        session,
-        env,
-        booking.start,
-        booking.end,
-        ignore_booking=booking.id,
-        release_id=phase.release_id if phase else None,
-    )
-
-
-def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booking:
+def _move(session: Session, context: Accepting, proposal: MovedProposal) -> _Put:
     booking = session.get(Booking, proposal.booking)
     before = proposal.before
     if (
         booking is None
         or booking.status != BookingStatus.TENTATIVE
         or booking.pinned
-        or booking.environment.name != before.environment
+        or _where(session, booking) != before.environment
         or booking.start.isoformat() != before.start
     ):
         raise InvalidState(
             f"booking {proposal.booking} of {proposal.phase} changed since the round; plan again"
         )
+    whole = [booking, *live_partners(session, booking.id or 0)]
+    held = {b.id or 0: Holding.of(b) for b in whole}
     snapshot = audit.snapshot(booking)
-    _put(session, booking, proposal.to)
+    stacked = stack_booking_of(session, booking.id or 0) is not None
+    moved = _moved_whole(session, context, booking, proposal) if stacked else None
+    if moved is None:
+        _put(session, booking, proposal.to)
     booking.forced_reason = ""  # where the plan puts it, it follows the rules (checked)
     booking.note = f"{booking.note}\nmoved by {context.note}".strip()
     booking.updated_at = context.now
@@ -187,10 +187,42 @@ def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booki
         row=booking,
         before=snapshot,
     )
-    return booking
+    return _Put(moved or [booking], held)
 
 
-def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Booking:
+def _where(session: Session, booking: Booking) -> str:
+    """Where a round sees the booking: its stack, for a member's booking of a stack
+    booking; else its environment."""
+    group = stack_booking_of(session, booking.id or 0)
+    if group is None:
+        return booking.environment.name
+    return session.get_one(Stack, group.stack_id).name
+
+
+def _moved_whole(
+    session: Session, context: Accepting, booking: Booking, proposal: MovedProposal
+) -> list[Booking]:
+    """A stack booking moves whole: to the stack and days the plan gives its phase."""
+    to = proposal.to
+    if session.exec(select(Stack.id).where(Stack.name == to.environment)).first() is None:
+        raise InvalidState(
+            f"the booking of {proposal.phase} holds the whole stack {proposal.before.environment}"
+            f" and the round puts the phase on {to.environment} alone; cancel the stack "
+            "booking or plan again"
+        )
+    return move_stack_locked(
+        session,
+        booking,
+        to.environment,
+        dt.date.fromisoformat(to.start),
+        dt.date.fromisoformat(to.end),
+        actor=context.actor,
+        now=context.now,
+        note=f"moved by {context.note}",
+    )
+
+
+def _place(session: Session, context: Accepting, proposal: PlacedProposal) -> _Put:
     phase = session.exec(select(Phase).where(Phase.key == proposal.phase)).first()
     if phase is None:
         raise InvalidState(f"phase {proposal.phase} no longer exists; plan again")
@@ -217,15 +249,16 @@ def _place(session: Session, context: _Context, proposal: PlacedProposal) -> Boo
     _put(session, booking, proposal.place)
     session.add(booking)
     audit.record(session, actor=actor, now=now, action="propose", row=booking)
-    return booking
+    return _Put([booking], {})
 
 
 def _place_on_stack(
-    session: Session, context: _Context, proposal: PlacedProposal, phase: Phase
-) -> Booking:
+    session: Session, context: Accepting, proposal: PlacedProposal, phase: Phase
+) -> _Put:
     """A stack phase placed on a stack: every member booked tentatively at once (each
-    checked as it is booked, ``booking.place_stack``); the phase's own booking is
-    returned, to be checked again with the other proposals in place."""
+    checked as it is booked, ``booking.place_stack``); every member's booking is
+    returned (the phase's own first), to be checked again with the other proposals in
+    place."""
     placed = place_stack(
         session,
         proposal.place.environment,
@@ -237,9 +270,10 @@ def _place_on_stack(
         actor=context.actor,
         now=context.now,
         field="plan",
+        over_quota=context.quota_reason is not None,
     )
     members = [session.get_one(Booking, part.booking) for part in placed.bookings]
-    return next(b for b in members if b.phase_id is not None)
+    return _Put(sorted(members, key=lambda b: b.phase_id is None), {})
 
 
 def _put(session: Session, booking: Booking, where: Place) -> None:
@@ -248,50 +282,3 @@ def _put(session: Session, booking: Booking, where: Place) -> None:
     booking.environment_id, booking.exclusive = env.id, env.capacity == 1
     booking.start = dt.date.fromisoformat(where.start)
     booking.end = dt.date.fromisoformat(where.end)
-
-
-def _close_open_requests(session: Session, context: _Context, booking: Booking) -> None:
-    """The phase is booked now: a request still open for it would book it twice. The first
-    one whose own days the booking keeps is approved with it (the booking becomes its);
-    the others are cancelled, saying where the phase was booked."""
-    if booking.phase_id is None:
-        return
-    phase = session.get_one(Phase, booking.phase_id)
-    where = f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
-    found = session.exec(
-        select(BookingRequest)
-        .where(
-            BookingRequest.phase_id == booking.phase_id,
-            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
-        )
-        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))
-    ).all()
-    for request in found:
-        if booking.request_id is None and _keeps_days_asked(request, booking):
-            booking.request_id = request.id
-            close_request(
-                session,
-                request,
-                RequestStatus.APPROVED,
-                actor=context.actor,
-                now=context.now,
-                reason=f"booked by {context.note}: {where}",
-            )
-        else:
-            close_request(
-                session,
-                request,
-                RequestStatus.CANCELLED,
-                actor=context.actor,
-                now=context.now,
-                reason=f"phase {phase.key} was booked by {context.note}: {where}",
-            )
-
-
-def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
-    """Whether ``booking`` lies in the days ``request`` asked for."""
-    if request.fixed:
-        return booking.start == request.earliest_start
-    return booking.start >= request.earliest_start and (
-        request.latest_end is None or booking.end <= request.latest_end
-    )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session, col, select
 
 from envsched.models import LIVE_STATUSES, Booking, BookingStatus
-from envsched.planning.mapping import Stray, build_scenario
+from envsched.planning.mapping import Stray, build_scenario, on_stacks
 from solver import scenario as sc
 
 
@@ -70,7 +70,8 @@ def round_scenario(
     unfenced = without_done(scenario, _done_phases(session, scenario))
     scenario = fenced(unfenced, fence)
     strays = [s for s in mapped.strays if s not in near]
-    booked = {**_scenario_booked(live, scenario), **_strays_booked(strays)}
+    carriers = {i: stack for i, (stack, _phase, carries) in on_stacks(session).items() if carries}
+    booked = {**_scenario_booked(live, scenario, carriers), **_strays_booked(strays)}
     return RoundScenario(scenario, booked, fence, mapped.left_out, unfenced)
 
 
@@ -149,13 +150,21 @@ def _done_phases(session: Session, scenario: sc.Scenario) -> dict[str, int]:
     return done
 
 
-def _scenario_booked(live: Sequence[Booking], scenario: sc.Scenario) -> dict[str, Booked]:
-    by_place = {(b.phase.key, b.environment.name, b.start): b for b in live if b.phase is not None}
+def _scenario_booked(
+    live: Sequence[Booking], scenario: sc.Scenario, carriers: Mapping[int, str]
+) -> dict[str, Booked]:
+    """The booking behind each scenario booking; one that carries a stack booking's phase
+    is where the scenario has it: on its stack (``carriers``: booking id -> stack)."""
+
+    def place(b: Booking) -> str:
+        return carriers.get(b.id or 0, b.environment.name)
+
+    by_place = {(b.phase.key, place(b), b.start): b for b in live if b.phase is not None}
     found = (
         by_place.get((b.phase, b.environment, scenario.date(b.start))) for b in scenario.bookings
     )
     return {
-        b.phase.key: Booked(b.id or 0, b.environment.name, b.start, b.end)
+        b.phase.key: Booked(b.id or 0, place(b), b.start, b.end)
         for b in found
         if b is not None and b.phase is not None
     }
