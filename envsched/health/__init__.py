@@ -15,7 +15,7 @@ from envsched.health.outages import DOWN_EVENT, UP_EVENT
 from envsched.health.probe import Probe, probe
 from envsched.health.queries import down_among, health_of, history_of
 from envsched.health.shapes import HealthChangeOut, HealthHistoryOut, HealthOut, HealthUrlIn
-from envsched.health.words import STATE_WORDS, moment_text, span_text, state_text
+from envsched.health.words import STATE_WORDS, span_text, state_text
 
 __all__ = [
     "DOWN_EVENT",
@@ -30,7 +30,6 @@ __all__ = [
     "down_among",
     "health_of",
     "history_of",
-    "moment_text",
     "probe",
     "probe_environments",
     "record_probe",
