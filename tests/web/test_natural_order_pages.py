@@ -90,3 +90,19 @@ def test_the_whatif_editor_suggests_names_in_counted_order(
     page = page_text(client, f"/what-ifs/{row.id}")
     assert options(page, "names-environments") == COUNTED
     assert options(page, "names-releases") == ["R-2", "R-10"]
+
+
+def test_release_pickers_count_r_2_before_r_10(
+    client: FlaskClient, login: Login, numbered: Numbered
+) -> None:
+    login(client, Role.ADMIN)
+    gates = page_text(client, "/gates")
+    assert re.findall(r"<option\s*(?:selected)?>(R-\d+)</option>", gates) == ["R-2", "R-10"]
+    booking = page_text(client, "/bookings/new")
+    assert options(booking, "phase") == ["R-2-UAT", "R-10-UAT"]
+    windows = page_text(client, "/release-windows")
+    assigned = re.search(r'id="a-release".*?</select>', windows, re.S)
+    assert assigned and re.findall(r"<option>(R-\d+)</option>", assigned.group(0)) == [
+        "R-2",
+        "R-10",
+    ]
