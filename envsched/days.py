@@ -5,7 +5,9 @@ The database, files and the API keep a run of days as ``[start, end)``: ``end`` 
 first day after it (docs/design.md, "Time"). People are told the first and the last day,
 both inclusive. Pages (the ``days`` and ``day`` filters), chart hovers, feeds, clash
 messages and mails all say days through ``days_text`` and ``day_text``, so a booking of
-3 to 7 March reads "3–7 Mar 2027" everywhere, never "3 Mar to 8 Mar".
+3 to 7 March reads "3–7 Mar 2027" everywhere, never "3 Mar to 8 Mar". A moment reads
+"4 Jan 2027, 09:00 UTC" (``moment_text``, the ``moment`` filter) and a run of months
+"January – March 2027" (``months_text``), never ``2027-01-04 09:00`` or ``2027-01``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,23 @@ def day_count(start: dt.date, end: dt.date) -> int:
 def day_text(day: dt.date) -> str:
     """``3 Mar 2027``."""
     return f"{day.day} {day:%b %Y}"
+
+
+def moment_text(at: dt.datetime) -> str:
+    """``4 Jan 2027, 09:00 UTC`` (a naive time is taken as UTC, as the database keeps it)."""
+    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
+    return f"{day_text(at.date())}, {at:%H:%M} UTC"
+
+
+def months_text(start: dt.date, end: dt.date) -> str:
+    """The whole months from the one holding ``start`` to the one before ``end``:
+    ``January – March 2027``, ``December 2026 – February 2027``, or ``March 2027``."""
+    last = last_day(end)
+    if (start.year, start.month) == (last.year, last.month):
+        return f"{start:%B %Y}"
+    if start.year == last.year:
+        return f"{start:%B} – {last:%B %Y}"
+    return f"{start:%B %Y} – {last:%B %Y}"
 
 
 def days_text(start: dt.date, end: dt.date) -> str:

@@ -1,6 +1,7 @@
 """The release calendar as a calendar: a grid of weeks (Monday first) per month, each day
-with what happens on it — a window opens, its code cut-off, its go-live, a freeze begins
-or ends — and shaded while a window is open or a freeze holds.
+with what happens on it — a window opens, its code cut-off, its go-live, a freeze begins,
+holds or ends — and shaded while a window is open or a freeze holds. Every freeze holding
+a day is named on it, whatever else happens that day.
 
 Pure: the release calendar's items (``envsched.lifecycle.calendar``) and the
 months in, plain rows out for ``release_calendar.html`` to draw as tables; no clock
@@ -22,8 +23,8 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @dataclass(frozen=True)
 class Mark:
-    """Something that happens on a day: ``kind`` is opens, cutoff, go_live, freeze or
-    thaw (a freeze's last day); ``text`` says it."""
+    """Something that happens on a day: ``kind`` is opens, cutoff, go_live, freeze (its
+    first day), frozen (a day it holds) or thaw (its last day); ``text`` says it."""
 
     kind: str
     text: str
@@ -92,3 +93,5 @@ def _add(cell: Cell, item: CalendarItem, day: dt.date) -> None:
             cell.marks.append(Mark("freeze", f"{item.label} freeze begins"))
         elif day == item.end - DAY:
             cell.marks.append(Mark("thaw", f"{item.label} freeze, last day"))
+        else:
+            cell.marks.append(Mark("frozen", f"{item.label} freeze"))

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from envsched.days import day_text, days_text, last_day
+from envsched.inventory import natural_key
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -331,7 +332,8 @@ def type_names(session: Session) -> list[str]:
 
 
 def release_keys(session: Session) -> list[str]:
-    return list(session.exec(select(Release.key).order_by(col(Release.key))).all())
+    """Every release's key, as people count them (R-2 before R-10)."""
+    return sorted(session.exec(select(Release.key)).all(), key=natural_key)
 
 
 def environment_tags(session: Session) -> list[str]:
@@ -349,7 +351,8 @@ def environments(
     tag: str | None = None,
     text: str | None = None,
 ) -> Sequence[Environment]:
-    """Environments matching the filters, by name (with type and components loaded)."""
+    """Environments matching the filters, by name as people count them (UAT-2 before
+    UAT-10), with type and components loaded."""
     query = select(Environment).join(EnvironmentType)
     if type_name:
         query = query.where(EnvironmentType.name == type_name)
@@ -357,7 +360,7 @@ def environments(
         query = query.where(Environment.status == EnvironmentStatus(status))
     if text:
         query = query.where(col(Environment.name).icontains(text))
-    found = session.exec(query.order_by(col(Environment.name))).all()
+    found = sorted(session.exec(query).all(), key=lambda env: natural_key(env.name))
     return [env for env in found if not tag or tag in env.tags]
 
 

@@ -24,7 +24,7 @@ from envsched import audit
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
 from envsched.booking.words import booking_words, status_words
-from envsched.days import day_text
+from envsched.days import day_text, moment_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidState, NotFound
 from envsched.inventory import lock_environment
@@ -155,7 +155,7 @@ def _release_if_overdue(session: Session, booking_id: int, hours: int, now: dt.d
     booking.status, booking.updated_at = BookingStatus.RELEASED, now
     booking.end = max(min(now.date(), booking.end), booking.start + DAY)
     deadline = checkin_deadline(booking, hours)
-    booking.note = f"{booking.note}\nreleased: not checked in by {_moment(deadline)}".strip()
+    booking.note = f"{booking.note}\nreleased: not checked in by {moment_text(deadline)}".strip()
     audit.record(session, actor=None, now=now, action=NO_SHOW, row=booking, before=before)
     offer_days(
         session,
@@ -166,10 +166,6 @@ def _release_if_overdue(session: Session, booking_id: int, hours: int, now: dt.d
         now=now,
     )
     return True
-
-
-def _moment(at: dt.datetime) -> str:
-    return f"{day_text(at.date())}, {at:%H:%M} UTC"  # as the pages say a moment
 
 
 def _booking(session: Session, booking_id: int) -> Booking:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from envsched.inventory import Interval, freezes_over, full_intervals, maintenance_windows
+from envsched.inventory import (
+    Interval,
+    freezes_over,
+    full_intervals,
+    maintenance_windows,
+    natural_key,
+)
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -61,7 +67,7 @@ def find_free_slots(
         start = earliest_start(blocked[env.id], duration, after, last)
         if start is not None and env.id is not None:
             slots.append(Slot(env.name, env.id, start, start + dt.timedelta(days=duration)))
-    return sorted(slots, key=lambda s: (s.start, s.environment))[:limit]
+    return sorted(slots, key=lambda s: (s.start, natural_key(s.environment)))[:limit]
 
 
 def earliest_start(
@@ -89,8 +95,8 @@ def _eligible(
         query = query.where(EnvironmentType.name == type_name)
     if names is not None:
         query = query.where(col(Environment.name).in_(names))
-    found = session.exec(query.order_by(col(Environment.name))).all()
-    return [env for env in found if tags <= set(env.tags)]
+    found = [env for env in session.exec(query).all() if tags <= set(env.tags)]
+    return sorted(found, key=lambda env: natural_key(env.name))
 
 
 def _blocked_by_environment(

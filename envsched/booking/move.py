@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from envsched import audit
 from envsched.booking.bookings import booking_transaction, forced_reason, forcing
@@ -24,7 +24,13 @@ from envsched.booking.rulebook.quota import Holding, check_quota, owner_id
 from envsched.booking.words import booking_words, status_words
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
-from envsched.inventory import check_eligible, check_fits, environment_named, lock_environment
+from envsched.inventory import (
+    check_eligible,
+    check_fits,
+    environment_named,
+    lock_environment,
+    natural_key,
+)
 from envsched.models import (
     LIVE_STATUSES,
     Booking,
@@ -196,10 +202,10 @@ def _names(
         select(Environment)
         .join(EnvironmentType)
         .where(EnvironmentType.name == type_name, Environment.status != EnvironmentStatus.RETIRED)
-        .order_by(col(Environment.name))
     )
-    return [
+    found = [
         env.name
         for env in session.exec(query).all()
         if set(tags) <= set(env.tags) and (names is None or env.name in names)
     ]
+    return sorted(found, key=natural_key)

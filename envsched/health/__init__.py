@@ -21,7 +21,7 @@ from envsched.health.queries import (
     worker_settings,
 )
 from envsched.health.shapes import HealthChangeOut, HealthHistoryOut, HealthOut, HealthUrlIn
-from envsched.health.words import STATE_WORDS, moment_text, span_text, state_text
+from envsched.health.words import STATE_WORDS, span_text, state_text
 
 __all__ = [
     "CHECK_CHANGED_EVENT",
@@ -38,7 +38,6 @@ __all__ = [
     "down_among",
     "health_of",
     "history_of",
-    "moment_text",
     "probe",
     "probe_environments",
     "record_probe",

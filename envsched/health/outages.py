@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched.booking import booking_words
-from envsched.health.words import moment_text, span_text
+from envsched.days import moment_text
+from envsched.health.words import span_text
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentHealth, User
 from envsched.notify import Event, booker, deliver, enqueue_event, manager_emails
 from envsched.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from envsched.days import day_text
+from envsched.days import moment_text
 from envsched.models import HealthState
 
 STATE_WORDS = {
@@ -13,12 +13,6 @@ STATE_WORDS = {
     HealthState.UP: "up",
     HealthState.DOWN: "down",
 }
-
-
-def moment_text(at: dt.datetime) -> str:
-    """``4 Jan 2027, 09:00 UTC``."""
-    at = at.astimezone(dt.UTC)
-    return f"{day_text(at.date())}, {at:%H:%M} UTC"
 
 
 def span_text(length: dt.timedelta) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from envsched.inventory import natural_key
 from envsched.lifecycle import GateView, gate_views, stored_gates_by_release
 from envsched.models import (
     LIVE_STATUSES,
@@ -56,11 +57,10 @@ def my_booking_ids(session: Session, user: User) -> list[int]:
 def due_gates(session: Session, user: User, today: dt.date) -> list[GateView]:
     """The due gates (see the module) that ``user``'s role signs (an admin: every one),
     by release and phase order."""
-    releases = session.exec(
-        select(Release)
-        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
-        .order_by(col(Release.key))
-    ).all()
+    releases = sorted(
+        session.exec(select(Release).where(col(Release.status).in_(OPEN_RELEASE_STATUSES))).all(),
+        key=lambda release: natural_key(release.key),
+    )
     stored = stored_gates_by_release(session)
     held = _bookings_by_phase(session, [r.id for r in releases if r.id is not None])
     due = []

@@ -89,7 +89,7 @@ def test_new_change_run_show_export_and_list(cli: Cli, tmp_path: Path) -> None:
         "UAT-9:2027-02-01:2027-02-03",
     )
     assert "1. add environment UAT-9 (UAT, capacity 1)" in changed.stdout
-    assert "2. maintenance on UAT-9 from 2027-02-01 to 2027-02-03" in changed.stdout
+    assert "2. maintenance on UAT-9, 1–2 Feb 2027" in changed.stdout
     run = cli.ok("whatif", "run", "more-uat", "--time-limit", "5")
     assert cells(run.stdout, "late releases") == ["1", "0", "-1"]
     assert cells(run.stdout, "weighted tardiness") == ["5", "0", "-5"]

@@ -174,6 +174,20 @@ def test_the_month_grid_marks_windows_go_lives_and_freezes_on_their_days() -> No
     assert all(len(week) == 7 for m in months for week in m.weeks)
 
 
+def test_a_freeze_is_named_on_every_day_it_holds_beside_a_windows_events() -> None:
+    easter = CalendarItem("freeze", FREEZES_LANE, D("2027-03-19"), D("2027-03-30"), "Easter")
+    months = month_grid([*ITEMS[:2], easter], D("2027-03-01"), D("2027-04-01"))
+
+    def said(day: str) -> list[str]:
+        return [m.text for m in cell(months, D(day)).marks]
+
+    assert said("2027-03-19") == ["Easter freeze begins"]
+    assert said("2027-03-20") == ["2027-Q1 code cut-off", "Easter freeze"]
+    assert said("2027-03-24") == ["Easter freeze"]
+    assert said("2027-03-27") == ["2027-Q1 go-live", "Easter freeze"]
+    assert said("2027-03-29") == ["Easter freeze, last day"]
+
+
 def test_the_comparison_lists_environments_by_type_then_number() -> None:
     base = {
         "start": "2027-01-04",

@@ -255,6 +255,22 @@ def test_the_calendar_opens_on_a_month_grid_of_windows_go_lives_and_freezes(
     assert len(re.findall(r"<caption>\w+ 20\d\d</caption>", page)) == 12
 
 
+def test_a_go_live_in_a_freeze_shows_both_each_label_whole_in_its_title(
+    client: FlaskClient, login: Login, history: World, sessions: SessionFactory
+) -> None:
+    factories.make_freeze(sessions, name="Easter", start=D("2027-03-25"), end=D("2027-03-30"))
+    login(client, Role.VIEWER)
+    page = client.get("/release-calendar?start=2027-03-01&months=1").get_data(as_text=True)
+    go_live = re.search(r'<span class="day-number">27</span>(.*?)</td>', page, re.S)
+    assert go_live, "no 27 March"
+    cell = go_live.group(1)
+    assert re.findall(r'class="mark mark-(\w+)" title="([^"]*)"', cell) == [
+        ("go_live", "2027-Q1 go-live"),
+        ("frozen", "Easter freeze"),
+    ]
+    assert " ".join(re.sub(r"<[^>]+>", " ", cell).split()) == "2027-Q1 go-live Easter freeze"
+
+
 def test_the_kpi_page_shows_counts_and_trends(
     client: FlaskClient, login: Login, history: World
 ) -> None:

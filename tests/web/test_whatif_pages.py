@@ -100,7 +100,7 @@ def test_a_planner_adds_an_environment_and_sees_the_perf_shortfall_removed(
     client.post(f"{path}/run", data={"csrf_token": token, "time_limit": "4"})
     join_all(client.application)
     page = client.get(path).get_data(as_text=True)
-    assert "copied on <strong>2027-01-04 09:00 UTC</strong>" in page
+    assert "copied on <strong>4 Jan 2027, 09:00 UTC</strong>" in page
     assert cells(page, "shortfall-table", "PERF") == [
         "8 in 1 week (from the week of 4–10 Jan 2027)",
         "none",

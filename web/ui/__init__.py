@@ -7,13 +7,14 @@ fails on a page that does not.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
 from envsched import notify
-from envsched.days import day_text, days_text, week_text
+from envsched.days import day_text, days_text, last_day, moment_text, months_text, week_text
+from envsched.inventory import natural_key
 from envsched.permissions import can
 from web.auth import current_user
 from web.calendar import feed_token
@@ -281,7 +282,21 @@ def _template_globals(state: Any) -> None:
         timedelta=dt.timedelta,
         feed_url=feed_url,
         days=days_text,
+        month_span=months_text,
         week=week_text,
         unread_notifications=unread_notifications,
     )
-    app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat)
+    app.jinja_env.filters.update(
+        day=day_text,
+        moment=moment_text,
+        last_day=last_day,
+        iso_date=dt.date.fromisoformat,
+        natural_sort=natural_sort,
+    )
+
+
+def natural_sort(values: Iterable[Any], attribute: str | None = None) -> list[Any]:
+    """Names (or items by their ``attribute``) as people count them: UAT-2 before UAT-10."""
+    if attribute is None:
+        return sorted(values, key=natural_key)
+    return sorted(values, key=lambda value: natural_key(getattr(value, attribute)))

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from envsched import accounts
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, PermissionDenied
+from envsched.inventory import natural_key
 from envsched.models import (
     ApiToken,
     Environment,
@@ -128,16 +129,15 @@ def _page(
             select(ApiToken).where(ApiToken.user_id == me.id).order_by(col(ApiToken.id).desc())
         ).all()
         environments = session.exec(
-            select(Environment.name)
-            .where(Environment.status != EnvironmentStatus.RETIRED)
-            .order_by(col(Environment.name))
+            select(Environment.name).where(Environment.status != EnvironmentStatus.RETIRED)
         ).all()
         releases = session.exec(
-            select(Release.key)
-            .where(Release.status != ReleaseStatus.CANCELLED)
-            .order_by(col(Release.key))
+            select(Release.key).where(Release.status != ReleaseStatus.CANCELLED)
         ).all()
-    feeds = [*(("environment", n) for n in environments), *(("release", k) for k in releases)]
+    feeds = [
+        *(("environment", n) for n in sorted(environments, key=natural_key)),
+        *(("release", k) for k in sorted(releases, key=natural_key)),
+    ]
     page = paging(len(feeds), FEEDS_PER_PAGE)
     return render_template(
         "account.html",

@@ -20,6 +20,7 @@ from envsched.booking import Slot, competing_groups, free_days, get_request
 from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.inventory import natural_key
 from envsched.models import Booking, Environment
 from web.auth import current_user, requires
 from web.context import now, sessions, today
@@ -61,7 +62,7 @@ def approvals() -> Any:
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True)
         types = type_names(session)
-    releases = sorted({r.release for r in waiting if r.release})
+    releases = sorted({r.release for r in waiting if r.release}, key=natural_key)
     chosen = _filter(types, releases)
     shown = [r for r in waiting if chosen.admits(r)]
     slots = free_days(sessions(), [r.id for r in shown], today=today())
@@ -104,7 +105,7 @@ def _filter(types: list[str], releases: list[str]) -> QueueFilter:
 
 def competing_heading(group: list[RequestRow], slots: dict[int, list[Slot]]) -> str:
     """``3 requests want PERF-3 on overlapping days``."""
-    names = sorted({slots[r.id][0].environment for r in group})
+    names = sorted({slots[r.id][0].environment for r in group}, key=natural_key)
     return f"{len(group)} requests want {' and '.join(names)} on overlapping days"
 
 

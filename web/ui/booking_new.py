@@ -20,6 +20,7 @@ from envsched.booking import BookingIn, RuleBroken
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
+from envsched.inventory import natural_key
 from envsched.models import (
     LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
@@ -92,16 +93,16 @@ def phase_choices_for(
         col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
     )
     query = (
-        select(Phase)
+        select(Phase, Release.key)
         .join(Release)
         .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), col(Phase.id).not_in(booked))
-        .order_by(col(Release.key), col(Phase.position))
     )
     if env is not None:
         query = query.where(Phase.type_id == env.type_id)
+    found = sorted(session.exec(query).all(), key=lambda r: (natural_key(r[1]), r[0].position))
     return [
         (p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
-        for p in session.exec(query).all()
+        for p, _ in found
         if keep is None or keep(p)
     ]
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlmodel import col, select
+from sqlmodel import select
 
 from envsched import lifecycle
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.inventory import natural_key
 from envsched.lifecycle import GateRef, GateView
 from envsched.models import OPEN_RELEASE_STATUSES, GateKind, GateState, Release
 from web.auth import current_user, requires
@@ -23,13 +24,13 @@ from web.ui.params import text_arg
 @requires("gates:read")
 def gate_list() -> Any:
     with read_transaction(sessions()) as session:
-        keys = list(
-            session.exec(
-                select(Release.key).order_by(
-                    col(Release.status).in_(OPEN_RELEASE_STATUSES).desc(), col(Release.key)
-                )
-            ).all()
-        )
+        found = session.exec(select(Release.key, Release.status)).all()
+        keys = [  # open releases first, each part in counted order (R-2 before R-10)
+            key
+            for key, _ in sorted(
+                found, key=lambda r: (r[1] not in OPEN_RELEASE_STATUSES, natural_key(r[0]))
+            )
+        ]
         chosen = text_arg("release")
         key = chosen if chosen in keys else (keys[0] if keys else None)
     views = lifecycle.release_gates(sessions(), key) if key else []

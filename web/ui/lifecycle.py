@@ -20,6 +20,7 @@ from envsched import lifecycle, planning
 from envsched.days import day_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
+from envsched.inventory import natural_key
 from envsched.lifecycle.shapes import FromTemplateIn, StrategyIn, TemplateIn, TemplatePhaseIn
 from envsched.models import (
     OPEN_RELEASE_STATUSES,
@@ -56,11 +57,12 @@ def release_windows() -> Any:
             )
         ]
         strategies = session.exec(select(ReleaseStrategy).order_by(col(ReleaseStrategy.name))).all()
-        releases = session.exec(
-            select(Release.key)
-            .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
-            .order_by(col(Release.key))
-        ).all()
+        releases = sorted(
+            session.exec(
+                select(Release.key).where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+            ).all(),
+            key=natural_key,
+        )
     return render_template(
         "release_windows.html", rows=rows, strategies=strategies, releases=releases, today=today
     )

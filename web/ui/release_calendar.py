@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import render_template, request
 
+from envsched.inventory import natural_key
 from envsched.lifecycle import (
     FREEZES_LANE,
     MAINTENANCE_LANE,
@@ -54,7 +55,9 @@ def release_calendar_page() -> Any:
             page_items, start=start, end=end, today=today()
         )
         shown["figure"] = charts.figure_json(figure)
-        shown["releases"] = sorted({i.lane for i in page_items if i.kind == "release"})
+        shown["releases"] = sorted(
+            {i.lane for i in page_items if i.kind == "release"}, key=natural_key
+        )
     else:
         items = grid_items(sessions(), start, end)
         shown["grid"] = month_grid(items, start, end, today())
@@ -98,7 +101,7 @@ def _runs(windows: list[CalendarItem]) -> list[CalendarItem]:
 
 
 def _run(run: list[CalendarItem]) -> CalendarItem:
-    names = sorted({i.environment for i in run})
+    names = sorted({i.environment for i in run}, key=natural_key)
     shown = ", ".join(names[:NAMED_IN_A_RUN]) + (" …" if len(names) > NAMED_IN_A_RUN else "")
     return CalendarItem(
         "maintenance",

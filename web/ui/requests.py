@@ -21,7 +21,6 @@ from envsched.booking import (
 from envsched.days import days_text, end_after, last_day
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError, InvalidInput
-from envsched.inventory import natural_key
 from envsched.models import Booking, Environment, Phase
 from envsched.models.limits import MAX_DAYS
 from envsched.permissions import can
@@ -86,7 +85,7 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
             release=values.get("release") or None,
         )
         types = type_names(session)
-        names = sorted((env.name for env in environments(session)), key=natural_key)
+        names = [env.name for env in environments(session)]
     return render_template(
         "request_form.html",
         choices=choices,

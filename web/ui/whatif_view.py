@@ -9,9 +9,9 @@ what-if are drawn by the same chart function as the live bookings.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
+from envsched.inventory import natural_key
 from envsched.planning import plan_differences
 from web import charts
 from web.queries import BookingRow
@@ -43,7 +43,7 @@ def plan_timeline(
     plan: dict[str, Any], scenario: dict[str, Any], start: dt.date, end: dt.date
 ) -> str:
     """The Gantt of one plan over ``[start, end)``, as JSON for a ``data-figure``."""
-    environments = sorted(scenario["environments"], key=lambda e: (e["type"], e["id"]))
+    environments = sorted(scenario["environments"], key=lambda e: (e["type"], natural_key(e["id"])))
     types = {e["id"]: e["type"] for e in environments}
     figure = charts.timeline_figure(
         plan_rows(plan, types),
@@ -68,7 +68,7 @@ def comparison(
     environments = {
         e["id"]: e["type"] for doc in (base, changed) for e in doc.get("environments", [])
     }
-    lines = sorted(environments, key=lambda e: (environments[e], _natural(e)))
+    lines = sorted(environments, key=lambda e: (environments[e], natural_key(e)))
     start = dt.date.fromisoformat(base["start"])
     ends = [p.end for d in found for p in (d.before, d.after) if p]
     end = max([*ends, start + dt.timedelta(days=1)]) + dt.timedelta(days=TAIL_DAYS)
@@ -80,19 +80,14 @@ def comparison(
     }
 
 
-def _natural(name: str) -> list[Any]:
-    """``SIT-2`` before ``SIT-10``: the numbers in a name compared as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-
 def suggestions(scenario: dict[str, Any]) -> dict[str, list[str]]:
     """Names for the editor's ``<datalist>``s: environments, types, releases, phases."""
     envs = scenario.get("environments", [])
     releases = scenario.get("releases", [])
     return {
-        "environments": [e["id"] for e in envs],
+        "environments": sorted((e["id"] for e in envs), key=natural_key),
         "types": sorted({e["type"] for e in envs}),
-        "releases": [r["id"] for r in releases],
+        "releases": sorted((r["id"] for r in releases), key=natural_key),
         "phases": [p["id"] for r in releases for p in r.get("phases", [])],
     }
 

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from envsched.days import day_text, days_text
 from envsched.planning.whatif.edits import (
     at_least,
     check_served,
@@ -134,13 +135,17 @@ class AddMaintenance:
         env = find_environment(self, "environment", scenario, self.environment)
         start, end = scenario.day(self.start), scenario.day(self.end)
         if end <= start:
-            fail(self, "end", f"must be after start ({self.start}), got {self.end}")
+            fail(
+                self,
+                "end",
+                f"must be after the first day ({day_text(self.start)}), got {day_text(self.end)}",
+            )
         if end <= 0 or start >= scenario.horizon_days:
             fail(
                 self,
                 "start",
-                f"the window lies outside the scenario's horizon "
-                f"[{scenario.start}, {scenario.date(scenario.horizon_days)})",
+                f"the window lies outside the scenario's days, "
+                f"{days_text(scenario.start, scenario.date(scenario.horizon_days))}",
             )
         window = sc.Window(start, end, self.reason)
         changed = replace_environment(
@@ -155,4 +160,4 @@ class AddMaintenance:
         )
 
     def describe(self) -> str:
-        return f"maintenance on {self.environment} from {self.start} to {self.end}"
+        return f"maintenance on {self.environment}, {days_text(self.start, self.end)}"

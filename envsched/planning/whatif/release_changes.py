@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from envsched.days import day_text, last_day
 from envsched.planning.whatif.edits import (
     at_least,
     fail,
@@ -58,7 +59,8 @@ class AddRelease:
             fail(
                 self,
                 "earliest_start",
-                f"must be before the end of the horizon ({scenario.date(scenario.horizon_days)})",
+                "must be on or before the scenario's last day, "
+                f"{day_text(last_day(scenario.date(scenario.horizon_days)))}",
             )
         release = sc.Release(
             id=self.id,
