@@ -74,6 +74,11 @@ def test_a_manager_sets_the_url_and_the_page_follows_the_probes(
     assert "Down now:" in timeline and '<span class=\\"lane-down\\">down</span>' in timeline
     dashboard = page_text(client, "/")
     assert "1 environment down" in dashboard and "flagged</strong>, its bookers told" in dashboard
+    news = page_text(client, "/notifications")  # the environment manager is told in the app
+    assert (
+        '<a href="/environments/UAT-1#health-h">UAT-1 has been down since 4 Jan 2027, 08:30 UTC '
+        "(HTTP 503 Service Unavailable), longer than 15 minutes." in news
+    )
 
     health_server.status = 200
     probe_at(sessions, NOW + MINUTE)
