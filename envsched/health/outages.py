@@ -1,9 +1,9 @@
 """An outage worth telling: an environment down longer than ``ENVSCHED_HEALTH_DOWN_MINUTES``.
 
 ``flag`` marks the outage (``flagged_at``) and tells, once: each booker of a live booking
-on the environment from today on, in the app (their own bookings and days), and by mail
-the same bookers and the environment managers (every booking in the way), plus the
-webhooks, as one ``environment.down`` event. The bookings told are kept (``told``), so
+on the environment from today on (their own bookings and days) and each environment
+manager (how many bookings are in the way), in the app and by mail (``_recipients``),
+plus the webhooks, as one ``environment.down`` event. The bookings told are kept (``told``), so
 ``tell_back_up`` tells the same people, once, when the environment answers again
 (``environment.up``). Both run inside the probe's transaction: the flag and what it
 queues commit together, so two probers never tell twice. A flagged outage whose health
@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched.booking import booking_words
+from envsched.counted import counted
 from envsched.days import moment_text
 from envsched.health.words import span_text
 from envsched.models import LIVE_STATUSES, Booking, Environment, EnvironmentHealth, User
-from envsched.notify import Event, booker, deliver, enqueue_event, manager_emails
+from envsched.notify import Event, booker, deliver, enqueue_event, managers
 from envsched.settings import Settings
 
 DOWN_EVENT = "environment.down"
@@ -40,12 +41,16 @@ SUBJECTS = {
 
 @dataclass(frozen=True)
 class News:
-    """What to tell: the event's name, its headline, and the lead of a booker's own
-    line (``{bookings}`` said in the singular or plural)."""
+    """What to tell: the event's name, its headline, the lead of a booker's own line
+    (``{bookings}`` said in the singular or plural), and the environment managers' line
+    (``{bookings}``: how many bookings are in the way, counted; ``nobody``: none)."""
 
     event: str
     headline: str
     lead: str
+    others: str  # what the environment managers read of the bookings in the way
+    nobody: str  # … when there are none
+    actor: User | None = None  # who made it happen: they know, the app does not tell them
 
 
 def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings: Settings) -> None:
@@ -57,7 +62,13 @@ def flag(session: Session, health: EnvironmentHealth, now: dt.datetime, settings
         f"{env.name} has been down since {moment_text(health.since)} ({health.detail}), "
         f"longer than {span_text(dt.timedelta(minutes=settings.health_down_minutes))}"
     )
-    news = News(DOWN_EVENT, headline, "Your {bookings} on it from today on")
+    news = News(
+        DOWN_EVENT,
+        headline,
+        "Your {bookings} on it from today on",
+        "Its bookers are told of the {bookings} on it from today on",
+        "Nobody has a booking on it from today on",
+    )
     _tell(session, env, bookings, news, _facts(health), now, settings)
 
 
@@ -73,7 +84,13 @@ def tell_back_up(
     headline = (
         f"{env.name} is up again since {moment_text(now)}, after {span_text(now - down_since)} down"
     )
-    news = News(UP_EVENT, headline, "It is there again for your {bookings}")
+    news = News(
+        UP_EVENT,
+        headline,
+        "It is there again for your {bookings}",
+        "The bookers told of its outage are told again ({bookings})",
+        "No booker was told of its outage",
+    )
     _tell(session, env, _told(session, health), news, _facts(health), now, settings)
     health.flagged_at, health.told = None, []
 
@@ -100,7 +117,14 @@ def tell_check_changed(
         f"The health check of {env.name} was {'changed' if url else 'removed'}{who} at "
         f"{moment_text(now)}, after {span_text(now - health.since)} down: {now_checked}"
     )
-    news = News(CHECK_CHANGED_EVENT, headline, "This is about your {bookings}")
+    news = News(
+        CHECK_CHANGED_EVENT,
+        headline,
+        "This is about your {bookings}",
+        "The bookers told of its outage are told so too ({bookings})",
+        "No booker was told of its outage",
+        actor,
+    )
     facts: dict[str, object] = {
         "state": "unknown" if url else None,
         "url": url or None,
@@ -149,27 +173,39 @@ def _tell(
     now: dt.datetime,
     settings: Settings,
 ) -> None:
-    """Each booker in the app (their own bookings), then one event by mail and webhook."""
-    mine, people = _by_booker(session, bookings)
-    for user_id, own in mine.items():
-        text = f"{news.headline}. {_yours(news.lead, own)}."
+    """Each of ``_recipients`` in the app, then one event by mail (to the same people)
+    and webhook."""
+    people = _recipients(session, bookings)
+    for person in people:
+        if news.actor is not None and person.user.id == news.actor.id:
+            continue
+        about = ("booking", person.own[0].id) if person.own else ("environment", env.id)
         deliver(
             session,
-            user_id,
+            person.user.id or 0,
             event=news.event,
-            text=text,
-            entity="booking",
-            entity_id=str(own[0].id),
+            text=_in_app(news, person, len(bookings)),
+            entity=about[0],
+            entity_id=str(about[1]),
             now=now,
         )
-    emails = {u.email for u in people if u.email} | set(manager_emails(session))
+    emails = {p.user.email for p in people if p.user.email}
     enqueue_event(session, _event(env, bookings, news, facts), emails, settings, now)
 
 
-def _by_booker(
-    session: Session, bookings: Sequence[Booking]
-) -> tuple[dict[int, list[Booking]], list[User]]:
-    """The bookings of each active booker, by user id, and those bookers."""
+@dataclass(frozen=True)
+class Recipient:
+    """Someone an outage's news reaches: their own bookings in the way, and whether they
+    hear of it as an environment manager (told of every booking in the way)."""
+
+    user: User
+    own: list[Booking]
+    manager: bool
+
+
+def _recipients(session: Session, bookings: Sequence[Booking]) -> list[Recipient]:
+    """Whom an outage's news reaches, in the app and by mail alike: each active booker of
+    ``bookings`` and each active environment manager, once each."""
     mine: dict[int, list[Booking]] = defaultdict(list)
     people: dict[int, User] = {}
     for booking in bookings:
@@ -177,7 +213,22 @@ def _by_booker(
         if user is not None and user.id is not None and user.active:
             mine[user.id].append(booking)
             people[user.id] = user
-    return mine, list(people.values())
+    keepers = {u.id: u for u in managers(session) if u.id is not None}
+    return [
+        Recipient(user, mine.get(user_id, []), user_id in keepers)
+        for user_id, user in {**people, **keepers}.items()
+    ]
+
+
+def _in_app(news: News, person: Recipient, in_the_way: int) -> str:
+    """The headline, then a booker's own bookings and a manager's count of the rest."""
+    said = [news.headline]
+    if person.own:
+        said.append(_yours(news.lead, person.own))
+    if person.manager:
+        others = news.others if in_the_way else news.nobody
+        said.append(others.format(bookings=counted(in_the_way, "booking")))
+    return ". ".join(said) + "."
 
 
 def _yours(lead: str, bookings: Sequence[Booking]) -> str:

@@ -30,7 +30,7 @@ from envsched.notify.inbox import (
 from envsched.notify.outbox import Outcome, enqueue_event, retry_wait
 from envsched.notify.queries import attempts_of, failed_deliveries, queued
 from envsched.notify.sender import send_due, utc_now
-from envsched.notify.sources import AUDIT_CURSOR, Notifier, manager_emails
+from envsched.notify.sources import AUDIT_CURSOR, Notifier, manager_emails, managers
 from envsched.notify.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "enqueue_event",
     "failed_deliveries",
     "manager_emails",
+    "managers",
     "mark_past_read",
     "mark_read",
     "notifications",

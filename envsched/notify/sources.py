@@ -97,12 +97,20 @@ def _previous_flags(sessions: SessionFactory, run: PlanRun) -> RoundFlags | None
         return previous.flags if previous else None
 
 
+def managers(session: Session) -> list[User]:
+    """The active environment managers (told of flags and outages), by id."""
+    return list(
+        session.exec(
+            select(User)
+            .where(User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))
+            .order_by(col(User.id))
+        ).all()
+    )
+
+
 def manager_emails(session: Session) -> list[str]:
     """The addresses of the active environment managers (told of flags)."""
-    managers = session.exec(
-        select(User).where(User.role == Role.ENVIRONMENT_MANAGER, col(User.active).is_(True))
-    ).all()
-    return [u.email for u in managers if u.email]
+    return [u.email for u in managers(session) if u.email]
 
 
 def _cursor(session: Session, now: dt.datetime) -> NotificationCursor:

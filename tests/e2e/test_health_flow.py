@@ -81,7 +81,7 @@ def test_a_manager_sets_a_health_url_and_sees_the_environment_go_down_and_up(
 
     page.get_by_label("Health check URL").fill(health_server.url)
     page.get_by_role("button", name="Save health URL").click()
-    expect(page.locator("#health-now")).to_contain_text(f"{NAME} is not checked yet")
+    expect(page.locator("#health-now")).to_contain_text(f"The worker checks {NAME}")
 
     probe_after(behind, 0)
     health_server.status = 503
@@ -89,6 +89,7 @@ def test_a_manager_sets_a_health_url_and_sees_the_environment_go_down_and_up(
     probe_after(behind, 20)  # down longer than 15 minutes: flagged
     page.reload()
     expect(page.locator("#health-now .health-badge")).to_have_text("Down")
+    expect(page.locator("#health-now")).to_contain_text(f"{NAME} has been down since")
     expect(page.locator("#health-now")).to_contain_text("(HTTP 503 Service Unavailable)")
     expect(page.locator(".health-flag")).to_contain_text("Flagged: down longer than 15 minutes")
     expect(page.locator(".health-history tbody tr")).to_have_count(2)
@@ -100,6 +101,11 @@ def test_a_manager_sets_a_health_url_and_sees_the_environment_go_down_and_up(
     timeline = eric.open("/timeline", "health-timeline-down")
     expect(timeline.locator(".vis-label.health-down .lane-down").first).to_have_text("down")
     expect(timeline.locator("#timeline-down")).to_contain_text(NAME)
+    expect(timeline.locator("#timeline-down")).to_contain_text("Its lane carries")
+    news = eric.open("/notifications", "health-notifications-down")  # the manager is told
+    expect(news.get_by_role("link", name=f"{NAME} has been down since")).to_have_attribute(
+        "href", f"/environments/{NAME}#health-h"
+    )
 
     health_server.status = 200
     probe_after(behind, 30)

@@ -144,7 +144,7 @@ def test_an_outage_longer_than_the_set_time_tells_the_bookers_of_today_on_once(
     health_server: HealthServer,
 ) -> None:
     env = make_environment(name="UAT-1")
-    make_user(role=Role.ENVIRONMENT_MANAGER, email="erin@example.test")
+    erin = make_user(role=Role.ENVIRONMENT_MANAGER, email="erin@example.test")
     tess = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
     past = make_user(role=Role.TEST_MANAGER, email="past@example.test")
     gone = make_user(role=Role.TEST_MANAGER, email="gone@example.test")
@@ -167,13 +167,23 @@ def test_an_outage_longer_than_the_set_time_tells_the_bookers_of_today_on_once(
 
     probe_at(sessions, NOW + 15 * MINUTE)
     assert health_row(sessions, env).flagged_at == NOW + 15 * MINUTE
-    [(user_id, event, text)] = told(sessions)
-    assert (user_id, event) == (tess.id, "environment.down")
-    assert text == (
+    down = (
         "UAT-1 has been down since 4 Jan 2027, 09:00 UTC (HTTP 503 Service Unavailable), "
-        "longer than 15 minutes. Your bookings on it from today on: load test on UAT-1 "
-        "(4–8 Jan 2027) and a booking for no phase on UAT-1 (13 Jan 2027)."
+        "longer than 15 minutes."
     )
+    assert told(sessions) == [
+        (
+            tess.id,
+            "environment.down",
+            f"{down} Your bookings on it from today on: load test on UAT-1 (4–8 Jan 2027) "
+            "and a booking for no phase on UAT-1 (13 Jan 2027).",
+        ),
+        (
+            erin.id,  # the environment manager, in the app too
+            "environment.down",
+            f"{down} Its bookers are told of the 2 bookings on it from today on.",
+        ),
+    ]
     assert sorted(mailed(sessions)) == [
         ("environment.down", "erin@example.test", "envsched: UAT-1 is down"),
         ("environment.down", "tess@example.test", "envsched: UAT-1 is down"),
@@ -186,20 +196,27 @@ def test_an_outage_longer_than_the_set_time_tells_the_bookers_of_today_on_once(
 
     probe_at(sessions, NOW + 16 * MINUTE)
     probe_at(sessions, NOW + 60 * MINUTE)
-    assert len(told(sessions)) == 1 and len(mailed(sessions)) == 2  # once per outage
+    assert len(told(sessions)) == 2 and len(mailed(sessions)) == 2  # once per outage
 
     health_server.status = 200
     probe_at(sessions, NOW + 70 * MINUTE)
     probe_at(sessions, NOW + 71 * MINUTE)
     row = health_row(sessions, env)
     assert (row.state, row.flagged_at, row.told) == (HealthState.UP, None, [])
-    [_, (user_id, event, text)] = told(sessions)
-    assert (user_id, event) == (tess.id, "environment.up")
-    assert text == (
-        "UAT-1 is up again since 4 Jan 2027, 10:10 UTC, after 1 hour 10 minutes down. It is "
-        "there again for your bookings: load test on UAT-1 (4–8 Jan 2027) and a booking for "
-        "no phase on UAT-1 (13 Jan 2027)."
-    )
+    up = "UAT-1 is up again since 4 Jan 2027, 10:10 UTC, after 1 hour 10 minutes down."
+    assert told(sessions)[2:] == [
+        (
+            tess.id,
+            "environment.up",
+            f"{up} It is there again for your bookings: load test on UAT-1 (4–8 Jan 2027) "
+            "and a booking for no phase on UAT-1 (13 Jan 2027).",
+        ),
+        (
+            erin.id,
+            "environment.up",
+            f"{up} The bookers told of its outage are told again (2 bookings).",
+        ),
+    ]
     assert [m for m in mailed(sessions) if m[0] == "environment.up"] == [
         ("environment.up", "erin@example.test", "envsched: UAT-1 is up again"),
         ("environment.up", "tess@example.test", "envsched: UAT-1 is up again"),
@@ -239,24 +256,38 @@ def test_a_flagged_outage_ended_by_a_new_url_tells_the_people_it_told(
     erin = make_user(
         role=Role.ENVIRONMENT_MANAGER, email="erin@example.test", full_name="Erin Envman"
     )
+    eve = make_user(role=Role.ENVIRONMENT_MANAGER, email="eve@example.test")
     tess = make_user(role=Role.TEST_MANAGER, email="tess@example.test")
     make_booking(env, created_by_id=tess.id, start=DAY0, end=DAY0 + 5 * DAY, note="load test")
     set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=settings)
     health_server.status = 503
     probe_at(sessions, NOW, settings)
     probe_at(sessions, NOW + 15 * MINUTE, settings)
-    assert [event for _, event, _ in told(sessions)] == ["environment.down"]
+    assert [(who, event) for who, event, _ in told(sessions)] == [
+        (tess.id, "environment.down"),
+        (erin.id, "environment.down"),
+        (eve.id, "environment.down"),
+    ]
 
     new = health_server.url + url if url else ""
     set_health_url(sessions, "UAT-1", new, actor=erin, now=NOW + 70 * MINUTE, settings=settings)
-    [_, (user_id, event, text)] = told(sessions)
-    assert (user_id, event) == (tess.id, "environment.check_changed")
-    assert text == (
-        words.format(url=new) + " This is about your booking: load test on UAT-1 (4–8 Jan 2027)."
-    )
+    said = words.format(url=new)
+    assert told(sessions)[3:] == [  # not erin in the app: she changed it
+        (
+            tess.id,
+            "environment.check_changed",
+            f"{said} This is about your booking: load test on UAT-1 (4–8 Jan 2027).",
+        ),
+        (
+            eve.id,
+            "environment.check_changed",
+            f"{said} The bookers told of its outage are told so too (1 booking).",
+        ),
+    ]
     changed = [m for m in mailed(sessions) if m[0] == "environment.check_changed"]
     assert sorted(target for _, target, _ in changed) == [
         "erin@example.test",
+        "eve@example.test",
         "http://hooks.test/in",
         "tess@example.test",
     ]
@@ -271,6 +302,39 @@ def test_a_flagged_outage_ended_by_a_new_url_tells_the_people_it_told(
         probe_at(sessions, NOW + 71 * MINUTE, settings)
         probe_at(sessions, NOW + 86 * MINUTE, settings)
         assert [event for _, event, _ in told(sessions)][-1] == "environment.down"
+
+
+def test_an_outage_with_no_bookings_tells_the_environment_managers_in_the_app(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_user: Factory,
+    health_server: HealthServer,
+) -> None:
+    env = make_environment(name="UAT-1")
+    erin = make_user(role=Role.ENVIRONMENT_MANAGER, email="erin@example.test")
+    make_user(role=Role.ENVIRONMENT_MANAGER, email="gone@example.test", active=False)
+    set_health_url(sessions, "UAT-1", health_server.url, actor=None, now=NOW, settings=SETTINGS)
+    health_server.status = 503
+    probe_at(sessions, NOW)
+    probe_at(sessions, NOW + 15 * MINUTE)
+    assert told(sessions) == [
+        (
+            erin.id,
+            "environment.down",
+            "UAT-1 has been down since 4 Jan 2027, 09:00 UTC (HTTP 503 Service Unavailable), "
+            "longer than 15 minutes. Nobody has a booking on it from today on.",
+        )
+    ]
+    with read_transaction(sessions) as session:
+        note = session.exec(select(Notification)).one()
+    assert (note.entity, note.entity_id) == ("environment", str(env.id))
+    health_server.status = 200
+    probe_at(sessions, NOW + 20 * MINUTE)
+    assert told(sessions)[1][1:] == (
+        "environment.up",
+        "UAT-1 is up again since 4 Jan 2027, 09:20 UTC, after 20 minutes down. "
+        "No booker was told of its outage.",
+    )
 
 
 def test_a_short_outage_tells_nobody(

@@ -54,17 +54,27 @@ def test_a_manager_sets_the_url_and_the_page_follows_the_probes(
     assert response.status_code == 302 and response.location.endswith("#health-h")
     page = page_text(client, "/environments/UAT-1")
     assert f"UAT-1 is probed at {health_server.url} from now on." in page
-    assert "UAT-1 is not checked yet (health URL set 4 Jan 2027, 09:00 UTC)." in page
+    assert (  # said once, by the badge, then what happens next
+        '<span class="badge health-badge health-unknown">Not checked yet</span>\n    The worker '
+        "checks UAT-1 on its interval; its health URL was set 4 Jan 2027, 09:00 UTC.</p>" in page
+    )
+    assert "Not checked yet</span></a> health URL set 4 Jan 2027, 09:00 UTC" in page
+    assert page.lower().count("not checked yet") == 2 and "is not checked yet" not in page
 
     probe_at(sessions, NOW - 40 * MINUTE)
     health_server.status = 503
     probe_at(sessions, NOW - 30 * MINUTE)
     page = page_text(client, "/environments/UAT-1")
     assert (
-        '<span class="badge health-badge health-down">Down</span>\n    UAT-1 is down since '
-        "4 Jan 2027, 08:30 UTC (HTTP 503 Service Unavailable)." in page
+        '<span class="badge health-badge health-down">Down</span>\n    UAT-1 has been down '
+        "since 4 Jan 2027, 08:30 UTC (HTTP 503 Service Unavailable)." in page
     )
     assert "Flagged:" not in page  # 30 minutes down, but nobody has looked since
+    dashboard = page_text(client, "/")  # down at once, and it says when the flag comes
+    assert "1 environment down" in dashboard and (
+        "(HTTP 503 Service Unavailable) — not flagged yet: if still down at 08:45 UTC, it is "
+        "flagged and its bookers and the environment managers are told" in dashboard
+    )
     assert "10 minutes" in page and "until now" in page  # up 08:20 to 08:30, down since
 
     probe_at(sessions, NOW)
@@ -72,8 +82,16 @@ def test_a_manager_sets_the_url_and_the_page_follows_the_probes(
     assert "Flagged:</strong> down longer than 15 minutes." in page
     timeline = page_text(client, "/timeline")
     assert "Down now:" in timeline and '<span class=\\"lane-down\\">down</span>' in timeline
+    assert "Its lane carries a red “down” badge." in timeline  # one, not "their lanes"
     dashboard = page_text(client, "/")
-    assert "1 environment down" in dashboard and "flagged</strong>, its bookers told" in dashboard
+    assert "1 environment down" in dashboard and (
+        "flagged</strong> at 09:00 UTC, its bookers and the environment managers told" in dashboard
+    )
+    news = page_text(client, "/notifications")  # the environment manager is told in the app
+    assert (
+        '<a href="/environments/UAT-1#health-h">UAT-1 has been down since 4 Jan 2027, 08:30 UTC '
+        "(HTTP 503 Service Unavailable), longer than 15 minutes." in news
+    )
 
     health_server.status = 200
     probe_at(sessions, NOW + MINUTE)
@@ -118,7 +136,7 @@ def test_other_roles_see_the_health_but_may_not_set_the_url(
     )
     login(client, role)
     page = page_text(client, "/environments/UAT-1")
-    assert "UAT-1 is not checked yet" in page and "Save health URL" not in page
+    assert "The worker checks UAT-1" in page and "Save health URL" not in page
     response = post(client, "/environments/UAT-1/health", {"url": "https://evil.example.test/"})
     assert response.status_code == 403
     assert stored_urls(sessions) == ["https://uat-1.example.test/"]

@@ -1,9 +1,9 @@
 """The dashboard: what needs attention today, for the person signed in.
 
-Environments whose health check finds them down, clashes today and in the coming
-fortnight, capacity shortfalls in the next four weeks, the requests waiting for this
-user (to decide, or their own still open), their upcoming bookings, and this week's
-demand against supply per environment type.
+Environments whose health check finds them down (flagged, or when they will be if still
+down), clashes today and in the coming fortnight, capacity shortfalls in the next four
+weeks, the requests waiting for this user (to decide, or their own still open), their
+upcoming bookings, and this week's demand against supply per environment type.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask import render_template
 from envsched import health
 from envsched.booking import find_clashes
 from envsched.db import read_transaction
+from envsched.health import HealthOut
 from envsched.permissions import can
 from envsched.planning import capacity_report, monday
 from web import charts
@@ -40,6 +41,7 @@ def dashboard() -> Any:
         waiting = request_rows(session, open_only=True, requester_id=None if deciding else user.id)
         mine = booking_rows(session, start=day, requester_id=user.id)[:15]
         down = health.down_among(session)
+        worker = health.worker_settings(session)
     frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)
     shares = _this_week(frame, monday(day))
     clashes = _clashes_near(day)
@@ -55,7 +57,19 @@ def dashboard() -> Any:
         shares=shares,
         utilisation=charts.figure_json(charts.utilisation_figure(shares)),
         down=down,
+        flags_due=_flags_due(down, worker),
     )
+
+
+def _flags_due(
+    down: dict[str, HealthOut], worker: health.WorkerSettings | None
+) -> dict[str, dt.datetime]:
+    """When each environment down and not flagged yet is flagged if it stays down (none
+    before the worker's first probe: its set minutes are not known)."""
+    if worker is None:
+        return {}
+    wait = dt.timedelta(minutes=worker.down_minutes)
+    return {name: h.since + wait for name, h in down.items() if h.flagged_at is None}
 
 
 def _clashes_near(day: dt.date) -> list[Any]:
