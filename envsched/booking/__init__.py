@@ -41,7 +41,7 @@ from envsched.booking.requests import (
     phase_slots,
     request_booking,
 )
-from envsched.booking.rulebook.checks import check_placement, is_second_booking
+from envsched.booking.rulebook.checks import check_placement, is_second_booking, not_booked_yet
 from envsched.booking.rulebook.quota import Month, Usage, month_of, parse_month
 from envsched.booking.rulebook.rules import ReleasePlan, Rule, RuleBreak, RuleBroken
 
@@ -163,6 +163,7 @@ __all__ = [
     "move_choices",
     "my_team_usage",
     "new_booking",
+    "not_booked_yet",
     "offer_days",
     "parse_month",
     "phase_slots",

@@ -15,14 +15,12 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
 from envsched import booking, inventory
-from envsched.booking import BookingIn, RuleBroken
+from envsched.booking import BookingIn, RuleBroken, not_booked_yet
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.models import (
-    LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
-    Booking,
     BookingStatus,
     Environment,
     Phase,
@@ -84,13 +82,10 @@ def _page(form: Form, status: int = 200) -> Any:
 
 def phase_choices_for(session: Session, env: Environment | None) -> list[tuple[str, str]]:
     """Phases of open releases not booked yet (of the environment's type, when chosen)."""
-    booked = select(Booking.phase_id).where(
-        col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
-    )
     query = (
         select(Phase)
         .join(Release)
-        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), col(Phase.id).not_in(booked))
+        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), not_booked_yet())
         .order_by(col(Release.key), col(Phase.position))
     )
     if env is not None:
