@@ -92,7 +92,7 @@ from envsched.booking.stacks import (
     stack_partners,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
-from envsched.booking.words import booking_words
+from envsched.booking.words import booking_words, has_past_days, state_words
 
 __all__ = [
     "DAY_NAMES",
@@ -156,6 +156,7 @@ __all__ = [
     "find_free_slots",
     "free_days",
     "get_request",
+    "has_past_days",
     "is_second_booking",
     "may_withdraw",
     "month_of",
@@ -184,6 +185,7 @@ __all__ = [
     "stack_bookings",
     "stack_partners",
     "start_booking",
+    "state_words",
     "suggest_slots",
     "waitlist_request",
     "withdraw_request",
