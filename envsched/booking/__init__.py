@@ -92,7 +92,7 @@ from envsched.booking.stacks import (
     stack_partners,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
-from envsched.booking.words import booking_words, has_past_days, state_words
+from envsched.booking.words import booking_words, has_past_days, shown_status, state_words
 
 __all__ = [
     "DAY_NAMES",
@@ -182,6 +182,7 @@ __all__ = [
     "series_of",
     "series_out",
     "set_quota",
+    "shown_status",
     "stack_bookings",
     "stack_partners",
     "start_booking",

@@ -36,10 +36,15 @@ def has_past_days(status: str, start: dt.date, today: dt.date) -> bool:
     return status == BookingStatus.IN_USE or start < today
 
 
-def state_words(status: str, end: dt.date, today: dt.date) -> str:
+def shown_status(status: str, end: dt.date, today: dt.date) -> str:
     """A booking's state as people are told it, from its status and its days: a live
-    booking whose days are over has ``ended``, whatever its status still says (the
-    environment page, the search, the booking page and My work all say it so)."""
+    booking whose days are over has ``ended``, whatever its status still says. The
+    environment page, the search, the booking page and My work all show this one."""
     if status in LIVE_STATUSES and end <= today:
         return "ended"
-    return status_words(BookingStatus(status))
+    return BookingStatus(status).value
+
+
+def state_words(status: str, end: dt.date, today: dt.date) -> str:
+    """``shown_status`` in words (``in use``, ``ended``)."""
+    return shown_status(status, end, today).replace("_", " ")

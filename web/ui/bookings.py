@@ -86,13 +86,16 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
 
 
 def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
-    live, day = row.status in LIVE, today()
+    day = today()
+    live = row.status in LIVE and row.end > day  # an ended booking: nothing left to act on
     own = user is not None and row.requester == user.name
     gives_back = (
         live and can(user, "bookings:cancel") and (own or can(user, "bookings:cancel-others"))
     )
     return Powers(
-        move=live and row.status != "in_use" and can(user, "bookings:move"),
+        move=live
+        and not booking.has_past_days(row.status, row.start, day)
+        and can(user, "bookings:move"),
         cancel=gives_back and row.status != "in_use",
         hand_back=gives_back and row.start < day < row.end,
         withdraw=withdrawable
