@@ -70,6 +70,8 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
         checkin_by=checkin_deadline(row) if waits_for_checkin(row) else None,
+        checkin_due_at=checkin_deadline(row) if row.checkin_required else None,
+        now_at=now(),
     ), status
 
 
@@ -118,7 +120,7 @@ def waits_for_checkin(row: BookingRow) -> bool:
 
 
 def checkin_deadline(row: BookingRow) -> dt.datetime:
-    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours)
+    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours, row.checkin_since)
 
 
 @requires("bookings:checkin")
