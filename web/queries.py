@@ -56,6 +56,7 @@ class BookingRow:
     checked_in_at: dt.datetime | None = None
     made_at: dt.datetime | None = None  # when it was made (a late one's check-in runs from it)
     created_by_id: int | None = None  # who booked it (a direct booking's owner)
+    checkin_since: dt.datetime | None = None  # when its type began to require check-in
 
     @property
     def last_day(self) -> dt.date:
@@ -223,6 +224,7 @@ _BOOKING_ROWS: Any = (
         col(Booking.checked_in_at),
         col(Booking.created_at).label("made_at"),
         col(Booking.created_by_id),
+        col(EnvironmentType.checkin_since),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -253,6 +255,7 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
         row.checked_in_at,
         row.made_at,
         row.created_by_id,
+        row.checkin_since,
     )
 
 

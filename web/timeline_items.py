@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import escape
 
+from envsched.booking import has_past_days
 from envsched.days import days_length_text
 from envsched.health import HealthOut, state_text
 from envsched.inventory import natural_key
@@ -93,14 +94,14 @@ def booking_items(
     release: str | None = None,
 ) -> list[Item]:
     """One item per booking. ``movable``: the viewer may move bookings; even then one in
-    use, or one that has ended, stays put (the move service would refuse it). ``page``:
+    use, or one whose first day is past, stays put (the move service refuses it). ``page``:
     a booking's page, ``{id}`` standing for its id. ``release``: the one the reader
     chose; other bookings are marked ``other-release`` (drawn faded)."""
     return [
         booking_item(
             row,
             row.id in clash_ids,
-            movable=movable and row.status != "in_use" and row.end > today,
+            movable=movable and not has_past_days(row.status, row.start, today),
             page=page.replace("{id}", str(row.id)),
             other=release is not None and row.release != release,
         )

@@ -41,7 +41,7 @@ from envsched.booking.requests import (
     phase_slots,
     request_booking,
 )
-from envsched.booking.rulebook.checks import check_placement, is_second_booking
+from envsched.booking.rulebook.checks import check_placement, is_second_booking, not_booked_yet
 from envsched.booking.rulebook.quota import (
     Holding,
     Month,
@@ -106,7 +106,7 @@ from envsched.booking.stacks import (
     stack_bookings,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
-from envsched.booking.words import booking_words
+from envsched.booking.words import booking_words, has_past_days, shown_status, state_words
 
 __all__ = [
     "DAY_NAMES",
@@ -172,6 +172,7 @@ __all__ = [
     "find_free_slots",
     "free_days",
     "get_request",
+    "has_past_days",
     "is_second_booking",
     "live_partners",
     "may_withdraw",
@@ -181,6 +182,7 @@ __all__ = [
     "move_stack_locked",
     "my_team_usage",
     "new_booking",
+    "not_booked_yet",
     "offer_days",
     "owner_id",
     "parse_month",
@@ -199,11 +201,13 @@ __all__ = [
     "series_of",
     "series_out",
     "set_quota",
+    "shown_status",
     "stack_booking_of",
     "stack_bookings",
     "stack_partners",
     "stacked_with",
     "start_booking",
+    "state_words",
     "suggest_slots",
     "waitlist_request",
     "withdraw_request",

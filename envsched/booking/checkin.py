@@ -1,7 +1,7 @@
 """Check-in and no-shows: the owner of a booking says they use it; one of a type that
 requires check-in, not checked in within ``ENVSCHED_CHECKIN_HOURS`` of the start of its
-first day (UTC; of its making, if it was made later), is released by the worker and its
-days are offered to the waitlist.
+first day (UTC; of its making, or of its type's switching check-in on, if that was later),
+is released by the worker and its days are offered to the waitlist.
 
 A booking is *checked in* when ``checked_in_at`` is set; one in use (the environment was
 handed over) is never released either. Only confirmed bookings are released: a tentative
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from envsched import audit
@@ -91,14 +92,18 @@ def is_owner(session: Session, booking: Booking, actor: User | None) -> bool:
 
 
 def checkin_deadline(booking: Booking, hours: int) -> dt.datetime:
-    return checkin_due(booking.start, booking.created_at, hours)
+    since = booking.environment.type.checkin_since
+    return checkin_due(booking.start, booking.created_at, hours, since)
 
 
-def checkin_due(start: dt.date, made_at: dt.datetime | None, hours: int) -> dt.datetime:
-    """When a booking must be checked in by: ``hours`` after its first day begins (UTC),
-    or after it was made, if that was later (days offered from the waitlist today)."""
+def checkin_due(
+    start: dt.date, made_at: dt.datetime | None, hours: int, since: dt.datetime | None = None
+) -> dt.datetime:
+    """When a booking must be checked in by: ``hours`` after the latest of its first day's
+    start (UTC), its making (days offered from the waitlist today) and ``since``, when its
+    type began to require check-in (no booking could be checked in before it had to)."""
     first = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
-    return max(first, made_at or first) + dt.timedelta(hours=hours)
+    return max(first, made_at or first, since or first) + dt.timedelta(hours=hours)
 
 
 def needs_checkin(booking: Booking) -> bool:
@@ -138,6 +143,10 @@ def _overdue(sessions: SessionFactory, hours: int, now: dt.datetime) -> list[int
                 col(Booking.checked_in_at).is_(None),
                 col(Booking.start) <= last_start,
                 col(Booking.created_at) <= now - dt.timedelta(hours=hours),
+                or_(
+                    col(EnvironmentType.checkin_since).is_(None),
+                    col(EnvironmentType.checkin_since) <= now - dt.timedelta(hours=hours),
+                ),
                 col(Booking.end) > now.date(),
             )
             .order_by(col(Booking.start), col(Booking.id))

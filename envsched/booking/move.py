@@ -21,7 +21,8 @@ from envsched.booking.giveback import offer_days
 from envsched.booking.requests import request_rules
 from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
 from envsched.booking.rulebook.quota import Holding, check_quota, owner_id
-from envsched.booking.words import booking_words, status_words
+from envsched.booking.words import booking_words, has_past_days, status_words
+from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.inventory import (
@@ -55,7 +56,8 @@ def move_booking(
 ) -> Booking:
     """Move live booking ``booking_id`` to ``environment`` from ``start``, as long as it was.
 
-    Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, or in use),
+    Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, in use, or
+    started before today: the days it has had cannot move),
     ``InvalidInput`` naming ``start`` or ``environment``, ``RuleBroken`` when the new
     place breaks a rule of the booking's phase (the rulebook; with ``force_reason`` it is
     stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
@@ -66,7 +68,7 @@ def move_booking(
         raise InvalidInput("start", f"{start} is in the past")
     forced = forcing(force_reason)
     with booking_transaction(sessions) as session:
-        booking = _movable(session, booking_id)
+        booking = _movable(session, booking_id, now.date())
         target = _lock_both(session, booking.environment_id, environment)
         end = start + (booking.end - booking.start)
         breaks = _check_target(session, booking, target, start, end, forced=forced)
@@ -78,7 +80,7 @@ def move_booking(
     return booking
 
 
-def _movable(session: Session, booking_id: int) -> Booking:
+def _movable(session: Session, booking_id: int, today: dt.date) -> Booking:
     booking = session.get(Booking, booking_id)
     if booking is None:
         raise NotFound("booking", booking_id)
@@ -87,6 +89,11 @@ def _movable(session: Session, booking_id: int) -> Booking:
     if booking.status == BookingStatus.IN_USE:
         raise InvalidState(
             f"{booking_words(booking)} is in use; hand it back early instead of moving it"
+        )
+    if has_past_days(booking.status, booking.start, today):
+        raise InvalidState(
+            f"{booking_words(booking)} started on {day_text(booking.start)}: the days it has "
+            f"had cannot move; hand it back early to shorten it instead"
         )
     return booking
 

@@ -15,7 +15,7 @@ from envsched import audit
 from envsched.booking import rulebook
 from envsched.booking.free_slots import Slot, find_free_slots
 from envsched.booking.shapes import BookingRequestIn
-from envsched.days import day_text, days_text
+from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, NotFound
 from envsched.models import (
@@ -130,12 +130,9 @@ def phase_slots(
     """The earliest free slots for ``phase`` from ``after``, by the rules of the phase."""
     days = rulebook.phase_days(session, phase, today)
     if days.booked:
-        held = days.booked[0]
-        return PhaseSlots(
-            [],
-            f"{phase.key} is already booked on {held.environment}, "
-            f"{days_text(held.start, held.end)}; move that booking instead. ",
-        )
+        plan = rulebook.release_plan(session, phase.release, today)
+        holder = rulebook.holder_name(session, plan, phase)
+        return PhaseSlots([], f"{rulebook.already_booked(phase.key, days.booked[0], holder)}. ")
     note = (
         f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
         if days.first > after

@@ -5,13 +5,16 @@ Exact matches come first, then names that start with the text."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlmodel import Session, col, select
 
+from envsched.booking import state_words
 from envsched.days import days_text
 from envsched.errors import InvalidInput
 from envsched.models import LIVE_STATUSES, Booking, BookingRequest, Environment, Phase, Release
@@ -34,13 +37,20 @@ class Hit:
 
 
 def search(
-    session: Session, text: str, *, kinds: Iterable[str] = KINDS, limit: int = PER_KIND
+    session: Session,
+    text: str,
+    *,
+    today: dt.date,
+    kinds: Iterable[str] = KINDS,
+    limit: int = PER_KIND,
 ) -> list[Hit]:
-    """What matches ``text`` among ``kinds``, up to ``limit`` of each, best first."""
+    """What matches ``text`` among ``kinds``, up to ``limit`` of each, best first (a
+    booking's state as of ``today``)."""
     wanted = checked_text(text)
+    finders: dict[str, Finder] = {**FINDERS, "booking": partial(_bookings, today=today)}
     found: list[Hit] = []
     for kind in kinds:
-        found += FINDERS[kind](session, wanted, limit)
+        found += finders[kind](session, wanted, limit)
     return found
 
 
@@ -110,7 +120,7 @@ def _environments(session: Session, text: str, limit: int) -> list[Hit]:
     ]
 
 
-def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
+def _bookings(session: Session, text: str, limit: int, *, today: dt.date) -> list[Hit]:
     query = (
         select(Booking)
         .join(Environment)
@@ -129,23 +139,23 @@ def _bookings(session: Session, text: str, limit: int) -> list[Hit]:
         .order_by(col(Booking.start), col(Booking.id))
         .limit(limit)
     )
-    return [_booking_hit(b) for b in session.exec(query).all()]
+    return [_booking_hit(b, today) for b in session.exec(query).all()]
 
 
-def _booking_hit(booking: Booking) -> Hit:
+def _booking_hit(booking: Booking, today: dt.date) -> Hit:
     return Hit(
         "booking",
         str(booking.id),
         f"{serves(booking)} on {booking.environment.name}, {days_text(booking.start, booking.end)}",
-        booking.status.value.replace("_", " "),
+        state_words(booking.status, booking.end, today),
     )
 
 
-FINDERS: dict[str, Callable[[Session, str, int], list[Hit]]] = {
+Finder = Callable[[Session, str, int], list[Hit]]
+FINDERS: dict[str, Finder] = {
     "release": _releases,
     "phase": _phases,
     "environment": _environments,
-    "booking": _bookings,
 }
 
 __all__ = ["KINDS", "Hit", "checked_text", "search"]

@@ -37,5 +37,6 @@ def set_checkin_required(
         if row.checkin_required != required:
             before = audit.snapshot(row)
             row.checkin_required = required
+            row.checkin_since = now if required else None
             audit.record(session, actor=actor, now=now, action="update", row=row, before=before)
     return row

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
-from envsched.models.base import NAME_LENGTH, TEXT_LENGTH, enum_type, json_list
+from envsched.models.base import (
+    NAME_LENGTH,
+    TEXT_LENGTH,
+    enum_type,
+    json_list,
+    utc_datetime_field,
+)
 from envsched.models.limits import INT_MAX, MAX_DAYS, NAME_PATTERN, Tag
 
 if TYPE_CHECKING:
@@ -36,6 +42,9 @@ class EnvironmentType(SQLModel, table=True):
     # a booking of this type not checked in within ENVSCHED_CHECKIN_HOURS of its start is
     # released by the worker (booking.checkin)
     checkin_required: bool = False
+    # when check-in was last switched on (None: off, or on since before it was recorded);
+    # no booking's check-in deadline comes sooner than ENVSCHED_CHECKIN_HOURS after it
+    checkin_since: dt.datetime | None = utc_datetime_field(nullable=True, default=None)
 
     environments: list["Environment"] = Relationship(back_populates="type")
 

@@ -39,6 +39,7 @@ AUDIT_EVENTS = {
     ("booking", "move"): "booking.moved",  # an environment manager moved it by hand
     ("booking_request", "approved"): "request.approved",
     ("booking_request", "rejected"): "request.rejected",
+    ("booking_request", "cancelled"): "request.cancelled",  # by a round, a release, a manager
     ("booking", "no_show"): "booking.released_no_show",  # not checked in (booking.checkin)
 }
 

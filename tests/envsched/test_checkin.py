@@ -16,6 +16,7 @@ from envsched.booking.shapes import BookingRequestIn
 from envsched.days import day_text, days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.errors import InvalidState, PermissionDenied
+from envsched.inventory import set_checkin_required
 from envsched.models import (
     Booking,
     BookingRequest,
@@ -221,6 +222,41 @@ def test_a_booking_is_released_only_once_its_deadline_has_passed(
     assert isinstance(released, Booking)
     # released on its first day: it keeps that day on record, the rest is offered
     assert (released.status, released.end) == (BookingStatus.RELEASED, start + dt.timedelta(1))
+
+
+def test_switching_check_in_on_gives_started_bookings_the_full_hours_from_then(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+    make_user: Factory,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    admin = make_user(role=Role.ADMIN)
+    switched = moment(start + dt.timedelta(days=2), 10)  # the booking runs since two days
+    set_checkin_required(sessions, "UAT", True, actor=admin, now=switched)
+    later = switched + dt.timedelta(hours=HOURS)
+    assert release_no_shows(sessions, hours=HOURS, now=switched) == []  # not at once
+    assert release_no_shows(sessions, hours=HOURS, now=later - dt.timedelta(minutes=1)) == []
+    assert release_no_shows(sessions, hours=HOURS, now=later) == [booking.id]
+
+
+def test_a_late_check_in_before_the_worker_releases_the_booking_keeps_it(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    owner: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    booking = owned_booking(sessions, make_environment, make_request, make_booking, owner, start)
+    checkin_type(sessions)
+    late = moment(start, HOURS) + dt.timedelta(minutes=3)  # overdue; the worker runs at :05
+    checked = check_in(sessions, id_of(booking), actor=owner, now=late)
+    assert checked.checked_in_at == late
+    assert release_no_shows(sessions, hours=HOURS, now=late + dt.timedelta(minutes=2)) == []
 
 
 def test_a_type_without_check_in_is_never_released(

@@ -146,6 +146,35 @@ def test_a_booking_over_or_in_use_does_not_move(
         )
 
 
+@pytest.mark.parametrize(
+    ("first", "to"),
+    [
+        (-3, 3),  # started three days ago, confirmed but not marked in use: dragged later
+        (-3, -3),  # its own days, on another environment: the days had stay where they were
+    ],
+)
+def test_a_booking_that_has_started_does_not_move(
+    sessions: SessionFactory,
+    manager: User,
+    make_environment: Factory,
+    make_booking: Factory,
+    first: int,
+    to: int,
+) -> None:
+    env, other = make_environment(name="PERF-1"), make_environment(name="PERF-2")
+    booking = make_booking(env, start=day(first), end=day(first + 7), note="LOS-9.1-PERF")
+    with pytest.raises(InvalidState, match=r"started on .*hand it back early"):
+        move_booking(
+            sessions,
+            booking.id,
+            environment=other.name if first == to else env.name,
+            start=max(day(to), DAY0),
+            actor=manager,
+            now=NOW,
+        )
+    assert stored(sessions, booking.id).start == day(first)
+
+
 def test_a_move_names_the_field_it_cannot_take(
     sessions: SessionFactory,
     manager: User,

@@ -157,7 +157,8 @@ def admin_quota(sessions: SessionFactory, tester: User) -> None:
 def tentative(
     sessions: SessionFactory, make_phase: Factory, tester: User, start: dt.date
 ) -> Booking:
-    """Tess's tentative booking of UAT-2 for a phase, five days from ``start``."""
+    """Tess's tentative booking of UAT-2 for a phase, five days from ``start``, for her
+    request of five days from 1 January 2027 on (so a round's moves keep to its days)."""
     phase = make_phase(key=f"P-{start:%m%d}")
     with sessions.begin() as session:
         env = session.exec(select(Environment).where(Environment.name == "UAT-2")).one()
@@ -166,7 +167,7 @@ def tentative(
             phase_id=phase.id,
             environment_type_id=env.type_id,
             duration_days=5,
-            earliest_start=start,
+            earliest_start=dt.date(2027, 1, 1),
             status=RequestStatus.APPROVED,
             created_at=NOW,
         )

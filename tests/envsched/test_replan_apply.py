@@ -10,12 +10,14 @@ from sqlmodel import select
 
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidState, PermissionDenied
+from envsched.insight.my_work import my_booking_ids
 from envsched.inventory.availability import environment_named
 from envsched.models import (
     AuditEntry,
     Booking,
     BookingRequest,
     BookingStatus,
+    Notification,
     Phase,
     PlanRun,
     PlanRunStatus,
@@ -243,6 +245,98 @@ def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest
             )
         ).all()
         assert [(a.action, a.actor) for a in audit] == [("approved", manager.name)]
+
+
+def test_a_round_never_books_a_phase_outside_the_days_its_open_request_asks(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_request: Factory,
+    make_user: Factory,
+) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    placed = diff_of(run).placed[0]
+    with sessions() as session:
+        phase_id = session.exec(select(Phase.id).where(Phase.key == placed.phase)).one()
+    tom = make_user(name="Tom Test", role=Role.TEST_MANAGER)
+    late = dt.date.fromisoformat(placed.place.start) + dt.timedelta(days=40)
+    asked = make_request(
+        tom, phase_id=phase_id, earliest_start=late, latest_end=late + dt.timedelta(days=10)
+    )
+    with pytest.raises(BookingConflict, match="outside the days asked for it: Tom Test's"):
+        accept_proposal(sessions, run.id or 0, placed.phase, actor=None, now=NOW)
+    with sessions() as session:
+        assert session.get_one(BookingRequest, asked.id).status == RequestStatus.REQUESTED
+        assert session.exec(select(Booking).where(Booking.phase_id == phase_id)).all() == []
+
+
+def test_a_request_a_round_cancels_or_approves_tells_its_requester(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_request: Factory,
+    make_user: Factory,
+) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    phase = diff_of(run).placed[0].phase
+    with sessions() as session:
+        phase_id = session.exec(select(Phase.id).where(Phase.key == phase)).one()
+    rita, tom = make_user(name="Rita"), make_user(name="Tom")
+    kept = make_request(rita, phase_id=phase_id, earliest_start=DAY0 - dt.timedelta(days=30))
+    closed = make_request(
+        tom, phase_id=phase_id, fixed=True, earliest_start=DAY0 + dt.timedelta(days=200)
+    )
+    accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    with sessions() as session:
+        told = session.exec(select(Notification.user_id, Notification.event)).all()
+        booked = session.exec(select(Booking).where(Booking.phase_id == phase_id)).one()
+        assert booked.request_id == kept.id
+        assert booked.id in my_booking_ids(session, rita)
+    assert sorted(told) == sorted([(rita.id, "request.approved"), (tom.id, "request.cancelled")])
+    with sessions() as session:
+        assert session.get_one(BookingRequest, closed.id).status == RequestStatus.CANCELLED
+
+
+def test_a_round_keeps_a_requests_booking_inside_the_requests_days(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_request: Factory,
+    make_user: Factory,
+) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    placed = diff_of(run).placed[0]
+    start = dt.date.fromisoformat(placed.place.start)
+    with sessions.begin() as session:
+        phase = session.exec(select(Phase).where(Phase.key == placed.phase)).one()
+        env = environment_named(session, placed.place.environment, field="plan")
+    asked = make_request(phase_id=phase.id, fixed=True, earliest_start=start + 20 * DAY)
+    make_booking_for = Booking(
+        environment_id=env.id or 0,
+        phase_id=phase.id,
+        request_id=asked.id,
+        start=start + 20 * DAY,
+        end=start + 25 * DAY,
+        status=BookingStatus.TENTATIVE,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    with sessions.begin() as session:
+        session.add(make_booking_for)
+
+    def days(first: dt.date) -> dict[str, str]:
+        return {"environment": env.name, "start": f"{first}", "end": f"{first + 5 * DAY}"}
+
+    moved = {"booking": make_booking_for.id, "phase": placed.phase, "release": "", "why": ""}
+    moving = stored_run(
+        sessions,
+        [{**moved, "from": days(start + 20 * DAY), "to": days(start), "applied": False}],
+    )
+    with pytest.raises(BookingConflict, match="out of the days its request asked for"):
+        accept_proposal(sessions, moving.id or 0, placed.phase, actor=None, now=NOW)
 
 
 def test_only_environment_managers_accept(

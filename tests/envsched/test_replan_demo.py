@@ -36,7 +36,12 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     load_demo(sessions, NOW)
     first = nightly_round(sessions)
     assert first.status == PlanRunStatus.DONE and not first.error
-    assert first.applied, last_accept(first)
+    accepted = last_accept(first)
+    assert accepted is not None
+    # all applies but the one phase the plan puts past the last day tom's open request
+    # for it allows: the round never books a phase outside the days asked for it
+    [held] = accepted.refused
+    assert "outside the days asked for it: tom's request" in held.reason
     assert len(diff_of(first).placed) > 50
     # the demo's tentative CBS-6.2 SIT booking on an environment without the mainframe tag
     [stray] = [m for m in diff_of(first).moved if m.phase == "CBS-6.2-SIT"]
@@ -54,7 +59,8 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     assert_one_live_booking_per_phase_and_no_open_request_for_a_booked_one(sessions)
     second = nightly_round(sessions)
     assert second.status == PlanRunStatus.DONE
-    assert (diff_of(second).moved, diff_of(second).placed) == ([], [])
+    assert diff_of(second).moved == []
+    assert {p.phase for p in diff_of(second).placed} <= {held.phase}  # still tom's to decide
 
 
 def nightly_round(sessions: SessionFactory) -> PlanRun:

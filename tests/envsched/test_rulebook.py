@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from envsched.booking.bookings import approve_request, book_direct, suggest_slots
 from envsched.booking.clashes import find_clashes
-from envsched.booking.requests import request_booking
+from envsched.booking.requests import phase_slots, request_booking
 from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import BookingIn, BookingRequestIn
 from envsched.db import SessionFactory
@@ -203,6 +203,12 @@ def test_a_request_for_a_booked_phase_is_refused(
     with pytest.raises(RuleBroken) as caught:
         request_booking(sessions, ask(sit, 0), actor=tester, now=NOW)
     assert caught.value.breaks[0].rule == "one_per_phase"
+    said = caught.value.breaks[0].message
+    assert "a booking mona holds" in said and "ask an environment manager" in said
+    assert "move that booking instead" not in said  # a test manager cannot move bookings
+    with sessions() as session:
+        note = phase_slots(session, session.get_one(Phase, sit.id), 10, day(0), None).note
+    assert "a booking mona holds" in note and "move that booking instead" not in note
 
 
 def test_suggested_slots_respect_the_release_start_and_the_order(

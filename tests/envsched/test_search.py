@@ -14,9 +14,11 @@ from envsched.models import BookingStatus
 from tests.envsched.factories import DAY0, Factory
 
 
-def found(sessions: SessionFactory, text: str, **options: object) -> list[Hit]:
+def found(
+    sessions: SessionFactory, text: str, today: dt.date = DAY0, **options: object
+) -> list[Hit]:
     with read_transaction(sessions) as session:
-        return search(session, text, **options)  # type: ignore[arg-type]
+        return search(session, text, today=today, **options)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -48,6 +50,16 @@ def test_a_release_is_found_by_its_key_exactly_first(
 
 def test_a_release_is_found_by_its_title_too(sessions: SessionFactory, estate: None) -> None:
     assert [h.key for h in found(sessions, "pays later")] == ["CARD-1"]
+
+
+def test_a_found_booking_says_ended_once_its_days_are_over(
+    sessions: SessionFactory, estate: None
+) -> None:
+    def state(today: dt.date) -> list[str]:
+        return [h.detail for h in found(sessions, "uat-pay", today) if h.kind == "booking"]
+
+    assert state(DAY0) == ["confirmed"]
+    assert state(DAY0 + dt.timedelta(days=3)) == ["ended"]  # 4–6 Jan, told on 7 Jan
 
 
 def test_phases_environments_and_live_bookings_are_found_by_name(

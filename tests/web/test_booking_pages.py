@@ -58,6 +58,30 @@ def test_a_viewer_sees_the_booking_and_no_action(
     assert client.get("/bookings/9999").status_code == 404
 
 
+def test_a_booking_whose_days_are_over_says_ended_everywhere_and_promises_no_action(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    over = factories.make_booking(
+        sessions,
+        estate.uat2,
+        start=day(-10),
+        end=day(-2),
+        note="MOB-4.1-SIT",
+        status=BookingStatus.IN_USE,  # nobody marked it done
+    )
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = page_text(client, f"/bookings/{over.id}")
+    assert '<h1>MOB-4.1-SIT on UAT-2 <span class="badge status-ended">ended</span>' in page
+    assert "an ended booking can no longer be moved, cancelled or handed back" in page
+    assert "can move or cancel" not in page and 'id="move-h"' not in page
+    environment = page_text(client, "/environments/UAT-2")
+    row = environment[environment.index(">MOB-4.1-SIT<") :].split("</tr>")[0]
+    assert "status-ended" in row and "in use" not in row
+    found = page_text(client, "/search?q=UAT-2")
+    hit = found[found.index("MOB-4.1-SIT on UAT-2") :].split("</li>")[0]
+    assert '<span class="muted">ended</span>' in hit
+
+
 def test_a_manager_moves_a_booking_to_a_free_slot_and_back_to_the_page_they_came_from(
     client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
 ) -> None:

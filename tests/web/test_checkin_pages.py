@@ -4,6 +4,7 @@ same; a test manager cannot change the type."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from flask import Flask
@@ -157,3 +158,30 @@ def test_a_tentative_booking_says_it_needs_no_check_in_and_the_api_refuses_one(
         "regression on UAT-2 (4–6 Jan 2027) is tentative: it is never released for want of "
         "a check-in, so it needs none"
     )
+
+
+def test_an_overdue_booking_offers_a_late_check_in_and_says_it_was_late(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    tester = user_of(Role.TEST_MANAGER)
+    asked = factories.make_request(
+        sessions, tester, type="UAT", duration_days=3, status=RequestStatus.APPROVED
+    )
+    made = NOW - dt.timedelta(days=7)
+    booking = factories.make_booking(
+        sessions, estate.uat2, start=day(-1), end=day(2), request_id=asked.id, created_at=made
+    )
+    with sessions.begin() as session:
+        found = session.exec(select(EnvironmentType).where(EnvironmentType.name == "UAT")).one()
+        found.checkin_required = True  # on since before it was recorded: due 4 Jan, 00:00
+    owner = app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    before = page(owner, f"/bookings/{booking.id}")  # the worker has not run yet
+    assert "The check-in deadline, 4 Jan 2027, 00:00 UTC, has passed" in before
+    assert ">Check in late</button>" in before
+    owner.post(
+        f"/bookings/{booking.id}/checkin",
+        data={"csrf_token": csrf_token(owner, f"/bookings/{booking.id}")},
+    )
+    after = page(owner, f"/bookings/{booking.id}")
+    assert "late, after the deadline of 4 Jan 2027, 00:00 UTC" in after

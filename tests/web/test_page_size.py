@@ -177,17 +177,18 @@ def test_the_release_list_shows_a_hundred_releases_a_page_and_the_rest_on_page_t
 def test_the_request_form_offers_the_first_phases_and_its_search_finds_the_others(
     client: FlaskClient, login: Login, sessions: SessionFactory
 ) -> None:
-    add_estate(sessions, range(1, 101), range(1, 3))  # 200 phases of open releases
+    add_estate(sessions, range(1, 201), range(1, 3))  # 200 UAT phases not booked yet
     login(client, Role.TEST_MANAGER)
     form = client.get("/requests/new").get_data(as_text=True)
     assert "Showing 150 of 200 phases" in form
-    assert 'value="R001-SIT"' in form and 'value="R100-UAT"' not in form
-    found = client.get("/requests/new?q=R100").get_data(as_text=True)
-    assert re.findall(r'<option value="(R[^"]+)"', found) == ["R100-SIT", "R100-UAT"]
-    answer = client.get("/requests/phases?q=r100-u&phase=R002-SIT").get_json()
+    assert 'value="R001-UAT"' in form and 'value="R200-UAT"' not in form
+    assert 'value="R001-SIT"' not in form  # booked: nothing left to request
+    found = client.get("/requests/new?q=R200").get_data(as_text=True)
+    assert re.findall(r'<option value="(R[^"]+)"', found) == ["R200-UAT"]
+    answer = client.get("/requests/phases?q=r200-u&phase=R002-UAT").get_json()
     assert [(g["release"], [p["key"] for p in g["phases"]]) for g in answer["groups"]] == [
-        ("R002", ["R002-SIT"]),
-        ("R100", ["R100-UAT"]),
+        ("R002", ["R002-UAT"]),
+        ("R200", ["R200-UAT"]),
     ]
     assert answer["total"] == 1
 
@@ -215,14 +216,14 @@ def test_a_phase_found_by_search_can_be_requested(
 def test_the_form_opened_for_a_release_offers_its_phases_beyond_the_first_ones(
     client: FlaskClient, login: Login, sessions: SessionFactory
 ) -> None:
-    add_estate(sessions, range(1, 101), range(1, 3))
+    add_estate(sessions, range(1, 201), range(1, 3))
     with sessions.begin() as session:
         closed = session.exec(select(Release).where(Release.key == "R001")).one()
         closed.status = ReleaseStatus.DEPLOYED
     login(client, Role.TEST_MANAGER)
-    form = client.get("/requests/new?release=R099").get_data(as_text=True)
-    assert re.search(r'<option value="R099-SIT"[^>]*\sselected>', form)
-    assert 'value="R001-SIT"' not in form  # a deployed release has nothing to request
+    form = client.get("/requests/new?release=R199").get_data(as_text=True)
+    assert re.search(r'<option value="R199-UAT"[^>]*\sselected>', form)
+    assert 'value="R001-UAT"' not in form  # a deployed release has nothing to request
 
 
 def test_the_account_page_lists_feed_addresses_a_hundred_at_a_time(

@@ -83,6 +83,16 @@ def test_a_test_manager_requests_a_phase_and_sees_the_suggested_slot(
         assert len(session.exec(select(BookingRequest)).all()) == 2
 
 
+def test_the_request_form_offers_only_phases_not_booked_yet(
+    client: FlaskClient, login: Login, estate: PageWorld
+) -> None:
+    login(client, Role.TEST_MANAGER)
+    form = text(client, "/requests/new")
+    assert 'value="R1-UAT"' in form and 'value="R1-SIT"' not in form  # R1-SIT is booked
+    found = client.get("/requests/phases?q=R1").get_json()
+    assert [p["key"] for g in found["groups"] for p in g["phases"]] == ["R1-UAT"]
+
+
 def test_a_request_with_a_bad_date_is_shown_again_with_the_reason(
     client: FlaskClient, login: Login, estate: PageWorld
 ) -> None:

@@ -88,6 +88,9 @@ def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
         note="running now",
         status=BookingStatus.IN_USE,
     )
+    factories.make_booking(
+        sessions, estate.sit1, start=day(-2), end=day(3), note="started, confirmed"
+    )
     login(client, Role.TEST_MANAGER)
     data = page_data(client, "/timeline")
     assert data["may-move"] == "false" and data["may-pick"] == "true"
@@ -96,7 +99,12 @@ def test_only_an_environment_manager_gets_movable_bars_and_never_one_in_use(
     login(manager, Role.ENVIRONMENT_MANAGER)
     data = page_data(manager, "/timeline")
     movable = {label: item["editable"] for label, item in bookings(data["items"]).items()}
-    assert movable == {"R1-SIT": True, "smoke tests": True, "running now": False}
+    assert movable == {
+        "R1-SIT": True,  # starts today: not in use yet, it may still move
+        "smoke tests": True,
+        "running now": False,
+        "started, confirmed": False,  # its first day is past: those days cannot move
+    }
     assert data["may-move"] == "true"
     assert data["move-url"] == "/api/v1/bookings/0/move"
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, url_for
 
-from envsched import notify
+from envsched import booking, notify
 from envsched.days import day_text, days_text, last_day, moment_text, months_text, week_text
 from envsched.inventory import natural_key
 from envsched.permissions import can
 from web.auth import current_user
 from web.calendar import feed_token
-from web.context import sessions
+from web.context import sessions, today
 from web.ui import (
     account,
     approvals,
@@ -272,6 +272,12 @@ def feed_url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, token=feed_token(user), **values)
 
 
+def booking_state(row: Any) -> str:
+    """A booking row's state as of today (``booking.shown_status``: ended when its days
+    are over), for ``status_badge``."""
+    return booking.shown_status(row.status, row.end, today())
+
+
 @ui.record_once
 def _template_globals(state: Any) -> None:
     app: Flask = state.app
@@ -285,6 +291,7 @@ def _template_globals(state: Any) -> None:
         month_span=months_text,
         week=week_text,
         unread_notifications=unread_notifications,
+        booking_state=booking_state,
     )
     app.jinja_env.filters.update(
         day=day_text,

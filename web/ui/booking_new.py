@@ -16,15 +16,13 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlmodel import Session, col, select
 
 from envsched import booking, inventory
-from envsched.booking import BookingIn, RuleBroken
+from envsched.booking import BookingIn, RuleBroken, not_booked_yet
 from envsched.days import end_after
 from envsched.db import read_transaction
 from envsched.errors import BookingConflict, EnvschedError
 from envsched.inventory import natural_key
 from envsched.models import (
-    LIVE_STATUSES,
     OPEN_RELEASE_STATUSES,
-    Booking,
     BookingStatus,
     Environment,
     Phase,
@@ -89,13 +87,10 @@ def phase_choices_for(
 ) -> list[tuple[str, str]]:
     """Phases of open releases not booked yet (of the environment's type, when chosen;
     those ``keep`` keeps, when given)."""
-    booked = select(Booking.phase_id).where(
-        col(Booking.phase_id).is_not(None), col(Booking.status).in_(LIVE_STATUSES)
-    )
     query = (
         select(Phase, Release.key)
         .join(Release)
-        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), col(Phase.id).not_in(booked))
+        .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), not_booked_yet())
     )
     if env is not None:
         query = query.where(Phase.type_id == env.type_id)

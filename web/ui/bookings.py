@@ -71,6 +71,8 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
         stacked=booking.stacked_with(sessions(), booking_id),
         checkin_by=checkin_deadline(row) if waits_for_checkin(row) else None,
+        checkin_due_at=checkin_deadline(row) if row.checkin_required else None,
+        now_at=now(),
     ), status
 
 
@@ -87,13 +89,16 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
 
 
 def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
-    live, day = row.status in LIVE, today()
+    day = today()
+    live = row.status in LIVE and row.end > day  # an ended booking: nothing left to act on
     own = user is not None and row.requester == user.name
     gives_back = (
         live and can(user, "bookings:cancel") and (own or can(user, "bookings:cancel-others"))
     )
     return Powers(
-        move=live and row.status != "in_use" and can(user, "bookings:move"),
+        move=live
+        and not booking.has_past_days(row.status, row.start, day)
+        and can(user, "bookings:move"),
         cancel=gives_back and row.status != "in_use",
         hand_back=gives_back and row.start < day < row.end,
         withdraw=withdrawable
@@ -116,7 +121,7 @@ def waits_for_checkin(row: BookingRow) -> bool:
 
 
 def checkin_deadline(row: BookingRow) -> dt.datetime:
-    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours)
+    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours, row.checkin_since)
 
 
 @requires("bookings:checkin")

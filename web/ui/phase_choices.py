@@ -1,4 +1,5 @@
-"""The phases the request form offers: those of open releases, at most ``LIMIT`` of them,
+"""The phases the request form offers: those of open releases not booked yet (as the
+booking form's, ``rulebook.not_booked_yet``), at most ``LIMIT`` of them,
 narrowed by what the user types (a release's key or title, a phase's key or name).
 
 An enterprise has thousands of phases; listing them all made the form half a megabyte.
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from flask import jsonify
 from sqlmodel import Session, col
 
+from envsched.booking import not_booked_yet
 from envsched.db import read_transaction
 from envsched.models import OPEN_RELEASE_STATUSES, EnvironmentType, Phase, Release
 from web.auth import requires
@@ -128,6 +130,6 @@ _OPEN_PHASES: Any = (
     .select_from(Phase)
     .join(Release, col(Phase.release_id) == col(Release.id))
     .join(EnvironmentType, col(Phase.type_id) == col(EnvironmentType.id))
-    .where(col(Release.status).in_(OPEN_RELEASE_STATUSES))
+    .where(col(Release.status).in_(OPEN_RELEASE_STATUSES), not_booked_yet())
 )
 _ORDER = (col(Release.key), col(Phase.position))

@@ -13,7 +13,7 @@ from envsched.errors import InvalidInput
 from envsched.insight import KINDS, PER_KIND, Hit, search
 from envsched.permissions import can
 from web.auth import current_user, requires
-from web.context import sessions
+from web.context import sessions, today
 
 # kind -> (the permission that reads it, the heading of its results)
 READS = {
@@ -39,7 +39,8 @@ def search_page() -> Any:
     shown = ALL_OF_A_KIND if len(kinds) == 1 else PER_KIND
     try:
         with read_transaction(sessions()) as session:
-            hits = search(session, text, kinds=kinds, limit=shown + 1)  # one more: "more"
+            # one more than shown: whether to say "more"
+            hits = search(session, text, today=today(), kinds=kinds, limit=shown + 1)
     except InvalidInput as exc:
         return render_template("search.html", text=text, found=None, error=exc.problem), 400
     found = [_of_kind(k, [h for h in hits if h.kind == k], shown) for k in kinds]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from envsched.booking.rulebook.quota import owner_id
 from envsched.booking.rulebook.rules import (
     DAY,
     UNFORCEABLE,
@@ -30,7 +31,7 @@ from envsched.booking.rulebook.rules import (
 )
 from envsched.days import day_text
 from envsched.db import related
-from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release
+from envsched.models import LIVE_STATUSES, Booking, Environment, Phase, Release, User
 
 ONE_PER_PHASE_INDEX = "uq_booking_live_phase"
 
@@ -103,7 +104,7 @@ def check_request(
 ) -> None:
     """Raise ``RuleBroken`` unless some day of a request's window follows ``phase``'s rules."""
     plan = release_plan(session, phase.release, today)
-    breaks = one_per_phase(plan, phase, None)
+    breaks = one_per_phase(plan, phase, None, holder=holder_name(session, plan, phase))
     (first, why), last = first_start(plan, phase), latest_end(plan, phase)
     if last_end is not None and last_end < first + duration * DAY:
         rule: Rule = "earliest_start" if first == own_earliest(plan.release, phase)[0] else "order"
@@ -130,6 +131,22 @@ def check_request(
         )
     if breaks:
         raise RuleBroken(breaks)
+
+
+def not_booked_yet() -> Any:
+    """A condition on ``Phase``: it has no live booking (one per phase), so a form may offer
+    it to book or to request; the booking form and the request form both ask this."""
+    booked = sa.select(col(Booking.phase_id)).where(col(Booking.phase_id).is_not(None), *_LIVE)
+    return col(Phase.id).not_in(booked)
+
+
+def holder_name(session: Session, plan: ReleasePlan, phase: Phase) -> str:
+    """Whose live booking of ``phase`` it is, by name (for a requester's refusal)."""
+    held = plan.others(phase, None)
+    booking = session.get(Booking, held[0].id) if held else None
+    owner = owner_id(session, booking) if booking is not None else None
+    user = session.get(User, owner) if owner is not None else None
+    return user.name if user is not None else "someone else"
 
 
 def is_second_booking(exc: IntegrityError) -> bool:

@@ -233,22 +233,34 @@ def latest_end(plan: ReleasePlan, phase: Phase) -> dt.date | None:
     return min(ends) if ends else None
 
 
-def one_per_phase(plan: ReleasePlan, phase: Phase, booking_id: int | None) -> list[RuleBreak]:
+def one_per_phase(
+    plan: ReleasePlan, phase: Phase, booking_id: int | None, *, holder: str | None = None
+) -> list[RuleBreak]:
+    """A phase has one live booking. ``holder`` (whose booking it is) words the refusal for
+    a requester, who cannot move bookings; without it, for whoever books."""
     others = plan.others(phase, booking_id)
     if not others:
         return []
-    held = others[0]
     return [
         RuleBreak(
             "one_per_phase",
-            f"{phase.key} is already booked on {held.environment}, "
-            f"{days_text(held.start, held.end)}; move that "
-            f"booking instead",
+            already_booked(phase.key, others[0], holder),
             "phase",
             (phase.key,),
             tuple(h.id for h in others),
         )
     ]
+
+
+def already_booked(key: str, held: Held, holder: str | None = None) -> str:
+    """``key`` is booked already: where, and what to do about it (see ``one_per_phase``)."""
+    where = f"{key} is already booked on {held.environment}, {days_text(held.start, held.end)}"
+    if holder is None:
+        return f"{where}; move that booking instead"
+    return (
+        f"{where}, a booking {holder} holds; choose another phase, or ask an "
+        f"environment manager to move or cancel that booking"
+    )
 
 
 def _gap(phase: Phase) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from envsched.booking import Holding, check_placement, check_quota, close_request, owner_id
-from envsched.days import days_text
+from envsched.days import day_text, days_text
+from envsched.errors import BookingConflict
 from envsched.inventory import check_fits as environment_fits
 from envsched.inventory import lock_environment
 from envsched.models import (
@@ -89,20 +90,28 @@ def check_team_quota(
 
 def close_open_requests(session: Session, context: Accepting, booking: Booking) -> None:
     """The phase is booked now: a request still open for it would book it twice. The first
-    one whose own days the booking keeps is approved with it (the booking becomes its);
-    the others are cancelled, saying where the phase was booked."""
+    one whose own days the booking keeps is approved with it (the booking becomes its
+    requester's); the others are cancelled, saying where the phase was booked (both tell
+    the requester). A booking that keeps the days of none of them, or a request's booking
+    moved out of its days, is refused: the round never books a phase outside the days
+    someone asked for it, and the request stays open for an approver to decide."""
     if booking.phase_id is None:
         return
+    _check_request_days(session, booking)
     phase = session.get_one(Phase, booking.phase_id)
     where = f"{booking.environment.name}, {days_text(booking.start, booking.end)}"
-    found = session.exec(
-        select(BookingRequest)
-        .where(
-            BookingRequest.phase_id == booking.phase_id,
-            col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
+    found = _open_requests(session, booking.phase_id)
+    if (
+        found
+        and booking.request_id is None
+        and not any(_keeps_days_asked(r, booking) for r in found)
+    ):
+        raise BookingConflict(
+            f"{phase.key} on {where} is outside the days asked for it: "
+            + "; ".join(_asked_days(session, r) for r in found),
+            field="plan",
+            rule="request_days",
         )
-        .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))
-    ).all()
     for request in found:
         if booking.request_id is None and _keeps_days_asked(request, booking):
             booking.request_id = request.id
@@ -123,6 +132,42 @@ def close_open_requests(session: Session, context: Accepting, booking: Booking) 
                 now=context.now,
                 reason=f"phase {phase.key} was booked by {context.note}: {where}",
             )
+
+
+def _open_requests(session: Session, phase_id: int) -> list[BookingRequest]:
+    return list(
+        session.exec(
+            select(BookingRequest)
+            .where(
+                BookingRequest.phase_id == phase_id,
+                col(BookingRequest.status).in_(OPEN_REQUEST_STATUSES),
+            )
+            .order_by(col(BookingRequest.priority).desc(), col(BookingRequest.id))
+        ).all()
+    )
+
+
+def _check_request_days(session: Session, booking: Booking) -> None:
+    """A booking made for a request stays inside the days the request asked for."""
+    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
+    if request is not None and not _keeps_days_asked(request, booking):
+        raise BookingConflict(
+            f"it would move the booking out of the days its request asked for: "
+            f"{_asked_days(session, request)}",
+            field="plan",
+            rule="request_days",
+        )
+
+
+def _asked_days(session: Session, request: BookingRequest) -> str:
+    """Whose request and the days it accepts, as its page says them: ``Tom Test's request,
+    3 days from 1 Mar 2027, ending by 19 Mar 2027``."""
+    days = f"{request.duration_days} days {'exactly from' if request.fixed else 'from'} "
+    days += day_text(request.earliest_start)
+    if request.latest_end is not None and not request.fixed:
+        days += f", ending by {day_text(request.latest_end)}"
+    requester = session.get_one(User, request.requester_id)
+    return f"{requester.name}'s request, {days}"
 
 
 def _keeps_days_asked(request: BookingRequest, booking: Booking) -> bool:
