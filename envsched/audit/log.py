@@ -16,6 +16,14 @@ from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
 
 SYSTEM_ACTOR = "system"
+NIGHTLY_ROUND = "the nightly round"
+WAITLIST = "the waitlist"
+
+
+def plan_actor(accepted_by: User | None) -> str:
+    """What acts when a plan is applied: a plan a person accepted, or the nightly round
+    (which accepts its own plan when set to)."""
+    return f"a plan {accepted_by.name} accepted" if accepted_by else NIGHTLY_ROUND
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
@@ -32,8 +40,13 @@ def record(
     row: SQLModel,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    by: str | None = None,
 ) -> AuditEntry:
     """Log ``action`` on ``row``; ``after`` defaults to the row as it is now.
+
+    ``by`` names what acted when it was not a person's own doing, as people say it (the
+    nightly round, the waitlist, a plan Erin accepted); it is the entry's actor then,
+    and ``actor`` (if any) the person on whose behalf it acted.
 
     Flushes first, so a new row already has its id. A ``"delete"`` stores no after:
     pass the snapshot taken before deleting as ``before``. An entry that makes an event
@@ -43,7 +56,7 @@ def record(
     entry = AuditEntry(
         at=now,
         user_id=actor.id if actor else None,
-        actor=actor.name if actor else SYSTEM_ACTOR,
+        actor=by or (actor.name if actor else SYSTEM_ACTOR),
         entity=_entity_name(row),
         entity_id=str(getattr(row, "id", "")),
         action=action,

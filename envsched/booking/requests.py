@@ -207,14 +207,18 @@ def close_request(
     actor: User | None,
     now: dt.datetime,
     reason: str = "",
+    by: str | None = None,
 ) -> None:
-    """Record a decision on ``request`` (inside the caller's transaction)."""
+    """Record a decision on ``request`` (inside the caller's transaction); ``by``: what
+    decided, when not the actor themselves (``audit.record``)."""
     before = audit.snapshot(request)
     request.status = status
     request.decision_reason = reason
     request.decided_at = now
     request.decided_by_id = actor.id if actor else None
-    audit.record(session, actor=actor, now=now, action=status.value, row=request, before=before)
+    audit.record(
+        session, actor=actor, now=now, action=status.value, row=request, before=before, by=by
+    )
 
 
 # -- input checks -------------------------------------------------------------------------

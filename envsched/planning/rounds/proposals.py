@@ -81,6 +81,10 @@ class _Context:
     def note(self) -> str:
         return f"plan run {self.run.id}"
 
+    @property
+    def by(self) -> str:
+        return audit.plan_actor(self.actor)
+
 
 def apply_proposals(
     session: Session, run: PlanRun, chosen: list[Chosen], *, actor: User | None, now: dt.datetime
@@ -183,6 +187,7 @@ def _move(session: Session, context: _Context, proposal: MovedProposal) -> Booki
         action="replan_move",
         row=booking,
         before=snapshot,
+        by=context.by,
     )
     return booking
 
@@ -273,6 +278,7 @@ def _close_open_requests(session: Session, context: _Context, booking: Booking) 
                 actor=context.actor,
                 now=context.now,
                 reason=f"booked by {context.note}: {where}",
+                by=context.by,
             )
         else:
             close_request(
@@ -282,6 +288,7 @@ def _close_open_requests(session: Session, context: _Context, booking: Booking) 
                 actor=context.actor,
                 now=context.now,
                 reason=f"phase {phase.key} was booked by {context.note}: {where}",
+                by=context.by,
             )
 
 
