@@ -12,18 +12,9 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from envsched import notify
+from envsched.actors import SYSTEM_ACTOR
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
-
-SYSTEM_ACTOR = "system"
-NIGHTLY_ROUND = "the nightly round"
-WAITLIST = "the waitlist"
-
-
-def plan_actor(accepted_by: User | None) -> str:
-    """What acts when a plan is applied: a plan a person accepted, or the nightly round
-    (which accepts its own plan when set to)."""
-    return f"a plan {accepted_by.name} accepted" if accepted_by else NIGHTLY_ROUND
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
