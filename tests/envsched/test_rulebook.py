@@ -14,10 +14,10 @@ from envsched.booking.clashes import find_clashes
 from envsched.booking.requests import request_booking
 from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import BookingIn, BookingRequestIn
+from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import AuditEntry, Booking, BookingStatus, Phase, RequestStatus, Role, User
-from envsched.days import day_text
 from tests.envsched.factories import DAY0, NOW, Factory
 
 

@@ -106,7 +106,9 @@ def test_re_plan_now_and_accepting_through_the_pages(
 ) -> None:
     viewer = client.application.test_client()
     login(viewer, Role.VIEWER)
-    assert 'id="replan-now"' not in viewer.get("/plan-runs").get_data(as_text=True)
+    listed = viewer.get("/plan-runs").get_data(as_text=True)
+    assert 'id="replan-now"' not in listed
+    assert "<code>" not in listed and "envsched replan" not in listed  # no commands
     login(client, Role.ENVIRONMENT_MANAGER)
     assert 'id="replan-now"' in client.get("/plan-runs").get_data(as_text=True)
     started = client.post("/plan-runs/start", data={"csrf_token": csrf_token(client, "/")})
