@@ -54,6 +54,7 @@ from web.ui import (
     user_admin,
     whatifs,
 )
+from web.whole_words import whole
 
 ui = Blueprint("ui", __name__)
 
@@ -281,4 +282,4 @@ def _template_globals(state: Any) -> None:
         week=week_text,
         unread_notifications=unread_notifications,
     )
-    app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat)
+    app.jinja_env.filters.update(day=day_text, iso_date=dt.date.fromisoformat, whole=whole)
