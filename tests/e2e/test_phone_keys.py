@@ -70,3 +70,16 @@ def test_the_bulk_approval_bar_scrolls_away_on_a_phone(
     assert bar.evaluate("b => getComputedStyle(b).position") != "sticky"
     page.screenshot(path=str(screenshots / "phone-keys-approvals.png"))
     page.close()
+
+
+def test_the_check_in_switch_of_a_type_is_in_reach_on_a_phone(
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/environment-types")
+    switch = page.get_by_role("button", name="check-in of PERF bookings")
+    box = switch.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    page.screenshot(path=str(screenshots / "phone-keys-environment-types.png"), full_page=True)
+    page.close()
