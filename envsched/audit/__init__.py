@@ -5,13 +5,17 @@ an entry as people know the thing it is about. Other packages and ``web`` call w
 face exports (docs/design.md, "Feature packages").
 """
 
-from envsched.audit.log import SYSTEM_ACTOR, record, snapshot
+from envsched.actors import NIGHTLY_ROUND, SYSTEM_ACTOR, WAITLIST, plan_actor
+from envsched.audit.log import record, snapshot
 from envsched.audit.words import audit_lines, entity_words
 
 __all__ = [
+    "NIGHTLY_ROUND",
     "SYSTEM_ACTOR",
+    "WAITLIST",
     "audit_lines",
     "entity_words",
+    "plan_actor",
     "record",
     "snapshot",
 ]

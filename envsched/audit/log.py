@@ -12,10 +12,9 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from envsched import notify
+from envsched.actors import SYSTEM_ACTOR
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import AuditEntry, User
-
-SYSTEM_ACTOR = "system"
 
 
 def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
@@ -32,8 +31,13 @@ def record(
     row: SQLModel,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    by: str | None = None,
 ) -> AuditEntry:
     """Log ``action`` on ``row``; ``after`` defaults to the row as it is now.
+
+    ``by`` names what acted when it was not a person's own doing, as people say it (the
+    nightly round, the waitlist, a plan Erin accepted); it is the entry's actor then,
+    and ``actor`` (if any) the person on whose behalf it acted.
 
     Flushes first, so a new row already has its id. A ``"delete"`` stores no after:
     pass the snapshot taken before deleting as ``before``. An entry that makes an event
@@ -43,7 +47,7 @@ def record(
     entry = AuditEntry(
         at=now,
         user_id=actor.id if actor else None,
-        actor=actor.name if actor else SYSTEM_ACTOR,
+        actor=by or (actor.name if actor else SYSTEM_ACTOR),
         entity=_entity_name(row),
         entity_id=str(getattr(row, "id", "")),
         action=action,

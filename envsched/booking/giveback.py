@@ -219,5 +219,6 @@ def _offer_one(
         actor=actor,
         now=now,
         reason=f"offered freed days on {env.name}",
+        by=audit.WAITLIST,
     )
     return booking

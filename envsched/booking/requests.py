@@ -205,16 +205,20 @@ def close_request(
     now: dt.datetime,
     reason: str = "",
     decision: bool = True,
+    by: str | None = None,
 ) -> None:
     """Record a decision on ``request`` (inside the caller's transaction); not a decision
-    (``decision=False``: a withdrawal) leaves who decided it, and when, as they were."""
+    (``decision=False``: a withdrawal) leaves who decided it, and when, as they were;
+    ``by``: what decided, when not the actor themselves (``audit.record``)."""
     before = audit.snapshot(request)
     request.status = status
     request.decision_reason = reason
     if decision:
         request.decided_at = now
         request.decided_by_id = actor.id if actor else None
-    audit.record(session, actor=actor, now=now, action=status.value, row=request, before=before)
+    audit.record(
+        session, actor=actor, now=now, action=status.value, row=request, before=before, by=by
+    )
 
 
 # -- input checks -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from envsched import actors
 from envsched.counted import counted
 from envsched.days import days_text
 from envsched.models import (
@@ -272,10 +273,12 @@ def _note_before(entry: AuditEntry) -> str:
 
 
 def _who(entry: AuditEntry) -> str:
-    """Who did it: a person's name, or (no one signed in) the planning round or envsched."""
-    if entry.user_id is not None:
+    """What did it, as recorded (a person, the nightly round, the waitlist, a plan a person
+    accepted: ``audit.record``). An entry that names none ("system": a script, or from
+    before what acted was recorded) says envsched, or the nightly round for a round's move."""
+    if entry.actor != actors.SYSTEM_ACTOR:
         return entry.actor
-    return "the planning round" if entry.action == "replan_move" else "envsched"
+    return actors.NIGHTLY_ROUND if entry.action == "replan_move" else "envsched"
 
 
 def _place(session: Session, row: dict[str, Any]) -> str:

@@ -133,6 +133,12 @@ def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_
         taken = session.exec(select(Booking).where(Booking.request_id == waiting)).one()
         assert (taken.environment_id, taken.start) == (booking.environment_id, today)
         told = session.exec(select(Notification).where(Notification.user_id == owner.id)).one()
+        offered_told = session.exec(
+            select(Notification).where(Notification.user_id == other.id)
+        ).one()
+    assert offered_told.text.startswith(
+        "Your request for 3 days of UAT was approved by the waitlist: "
+    )
     assert told.event == "booking.released_no_show"
     assert told.text == (  # named as it was, not by the note its release adds
         f"Your booking on UAT-1, {days_text(today - dt.timedelta(1), today + dt.timedelta(4))} "

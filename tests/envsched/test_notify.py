@@ -159,7 +159,7 @@ def test_the_owner_of_a_booking_a_round_moves_is_told(
     assert body is not None
     text = body.get_content()
     assert text.startswith(f"{phase.key} moved from {env.name}, 14–18 Jan 2027 to {env.name}, ")
-    assert text.strip().endswith("by the planning round.")
+    assert text.strip().endswith("by the nightly round.")
     assert f"Booking {booking.id}" not in text
 
 

@@ -244,7 +244,15 @@ def test_accepting_a_proposal_approves_the_request_it_keeps_and_cancels_the_rest
                 AuditEntry.entity == "booking_request", AuditEntry.entity_id == waiting.id
             )
         ).all()
-        assert [(a.action, a.actor) for a in audit] == [("approved", manager.name)]
+        assert [(a.action, a.actor) for a in audit] == [
+            ("approved", f"a plan {manager.name} accepted")
+        ]
+        [told] = session.exec(
+            select(Notification).where(Notification.user_id == waiting.requester_id)
+        ).all()
+    assert told.text.startswith(
+        f"Your request for {phase} was approved by a plan {manager.name} accepted: UAT-A, "
+    )
 
 
 def test_a_round_never_books_a_phase_outside_the_days_its_open_request_asks(

@@ -14,6 +14,7 @@ from envsched.booking.clashes import find_clashes
 from envsched.booking.requests import phase_slots, request_booking
 from envsched.booking.rulebook import RuleBroken
 from envsched.booking.shapes import BookingIn, BookingRequestIn
+from envsched.days import day_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput
 from envsched.models import AuditEntry, Booking, BookingStatus, Phase, RequestStatus, Role, User
@@ -106,7 +107,7 @@ def test_a_phase_follows_its_booked_predecessor_plus_the_gap(
     sit, uat = release
     book_direct(sessions, book(sit, "SIT-A", 12), actor=manager, now=NOW)  # done day 22
     error = refused(sessions, book(uat, "UAT-A", 22), manager)  # gap day missed
-    assert "on 27 Jan 2027" in error.message and error.breaks[0].booking_ids
+    assert "27 Jan 2027 at the earliest" in error.message and error.breaks[0].booking_ids
     booked = book_direct(sessions, book(uat, "UAT-A", 23), actor=manager, now=NOW)
     assert booked.start == day(23)
 
@@ -119,6 +120,38 @@ def test_a_predecessor_may_not_run_into_its_booked_successor(
     error = refused(sessions, book(sit, "SIT-A", 20), manager)  # ends day 30
     assert error.breaks[0].rule == "order" and uat.key in error.breaks[0].phases
     book_direct(sessions, book(sit, "SIT-A", 19), actor=manager, now=NOW)  # ends 29: gap
+
+
+@pytest.mark.parametrize(
+    ("gap", "before", "after"),
+    [
+        (0, "must end before then", "is done: "),
+        (1, "must end, with a 1-day gap, before then", "is done and a 1-day gap has passed: "),
+        (3, "must end, with a 3-day gap, before then", "is done and a 3-day gap has passed: "),
+    ],
+)
+def test_an_order_refusal_says_the_gap_in_words(
+    sessions: SessionFactory,
+    manager: User,
+    make_release: Factory,
+    make_phase: Factory,
+    make_environment: Factory,
+    gap: int,
+    before: str,
+    after: str,
+) -> None:
+    make_environment(name="SIT-A", type="SIT")
+    make_environment(name="UAT-A", type="UAT")
+    rel = make_release(earliest_start=day(10))
+    sit = make_phase(rel, type="SIT", duration_days=10)
+    uat = make_phase(rel, type="UAT", duration_days=5, gap_days=gap)
+    early = refused(sessions, book(uat, "UAT-A", 15), manager).message  # SIT: days 10-19
+    assert f"{uat.key} cannot start before {sit.key} {after}" in early
+    assert f"{day_text(day(20 + gap))} at the earliest; {day_text(day(15))} is too early" in early
+    book_direct(sessions, book(uat, "UAT-A", 30), actor=manager, now=NOW)
+    late = refused(sessions, book(sit, "SIT-A", 21), manager).message  # its last day: 30
+    assert f"{uat.key} is booked from {day_text(day(30))}, so {sit.key} {before}; " in late
+    assert late.endswith(f"its last day would be {day_text(day(30))}")
 
 
 def test_a_phase_is_booked_once_and_a_second_booking_is_refused_even_forced(

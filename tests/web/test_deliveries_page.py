@@ -46,6 +46,9 @@ def test_admins_see_failed_and_expired_deliveries_with_their_last_error(
     assert "https://flaky.test/hook" in page and "HTTP 503" in page
     assert "fine.test" not in page and "new.test" not in page
     assert "2 failed deliveries" in page
+    assert "The worker tries each pending one again, waiting longer each time, for 24 hours" in page
+    for command_or_setting in ("ENVSCHED_", "envsched scheduler", "send-due"):
+        assert command_or_setting not in page
 
 
 def test_an_environment_manager_may_not_open_failed_deliveries(

@@ -80,7 +80,7 @@ def test_a_request_past_the_quota_waits_for_a_reason_and_is_approved_with_one(
         {"slot": "", "quota_reason": "release weekend"},
         "/approvals",
     )
-    assert "approved: UAT-1" in html
+    assert f"; recorded: approved over the quota ({QUOTA}): release weekend." in html
     with read_transaction(sessions) as session:
         decided = session.get_one(BookingRequest, request_id)
         assert decided.status == RequestStatus.APPROVED
@@ -94,6 +94,28 @@ def test_a_request_past_the_quota_waits_for_a_reason_and_is_approved_with_one(
     assert "7 of 5 days used in January 2027" in mine and "over by 2" in mine
     quotas = page(manager, "/quotas?month=2027-01")
     assert '<th scope="row">Payments</th><td>UAT</td>' in quotas and "over by 2" in quotas
+
+
+def test_setting_a_quota_stays_on_the_month_looked_at(
+    app: Flask, login: Login, estate: PageWorld, user_of: UserOf
+) -> None:
+    payments_team(app, login, user_of)
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    looked_at = page(manager, "/quotas?month=2027-03")
+    assert 'action="/quotas/set?month=2027-03#quota-form-h"' in looked_at
+    response = manager.post(
+        "/quotas/set?month=2027-03",
+        data={
+            "csrf_token": csrf_token(manager, "/quotas"),
+            "team": "Payments",
+            "type": "UAT",
+            "days_per_month": "6",
+        },
+    )
+    assert response.headers["Location"] == "/quotas?month=2027-03"
+    html = page(manager, response.headers["Location"])
+    assert "<strong>March 2027</strong>" in html and "now has 6 UAT days a month" in html
 
 
 def test_a_test_manager_neither_sees_nor_sets_quotas_nor_makes_teams(

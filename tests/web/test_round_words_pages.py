@@ -37,10 +37,12 @@ def round_page(client: FlaskClient, sessions: SessionFactory) -> tuple[PlanRun, 
 
 
 def section(page: str, heading: str) -> str:
-    """The text of a page from ``<h3>heading</h3>`` to the next heading, without tags."""
+    """The text of a page from ``<h3>heading</h3>`` to the next heading, without tags
+    (a span, such as one that keeps a key whole, is inline: it leaves no space)."""
     start = page.index(f">{heading}</h3>")
     end = re.compile(r"<h[23][ >]").search(page, start + len(heading) + 6)
-    return re.sub(r"<[^>]+>", " ", page[start : end.start() if end else None])
+    inline = re.sub(r"</?span[^>]*>", "", page[start : end.start() if end else None])
+    return re.sub(r"<[^>]+>", " ", inline)
 
 
 def test_a_move_says_why_from_the_booking_and_its_phase_in_dates_in_words(

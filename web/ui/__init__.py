@@ -56,6 +56,7 @@ from web.ui import (
     user_admin,
     whatifs,
 )
+from web.whole_words import whole
 
 ui = Blueprint("ui", __name__)
 
@@ -299,6 +300,7 @@ def _template_globals(state: Any) -> None:
         last_day=last_day,
         iso_date=dt.date.fromisoformat,
         natural_sort=natural_sort,
+        whole=whole,
     )
 
 

@@ -21,7 +21,7 @@ from envsched.days import days_text
 from envsched.db import read_transaction
 from envsched.errors import EnvschedError
 from envsched.inventory import natural_key
-from envsched.models import Booking, Environment
+from envsched.models import Booking, BookingRequest, Environment
 from web.auth import current_user, requires
 from web.context import now, sessions, today
 from web.queries import RequestRow, request_row, request_rows, type_names
@@ -132,9 +132,13 @@ def approve(request_id: int) -> Any:
 
 
 def _booked(booking: Booking) -> str:
+    """``approved: UAT-1, 5–9 Jan 2027``, and what the approval recorded, if anything
+    (that it went past the team's quota, and why)."""
     with read_transaction(sessions()) as session:
         name = session.get_one(Environment, booking.environment_id).name
-    return f"approved: {name}, {days_text(booking.start, booking.end)}"
+        asked = session.get(BookingRequest, booking.request_id or 0)
+    said = f"approved: {name}, {days_text(booking.start, booking.end)}"
+    return f"{said}; recorded: {asked.decision_reason}" if asked and asked.decision_reason else said
 
 
 def _chosen_slot() -> tuple[str | None, dt.date | None]:

@@ -13,9 +13,13 @@ from flask import render_template
 
 from envsched.notify import failed_deliveries
 from web.auth import requires
-from web.context import sessions
+from web.context import sessions, settings
 
 
 @requires("deliveries:read")
 def delivery_list() -> Any:
-    return render_template("deliveries.html", deliveries=failed_deliveries(sessions()))
+    return render_template(
+        "deliveries.html",
+        deliveries=failed_deliveries(sessions()),
+        max_age_hours=settings().delivery_max_age_hours,
+    )

@@ -42,7 +42,7 @@ def quota_set() -> Any:
         else:
             said = f"{days} {kind} days a month" if days is not None else f"no {kind} quota"
             flash(f"Team {team} now has {said}.", "success")
-            return redirect(url_for("ui.quotas"))
+            return redirect(url_for("ui.quotas", month=_month_arg().first.strftime("%Y-%m")))
     return _page(form, 400)
 
 

@@ -169,8 +169,8 @@ def _order(
             found.append(
                 RuleBreak(
                     "order",
-                    f"{phase.key} cannot start before {pred.key} is "
-                    f"done{_gap(phase)}, on {day_text(done)}; "
+                    f"{phase.key} cannot start before {pred.key} is done"
+                    f"{_gap(phase, ' and {} has passed')}: {day_text(done)} at the earliest; "
                     f"{day_text(start)} is too early",
                     "start",
                     (phase.key, pred.key),
@@ -185,7 +185,7 @@ def _order(
                     RuleBreak(
                         "order",
                         f"{succ.key} is booked from {day_text(held.start)}, so {phase.key} "
-                        f"must be done{_gap(succ)} by then; its last day would be "
+                        f"must end{_gap(succ, ', with {},')} before then; its last day would be "
                         f"{day_text(end - DAY)}",
                         "end",
                         (phase.key, succ.key),
@@ -219,7 +219,7 @@ def first_start(plan: ReleasePlan, phase: Phase) -> tuple[dt.date, str]:
             if plan.held.get(pred.key)
             else f"is not booked yet and is done on {day_text(done - DAY)} at the earliest"
         )
-        bounds.append((done + phase.gap_days * DAY, f"{pred.key} {how}{_gap(phase)}"))
+        bounds.append((done + phase.gap_days * DAY, f"{pred.key} {how}{_gap(phase, ', then {}')}"))
     return max(bounds, key=lambda bound: bound[0])
 
 
@@ -263,8 +263,9 @@ def already_booked(key: str, held: Held, holder: str | None = None) -> str:
     )
 
 
-def _gap(phase: Phase) -> str:
-    return f" plus {phase.gap_days} day gap" if phase.gap_days else ""
+def _gap(phase: Phase, words: str) -> str:
+    """``words`` with the phase's gap before it in them ("a 1-day gap"); "" for no gap."""
+    return words.format(f"a {phase.gap_days}-day gap") if phase.gap_days else ""
 
 
 def _ids(plan: ReleasePlan, phase: Phase) -> tuple[int, ...]:

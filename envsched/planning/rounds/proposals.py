@@ -186,6 +186,7 @@ def _move(session: Session, context: Accepting, proposal: MovedProposal) -> _Put
         action="replan_move",
         row=booking,
         before=snapshot,
+        by=context.by,
     )
     return _Put(moved or [booking], held)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from envsched import audit
 from envsched.booking import Holding, check_placement, check_quota, close_request, owner_id
 from envsched.days import day_text, days_text
 from envsched.errors import BookingConflict
@@ -45,6 +46,11 @@ class Accepting:
         """The run as people know it: "the nightly re-plan of 3 Dec 2026, 02:00"."""
         title = run_title(self.run)
         return f"the {title[:1].lower()}{title[1:]}"
+
+    @property
+    def by(self) -> str:
+        """What acted, as the audit log and notifications say it ("a plan Erin accepted")."""
+        return audit.plan_actor(self.actor)
 
 
 def check_place(session: Session, booking: Booking, today: dt.date) -> None:
@@ -122,6 +128,7 @@ def close_open_requests(session: Session, context: Accepting, booking: Booking) 
                 actor=context.actor,
                 now=context.now,
                 reason=f"booked by {context.note}: {where}",
+                by=context.by,
             )
         else:
             close_request(
@@ -131,6 +138,7 @@ def close_open_requests(session: Session, context: Accepting, booking: Booking) 
                 actor=context.actor,
                 now=context.now,
                 reason=f"phase {phase.key} was booked by {context.note}: {where}",
+                by=context.by,
             )
 
 

@@ -32,7 +32,7 @@ METRIC_WORDS = {
 COMPARISON_WORDS = {**METRIC_WORDS, "makespan_days": "Days until the last test ends"}
 TRIGGER_WORDS = {
     PlanTrigger.SCHEDULED: "the nightly round",
-    PlanTrigger.MANUAL: "envsched replan, at a terminal",
+    PlanTrigger.MANUAL: "a re-plan started at a terminal",
     PlanTrigger.API: "Re-plan now",
 }
 # The rule a kept pinned booking breaks (the plan file's ``clashes[].rule``), as a person

@@ -1,0 +1,16 @@
+"""Keys and dates kept whole: on a phone a cell wraps between words, never inside a key
+(PAY-2.2-SIT breaks at its hyphens otherwise) or a date (15–24 Feb 2027)."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+WHOLE = re.compile(r"[A-Z]{2,}-\d+(?:\.\d+)*-[A-Z]+|\d{1,2}(?:–\d{1,2})? [A-Z][a-z]{2} \d{4}")
+
+
+def whole(text: object) -> Markup:
+    """``text``, escaped, with each key and date in a span that does not wrap."""
+    said = str(escape(text))
+    return Markup(WHOLE.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', said))
