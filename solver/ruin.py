@@ -4,9 +4,10 @@ On a contended year most of the lateness comes from who goes first on the bottle
 environments, and CP-SAT's rounds (a second each, a few releases each) see too little of
 the year in a minute to change that. Each step here draws one release that is late or has
 unplaced phases (with a weight of what it costs), removes its movable phases and those of
-a few releases holding the environments it may use in its days, and puts them back phase
-by phase at their earliest fit, the drawn release first (a booking in force stays where
-it still fits, as in dispatch). The step stays when the removed releases together cost no
+a few releases holding the environments it may use in its days (half the time a run of
+them in a row on one of those environments), and puts them back phase by phase at their
+earliest fit, the drawn release first (a booking in force stays where it still fits, as
+in dispatch). The step stays when the removed releases together cost no
 more than before (weighted unplaced, then lateness, then moved bookings) and the
 stability budget holds; otherwise everything goes back where it was. A step takes
 milliseconds, so thousands run where CP-SAT runs tens of rounds.
@@ -35,6 +36,10 @@ MOST_RUINED = 8
 STALL_STEPS = 3_000
 # the share of steps in which the drawn release may leave its bookings in force
 UNBOOK_SHARE = 0.3
+# the share of steps whose neighbours are a run of releases on one environment (string
+# removal, as in SISR for vehicle routing): better on every contended year measured in
+# the seventh session (docs/benchmarks.md)
+STRING_SHARE = 0.5
 # seconds between two progress reports
 REPORT_EVERY = 1.0
 
@@ -140,7 +145,31 @@ class RuinAndRecreate:
             if rid != target and self.movable[rid]
         }
         count = min(len(holders), self.rng.randint(1, MOST_RUINED))
+        if self.rng.random() < STRING_SHARE:
+            string = self._string(target, first, last, count)
+            if string:
+                return string
         return self.rng.sample(sorted(holders), count)
+
+    def _string(self, target: str, first: int, last: int, count: int) -> list[str]:
+        """Up to ``count`` releases in a row on one environment ``target`` may use, in
+        ``[first, last)``: a hole in one lane that the drawn release and they share out
+        again, where releases drawn from all its environments leave scattered gaps."""
+        eligible = self.scenario.eligible
+        placeable = [ph for ph in self.movable[target] if eligible[ph.id]]
+        if not placeable:
+            return []
+        env = self.rng.choice(eligible[self.rng.choice(placeable).id])
+        lane = dict.fromkeys(
+            occ.release
+            for occ in self.calendar.occupants_between(env, first, last)
+            if occ.release != target and self.movable[occ.release]
+        )
+        if not lane:
+            return []
+        names = list(lane)
+        begin = self.rng.randrange(max(1, len(names) - count + 1))
+        return names[begin : begin + count]
 
     def _span_end(self, release: Release) -> int:
         end = max(

@@ -17,7 +17,13 @@ from solver.planner import build_plan
 from solver.ruin import RuinAndRecreate
 from solver.run import Run
 from solver.validate import validate
-from tests.solver.factories import make_booking, make_environment, make_release, make_scenario
+from tests.solver.factories import (
+    make_booking,
+    make_environment,
+    make_phase,
+    make_release,
+    make_scenario,
+)
 from tests.solver.test_move_budget import queued_on_one_environment
 from tests.solver.test_planner_properties import bare_scenarios
 
@@ -111,3 +117,23 @@ def test_never_worse_counted_right_within_budget_and_valid(scenario, budget, see
     assert search.current <= before
     assert search.current[2] <= max(budget, before[2])
     assert_valid(scenario, search.placement)
+
+
+def test_a_string_is_releases_in_a_row_on_one_environment_the_drawn_one_may_use():
+    """Six releases queue on SIT-1 and two on SIT-2 (R9 may use only SIT-1): a string
+    for R9 is a run of SIT-1's releases in their order there, never SIT-2's."""
+    envs = [make_environment("SIT-1"), make_environment("SIT-2")]
+    releases = [make_release(f"R{i}", earliest_start=0, due=40) for i in range(1, 9)]
+    only_sit_1 = (make_phase("R9-SIT", "R9", environments=["SIT-1"]),)
+    releases.append(make_release("R9", priority=5, due=5, phase_objects=only_sit_1))
+    scenario = make_scenario(envs, releases, horizon_days=120)
+    lane = [f"R{i}" for i in range(1, 7)]
+    start = {f"{rid}-SIT": ("SIT-1", 5 * n) for n, rid in enumerate(lane)}
+    start |= {"R7-SIT": ("SIT-2", 0), "R8-SIT": ("SIT-2", 5), "R9-SIT": ("SIT-1", 30)}
+    search = RuinAndRecreate(scenario, start, None, seed=3)
+    for _draw in range(20):
+        count = search.rng.randint(1, 4)
+        string = search._string("R9", 0, 60, count)
+        assert 1 <= len(string) <= count
+        first = lane.index(string[0])
+        assert string == lane[first : first + len(string)]
