@@ -231,3 +231,24 @@ def test_clashes_link_their_bookings_for_viewers_without_offering_actions(
             f'<a href="/bookings/{clashing.id}">load test on UAT-2, 23–25 Jan 2027</a>' in page
         ), path
         assert "Move…" not in page and f"/bookings/{clashing.id}/cancel" not in page, path
+
+
+def test_a_booking_with_several_clashes_is_one_row_with_every_reason(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    """R1-UAT needs tags UAT-2 lacks, and a maintenance window covers its days: two
+    clashes of one booking, listed together with one Move and one Cancel (its clash of
+    order with R1-SIT's booking involves another booking, so it has a row of its own)."""
+    clashing = factories.make_booking(
+        sessions, estate.uat2, start=day(3), end=day(6), phase_id=estate.uat_phase.id
+    )
+    factories.make_window(sessions, estate.uat2, start=day(4), end=day(5))
+    login(client, Role.ENVIRONMENT_MANAGER)
+    for path in ("/", "/environments/UAT-2", f"/timeline?start={day(0)}"):
+        page = page_text(client, path)
+        both = page.split("lacks the tags mainframe", 1)[1].split("runs into maintenance", 1)[0]
+        assert "#move-h" not in both and "/cancel" not in both, path  # one row, both reasons
+        rows = page.count("R1-UAT on UAT-2 (7–9 Jan 2027)")  # each clash names the booking
+        moves = len(re.findall(rf'href="/bookings/{clashing.id}\?next=[^"]*#move-h"', page))
+        assert moves == rows - 1, path
+        assert "resolving a clash (ineligible and maintenance)" in page, path

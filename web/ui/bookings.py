@@ -62,6 +62,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         b=row,
         powers=powers,
         clashes=clashes,
+        clash_groups=grouped_clashes(clashes),
         named=named,
         choices=choices,
         next_url=_next_url(),
@@ -238,6 +239,36 @@ def _next_url() -> str:
 
 def _back(booking_id: int) -> Any:
     return redirect(_next_url() or url_for("ui.booking_detail", booking_id=booking_id))
+
+
+@dataclass(frozen=True)
+class ClashGroup:
+    """The clashes of the same bookings, shown once with every reason: a booking inside two
+    freezes and an outage is one row with three reasons and one Move and one Cancel."""
+
+    booking_ids: tuple[int, ...]
+    reasons: tuple[StateClash, ...]
+
+    @property
+    def kind(self) -> str:
+        """Its kinds in words ("freeze and down"), as a cancel gives its reason."""
+        return " and ".join(dict.fromkeys(c.kind for c in self.reasons))
+
+
+def grouped_clashes(clashes: list[StateClash]) -> list[ClashGroup]:
+    """``clashes`` one group per set of bookings, in the order each set first comes; a
+    clash that names no booking stands alone."""
+    groups: list[list[StateClash]] = []
+    of_bookings: dict[tuple[int, ...], list[StateClash]] = {}
+    for clash in clashes:
+        key = tuple(sorted(clash.booking_ids))
+        if key and key in of_bookings:
+            of_bookings[key].append(clash)
+            continue
+        groups.append([clash])
+        if key:
+            of_bookings[key] = groups[-1]
+    return [ClashGroup(group[0].booking_ids, tuple(group)) for group in groups]
 
 
 def clash_bookings(clashes: list[StateClash]) -> dict[int, BookingRow]:

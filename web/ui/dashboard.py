@@ -24,7 +24,7 @@ from web import charts
 from web.auth import current_user, requires
 from web.context import sessions, today
 from web.queries import booking_rows, request_rows
-from web.ui.bookings import clash_bookings
+from web.ui.bookings import clash_bookings, grouped_clashes
 from web.ui.capacity import shortfall_rows
 
 LOOKAHEAD = dt.timedelta(days=14)
@@ -49,6 +49,7 @@ def dashboard() -> Any:
         "dashboard.html",
         today=day,
         clashes=clashes,
+        clash_groups=grouped_clashes(clashes),
         named=clash_bookings(clashes),
         deciding=deciding,
         waiting=waiting,

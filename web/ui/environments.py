@@ -17,7 +17,7 @@ from web import charts
 from web.auth import requires
 from web.context import sessions, today
 from web.queries import blocked_rows, booking_rows, environments, type_names
-from web.ui.bookings import clash_bookings
+from web.ui.bookings import clash_bookings, grouped_clashes
 from web.ui.forms import Form
 from web.ui.health import blank_health_form, health_view
 from web.ui.params import text_arg
@@ -149,6 +149,7 @@ def environment_page(
         start=start,
         end=end,
         clashes=clashes,
+        clash_groups=grouped_clashes(clashes),
         named=named,
         window_form=window_form or Form(WINDOW_LABELS, prefix="window-"),
         health=checks,

@@ -43,7 +43,7 @@ from web.queries import (
     release_keys,
     type_names,
 )
-from web.ui.bookings import clash_bookings
+from web.ui.bookings import clash_bookings, grouped_clashes
 from web.ui.paging import Paging, paging
 from web.ui.params import date_arg, int_arg, text_arg
 
@@ -99,6 +99,7 @@ def timeline() -> Any:
         rows=shown.rows,
         clash_ids=shown.clash_ids,
         clashes=shown.clashes,
+        clash_groups=grouped_clashes(shown.clashes),
         named=clash_bookings(shown.clashes),
         start=start,
         end=end,
