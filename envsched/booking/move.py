@@ -21,6 +21,7 @@ from envsched.booking.giveback import offer_days
 from envsched.booking.requests import request_rules
 from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
 from envsched.booking.rulebook.quota import Holding, check_quota, owner_id
+from envsched.booking.stack_parts import stack_booking_of
 from envsched.booking.words import booking_words, has_past_days, status_words
 from envsched.days import day_text
 from envsched.db import SessionFactory, read_transaction
@@ -39,6 +40,7 @@ from envsched.models import (
     Environment,
     EnvironmentStatus,
     EnvironmentType,
+    Stack,
     User,
 )
 from envsched.permissions import require
@@ -56,8 +58,9 @@ def move_booking(
 ) -> Booking:
     """Move live booking ``booking_id`` to ``environment`` from ``start``, as long as it was.
 
-    Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, in use, or
-    started before today: the days it has had cannot move),
+    Refused with ``NotFound``, ``PermissionDenied``, ``InvalidState`` (not live, in use,
+    started before today: the days it has had cannot move, or one member's booking of a
+    stack booking, whose members go together),
     ``InvalidInput`` naming ``start`` or ``environment``, ``RuleBroken`` when the new
     place breaks a rule of the booking's phase (the rulebook; with ``force_reason`` it is
     stored anyway, as a clash), or ``BookingConflict`` when the new days clash (the
@@ -89,6 +92,14 @@ def _movable(session: Session, booking_id: int, today: dt.date) -> Booking:
     if booking.status == BookingStatus.IN_USE:
         raise InvalidState(
             f"{booking_words(booking)} is in use; hand it back early instead of moving it"
+        )
+    group = stack_booking_of(session, booking_id)
+    if group is not None:
+        stack = session.get_one(Stack, group.stack_id)
+        raise InvalidState(
+            f"{booking_words(booking)} is one of the bookings of the stack {stack.name}, "
+            "booked together: one member does not move alone; cancel the stack booking and "
+            "book the stack again on the new days"
         )
     if has_past_days(booking.status, booking.start, today):
         raise InvalidState(

@@ -499,6 +499,22 @@ def test_cancelling_one_members_booking_cancels_the_whole_stack_booking(
     assert notes == ["stack UAT-3\ncancelled: rig broken"] * 2
 
 
+def test_one_members_booking_of_a_stack_booking_does_not_move_alone(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    from envsched.booking import move_booking
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    db_part = next(p for p in done.bookings if p.environment == "UAT-3-DB")
+    with pytest.raises(InvalidState, match="of the stack UAT-3, booked together"):
+        move_booking(
+            sessions, db_part.booking, environment="UAT-3-DB", start=day(10), actor=None, now=NOW
+        )
+    assert sorted(start for _env, start, _end in live(sessions)) == [day(3), day(3)]  # kept
+
+
 def test_handing_back_one_member_hands_back_the_whole_stack_booking(
     sessions: SessionFactory, uat3: tuple
 ) -> None:
