@@ -7,7 +7,8 @@ import re
 
 from markupsafe import Markup, escape
 
-WHOLE = re.compile(r"[A-Z]{2,}-\d+(?:\.\d+)*-[A-Z]+|\d{1,2}(?:–\d{1,2})? [A-Z][a-z]{2} \d{4}")
+# a phase or release key (PAY-2.2-SIT, PAY-2.2), an environment (STAGING-8), a date
+WHOLE = re.compile(r"[A-Z]{2,}-\d+(?:\.\d+)*(?:-[A-Z]+)?|\d{1,2}(?:–\d{1,2})? [A-Z][a-z]{2} \d{4}")
 
 
 def whole(text: object) -> Markup:

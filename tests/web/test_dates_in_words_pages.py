@@ -17,6 +17,7 @@ from envsched.db import SessionFactory
 from envsched.models import Role, User
 from envsched.planning.whatif import service as whatif
 from envsched.planning.whatif.environment_changes import AddMaintenance
+from tests.envsched import factories
 from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW
 from tests.web.page_world import PageWorld, day
@@ -112,4 +113,14 @@ def test_lists_say_their_dates_in_words(
     )
     text = shown(client, path)
     assert words in text
+    assert not iso_in(text), iso_in(text)
+
+
+def test_the_environments_list_says_the_next_booking_in_words(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    factories.make_booking(sessions, estate.uat2, start=day(10), end=day(12), note="soak")
+    login(client, Role.VIEWER)
+    text = shown(client, "/environments")
+    assert "14 Jan 2027" in text  # UAT-2's next booking
     assert not iso_in(text), iso_in(text)

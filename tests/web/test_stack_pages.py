@@ -131,7 +131,7 @@ def test_cancelling_one_members_booking_on_its_page_cancels_the_whole_stack_book
     assert (
         "This booking is part of a booking of the stack "
         '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling or handing it '
-        "back does the same to all 2 members (SIT-1, UAT-2)."
+        "back does the same to both members (SIT-1, UAT-2)."
     ) in page
     token = csrf_token(client, f"/bookings/{member}")
     answer = client.post(f"/bookings/{member}/cancel", data={"csrf_token": token})
@@ -139,7 +139,7 @@ def test_cancelling_one_members_booking_on_its_page_cancels_the_whole_stack_book
     assert live(sessions) == before
     html = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert (
-        "It was part of a booking of the stack PAY, which is booked whole, so all 2 members "
+        "It was part of a booking of the stack PAY, which is booked whole, so both members "
         "(SIT-1, UAT-2) were cancelled."
     ) in html
 

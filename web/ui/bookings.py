@@ -224,7 +224,7 @@ def _give_back(booking_id: int, done: str, action: Any) -> Any:
         stack, members = stacked
         flash(
             f"{done}: {before.words}. It was part of a booking of the stack {stack}, which is "
-            f"booked whole, so all {len(members)} members ({', '.join(members)}) were "
+            f"booked whole, so {_all_of(members)} ({', '.join(members)}) were "
             f"{done.lower()}. Their free days are offered to the waitlist.",
             "success",
         )
@@ -239,6 +239,11 @@ def _next_url() -> str:
 
 def _back(booking_id: int) -> Any:
     return redirect(_next_url() or url_for("ui.booking_detail", booking_id=booking_id))
+
+
+def _all_of(members: list[str]) -> str:
+    """ "both members", "all 3 members"."""
+    return "both members" if len(members) == 2 else f"all {len(members)} members"
 
 
 @dataclass(frozen=True)
