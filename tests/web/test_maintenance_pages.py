@@ -79,8 +79,7 @@ def test_a_window_over_a_booking_names_it_and_is_stored_only_when_forced(
     errors = field_errors(response)
     assert list(errors) == ["window-force"]
     assert (
-        "UAT-1 has live bookings in that window: a booking for no phase on UAT-1, "
-        "4–7 Jan 2027 (confirmed)"
+        "UAT-1 has live bookings in that window: smoke tests on UAT-1, 4–7 Jan 2027 (confirmed)"
     ) in errors["window-force"]
     assert 'name="force"' in response.get_data(as_text=True)  # the box to add it anyway
     assert windows(sessions) == [("UAT-2", f"{day(20)}/{day(22)}", "patching")]

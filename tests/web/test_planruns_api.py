@@ -87,9 +87,11 @@ def test_the_history_is_paginated_newest_first(
     assert all(r["dry_run"] for r in first["items"])
 
 
-def test_accepting_the_whole_run_books_every_proposal(
+def test_accepting_the_whole_run_books_every_proposal_inside_the_days_asked(
     call: Caller, sessions: SessionFactory, world: World
 ) -> None:
+    """All but R1-UAT: the world's open request for it asks for days from 1 March, and a
+    round never books a phase outside the days asked for it."""
     run_id = _round(sessions)
     proposed = {
         p["phase"]
@@ -99,10 +101,12 @@ def test_accepting_the_whole_run_books_every_proposal(
     }
     response = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
     assert response.status_code == 200
-    assert response.get_json()["applied"] is True
-    assert response.get_json()["open_proposals"] == 0
-    assert set(response.get_json()["last_accept"]["applied"]) == proposed
-    assert proposed <= _tentative_phases(sessions)
+    body = response.get_json()
+    [held] = body["last_accept"]["refused"]
+    assert held["phase"] == "R1-UAT" and "outside the days asked for it" in held["reason"]
+    assert body["open_proposals"] == 1
+    assert set(body["last_accept"]["applied"]) == proposed - {"R1-UAT"}
+    assert proposed - {"R1-UAT"} <= _tentative_phases(sessions)
 
 
 def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
@@ -113,9 +117,10 @@ def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
     response = call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
     assert response.status_code == 200
     run = response.get_json()
-    assert run["status"] == "done" and not run["applied"] and run["open_proposals"] == 1
-    [refused] = run["last_accept"]["refused"]
-    assert refused["phase"] == "R1-SIT" and f"{blocked} is fully booked" in refused["reason"]
+    assert run["status"] == "done" and not run["applied"] and run["open_proposals"] == 2
+    refused = {r["phase"]: r["reason"] for r in run["last_accept"]["refused"]}
+    assert f"{blocked} is fully booked" in refused["R1-SIT"]
+    assert "outside the days asked for it" in refused["R1-UAT"]  # its request asks March
     assert "R1-SIT" not in _tentative_phases(sessions)
     alone = call(
         Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/accept"
