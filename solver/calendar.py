@@ -139,19 +139,25 @@ class EnvironmentCalendar:
         plain environments' search runs here without a call per environment."""
         best: tuple[str, int] | None = None
         first = earliest if earliest > 0 else 0
-        horizon, tracks, members_of = self.horizon, self._tracks, self._members
+        run = _open_run(duration)
+        last = self.horizon - duration
+        if latest is not None and latest < last:
+            last = latest
+        tracks, members_of = self._tracks, self._members
         for env_id in env_ids:
             members = members_of[env_id]
             if len(members) > 1:
-                start = self._earliest_fit_together(members, first, duration, release, latest)
+                start = self._earliest_fit_together(members, first, duration, release, last)
             else:
                 track = tracks[members[0]]
-                last = horizon - duration
-                if latest is not None and latest < last:
-                    last = latest
-                start = _first_open(track, first, last, duration, release)
+                # the common case inline (no changeover): one search in C, no call
+                found = track.closed.find(run, first, last + duration)
+                if found < 0 or not track.changeover:
+                    start = found if found >= 0 else None
+                else:
+                    start = _first_open(track, found, last, duration, release)
             if start is not None:
-                best, latest = (env_id, start), start - 1
+                best, last = (env_id, start), start - 1
                 if start == first:
                     break
         return best
@@ -268,9 +274,7 @@ def _first_open(track: _Track, start: int, last: int, duration: int, release: st
 
     The hot loop of every planner: one search in C for a run of open days (``bytes.find``
     of that many zero bytes), then the changeover check, which may push it later."""
-    run = _OPEN_RUNS.get(duration)
-    if run is None:
-        run = _OPEN_RUNS[duration] = bytes(duration)
+    run = _open_run(duration)
     find = track.closed.find
     while start <= last:
         start = find(run, start, last + duration)
@@ -289,6 +293,13 @@ _release_of = attrgetter("release")
 
 # duration -> that many open (zero) days, the pattern ``_first_open`` looks for
 _OPEN_RUNS: dict[int, bytes] = {}
+
+
+def _open_run(duration: int) -> bytes:
+    run = _OPEN_RUNS.get(duration)
+    if run is None:
+        run = _OPEN_RUNS[duration] = bytes(duration)
+    return run
 
 
 def _changeover_push(track: _Track, start: int, end: int, release: str) -> int | None:

@@ -61,6 +61,11 @@ class RuinAndRecreate:
             rid: [ph for ph in phases if ph.id not in pinned]
             for rid, phases in phases_by_release(scenario).items()
         }
+        # the environments each release's movable phases may use
+        self.envs = {
+            rid: {env for ph in phases for env in scenario.eligible[ph.id]}
+            for rid, phases in self.movable.items()
+        }
         self.cost: dict[str, Cost] = {}
         # what each release that costs something weighs in the draw, kept as costs change
         self.weight: dict[str, int] = {}
@@ -138,10 +143,9 @@ class RuinAndRecreate:
         between its earliest start and its due date (or its end, when later)."""
         release = self.scenario.release_by_id[target]
         first, last = release.earliest_start, self._span_end(release)
-        envs = {env for ph in self.movable[target] for env in self.scenario.eligible[ph.id]}
         holders = {
             rid
-            for rid in self.calendar.releases_between(envs, first, last)
+            for rid in self.calendar.releases_between(self.envs[target], first, last)
             if rid != target and self.movable[rid]
         }
         count = min(len(holders), self.rng.randint(1, MOST_RUINED))
