@@ -24,8 +24,8 @@ FULL_MODEL_INTERVALS = 2_500
 # ruin and recreate may take this share of the time limit (it stops early when stalled):
 # less when the whole model follows, which may prove the optimum; more before the
 # neighbourhood search, which on contended years of thousands of phases found less in
-# its share than ruin and recreate does (docs/benchmarks.md, sixth session)
-RUIN_SHARE = {"whole model": 0.6, "neighbourhoods": 0.85}
+# its share than ruin and recreate does (docs/benchmarks.md, sixth and eighth sessions)
+RUIN_SHARE = {"whole model": 0.6, "neighbourhoods": 0.95}
 
 
 def optimise(run: Run, start: WarmStart) -> tuple[Placement, str, float | None]:
