@@ -13,6 +13,7 @@ from envsched.planning.capacity import capacity_report
 from envsched.planning.forecast import monday
 from envsched.planning.mapping import export_scenario
 from envsched.planning.rounds.apply import acceptable, last_accept, open_proposals
+from envsched.planning.rounds.refusals import latest_refusal
 from envsched.planning.rounds.replan import (
     accept_proposal,
     accept_run,
@@ -126,6 +127,7 @@ __all__ = [
     "find",
     "get_whatif",
     "last_accept",
+    "latest_refusal",
     "list_whatifs",
     "monday",
     "open_proposals",
