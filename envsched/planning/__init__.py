@@ -24,6 +24,7 @@ from envsched.planning.rounds.runlock import ReplanBusy, engine_of, round_runnin
 from envsched.planning.rounds.words import (
     COMPARISON_WORDS,
     METRIC_WORDS,
+    applied_words,
     rule_words,
     run_title,
     solver_words,
@@ -114,6 +115,7 @@ __all__ = [
     "accept_run",
     "acceptable",
     "add_change",
+    "applied_words",
     "capacity_report",
     "change_data",
     "changed_scenario_document",

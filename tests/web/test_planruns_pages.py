@@ -156,6 +156,10 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
         assert f'aria-label="Accept the proposal for {phase}"' in page
     assert page.count('aria-label="Accept the proposal for') == 2
     assert "Accept all 2 open proposals" in page
+    # the run's page and the list say how much applied, as people would
+    said = f"{applied or 'none'} of {applied + 2} applied, 2 refused"
+    assert f'<dd id="applied">{said}</dd>' in page
+    assert f"<td>{said}</td>" in client.get("/plan-runs").get_data(as_text=True)
     # the open request's page says what the round found, from the run's record
     [uat] = [p for p in diff_of(run).placed if p.phase == "R1-UAT"]
     where = f"{uat.environment}, {days_text(D(uat.start), D(uat.end))}"
