@@ -31,6 +31,7 @@ from envsched.models.round_results import RoundDiff
 from envsched.planning.rounds.apply import last_accept
 from envsched.planning.rounds.replan import accept_proposal, accept_run
 from envsched.settings import Settings
+from tests.envsched import factories
 from tests.envsched.factories import DAY0, NOW, Factory, diff_of
 from tests.envsched.test_replan import DAY, bookings, run_round
 
@@ -288,6 +289,17 @@ def test_a_round_never_books_a_phase_outside_the_days_its_open_request_asks(
     ]
     accept_run(sessions, run.id or 0, actor=None, now=NOW)  # the same finding again
     assert len(_told(sessions, tom.id)) == 1
+    # the next round finds other days (its first ones are in maintenance now): told again
+    with sessions() as session:
+        env = environment_named(session, "UAT-A")
+    start, end = _days(placed.place)
+    factories.make_window(sessions, env, start=start, end=end)
+    again = run_round(sessions)
+    accept_run(sessions, again.id or 0, actor=None, now=NOW)
+    [other] = [p for p in diff_of(again).placed if p.phase == placed.phase]
+    assert other.start != placed.start
+    told = _told(sessions, tom.id)
+    assert len(told) == 2 and f", {days_text(*_days(other.place))}," in told[1]
 
 
 def test_a_refusal_by_another_rule_tells_the_request_of_its_phase_why(

@@ -237,14 +237,14 @@ class Bookings(RuleBasedStateMachine):
     # -- helpers ------------------------------------------------------------------------------
 
     def _requesters_told_once(self, run: PlanRun) -> None:
-        """Each open request of a phase whose proposal was refused heard of the place the
-        round found, once, however often a round found it."""
+        """Each open request of a phase whose proposal was refused heard of the days the
+        round found, once, however often a round found them."""
         proposals: list[Proposal] = [*run.diff.moved, *run.diff.placed] if run.diff else []
         with self.sessions() as session:
             for proposal in (p for p in proposals if p.refused):
                 place = proposal.to if isinstance(proposal, MovedProposal) else proposal.place
                 first, end = dt.date.fromisoformat(place.start), dt.date.fromisoformat(place.end)
-                where = f" {place.environment}, {days_text(first, end)},"
+                where = f", {days_text(first, end)},"
                 for request in self._open_requests(session, proposal.phase):
                     told = session.exec(
                         select(Notification.text).where(

@@ -5,8 +5,9 @@ request of its phase asked for (rule ``request_days``), or past another rule of 
 rulebook (the environment's days, the phase's rules, a team quota). The request stays
 open for an approver either way. Its requester is told so in the app (event
 ``request.round_refused``), in the same transaction as the refusal is recorded, and once
-per request and place found: a later accept or round that finds the same environment and
-days again tells nobody again; one that finds other days does. The request's page says
+per request and days found: a later accept or round that finds the same days again (on
+any environment: a round may swap two alike) tells nobody again; one that finds other
+days does. The request's page says
 the latest round's refusal from the run's record (``latest_refusal``), never
 recomputing it.
 """
@@ -50,9 +51,14 @@ class Finding:
     reason: str
 
     @property
+    def days(self) -> str:
+        """``12–20 Mar 2027``: what tells one finding from another (not the environment:
+        the next round may put the phase on another alike, on the same days)."""
+        return days_text(self.start, self.end)
+
+    @property
     def where(self) -> str:
-        """``UAT-2, 12–20 Mar 2027``: what tells one finding from another."""
-        return f"{self.environment}, {days_text(self.start, self.end)}"
+        return f"{self.environment}, {self.days}"
 
     def found(self, request: BookingRequest, *, it: str, asked: str = "asked for") -> str:
         """``the nightly re-plan of 3 Dec 2026, 02:00 found room for R1-UAT only on UAT-2,
@@ -78,7 +84,7 @@ def tell_requesters(
     session: Session, run: PlanRun, refused: list[Refused], *, actor: User | None, now: dt.datetime
 ) -> None:
     """Tell each open request of a refused proposal's phase that it stays open, once per
-    request and place found. Only a rule's refusal concerns a request: one that says the
+    request and days found. Only a rule's refusal concerns a request: one that says the
     round is out of date ("changed since the round; plan again") does not."""
     for one in refused:
         if not isinstance(one.error, BookingConflict) or one.error.rule is None:
@@ -107,8 +113,8 @@ def _tell(session: Session, request: BookingRequest, found: Finding, now: dt.dat
 
 
 def _told(session: Session, request: BookingRequest, found: Finding) -> bool:
-    """Whether the requester already heard of this place for this request (the words of
-    the place are in every such notification: they are what the finding is)."""
+    """Whether the requester already heard of these days for this request (the days in
+    words are in every such notification, after its environment)."""
     texts = session.exec(
         select(Notification.text).where(
             Notification.user_id == request.requester_id,
@@ -117,7 +123,7 @@ def _told(session: Session, request: BookingRequest, found: Finding) -> bool:
             Notification.entity_id == str(request.id),
         )
     ).all()
-    return any(f" {found.where}," in text for text in texts)
+    return any(f", {found.days}," in text for text in texts)
 
 
 def _open_requests(session: Session, phase: str) -> list[BookingRequest]:
