@@ -31,7 +31,7 @@ from envsched.models import (
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, Proposal, RoundDiff
-from envsched.notify import inbox
+from envsched.notify import deliver
 from envsched.planning.rounds.proposals import Refused
 from envsched.run_titles import run_title
 
@@ -101,7 +101,7 @@ def _tell(session: Session, request: BookingRequest, found: Finding, now: dt.dat
         f"{found.found(request, it='it', asked='you asked for')}."
     )
     if not _told(session, request, found):
-        inbox.deliver(
+        deliver(
             session,
             request.requester_id,
             event=REFUSED_EVENT,
