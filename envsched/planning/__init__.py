@@ -13,6 +13,7 @@ from envsched.planning.capacity import capacity_report
 from envsched.planning.forecast import monday
 from envsched.planning.mapping import export_scenario
 from envsched.planning.rounds.apply import acceptable, last_accept, open_proposals
+from envsched.planning.rounds.refusals import latest_refusal
 from envsched.planning.rounds.replan import (
     accept_proposal,
     accept_run,
@@ -23,6 +24,7 @@ from envsched.planning.rounds.runlock import ReplanBusy, engine_of, round_runnin
 from envsched.planning.rounds.words import (
     COMPARISON_WORDS,
     METRIC_WORDS,
+    applied_words,
     rule_words,
     run_title,
     solver_words,
@@ -113,6 +115,7 @@ __all__ = [
     "accept_run",
     "acceptable",
     "add_change",
+    "applied_words",
     "capacity_report",
     "change_data",
     "changed_scenario_document",
@@ -126,6 +129,7 @@ __all__ = [
     "find",
     "get_whatif",
     "last_accept",
+    "latest_refusal",
     "list_whatifs",
     "monday",
     "open_proposals",

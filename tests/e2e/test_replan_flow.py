@@ -73,12 +73,39 @@ def test_accept_all_applies_on_the_demo_and_the_next_round_moves_nothing(
     accept_one = page.get_by_role("button", name=re.compile("Accept the proposal"))
     expect(accept_one).to_have_count(held)
     expect(page.locator("#accepts")).to_contain_text(f"eric: {count - held} applied")
+    applied = f"{count - held} of {count} applied, {held} refused" if held else f"all {count}"
+    expect(page.locator("#applied")).to_contain_text(applied)
     eric.shot("replan-accepted")
+    if held:
+        the_requester_hears_of_the_refusal(browser, fresh_demo_server, screenshots)
+    plan_runs = eric.open("/plan-runs", "plan-runs-applied")
+    expect(plan_runs.locator("tbody tr").first).to_contain_text(applied)
     page = re_plan_now(eric, "replan-second-round")
     expect(page.get_by_text("No booking moves.")).to_be_visible()
     if not held:
         expect(page.get_by_text("No phase newly placed.")).to_be_visible()
     eric.assert_clean()
+
+
+def the_requester_hears_of_the_refusal(
+    browser: Browser, server: LiveServer, screenshots: Path
+) -> None:
+    """tom, whose request the refused proposal missed, is told in the app, and the
+    request's page says what the round found instead of "no free days"."""
+    tom = Visit(browser.new_page(), server, screenshots, "tom")
+    tom.sign_in()
+    page = tom.open("/notifications", "notified-of-refusal")
+    told = page.locator("ul.news li.unread").filter(has_text="stays open for an approver")
+    expect(told).to_have_count(1)
+    expect(told).to_contain_text(re.compile(r"found room for it only on \S+, .*, past the days"))
+    told.get_by_role("link").click()
+    expect(page.locator("#round-refusal")).to_contain_text(
+        re.compile(r"^The re-plan of .* found room for MOB-4\.2-STG only on .*, past the days")
+    )
+    expect(page.get_by_text("No environment has the free days")).to_have_count(0)
+    tom.shot("request-refused-by-round")
+    tom.assert_clean()
+    tom.page.close()
 
 
 def re_plan_now(visit: Visit, shot: str) -> Page:

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidState, PermissionDenied
 from envsched.insight.my_work import my_booking_ids
@@ -30,6 +31,7 @@ from envsched.models.round_results import RoundDiff
 from envsched.planning.rounds.apply import last_accept
 from envsched.planning.rounds.replan import accept_proposal, accept_run
 from envsched.settings import Settings
+from tests.envsched import factories
 from tests.envsched.factories import DAY0, NOW, Factory, diff_of
 from tests.envsched.test_replan import DAY, bookings, run_round
 
@@ -277,6 +279,76 @@ def test_a_round_never_books_a_phase_outside_the_days_its_open_request_asks(
     with sessions() as session:
         assert session.get_one(BookingRequest, asked.id).status == RequestStatus.REQUESTED
         assert session.exec(select(Booking).where(Booking.phase_id == phase_id)).all() == []
+    assert diff_of(_run(sessions, run)).placed[0].refused_rule == "request_days"
+    # its requester hears of it once, in words: which round, what it found, why not
+    where = f"UAT-A, {days_text(*_days(placed.place))}"
+    assert _told(sessions, tom.id) == [
+        f"Your request for {placed.phase} stays open for an approver: the re-plan of "
+        f"4 Jan 2027, 09:00 found room for it only on {where}, before the days you asked "
+        f"for (from {day_text(late)})."
+    ]
+    accept_run(sessions, run.id or 0, actor=None, now=NOW)  # the same finding again
+    assert len(_told(sessions, tom.id)) == 1
+    # the next round finds other days (its first ones are in maintenance now): told again
+    with sessions() as session:
+        env = environment_named(session, "UAT-A")
+    start, end = _days(placed.place)
+    factories.make_window(sessions, env, start=start, end=end)
+    again = run_round(sessions)
+    accept_run(sessions, again.id or 0, actor=None, now=NOW)
+    [other] = [p for p in diff_of(again).placed if p.phase == placed.phase]
+    assert other.start != placed.start
+    told = _told(sessions, tom.id)
+    assert len(told) == 2 and f", {days_text(*_days(other.place))}," in told[1]
+
+
+def test_a_refusal_by_another_rule_tells_the_request_of_its_phase_why(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_request: Factory,
+    make_booking: Factory,
+    make_user: Factory,
+) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    placed = diff_of(run).placed[0]
+    start, end = _days(placed.place)
+    with sessions() as session:
+        phase_id = session.exec(select(Phase.id).where(Phase.key == placed.phase)).one()
+        env = environment_named(session, "UAT-A")
+    tom = make_user(name="Tom Test", role=Role.TEST_MANAGER)
+    make_request(tom, phase_id=phase_id, earliest_start=start)  # days the proposal keeps
+    make_booking(env, start=start, end=end)  # taken since the round
+    accept_run(sessions, run.id or 0, actor=None, now=NOW)
+    [told] = _told(sessions, tom.id)
+    assert told.startswith(
+        f"Your request for {placed.phase} stays open for an approver: the re-plan of "
+        f"4 Jan 2027, 09:00 found room for it on UAT-A, {days_text(start, end)}, "
+        "but could not book it: "
+    )
+
+
+def _run(sessions: SessionFactory, run: PlanRun) -> PlanRun:
+    with sessions() as session:
+        return session.get_one(PlanRun, run.id)
+
+
+def _days(place: Any) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(place.start), dt.date.fromisoformat(place.end)
+
+
+def _told(sessions: SessionFactory, user_id: int | None) -> list[str]:
+    """What ``user_id`` was told of a round refusing a proposal for their request."""
+    with sessions() as session:
+        return list(
+            session.exec(
+                select(Notification.text)
+                .where(Notification.user_id == user_id)
+                .where(Notification.event == "request.round_refused")
+                .order_by(col(Notification.id))
+            ).all()
+        )
 
 
 def test_a_request_a_round_cancels_or_approves_tells_its_requester(

@@ -15,6 +15,7 @@ from envsched.models import (
     OPEN_REQUEST_STATUSES,
     Booking,
     BookingRequest,
+    Notification,
     PlanRun,
     PlanRunStatus,
     PlanTrigger,
@@ -61,6 +62,23 @@ def test_the_nightly_round_applies_on_the_demo_bank_and_the_next_moves_nothing(
     assert second.status == PlanRunStatus.DONE
     assert diff_of(second).moved == []
     assert {p.phase for p in diff_of(second).placed} <= {held.phase}  # still tom's to decide
+    # tom heard of it once, from the first night; the second found the same days again
+    [told] = refused_told(sessions)
+    assert told.startswith(
+        f"Your request for {held.phase} stays open for an approver: the nightly re-plan of "
+        "27 Jan 2027, 02:00 found room for it only on "
+    )
+    assert "past the days you asked for (ending by " in told
+
+
+def refused_told(sessions: SessionFactory) -> list[str]:
+    """What requesters were told of rounds refusing a proposal for their request."""
+    with sessions() as session:
+        return list(
+            session.exec(
+                select(Notification.text).where(Notification.event == "request.round_refused")
+            ).all()
+        )
 
 
 def nightly_round(sessions: SessionFactory) -> PlanRun:

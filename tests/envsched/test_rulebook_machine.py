@@ -31,9 +31,20 @@ from envsched.booking.giveback import cancel_booking
 from envsched.booking.move import move_booking
 from envsched.booking.requests import request_booking
 from envsched.booking.shapes import BookingIn, BookingRequestIn
+from envsched.days import days_text
 from envsched.db import SessionFactory
 from envsched.errors import EnvschedError
-from envsched.models import LIVE_STATUSES, Booking, BookingRequest, Phase, PlanRunStatus, Role
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    BookingRequest,
+    Notification,
+    Phase,
+    PlanRun,
+    PlanRunStatus,
+    Role,
+)
+from envsched.models.round_results import MovedProposal, Proposal
 from envsched.planning.rounds.apply import accept_run, last_accept
 from envsched.planning.rounds.replan import replan
 from tests.envsched import factories
@@ -181,6 +192,7 @@ class Bookings(RuleBasedStateMachine):
         # round never books (docs/design.md)
         refused = accept.refused if accept is not None else []
         assert all("outside the days asked for it" in r.reason for r in refused), accept
+        self._requesters_told_once(accepted)
 
     # -- what must always hold --------------------------------------------------------------
 
@@ -223,6 +235,33 @@ class Bookings(RuleBasedStateMachine):
         assert all(key.split("-")[0] in blocked for key in unplaced), (unplaced, run.error)
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _requesters_told_once(self, run: PlanRun) -> None:
+        """Each open request of a phase whose proposal was refused heard of the days the
+        round found, once, however often a round found them."""
+        proposals: list[Proposal] = [*run.diff.moved, *run.diff.placed] if run.diff else []
+        with self.sessions() as session:
+            for proposal in (p for p in proposals if p.refused):
+                place = proposal.to if isinstance(proposal, MovedProposal) else proposal.place
+                first, end = dt.date.fromisoformat(place.start), dt.date.fromisoformat(place.end)
+                where = f", {days_text(first, end)},"
+                for request in self._open_requests(session, proposal.phase):
+                    told = session.exec(
+                        select(Notification.text).where(
+                            Notification.event == "request.round_refused",
+                            Notification.entity_id == str(request.id),
+                        )
+                    ).all()
+                    assert sum(where in text for text in told) == 1, (where, told)
+
+    def _open_requests(self, session: Session, phase: str) -> list[BookingRequest]:
+        return list(
+            session.exec(
+                select(BookingRequest)
+                .join(Phase, col(Phase.id) == col(BookingRequest.phase_id))
+                .where(Phase.key == phase, col(BookingRequest.status) == "requested")
+            ).all()
+        )
 
     def _try(self, service: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Call a service; a refusal is a named domain error (checked: it changed nothing)."""

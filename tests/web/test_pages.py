@@ -93,6 +93,27 @@ def test_the_request_form_offers_only_phases_not_booked_yet(
     assert [p["key"] for g in found["groups"] for p in g["phases"]] == ["R1-UAT"]
 
 
+def test_the_request_form_says_each_thing_of_a_phase_once(
+    client: FlaskClient, login: Login, sessions: SessionFactory, estate: PageWorld
+) -> None:
+    # a template's phase is named by its type, and its key ends with it
+    factories.make_phase(
+        sessions, estate.release, key="R1-PERF-SIT", type="SIT", name="SIT", duration_days=8
+    )
+    factories.make_phase(
+        sessions, estate.release, key="R1-E2E", type="SIT", name="End to end", duration_days=1
+    )
+    login(client, Role.TEST_MANAGER)
+    form = text(client, "/requests/new")
+    for label in ("R1-PERF-SIT — SIT, 8 days", "R1-E2E — End to end (SIT, 1 day)"):
+        assert f">{label}</option>" in form
+    assert "(SIT, SIT" not in form and "SIT (SIT" not in form
+    found = client.get("/requests/phases?q=R1-PERF").get_json()
+    assert [p["label"] for g in found["groups"] for p in g["phases"]] == [
+        "R1-PERF-SIT — SIT, 8 days"
+    ]
+
+
 def test_a_request_with_a_bad_date_is_shown_again_with_the_reason(
     client: FlaskClient, login: Login, estate: PageWorld
 ) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
+from envsched.days import days_text
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
 from envsched.permissions import PERMISSIONS
@@ -24,6 +25,7 @@ from tests.web.planning_world import block_the_proposal_for
 from web.background import join_all
 
 Login = Callable[..., object]
+D = dt.date.fromisoformat
 PAGES = [
     ("/plan-runs", "planruns:read"),
     ("/plan-runs/{run}", "planruns:read"),
@@ -154,6 +156,19 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
         assert f'aria-label="Accept the proposal for {phase}"' in page
     assert page.count('aria-label="Accept the proposal for') == 2
     assert "Accept all 2 open proposals" in page
+    # the run's page and the list say how much applied, as people would
+    said = f"{applied or 'none'} of {applied + 2} applied, 2 refused"
+    assert f'<dd id="applied">{said}</dd>' in page
+    assert f"<td>{said}</td>" in client.get("/plan-runs").get_data(as_text=True)
+    # the open request's page says what the round found, from the run's record
+    [uat] = [p for p in diff_of(run).placed if p.phase == "R1-UAT"]
+    where = f"{uat.environment}, {days_text(D(uat.start), D(uat.end))}"
+    asked = html.unescape(client.get(f"/requests/{world.request.id}").get_data(as_text=True))
+    assert (
+        f"The re-plan of 4 Jan 2027, 09:00 found room for R1-UAT only on {where}, before the "
+        "days asked for (from 1 Mar 2027); the request stays open for an approver." in asked
+    )
+    assert "No environment has the free days" not in asked
 
 
 def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(

@@ -94,7 +94,7 @@ def test_an_environment_manager_books_the_days_chosen_outright(
     assert '<option value="UAT-2" selected>UAT-2</option>' in page
     assert f'name="start" type="date" value="{day(8)}"' in page
     assert f'name="last_day" type="date" value="{day(11)}"' in page
-    assert '<option value="R1-UAT">R1-UAT — UAT (3 days)</option>' in page  # UAT phases only
+    assert '<option value="R1-UAT">R1-UAT — UAT, 3 days</option>' in page  # UAT phases only
     assert "R1-SIT" not in page.split('id="phase"')[1].split("</select>")[0]
     answer = post(
         client,

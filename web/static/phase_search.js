@@ -15,8 +15,7 @@
     item.value = phase.key;
     item.setAttribute("data-duration", phase.days);
     item.setAttribute("data-type", phase.type);
-    item.textContent = phase.key + " — " + (phase.name || phase.type) + " (" + phase.type +
-      ", " + phase.days + " days)";
+    item.textContent = phase.label;  // said by the app, as the page's own list says it
     item.selected = phase.key === chosen;
     return item;
   }

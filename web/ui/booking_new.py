@@ -33,6 +33,7 @@ from web.context import now, sessions, today
 from web.queries import bookings_by_id, environments
 from web.timeline_items import RULE_WORDS, natural_order
 from web.ui.forms import Form, clash_lines
+from web.ui.phase_choices import phase_label
 
 LABELS = {
     "environment": "Environment",
@@ -96,7 +97,7 @@ def phase_choices_for(
         query = query.where(Phase.type_id == env.type_id)
     found = sorted(session.exec(query).all(), key=lambda r: (natural_key(r[1]), r[0].position))
     return [
-        (p.key, f"{p.key} — {p.name or p.type.name} ({p.duration_days} days)")
+        (p.key, phase_label(p.key, p.name, p.type.name, p.duration_days))
         for p, _ in found
         if keep is None or keep(p)
     ]

@@ -6,7 +6,8 @@ An enterprise has thousands of phases; listing them all made the form half a meg
 The form lists the first ``LIMIT`` (by release key, then phase order) and says how many
 there are; typing in its search box asks ``/requests/phases`` for the matches (or, without
 JavaScript, sends the search and gets the form back narrowed). The phase already chosen
-and the phases of the release the form was opened for are always offered.
+and the phases of the release the form was opened for are always offered. Each phase is
+said once, by ``phase_label`` (the booking form's list too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import jsonify
 from sqlmodel import Session, col
 
 from envsched.booking import not_booked_yet
+from envsched.counted import counted
 from envsched.db import read_transaction
 from envsched.models import OPEN_RELEASE_STATUSES, EnvironmentType, Phase, Release
 from web.auth import requires
@@ -35,6 +37,22 @@ class PhaseChoice:
     name: str
     type: str
     days: int
+    label: str  # as the list says it (``phase_label``)
+
+
+def phase_label(key: str, name: str, kind: str, days: int) -> str:
+    """A phase as a form offers it, each thing said once: ``PAY-2.4-SIT — SIT, 8 days``;
+    its name only when it says more than its key and type do: ``R1-UAT — User acceptance
+    (UAT, 5 days)``."""
+    said = f"{kind}, {counted(days, 'day')}"
+    return f"{key} — {name.strip()} ({said})" if _names_more(key, name, kind) else f"{key} — {said}"
+
+
+def _names_more(key: str, name: str, kind: str) -> bool:
+    """Whether a phase's name adds to its key and type (a template's phase is often
+    named by its type, and its key ends with it: ``PAY-2.4-SIT``, ``SIT``, ``SIT``)."""
+    folded = name.strip().casefold()
+    return bool(folded) and folded != kind.casefold() and not key.casefold().endswith(folded)
 
 
 @dataclass(frozen=True)
@@ -113,7 +131,8 @@ def _grouped(rows: Collection[Any]) -> list[ReleaseChoices]:
     groups: dict[str, ReleaseChoices] = {}
     for row in rows:
         group = groups.setdefault(row.release, ReleaseChoices(row.release, row.title, []))
-        group.phases.append(PhaseChoice(row.key, row.name, row.type, row.days))
+        label = phase_label(row.key, row.name, row.type, row.days)
+        group.phases.append(PhaseChoice(row.key, row.name, row.type, row.days, label))
     return list(groups.values())
 
 

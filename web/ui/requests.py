@@ -10,7 +10,7 @@ import pydantic
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
-from envsched import booking
+from envsched import booking, planning
 from envsched.booking import (
     BookingRequestIn,
     RuleBroken,
@@ -151,6 +151,7 @@ def request_detail(request_id: int) -> Any:
             key=lambda b: (b.start, b.id),
         )
         withdrawable = may_withdraw(session, row, today())
+        refusal = planning.latest_refusal(session, row)
     open_ = shown.status in ("requested", "waitlisted")
     slots = booking.suggest_slots(sessions(), request_id, today=today()) if open_ else []
     user = current_user()
@@ -160,7 +161,12 @@ def request_detail(request_id: int) -> Any:
         and (user.name == shown.requester or can(user, "requests:cancel-others"))
     )
     return render_template(
-        "request.html", r=shown, slots=slots, bookings=bookings, may_cancel=may_cancel
+        "request.html",
+        r=shown,
+        slots=slots,
+        bookings=bookings,
+        may_cancel=may_cancel,
+        refusal=refusal,
     )
 
 

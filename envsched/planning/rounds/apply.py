@@ -18,13 +18,14 @@ from collections.abc import Callable
 
 from sqlmodel import Session, col, select
 
-from envsched.booking import RuleBroken, booking_transaction
+from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
-from envsched.errors import InvalidInput, InvalidState, NotFound
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import PlanRun, PlanRunStatus, User
 from envsched.models.round_results import Accept, Proposal, RefusedOne, RoundDiff
 from envsched.permissions import require
 from envsched.planning.rounds.proposals import Chosen, Refused, apply_proposals
+from envsched.planning.rounds.refusals import tell_requesters
 from envsched.planning.rounds.words import run_title
 
 __all__ = [
@@ -130,6 +131,7 @@ def _apply(
             session, run, chosen, actor=actor, now=now, quota_reason=quota_reason
         )
         run.diff = _recorded(diff, chosen, refused, actor, now)
+        tell_requesters(session, run, refused, actor=actor, now=now)
         _mark_applied(run, actor, now)
     return run, refused
 
@@ -144,7 +146,7 @@ def _recorded(
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
     (a phase has one proposal at most: it is booked, or it is not)."""
     reasons = {r.chosen.phase: r.error.message for r in refused}
-    rules = {r.chosen.phase: r.error.rule for r in refused if isinstance(r.error, RuleBroken)}
+    rules = {r.chosen.phase: r.error.rule for r in refused if isinstance(r.error, BookingConflict)}
     for c in chosen:
         c.proposal.applied = c.phase not in reasons
         c.proposal.refused = reasons.get(c.phase)

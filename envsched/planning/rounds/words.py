@@ -8,7 +8,9 @@ Pages say a run through here; the precise figures stay in the run (the API and
 
 from __future__ import annotations
 
-from envsched.models import PlanRun, PlanTrigger
+from envsched.days import moment_text
+from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
+from envsched.models.round_results import Proposal
 from envsched.run_titles import run_title
 
 __all__ = ["run_title"]  # said here with the rest of a round's words; kept low for notify
@@ -72,3 +74,24 @@ def no_plan_error(status: str, reason: str) -> str:
     """Why a round that got no plan failed, as its error says it."""
     said = solver_words(status)
     return f"{said}: {reason}" if reason else said
+
+
+def applied_words(run: PlanRun) -> str:
+    """How much of a round's plan is in place, as its proposals record it: "all 71
+    applied, 3 Dec 2026, 02:10 UTC", "70 of 71 applied, 1 refused", "none yet"."""
+    if run.status != PlanRunStatus.DONE:
+        return "—"
+    if run.dry_run:
+        return "nothing to apply (a dry run)"
+    proposals: list[Proposal] = [*run.diff.moved, *run.diff.placed] if run.diff else []
+    applied = sum(1 for p in proposals if p.applied)
+    refused = sum(1 for p in proposals if p.refused and not p.applied)
+    if not proposals:
+        return "nothing to apply"
+    if applied == len(proposals):
+        when = f", {moment_text(run.applied_at)}" if run.applied_at else ""
+        return f"{'applied' if applied == 1 else f'all {applied} applied'}{when}"
+    if not applied and not refused:
+        return "none yet"
+    said = f"{applied or 'none'} of {len(proposals)} applied"
+    return f"{said}, {refused} refused" if refused else said
