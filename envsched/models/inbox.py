@@ -25,4 +25,6 @@ class Notification(SQLModel, table=True):
     text: str = Field(max_length=TEXT_LENGTH)
     entity: str = Field(max_length=NAME_LENGTH)
     entity_id: str = Field(max_length=NAME_LENGTH)
+    # what it tells, as a key, where one thing is told once (a round's refusal: its days)
+    topic: str | None = Field(default=None, max_length=NAME_LENGTH)
     read_at: dt.datetime | None = utc_datetime_field(nullable=True, default=None)

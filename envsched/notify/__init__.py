@@ -25,6 +25,7 @@ from envsched.notify.inbox import (
     mark_past_read,
     mark_read,
     notifications,
+    told,
     unread_count,
 )
 from envsched.notify.outbox import Outcome, enqueue_event, retry_wait
@@ -58,6 +59,7 @@ __all__ = [
     "send_due",
     "sign",
     "tell_in_app",
+    "told",
     "unread_count",
     "utc_now",
 ]

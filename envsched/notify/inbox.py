@@ -42,13 +42,39 @@ def deliver(
     entity: str,
     entity_id: str,
     now: dt.datetime,
+    topic: str | None = None,
 ) -> Notification:
-    """Tell ``user_id`` of ``event`` (inside the caller's transaction)."""
+    """Tell ``user_id`` of ``event`` (inside the caller's transaction); ``topic`` keys what
+    is told where it must be told once (``told``)."""
     notification = Notification(
-        user_id=user_id, at=now, event=event, text=text[:2000], entity=entity, entity_id=entity_id
+        user_id=user_id,
+        at=now,
+        event=event,
+        text=text[:2000],
+        entity=entity,
+        entity_id=entity_id,
+        topic=topic,
     )
     session.add(notification)
     return notification
+
+
+def told(
+    session: Session, user_id: int, *, event: str, entity: str, entity_id: str, topic: str
+) -> bool:
+    """Whether ``user_id`` was already told ``topic`` of ``event`` about that entity."""
+    return (
+        session.exec(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.event == event,
+                Notification.entity == entity,
+                Notification.entity_id == entity_id,
+                Notification.topic == topic,
+            )
+        ).first()
+        is not None
+    )
 
 
 def unread_count(sessions: SessionFactory, user: User | None) -> int:

@@ -7,9 +7,8 @@ open for an approver either way. Its requester is told so in the app (event
 ``request.round_refused``), in the same transaction as the refusal is recorded, and once
 per request and days found: a later accept or round that finds the same days again (on
 any environment: a round may swap two alike) tells nobody again; one that finds other
-days does. The request's page says
-the latest round's refusal from the run's record (``latest_refusal``), never
-recomputing it.
+days does (the days are the notification's ``topic``). The request's page says the
+latest round's refusal from the run's record (``latest_refusal``), never recomputing it.
 """
 
 from __future__ import annotations
@@ -24,14 +23,13 @@ from envsched.errors import BookingConflict
 from envsched.models import (
     OPEN_REQUEST_STATUSES,
     BookingRequest,
-    Notification,
     Phase,
     PlanRun,
     PlanRunStatus,
     User,
 )
 from envsched.models.round_results import MovedProposal, Place, Proposal, RoundDiff
-from envsched.notify import deliver
+from envsched.notify import deliver, told
 from envsched.planning.rounds.proposals import Refused
 from envsched.run_titles import run_title
 
@@ -55,6 +53,11 @@ class Finding:
         """``12–20 Mar 2027``: what tells one finding from another (not the environment:
         the next round may put the phase on another alike, on the same days)."""
         return days_text(self.start, self.end)
+
+    @property
+    def topic(self) -> str:
+        """The days as a key (``notification.topic``): ``days 2027-03-12/2027-03-21``."""
+        return f"days {self.start.isoformat()}/{self.end.isoformat()}"
 
     @property
     def where(self) -> str:
@@ -100,30 +103,9 @@ def _tell(session: Session, request: BookingRequest, found: Finding, now: dt.dat
         f"Your request for {found.phase} stays open for an approver: "
         f"{found.found(request, it='it', asked='you asked for')}."
     )
-    if not _told(session, request, found):
-        deliver(
-            session,
-            request.requester_id,
-            event=REFUSED_EVENT,
-            text=text,
-            entity=REQUEST,
-            entity_id=str(request.id),
-            now=now,
-        )
-
-
-def _told(session: Session, request: BookingRequest, found: Finding) -> bool:
-    """Whether the requester already heard of these days for this request (the days in
-    words are in every such notification, after its environment)."""
-    texts = session.exec(
-        select(Notification.text).where(
-            Notification.user_id == request.requester_id,
-            Notification.event == REFUSED_EVENT,
-            Notification.entity == REQUEST,
-            Notification.entity_id == str(request.id),
-        )
-    ).all()
-    return any(f", {found.days}," in text for text in texts)
+    about = {"event": REFUSED_EVENT, "entity": REQUEST, "entity_id": str(request.id)}
+    if not told(session, request.requester_id, **about, topic=found.topic):
+        deliver(session, request.requester_id, **about, text=text, now=now, topic=found.topic)
 
 
 def _open_requests(session: Session, phase: str) -> list[BookingRequest]:
