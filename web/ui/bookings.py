@@ -178,7 +178,16 @@ def booking_move(booking_id: int) -> Any:
         form.absorb(exc)
         return booking_page(booking_id, form, 400)
     row, _ = _booking(moved.id or booking_id)
-    flash(f"Moved: {row.words}.", "success")
+    stacked = booking.stacked_with(sessions(), booking_id)
+    if stacked is None:
+        flash(f"Moved: {row.words}.", "success")
+    else:
+        stack, members = stacked
+        flash(
+            f"Moved: {row.words}. It is part of a booking of the stack {stack}, which is "
+            f"booked whole, so {_all_of(members)} ({', '.join(members)}) moved to these days.",
+            "success",
+        )
     return _back(booking_id)
 
 
