@@ -11,7 +11,8 @@ from sqlmodel import col, func, select
 
 from envsched.db import SessionFactory
 from envsched.inventory import StackIn, create_stack
-from envsched.models import LIVE_STATUSES, Booking, EnvironmentType, Role
+from envsched.models import LIVE_STATUSES, Booking, EnvironmentType, Role, User
+from tests.fixtures.web import UserOf
 from tests.web.api_world import Caller
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
@@ -188,14 +189,16 @@ def test_the_stack_page_offers_only_phases_a_member_serves(
     assert "no environment of the stack PAY is a PERF environment" in refused.get_data(as_text=True)
 
 
-def stack_booked(sessions: SessionFactory, start: int, end: int) -> dict[str, int]:
-    """Stack PAY (UAT-2 and SIT-1) booked on days ``[start, end)``; its member bookings by
-    environment."""
+def stack_booked(
+    sessions: SessionFactory, start: int, end: int, by: User | None = None
+) -> dict[str, int]:
+    """Stack PAY (UAT-2 and SIT-1) booked on days ``[start, end)`` (by ``by``); its member
+    bookings by environment."""
     from envsched.booking import StackBookingIn, book_stack
 
     create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
     done = book_stack(
-        sessions, "PAY", StackBookingIn(start=day(start), end=day(end)), actor=None, now=NOW
+        sessions, "PAY", StackBookingIn(start=day(start), end=day(end)), actor=by, now=NOW
     )
     return {p.environment: p.booking for p in done.bookings}
 
@@ -270,15 +273,22 @@ def test_moving_one_members_booking_on_its_page_moves_the_whole_stack_booking(
 
 
 def test_a_stack_booking_waits_for_one_check_in_on_both_members_pages(
-    app: Flask, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+    app: Flask,
+    login: Callable[..., object],
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
 ) -> None:
     """SIT-1's type needs no check-in, UAT-2's does: the stack booking does, as one."""
-    members = stack_booked(sessions, 0, 3)
+    members = stack_booked(sessions, 0, 3, by=user_of(Role.ENVIRONMENT_MANAGER))
     with sessions.begin() as session:
         uat = session.exec(select(EnvironmentType).where(EnvironmentType.name == "UAT")).one()
         uat.checkin_required = True
     manager = app.test_client()
     login(manager, Role.ENVIRONMENT_MANAGER)
+    mine = my_bookings(manager)
+    assert mine.count("check in by 5 Jan 2027, 09:00 UTC") == 2  # both members' rows
+    assert 'aria-label="Check in stack PAY on SIT-1, 4–6 Jan 2027"' in mine
     path = f"/bookings/{members['SIT-1']}"
     before = manager.get(path).get_data(as_text=True)
     assert "checking in this booking checks in both members (SIT-1, UAT-2)" in before
@@ -289,3 +299,11 @@ def test_a_stack_booking_waits_for_one_check_in_on_both_members_pages(
     after = manager.get(f"/bookings/{members['UAT-2']}").get_data(as_text=True)
     assert f"Checked in on 4 Jan 2027, {NOW:%H:%M} UTC." in after
     assert ">Check in</button>" not in after
+    mine = my_bookings(manager)
+    assert mine.count("checked in") == 2 and "check in by" not in mine
+
+
+def my_bookings(client: FlaskClient) -> str:
+    """The "My bookings" part of My work."""
+    html = client.get("/my").get_data(as_text=True)
+    return html.split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
