@@ -132,8 +132,8 @@ def test_cancelling_one_members_booking_on_its_page_cancels_the_whole_stack_book
     page = client.get(f"/bookings/{member}").get_data(as_text=True)
     assert (
         "This booking is part of a booking of the stack "
-        '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling or handing it '
-        "back does the same to both members (SIT-1, UAT-2)."
+        '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling, handing back '
+        "or moving it to other days does the same to both members (SIT-1, UAT-2)."
     ) in page
     token = csrf_token(client, f"/bookings/{member}")
     answer = client.post(f"/bookings/{member}/cancel", data={"csrf_token": token})
