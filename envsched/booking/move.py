@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from envsched import audit
 from envsched.booking.bookings import booking_transaction, forced_reason, forcing
-from envsched.booking.free_slots import Slot, find_free_slots
+from envsched.booking.free_slots import Slot, find_free_slots, free_together
 from envsched.booking.giveback import offer_days
 from envsched.booking.requests import request_rules
 from envsched.booking.rulebook import RuleBreak, check_placement, phase_window
@@ -273,6 +273,8 @@ def move_choices(
         booking = session.get(Booking, booking_id)
         if booking is None:
             raise NotFound("booking", booking_id)
+        if stack_booking_of(session, booking_id) is not None:
+            return _stack_choices(session, booking, today)
         phase, length = booking.phase, (booking.end - booking.start).days
         if phase is None:
             kind = booking.environment.type.name
@@ -294,6 +296,22 @@ def move_choices(
                 limit=limit,
             ),
         )
+
+
+def _stack_choices(session: Session, booking: Booking, today: dt.date) -> MoveChoices:
+    """A member's booking of a stack booking moves with every member, each on its own
+    environment: its own environment, and the first days free on all of them (inside the
+    days the rulebook leaves the phase the stack booking serves, if any)."""
+    whole = [booking, *live_partners(session, booking.id or 0)]
+    phase = next((b.phase for b in whole if b.phase is not None), None)
+    first, last = phase_window(session, phase) if phase else (today, None)
+    length = booking.end - booking.start
+    start = free_together(
+        session, [b.environment for b in whole], length.days, max(today, first), before=last
+    )
+    env = booking.environment
+    slots = [Slot(env.name, env.id or 0, start, start + length)] if start else []
+    return MoveChoices([env.name], slots)
 
 
 def _names(

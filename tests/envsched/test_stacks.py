@@ -591,6 +591,22 @@ def test_a_stack_booking_moves_on_its_own_environments_only(
     assert sorted(start for _env, start, _end in live(sessions)) == [day(3), day(3)]
 
 
+def test_a_members_move_choices_are_its_own_environment_on_days_free_on_every_member(
+    sessions: SessionFactory, uat3: tuple, make_booking: Factory
+) -> None:
+    from envsched.booking import Slot, move_choices
+
+    app, db = uat3
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    make_booking(db, start=day(8), end=day(12))  # the application alone is free from day 8
+    app_part = next(p for p in done.bookings if p.environment == "UAT-3-APP")
+    choices = move_choices(sessions, app_part.booking, today=day(0))
+    assert choices.environments == ["UAT-3-APP"]
+    assert choices.slots == [Slot("UAT-3-APP", app.id, day(12), day(17))]
+
+
 def test_a_stack_booking_missing_a_live_member_does_not_move_by_hand(
     sessions: SessionFactory, uat3: tuple
 ) -> None:
