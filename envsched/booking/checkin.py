@@ -83,13 +83,11 @@ def checkin_of(whole: list[Booking], hours: int) -> CheckIn:
     )
 
 
-def checkins(
-    sessions: SessionFactory, booking_ids: Collection[int], *, hours: int
-) -> dict[int, CheckIn]:
-    """The check-in of each of these bookings, by id, as pages show it (two statements)."""
-    with read_transaction(sessions) as session:
-        found = with_partners(session, booking_ids)
-        return {i: checkin_of(whole, hours) for i, whole in found.items()}
+def checkins(session: Session, booking_ids: Collection[int], *, hours: int) -> dict[int, CheckIn]:
+    """The check-in of each of these bookings, by id, as pages show it (two statements,
+    in the caller's read)."""
+    found = with_partners(session, booking_ids)
+    return {i: checkin_of(whole, hours) for i, whole in found.items()}
 
 
 def check_in(

@@ -54,8 +54,9 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
     row, withdrawable = _booking(booking_id)
     clashes = [c for c in find_clashes(sessions()) if booking_id in c.booking_ids]
     named = clash_bookings(clashes)
-    checkin = booking.checkins(sessions(), [booking_id], hours=settings().checkin_hours)[booking_id]
-    powers = booking_powers(current_user(), row, withdrawable, checkin)
+    with read_transaction(sessions()) as session:
+        checkin = booking.checkins(session, [booking_id], hours=settings().checkin_hours)
+    powers = booking_powers(current_user(), row, withdrawable, checkin[booking_id])
     choices = move.move_choices(sessions(), booking_id, today=today()) if powers.move else None
     return render_template(
         "booking.html",
@@ -71,7 +72,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
         stacked=booking.stacked_with(sessions(), booking_id),
-        checkin=checkin,
+        checkin=checkin[booking_id],
         now_at=now(),
     ), status
 

@@ -67,7 +67,7 @@ def _my_bookings(session: Session, user: User) -> list[tuple[BookingRow, Any, bo
     check-in (a stack booking's members as one)."""
     ids = my_booking_ids(session, user)
     rows = bookings_by_id(session, ids)
-    checkins = booking.checkins(sessions(), ids, hours=settings().checkin_hours)
+    checkins = booking.checkins(session, ids, hours=settings().checkin_hours)
     return [
         (rows[i], booking_powers(user, rows[i], False, checkins[i]), checkins[i])
         for i in ids
