@@ -52,11 +52,7 @@ class BookingRow:
     request_id: int | None = None
     forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
     asked_why: str = ""  # its request's justification ("" if none)
-    checkin_required: bool = False  # its type requires check-in (booking.checkin)
-    checked_in_at: dt.datetime | None = None
-    made_at: dt.datetime | None = None  # when it was made (a late one's check-in runs from it)
     created_by_id: int | None = None  # who booked it (a direct booking's owner)
-    checkin_since: dt.datetime | None = None  # when its type began to require check-in
 
     @property
     def last_day(self) -> dt.date:
@@ -220,11 +216,7 @@ _BOOKING_ROWS: Any = (
         col(Booking.request_id),
         col(Booking.forced_reason),
         col(BookingRequest.justification).label("asked_why"),
-        col(EnvironmentType.checkin_required),
-        col(Booking.checked_in_at),
-        col(Booking.created_at).label("made_at"),
         col(Booking.created_by_id),
-        col(EnvironmentType.checkin_since),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -251,11 +243,7 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
         row.request_id,
         row.forced_reason,
         row.asked_why or "",
-        bool(row.checkin_required),
-        row.checked_in_at,
-        row.made_at,
         row.created_by_id,
-        row.checkin_since,
     )
 
 

@@ -87,6 +87,9 @@ ACTION_WORDS = {
     "gate_waive": "waived",
     "back_out": "backed out",
     "in_use": "in use",
+    "check_in": "checked in",
+    "no_show": "released: not checked in",
+    "no_show_with_stack": "released with its stack: not checked in",
     "sign_in_sso": "signed in with single sign-on",
     "sign_in_sso_refused": "refused by single sign-on",
 }

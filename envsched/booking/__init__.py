@@ -22,7 +22,7 @@ from envsched.booking.bookings import (
     suggest_slots,
     waitlist_request,
 )
-from envsched.booking.checkin import check_in, checkin_due, release_no_shows
+from envsched.booking.checkin import CheckIn, check_in, checkins, release_no_shows
 from envsched.booking.clashes import (
     ClashKind,
     StateClash,
@@ -118,6 +118,7 @@ __all__ = [
     "BookingOut",
     "BookingRequestIn",
     "BookingRequestOut",
+    "CheckIn",
     "Choice",
     "ClashKind",
     "ClashOut",
@@ -162,7 +163,7 @@ __all__ = [
     "check_in",
     "check_placement",
     "check_quota",
-    "checkin_due",
+    "checkins",
     "clashes_in",
     "close_request",
     "competing_groups",

@@ -8,15 +8,24 @@ handed over) is never released either. Only confirmed bookings are released: a t
 one is pencilled in (the planner's proposal, or a booking nobody promised to use), so it is
 not checked in either; no path makes a tentative booking confirmed, the planner replaces it.
 
-Releasing is safe to repeat and to run in two workers at once: each booking is released in
-its own transaction that first locks its environment (the same lock every booking write
-takes, check-in included) and then reads the booking again, so a booking checked in,
-released or cancelled meanwhile is left alone.
+A stack booking is one booking of several environments, so it is checked in and released
+as one (``CheckIn``, read from the booking with its partners, ``with_partners``): checking
+in any member checks in every live member; it waits for a check-in when a member's type
+requires one and none is checked in or in use, until the earliest of those members'
+deadlines; then every live member is released in one transaction, each one's days offered
+to the waitlist, and its owner told once, naming the stack.
+
+Releasing is safe to repeat and to run in two workers at once: each booking (with its
+stack booking's members) is released in its own transaction that first locks their
+environments (the same locks every booking write takes, check-in included) and then reads
+them again, so a booking checked in, released or cancelled meanwhile is left alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -24,6 +33,7 @@ from sqlmodel import Session, col, select
 from envsched import audit
 from envsched.booking.bookings import booking_transaction
 from envsched.booking.giveback import offer_days
+from envsched.booking.stack_parts import with_partners
 from envsched.booking.words import booking_words, status_words
 from envsched.days import day_text, moment_text
 from envsched.db import SessionFactory, read_transaction
@@ -42,29 +52,78 @@ from envsched.permissions import require
 
 DAY = dt.timedelta(days=1)
 NO_SHOW = "no_show"  # the audit action of a release for want of a check-in
+# the other members of a stack booking released with it (their owner is told once, by
+# the entry ``NO_SHOW`` of one member: ``_told``)
+NO_SHOW_WITH_STACK = "no_show_with_stack"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """A booking's check-in, its stack booking's live members taken as one: ``required``
+    when a member's type requires check-in; ``due``, the earliest of those members'
+    deadlines; ``waiting`` while it is confirmed, nobody checked a member in and none is
+    in use (then the worker releases it once ``due`` has passed)."""
+
+    required: bool
+    checked_in_at: dt.datetime | None
+    due: dt.datetime | None
+    waiting: bool
+
+
+def checkin_of(whole: list[Booking], hours: int) -> CheckIn:
+    """The check-in of a booking with its stack booking's live members (``with_partners``)."""
+    required = [b for b in whole if b.environment.type.checkin_required]
+    checked = min((b.checked_in_at for b in whole if b.checked_in_at), default=None)
+    in_use = any(b.status == BookingStatus.IN_USE for b in whole)
+    return CheckIn(
+        required=bool(required),
+        checked_in_at=checked,
+        due=min((checkin_deadline(b, hours) for b in required), default=None),
+        waiting=checked is None and not in_use and any(needs_checkin(b) for b in whole),
+    )
+
+
+def checkins(session: Session, booking_ids: Collection[int], *, hours: int) -> dict[int, CheckIn]:
+    """The check-in of each of these bookings, by id, as pages show it (two statements,
+    in the caller's read)."""
+    found = with_partners(session, booking_ids)
+    return {i: checkin_of(whole, hours) for i, whole in found.items()}
 
 
 def check_in(
     sessions: SessionFactory, booking_id: int, *, actor: User | None, now: dt.datetime
 ) -> Booking:
-    """Record that the booking's owner uses it (again: nothing changes), from its first day."""
+    """Record that the booking's owner uses it (again: nothing changes), from its first day;
+    a member's booking of a stack booking checks in every live member."""
     require(actor, "bookings:checkin")
     with booking_transaction(sessions) as session:
         booking = _booking(session, booking_id)
         if not is_owner(session, booking, actor):
             require(actor, "bookings:checkin-others")
-        lock_environment(session, booking.environment_id)
-        session.refresh(booking)
+        whole = _locked_whole(session, booking_id)
         _check_checkable(booking)
         if now.date() < booking.start:
             raise InvalidState(f"check-in opens on the first day, {day_text(booking.start)}")
-        if booking.checked_in_at is None:
-            before = audit.snapshot(booking)
-            booking.checked_in_at, booking.updated_at = now, now
-            audit.record(
-                session, actor=actor, now=now, action="check_in", row=booking, before=before
-            )
+        for member in whole:
+            if member.checked_in_at is None:
+                before = audit.snapshot(member)
+                member.checked_in_at, member.updated_at = now, now
+                audit.record(
+                    session, actor=actor, now=now, action="check_in", row=member, before=before
+                )
     return booking
+
+
+def _locked_whole(session: Session, booking_id: int) -> list[Booking]:
+    """The booking and its stack booking's live members (itself first), their environments
+    locked in id order (as every stack write locks them) and each read again under the
+    locks."""
+    whole = with_partners(session, [booking_id])[booking_id]
+    for env_id in sorted({b.environment_id for b in whole}):
+        lock_environment(session, env_id)
+    for member in whole:
+        session.refresh(member)
+    return [b for b in whole if b is whole[0] or b.status in LIVE_STATUSES]
 
 
 def _check_checkable(booking: Booking) -> None:
@@ -120,12 +179,12 @@ def needs_checkin(booking: Booking) -> bool:
 
 def release_no_shows(sessions: SessionFactory, *, hours: int, now: dt.datetime) -> list[int]:
     """Release every confirmed booking of a check-in type not checked in by its deadline
-    whose days are not all past; returns the ids this call released."""
-    released = []
+    whose days are not all past, a stack booking's members with it; returns the ids of the
+    bookings this call released."""
+    released: list[int] = []
     for booking_id in _overdue(sessions, hours, now):
         with booking_transaction(sessions) as session:
-            if _release_if_overdue(session, booking_id, hours, now):
-                released.append(booking_id)
+            released += _release_if_overdue(session, booking_id, hours, now)
     return released
 
 
@@ -154,18 +213,38 @@ def _overdue(sessions: SessionFactory, hours: int, now: dt.datetime) -> list[int
     return [i for i in ids if i is not None]
 
 
-def _release_if_overdue(session: Session, booking_id: int, hours: int, now: dt.datetime) -> bool:
-    booking = _booking(session, booking_id)
-    lock_environment(session, booking.environment_id)
-    session.refresh(booking)  # as it is now, under the lock
-    if not needs_checkin(booking) or now < checkin_deadline(booking, hours):
-        return False
+def _release_if_overdue(
+    session: Session, booking_id: int, hours: int, now: dt.datetime
+) -> list[int]:
+    """Release the booking, with its stack booking's live members, if it still waits for a
+    check-in past its deadline (read again under the locks); the ids released."""
+    _booking(session, booking_id)
+    whole = _locked_whole(session, booking_id)
+    state = checkin_of(whole, hours)
+    if not state.waiting or state.due is None or now < state.due:
+        return []
+    told = _told(whole)
+    for member in whole:
+        _release(session, member, state.due, now, NO_SHOW if member is told else NO_SHOW_WITH_STACK)
+    return [b.id or 0 for b in whole]
+
+
+def _told(whole: list[Booking]) -> Booking:
+    """The member whose release tells the owner (once for a stack booking): the one its
+    request made, else the phase's own, else the first by environment."""
+    return min(whole, key=lambda b: (b.request_id is None, b.phase_id is None, b.environment_id))
+
+
+def _release(
+    session: Session, booking: Booking, deadline: dt.datetime, now: dt.datetime, action: str
+) -> None:
+    """Release ``booking`` from today (at least its first day kept on record) and offer the
+    days it frees to the waitlist, as a cancel's are."""
     before, freed_end = audit.snapshot(booking), booking.end
     booking.status, booking.updated_at = BookingStatus.RELEASED, now
     booking.end = max(min(now.date(), booking.end), booking.start + DAY)
-    deadline = checkin_deadline(booking, hours)
     booking.note = f"{booking.note}\nreleased: not checked in by {moment_text(deadline)}".strip()
-    audit.record(session, actor=None, now=now, action=NO_SHOW, row=booking, before=before)
+    audit.record(session, actor=None, now=now, action=action, row=booking, before=before)
     offer_days(
         session,
         booking.environment_id,
@@ -174,7 +253,6 @@ def _release_if_overdue(session: Session, booking_id: int, hours: int, now: dt.d
         actor=None,
         now=now,
     )
-    return True
 
 
 def _booking(session: Session, booking_id: int) -> Booking:

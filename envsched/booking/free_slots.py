@@ -70,6 +70,22 @@ def find_free_slots(
     return sorted(slots, key=lambda s: (s.start, natural_key(s.environment)))[:limit]
 
 
+def free_together(
+    session: Session,
+    envs: Sequence[Environment],
+    duration: int,
+    after: dt.date,
+    *,
+    before: dt.date | None = None,
+) -> dt.date | None:
+    """The first day on or after ``after`` from which ``duration`` days are free on every
+    one of ``envs`` at once (a stack booking's members, which move together), ending by
+    ``before`` (default: a year after ``after``); None when there is none."""
+    last = before or after + dt.timedelta(days=SEARCH_HORIZON_DAYS)
+    blocked = _blocked_by_environment(session, envs, after, last)
+    return earliest_start([b for env in envs for b in blocked[env.id]], duration, after, last)
+
+
 def earliest_start(
     blocked: Iterable[Interval], duration: int, after: dt.date, last: dt.date
 ) -> dt.date | None:

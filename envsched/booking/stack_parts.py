@@ -1,13 +1,23 @@
 """Which stack booking a booking is part of, and its partners: the reads every path that
 changes one member's booking asks, so that a stack booking changes whole (cancel, hand
-back, a round's move)."""
+back, a round's move, a hand move, a check-in, a no-show's release)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import Session, col, select
 
 from envsched.db import SessionFactory, read_transaction
-from envsched.models import LIVE_STATUSES, Booking, Stack, StackBooking, StackBookingPart
+from envsched.models import (
+    LIVE_STATUSES,
+    Booking,
+    Environment,
+    Stack,
+    StackBooking,
+    StackBookingPart,
+)
 
 
 def stack_booking_of(session: Session, booking_id: int) -> StackBooking | None:
@@ -35,6 +45,31 @@ def stack_partners(session: Session, booking_id: int) -> list[Booking]:
             .order_by(col(Booking.environment_id))
         ).all()
     )
+
+
+def with_partners(session: Session, booking_ids: Collection[int]) -> dict[int, list[Booking]]:
+    """Each booking (that exists) with the other live member bookings of the stack
+    booking it is part of, by environment, itself first: what is checked in and released
+    as one. Two statements whatever the number of bookings (a page reads many), their
+    environments and types loaded with them."""
+    loaded = (selectinload(Booking.environment).selectinload(Environment.type),)  # type: ignore[arg-type]
+    own = session.exec(
+        select(Booking).where(col(Booking.id).in_(list(booking_ids))).options(*loaded)
+    ).all()
+    asked = aliased(StackBookingPart)
+    rows = session.exec(
+        select(asked.booking_id, Booking)
+        .join(StackBookingPart, col(StackBookingPart.stack_booking_id) == asked.stack_booking_id)
+        .join(Booking, col(Booking.id) == StackBookingPart.booking_id)
+        .where(col(asked.booking_id).in_(list(booking_ids)), col(Booking.id) != asked.booking_id)
+        .order_by(col(Booking.environment_id))
+        .options(*loaded)
+    ).all()
+    found = {b.id or 0: [b] for b in own}
+    for booking_id, partner in rows:
+        if partner.status in LIVE_STATUSES:
+            found[booking_id].append(partner)
+    return found
 
 
 def live_partners(session: Session, booking_id: int) -> list[Booking]:

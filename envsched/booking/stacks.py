@@ -11,9 +11,9 @@ for a single booking (``booking_transaction``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
@@ -169,6 +169,10 @@ def cancel_stack_booking(
         return [StackPartOut(booking=b.id or 0, environment=b.environment.name) for b in live]
 
 
+# A hand move's check of one booking and where it goes, before it goes there.
+MemberCheck = Callable[[Booking, Environment], None]
+
+
 def move_stack_locked(
     session: Session,
     carrier: Booking,
@@ -179,27 +183,32 @@ def move_stack_locked(
     actor: User | None,
     now: dt.datetime,
     note: str,
+    action: str = "replan_move",
+    check: MemberCheck | None = None,
 ) -> list[Booking]:
-    """Move the stack booking whose phase ``carrier`` serves to ``stack_name`` on
-    ``[start, end)``, whole, in the caller's transaction: the carrier to the member that
-    serves the phase, each other member's booking to its member (on the same
-    environment, else one of the same type: UAT-3-DB's to UAT-4-DB; a member no booking
-    moves to is booked, tentatively; a booking no member takes is cancelled). Nothing is
-    checked here: the caller checks every booking returned (the carrier first) with the
-    state complete, and audits the carrier's move."""
+    """Move the stack booking ``carrier`` is part of to ``stack_name`` on ``[start, end)``,
+    whole, in the caller's transaction: the carrier to the member that serves its phase
+    (without a phase: its counterpart), each other member's booking to its counterpart
+    (on the same environment, else one of the same type: UAT-3-DB's to UAT-4-DB; a member
+    no booking moves to is booked, tentatively; a booking no member takes is cancelled).
+    A round's accept passes no ``check``: it checks every booking returned (the carrier
+    first) with the state complete. A hand move passes one, called on each booking and
+    its member before it moves there (a refusal names the member). Each other member's
+    move is audited as ``action``; the caller audits the carrier's."""
     group = stack_booking_of(session, carrier.id or 0)
-    if group is None or carrier.phase is None:
-        raise InvalidState("only a stack booking for a phase moves as a stack")
+    if group is None:
+        raise InvalidState("only a member's booking of a stack booking moves as a stack")
     stack = stack_named(session, stack_name, field="plan")
     members = [lock_environment(session, env.id or 0) for env in stack_members(session, stack)]
-    serving = _serving(session, stack.name, members, carrier.phase)
     partners = live_partners(session, carrier.id or 0)
-    _set_days(carrier, serving, start, end, now)
-    moved = [carrier]
+    first = _carrier_member(session, stack.name, members, carrier)
+    _checked(check, carrier, first)
+    _set_days(carrier, first, start, end, now)
+    moved, moving = [carrier], _Moving(actor, now, action, check)
     for env in members:
-        if env is not serving:
+        if env is not first:
             partner = _counterpart(partners, env)
-            moved.append(_member_moved(session, group, partner, env, (start, end), actor, now))
+            moved.append(_member_moved(session, group, partner, env, (start, end), moving))
     for gone in partners:
         before = audit.snapshot(gone)
         gone.status, gone.updated_at = BookingStatus.CANCELLED, now
@@ -207,6 +216,33 @@ def move_stack_locked(
         audit.record(session, actor=actor, now=now, action="cancelled", row=gone, before=before)
     group.stack_id, group.start, group.end = stack.id or 0, start, end
     return moved
+
+
+def _carrier_member(
+    session: Session, stack: str, members: list[Environment], carrier: Booking
+) -> Environment:
+    """Where the carrier goes: the member serving its phase; without a phase, its own
+    environment (a move to other days), else one of its type."""
+    if carrier.phase is not None:
+        return _serving(session, stack, members, carrier.phase)
+    for same in (
+        lambda env: env.id == carrier.environment_id,
+        lambda env: env.type_id == carrier.environment.type_id,
+    ):
+        found = next((env for env in members if same(env)), None)
+        if found is not None:
+            return found
+    raise InvalidInput(
+        "environment", f"the stack {stack} has no {carrier.environment.type.name} environment"
+    )
+
+
+def _checked(check: MemberCheck | None, booking: Booking | None, env: Environment) -> None:
+    """Ask a hand move's ``check`` about ``booking`` going to ``env``, naming the member in
+    its refusal (a member nothing moves to is only booked by a round, which checks later)."""
+    if check is not None and booking is not None:
+        with _about_member(env):
+            check(booking, env)
 
 
 def _counterpart(partners: list[Booking], env: Environment) -> Booking | None:
@@ -222,17 +258,27 @@ def _counterpart(partners: list[Booking], env: Environment) -> Booking | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Moving:
+    """Who moves a stack booking, when, the audit action, and a hand move's check."""
+
+    actor: User | None
+    now: dt.datetime
+    action: str
+    check: MemberCheck | None
+
+
 def _member_moved(
     session: Session,
     group: StackBooking,
     partner: Booking | None,
     env: Environment,
     days: tuple[dt.date, dt.date],
-    actor: User | None,
-    now: dt.datetime,
+    moving: _Moving,
 ) -> Booking:
     """``partner`` moved to ``env`` on ``days`` (audited); without one, a new tentative
     booking of ``env``, part of ``group``."""
+    actor, now = moving.actor, moving.now
     if partner is None:
         partner = new_booking(env, *days, now=now, actor=actor, status=BookingStatus.TENTATIVE)
         partner.note = group.note or f"stack {env.name}"
@@ -242,8 +288,9 @@ def _member_moved(
         audit.record(session, actor=actor, now=now, action="propose", row=partner)
         return partner
     before = audit.snapshot(partner)
+    _checked(moving.check, partner, env)
     _set_days(partner, env, *days, now)
-    audit.record(session, actor=actor, now=now, action="replan_move", row=partner, before=before)
+    audit.record(session, actor=actor, now=now, action=moving.action, row=partner, before=before)
     return partner
 
 

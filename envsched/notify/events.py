@@ -27,6 +27,9 @@ from envsched.models import (
     Environment,
     EnvironmentType,
     PlanRun,
+    Stack,
+    StackBooking,
+    StackBookingPart,
     User,
 )
 from envsched.models.round_results import ClashFlag, RoundFlags, ShortfallFlag
@@ -144,7 +147,7 @@ def _headline(session: Session, entry: AuditEntry) -> str:
         return f"your request for {asked_words(session, request)} was {entry.action}"
     booking = session.get_one(Booking, int(entry.entity_id))
     if entry.action == "no_show":
-        return f"{_booking_words(booking, _note_before(entry))} released: not checked in"
+        return f"{_no_show_what(session, booking, entry)} released: not checked in"
     return f"{_booking_words(booking)} moved"
 
 
@@ -248,12 +251,50 @@ def _move_words(session: Session, entry: AuditEntry) -> str:
 
 
 def _no_show_words(session: Session, entry: AuditEntry) -> str:
+    """A booking released for want of a check-in; a stack booking is released whole and
+    told once, by one member's entry (``booking.checkin``), naming the stack."""
     booking = session.get_one(Booking, int(entry.entity_id))
-    what = _booking_words(booking, _note_before(entry))
+    what = _no_show_what(session, booking, entry)
+    stacked = _stack_of(session, booking.id or 0)
+    where = _place(session, entry.before or {})
+    if stacked is not None:
+        where = f"{', '.join(stacked[1])}, {_days(entry.before or {})}"
     return (
-        f"{what[:1].upper()}{what[1:]} on {_place(session, entry.before or {})} was released: "
+        f"{what[:1].upper()}{what[1:]} on {where} was released: "
         f"it was not checked in in time, and its days went back to the waitlist."
     )
+
+
+def _no_show_what(session: Session, booking: Booking, entry: AuditEntry) -> str:
+    """The released booking as people name it; a stack booking's: of the stack, by name
+    (its members' note says no more than that when nobody wrote one)."""
+    what = _booking_words(booking, _note_before(entry))
+    stacked = _stack_of(session, booking.id or 0)
+    if stacked is None:
+        return what
+    if what.lower() == f"stack {stacked[0]}".lower():
+        return f"your booking of the stack {stacked[0]}"
+    return f"{what} (a booking of the stack {stacked[0]})"
+
+
+def _stack_of(session: Session, booking_id: int) -> tuple[str, list[str]] | None:
+    """The stack a booking was booked with and every member's environment (whatever their
+    status now: a released stack booking is named whole); None for a lone booking."""
+    group = select(StackBookingPart.stack_booking_id).where(
+        StackBookingPart.booking_id == booking_id
+    )
+    rows = session.exec(
+        select(Stack.name, Environment.name)
+        .join(StackBooking, col(StackBooking.stack_id) == Stack.id)
+        .join(StackBookingPart, col(StackBookingPart.stack_booking_id) == StackBooking.id)
+        .join(Booking, col(Booking.id) == StackBookingPart.booking_id)
+        .join(Environment, col(Environment.id) == Booking.environment_id)
+        .where(col(StackBooking.id).in_(group))
+        .order_by(col(Environment.name))
+    ).all()
+    if not rows:
+        return None
+    return rows[0][0], [env for _stack, env in rows]
 
 
 def _booking_words(booking: Booking, note: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """An environment manager puts two environments in a stack, books the whole stack from
 its page, and is refused, naming the environment in the way, when the days are taken:
-nothing of that second try is booked. Photographed at desktop width and at 390 px into
+nothing of that second try is booked. Moving one member's booking from its page moves the
+whole stack booking. Photographed at desktop width and at 390 px into
 ``tests/e2e/screenshots/``."""
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ def test_a_manager_books_a_whole_stack_and_is_refused_whole(
     eric.shot("stack-refused")
     assert [e for e in eric.errors if "409 (CONFLICT)" in e] == eric.errors != []
     eric.errors.clear()  # the refused form answered 409, as it should
+
+    later = first + dt.timedelta(days=14)  # one member moved: the whole stack booking moves
+    table.get_by_role("link", name="PERF-4").click()
+    page.locator("#move-start").fill(later.isoformat())
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("so both members (PERF-4, UAT-7) moved to these days")).to_be_visible()
+    page.get_by_role("link", name=STACK, exact=True).first.click()
+    moved = page.locator("table", has_text="Environments")
+    expect(moved).to_contain_text(days_text(later, later + dt.timedelta(days=5)))
+    eric.shot("stack-moved")
 
     page.set_viewport_size({"width": 390, "height": 844})
     for path, name in ((f"/stacks/{STACK}", "stack-phone"), ("/stacks", "stacks-phone")):

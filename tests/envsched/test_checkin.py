@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.booking import request_booking, waitlist_request
 from envsched.booking.checkin import check_in, release_no_shows
@@ -32,7 +32,7 @@ from envsched.notify import Notifier
 from envsched.settings import Settings
 from envsched.solves.runner import utc_now
 from envsched.solves.worker import build_scheduler, release_no_shows_job
-from tests.envsched.factories import Factory, id_of
+from tests.envsched.factories import NOW, Factory, id_of
 
 HOURS = 4
 
@@ -323,3 +323,84 @@ def test_two_workers_releasing_at_once_release_each_booking_once(
         assert len(told) == 1
     released = stored(sessions, Booking, id_of(booking))
     assert isinstance(released, Booking) and released.status == BookingStatus.RELEASED
+
+
+@pytest.fixture
+def stack_booking(sessions: SessionFactory, make_environment: Factory, manager: User) -> list[int]:
+    """Stack UAT-3 (an application of type UAT, which requires check-in, and a database of
+    type DB, which does not) booked whole by ``manager`` a week before its first day,
+    4 Jan 2027, for five days; its member bookings, the application's first."""
+    from envsched.booking import StackBookingIn, book_stack
+    from envsched.inventory import StackIn, create_stack
+
+    make_environment(type="UAT", name="UAT-3-APP")
+    make_environment(type="DB", name="UAT-3-DB")
+    create_stack(
+        sessions, StackIn(name="UAT-3", members=["UAT-3-APP", "UAT-3-DB"]), actor=None, now=NOW
+    )
+    start = dt.date(2027, 1, 4)
+    done = book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=start, end=start + dt.timedelta(days=5)),
+        actor=manager,
+        now=moment(start - dt.timedelta(days=7), 9),
+    )
+    checkin_type(sessions)
+    return [p.booking for p in sorted(done.bookings, key=lambda p: p.environment)]
+
+
+def test_checking_in_one_member_checks_in_the_whole_stack_booking(
+    sessions: SessionFactory, stack_booking: list[int], manager: User
+) -> None:
+    start = dt.date(2027, 1, 4)
+    app, db = stack_booking
+    check_in(sessions, db, actor=manager, now=moment(start, 2))  # the database's, no check-in type
+    for member in (app, db):
+        checked = stored(sessions, Booking, member)
+        assert isinstance(checked, Booking) and checked.checked_in_at == moment(start, 2)
+    assert release_no_shows(sessions, hours=HOURS, now=moment(start + dt.timedelta(2), 9)) == []
+
+
+def test_a_stack_booking_not_checked_in_is_released_whole_and_its_owner_told_once(
+    sessions: SessionFactory,
+    stack_booking: list[int],
+    make_environment: Factory,
+    make_user: Factory,
+    manager: User,
+) -> None:
+    start = dt.date(2027, 1, 4)
+    app, db = stack_booking
+    other = make_user(name="otto", role=Role.TEST_MANAGER)
+    waiting = {}
+    for kind in ("UAT", "DB"):
+        asked = BookingRequestIn(type=kind, duration_days=3, earliest_start=start)
+        request = request_booking(sessions, asked, actor=other, now=moment(start, 0))
+        waitlist_request(sessions, request.id or 0, actor=manager, now=moment(start, 0))
+        waiting[kind] = request.id
+    at = moment(start + dt.timedelta(days=1), 9)
+
+    assert sorted(release_no_shows(sessions, hours=HOURS, now=at)) == [app, db]
+    for member in (app, db):
+        released = stored(sessions, Booking, member)
+        assert isinstance(released, Booking)
+        assert (released.status, released.end) == (BookingStatus.RELEASED, at.date())
+    with read_transaction(sessions) as session:
+        offered = session.exec(
+            select(col(Booking.environment_id), col(Booking.start)).where(
+                col(Booking.request_id).in_(list(waiting.values()))
+            )
+        ).all()
+        told = session.exec(select(Notification).where(Notification.user_id == manager.id)).all()
+    members = (environment_of(sessions, app), environment_of(sessions, db))
+    assert sorted(offered) == [(env, at.date()) for env in sorted(members)]  # each its own
+    assert [n.text for n in told] == [
+        "Your booking of the stack UAT-3 on UAT-3-APP, UAT-3-DB, 4–8 Jan 2027 was released: it "
+        "was not checked in in time, and its days went back to the waitlist."
+    ]
+
+
+def environment_of(sessions: SessionFactory, booking_id: int) -> int:
+    found = stored(sessions, Booking, booking_id)
+    assert isinstance(found, Booking)
+    return found.environment_id

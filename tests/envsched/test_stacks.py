@@ -499,20 +499,130 @@ def test_cancelling_one_members_booking_cancels_the_whole_stack_booking(
     assert notes == ["stack UAT-3\ncancelled: rig broken"] * 2
 
 
-def test_one_members_booking_of_a_stack_booking_does_not_move_alone(
-    sessions: SessionFactory, uat3: tuple
+def test_moving_one_members_booking_moves_the_whole_stack_booking_to_the_new_days(
+    sessions: SessionFactory, uat3: tuple, make_user: Factory
 ) -> None:
-    from envsched.booking import move_booking
+    from envsched.booking import move_booking, stack_booking_of
+    from envsched.models import AuditEntry
 
+    app, db = uat3
+    manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     done = book_stack(
         sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
     )
     db_part = next(p for p in done.bookings if p.environment == "UAT-3-DB")
-    with pytest.raises(InvalidState, match="of the stack UAT-3, booked together"):
+    moved = move_booking(
+        sessions, db_part.booking, environment="UAT-3-DB", start=day(10), actor=manager, now=NOW
+    )
+    assert (moved.start, moved.end) == (day(10), day(15))
+    assert live(sessions) == sorted([(app.id, day(10), day(15)), (db.id, day(10), day(15))])
+    with sessions() as session:
+        group = stack_booking_of(session, db_part.booking)
+        assert group is not None and (group.start, group.end) == (day(10), day(15))
+        moves = session.exec(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.action == "move", AuditEntry.actor == manager.name
+            )
+        ).all()
+    assert sorted(moves) == sorted(str(p.booking) for p in done.bookings)
+
+
+def test_a_stack_move_one_member_cannot_take_is_refused_whole_naming_it(
+    sessions: SessionFactory, uat3: tuple, make_booking: Factory
+) -> None:
+    from envsched.booking import move_booking
+
+    _app, db = uat3
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    make_booking(db, start=day(12), end=day(14))
+    before = live(sessions)
+    app_part = next(p for p in done.bookings if p.environment == "UAT-3-APP")
+    with pytest.raises(BookingConflict) as refused:
         move_booking(
-            sessions, db_part.booking, environment="UAT-3-DB", start=day(10), actor=None, now=NOW
+            sessions, app_part.booking, environment="UAT-3-APP", start=day(10), actor=None, now=NOW
         )
-    assert sorted(start for _env, start, _end in live(sessions)) == [day(3), day(3)]  # kept
+    assert refused.value.message.startswith("UAT-3-DB")
+    assert refused.value.rule == "capacity"
+    assert live(sessions) == before  # the application's booking stayed too
+
+
+def test_a_stack_move_is_judged_by_the_rulebook_on_the_member_serving_the_phase(
+    sessions: SessionFactory, uat3: tuple, make_phase: Factory
+) -> None:
+    from envsched.booking import move_booking
+
+    phase = make_phase(earliest_start=day(10))
+    done = book_stack(
+        sessions,
+        "UAT-3",
+        StackBookingIn(start=day(10), end=day(15), phase=phase.key),
+        actor=None,
+        now=NOW,
+    )
+    db_part = next(p for p in done.bookings if p.environment == "UAT-3-DB")
+    before = live(sessions)
+    with pytest.raises(RuleBroken) as refused:  # the database's move takes the app along
+        move_booking(
+            sessions, db_part.booking, environment="UAT-3-DB", start=day(3), actor=None, now=NOW
+        )
+    assert refused.value.breaks[0].rule == "earliest_start"
+    assert refused.value.message.startswith("UAT-3-APP: ")
+    assert live(sessions) == before
+
+
+def test_a_stack_booking_moves_on_its_own_environments_only(
+    sessions: SessionFactory, uat3: tuple, make_environment: Factory
+) -> None:
+    from envsched.booking import move_booking
+
+    make_environment(name="UAT-9")
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    app_part = next(p for p in done.bookings if p.environment == "UAT-3-APP")
+    with pytest.raises(InvalidInput) as refused:
+        move_booking(
+            sessions, app_part.booking, environment="UAT-9", start=day(3), actor=None, now=NOW
+        )
+    assert refused.value.field == "environment"
+    assert "booking of the stack UAT-3, whose members move together" in refused.value.message
+    assert sorted(start for _env, start, _end in live(sessions)) == [day(3), day(3)]
+
+
+def test_a_members_move_choices_are_its_own_environment_on_days_free_on_every_member(
+    sessions: SessionFactory, uat3: tuple, make_booking: Factory
+) -> None:
+    from envsched.booking import Slot, move_choices
+
+    app, db = uat3
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    make_booking(db, start=day(8), end=day(12))  # the application alone is free from day 8
+    app_part = next(p for p in done.bookings if p.environment == "UAT-3-APP")
+    choices = move_choices(sessions, app_part.booking, today=day(0))
+    assert choices.environments == ["UAT-3-APP"]
+    assert choices.slots == [Slot("UAT-3-APP", app.id, day(12), day(17))]
+
+
+def test_a_stack_booking_missing_a_live_member_does_not_move_by_hand(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    from envsched.booking import move_booking
+    from envsched.models import BookingStatus
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    app_part, db_part = sorted(done.bookings, key=lambda p: p.environment)
+    with sessions.begin() as session:  # left alone by a release before stacks went whole
+        session.get_one(Booking, db_part.booking).status = BookingStatus.RELEASED
+    with pytest.raises(InvalidState, match="no longer holds UAT-3-DB"):
+        move_booking(
+            sessions, app_part.booking, environment="UAT-3-APP", start=day(10), actor=None, now=NOW
+        )
 
 
 def test_handing_back_one_member_hands_back_the_whole_stack_booking(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, func, select
 
 from envsched.db import SessionFactory
 from envsched.inventory import StackIn, create_stack
-from envsched.models import LIVE_STATUSES, Booking, Role
+from envsched.models import LIVE_STATUSES, Booking, EnvironmentType, Role, User
+from tests.fixtures.web import UserOf
 from tests.web.api_world import Caller
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
@@ -130,8 +132,8 @@ def test_cancelling_one_members_booking_on_its_page_cancels_the_whole_stack_book
     page = client.get(f"/bookings/{member}").get_data(as_text=True)
     assert (
         "This booking is part of a booking of the stack "
-        '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling or handing it '
-        "back does the same to both members (SIT-1, UAT-2)."
+        '<a href="/stacks/PAY">PAY</a>, which is booked whole: cancelling, handing back '
+        "or moving it to other days does the same to both members (SIT-1, UAT-2)."
     ) in page
     token = csrf_token(client, f"/bookings/{member}")
     answer = client.post(f"/bookings/{member}/cancel", data={"csrf_token": token})
@@ -185,3 +187,123 @@ def test_the_stack_page_offers_only_phases_a_member_serves(
     )
     assert refused.status_code == 400
     assert "no environment of the stack PAY is a PERF environment" in refused.get_data(as_text=True)
+
+
+def stack_booked(
+    sessions: SessionFactory, start: int, end: int, by: User | None = None
+) -> dict[str, int]:
+    """Stack PAY (UAT-2 and SIT-1) booked on days ``[start, end)`` (by ``by``); its member
+    bookings by environment."""
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(start), end=day(end)), actor=by, now=NOW
+    )
+    return {p.environment: p.booking for p in done.bookings}
+
+
+def days_of(sessions: SessionFactory, booking_id: int) -> tuple[str, str]:
+    with sessions() as session:
+        found = session.get_one(Booking, booking_id)
+        return str(found.start), str(found.end)
+
+
+def test_the_api_moves_a_whole_stack_booking_from_one_members_booking(
+    call: Caller, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    """What the timeline's drag posts: the bar's own lane and its new first day."""
+    members = stack_booked(sessions, 30, 33)
+    answer = call(
+        Role.ENVIRONMENT_MANAGER,
+        "POST",
+        f"/api/v1/bookings/{members['SIT-1']}/move",
+        json={"environment": "SIT-1", "start": str(day(35))},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    assert (answer.get_json()["start"], answer.get_json()["end"]) == (str(day(35)), str(day(38)))
+    assert days_of(sessions, members["UAT-2"]) == (str(day(35)), str(day(38)))
+
+
+def test_the_api_refuses_a_stack_move_naming_the_member_and_its_rule(
+    call: Caller, estate: PageWorld, sessions: SessionFactory
+) -> None:
+    members = stack_booked(sessions, 30, 33)
+    refused = call(  # UAT-2 is under maintenance on days 20-21
+        Role.ENVIRONMENT_MANAGER,
+        "POST",
+        f"/api/v1/bookings/{members['SIT-1']}/move",
+        json={"environment": "SIT-1", "start": str(day(19))},
+    )
+    assert refused.status_code == 409
+    error = refused.get_json()["error"]
+    assert error["rule"] == "maintenance" and error["message"].startswith("UAT-2")
+    elsewhere = call(  # dragged onto another lane
+        Role.ENVIRONMENT_MANAGER,
+        "POST",
+        f"/api/v1/bookings/{members['SIT-1']}/move",
+        json={"environment": "UAT-1", "start": str(day(30))},
+    )
+    assert elsewhere.status_code == 400
+    assert "the stack PAY, whose members move together" in elsewhere.get_json()["error"]["message"]
+    for booking_id in members.values():
+        assert days_of(sessions, booking_id) == (str(day(30)), str(day(33)))
+
+
+def test_moving_one_members_booking_on_its_page_moves_the_whole_stack_booking(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    members = stack_booked(sessions, 30, 33)
+    login(client, Role.ENVIRONMENT_MANAGER)
+    path = f"/bookings/{members['UAT-2']}"
+    answer = client.post(
+        f"{path}/move",
+        data={
+            "csrf_token": csrf_token(client, path),
+            "environment": "UAT-2",
+            "start": str(day(40)),
+        },
+    )
+    assert answer.status_code == 302
+    assert days_of(sessions, members["SIT-1"]) == (str(day(40)), str(day(43)))
+    assert (
+        "It is part of a booking of the stack PAY, which is booked whole, so both members "
+        "(SIT-1, UAT-2) moved to these days."
+    ) in client.get(answer.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_stack_booking_waits_for_one_check_in_on_both_members_pages(
+    app: Flask,
+    login: Callable[..., object],
+    estate: PageWorld,
+    sessions: SessionFactory,
+    user_of: UserOf,
+) -> None:
+    """SIT-1's type needs no check-in, UAT-2's does: the stack booking does, as one."""
+    members = stack_booked(sessions, 0, 3, by=user_of(Role.ENVIRONMENT_MANAGER))
+    with sessions.begin() as session:
+        uat = session.exec(select(EnvironmentType).where(EnvironmentType.name == "UAT")).one()
+        uat.checkin_required = True
+    manager = app.test_client()
+    login(manager, Role.ENVIRONMENT_MANAGER)
+    mine = my_bookings(manager)
+    assert mine.count("check in by 5 Jan 2027, 09:00 UTC") == 2  # both members' rows
+    assert 'aria-label="Check in stack PAY on SIT-1, 4–6 Jan 2027"' in mine
+    path = f"/bookings/{members['SIT-1']}"
+    before = manager.get(path).get_data(as_text=True)
+    assert "checking in this booking checks in both members (SIT-1, UAT-2)" in before
+    assert "check in by <strong>5 Jan 2027, 09:00 UTC</strong>" in before
+    assert ">Check in</button>" in before
+    answer = manager.post(f"{path}/checkin", data={"csrf_token": csrf_token(manager, path)})
+    assert answer.status_code == 302
+    after = manager.get(f"/bookings/{members['UAT-2']}").get_data(as_text=True)
+    assert f"Checked in on 4 Jan 2027, {NOW:%H:%M} UTC." in after
+    assert ">Check in</button>" not in after
+    mine = my_bookings(manager)
+    assert mine.count("checked in") == 2 and "check in by" not in mine
+
+
+def my_bookings(client: FlaskClient) -> str:
+    """The "My bookings" part of My work."""
+    html = client.get("/my").get_data(as_text=True)
+    return html.split('id="bookings-h"', 1)[1].split("</section>", 1)[0]

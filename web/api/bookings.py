@@ -103,7 +103,9 @@ ROUTES = [
         move_booking,
         "bookings:move",
         "Move a live booking (not in use) to an environment and first day, keeping its "
-        "length and id: 409 with the clash, 400 naming a field the phase cannot use",
+        "length and id: 409 with the clash, 400 naming a field the phase cannot use. A "
+        "member's booking of a stack booking moves the whole stack booking to the new days, "
+        "each member on its own environment (a refusal starts with the member's name)",
         BookingOut,
         body=MoveIn,
         errors=(400, 404, 409),
@@ -138,7 +140,8 @@ ROUTES = [
         "bookings:checkin",
         "Check in one's own live booking (an environment manager: anyone's), from its first "
         "day; a booking of a type that requires check-in, not checked in within "
-        "ENVSCHED_CHECKIN_HOURS of its start, is released to the waitlist",
+        "ENVSCHED_CHECKIN_HOURS of its start, is released to the waitlist. A stack booking "
+        "is checked in, and released, as one: checking in a member checks in every member",
         BookingOut,
         errors=(404, 409),
     ),

@@ -9,7 +9,6 @@ and its refusal comes back next to the field it names.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +54,9 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
     row, withdrawable = _booking(booking_id)
     clashes = [c for c in find_clashes(sessions()) if booking_id in c.booking_ids]
     named = clash_bookings(clashes)
-    powers = booking_powers(current_user(), row, withdrawable)
+    with read_transaction(sessions()) as session:
+        checkin = booking.checkins(session, [booking_id], hours=settings().checkin_hours)
+    powers = booking_powers(current_user(), row, withdrawable, checkin[booking_id])
     choices = move.move_choices(sessions(), booking_id, today=today()) if powers.move else None
     return render_template(
         "booking.html",
@@ -71,8 +72,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
         stacked=booking.stacked_with(sessions(), booking_id),
-        checkin_by=checkin_deadline(row) if waits_for_checkin(row) else None,
-        checkin_due_at=checkin_deadline(row) if row.checkin_required else None,
+        checkin=checkin[booking_id],
         now_at=now(),
     ), status
 
@@ -89,7 +89,9 @@ def _booking(booking_id: int) -> tuple[BookingRow, bool]:
     return row, withdrawable
 
 
-def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Powers:
+def booking_powers(
+    user: User | None, row: BookingRow, withdrawable: bool, checkin: booking.CheckIn
+) -> Powers:
     day = today()
     live = row.status in LIVE and row.end > day  # an ended booking: nothing left to act on
     own = user is not None and row.requester == user.name
@@ -105,7 +107,7 @@ def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Po
         withdraw=withdrawable
         and can(user, "requests:cancel")
         and (own or can(user, "requests:cancel-others")),
-        check_in=waits_for_checkin(row)
+        check_in=checkin.waiting
         and row.start <= day < row.end
         and can(user, "bookings:checkin")
         and (own or _booked_by(user, row) or can(user, "bookings:checkin-others")),
@@ -115,14 +117,6 @@ def booking_powers(user: User | None, row: BookingRow, withdrawable: bool) -> Po
 def _booked_by(user: User | None, row: BookingRow) -> bool:
     """A direct booking is its booker's (``booking.checkin.is_owner``)."""
     return user is not None and row.request_id is None and row.created_by_id == user.id
-
-
-def waits_for_checkin(row: BookingRow) -> bool:
-    return row.checkin_required and row.status == "confirmed" and row.checked_in_at is None
-
-
-def checkin_deadline(row: BookingRow) -> dt.datetime:
-    return booking.checkin_due(row.start, row.made_at, settings().checkin_hours, row.checkin_since)
 
 
 @requires("bookings:checkin")
@@ -185,7 +179,16 @@ def booking_move(booking_id: int) -> Any:
         form.absorb(exc)
         return booking_page(booking_id, form, 400)
     row, _ = _booking(moved.id or booking_id)
-    flash(f"Moved: {row.words}.", "success")
+    stacked = booking.stacked_with(sessions(), booking_id)
+    if stacked is None:
+        flash(f"Moved: {row.words}.", "success")
+    else:
+        stack, members = stacked
+        flash(
+            f"Moved: {row.words}. It is part of a booking of the stack {stack}, which is "
+            f"booked whole, so {_all_of(members)} ({', '.join(members)}) moved to these days.",
+            "success",
+        )
     return _back(booking_id)
 
 

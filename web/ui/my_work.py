@@ -20,9 +20,9 @@ from envsched.insight import due_gates, my_booking_ids
 from envsched.models import User
 from envsched.permissions import can
 from web.auth import current_user, requires
-from web.context import sessions, today
+from web.context import sessions, settings, today
 from web.queries import BookingRow, RequestRow, bookings_by_id, request_rows
-from web.ui.bookings import booking_powers, checkin_deadline, waits_for_checkin
+from web.ui.bookings import booking_powers
 
 MY_REQUESTS = 50
 WAITING_SHOWN = 5
@@ -47,7 +47,6 @@ def my_work() -> Any:
         waiting_shown=WAITING_SHOWN,
         unread=notify.notifications(sessions(), user, unread_only=True, limit=UNREAD_SHOWN),
         unread_total=notify.unread_count(sessions(), user),
-        checkin_by={b.id: checkin_deadline(b) for b, _ in bookings if waits_for_checkin(b)},
         team_usage=booking.my_team_usage(sessions(), user, today()),
     )
 
@@ -63,8 +62,14 @@ def _my_requests(session: Session, user: User) -> list[tuple[RequestRow, bool]]:
     return [(r, may and may_withdraw(session, get_request(session, r.id), today())) for r in rows]
 
 
-def _my_bookings(session: Session, user: User) -> list[tuple[BookingRow, Any]]:
-    """Their live bookings, by start, each with what they may do to it now."""
+def _my_bookings(session: Session, user: User) -> list[tuple[BookingRow, Any, booking.CheckIn]]:
+    """Their live bookings, by start, each with what they may do to it now and its
+    check-in (a stack booking's members as one)."""
     ids = my_booking_ids(session, user)
     rows = bookings_by_id(session, ids)
-    return [(rows[i], booking_powers(user, rows[i], False)) for i in ids if i in rows]
+    checkins = booking.checkins(session, ids, hours=settings().checkin_hours)
+    return [
+        (rows[i], booking_powers(user, rows[i], False, checkins[i]), checkins[i])
+        for i in ids
+        if i in rows and i in checkins
+    ]
