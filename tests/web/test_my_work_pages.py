@@ -160,7 +160,7 @@ def test_an_approval_shows_in_the_header_count_until_it_is_marked_read(
     html = page(client, "/notifications")
     assert (  # keys and days kept whole on a phone
         f'<a href="/requests/{estate.request.id}">Your request for '
-        'R1-UAT was approved by eric: '
+        "R1-UAT was approved by eric: "
         '<span class="nowrap">UAT-1</span>, <span class="nowrap">9–11 Jan 2027</span>.</a>'
     ) in html
     client.post("/notifications/read", data={"csrf_token": csrf_token(client, "/")})
