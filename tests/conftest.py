@@ -26,9 +26,8 @@ pytest_plugins = [
 # --no-loadscope-reorder``) hands files to the two processes in collection order, so these
 # go first and the run ends on short files: xdist's own order (most tests first) would
 # leave them all for the end, one process finishing them while the other idles.
-# test_phone_and_words.py leads: it needs the demo as loaded, for an audit entry that
-# another browser test's change of a booking adds shows a raw request id ("request 58
-# for …", envsched/audit/words.py) on /audit.
+# test_phone_and_words.py reads the words of every page on a demo of its own, so what the
+# other browser tests change on the shared demo never reaches it, whatever the order.
 FIRST = (
     "tests/e2e/test_phone_and_words.py",
     "tests/e2e/test_accessibility.py",

@@ -1,14 +1,14 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real waitress server.
 
 The server runs in a thread of the test process on a free port, over a SQLite file
-loaded with the demo bank (dated to this week, as ``make run`` does). Chromium must be
+loaded with the demo bank (dated to this week, as ``make run`` does): a copy of the
+process's ``demo_template``, as is every other demo server of the browser tests. Chromium must be
 installed at ``/usr/bin/chromium`` (``apt-get install chromium``): when it is missing the
 tests fail, never skip. Playwright's own browser downloads are not used.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,15 +19,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Dialog, expect
 from sqlmodel import col, select
-from waitress.server import BaseWSGIServer, create_server
 
-from envsched import migrations
 from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
-from envsched.demo import load_demo
 from envsched.models import LIVE_STATUSES, Booking, Phase, Release, ReleaseStatus
 from envsched.settings import Settings
 from envsched.solves.worker import Worker
-from tests.e2e.servers import run_until_closed
+from tests.e2e.servers import copy_demo, make_demo_template, serving
 from web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -83,23 +80,29 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("e2e") / "envsched.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-secret-key")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo bank, loaded once a test process; each server of it serves a copy."""
+    return make_demo_template(tmp_path_factory.mktemp("e2e-demo") / "envsched.db")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: Path
+) -> Iterator[LiveServer]:
+    with demo_server(tmp_path_factory.mktemp("e2e"), demo_template) as server:
+        yield server
+
+
+@contextmanager
+def demo_server(directory: Path, template: Path) -> Iterator[LiveServer]:
+    """A server and its worker over a fresh copy of the demo bank in ``directory``."""
+    url = copy_demo(template, directory)
+    settings = Settings(database_url=url, secret_key="e2e-secret-key")
     engine = create_engine(settings)
-    migrations.upgrade(engine)
     sessions = session_factory(engine)
-    load_demo(sessions, dt.datetime.now(dt.UTC))
     phase, release = _unbooked_phase(sessions)
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
-    assert isinstance(server, BaseWSGIServer) and server.socket is not None  # one socket
-    port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
-    thread.start()
-    with worker_beside(settings, sessions):
-        yield LiveServer(f"http://127.0.0.1:{port}", phase, release, settings.database_url)
-    server.close()
-    thread.join(timeout=10)
+    with serving(create_app(settings, engine=engine)) as base, worker_beside(settings, sessions):
+        yield LiveServer(base, phase, release, settings.database_url)
     engine.dispose()
 
 
@@ -156,11 +159,15 @@ WAIT_MS = 120_000  # for a round or a what-if run on a loaded machine
 
 @pytest.fixture(scope="session")
 def crawl_world(browser: Browser, live_server: LiveServer) -> None:
+    """``make_crawl_world`` on the shared server, once."""
+    make_crawl_world(browser, live_server.url)
+
+
+def make_crawl_world(browser: Browser, base: str) -> None:
     """A dry-run round (it changes no booking the other browser tests look at) and a run
-    what-if, once a server, so the crawls reach a plan run's page and a what-if's
-    comparison."""
+    what-if on the server at ``base``, so the crawls reach a plan run's page and a
+    what-if's comparison."""
     page = browser.new_page()
-    base = live_server.url
     page.goto(f"{base}/login")
     page.get_by_label("User name").fill("admin")
     page.get_by_label("Password").fill("demo-admin-2027")

@@ -13,7 +13,6 @@ quotas page. Pages are photographed into ``tests/e2e/screenshots/``, at 390 px t
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,19 +20,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlmodel import select
-from waitress.server import BaseWSGIServer, create_server
 
-from envsched import migrations
 from envsched.booking import approve_request, release_no_shows, request_booking, waitlist_request
 from envsched.booking.rulebook.quota import NEEDS_REASON
 from envsched.booking.shapes import BookingRequestIn
 from envsched.days import days_text
 from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
-from envsched.demo import load_demo
 from envsched.models import EnvironmentType, User
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer
-from tests.e2e.servers import run_until_closed
+from tests.e2e.servers import copy_demo, serving
 from tests.e2e.test_booking_flow import Visit
 from tests.e2e.test_my_work_flow import PHONE, phone_shot
 from web import create_app
@@ -51,23 +47,14 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
+def served(tmp_path: Path, demo_template: Path) -> Iterator[Served]:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'envsched.db'}", secret_key="e2e-secret-key"
+        database_url=copy_demo(demo_template, tmp_path), secret_key="e2e-secret-key"
     )
     engine = create_engine(settings)
-    migrations.upgrade(engine)
     sessions = session_factory(engine)
-    load_demo(sessions, dt.datetime.now(dt.UTC))
-    app = create_app(settings, engine=engine)
-    waitress = create_server(app, host="127.0.0.1", port=0, threads=4)
-    assert isinstance(waitress, BaseWSGIServer) and waitress.socket is not None
-    thread = threading.Thread(target=run_until_closed, args=(waitress,), daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{waitress.socket.getsockname()[1]}"
-    yield Served(LiveServer(url, "", "", settings.database_url), sessions, settings)
-    waitress.close()
-    thread.join(timeout=10)
+    with serving(create_app(settings, engine=engine)) as url:
+        yield Served(LiveServer(url, "", "", settings.database_url), sessions, settings)
     engine.dispose()
 
 

@@ -8,22 +8,17 @@ photographed into ``tests/e2e/screenshots/``, at 390 px too."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
-from waitress.server import BaseWSGIServer, create_server
 
-from envsched import migrations
-from envsched.db import create_engine, session_factory
-from envsched.demo import load_demo
+from envsched.db import create_engine
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer
-from tests.e2e.servers import run_until_closed
+from tests.e2e.servers import copy_demo, serving
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
@@ -33,23 +28,14 @@ PEAKS = ("digital channels", "mobile banking")  # tom's two PERF requests wantin
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
+def server(tmp_path: Path, demo_template: Path) -> Iterator[LiveServer]:
     """A server of this test's own over a fresh demo bank (the tests approve and withdraw)."""
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'envsched.db'}", secret_key="e2e-secret-key"
+        database_url=copy_demo(demo_template, tmp_path), secret_key="e2e-secret-key"
     )
     engine = create_engine(settings)
-    migrations.upgrade(engine)
-    load_demo(session_factory(engine), dt.datetime.now(dt.UTC))
-    served = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
-    assert isinstance(served, BaseWSGIServer) and served.socket is not None
-    thread = threading.Thread(target=run_until_closed, args=(served,), daemon=True)
-    thread.start()
-    yield LiveServer(
-        f"http://127.0.0.1:{served.socket.getsockname()[1]}", "", "", settings.database_url
-    )
-    served.close()
-    thread.join(timeout=10)
+    with serving(create_app(settings, engine=engine)) as url:
+        yield LiveServer(url, "", "", settings.database_url)
     engine.dispose()
 
 

@@ -1,24 +1,30 @@
 """Every page of the crawl on a phone, and in plain words.
 
 Signed in as the demo's admin, after a dry-run planning round and a what-if run
-(``crawl_world``: their pages are in reach), the accessibility test's crawler (the app's own links,
-breadth-first, two pages of a kind) visits every page kind at 390 px wide. On each: the
-page does not scroll sideways (a wide table scrolls inside its own box), the header spans
-the page, and the words a person reads (``innerText``: a closed ``<details>`` keeps its
-precise figures out of it) hold no raw id or column name. Each page is photographed at
-390 px into ``tests/e2e/screenshots/phone-*.png``; a few at desktop width too.
+(``make_crawl_world``: their pages are in reach), the accessibility test's crawler (the
+app's own links, breadth-first, two pages of a kind) visits every page kind at 390 px
+wide. On each: the page does not scroll sideways (a wide table scrolls inside its own
+box), the header spans the page, and the words a person reads (``innerText``: a closed
+``<details>`` keeps its precise figures out of it) hold no raw id or column name. Each
+page is photographed at 390 px into ``tests/e2e/screenshots/phone-*.png``; a few at
+desktop width too.
+
+The words are read on a demo of this file's own (``own_server``): the other browser tests
+change the shared one (stacks, lanes, moved and approved bookings), and what this file
+reads must not depend on which of them ran before it on the same process.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from envsched.permissions import PERMISSIONS
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, demo_server, make_crawl_world
 from tests.e2e.test_accessibility import crawl, sign_in
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -85,13 +91,24 @@ def _around(text: str, match: re.Match[str]) -> str:
     return " ".join(text[max(0, match.start() - 40) : match.end() + 40].split())
 
 
+@pytest.fixture(scope="module")
+def own_server(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, demo_template: Path
+) -> Iterator[LiveServer]:
+    """A server of this file's own over a fresh copy of the demo, with a dry-run round
+    and a what-if run in it."""
+    with demo_server(tmp_path_factory.mktemp("e2e-phone"), demo_template) as server:
+        make_crawl_world(browser, server.url)
+        yield server
+
+
 def test_no_page_scrolls_sideways_on_a_phone_or_shows_a_raw_id(
-    browser: Browser, live_server: LiveServer, crawl_world: None, screenshots: Path
+    browser: Browser, own_server: LiveServer, screenshots: Path
 ) -> None:
     page = browser.new_page(viewport=PHONE)
-    sign_in(page, live_server.url)
+    sign_in(page, own_server.url)
     problems: dict[str, list[str]] = {}
-    visited = crawl(page, live_server.url, problems, phone_check(screenshots))
+    visited = crawl(page, own_server.url, problems, phone_check(screenshots))
     page.close()
     assert len(visited) >= 20, f"the crawl reached only {sorted(visited)}"
     for must in ("/requests/new", "/freezes", "/what-ifs", "/releases", "/audit"):
@@ -104,10 +121,10 @@ def test_no_page_scrolls_sideways_on_a_phone_or_shows_a_raw_id(
 
 
 def test_the_menu_folds_behind_a_button_that_a_keyboard_opens(
-    browser: Browser, live_server: LiveServer, screenshots: Path
+    browser: Browser, own_server: LiveServer, screenshots: Path
 ) -> None:
     page = browser.new_page(viewport=PHONE)
-    sign_in(page, live_server.url)
+    sign_in(page, own_server.url)
     menu = page.get_by_role("button", name="Menu")
     releases = page.get_by_role("navigation", name="Main").get_by_role("link", name="Releases")
     expect(menu).to_have_attribute("aria-expanded", "false")
@@ -132,12 +149,12 @@ def test_the_menu_folds_behind_a_button_that_a_keyboard_opens(
 
 
 def test_key_pages_at_desktop_width_fit_and_are_photographed(
-    browser: Browser, live_server: LiveServer, screenshots: Path
+    browser: Browser, own_server: LiveServer, screenshots: Path
 ) -> None:
     page = browser.new_page(viewport=DESKTOP)
-    sign_in(page, live_server.url)
+    sign_in(page, own_server.url)
     for path in DESKTOP_PAGES:
-        response = page.goto(live_server.url + path)
+        response = page.goto(own_server.url + path)
         assert response is not None and response.ok, path
         page.wait_for_load_state("networkidle")
         seen = page.evaluate(MEASURE)

@@ -4,23 +4,18 @@ demo), since accepting changes bookings the other browser tests look at."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from waitress.server import BaseWSGIServer, create_server
 
-from envsched import migrations
 from envsched.counted import counted
 from envsched.db import create_engine, session_factory
-from envsched.demo import load_demo
 from envsched.settings import Settings
 from tests.e2e.conftest import LiveServer, worker_beside
-from tests.e2e.servers import run_until_closed
+from tests.e2e.servers import copy_demo, serving
 from tests.e2e.test_booking_flow import Visit
 from web import create_app
 
@@ -29,25 +24,18 @@ WAIT_MS = 120_000  # for the round to finish on a loaded machine
 
 
 @pytest.fixture(scope="module")
-def fresh_demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path = tmp_path_factory.mktemp("e2e-replan") / "envsched.db"
+def fresh_demo_server(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: Path
+) -> Iterator[LiveServer]:
     settings = Settings(
-        database_url=f"sqlite:///{path}",
+        database_url=copy_demo(demo_template, tmp_path_factory.mktemp("e2e-replan")),
         secret_key="e2e-replan-key",
         replan_time_limit=ROUND_SECONDS,
     )
     engine = create_engine(settings)
-    migrations.upgrade(engine)
     sessions = session_factory(engine)
-    load_demo(sessions, dt.datetime.now(dt.UTC))
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
-    assert isinstance(server, BaseWSGIServer) and server.socket is not None
-    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
-    thread.start()
-    with worker_beside(settings, sessions):
-        yield LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", "")
-    server.close()
-    thread.join(timeout=10)
+    with serving(create_app(settings, engine=engine)) as url, worker_beside(settings, sessions):
+        yield LiveServer(url, "", "")
     engine.dispose()
 
 

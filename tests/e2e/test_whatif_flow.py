@@ -5,21 +5,17 @@ the test starts one): it says so, is cancelled, and runs again."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from waitress.server import BaseWSGIServer, create_server
 
-from envsched import migrations
 from envsched.db import SessionFactory, create_engine, session_factory
-from envsched.demo import load_demo
 from envsched.settings import Settings
 from tests.e2e.conftest import SCREENSHOTS, LiveServer, worker_beside
-from tests.e2e.servers import run_until_closed
+from tests.e2e.servers import copy_demo, serving
 from web import create_app
 
 
@@ -55,26 +51,15 @@ def test_a_planner_compares_one_more_environment(page: Page, live_server: LiveSe
 
 @pytest.fixture(scope="module")
 def server_without_worker(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, demo_template: Path
 ) -> Iterator[tuple[LiveServer, Settings, SessionFactory]]:
     """A fresh demo whose solves wait in the queue until the test starts a worker."""
-    path = tmp_path_factory.mktemp("e2e-queue") / "envsched.db"
-    settings = Settings(database_url=f"sqlite:///{path}", secret_key="e2e-queue-key")
+    url = copy_demo(demo_template, tmp_path_factory.mktemp("e2e-queue"))
+    settings = Settings(database_url=url, secret_key="e2e-queue-key")
     engine = create_engine(settings)
-    migrations.upgrade(engine)
     sessions = session_factory(engine)
-    load_demo(sessions, dt.datetime.now(dt.UTC))
-    server = create_server(create_app(settings, engine=engine), host="127.0.0.1", port=0, threads=4)
-    assert isinstance(server, BaseWSGIServer) and server.socket is not None
-    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
-    thread.start()
-    yield (
-        LiveServer(f"http://127.0.0.1:{server.socket.getsockname()[1]}", "", ""),
-        settings,
-        sessions,
-    )
-    server.close()
-    thread.join(timeout=10)
+    with serving(create_app(settings, engine=engine)) as base:
+        yield LiveServer(base, "", ""), settings, sessions
     engine.dispose()
 
 

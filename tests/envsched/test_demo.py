@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlmodel import col, func, select
 
 from envsched.accounts.signin import authenticate
 from envsched.booking.clashes import KINDS, find_clashes
-from envsched.db import SessionFactory, read_transaction
+from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
 from envsched.demo import DEMO_FILE, load_demo
 from envsched.errors import InvalidState, NotFound
 from envsched.lifecycle.calendar import calendar_items
@@ -47,20 +48,36 @@ from envsched.models import (
 )
 from envsched.planning.capacity import capacity_report
 from envsched.planning.mapping import export_scenario
+from envsched.settings import Settings
 from solver.greedy import greedy_plan
 from solver.options import Options
 from solver.scenario_file import load_scenario
 from tests.envsched.factories import NOW, Factory
+from tests.fixtures.database import LoadedTemplates
 
 ANCHOR_WEEK = dt.datetime(2027, 1, 27, 9, 0, tzinfo=dt.UTC)  # a Wednesday of the anchor week
 TODAY = ANCHOR_WEEK.date()
 S = ReleaseStatus
 
 
+@pytest.fixture(scope="module")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedTemplates]:
+    """The demo loaded at ``ANCHOR_WEEK`` once a backend (seconds each time), copied for
+    each test; the loading itself is what the tests that call ``load_demo`` check."""
+    templates = LoadedTemplates(
+        tmp_path_factory.mktemp("demo"), "demo", lambda sessions: load_demo(sessions, ANCHOR_WEEK)
+    )
+    yield templates
+    templates.drop()
+
+
 @pytest.fixture
-def demo(sessions: SessionFactory) -> SessionFactory:
-    load_demo(sessions, ANCHOR_WEEK)
-    return sessions
+def demo(backend: str, demo_templates: LoadedTemplates, tmp_path: Path) -> Iterator[SessionFactory]:
+    """A database of this test's own holding the demo loaded at ``ANCHOR_WEEK``."""
+    with demo_templates.copy(backend, tmp_path) as url:
+        engine = create_engine(Settings(database_url=url))
+        yield session_factory(engine)
+        engine.dispose()
 
 
 def test_demo_is_a_believable_bank(demo: SessionFactory) -> None:

@@ -15,23 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 
-from envsched import migrations
-from envsched.db import SessionFactory, create_engine, read_transaction, session_factory
+from envsched.db import SessionFactory, create_engine, read_transaction
 from envsched.generate import generate_scenario
 from envsched.models import Role, SolveJob, SolveStatus, WhatIf, WhatIfStatus
 from envsched.planning.whatif.service import create_whatif
@@ -40,54 +35,12 @@ from envsched.solves import queue_whatif
 from envsched.transfer.scenario_import import import_scenario
 from solver.scenario_file import scenario_to_dict
 from tests.envsched.factories import NOW
-from tests.fixtures.database import POSTGRES_ADMIN_URL, postgres_admin_engine
+from tests.fixtures.database import LoadedTemplates
 
 LONG = 600.0  # seconds a solve may take: these are cancelled or killed long before
 SHORT = 2.0  # the state is big enough that CP-SAT uses all of it
 POLLS = 3000  # at most this many looks at the queue (0.1 s apart) for one state
 Headers = Callable[..., dict[str, str]]
-
-
-class ContendedTemplates:
-    """The contended state of each backend, imported once; ``copy`` makes a test's own."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.built: dict[str, str] = {}  # backend -> the template's file or database name
-
-    @contextmanager
-    def copy(self, backend: str, tmp_path: Path) -> Iterator[str]:
-        """The URL of a fresh copy of the contended state on ``backend``, while it lasts."""
-        template = self.built.get(backend) or self._build(backend)
-        if backend == "sqlite":
-            shutil.copyfile(template, tmp_path / "envsched.db")
-            yield f"sqlite:///{tmp_path / 'envsched.db'}"
-            return
-        name = _postgres_name("worker")
-        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        try:
-            yield _postgres_url(name)
-        finally:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    def _build(self, backend: str) -> str:
-        if backend == "sqlite":
-            template = str(self.directory / "contended.db")
-            url = f"sqlite:///{template}"
-        else:
-            template = _postgres_name("contended")
-            _admin(f'CREATE DATABASE "{template}"')
-            url = _postgres_url(template)
-        engine = create_engine(Settings(database_url=url))
-        migrations.upgrade(engine)
-        import_contended_state(session_factory(engine), self.directory)
-        engine.dispose()  # a template nobody is connected to (PostgreSQL copies none else)
-        self.built[backend] = template
-        return template
-
-    def drop(self) -> None:
-        if "postgresql" in self.built:
-            _admin(f'DROP DATABASE IF EXISTS "{self.built["postgresql"]}" WITH (FORCE)')
 
 
 def import_contended_state(sessions: SessionFactory, directory: Path) -> None:
@@ -98,31 +51,19 @@ def import_contended_state(sessions: SessionFactory, directory: Path) -> None:
     import_scenario(sessions, path, NOW)
 
 
-def _postgres_name(kind: str) -> str:
-    return f"envsched_{kind}_{os.getpid()}_{secrets.token_hex(4)}"
-
-
-def _postgres_url(name: str) -> str:
-    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin(statement: str) -> None:
-    admin = postgres_admin_engine()
-    with admin.connect() as connection:
-        connection.execute(text(statement))
-    admin.dispose()
-
-
 @pytest.fixture(scope="module")
-def contended_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ContendedTemplates]:
-    templates = ContendedTemplates(tmp_path_factory.mktemp("contended"))
+def contended_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoadedTemplates]:
+    directory = tmp_path_factory.mktemp("contended")
+    templates = LoadedTemplates(
+        directory, "contended", lambda sessions: import_contended_state(sessions, directory)
+    )
     yield templates
     templates.drop()
 
 
 @pytest.fixture
 def database_url(
-    backend: str, contended_templates: ContendedTemplates, tmp_path: Path
+    backend: str, contended_templates: LoadedTemplates, tmp_path: Path
 ) -> Iterator[str]:
     """This module's database: a copy of the contended state, not an empty one."""
     with contended_templates.copy(backend, tmp_path) as url:
