@@ -17,6 +17,7 @@ from envsched.planning.rounds.refusals import latest_refusal
 from envsched.planning.rounds.replan import (
     accept_proposal,
     accept_run,
+    drop_proposal,
     replan,
     settle_interrupted_runs,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "copy_taken_at",
     "create_whatif",
     "describe_changes",
+    "drop_proposal",
     "engine_of",
     "export_scenario",
     "export_whatif",

@@ -62,6 +62,14 @@ def started_words(run: PlanRun, starter: str | None) -> str:
     return f"{what} by {starter}" if starter else what
 
 
+def auto_apply_words(run: PlanRun) -> str:
+    """Who accepted when nobody did: the run's own auto-apply, named as its "Started by"
+    names the run ("auto-apply of a re-plan started at a terminal")."""
+    if run.cause:
+        return f"auto-apply of the round after {run.cause}"
+    return f"auto-apply of {TRIGGER_WORDS[run.trigger]}"
+
+
 def solver_words(status: str | None) -> str:
     return SOLVER_WORDS.get(status or "", "no answer from the planner")
 
@@ -78,20 +86,24 @@ def no_plan_error(status: str, reason: str) -> str:
 
 def applied_words(run: PlanRun) -> str:
     """How much of a round's plan is in place, as its proposals record it: "all 71
-    applied, 3 Dec 2026, 02:10 UTC", "70 of 71 applied, 1 refused", "none yet"."""
+    applied, 3 Dec 2026, 02:10 UTC", "70 of 71 applied, 1 refused", "70 of 71 applied,
+    1 dropped", "none yet". A dropped proposal counts as dropped, not as refused."""
     if run.status != PlanRunStatus.DONE:
         return "—"
     if run.dry_run:
         return "nothing to apply (a dry run)"
     proposals: list[Proposal] = [*run.diff.moved, *run.diff.placed] if run.diff else []
     applied = sum(1 for p in proposals if p.applied)
-    refused = sum(1 for p in proposals if p.refused and not p.applied)
+    dropped = sum(1 for p in proposals if p.dropped and not p.applied)
+    refused = sum(1 for p in proposals if p.refused and not p.applied and not p.dropped)
     if not proposals:
         return "nothing to apply"
     if applied == len(proposals):
         when = f", {moment_text(run.applied_at)}" if run.applied_at else ""
         return f"{'applied' if applied == 1 else f'all {applied} applied'}{when}"
-    if not applied and not refused:
+    if not applied and not refused and not dropped:
         return "none yet"
-    said = f"{applied or 'none'} of {len(proposals)} applied"
-    return f"{said}, {refused} refused" if refused else said
+    said = [f"{applied or 'none'} of {len(proposals)} applied"]
+    said += [f"{refused} refused"] if refused else []
+    said += [f"{dropped} dropped"] if dropped else []
+    return ", ".join(said)
