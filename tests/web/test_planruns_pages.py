@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from envsched.days import days_text
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
 from envsched.permissions import PERMISSIONS
@@ -356,3 +356,25 @@ def test_a_queued_whatif_says_queued_and_a_cancelled_one_says_so_and_runs_again(
 def _badges(page: str) -> list[str]:
     """The status badges a page shows, in order."""
     return re.findall(r'<span class="badge status-[a-z_]+">([a-z ]+)</span>', page)
+
+
+def test_the_planners_own_figures_are_named_in_words_with_the_last_day_in_words(
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World
+) -> None:
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
+    login(client, Role.VIEWER)
+    page = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
+    figures = page.split('class="figures"', 1)[1].split("</details>", 1)[0]
+    for raw in ("placed_phases", "weighted_tardiness", "makespan_days", "last_end"):
+        assert raw not in figures
+    assert "Days late, weighted by priority" in figures
+    last = dt.date.fromisoformat(run.metrics["last_end"]) - dt.timedelta(days=1)
+    said = re.sub(r"</?span[^>]*>", "", figures)
+    assert f'<td>Last test ends</td><td class="num">{day_text(last)}</td>' in said
+    assert str(run.metrics["placed_phases"]) in figures  # the precise figures stay

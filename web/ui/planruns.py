@@ -73,6 +73,7 @@ def planrun_detail(run_id: int) -> Any:
         run=run,
         started=started,
         metric_words=planning.METRIC_WORDS,
+        figures=planning.figure_rows(run.metrics or {}),
         solver_words=planning.solver_words(run.solver_status),
         rule_words=planning.rule_words,
         title=planning.run_title(run),
