@@ -99,3 +99,23 @@ def test_the_check_in_switch_of_a_type_is_in_reach_on_a_phone(
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     page.screenshot(path=str(screenshots / "phone-keys-environment-types.png"), full_page=True)
     page.close()
+
+
+def test_the_audit_log_reads_as_cards_on_a_phone(
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
+    """Each entry stacks its columns, so "To what" and "What changed" are on screen, not
+    off to the right in a box that scrolls sideways."""
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/audit")
+    table = page.locator("#audit-entries")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    row = table.locator("tbody tr").first
+    for cell in range(5):
+        box = row.locator("td").nth(cell).bounding_box()
+        assert box is not None and box["x"] >= 0, cell
+        assert box["x"] + box["width"] <= PHONE["width"], cell
+    assert row.get_by_text("What changed:").is_visible()
+    page.screenshot(path=str(screenshots / "phone-keys-audit.png"), full_page=True)
+    page.close()
