@@ -66,7 +66,11 @@ def release_calendar_figure(
     for kind, (name, colour) in BARS.items():
         figure.add_trace(
             _bars(
-                [i for i in items if i.kind == kind], name, colour, release_span=kind == "release"
+                [i for i in items if i.kind == kind],
+                name,
+                colour,
+                release_span=kind == "release",
+                since=start,
             )
         )
     for kind, (name, colour, symbol) in MARKERS.items():
@@ -105,15 +109,20 @@ def release_calendar_figure(
     return figure
 
 
-def _bars(items: Sequence[CalendarItem], name: str, colour: str, *, release_span: bool) -> go.Bar:
+def _bars(
+    items: Sequence[CalendarItem], name: str, colour: str, *, release_span: bool, since: dt.date
+) -> go.Bar:
+    """A bar begun before the chart's first day (``since``) is drawn from that day, so
+    its words start where they can be read (else "2026-12" shows as "026-12"); the
+    hover keeps its own days."""
     return go.Bar(
         name=name,
         orientation="h",
         marker={"color": colour},
         width=0.9 if release_span else 0.65,  # tall enough for words of LABEL_MIN_PX
         y=[i.lane for i in items],
-        base=[i.start.isoformat() for i in items],
-        x=[(i.end - i.start).days * charts.MS_PER_DAY for i in items],
+        base=[max(i.start, since).isoformat() for i in items],
+        x=[(i.end - max(i.start, since)).days * charts.MS_PER_DAY for i in items],
         text=[None if release_span else bar_text(i) for i in items],
         textposition="inside",
         insidetextanchor="start",

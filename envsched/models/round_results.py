@@ -140,8 +140,9 @@ class MovedProposal(RoundRecord):
     applied: bool = False
     refused: str | None = None
     refused_rule: str | None = None  # the rule that refused it, when one did ("quota")
+    dropped: bool | None = None  # an environment manager closed it unapplied (``drops``)
 
-    absent_while_empty = ("refused", "refused_rule", "broken")
+    absent_while_empty = ("refused", "refused_rule", "broken", "dropped")
 
 
 class PlacedProposal(RoundRecord):
@@ -155,8 +156,9 @@ class PlacedProposal(RoundRecord):
     applied: bool = False
     refused: str | None = None
     refused_rule: str | None = None
+    dropped: bool | None = None
 
-    absent_while_empty = ("refused", "refused_rule")
+    absent_while_empty = ("refused", "refused_rule", "dropped")
 
     @property
     def place(self) -> Place:
@@ -166,7 +168,9 @@ class PlacedProposal(RoundRecord):
 # A booking a round proposes. ``applied`` once an accept put it in place; ``refused`` says
 # why while the last accept that chose it refused it (absent otherwise), and
 # ``refused_rule`` which rule of the rulebook refused it, if one did (``quota``: an
-# environment manager may accept it alone with a reason).
+# environment manager may accept it alone with a reason). ``dropped`` once an environment
+# manager closed it without applying it (a proposal no accept will ever apply): it is
+# no longer open, and no accept chooses it again.
 Proposal = MovedProposal | PlacedProposal
 
 
@@ -190,15 +194,25 @@ class Accept(RoundRecord):
     refused: list[RefusedOne] = Field(default_factory=list)
 
 
-class RoundDiff(RoundRecord):
-    """``accepts`` (oldest first) appears with the first accept."""
+class Drop(RoundRecord):
+    """Who dropped a proposal (closed it unapplied) when."""
 
-    absent_while_empty = ("accepts",)
+    at: str
+    by: str
+    phase: str
+
+
+class RoundDiff(RoundRecord):
+    """``accepts`` (oldest first) appears with the first accept, ``drops`` with the first
+    proposal dropped."""
+
+    absent_while_empty = ("accepts", "drops")
     moved: list[MovedProposal] = Field(default_factory=list)
     placed: list[PlacedProposal] = Field(default_factory=list)
     unplaced: list[Unplaced] = Field(default_factory=list)
     gain: str = ""
     accepts: list[Accept] = Field(default_factory=list)
+    drops: list[Drop] = Field(default_factory=list)
 
 
 class StoredRound(TypeDecorator[Stored], Generic[Stored]):

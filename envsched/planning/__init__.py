@@ -17,6 +17,7 @@ from envsched.planning.rounds.refusals import latest_refusal
 from envsched.planning.rounds.replan import (
     accept_proposal,
     accept_run,
+    drop_proposal,
     replan,
     settle_interrupted_runs,
 )
@@ -25,6 +26,7 @@ from envsched.planning.rounds.words import (
     COMPARISON_WORDS,
     METRIC_WORDS,
     applied_words,
+    figure_rows,
     rule_words,
     run_title,
     solver_words,
@@ -123,9 +125,11 @@ __all__ = [
     "copy_taken_at",
     "create_whatif",
     "describe_changes",
+    "drop_proposal",
     "engine_of",
     "export_scenario",
     "export_whatif",
+    "figure_rows",
     "find",
     "get_whatif",
     "last_accept",

@@ -67,7 +67,9 @@ class PlanRunOut(BaseModel):
     applied_at: dt.datetime | None
     error: str
     metrics: dict[str, Any]
-    open_proposals: int = Field(description="moved and placed proposals not yet applied")
+    open_proposals: int = Field(
+        description="moved and placed proposals neither applied nor dropped"
+    )
 
 
 class RefusedProposalOut(BaseModel):
@@ -77,7 +79,10 @@ class RefusedProposalOut(BaseModel):
 
 class AcceptOut(BaseModel):
     at: dt.datetime
-    by: str = Field(description="who accepted: a user's name, or the nightly round")
+    by: str = Field(
+        description="who accepted: a user's name, or the run's own auto-apply "
+        '("auto-apply of the nightly round")'
+    )
     applied: list[str] = Field(description="phases whose proposal applied")
     refused: list[RefusedProposalOut]
 
@@ -88,8 +93,9 @@ class PlanRunDetailOut(PlanRunOut):
         "what they block), shortfalls, late, remedies, left_out"
     )
     diff: dict[str, Any] = Field(
-        description="moved, placed (each with applied, and refused while refused), "
-        "unplaced (with reasons), gain, accepts (every accept, oldest first)"
+        description="moved, placed (each with applied, refused while refused, dropped once "
+        "dropped), unplaced (with reasons), gain, accepts (every accept, oldest first), "
+        "drops (every proposal dropped: at, by, phase)"
     )
     last_accept: AcceptOut | None = Field(
         description="the newest accept: what applied and what was refused, and why"

@@ -1,5 +1,7 @@
-"""On a phone (390 px), a key (PAY-2.2-SIT) never breaks across lines, nor a date
-(15–24 Feb 2027) in a table, on the gates page and a planning round's page; the bar of
+"""On a phone (390 px), a key (PAY-2.2-SIT, CBS-6.0.1) never breaks across lines, nor a
+window's name (2026-11) or a date (15–24 Feb 2027) in a table, on the gates page, a
+planning round's page, the releases, the KPIs, the release windows and a request's page
+(at 1280 px too, the windows' names); the bar of
 bulk approvals does not stay over the queue as it scrolls. Screenshots:
 ``tests/e2e/screenshots/phone-keys-*.png``.
 """
@@ -16,7 +18,10 @@ from tests.e2e.test_phone_and_words import PHONE
 
 # Each key or date in the page's text, and whether its letters sit on more than one line.
 SPLIT = r"""() => {
-  const words = /[A-Z]{2,}-\d+(?:\.\d+)*-[A-Z]+|\d{1,2}(?:–\d{1,2})? [A-Z][a-z]{2} \d{4}/g;
+  const key = /[A-Z]{2,}-\d+(?:\.\d+)*(?:-[A-Z]+)?/.source;  // PAY-2.2-SIT, CBS-6.0.1
+  const month = /(?<![\d-])\d{4}-\d{2}(?![\d-])/.source;  // a window's name: 2026-11
+  const date = /\d{1,2}(?:–\d{1,2})? [A-Z][a-z]{2} \d{4}/.source;
+  const words = new RegExp(`${key}|${month}|${date}`, 'g');
   const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
   const split = [];
   let seen = 0;
@@ -56,6 +61,17 @@ def test_keys_and_dates_stay_on_one_line_on_a_phone(
     run = page.locator("main a[href^='/plan-runs/']").first.get_attribute("href")
     assert run is not None
     assert unsplit(page, live_server.url + run, screenshots, "plan-run") > 10
+    for name in ("releases", "kpis", "release-windows"):
+        assert unsplit(page, f"{live_server.url}/{name}", screenshots, name) > 3, name
+    page.goto(f"{live_server.url}/approvals")
+    asked = page.evaluate(
+        "() => [...document.querySelectorAll('main a[href^=\"/requests/\"]')]"
+        ".map(a => a.getAttribute('href')).find(h => /^\\/requests\\/\\d+$/.test(h))"
+    )
+    assert asked is not None
+    assert unsplit(page, live_server.url + asked, screenshots, "request") > 0
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert unsplit(page, f"{live_server.url}/release-windows", screenshots, "windows-1280") > 10
     page.close()
 
 
@@ -82,4 +98,24 @@ def test_the_check_in_switch_of_a_type_is_in_reach_on_a_phone(
     box = switch.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     page.screenshot(path=str(screenshots / "phone-keys-environment-types.png"), full_page=True)
+    page.close()
+
+
+def test_the_audit_log_reads_as_cards_on_a_phone(
+    browser: Browser, live_server: LiveServer, screenshots: Path
+) -> None:
+    """Each entry stacks its columns, so "To what" and "What changed" are on screen, not
+    off to the right in a box that scrolls sideways."""
+    page = browser.new_page(viewport=PHONE)
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/audit")
+    table = page.locator("#audit-entries")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    row = table.locator("tbody tr").first
+    for cell in range(5):
+        box = row.locator("td").nth(cell).bounding_box()
+        assert box is not None and box["x"] >= 0, cell
+        assert box["x"] + box["width"] <= PHONE["width"], cell
+    assert row.get_by_text("What changed:").is_visible()
+    page.screenshot(path=str(screenshots / "phone-keys-audit.png"), full_page=True)
     page.close()

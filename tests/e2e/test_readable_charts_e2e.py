@@ -52,6 +52,18 @@ def test_the_gantt_on_a_desktop_shows_bar_labels_a_person_can_read(
     )
     assert len(sizes) >= 5, sizes  # the windows' and the longer phases' labels show
     assert min(sizes) >= 10, sizes
+    # a window begun before the first day shown reads whole ("2026-12", not "026-12")
+    cut = page.evaluate(
+        """() => {
+          const area = document.querySelector('#release-calendar-chart .nsewdrag');
+          const left = area.getBoundingClientRect().left;
+          return [...document.querySelectorAll('#release-calendar-chart .bartext')]
+            .filter(e => /^\\d{4}-\\d{2}$/.test(e.textContent))
+            .filter(e => e.getBoundingClientRect().left < left - 1)
+            .map(e => e.textContent);
+        }"""
+    )
+    assert cut == [], cut
 
 
 def test_the_timeline_in_months_on_one_type_names_each_short_bar_by_its_release(

@@ -66,6 +66,15 @@ def test_accept_all_applies_on_the_demo_and_the_next_round_moves_nothing(
     eric.shot("replan-accepted")
     if held:
         the_requester_hears_of_the_refusal(browser, fresh_demo_server, screenshots)
+        # refused for good: eric drops it, and the run has nothing open any more
+        page = eric.page
+        page.get_by_role("button", name=re.compile("Drop the proposal")).click()
+        expect(page.locator(".flash-success")).to_contain_text("was dropped")
+        applied = f"{count - held} of {count} applied, {held} dropped"
+        expect(page.locator("#applied")).to_contain_text(applied)
+        expect(page.locator("#accept-all")).to_have_count(0)
+        expect(page.locator("#drops")).to_contain_text("eric dropped the proposal for")
+        eric.shot("replan-dropped")
     plan_runs = eric.open("/plan-runs", "plan-runs-applied")
     expect(plan_runs.locator("tbody tr").first).to_contain_text(applied)
     page = re_plan_now(eric, "replan-second-round")

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
-from envsched.errors import BookingConflict, InvalidState, PermissionDenied
+from envsched.errors import BookingConflict, InvalidInput, InvalidState, PermissionDenied
 from envsched.insight.my_work import my_booking_ids
 from envsched.inventory.availability import environment_named
 from envsched.models import (
@@ -29,7 +29,8 @@ from envsched.models import (
 )
 from envsched.models.round_results import RoundDiff
 from envsched.planning.rounds.apply import last_accept
-from envsched.planning.rounds.replan import accept_proposal, accept_run
+from envsched.planning.rounds.replan import accept_proposal, accept_run, drop_proposal
+from envsched.planning.rounds.words import applied_words
 from envsched.settings import Settings
 from tests.envsched import factories
 from tests.envsched.factories import DAY0, NOW, Factory, diff_of
@@ -127,6 +128,42 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
         session.get_one(Booking, blocker.id).status = BookingStatus.CANCELLED
     accepted = accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
     assert accepted.applied and "refused" not in diff_of(accepted).placed[1].stored()
+
+
+def test_a_refused_proposal_dropped_is_closed_and_the_run_applied(
+    sessions: SessionFactory,
+    make_environment: Factory,
+    make_phase: Factory,
+    make_release: Factory,
+    make_booking: Factory,
+    make_user: Factory,
+) -> None:
+    run = proposing_round(sessions, make_environment, make_phase, make_release)
+    first, second = (p.phase for p in diff_of(run).placed)
+    with sessions() as session:
+        env = environment_named(session, "UAT-A")
+    make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    manager = make_user(role=Role.ENVIRONMENT_MANAGER)
+    accept_run(sessions, run.id or 0, actor=manager, now=NOW)
+    with pytest.raises(PermissionDenied):
+        drop_proposal(sessions, run.id or 0, second, actor=make_user(role=Role.PLANNER), now=NOW)
+    with pytest.raises(InvalidInput, match="proposes nothing open"):  # applied: not open
+        drop_proposal(sessions, run.id or 0, first, actor=manager, now=NOW)
+    later = NOW + dt.timedelta(hours=1)
+    dropped = drop_proposal(sessions, run.id or 0, second, actor=manager, now=later)
+    assert dropped.applied and dropped.applied_at == later
+    assert dropped.applied_by_id == manager.id
+    assert diff_of(dropped).placed[1].dropped and not diff_of(dropped).placed[1].applied
+    assert [d.stored() for d in diff_of(dropped).drops] == [
+        {"at": later.isoformat(), "by": manager.name, "phase": second}
+    ]
+    assert applied_words(dropped) == "1 of 2 applied, 1 dropped"
+    # closed for good: no accept chooses it again, nor can it be dropped twice
+    with pytest.raises(InvalidInput, match="proposes nothing open"):
+        accept_proposal(sessions, run.id or 0, second, actor=manager, now=later)
+    with pytest.raises(InvalidInput, match="proposes nothing open"):
+        drop_proposal(sessions, run.id or 0, second, actor=manager, now=later)
+    assert len(bookings(sessions)) == 2  # the blocker and the first; nothing for the second
 
 
 def test_proposals_that_only_fit_together_apply_together_past_a_refused_one(

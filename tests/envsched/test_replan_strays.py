@@ -138,7 +138,7 @@ def test_auto_apply_applies_what_fits_and_reports_the_refused_proposal(
     accepted = last_accept(run)
     assert accepted is not None and dict(accepted.stored(), at=None) == {
         "at": None,
-        "by": "the nightly round (auto-apply)",
+        "by": "auto-apply of a re-plan started at a terminal",
         "applied": [applied.phase],
         "refused": [{"phase": refused.phase, "reason": refused.refused}],
     }

@@ -10,13 +10,15 @@ import pytest
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.models.round_results import PlacedProposal, RoundDiff
 from envsched.planning import applied_words
+from envsched.planning.rounds.words import auto_apply_words
 
 AT = dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC)
 APPLIED_AT = dt.datetime(2026, 12, 3, 2, 10, tzinfo=dt.UTC)
 
 
 def run_of(*states: str, status: PlanRunStatus = PlanRunStatus.DONE, **fields: Any) -> PlanRun:
-    """A run whose proposals are each ``applied``, ``refused`` or ``open``."""
+    """A run whose proposals are each ``applied``, ``refused``, ``open``, ``dropped`` or
+    ``refused dropped``."""
     proposals = [
         PlacedProposal(
             environment="UAT-1",
@@ -25,12 +27,13 @@ def run_of(*states: str, status: PlanRunStatus = PlanRunStatus.DONE, **fields: A
             phase=f"R{n}-UAT",
             release=f"R{n}",
             applied=state == "applied",
-            refused="the environment is fully booked" if state == "refused" else None,
+            refused="the environment is fully booked" if "refused" in state else None,
+            dropped=True if state.endswith("dropped") else None,
         )
         for n, state in enumerate(states)
     ]
+    fields.setdefault("trigger", PlanTrigger.SCHEDULED)
     return PlanRun(
-        trigger=PlanTrigger.SCHEDULED,
         status=status,
         started_at=AT,
         diff=RoundDiff(placed=proposals),
@@ -45,6 +48,9 @@ def run_of(*states: str, status: PlanRunStatus = PlanRunStatus.DONE, **fields: A
         (["applied", "open", "open"], "1 of 3 applied"),
         (["refused", "refused"], "none of 2 applied, 2 refused"),
         (["open", "open"], "none yet"),
+        (["applied"] * 70 + ["refused dropped"], "70 of 71 applied, 1 dropped"),
+        (["applied", "refused", "dropped"], "1 of 3 applied, 1 refused, 1 dropped"),
+        (["dropped"], "none of 1 applied, 1 dropped"),
         ([], "nothing to apply"),
     ],
 )
@@ -63,3 +69,22 @@ def test_a_run_whose_proposals_all_applied_says_when() -> None:
 def test_a_dry_run_or_a_run_without_a_plan_has_nothing_to_apply() -> None:
     assert applied_words(run_of("open", dry_run=True)) == "nothing to apply (a dry run)"
     assert applied_words(run_of(status=PlanRunStatus.FAILED)) == "—"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "cause", "said"),
+    [
+        (PlanTrigger.MANUAL, "", "auto-apply of a re-plan started at a terminal"),
+        (PlanTrigger.SCHEDULED, "", "auto-apply of the nightly round"),
+        (
+            PlanTrigger.API,
+            "window 2027-03 moved",
+            "auto-apply of the round after window 2027-03 moved",
+        ),
+    ],
+)
+def test_an_accept_nobody_made_is_the_runs_own_auto_apply(
+    trigger: PlanTrigger, cause: str, said: str
+) -> None:
+    """Named as the run's "Started by" names it, never as another round."""
+    assert auto_apply_words(run_of(trigger=trigger, cause=cause)) == said

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from envsched.db import SessionFactory
 from envsched.demo import load_demo
 from envsched.insight import PER_KIND
-from envsched.models import Phase
+from envsched.models import BookingRequest, Phase
 from tests.web.helpers import NOW, csrf_token
 
 RELEASE_MANAGER = {"name": "rita", "password": "demo-release-2027"}
@@ -77,10 +77,12 @@ def test_the_release_windows_page_shows_the_published_train_with_its_releases(
 ) -> None:
     text = page(rita, "/release-windows")
     assert "Monthly release train" in text and "never" not in text  # published
-    windows = re.findall(r'<tr(?: class="muted")?><th scope="row">(\d{4}-\d\d)</th>', text)
+    windows = re.findall(
+        r'<tr(?: class="muted")?><th scope="row" class="nowrap">(\d{4}-\d\d)</th>', text
+    )
     assert len(windows) >= 12
     for key in ("CBS-6.1", "OLB-5.1", "PAY-2.2", "PAY-2.4"):
-        assert f'/releases/{key}/lifecycle">{key}</a>' in text
+        assert f'/releases/{key}/lifecycle"><span class="nowrap">{key}</span></a>' in text
 
 
 def test_the_templates_and_gates_pages_show_the_demos_decisions(rita: FlaskClient) -> None:
@@ -160,3 +162,28 @@ def test_my_work_tells_each_request_apart_by_its_link(
 def test_a_release_says_its_dates_in_words(rita: FlaskClient, path: str) -> None:
     shown = re.sub(r"<[^>]+>", " ", page(rita, path).split("<main", 1)[1])
     assert not re.search(r"\d{4}-\d\d-\d\d", shown), re.search(r".{60}\d{4}-\d\d-\d\d.{20}", shown)
+
+
+def test_keys_and_window_names_are_kept_whole_on_the_release_pages(rita: FlaskClient) -> None:
+    """A phone wraps a cell between words, never inside a key (CBS-6.0.1) or a window's
+    name (2026-12): each is in a span that does not wrap."""
+    whole = '<span class="nowrap">{}</span>'
+    assert whole.format("CBS-6.0.1") in page(rita, "/releases")
+    kpis = page(rita, "/kpis")
+    late = kpis.split("<dt>Late</dt>", 1)[1].split("</dd>", 1)[0]
+    assert whole.format("PAY-2.1") in late and whole.format("OBA-11.0") in late
+    windows = page(rita, "/release-windows")
+    assert re.search(r'<th scope="row" class="nowrap">\d{4}-\d{2}</th>', windows)
+
+
+def test_a_requests_phase_is_kept_whole_on_its_page(
+    rita: FlaskClient, sessions: SessionFactory
+) -> None:
+    with sessions() as session:
+        of_phase = col(Phase.id) == BookingRequest.phase_id
+        asked, key = session.exec(
+            select(BookingRequest.id, Phase.key).join(Phase, of_phase)
+        ).first() or (None, "")
+    assert asked is not None, "the demo has requests for phases"
+    said = page(rita, f"/requests/{asked}").split("<dt>For</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f'<span class="nowrap">{key}</span>' in said

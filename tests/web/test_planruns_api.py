@@ -128,6 +128,29 @@ def test_accepting_the_run_applies_what_fits_and_lists_each_refused_proposal(
     assert alone.status_code == 409 and "fully booked" in error_of(alone)["message"]
 
 
+def test_dropping_a_refused_proposal_closes_it_and_records_who_and_when(
+    call: Caller, sessions: SessionFactory, world: World
+) -> None:
+    run_id = _round(sessions)
+    block_the_proposal_for(sessions, run_id, "R1-SIT")
+    call(Role.ENVIRONMENT_MANAGER, "POST", f"/api/v1/plan-runs/{run_id}/accept")
+    path = f"/api/v1/plan-runs/{run_id}/proposals/R1-UAT/drop"
+    assert call(Role.PLANNER, "POST", path).status_code == 403
+    response = call(Role.ENVIRONMENT_MANAGER, "POST", path)
+    assert response.status_code == 200
+    run = response.get_json()
+    assert run["open_proposals"] == 1 and not run["applied"]
+    [uat] = [p for p in run["diff"]["placed"] if p["phase"] == "R1-UAT"]
+    assert uat["dropped"] is True and not uat["applied"]
+    [drop] = run["diff"]["drops"]
+    assert drop["phase"] == "R1-UAT" and drop["by"] and drop["at"]
+    again = call(Role.ENVIRONMENT_MANAGER, "POST", path)
+    assert again.status_code == 400 and "phase" in error_of(again)["fields"]
+    last = call(Role.ADMIN, "POST", f"/api/v1/plan-runs/{run_id}/proposals/R1-SIT/drop")
+    assert last.get_json()["applied"] and last.get_json()["open_proposals"] == 0
+    assert "R1-SIT" not in _tentative_phases(sessions)
+
+
 def test_accepting_one_proposal_leaves_the_others_open(
     call: Caller, sessions: SessionFactory, world: World
 ) -> None:
@@ -161,6 +184,7 @@ def test_a_dry_run_or_an_older_run_cannot_be_accepted(
         ("GET", "/api/v1/plan-runs/999"),
         ("POST", "/api/v1/plan-runs/999/accept"),
         ("POST", "/api/v1/plan-runs/999/proposals/R1-SIT/accept"),
+        ("POST", "/api/v1/plan-runs/999/proposals/R1-SIT/drop"),
     ],
 )
 def test_an_unknown_run_is_404(call: Caller, world: World, method: str, path: str) -> None:
@@ -190,6 +214,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/plan-runs/{run}", "planruns:read"),
     ("POST", "/api/v1/plan-runs/{run}/accept", "planruns:accept"),
     ("POST", "/api/v1/plan-runs/{run}/proposals/R1-SIT/accept", "planruns:accept"),
+    ("POST", "/api/v1/plan-runs/{run}/proposals/R1-SIT/drop", "planruns:accept"),
     ("POST", "/api/v1/plan-runs", "planruns:run"),
 ]
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from envsched.days import days_text
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.models import PlanTrigger, Role
 from envsched.permissions import PERMISSIONS
@@ -36,6 +36,7 @@ PAGES = [
 ACTIONS = [
     ("/plan-runs/{run}/accept", "planruns:accept"),
     ("/plan-runs/{run}/proposals/R1-SIT/accept", "planruns:accept"),
+    ("/plan-runs/{run}/proposals/R1-SIT/drop", "planruns:accept"),
     ("/what-ifs/new", "whatif:write"),
     ("/what-ifs/{w}/changes", "whatif:write"),
     ("/what-ifs/{w}/changes/0/remove", "whatif:write"),
@@ -172,6 +173,46 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
         "days asked for (from 1 Mar 2027); the request stays open for an approver." in asked
     )
     assert "No environment has the free days" not in asked
+
+
+def test_a_refused_proposal_is_dropped_from_its_page_and_no_longer_open(
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World
+) -> None:
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
+    block_the_proposal_for(sessions, run.id or 0, "R1-SIT")
+    login(client, Role.ENVIRONMENT_MANAGER)
+    token = csrf_token(client, "/")
+    client.post(f"/plan-runs/{run.id}/accept", data={"csrf_token": token})
+    page = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
+    assert page.count("Drop this proposal") == 2
+    page = client.post(
+        f"/plan-runs/{run.id}/proposals/R1-UAT/drop",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The proposal for R1-UAT was dropped" in page
+    # one left open, said in the singular; the dropped one keeps no button
+    assert "Accept the open proposal<" in page and "Accept all 1" not in page
+    assert page.count('aria-label="Accept the proposal for') == 1
+    assert page.count("Drop this proposal") == 1
+    applied = len(diff_of(run).placed) + len(diff_of(run).moved) - 2
+    said = f"{applied or 'none'} of {applied + 2} applied, 1 refused, 1 dropped"
+    assert f'<dd id="applied">{said}</dd>' in page
+    drops = page.split('id="drops">', 1)[1].split("</ul>", 1)[0]
+    assert "dropped the proposal for" in drops and "R1-UAT" in drops
+    client.post(f"/plan-runs/{run.id}/proposals/R1-SIT/drop", data={"csrf_token": token})
+    page = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
+    assert "Drop this proposal" not in page and 'id="accept-all"' not in page
+    assert 'aria-label="Accept the proposal for' not in page
+    assert f'<dd id="applied">{applied or "none"} of {applied + 2} applied, 2 dropped' in page
+    listed = client.get("/plan-runs").get_data(as_text=True)
+    assert f"{applied or 'none'} of {applied + 2} applied, 2 dropped" in listed
 
 
 def test_the_what_if_editor_adds_runs_compares_and_names_bad_fields(
@@ -315,3 +356,25 @@ def test_a_queued_whatif_says_queued_and_a_cancelled_one_says_so_and_runs_again(
 def _badges(page: str) -> list[str]:
     """The status badges a page shows, in order."""
     return re.findall(r'<span class="badge status-[a-z_]+">([a-z ]+)</span>', page)
+
+
+def test_the_planners_own_figures_are_named_in_words_with_the_last_day_in_words(
+    client: FlaskClient, login: Login, sessions: SessionFactory, world: World
+) -> None:
+    run = replan.replan(
+        sessions,
+        trigger=PlanTrigger.MANUAL,
+        now=NOW,
+        time_limit=2,
+        settings=Settings(replan_time_limit=2),
+    )
+    login(client, Role.VIEWER)
+    page = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
+    figures = page.split('class="figures"', 1)[1].split("</details>", 1)[0]
+    for raw in ("placed_phases", "weighted_tardiness", "makespan_days", "last_end"):
+        assert raw not in figures
+    assert "Days late, weighted by priority" in figures
+    last = dt.date.fromisoformat(run.metrics["last_end"]) - dt.timedelta(days=1)
+    said = re.sub(r"</?span[^>]*>", "", figures)
+    assert f'<td>Last test ends</td><td class="num">{day_text(last)}</td>' in said
+    assert str(run.metrics["placed_phases"]) in figures  # the precise figures stay

@@ -116,6 +116,16 @@ def test_the_calendar_draws_each_phase_booking_on_its_release_line() -> None:
     assert list(by_name["Maintenance"].text) == ["UAT-1"]
 
 
+def test_a_window_begun_before_the_first_day_shown_starts_its_bar_and_words_there() -> None:
+    # its words sit at the bar's start: drawn from before the chart, "2027-Q1" would
+    # show clipped ("027-Q1"); the hover still says the window's own days
+    figure = release_calendar_figure(ITEMS, start=D("2027-03-10"), end=D("2028-01-01"))
+    window = {t.name: t for t in figure.data}["Release window"]
+    assert list(window.base) == ["2027-03-10"] and list(window.x) == [18 * MS_PER_DAY]
+    assert list(window.text) == ["2027-Q1"]
+    assert window.customdata[0][1].startswith("1–27 Mar 2027")
+
+
 def test_go_lives_and_deployments_are_markers_on_their_day() -> None:
     figure = release_calendar_figure(
         ITEMS, start=D("2027-01-01"), end=D("2028-01-01"), today=D("2027-01-04")

@@ -90,7 +90,7 @@ def test_the_audit_log_names_things_and_says_what_changed_in_words(
     assert "environment: UAT-1 → UAT-2" in page
     assert "days: 4–7 Jan 2027 → 5–8 Jan 2027" in page
     assert "API token" in page and "Environment Manager" in page  # whose token, by name
-    assert "vetoed gate R1-UAT exit" in page
+    assert "vetoed To what: gate R1-UAT exit" in page  # a phone card labels its columns
     assert "team: none → Payments" in page  # a team by its name, never "team id: 1"
     assert "state: vetoed" in page and "reason: sev-1 defects open" in page
     assert "revoked: none" not in page  # a new row says what it holds, not what it lacks

@@ -5,7 +5,8 @@ answers 202 with the run as soon as it has begun; another round running is 409.
 Accepting goes through ``envsched.planning.rounds.replan``: every open proposal that
 still fits applies, the rest are refused one by one (``last_accept``) and stay open; a
 refusal is no error.
-Accepting one proposal that is refused answers 409 with the reason.
+Accepting one proposal that is refused answers 409 with the reason; dropping one closes
+it unapplied (``diff.drops``), so the run no longer counts it open.
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ def accept_proposal(run_id: int, phase: str, body: AcceptIn) -> JSON:
     return run_detail(accepted)
 
 
+def drop_proposal(run_id: int, phase: str) -> JSON:
+    return run_detail(planning.drop_proposal(sessions(), run_id, phase, actor=actor(), now=now()))
+
+
 ROUTES = [
     Route(
         "GET",
@@ -162,5 +167,15 @@ ROUTES = [
         PlanRunDetailOut,
         errors=(400, 404, 409),
         body=AcceptIn,
+    ),
+    Route(
+        "POST",
+        "/plan-runs/<int:run_id>/proposals/<phase>/drop",
+        drop_proposal,
+        "planruns:accept",
+        "Drop the round's one open proposal for a phase (one refused for good, say): it "
+        "books nothing and is no longer open; diff.drops records who dropped it when",
+        PlanRunDetailOut,
+        errors=(400, 404, 409),
     ),
 ]

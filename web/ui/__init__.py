@@ -171,6 +171,12 @@ ROUTES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
         planruns.proposal_accept,
         POST,
     ),
+    (
+        "/plan-runs/<int:run_id>/proposals/<phase>/drop",
+        "proposal_drop",
+        planruns.proposal_drop,
+        POST,
+    ),
     ("/solves/<int:job_id>/cancel", "solve_cancel", solves.solve_cancel, POST),
     ("/what-ifs", "whatif_list", whatifs.whatif_list, GET),
     ("/what-ifs/new", "whatif_create", whatifs.whatif_create, POST),

@@ -4,7 +4,8 @@ buttons that start a round ("Re-plan now") or accept its proposals.
 Each action is one service call (the same as the API's); a refusal — another round
 running, a run out of date, a booking changed since — comes back as a message on the
 page, not an error page. "Accept all" applies what fits and says which proposals were
-refused and why; they keep their own Accept button.
+refused and why; they keep their own Accept button, and a "Drop" button that closes
+one for good (it books nothing, and the run no longer counts it open).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def planrun_detail(run_id: int) -> Any:
         run=run,
         started=started,
         metric_words=planning.METRIC_WORDS,
+        figures=planning.figure_rows(run.metrics or {}),
         solver_words=planning.solver_words(run.solver_status),
         rule_words=planning.rule_words,
         title=planning.run_title(run),
@@ -85,6 +87,7 @@ def planrun_detail(run_id: int) -> Any:
         open_count=open_proposals(run),
         applied=planning.applied_words(run),
         acceptable=acceptable(run),
+        droppable=open_proposals(run) > 0 and run.status == PlanRunStatus.DONE,
         running=run.status == PlanRunStatus.RUNNING,
         queue=queue,
         shown=shown_status(run.status.value, queue),
@@ -150,6 +153,15 @@ def proposal_accept(run_id: int, phase: str) -> Any:
             quota_reason=request.form.get("quota_reason"),
         ),
         f"the proposal for {phase} was applied",
+    )
+
+
+@requires("planruns:accept")
+def proposal_drop(run_id: int, phase: str) -> Any:
+    return _act(
+        run_id,
+        lambda: planning.drop_proposal(sessions(), run_id, phase, actor=current_user(), now=now()),
+        f"the proposal for {phase} was dropped: it books nothing and is no longer open",
     )
 
 

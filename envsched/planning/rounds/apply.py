@@ -9,6 +9,10 @@ and, while it is refused, ``refused`` (the reason); in ``diff["accepts"]`` who a
 when, what applied and what was refused. Only the newest finished round can be
 accepted: an older one is out of date; ``acceptable`` says whether a run has anything
 to accept at all (pages offer the buttons by it, auto-apply runs by it).
+
+A refused proposal stays open until it applies or an environment manager drops it
+(``drop_proposal``): dropping closes it unapplied, changes no booking, and is recorded in
+``diff["drops"]`` (who, when); once no proposal is open the run is ``applied``.
 """
 
 from __future__ import annotations
@@ -22,23 +26,23 @@ from envsched.booking import booking_transaction
 from envsched.db import SessionFactory
 from envsched.errors import BookingConflict, InvalidInput, InvalidState, NotFound
 from envsched.models import PlanRun, PlanRunStatus, User
-from envsched.models.round_results import Accept, Proposal, RefusedOne, RoundDiff
+from envsched.models.round_results import Accept, Drop, Proposal, RefusedOne, RoundDiff
 from envsched.permissions import require
 from envsched.planning.rounds.proposals import Chosen, Refused, apply_proposals
 from envsched.planning.rounds.refusals import tell_requesters
-from envsched.planning.rounds.words import run_title
+from envsched.planning.rounds.words import auto_apply_words, run_title
 
 __all__ = [
     "accept_proposal",
     "accept_run",
     "acceptable",
+    "drop_proposal",
     "last_accept",
     "mark_failed",
     "open_proposals",
 ]
 
 Wanted = Callable[[Proposal], bool]
-AUTO_ACTOR = "the nightly round (auto-apply)"
 
 
 def accept_run(
@@ -82,9 +86,37 @@ def accept_proposal(
     return run
 
 
+def drop_proposal(
+    sessions: SessionFactory, run_id: int, phase: str, *, actor: User | None, now: dt.datetime
+) -> PlanRun:
+    """Close the open proposal of run ``run_id`` for ``phase`` without applying it (one
+    refused for good, say): it books nothing and is open no more. The same people who
+    accept proposals drop them; a run out of date may be tidied too (nothing is booked)."""
+    require(actor, "planruns:accept")
+    with sessions.begin() as session:
+        run = session.get(PlanRun, run_id)
+        if run is None:
+            raise NotFound("plan run", run_id)
+        if run.status != PlanRunStatus.DONE or run.dry_run:
+            raise InvalidState(f"the {_named(run)} has no proposal to drop")
+        diff = (run.diff or RoundDiff()).model_copy(deep=True)
+        found = [p for p in _proposals(diff) if p.phase == phase and _is_open(p)]
+        if not found:
+            raise InvalidInput("phase", f"the {_named(run)} proposes nothing open for {phase}")
+        found[0].dropped = True
+        entry = Drop(at=now.isoformat(), by=_by(run, actor), phase=phase)
+        run.diff = diff.model_copy(update={"drops": [*diff.drops, entry]})
+        _mark_applied(run, actor, now)
+    return run
+
+
+def _is_open(proposal: Proposal) -> bool:
+    return not proposal.applied and not proposal.dropped
+
+
 def open_proposals(run: PlanRun) -> int:
-    """Moved and placed proposals of ``run`` not applied yet."""
-    return sum(1 for p in _proposals(run.diff) if not p.applied)
+    """Moved and placed proposals of ``run`` neither applied nor dropped."""
+    return sum(1 for p in _proposals(run.diff) if _is_open(p))
 
 
 def acceptable(run: PlanRun) -> bool:
@@ -124,13 +156,13 @@ def _apply(
     with booking_transaction(sessions) as session:
         run = _acceptable_run(session, run_id)
         diff = (run.diff or RoundDiff()).model_copy(deep=True)
-        chosen = [Chosen(p) for p in _proposals(diff) if wanted(p) and not p.applied]
+        chosen = [Chosen(p) for p in _proposals(diff) if wanted(p) and _is_open(p)]
         if one is not None and not chosen:
             raise InvalidInput("phase", f"run {run_id} proposes nothing open for {one!r}")
         refused = apply_proposals(
             session, run, chosen, actor=actor, now=now, quota_reason=quota_reason
         )
-        run.diff = _recorded(diff, chosen, refused, actor, now)
+        run.diff = _recorded(diff, chosen, refused, by=_by(run, actor), now=now)
         tell_requesters(session, run, refused, actor=actor, now=now)
         _mark_applied(run, actor, now)
     return run, refused
@@ -140,7 +172,8 @@ def _recorded(
     diff: RoundDiff,
     chosen: list[Chosen],
     refused: list[Refused],
-    actor: User | None,
+    *,
+    by: str,
     now: dt.datetime,
 ) -> RoundDiff:
     """``diff`` with each chosen proposal marked applied or refused, and this accept logged
@@ -153,11 +186,17 @@ def _recorded(
         c.proposal.refused_rule = rules.get(c.phase)
     entry = Accept(
         at=now.isoformat(),
-        by=actor.name if actor else AUTO_ACTOR,
+        by=by,
         applied=[c.phase for c in chosen if c.phase not in reasons],
         refused=[RefusedOne(phase=phase, reason=why) for phase, why in reasons.items()],
     )
     return diff.model_copy(update={"accepts": [*diff.accepts, entry]})
+
+
+def _by(run: PlanRun, actor: User | None) -> str:
+    """Who accepted or dropped, as the run's record says it: the person, else the run's
+    own auto-apply."""
+    return actor.name if actor else auto_apply_words(run)
 
 
 def _acceptable_run(session: Session, run_id: int) -> PlanRun:

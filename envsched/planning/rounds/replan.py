@@ -66,6 +66,7 @@ __all__ = [
     "ReplanBusy",
     "accept_proposal",
     "accept_run",
+    "drop_proposal",
     "latest_runs",
     "replan",
     "settle_interrupted_runs",
@@ -74,6 +75,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 accept_run = replan_apply.accept_run
 accept_proposal = replan_apply.accept_proposal
+drop_proposal = replan_apply.drop_proposal
 SHOWN_VIOLATIONS = 3
 INTERRUPTED = "interrupted: the process running this round stopped before it finished"
 

@@ -8,7 +8,10 @@ Pages say a run through here; the precise figures stay in the run (the API and
 
 from __future__ import annotations
 
-from envsched.days import moment_text
+import datetime as dt
+from typing import Any
+
+from envsched.days import day_text, last_day, moment_text
 from envsched.models import PlanRun, PlanRunStatus, PlanTrigger
 from envsched.models.round_results import Proposal
 from envsched.run_titles import run_title
@@ -32,6 +35,16 @@ METRIC_WORDS = {
 }
 # A what-if's measures: the same, and how long its plan runs.
 COMPARISON_WORDS = {**METRIC_WORDS, "makespan_days": "Days until the last test ends"}
+# Every figure a round records, for the page's "planner's own figures": precise, but
+# named in words (the raw name is the API's).
+FIGURE_WORDS = {
+    **COMPARISON_WORDS,
+    "weighted_unplaced": "Phases left without a place, weighted by priority",
+    "makespan_days": "Days from the first day planned until the last test ends",
+    "solver_seconds": "Seconds the planner took",
+    "method": "How the planner searched",
+    "last_end": "Last test ends",
+}
 TRIGGER_WORDS = {
     PlanTrigger.SCHEDULED: "the nightly round",
     PlanTrigger.MANUAL: "a re-plan started at a terminal",
@@ -62,6 +75,28 @@ def started_words(run: PlanRun, starter: str | None) -> str:
     return f"{what} by {starter}" if starter else what
 
 
+def auto_apply_words(run: PlanRun) -> str:
+    """Who accepted when nobody did: the run's own auto-apply, named as its "Started by"
+    names the run ("auto-apply of a re-plan started at a terminal")."""
+    if run.cause:
+        return f"auto-apply of the round after {run.cause}"
+    return f"auto-apply of {TRIGGER_WORDS[run.trigger]}"
+
+
+def figure_rows(metrics: dict[str, Any]) -> list[tuple[str, str]]:
+    """A run's recorded figures as (what it is, its value) in words, in the order
+    recorded: "Days late, weighted by priority", 12; "Last test ends", "16 Aug 2027"
+    (``last_end`` is the day after, as stored). A figure no name is known for (an older
+    round's) is said from its own name."""
+    rows = []
+    for key, value in metrics.items():
+        label = FIGURE_WORDS.get(key) or key.replace("_", " ").capitalize()
+        if key == "last_end" and isinstance(value, str):
+            value = day_text(last_day(dt.date.fromisoformat(value)))
+        rows.append((label, "—" if value is None else str(value)))
+    return rows
+
+
 def solver_words(status: str | None) -> str:
     return SOLVER_WORDS.get(status or "", "no answer from the planner")
 
@@ -78,20 +113,24 @@ def no_plan_error(status: str, reason: str) -> str:
 
 def applied_words(run: PlanRun) -> str:
     """How much of a round's plan is in place, as its proposals record it: "all 71
-    applied, 3 Dec 2026, 02:10 UTC", "70 of 71 applied, 1 refused", "none yet"."""
+    applied, 3 Dec 2026, 02:10 UTC", "70 of 71 applied, 1 refused", "70 of 71 applied,
+    1 dropped", "none yet". A dropped proposal counts as dropped, not as refused."""
     if run.status != PlanRunStatus.DONE:
         return "—"
     if run.dry_run:
         return "nothing to apply (a dry run)"
     proposals: list[Proposal] = [*run.diff.moved, *run.diff.placed] if run.diff else []
     applied = sum(1 for p in proposals if p.applied)
-    refused = sum(1 for p in proposals if p.refused and not p.applied)
+    dropped = sum(1 for p in proposals if p.dropped and not p.applied)
+    refused = sum(1 for p in proposals if p.refused and not p.applied and not p.dropped)
     if not proposals:
         return "nothing to apply"
     if applied == len(proposals):
         when = f", {moment_text(run.applied_at)}" if run.applied_at else ""
         return f"{'applied' if applied == 1 else f'all {applied} applied'}{when}"
-    if not applied and not refused:
+    if not applied and not refused and not dropped:
         return "none yet"
-    said = f"{applied or 'none'} of {len(proposals)} applied"
-    return f"{said}, {refused} refused" if refused else said
+    said = [f"{applied or 'none'} of {len(proposals)} applied"]
+    said += [f"{refused} refused"] if refused else []
+    said += [f"{dropped} dropped"] if dropped else []
+    return ", ".join(said)
