@@ -355,6 +355,12 @@ def environments(
     return [env for env in found if not tag or tag in env.tags]
 
 
+def bookable_environments(session: Session) -> list[Environment]:
+    """The environments a picker offers: every one not retired (retired is for good, and
+    every booking path refuses it), by name as people count them."""
+    return [env for env in environments(session) if env.status != EnvironmentStatus.RETIRED]
+
+
 def blocked_rows(
     session: Session, environments: Sequence[Environment], *, start: dt.date, end: dt.date
 ) -> list[BlockedRow]:

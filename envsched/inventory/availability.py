@@ -117,7 +117,7 @@ def check_fits(
     """
     if env.status == EnvironmentStatus.RETIRED:
         # retired is for good: no path may book it (requests already refuse it as ineligible)
-        raise BookingConflict(f"{env.name} is retired", [], rule="retired")
+        raise BookingConflict(f"{env.name} is retired", [], field="environment", rule="retired")
     if any(_obstacle_flags(session, env, start, end)):
         _check_obstacles(session, env, start, end)
     gap = dt.timedelta(days=env.changeover_days if env.capacity == 1 else 0)

@@ -26,7 +26,7 @@ from envsched.models.limits import MAX_DAYS
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.queries import bookings_by_id, environments, request_row, type_names
+from web.queries import bookable_environments, bookings_by_id, request_row, type_names
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
@@ -85,7 +85,7 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
             release=values.get("release") or None,
         )
         types = type_names(session)
-        names = [env.name for env in environments(session)]
+        names = [env.name for env in bookable_environments(session)]
     return render_template(
         "request_form.html",
         choices=choices,
