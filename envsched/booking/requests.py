@@ -133,6 +133,8 @@ def phase_slots(
         plan = rulebook.release_plan(session, phase.release, today)
         holder = rulebook.holder_name(session, plan, phase)
         return PhaseSlots([], f"{rulebook.already_booked(phase.key, days.booked[0], holder)}. ")
+    if never := days.unplaceable(after, duration):  # the order rule: say why, offer nothing
+        return PhaseSlots([], f"{phase.key}: {never}. ")
     note = (
         f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
         if days.first > after
