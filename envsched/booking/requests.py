@@ -153,6 +153,17 @@ def phase_slots(
     return PhaseSlots(slots, note)
 
 
+def why_no_slot(session: Session, request: BookingRequest, today: dt.date) -> str:
+    """Why the order rule keeps ``request``'s phase from any slot now, in words ("" if it
+    does not): the same words as the request form's slot search (``phase_slots``)."""
+    if request.phase is None:
+        return ""
+    days = rulebook.phase_days(session, request.phase, today)
+    after = max(request.earliest_start, today)
+    never = days.unplaceable(after, request.duration_days)
+    return f"{request.phase.key}: {never}." if never else ""
+
+
 # -- services -----------------------------------------------------------------------------
 
 

@@ -152,6 +152,7 @@ def request_detail(request_id: int) -> Any:
         )
         withdrawable = may_withdraw(session, row, today())
         refusal = planning.latest_refusal(session, row)
+        never = booking.why_no_slot(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
     slots = booking.suggest_slots(sessions(), request_id, today=today()) if open_ else []
     user = current_user()
@@ -167,6 +168,7 @@ def request_detail(request_id: int) -> Any:
         bookings=bookings,
         may_cancel=may_cancel,
         refusal=refusal,
+        never=never,
     )
 
 
