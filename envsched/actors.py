@@ -1,7 +1,7 @@
 """What acted, when it was not a person's own doing, as people name it.
 
 The audit log records it as an entry's actor (``audit.record(by=...)``) and a
-notification says it ("approved by the waitlist"), so it is named once, here.
+notification says it ("booked from the waitlist"), so it is named once, here.
 """
 
 from __future__ import annotations

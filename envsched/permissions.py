@@ -208,8 +208,17 @@ def refusal_words(role: Role, permission: str, roles: Collection[Role] = ()) -> 
     """A refusal as a page says it, from this table: "As a viewer, you may not book
     repeating bookings; an admin or an environment manager may." (an API client reads
     the permission's name in the error's message instead)."""
-    who = " or ".join(_a_role(r) for r in sorted({ADMIN, *(roles or roles_with(permission))}))
-    return f"As {_a_role(role)}, you may not {DOING[permission]}; {who} may."
+    allowed = {ADMIN, *(roles or roles_with(permission))}
+    return f"As {_a_role(role)}, you may not {DOING[permission]}; {_who_may(allowed)} may."
+
+
+def _who_may(allowed: Collection[Role]) -> str:
+    """The roles that may, said short: "an admin or a planner", or, when every role but
+    one may, "any role but viewer" (five roles in a row read as a list, not an answer)."""
+    barred = [r for r in Role if r not in allowed]
+    if len(barred) == 1 and len(allowed) > 2:
+        return f"any role but {barred[0].value.replace('_', ' ')}"
+    return " or ".join(_a_role(r) for r in sorted(allowed))
 
 
 def _a_role(role: Role) -> str:

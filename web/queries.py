@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from envsched.days import day_text, days_text, last_day
@@ -113,6 +114,8 @@ class RequestRow:
     justification: str
     decision_reason: str
     created_at: dt.datetime
+    decided_by: str = ""  # who decided it, by the name people know them by ("" if nobody)
+    decided_at: dt.datetime | None = None
 
     @property
     def state(self) -> str:
@@ -268,6 +271,7 @@ def request_row(session: Session, request: BookingRequest) -> RequestRow:
     )
 
 
+_DECIDER: Any = aliased(User, name="decider")
 _REQUEST_ROWS: Any = (
     sa.select(
         col(BookingRequest.id),
@@ -286,9 +290,12 @@ _REQUEST_ROWS: Any = (
         col(BookingRequest.justification),
         col(BookingRequest.decision_reason),
         col(BookingRequest.created_at),
+        sa.func.coalesce(sa.func.nullif(_DECIDER.full_name, ""), _DECIDER.name).label("decider"),
+        col(BookingRequest.decided_at),
     )
     .select_from(BookingRequest)
     .join(User, col(BookingRequest.requester_id) == col(User.id))
+    .outerjoin(_DECIDER, col(BookingRequest.decided_by_id) == _DECIDER.id)
     .outerjoin(EnvironmentType, col(BookingRequest.environment_type_id) == col(EnvironmentType.id))
     .outerjoin(Phase, col(BookingRequest.phase_id) == col(Phase.id))
     .outerjoin(Release, col(Phase.release_id) == col(Release.id))
@@ -313,6 +320,8 @@ def _request_row(row: sa.Row[Any]) -> RequestRow:
         row.justification,
         row.decision_reason,
         row.created_at,
+        row.decider or "",
+        row.decided_at,
     )
 
 
@@ -353,6 +362,12 @@ def environments(
         query = query.where(col(Environment.name).icontains(text))
     found = sorted(session.exec(query).all(), key=lambda env: natural_key(env.name))
     return [env for env in found if not tag or tag in env.tags]
+
+
+def bookable_environments(session: Session) -> list[Environment]:
+    """The environments a picker offers: every one not retired (retired is for good, and
+    every booking path refuses it), by name as people count them."""
+    return [env for env in environments(session) if env.status != EnvironmentStatus.RETIRED]
 
 
 def blocked_rows(

@@ -40,6 +40,7 @@ from envsched.booking.requests import (
     get_request,
     phase_slots,
     request_booking,
+    why_no_slot,
 )
 from envsched.booking.rulebook.checks import check_placement, is_second_booking, not_booked_yet
 from envsched.booking.rulebook.quota import (
@@ -211,5 +212,6 @@ __all__ = [
     "state_words",
     "suggest_slots",
     "waitlist_request",
+    "why_no_slot",
     "withdraw_request",
 ]

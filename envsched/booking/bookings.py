@@ -328,8 +328,8 @@ def _book_chosen(
         )
         if not slots:
             raise BookingConflict(
-                f"{env.name} has no free {request.duration_days} days "
-                f"for request {request.id} that its phase's rules allow"
+                f"{env.name} has no {request.duration_days} free days "
+                "that the request's rules allow"
             )
         start = slots[0].start
     rules.check_start(start)
@@ -373,8 +373,8 @@ def _book_earliest(
         except BookingConflict:
             continue
     raise BookingConflict(
-        f"no environment has {request.duration_days} free days "
-        f"for request {request.id} that its phase's rules allow"
+        f"no eligible environment has {request.duration_days} free days "
+        "that the request's rules allow"
     )
 
 

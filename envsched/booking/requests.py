@@ -133,6 +133,8 @@ def phase_slots(
         plan = rulebook.release_plan(session, phase.release, today)
         holder = rulebook.holder_name(session, plan, phase)
         return PhaseSlots([], f"{rulebook.already_booked(phase.key, days.booked[0], holder)}. ")
+    if never := days.unplaceable(after, duration):  # the order rule: say why, offer nothing
+        return PhaseSlots([], f"{phase.key}: {never}. ")
     note = (
         f"{phase.key} may start from {day_text(days.first)} ({days.why}). "
         if days.first > after
@@ -149,6 +151,17 @@ def phase_slots(
         limit=limit,
     )
     return PhaseSlots(slots, note)
+
+
+def why_no_slot(session: Session, request: BookingRequest, today: dt.date) -> str:
+    """Why the order rule keeps ``request``'s phase from any slot now, in words ("" if it
+    does not): the same words as the request form's slot search (``phase_slots``)."""
+    if request.phase is None:
+        return ""
+    days = rulebook.phase_days(session, request.phase, today)
+    after = max(request.earliest_start, today)
+    never = days.unplaceable(after, request.duration_days)
+    return f"{request.phase.key}: {never}." if never else ""
 
 
 # -- services -----------------------------------------------------------------------------

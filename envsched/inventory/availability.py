@@ -117,17 +117,17 @@ def check_fits(
     """
     if env.status == EnvironmentStatus.RETIRED:
         # retired is for good: no path may book it (requests already refuse it as ineligible)
-        raise BookingConflict(f"{env.name} is retired", [], rule="retired")
+        raise BookingConflict(f"{env.name} is retired", [], field="environment", rule="retired")
     if any(_obstacle_flags(session, env, start, end)):
         _check_obstacles(session, env, start, end)
     gap = dt.timedelta(days=env.changeover_days if env.capacity == 1 else 0)
     near = [b for b in live_near(session, env, start - gap, end + gap) if b.id != ignore_booking]
     live = [b for b in near if b.overlaps(start, end)]
-    full = _in_full_days(live, env.capacity, start, end)
-    if full:
+    days = _full_days(live, env.capacity, start, end)
+    if days:
         raise BookingConflict(
-            f"{env.name} is fully booked on some of these days",
-            _clashes(env, full),
+            f"{env.name} is fully booked on {' and '.join(days_text(a, b) for a, b in days)}",
+            _clashes(env, _in_full_days(live, days)),
             rule="capacity",
         )
     other = [b for b in near if b.release_id is None or b.release_id != release_id]
@@ -156,12 +156,16 @@ def _check_obstacles(session: Session, env: Environment, start: dt.date, end: dt
         )
 
 
-def _in_full_days(
+def _full_days(
     bookings: Sequence[LiveBooking], capacity: int, start: dt.date, end: dt.date
-) -> list[LiveBooking]:
-    """The bookings holding some day of ``[start, end)`` on which ``capacity`` is reached."""
+) -> list[Interval]:
+    """The days of ``[start, end)`` on which ``capacity`` is reached, as intervals."""
     full = [(max(a, start), min(b, end)) for a, b in full_intervals(bookings, capacity)]
-    full = [(a, b) for a, b in full if a < b]
+    return [(a, b) for a, b in full if a < b]
+
+
+def _in_full_days(bookings: Sequence[LiveBooking], full: Sequence[Interval]) -> list[LiveBooking]:
+    """The bookings holding some of the ``full`` days."""
     return [bk for bk in bookings if any(bk.overlaps(a, b) for a, b in full)]
 
 

@@ -212,7 +212,7 @@ def in_words(session: Session, entry: AuditEntry) -> str:
 
 def _request_words(session: Session, entry: AuditEntry) -> str:
     request = session.get_one(BookingRequest, int(entry.entity_id))
-    said = f"Your request for {asked_words(session, request)} was {entry.action} by {_who(entry)}"
+    said = f"Your request for {asked_words(session, request)} was {_done(entry)}"
     if entry.action == "approved":
         booking = session.exec(
             select(Booking).where(
@@ -222,6 +222,14 @@ def _request_words(session: Session, entry: AuditEntry) -> str:
         return f"{said}: {_where(booking)}." if booking else f"{said}."
     reason = (entry.after or {}).get("decision_reason") or ""
     return f"{said}: {reason}" if reason else f"{said}."
+
+
+def _done(entry: AuditEntry) -> str:
+    """What happened to a request and by whom: "approved by eric"; the waitlist books no
+    one's choice, it takes freed days, so a request it grants "was booked from the waitlist"."""
+    if entry.actor == actors.WAITLIST and entry.action == "approved":
+        return "booked from the waitlist"
+    return f"{entry.action} by {_who(entry)}"
 
 
 def asked_words(session: Session, request: BookingRequest) -> str:

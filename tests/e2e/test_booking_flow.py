@@ -84,11 +84,12 @@ def request_as_test_manager(
         page.get_by_label("Release and phase").select_option(server.phase)
         page.get_by_label("Earliest start", exact=True).fill(dt.date.today().isoformat())
     first = answer.value.json()["slots"][0]
-    suggestion = page.locator("#slot-list li.suggested")
+    suggestion = page.locator("#slot-list li.suggested span")
     expect(suggestion).to_have_text(f"Suggested: {first['environment']}, {first['days']}")
     found = SUGGESTED.search(suggestion.inner_text())
     assert found, suggestion.inner_text()
     tom.shot("request-form-with-slots")
+    choose_the_slot(page, first)
     page.get_by_label("Why").fill("regression run before go-live")
     page.get_by_role("button", name="Submit request").click()
     expect(page.get_by_text("is submitted for approval")).to_be_visible()
@@ -97,6 +98,20 @@ def request_as_test_manager(
     tom.assert_clean()
     tom.page.close()
     return found.group(1), first["start"], found.group(2)
+
+
+def choose_the_slot(page: Page, slot: dict[str, str]) -> None:
+    """A slot is a button, found by its name, that fills the form with its environment and
+    first day and keeps what the phase brought (its days)."""
+    days = page.get_by_label("Days needed").input_value()
+    expect(page.locator("#environment")).to_have_value("")
+    button = page.get_by_role("button", name=f"Choose {slot['environment']}, {slot['days']}")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#environment")).to_have_value(slot["environment"])
+    expect(page.get_by_label("Earliest start", exact=True)).to_have_value(slot["start"])
+    expect(page.get_by_label("Days needed")).to_have_value(days)
+    expect(page.locator("#slots-status")).to_contain_text(f"Chosen: {slot['environment']}")
 
 
 def approve_as_environment_manager(

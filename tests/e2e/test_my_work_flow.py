@@ -169,8 +169,7 @@ def test_an_environment_manager_approves_two_competing_requests_at_once(
     )
     expect(page.locator(".flash-error")).to_have_text(
         f"Refused: 10 days of PERF for tom (“Easter peak volume test, {PEAKS[1]}”) on "
-        f"{slots[0]} — the capacity rule: {slots[0].split(',')[0]} is fully booked on some "
-        f"of these days."
+        f"{slots[0]} — the capacity rule: {slots[0].replace(', ', ' is fully booked on ', 1)}."
     )
     expect(page).to_have_url(re.compile(r"/approvals\?type=PERF"))
     eric.shot("approvals-bulk-decided")

@@ -90,7 +90,7 @@ def test_a_test_managers_slot_search_respects_the_release_start_and_the_order(
     assert slots and min(first_days(slots)) >= release.starts
     status = page.locator("#slots-status")
     expect(status).to_contain_text(f"may start from {day_text(release.starts)}")
-    expect(page.locator("#slot-list li.suggested")).to_have_text(
+    expect(page.locator("#slot-list li.suggested span")).to_have_text(
         f"Suggested: {slots[0]['environment']}, {slots[0]['days']}"
     )
     tom.shot("request-form-first-phase")

@@ -137,7 +137,7 @@ def test_the_workers_job_releases_a_no_show_offers_it_to_the_waitlist_and_tells_
             select(Notification).where(Notification.user_id == other.id)
         ).one()
     assert offered_told.text.startswith(
-        "Your request for 3 days of UAT was approved by the waitlist: "
+        "Your request for 3 days of UAT was booked from the waitlist: "
     )
     assert told.event == "booking.released_no_show"
     assert told.text == (  # named as it was, not by the note its release adds

@@ -195,6 +195,15 @@ def test_every_permission_is_said_in_words_for_a_refused_page() -> None:
     )
 
 
+def test_a_refusal_that_every_role_but_the_viewer_may_pass_says_so_short() -> None:
+    assert refusal_words(Role.VIEWER, "requests:create") == (
+        "As a viewer, you may not request a booking; any role but viewer may."
+    )
+    assert refusal_words(Role.VIEWER, "bookings:cancel") == (
+        "As a viewer, you may not cancel a booking; any role but viewer may."
+    )
+
+
 def test_a_refusal_keeps_the_permission_for_the_api_and_words_for_a_page(
     make_user: Factory,
 ) -> None:

@@ -154,8 +154,8 @@ def test_bulk_approval_approves_one_and_refuses_the_clash_naming_the_rule(
     ) in html
     assert (
         "Refused: 10 days of PERF for tara (“mobile peak test”) on PERF-1, "
-        "25 Jan – 3 Feb 2027 — the capacity rule: PERF-1 is fully booked on some of these "
-        "days."
+        "25 Jan – 3 Feb 2027 — the capacity rule: PERF-1 is fully booked on "
+        "25 Jan – 3 Feb 2027."
     ) in html
     assert status_of(sessions, queue.cards) == RequestStatus.APPROVED
     assert status_of(sessions, queue.mobile) == RequestStatus.REQUESTED

@@ -146,7 +146,7 @@ def test_a_move_onto_another_booking_names_it_in_words(
     )
     assert response.status_code == 409
     assert field_errors(response)["move-start"] == (
-        "UAT-2 is fully booked on some of these days: R1-UAT on UAT-2, 3–7 Feb 2027 (confirmed)"
+        "UAT-2 is fully booked on 3–4 Feb 2027: R1-UAT on UAT-2, 3–7 Feb 2027 (confirmed)"
     )
 
 

@@ -22,20 +22,45 @@ window.envschedSlots = (function () {
     return form.getAttribute("data-slots-url") + "?" + params.toString();
   }
 
+  // Choosing a slot fills the form as a person would: its environment (when the list offers
+  // it), its first day, and then what the chosen phase brings (the phase path, onPhaseChange).
+  function choose(slot) {
+    var environment = field("environment");
+    var offered = environment && Array.prototype.some.call(environment.options, function (o) {
+      return o.value === slot.environment;
+    });
+    if (offered) environment.value = slot.environment;
+    field("earliest_start").value = slot.start;
+    onPhaseChange();
+    field("slots-status").textContent = "Chosen: " + slot.environment + ", " + slot.days +
+      ". Submit the request to ask for it.";
+  }
+
+  function item(slot, suggested) {
+    var row = document.createElement("li");
+    var words = document.createElement("span");
+    var button = document.createElement("button");
+    if (suggested) row.className = "suggested";
+    // slot.days: the first and last day, worded by the server (envsched.days)
+    words.textContent = (suggested ? "Suggested: " : "") + slot.environment + ", " + slot.days;
+    button.type = "button";
+    button.className = "secondary small";
+    button.textContent = "Choose";
+    button.setAttribute("aria-label", "Choose " + slot.environment + ", " + slot.days);
+    button.addEventListener("click", function () { choose(slot); });
+    row.append(words, " ", button);
+    return row;
+  }
+
   function show(slots, message) {
     var list = field("slot-list");
     var status = field("slots-status");
     list.textContent = "";
-    slots.forEach(function (slot, index) {
-      var item = document.createElement("li");
-      if (index === 0) item.className = "suggested";
-      // slot.days: the first and last day, worded by the server (envsched.days)
-      item.textContent = (index === 0 ? "Suggested: " : "") + slot.environment + ", " + slot.days;
-      list.appendChild(item);
-    });
+    slots.forEach(function (slot, index) { list.appendChild(item(slot, index === 0)); });
     status.textContent = message || (slots.length ?
       slots.length + " free slot" + (slots.length === 1 ? "" : "s") + " found; the first is suggested." :
       "No free slot in the next year for these days.");
+    if (slots.length && !message) status.textContent += " Choose one to fill the form.";
   }
 
   function ready() {

@@ -30,8 +30,8 @@ from envsched.models import (
 )
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.queries import bookings_by_id, environments
-from web.timeline_items import RULE_WORDS, natural_order
+from web.queries import bookable_environments, bookings_by_id
+from web.timeline_items import RULE_WORDS
 from web.ui.forms import Form, clash_lines
 from web.ui.phase_choices import phase_label
 
@@ -69,7 +69,7 @@ def booking_new() -> Any:
 
 def _page(form: Form, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
-        envs = natural_order(environments(session))
+        envs = bookable_environments(session)
         chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
         phases = phase_choices_for(session, chosen)
         stack = inventory.stack_of(session, chosen) if chosen else None  # issue 16
@@ -134,6 +134,10 @@ def _refused(form: Form, exc: Exception) -> Any:
         for field, message in exc.fields.items():
             name = RENAMED.get(field, field) if field in LABELS or field in RENAMED else "start"
             form.fail(name, f"{_rule(exc.breaks[0].rule)}: {message}")
+        return _page(form, 409)
+    if isinstance(exc, BookingConflict) and exc.fields:  # its own words say the rule
+        for field, message in exc.fields.items():
+            form.fail(RENAMED.get(field, field), message)
         return _page(form, 409)
     if isinstance(exc, BookingConflict):
         named = "; ".join(clash_lines(exc))

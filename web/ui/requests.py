@@ -26,7 +26,7 @@ from envsched.models.limits import MAX_DAYS
 from envsched.permissions import can
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.queries import bookings_by_id, environments, request_row, type_names
+from web.queries import bookable_environments, bookings_by_id, request_row, type_names
 from web.ui.forms import read_day
 from web.ui.params import form_date
 from web.ui.phase_choices import phase_choices
@@ -85,7 +85,7 @@ def _form(values: dict[str, Any], error: str = "", field: str = "", status: int 
             release=values.get("release") or None,
         )
         types = type_names(session)
-        names = [env.name for env in environments(session)]
+        names = [env.name for env in bookable_environments(session)]
     return render_template(
         "request_form.html",
         choices=choices,
@@ -152,6 +152,7 @@ def request_detail(request_id: int) -> Any:
         )
         withdrawable = may_withdraw(session, row, today())
         refusal = planning.latest_refusal(session, row)
+        never = booking.why_no_slot(session, row, today())
     open_ = shown.status in ("requested", "waitlisted")
     slots = booking.suggest_slots(sessions(), request_id, today=today()) if open_ else []
     user = current_user()
@@ -167,6 +168,7 @@ def request_detail(request_id: int) -> Any:
         bookings=bookings,
         may_cancel=may_cancel,
         refusal=refusal,
+        never=never,
     )
 
 

@@ -22,8 +22,8 @@ from envsched.errors import EnvschedError
 from envsched.models.limits import MAX_DAYS
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.queries import environments
-from web.timeline_items import RULE_WORDS, natural_order
+from web.queries import bookable_environments
+from web.timeline_items import RULE_WORDS
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form
 
@@ -79,7 +79,7 @@ def first_weekday(start: str) -> str:
 
 def _page(form: Form, status: int = 200, runs: list[Run] | None = None) -> Any:
     with read_transaction(sessions()) as session:
-        envs = natural_order(environments(session))
+        envs = bookable_environments(session)
         chosen = next((e for e in envs if e.name == form.values.get("environment")), None)
         phases = phase_choices_for(session, chosen)
     return render_template(

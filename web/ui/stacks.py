@@ -29,8 +29,8 @@ from envsched.models import (
 from envsched.models.base import NAME_LENGTH, TEXT_LENGTH
 from web.auth import current_user, requires
 from web.context import now, sessions, today
-from web.queries import environments
-from web.timeline_items import RULE_WORDS, natural_order
+from web.queries import bookable_environments
+from web.timeline_items import RULE_WORDS
 from web.ui.booking_new import phase_choices_for
 from web.ui.forms import Form, clash_lines
 
@@ -139,9 +139,10 @@ def _refused(name: str, form: Form, exc: Exception) -> Any:
     if isinstance(exc, RuleBroken):
         form.fail("start", f"{_rule(exc.breaks[0].rule)}: {exc.said}")
         return _detail_page(name, form, 409)
-    if isinstance(exc, BookingConflict):
+    if isinstance(exc, BookingConflict):  # a conflict naming its field says its rule itself
         named = "; ".join(clash_lines(exc))
-        form.fail("start", f"{_rule(exc.rule)}: {exc.said}{': ' + named if named else ''}")
+        rule = "" if exc.fields else f"{_rule(exc.rule)}: "
+        form.fail("start", f"{rule}{exc.said}{': ' + named if named else ''}")
         return _detail_page(name, form, 409)
     if isinstance(exc, EnvschedError | pydantic.ValidationError):
         form.absorb(exc, rename={"end": "last_day"})
@@ -159,7 +160,7 @@ def _list_page(form: Form, status: int = 200) -> Any:
     with read_transaction(sessions()) as session:
         stacks = inventory.stacks(session)
         taken = set(session.exec(select(StackMember.environment_id)).all())
-        free = [e.name for e in natural_order(environments(session)) if e.id not in taken]
+        free = [e.name for e in bookable_environments(session) if e.id not in taken]
     chosen = request.form.getlist("members") if request.method == "POST" else []
     return render_template(
         "stacks.html", stacks=stacks, form=form, free=free, chosen=chosen

@@ -24,6 +24,7 @@ from envsched.booking.rulebook.rules import (
     RuleBroken,
     earliest_start,
     first_start,
+    last_end,
     latest_end,
     one_per_phase,
     own_earliest,
@@ -171,12 +172,27 @@ class Window:
     why: str
     last_end: dt.date | None
     booked: list[Held]
+    last_why: str = ""  # why it must end by last_end (the order rule), in words
+
+    def unplaceable(self, after: dt.date, duration: int) -> str:
+        """Why no ``duration`` days from ``after`` fit these days, in words ("" if some may):
+        the phase must be done before a later phase's booking and may not start in time."""
+        start = max(after, self.first)
+        if self.last_end is None or start + duration * DAY <= self.last_end:
+            return ""
+        since = f" ({self.why})" if self.first > after and self.why else ""
+        return (
+            f"its {duration} days cannot fit: it must be done by "
+            f"{day_text(self.last_end - DAY)}, before a later phase ({self.last_why}), "
+            f"and may not start before {day_text(start)}{since}"
+        )
 
 
 def phase_days(session: Session, phase: Phase, today: dt.date | None = None) -> Window:
     plan = release_plan(session, phase.release, today)
     first, why = first_start(plan, phase)
-    return Window(first, why, latest_end(plan, phase), plan.others(phase, None))
+    last, last_why = last_end(plan, phase)
+    return Window(first, why, last, plan.others(phase, None), last_why)
 
 
 def is_booked(session: Session, phase: Phase, booking_id: int | None = None) -> list[Held]:

@@ -225,12 +225,20 @@ def first_start(plan: ReleasePlan, phase: Phase) -> tuple[dt.date, str]:
 
 def latest_end(plan: ReleasePlan, phase: Phase) -> dt.date | None:
     """The last end the rules allow ``phase``: before its earliest booked successor."""
+    return last_end(plan, phase)[0]
+
+
+def last_end(plan: ReleasePlan, phase: Phase) -> tuple[dt.date | None, str]:
+    """``latest_end`` and why, in words ("CRM-STG is booked from 2 Mar 2027"; "" when open)."""
     ends = [
-        held.start - succ.gap_days * DAY
+        (
+            held.start - succ.gap_days * DAY,
+            f"{succ.key} is booked from {day_text(held.start)}{_gap(succ, ', with {} before it')}",
+        )
         for succ in plan.successors(phase)
         for held in plan.others(succ, None)
     ]
-    return min(ends) if ends else None
+    return min(ends, key=lambda end: end[0]) if ends else (None, "")
 
 
 def one_per_phase(
