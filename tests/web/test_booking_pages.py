@@ -215,7 +215,7 @@ def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cance
     after = page_text(client, "/")
     assert "Cancelled: data refresh on UAT-2, 9–11 Jan 2027." in after
     assert "holds 2 live bookings" not in after
-    assert "R1-UAT on UAT-2 (7–9 Jan 2027): UAT-2 lacks the tags mainframe" in after  # to do
+    assert "R1-UAT on UAT-2 (7–9 Jan 2027): UAT-2 lacks the tag mainframe" in after  # to do
 
 
 def test_clashes_link_their_bookings_for_viewers_without_offering_actions(
@@ -246,7 +246,7 @@ def test_a_booking_with_several_clashes_is_one_row_with_every_reason(
     login(client, Role.ENVIRONMENT_MANAGER)
     for path in ("/", "/environments/UAT-2", f"/timeline?start={day(0)}"):
         page = page_text(client, path)
-        both = page.split("lacks the tags mainframe", 1)[1].split("runs into maintenance", 1)[0]
+        both = page.split("lacks the tag mainframe", 1)[1].split("runs into maintenance", 1)[0]
         assert "#move-h" not in both and "/cancel" not in both, path  # one row, both reasons
         rows = page.count("R1-UAT on UAT-2 (7–9 Jan 2027)")  # each clash names the booking
         moves = len(re.findall(rf'href="/bookings/{clashing.id}\?next=[^"]*#move-h"', page))

@@ -197,7 +197,9 @@
     var error = (body && body.error) || {};
     var rule = error.rule && rules[error.rule];
     var named = rule ? rule.charAt(0).toUpperCase() + rule.slice(1) + ": " : "";
-    return "Not moved: " + label + " stays where it was. " + named + (error.message || "refused") + ".";
+    // A titled refusal of a value says its problem alone (its message starts with the field).
+    var said = (rule && error.problem) || error.message || "refused";
+    return "Not moved: " + label + " stays where it was. " + named + said + ".";
   }
 
   // A bar too short for its label shows the short one (the phase's own part); the
