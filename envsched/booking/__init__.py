@@ -31,7 +31,13 @@ from envsched.booking.clashes import (
     find_clashes,
 )
 from envsched.booking.free_slots import Slot, find_free_slots
-from envsched.booking.giveback import cancel_booking, offer_days, release_early
+from envsched.booking.giveback import (
+    cancel_booking,
+    hand_back_day,
+    may_hand_back,
+    offer_days,
+    release_early,
+)
 from envsched.booking.move import move_booking, move_choices
 from envsched.booking.quotas import my_team_usage, quota_notes, quota_usage, set_quota
 from envsched.booking.requests import (
@@ -106,7 +112,13 @@ from envsched.booking.stacks import (
     stack_bookings,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
-from envsched.booking.words import booking_words, has_past_days, shown_status, state_words
+from envsched.booking.words import (
+    booking_words,
+    has_past_days,
+    shown_status,
+    state_words,
+    under_way,
+)
 
 __all__ = [
     "DAY_NAMES",
@@ -173,9 +185,11 @@ __all__ = [
     "find_free_slots",
     "free_days",
     "get_request",
+    "hand_back_day",
     "has_past_days",
     "is_second_booking",
     "live_partners",
+    "may_hand_back",
     "may_withdraw",
     "month_of",
     "move_booking",
@@ -210,6 +224,7 @@ __all__ = [
     "start_booking",
     "state_words",
     "suggest_slots",
+    "under_way",
     "waitlist_request",
     "withdraw_request",
 ]
