@@ -53,6 +53,7 @@ class BookingRow:
     forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
     asked_why: str = ""  # its request's justification ("" if none)
     created_by_id: int | None = None  # who booked it (a direct booking's owner)
+    booker: str | None = None  # their name as people read it (full name, else user name)
 
     @property
     def last_day(self) -> dt.date:
@@ -67,8 +68,9 @@ class BookingRow:
     def serves(self) -> str:
         """What it is for: its phase, else the first line of its note, else of why its
         request asked for it (``envsched.serves``, as every page names a booking), else
-        whose booking of which type it is."""
-        whose = f"{self.requester}'s {self.type} booking" if self.requester else NO_PHASE
+        whose booking of which type it is (its requester's, else whoever booked it)."""
+        who = self.requester or self.booker
+        whose = f"{who}'s {self.type} booking" if who else NO_PHASE
         return serves_text(self.phase, self.note, self.asked_why, otherwise=whose)
 
     @property
@@ -200,6 +202,7 @@ def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingR
     return {row.id: _booking_row(row) for row in found}
 
 
+_BOOKER = sa.orm.aliased(User, name="booker")  # who booked it, beside who requested it
 # one statement for a page of bookings, whatever their number (no query per booking)
 _BOOKING_ROWS: Any = (
     sa.select(
@@ -217,6 +220,7 @@ _BOOKING_ROWS: Any = (
         col(Booking.forced_reason),
         col(BookingRequest.justification).label("asked_why"),
         col(Booking.created_by_id),
+        sa.func.coalesce(sa.func.nullif(_BOOKER.full_name, ""), _BOOKER.name).label("booker"),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -225,6 +229,7 @@ _BOOKING_ROWS: Any = (
     .outerjoin(Release, col(Phase.release_id) == col(Release.id))
     .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
     .outerjoin(User, col(BookingRequest.requester_id) == col(User.id))
+    .outerjoin(_BOOKER, col(Booking.created_by_id) == _BOOKER.id)
 )
 
 
@@ -244,6 +249,7 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
         row.forced_reason,
         row.asked_why or "",
         row.created_by_id,
+        row.booker,
     )
 
 
