@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from envsched.booking import owned_by
 from envsched.days import day_text, days_text, last_day
 from envsched.inventory import natural_key
 from envsched.models import (
@@ -169,7 +170,7 @@ def booking_rows(
     type_name: str | None = None,
     release: str | None = None,
     environment: str | None = None,
-    requester_id: int | None = None,
+    owner_id: int | None = None,
     live_only: bool = True,
     environments: Collection[str] | None = None,
 ) -> list[BookingRow]:
@@ -190,8 +191,8 @@ def booking_rows(
         query = query.where(col(Environment.name).in_(list(environments)))
     if release:
         query = query.where(Release.key == release)
-    if requester_id is not None:
-        query = query.where(BookingRequest.requester_id == requester_id)
+    if owner_id is not None:  # whose it is: requested, else booked directly (one rule)
+        query = query.where(owned_by(owner_id))
     found = session.execute(query.order_by(col(Booking.start), col(Booking.id))).all()
     return [_booking_row(row) for row in found]
 

@@ -54,6 +54,7 @@ from envsched.booking.rulebook.quota import (
     Usage,
     check_quota,
     month_of,
+    owned_by,
     owner_id,
     parse_month,
 )
@@ -199,6 +200,7 @@ __all__ = [
     "new_booking",
     "not_booked_yet",
     "offer_days",
+    "owned_by",
     "owner_id",
     "parse_month",
     "phase_slots",

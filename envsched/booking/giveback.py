@@ -17,6 +17,7 @@ from envsched.booking.bookings import book_locked, booking_transaction
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.requests import close_request, request_rules
 from envsched.booking.rulebook import RuleBroken
+from envsched.booking.rulebook.quota import owner_id
 from envsched.booking.stack_parts import live_partners
 from envsched.booking.words import booking_words, status_words, under_way
 from envsched.days import day_text, days_text
@@ -167,8 +168,8 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
 
 
 def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
-    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
-    return actor is not None and request is not None and request.requester_id == actor.id
+    """Whose it is: its request's requester, else who booked it (``owner_id``)."""
+    return actor is not None and owner_id(session, booking) == actor.id
 
 
 def offer_days(
