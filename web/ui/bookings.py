@@ -130,7 +130,16 @@ def booking_checkin(booking_id: int) -> Any:
     except EnvschedError as exc:
         flash(f"{before.words}: {exc.said}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
-    flash(f"Checked in: {before.words}. It stays yours.", "success")
+    stacked = booking.stacked_with(sessions(), booking_id)
+    if stacked is None:
+        flash(f"Checked in: {before.words}. It stays yours.", "success")
+    else:  # check-in takes the whole stack booking (booking.check_in)
+        stack, members = stacked
+        flash(
+            f"Checked in: {before.words}, with {_all_of(members)} of its booking of the "
+            f"stack {stack} ({', '.join(members)}). They stay yours.",
+            "success",
+        )
     return _back(booking_id)
 
 
