@@ -49,14 +49,23 @@ class NotFound(EnvschedError):
 
 
 class InvalidInput(EnvschedError):
-    """A value a caller gave is wrong: ``field`` names it, the message says why."""
+    """A value a caller gave is wrong: ``field`` names it, the message says why; ``rule``,
+    when given, names the rule it breaks (``tags``, ``type`` …) so a refusal can title it
+    as the rulebook's refusals are titled (``problem`` is then said without the field)."""
 
     code = "invalid_input"
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, *, rule: str | None = None) -> None:
         super().__init__(f"{field}: {problem}", fields={field: problem})
         self.field = field
         self.problem = problem
+        self.rule = rule
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.rule is not None:
+            data.update(rule=self.rule, problem=self.problem)
+        return data
 
 
 @dataclass(frozen=True)

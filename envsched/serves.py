@@ -1,19 +1,20 @@
 """What a booking is for, as people name it: its phase, else the first line of what was
-said about it (its note, then why its request asked for it), else that it serves no
-phase. My work, the timeline, notifications, the header's search, clash refusals and the
-audit log all name a booking through here, so one booking reads the same everywhere.
+said about it (its note, then why its request asked for it), else "a booking" (a page
+that knows whose it is says "tara's UAT booking"). My work, the timeline,
+notifications, the header's search, clash refusals and the audit log all name a booking
+through here, so one booking reads the same everywhere.
 """
 
 from __future__ import annotations
 
 from envsched.models import Booking
 
-NO_PHASE = "a booking for no phase"
+NO_PHASE = "a booking"
 
 
 def serves_text(phase: str | None, *said: str | None, otherwise: str = NO_PHASE) -> str:
     """``R1-UAT``; else the first line of the first of ``said`` with words in it ("soak
-    test"); else ``otherwise`` ("a booking for no phase", or whose booking it is)."""
+    test"); else ``otherwise`` ("a booking", or whose booking it is)."""
     if phase:
         return phase
     for text in said:

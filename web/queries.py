@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from envsched.booking import owned_by
 from envsched.days import day_text, days_text, last_day
 from envsched.inventory import natural_key
 from envsched.models import (
@@ -54,6 +55,7 @@ class BookingRow:
     forced_reason: str = ""  # why it was placed although it breaks a rule ("" if not)
     asked_why: str = ""  # its request's justification ("" if none)
     created_by_id: int | None = None  # who booked it (a direct booking's owner)
+    booker: str | None = None  # their name as people read it (full name, else user name)
 
     @property
     def last_day(self) -> dt.date:
@@ -68,8 +70,9 @@ class BookingRow:
     def serves(self) -> str:
         """What it is for: its phase, else the first line of its note, else of why its
         request asked for it (``envsched.serves``, as every page names a booking), else
-        whose booking of which type it is."""
-        whose = f"{self.requester}'s {self.type} booking" if self.requester else NO_PHASE
+        whose booking of which type it is (its requester's, else whoever booked it)."""
+        who = self.requester or self.booker
+        whose = f"{who}'s {self.type} booking" if who else NO_PHASE
         return serves_text(self.phase, self.note, self.asked_why, otherwise=whose)
 
     @property
@@ -170,7 +173,7 @@ def booking_rows(
     type_name: str | None = None,
     release: str | None = None,
     environment: str | None = None,
-    requester_id: int | None = None,
+    owner_id: int | None = None,
     live_only: bool = True,
     environments: Collection[str] | None = None,
 ) -> list[BookingRow]:
@@ -191,8 +194,8 @@ def booking_rows(
         query = query.where(col(Environment.name).in_(list(environments)))
     if release:
         query = query.where(Release.key == release)
-    if requester_id is not None:
-        query = query.where(BookingRequest.requester_id == requester_id)
+    if owner_id is not None:  # whose it is: requested, else booked directly (one rule)
+        query = query.where(owned_by(owner_id))
     found = session.execute(query.order_by(col(Booking.start), col(Booking.id))).all()
     return [_booking_row(row) for row in found]
 
@@ -203,6 +206,7 @@ def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingR
     return {row.id: _booking_row(row) for row in found}
 
 
+_BOOKER = sa.orm.aliased(User, name="booker")  # who booked it, beside who requested it
 # one statement for a page of bookings, whatever their number (no query per booking)
 _BOOKING_ROWS: Any = (
     sa.select(
@@ -220,6 +224,7 @@ _BOOKING_ROWS: Any = (
         col(Booking.forced_reason),
         col(BookingRequest.justification).label("asked_why"),
         col(Booking.created_by_id),
+        sa.func.coalesce(sa.func.nullif(_BOOKER.full_name, ""), _BOOKER.name).label("booker"),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -228,6 +233,7 @@ _BOOKING_ROWS: Any = (
     .outerjoin(Release, col(Phase.release_id) == col(Release.id))
     .outerjoin(BookingRequest, col(Booking.request_id) == col(BookingRequest.id))
     .outerjoin(User, col(BookingRequest.requester_id) == col(User.id))
+    .outerjoin(_BOOKER, col(Booking.created_by_id) == _BOOKER.id)
 )
 
 
@@ -247,6 +253,7 @@ def _booking_row(row: sa.Row[Any]) -> BookingRow:
         row.forced_reason,
         row.asked_why or "",
         row.created_by_id,
+        row.booker,
     )
 
 

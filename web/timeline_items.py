@@ -46,6 +46,9 @@ RULE_WORDS = {
     "maintenance": "maintenance window",
     "freeze": "change freeze",
     "retired": "the environment is retired",
+    "tags": "tags",
+    "type": "environment type",
+    "environments": "allowed environments",
 }
 
 

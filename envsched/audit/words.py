@@ -229,7 +229,7 @@ def entity_words(entity: str) -> str:
 
 def what_words(names: Names, entity: str, row: dict[str, Any]) -> str:
     """``booking R1-UAT on UAT-2 (3–7 Mar 2027)``, ``release PAY-4.2`` …; a name that
-    says its kind is said alone (``a booking for no phase on UAT-7 (…)``)."""
+    says its kind is said alone (``a booking on UAT-7 (…)``)."""
     kind, named = entity_words(entity), _named(names, entity, row)
     return named if named.startswith(f"a {kind} ") else f"{kind} {named}".strip()
 

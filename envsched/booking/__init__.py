@@ -31,7 +31,13 @@ from envsched.booking.clashes import (
     find_clashes,
 )
 from envsched.booking.free_slots import Slot, find_free_slots
-from envsched.booking.giveback import cancel_booking, offer_days, release_early
+from envsched.booking.giveback import (
+    cancel_booking,
+    hand_back_day,
+    may_hand_back,
+    offer_days,
+    release_early,
+)
 from envsched.booking.move import move_booking, move_choices
 from envsched.booking.quotas import my_team_usage, quota_notes, quota_usage, set_quota
 from envsched.booking.requests import (
@@ -49,6 +55,7 @@ from envsched.booking.rulebook.quota import (
     Usage,
     check_quota,
     month_of,
+    owned_by,
     owner_id,
     parse_month,
 )
@@ -107,7 +114,13 @@ from envsched.booking.stacks import (
     stack_bookings,
 )
 from envsched.booking.withdraw import may_withdraw, withdraw_request
-from envsched.booking.words import booking_words, has_past_days, shown_status, state_words
+from envsched.booking.words import (
+    booking_words,
+    has_past_days,
+    shown_status,
+    state_words,
+    under_way,
+)
 
 __all__ = [
     "DAY_NAMES",
@@ -174,9 +187,11 @@ __all__ = [
     "find_free_slots",
     "free_days",
     "get_request",
+    "hand_back_day",
     "has_past_days",
     "is_second_booking",
     "live_partners",
+    "may_hand_back",
     "may_withdraw",
     "month_of",
     "move_booking",
@@ -186,6 +201,7 @@ __all__ = [
     "new_booking",
     "not_booked_yet",
     "offer_days",
+    "owned_by",
     "owner_id",
     "parse_month",
     "phase_slots",
@@ -211,6 +227,7 @@ __all__ = [
     "start_booking",
     "state_words",
     "suggest_slots",
+    "under_way",
     "waitlist_request",
     "why_no_slot",
     "withdraw_request",

@@ -17,8 +17,10 @@ from envsched.booking.bookings import book_locked, booking_transaction
 from envsched.booking.free_slots import find_free_slots
 from envsched.booking.requests import close_request, request_rules
 from envsched.booking.rulebook import RuleBroken
+from envsched.booking.rulebook.quota import owner_id
 from envsched.booking.stack_parts import live_partners
-from envsched.booking.words import booking_words, status_words
+from envsched.booking.words import booking_words, status_words, under_way
+from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
 from envsched.errors import InvalidInput, InvalidState, NotFound
 from envsched.inventory import check_eligible, lock_environment
@@ -42,9 +44,12 @@ def cancel_booking(
     now: dt.datetime,
     reason: str = "",
 ) -> Booking:
-    """Cancel a live booking; its days still ahead are offered to the waitlist."""
+    """Cancel a live booking not under way; its days still ahead are offered to the
+    waitlist. One under way (checked in, in use, or started before today) is handed back
+    instead: the days it has had are history (``under_way``), so ``InvalidState``."""
+    today = now.date()
     return _give_back(
-        sessions, booking_id, actor=actor, now=now, change=lambda b: _cancel(b, reason)
+        sessions, booking_id, actor=actor, now=now, change=lambda b: _cancel(b, reason, today)
     )
 
 
@@ -56,12 +61,29 @@ def release_early(
     now: dt.datetime,
     on: dt.date | None = None,
 ) -> Booking:
-    """End a live booking on ``on`` (default today); ``[on, end)`` goes to the waitlist."""
-    day = on or now.date()
+    """End a live booking on ``on``, the first day given back (default ``hand_back_day``:
+    tomorrow, so today is kept); ``[on, end)`` goes to the waitlist."""
+    day = on or hand_back_day(now.date())
     return _give_back(sessions, booking_id, actor=actor, now=now, change=lambda b: _release(b, day))
 
 
-def _cancel(booking: Booking, reason: str) -> None:
+def hand_back_day(today: dt.date) -> dt.date:
+    """The first day a booking handed back gives back: tomorrow. Today is kept, as the
+    booking may be in use all day (one that starts today may be handed back too)."""
+    return today + dt.timedelta(days=1)
+
+
+def may_hand_back(start: dt.date, end: dt.date, today: dt.date) -> bool:
+    """Under way today, with a day after today to give back (``release_early``'s rule)."""
+    return start < hand_back_day(today) < end
+
+
+def _cancel(booking: Booking, reason: str, today: dt.date | None = None) -> None:
+    if today is not None and under_way(booking.status, booking.start, booking.checked_in_at, today):
+        raise InvalidState(
+            f"{booking_words(booking)} is under way since {day_text(booking.start)}; "
+            "hand it back instead of cancelling it"
+        )
     booking.status = BookingStatus.CANCELLED
     if reason:
         booking.note = f"{booking.note}\ncancelled: {reason}".strip()
@@ -71,8 +93,8 @@ def _release(booking: Booking, day: dt.date) -> None:
     if not booking.start < day < booking.end:
         raise InvalidInput(
             "on",
-            f"{day} is not inside the booking ({booking.start} to "
-            f"{booking.end}); cancel a booking that has not started",
+            f"the booking ({days_text(booking.start, booking.end)}) has no days to give "
+            f"back from {day_text(day)}; cancel a booking that has not started",
         )
     booking.end = day
     booking.status = BookingStatus.RELEASED
@@ -146,8 +168,8 @@ def _live_booking(session: Session, booking_id: int, actor: User | None) -> Book
 
 
 def _is_own(session: Session, booking: Booking, actor: User | None) -> bool:
-    request = session.get(BookingRequest, booking.request_id) if booking.request_id else None
-    return actor is not None and request is not None and request.requester_id == actor.id
+    """Whose it is: its request's requester, else who booked it (``owner_id``)."""
+    return actor is not None and owner_id(session, booking) == actor.id
 
 
 def offer_days(

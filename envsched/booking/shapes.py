@@ -100,7 +100,9 @@ class ReasonIn(Input):
 
 
 class ReleaseEarlyIn(Input):
-    on: Day | None = Field(default=None, description="first day given back (default today)")
+    on: Day | None = Field(
+        default=None, description="first day given back (default tomorrow: today is kept)"
+    )
 
 
 class MoveIn(Input):

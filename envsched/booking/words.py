@@ -27,6 +27,13 @@ def has_past_days(status: str, start: dt.date, today: dt.date) -> bool:
     return status == BookingStatus.IN_USE or start < today
 
 
+def under_way(
+    status: str, start: dt.date, checked_in_at: dt.datetime | None, today: dt.date
+) -> bool:
+    """In use, checked in, or its first day is past: it is handed back, not cancelled."""
+    return checked_in_at is not None or has_past_days(status, start, today)
+
+
 def shown_status(status: str, end: dt.date, today: dt.date) -> str:
     """A booking's state as people are told it, from its status and its days: a live
     booking whose days are over has ``ended``, whatever its status still says. The

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from envsched.booking import owned_by
 from envsched.inventory import natural_key
 from envsched.lifecycle import GateView, gate_views, stored_gates_by_release
 from envsched.models import (
@@ -44,10 +44,7 @@ def my_booking_ids(session: Session, user: User) -> list[int]:
         .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
         .where(
             col(Booking.status).in_(LIVE_STATUSES),
-            or_(
-                col(BookingRequest.requester_id) == user.id,
-                and_(col(Booking.request_id).is_(None), col(Booking.created_by_id) == user.id),
-            ),
+            owned_by(user.id),
         )
         .order_by(col(Booking.start), col(Booking.id))
     )

@@ -68,16 +68,23 @@ def check_eligible(
     names: Sequence[str] | None,
     field: str = "environment",
 ) -> None:
-    """Raise ``InvalidInput`` unless ``env`` has the type, every tag, and is among ``names``."""
+    """Raise ``InvalidInput`` unless ``env`` has the type, every tag, and is among ``names``;
+    the error names the rule (``type``, ``tags``, ``environments``, ``retired``)."""
     if type_id is not None and env.type_id != type_id:
-        raise InvalidInput(field, f"{env.name} is of type {env.type.name}, not the one asked for")
-    missing = sorted(set(tags) - set(env.tags))
-    if missing:
-        raise InvalidInput(field, f"{env.name} lacks the tags {', '.join(missing)}")
+        problem = f"{env.name} is of type {env.type.name}, not the one asked for"
+        raise InvalidInput(field, problem, rule="type")
+    if missing := sorted(set(tags) - set(env.tags)):
+        raise InvalidInput(field, lacks_tags(env.name, missing), rule="tags")
     if names is not None and env.name not in names:
-        raise InvalidInput(field, f"{env.name} is not among the allowed {', '.join(names)}")
+        problem = f"{env.name} is not among the allowed {', '.join(names)}"
+        raise InvalidInput(field, problem, rule="environments")
     if env.status == EnvironmentStatus.RETIRED:
-        raise InvalidInput(field, f"{env.name} is retired")
+        raise InvalidInput(field, f"{env.name} is retired", rule="retired")
+
+
+def lacks_tags(name: str, missing: Sequence[str]) -> str:
+    """``PERF-4 lacks the tag cloud`` (``the tags cloud, mainframe`` for more than one)."""
+    return f"{name} lacks the {'tag' if len(missing) == 1 else 'tags'} {', '.join(missing)}"
 
 
 # -- can this environment take these days? ------------------------------------------------

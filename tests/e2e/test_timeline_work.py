@@ -182,7 +182,7 @@ def test_lanes_follow_natural_order(
     page.set_viewport_size({"width": 1366, "height": 768})
     bar(page, "far run").locator("a.bar-link").focus()  # a keyboard reaches each bar
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("far run on LANE-10")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Far run on LANE-10")
     vera.assert_clean()
     vera.page.close()
 
@@ -261,7 +261,7 @@ def test_a_test_manager_books_free_days_on_the_timeline_and_finds_them_on_my_wor
     tom.shot("flow-mywork-booking")
     found.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "contract tests on the far lane on LANE-10"
+        "Contract tests on the far lane on LANE-10"
     )
     tom.shot("flow-booking-page")
     tom.assert_clean()
@@ -396,3 +396,34 @@ def test_zoom_filters_and_scrolling_change_what_shows(
     vera.shot("filter-by-tag")
     vera.assert_clean()
     vera.page.close()
+
+
+def test_at_phone_width_a_bar_shows_a_whole_label_or_none(
+    browser: Browser, live_server: LiveServer, screenshots: Path, lanes: None
+) -> None:
+    """At 390 px no bar shows a cut label ("CR", "h"): what shows fits, else nothing does;
+    the bar's link keeps its name and its tooltip."""
+    eric = Visit(
+        browser.new_page(viewport={"width": 390, "height": 844}), live_server, screenshots, "eric"
+    )
+    eric.sign_in()
+    one_day = {"environment": "LANE-2", "start": str(in_days(60)), "end": str(in_days(61))}
+    api(eric.page, f"{live_server.url}/api/v1/bookings", {**one_day, "note": "cutover rehearsal"})
+    page = open_timeline(eric, "&zoom=quarter", "timeline-phone-labels")
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('#timeline .vis-item.booking')].filter(bar => {
+             const box = bar.querySelector('.vis-item-overflow');
+             const shown = [...bar.querySelectorAll('.label-full, .label-short')].filter(
+               label => getComputedStyle(label).display !== 'none' &&
+                        getComputedStyle(label).visibility !== 'hidden');
+             return shown.some(label => label.offsetWidth > box.clientWidth);
+           }).map(bar => bar.textContent)"""
+    )
+    assert cut == []
+    bare = bar(page, "cutover rehearsal")  # a day is too short even for "cutover"
+    expect(bare).to_have_class(re.compile(r"\bbare\b"))
+    expect(bare.locator("a.bar-link")).to_have_attribute("aria-label", "cutover rehearsal")
+    bare.hover()
+    expect(page.locator(".vis-tooltip")).to_contain_text("cutover rehearsal")
+    eric.shot("timeline-phone-labels")
+    eric.assert_clean()

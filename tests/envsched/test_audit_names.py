@@ -51,7 +51,7 @@ def test_a_team_is_named_never_given_by_its_id(
     [
         ("smoke tests\nrun nightly", "", "booking smoke tests on UAT-1"),  # its note
         ("", "soak test", "booking soak test on UAT-1"),  # why its request asked
-        ("", "", "a booking for no phase on UAT-1"),  # nothing said: that, once
+        ("", "", "a booking on UAT-1"),  # nothing said: that, once
     ],
     ids=["note", "request", "nothing"],
 )

@@ -80,7 +80,7 @@ def test_booking_on_a_down_environment_is_a_clash(
     ("env_fields", "phase_fields", "says"),
     [
         ({"type": "SIT"}, {"type": "UAT"}, "needs a UAT"),  # wrong type
-        ({"tags": ["cloud"]}, {"required_tags": ["mainframe"]}, "lacks the tags mainframe"),
+        ({"tags": ["cloud"]}, {"required_tags": ["mainframe"]}, "lacks the tag mainframe"),
         ({"name": "UAT-Z"}, {"environments": ["UAT-Y"]}, "may only use UAT-Y"),  # not listed
     ],
 )

@@ -187,7 +187,7 @@ def test_a_move_names_the_field_it_cannot_take(
     make_environment(name="SIT-1", type="SIT")
     phase = make_phase(type="UAT", required_tags=["mainframe"])
     booking = make_booking(uat, start=day(10), end=day(15), phase_id=phase.id)
-    for name, problem in (("UAT-2", "lacks the tags mainframe"), ("SIT-1", "and SIT-1 is SIT")):
+    for name, problem in (("UAT-2", "lacks the tag mainframe"), ("SIT-1", "and SIT-1 is SIT")):
         with pytest.raises(RuleBroken, match=problem) as broken:  # the phase's rule
             move_booking(
                 sessions, booking.id, environment=name, start=day(20), actor=manager, now=NOW

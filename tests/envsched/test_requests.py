@@ -238,6 +238,25 @@ def test_releasing_early_shortens_the_booking_and_offers_the_rest(
         cancel_booking(sessions, holder.id, actor=manager, now=NOW)
 
 
+def test_a_booking_under_way_today_is_handed_back_keeping_today_and_not_cancelled(
+    sessions: SessionFactory, manager: User, make_environment: Factory
+) -> None:
+    env = make_environment()
+    today = book_direct(
+        sessions, BookingIn(environment=env.name, start=day(0), end=day(3)), actor=manager, now=NOW
+    )
+    assert today.id is not None
+    later = NOW + dt.timedelta(days=1)  # its first day is past: it is under way
+    with pytest.raises(InvalidState, match="under way since 4 Jan 2027; hand it back"):
+        cancel_booking(sessions, today.id, actor=manager, now=later)
+    released = release_early(sessions, today.id, actor=manager, now=NOW)  # starts today
+    assert (released.status, released.start, released.end) == (
+        BookingStatus.RELEASED,
+        day(0),
+        day(1),  # today is kept; the days from tomorrow are given back
+    )
+
+
 def test_the_requester_may_cancel_the_booking_their_request_got(
     sessions: SessionFactory,
     tester: User,

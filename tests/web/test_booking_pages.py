@@ -15,6 +15,7 @@ from envsched.booking.bookings import approve_request
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, BookingStatus, RequestStatus, Role
 from tests.envsched import factories
+from tests.fixtures.web import UserOf
 from tests.web.forms import field_errors, page_text, post
 from tests.web.helpers import NOW
 from tests.web.page_world import PageWorld, day
@@ -39,7 +40,7 @@ def test_the_booking_page_says_its_days_and_offers_a_manager_every_action(
     login(client, Role.ENVIRONMENT_MANAGER)
     booking = smoke(sessions)
     page = page_text(client, f"/bookings/{booking.id}")
-    assert "<h1>smoke tests on UAT-1" in page
+    assert "<h1>Smoke tests on UAT-1" in page  # a heading starts with a capital
     assert "4–7 Jan 2027" in page and "(4 days, first and last day included)" in page
     assert 'id="move-h">Move</h2>' in page and "Cancel booking" in page
     # free slots of its length on UAT environments: UAT-2 today, UAT-1 once it is over
@@ -215,7 +216,7 @@ def test_a_clash_on_the_dashboard_names_its_bookings_and_offers_to_move_or_cance
     after = page_text(client, "/")
     assert "Cancelled: data refresh on UAT-2, 9–11 Jan 2027." in after
     assert "holds 2 live bookings" not in after
-    assert "R1-UAT on UAT-2 (7–9 Jan 2027): UAT-2 lacks the tags mainframe" in after  # to do
+    assert "R1-UAT on UAT-2 (7–9 Jan 2027): UAT-2 lacks the tag mainframe" in after  # to do
 
 
 def test_clashes_link_their_bookings_for_viewers_without_offering_actions(
@@ -246,9 +247,25 @@ def test_a_booking_with_several_clashes_is_one_row_with_every_reason(
     login(client, Role.ENVIRONMENT_MANAGER)
     for path in ("/", "/environments/UAT-2", f"/timeline?start={day(0)}"):
         page = page_text(client, path)
-        both = page.split("lacks the tags mainframe", 1)[1].split("runs into maintenance", 1)[0]
+        both = page.split("lacks the tag mainframe", 1)[1].split("runs into maintenance", 1)[0]
         assert "#move-h" not in both and "/cancel" not in both, path  # one row, both reasons
         rows = page.count("R1-UAT on UAT-2 (7–9 Jan 2027)")  # each clash names the booking
         moves = len(re.findall(rf'href="/bookings/{clashing.id}\?next=[^"]*#move-h"', page))
         assert moves == rows - 1, path
         assert "resolving a clash (ineligible and maintenance)" in page, path
+
+
+def test_a_direct_booking_nothing_names_is_whoever_booked_it_with_a_capital(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    eric = user_of(Role.ENVIRONMENT_MANAGER, "eric_envman")
+    theirs = factories.make_booking(sessions, estate.uat2, start=day(6), end=day(8))
+    booked = factories.make_booking(
+        sessions, estate.uat2, start=day(1), end=day(3), created_by_id=eric.id
+    )
+    login(client, Role.VIEWER)
+    html = client.get(f"/bookings/{booked.id}").get_data(as_text=True)
+    assert re.search(r"<h1>Eric Envman&#39;s UAT booking on UAT-2 ", html)
+    assert "booked directly by Eric Envman" in html and "no phase" not in html
+    unknown = client.get(f"/bookings/{theirs.id}").get_data(as_text=True)
+    assert re.search(r"<h1>A booking on UAT-2 ", unknown)  # nobody recorded: "a booking"

@@ -34,7 +34,7 @@ def test_the_timeline_draws_each_booking_from_its_start_for_its_days() -> None:
     assert list(booked.y) == ["UAT-1", "UAT-2"]
     assert list(booked.base) == ["2027-01-04", "2027-01-06"]
     assert list(booked.x) == [5 * MS_PER_DAY, 1 * MS_PER_DAY]
-    assert list(booked.text) == ["R1-UAT", "a booking for no phase"]  # never "booking 2"
+    assert list(booked.text) == ["R1-UAT", "a booking"]  # never "booking 2"
 
 
 def test_the_timeline_puts_clashes_and_tentative_bookings_in_their_own_traces() -> None:

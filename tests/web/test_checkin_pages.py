@@ -185,3 +185,29 @@ def test_an_overdue_booking_offers_a_late_check_in_and_says_it_was_late(
     )
     after = page(owner, f"/bookings/{booking.id}")
     assert "late, after the deadline of 4 Jan 2027, 00:00 UTC" in after
+
+
+def test_a_booking_checked_in_today_is_handed_back_after_today_and_not_cancelled(
+    app: Flask, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    booking = own_booking(sessions, user_of, estate)
+    owner = app.test_client()
+    login(owner, Role.TEST_MANAGER)
+    path = f"/bookings/{booking.id}"
+    owner.post(f"{path}/checkin", data={"csrf_token": csrf_token(owner, path), "next": path})
+    html = page(owner, path)
+    assert "Hand back after today" in html and "Cancel booking" not in html
+    assert (
+        "The booking ends today, 4 Jan 2027: you keep today, and the days from 5 Jan 2027 "
+        "to 6 Jan 2027 go back to the waitlist."
+    ) in html
+    refused = owner.post(f"{path}/cancel", data={"csrf_token": csrf_token(owner, path)})
+    assert "under way since 4 Jan 2027; hand it back instead" in page(owner, refused.location)
+    response = owner.post(
+        f"{path}/release", data={"csrf_token": csrf_token(owner, path), "next": path}
+    )
+    assert response.status_code == 302
+    with read_transaction(sessions) as session:
+        kept = session.get_one(Booking, booking.id)
+    assert (kept.status, kept.start, kept.end) == (BookingStatus.RELEASED, day(0), day(1))
+    assert "Handed back after today: regression on UAT-2" in page(owner, path)

@@ -160,10 +160,7 @@ def test_cutting_capacity_below_what_is_booked_names_the_bookings_and_changes_no
     assert response.status_code == 400
     errors = field_errors(response)
     assert list(errors) == ["capacity"]
-    assert (
-        f"a booking for no phase on SIT-1, {days_text(day(1), day(3))} (confirmed)"
-        in errors["capacity"]
-    )
+    assert f"a booking on SIT-1, {days_text(day(1), day(3))} (confirmed)" in errors["capacity"]
     env = environment(sessions, "SIT-1")
     assert env is not None and (env.capacity, env.owner) == (2, "")
 

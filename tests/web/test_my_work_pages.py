@@ -45,7 +45,7 @@ def approve(sessions: SessionFactory, user_of: UserOf, estate: PageWorld) -> Boo
 
 def long_over(sessions: SessionFactory, user_of: UserOf) -> int:
     """The test manager's request for 3 days of UAT from 1 Dec 2026 ("soak test"),
-    approved by eric to UAT-2, used from 1 Dec and handed back on 3 Dec: long over."""
+    approved by eric to UAT-2, used from 1 Dec and handed back after 2 Dec: long over."""
     eric = user_of(Role.ENVIRONMENT_MANAGER, "eric")
     then = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
     asked = factories.make_request(
@@ -58,7 +58,7 @@ def long_over(sessions: SessionFactory, user_of: UserOf) -> int:
     )
     booked = approve_request(sessions, asked.id or 0, now=then, environment="UAT-2", actor=eric)
     start_booking(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=1))
-    release_early(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=3))
+    release_early(sessions, booked.id or 0, actor=eric, now=then + dt.timedelta(days=2))
     return asked.id or 0
 
 

@@ -12,6 +12,7 @@ from envsched.days import days_text
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, RequestStatus, Role
 from tests.envsched import factories
+from tests.fixtures.web import UserOf
 from tests.web.helpers import csrf_token
 from tests.web.page_world import PageWorld, day
 
@@ -343,3 +344,16 @@ def test_the_audit_log_filters_by_actor(
     page = text(client, "/audit?actor=environment_manager")
     assert "waitlisted" in page and "1 entry" in page
     assert "0 entries" in text(client, "/audit?actor=nobody")
+
+
+def test_a_booking_someone_made_directly_is_theirs_on_the_dashboard_and_my_work(
+    client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
+) -> None:
+    manager = user_of(Role.ENVIRONMENT_MANAGER)
+    factories.make_booking(
+        sessions, estate.uat2, start=day(2), end=day(4), note="direct", created_by_id=manager.id
+    )
+    login(client, Role.ENVIRONMENT_MANAGER)
+    assert '"big">1</span> upcoming booking of mine' in text(client, "/")
+    mine = text(client, "/my").split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+    assert "direct on UAT-2" in mine  # one rule of whose a booking is (booking.owned_by)

@@ -112,3 +112,9 @@ def test_the_form_ticks_the_first_days_weekday_not_todays(
     assert ticked(page_text(client, "/series/new?start=someday")) == []
     preview = post(client, "/series/new", {**FORM, "action": "preview"}).get_data(as_text=True)
     assert ticked(preview) == ["mon", "thu"] and "data-follows-day=" not in preview
+    # the default is marked so the first weekday the user ticks replaces it; the hint
+    # says so in whole words (and only while it holds)
+    assert 'value="thu" checked data-default>' in thursday and "data-default" not in preview
+    hint = "the weekdays a run starts on. Until you tick one yourself, it is the first day’s"
+    assert hint in thursday and "the first day’s until you choose" not in thursday
+    assert "Until you tick one" not in preview

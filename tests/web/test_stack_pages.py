@@ -73,6 +73,14 @@ def test_booking_a_stack_books_every_member_or_none_naming_the_one_in_the_way(
     assert "end-to-end run" in page and "UAT-2" in page and "SIT-1" in page
 
 
+def test_the_stack_name_hint_gives_no_environment_name_as_an_example(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld
+) -> None:
+    login(client, Role.ENVIRONMENT_MANAGER)
+    page = client.get("/stacks").get_data(as_text=True)
+    assert "e.g. PAYMENTS-STACK; not an environment’s name" in page and "e.g. UAT-3" not in page
+
+
 def test_viewers_see_stacks_but_no_forms(
     client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
 ) -> None:
@@ -301,6 +309,13 @@ def test_a_stack_booking_waits_for_one_check_in_on_both_members_pages(
     assert ">Check in</button>" not in after
     mine = my_bookings(manager)
     assert mine.count("checked in") == 2 and "check in by" not in mine
+    # the flash names every member checked in, and the stack page says it as My work does
+    assert (
+        "Checked in: stack PAY on SIT-1, 4–6 Jan 2027, with both members of its booking of "
+        "the stack PAY (SIT-1, UAT-2). They stay yours."
+    ) in after
+    stack = manager.get("/stacks/PAY").get_data(as_text=True)
+    assert stack.count('confirmed</span> <span class="muted">checked in</span>') == 2
 
 
 def my_bookings(client: FlaskClient) -> str:

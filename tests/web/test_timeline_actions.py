@@ -274,3 +274,26 @@ def test_the_slots_offered_keep_to_the_environment_chosen(
         f"/requests/slots?phase=R1-UAT&duration=3&after={day(0)}&environment=UAT-2"
     ).get_json()
     assert by_phase["slots"] == []  # R1-UAT needs the mainframe tag: UAT-1 only
+
+
+def test_a_drag_onto_an_environment_without_the_tags_is_refused_naming_the_rule(
+    client: FlaskClient,
+    login: Login,
+    estate: PageWorld,
+    sessions: SessionFactory,
+    csrf_headers: Headers,
+) -> None:
+    cloud = factories.make_environment(sessions, name="UAT-3", tags=["cloud"])
+    asked = factories.make_request(sessions, required_tags=["cloud"], duration_days=2)
+    booking = factories.make_booking(sessions, cloud, request_id=asked.id, start=day(3), end=day(5))
+    login(client, Role.ENVIRONMENT_MANAGER)
+    answer = client.post(
+        f"/api/v1/bookings/{booking.id}/move",
+        json={"environment": "UAT-2", "start": str(day(3))},
+        headers=csrf_headers(client),
+    )
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert (error["rule"], error["problem"]) == ("tags", "UAT-2 lacks the tag cloud")
+    page = client.get("/timeline").get_data(as_text=True)
+    assert "&#34;tags&#34;: &#34;tags&#34;" in page or '"tags": "tags"' in page  # its title

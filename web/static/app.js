@@ -92,21 +92,30 @@ window.addEventListener("resize", focusScrollingTables);
 
 // Weekday boxes that follow a date field (the series form: data-follows-day names the
 // first day's field, the boxes run Monday to Sunday): while the user has ticked none
-// of them themselves, the weekday ticked is the date's.
+// of them themselves, the weekday ticked is the date's (the server ticks it first and
+// marks it data-default). The first box the user ticks replaces that default, so a
+// weekday nobody chose never stays in the series.
 function followDay(fieldset) {
   var field = document.getElementById(fieldset.getAttribute("data-follows-day"));
   var boxes = fieldset.querySelectorAll('input[type="checkbox"]');
+  var byDefault = fieldset.querySelector("input[data-default]");
   var chosen = false;
   if (!field) return;
   boxes.forEach(function (box) {
-    box.addEventListener("change", function () { chosen = true; });
+    box.addEventListener("change", function () {
+      if (!chosen && byDefault && byDefault !== box) byDefault.checked = false;
+      chosen = true;
+    });
   });
-  field.addEventListener("change", function () {
+  function follow() {
     var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(field.value);
     if (chosen || !parts) return;
     var weekday = (new Date(Date.UTC(+parts[1], parts[2] - 1, +parts[3])).getUTCDay() + 6) % 7;
     boxes.forEach(function (box, index) { box.checked = index === weekday; });
-  });
+    byDefault = boxes[weekday];
+  }
+  field.addEventListener("input", follow);  // typed dates may not fire change till blur
+  field.addEventListener("change", follow);
 }
 
 document.addEventListener("DOMContentLoaded", function () {

@@ -197,17 +197,23 @@
     var error = (body && body.error) || {};
     var rule = error.rule && rules[error.rule];
     var named = rule ? rule.charAt(0).toUpperCase() + rule.slice(1) + ": " : "";
-    return "Not moved: " + label + " stays where it was. " + named + (error.message || "refused") + ".";
+    // A titled refusal of a value says its problem alone (its message starts with the field).
+    var said = (rule && error.problem) || error.message || "refused";
+    return "Not moved: " + label + " stays where it was. " + named + said + ".";
   }
 
-  // A bar too short for its label shows the short one (the phase's own part); the
-  // tooltip still says it all. Measured after each redraw, for the bars drawn.
+  // A bar too short for its label shows the short one (the phase's own part), and one
+  // too short for that shows none ("bare": a cut "CR" or "h" says nothing); the tooltip
+  // still says it all and a click still opens it. Measured after each redraw.
   function fitLabels(element) {
     element.querySelectorAll(".vis-item.booking").forEach(function (bar) {
       var full = bar.querySelector(".label-full"), box = bar.querySelector(".vis-item-overflow");
+      var short = bar.querySelector(".label-short");
       if (!full || !box) return;
-      bar.classList.remove("narrow");
-      if (full.offsetWidth + 10 > box.clientWidth) bar.classList.add("narrow");
+      bar.classList.remove("narrow", "bare");
+      if (full.offsetWidth + 10 <= box.clientWidth) return;
+      bar.classList.add("narrow");
+      if (!short || short.offsetWidth + 10 > box.clientWidth) bar.classList.add("bare");
     });
   }
 

@@ -307,7 +307,14 @@ def _template_globals(state: Any) -> None:
         iso_date=dt.date.fromisoformat,
         natural_sort=natural_sort,
         whole=whole,
+        capfirst=capfirst,
     )
+
+
+def capfirst(text: str) -> str:
+    """A heading's words with a capital first letter, the rest as they are (Jinja's
+    ``capitalize`` would lower "UAT-2")."""
+    return text[:1].upper() + text[1:]
 
 
 def natural_sort(values: Iterable[Any], attribute: str | None = None) -> list[Any]:

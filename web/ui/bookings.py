@@ -69,6 +69,7 @@ def booking_page(booking_id: int, move_form: Form | None = None, status: int = 2
         next_url=_next_url(),
         today_iso=today().isoformat(),
         today_date=today(),
+        hand_back_from=booking.hand_back_day(today()),
         move_form=move_form or _blank_move_form(row),
         series_id=booking.series_of(sessions(), booking_id),  # booking series (issue 16)
         stacked=booking.stacked_with(sessions(), booking_id),
@@ -102,8 +103,10 @@ def booking_powers(
         move=live
         and not booking.has_past_days(row.status, row.start, day)
         and can(user, "bookings:move"),
-        cancel=gives_back and row.status != "in_use",
-        hand_back=gives_back and row.start < day < row.end,
+        # a booking under way is handed back, not cancelled (the services' rules)
+        cancel=gives_back
+        and not booking.under_way(row.status, row.start, checkin.checked_in_at, day),
+        hand_back=gives_back and booking.may_hand_back(row.start, row.end, day),
         withdraw=withdrawable
         and can(user, "requests:cancel")
         and (own or can(user, "requests:cancel-others")),
@@ -127,7 +130,16 @@ def booking_checkin(booking_id: int) -> Any:
     except EnvschedError as exc:
         flash(f"{before.words}: {exc.said}", "error")
         return redirect(url_for("ui.booking_detail", booking_id=booking_id))
-    flash(f"Checked in: {before.words}. It stays yours.", "success")
+    stacked = booking.stacked_with(sessions(), booking_id)
+    if stacked is None:
+        flash(f"Checked in: {before.words}. It stays yours.", "success")
+    else:  # check-in takes the whole stack booking (booking.check_in)
+        stack, members = stacked
+        flash(
+            f"Checked in: {before.words}, with {_all_of(members)} of its booking of the "
+            f"stack {stack} ({', '.join(members)}). They stay yours.",
+            "success",
+        )
     return _back(booking_id)
 
 
@@ -208,7 +220,7 @@ def booking_cancel(booking_id: int) -> Any:
 def booking_release(booking_id: int) -> Any:
     return _give_back(
         booking_id,
-        "Handed back from today",
+        "Handed back after today",
         lambda: booking.release_early(sessions(), booking_id, actor=current_user(), now=now()),
     )
 

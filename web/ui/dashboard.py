@@ -39,7 +39,7 @@ def dashboard() -> Any:
     deciding = can(user, "requests:decide")
     with read_transaction(sessions()) as session:
         waiting = request_rows(session, open_only=True, requester_id=None if deciding else user.id)
-        mine = booking_rows(session, start=day, requester_id=user.id)[:15]
+        mine = booking_rows(session, start=day, owner_id=user.id)[:15]
         down = health.down_among(session)
         worker = health.worker_settings(session)
     frame = capacity_report(sessions(), day, weeks=SHORTFALL_WEEKS)

@@ -180,12 +180,19 @@ def _detail_page(name: str, form: Form, status: int = 200) -> Any:
     ), status
 
 
+def _part_states(parts: Any, end: Any) -> list[tuple[Any, ...]]:
+    """Each member's booking as the page says its state: as of today (``ended`` once its
+    days are over, as every booking page says it), and whether it was checked in."""
+    day = today()
+    return [(i, env, booking.shown_status(s, end, day), checked) for i, env, s, checked in parts]
+
+
 def _stack_bookings(session: Session, stack_id: int) -> list[dict[str, Any]]:
     """The stack's bookings, latest days first: days, phase, note, the members booked."""
     rows = []
     for group in booking.stack_bookings(session, stack_id):
         parts = session.exec(
-            select(Booking.id, Environment.name, Booking.status)
+            select(Booking.id, Environment.name, Booking.status, Booking.checked_in_at)
             .join(StackBookingPart, col(StackBookingPart.booking_id) == Booking.id)
             .join(Environment, col(Environment.id) == Booking.environment_id)
             .where(StackBookingPart.stack_booking_id == group.id)
@@ -194,12 +201,12 @@ def _stack_bookings(session: Session, stack_id: int) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": group.id,
-                "live": any(status in LIVE_STATUSES for _id, _env, status in parts),
+                "live": any(part[2] in LIVE_STATUSES for part in parts),
                 "start": group.start,
                 "end": group.end,
                 "phase": phase.key if phase else "",
                 "note": group.note,
-                "parts": sorted(parts, key=lambda p: p[1]),
+                "parts": sorted(_part_states(parts, group.end), key=lambda p: p[1]),
             }
         )
     return rows

@@ -19,8 +19,9 @@ import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from envsched.booking.rulebook.rules import RuleBreak, RuleBroken
@@ -120,23 +121,26 @@ def owner_id(session: Session, booking: Booking) -> int | None:
     return request.requester_id if request is not None else booking.created_by_id
 
 
+def owned_by(who: Any) -> ColumnElement[bool]:
+    """``owner_id``'s rule in SQL: ``who`` (a user id, or a column of one) requested the
+    booking, or booked it directly. The query must outer-join the booking's request.
+    My work, the dashboard's "of mine" and the team quotas all select by it."""
+    return or_(
+        col(BookingRequest.requester_id) == who,
+        and_(col(Booking.request_id).is_(None), col(Booking.created_by_id) == who),
+    )
+
+
 def used_days(
     session: Session, team_id: int, type_id: int, month: Month, *, booking_id: int | None = None
 ) -> int:
     """The environment-days of ``type_id`` the team's bookings hold in ``month`` (but
     ``booking_id``'s own)."""
-    owner = col(BookingRequest.requester_id)
     rows = session.exec(
         select(col(Booking.start), col(Booking.end))
         .join(Environment, col(Booking.environment_id) == Environment.id)
         .outerjoin(BookingRequest, col(Booking.request_id) == BookingRequest.id)
-        .join(
-            User,
-            or_(
-                owner == User.id,
-                (col(Booking.request_id).is_(None)) & (col(Booking.created_by_id) == User.id),
-            ),
-        )
+        .join(User, owned_by(User.id))
         .where(
             User.team_id == team_id,
             Environment.type_id == type_id,

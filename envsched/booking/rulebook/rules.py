@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from envsched.days import day_text, days_text
 from envsched.errors import BookingConflict
+from envsched.inventory import lacks_tags
 from envsched.models import Environment, Phase, Release
 
 Rule = Literal["eligibility", "earliest_start", "order", "one_per_phase", "quota"]
@@ -124,7 +125,7 @@ def _eligibility(phase: Phase, env: Environment) -> list[RuleBreak]:
             f"{phase.key} needs a {phase.type.name} environment, and {env.name} is {env.type.name}"
         )
     if missing := sorted(set(phase.required_tags) - set(env.tags)):
-        problems.append(f"{env.name} lacks the tags {', '.join(missing)}, which {phase.key} needs")
+        problems.append(f"{lacks_tags(env.name, missing)}, which {phase.key} needs")
     if phase.environments is not None and env.name not in phase.environments:
         problems.append(f"{phase.key} may only use {', '.join(phase.environments)}")
     return [RuleBreak("eligibility", p, "environment", (phase.key,)) for p in problems]
