@@ -89,7 +89,8 @@ def test_a_manager_sets_the_url_and_the_page_follows_the_probes(
     )
     news = page_text(client, "/notifications")  # the environment manager is told in the app
     assert (
-        '<a href="/environments/UAT-1#health-h">UAT-1 has been down since 4 Jan 2027, 08:30 UTC '
+        '<a href="/environments/UAT-1#health-h"><span class="nowrap">UAT-1</span> has been '
+        'down since <span class="nowrap">4 Jan 2027</span>, 08:30 UTC '
         "(HTTP 503 Service Unavailable), longer than 15 minutes." in news
     )
 
