@@ -203,8 +203,9 @@
   }
 
   // A bar too short for its label shows the short one (the phase's own part), and one
-  // too short for that shows none ("bare": a cut "CR" or "h" says nothing); the tooltip
-  // still says it all and a click still opens it. Measured after each redraw.
+  // that would show less than three quarters of that shows none ("bare": a cut "CR" or
+  // "h" says nothing, where "CRM-7." still names its release); the tooltip still says it
+  // all and a click still opens it. Measured after each redraw.
   function fitLabels(element) {
     element.querySelectorAll(".vis-item.booking").forEach(function (bar) {
       var full = bar.querySelector(".label-full"), box = bar.querySelector(".vis-item-overflow");
@@ -213,7 +214,7 @@
       bar.classList.remove("narrow", "bare");
       if (full.offsetWidth + 10 <= box.clientWidth) return;
       bar.classList.add("narrow");
-      if (!short || short.offsetWidth + 10 > box.clientWidth) bar.classList.add("bare");
+      if (!short || short.offsetWidth * 0.75 > box.clientWidth) bar.classList.add("bare");
     });
   }
 
