@@ -78,8 +78,8 @@ def may_hand_back(start: dt.date, end: dt.date, today: dt.date) -> bool:
     return start < hand_back_day(today) < end
 
 
-def _cancel(booking: Booking, reason: str, today: dt.date | None = None) -> None:
-    if today is not None and under_way(booking.status, booking.start, booking.checked_in_at, today):
+def _cancel(booking: Booking, reason: str, today: dt.date) -> None:
+    if under_way(booking.status, booking.start, booking.checked_in_at, today):
         raise InvalidState(
             f"{booking_words(booking)} is under way since {day_text(booking.start)}; "
             "hand it back instead of cancelling it"
@@ -124,10 +124,12 @@ def cancel_locked(
     session: Session, booking: Booking, reason: str, *, actor: User | None, now: dt.datetime
 ) -> None:
     """Cancel live ``booking`` in the caller's transaction (the caller checked who may);
-    its days still ahead go to the waitlist, as ``cancel_booking``'s do."""
+    its days still ahead go to the waitlist, as ``cancel_booking``'s do, and one under way
+    is refused as there (a stack booking's member, a run of a series)."""
     if booking.status not in LIVE_STATUSES:
         raise InvalidState(f"{booking_words(booking)} is {status_words(booking.status)}, not live")
-    give_back_locked(session, booking, lambda b: _cancel(b, reason), actor=actor, now=now)
+    today = now.date()
+    give_back_locked(session, booking, lambda b: _cancel(b, reason, today), actor=actor, now=now)
 
 
 def give_back_locked(

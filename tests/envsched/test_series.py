@@ -14,7 +14,7 @@ from envsched.audit import audit_lines
 from envsched.booking import SeriesIn, create_series, series_days, series_out
 from envsched.booking.series import cancel_runs, preview_series
 from envsched.db import SessionFactory, read_transaction
-from envsched.errors import InvalidInput, PermissionDenied
+from envsched.errors import InvalidInput, InvalidState, PermissionDenied
 from envsched.models import AuditEntry, Booking, BookingStatus, Repeat, Role
 from envsched.planning.mapping import build_scenario
 from tests.envsched.factories import DAY0, NOW, Factory, id_of
@@ -201,3 +201,18 @@ def test_the_planner_sees_every_run_as_a_booking(
     assert [(b.phase, b.environment, b.start, b.pinned) for b in scenario.bookings] == [
         (phase.key, other.name, 1, True)
     ]
+
+
+def test_a_run_under_way_is_handed_back_not_cancelled(
+    sessions: SessionFactory, make_environment: Factory
+) -> None:
+    """The rule of a single booking (``cancel_booking``) holds for a series' cancel."""
+    env = make_environment()
+    series = create_series(sessions, weekly(env.name, times=3), actor=None, now=NOW)
+    runs = series_out(sessions, series.id or 0).occurrences
+    under_way = dt.datetime.combine(runs[0].start, NOW.timetz()) + dt.timedelta(days=1)
+    with pytest.raises(InvalidState) as refused:
+        cancel_runs(sessions, series.id or 0, runs[0].id, rest=True, actor=None, now=under_way)
+    assert "hand it back instead of cancelling it" in refused.value.message
+    states = [o.state for o in series_out(sessions, series.id or 0).occurrences]
+    assert states == ["confirmed", "confirmed", "confirmed"]

@@ -785,3 +785,19 @@ def test_withdrawing_the_request_a_stack_booking_serves_cancels_every_member(
         owner = session.get_one(User, asked.requester_id)
     withdraw_request(sessions, asked.id or 0, actor=owner, now=NOW)
     assert live(sessions) == []
+
+
+def test_a_stack_booking_under_way_is_handed_back_not_cancelled(
+    sessions: SessionFactory, uat3: tuple
+) -> None:
+    """The rule of a single booking (``cancel_booking``) holds for a stack's cancel."""
+    from envsched.booking import cancel_stack_booking
+
+    done = book_stack(
+        sessions, "UAT-3", StackBookingIn(start=day(3), end=day(8)), actor=None, now=NOW
+    )
+    later = NOW + dt.timedelta(days=4)  # its first day is past
+    with pytest.raises(InvalidState) as refused:
+        cancel_stack_booking(sessions, "UAT-3", done.id, actor=None, now=later)
+    assert "hand it back instead of cancelling it" in refused.value.message
+    assert len(live(sessions)) == 2

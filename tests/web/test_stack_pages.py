@@ -322,3 +322,22 @@ def my_bookings(client: FlaskClient) -> str:
     """The "My bookings" part of My work."""
     html = client.get("/my").get_data(as_text=True)
     return html.split('id="bookings-h"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_stack_page_offers_no_cancel_for_a_stack_booking_under_way(
+    client: FlaskClient, login: Callable[..., object], estate: PageWorld, sessions: SessionFactory
+) -> None:
+    """Checked in, it is under way: handed back from a member's page, never cancelled."""
+    from envsched.booking import StackBookingIn, book_stack
+
+    create_stack(sessions, StackIn(name="PAY", members=["UAT-2", "SIT-1"]), actor=None, now=NOW)
+    done = book_stack(
+        sessions, "PAY", StackBookingIn(start=day(30), end=day(33)), actor=None, now=NOW
+    )
+    login(client, Role.ENVIRONMENT_MANAGER)
+    cancel = f"/stacks/PAY/bookings/{done.id}/cancel"
+    assert cancel in client.get("/stacks/PAY").get_data(as_text=True)
+    with sessions.begin() as session:
+        for part in done.bookings:
+            session.get_one(Booking, part.booking).checked_in_at = NOW
+    assert cancel not in client.get("/stacks/PAY").get_data(as_text=True)

@@ -192,8 +192,14 @@ def run_counts(series: SeriesOut) -> str:
 
 
 def _cancellable(series: SeriesOut) -> dict[int, int]:
-    """Run id -> how many live runs cancelling it and the rest would cancel."""
-    live = [o.id for o in series.occurrences if o.state in LIVE_RUN]
+    """Run id -> how many live runs cancelling it and the rest would cancel; a run under
+    way (its first day past) is handed back from its booking's page, not cancelled."""
+    day = today()
+    live = [
+        o.id
+        for o in series.occurrences
+        if o.state in LIVE_RUN and not booking.has_past_days(o.state, o.start, day)
+    ]
     return {run: len(live) - i for i, run in enumerate(live)}
 
 

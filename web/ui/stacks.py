@@ -201,7 +201,8 @@ def _stack_bookings(session: Session, stack_id: int) -> list[dict[str, Any]]:
         rows.append(
             {
                 "id": group.id,
-                "live": any(part[2] in LIVE_STATUSES for part in parts),
+                "cancellable": any(part[2] in LIVE_STATUSES for part in parts)
+                and not any(booking.under_way(s, group.start, at, today()) for *_, s, at in parts),
                 "start": group.start,
                 "end": group.end,
                 "phase": phase.key if phase else "",
