@@ -147,7 +147,8 @@ def _headline(session: Session, entry: AuditEntry) -> str:
         return f"your request for {asked_words(session, request)} was {entry.action}"
     booking = session.get_one(Booking, int(entry.entity_id))
     if entry.action == "no_show":
-        return f"{_no_show_what(session, booking, entry)} released: not checked in"
+        stacked = _stack_of(session, booking.id or 0)
+        return f"{_no_show_what(booking, entry, stacked)} released: not checked in"
     return f"{_booking_words(booking)} moved"
 
 
@@ -262,8 +263,8 @@ def _no_show_words(session: Session, entry: AuditEntry) -> str:
     """A booking released for want of a check-in; a stack booking is released whole and
     told once, by one member's entry (``booking.checkin``), naming the stack."""
     booking = session.get_one(Booking, int(entry.entity_id))
-    what = _no_show_what(session, booking, entry)
     stacked = _stack_of(session, booking.id or 0)
+    what = _no_show_what(booking, entry, stacked)
     where = _place(session, entry.before or {})
     if stacked is not None:
         where = f"{', '.join(stacked[1])}, {_days(entry.before or {})}"
@@ -273,11 +274,13 @@ def _no_show_words(session: Session, entry: AuditEntry) -> str:
     )
 
 
-def _no_show_what(session: Session, booking: Booking, entry: AuditEntry) -> str:
-    """The released booking as people name it; a stack booking's: of the stack, by name
-    (its members' note says no more than that when nobody wrote one)."""
+def _no_show_what(
+    booking: Booking, entry: AuditEntry, stacked: tuple[str, list[str]] | None
+) -> str:
+    """The released booking as people name it; a stack booking's (``stacked``: the stack
+    and its members, ``_stack_of``): of the stack, by name (its members' note says no more
+    than that when nobody wrote one)."""
     what = _booking_words(booking, _note_before(entry))
-    stacked = _stack_of(session, booking.id or 0)
     if stacked is None:
         return what
     if what.lower() == f"stack {stacked[0]}".lower():
