@@ -206,7 +206,12 @@ def bookings_by_id(session: Session, ids: Collection[int]) -> dict[int, BookingR
     return {row.id: _booking_row(row) for row in found}
 
 
-_BOOKER = sa.orm.aliased(User, name="booker")  # who booked it, beside who requested it
+def _person(user: Any) -> Any:
+    """A person's name as people read it: their full name, else their user name."""
+    return sa.func.coalesce(sa.func.nullif(user.full_name, ""), user.name)
+
+
+_BOOKER: Any = aliased(User, name="booker")  # who booked it, beside who requested it
 # one statement for a page of bookings, whatever their number (no query per booking)
 _BOOKING_ROWS: Any = (
     sa.select(
@@ -224,7 +229,7 @@ _BOOKING_ROWS: Any = (
         col(Booking.forced_reason),
         col(BookingRequest.justification).label("asked_why"),
         col(Booking.created_by_id),
-        sa.func.coalesce(sa.func.nullif(_BOOKER.full_name, ""), _BOOKER.name).label("booker"),
+        _person(_BOOKER).label("booker"),
     )
     .select_from(Booking)
     .join(Environment, col(Booking.environment_id) == col(Environment.id))
@@ -297,7 +302,7 @@ _REQUEST_ROWS: Any = (
         col(BookingRequest.justification),
         col(BookingRequest.decision_reason),
         col(BookingRequest.created_at),
-        sa.func.coalesce(sa.func.nullif(_DECIDER.full_name, ""), _DECIDER.name).label("decider"),
+        _person(_DECIDER).label("decider"),
         col(BookingRequest.decided_at),
     )
     .select_from(BookingRequest)
