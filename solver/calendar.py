@@ -263,8 +263,11 @@ class EnvironmentCalendar:
         return env_id, occ
 
     def _add_load(self, track: _Track, start: int, end: int, delta: int) -> None:
+        lo, hi = max(start, 0), min(end, self.horizon)
         load, closed, capacity = track.load, track.closed, track.capacity
-        for day in range(max(start, 0), min(end, self.horizon)):
+        if capacity == 1 and lo < hi and _single_use(track, lo, hi, delta):
+            return
+        for day in range(lo, hi):
             load[day] += delta
             closed[day] = 1 if track.blocked[day] or load[day] >= capacity else 0
 
@@ -289,7 +292,35 @@ def _first_open(track: _Track, start: int, last: int, duration: int, release: st
     return None
 
 
+def _single_use(track: _Track, lo: int, hi: int, delta: int) -> bool:
+    """The common change on a capacity-1 environment in slices, without a step per day:
+    a phase placed on open days, or taken off days only it held. False (nothing changed)
+    for anything else, such as pinned bookings over one another."""
+    load, closed, days = track.load, track.closed, hi - lo
+    if delta > 0 and closed.find(1, lo, hi) < 0:
+        load[lo:hi] = [1] * days
+        closed[lo:hi] = _ones(days)
+        return True
+    # the phase taken off counts on each of its days, so a maximum of 1 is its alone
+    if delta < 0 and max(load[lo:hi]) == 1:
+        load[lo:hi] = [0] * days
+        closed[lo:hi] = track.blocked[lo:hi]
+        return True
+    return False
+
+
 _release_of = attrgetter("release")
+
+# duration -> that many closed days
+_CLOSED_RUNS: dict[int, bytes] = {}
+
+
+def _ones(days: int) -> bytes:
+    run = _CLOSED_RUNS.get(days)
+    if run is None:
+        run = _CLOSED_RUNS[days] = b"\x01" * days
+    return run
+
 
 # duration -> that many open (zero) days, the pattern ``_first_open`` looks for
 _OPEN_RUNS: dict[int, bytes] = {}
