@@ -192,11 +192,15 @@ class Dispatch:
     def place_all(self, phases: Sequence[Phase]) -> None:
         """Each phase in turn; those that must end before a fixed (pinned) successor go
         first, while room is left."""
+        self.place_urgent(phases)
+        for phase in phases:
+            self.place(phase)
+
+    def place_urgent(self, phases: Sequence[Phase]) -> None:
+        """Only the phases that must end before a fixed (pinned) successor."""
         for phase in phases:
             if phase.id in self.latest:
                 self.place(phase)
-        for phase in phases:
-            self.place(phase)
 
     def place(self, phase: Phase) -> None:
         # a phase left unplaced in the first pass (no room before its pinned successor)

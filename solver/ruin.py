@@ -4,13 +4,15 @@ On a contended year most of the lateness comes from who goes first on the bottle
 environments, and CP-SAT's rounds (a second each, a few releases each) see too little of
 the year in a minute to change that. Each step here draws one release that is late or has
 unplaced phases (with a weight of what it costs), removes its movable phases and those of
-a few releases holding the environments it may use in its days (half the time a run of
-them in a row on one of those environments), and puts them back phase by phase at their
+a few releases holding environments it may use (half the time those holding the days its
+longest-waiting phase waited for, else any of its environments in its span; half the time
+a run of them in a row on one environment), and puts them back phase by phase at their
 earliest fit, the drawn release first (a booking in force stays where it still fits, as
-in dispatch). The step stays when the removed releases together cost no
-more than before (weighted unplaced, then lateness, then moved bookings) and the
-stability budget holds; otherwise everything goes back where it was. A step takes
-milliseconds, so thousands run where CP-SAT runs tens of rounds.
+in dispatch). The step stays when the removed releases together cost no more than before
+(weighted unplaced, then lateness, then moved bookings) and the stability budget holds;
+otherwise everything goes back where it was, as soon as those put back already cost
+more. A step takes a millisecond or less, so thousands run where CP-SAT runs tens of
+rounds.
 
 Lateness objective only: a release's cost is its own, so a step is judged on the releases
 it touched. A makespan is one maximum over all releases.
@@ -22,7 +24,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 
-from solver.calendar import EnvironmentCalendar, Occupancy, latest_starts
+from solver.calendar import EnvironmentCalendar, Occupancy, latest_starts, ready_day
 from solver.greedy import Dispatch, phases_by_release
 from solver.plan import Placement
 from solver.scenario import Phase, Release, Scenario
@@ -40,6 +42,12 @@ UNBOOK_SHARE = 0.3
 # removal, as in SISR for vehicle routing): better on every contended year measured in
 # the seventh session (docs/benchmarks.md)
 STRING_SHARE = 0.5
+# the share of steps whose neighbours hold the days that the drawn release's longest-
+# waiting phase waited for, where the others hold any of its environments in its span
+FOCUS_SHARE = 0.5
+# the share of steps that put the others back in the order they began (as a queue that
+# the drawn release joins ahead of them); the rest are shuffled or by due date, half each
+QUEUE_SHARE = 1 / 3
 # seconds between two progress reports
 REPORT_EVERY = 1.0
 
@@ -107,11 +115,14 @@ class RuinAndRecreate:
         ruined = [target, *self._neighbours(target)]
         before = _sum(self.cost[r] for r in ruined)
         taken = self._remove(ruined)
-        self._recreate(ruined)
-        after = {r: self._cost(self.scenario.release_by_id[r]) for r in ruined}
-        cost = _sum(after.values())
+        after = self._recreate(ruined, taken, before)
+        cost = _sum(after.values()) if after is not None else before
         moved = self.moved - before[2] + cost[2]
-        if cost > before or (self.budget is not None and moved > max(self.budget, self.moved)):
+        if (
+            after is None
+            or cost > before
+            or (self.budget is not None and moved > max(self.budget, self.moved))
+        ):
             self._remove(ruined)
             self._put_back(taken)
             return False
@@ -142,27 +153,57 @@ class RuinAndRecreate:
         """A few releases with movable phases on the environments ``target`` may use,
         between its earliest start and its due date (or its end, when later)."""
         release = self.scenario.release_by_id[target]
-        first, last = release.earliest_start, self._span_end(release)
         most = self.rng.randint(1, MOST_RUINED)
+        wait = self._longest_wait(release) if self.rng.random() < FOCUS_SHARE else None
+        if wait is not None:
+            envs, first, last = wait
+        else:
+            envs, first, last = None, release.earliest_start, self._span_end(release)
         if self.rng.random() < STRING_SHARE:
-            string = self._string(target, first, last, most)
+            string = self._string(target, envs, first, last, most)
             if string:
                 return string
         # asked only here: the holders of all its environments cost a fifth of a step
-        holders = self.calendar.releases_between(self.envs[target], first, last)
+        holders = self.calendar.releases_between(envs or self.envs[target], first, last)
         holders.discard(target)
         choice = sorted(rid for rid in holders if self.movable[rid])
         return self.rng.sample(choice, min(len(choice), most))
 
-    def _string(self, target: str, first: int, last: int, count: int) -> list[str]:
+    def _longest_wait(self, release: Release) -> tuple[list[str], int, int] | None:
+        """The eligible environments of the release's phase that waits longest after it
+        is ready, and the days it waits: whoever holds them keeps the release late."""
+        best: tuple[int, Phase, int, int] | None = None
+        for phase in self.movable[release.id]:
+            where = self.calendar.placement(phase.id)
+            if where is None:
+                continue
+            ends = {}
+            for pred, _gap in self.scenario.predecessors[phase.id]:
+                held = self.calendar.placement(pred)
+                if held is not None:
+                    ends[pred] = held[1].end
+            ready = ready_day(self.scenario, phase, ends)
+            start = where[1].start
+            if start > ready and (best is None or start - ready > best[0]):
+                best = (start - ready, phase, ready, start)
+        if best is None:
+            return None
+        _wait, phase, ready, start = best
+        return list(self.scenario.eligible[phase.id]), ready, start
+
+    def _string(
+        self, target: str, envs: list[str] | None, first: int, last: int, count: int
+    ) -> list[str]:
         """Up to ``count`` releases in a row on one environment ``target`` may use, in
         ``[first, last)``: a hole in one lane that the drawn release and they share out
         again, where releases drawn from all its environments leave scattered gaps."""
-        eligible = self.scenario.eligible
-        placeable = [ph for ph in self.movable[target] if eligible[ph.id]]
-        if not placeable:
-            return []
-        env = self.rng.choice(eligible[self.rng.choice(placeable).id])
+        if envs is None:
+            eligible = self.scenario.eligible
+            placeable = [ph for ph in self.movable[target] if eligible[ph.id]]
+            if not placeable:
+                return []
+            envs = list(eligible[self.rng.choice(placeable).id])
+        env = self.rng.choice(envs)
         lane = dict.fromkeys(
             occ.release
             for occ in self.calendar.occupants_between(env, first, last)
@@ -198,20 +239,43 @@ class RuinAndRecreate:
         for phase_id, (env, occ) in taken.items():
             self.calendar.occupy(env, occ.start, occ.end, occ.release, phase_id)
 
-    def _recreate(self, ruined: list[str]) -> None:
-        """The drawn release first, then the others shuffled or by due date with priority
-        (half the steps each); within them the phases pinned successors wait for first."""
+    def _recreate(
+        self, ruined: list[str], taken: dict[str, tuple[str, Occupancy]], before: Cost
+    ) -> dict[str, Cost] | None:
+        """The drawn release first, then the others in queue order (as they began), shuffled
+        or by due date with priority; within them the phases pinned successors wait for
+        first. Their new costs, or None as soon as those placed already cost more than
+        ``before`` (weighted unplaced, then lateness): the rest could only add to it."""
         target, *others = ruined
-        if self.rng.random() < 0.5:
-            self.rng.shuffle(others)
-        else:
-            others.sort(key=self._urgency)
+        self._order(others, taken)
         # now and then the drawn release leaves its bookings in force, to see what a move buys
         keep = self.rng.random() >= UNBOOK_SHARE
         first = Dispatch(self.scenario, self.calendar, keep, self.latest, explain=False)
         first.place_all(self.movable[target])
+        after = {target: self._cost(self.scenario.release_by_id[target])}
         rest = Dispatch(self.scenario, self.calendar, True, self.latest, explain=False)
-        rest.place_all([ph for rid in others for ph in self.movable[rid]])
+        rest.place_urgent([ph for rid in others for ph in self.movable[rid]])
+        spent = after[target]
+        for rid in others:
+            rest.place_all(self.movable[rid])
+            cost = after[rid] = self._cost(self.scenario.release_by_id[rid])
+            spent = (spent[0] + cost[0], spent[1] + cost[1], 0)
+            if spent[:2] > before[:2]:
+                return None
+        return after
+
+    def _order(self, others: list[str], taken: dict[str, tuple[str, Occupancy]]) -> None:
+        draw = self.rng.random()
+        if draw < QUEUE_SHARE:
+            began: dict[str, int] = {}
+            for _env, occ in taken.values():
+                began[occ.release] = min(began.get(occ.release, occ.start), occ.start)
+            horizon = self.scenario.horizon_days
+            others.sort(key=lambda rid: began.get(rid, horizon))
+        elif draw < QUEUE_SHARE + (1 - QUEUE_SHARE) / 2:
+            self.rng.shuffle(others)
+        else:
+            others.sort(key=self._urgency)
 
     def _urgency(self, rid: str) -> int:
         release = self.scenario.release_by_id[rid]

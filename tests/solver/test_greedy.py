@@ -458,6 +458,30 @@ def test_the_fast_searches_agree_with_day_by_day_checks(data, capacities, change
     }
 
 
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), capacity=st.integers(1, 2))
+def test_each_day_keeps_its_load_and_is_open_only_when_neither_blocked_nor_full(data, capacity):
+    """Occupying and removing change a capacity-1 environment's days by slice where they
+    can (open days taken, days only the phase held freed) and day by day elsewhere, as
+    with pinned bookings over one another: either way each day's load is the phases on
+    it, and a day is open when it is neither blocked nor full."""
+    env = make_environment(capacity=capacity, unavailable=[(10, 13, "patching")])
+    calendar = EnvironmentCalendar(make_scenario([env], horizon_days=40))
+    placed: list[str] = []
+    for n in range(data.draw(st.integers(1, 25))):
+        if placed and data.draw(st.booleans()):
+            calendar.remove(placed.pop(data.draw(st.integers(0, len(placed) - 1))))
+        else:
+            start, length = data.draw(st.integers(-2, 38)), data.draw(st.integers(1, 6))
+            calendar.occupy("SIT-1", start, start + length, f"R{n}", f"P{n}")
+            placed.append(f"P{n}")
+        for day in range(40):
+            on = len(calendar.occupants("SIT-1", day))
+            assert calendar.load("SIT-1", day) == on
+            is_open = not 10 <= day < 13 and on < capacity
+            assert calendar.fits("SIT-1", day, day + 1, "R99") == is_open
+
+
 def test_removing_a_phase_frees_its_days_and_a_copy_is_independent():
     calendar = EnvironmentCalendar(make_scenario())
     calendar.occupy("SIT-1", 0, 5, "R1", "R1-SIT")

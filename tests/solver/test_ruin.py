@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver import Options, Scenario
+from solver.calendar import Occupancy
 from solver.greedy import dispatch, fcfs_order, greedy_plan
 from solver.metrics import score
 from solver.plan import Placement
@@ -133,7 +134,61 @@ def test_a_string_is_releases_in_a_row_on_one_environment_the_drawn_one_may_use(
     search = RuinAndRecreate(scenario, start, None, seed=3)
     for _draw in range(20):
         count = search.rng.randint(1, 4)
-        string = search._string("R9", 0, 60, count)
+        string = search._string("R9", None, 0, 60, count)
         assert 1 <= len(string) <= count
         first = lane.index(string[0])
         assert string == lane[first : first + len(string)]
+
+
+def test_the_longest_wait_is_the_phase_and_days_the_release_waited_for():
+    """R1's SIT starts as soon as it may (day 2); its UAT, ready on day 7, waits for
+    UAT-1 until day 20: the holders of UAT-1 and UAT-2 from day 7 to 20 keep it late."""
+    envs = [
+        make_environment("SIT-1"),
+        make_environment("UAT-1", "UAT"),
+        make_environment("UAT-2", "UAT"),
+    ]
+    release = make_release("R1", [("SIT", 5), ("UAT", 5)], earliest_start=2, due=10)
+    scenario = make_scenario(envs, [release])
+    search = RuinAndRecreate(
+        scenario, {"R1-SIT": ("SIT-1", 2), "R1-UAT": ("UAT-1", 20)}, None, seed=0
+    )
+    assert search._longest_wait(release) == (["UAT-1", "UAT-2"], 7, 20)
+    on_time = RuinAndRecreate(
+        scenario, {"R1-SIT": ("SIT-1", 2), "R1-UAT": ("UAT-2", 7)}, None, seed=0
+    )
+    assert on_time._longest_wait(release) is None
+
+
+def test_the_queue_order_puts_the_others_back_as_they_began(monkeypatch):
+    scenario = make_scenario(releases=[make_release(f"R{i}") for i in (1, 2, 3, 4)])
+    start = {"R1-SIT": ("SIT-1", 20), "R2-SIT": ("SIT-1", 0), "R3-SIT": ("SIT-1", 10)}
+    search = RuinAndRecreate(scenario, start, None, seed=0)
+    monkeypatch.setattr("solver.ruin.QUEUE_SHARE", 1.0)
+    others = ["R1", "R4", "R2", "R3"]
+    search._order(others, search._remove(others))
+    assert others == ["R2", "R3", "R1", "R4"]  # R4 was not placed: last
+
+
+def test_a_step_that_cannot_pay_stops_early_and_leaves_the_plan_as_it_was(monkeypatch):
+    """R9 (priority 1) may only go first by pushing a release of priority 5 late: put
+    back in queue order, R1 goes late and the recreate gives up there; any step around R9
+    puts everything back."""
+    releases = [make_release(f"R{i}", priority=5, due=5 * i) for i in (1, 2, 3)]
+    releases.append(make_release("R9", due=1))
+    scenario = make_scenario(releases=releases, horizon_days=20)
+    start = {f"R{i}-SIT": ("SIT-1", 5 * (i - 1)) for i in (1, 2, 3)} | {"R9-SIT": ("SIT-1", 15)}
+    search = RuinAndRecreate(scenario, start, None, seed=0)
+    monkeypatch.setattr("solver.ruin.QUEUE_SHARE", 1.0)
+    ruined = ["R9", "R1", "R2", "R3"]
+    before = (0, 19, 0)
+    taken = search._remove(ruined)
+    assert search._recreate(ruined, taken, before) is None
+    assert search.calendar.placement("R9-SIT") == ("SIT-1", Occupancy(0, 5, "R9", "R9-SIT"))
+    placed = [r for r in ("R1", "R2", "R3") if search.calendar.placement(f"{r}-SIT")]
+    assert placed == ["R1"]
+    search._remove(ruined)
+    search._put_back(taken)
+    for _step in range(30):
+        assert search.step("R9") is False
+    assert search.placement == start and search.current == before
