@@ -116,19 +116,21 @@ class RuinAndRecreate:
         before = _sum(self.cost[r] for r in ruined)
         taken = self._remove(ruined)
         after = self._recreate(ruined, taken, before)
-        cost = _sum(after.values()) if after is not None else before
+        if after is None:
+            return self._undo(ruined, taken)
+        cost = _sum(after.values())
         moved = self.moved - before[2] + cost[2]
-        if (
-            after is None
-            or cost > before
-            or (self.budget is not None and moved > max(self.budget, self.moved))
-        ):
-            self._remove(ruined)
-            self._put_back(taken)
-            return False
+        if cost > before or (self.budget is not None and moved > max(self.budget, self.moved)):
+            return self._undo(ruined, taken)
         self._update(after)
         self.moved = moved
         return cost < before
+
+    def _undo(self, ruined: list[str], taken: dict[str, tuple[str, Occupancy]]) -> bool:
+        """Everything the step touched back where it was; False, the step's answer."""
+        self._remove(ruined)
+        self._put_back(taken)
+        return False
 
     # -- the steps' parts ----------------------------------------------------------------
 
@@ -150,8 +152,10 @@ class RuinAndRecreate:
                 self.weight.pop(rid, None)
 
     def _neighbours(self, target: str) -> list[str]:
-        """A few releases with movable phases on the environments ``target`` may use,
-        between its earliest start and its due date (or its end, when later)."""
+        """A few releases with movable phases on the environments ``target`` may use: on
+        those its longest-waiting phase may use in the days it waited (``FOCUS_SHARE`` of
+        the steps, when a phase waited), else on any of them between its earliest start
+        and its due date (or its end, when later)."""
         release = self.scenario.release_by_id[target]
         most = self.rng.randint(1, MOST_RUINED)
         wait = self._longest_wait(release) if self.rng.random() < FOCUS_SHARE else None
@@ -242,10 +246,10 @@ class RuinAndRecreate:
     def _recreate(
         self, ruined: list[str], taken: dict[str, tuple[str, Occupancy]], before: Cost
     ) -> dict[str, Cost] | None:
-        """The drawn release first, then the others in queue order (as they began), shuffled
-        or by due date with priority; within them the phases pinned successors wait for
-        first. Their new costs, or None as soon as those placed already cost more than
-        ``before`` (weighted unplaced, then lateness): the rest could only add to it."""
+        """The drawn release first, then the others (``_order``); within them the phases
+        pinned successors wait for first. Their new costs, or None as soon as those placed
+        already cost more than ``before`` (weighted unplaced, then lateness): the rest
+        could only add to it."""
         target, *others = ruined
         self._order(others, taken)
         # now and then the drawn release leaves its bookings in force, to see what a move buys
@@ -255,16 +259,18 @@ class RuinAndRecreate:
         after = {target: self._cost(self.scenario.release_by_id[target])}
         rest = Dispatch(self.scenario, self.calendar, True, self.latest, explain=False)
         rest.place_urgent([ph for rid in others for ph in self.movable[rid]])
-        spent = after[target]
+        unplaced, late, _moved = after[target]
         for rid in others:
             rest.place_all(self.movable[rid])
             cost = after[rid] = self._cost(self.scenario.release_by_id[rid])
-            spent = (spent[0] + cost[0], spent[1] + cost[1], 0)
-            if spent[:2] > before[:2]:
+            unplaced, late = unplaced + cost[0], late + cost[1]
+            if (unplaced, late) > before[:2]:
                 return None
         return after
 
     def _order(self, others: list[str], taken: dict[str, tuple[str, Occupancy]]) -> None:
+        """``others`` in the order they began (``taken`` says where they were; a third of
+        the steps), shuffled, or by due date with priority."""
         draw = self.rng.random()
         if draw < QUEUE_SHARE:
             began: dict[str, int] = {}
