@@ -47,6 +47,13 @@ def proposing_round(
     return run_round(sessions)
 
 
+def block_the_second(sessions: SessionFactory, make_booking: Factory) -> Booking:
+    """Book days of the round's second proposal by hand, as someone might meanwhile."""
+    with sessions() as session:
+        env = environment_named(session, "UAT-A")
+    return make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+
+
 def test_accepting_a_run_books_every_proposal_tentatively(
     sessions: SessionFactory,
     make_environment: Factory,
@@ -85,10 +92,7 @@ def test_accept_all_applies_what_fits_and_refuses_the_rest_one_by_one(
 ) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     first, second = (p.phase for p in diff_of(run).placed)
-    # Meanwhile someone books days of the second proposal by hand.
-    with sessions() as session:
-        env = environment_named(session, "UAT-A")
-    blocker = make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    blocker = block_the_second(sessions, make_booking)
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accepted = accept_run(sessions, run.id or 0, actor=manager, now=NOW)
     assert accepted.status == PlanRunStatus.DONE and not accepted.applied
@@ -115,9 +119,7 @@ def test_a_refused_proposal_stays_open_and_applies_alone_once_it_fits(
 ) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     second = diff_of(run).placed[1].phase
-    with sessions() as session:
-        env = environment_named(session, "UAT-A")
-    blocker = make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    blocker = block_the_second(sessions, make_booking)
     accept_run(sessions, run.id or 0, actor=None, now=NOW)
     with pytest.raises(BookingConflict, match="fully booked"):
         accept_proposal(sessions, run.id or 0, second, actor=None, now=NOW)
@@ -140,9 +142,7 @@ def test_a_refused_proposal_dropped_is_closed_and_the_run_applied(
 ) -> None:
     run = proposing_round(sessions, make_environment, make_phase, make_release)
     first, second = (p.phase for p in diff_of(run).placed)
-    with sessions() as session:
-        env = environment_named(session, "UAT-A")
-    make_booking(env, start=DAY0 + 16 * DAY, end=DAY0 + 18 * DAY)
+    block_the_second(sessions, make_booking)
     manager = make_user(role=Role.ENVIRONMENT_MANAGER)
     accept_run(sessions, run.id or 0, actor=manager, now=NOW)
     with pytest.raises(PermissionDenied):

@@ -14,7 +14,7 @@ from typing import Any
 
 from envsched.db import SessionFactory
 from envsched.inventory.availability import environment_named
-from envsched.models import Booking, PlanRun, PlanTrigger
+from envsched.models import Booking, PlanRun, PlanTrigger, User
 from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
 from envsched.settings import Settings
@@ -50,13 +50,7 @@ class PlanningRows:
         return job.id
 
     def _run(self) -> int:
-        run = replan.replan(
-            self.sessions,
-            trigger=PlanTrigger.MANUAL,
-            now=NOW,
-            time_limit=SECONDS,
-            settings=Settings(replan_time_limit=SECONDS),
-        )
+        run = a_round(self.sessions)
         assert any(p.phase == PROPOSED_PHASE for p in diff_of(run).placed), run.diff
         assert run.id is not None
         return run.id
@@ -74,6 +68,22 @@ class PlanningRows:
         done = whatif.run_whatif(self.sessions, row.id or 0, time_limit=SECONDS, now=NOW)
         assert done.id is not None
         return done.id
+
+
+def a_round(
+    sessions: SessionFactory,
+    trigger: PlanTrigger = PlanTrigger.MANUAL,
+    started_by: User | None = None,
+) -> PlanRun:
+    """A finished round of the real planner at ``NOW``, with the pages' tiny time limit."""
+    return replan.replan(
+        sessions,
+        trigger=trigger,
+        now=NOW,
+        time_limit=SECONDS,
+        settings=Settings(replan_time_limit=SECONDS),
+        started_by=started_by,
+    )
 
 
 def block_the_proposal_for(sessions: SessionFactory, run_id: int, phase: str) -> str:

@@ -12,16 +12,14 @@ from flask.testing import FlaskClient
 
 from envsched.days import day_text, days_text
 from envsched.db import SessionFactory
-from envsched.models import PlanTrigger, Role
+from envsched.models import Role
 from envsched.permissions import PERMISSIONS
-from envsched.planning.rounds import replan
 from envsched.planning.whatif import service as whatif
-from envsched.settings import Settings
 from tests.envsched.factories import diff_of
 from tests.envsched.stuck import dead_owner, held_sqlite_lock, stuck_run, stuck_whatif
 from tests.web.api_world import World
 from tests.web.helpers import NOW, csrf_token
-from tests.web.planning_world import block_the_proposal_for
+from tests.web.planning_world import a_round, block_the_proposal_for
 from web.background import join_all
 
 Login = Callable[..., object]
@@ -48,13 +46,7 @@ ACTIONS = [
 
 
 def _ids(sessions: SessionFactory) -> dict[str, int]:
-    run = replan.replan(
-        sessions,
-        trigger=PlanTrigger.MANUAL,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-    )
+    run = a_round(sessions)
     row = whatif.create_whatif(sessions, "pages", actor=None, now=NOW)
     whatif.add_change(
         sessions, row.id or 0, {"kind": "delay_release", "release": "R1", "days": 2}, actor=None
@@ -131,13 +123,7 @@ def test_re_plan_now_and_accepting_through_the_pages(
 def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_button(
     client: FlaskClient, login: Login, sessions: SessionFactory, world: World
 ) -> None:
-    run = replan.replan(
-        sessions,
-        trigger=PlanTrigger.MANUAL,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-    )
+    run = a_round(sessions)
     blocked = block_the_proposal_for(sessions, run.id or 0, "R1-SIT")
     login(client, Role.ENVIRONMENT_MANAGER)
     page = client.post(
@@ -178,13 +164,7 @@ def test_accept_all_on_the_page_says_what_was_refused_and_keeps_its_accept_butto
 def test_a_refused_proposal_is_dropped_from_its_page_and_no_longer_open(
     client: FlaskClient, login: Login, sessions: SessionFactory, world: World
 ) -> None:
-    run = replan.replan(
-        sessions,
-        trigger=PlanTrigger.MANUAL,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-    )
+    run = a_round(sessions)
     block_the_proposal_for(sessions, run.id or 0, "R1-SIT")
     login(client, Role.ENVIRONMENT_MANAGER)
     token = csrf_token(client, "/")
@@ -361,13 +341,7 @@ def _badges(page: str) -> list[str]:
 def test_the_planners_own_figures_are_named_in_words_with_the_last_day_in_words(
     client: FlaskClient, login: Login, sessions: SessionFactory, world: World
 ) -> None:
-    run = replan.replan(
-        sessions,
-        trigger=PlanTrigger.MANUAL,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-    )
+    run = a_round(sessions)
     login(client, Role.VIEWER)
     page = client.get(f"/plan-runs/{run.id}").get_data(as_text=True)
     figures = page.split('class="figures"', 1)[1].split("</details>", 1)[0]

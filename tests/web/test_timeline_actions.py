@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from flask.testing import FlaskClient
 from sqlmodel import col, select
+from werkzeug.test import TestResponse
 
 from envsched.db import SessionFactory, read_transaction
 from envsched.models import Booking, BookingRequest, Role
@@ -202,6 +203,17 @@ def smoke_id(sessions: SessionFactory) -> int:
         return session.exec(select(Booking.id).where(Booking.note == "smoke tests")).one() or 0
 
 
+def drag(
+    client: FlaskClient, csrf_headers: Headers, booking: int, environment: str, start: int
+) -> TestResponse:
+    """What the timeline sends when a booking is dropped on ``environment`` at ``day(start)``."""
+    return client.post(
+        f"/api/v1/bookings/{booking}/move",
+        json={"environment": environment, "start": str(day(start))},
+        headers=csrf_headers(client),
+    )
+
+
 def test_a_drag_moves_through_the_api_with_the_page_session_and_csrf(
     client: FlaskClient,
     login: Login,
@@ -213,9 +225,7 @@ def test_a_drag_moves_through_the_api_with_the_page_session_and_csrf(
     booking = smoke_id(sessions)
     body = {"environment": "UAT-2", "start": str(day(2))}
     assert client.post(f"/api/v1/bookings/{booking}/move", json=body).status_code == 400  # CSRF
-    answer = client.post(
-        f"/api/v1/bookings/{booking}/move", json=body, headers=csrf_headers(client)
-    )
+    answer = drag(client, csrf_headers, booking, "UAT-2", 2)
     assert answer.status_code == 200, answer.get_json()
     assert (answer.get_json()["environment"], answer.get_json()["start"]) == ("UAT-2", str(day(2)))
 
@@ -229,11 +239,7 @@ def test_a_drag_onto_a_freeze_is_refused_naming_the_rule(
 ) -> None:
     factories.make_freeze(sessions, name="close", start=day(10), end=day(12), types=["UAT"])
     login(client, Role.ENVIRONMENT_MANAGER)
-    answer = client.post(
-        f"/api/v1/bookings/{smoke_id(sessions)}/move",
-        json={"environment": "UAT-2", "start": str(day(9))},
-        headers=csrf_headers(client),
-    )
+    answer = drag(client, csrf_headers, smoke_id(sessions), "UAT-2", 9)
     assert answer.status_code == 409
     error = answer.get_json()["error"]
     assert (error["code"], error["rule"]) == ("booking_conflict", "freeze")
@@ -251,11 +257,7 @@ def test_a_test_manager_cannot_drag_a_booking(
     csrf_headers: Headers,
 ) -> None:
     login(client, Role.TEST_MANAGER)
-    answer = client.post(
-        f"/api/v1/bookings/{smoke_id(sessions)}/move",
-        json={"environment": "UAT-2", "start": str(day(2))},
-        headers=csrf_headers(client),
-    )
+    answer = drag(client, csrf_headers, smoke_id(sessions), "UAT-2", 2)
     assert answer.status_code == 403
     assert answer.get_json()["error"]["code"] == "permission_denied"
 
@@ -287,11 +289,7 @@ def test_a_drag_onto_an_environment_without_the_tags_is_refused_naming_the_rule(
     asked = factories.make_request(sessions, required_tags=["cloud"], duration_days=2)
     booking = factories.make_booking(sessions, cloud, request_id=asked.id, start=day(3), end=day(5))
     login(client, Role.ENVIRONMENT_MANAGER)
-    answer = client.post(
-        f"/api/v1/bookings/{booking.id}/move",
-        json={"environment": "UAT-2", "start": str(day(3))},
-        headers=csrf_headers(client),
-    )
+    answer = drag(client, csrf_headers, booking.id or 0, "UAT-2", 3)
     assert answer.status_code == 400
     error = answer.get_json()["error"]
     assert (error["rule"], error["problem"]) == ("tags", "UAT-2 lacks the tag cloud")

@@ -29,12 +29,11 @@ from envsched.models import (
     Role,
 )
 from envsched.permissions import PERMISSIONS
-from envsched.planning.rounds import replan
 from envsched.planning.rounds.runlock import round_lock
-from envsched.settings import Settings
 from tests.fixtures.web import UserOf
 from tests.web.helpers import NOW, csrf_token
 from tests.web.page_world import PageWorld, day
+from tests.web.planning_world import a_round
 
 Login = Callable[..., object]
 # What a person must never read on a page (outside a "details" they open on purpose): a
@@ -100,21 +99,8 @@ def test_a_plan_run_says_who_started_it_and_what_the_solver_found_in_words(
     client: FlaskClient, login: Login, estate: PageWorld, sessions: SessionFactory, user_of: UserOf
 ) -> None:
     erin = user_of(Role.ENVIRONMENT_MANAGER, "erin")
-    run = replan.replan(
-        sessions,
-        trigger=PlanTrigger.API,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-        started_by=erin,
-    )
-    nightly = replan.replan(
-        sessions,
-        trigger=PlanTrigger.SCHEDULED,
-        now=NOW,
-        time_limit=2,
-        settings=Settings(replan_time_limit=2),
-    )
+    run = a_round(sessions, PlanTrigger.API, started_by=erin)
+    nightly = a_round(sessions, PlanTrigger.SCHEDULED)
     login(client, Role.VIEWER)
     page = shown(client, f"/plan-runs/{run.id}")
     assert "Started by Re-plan now by Erin" in page
